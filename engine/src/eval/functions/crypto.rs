@@ -1,0 +1,7 @@
+//! crypto functions.
+
+use super::*;
+
+pub(super) fn functions() -> Vec<Function> {
+    vec![]
+}

@@ -1,0 +1,7 @@
+//! encoding functions.
+
+use super::*;
+
+pub(super) fn functions() -> Vec<Function> {
+    vec![]
+}

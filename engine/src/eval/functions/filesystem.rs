@@ -1,0 +1,7 @@
+//! filesystem functions.
+
+use super::*;
+
+pub(super) fn functions() -> Vec<Function> {
+    vec![]
+}

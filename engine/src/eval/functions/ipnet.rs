@@ -1,0 +1,7 @@
+//! ipnet functions.
+
+use super::*;
+
+pub(super) fn functions() -> Vec<Function> {
+    vec![]
+}

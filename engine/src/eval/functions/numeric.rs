@@ -1,0 +1,7 @@
+//! numeric functions.
+
+use super::*;
+
+pub(super) fn functions() -> Vec<Function> {
+    vec![]
+}

@@ -1,0 +1,16 @@
+//! terrane's engine: everything that is neither AWS nor Docker.
+//!
+//! Configuration is loaded from HCL ([`config`]), evaluated ([`eval`]) over a dependency
+//! graph ([`graph`]) into a [`plan::Plan`] — plain data — which [`apply`] executes through the
+//! [`provider::Provider`] trait, recording [`state`] through a backend.
+
+pub mod addr;
+pub mod config;
+pub mod diag;
+pub mod eval;
+pub mod schema;
+pub mod types;
+pub mod value;
+
+/// terrane's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
