@@ -14,3 +14,13 @@ pub mod value;
 
 /// terrane's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub mod apply;
+pub mod builtin;
+pub mod context;
+pub mod graph;
+pub mod hooks;
+pub mod plan;
+pub mod provider;
+pub mod run;
+pub mod state;
+pub mod variables;

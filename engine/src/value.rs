@@ -324,6 +324,18 @@ impl Value {
         }
     }
 
+    /// JSON for display to machines: sensitive values replaced by null (their places are
+    /// given by [`Value::sensitive_mask`]), unknowns null.
+    pub fn masked_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Sensitive(_) => J::Null,
+            Value::List(items) | Value::Set(items) => J::Array(items.iter().map(Value::masked_json).collect()),
+            Value::Map(map) => J::Object(map.iter().map(|(k, v)| (k.clone(), v.masked_json())).collect()),
+            other => other.to_json(),
+        }
+    }
+
     /// Converts from JSON, the way state and plan files store values.
     pub fn from_json(json: &serde_json::Value) -> Value {
         use serde_json::Value as J;
@@ -406,7 +418,8 @@ pub fn format_number(n: f64) -> String {
 }
 
 /// One step of a path into a value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PathStep {
     Attr(String),
     Key(String),

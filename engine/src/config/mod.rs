@@ -6,7 +6,7 @@ mod typeexpr;
 mod version;
 
 pub use typeexpr::parse_type;
-pub use version::{VersionConstraint, check_required_version};
+pub use version::{LANGUAGE_VERSION, VersionConstraint, check_required_version};
 
 use crate::addr::{Mode, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, SourceRange};

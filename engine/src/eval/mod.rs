@@ -37,6 +37,16 @@ impl Scope for EmptyScope {
     }
 }
 
+/// A scope in which every reference is unknown (`validate`: checks types and arguments
+/// without values).
+pub struct UnknownScope;
+
+impl Scope for UnknownScope {
+    fn resolve(&self, _subject: &Subject, _range: &SourceRange) -> Result<Value, Diagnostic> {
+        Ok(Value::Unknown)
+    }
+}
+
 /// Evaluates expressions of one file against a scope.
 pub struct Evaluator<'a> {
     pub scope: &'a dyn Scope,

@@ -1,1 +1,341 @@
-//! fake provider
+//! An in-repo fake provider for engine and CLI tests. Its "cloud" is a JSON file (or memory),
+//! so tests can change objects behind terrane's back (drift) and see what an apply created.
+//! Latency and failures are injected per resource through arguments:
+//!
+//! ```hcl
+//! provider "fake" { store = "/tmp/cloud" }
+//! resource "fake_resource" "web" {
+//!   name       = "web"         # forces replacement
+//!   value      = "v1"          # updated in place
+//!   secret     = "hunter2"     # sensitive
+//!   latency_ms = 200           # every operation on it takes this long
+//!   fail_on    = "create"      # create | update | delete | read: that operation fails
+//! }
+//! ```
+
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+use terrane_engine::provider::{Provider, ProviderError, ProviderFactory};
+use terrane_engine::schema::{Attribute, NestedBlock, ProviderSchema, ResourceSchema, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub const SOURCE: &str = "terrane.dev/test/fake";
+
+static SCHEMA: LazyLock<ProviderSchema> = LazyLock::new(|| {
+    let mut s = ProviderSchema {
+        provider: Schema::new()
+            .attr("store", Attribute::optional(Type::String).describe("Directory holding the fake cloud's objects.json."))
+            .attr("latency_ms", Attribute::optional(Type::Number).describe("Latency added to every operation.")),
+        ..ProviderSchema::default()
+    };
+    s.resources.insert(
+        "fake_resource".into(),
+        ResourceSchema::new(
+            Schema::new()
+                .attr("id", Attribute::computed(Type::String))
+                .attr("name", Attribute::optional(Type::String).force_new())
+                .attr("value", Attribute::optional(Type::String))
+                .attr("number", Attribute::optional(Type::Number))
+                .attr("list", Attribute::optional(Type::list(Type::String)))
+                .attr("tags", Attribute::optional(Type::map(Type::String)))
+                .attr("secret", Attribute::optional(Type::String).sensitive())
+                .attr("size", Attribute::optional(Type::Number).default(Value::from(1i64)))
+                .attr("zone", Attribute::optional_computed(Type::String))
+                .attr("arn", Attribute::computed(Type::String))
+                .attr("latency_ms", Attribute::optional(Type::Number))
+                .attr("fail_on", Attribute::optional(Type::String))
+                .block(
+                    "rule",
+                    NestedBlock::list(
+                        Schema::new()
+                            .attr("port", Attribute::required(Type::Number))
+                            .attr("protocol", Attribute::optional(Type::String).default(Value::from("tcp"))),
+                    ),
+                ),
+        ),
+    );
+    s.data_sources.insert(
+        "fake_lookup".into(),
+        ResourceSchema::new(
+            Schema::new()
+                .attr("name", Attribute::required(Type::String))
+                .attr("id", Attribute::computed(Type::String))
+                .attr("value", Attribute::computed(Type::String)),
+        ),
+    );
+    s
+});
+
+pub struct FakeFactory;
+
+impl ProviderFactory for FakeFactory {
+    fn source(&self) -> &str {
+        SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        Arc::new(FakeProvider::default())
+    }
+}
+
+/// Counts of calls made, for tests that check batching and concurrency.
+#[derive(Default, Debug)]
+pub struct Calls {
+    pub read_many: AtomicU64,
+    pub read: AtomicU64,
+    in_flight: AtomicU64,
+    /// The most operations that ran at the same time.
+    pub max_in_flight: AtomicU64,
+    /// Every create, update and delete, in the order they started: `create web`.
+    pub log: Mutex<Vec<String>>,
+}
+
+/// A factory handing out one shared instance, so tests can inspect its [`Calls`].
+pub struct SharedFake(pub Arc<FakeProvider>);
+
+impl ProviderFactory for SharedFake {
+    fn source(&self) -> &str {
+        SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        self.0.clone()
+    }
+}
+
+struct InFlight<'a>(&'a Calls);
+
+impl<'a> InFlight<'a> {
+    fn enter(calls: &'a Calls, op: &str, v: &Value) -> InFlight<'a> {
+        let label = attr(v, "name").as_str().map(str::to_string).unwrap_or_else(|| attr(v, "id").as_str().unwrap_or("?").to_string());
+        calls.log.lock().expect("log lock").push(format!("{op} {label}"));
+        let now = calls.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        calls.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(calls)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[derive(Default)]
+pub struct FakeProvider {
+    store: Mutex<Option<PathBuf>>,
+    memory: Mutex<BTreeMap<String, serde_json::Value>>,
+    latency: Mutex<Duration>,
+    pub calls: Calls,
+}
+
+fn attr(v: &Value, name: &str) -> Value {
+    v.get_attr(name).cloned().unwrap_or(Value::Null)
+}
+
+fn err(msg: impl Into<String>) -> ProviderError {
+    ProviderError::new(msg)
+}
+
+impl FakeProvider {
+    fn load(&self) -> BTreeMap<String, serde_json::Value> {
+        match self.store.lock().expect("store lock").as_ref() {
+            Some(dir) => std::fs::read(dir.join("objects.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default(),
+            None => self.memory.lock().expect("memory lock").clone(),
+        }
+    }
+
+    fn save(&self, objects: &BTreeMap<String, serde_json::Value>) -> Result<(), ProviderError> {
+        match self.store.lock().expect("store lock").as_ref() {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+                let tmp = dir.join(format!(".objects.{}.tmp", std::process::id()));
+                std::fs::write(&tmp, serde_json::to_vec_pretty(objects).unwrap_or_default()).map_err(|e| err(e.to_string()))?;
+                std::fs::rename(&tmp, dir.join("objects.json")).map_err(|e| err(e.to_string()))
+            }
+            None => {
+                *self.memory.lock().expect("memory lock") = objects.clone();
+                Ok(())
+            }
+        }
+    }
+
+    /// Edits the cloud under one lock, so parallel operations do not lose each other's writes.
+    fn with_objects<T>(&self, f: impl FnOnce(&mut BTreeMap<String, serde_json::Value>) -> T) -> Result<T, ProviderError> {
+        static LOCK: Mutex<()> = Mutex::new(());
+        let _g = LOCK.lock().expect("cloud lock");
+        let mut objects = self.load();
+        let out = f(&mut objects);
+        self.save(&objects)?;
+        Ok(out)
+    }
+
+    async fn delay(&self, v: &Value) {
+        let mut d = *self.latency.lock().expect("latency lock");
+        if let Some(ms) = attr(v, "latency_ms").as_f64() {
+            d += Duration::from_millis(ms as u64);
+        }
+        if !d.is_zero() {
+            tokio::time::sleep(d).await;
+        }
+    }
+
+    fn fails(v: &Value, op: &str) -> bool {
+        attr(v, "fail_on").as_str() == Some(op)
+    }
+}
+
+/// The stored form of an object: plain JSON without marks.
+fn to_json(v: &Value) -> serde_json::Value {
+    v.clone().deep_unmark().to_json()
+}
+
+fn from_json(j: &serde_json::Value) -> Value {
+    SCHEMA.resources["fake_resource"].block.from_json(j)
+}
+
+#[async_trait]
+impl Provider for FakeProvider {
+    fn schema(&self) -> &ProviderSchema {
+        &SCHEMA
+    }
+
+    async fn configure(&self, config: Value) -> Result<(), ProviderError> {
+        let store = attr(&config, "store").as_str().map(PathBuf::from).or_else(|| std::env::var_os("TERRANE_FAKE_STORE").map(PathBuf::from));
+        *self.store.lock().expect("store lock") = store;
+        if let Some(ms) = attr(&config, "latency_ms").as_f64() {
+            *self.latency.lock().expect("latency lock") = Duration::from_millis(ms as u64);
+        }
+        Ok(())
+    }
+
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<terrane_engine::diag::Diagnostic> {
+        let mut out = Vec::new();
+        if type_name == "fake_resource" {
+            if let Some(op) = attr(config, "fail_on").as_str() {
+                if !matches!(op, "create" | "update" | "delete" | "read") {
+                    out.push(terrane_engine::diag::Diagnostic::error(
+                        "Invalid fail_on",
+                        format!("fail_on must be create, update, delete or read, not {op:?}."),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError> {
+        if type_name != "fake_resource" {
+            return Err(err(format!("unknown type {type_name}")));
+        }
+        let _op = InFlight::enter(&self.calls, "create", &planned);
+        self.delay(&planned).await;
+        if Self::fails(&planned, "create") {
+            return Err(err("injected failure on create"));
+        }
+        let id = format!("fake-{}", uuid_like());
+        let mut m = planned.as_map().cloned().unwrap_or_default();
+        m.insert("id".into(), Value::from(id.as_str()));
+        m.insert("arn".into(), Value::from(format!("arn:fake:::{id}")));
+        if attr(&planned, "zone").is_unknown() {
+            m.insert("zone".into(), Value::from("zone-a"));
+        }
+        let v = Value::Map(m);
+        let j = to_json(&v);
+        self.with_objects(|o| {
+            o.insert(id.clone(), j);
+        })?;
+        Ok(v)
+    }
+
+    async fn read(&self, _type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
+        self.calls.read.fetch_add(1, Ordering::SeqCst);
+        if Self::fails(&current, "read") {
+            return Err(err("injected failure on read"));
+        }
+        let id = attr(&current, "id").as_str().unwrap_or_default().to_string();
+        Ok(self.load().get(&id).map(from_json))
+    }
+
+    async fn read_many(&self, type_name: &str, current: Vec<Value>) -> Vec<Result<Option<Value>, ProviderError>> {
+        self.calls.read_many.fetch_add(1, Ordering::SeqCst);
+        let objects = self.load();
+        let _ = type_name;
+        current
+            .into_iter()
+            .map(|c| {
+                if Self::fails(&c, "read") {
+                    return Err(err("injected failure on read"));
+                }
+                let id = attr(&c, "id").as_str().unwrap_or_default().to_string();
+                Ok(objects.get(&id).map(from_json))
+            })
+            .collect()
+    }
+
+    async fn update(&self, _type_name: &str, prior: Value, planned: Value) -> Result<Value, ProviderError> {
+        let _op = InFlight::enter(&self.calls, "update", &planned);
+        self.delay(&planned).await;
+        if Self::fails(&planned, "update") {
+            return Err(err("injected failure on update"));
+        }
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        let j = to_json(&planned);
+        let found = self.with_objects(|o| match o.get_mut(&id) {
+            Some(slot) => {
+                *slot = j;
+                true
+            }
+            None => false,
+        })?;
+        if !found {
+            return Err(err(format!("object {id} does not exist")));
+        }
+        Ok(planned)
+    }
+
+    async fn delete(&self, _type_name: &str, prior: Value) -> Result<(), ProviderError> {
+        let _op = InFlight::enter(&self.calls, "delete", &prior);
+        self.delay(&prior).await;
+        if Self::fails(&prior, "delete") {
+            return Err(err("injected failure on delete"));
+        }
+        let id = attr(&prior, "id").as_str().unwrap_or_default().to_string();
+        self.with_objects(|o| {
+            o.remove(&id);
+        })
+    }
+
+    async fn import(&self, _type_name: &str, id: &str) -> Result<Value, ProviderError> {
+        self.load().get(id).map(from_json).ok_or_else(|| err(format!("no object with id {id}")))
+    }
+
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
+        if type_name != "fake_lookup" {
+            return Err(err(format!("unknown data source {type_name}")));
+        }
+        let name = attr(&config, "name").as_str().unwrap_or_default().to_string();
+        let found = self.load().values().find(|o| o.get("name").and_then(|n| n.as_str()) == Some(name.as_str())).cloned();
+        let (id, value) = match found {
+            Some(o) => (
+                o.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+                o.get("value").and_then(|v| v.as_str()).unwrap_or_default().to_string(),
+            ),
+            None => (format!("lookup-{name}"), String::new()),
+        };
+        Ok(Value::object([("name", Value::from(name)), ("id", Value::from(id)), ("value", Value::from(value))]))
+    }
+}
+
+/// A unique enough id without pulling in a UUID crate: time and a process-wide counter.
+fn uuid_like() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{:x}{:04x}", t & 0xffff_ffff_ffff, N.fetch_add(1, Ordering::SeqCst) & 0xffff)
+}

@@ -1,0 +1,547 @@
+//! Applying a plan: a parallel walk of the apply graph (configuration nodes plus one node per
+//! object to delete), calling providers, recording every finished change in the state and
+//! checkpointing it ([`recorder`]). A failure stops only what depends on it; an interrupt
+//! starts nothing new and lets in-flight calls finish; a second interrupt abandons them.
+
+mod graph;
+pub mod recorder;
+
+pub use recorder::Recorder;
+
+use crate::addr::{InstanceAddr, Mode, ResourceAddr};
+use crate::config::Resource;
+use crate::context::Context;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::{Subject, check_condition, decode_body};
+use crate::graph::{Graph, Node, NodeOutcome, WalkControl, walk};
+use crate::hooks::{Hooks, id_of};
+use crate::plan::planner::{configure_provider, keep_marks, output_type};
+use crate::plan::{Action, Plan, PlanMode, ResourceChange};
+use crate::provider::{PlanRequest, Provider, ProviderError};
+use crate::run::{InstanceCtx, RunScope, Values, expand, resource_value_from_state};
+use crate::schema::ResourceSchema;
+use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_value, value_from_object};
+use crate::value::Value;
+use petgraph::stable_graph::NodeIndex;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    pub parallelism: usize,
+    /// How often "Still creating..." is reported for a slow operation.
+    pub progress_interval: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions { parallelism: 10, progress_interval: Duration::from_secs(10) }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+}
+
+pub struct ApplyOutcome {
+    pub diags: Diagnostics,
+    pub counts: Counts,
+    /// The walk was interrupted; not every change was made.
+    pub interrupted: bool,
+    /// Objects whose operation was abandoned by a second interrupt: their real state is unknown.
+    pub abandoned: Vec<String>,
+}
+
+/// Applies `plan`. The state lives in `recorder`, which the caller starts from the plan's
+/// prior state and finishes afterwards (so the final write happens whatever went wrong).
+pub async fn apply(
+    ctx: &Context,
+    plan: &Plan,
+    recorder: &Recorder,
+    opts: &ApplyOptions,
+    control: &WalkControl,
+    hooks: &dyn Hooks,
+) -> ApplyOutcome {
+    let state_now = recorder.snapshot();
+    let (g, diags) = graph::build(ctx, plan, &state_now);
+    if diags.has_errors() {
+        return ApplyOutcome { diags, counts: Counts::default(), interrupted: false, abandoned: Vec::new() };
+    }
+    let changes: HashMap<(InstanceAddr, Option<String>), &ResourceChange> =
+        plan.changes.iter().map(|c| ((c.addr.clone(), c.deposed.clone()), c)).collect();
+    let w = ApplyWalk {
+        ctx,
+        plan,
+        graph: &g,
+        changes,
+        recorder,
+        values: Values::default(),
+        diags: Mutex::new(diags),
+        counts: Mutex::new(Counts::default()),
+        deposed_now: Mutex::new(HashMap::new()),
+        in_flight: Mutex::new(HashSet::new()),
+        sem: Semaphore::new(opts.parallelism.max(1)),
+        hooks,
+        opts,
+    };
+    let outcome = walk(&g, control, |i| w.visit(i)).await;
+    let interrupted = outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
+    let abandoned: Vec<String> = if outcome.values().any(|o| *o == NodeOutcome::Abandoned) {
+        let mut v: Vec<String> = w.in_flight.lock().expect("in-flight lock").iter().cloned().collect();
+        v.sort();
+        v
+    } else {
+        Vec::new()
+    };
+    if plan.mode == PlanMode::Destroy || (plan.targets.is_empty() && !interrupted) {
+        w.remove_stale_outputs();
+    }
+    let mut diags = w.diags.into_inner().expect("diags lock");
+    if interrupted {
+        diags.push(Diagnostic::error(
+            "Operation interrupted",
+            if abandoned.is_empty() {
+                "The apply was interrupted: changes not yet started were not made. Every finished change is recorded in the state.".to_string()
+            } else {
+                format!(
+                    "The apply was abandoned while these operations were in progress; their real state is unknown, so check them before the next apply: {}.",
+                    abandoned.join(", ")
+                )
+            },
+        ));
+    }
+    let counts = *w.counts.lock().expect("counts lock");
+    ApplyOutcome { diags, counts, interrupted, abandoned }
+}
+
+struct ApplyWalk<'a> {
+    ctx: &'a Context,
+    plan: &'a Plan,
+    graph: &'a Graph,
+    changes: HashMap<(InstanceAddr, Option<String>), &'a ResourceChange>,
+    recorder: &'a Recorder,
+    values: Values,
+    diags: Mutex<Diagnostics>,
+    counts: Mutex<Counts>,
+    /// Objects deposed by this apply's create-before-destroy replacements.
+    deposed_now: Mutex<HashMap<InstanceAddr, String>>,
+    in_flight: Mutex<HashSet<String>>,
+    sem: Semaphore,
+    hooks: &'a dyn Hooks,
+    opts: &'a ApplyOptions,
+}
+
+impl ApplyWalk<'_> {
+    fn error(&self, d: Diagnostic) {
+        self.diags.lock().expect("diags lock").push(d);
+    }
+
+    fn scope<'s>(&'s self, inst: Option<&'s InstanceCtx>, self_value: Option<&'s Value>) -> RunScope<'s> {
+        RunScope { ctx: self.ctx, values: &self.values, state: self.recorder.state(), inst, self_value }
+    }
+
+    async fn visit(&self, i: NodeIndex) -> bool {
+        match self.graph.node(i) {
+            Node::Variable(n) => {
+                self.values.set(Subject::Var(n.clone()), self.plan.variables.get(n).cloned().unwrap_or(Value::Null));
+                true
+            }
+            Node::Local(n) => self.local(n),
+            Node::Output(n) => self.output(n),
+            Node::Provider(k) => {
+                let Some(p) = self.ctx.providers.get(k) else {
+                    self.error(self.ctx.error_unknown_provider(k));
+                    return false;
+                };
+                configure_provider(self.ctx, k, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d)).await
+            }
+            Node::Resource(addr) if self.plan.mode == PlanMode::Destroy => {
+                let v = resource_value_from_state(self.ctx, &self.recorder.snapshot_ref(), addr);
+                self.values.set(Subject::Resource(addr.clone()), v);
+                true
+            }
+            Node::Resource(addr) => self.resource(addr, i).await,
+            Node::Destroy(inst, deposed) => self.destroy(inst, deposed.as_deref()).await,
+        }
+    }
+
+    fn local(&self, name: &str) -> bool {
+        let Some(l) = self.ctx.config.locals.get(name) else { return false };
+        match self.scope(None, None).evaluator().eval(&l.expr) {
+            Ok(v) => {
+                self.values.set(Subject::Local(name.to_string()), v);
+                true
+            }
+            Err(d) => {
+                self.error(d);
+                false
+            }
+        }
+    }
+
+    fn output(&self, name: &str) -> bool {
+        let Some(o) = self.ctx.config.outputs.get(name) else { return false };
+        if self.plan.mode == PlanMode::Destroy {
+            self.recorder.update(|s| {
+                s.outputs.remove(name);
+            });
+            return true;
+        }
+        let v = match self.scope(None, None).evaluator().eval(&o.value) {
+            Ok(v) => v,
+            Err(d) => {
+                self.error(d);
+                return false;
+            }
+        };
+        if !v.is_wholly_known() {
+            // A value that depends on something that failed or was skipped.
+            return true;
+        }
+        let plain = v.deep_unmark();
+        let state = OutputState { value: plain.to_json(), ty: output_type(&plain), sensitive: o.sensitive };
+        self.recorder.update(|s| {
+            s.outputs.insert(name.to_string(), state);
+        });
+        true
+    }
+
+    fn remove_stale_outputs(&self) {
+        let keep: HashSet<&String> = self.ctx.config.outputs.keys().collect();
+        let destroy = self.plan.mode == PlanMode::Destroy;
+        self.recorder.update(|s| s.outputs.retain(|k, _| !destroy && keep.contains(k)));
+    }
+
+    fn schema_of(&self, res_provider: &str, addr: &ResourceAddr) -> Option<&ResourceSchema> {
+        self.ctx.resource_schema(res_provider, addr)
+    }
+
+    async fn resource(&self, addr: &ResourceAddr, node: NodeIndex) -> bool {
+        let res = &self.ctx.config.resources[addr];
+        let Some(schema) = self.schema_of(&res.provider, addr) else { return false };
+        let Some(provider) = self.ctx.providers.get(&res.provider).cloned() else { return false };
+        let expansion = match expand(res, &mut self.scope(None, None).evaluator()) {
+            Ok(e) => e,
+            Err(d) => {
+                self.error(d);
+                return false;
+            }
+        };
+        let dependencies = self.graph.resource_dependencies(node);
+        let instances = expansion.instances();
+        let results = futures::future::join_all(instances.iter().map(|inst| {
+            let deps = &dependencies;
+            let provider = provider.clone();
+            async move {
+                let iaddr = addr.instance(inst.key.clone());
+                match self.changes.get(&(iaddr.clone(), None)).copied() {
+                    Some(c) if c.action != Action::NoOp && c.action != Action::Delete => match addr.mode {
+                        Mode::Managed => self.apply_instance(res, inst, c, schema, provider.as_ref(), deps).await,
+                        Mode::Data => self.read_data(res, inst, schema, provider.as_ref()).await,
+                    },
+                    _ => {
+                        let state = self.recorder.snapshot_ref();
+                        Some(state.object(addr, &inst.key).map(|o| value_from_object(o, &schema.block)).unwrap_or(Value::Null))
+                    }
+                }
+            }
+        }))
+        .await;
+        let mut ok = true;
+        let mut values = BTreeMap::new();
+        for (inst, r) in instances.iter().zip(results) {
+            match r {
+                Some(v) => {
+                    values.insert(inst.key.clone(), v);
+                }
+                None => ok = false,
+            }
+        }
+        self.values.set(Subject::Resource(addr.clone()), expansion.aggregate(values));
+        ok
+    }
+
+    /// Runs a provider operation with a permit, progress reports and in-flight tracking.
+    async fn operate<T>(
+        &self,
+        addr: &InstanceAddr,
+        deposed: Option<&str>,
+        action: Action,
+        op: impl std::future::Future<Output = Result<T, ProviderError>>,
+    ) -> (Result<T, ProviderError>, Duration) {
+        let _permit = self.sem.acquire().await.expect("semaphore");
+        let name = addr.to_string();
+        self.in_flight.lock().expect("in-flight lock").insert(name.clone());
+        self.hooks.apply_start(addr, deposed, action);
+        let start = Instant::now();
+        tokio::pin!(op);
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + self.opts.progress_interval, self.opts.progress_interval);
+        let result = loop {
+            tokio::select! {
+                r = &mut op => break r,
+                _ = ticker.tick() => self.hooks.apply_progress(addr, action, start.elapsed()),
+            }
+        };
+        self.in_flight.lock().expect("in-flight lock").remove(&name);
+        (result, start.elapsed())
+    }
+
+    async fn apply_instance(
+        &self,
+        res: &Resource,
+        inst: &InstanceCtx,
+        change: &ResourceChange,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        dependencies: &[ResourceAddr],
+    ) -> Option<Value> {
+        let addr = res.addr.instance(inst.key.clone());
+        let scope = self.scope(Some(inst), None);
+        let mut ev = scope.evaluator();
+        let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
+        if diags.has_errors() {
+            self.diags.lock().expect("diags lock").extend(diags);
+            return None;
+        }
+        if change.action == Action::CreateThenDelete {
+            let mut dk = None;
+            self.recorder.update(|s| dk = s.depose(&res.addr, &inst.key));
+            if let Some(dk) = dk {
+                self.deposed_now.lock().expect("deposed lock").insert(addr.clone(), dk);
+            }
+        }
+        let prior = if change.action == Action::Update {
+            let state = self.recorder.snapshot_ref();
+            state.object(&res.addr, &inst.key).map(|o| value_from_object(o, &schema.block))
+        } else {
+            None
+        };
+        let resp = match provider.plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: prior.as_ref(), config: &config }).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
+                self.restore_deposed(&addr);
+                return None;
+            }
+        };
+        if change.action == Action::Update && !resp.requires_replace.is_empty() {
+            self.error(
+                Diagnostic::error(
+                    "Provider produced inconsistent final plan",
+                    format!("When expanding the plan for {addr} to include new values learned so far during apply, the change became a replacement, but the plan was to update it in place. This is a bug in the provider; run plan again."),
+                )
+                .at(res.range.clone()),
+            );
+            return None;
+        }
+        let planned = keep_marks(&config, schema.block.mark_sensitive(resp.planned));
+        let (action, result, elapsed) = match prior {
+            Some(p) => {
+                let (r, t) = self.operate(&addr, None, Action::Update, provider.update(&res.addr.type_name, p, planned)).await;
+                (Action::Update, r, t)
+            }
+            None => {
+                let (r, t) = self.operate(&addr, None, Action::Create, provider.create(&res.addr.type_name, planned)).await;
+                (Action::Create, r, t)
+            }
+        };
+        let provider_address = self.ctx.provider_address(&res.provider);
+        let store = |v: &Value, status: ObjectStatus| {
+            let (attributes, sensitive_paths) = object_from_value(v, &schema.block);
+            let obj = ObjectState {
+                schema_version: schema.version,
+                attributes,
+                sensitive_paths,
+                dependencies: dependencies.to_vec(),
+                status,
+                create_before_destroy: res.lifecycle.create_before_destroy,
+                private: None,
+            };
+            self.recorder.update(|s| s.set_object(&res.addr, &inst.key, &provider_address, Some(obj)));
+        };
+        match result {
+            Ok(new) => {
+                let new = keep_marks(&config, schema.block.mark_sensitive(new));
+                store(&new, ObjectStatus::Ready);
+                self.hooks.apply_done(&addr, None, action, elapsed, id_of(&new).as_deref());
+                {
+                    let mut c = self.counts.lock().expect("counts lock");
+                    if action == Action::Update { c.changed += 1 } else { c.added += 1 }
+                }
+                if !new.is_wholly_known() {
+                    self.error(Diagnostic::error(
+                        "Provider returned invalid result object after apply",
+                        format!("After the apply operation, the provider still indicated an unknown value for {addr}. All values must be known after apply, so this is always a bug in the provider."),
+                    ));
+                    return None;
+                }
+                if !self.postconditions(res, inst, &new) {
+                    store(&new, ObjectStatus::Tainted);
+                    return None;
+                }
+                Some(new)
+            }
+            Err(e) => {
+                self.hooks.apply_failed(&addr, action, elapsed);
+                let verb = if action == Action::Update { "updating" } else { "creating" };
+                self.error(Diagnostic::error(format!("Error {verb} {addr}"), e.message.clone()).at(res.range.clone()));
+                match e.partial_state {
+                    Some(partial) => store(&keep_marks(&config, schema.block.mark_sensitive(partial)), ObjectStatus::Tainted),
+                    None if action == Action::Create => self.restore_deposed(&addr),
+                    None => {}
+                }
+                None
+            }
+        }
+    }
+
+    /// A create-before-destroy whose create failed keeps the old object as the current one.
+    fn restore_deposed(&self, addr: &InstanceAddr) {
+        let Some(dk) = self.deposed_now.lock().expect("deposed lock").remove(addr) else { return };
+        self.recorder.update(|s| {
+            if let Some(inst) = s.resources.get_mut(&addr.resource).and_then(|r| r.instances.get_mut(&addr.key)) {
+                if inst.current.is_none() {
+                    inst.current = inst.deposed.remove(&dk);
+                }
+            }
+        });
+    }
+
+    fn postconditions(&self, res: &Resource, inst: &InstanceCtx, new: &Value) -> bool {
+        let scope = self.scope(Some(inst), Some(new));
+        let mut ev = scope.evaluator();
+        for rule in &res.lifecycle.postconditions {
+            match check_condition(&mut ev, rule) {
+                Ok(None) => {}
+                Ok(Some(msg)) => {
+                    self.error(Diagnostic::error("Resource postcondition failed", msg).at(rule.condition.range()));
+                    return false;
+                }
+                Err(d) => {
+                    self.error(d);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    async fn read_data(&self, res: &Resource, inst: &InstanceCtx, schema: &ResourceSchema, provider: &dyn Provider) -> Option<Value> {
+        let addr = res.addr.instance(inst.key.clone());
+        let scope = self.scope(Some(inst), None);
+        let (config, diags) = decode_body(&mut scope.evaluator(), res.body.file, &res.body.body, &schema.block, &res.range);
+        if diags.has_errors() {
+            self.diags.lock().expect("diags lock").extend(diags);
+            return None;
+        }
+        self.hooks.reading(&addr);
+        let (result, _) = self.operate(&addr, None, Action::Read, provider.read_data(&res.addr.type_name, config.clone())).await;
+        match result {
+            Ok(v) => {
+                let v = keep_marks(&config, schema.block.mark_sensitive(v));
+                let (attributes, sensitive_paths) = object_from_value(&v, &schema.block);
+                let provider_address = self.ctx.provider_address(&res.provider);
+                let obj = ObjectState {
+                    schema_version: schema.version,
+                    attributes,
+                    sensitive_paths,
+                    dependencies: Vec::new(),
+                    status: ObjectStatus::Ready,
+                    create_before_destroy: false,
+                    private: None,
+                };
+                self.recorder.update(|s| s.set_object(&res.addr, &inst.key, &provider_address, Some(obj)));
+                Some(v)
+            }
+            Err(e) => {
+                self.error(Diagnostic::error(format!("Error reading {addr}"), e.message).at(res.range.clone()));
+                None
+            }
+        }
+    }
+
+    async fn destroy(&self, inst: &InstanceAddr, deposed: Option<&str>) -> bool {
+        let Some(change) = self.changes.get(&(inst.clone(), deposed.map(str::to_string))).copied() else { return true };
+        // For a create-before-destroy replacement the old object was deposed by this apply.
+        let deposed_key: Option<String> = match (deposed, change.action) {
+            (Some(d), _) => Some(d.to_string()),
+            (None, Action::CreateThenDelete) => self.deposed_now.lock().expect("deposed lock").get(inst).cloned(),
+            _ => None,
+        };
+        if change.action == Action::CreateThenDelete && deposed_key.is_none() {
+            return true;
+        }
+        let state_key = self.ctx.provider_key_of(&inst.resource, &self.recorder.snapshot_ref());
+        let Some(provider) = self.ctx.providers.get(&change.provider).or_else(|| self.ctx.providers.get(&state_key)).cloned() else {
+            self.error(self.ctx.error_unknown_provider(&change.provider));
+            return false;
+        };
+        let Some(schema) = self.ctx.resource_schema(&change.provider, &inst.resource) else { return false };
+        let prior = {
+            let state = self.recorder.snapshot_ref();
+            let objs = state.resources.get(&inst.resource).and_then(|r| r.instances.get(&inst.key));
+            let obj = match &deposed_key {
+                Some(dk) => objs.and_then(|o| o.deposed.get(dk)),
+                None => objs.and_then(|o| o.current.as_ref()),
+            };
+            obj.map(|o| value_from_object(o, &schema.block))
+        };
+        let Some(prior) = prior else { return true };
+        let (result, elapsed) = self.operate(inst, deposed_key.as_deref(), Action::Delete, provider.delete(&inst.resource.type_name, prior)).await;
+        match result {
+            Ok(()) => {
+                self.recorder.update(|s| match &deposed_key {
+                    Some(dk) => s.remove_deposed(&inst.resource, &inst.key, dk),
+                    None => s.set_object(&inst.resource, &inst.key, &change.provider_address, None),
+                });
+                self.hooks.apply_done(inst, deposed_key.as_deref(), Action::Delete, elapsed, None);
+                self.counts.lock().expect("counts lock").destroyed += 1;
+                true
+            }
+            Err(e) => {
+                self.hooks.apply_failed(inst, Action::Delete, elapsed);
+                self.error(Diagnostic::error(format!("Error deleting {inst}"), e.message));
+                false
+            }
+        }
+    }
+}
+
+/// Refuses to apply a saved plan to a state other than the one it was made from.
+pub fn check_plan_base(plan: &Plan, current: Option<&State>) -> Result<(), Diagnostic> {
+    if plan.errored {
+        return Err(Diagnostic::error("Cannot apply an incomplete plan", "The plan was made with errors, so it cannot be applied."));
+    }
+    match (&plan.base, current) {
+        (None, None) => Ok(()),
+        (None, Some(s)) if s.is_empty() && s.serial == 0 => Ok(()),
+        (None, Some(s)) => Err(Diagnostic::error(
+            "Saved plan is stale",
+            format!("The plan was made when there was no state, but the state now exists (serial {}, lineage {}). Make a new plan.", s.serial, s.lineage),
+        )),
+        (Some(b), None) => Err(Diagnostic::error(
+            "Saved plan is stale",
+            format!("The plan was made from state serial {} of lineage {}, but there is no state now. Make a new plan.", b.serial, b.lineage),
+        )),
+        (Some(b), Some(s)) if b.lineage != s.lineage => Err(Diagnostic::error(
+            "Saved plan does not match the current state",
+            format!("The plan was made for state lineage {}, but the current state has lineage {}: it belongs to different infrastructure. Make a new plan against the current state.", b.lineage, s.lineage),
+        )),
+        (Some(b), Some(s)) if b.serial != s.serial => Err(Diagnostic::error(
+            "Saved plan is stale",
+            format!("The plan was made from state serial {}, but the state has changed since (it is now at serial {}). Make a new plan.", b.serial, s.serial),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The prior state a plan starts from.
+pub fn plan_prior_state(plan: &Plan) -> Result<State, Diagnostic> {
+    let bytes = serde_json::to_vec(&plan.prior_state).unwrap_or_default();
+    State::from_json(&bytes).map_err(|e| Diagnostic::error("Invalid plan", format!("The plan's prior state cannot be read: {e}")))
+}

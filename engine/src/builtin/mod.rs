@@ -1,0 +1,89 @@
+//! The built-in `terraform` provider: the `terraform_data` resource.
+
+mod terraform_data;
+
+use crate::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
+use crate::schema::{ProviderSchema, ResourceSchema};
+use crate::value::Value;
+use std::sync::{Arc, LazyLock};
+
+pub const SOURCE: &str = "terraform.io/builtin/terraform";
+
+static SCHEMA: LazyLock<ProviderSchema> = LazyLock::new(|| {
+    let mut s = ProviderSchema::default();
+    s.resources.insert("terraform_data".into(), ResourceSchema::new(terraform_data::schema()));
+    s
+});
+
+pub struct TerraformFactory;
+
+impl ProviderFactory for TerraformFactory {
+    fn source(&self) -> &str {
+        SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        Arc::new(TerraformProvider)
+    }
+}
+
+pub struct TerraformProvider;
+
+fn unsupported(type_name: &str) -> ProviderError {
+    ProviderError::new(format!("the terraform provider has no resource type {type_name:?}"))
+}
+
+#[async_trait::async_trait]
+impl Provider for TerraformProvider {
+    fn schema(&self) -> &ProviderSchema {
+        &SCHEMA
+    }
+
+    async fn configure(&self, _config: Value) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        match req.type_name {
+            "terraform_data" => Ok(terraform_data::plan(req.prior, req.config)),
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError> {
+        match type_name {
+            "terraform_data" => Ok(terraform_data::apply(planned, true)),
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read(&self, _type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
+        Ok(Some(current))
+    }
+
+    async fn read_many(&self, _type_name: &str, current: Vec<Value>) -> Vec<Result<Option<Value>, ProviderError>> {
+        current.into_iter().map(|v| Ok(Some(v))).collect()
+    }
+
+    async fn update(&self, type_name: &str, _prior: Value, planned: Value) -> Result<Value, ProviderError> {
+        match type_name {
+            "terraform_data" => Ok(terraform_data::apply(planned, false)),
+            other => Err(unsupported(other)),
+        }
+    }
+
+    async fn delete(&self, _type_name: &str, _prior: Value) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
+        match type_name {
+            "terraform_data" => Ok(Value::object([
+                ("id", Value::from(id)),
+                ("input", Value::Null),
+                ("output", Value::Null),
+                ("triggers_replace", Value::Null),
+            ])),
+            other => Err(unsupported(other)),
+        }
+    }
+}

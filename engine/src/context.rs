@@ -1,0 +1,142 @@
+//! A run's context: the configuration, the provider instances it uses (one per provider
+//! configuration) and their schemas. Plan, apply and validate all start here.
+
+use crate::addr::{Mode, ResourceAddr};
+use crate::config::{Config, implied_provider};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::graph::{self, BuildOptions, Graph};
+use crate::provider::{Provider, ProviderRegistry};
+use crate::schema::{ProviderSchema, ResourceSchema};
+use crate::state::{State, provider_address};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct Context {
+    pub config: Config,
+    pub registry: ProviderRegistry,
+    /// Provider instances by configuration key (`aws`, `aws.west`), not yet configured.
+    pub providers: BTreeMap<String, Arc<dyn Provider>>,
+    pub workspace: String,
+    /// The directory commands run in (`path.cwd`).
+    pub cwd: PathBuf,
+}
+
+impl Context {
+    /// Instantiates a provider for every provider configuration the configuration and the
+    /// state use; unknown provider names are reported when the graph is built.
+    pub fn new(config: Config, registry: ProviderRegistry, state: &State, workspace: &str) -> Context {
+        let mut keys: Vec<String> = config.providers.keys().cloned().collect();
+        keys.extend(config.resources.values().map(|r| r.provider.clone()));
+        for (addr, r) in &state.resources {
+            keys.push(graph::state_provider_key(&r.provider, &addr.type_name));
+        }
+        keys.sort();
+        keys.dedup();
+        let mut providers = BTreeMap::new();
+        for key in keys {
+            let name = key.split('.').next().unwrap_or_default();
+            if let Some(f) = registry.get(name) {
+                providers.insert(key.clone(), f.new_instance());
+            }
+        }
+        Context {
+            config,
+            registry,
+            providers,
+            workspace: workspace.to_string(),
+            cwd: std::env::current_dir().unwrap_or_default(),
+        }
+    }
+
+    pub fn provider_schema(&self, key: &str) -> Option<&ProviderSchema> {
+        self.providers.get(key).map(|p| p.schema())
+    }
+
+    pub fn resource_schema(&self, provider_key: &str, addr: &ResourceAddr) -> Option<&ResourceSchema> {
+        let s = self.provider_schema(provider_key)?;
+        match addr.mode {
+            Mode::Managed => s.resources.get(&addr.type_name),
+            Mode::Data => s.data_sources.get(&addr.type_name),
+        }
+    }
+
+    /// The provider configuration key of a resource: from its configuration, else from state.
+    pub fn provider_key_of(&self, addr: &ResourceAddr, state: &State) -> String {
+        if let Some(r) = self.config.resources.get(addr) {
+            return r.provider.clone();
+        }
+        match state.resources.get(addr) {
+            Some(r) => graph::state_provider_key(&r.provider, &addr.type_name),
+            None => implied_provider(&addr.type_name).to_string(),
+        }
+    }
+
+    /// The provider address state files record for a provider key.
+    pub fn provider_address(&self, key: &str) -> String {
+        let (name, alias) = match key.split_once('.') {
+            Some((n, a)) => (n, Some(a)),
+            None => (key, None),
+        };
+        let source = self
+            .config
+            .terraform
+            .required_providers
+            .get(name)
+            .map(|r| r.source.clone())
+            .or_else(|| self.registry.get(name).map(|f| f.source().to_string()))
+            .unwrap_or_else(|| format!("hashicorp/{name}"));
+        provider_address(&source, alias)
+    }
+
+    /// Builds the dependency graph and checks it.
+    pub fn graph(&self, state: &State) -> (Graph, Diagnostics) {
+        let registry = &self.registry;
+        let types = |name: &str, mode: Mode| -> Option<Vec<String>> {
+            let f = registry.get(name)?;
+            let inst = f.new_instance();
+            let s = inst.schema();
+            Some(match mode {
+                Mode::Managed => s.resources.keys().cloned().collect(),
+                Mode::Data => s.data_sources.keys().cloned().collect(),
+            })
+        };
+        let opts = BuildOptions { resource_types: &types, provider_names: registry.names().map(str::to_string).collect() };
+        let (g, mut diags) = graph::build(&self.config, state, &opts);
+        diags.extend(self.config.check(crate::VERSION));
+        (g, diags)
+    }
+
+    /// Checks the configuration without touching state or providers' APIs: references,
+    /// cycles, and every block against its schema (with all references unknown).
+    pub fn validate(&self) -> Diagnostics {
+        let (_, mut diags) = self.graph(&State::new());
+        if diags.has_errors() {
+            return diags;
+        }
+        let scope = crate::eval::UnknownScope;
+        for (key, p) in &self.config.providers {
+            if let Some(schema) = self.provider_schema(key) {
+                let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
+                let (_, d) = crate::eval::decode_body(&mut ev, p.body.file, &p.body.body, &schema.provider, &p.range);
+                diags.extend(d);
+            }
+        }
+        for (addr, r) in &self.config.resources {
+            let Some(schema) = self.resource_schema(&r.provider, addr) else { continue };
+            let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
+            let (v, d) = crate::eval::decode_body(&mut ev, r.body.file, &r.body.body, &schema.block, &r.range);
+            diags.extend(d);
+            if let Some(p) = self.providers.get(&r.provider) {
+                for d in p.validate(&addr.type_name, &v) {
+                    diags.push(if d.range.is_none() { d.at(r.range.clone()) } else { d });
+                }
+            }
+        }
+        diags
+    }
+
+    pub fn error_unknown_provider(&self, key: &str) -> Diagnostic {
+        Diagnostic::error("Provider not available", format!("No provider is available for the configuration \"{key}\"."))
+    }
+}

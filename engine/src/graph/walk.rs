@@ -1,0 +1,103 @@
+//! The parallel graph walker: runs each node once all its dependencies have finished, many at
+//! a time; a failed node skips its dependents while independent branches go on. Provider
+//! calls inside nodes take permits from a semaphore sized by `-parallelism`.
+
+use super::Graph;
+use futures::stream::{FuturesUnordered, StreamExt};
+use petgraph::stable_graph::NodeIndex;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeOutcome {
+    Done,
+    Failed,
+    /// Not run because a dependency failed or was skipped.
+    Skipped,
+    /// Not started because the walk was interrupted.
+    Cancelled,
+    /// Running when the walk was abandoned (second interrupt): its outcome is unknown.
+    Abandoned,
+}
+
+/// Interrupt control: `cancel` stops starting new nodes (in-flight ones finish); `abandon`
+/// stops waiting for in-flight ones.
+#[derive(Clone, Default)]
+pub struct WalkControl {
+    pub cancel: CancellationToken,
+    pub abandon: CancellationToken,
+}
+
+/// Walks `g`, calling `visit` for each node when its dependencies are done. `visit` returns
+/// whether the node succeeded.
+pub async fn walk<'a, F, Fut>(g: &Graph, control: &WalkControl, mut visit: F) -> HashMap<NodeIndex, NodeOutcome>
+where
+    F: FnMut(NodeIndex) -> Fut,
+    Fut: Future<Output = bool> + 'a,
+{
+    let mut remaining: HashMap<NodeIndex, usize> = HashMap::with_capacity(g.len());
+    let mut ready = Vec::new();
+    for (i, _) in g.nodes() {
+        let n = g.dependencies(i).count();
+        remaining.insert(i, n);
+        if n == 0 {
+            ready.push(i);
+        }
+    }
+    ready.sort();
+    let mut outcome: HashMap<NodeIndex, NodeOutcome> = HashMap::with_capacity(g.len());
+    let mut blocked: HashSet<NodeIndex> = HashSet::new();
+    let mut in_flight: HashSet<NodeIndex> = HashSet::new();
+    let mut running = FuturesUnordered::new();
+    loop {
+        if !control.cancel.is_cancelled() {
+            for i in ready.drain(..) {
+                in_flight.insert(i);
+                let fut = visit(i);
+                running.push(async move { (i, fut.await) });
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        let next = tokio::select! {
+            biased;
+            _ = control.abandon.cancelled() => None,
+            r = running.next() => r,
+        };
+        let Some((i, ok)) = next else {
+            for i in in_flight.drain() {
+                outcome.insert(i, NodeOutcome::Abandoned);
+            }
+            break;
+        };
+        in_flight.remove(&i);
+        outcome.insert(i, if ok { NodeOutcome::Done } else { NodeOutcome::Failed });
+        // Propagate completion; skipped nodes complete at once and propagate further.
+        let mut finished = vec![(i, ok)];
+        while let Some((n, ok)) = finished.pop() {
+            let deps: Vec<NodeIndex> = g.dependents(n).collect();
+            for d in deps {
+                if !ok {
+                    blocked.insert(d);
+                }
+                let left = remaining.get_mut(&d).expect("node of the graph");
+                *left -= 1;
+                if *left == 0 {
+                    if blocked.contains(&d) {
+                        outcome.insert(d, NodeOutcome::Skipped);
+                        finished.push((d, false));
+                    } else {
+                        ready.push(d);
+                    }
+                }
+            }
+        }
+        ready.sort();
+    }
+    for (i, _) in g.nodes() {
+        outcome.entry(i).or_insert(if blocked.contains(&i) { NodeOutcome::Skipped } else { NodeOutcome::Cancelled });
+    }
+    outcome
+}

@@ -1,0 +1,178 @@
+//! The generic, schema-driven diff every provider gets by default: configured values win,
+//! unset computed attributes keep their prior value (or become known after apply), defaults
+//! fill unset optional ones, and a change to a force-new attribute forces replacement.
+
+use crate::provider::PlanResponse;
+use crate::schema::{Nesting, Schema};
+use crate::value::{PathStep, Value, ValueMap};
+
+/// Plans a new state from the prior state (`None` when creating) and the configuration.
+pub fn generic_plan(schema: &Schema, prior: Option<&Value>, config: &Value) -> PlanResponse {
+    let mut requires_replace = Vec::new();
+    let planned = plan_object(schema, prior, config, &mut Vec::new(), &mut requires_replace);
+    if requires_replace.is_empty() {
+        return PlanResponse { planned, requires_replace };
+    }
+    // A replacement plans the new object as a create: everything computed is new.
+    let planned = plan_object(schema, None, config, &mut Vec::new(), &mut Vec::new());
+    PlanResponse { planned, requires_replace }
+}
+
+/// Equality for diffing: sensitive marks are ignored; unknown differs from everything.
+pub fn same(a: &Value, b: &Value) -> bool {
+    if a.is_unknown() || b.is_unknown() {
+        return false;
+    }
+    a.lang_eq(b)
+}
+
+fn plan_object(
+    schema: &Schema,
+    prior: Option<&Value>,
+    config: &Value,
+    path: &mut Vec<PathStep>,
+    rr: &mut Vec<Vec<PathStep>>,
+) -> Value {
+    let (config, marked) = config.unmark();
+    if config.is_unknown() {
+        return Value::Unknown.mark_if(marked);
+    }
+    let prior = prior.map(|p| p.unmark().0).filter(|p| !p.is_null());
+    let mut out = ValueMap::new();
+    for (name, attr) in &schema.attributes {
+        let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
+        let p = prior.and_then(|p| p.get_attr(name));
+        let planned = if !c.is_null() {
+            c
+        } else if attr.computed {
+            match p {
+                Some(pv) if !pv.is_null() => pv.clone(),
+                _ => attr.default.clone().unwrap_or(Value::Unknown),
+            }
+        } else {
+            attr.default.clone().unwrap_or(Value::Null)
+        };
+        if attr.force_new {
+            if let Some(prior_obj) = prior {
+                let pv = prior_obj.get_attr(name).cloned().unwrap_or(Value::Null);
+                if !same(&pv, &planned) && !(pv.is_null() && planned.is_null()) {
+                    path.push(PathStep::Attr(name.clone()));
+                    rr.push(path.clone());
+                    path.pop();
+                }
+            }
+        }
+        out.insert(name.clone(), planned);
+    }
+    for (name, block) in &schema.blocks {
+        let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
+        let p = prior.and_then(|p| p.get_attr(name));
+        path.push(PathStep::Attr(name.clone()));
+        let planned = match (block.nesting, c.unmark().0) {
+            (_, Value::Unknown) => Value::Unknown,
+            (Nesting::Single, Value::Null) => Value::Null,
+            (Nesting::Single, _) => plan_object(&block.schema, p, &c, path, rr),
+            (Nesting::List, Value::List(items) | Value::Set(items)) => {
+                let prior_items = p.and_then(Value::as_seq).unwrap_or(&[]);
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    path.push(PathStep::Index(i));
+                    out.push(plan_object(&block.schema, prior_items.get(i), item, path, rr));
+                    path.pop();
+                }
+                Value::List(out)
+            }
+            (Nesting::Set, Value::List(items) | Value::Set(items)) => {
+                let prior_items = p.and_then(Value::as_seq).unwrap_or(&[]);
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    let matching = prior_items.iter().find(|pi| configured_equal(&block.schema, pi, item));
+                    out.push(plan_object(&block.schema, matching, item, &mut Vec::new(), &mut Vec::new()));
+                }
+                Value::set(out)
+            }
+            (Nesting::List | Nesting::Set, _) => Value::List(Vec::new()),
+        };
+        if block.force_new {
+            if let Some(pv) = p {
+                if !same(pv, &planned) {
+                    rr.push(path.clone());
+                }
+            }
+        }
+        path.pop();
+        out.insert(name.clone(), planned);
+    }
+    // Attributes outside the schema (none for well-formed configs) are kept as given.
+    if let Value::Map(m) = config {
+        for (k, v) in m {
+            out.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    Value::Map(out).mark_if(marked)
+}
+
+/// Whether a prior set element matches a configured one on every attribute the
+/// configuration sets (computed attributes are ignored).
+fn configured_equal(schema: &Schema, prior: &Value, config: &Value) -> bool {
+    schema.attributes.iter().all(|(name, attr)| {
+        let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
+        if c.is_null() && attr.computed {
+            return true;
+        }
+        same(&prior.get_attr(name).cloned().unwrap_or(Value::Null), &c)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Attribute, NestedBlock};
+    use crate::types::Type;
+
+    fn schema() -> Schema {
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr("name", Attribute::required(Type::String).force_new())
+            .attr("size", Attribute::optional(Type::Number).default(Value::from(1i64)))
+            .attr("zone", Attribute::optional_computed(Type::String))
+            .block("rule", NestedBlock::list(Schema::new().attr("port", Attribute::required(Type::Number))))
+    }
+
+    fn obj(entries: Vec<(&str, Value)>) -> Value {
+        Value::object(entries)
+    }
+
+    #[test]
+    fn create_fills_defaults_and_unknowns() {
+        let config = obj(vec![("name", "a".into()), ("size", Value::Null), ("zone", Value::Null), ("id", Value::Null), ("rule", Value::List(vec![]))]);
+        let r = generic_plan(&schema(), None, &config);
+        assert_eq!(r.planned.get_attr("id"), Some(&Value::Unknown));
+        assert_eq!(r.planned.get_attr("size"), Some(&Value::from(1i64)));
+        assert_eq!(r.planned.get_attr("zone"), Some(&Value::Unknown));
+        assert!(r.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn update_keeps_computed_and_detects_force_new() {
+        let prior = obj(vec![("id", "i-1".into()), ("name", "a".into()), ("size", 1i64.into()), ("zone", "z1".into()), ("rule", Value::List(vec![]))]);
+        let config = obj(vec![("name", "a".into()), ("size", 2i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let r = generic_plan(&schema(), Some(&prior), &config);
+        assert_eq!(r.planned.get_attr("id"), Some(&Value::from("i-1")));
+        assert_eq!(r.planned.get_attr("zone"), Some(&Value::from("z1")));
+        assert!(r.requires_replace.is_empty());
+
+        let config = obj(vec![("name", "b".into()), ("size", 2i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let r = generic_plan(&schema(), Some(&prior), &config);
+        assert_eq!(r.requires_replace, vec![vec![PathStep::Attr("name".into())]]);
+        assert_eq!(r.planned.get_attr("id"), Some(&Value::Unknown), "a replacement gets a new id");
+    }
+
+    #[test]
+    fn unknown_force_new_value_forces_replacement() {
+        let prior = obj(vec![("id", "i-1".into()), ("name", "a".into()), ("size", 1i64.into()), ("zone", "z".into()), ("rule", Value::List(vec![]))]);
+        let config = obj(vec![("name", Value::Unknown), ("size", 1i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let r = generic_plan(&schema(), Some(&prior), &config);
+        assert_eq!(r.requires_replace.len(), 1);
+    }
+}

@@ -1,0 +1,992 @@
+//! Planning: walk the graph, refresh the recorded objects (batched per resource type as soon
+//! as their provider is configured), evaluate every block and ask providers what each
+//! instance's change will be. The result is a [`Plan`]; nothing here prints.
+
+use super::diff::same;
+use super::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange, StateRef};
+use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr, Target};
+use crate::config::{IgnoreChanges, Resource};
+use crate::context::Context;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::{Subject, check_condition, decode_body, references};
+use crate::graph::{Graph, Node, NodeOutcome, WalkControl, target_nodes, walk};
+use crate::hooks::{Hooks, id_of};
+use crate::provider::{PlanRequest, Provider};
+use crate::run::{Expansion, InstanceCtx, RunScope, Values, expand};
+use crate::schema::ResourceSchema;
+use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_value, value_from_object};
+use crate::types::Type;
+use crate::value::Value;
+use petgraph::stable_graph::NodeIndex;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub mode: PlanMode,
+    pub targets: Vec<Target>,
+    pub replace: Vec<InstanceAddr>,
+    pub refresh: bool,
+    pub parallelism: usize,
+    /// Input variable values, already collected and converted.
+    pub variables: BTreeMap<String, Value>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            mode: PlanMode::Normal,
+            targets: Vec::new(),
+            replace: Vec::new(),
+            refresh: true,
+            parallelism: 10,
+            variables: BTreeMap::new(),
+        }
+    }
+}
+
+/// Makes a plan. `stored` is the state as read from the backend (`None`: no state yet).
+/// Returns the plan and its warnings, or every error found.
+pub async fn plan(
+    ctx: &Context,
+    stored: Option<&State>,
+    opts: &PlanOptions,
+    control: &WalkControl,
+    hooks: &dyn Hooks,
+) -> Result<(Plan, Diagnostics), Diagnostics> {
+    let base_state = stored.cloned().unwrap_or_default();
+    let (mut graph, mut diags) = ctx.graph(&base_state);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    if !opts.targets.is_empty() {
+        restrict_to_targets(&mut graph, &opts.targets, opts.mode == PlanMode::Destroy);
+        diags.push(Diagnostic::warning(
+            "Resource targeting is in effect",
+            "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when terrane specifically suggests to use it as part of an error message.",
+        ));
+    }
+    let w = PlanWalk {
+        ctx,
+        opts,
+        graph: &graph,
+        stored: base_state.clone(),
+        refreshed: Mutex::new(base_state.clone()),
+        values: Values::default(),
+        changes: Mutex::new(Vec::new()),
+        drift: Mutex::new(Vec::new()),
+        outputs: Mutex::new(Vec::new()),
+        actions: Mutex::new(HashMap::new()),
+        diags: Mutex::new(Diagnostics::new()),
+        sem: Arc::new(Semaphore::new(opts.parallelism.max(1))),
+        hooks,
+        visited: Mutex::new(HashSet::new()),
+    };
+    let outcome = walk(&graph, control, |i| w.visit(i)).await;
+    let interrupted = outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
+    w.plan_orphans();
+    let mut walk_diags = w.diags.into_inner().expect("diags lock");
+    if interrupted && !walk_diags.has_errors() {
+        walk_diags.push(Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made."));
+    }
+    diags.extend(walk_diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut changes = w.changes.into_inner().expect("changes lock");
+    changes.sort_by(|a, b| a.addr.cmp(&b.addr).then(a.deposed.cmp(&b.deposed)));
+    let mut drift = w.drift.into_inner().expect("drift lock");
+    drift.sort_by(|a, b| a.addr.cmp(&b.addr));
+    let mut outputs = w.outputs.into_inner().expect("outputs lock");
+    outputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let variables: BTreeMap<String, Value> =
+        ctx.config.variables.keys().filter_map(|n| w.values.get(&Subject::Var(n.clone())).map(|v| (n.clone(), v))).collect();
+    let refreshed = w.refreshed.into_inner().expect("state lock");
+    let prior_state: serde_json::Value = serde_json::from_slice(&refreshed.to_json()).unwrap_or_default();
+    let plan = Plan {
+        format_version: super::PLAN_FORMAT_VERSION,
+        terrane_version: crate::VERSION.to_string(),
+        mode: opts.mode,
+        workspace: ctx.workspace.clone(),
+        base: stored.map(|s| StateRef { lineage: s.lineage.clone(), serial: s.serial }),
+        variables,
+        changes,
+        drift,
+        outputs,
+        targets: opts.targets.iter().map(ToString::to_string).collect(),
+        replace: opts.replace.iter().map(ToString::to_string).collect(),
+        config: ctx.config.sources.files().filter(|(_, f)| f.name.ends_with(".tf")).map(|(_, f)| (f.name.clone(), f.text.to_string())).collect(),
+        config_dir: ctx.config.dir.display().to_string(),
+        prior_state,
+        errored: false,
+        created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+    };
+    Ok((plan, diags))
+}
+
+/// Keeps the targeted resources and what they depend on (for destroy: what depends on them).
+pub fn restrict_to_targets(graph: &mut Graph, targets: &[Target], destroy: bool) {
+    let keep = target_nodes(graph, targets);
+    if destroy {
+        let down = graph.closure(&keep, petgraph::Direction::Outgoing);
+        let down: Vec<NodeIndex> = down.into_iter().collect();
+        graph.retain_ancestors(&down);
+    } else {
+        graph.retain_ancestors(&keep);
+    }
+}
+
+struct PlanWalk<'a> {
+    ctx: &'a Context,
+    opts: &'a PlanOptions,
+    graph: &'a Graph,
+    stored: State,
+    refreshed: Mutex<State>,
+    values: Values,
+    changes: Mutex<Vec<ResourceChange>>,
+    drift: Mutex<Vec<ResourceChange>>,
+    outputs: Mutex<Vec<OutputChange>>,
+    /// Planned action and values per instance, for `replace_triggered_by` and data sources.
+    actions: Mutex<HashMap<InstanceAddr, (Action, Value, Value)>>,
+    diags: Mutex<Diagnostics>,
+    sem: Arc<Semaphore>,
+    hooks: &'a dyn Hooks,
+    visited: Mutex<HashSet<ResourceAddr>>,
+}
+
+impl PlanWalk<'_> {
+    fn error(&self, d: Diagnostic) {
+        self.diags.lock().expect("diags lock").push(d);
+    }
+
+    fn errors(&self, d: Diagnostics) -> bool {
+        let bad = d.has_errors();
+        self.diags.lock().expect("diags lock").extend(d);
+        !bad
+    }
+
+    fn scope<'s>(&'s self, inst: Option<&'s InstanceCtx>, self_value: Option<&'s Value>) -> RunScope<'s> {
+        RunScope { ctx: self.ctx, values: &self.values, state: &self.refreshed, inst, self_value }
+    }
+
+    async fn visit(&self, i: NodeIndex) -> bool {
+        match self.graph.node(i) {
+            Node::Variable(n) => self.variable(n),
+            Node::Local(n) => self.local(n),
+            Node::Output(n) => self.output(n),
+            Node::Provider(k) => self.provider(k).await,
+            Node::Resource(addr) => {
+                self.visited.lock().expect("visited lock").insert(addr.clone());
+                match addr.mode {
+                    Mode::Managed => self.managed(addr).await,
+                    Mode::Data => self.data(addr).await,
+                }
+            }
+            Node::Destroy(..) => true,
+        }
+    }
+
+    fn variable(&self, name: &str) -> bool {
+        let Some(decl) = self.ctx.config.variables.get(name) else { return false };
+        let value = match self.opts.variables.get(name) {
+            Some(v) => v.clone(),
+            None => match &decl.default {
+                Some(d) => d.clone().mark_if(decl.sensitive),
+                None => {
+                    self.error(
+                        Diagnostic::error("No value for required variable", format!("The input variable \"{name}\" is not set, and has no default value."))
+                            .at(decl.range.clone()),
+                    );
+                    return false;
+                }
+            },
+        };
+        self.values.set(Subject::Var(name.to_string()), value);
+        let scope = self.scope(None, None);
+        let mut ev = scope.evaluator();
+        let mut ok = true;
+        for rule in &decl.validations {
+            match check_condition(&mut ev, rule) {
+                Ok(None) => {}
+                Ok(Some(msg)) => {
+                    ok = false;
+                    let at = location(self.ctx, &rule.range);
+                    self.error(
+                        Diagnostic::error("Invalid value for variable", format!("{msg}\n\nThis was checked by the validation rule at {at}."))
+                            .at(rule.condition.range()),
+                    );
+                }
+                Err(d) => {
+                    ok = false;
+                    self.error(d);
+                }
+            }
+        }
+        ok
+    }
+
+    fn local(&self, name: &str) -> bool {
+        let Some(l) = self.ctx.config.locals.get(name) else { return false };
+        let scope = self.scope(None, None);
+        match scope.evaluator().eval(&l.expr) {
+            Ok(v) => {
+                self.values.set(Subject::Local(name.to_string()), v);
+                true
+            }
+            Err(d) => {
+                self.values.set(Subject::Local(name.to_string()), Value::Unknown);
+                self.error(d);
+                false
+            }
+        }
+    }
+
+    fn output(&self, name: &str) -> bool {
+        let Some(o) = self.ctx.config.outputs.get(name) else { return false };
+        let before = self.stored.outputs.get(name).map(output_value).unwrap_or(Value::Null);
+        if self.opts.mode == PlanMode::Destroy {
+            if self.stored.outputs.contains_key(name) {
+                self.push_output(name, Action::Delete, before, Value::Null, o.sensitive);
+            }
+            return true;
+        }
+        let scope = self.scope(None, None);
+        let mut ev = scope.evaluator();
+        for rule in &o.preconditions {
+            match check_condition(&mut ev, rule) {
+                Ok(None) => {}
+                Ok(Some(msg)) => {
+                    self.error(Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()));
+                    return false;
+                }
+                Err(d) => {
+                    self.error(d);
+                    return false;
+                }
+            }
+        }
+        let after = match ev.eval(&o.value) {
+            Ok(v) => v,
+            Err(d) => {
+                self.error(d);
+                return false;
+            }
+        };
+        if after.contains_sensitive() && !o.sensitive {
+            self.error(
+                Diagnostic::error(
+                    "Output refers to sensitive values",
+                    "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, terrane requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+                )
+                .at(o.value.range()),
+            );
+            return false;
+        }
+        let after = after.mark_if(o.sensitive);
+        let action = if !self.stored.outputs.contains_key(name) {
+            Action::Create
+        } else if same(&before, &after) {
+            Action::NoOp
+        } else {
+            Action::Update
+        };
+        self.push_output(name, action, before, after, o.sensitive);
+        true
+    }
+
+    fn push_output(&self, name: &str, action: Action, before: Value, after: Value, sensitive: bool) {
+        self.outputs.lock().expect("outputs lock").push(OutputChange { name: name.to_string(), action, before, after, sensitive });
+    }
+
+    fn provider_instance(&self, key: &str) -> Option<Arc<dyn Provider>> {
+        self.ctx.providers.get(key).cloned()
+    }
+
+    async fn provider(&self, key: &str) -> bool {
+        let Some(p) = self.provider_instance(key) else {
+            self.error(self.ctx.error_unknown_provider(key));
+            return false;
+        };
+        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d)).await {
+            return false;
+        }
+        if self.opts.refresh {
+            return self.refresh(key, p.as_ref()).await;
+        }
+        true
+    }
+
+    /// Refreshes every recorded object of this provider, one batched call per resource type.
+    async fn refresh(&self, key: &str, p: &dyn Provider) -> bool {
+        let mut groups: BTreeMap<String, Vec<(ResourceAddr, InstanceKey, Value)>> = BTreeMap::new();
+        {
+            let state = self.refreshed.lock().expect("state lock");
+            for (addr, k, obj) in state.instances() {
+                if addr.mode != Mode::Managed || self.ctx.provider_key_of(addr, &state) != key {
+                    continue;
+                }
+                if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains(&addr.instance(k.clone()))) {
+                    continue;
+                }
+                let Some(schema) = self.ctx.resource_schema(key, addr) else { continue };
+                groups.entry(addr.type_name.clone()).or_default().push((addr.clone(), k.clone(), value_from_object(obj, &schema.block)));
+            }
+        }
+        let calls = groups.into_iter().map(|(type_name, items)| async move {
+            let _permit = self.sem.acquire().await.expect("semaphore");
+            for (addr, k, v) in &items {
+                self.hooks.refreshing(&addr.instance(k.clone()), id_of(v).as_deref());
+            }
+            let current: Vec<Value> = items.iter().map(|(_, _, v)| v.clone()).collect();
+            let results = p.read_many(&type_name, current).await;
+            (items, results)
+        });
+        let mut ok = true;
+        for (items, results) in futures::future::join_all(calls).await {
+            for ((addr, k, prior), result) in items.into_iter().zip(results) {
+                ok &= self.record_refresh(key, &addr, &k, prior, result);
+            }
+        }
+        ok
+    }
+
+    fn record_refresh(
+        &self,
+        key: &str,
+        addr: &ResourceAddr,
+        k: &InstanceKey,
+        prior: Value,
+        result: Result<Option<Value>, crate::provider::ProviderError>,
+    ) -> bool {
+        let inst = addr.instance(k.clone());
+        let schema = self.ctx.resource_schema(key, addr).expect("schema checked before refresh");
+        let provider_address = self.ctx.provider_address(key);
+        match result {
+            Err(e) => {
+                self.error(Diagnostic::error(format!("Error refreshing {inst}"), e.message));
+                false
+            }
+            Ok(None) => {
+                self.refreshed.lock().expect("state lock").set_object(addr, k, &provider_address, None);
+                self.drift.lock().expect("drift lock").push(ResourceChange {
+                    addr: inst,
+                    deposed: None,
+                    provider: key.to_string(),
+                    provider_address,
+                    action: Action::Delete,
+                    before: prior,
+                    after: Value::Null,
+                    replace_paths: Vec::new(),
+                    reason: None,
+                });
+                true
+            }
+            Ok(Some(new)) => {
+                let new = schema.block.mark_sensitive(new);
+                let new = keep_marks(&prior, new);
+                if !same(&prior.clone().deep_unmark(), &new.clone().deep_unmark()) {
+                    let mut state = self.refreshed.lock().expect("state lock");
+                    if let Some(obj) = state.object(addr, k).cloned() {
+                        let (attributes, sensitive_paths) = object_from_value(&new, &schema.block);
+                        state.set_object(addr, k, &provider_address, Some(ObjectState { attributes, sensitive_paths, ..obj }));
+                    }
+                    drop(state);
+                    self.drift.lock().expect("drift lock").push(ResourceChange {
+                        addr: inst,
+                        deposed: None,
+                        provider: key.to_string(),
+                        provider_address,
+                        action: Action::Update,
+                        before: prior,
+                        after: new,
+                        replace_paths: Vec::new(),
+                        reason: None,
+                    });
+                }
+                true
+            }
+        }
+    }
+
+    fn refreshed_object(&self, addr: &ResourceAddr, k: &InstanceKey, schema: &ResourceSchema) -> Option<(Value, ObjectStatus)> {
+        let state = self.refreshed.lock().expect("state lock");
+        state.object(addr, k).map(|o| (value_from_object(o, &schema.block), o.status))
+    }
+
+    fn record(&self, c: ResourceChange) {
+        self.actions.lock().expect("actions lock").insert(c.addr.clone(), (c.action, c.before.clone(), c.after.clone()));
+        self.changes.lock().expect("changes lock").push(c);
+    }
+
+    async fn managed(&self, addr: &ResourceAddr) -> bool {
+        let res = &self.ctx.config.resources[addr];
+        let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return false };
+        let Some(provider) = self.provider_instance(&res.provider) else { return false };
+        let provider_address = self.ctx.provider_address(&res.provider);
+        let existing: Vec<InstanceKey> = {
+            let state = self.refreshed.lock().expect("state lock");
+            state.resource(addr).map(|r| r.instances.iter().filter(|(_, i)| i.current.is_some()).map(|(k, _)| k.clone()).collect()).unwrap_or_default()
+        };
+        match self.opts.mode {
+            PlanMode::Destroy => {
+                let mut ok = true;
+                for k in existing {
+                    ok &= self.plan_delete(res, &k, schema, &provider_address, None);
+                }
+                return ok;
+            }
+            PlanMode::RefreshOnly => {
+                let state = self.refreshed.lock().expect("state lock");
+                let v = crate::run::resource_value_from_state(self.ctx, &state, addr);
+                drop(state);
+                self.values.set(Subject::Resource(addr.clone()), v);
+                return true;
+            }
+            PlanMode::Normal => {}
+        }
+        let scope = self.scope(None, None);
+        let expansion = match expand(res, &mut scope.evaluator()) {
+            Ok(e) => e,
+            Err(d) => {
+                self.error(d);
+                self.values.set(Subject::Resource(addr.clone()), Value::Unknown);
+                return false;
+            }
+        };
+        let instances = expansion.instances();
+        let planned = futures::future::join_all(
+            instances.iter().map(|inst| self.plan_instance(res, inst, schema, provider.as_ref(), &provider_address)),
+        )
+        .await;
+        let mut ok = true;
+        let mut values = BTreeMap::new();
+        for (inst, p) in instances.iter().zip(planned) {
+            match p {
+                Some(v) => {
+                    values.insert(inst.key.clone(), v);
+                }
+                None => ok = false,
+            }
+        }
+        for k in existing.iter().filter(|k| !expansion.contains(k)) {
+            let reason = match (k, &expansion) {
+                (InstanceKey::Int(_), Expansion::Count(_)) => Reason::DeleteBecauseCountIndex,
+                (InstanceKey::Str(_), Expansion::ForEach(_)) => Reason::DeleteBecauseEachKey,
+                _ => Reason::DeleteBecauseNoResourceConfig,
+            };
+            ok &= self.plan_delete(res, k, schema, &provider_address, Some(reason));
+        }
+        self.plan_deposed(addr, &res.provider, schema, &provider_address);
+        self.values.set(Subject::Resource(addr.clone()), expansion.aggregate(values));
+        ok
+    }
+
+    fn plan_delete(&self, res: &Resource, k: &InstanceKey, schema: &ResourceSchema, provider_address: &str, reason: Option<Reason>) -> bool {
+        let inst = res.addr.instance(k.clone());
+        let Some((before, _)) = self.refreshed_object(&res.addr, k, schema) else { return true };
+        if res.lifecycle.prevent_destroy {
+            self.error(prevent_destroy_error(&inst, res));
+            return false;
+        }
+        self.record(ResourceChange {
+            addr: inst,
+            deposed: None,
+            provider: res.provider.clone(),
+            provider_address: provider_address.to_string(),
+            action: Action::Delete,
+            before,
+            after: Value::Null,
+            replace_paths: Vec::new(),
+            reason,
+        });
+        true
+    }
+
+    /// Old objects left by an interrupted create-before-destroy replacement are deleted.
+    fn plan_deposed(&self, addr: &ResourceAddr, key: &str, schema: &ResourceSchema, provider_address: &str) {
+        let deposed: Vec<(InstanceKey, String, Value)> = {
+            let state = self.refreshed.lock().expect("state lock");
+            state
+                .resource(addr)
+                .map(|r| {
+                    r.instances
+                        .iter()
+                        .flat_map(|(k, i)| i.deposed.iter().map(move |(dk, o)| (k.clone(), dk.clone(), value_from_object(o, &schema.block))))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for (k, dk, before) in deposed {
+            self.changes.lock().expect("changes lock").push(ResourceChange {
+                addr: addr.instance(k),
+                deposed: Some(dk),
+                provider: key.to_string(),
+                provider_address: provider_address.to_string(),
+                action: Action::Delete,
+                before,
+                after: Value::Null,
+                replace_paths: Vec::new(),
+                reason: None,
+            });
+        }
+    }
+
+    /// Plans one instance; returns its planned value (what references to it see).
+    async fn plan_instance(
+        &self,
+        res: &Resource,
+        inst: &InstanceCtx,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        provider_address: &str,
+    ) -> Option<Value> {
+        let addr = res.addr.instance(inst.key.clone());
+        let prior = self.refreshed_object(&res.addr, &inst.key, schema);
+        let scope = self.scope(Some(inst), None);
+        let mut ev = scope.evaluator();
+        let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
+        if !self.errors(diags) {
+            return None;
+        }
+        let mut vd = Diagnostics::new();
+        for d in provider.validate(&res.addr.type_name, &config) {
+            vd.push(if d.range.is_none() { d.at(res.range.clone()) } else { d });
+        }
+        if !self.errors(vd) {
+            return None;
+        }
+        for rule in &res.lifecycle.preconditions {
+            match check_condition(&mut ev, rule) {
+                Ok(None) => {}
+                Ok(Some(msg)) => {
+                    self.error(Diagnostic::error("Resource precondition failed", msg).at(rule.condition.range()));
+                    return None;
+                }
+                Err(d) => {
+                    self.error(d);
+                    return None;
+                }
+            }
+        }
+        let config = match &prior {
+            Some((p, _)) => apply_ignore_changes(&res.lifecycle.ignore_changes, &schema.block, p, config),
+            None => config,
+        };
+        let prior_value = prior.as_ref().map(|(v, _)| v.clone());
+        let resp = match provider
+            .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: prior_value.as_ref(), config: &config })
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
+                return None;
+            }
+        };
+        let mut planned = keep_marks(&config, schema.block.mark_sensitive(resp.planned));
+        let tainted = matches!(prior, Some((_, ObjectStatus::Tainted)));
+        let requested = self.opts.replace.iter().any(|r| r == &addr);
+        let triggered = match self.replace_triggered(res) {
+            Ok(t) => t,
+            Err(d) => {
+                self.error(d);
+                return None;
+            }
+        };
+        let (action, reason) = match &prior_value {
+            None => (Action::Create, None),
+            Some(p) => {
+                let reason = if tainted {
+                    Some(Reason::ReplaceBecauseTainted)
+                } else if requested {
+                    Some(Reason::ReplaceByRequest)
+                } else if !resp.requires_replace.is_empty() {
+                    Some(Reason::ReplaceBecauseCannotUpdate)
+                } else if triggered {
+                    Some(Reason::ReplaceByTriggers)
+                } else {
+                    None
+                };
+                match reason {
+                    Some(r) => {
+                        let a = if res.lifecycle.create_before_destroy { Action::CreateThenDelete } else { Action::DeleteThenCreate };
+                        (a, Some(r))
+                    }
+                    None if same(&p.clone().deep_unmark(), &planned.clone().deep_unmark()) => (Action::NoOp, None),
+                    None => (Action::Update, None),
+                }
+            }
+        };
+        if action.is_replace() && resp.requires_replace.is_empty() {
+            // Replaced by request, taint or trigger: plan the new object as a create.
+            match provider.plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config: &config }).await {
+                Ok(r) => planned = keep_marks(&config, schema.block.mark_sensitive(r.planned)),
+                Err(e) => {
+                    self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
+                    return None;
+                }
+            }
+        }
+        if action.deletes() && res.lifecycle.prevent_destroy {
+            self.error(prevent_destroy_error(&addr, res));
+            return None;
+        }
+        if !self.postconditions(res, inst, &planned) {
+            return None;
+        }
+        self.record(ResourceChange {
+            addr,
+            deposed: None,
+            provider: res.provider.clone(),
+            provider_address: provider_address.to_string(),
+            action,
+            before: prior_value.unwrap_or(Value::Null),
+            after: planned.clone(),
+            replace_paths: resp.requires_replace,
+            reason,
+        });
+        Some(planned)
+    }
+
+    /// Postconditions whose values are known at plan time are checked now; the rest at apply.
+    fn postconditions(&self, res: &Resource, inst: &InstanceCtx, planned: &Value) -> bool {
+        if res.lifecycle.postconditions.is_empty() {
+            return true;
+        }
+        let scope = self.scope(Some(inst), Some(planned));
+        let mut ev = scope.evaluator();
+        for rule in &res.lifecycle.postconditions {
+            match check_condition(&mut ev, rule) {
+                Ok(None) => {}
+                Ok(Some(msg)) => {
+                    self.error(Diagnostic::error("Resource postcondition failed", msg).at(rule.condition.range()));
+                    return false;
+                }
+                // Attributes not known until apply: checked then.
+                Err(_) => {}
+            }
+        }
+        true
+    }
+
+    /// Whether a `replace_triggered_by` reference has a planned change.
+    fn replace_triggered(&self, res: &Resource) -> Result<bool, Diagnostic> {
+        for e in &res.lifecycle.replace_triggered_by {
+            let r = references::static_reference(e)?;
+            let Subject::Resource(target) = &r.subject else { continue };
+            let mut rest = r.rest.clone();
+            let key = match rest.first() {
+                Some(crate::value::PathStep::Index(i)) => Some(InstanceKey::Int(*i as i64)),
+                Some(crate::value::PathStep::Key(k)) => Some(InstanceKey::Str(k.clone())),
+                _ => None,
+            };
+            if key.is_some() {
+                rest.remove(0);
+            }
+            let actions = self.actions.lock().expect("actions lock");
+            let hit = actions.iter().any(|(a, (action, before, after))| {
+                if &a.resource != target || key.as_ref().is_some_and(|k| k != &a.key) {
+                    return false;
+                }
+                if rest.is_empty() {
+                    matches!(action, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete)
+                } else {
+                    let b = before.at_path(&rest).cloned().unwrap_or(Value::Null);
+                    let n = after.at_path(&rest).cloned().unwrap_or(Value::Null);
+                    *action != Action::NoOp && !same(&b, &n)
+                }
+            });
+            if hit {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn data(&self, addr: &ResourceAddr) -> bool {
+        let res = &self.ctx.config.resources[addr];
+        let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return false };
+        let Some(provider) = self.provider_instance(&res.provider) else { return false };
+        if self.opts.mode == PlanMode::Destroy {
+            return true;
+        }
+        let provider_address = self.ctx.provider_address(&res.provider);
+        let scope = self.scope(None, None);
+        let expansion = match expand(res, &mut scope.evaluator()) {
+            Ok(e) => e,
+            Err(d) => {
+                self.error(d);
+                return false;
+            }
+        };
+        let pending = self.dependency_pending(addr);
+        let instances = expansion.instances();
+        let results = futures::future::join_all(
+            instances.iter().map(|inst| self.read_data_instance(res, inst, schema, provider.as_ref(), &provider_address, pending)),
+        )
+        .await;
+        let mut ok = true;
+        let mut values = BTreeMap::new();
+        for (inst, r) in instances.iter().zip(results) {
+            match r {
+                Some(v) => {
+                    values.insert(inst.key.clone(), v);
+                }
+                None => ok = false,
+            }
+        }
+        self.values.set(Subject::Resource(addr.clone()), expansion.aggregate(values));
+        ok
+    }
+
+    /// Whether a managed resource this node depends on has a pending change.
+    fn dependency_pending(&self, addr: &ResourceAddr) -> bool {
+        let Some(i) = self.graph.get(&Node::Resource(addr.clone())) else { return false };
+        let deps: HashSet<ResourceAddr> = self.graph.resource_dependencies(i).into_iter().collect();
+        let actions = self.actions.lock().expect("actions lock");
+        actions.iter().any(|(a, (action, _, _))| deps.contains(&a.resource) && *action != Action::NoOp && *action != Action::Read)
+    }
+
+    async fn read_data_instance(
+        &self,
+        res: &Resource,
+        inst: &InstanceCtx,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        provider_address: &str,
+        pending: bool,
+    ) -> Option<Value> {
+        let addr = res.addr.instance(inst.key.clone());
+        let scope = self.scope(Some(inst), None);
+        let mut ev = scope.evaluator();
+        let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
+        if !self.errors(diags) {
+            return None;
+        }
+        let known = config.is_wholly_known();
+        if !known || pending || self.opts.mode == PlanMode::RefreshOnly && !known {
+            let planned = super::diff::generic_plan(&schema.block, None, &config).planned;
+            let planned = keep_marks(&config, schema.block.mark_sensitive(planned));
+            self.record(ResourceChange {
+                addr,
+                deposed: None,
+                provider: res.provider.clone(),
+                provider_address: provider_address.to_string(),
+                action: Action::Read,
+                before: Value::Null,
+                after: planned.clone(),
+                replace_paths: Vec::new(),
+                reason: Some(if known { Reason::ReadBecauseDependencyPending } else { Reason::ReadBecauseConfigUnknown }),
+            });
+            return Some(planned);
+        }
+        self.hooks.reading(&addr);
+        let result = {
+            let _permit = self.sem.acquire().await.expect("semaphore");
+            provider.read_data(&res.addr.type_name, config.clone()).await
+        };
+        match result {
+            Ok(v) => {
+                let v = keep_marks(&config, schema.block.mark_sensitive(v));
+                let (attributes, sensitive_paths) = object_from_value(&v, &schema.block);
+                self.refreshed.lock().expect("state lock").set_object(
+                    &res.addr,
+                    &inst.key,
+                    provider_address,
+                    Some(ObjectState {
+                        schema_version: schema.version,
+                        attributes,
+                        sensitive_paths,
+                        dependencies: Vec::new(),
+                        status: ObjectStatus::Ready,
+                        create_before_destroy: false,
+                        private: None,
+                    }),
+                );
+                if !self.postconditions(res, inst, &v) {
+                    return None;
+                }
+                Some(v)
+            }
+            Err(e) => {
+                self.error(Diagnostic::error(format!("Error reading {addr}"), e.message).at(res.range.clone()));
+                None
+            }
+        }
+    }
+
+    /// Deletes for resources that are in state but no longer in the configuration, and for
+    /// outputs that were removed.
+    fn plan_orphans(&self) {
+        let visited = self.visited.lock().expect("visited lock").clone();
+        let orphans: Vec<(ResourceAddr, InstanceKey, String, Value, Vec<(String, Value)>)> = {
+            let state = self.refreshed.lock().expect("state lock");
+            let mut out = Vec::new();
+            for (addr, rs) in &state.resources {
+                if self.ctx.config.resources.contains_key(addr) || visited.contains(addr) {
+                    continue;
+                }
+                if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains_resource(addr)) {
+                    continue;
+                }
+                let key = self.ctx.provider_key_of(addr, &state);
+                let schema = self.ctx.resource_schema(&key, addr).map(|s| s.block.clone()).unwrap_or_default();
+                for (k, i) in &rs.instances {
+                    let current = i.current.as_ref().map(|o| value_from_object(o, &schema)).unwrap_or(Value::Null);
+                    let deposed = i.deposed.iter().map(|(dk, o)| (dk.clone(), value_from_object(o, &schema))).collect();
+                    out.push((addr.clone(), k.clone(), key.clone(), current, deposed));
+                }
+            }
+            out
+        };
+        for (addr, k, key, current, deposed) in orphans {
+            if addr.mode == Mode::Data {
+                // Data sources no longer configured are simply forgotten.
+                continue;
+            }
+            let provider_address = self.ctx.provider_address(&key);
+            if !current.is_null() {
+                self.record(ResourceChange {
+                    addr: addr.instance(k.clone()),
+                    deposed: None,
+                    provider: key.clone(),
+                    provider_address: provider_address.clone(),
+                    action: Action::Delete,
+                    before: current,
+                    after: Value::Null,
+                    replace_paths: Vec::new(),
+                    reason: Some(Reason::DeleteBecauseNoResourceConfig),
+                });
+            }
+            for (dk, before) in deposed {
+                self.changes.lock().expect("changes lock").push(ResourceChange {
+                    addr: addr.instance(k.clone()),
+                    deposed: Some(dk),
+                    provider: key.clone(),
+                    provider_address: provider_address.clone(),
+                    action: Action::Delete,
+                    before,
+                    after: Value::Null,
+                    replace_paths: Vec::new(),
+                    reason: None,
+                });
+            }
+        }
+        if self.opts.targets.is_empty() && self.opts.mode != PlanMode::RefreshOnly {
+            for (name, o) in &self.stored.outputs {
+                if !self.ctx.config.outputs.contains_key(name) || self.opts.mode == PlanMode::Destroy {
+                    let mut outputs = self.outputs.lock().expect("outputs lock");
+                    if !outputs.iter().any(|c| &c.name == name) {
+                        outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: output_value(o), after: Value::Null, sensitive: o.sensitive });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Evaluates a provider's configuration and configures it (shared by plan and apply).
+pub(crate) async fn configure_provider(
+    ctx: &Context,
+    key: &str,
+    p: &dyn Provider,
+    scope: &RunScope<'_>,
+    sem: &Semaphore,
+    report: &mut dyn FnMut(Diagnostic),
+) -> bool {
+    let schema = &p.schema().provider;
+    let (config, diags) = match ctx.config.providers.get(key) {
+        Some(block) => {
+            let mut ev = scope.evaluator();
+            decode_body(&mut ev, block.body.file, &block.body.body, schema, &block.range)
+        }
+        None => {
+            let mut ev = scope.evaluator();
+            let range = crate::diag::SourceRange::new(0, 0..0);
+            decode_body(&mut ev, 0, &hcl_edit::structure::Body::new(), schema, &range)
+        }
+    };
+    let bad = diags.has_errors();
+    for d in diags {
+        report(d);
+    }
+    if bad {
+        return false;
+    }
+    let _permit = sem.acquire().await.expect("semaphore");
+    match p.configure(config).await {
+        Ok(()) => true,
+        Err(e) => {
+            let range = ctx.config.providers.get(key).map(|b| b.range.clone());
+            report(Diagnostic::error(format!("Failed to configure provider \"{key}\""), e.message).at(range));
+            false
+        }
+    }
+}
+
+fn location(ctx: &Context, r: &crate::diag::SourceRange) -> String {
+    match ctx.config.sources.get(r.file) {
+        Some(f) => {
+            let (l, c) = crate::diag::line_col(&f.text, r.span.start);
+            format!("{}:{l},{c}", f.name)
+        }
+        None => "its declaration".into(),
+    }
+}
+
+fn prevent_destroy_error(inst: &InstanceAddr, res: &Resource) -> Diagnostic {
+    Diagnostic::error(
+        "Instance cannot be destroyed",
+        format!("Resource {inst} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+    )
+    .at(res.range.clone())
+}
+
+/// The value of a recorded output.
+pub(crate) fn output_value(o: &OutputState) -> Value {
+    crate::state::codec_typed(&o.value, &o.ty).mark_if(o.sensitive)
+}
+
+/// Re-applies the sensitive marks of `from` (configuration or prior state) to the same
+/// paths of `to`, so a provider cannot unmark a value by echoing it.
+pub(crate) fn keep_marks(from: &Value, to: Value) -> Value {
+    let paths = from.sensitive_paths();
+    if paths.is_empty() {
+        return to;
+    }
+    to.mark_paths(&paths)
+}
+
+/// Replaces ignored attributes of the configuration with their prior values.
+fn apply_ignore_changes(ic: &IgnoreChanges, schema: &crate::schema::Schema, prior: &Value, mut config: Value) -> Value {
+    match ic {
+        IgnoreChanges::None => config,
+        IgnoreChanges::All => {
+            for (name, a) in &schema.attributes {
+                if a.optional || a.required {
+                    if let Some(p) = prior.get_attr(name) {
+                        config.set_at_path(&[crate::value::PathStep::Attr(name.clone())], p.clone());
+                    }
+                }
+            }
+            for name in schema.blocks.keys() {
+                if let Some(p) = prior.get_attr(name) {
+                    config.set_at_path(&[crate::value::PathStep::Attr(name.clone())], p.clone());
+                }
+            }
+            config
+        }
+        IgnoreChanges::Paths(paths) => {
+            for path in paths {
+                config.set_at_path(path, prior.at_path(path).cloned().unwrap_or(Value::Null));
+            }
+            config
+        }
+    }
+}
+
+/// The type recorded for an output value.
+pub(crate) fn output_type(v: &Value) -> serde_json::Value {
+    Type::of(v).to_json()
+}

@@ -1,0 +1,5 @@
+//! Renderings of a plan. They only present what the plan says.
+
+pub mod hcl;
+pub mod style;
+pub mod text;

@@ -1,0 +1,545 @@
+//! The human plan: Terraform's layout and symbols, `# forces replacement` on the attribute
+//! that forces it, `(known after apply)`, `(sensitive value)`, multi-line strings as line
+//! diffs, drift apart from the changes, and the summary line.
+
+use super::style::Paint;
+use crate::addr::Mode;
+use crate::plan::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
+use crate::schema::{Nesting, Schema};
+use crate::value::{PathStep, Value, format_number};
+use std::fmt::Write;
+
+/// Looks up the schema of a change's resource type, for block-aware rendering.
+pub type SchemaLookup<'a> = &'a dyn Fn(&ResourceChange) -> Option<Schema>;
+
+/// Renders the whole plan as `terrane plan` prints it.
+pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> String {
+    let p = Paint::new(color);
+    let mut out = String::new();
+    let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    if !plan.drift.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Note: Objects have changed outside of terrane"));
+        let _ = writeln!(
+            out,
+            "\nterrane detected the following changes made outside of terrane since the last \"terrane apply\" which may have affected this plan:\n"
+        );
+        for c in &plan.drift {
+            out.push_str(&render_change(c, schemas(c).as_ref(), &p, true));
+            out.push('\n');
+        }
+        if plan.mode == PlanMode::RefreshOnly {
+            let _ = writeln!(out, "This is a refresh-only plan, so terrane will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the terrane state without changing any remote objects.");
+        } else {
+            let _ = writeln!(out, "Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.");
+        }
+        let _ = writeln!(out, "\n{}", "─".repeat(77));
+    }
+    let output_changes: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
+    if visible.is_empty() && output_changes.is_empty() {
+        if plan.mode == PlanMode::RefreshOnly && !plan.drift.is_empty() {
+            return out;
+        }
+        let _ = writeln!(out, "\n{} Your infrastructure matches the configuration.", p.bold("No changes."));
+        let _ = writeln!(
+            out,
+            "\nterrane has compared your real infrastructure against your configuration and found no differences, so no changes are needed."
+        );
+        return out;
+    }
+    if !visible.is_empty() {
+        let _ = writeln!(out, "\nterrane will perform the following actions, indicated with these symbols:");
+        let mut actions: Vec<Action> = visible.iter().map(|c| c.action).collect();
+        actions.sort_by_key(|a| legend_order(*a));
+        actions.dedup();
+        for a in actions {
+            let _ = writeln!(out, "{} {}", p.action(a, &format!("{:>3}", a.symbol())), legend(a));
+        }
+        out.push('\n');
+        for c in &visible {
+            out.push_str(&render_change(c, schemas(c).as_ref(), &p, false));
+            out.push('\n');
+        }
+        let s = plan.summary();
+        let _ = writeln!(out, "{} {} to add, {} to change, {} to destroy.", p.bold("Plan:"), s.add, s.change, s.destroy);
+    }
+    if !output_changes.is_empty() {
+        let _ = writeln!(out, "\nChanges to Outputs:");
+        let width = output_changes.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        let mut r = Lines { out: &mut out, p: &p };
+        for o in output_changes {
+            r.attribute(&o.name, width, ValueOrAbsent::of(&o.before, o.action == Action::Create), ValueOrAbsent::of(&o.after, o.action == Action::Delete), 0, false, None);
+        }
+    }
+    out
+}
+
+fn legend_order(a: Action) -> u8 {
+    match a {
+        Action::Create => 0,
+        Action::Update => 1,
+        Action::Delete => 2,
+        Action::DeleteThenCreate => 3,
+        Action::CreateThenDelete => 4,
+        Action::Read => 5,
+        Action::NoOp => 6,
+    }
+}
+
+fn legend(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update in-place",
+        Action::Delete => "destroy",
+        Action::DeleteThenCreate => "destroy and then create replacement",
+        Action::CreateThenDelete => "create replacement and then destroy",
+        Action::Read => "read (data resources)",
+        Action::NoOp => "no-op",
+    }
+}
+
+/// The heading comment of a change: `# aws_instance.web will be created`.
+pub fn headline(c: &ResourceChange, drift: bool) -> String {
+    let addr = match &c.deposed {
+        Some(d) => format!("{} (deposed object {d})", c.addr),
+        None => c.addr.to_string(),
+    };
+    if drift {
+        return match c.action {
+            Action::Delete => format!("{addr} has been deleted"),
+            _ => format!("{addr} has changed"),
+        };
+    }
+    match (c.action, c.reason) {
+        (Action::Create, _) => format!("{addr} will be created"),
+        (Action::Update, _) => format!("{addr} will be updated in-place"),
+        (Action::Delete, _) => format!("{addr} will be destroyed"),
+        (Action::Read, _) => format!("{addr} will be read during apply"),
+        (_, Some(Reason::ReplaceBecauseTainted)) => format!("{addr} is tainted, so must be replaced"),
+        (_, Some(Reason::ReplaceByRequest)) => format!("{addr} will be replaced, as requested"),
+        (_, Some(Reason::ReplaceByTriggers)) => format!("{addr} will be replaced due to changes in replace_triggered_by"),
+        (Action::DeleteThenCreate | Action::CreateThenDelete, _) => format!("{addr} must be replaced"),
+        (Action::NoOp, _) => format!("{addr} has no changes"),
+    }
+}
+
+/// The `# (because ...)` line under the headline, if any.
+pub fn reason_line(c: &ResourceChange) -> Option<String> {
+    Some(match c.reason? {
+        Reason::DeleteBecauseNoResourceConfig => format!("(because {} is not in configuration)", c.addr),
+        Reason::DeleteBecauseCountIndex => format!("(because index {} is out of range for count)", c.addr.key),
+        Reason::DeleteBecauseEachKey => format!("(because key {} is not in for_each map)", c.addr.key),
+        Reason::ReadBecauseConfigUnknown => "(config refers to values not yet known)".to_string(),
+        Reason::ReadBecauseDependencyPending => "(depends on a resource or a module with changes pending)".to_string(),
+        _ => return None,
+    })
+}
+
+/// Renders one resource change block.
+pub fn render_change(c: &ResourceChange, schema: Option<&Schema>, p: &Paint, drift: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  {}", p.bold(&format!("# {}", headline(c, drift))));
+    if !drift {
+        if let Some(r) = reason_line(c) {
+            let _ = writeln!(out, "  # {r}");
+        }
+    }
+    let action = c.action;
+    let kind = if c.addr.resource.mode == Mode::Data { "data" } else { "resource" };
+    let _ = writeln!(
+        out,
+        "{} {kind} \"{}\" \"{}\" {{",
+        p.action(action, &format!("{:>3}", action.symbol())),
+        c.addr.resource.type_name,
+        c.addr.resource.name
+    );
+    let mut lines = Lines { out: &mut out, p };
+    let full = matches!(action, Action::Create | Action::Delete | Action::Read);
+    let before = if matches!(action, Action::Create | Action::Read) { Value::Null } else { c.before.clone() };
+    let after = if action == Action::Delete { Value::Null } else { c.after.clone() };
+    lines.object_body(schema, &before, &after, 1, full, &c.replace_paths, &mut Vec::new());
+    let _ = writeln!(out, "    }}");
+    out
+}
+
+/// A value, or the absence of one (for creates and deletes, where "null" is not a value).
+#[derive(Clone, Copy)]
+enum ValueOrAbsent<'a> {
+    Absent,
+    Present(&'a Value),
+}
+
+impl<'a> ValueOrAbsent<'a> {
+    fn of(v: &'a Value, absent: bool) -> ValueOrAbsent<'a> {
+        if absent || v.is_null() { ValueOrAbsent::Absent } else { ValueOrAbsent::Present(v) }
+    }
+}
+
+struct Lines<'o, 'p> {
+    out: &'o mut String,
+    p: &'p Paint,
+}
+
+fn sym_prefix(p: &Paint, level: usize, a: Action) -> String {
+    // The symbol's last character sits at column 2 + 4 * level.
+    let width = 3 + 4 * level;
+    let sym = match a {
+        Action::NoOp => " ",
+        other => other.symbol(),
+    };
+    p.action(a, &format!("{sym:>width$}"))
+}
+
+fn pad(level: usize) -> String {
+    " ".repeat(2 + 4 * level + 2)
+}
+
+fn key_repr(k: &str) -> String {
+    let ident = k.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if ident { k.to_string() } else { crate::addr::quote(k) }
+}
+
+impl Lines<'_, '_> {
+    /// Attributes and blocks of an object, in schema order (attributes by name, then blocks).
+    #[allow(clippy::too_many_arguments)]
+    fn object_body(
+        &mut self,
+        schema: Option<&Schema>,
+        before: &Value,
+        after: &Value,
+        level: usize,
+        full: bool,
+        replace: &[Vec<PathStep>],
+        path: &mut Vec<PathStep>,
+    ) {
+        let empty = crate::value::ValueMap::new();
+        let bm = before.unmark().0.as_map().unwrap_or(&empty);
+        let am = after.unmark().0.as_map().unwrap_or(&empty);
+        let mut names: Vec<&String> = bm.keys().chain(am.keys()).collect();
+        names.sort();
+        names.dedup();
+        let is_block = |n: &str| schema.is_some_and(|s| s.blocks.contains_key(n));
+        let attrs: Vec<&String> = names.iter().copied().filter(|n| !is_block(n)).collect();
+        let shown: Vec<&String> = attrs
+            .iter()
+            .copied()
+            .filter(|n| {
+                let b = bm.get(*n).unwrap_or(&Value::Null);
+                let a = am.get(*n).unwrap_or(&Value::Null);
+                let changed = !b.lang_eq(a) || a.is_unknown() || b.is_sensitive() != a.is_sensitive();
+                (changed && !(b.is_null() && a.is_null())) || (!full && matches!(n.as_str(), "id" | "name" | "tags") && !a.is_null())
+            })
+            .collect();
+        let width = shown.iter().map(|n| key_repr(n).len()).max().unwrap_or(0);
+        let mut hidden = 0;
+        for n in &attrs {
+            if !shown.contains(n) {
+                let b = bm.get(*n).unwrap_or(&Value::Null);
+                let a = am.get(*n).unwrap_or(&Value::Null);
+                if !(b.is_null() && a.is_null()) {
+                    hidden += 1;
+                }
+                continue;
+            }
+            path.push(PathStep::Attr((*n).clone()));
+            let forces = replace.iter().any(|r| r == path);
+            let b = bm.get(*n).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::of(v, false));
+            let a = am.get(*n).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::of(v, false));
+            self.attribute(&key_repr(n), width, b, a, level, forces, Some((replace, &mut *path)));
+            path.pop();
+        }
+        if hidden > 0 && !full {
+            let _ = writeln!(self.out, "{}{}", pad(level), self.p.dim(&format!("# ({hidden} unchanged attribute{} hidden)", if hidden == 1 { "" } else { "s" })));
+        }
+        let Some(schema) = schema else { return };
+        let mut hidden_blocks = 0;
+        for (name, block) in &schema.blocks {
+            let b = bm.get(name).cloned().unwrap_or(Value::Null);
+            let a = am.get(name).cloned().unwrap_or(Value::Null);
+            path.push(PathStep::Attr(name.clone()));
+            let forces = replace.iter().any(|r| r == path);
+            match block.nesting {
+                Nesting::Single => {
+                    if b.lang_eq(&a) && !a.is_unknown() {
+                        if !b.is_null() {
+                            hidden_blocks += 1;
+                        }
+                    } else {
+                        self.block(name, &block.schema, &b, &a, level, full, forces, replace, path);
+                    }
+                }
+                Nesting::List | Nesting::Set => {
+                    if a.is_unknown() {
+                        let _ = writeln!(self.out, "{} {name} {{ {} }}", sym_prefix(self.p, level, Action::Update), self.p.dim("(known after apply)"));
+                        path.pop();
+                        continue;
+                    }
+                    let bi = b.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+                    let ai = a.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+                    let ops = list_ops(&bi, &ai, block.nesting == Nesting::Set);
+                    for op in ops {
+                        match op {
+                            ListOp::Same(v) => {
+                                let _ = v;
+                                hidden_blocks += 1;
+                            }
+                            ListOp::Removed(v) => self.block(name, &block.schema, &v, &Value::Null, level, full, forces, replace, path),
+                            ListOp::Added(v) => self.block(name, &block.schema, &Value::Null, &v, level, full, forces, replace, path),
+                            ListOp::Changed(b, a) => self.block(name, &block.schema, &b, &a, level, full, forces, replace, path),
+                        }
+                    }
+                }
+            }
+            path.pop();
+        }
+        if hidden_blocks > 0 && !full {
+            let _ = writeln!(self.out, "\n{}{}", pad(level), self.p.dim(&format!("# ({hidden_blocks} unchanged block{} hidden)", if hidden_blocks == 1 { "" } else { "s" })));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn block(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        before: &Value,
+        after: &Value,
+        level: usize,
+        full: bool,
+        forces: bool,
+        replace: &[Vec<PathStep>],
+        path: &mut Vec<PathStep>,
+    ) {
+        let action = match (before.is_null(), after.is_null()) {
+            (true, false) => Action::Create,
+            (false, true) => Action::Delete,
+            _ => Action::Update,
+        };
+        let suffix = if forces { format!(" {}", self.p.red("# forces replacement")) } else { String::new() };
+        let _ = writeln!(self.out, "{} {name} {{{suffix}", sym_prefix(self.p, level, action));
+        let full = full || action != Action::Update;
+        self.object_body(Some(schema), before, after, level + 1, full, replace, path);
+        let _ = writeln!(self.out, "{}}}", pad(level));
+    }
+
+    /// One attribute line (or a nested structure starting on it).
+    #[allow(clippy::too_many_arguments)]
+    fn attribute(
+        &mut self,
+        name: &str,
+        width: usize,
+        before: ValueOrAbsent<'_>,
+        after: ValueOrAbsent<'_>,
+        level: usize,
+        forces: bool,
+        _ctx: Option<(&[Vec<PathStep>], &mut Vec<PathStep>)>,
+    ) {
+        let suffix = if forces { format!(" {}", self.p.red("# forces replacement")) } else { String::new() };
+        let label = format!("{name:<width$}");
+        match (before, after) {
+            (ValueOrAbsent::Absent, ValueOrAbsent::Absent) => {}
+            (ValueOrAbsent::Absent, ValueOrAbsent::Present(a)) => {
+                let _ = writeln!(self.out, "{} {label} = {}{suffix}", sym_prefix(self.p, level, Action::Create), self.value(a, level, Action::Create));
+            }
+            (ValueOrAbsent::Present(b), ValueOrAbsent::Absent) => {
+                let _ = writeln!(
+                    self.out,
+                    "{} {label} = {} {} {}{suffix}",
+                    sym_prefix(self.p, level, Action::Delete),
+                    self.value(b, level, Action::Delete),
+                    self.p.dim("->"),
+                    self.p.dim("null")
+                );
+            }
+            (ValueOrAbsent::Present(b), ValueOrAbsent::Present(a)) => {
+                if b.lang_eq(a) && !a.is_unknown() && b.is_sensitive() == a.is_sensitive() {
+                    let _ = writeln!(self.out, "{} {label} = {}{suffix}", sym_prefix(self.p, level, Action::NoOp), self.value(a, level, Action::NoOp));
+                    return;
+                }
+                let prefix = sym_prefix(self.p, level, Action::Update);
+                let (bu, bs) = b.unmark();
+                let (au, as_) = a.unmark();
+                match (bu, au) {
+                    (Value::Map(bm), Value::Map(am)) if !bs && !as_ => {
+                        let _ = writeln!(self.out, "{prefix} {label} = {{{suffix}");
+                        self.map_entries(bm, am, level + 1);
+                        let _ = writeln!(self.out, "{}}}", pad(level));
+                    }
+                    (Value::List(bl) | Value::Set(bl), Value::List(al) | Value::Set(al)) if !bs && !as_ => {
+                        let _ = writeln!(self.out, "{prefix} {label} = [{suffix}");
+                        let set = matches!(au, Value::Set(_));
+                        for op in list_ops(bl, al, set) {
+                            match op {
+                                ListOp::Same(v) => {
+                                    let _ = writeln!(self.out, "{} {},", sym_prefix(self.p, level + 1, Action::NoOp), self.value(&v, level + 1, Action::NoOp));
+                                }
+                                ListOp::Added(v) => {
+                                    let _ = writeln!(self.out, "{} {},", sym_prefix(self.p, level + 1, Action::Create), self.value(&v, level + 1, Action::Create));
+                                }
+                                ListOp::Removed(v) => {
+                                    let _ = writeln!(self.out, "{} {},", sym_prefix(self.p, level + 1, Action::Delete), self.value(&v, level + 1, Action::Delete));
+                                }
+                                ListOp::Changed(b, a) => {
+                                    let _ = writeln!(
+                                        self.out,
+                                        "{} {} {} {},",
+                                        sym_prefix(self.p, level + 1, Action::Update),
+                                        self.value(&b, level + 1, Action::Update),
+                                        self.p.dim("->"),
+                                        self.value(&a, level + 1, Action::Update)
+                                    );
+                                }
+                            }
+                        }
+                        let _ = writeln!(self.out, "{}]", pad(level));
+                    }
+                    (Value::String(bs_), Value::String(as2)) if !bs && !as_ && (bs_.contains('\n') || as2.contains('\n')) => {
+                        let _ = writeln!(self.out, "{prefix} {label} = <<-EOT{suffix}");
+                        let diff = similar::TextDiff::from_lines(bs_.as_str(), as2.as_str());
+                        let inner = " ".repeat(2 + 4 * (level + 1));
+                        for change in diff.iter_all_changes() {
+                            let line = change.value().trim_end_matches('\n');
+                            let (sym, a) = match change.tag() {
+                                similar::ChangeTag::Delete => ("-", Action::Delete),
+                                similar::ChangeTag::Insert => ("+", Action::Create),
+                                similar::ChangeTag::Equal => (" ", Action::NoOp),
+                            };
+                            let _ = writeln!(self.out, "{inner}{} {line}", self.p.action(a, sym));
+                        }
+                        let _ = writeln!(self.out, "{}EOT", pad(level));
+                    }
+                    _ => {
+                        let _ = writeln!(
+                            self.out,
+                            "{prefix} {label} = {} {} {}{suffix}",
+                            self.value(b, level, Action::Update),
+                            self.p.dim("->"),
+                            self.value(a, level, Action::Update)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn map_entries(&mut self, bm: &crate::value::ValueMap, am: &crate::value::ValueMap, level: usize) {
+        let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let changed: Vec<&String> = keys
+            .iter()
+            .copied()
+            .filter(|k| match (bm.get(*k), am.get(*k)) {
+                (Some(b), Some(a)) => !b.lang_eq(a) || a.is_unknown(),
+                _ => true,
+            })
+            .collect();
+        let width = changed.iter().map(|k| key_repr(k).len()).max().unwrap_or(0);
+        for k in &changed {
+            let b = bm.get(*k).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::Present(v));
+            let a = am.get(*k).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::Present(v));
+            self.attribute(&key_repr(k), width, b, a, level, false, None);
+        }
+        let hidden = keys.len() - changed.len();
+        if hidden > 0 {
+            let _ = writeln!(self.out, "{}{}", pad(level), self.p.dim(&format!("# ({hidden} unchanged element{} hidden)", if hidden == 1 { "" } else { "s" })));
+        }
+    }
+
+    /// A value as shown after `=`; nested structures span lines at `level`.
+    fn value(&self, v: &Value, level: usize, action: Action) -> String {
+        match v {
+            Value::Sensitive(_) => self.p.dim("(sensitive value)"),
+            Value::Unknown => self.p.dim("(known after apply)"),
+            Value::Null => "null".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => format_number(*n),
+            Value::String(s) if s.contains('\n') => {
+                let mut out = String::from("<<-EOT\n");
+                let inner = " ".repeat(2 + 4 * (level + 1));
+                for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+                    let _ = writeln!(out, "{inner}{line}");
+                }
+                out.push_str(&format!("{}EOT", pad(level)));
+                out
+            }
+            Value::String(s) => crate::addr::quote(s),
+            Value::List(items) | Value::Set(items) => {
+                if items.is_empty() {
+                    return "[]".into();
+                }
+                let mut out = String::from("[\n");
+                for item in items {
+                    let _ = writeln!(out, "{} {},", sym_prefix(self.p, level + 1, action), self.value(item, level + 1, action));
+                }
+                out.push_str(&format!("{}]", pad(level)));
+                out
+            }
+            Value::Map(m) => {
+                if m.is_empty() {
+                    return "{}".into();
+                }
+                let width = m.keys().map(|k| key_repr(k).len()).max().unwrap_or(0);
+                let mut out = String::from("{\n");
+                for (k, item) in m {
+                    if item.is_null() && action != Action::NoOp {
+                        continue;
+                    }
+                    let _ = writeln!(out, "{} {:<width$} = {}", sym_prefix(self.p, level + 1, action), key_repr(k), self.value(item, level + 1, action));
+                }
+                out.push_str(&format!("{}}}", pad(level)));
+                out
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+enum ListOp {
+    Same(Value),
+    Added(Value),
+    Removed(Value),
+    Changed(Value, Value),
+}
+
+/// Aligns two lists for display: a longest-common-subsequence diff, pairing a removal and an
+/// addition at the same place into one change (lists only, not sets).
+fn list_ops(before: &[Value], after: &[Value], set: bool) -> Vec<ListOp> {
+    let key = |v: &Value| serde_json::to_string(v).unwrap_or_default();
+    let bk: Vec<String> = before.iter().map(key).collect();
+    let ak: Vec<String> = after.iter().map(key).collect();
+    let diff = similar::capture_diff_slices(similar::Algorithm::Myers, &bk, &ak);
+    let mut ops = Vec::new();
+    for op in diff {
+        match op {
+            similar::DiffOp::Equal { old_index, len, .. } => {
+                for i in 0..len {
+                    ops.push(ListOp::Same(before[old_index + i].clone()));
+                }
+            }
+            similar::DiffOp::Delete { old_index, old_len, .. } => {
+                for i in 0..old_len {
+                    ops.push(ListOp::Removed(before[old_index + i].clone()));
+                }
+            }
+            similar::DiffOp::Insert { new_index, new_len, .. } => {
+                for i in 0..new_len {
+                    ops.push(ListOp::Added(after[new_index + i].clone()));
+                }
+            }
+            similar::DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                let pairs = if set { 0 } else { old_len.min(new_len) };
+                for i in 0..pairs {
+                    ops.push(ListOp::Changed(before[old_index + i].clone(), after[new_index + i].clone()));
+                }
+                for i in pairs..old_len {
+                    ops.push(ListOp::Removed(before[old_index + i].clone()));
+                }
+                for i in pairs..new_len {
+                    ops.push(ListOp::Added(after[new_index + i].clone()));
+                }
+            }
+        }
+    }
+    ops
+}

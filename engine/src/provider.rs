@@ -1,0 +1,135 @@
+//! The provider interface. The engine knows nothing else about providers: the AWS and
+//! Docker crates, the built-in `terraform` provider and the test fake all implement this.
+//!
+//! Request/response shaped and small, after OpenTofu's `providers.Interface`. A provider
+//! object is one configured instance (one `provider` block); a [`ProviderFactory`] makes them.
+
+use crate::diag::Diagnostic;
+use crate::schema::{ProviderSchema, ResourceSchema};
+use crate::value::{PathStep, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A failed provider operation.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ProviderError {
+    pub message: String,
+    /// What exists after a create or update that failed half-way (an instance that was
+    /// started but never became healthy): recorded in state, tainted, so nothing is lost.
+    pub partial_state: Option<Value>,
+}
+
+impl ProviderError {
+    pub fn new(message: impl Into<String>) -> ProviderError {
+        ProviderError { message: message.into(), partial_state: None }
+    }
+
+    pub fn with_partial_state(mut self, v: Value) -> ProviderError {
+        self.partial_state = Some(v);
+        self
+    }
+}
+
+/// Planning one resource instance: the prior state (none for a create) and the
+/// configuration (unknown where it depends on values not known until apply).
+pub struct PlanRequest<'a> {
+    pub type_name: &'a str,
+    pub schema: &'a ResourceSchema,
+    pub prior: Option<&'a Value>,
+    pub config: &'a Value,
+}
+
+/// The planned new state (unknown where the provider will decide) and the attribute paths
+/// whose change forces replacement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanResponse {
+    pub planned: Value,
+    pub requires_replace: Vec<Vec<PathStep>>,
+}
+
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    /// The schemas of the provider's configuration, resources and data sources.
+    fn schema(&self) -> &ProviderSchema;
+
+    /// Configures this instance from its `provider` block (unknown values possible in plan).
+    async fn configure(&self, config: Value) -> Result<(), ProviderError>;
+
+    /// Checks a resource's configuration beyond its schema (mutually exclusive arguments,
+    /// value formats). Diagnostics need not carry a range; the engine adds the block's.
+    fn validate(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Plans a change. The default is the generic schema-driven diff; override only for
+    /// resource types with special rules.
+    async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        Ok(crate::plan::diff::generic_plan(&req.schema.block, req.prior, req.config))
+    }
+
+    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError>;
+
+    /// Reads the current state of an object; `None` when it no longer exists.
+    async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError>;
+
+    /// Reads many objects of one type. Providers override this to batch (one
+    /// `DescribeInstances` for hundreds of instances); the default reads one by one.
+    async fn read_many(&self, type_name: &str, current: Vec<Value>) -> Vec<Result<Option<Value>, ProviderError>> {
+        let mut out = Vec::with_capacity(current.len());
+        for v in current {
+            out.push(self.read(type_name, v).await);
+        }
+        out
+    }
+
+    async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value, ProviderError>;
+
+    async fn delete(&self, type_name: &str, prior: Value) -> Result<(), ProviderError>;
+
+    /// The state of an existing object, found by its import ID.
+    async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
+        let _ = id;
+        Err(ProviderError::new(format!("{type_name} does not support import")))
+    }
+
+    /// Reads a data source.
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
+        let _ = config;
+        Err(ProviderError::new(format!("data source {type_name} is not implemented")))
+    }
+}
+
+/// Makes provider instances; one per `provider` block (alias) in a run.
+pub trait ProviderFactory: Send + Sync {
+    /// The source address recorded in state (`hashicorp/aws`, `terraform.io/builtin/terraform`).
+    fn source(&self) -> &str;
+    fn new_instance(&self) -> Arc<dyn Provider>;
+}
+
+/// The providers a binary offers, by local name (`aws`, `docker`, `terraform`).
+#[derive(Clone, Default)]
+pub struct ProviderRegistry {
+    factories: BTreeMap<String, Arc<dyn ProviderFactory>>,
+}
+
+impl ProviderRegistry {
+    /// A registry with the built-in `terraform` provider.
+    pub fn with_builtin() -> ProviderRegistry {
+        let mut r = ProviderRegistry::default();
+        r.register("terraform", Arc::new(crate::builtin::TerraformFactory));
+        r
+    }
+
+    pub fn register(&mut self, name: &str, f: Arc<dyn ProviderFactory>) {
+        self.factories.insert(name.to_string(), f);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn ProviderFactory>> {
+        self.factories.get(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.factories.keys().map(String::as_str)
+    }
+}

@@ -1,0 +1,219 @@
+//! What plan and apply walks share: the values of evaluated objects, the scope expressions
+//! are evaluated in, and the expansion of `count`/`for_each` into instances.
+
+use crate::addr::{InstanceKey, ResourceAddr};
+use crate::config::Resource;
+use crate::context::Context;
+use crate::diag::{Diagnostic, SourceRange};
+use crate::eval::{Evaluator, Scope, Subject};
+use crate::state::{EachMode, State, value_from_object};
+use crate::value::{Value, ValueMap};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+/// Values of evaluated variables, locals and resources.
+#[derive(Default)]
+pub struct Values {
+    map: Mutex<HashMap<Subject, Value>>,
+}
+
+impl Values {
+    pub fn set(&self, s: Subject, v: Value) {
+        self.map.lock().expect("values lock").insert(s, v);
+    }
+
+    pub fn get(&self, s: &Subject) -> Option<Value> {
+        self.map.lock().expect("values lock").get(s).cloned()
+    }
+}
+
+/// The `count.index`, `each.key` and `each.value` of one instance.
+#[derive(Clone, Debug)]
+pub struct InstanceCtx {
+    pub key: InstanceKey,
+    pub each_value: Option<Value>,
+}
+
+impl InstanceCtx {
+    pub fn single() -> InstanceCtx {
+        InstanceCtx { key: InstanceKey::None, each_value: None }
+    }
+}
+
+/// The scope of a walk: values evaluated so far, falling back to the state for resources the
+/// walk does not visit (excluded by `-target`).
+pub struct RunScope<'a> {
+    pub ctx: &'a Context,
+    pub values: &'a Values,
+    pub state: &'a Mutex<State>,
+    pub inst: Option<&'a InstanceCtx>,
+    pub self_value: Option<&'a Value>,
+}
+
+impl Scope for RunScope<'_> {
+    fn resolve(&self, subject: &Subject, range: &SourceRange) -> Result<Value, Diagnostic> {
+        if let Some(v) = self.values.get(subject) {
+            return Ok(v);
+        }
+        let missing = |what: &str| Err(Diagnostic::error("Reference not available", format!("{what} is not available here.")).at(range.clone()));
+        match subject {
+            Subject::Resource(addr) => {
+                let state = self.state.lock().expect("state lock");
+                Ok(resource_value_from_state(self.ctx, &state, addr))
+            }
+            Subject::Var(_) | Subject::Local(_) => Ok(Value::Unknown),
+            Subject::CountIndex => match self.inst.map(|i| &i.key) {
+                Some(InstanceKey::Int(i)) => Ok(Value::from(*i)),
+                _ => missing("count.index"),
+            },
+            Subject::EachKey => match self.inst.map(|i| &i.key) {
+                Some(InstanceKey::Str(k)) => Ok(Value::from(k.as_str())),
+                _ => missing("each.key"),
+            },
+            Subject::EachValue => match self.inst.and_then(|i| i.each_value.clone()) {
+                Some(v) => Ok(v),
+                None => missing("each.value"),
+            },
+            Subject::SelfRef => match self.self_value {
+                Some(v) => Ok(v.clone()),
+                None => missing("self"),
+            },
+            Subject::Path(p) => Ok(Value::from(match p.as_str() {
+                "cwd" => self.ctx.cwd.display().to_string(),
+                _ => {
+                    let d = self.ctx.config.dir.display().to_string();
+                    if d.is_empty() { ".".to_string() } else { d }
+                }
+            })),
+            Subject::Workspace => Ok(Value::from(self.ctx.workspace.as_str())),
+            Subject::Module(name) => Err(Diagnostic::error("Modules are not supported yet", format!("module.{name} cannot be referenced.")).at(range.clone())),
+        }
+    }
+}
+
+impl<'a> RunScope<'a> {
+    pub fn evaluator(&'a self) -> Evaluator<'a> {
+        Evaluator::new(self, &self.ctx.config.dir)
+    }
+}
+
+/// The value of a whole resource as recorded in state (object, tuple or map by its shape).
+pub fn resource_value_from_state(ctx: &Context, state: &State, addr: &ResourceAddr) -> Value {
+    let key = ctx.provider_key_of(addr, state);
+    let schema = ctx.resource_schema(&key, addr).map(|s| s.block.clone()).unwrap_or_default();
+    let Some(rs) = state.resources.get(addr) else {
+        return match ctx.config.resources.get(addr) {
+            Some(r) if r.count.is_some() => Value::List(Vec::new()),
+            Some(r) if r.for_each.is_some() => Value::Map(ValueMap::new()),
+            _ => Value::Unknown,
+        };
+    };
+    let objects = rs.instances.iter().filter_map(|(k, i)| i.current.as_ref().map(|o| (k, value_from_object(o, &schema))));
+    match rs.each {
+        EachMode::Single => objects.map(|(_, v)| v).next().unwrap_or(Value::Null),
+        EachMode::List => Value::List(objects.map(|(_, v)| v).collect()),
+        EachMode::Map => Value::Map(
+            objects
+                .filter_map(|(k, v)| match k {
+                    InstanceKey::Str(s) => Some((s.clone(), v)),
+                    _ => None,
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// How many instances a resource block has.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expansion {
+    Single,
+    Count(i64),
+    ForEach(BTreeMap<String, Value>),
+}
+
+impl Expansion {
+    pub fn instances(&self) -> Vec<InstanceCtx> {
+        match self {
+            Expansion::Single => vec![InstanceCtx::single()],
+            Expansion::Count(n) => (0..*n).map(|i| InstanceCtx { key: InstanceKey::Int(i), each_value: None }).collect(),
+            Expansion::ForEach(m) => {
+                m.iter().map(|(k, v)| InstanceCtx { key: InstanceKey::Str(k.clone()), each_value: Some(v.clone()) }).collect()
+            }
+        }
+    }
+
+    pub fn contains(&self, key: &InstanceKey) -> bool {
+        match (self, key) {
+            (Expansion::Single, InstanceKey::None) => true,
+            (Expansion::Count(n), InstanceKey::Int(i)) => *i >= 0 && i < n,
+            (Expansion::ForEach(m), InstanceKey::Str(k)) => m.contains_key(k),
+            _ => false,
+        }
+    }
+
+    /// The resource's value from its instances' values.
+    pub fn aggregate(&self, mut values: BTreeMap<InstanceKey, Value>) -> Value {
+        match self {
+            Expansion::Single => values.remove(&InstanceKey::None).unwrap_or(Value::Null),
+            Expansion::Count(n) => {
+                Value::List((0..*n).map(|i| values.remove(&InstanceKey::Int(i)).unwrap_or(Value::Unknown)).collect())
+            }
+            Expansion::ForEach(m) => Value::Map(
+                m.keys().map(|k| (k.clone(), values.remove(&InstanceKey::Str(k.clone())).unwrap_or(Value::Unknown))).collect(),
+            ),
+        }
+    }
+}
+
+/// Evaluates `count` or `for_each`.
+pub fn expand(res: &Resource, ev: &mut Evaluator<'_>) -> Result<Expansion, Diagnostic> {
+    if let Some(e) = &res.count {
+        let invalid = |detail: &str| Err(Diagnostic::error("Invalid count argument", detail.to_string()).at(e.range()));
+        let v = ev.eval(e)?;
+        let (v, marked) = v.into_unmarked();
+        if marked {
+            return invalid("Sensitive values, or values derived from sensitive values, cannot be used as count arguments. If used, the sensitive value could be exposed as a resource instance key.");
+        }
+        return match v {
+            Value::Unknown => invalid("The \"count\" value depends on resource attributes that cannot be determined until apply, so terrane cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on."),
+            Value::Null => invalid("The given \"count\" argument value is null. An integer is required."),
+            v => match crate::types::convert(v, &crate::types::Type::Number) {
+                Ok(Value::Number(n)) if n.fract() != 0.0 => invalid("The given \"count\" argument value is unsuitable: a whole number is required."),
+                Ok(Value::Number(n)) if n < 0.0 => invalid("The given \"count\" argument value is unsuitable: must be greater than or equal to zero."),
+                Ok(Value::Number(n)) => Ok(Expansion::Count(n as i64)),
+                _ => invalid("The given \"count\" argument value is unsuitable: number required."),
+            },
+        };
+    }
+    if let Some(e) = &res.for_each {
+        let invalid = |detail: String| Err(Diagnostic::error("Invalid for_each argument", detail).at(e.range()));
+        let v = ev.eval(e)?;
+        let (v, marked) = v.into_unmarked();
+        if marked {
+            return invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into());
+        }
+        return match v {
+            Value::Unknown => invalid("The \"for_each\" map includes keys derived from resource attributes that cannot be determined until apply, and so terrane cannot determine the full set of keys that will identify the instances of this resource. When working with unknown values in for_each, it's better to define the map keys statically in your configuration and place apply-time results only in the map values.".into()),
+            Value::Null => invalid("The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.".into()),
+            Value::Map(m) => Ok(Expansion::ForEach(m)),
+            Value::Set(items) => {
+                let mut out = BTreeMap::new();
+                for item in items {
+                    match item.unmark().0 {
+                        Value::String(s) => {
+                            out.insert(s.clone(), Value::String(s.clone()));
+                        }
+                        Value::Unknown => return invalid("The \"for_each\" set includes values derived from resource attributes that cannot be determined until apply, and so terrane cannot determine the full set of keys that will identify the instances of this resource.".into()),
+                        other => return invalid(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name())),
+                    }
+                }
+                Ok(Expansion::ForEach(out))
+            }
+            other => invalid(format!(
+                "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
+                other.type_name()
+            )),
+        };
+    }
+    Ok(Expansion::Single)
+}

@@ -1,0 +1,197 @@
+//! State: what terrane last recorded of each resource, in Terraform's v4 JSON shape so that
+//! existing tooling can read it; backends that store it ([`local`]) behind [`StateBackend`].
+
+mod backend;
+mod codec;
+pub mod local;
+
+pub use backend::{LockError, LockInfo, StateBackend, StateError, lock_with_timeout};
+pub use codec::{object_from_value, value_from_object};
+pub(crate) use codec::typed_json as codec_typed;
+
+use crate::addr::{InstanceKey, ResourceAddr};
+use crate::value::PathStep;
+use std::collections::BTreeMap;
+
+/// The whole recorded state of one workspace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub serial: u64,
+    pub lineage: String,
+    /// The version that last wrote this state.
+    pub terraform_version: String,
+    pub outputs: BTreeMap<String, OutputState>,
+    pub resources: BTreeMap<ResourceAddr, ResourceState>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputState {
+    pub value: serde_json::Value,
+    /// cty JSON type of the value.
+    pub ty: serde_json::Value,
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceState {
+    /// Provider configuration address, `provider["registry.terraform.io/hashicorp/aws"].west`.
+    pub provider: String,
+    /// Whether the config used `count` (keys are ints) or `for_each` (strings); kept so the
+    /// shape survives a round trip.
+    pub each: EachMode,
+    pub instances: BTreeMap<InstanceKey, InstanceObjects>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EachMode {
+    Single,
+    List,
+    Map,
+}
+
+/// The objects of one instance: its current object, and old objects deposed by a
+/// create-before-destroy replacement that have not been deleted yet.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct InstanceObjects {
+    pub current: Option<ObjectState>,
+    pub deposed: BTreeMap<String, ObjectState>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectState {
+    pub schema_version: u64,
+    /// Attributes as stored (JSON); converted to values with the resource's schema.
+    pub attributes: serde_json::Value,
+    pub sensitive_paths: Vec<Vec<PathStep>>,
+    pub dependencies: Vec<ResourceAddr>,
+    pub status: ObjectStatus,
+    pub create_before_destroy: bool,
+    pub private: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ObjectStatus {
+    #[default]
+    Ready,
+    /// Created but not known to be healthy (a failed create or postcondition): replaced by
+    /// the next apply.
+    Tainted,
+}
+
+impl State {
+    /// A new, empty state with a fresh lineage.
+    pub fn new() -> State {
+        State {
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            terraform_version: crate::VERSION.to_string(),
+            outputs: BTreeMap::new(),
+            resources: BTreeMap::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.resources.values().all(|r| r.instances.is_empty()) && self.outputs.is_empty()
+    }
+
+    pub fn resource(&self, addr: &ResourceAddr) -> Option<&ResourceState> {
+        self.resources.get(addr)
+    }
+
+    pub fn object(&self, addr: &ResourceAddr, key: &InstanceKey) -> Option<&ObjectState> {
+        self.resources.get(addr)?.instances.get(key)?.current.as_ref()
+    }
+
+    /// Sets (or, with `None`, removes) the current object of an instance, dropping empty entries.
+    pub fn set_object(&mut self, addr: &ResourceAddr, key: &InstanceKey, provider: &str, obj: Option<ObjectState>) {
+        let res = self.resources.entry(addr.clone()).or_insert_with(|| ResourceState {
+            provider: provider.to_string(),
+            each: match key {
+                InstanceKey::None => EachMode::Single,
+                InstanceKey::Int(_) => EachMode::List,
+                InstanceKey::Str(_) => EachMode::Map,
+            },
+            instances: BTreeMap::new(),
+        });
+        res.provider = provider.to_string();
+        let inst = res.instances.entry(key.clone()).or_default();
+        inst.current = obj;
+        self.prune(addr, key);
+    }
+
+    /// Moves the current object of an instance to a deposed slot; returns the slot key.
+    pub fn depose(&mut self, addr: &ResourceAddr, key: &InstanceKey) -> Option<String> {
+        let inst = self.resources.get_mut(addr)?.instances.get_mut(key)?;
+        let obj = inst.current.take()?;
+        let dk = deposed_key();
+        inst.deposed.insert(dk.clone(), obj);
+        Some(dk)
+    }
+
+    pub fn remove_deposed(&mut self, addr: &ResourceAddr, key: &InstanceKey, deposed: &str) {
+        if let Some(inst) = self.resources.get_mut(addr).and_then(|r| r.instances.get_mut(key)) {
+            inst.deposed.remove(deposed);
+        }
+        self.prune(addr, key);
+    }
+
+    fn prune(&mut self, addr: &ResourceAddr, key: &InstanceKey) {
+        if let Some(res) = self.resources.get_mut(addr) {
+            if res.instances.get(key).is_some_and(|i| i.current.is_none() && i.deposed.is_empty()) {
+                res.instances.remove(key);
+            }
+            if res.instances.is_empty() {
+                self.resources.remove(addr);
+            }
+        }
+    }
+
+    /// Every instance with a current object, in address order.
+    pub fn instances(&self) -> impl Iterator<Item = (&ResourceAddr, &InstanceKey, &ObjectState)> {
+        self.resources.iter().flat_map(|(addr, r)| {
+            r.instances.iter().filter_map(move |(k, i)| i.current.as_ref().map(|o| (addr, k, o)))
+        })
+    }
+
+    /// Parses a state file (Terraform v4 JSON).
+    pub fn from_json(bytes: &[u8]) -> Result<State, StateError> {
+        codec::decode(bytes)
+    }
+
+    /// Serializes to Terraform v4 JSON, pretty-printed as Terraform writes it.
+    pub fn to_json(&self) -> Vec<u8> {
+        codec::encode(self)
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+/// A random 8-hex-digit key for a deposed object, as Terraform makes them.
+fn deposed_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
+}
+
+/// The provider address state files record for a provider source and optional alias.
+pub fn provider_address(source: &str, alias: Option<&str>) -> String {
+    let fq = if source.matches('/').count() >= 2 { source.to_string() } else { format!("registry.terraform.io/{source}") };
+    match alias {
+        Some(a) => format!("provider[\"{fq}\"].{a}"),
+        None => format!("provider[\"{fq}\"]"),
+    }
+}
+
+/// The provider local name and alias of a state provider address.
+pub fn parse_provider_address(addr: &str) -> Option<(String, Option<String>)> {
+    let rest = addr.strip_prefix("provider[\"")?;
+    let (source, tail) = rest.split_once("\"]")?;
+    let name = source.rsplit('/').next()?.to_string();
+    let alias = tail.strip_prefix('.').map(str::to_string);
+    Some((name, alias))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,155 @@
+use super::local::LocalBackend;
+use super::*;
+use crate::schema::{Attribute, Schema};
+use crate::types::Type;
+use crate::value::Value;
+
+const TERRAFORM_STATE: &str = include_str!("../../tests/fixtures/state/terraform-1.11.tfstate");
+
+fn terraform_data_schema() -> Schema {
+    Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("input", Attribute::optional(Type::Any))
+        .attr("output", Attribute::computed(Type::Any))
+        .attr("triggers_replace", Attribute::optional(Type::Any))
+}
+
+#[test]
+fn reads_a_state_written_by_terraform() {
+    let state = State::from_json(TERRAFORM_STATE.as_bytes()).unwrap();
+    assert_eq!(state.serial, 4);
+    let a = crate::addr::ResourceAddr::managed("terraform_data", "a");
+    let obj = state.object(&a, &InstanceKey::None).unwrap();
+    assert_eq!(obj.sensitive_paths, vec![vec![PathStep::Attr("input".into()), PathStep::Attr("pw".into())]]);
+    let v = value_from_object(obj, &terraform_data_schema());
+    let pw = v.get_attr("input").and_then(|i| i.get_attr("pw")).unwrap();
+    assert!(pw.is_sensitive());
+    assert_eq!(pw.unmark().0, &Value::from("hunter2"));
+    let b = crate::addr::ResourceAddr::managed("terraform_data", "b");
+    assert_eq!(state.resource(&b).unwrap().instances.len(), 2);
+    assert_eq!(state.resource(&b).unwrap().each, EachMode::List);
+}
+
+#[test]
+fn round_trips_terraform_state_json() {
+    let state = State::from_json(TERRAFORM_STATE.as_bytes()).unwrap();
+    let again = State::from_json(&state.to_json()).unwrap();
+    assert_eq!(state, again);
+    let a: serde_json::Value = serde_json::from_str(TERRAFORM_STATE).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&state.to_json()).unwrap();
+    assert_eq!(a["resources"], b["resources"], "resources must be written exactly as Terraform writes them");
+    assert_eq!(a["outputs"], b["outputs"]);
+}
+
+#[test]
+fn any_typed_attributes_are_stored_with_their_type() {
+    let schema = terraform_data_schema();
+    let v = Value::object([
+        ("id", Value::from("x")),
+        ("input", Value::set(vec!["b".into(), "a".into()])),
+        ("output", Value::Null),
+        ("triggers_replace", Value::Null),
+    ]);
+    let (json, sens) = object_from_value(&v, &schema);
+    assert!(sens.is_empty());
+    assert_eq!(json["input"], serde_json::json!({"value": ["a", "b"], "type": ["set", "string"]}));
+    let obj = ObjectState {
+        schema_version: 0,
+        attributes: json,
+        sensitive_paths: sens,
+        dependencies: vec![],
+        status: ObjectStatus::Ready,
+        create_before_destroy: false,
+        private: None,
+    };
+    assert_eq!(value_from_object(&obj, &schema), v);
+}
+
+#[tokio::test]
+async fn local_backend_writes_atomically_with_backup_and_private_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = LocalBackend::in_dir(dir.path());
+    assert!(b.read("default").await.unwrap().is_none());
+    let mut s = State::new();
+    s.serial = 1;
+    b.write("default", &s).await.unwrap();
+    let b2 = LocalBackend::in_dir(dir.path());
+    s.serial = 2;
+    b2.write("default", &s).await.unwrap();
+    assert_eq!(b2.read("default").await.unwrap().unwrap().serial, 2);
+    let backup = State::from_json(&std::fs::read(dir.path().join("terrane.tfstate.backup")).unwrap()).unwrap();
+    assert_eq!(backup.serial, 1, "the backup holds the state the run started from");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("terrane.tfstate")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".terrane-state-"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files are left behind");
+}
+
+#[tokio::test]
+async fn local_lock_is_exclusive_and_reports_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = LocalBackend::in_dir(dir.path());
+    let b = LocalBackend::in_dir(dir.path());
+    let info = LockInfo::new("apply");
+    a.lock("default", &info).await.unwrap();
+    match b.lock("default", &LockInfo::new("plan")).await {
+        Err(LockError::Held(h)) => {
+            assert_eq!(h.id, info.id);
+            assert_eq!(h.operation, "apply");
+            assert_eq!(h.pid, std::process::id());
+        }
+        other => panic!("expected the lock to be held, got {other:?}"),
+    }
+    let err = b.force_unlock("default", &info.id).await.unwrap_err();
+    assert!(err.to_string().contains("running process"), "{err}");
+    a.unlock("default", &info.id).await.unwrap();
+    b.lock("default", &LockInfo::new("plan")).await.unwrap();
+}
+
+#[tokio::test]
+async fn lock_timeout_waits_for_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = std::sync::Arc::new(LocalBackend::in_dir(dir.path()));
+    let b = LocalBackend::in_dir(dir.path());
+    let info = LockInfo::new("apply");
+    a.lock("default", &info).await.unwrap();
+    let a2 = a.clone();
+    let id = info.id.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        a2.unlock("default", &id).await.unwrap();
+    });
+    let r = lock_with_timeout(&b, "default", &LockInfo::new("plan"), std::time::Duration::from_secs(5)).await;
+    assert!(r.is_ok(), "{r:?}");
+    let r = lock_with_timeout(&a, "default", &LockInfo::new("plan"), std::time::Duration::from_millis(200)).await;
+    assert!(matches!(r, Err(LockError::Held(_))));
+}
+
+#[tokio::test]
+async fn workspaces_live_in_their_own_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = LocalBackend::in_dir(dir.path());
+    b.write("staging", &State::new()).await.unwrap();
+    assert!(dir.path().join("terrane.tfstate.d/staging/terrane.tfstate").exists());
+    assert_eq!(b.workspaces().await.unwrap(), vec!["default", "staging"]);
+    b.delete_workspace("staging").await.unwrap();
+    assert_eq!(b.workspaces().await.unwrap(), vec!["default"]);
+    assert!(b.delete_workspace("default").await.is_err());
+}
+
+#[test]
+fn provider_addresses() {
+    assert_eq!(provider_address("hashicorp/aws", Some("west")), "provider[\"registry.terraform.io/hashicorp/aws\"].west");
+    assert_eq!(
+        parse_provider_address("provider[\"terraform.io/builtin/terraform\"]"),
+        Some(("terraform".to_string(), None))
+    );
+}

@@ -1,0 +1,31 @@
+# terrane's everyday recipes. `just --list` shows them.
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", "/var/tmp/terrane-target")
+
+default:
+    @just --list
+
+# Build the terrane binary (release).
+build:
+    cargo build --release
+
+# The main job on its embedded default: plan the quickstart example with local state.
+demo:
+    cargo run --release -- -chdir=examples/quickstart plan
+
+# The whole test suite (sets up moto and a one-node swarm when provider tests need them).
+test *ARGS:
+    tests/run.sh {{ARGS}}
+
+# Only set up the test environment.
+test-env:
+    tests/env/setup.sh
+
+# Benchmarks: plan of 10,000 terraform_data resources (wall time, peak memory), and more.
+bench *ARGS:
+    cargo bench -p terrane-bench {{ARGS}}
+
+fmt:
+    cargo fmt --all
+
+lint:
+    cargo clippy --workspace --all-targets --all-features -- -D warnings

@@ -1,0 +1,127 @@
+//! `terrane apply` and `terrane destroy`
+
+use super::operation::{Session, context_for_plan, make_plan, open, plan_file_error, plan_options, print_plan};
+use crate::args::ApplyArgs;
+use crate::signals;
+use crate::ui::{ProgressHooks, Ui};
+use std::time::Duration;
+use terrane_engine::apply::{ApplyOptions, Recorder, apply, check_plan_base, plan_prior_state};
+use terrane_engine::diag::{Diagnostics, SourceMap};
+use terrane_engine::graph::WalkControl;
+use terrane_engine::plan::{Plan, PlanMode};
+use terrane_engine::state::State;
+
+pub async fn run(args: ApplyArgs, destroy: bool, ui: &Ui) -> u8 {
+    let destroy = destroy || args.destroy;
+    let operation = if destroy { "OperationTypeApply (destroy)" } else { "OperationTypeApply" };
+    let Some(mut session) = open(ui, &args.opts, operation).await else { return 1 };
+    let control = WalkControl::default();
+    let watcher = signals::watch(&control);
+    let code = apply_locked(&args, destroy, ui, &mut session, &control).await;
+    watcher.abort();
+    let released = session.release(ui).await;
+    if !released && code == 0 { 1 } else { code }
+}
+
+async fn apply_locked(args: &ApplyArgs, destroy: bool, ui: &Ui, session: &mut Session, control: &WalkControl) -> u8 {
+    let (plan, saved) = match &args.plan_file {
+        Some(path) => {
+            let bytes = match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => {
+                    plan_file_error(ui, path, &e.to_string());
+                    return 1;
+                }
+            };
+            match Plan::from_bytes(&bytes) {
+                Ok(p) => (p, true),
+                Err(e) => {
+                    plan_file_error(ui, path, &e);
+                    return 1;
+                }
+            }
+        }
+        None => {
+            let mode = if destroy { PlanMode::Destroy } else { PlanMode::Normal };
+            let Some(opts) = plan_options(ui, session, &args.opts, mode) else { return 1 };
+            let Some(plan) = make_plan(ui, session, &opts, control).await else { return 1 };
+            (plan, false)
+        }
+    };
+    if saved {
+        if let Err(d) = check_plan_base(&plan, session.stored.as_ref()) {
+            ui.diags(&Diagnostics::from(d), &SourceMap::default());
+            return 1;
+        }
+        if plan.workspace != session.workspace {
+            ui.error(
+                "Saved plan is for a different workspace",
+                &format!("The plan was made for workspace \"{}\", but the current workspace is \"{}\".", plan.workspace, session.workspace),
+            );
+            return 1;
+        }
+        match context_for_plan(&plan, session.stored.as_ref().unwrap_or(&State::new())) {
+            Ok(ctx) => session.ctx = ctx,
+            Err(d) => {
+                ui.diags(&d, &SourceMap::default());
+                return 1;
+            }
+        }
+    } else {
+        print_plan(ui, &session.ctx, &plan);
+        if !plan.has_changes() {
+            return 0;
+        }
+        if !args.auto_approve {
+            let (q, d) = if plan.mode == PlanMode::Destroy {
+                ("Do you really want to destroy all resources?", "terrane will destroy all your managed infrastructure, as shown above.\n  There is no undo.")
+            } else {
+                ("Do you want to perform these actions?", "terrane will perform the actions described above.")
+            };
+            if !ui.confirm(q, d) {
+                ui.error(if plan.mode == PlanMode::Destroy { "Destroy cancelled." } else { "Apply cancelled." }, "");
+                return 1;
+            }
+        }
+    }
+    if control.cancel.is_cancelled() {
+        ui.error("Operation interrupted", "Nothing was applied.");
+        return 1;
+    }
+    let prior = match plan_prior_state(&plan) {
+        Ok(s) => s,
+        Err(d) => {
+            ui.diags(&Diagnostics::from(d), &SourceMap::default());
+            return 1;
+        }
+    };
+    let parallelism = args.opts.parallelism.max(1);
+    let recorder = Recorder::start(prior, session.backend.clone(), &session.workspace, Duration::from_secs(1));
+    let hooks = ProgressHooks { color: ui.color };
+    let opts = ApplyOptions { parallelism, ..ApplyOptions::default() };
+    let outcome = apply(&session.ctx, &plan, &recorder, &opts, control, &hooks).await;
+    let final_state = recorder.finish().await;
+    ui.diags(&outcome.diags, &session.ctx.config.sources);
+    let state = match final_state {
+        Ok(s) => s,
+        Err((_, e)) => {
+            ui.error(
+                "Failed to save the state",
+                &format!("{e}\n\nThe state was written to errored.tfstate in the working directory instead; push it with `terrane state push errored.tfstate` once the backend works again."),
+            );
+            return 1;
+        }
+    };
+    if outcome.diags.has_errors() {
+        return 1;
+    }
+    let c = outcome.counts;
+    let p = ui.paint();
+    if plan.mode == PlanMode::Destroy {
+        ui.line(&p.green(&p.bold(&format!("\nDestroy complete! Resources: {} destroyed.", c.destroyed))));
+    } else {
+        ui.line(&p.green(&p.bold(&format!("\nApply complete! Resources: {} added, {} changed, {} destroyed.", c.added, c.changed, c.destroyed))));
+        super::output::print_all(ui, &state);
+    }
+    0
+}

@@ -1,0 +1,160 @@
+//! The working directory: its configuration, the selected workspace, the state backend, the
+//! providers this binary offers, and taking and releasing the state lock.
+
+use crate::ui::Ui;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use terrane_engine::config::{Config, load_dir};
+use terrane_engine::diag::{Diagnostic, Diagnostics, SourceMap};
+use terrane_engine::provider::ProviderRegistry;
+use terrane_engine::state::local::{DEFAULT_STATE_FILE, DEFAULT_WORKSPACE_DIR, LocalBackend};
+use terrane_engine::state::{LockError, LockInfo, State, StateBackend, lock_with_timeout};
+
+/// terrane's own data directory in the working directory (current workspace, ...).
+pub const DATA_DIR: &str = ".terrane";
+
+/// The providers built into this binary.
+pub fn registry() -> ProviderRegistry {
+    #[allow(unused_mut)]
+    let mut r = ProviderRegistry::with_builtin();
+    #[cfg(feature = "fake-provider")]
+    r.register("fake", Arc::new(terrane_provider_fake::FakeFactory));
+    r
+}
+
+/// The selected workspace: `TERRANE_WORKSPACE` or `TF_WORKSPACE`, else `.terrane/environment`.
+pub fn workspace() -> String {
+    for var in ["TERRANE_WORKSPACE", "TF_WORKSPACE"] {
+        if let Ok(w) = std::env::var(var) {
+            if !w.is_empty() {
+                return w;
+            }
+        }
+    }
+    std::fs::read_to_string(Path::new(DATA_DIR).join("environment"))
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "default".to_string())
+}
+
+pub fn select_workspace(name: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(DATA_DIR)?;
+    std::fs::write(Path::new(DATA_DIR).join("environment"), name)
+}
+
+/// Loads the configuration of the current directory, printing diagnostics. `None` on errors.
+pub fn load_config(ui: &Ui) -> Option<Config> {
+    match load_dir(Path::new(".")) {
+        Ok((config, warnings)) => {
+            ui.diags(&warnings, &config.sources);
+            Some(config)
+        }
+        Err((config, diags)) => {
+            ui.diags(&diags, &config.sources);
+            None
+        }
+    }
+}
+
+/// The state backend the configuration declares (the local file by default).
+pub fn backend(config: Option<&Config>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
+    let Some(b) = config.and_then(|c| c.terraform.backend.as_ref()) else {
+        return Ok(Arc::new(LocalBackend::in_dir(Path::new("."))));
+    };
+    match b.kind.as_str() {
+        "local" => {
+            let path = b.config.get("path").and_then(|v| v.as_str()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_FILE));
+            let dir = b
+                .config
+                .get("workspace_dir")
+                .and_then(|v| v.as_str())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_WORKSPACE_DIR));
+            Ok(Arc::new(LocalBackend::new(path, dir)))
+        }
+        other => Err(Diagnostic::error(
+            "Unsupported backend type",
+            format!("This build of terrane has no \"{other}\" backend; the local backend is available. (The s3 backend ships with the AWS provider.)"),
+        )
+        .at(b.range.clone())),
+    }
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    humantime::parse_duration(s).map_err(|e| format!("invalid duration {s:?}: {e}"))
+}
+
+/// A held state lock; release it with [`Lock::release`] on every path.
+pub struct Lock {
+    backend: Arc<dyn StateBackend>,
+    workspace: String,
+    id: Option<String>,
+}
+
+impl Lock {
+    /// Takes the lock unless locking is off, printing who holds it when it is held.
+    pub async fn take(
+        ui: &Ui,
+        backend: &Arc<dyn StateBackend>,
+        workspace: &str,
+        operation: &str,
+        enabled: bool,
+        timeout: &str,
+    ) -> Option<Lock> {
+        let mut lock = Lock { backend: backend.clone(), workspace: workspace.to_string(), id: None };
+        if !enabled {
+            return Some(lock);
+        }
+        let timeout = match parse_duration(timeout) {
+            Ok(t) => t,
+            Err(e) => {
+                ui.error("Invalid -lock-timeout", &e);
+                return None;
+            }
+        };
+        let info = LockInfo::new(operation);
+        match lock_with_timeout(backend.as_ref(), workspace, &info, timeout).await {
+            Ok(()) => {
+                lock.id = Some(info.id);
+                Some(lock)
+            }
+            Err(LockError::Held(holder)) => {
+                ui.error("Error acquiring the state lock", &format!("The state is locked: {}\n\n{}", backend.describe(workspace), holder.describe()));
+                None
+            }
+            Err(e) => {
+                ui.error("Error acquiring the state lock", &e.to_string());
+                None
+            }
+        }
+    }
+
+    pub async fn release(self, ui: &Ui) -> bool {
+        let Some(id) = self.id else { return true };
+        match self.backend.unlock(&self.workspace, &id).await {
+            Ok(()) => true,
+            Err(e) => {
+                ui.error(
+                    "Error releasing the state lock",
+                    &format!("{e}\n\nThe lock ID is {id}; `terrane force-unlock {id}` removes it once you are sure no other run is active."),
+                );
+                false
+            }
+        }
+    }
+}
+
+/// Reads the current workspace's state, printing errors.
+pub async fn read_state(ui: &Ui, backend: &Arc<dyn StateBackend>, workspace: &str) -> Result<Option<State>, ()> {
+    backend.read(workspace).await.map_err(|e| ui.error("Failed to read the state", &e.to_string()))
+}
+
+/// Prints diagnostics of a configuration-less failure.
+pub fn report(ui: &Ui, d: Diagnostic, sources: Option<&SourceMap>) {
+    ui.diags(&Diagnostics::from(d), sources.unwrap_or(&SourceMap::default()));
+}
