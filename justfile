@@ -22,7 +22,7 @@ test-env:
 
 # Benchmarks: plan of 10,000 terraform_data resources (wall time, peak memory), and more.
 bench *ARGS:
-    cargo bench -p terrane-bench {{ARGS}}
+    cargo bench --bench plan -- {{ARGS}}
 
 fmt:
     cargo fmt --all

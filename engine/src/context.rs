@@ -115,6 +115,13 @@ impl Context {
             return diags;
         }
         let scope = crate::eval::UnknownScope;
+        // Locals and outputs: references are unknown, but constant parts are checked.
+        let exprs = self.config.locals.values().map(|l| &l.expr).chain(self.config.outputs.values().map(|o| &o.value));
+        for e in exprs {
+            if let Err(d) = crate::eval::Evaluator::new(&scope, &self.config.dir).eval(e) {
+                diags.push(d);
+            }
+        }
         for (key, p) in &self.config.providers {
             if let Some(schema) = self.provider_schema(key) {
                 let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);

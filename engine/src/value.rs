@@ -507,3 +507,83 @@ mod tests {
         assert!(!v.is_wholly_known());
     }
 }
+
+/// Parses JSON text straight into a [`Value`] (lists for arrays, maps for objects), without
+/// building an intermediate `serde_json::Value`.
+pub fn from_json_text(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str::<PlainJson>(text).map(|p| p.0)
+}
+
+struct PlainJson(Value);
+
+impl<'de> serde::Deserialize<'de> for PlainJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PlainJson, D::Error> {
+        d.deserialize_any(PlainVisitor).map(PlainJson)
+    }
+}
+
+struct PlainVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PlainVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n as f64))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n as f64))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Value::Number(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(PlainJson(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::List(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut m = ValueMap::new();
+        while let Some((k, PlainJson(v))) = map.next_entry::<String, PlainJson>()? {
+            m.insert(k, v);
+        }
+        Ok(Value::Map(m))
+    }
+}
+
+#[cfg(test)]
+mod json_text_tests {
+    use super::*;
+
+    #[test]
+    fn parses_json_text_directly() {
+        let v = from_json_text(r#"{"a": [1, 2.5, "x", null, true], "b": {}}"#).unwrap();
+        assert_eq!(
+            v,
+            Value::object([
+                ("a", Value::List(vec![1i64.into(), Value::Number(2.5), "x".into(), Value::Null, Value::Bool(true)])),
+                ("b", Value::Map(ValueMap::new())),
+            ])
+        );
+        assert_eq!(v, Value::from_json(&serde_json::from_str(r#"{"a": [1, 2.5, "x", null, true], "b": {}}"#).unwrap()));
+    }
+}

@@ -1,6 +1,6 @@
 //! `terrane apply` and `terrane destroy`
 
-use super::operation::{Session, context_for_plan, make_plan, open, plan_file_error, plan_options, print_plan};
+use super::operation::{Session, context_for_plan, make_plan, open, open_with, plan_config, plan_file_error, plan_options, print_plan};
 use crate::args::ApplyArgs;
 use crate::signals;
 use crate::ui::{ProgressHooks, Ui};
@@ -14,33 +14,54 @@ use terrane_engine::state::State;
 pub async fn run(args: ApplyArgs, destroy: bool, ui: &Ui) -> u8 {
     let destroy = destroy || args.destroy;
     let operation = if destroy { "OperationTypeApply (destroy)" } else { "OperationTypeApply" };
-    let Some(mut session) = open(ui, &args.opts, operation).await else { return 1 };
+    // A saved plan carries its configuration (and so its backend settings): the files on
+    // disk are not read.
+    let saved = match &args.plan_file {
+        Some(path) => match read_plan(ui, path) {
+            Some(p) => Some(p),
+            None => return 1,
+        },
+        None => None,
+    };
+    let session = match &saved {
+        Some(plan) => match plan_config(plan) {
+            Ok(config) => open_with(ui, config, &args.opts, operation).await,
+            Err(d) => {
+                ui.diags(&d, &SourceMap::default());
+                return 1;
+            }
+        },
+        None => open(ui, &args.opts, operation).await,
+    };
+    let Some(mut session) = session else { return 1 };
     let control = WalkControl::default();
     let watcher = signals::watch(&control);
-    let code = apply_locked(&args, destroy, ui, &mut session, &control).await;
+    let code = apply_locked(&args, saved, destroy, ui, &mut session, &control).await;
     watcher.abort();
     let released = session.release(ui).await;
     if !released && code == 0 { 1 } else { code }
 }
 
-async fn apply_locked(args: &ApplyArgs, destroy: bool, ui: &Ui, session: &mut Session, control: &WalkControl) -> u8 {
-    let (plan, saved) = match &args.plan_file {
-        Some(path) => {
-            let bytes = match std::fs::read(path) {
-                Ok(b) => b,
-                Err(e) => {
-                    plan_file_error(ui, path, &e.to_string());
-                    return 1;
-                }
-            };
-            match Plan::from_bytes(&bytes) {
-                Ok(p) => (p, true),
-                Err(e) => {
-                    plan_file_error(ui, path, &e);
-                    return 1;
-                }
-            }
+fn read_plan(ui: &Ui, path: &std::path::Path) -> Option<Plan> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            plan_file_error(ui, path, &e.to_string());
+            return None;
         }
+    };
+    match Plan::from_bytes(&bytes) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            plan_file_error(ui, path, &e);
+            None
+        }
+    }
+}
+
+async fn apply_locked(args: &ApplyArgs, saved: Option<Plan>, destroy: bool, ui: &Ui, session: &mut Session, control: &WalkControl) -> u8 {
+    let (plan, saved) = match saved {
+        Some(p) => (p, true),
         None => {
             let mode = if destroy { PlanMode::Destroy } else { PlanMode::Normal };
             let Some(opts) = plan_options(ui, session, &args.opts, mode) else { return 1 };

@@ -46,6 +46,11 @@ fn cli_vars(opts: &PlanOpts) -> Vec<CliVar> {
 /// Loads the configuration, takes the lock and reads the state.
 pub async fn open(ui: &Ui, opts: &PlanOpts, operation: &str) -> Option<Session> {
     let config = workdir::load_config(ui)?;
+    open_with(ui, config, opts, operation).await
+}
+
+/// Like [`open`], with a configuration already loaded (a saved plan's).
+pub async fn open_with(ui: &Ui, config: terrane_engine::config::Config, opts: &PlanOpts, operation: &str) -> Option<Session> {
     let backend = match workdir::backend(Some(&config)) {
         Ok(b) => b,
         Err(d) => {
@@ -126,14 +131,19 @@ pub fn print_plan(ui: &Ui, ctx: &Context, plan: &Plan) {
     ui.out(&render_plan(plan, &lookup, ui.color));
 }
 
-/// The context a saved plan was made with: its configuration snapshot and providers.
-pub fn context_for_plan(plan: &Plan, state: &State) -> Result<Context, Diagnostics> {
+/// The configuration snapshot a saved plan carries.
+pub fn plan_config(plan: &Plan) -> Result<terrane_engine::config::Config, Diagnostics> {
     let (mut config, diags) = terrane_engine::config::load_sources(plan.config.clone());
     config.dir = Path::new(&plan.config_dir).to_path_buf();
     if diags.has_errors() {
         return Err(diags);
     }
-    Ok(Context::new(config, workdir::registry(), state, &plan.workspace))
+    Ok(config)
+}
+
+/// The context a saved plan was made with: its configuration snapshot and providers.
+pub fn context_for_plan(plan: &Plan, state: &State) -> Result<Context, Diagnostics> {
+    Ok(Context::new(plan_config(plan)?, workdir::registry(), state, &plan.workspace))
 }
 
 pub fn plan_file_error(ui: &Ui, path: &Path, msg: &str) {

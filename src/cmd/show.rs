@@ -84,7 +84,7 @@ fn show_state(ui: &Ui, state: &State, json: bool) -> u8 {
         let key_provider = ctx.provider_key_of(addr, state);
         let v = match ctx.resource_schema(&key_provider, addr) {
             Some(s) => value_from_object(obj, &s.block),
-            None => Value::from_json(&obj.attributes),
+            None => obj.attributes.to_value(),
         };
         let kind = if addr.mode == Mode::Data { "data" } else { "resource" };
         ui.line(&format!("# {}:", addr.instance(key.clone())));
@@ -108,7 +108,7 @@ fn state_json(ctx: &Context, state: &State) -> serde_json::Value {
         let pk = ctx.provider_key_of(addr, state);
         let v = match ctx.resource_schema(&pk, addr) {
             Some(s) => value_from_object(obj, &s.block),
-            None => Value::from_json(&obj.attributes),
+            None => obj.attributes.to_value(),
         };
         let mut r = serde_json::json!({
             "address": addr.instance(key.clone()).to_string(),

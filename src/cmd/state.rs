@@ -64,7 +64,7 @@ pub async fn run(c: StateCommand, ui: &Ui) -> u8 {
                 let pk = ctx.provider_key_of(addr, &state);
                 let v = match ctx.resource_schema(&pk, addr) {
                     Some(s) => value_from_object(obj, &s.block),
-                    None => terrane_engine::value::Value::from_json(&obj.attributes),
+                    None => obj.attributes.to_value(),
                 };
                 let kind = if addr.mode == Mode::Data { "data" } else { "resource" };
                 ui.line(&format!("# {inst}:"));

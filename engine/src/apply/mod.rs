@@ -542,6 +542,5 @@ pub fn check_plan_base(plan: &Plan, current: Option<&State>) -> Result<(), Diagn
 
 /// The prior state a plan starts from.
 pub fn plan_prior_state(plan: &Plan) -> Result<State, Diagnostic> {
-    let bytes = serde_json::to_vec(&plan.prior_state).unwrap_or_default();
-    State::from_json(&bytes).map_err(|e| Diagnostic::error("Invalid plan", format!("The plan's prior state cannot be read: {e}")))
+    Ok(plan.prior_state.clone())
 }

@@ -149,8 +149,8 @@ pub struct Plan {
     pub config: Vec<(String, String)>,
     /// The directory the configuration was loaded from (for `path.module`).
     pub config_dir: String,
-    /// The refreshed prior state (Terraform v4 JSON) that apply starts from.
-    pub prior_state: serde_json::Value,
+    /// The refreshed prior state that apply starts from (Terraform v4 JSON in the file).
+    pub prior_state: crate::state::State,
     /// Set when planning stopped on errors; such a plan cannot be applied.
     #[serde(default)]
     pub errored: bool,

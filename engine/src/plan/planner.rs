@@ -102,8 +102,14 @@ pub async fn plan(
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
     let variables: BTreeMap<String, Value> =
         ctx.config.variables.keys().filter_map(|n| w.values.get(&Subject::Var(n.clone())).map(|v| (n.clone(), v))).collect();
-    let refreshed = w.refreshed.into_inner().expect("state lock");
-    let prior_state: serde_json::Value = serde_json::from_slice(&refreshed.to_json()).unwrap_or_default();
+    let prior_state = w.refreshed.into_inner().expect("state lock");
+    // No-op changes carry no values: the prior state holds them.
+    for c in &mut changes {
+        if c.action == Action::NoOp {
+            c.before = Value::Null;
+            c.after = Value::Null;
+        }
+    }
     let plan = Plan {
         format_version: super::PLAN_FORMAT_VERSION,
         terrane_version: crate::VERSION.to_string(),

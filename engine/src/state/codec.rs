@@ -1,12 +1,47 @@
 //! The Terraform v4 state JSON format, and conversion between stored objects and values.
+//! Object attributes stay raw JSON text until a value is needed, so reading, copying and
+//! writing a large state is cheap.
 
 use super::*;
 use crate::addr::{Mode, parse_target};
 use crate::schema::{Nesting, Schema};
 use crate::types::Type;
-use crate::value::{Value, ValueMap};
+use crate::value::{Value, ValueMap, from_json_text};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
+use serde_json::value::RawValue;
+use std::sync::Arc;
+
+/// An object's attributes as stored: JSON text, shared on clone.
+#[derive(Clone, Debug)]
+pub struct Attributes(Arc<RawValue>);
+
+impl PartialEq for Attributes {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Attributes {
+    pub fn from_json(j: &J) -> Attributes {
+        let text = serde_json::to_string(j).unwrap_or_else(|_| "{}".to_string());
+        Attributes(Arc::from(RawValue::from_string(text).expect("serde_json output is valid JSON")))
+    }
+
+    /// The attributes as a `serde_json::Value` (for tools and tests).
+    pub fn to_json(&self) -> J {
+        serde_json::from_str(self.0.get()).unwrap_or(J::Null)
+    }
+
+    /// The attributes as a plain value (lists for every array; no schema applied).
+    pub fn to_value(&self) -> Value {
+        from_json_text(self.0.get()).unwrap_or(Value::Null)
+    }
+
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct RawState {
@@ -15,7 +50,7 @@ struct RawState {
     serial: u64,
     lineage: String,
     #[serde(default)]
-    outputs: serde_json::Map<String, J>,
+    outputs: BTreeMap<String, RawOutput>,
     #[serde(default)]
     resources: Vec<RawResource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +89,7 @@ struct RawInstance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deposed: Option<String>,
     schema_version: u64,
-    attributes: J,
+    attributes: Box<RawValue>,
     #[serde(default)]
     sensitive_attributes: Vec<Vec<RawPathStep>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +109,10 @@ struct RawPathStep {
 
 pub(super) fn decode(bytes: &[u8]) -> Result<State, StateError> {
     let raw: RawState = serde_json::from_slice(bytes).map_err(|e| StateError::Corrupt(e.to_string()))?;
+    from_raw(raw)
+}
+
+fn from_raw(raw: RawState) -> Result<State, StateError> {
     if raw.version != 4 {
         return Err(StateError::Corrupt(format!(
             "state format version {} is not supported (only version 4, written by Terraform 0.12 and later)",
@@ -88,7 +127,6 @@ pub(super) fn decode(bytes: &[u8]) -> Result<State, StateError> {
         resources: BTreeMap::new(),
     };
     for (name, o) in raw.outputs {
-        let o: RawOutput = serde_json::from_value(o).map_err(|e| StateError::Corrupt(format!("output {name}: {e}")))?;
         state.outputs.insert(name, OutputState { value: o.value, ty: o.ty, sensitive: o.sensitive });
     }
     for r in raw.resources {
@@ -102,9 +140,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<State, StateError> {
             Ok(crate::addr::Target::Resource(a)) => a,
             _ => return Err(StateError::Corrupt(format!("invalid resource address {text:?}"))),
         };
-        let each = match r.each.as_deref() {
-            Some("list") => EachMode::List,
-            Some("map") => EachMode::Map,
+        // Terraform 0.12+ does not write `each`: the keys tell the shape.
+        let each = match (r.each.as_deref(), r.instances.first().map(|i| InstanceKey::from_json(i.index_key.as_ref()))) {
+            (Some("list"), _) | (None, Some(InstanceKey::Int(_))) => EachMode::List,
+            (Some("map"), _) | (None, Some(InstanceKey::Str(_))) => EachMode::Map,
             _ => EachMode::Single,
         };
         let res = state.resources.entry(addr).or_insert_with(|| ResourceState {
@@ -122,7 +161,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<State, StateError> {
             }
             let obj = ObjectState {
                 schema_version: i.schema_version,
-                attributes: i.attributes,
+                attributes: Attributes(Arc::from(i.attributes)),
                 sensitive_paths: i.sensitive_attributes.into_iter().map(decode_path).collect(),
                 dependencies,
                 status: if i.status.as_deref() == Some("tainted") { ObjectStatus::Tainted } else { ObjectStatus::Ready },
@@ -163,7 +202,7 @@ fn encode_path(path: &[PathStep]) -> Vec<RawPathStep> {
         .collect()
 }
 
-pub(super) fn encode(state: &State) -> Vec<u8> {
+fn to_raw(state: &State) -> RawState {
     let mut resources = Vec::with_capacity(state.resources.len());
     for (addr, r) in &state.resources {
         let mut instances = Vec::new();
@@ -173,7 +212,7 @@ pub(super) fn encode(state: &State) -> Vec<u8> {
                 status: (obj.status == ObjectStatus::Tainted).then(|| "tainted".to_string()),
                 deposed: deposed.cloned(),
                 schema_version: obj.schema_version,
-                attributes: obj.attributes.clone(),
+                attributes: obj.attributes.0.to_owned_box(),
                 sensitive_attributes: obj.sensitive_paths.iter().map(|p| encode_path(p)).collect(),
                 private: obj.private.clone(),
                 dependencies: obj.dependencies.iter().map(ToString::to_string).collect(),
@@ -191,11 +230,7 @@ pub(super) fn encode(state: &State) -> Vec<u8> {
             mode: addr.mode,
             type_name: addr.type_name.clone(),
             name: addr.name.clone(),
-            each: match r.each {
-                EachMode::Single => None,
-                EachMode::List => Some("list".into()),
-                EachMode::Map => Some("map".into()),
-            },
+            each: None,
             provider: r.provider.clone(),
             instances,
         });
@@ -203,12 +238,9 @@ pub(super) fn encode(state: &State) -> Vec<u8> {
     let outputs = state
         .outputs
         .iter()
-        .map(|(k, o)| {
-            let raw = RawOutput { value: o.value.clone(), ty: o.ty.clone(), sensitive: o.sensitive };
-            (k.clone(), serde_json::to_value(raw).unwrap_or(J::Null))
-        })
+        .map(|(k, o)| (k.clone(), RawOutput { value: o.value.clone(), ty: o.ty.clone(), sensitive: o.sensitive }))
         .collect();
-    let raw = RawState {
+    RawState {
         version: 4,
         terraform_version: state.terraform_version.clone(),
         serial: state.serial,
@@ -216,19 +248,46 @@ pub(super) fn encode(state: &State) -> Vec<u8> {
         outputs,
         resources,
         check_results: Some(J::Null),
-    };
-    let mut out = serde_json::to_vec_pretty(&raw).unwrap_or_default();
+    }
+}
+
+trait ToOwnedBox {
+    fn to_owned_box(&self) -> Box<RawValue>;
+}
+
+impl ToOwnedBox for Arc<RawValue> {
+    fn to_owned_box(&self) -> Box<RawValue> {
+        RawValue::from_string(self.get().to_string()).expect("valid JSON")
+    }
+}
+
+pub(super) fn encode(state: &State) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(&to_raw(state)).unwrap_or_default();
     out.push(b'\n');
     out
+}
+
+/// A state serializes as its Terraform v4 JSON (saved plans carry their prior state so).
+impl Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        to_raw(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for State {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<State, D::Error> {
+        let raw = RawState::deserialize(d)?;
+        from_raw(raw).map_err(serde::de::Error::custom)
+    }
 }
 
 /// Converts a resource value into the object stored in state: attributes as JSON (values of
 /// `any`-typed attributes wrapped as `{"value", "type"}` as Terraform does), and the paths of
 /// sensitive values.
-pub fn object_from_value(v: &Value, schema: &Schema) -> (J, Vec<Vec<PathStep>>) {
+pub fn object_from_value(v: &Value, schema: &Schema) -> (Attributes, Vec<Vec<PathStep>>) {
     let sensitive = v.sensitive_paths();
     let plain = v.clone().deep_unmark().unknowns_to_null();
-    (encode_with_schema(&plain, schema), sensitive)
+    (Attributes::from_json(&encode_with_schema(&plain, schema)), sensitive)
 }
 
 fn encode_with_schema(v: &Value, schema: &Schema) -> J {
@@ -259,74 +318,89 @@ fn encode_with_schema(v: &Value, schema: &Schema) -> J {
 
 /// Converts a stored object back into a value with the schema's types and sensitive marks.
 pub fn value_from_object(obj: &ObjectState, schema: &Schema) -> Value {
-    decode_with_schema(&obj.attributes, schema).mark_paths(&obj.sensitive_paths)
+    retype_object(obj.attributes.to_value(), schema).mark_paths(&obj.sensitive_paths)
 }
 
-fn decode_with_schema(j: &J, schema: &Schema) -> Value {
-    let Some(obj) = j.as_object() else { return Value::from_json(j) };
+/// Gives a plain (JSON-shaped) object the schema's types: sets where the schema has sets,
+/// `any`-typed attributes unwrapped from `{"value", "type"}`, every attribute present.
+fn retype_object(v: Value, schema: &Schema) -> Value {
+    let Value::Map(mut obj) = v else { return v };
     let mut m = ValueMap::new();
     for (k, a) in &schema.attributes {
-        let v = match obj.get(k) {
-            None | Some(J::Null) => Value::Null,
-            Some(J::Object(w)) if a.ty == Type::Any && w.contains_key("type") && w.contains_key("value") => {
-                typed_json(&w["value"], &w["type"])
+        let v = match obj.remove(k) {
+            None | Some(Value::Null) => Value::Null,
+            Some(Value::Map(mut w)) if a.ty == Type::Any && w.len() == 2 && w.contains_key("type") && w.contains_key("value") => {
+                let ty = w.remove("type").unwrap_or_default();
+                retype_described(w.remove("value").unwrap_or_default(), &ty)
             }
-            Some(x) => typed_json_with(x, &a.ty),
+            Some(x) => retype(x, &a.ty),
         };
         m.insert(k.clone(), v);
     }
     for (k, b) in &schema.blocks {
-        let v = match (obj.get(k), b.nesting) {
-            (Some(J::Array(items)), Nesting::List) => Value::List(items.iter().map(|i| decode_with_schema(i, &b.schema)).collect()),
-            (Some(J::Array(items)), Nesting::Set) => Value::set(items.iter().map(|i| decode_with_schema(i, &b.schema)).collect()),
-            (Some(J::Array(items)), Nesting::Single) => items.first().map_or(Value::Null, |i| decode_with_schema(i, &b.schema)),
-            (Some(x @ J::Object(_)), _) => decode_with_schema(x, &b.schema),
+        let v = match (obj.remove(k), b.nesting) {
+            (Some(Value::List(items)), Nesting::List) => {
+                Value::List(items.into_iter().map(|i| retype_object(i, &b.schema)).collect())
+            }
+            (Some(Value::List(items)), Nesting::Set) => {
+                Value::set(items.into_iter().map(|i| retype_object(i, &b.schema)).collect())
+            }
+            (Some(Value::List(items)), Nesting::Single) => {
+                items.into_iter().next().map_or(Value::Null, |i| retype_object(i, &b.schema))
+            }
+            (Some(x @ Value::Map(_)), _) => retype_object(x, &b.schema),
             (_, Nesting::Single) => Value::Null,
             (_, _) => Value::List(Vec::new()),
         };
         m.insert(k.clone(), v);
     }
-    for (k, x) in obj {
-        m.entry(k.clone()).or_insert_with(|| Value::from_json(x));
-    }
+    // Attributes the schema does not know (written by another version) are kept.
+    m.extend(obj);
     Value::Map(m)
 }
 
-fn typed_json_with(j: &J, ty: &Type) -> Value {
-    match (j, ty) {
-        (J::Array(items), Type::Set(et)) => Value::set(items.iter().map(|i| typed_json_with(i, et)).collect()),
-        (J::Array(items), Type::List(et)) => Value::List(items.iter().map(|i| typed_json_with(i, et)).collect()),
-        (J::Object(m), Type::Map(et)) => Value::Map(m.iter().map(|(k, v)| (k.clone(), typed_json_with(v, et))).collect()),
-        (J::Object(m), Type::Object(attrs)) => Value::Map(
-            m.iter().map(|(k, v)| (k.clone(), typed_json_with(v, attrs.get(k).map_or(&Type::Any, |a| &a.ty)))).collect(),
+/// A plain value given a type constraint's shape (sets where it says set).
+fn retype(v: Value, ty: &Type) -> Value {
+    match (v, ty) {
+        (Value::List(items), Type::Set(et)) => Value::set(items.into_iter().map(|i| retype(i, et)).collect()),
+        (Value::List(items), Type::List(et)) => Value::List(items.into_iter().map(|i| retype(i, et)).collect()),
+        (Value::Map(m), Type::Map(et)) => Value::Map(m.into_iter().map(|(k, v)| (k, retype(v, et))).collect()),
+        (Value::Map(m), Type::Object(attrs)) => Value::Map(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let t = attrs.get(&k).map_or(Type::Any, |a| a.ty.clone());
+                    (k, retype(v, &t))
+                })
+                .collect(),
         ),
-        _ => Value::from_json(j),
+        (v, _) => v,
     }
 }
 
-/// A JSON value with a cty JSON type description (`["set","string"]`).
-pub(crate) fn typed_json(j: &J, ty: &J) -> Value {
-    match (j, ty) {
-        (J::Array(items), J::Array(t)) if t.first().and_then(J::as_str) == Some("set") => {
-            let et = t.get(1).cloned().unwrap_or(J::Null);
-            Value::set(items.iter().map(|i| typed_json(i, &et)).collect())
+/// A plain value given a cty JSON type description (`["set","string"]`).
+fn retype_described(v: Value, ty: &Value) -> Value {
+    let kind = ty.as_seq().and_then(|t| t.first()).and_then(Value::as_str);
+    let arg = ty.as_seq().and_then(|t| t.get(1)).cloned().unwrap_or(Value::Null);
+    match (v, kind) {
+        (Value::List(items), Some("set")) => Value::set(items.into_iter().map(|i| retype_described(i, &arg)).collect()),
+        (Value::List(items), Some("list")) => Value::List(items.into_iter().map(|i| retype_described(i, &arg)).collect()),
+        (Value::List(items), Some("tuple")) => {
+            let ets = arg.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+            Value::List(items.into_iter().enumerate().map(|(i, v)| retype_described(v, ets.get(i).unwrap_or(&Value::Null))).collect())
         }
-        (J::Array(items), J::Array(t)) if t.first().and_then(J::as_str) == Some("list") => {
-            let et = t.get(1).cloned().unwrap_or(J::Null);
-            Value::List(items.iter().map(|i| typed_json(i, &et)).collect())
+        (Value::Map(m), Some("map")) => Value::Map(m.into_iter().map(|(k, v)| (k, retype_described(v, &arg))).collect()),
+        (Value::Map(m), Some("object")) => {
+            let ats = arg.as_map().cloned().unwrap_or_default();
+            Value::Map(m.into_iter().map(|(k, v)| {
+                let t = ats.get(&k).cloned().unwrap_or(Value::Null);
+                (k, retype_described(v, &t))
+            }).collect())
         }
-        (J::Array(items), J::Array(t)) if t.first().and_then(J::as_str) == Some("tuple") => {
-            let ets = t.get(1).and_then(J::as_array).cloned().unwrap_or_default();
-            Value::List(items.iter().enumerate().map(|(i, v)| typed_json(v, ets.get(i).unwrap_or(&J::Null))).collect())
-        }
-        (J::Object(m), J::Array(t)) if t.first().and_then(J::as_str) == Some("map") => {
-            let et = t.get(1).cloned().unwrap_or(J::Null);
-            Value::Map(m.iter().map(|(k, v)| (k.clone(), typed_json(v, &et))).collect())
-        }
-        (J::Object(m), J::Array(t)) if t.first().and_then(J::as_str) == Some("object") => {
-            let ats = t.get(1).and_then(J::as_object).cloned().unwrap_or_default();
-            Value::Map(m.iter().map(|(k, v)| (k.clone(), typed_json(v, ats.get(k).unwrap_or(&J::Null)))).collect())
-        }
-        _ => Value::from_json(j),
+        (v, _) => v,
     }
+}
+
+/// A JSON value with a cty JSON type description, as outputs are stored.
+pub(crate) fn typed_json(j: &J, ty: &J) -> Value {
+    retype_described(Value::from_json(j), &Value::from_json(ty))
 }

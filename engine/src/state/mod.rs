@@ -6,7 +6,7 @@ mod codec;
 pub mod local;
 
 pub use backend::{LockError, LockInfo, StateBackend, StateError, lock_with_timeout};
-pub use codec::{object_from_value, value_from_object};
+pub use codec::{Attributes, object_from_value, value_from_object};
 pub(crate) use codec::typed_json as codec_typed;
 
 use crate::addr::{InstanceKey, ResourceAddr};
@@ -60,8 +60,8 @@ pub struct InstanceObjects {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectState {
     pub schema_version: u64,
-    /// Attributes as stored (JSON); converted to values with the resource's schema.
-    pub attributes: serde_json::Value,
+    /// Attributes as stored (JSON text); converted to values with the resource's schema.
+    pub attributes: Attributes,
     pub sensitive_paths: Vec<Vec<PathStep>>,
     pub dependencies: Vec<ResourceAddr>,
     pub status: ObjectStatus,

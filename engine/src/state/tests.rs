@@ -52,7 +52,7 @@ fn any_typed_attributes_are_stored_with_their_type() {
     ]);
     let (json, sens) = object_from_value(&v, &schema);
     assert!(sens.is_empty());
-    assert_eq!(json["input"], serde_json::json!({"value": ["a", "b"], "type": ["set", "string"]}));
+    assert_eq!(json.to_json()["input"], serde_json::json!({"value": ["a", "b"], "type": ["set", "string"]}));
     let obj = ObjectState {
         schema_version: 0,
         attributes: json,
@@ -129,7 +129,7 @@ async fn lock_timeout_waits_for_release() {
     });
     let r = lock_with_timeout(&b, "default", &LockInfo::new("plan"), std::time::Duration::from_secs(5)).await;
     assert!(r.is_ok(), "{r:?}");
-    let r = lock_with_timeout(&a, "default", &LockInfo::new("plan"), std::time::Duration::from_millis(200)).await;
+    let r = lock_with_timeout(a.as_ref(), "default", &LockInfo::new("plan"), std::time::Duration::from_millis(200)).await;
     assert!(matches!(r, Err(LockError::Held(_))));
 }
 

@@ -85,7 +85,7 @@ fn actions(p: &Plan) -> Vec<(String, Action)> {
 fn attr(state: &State, addr: &str, name: &str) -> Value {
     let i = parse_instance(addr).unwrap();
     let obj = state.object(&i.resource, &i.key).unwrap_or_else(|| panic!("{addr} not in state"));
-    Value::from_json(&obj.attributes).get_attr(name).cloned().unwrap_or(Value::Null)
+    obj.attributes.to_value().get_attr(name).cloned().unwrap_or(Value::Null)
 }
 
 const CHAIN: &str = r#"

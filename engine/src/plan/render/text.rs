@@ -482,9 +482,6 @@ impl Lines<'_, '_> {
                 let width = m.keys().map(|k| key_repr(k).len()).max().unwrap_or(0);
                 let mut out = String::from("{\n");
                 for (k, item) in m {
-                    if item.is_null() && action != Action::NoOp {
-                        continue;
-                    }
                     let _ = writeln!(out, "{} {:<width$} = {}", sym_prefix(self.p, level + 1, action), key_repr(k), self.value(item, level + 1, action));
                 }
                 out.push_str(&format!("{}}}", pad(level)));

@@ -1,0 +1,215 @@
+//! init → plan → apply → no changes → change → destroy; saved plans; partial failure;
+//! Ctrl-C; configuration errors.
+
+use crate::Work;
+
+const CONFIG: &str = r#"
+variable "size" {
+  type    = number
+  default = 1
+}
+
+variable "token" {
+  type      = string
+  default   = "tok-123456"
+  sensitive = true
+}
+
+resource "fake_resource" "net" {
+  name = "net"
+}
+
+resource "fake_resource" "app" {
+  count  = 2
+  name   = "app-${count.index}"
+  value  = fake_resource.net.id
+  size   = var.size
+  secret = var.token
+}
+
+output "app_ids" {
+  value = fake_resource.app[*].id
+}
+
+output "token" {
+  value     = var.token
+  sensitive = true
+}
+"#;
+
+#[test]
+fn full_lifecycle_with_detailed_exit_codes() {
+    let w = Work::new(CONFIG);
+    let out = w.ok(&["init"]);
+    assert!(out.contains("terrane has been successfully initialized"), "{out}");
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("Plan: 3 to add, 0 to change, 0 to destroy."), "{out}");
+    assert!(!out.contains("tok-123456"), "a sensitive value leaked into the plan:\n{out}");
+
+    let out = w.ok(&["apply", "-auto-approve"]);
+    assert!(out.contains("Apply complete! Resources: 3 added, 0 changed, 0 destroyed."), "{out}");
+    assert!(out.contains("fake_resource.net: Creation complete after"), "{out}");
+    assert!(out.contains("token = <sensitive>"), "{out}");
+    assert!(!out.contains("tok-123456"), "{out}");
+    assert_eq!(w.cloud_names(), ["app-0", "app-1", "net"]);
+    assert_eq!(w.addresses(), ["fake_resource.app[0]", "fake_resource.app[1]", "fake_resource.net"]);
+
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("No changes. Your infrastructure matches the configuration."), "{out}");
+    assert!(out.contains("fake_resource.net: Refreshing state... [id="), "{out}");
+
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode", "-var", "size=3"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("~ size = 1 -> 3"), "{out}");
+    assert!(out.contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{out}");
+
+    let out = w.ok(&["output", "-json"]);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["app_ids"]["value"].as_array().map(Vec::len), Some(2));
+    assert_eq!(j["token"]["sensitive"], true);
+    assert_eq!(w.ok(&["output", "-raw", "token"]), "tok-123456", "asking for a sensitive output by name shows it, as Terraform does");
+
+    let out = w.ok(&["destroy", "-auto-approve"]);
+    assert!(out.contains("Destroy complete! Resources: 3 destroyed."), "{out}");
+    assert!(w.cloud_names().is_empty());
+    assert!(w.addresses().is_empty());
+    assert!(w.state()["outputs"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn saved_plans_apply_exactly_and_stale_ones_are_refused() {
+    let w = Work::new(CONFIG);
+    w.ok(&["plan", "-out=first.plan"]);
+    w.ok(&["plan", "-out=second.plan"]);
+    let out = w.ok(&["apply", "first.plan"]);
+    assert!(out.contains("Apply complete! Resources: 3 added"), "{out}");
+    let (code, _, err) = w.run(&["apply", "second.plan"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Saved plan is stale"), "{err}");
+    assert_eq!(w.cloud_names(), ["app-0", "app-1", "net"], "the stale plan created nothing");
+    // A saved plan uses the configuration it was made from, not the files on disk.
+    w.ok(&["plan", "-var", "size=5", "-out=resize.plan"]);
+    std::fs::write(w.path().join("main.tf"), "this is not HCL {{{").unwrap();
+    let out = w.ok(&["apply", "resize.plan"]);
+    assert!(out.contains("2 changed"), "{out}");
+    let state = w.state();
+    let sizes: Vec<i64> = state["resources"].as_array().unwrap().iter().filter(|r| r["name"] == "app").flat_map(|r| r["instances"].as_array().unwrap().iter().map(|i| i["attributes"]["size"].as_i64().unwrap())).collect();
+    assert_eq!(sizes, [5, 5]);
+}
+
+#[test]
+fn a_failure_mid_apply_keeps_every_finished_resource_in_the_state() {
+    let config = r#"
+resource "fake_resource" "first" { name = "first" }
+resource "fake_resource" "broken" {
+  name    = "broken"
+  value   = fake_resource.first.id
+  fail_on = "create"
+}
+resource "fake_resource" "needs_broken" {
+  name  = "needs-broken"
+  value = fake_resource.broken.id
+}
+resource "fake_resource" "independent" {
+  name       = "independent"
+  latency_ms = 300
+}
+"#;
+    let w = Work::new(config);
+    let (code, out, err) = w.run(&["apply", "-auto-approve"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("Error creating fake_resource.broken"), "{err}");
+    assert!(err.contains("injected failure on create"), "{err}");
+    assert!(err.contains("main.tf:3:"), "the error points at the resource: {err}");
+    assert_eq!(w.addresses(), ["fake_resource.first", "fake_resource.independent"]);
+    assert_eq!(w.cloud_names(), ["first", "independent"]);
+    // Fix it and carry on from there: only the missing ones are created.
+    std::fs::write(w.path().join("main.tf"), config.replace("  fail_on = \"create\"\n", "")).unwrap();
+    let out = w.ok(&["apply", "-auto-approve"]);
+    assert!(out.contains("Resources: 2 added, 0 changed, 0 destroyed."), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_apply_saves_finished_work_and_releases_the_lock() {
+    let config = r#"
+resource "fake_resource" "quick" { name = "quick" }
+resource "fake_resource" "slow" {
+  name       = "slow"
+  value      = fake_resource.quick.id
+  latency_ms = 1500
+}
+resource "fake_resource" "after" {
+  name  = "after"
+  value = fake_resource.slow.id
+}
+"#;
+    let w = Work::new(config);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("terrane"))
+        .current_dir(w.path())
+        .args(["apply", "-auto-approve"])
+        .env("NO_COLOR", "1")
+        .env("TERRANE_FAKE_STORE", w.cloud())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the slow create is under way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !w.cloud_names().contains(&"quick".to_string()) {
+        assert!(std::time::Instant::now() < deadline, "apply did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Interrupt received"), "{stderr}");
+    assert!(stderr.contains("Operation interrupted"), "{stderr}");
+    // The in-flight create finished and is recorded; nothing after it started.
+    assert_eq!(w.addresses(), ["fake_resource.quick", "fake_resource.slow"]);
+    assert_eq!(w.cloud_names(), ["quick", "slow"]);
+    // The lock was released: a new run can take it at once.
+    let out = w.ok(&["apply", "-auto-approve", "-lock-timeout=0s"]);
+    assert!(out.contains("Resources: 1 added"), "{out}");
+}
+
+#[test]
+fn configuration_errors_point_at_the_source_and_touch_nothing() {
+    let w = Work::new(CONFIG);
+    w.ok(&["apply", "-auto-approve"]);
+    let before = std::fs::read(w.path().join("terrane.tfstate")).unwrap();
+    w.write("broken.tf", "resource \"fake_resource\" \"x\" {\n  name  = \"x\"\n  value = var.sise\n}\n");
+    let (code, _, err) = w.run(&["apply", "-auto-approve"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Reference to undeclared input variable"), "{err}");
+    assert!(err.contains("broken.tf:3:11"), "{err}");
+    assert!(err.contains("value = var.sise"), "{err}");
+    assert!(err.contains("Did you mean \"size\"?"), "{err}");
+    assert_eq!(std::fs::read(w.path().join("terrane.tfstate")).unwrap(), before, "the state is untouched");
+    let (code, out, _) = w.run(&["validate", "-json"]);
+    assert_eq!(code, 1);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["valid"], false);
+    assert_eq!(j["diagnostics"][0]["range"]["filename"], "broken.tf");
+    assert_eq!(j["diagnostics"][0]["range"]["start"]["line"], 3);
+}
+
+#[test]
+fn show_json_masks_sensitive_values() {
+    let w = Work::new(CONFIG);
+    w.ok(&["plan", "-out=p.plan"]);
+    let out = w.ok(&["show", "-json", "p.plan"]);
+    assert!(!out.contains("tok-123456"), "{out}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let app = j["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "fake_resource.app[0]").unwrap();
+    assert_eq!(app["change"]["actions"], serde_json::json!(["create"]));
+    assert_eq!(app["change"]["after_sensitive"]["secret"], true);
+    assert_eq!(app["change"]["after_unknown"]["id"], true);
+    let text = w.ok(&["show", "p.plan"]);
+    assert!(text.contains("Plan: 3 to add"), "{text}");
+}

@@ -1,0 +1,74 @@
+//! End-to-end tests: the real `terrane` binary in temporary directories, with the fake
+//! provider's cloud kept in a file there.
+
+mod fixtures;
+mod lifecycle;
+mod locking;
+mod state_cmds;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A temporary working directory with a configuration and the fake cloud beside it.
+pub struct Work {
+    pub dir: tempfile::TempDir,
+}
+
+impl Work {
+    pub fn new(main_tf: &str) -> Work {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
+        Work { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).unwrap();
+    }
+
+    pub fn cloud(&self) -> PathBuf {
+        self.path().join("cloud")
+    }
+
+    /// A `terrane` command in this directory, without colour, with the fake cloud.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("terrane").unwrap();
+        c.current_dir(self.path()).args(args).env("NO_COLOR", "1").env("TERRANE_FAKE_STORE", self.cloud()).env_remove("TF_WORKSPACE").env_remove("TERRANE_WORKSPACE");
+        c
+    }
+
+    /// Runs and returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd(args).output().unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    /// Runs and asserts success.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "terrane {args:?} failed\nstdout:\n{out}\nstderr:\n{err}");
+        out
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(self.path().join("terrane.tfstate")).unwrap()).unwrap()
+    }
+
+    /// Addresses of the instances in the state.
+    pub fn addresses(&self) -> Vec<String> {
+        let out = self.ok(&["state", "list"]);
+        out.lines().map(str::to_string).collect()
+    }
+
+    /// Objects in the fake cloud, by name.
+    pub fn cloud_names(&self) -> Vec<String> {
+        let Ok(bytes) = std::fs::read(self.cloud().join("objects.json")) else { return Vec::new() };
+        let objects: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).unwrap();
+        let mut names: Vec<String> = objects.values().filter_map(|o| o["name"].as_str().map(str::to_string)).collect();
+        names.sort();
+        names
+    }
+}
