@@ -33,13 +33,7 @@ fn measure(mut cmd: Command) -> Run {
 /// Measures in a fresh process so each figure's peak memory is its own.
 fn measure_isolated(program: &Path, dir: &Path, args: &[&str]) -> Run {
     let me = std::env::current_exe().expect("bench exe");
-    let out = Command::new(me)
-        .arg("--measure-one")
-        .arg(program)
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("measure");
+    let out = Command::new(me).arg("--measure-one").arg(program).arg(dir).args(args).output().expect("measure");
     let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text.split_whitespace();
     let wall = Duration::from_secs_f64(parts.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN));
@@ -56,7 +50,11 @@ fn generate(dir: &Path, n: usize) -> usize {
     let mut s = String::from("resource \"terraform_data\" \"root\" {\n  input = \"root\"\n}\n\n");
     for c in 0..chains {
         for i in 0..chain_len {
-            let input = if i == 0 { "terraform_data.root.output".to_string() } else { format!("terraform_data.chain_{c}_{}.output", i - 1) };
+            let input = if i == 0 {
+                "terraform_data.root.output".to_string()
+            } else {
+                format!("terraform_data.chain_{c}_{}.output", i - 1)
+            };
             s.push_str(&format!("resource \"terraform_data\" \"chain_{c}_{i}\" {{\n  input = {input}\n}}\n\n"));
         }
     }
@@ -103,7 +101,10 @@ fn main() {
     }
     let terrane = Path::new(env!("CARGO_BIN_EXE_terrane"));
     println!("terrane plan benchmark ({} runs each; binary {})", runs, terrane.display());
-    println!("{:>8} {:>10} {:>12} {:>12} {:>10} {:>12}", "size", "apply s", "plan s(med)", "plan s(min)", "peak MB", "validate s");
+    println!(
+        "{:>8} {:>10} {:>12} {:>12} {:>10} {:>12}",
+        "size", "apply s", "plan s(med)", "plan s(min)", "peak MB", "validate s"
+    );
     for &n in &sizes {
         let dir = tempfile::tempdir().expect("tempdir");
         let count = generate(dir.path(), n);
@@ -134,8 +135,13 @@ fn main() {
             std::fs::copy(dir.path().join("main.tf"), tdir.path().join("main.tf")).expect("copy");
             let init = measure_isolated(Path::new("terraform"), tdir.path(), &["init", "-input=false"]);
             assert_eq!(init.code, 0, "terraform init failed");
-            let tapply = measure_isolated(Path::new("terraform"), tdir.path(), &["apply", "-auto-approve", "-input=false", "-parallelism=50"]);
-            let tplan = measure_isolated(Path::new("terraform"), tdir.path(), &["plan", "-input=false", "-detailed-exitcode"]);
+            let tapply = measure_isolated(
+                Path::new("terraform"),
+                tdir.path(),
+                &["apply", "-auto-approve", "-input=false", "-parallelism=50"],
+            );
+            let tplan =
+                measure_isolated(Path::new("terraform"), tdir.path(), &["plan", "-input=false", "-detailed-exitcode"]);
             println!(
                 "{:>8} terraform: apply {:.2} s, plan {:.3} s, peak {:.1} MB  → terrane plan is {:.1}x faster, {:.1}x less memory",
                 count,
@@ -150,5 +156,10 @@ fn main() {
 }
 
 fn which(program: &str) -> bool {
-    Command::new(program).arg("version").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new(program)
+        .arg("version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }

@@ -5,7 +5,11 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "terrane", version, about = "Infrastructure as code for application platforms: Terraform's language, a fast engine, first-party AWS and Docker Swarm providers.")]
+#[command(
+    name = "terrane",
+    version,
+    about = "Infrastructure as code for application platforms: Terraform's language, a fast engine, first-party AWS and Docker Swarm providers."
+)]
 pub struct Cli {
     /// Switch to a different working directory before executing the given subcommand.
     #[arg(long = "chdir", short = 'C', global = true, value_name = "DIR")]
@@ -278,6 +282,39 @@ pub struct VersionArgs {
     pub json: bool,
 }
 
+/// `-var` and `-var-file` arguments in command-line order (later ones win, as in Terraform);
+/// clap keeps each option's values in order but not their interleaving.
+static VAR_ORDER: std::sync::OnceLock<Vec<(bool, String)>> = std::sync::OnceLock::new();
+
+/// Records the order of `--var`/`--var-file` in the (normalized) command line.
+pub fn record_var_order(argv: &[OsString]) {
+    let mut out = Vec::new();
+    let mut it = argv.iter().filter_map(|a| a.to_str());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        for (flag, is_file) in [("--var-file", true), ("--var", false)] {
+            if a == flag {
+                if let Some(v) = it.next() {
+                    out.push((is_file, v.to_string()));
+                }
+                break;
+            }
+            if let Some(v) = a.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                out.push((is_file, v.to_string()));
+                break;
+            }
+        }
+    }
+    let _ = VAR_ORDER.set(out);
+}
+
+/// The recorded `-var`/`-var-file` order: `(is_file, value)`.
+pub fn var_order() -> Option<&'static [(bool, String)]> {
+    VAR_ORDER.get().map(Vec::as_slice)
+}
+
 /// Rewrites Terraform's single-dash long options (`-out=x`, `-auto-approve`, `-var`) to the
 /// double-dash form clap parses. Short options (`-C`) and plain values are left alone.
 pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
@@ -301,7 +338,10 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
         let single_dash_long = bytes.len() > 2
             && bytes[0] == b'-'
             && bytes[1].is_ascii_alphabetic()
-            && bytes[2..].iter().take_while(|b| **b != b'=').all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+            && bytes[2..]
+                .iter()
+                .take_while(|b| **b != b'=')
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
             && bytes[1..].iter().take_while(|b| **b != b'=').count() > 1;
         if single_dash_long {
             out.push(OsString::from(format!("-{s}")));
@@ -331,8 +371,31 @@ mod tests {
     }
 
     #[test]
+    fn var_order_is_recorded_across_both_options() {
+        let argv: Vec<OsString> = norm(&["terrane", "plan", "-var", "a=1", "-var-file=x.tfvars", "-var=b=2"])
+            .into_iter()
+            .map(OsString::from)
+            .collect();
+        record_var_order(&argv);
+        assert_eq!(
+            var_order().unwrap(),
+            [(false, "a=1".to_string()), (true, "x.tfvars".to_string()), (false, "b=2".to_string())]
+        );
+    }
+
+    #[test]
     fn terraform_style_command_lines_parse() {
-        let cli = Cli::try_parse_from(norm(&["terrane", "-chdir=infra", "plan", "-out=p.bin", "-var=a=b", "-detailed-exitcode", "-refresh=false", "-lock-timeout=30s"])).unwrap();
+        let cli = Cli::try_parse_from(norm(&[
+            "terrane",
+            "-chdir=infra",
+            "plan",
+            "-out=p.bin",
+            "-var=a=b",
+            "-detailed-exitcode",
+            "-refresh=false",
+            "-lock-timeout=30s",
+        ]))
+        .unwrap();
         assert_eq!(cli.chdir.as_deref(), Some(std::path::Path::new("infra")));
         let Command::Plan(p) = cli.command else { panic!("plan") };
         assert_eq!(p.out.as_deref(), Some(std::path::Path::new("p.bin")));

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let argv = args::normalize(std::env::args_os().collect());
+    args::record_var_order(&argv);
     let cli = match args::Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {
@@ -20,13 +21,14 @@ fn main() -> ExitCode {
         }
     };
     init_tracing();
-    if let Some(dir) = &cli.chdir {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            eprintln!("Error: cannot change to directory {}: {e}", dir.display());
-            return ExitCode::from(1);
-        }
+    if let Some(dir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!("Error: cannot change to directory {}: {e}", dir.display());
+        return ExitCode::from(1);
     }
-    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let color =
+        !cli.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -45,6 +47,7 @@ fn init_tracing() {
     if filter.is_empty() {
         return;
     }
-    let filter = tracing_subscriber::EnvFilter::try_new(filter.to_lowercase()).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_new(filter.to_lowercase())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -14,7 +14,9 @@ pub fn watch(control: &WalkControl) -> tokio::task::JoinHandle<()> {
             }
             count += 1;
             if count == 1 {
-                eprintln!("\nInterrupt received.\nPlease wait for terrane to exit or data loss may occur.\nGracefully shutting down...\n");
+                eprintln!(
+                    "\nInterrupt received.\nPlease wait for terrane to exit or data loss may occur.\nGracefully shutting down...\n"
+                );
                 control.cancel.cancel();
             } else {
                 eprintln!("\nTwo interrupts received. Exiting immediately. Note that data loss may have occurred.\n");

@@ -26,10 +26,10 @@ pub fn registry() -> ProviderRegistry {
 /// The selected workspace: `TERRANE_WORKSPACE` or `TF_WORKSPACE`, else `.terrane/environment`.
 pub fn workspace() -> String {
     for var in ["TERRANE_WORKSPACE", "TF_WORKSPACE"] {
-        if let Ok(w) = std::env::var(var) {
-            if !w.is_empty() {
-                return w;
-            }
+        if let Ok(w) = std::env::var(var)
+            && !w.is_empty()
+        {
+            return w;
         }
     }
     std::fs::read_to_string(Path::new(DATA_DIR).join("environment"))
@@ -46,16 +46,9 @@ pub fn select_workspace(name: &str) -> std::io::Result<()> {
 
 /// Loads the configuration of the current directory, printing diagnostics. `None` on errors.
 pub fn load_config(ui: &Ui) -> Option<Config> {
-    match load_dir(Path::new(".")) {
-        Ok((config, warnings)) => {
-            ui.diags(&warnings, &config.sources);
-            Some(config)
-        }
-        Err((config, diags)) => {
-            ui.diags(&diags, &config.sources);
-            None
-        }
-    }
+    let (config, diags) = load_dir(Path::new("."));
+    ui.diags(&diags, &config.sources);
+    (!diags.has_errors()).then_some(config)
 }
 
 /// The state backend the configuration declares (the local file by default).
@@ -124,7 +117,10 @@ impl Lock {
                 Some(lock)
             }
             Err(LockError::Held(holder)) => {
-                ui.error("Error acquiring the state lock", &format!("The state is locked: {}\n\n{}", backend.describe(workspace), holder.describe()));
+                ui.error(
+                    "Error acquiring the state lock",
+                    &format!("The state is locked: {}\n\n{}", backend.describe(workspace), holder.describe()),
+                );
                 None
             }
             Err(e) => {

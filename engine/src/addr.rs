@@ -287,7 +287,8 @@ fn tokenize(input: &str) -> Result<Vec<Tok>, String> {
                     while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'-') {
                         i += 1;
                     }
-                    let n = input[start..i].parse::<i64>().map_err(|_| "an index must be a number or a quoted string")?;
+                    let n =
+                        input[start..i].parse::<i64>().map_err(|_| "an index must be a number or a quoted string")?;
                     out.push(Tok::Key(InstanceKey::Int(n)));
                 }
                 if b.get(i) != Some(&b']') {

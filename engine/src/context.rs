@@ -101,7 +101,8 @@ impl Context {
                 Mode::Data => s.data_sources.keys().cloned().collect(),
             })
         };
-        let opts = BuildOptions { resource_types: &types, provider_names: registry.names().map(str::to_string).collect() };
+        let opts =
+            BuildOptions { resource_types: &types, provider_names: registry.names().map(str::to_string).collect() };
         let (g, mut diags) = graph::build(&self.config, state, &opts);
         diags.extend(self.config.check(crate::VERSION));
         (g, diags)
@@ -144,6 +145,9 @@ impl Context {
     }
 
     pub fn error_unknown_provider(&self, key: &str) -> Diagnostic {
-        Diagnostic::error("Provider not available", format!("No provider is available for the configuration \"{key}\"."))
+        Diagnostic::error(
+            "Provider not available",
+            format!("No provider is available for the configuration \"{key}\"."),
+        )
     }
 }

@@ -10,7 +10,15 @@ pub trait Hooks: Send + Sync {
     fn reading(&self, _addr: &InstanceAddr) {}
     fn apply_start(&self, _addr: &InstanceAddr, _deposed: Option<&str>, _action: Action) {}
     fn apply_progress(&self, _addr: &InstanceAddr, _action: Action, _elapsed: Duration) {}
-    fn apply_done(&self, _addr: &InstanceAddr, _deposed: Option<&str>, _action: Action, _elapsed: Duration, _id: Option<&str>) {}
+    fn apply_done(
+        &self,
+        _addr: &InstanceAddr,
+        _deposed: Option<&str>,
+        _action: Action,
+        _elapsed: Duration,
+        _id: Option<&str>,
+    ) {
+    }
     fn apply_failed(&self, _addr: &InstanceAddr, _action: Action, _elapsed: Duration) {}
 }
 

@@ -55,7 +55,10 @@ impl Scope for RunScope<'_> {
         if let Some(v) = self.values.get(subject) {
             return Ok(v);
         }
-        let missing = |what: &str| Err(Diagnostic::error("Reference not available", format!("{what} is not available here.")).at(range.clone()));
+        let missing = |what: &str| {
+            Err(Diagnostic::error("Reference not available", format!("{what} is not available here."))
+                .at(range.clone()))
+        };
         match subject {
             Subject::Resource(addr) => {
                 let state = self.state.lock().expect("state lock");
@@ -86,7 +89,10 @@ impl Scope for RunScope<'_> {
                 }
             })),
             Subject::Workspace => Ok(Value::from(self.ctx.workspace.as_str())),
-            Subject::Module(name) => Err(Diagnostic::error("Modules are not supported yet", format!("module.{name} cannot be referenced.")).at(range.clone())),
+            Subject::Module(name) => {
+                Err(Diagnostic::error("Modules are not supported yet", format!("module.{name} cannot be referenced."))
+                    .at(range.clone()))
+            }
         }
     }
 }
@@ -108,7 +114,8 @@ pub fn resource_value_from_state(ctx: &Context, state: &State, addr: &ResourceAd
             _ => Value::Unknown,
         };
     };
-    let objects = rs.instances.iter().filter_map(|(k, i)| i.current.as_ref().map(|o| (k, value_from_object(o, &schema))));
+    let objects =
+        rs.instances.iter().filter_map(|(k, i)| i.current.as_ref().map(|o| (k, value_from_object(o, &schema))));
     match rs.each {
         EachMode::Single => objects.map(|(_, v)| v).next().unwrap_or(Value::Null),
         EachMode::List => Value::List(objects.map(|(_, v)| v).collect()),
@@ -135,10 +142,13 @@ impl Expansion {
     pub fn instances(&self) -> Vec<InstanceCtx> {
         match self {
             Expansion::Single => vec![InstanceCtx::single()],
-            Expansion::Count(n) => (0..*n).map(|i| InstanceCtx { key: InstanceKey::Int(i), each_value: None }).collect(),
-            Expansion::ForEach(m) => {
-                m.iter().map(|(k, v)| InstanceCtx { key: InstanceKey::Str(k.clone()), each_value: Some(v.clone()) }).collect()
+            Expansion::Count(n) => {
+                (0..*n).map(|i| InstanceCtx { key: InstanceKey::Int(i), each_value: None }).collect()
             }
+            Expansion::ForEach(m) => m
+                .iter()
+                .map(|(k, v)| InstanceCtx { key: InstanceKey::Str(k.clone()), each_value: Some(v.clone()) })
+                .collect(),
         }
     }
 
@@ -159,7 +169,9 @@ impl Expansion {
                 Value::List((0..*n).map(|i| values.remove(&InstanceKey::Int(i)).unwrap_or(Value::Unknown)).collect())
             }
             Expansion::ForEach(m) => Value::Map(
-                m.keys().map(|k| (k.clone(), values.remove(&InstanceKey::Str(k.clone())).unwrap_or(Value::Unknown))).collect(),
+                m.keys()
+                    .map(|k| (k.clone(), values.remove(&InstanceKey::Str(k.clone())).unwrap_or(Value::Unknown)))
+                    .collect(),
             ),
         }
     }
@@ -172,14 +184,22 @@ pub fn expand(res: &Resource, ev: &mut Evaluator<'_>) -> Result<Expansion, Diagn
         let v = ev.eval(e)?;
         let (v, marked) = v.into_unmarked();
         if marked {
-            return invalid("Sensitive values, or values derived from sensitive values, cannot be used as count arguments. If used, the sensitive value could be exposed as a resource instance key.");
+            return invalid(
+                "Sensitive values, or values derived from sensitive values, cannot be used as count arguments. If used, the sensitive value could be exposed as a resource instance key.",
+            );
         }
         return match v {
-            Value::Unknown => invalid("The \"count\" value depends on resource attributes that cannot be determined until apply, so terrane cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on."),
+            Value::Unknown => invalid(
+                "The \"count\" value depends on resource attributes that cannot be determined until apply, so terrane cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.",
+            ),
             Value::Null => invalid("The given \"count\" argument value is null. An integer is required."),
             v => match crate::types::convert(v, &crate::types::Type::Number) {
-                Ok(Value::Number(n)) if n.fract() != 0.0 => invalid("The given \"count\" argument value is unsuitable: a whole number is required."),
-                Ok(Value::Number(n)) if n < 0.0 => invalid("The given \"count\" argument value is unsuitable: must be greater than or equal to zero."),
+                Ok(Value::Number(n)) if n.fract() != 0.0 => {
+                    invalid("The given \"count\" argument value is unsuitable: a whole number is required.")
+                }
+                Ok(Value::Number(n)) if n < 0.0 => {
+                    invalid("The given \"count\" argument value is unsuitable: must be greater than or equal to zero.")
+                }
                 Ok(Value::Number(n)) => Ok(Expansion::Count(n as i64)),
                 _ => invalid("The given \"count\" argument value is unsuitable: number required."),
             },

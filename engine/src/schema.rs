@@ -159,10 +159,10 @@ impl Schema {
         let (v, marked) = v.into_unmarked();
         let Value::Map(mut m) = v else { return v.mark_if(marked) };
         for (k, a) in &self.attributes {
-            if a.sensitive {
-                if let Some(x) = m.remove(k) {
-                    m.insert(k.clone(), if x.is_null() { x } else { x.mark_sensitive() });
-                }
+            if a.sensitive
+                && let Some(x) = m.remove(k)
+            {
+                m.insert(k.clone(), if x.is_null() { x } else { x.mark_sensitive() });
             }
         }
         for (k, b) in &self.blocks {
@@ -213,8 +213,12 @@ impl Schema {
 
 fn typed_from_json(j: &serde_json::Value, ty: &Type) -> Value {
     match (j, ty) {
-        (serde_json::Value::Array(items), Type::Set(et)) => Value::set(items.iter().map(|i| typed_from_json(i, et)).collect()),
-        (serde_json::Value::Array(items), Type::List(et)) => Value::List(items.iter().map(|i| typed_from_json(i, et)).collect()),
+        (serde_json::Value::Array(items), Type::Set(et)) => {
+            Value::set(items.iter().map(|i| typed_from_json(i, et)).collect())
+        }
+        (serde_json::Value::Array(items), Type::List(et)) => {
+            Value::List(items.iter().map(|i| typed_from_json(i, et)).collect())
+        }
         (serde_json::Value::Object(m), Type::Map(et)) => {
             Value::Map(m.iter().map(|(k, v)| (k.clone(), typed_from_json(v, et))).collect())
         }

@@ -128,11 +128,7 @@ pub struct ConversionError {
 
 impl fmt::Display for ConversionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
+        if self.path.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}: {}", self.path, self.message) }
     }
 }
 
@@ -219,11 +215,7 @@ fn convert_at(v: Value, ty: &Type, path: &str) -> Result<Value, ConversionError>
 }
 
 fn convert_items(items: Vec<Value>, et: &Type, path: &str) -> Result<Vec<Value>, ConversionError> {
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| convert_at(item, et, &format!("{path}[{i}]")))
-        .collect()
+    items.into_iter().enumerate().map(|(i, item)| convert_at(item, et, &format!("{path}[{i}]"))).collect()
 }
 
 fn article(ty: &Type) -> String {

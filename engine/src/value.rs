@@ -410,8 +410,9 @@ pub fn number_to_json(n: f64) -> serde_json::Value {
 
 /// Formats a number as Terraform prints it: `3`, `0.5`, `1e+21`.
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{}", n as i128)
+    if n.is_finite() && n.fract() == 0.0 {
+        // Whole numbers print in full, as Terraform's arbitrary-precision numbers do.
+        format!("{n:.0}")
     } else {
         format!("{n}")
     }
@@ -497,6 +498,8 @@ mod tests {
     fn numbers_format_like_terraform() {
         assert_eq!(format_number(3.0), "3");
         assert_eq!(format_number(0.5), "0.5");
+        assert_eq!(format_number(1e21), "1000000000000000000000");
+        assert_eq!(format_number(-0.0), "-0");
         assert_eq!(number_to_json(42.0), serde_json::json!(42));
     }
 

@@ -45,7 +45,12 @@ pub fn collect(
                     Ok(value) => {
                         raw.insert(name.to_string(), Raw { value, range: None });
                     }
-                    Err(msg) => diags.push(Diagnostic::error("Invalid value for input variable", format!("The environment variable {k} does not contain a valid value for variable \"{name}\": {msg}"))),
+                    Err(msg) => diags.push(Diagnostic::error(
+                        "Invalid value for input variable",
+                        format!(
+                            "The environment variable {k} does not contain a valid value for variable \"{name}\": {msg}"
+                        ),
+                    )),
                 }
             }
         }
@@ -96,7 +101,10 @@ pub fn collect(
                     Ok(value) => {
                         raw.insert(name.to_string(), Raw { value, range: None });
                     }
-                    Err(msg) => diags.push(Diagnostic::error("Invalid value for input variable", format!("The value given for variable \"{name}\" with -var is not valid: {msg}"))),
+                    Err(msg) => diags.push(Diagnostic::error(
+                        "Invalid value for input variable",
+                        format!("The value given for variable \"{name}\" with -var is not valid: {msg}"),
+                    )),
                 }
             }
             CliVar::File(p) => {
@@ -130,8 +138,11 @@ pub fn collect(
                 Some(d) => d.clone(),
                 None => {
                     diags.push(
-                        Diagnostic::error("Required variable not set", format!("The variable \"{name}\" is not nullable, so it must not be set to null."))
-                            .at(range.clone().unwrap_or(decl.range.clone())),
+                        Diagnostic::error(
+                            "Required variable not set",
+                            format!("The variable \"{name}\" is not nullable, so it must not be set to null."),
+                        )
+                        .at(range.clone().unwrap_or(decl.range.clone())),
                     );
                     continue;
                 }
@@ -146,7 +157,10 @@ pub fn collect(
             Err(e) => diags.push(
                 Diagnostic::error(
                     "Invalid value for input variable",
-                    format!("The given value is not suitable for var.{name} declared at {}: {e}.", describe(sources, &decl.range)),
+                    format!(
+                        "The given value is not suitable for var.{name} declared at {}: {e}.",
+                        describe(sources, &decl.range)
+                    ),
                 )
                 .at(range.unwrap_or(decl.range.clone())),
             ),
@@ -188,7 +202,10 @@ fn read_file(
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error("Failed to read variables file", format!("Given variables file {} does not exist or cannot be read: {e}", path.display())));
+            diags.push(Diagnostic::error(
+                "Failed to read variables file",
+                format!("Given variables file {} does not exist or cannot be read: {e}", path.display()),
+            ));
             return;
         }
     };
@@ -200,7 +217,13 @@ fn read_file(
                 m.into_iter().map(|(k, v)| (k, Ok(Value::from_json(&v)), SourceRange::new(file, 0..0))).collect()
             }
             _ => {
-                diags.push(Diagnostic::error("Invalid variables file", format!("{} must contain a JSON object.", path.display())).at(SourceRange::new(file, 0..0)));
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid variables file",
+                        format!("{} must contain a JSON object.", path.display()),
+                    )
+                    .at(SourceRange::new(file, 0..0)),
+                );
                 return;
             }
         }
@@ -209,7 +232,10 @@ fn read_file(
             Ok(b) => b,
             Err(e) => {
                 let off = e.location().offset();
-                diags.push(Diagnostic::error("Invalid syntax", e.message().to_string()).at(SourceRange::new(file, off..off + 1)));
+                diags.push(
+                    Diagnostic::error("Invalid syntax", e.message().to_string())
+                        .at(SourceRange::new(file, off..off + 1)),
+                );
                 return;
             }
         };
@@ -265,7 +291,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("terraform.tfvars"), "a = \"file\"\nb = \"file\"\n").unwrap();
         std::fs::write(dir.path().join("x.auto.tfvars"), "b = \"auto\"\n").unwrap();
-        let c = config("variable \"a\" {}\nvariable \"b\" {}\nvariable \"c\" {}\nvariable \"n\" { type = list(number) }\n");
+        let c =
+            config("variable \"a\" {}\nvariable \"b\" {}\nvariable \"c\" {}\nvariable \"n\" { type = list(number) }\n");
         let env = vec![("TF_VAR_c".to_string(), "env".to_string()), ("TF_VAR_a".to_string(), "env".to_string())];
         let cli = vec![CliVar::Var("n=[1, 2]".into())];
         let mut sources = SourceMap::default();

@@ -1,6 +1,8 @@
 //! `terrane apply` and `terrane destroy`
 
-use super::operation::{Session, context_for_plan, make_plan, open, open_with, plan_config, plan_file_error, plan_options, print_plan};
+use super::operation::{
+    Session, context_for_plan, make_plan, open, open_with, plan_config, plan_file_error, plan_options, print_plan,
+};
 use crate::args::ApplyArgs;
 use crate::signals;
 use crate::ui::{ProgressHooks, Ui};
@@ -59,7 +61,14 @@ fn read_plan(ui: &Ui, path: &std::path::Path) -> Option<Plan> {
     }
 }
 
-async fn apply_locked(args: &ApplyArgs, saved: Option<Plan>, destroy: bool, ui: &Ui, session: &mut Session, control: &WalkControl) -> u8 {
+async fn apply_locked(
+    args: &ApplyArgs,
+    saved: Option<Plan>,
+    destroy: bool,
+    ui: &Ui,
+    session: &mut Session,
+    control: &WalkControl,
+) -> u8 {
     let (plan, saved) = match saved {
         Some(p) => (p, true),
         None => {
@@ -77,7 +86,10 @@ async fn apply_locked(args: &ApplyArgs, saved: Option<Plan>, destroy: bool, ui: 
         if plan.workspace != session.workspace {
             ui.error(
                 "Saved plan is for a different workspace",
-                &format!("The plan was made for workspace \"{}\", but the current workspace is \"{}\".", plan.workspace, session.workspace),
+                &format!(
+                    "The plan was made for workspace \"{}\", but the current workspace is \"{}\".",
+                    plan.workspace, session.workspace
+                ),
             );
             return 1;
         }
@@ -95,7 +107,10 @@ async fn apply_locked(args: &ApplyArgs, saved: Option<Plan>, destroy: bool, ui: 
         }
         if !args.auto_approve {
             let (q, d) = if plan.mode == PlanMode::Destroy {
-                ("Do you really want to destroy all resources?", "terrane will destroy all your managed infrastructure, as shown above.\n  There is no undo.")
+                (
+                    "Do you really want to destroy all resources?",
+                    "terrane will destroy all your managed infrastructure, as shown above.\n  There is no undo.",
+                )
             } else {
                 ("Do you want to perform these actions?", "terrane will perform the actions described above.")
             };
@@ -141,7 +156,10 @@ async fn apply_locked(args: &ApplyArgs, saved: Option<Plan>, destroy: bool, ui: 
     if plan.mode == PlanMode::Destroy {
         ui.line(&p.green(&p.bold(&format!("\nDestroy complete! Resources: {} destroyed.", c.destroyed))));
     } else {
-        ui.line(&p.green(&p.bold(&format!("\nApply complete! Resources: {} added, {} changed, {} destroyed.", c.added, c.changed, c.destroyed))));
+        ui.line(&p.green(&p.bold(&format!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            c.added, c.changed, c.destroyed
+        ))));
         super::output::print_all(ui, &state);
     }
     0

@@ -16,7 +16,10 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
         }
     };
     if !args.backend_config.is_empty() {
-        ui.error("-backend-config is not supported by the local backend", "Backend settings from the command line are for the s3 backend.");
+        ui.error(
+            "-backend-config is not supported by the local backend",
+            "Backend settings from the command line are for the s3 backend.",
+        );
         return 1;
     }
     let ws = workdir::workspace();
@@ -31,7 +34,8 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
     }
     ui.line(&p.bold("Initializing provider plugins..."));
     let registry = workdir::registry();
-    let mut names: Vec<&str> = config.resources.values().map(|r| r.provider.split('.').next().unwrap_or_default()).collect();
+    let mut names: Vec<&str> =
+        config.resources.values().map(|r| r.provider.split('.').next().unwrap_or_default()).collect();
     names.extend(config.providers.keys().map(|k| k.split('.').next().unwrap_or_default()));
     names.extend(config.terraform.required_providers.keys().map(String::as_str));
     names.sort();

@@ -35,9 +35,16 @@ impl Session {
     }
 }
 
-/// Variables from `-var`/`-var-file` in command-line order (clap keeps each list ordered;
-/// `-var-file`s are read before `-var`s, which then win, as most scripts expect).
+/// Variables from `-var`/`-var-file` in command-line order (later ones win).
 fn cli_vars(opts: &PlanOpts) -> Vec<CliVar> {
+    if let Some(order) = crate::args::var_order()
+        && order.len() == opts.vars.len() + opts.var_files.len()
+    {
+        return order
+            .iter()
+            .map(|(file, v)| if *file { CliVar::File(v.into()) } else { CliVar::Var(v.clone()) })
+            .collect();
+    }
     let mut out: Vec<CliVar> = opts.var_files.iter().cloned().map(CliVar::File).collect();
     out.extend(opts.vars.iter().cloned().map(CliVar::Var));
     out
@@ -50,7 +57,12 @@ pub async fn open(ui: &Ui, opts: &PlanOpts, operation: &str) -> Option<Session> 
 }
 
 /// Like [`open`], with a configuration already loaded (a saved plan's).
-pub async fn open_with(ui: &Ui, config: terrane_engine::config::Config, opts: &PlanOpts, operation: &str) -> Option<Session> {
+pub async fn open_with(
+    ui: &Ui,
+    config: terrane_engine::config::Config,
+    opts: &PlanOpts,
+    operation: &str,
+) -> Option<Session> {
     let backend = match workdir::backend(Some(&config)) {
         Ok(b) => b,
         Err(d) => {

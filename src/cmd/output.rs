@@ -64,13 +64,18 @@ pub async fn run(args: OutputArgs, ui: &Ui) -> u8 {
             let m: serde_json::Map<String, serde_json::Value> = state
                 .outputs
                 .iter()
-                .map(|(k, o)| (k.clone(), serde_json::json!({"sensitive": o.sensitive, "type": o.ty, "value": o.value})))
+                .map(|(k, o)| {
+                    (k.clone(), serde_json::json!({"sensitive": o.sensitive, "type": o.ty, "value": o.value}))
+                })
                 .collect();
             ui.line(&serde_json::to_string_pretty(&m).unwrap_or_default());
         }
         None => {
             if state.outputs.is_empty() {
-                ui.error("No outputs found", "The state file either has no outputs defined, or all the defined outputs are empty.");
+                ui.error(
+                    "No outputs found",
+                    "The state file either has no outputs defined, or all the defined outputs are empty.",
+                );
                 return 0;
             }
             for (name, o) in &state.outputs {

@@ -39,7 +39,10 @@ pub async fn run(args: ShowArgs, ui: &Ui) -> u8 {
         return match State::from_json(&bytes) {
             Ok(state) => show_state(ui, &state, args.json),
             Err(e) => {
-                ui.error("Failed to read file", &format!("{} is neither a terrane plan nor a state file: {e}", path.display()));
+                ui.error(
+                    "Failed to read file",
+                    &format!("{} is neither a terrane plan nor a state file: {e}", path.display()),
+                );
                 1
             }
         };
@@ -148,7 +151,9 @@ fn plan_json(ctx: &Context, plan: &Plan) -> serde_json::Value {
         let path_json = |p: &Vec<terrane_engine::value::PathStep>| -> serde_json::Value {
             p.iter()
                 .map(|s| match s {
-                    terrane_engine::value::PathStep::Attr(a) | terrane_engine::value::PathStep::Key(a) => serde_json::Value::from(a.clone()),
+                    terrane_engine::value::PathStep::Attr(a) | terrane_engine::value::PathStep::Key(a) => {
+                        serde_json::Value::from(a.clone())
+                    }
                     terrane_engine::value::PathStep::Index(i) => serde_json::Value::from(*i),
                 })
                 .collect()

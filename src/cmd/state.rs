@@ -71,7 +71,10 @@ pub async fn run(c: StateCommand, ui: &Ui) -> u8 {
                 ui.out(&format_resource(kind, &addr.type_name, &addr.name, &v));
             }
             if !found {
-                ui.error("No instance found for the given address", &format!("{address} does not match anything in the state."));
+                ui.error(
+                    "No instance found for the given address",
+                    &format!("{address} does not match anything in the state."),
+                );
                 return 1;
             }
             0
@@ -115,7 +118,11 @@ pub async fn run(c: StateCommand, ui: &Ui) -> u8 {
             let Some(targets) = parse_all(ui, &addresses) else { return 1 };
             with_lock(ui, &backend, &ws, &lock, "OperationTypeStateRm", |current| {
                 let mut state = current.cloned().ok_or("the state is empty")?;
-                let doomed: Vec<_> = state.instances().map(|(a, k, _)| a.instance(k.clone())).filter(|i| targets.iter().any(|t| t.contains(i))).collect();
+                let doomed: Vec<_> = state
+                    .instances()
+                    .map(|(a, k, _)| a.instance(k.clone()))
+                    .filter(|i| targets.iter().any(|t| t.contains(i)))
+                    .collect();
                 if doomed.is_empty() {
                     return Err(format!("no instance matches {}", addresses.join(", ")));
                 }
@@ -172,8 +179,13 @@ fn move_in_state(state: &mut State, src: &Target, dst: &Target) -> Result<(), St
             if state.object(&d.resource, &d.key).is_some() {
                 return Err(format!("cannot move to {d}: there is already an instance at that address"));
             }
-            let provider = state.resources.get(&s.resource).map(|r| r.provider.clone()).ok_or_else(|| format!("no resource {} in the state", s.resource))?;
-            let obj = state.object(&s.resource, &s.key).cloned().ok_or_else(|| format!("no instance {s} in the state"))?;
+            let provider = state
+                .resources
+                .get(&s.resource)
+                .map(|r| r.provider.clone())
+                .ok_or_else(|| format!("no resource {} in the state", s.resource))?;
+            let obj =
+                state.object(&s.resource, &s.key).cloned().ok_or_else(|| format!("no instance {s} in the state"))?;
             state.set_object(&s.resource, &s.key, &provider, None);
             state.set_object(&d.resource, &d.key, &provider, Some(obj));
             Ok(())

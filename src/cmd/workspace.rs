@@ -7,7 +7,10 @@ use std::sync::Arc;
 use terrane_engine::state::{State, StateBackend};
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && name != "." && name != ".."
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name != "."
+        && name != ".."
 }
 
 async fn backend(ui: &Ui) -> Option<Arc<dyn StateBackend>> {
@@ -44,14 +47,21 @@ pub async fn run(c: WorkspaceCommand, ui: &Ui) -> u8 {
         }
         WorkspaceCommand::New { lock, name } => {
             if !valid_name(&name) {
-                ui.error("Invalid workspace name", "Workspace names may contain only letters, digits, '-', '_' and '.'.");
+                ui.error(
+                    "Invalid workspace name",
+                    "Workspace names may contain only letters, digits, '-', '_' and '.'.",
+                );
                 return 1;
             }
             if list.contains(&name) {
                 ui.error(&format!("Workspace \"{name}\" already exists"), "");
                 return 1;
             }
-            let Some(l) = Lock::take(ui, &backend, &name, "OperationTypeWorkspaceNew", lock.lock, &lock.lock_timeout).await else { return 1 };
+            let Some(l) =
+                Lock::take(ui, &backend, &name, "OperationTypeWorkspaceNew", lock.lock, &lock.lock_timeout).await
+            else {
+                return 1;
+            };
             let written = backend.write(&name, &State::new()).await;
             let released = l.release(ui).await;
             if let Err(e) = written {
@@ -92,7 +102,11 @@ pub async fn run(c: WorkspaceCommand, ui: &Ui) -> u8 {
                 ui.error("Workspace is your active workspace", &format!("You cannot delete the currently active workspace \"{name}\". Switch to another workspace first."));
                 return 1;
             }
-            let Some(l) = Lock::take(ui, &backend, &name, "OperationTypeWorkspaceDelete", lock.lock, &lock.lock_timeout).await else { return 1 };
+            let Some(l) =
+                Lock::take(ui, &backend, &name, "OperationTypeWorkspaceDelete", lock.lock, &lock.lock_timeout).await
+            else {
+                return 1;
+            };
             let state = backend.read(&name).await;
             let code = match state {
                 Ok(Some(s)) if !s.resources.is_empty() && !force => {

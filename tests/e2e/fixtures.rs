@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 fn cases(kind: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(kind);
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
     dirs.sort();
     assert!(!dirs.is_empty(), "no fixtures under {}", root.display());
     dirs
@@ -44,7 +45,9 @@ fn plan_fixtures() {
             w.ok(&["apply", "-auto-approve"]);
             w.write("main.tf", &main);
         }
-        let args: Vec<String> = std::fs::read_to_string(case.join("args")).map(|a| a.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
+        let args: Vec<String> = std::fs::read_to_string(case.join("args"))
+            .map(|a| a.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
         let mut all = vec!["plan".to_string()];
         all.extend(args);
         let refs: Vec<&str> = all.iter().map(String::as_str).collect();

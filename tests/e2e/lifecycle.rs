@@ -69,7 +69,11 @@ fn full_lifecycle_with_detailed_exit_codes() {
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["app_ids"]["value"].as_array().map(Vec::len), Some(2));
     assert_eq!(j["token"]["sensitive"], true);
-    assert_eq!(w.ok(&["output", "-raw", "token"]), "tok-123456", "asking for a sensitive output by name shows it, as Terraform does");
+    assert_eq!(
+        w.ok(&["output", "-raw", "token"]),
+        "tok-123456",
+        "asking for a sensitive output by name shows it, as Terraform does"
+    );
 
     let out = w.ok(&["destroy", "-auto-approve"]);
     assert!(out.contains("Destroy complete! Resources: 3 destroyed."), "{out}");
@@ -95,7 +99,13 @@ fn saved_plans_apply_exactly_and_stale_ones_are_refused() {
     let out = w.ok(&["apply", "resize.plan"]);
     assert!(out.contains("2 changed"), "{out}");
     let state = w.state();
-    let sizes: Vec<i64> = state["resources"].as_array().unwrap().iter().filter(|r| r["name"] == "app").flat_map(|r| r["instances"].as_array().unwrap().iter().map(|i| i["attributes"]["size"].as_i64().unwrap())).collect();
+    let sizes: Vec<i64> = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"] == "app")
+        .flat_map(|r| r["instances"].as_array().unwrap().iter().map(|i| i["attributes"]["size"].as_i64().unwrap()))
+        .collect();
     assert_eq!(sizes, [5, 5]);
 }
 
@@ -147,7 +157,7 @@ resource "fake_resource" "after" {
 }
 "#;
     let w = Work::new(config);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("terrane"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("terrane"))
         .current_dir(w.path())
         .args(["apply", "-auto-approve"])
         .env("NO_COLOR", "1")
@@ -206,10 +216,36 @@ fn show_json_masks_sensitive_values() {
     let out = w.ok(&["show", "-json", "p.plan"]);
     assert!(!out.contains("tok-123456"), "{out}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let app = j["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "fake_resource.app[0]").unwrap();
+    let app =
+        j["resource_changes"].as_array().unwrap().iter().find(|c| c["address"] == "fake_resource.app[0]").unwrap();
     assert_eq!(app["change"]["actions"], serde_json::json!(["create"]));
     assert_eq!(app["change"]["after_sensitive"]["secret"], true);
     assert_eq!(app["change"]["after_unknown"]["id"], true);
     let text = w.ok(&["show", "p.plan"]);
     assert!(text.contains("Plan: 3 to add"), "{text}");
+}
+
+#[test]
+fn variable_sources_follow_terraforms_precedence() {
+    let w = Work::new("variable \"x\" {}\noutput \"x\" {\n  value = var.x\n}\n");
+    w.write("a.tfvars", "x = \"from-file\"\n");
+    w.ok(&["apply", "-auto-approve", "-var", "x=flag", "-var-file=a.tfvars"]);
+    assert_eq!(w.ok(&["output", "-raw", "x"]), "from-file", "the later -var-file wins");
+    w.ok(&["apply", "-auto-approve", "-var-file=a.tfvars", "-var", "x=flag"]);
+    assert_eq!(w.ok(&["output", "-raw", "x"]), "flag", "the later -var wins");
+    let out = w.cmd(&["apply", "-auto-approve"]).env("TF_VAR_x", "env").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(w.ok(&["output", "-raw", "x"]), "env");
+    w.write("terraform.tfvars", "x = \"tfvars\"\n");
+    let out = w.cmd(&["apply", "-auto-approve"]).env("TF_VAR_x", "env").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(w.ok(&["output", "-raw", "x"]), "tfvars", "terraform.tfvars beats the environment");
+    w.write("z.auto.tfvars", "x = \"auto\"\n");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.ok(&["output", "-raw", "x"]), "auto");
+    std::fs::remove_file(w.path().join("terraform.tfvars")).unwrap();
+    std::fs::remove_file(w.path().join("z.auto.tfvars")).unwrap();
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("No value for required variable"), "{err}");
 }

@@ -36,14 +36,23 @@ impl Work {
     /// A `terrane` command in this directory, without colour, with the fake cloud.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::cargo_bin("terrane").unwrap();
-        c.current_dir(self.path()).args(args).env("NO_COLOR", "1").env("TERRANE_FAKE_STORE", self.cloud()).env_remove("TF_WORKSPACE").env_remove("TERRANE_WORKSPACE");
+        c.current_dir(self.path())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("TERRANE_FAKE_STORE", self.cloud())
+            .env_remove("TF_WORKSPACE")
+            .env_remove("TERRANE_WORKSPACE");
         c
     }
 
     /// Runs and returns (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = self.cmd(args).output().unwrap();
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     /// Runs and asserts success.

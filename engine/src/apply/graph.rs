@@ -66,10 +66,10 @@ pub(super) fn build(ctx: &Context, plan: &Plan, state: &State) -> (Graph, Diagno
                 // to it) before the deletion.
                 if let Some(users) = state_dependents.get(&c.addr.resource) {
                     for u in users {
-                        if let Some(ui) = g.get(&Node::Resource((*u).clone())) {
-                            if Some(ui) != res_node {
-                                g.edge(ui, d);
-                            }
+                        if let Some(ui) = g.get(&Node::Resource((*u).clone()))
+                            && Some(ui) != res_node
+                        {
+                            g.edge(ui, d);
                         }
                     }
                 }
@@ -78,7 +78,8 @@ pub(super) fn build(ctx: &Context, plan: &Plan, state: &State) -> (Graph, Diagno
     }
     // Dependents are deleted before what they depend on (per recorded dependencies, and per
     // configuration for objects being replaced).
-    let destroy_list: Vec<(ResourceAddr, Vec<NodeIndex>)> = destroys.iter().map(|(a, v)| (a.clone(), v.clone())).collect();
+    let destroy_list: Vec<(ResourceAddr, Vec<NodeIndex>)> =
+        destroys.iter().map(|(a, v)| (a.clone(), v.clone())).collect();
     for (addr, nodes) in &destroy_list {
         let mut deps: Vec<ResourceAddr> = state_deps.get(addr).cloned().unwrap_or_default();
         if let Some(ri) = g.get(&Node::Resource(addr.clone())) {

@@ -68,6 +68,10 @@ pub async fn apply(
     hooks: &dyn Hooks,
 ) -> ApplyOutcome {
     let state_now = recorder.snapshot();
+    if !plan.drift.is_empty() {
+        // The refreshed state differs from the stored one: record it even if nothing else changes.
+        recorder.update(|_| {});
+    }
     let (g, diags) = graph::build(ctx, plan, &state_now);
     if diags.has_errors() {
         return ApplyOutcome { diags, counts: Counts::default(), interrupted: false, abandoned: Vec::new() };
@@ -158,7 +162,8 @@ impl ApplyWalk<'_> {
                     self.error(self.ctx.error_unknown_provider(k));
                     return false;
                 };
-                configure_provider(self.ctx, k, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d)).await
+                configure_provider(self.ctx, k, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d))
+                    .await
             }
             Node::Resource(addr) if self.plan.mode == PlanMode::Destroy => {
                 let v = resource_value_from_state(self.ctx, &self.recorder.snapshot_ref(), addr);
@@ -246,7 +251,12 @@ impl ApplyWalk<'_> {
                     },
                     _ => {
                         let state = self.recorder.snapshot_ref();
-                        Some(state.object(addr, &inst.key).map(|o| value_from_object(o, &schema.block)).unwrap_or(Value::Null))
+                        Some(
+                            state
+                                .object(addr, &inst.key)
+                                .map(|o| value_from_object(o, &schema.block))
+                                .unwrap_or(Value::Null),
+                        )
                     }
                 }
             }
@@ -280,7 +290,10 @@ impl ApplyWalk<'_> {
         self.hooks.apply_start(addr, deposed, action);
         let start = Instant::now();
         tokio::pin!(op);
-        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + self.opts.progress_interval, self.opts.progress_interval);
+        let mut ticker = tokio::time::interval_at(
+            tokio::time::Instant::now() + self.opts.progress_interval,
+            self.opts.progress_interval,
+        );
         let result = loop {
             tokio::select! {
                 r = &mut op => break r,
@@ -321,7 +334,10 @@ impl ApplyWalk<'_> {
         } else {
             None
         };
-        let resp = match provider.plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: prior.as_ref(), config: &config }).await {
+        let resp = match provider
+            .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: prior.as_ref(), config: &config })
+            .await
+        {
             Ok(r) => r,
             Err(e) => {
                 self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
@@ -342,11 +358,13 @@ impl ApplyWalk<'_> {
         let planned = keep_marks(&config, schema.block.mark_sensitive(resp.planned));
         let (action, result, elapsed) = match prior {
             Some(p) => {
-                let (r, t) = self.operate(&addr, None, Action::Update, provider.update(&res.addr.type_name, p, planned)).await;
+                let (r, t) =
+                    self.operate(&addr, None, Action::Update, provider.update(&res.addr.type_name, p, planned)).await;
                 (Action::Update, r, t)
             }
             None => {
-                let (r, t) = self.operate(&addr, None, Action::Create, provider.create(&res.addr.type_name, planned)).await;
+                let (r, t) =
+                    self.operate(&addr, None, Action::Create, provider.create(&res.addr.type_name, planned)).await;
                 (Action::Create, r, t)
             }
         };
@@ -391,7 +409,9 @@ impl ApplyWalk<'_> {
                 let verb = if action == Action::Update { "updating" } else { "creating" };
                 self.error(Diagnostic::error(format!("Error {verb} {addr}"), e.message.clone()).at(res.range.clone()));
                 match e.partial_state {
-                    Some(partial) => store(&keep_marks(&config, schema.block.mark_sensitive(partial)), ObjectStatus::Tainted),
+                    Some(partial) => {
+                        store(&keep_marks(&config, schema.block.mark_sensitive(partial)), ObjectStatus::Tainted)
+                    }
                     None if action == Action::Create => self.restore_deposed(&addr),
                     None => {}
                 }
@@ -404,10 +424,10 @@ impl ApplyWalk<'_> {
     fn restore_deposed(&self, addr: &InstanceAddr) {
         let Some(dk) = self.deposed_now.lock().expect("deposed lock").remove(addr) else { return };
         self.recorder.update(|s| {
-            if let Some(inst) = s.resources.get_mut(&addr.resource).and_then(|r| r.instances.get_mut(&addr.key)) {
-                if inst.current.is_none() {
-                    inst.current = inst.deposed.remove(&dk);
-                }
+            if let Some(inst) = s.resources.get_mut(&addr.resource).and_then(|r| r.instances.get_mut(&addr.key))
+                && inst.current.is_none()
+            {
+                inst.current = inst.deposed.remove(&dk);
             }
         });
     }
@@ -431,16 +451,24 @@ impl ApplyWalk<'_> {
         true
     }
 
-    async fn read_data(&self, res: &Resource, inst: &InstanceCtx, schema: &ResourceSchema, provider: &dyn Provider) -> Option<Value> {
+    async fn read_data(
+        &self,
+        res: &Resource,
+        inst: &InstanceCtx,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+    ) -> Option<Value> {
         let addr = res.addr.instance(inst.key.clone());
         let scope = self.scope(Some(inst), None);
-        let (config, diags) = decode_body(&mut scope.evaluator(), res.body.file, &res.body.body, &schema.block, &res.range);
+        let (config, diags) =
+            decode_body(&mut scope.evaluator(), res.body.file, &res.body.body, &schema.block, &res.range);
         if diags.has_errors() {
             self.diags.lock().expect("diags lock").extend(diags);
             return None;
         }
         self.hooks.reading(&addr);
-        let (result, _) = self.operate(&addr, None, Action::Read, provider.read_data(&res.addr.type_name, config.clone())).await;
+        let (result, _) =
+            self.operate(&addr, None, Action::Read, provider.read_data(&res.addr.type_name, config.clone())).await;
         match result {
             Ok(v) => {
                 let v = keep_marks(&config, schema.block.mark_sensitive(v));
@@ -477,7 +505,9 @@ impl ApplyWalk<'_> {
             return true;
         }
         let state_key = self.ctx.provider_key_of(&inst.resource, &self.recorder.snapshot_ref());
-        let Some(provider) = self.ctx.providers.get(&change.provider).or_else(|| self.ctx.providers.get(&state_key)).cloned() else {
+        let Some(provider) =
+            self.ctx.providers.get(&change.provider).or_else(|| self.ctx.providers.get(&state_key)).cloned()
+        else {
             self.error(self.ctx.error_unknown_provider(&change.provider));
             return false;
         };
@@ -492,7 +522,9 @@ impl ApplyWalk<'_> {
             obj.map(|o| value_from_object(o, &schema.block))
         };
         let Some(prior) = prior else { return true };
-        let (result, elapsed) = self.operate(inst, deposed_key.as_deref(), Action::Delete, provider.delete(&inst.resource.type_name, prior)).await;
+        let (result, elapsed) = self
+            .operate(inst, deposed_key.as_deref(), Action::Delete, provider.delete(&inst.resource.type_name, prior))
+            .await;
         match result {
             Ok(()) => {
                 self.recorder.update(|s| match &deposed_key {
@@ -515,26 +547,41 @@ impl ApplyWalk<'_> {
 /// Refuses to apply a saved plan to a state other than the one it was made from.
 pub fn check_plan_base(plan: &Plan, current: Option<&State>) -> Result<(), Diagnostic> {
     if plan.errored {
-        return Err(Diagnostic::error("Cannot apply an incomplete plan", "The plan was made with errors, so it cannot be applied."));
+        return Err(Diagnostic::error(
+            "Cannot apply an incomplete plan",
+            "The plan was made with errors, so it cannot be applied.",
+        ));
     }
     match (&plan.base, current) {
         (None, None) => Ok(()),
         (None, Some(s)) if s.is_empty() && s.serial == 0 => Ok(()),
         (None, Some(s)) => Err(Diagnostic::error(
             "Saved plan is stale",
-            format!("The plan was made when there was no state, but the state now exists (serial {}, lineage {}). Make a new plan.", s.serial, s.lineage),
+            format!(
+                "The plan was made when there was no state, but the state now exists (serial {}, lineage {}). Make a new plan.",
+                s.serial, s.lineage
+            ),
         )),
         (Some(b), None) => Err(Diagnostic::error(
             "Saved plan is stale",
-            format!("The plan was made from state serial {} of lineage {}, but there is no state now. Make a new plan.", b.serial, b.lineage),
+            format!(
+                "The plan was made from state serial {} of lineage {}, but there is no state now. Make a new plan.",
+                b.serial, b.lineage
+            ),
         )),
         (Some(b), Some(s)) if b.lineage != s.lineage => Err(Diagnostic::error(
             "Saved plan does not match the current state",
-            format!("The plan was made for state lineage {}, but the current state has lineage {}: it belongs to different infrastructure. Make a new plan against the current state.", b.lineage, s.lineage),
+            format!(
+                "The plan was made for state lineage {}, but the current state has lineage {}: it belongs to different infrastructure. Make a new plan against the current state.",
+                b.lineage, s.lineage
+            ),
         )),
         (Some(b), Some(s)) if b.serial != s.serial => Err(Diagnostic::error(
             "Saved plan is stale",
-            format!("The plan was made from state serial {}, but the state has changed since (it is now at serial {}). Make a new plan.", b.serial, s.serial),
+            format!(
+                "The plan was made from state serial {}, but the state has changed since (it is now at serial {}). Make a new plan.",
+                b.serial, s.serial
+            ),
         )),
         _ => Ok(()),
     }

@@ -92,7 +92,9 @@ impl Recorder {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
-        let result = write_if_changed(&self.state, &self.generation, &self.written, self.backend.as_ref(), &self.workspace).await;
+        let result =
+            write_if_changed(&self.state, &self.generation, &self.written, self.backend.as_ref(), &self.workspace)
+                .await;
         let state = self.snapshot();
         match result {
             Ok(wrote) => {

@@ -12,7 +12,10 @@ pub(super) fn schema() -> Schema {
         .attr("id", Attribute::computed(Type::String).describe("A random identifier set at creation."))
         .attr("input", Attribute::optional(Type::Any).describe("A value stored in state and echoed in output."))
         .attr("output", Attribute::computed(Type::Any).describe("The input, after apply."))
-        .attr("triggers_replace", Attribute::optional(Type::Any).describe("A change to this value replaces the resource."))
+        .attr(
+            "triggers_replace",
+            Attribute::optional(Type::Any).describe("A change to this value replaces the resource."),
+        )
 }
 
 fn attr(v: &Value, name: &str) -> Value {
@@ -33,11 +36,11 @@ pub(super) fn plan(prior: Option<&Value>, config: &Value) -> PlanResponse {
     };
     let Some(prior) = prior.filter(|p| !p.is_null()) else { return create(Vec::new()) };
     let prior_triggers = attr(prior, "triggers_replace");
-    if !same(&prior_triggers, &triggers) && !(prior_triggers.is_null() && triggers.is_null()) {
+    if !same(&prior_triggers, &triggers) {
         return create(vec![vec![PathStep::Attr("triggers_replace".into())]]);
     }
     let prior_input = attr(prior, "input");
-    let input_same = same(&prior_input, &input) || (prior_input.is_null() && input.is_null());
+    let input_same = same(&prior_input, &input);
     let output = if input_same { attr(prior, "output") } else { Value::Unknown };
     PlanResponse {
         planned: Value::object([

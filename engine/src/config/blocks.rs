@@ -57,8 +57,11 @@ fn decode_block(config: &mut Config, file: FileId, block: Block, diags: &mut Dia
             )
             .unwrap_or_default();
             diags.push(
-                Diagnostic::error("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.{hint}"))
-                    .at(header),
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{other}\" are not expected here.{hint}"),
+                )
+                .at(header),
             );
             return;
         }
@@ -223,12 +226,12 @@ fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut D
         "terraform block",
         diags,
     );
-    if let Some(a) = parts.attrs.get("required_version") {
-        if let Some(s) = constant_string(file, a, diags) {
-            match VersionConstraint::parse(&s) {
-                Ok(c) => config.terraform.required_version = Some((c, range_of(file, &a.value))),
-                Err(e) => diags.push(Diagnostic::error("Invalid version constraint", e).at(range_of(file, &a.value))),
-            }
+    if let Some(a) = parts.attrs.get("required_version")
+        && let Some(s) = constant_string(file, a, diags)
+    {
+        match VersionConstraint::parse(&s) {
+            Ok(c) => config.terraform.required_version = Some((c, range_of(file, &a.value))),
+            Err(e) => diags.push(Diagnostic::error("Invalid version constraint", e).at(range_of(file, &a.value))),
         }
     }
     for b in parts.blocks {
@@ -243,7 +246,11 @@ fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut D
                             RequiredProvider { source: format!("hashicorp/{name}"), version: Some(v) }
                         }
                         Some(Value::Map(m)) => RequiredProvider {
-                            source: m.get("source").and_then(Value::as_str).unwrap_or(&format!("hashicorp/{name}")).to_string(),
+                            source: m
+                                .get("source")
+                                .and_then(Value::as_str)
+                                .unwrap_or(&format!("hashicorp/{name}"))
+                                .to_string(),
                             version: m.get("version").and_then(Value::as_str).map(str::to_string),
                         },
                         Some(_) => {
@@ -263,14 +270,20 @@ fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut D
             }
             "backend" => {
                 if b.labels.len() != 1 {
-                    diags.push(Diagnostic::error("Invalid backend block", "A backend block takes one label: its type.").at(header));
+                    diags.push(
+                        Diagnostic::error("Invalid backend block", "A backend block takes one label: its type.")
+                            .at(header),
+                    );
                     continue;
                 }
                 if let Some(prev) = &config.terraform.backend {
                     diags.push(
-                        Diagnostic::error("Duplicate backend configuration", "A configuration may have only one backend.")
-                            .at(header)
-                            .with_related(prev.range.clone(), "first declared here"),
+                        Diagnostic::error(
+                            "Duplicate backend configuration",
+                            "A configuration may have only one backend.",
+                        )
+                        .at(header)
+                        .with_related(prev.range.clone(), "first declared here"),
                     );
                     continue;
                 }
@@ -292,7 +305,8 @@ fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut D
                     Some(Backend { kind: b.labels[0].as_str().to_string(), config: cfg, range: header });
             }
             "cloud" => diags.push(
-                Diagnostic::error("HCP Terraform is not supported", "Use a local or s3 backend with terrane.").at(header),
+                Diagnostic::error("HCP Terraform is not supported", "Use a local or s3 backend with terrane.")
+                    .at(header),
             ),
             _ => {}
         }
@@ -308,7 +322,9 @@ fn decode_locals(config: &mut Config, file: FileId, body: Body, diags: &mut Diag
                     diags.push(
                         Diagnostic::error(
                             "Duplicate local value definition",
-                            format!("A local value named \"{name}\" was already defined. Local value names must be unique."),
+                            format!(
+                                "A local value named \"{name}\" was already defined. Local value names must be unique."
+                            ),
                         )
                         .at(range_of(file, &a.key))
                         .with_related(prev.expr.range(), "first defined here"),
@@ -318,7 +334,8 @@ fn decode_locals(config: &mut Config, file: FileId, body: Body, diags: &mut Diag
                 config.locals.insert(name.clone(), Local { name, expr: expr(file, a) });
             }
             Structure::Block(b) => diags.push(
-                Diagnostic::error("Unsupported block type", "A locals block takes arguments only.").at(header_range(file, &b)),
+                Diagnostic::error("Unsupported block type", "A locals block takes arguments only.")
+                    .at(header_range(file, &b)),
             ),
         }
     }
@@ -366,7 +383,8 @@ fn decode_provider(
 
 fn decode_checks(file: FileId, blocks: &mut Vec<Block>, kind: &str, diags: &mut Diagnostics) -> Vec<CheckRule> {
     let mut out = Vec::new();
-    let (matching, rest): (Vec<Block>, Vec<Block>) = std::mem::take(blocks).into_iter().partition(|b| b.ident.as_str() == kind);
+    let (matching, rest): (Vec<Block>, Vec<Block>) =
+        std::mem::take(blocks).into_iter().partition(|b| b.ident.as_str() == kind);
     *blocks = rest;
     for b in matching {
         let range = header_range(file, &b);
@@ -376,7 +394,8 @@ fn decode_checks(file: FileId, blocks: &mut Vec<Block>, kind: &str, diags: &mut 
             (c, _) => {
                 let missing = if c.is_none() { "condition" } else { "error_message" };
                 diags.push(
-                    Diagnostic::error("Missing required argument", format!("The argument \"{missing}\" is required.")).at(range),
+                    Diagnostic::error("Missing required argument", format!("The argument \"{missing}\" is required."))
+                        .at(range),
                 );
             }
         }
@@ -393,9 +412,13 @@ fn decode_variable(
     diags: &mut Diagnostics,
 ) {
     let name = labels.into_iter().next().unwrap_or_default();
-    if matches!(name.as_str(), "source" | "version" | "providers" | "count" | "for_each" | "lifecycle" | "depends_on" | "locals") {
+    if matches!(
+        name.as_str(),
+        "source" | "version" | "providers" | "count" | "for_each" | "lifecycle" | "depends_on" | "locals"
+    ) {
         diags.push(
-            Diagnostic::error("Invalid variable name", format!("The variable name \"{name}\" is reserved.")).at(header.clone()),
+            Diagnostic::error("Invalid variable name", format!("The variable name \"{name}\" is reserved."))
+                .at(header.clone()),
         );
     }
     let mut parts = split_body(
@@ -418,18 +441,18 @@ fn decode_variable(
         None => (Type::Any, false),
     };
     let mut default = None;
-    if let Some(a) = parts.attrs.get("default") {
-        if let Some(v) = constant(file, a, diags) {
-            match crate::types::convert(v, &ty) {
-                Ok(v) => default = Some(v),
-                Err(e) => diags.push(
-                    Diagnostic::error(
-                        "Invalid default value for variable",
-                        format!("This default value is not compatible with the variable's type constraint: {e}."),
-                    )
-                    .at(range_of(file, &a.value)),
-                ),
-            }
+    if let Some(a) = parts.attrs.get("default")
+        && let Some(v) = constant(file, a, diags)
+    {
+        match crate::types::convert(v, &ty) {
+            Ok(v) => default = Some(v),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    "Invalid default value for variable",
+                    format!("This default value is not compatible with the variable's type constraint: {e}."),
+                )
+                .at(range_of(file, &a.value)),
+            ),
         }
     }
     let description = parts.attrs.get("description").and_then(|a| constant_string(file, a, diags));
@@ -446,7 +469,17 @@ fn decode_variable(
         );
         return;
     }
-    let v = Variable { name: name.clone(), ty, typed, default, description, sensitive, nullable, validations, range: header };
+    let v = Variable {
+        name: name.clone(),
+        ty,
+        typed,
+        default,
+        description,
+        sensitive,
+        nullable,
+        validations,
+        range: header,
+    };
     config.variables.insert(name, v);
 }
 
@@ -470,16 +503,20 @@ fn decode_output(
     let preconditions = decode_checks(file, &mut parts.blocks, "precondition", diags);
     let description = parts.attrs.get("description").and_then(|a| constant_string(file, a, diags));
     let sensitive = parts.attrs.get("sensitive").is_some_and(|a| constant_bool(file, a, diags));
-    let depends_on = parts.attrs.shift_remove("depends_on").map(|a| depends_on_list(file, a, diags)).unwrap_or_default();
+    let depends_on =
+        parts.attrs.shift_remove("depends_on").map(|a| depends_on_list(file, a, diags)).unwrap_or_default();
     let Some(value) = parts.attrs.shift_remove("value") else {
         diags.push(Diagnostic::error("Missing required argument", "The argument \"value\" is required.").at(header));
         return;
     };
     if let Some(prev) = config.outputs.get(&name) {
         diags.push(
-            Diagnostic::error("Duplicate output definition", format!("An output named \"{name}\" was already defined."))
-                .at(header)
-                .with_related(prev.range.clone(), "first defined here"),
+            Diagnostic::error(
+                "Duplicate output definition",
+                format!("An output named \"{name}\" was already defined."),
+            )
+            .at(header)
+            .with_related(prev.range.clone(), "first defined here"),
         );
         return;
     }
@@ -493,7 +530,8 @@ fn decode_output(
 fn depends_on_list(file: FileId, a: Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
     let Expression::Array(items) = a.value else {
         diags.push(
-            Diagnostic::error("Invalid depends_on", "depends_on must be a list of references.").at(range_of(file, &a.value)),
+            Diagnostic::error("Invalid depends_on", "depends_on must be a list of references.")
+                .at(range_of(file, &a.value)),
         );
         return Vec::new();
     };
@@ -553,8 +591,11 @@ fn decode_resource(
             Structure::Block(b) if b.ident.as_str() == "lifecycle" => {
                 if lifecycle_seen {
                     diags.push(
-                        Diagnostic::error("Duplicate lifecycle block", "Only one lifecycle block is allowed in a resource.")
-                            .at(header_range(file, &b)),
+                        Diagnostic::error(
+                            "Duplicate lifecycle block",
+                            "Only one lifecycle block is allowed in a resource.",
+                        )
+                        .at(header_range(file, &b)),
                     );
                     continue;
                 }
@@ -616,7 +657,9 @@ fn provider_reference(e: &Expression) -> Option<String> {
             let Expression::Variable(root) = &t.expr else { return None };
             match t.operators.as_slice() {
                 [op] => match op.value() {
-                    hcl_edit::expr::TraversalOperator::GetAttr(alias) => Some(format!("{}.{}", root.as_str(), alias.as_str())),
+                    hcl_edit::expr::TraversalOperator::GetAttr(alias) => {
+                        Some(format!("{}.{}", root.as_str(), alias.as_str()))
+                    }
                     _ => None,
                 },
                 _ => None,
@@ -628,14 +671,7 @@ fn provider_reference(e: &Expression) -> Option<String> {
 
 fn decode_lifecycle(file: FileId, body: Body, mode: Mode, diags: &mut Diagnostics) -> Lifecycle {
     let managed_only = ["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"];
-    let mut parts = split_body(
-        file,
-        body,
-        &managed_only,
-        &["precondition", "postcondition"],
-        "lifecycle block",
-        diags,
-    );
+    let mut parts = split_body(file, body, &managed_only, &["precondition", "postcondition"], "lifecycle block", diags);
     let mut lc = Lifecycle {
         preconditions: decode_checks(file, &mut parts.blocks, "precondition", diags),
         postconditions: decode_checks(file, &mut parts.blocks, "postcondition", diags),
@@ -696,8 +732,11 @@ fn decode_ignore_changes(file: FileId, a: Attribute, diags: &mut Diagnostics) ->
         Expression::Array(_) => {}
         other => {
             diags.push(
-                Diagnostic::error("Invalid ignore_changes", "ignore_changes must be \"all\" or a list of attribute names.")
-                    .at(range_of(file, other)),
+                Diagnostic::error(
+                    "Invalid ignore_changes",
+                    "ignore_changes must be \"all\" or a list of attribute names.",
+                )
+                .at(range_of(file, other)),
             );
             return IgnoreChanges::None;
         }

@@ -178,9 +178,10 @@ pub fn implied_provider(type_name: &str) -> &str {
     type_name.split('_').next().unwrap_or(type_name)
 }
 
-/// Reads every `*.tf` file of `dir` (sorted by name) into a configuration.
-/// Override files and JSON syntax are reported as not supported rather than ignored.
-pub fn load_dir(dir: &Path) -> Result<(Config, Diagnostics), (Config, Diagnostics)> {
+/// Reads every `*.tf` file of `dir` (sorted by name) into a configuration, with the
+/// diagnostics found (check `has_errors`). Override files and JSON syntax are reported as not
+/// supported rather than ignored.
+pub fn load_dir(dir: &Path) -> (Config, Diagnostics) {
     let mut files = Vec::new();
     let mut diags = Diagnostics::new();
     match std::fs::read_dir(dir) {
@@ -206,7 +207,7 @@ pub fn load_dir(dir: &Path) -> Result<(Config, Diagnostics), (Config, Diagnostic
                 "Failed to read the configuration directory",
                 format!("{}: {e}", dir.display()),
             ));
-            return Err((Config::default(), diags));
+            return (Config::default(), diags);
         }
     }
     files.sort();
@@ -220,15 +221,11 @@ pub fn load_dir(dir: &Path) -> Result<(Config, Diagnostics), (Config, Diagnostic
     let (mut config, more) = load_sources(sources);
     config.dir = dir.to_path_buf();
     diags.extend(more);
-    if diags.has_errors() { Err((config, diags)) } else { Ok((config, diags)) }
+    (config, diags)
 }
 
 fn display_path(dir: &Path, path: &Path, name: &str) -> String {
-    if dir == Path::new(".") || dir.as_os_str().is_empty() {
-        name.to_string()
-    } else {
-        path.display().to_string()
-    }
+    if dir == Path::new(".") || dir.as_os_str().is_empty() { name.to_string() } else { path.display().to_string() }
 }
 
 /// Loads a configuration from in-memory files (name, text): used for saved plans, which
@@ -262,7 +259,11 @@ fn syntax_error(sources: &SourceMap, file: FileId, e: &hcl_edit::parser::Error) 
     let offset = e.location().offset().min(text.len());
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i).max(offset + 1).min(text.len());
     let message = e.message().trim();
-    let detail = if message.is_empty() { "The configuration could not be parsed here.".to_string() } else { capitalize(message) };
+    let detail = if message.is_empty() {
+        "The configuration could not be parsed here.".to_string()
+    } else {
+        capitalize(message)
+    };
     Diagnostic::error("Invalid syntax", detail).at(SourceRange::new(file, offset..end.max(offset)))
 }
 
@@ -282,10 +283,10 @@ impl Config {
     /// Checks cross-block rules: providers referenced exist, required_version holds.
     pub fn check(&self, engine_version: &str) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        if let Some((constraint, range)) = &self.terraform.required_version {
-            if let Some(d) = check_required_version(constraint, engine_version, range) {
-                diags.push(d);
-            }
+        if let Some((constraint, range)) = &self.terraform.required_version
+            && let Some(d) = check_required_version(constraint, engine_version, range)
+        {
+            diags.push(d);
         }
         for r in self.resources.values() {
             if let (Some(range), false) = (&r.provider_range, self.providers.contains_key(&r.provider)) {

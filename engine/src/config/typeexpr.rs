@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn parses_type_constraints() {
         assert_eq!(ty("list(string)").unwrap().to_string(), "list(string)");
-        assert_eq!(ty("map(object({a=string, b=optional(number, 3)}))").unwrap().to_string(), "map(object({a = string, b = optional(number)}))");
+        assert_eq!(
+            ty("map(object({a=string, b=optional(number, 3)}))").unwrap().to_string(),
+            "map(object({a = string, b = optional(number)}))"
+        );
         assert_eq!(ty("tuple([string, bool])").unwrap(), Type::Tuple(vec![Type::String, Type::Bool]));
         assert_eq!(ty("list").unwrap(), Type::list(Type::Any));
     }

@@ -28,10 +28,18 @@ impl VersionConstraint {
         let mut parts = Vec::new();
         for raw in s.split(',') {
             let raw = raw.trim();
-            let (op, rest) = [("~>", Op::Pessimistic), (">=", Op::Ge), ("<=", Op::Le), ("!=", Op::Ne), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)]
-                .iter()
-                .find_map(|(p, op)| raw.strip_prefix(p).map(|r| (*op, r.trim())))
-                .unwrap_or((Op::Eq, raw));
+            let (op, rest) = [
+                ("~>", Op::Pessimistic),
+                (">=", Op::Ge),
+                ("<=", Op::Le),
+                ("!=", Op::Ne),
+                (">", Op::Gt),
+                ("<", Op::Lt),
+                ("=", Op::Eq),
+            ]
+            .iter()
+            .find_map(|(p, op)| raw.strip_prefix(p).map(|r| (*op, r.trim())))
+            .unwrap_or((Op::Eq, raw));
             let version = parse_version(rest).ok_or_else(|| format!("\"{raw}\" is not a valid version constraint."))?;
             parts.push((op, version));
         }

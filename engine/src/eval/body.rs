@@ -53,7 +53,9 @@ fn decode(
                 let name = a.key.as_str();
                 let Some(attr) = schema.attributes.get(name) else {
                     let detail = if schema.blocks.contains_key(name) {
-                        format!("An argument named \"{name}\" is not expected here. Did you mean to define a block of type \"{name}\"?")
+                        format!(
+                            "An argument named \"{name}\" is not expected here. Did you mean to define a block of type \"{name}\"?"
+                        )
                     } else {
                         let hint = did_you_mean(name, schema.attributes.keys().map(String::as_str)).unwrap_or_default();
                         format!("An argument named \"{name}\" is not expected here.{hint}")
@@ -104,8 +106,11 @@ fn decode(
             Structure::Block(b) if b.ident.as_str() == "dynamic" => {
                 let Some(label) = b.labels.first() else {
                     diags.push(
-                        Diagnostic::error("Invalid dynamic block", "A dynamic block takes one label: the type of block to generate.")
-                            .at(block_header(file, b)),
+                        Diagnostic::error(
+                            "Invalid dynamic block",
+                            "A dynamic block takes one label: the type of block to generate.",
+                        )
+                        .at(block_header(file, b)),
                     );
                     continue;
                 };
@@ -145,8 +150,11 @@ fn decode(
         if !out.contains_key(name) {
             if attr.required {
                 diags.push(
-                    Diagnostic::error("Missing required argument", format!("The argument \"{name}\" is required, but no definition was found."))
-                        .at(header.clone()),
+                    Diagnostic::error(
+                        "Missing required argument",
+                        format!("The argument \"{name}\" is required, but no definition was found."),
+                    )
+                    .at(header.clone()),
                 );
             }
             out.insert(name.clone(), Value::Null);
@@ -163,18 +171,25 @@ fn decode(
             diags.push(
                 Diagnostic::error(
                     "Insufficient blocks",
-                    format!("At least {} \"{name}\" block{} required.", nested.min_items, if nested.min_items == 1 { " is" } else { "s are" }),
+                    format!(
+                        "At least {} \"{name}\" block{} required.",
+                        nested.min_items,
+                        if nested.min_items == 1 { " is" } else { "s are" }
+                    ),
                 )
                 .at(header.clone()),
             );
         }
-        if let Some(max) = nested.max_items {
-            if n > max {
-                diags.push(
-                    Diagnostic::error("Too many blocks", format!("No more than {max} \"{name}\" block{} allowed.", if max == 1 { " is" } else { "s are" }))
-                        .at(entry.ranges.get(max).cloned().unwrap_or_else(|| header.clone())),
-                );
-            }
+        if let Some(max) = nested.max_items
+            && n > max
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Too many blocks",
+                    format!("No more than {max} \"{name}\" block{} allowed.", if max == 1 { " is" } else { "s are" }),
+                )
+                .at(entry.ranges.get(max).cloned().unwrap_or_else(|| header.clone())),
+            );
         }
         let v = match nested.nesting {
             Nesting::Single => entry.items.into_iter().next().unwrap_or(Value::Null),
@@ -195,7 +210,9 @@ struct BlockValues {
 
 fn unsupported_block(file: FileId, b: &Block, name: &str, schema: &Schema) -> Diagnostic {
     let detail = if schema.attributes.contains_key(name) {
-        format!("Blocks of type \"{name}\" are not expected here. Did you mean to define argument \"{name}\"? If so, use the equals sign to assign it a value.")
+        format!(
+            "Blocks of type \"{name}\" are not expected here. Did you mean to define argument \"{name}\"? If so, use the equals sign to assign it a value."
+        )
     } else {
         let hint = did_you_mean(name, schema.blocks.keys().map(String::as_str)).unwrap_or_default();
         format!("Blocks of type \"{name}\" are not expected here.{hint}")
@@ -206,12 +223,11 @@ fn unsupported_block(file: FileId, b: &Block, name: &str, schema: &Schema) -> Di
 /// The iterator name of a `dynamic` block (its `iterator` argument, or its label).
 pub fn dynamic_iterators(b: &Block) -> String {
     for s in b.body.iter() {
-        if let Structure::Attribute(a) = s {
-            if a.key.as_str() == "iterator" {
-                if let Expression::Variable(v) = &a.value {
-                    return v.as_str().to_string();
-                }
-            }
+        if let Structure::Attribute(a) = s
+            && a.key.as_str() == "iterator"
+            && let Expression::Variable(v) = &a.value
+        {
+            return v.as_str().to_string();
         }
     }
     b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default()
@@ -236,19 +252,27 @@ fn expand_dynamic(
                 "for_each" => for_each = Some(a),
                 "iterator" | "labels" => {}
                 other => diags.push(
-                    Diagnostic::error("Unsupported argument", format!("An argument named \"{other}\" is not expected in a dynamic block."))
-                        .at(span_range(file, &a.key)),
+                    Diagnostic::error(
+                        "Unsupported argument",
+                        format!("An argument named \"{other}\" is not expected in a dynamic block."),
+                    )
+                    .at(span_range(file, &a.key)),
                 ),
             },
             Structure::Block(c) if c.ident.as_str() == "content" => content = Some(c),
             Structure::Block(c) => diags.push(
-                Diagnostic::error("Unsupported block type", "A dynamic block takes only a content block.").at(block_header(file, c)),
+                Diagnostic::error("Unsupported block type", "A dynamic block takes only a content block.")
+                    .at(block_header(file, c)),
             ),
         }
     }
     let (Some(for_each), Some(content)) = (for_each, content) else {
         diags.push(
-            Diagnostic::error("Invalid dynamic block", "A dynamic block needs a for_each argument and a content block.").at(header),
+            Diagnostic::error(
+                "Invalid dynamic block",
+                "A dynamic block needs a for_each argument and a content block.",
+            )
+            .at(header),
         );
         return Some(Vec::new());
     };
@@ -286,7 +310,10 @@ fn expand_dynamic(
             diags.push(
                 Diagnostic::error(
                     "Invalid dynamic for_each value",
-                    format!("Cannot use a {} value in for_each. An iterable collection is required.", other.type_name()),
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        other.type_name()
+                    ),
                 )
                 .at(span_range(file, &for_each.value)),
             );

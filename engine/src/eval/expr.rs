@@ -139,7 +139,8 @@ impl Evaluator<'_> {
                     self.error("Invalid reference", &m, span)
                 })?;
                 let used = attrs.len().min(take);
-                let end = if used == 0 { root.span().map(|s| s.end) } else { t.operators[used - 1].span().map(|s| s.end) };
+                let end =
+                    if used == 0 { root.span().map(|s| s.end) } else { t.operators[used - 1].span().map(|s| s.end) };
                 let span = root.span().map(|s| s.start..end.unwrap_or(s.end));
                 (self.scope.resolve(&subject, &self.range(span))?, used)
             }
@@ -160,7 +161,9 @@ impl Evaluator<'_> {
                 TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_) => {
                     let rest = &ops[i + 1..];
                     let split = if matches!(op.value(), TraversalOperator::AttrSplat(_)) {
-                        rest.iter().position(|o| !matches!(o.value(), TraversalOperator::GetAttr(_))).unwrap_or(rest.len())
+                        rest.iter()
+                            .position(|o| !matches!(o.value(), TraversalOperator::GetAttr(_)))
+                            .unwrap_or(rest.len())
                     } else {
                         rest.len()
                     };
@@ -243,7 +246,9 @@ impl Evaluator<'_> {
                     _ => None,
                 };
                 let Some(n) = n else {
-                    return Err(invalid("The given key does not identify an element in this collection value: a number is required."));
+                    return Err(invalid(
+                        "The given key does not identify an element in this collection value: a number is required.",
+                    ));
                 };
                 if n.fract() != 0.0 || n < 0.0 || n as usize >= items.len() {
                     return Err(invalid(&format!(
@@ -263,7 +268,11 @@ impl Evaluator<'_> {
                 };
                 match m.remove(&key) {
                     Some(x) => x,
-                    None => return Err(invalid(&format!("The given key does not identify an element in this collection value: no element has the key {key:?}."))),
+                    None => {
+                        return Err(invalid(&format!(
+                            "The given key does not identify an element in this collection value: no element has the key {key:?}."
+                        )));
+                    }
                 }
             }
             (Value::Set(_), _) => {
@@ -310,7 +319,10 @@ impl Evaluator<'_> {
             other => {
                 return Err(self.error(
                     "Iteration over non-iterable value",
-                    &format!("A value of type {} cannot be used as the collection in a 'for' expression.", other.type_name()),
+                    &format!(
+                        "A value of type {} cannot be used as the collection in a 'for' expression.",
+                        other.type_name()
+                    ),
                     f.intro.collection_expr.span(),
                 ));
             }
@@ -384,7 +396,10 @@ impl Evaluator<'_> {
             other => {
                 return Err(self.error(
                     "Invalid object key",
-                    &format!("The key expression produced an invalid result: string required, not {}.", other.type_name()),
+                    &format!(
+                        "The key expression produced an invalid result: string required, not {}.",
+                        other.type_name()
+                    ),
                     key_expr.span(),
                 ));
             }
@@ -392,18 +407,22 @@ impl Evaluator<'_> {
         let value = self.expr(&f.value_expr)?;
         if f.grouping {
             groups.entry(key).or_default().push(value);
-        } else if map.contains_key(&key) {
-            return Err(self.error(
+            return Ok(Step::Continue);
+        }
+        match map.entry(key) {
+            std::collections::btree_map::Entry::Occupied(e) => Err(self.error(
                 "Duplicate object key",
                 &format!(
-                    "Two different items produced the key {key:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."
+                    "Two different items produced the key {:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
+                    e.key()
                 ),
                 key_expr.span(),
-            ));
-        } else {
-            map.insert(key, value);
+            )),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(value);
+                Ok(Step::Continue)
+            }
         }
-        Ok(Step::Continue)
     }
 
     fn call(&mut self, f: &FuncCall) -> Result<Value> {
@@ -461,9 +480,20 @@ impl Evaluator<'_> {
             FuncError::Arg(i, msg) => {
                 let span = spans.get(i).cloned().flatten().or_else(|| f.span());
                 let param = func.param_name(i);
-                self.error("Invalid function argument", &format!("Invalid value for \"{param}\" parameter: {msg}"), span)
+                self.error(
+                    "Invalid function argument",
+                    &format!("Invalid value for \"{param}\" parameter: {msg}"),
+                    span,
+                )
             }
-            FuncError::Arity(msg) => self.error("Invalid number of arguments", &msg, f.span()),
+            FuncError::Arity(msg) => {
+                let summary = if msg.contains("expects only") {
+                    "Too many function arguments"
+                } else {
+                    "Not enough function arguments"
+                };
+                self.error(summary, &msg, f.span())
+            }
             FuncError::Call(msg) => {
                 self.error("Error in function call", &format!("Call to function \"{name}\" failed: {msg}"), f.span())
             }

@@ -90,10 +90,7 @@ pub fn eval_constant(e: &Expr) -> Result<Value, Diagnostic> {
 
 /// Evaluates a condition (`validation`, `precondition`, `postcondition`) and its message.
 /// Returns `Ok(None)` when the condition holds or is not yet known.
-pub fn check_condition(
-    ev: &mut Evaluator<'_>,
-    rule: &crate::config::CheckRule,
-) -> Result<Option<String>, Diagnostic> {
+pub fn check_condition(ev: &mut Evaluator<'_>, rule: &crate::config::CheckRule) -> Result<Option<String>, Diagnostic> {
     let cond = ev.eval(&rule.condition)?;
     let (cond, _) = cond.unmark();
     match cond {

@@ -53,7 +53,7 @@ pub(crate) fn binary(op: Op, lhs: Value, rhs: Value) -> Result<Value, String> {
         Op::And | Op::Or => {
             if l.is_unknown() || r.is_unknown() {
                 // A known operand can still decide the result.
-                let decide = if op == Op::And { false } else { true };
+                let decide = op != Op::And;
                 if l.as_bool() == Some(decide) || r.as_bool() == Some(decide) {
                     Value::Bool(decide)
                 } else {

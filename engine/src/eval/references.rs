@@ -131,10 +131,10 @@ pub fn collect(file: FileId, e: &Expression, bound: &mut Vec<String>, out: &mut 
         Expression::Parenthesis(p) => collect(file, p.inner(), bound, out),
         Expression::Variable(v) => {
             let name = v.as_str();
-            if !bound.iter().any(|b| b == name) {
-                if let Ok(subject) = subject_of(name, &[]) {
-                    out.push(Reference { subject, range: SourceRange::new(file, v.span().unwrap_or(0..0)), rest: vec![] });
-                }
+            if !bound.iter().any(|b| b == name)
+                && let Ok(subject) = subject_of(name, &[])
+            {
+                out.push(Reference { subject, range: SourceRange::new(file, v.span().unwrap_or(0..0)), rest: vec![] });
             }
         }
         Expression::Conditional(c) => {
@@ -288,10 +288,10 @@ fn body_refs(file: FileId, body: &Body, bound: &mut Vec<String>, out: &mut Vec<R
                 let n = bound.len();
                 bound.push(iterator);
                 for s in b.body.iter() {
-                    if let Structure::Block(content) = s {
-                        if content.ident.as_str() == "content" {
-                            body_refs(file, &content.body, bound, out);
-                        }
+                    if let Structure::Block(content) = s
+                        && content.ident.as_str() == "content"
+                    {
+                        body_refs(file, &content.body, bound, out);
                     }
                 }
                 bound.truncate(n);
@@ -304,8 +304,11 @@ fn body_refs(file: FileId, body: &Body, bound: &mut Vec<String>, out: &mut Vec<R
 /// The single reference an expression must consist of (`depends_on`, `replace_triggered_by`).
 pub fn static_reference(e: &Expr) -> Result<Reference, Diagnostic> {
     let invalid = || {
-        Diagnostic::error("Invalid reference", "A single static reference is expected here, like aws_instance.web or var.name.")
-            .at(e.range())
+        Diagnostic::error(
+            "Invalid reference",
+            "A single static reference is expected here, like aws_instance.web or var.name.",
+        )
+        .at(e.range())
     };
     let refs = match &e.expr {
         Expression::Traversal(t) => {

@@ -104,7 +104,9 @@ impl Evaluator<'_> {
                                 r.unknown = true;
                                 continue;
                             }
-                            Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect(),
+                            Value::List(items) => {
+                                items.into_iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect()
+                            }
                             Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
                             Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
                             other => {
@@ -121,7 +123,8 @@ impl Evaluator<'_> {
                                 self.bound.push((kv.as_str().to_string(), k));
                             }
                             self.bound.push((f.value_var.as_str().to_string(), v));
-                            let res = self.render(&f.template, f.strip.strip_end(), d.endfor_expr.strip.strip_start(), r);
+                            let res =
+                                self.render(&f.template, f.strip.strip_end(), d.endfor_expr.strip.strip_start(), r);
                             self.bound.truncate(depth);
                             res?;
                         }
@@ -150,7 +153,10 @@ impl Evaluator<'_> {
             other => {
                 return Err(self.error(
                     "Invalid template interpolation value",
-                    &format!("Cannot include the given value in a string template: string required, not {}.", other.type_name()),
+                    &format!(
+                        "Cannot include the given value in a string template: string required, not {}.",
+                        other.type_name()
+                    ),
                     span,
                 ));
             }

@@ -81,7 +81,10 @@ fn templates_and_heredocs() {
 #[test]
 fn for_expressions() {
     assert_eq!(ok("[for s in var.list : upper(s)]"), Value::List(vec!["A".into(), "B".into()]));
-    assert_eq!(ok("{for i, s in var.list : s => i}"), Value::object([("a", Value::from(0i64)), ("b", Value::from(1i64))]));
+    assert_eq!(
+        ok("{for i, s in var.list : s => i}"),
+        Value::object([("a", Value::from(0i64)), ("b", Value::from(1i64))])
+    );
     assert_eq!(ok("[for s in var.list : s if s != \"a\"]"), Value::List(vec!["b".into()]));
     assert_eq!(
         ok("{for s in [\"a\", \"b\", \"a\"] : s => s...}"),

@@ -164,7 +164,10 @@ impl Graph {
             let mut names: Vec<&Node> = scc.iter().map(|i| &self.g[*i]).collect();
             names.sort();
             let list = names.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            let mut d = Diagnostic::error("Cycle", format!("These objects depend on each other, so none can be evaluated first: {list}."));
+            let mut d = Diagnostic::error(
+                "Cycle",
+                format!("These objects depend on each other, so none can be evaluated first: {list}."),
+            );
             for n in names {
                 if let Some(r) = ranges(n) {
                     if d.range.is_none() {
@@ -190,7 +193,11 @@ impl Graph {
                 Node::Variable(_) | Node::Local(_) | Node::Output(_) => "note",
                 _ => "box",
             };
-            out.push_str(&format!("    \"{}\" [label = \"{}\", shape = \"{shape}\"]\n", dot_escape(&n.to_string()), dot_escape(&n.to_string())));
+            out.push_str(&format!(
+                "    \"{}\" [label = \"{}\", shape = \"{shape}\"]\n",
+                dot_escape(&n.to_string()),
+                dot_escape(&n.to_string())
+            ));
         }
         let mut edges: Vec<(String, String)> = self
             .g
@@ -245,14 +252,21 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
         g.edge(pi, ri);
         let local_name = r.provider.split('.').next().unwrap_or_default();
         match (opts.resource_types)(local_name, addr.mode) {
-            None => diags.push(unknown_provider(local_name, &opts.provider_names, r.provider_range.clone().unwrap_or(r.range.clone()))),
+            None => diags.push(unknown_provider(
+                local_name,
+                &opts.provider_names,
+                r.provider_range.clone().unwrap_or(r.range.clone()),
+            )),
             Some(types) if !types.iter().any(|t| t == &addr.type_name) => {
                 let kind = if addr.mode == Mode::Data { "data source" } else { "resource" };
                 let hint = did_you_mean(&addr.type_name, types.iter().map(String::as_str)).unwrap_or_default();
                 diags.push(
                     Diagnostic::error(
                         format!("Invalid {kind} type"),
-                        format!("The provider \"{local_name}\" does not support {kind} type \"{}\".{hint}", addr.type_name),
+                        format!(
+                            "The provider \"{local_name}\" does not support {kind} type \"{}\".{hint}",
+                            addr.type_name
+                        ),
                     )
                     .at(r.range.clone()),
                 );
@@ -288,8 +302,11 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
                     let from = g.add(node);
                     if from == to && !ctx.allow_self {
                         diags.push(
-                            Diagnostic::error("Self-referential block", format!("Configuration for {} may not refer to itself.", r.subject))
-                                .at(r.range.clone()),
+                            Diagnostic::error(
+                                "Self-referential block",
+                                format!("Configuration for {} may not refer to itself.", r.subject),
+                            )
+                            .at(r.range.clone()),
                         );
                     } else {
                         g.edge(from, to);
@@ -332,7 +349,8 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
     }
     for (addr, r) in &config.resources {
         let i = g.add(Node::Resource(addr.clone()));
-        let ctx = RefContext { count: r.count.is_some(), each: r.for_each.is_some(), self_ok: false, allow_self: false };
+        let ctx =
+            RefContext { count: r.count.is_some(), each: r.for_each.is_some(), self_ok: false, allow_self: false };
         let mut refs = references::of_body(r.body.file, &r.body.body);
         for d in &r.depends_on {
             refs.extend(references::of_expr(d));

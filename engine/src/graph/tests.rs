@@ -40,14 +40,20 @@ output "o" { value = terraform_data.b.id }
     );
     assert!(!d.has_errors(), "{d}");
     assert_eq!(deps(&g, Node::Local("name".into())), ["var.n"]);
-    assert_eq!(deps(&g, Node::Resource(ResourceAddr::managed("terraform_data", "a"))), ["local.name", "provider[\"terraform\"]"]);
+    assert_eq!(
+        deps(&g, Node::Resource(ResourceAddr::managed("terraform_data", "a"))),
+        ["local.name", "provider[\"terraform\"]"]
+    );
     assert_eq!(
         deps(&g, Node::Resource(ResourceAddr::managed("terraform_data", "b"))),
         ["provider[\"terraform\"]", "terraform_data.a", "terraform_data.c"]
     );
     assert_eq!(deps(&g, Node::Output("o".into())), ["terraform_data.b"]);
     let b = g.get(&Node::Resource(ResourceAddr::managed("terraform_data", "b"))).unwrap();
-    assert_eq!(g.resource_dependencies(b), vec![ResourceAddr::managed("terraform_data", "a"), ResourceAddr::managed("terraform_data", "c")]);
+    assert_eq!(
+        g.resource_dependencies(b),
+        vec![ResourceAddr::managed("terraform_data", "a"), ResourceAddr::managed("terraform_data", "c")]
+    );
     let a = g.get(&Node::Resource(ResourceAddr::managed("terraform_data", "a"))).unwrap();
     assert!(g.resource_dependencies(a).is_empty(), "through local and var, no resource");
 }
@@ -192,7 +198,9 @@ async fn cancel_starts_nothing_new() {
 
 #[test]
 fn dot_output_lists_nodes_and_edges() {
-    let (g, _) = graph("resource \"terraform_data\" \"a\" {}\nresource \"terraform_data\" \"b\" { input = terraform_data.a.id }\n");
+    let (g, _) = graph(
+        "resource \"terraform_data\" \"a\" {}\nresource \"terraform_data\" \"b\" { input = terraform_data.a.id }\n",
+    );
     let dot = g.to_dot();
     assert!(dot.contains("\"terraform_data.b\" -> \"terraform_data.a\""), "{dot}");
 }

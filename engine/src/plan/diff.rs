@@ -52,14 +52,14 @@ fn plan_object(
         } else {
             attr.default.clone().unwrap_or(Value::Null)
         };
-        if attr.force_new {
-            if let Some(prior_obj) = prior {
-                let pv = prior_obj.get_attr(name).cloned().unwrap_or(Value::Null);
-                if !same(&pv, &planned) && !(pv.is_null() && planned.is_null()) {
-                    path.push(PathStep::Attr(name.clone()));
-                    rr.push(path.clone());
-                    path.pop();
-                }
+        if attr.force_new
+            && let Some(prior_obj) = prior
+        {
+            let pv = prior_obj.get_attr(name).cloned().unwrap_or(Value::Null);
+            if !same(&pv, &planned) {
+                path.push(PathStep::Attr(name.clone()));
+                rr.push(path.clone());
+                path.pop();
             }
         }
         out.insert(name.clone(), planned);
@@ -93,12 +93,11 @@ fn plan_object(
             }
             (Nesting::List | Nesting::Set, _) => Value::List(Vec::new()),
         };
-        if block.force_new {
-            if let Some(pv) = p {
-                if !same(pv, &planned) {
-                    rr.push(path.clone());
-                }
-            }
+        if block.force_new
+            && let Some(pv) = p
+            && !same(pv, &planned)
+        {
+            rr.push(path.clone());
         }
         path.pop();
         out.insert(name.clone(), planned);
@@ -145,7 +144,13 @@ mod tests {
 
     #[test]
     fn create_fills_defaults_and_unknowns() {
-        let config = obj(vec![("name", "a".into()), ("size", Value::Null), ("zone", Value::Null), ("id", Value::Null), ("rule", Value::List(vec![]))]);
+        let config = obj(vec![
+            ("name", "a".into()),
+            ("size", Value::Null),
+            ("zone", Value::Null),
+            ("id", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
         let r = generic_plan(&schema(), None, &config);
         assert_eq!(r.planned.get_attr("id"), Some(&Value::Unknown));
         assert_eq!(r.planned.get_attr("size"), Some(&Value::from(1i64)));
@@ -155,14 +160,30 @@ mod tests {
 
     #[test]
     fn update_keeps_computed_and_detects_force_new() {
-        let prior = obj(vec![("id", "i-1".into()), ("name", "a".into()), ("size", 1i64.into()), ("zone", "z1".into()), ("rule", Value::List(vec![]))]);
-        let config = obj(vec![("name", "a".into()), ("size", 2i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let prior = obj(vec![
+            ("id", "i-1".into()),
+            ("name", "a".into()),
+            ("size", 1i64.into()),
+            ("zone", "z1".into()),
+            ("rule", Value::List(vec![])),
+        ]);
+        let config = obj(vec![
+            ("name", "a".into()),
+            ("size", 2i64.into()),
+            ("zone", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.planned.get_attr("id"), Some(&Value::from("i-1")));
         assert_eq!(r.planned.get_attr("zone"), Some(&Value::from("z1")));
         assert!(r.requires_replace.is_empty());
 
-        let config = obj(vec![("name", "b".into()), ("size", 2i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let config = obj(vec![
+            ("name", "b".into()),
+            ("size", 2i64.into()),
+            ("zone", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.requires_replace, vec![vec![PathStep::Attr("name".into())]]);
         assert_eq!(r.planned.get_attr("id"), Some(&Value::Unknown), "a replacement gets a new id");
@@ -170,8 +191,19 @@ mod tests {
 
     #[test]
     fn unknown_force_new_value_forces_replacement() {
-        let prior = obj(vec![("id", "i-1".into()), ("name", "a".into()), ("size", 1i64.into()), ("zone", "z".into()), ("rule", Value::List(vec![]))]);
-        let config = obj(vec![("name", Value::Unknown), ("size", 1i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let prior = obj(vec![
+            ("id", "i-1".into()),
+            ("name", "a".into()),
+            ("size", 1i64.into()),
+            ("zone", "z".into()),
+            ("rule", Value::List(vec![])),
+        ]);
+        let config = obj(vec![
+            ("name", Value::Unknown),
+            ("size", 1i64.into()),
+            ("zone", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.requires_replace.len(), 1);
     }

@@ -17,11 +17,7 @@ fn to_tagged(v: &Value) -> J {
         Value::Set(items) => serde_json::json!({"~s": items.iter().map(to_tagged).collect::<Vec<_>>()}),
         Value::Map(m) => {
             let obj: Map<String, J> = m.iter().map(|(k, v)| (k.clone(), to_tagged(v))).collect();
-            if m.keys().any(|k| k.starts_with('~')) {
-                serde_json::json!({"~o": obj})
-            } else {
-                J::Object(obj)
-            }
+            if m.keys().any(|k| k.starts_with('~')) { serde_json::json!({"~o": obj}) } else { J::Object(obj) }
         }
         Value::Sensitive(inner) => serde_json::json!({"~m": to_tagged(inner)}),
     }
@@ -39,11 +35,17 @@ fn from_tagged(j: &J) -> Value {
                 let (k, v) = m.iter().next().expect("one entry");
                 match k.as_str() {
                     "~u" => return Value::Unknown,
-                    "~s" => return Value::set(v.as_array().map(|a| a.iter().map(from_tagged).collect()).unwrap_or_default()),
+                    "~s" => {
+                        return Value::set(
+                            v.as_array().map(|a| a.iter().map(from_tagged).collect()).unwrap_or_default(),
+                        );
+                    }
                     "~m" => return from_tagged(v).mark_sensitive(),
                     "~o" => {
                         return Value::Map(
-                            v.as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), from_tagged(v))).collect()).unwrap_or_default(),
+                            v.as_object()
+                                .map(|o| o.iter().map(|(k, v)| (k.clone(), from_tagged(v))).collect())
+                                .unwrap_or_default(),
                         );
                     }
                     _ => {}

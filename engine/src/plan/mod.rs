@@ -204,8 +204,9 @@ impl Plan {
 
     /// Reads a saved plan, refusing other formats and versions with a clear message.
     pub fn from_bytes(bytes: &[u8]) -> Result<Plan, String> {
-        let head: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|_| "the file is not a terrane plan (a Terraform plan file cannot be applied by terrane)".to_string())?;
+        let head: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| {
+            "the file is not a terrane plan (a Terraform plan file cannot be applied by terrane)".to_string()
+        })?;
         let version = head.get("format_version").and_then(serde_json::Value::as_u64);
         if version != Some(u64::from(PLAN_FORMAT_VERSION)) {
             return Err(format!(

@@ -88,7 +88,8 @@ pub async fn plan(
     w.plan_orphans();
     let mut walk_diags = w.diags.into_inner().expect("diags lock");
     if interrupted && !walk_diags.has_errors() {
-        walk_diags.push(Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made."));
+        walk_diags
+            .push(Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made."));
     }
     diags.extend(walk_diags);
     if diags.has_errors() {
@@ -100,8 +101,12 @@ pub async fn plan(
     drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     let mut outputs = w.outputs.into_inner().expect("outputs lock");
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
-    let variables: BTreeMap<String, Value> =
-        ctx.config.variables.keys().filter_map(|n| w.values.get(&Subject::Var(n.clone())).map(|v| (n.clone(), v))).collect();
+    let variables: BTreeMap<String, Value> = ctx
+        .config
+        .variables
+        .keys()
+        .filter_map(|n| w.values.get(&Subject::Var(n.clone())).map(|v| (n.clone(), v)))
+        .collect();
     let prior_state = w.refreshed.into_inner().expect("state lock");
     // No-op changes carry no values: the prior state holds them.
     for c in &mut changes {
@@ -122,7 +127,13 @@ pub async fn plan(
         outputs,
         targets: opts.targets.iter().map(ToString::to_string).collect(),
         replace: opts.replace.iter().map(ToString::to_string).collect(),
-        config: ctx.config.sources.files().filter(|(_, f)| f.name.ends_with(".tf")).map(|(_, f)| (f.name.clone(), f.text.to_string())).collect(),
+        config: ctx
+            .config
+            .sources
+            .files()
+            .filter(|(_, f)| f.name.ends_with(".tf"))
+            .map(|(_, f)| (f.name.clone(), f.text.to_string()))
+            .collect(),
         config_dir: ctx.config.dir.display().to_string(),
         prior_state,
         errored: false,
@@ -201,8 +212,11 @@ impl PlanWalk<'_> {
                 Some(d) => d.clone().mark_if(decl.sensitive),
                 None => {
                     self.error(
-                        Diagnostic::error("No value for required variable", format!("The input variable \"{name}\" is not set, and has no default value."))
-                            .at(decl.range.clone()),
+                        Diagnostic::error(
+                            "No value for required variable",
+                            format!("The input variable \"{name}\" is not set, and has no default value."),
+                        )
+                        .at(decl.range.clone()),
                     );
                     return false;
                 }
@@ -219,8 +233,11 @@ impl PlanWalk<'_> {
                     ok = false;
                     let at = location(self.ctx, &rule.range);
                     self.error(
-                        Diagnostic::error("Invalid value for variable", format!("{msg}\n\nThis was checked by the validation rule at {at}."))
-                            .at(rule.condition.range()),
+                        Diagnostic::error(
+                            "Invalid value for variable",
+                            format!("{msg}\n\nThis was checked by the validation rule at {at}."),
+                        )
+                        .at(rule.condition.range()),
                     );
                 }
                 Err(d) => {
@@ -263,7 +280,9 @@ impl PlanWalk<'_> {
             match check_condition(&mut ev, rule) {
                 Ok(None) => {}
                 Ok(Some(msg)) => {
-                    self.error(Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()));
+                    self.error(
+                        Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()),
+                    );
                     return false;
                 }
                 Err(d) => {
@@ -302,7 +321,13 @@ impl PlanWalk<'_> {
     }
 
     fn push_output(&self, name: &str, action: Action, before: Value, after: Value, sensitive: bool) {
-        self.outputs.lock().expect("outputs lock").push(OutputChange { name: name.to_string(), action, before, after, sensitive });
+        self.outputs.lock().expect("outputs lock").push(OutputChange {
+            name: name.to_string(),
+            action,
+            before,
+            after,
+            sensitive,
+        });
     }
 
     fn provider_instance(&self, key: &str) -> Option<Arc<dyn Provider>> {
@@ -314,7 +339,9 @@ impl PlanWalk<'_> {
             self.error(self.ctx.error_unknown_provider(key));
             return false;
         };
-        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d)).await {
+        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d))
+            .await
+        {
             return false;
         }
         if self.opts.refresh {
@@ -332,11 +359,17 @@ impl PlanWalk<'_> {
                 if addr.mode != Mode::Managed || self.ctx.provider_key_of(addr, &state) != key {
                     continue;
                 }
-                if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains(&addr.instance(k.clone()))) {
+                if !self.opts.targets.is_empty()
+                    && !self.opts.targets.iter().any(|t| t.contains(&addr.instance(k.clone())))
+                {
                     continue;
                 }
                 let Some(schema) = self.ctx.resource_schema(key, addr) else { continue };
-                groups.entry(addr.type_name.clone()).or_default().push((addr.clone(), k.clone(), value_from_object(obj, &schema.block)));
+                groups.entry(addr.type_name.clone()).or_default().push((
+                    addr.clone(),
+                    k.clone(),
+                    value_from_object(obj, &schema.block),
+                ));
             }
         }
         let calls = groups.into_iter().map(|(type_name, items)| async move {
@@ -395,7 +428,12 @@ impl PlanWalk<'_> {
                     let mut state = self.refreshed.lock().expect("state lock");
                     if let Some(obj) = state.object(addr, k).cloned() {
                         let (attributes, sensitive_paths) = object_from_value(&new, &schema.block);
-                        state.set_object(addr, k, &provider_address, Some(ObjectState { attributes, sensitive_paths, ..obj }));
+                        state.set_object(
+                            addr,
+                            k,
+                            &provider_address,
+                            Some(ObjectState { attributes, sensitive_paths, ..obj }),
+                        );
                     }
                     drop(state);
                     self.drift.lock().expect("drift lock").push(ResourceChange {
@@ -415,13 +453,21 @@ impl PlanWalk<'_> {
         }
     }
 
-    fn refreshed_object(&self, addr: &ResourceAddr, k: &InstanceKey, schema: &ResourceSchema) -> Option<(Value, ObjectStatus)> {
+    fn refreshed_object(
+        &self,
+        addr: &ResourceAddr,
+        k: &InstanceKey,
+        schema: &ResourceSchema,
+    ) -> Option<(Value, ObjectStatus)> {
         let state = self.refreshed.lock().expect("state lock");
         state.object(addr, k).map(|o| (value_from_object(o, &schema.block), o.status))
     }
 
     fn record(&self, c: ResourceChange) {
-        self.actions.lock().expect("actions lock").insert(c.addr.clone(), (c.action, c.before.clone(), c.after.clone()));
+        self.actions
+            .lock()
+            .expect("actions lock")
+            .insert(c.addr.clone(), (c.action, c.before.clone(), c.after.clone()));
         self.changes.lock().expect("changes lock").push(c);
     }
 
@@ -432,7 +478,10 @@ impl PlanWalk<'_> {
         let provider_address = self.ctx.provider_address(&res.provider);
         let existing: Vec<InstanceKey> = {
             let state = self.refreshed.lock().expect("state lock");
-            state.resource(addr).map(|r| r.instances.iter().filter(|(_, i)| i.current.is_some()).map(|(k, _)| k.clone()).collect()).unwrap_or_default()
+            state
+                .resource(addr)
+                .map(|r| r.instances.iter().filter(|(_, i)| i.current.is_some()).map(|(k, _)| k.clone()).collect())
+                .unwrap_or_default()
         };
         match self.opts.mode {
             PlanMode::Destroy => {
@@ -488,7 +537,14 @@ impl PlanWalk<'_> {
         ok
     }
 
-    fn plan_delete(&self, res: &Resource, k: &InstanceKey, schema: &ResourceSchema, provider_address: &str, reason: Option<Reason>) -> bool {
+    fn plan_delete(
+        &self,
+        res: &Resource,
+        k: &InstanceKey,
+        schema: &ResourceSchema,
+        provider_address: &str,
+        reason: Option<Reason>,
+    ) -> bool {
         let inst = res.addr.instance(k.clone());
         let Some((before, _)) = self.refreshed_object(&res.addr, k, schema) else { return true };
         if res.lifecycle.prevent_destroy {
@@ -518,7 +574,11 @@ impl PlanWalk<'_> {
                 .map(|r| {
                     r.instances
                         .iter()
-                        .flat_map(|(k, i)| i.deposed.iter().map(move |(dk, o)| (k.clone(), dk.clone(), value_from_object(o, &schema.block))))
+                        .flat_map(|(k, i)| {
+                            i.deposed
+                                .iter()
+                                .map(move |(dk, o)| (k.clone(), dk.clone(), value_from_object(o, &schema.block)))
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
@@ -616,7 +676,11 @@ impl PlanWalk<'_> {
                 };
                 match reason {
                     Some(r) => {
-                        let a = if res.lifecycle.create_before_destroy { Action::CreateThenDelete } else { Action::DeleteThenCreate };
+                        let a = if res.lifecycle.create_before_destroy {
+                            Action::CreateThenDelete
+                        } else {
+                            Action::DeleteThenCreate
+                        };
                         (a, Some(r))
                     }
                     None if same(&p.clone().deep_unmark(), &planned.clone().deep_unmark()) => (Action::NoOp, None),
@@ -626,7 +690,10 @@ impl PlanWalk<'_> {
         };
         if action.is_replace() && resp.requires_replace.is_empty() {
             // Replaced by request, taint or trigger: plan the new object as a create.
-            match provider.plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config: &config }).await {
+            match provider
+                .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config: &config })
+                .await
+            {
                 Ok(r) => planned = keep_marks(&config, schema.block.mark_sensitive(r.planned)),
                 Err(e) => {
                     self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
@@ -729,7 +796,9 @@ impl PlanWalk<'_> {
         let pending = self.dependency_pending(addr);
         let instances = expansion.instances();
         let results = futures::future::join_all(
-            instances.iter().map(|inst| self.read_data_instance(res, inst, schema, provider.as_ref(), &provider_address, pending)),
+            instances
+                .iter()
+                .map(|inst| self.read_data_instance(res, inst, schema, provider.as_ref(), &provider_address, pending)),
         )
         .await;
         let mut ok = true;
@@ -751,7 +820,9 @@ impl PlanWalk<'_> {
         let Some(i) = self.graph.get(&Node::Resource(addr.clone())) else { return false };
         let deps: HashSet<ResourceAddr> = self.graph.resource_dependencies(i).into_iter().collect();
         let actions = self.actions.lock().expect("actions lock");
-        actions.iter().any(|(a, (action, _, _))| deps.contains(&a.resource) && *action != Action::NoOp && *action != Action::Read)
+        actions
+            .iter()
+            .any(|(a, (action, _, _))| deps.contains(&a.resource) && *action != Action::NoOp && *action != Action::Read)
     }
 
     async fn read_data_instance(
@@ -771,7 +842,7 @@ impl PlanWalk<'_> {
             return None;
         }
         let known = config.is_wholly_known();
-        if !known || pending || self.opts.mode == PlanMode::RefreshOnly && !known {
+        if !known || pending {
             let planned = super::diff::generic_plan(&schema.block, None, &config).planned;
             let planned = keep_marks(&config, schema.block.mark_sensitive(planned));
             self.record(ResourceChange {
@@ -783,7 +854,11 @@ impl PlanWalk<'_> {
                 before: Value::Null,
                 after: planned.clone(),
                 replace_paths: Vec::new(),
-                reason: Some(if known { Reason::ReadBecauseDependencyPending } else { Reason::ReadBecauseConfigUnknown }),
+                reason: Some(if known {
+                    Reason::ReadBecauseDependencyPending
+                } else {
+                    Reason::ReadBecauseConfigUnknown
+                }),
             });
             return Some(planned);
         }
@@ -826,7 +901,7 @@ impl PlanWalk<'_> {
     /// outputs that were removed.
     fn plan_orphans(&self) {
         let visited = self.visited.lock().expect("visited lock").clone();
-        let orphans: Vec<(ResourceAddr, InstanceKey, String, Value, Vec<(String, Value)>)> = {
+        let orphans: Vec<Orphan> = {
             let state = self.refreshed.lock().expect("state lock");
             let mut out = Vec::new();
             for (addr, rs) in &state.resources {
@@ -884,13 +959,23 @@ impl PlanWalk<'_> {
                 if !self.ctx.config.outputs.contains_key(name) || self.opts.mode == PlanMode::Destroy {
                     let mut outputs = self.outputs.lock().expect("outputs lock");
                     if !outputs.iter().any(|c| &c.name == name) {
-                        outputs.push(OutputChange { name: name.clone(), action: Action::Delete, before: output_value(o), after: Value::Null, sensitive: o.sensitive });
+                        outputs.push(OutputChange {
+                            name: name.clone(),
+                            action: Action::Delete,
+                            before: output_value(o),
+                            after: Value::Null,
+                            sensitive: o.sensitive,
+                        });
                     }
                 }
             }
         }
     }
 }
+
+/// An instance in state without configuration: address, key, provider key, current object
+/// (null when only deposed objects are left) and deposed objects.
+type Orphan = (ResourceAddr, InstanceKey, String, Value, Vec<(String, Value)>);
 
 /// Evaluates a provider's configuration and configures it (shared by plan and apply).
 pub(crate) async fn configure_provider(
@@ -970,10 +1055,10 @@ fn apply_ignore_changes(ic: &IgnoreChanges, schema: &crate::schema::Schema, prio
         IgnoreChanges::None => config,
         IgnoreChanges::All => {
             for (name, a) in &schema.attributes {
-                if a.optional || a.required {
-                    if let Some(p) = prior.get_attr(name) {
-                        config.set_at_path(&[crate::value::PathStep::Attr(name.clone())], p.clone());
-                    }
+                if (a.optional || a.required)
+                    && let Some(p) = prior.get_attr(name)
+                {
+                    config.set_at_path(&[crate::value::PathStep::Attr(name.clone())], p.clone());
                 }
             }
             for name in schema.blocks.keys() {

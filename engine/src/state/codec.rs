@@ -141,7 +141,8 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
             _ => return Err(StateError::Corrupt(format!("invalid resource address {text:?}"))),
         };
         // Terraform 0.12+ does not write `each`: the keys tell the shape.
-        let each = match (r.each.as_deref(), r.instances.first().map(|i| InstanceKey::from_json(i.index_key.as_ref()))) {
+        let each = match (r.each.as_deref(), r.instances.first().map(|i| InstanceKey::from_json(i.index_key.as_ref())))
+        {
             (Some("list"), _) | (None, Some(InstanceKey::Int(_))) => EachMode::List,
             (Some("map"), _) | (None, Some(InstanceKey::Str(_))) => EachMode::Map,
             _ => EachMode::Single,
@@ -164,7 +165,11 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
                 attributes: Attributes(Arc::from(i.attributes)),
                 sensitive_paths: i.sensitive_attributes.into_iter().map(decode_path).collect(),
                 dependencies,
-                status: if i.status.as_deref() == Some("tainted") { ObjectStatus::Tainted } else { ObjectStatus::Ready },
+                status: if i.status.as_deref() == Some("tainted") {
+                    ObjectStatus::Tainted
+                } else {
+                    ObjectStatus::Ready
+                },
                 create_before_destroy: i.create_before_destroy,
                 private: i.private,
             };
@@ -329,7 +334,9 @@ fn retype_object(v: Value, schema: &Schema) -> Value {
     for (k, a) in &schema.attributes {
         let v = match obj.remove(k) {
             None | Some(Value::Null) => Value::Null,
-            Some(Value::Map(mut w)) if a.ty == Type::Any && w.len() == 2 && w.contains_key("type") && w.contains_key("value") => {
+            Some(Value::Map(mut w))
+                if a.ty == Type::Any && w.len() == 2 && w.contains_key("type") && w.contains_key("value") =>
+            {
                 let ty = w.remove("type").unwrap_or_default();
                 retype_described(w.remove("value").unwrap_or_default(), &ty)
             }
@@ -383,18 +390,32 @@ fn retype_described(v: Value, ty: &Value) -> Value {
     let arg = ty.as_seq().and_then(|t| t.get(1)).cloned().unwrap_or(Value::Null);
     match (v, kind) {
         (Value::List(items), Some("set")) => Value::set(items.into_iter().map(|i| retype_described(i, &arg)).collect()),
-        (Value::List(items), Some("list")) => Value::List(items.into_iter().map(|i| retype_described(i, &arg)).collect()),
+        (Value::List(items), Some("list")) => {
+            Value::List(items.into_iter().map(|i| retype_described(i, &arg)).collect())
+        }
         (Value::List(items), Some("tuple")) => {
             let ets = arg.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
-            Value::List(items.into_iter().enumerate().map(|(i, v)| retype_described(v, ets.get(i).unwrap_or(&Value::Null))).collect())
+            Value::List(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| retype_described(v, ets.get(i).unwrap_or(&Value::Null)))
+                    .collect(),
+            )
         }
-        (Value::Map(m), Some("map")) => Value::Map(m.into_iter().map(|(k, v)| (k, retype_described(v, &arg))).collect()),
+        (Value::Map(m), Some("map")) => {
+            Value::Map(m.into_iter().map(|(k, v)| (k, retype_described(v, &arg))).collect())
+        }
         (Value::Map(m), Some("object")) => {
             let ats = arg.as_map().cloned().unwrap_or_default();
-            Value::Map(m.into_iter().map(|(k, v)| {
-                let t = ats.get(&k).cloned().unwrap_or(Value::Null);
-                (k, retype_described(v, &t))
-            }).collect())
+            Value::Map(
+                m.into_iter()
+                    .map(|(k, v)| {
+                        let t = ats.get(&k).cloned().unwrap_or(Value::Null);
+                        (k, retype_described(v, &t))
+                    })
+                    .collect(),
+            )
         }
         (v, _) => v,
     }

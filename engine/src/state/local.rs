@@ -2,8 +2,8 @@
 //! `terrane.tfstate.d/<name>/`), written atomically (temporary file, fsync, rename) with mode
 //! 0600 and a `.backup` of the state the run started from, locked with an OS file lock.
 
-use super::backend::{LockError, LockInfo, StateBackend, StateError};
 use super::State;
+use super::backend::{LockError, LockInfo, StateBackend, StateError};
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -103,14 +103,19 @@ impl LocalBackend {
                     .unwrap_or_else(|| LockInfo { id: "unknown".into(), ..LockInfo::new("unknown") });
                 return Err(LockError::Held(Box::new(holder)));
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(LockError::Failed(format!("{}: {e}", lock_path.display()))),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(LockError::Failed(format!("{}: {e}", lock_path.display())));
+            }
         }
         let mut info = info.clone();
         info.path = self.state_path(workspace).display().to_string();
         let json = serde_json::to_vec_pretty(&info).unwrap_or_default();
         std::fs::write(&info_path, json).map_err(|e| LockError::Failed(format!("{}: {e}", info_path.display())))?;
         set_private(&info_path);
-        self.held.lock().map_err(|_| LockError::Failed("lock table poisoned".into()))?.insert(workspace.to_string(), file);
+        self.held
+            .lock()
+            .map_err(|_| LockError::Failed("lock table poisoned".into()))?
+            .insert(workspace.to_string(), file);
         Ok(())
     }
 }
@@ -159,10 +164,13 @@ impl StateBackend for LocalBackend {
     async fn force_unlock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
         let (_, info_path) = self.lock_paths(workspace);
         let holder = std::fs::read(&info_path).ok().and_then(|b| serde_json::from_slice::<LockInfo>(&b).ok());
-        if let Some(h) = &holder {
-            if h.id != id {
-                return Err(LockError::Unlock(format!("the lock ID {id:?} does not match the existing lock ID {:?}", h.id)));
-            }
+        if let Some(h) = &holder
+            && h.id != id
+        {
+            return Err(LockError::Unlock(format!(
+                "the lock ID {id:?} does not match the existing lock ID {:?}",
+                h.id
+            )));
         }
         // A local lock is an OS lock: it is released when its process exits. If it can be
         // taken now, the holder is gone and only its info file is left.

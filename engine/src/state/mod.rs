@@ -6,8 +6,8 @@ mod codec;
 pub mod local;
 
 pub use backend::{LockError, LockInfo, StateBackend, StateError, lock_with_timeout};
-pub use codec::{Attributes, object_from_value, value_from_object};
 pub(crate) use codec::typed_json as codec_typed;
+pub use codec::{Attributes, object_from_value, value_from_object};
 
 use crate::addr::{InstanceKey, ResourceAddr};
 use crate::value::PathStep;
@@ -148,9 +148,9 @@ impl State {
 
     /// Every instance with a current object, in address order.
     pub fn instances(&self) -> impl Iterator<Item = (&ResourceAddr, &InstanceKey, &ObjectState)> {
-        self.resources.iter().flat_map(|(addr, r)| {
-            r.instances.iter().filter_map(move |(k, i)| i.current.as_ref().map(|o| (addr, k, o)))
-        })
+        self.resources
+            .iter()
+            .flat_map(|(addr, r)| r.instances.iter().filter_map(move |(k, i)| i.current.as_ref().map(|o| (addr, k, o))))
     }
 
     /// Parses a state file (Terraform v4 JSON).
@@ -177,7 +177,8 @@ fn deposed_key() -> String {
 
 /// The provider address state files record for a provider source and optional alias.
 pub fn provider_address(source: &str, alias: Option<&str>) -> String {
-    let fq = if source.matches('/').count() >= 2 { source.to_string() } else { format!("registry.terraform.io/{source}") };
+    let fq =
+        if source.matches('/').count() >= 2 { source.to_string() } else { format!("registry.terraform.io/{source}") };
     match alias {
         Some(a) => format!("provider[\"{fq}\"].{a}"),
         None => format!("provider[\"{fq}\"]"),

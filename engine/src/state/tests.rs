@@ -129,7 +129,8 @@ async fn lock_timeout_waits_for_release() {
     });
     let r = lock_with_timeout(&b, "default", &LockInfo::new("plan"), std::time::Duration::from_secs(5)).await;
     assert!(r.is_ok(), "{r:?}");
-    let r = lock_with_timeout(a.as_ref(), "default", &LockInfo::new("plan"), std::time::Duration::from_millis(200)).await;
+    let r =
+        lock_with_timeout(a.as_ref(), "default", &LockInfo::new("plan"), std::time::Duration::from_millis(200)).await;
     assert!(matches!(r, Err(LockError::Held(_))));
 }
 
@@ -147,7 +148,10 @@ async fn workspaces_live_in_their_own_directory() {
 
 #[test]
 fn provider_addresses() {
-    assert_eq!(provider_address("hashicorp/aws", Some("west")), "provider[\"registry.terraform.io/hashicorp/aws\"].west");
+    assert_eq!(
+        provider_address("hashicorp/aws", Some("west")),
+        "provider[\"registry.terraform.io/hashicorp/aws\"].west"
+    );
     assert_eq!(
         parse_provider_address("provider[\"terraform.io/builtin/terraform\"]"),
         Some(("terraform".to_string(), None))

@@ -29,7 +29,10 @@ pub const SOURCE: &str = "terrane.dev/test/fake";
 static SCHEMA: LazyLock<ProviderSchema> = LazyLock::new(|| {
     let mut s = ProviderSchema {
         provider: Schema::new()
-            .attr("store", Attribute::optional(Type::String).describe("Directory holding the fake cloud's objects.json."))
+            .attr(
+                "store",
+                Attribute::optional(Type::String).describe("Directory holding the fake cloud's objects.json."),
+            )
             .attr("latency_ms", Attribute::optional(Type::Number).describe("Latency added to every operation.")),
         ..ProviderSchema::default()
     };
@@ -110,7 +113,10 @@ struct InFlight<'a>(&'a Calls);
 
 impl<'a> InFlight<'a> {
     fn enter(calls: &'a Calls, op: &str, v: &Value) -> InFlight<'a> {
-        let label = attr(v, "name").as_str().map(str::to_string).unwrap_or_else(|| attr(v, "id").as_str().unwrap_or("?").to_string());
+        let label = attr(v, "name")
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| attr(v, "id").as_str().unwrap_or("?").to_string());
         calls.log.lock().expect("log lock").push(format!("{op} {label}"));
         let now = calls.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         calls.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -156,7 +162,8 @@ impl FakeProvider {
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
                 let tmp = dir.join(format!(".objects.{}.tmp", std::process::id()));
-                std::fs::write(&tmp, serde_json::to_vec_pretty(objects).unwrap_or_default()).map_err(|e| err(e.to_string()))?;
+                std::fs::write(&tmp, serde_json::to_vec_pretty(objects).unwrap_or_default())
+                    .map_err(|e| err(e.to_string()))?;
                 std::fs::rename(&tmp, dir.join("objects.json")).map_err(|e| err(e.to_string()))
             }
             None => {
@@ -167,7 +174,10 @@ impl FakeProvider {
     }
 
     /// Edits the cloud under one lock, so parallel operations do not lose each other's writes.
-    fn with_objects<T>(&self, f: impl FnOnce(&mut BTreeMap<String, serde_json::Value>) -> T) -> Result<T, ProviderError> {
+    fn with_objects<T>(
+        &self,
+        f: impl FnOnce(&mut BTreeMap<String, serde_json::Value>) -> T,
+    ) -> Result<T, ProviderError> {
         static LOCK: Mutex<()> = Mutex::new(());
         let _g = LOCK.lock().expect("cloud lock");
         let mut objects = self.load();
@@ -207,7 +217,10 @@ impl Provider for FakeProvider {
     }
 
     async fn configure(&self, config: Value) -> Result<(), ProviderError> {
-        let store = attr(&config, "store").as_str().map(PathBuf::from).or_else(|| std::env::var_os("TERRANE_FAKE_STORE").map(PathBuf::from));
+        let store = attr(&config, "store")
+            .as_str()
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("TERRANE_FAKE_STORE").map(PathBuf::from));
         *self.store.lock().expect("store lock") = store;
         if let Some(ms) = attr(&config, "latency_ms").as_f64() {
             *self.latency.lock().expect("latency lock") = Duration::from_millis(ms as u64);
@@ -217,15 +230,14 @@ impl Provider for FakeProvider {
 
     fn validate(&self, type_name: &str, config: &Value) -> Vec<terrane_engine::diag::Diagnostic> {
         let mut out = Vec::new();
-        if type_name == "fake_resource" {
-            if let Some(op) = attr(config, "fail_on").as_str() {
-                if !matches!(op, "create" | "update" | "delete" | "read") {
-                    out.push(terrane_engine::diag::Diagnostic::error(
-                        "Invalid fail_on",
-                        format!("fail_on must be create, update, delete or read, not {op:?}."),
-                    ));
-                }
-            }
+        if type_name == "fake_resource"
+            && let Some(op) = attr(config, "fail_on").as_str()
+            && !matches!(op, "create" | "update" | "delete" | "read")
+        {
+            out.push(terrane_engine::diag::Diagnostic::error(
+                "Invalid fail_on",
+                format!("fail_on must be create, update, delete or read, not {op:?}."),
+            ));
         }
         out
     }
@@ -321,7 +333,8 @@ impl Provider for FakeProvider {
             return Err(err(format!("unknown data source {type_name}")));
         }
         let name = attr(&config, "name").as_str().unwrap_or_default().to_string();
-        let found = self.load().values().find(|o| o.get("name").and_then(|n| n.as_str()) == Some(name.as_str())).cloned();
+        let found =
+            self.load().values().find(|o| o.get("name").and_then(|n| n.as_str()) == Some(name.as_str())).cloned();
         let (id, value) = match found {
             Some(o) => (
                 o.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string(),

@@ -60,8 +60,15 @@ impl Harness {
         }
     }
 
-    async fn apply_plan(&self, ctx: &Context, p: &Plan, parallelism: usize, control: &WalkControl) -> (ApplyOutcome, State) {
-        let recorder = Recorder::start(plan_prior_state(p).unwrap(), self.backend.clone(), "default", Duration::from_millis(200));
+    async fn apply_plan(
+        &self,
+        ctx: &Context,
+        p: &Plan,
+        parallelism: usize,
+        control: &WalkControl,
+    ) -> (ApplyOutcome, State) {
+        let recorder =
+            Recorder::start(plan_prior_state(p).unwrap(), self.backend.clone(), "default", Duration::from_millis(200));
         let opts = ApplyOptions { parallelism, ..ApplyOptions::default() };
         let outcome = apply(ctx, p, &recorder, &opts, control, &NoHooks).await;
         let state = recorder.finish().await.map_err(|(_, e)| e).unwrap();
@@ -69,7 +76,8 @@ impl Harness {
     }
 
     async fn apply(&self, src: &str) -> (ApplyOutcome, State) {
-        let (ctx, p) = self.plan_with(src, &PlanOptions::default()).await.unwrap_or_else(|d| panic!("plan failed: {d}"));
+        let (ctx, p) =
+            self.plan_with(src, &PlanOptions::default()).await.unwrap_or_else(|d| panic!("plan failed: {d}"));
         self.apply_plan(&ctx, &p, 10, &WalkControl::default()).await
     }
 
@@ -116,11 +124,17 @@ async fn apply_then_plan_has_no_changes() {
     assert!(!out.diags.has_errors(), "{}", out.diags);
     assert_eq!(out.counts.added, 3);
     let base_id = attr(&state, "fake_resource.base", "id");
-    assert_eq!(attr(&state, "fake_resource.app[1]", "value"), Value::from(format!("{}/one", base_id.as_str().unwrap())));
+    assert_eq!(
+        attr(&state, "fake_resource.app[1]", "value"),
+        Value::from(format!("{}/one", base_id.as_str().unwrap()))
+    );
     assert_eq!(state.outputs["ids"].value.as_array().map(Vec::len), Some(2));
     // Dependencies are recorded as Terraform records them.
     let app = parse_instance("fake_resource.app[0]").unwrap();
-    assert_eq!(state.object(&app.resource, &app.key).unwrap().dependencies, vec![ResourceAddr::managed("fake_resource", "base")]);
+    assert_eq!(
+        state.object(&app.resource, &app.key).unwrap().dependencies,
+        vec![ResourceAddr::managed("fake_resource", "base")]
+    );
     let again = h.plan(CHAIN).await;
     assert!(!again.has_changes(), "second plan: {:?}", actions(&again));
 }
@@ -181,13 +195,17 @@ async fn destroy_runs_in_reverse_dependency_order() {
     let h = Harness::new();
     h.apply(CHAIN).await;
     h.fake.calls.log.lock().unwrap().clear();
-    let (ctx, p) = h.plan_with(CHAIN, &PlanOptions { mode: PlanMode::Destroy, ..PlanOptions::default() }).await.unwrap();
+    let (ctx, p) =
+        h.plan_with(CHAIN, &PlanOptions { mode: PlanMode::Destroy, ..PlanOptions::default() }).await.unwrap();
     assert!(p.changes.iter().all(|c| c.action == Action::Delete));
     let (out, state) = h.apply_plan(&ctx, &p, 10, &WalkControl::default()).await;
     assert!(!out.diags.has_errors(), "{}", out.diags);
     let log = h.log();
     let base = log.iter().position(|l| l.starts_with("delete base") || l.contains("base")).unwrap();
-    assert!(log.iter().filter(|l| l.contains("app")).all(|l| log.iter().position(|x| x == l).unwrap() < base), "{log:?}");
+    assert!(
+        log.iter().filter(|l| l.contains("app")).all(|l| log.iter().position(|x| x == l).unwrap() < base),
+        "{log:?}"
+    );
     assert!(state.resources.is_empty());
     assert!(state.outputs.is_empty());
 }
@@ -223,7 +241,10 @@ resource "fake_resource" "after_bad" {
     assert!(!h.log().iter().any(|l| l == "create after-bad"), "a dependent of a failure must not run");
     // The next plan continues from there.
     let p = h.plan(&src.replace("  fail_on = \"create\"\n", "")).await;
-    assert_eq!(actions(&p), vec![("fake_resource.after_bad".into(), Action::Create), ("fake_resource.bad".into(), Action::Create)]);
+    assert_eq!(
+        actions(&p),
+        vec![("fake_resource.after_bad".into(), Action::Create), ("fake_resource.bad".into(), Action::Create)]
+    );
 }
 
 #[tokio::test]
@@ -296,14 +317,37 @@ async fn drift_is_reported_apart_and_planned_back() {
     let x_id = attr(&state, "fake_resource.x", "id").as_str().unwrap().to_string();
     let gone_id = attr(&state, "fake_resource.gone", "id").as_str().unwrap().to_string();
     let fake = h.fake.clone();
-    let mut edited = terrane_engine::provider::Provider::read(fake.as_ref(), "fake_resource", Value::object([("id", Value::from(x_id.as_str()))])).await.unwrap().unwrap();
+    let mut edited = terrane_engine::provider::Provider::read(
+        fake.as_ref(),
+        "fake_resource",
+        Value::object([("id", Value::from(x_id.as_str()))]),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     edited.set_at_path(&[terrane_engine::value::PathStep::Attr("value".into())], Value::from("changed"));
-    terrane_engine::provider::Provider::update(fake.as_ref(), "fake_resource", Value::object([("id", Value::from(x_id.as_str()))]), edited).await.unwrap();
-    terrane_engine::provider::Provider::delete(fake.as_ref(), "fake_resource", Value::object([("id", Value::from(gone_id.as_str()))])).await.unwrap();
+    terrane_engine::provider::Provider::update(
+        fake.as_ref(),
+        "fake_resource",
+        Value::object([("id", Value::from(x_id.as_str()))]),
+        edited,
+    )
+    .await
+    .unwrap();
+    terrane_engine::provider::Provider::delete(
+        fake.as_ref(),
+        "fake_resource",
+        Value::object([("id", Value::from(gone_id.as_str()))]),
+    )
+    .await
+    .unwrap();
     let p = h.plan(src).await;
     let drift: Vec<(String, Action)> = p.drift.iter().map(|c| (c.addr.to_string(), c.action)).collect();
     assert_eq!(drift, vec![("fake_resource.gone".into(), Action::Delete), ("fake_resource.x".into(), Action::Update)]);
-    assert_eq!(actions(&p), vec![("fake_resource.gone".into(), Action::Create), ("fake_resource.x".into(), Action::Update)]);
+    assert_eq!(
+        actions(&p),
+        vec![("fake_resource.gone".into(), Action::Create), ("fake_resource.x".into(), Action::Update)]
+    );
     let text = render_plan(&p, &|_| None, false);
     assert!(text.contains("Objects have changed outside of terrane"), "{text}");
     assert!(text.contains("# fake_resource.gone has been deleted"), "{text}");
@@ -373,11 +417,18 @@ async fn removed_resources_are_destroyed_and_prevent_destroy_refuses() {
     let h = Harness::new();
     let src = "resource \"fake_resource\" \"keep\" {\n  name = \"keep\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\nresource \"fake_resource\" \"drop\" { name = \"drop\" }\n";
     h.apply(src).await;
-    let only_keep = "resource \"fake_resource\" \"keep\" {\n  name = \"keep\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+    let only_keep =
+        "resource \"fake_resource\" \"keep\" {\n  name = \"keep\"\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
     let p = h.plan(only_keep).await;
     assert_eq!(actions(&p), vec![("fake_resource.drop".into(), Action::Delete)]);
-    assert_eq!(p.changes.iter().find(|c| c.action == Action::Delete).unwrap().reason, Some(Reason::DeleteBecauseNoResourceConfig));
-    let Err(err) = h.plan_with(&only_keep.replace("\"keep\"\n  lifecycle", "\"keep2\"\n  lifecycle"), &PlanOptions::default()).await else {
+    assert_eq!(
+        p.changes.iter().find(|c| c.action == Action::Delete).unwrap().reason,
+        Some(Reason::DeleteBecauseNoResourceConfig)
+    );
+    let Err(err) = h
+        .plan_with(&only_keep.replace("\"keep\"\n  lifecycle", "\"keep2\"\n  lifecycle"), &PlanOptions::default())
+        .await
+    else {
         panic!("a plan that destroys a prevent_destroy resource must fail")
     };
     assert!(err.iter().any(|d| d.summary == "Instance cannot be destroyed"), "{err}");
@@ -402,7 +453,10 @@ resource "fake_resource" "b" {
     let p = h.plan(&src.replace("env = \"x\"", "env = \"y\"")).await;
     assert!(!p.has_changes(), "ignored attribute: {:?}", actions(&p));
     let p = h.plan(&src.replace("v1", "v2")).await;
-    assert_eq!(actions(&p), vec![("fake_resource.a".into(), Action::Update), ("fake_resource.b".into(), Action::DeleteThenCreate)]);
+    assert_eq!(
+        actions(&p),
+        vec![("fake_resource.a".into(), Action::Update), ("fake_resource.b".into(), Action::DeleteThenCreate)]
+    );
     assert_eq!(p.changes[1].reason, Some(Reason::ReplaceByTriggers));
     let opts = PlanOptions { replace: vec![parse_instance("fake_resource.a").unwrap()], ..PlanOptions::default() };
     let (_, p) = h.plan_with(src, &opts).await.unwrap();
@@ -481,7 +535,15 @@ async fn checkpoints_are_coalesced() {
     let src = "resource \"fake_resource\" \"r\" {\n  count = 300\n  name = \"r${count.index}\"\n}\n";
     let (ctx, p) = h.plan_with(src, &PlanOptions::default()).await.unwrap();
     let recorder = Recorder::start(plan_prior_state(&p).unwrap(), h.backend.clone(), "default", Duration::from_secs(1));
-    let out = apply(&ctx, &p, &recorder, &ApplyOptions { parallelism: 50, ..Default::default() }, &WalkControl::default(), &NoHooks).await;
+    let out = apply(
+        &ctx,
+        &p,
+        &recorder,
+        &ApplyOptions { parallelism: 50, ..Default::default() },
+        &WalkControl::default(),
+        &NoHooks,
+    )
+    .await;
     assert!(!out.diags.has_errors());
     let writes_during = recorder.writes();
     let state = recorder.finish().await.map_err(|(_, e)| e).unwrap();
@@ -505,7 +567,10 @@ async fn tainted_objects_are_replaced() {
     s.set_object(&addr, &InstanceKey::None, &provider, Some(obj));
     h.backend.write("default", &s).await.unwrap();
     let p = h.plan(src).await;
-    assert_eq!((p.changes[0].action, p.changes[0].reason), (Action::DeleteThenCreate, Some(Reason::ReplaceBecauseTainted)));
+    assert_eq!(
+        (p.changes[0].action, p.changes[0].reason),
+        (Action::DeleteThenCreate, Some(Reason::ReplaceBecauseTainted))
+    );
     let text = render_plan(&p, &|_| None, false);
     assert!(text.contains("is tainted, so must be replaced"), "{text}");
 }
@@ -528,9 +593,148 @@ output "out" {
     let addr = ResourceAddr::managed("terraform_data", "v");
     let obj = state.object(&addr, &InstanceKey::None).unwrap();
     let schema = terrane_engine::builtin::TerraformProvider;
-    let v = value_from_object(obj, &terrane_engine::provider::Provider::schema(&schema).resources["terraform_data"].block);
+    let v =
+        value_from_object(obj, &terrane_engine::provider::Provider::schema(&schema).resources["terraform_data"].block);
     assert_eq!(v.get_attr("output").unwrap().get_attr("a"), Some(&Value::from(1i64)));
     let p = h.plan(&src.replace("t1", "t2")).await;
     assert_eq!(actions(&p), vec![("terraform_data.v".into(), Action::DeleteThenCreate)]);
+    assert!(!h.plan(src).await.has_changes());
+}
+
+#[tokio::test]
+async fn dynamic_blocks_expand_from_collections() {
+    let h = Harness::new();
+    let src = r#"
+variable "ports" {
+  default = [80, 443]
+}
+resource "fake_resource" "d" {
+  name = "d"
+  dynamic "rule" {
+    for_each = var.ports
+    iterator = p
+    content {
+      port     = p.value
+      protocol = p.key == 0 ? "http" : "https"
+    }
+  }
+}
+"#;
+    let (out, state) = h.apply(src).await;
+    assert!(!out.diags.has_errors(), "{}", out.diags);
+    let rules = attr(&state, "fake_resource.d", "rule");
+    assert_eq!(
+        rules,
+        Value::List(vec![
+            Value::object([("port", Value::from(80i64)), ("protocol", Value::from("http"))]),
+            Value::object([("port", Value::from(443i64)), ("protocol", Value::from("https"))]),
+        ])
+    );
+    assert!(!h.plan(src).await.has_changes());
+}
+
+#[tokio::test]
+async fn preconditions_postconditions_and_variable_validation() {
+    let h = Harness::new();
+    let pre = r#"
+variable "env" {
+  default = "prod"
+  validation {
+    condition     = contains(["prod", "dev"], var.env)
+    error_message = "env must be prod or dev."
+  }
+}
+resource "fake_resource" "p" {
+  name = "p"
+  lifecycle {
+    precondition {
+      condition     = var.env != "prod"
+      error_message = "Not in prod, please."
+    }
+  }
+}
+"#;
+    let Err(d) = h.plan_with(pre, &PlanOptions::default()).await else { panic!("precondition must fail") };
+    let e = d.iter().find(|d| d.summary == "Resource precondition failed").expect("precondition error");
+    assert_eq!(e.detail, "Not in prod, please.");
+    let bad_var = PlanOptions { variables: [("env".to_string(), Value::from("qa"))].into(), ..PlanOptions::default() };
+    let Err(d) = h.plan_with(pre, &bad_var).await else { panic!("validation must fail") };
+    let e = d.iter().find(|d| d.summary == "Invalid value for variable").expect("validation error");
+    assert!(e.detail.starts_with("env must be prod or dev."), "{}", e.detail);
+    assert!(e.detail.contains("main.tf:4,"), "names the rule's place: {}", e.detail);
+
+    // A postcondition on a value known only after apply is checked at apply; failing, it
+    // keeps the object but taints it.
+    let post = r#"
+resource "fake_resource" "q" {
+  name = "q"
+  lifecycle {
+    postcondition {
+      condition     = self.zone == "zone-b"
+      error_message = "Expected zone-b, got ${self.zone}."
+    }
+  }
+}
+"#;
+    let (out, state) = h.apply(post).await;
+    let e = out.diags.iter().find(|d| d.summary == "Resource postcondition failed").expect("postcondition error");
+    assert_eq!(e.detail, "Expected zone-b, got zone-a.");
+    let q = ResourceAddr::managed("fake_resource", "q");
+    assert_eq!(state.object(&q, &InstanceKey::None).unwrap().status, terrane_engine::state::ObjectStatus::Tainted);
+}
+
+#[tokio::test]
+async fn refresh_only_records_drift_without_changing_anything() {
+    let h = Harness::new();
+    let src = "resource \"fake_resource\" \"x\" {\n  name  = \"x\"\n  value = \"wanted\"\n}\n";
+    let (_, state) = h.apply(src).await;
+    let id = attr(&state, "fake_resource.x", "id");
+    let fake = h.fake.clone();
+    let key = Value::object([("id", id.clone())]);
+    let mut edited =
+        terrane_engine::provider::Provider::read(fake.as_ref(), "fake_resource", key.clone()).await.unwrap().unwrap();
+    edited.set_at_path(&[terrane_engine::value::PathStep::Attr("value".into())], Value::from("drifted"));
+    terrane_engine::provider::Provider::update(fake.as_ref(), "fake_resource", key, edited).await.unwrap();
+    h.fake.calls.log.lock().unwrap().clear();
+
+    let (ctx, p) =
+        h.plan_with(src, &PlanOptions { mode: PlanMode::RefreshOnly, ..PlanOptions::default() }).await.unwrap();
+    assert_eq!(p.drift.len(), 1);
+    assert!(actions(&p).is_empty(), "refresh-only plans no changes");
+    assert!(p.has_changes(), "but applying it updates the state");
+    let text = render_plan(&p, &|_| None, false);
+    assert!(text.contains("This is a refresh-only plan"), "{text}");
+    let (out, state) = h.apply_plan(&ctx, &p, 10, &WalkControl::default()).await;
+    assert!(!out.diags.has_errors(), "{}", out.diags);
+    assert!(h.log().is_empty(), "nothing was changed remotely: {:?}", h.log());
+    assert_eq!(attr(&state, "fake_resource.x", "value"), Value::from("drifted"));
+    assert_eq!(attr(&h.state().await.unwrap(), "fake_resource.x", "value"), Value::from("drifted"), "stored");
+}
+
+#[tokio::test]
+async fn provider_aliases_are_recorded_in_state() {
+    let h = Harness::new();
+    let src = r#"
+provider "fake" {}
+provider "fake" {
+  alias      = "slow"
+  latency_ms = 10
+}
+resource "fake_resource" "a" { name = "a" }
+resource "fake_resource" "b" {
+  provider = fake.slow
+  name     = "b"
+}
+"#;
+    let (out, state) = h.apply(src).await;
+    assert!(!out.diags.has_errors(), "{}", out.diags);
+    assert_eq!(
+        state.resources[&ResourceAddr::managed("fake_resource", "a")].provider,
+        "provider[\"terrane.dev/test/fake\"]"
+    );
+    assert_eq!(
+        state.resources[&ResourceAddr::managed("fake_resource", "b")].provider,
+        "provider[\"terrane.dev/test/fake\"].slow"
+    );
     assert!(!h.plan(src).await.has_changes());
 }

@@ -70,7 +70,13 @@ mod tests {
 
     #[test]
     fn formats_like_terraform_output() {
-        let v = Value::object([("b", Value::from("x")), ("a", Value::List(vec![1i64.into(), Value::from("s").mark_sensitive()]))]);
-        assert_eq!(format_value(&v, 0, 2, "<sensitive>"), "{\n  \"a\" = [\n    1,\n    <sensitive>,\n  ]\n  \"b\" = \"x\"\n}");
+        let v = Value::object([
+            ("b", Value::from("x")),
+            ("a", Value::List(vec![1i64.into(), Value::from("s").mark_sensitive()])),
+        ]);
+        assert_eq!(
+            format_value(&v, 0, 2, "<sensitive>"),
+            "{\n  \"a\" = [\n    1,\n    <sensitive>,\n  ]\n  \"b\" = \"x\"\n}"
+        );
     }
 }

@@ -28,9 +28,15 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
             out.push('\n');
         }
         if plan.mode == PlanMode::RefreshOnly {
-            let _ = writeln!(out, "This is a refresh-only plan, so terrane will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the terrane state without changing any remote objects.");
+            let _ = writeln!(
+                out,
+                "This is a refresh-only plan, so terrane will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the terrane state without changing any remote objects."
+            );
         } else {
-            let _ = writeln!(out, "Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.");
+            let _ = writeln!(
+                out,
+                "Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes."
+            );
         }
         let _ = writeln!(out, "\n{}", "─".repeat(77));
     }
@@ -60,14 +66,23 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
             out.push('\n');
         }
         let s = plan.summary();
-        let _ = writeln!(out, "{} {} to add, {} to change, {} to destroy.", p.bold("Plan:"), s.add, s.change, s.destroy);
+        let _ =
+            writeln!(out, "{} {} to add, {} to change, {} to destroy.", p.bold("Plan:"), s.add, s.change, s.destroy);
     }
     if !output_changes.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:");
         let width = output_changes.iter().map(|o| o.name.len()).max().unwrap_or(0);
         let mut r = Lines { out: &mut out, p: &p };
         for o in output_changes {
-            r.attribute(&o.name, width, ValueOrAbsent::of(&o.before, o.action == Action::Create), ValueOrAbsent::of(&o.after, o.action == Action::Delete), 0, false, None);
+            r.attribute(
+                &o.name,
+                width,
+                ValueOrAbsent::of(&o.before, o.action == Action::Create),
+                ValueOrAbsent::of(&o.after, o.action == Action::Delete),
+                0,
+                false,
+                None,
+            );
         }
     }
     out
@@ -116,7 +131,9 @@ pub fn headline(c: &ResourceChange, drift: bool) -> String {
         (Action::Read, _) => format!("{addr} will be read during apply"),
         (_, Some(Reason::ReplaceBecauseTainted)) => format!("{addr} is tainted, so must be replaced"),
         (_, Some(Reason::ReplaceByRequest)) => format!("{addr} will be replaced, as requested"),
-        (_, Some(Reason::ReplaceByTriggers)) => format!("{addr} will be replaced due to changes in replace_triggered_by"),
+        (_, Some(Reason::ReplaceByTriggers)) => {
+            format!("{addr} will be replaced due to changes in replace_triggered_by")
+        }
         (Action::DeleteThenCreate | Action::CreateThenDelete, _) => format!("{addr} must be replaced"),
         (Action::NoOp, _) => format!("{addr} has no changes"),
     }
@@ -138,10 +155,8 @@ pub fn reason_line(c: &ResourceChange) -> Option<String> {
 pub fn render_change(c: &ResourceChange, schema: Option<&Schema>, p: &Paint, drift: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "  {}", p.bold(&format!("# {}", headline(c, drift))));
-    if !drift {
-        if let Some(r) = reason_line(c) {
-            let _ = writeln!(out, "  # {r}");
-        }
+    if !drift && let Some(r) = reason_line(c) {
+        let _ = writeln!(out, "  # {r}");
     }
     let action = c.action;
     let kind = if c.addr.resource.mode == Mode::Data { "data" } else { "resource" };
@@ -227,7 +242,8 @@ impl Lines<'_, '_> {
                 let b = bm.get(*n).unwrap_or(&Value::Null);
                 let a = am.get(*n).unwrap_or(&Value::Null);
                 let changed = !b.lang_eq(a) || a.is_unknown() || b.is_sensitive() != a.is_sensitive();
-                (changed && !(b.is_null() && a.is_null())) || (!full && matches!(n.as_str(), "id" | "name" | "tags") && !a.is_null())
+                (changed && !(b.is_null() && a.is_null()))
+                    || (!full && matches!(n.as_str(), "id" | "name" | "tags") && !a.is_null())
             })
             .collect();
         let width = shown.iter().map(|n| key_repr(n).len()).max().unwrap_or(0);
@@ -249,7 +265,12 @@ impl Lines<'_, '_> {
             path.pop();
         }
         if hidden > 0 && !full {
-            let _ = writeln!(self.out, "{}{}", pad(level), self.p.dim(&format!("# ({hidden} unchanged attribute{} hidden)", if hidden == 1 { "" } else { "s" })));
+            let _ = writeln!(
+                self.out,
+                "{}{}",
+                pad(level),
+                self.p.dim(&format!("# ({hidden} unchanged attribute{} hidden)", if hidden == 1 { "" } else { "s" }))
+            );
         }
         let Some(schema) = schema else { return };
         let mut hidden_blocks = 0;
@@ -270,7 +291,12 @@ impl Lines<'_, '_> {
                 }
                 Nesting::List | Nesting::Set => {
                     if a.is_unknown() {
-                        let _ = writeln!(self.out, "{} {name} {{ {} }}", sym_prefix(self.p, level, Action::Update), self.p.dim("(known after apply)"));
+                        let _ = writeln!(
+                            self.out,
+                            "{} {name} {{ {} }}",
+                            sym_prefix(self.p, level, Action::Update),
+                            self.p.dim("(known after apply)")
+                        );
                         path.pop();
                         continue;
                     }
@@ -283,9 +309,15 @@ impl Lines<'_, '_> {
                                 let _ = v;
                                 hidden_blocks += 1;
                             }
-                            ListOp::Removed(v) => self.block(name, &block.schema, &v, &Value::Null, level, full, forces, replace, path),
-                            ListOp::Added(v) => self.block(name, &block.schema, &Value::Null, &v, level, full, forces, replace, path),
-                            ListOp::Changed(b, a) => self.block(name, &block.schema, &b, &a, level, full, forces, replace, path),
+                            ListOp::Removed(v) => {
+                                self.block(name, &block.schema, &v, &Value::Null, level, full, forces, replace, path)
+                            }
+                            ListOp::Added(v) => {
+                                self.block(name, &block.schema, &Value::Null, &v, level, full, forces, replace, path)
+                            }
+                            ListOp::Changed(b, a) => {
+                                self.block(name, &block.schema, &b, &a, level, full, forces, replace, path)
+                            }
                         }
                     }
                 }
@@ -293,7 +325,15 @@ impl Lines<'_, '_> {
             path.pop();
         }
         if hidden_blocks > 0 && !full {
-            let _ = writeln!(self.out, "\n{}{}", pad(level), self.p.dim(&format!("# ({hidden_blocks} unchanged block{} hidden)", if hidden_blocks == 1 { "" } else { "s" })));
+            let _ = writeln!(
+                self.out,
+                "\n{}{}",
+                pad(level),
+                self.p.dim(&format!(
+                    "# ({hidden_blocks} unchanged block{} hidden)",
+                    if hidden_blocks == 1 { "" } else { "s" }
+                ))
+            );
         }
     }
 
@@ -339,7 +379,12 @@ impl Lines<'_, '_> {
         match (before, after) {
             (ValueOrAbsent::Absent, ValueOrAbsent::Absent) => {}
             (ValueOrAbsent::Absent, ValueOrAbsent::Present(a)) => {
-                let _ = writeln!(self.out, "{} {label} = {}{suffix}", sym_prefix(self.p, level, Action::Create), self.value(a, level, Action::Create));
+                let _ = writeln!(
+                    self.out,
+                    "{} {label} = {}{suffix}",
+                    sym_prefix(self.p, level, Action::Create),
+                    self.value(a, level, Action::Create)
+                );
             }
             (ValueOrAbsent::Present(b), ValueOrAbsent::Absent) => {
                 let _ = writeln!(
@@ -353,7 +398,12 @@ impl Lines<'_, '_> {
             }
             (ValueOrAbsent::Present(b), ValueOrAbsent::Present(a)) => {
                 if b.lang_eq(a) && !a.is_unknown() && b.is_sensitive() == a.is_sensitive() {
-                    let _ = writeln!(self.out, "{} {label} = {}{suffix}", sym_prefix(self.p, level, Action::NoOp), self.value(a, level, Action::NoOp));
+                    let _ = writeln!(
+                        self.out,
+                        "{} {label} = {}{suffix}",
+                        sym_prefix(self.p, level, Action::NoOp),
+                        self.value(a, level, Action::NoOp)
+                    );
                     return;
                 }
                 let prefix = sym_prefix(self.p, level, Action::Update);
@@ -371,13 +421,28 @@ impl Lines<'_, '_> {
                         for op in list_ops(bl, al, set) {
                             match op {
                                 ListOp::Same(v) => {
-                                    let _ = writeln!(self.out, "{} {},", sym_prefix(self.p, level + 1, Action::NoOp), self.value(&v, level + 1, Action::NoOp));
+                                    let _ = writeln!(
+                                        self.out,
+                                        "{} {},",
+                                        sym_prefix(self.p, level + 1, Action::NoOp),
+                                        self.value(&v, level + 1, Action::NoOp)
+                                    );
                                 }
                                 ListOp::Added(v) => {
-                                    let _ = writeln!(self.out, "{} {},", sym_prefix(self.p, level + 1, Action::Create), self.value(&v, level + 1, Action::Create));
+                                    let _ = writeln!(
+                                        self.out,
+                                        "{} {},",
+                                        sym_prefix(self.p, level + 1, Action::Create),
+                                        self.value(&v, level + 1, Action::Create)
+                                    );
                                 }
                                 ListOp::Removed(v) => {
-                                    let _ = writeln!(self.out, "{} {},", sym_prefix(self.p, level + 1, Action::Delete), self.value(&v, level + 1, Action::Delete));
+                                    let _ = writeln!(
+                                        self.out,
+                                        "{} {},",
+                                        sym_prefix(self.p, level + 1, Action::Delete),
+                                        self.value(&v, level + 1, Action::Delete)
+                                    );
                                 }
                                 ListOp::Changed(b, a) => {
                                     let _ = writeln!(
@@ -393,7 +458,9 @@ impl Lines<'_, '_> {
                         }
                         let _ = writeln!(self.out, "{}]", pad(level));
                     }
-                    (Value::String(bs_), Value::String(as2)) if !bs && !as_ && (bs_.contains('\n') || as2.contains('\n')) => {
+                    (Value::String(bs_), Value::String(as2))
+                        if !bs && !as_ && (bs_.contains('\n') || as2.contains('\n')) =>
+                    {
                         let _ = writeln!(self.out, "{prefix} {label} = <<-EOT{suffix}");
                         let diff = similar::TextDiff::from_lines(bs_.as_str(), as2.as_str());
                         let inner = " ".repeat(2 + 4 * (level + 1));
@@ -436,13 +503,18 @@ impl Lines<'_, '_> {
             .collect();
         let width = changed.iter().map(|k| key_repr(k).len()).max().unwrap_or(0);
         for k in &changed {
-            let b = bm.get(*k).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::Present(v));
-            let a = am.get(*k).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::Present(v));
+            let b = bm.get(*k).map_or(ValueOrAbsent::Absent, ValueOrAbsent::Present);
+            let a = am.get(*k).map_or(ValueOrAbsent::Absent, ValueOrAbsent::Present);
             self.attribute(&key_repr(k), width, b, a, level, false, None);
         }
         let hidden = keys.len() - changed.len();
         if hidden > 0 {
-            let _ = writeln!(self.out, "{}{}", pad(level), self.p.dim(&format!("# ({hidden} unchanged element{} hidden)", if hidden == 1 { "" } else { "s" })));
+            let _ = writeln!(
+                self.out,
+                "{}{}",
+                pad(level),
+                self.p.dim(&format!("# ({hidden} unchanged element{} hidden)", if hidden == 1 { "" } else { "s" }))
+            );
         }
     }
 
@@ -470,7 +542,12 @@ impl Lines<'_, '_> {
                 }
                 let mut out = String::from("[\n");
                 for item in items {
-                    let _ = writeln!(out, "{} {},", sym_prefix(self.p, level + 1, action), self.value(item, level + 1, action));
+                    let _ = writeln!(
+                        out,
+                        "{} {},",
+                        sym_prefix(self.p, level + 1, action),
+                        self.value(item, level + 1, action)
+                    );
                 }
                 out.push_str(&format!("{}]", pad(level)));
                 out
@@ -482,7 +559,13 @@ impl Lines<'_, '_> {
                 let width = m.keys().map(|k| key_repr(k).len()).max().unwrap_or(0);
                 let mut out = String::from("{\n");
                 for (k, item) in m {
-                    let _ = writeln!(out, "{} {:<width$} = {}", sym_prefix(self.p, level + 1, action), key_repr(k), self.value(item, level + 1, action));
+                    let _ = writeln!(
+                        out,
+                        "{} {:<width$} = {}",
+                        sym_prefix(self.p, level + 1, action),
+                        key_repr(k),
+                        self.value(item, level + 1, action)
+                    );
                 }
                 out.push_str(&format!("{}}}", pad(level)));
                 out
