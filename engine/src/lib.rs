@@ -8,6 +8,7 @@ pub mod addr;
 pub mod config;
 pub mod diag;
 pub mod eval;
+pub mod fmt;
 pub mod schema;
 pub mod types;
 pub mod value;

@@ -4,7 +4,7 @@ use crate::args::FmtArgs;
 use crate::ui::Ui;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use terrane_engine::fmt::format_source;
+use terrane_engine::fmt::{format_for_stdout, format_source};
 
 fn collect(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -32,7 +32,7 @@ pub fn run(args: FmtArgs, ui: &Ui) -> u8 {
             ui.error("Failed to read stdin", "");
             return 1;
         }
-        return match format_source(&src) {
+        return match format_for_stdout(&src) {
             Ok(out) => {
                 if args.check && out != src {
                     return 3;

@@ -1,7 +1,7 @@
 //! One file per command.
 
 mod apply;
-// mod fmt; (TEMP)
+mod fmt;
 mod graph;
 mod init;
 mod operation;
@@ -21,7 +21,7 @@ pub async fn run(command: Command, ui: &Ui) -> u8 {
     match command {
         Command::Init(a) => init::run(a, ui).await,
         Command::Validate(a) => validate::run(a, ui),
-        Command::Fmt(_a) => 1, // TEMP
+        Command::Fmt(a) => fmt::run(a, ui),
         Command::Plan(a) => plan::run(a, ui).await,
         Command::Apply(a) => apply::run(a, false, ui).await,
         Command::Destroy(a) => apply::run(a, true, ui).await,
