@@ -86,11 +86,12 @@ pub fn run(args: FmtArgs, ui: &Ui) -> u8 {
             let diff = similar::TextDiff::from_lines(&src, &out);
             ui.out(&diff.unified_diff().header(&format!("old/{shown}"), &format!("new/{shown}")).to_string());
         }
-        if args.write && !args.check {
-            if let Err(e) = std::fs::write(&f, &out) {
-                ui.error("Failed to write file", &format!("{}: {e}", f.display()));
-                failed = true;
-            }
+        if args.write
+            && !args.check
+            && let Err(e) = std::fs::write(&f, &out)
+        {
+            ui.error("Failed to write file", &format!("{}: {e}", f.display()));
+            failed = true;
         }
     }
     if failed {
