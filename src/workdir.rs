@@ -16,8 +16,8 @@ pub const DATA_DIR: &str = ".terrane";
 
 /// The providers built into this binary.
 pub fn registry() -> ProviderRegistry {
-    #[allow(unused_mut)]
     let mut r = ProviderRegistry::with_builtin();
+    r.register("aws", Arc::new(terrane_provider_aws::AwsFactory));
     #[cfg(feature = "fake-provider")]
     r.register("fake", Arc::new(terrane_provider_fake::FakeFactory));
     r

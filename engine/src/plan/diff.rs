@@ -45,8 +45,10 @@ fn plan_object(
         let planned = if !c.is_null() {
             c
         } else if attr.computed {
-            match p {
-                Some(pv) if !pv.is_null() => pv.clone(),
+            // An existing object keeps what the provider decided (null included); a new one
+            // learns it at apply.
+            match (prior, p) {
+                (Some(_), Some(pv)) => pv.clone(),
                 _ => attr.default.clone().unwrap_or(Value::Unknown),
             }
         } else {
@@ -187,6 +189,15 @@ mod tests {
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.requires_replace, vec![vec![PathStep::Attr("name".into())]]);
         assert_eq!(r.planned.get_attr("id"), Some(&Value::Unknown), "a replacement gets a new id");
+    }
+
+    #[test]
+    fn a_computed_attribute_the_provider_left_null_stays_null() {
+        let prior = obj(vec![("id", "i-1".into()), ("name", "a".into()), ("size", 1i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let config = obj(vec![("name", "a".into()), ("size", 1i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let r = generic_plan(&schema(), Some(&prior), &config);
+        assert_eq!(r.planned.get_attr("zone"), Some(&Value::Null));
+        assert!(r.requires_replace.is_empty());
     }
 
     #[test]

@@ -1,0 +1,237 @@
+//! The `provider "aws"` block and the API clients built from it: region, profile and shared
+//! files, static keys, `assume_role`, `default_tags`, per-service `endpoints` (a local emulator
+//! such as moto), and retries with backoff and jitter on throttling and 5xx.
+
+use crate::errors::sdk_error;
+use crate::val;
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_http_client::tls;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+use std::collections::BTreeMap;
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+/// Services whose endpoint can be overridden, as Terraform names them.
+pub const ENDPOINT_SERVICES: &[&str] = &["ec2", "elb", "elbv2", "rds", "elasticache", "logs", "cloudwatchlogs", "iam", "sts", "s3"];
+
+pub fn schema() -> Schema {
+    let mut endpoints = Schema::new();
+    for s in ENDPOINT_SERVICES {
+        endpoints = endpoints.attr(s, Attribute::optional(Type::String).describe(format!("Endpoint URL for {s}.")));
+    }
+    Schema::new()
+        .attr("region", Attribute::optional(Type::String).describe("AWS region (else AWS_REGION or the profile's)."))
+        .attr("profile", Attribute::optional(Type::String))
+        .attr("shared_credentials_files", Attribute::optional(Type::list(Type::String)))
+        .attr("shared_config_files", Attribute::optional(Type::list(Type::String)))
+        .attr("access_key", Attribute::optional(Type::String).sensitive())
+        .attr("secret_key", Attribute::optional(Type::String).sensitive())
+        .attr("token", Attribute::optional(Type::String).sensitive())
+        .attr("max_retries", Attribute::optional(Type::Number))
+        .attr("skip_credentials_validation", Attribute::optional(Type::Bool))
+        .attr("skip_requesting_account_id", Attribute::optional(Type::Bool))
+        .attr("skip_metadata_api_check", Attribute::optional(Type::Bool))
+        .attr("skip_region_validation", Attribute::optional(Type::Bool))
+        .attr("s3_use_path_style", Attribute::optional(Type::Bool))
+        .block(
+            "assume_role",
+            NestedBlock::single(
+                Schema::new()
+                    .attr("role_arn", Attribute::required(Type::String))
+                    .attr("session_name", Attribute::optional(Type::String))
+                    .attr("external_id", Attribute::optional(Type::String))
+                    .attr("duration", Attribute::optional(Type::String)),
+            ),
+        )
+        .block("default_tags", NestedBlock::single(Schema::new().attr("tags", Attribute::optional(Type::map(Type::String)))))
+        .block("endpoints", NestedBlock::list(endpoints).max(1))
+}
+
+/// The provider block, resolved.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub credentials_files: Vec<String>,
+    pub config_files: Vec<String>,
+    pub static_keys: Option<(String, String, Option<String>)>,
+    pub max_retries: u32,
+    pub skip_credentials_validation: bool,
+    pub assume_role: Option<AssumeRole>,
+    pub default_tags: BTreeMap<String, String>,
+    pub endpoints: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+    pub duration: Option<std::time::Duration>,
+}
+
+impl Settings {
+    pub fn from_value(v: &Value) -> Result<Settings, ProviderError> {
+        let unknown = |k: &str| v.get_attr(k).is_some_and(Value::is_unknown);
+        for k in ["region", "profile", "access_key", "secret_key"] {
+            if unknown(k) {
+                return Err(ProviderError::new(format!(
+                    "the aws provider's \"{k}\" depends on a value not known until apply; give it a known value"
+                )));
+            }
+        }
+        let assume_role = match v.get_attr("assume_role").filter(|a| !a.is_null()) {
+            Some(a) => Some(AssumeRole {
+                role_arn: val::string(a, "role_arn").unwrap_or_default(),
+                session_name: val::string(a, "session_name"),
+                external_id: val::string(a, "external_id"),
+                duration: match val::string(a, "duration") {
+                    Some(d) => Some(humantime::parse_duration(&d).map_err(|e| ProviderError::new(format!("assume_role.duration: {e}")))?),
+                    None => None,
+                },
+            }),
+            None => None,
+        };
+        let mut endpoints = BTreeMap::new();
+        if let Some(e) = v.get_attr("endpoints").and_then(Value::as_seq).and_then(|s| s.first()) {
+            for s in ENDPOINT_SERVICES {
+                if let Some(url) = val::string(e, s) {
+                    endpoints.insert((*s).to_string(), url);
+                }
+            }
+        }
+        let static_keys = match (val::string(v, "access_key"), val::string(v, "secret_key")) {
+            (Some(a), Some(s)) => Some((a, s, val::string(v, "token"))),
+            _ => None,
+        };
+        Ok(Settings {
+            region: val::string(v, "region"),
+            profile: val::string(v, "profile"),
+            credentials_files: val::strings(v, "shared_credentials_files"),
+            config_files: val::strings(v, "shared_config_files"),
+            static_keys,
+            max_retries: val::int(v, "max_retries").map_or(25, |n| n.max(0) as u32),
+            skip_credentials_validation: val::boolean(v, "skip_credentials_validation").unwrap_or(false),
+            assume_role,
+            default_tags: v.get_attr("default_tags").map(|d| val::string_map(d, "tags")).unwrap_or_default(),
+            endpoints,
+        })
+    }
+
+    /// The endpoint override for a service, trying Terraform's alternative names.
+    pub fn endpoint(&self, names: &[&str]) -> Option<String> {
+        names.iter().find_map(|n| self.endpoints.get(*n).cloned()).or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+    }
+}
+
+/// Every API client the provider uses, sharing one configuration.
+pub struct Clients {
+    pub ec2: aws_sdk_ec2::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub elasticache: aws_sdk_elasticache::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub region: String,
+    /// The account ID, when known (from STS unless credential validation is skipped).
+    pub account_id: Option<String>,
+}
+
+fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
+}
+
+/// The shared SDK configuration: credentials chain (or static keys, or an assumed role),
+/// region, retries.
+pub async fn sdk_config(s: &Settings) -> Result<SdkConfig, ProviderError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .retry_config(RetryConfig::standard().with_max_attempts(s.max_retries.max(1)));
+    if let Some(r) = &s.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(p) = &s.profile {
+        loader = loader.profile_name(p);
+    }
+    if !s.credentials_files.is_empty() || !s.config_files.is_empty() {
+        let mut files = aws_runtime::env_config::file::EnvConfigFiles::builder();
+        for f in &s.credentials_files {
+            files = files.with_file(aws_runtime::env_config::file::EnvConfigFileKind::Credentials, expand_home(f));
+        }
+        for f in &s.config_files {
+            files = files.with_file(aws_runtime::env_config::file::EnvConfigFileKind::Config, expand_home(f));
+        }
+        loader = loader.profile_files(files.build());
+    }
+    if let Some((ak, sk, token)) = &s.static_keys {
+        loader = loader.credentials_provider(aws_credential_types::Credentials::new(ak, sk, token.clone(), None, "terrane-provider-config"));
+    }
+    let base = loader.load().await;
+    if base.region().is_none() {
+        return Err(ProviderError::new(
+            "no AWS region: set region in the provider block, or AWS_REGION, or a region in your AWS profile",
+        ));
+    }
+    let Some(role) = &s.assume_role else { return Ok(base) };
+    let mut b = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
+        .session_name(role.session_name.clone().unwrap_or_else(|| "terrane".to_string()))
+        .configure(&base);
+    if let Some(x) = &role.external_id {
+        b = b.external_id(x);
+    }
+    if let Some(d) = role.duration {
+        b = b.session_length(d);
+    }
+    let provider = b.build().await;
+    Ok(base.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build())
+}
+
+fn expand_home(p: &str) -> String {
+    match (p.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => p.to_string(),
+    }
+}
+
+macro_rules! client {
+    ($krate:ident, $cfg:expr, $s:expr, $names:expr) => {{
+        let mut b = $krate::config::Builder::from($cfg).interceptor(crate::calls::CallCounter);
+        if let Some(url) = $s.endpoint($names) {
+            b = b.endpoint_url(url);
+        }
+        $krate::Client::from_conf(b.build())
+    }};
+}
+
+/// Builds the clients; unless `skip_credentials_validation`, checks the credentials with
+/// STS GetCallerIdentity first so a bad setup fails with one clear message.
+pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
+    let cfg = sdk_config(s).await?;
+    let sts = client!(aws_sdk_sts, &cfg, s, &["sts"]);
+    let account_id = if s.skip_credentials_validation {
+        None
+    } else {
+        let who = sts.get_caller_identity().send().await.map_err(|e| {
+            let e = sdk_error("validating the AWS credentials (STS GetCallerIdentity)", e);
+            ProviderError::new(format!("{}\n\nCheck the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws/credentials, or the provider's profile/assume_role), or set skip_credentials_validation = true.", e.message))
+        })?;
+        who.account().map(str::to_string)
+    };
+    Ok(Clients {
+        ec2: client!(aws_sdk_ec2, &cfg, s, &["ec2"]),
+        elbv2: client!(aws_sdk_elasticloadbalancingv2, &cfg, s, &["elbv2", "elb"]),
+        rds: client!(aws_sdk_rds, &cfg, s, &["rds"]),
+        elasticache: client!(aws_sdk_elasticache, &cfg, s, &["elasticache"]),
+        logs: client!(aws_sdk_cloudwatchlogs, &cfg, s, &["logs", "cloudwatchlogs"]),
+        iam: client!(aws_sdk_iam, &cfg, s, &["iam"]),
+        region: cfg.region().map(ToString::to_string).unwrap_or_default(),
+        sts,
+        account_id,
+    })
+}

@@ -1,0 +1,39 @@
+//! EC2 helpers shared by the EC2 resource types: tags in and out, tag updates, filters.
+
+use crate::errors::sdk_error;
+use crate::resource::Result;
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use std::collections::BTreeMap;
+
+pub fn tags(m: &BTreeMap<String, String>) -> Vec<Tag> {
+    m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// Tags to apply at creation (none when the map is empty: EC2 rejects an empty spec).
+pub fn tag_spec(rt: ResourceType, m: &BTreeMap<String, String>) -> Option<TagSpecification> {
+    (!m.is_empty()).then(|| TagSpecification::builder().resource_type(rt).set_tags(Some(tags(m))).build())
+}
+
+pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect()
+}
+
+pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Filter {
+    Filter::builder().name(name).set_values(Some(values.into_iter().map(Into::into).collect())).build()
+}
+
+/// Brings an object's tags from `old` to `new` with DeleteTags and CreateTags.
+pub async fn update_tags(c: &aws_sdk_ec2::Client, id: &str, old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Result<()> {
+    let (removed, set) = crate::tags::diff(old, new);
+    if !removed.is_empty() {
+        let t: Vec<Tag> = removed.iter().map(|k| Tag::builder().key(k).build()).collect();
+        c.delete_tags().resources(id).set_tags(Some(t)).send().await.map_err(|e| sdk_error(&format!("removing tags from {id}"), e))?;
+    }
+    if !set.is_empty() {
+        c.create_tags().resources(id).set_tags(Some(tags(&set))).send().await.map_err(|e| sdk_error(&format!("tagging {id}"), e))?;
+    }
+    Ok(())
+}
+
+/// The most IDs one filtered Describe call takes (EC2 allows up to 200 filter values).
+pub const FILTER_PAGE: usize = 200;

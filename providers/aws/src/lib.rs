@@ -1,0 +1,168 @@
+//! terrane's AWS provider: the network, Docker Swarm cluster, load balancer, databases, caches
+//! and log groups of an application platform, with the Terraform AWS provider's resource names,
+//! arguments and replacement rules, so existing configurations carry over.
+//!
+//! Clients are built on first use, so a plan from an empty state makes no API call at all and
+//! works without credentials. Refresh is batched per resource type (`read_many`).
+
+mod calls;
+mod config;
+mod data;
+mod ec2;
+mod errors;
+mod resource;
+mod resources;
+mod tags;
+mod val;
+mod waiter;
+
+pub use calls::{api_calls, reset_api_calls};
+pub use config::Clients;
+
+use async_trait::async_trait;
+use resource::{Ctx, DataSourceType, ResourceType};
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
+use terrane_engine::schema::{ProviderSchema, ResourceSchema};
+use terrane_engine::value::Value;
+
+/// The registry address Terraform uses for this provider; state files record it.
+pub const SOURCE: &str = "hashicorp/aws";
+
+struct Catalog {
+    resources: BTreeMap<&'static str, Box<dyn ResourceType>>,
+    data_sources: BTreeMap<&'static str, Box<dyn DataSourceType>>,
+    schema: ProviderSchema,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    let mut schema = ProviderSchema { provider: config::schema(), ..ProviderSchema::default() };
+    let mut resources = BTreeMap::new();
+    for r in resources::all() {
+        schema.resources.insert(r.name().to_string(), ResourceSchema { version: r.schema_version(), block: r.schema() });
+        resources.insert(r.name(), r);
+    }
+    let mut data_sources = BTreeMap::new();
+    for d in data::all() {
+        schema.data_sources.insert(d.name().to_string(), ResourceSchema::new(d.schema()));
+        data_sources.insert(d.name(), d);
+    }
+    Catalog { resources, data_sources, schema }
+});
+
+pub struct AwsFactory;
+
+impl ProviderFactory for AwsFactory {
+    fn source(&self) -> &str {
+        SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        Arc::new(AwsProvider::default())
+    }
+}
+
+/// One configured `provider "aws"` block.
+#[derive(Default)]
+pub struct AwsProvider {
+    settings: std::sync::OnceLock<config::Settings>,
+    clients: tokio::sync::OnceCell<Clients>,
+}
+
+fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError> {
+    CATALOG.resources.get(name).map(|b| b.as_ref()).ok_or_else(|| ProviderError::new(format!("the aws provider has no resource type {name:?}")))
+}
+
+impl AwsProvider {
+    fn settings(&self) -> Result<&config::Settings, ProviderError> {
+        self.settings.get().ok_or_else(|| ProviderError::new("the aws provider was used before it was configured"))
+    }
+
+    /// The API clients, built (and credentials checked) on first use.
+    async fn ctx(&self) -> Result<Ctx<'_>, ProviderError> {
+        let settings = self.settings()?;
+        let clients = self.clients.get_or_try_init(|| config::build_clients(settings)).await?;
+        Ok(Ctx { clients, settings })
+    }
+}
+
+#[async_trait]
+impl Provider for AwsProvider {
+    fn schema(&self) -> &ProviderSchema {
+        &CATALOG.schema
+    }
+
+    async fn configure(&self, config: Value) -> Result<(), ProviderError> {
+        let settings = config::Settings::from_value(&config)?;
+        let _ = self.settings.set(settings);
+        Ok(())
+    }
+
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        match CATALOG.resources.get(type_name) {
+            Some(r) => r.validate(config),
+            None => Vec::new(),
+        }
+    }
+
+    async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        let r = resource_type(req.type_name)?;
+        let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, req.config);
+        if req.schema.block.attributes.contains_key("tags_all") {
+            let default_tags = self.settings.get().map(|s| s.default_tags.clone()).unwrap_or_default();
+            tags::plan_tags_all(&mut resp.planned, &default_tags);
+        }
+        r.customize_plan(req.prior, req.config, &mut resp);
+        Ok(resp)
+    }
+
+    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError> {
+        let r = resource_type(type_name)?;
+        let ctx = self.ctx().await?;
+        r.create(&ctx, &planned).await
+    }
+
+    async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
+        let r = resource_type(type_name)?;
+        let ctx = self.ctx().await?;
+        let mut out = r.read_many(&ctx, std::slice::from_ref(&current)).await;
+        out.pop().unwrap_or(Ok(None))
+    }
+
+    async fn read_many(&self, type_name: &str, current: Vec<Value>) -> Vec<Result<Option<Value>, ProviderError>> {
+        let r = match resource_type(type_name) {
+            Ok(r) => r,
+            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let ctx = match self.ctx().await {
+            Ok(c) => c,
+            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+        };
+        r.read_many(&ctx, &current).await
+    }
+
+    async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value, ProviderError> {
+        let r = resource_type(type_name)?;
+        let ctx = self.ctx().await?;
+        r.update(&ctx, &prior, &planned).await
+    }
+
+    async fn delete(&self, type_name: &str, prior: Value) -> Result<(), ProviderError> {
+        let r = resource_type(type_name)?;
+        let ctx = self.ctx().await?;
+        r.delete(&ctx, &prior).await
+    }
+
+    async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
+        let r = resource_type(type_name)?;
+        let ctx = self.ctx().await?;
+        r.import(&ctx, id).await?.ok_or_else(|| ProviderError::new(format!("Cannot import non-existent remote object: no {type_name} with ID {id:?} exists.")))
+    }
+
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
+        let d = CATALOG.data_sources.get(type_name).ok_or_else(|| ProviderError::new(format!("the aws provider has no data source {type_name:?}")))?;
+        let ctx = self.ctx().await?;
+        d.read(&ctx, &config).await
+    }
+}

@@ -1,0 +1,236 @@
+//! `aws_cloudwatch_log_group`: where the apps' `awslogs` driver sends their logs.
+
+use crate::errors::sdk_error;
+use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
+use crate::val::{self, Obj};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, HashMap};
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::{PathStep, Value};
+
+pub struct LogGroup;
+
+/// The retention periods CloudWatch Logs accepts (0: never expire).
+pub const RETENTION_DAYS: &[i64] = &[0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+fn schema() -> Schema {
+    with_tags(
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr("arn", Attribute::computed(Type::String))
+            .attr("name", Attribute::optional_computed(Type::String).force_new())
+            .attr("name_prefix", Attribute::optional(Type::String).force_new())
+            .attr("retention_in_days", Attribute::optional(Type::Number).default(Value::from(0i64)))
+            .attr("kms_key_id", Attribute::optional(Type::String))
+            .attr("log_group_class", Attribute::optional_computed(Type::String).force_new())
+            .attr("skip_destroy", Attribute::optional(Type::Bool).default(false)),
+    )
+}
+
+async fn tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
+    let arn = arn.trim_end_matches(":*");
+    let out = c.clients.logs.list_tags_for_resource().resource_arn(arn).send().await.map_err(|e| sdk_error(&format!("reading tags of {arn}"), e))?;
+    Ok(out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
+}
+
+async fn set_retention(c: &Ctx<'_>, name: &str, days: i64) -> Result<()> {
+    if days > 0 {
+        c.clients.logs.put_retention_policy().log_group_name(name).retention_in_days(days as i32).send().await.map_err(|e| sdk_error(&format!("setting the retention of log group {name}"), e))?;
+    } else {
+        c.clients.logs.delete_retention_policy().log_group_name(name).send().await.map_err(|e| sdk_error(&format!("removing the retention of log group {name}"), e))?;
+    }
+    Ok(())
+}
+
+impl LogGroup {
+    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
+        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))?.ok_or_else(|| ProviderError::new(format!("log group {name} is gone")))
+    }
+}
+
+#[async_trait]
+impl ResourceType for LogGroup {
+    fn name(&self) -> &'static str {
+        "aws_cloudwatch_log_group"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        match val::number(config, "retention_in_days") {
+            Some(d) if !RETENTION_DAYS.contains(&(d as i64)) || d.fract() != 0.0 => vec![invalid(
+                "Invalid retention_in_days",
+                format!(
+                    "CloudWatch Logs does not accept a retention of {d} days. Allowed values: {}.",
+                    RETENTION_DAYS.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                ),
+            )],
+            _ => Vec::new(),
+        }
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let name = match val::string(planned, "name") {
+            Some(n) => n,
+            None => format!("{}{}", val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()), super::security_group::unique_suffix()),
+        };
+        let tags = crate::tags::wanted(planned);
+        let mut req = c.clients.logs.create_log_group().log_group_name(&name).set_kms_key_id(val::string(planned, "kms_key_id"));
+        if !tags.is_empty() {
+            req = req.set_tags(Some(tags.into_iter().collect()));
+        }
+        if let Some(class) = val::string(planned, "log_group_class") {
+            req = req.log_group_class(aws_sdk_cloudwatchlogs::types::LogGroupClass::from(class.as_str()));
+        }
+        req.send().await.map_err(|e| sdk_error(&format!("creating log group {name}"), e))?;
+        let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
+        let days = val::int(planned, "retention_in_days").unwrap_or(0);
+        if days > 0 {
+            set_retention(c, &name, days).await.map_err(|e| e.with_partial_state(partial()))?;
+        }
+        self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        // One listing by common prefix (paged 50 at a time) finds every group read here.
+        let names: Vec<String> = current.iter().map(val::id).collect();
+        let prefix = common_prefix(&names);
+        let mut found = HashMap::new();
+        let mut token = None;
+        loop {
+            let mut req = c.clients.logs.describe_log_groups().set_next_token(token);
+            if !prefix.is_empty() {
+                req = req.log_group_name_prefix(&prefix);
+            }
+            let out = match req.send().await {
+                Ok(o) => o,
+                Err(e) => {
+                    let msg = crate::errors::describe("reading log groups", &e);
+                    return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
+                }
+            };
+            for g in out.log_groups() {
+                if let Some(n) = g.log_group_name() {
+                    if names.iter().any(|x| x == n) {
+                        found.insert(n.to_string(), g.clone());
+                    }
+                }
+            }
+            token = out.next_token().map(str::to_string);
+            if token.is_none() || found.len() == names.len() {
+                break;
+            }
+        }
+        let mut out = Vec::with_capacity(current.len());
+        for cur in current {
+            let name = val::id(cur);
+            let Some(g) = found.remove(&name) else {
+                out.push(Ok(None));
+                continue;
+            };
+            let arn = g.arn().unwrap_or_default().trim_end_matches(":*").to_string();
+            let api_tags = match tags_of(c, &arn).await {
+                Ok(t) => t,
+                Err(e) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
+            let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
+            out.push(Ok(Some(
+                Obj::new(&schema())
+                    .set("id", name.as_str())
+                    .set("name", name.as_str())
+                    .set("arn", arn)
+                    .set("retention_in_days", Value::from(i64::from(g.retention_in_days().unwrap_or(0))))
+                    .set("kms_key_id", val::opt_str(g.kms_key_id()))
+                    .set("log_group_class", val::opt_str(g.log_group_class().map(|c| c.as_str())))
+                    .set("tags", tags)
+                    .set("tags_all", tags_all)
+                    .set("skip_destroy", Value::Bool(val::boolean(cur, "skip_destroy").unwrap_or(false)))
+                    .keep(cur, &["name_prefix"])
+                    .build(),
+            )));
+        }
+        out
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let name = val::id(prior);
+        let days = val::int(planned, "retention_in_days").unwrap_or(0);
+        if val::int(prior, "retention_in_days").unwrap_or(0) != days {
+            set_retention(c, &name, days).await?;
+        }
+        let (old_kms, new_kms) = (val::string(prior, "kms_key_id"), val::string(planned, "kms_key_id"));
+        if old_kms != new_kms {
+            match &new_kms {
+                Some(k) => {
+                    c.clients.logs.associate_kms_key().log_group_name(&name).kms_key_id(k).send().await.map_err(|e| sdk_error(&format!("setting the KMS key of log group {name}"), e))?;
+                }
+                None => {
+                    c.clients.logs.disassociate_kms_key().log_group_name(&name).send().await.map_err(|e| sdk_error(&format!("removing the KMS key of log group {name}"), e))?;
+                }
+            }
+        }
+        let arn = val::string(prior, "arn").unwrap_or_default();
+        let (removed, set) = crate::tags::diff(&val::string_map(prior, "tags_all"), &crate::tags::wanted(planned));
+        if !removed.is_empty() {
+            c.clients.logs.untag_resource().resource_arn(&arn).set_tag_keys(Some(removed)).send().await.map_err(|e| sdk_error(&format!("removing tags of log group {name}"), e))?;
+        }
+        if !set.is_empty() {
+            c.clients.logs.tag_resource().resource_arn(&arn).set_tags(Some(set.into_iter().collect())).send().await.map_err(|e| sdk_error(&format!("tagging log group {name}"), e))?;
+        }
+        self.read_one(c, &name, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        if val::boolean(prior, "skip_destroy") == Some(true) {
+            return Ok(());
+        }
+        let name = val::id(prior);
+        match c.clients.logs.delete_log_group().log_group_name(&name).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if crate::errors::is_not_found(&e) => Ok(()),
+            Err(e) => Err(sdk_error(&format!("deleting log group {name}"), e)),
+        }
+    }
+}
+
+/// The longest prefix all names share.
+fn common_prefix(names: &[String]) -> String {
+    let Some(first) = names.first() else { return String::new() };
+    let mut len = first.len();
+    for n in &names[1..] {
+        len = len.min(first.bytes().zip(n.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    while !first.is_char_boundary(len) {
+        len -= 1;
+    }
+    first[..len].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_must_be_an_allowed_value() {
+        let bad = LogGroup.validate(&Value::object([("retention_in_days", Value::from(10i64))]));
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].detail.contains("3653"));
+        assert!(LogGroup.validate(&Value::object([("retention_in_days", Value::from(14i64))])).is_empty());
+    }
+
+    #[test]
+    fn common_prefix_of_names() {
+        assert_eq!(common_prefix(&["/app/web".into(), "/app/api".into()]), "/app/");
+        assert_eq!(common_prefix(&["/x".into()]), "/x");
+    }
+}

@@ -1,0 +1,81 @@
+//! `tags` and `tags_all`: the provider's `default_tags` merged under each resource's tags.
+
+use std::collections::BTreeMap;
+use terrane_engine::value::Value;
+
+/// Sets the planned `tags_all`: default tags overlaid with the resource's (unknown while the
+/// resource's tags are unknown).
+pub fn plan_tags_all(planned: &mut Value, default_tags: &BTreeMap<String, String>) {
+    let tags = planned.get_attr("tags").cloned().unwrap_or(Value::Null);
+    let all = match tags.unmark().0 {
+        Value::Unknown => Value::Unknown,
+        Value::Map(m) if m.values().any(Value::is_unknown) => Value::Unknown,
+        _ => Value::Map(merged(default_tags, &crate::val::string_map(planned, "tags")).into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
+    };
+    planned.set_at_path(&[terrane_engine::value::PathStep::Attr("tags_all".into())], all);
+}
+
+pub fn merged(default_tags: &BTreeMap<String, String>, tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut all = default_tags.clone();
+    all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+/// The `tags` and `tags_all` of an object read back: `tags_all` is what AWS holds; `tags` is
+/// that minus the default tags (unless the resource sets the key itself). A resource
+/// configured without tags keeps `tags` null.
+pub fn read_back(api: &BTreeMap<String, String>, default_tags: &BTreeMap<String, String>, prior: &Value) -> (Value, Value) {
+    let prior_tags = crate::val::string_map(prior, "tags");
+    let own: BTreeMap<String, String> = api
+        .iter()
+        .filter(|(k, v)| prior_tags.contains_key(*k) || default_tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let tags = if own.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) { Value::Null } else { crate::val::str_map(&own) };
+    (tags, crate::val::str_map(api))
+}
+
+/// Keys to remove and tags to set to go from `old` to `new`.
+pub fn diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> (Vec<String>, BTreeMap<String, String>) {
+    let removed = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    let set = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    (removed, set)
+}
+
+/// The `tags_all` the object should carry (planned value).
+pub fn wanted(planned: &Value) -> BTreeMap<String, String> {
+    crate::val::string_map(planned, "tags_all")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn default_tags_merge_under_resource_tags() {
+        let mut planned = Value::object([("tags", Value::object([("Name", Value::from("web")), ("env", Value::from("dev"))])), ("tags_all", Value::Unknown)]);
+        plan_tags_all(&mut planned, &m(&[("env", "prod"), ("team", "ops")]));
+        assert_eq!(crate::val::string_map(&planned, "tags_all"), m(&[("Name", "web"), ("env", "dev"), ("team", "ops")]));
+    }
+
+    #[test]
+    fn read_back_separates_default_tags() {
+        let prior = Value::object([("tags", Value::object([("Name", Value::from("web"))]))]);
+        let (tags, all) = read_back(&m(&[("Name", "web"), ("team", "ops")]), &m(&[("team", "ops")]), &prior);
+        assert_eq!(tags, Value::object([("Name", Value::from("web"))]));
+        assert_eq!(crate::val::string_map(&Value::object([("a", all)]), "a").len(), 2);
+        let (tags, _) = read_back(&m(&[("team", "ops")]), &m(&[("team", "ops")]), &Value::object([("tags", Value::Null)]));
+        assert_eq!(tags, Value::Null);
+    }
+
+    #[test]
+    fn diff_lists_removals_and_changes() {
+        let (removed, set) = diff(&m(&[("a", "1"), ("b", "2")]), &m(&[("b", "3"), ("c", "4")]));
+        assert_eq!(removed, vec!["a"]);
+        assert_eq!(set, m(&[("b", "3"), ("c", "4")]));
+    }
+}

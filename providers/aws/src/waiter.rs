@@ -1,0 +1,55 @@
+//! Waiting for an object to reach a state (RDS "available", an instance "running"), polling
+//! with backoff until the resource's `timeouts` runs out; a timeout names the last status.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+use terrane_engine::provider::ProviderError;
+use terrane_engine::value::Value;
+
+/// The `timeouts { create = "40m" }` value for an operation, or the default.
+pub fn timeout(v: &Value, op: &str, default: Duration) -> Duration {
+    crate::val::block(v, "timeouts")
+        .and_then(|t| crate::val::string(&t, op))
+        .and_then(|s| humantime::parse_duration(&s).ok())
+        .unwrap_or(default)
+}
+
+/// Polling interval bounds; tests shorten them with `TERRANE_AWS_POLL_MS`.
+fn intervals() -> (Duration, Duration) {
+    match std::env::var("TERRANE_AWS_POLL_MS").ok().and_then(|s| s.parse::<u64>().ok()) {
+        Some(ms) => (Duration::from_millis(ms), Duration::from_millis(ms * 4)),
+        None => (Duration::from_secs(5), Duration::from_secs(30)),
+    }
+}
+
+/// What one poll found.
+pub enum Poll<T> {
+    Done(T),
+    Pending(String),
+    Failed(String),
+}
+
+/// Polls `check` until it is done, fails, or `timeout` passes.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Poll<T>, ProviderError>>,
+{
+    let start = Instant::now();
+    let (mut delay, max) = intervals();
+    loop {
+        let last = match check().await? {
+            Poll::Done(v) => return Ok(v),
+            Poll::Failed(status) => return Err(ProviderError::new(format!("{what} failed: status is {status}"))),
+            Poll::Pending(status) => status,
+        };
+        if start.elapsed() >= timeout {
+            return Err(ProviderError::new(format!(
+                "timed out after {} waiting for {what} (last status: {last}); raise the timeout with timeouts {{ ... }} if it needs longer",
+                humantime::format_duration(Duration::from_secs(timeout.as_secs()))
+            )));
+        }
+        tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
+        delay = (delay * 3 / 2).min(max);
+    }
+}

@@ -1,0 +1,181 @@
+//! Test support: runs configurations through terrane's engine with the AWS provider pointed at
+//! the local moto server that the test command starts (tests/env/moto.sh).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+use terrane_engine::addr::parse_instance;
+use terrane_engine::apply::{ApplyOptions, ApplyOutcome, Recorder, apply, plan_prior_state};
+use terrane_engine::config::load_sources;
+use terrane_engine::context::Context;
+use terrane_engine::diag::Diagnostics;
+use terrane_engine::graph::WalkControl;
+use terrane_engine::hooks::NoHooks;
+use terrane_engine::plan::planner::{PlanOptions, plan};
+use terrane_engine::plan::{Action, Plan};
+use terrane_engine::provider::ProviderRegistry;
+use terrane_engine::state::local::LocalBackend;
+use terrane_engine::state::{State, StateBackend, value_from_object};
+use terrane_engine::value::Value;
+
+pub const MOTO: &str = "http://127.0.0.1:5000";
+
+/// The provider block every test uses.
+pub fn provider_block() -> String {
+    let e = MOTO;
+    format!(
+        r#"
+provider "aws" {{
+  region                      = "eu-west-1"
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  endpoints {{
+    ec2         = "{e}"
+    elbv2       = "{e}"
+    rds         = "{e}"
+    elasticache = "{e}"
+    logs        = "{e}"
+    iam         = "{e}"
+    sts         = "{e}"
+  }}
+}}
+"#
+    )
+}
+
+/// A unique name for this test run, so tests can share one moto server.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() % 1_000_000_000;
+    format!("{prefix}-{t}-{}", N.fetch_add(1, Ordering::SeqCst))
+}
+
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    pub backend: Arc<LocalBackend>,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        assert!(
+            std::net::TcpStream::connect("127.0.0.1:5000").is_ok(),
+            "moto is not running on 127.0.0.1:5000: run the tests through tests/run.sh (or tests/env/moto.sh first)"
+        );
+        // SAFETY: tests only read this variable; every test sets the same value.
+        unsafe { std::env::set_var("TERRANE_AWS_POLL_MS", "50") };
+        let dir = tempfile::tempdir().unwrap();
+        let backend = Arc::new(LocalBackend::in_dir(dir.path()));
+        Harness { dir, backend }
+    }
+
+    pub fn ctx(&self, src: &str, state: &State) -> Context {
+        let full = format!("{}\n{src}", provider_block());
+        let (mut config, diags) = load_sources(vec![("main.tf".into(), full)]);
+        assert!(!diags.has_errors(), "config errors: {diags}");
+        config.dir = self.dir.path().to_path_buf();
+        let mut reg = ProviderRegistry::with_builtin();
+        reg.register("aws", Arc::new(terrane_provider_aws::AwsFactory));
+        Context::new(config, reg, state, "default")
+    }
+
+    pub async fn state(&self) -> State {
+        self.backend.read("default").await.unwrap().unwrap_or_default()
+    }
+
+    pub async fn try_plan(&self, src: &str, opts: &PlanOptions) -> Result<(Context, Plan), Diagnostics> {
+        let stored = self.backend.read("default").await.unwrap();
+        let ctx = self.ctx(src, stored.as_ref().unwrap_or(&State::new()));
+        let (p, _) = plan(&ctx, stored.as_ref(), opts, &WalkControl::default(), &NoHooks).await?;
+        Ok((ctx, p))
+    }
+
+    pub async fn plan(&self, src: &str) -> Plan {
+        match self.try_plan(src, &PlanOptions::default()).await {
+            Ok((_, p)) => p,
+            Err(d) => panic!("plan failed:\n{d}"),
+        }
+    }
+
+    pub async fn apply_plan(&self, ctx: &Context, p: &Plan) -> (ApplyOutcome, State) {
+        let recorder = Recorder::start(plan_prior_state(p).unwrap(), self.backend.clone(), "default", Duration::from_millis(200));
+        let outcome = apply(ctx, p, &recorder, &ApplyOptions::default(), &WalkControl::default(), &NoHooks).await;
+        let state = recorder.finish().await.map_err(|(_, e)| e).unwrap();
+        (outcome, state)
+    }
+
+    /// Plans and applies, asserting success.
+    pub async fn apply(&self, src: &str) -> State {
+        let (ctx, p) = self.try_plan(src, &PlanOptions::default()).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
+        let (out, state) = self.apply_plan(&ctx, &p).await;
+        assert!(!out.diags.has_errors(), "apply failed:\n{}", out.diags);
+        state
+    }
+
+    pub async fn destroy(&self, src: &str) -> State {
+        let opts = PlanOptions { mode: terrane_engine::plan::PlanMode::Destroy, ..PlanOptions::default() };
+        let (ctx, p) = self.try_plan(src, &opts).await.unwrap_or_else(|d| panic!("destroy plan failed:\n{d}"));
+        let (out, state) = self.apply_plan(&ctx, &p).await;
+        assert!(!out.diags.has_errors(), "destroy failed:\n{}", out.diags);
+        state
+    }
+
+    /// The value of one instance in `state`, typed by its schema.
+    pub fn value(&self, state: &State, addr: &str) -> Value {
+        let i = parse_instance(addr).unwrap();
+        let obj = state.object(&i.resource, &i.key).unwrap_or_else(|| panic!("{addr} not in state"));
+        let schema = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
+        let block = &schema.schema().resources[&i.resource.type_name].block;
+        value_from_object(obj, block)
+    }
+
+    pub fn attr(&self, state: &State, addr: &str, name: &str) -> Value {
+        self.value(state, addr).get_attr(name).cloned().unwrap_or(Value::Null)
+    }
+
+    pub fn str_attr(&self, state: &State, addr: &str, name: &str) -> String {
+        self.attr(state, addr, name).as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// Asserts that a plan has no changes, showing the plan when it has.
+pub fn assert_no_changes(p: &Plan) {
+    if p.has_changes() {
+        panic!("expected no changes, got:\n{}", terrane_engine::plan::render::text::render_plan(p, &|_| None, false));
+    }
+}
+
+/// (address, action) of every change that is not a no-op.
+pub fn actions(p: &Plan) -> Vec<(String, Action)> {
+    p.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| (c.addr.to_string(), c.action)).collect()
+}
+
+/// An EC2 client on moto, to look behind terrane's back.
+pub async fn ec2() -> aws_sdk_ec2::Client {
+    let conf = aws_sdk_ec2::config::Builder::new()
+        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+        .region(aws_sdk_ec2::config::Region::new("eu-west-1"))
+        .endpoint_url(MOTO)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http_client())
+        .build();
+    aws_sdk_ec2::Client::from_conf(conf)
+}
+
+pub async fn logs() -> aws_sdk_cloudwatchlogs::Client {
+    let conf = aws_sdk_cloudwatchlogs::config::Builder::new()
+        .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
+        .region(aws_sdk_cloudwatchlogs::config::Region::new("eu-west-1"))
+        .endpoint_url(MOTO)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http_client())
+        .build();
+    aws_sdk_cloudwatchlogs::Client::from_conf(conf)
+}
+
+fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
+}
