@@ -151,6 +151,9 @@ pub struct PlanArgs {
     /// Exit 0 when there are no changes, 1 on error, 2 when there are changes.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+    /// Print the plan as Markdown for a pull-request comment (progress goes to stderr).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Args, Debug)]
@@ -172,6 +175,9 @@ pub struct ShowArgs {
     /// Machine-readable JSON output.
     #[arg(long)]
     pub json: bool,
+    /// A saved plan as Markdown for a pull-request comment.
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
     /// A saved plan or state file; the current state when omitted.
     pub file: Option<PathBuf>,
 }

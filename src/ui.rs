@@ -85,14 +85,20 @@ fn name(addr: &InstanceAddr, deposed: Option<&str>) -> String {
     }
 }
 
-/// Progress lines as Terraform prints them.
+/// Progress lines as Terraform prints them (on stderr when stdout carries a document).
 pub struct ProgressHooks {
     pub color: bool,
+    pub to_stderr: bool,
 }
 
 impl ProgressHooks {
     fn print(&self, s: String) {
         let p = Paint::new(self.color);
+        if self.to_stderr {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{s}");
+            return;
+        }
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{}", p.bold(&s));
         let _ = out.flush();

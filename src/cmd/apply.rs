@@ -74,7 +74,7 @@ async fn apply_locked(
         None => {
             let mode = if destroy { PlanMode::Destroy } else { PlanMode::Normal };
             let Some(opts) = plan_options(ui, session, &args.opts, mode) else { return 1 };
-            let Some(plan) = make_plan(ui, session, &opts, control).await else { return 1 };
+            let Some(plan) = make_plan(ui, session, &opts, control, false).await else { return 1 };
             (plan, false)
         }
     };
@@ -133,7 +133,7 @@ async fn apply_locked(
     };
     let parallelism = args.opts.parallelism.max(1);
     let recorder = Recorder::start(prior, session.backend.clone(), &session.workspace, Duration::from_secs(1));
-    let hooks = ProgressHooks { color: ui.color };
+    let hooks = ProgressHooks { color: ui.color, to_stderr: false };
     let opts = ApplyOptions { parallelism, ..ApplyOptions::default() };
     let outcome = apply(&session.ctx, &plan, &recorder, &opts, control, &hooks).await;
     let final_state = recorder.finish().await;

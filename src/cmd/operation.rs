@@ -119,8 +119,14 @@ pub fn plan_options(ui: &Ui, session: &mut Session, opts: &PlanOpts, mode: PlanM
 }
 
 /// Makes the plan, printing diagnostics; `None` on errors.
-pub async fn make_plan(ui: &Ui, session: &Session, opts: &PlanOptions, control: &WalkControl) -> Option<Plan> {
-    let hooks = ProgressHooks { color: ui.color };
+pub async fn make_plan(
+    ui: &Ui,
+    session: &Session,
+    opts: &PlanOptions,
+    control: &WalkControl,
+    quiet: bool,
+) -> Option<Plan> {
+    let hooks = ProgressHooks { color: ui.color, to_stderr: quiet };
     match plan(&session.ctx, session.stored.as_ref(), opts, control, &hooks).await {
         Ok((plan, warnings)) => {
             ui.diags(&warnings, &session.ctx.config.sources);
@@ -151,6 +157,16 @@ pub fn plan_config(plan: &Plan) -> Result<terrane_engine::config::Config, Diagno
         return Err(diags);
     }
     Ok(config)
+}
+
+pub fn print_markdown(ui: &Ui, ctx: &Context, plan: &Plan) {
+    let lookup = schema_lookup(ctx);
+    ui.out(&terrane_engine::plan::render::markdown::render_markdown(
+        plan,
+        &lookup,
+        terrane_engine::plan::render::markdown::COMMENT_LIMIT,
+    ));
+    ui.out("\n");
 }
 
 /// The context a saved plan was made with: its configuration snapshot and providers.

@@ -1,6 +1,6 @@
 //! `terrane plan`
 
-use super::operation::{make_plan, open, plan_options, print_plan};
+use super::operation::{make_plan, open, plan_options, print_markdown, print_plan};
 use crate::args::PlanArgs;
 use crate::signals;
 use crate::ui::Ui;
@@ -20,15 +20,22 @@ pub async fn run(args: PlanArgs, ui: &Ui) -> u8 {
 async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::Session, control: &WalkControl) -> u8 {
     let mode = if args.destroy { PlanMode::Destroy } else { PlanMode::Normal };
     let Some(opts) = plan_options(ui, session, &args.opts, mode) else { return 1 };
-    let Some(plan) = make_plan(ui, session, &opts, control).await else { return 1 };
-    print_plan(ui, &session.ctx, &plan);
+    let Some(plan) = make_plan(ui, session, &opts, control, args.markdown).await else { return 1 };
+    if args.markdown {
+        print_markdown(ui, &session.ctx, &plan);
+    } else {
+        print_plan(ui, &session.ctx, &plan);
+    }
     if let Some(out) = &args.out {
         if let Err(e) = std::fs::write(out, plan.to_bytes()) {
             ui.error("Failed to write the plan file", &format!("{}: {e}", out.display()));
             return 1;
         }
+        if args.markdown {
+            return if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
+        }
         ui.line(&format!("\n{}\n\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    terrane apply \"{}\"", "─".repeat(77), out.display(), out.display()));
-    } else if plan.has_changes() {
+    } else if plan.has_changes() && !args.markdown {
         ui.line(&format!("\n{}\n\nNote: You didn't use the -out option to save this plan, so terrane can't guarantee to take exactly these actions if you run \"terrane apply\" now.", "─".repeat(77)));
     }
     if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 }

@@ -31,6 +31,8 @@ pub async fn run(args: ShowArgs, ui: &Ui) -> u8 {
             };
             if args.json {
                 ui.line(&serde_json::to_string_pretty(&plan_json(&ctx, &plan)).unwrap_or_default());
+            } else if args.markdown {
+                super::operation::print_markdown(ui, &ctx, &plan);
             } else {
                 print_plan(ui, &ctx, &plan);
             }

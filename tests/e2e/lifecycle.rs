@@ -249,3 +249,17 @@ fn variable_sources_follow_terraforms_precedence() {
     assert_eq!(code, 1);
     assert!(err.contains("No value for required variable"), "{err}");
 }
+
+#[test]
+fn markdown_plans_for_pull_requests() {
+    let w = Work::new(CONFIG);
+    w.ok(&["apply", "-auto-approve"]);
+    let (code, out, err) = w.run(&["plan", "-markdown", "-detailed-exitcode", "-var", "size=2", "-out=p.plan"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.starts_with("### terrane plan\n"), "only Markdown on stdout:\n{out}");
+    assert!(err.contains("Refreshing state"), "progress goes to stderr: {err}");
+    assert!(out.contains("| 0 | 2 | 0 | 0 |"), "{out}");
+    assert!(!out.contains("tok-123456"), "{out}");
+    let shown = w.ok(&["show", "-markdown", "p.plan"]);
+    assert_eq!(shown.trim_end(), out.trim_end(), "show -markdown of the saved plan gives the same comment");
+}
