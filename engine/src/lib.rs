@@ -5,6 +5,7 @@
 //! [`provider::Provider`] trait, recording [`state`] through a backend.
 
 pub mod addr;
+pub mod attrs;
 pub mod config;
 pub mod diag;
 pub mod eval;

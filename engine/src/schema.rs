@@ -44,6 +44,9 @@ pub struct NestedBlock {
     pub max_items: Option<usize>,
     /// A change anywhere inside the block replaces the resource.
     pub force_new: bool,
+    /// Optional and computed: when the configuration has none, the provider decides (and an
+    /// existing object keeps what it has).
+    pub computed: bool,
 }
 
 impl Attribute {
@@ -93,13 +96,20 @@ impl Attribute {
 
 impl NestedBlock {
     pub fn single(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::Single, schema, min_items: 0, max_items: Some(1), force_new: false }
+        NestedBlock {
+            nesting: Nesting::Single,
+            schema,
+            min_items: 0,
+            max_items: Some(1),
+            force_new: false,
+            computed: false,
+        }
     }
     pub fn list(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::List, schema, min_items: 0, max_items: None, force_new: false }
+        NestedBlock { nesting: Nesting::List, schema, min_items: 0, max_items: None, force_new: false, computed: false }
     }
     pub fn set(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::Set, schema, min_items: 0, max_items: None, force_new: false }
+        NestedBlock { nesting: Nesting::Set, schema, min_items: 0, max_items: None, force_new: false, computed: false }
     }
     pub fn min(mut self, n: usize) -> NestedBlock {
         self.min_items = n;
@@ -111,6 +121,10 @@ impl NestedBlock {
     }
     pub fn force_new(mut self) -> NestedBlock {
         self.force_new = true;
+        self
+    }
+    pub fn computed(mut self) -> NestedBlock {
+        self.computed = true;
         self
     }
 }

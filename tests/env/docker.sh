@@ -13,7 +13,7 @@ if ! docker info >/dev/null 2>&1; then
   for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { echo "ERROR: dockerd did not start" >&2; tail -50 /var/log/terrane-dockerd.log >&2; exit 1; }
 fi
-if ! docker info --format '{{.Swarm.LocalNodeState}}' | grep -q active; then
+if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
   docker swarm init --advertise-addr 127.0.0.1 >/dev/null
 fi
 if ! docker image inspect terrane-test/busybox:1 >/dev/null 2>&1; then

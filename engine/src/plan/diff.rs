@@ -69,6 +69,16 @@ fn plan_object(
     for (name, block) in &schema.blocks {
         let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
         let p = prior.and_then(|p| p.get_attr(name));
+        let unconfigured = match c.unmark().0 {
+            Value::Null => true,
+            Value::List(items) | Value::Set(items) => items.is_empty(),
+            _ => false,
+        };
+        if block.computed && unconfigured {
+            // The provider decides: an existing object keeps what it has.
+            out.insert(name.clone(), if prior.is_some() { p.cloned().unwrap_or(Value::Null) } else { Value::Unknown });
+            continue;
+        }
         path.push(PathStep::Attr(name.clone()));
         let planned = match (block.nesting, c.unmark().0) {
             (_, Value::Unknown) => Value::Unknown,
@@ -193,8 +203,19 @@ mod tests {
 
     #[test]
     fn a_computed_attribute_the_provider_left_null_stays_null() {
-        let prior = obj(vec![("id", "i-1".into()), ("name", "a".into()), ("size", 1i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
-        let config = obj(vec![("name", "a".into()), ("size", 1i64.into()), ("zone", Value::Null), ("rule", Value::List(vec![]))]);
+        let prior = obj(vec![
+            ("id", "i-1".into()),
+            ("name", "a".into()),
+            ("size", 1i64.into()),
+            ("zone", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
+        let config = obj(vec![
+            ("name", "a".into()),
+            ("size", 1i64.into()),
+            ("zone", Value::Null),
+            ("rule", Value::List(vec![])),
+        ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.planned.get_attr("zone"), Some(&Value::Null));
         assert!(r.requires_replace.is_empty());

@@ -1,0 +1,128 @@
+//! For providers: reading arguments out of values, and building the objects a read returns.
+
+use crate::schema::{Nesting, Schema};
+use crate::value::{Value, ValueMap};
+use std::collections::BTreeMap;
+
+pub fn string(v: &Value, k: &str) -> Option<String> {
+    v.get_attr(k).and_then(|x| x.unmark().0.as_str().map(str::to_string))
+}
+
+pub fn number(v: &Value, k: &str) -> Option<f64> {
+    v.get_attr(k).and_then(Value::as_f64)
+}
+
+pub fn int(v: &Value, k: &str) -> Option<i64> {
+    number(v, k).map(|n| n as i64)
+}
+
+pub fn boolean(v: &Value, k: &str) -> Option<bool> {
+    v.get_attr(k).and_then(Value::as_bool)
+}
+
+/// Strings of a list or set attribute (empty when unset).
+pub fn strings(v: &Value, k: &str) -> Vec<String> {
+    v.get_attr(k)
+        .and_then(Value::as_seq)
+        .map(|s| s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+pub fn string_map(v: &Value, k: &str) -> BTreeMap<String, String> {
+    v.get_attr(k)
+        .and_then(Value::as_map)
+        .map(|m| m.iter().filter_map(|(k, x)| x.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// The elements of a nested block list or set (empty when unset).
+pub fn blocks(v: &Value, k: &str) -> Vec<Value> {
+    v.get_attr(k).and_then(Value::as_seq).map(<[Value]>::to_vec).unwrap_or_default()
+}
+
+/// A single nested block (or the first of a list block).
+pub fn block(v: &Value, k: &str) -> Option<Value> {
+    let b = v.get_attr(k)?;
+    match b.unmark().0 {
+        Value::Null | Value::Unknown => None,
+        Value::List(items) | Value::Set(items) => items.first().cloned(),
+        other => Some(other.clone()),
+    }
+}
+
+pub fn id(v: &Value) -> String {
+    string(v, "id").unwrap_or_default()
+}
+
+pub fn strs(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
+    Value::List(items.into_iter().map(|s| Value::String(s.into())).collect())
+}
+
+pub fn str_set(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
+    Value::set(items.into_iter().map(|s| Value::String(s.into())).collect())
+}
+
+pub fn str_map(m: &BTreeMap<String, String>) -> Value {
+    Value::Map(m.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect())
+}
+
+pub fn opt_str(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, Value::from)
+}
+
+pub fn opt_num(n: Option<impl Into<f64>>) -> Value {
+    n.map_or(Value::Null, |n| Value::Number(n.into()))
+}
+
+pub fn opt_bool(b: Option<bool>) -> Value {
+    b.map_or(Value::Null, Value::Bool)
+}
+
+/// An object with every attribute of `schema` (null) and every block (empty / null), to be
+/// filled with what the API returned.
+pub struct Obj {
+    m: ValueMap,
+}
+
+impl Obj {
+    pub fn new(schema: &Schema) -> Obj {
+        let mut m = ValueMap::new();
+        for k in schema.attributes.keys() {
+            m.insert(k.clone(), Value::Null);
+        }
+        for (k, b) in &schema.blocks {
+            m.insert(k.clone(), if b.nesting == Nesting::Single { Value::Null } else { Value::List(Vec::new()) });
+        }
+        Obj { m }
+    }
+
+    pub fn set(mut self, k: &str, v: impl Into<Value>) -> Obj {
+        self.m.insert(k.to_string(), v.into());
+        self
+    }
+
+    /// Copies attributes the API does not return (passwords, timeouts, flags only used on
+    /// delete) from the prior or planned value.
+    pub fn keep(mut self, from: &Value, keys: &[&str]) -> Obj {
+        for k in keys {
+            if let Some(v) = from.get_attr(k) {
+                self.m.insert((*k).to_string(), v.clone());
+            }
+        }
+        self
+    }
+
+    pub fn build(self) -> Value {
+        Value::Map(self.m)
+    }
+}
+
+/// Whether the configuration sets a nested block (or it is not known yet).
+pub fn block_configured(config: &Value, name: &str) -> bool {
+    config.get_attr(name).is_some_and(|v| match v.unmark().0 {
+        Value::Unknown => true,
+        Value::Null => false,
+        Value::List(items) | Value::Set(items) => !items.is_empty(),
+        _ => true,
+    })
+}

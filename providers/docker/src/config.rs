@@ -1,0 +1,166 @@
+//! The `provider "docker"` block: which daemon (`host`, else `DOCKER_HOST`, else the local
+//! socket), TLS from `cert_path` (else `DOCKER_CERT_PATH`) or PEM material, and registry
+//! credentials for private images.
+
+use bollard::{API_DEFAULT_VERSION, Docker};
+use std::path::{Path, PathBuf};
+use terrane_engine::attrs as val;
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub fn schema() -> Schema {
+    Schema::new()
+        .attr(
+            "host",
+            Attribute::optional(Type::String)
+                .describe("Daemon address: unix:///var/run/docker.sock, tcp://host:2376 (DOCKER_HOST)."),
+        )
+        .attr(
+            "cert_path",
+            Attribute::optional(Type::String)
+                .describe("Directory with ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH)."),
+        )
+        .attr("ca_material", Attribute::optional(Type::String))
+        .attr("cert_material", Attribute::optional(Type::String))
+        .attr("key_material", Attribute::optional(Type::String).sensitive())
+        .attr("ssh_opts", Attribute::optional(Type::list(Type::String)))
+        .block(
+            "registry_auth",
+            NestedBlock::set(
+                Schema::new()
+                    .attr("address", Attribute::required(Type::String))
+                    .attr("username", Attribute::optional(Type::String))
+                    .attr("password", Attribute::optional(Type::String).sensitive())
+                    .attr("config_file", Attribute::optional(Type::String))
+                    .attr("auth_disabled", Attribute::optional(Type::Bool)),
+            ),
+        )
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RegistryAuth {
+    pub address: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub host: String,
+    pub cert_path: Option<PathBuf>,
+    pub material: Option<(String, String, String)>,
+    pub registry_auth: Vec<RegistryAuth>,
+}
+
+impl Settings {
+    pub fn from_value(v: &Value) -> Result<Settings, ProviderError> {
+        if v.get_attr("host").is_some_and(Value::is_unknown) {
+            return Err(ProviderError::new(
+                "the docker provider's \"host\" depends on a value not known until apply; give it a known value",
+            ));
+        }
+        let host = val::string(v, "host")
+            .or_else(|| std::env::var("DOCKER_HOST").ok())
+            .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string());
+        let cert_path =
+            val::string(v, "cert_path").or_else(|| std::env::var("DOCKER_CERT_PATH").ok()).map(PathBuf::from);
+        let material =
+            match (val::string(v, "ca_material"), val::string(v, "cert_material"), val::string(v, "key_material")) {
+                (Some(ca), Some(cert), Some(key)) => Some((ca, cert, key)),
+                (None, None, None) => None,
+                _ => {
+                    return Err(ProviderError::new(
+                        "ca_material, cert_material and key_material must be given together",
+                    ));
+                }
+            };
+        let registry_auth = val::blocks(v, "registry_auth")
+            .iter()
+            .map(|r| RegistryAuth {
+                address: val::string(r, "address").unwrap_or_default(),
+                username: val::string(r, "username"),
+                password: val::string(r, "password"),
+            })
+            .collect();
+        Ok(Settings { host, cert_path, material, registry_auth })
+    }
+
+    /// Credentials for the registry an image lives in, if configured.
+    pub fn credentials_for(&self, image: &str) -> Option<bollard::auth::DockerCredentials> {
+        let registry = image.split('/').next().filter(|first| first.contains('.') || first.contains(':'))?;
+        let auth = self
+            .registry_auth
+            .iter()
+            .find(|a| a.address.trim_start_matches("https://").trim_end_matches('/') == registry)?;
+        Some(bollard::auth::DockerCredentials {
+            username: auth.username.clone(),
+            password: auth.password.clone(),
+            serveraddress: Some(auth.address.clone()),
+            ..Default::default()
+        })
+    }
+}
+
+const TIMEOUT_SECS: u64 = 120;
+
+/// Connects to the daemon and negotiates the API version.
+pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
+    let fail = |e: bollard::errors::Error| {
+        ProviderError::new(format!("cannot connect to the Docker daemon at {}: {e}", s.host))
+    };
+    let docker = if let Some(path) = s.host.strip_prefix("unix://") {
+        Docker::connect_with_unix(path, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(fail)?
+    } else if s.host.starts_with("tcp://") || s.host.starts_with("http://") || s.host.starts_with("https://") {
+        let tls_dir = match &s.material {
+            Some((ca, cert, key)) => Some(write_material(ca, cert, key)?),
+            None => s.cert_path.clone(),
+        };
+        match tls_dir {
+            Some(dir) => Docker::connect_with_ssl(
+                &s.host,
+                &dir.join("key.pem"),
+                &dir.join("cert.pem"),
+                &dir.join("ca.pem"),
+                TIMEOUT_SECS,
+                API_DEFAULT_VERSION,
+            )
+            .map_err(fail)?,
+            None => Docker::connect_with_http(&s.host, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(fail)?,
+        }
+    } else if s.host.starts_with("ssh://") {
+        return Err(ProviderError::new(
+            "ssh:// hosts are not supported by this build (bollard's ssh transport is not enabled); forward the daemon socket over SSH (ssh -L) and use tcp:// or unix:// instead",
+        ));
+    } else {
+        return Err(ProviderError::new(format!(
+            "unsupported Docker host {:?}: use unix://, tcp:// or https://",
+            s.host
+        )));
+    };
+    docker.negotiate_version().await.map_err(fail)
+}
+
+/// Writes PEM material given inline to a private temporary directory for the TLS client.
+fn write_material(ca: &str, cert: &str, key: &str) -> Result<PathBuf, ProviderError> {
+    let dir = tempfile::Builder::new()
+        .prefix("terrane-docker-tls-")
+        .tempdir()
+        .map_err(|e| ProviderError::new(format!("cannot write TLS material: {e}")))?;
+    let path: PathBuf = dir.keep();
+    for (name, text) in [("ca.pem", ca), ("cert.pem", cert), ("key.pem", key)] {
+        write_private(&path.join(name), text)?;
+    }
+    Ok(path)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), ProviderError> {
+    std::fs::write(path, text).map_err(|e| ProviderError::new(format!("cannot write {}: {e}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! Labels as the Terraform Docker provider writes them: `labels { label = "k" value = "v" }`
+//! blocks, a set.
+
+use std::collections::BTreeMap;
+use terrane_engine::attrs as val;
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub fn block(force_new: bool) -> NestedBlock {
+    let b = NestedBlock::set(
+        Schema::new().attr("label", Attribute::required(Type::String)).attr("value", Attribute::required(Type::String)),
+    );
+    if force_new { b.force_new() } else { b }
+}
+
+/// The label blocks of `v[k]` as a map.
+pub fn to_map(v: &Value, k: &str) -> BTreeMap<String, String> {
+    val::blocks(v, k)
+        .iter()
+        .filter_map(|l| Some((val::string(l, "label")?, val::string(l, "value").unwrap_or_default())))
+        .collect()
+}
+
+/// A map as label blocks.
+pub fn from_map(m: &BTreeMap<String, String>) -> Value {
+    Value::set(
+        m.iter()
+            .map(|(k, v)| Value::object([("label", Value::from(k.as_str())), ("value", Value::from(v.as_str()))]))
+            .collect(),
+    )
+}
+
+/// Labels from a JSON object (as the daemon returns them).
+pub fn from_json(j: Option<&serde_json::Value>) -> BTreeMap<String, String> {
+    j.and_then(|j| j.as_object())
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}

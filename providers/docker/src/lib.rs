@@ -1,0 +1,149 @@
+//! terrane's Docker Swarm provider: the platform's apps as swarm services, with their
+//! networks, secrets, configs and volumes, under the resource names and arguments of the
+//! Terraform Docker provider (kreuzwerker/docker).
+//!
+//! The daemon is contacted on first use (a plan from an empty state needs no running daemon)
+//! and the API version is negotiated.
+
+mod config;
+mod labels;
+mod resource;
+mod resources;
+mod service;
+
+use async_trait::async_trait;
+use resource::{Ctx, DataSourceType, ResourceType};
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
+use terrane_engine::schema::{ProviderSchema, ResourceSchema};
+use terrane_engine::value::Value;
+
+/// The registry address the Terraform Docker provider has; state files record it.
+pub const SOURCE: &str = "kreuzwerker/docker";
+
+struct Catalog {
+    resources: BTreeMap<&'static str, Box<dyn ResourceType>>,
+    data_sources: BTreeMap<&'static str, Box<dyn DataSourceType>>,
+    schema: ProviderSchema,
+}
+
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    let mut schema = ProviderSchema { provider: config::schema(), ..ProviderSchema::default() };
+    let mut resources = BTreeMap::new();
+    for r in resources::all() {
+        schema.resources.insert(r.name().to_string(), ResourceSchema::new(r.schema()));
+        resources.insert(r.name(), r);
+    }
+    let mut data_sources = BTreeMap::new();
+    for d in resources::data_sources() {
+        schema.data_sources.insert(d.name().to_string(), ResourceSchema::new(d.schema()));
+        data_sources.insert(d.name(), d);
+    }
+    Catalog { resources, data_sources, schema }
+});
+
+pub struct DockerFactory;
+
+impl ProviderFactory for DockerFactory {
+    fn source(&self) -> &str {
+        SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        Arc::new(DockerProvider::default())
+    }
+}
+
+#[derive(Default)]
+pub struct DockerProvider {
+    settings: std::sync::OnceLock<config::Settings>,
+    client: tokio::sync::OnceCell<bollard::Docker>,
+}
+
+fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError> {
+    CATALOG
+        .resources
+        .get(name)
+        .map(|b| b.as_ref())
+        .ok_or_else(|| ProviderError::new(format!("the docker provider has no resource type {name:?}")))
+}
+
+impl DockerProvider {
+    async fn ctx(&self) -> Result<Ctx<'_>, ProviderError> {
+        let settings = self
+            .settings
+            .get()
+            .ok_or_else(|| ProviderError::new("the docker provider was used before it was configured"))?;
+        let docker = self.client.get_or_try_init(|| config::connect(settings)).await?;
+        Ok(Ctx { docker, settings })
+    }
+}
+
+#[async_trait]
+impl Provider for DockerProvider {
+    fn schema(&self) -> &ProviderSchema {
+        &CATALOG.schema
+    }
+
+    async fn configure(&self, config: Value) -> Result<(), ProviderError> {
+        let _ = self.settings.set(config::Settings::from_value(&config)?);
+        Ok(())
+    }
+
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        CATALOG.resources.get(type_name).map(|r| r.validate(config)).unwrap_or_default()
+    }
+
+    async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        let r = resource_type(req.type_name)?;
+        let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, req.config);
+        r.customize_plan(req.prior, req.config, &mut resp);
+        Ok(resp)
+    }
+
+    async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError> {
+        resource_type(type_name)?.create(&self.ctx().await?, &planned).await
+    }
+
+    async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
+        let r = resource_type(type_name)?;
+        r.read_many(&self.ctx().await?, std::slice::from_ref(&current)).await.pop().unwrap_or(Ok(None))
+    }
+
+    async fn read_many(&self, type_name: &str, current: Vec<Value>) -> Vec<Result<Option<Value>, ProviderError>> {
+        let r = match resource_type(type_name) {
+            Ok(r) => r,
+            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+        };
+        match self.ctx().await {
+            Ok(ctx) => r.read_many(&ctx, &current).await,
+            Err(e) => current.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+
+    async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value, ProviderError> {
+        resource_type(type_name)?.update(&self.ctx().await?, &prior, &planned).await
+    }
+
+    async fn delete(&self, type_name: &str, prior: Value) -> Result<(), ProviderError> {
+        resource_type(type_name)?.delete(&self.ctx().await?, &prior).await
+    }
+
+    async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
+        let r = resource_type(type_name)?;
+        r.import(&self.ctx().await?, id).await?.ok_or_else(|| {
+            ProviderError::new(format!(
+                "Cannot import non-existent remote object: no {type_name} with ID or name {id:?} exists."
+            ))
+        })
+    }
+
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
+        let d = CATALOG
+            .data_sources
+            .get(type_name)
+            .ok_or_else(|| ProviderError::new(format!("the docker provider has no data source {type_name:?}")))?;
+        d.read(&self.ctx().await?, &config).await
+    }
+}

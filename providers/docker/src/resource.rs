@@ -1,0 +1,73 @@
+//! What each resource type and data source implements, one file each.
+
+use crate::config::Settings;
+use async_trait::async_trait;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
+
+pub struct Ctx<'a> {
+    pub docker: &'a bollard::Docker,
+    pub settings: &'a Settings,
+}
+
+pub type Result<T> = std::result::Result<T, ProviderError>;
+
+#[async_trait]
+pub trait ResourceType: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+    fn customize_plan(&self, _prior: Option<&Value>, _config: &Value, _plan: &mut PlanResponse) {}
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value>;
+    /// Reads many objects with as few daemon calls as possible; `None` for objects gone.
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>>;
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value>;
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()>;
+    /// Imports by ID or name.
+    async fn import(&self, c: &Ctx<'_>, id: &str) -> Result<Option<Value>> {
+        let stub = Value::object([("id", Value::from(id))]);
+        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))
+    }
+}
+
+#[async_trait]
+pub trait DataSourceType: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value>;
+}
+
+/// A daemon error as users should read it.
+pub fn daemon_error(doing: &str, e: bollard::errors::Error) -> ProviderError {
+    let msg = match &e {
+        bollard::errors::Error::DockerResponseServerError { status_code, message } => {
+            format!("{message} (HTTP {status_code})")
+        }
+        other => other.to_string(),
+    };
+    ProviderError::new(format!("{doing}: {msg}"))
+}
+
+pub fn is_not_found(e: &bollard::errors::Error) -> bool {
+    matches!(e, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })
+}
+
+/// Parses a Go-style duration (`10s`, `1m30s`, `500ms`) into nanoseconds.
+pub fn duration_ns(s: &str) -> Option<i64> {
+    humantime::parse_duration(s).ok().map(|d| d.as_nanos() as i64)
+}
+
+/// Formats nanoseconds as a duration; keeps `prior`'s spelling when it means the same.
+pub fn format_ns(ns: i64, prior: Option<&str>) -> String {
+    if let Some(p) = prior {
+        if duration_ns(p) == Some(ns) {
+            return p.to_string();
+        }
+    }
+    let d = std::time::Duration::from_nanos(ns.max(0) as u64);
+    humantime::format_duration(d).to_string().replace(' ', "")
+}

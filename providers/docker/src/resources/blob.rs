@@ -1,0 +1,150 @@
+//! What `docker_secret` and `docker_config` share: immutable swarm objects holding
+//! base64-encoded data; any change replaces them.
+
+use crate::labels;
+use crate::resource::{Ctx, Result, daemon_error, is_not_found};
+use base64::Engine;
+use std::collections::HashMap;
+use terrane_engine::attrs::{self as val, Obj};
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Secret,
+    Config,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Secret => "secret",
+            Kind::Config => "config",
+        }
+    }
+}
+
+pub fn schema(kind: Kind) -> Schema {
+    let data = Attribute::required(Type::String).force_new().describe("Base64-encoded content.");
+    let data = if kind == Kind::Secret { data.sensitive() } else { data };
+    Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("name", Attribute::required(Type::String).force_new())
+        .attr("data", data)
+        .block("labels", labels::block(true))
+}
+
+/// Checks that `data` is base64 (standard or URL-safe), as the daemon requires.
+pub fn check_data(config: &Value) -> Vec<terrane_engine::diag::Diagnostic> {
+    let Some(d) = val::string(config, "data") else { return Vec::new() };
+    if normalize(&d).is_none() {
+        return vec![terrane_engine::diag::Diagnostic::error(
+            "Invalid data",
+            "data must be base64-encoded; use base64encode(...) on the content (the value is not shown because it may be secret).",
+        )];
+    }
+    Vec::new()
+}
+
+/// Standard base64 of the (standard or URL-safe) input.
+fn normalize(data: &str) -> Option<String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(data))
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(data))
+        .ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> {
+    let name = val::string(planned, "name").unwrap_or_default();
+    let data = normalize(&val::string(planned, "data").unwrap_or_default())
+        .ok_or_else(|| ProviderError::new(format!("the data of {} {name} is not base64", kind.noun())))?;
+    let spec = serde_json::json!({"Name": name, "Data": data, "Labels": labels::to_map(planned, "labels")});
+    let id = match kind {
+        Kind::Secret => {
+            let spec = serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
+            c.docker.create_secret(spec).await.map_err(|e| daemon_error(&format!("creating secret {name}"), e))?.id
+        }
+        Kind::Config => {
+            let spec = serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
+            c.docker.create_config(spec).await.map_err(|e| daemon_error(&format!("creating config {name}"), e))?.id
+        }
+    };
+    Ok(id)
+}
+
+pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+    let listed: std::result::Result<Vec<serde_json::Value>, ProviderError> = match kind {
+        Kind::Secret => c
+            .docker
+            .list_secrets(None::<bollard::query_parameters::ListSecretsOptions>)
+            .await
+            .map(|v| v.iter().filter_map(|s| serde_json::to_value(s).ok()).collect()),
+        Kind::Config => c
+            .docker
+            .list_configs(None::<bollard::query_parameters::ListConfigsOptions>)
+            .await
+            .map(|v| v.iter().filter_map(|s| serde_json::to_value(s).ok()).collect()),
+    }
+    .map_err(|e| daemon_error(&format!("listing {}s", kind.noun()), e));
+    let all = match listed {
+        Ok(a) => a,
+        Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+    };
+    let by_id: HashMap<&str, &serde_json::Value> = all.iter().filter_map(|s| Some((s["ID"].as_str()?, s))).collect();
+    let by_name: HashMap<&str, &serde_json::Value> =
+        all.iter().filter_map(|s| Some((s["Spec"]["Name"].as_str()?, s))).collect();
+    current
+        .iter()
+        .map(|cur| {
+            let id = val::id(cur);
+            let Some(j) = by_id.get(id.as_str()).or_else(|| by_name.get(id.as_str())) else { return Ok(None) };
+            let spec = &j["Spec"];
+            // Secrets never come back from the daemon; configs do.
+            let data = match (kind, spec["Data"].as_str()) {
+                (Kind::Config, Some(d)) => keep_spelling(cur.get_attr("data"), d),
+                _ => cur.get_attr("data").cloned().unwrap_or(Value::Null),
+            };
+            let data = if kind == Kind::Secret && !data.is_null() { data.mark_sensitive() } else { data };
+            Ok(Some(
+                Obj::new(&schema(kind))
+                    .set("id", j["ID"].as_str().unwrap_or_default())
+                    .set("name", spec["Name"].as_str().unwrap_or_default())
+                    .set("data", data)
+                    .set("labels", labels::from_map(&labels::from_json(spec.get("Labels"))))
+                    .build(),
+            ))
+        })
+        .collect()
+}
+
+/// The prior base64 text when it encodes the same bytes as the daemon's.
+fn keep_spelling(prior: Option<&Value>, daemon: &str) -> Value {
+    match prior.and_then(Value::as_str) {
+        Some(p) if normalize(p).as_deref() == Some(daemon) => Value::from(p),
+        _ => Value::from(daemon),
+    }
+}
+
+pub async fn delete(kind: Kind, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+    let id = val::id(prior);
+    // A service being removed still references the object for a moment: retry while in use.
+    for attempt in 0..60 {
+        let r = match kind {
+            Kind::Secret => c.docker.delete_secret(&id).await,
+            Kind::Config => c.docker.delete_config(&id).await,
+        };
+        match r {
+            Ok(()) => return Ok(()),
+            Err(e) if is_not_found(&e) => return Ok(()),
+            Err(e) if attempt < 59 && e.to_string().contains("in use") => {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await
+            }
+            Err(e) => return Err(daemon_error(&format!("removing {} {id}", kind.noun()), e)),
+        }
+    }
+    Ok(())
+}

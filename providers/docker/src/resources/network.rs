@@ -1,0 +1,235 @@
+//! `docker_network`: the overlay networks services attach to (the platform's `proxy`).
+//! Networks cannot change in place: every argument forces replacement.
+
+use crate::labels;
+use crate::resource::{Ctx, ResourceType, Result, daemon_error, is_not_found};
+use async_trait::async_trait;
+use bollard::query_parameters::ListNetworksOptions;
+use terrane_engine::attrs::{self as val, Obj};
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub struct Network;
+
+pub fn schema() -> Schema {
+    Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("name", Attribute::required(Type::String).force_new())
+        .attr("driver", Attribute::optional_computed(Type::String).force_new())
+        .attr("options", Attribute::optional_computed(Type::map(Type::String)).force_new())
+        .attr("attachable", Attribute::optional(Type::Bool).default(false).force_new())
+        .attr("internal", Attribute::optional(Type::Bool).default(false).force_new())
+        .attr("ingress", Attribute::optional(Type::Bool).default(false).force_new())
+        .attr("ipv6", Attribute::optional(Type::Bool).default(false).force_new())
+        .attr("ipam_driver", Attribute::optional(Type::String).default("default").force_new())
+        .attr("ipam_options", Attribute::optional(Type::map(Type::String)).force_new())
+        .attr("scope", Attribute::computed(Type::String))
+        .block("labels", labels::block(true))
+        .block(
+            "ipam_config",
+            NestedBlock::set(
+                Schema::new()
+                    .attr("subnet", Attribute::optional(Type::String))
+                    .attr("ip_range", Attribute::optional(Type::String))
+                    .attr("gateway", Attribute::optional(Type::String))
+                    .attr("aux_address", Attribute::optional(Type::map(Type::String))),
+            )
+            .force_new()
+            .computed(),
+        )
+}
+
+fn ipam_config(j: &serde_json::Value) -> Value {
+    let configs = j["IPAM"]["Config"].as_array().cloned().unwrap_or_default();
+    Value::set(
+        configs
+            .iter()
+            .map(|c| {
+                let s = |k: &str| {
+                    c.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map_or(Value::Null, Value::from)
+                };
+                let aux = labels::from_json(c.get("AuxiliaryAddresses"));
+                Value::object([
+                    ("subnet", s("Subnet")),
+                    ("ip_range", s("IPRange")),
+                    ("gateway", s("Gateway")),
+                    ("aux_address", if aux.is_empty() { Value::Null } else { val::str_map(&aux) }),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// The object for a network as the daemon describes it.
+pub fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
+    let b = |k: &str| Value::Bool(j[k].as_bool().unwrap_or(false));
+    let opts = labels::from_json(j.get("Options"));
+    let ipam_opts = labels::from_json(j["IPAM"].get("Options"));
+    Obj::new(&schema())
+        .set("id", j["Id"].as_str().unwrap_or_default())
+        .set("name", j["Name"].as_str().unwrap_or_default())
+        .set("driver", j["Driver"].as_str().unwrap_or_default())
+        .set("options", val::str_map(&opts))
+        .set("attachable", b("Attachable"))
+        .set("internal", b("Internal"))
+        .set("ingress", b("Ingress"))
+        .set("ipv6", b("EnableIPv6"))
+        .set("ipam_driver", j["IPAM"]["Driver"].as_str().unwrap_or("default"))
+        .set(
+            "ipam_options",
+            if ipam_opts.is_empty() {
+                prior.get_attr("ipam_options").cloned().unwrap_or_default()
+            } else {
+                val::str_map(&ipam_opts)
+            },
+        )
+        .set("scope", j["Scope"].as_str().unwrap_or_default())
+        .set("labels", labels::from_map(&labels::from_json(j.get("Labels"))))
+        .set("ipam_config", ipam_config(j))
+        .build()
+}
+
+/// Every network, by ID (one call).
+pub async fn list(c: &Ctx<'_>) -> Result<Vec<serde_json::Value>> {
+    let nets =
+        c.docker.list_networks(None::<ListNetworksOptions>).await.map_err(|e| daemon_error("listing networks", e))?;
+    Ok(nets.iter().filter_map(|n| serde_json::to_value(n).ok()).collect())
+}
+
+#[async_trait]
+impl ResourceType for Network {
+    fn name(&self) -> &'static str {
+        "docker_network"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let name = val::string(planned, "name").unwrap_or_default();
+        let ipam: Vec<serde_json::Value> = val::blocks(planned, "ipam_config")
+            .iter()
+            .map(|b| {
+                let mut m = serde_json::Map::new();
+                for (k, api) in [("subnet", "Subnet"), ("ip_range", "IPRange"), ("gateway", "Gateway")] {
+                    if let Some(s) = val::string(b, k) {
+                        m.insert(api.into(), s.into());
+                    }
+                }
+                let aux = val::string_map(b, "aux_address");
+                if !aux.is_empty() {
+                    m.insert("AuxiliaryAddresses".into(), serde_json::to_value(aux).unwrap_or_default());
+                }
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        let mut req = serde_json::json!({
+            "Name": name,
+            "Attachable": val::boolean(planned, "attachable").unwrap_or(false),
+            "Internal": val::boolean(planned, "internal").unwrap_or(false),
+            "Ingress": val::boolean(planned, "ingress").unwrap_or(false),
+            "EnableIPv6": val::boolean(planned, "ipv6").unwrap_or(false),
+            "Options": val::string_map(planned, "options"),
+            "Labels": labels::to_map(planned, "labels"),
+            "IPAM": {"Driver": val::string(planned, "ipam_driver").unwrap_or_else(|| "default".into()), "Config": ipam, "Options": val::string_map(planned, "ipam_options")},
+        });
+        if let Some(d) = val::string(planned, "driver") {
+            req["Driver"] = d.into();
+        }
+        let req = serde_json::from_value(req)
+            .map_err(|e| ProviderError::new(format!("building the network request: {e}")))?;
+        let out =
+            c.docker.create_network(req).await.map_err(|e| daemon_error(&format!("creating network {name}"), e))?;
+        let id = out.id;
+        let partial = || Value::object([("id", Value::from(id.as_str())), ("name", Value::from(name.as_str()))]);
+        // Swarm fills in a new overlay network's details (driver, IPAM) shortly after.
+        let stub = Value::object([("id", Value::from(id.as_str()))]);
+        for _ in 0..50 {
+            let now = self
+                .read_many(c, std::slice::from_ref(&stub))
+                .await
+                .pop()
+                .unwrap_or(Ok(None))
+                .map_err(|e| e.with_partial_state(partial()))?;
+            match now {
+                Some(v) if val::string(&v, "driver").is_some_and(|d| !d.is_empty()) => return Ok(v),
+                Some(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+                None => break,
+            }
+        }
+        Err(ProviderError::new(format!("network {name} did not become ready after creation"))
+            .with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        // One listing finds which networks exist; each found one is inspected, since a
+        // listing does not carry every detail (and swarm fills an overlay's IPAM lazily).
+        let all = match list(c).await {
+            Ok(a) => a,
+            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let mut out = Vec::with_capacity(current.len());
+        for cur in current {
+            let id = val::id(cur);
+            let found =
+                all.iter().find(|n| n["Id"].as_str() == Some(id.as_str()) || n["Name"].as_str() == Some(id.as_str()));
+            let Some(found) = found else {
+                out.push(Ok(None));
+                continue;
+            };
+            let nid = found["Id"].as_str().unwrap_or_default().to_string();
+            out.push(
+                match c.docker.inspect_network(&nid, None::<bollard::query_parameters::InspectNetworkOptions>).await {
+                    Ok(n) => Ok(Some(from_json(&serde_json::to_value(&n).unwrap_or_default(), cur))),
+                    Err(e) if is_not_found(&e) => Ok(None),
+                    Err(e) => Err(daemon_error(&format!("reading network {nid}"), e)),
+                },
+            );
+        }
+        out
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, _planned: &Value) -> Result<Value> {
+        // Every argument forces replacement: nothing to change in place.
+        self.read_many(c, std::slice::from_ref(prior))
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new("the network is gone"))
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let id = val::id(prior);
+        // Tasks detach asynchronously after a service is removed: retry while in use.
+        for attempt in 0..60 {
+            match c.docker.remove_network(&id).await {
+                Ok(()) => {
+                    // Swarm removes the network asynchronously: wait until it is gone.
+                    for _ in 0..100 {
+                        match c
+                            .docker
+                            .inspect_network(&id, None::<bollard::query_parameters::InspectNetworkOptions>)
+                            .await
+                        {
+                            Err(e) if is_not_found(&e) => break,
+                            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+                        }
+                    }
+                    return Ok(());
+                }
+                Err(e) if is_not_found(&e) => return Ok(()),
+                Err(e)
+                    if attempt < 59
+                        && (e.to_string().contains("in use") || e.to_string().contains("active endpoints")) =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await
+                }
+                Err(e) => return Err(daemon_error(&format!("removing network {id}"), e)),
+            }
+        }
+        Ok(())
+    }
+}

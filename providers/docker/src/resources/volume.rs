@@ -1,0 +1,103 @@
+//! `docker_volume`: named volumes, with a driver and its options (the platform used the
+//! rexray/ebs driver for EBS-backed volumes). Volumes cannot change: any change replaces.
+
+use crate::labels;
+use crate::resource::{Ctx, ResourceType, Result, daemon_error, is_not_found};
+use async_trait::async_trait;
+use terrane_engine::attrs::{self as val, Obj};
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub struct Volume;
+
+fn schema() -> Schema {
+    Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("name", Attribute::optional_computed(Type::String).force_new())
+        .attr("driver", Attribute::optional_computed(Type::String).force_new())
+        .attr("driver_opts", Attribute::optional(Type::map(Type::String)).force_new())
+        .attr("mountpoint", Attribute::computed(Type::String))
+        .block("labels", labels::block(true))
+}
+
+#[async_trait]
+impl ResourceType for Volume {
+    fn name(&self) -> &'static str {
+        "docker_volume"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let mut req = serde_json::json!({
+            "DriverOpts": val::string_map(planned, "driver_opts"),
+            "Labels": labels::to_map(planned, "labels"),
+        });
+        if let Some(n) = val::string(planned, "name") {
+            req["Name"] = n.into();
+        }
+        if let Some(d) = val::string(planned, "driver") {
+            req["Driver"] = d.into();
+        }
+        let req: bollard::models::VolumeCreateRequest =
+            serde_json::from_value(req).map_err(|e| ProviderError::new(e.to_string()))?;
+        let v = c.docker.create_volume(req).await.map_err(|e| daemon_error("creating volume", e))?;
+        let j = serde_json::to_value(&v).unwrap_or_default();
+        Ok(from_json(&j, planned))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let mut out = Vec::with_capacity(current.len());
+        for cur in current {
+            let name = val::id(cur);
+            out.push(match c.docker.inspect_volume(&name).await {
+                Ok(v) => Ok(Some(from_json(&serde_json::to_value(&v).unwrap_or_default(), cur))),
+                Err(e) if is_not_found(&e) => Ok(None),
+                Err(e) => Err(daemon_error(&format!("reading volume {name}"), e)),
+            });
+        }
+        out
+    }
+
+    async fn update(&self, _c: &Ctx<'_>, _prior: &Value, planned: &Value) -> Result<Value> {
+        Ok(planned.clone())
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let name = val::id(prior);
+        for attempt in 0..60 {
+            match c.docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_not_found(&e) => return Ok(()),
+                Err(e) if attempt < 59 && e.to_string().contains("in use") => {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await
+                }
+                Err(e) => return Err(daemon_error(&format!("removing volume {name}"), e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
+    let opts = labels::from_json(j.get("Options"));
+    Obj::new(&schema())
+        .set("id", j["Name"].as_str().unwrap_or_default())
+        .set("name", j["Name"].as_str().unwrap_or_default())
+        .set("driver", j["Driver"].as_str().unwrap_or_default())
+        .set(
+            "driver_opts",
+            if opts.is_empty() {
+                prior.get_attr("driver_opts").cloned().unwrap_or_default()
+            } else {
+                val::str_map(&opts)
+            },
+        )
+        .set("mountpoint", j["Mountpoint"].as_str().unwrap_or_default())
+        .set("labels", labels::from_map(&labels::from_json(j.get("Labels"))))
+        .build()
+}

@@ -1,0 +1,245 @@
+//! `docker_service`: an app as a swarm service, with the Terraform Docker provider's schema.
+//! Updates are rolling, in place, against the service's version index; after create and
+//! update the provider waits until the desired tasks run (`converge_config`), and a service
+//! that cannot converge fails with its tasks' own errors ("No such image: ...").
+
+mod spec;
+
+use crate::resource::{Ctx, ResourceType, Result, daemon_error, duration_ns, is_not_found};
+use async_trait::async_trait;
+use bollard::query_parameters::{ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use terrane_engine::attrs as val;
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
+
+pub use spec::schema;
+
+pub struct Service;
+
+/// Every service the batch needs, in one call.
+async fn list(c: &Ctx<'_>, ids: &[String]) -> Result<Vec<serde_json::Value>> {
+    let opts =
+        ListServicesOptions { filters: Some(HashMap::from([("id".to_string(), ids.to_vec())])), ..Default::default() };
+    let services = c.docker.list_services(Some(opts)).await.map_err(|e| daemon_error("listing services", e))?;
+    Ok(services.iter().filter_map(|s| serde_json::to_value(s).ok()).collect())
+}
+
+async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<serde_json::Value>> {
+    match c.docker.inspect_service(id, None::<bollard::query_parameters::InspectServiceOptions>).await {
+        Ok(s) => Ok(serde_json::to_value(&s).ok()),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(daemon_error(&format!("reading service {id}"), e)),
+    }
+}
+
+fn converge_settings(planned: &Value) -> (Duration, Duration) {
+    let cfg = val::block(planned, "converge_config");
+    let get = |k: &str, default: Duration| {
+        cfg.as_ref()
+            .and_then(|c| val::string(c, k))
+            .and_then(|s| duration_ns(&s))
+            .map_or(default, |ns| Duration::from_nanos(ns as u64))
+    };
+    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_secs(1)))
+}
+
+/// Waits until the service's desired tasks run.
+async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
+    let (timeout, delay) = converge_settings(planned);
+    let start = Instant::now();
+    let global = val::block(planned, "mode").and_then(|m| val::boolean(&m, "global")).unwrap_or(false);
+    loop {
+        let svc = inspect(c, id)
+            .await?
+            .ok_or_else(|| ProviderError::new(format!("service {id} disappeared while converging")))?;
+        let desired = if global {
+            let nodes = c
+                .docker
+                .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
+                .await
+                .map_err(|e| daemon_error("listing swarm nodes", e))?;
+            nodes
+                .iter()
+                .filter(|n| {
+                    n.status.as_ref().and_then(|s| s.state.as_ref()).map(|s| s.to_string()) == Some("ready".into())
+                })
+                .count()
+        } else {
+            svc["Spec"]["Mode"]["Replicated"]["Replicas"].as_u64().unwrap_or(1) as usize
+        };
+        let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) };
+        let tasks: Vec<serde_json::Value> = c
+            .docker
+            .list_tasks(Some(opts))
+            .await
+            .map_err(|e| daemon_error("listing tasks", e))?
+            .iter()
+            .filter_map(|t| serde_json::to_value(t).ok())
+            .collect();
+        let state = |t: &serde_json::Value| t["Status"]["State"].as_str().unwrap_or("").to_string();
+        let wanted: Vec<&serde_json::Value> =
+            tasks.iter().filter(|t| t["DesiredState"].as_str() == Some("running")).collect();
+        let running = wanted.iter().filter(|t| state(t) == "running").count();
+        let updating = svc["UpdateStatus"]["State"].as_str().unwrap_or("");
+        if running >= desired && wanted.len() == running && !matches!(updating, "updating" | "rollback_started") {
+            return Ok(());
+        }
+        if matches!(updating, "paused" | "rollback_completed" | "rollback_paused") {
+            let msg = svc["UpdateStatus"]["Message"].as_str().unwrap_or("");
+            return Err(ProviderError::new(format!(
+                "the rolling update of service {id} stopped ({updating}): {msg}{}",
+                task_errors(&tasks)
+            )));
+        }
+        let rejected = tasks
+            .iter()
+            .filter(|t| matches!(state(t).as_str(), "rejected" | "failed") && t["Status"]["Err"].as_str().is_some())
+            .count();
+        if rejected >= 3 && running == 0 {
+            return Err(ProviderError::new(format!("service {id} cannot start its tasks{}", task_errors(&tasks))));
+        }
+        if start.elapsed() >= timeout {
+            return Err(ProviderError::new(format!(
+                "service {id} did not converge within {}: {running} of {desired} tasks running{}",
+                humantime::format_duration(timeout),
+                task_errors(&tasks)
+            )));
+        }
+        tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
+    }
+}
+
+/// The distinct errors of failed tasks, as the daemon words them.
+fn task_errors(tasks: &[serde_json::Value]) -> String {
+    let mut errs: Vec<String> = tasks.iter().filter_map(|t| t["Status"]["Err"].as_str().map(str::to_string)).collect();
+    errs.sort();
+    errs.dedup();
+    if errs.is_empty() { String::new() } else { format!("; task errors: {}", errs.join("; ")) }
+}
+
+impl Service {
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Option<Value>> {
+        let Some(svc) = inspect(c, id).await? else { return Ok(None) };
+        let networks = network_names(c).await;
+        Ok(Some(spec::from_service(&svc, like, &networks)))
+    }
+}
+
+/// Network ID → name, to keep the spelling the configuration used for `networks_advanced`.
+async fn network_names(c: &Ctx<'_>) -> HashMap<String, String> {
+    match crate::resources::network::list(c).await {
+        Ok(all) => {
+            all.iter().filter_map(|n| Some((n["Id"].as_str()?.to_string(), n["Name"].as_str()?.to_string()))).collect()
+        }
+        Err(_) => HashMap::new(),
+    }
+}
+
+#[async_trait]
+impl ResourceType for Service {
+    fn name(&self) -> &'static str {
+        "docker_service"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let name = val::string(planned, "name").unwrap_or_default();
+        let spec = spec::to_spec(planned)?;
+        let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
+        let spec = serde_json::from_value(spec)
+            .map_err(|e| ProviderError::new(format!("building the service spec of {name}: {e}")))?;
+        let out = c
+            .docker
+            .create_service(spec, c.settings.credentials_for(&image))
+            .await
+            .map_err(|e| daemon_error(&format!("creating service {name}"), e))?;
+        let id = out.id.unwrap_or_default();
+        let partial = || Value::object([("id", Value::from(id.as_str())), ("name", Value::from(name.as_str()))]);
+        // Whatever happens while converging, the service exists and is recorded.
+        let converged = converge(c, &id, planned).await;
+        let now = self
+            .read_one(c, &id, planned)
+            .await
+            .map_err(|e| e.with_partial_state(partial()))?
+            .ok_or_else(|| ProviderError::new(format!("service {name} disappeared after creation")))?;
+        match converged {
+            Ok(()) => Ok(now),
+            Err(e) => Err(e.with_partial_state(now)),
+        }
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let all = match list(c, &ids).await {
+            Ok(a) => a,
+            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+        };
+        let by_id: HashMap<&str, &serde_json::Value> =
+            all.iter().filter_map(|s| Some((s["ID"].as_str()?, s))).collect();
+        let networks = network_names(c).await;
+        let mut out = Vec::with_capacity(current.len());
+        for cur in current {
+            let id = val::id(cur);
+            match by_id.get(id.as_str()) {
+                Some(s) => out.push(Ok(Some(spec::from_service(s, cur, &networks)))),
+                // Import by name: the ID filter does not match names.
+                None => out.push(match inspect(c, &id).await {
+                    Ok(Some(s)) => Ok(Some(spec::from_service(&s, cur, &networks))),
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(e),
+                }),
+            }
+        }
+        out
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let id = val::id(prior);
+        let current = inspect(c, &id).await?.ok_or_else(|| ProviderError::new(format!("service {id} is gone")))?;
+        let version = current["Version"]["Index"].as_i64().unwrap_or(0) as i32;
+        let spec = spec::to_spec(planned)?;
+        let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
+        let spec =
+            serde_json::from_value(spec).map_err(|e| ProviderError::new(format!("building the service spec: {e}")))?;
+        let opts = UpdateServiceOptions { version, ..Default::default() };
+        c.docker
+            .update_service(&id, spec, opts, c.settings.credentials_for(&image))
+            .await
+            .map_err(|e| daemon_error(&format!("updating service {id}"), e))?;
+        let converged = converge(c, &id, planned).await;
+        let now = self
+            .read_one(c, &id, planned)
+            .await?
+            .ok_or_else(|| ProviderError::new(format!("service {id} disappeared during the update")))?;
+        match converged {
+            Ok(()) => Ok(now),
+            Err(e) => Err(e.with_partial_state(now)),
+        }
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let id = val::id(prior);
+        match c.docker.delete_service(&id).await {
+            Ok(()) => {}
+            Err(e) if is_not_found(&e) => return Ok(()),
+            Err(e) => return Err(daemon_error(&format!("removing service {id}"), e)),
+        }
+        // Wait for its tasks to stop, so networks, secrets and configs can go next.
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(60) {
+            let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.clone()])])) };
+            match c.docker.list_tasks(Some(opts)).await {
+                Ok(t) if t.is_empty() => break,
+                Ok(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,248 @@
+//! Networks, secrets, configs, volumes and services against a real dockerd in swarm mode.
+
+mod support;
+
+use support::{Harness, IMAGE, actions, assert_no_changes, docker, fetch, free_port, unique};
+use terrane_engine::plan::Action;
+use terrane_engine::value::Value;
+
+fn objects(tag: &str, secret: &str, label: &str) -> String {
+    format!(
+        r#"
+resource "docker_network" "proxy" {{
+  name       = "{tag}-proxy"
+  driver     = "overlay"
+  attachable = true
+  labels {{
+    label = "team"
+    value = "{label}"
+  }}
+}}
+
+resource "docker_secret" "db" {{
+  name = "{tag}-db-password"
+  data = base64encode("{secret}")
+}}
+
+resource "docker_config" "app" {{
+  name = "{tag}-app-config"
+  data = base64encode("port = 8080\n")
+}}
+
+resource "docker_volume" "data" {{
+  name = "{tag}-data"
+  labels {{
+    label = "app"
+    value = "web"
+  }}
+}}
+"#
+    )
+}
+
+#[tokio::test]
+async fn networks_secrets_configs_and_volumes() {
+    let h = Harness::new();
+    let tag = unique("obj");
+    let src = objects(&tag, "s3cret-1", "ops");
+    let state = h.apply(&src).await;
+    let net = h.id(&state, "docker_network.proxy");
+    assert_eq!(docker(&["network", "inspect", "-f", "{{.Driver}} {{.Attachable}}", &net]), "overlay true");
+    assert!(docker(&["secret", "ls", "--format", "{{.Name}}"]).contains(&format!("{tag}-db-password")));
+    assert_eq!(docker(&["volume", "inspect", "-f", "{{.Name}}", &format!("{tag}-data")]), format!("{tag}-data"));
+    assert_no_changes(&h.plan(&src).await);
+
+    // Secrets are immutable: a new value replaces; the text never shows the value.
+    let rotated = objects(&tag, "s3cret-2", "ops");
+    let p = h.plan(&rotated).await;
+    assert_eq!(actions(&p), vec![("docker_secret.db".to_string(), Action::DeleteThenCreate)]);
+    let text = terrane_engine::plan::render::text::render_plan(&p, &|_| None, false);
+    assert!(!text.contains("s3cret"), "{text}");
+    h.apply(&rotated).await;
+    assert_no_changes(&h.plan(&rotated).await);
+
+    // A network label change replaces the network (networks are immutable).
+    let relabeled = objects(&tag, "s3cret-2", "platform");
+    let p = h.plan(&relabeled).await;
+    assert_eq!(actions(&p), vec![("docker_network.proxy".to_string(), Action::DeleteThenCreate)]);
+    let state = h.apply(&relabeled).await;
+
+    // Import by name reproduces the state.
+    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
+    provider.configure(Value::object([("host", Value::Null)])).await.unwrap();
+    for (t, addr, name) in [
+        ("docker_network", "docker_network.proxy", format!("{tag}-proxy")),
+        ("docker_config", "docker_config.app", format!("{tag}-app-config")),
+        ("docker_volume", "docker_volume.data", format!("{tag}-data")),
+    ] {
+        let imported = provider.import(t, &name).await.unwrap();
+        let stored = h.value(&state, addr);
+        for k in ["id", "name", "driver", "labels", "data", "attachable"] {
+            assert_eq!(imported.get_attr(k), stored.get_attr(k), "{addr}.{k} after import");
+        }
+    }
+
+    h.destroy(&relabeled).await;
+    assert!(!docker(&["network", "ls", "--format", "{{.Name}}"]).contains(&format!("{tag}-proxy")));
+    assert!(!docker(&["secret", "ls", "--format", "{{.Name}}"]).contains(&tag));
+    assert!(!docker(&["config", "ls", "--format", "{{.Name}}"]).contains(&tag));
+    assert!(!docker(&["volume", "ls", "--format", "{{.Name}}"]).contains(&tag));
+}
+
+fn app(tag: &str, port: u16, image: &str, message: &str, replicas: i64) -> String {
+    format!(
+        r#"
+resource "docker_network" "proxy" {{
+  name       = "{tag}-proxy"
+  driver     = "overlay"
+  attachable = true
+}}
+
+resource "docker_config" "page" {{
+  name = "{tag}-page-{message}"
+  data = base64encode("<h1>{message}</h1>")
+  lifecycle {{
+    create_before_destroy = true
+  }}
+}}
+
+resource "docker_service" "web" {{
+  name = "{tag}-web"
+  labels {{
+    label = "com.df.notify"
+    value = "true"
+  }}
+  task_spec {{
+    container_spec {{
+      image   = "{image}"
+      command = ["sh", "-c", "cp /page.html /www/index.html; echo $$MSG >> /www/index.html; exec httpd -f -p 8080 -h /www"]
+      env = {{
+        MSG = "{message}"
+      }}
+      stop_grace_period = "1s"
+      configs {{
+        config_id   = docker_config.page.id
+        config_name = docker_config.page.name
+        file_name   = "/page.html"
+      }}
+    }}
+    restart_policy {{
+      condition    = "on-failure"
+      max_attempts = 3
+    }}
+    networks_advanced {{
+      name = docker_network.proxy.name
+    }}
+  }}
+  mode {{
+    replicated {{
+      replicas = {replicas}
+    }}
+  }}
+  update_config {{
+    parallelism = 1
+    order       = "stop-first"
+  }}
+  endpoint_spec {{
+    mode = "dnsrr"
+    ports {{
+      target_port    = 8080
+      published_port = {port}
+      publish_mode   = "host"
+    }}
+  }}
+  converge_config {{
+    delay   = "500ms"
+    timeout = "60s"
+  }}
+}}
+"#
+    )
+}
+
+#[tokio::test]
+async fn a_service_runs_answers_rolls_out_and_drifts() {
+    let h = Harness::new();
+    let tag = unique("app");
+    let port = free_port();
+    docker(&["tag", IMAGE, "terrane-test/busybox:2"]);
+    let v1 = app(&tag, port, IMAGE, "v1", 1);
+    let state = h.apply(&v1).await;
+    let body = fetch(port).await;
+    assert!(body.contains("<h1>v1</h1>") && body.contains("v1"), "{body}");
+    assert_no_changes(&h.plan(&v1).await);
+
+    // A new image tag and message roll out in place; the config rotates before-destroy.
+    let v2 = app(&tag, port, "terrane-test/busybox:2", "v2", 1);
+    let p = h.plan(&v2).await;
+    let acts = actions(&p);
+    assert!(acts.contains(&("docker_service.web".to_string(), Action::Update)), "{acts:?}");
+    assert!(acts.contains(&("docker_config.page".to_string(), Action::CreateThenDelete)), "{acts:?}");
+    let id_before = h.id(&state, "docker_service.web");
+    let state = h.apply(&v2).await;
+    assert_eq!(h.id(&state, "docker_service.web"), id_before, "updated in place");
+    let body = fetch(port).await;
+    assert!(body.contains("<h1>v2</h1>"), "{body}");
+    assert_eq!(
+        docker(&["service", "inspect", "-f", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", &id_before]),
+        "terrane-test/busybox:2"
+    );
+    assert_no_changes(&h.plan(&v2).await);
+
+    // Scaled with the CLI behind terrane's back: drift, planned back.
+    docker(&["service", "scale", "-d", &format!("{id_before}=0")]);
+    let p = h.plan(&v2).await;
+    assert_eq!(p.drift.len(), 1, "the scaled service is drift");
+    assert_eq!(actions(&p), vec![("docker_service.web".to_string(), Action::Update)]);
+
+    // Removed behind terrane's back: planned for re-creation.
+    docker(&["service", "rm", &id_before]);
+    let p = h.plan(&v2).await;
+    assert!(actions(&p).contains(&("docker_service.web".to_string(), Action::Create)));
+
+    // Import by name.
+    h.apply(&v2).await;
+    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
+    provider.configure(Value::object([("host", Value::Null)])).await.unwrap();
+    let imported = provider.import("docker_service", &format!("{tag}-web")).await.unwrap();
+    assert_eq!(imported.get_attr("name"), Some(&Value::from(format!("{tag}-web"))));
+    assert!(imported.get_attr("task_spec").is_some_and(|t| !t.is_null()));
+
+    h.destroy(&v2).await;
+    assert!(!docker(&["service", "ls", "--format", "{{.Name}}"]).contains(&tag));
+    assert!(!docker(&["network", "ls", "--format", "{{.Name}}"]).contains(&tag));
+    assert!(!docker(&["config", "ls", "--format", "{{.Name}}"]).contains(&tag));
+}
+
+#[tokio::test]
+async fn a_missing_image_fails_to_converge_with_the_daemons_error() {
+    let h = Harness::new();
+    let tag = unique("bad");
+    let src = format!(
+        r#"
+resource "docker_service" "broken" {{
+  name = "{tag}"
+  task_spec {{
+    container_spec {{
+      image = "terrane-test/does-not-exist:9"
+    }}
+  }}
+  converge_config {{
+    delay   = "500ms"
+    timeout = "40s"
+  }}
+}}
+"#
+    );
+    let start = std::time::Instant::now();
+    let (out, state) = h.try_apply(&src).await;
+    assert!(start.elapsed() < std::time::Duration::from_secs(45), "failed within the converge timeout");
+    let err = out.diags.iter().find(|d| d.is_error()).expect("an error");
+    assert!(err.detail.contains("No such image") || err.detail.contains("does-not-exist"), "{}", err.detail);
+    // The service exists and is recorded (tainted), so nothing is lost.
+    let addr = terrane_engine::addr::ResourceAddr::managed("docker_service", "broken");
+    let obj = state.object(&addr, &Default::default()).expect("the service is in the state");
+    assert_eq!(obj.status, terrane_engine::state::ObjectStatus::Tainted);
+    h.destroy(&src).await;
+    assert!(!docker(&["service", "ls", "--format", "{{.Name}}"]).contains(&tag));
+}
