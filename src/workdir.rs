@@ -18,6 +18,7 @@ pub const DATA_DIR: &str = ".terrane";
 pub fn registry() -> ProviderRegistry {
     let mut r = ProviderRegistry::with_builtin();
     r.register("aws", Arc::new(terrane_provider_aws::AwsFactory));
+    r.register("docker", Arc::new(terrane_provider_docker::DockerFactory));
     #[cfg(feature = "fake-provider")]
     r.register("fake", Arc::new(terrane_provider_fake::FakeFactory));
     r

@@ -1,18 +1,27 @@
-# The quickstart: an application platform described with terrane's built-in
-# `terraform_data` resource, so it plans and applies with local state and no cloud
-# credentials. It lays out what the futuswarm platform needs — a VPC split into three
-# subnets, swarm managers and workers, one database per app, the apps as services behind
-# the proxy — and shows the language: variables with validation, locals, for_each, count,
-# cidrsubnet, templates, sensitive values and outputs.
+# The quickstart: apps on a Docker Swarm, behind the platform's `proxy` overlay network,
+# with local state. `terrane plan` needs no running daemon while the state is empty;
+# `terrane apply` deploys onto the swarm DOCKER_HOST points at (or the local socket).
+#
+#   terrane plan
+#   terrane apply -auto-approve
+#   curl http://127.0.0.1:8080/
+#   terrane destroy -auto-approve
 
 terraform {
   required_version = ">= 1.5"
+  required_providers {
+    docker = {
+      source = "kreuzwerker/docker"
+    }
+  }
 }
 
+provider "docker" {}
+
 variable "tag" {
-  description = "Project tag; prefixes names and log groups."
+  description = "Project tag: prefixes every name."
   type        = string
-  default     = "futuswarm"
+  default     = "quickstart"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.tag))
@@ -20,101 +29,107 @@ variable "tag" {
   }
 }
 
-variable "vpc_cidr" {
-  type    = string
-  default = "172.16.12.0/22"
-}
-
-variable "managers" {
-  type    = number
-  default = 3
-}
-
-variable "workers" {
-  type    = number
-  default = 2
-}
-
 variable "apps" {
   description = "Apps deployed as swarm services behind the proxy."
   type = map(object({
-    image    = string
-    port     = number
-    replicas = optional(number, 2)
-    path     = optional(string, "/")
-    database = optional(bool, false)
+    image     = string
+    command   = optional(list(string))
+    port      = number
+    host_port = number
+    replicas  = optional(number, 1)
+    path      = optional(string, "/")
+    env       = optional(map(string), {})
   }))
   default = {
-    web = { image = "futurice/web:1.4.2", port = 8000, database = true }
-    api = { image = "futurice/api:2.0.0", port = 8080, path = "/api" }
-  }
-}
-
-variable "db_password" {
-  type      = string
-  default   = "change-me-in-tfvars"
-  sensitive = true
-}
-
-locals {
-  azs     = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-  subnets = { for i, az in local.azs : az => cidrsubnet(var.vpc_cidr, 2, i) }
-  nodes = concat(
-    [for i in range(var.managers) : { name = format("%s-manager-%d", var.tag, i + 1), role = "manager" }],
-    [for i in range(var.workers) : { name = format("%s-worker-%d", var.tag, i + 1), role = "worker" }],
-  )
-  databases = { for name, app in var.apps : name => app if app.database }
-}
-
-resource "terraform_data" "network" {
-  input = {
-    cidr    = var.vpc_cidr
-    subnets = local.subnets
-  }
-}
-
-resource "terraform_data" "node" {
-  count = length(local.nodes)
-  input = merge(local.nodes[count.index], {
-    subnet = values(local.subnets)[count.index % length(local.azs)]
-    vpc    = terraform_data.network.id
-  })
-}
-
-resource "terraform_data" "database" {
-  for_each = local.databases
-  input = {
-    identifier = "${var.tag}-${each.key}"
-    engine     = "postgres"
-    password   = var.db_password
-  }
-}
-
-resource "terraform_data" "app" {
-  for_each = var.apps
-  input = {
-    image    = each.value.image
-    replicas = each.value.replicas
-    labels = {
-      "com.df.notify"      = "true"
-      "com.df.distribute"  = "true"
-      "com.df.servicePath" = each.value.path
-      "com.df.port"        = tostring(each.value.port)
+    hello = {
+      image     = "nginx:1.27-alpine"
+      port      = 80
+      host_port = 8080
+      env       = { GREETING = "hello from terrane" }
     }
-    log_group = "/${var.tag}/${each.key}"
-    database  = try(terraform_data.database[each.key].id, null)
   }
-  triggers_replace = [each.value.image]
 }
 
-output "subnets" {
-  value = local.subnets
+variable "api_token" {
+  description = "A secret every app can read at /run/secrets/api_token."
+  type        = string
+  default     = "change-me"
+  sensitive   = true
 }
 
-output "managers" {
-  value = [for n in local.nodes : n.name if n.role == "manager"]
+resource "docker_network" "proxy" {
+  name       = "${var.tag}-proxy"
+  driver     = "overlay"
+  attachable = true
 }
 
-output "app_log_groups" {
-  value = { for name, app in terraform_data.app : name => app.output.log_group }
+resource "docker_secret" "api_token" {
+  name = "${var.tag}-api-token-${substr(sha256(var.api_token), 0, 8)}"
+  data = base64encode(var.api_token)
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "docker_service" "app" {
+  for_each = var.apps
+  name     = "${var.tag}-${each.key}"
+
+  labels {
+    label = "com.df.notify"
+    value = "true"
+  }
+  labels {
+    label = "com.df.servicePath"
+    value = each.value.path
+  }
+  labels {
+    label = "com.df.port"
+    value = tostring(each.value.port)
+  }
+
+  task_spec {
+    container_spec {
+      image   = each.value.image
+      command = each.value.command
+      env     = each.value.env
+
+      secrets {
+        secret_id   = docker_secret.api_token.id
+        secret_name = docker_secret.api_token.name
+        file_name   = "api_token"
+      }
+    }
+    restart_policy {
+      condition    = "on-failure"
+      max_attempts = 3
+    }
+    networks_advanced {
+      name = docker_network.proxy.name
+    }
+  }
+
+  mode {
+    replicated {
+      replicas = each.value.replicas
+    }
+  }
+
+  endpoint_spec {
+    mode = "dnsrr"
+    ports {
+      target_port    = each.value.port
+      published_port = each.value.host_port
+      publish_mode   = "host"
+    }
+  }
+
+  converge_config {
+    timeout = "2m"
+  }
+}
+
+output "urls" {
+  value = { for name, app in var.apps : name => "http://127.0.0.1:${app.host_port}${app.path}" }
 }

@@ -3,6 +3,7 @@
 
 mod fixtures;
 mod lifecycle;
+mod quickstart;
 mod locking;
 mod state_cmds;
 

@@ -42,7 +42,12 @@ fn plan_object(
     for (name, attr) in &schema.attributes {
         let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
         let p = prior.and_then(|p| p.get_attr(name));
-        let planned = if !c.is_null() {
+        let collection = matches!(attr.ty, crate::types::Type::List(_) | crate::types::Type::Set(_) | crate::types::Type::Map(_));
+        let planned = if collection && is_empty_collection(&c) && !attr.computed {
+            // An empty list, set or map is the same as leaving the argument out, as in the
+            // Terraform SDK: providers read both back as null.
+            Value::Null
+        } else if !c.is_null() {
             c
         } else if attr.computed {
             // An existing object keeps what the provider decided (null included); a new one
@@ -121,6 +126,14 @@ fn plan_object(
         }
     }
     Value::Map(out).mark_if(marked)
+}
+
+fn is_empty_collection(v: &Value) -> bool {
+    match v.unmark().0 {
+        Value::List(items) | Value::Set(items) => items.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
 }
 
 /// Whether a prior set element matches a configured one on every attribute the

@@ -1,0 +1,47 @@
+//! examples/quickstart: plans without a daemon while the state is empty, then deploys an app
+//! on the local swarm, answers on its published port, and is destroyed to nothing.
+
+use crate::Work;
+
+fn copy_quickstart() -> Work {
+    let w = Work::new("");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf");
+    std::fs::copy(src, w.path().join("main.tf")).unwrap();
+    w
+}
+
+#[test]
+fn quickstart_plans_without_a_daemon() {
+    let w = copy_quickstart();
+    let out = w.cmd(&["plan", "-detailed-exitcode"]).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Plan: 3 to add, 0 to change, 0 to destroy."), "{stdout}");
+    assert!(stdout.contains("docker_service.app[\"hello\"] will be created"), "{stdout}");
+    assert!(!stdout.contains("change-me"), "the secret stays masked: {stdout}");
+}
+
+#[test]
+fn quickstart_deploys_on_the_local_swarm() {
+    let swarm = std::process::Command::new("docker").args(["info", "--format", "{{.Swarm.LocalNodeState}}"]).output();
+    assert!(
+        swarm.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "active"),
+        "a local swarm is required: run the tests through tests/run.sh"
+    );
+    let w = copy_quickstart();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let tag = format!("qs{}", port);
+    // No registry here: the app is the locally built busybox image serving a page.
+    let apps = format!(
+        r#"apps={{hello={{image="terrane-test/busybox:1",command=["sh","-c","echo hello from terrane > /www/index.html; exec httpd -f -p 8080 -h /www"],port=8080,host_port={port}}}}}"#
+    );
+    let out = w.ok(&["apply", "-auto-approve", "-var", &format!("tag={tag}"), "-var", &apps]);
+    assert!(out.contains("Apply complete! Resources: 3 added"), "{out}");
+    let body = std::process::Command::new("curl").args(["-fsS", "--retry", "20", "--retry-all-errors", "--retry-delay", "1", &format!("http://127.0.0.1:{port}/")]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&body.stdout).trim(), "hello from terrane");
+    let (code, plan, _) = w.run(&["plan", "-detailed-exitcode", "-var", &format!("tag={tag}"), "-var", &apps]);
+    assert_eq!(code, 0, "re-plan after apply: {plan}");
+    w.ok(&["destroy", "-auto-approve", "-var", &format!("tag={tag}"), "-var", &apps]);
+    let left = std::process::Command::new("docker").args(["service", "ls", "--format", "{{.Name}}"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&left.stdout).contains(&tag));
+}
