@@ -5,6 +5,7 @@
 //! Clients are built on first use, so a plan from an empty state makes no API call at all and
 //! works without credentials. Refresh is batched per resource type (`read_many`).
 
+mod backend;
 mod calls;
 mod config;
 mod data;
@@ -16,6 +17,7 @@ mod tags;
 mod val;
 mod waiter;
 
+pub use backend::{S3Backend, S3Settings};
 pub use calls::{api_calls, reset_api_calls};
 pub use config::Clients;
 

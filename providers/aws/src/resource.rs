@@ -71,14 +71,16 @@ pub fn with_timeouts(s: Schema, ops: &[&str]) -> Schema {
     s.block("timeouts", NestedBlock::single(t))
 }
 
-/// Reads objects one by one with bounded concurrency, for APIs that cannot batch.
-pub async fn read_each<'a, F, Fut>(current: &'a [Value], read: F) -> Vec<Result<Option<Value>>>
+/// Reads objects one by one, at most eight at a time, for APIs that cannot batch (IAM). Each
+/// read gets its own copy of the value: a closure taking `&Value` would tie the future's type
+/// to the closure's lifetime, which async-trait's `Send` check rejects.
+pub async fn read_each<F, Fut>(current: &[Value], read: F) -> Vec<Result<Option<Value>>>
 where
-    F: Fn(&'a Value) -> Fut,
+    F: Fn(Value) -> Fut,
     Fut: std::future::Future<Output = Result<Option<Value>>>,
 {
     use futures::stream::{self, StreamExt};
-    stream::iter(current.iter().map(read)).buffered(8).collect().await
+    stream::iter(current.to_vec()).map(read).buffered(8).collect().await
 }
 
 /// Splits `items` into chunks of at most `n` (API page limits).

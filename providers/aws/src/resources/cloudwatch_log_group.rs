@@ -117,11 +117,10 @@ impl ResourceType for LogGroup {
                 }
             };
             for g in out.log_groups() {
-                if let Some(n) = g.log_group_name() {
-                    if names.iter().any(|x| x == n) {
+                if let Some(n) = g.log_group_name()
+                    && names.iter().any(|x| x == n) {
                         found.insert(n.to_string(), g.clone());
                     }
-                }
             }
             token = out.next_token().map(str::to_string);
             if token.is_none() || found.len() == names.len() {

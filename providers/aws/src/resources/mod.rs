@@ -4,6 +4,25 @@ mod cloudwatch_log_group;
 mod security_group;
 mod subnet;
 mod vpc;
+mod internet_gateway;
+mod route_table;
+mod route;
+mod route_table_association;
+mod security_group_rule;
+mod key_pair;
+mod instance;
+mod db_instance;
+mod db_subnet_group;
+mod elasticache_cluster;
+mod elasticache_replication_group;
+mod elasticache_subnet_group;
+mod iam_instance_profile;
+mod iam_role;
+mod iam_role_policy;
+mod lb;
+mod lb_listener;
+mod lb_target_group;
+mod lb_target_group_attachment;
 
 use crate::resource::ResourceType;
 
@@ -13,5 +32,24 @@ pub fn all() -> Vec<Box<dyn ResourceType>> {
         Box::new(security_group::SecurityGroup),
         Box::new(subnet::Subnet),
         Box::new(vpc::Vpc),
+        Box::new(internet_gateway::InternetGateway),
+        Box::new(route_table::RouteTable),
+        Box::new(route::Route),
+        Box::new(route_table_association::RouteTableAssociation),
+        Box::new(security_group_rule::SecurityGroupRule),
+        Box::new(key_pair::KeyPair),
+        Box::new(instance::Instance),
+        Box::new(db_instance::RdsInstance),
+        Box::new(db_subnet_group::RdsSubnetGroup),
+        Box::new(elasticache_cluster::EcCluster),
+        Box::new(elasticache_replication_group::EcReplicationGroup),
+        Box::new(elasticache_subnet_group::EcSubnetGroup),
+        Box::new(iam_instance_profile::IamInstanceProfile),
+        Box::new(iam_role::IamRole),
+        Box::new(iam_role_policy::IamRolePolicy),
+        Box::new(lb::Lb),
+        Box::new(lb_listener::LbListener),
+        Box::new(lb_target_group::LbTargetGroup),
+        Box::new(lb_target_group_attachment::LbTargetGroupAttachment),
     ]
 }

@@ -108,7 +108,8 @@ impl Harness {
 
     /// Plans and applies, asserting success.
     pub async fn apply(&self, src: &str) -> State {
-        let (ctx, p) = self.try_plan(src, &PlanOptions::default()).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
+        let (ctx, p) =
+            self.try_plan(src, &PlanOptions::default()).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
         let (out, state) = self.apply_plan(&ctx, &p).await;
         assert!(!out.diags.has_errors(), "apply failed:\n{}", out.diags);
         state
@@ -178,4 +179,52 @@ pub async fn logs() -> aws_sdk_cloudwatchlogs::Client {
 fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls;
     aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
+}
+
+/// An RDS client on moto, to look behind terrane's back.
+pub async fn rds() -> aws_sdk_rds::Client {
+    let conf = aws_sdk_rds::config::Builder::new()
+        .behavior_version(aws_sdk_rds::config::BehaviorVersion::latest())
+        .region(aws_sdk_rds::config::Region::new("eu-west-1"))
+        .endpoint_url(MOTO)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http_client())
+        .build();
+    aws_sdk_rds::Client::from_conf(conf)
+}
+
+/// An ElastiCache client on moto, to look behind terrane's back.
+pub async fn elasticache() -> aws_sdk_elasticache::Client {
+    let conf = aws_sdk_elasticache::config::Builder::new()
+        .behavior_version(aws_sdk_elasticache::config::BehaviorVersion::latest())
+        .region(aws_sdk_elasticache::config::Region::new("eu-west-1"))
+        .endpoint_url(MOTO)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http_client())
+        .build();
+    aws_sdk_elasticache::Client::from_conf(conf)
+}
+
+/// An IAM client on moto, to look behind terrane's back.
+pub async fn iam() -> aws_sdk_iam::Client {
+    let conf = aws_sdk_iam::config::Builder::new()
+        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+        .region(aws_sdk_iam::config::Region::new("eu-west-1"))
+        .endpoint_url(MOTO)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http_client())
+        .build();
+    aws_sdk_iam::Client::from_conf(conf)
+}
+
+/// An ELBv2 client on moto, to look behind terrane's back.
+pub async fn elbv2() -> aws_sdk_elasticloadbalancingv2::Client {
+    let conf = aws_sdk_elasticloadbalancingv2::config::Builder::new()
+        .behavior_version(aws_sdk_elasticloadbalancingv2::config::BehaviorVersion::latest())
+        .region(aws_sdk_elasticloadbalancingv2::config::Region::new("eu-west-1"))
+        .endpoint_url(MOTO)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(http_client())
+        .build();
+    aws_sdk_elasticloadbalancingv2::Client::from_conf(conf)
 }

@@ -1,0 +1,399 @@
+//! The S3 state backend, for teams: state objects in a bucket, locked with S3 alone (a
+//! `<key>.tflock` object created with `If-None-Match: *`, renewed by a heartbeat while held)
+//! and written with `If-Match` on the ETag last read or written, so no run can overwrite a
+//! state it did not start from — not even one whose lock was force-removed.
+//!
+//! Settings are Terraform's (1.6+) `backend "s3"` arguments, so a block Terraform accepts is
+//! accepted unchanged.
+
+use crate::config::{AssumeRole, Settings, sdk_config};
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ServerSideEncryption;
+use aws_smithy_runtime_api::client::result::SdkError;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+use terrane_engine::state::{LockError, LockInfo, State, StateBackend, StateError};
+use terrane_engine::value::Value;
+use tokio::task::JoinHandle;
+
+/// How often a held lock is renewed, and after how long without renewal it is reported as
+/// probably stale.
+const HEARTBEAT: Duration = Duration::from_secs(60);
+const STALE_AFTER: Duration = Duration::from_secs(5 * 60);
+
+/// The `backend "s3"` arguments terrane understands (Terraform 1.6+ names).
+pub const ARGUMENTS: &[&str] = &[
+    "bucket",
+    "key",
+    "region",
+    "profile",
+    "shared_credentials_files",
+    "shared_config_files",
+    "access_key",
+    "secret_key",
+    "token",
+    "assume_role",
+    "workspace_key_prefix",
+    "encrypt",
+    "kms_key_id",
+    "acl",
+    "use_lockfile",
+    "endpoints",
+    "use_path_style",
+    "skip_credentials_validation",
+    "skip_requesting_account_id",
+    "skip_metadata_api_check",
+    "skip_region_validation",
+    "max_retries",
+    "dynamodb_table",
+];
+
+#[derive(Clone, Debug)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub key: String,
+    pub workspace_key_prefix: String,
+    pub encrypt: bool,
+    pub kms_key_id: Option<String>,
+    pub use_lockfile: bool,
+    pub use_path_style: bool,
+    pub aws: Settings,
+}
+
+fn get<'a>(m: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a Value> {
+    m.get(k).filter(|v| !v.is_null())
+}
+
+fn string(m: &BTreeMap<String, Value>, k: &str) -> Option<String> {
+    get(m, k).and_then(Value::as_str).map(str::to_string)
+}
+
+fn boolean(m: &BTreeMap<String, Value>, k: &str) -> Option<bool> {
+    get(m, k).and_then(|v| v.as_bool().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+}
+
+impl S3Settings {
+    /// Reads the backend block (after `-backend-config` merges). Errors name the argument.
+    pub fn from_config(m: &BTreeMap<String, Value>) -> Result<S3Settings, String> {
+        for k in m.keys() {
+            if !ARGUMENTS.contains(&k.as_str()) {
+                return Err(format!("the s3 backend has no argument \"{k}\""));
+            }
+        }
+        if get(m, "dynamodb_table").is_some() {
+            return Err("dynamodb_table locking is not supported: terrane locks with S3 alone. Remove dynamodb_table and set use_lockfile = true".into());
+        }
+        let bucket = string(m, "bucket").ok_or("the s3 backend needs \"bucket\" (in the block or with -backend-config=bucket=...)")?;
+        let key = string(m, "key").ok_or("the s3 backend needs \"key\", the object key of the state (for example \"platform/terrane.tfstate\")")?;
+        if key.starts_with('/') || key.ends_with('/') {
+            return Err(format!("key {key:?} must not start or end with \"/\""));
+        }
+        let endpoints = match get(m, "endpoints").and_then(Value::as_map) {
+            Some(e) => e.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
+            None => BTreeMap::new(),
+        };
+        let assume_role = match get(m, "assume_role") {
+            Some(a) => Some(AssumeRole {
+                role_arn: a.get_attr("role_arn").and_then(Value::as_str).ok_or("assume_role needs role_arn")?.to_string(),
+                session_name: a.get_attr("session_name").and_then(Value::as_str).map(str::to_string),
+                external_id: a.get_attr("external_id").and_then(Value::as_str).map(str::to_string),
+                duration: a.get_attr("duration").and_then(Value::as_str).and_then(|d| humantime::parse_duration(d).ok()),
+            }),
+            None => None,
+        };
+        let list = |k: &str| get(m, k).and_then(Value::as_seq).map(|s| s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let static_keys = match (string(m, "access_key"), string(m, "secret_key")) {
+            (Some(a), Some(s)) => Some((a, s, string(m, "token"))),
+            _ => None,
+        };
+        let aws = Settings {
+            region: string(m, "region"),
+            profile: string(m, "profile"),
+            credentials_files: list("shared_credentials_files"),
+            config_files: list("shared_config_files"),
+            static_keys,
+            max_retries: get(m, "max_retries").and_then(Value::as_f64).map_or(5, |n| n as u32),
+            skip_credentials_validation: boolean(m, "skip_credentials_validation").unwrap_or(false),
+            assume_role,
+            default_tags: BTreeMap::new(),
+            endpoints,
+        };
+        Ok(S3Settings {
+            bucket,
+            key,
+            workspace_key_prefix: string(m, "workspace_key_prefix").unwrap_or_else(|| "env:".into()),
+            encrypt: boolean(m, "encrypt").unwrap_or(false),
+            kms_key_id: string(m, "kms_key_id"),
+            use_lockfile: boolean(m, "use_lockfile").unwrap_or(false),
+            use_path_style: boolean(m, "use_path_style").unwrap_or(false),
+            aws,
+        })
+    }
+
+    pub fn state_key(&self, workspace: &str) -> String {
+        if workspace == "default" { self.key.clone() } else { format!("{}/{workspace}/{}", self.workspace_key_prefix, self.key) }
+    }
+}
+
+pub struct S3Backend {
+    s: S3Settings,
+    client: tokio::sync::OnceCell<aws_sdk_s3::Client>,
+    /// The ETag of each workspace's state as last read or written (`None`: known absent).
+    etags: Mutex<HashMap<String, Option<String>>>,
+    /// Held locks: workspace → (lock ID, lock object ETag, heartbeat task).
+    held: Mutex<HashMap<String, (String, JoinHandle<()>)>>,
+}
+
+impl S3Backend {
+    pub fn new(s: S3Settings) -> S3Backend {
+        S3Backend { s, client: tokio::sync::OnceCell::new(), etags: Mutex::new(HashMap::new()), held: Mutex::new(HashMap::new()) }
+    }
+
+    async fn client(&self) -> Result<&aws_sdk_s3::Client, StateError> {
+        self.client
+            .get_or_try_init(|| async {
+                let cfg = sdk_config(&self.s.aws).await.map_err(|e| StateError::Io(e.message))?;
+                let mut b = aws_sdk_s3::config::Builder::from(&cfg).force_path_style(self.s.use_path_style).interceptor(crate::calls::CallCounter);
+                if let Some(url) = self.s.aws.endpoint(&["s3"]) {
+                    b = b.endpoint_url(url);
+                }
+                Ok(aws_sdk_s3::Client::from_conf(b.build()))
+            })
+            .await
+    }
+
+    fn lock_key(&self, workspace: &str) -> String {
+        format!("{}.tflock", self.s.state_key(workspace))
+    }
+
+    fn where_(&self, key: &str) -> String {
+        format!("s3://{}/{key}", self.s.bucket)
+    }
+
+    /// A one-line error that says what to fix.
+    fn explain<E: ProvideErrorMetadata + std::error::Error + 'static>(&self, doing: &str, key: &str, e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> String {
+        let code = match e {
+            SdkError::ServiceError(se) => se.err().code().unwrap_or("").to_string(),
+            _ => String::new(),
+        };
+        let status = status(e);
+        let hint = match (code.as_str(), status) {
+            ("NoSuchBucket", _) => format!("the bucket {:?} does not exist; create it (examples/state-bootstrap) or fix `bucket`", self.s.bucket),
+            ("AccessDenied", _) | (_, 403) => "access denied; check the credentials and that they may read and write the bucket (s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket)".to_string(),
+            ("PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException", _) | (_, 301) => {
+                format!("the bucket {:?} is in another region than {:?}; set `region` to the bucket's region", self.s.bucket, self.s.aws.region.as_deref().unwrap_or("(default)"))
+            }
+            _ => crate::errors::describe(doing, e),
+        };
+        format!("{doing} {}: {hint}", self.where_(key))
+    }
+
+    async fn get_object(&self, key: &str) -> Result<Option<(Vec<u8>, Option<String>, Option<aws_smithy_types::DateTime>)>, StateError> {
+        let client = self.client().await?;
+        match client.get_object().bucket(&self.s.bucket).key(key).send().await {
+            Ok(out) => {
+                let etag = out.e_tag().map(str::to_string);
+                let modified = out.last_modified().copied();
+                let body = out.body.collect().await.map_err(|e| StateError::Io(format!("reading {}: {e}", self.where_(key))))?;
+                Ok(Some((body.into_bytes().to_vec(), etag, modified)))
+            }
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+            Err(e) => Err(StateError::Io(self.explain("reading", key, &e))),
+        }
+    }
+
+    fn put(&self, client: &aws_sdk_s3::Client, key: &str, body: Vec<u8>) -> aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder {
+        let mut req = client.put_object().bucket(&self.s.bucket).key(key).body(ByteStream::from(body)).content_type("application/json");
+        if self.s.encrypt || self.s.kms_key_id.is_some() {
+            match &self.s.kms_key_id {
+                Some(k) => req = req.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(k),
+                None => req = req.server_side_encryption(ServerSideEncryption::Aes256),
+            }
+        }
+        req
+    }
+}
+
+/// The HTTP status of a service error (412 for a failed condition, 409 for a conflicting
+/// concurrent write).
+fn status<E>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> u16 {
+    match e {
+        SdkError::ServiceError(se) => se.raw().status().as_u16(),
+        _ => 0,
+    }
+}
+
+#[async_trait::async_trait]
+impl StateBackend for S3Backend {
+    async fn read(&self, workspace: &str) -> Result<Option<State>, StateError> {
+        let key = self.s.state_key(workspace);
+        let got = self.get_object(&key).await?;
+        let (state, etag) = match got {
+            None => (None, None),
+            Some((bytes, etag, _)) if bytes.iter().all(u8::is_ascii_whitespace) => (None, etag),
+            Some((bytes, etag, _)) => (Some(State::from_json(&bytes).map_err(|e| StateError::Corrupt(format!("{}: {e}", self.where_(&key))))?), etag),
+        };
+        self.etags.lock().expect("etag lock").insert(workspace.to_string(), etag);
+        Ok(state)
+    }
+
+    async fn write(&self, workspace: &str, state: &State) -> Result<(), StateError> {
+        let key = self.s.state_key(workspace);
+        let client = self.client().await?;
+        let known = self.etags.lock().expect("etag lock").get(workspace).cloned();
+        let known = match known {
+            Some(k) => k,
+            None => {
+                // Never read by this run: learn the current ETag first (a fresh workspace).
+                self.get_object(&key).await?.and_then(|(_, etag, _)| etag)
+            }
+        };
+        let mut req = self.put(client, &key, state.to_json());
+        req = match &known {
+            Some(etag) => req.if_match(etag),
+            None => req.if_none_match("*"),
+        };
+        match req.send().await {
+            Ok(out) => {
+                self.etags.lock().expect("etag lock").insert(workspace.to_string(), out.e_tag().map(str::to_string));
+                Ok(())
+            }
+            Err(e) if matches!(status(&e), 412 | 409) => Err(StateError::Conflict(format!(
+                "refusing to write {}: the state there changed since this run read it (another run wrote it, perhaps after this run's lock was force-removed). Nothing was overwritten; re-run to plan against the current state",
+                self.where_(&key)
+            ))),
+            Err(e) => Err(StateError::Io(self.explain("writing", &key, &e))),
+        }
+    }
+
+    async fn lock(&self, workspace: &str, info: &LockInfo) -> Result<(), LockError> {
+        let key = self.lock_key(workspace);
+        let client = self.client().await.map_err(|e| LockError::Failed(e.to_string()))?;
+        let mut info = info.clone();
+        info.path = self.where_(&self.s.state_key(workspace));
+        let body = serde_json::to_vec_pretty(&info).unwrap_or_default();
+        match self.put(client, &key, body.clone()).if_none_match("*").send().await {
+            Ok(out) => {
+                let etag = out.e_tag().map(str::to_string);
+                let heartbeat = tokio::spawn(heartbeat(client.clone(), self.s.bucket.clone(), key.clone(), body, etag, self.s.encrypt, self.s.kms_key_id.clone()));
+                self.held.lock().expect("lock table").insert(workspace.to_string(), (info.id.clone(), heartbeat));
+                Ok(())
+            }
+            Err(e) if matches!(status(&e), 412 | 409) => {
+                let holder = self.get_object(&key).await.map_err(|e| LockError::Failed(e.to_string()))?;
+                let mut h = holder
+                    .as_ref()
+                    .and_then(|(b, _, _)| serde_json::from_slice::<LockInfo>(b).ok())
+                    .unwrap_or_else(|| LockInfo { id: "unknown".into(), ..LockInfo::new("unknown") });
+                if let Some((_, _, Some(modified))) = holder {
+                    let age = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64 - modified.secs();
+                    if age > STALE_AFTER.as_secs() as i64 {
+                        h.info = format!(
+                            "{}{}probably stale: its holder has not renewed it for {} (heartbeat every {}s)",
+                            h.info,
+                            if h.info.is_empty() { "" } else { "; " },
+                            humantime::format_duration(Duration::from_secs(age as u64)),
+                            HEARTBEAT.as_secs()
+                        );
+                    }
+                }
+                Err(LockError::Held(Box::new(h)))
+            }
+            Err(e) => Err(LockError::Failed(self.explain("locking", &key, &e))),
+        }
+    }
+
+    async fn unlock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
+        let held = self.held.lock().expect("lock table").remove(workspace);
+        if let Some((_, hb)) = held {
+            hb.abort();
+        }
+        self.remove_lock(workspace, id).await
+    }
+
+    async fn force_unlock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
+        self.remove_lock(workspace, id).await
+    }
+
+    async fn workspaces(&self) -> Result<Vec<String>, StateError> {
+        let client = self.client().await?;
+        let prefix = format!("{}/", self.s.workspace_key_prefix);
+        let suffix = format!("/{}", self.s.key);
+        let mut names = vec!["default".to_string()];
+        let mut token = None;
+        loop {
+            let out = client
+                .list_objects_v2()
+                .bucket(&self.s.bucket)
+                .prefix(&prefix)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(|e| StateError::Io(self.explain("listing workspaces in", &prefix, &e)))?;
+            for o in out.contents() {
+                if let Some(name) = o.key().and_then(|k| k.strip_prefix(&prefix)).and_then(|k| k.strip_suffix(&suffix))
+                    && !name.contains('/') && !name.is_empty() {
+                        names.push(name.to_string());
+                    }
+            }
+            token = out.next_continuation_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        names[1..].sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    async fn delete_workspace(&self, workspace: &str) -> Result<(), StateError> {
+        if workspace == "default" {
+            return Err(StateError::Conflict("the default workspace cannot be deleted".into()));
+        }
+        let client = self.client().await?;
+        let key = self.s.state_key(workspace);
+        client.delete_object().bucket(&self.s.bucket).key(&key).send().await.map_err(|e| StateError::Io(self.explain("deleting", &key, &e)))?;
+        Ok(())
+    }
+
+    fn describe(&self, workspace: &str) -> String {
+        format!("S3 state {}", self.where_(&self.s.state_key(workspace)))
+    }
+}
+
+impl S3Backend {
+    async fn remove_lock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
+        let key = self.lock_key(workspace);
+        let client = self.client().await.map_err(|e| LockError::Unlock(e.to_string()))?;
+        let current = self.get_object(&key).await.map_err(|e| LockError::Unlock(e.to_string()))?;
+        let Some((body, _, _)) = current else { return Ok(()) };
+        if let Ok(info) = serde_json::from_slice::<LockInfo>(&body)
+            && info.id != id {
+                return Err(LockError::Unlock(format!("the lock ID {id:?} does not match the existing lock ID {:?}", info.id)));
+            }
+        client.delete_object().bucket(&self.s.bucket).key(&key).send().await.map_err(|e| LockError::Unlock(self.explain("unlocking", &key, &e)))?;
+        Ok(())
+    }
+}
+
+/// Renews the lock object while it is held, so others can tell a live lock from a stale one.
+async fn heartbeat(client: aws_sdk_s3::Client, bucket: String, key: String, body: Vec<u8>, mut etag: Option<String>, encrypt: bool, kms: Option<String>) {
+    loop {
+        tokio::time::sleep(HEARTBEAT).await;
+        let Some(current) = etag.clone() else { return };
+        let mut req = client.put_object().bucket(&bucket).key(&key).body(ByteStream::from(body.clone())).if_match(current);
+        if encrypt || kms.is_some() {
+            req = match &kms {
+                Some(k) => req.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(k),
+                None => req.server_side_encryption(ServerSideEncryption::Aes256),
+            };
+        }
+        match req.send().await {
+            Ok(out) => etag = out.e_tag().map(str::to_string),
+            // The lock was removed or taken over: stop renewing someone else's lock.
+            Err(_) => return,
+        }
+    }
+}

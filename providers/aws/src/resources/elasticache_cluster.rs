@@ -1,0 +1,490 @@
+//! `aws_elasticache_cluster`: a Memcached or single-node Redis/Valkey cache.
+
+use super::db_subnet_group::{
+    FEW, PAGE, all_failed, bounded, engine_version, force_replacement, missing, or_prior, replan_lowercase,
+};
+use super::elasticache_subnet_group::{ec_tags, ec_tags_of, ec_update_tags};
+use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, timeout, wait_for};
+use async_trait::async_trait;
+use aws_sdk_elasticache::types::{AzMode, CacheCluster};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::plan::diff::same;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::{ObjectAttr, Type};
+use terrane_engine::value::{PathStep, Value};
+
+pub struct EcCluster;
+
+const CREATE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
+const UPDATE_TIMEOUT: Duration = Duration::from_secs(80 * 60);
+const DELETE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
+
+pub(super) const ENGINES: &[&str] = &["memcached", "redis", "valkey"];
+
+/// Statuses a cluster passes through on its way to `available`.
+const PENDING: &[&str] = &["creating", "modifying", "snapshotting", "rebooting cluster nodes"];
+
+fn cache_node_type() -> Type {
+    let attrs: BTreeMap<String, ObjectAttr> = [
+        ("id", Type::String),
+        ("address", Type::String),
+        ("port", Type::Number),
+        ("availability_zone", Type::String),
+        ("outpost_arn", Type::String),
+    ]
+    .into_iter()
+    .map(|(k, t)| (k.to_string(), ObjectAttr::required(t)))
+    .collect();
+    Type::Object(attrs)
+}
+
+fn schema() -> Schema {
+    let s = Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("arn", Attribute::computed(Type::String))
+        .attr("cluster_id", Attribute::required(Type::String).force_new())
+        .attr("engine", Attribute::optional_computed(Type::String).force_new())
+        .attr("engine_version", Attribute::optional_computed(Type::String))
+        .attr("engine_version_actual", Attribute::computed(Type::String))
+        .attr("node_type", Attribute::optional_computed(Type::String))
+        .attr("num_cache_nodes", Attribute::optional_computed(Type::Number))
+        .attr("port", Attribute::optional_computed(Type::Number).force_new())
+        .attr("parameter_group_name", Attribute::optional_computed(Type::String))
+        .attr("subnet_group_name", Attribute::optional_computed(Type::String).force_new())
+        .attr("security_group_ids", Attribute::optional_computed(Type::set(Type::String)))
+        .attr("az_mode", Attribute::optional_computed(Type::String))
+        .attr("availability_zone", Attribute::optional_computed(Type::String).force_new())
+        .attr("maintenance_window", Attribute::optional_computed(Type::String))
+        .attr("snapshot_retention_limit", Attribute::optional_computed(Type::Number))
+        .attr("snapshot_window", Attribute::optional_computed(Type::String))
+        .attr("final_snapshot_identifier", Attribute::optional(Type::String))
+        .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
+        .attr("cache_nodes", Attribute::computed(Type::list(cache_node_type())))
+        .attr("cluster_address", Attribute::computed(Type::String))
+        .attr("configuration_endpoint", Attribute::computed(Type::String));
+    with_timeouts(with_tags(s), &["create", "update", "delete"])
+}
+
+fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
+    let p = prior.get_attr(k).cloned().unwrap_or_default();
+    let n = planned.get_attr(k).cloned().unwrap_or_default();
+    !same(&p, &n) && !n.is_unknown()
+}
+
+fn int32(v: &Value, k: &str) -> Option<i32> {
+    val::int(v, k).map(|n| n as i32)
+}
+
+/// One cluster, with its nodes; `None` when it does not exist.
+pub(super) async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<CacheCluster>> {
+    let req = c.clients.elasticache.describe_cache_clusters().cache_cluster_id(id).show_cache_node_info(true);
+    match req.send().await {
+        Ok(o) => Ok(o.cache_clusters().first().cloned()),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(ProviderError::new(describe(&format!("reading ElastiCache cluster {id}"), &e))),
+    }
+}
+
+/// The clusters with these (lowercase) IDs, with their nodes: one call each for a few,
+/// else one paged listing of every cluster (DescribeCacheClusters filters on one ID only).
+pub(super) async fn fetch(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String, CacheCluster>> {
+    let mut found = HashMap::new();
+    let key = |cc: &CacheCluster| cc.cache_cluster_id().unwrap_or_default().to_lowercase();
+    if ids.len() <= FEW {
+        let all: Vec<Result<Option<CacheCluster>>> = bounded(ids.iter().map(|id| find(c, id)).collect()).await;
+        for cc in all {
+            if let Some(cc) = cc? {
+                found.insert(key(&cc), cc);
+            }
+        }
+        return Ok(found);
+    }
+    let mut marker = None;
+    loop {
+        let out = c
+            .clients
+            .elasticache
+            .describe_cache_clusters()
+            .show_cache_node_info(true)
+            .max_records(PAGE)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| ProviderError::new(describe("listing ElastiCache clusters", &e)))?;
+        for cc in out.cache_clusters() {
+            if ids.contains(&key(cc)) {
+                found.insert(key(cc), cc.clone());
+            }
+        }
+        marker = out.marker().map(str::to_string);
+        if marker.is_none() || found.len() == ids.len() {
+            return Ok(found);
+        }
+    }
+}
+
+/// The security group IDs of a cluster.
+pub(super) fn security_group_ids(cc: &CacheCluster) -> Value {
+    val::str_set(cc.security_groups().iter().filter_map(|g| g.security_group_id().map(str::to_string)))
+}
+
+async fn wait_available(c: &Ctx<'_>, id: &str, limit: Duration, creating: bool) -> Result<()> {
+    wait_for(&format!("ElastiCache cluster {id} to become available"), limit, || async {
+        let Some(cc) = find(c, id).await? else {
+            return Ok(if creating { Poll::Pending("not found yet".into()) } else { Poll::Failed("gone".into()) });
+        };
+        let status = cc.cache_cluster_status().unwrap_or("unknown").to_string();
+        Ok(match status.as_str() {
+            "available" => Poll::Done(()),
+            s if PENDING.contains(&s) => Poll::Pending(status),
+            _ => Poll::Failed(status),
+        })
+    })
+    .await
+}
+
+async fn build(c: &Ctx<'_>, cur: &Value, id: &str, cc: Option<&CacheCluster>) -> Result<Option<Value>> {
+    let Some(cc) = cc else { return Ok(None) };
+    let arn = cc.arn().unwrap_or_default().to_string();
+    let (tags, tags_all) = crate::tags::read_back(&ec_tags_of(c, &arn).await?, c.default_tags(), cur);
+    let mut nodes: Vec<_> = cc.cache_nodes().iter().collect();
+    nodes.sort_by_key(|n| n.cache_node_id().unwrap_or_default().to_string());
+    let nodes: Vec<Value> = nodes
+        .into_iter()
+        .map(|n| {
+            Value::object([
+                ("id", val::opt_str(n.cache_node_id())),
+                ("address", val::opt_str(n.endpoint().and_then(|e| e.address()))),
+                ("port", val::opt_num(n.endpoint().and_then(|e| e.port()))),
+                ("availability_zone", val::opt_str(n.customer_availability_zone())),
+                ("outpost_arn", val::opt_str(n.customer_outpost_arn())),
+            ])
+        })
+        .collect();
+    let config_endpoint = cc.configuration_endpoint();
+    let port = config_endpoint.and_then(|e| e.port()).or(cc.cache_nodes().first().and_then(|n| n.endpoint()?.port()));
+    let az = cc.preferred_availability_zone();
+    let az_mode = match az {
+        Some("Multiple") => Value::from("cross-az"),
+        Some(_) => Value::from("single-az"),
+        None => Value::Null,
+    };
+    // moto leaves out several fields AWS always returns; `or_prior` keeps the configured value
+    // for those, so the omission is not taken for drift.
+    Ok(Some(
+        Obj::new(&schema())
+            .set("id", id)
+            .set("cluster_id", cc.cache_cluster_id().unwrap_or(id))
+            .set("arn", arn)
+            .set("engine", val::opt_str(cc.engine()))
+            .set("engine_version", engine_version(val::string(cur, "engine_version"), cc.engine_version()))
+            .set("engine_version_actual", val::opt_str(cc.engine_version()))
+            .set("node_type", val::opt_str(cc.cache_node_type()))
+            .set("num_cache_nodes", val::opt_num(cc.num_cache_nodes()))
+            .set("port", or_prior(val::opt_num(port), cur, "port"))
+            .set(
+                "parameter_group_name",
+                or_prior(
+                    val::opt_str(cc.cache_parameter_group().and_then(|g| g.cache_parameter_group_name())),
+                    cur,
+                    "parameter_group_name",
+                ),
+            )
+            .set("subnet_group_name", or_prior(val::opt_str(cc.cache_subnet_group_name()), cur, "subnet_group_name"))
+            .set("security_group_ids", or_prior(security_group_ids(cc), cur, "security_group_ids"))
+            .set("az_mode", or_prior(az_mode, cur, "az_mode"))
+            .set("availability_zone", or_prior(val::opt_str(az.filter(|z| *z != "Multiple")), cur, "availability_zone"))
+            .set(
+                "maintenance_window",
+                or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"),
+            )
+            .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
+            .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
+            .set("cache_nodes", Value::List(nodes))
+            .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
+            .set(
+                "configuration_endpoint",
+                match config_endpoint.and_then(|e| Some((e.address()?, e.port()?))) {
+                    Some((a, p)) => Value::from(format!("{a}:{p}")),
+                    None => Value::Null,
+                },
+            )
+            .set("tags", tags)
+            .set("tags_all", tags_all)
+            .keep(cur, &["final_snapshot_identifier", "timeouts"])
+            .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
+            .build(),
+    ))
+}
+
+impl EcCluster {
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(id));
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("ElastiCache cluster {id} is gone")))
+    }
+}
+
+#[async_trait]
+impl ResourceType for EcCluster {
+    fn name(&self) -> &'static str {
+        "aws_elasticache_cluster"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if missing(config, "engine") {
+            out.push(invalid(
+                "Missing required argument",
+                "\"engine\": one of memcached, redis or valkey must be given.",
+            ));
+        }
+        if let Some(e) = val::string(config, "engine")
+            && !ENGINES.contains(&e.as_str())
+        {
+            out.push(invalid("Invalid engine", format!("expected engine to be one of {ENGINES:?}, got {e:?}")));
+        }
+        if let Some(id) = val::string(config, "cluster_id")
+            && (id.is_empty()
+                || id.len() > 50
+                || !id.starts_with(|ch: char| ch.is_ascii_alphabetic())
+                || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+                || id.contains("--")
+                || id.ends_with('-'))
+        {
+            out.push(invalid(
+                "Invalid cluster_id",
+                format!("{id:?}: 1 to 50 alphanumeric characters or hyphens, beginning with a letter, without two consecutive hyphens or a trailing hyphen"),
+            ));
+        }
+        if let Some(mode) = val::string(config, "az_mode")
+            && mode != "single-az"
+            && mode != "cross-az"
+        {
+            out.push(invalid("Invalid az_mode", format!("expected az_mode to be single-az or cross-az, got {mode:?}")));
+        }
+        out
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        // ElastiCache stores both in lowercase (Terraform's StateFunc does the same).
+        replan_lowercase(&schema(), prior, config, plan, &["cluster_id", "maintenance_window"]);
+        let Some(prior) = prior else { return };
+        // Memcached cannot change its node type in place (Terraform's ForceNewIf).
+        if val::string(prior, "engine").as_deref() == Some("memcached") && changed(prior, &plan.planned, "node_type") {
+            force_replacement(&schema(), config, plan, "node_type");
+        }
+        if !plan.requires_replace.is_empty() {
+            return;
+        }
+        for (arg, derived) in [("num_cache_nodes", "cache_nodes"), ("engine_version", "engine_version_actual")] {
+            if changed(prior, &plan.planned, arg) {
+                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+            }
+        }
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let id = val::string(planned, "cluster_id").unwrap_or_default().to_lowercase();
+        let sgs = val::strings(planned, "security_group_ids");
+        c.clients
+            .elasticache
+            .create_cache_cluster()
+            .cache_cluster_id(&id)
+            .set_engine(val::string(planned, "engine"))
+            .set_engine_version(val::string(planned, "engine_version"))
+            .set_cache_node_type(val::string(planned, "node_type"))
+            .set_num_cache_nodes(int32(planned, "num_cache_nodes"))
+            .set_port(int32(planned, "port"))
+            .set_cache_parameter_group_name(val::string(planned, "parameter_group_name"))
+            .set_cache_subnet_group_name(val::string(planned, "subnet_group_name"))
+            .set_security_group_ids((!sgs.is_empty()).then_some(sgs))
+            .set_az_mode(val::string(planned, "az_mode").map(|m| AzMode::from(m.as_str())))
+            .set_preferred_availability_zone(val::string(planned, "availability_zone"))
+            .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
+            .set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"))
+            .set_snapshot_window(val::string(planned, "snapshot_window"))
+            .set_tags(ec_tags(&crate::tags::wanted(planned)))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("creating ElastiCache cluster {id}"), e))?;
+        let partial = || {
+            let mut p = planned.clone();
+            p.set_at_path(&[PathStep::Attr("id".into())], Value::from(id.as_str()));
+            p.unknowns_to_null()
+        };
+        wait_available(c, &id, timeout(planned, "create", CREATE_TIMEOUT), true)
+            .await
+            .map_err(|e| e.with_partial_state(partial()))?;
+        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let ids: Vec<String> = current.iter().map(|v| val::id(v).to_lowercase()).collect();
+        let found = match fetch(c, &ids).await {
+            Ok(f) => f,
+            Err(e) => return all_failed(current.len(), &e),
+        };
+        let reads = current.iter().zip(&ids).map(|(cur, id)| build(c, cur, id, found.get(id)));
+        bounded(reads.collect()).await
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let id = val::id(prior);
+        let mut req = c
+            .clients
+            .elasticache
+            .modify_cache_cluster()
+            .cache_cluster_id(&id)
+            .apply_immediately(val::boolean(planned, "apply_immediately").unwrap_or(false));
+        let mut any = false;
+        let mut on = |k: &str| {
+            let ch = changed(prior, planned, k);
+            any |= ch;
+            ch
+        };
+        if on("security_group_ids") {
+            req = req.set_security_group_ids(Some(val::strings(planned, "security_group_ids")));
+        }
+        if on("parameter_group_name") {
+            req = req.set_cache_parameter_group_name(val::string(planned, "parameter_group_name"));
+        }
+        if on("maintenance_window") {
+            req = req.set_preferred_maintenance_window(val::string(planned, "maintenance_window"));
+        }
+        if on("engine_version") {
+            req = req.set_engine_version(val::string(planned, "engine_version"));
+        }
+        if on("snapshot_window") {
+            req = req.set_snapshot_window(val::string(planned, "snapshot_window"));
+        }
+        if on("node_type") {
+            req = req.set_cache_node_type(val::string(planned, "node_type"));
+        }
+        if on("snapshot_retention_limit") {
+            req = req.set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"));
+        }
+        if on("az_mode") {
+            req = req.set_az_mode(val::string(planned, "az_mode").map(|m| AzMode::from(m.as_str())));
+        }
+        if on("num_cache_nodes") {
+            let (old, new) =
+                (val::int(prior, "num_cache_nodes").unwrap_or(0), val::int(planned, "num_cache_nodes").unwrap_or(0));
+            // Fewer nodes: remove the highest-numbered ones, as the Terraform provider does.
+            let remove: Vec<String> = (new + 1..=old).rev().map(|i| format!("{i:04}")).collect();
+            req = req
+                .set_num_cache_nodes(Some(new as i32))
+                .set_cache_node_ids_to_remove((!remove.is_empty()).then_some(remove));
+        }
+        if any {
+            req.send().await.map_err(|e| sdk_error(&format!("updating ElastiCache cluster {id}"), e))?;
+            wait_available(c, &id, timeout(planned, "update", UPDATE_TIMEOUT), false).await?;
+        }
+        let arn = val::string(prior, "arn").unwrap_or_default();
+        ec_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        self.read_one(c, &id, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let id = val::id(prior);
+        let limit = timeout(prior, "delete", DELETE_TIMEOUT);
+        let final_snapshot = val::string(prior, "final_snapshot_identifier");
+        // A cluster that is snapshotting cannot be deleted yet: retry for up to 5 minutes.
+        let sent = wait_for(
+            &format!("ElastiCache cluster {id} to accept deletion"),
+            limit.min(Duration::from_secs(300)),
+            || async {
+                let req = c
+                    .clients
+                    .elasticache
+                    .delete_cache_cluster()
+                    .cache_cluster_id(&id)
+                    .set_final_snapshot_identifier(final_snapshot.clone());
+                match req.send().await {
+                    Ok(_) => Ok(Poll::Done(true)),
+                    Err(e) if is_not_found(&e) => Ok(Poll::Done(false)),
+                    Err(e)
+                        if code(&e) == Some("InvalidCacheClusterState")
+                            && !describe("", &e).contains("serving as primary")
+                            && !describe("", &e).contains("only member of a replication group") =>
+                    {
+                        Ok(Poll::Pending(describe("", &e).trim_start_matches(": ").to_string()))
+                    }
+                    Err(e) => Err(sdk_error(&format!("deleting ElastiCache cluster {id}"), e)),
+                }
+            },
+        )
+        .await?;
+        if !sent {
+            return Ok(());
+        }
+        wait_for(&format!("ElastiCache cluster {id} to be deleted"), limit, || async {
+            Ok(match find(c, &id).await? {
+                None => Poll::Done(()),
+                Some(cc) => Poll::Pending(cc.cache_cluster_status().unwrap_or("unknown").to_string()),
+            })
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_required_and_checked() {
+        assert_eq!(EcCluster.validate(&Value::object([("cluster_id", Value::from("web"))])).len(), 1);
+        let bad = Value::object([("cluster_id", Value::from("web")), ("engine", Value::from("mongodb"))]);
+        assert_eq!(EcCluster.validate(&bad).len(), 1);
+        let ok = Value::object([("cluster_id", Value::from("web")), ("engine", Value::from("redis"))]);
+        assert!(EcCluster.validate(&ok).is_empty());
+    }
+
+    #[test]
+    fn memcached_node_type_change_replaces() {
+        let prior = |engine: &str| {
+            Obj::new(&schema())
+                .set("id", "c")
+                .set("cluster_id", "c")
+                .set("engine", engine)
+                .set("node_type", "cache.t3.micro")
+                .set("apply_immediately", false)
+                .build()
+        };
+        let config = Value::object([
+            ("cluster_id", Value::from("c")),
+            ("engine", Value::from("memcached")),
+            ("node_type", Value::from("cache.t3.small")),
+        ]);
+        let memcached = prior("memcached");
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&memcached), &config);
+        EcCluster.customize_plan(Some(&memcached), &config, &mut plan);
+        assert_eq!(plan.requires_replace, vec![vec![PathStep::Attr("node_type".into())]]);
+        assert_eq!(plan.planned.get_attr("id"), Some(&Value::Unknown));
+        let redis = prior("redis");
+        let config = Value::object([
+            ("cluster_id", Value::from("c")),
+            ("engine", Value::from("redis")),
+            ("node_type", Value::from("cache.t3.small")),
+        ]);
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&redis), &config);
+        EcCluster.customize_plan(Some(&redis), &config, &mut plan);
+        assert!(plan.requires_replace.is_empty());
+        assert_eq!(plan.planned.get_attr("node_type"), Some(&Value::from("cache.t3.small")));
+    }
+}

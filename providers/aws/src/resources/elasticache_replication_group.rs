@@ -1,0 +1,565 @@
+//! `aws_elasticache_replication_group`: a Redis/Valkey primary with replicas (cluster mode
+//! disabled).
+//!
+//! As in the Terraform provider, settings the replication group API does not return (engine
+//! version, parameter group, subnet group, security groups, maintenance window) are read from
+//! its first member cluster. `auth_token` is sensitive and never read back.
+
+use super::db_subnet_group::{FEW, PAGE, all_failed, bounded, engine_version, or_prior, replan_lowercase};
+use super::elasticache_cluster::{ENGINES, security_group_ids};
+use super::elasticache_subnet_group::{ec_tags, ec_tags_of, ec_update_tags};
+use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, timeout, wait_for};
+use async_trait::async_trait;
+use aws_sdk_elasticache::types::{AuthTokenUpdateStrategyType, CacheCluster, ReplicationGroup};
+use std::collections::HashMap;
+use std::time::Duration;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::plan::diff::same;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::{PathStep, Value};
+
+pub struct EcReplicationGroup;
+
+const CREATE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+const UPDATE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
+const DELETE_TIMEOUT: Duration = Duration::from_secs(45 * 60);
+
+/// Statuses a replication group passes through on its way to `available`.
+const PENDING: &[&str] = &["creating", "modifying", "snapshotting"];
+
+fn schema() -> Schema {
+    let s = Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("arn", Attribute::computed(Type::String))
+        .attr("replication_group_id", Attribute::required(Type::String).force_new())
+        .attr("description", Attribute::required(Type::String))
+        .attr("engine", Attribute::optional_computed(Type::String))
+        .attr("engine_version", Attribute::optional_computed(Type::String))
+        .attr("engine_version_actual", Attribute::computed(Type::String))
+        .attr("node_type", Attribute::optional_computed(Type::String))
+        .attr("num_cache_clusters", Attribute::optional_computed(Type::Number))
+        // Optional and force-new in Terraform, with the default port's diff suppressed when
+        // unset: optional-computed says the same.
+        .attr("port", Attribute::optional_computed(Type::Number).force_new())
+        .attr("subnet_group_name", Attribute::optional_computed(Type::String).force_new())
+        .attr("security_group_ids", Attribute::optional_computed(Type::set(Type::String)))
+        .attr("parameter_group_name", Attribute::optional_computed(Type::String))
+        .attr("automatic_failover_enabled", Attribute::optional(Type::Bool).default(false))
+        .attr("multi_az_enabled", Attribute::optional(Type::Bool).default(false))
+        .attr("at_rest_encryption_enabled", Attribute::optional_computed(Type::Bool).force_new())
+        .attr("transit_encryption_enabled", Attribute::optional_computed(Type::Bool))
+        .attr("kms_key_id", Attribute::optional(Type::String).force_new())
+        .attr("auth_token", Attribute::optional(Type::String).sensitive())
+        .attr("auth_token_update_strategy", Attribute::optional(Type::String))
+        .attr("maintenance_window", Attribute::optional_computed(Type::String))
+        .attr("snapshot_retention_limit", Attribute::optional_computed(Type::Number))
+        .attr("snapshot_window", Attribute::optional_computed(Type::String))
+        .attr("final_snapshot_identifier", Attribute::optional(Type::String))
+        .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
+        .attr("member_clusters", Attribute::computed(Type::set(Type::String)))
+        .attr("primary_endpoint_address", Attribute::computed(Type::String))
+        .attr("reader_endpoint_address", Attribute::computed(Type::String))
+        .attr("configuration_endpoint_address", Attribute::computed(Type::String))
+        .attr("cluster_enabled", Attribute::computed(Type::Bool));
+    with_timeouts(with_tags(s), &["create", "update", "delete"])
+}
+
+fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
+    let p = prior.get_attr(k).cloned().unwrap_or_default().deep_unmark();
+    let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
+    !same(&p, &n) && !n.is_unknown()
+}
+
+fn int32(v: &Value, k: &str) -> Option<i32> {
+    val::int(v, k).map(|n| n as i32)
+}
+
+/// Removes the auth token from an error message, whatever produced it.
+fn scrub(mut e: ProviderError, secret: Option<&str>) -> ProviderError {
+    if let Some(s) = secret.filter(|s| s.len() >= 3)
+        && e.message.contains(s)
+    {
+        e.message = e.message.replace(s, "(sensitive value)");
+    }
+    e
+}
+
+async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<ReplicationGroup>> {
+    match c.clients.elasticache.describe_replication_groups().replication_group_id(id).send().await {
+        Ok(o) => Ok(o.replication_groups().first().cloned()),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(ProviderError::new(describe(&format!("reading ElastiCache replication group {id}"), &e))),
+    }
+}
+
+/// The groups with these (lowercase) IDs: one call each for a few, else one paged listing.
+async fn fetch(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String, ReplicationGroup>> {
+    let mut found = HashMap::new();
+    let key = |g: &ReplicationGroup| g.replication_group_id().unwrap_or_default().to_lowercase();
+    if ids.len() <= FEW {
+        let all: Vec<Result<Option<ReplicationGroup>>> = bounded(ids.iter().map(|id| find(c, id)).collect()).await;
+        for g in all {
+            if let Some(g) = g? {
+                found.insert(key(&g), g);
+            }
+        }
+        return Ok(found);
+    }
+    let mut marker = None;
+    loop {
+        let out = c
+            .clients
+            .elasticache
+            .describe_replication_groups()
+            .max_records(PAGE)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| ProviderError::new(describe("listing ElastiCache replication groups", &e)))?;
+        for g in out.replication_groups() {
+            if ids.contains(&key(g)) {
+                found.insert(key(g), g.clone());
+            }
+        }
+        marker = out.marker().map(str::to_string);
+        if marker.is_none() || found.len() == ids.len() {
+            return Ok(found);
+        }
+    }
+}
+
+/// The first member cluster of a group, where the group's other settings are read from.
+fn first_member(g: &ReplicationGroup) -> Option<String> {
+    g.node_groups()
+        .first()
+        .and_then(|ng| ng.node_group_members().first())
+        .and_then(|m| m.cache_cluster_id())
+        .or(g.member_clusters().first().map(String::as_str))
+        .map(str::to_lowercase)
+}
+
+async fn wait_available(c: &Ctx<'_>, id: &str, limit: Duration, creating: bool) -> Result<()> {
+    wait_for(&format!("ElastiCache replication group {id} to become available"), limit, || async {
+        let Some(g) = find(c, id).await? else {
+            return Ok(if creating { Poll::Pending("not found yet".into()) } else { Poll::Failed("gone".into()) });
+        };
+        let status = g.status().unwrap_or("unknown").to_string();
+        Ok(match status.as_str() {
+            "available" => Poll::Done(()),
+            s if PENDING.contains(&s) => Poll::Pending(status),
+            _ => Poll::Failed(status),
+        })
+    })
+    .await
+}
+
+async fn build(
+    c: &Ctx<'_>,
+    cur: &Value,
+    id: &str,
+    g: &ReplicationGroup,
+    member: Option<&CacheCluster>,
+) -> Result<Value> {
+    let arn = g.arn().unwrap_or_default().to_string();
+    let (tags, tags_all) = crate::tags::read_back(&ec_tags_of(c, &arn).await?, c.default_tags(), cur);
+    let ng = g.node_groups().first();
+    let config_endpoint = g.configuration_endpoint();
+    let port = config_endpoint.and_then(|e| e.port()).or(ng.and_then(|n| n.primary_endpoint()?.port()));
+    let failover = g.automatic_failover().is_some_and(|f| matches!(f.as_str(), "enabled" | "enabling"));
+    let multi_az = g.multi_az().is_some_and(|m| m.as_str() == "enabled");
+    let engine = g.engine().or(member.and_then(|m| m.engine()));
+    let member_version = member.and_then(|m| m.engine_version());
+    // Terraform drops the token from state when the group has none.
+    let auth_token = if g.auth_token_enabled() == Some(false) {
+        Value::Null
+    } else {
+        cur.get_attr("auth_token").cloned().unwrap_or_default()
+    };
+    let m_str = |f: fn(&CacheCluster) -> Option<&str>| val::opt_str(member.and_then(f));
+    Ok(Obj::new(&schema())
+        .set("id", id)
+        .set("replication_group_id", g.replication_group_id().unwrap_or(id))
+        .set("arn", arn)
+        .set("description", val::opt_str(g.description()))
+        .set("engine", or_prior(val::opt_str(engine), cur, "engine"))
+        .set("engine_version", engine_version(val::string(cur, "engine_version"), member_version))
+        .set("engine_version_actual", val::opt_str(member_version))
+        .set("node_type", val::opt_str(g.cache_node_type()))
+        .set("num_cache_clusters", Value::from(g.member_clusters().len()))
+        .set("member_clusters", val::str_set(g.member_clusters().iter().cloned()))
+        .set("port", or_prior(val::opt_num(port), cur, "port"))
+        .set("primary_endpoint_address", val::opt_str(ng.and_then(|n| n.primary_endpoint()?.address())))
+        .set("reader_endpoint_address", val::opt_str(ng.and_then(|n| n.reader_endpoint()?.address())))
+        .set("configuration_endpoint_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
+        .set("cluster_enabled", val::opt_bool(g.cluster_enabled()))
+        .set("automatic_failover_enabled", Value::Bool(failover))
+        .set("multi_az_enabled", Value::Bool(multi_az))
+        .set("at_rest_encryption_enabled", val::opt_bool(g.at_rest_encryption_enabled()))
+        .set("transit_encryption_enabled", val::opt_bool(g.transit_encryption_enabled()))
+        .set("kms_key_id", val::opt_str(g.kms_key_id()))
+        .set("snapshot_retention_limit", val::opt_num(g.snapshot_retention_limit()))
+        .set("snapshot_window", val::opt_str(g.snapshot_window()))
+        // From the first member cluster; kept as configured when it cannot be read (moto
+        // does not create member clusters).
+        .set("subnet_group_name", or_prior(m_str(CacheCluster::cache_subnet_group_name), cur, "subnet_group_name"))
+        .set(
+            "security_group_ids",
+            or_prior(member.map(security_group_ids).unwrap_or_default(), cur, "security_group_ids"),
+        )
+        .set(
+            "parameter_group_name",
+            or_prior(
+                val::opt_str(member.and_then(|m| m.cache_parameter_group()?.cache_parameter_group_name())),
+                cur,
+                "parameter_group_name",
+            ),
+        )
+        .set(
+            "maintenance_window",
+            or_prior(m_str(CacheCluster::preferred_maintenance_window), cur, "maintenance_window"),
+        )
+        .set("tags", tags)
+        .set("tags_all", tags_all)
+        .set("auth_token", auth_token)
+        .keep(cur, &["auth_token_update_strategy", "final_snapshot_identifier", "timeouts"])
+        .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
+        .build())
+}
+
+impl EcReplicationGroup {
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(id));
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("ElastiCache replication group {id} is gone")))
+    }
+
+    async fn do_create(&self, c: &Ctx<'_>, planned: &Value, token: Option<&str>) -> Result<Value> {
+        let id = val::string(planned, "replication_group_id").unwrap_or_default().to_lowercase();
+        let what = format!("creating ElastiCache replication group {id}");
+        let Some(node_type) = val::string(planned, "node_type") else {
+            return Err(ProviderError::new(format!("{what}: \"node_type\" is required")));
+        };
+        let sgs = val::strings(planned, "security_group_ids");
+        c.clients
+            .elasticache
+            .create_replication_group()
+            .replication_group_id(&id)
+            .replication_group_description(val::string(planned, "description").unwrap_or_default())
+            // As the Terraform provider: redis unless said otherwise.
+            .engine(val::string(planned, "engine").unwrap_or_else(|| "redis".into()))
+            .set_engine_version(val::string(planned, "engine_version"))
+            .cache_node_type(node_type)
+            .set_num_cache_clusters(int32(planned, "num_cache_clusters"))
+            .set_port(int32(planned, "port"))
+            .set_cache_subnet_group_name(val::string(planned, "subnet_group_name"))
+            .set_security_group_ids((!sgs.is_empty()).then_some(sgs))
+            .set_cache_parameter_group_name(val::string(planned, "parameter_group_name"))
+            .automatic_failover_enabled(val::boolean(planned, "automatic_failover_enabled").unwrap_or(false))
+            .set_multi_az_enabled(val::boolean(planned, "multi_az_enabled").filter(|m| *m))
+            .set_at_rest_encryption_enabled(val::boolean(planned, "at_rest_encryption_enabled"))
+            .set_transit_encryption_enabled(val::boolean(planned, "transit_encryption_enabled"))
+            .set_kms_key_id(val::string(planned, "kms_key_id"))
+            .set_auth_token(token.map(str::to_string))
+            .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
+            .set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"))
+            .set_snapshot_window(val::string(planned, "snapshot_window"))
+            .set_tags(ec_tags(&crate::tags::wanted(planned)))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&what, e))?;
+        let partial = || {
+            let mut p = planned.clone();
+            p.set_at_path(&[PathStep::Attr("id".into())], Value::from(id.as_str()));
+            p.unknowns_to_null()
+        };
+        wait_available(c, &id, timeout(planned, "create", CREATE_TIMEOUT), true)
+            .await
+            .map_err(|e| e.with_partial_state(partial()))?;
+        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn do_update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value, token: Option<&str>) -> Result<Value> {
+        let id = val::id(prior);
+        let limit = timeout(planned, "update", UPDATE_TIMEOUT);
+        let (old_n, new_n) =
+            (val::int(prior, "num_cache_clusters").unwrap_or(1), val::int(planned, "num_cache_clusters"));
+        // The order the Terraform provider uses: more replicas first, then the group's
+        // settings, then the auth token, then fewer replicas.
+        if let Some(n) = new_n.filter(|n| *n > old_n) {
+            wait_available(c, &id, limit, false).await?;
+            c.clients
+                .elasticache
+                .increase_replica_count()
+                .replication_group_id(&id)
+                .new_replica_count((n - 1) as i32)
+                .apply_immediately(true)
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("adding replicas to ElastiCache replication group {id}"), e))?;
+            wait_available(c, &id, limit, false).await?;
+        }
+        let mut req = c
+            .clients
+            .elasticache
+            .modify_replication_group()
+            .replication_group_id(&id)
+            .apply_immediately(val::boolean(planned, "apply_immediately").unwrap_or(false));
+        let mut any = false;
+        let mut on = |k: &str| {
+            let ch = changed(prior, planned, k);
+            any |= ch;
+            ch
+        };
+        if on("description") {
+            req = req.set_replication_group_description(val::string(planned, "description"));
+        }
+        if on("engine") {
+            req = req.set_engine(val::string(planned, "engine"));
+        }
+        if on("engine_version") {
+            req = req
+                .set_engine_version(val::string(planned, "engine_version"))
+                .engine(val::string(planned, "engine").unwrap_or_else(|| "redis".into()));
+        }
+        if on("node_type") {
+            req = req.set_cache_node_type(val::string(planned, "node_type"));
+        }
+        if on("automatic_failover_enabled") {
+            req = req.set_automatic_failover_enabled(val::boolean(planned, "automatic_failover_enabled"));
+        }
+        if on("multi_az_enabled") {
+            req = req.set_multi_az_enabled(val::boolean(planned, "multi_az_enabled"));
+        }
+        if on("transit_encryption_enabled") {
+            req = req.set_transit_encryption_enabled(val::boolean(planned, "transit_encryption_enabled"));
+        }
+        if on("security_group_ids") {
+            req = req.set_security_group_ids(Some(val::strings(planned, "security_group_ids")));
+        }
+        if on("parameter_group_name") {
+            req = req.set_cache_parameter_group_name(val::string(planned, "parameter_group_name"));
+        }
+        if on("maintenance_window") {
+            req = req.set_preferred_maintenance_window(val::string(planned, "maintenance_window"));
+        }
+        if on("snapshot_retention_limit") {
+            if val::int(prior, "snapshot_retention_limit").unwrap_or(0) == 0 {
+                req = req.snapshotting_cluster_id(format!("{id}-001"));
+            }
+            req = req.set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"));
+        }
+        if on("snapshot_window") {
+            req = req.set_snapshot_window(val::string(planned, "snapshot_window"));
+        }
+        if any {
+            wait_available(c, &id, limit, false).await?;
+            match req.send().await {
+                Ok(_) => {}
+                Err(e) if describe("", &e).contains("No modifications were requested") => {}
+                Err(e) => return Err(sdk_error(&format!("updating ElastiCache replication group {id}"), e)),
+            }
+            wait_available(c, &id, limit, false).await?;
+        }
+        if changed(prior, planned, "auth_token") || changed(prior, planned, "auth_token_update_strategy") {
+            let strategy = val::string(planned, "auth_token_update_strategy").unwrap_or_else(|| "ROTATE".into());
+            c.clients
+                .elasticache
+                .modify_replication_group()
+                .replication_group_id(&id)
+                .apply_immediately(true)
+                .set_auth_token(token.map(str::to_string))
+                .auth_token_update_strategy(AuthTokenUpdateStrategyType::from(strategy.as_str()))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("updating the auth token of ElastiCache replication group {id}"), e))?;
+            wait_available(c, &id, limit, false).await?;
+        }
+        if let Some(n) = new_n.filter(|n| *n < old_n) {
+            c.clients
+                .elasticache
+                .decrease_replica_count()
+                .replication_group_id(&id)
+                .new_replica_count((n - 1) as i32)
+                .apply_immediately(true)
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("removing replicas from ElastiCache replication group {id}"), e))?;
+            wait_available(c, &id, limit, false).await?;
+        }
+        let arn = val::string(prior, "arn").unwrap_or_default();
+        ec_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        self.read_one(c, &id, planned).await
+    }
+}
+
+#[async_trait]
+impl ResourceType for EcReplicationGroup {
+    fn name(&self) -> &'static str {
+        "aws_elasticache_replication_group"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if let Some(e) = val::string(config, "engine")
+            && !ENGINES[1..].contains(&e.as_str())
+        {
+            out.push(invalid("Invalid engine", format!("expected engine to be redis or valkey, got {e:?}")));
+        }
+        if let Some(d) = val::string(config, "description")
+            && d.is_empty()
+        {
+            out.push(invalid("Invalid description", "\"description\" must not be empty"));
+        }
+        if let Some(id) = val::string(config, "replication_group_id")
+            && (id.is_empty()
+                || id.len() > 40
+                || !id.starts_with(|ch: char| ch.is_ascii_alphabetic())
+                || !id.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+                || id.contains("--")
+                || id.ends_with('-'))
+        {
+            out.push(invalid(
+                "Invalid replication_group_id",
+                format!("{id:?}: 1 to 40 alphanumeric characters or hyphens, beginning with a letter, without two consecutive hyphens or a trailing hyphen"),
+            ));
+        }
+        if val::boolean(config, "multi_az_enabled") == Some(true)
+            && val::boolean(config, "automatic_failover_enabled") == Some(false)
+        {
+            out.push(invalid(
+                "Invalid multi_az_enabled",
+                "automatic_failover_enabled must be true when multi_az_enabled is true",
+            ));
+        }
+        if val::boolean(config, "automatic_failover_enabled") == Some(true)
+            && val::int(config, "num_cache_clusters").is_some_and(|n| n < 2)
+        {
+            out.push(invalid(
+                "Invalid num_cache_clusters",
+                "\"num_cache_clusters\": must be at least 2 if automatic_failover_enabled is true",
+            ));
+        }
+        out
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        // ElastiCache stores both in lowercase (Terraform's StateFunc does the same).
+        replan_lowercase(&schema(), prior, config, plan, &["replication_group_id", "maintenance_window"]);
+        let Some(prior) = prior.filter(|_| plan.requires_replace.is_empty()) else { return };
+        for (arg, derived) in [("num_cache_clusters", "member_clusters"), ("engine_version", "engine_version_actual")] {
+            if changed(prior, &plan.planned, arg) {
+                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+            }
+        }
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let token = val::string(planned, "auth_token");
+        self.do_create(c, planned, token.as_deref()).await.map_err(|e| scrub(e, token.as_deref()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let ids: Vec<String> = current.iter().map(|v| val::id(v).to_lowercase()).collect();
+        let groups = match fetch(c, &ids).await {
+            // As the Terraform provider: a group being deleted is gone.
+            Ok(f) => f.into_iter().filter(|(_, g)| g.status() != Some("deleting")).collect::<HashMap<_, _>>(),
+            Err(e) => return all_failed(current.len(), &e),
+        };
+        let members: Vec<String> = groups.values().filter_map(first_member).collect();
+        let clusters = match super::elasticache_cluster::fetch(c, &members).await {
+            Ok(m) => m,
+            Err(e) => return all_failed(current.len(), &e),
+        };
+        let reads = current.iter().zip(&ids).map(|(cur, id)| {
+            let g = groups.get(id);
+            let clusters = &clusters;
+            async move {
+                let Some(g) = g else { return Ok(None) };
+                let member = first_member(g).and_then(|m| clusters.get(&m));
+                build(c, cur, id, g, member).await.map(Some)
+            }
+        });
+        bounded(reads.collect()).await
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let token = val::string(planned, "auth_token");
+        let old = val::string(prior, "auth_token");
+        self.do_update(c, prior, planned, token.as_deref())
+            .await
+            .map_err(|e| scrub(scrub(e, token.as_deref()), old.as_deref()))
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let id = val::id(prior);
+        let limit = timeout(prior, "delete", DELETE_TIMEOUT);
+        let final_snapshot = val::string(prior, "final_snapshot_identifier");
+        // Member clusters being created or snapshotted block deletion: retry for 10 minutes.
+        let sent = wait_for(
+            &format!("ElastiCache replication group {id} to accept deletion"),
+            limit.min(Duration::from_secs(600)),
+            || async {
+                let req = c
+                    .clients
+                    .elasticache
+                    .delete_replication_group()
+                    .replication_group_id(&id)
+                    .set_final_snapshot_identifier(final_snapshot.clone());
+                match req.send().await {
+                    Ok(_) => Ok(Poll::Done(true)),
+                    Err(e) if is_not_found(&e) => Ok(Poll::Done(false)),
+                    Err(e) if code(&e) == Some("InvalidReplicationGroupState") => {
+                        Ok(Poll::Pending(describe("", &e).trim_start_matches(": ").to_string()))
+                    }
+                    Err(e) => Err(sdk_error(&format!("deleting ElastiCache replication group {id}"), e)),
+                }
+            },
+        )
+        .await?;
+        if !sent {
+            return Ok(());
+        }
+        wait_for(&format!("ElastiCache replication group {id} to be deleted"), limit, || async {
+            Ok(match find(c, &id).await? {
+                None => Poll::Done(()),
+                Some(g) => Poll::Pending(g.status().unwrap_or("unknown").to_string()),
+            })
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failover_needs_two_clusters() {
+        let bad = Value::object([
+            ("replication_group_id", Value::from("rg")),
+            ("description", Value::from("d")),
+            ("automatic_failover_enabled", Value::Bool(true)),
+            ("num_cache_clusters", Value::from(1i64)),
+        ]);
+        assert_eq!(EcReplicationGroup.validate(&bad).len(), 1);
+    }
+
+    #[test]
+    fn auth_token_is_scrubbed_from_errors() {
+        let e = scrub(ProviderError::new("AuthToken s3cr3t-token-value is invalid"), Some("s3cr3t-token-value"));
+        assert!(!e.message.contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,247 @@
+//! `aws_elasticache_subnet_group`: the subnets a cache cluster or replication group may use.
+//!
+//! Also holds the ElastiCache tag helpers the cluster and replication group files share.
+
+use super::db_subnet_group::{FEW, PAGE, all_failed, bounded, replan_lowercase};
+use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result, with_tags};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, wait_for};
+use async_trait::async_trait;
+use aws_sdk_elasticache::types::{CacheSubnetGroup, Tag};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::{PathStep, Value};
+
+pub struct EcSubnetGroup;
+
+fn schema() -> Schema {
+    with_tags(
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr("arn", Attribute::computed(Type::String))
+            .attr("name", Attribute::required(Type::String).force_new())
+            .attr("description", Attribute::optional(Type::String).default("Managed by Terraform"))
+            .attr("subnet_ids", Attribute::required(Type::set(Type::String)))
+            .attr("vpc_id", Attribute::computed(Type::String)),
+    )
+}
+
+// ---- ElastiCache helpers shared with the cluster and replication group files ----
+
+pub(super) fn ec_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
+    (!m.is_empty()).then(|| m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
+}
+
+/// The tags of an ElastiCache resource (ListTagsForResource).
+pub(super) async fn ec_tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
+    let out = c
+        .clients
+        .elasticache
+        .list_tags_for_resource()
+        .resource_name(arn)
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("reading the tags of {arn}"), e))?;
+    Ok(out
+        .tag_list()
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .collect())
+}
+
+/// Brings an ElastiCache resource's tags from `old` to `new`.
+pub(super) async fn ec_update_tags(
+    c: &Ctx<'_>,
+    arn: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<()> {
+    let (removed, set) = crate::tags::diff(old, new);
+    if !removed.is_empty() {
+        c.clients
+            .elasticache
+            .remove_tags_from_resource()
+            .resource_name(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))?;
+    }
+    if !set.is_empty() {
+        c.clients
+            .elasticache
+            .add_tags_to_resource()
+            .resource_name(arn)
+            .set_tags(ec_tags(&set))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
+    }
+    Ok(())
+}
+
+// ---- aws_elasticache_subnet_group ----
+
+async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<CacheSubnetGroup>> {
+    match c.clients.elasticache.describe_cache_subnet_groups().cache_subnet_group_name(name).send().await {
+        Ok(o) => Ok(o.cache_subnet_groups().first().cloned()),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(ProviderError::new(describe(&format!("reading ElastiCache subnet group {name}"), &e))),
+    }
+}
+
+/// The groups with these (lowercase) names: one call each for a few, else one listing.
+async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, CacheSubnetGroup>> {
+    let mut found = HashMap::new();
+    let key = |g: &CacheSubnetGroup| g.cache_subnet_group_name().unwrap_or_default().to_lowercase();
+    if names.len() <= FEW {
+        let groups: Vec<Result<Option<CacheSubnetGroup>>> =
+            bounded(names.iter().map(|n| describe_one(c, n)).collect()).await;
+        for g in groups {
+            if let Some(g) = g? {
+                found.insert(key(&g), g);
+            }
+        }
+        return Ok(found);
+    }
+    let mut marker = None;
+    loop {
+        let out = c
+            .clients
+            .elasticache
+            .describe_cache_subnet_groups()
+            .max_records(PAGE)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| ProviderError::new(describe("listing ElastiCache subnet groups", &e)))?;
+        for g in out.cache_subnet_groups() {
+            if names.contains(&key(g)) {
+                found.insert(key(g), g.clone());
+            }
+        }
+        marker = out.marker().map(str::to_string);
+        if marker.is_none() || found.len() == names.len() {
+            return Ok(found);
+        }
+    }
+}
+
+async fn build(c: &Ctx<'_>, cur: &Value, name: &str, g: Option<&CacheSubnetGroup>) -> Result<Option<Value>> {
+    let Some(g) = g else { return Ok(None) };
+    let arn = g.arn().unwrap_or_default().to_string();
+    let (tags, tags_all) = crate::tags::read_back(&ec_tags_of(c, &arn).await?, c.default_tags(), cur);
+    let subnets = g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string));
+    Ok(Some(
+        Obj::new(&schema())
+            .set("id", name)
+            .set("name", g.cache_subnet_group_name().unwrap_or(name))
+            .set("arn", arn)
+            .set("description", val::opt_str(g.cache_subnet_group_description()))
+            .set("subnet_ids", val::str_set(subnets))
+            .set("vpc_id", val::opt_str(g.vpc_id()))
+            .set("tags", tags)
+            .set("tags_all", tags_all)
+            .build(),
+    ))
+}
+
+impl EcSubnetGroup {
+    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("ElastiCache subnet group {name} is gone")))
+    }
+}
+
+#[async_trait]
+impl ResourceType for EcSubnetGroup {
+    fn name(&self) -> &'static str {
+        "aws_elasticache_subnet_group"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        // ElastiCache stores the name in lowercase (Terraform's StateFunc does the same).
+        replan_lowercase(&schema(), prior, config, plan, &["name"]);
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let name = val::string(planned, "name").unwrap_or_default().to_lowercase();
+        c.clients
+            .elasticache
+            .create_cache_subnet_group()
+            .cache_subnet_group_name(&name)
+            .cache_subnet_group_description(
+                val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into()),
+            )
+            .set_subnet_ids(Some(val::strings(planned, "subnet_ids")))
+            .set_tags(ec_tags(&crate::tags::wanted(planned)))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("creating ElastiCache subnet group {name}"), e))?;
+        let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
+        self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let names: Vec<String> = current.iter().map(|v| val::id(v).to_lowercase()).collect();
+        let found = match fetch(c, &names).await {
+            Ok(f) => f,
+            Err(e) => return all_failed(current.len(), &e),
+        };
+        let reads = current.iter().zip(&names).map(|(cur, name)| build(c, cur, name, found.get(name)));
+        bounded(reads.collect()).await
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let name = val::id(prior);
+        let description = val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into());
+        let mut old_subnets = val::strings(prior, "subnet_ids");
+        let mut new_subnets = val::strings(planned, "subnet_ids");
+        old_subnets.sort();
+        new_subnets.sort();
+        if val::string(prior, "description").as_deref() != Some(description.as_str()) || old_subnets != new_subnets {
+            c.clients
+                .elasticache
+                .modify_cache_subnet_group()
+                .cache_subnet_group_name(&name)
+                .cache_subnet_group_description(&description)
+                .set_subnet_ids(Some(new_subnets))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("updating ElastiCache subnet group {name}"), e))?;
+        }
+        let arn = val::string(prior, "arn").unwrap_or_default();
+        ec_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        self.read_one(c, &name, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let name = val::id(prior);
+        // A cluster that was just deleted may still hold the group for a while (Terraform
+        // retries for 5 minutes too).
+        wait_for(&format!("ElastiCache subnet group {name} to be deleted"), Duration::from_secs(5 * 60), || async {
+            match c.clients.elasticache.delete_cache_subnet_group().cache_subnet_group_name(&name).send().await {
+                Ok(_) => Ok(Poll::Done(())),
+                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
+                Err(e) if matches!(code(&e), Some("CacheSubnetGroupInUse" | "DependencyViolation")) => {
+                    Ok(Poll::Pending("in use".into()))
+                }
+                Err(e) => Err(sdk_error(&format!("deleting ElastiCache subnet group {name}"), e)),
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,153 @@
+//! `aws_iam_role_policy`: an inline policy of a role. ID `role:name`, as in Terraform.
+
+use super::iam_role::{
+    PROPAGATION, generated_name, keep_computed, name_prefix_from_name, normalize_policy, plan_policy, policy_to_set,
+    url_decode, validate_name, validate_policy,
+};
+use crate::errors::{is_not_found, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, wait_for};
+use async_trait::async_trait;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub struct IamRolePolicy;
+
+fn schema() -> Schema {
+    Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("name", Attribute::optional_computed(Type::String).force_new())
+        .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
+        .attr("policy", Attribute::required(Type::String))
+        .attr("role", Attribute::required(Type::String).force_new())
+}
+
+/// `role:name` split at the first colon (role names cannot hold one).
+fn parse_id(id: &str) -> Result<(String, String)> {
+    match id.split_once(':') {
+        Some((role, name)) if !role.is_empty() && !name.is_empty() => Ok((role.to_string(), name.to_string())),
+        _ => Err(ProviderError::new(format!(
+            "invalid aws_iam_role_policy ID {id:?}: expected <role name>:<policy name>"
+        ))),
+    }
+}
+
+async fn get_policy(c: &Ctx<'_>, role: &str, name: &str) -> Result<Option<String>> {
+    match c.clients.iam.get_role_policy().role_name(role).policy_name(name).send().await {
+        Ok(out) => Ok(Some(url_decode(out.policy_document()))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(sdk_error(&format!("reading inline policy {name} of IAM role {role}"), e)),
+    }
+}
+
+fn policy_value(role: &str, name: &str, document: &str, cur: &Value) -> Value {
+    Obj::new(&schema())
+        .set("id", format!("{role}:{name}"))
+        .set("name", name)
+        .set("name_prefix", name_prefix_from_name(name))
+        .set("policy", policy_to_set(val::string(cur, "policy").as_deref(), document, true))
+        .set("role", role)
+        .build()
+}
+
+async fn put(c: &Ctx<'_>, role: &str, name: &str, planned: &Value) -> Result<()> {
+    let policy = val::string(planned, "policy").unwrap_or_default();
+    c.clients
+        .iam
+        .put_role_policy()
+        .role_name(role)
+        .policy_name(name)
+        .policy_document(normalize_policy(&policy).unwrap_or(policy))
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("putting inline policy {name} of IAM role {role}"), e))?;
+    Ok(())
+}
+
+async fn read_new(c: &Ctx<'_>, role: &str, name: &str, like: &Value) -> Result<Value> {
+    let doc = wait_for(&format!("inline policy {name} of IAM role {role} to be readable"), PROPAGATION, || async {
+        Ok(match get_policy(c, role, name).await? {
+            Some(d) => Poll::Done(d),
+            None => Poll::Pending("not found yet".into()),
+        })
+    })
+    .await?;
+    Ok(policy_value(role, name, &doc, like))
+}
+
+#[async_trait]
+impl ResourceType for IamRolePolicy {
+    fn name(&self) -> &'static str {
+        "aws_iam_role_policy"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let mut out = validate_name(config, 128, 128 - 26);
+        out.extend(validate_policy(config, "policy"));
+        out
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        keep_computed(prior, config, plan, &["name_prefix"]);
+        plan_policy(prior, plan, "policy", true);
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let role = val::string(planned, "role").unwrap_or_default();
+        let name = generated_name(planned, "terraform-");
+        put(c, &role, &name, planned).await?;
+        let partial = || {
+            Value::object([
+                ("id", Value::from(format!("{role}:{name}"))),
+                ("role", Value::from(role.as_str())),
+                ("name", Value::from(name.as_str())),
+            ])
+        };
+        read_new(c, &role, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        crate::resource::read_each(current, |cur| async move {
+            let (role, name) = parse_id(&val::id(&cur))?;
+            Ok(get_policy(c, &role, &name).await?.map(|doc| policy_value(&role, &name, &doc, &cur)))
+        })
+        .await
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let (role, name) = parse_id(&val::id(prior))?;
+        if prior.get_attr("policy") != planned.get_attr("policy") {
+            put(c, &role, &name, planned).await?;
+        }
+        read_new(c, &role, &name, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let (role, name) = parse_id(&val::id(prior))?;
+        match c.clients.iam.delete_role_policy().role_name(&role).policy_name(&name).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(sdk_error(&format!("deleting inline policy {name} of IAM role {role}"), e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_split_at_the_first_colon() {
+        assert_eq!(parse_id("web:read-s3").unwrap(), ("web".to_string(), "read-s3".to_string()));
+        assert_eq!(parse_id("web:a:b").unwrap(), ("web".to_string(), "a:b".to_string()));
+        assert!(parse_id("web").is_err());
+    }
+}

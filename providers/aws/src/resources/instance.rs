@@ -1,0 +1,1078 @@
+//! `aws_instance`.
+//!
+//! - Create: RunInstances with a client token, and the same token as a `terrane:create-token`
+//!   tag, so a create whose answer was lost is found again instead of launched twice (moto
+//!   ignores client tokens); then wait until `running` and drop the tag.
+//! - `instance_type` and in-place `user_data` changes stop the instance, modify it and start it
+//!   again; security groups, source/dest check, the IAM instance profile, the root volume and
+//!   tags change without a stop. `user_data_replace_on_change` makes user data force a new
+//!   instance, as in Terraform.
+//! - `user_data` is stored as Terraform stores it, the SHA-1 hex of the user data.
+//! - Refresh reads every instance with one DescribeInstances per 1,000 IDs, root volumes with
+//!   one DescribeVolumes per 200, and user data (one DescribeInstanceAttribute per instance)
+//!   only for instances that have user data in their state.
+
+use crate::ec2::{FILTER_PAGE, filter, tag_map, tags as ec2_tags, update_tags};
+use crate::errors::{code, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, timeout, wait_for};
+use async_trait::async_trait;
+use aws_sdk_ec2::primitives::Blob;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, AttributeValue, BlobAttributeValue, BlockDeviceMapping, EbsBlockDevice,
+    EbsInstanceBlockDeviceSpecification, GroupIdentifier, IamInstanceProfileSpecification, Instance as ApiInstance,
+    InstanceBlockDeviceMappingSpecification, InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType,
+    Placement, ResourceType as Rt, Tag, TagSpecification, Tenancy, Volume, VolumeType,
+};
+use base64::Engine;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::plan::diff::{generic_plan, same};
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::{PathStep, Value};
+
+pub struct Instance;
+
+/// The tag that finds an instance whose RunInstances answer was lost.
+const TOKEN_TAG: &str = "terrane:create-token";
+/// The most instance IDs one DescribeInstances takes.
+const DESCRIBE_PAGE: usize = 1000;
+
+fn root_block_device_schema() -> Schema {
+    Schema::new()
+        .attr("delete_on_termination", Attribute::optional(Type::Bool).default(true))
+        .attr("device_name", Attribute::computed(Type::String))
+        .attr("encrypted", Attribute::optional_computed(Type::Bool).force_new())
+        .attr("iops", Attribute::optional_computed(Type::Number))
+        .attr("kms_key_id", Attribute::optional_computed(Type::String).force_new())
+        .attr("throughput", Attribute::optional_computed(Type::Number))
+        .attr("volume_id", Attribute::computed(Type::String))
+        .attr("volume_size", Attribute::optional_computed(Type::Number))
+        .attr("volume_type", Attribute::optional_computed(Type::String))
+}
+
+fn schema() -> Schema {
+    with_timeouts(
+        with_tags(
+            Schema::new()
+                .attr("id", Attribute::computed(Type::String))
+                .attr("arn", Attribute::computed(Type::String))
+                .attr("ami", Attribute::optional_computed(Type::String).force_new())
+                .attr("instance_type", Attribute::optional_computed(Type::String))
+                .attr("availability_zone", Attribute::optional_computed(Type::String).force_new())
+                .attr("subnet_id", Attribute::optional_computed(Type::String).force_new())
+                .attr("vpc_security_group_ids", Attribute::optional_computed(Type::set(Type::String)))
+                .attr("security_groups", Attribute::optional_computed(Type::set(Type::String)).force_new())
+                .attr("key_name", Attribute::optional_computed(Type::String).force_new())
+                .attr("user_data", Attribute::optional_computed(Type::String))
+                .attr("user_data_base64", Attribute::optional_computed(Type::String))
+                .attr("user_data_replace_on_change", Attribute::optional(Type::Bool).default(false))
+                .attr("iam_instance_profile", Attribute::optional_computed(Type::String))
+                .attr("associate_public_ip_address", Attribute::optional_computed(Type::Bool).force_new())
+                .attr("private_ip", Attribute::optional_computed(Type::String).force_new())
+                .attr("source_dest_check", Attribute::optional(Type::Bool).default(true))
+                .attr("ebs_optimized", Attribute::optional_computed(Type::Bool).force_new())
+                .attr("tenancy", Attribute::optional_computed(Type::String).force_new())
+                .attr("instance_state", Attribute::computed(Type::String))
+                .attr("public_ip", Attribute::computed(Type::String))
+                .attr("public_dns", Attribute::computed(Type::String))
+                .attr("private_dns", Attribute::computed(Type::String))
+                .attr("primary_network_interface_id", Attribute::computed(Type::String))
+                .attr("outpost_arn", Attribute::computed(Type::String))
+                .block("root_block_device", NestedBlock::list(root_block_device_schema()).max(1)),
+        ),
+        &["create", "update", "delete"],
+    )
+}
+
+/// SHA-1 (FIPS 180-1), hex-encoded, for `user_data` as Terraform stores it.
+pub fn sha1_hex(data: &[u8]) -> String {
+    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut msg = data.to_vec();
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
+    for block in msg.chunks(64) {
+        let mut w = [0u32; 80];
+        for (i, word) in block.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..80 {
+            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e] = h;
+        for (i, wi) in w.iter().enumerate() {
+            let (f, k) = match i {
+                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
+                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
+                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
+                _ => (b ^ c ^ d, 0xCA62_C1D6),
+            };
+            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
+            e = d;
+            d = c;
+            c = b.rotate_left(30);
+            b = a;
+            a = t;
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    h.iter().map(|x| format!("{x:08x}")).collect()
+}
+
+fn b64() -> base64::engine::GeneralPurpose {
+    base64::engine::general_purpose::STANDARD
+}
+
+/// The bytes of user data as given: base64 that decodes is taken as encoded (Terraform's rule).
+fn user_data_bytes(s: &str) -> Vec<u8> {
+    b64().decode(s.trim()).unwrap_or_else(|_| s.as_bytes().to_vec())
+}
+
+/// Terraform's `userDataHashSum`.
+pub fn user_data_hash(s: &str) -> String {
+    sha1_hex(&user_data_bytes(s))
+}
+
+/// The user data to send, base64-encoded: `user_data` (raw or base64) or `user_data_base64`.
+fn user_data_to_send(v: &Value) -> Option<String> {
+    if let Some(s) = val::string(v, "user_data").filter(|s| !s.is_empty()) {
+        return Some(b64().encode(user_data_bytes(&s)));
+    }
+    val::string(v, "user_data_base64").filter(|s| !s.is_empty())
+}
+
+/// The name in an instance profile ARN (`arn:aws:iam::123:instance-profile/path/name`).
+fn profile_name(arn: &str) -> Option<String> {
+    arn.split_once(":instance-profile/").map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest).to_string())
+}
+
+fn state_name(i: &ApiInstance) -> Option<&InstanceStateName> {
+    i.state().and_then(|s| s.name())
+}
+
+fn is_gone(i: &ApiInstance) -> bool {
+    matches!(state_name(i), Some(InstanceStateName::Terminated))
+}
+
+/// Whether a failed call may be tried again (after checking whether it took effect).
+fn transient<E: aws_smithy_types::error::metadata::ProvideErrorMetadata, R>(
+    e: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> bool {
+    use aws_smithy_runtime_api::client::result::SdkError;
+    match e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(_) => matches!(
+            code(e),
+            Some(
+                "RequestLimitExceeded"
+                    | "Throttling"
+                    | "ThrottlingException"
+                    | "InternalError"
+                    | "InternalFailure"
+                    | "ServiceUnavailable"
+                    | "Unavailable"
+            )
+        ),
+        _ => false,
+    }
+}
+
+/// An IAM instance profile just created is not usable by EC2 for a few seconds.
+fn profile_not_ready<E: aws_smithy_types::error::metadata::ProvideErrorMetadata, R>(
+    e: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> bool {
+    match e {
+        aws_smithy_runtime_api::client::result::SdkError::ServiceError(se) => {
+            se.err().code() == Some("InvalidParameterValue")
+                && se.err().message().is_some_and(|m| {
+                    m.contains("Invalid IAM Instance Profile") || m.contains("has no associated IAM Roles")
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Instances by ID, with as few DescribeInstances calls as possible (one per 1,000 IDs). IDs
+/// that no longer exist are left out instead of failing the batch.
+async fn describe(
+    c: &Ctx<'_>,
+    ids: &[String],
+) -> std::result::Result<HashMap<String, (ApiInstance, Option<String>)>, String> {
+    let mut found = HashMap::new();
+    let valid: Vec<String> = {
+        let mut v: Vec<String> = ids
+            .iter()
+            .filter(|id| id.starts_with("i-") && id[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+            .cloned()
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    for page in chunks(&valid, DESCRIBE_PAGE) {
+        let mut ask = page.clone();
+        let mut done = false;
+        // EC2 refuses the whole call when one ID does not exist, naming the missing IDs: drop
+        // them and ask again; after a few rounds fall back to filters, which never fail so.
+        for _ in 0..3 {
+            if ask.is_empty() {
+                done = true;
+                break;
+            }
+            match collect(c.clients.ec2.describe_instances().set_instance_ids(Some(ask.clone())), &mut found).await {
+                Ok(()) => {
+                    done = true;
+                    break;
+                }
+                Err(e) if matches!(code(&e), Some("InvalidInstanceID.NotFound" | "InvalidInstanceID.Malformed")) => {
+                    let msg = aws_smithy_types::error::metadata::ProvideErrorMetadata::message(&e)
+                        .unwrap_or_default()
+                        .to_string();
+                    let missing: Vec<&str> = msg
+                        .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-'))
+                        .filter(|w| w.starts_with("i-"))
+                        .collect();
+                    let before = ask.len();
+                    ask.retain(|id| !missing.contains(&id.as_str()));
+                    if ask.len() == before {
+                        break;
+                    }
+                }
+                Err(e) => return Err(crate::errors::describe("reading instances", &e)),
+            }
+        }
+        if !done {
+            for sub in chunks(&ask, FILTER_PAGE) {
+                let req = c.clients.ec2.describe_instances().filters(filter("instance-id", sub)).max_results(1000);
+                collect(req, &mut found).await.map_err(|e| crate::errors::describe("reading instances", &e))?;
+            }
+        }
+    }
+    Ok(found)
+}
+
+type DescribeError = aws_smithy_runtime_api::client::result::SdkError<
+    aws_sdk_ec2::operation::describe_instances::DescribeInstancesError,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+/// Sends a DescribeInstances request and its next pages, keeping every instance with the
+/// account that owns it.
+async fn collect(
+    req: aws_sdk_ec2::operation::describe_instances::builders::DescribeInstancesFluentBuilder,
+    found: &mut HashMap<String, (ApiInstance, Option<String>)>,
+) -> std::result::Result<(), DescribeError> {
+    let mut token: Option<String> = None;
+    loop {
+        let out = req.clone().set_next_token(token).send().await?;
+        for r in out.reservations() {
+            for i in r.instances() {
+                if let Some(id) = i.instance_id() {
+                    found.insert(id.to_string(), (i.clone(), r.owner_id().map(str::to_string)));
+                }
+            }
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+async fn describe_volumes(c: &Ctx<'_>, ids: &[String]) -> std::result::Result<HashMap<String, Volume>, String> {
+    let mut found = HashMap::new();
+    for page in chunks(ids, FILTER_PAGE) {
+        let mut token = None;
+        loop {
+            let out = c
+                .clients
+                .ec2
+                .describe_volumes()
+                .filters(filter("volume-id", page.clone()))
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| crate::errors::describe("reading root volumes", &e))?;
+            for v in out.volumes() {
+                if let Some(id) = v.volume_id() {
+                    found.insert(id.to_string(), v.clone());
+                }
+            }
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The root volume's ID and the mapping's delete-on-termination flag.
+fn root_mapping(i: &ApiInstance) -> Option<(String, String, Option<bool>)> {
+    let maps = i.block_device_mappings();
+    let root = i.root_device_name();
+    let m = maps.iter().find(|m| m.device_name().is_some() && m.device_name() == root).or_else(|| {
+        // Some emulators name the root device differently from the image: a lone EBS volume
+        // is the root one.
+        (maps.len() == 1).then(|| &maps[0])
+    })?;
+    let ebs = m.ebs()?;
+    Some((m.device_name()?.to_string(), ebs.volume_id()?.to_string(), ebs.delete_on_termination()))
+}
+
+/// Whether the state holds user data to compare with what AWS has.
+fn wants_user_data(cur: &Value) -> bool {
+    let has = |k: &str| cur.get_attr(k).is_some_and(|v| !v.is_null());
+    has("user_data") || has("user_data_base64") || cur.get_attr("ami").is_none()
+}
+
+async fn user_data(c: &Ctx<'_>, id: &str) -> Result<Option<String>> {
+    let out = c
+        .clients
+        .ec2
+        .describe_instance_attribute()
+        .instance_id(id)
+        .attribute(aws_sdk_ec2::types::InstanceAttributeName::UserData)
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("reading the user data of {id}"), e))?;
+    Ok(out.user_data().and_then(|u| u.value()).filter(|s| !s.is_empty()).map(str::to_string))
+}
+
+struct Found<'a> {
+    instance: &'a ApiInstance,
+    owner: Option<&'a str>,
+    volume: Option<&'a Volume>,
+    user_data: Option<Option<String>>,
+}
+
+fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
+    let i = f.instance;
+    let id = i.instance_id().unwrap_or_default();
+    let owner = f.owner.map(str::to_string).or_else(|| c.clients.account_id.clone()).unwrap_or_default();
+    let mut api_tags = tag_map(i.tags());
+    api_tags.remove(TOKEN_TAG);
+    let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
+    let primary = i.network_interfaces().iter().find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
+    let (subnet, eni, public_assoc, sdc) = match primary {
+        Some(n) => (
+            n.subnet_id().or(i.subnet_id()),
+            n.network_interface_id(),
+            n.association().is_some(),
+            n.source_dest_check().or(i.source_dest_check()),
+        ),
+        None => (i.subnet_id(), None, i.public_ip_address().is_some(), i.source_dest_check()),
+    };
+    // The instance's groups are its primary interface's; emulators may fill only one list.
+    let groups: &[GroupIdentifier] = match primary {
+        Some(n) if i.security_groups().is_empty() => n.groups(),
+        _ => i.security_groups(),
+    };
+    let ids: Vec<&str> = groups.iter().filter_map(|g| g.group_id()).collect();
+    let names: Vec<&str> = groups.iter().filter_map(|g| g.group_name()).collect();
+    let by_name = subnet.is_none_or(str::is_empty) || !val::strings(cur, "security_groups").is_empty();
+    let root = root_mapping(i).map(|(device, volume, dot)| {
+        let v = f.volume;
+        Value::object([
+            ("delete_on_termination", Value::Bool(dot.unwrap_or(true))),
+            ("device_name", Value::from(device)),
+            ("encrypted", val::opt_bool(v.and_then(Volume::encrypted))),
+            ("iops", val::opt_num(v.and_then(Volume::iops))),
+            ("kms_key_id", val::opt_str(v.and_then(Volume::kms_key_id))),
+            ("throughput", val::opt_num(v.and_then(Volume::throughput))),
+            ("volume_id", Value::from(volume)),
+            ("volume_size", val::opt_num(v.and_then(Volume::size))),
+            ("volume_type", val::opt_str(v.and_then(|v| v.volume_type()).map(|t| t.as_str()))),
+        ])
+    });
+    let mut o = Obj::new(&schema())
+        .set("id", id)
+        .set("arn", format!("arn:aws:ec2:{}:{owner}:instance/{id}", c.clients.region))
+        .set("ami", val::opt_str(i.image_id()))
+        .set("instance_type", val::opt_str(i.instance_type().map(|t| t.as_str())))
+        .set("availability_zone", val::opt_str(i.placement().and_then(|p| p.availability_zone())))
+        .set("tenancy", val::opt_str(i.placement().and_then(|p| p.tenancy()).map(|t| t.as_str())))
+        .set("subnet_id", val::opt_str(subnet.filter(|s| !s.is_empty())))
+        .set("vpc_security_group_ids", val::str_set(ids))
+        .set("security_groups", if by_name { val::str_set(names) } else { val::str_set(Vec::<String>::new()) })
+        .set("key_name", val::opt_str(i.key_name()))
+        .set(
+            "iam_instance_profile",
+            val::opt_str(i.iam_instance_profile().and_then(|p| p.arn()).and_then(profile_name).as_deref()),
+        )
+        .set("associate_public_ip_address", Value::Bool(public_assoc))
+        .set("private_ip", val::opt_str(i.private_ip_address()))
+        .set("source_dest_check", Value::Bool(sdc.unwrap_or(true)))
+        .set("ebs_optimized", Value::Bool(i.ebs_optimized().unwrap_or(false)))
+        .set("instance_state", val::opt_str(state_name(i).map(|s| s.as_str())))
+        .set("public_ip", val::opt_str(i.public_ip_address().filter(|s| !s.is_empty())))
+        .set("public_dns", val::opt_str(i.public_dns_name().filter(|s| !s.is_empty())))
+        .set("private_dns", val::opt_str(i.private_dns_name().filter(|s| !s.is_empty())))
+        .set("primary_network_interface_id", val::opt_str(eni))
+        .set("outpost_arn", val::opt_str(i.outpost_arn()))
+        .set("root_block_device", Value::List(root.into_iter().collect()))
+        .set(
+            "user_data_replace_on_change",
+            Value::Bool(val::boolean(cur, "user_data_replace_on_change").unwrap_or(false)),
+        )
+        .set("tags", tags)
+        .set("tags_all", tags_all)
+        .keep(cur, &["timeouts", "user_data", "user_data_base64"]);
+    if let Some(data) = &f.user_data {
+        let base64_form = cur.get_attr("user_data_base64").is_some_and(|v| !v.is_null() && !v.is_unknown());
+        let (ud, ud64) = match data {
+            None => (Value::Null, Value::Null),
+            Some(d) if base64_form => (Value::Null, Value::from(d.as_str())),
+            Some(d) => (Value::from(user_data_hash(d)), Value::Null),
+        };
+        o = o.set("user_data", ud).set("user_data_base64", ud64);
+    } else {
+        // Not read: keep the state's (an unknown from a plan becomes null).
+        for k in ["user_data", "user_data_base64"] {
+            if cur.get_attr(k).is_none_or(Value::is_unknown) {
+                o = o.set(k, Value::Null);
+            }
+        }
+    }
+    o.build()
+}
+
+fn attr_unknown(v: &Value, k: &str) -> bool {
+    v.get_attr(k).is_some_and(Value::is_unknown)
+}
+
+fn set(v: &mut Value, k: &str, x: Value) {
+    v.set_at_path(&[PathStep::Attr(k.into())], x);
+}
+
+/// The instance's root device name, from its image.
+async fn image_root_device(c: &Ctx<'_>, ami: &str) -> Result<Option<String>> {
+    let out = c
+        .clients
+        .ec2
+        .describe_images()
+        .image_ids(ami)
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("reading image {ami}"), e))?;
+    Ok(out.images().first().and_then(|i| i.root_device_name()).map(str::to_string))
+}
+
+async fn wait_state(c: &Ctx<'_>, id: &str, want: InstanceStateName, limit: Duration) -> Result<()> {
+    wait_for(&format!("instance {id} to be {}", want.as_str()), limit, || async {
+        let found = describe(c, &[id.to_string()]).await.map_err(ProviderError::new)?;
+        let Some((i, _)) = found.get(id) else {
+            return Ok(if want == InstanceStateName::Terminated {
+                Poll::Done(())
+            } else {
+                Poll::Pending("not found yet".into())
+            });
+        };
+        let state = state_name(i).cloned().unwrap_or(InstanceStateName::Pending);
+        if state == want {
+            return Ok(Poll::Done(()));
+        }
+        let reason = i.state_reason().and_then(|r| r.message()).unwrap_or_default();
+        match state {
+            InstanceStateName::Terminated | InstanceStateName::ShuttingDown
+                if want != InstanceStateName::Terminated =>
+            {
+                Ok(Poll::Failed(format!("{}{}{reason}", state.as_str(), if reason.is_empty() { "" } else { ": " })))
+            }
+            s => Ok(Poll::Pending(s.as_str().to_string())),
+        }
+    })
+    .await
+}
+
+impl Instance {
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        set(&mut stub, "id", Value::from(id));
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("instance {id} is gone")))
+    }
+
+    /// Launches the instance once, even when an answer is lost: the token tag finds an
+    /// instance launched by an earlier attempt.
+    async fn launch(&self, c: &Ctx<'_>, planned: &Value) -> Result<String> {
+        let token = format!("terrane-{}", super::security_group::unique_suffix());
+        let mut tags: BTreeMap<String, String> = crate::tags::wanted(planned);
+        tags.insert(TOKEN_TAG.into(), token.clone());
+        let specs =
+            vec![TagSpecification::builder().resource_type(Rt::Instance).set_tags(Some(ec2_tags(&tags))).build()];
+        let s = |k: &str| val::string(planned, k);
+        let sgs = val::strings(planned, "vpc_security_group_ids");
+        let names = val::strings(planned, "security_groups");
+        let mut req = c
+            .clients
+            .ec2
+            .run_instances()
+            .min_count(1)
+            .max_count(1)
+            .client_token(&token)
+            .set_image_id(s("ami"))
+            .set_instance_type(s("instance_type").map(|t| InstanceType::from(t.as_str())))
+            .set_key_name(s("key_name"))
+            .set_user_data(user_data_to_send(planned))
+            .set_ebs_optimized(val::boolean(planned, "ebs_optimized"))
+            .set_tag_specifications(Some(specs));
+        if let Some(p) = s("iam_instance_profile") {
+            req = req.iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
+        }
+        if s("availability_zone").is_some() || s("tenancy").is_some() {
+            req = req.placement(
+                Placement::builder()
+                    .set_availability_zone(s("availability_zone"))
+                    .set_tenancy(s("tenancy").map(|t| Tenancy::from(t.as_str())))
+                    .build(),
+            );
+        }
+        match (val::boolean(planned, "associate_public_ip_address"), s("subnet_id")) {
+            (Some(public), Some(subnet)) => {
+                // Only a network interface specification can ask for a public address.
+                req = req.network_interfaces(
+                    InstanceNetworkInterfaceSpecification::builder()
+                        .device_index(0)
+                        .associate_public_ip_address(public)
+                        .delete_on_termination(true)
+                        .subnet_id(subnet)
+                        .set_groups((!sgs.is_empty()).then(|| sgs.clone()))
+                        .set_private_ip_address(s("private_ip"))
+                        .build(),
+                );
+            }
+            (_, subnet) => {
+                req = req
+                    .set_subnet_id(subnet)
+                    .set_security_group_ids((!sgs.is_empty()).then(|| sgs.clone()))
+                    .set_private_ip_address(s("private_ip"));
+            }
+        }
+        if !names.is_empty() {
+            req = req.set_security_groups(Some(names));
+        }
+        if let Some(root) = val::block(planned, "root_block_device") {
+            let ami = s("ami").unwrap_or_default();
+            let device = image_root_device(c, &ami).await?.ok_or_else(|| {
+                ProviderError::new(format!("image {ami} has no root device to configure with root_block_device"))
+            })?;
+            let n = |k: &str| val::int(&root, k).filter(|v| *v > 0).map(|v| v as i32);
+            let ebs = EbsBlockDevice::builder()
+                .set_delete_on_termination(val::boolean(&root, "delete_on_termination"))
+                .set_encrypted(val::boolean(&root, "encrypted"))
+                .set_kms_key_id(val::string(&root, "kms_key_id"))
+                .set_iops(n("iops"))
+                .set_throughput(n("throughput"))
+                .set_volume_size(n("volume_size"))
+                .set_volume_type(val::string(&root, "volume_type").map(|t| VolumeType::from(t.as_str())))
+                .build();
+            req = req.block_device_mappings(BlockDeviceMapping::builder().device_name(device).ebs(ebs).build());
+        }
+        // No SDK retries: a retried RunInstances that moto (or a lost answer) does not
+        // deduplicate would launch twice. Retry here, looking for the token first.
+        let no_retry =
+            aws_sdk_ec2::config::Builder::default().retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled());
+        let limit = timeout(planned, "create", Duration::from_secs(10 * 60));
+        wait_for("the instance to launch", limit, || {
+            let req = req.clone();
+            let no_retry = no_retry.clone();
+            let token = token.clone();
+            async move {
+                match req.customize().config_override(no_retry).send().await {
+                    Ok(out) => {
+                        let id =
+                            out.instances().first().and_then(|i| i.instance_id()).ok_or_else(|| {
+                                ProviderError::new("launching instance: no instance ID in the response")
+                            })?;
+                        Ok(Poll::Done(id.to_string()))
+                    }
+                    Err(e) if transient(&e) || profile_not_ready(&e) => {
+                        let found = self.find_by_token(c, &token).await?;
+                        match found {
+                            Some(id) => Ok(Poll::Done(id)),
+                            None => Ok(Poll::Pending(crate::errors::describe("launching instance", &e))),
+                        }
+                    }
+                    Err(e) => Err(sdk_error("launching instance", e)),
+                }
+            }
+        })
+        .await
+    }
+
+    async fn find_by_token(&self, c: &Ctx<'_>, token: &str) -> Result<Option<String>> {
+        let out = c
+            .clients
+            .ec2
+            .describe_instances()
+            .filters(filter(&format!("tag:{TOKEN_TAG}"), [token]))
+            .send()
+            .await
+            .map_err(|e| sdk_error("looking for an instance launched earlier", e))?;
+        Ok(out
+            .reservations()
+            .iter()
+            .flat_map(|r| r.instances())
+            .find(|i| !is_gone(i))
+            .and_then(|i| i.instance_id())
+            .map(str::to_string))
+    }
+
+    /// Stops the instance, applies the changes that need it stopped, and starts it again.
+    async fn stopped_changes(
+        &self,
+        c: &Ctx<'_>,
+        id: &str,
+        prior: &Value,
+        planned: &Value,
+        limit: Duration,
+    ) -> Result<()> {
+        let ec2 = &c.clients.ec2;
+        let new_type =
+            val::string(planned, "instance_type").filter(|t| Some(t) != val::string(prior, "instance_type").as_ref());
+        let new_data = user_data_changed(prior, planned).then(|| {
+            // Whichever of the two changed (the other may still hold the old value).
+            let b64_changed = val::string(planned, "user_data_base64").is_some()
+                && val::string(planned, "user_data_base64") != val::string(prior, "user_data_base64");
+            if b64_changed {
+                val::string(planned, "user_data_base64").filter(|s| !s.is_empty())
+            } else {
+                user_data_to_send(&Value::object([(
+                    "user_data",
+                    planned.get_attr("user_data").cloned().unwrap_or_default(),
+                )]))
+            }
+        });
+        if new_type.is_none() && new_data.is_none() {
+            return Ok(());
+        }
+        ec2.stop_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("stopping instance {id}"), e))?;
+        wait_state(c, id, InstanceStateName::Stopped, limit).await?;
+        if let Some(t) = new_type {
+            ec2.modify_instance_attribute()
+                .instance_id(id)
+                .instance_type(AttributeValue::builder().value(&t).build())
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("changing the type of instance {id} to {t}"), e))?;
+        }
+        if let Some(data) = new_data {
+            let bytes = data.map(|d| b64().decode(d).unwrap_or_default()).unwrap_or_default();
+            ec2.modify_instance_attribute()
+                .instance_id(id)
+                .user_data(BlobAttributeValue::builder().value(Blob::new(bytes)).build())
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("changing the user data of instance {id}"), e))?;
+        }
+        ec2.start_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("starting instance {id}"), e))?;
+        wait_state(c, id, InstanceStateName::Running, limit).await
+    }
+
+    async fn change_profile(&self, c: &Ctx<'_>, id: &str, want: Option<String>, limit: Duration) -> Result<()> {
+        let ec2 = &c.clients.ec2;
+        let out = ec2
+            .describe_iam_instance_profile_associations()
+            .filters(filter("instance-id", [id]))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("reading the instance profile of {id}"), e))?;
+        let current = out.iam_instance_profile_associations().iter().find(|a| {
+            !matches!(
+                a.state(),
+                Some(
+                    aws_sdk_ec2::types::IamInstanceProfileAssociationState::Disassociated
+                        | aws_sdk_ec2::types::IamInstanceProfileAssociationState::Disassociating
+                )
+            )
+        });
+        match (current.and_then(|a| a.association_id()), want) {
+            (Some(assoc), Some(name)) => {
+                let spec = IamInstanceProfileSpecification::builder().name(&name).build();
+                wait_for(&format!("instance profile {name} to attach to {id}"), limit, || async {
+                    match ec2
+                        .replace_iam_instance_profile_association()
+                        .association_id(assoc)
+                        .iam_instance_profile(spec.clone())
+                        .send()
+                        .await
+                    {
+                        Ok(_) => Ok(Poll::Done(())),
+                        Err(e) if profile_not_ready(&e) => Ok(Poll::Pending("instance profile not ready".into())),
+                        Err(e) => Err(sdk_error(&format!("replacing the instance profile of {id}"), e)),
+                    }
+                })
+                .await
+            }
+            (None, Some(name)) => {
+                let spec = IamInstanceProfileSpecification::builder().name(&name).build();
+                wait_for(&format!("instance profile {name} to attach to {id}"), limit, || async {
+                    match ec2
+                        .associate_iam_instance_profile()
+                        .instance_id(id)
+                        .iam_instance_profile(spec.clone())
+                        .send()
+                        .await
+                    {
+                        Ok(_) => Ok(Poll::Done(())),
+                        Err(e) if profile_not_ready(&e) => Ok(Poll::Pending("instance profile not ready".into())),
+                        Err(e) => Err(sdk_error(&format!("attaching instance profile {name} to {id}"), e)),
+                    }
+                })
+                .await
+            }
+            (Some(assoc), None) => {
+                ec2.disassociate_iam_instance_profile()
+                    .association_id(assoc)
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error(&format!("detaching the instance profile of {id}"), e))?;
+                Ok(())
+            }
+            (None, None) => Ok(()),
+        }
+    }
+
+    async fn change_root_volume(&self, c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Result<()> {
+        let (Some(old), Some(new)) = (val::block(prior, "root_block_device"), val::block(planned, "root_block_device"))
+        else {
+            return Ok(());
+        };
+        let ec2 = &c.clients.ec2;
+        let volume = val::string(&old, "volume_id").unwrap_or_default();
+        let changed = |k: &str| {
+            new.get_attr(k).is_some_and(|v| !v.is_null() && !v.is_unknown())
+                && !same(&old.get_attr(k).cloned().unwrap_or_default(), &new.get_attr(k).cloned().unwrap_or_default())
+        };
+        if ["volume_size", "volume_type", "iops", "throughput"].iter().any(|k| changed(k)) && !volume.is_empty() {
+            let n = |k: &str| if changed(k) { val::int(&new, k).filter(|v| *v > 0).map(|v| v as i32) } else { None };
+            ec2.modify_volume()
+                .volume_id(&volume)
+                .set_size(n("volume_size"))
+                .set_iops(n("iops"))
+                .set_throughput(n("throughput"))
+                .set_volume_type(if changed("volume_type") {
+                    val::string(&new, "volume_type").map(|t| VolumeType::from(t.as_str()))
+                } else {
+                    None
+                })
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("modifying root volume {volume} of {id}"), e))?;
+        }
+        if changed("delete_on_termination") {
+            let device = val::string(&old, "device_name").unwrap_or_default();
+            ec2.modify_instance_attribute()
+                .instance_id(id)
+                .block_device_mappings(
+                    InstanceBlockDeviceMappingSpecification::builder()
+                        .device_name(&device)
+                        .ebs(
+                            EbsInstanceBlockDeviceSpecification::builder()
+                                .set_delete_on_termination(val::boolean(&new, "delete_on_termination"))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("changing delete_on_termination of the root volume of {id}"), e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the planned user data differs from the state's (planned holds raw user data only
+/// when it changed).
+fn user_data_changed(prior: &Value, planned: &Value) -> bool {
+    let changed = |k: &str| {
+        planned.get_attr(k).is_some_and(|v| !v.is_unknown())
+            && !same(&prior.get_attr(k).cloned().unwrap_or_default(), &planned.get_attr(k).cloned().unwrap_or_default())
+    };
+    changed("user_data") || changed("user_data_base64")
+}
+
+/// Plans `user_data` (the hash when it did not change, else the new user data for apply to
+/// send) and the root block device (computed when not configured); says whether user data
+/// must replace the instance.
+fn plan_user_data_and_root(prior: Option<&Value>, config: &Value, planned: &mut Value, replacing: bool) -> bool {
+    let mut replace = false;
+    let on_change = val::boolean(config, "user_data_replace_on_change").unwrap_or(false);
+    match config.get_attr("user_data").map(|v| v.unmark().0.clone()) {
+        Some(Value::String(s)) => {
+            let h = user_data_hash(&s);
+            let before = prior.and_then(|p| val::string(p, "user_data"));
+            if before.as_deref() == Some(h.as_str()) || (s.is_empty() && before.is_none()) {
+                set(planned, "user_data", before.map_or(Value::Null, Value::from));
+            } else {
+                replace |= prior.is_some() && on_change;
+            }
+        }
+        Some(Value::Unknown) => replace |= prior.is_some() && on_change,
+        _ => {}
+    }
+    match config.get_attr("user_data_base64").map(|v| v.unmark().0.clone()) {
+        Some(Value::String(s)) => {
+            replace |=
+                prior.is_some_and(|p| val::string(p, "user_data_base64").as_deref() != Some(s.as_str())) && on_change
+        }
+        Some(Value::Unknown) => replace |= prior.is_some() && on_change,
+        _ => {}
+    }
+    let configured = config
+        .get_attr("root_block_device")
+        .is_some_and(|v| v.is_unknown() || v.as_seq().is_some_and(|s| !s.is_empty()));
+    if !configured {
+        let keep = if replacing {
+            Value::Unknown
+        } else {
+            prior.and_then(|p| p.get_attr("root_block_device")).cloned().unwrap_or(Value::Unknown)
+        };
+        set(planned, "root_block_device", keep);
+    }
+    replace
+}
+
+#[async_trait]
+impl ResourceType for Instance {
+    fn name(&self) -> &'static str {
+        "aws_instance"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let mut d = Vec::new();
+        let set = |k: &str| config.get_attr(k).is_some_and(|v| !v.is_null());
+        if set("user_data") && set("user_data_base64") {
+            d.push(invalid("Conflicting user data", "user_data and user_data_base64 cannot both be set"));
+        }
+        if let Some(s) = val::string(config, "user_data_base64")
+            && b64().decode(s.trim()).is_err()
+        {
+            d.push(invalid("Invalid user_data_base64", "user_data_base64 must be base64-encoded"));
+        }
+        if let Some(s) = val::string(config, "user_data")
+            && s.len() > 16384
+        {
+            d.push(invalid(
+                "Invalid user_data",
+                format!("user_data is {} bytes long; at most 16384 are allowed", s.len()),
+            ));
+        }
+        if !set("ami") {
+            d.push(invalid("Missing ami", "ami must be set"));
+        }
+        d
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        let replacing = prior.is_some() && !plan.requires_replace.is_empty();
+        if plan_user_data_and_root(prior, config, &mut plan.planned, replacing) && plan.requires_replace.is_empty() {
+            // User data forces a new instance: plan it as a create.
+            let tags_all = plan.planned.get_attr("tags_all").cloned().unwrap_or_default();
+            let mut fresh = generic_plan(&schema(), None, config);
+            set(&mut fresh.planned, "tags_all", tags_all);
+            plan_user_data_and_root(None, config, &mut fresh.planned, true);
+            let path = if config.get_attr("user_data").is_some_and(|v| !v.is_null()) {
+                "user_data"
+            } else {
+                "user_data_base64"
+            };
+            plan.planned = fresh.planned;
+            plan.requires_replace = vec![vec![PathStep::Attr(path.into())]];
+            return;
+        }
+        if let Some(p) = prior
+            && plan.requires_replace.is_empty()
+        {
+            // A stop and start gives the instance new public addresses.
+            let new_type = plan.planned.get_attr("instance_type").cloned().unwrap_or_default();
+            let restarts = !same(&new_type, &p.get_attr("instance_type").cloned().unwrap_or_default())
+                || user_data_changed(p, &plan.planned);
+            if restarts {
+                for k in ["public_ip", "public_dns"] {
+                    set(&mut plan.planned, k, Value::Unknown);
+                }
+            }
+        }
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let id = self.launch(c, planned).await?;
+        let partial = || Value::object([("id", Value::from(id.as_str()))]);
+        wait_state(c, &id, InstanceStateName::Running, timeout(planned, "create", Duration::from_secs(10 * 60)))
+            .await
+            .map_err(|e| e.with_partial_state(partial()))?;
+        c.clients.ec2.delete_tags().resources(&id).tags(Tag::builder().key(TOKEN_TAG).build()).send().await.map_err(
+            |e| sdk_error(&format!("removing the create token tag of {id}"), e).with_partial_state(partial()),
+        )?;
+        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let found = match describe(c, &ids).await {
+            Ok(f) => f,
+            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
+        };
+        let live = |id: &str| found.get(id).filter(|(i, _)| !is_gone(i));
+        let mut volume_ids: Vec<String> =
+            ids.iter().filter_map(|id| live(id)).filter_map(|(i, _)| root_mapping(i).map(|m| m.1)).collect();
+        volume_ids.sort();
+        volume_ids.dedup();
+        let volumes = match describe_volumes(c, &volume_ids).await {
+            Ok(v) => v,
+            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
+        };
+        // User data: one call per instance, only where the state has some (a few at a time).
+        let wanted: Vec<Option<String>> = ids
+            .iter()
+            .zip(current)
+            .map(|(id, cur)| (live(id).is_some() && wants_user_data(cur)).then(|| id.clone()))
+            .collect();
+        let data: Vec<Result<Option<Option<String>>>> = {
+            use futures::stream::{self, StreamExt};
+            stream::iter(wanted.into_iter().map(|id| async move {
+                match id {
+                    Some(id) => user_data(c, &id).await.map(Some),
+                    None => Ok(None),
+                }
+            }))
+            .buffered(8)
+            .collect()
+            .await
+        };
+        current
+            .iter()
+            .zip(data)
+            .map(|(cur, data)| {
+                let id = val::id(cur);
+                let Some((instance, owner)) = live(&id) else { return Ok(None) };
+                let user_data = data?;
+                let volume = root_mapping(instance).and_then(|m| volumes.get(&m.1));
+                Ok(Some(value_from(c, &Found { instance, owner: owner.as_deref(), volume, user_data }, cur)))
+            })
+            .collect()
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let id = val::id(prior);
+        let limit = timeout(planned, "update", Duration::from_secs(10 * 60));
+        let ec2 = &c.clients.ec2;
+        if planned.get_attr("vpc_security_group_ids").is_some_and(Value::is_wholly_known) {
+            let (mut old, mut new) =
+                (val::strings(prior, "vpc_security_group_ids"), val::strings(planned, "vpc_security_group_ids"));
+            old.sort();
+            new.sort();
+            if old != new && !new.is_empty() {
+                ec2.modify_instance_attribute()
+                    .instance_id(&id)
+                    .set_groups(Some(new))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error(&format!("changing the security groups of instance {id}"), e))?;
+            }
+        }
+        if let Some(want) = val::boolean(planned, "source_dest_check")
+            && val::boolean(prior, "source_dest_check") != Some(want)
+        {
+            ec2.modify_instance_attribute()
+                .instance_id(&id)
+                .source_dest_check(AttributeBooleanValue::builder().value(want).build())
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("changing source_dest_check of instance {id}"), e))?;
+        }
+        if !attr_unknown(planned, "iam_instance_profile")
+            && val::string(planned, "iam_instance_profile") != val::string(prior, "iam_instance_profile")
+        {
+            self.change_profile(c, &id, val::string(planned, "iam_instance_profile"), limit).await?;
+        }
+        self.change_root_volume(c, &id, prior, planned).await?;
+        self.stopped_changes(c, &id, prior, planned, limit).await?;
+        update_tags(ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        self.read_one(c, &id, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let id = val::id(prior);
+        match c.clients.ec2.terminate_instances().instance_ids(&id).send().await {
+            Ok(_) => {}
+            Err(e) if crate::errors::is_not_found(&e) => return Ok(()),
+            Err(e) => return Err(sdk_error(&format!("terminating instance {id}"), e)),
+        }
+        wait_state(c, &id, InstanceStateName::Terminated, timeout(prior, "delete", Duration::from_secs(20 * 60))).await
+    }
+
+    async fn import(&self, c: &Ctx<'_>, id: &str) -> Result<Option<Value>> {
+        let stub = Value::object([("id", Value::from(id))]);
+        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_matches_known_digests() {
+        assert_eq!(sha1_hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+        assert_eq!(sha1_hex(b"hello"), "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+        assert_eq!(sha1_hex(&[b'a'; 1000]), "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+    }
+
+    #[test]
+    fn user_data_hash_decodes_base64_first() {
+        assert_eq!(user_data_hash("hello"), sha1_hex(b"hello"));
+        assert_eq!(user_data_hash("aGVsbG8="), sha1_hex(b"hello"));
+        assert_eq!(user_data_hash("#!/bin/sh\necho hi\n").len(), 40);
+    }
+
+    #[test]
+    fn profile_names_come_from_arns() {
+        assert_eq!(profile_name("arn:aws:iam::123456789012:instance-profile/app/web").as_deref(), Some("web"));
+        assert_eq!(profile_name("arn:aws:iam::123456789012:instance-profile/web").as_deref(), Some("web"));
+        assert_eq!(profile_name("nonsense"), None);
+    }
+
+    #[test]
+    fn unchanged_user_data_plans_the_stored_hash() {
+        let prior = Value::object([
+            ("user_data", Value::from(user_data_hash("echo hi"))),
+            ("root_block_device", Value::List(vec![])),
+        ]);
+        let config = Value::object([("user_data", Value::from("echo hi"))]);
+        let mut planned = config.clone();
+        assert!(!plan_user_data_and_root(Some(&prior), &config, &mut planned, false));
+        assert_eq!(planned.get_attr("user_data"), prior.get_attr("user_data"));
+        let config =
+            Value::object([("user_data", Value::from("echo bye")), ("user_data_replace_on_change", Value::Bool(true))]);
+        let mut planned = config.clone();
+        assert!(plan_user_data_and_root(Some(&prior), &config, &mut planned, false));
+        assert_eq!(planned.get_attr("user_data"), Some(&Value::from("echo bye")));
+    }
+}

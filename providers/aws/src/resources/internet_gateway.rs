@@ -1,0 +1,207 @@
+//! `aws_internet_gateway`: created on its own, attached to `vpc_id` when one is given; a new
+//! `vpc_id` detaches from the old VPC and attaches to the new one in place.
+
+use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
+use crate::errors::{code, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result, chunks, with_tags, with_timeouts};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, timeout, wait_for};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{AttachmentStatus, InternetGateway as Igw, ResourceType as Rt};
+use std::collections::HashMap;
+use std::time::Duration;
+use terrane_engine::provider::ProviderError;
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub struct InternetGateway;
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+
+fn schema() -> Schema {
+    with_timeouts(
+        with_tags(
+            Schema::new()
+                .attr("id", Attribute::computed(Type::String))
+                .attr("arn", Attribute::computed(Type::String))
+                .attr("owner_id", Attribute::computed(Type::String))
+                .attr("vpc_id", Attribute::optional(Type::String)),
+        ),
+        &["create", "update", "delete"],
+    )
+}
+
+/// The VPC the gateway is attached to (attaching or attached), if any.
+fn attached_vpc(g: &Igw) -> Option<String> {
+    g.attachments()
+        .iter()
+        .find(|a| !matches!(a.state(), Some(AttachmentStatus::Detached | AttachmentStatus::Detaching)))
+        .and_then(|a| a.vpc_id().map(str::to_string))
+}
+
+async fn attach(c: &Ctx<'_>, id: &str, vpc: &str, limit: Duration) -> Result<()> {
+    // A VPC just created may not be visible to the attach call yet: retry while it is not found.
+    wait_for(&format!("internet gateway {id} to attach to {vpc}"), limit, || async {
+        match c.clients.ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await {
+            Ok(_) => Ok(Poll::Done(())),
+            Err(e) if code(&e) == Some("InvalidVpcID.NotFound") => Ok(Poll::Pending("VPC not found yet".into())),
+            Err(e) => Err(sdk_error(&format!("attaching internet gateway {id} to {vpc}"), e)),
+        }
+    })
+    .await
+}
+
+async fn detach(c: &Ctx<'_>, id: &str, vpc: &str, limit: Duration) -> Result<()> {
+    // Detaching fails while public addresses in the VPC are mapped (DependencyViolation).
+    wait_for(&format!("internet gateway {id} to detach from {vpc}"), limit, || async {
+        match c.clients.ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await {
+            Ok(_) => Ok(Poll::Done(())),
+            Err(e) if crate::errors::is_not_found(&e) || code(&e) == Some("Gateway.NotAttached") => Ok(Poll::Done(())),
+            Err(e) if code(&e) == Some("DependencyViolation") => {
+                Ok(Poll::Pending("in use (DependencyViolation)".into()))
+            }
+            Err(e) => Err(sdk_error(&format!("detaching internet gateway {id} from {vpc}"), e)),
+        }
+    })
+    .await
+}
+
+impl InternetGateway {
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
+        let stub = Value::object([
+            ("id", Value::from(id)),
+            ("tags", like.get_attr("tags").cloned().unwrap_or_default()),
+            ("timeouts", like.get_attr("timeouts").cloned().unwrap_or_default()),
+        ]);
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("internet gateway {id} is gone")))
+    }
+}
+
+#[async_trait]
+impl ResourceType for InternetGateway {
+    fn name(&self) -> &'static str {
+        "aws_internet_gateway"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let tags = crate::tags::wanted(planned);
+        let out = c
+            .clients
+            .ec2
+            .create_internet_gateway()
+            .set_tag_specifications(tag_spec(Rt::InternetGateway, &tags).map(|t| vec![t]))
+            .send()
+            .await
+            .map_err(|e| sdk_error("creating internet gateway", e))?;
+        let id = out
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .ok_or_else(|| ProviderError::new("creating internet gateway: no ID in the response"))?
+            .to_string();
+        let partial = || Value::object([("id", Value::from(id.as_str()))]);
+        if let Some(vpc) = val::string(planned, "vpc_id") {
+            attach(c, &id, &vpc, timeout(planned, "create", DEFAULT_TIMEOUT))
+                .await
+                .map_err(|e| e.with_partial_state(partial()))?;
+        }
+        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let mut found = HashMap::new();
+        for page in chunks(&ids, FILTER_PAGE) {
+            let mut token = None;
+            loop {
+                let out = match c
+                    .clients
+                    .ec2
+                    .describe_internet_gateways()
+                    .filters(filter("internet-gateway-id", page.clone()))
+                    .set_next_token(token)
+                    .send()
+                    .await
+                {
+                    Ok(o) => o,
+                    Err(e) => {
+                        let msg = crate::errors::describe("reading internet gateways", &e);
+                        return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
+                    }
+                };
+                for g in out.internet_gateways() {
+                    if let Some(id) = g.internet_gateway_id() {
+                        found.insert(id.to_string(), g.clone());
+                    }
+                }
+                token = out.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+        }
+        current
+            .iter()
+            .map(|cur| {
+                let id = val::id(cur);
+                let Some(g) = found.get(&id) else { return Ok(None) };
+                let (tags, tags_all) = crate::tags::read_back(&tag_map(g.tags()), c.default_tags(), cur);
+                let owner = g.owner_id().unwrap_or_default();
+                Ok(Some(
+                    Obj::new(&schema())
+                        .set("id", id.as_str())
+                        .set("arn", format!("arn:aws:ec2:{}:{owner}:internet-gateway/{id}", c.clients.region))
+                        .set("owner_id", owner)
+                        .set("vpc_id", val::opt_str(attached_vpc(g).as_deref()))
+                        .set("tags", tags)
+                        .set("tags_all", tags_all)
+                        .keep(cur, &["timeouts"])
+                        .build(),
+                ))
+            })
+            .collect()
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let id = val::id(prior);
+        let (old, new) = (val::string(prior, "vpc_id"), val::string(planned, "vpc_id"));
+        if old != new {
+            let limit = timeout(planned, "update", DEFAULT_TIMEOUT);
+            if let Some(vpc) = &old {
+                detach(c, &id, vpc, limit).await?;
+            }
+            if let Some(vpc) = &new {
+                attach(c, &id, vpc, limit).await?;
+            }
+        }
+        update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        self.read_one(c, &id, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let id = val::id(prior);
+        let limit = timeout(prior, "delete", DEFAULT_TIMEOUT);
+        if let Some(vpc) = val::string(prior, "vpc_id") {
+            detach(c, &id, &vpc, limit).await?;
+        }
+        wait_for(&format!("internet gateway {id} to be deleted"), limit, || async {
+            match c.clients.ec2.delete_internet_gateway().internet_gateway_id(&id).send().await {
+                Ok(_) => Ok(Poll::Done(())),
+                Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
+                Err(e) if code(&e) == Some("DependencyViolation") => {
+                    Ok(Poll::Pending("in use (DependencyViolation)".into()))
+                }
+                Err(e) => Err(sdk_error(&format!("deleting internet gateway {id}"), e)),
+            }
+        })
+        .await
+    }
+}

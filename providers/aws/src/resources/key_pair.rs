@@ -1,0 +1,194 @@
+//! `aws_key_pair`: an imported public key. The public key is stored as given (whitespace
+//! trimmed, as Terraform's StateFunc does) and never read back; import takes the key name.
+
+use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
+use crate::errors::sdk_error;
+use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags};
+use crate::val::{self, Obj};
+use async_trait::async_trait;
+use aws_sdk_ec2::primitives::Blob;
+use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Rt};
+use std::collections::HashMap;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::{PathStep, Value};
+
+pub struct KeyPair;
+
+fn schema() -> Schema {
+    with_tags(
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr("arn", Attribute::computed(Type::String))
+            .attr("key_name", Attribute::optional_computed(Type::String).force_new())
+            .attr("key_name_prefix", Attribute::optional_computed(Type::String).force_new())
+            .attr("public_key", Attribute::required(Type::String).force_new())
+            .attr("fingerprint", Attribute::computed(Type::String))
+            .attr("key_pair_id", Attribute::computed(Type::String))
+            .attr("key_type", Attribute::computed(Type::String)),
+    )
+}
+
+/// Terraform's unique name suffix: UTC `YYYYMMDDHHMMSS` + 4 digits of fractions + 8 hex digits.
+pub fn unique_id_suffix() -> String {
+    let now = std::time::SystemTime::now();
+    let stamp: String =
+        humantime::format_rfc3339_nanos(now).to_string().chars().filter(char::is_ascii_digit).take(18).collect();
+    format!("{stamp}{:08x}", rand::random::<u32>())
+}
+
+/// Terraform's `NamePrefixFromName`: the prefix of a name made with a unique suffix.
+pub fn name_prefix_from_name(name: &str) -> Option<String> {
+    let n = name.len();
+    if n < 26 || !name.is_char_boundary(n - 26) {
+        return None;
+    }
+    let (prefix, suffix) = name.split_at(n - 26);
+    let (digits, hex) = suffix.split_at(18);
+    (digits.bytes().all(|b| b.is_ascii_digit())
+        && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then(|| prefix.to_string())
+}
+
+fn value_from(k: &KeyPairInfo, c: &Ctx<'_>, cur: &Value) -> Value {
+    let name = k.key_name().unwrap_or_default();
+    let (tags, tags_all) = crate::tags::read_back(&tag_map(k.tags()), c.default_tags(), cur);
+    let account = c.clients.account_id.clone().unwrap_or_else(|| "000000000000".into());
+    let prefix = val::string(cur, "key_name_prefix").or_else(|| name_prefix_from_name(name));
+    Obj::new(&schema())
+        .set("id", name)
+        .set("arn", format!("arn:aws:ec2:{}:{account}:key-pair/{name}", c.clients.region))
+        .set("key_name", name)
+        .set("key_name_prefix", val::opt_str(prefix.as_deref()))
+        .set("fingerprint", val::opt_str(k.key_fingerprint()))
+        .set("key_pair_id", val::opt_str(k.key_pair_id()))
+        .set("key_type", val::opt_str(k.key_type().map(|t| t.as_str())))
+        .set("tags", tags)
+        .set("tags_all", tags_all)
+        .keep(cur, &["public_key"])
+        .build()
+}
+
+impl KeyPair {
+    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("key pair {name} is gone")))
+    }
+}
+
+#[async_trait]
+impl ResourceType for KeyPair {
+    fn name(&self) -> &'static str {
+        "aws_key_pair"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let set = |k: &str| config.get_attr(k).is_some_and(|v| !v.is_null());
+        if set("key_name") && set("key_name_prefix") {
+            return vec![invalid("Conflicting key pair names", "key_name and key_name_prefix cannot both be set")];
+        }
+        Vec::new()
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        // The public key is stored trimmed: plan against that form, so a key read from a file
+        // with a trailing newline does not replace the key pair.
+        let Some(key) = val::string(config, "public_key") else { return };
+        if key.trim() == key {
+            return;
+        }
+        let mut cfg = config.clone();
+        cfg.set_at_path(&[PathStep::Attr("public_key".into())], Value::from(key.trim()));
+        let tags_all = plan.planned.get_attr("tags_all").cloned().unwrap_or_default();
+        *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &cfg);
+        plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], tags_all);
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let name = match val::string(planned, "key_name") {
+            Some(n) => n,
+            None => format!(
+                "{}{}",
+                val::string(planned, "key_name_prefix").unwrap_or_else(|| "terraform-".into()),
+                unique_id_suffix()
+            ),
+        };
+        let key = val::string(planned, "public_key").unwrap_or_default();
+        let tags = crate::tags::wanted(planned);
+        c.clients
+            .ec2
+            .import_key_pair()
+            .key_name(&name)
+            .public_key_material(Blob::new(key.trim().as_bytes()))
+            .set_tag_specifications(tag_spec(Rt::KeyPair, &tags).map(|t| vec![t]))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("importing key pair {name}"), e))?;
+        let partial = Value::object([("id", Value::from(name.as_str())), ("key_name", Value::from(name.as_str()))]);
+        self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let names: Vec<String> = current.iter().map(val::id).collect();
+        let mut found = HashMap::new();
+        for page in chunks(&names, FILTER_PAGE) {
+            // A filter, not KeyNames: a missing name must not fail the whole page.
+            match c.clients.ec2.describe_key_pairs().filters(filter("key-name", page)).send().await {
+                Ok(out) => {
+                    for k in out.key_pairs() {
+                        if let Some(n) = k.key_name() {
+                            found.insert(n.to_string(), k.clone());
+                        }
+                    }
+                }
+                Err(e) => {
+                    let msg = crate::errors::describe("reading key pairs", &e);
+                    return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
+                }
+            }
+        }
+        current.iter().map(|cur| Ok(found.get(&val::id(cur)).map(|k| value_from(k, c, cur)))).collect()
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let name = val::id(prior);
+        // Tags only; EC2 tags key pairs by their ID.
+        let target = val::string(prior, "key_pair_id").unwrap_or_else(|| name.clone());
+        update_tags(&c.clients.ec2, &target, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned))
+            .await?;
+        self.read_one(c, &name, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let name = val::id(prior);
+        match c.clients.ec2.delete_key_pair().key_name(&name).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if crate::errors::is_not_found(&e) => Ok(()),
+            Err(e) => Err(sdk_error(&format!("deleting key pair {name}"), e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names_carry_their_prefix() {
+        let name = format!("deployer-{}", unique_id_suffix());
+        assert_eq!(name_prefix_from_name(&name).as_deref(), Some("deployer-"));
+        assert_eq!(name_prefix_from_name("deployer"), None);
+        assert_eq!(name_prefix_from_name("terraform-20261127120000000000000000zz"), None);
+    }
+}
