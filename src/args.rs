@@ -42,7 +42,7 @@ pub enum Command {
     /// Advanced state management.
     #[command(subcommand)]
     State(StateCommand),
-    /// Print the dependency graph in DOT format.
+    /// Print the dependency graph (DOT or Mermaid), optionally only what a saved plan changes.
     Graph(GraphArgs),
     /// Workspace management.
     #[command(subcommand)]
@@ -68,8 +68,12 @@ pub struct InitArgs {
     /// Do not ask before migrating state; accepted for compatibility.
     #[arg(long = "migrate-state")]
     pub migrate_state: bool,
+    /// Use the new backend settings without moving existing state.
     #[arg(long)]
     pub reconfigure: bool,
+    /// With -migrate-state: overwrite a state of another lineage in the target backend.
+    #[arg(long = "force-copy")]
+    pub force_copy: bool,
 }
 
 #[derive(Args, Debug)]
@@ -154,6 +158,9 @@ pub struct PlanArgs {
     /// Print the plan as Markdown for a pull-request comment (progress goes to stderr).
     #[arg(long)]
     pub markdown: bool,
+    /// Machine-readable output: one JSON event per line (Terraform's `-json` UI).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -168,6 +175,13 @@ pub struct ApplyArgs {
     /// Plan to destroy every object (for `apply -destroy`).
     #[arg(long)]
     pub destroy: bool,
+    /// Exit 0 when nothing changed, 2 when changes were applied, 1 on error.
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// Machine-readable output: one JSON event per line (Terraform's `-json` UI); needs
+    /// -auto-approve or a saved plan.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -242,6 +256,18 @@ pub struct GraphArgs {
     /// Accepted for compatibility (plan, apply, plan-destroy); the dependency graph is printed.
     #[arg(long = "type")]
     pub graph_type: Option<String>,
+    /// Output format: dot (Graphviz) or mermaid (renders in GitHub and GitLab Markdown).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// A saved plan: show only the resources it changes, each marked with its action.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Subcommand, Debug)]

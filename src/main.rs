@@ -2,6 +2,7 @@
 //! `-out=plan.bin` and `-auto-approve` work, as do `--long` forms), over terrane's engine.
 
 mod args;
+mod backends;
 mod cmd;
 mod signals;
 mod ui;

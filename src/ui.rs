@@ -1,5 +1,8 @@
 //! Terminal output: diagnostics on stderr with source snippets, progress lines during
-//! refresh and apply, and the approval prompt.
+//! refresh and apply, and the approval prompt; or, with `-json`, Terraform's machine-readable
+//! event stream on stdout ([`json`]).
+
+pub mod json;
 
 use std::io::{BufRead, Write};
 use std::time::Duration;
@@ -9,13 +12,27 @@ use terrane_engine::hooks::Hooks;
 use terrane_engine::plan::Action;
 use terrane_engine::plan::render::style::Paint;
 
+#[derive(Clone)]
 pub struct Ui {
     pub color: bool,
+    /// `-json`: everything is written as JSON events on stdout.
+    pub json: bool,
 }
 
 impl Ui {
     pub fn new(color: bool) -> Ui {
-        Ui { color }
+        Ui { color, json: false }
+    }
+
+    /// The same terminal, writing JSON events (`-json`).
+    pub fn json_mode(&self) -> Ui {
+        Ui { color: false, json: true }
+    }
+
+    /// The progress hooks for this terminal: lines (on stderr when stdout carries a
+    /// document), or events.
+    pub fn hooks(&self, to_stderr: bool) -> Box<dyn Hooks> {
+        if self.json { Box::new(json::JsonHooks) } else { Box::new(ProgressHooks { color: self.color, to_stderr }) }
     }
 
     pub fn paint(&self) -> Paint {
@@ -25,6 +42,10 @@ impl Ui {
     /// Prints diagnostics (errors and warnings) to stderr.
     pub fn diags(&self, diags: &Diagnostics, sources: &SourceMap) {
         if diags.is_empty() {
+            return;
+        }
+        if self.json {
+            diags.iter().for_each(|d| json::diagnostic(d, sources));
             return;
         }
         let list: Vec<Diagnostic> = diags.iter().cloned().collect();
@@ -40,6 +61,10 @@ impl Ui {
     }
 
     pub fn out(&self, s: &str) {
+        if self.json {
+            json::log(s);
+            return;
+        }
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(s.as_bytes());
         let _ = out.flush();

@@ -2,13 +2,12 @@
 //! providers this binary offers, and taking and releasing the state lock.
 
 use crate::ui::Ui;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use terrane_engine::config::{Config, load_dir};
 use terrane_engine::diag::{Diagnostic, Diagnostics, SourceMap};
 use terrane_engine::provider::ProviderRegistry;
-use terrane_engine::state::local::{DEFAULT_STATE_FILE, DEFAULT_WORKSPACE_DIR, LocalBackend};
 use terrane_engine::state::{LockError, LockInfo, State, StateBackend, lock_with_timeout};
 
 /// terrane's own data directory in the working directory (current workspace, ...).
@@ -50,30 +49,6 @@ pub fn load_config(ui: &Ui) -> Option<Config> {
     let (config, diags) = load_dir(Path::new("."));
     ui.diags(&diags, &config.sources);
     (!diags.has_errors()).then_some(config)
-}
-
-/// The state backend the configuration declares (the local file by default).
-pub fn backend(config: Option<&Config>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
-    let Some(b) = config.and_then(|c| c.terraform.backend.as_ref()) else {
-        return Ok(Arc::new(LocalBackend::in_dir(Path::new("."))));
-    };
-    match b.kind.as_str() {
-        "local" => {
-            let path = b.config.get("path").and_then(|v| v.as_str()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_FILE));
-            let dir = b
-                .config
-                .get("workspace_dir")
-                .and_then(|v| v.as_str())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_WORKSPACE_DIR));
-            Ok(Arc::new(LocalBackend::new(path, dir)))
-        }
-        other => Err(Diagnostic::error(
-            "Unsupported backend type",
-            format!("This build of terrane has no \"{other}\" backend; the local backend is available. (The s3 backend ships with the AWS provider.)"),
-        )
-        .at(b.range.clone())),
-    }
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 pub trait Hooks: Send + Sync {
     fn refreshing(&self, _addr: &InstanceAddr, _id: Option<&str>) {}
+    /// A refresh finished; `id` is the object's id (`None` when the object is gone).
+    fn refreshed(&self, _addr: &InstanceAddr, _id: Option<&str>) {}
     fn reading(&self, _addr: &InstanceAddr) {}
     fn apply_start(&self, _addr: &InstanceAddr, _deposed: Option<&str>, _action: Action) {}
     fn apply_progress(&self, _addr: &InstanceAddr, _action: Action, _elapsed: Duration) {}

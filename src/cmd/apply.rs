@@ -5,7 +5,7 @@ use super::operation::{
 };
 use crate::args::ApplyArgs;
 use crate::signals;
-use crate::ui::{ProgressHooks, Ui};
+use crate::ui::{Ui, json};
 use std::time::Duration;
 use terrane_engine::apply::{ApplyOptions, Recorder, apply, check_plan_base, plan_prior_state};
 use terrane_engine::diag::{Diagnostics, SourceMap};
@@ -14,6 +14,17 @@ use terrane_engine::plan::{Plan, PlanMode};
 use terrane_engine::state::State;
 
 pub async fn run(args: ApplyArgs, destroy: bool, ui: &Ui) -> u8 {
+    let ui = &if args.json { ui.json_mode() } else { ui.clone() };
+    if ui.json {
+        json::version();
+        if !args.auto_approve && args.plan_file.is_none() {
+            ui.error(
+                "Plan file or auto-approve required",
+                "terrane cannot ask for interactive approval when -json is set. You can either apply a saved plan file, or enable the -auto-approve option.",
+            );
+            return 1;
+        }
+    }
     let destroy = destroy || args.destroy;
     let operation = if destroy { "OperationTypeApply (destroy)" } else { "OperationTypeApply" };
     // A saved plan carries its configuration (and so its backend settings): the files on
@@ -41,7 +52,7 @@ pub async fn run(args: ApplyArgs, destroy: bool, ui: &Ui) -> u8 {
     let code = apply_locked(&args, saved, destroy, ui, &mut session, &control).await;
     watcher.abort();
     let released = session.release(ui).await;
-    if !released && code == 0 { 1 } else { code }
+    if !released && code != 1 { 1 } else { code }
 }
 
 fn read_plan(ui: &Ui, path: &std::path::Path) -> Option<Plan> {
@@ -101,8 +112,20 @@ async fn apply_locked(
             }
         }
     } else {
-        print_plan(ui, &session.ctx, &plan);
+        if ui.json {
+            json::planned_changes(&plan);
+            json::plan_summary(&plan);
+            json::plan_outputs(&plan);
+        } else {
+            print_plan(ui, &session.ctx, &plan);
+        }
         if !plan.has_changes() {
+            if ui.json {
+                json::apply_summary(plan.mode == PlanMode::Destroy, 0, 0, 0);
+                if let Some(state) = &session.stored {
+                    json::state_outputs(state);
+                }
+            }
             return 0;
         }
         if !args.auto_approve {
@@ -133,9 +156,9 @@ async fn apply_locked(
     };
     let parallelism = args.opts.parallelism.max(1);
     let recorder = Recorder::start(prior, session.backend.clone(), &session.workspace, Duration::from_secs(1));
-    let hooks = ProgressHooks { color: ui.color, to_stderr: false };
+    let hooks = ui.hooks(false);
     let opts = ApplyOptions { parallelism, ..ApplyOptions::default() };
-    let outcome = apply(&session.ctx, &plan, &recorder, &opts, control, &hooks).await;
+    let outcome = apply(&session.ctx, &plan, &recorder, &opts, control, hooks.as_ref()).await;
     let final_state = recorder.finish().await;
     ui.diags(&outcome.diags, &session.ctx.config.sources);
     let state = match final_state {
@@ -152,6 +175,14 @@ async fn apply_locked(
         return 1;
     }
     let c = outcome.counts;
+    let changed = if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
+    if ui.json {
+        json::apply_summary(plan.mode == PlanMode::Destroy, c.added, c.changed, c.destroyed);
+        if plan.mode != PlanMode::Destroy {
+            json::state_outputs(&state);
+        }
+        return changed;
+    }
     let p = ui.paint();
     if plan.mode == PlanMode::Destroy {
         ui.line(&p.green(&p.bold(&format!("\nDestroy complete! Resources: {} destroyed.", c.destroyed))));
@@ -162,5 +193,5 @@ async fn apply_locked(
         ))));
         super::output::print_all(ui, &state);
     }
-    0
+    changed
 }

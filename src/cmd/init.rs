@@ -1,35 +1,63 @@
-//! `terrane init`: checks the configuration, the backend and the providers, and prepares the
-//! working directory. Providers are built in, so nothing is downloaded.
+//! `terrane init`: checks the configuration and its providers (built in: nothing to
+//! download), initializes the backend (with `-backend-config` settings), and moves the state
+//! when the backend changes (`-migrate-state`), refusing to overwrite a state of another
+//! lineage unless `-force-copy`.
 
 use crate::args::InitArgs;
+use crate::backends::{self, Choice};
 use crate::ui::Ui;
 use crate::workdir;
+use std::sync::Arc;
+use terrane_engine::diag::Diagnostics;
+use terrane_engine::state::{LockInfo, State, StateBackend};
 
 pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
     let Some(config) = workdir::load_config(ui) else { return 1 };
     let p = ui.paint();
-    let backend = match workdir::backend(Some(&config)) {
-        Ok(b) => b,
+    let overrides = match backends::parse_overrides(&args.backend_config) {
+        Ok(o) => o,
         Err(d) => {
-            workdir::report(ui, d, Some(&config.sources));
+            ui.diags(&Diagnostics::from(d), &config.sources);
             return 1;
         }
     };
-    if !args.backend_config.is_empty() {
-        ui.error(
-            "-backend-config is not supported by the local backend",
-            "Backend settings from the command line are for the s3 backend.",
-        );
-        return 1;
+    let wanted = match backends::configured(Some(&config), &overrides) {
+        Ok(c) => c,
+        Err(d) => {
+            ui.diags(&Diagnostics::from(d), &config.sources);
+            return 1;
+        }
+    };
+    let previous = backends::saved().unwrap_or_else(Choice::local_default);
+    ui.line(&p.bold(&format!("Initializing the backend... ({})", wanted.describe())));
+    let target = match backends::open(&wanted) {
+        Ok(b) => b,
+        Err(d) => {
+            ui.diags(&Diagnostics::from(d), &config.sources);
+            return 1;
+        }
+    };
+    if previous != wanted && !args.reconfigure {
+        let source = match backends::open(&previous) {
+            Ok(b) => b,
+            Err(d) => {
+                ui.diags(&Diagnostics::from(d), &config.sources);
+                return 1;
+            }
+        };
+        match migrate(ui, &previous, source, &wanted, target.clone(), &args).await {
+            Ok(()) => {}
+            Err(()) => return 1,
+        }
     }
+    // Check the backend answers (bucket exists, credentials work) before recording it.
     let ws = workdir::workspace();
-    ui.line(&p.bold(&format!("Initializing the backend... ({})", backend.describe(&ws))));
-    if let Err(e) = backend.read(&ws).await {
+    if let Err(e) = target.read(&ws).await {
         ui.error("Failed to read the state", &e.to_string());
         return 1;
     }
-    if let Err(e) = std::fs::create_dir_all(workdir::DATA_DIR) {
-        ui.error("Failed to create the data directory", &format!("{}: {e}", workdir::DATA_DIR));
+    if let Err(e) = backends::save(&wanted) {
+        ui.error("Failed to record the backend settings", &format!("{}: {e}", workdir::DATA_DIR));
         return 1;
     }
     ui.line(&p.bold("Initializing provider plugins..."));
@@ -61,4 +89,92 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
     ui.line(&p.green(&p.bold("\nterrane has been successfully initialized!")));
     ui.line("\nYou may now begin working with terrane. Try running \"terrane plan\" to see\nany changes that are required for your infrastructure.");
     0
+}
+
+/// Moves every workspace's state from the previous backend to the new one.
+async fn migrate(
+    ui: &Ui,
+    from_choice: &Choice,
+    from: Arc<dyn StateBackend>,
+    to_choice: &Choice,
+    to: Arc<dyn StateBackend>,
+    args: &InitArgs,
+) -> Result<(), ()> {
+    let workspaces = from
+        .workspaces()
+        .await
+        .map_err(|e| ui.error("Failed to list the previous backend's workspaces", &e.to_string()))?;
+    let mut states = Vec::new();
+    for ws in workspaces {
+        if let Some(s) =
+            from.read(&ws).await.map_err(|e| ui.error("Failed to read the previous backend's state", &e.to_string()))?
+        {
+            states.push((ws, s));
+        }
+    }
+    if states.is_empty() {
+        return Ok(());
+    }
+    if !args.migrate_state {
+        ui.error(
+            "Backend configuration changed",
+            &format!(
+                "The backend changes from {} to {}, and the old one holds state ({} workspace{}). Run `terrane init -migrate-state` to move it, or `terrane init -reconfigure` to leave it behind.",
+                from_choice.describe(),
+                to_choice.describe(),
+                states.len(),
+                if states.len() == 1 { "" } else { "s" }
+            ),
+        );
+        return Err(());
+    }
+    for (ws, state) in states {
+        copy_one(ui, &ws, &state, from.as_ref(), to.as_ref(), args.force_copy).await?;
+        ui.line(&format!(
+            "Moved workspace \"{ws}\" (serial {}, lineage {}) to {}.",
+            state.serial,
+            state.lineage,
+            to_choice.describe()
+        ));
+    }
+    Ok(())
+}
+
+async fn copy_one(
+    ui: &Ui,
+    ws: &str,
+    state: &State,
+    from: &dyn StateBackend,
+    to: &dyn StateBackend,
+    force: bool,
+) -> Result<(), ()> {
+    let info = LockInfo::new("OperationTypeMigrate");
+    from.lock(ws, &info).await.map_err(|e| ui.error("Failed to lock the source state", &e.to_string()))?;
+    let result = async {
+        to.lock(ws, &info).await.map_err(|e| ui.error("Failed to lock the target state", &e.to_string()))?;
+        let copied = async {
+            let existing = to.read(ws).await.map_err(|e| ui.error("Failed to read the target state", &e.to_string()))?;
+            if let Some(existing) = existing
+                && existing.lineage != state.lineage
+                && !existing.is_empty()
+                && !force
+            {
+                ui.error(
+                    "The target already holds another state",
+                    &format!(
+                        "Workspace \"{ws}\" in the new backend holds a state of lineage {} (serial {}), not {}: it belongs to other infrastructure. Use -force-copy to overwrite it.",
+                        existing.lineage, existing.serial, state.lineage
+                    ),
+                );
+                return Err(());
+            }
+            to.write(ws, state).await.map_err(|e| ui.error("Failed to write the state to the new backend", &e.to_string()))
+        }
+        .await;
+        let _ = to.unlock(ws, &info.id).await;
+        copied
+    }
+    .await;
+    let _ = from.unlock(ws, &info.id).await;
+    result
 }

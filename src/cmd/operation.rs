@@ -2,7 +2,7 @@
 //! under the state lock, and printing it.
 
 use crate::args::PlanOpts;
-use crate::ui::{ProgressHooks, Ui};
+use crate::ui::Ui;
 use crate::workdir::{self, Lock};
 use std::path::Path;
 use std::sync::Arc;
@@ -63,7 +63,7 @@ pub async fn open_with(
     opts: &PlanOpts,
     operation: &str,
 ) -> Option<Session> {
-    let backend = match workdir::backend(Some(&config)) {
+    let backend = match crate::backends::current(Some(&config)) {
         Ok(b) => b,
         Err(d) => {
             ui.diags(&Diagnostics::from(d), &config.sources);
@@ -126,8 +126,8 @@ pub async fn make_plan(
     control: &WalkControl,
     quiet: bool,
 ) -> Option<Plan> {
-    let hooks = ProgressHooks { color: ui.color, to_stderr: quiet };
-    match plan(&session.ctx, session.stored.as_ref(), opts, control, &hooks).await {
+    let hooks = ui.hooks(quiet);
+    match plan(&session.ctx, session.stored.as_ref(), opts, control, hooks.as_ref()).await {
         Ok((plan, warnings)) => {
             ui.diags(&warnings, &session.ctx.config.sources);
             Some(plan)

@@ -25,7 +25,7 @@ pub fn print_all(ui: &Ui, state: &State) {
 
 pub async fn run(args: OutputArgs, ui: &Ui) -> u8 {
     let config = workdir::load_config(ui);
-    let backend = match workdir::backend(config.as_ref()) {
+    let backend = match crate::backends::current(config.as_ref()) {
         Ok(b) => b,
         Err(d) => {
             workdir::report(ui, d, config.as_ref().map(|c| &c.sources));

@@ -3,25 +3,33 @@
 use super::operation::{make_plan, open, plan_options, print_markdown, print_plan};
 use crate::args::PlanArgs;
 use crate::signals;
-use crate::ui::Ui;
+use crate::ui::{Ui, json};
 use terrane_engine::graph::WalkControl;
 use terrane_engine::plan::PlanMode;
 
 pub async fn run(args: PlanArgs, ui: &Ui) -> u8 {
+    let ui = &if args.json { ui.json_mode() } else { ui.clone() };
+    if ui.json {
+        json::version();
+    }
     let Some(mut session) = open(ui, &args.opts, "OperationTypePlan").await else { return 1 };
     let control = WalkControl::default();
     let watcher = signals::watch(&control);
     let code = plan_locked(&args, ui, &mut session, &control).await;
     watcher.abort();
     let released = session.release(ui).await;
-    if !released && code == 0 { 1 } else { code }
+    if !released && code != 1 { 1 } else { code }
 }
 
 async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::Session, control: &WalkControl) -> u8 {
     let mode = if args.destroy { PlanMode::Destroy } else { PlanMode::Normal };
     let Some(opts) = plan_options(ui, session, &args.opts, mode) else { return 1 };
     let Some(plan) = make_plan(ui, session, &opts, control, args.markdown).await else { return 1 };
-    if args.markdown {
+    if ui.json {
+        json::planned_changes(&plan);
+        json::plan_summary(&plan);
+        json::plan_outputs(&plan);
+    } else if args.markdown {
         print_markdown(ui, &session.ctx, &plan);
     } else {
         print_plan(ui, &session.ctx, &plan);
@@ -31,11 +39,11 @@ async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::S
             ui.error("Failed to write the plan file", &format!("{}: {e}", out.display()));
             return 1;
         }
-        if args.markdown {
+        if args.markdown || ui.json {
             return if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
         }
         ui.line(&format!("\n{}\n\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    terrane apply \"{}\"", "─".repeat(77), out.display(), out.display()));
-    } else if plan.has_changes() && !args.markdown {
+    } else if plan.has_changes() && !args.markdown && !ui.json {
         ui.line(&format!("\n{}\n\nNote: You didn't use the -out option to save this plan, so terrane can't guarantee to take exactly these actions if you run \"terrane apply\" now.", "─".repeat(77)));
     }
     if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 }

@@ -11,7 +11,7 @@ use terrane_engine::state::{State, StateBackend, value_from_object};
 
 async fn open(ui: &Ui) -> Option<(Arc<dyn StateBackend>, String)> {
     let config = workdir::load_config(ui);
-    match workdir::backend(config.as_ref()) {
+    match crate::backends::current(config.as_ref()) {
         Ok(b) => Some((b, workdir::workspace())),
         Err(d) => {
             workdir::report(ui, d, config.as_ref().map(|c| &c.sources));

@@ -15,7 +15,7 @@ fn valid_name(name: &str) -> bool {
 
 async fn backend(ui: &Ui) -> Option<Arc<dyn StateBackend>> {
     let config = workdir::load_config(ui);
-    match workdir::backend(config.as_ref()) {
+    match crate::backends::current(config.as_ref()) {
         Ok(b) => Some(b),
         Err(d) => {
             workdir::report(ui, d, config.as_ref().map(|c| &c.sources));

@@ -2,9 +2,10 @@
 //! provider's cloud kept in a file there.
 
 mod fixtures;
+mod json;
 mod lifecycle;
-mod quickstart;
 mod locking;
+mod quickstart;
 mod state_cmds;
 
 use assert_cmd::Command;

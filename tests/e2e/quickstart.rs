@@ -13,7 +13,8 @@ fn copy_quickstart() -> Work {
 #[test]
 fn quickstart_plans_without_a_daemon() {
     let w = copy_quickstart();
-    let out = w.cmd(&["plan", "-detailed-exitcode"]).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
+    let out =
+        w.cmd(&["plan", "-detailed-exitcode"]).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("Plan: 3 to add, 0 to change, 0 to destroy."), "{stdout}");
@@ -37,7 +38,18 @@ fn quickstart_deploys_on_the_local_swarm() {
     );
     let out = w.ok(&["apply", "-auto-approve", "-var", &format!("tag={tag}"), "-var", &apps]);
     assert!(out.contains("Apply complete! Resources: 3 added"), "{out}");
-    let body = std::process::Command::new("curl").args(["-fsS", "--retry", "20", "--retry-all-errors", "--retry-delay", "1", &format!("http://127.0.0.1:{port}/")]).output().unwrap();
+    let body = std::process::Command::new("curl")
+        .args([
+            "-fsS",
+            "--retry",
+            "20",
+            "--retry-all-errors",
+            "--retry-delay",
+            "1",
+            &format!("http://127.0.0.1:{port}/"),
+        ])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&body.stdout).trim(), "hello from terrane");
     let (code, plan, _) = w.run(&["plan", "-detailed-exitcode", "-var", &format!("tag={tag}"), "-var", &apps]);
     assert_eq!(code, 0, "re-plan after apply: {plan}");

@@ -204,3 +204,86 @@ fn dot_output_lists_nodes_and_edges() {
     let dot = g.to_dot();
     assert!(dot.contains("\"terraform_data.b\" -> \"terraform_data.a\""), "{dot}");
 }
+
+#[test]
+fn mermaid_output_lists_nodes_edges_and_marks() {
+    let (g, _) = graph(
+        "resource \"terraform_data\" \"a\" {}\nresource \"terraform_data\" \"b\" { input = terraform_data.a.id }\nresource \"terraform_data\" \"c\" { input = { k = \"x\" } }\n",
+    );
+    let plain = g.to_mermaid(&NodeMarks::new());
+    assert!(plain.starts_with("flowchart LR\n"), "{plain}");
+    assert!(!plain.contains("classDef"), "no styles without a plan: {plain}");
+    let mut marks = NodeMarks::new();
+    marks.insert(Node::Resource(ResourceAddr::managed("terraform_data", "b")), vec![Action::Create]);
+    marks.insert(Node::Resource(ResourceAddr::managed("terraform_data", "a")), vec![Action::Update, Action::Delete]);
+    let m = g.to_mermaid(&marks);
+    insta::assert_snapshot!(m);
+    assert!(m.contains("[\"terraform_data.b (create)\"]"), "{m}");
+    assert!(m.contains("[\"terraform_data.a (delete, update)\"]"), "{m}");
+    assert!(m.contains("classDef delete "), "{m}");
+}
+
+#[test]
+fn mermaid_labels_escape_quotes() {
+    assert_eq!(mermaid_escape("a[\"k\"] <b> #1"), "a[#quot;k#quot;] #lt;b#gt; #35;1");
+}
+
+#[test]
+fn a_plan_restricts_the_graph_to_its_changes_keeping_indirect_edges() {
+    let (mut g, _) = graph(
+        r#"
+resource "terraform_data" "a" {}
+locals { a_id = terraform_data.a.id }
+resource "terraform_data" "unchanged" { input = local.a_id }
+resource "terraform_data" "b" { input = terraform_data.unchanged.id }
+resource "terraform_data" "c" {}
+"#,
+    );
+    let change = |name: &str, action: Action| crate::plan::ResourceChange {
+        addr: ResourceAddr::managed("terraform_data", name).instance(crate::addr::InstanceKey::None),
+        deposed: None,
+        provider: "terraform".into(),
+        provider_address: "provider[\"terraform.io/builtin/terraform\"]".into(),
+        action,
+        before: crate::value::Value::Null,
+        after: crate::value::Value::Null,
+        replace_paths: vec![],
+        reason: None,
+    };
+    let plan = Plan {
+        format_version: crate::plan::PLAN_FORMAT_VERSION,
+        terrane_version: "test".into(),
+        mode: crate::plan::PlanMode::Normal,
+        workspace: "default".into(),
+        base: None,
+        variables: Default::default(),
+        changes: vec![
+            change("a", Action::Update),
+            change("b", Action::DeleteThenCreate),
+            change("c", Action::NoOp),
+            change("gone", Action::Delete),
+            change("unchanged", Action::NoOp),
+        ],
+        drift: vec![],
+        outputs: vec![],
+        targets: vec![],
+        replace: vec![],
+        config: vec![],
+        config_dir: ".".into(),
+        prior_state: State::new(),
+        errored: false,
+        created: "2026-11-27T00:00:00Z".into(),
+    };
+    let marks = g.restrict_to_plan(&plan);
+    let mut names: Vec<String> = g.nodes().map(|(_, n)| n.to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["terraform_data.a", "terraform_data.b", "terraform_data.gone"]);
+    assert_eq!(
+        deps(&g, Node::Resource(ResourceAddr::managed("terraform_data", "b"))),
+        ["terraform_data.a"],
+        "b depends on a through a local and an unchanged resource"
+    );
+    assert_eq!(marks[&Node::Resource(ResourceAddr::managed("terraform_data", "gone"))], [Action::Delete]);
+    let dot = g.to_dot_marked(&marks);
+    assert!(dot.contains("label = \"terraform_data.b (replace)\", shape = \"box\", color = \"orange\""), "{dot}");
+}

@@ -42,7 +42,8 @@ fn plan_object(
     for (name, attr) in &schema.attributes {
         let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
         let p = prior.and_then(|p| p.get_attr(name));
-        let collection = matches!(attr.ty, crate::types::Type::List(_) | crate::types::Type::Set(_) | crate::types::Type::Map(_));
+        let collection =
+            matches!(attr.ty, crate::types::Type::List(_) | crate::types::Type::Set(_) | crate::types::Type::Map(_));
         let planned = if collection && is_empty_collection(&c) && !attr.computed {
             // An empty list, set or map is the same as leaving the argument out, as in the
             // Terraform SDK: providers read both back as null.

@@ -401,6 +401,9 @@ impl PlanWalk<'_> {
         let inst = addr.instance(k.clone());
         let schema = self.ctx.resource_schema(key, addr).expect("schema checked before refresh");
         let provider_address = self.ctx.provider_address(key);
+        if let Ok(found) = &result {
+            self.hooks.refreshed(&inst, found.as_ref().and_then(id_of).as_deref());
+        }
         match result {
             Err(e) => {
                 self.error(Diagnostic::error(format!("Error refreshing {inst}"), e.message));

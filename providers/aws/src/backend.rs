@@ -23,6 +23,14 @@ use tokio::task::JoinHandle;
 const HEARTBEAT: Duration = Duration::from_secs(60);
 const STALE_AFTER: Duration = Duration::from_secs(5 * 60);
 
+/// The staleness threshold (`TERRANE_S3_STALE_AFTER_SECS` overrides it, for tests).
+fn stale_after() -> Duration {
+    std::env::var("TERRANE_S3_STALE_AFTER_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(STALE_AFTER, Duration::from_secs)
+}
+
 /// The `backend "s3"` arguments terrane understands (Terraform 1.6+ names).
 pub const ARGUMENTS: &[&str] = &[
     "bucket",
@@ -85,8 +93,11 @@ impl S3Settings {
         if get(m, "dynamodb_table").is_some() {
             return Err("dynamodb_table locking is not supported: terrane locks with S3 alone. Remove dynamodb_table and set use_lockfile = true".into());
         }
-        let bucket = string(m, "bucket").ok_or("the s3 backend needs \"bucket\" (in the block or with -backend-config=bucket=...)")?;
-        let key = string(m, "key").ok_or("the s3 backend needs \"key\", the object key of the state (for example \"platform/terrane.tfstate\")")?;
+        let bucket = string(m, "bucket")
+            .ok_or("the s3 backend needs \"bucket\" (in the block or with -backend-config=bucket=...)")?;
+        let key = string(m, "key").ok_or(
+            "the s3 backend needs \"key\", the object key of the state (for example \"platform/terrane.tfstate\")",
+        )?;
         if key.starts_with('/') || key.ends_with('/') {
             return Err(format!("key {key:?} must not start or end with \"/\""));
         }
@@ -96,14 +107,26 @@ impl S3Settings {
         };
         let assume_role = match get(m, "assume_role") {
             Some(a) => Some(AssumeRole {
-                role_arn: a.get_attr("role_arn").and_then(Value::as_str).ok_or("assume_role needs role_arn")?.to_string(),
+                role_arn: a
+                    .get_attr("role_arn")
+                    .and_then(Value::as_str)
+                    .ok_or("assume_role needs role_arn")?
+                    .to_string(),
                 session_name: a.get_attr("session_name").and_then(Value::as_str).map(str::to_string),
                 external_id: a.get_attr("external_id").and_then(Value::as_str).map(str::to_string),
-                duration: a.get_attr("duration").and_then(Value::as_str).and_then(|d| humantime::parse_duration(d).ok()),
+                duration: a
+                    .get_attr("duration")
+                    .and_then(Value::as_str)
+                    .and_then(|d| humantime::parse_duration(d).ok()),
             }),
             None => None,
         };
-        let list = |k: &str| get(m, k).and_then(Value::as_seq).map(|s| s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let list = |k: &str| {
+            get(m, k)
+                .and_then(Value::as_seq)
+                .map(|s| s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .unwrap_or_default()
+        };
         let static_keys = match (string(m, "access_key"), string(m, "secret_key")) {
             (Some(a), Some(s)) => Some((a, s, string(m, "token"))),
             _ => None,
@@ -133,7 +156,11 @@ impl S3Settings {
     }
 
     pub fn state_key(&self, workspace: &str) -> String {
-        if workspace == "default" { self.key.clone() } else { format!("{}/{workspace}/{}", self.workspace_key_prefix, self.key) }
+        if workspace == "default" {
+            self.key.clone()
+        } else {
+            format!("{}/{workspace}/{}", self.workspace_key_prefix, self.key)
+        }
     }
 }
 
@@ -148,14 +175,21 @@ pub struct S3Backend {
 
 impl S3Backend {
     pub fn new(s: S3Settings) -> S3Backend {
-        S3Backend { s, client: tokio::sync::OnceCell::new(), etags: Mutex::new(HashMap::new()), held: Mutex::new(HashMap::new()) }
+        S3Backend {
+            s,
+            client: tokio::sync::OnceCell::new(),
+            etags: Mutex::new(HashMap::new()),
+            held: Mutex::new(HashMap::new()),
+        }
     }
 
     async fn client(&self) -> Result<&aws_sdk_s3::Client, StateError> {
         self.client
             .get_or_try_init(|| async {
                 let cfg = sdk_config(&self.s.aws).await.map_err(|e| StateError::Io(e.message))?;
-                let mut b = aws_sdk_s3::config::Builder::from(&cfg).force_path_style(self.s.use_path_style).interceptor(crate::calls::CallCounter);
+                let mut b = aws_sdk_s3::config::Builder::from(&cfg)
+                    .force_path_style(self.s.use_path_style)
+                    .interceptor(crate::calls::CallCounter);
                 if let Some(url) = self.s.aws.endpoint(&["s3"]) {
                     b = b.endpoint_url(url);
                 }
@@ -173,7 +207,12 @@ impl S3Backend {
     }
 
     /// A one-line error that says what to fix.
-    fn explain<E: ProvideErrorMetadata + std::error::Error + 'static>(&self, doing: &str, key: &str, e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> String {
+    fn explain<E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        doing: &str,
+        key: &str,
+        e: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+    ) -> String {
         let code = match e {
             SdkError::ServiceError(se) => se.err().code().unwrap_or("").to_string(),
             _ => String::new(),
@@ -190,13 +229,20 @@ impl S3Backend {
         format!("{doing} {}: {hint}", self.where_(key))
     }
 
-    async fn get_object(&self, key: &str) -> Result<Option<(Vec<u8>, Option<String>, Option<aws_smithy_types::DateTime>)>, StateError> {
+    async fn get_object(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Vec<u8>, Option<String>, Option<aws_smithy_types::DateTime>)>, StateError> {
         let client = self.client().await?;
         match client.get_object().bucket(&self.s.bucket).key(key).send().await {
             Ok(out) => {
                 let etag = out.e_tag().map(str::to_string);
                 let modified = out.last_modified().copied();
-                let body = out.body.collect().await.map_err(|e| StateError::Io(format!("reading {}: {e}", self.where_(key))))?;
+                let body = out
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| StateError::Io(format!("reading {}: {e}", self.where_(key))))?;
                 Ok(Some((body.into_bytes().to_vec(), etag, modified)))
             }
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
@@ -204,8 +250,18 @@ impl S3Backend {
         }
     }
 
-    fn put(&self, client: &aws_sdk_s3::Client, key: &str, body: Vec<u8>) -> aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder {
-        let mut req = client.put_object().bucket(&self.s.bucket).key(key).body(ByteStream::from(body)).content_type("application/json");
+    fn put(
+        &self,
+        client: &aws_sdk_s3::Client,
+        key: &str,
+        body: Vec<u8>,
+    ) -> aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder {
+        let mut req = client
+            .put_object()
+            .bucket(&self.s.bucket)
+            .key(key)
+            .body(ByteStream::from(body))
+            .content_type("application/json");
         if self.s.encrypt || self.s.kms_key_id.is_some() {
             match &self.s.kms_key_id {
                 Some(k) => req = req.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(k),
@@ -233,7 +289,10 @@ impl StateBackend for S3Backend {
         let (state, etag) = match got {
             None => (None, None),
             Some((bytes, etag, _)) if bytes.iter().all(u8::is_ascii_whitespace) => (None, etag),
-            Some((bytes, etag, _)) => (Some(State::from_json(&bytes).map_err(|e| StateError::Corrupt(format!("{}: {e}", self.where_(&key))))?), etag),
+            Some((bytes, etag, _)) => (
+                Some(State::from_json(&bytes).map_err(|e| StateError::Corrupt(format!("{}: {e}", self.where_(&key))))?),
+                etag,
+            ),
         };
         self.etags.lock().expect("etag lock").insert(workspace.to_string(), etag);
         Ok(state)
@@ -277,7 +336,15 @@ impl StateBackend for S3Backend {
         match self.put(client, &key, body.clone()).if_none_match("*").send().await {
             Ok(out) => {
                 let etag = out.e_tag().map(str::to_string);
-                let heartbeat = tokio::spawn(heartbeat(client.clone(), self.s.bucket.clone(), key.clone(), body, etag, self.s.encrypt, self.s.kms_key_id.clone()));
+                let heartbeat = tokio::spawn(heartbeat(
+                    client.clone(),
+                    self.s.bucket.clone(),
+                    key.clone(),
+                    body,
+                    etag,
+                    self.s.encrypt,
+                    self.s.kms_key_id.clone(),
+                ));
                 self.held.lock().expect("lock table").insert(workspace.to_string(), (info.id.clone(), heartbeat));
                 Ok(())
             }
@@ -288,8 +355,12 @@ impl StateBackend for S3Backend {
                     .and_then(|(b, _, _)| serde_json::from_slice::<LockInfo>(b).ok())
                     .unwrap_or_else(|| LockInfo { id: "unknown".into(), ..LockInfo::new("unknown") });
                 if let Some((_, _, Some(modified))) = holder {
-                    let age = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64 - modified.secs();
-                    if age > STALE_AFTER.as_secs() as i64 {
+                    let age = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap_or_default()
+                        .as_secs() as i64
+                        - modified.secs();
+                    if age > stale_after().as_secs() as i64 {
                         h.info = format!(
                             "{}{}probably stale: its holder has not renewed it for {} (heartbeat every {}s)",
                             h.info,
@@ -334,9 +405,11 @@ impl StateBackend for S3Backend {
                 .map_err(|e| StateError::Io(self.explain("listing workspaces in", &prefix, &e)))?;
             for o in out.contents() {
                 if let Some(name) = o.key().and_then(|k| k.strip_prefix(&prefix)).and_then(|k| k.strip_suffix(&suffix))
-                    && !name.contains('/') && !name.is_empty() {
-                        names.push(name.to_string());
-                    }
+                    && !name.contains('/')
+                    && !name.is_empty()
+                {
+                    names.push(name.to_string());
+                }
             }
             token = out.next_continuation_token().map(str::to_string);
             if token.is_none() {
@@ -354,7 +427,13 @@ impl StateBackend for S3Backend {
         }
         let client = self.client().await?;
         let key = self.s.state_key(workspace);
-        client.delete_object().bucket(&self.s.bucket).key(&key).send().await.map_err(|e| StateError::Io(self.explain("deleting", &key, &e)))?;
+        client
+            .delete_object()
+            .bucket(&self.s.bucket)
+            .key(&key)
+            .send()
+            .await
+            .map_err(|e| StateError::Io(self.explain("deleting", &key, &e)))?;
         Ok(())
     }
 
@@ -370,20 +449,39 @@ impl S3Backend {
         let current = self.get_object(&key).await.map_err(|e| LockError::Unlock(e.to_string()))?;
         let Some((body, _, _)) = current else { return Ok(()) };
         if let Ok(info) = serde_json::from_slice::<LockInfo>(&body)
-            && info.id != id {
-                return Err(LockError::Unlock(format!("the lock ID {id:?} does not match the existing lock ID {:?}", info.id)));
-            }
-        client.delete_object().bucket(&self.s.bucket).key(&key).send().await.map_err(|e| LockError::Unlock(self.explain("unlocking", &key, &e)))?;
+            && info.id != id
+        {
+            return Err(LockError::Unlock(format!(
+                "the lock ID {id:?} does not match the existing lock ID {:?}",
+                info.id
+            )));
+        }
+        client
+            .delete_object()
+            .bucket(&self.s.bucket)
+            .key(&key)
+            .send()
+            .await
+            .map_err(|e| LockError::Unlock(self.explain("unlocking", &key, &e)))?;
         Ok(())
     }
 }
 
 /// Renews the lock object while it is held, so others can tell a live lock from a stale one.
-async fn heartbeat(client: aws_sdk_s3::Client, bucket: String, key: String, body: Vec<u8>, mut etag: Option<String>, encrypt: bool, kms: Option<String>) {
+async fn heartbeat(
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    key: String,
+    body: Vec<u8>,
+    mut etag: Option<String>,
+    encrypt: bool,
+    kms: Option<String>,
+) {
     loop {
         tokio::time::sleep(HEARTBEAT).await;
         let Some(current) = etag.clone() else { return };
-        let mut req = client.put_object().bucket(&bucket).key(&key).body(ByteStream::from(body.clone())).if_match(current);
+        let mut req =
+            client.put_object().bucket(&bucket).key(&key).body(ByteStream::from(body.clone())).if_match(current);
         if encrypt || kms.is_some() {
             req = match &kms {
                 Some(k) => req.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(k),

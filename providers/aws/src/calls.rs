@@ -38,7 +38,8 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let op = cfg.load::<Metadata>().map(|m| format!("{}.{}", m.service(), m.name())).unwrap_or_else(|| "unknown".into());
+        let op =
+            cfg.load::<Metadata>().map(|m| format!("{}.{}", m.service(), m.name())).unwrap_or_else(|| "unknown".into());
         if let Ok(mut c) = CALLS.lock() {
             *c.entry(op).or_default() += 1;
         }

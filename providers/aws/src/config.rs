@@ -17,7 +17,8 @@ use terrane_engine::types::Type;
 use terrane_engine::value::Value;
 
 /// Services whose endpoint can be overridden, as Terraform names them.
-pub const ENDPOINT_SERVICES: &[&str] = &["ec2", "elb", "elbv2", "rds", "elasticache", "logs", "cloudwatchlogs", "iam", "sts", "s3"];
+pub const ENDPOINT_SERVICES: &[&str] =
+    &["ec2", "elb", "elbv2", "rds", "elasticache", "logs", "cloudwatchlogs", "iam", "sts", "s3"];
 
 pub fn schema() -> Schema {
     let mut endpoints = Schema::new();
@@ -48,7 +49,10 @@ pub fn schema() -> Schema {
                     .attr("duration", Attribute::optional(Type::String)),
             ),
         )
-        .block("default_tags", NestedBlock::single(Schema::new().attr("tags", Attribute::optional(Type::map(Type::String)))))
+        .block(
+            "default_tags",
+            NestedBlock::single(Schema::new().attr("tags", Attribute::optional(Type::map(Type::String)))),
+        )
         .block("endpoints", NestedBlock::list(endpoints).max(1))
 }
 
@@ -91,7 +95,10 @@ impl Settings {
                 session_name: val::string(a, "session_name"),
                 external_id: val::string(a, "external_id"),
                 duration: match val::string(a, "duration") {
-                    Some(d) => Some(humantime::parse_duration(&d).map_err(|e| ProviderError::new(format!("assume_role.duration: {e}")))?),
+                    Some(d) => Some(
+                        humantime::parse_duration(&d)
+                            .map_err(|e| ProviderError::new(format!("assume_role.duration: {e}")))?,
+                    ),
                     None => None,
                 },
             }),
@@ -144,7 +151,9 @@ pub struct Clients {
 }
 
 fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
 }
 
 /// The shared SDK configuration: credentials chain (or static keys, or an assumed role),
@@ -170,7 +179,13 @@ pub async fn sdk_config(s: &Settings) -> Result<SdkConfig, ProviderError> {
         loader = loader.profile_files(files.build());
     }
     if let Some((ak, sk, token)) = &s.static_keys {
-        loader = loader.credentials_provider(aws_credential_types::Credentials::new(ak, sk, token.clone(), None, "terrane-provider-config"));
+        loader = loader.credentials_provider(aws_credential_types::Credentials::new(
+            ak,
+            sk,
+            token.clone(),
+            None,
+            "terrane-provider-config",
+        ));
     }
     let base = loader.load().await;
     if base.region().is_none() {

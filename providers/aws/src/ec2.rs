@@ -23,14 +23,29 @@ pub fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -
 }
 
 /// Brings an object's tags from `old` to `new` with DeleteTags and CreateTags.
-pub async fn update_tags(c: &aws_sdk_ec2::Client, id: &str, old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Result<()> {
+pub async fn update_tags(
+    c: &aws_sdk_ec2::Client,
+    id: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Result<()> {
     let (removed, set) = crate::tags::diff(old, new);
     if !removed.is_empty() {
         let t: Vec<Tag> = removed.iter().map(|k| Tag::builder().key(k).build()).collect();
-        c.delete_tags().resources(id).set_tags(Some(t)).send().await.map_err(|e| sdk_error(&format!("removing tags from {id}"), e))?;
+        c.delete_tags()
+            .resources(id)
+            .set_tags(Some(t))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("removing tags from {id}"), e))?;
     }
     if !set.is_empty() {
-        c.create_tags().resources(id).set_tags(Some(tags(&set))).send().await.map_err(|e| sdk_error(&format!("tagging {id}"), e))?;
+        c.create_tags()
+            .resources(id)
+            .set_tags(Some(tags(&set)))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("tagging {id}"), e))?;
     }
     Ok(())
 }

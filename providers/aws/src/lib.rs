@@ -43,7 +43,9 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     let mut schema = ProviderSchema { provider: config::schema(), ..ProviderSchema::default() };
     let mut resources = BTreeMap::new();
     for r in resources::all() {
-        schema.resources.insert(r.name().to_string(), ResourceSchema { version: r.schema_version(), block: r.schema() });
+        schema
+            .resources
+            .insert(r.name().to_string(), ResourceSchema { version: r.schema_version(), block: r.schema() });
         resources.insert(r.name(), r);
     }
     let mut data_sources = BTreeMap::new();
@@ -73,7 +75,11 @@ pub struct AwsProvider {
 }
 
 fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError> {
-    CATALOG.resources.get(name).map(|b| b.as_ref()).ok_or_else(|| ProviderError::new(format!("the aws provider has no resource type {name:?}")))
+    CATALOG
+        .resources
+        .get(name)
+        .map(|b| b.as_ref())
+        .ok_or_else(|| ProviderError::new(format!("the aws provider has no resource type {name:?}")))
 }
 
 impl AwsProvider {
@@ -159,11 +165,18 @@ impl Provider for AwsProvider {
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
         let r = resource_type(type_name)?;
         let ctx = self.ctx().await?;
-        r.import(&ctx, id).await?.ok_or_else(|| ProviderError::new(format!("Cannot import non-existent remote object: no {type_name} with ID {id:?} exists.")))
+        r.import(&ctx, id).await?.ok_or_else(|| {
+            ProviderError::new(format!(
+                "Cannot import non-existent remote object: no {type_name} with ID {id:?} exists."
+            ))
+        })
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
-        let d = CATALOG.data_sources.get(type_name).ok_or_else(|| ProviderError::new(format!("the aws provider has no data source {type_name:?}")))?;
+        let d = CATALOG
+            .data_sources
+            .get(type_name)
+            .ok_or_else(|| ProviderError::new(format!("the aws provider has no data source {type_name:?}")))?;
         let ctx = self.ctx().await?;
         d.read(&ctx, &config).await
     }

@@ -59,7 +59,8 @@ pub trait DataSourceType: Send + Sync {
 
 /// `tags` and `tags_all`, as every taggable resource has them.
 pub fn with_tags(s: Schema) -> Schema {
-    s.attr("tags", Attribute::optional(Type::map(Type::String))).attr("tags_all", Attribute::optional_computed(Type::map(Type::String)))
+    s.attr("tags", Attribute::optional(Type::map(Type::String)))
+        .attr("tags_all", Attribute::optional_computed(Type::map(Type::String)))
 }
 
 /// A `timeouts { create, update, delete }` block.

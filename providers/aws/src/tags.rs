@@ -10,7 +10,12 @@ pub fn plan_tags_all(planned: &mut Value, default_tags: &BTreeMap<String, String
     let all = match tags.unmark().0 {
         Value::Unknown => Value::Unknown,
         Value::Map(m) if m.values().any(Value::is_unknown) => Value::Unknown,
-        _ => Value::Map(merged(default_tags, &crate::val::string_map(planned, "tags")).into_iter().map(|(k, v)| (k, Value::from(v))).collect()),
+        _ => Value::Map(
+            merged(default_tags, &crate::val::string_map(planned, "tags"))
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect(),
+        ),
     };
     planned.set_at_path(&[terrane_engine::value::PathStep::Attr("tags_all".into())], all);
 }
@@ -24,14 +29,22 @@ pub fn merged(default_tags: &BTreeMap<String, String>, tags: &BTreeMap<String, S
 /// The `tags` and `tags_all` of an object read back: `tags_all` is what AWS holds; `tags` is
 /// that minus the default tags (unless the resource sets the key itself). A resource
 /// configured without tags keeps `tags` null.
-pub fn read_back(api: &BTreeMap<String, String>, default_tags: &BTreeMap<String, String>, prior: &Value) -> (Value, Value) {
+pub fn read_back(
+    api: &BTreeMap<String, String>,
+    default_tags: &BTreeMap<String, String>,
+    prior: &Value,
+) -> (Value, Value) {
     let prior_tags = crate::val::string_map(prior, "tags");
     let own: BTreeMap<String, String> = api
         .iter()
         .filter(|(k, v)| prior_tags.contains_key(*k) || default_tags.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let tags = if own.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) { Value::Null } else { crate::val::str_map(&own) };
+    let tags = if own.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) {
+        Value::Null
+    } else {
+        crate::val::str_map(&own)
+    };
     (tags, crate::val::str_map(api))
 }
 
@@ -57,9 +70,15 @@ mod tests {
 
     #[test]
     fn default_tags_merge_under_resource_tags() {
-        let mut planned = Value::object([("tags", Value::object([("Name", Value::from("web")), ("env", Value::from("dev"))])), ("tags_all", Value::Unknown)]);
+        let mut planned = Value::object([
+            ("tags", Value::object([("Name", Value::from("web")), ("env", Value::from("dev"))])),
+            ("tags_all", Value::Unknown),
+        ]);
         plan_tags_all(&mut planned, &m(&[("env", "prod"), ("team", "ops")]));
-        assert_eq!(crate::val::string_map(&planned, "tags_all"), m(&[("Name", "web"), ("env", "dev"), ("team", "ops")]));
+        assert_eq!(
+            crate::val::string_map(&planned, "tags_all"),
+            m(&[("Name", "web"), ("env", "dev"), ("team", "ops")])
+        );
     }
 
     #[test]
@@ -68,7 +87,8 @@ mod tests {
         let (tags, all) = read_back(&m(&[("Name", "web"), ("team", "ops")]), &m(&[("team", "ops")]), &prior);
         assert_eq!(tags, Value::object([("Name", Value::from("web"))]));
         assert_eq!(crate::val::string_map(&Value::object([("a", all)]), "a").len(), 2);
-        let (tags, _) = read_back(&m(&[("team", "ops")]), &m(&[("team", "ops")]), &Value::object([("tags", Value::Null)]));
+        let (tags, _) =
+            read_back(&m(&[("team", "ops")]), &m(&[("team", "ops")]), &Value::object([("tags", Value::Null)]));
         assert_eq!(tags, Value::Null);
     }
 

@@ -103,7 +103,13 @@ async fn vpc_subnets_and_security_group_lifecycle() {
     support::assert_no_changes(&h.plan(&more).await);
 
     // Drift: a tag changed and a subnet deleted through the API.
-    client.create_tags().resources(&vpc_id).tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("renamed").build()).send().await.unwrap();
+    client
+        .create_tags()
+        .resources(&vpc_id)
+        .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("renamed").build())
+        .send()
+        .await
+        .unwrap();
     let subnet2 = h.str_attr(&state, "aws_subnet.public[2]", "id");
     client.delete_subnet().subnet_id(&subnet2).send().await.unwrap();
     let p = h.plan(&more).await;
@@ -125,7 +131,12 @@ async fn vpc_subnets_and_security_group_lifecycle() {
     // Destroy leaves nothing.
     let state = h.destroy(&more).await;
     assert!(state.resources.is_empty());
-    let left = client.describe_vpcs().filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc_id).build()).send().await.unwrap();
+    let left = client
+        .describe_vpcs()
+        .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc_id).build())
+        .send()
+        .await
+        .unwrap();
     assert!(left.vpcs().is_empty(), "the VPC is gone");
 }
 
@@ -229,8 +240,14 @@ resource "aws_vpc" "v" {
     reg.register("aws", std::sync::Arc::new(terrane_provider_aws::AwsFactory));
     let state = terrane_engine::state::State::new();
     let ctx = terrane_engine::context::Context::new(config, reg, &state, "default");
-    let (p, _) = terrane_engine::plan::planner::plan(&ctx, None, &Default::default(), &Default::default(), &terrane_engine::hooks::NoHooks)
-        .await
-        .unwrap_or_else(|d| panic!("{d}"));
+    let (p, _) = terrane_engine::plan::planner::plan(
+        &ctx,
+        None,
+        &Default::default(),
+        &Default::default(),
+        &terrane_engine::hooks::NoHooks,
+    )
+    .await
+    .unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(actions(&p), vec![("aws_vpc.v".to_string(), Action::Create)]);
 }

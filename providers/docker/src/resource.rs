@@ -63,10 +63,10 @@ pub fn duration_ns(s: &str) -> Option<i64> {
 
 /// Formats nanoseconds as a duration; keeps `prior`'s spelling when it means the same.
 pub fn format_ns(ns: i64, prior: Option<&str>) -> String {
-    if let Some(p) = prior {
-        if duration_ns(p) == Some(ns) {
-            return p.to_string();
-        }
+    if let Some(p) = prior
+        && duration_ns(p) == Some(ns)
+    {
+        return p.to_string();
     }
     let d = std::time::Duration::from_nanos(ns.max(0) as u64);
     humantime::format_duration(d).to_string().replace(' ', "")

@@ -62,8 +62,8 @@ pub fn render_markdown(plan: &Plan, schemas: SchemaLookup<'_>, limit: usize) -> 
         }
         let mut change_order: Vec<(bool, usize, usize)> =
             details.iter().enumerate().map(|(i, d)| (true, i, d.saving())).collect();
-        order.sort_by(|a, b| b.2.cmp(&a.2));
-        change_order.sort_by(|a, b| b.2.cmp(&a.2));
+        order.sort_by_key(|b| std::cmp::Reverse(b.2));
+        change_order.sort_by_key(|b| std::cmp::Reverse(b.2));
         order.extend(change_order);
         let note_room = 300;
         for (is_change, i, saving) in order {

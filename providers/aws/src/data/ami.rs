@@ -53,13 +53,23 @@ impl DataSourceType for Ami {
             .await
             .map_err(|e| sdk_error("reading AMIs", e))?;
         let name_regex = match val::string(config, "name_regex") {
-            Some(r) => Some(regex::Regex::new(&r).map_err(|e| ProviderError::new(format!("invalid name_regex {r:?}: {e}")))?),
+            Some(r) => {
+                Some(regex::Regex::new(&r).map_err(|e| ProviderError::new(format!("invalid name_regex {r:?}: {e}")))?)
+            }
             None => None,
         };
-        let mut images: Vec<_> = out.images().iter().filter(|i| name_regex.as_ref().is_none_or(|re| i.name().is_some_and(|n| re.is_match(n)))).collect();
+        let mut images: Vec<_> = out
+            .images()
+            .iter()
+            .filter(|i| name_regex.as_ref().is_none_or(|re| i.name().is_some_and(|n| re.is_match(n))))
+            .collect();
         images.sort_by(|a, b| b.creation_date().cmp(&a.creation_date()));
         let image = match (images.len(), val::boolean(config, "most_recent").unwrap_or(false)) {
-            (0, _) => return Err(ProviderError::new("Your query returned no results. Please change your search criteria and try again.")),
+            (0, _) => {
+                return Err(ProviderError::new(
+                    "Your query returned no results. Please change your search criteria and try again.",
+                ));
+            }
             (1, _) | (_, true) => images[0],
             (n, false) => {
                 return Err(ProviderError::new(format!(

@@ -39,13 +39,22 @@ impl DataSourceType for AvailabilityZones {
         }
         let out = req.send().await.map_err(|e| sdk_error("reading availability zones", e))?;
         let exclude = val::strings(config, "exclude_names");
-        let mut zones: Vec<_> = out.availability_zones().iter().filter(|z| !z.zone_name().is_some_and(|n| exclude.iter().any(|x| x == n))).collect();
+        let mut zones: Vec<_> = out
+            .availability_zones()
+            .iter()
+            .filter(|z| !z.zone_name().is_some_and(|n| exclude.iter().any(|x| x == n)))
+            .collect();
         zones.sort_by(|a, b| a.zone_name().cmp(&b.zone_name()));
         let names: Vec<String> = zones.iter().filter_map(|z| z.zone_name().map(str::to_string)).collect();
         let ids: Vec<String> = zones.iter().filter_map(|z| z.zone_id().map(str::to_string)).collect();
         let groups: Vec<String> = zones.iter().filter_map(|z| z.group_name().map(str::to_string)).collect();
         let mut v = config.clone();
-        for (k, x) in [("id", Value::from(c.clients.region.as_str())), ("names", val::strs(names)), ("zone_ids", val::strs(ids)), ("group_names", val::str_set(groups))] {
+        for (k, x) in [
+            ("id", Value::from(c.clients.region.as_str())),
+            ("names", val::strs(names)),
+            ("zone_ids", val::strs(ids)),
+            ("group_names", val::str_set(groups)),
+        ] {
             v.set_at_path(&[terrane_engine::value::PathStep::Attr(k.into())], x);
         }
         Ok(v)

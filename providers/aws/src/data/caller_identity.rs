@@ -25,7 +25,13 @@ impl DataSourceType for CallerIdentity {
     }
 
     async fn read(&self, c: &Ctx<'_>, _config: &Value) -> Result<Value> {
-        let out = c.clients.sts.get_caller_identity().send().await.map_err(|e| sdk_error("reading the caller identity", e))?;
+        let out = c
+            .clients
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| sdk_error("reading the caller identity", e))?;
         Ok(Value::object([
             ("id", val::opt_str(out.account())),
             ("account_id", val::opt_str(out.account())),

@@ -25,13 +25,22 @@ use terrane_engine::types::Type;
 
 /// The `filter { name, values }` blocks EC2 data sources take.
 pub fn with_filters(s: Schema) -> Schema {
-    s.block("filter", NestedBlock::set(Schema::new().attr("name", Attribute::required(Type::String)).attr("values", Attribute::required(Type::set(Type::String)))))
+    s.block(
+        "filter",
+        NestedBlock::set(
+            Schema::new()
+                .attr("name", Attribute::required(Type::String))
+                .attr("values", Attribute::required(Type::set(Type::String))),
+        ),
+    )
 }
 
 /// The configured filters as EC2 filters.
 pub fn filters(config: &terrane_engine::value::Value) -> Vec<aws_sdk_ec2::types::Filter> {
     crate::val::blocks(config, "filter")
         .iter()
-        .map(|f| crate::ec2::filter(&crate::val::string(f, "name").unwrap_or_default(), crate::val::strings(f, "values")))
+        .map(|f| {
+            crate::ec2::filter(&crate::val::string(f, "name").unwrap_or_default(), crate::val::strings(f, "values"))
+        })
         .collect()
 }

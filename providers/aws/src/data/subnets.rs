@@ -29,7 +29,8 @@ impl DataSourceType for Subnets {
         let mut ids = Vec::new();
         let mut token = None;
         loop {
-            let mut req = c.clients.ec2.describe_subnets().set_filters(Some(super::filters(config))).set_next_token(token);
+            let mut req =
+                c.clients.ec2.describe_subnets().set_filters(Some(super::filters(config))).set_next_token(token);
             for (k, v) in val::string_map(config, "tags") {
                 req = req.filters(crate::ec2::filter(&format!("tag:{k}"), [v]));
             }

@@ -50,7 +50,12 @@ impl DataSourceType for Vpc {
         let vpc = match vpcs {
             [one] => one,
             [] => return Err(ProviderError::new("no matching VPC found")),
-            _ => return Err(ProviderError::new(format!("{} VPCs matched; use additional constraints to reduce matches to a single VPC", vpcs.len()))),
+            _ => {
+                return Err(ProviderError::new(format!(
+                    "{} VPCs matched; use additional constraints to reduce matches to a single VPC",
+                    vpcs.len()
+                )));
+            }
         };
         let id = vpc.vpc_id().unwrap_or_default();
         let owner = vpc.owner_id().unwrap_or_default();

@@ -14,7 +14,8 @@ use terrane_engine::value::{PathStep, Value};
 pub struct LogGroup;
 
 /// The retention periods CloudWatch Logs accepts (0: never expire).
-pub const RETENTION_DAYS: &[i64] = &[0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+pub const RETENTION_DAYS: &[i64] =
+    &[0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 fn schema() -> Schema {
     with_tags(
@@ -32,15 +33,35 @@ fn schema() -> Schema {
 
 async fn tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
     let arn = arn.trim_end_matches(":*");
-    let out = c.clients.logs.list_tags_for_resource().resource_arn(arn).send().await.map_err(|e| sdk_error(&format!("reading tags of {arn}"), e))?;
+    let out = c
+        .clients
+        .logs
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("reading tags of {arn}"), e))?;
     Ok(out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
 }
 
 async fn set_retention(c: &Ctx<'_>, name: &str, days: i64) -> Result<()> {
     if days > 0 {
-        c.clients.logs.put_retention_policy().log_group_name(name).retention_in_days(days as i32).send().await.map_err(|e| sdk_error(&format!("setting the retention of log group {name}"), e))?;
+        c.clients
+            .logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(days as i32)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("setting the retention of log group {name}"), e))?;
     } else {
-        c.clients.logs.delete_retention_policy().log_group_name(name).send().await.map_err(|e| sdk_error(&format!("removing the retention of log group {name}"), e))?;
+        c.clients
+            .logs
+            .delete_retention_policy()
+            .log_group_name(name)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("removing the retention of log group {name}"), e))?;
     }
     Ok(())
 }
@@ -49,7 +70,11 @@ impl LogGroup {
     async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
         let mut stub = like.clone();
         stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
-        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))?.ok_or_else(|| ProviderError::new(format!("log group {name} is gone")))
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("log group {name} is gone")))
     }
 }
 
@@ -79,10 +104,15 @@ impl ResourceType for LogGroup {
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = match val::string(planned, "name") {
             Some(n) => n,
-            None => format!("{}{}", val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()), super::security_group::unique_suffix()),
+            None => format!(
+                "{}{}",
+                val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
+                super::security_group::unique_suffix()
+            ),
         };
         let tags = crate::tags::wanted(planned);
-        let mut req = c.clients.logs.create_log_group().log_group_name(&name).set_kms_key_id(val::string(planned, "kms_key_id"));
+        let mut req =
+            c.clients.logs.create_log_group().log_group_name(&name).set_kms_key_id(val::string(planned, "kms_key_id"));
         if !tags.is_empty() {
             req = req.set_tags(Some(tags.into_iter().collect()));
         }
@@ -118,9 +148,10 @@ impl ResourceType for LogGroup {
             };
             for g in out.log_groups() {
                 if let Some(n) = g.log_group_name()
-                    && names.iter().any(|x| x == n) {
-                        found.insert(n.to_string(), g.clone());
-                    }
+                    && names.iter().any(|x| x == n)
+                {
+                    found.insert(n.to_string(), g.clone());
+                }
             }
             token = out.next_token().map(str::to_string);
             if token.is_none() || found.len() == names.len() {
@@ -171,20 +202,47 @@ impl ResourceType for LogGroup {
         if old_kms != new_kms {
             match &new_kms {
                 Some(k) => {
-                    c.clients.logs.associate_kms_key().log_group_name(&name).kms_key_id(k).send().await.map_err(|e| sdk_error(&format!("setting the KMS key of log group {name}"), e))?;
+                    c.clients
+                        .logs
+                        .associate_kms_key()
+                        .log_group_name(&name)
+                        .kms_key_id(k)
+                        .send()
+                        .await
+                        .map_err(|e| sdk_error(&format!("setting the KMS key of log group {name}"), e))?;
                 }
                 None => {
-                    c.clients.logs.disassociate_kms_key().log_group_name(&name).send().await.map_err(|e| sdk_error(&format!("removing the KMS key of log group {name}"), e))?;
+                    c.clients
+                        .logs
+                        .disassociate_kms_key()
+                        .log_group_name(&name)
+                        .send()
+                        .await
+                        .map_err(|e| sdk_error(&format!("removing the KMS key of log group {name}"), e))?;
                 }
             }
         }
         let arn = val::string(prior, "arn").unwrap_or_default();
         let (removed, set) = crate::tags::diff(&val::string_map(prior, "tags_all"), &crate::tags::wanted(planned));
         if !removed.is_empty() {
-            c.clients.logs.untag_resource().resource_arn(&arn).set_tag_keys(Some(removed)).send().await.map_err(|e| sdk_error(&format!("removing tags of log group {name}"), e))?;
+            c.clients
+                .logs
+                .untag_resource()
+                .resource_arn(&arn)
+                .set_tag_keys(Some(removed))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("removing tags of log group {name}"), e))?;
         }
         if !set.is_empty() {
-            c.clients.logs.tag_resource().resource_arn(&arn).set_tags(Some(set.into_iter().collect())).send().await.map_err(|e| sdk_error(&format!("tagging log group {name}"), e))?;
+            c.clients
+                .logs
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(set.into_iter().collect()))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("tagging log group {name}"), e))?;
         }
         self.read_one(c, &name, planned).await
     }

@@ -1,8 +1,7 @@
 //! `aws_iam_instance_profile`: how the swarm nodes (EC2 instances) get their IAM role.
 
 use super::iam_role::{
-    PROPAGATION, generated_name, iam_tag_map, iam_tags, keep_computed, name_prefix_from_name, rfc3339,
-    validate_name,
+    PROPAGATION, generated_name, iam_tag_map, iam_tags, keep_computed, name_prefix_from_name, rfc3339, validate_name,
 };
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, with_tags};

@@ -1,16 +1,6 @@
 //! Resource types, one file each.
 
 mod cloudwatch_log_group;
-mod security_group;
-mod subnet;
-mod vpc;
-mod internet_gateway;
-mod route_table;
-mod route;
-mod route_table_association;
-mod security_group_rule;
-mod key_pair;
-mod instance;
 mod db_instance;
 mod db_subnet_group;
 mod elasticache_cluster;
@@ -19,10 +9,20 @@ mod elasticache_subnet_group;
 mod iam_instance_profile;
 mod iam_role;
 mod iam_role_policy;
+mod instance;
+mod internet_gateway;
+mod key_pair;
 mod lb;
 mod lb_listener;
 mod lb_target_group;
 mod lb_target_group_attachment;
+mod route;
+mod route_table;
+mod route_table_association;
+mod security_group;
+mod security_group_rule;
+mod subnet;
+mod vpc;
 
 use crate::resource::ResourceType;
 

@@ -61,7 +61,11 @@ fn normalize(rule: &Value) -> Value {
         "1" => "icmp".to_string(),
         other => other.to_string(),
     };
-    let (from, to) = if proto == "-1" { (0, 0) } else { (val::int(rule, "from_port").unwrap_or(0), val::int(rule, "to_port").unwrap_or(0)) };
+    let (from, to) = if proto == "-1" {
+        (0, 0)
+    } else {
+        (val::int(rule, "from_port").unwrap_or(0), val::int(rule, "to_port").unwrap_or(0))
+    };
     let mut cidrs = val::strings(rule, "cidr_blocks");
     cidrs.sort();
     let mut v6 = val::strings(rule, "ipv6_cidr_blocks");
@@ -88,21 +92,40 @@ fn normalize(rule: &Value) -> Value {
 fn permission(rule: &Value, own_id: &str) -> IpPermission {
     let r = normalize(rule);
     let desc = val::string(&r, "description");
-    let mut groups: Vec<UserIdGroupPair> =
-        val::strings(&r, "security_groups").into_iter().map(|g| UserIdGroupPair::builder().group_id(g).set_description(desc.clone()).build()).collect();
+    let mut groups: Vec<UserIdGroupPair> = val::strings(&r, "security_groups")
+        .into_iter()
+        .map(|g| UserIdGroupPair::builder().group_id(g).set_description(desc.clone()).build())
+        .collect();
     if val::boolean(&r, "self") == Some(true) {
         groups.push(UserIdGroupPair::builder().group_id(own_id).set_description(desc.clone()).build());
     }
     let proto = val::string(&r, "protocol").unwrap_or_default();
     let mut p = IpPermission::builder().ip_protocol(proto.clone());
     if proto != "-1" {
-        p = p.from_port(val::int(&r, "from_port").unwrap_or(0) as i32).to_port(val::int(&r, "to_port").unwrap_or(0) as i32);
+        p = p
+            .from_port(val::int(&r, "from_port").unwrap_or(0) as i32)
+            .to_port(val::int(&r, "to_port").unwrap_or(0) as i32);
     }
-    p.set_ip_ranges(Some(val::strings(&r, "cidr_blocks").into_iter().map(|c| IpRange::builder().cidr_ip(c).set_description(desc.clone()).build()).collect()))
-        .set_ipv6_ranges(Some(val::strings(&r, "ipv6_cidr_blocks").into_iter().map(|c| Ipv6Range::builder().cidr_ipv6(c).set_description(desc.clone()).build()).collect()))
-        .set_prefix_list_ids(Some(val::strings(&r, "prefix_list_ids").into_iter().map(|c| PrefixListId::builder().prefix_list_id(c).set_description(desc.clone()).build()).collect()))
-        .set_user_id_group_pairs(Some(groups))
-        .build()
+    p.set_ip_ranges(Some(
+        val::strings(&r, "cidr_blocks")
+            .into_iter()
+            .map(|c| IpRange::builder().cidr_ip(c).set_description(desc.clone()).build())
+            .collect(),
+    ))
+    .set_ipv6_ranges(Some(
+        val::strings(&r, "ipv6_cidr_blocks")
+            .into_iter()
+            .map(|c| Ipv6Range::builder().cidr_ipv6(c).set_description(desc.clone()).build())
+            .collect(),
+    ))
+    .set_prefix_list_ids(Some(
+        val::strings(&r, "prefix_list_ids")
+            .into_iter()
+            .map(|c| PrefixListId::builder().prefix_list_id(c).set_description(desc.clone()).build())
+            .collect(),
+    ))
+    .set_user_id_group_pairs(Some(groups))
+    .build()
 }
 
 /// A permission as AWS returns it, as a rule value.
@@ -160,18 +183,38 @@ async fn change_rules(c: &Ctx<'_>, id: &str, dir: Direction, old: &[Value], new:
     match dir {
         Direction::Ingress => {
             if !removed.is_empty() {
-                ec2.revoke_security_group_ingress().group_id(id).set_ip_permissions(Some(removed)).send().await.map_err(|e| sdk_error(&format!("revoking ingress rules of {id}"), e))?;
+                ec2.revoke_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(removed))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error(&format!("revoking ingress rules of {id}"), e))?;
             }
             if !added.is_empty() {
-                ec2.authorize_security_group_ingress().group_id(id).set_ip_permissions(Some(added)).send().await.map_err(|e| sdk_error(&format!("authorizing ingress rules of {id}"), e))?;
+                ec2.authorize_security_group_ingress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(added))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error(&format!("authorizing ingress rules of {id}"), e))?;
             }
         }
         Direction::Egress => {
             if !removed.is_empty() {
-                ec2.revoke_security_group_egress().group_id(id).set_ip_permissions(Some(removed)).send().await.map_err(|e| sdk_error(&format!("revoking egress rules of {id}"), e))?;
+                ec2.revoke_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(removed))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error(&format!("revoking egress rules of {id}"), e))?;
             }
             if !added.is_empty() {
-                ec2.authorize_security_group_egress().group_id(id).set_ip_permissions(Some(added)).send().await.map_err(|e| sdk_error(&format!("authorizing egress rules of {id}"), e))?;
+                ec2.authorize_security_group_egress()
+                    .group_id(id)
+                    .set_ip_permissions(Some(added))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error(&format!("authorizing egress rules of {id}"), e))?;
             }
         }
     }
@@ -186,7 +229,11 @@ impl SecurityGroup {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
         let mut stub = like.clone();
         stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(id));
-        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))?.ok_or_else(|| ProviderError::new(format!("security group {id} is gone")))
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("security group {id} is gone")))
     }
 }
 
@@ -222,7 +269,11 @@ impl ResourceType for SecurityGroup {
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = match val::string(planned, "name") {
             Some(n) => n,
-            None => format!("{}{}", val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()), unique_suffix()),
+            None => format!(
+                "{}{}",
+                val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
+                unique_suffix()
+            ),
         };
         let tags = crate::tags::wanted(planned);
         let out = c
@@ -236,14 +287,29 @@ impl ResourceType for SecurityGroup {
             .send()
             .await
             .map_err(|e| sdk_error(&format!("creating security group {name}"), e))?;
-        let id = out.group_id().ok_or_else(|| ProviderError::new("creating security group: no group ID in the response"))?.to_string();
+        let id = out
+            .group_id()
+            .ok_or_else(|| ProviderError::new("creating security group: no group ID in the response"))?
+            .to_string();
         let partial = || Value::object([("id", Value::from(id.as_str())), ("name", Value::from(name.as_str()))]);
         // Read what AWS made (the default egress rule in a VPC), then make the rules so.
         let fresh = self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))?;
-        let ingress = if planned.get_attr("ingress").is_some_and(Value::is_unknown) { Vec::new() } else { rules(planned, "ingress") };
-        let egress = if planned.get_attr("egress").is_some_and(Value::is_unknown) { Vec::new() } else { rules(planned, "egress") };
-        change_rules(c, &id, Direction::Ingress, &rules(&fresh, "ingress"), &ingress).await.map_err(|e| e.with_partial_state(fresh.clone()))?;
-        change_rules(c, &id, Direction::Egress, &rules(&fresh, "egress"), &egress).await.map_err(|e| e.with_partial_state(fresh.clone()))?;
+        let ingress = if planned.get_attr("ingress").is_some_and(Value::is_unknown) {
+            Vec::new()
+        } else {
+            rules(planned, "ingress")
+        };
+        let egress = if planned.get_attr("egress").is_some_and(Value::is_unknown) {
+            Vec::new()
+        } else {
+            rules(planned, "egress")
+        };
+        change_rules(c, &id, Direction::Ingress, &rules(&fresh, "ingress"), &ingress)
+            .await
+            .map_err(|e| e.with_partial_state(fresh.clone()))?;
+        change_rules(c, &id, Direction::Egress, &rules(&fresh, "egress"), &egress)
+            .await
+            .map_err(|e| e.with_partial_state(fresh.clone()))?;
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(fresh.clone()))
     }
 
@@ -253,7 +319,15 @@ impl ResourceType for SecurityGroup {
         for page in chunks(&ids, FILTER_PAGE) {
             let mut token = None;
             loop {
-                let out = match c.clients.ec2.describe_security_groups().filters(filter("group-id", page.clone())).set_next_token(token).send().await {
+                let out = match c
+                    .clients
+                    .ec2
+                    .describe_security_groups()
+                    .filters(filter("group-id", page.clone()))
+                    .set_next_token(token)
+                    .send()
+                    .await
+                {
                     Ok(o) => o,
                     Err(e) => {
                         let msg = crate::errors::describe("reading security groups", &e);
@@ -292,7 +366,10 @@ impl ResourceType for SecurityGroup {
                         .set("egress", Value::set(egress))
                         .set("tags", tags)
                         .set("tags_all", tags_all)
-                        .set("revoke_rules_on_delete", Value::Bool(val::boolean(cur, "revoke_rules_on_delete").unwrap_or(false)))
+                        .set(
+                            "revoke_rules_on_delete",
+                            Value::Bool(val::boolean(cur, "revoke_rules_on_delete").unwrap_or(false)),
+                        )
                         .keep(cur, &["name_prefix", "timeouts"])
                         .build(),
                 ))
@@ -322,14 +399,20 @@ impl ResourceType for SecurityGroup {
             change_rules(c, &id, Direction::Ingress, &rules(prior, "ingress"), &[]).await?;
             change_rules(c, &id, Direction::Egress, &rules(prior, "egress"), &[]).await?;
         }
-        wait_for(&format!("security group {id} to be deleted"), timeout(prior, "delete", Duration::from_secs(15 * 60)), || async {
-            match c.clients.ec2.delete_security_group().group_id(&id).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("DependencyViolation") => Ok(Poll::Pending("in use (DependencyViolation)".into())),
-                Err(e) => Err(sdk_error(&format!("deleting security group {id}"), e)),
-            }
-        })
+        wait_for(
+            &format!("security group {id} to be deleted"),
+            timeout(prior, "delete", Duration::from_secs(15 * 60)),
+            || async {
+                match c.clients.ec2.delete_security_group().group_id(&id).send().await {
+                    Ok(_) => Ok(Poll::Done(())),
+                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
+                    Err(e) if code(&e) == Some("DependencyViolation") => {
+                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
+                    }
+                    Err(e) => Err(sdk_error(&format!("deleting security group {id}"), e)),
+                }
+            },
+        )
         .await
     }
 }
@@ -361,7 +444,11 @@ mod tests {
             ("description", Value::from("")),
         ]));
         assert_eq!(a, b);
-        let all = normalize(&Value::object([("from_port", Value::from(5i64)), ("to_port", Value::from(9i64)), ("protocol", Value::from("all"))]));
+        let all = normalize(&Value::object([
+            ("from_port", Value::from(5i64)),
+            ("to_port", Value::from(9i64)),
+            ("protocol", Value::from("all")),
+        ]));
         assert_eq!(all.get_attr("from_port"), Some(&Value::from(0i64)));
         assert_eq!(all.get_attr("protocol"), Some(&Value::from("-1")));
     }

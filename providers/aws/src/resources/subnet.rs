@@ -47,8 +47,16 @@ async fn set_public_ip(c: &Ctx<'_>, id: &str, on: bool) -> Result<()> {
 
 impl Subnet {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let stub = Value::object([("id", Value::from(id)), ("tags", like.get_attr("tags").cloned().unwrap_or_default()), ("timeouts", like.get_attr("timeouts").cloned().unwrap_or_default())]);
-        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))?.ok_or_else(|| ProviderError::new(format!("subnet {id} is gone")))
+        let stub = Value::object([
+            ("id", Value::from(id)),
+            ("tags", like.get_attr("tags").cloned().unwrap_or_default()),
+            ("timeouts", like.get_attr("timeouts").cloned().unwrap_or_default()),
+        ]);
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("subnet {id} is gone")))
     }
 }
 
@@ -76,7 +84,11 @@ impl ResourceType for Subnet {
             .send()
             .await
             .map_err(|e| sdk_error("creating subnet", e))?;
-        let id = out.subnet().and_then(|s| s.subnet_id()).ok_or_else(|| ProviderError::new("creating subnet: no subnet ID in the response"))?.to_string();
+        let id = out
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .ok_or_else(|| ProviderError::new("creating subnet: no subnet ID in the response"))?
+            .to_string();
         let partial = || Value::object([("id", Value::from(id.as_str()))]);
         if val::boolean(planned, "map_public_ip_on_launch") == Some(true) {
             set_public_ip(c, &id, true).await.map_err(|e| e.with_partial_state(partial()))?;
@@ -90,7 +102,15 @@ impl ResourceType for Subnet {
         for page in chunks(&ids, FILTER_PAGE) {
             let mut token = None;
             loop {
-                let out = match c.clients.ec2.describe_subnets().filters(filter("subnet-id", page.clone())).set_next_token(token).send().await {
+                let out = match c
+                    .clients
+                    .ec2
+                    .describe_subnets()
+                    .filters(filter("subnet-id", page.clone()))
+                    .set_next_token(token)
+                    .send()
+                    .await
+                {
                     Ok(o) => o,
                     Err(e) => {
                         let msg = crate::errors::describe("reading subnets", &e);
@@ -146,14 +166,20 @@ impl ResourceType for Subnet {
         let id = val::id(prior);
         // Instances and interfaces in the subnet may take a while to go: retry while AWS says
         // the subnet is still in use.
-        wait_for(&format!("subnet {id} to be deleted"), timeout(prior, "delete", Duration::from_secs(20 * 60)), || async {
-            match c.clients.ec2.delete_subnet().subnet_id(&id).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("DependencyViolation") => Ok(Poll::Pending("in use (DependencyViolation)".into())),
-                Err(e) => Err(sdk_error(&format!("deleting subnet {id}"), e)),
-            }
-        })
+        wait_for(
+            &format!("subnet {id} to be deleted"),
+            timeout(prior, "delete", Duration::from_secs(20 * 60)),
+            || async {
+                match c.clients.ec2.delete_subnet().subnet_id(&id).send().await {
+                    Ok(_) => Ok(Poll::Done(())),
+                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
+                    Err(e) if code(&e) == Some("DependencyViolation") => {
+                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
+                    }
+                    Err(e) => Err(sdk_error(&format!("deleting subnet {id}"), e)),
+                }
+            },
+        )
         .await
     }
 }

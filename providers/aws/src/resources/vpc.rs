@@ -79,19 +79,31 @@ impl ResourceType for Vpc {
             req = req.instance_tenancy(Tenancy::from(t.as_str()));
         }
         let out = req.send().await.map_err(|e| sdk_error("creating VPC", e))?;
-        let id = out.vpc().and_then(|v| v.vpc_id()).ok_or_else(|| ProviderError::new("creating VPC: no VPC ID in the response"))?.to_string();
+        let id = out
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .ok_or_else(|| ProviderError::new("creating VPC: no VPC ID in the response"))?
+            .to_string();
         let partial = || Value::object([("id", Value::from(id.as_str()))]);
         if val::boolean(planned, "enable_dns_support") == Some(false) {
-            set_attribute(c, &id, VpcAttributeName::EnableDnsSupport, false).await.map_err(|e| e.with_partial_state(partial()))?;
+            set_attribute(c, &id, VpcAttributeName::EnableDnsSupport, false)
+                .await
+                .map_err(|e| e.with_partial_state(partial()))?;
         }
         if val::boolean(planned, "enable_dns_hostnames") == Some(true) {
-            set_attribute(c, &id, VpcAttributeName::EnableDnsHostnames, true).await.map_err(|e| e.with_partial_state(partial()))?;
+            set_attribute(c, &id, VpcAttributeName::EnableDnsHostnames, true)
+                .await
+                .map_err(|e| e.with_partial_state(partial()))?;
         }
-        let stub = Value::object([("id", Value::from(id.as_str())), ("tags", planned.get_attr("tags").cloned().unwrap_or_default())]);
+        let stub = Value::object([
+            ("id", Value::from(id.as_str())),
+            ("tags", planned.get_attr("tags").cloned().unwrap_or_default()),
+        ]);
         match self.read_many(c, &[stub]).await.pop() {
             Some(Ok(Some(v))) => Ok(v),
             Some(Err(e)) => Err(e.with_partial_state(partial())),
-            _ => Err(ProviderError::new(format!("VPC {id} disappeared right after it was created")).with_partial_state(partial())),
+            _ => Err(ProviderError::new(format!("VPC {id} disappeared right after it was created"))
+                .with_partial_state(partial())),
         }
     }
 
@@ -99,7 +111,19 @@ impl ResourceType for Vpc {
         let ids: Vec<String> = current.iter().map(val::id).collect();
         let mut found = HashMap::new();
         for page in chunks(&ids, FILTER_PAGE) {
-            let vpcs = match c.clients.ec2.describe_vpcs().filters(filter("vpc-id", page.clone())).into_paginator().items().send().collect::<Vec<_>>().await.into_iter().collect::<std::result::Result<Vec<_>, _>>() {
+            let vpcs = match c
+                .clients
+                .ec2
+                .describe_vpcs()
+                .filters(filter("vpc-id", page.clone()))
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Vec<_>>()
+                .await
+                .into_iter()
+                .collect::<std::result::Result<Vec<_>, _>>()
+            {
                 Ok(v) => v,
                 Err(e) => {
                     let msg = crate::errors::describe("reading VPCs", &e);
@@ -107,9 +131,30 @@ impl ResourceType for Vpc {
                 }
             };
             // Main route tables, default security groups and network ACLs: one call each.
-            let rts = c.clients.ec2.describe_route_tables().filters(filter("vpc-id", page.clone())).filters(filter("association.main", ["true"])).send().await;
-            let sgs = c.clients.ec2.describe_security_groups().filters(filter("vpc-id", page.clone())).filters(filter("group-name", ["default"])).send().await;
-            let acls = c.clients.ec2.describe_network_acls().filters(filter("vpc-id", page.clone())).filters(filter("default", ["true"])).send().await;
+            let rts = c
+                .clients
+                .ec2
+                .describe_route_tables()
+                .filters(filter("vpc-id", page.clone()))
+                .filters(filter("association.main", ["true"]))
+                .send()
+                .await;
+            let sgs = c
+                .clients
+                .ec2
+                .describe_security_groups()
+                .filters(filter("vpc-id", page.clone()))
+                .filters(filter("group-name", ["default"]))
+                .send()
+                .await;
+            let acls = c
+                .clients
+                .ec2
+                .describe_network_acls()
+                .filters(filter("vpc-id", page.clone()))
+                .filters(filter("default", ["true"]))
+                .send()
+                .await;
             let mut main_rt = BTreeMap::new();
             if let Ok(o) = &rts {
                 for rt in o.route_tables() {
@@ -136,7 +181,10 @@ impl ResourceType for Vpc {
             }
             for vpc in vpcs {
                 let Some(id) = vpc.vpc_id().map(str::to_string) else { continue };
-                found.insert(id.clone(), (vpc, main_rt.get(&id).cloned(), default_sg.get(&id).cloned(), default_acl.get(&id).cloned()));
+                found.insert(
+                    id.clone(),
+                    (vpc, main_rt.get(&id).cloned(), default_sg.get(&id).cloned(), default_acl.get(&id).cloned()),
+                );
             }
         }
         let mut out = Vec::with_capacity(current.len());
@@ -180,15 +228,25 @@ impl ResourceType for Vpc {
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = val::id(prior);
-        for (attr, name) in [("enable_dns_support", VpcAttributeName::EnableDnsSupport), ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames)] {
+        for (attr, name) in [
+            ("enable_dns_support", VpcAttributeName::EnableDnsSupport),
+            ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames),
+        ] {
             let want = val::boolean(planned, attr);
             if want.is_some() && want != val::boolean(prior, attr) {
                 set_attribute(c, &id, name, want.unwrap_or_default()).await?;
             }
         }
         update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        let stub = Value::object([("id", Value::from(id.as_str())), ("tags", planned.get_attr("tags").cloned().unwrap_or_default())]);
-        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))?.ok_or_else(|| ProviderError::new(format!("VPC {id} disappeared during the update")))
+        let stub = Value::object([
+            ("id", Value::from(id.as_str())),
+            ("tags", planned.get_attr("tags").cloned().unwrap_or_default()),
+        ]);
+        self.read_many(c, &[stub])
+            .await
+            .pop()
+            .unwrap_or(Ok(None))?
+            .ok_or_else(|| ProviderError::new(format!("VPC {id} disappeared during the update")))
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {

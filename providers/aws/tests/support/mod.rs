@@ -100,7 +100,8 @@ impl Harness {
     }
 
     pub async fn apply_plan(&self, ctx: &Context, p: &Plan) -> (ApplyOutcome, State) {
-        let recorder = Recorder::start(plan_prior_state(p).unwrap(), self.backend.clone(), "default", Duration::from_millis(200));
+        let recorder =
+            Recorder::start(plan_prior_state(p).unwrap(), self.backend.clone(), "default", Duration::from_millis(200));
         let outcome = apply(ctx, p, &recorder, &ApplyOptions::default(), &WalkControl::default(), &NoHooks).await;
         let state = recorder.finish().await.map_err(|(_, e)| e).unwrap();
         (outcome, state)
@@ -176,9 +177,11 @@ pub async fn logs() -> aws_sdk_cloudwatchlogs::Client {
     aws_sdk_cloudwatchlogs::Client::from_conf(conf)
 }
 
-fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls;
-    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
 }
 
 /// An RDS client on moto, to look behind terrane's back.

@@ -1,0 +1,182 @@
+//! The S3 state backend against moto (with its conditional writes): no lost write, locks,
+//! workspaces, clear errors.
+
+mod support;
+
+use std::collections::BTreeMap;
+use terrane_engine::state::{LockError, LockInfo, State, StateBackend, StateError};
+use terrane_engine::value::Value;
+use terrane_provider_aws::{S3Backend, S3Settings};
+
+async fn s3() -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("eu-west-1"))
+        .endpoint_url(support::MOTO)
+        .force_path_style(true)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(support::http_client())
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+async fn bucket() -> String {
+    let name = support::unique("state").to_lowercase();
+    s3().await
+        .create_bucket()
+        .bucket(&name)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    name
+}
+
+fn settings(bucket: &str, extra: &[(&str, Value)]) -> S3Settings {
+    let mut m: BTreeMap<String, Value> = BTreeMap::from([
+        ("bucket".to_string(), Value::from(bucket)),
+        ("key".to_string(), Value::from("platform/terrane.tfstate")),
+        ("region".to_string(), Value::from("eu-west-1")),
+        ("access_key".to_string(), Value::from("testing")),
+        ("secret_key".to_string(), Value::from("testing")),
+        ("use_path_style".to_string(), Value::Bool(true)),
+        ("use_lockfile".to_string(), Value::Bool(true)),
+        ("skip_credentials_validation".to_string(), Value::Bool(true)),
+        ("endpoints".to_string(), Value::object([("s3", Value::from(support::MOTO))])),
+    ]);
+    for (k, v) in extra {
+        m.insert(k.to_string(), v.clone());
+    }
+    S3Settings::from_config(&m).unwrap()
+}
+
+#[tokio::test]
+async fn writes_are_conditional_so_no_write_is_lost() {
+    let b = bucket().await;
+    let first = S3Backend::new(settings(&b, &[("encrypt", Value::Bool(true))]));
+    assert!(first.read("default").await.unwrap().is_none());
+    let mut s = State::new();
+    s.serial = 1;
+    first.write("default", &s).await.unwrap();
+    let got = s3().await.get_object().bucket(&b).key("platform/terrane.tfstate").send().await.unwrap();
+    assert_eq!(got.server_side_encryption().map(|e| e.as_str()), Some("AES256"), "encrypted on write");
+
+    // A second run reads, then the first writes again: the second's write must be refused.
+    let second = S3Backend::new(settings(&b, &[]));
+    let read = second.read("default").await.unwrap().unwrap();
+    assert_eq!(read.serial, 1);
+    s.serial = 2;
+    first.write("default", &s).await.unwrap();
+    let mut stale = read.clone();
+    stale.serial = 3;
+    match second.write("default", &stale).await {
+        Err(StateError::Conflict(msg)) => assert!(msg.contains("changed since this run read it"), "{msg}"),
+        other => panic!("a stale write must be refused, got {other:?}"),
+    }
+    let now = S3Backend::new(settings(&b, &[])).read("default").await.unwrap().unwrap();
+    assert_eq!(now.serial, 2, "the newer state was not overwritten");
+
+    // A fresh workspace written by two runs at once: only the first create wins.
+    let a = S3Backend::new(settings(&b, &[]));
+    let c = S3Backend::new(settings(&b, &[]));
+    assert!(a.read("race").await.unwrap().is_none());
+    assert!(c.read("race").await.unwrap().is_none());
+    a.write("race", &State::new()).await.unwrap();
+    assert!(matches!(c.write("race", &State::new()).await, Err(StateError::Conflict(_))));
+}
+
+#[tokio::test]
+async fn the_lock_is_an_object_created_only_if_absent() {
+    let b = bucket().await;
+    let one = S3Backend::new(settings(&b, &[]));
+    let two = S3Backend::new(settings(&b, &[]));
+    let info = LockInfo::new("OperationTypeApply");
+    one.lock("default", &info).await.unwrap();
+    let lock = s3().await.get_object().bucket(&b).key("platform/terrane.tfstate.tflock").send().await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&lock.body.collect().await.unwrap().into_bytes()).unwrap();
+    assert_eq!(body["ID"], info.id);
+    assert_eq!(body["Operation"], "OperationTypeApply");
+    assert_eq!(body["Pid"], std::process::id());
+    match two.lock("default", &LockInfo::new("OperationTypePlan")).await {
+        Err(LockError::Held(h)) => {
+            assert_eq!(h.id, info.id);
+            assert!(h.path.contains(&b), "{}", h.path);
+        }
+        other => panic!("expected the lock to be held, got {other:?}"),
+    }
+    assert!(two.force_unlock("default", "wrong-id").await.is_err(), "force-unlock needs the holder's ID");
+    one.unlock("default", &info.id).await.unwrap();
+    let gone = s3().await.get_object().bucket(&b).key("platform/terrane.tfstate.tflock").send().await;
+    assert!(gone.is_err(), "unlock removes the lock object");
+    let again = LockInfo::new("OperationTypePlan");
+    two.lock("default", &again).await.unwrap();
+    one.force_unlock("default", &again.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_old_lock_is_reported_as_probably_stale() {
+    let b = bucket().await;
+    let holder = S3Backend::new(settings(&b, &[]));
+    holder.lock("default", &LockInfo::new("OperationTypeApply")).await.unwrap();
+    // SAFETY: only this test reads the variable, and only after it is set.
+    unsafe { std::env::set_var("TERRANE_S3_STALE_AFTER_SECS", "1") };
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    match S3Backend::new(settings(&b, &[])).lock("default", &LockInfo::new("OperationTypePlan")).await {
+        Err(LockError::Held(h)) => assert!(h.info.contains("probably stale"), "{}", h.info),
+        other => panic!("expected a held lock, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn workspaces_live_under_the_prefix() {
+    let b = bucket().await;
+    let be = S3Backend::new(settings(&b, &[]));
+    be.write("default", &State::new()).await.unwrap();
+    be.write("staging", &State::new()).await.unwrap();
+    be.write("prod", &State::new()).await.unwrap();
+    let keys: Vec<String> = s3()
+        .await
+        .list_objects_v2()
+        .bucket(&b)
+        .send()
+        .await
+        .unwrap()
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect();
+    assert!(keys.contains(&"env:/staging/platform/terrane.tfstate".to_string()), "{keys:?}");
+    assert!(keys.contains(&"platform/terrane.tfstate".to_string()), "{keys:?}");
+    assert_eq!(be.workspaces().await.unwrap(), vec!["default", "prod", "staging"]);
+    be.delete_workspace("staging").await.unwrap();
+    assert_eq!(be.workspaces().await.unwrap(), vec!["default", "prod"]);
+    let custom = S3Backend::new(settings(&b, &[("workspace_key_prefix", Value::from("workspaces"))]));
+    custom.write("dev", &State::new()).await.unwrap();
+    assert!(s3().await.head_object().bucket(&b).key("workspaces/dev/platform/terrane.tfstate").send().await.is_ok());
+}
+
+#[tokio::test]
+async fn errors_say_what_to_fix() {
+    let missing = S3Backend::new(settings("no-such-bucket-terrane", &[]));
+    let e = missing.read("default").await.unwrap_err().to_string();
+    assert!(e.contains("does not exist") && e.contains("no-such-bucket-terrane"), "{e}");
+    assert!(!e.contains('\n'), "one line: {e}");
+    let m = BTreeMap::from([("key".to_string(), Value::from("x"))]);
+    assert!(S3Settings::from_config(&m).unwrap_err().contains("bucket"));
+    let m = BTreeMap::from([
+        ("bucket".to_string(), Value::from("b")),
+        ("key".to_string(), Value::from("x")),
+        ("dynamodb_table".to_string(), Value::from("locks")),
+    ]);
+    assert!(S3Settings::from_config(&m).unwrap_err().contains("use_lockfile"));
+    let m = BTreeMap::from([
+        ("bucket".to_string(), Value::from("b")),
+        ("key".to_string(), Value::from("x")),
+        ("bukcet".to_string(), Value::from("y")),
+    ]);
+    assert!(S3Settings::from_config(&m).unwrap_err().contains("bukcet"));
+}

@@ -1,0 +1,196 @@
+//! Which state backend a working directory uses: the local file (the embedded default), or S3
+//! as the `backend` block says, completed by `init -backend-config` settings that are kept in
+//! `.terrane/backend.json` so credentials and bucket names need not live in the repository.
+
+use crate::workdir::DATA_DIR;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use terrane_engine::config::Config;
+use terrane_engine::diag::{Diagnostic, SourceRange};
+use terrane_engine::state::StateBackend;
+use terrane_engine::state::local::{DEFAULT_STATE_FILE, DEFAULT_WORKSPACE_DIR, LocalBackend};
+use terrane_engine::value::Value;
+
+const SAVED: &str = "backend.json";
+
+/// A backend and its settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Settings of the block merged with `-backend-config`.
+    pub config: BTreeMap<String, serde_json::Value>,
+    /// The block's own settings, to notice when the configuration changes them.
+    pub block: BTreeMap<String, serde_json::Value>,
+}
+
+impl Choice {
+    pub fn local_default() -> Choice {
+        Choice { kind: "local".into(), config: BTreeMap::new(), block: BTreeMap::new() }
+    }
+
+    fn values(&self) -> BTreeMap<String, Value> {
+        self.config.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()
+    }
+
+    /// A short description for messages.
+    pub fn describe(&self) -> String {
+        match self.kind.as_str() {
+            "s3" => format!(
+                "s3 (s3://{}/{})",
+                self.config.get("bucket").and_then(|v| v.as_str()).unwrap_or("?"),
+                self.config.get("key").and_then(|v| v.as_str()).unwrap_or("?")
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn block_of(config: Option<&Config>) -> (Choice, Option<SourceRange>) {
+    match config.and_then(|c| c.terraform.backend.as_ref()) {
+        Some(b) => {
+            let block: BTreeMap<String, serde_json::Value> =
+                b.config.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+            (Choice { kind: b.kind.clone(), config: block.clone(), block }, Some(b.range.clone()))
+        }
+        None => (Choice::local_default(), None),
+    }
+}
+
+/// The backend the configuration declares, with `-backend-config` settings merged in.
+pub fn configured(config: Option<&Config>, overrides: &[(String, Value)]) -> Result<Choice, Diagnostic> {
+    let (mut choice, range) = block_of(config);
+    if !overrides.is_empty() && choice.kind == "local" && range.is_none() {
+        return Err(Diagnostic::error(
+            "-backend-config needs a backend block",
+            "Add a terraform { backend \"s3\" { ... } } block; -backend-config only completes its settings.",
+        ));
+    }
+    for (k, v) in overrides {
+        choice.config.insert(k.clone(), v.to_json());
+    }
+    validate(&choice).map_err(|d| d.at(range))?;
+    Ok(choice)
+}
+
+fn validate(c: &Choice) -> Result<(), Diagnostic> {
+    match c.kind.as_str() {
+        "local" => Ok(()),
+        "s3" => terrane_provider_aws::S3Settings::from_config(&c.values())
+            .map(|_| ())
+            .map_err(|e| Diagnostic::error("Invalid s3 backend settings", e)),
+        other => Err(Diagnostic::error(
+            "Unsupported backend type",
+            format!("terrane has the \"local\" and \"s3\" backends, not \"{other}\"."),
+        )),
+    }
+}
+
+/// Opens the backend a choice names.
+pub fn open(c: &Choice) -> Result<Arc<dyn StateBackend>, Diagnostic> {
+    match c.kind.as_str() {
+        "s3" => {
+            let s = terrane_provider_aws::S3Settings::from_config(&c.values())
+                .map_err(|e| Diagnostic::error("Invalid s3 backend settings", e))?;
+            Ok(Arc::new(terrane_provider_aws::S3Backend::new(s)))
+        }
+        "local" => {
+            let path = c
+                .config
+                .get("path")
+                .and_then(|v| v.as_str())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_FILE));
+            let dir = c
+                .config
+                .get("workspace_dir")
+                .and_then(|v| v.as_str())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_WORKSPACE_DIR));
+            Ok(Arc::new(LocalBackend::new(path, dir)))
+        }
+        other => Err(Diagnostic::error(
+            "Unsupported backend type",
+            format!("terrane has the \"local\" and \"s3\" backends, not \"{other}\"."),
+        )),
+    }
+}
+
+/// What `init` recorded, if anything.
+pub fn saved() -> Option<Choice> {
+    let bytes = std::fs::read(Path::new(DATA_DIR).join(SAVED)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+pub fn save(c: &Choice) -> std::io::Result<()> {
+    std::fs::create_dir_all(DATA_DIR)?;
+    let path = Path::new(DATA_DIR).join(SAVED);
+    std::fs::write(&path, serde_json::to_vec_pretty(c).unwrap_or_default())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// The backend for commands other than `init`: the local default needs no `init`; any other
+/// backend must have been initialized with the settings the configuration now has.
+pub fn current(config: Option<&Config>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
+    let (block, range) = block_of(config);
+    let saved = saved();
+    if block.kind == "local" {
+        if let Some(s) = saved.as_ref().filter(|s| s.kind != "local") {
+            return Err(Diagnostic::error(
+                "Backend initialization required",
+                format!("The state is in the {} backend, but the configuration no longer declares it. Run `terrane init -migrate-state` to move the state back to a local file, or restore the backend block.", s.describe()),
+            )
+            .at(range));
+        }
+        return open(&block);
+    }
+    match saved {
+        Some(s) if s.kind == block.kind && s.block == block.block => open(&s),
+        Some(s) => Err(Diagnostic::error(
+            "Backend configuration changed",
+            format!("The backend settings changed since `terrane init` (it recorded {}). Run `terrane init -migrate-state` to move the state, or `terrane init -reconfigure` to use the new settings without moving it.", s.describe()),
+        )
+        .at(range)),
+        None => Err(Diagnostic::error(
+            "Backend initialization required",
+            format!("The configuration uses the \"{}\" backend, which has not been initialized in this directory. Run `terrane init` (with -backend-config for settings kept out of the configuration).", block.kind),
+        )
+        .at(range)),
+    }
+}
+
+/// Parses `-backend-config` arguments: `KEY=VALUE`, or a file of `key = value` lines (HCL).
+pub fn parse_overrides(args: &[String]) -> Result<Vec<(String, Value)>, Diagnostic> {
+    let mut out = Vec::new();
+    for a in args {
+        if let Some((k, v)) = a.split_once('=').filter(|(k, _)| !k.contains('/') && !Path::new(a).exists()) {
+            out.push((k.trim().to_string(), Value::from(v)));
+            continue;
+        }
+        let text = std::fs::read_to_string(a).map_err(|e| {
+            Diagnostic::error("Invalid -backend-config", format!("{a} is neither KEY=VALUE nor a readable file: {e}"))
+        })?;
+        let body = hcl_edit::parser::parse_body(&text)
+            .map_err(|e| Diagnostic::error("Invalid -backend-config file", format!("{a}: {}", e.message())))?;
+        for s in body.into_iter() {
+            let hcl_edit::structure::Structure::Attribute(attr) = s else {
+                return Err(Diagnostic::error(
+                    "Invalid -backend-config file",
+                    format!("{a} may hold only `key = value` lines"),
+                ));
+            };
+            let key = attr.key.as_str().to_string();
+            let v = terrane_engine::eval::eval_constant(&terrane_engine::config::Expr { file: 0, expr: attr.value })
+                .map_err(|d| Diagnostic::error("Invalid -backend-config file", format!("{a}: {key}: {}", d.detail)))?;
+            out.push((key, v));
+        }
+    }
+    Ok(out)
+}
