@@ -118,6 +118,18 @@ pub fn open(c: &Choice) -> Result<Arc<dyn StateBackend>, Diagnostic> {
     }
 }
 
+/// Checks what reading the state cannot tell: for S3, that the bucket is in the configured
+/// region (S3-compatible endpoints may serve a bucket through any region).
+pub async fn check(c: &Choice) -> Result<(), String> {
+    match c.kind.as_str() {
+        "s3" => {
+            let s = terrane_provider_aws::S3Settings::from_config(&c.values())?;
+            terrane_provider_aws::S3Backend::new(s).check_region().await.map_err(|e| e.to_string())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What `init` recorded, if anything.
 pub fn saved() -> Option<Choice> {
     let bytes = std::fs::read(Path::new(DATA_DIR).join(SAVED)).ok()?;

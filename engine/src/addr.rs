@@ -124,6 +124,30 @@ impl ResourceAddr {
         InstanceAddr { resource: self.clone(), key }
     }
 
+    /// The address inside its module (the module path removed).
+    pub fn relative(&self) -> ResourceAddr {
+        ResourceAddr { module: Vec::new(), ..self.clone() }
+    }
+
+    /// The address with instance keys removed from its module path: the configuration
+    /// block it belongs to, whichever module instance.
+    pub fn static_addr(&self) -> ResourceAddr {
+        ResourceAddr {
+            module: self.module.iter().map(|m| ModuleStep { name: m.name.clone(), key: InstanceKey::None }).collect(),
+            ..self.clone()
+        }
+    }
+
+    /// The names of the module calls on the path.
+    pub fn module_names(&self) -> Vec<String> {
+        self.module.iter().map(|m| m.name.clone()).collect()
+    }
+
+    /// This address placed in a module instance.
+    pub fn in_module(&self, module: &[ModuleStep]) -> ResourceAddr {
+        ResourceAddr { module: module.to_vec(), ..self.clone() }
+    }
+
     /// The module path as state files write it (`module.a.module.b`), or `None` at the root.
     pub fn module_string(&self) -> Option<String> {
         if self.module.is_empty() {
@@ -182,6 +206,31 @@ impl Target {
             Target::Resource(t) => t == r,
             Target::Instance(i) => &i.resource == r,
             Target::Module(m) => r.module.starts_with(m),
+        }
+    }
+}
+
+impl Target {
+    /// Whether this target names (part of) the configuration block `r` (a static address:
+    /// instance keys on the module path are ignored).
+    pub fn names_resource_block(&self, r: &ResourceAddr) -> bool {
+        let names = |m: &[ModuleStep]| m.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+        match self {
+            Target::Resource(t) | Target::Instance(InstanceAddr { resource: t, .. }) => {
+                names(&t.module) == names(&r.module)
+                    && t.mode == r.mode
+                    && t.type_name == r.type_name
+                    && t.name == r.name
+            }
+            Target::Module(m) => names(&r.module).starts_with(&names(m)),
+        }
+    }
+
+    /// This target with its module path moved from `from` to `to` when it starts with it.
+    pub fn module_path(&self) -> &[ModuleStep] {
+        match self {
+            Target::Resource(r) | Target::Instance(InstanceAddr { resource: r, .. }) => &r.module,
+            Target::Module(m) => m,
         }
     }
 }

@@ -27,7 +27,9 @@ impl Context {
     /// state use; unknown provider names are reported when the graph is built.
     pub fn new(config: Config, registry: ProviderRegistry, state: &State, workspace: &str) -> Context {
         let mut keys: Vec<String> = config.providers.keys().cloned().collect();
-        keys.extend(config.resources.values().map(|r| r.provider.clone()));
+        for m in config.modules() {
+            keys.extend(m.resources.values().map(|r| r.provider.clone()));
+        }
         for (addr, r) in &state.resources {
             keys.push(graph::state_provider_key(&r.provider, &addr.type_name));
         }
@@ -63,7 +65,7 @@ impl Context {
 
     /// The provider configuration key of a resource: from its configuration, else from state.
     pub fn provider_key_of(&self, addr: &ResourceAddr, state: &State) -> String {
-        if let Some(r) = self.config.resources.get(addr) {
+        if let Some(r) = self.config.resource_at(addr) {
             return r.provider.clone();
         }
         match state.resources.get(addr) {
@@ -117,10 +119,12 @@ impl Context {
         }
         let scope = crate::eval::UnknownScope;
         // Locals and outputs: references are unknown, but constant parts are checked.
-        let exprs = self.config.locals.values().map(|l| &l.expr).chain(self.config.outputs.values().map(|o| &o.value));
-        for e in exprs {
-            if let Err(d) = crate::eval::Evaluator::new(&scope, &self.config.dir).eval(e) {
-                diags.push(d);
+        for m in self.config.modules() {
+            let exprs = m.locals.values().map(|l| &l.expr).chain(m.outputs.values().map(|o| &o.value));
+            for e in exprs {
+                if let Err(d) = crate::eval::Evaluator::new(&scope, &self.config.dir).eval(e) {
+                    diags.push(d);
+                }
             }
         }
         for (key, p) in &self.config.providers {
@@ -130,7 +134,7 @@ impl Context {
                 diags.extend(d);
             }
         }
-        for (addr, r) in &self.config.resources {
+        for (addr, r) in self.config.modules().into_iter().flat_map(|m| m.resources.iter()) {
             let Some(schema) = self.resource_schema(&r.provider, addr) else { continue };
             let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
             let (v, d) = crate::eval::decode_body(&mut ev, r.body.file, &r.body.body, &schema.block, &r.range);

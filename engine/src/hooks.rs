@@ -7,6 +7,8 @@ use std::time::Duration;
 
 pub trait Hooks: Send + Sync {
     fn refreshing(&self, _addr: &InstanceAddr, _id: Option<&str>) {}
+    /// An `import` block's object is being read.
+    fn importing(&self, _addr: &InstanceAddr, _id: &str) {}
     /// A refresh finished; `id` is the object's id (`None` when the object is gone).
     fn refreshed(&self, _addr: &InstanceAddr, _id: Option<&str>) {}
     fn reading(&self, _addr: &InstanceAddr) {}

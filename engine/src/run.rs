@@ -1,8 +1,8 @@
 //! What plan and apply walks share: the values of evaluated objects, the scope expressions
 //! are evaluated in, and the expansion of `count`/`for_each` into instances.
 
-use crate::addr::{InstanceKey, ResourceAddr};
-use crate::config::Resource;
+use crate::addr::{InstanceKey, ModuleStep, ResourceAddr};
+use crate::config::{Config, Expr};
 use crate::context::Context;
 use crate::diag::{Diagnostic, SourceRange};
 use crate::eval::{Evaluator, Scope, Subject};
@@ -11,19 +11,109 @@ use crate::value::{Value, ValueMap};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-/// Values of evaluated variables, locals and resources.
+/// A module instance: the steps from the root (empty for the root module).
+pub type ModInst = Vec<ModuleStep>;
+
+/// A module instance and its configuration: where an expression is evaluated.
+pub struct Here<'a> {
+    pub module: ModInst,
+    pub config: &'a Config,
+}
+
+impl<'a> Here<'a> {
+    pub fn root(config: &'a Config) -> Here<'a> {
+        Here { module: Vec::new(), config }
+    }
+
+    /// Every instance of the module at static path `path` expanded so far.
+    pub fn instances(root: &'a Config, values: &Values, path: &[String]) -> Vec<Here<'a>> {
+        let Some(config) = root.module(path) else { return Vec::new() };
+        values.module_instances(path).into_iter().map(|module| Here { module, config }).collect()
+    }
+}
+
+/// Values of evaluated variables, locals, resources and module outputs, per module instance,
+/// and the instances each module call expanded to.
 #[derive(Default)]
 pub struct Values {
-    map: Mutex<HashMap<Subject, Value>>,
+    map: Mutex<HashMap<(ModInst, Subject), Value>>,
+    outputs: Mutex<HashMap<(ModInst, String), Value>>,
+    expansions: Mutex<HashMap<(ModInst, String), Expansion>>,
 }
 
 impl Values {
-    pub fn set(&self, s: Subject, v: Value) {
-        self.map.lock().expect("values lock").insert(s, v);
+    pub fn set(&self, m: &[ModuleStep], s: Subject, v: Value) {
+        self.map.lock().expect("values lock").insert((m.to_vec(), s), v);
     }
 
-    pub fn get(&self, s: &Subject) -> Option<Value> {
-        self.map.lock().expect("values lock").get(s).cloned()
+    pub fn get(&self, m: &[ModuleStep], s: &Subject) -> Option<Value> {
+        self.map.lock().expect("values lock").get(&(m.to_vec(), s.clone())).cloned()
+    }
+
+    pub fn set_output(&self, m: &[ModuleStep], name: &str, v: Value) {
+        self.outputs.lock().expect("values lock").insert((m.to_vec(), name.to_string()), v);
+    }
+
+    pub fn get_output(&self, m: &[ModuleStep], name: &str) -> Option<Value> {
+        self.outputs.lock().expect("values lock").get(&(m.to_vec(), name.to_string())).cloned()
+    }
+
+    /// Records the instances of call `name` in the caller instance `parent`.
+    pub fn set_expansion(&self, parent: &[ModuleStep], name: &str, e: Expansion) {
+        self.expansions.lock().expect("values lock").insert((parent.to_vec(), name.to_string()), e);
+    }
+
+    pub fn expansion(&self, parent: &[ModuleStep], name: &str) -> Option<Expansion> {
+        self.expansions.lock().expect("values lock").get(&(parent.to_vec(), name.to_string())).cloned()
+    }
+
+    /// Every instance of the module at static path `path` expanded so far.
+    pub fn module_instances(&self, path: &[String]) -> Vec<ModInst> {
+        let mut out: Vec<ModInst> = vec![Vec::new()];
+        for name in path {
+            let mut next = Vec::new();
+            for parent in &out {
+                if let Some(e) = self.expansion(parent, name) {
+                    for i in e.instances() {
+                        let mut m = parent.clone();
+                        m.push(ModuleStep { name: name.clone(), key: i.key });
+                        next.push(m);
+                    }
+                }
+            }
+            out = next;
+        }
+        out
+    }
+
+    /// The `count.index` / `each` of a module instance (for its call's arguments).
+    pub fn module_instance_ctx(&self, m: &[ModuleStep]) -> InstanceCtx {
+        let Some((last, parent)) = m.split_last() else { return InstanceCtx::single() };
+        self.expansion(parent, &last.name)
+            .and_then(|e| e.instances().into_iter().find(|i| i.key == last.key))
+            .unwrap_or_else(InstanceCtx::single)
+    }
+
+    /// The value of `module.<name>` in instance `m` of module `config`: an object of its
+    /// outputs (a list or map of them for `count`/`for_each`).
+    pub fn module_value(&self, config: &Config, m: &[ModuleStep], name: &str) -> Value {
+        let Some(child) = config.children.get(name) else { return Value::Unknown };
+        let Some(e) = self.expansion(m, name) else { return Value::Unknown };
+        let values: BTreeMap<InstanceKey, Value> = e
+            .instances()
+            .into_iter()
+            .map(|i| {
+                let mut ci = m.to_vec();
+                ci.push(ModuleStep { name: name.to_string(), key: i.key.clone() });
+                let obj: ValueMap = child
+                    .outputs
+                    .keys()
+                    .map(|o| (o.clone(), self.get_output(&ci, o).unwrap_or(Value::Unknown)))
+                    .collect();
+                (i.key, Value::Map(obj))
+            })
+            .collect();
+        e.aggregate(values)
     }
 }
 
@@ -44,6 +134,9 @@ impl InstanceCtx {
 /// walk does not visit (excluded by `-target`).
 pub struct RunScope<'a> {
     pub ctx: &'a Context,
+    /// The module instance expressions are evaluated in, and its configuration.
+    pub module: &'a [ModuleStep],
+    pub config: &'a Config,
     pub values: &'a Values,
     pub state: &'a Mutex<State>,
     pub inst: Option<&'a InstanceCtx>,
@@ -52,7 +145,7 @@ pub struct RunScope<'a> {
 
 impl Scope for RunScope<'_> {
     fn resolve(&self, subject: &Subject, range: &SourceRange) -> Result<Value, Diagnostic> {
-        if let Some(v) = self.values.get(subject) {
+        if let Some(v) = self.values.get(self.module, subject) {
             return Ok(v);
         }
         let missing = |what: &str| {
@@ -62,7 +155,7 @@ impl Scope for RunScope<'_> {
         match subject {
             Subject::Resource(addr) => {
                 let state = self.state.lock().expect("state lock");
-                Ok(resource_value_from_state(self.ctx, &state, addr))
+                Ok(resource_value_from_state(self.ctx, &state, &addr.in_module(self.module)))
             }
             Subject::Var(_) | Subject::Local(_) => Ok(Value::Unknown),
             Subject::CountIndex => match self.inst.map(|i| &i.key) {
@@ -83,17 +176,44 @@ impl Scope for RunScope<'_> {
             },
             Subject::Path(p) => Ok(Value::from(match p.as_str() {
                 "cwd" => self.ctx.cwd.display().to_string(),
-                _ => {
-                    let d = self.ctx.config.dir.display().to_string();
-                    if d.is_empty() { ".".to_string() } else { d }
-                }
+                "module" => dir_string(&self.config.dir),
+                _ => dir_string(&self.ctx.config.dir),
             })),
             Subject::Workspace => Ok(Value::from(self.ctx.workspace.as_str())),
-            Subject::Module(name) => {
-                Err(Diagnostic::error("Modules are not supported yet", format!("module.{name} cannot be referenced."))
-                    .at(range.clone()))
-            }
+            Subject::Module(name) => Ok(self.values.module_value(self.config, self.module, name)),
         }
+    }
+}
+
+/// The value of input variable `decl` of module instance `module`: its call's argument,
+/// evaluated in the caller's instance, or the default.
+pub fn module_input(
+    ctx: &Context,
+    values: &Values,
+    state: &Mutex<State>,
+    module: &[ModuleStep],
+    decl: &crate::config::Variable,
+) -> Result<Value, Diagnostic> {
+    let (last, parent) = module.split_last().expect("a module instance");
+    let parent_names: Vec<String> = parent.iter().map(|s| s.name.clone()).collect();
+    let parent_cfg = ctx.config.module(&parent_names).expect("caller module");
+    let call = &parent_cfg.module_calls[&last.name];
+    match call.args.get(&decl.name) {
+        Some(e) => {
+            let inst = values.module_instance_ctx(module);
+            let scope = RunScope {
+                ctx,
+                module: parent,
+                config: parent_cfg,
+                values,
+                state,
+                inst: Some(&inst),
+                self_value: None,
+            };
+            let v = scope.evaluator().eval(e)?;
+            crate::variables::convert_module_input(decl, v, &e.range())
+        }
+        None => Ok(decl.default.clone().unwrap_or(Value::Null).mark_if(decl.sensitive)),
     }
 }
 
@@ -103,12 +223,18 @@ impl<'a> RunScope<'a> {
     }
 }
 
-/// The value of a whole resource as recorded in state (object, tuple or map by its shape).
+fn dir_string(d: &std::path::Path) -> String {
+    let d = d.display().to_string();
+    if d.is_empty() { ".".to_string() } else { d }
+}
+
+/// The value of a whole resource as recorded in state (object, tuple or map by its shape);
+/// `addr` is a full address (module instance included).
 pub fn resource_value_from_state(ctx: &Context, state: &State, addr: &ResourceAddr) -> Value {
     let key = ctx.provider_key_of(addr, state);
     let schema = ctx.resource_schema(&key, addr).map(|s| s.block.clone()).unwrap_or_default();
     let Some(rs) = state.resources.get(addr) else {
-        return match ctx.config.resources.get(addr) {
+        return match ctx.config.resource_at(addr) {
             Some(r) if r.count.is_some() => Value::List(Vec::new()),
             Some(r) if r.for_each.is_some() => Value::Map(ValueMap::new()),
             _ => Value::Unknown,
@@ -177,9 +303,9 @@ impl Expansion {
     }
 }
 
-/// Evaluates `count` or `for_each`.
-pub fn expand(res: &Resource, ev: &mut Evaluator<'_>) -> Result<Expansion, Diagnostic> {
-    if let Some(e) = &res.count {
+/// Evaluates `count` or `for_each` of a resource or module call.
+pub fn expand(count: Option<&Expr>, for_each: Option<&Expr>, ev: &mut Evaluator<'_>) -> Result<Expansion, Diagnostic> {
+    if let Some(e) = count {
         let invalid = |detail: &str| Err(Diagnostic::error("Invalid count argument", detail.to_string()).at(e.range()));
         let v = ev.eval(e)?;
         let (v, marked) = v.into_unmarked();
@@ -205,7 +331,7 @@ pub fn expand(res: &Resource, ev: &mut Evaluator<'_>) -> Result<Expansion, Diagn
             },
         };
     }
-    if let Some(e) = &res.for_each {
+    if let Some(e) = for_each {
         let invalid = |detail: String| Err(Diagnostic::error("Invalid for_each argument", detail).at(e.range()));
         let v = ev.eval(e)?;
         let (v, marked) = v.into_unmarked();

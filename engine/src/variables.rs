@@ -169,6 +169,38 @@ pub fn collect(
     (out, diags)
 }
 
+/// A module call's argument for an input variable: null falls back to the default when the
+/// variable is not nullable, then the value is converted to the variable's type.
+pub fn convert_module_input(
+    decl: &crate::config::Variable,
+    value: Value,
+    range: &SourceRange,
+) -> Result<Value, Diagnostic> {
+    let value = if value.is_null() && !decl.nullable {
+        match &decl.default {
+            Some(d) => d.clone(),
+            None => {
+                return Err(Diagnostic::error(
+                    "Invalid value for module argument",
+                    format!("The variable \"{}\" is not nullable, so it must not be set to null.", decl.name),
+                )
+                .at(range.clone()));
+            }
+        }
+    } else {
+        value
+    };
+    match convert(value, &decl.ty) {
+        Ok(v) => Ok(v.mark_if(decl.sensitive)),
+        Err(e) => Err(Diagnostic::error(
+            "Invalid value for input variable",
+            format!("The given value is not suitable for var.{}: {e}.", decl.name),
+        )
+        .at(range.clone())
+        .with_related(decl.range.clone(), "declared here")),
+    }
+}
+
 fn describe(sources: &SourceMap, r: &SourceRange) -> String {
     match sources.get(r.file) {
         Some(f) => {

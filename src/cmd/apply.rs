@@ -187,8 +187,10 @@ async fn apply_locked(
     if plan.mode == PlanMode::Destroy {
         ui.line(&p.green(&p.bold(&format!("\nDestroy complete! Resources: {} destroyed.", c.destroyed))));
     } else {
+        let imported = if c.imported > 0 { format!("{} imported, ", c.imported) } else { String::new() };
+        let forgotten = if c.forgotten > 0 { format!(", {} forgotten", c.forgotten) } else { String::new() };
         ui.line(&p.green(&p.bold(&format!(
-            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            "\nApply complete! Resources: {imported}{} added, {} changed, {} destroyed{forgotten}.",
             c.added, c.changed, c.destroyed
         ))));
         super::output::print_all(ui, &state);

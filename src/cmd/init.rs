@@ -37,6 +37,17 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
             return 1;
         }
     };
+    // Check the backend answers (bucket exists, in this region, credentials work) before
+    // moving any state to it or recording it.
+    let ws = workdir::workspace();
+    if let Err(e) = target.read(&ws).await {
+        ui.error("Failed to read the state", &e.to_string());
+        return 1;
+    }
+    if let Err(e) = backends::check(&wanted).await {
+        ui.error("Failed to use the backend", &e);
+        return 1;
+    }
     if previous != wanted && !args.reconfigure {
         let source = match backends::open(&previous) {
             Ok(b) => b,
@@ -49,12 +60,6 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
             Ok(()) => {}
             Err(()) => return 1,
         }
-    }
-    // Check the backend answers (bucket exists, credentials work) before recording it.
-    let ws = workdir::workspace();
-    if let Err(e) = target.read(&ws).await {
-        ui.error("Failed to read the state", &e.to_string());
-        return 1;
     }
     if let Err(e) = backends::save(&wanted) {
         ui.error("Failed to record the backend settings", &format!("{}: {e}", workdir::DATA_DIR));

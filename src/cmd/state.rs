@@ -151,46 +151,12 @@ pub async fn run(c: StateCommand, ui: &Ui) -> u8 {
     }
 }
 
-/// Moves a resource (all instances) or one instance to a new address.
+/// Moves a resource (all instances), one instance, or a whole module instance to a new
+/// address (the engine's mover, shared with `moved` blocks).
 fn move_in_state(state: &mut State, src: &Target, dst: &Target) -> Result<(), String> {
-    match (src, dst) {
-        (Target::Resource(s), Target::Resource(d)) => {
-            if state.resources.contains_key(d) {
-                return Err(format!("cannot move to {d}: there is already a resource at that address"));
-            }
-            if s.mode != d.mode || s.type_name != d.type_name {
-                return Err(format!("cannot move {s} to {d}: the resource types differ"));
-            }
-            let r = state.resources.remove(s).ok_or_else(|| format!("no resource {s} in the state"))?;
-            state.resources.insert(d.clone(), r);
-            Ok(())
-        }
-        (Target::Module(_), _) | (_, Target::Module(_)) => Err("moving modules is not supported yet".into()),
-        _ => {
-            let as_instance = |t: &Target| match t {
-                Target::Instance(i) => i.clone(),
-                Target::Resource(r) => r.instance(Default::default()),
-                Target::Module(_) => unreachable!("handled above"),
-            };
-            let (s, d) = (as_instance(src), as_instance(dst));
-            if s.resource.type_name != d.resource.type_name {
-                return Err(format!("cannot move {s} to {d}: the resource types differ"));
-            }
-            if state.object(&d.resource, &d.key).is_some() {
-                return Err(format!("cannot move to {d}: there is already an instance at that address"));
-            }
-            let provider = state
-                .resources
-                .get(&s.resource)
-                .map(|r| r.provider.clone())
-                .ok_or_else(|| format!("no resource {} in the state", s.resource))?;
-            let obj =
-                state.object(&s.resource, &s.key).cloned().ok_or_else(|| format!("no instance {s} in the state"))?;
-            state.set_object(&s.resource, &s.key, &provider, None);
-            state.set_object(&d.resource, &d.key, &provider, Some(obj));
-            Ok(())
-        }
-    }
+    terrane_engine::plan::moves::move_objects(state, src, dst)
+        .map(|_| ())
+        .map_err(|e| format!("cannot move {src} to {dst}: {e}"))
 }
 
 /// Reads the state under the lock, applies `f` and writes the result (if any).

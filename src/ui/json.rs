@@ -123,6 +123,7 @@ fn action_word(a: Action) -> &'static str {
         Action::Update => "update",
         Action::DeleteThenCreate | Action::CreateThenDelete => "replace",
         Action::Delete => "delete",
+        Action::Forget => "forget",
     }
 }
 

@@ -18,12 +18,21 @@ fn cases(kind: &str) -> Vec<PathBuf> {
 fn copy_case(case: &Path) -> Work {
     let w = Work::new("");
     std::fs::remove_file(w.path().join("main.tf")).unwrap();
-    for e in std::fs::read_dir(case).unwrap().flatten() {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), w.path().join(e.file_name())).unwrap();
+    copy_dir(case, w.path());
+    w
+}
+
+/// Copies a case directory with its subdirectories (modules).
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
         }
     }
-    w
 }
 
 /// Replaces run-specific text (temporary paths, ids) so snapshots are stable.

@@ -5,7 +5,9 @@ mod fixtures;
 mod json;
 mod lifecycle;
 mod locking;
+mod modules;
 mod quickstart;
+mod s3;
 mod state_cmds;
 
 use assert_cmd::Command;
@@ -14,13 +16,21 @@ use std::path::{Path, PathBuf};
 /// A temporary working directory with a configuration and the fake cloud beside it.
 pub struct Work {
     pub dir: tempfile::TempDir,
+    /// Extra environment for every command run here.
+    env: Vec<(String, String)>,
 }
 
 impl Work {
     pub fn new(main_tf: &str) -> Work {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
-        Work { dir }
+        Work { dir, env: Vec::new() }
+    }
+
+    /// Sets an environment variable for every command run in this directory.
+    pub fn with_env(mut self, key: &str, value: &str) -> Work {
+        self.env.push((key.to_string(), value.to_string()));
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -37,13 +47,21 @@ impl Work {
 
     /// A `terrane` command in this directory, without colour, with the fake cloud.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("terrane").unwrap();
+        Command::from_std(self.std_cmd(args))
+    }
+
+    /// The same as [`Work::cmd`], as a `std` command (to spawn it in the background).
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("terrane"));
         c.current_dir(self.path())
             .args(args)
             .env("NO_COLOR", "1")
             .env("TERRANE_FAKE_STORE", self.cloud())
             .env_remove("TF_WORKSPACE")
             .env_remove("TERRANE_WORKSPACE");
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
         c
     }
 

@@ -39,7 +39,7 @@ fn state_list_show_mv_rm() {
 
     let (code, _, err) = w.run(&["state", "mv", "fake_resource.a", "fake_resource.b"]);
     assert_eq!(code, 1);
-    assert!(err.contains("already a resource at that address"), "{err}");
+    assert!(err.contains("fake_resource.b already exists in the state"), "{err}");
 
     w.ok(&["state", "rm", "fake_resource.b"]);
     assert_eq!(w.addresses(), ["fake_resource.a"]);

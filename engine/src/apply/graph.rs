@@ -26,7 +26,8 @@ pub(super) fn build(ctx: &Context, plan: &Plan, state: &State) -> (Graph, Diagno
     // Which resources each resource's recorded objects depend on, and the reverse.
     let mut state_deps: HashMap<ResourceAddr, Vec<ResourceAddr>> = HashMap::new();
     for (addr, r) in &state.resources {
-        let deps = state_deps.entry(addr.clone()).or_default();
+        // Dependencies are recorded as configuration (static) addresses.
+        let deps = state_deps.entry(addr.static_addr()).or_default();
         for inst in r.instances.values() {
             for obj in inst.current.iter().chain(inst.deposed.values()) {
                 deps.extend(obj.dependencies.iter().cloned());
@@ -45,10 +46,11 @@ pub(super) fn build(ctx: &Context, plan: &Plan, state: &State) -> (Graph, Diagno
     let mut destroys: HashMap<ResourceAddr, Vec<NodeIndex>> = HashMap::new();
     for c in plan.changes.iter().filter(|c| c.action.deletes()) {
         let d = g.add(Node::Destroy(c.addr.clone(), c.deposed.clone()));
-        destroys.entry(c.addr.resource.clone()).or_default().push(d);
+        let block = c.addr.resource.static_addr();
+        destroys.entry(block.clone()).or_default().push(d);
         let p = g.add(Node::Provider(c.provider.clone()));
         g.edge(p, d);
-        let res_node = g.get(&Node::Resource(c.addr.resource.clone()));
+        let res_node = g.get(&Node::Resource(block.clone()));
         match (c.action, c.deposed.is_some(), res_node) {
             (Action::DeleteThenCreate, false, Some(r)) => g.edge(d, r),
             (Action::CreateThenDelete, false, Some(r)) => {
@@ -64,7 +66,7 @@ pub(super) fn build(ctx: &Context, plan: &Plan, state: &State) -> (Graph, Diagno
             _ => {
                 // A resource that referred to the deleted one is updated (to stop referring
                 // to it) before the deletion.
-                if let Some(users) = state_dependents.get(&c.addr.resource) {
+                if let Some(users) = state_dependents.get(&block) {
                     for u in users {
                         if let Some(ui) = g.get(&Node::Resource((*u).clone()))
                             && Some(ui) != res_node

@@ -18,7 +18,7 @@ use crate::hooks::{Hooks, id_of};
 use crate::plan::planner::{configure_provider, keep_marks, output_type};
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::provider::{PlanRequest, Provider, ProviderError};
-use crate::run::{InstanceCtx, RunScope, Values, expand, resource_value_from_state};
+use crate::run::{Here, InstanceCtx, RunScope, Values, expand, resource_value_from_state};
 use crate::schema::ResourceSchema;
 use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_value, value_from_object};
 use crate::value::Value;
@@ -46,6 +46,8 @@ pub struct Counts {
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
+    pub imported: usize,
+    pub forgotten: usize,
 }
 
 pub struct ApplyOutcome {
@@ -68,9 +70,16 @@ pub async fn apply(
     hooks: &dyn Hooks,
 ) -> ApplyOutcome {
     let state_now = recorder.snapshot();
-    if !plan.drift.is_empty() {
-        // The refreshed state differs from the stored one: record it even if nothing else changes.
+    if !plan.drift.is_empty() || !plan.moves.is_empty() || !plan.imports.is_empty() {
+        // The refreshed state differs from the stored one (drift, moved and imported
+        // objects): record it even if nothing else changes.
         recorder.update(|_| {});
+    }
+    // `removed` blocks with `destroy = false`: the objects leave the state, untouched.
+    let mut forgotten = 0;
+    for c in plan.changes.iter().filter(|c| c.action == Action::Forget) {
+        recorder.update(|s| s.set_object(&c.addr.resource, &c.addr.key, &c.provider_address, None));
+        forgotten += 1;
     }
     let (g, diags) = graph::build(ctx, plan, &state_now);
     if diags.has_errors() {
@@ -119,7 +128,9 @@ pub async fn apply(
             },
         ));
     }
-    let counts = *w.counts.lock().expect("counts lock");
+    let mut counts = *w.counts.lock().expect("counts lock");
+    counts.imported = plan.imports.len();
+    counts.forgotten = forgotten;
     ApplyOutcome { diags, counts, interrupted, abandoned }
 }
 
@@ -145,41 +156,149 @@ impl ApplyWalk<'_> {
         self.diags.lock().expect("diags lock").push(d);
     }
 
-    fn scope<'s>(&'s self, inst: Option<&'s InstanceCtx>, self_value: Option<&'s Value>) -> RunScope<'s> {
-        RunScope { ctx: self.ctx, values: &self.values, state: self.recorder.state(), inst, self_value }
+    fn scope<'s>(
+        &'s self,
+        here: &'s Here<'s>,
+        inst: Option<&'s InstanceCtx>,
+        self_value: Option<&'s Value>,
+    ) -> RunScope<'s> {
+        RunScope {
+            ctx: self.ctx,
+            module: &here.module,
+            config: here.config,
+            values: &self.values,
+            state: self.recorder.state(),
+            inst,
+            self_value,
+        }
+    }
+
+    fn instances_of(&self, path: &[String]) -> Vec<Here<'_>> {
+        Here::instances(&self.ctx.config, &self.values, path)
     }
 
     async fn visit(&self, i: NodeIndex) -> bool {
         match self.graph.node(i) {
-            Node::Variable(n) => {
-                self.values.set(Subject::Var(n.clone()), self.plan.variables.get(n).cloned().unwrap_or(Value::Null));
+            Node::Variable(p, n) if p.is_empty() => {
+                self.values.set(
+                    &[],
+                    Subject::Var(n.clone()),
+                    self.plan.variables.get(n).cloned().unwrap_or(Value::Null),
+                );
                 true
             }
-            Node::Local(n) => self.local(n),
-            Node::Output(n) => self.output(n),
+            Node::Variable(p, n) => {
+                let mut ok = true;
+                for h in self.instances_of(p) {
+                    let Some(decl) = h.config.variables.get(n) else { continue };
+                    let v = match crate::run::module_input(
+                        self.ctx,
+                        &self.values,
+                        self.recorder.state(),
+                        &h.module,
+                        decl,
+                    ) {
+                        Ok(v) => v,
+                        Err(d) => {
+                            ok = false;
+                            self.error(d);
+                            Value::Unknown
+                        }
+                    };
+                    self.values.set(&h.module, Subject::Var(n.clone()), v);
+                }
+                ok
+            }
+            Node::Local(p, n) => self.instances_of(p).iter().filter(|h| !self.local(h, n)).count() == 0,
+            Node::Output(p, n) if p.is_empty() => self.output(n),
+            Node::Output(p, n) => {
+                for h in self.instances_of(p) {
+                    let Some(o) = h.config.outputs.get(n) else { continue };
+                    let v = self.scope(&h, None, None).evaluator().eval(&o.value).unwrap_or(Value::Unknown);
+                    self.values.set_output(&h.module, n, v.mark_if(o.sensitive));
+                }
+                true
+            }
+            Node::Module(p) => {
+                let Some((name, parent)) = p.split_last() else { return true };
+                let mut ok = true;
+                for h in self.instances_of(parent) {
+                    let Some(call) = h.config.module_calls.get(name) else { continue };
+                    let scope = self.scope(&h, None, None);
+                    let e = match expand(call.count.as_ref(), call.for_each.as_ref(), &mut scope.evaluator()) {
+                        Ok(e) => e,
+                        Err(_) if self.plan.mode == PlanMode::Destroy => crate::run::Expansion::Count(0),
+                        Err(d) => {
+                            ok = false;
+                            self.error(d);
+                            crate::run::Expansion::Count(0)
+                        }
+                    };
+                    self.values.set_expansion(&h.module, name, e);
+                }
+                ok
+            }
+            Node::Check(p, n) => {
+                if self.plan.mode != PlanMode::Destroy {
+                    for h in self.instances_of(p) {
+                        self.check(&h, n);
+                    }
+                }
+                true
+            }
             Node::Provider(k) => {
                 let Some(p) = self.ctx.providers.get(k) else {
                     self.error(self.ctx.error_unknown_provider(k));
                     return false;
                 };
-                configure_provider(self.ctx, k, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d))
-                    .await
+                let root = Here::root(&self.ctx.config);
+                configure_provider(self.ctx, k, p.as_ref(), &self.scope(&root, None, None), &self.sem, &mut |d| {
+                    self.error(d)
+                })
+                .await
             }
             Node::Resource(addr) if self.plan.mode == PlanMode::Destroy => {
-                let v = resource_value_from_state(self.ctx, &self.recorder.snapshot_ref(), addr);
-                self.values.set(Subject::Resource(addr.clone()), v);
+                let state = self.recorder.snapshot_ref();
+                let recorded: Vec<ResourceAddr> =
+                    state.resources.keys().filter(|a| a.static_addr() == *addr).cloned().collect();
+                for full in recorded {
+                    let v = resource_value_from_state(self.ctx, &state, &full);
+                    self.values.set(&full.module, Subject::Resource(full.relative()), v);
+                }
                 true
             }
-            Node::Resource(addr) => self.resource(addr, i).await,
+            Node::Resource(addr) => {
+                let mut ok = true;
+                for h in self.instances_of(&addr.module_names()) {
+                    ok &= self.resource(&h, addr, i).await;
+                }
+                ok
+            }
             Node::Destroy(inst, deposed) => self.destroy(inst, deposed.as_deref()).await,
         }
     }
 
-    fn local(&self, name: &str) -> bool {
-        let Some(l) = self.ctx.config.locals.get(name) else { return false };
-        match self.scope(None, None).evaluator().eval(&l.expr) {
+    /// A `check` block after apply: failed assertions are warnings.
+    fn check(&self, h: &Here<'_>, name: &str) {
+        let Some(c) = h.config.checks.iter().find(|c| c.name == name) else { return };
+        let scope = self.scope(h, None, None);
+        let mut ev = scope.evaluator();
+        for rule in &c.asserts {
+            match check_condition(&mut ev, rule) {
+                Ok(Some(msg)) => {
+                    self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
+                }
+                Ok(None) => {}
+                Err(d) => self.error(Diagnostic::warning(d.summary.clone(), d.detail.clone()).at(d.range.clone())),
+            }
+        }
+    }
+
+    fn local(&self, h: &Here<'_>, name: &str) -> bool {
+        let Some(l) = h.config.locals.get(name) else { return false };
+        match self.scope(h, None, None).evaluator().eval(&l.expr) {
             Ok(v) => {
-                self.values.set(Subject::Local(name.to_string()), v);
+                self.values.set(&h.module, Subject::Local(name.to_string()), v);
                 true
             }
             Err(d) => {
@@ -197,7 +316,8 @@ impl ApplyWalk<'_> {
             });
             return true;
         }
-        let v = match self.scope(None, None).evaluator().eval(&o.value) {
+        let root = Here::root(&self.ctx.config);
+        let v = match self.scope(&root, None, None).evaluator().eval(&o.value) {
             Ok(v) => v,
             Err(d) => {
                 self.error(d);
@@ -226,17 +346,20 @@ impl ApplyWalk<'_> {
         self.ctx.resource_schema(res_provider, addr)
     }
 
-    async fn resource(&self, addr: &ResourceAddr, node: NodeIndex) -> bool {
-        let res = &self.ctx.config.resources[addr];
+    async fn resource(&self, h: &Here<'_>, addr: &ResourceAddr, node: NodeIndex) -> bool {
+        let Some(res) = h.config.resources.get(&addr.relative()) else { return false };
+        let full = addr.in_module(&h.module);
+        let addr = &full;
         let Some(schema) = self.schema_of(&res.provider, addr) else { return false };
         let Some(provider) = self.ctx.providers.get(&res.provider).cloned() else { return false };
-        let expansion = match expand(res, &mut self.scope(None, None).evaluator()) {
-            Ok(e) => e,
-            Err(d) => {
-                self.error(d);
-                return false;
-            }
-        };
+        let expansion =
+            match expand(res.count.as_ref(), res.for_each.as_ref(), &mut self.scope(h, None, None).evaluator()) {
+                Ok(e) => e,
+                Err(d) => {
+                    self.error(d);
+                    return false;
+                }
+            };
         let dependencies = self.graph.resource_dependencies(node);
         let instances = expansion.instances();
         let results = futures::future::join_all(instances.iter().map(|inst| {
@@ -246,8 +369,10 @@ impl ApplyWalk<'_> {
                 let iaddr = addr.instance(inst.key.clone());
                 match self.changes.get(&(iaddr.clone(), None)).copied() {
                     Some(c) if c.action != Action::NoOp && c.action != Action::Delete => match addr.mode {
-                        Mode::Managed => self.apply_instance(res, inst, c, schema, provider.as_ref(), deps).await,
-                        Mode::Data => self.read_data(res, inst, schema, provider.as_ref()).await,
+                        Mode::Managed => {
+                            self.apply_instance(h, res, addr, inst, c, schema, provider.as_ref(), deps).await
+                        }
+                        Mode::Data => self.read_data(h, res, addr, inst, schema, provider.as_ref()).await,
                     },
                     _ => {
                         let state = self.recorder.snapshot_ref();
@@ -272,7 +397,7 @@ impl ApplyWalk<'_> {
                 None => ok = false,
             }
         }
-        self.values.set(Subject::Resource(addr.clone()), expansion.aggregate(values));
+        self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
         ok
     }
 
@@ -304,17 +429,20 @@ impl ApplyWalk<'_> {
         (result, start.elapsed())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn apply_instance(
         &self,
+        h: &Here<'_>,
         res: &Resource,
+        full: &ResourceAddr,
         inst: &InstanceCtx,
         change: &ResourceChange,
         schema: &ResourceSchema,
         provider: &dyn Provider,
         dependencies: &[ResourceAddr],
     ) -> Option<Value> {
-        let addr = res.addr.instance(inst.key.clone());
-        let scope = self.scope(Some(inst), None);
+        let addr = full.instance(inst.key.clone());
+        let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
         let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
         if diags.has_errors() {
@@ -323,14 +451,14 @@ impl ApplyWalk<'_> {
         }
         if change.action == Action::CreateThenDelete {
             let mut dk = None;
-            self.recorder.update(|s| dk = s.depose(&res.addr, &inst.key));
+            self.recorder.update(|s| dk = s.depose(full, &inst.key));
             if let Some(dk) = dk {
                 self.deposed_now.lock().expect("deposed lock").insert(addr.clone(), dk);
             }
         }
         let prior = if change.action == Action::Update {
             let state = self.recorder.snapshot_ref();
-            state.object(&res.addr, &inst.key).map(|o| value_from_object(o, &schema.block))
+            state.object(full, &inst.key).map(|o| value_from_object(o, &schema.block))
         } else {
             None
         };
@@ -380,7 +508,7 @@ impl ApplyWalk<'_> {
                 create_before_destroy: res.lifecycle.create_before_destroy,
                 private: None,
             };
-            self.recorder.update(|s| s.set_object(&res.addr, &inst.key, &provider_address, Some(obj)));
+            self.recorder.update(|s| s.set_object(full, &inst.key, &provider_address, Some(obj)));
         };
         match result {
             Ok(new) => {
@@ -398,7 +526,7 @@ impl ApplyWalk<'_> {
                     ));
                     return None;
                 }
-                if !self.postconditions(res, inst, &new) {
+                if !self.postconditions(h, res, inst, &new) {
                     store(&new, ObjectStatus::Tainted);
                     return None;
                 }
@@ -432,8 +560,8 @@ impl ApplyWalk<'_> {
         });
     }
 
-    fn postconditions(&self, res: &Resource, inst: &InstanceCtx, new: &Value) -> bool {
-        let scope = self.scope(Some(inst), Some(new));
+    fn postconditions(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, new: &Value) -> bool {
+        let scope = self.scope(h, Some(inst), Some(new));
         let mut ev = scope.evaluator();
         for rule in &res.lifecycle.postconditions {
             match check_condition(&mut ev, rule) {
@@ -453,13 +581,15 @@ impl ApplyWalk<'_> {
 
     async fn read_data(
         &self,
+        h: &Here<'_>,
         res: &Resource,
+        full: &ResourceAddr,
         inst: &InstanceCtx,
         schema: &ResourceSchema,
         provider: &dyn Provider,
     ) -> Option<Value> {
-        let addr = res.addr.instance(inst.key.clone());
-        let scope = self.scope(Some(inst), None);
+        let addr = full.instance(inst.key.clone());
+        let scope = self.scope(h, Some(inst), None);
         let (config, diags) =
             decode_body(&mut scope.evaluator(), res.body.file, &res.body.body, &schema.block, &res.range);
         if diags.has_errors() {
@@ -483,7 +613,7 @@ impl ApplyWalk<'_> {
                     create_before_destroy: false,
                     private: None,
                 };
-                self.recorder.update(|s| s.set_object(&res.addr, &inst.key, &provider_address, Some(obj)));
+                self.recorder.update(|s| s.set_object(full, &inst.key, &provider_address, Some(obj)));
                 Some(v)
             }
             Err(e) => {

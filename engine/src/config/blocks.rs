@@ -7,12 +7,12 @@ use crate::diag::did_you_mean;
 use crate::eval::{self, references};
 use hcl_edit::structure::{Attribute, Block, Structure};
 
-fn range_of(file: FileId, s: &impl Span) -> SourceRange {
+pub(super) fn range_of(file: FileId, s: &impl Span) -> SourceRange {
     SourceRange::new(file, s.span().unwrap_or(0..0))
 }
 
 /// The header of a block: its identifier and labels (`resource "aws_instance" "web"`).
-fn header_range(file: FileId, block: &Block) -> SourceRange {
+pub(super) fn header_range(file: FileId, block: &Block) -> SourceRange {
     let start = block.ident.span().map_or(0, |s| s.start);
     let end = block.labels.last().and_then(|l| l.span()).or_else(|| block.ident.span()).map_or(start, |s| s.end);
     SourceRange::new(file, start..end)
@@ -40,20 +40,25 @@ fn decode_block(config: &mut Config, file: FileId, block: Block, diags: &mut Dia
         "terraform" | "locals" => 0,
         "provider" | "variable" | "output" | "module" => 1,
         "resource" | "data" => 2,
-        "moved" | "import" | "removed" | "check" => {
-            diags.push(
-                Diagnostic::error(
-                    format!("\"{kind}\" blocks are not supported yet"),
-                    format!("terrane does not read {kind} blocks yet; they arrive with module support."),
-                )
-                .at(header),
-            );
-            return;
-        }
+        "moved" | "import" | "removed" => 0,
+        "check" => 1,
         other => {
             let hint = did_you_mean(
                 other,
-                ["terraform", "locals", "provider", "variable", "output", "module", "resource", "data"],
+                [
+                    "terraform",
+                    "locals",
+                    "provider",
+                    "variable",
+                    "output",
+                    "module",
+                    "resource",
+                    "data",
+                    "moved",
+                    "import",
+                    "removed",
+                    "check",
+                ],
             )
             .unwrap_or_default();
             diags.push(
@@ -98,13 +103,11 @@ fn decode_block(config: &mut Config, file: FileId, block: Block, diags: &mut Dia
         "output" => decode_output(config, file, labels, block.body, header, diags),
         "resource" => decode_resource(config, file, Mode::Managed, labels, block.body, header, diags),
         "data" => decode_resource(config, file, Mode::Data, labels, block.body, header, diags),
-        "module" => diags.push(
-            Diagnostic::error(
-                "Module calls are not supported yet",
-                "terrane does not load child modules yet; module support is the next engine milestone.",
-            )
-            .at(header),
-        ),
+        "module" => super::modules::decode_module_call(config, file, labels, block.body, header, diags),
+        "moved" => super::modules::decode_moved(config, file, block.body, header, diags),
+        "import" => super::modules::decode_import(config, file, block.body, header, diags),
+        "removed" => super::modules::decode_removed(config, file, block.body, header, diags),
+        "check" => super::modules::decode_check(config, file, labels, block.body, header, diags),
         _ => unreachable!(),
     }
 }
@@ -116,12 +119,12 @@ fn valid_name(s: &str) -> bool {
 }
 
 /// A body split into its attributes (by name) and blocks, checked against the names allowed.
-struct Parts {
-    attrs: IndexMap<String, Attribute>,
-    blocks: Vec<Block>,
+pub(super) struct Parts {
+    pub(super) attrs: IndexMap<String, Attribute>,
+    pub(super) blocks: Vec<Block>,
 }
 
-fn split_body(
+pub(super) fn split_body(
     file: FileId,
     body: Body,
     allowed_attrs: &[&str],
@@ -175,12 +178,12 @@ fn split_body(
     parts
 }
 
-fn expr(file: FileId, a: Attribute) -> Expr {
+pub(super) fn expr(file: FileId, a: Attribute) -> Expr {
     Expr { file, expr: a.value }
 }
 
 /// Evaluates an argument that must be a constant (no references), e.g. `sensitive = true`.
-fn constant(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> Option<Value> {
+pub(super) fn constant(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> Option<Value> {
     match eval::eval_constant(&Expr { file, expr: a.value.clone() }) {
         Ok(v) => Some(v),
         Err(d) => {
@@ -190,7 +193,7 @@ fn constant(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> Option<Valu
     }
 }
 
-fn constant_bool(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> bool {
+pub(super) fn constant_bool(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> bool {
     match constant(file, a, diags) {
         Some(Value::Bool(b)) => b,
         Some(_) => {
@@ -204,7 +207,7 @@ fn constant_bool(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> bool {
     }
 }
 
-fn constant_string(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> Option<String> {
+pub(super) fn constant_string(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> Option<String> {
     match constant(file, a, diags)? {
         Value::String(s) => Some(s),
         _ => {
@@ -381,7 +384,12 @@ fn decode_provider(
     config.providers.insert(key, p);
 }
 
-fn decode_checks(file: FileId, blocks: &mut Vec<Block>, kind: &str, diags: &mut Diagnostics) -> Vec<CheckRule> {
+pub(super) fn decode_checks(
+    file: FileId,
+    blocks: &mut Vec<Block>,
+    kind: &str,
+    diags: &mut Diagnostics,
+) -> Vec<CheckRule> {
     let mut out = Vec::new();
     let (matching, rest): (Vec<Block>, Vec<Block>) =
         std::mem::take(blocks).into_iter().partition(|b| b.ident.as_str() == kind);
@@ -527,7 +535,7 @@ fn decode_output(
 }
 
 /// `depends_on = [aws_instance.a, var.x]`: each element must be a plain reference.
-fn depends_on_list(file: FileId, a: Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
+pub(super) fn depends_on_list(file: FileId, a: Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
     let Expression::Array(items) = a.value else {
         diags.push(
             Diagnostic::error("Invalid depends_on", "depends_on must be a list of references.")
@@ -650,7 +658,7 @@ fn decode_resource(
     );
 }
 
-fn provider_reference(e: &Expression) -> Option<String> {
+pub(super) fn provider_reference(e: &Expression) -> Option<String> {
     match e {
         Expression::Variable(v) => Some(v.as_str().to_string()),
         Expression::Traversal(t) => {

@@ -2,9 +2,14 @@
 //! declarations whose expressions keep their source spans.
 
 mod blocks;
+mod modules;
 mod typeexpr;
 mod version;
 
+pub use modules::{
+    Check, ConfigFs, DiskFs, Import, MemFs, ModuleCall, Moved, Removed, installed_module_dir, is_local_source,
+    load_tree, module_display, normalize, resolve_providers,
+};
 pub use typeexpr::parse_type;
 pub use version::{LANGUAGE_VERSION, VersionConstraint, check_required_version};
 
@@ -49,6 +54,15 @@ pub struct Config {
     pub locals: IndexMap<String, Local>,
     pub resources: IndexMap<ResourceAddr, Resource>,
     pub outputs: IndexMap<String, Output>,
+    /// The static path of this module (call names; empty at the root).
+    pub path: Vec<String>,
+    pub module_calls: IndexMap<String, ModuleCall>,
+    /// The loaded modules this one calls, by call name.
+    pub children: IndexMap<String, Config>,
+    pub moved: Vec<Moved>,
+    pub imports: Vec<Import>,
+    pub removed: Vec<Removed>,
+    pub checks: Vec<Check>,
 }
 
 #[derive(Debug, Default)]
@@ -178,80 +192,48 @@ pub fn implied_provider(type_name: &str) -> &str {
     type_name.split('_').next().unwrap_or(type_name)
 }
 
-/// Reads every `*.tf` file of `dir` (sorted by name) into a configuration, with the
-/// diagnostics found (check `has_errors`). Override files and JSON syntax are reported as not
-/// supported rather than ignored.
+/// Reads every `*.tf` file of `dir` (sorted by name) and of every module it calls into a
+/// configuration tree, with the diagnostics found (check `has_errors`). Override files and
+/// JSON syntax are reported as not supported rather than ignored.
 pub fn load_dir(dir: &Path) -> (Config, Diagnostics) {
-    let mut files = Vec::new();
-    let mut diags = Diagnostics::new();
-    match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let name = entry.file_name().to_string_lossy().to_string();
-                if !path.is_file() || name.starts_with('.') {
-                    continue;
-                }
-                if name.ends_with(".tf.json") {
-                    diags.push(Diagnostic::warning(
-                        "JSON configuration syntax is not supported",
-                        format!("terrane reads the native HCL syntax only; {name} was skipped."),
-                    ));
-                } else if name.ends_with(".tf") {
-                    files.push((name, path));
-                }
-            }
-        }
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                "Failed to read the configuration directory",
-                format!("{}: {e}", dir.display()),
-            ));
-            return (Config::default(), diags);
-        }
-    }
-    files.sort();
-    let mut sources = Vec::new();
-    for (name, path) in files {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => sources.push((display_path(dir, &path, &name), text)),
-            Err(e) => diags.push(Diagnostic::error("Failed to read file", format!("{}: {e}", path.display()))),
-        }
-    }
-    let (mut config, more) = load_sources(sources);
-    config.dir = dir.to_path_buf();
-    diags.extend(more);
+    load_with(&DiskFs, dir)
+}
+
+/// Loads a configuration tree through `fs` and maps every resource to its root provider
+/// configuration.
+pub fn load_with(fs: &dyn ConfigFs, dir: &Path) -> (Config, Diagnostics) {
+    let (mut config, mut diags) = load_tree(fs, dir);
+    diags.extend(resolve_providers(&mut config));
     (config, diags)
 }
 
-fn display_path(dir: &Path, path: &Path, name: &str) -> String {
-    if dir == Path::new(".") || dir.as_os_str().is_empty() { name.to_string() } else { path.display().to_string() }
-}
-
-/// Loads a configuration from in-memory files (name, text): used for saved plans, which
-/// carry the configuration they were made from, and for tests.
+/// Loads a configuration from in-memory files (path, text): used for saved plans, which
+/// carry the configuration they were made from, and for tests. Paths are relative to the
+/// working directory; the root module is the directory of files without a directory part.
 pub fn load_sources(files: Vec<(String, String)>) -> (Config, Diagnostics) {
-    let mut config = Config::default();
-    let mut diags = Diagnostics::new();
-    for (name, text) in files {
-        if name.ends_with("_override.tf") || name == "override.tf" {
-            let file = config.sources.add(name.clone(), text);
-            diags.push(
-                Diagnostic::error(
-                    "Override files are not supported",
-                    format!("{name} is an override file; terrane does not merge override files. Move its content into the file it overrides."),
-                )
-                .at(SourceRange::new(file, 0..0)),
-            );
-            continue;
-        }
-        let file = config.sources.add(name, text.as_str());
-        match hcl_edit::parser::parse_body(&text) {
-            Ok(body) => blocks::decode_file(&mut config, file, body, &mut diags),
-            Err(e) => diags.push(syntax_error(&config.sources, file, &e)),
-        }
+    let fs = MemFs(files.into_iter().map(|(n, t)| (PathBuf::from(n), t)).collect());
+    load_with(&fs, Path::new(""))
+}
+
+/// Decodes one file into `config` (whose source map receives it).
+fn load_file(config: &mut Config, name: String, text: String, diags: &mut Diagnostics) {
+    let base = Path::new(&name).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    if base.ends_with("_override.tf") || base == "override.tf" {
+        let file = config.sources.add(name.clone(), text);
+        diags.push(
+            Diagnostic::error(
+                "Override files are not supported",
+                format!("{name} is an override file; terrane does not merge override files. Move its content into the file it overrides."),
+            )
+            .at(SourceRange::new(file, 0..0)),
+        );
+        return;
     }
-    (config, diags)
+    let file = config.sources.add(name, text.as_str());
+    match hcl_edit::parser::parse_body(&text) {
+        Ok(body) => blocks::decode_file(config, file, body, diags),
+        Err(e) => diags.push(syntax_error(&config.sources, file, &e)),
+    }
 }
 
 fn syntax_error(sources: &SourceMap, file: FileId, e: &hcl_edit::parser::Error) -> Diagnostic {

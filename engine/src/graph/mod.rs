@@ -7,7 +7,7 @@ mod walk;
 pub use walk::{NodeOutcome, WalkControl, walk};
 
 use crate::addr::{InstanceAddr, Mode, ResourceAddr, Target};
-use crate::config::{Config, Expr, implied_provider, provider_key};
+use crate::config::{Config, Expr, implied_provider, module_display, provider_key};
 use crate::diag::{Diagnostic, Diagnostics, SourceRange, did_you_mean};
 use crate::eval::references::{self, Reference, Subject};
 use crate::plan::{Action, Plan};
@@ -17,11 +17,19 @@ use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+/// Nodes of variables, locals, outputs and module calls carry the static path of their
+/// module (the names of the module calls, empty at the root); resource nodes carry static
+/// addresses (module path without instance keys). Each such node stands for the object in
+/// every instance of its module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
-    Variable(String),
-    Local(String),
-    Output(String),
+    Variable(Vec<String>, String),
+    Local(Vec<String>, String),
+    Output(Vec<String>, String),
+    /// A module call (its path ends with the call's name): expands its instances.
+    Module(Vec<String>),
+    /// A `check` block's assertions.
+    Check(Vec<String>, String),
     /// A resource or data block (all its instances).
     Resource(ResourceAddr),
     /// A provider configuration, by key (`aws`, `aws.west`).
@@ -32,10 +40,13 @@ pub enum Node {
 
 impl fmt::Display for Node {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix = |p: &[String]| if p.is_empty() { String::new() } else { format!("{}.", module_display(p)) };
         match self {
-            Node::Variable(n) => write!(f, "var.{n}"),
-            Node::Local(n) => write!(f, "local.{n}"),
-            Node::Output(n) => write!(f, "output.{n}"),
+            Node::Variable(p, n) => write!(f, "{}var.{n}", prefix(p)),
+            Node::Local(p, n) => write!(f, "{}local.{n}", prefix(p)),
+            Node::Output(p, n) => write!(f, "{}output.{n}", prefix(p)),
+            Node::Module(p) => write!(f, "{}", module_display(p)),
+            Node::Check(p, n) => write!(f, "{}check.{n}", prefix(p)),
             Node::Resource(r) => write!(f, "{r}"),
             Node::Provider(p) => write!(f, "provider[\"{p}\"]"),
             Node::Destroy(i, None) => write!(f, "{i} (destroy)"),
@@ -146,7 +157,9 @@ impl Graph {
             }
             match &self.g[n] {
                 Node::Resource(r) => out.push(r.clone()),
-                Node::Local(_) | Node::Variable(_) => stack.extend(self.dependencies(n)),
+                Node::Local(..) | Node::Variable(..) | Node::Output(..) | Node::Module(_) => {
+                    stack.extend(self.dependencies(n))
+                }
                 _ => {}
             }
         }
@@ -196,7 +209,8 @@ impl Graph {
         for (_, n) in &nodes {
             let shape = match n {
                 Node::Provider(_) => "diamond",
-                Node::Variable(_) | Node::Local(_) | Node::Output(_) => "note",
+                Node::Variable(..) | Node::Local(..) | Node::Output(..) | Node::Check(..) => "note",
+                Node::Module(_) => "component",
                 _ => "box",
             };
             let name = n.to_string();
@@ -256,7 +270,10 @@ impl Graph {
             let label = mermaid_escape(&label);
             let shape = match n {
                 Node::Provider(_) => format!("{{{{\"{label}\"}}}}"),
-                Node::Variable(_) | Node::Local(_) | Node::Output(_) => format!("([\"{label}\"])"),
+                Node::Variable(..) | Node::Local(..) | Node::Output(..) | Node::Check(..) => {
+                    format!("([\"{label}\"])")
+                }
+                Node::Module(_) => format!("[[\"{label}\"]]"),
                 _ => format!("[\"{label}\"]"),
             };
             out.push_str(&format!("  {id}{shape}\n"));
@@ -284,7 +301,7 @@ impl Graph {
     pub fn restrict_to_plan(&mut self, plan: &Plan) -> NodeMarks {
         let mut marks = NodeMarks::new();
         for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-            let actions = marks.entry(Node::Resource(c.addr.resource.clone())).or_default();
+            let actions = marks.entry(Node::Resource(c.addr.resource.static_addr())).or_default();
             if !actions.contains(&c.action) {
                 actions.push(c.action);
             }
@@ -364,7 +381,7 @@ fn mark_kind(actions: &[Action]) -> MarkKind {
         Action::DeleteThenCreate | Action::CreateThenDelete => 3,
         Action::Update => 2,
         Action::Create => 1,
-        Action::Read | Action::NoOp => 0,
+        Action::Read | Action::NoOp | Action::Forget => 0,
     };
     match actions.iter().max_by_key(|a| rank(a)) {
         Some(Action::Delete) => MarkKind::Delete,
@@ -386,6 +403,7 @@ fn mark_label(actions: &[Action]) -> String {
             Action::Delete => "delete",
             Action::Read => "read",
             Action::NoOp => "no-op",
+            Action::Forget => "forget",
         })
         .collect();
     words.sort();
@@ -420,52 +438,64 @@ pub struct BuildOptions<'a> {
     pub provider_names: Vec<String>,
 }
 
-/// Builds the graph of a configuration, adding provider nodes for resources only in state.
-/// Reports references to undeclared objects, misuse of `count`/`each`/`self`, unknown
+/// Builds the graph of a configuration tree, adding provider nodes for resources only in
+/// state. Reports references to undeclared objects, misuse of `count`/`each`/`self`, unknown
 /// resource types and providers, and cycles.
 pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph, Diagnostics) {
     let mut g = Graph::default();
     let mut diags = Diagnostics::new();
+    let modules = config.modules();
 
     // 1. Nodes.
-    for name in config.variables.keys() {
-        g.add(Node::Variable(name.clone()));
-    }
-    for name in config.locals.keys() {
-        g.add(Node::Local(name.clone()));
-    }
-    for name in config.outputs.keys() {
-        g.add(Node::Output(name.clone()));
+    for m in &modules {
+        let p = &m.path;
+        for name in m.variables.keys() {
+            g.add(Node::Variable(p.clone(), name.clone()));
+        }
+        for name in m.locals.keys() {
+            g.add(Node::Local(p.clone(), name.clone()));
+        }
+        for name in m.outputs.keys() {
+            g.add(Node::Output(p.clone(), name.clone()));
+        }
+        for c in &m.checks {
+            g.add(Node::Check(p.clone(), c.name.clone()));
+        }
+        for name in m.children.keys() {
+            g.add(Node::Module(child_path(p, name)));
+        }
     }
     for key in config.providers.keys() {
         g.add(Node::Provider(key.clone()));
     }
-    for (addr, r) in &config.resources {
-        let ri = g.add(Node::Resource(addr.clone()));
-        let pi = g.add(Node::Provider(r.provider.clone()));
-        g.edge(pi, ri);
-        let local_name = r.provider.split('.').next().unwrap_or_default();
-        match (opts.resource_types)(local_name, addr.mode) {
-            None => diags.push(unknown_provider(
-                local_name,
-                &opts.provider_names,
-                r.provider_range.clone().unwrap_or(r.range.clone()),
-            )),
-            Some(types) if !types.iter().any(|t| t == &addr.type_name) => {
-                let kind = if addr.mode == Mode::Data { "data source" } else { "resource" };
-                let hint = did_you_mean(&addr.type_name, types.iter().map(String::as_str)).unwrap_or_default();
-                diags.push(
-                    Diagnostic::error(
-                        format!("Invalid {kind} type"),
-                        format!(
-                            "The provider \"{local_name}\" does not support {kind} type \"{}\".{hint}",
-                            addr.type_name
-                        ),
-                    )
-                    .at(r.range.clone()),
-                );
+    for m in &modules {
+        for (addr, r) in &m.resources {
+            let ri = g.add(Node::Resource(static_in(addr, &m.path)));
+            let pi = g.add(Node::Provider(r.provider.clone()));
+            g.edge(pi, ri);
+            let local_name = r.provider.split('.').next().unwrap_or_default();
+            match (opts.resource_types)(local_name, addr.mode) {
+                None => diags.push(unknown_provider(
+                    local_name,
+                    &opts.provider_names,
+                    r.provider_range.clone().unwrap_or(r.range.clone()),
+                )),
+                Some(types) if !types.iter().any(|t| t == &addr.type_name) => {
+                    let kind = if addr.mode == Mode::Data { "data source" } else { "resource" };
+                    let hint = did_you_mean(&addr.type_name, types.iter().map(String::as_str)).unwrap_or_default();
+                    diags.push(
+                        Diagnostic::error(
+                            format!("Invalid {kind} type"),
+                            format!(
+                                "The provider \"{local_name}\" does not support {kind} type \"{}\".{hint}",
+                                addr.type_name
+                            ),
+                        )
+                        .at(r.range.clone()),
+                    );
+                }
+                Some(_) => {}
             }
-            Some(_) => {}
         }
     }
     // Providers of resources that are only in state (to refresh and delete them).
@@ -489,90 +519,245 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
     }
 
     // 2. Reference edges.
-    let link = |g: &mut Graph, to: NodeIndex, refs: Vec<Reference>, ctx: RefContext, diags: &mut Diagnostics| {
-        for r in refs {
-            match resolve(config, &r, ctx) {
-                Ok(Some(node)) => {
-                    let from = g.add(node);
-                    if from == to && !ctx.allow_self {
-                        diags.push(
-                            Diagnostic::error(
-                                "Self-referential block",
-                                format!("Configuration for {} may not refer to itself.", r.subject),
-                            )
-                            .at(r.range.clone()),
-                        );
-                    } else {
-                        g.edge(from, to);
+    let link =
+        |g: &mut Graph, m: &Config, to: NodeIndex, refs: Vec<Reference>, ctx: RefContext, diags: &mut Diagnostics| {
+            for r in refs {
+                match resolve(m, &r, ctx) {
+                    Ok(nodes) => {
+                        for node in nodes {
+                            let from = g.add(node);
+                            if from == to && !ctx.allow_self {
+                                diags.push(
+                                    Diagnostic::error(
+                                        "Self-referential block",
+                                        format!("Configuration for {} may not refer to itself.", r.subject),
+                                    )
+                                    .at(r.range.clone()),
+                                );
+                            } else {
+                                g.edge(from, to);
+                            }
+                        }
                     }
+                    Err(d) => diags.push(called_from(config, &m.path, d)),
                 }
-                Ok(None) => {}
-                Err(d) => diags.push(d),
+            }
+        };
+    for m in &modules {
+        let p = &m.path;
+        // Everything in a module instance waits for the call that expands it.
+        let call = (!p.is_empty()).then(|| g.add(Node::Module(p.clone())));
+        let inside = |g: &mut Graph, i: NodeIndex| {
+            if let Some(c) = call {
+                g.edge(c, i);
+            }
+        };
+        for (name, v) in &m.variables {
+            let i = g.add(Node::Variable(p.clone(), name.clone()));
+            inside(&mut g, i);
+            for rule in &v.validations {
+                let mut refs = references::of_expr(&rule.condition);
+                refs.extend(references::of_expr(&rule.error_message));
+                // A validation may refer to its own variable.
+                refs.retain(|r| r.subject != Subject::Var(name.clone()));
+                link(&mut g, m, i, refs, RefContext::plain(), &mut diags);
             }
         }
-    };
-    for (name, v) in &config.variables {
-        let i = g.add(Node::Variable(name.clone()));
-        for rule in &v.validations {
-            let mut refs = references::of_expr(&rule.condition);
-            refs.extend(references::of_expr(&rule.error_message));
-            // A validation may refer to its own variable.
-            refs.retain(|r| r.subject != Subject::Var(name.clone()));
-            link(&mut g, i, refs, RefContext::plain(), &mut diags);
+        for (name, l) in &m.locals {
+            let i = g.add(Node::Local(p.clone(), name.clone()));
+            inside(&mut g, i);
+            link(&mut g, m, i, references::of_expr(&l.expr), RefContext::plain(), &mut diags);
         }
-    }
-    for (name, l) in &config.locals {
-        let i = g.add(Node::Local(name.clone()));
-        link(&mut g, i, references::of_expr(&l.expr), RefContext::plain(), &mut diags);
-    }
-    for (name, o) in &config.outputs {
-        let i = g.add(Node::Output(name.clone()));
-        let mut refs = references::of_expr(&o.value);
-        for d in &o.depends_on {
-            refs.extend(references::of_expr(d));
+        for (name, o) in &m.outputs {
+            let i = g.add(Node::Output(p.clone(), name.clone()));
+            inside(&mut g, i);
+            let mut refs = references::of_expr(&o.value);
+            for d in &o.depends_on {
+                refs.extend(references::of_expr(d));
+            }
+            for rule in &o.preconditions {
+                refs.extend(references::of_expr(&rule.condition));
+                refs.extend(references::of_expr(&rule.error_message));
+            }
+            link(&mut g, m, i, refs, RefContext::plain(), &mut diags);
         }
-        for rule in &o.preconditions {
-            refs.extend(references::of_expr(&rule.condition));
-            refs.extend(references::of_expr(&rule.error_message));
+        for c in &m.checks {
+            let i = g.add(Node::Check(p.clone(), c.name.clone()));
+            inside(&mut g, i);
+            let mut refs = Vec::new();
+            for rule in &c.asserts {
+                refs.extend(references::of_expr(&rule.condition));
+                refs.extend(references::of_expr(&rule.error_message));
+            }
+            link(&mut g, m, i, refs, RefContext::plain(), &mut diags);
         }
-        link(&mut g, i, refs, RefContext::plain(), &mut diags);
-    }
-    for (key, p) in &config.providers {
-        let i = g.add(Node::Provider(key.clone()));
-        link(&mut g, i, references::of_body(p.body.file, &p.body.body), RefContext::plain(), &mut diags);
-    }
-    for (addr, r) in &config.resources {
-        let i = g.add(Node::Resource(addr.clone()));
-        let ctx =
-            RefContext { count: r.count.is_some(), each: r.for_each.is_some(), self_ok: false, allow_self: false };
-        let mut refs = references::of_body(r.body.file, &r.body.body);
-        for d in &r.depends_on {
-            refs.extend(references::of_expr(d));
+        if p.is_empty() {
+            for (key, pb) in &m.providers {
+                let i = g.add(Node::Provider(key.clone()));
+                link(&mut g, m, i, references::of_body(pb.body.file, &pb.body.body), RefContext::plain(), &mut diags);
+            }
+            for imp in &m.imports {
+                // The id is evaluated when the target resource is planned.
+                if let crate::addr::Target::Resource(r)
+                | crate::addr::Target::Instance(crate::addr::InstanceAddr { resource: r, .. }) = &imp.to
+                    && let Some(ri) = g.get(&Node::Resource(r.static_addr()))
+                {
+                    link(&mut g, m, ri, references::of_expr(&imp.id), RefContext::plain(), &mut diags);
+                }
+            }
         }
-        for rule in &r.lifecycle.preconditions {
-            refs.extend(references::of_expr(&rule.condition));
-            refs.extend(references::of_expr(&rule.error_message));
+        for (addr, r) in &m.resources {
+            let i = g.add(Node::Resource(static_in(addr, p)));
+            inside(&mut g, i);
+            let ctx =
+                RefContext { count: r.count.is_some(), each: r.for_each.is_some(), self_ok: false, allow_self: false };
+            let mut refs = references::of_body(r.body.file, &r.body.body);
+            for rule in &r.lifecycle.preconditions {
+                refs.extend(references::of_expr(&rule.condition));
+                refs.extend(references::of_expr(&rule.error_message));
+            }
+            for e in &r.lifecycle.replace_triggered_by {
+                refs.extend(references::of_expr(e));
+            }
+            link(&mut g, m, i, refs, ctx, &mut diags);
+            depends_on_edges(&mut g, m, i, &r.depends_on, &mut diags);
+            // count and for_each cannot use count/each themselves.
+            let meta: Vec<&Expr> = r.count.iter().chain(r.for_each.iter()).collect();
+            for e in meta {
+                link(&mut g, m, i, references::of_expr(e), RefContext::plain(), &mut diags);
+            }
+            let post = RefContext { self_ok: true, ..ctx };
+            for rule in &r.lifecycle.postconditions {
+                let mut refs = references::of_expr(&rule.condition);
+                refs.extend(references::of_expr(&rule.error_message));
+                link(&mut g, m, i, refs, post, &mut diags);
+            }
         }
-        for e in &r.lifecycle.replace_triggered_by {
-            refs.extend(references::of_expr(e));
-        }
-        link(&mut g, i, refs, ctx, &mut diags);
-        // count and for_each cannot use count/each themselves.
-        let meta: Vec<&Expr> = r.count.iter().chain(r.for_each.iter()).collect();
-        for e in meta {
-            link(&mut g, i, references::of_expr(e), RefContext::plain(), &mut diags);
-        }
-        let post = RefContext { self_ok: true, ..ctx };
-        for rule in &r.lifecycle.postconditions {
-            let mut refs = references::of_expr(&rule.condition);
-            refs.extend(references::of_expr(&rule.error_message));
-            link(&mut g, i, refs, post, &mut diags);
+        for (name, child) in &m.children {
+            let call_decl = &m.module_calls[name];
+            let cp = child_path(p, name);
+            let ci = g.add(Node::Module(cp.clone()));
+            inside(&mut g, ci);
+            let meta: Vec<&Expr> = call_decl.count.iter().chain(call_decl.for_each.iter()).collect();
+            for e in meta {
+                link(&mut g, m, ci, references::of_expr(e), RefContext::plain(), &mut diags);
+            }
+            depends_on_edges(&mut g, m, ci, &call_decl.depends_on, &mut diags);
+            let ctx = RefContext {
+                count: call_decl.count.is_some(),
+                each: call_decl.for_each.is_some(),
+                self_ok: false,
+                allow_self: false,
+            };
+            // Input variables are evaluated in the caller's scope.
+            for (arg, e) in &call_decl.args {
+                if !child.variables.contains_key(arg) {
+                    let hint = did_you_mean(arg, child.variables.keys().map(String::as_str)).unwrap_or_default();
+                    diags.push(
+                        Diagnostic::error(
+                            "Unsupported argument",
+                            format!("An argument named \"{arg}\" is not expected here: {} declares no variable \"{arg}\".{hint}", module_display(&cp)),
+                        )
+                        .at(e.range()),
+                    );
+                    continue;
+                }
+                let vi = g.add(Node::Variable(cp.clone(), arg.clone()));
+                link(&mut g, m, vi, references::of_expr(e), ctx, &mut diags);
+            }
+            for (vname, v) in &child.variables {
+                if v.default.is_none() && !call_decl.args.contains_key(vname) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!("The argument \"{vname}\" is required, but no definition was found. {} declares variable \"{vname}\" without a default.", module_display(&cp)),
+                        )
+                        .at(call_decl.range.clone())
+                        .with_related(v.range.clone(), "declared here"),
+                    );
+                }
+            }
+            for (child_key, parent_key, range) in &call_decl.providers {
+                let _ = child_key;
+                if p.is_empty() && parent_key.contains('.') && !config.providers.contains_key(parent_key) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Provider configuration not present",
+                            format!("The module call passes provider configuration {parent_key}, which is not declared. Add a provider block with alias = \"{}\".", parent_key.split_once('.').map(|x| x.1).unwrap_or_default()),
+                        )
+                        .at(range.clone()),
+                    );
+                }
+            }
         }
     }
 
     // 3. Cycles.
     diags.extend(g.check_cycles(&|n| node_range(config, n)));
     (g, diags)
+}
+
+/// A diagnostic about a module's content, with a note pointing at the call that brought the
+/// module in.
+pub fn called_from(root: &Config, path: &[String], d: Diagnostic) -> Diagnostic {
+    let Some((name, parent)) = path.split_last() else { return d };
+    match root.module(parent).and_then(|p| p.module_calls.get(name)) {
+        Some(call) => d.with_related(call.range.clone(), format!("in {}, called here", module_display(path))),
+        None => d,
+    }
+}
+
+fn child_path(p: &[String], name: &str) -> Vec<String> {
+    let mut c = p.to_vec();
+    c.push(name.to_string());
+    c
+}
+
+/// A module-relative resource address as a static graph address.
+fn static_in(addr: &ResourceAddr, path: &[String]) -> ResourceAddr {
+    ResourceAddr {
+        module: path
+            .iter()
+            .map(|n| crate::addr::ModuleStep { name: n.clone(), key: crate::addr::InstanceKey::None })
+            .collect(),
+        ..addr.clone()
+    }
+}
+
+/// `depends_on`: on a resource, a module (everything in it), or any other object.
+fn depends_on_edges(g: &mut Graph, m: &Config, to: NodeIndex, list: &[Expr], diags: &mut Diagnostics) {
+    for e in list {
+        let refs = references::of_expr(e);
+        for r in refs {
+            if let Subject::Module(name) = &r.subject
+                && m.children.contains_key(name)
+            {
+                let cp = child_path(&m.path, name);
+                let inner: Vec<NodeIndex> = g
+                    .nodes()
+                    .filter(|(_, n)| match n {
+                        Node::Resource(a) => a.module_names().starts_with(&cp),
+                        Node::Output(p, _) => p.starts_with(&cp),
+                        _ => false,
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                for i in inner {
+                    g.edge(i, to);
+                }
+                continue;
+            }
+            match resolve(m, &r, RefContext::plain()) {
+                Ok(nodes) => {
+                    for n in nodes {
+                        let from = g.add(n);
+                        g.edge(from, to);
+                    }
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
 }
 
 fn unknown_provider(name: &str, available: &[String], range: SourceRange) -> Diagnostic {
@@ -590,10 +775,15 @@ fn unknown_provider(name: &str, available: &[String], range: SourceRange) -> Dia
 /// The declaration range of a node, for diagnostics.
 pub fn node_range(config: &Config, n: &Node) -> Option<SourceRange> {
     match n {
-        Node::Variable(v) => config.variables.get(v).map(|v| v.range.clone()),
-        Node::Local(l) => config.locals.get(l).map(|l| l.expr.range()),
-        Node::Output(o) => config.outputs.get(o).map(|o| o.range.clone()),
-        Node::Resource(r) => config.resources.get(r).map(|r| r.range.clone()),
+        Node::Variable(p, v) => config.module(p)?.variables.get(v).map(|v| v.range.clone()),
+        Node::Local(p, l) => config.module(p)?.locals.get(l).map(|l| l.expr.range()),
+        Node::Output(p, o) => config.module(p)?.outputs.get(o).map(|o| o.range.clone()),
+        Node::Check(p, c) => config.module(p)?.checks.iter().find(|x| &x.name == c).map(|c| c.range.clone()),
+        Node::Module(p) => {
+            let (name, parent) = p.split_last()?;
+            config.module(parent)?.module_calls.get(name).map(|c| c.range.clone())
+        }
+        Node::Resource(r) => config.resource_at(r).map(|r| r.range.clone()),
         Node::Provider(p) => config.providers.get(p).map(|p| p.range.clone()),
         Node::Destroy(..) => None,
     }
@@ -613,16 +803,18 @@ impl RefContext {
     }
 }
 
-/// The graph node a reference names, `None` for references without a node (`count.index`,
-/// `path.module`), or an error for references to undeclared objects.
-fn resolve(config: &Config, r: &Reference, ctx: RefContext) -> Result<Option<Node>, Diagnostic> {
+/// The graph nodes a reference in module `m` names (none for `count.index`, `path.module`,
+/// ...; every output of a module call), or an error for references to undeclared objects.
+fn resolve(m: &Config, r: &Reference, ctx: RefContext) -> Result<Vec<Node>, Diagnostic> {
     let err = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at(r.range.clone()));
+    let p = &m.path;
+    let here = if p.is_empty() { "the root module".to_string() } else { module_display(p) };
     match &r.subject {
         Subject::Var(name) => {
-            if config.variables.contains_key(name) {
-                Ok(Some(Node::Variable(name.clone())))
+            if m.variables.contains_key(name) {
+                Ok(vec![Node::Variable(p.clone(), name.clone())])
             } else {
-                let hint = did_you_mean(name, config.variables.keys().map(String::as_str)).unwrap_or_default();
+                let hint = did_you_mean(name, m.variables.keys().map(String::as_str)).unwrap_or_default();
                 err(
                     "Reference to undeclared input variable",
                     format!("An input variable with the name \"{name}\" has not been declared.{hint} This variable can be declared with a variable \"{name}\" {{}} block."),
@@ -630,18 +822,18 @@ fn resolve(config: &Config, r: &Reference, ctx: RefContext) -> Result<Option<Nod
             }
         }
         Subject::Local(name) => {
-            if config.locals.contains_key(name) {
-                Ok(Some(Node::Local(name.clone())))
+            if m.locals.contains_key(name) {
+                Ok(vec![Node::Local(p.clone(), name.clone())])
             } else {
-                let hint = did_you_mean(name, config.locals.keys().map(String::as_str)).unwrap_or_default();
+                let hint = did_you_mean(name, m.locals.keys().map(String::as_str)).unwrap_or_default();
                 err("Reference to undeclared local value", format!("A local value with the name \"{name}\" has not been declared.{hint}"))
             }
         }
         Subject::Resource(addr) => {
-            if config.resources.contains_key(addr) {
-                Ok(Some(Node::Resource(addr.clone())))
+            if m.resources.contains_key(addr) {
+                Ok(vec![Node::Resource(static_in(addr, p))])
             } else {
-                let same_kind: Vec<String> = config
+                let same_kind: Vec<String> = m
                     .resources
                     .keys()
                     .filter(|a| a.mode == addr.mode)
@@ -651,14 +843,42 @@ fn resolve(config: &Config, r: &Reference, ctx: RefContext) -> Result<Option<Nod
                 let kind = if addr.mode == Mode::Data { "data resource" } else { "managed resource" };
                 err(
                     "Reference to undeclared resource",
-                    format!("A {kind} \"{}\" \"{}\" has not been declared in the root module.{hint}", addr.type_name, addr.name),
+                    format!("A {kind} \"{}\" \"{}\" has not been declared in {here}.{hint}", addr.type_name, addr.name),
                 )
             }
         }
-        Subject::Module(name) => err(
-            "Reference to undeclared module",
-            format!("No module call named \"{name}\" is declared in the root module."),
-        ),
+        Subject::Module(name) => match m.children.get(name) {
+            Some(child) => {
+                let cp = child_path(p, name);
+                // `module.x.out` depends on that output; `module.x` on all of them.
+                let attr = match r.rest.first() {
+                    Some(crate::value::PathStep::Attr(a)) => Some(a.clone()),
+                    _ => None,
+                };
+                match attr {
+                    Some(a) if child.outputs.contains_key(&a) => Ok(vec![Node::Output(cp, a)]),
+                    Some(a) if child.module_calls.is_empty() || !child.outputs.is_empty() => {
+                        let hint = did_you_mean(&a, child.outputs.keys().map(String::as_str)).unwrap_or_default();
+                        err(
+                            "Unsupported attribute",
+                            format!("This object does not have an attribute named \"{a}\": {} declares no output \"{a}\".{hint}", module_display(&cp)),
+                        )
+                    }
+                    _ => {
+                        let mut out: Vec<Node> = child.outputs.keys().map(|o| Node::Output(cp.clone(), o.clone())).collect();
+                        out.push(Node::Module(cp));
+                        Ok(out)
+                    }
+                }
+            }
+            None => {
+                let hint = did_you_mean(name, m.module_calls.keys().map(String::as_str)).unwrap_or_default();
+                err(
+                    "Reference to undeclared module",
+                    format!("No module call named \"{name}\" is declared in {here}.{hint}"),
+                )
+            }
+        },
         Subject::CountIndex if !ctx.count => err(
             "Reference to \"count\" in non-counted context",
             "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.".into(),
@@ -671,7 +891,7 @@ fn resolve(config: &Config, r: &Reference, ctx: RefContext) -> Result<Option<Nod
             "Invalid \"self\" reference",
             "The \"self\" object can be used only in a resource's postcondition blocks.".into(),
         ),
-        _ => Ok(None),
+        _ => Ok(Vec::new()),
     }
 }
 
@@ -680,7 +900,7 @@ fn resolve(config: &Config, r: &Reference, ctx: RefContext) -> Result<Option<Nod
 pub fn target_nodes(g: &Graph, targets: &[Target]) -> Vec<NodeIndex> {
     g.nodes()
         .filter(|(_, n)| match n {
-            Node::Resource(r) => targets.iter().any(|t| t.contains_resource(r)),
+            Node::Resource(r) => targets.iter().any(|t| t.names_resource_block(r)),
             Node::Destroy(i, _) => targets.iter().any(|t| t.contains(i)),
             _ => false,
         })

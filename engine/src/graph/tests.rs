@@ -39,7 +39,7 @@ output "o" { value = terraform_data.b.id }
 "#,
     );
     assert!(!d.has_errors(), "{d}");
-    assert_eq!(deps(&g, Node::Local("name".into())), ["var.n"]);
+    assert_eq!(deps(&g, Node::Local(vec![], "name".into())), ["var.n"]);
     assert_eq!(
         deps(&g, Node::Resource(ResourceAddr::managed("terraform_data", "a"))),
         ["local.name", "provider[\"terraform\"]"]
@@ -48,7 +48,7 @@ output "o" { value = terraform_data.b.id }
         deps(&g, Node::Resource(ResourceAddr::managed("terraform_data", "b"))),
         ["provider[\"terraform\"]", "terraform_data.a", "terraform_data.c"]
     );
-    assert_eq!(deps(&g, Node::Output("o".into())), ["terraform_data.b"]);
+    assert_eq!(deps(&g, Node::Output(vec![], "o".into())), ["terraform_data.b"]);
     let b = g.get(&Node::Resource(ResourceAddr::managed("terraform_data", "b"))).unwrap();
     assert_eq!(
         g.resource_dependencies(b),
@@ -125,7 +125,7 @@ resource "terraform_data" "c" {}
 
 fn chain_graph(edges: &[(usize, usize)], n: usize) -> (Graph, Vec<NodeIndex>) {
     let mut g = Graph::default();
-    let nodes: Vec<NodeIndex> = (0..n).map(|i| g.add(Node::Local(format!("n{i}")))).collect();
+    let nodes: Vec<NodeIndex> = (0..n).map(|i| g.add(Node::Local(vec![], format!("n{i}")))).collect();
     for (a, b) in edges {
         g.edge(nodes[*a], nodes[*b]);
     }
@@ -273,6 +273,8 @@ resource "terraform_data" "c" {}
         prior_state: State::new(),
         errored: false,
         created: "2026-11-27T00:00:00Z".into(),
+        moves: Vec::new(),
+        imports: Vec::new(),
     };
     let marks = g.restrict_to_plan(&plan);
     let mut names: Vec<String> = g.nodes().map(|(_, n)| n.to_string()).collect();

@@ -3,6 +3,7 @@
 
 pub mod diff;
 mod encode;
+pub mod moves;
 pub mod planner;
 pub mod render;
 
@@ -35,6 +36,8 @@ pub enum Action {
     /// Create the new object first (`create_before_destroy`), then delete the old one.
     CreateThenDelete,
     Delete,
+    /// Drop the object from the state without destroying it (`removed` with `destroy = false`).
+    Forget,
 }
 
 impl Action {
@@ -56,6 +59,7 @@ impl Action {
             Action::DeleteThenCreate => &["delete", "create"],
             Action::CreateThenDelete => &["create", "delete"],
             Action::Delete => &["delete"],
+            Action::Forget => &["forget"],
         }
     }
 
@@ -69,6 +73,7 @@ impl Action {
             Action::DeleteThenCreate => "-/+",
             Action::CreateThenDelete => "+/-",
             Action::Delete => "-",
+            Action::Forget => ".",
         }
     }
 }
@@ -83,6 +88,7 @@ pub enum Reason {
     ReplaceByRequest,
     ReplaceByTriggers,
     DeleteBecauseNoResourceConfig,
+    DeleteBecauseNoModule,
     DeleteBecauseCountIndex,
     DeleteBecauseEachKey,
     ReadBecauseConfigUnknown,
@@ -155,6 +161,26 @@ pub struct Plan {
     #[serde(default)]
     pub errored: bool,
     pub created: String,
+    /// Objects `moved` blocks move to new addresses (already moved in `prior_state`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<Move>,
+    /// Objects `import` blocks bring under management (already read into `prior_state`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub imports: Vec<ImportTarget>,
+}
+
+/// An object moved from one address to another by a `moved` block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Move {
+    pub from: InstanceAddr,
+    pub to: InstanceAddr,
+}
+
+/// An object imported by an `import` block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportTarget {
+    pub addr: InstanceAddr,
+    pub id: String,
 }
 
 /// Counts for the `Plan: N to add, N to change, N to destroy.` line.
@@ -164,6 +190,9 @@ pub struct Summary {
     pub change: usize,
     pub destroy: usize,
     pub read: usize,
+    pub import: usize,
+    pub forget: usize,
+    pub moved: usize,
 }
 
 impl Plan {
@@ -179,10 +208,23 @@ impl Plan {
                     s.destroy += 1;
                 }
                 Action::Read => s.read += 1,
+                Action::Forget => s.forget += 1,
                 Action::NoOp => {}
             }
         }
+        s.import = self.imports.len();
+        s.moved = self.moves.len();
         s
+    }
+
+    /// The address an object had before a `moved` block moved it.
+    pub fn moved_from(&self, addr: &InstanceAddr) -> Option<&InstanceAddr> {
+        self.moves.iter().find(|m| &m.to == addr).map(|m| &m.from)
+    }
+
+    /// The id an object is imported with, when an `import` block brings it in.
+    pub fn import_id(&self, addr: &InstanceAddr) -> Option<&str> {
+        self.imports.iter().find(|i| &i.addr == addr).map(|i| i.id.as_str())
     }
 
     /// Whether applying would change anything: resources, outputs, or (refresh-only) the
@@ -191,6 +233,8 @@ impl Plan {
         self.changes.iter().any(|c| c.action != Action::NoOp && c.action != Action::Read)
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
             || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
+            || !self.moves.is_empty()
+            || !self.imports.is_empty()
     }
 
     pub fn change(&self, addr: &InstanceAddr) -> Option<&ResourceChange> {

@@ -12,7 +12,7 @@ use crate::eval::{Subject, check_condition, decode_body, references};
 use crate::graph::{Graph, Node, NodeOutcome, WalkControl, target_nodes, walk};
 use crate::hooks::{Hooks, id_of};
 use crate::provider::{PlanRequest, Provider};
-use crate::run::{Expansion, InstanceCtx, RunScope, Values, expand};
+use crate::run::{Expansion, Here, InstanceCtx, RunScope, Values, expand};
 use crate::schema::ResourceSchema;
 use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_value, value_from_object};
 use crate::types::Type;
@@ -55,12 +55,34 @@ pub async fn plan(
     control: &WalkControl,
     hooks: &dyn Hooks,
 ) -> Result<(Plan, Diagnostics), Diagnostics> {
-    let base_state = stored.cloned().unwrap_or_default();
+    let mut base_state = stored.cloned().unwrap_or_default();
     let (mut graph, mut diags) = ctx.graph(&base_state);
     if diags.has_errors() {
         return Err(diags);
     }
+    // `moved` blocks: the recorded objects take their new addresses before anything else.
+    let (mut moves, move_diags) = super::moves::apply_moved_blocks(&ctx.config, &mut base_state);
+    diags.extend(move_diags);
+    diags.extend(check_removed_and_imports(ctx));
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    // Resources named directly by -target (and no other target's dependency) plan only the
+    // instances the targets name.
+    let mut narrow = HashSet::new();
     if !opts.targets.is_empty() {
+        let direct = target_nodes(&graph, &opts.targets);
+        let mut ancestors = HashSet::new();
+        for &d in &direct {
+            let mut up = graph.closure(&[d], petgraph::Direction::Incoming);
+            up.remove(&d);
+            ancestors.extend(up);
+        }
+        for d in direct {
+            if let (Node::Resource(r), false) = (graph.node(d), ancestors.contains(&d)) {
+                narrow.insert(r.clone());
+            }
+        }
         restrict_to_targets(&mut graph, &opts.targets, opts.mode == PlanMode::Destroy);
         diags.push(Diagnostic::warning(
             "Resource targeting is in effect",
@@ -82,6 +104,8 @@ pub async fn plan(
         sem: Arc::new(Semaphore::new(opts.parallelism.max(1))),
         hooks,
         visited: Mutex::new(HashSet::new()),
+        imports: Mutex::new(Vec::new()),
+        narrow,
     };
     let outcome = walk(&graph, control, |i| w.visit(i)).await;
     let interrupted = outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
@@ -95,6 +119,27 @@ pub async fn plan(
     if diags.has_errors() {
         return Err(diags);
     }
+    let imports = w.imports.into_inner().expect("imports lock");
+    for imp in &ctx.config.imports {
+        let done = imports.iter().any(|i| imp.to.contains(&i.addr));
+        let managed = match &imp.to {
+            Target::Instance(i) => base_state.object(&i.resource, &i.key).is_some(),
+            Target::Resource(r) => base_state.object(r, &InstanceKey::None).is_some(),
+            Target::Module(_) => true,
+        };
+        if !done && !managed && opts.mode == PlanMode::Normal && opts.targets.is_empty() {
+            diags.push(
+                Diagnostic::error(
+                    "Configuration for import target does not exist",
+                    format!("The configuration for {} does not declare such an instance (check its count or for_each). Add the resource to the configuration, or remove this import block.", imp.to),
+                )
+                .at(imp.to_range.clone()),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
     let mut changes = w.changes.into_inner().expect("changes lock");
     changes.sort_by(|a, b| a.addr.cmp(&b.addr).then(a.deposed.cmp(&b.deposed)));
     let mut drift = w.drift.into_inner().expect("drift lock");
@@ -105,12 +150,15 @@ pub async fn plan(
         .config
         .variables
         .keys()
-        .filter_map(|n| w.values.get(&Subject::Var(n.clone())).map(|v| (n.clone(), v)))
+        .filter_map(|n| w.values.get(&[], &Subject::Var(n.clone())).map(|v| (n.clone(), v)))
         .collect();
     let prior_state = w.refreshed.into_inner().expect("state lock");
-    // No-op changes carry no values: the prior state holds them.
+    moves.retain(|m| prior_state.object(&m.to.resource, &m.to.key).is_some() || changes.iter().any(|c| c.addr == m.to));
+    // No-op changes carry no values: the prior state holds them (moved and imported objects
+    // keep theirs, to be shown).
     for c in &mut changes {
-        if c.action == Action::NoOp {
+        let shown = moves.iter().any(|m| m.to == c.addr) || imports.iter().any(|i| i.addr == c.addr);
+        if c.action == Action::NoOp && !shown {
             c.before = Value::Null;
             c.after = Value::Null;
         }
@@ -138,6 +186,8 @@ pub async fn plan(
         prior_state,
         errored: false,
         created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        moves,
+        imports,
     };
     Ok((plan, diags))
 }
@@ -170,6 +220,8 @@ struct PlanWalk<'a> {
     sem: Arc<Semaphore>,
     hooks: &'a dyn Hooks,
     visited: Mutex<HashSet<ResourceAddr>>,
+    imports: Mutex<Vec<super::ImportTarget>>,
+    narrow: HashSet<ResourceAddr>,
 }
 
 impl PlanWalk<'_> {
@@ -183,24 +235,142 @@ impl PlanWalk<'_> {
         !bad
     }
 
-    fn scope<'s>(&'s self, inst: Option<&'s InstanceCtx>, self_value: Option<&'s Value>) -> RunScope<'s> {
-        RunScope { ctx: self.ctx, values: &self.values, state: &self.refreshed, inst, self_value }
+    fn scope<'s>(
+        &'s self,
+        here: &'s Here<'s>,
+        inst: Option<&'s InstanceCtx>,
+        self_value: Option<&'s Value>,
+    ) -> RunScope<'s> {
+        RunScope {
+            ctx: self.ctx,
+            module: &here.module,
+            config: here.config,
+            values: &self.values,
+            state: &self.refreshed,
+            inst,
+            self_value,
+        }
+    }
+
+    fn root(&self) -> Here<'_> {
+        Here { module: Vec::new(), config: &self.ctx.config }
+    }
+
+    /// Every instance of the module at static path `path`.
+    fn instances_of<'s>(&'s self, path: &[String]) -> Vec<Here<'s>> {
+        let Some(config) = self.ctx.config.module(path) else { return Vec::new() };
+        self.values.module_instances(path).into_iter().map(|module| Here { module, config }).collect()
     }
 
     async fn visit(&self, i: NodeIndex) -> bool {
         match self.graph.node(i) {
-            Node::Variable(n) => self.variable(n),
-            Node::Local(n) => self.local(n),
-            Node::Output(n) => self.output(n),
+            Node::Variable(p, n) if p.is_empty() => self.variable(n),
+            Node::Variable(p, n) => self.instances_of(p).iter().filter(|h| !self.module_variable(h, n)).count() == 0,
+            Node::Local(p, n) => self.instances_of(p).iter().filter(|h| !self.local(h, n)).count() == 0,
+            Node::Output(p, n) if p.is_empty() => self.output(n),
+            Node::Output(p, n) => self.instances_of(p).iter().filter(|h| !self.module_output(h, n)).count() == 0,
+            Node::Module(p) => self.module_call(p),
+            Node::Check(p, n) => {
+                for h in self.instances_of(p) {
+                    self.check(&h, n);
+                }
+                true
+            }
             Node::Provider(k) => self.provider(k).await,
-            Node::Resource(addr) => {
-                self.visited.lock().expect("visited lock").insert(addr.clone());
-                match addr.mode {
-                    Mode::Managed => self.managed(addr).await,
-                    Mode::Data => self.data(addr).await,
+            Node::Resource(addr) => match addr.mode {
+                Mode::Managed => self.managed(addr).await,
+                Mode::Data => self.data(addr).await,
+            },
+            Node::Destroy(..) => true,
+        }
+    }
+
+    /// Expands a module call in every instance of its caller.
+    fn module_call(&self, path: &[String]) -> bool {
+        let Some((name, parent)) = path.split_last() else { return true };
+        let mut ok = true;
+        for h in self.instances_of(parent) {
+            let Some(call) = h.config.module_calls.get(name) else { continue };
+            let scope = self.scope(&h, None, None);
+            let e = match expand(call.count.as_ref(), call.for_each.as_ref(), &mut scope.evaluator()) {
+                Ok(e) => e,
+                Err(_) if self.opts.mode == PlanMode::Destroy => crate::run::Expansion::Count(0),
+                Err(d) => {
+                    self.error(d);
+                    ok = false;
+                    crate::run::Expansion::Count(0)
+                }
+            };
+            self.values.set_expansion(&h.module, name, e);
+        }
+        ok
+    }
+
+    /// An input variable of a module instance: the call's argument, evaluated in the caller.
+    fn module_variable(&self, h: &Here<'_>, name: &str) -> bool {
+        let Some(decl) = h.config.variables.get(name) else { return false };
+        let value = match crate::run::module_input(self.ctx, &self.values, &self.refreshed, &h.module, decl) {
+            Ok(v) => v,
+            Err(d) => {
+                self.error(d);
+                self.values.set(&h.module, Subject::Var(name.to_string()), Value::Unknown);
+                return false;
+            }
+        };
+        self.values.set(&h.module, Subject::Var(name.to_string()), value);
+        self.validate_variable(h, decl)
+    }
+
+    /// A module instance's output: kept for `module.<name>` references.
+    fn module_output(&self, h: &Here<'_>, name: &str) -> bool {
+        let Some(o) = h.config.outputs.get(name) else { return false };
+        let scope = self.scope(h, None, None);
+        let mut ev = scope.evaluator();
+        if self.opts.mode != PlanMode::Destroy {
+            for rule in &o.preconditions {
+                match check_condition(&mut ev, rule) {
+                    Ok(None) => {}
+                    Ok(Some(msg)) => {
+                        self.error(
+                            Diagnostic::error("Module output value precondition failed", msg)
+                                .at(rule.condition.range()),
+                        );
+                        return false;
+                    }
+                    Err(d) => {
+                        self.error(d);
+                        return false;
+                    }
                 }
             }
-            Node::Destroy(..) => true,
+        }
+        match ev.eval(&o.value) {
+            Ok(v) => {
+                self.values.set_output(&h.module, name, v.mark_if(o.sensitive));
+                true
+            }
+            Err(_) if self.opts.mode == PlanMode::Destroy => true,
+            Err(d) => {
+                self.error(d);
+                self.values.set_output(&h.module, name, Value::Unknown);
+                false
+            }
+        }
+    }
+
+    /// A `check` block: failed assertions are warnings; unknown ones are checked after apply.
+    fn check(&self, h: &Here<'_>, name: &str) {
+        if self.opts.mode == PlanMode::Destroy {
+            return;
+        }
+        let Some(c) = h.config.checks.iter().find(|c| c.name == name) else { return };
+        let scope = self.scope(h, None, None);
+        let mut ev = scope.evaluator();
+        for rule in &c.asserts {
+            // Unknown or failing-to-evaluate conditions are checked again after apply.
+            if let Ok(Some(msg)) = check_condition(&mut ev, rule) {
+                self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
+            }
         }
     }
 
@@ -222,8 +392,13 @@ impl PlanWalk<'_> {
                 }
             },
         };
-        self.values.set(Subject::Var(name.to_string()), value);
-        let scope = self.scope(None, None);
+        self.values.set(&[], Subject::Var(name.to_string()), value);
+        let root = self.root();
+        self.validate_variable(&root, decl)
+    }
+
+    fn validate_variable(&self, h: &Here<'_>, decl: &crate::config::Variable) -> bool {
+        let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
         let mut ok = true;
         for rule in &decl.validations {
@@ -249,16 +424,16 @@ impl PlanWalk<'_> {
         ok
     }
 
-    fn local(&self, name: &str) -> bool {
-        let Some(l) = self.ctx.config.locals.get(name) else { return false };
-        let scope = self.scope(None, None);
+    fn local(&self, h: &Here<'_>, name: &str) -> bool {
+        let Some(l) = h.config.locals.get(name) else { return false };
+        let scope = self.scope(h, None, None);
         match scope.evaluator().eval(&l.expr) {
             Ok(v) => {
-                self.values.set(Subject::Local(name.to_string()), v);
+                self.values.set(&h.module, Subject::Local(name.to_string()), v);
                 true
             }
             Err(d) => {
-                self.values.set(Subject::Local(name.to_string()), Value::Unknown);
+                self.values.set(&h.module, Subject::Local(name.to_string()), Value::Unknown);
                 self.error(d);
                 false
             }
@@ -274,7 +449,8 @@ impl PlanWalk<'_> {
             }
             return true;
         }
-        let scope = self.scope(None, None);
+        let root = self.root();
+        let scope = self.scope(&root, None, None);
         let mut ev = scope.evaluator();
         for rule in &o.preconditions {
             match check_condition(&mut ev, rule) {
@@ -339,8 +515,11 @@ impl PlanWalk<'_> {
             self.error(self.ctx.error_unknown_provider(key));
             return false;
         };
-        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(None, None), &self.sem, &mut |d| self.error(d))
-            .await
+        let root = self.root();
+        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(&root, None, None), &self.sem, &mut |d| {
+            self.error(d)
+        })
+        .await
         {
             return false;
         }
@@ -474,48 +653,100 @@ impl PlanWalk<'_> {
         self.changes.lock().expect("changes lock").push(c);
     }
 
+    /// Whether an instance is within the -target scope.
+    fn in_scope(&self, inst: &InstanceAddr) -> bool {
+        !self.narrow.contains(&inst.resource.static_addr()) || self.opts.targets.iter().any(|t| t.contains(inst))
+    }
+
+    /// The recorded resources of a configuration block, in every module instance.
+    fn recorded(&self, addr: &ResourceAddr) -> Vec<ResourceAddr> {
+        let state = self.refreshed.lock().expect("state lock");
+        state.resources.keys().filter(|a| a.static_addr() == *addr).cloned().collect()
+    }
+
     async fn managed(&self, addr: &ResourceAddr) -> bool {
-        let res = &self.ctx.config.resources[addr];
+        let path = addr.module_names();
+        let Some(res) = self.ctx.config.resource_at(addr) else { return false };
         let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return false };
         let Some(provider) = self.provider_instance(&res.provider) else { return false };
         let provider_address = self.ctx.provider_address(&res.provider);
-        let existing: Vec<InstanceKey> = {
-            let state = self.refreshed.lock().expect("state lock");
-            state
-                .resource(addr)
-                .map(|r| r.instances.iter().filter(|(_, i)| i.current.is_some()).map(|(k, _)| k.clone()).collect())
-                .unwrap_or_default()
-        };
-        match self.opts.mode {
-            PlanMode::Destroy => {
-                let mut ok = true;
-                for k in existing {
-                    ok &= self.plan_delete(res, &k, schema, &provider_address, None);
+        let recorded = self.recorded(addr);
+        self.visited.lock().expect("visited lock").extend(recorded.iter().cloned());
+        if self.opts.mode == PlanMode::Destroy {
+            let mut ok = true;
+            for full in &recorded {
+                for k in self.existing_keys(full) {
+                    if self.in_scope(&full.instance(k.clone())) {
+                        ok &= self.plan_delete(res, full, &k, schema, &provider_address, None);
+                    }
                 }
-                return ok;
             }
-            PlanMode::RefreshOnly => {
-                let state = self.refreshed.lock().expect("state lock");
-                let v = crate::run::resource_value_from_state(self.ctx, &state, addr);
-                drop(state);
-                self.values.set(Subject::Resource(addr.clone()), v);
-                return true;
-            }
-            PlanMode::Normal => {}
+            return ok;
         }
-        let scope = self.scope(None, None);
-        let expansion = match expand(res, &mut scope.evaluator()) {
+        let heres = self.instances_of(&path);
+        let mut ok = true;
+        for h in &heres {
+            let full = addr.in_module(&h.module);
+            ok &= self.managed_in(h, res, &full, schema, provider.as_ref(), &provider_address).await;
+        }
+        // Objects of module instances that no longer exist.
+        let live: HashSet<&crate::run::ModInst> = heres.iter().map(|h| &h.module).collect();
+        for full in recorded.iter().filter(|r| !live.contains(&r.module)) {
+            for k in self.existing_keys(full) {
+                if self.in_scope(&full.instance(k.clone())) {
+                    ok &=
+                        self.plan_delete(res, full, &k, schema, &provider_address, Some(Reason::DeleteBecauseNoModule));
+                }
+            }
+            self.plan_deposed(full, &res.provider, schema, &provider_address);
+        }
+        ok
+    }
+
+    fn existing_keys(&self, full: &ResourceAddr) -> Vec<InstanceKey> {
+        let state = self.refreshed.lock().expect("state lock");
+        state
+            .resource(full)
+            .map(|r| r.instances.iter().filter(|(_, i)| i.current.is_some()).map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Plans a resource block in one module instance; `full` is its address there.
+    async fn managed_in(
+        &self,
+        h: &Here<'_>,
+        res: &Resource,
+        full: &ResourceAddr,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        provider_address: &str,
+    ) -> bool {
+        let existing = self.existing_keys(full);
+        if self.opts.mode == PlanMode::RefreshOnly {
+            let state = self.refreshed.lock().expect("state lock");
+            let v = crate::run::resource_value_from_state(self.ctx, &state, full);
+            drop(state);
+            self.values.set(&h.module, Subject::Resource(res.addr.clone()), v);
+            return true;
+        }
+        let scope = self.scope(h, None, None);
+        let expansion = match expand(res.count.as_ref(), res.for_each.as_ref(), &mut scope.evaluator()) {
             Ok(e) => e,
             Err(d) => {
                 self.error(d);
-                self.values.set(Subject::Resource(addr.clone()), Value::Unknown);
+                self.values.set(&h.module, Subject::Resource(res.addr.clone()), Value::Unknown);
                 return false;
             }
         };
         let instances = expansion.instances();
-        let planned = futures::future::join_all(
-            instances.iter().map(|inst| self.plan_instance(res, inst, schema, provider.as_ref(), &provider_address)),
-        )
+        let planned = futures::future::join_all(instances.iter().map(|inst| async {
+            if self.in_scope(&full.instance(inst.key.clone())) {
+                self.plan_instance(h, res, full, inst, schema, provider, provider_address).await
+            } else {
+                // Outside -target: unchanged, as recorded.
+                Some(self.refreshed_object(full, &inst.key, schema).map(|(v, _)| v).unwrap_or(Value::Unknown))
+            }
+        }))
         .await;
         let mut ok = true;
         let mut values = BTreeMap::new();
@@ -527,29 +758,30 @@ impl PlanWalk<'_> {
                 None => ok = false,
             }
         }
-        for k in existing.iter().filter(|k| !expansion.contains(k)) {
+        for k in existing.iter().filter(|k| !expansion.contains(k) && self.in_scope(&full.instance((*k).clone()))) {
             let reason = match (k, &expansion) {
                 (InstanceKey::Int(_), Expansion::Count(_)) => Reason::DeleteBecauseCountIndex,
                 (InstanceKey::Str(_), Expansion::ForEach(_)) => Reason::DeleteBecauseEachKey,
                 _ => Reason::DeleteBecauseNoResourceConfig,
             };
-            ok &= self.plan_delete(res, k, schema, &provider_address, Some(reason));
+            ok &= self.plan_delete(res, full, k, schema, provider_address, Some(reason));
         }
-        self.plan_deposed(addr, &res.provider, schema, &provider_address);
-        self.values.set(Subject::Resource(addr.clone()), expansion.aggregate(values));
+        self.plan_deposed(full, &res.provider, schema, provider_address);
+        self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
         ok
     }
 
     fn plan_delete(
         &self,
         res: &Resource,
+        full: &ResourceAddr,
         k: &InstanceKey,
         schema: &ResourceSchema,
         provider_address: &str,
         reason: Option<Reason>,
     ) -> bool {
-        let inst = res.addr.instance(k.clone());
-        let Some((before, _)) = self.refreshed_object(&res.addr, k, schema) else { return true };
+        let inst = full.instance(k.clone());
+        let Some((before, _)) = self.refreshed_object(full, k, schema) else { return true };
         if res.lifecycle.prevent_destroy {
             self.error(prevent_destroy_error(&inst, res));
             return false;
@@ -602,17 +834,30 @@ impl PlanWalk<'_> {
     }
 
     /// Plans one instance; returns its planned value (what references to it see).
+    #[allow(clippy::too_many_arguments)]
     async fn plan_instance(
         &self,
+        h: &Here<'_>,
         res: &Resource,
+        full: &ResourceAddr,
         inst: &InstanceCtx,
         schema: &ResourceSchema,
         provider: &dyn Provider,
         provider_address: &str,
     ) -> Option<Value> {
-        let addr = res.addr.instance(inst.key.clone());
-        let prior = self.refreshed_object(&res.addr, &inst.key, schema);
-        let scope = self.scope(Some(inst), None);
+        let addr = full.instance(inst.key.clone());
+        let mut prior = self.refreshed_object(full, &inst.key, schema);
+        if prior.is_none() && self.opts.mode == PlanMode::Normal {
+            match self.import_for(&addr, schema, provider, provider_address).await {
+                Ok(Some(v)) => prior = Some((v, ObjectStatus::Ready)),
+                Ok(None) => {}
+                Err(d) => {
+                    self.error(d);
+                    return None;
+                }
+            }
+        }
+        let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
         let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
         if !self.errors(diags) {
@@ -656,7 +901,7 @@ impl PlanWalk<'_> {
         let mut planned = keep_marks(&config, schema.block.mark_sensitive(resp.planned));
         let tainted = matches!(prior, Some((_, ObjectStatus::Tainted)));
         let requested = self.opts.replace.iter().any(|r| r == &addr);
-        let triggered = match self.replace_triggered(res) {
+        let triggered = match self.replace_triggered(res, &h.module) {
             Ok(t) => t,
             Err(d) => {
                 self.error(d);
@@ -708,7 +953,7 @@ impl PlanWalk<'_> {
             self.error(prevent_destroy_error(&addr, res));
             return None;
         }
-        if !self.postconditions(res, inst, &planned) {
+        if !self.postconditions(h, res, inst, &planned) {
             return None;
         }
         self.record(ResourceChange {
@@ -725,12 +970,84 @@ impl PlanWalk<'_> {
         Some(planned)
     }
 
+    /// When an `import` block targets `addr`: reads the object by its id into the refreshed
+    /// state and returns it as the prior object.
+    async fn import_for(
+        &self,
+        addr: &InstanceAddr,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        provider_address: &str,
+    ) -> Result<Option<Value>, Diagnostic> {
+        let Some(imp) = self.ctx.config.imports.iter().find(|i| match &i.to {
+            Target::Instance(t) => t == addr,
+            Target::Resource(r) => r == &addr.resource && addr.key.is_none(),
+            Target::Module(_) => false,
+        }) else {
+            return Ok(None);
+        };
+        if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains(addr)) {
+            return Ok(None);
+        }
+        let root = self.root();
+        let scope = self.scope(&root, None, None);
+        let id = match scope.evaluator().eval(&imp.id)?.deep_unmark() {
+            Value::String(s) if !s.is_empty() => s,
+            Value::Unknown => {
+                return Err(Diagnostic::error(
+                    "Invalid import id argument",
+                    "The import ID cannot be unknown: it must be known when planning.",
+                )
+                .at(imp.id.range()));
+            }
+            _ => {
+                return Err(Diagnostic::error(
+                    "Invalid import id argument",
+                    "The import ID must be a non-empty string.",
+                )
+                .at(imp.id.range()));
+            }
+        };
+        self.hooks.importing(addr, &id);
+        let found = {
+            let _permit = self.sem.acquire().await.expect("semaphore");
+            provider.import(&addr.resource.type_name, &id).await
+        };
+        let v = match found {
+            Ok(v) => schema.block.mark_sensitive(v),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    format!("Cannot import {addr}"),
+                    format!("Importing id \"{id}\" failed: {}", e.message),
+                )
+                .at(imp.range.clone()));
+            }
+        };
+        let (attributes, sensitive_paths) = object_from_value(&v, &schema.block);
+        self.refreshed.lock().expect("state lock").set_object(
+            &addr.resource,
+            &addr.key,
+            provider_address,
+            Some(ObjectState {
+                schema_version: schema.version,
+                attributes,
+                sensitive_paths,
+                dependencies: Vec::new(),
+                status: ObjectStatus::Ready,
+                create_before_destroy: false,
+                private: None,
+            }),
+        );
+        self.imports.lock().expect("imports lock").push(super::ImportTarget { addr: addr.clone(), id });
+        Ok(Some(v))
+    }
+
     /// Postconditions whose values are known at plan time are checked now; the rest at apply.
-    fn postconditions(&self, res: &Resource, inst: &InstanceCtx, planned: &Value) -> bool {
+    fn postconditions(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, planned: &Value) -> bool {
         if res.lifecycle.postconditions.is_empty() {
             return true;
         }
-        let scope = self.scope(Some(inst), Some(planned));
+        let scope = self.scope(h, Some(inst), Some(planned));
         let mut ev = scope.evaluator();
         for rule in &res.lifecycle.postconditions {
             match check_condition(&mut ev, rule) {
@@ -747,10 +1064,11 @@ impl PlanWalk<'_> {
     }
 
     /// Whether a `replace_triggered_by` reference has a planned change.
-    fn replace_triggered(&self, res: &Resource) -> Result<bool, Diagnostic> {
+    fn replace_triggered(&self, res: &Resource, module: &[crate::addr::ModuleStep]) -> Result<bool, Diagnostic> {
         for e in &res.lifecycle.replace_triggered_by {
             let r = references::static_reference(e)?;
             let Subject::Resource(target) = &r.subject else { continue };
+            let target = &target.in_module(module);
             let mut rest = r.rest.clone();
             let key = match rest.first() {
                 Some(crate::value::PathStep::Index(i)) => Some(InstanceKey::Int(*i as i64)),
@@ -781,40 +1099,43 @@ impl PlanWalk<'_> {
     }
 
     async fn data(&self, addr: &ResourceAddr) -> bool {
-        let res = &self.ctx.config.resources[addr];
+        let Some(res) = self.ctx.config.resource_at(addr) else { return false };
         let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return false };
         let Some(provider) = self.provider_instance(&res.provider) else { return false };
+        self.visited.lock().expect("visited lock").extend(self.recorded(addr));
         if self.opts.mode == PlanMode::Destroy {
             return true;
         }
         let provider_address = self.ctx.provider_address(&res.provider);
-        let scope = self.scope(None, None);
-        let expansion = match expand(res, &mut scope.evaluator()) {
-            Ok(e) => e,
-            Err(d) => {
-                self.error(d);
-                return false;
-            }
-        };
         let pending = self.dependency_pending(addr);
-        let instances = expansion.instances();
-        let results = futures::future::join_all(
-            instances
-                .iter()
-                .map(|inst| self.read_data_instance(res, inst, schema, provider.as_ref(), &provider_address, pending)),
-        )
-        .await;
         let mut ok = true;
-        let mut values = BTreeMap::new();
-        for (inst, r) in instances.iter().zip(results) {
-            match r {
-                Some(v) => {
-                    values.insert(inst.key.clone(), v);
+        for h in self.instances_of(&addr.module_names()) {
+            let full = addr.in_module(&h.module);
+            let scope = self.scope(&h, None, None);
+            let expansion = match expand(res.count.as_ref(), res.for_each.as_ref(), &mut scope.evaluator()) {
+                Ok(e) => e,
+                Err(d) => {
+                    self.error(d);
+                    ok = false;
+                    continue;
                 }
-                None => ok = false,
+            };
+            let instances = expansion.instances();
+            let results = futures::future::join_all(instances.iter().map(|inst| {
+                self.read_data_instance(&h, res, &full, inst, schema, provider.as_ref(), &provider_address, pending)
+            }))
+            .await;
+            let mut values = BTreeMap::new();
+            for (inst, r) in instances.iter().zip(results) {
+                match r {
+                    Some(v) => {
+                        values.insert(inst.key.clone(), v);
+                    }
+                    None => ok = false,
+                }
             }
+            self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
         }
-        self.values.set(Subject::Resource(addr.clone()), expansion.aggregate(values));
         ok
     }
 
@@ -823,22 +1144,25 @@ impl PlanWalk<'_> {
         let Some(i) = self.graph.get(&Node::Resource(addr.clone())) else { return false };
         let deps: HashSet<ResourceAddr> = self.graph.resource_dependencies(i).into_iter().collect();
         let actions = self.actions.lock().expect("actions lock");
-        actions
-            .iter()
-            .any(|(a, (action, _, _))| deps.contains(&a.resource) && *action != Action::NoOp && *action != Action::Read)
+        actions.iter().any(|(a, (action, _, _))| {
+            deps.contains(&a.resource.static_addr()) && *action != Action::NoOp && *action != Action::Read
+        })
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn read_data_instance(
         &self,
+        h: &Here<'_>,
         res: &Resource,
+        full: &ResourceAddr,
         inst: &InstanceCtx,
         schema: &ResourceSchema,
         provider: &dyn Provider,
         provider_address: &str,
         pending: bool,
     ) -> Option<Value> {
-        let addr = res.addr.instance(inst.key.clone());
-        let scope = self.scope(Some(inst), None);
+        let addr = full.instance(inst.key.clone());
+        let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
         let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
         if !self.errors(diags) {
@@ -875,7 +1199,7 @@ impl PlanWalk<'_> {
                 let v = keep_marks(&config, schema.block.mark_sensitive(v));
                 let (attributes, sensitive_paths) = object_from_value(&v, &schema.block);
                 self.refreshed.lock().expect("state lock").set_object(
-                    &res.addr,
+                    full,
                     &inst.key,
                     provider_address,
                     Some(ObjectState {
@@ -888,7 +1212,7 @@ impl PlanWalk<'_> {
                         private: None,
                     }),
                 );
-                if !self.postconditions(res, inst, &v) {
+                if !self.postconditions(h, res, inst, &v) {
                     return None;
                 }
                 Some(v)
@@ -908,7 +1232,7 @@ impl PlanWalk<'_> {
             let state = self.refreshed.lock().expect("state lock");
             let mut out = Vec::new();
             for (addr, rs) in &state.resources {
-                if self.ctx.config.resources.contains_key(addr) || visited.contains(addr) {
+                if self.ctx.config.resource_at(addr).is_some() || visited.contains(addr) {
                     continue;
                 }
                 if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains_resource(addr)) {
@@ -930,17 +1254,25 @@ impl PlanWalk<'_> {
                 continue;
             }
             let provider_address = self.ctx.provider_address(&key);
+            let forget = removed_block(&self.ctx.config, &addr).is_some_and(|r| !r.destroy);
             if !current.is_null() {
+                let module_gone = !addr.module.is_empty() && self.ctx.config.module(&addr.module_names()).is_none();
                 self.record(ResourceChange {
                     addr: addr.instance(k.clone()),
                     deposed: None,
                     provider: key.clone(),
                     provider_address: provider_address.clone(),
-                    action: Action::Delete,
+                    action: if forget { Action::Forget } else { Action::Delete },
                     before: current,
                     after: Value::Null,
                     replace_paths: Vec::new(),
-                    reason: Some(Reason::DeleteBecauseNoResourceConfig),
+                    reason: if forget {
+                        None
+                    } else if module_gone {
+                        Some(Reason::DeleteBecauseNoModule)
+                    } else {
+                        Some(Reason::DeleteBecauseNoResourceConfig)
+                    },
                 });
             }
             for (dk, before) in deposed {
@@ -974,6 +1306,76 @@ impl PlanWalk<'_> {
             }
         }
     }
+}
+
+/// The `removed` block (in any module) that names a recorded resource, if one does.
+fn removed_block<'c>(config: &'c crate::config::Config, addr: &ResourceAddr) -> Option<&'c crate::config::Removed> {
+    let names = addr.module_names();
+    for m in config.modules() {
+        if !names.starts_with(&m.path) {
+            continue;
+        }
+        for r in &m.removed {
+            let hit = match &r.from {
+                Target::Resource(t) => {
+                    let mut full: Vec<String> = m.path.clone();
+                    full.extend(t.module_names());
+                    full == names && t.mode == addr.mode && t.type_name == addr.type_name && t.name == addr.name
+                }
+                Target::Module(t) => {
+                    let mut full: Vec<String> = m.path.clone();
+                    full.extend(t.iter().map(|s| s.name.clone()));
+                    names.starts_with(&full)
+                }
+                Target::Instance(_) => false,
+            };
+            if hit {
+                return Some(r);
+            }
+        }
+    }
+    None
+}
+
+/// `removed` blocks must name something no longer configured; `import` blocks must target a
+/// configured managed resource.
+fn check_removed_and_imports(ctx: &Context) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for m in ctx.config.modules() {
+        for r in &m.removed {
+            let still = match &r.from {
+                Target::Resource(t) => m.resources.contains_key(t),
+                Target::Module(t) => t.len() == 1 && m.module_calls.contains_key(&t[0].name),
+                Target::Instance(_) => false,
+            };
+            if still {
+                diags.push(
+                    Diagnostic::error(
+                        "Removed object still exists",
+                        format!("This removed block declares the removal of {}, but it is still declared in the configuration. Remove its block from the configuration.", r.from),
+                    )
+                    .at(r.range.clone()),
+                );
+            }
+        }
+    }
+    for imp in &ctx.config.imports {
+        let r = match &imp.to {
+            Target::Resource(r) => r,
+            Target::Instance(i) => &i.resource,
+            Target::Module(_) => continue,
+        };
+        if r.mode != Mode::Managed || ctx.config.resource_at(&r.static_addr()).is_none() {
+            diags.push(
+                Diagnostic::error(
+                    "Configuration for import target does not exist",
+                    format!("The configuration for the given import target {} does not exist. All target instances must have an associated configuration to be imported.", imp.to),
+                )
+                .at(imp.to_range.clone()),
+            );
+        }
+    }
+    diags
 }
 
 /// An instance in state without configuration: address, key, provider key, current object

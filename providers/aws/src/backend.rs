@@ -67,6 +67,8 @@ pub struct S3Settings {
     pub kms_key_id: Option<String>,
     pub use_lockfile: bool,
     pub use_path_style: bool,
+    /// Do not compare the bucket's region with `region` (S3-compatible stores).
+    pub skip_region_validation: bool,
     pub aws: Settings,
 }
 
@@ -151,6 +153,7 @@ impl S3Settings {
             kms_key_id: string(m, "kms_key_id"),
             use_lockfile: boolean(m, "use_lockfile").unwrap_or(false),
             use_path_style: boolean(m, "use_path_style").unwrap_or(false),
+            skip_region_validation: boolean(m, "skip_region_validation").unwrap_or(false),
             aws,
         })
     }
@@ -219,14 +222,54 @@ impl S3Backend {
         };
         let status = status(e);
         let hint = match (code.as_str(), status) {
-            ("NoSuchBucket", _) => format!("the bucket {:?} does not exist; create it (examples/state-bootstrap) or fix `bucket`", self.s.bucket),
+            ("NoSuchBucket", _) => format!(
+                "the bucket {:?} does not exist; create it (`aws s3 mb s3://{} --region {}`) or fix `bucket`",
+                self.s.bucket,
+                self.s.bucket,
+                self.s.aws.region.as_deref().unwrap_or("<region>")
+            ),
             ("AccessDenied", _) | (_, 403) => "access denied; check the credentials and that they may read and write the bucket (s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket)".to_string(),
             ("PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException", _) | (_, 301) => {
-                format!("the bucket {:?} is in another region than {:?}; set `region` to the bucket's region", self.s.bucket, self.s.aws.region.as_deref().unwrap_or("(default)"))
+                match bucket_region(e) {
+                    Some(actual) => self.wrong_region(&actual),
+                    None => format!("the bucket {:?} is in another region than {:?}; set `region` to the bucket's region", self.s.bucket, self.s.aws.region.as_deref().unwrap_or("(default)")),
+                }
             }
             _ => crate::errors::describe(doing, e),
         };
         format!("{doing} {}: {hint}", self.where_(key))
+    }
+
+    fn wrong_region(&self, actual: &str) -> String {
+        format!(
+            "the bucket {:?} is in {actual}, not {}; set `region = \"{actual}\"`",
+            self.s.bucket,
+            self.s.aws.region.as_deref().unwrap_or("(no region)")
+        )
+    }
+
+    /// Checks that the bucket is in the configured region (what `init` verifies before
+    /// recording the backend). S3 itself refuses requests sent to the wrong region, but
+    /// S3-compatible endpoints may not; `skip_region_validation` turns the check off.
+    pub async fn check_region(&self) -> Result<(), StateError> {
+        if self.s.skip_region_validation {
+            return Ok(());
+        }
+        let client = self.client().await?;
+        let configured = self.s.aws.region.as_deref();
+        let key = self.s.key.clone();
+        match client.head_bucket().bucket(&self.s.bucket).send().await {
+            Ok(out) => match out.bucket_region() {
+                Some(actual) if Some(actual) != configured => {
+                    Err(StateError::Io(format!("using {}: {}", self.where_(&key), self.wrong_region(actual))))
+                }
+                _ => Ok(()),
+            },
+            Err(e) if status(&e) == 301 => Err(StateError::Io(self.explain("using", &key, &e))),
+            // Anything else (a store without HeadBucket, no s3:ListBucket) says nothing about
+            // the region; reading and writing the state tell the rest.
+            Err(_) => Ok(()),
+        }
     }
 
     async fn get_object(
@@ -269,6 +312,14 @@ impl S3Backend {
             }
         }
         req
+    }
+}
+
+/// The bucket's region, as S3 reports it in the `x-amz-bucket-region` header of a refusal.
+fn bucket_region<E>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> Option<String> {
+    match e {
+        SdkError::ServiceError(se) => se.raw().headers().get("x-amz-bucket-region").map(str::to_string),
+        _ => None,
     }
 }
 

@@ -187,7 +187,7 @@ resource "fake_resource" "b" {
     let pos = |s: &str| log.iter().position(|l| l == s).unwrap_or_else(|| panic!("{s} not in {log:?}"));
     assert!(pos("delete a1") < pos("create a2"), "destroy-then-create: {log:?}");
     assert!(pos("create b2") < pos("delete b1"), "create-before-destroy: {log:?}");
-    assert_eq!(out.counts, terrane_engine::apply::Counts { added: 2, changed: 0, destroyed: 2 });
+    assert_eq!(out.counts, terrane_engine::apply::Counts { added: 2, changed: 0, destroyed: 2, ..Default::default() });
 }
 
 #[tokio::test]

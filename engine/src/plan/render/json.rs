@@ -70,11 +70,11 @@ pub fn plan_json(plan: &Plan, ctx: &Context) -> J {
     let resource_changes: Vec<J> = changes
         .iter()
         .filter(|c| !(c.addr.resource.mode == Mode::Data && c.action == Action::Delete))
-        .map(change_json)
+        .map(|c| change_json(c, Some(plan)))
         .collect();
     out.insert("resource_changes".into(), J::Array(resource_changes));
     if !drift.is_empty() {
-        out.insert("resource_drift".into(), drift.iter().map(change_json).collect());
+        out.insert("resource_drift".into(), drift.iter().map(|c| change_json(c, None)).collect());
     }
     let relevant = relevant_attributes(&changes, &plan.outputs, ctx);
     if !relevant.is_empty() {
@@ -291,8 +291,11 @@ fn path_json(path: &[PathStep]) -> J {
 }
 
 /// One entry of `resource_changes` or `resource_drift`.
-fn change_json(c: &ResourceChange) -> J {
+fn change_json(c: &ResourceChange, plan: Option<&Plan>) -> J {
     let mut m = instance_head(&c.addr, &c.provider_address);
+    if let Some(from) = plan.and_then(|p| p.moved_from(&c.addr)) {
+        m.insert("previous_address".into(), from.to_string().into());
+    }
     if let Some(module) = c.addr.resource.module_string() {
         m.insert("module_address".into(), module.into());
     }
@@ -309,6 +312,9 @@ fn change_json(c: &ResourceChange) -> J {
     change.insert("after_sensitive".into(), c.after.sensitive_mask());
     if !c.replace_paths.is_empty() {
         change.insert("replace_paths".into(), c.replace_paths.iter().map(|p| path_json(p)).collect());
+    }
+    if let Some(id) = plan.and_then(|p| p.import_id(&c.addr)) {
+        change.insert("importing".into(), serde_json::json!({ "id": id }));
     }
     m.insert("change".into(), J::Object(change));
     if let Some(r) = c.reason {

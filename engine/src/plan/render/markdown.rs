@@ -4,7 +4,7 @@
 //! GitHub comment (65,536 characters): details go first, largest first, never the warnings.
 
 use super::style::Paint;
-use super::text::{SchemaLookup, headline, reason_line, render_change};
+use super::text::{SchemaLookup, headline, planned_headline, reason_line, render_change, render_planned_change, shown};
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -16,7 +16,7 @@ pub const COMMENT_LIMIT: usize = 65_536;
 pub fn render_markdown(plan: &Plan, schemas: SchemaLookup<'_>, limit: usize) -> String {
     let head = header(plan);
     let warnings = warnings(plan);
-    let changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let changes: Vec<&ResourceChange> = plan.changes.iter().filter(|c| shown(plan, c)).collect();
     // Each resource's folded diff, by module.
     let mut details: Vec<Detail> = changes
         .iter()
@@ -24,8 +24,8 @@ pub fn render_markdown(plan: &Plan, schemas: SchemaLookup<'_>, limit: usize) -> 
         .map(|(i, c)| Detail {
             order: i,
             module: module_of(c),
-            summary: summary_line(c, false),
-            body: Some(diff_block(c, schemas, false)),
+            summary: summary_line(Some(plan), c, false),
+            body: Some(diff_block(Some(plan), c, schemas, false)),
         })
         .collect();
     let drift: Vec<Detail> = plan
@@ -35,8 +35,8 @@ pub fn render_markdown(plan: &Plan, schemas: SchemaLookup<'_>, limit: usize) -> 
         .map(|(i, c)| Detail {
             order: i,
             module: module_of(c),
-            summary: summary_line(c, true),
-            body: Some(diff_block(c, schemas, true)),
+            summary: summary_line(None, c, true),
+            body: Some(diff_block(None, c, schemas, true)),
         })
         .collect();
     let mut drift = drift;
@@ -170,7 +170,7 @@ fn header(plan: &Plan) -> String {
             Action::DeleteThenCreate | Action::CreateThenDelete => counts[2] += 1,
             Action::Delete => counts[3] += 1,
             Action::Read => reads += 1,
-            Action::NoOp => {}
+            Action::NoOp | Action::Forget => {}
         }
     }
     let [add, change, replace, destroy] = counts;
@@ -191,7 +191,13 @@ fn header(plan: &Plan) -> String {
     };
     let mut out = format!("### terrane plan\n\n{verdict}\n\n");
     out.push_str("| add | change | replace | destroy | import | move | read | drift |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    let _ = writeln!(out, "| {add} | {change} | {replace} | {destroy} | 0 | 0 | {reads} | {} |", plan.drift.len());
+    let _ = writeln!(
+        out,
+        "| {add} | {change} | {replace} | {destroy} | {} | {} | {reads} | {} |",
+        plan.imports.len(),
+        plan.moves.len(),
+        plan.drift.len()
+    );
     out
 }
 
@@ -213,6 +219,18 @@ pub fn what_is_lost(type_name: &str) -> Option<&'static str> {
 }
 
 fn warnings(plan: &Plan) -> String {
+    let mut out = destructive_warnings(plan);
+    let forgotten: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action == Action::Forget).collect();
+    if !forgotten.is_empty() {
+        out.push_str("\n> [!IMPORTANT]\n> **No longer managed** (`removed` with `destroy = false`): these objects stay, but terrane forgets them:\n>\n");
+        for c in forgotten {
+            let _ = writeln!(out, "> - {}", code(&c.addr.to_string()));
+        }
+    }
+    out
+}
+
+fn destructive_warnings(plan: &Plan) -> String {
     let destructive: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action.deletes()).collect();
     if destructive.is_empty() {
         return String::new();
@@ -246,26 +264,37 @@ fn warnings(plan: &Plan) -> String {
     out
 }
 
-fn summary_line(c: &ResourceChange, drift: bool) -> String {
+fn summary_line(plan: Option<&Plan>, c: &ResourceChange, drift: bool) -> String {
     let sym = match c.action {
+        Action::NoOp if plan.is_some_and(|p| p.import_id(&c.addr).is_some()) => "📥",
+        Action::NoOp if plan.is_some_and(|p| p.moved_from(&c.addr).is_some()) => "🔷 →",
         Action::Create => "🟢 +",
         Action::Update => "🟡 ~",
         Action::Delete => "🔴 -",
         Action::DeleteThenCreate => "🟣 -/+",
         Action::CreateThenDelete => "🟣 +/-",
         Action::Read => "🔵 &lt;=",
+        Action::Forget => "⚪ .",
         Action::NoOp => "",
     };
-    let text = headline(c, drift);
+    let text = match plan {
+        Some(p) => planned_headline(p, c),
+        None => headline(c, drift),
+    };
     let addr = c.addr.to_string();
-    let rest = text.strip_prefix(&addr).unwrap_or(&text);
-    format!("{sym} {}{}", code(&addr), escape(rest))
+    match text.strip_prefix(&addr) {
+        Some(rest) => format!("{sym} {}{}", code(&addr), escape(rest)),
+        None => format!("{sym} {}", escape(&text)),
+    }
 }
 
 /// The resource's diff as a `diff` code block: Terraform's text with the action symbol moved
 /// to the first column so GitHub colours it; fenced with more backticks than it contains.
-fn diff_block(c: &ResourceChange, schemas: SchemaLookup<'_>, drift: bool) -> String {
-    let text = render_change(c, schemas(c).as_ref(), &Paint::new(false), drift);
+fn diff_block(plan: Option<&Plan>, c: &ResourceChange, schemas: SchemaLookup<'_>, drift: bool) -> String {
+    let text = match plan {
+        Some(p) => render_planned_change(p, c, schemas(c).as_ref(), &Paint::new(false)),
+        None => render_change(c, schemas(c).as_ref(), &Paint::new(false), drift),
+    };
     let mut lines = Vec::new();
     for line in text.lines().skip(1) {
         let trimmed = line.trim_start();

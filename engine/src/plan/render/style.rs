@@ -39,7 +39,7 @@ impl Paint {
             Action::Delete => self.red(s),
             Action::DeleteThenCreate | Action::CreateThenDelete => self.wrap("35", s),
             Action::Read => self.wrap("36", s),
-            Action::NoOp => s.to_string(),
+            Action::NoOp | Action::Forget => s.to_string(),
         }
     }
 }

@@ -16,7 +16,7 @@ pub type SchemaLookup<'a> = &'a dyn Fn(&ResourceChange) -> Option<Schema>;
 pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> String {
     let p = Paint::new(color);
     let mut out = String::new();
-    let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let visible: Vec<&ResourceChange> = plan.changes.iter().filter(|c| shown(plan, c)).collect();
     if !plan.drift.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Note: Objects have changed outside of terrane"));
         let _ = writeln!(
@@ -53,8 +53,13 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
         return out;
     }
     if !visible.is_empty() {
-        let _ = writeln!(out, "\nterrane will perform the following actions, indicated with these symbols:");
-        let mut actions: Vec<Action> = visible.iter().map(|c| c.action).collect();
+        let mut actions: Vec<Action> =
+            visible.iter().map(|c| c.action).filter(|a| !matches!(a, Action::NoOp | Action::Forget)).collect();
+        if !actions.is_empty() {
+            let _ = writeln!(out, "\nterrane will perform the following actions, indicated with these symbols:");
+        } else {
+            let _ = writeln!(out, "\nterrane will perform the following actions:");
+        }
         actions.sort_by_key(|a| legend_order(*a));
         actions.dedup();
         for a in actions {
@@ -62,12 +67,34 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
         }
         out.push('\n');
         for c in &visible {
-            out.push_str(&render_change(c, schemas(c).as_ref(), &p, false));
+            out.push_str(&render_planned_change(plan, c, schemas(c).as_ref(), &p));
             out.push('\n');
         }
         let s = plan.summary();
-        let _ =
-            writeln!(out, "{} {} to add, {} to change, {} to destroy.", p.bold("Plan:"), s.add, s.change, s.destroy);
+        let imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "{} {imports}{} to add, {} to change, {} to destroy.",
+            p.bold("Plan:"),
+            s.add,
+            s.change,
+            s.destroy
+        );
+        let forgotten: Vec<&&ResourceChange> = visible.iter().filter(|c| c.action == Action::Forget).collect();
+        if !forgotten.is_empty() {
+            let _ = writeln!(out, "\n{} Some objects will no longer be managed by terrane", p.bold("Warning:"));
+            let _ = writeln!(
+                out,
+                "\nIf you apply this plan, terrane will discard its tracking information for the following objects, but it will not delete them:"
+            );
+            for c in forgotten {
+                let _ = writeln!(out, " - {}", c.addr);
+            }
+            let _ = writeln!(
+                out,
+                "\nAfter applying this plan, terrane will no longer manage these objects. You will need to import them to manage them again."
+            );
+        }
     }
     if !output_changes.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:");
@@ -96,7 +123,8 @@ fn legend_order(a: Action) -> u8 {
         Action::DeleteThenCreate => 3,
         Action::CreateThenDelete => 4,
         Action::Read => 5,
-        Action::NoOp => 6,
+        Action::Forget => 6,
+        Action::NoOp => 7,
     }
 }
 
@@ -108,6 +136,7 @@ fn legend(a: Action) -> &'static str {
         Action::DeleteThenCreate => "destroy and then create replacement",
         Action::CreateThenDelete => "create replacement and then destroy",
         Action::Read => "read (data resources)",
+        Action::Forget => "forget (stop managing, without destroying)",
         Action::NoOp => "no-op",
     }
 }
@@ -129,6 +158,7 @@ pub fn headline(c: &ResourceChange, drift: bool) -> String {
         (Action::Update, _) => format!("{addr} will be updated in-place"),
         (Action::Delete, _) => format!("{addr} will be destroyed"),
         (Action::Read, _) => format!("{addr} will be read during apply"),
+        (Action::Forget, _) => format!("{addr} will no longer be managed by terrane, but will not be destroyed"),
         (_, Some(Reason::ReplaceBecauseTainted)) => format!("{addr} is tainted, so must be replaced"),
         (_, Some(Reason::ReplaceByRequest)) => format!("{addr} will be replaced, as requested"),
         (_, Some(Reason::ReplaceByTriggers)) => {
@@ -143,12 +173,60 @@ pub fn headline(c: &ResourceChange, drift: bool) -> String {
 pub fn reason_line(c: &ResourceChange) -> Option<String> {
     Some(match c.reason? {
         Reason::DeleteBecauseNoResourceConfig => format!("(because {} is not in configuration)", c.addr),
+        Reason::DeleteBecauseNoModule => {
+            format!("(because {} is not in configuration)", crate::addr::Target::Module(c.addr.resource.module.clone()))
+        }
         Reason::DeleteBecauseCountIndex => format!("(because index {} is out of range for count)", c.addr.key),
         Reason::DeleteBecauseEachKey => format!("(because key {} is not in for_each map)", c.addr.key),
         Reason::ReadBecauseConfigUnknown => "(config refers to values not yet known)".to_string(),
         Reason::ReadBecauseDependencyPending => "(depends on a resource or a module with changes pending)".to_string(),
         _ => return None,
     })
+}
+
+/// Whether a planned change is shown: every action, and no-ops that move or import an object.
+pub fn shown(plan: &Plan, c: &ResourceChange) -> bool {
+    c.action != Action::NoOp || plan.moved_from(&c.addr).is_some() || plan.import_id(&c.addr).is_some()
+}
+
+/// The heading of a planned change, aware of moves and imports.
+pub fn planned_headline(plan: &Plan, c: &ResourceChange) -> String {
+    match (c.action, plan.moved_from(&c.addr), plan.import_id(&c.addr)) {
+        (Action::NoOp, _, Some(_)) => format!("{} will be imported", c.addr),
+        (Action::NoOp, Some(from), None) => format!("{from} has moved to {}", c.addr),
+        _ => headline(c, false),
+    }
+}
+
+/// The `# (...)` comments under a planned change's heading.
+pub fn planned_notes(plan: &Plan, c: &ResourceChange) -> Vec<String> {
+    let mut notes = Vec::new();
+    if c.action == Action::Forget {
+        notes.push("(destroy = false is set in the configuration)".to_string());
+    }
+    if let Some(r) = reason_line(c) {
+        notes.push(r);
+    }
+    if c.action != Action::NoOp {
+        if let Some(from) = plan.moved_from(&c.addr) {
+            notes.push(format!("(moved from {from})"));
+        }
+        if let Some(id) = plan.import_id(&c.addr) {
+            notes.push(format!("(imported from {})", crate::addr::quote(id)));
+        }
+    }
+    notes
+}
+
+/// Renders one planned change block (with moves, imports and forgets).
+pub fn render_planned_change(plan: &Plan, c: &ResourceChange, schema: Option<&Schema>, p: &Paint) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  {}", p.bold(&format!("# {}", planned_headline(plan, c))));
+    for n in planned_notes(plan, c) {
+        let _ = writeln!(out, "  # {n}");
+    }
+    body(&mut out, c, schema, p);
+    out
 }
 
 /// Renders one resource change block.
@@ -158,6 +236,11 @@ pub fn render_change(c: &ResourceChange, schema: Option<&Schema>, p: &Paint, dri
     if !drift && let Some(r) = reason_line(c) {
         let _ = writeln!(out, "  # {r}");
     }
+    body(&mut out, c, schema, p);
+    out
+}
+
+fn body(out: &mut String, c: &ResourceChange, schema: Option<&Schema>, p: &Paint) {
     let action = c.action;
     let kind = if c.addr.resource.mode == Mode::Data { "data" } else { "resource" };
     let _ = writeln!(
@@ -167,13 +250,17 @@ pub fn render_change(c: &ResourceChange, schema: Option<&Schema>, p: &Paint, dri
         c.addr.resource.type_name,
         c.addr.resource.name
     );
-    let mut lines = Lines { out: &mut out, p };
+    let mut lines = Lines { out, p };
     let full = matches!(action, Action::Create | Action::Delete | Action::Read);
     let before = if matches!(action, Action::Create | Action::Read) { Value::Null } else { c.before.clone() };
-    let after = if action == Action::Delete { Value::Null } else { c.after.clone() };
+    let after = match action {
+        Action::Delete => Value::Null,
+        // A forgotten object is shown as it is, unchanged.
+        Action::Forget => c.before.clone(),
+        _ => c.after.clone(),
+    };
     lines.object_body(schema, &before, &after, 1, full, &c.replace_paths, &mut Vec::new());
     let _ = writeln!(out, "    }}");
-    out
 }
 
 /// A value, or the absence of one (for creates and deletes, where "null" is not a value).

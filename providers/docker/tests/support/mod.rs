@@ -142,10 +142,9 @@ pub async fn fetch(port: u16) -> String {
         if let Ok(out) = std::process::Command::new("curl")
             .args(["-fsS", "--max-time", "2", &format!("http://127.0.0.1:{port}/")])
             .output()
+            && out.status.success()
         {
-            if out.status.success() {
-                return String::from_utf8_lossy(&out.stdout).trim().to_string();
-            }
+            return String::from_utf8_lossy(&out.stdout).trim().to_string();
         }
         assert!(std::time::Instant::now() < deadline, "nothing answers on port {port}");
         tokio::time::sleep(Duration::from_millis(200)).await;

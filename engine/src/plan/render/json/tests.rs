@@ -376,6 +376,8 @@ fn sample() -> (Plan, Context) {
         prior_state: prior,
         errored: false,
         created: "2026-11-27T00:00:00Z".into(),
+        moves: Vec::new(),
+        imports: Vec::new(),
     };
     (plan, ctx)
 }

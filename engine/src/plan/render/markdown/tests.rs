@@ -41,6 +41,8 @@ fn plan(changes: Vec<ResourceChange>, drift: Vec<ResourceChange>) -> Plan {
         prior_state: crate::state::State::new(),
         errored: false,
         created: "2026-11-27T00:00:00Z".into(),
+        moves: Vec::new(),
+        imports: Vec::new(),
     }
 }
 

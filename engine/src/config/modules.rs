@@ -1,0 +1,668 @@
+//! Module calls and the blocks that move objects between addresses (`moved`, `import`,
+//! `removed`), `check` blocks, and loading a configuration with all its child modules into
+//! one tree that shares one [`SourceMap`].
+
+use super::blocks::{
+    constant_bool, constant_string, decode_checks, depends_on_list, expr, header_range, provider_reference, range_of,
+    split_body,
+};
+use super::*;
+use crate::addr::{Target, parse_target};
+use hcl_edit::structure::Structure;
+use std::collections::BTreeMap;
+
+/// A `module "name" { source = ... }` block.
+#[derive(Debug)]
+pub struct ModuleCall {
+    pub name: String,
+    pub source: String,
+    pub source_range: SourceRange,
+    pub version: Option<String>,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Expr>,
+    /// `providers = { aws = aws.eu }`: the child's provider key → the caller's.
+    pub providers: Vec<(String, String, SourceRange)>,
+    /// Input variable values, by variable name.
+    pub args: IndexMap<String, Expr>,
+    pub range: SourceRange,
+}
+
+/// A `moved { from = ..., to = ... }` block.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub from: Target,
+    pub to: Target,
+    pub range: SourceRange,
+}
+
+/// An `import { to = ..., id = ... }` block.
+#[derive(Debug)]
+pub struct Import {
+    pub to: Target,
+    pub to_range: SourceRange,
+    pub id: Expr,
+    pub provider: Option<String>,
+    pub range: SourceRange,
+}
+
+/// A `removed { from = ...; lifecycle { destroy = false } }` block.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    pub from: Target,
+    pub destroy: bool,
+    pub range: SourceRange,
+}
+
+/// A `check "name" { assert { ... } }` block: failed assertions are warnings.
+#[derive(Debug)]
+pub struct Check {
+    pub name: String,
+    pub asserts: Vec<CheckRule>,
+    pub range: SourceRange,
+}
+
+pub(super) fn decode_module_call(
+    config: &mut Config,
+    file: FileId,
+    labels: Vec<String>,
+    body: Body,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
+    let name = labels.into_iter().next().unwrap_or_default();
+    let mut call = ModuleCall {
+        name: name.clone(),
+        source: String::new(),
+        source_range: header.clone(),
+        version: None,
+        count: None,
+        for_each: None,
+        depends_on: Vec::new(),
+        providers: Vec::new(),
+        args: IndexMap::new(),
+        range: header.clone(),
+    };
+    let mut has_source = false;
+    for s in body.into_iter() {
+        match s {
+            Structure::Attribute(a) => match a.key.as_str() {
+                "source" => {
+                    call.source_range = range_of(file, &a.value);
+                    if let Some(src) = constant_string(file, &a, diags) {
+                        call.source = src;
+                        has_source = true;
+                    }
+                }
+                "version" => call.version = constant_string(file, &a, diags),
+                "count" => call.count = Some(expr(file, a)),
+                "for_each" => call.for_each = Some(expr(file, a)),
+                "depends_on" => call.depends_on = depends_on_list(file, a, diags),
+                "providers" => {
+                    let range = range_of(file, &a.value);
+                    let hcl_edit::expr::Expression::Object(obj) = a.value else {
+                        diags.push(
+                            Diagnostic::error(
+                                "Invalid providers argument",
+                                "providers takes a map from the module's provider names to provider configurations, like { aws = aws.eu }.",
+                            )
+                            .at(range),
+                        );
+                        continue;
+                    };
+                    for (k, v) in obj.iter() {
+                        let key = match k {
+                            hcl_edit::expr::ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+                            hcl_edit::expr::ObjectKey::Expression(e) => provider_reference(e),
+                        };
+                        let value = provider_reference(v.expr());
+                        let r = range_of(file, v.expr());
+                        match (key, value) {
+                            (Some(k), Some(v)) => call.providers.push((k, v, r)),
+                            _ => diags.push(
+                                Diagnostic::error(
+                                    "Invalid providers argument",
+                                    "Each entry maps a provider name (or name.alias) in the module to a provider configuration of the caller, like aws = aws.eu.",
+                                )
+                                .at(r),
+                            ),
+                        }
+                    }
+                }
+                _ => {
+                    call.args.insert(a.key.as_str().to_string(), expr(file, a));
+                }
+            },
+            Structure::Block(b) => diags.push(
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!(
+                        "Blocks of type \"{}\" are not expected in a module block; modules take arguments only.",
+                        b.ident.as_str()
+                    ),
+                )
+                .at(header_range(file, &b)),
+            ),
+        }
+    }
+    if !has_source {
+        diags.push(
+            Diagnostic::error("Missing required argument", "The argument \"source\" is required in a module block.")
+                .at(header.clone()),
+        );
+        return;
+    }
+    if call.count.is_some() && call.for_each.is_some() {
+        diags.push(
+            Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive; only one may be used.",
+            )
+            .at(header.clone()),
+        );
+    }
+    if let Some(prev) = config.module_calls.get(&name) {
+        diags.push(
+            Diagnostic::error(
+                "Duplicate module call",
+                format!("A module call named \"{name}\" was already defined. Module calls must have unique names."),
+            )
+            .at(header)
+            .with_related(prev.range.clone(), "first defined here"),
+        );
+        return;
+    }
+    config.module_calls.insert(name, call);
+}
+
+/// An address argument (`from`, `to`) as written in the source.
+fn address_arg(
+    config: &Config,
+    file: FileId,
+    a: &hcl_edit::structure::Attribute,
+    diags: &mut Diagnostics,
+) -> Option<Target> {
+    let range = range_of(file, &a.value);
+    let text = config.sources.get(file).map(|f| f.text[range.span.clone()].trim().to_string()).unwrap_or_default();
+    match parse_target(&text) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid address",
+                    format!(
+                        "{}: {}. An address looks like aws_instance.web, aws_instance.web[0] or module.app[\"web\"].",
+                        text, e.reason
+                    ),
+                )
+                .at(range),
+            );
+            None
+        }
+    }
+}
+
+pub(super) fn decode_moved(
+    config: &mut Config,
+    file: FileId,
+    body: Body,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
+    let parts = split_body(file, body, &["from", "to"], &[], "moved block", diags);
+    let from = parts.attrs.get("from").and_then(|a| address_arg(config, file, a, diags));
+    let to = parts.attrs.get("to").and_then(|a| address_arg(config, file, a, diags));
+    match (from, to) {
+        (Some(from), Some(to)) => {
+            let compatible = matches!(
+                (&from, &to),
+                (Target::Module(_), Target::Module(_))
+                    | (Target::Resource(_) | Target::Instance(_), Target::Resource(_) | Target::Instance(_))
+            );
+            if !compatible {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid \"moved\" addresses",
+                        "A module can move only to a module, and a resource only to a resource.",
+                    )
+                    .at(header),
+                );
+                return;
+            }
+            config.moved.push(Moved { from, to, range: header });
+        }
+        _ if parts.attrs.contains_key("from") && parts.attrs.contains_key("to") => {}
+        _ => diags.push(
+            Diagnostic::error("Missing required argument", "A moved block takes the arguments \"from\" and \"to\".")
+                .at(header),
+        ),
+    }
+}
+
+pub(super) fn decode_import(
+    config: &mut Config,
+    file: FileId,
+    body: Body,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
+    let mut parts =
+        split_body(file, body, &["to", "id", "provider", "for_each", "identity"], &[], "import block", diags);
+    for unsupported in ["for_each", "identity"] {
+        if let Some(a) = parts.attrs.get(unsupported) {
+            diags.push(
+                Diagnostic::error(
+                    format!("import {unsupported} is not supported"),
+                    "terrane imports one object per import block, by id.",
+                )
+                .at(range_of(file, &a.key)),
+            );
+        }
+    }
+    let to_range = parts.attrs.get("to").map(|a| range_of(file, &a.value));
+    let to = parts.attrs.get("to").and_then(|a| address_arg(config, file, a, diags));
+    let provider = parts.attrs.get("provider").and_then(|a| provider_reference(&a.value));
+    let id = parts.attrs.shift_remove("id").map(|a| expr(file, a));
+    match (to, id, to_range) {
+        (Some(to @ (Target::Resource(_) | Target::Instance(_))), Some(id), Some(to_range)) => {
+            config.imports.push(Import { to, to_range, id, provider, range: header })
+        }
+        (Some(Target::Module(_)), _, Some(r)) => diags.push(
+            Diagnostic::error("Invalid import address", "An import block imports into a resource, not a module.").at(r),
+        ),
+        (_, None, _) => diags.push(
+            Diagnostic::error("Missing required argument", "An import block takes the arguments \"to\" and \"id\".")
+                .at(header),
+        ),
+        _ => {}
+    }
+}
+
+pub(super) fn decode_removed(
+    config: &mut Config,
+    file: FileId,
+    body: Body,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
+    let parts = split_body(file, body, &["from"], &["lifecycle", "provisioner", "connection"], "removed block", diags);
+    let from = parts.attrs.get("from").and_then(|a| address_arg(config, file, a, diags));
+    let mut destroy = true;
+    for b in parts.blocks {
+        if b.ident.as_str() != "lifecycle" {
+            diags.push(
+                Diagnostic::error("Provisioners are not supported", "terrane does not run provisioners.")
+                    .at(header_range(file, &b)),
+            );
+            continue;
+        }
+        let lc = split_body(file, b.body, &["destroy"], &[], "removed block's lifecycle", diags);
+        if let Some(a) = lc.attrs.get("destroy") {
+            destroy = constant_bool(file, a, diags);
+        }
+    }
+    match from {
+        Some(Target::Instance(i)) => diags.push(
+            Diagnostic::error(
+                "Invalid \"removed\" address",
+                format!("{i} names one instance; a removed block names a whole resource or module."),
+            )
+            .at(header),
+        ),
+        Some(from) => config.removed.push(Removed { from, destroy, range: header }),
+        None if !parts.attrs.contains_key("from") => diags.push(
+            Diagnostic::error("Missing required argument", "A removed block takes the argument \"from\".").at(header),
+        ),
+        None => {}
+    }
+}
+
+pub(super) fn decode_check(
+    config: &mut Config,
+    file: FileId,
+    labels: Vec<String>,
+    body: Body,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
+    let name = labels.into_iter().next().unwrap_or_default();
+    let mut parts = split_body(file, body, &[], &["assert", "data"], "check block", diags);
+    let asserts = {
+        let mut renamed: Vec<hcl_edit::structure::Block> = Vec::new();
+        for b in std::mem::take(&mut parts.blocks) {
+            if b.ident.as_str() == "data" {
+                diags.push(
+                    Diagnostic::error(
+                        "Scoped data sources are not supported",
+                        "terrane does not read data blocks inside check blocks; declare the data source at the top level.",
+                    )
+                    .at(header_range(file, &b)),
+                );
+            } else {
+                renamed.push(b);
+            }
+        }
+        decode_checks(file, &mut renamed, "assert", diags)
+    };
+    if asserts.is_empty() {
+        diags.push(
+            Diagnostic::error("Missing assert block", "A check block needs at least one assert block.").at(header),
+        );
+        return;
+    }
+    config.checks.push(Check { name, asserts, range: header });
+}
+
+/// Where a configuration's files come from: the file system, or the files a saved plan
+/// carries.
+pub trait ConfigFs {
+    /// The `.tf` files directly in `dir`: (file name, text), any order. An error when the
+    /// directory does not exist.
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>>;
+}
+
+/// The real file system.
+pub struct DiskFs;
+
+impl ConfigFs for DiskFs {
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })? {
+            let entry = entry?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !path.is_file() || name.starts_with('.') || !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
+                continue;
+            }
+            out.push((name, std::fs::read_to_string(&path)?));
+        }
+        Ok(out)
+    }
+}
+
+/// Files in memory, by path (a saved plan's configuration, tests).
+pub struct MemFs(pub BTreeMap<PathBuf, String>);
+
+impl ConfigFs for MemFs {
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+        let dir = normalize(dir);
+        let out: Vec<(String, String)> = self
+            .0
+            .iter()
+            .filter(|(p, _)| normalize(p.parent().unwrap_or(Path::new(""))) == dir)
+            .map(|(p, t)| (p.file_name().unwrap_or_default().to_string_lossy().to_string(), t.clone()))
+            .collect();
+        if out.is_empty() {
+            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no configuration files"));
+        }
+        Ok(out)
+    }
+}
+
+/// A path without `.` components and with `a/..` pairs folded (lexically).
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out.iter().collect()
+}
+
+/// Whether a module source is a path on the local file system.
+pub fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../") || Path::new(source).is_absolute()
+}
+
+/// Where `terrane init` installs a remotely sourced module: `.terrane/modules/<key>`, the key
+/// being the call path (`app.db`).
+pub fn installed_module_dir(root: &Path, call_path: &[String]) -> PathBuf {
+    normalize(&root.join(".terrane").join("modules").join(call_path.join(".")))
+}
+
+const MAX_MODULE_DEPTH: usize = 16;
+
+/// Loads the root module in `dir` and every module it calls, recursively.
+pub fn load_tree(fs: &dyn ConfigFs, dir: &Path) -> (Config, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut sources = SourceMap::default();
+    let Some(mut root) = load_module(fs, dir, Vec::new(), &mut sources, &mut diags) else {
+        let mut c = Config { sources, ..Config::default() };
+        c.dir = dir.to_path_buf();
+        return (c, diags);
+    };
+    load_children(fs, dir, &mut root, &mut sources, &mut diags, &mut vec![normalize(dir)]);
+    root.sources = sources;
+    (root, diags)
+}
+
+fn load_module(
+    fs: &dyn ConfigFs,
+    dir: &Path,
+    path: Vec<String>,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Option<Config> {
+    let files = match fs.read_dir(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "Failed to read the configuration directory",
+                format!("{}: {e}", if dir.as_os_str().is_empty() { ".".into() } else { dir.display().to_string() }),
+            ));
+            return None;
+        }
+    };
+    let mut named: Vec<(String, String)> = Vec::new();
+    let mut files = files;
+    files.sort();
+    for (name, text) in files {
+        if name.ends_with(".tf.json") {
+            diags.push(Diagnostic::warning(
+                "JSON configuration syntax is not supported",
+                format!("terrane reads the native HCL syntax only; {name} was skipped."),
+            ));
+            continue;
+        }
+        let shown = normalize(&dir.join(&name));
+        named.push((shown.display().to_string(), text));
+    }
+    let mut config = Config { sources: std::mem::take(sources), ..Config::default() };
+    for (name, text) in named {
+        load_file(&mut config, name, text, diags);
+    }
+    *sources = std::mem::take(&mut config.sources);
+    config.dir = dir.to_path_buf();
+    config.path = path;
+    Some(config)
+}
+
+fn load_children(
+    fs: &dyn ConfigFs,
+    root_dir: &Path,
+    parent: &mut Config,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+    ancestors: &mut Vec<PathBuf>,
+) {
+    let calls: Vec<(String, String, SourceRange)> =
+        parent.module_calls.values().map(|c| (c.name.clone(), c.source.clone(), c.source_range.clone())).collect();
+    for (name, source, range) in calls {
+        let mut path = parent.path.clone();
+        path.push(name.clone());
+        let from = if parent.path.is_empty() { "the root module".to_string() } else { module_display(&parent.path) };
+        if path.len() > MAX_MODULE_DEPTH {
+            diags.push(
+                Diagnostic::error(
+                    "Module nesting too deep",
+                    format!(
+                        "Modules are nested more than {MAX_MODULE_DEPTH} levels deep; a module probably calls itself."
+                    ),
+                )
+                .at(range),
+            );
+            continue;
+        }
+        let dir = if is_local_source(&source) {
+            normalize(&parent.dir.join(&source))
+        } else if source.starts_with("git::")
+            || source.starts_with("github.com/")
+            || source.ends_with(".tar.gz")
+            || source.ends_with(".tgz")
+            || source.starts_with("file::")
+        {
+            installed_module_dir(root_dir, &path)
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported module source",
+                    format!(
+                        "module \"{name}\" (called from {from}) has source \"{source}\". terrane loads modules from local paths (starting with ./ or ../), git repositories (git::https://...?ref=v1.2.0) and tarballs (.tar.gz); registry addresses are not supported."
+                    ),
+                )
+                .at(range),
+            );
+            continue;
+        };
+        if ancestors.contains(&dir) {
+            diags.push(
+                Diagnostic::error(
+                    "Module calls itself",
+                    format!("module \"{name}\" (called from {from}) loads {}, which is already being loaded by one of its callers.", dir.display()),
+                )
+                .at(range),
+            );
+            continue;
+        }
+        let before = diags.0.len();
+        let mut child_diags = Diagnostics::new();
+        let child = load_module(fs, &dir, path.clone(), sources, &mut child_diags);
+        let Some(mut child) = child else {
+            let detail = if is_local_source(&source) {
+                format!(
+                    "module \"{name}\" (called from {from}) has source \"{source}\", but {} cannot be read as a module directory.",
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "module \"{name}\" (called from {from}) comes from \"{source}\", which is not installed. Run terrane init to download it."
+                )
+            };
+            let summary = if is_local_source(&source) { "Module not found" } else { "Module not installed" };
+            diags.push(Diagnostic::error(summary, detail).at(range));
+            continue;
+        };
+        // Errors inside a module say which call brought it in.
+        for d in child_diags.0 {
+            diags.push(if d.is_error() && d.range.is_some() {
+                d.with_related(range.clone(), format!("in module \"{}\", called here", module_display(&path)))
+            } else {
+                d
+            });
+        }
+        let _ = before;
+        ancestors.push(dir.clone());
+        load_children(fs, root_dir, &mut child, sources, diags, ancestors);
+        ancestors.pop();
+        parent.children.insert(name, child);
+    }
+}
+
+/// `module.a.module.b`.
+pub fn module_display(path: &[String]) -> String {
+    path.iter().map(|p| format!("module.{p}")).collect::<Vec<_>>().join(".")
+}
+
+/// Maps every resource's provider key, in every module, to the root module's provider
+/// configuration it uses, following `providers = {...}` on module calls; a module that gets no
+/// explicit mapping for a provider uses its caller's configuration of the same key.
+pub fn resolve_providers(root: &mut Config) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let map = BTreeMap::new();
+    resolve_in(root, &map, &mut diags);
+    diags
+}
+
+fn resolve_in(config: &mut Config, map: &BTreeMap<String, String>, diags: &mut Diagnostics) {
+    let is_root = config.path.is_empty();
+    if !is_root {
+        for p in config.providers.values() {
+            diags.push(
+                Diagnostic::error(
+                    "Provider configuration in a module",
+                    format!(
+                        "{} configures provider \"{}\". terrane takes provider configurations from the root module only: move this block to the root module and pass it with providers = {{ {} = ... }} on the module call.",
+                        module_display(&config.path),
+                        p.key(),
+                        p.key()
+                    ),
+                )
+                .at(p.range.clone()),
+            );
+        }
+        let lookup = |k: &str| map.get(k).cloned().unwrap_or_else(|| k.to_string());
+        for r in config.resources.values_mut() {
+            r.provider = lookup(&r.provider);
+        }
+        for i in &mut config.imports {
+            if let Some(p) = &mut i.provider {
+                *p = lookup(p);
+            }
+        }
+    }
+    let names: Vec<String> = config.children.keys().cloned().collect();
+    for name in names {
+        let call = &config.module_calls[&name];
+        let mut child_map: BTreeMap<String, String> = BTreeMap::new();
+        let explicit = !call.providers.is_empty();
+        for (child_key, parent_key, _) in &call.providers {
+            let target =
+                if is_root { parent_key.clone() } else { map.get(parent_key).cloned().unwrap_or(parent_key.clone()) };
+            child_map.insert(child_key.clone(), target);
+        }
+        if !explicit {
+            // Implicit inheritance: every configuration the caller can see keeps its key.
+            for (k, v) in map {
+                child_map.insert(k.clone(), v.clone());
+            }
+        }
+        let child = config.children.get_mut(&name).expect("child");
+        resolve_in(child, &child_map, diags);
+    }
+}
+
+impl Config {
+    /// The module at a static path (names of module calls), `self` for the empty path.
+    pub fn module(&self, path: &[String]) -> Option<&Config> {
+        let mut c = self;
+        for p in path {
+            c = c.children.get(p)?;
+        }
+        Some(c)
+    }
+
+    /// Every module of the tree, the root first, each before its children.
+    pub fn modules(&self) -> Vec<&Config> {
+        let mut out = vec![self];
+        let mut i = 0;
+        while i < out.len() {
+            let c = out[i];
+            out.extend(c.children.values());
+            i += 1;
+        }
+        out
+    }
+
+    /// The resource a (static or instance) address names, in whichever module holds it.
+    pub fn resource_at(&self, addr: &ResourceAddr) -> Option<&Resource> {
+        let names: Vec<String> = addr.module.iter().map(|s| s.name.clone()).collect();
+        let m = self.module(&names)?;
+        m.resources.get(&addr.relative())
+    }
+}
