@@ -41,7 +41,7 @@ pub fn collect(
         for (k, v) in env {
             let Some(name) = k.strip_prefix(prefix) else { continue };
             if let Some(decl) = declared(name) {
-                match parse_raw(v, &decl.ty) {
+                match parse_raw(v, decl) {
                     Ok(value) => {
                         raw.insert(name.to_string(), Raw { value, range: None });
                     }
@@ -97,7 +97,7 @@ pub fn collect(
                     ));
                     continue;
                 };
-                match parse_raw(v, &decl.ty) {
+                match parse_raw(v, decl) {
                     Ok(value) => {
                         raw.insert(name.to_string(), Raw { value, range: None });
                     }
@@ -211,11 +211,12 @@ fn describe(sources: &SourceMap, r: &SourceRange) -> String {
     }
 }
 
-/// A value from the command line or environment: raw text for string (and untyped)
-/// variables, an HCL expression otherwise.
-fn parse_raw(text: &str, ty: &Type) -> Result<Value, String> {
-    match ty {
-        Type::String | Type::Any => Ok(Value::String(text.to_string())),
+/// A value from the command line or environment: raw text for string and untyped variables,
+/// an HCL expression otherwise (including `type = any`, as Terraform does).
+fn parse_raw(text: &str, decl: &crate::config::Variable) -> Result<Value, String> {
+    match &decl.ty {
+        Type::String => Ok(Value::String(text.to_string())),
+        Type::Any if !decl.typed => Ok(Value::String(text.to_string())),
         _ => {
             let expr = hcl_edit::parser::parse_expr(text).map_err(|e| e.message().to_string())?;
             eval_constant(&Expr { file: 0, expr }).map_err(|d| format!("{}: {}", d.summary, d.detail))

@@ -6,6 +6,7 @@ mod json;
 mod lifecycle;
 mod locking;
 mod modules;
+mod platform;
 mod quickstart;
 mod s3;
 mod state_cmds;

@@ -212,12 +212,21 @@ impl ApplyWalk<'_> {
             Node::Local(p, n) => self.instances_of(p).iter().filter(|h| !self.local(h, n)).count() == 0,
             Node::Output(p, n) if p.is_empty() => self.output(n),
             Node::Output(p, n) => {
+                let mut ok = true;
                 for h in self.instances_of(p) {
                     let Some(o) = h.config.outputs.get(n) else { continue };
-                    let v = self.scope(&h, None, None).evaluator().eval(&o.value).unwrap_or(Value::Unknown);
+                    let v = match self.scope(&h, None, None).evaluator().eval(&o.value) {
+                        Ok(v) => v,
+                        Err(_) if self.plan.mode == PlanMode::Destroy => Value::Unknown,
+                        Err(d) => {
+                            ok = false;
+                            self.error(crate::graph::called_from(&self.ctx.config, p, d));
+                            Value::Unknown
+                        }
+                    };
                     self.values.set_output(&h.module, n, v.mark_if(o.sensitive));
                 }
-                true
+                ok
             }
             Node::Module(p) => {
                 let Some((name, parent)) = p.split_last() else { return true };
@@ -447,6 +456,17 @@ impl ApplyWalk<'_> {
         let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
         if diags.has_errors() {
             self.diags.lock().expect("diags lock").extend(diags);
+            return None;
+        }
+        if !config.is_wholly_known() {
+            // Everything it refers to has been applied by now, unless something failed.
+            self.error(
+                Diagnostic::error(
+                    format!("Cannot apply {addr}"),
+                    "Its configuration still has values that are not known, because an object or value it depends on could not be determined. Fix the errors above and apply again.",
+                )
+                .at(res.range.clone()),
+            );
             return None;
         }
         if change.action == Action::CreateThenDelete {

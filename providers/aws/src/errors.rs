@@ -27,6 +27,12 @@ where
         }
         SdkError::TimeoutError(_) => format!("{doing}: the request timed out"),
         SdkError::DispatchFailure(d) => {
+            let context = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
+            if context.contains("loading credentials") || context.contains("credentials provider") {
+                return format!(
+                    "{doing}: no valid AWS credentials were found (tried the environment, the shared config and credentials files, SSO, the container and the instance metadata service)"
+                );
+            }
             let why = if d.is_io() {
                 "could not connect"
             } else if d.is_timeout() {

@@ -1,0 +1,12 @@
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+    docker = {
+      source = "kreuzwerker/docker"
+    }
+  }
+}
