@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Prepare the working directory: check the configuration, backend and providers.
     Init(InitArgs),
+    /// Install or update the modules the configuration calls (git repositories, tarballs).
+    Get(GetArgs),
     /// Check whether the configuration is valid.
     Validate(ValidateArgs),
     /// Reformat configuration files to the canonical style.
@@ -74,6 +76,13 @@ pub struct InitArgs {
     /// With -migrate-state: overwrite a state of another lineage in the target backend.
     #[arg(long = "force-copy")]
     pub force_copy: bool,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct GetArgs {
+    /// Fetch every remote module again, even if already installed.
+    #[arg(long)]
+    pub update: bool,
 }
 
 #[derive(Args, Debug)]

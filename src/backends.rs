@@ -96,26 +96,33 @@ pub fn open(c: &Choice) -> Result<Arc<dyn StateBackend>, Diagnostic> {
                 .map_err(|e| Diagnostic::error("Invalid s3 backend settings", e))?;
             Ok(Arc::new(terrane_provider_aws::S3Backend::new(s)))
         }
-        "local" => {
-            let path = c
-                .config
-                .get("path")
-                .and_then(|v| v.as_str())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_FILE));
-            let dir = c
-                .config
-                .get("workspace_dir")
-                .and_then(|v| v.as_str())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_WORKSPACE_DIR));
-            Ok(Arc::new(LocalBackend::new(path, dir)))
-        }
+        "local" => Ok(Arc::new(local(c))),
         other => Err(Diagnostic::error(
             "Unsupported backend type",
             format!("terrane has the \"local\" and \"s3\" backends, not \"{other}\"."),
         )),
     }
+}
+
+fn local(c: &Choice) -> LocalBackend {
+    let setting = |k: &str, default: &str| {
+        c.config.get(k).and_then(|v| v.as_str()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
+    };
+    LocalBackend::new(setting("path", DEFAULT_STATE_FILE), setting("workspace_dir", DEFAULT_WORKSPACE_DIR))
+}
+
+/// After a workspace's state moved from a local backend to another one, the local file is
+/// renamed to `<file>.migrated` (kept as a safety copy, no longer read as state), so going
+/// back to `local` later cannot pick up the stale copy. Returns the new name.
+pub fn retire_local_state(c: &Choice, workspace: &str) -> Option<PathBuf> {
+    if c.kind != "local" {
+        return None;
+    }
+    let path = local(c).state_path(workspace);
+    let mut retired = path.clone().into_os_string();
+    retired.push(".migrated");
+    let retired = PathBuf::from(retired);
+    std::fs::rename(&path, &retired).ok().map(|_| retired)
 }
 
 /// Checks what reading the state cannot tell: for S3, that the bucket is in the configured

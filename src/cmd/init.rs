@@ -12,6 +12,9 @@ use terrane_engine::diag::Diagnostics;
 use terrane_engine::state::{LockInfo, State, StateBackend};
 
 pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
+    if super::get::install(ui, args.upgrade).is_err() {
+        return 1;
+    }
     let Some(config) = workdir::load_config(ui) else { return 1 };
     let p = ui.paint();
     let overrides = match backends::parse_overrides(&args.backend_config) {
@@ -141,6 +144,11 @@ async fn migrate(
             state.lineage,
             to_choice.describe()
         ));
+        if to_choice.kind != "local"
+            && let Some(kept) = backends::retire_local_state(from_choice, &ws)
+        {
+            ui.line(&format!("The local copy is kept as {} and no longer used.", kept.display()));
+        }
     }
     Ok(())
 }

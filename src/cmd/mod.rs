@@ -2,6 +2,7 @@
 
 mod apply;
 mod fmt;
+mod get;
 mod graph;
 mod init;
 mod operation;
@@ -20,6 +21,7 @@ use crate::ui::Ui;
 pub async fn run(command: Command, ui: &Ui) -> u8 {
     match command {
         Command::Init(a) => init::run(a, ui).await,
+        Command::Get(a) => get::run(a, ui).await,
         Command::Validate(a) => validate::run(a, ui),
         Command::Fmt(a) => fmt::run(a, ui),
         Command::Plan(a) => plan::run(a, ui).await,

@@ -5,6 +5,7 @@ mod fixtures;
 mod json;
 mod lifecycle;
 mod locking;
+mod module_sources;
 mod modules;
 mod platform;
 mod quickstart;

@@ -575,6 +575,9 @@ fn migrating_local_state_to_s3_and_back_keeps_serial_and_lineage() {
     assert_eq!(b.state(KEY), local, "the S3 state is the local state, serial and lineage included");
     assert_eq!(b.state(&format!("env:/staging/{KEY}")), local_staging, "every workspace moves");
     assert_eq!(w.ok(&["workspace", "list"]), "* default\n  staging\n");
+    // The local copies are retired, so a later return to `local` cannot use them.
+    assert!(!w.path().join("terrane.tfstate").exists() && !staging_file.exists());
+    assert!(w.path().join("terrane.tfstate.migrated").exists(), "{out}");
     let (code, out, _) = w.run(&["plan", "-detailed-exitcode", "-var", "size=2"]);
     assert_eq!(code, 0, "the moved state is used: {out}");
 

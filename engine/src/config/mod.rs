@@ -7,8 +7,8 @@ mod typeexpr;
 mod version;
 
 pub use modules::{
-    Check, ConfigFs, DiskFs, Import, MemFs, ModuleCall, Moved, Removed, installed_module_dir, is_local_source,
-    load_tree, module_display, normalize, resolve_providers,
+    Check, ConfigFs, DiskFs, Import, MemFs, ModuleCall, Moved, Removed, installed_module_dir, is_fetched_source,
+    is_local_source, load_tree, module_display, normalize, resolve_providers,
 };
 pub use typeexpr::parse_type;
 pub use version::{LANGUAGE_VERSION, VersionConstraint, check_required_version};

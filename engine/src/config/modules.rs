@@ -420,6 +420,22 @@ pub fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || Path::new(source).is_absolute()
 }
 
+/// Whether a module source is fetched by `terrane init` into `.terrane/modules` (git
+/// repositories and tarballs) rather than used in place.
+pub fn is_fetched_source(source: &str) -> bool {
+    let s = source.strip_prefix("file::").unwrap_or(source);
+    source.starts_with("git::") || source.starts_with("github.com/") || s.ends_with(".tar.gz") || s.ends_with(".tgz")
+}
+
+/// The directory inside a fetched repository that holds the module: the part after `//` in
+/// `git::https://host/repo.git//modules/app?ref=v1`.
+pub fn fetched_subdir(source: &str) -> Option<String> {
+    let s = source.strip_prefix("git::").unwrap_or(source);
+    let s = s.split_once('?').map_or(s, |(a, _)| a);
+    let after_scheme = s.find("://").map_or(0, |i| i + 3);
+    s[after_scheme..].find("//").map(|i| s[after_scheme + i + 2..].to_string()).filter(|d| !d.is_empty())
+}
+
 /// Where `terrane init` installs a remotely sourced module: `.terrane/modules/<key>`, the key
 /// being the call path (`app.db`).
 pub fn installed_module_dir(root: &Path, call_path: &[String]) -> PathBuf {
@@ -509,15 +525,14 @@ fn load_children(
             );
             continue;
         }
-        let dir = if is_local_source(&source) {
+        let dir = if is_fetched_source(&source) {
+            let base = installed_module_dir(root_dir, &path);
+            match fetched_subdir(&source) {
+                Some(sub) => normalize(&base.join(sub)),
+                None => base,
+            }
+        } else if is_local_source(&source) {
             normalize(&parent.dir.join(&source))
-        } else if source.starts_with("git::")
-            || source.starts_with("github.com/")
-            || source.ends_with(".tar.gz")
-            || source.ends_with(".tgz")
-            || source.starts_with("file::")
-        {
-            installed_module_dir(root_dir, &path)
         } else {
             diags.push(
                 Diagnostic::error(
@@ -544,7 +559,7 @@ fn load_children(
         let mut child_diags = Diagnostics::new();
         let child = load_module(fs, &dir, path.clone(), sources, &mut child_diags);
         let Some(mut child) = child else {
-            let detail = if is_local_source(&source) {
+            let detail = if !is_fetched_source(&source) {
                 format!(
                     "module \"{name}\" (called from {from}) has source \"{source}\", but {} cannot be read as a module directory.",
                     dir.display()
@@ -554,7 +569,7 @@ fn load_children(
                     "module \"{name}\" (called from {from}) comes from \"{source}\", which is not installed. Run terrane init to download it."
                 )
             };
-            let summary = if is_local_source(&source) { "Module not found" } else { "Module not installed" };
+            let summary = if !is_fetched_source(&source) { "Module not found" } else { "Module not installed" };
             diags.push(Diagnostic::error(summary, detail).at(range));
             continue;
         };
