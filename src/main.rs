@@ -42,13 +42,24 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Libraries that log whole requests and responses at debug level (service specs with their
+/// environment, database passwords in API calls): capped at `info` whatever the filter says,
+/// so secrets never reach the log.
+const BODY_LOGGERS: &[&str] =
+    &["bollard", "hyper", "hyper_util", "h2", "aws_smithy_runtime", "aws_smithy_http", "aws_sigv4", "aws_config"];
+
 /// `TERRANE_LOG` (or `TF_LOG`) sets the log filter, e.g. `TERRANE_LOG=debug`; logs go to stderr.
 fn init_tracing() {
     let filter = std::env::var("TERRANE_LOG").or_else(|_| std::env::var("TF_LOG")).unwrap_or_default();
     if filter.is_empty() {
         return;
     }
-    let filter = tracing_subscriber::EnvFilter::try_new(filter.to_lowercase())
+    let mut filter = tracing_subscriber::EnvFilter::try_new(filter.to_lowercase())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    for target in BODY_LOGGERS {
+        if let Ok(d) = format!("{target}=info").parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

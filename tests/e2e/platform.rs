@@ -74,13 +74,15 @@ fn the_platform_plans_without_credentials() {
 fn local_tfvars(tag: &str, api_image: &str) -> String {
     let port = 20000 + std::process::id() % 20000;
     let https = port + 1;
+    // A public key (not a secret) for the nodes' key pair.
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBy0jbr7W5SY83z91S/LxUF0jepxD02VF8n4S5g0K4b4 terrane-test";
     format!(
         r#"
 tag          = "{tag}"
 aws_endpoint = "http://127.0.0.1:5000"
 db_password  = "S3cret-Passw0rd"
 overrides = {{
-  cluster  = {{ ami_id = "ami-785db401", managers = 1, workers = 1 }}
+  cluster  = {{ ami_id = "ami-785db401", managers = 1, workers = 1, ssh_public_key = "{key}" }}
   logs     = {{ driver = "json-file" }}
   postgres = {{ deletion_protection = false, skip_final_snapshot = true }}
   proxy = {{
@@ -142,14 +144,19 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     std::fs::write(dir.join("local.tfvars"), local_tfvars(&tag, "terrane-test/busybox:1")).unwrap();
     std::fs::write(dir.join("release.tfvars"), local_tfvars(&tag, "terrane-test/busybox:2")).unwrap();
     let aws = |c: &mut Command| {
-        c.env("AWS_ACCESS_KEY_ID", "testing").env("AWS_SECRET_ACCESS_KEY", "testing").env_remove("DOCKER_HOST");
+        // Debug logs on: the password must not show there either.
+        c.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("TERRANE_LOG", "debug")
+            .env_remove("DOCKER_HOST");
     };
 
     let mut c = terrane(&dir, &["apply", "-auto-approve", "-var-file=local.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
+    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Apply complete! Resources: 36 added, 0 changed, 0 destroyed."), "{out}");
+    assert!(out.contains("Apply complete! Resources: 37 added, 0 changed, 0 destroyed."), "{out}");
     assert_eq!(
         swarm_services(&tag),
         [format!("{tag}-api"), format!("{tag}-proxy"), format!("{tag}-swarm-listener"), format!("{tag}-web")]
@@ -180,12 +187,14 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let mut c = terrane(&dir, &["plan", "-detailed-exitcode", "-var-file=local.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
+    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
     assert_eq!(code, 0, "a re-plan finds nothing to do\n{out}{err}");
     assert!(out.contains("No changes."), "{out}");
 
     let mut c = terrane(&dir, &["plan", "-detailed-exitcode", "-out=release.bin", "-var-file=release.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
+    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
     assert_eq!(code, 2, "{out}{err}");
     let changed: Vec<&str> = out.lines().filter(|l| l.starts_with("  # ") && !l.starts_with("  # (")).collect();
     assert_eq!(
@@ -197,6 +206,7 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let mut c = terrane(&dir, &["apply", "release.bin"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
+    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
     assert_eq!(code, 0, "{out}{err}");
     let image = Command::new("docker")
         .args(["service", "inspect", &format!("{tag}-api"), "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"])
@@ -207,8 +217,9 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let mut c = terrane(&dir, &["destroy", "-auto-approve", "-var-file=release.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
+    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Destroy complete! Resources: 36 destroyed."), "{out}");
+    assert!(out.contains("Destroy complete! Resources: 37 destroyed."), "{out}");
     assert!(swarm_services(&tag).is_empty());
     let (_, list, _) = run(&mut terrane(&dir, &["state", "list"]));
     assert_eq!(list.trim(), "", "nothing is left in the state");

@@ -228,10 +228,10 @@ impl Bg {
     }
 
     #[cfg(unix)]
-    fn interrupt(&self) {
+    fn signal(&self, sig: libc::c_int) {
         let pid = libc::pid_t::try_from(self.child.id()).unwrap();
         // SAFETY: sends a signal to a child process this test started.
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
     }
 
     /// Waits for the end: (exit code, stdout, stderr).
@@ -401,9 +401,9 @@ fn a_run_whose_lock_was_deleted_cannot_overwrite_the_state_written_meanwhile() {
 // 3. The lock is released on Ctrl-C and on errors; finished work is in the state
 
 #[cfg(unix)]
-#[test]
-fn ctrl_c_during_an_apply_leaves_no_lock_and_keeps_finished_work_in_s3() {
-    let b = Bucket::new("sigint");
+/// Ctrl-C (SIGINT) or SIGTERM during an apply: finished work is in S3, no lock is left.
+fn interrupted_apply_leaves_no_lock(sig: libc::c_int, bucket: &str) {
+    let b = Bucket::new(bucket);
     let w = initialized(
         &b,
         r#"
@@ -428,7 +428,7 @@ resource "fake_resource" "after" {
         std::thread::sleep(Duration::from_millis(10));
     }
     std::thread::sleep(Duration::from_millis(300));
-    run.interrupt();
+    run.signal(sig);
     let (code, _, err) = run.finish();
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("Interrupt received"), "{err}");
@@ -437,6 +437,16 @@ resource "fake_resource" "after" {
     assert_eq!(w.cloud_names(), ["quick", "slow"]);
     let out = w.ok(&["apply", "-auto-approve", "-lock-timeout=0s"]);
     assert!(out.contains("Resources: 1 added"), "{out}");
+}
+
+#[test]
+fn ctrl_c_during_an_apply_leaves_no_lock_and_keeps_finished_work_in_s3() {
+    interrupted_apply_leaves_no_lock(libc::SIGINT, "sigint");
+}
+
+#[test]
+fn sigterm_during_an_apply_leaves_no_lock_and_keeps_finished_work_in_s3() {
+    interrupted_apply_leaves_no_lock(libc::SIGTERM, "sigterm");
 }
 
 #[test]

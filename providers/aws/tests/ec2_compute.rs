@@ -941,16 +941,38 @@ resource "aws_instance" "a" {{
 }
 
 // ---------------------------------------------------------------------------------------
-// Batching: refreshing 100 instances takes one DescribeInstances call.
+// Batching: refreshing 100 instances, 100 security groups and 100 subnets takes one
+// describe call per type.
 
 #[tokio::test]
-async fn refresh_of_100_instances_is_one_describe_call() {
+async fn refresh_of_100_instances_security_groups_and_subnets_is_one_describe_call_each() {
     let _g = EXCLUSIVE.write().await;
     let h = Harness::new();
     let tag = unique("many");
     let ami = ami().await;
     let src = format!(
         r#"
+resource "aws_vpc" "big" {{
+  cidr_block = "10.40.0.0/16"
+  tags = {{ Name = "{tag}" }}
+}}
+resource "aws_subnet" "many" {{
+  count      = 100
+  vpc_id     = aws_vpc.big.id
+  cidr_block = cidrsubnet(aws_vpc.big.cidr_block, 8, count.index)
+  tags = {{ Name = "{tag}-${{count.index}}" }}
+}}
+resource "aws_security_group" "many" {{
+  count  = 100
+  name   = "{tag}-${{count.index}}"
+  vpc_id = aws_vpc.big.id
+  ingress {{
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }}
+}}
 resource "aws_instance" "fleet" {{
   count         = 100
   ami           = "{ami}"
@@ -960,17 +982,28 @@ resource "aws_instance" "fleet" {{
 "#
     );
     let state = h.apply(&src).await;
-    assert_eq!(state.instances().count(), 100);
+    assert_eq!(state.instances().count(), 301);
 
     terrane_provider_aws::reset_api_calls();
     let p = h.plan(&src).await;
     let calls = terrane_provider_aws::api_calls();
-    println!("API calls for refreshing 100 instances: {calls:#?}");
+    let total: u64 = calls.values().sum();
+    println!(
+        "API calls for refreshing 100 instances, 100 security groups and 100 subnets ({total} in all): {calls:#?}"
+    );
     support::assert_no_changes(&p);
     let n = |op: &str| calls.get(op).copied().unwrap_or(0);
     assert!(n("EC2.DescribeInstances") <= 1, "DescribeInstances called {} times", n("EC2.DescribeInstances"));
     assert!(n("EC2.DescribeVolumes") <= 1, "DescribeVolumes called {} times", n("EC2.DescribeVolumes"));
     assert_eq!(n("EC2.DescribeInstanceAttribute"), 0, "no user data, no per-instance call");
+    // One for the 100 groups, one for the VPC's default security group.
+    assert!(
+        n("EC2.DescribeSecurityGroups") <= 2,
+        "DescribeSecurityGroups called {} times",
+        n("EC2.DescribeSecurityGroups")
+    );
+    assert!(n("EC2.DescribeSubnets") <= 1, "DescribeSubnets called {} times", n("EC2.DescribeSubnets"));
+    assert!(total <= 10, "301 objects refreshed with {total} calls: {calls:?}");
 
     let state = h.destroy(&src).await;
     assert!(state.resources.is_empty());

@@ -277,6 +277,9 @@ fn summary_line(plan: Option<&Plan>, c: &ResourceChange, drift: bool) -> String 
         Action::Forget => "⚪ .",
         Action::NoOp => "",
     };
+    if let Some(from) = plan.filter(|_| c.action == Action::NoOp).and_then(|p| p.moved_from(&c.addr)) {
+        return format!("{sym} {} has moved to {}", code(&from.to_string()), code(&c.addr.to_string()));
+    }
     let text = match plan {
         Some(p) => planned_headline(p, c),
         None => headline(c, drift),

@@ -376,8 +376,15 @@ fn sample() -> (Plan, Context) {
         prior_state: prior,
         errored: false,
         created: "2026-11-27T00:00:00Z".into(),
-        moves: Vec::new(),
-        imports: Vec::new(),
+        // `keep` was moved from another address; `update` is imported (and updated).
+        moves: vec![crate::plan::Move {
+            from: ResourceAddr::managed("test_thing", "old_keep").instance(InstanceKey::None),
+            to: ResourceAddr::managed("test_thing", "keep").instance(InstanceKey::None),
+        }],
+        imports: vec![crate::plan::ImportTarget {
+            addr: ResourceAddr::managed("test_thing", "update").instance(InstanceKey::None),
+            id: "t-upd".into(),
+        }],
     };
     (plan, ctx)
 }
@@ -442,6 +449,16 @@ fn no_op_changes_carry_the_prior_values() {
     let planned = j["planned_values"]["root_module"]["resources"].as_array().unwrap();
     let planned_keep = planned.iter().find(|r| r["address"] == "test_thing.keep").unwrap();
     assert_eq!(planned_keep["values"], keep["change"]["after"]);
+}
+
+#[test]
+fn moved_and_imported_objects_say_so_as_terraform_does() {
+    let (plan, ctx) = sample();
+    let j = plan_json(&plan, &ctx);
+    assert_eq!(resource_change(&j, "test_thing.keep")["previous_address"], "test_thing.old_keep");
+    assert_eq!(resource_change(&j, "test_thing.update")["change"]["importing"], json!({"id": "t-upd"}));
+    assert!(resource_change(&j, "test_thing.create").get("previous_address").is_none());
+    assert!(resource_change(&j, "test_thing.create")["change"].get("importing").is_none());
 }
 
 #[test]

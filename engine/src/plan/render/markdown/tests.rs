@@ -72,7 +72,33 @@ fn sample() -> Plan {
         Value::Null,
     );
     cache.reason = Some(Reason::DeleteBecauseNoResourceConfig);
-    plan(
+    // Moved (no other change), imported (and updated), forgotten, and one in a module.
+    let log = Value::object([("name", "/app/web".into()), ("retention_in_days", 30i64.into())]);
+    let moved = change("aws_cloudwatch_log_group", "web", Action::NoOp, log.clone(), log);
+    let imported = change(
+        "aws_key_pair",
+        "ops",
+        Action::Update,
+        Value::object([("key_name", "ops".into()), ("tags", Value::Map(Default::default()))]),
+        Value::object([("key_name", "ops".into()), ("tags", Value::object([("team", "ops".into())]))]),
+    );
+    let forgotten =
+        change("aws_iam_role", "legacy", Action::Forget, Value::object([("name", "legacy".into())]), Value::Null);
+    let mut in_module = change(
+        "docker_service",
+        "this",
+        Action::Update,
+        Value::object([("image", "app:1".into())]),
+        Value::object([("image", "app:2".into())]),
+    );
+    in_module.addr.resource.module =
+        vec![crate::addr::ModuleStep { name: "app".into(), key: InstanceKey::Str("api".into()) }];
+    let moves = vec![crate::plan::Move {
+        from: ResourceAddr::managed("aws_cloudwatch_log_group", "app").instance(InstanceKey::None),
+        to: moved.addr.clone(),
+    }];
+    let imports = vec![crate::plan::ImportTarget { addr: imported.addr.clone(), id: "ops".into() }];
+    let mut p = plan(
         vec![
             change(
                 "aws_vpc",
@@ -90,6 +116,10 @@ fn sample() -> Plan {
             ),
             db,
             cache,
+            moved,
+            imported,
+            forgotten,
+            in_module,
         ],
         vec![change(
             "aws_instance",
@@ -98,7 +128,10 @@ fn sample() -> Plan {
             Value::object([("instance_type", "m4.large".into())]),
             Value::object([("instance_type", "m5.large".into())]),
         )],
-    )
+    );
+    p.moves = moves;
+    p.imports = imports;
+    p
 }
 
 #[test]
@@ -174,4 +207,18 @@ fn big_plans_fit_the_comment_limit_and_keep_every_destroy() {
     }
     assert!(md.contains("were left out to keep this comment under 65536 characters"));
     assert!(md.contains("| 2700 | 0 | 0 | 300 |"), "summary table: {}", &md[..400]);
+}
+
+#[test]
+fn moves_imports_and_forgets_are_counted_and_shown() {
+    let md = render_markdown(&sample(), &|_| None, COMMENT_LIMIT);
+    // add, change, replace, destroy, import, move, read, drift
+    assert!(md.contains("| 1 | 3 | 1 | 1 | 1 | 1 | 0 | 1 |"), "{md}");
+    assert!(
+        md.contains("<code>aws_cloudwatch_log_group.app</code> has moved to <code>aws_cloudwatch_log_group.web</code>"),
+        "{md}"
+    );
+    assert!(md.contains("# (imported from \"ops\")"), "{md}");
+    assert!(md.contains("[!IMPORTANT]") && md.contains("<code>aws_iam_role.legacy</code>"), "{md}");
+    assert!(md.contains("module.app[\"api\"]"), "changes are grouped by module: {md}");
 }
