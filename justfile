@@ -24,6 +24,10 @@ test-env:
 bench *ARGS:
     cargo bench --bench plan -- {{ARGS}}
 
+# apply of 1,000 resources (wide, deep, diamond) against the ideal schedule
+bench-apply *ARGS:
+    cargo bench --features fake-provider --bench apply -- {{ARGS}}
+
 fmt:
     cargo fmt --all
 

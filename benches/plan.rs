@@ -1,9 +1,11 @@
 //! `cargo bench --bench plan` (or `just bench`): plan with refresh of a large generated
 //! configuration of `terraform_data` resources — chains, fan-out, fan-in and `for_each` over a
 //! map — against a state that holds all of them. Prints wall time and peak memory of the
-//! real `terrane` binary; with `--terraform`, runs Terraform on the same config for a ratio.
+//! real `terrane` binary, `validate` and `fmt -check` on the same config, reading and writing
+//! the state file, and start-up time; with `--terraform`, runs Terraform on the same config
+//! for a ratio.
 //!
-//!   cargo bench --bench plan -- [--sizes 1000,10000] [--runs 3] [--terraform]
+//!   cargo bench --bench plan -- [--sizes 1000,10000,100000] [--runs 3] [--terraform]
 
 use std::path::Path;
 use std::process::Command;
@@ -86,7 +88,7 @@ fn main() {
         println!("{} {} {}", r.wall.as_secs_f64(), r.max_rss_mb, r.code);
         return;
     }
-    let mut sizes = vec![1_000usize, 10_000];
+    let mut sizes = vec![1_000usize, 10_000, 100_000];
     let mut runs = 3usize;
     let mut terraform = false;
     let mut it = args.iter();
@@ -100,10 +102,19 @@ fn main() {
         }
     }
     let terrane = Path::new(env!("CARGO_BIN_EXE_terrane"));
-    println!("terrane plan benchmark ({} runs each; binary {})", runs, terrane.display());
+    startup(terrane, runs);
+    println!("\nterrane plan benchmark ({} runs each; binary {})", runs, terrane.display());
     println!(
-        "{:>8} {:>10} {:>12} {:>12} {:>10} {:>12}",
-        "size", "apply s", "plan s(med)", "plan s(min)", "peak MB", "validate s"
+        "{:>8} {:>10} {:>12} {:>12} {:>10} {:>12} {:>10} {:>14} {:>14}",
+        "size",
+        "apply s",
+        "plan s(med)",
+        "plan s(min)",
+        "peak MB",
+        "validate s",
+        "fmt s",
+        "state read ms",
+        "state write ms"
     );
     for &n in &sizes {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -119,16 +130,21 @@ fn main() {
             peak = peak.max(r.max_rss_mb);
         }
         let validate = measure_isolated(terrane, dir.path(), &["validate"]);
+        let fmt = measure_isolated(terrane, dir.path(), &["fmt", "-check"]);
+        let (read, write) = state_io(dir.path(), runs);
         let min = *walls.iter().min().expect("runs");
         let med = median(walls.clone());
         println!(
-            "{:>8} {:>10.2} {:>12.3} {:>12.3} {:>10.1} {:>12.3}",
+            "{:>8} {:>10.2} {:>12.3} {:>12.3} {:>10.1} {:>12.3} {:>10.3} {:>14.1} {:>14.1}",
             count,
             apply.wall.as_secs_f64(),
             med.as_secs_f64(),
             min.as_secs_f64(),
             peak,
-            validate.wall.as_secs_f64()
+            validate.wall.as_secs_f64(),
+            fmt.wall.as_secs_f64(),
+            read.as_secs_f64() * 1000.0,
+            write.as_secs_f64() * 1000.0
         );
         if terraform && which("terraform") {
             let tdir = tempfile::tempdir().expect("tempdir");
@@ -153,6 +169,38 @@ fn main() {
             );
         }
     }
+}
+
+/// Reading and writing the state file through the engine's local backend (median of `runs`).
+fn state_io(dir: &Path, runs: usize) -> (Duration, Duration) {
+    use terrane_engine::state::StateBackend;
+    use terrane_engine::state::local::LocalBackend;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let backend = LocalBackend::new(dir.join("terrane.tfstate"), dir.join("terrane.tfstate.d"));
+    let copy = LocalBackend::new(dir.join("copy.tfstate"), dir.join("copy.tfstate.d"));
+    let (mut reads, mut writes) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        let state = rt.block_on(backend.read("default")).expect("read state").expect("a state");
+        reads.push(start.elapsed());
+        let start = Instant::now();
+        rt.block_on(copy.write("default", &state)).expect("write state");
+        writes.push(start.elapsed());
+    }
+    (median(reads), median(writes))
+}
+
+/// Start-up: commands that need no provider on a small configuration.
+fn startup(terrane: &Path, runs: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    generate(dir.path(), 10);
+    let time =
+        |args: &[&str]| median((0..runs.max(3)).map(|_| measure_isolated(terrane, dir.path(), args).wall).collect());
+    println!(
+        "start-up: `terrane version` {:.1} ms, `terrane validate` (10 resources) {:.1} ms",
+        time(&["version"]).as_secs_f64() * 1000.0,
+        time(&["validate"]).as_secs_f64() * 1000.0
+    );
 }
 
 fn which(program: &str) -> bool {

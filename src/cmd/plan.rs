@@ -35,7 +35,7 @@ async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::S
         print_plan(ui, &session.ctx, &plan);
     }
     if let Some(out) = &args.out {
-        if let Err(e) = std::fs::write(out, plan.to_bytes()) {
+        if let Err(e) = write_private(out, &plan.to_bytes()) {
             ui.error("Failed to write the plan file", &format!("{}: {e}", out.display()));
             return 1;
         }
@@ -47,4 +47,24 @@ async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::S
         ui.line(&format!("\n{}\n\nNote: You didn't use the -out option to save this plan, so terrane can't guarantee to take exactly these actions if you run \"terrane apply\" now.", "─".repeat(77)));
     }
     if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 }
+}
+
+/// Writes a plan file readable by its owner only: it holds the prior state and the input
+/// variables, sensitive ones included.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // An existing file keeps its mode through open(): narrow it first.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let mut f = options.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
 }

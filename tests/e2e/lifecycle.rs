@@ -86,7 +86,16 @@ fn full_lifecycle_with_detailed_exit_codes() {
 fn saved_plans_apply_exactly_and_stale_ones_are_refused() {
     let w = Work::new(CONFIG);
     w.ok(&["plan", "-out=first.plan"]);
+    // A plan file holds the state and the variables (secrets too): owner-only, even when
+    // it replaces a file that was readable by others.
+    std::fs::write(w.path().join("second.plan"), "old").unwrap();
+    std::fs::set_permissions(w.path().join("second.plan"), std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .unwrap();
     w.ok(&["plan", "-out=second.plan"]);
+    for f in ["first.plan", "second.plan"] {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(w.path().join(f)).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
     let out = w.ok(&["apply", "first.plan"]);
     assert!(out.contains("Apply complete! Resources: 3 added"), "{out}");
     let (code, _, err) = w.run(&["apply", "second.plan"]);
