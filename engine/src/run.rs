@@ -36,18 +36,26 @@ impl<'a> Here<'a> {
 /// and the instances each module call expanded to.
 #[derive(Default)]
 pub struct Values {
-    map: Mutex<HashMap<(ModInst, Subject), Value>>,
+    map: Mutex<HashMap<ModInst, HashMap<Subject, Value>>>,
     outputs: Mutex<HashMap<(ModInst, String), Value>>,
     expansions: Mutex<HashMap<(ModInst, String), Expansion>>,
 }
 
 impl Values {
     pub fn set(&self, m: &[ModuleStep], s: Subject, v: Value) {
-        self.map.lock().expect("values lock").insert((m.to_vec(), s), v);
+        let mut map = self.map.lock().expect("values lock");
+        match map.get_mut(m) {
+            Some(inner) => {
+                inner.insert(s, v);
+            }
+            None => {
+                map.insert(m.to_vec(), HashMap::from([(s, v)]));
+            }
+        }
     }
 
     pub fn get(&self, m: &[ModuleStep], s: &Subject) -> Option<Value> {
-        self.map.lock().expect("values lock").get(&(m.to_vec(), s.clone())).cloned()
+        self.map.lock().expect("values lock").get(m)?.get(s).cloned()
     }
 
     pub fn set_output(&self, m: &[ModuleStep], name: &str, v: Value) {

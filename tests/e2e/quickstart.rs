@@ -57,3 +57,34 @@ fn quickstart_deploys_on_the_local_swarm() {
     let left = std::process::Command::new("docker").args(["service", "ls", "--format", "{{.Name}}"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&left.stdout).contains(&tag));
 }
+
+/// An `ssh://` host goes through the system ssh client (bollard's ssh transport): with no sshd
+/// listening, the error is ssh's own, naming the host. (No sshd runs in the test environment,
+/// so the success path is exercised only where one exists.) A port in the URL is refused with
+/// the way to give it.
+#[test]
+fn an_ssh_docker_host_is_reached_through_the_ssh_client() {
+    let config = |host: &str| {
+        format!(
+            r#"
+provider "docker" {{
+  host = "{host}"
+}}
+resource "docker_network" "n" {{
+  name   = "never-created"
+  driver = "overlay"
+}}
+"#
+        )
+    };
+    let w = crate::Work::new(&config("ssh://terrane@127.0.0.1"));
+    let (code, out, err) = w.run(&["apply", "-auto-approve"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("cannot connect to the Docker daemon at ssh://terrane@127.0.0.1"), "{err}");
+    assert!(err.contains("failed to connect to the remote host"), "ssh itself was run: {err}");
+
+    w.write("main.tf", &config("ssh://terrane@127.0.0.1:2222"));
+    let (code, _, err) = w.run(&["apply", "-auto-approve"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Port 2222") && err.contains("ssh://terrane@127.0.0.1 without it"), "{err}");
+}

@@ -268,8 +268,11 @@ impl ApplyWalk<'_> {
             }
             Node::Resource(addr) if self.plan.mode == PlanMode::Destroy => {
                 let state = self.recorder.snapshot_ref();
-                let recorded: Vec<ResourceAddr> =
-                    state.resources.keys().filter(|a| a.static_addr() == *addr).cloned().collect();
+                let recorded: Vec<ResourceAddr> = if addr.module.is_empty() {
+                    state.resources.contains_key(addr).then(|| addr.clone()).into_iter().collect()
+                } else {
+                    state.resources.keys().filter(|a| a.static_addr() == *addr).cloned().collect()
+                };
                 for full in recorded {
                     let v = resource_value_from_state(self.ctx, &state, &full);
                     self.values.set(&full.module, Subject::Resource(full.relative()), v);

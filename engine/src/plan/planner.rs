@@ -106,6 +106,7 @@ pub async fn plan(
         visited: Mutex::new(HashSet::new()),
         imports: Mutex::new(Vec::new()),
         narrow,
+        recorded_index: std::sync::OnceLock::new(),
     };
     let outcome = walk(&graph, control, |i| w.visit(i)).await;
     let interrupted = outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
@@ -222,6 +223,8 @@ struct PlanWalk<'a> {
     visited: Mutex<HashSet<ResourceAddr>>,
     imports: Mutex<Vec<super::ImportTarget>>,
     narrow: HashSet<ResourceAddr>,
+    /// Recorded resources in modules, by configuration block (built on first use).
+    recorded_index: std::sync::OnceLock<HashMap<ResourceAddr, Vec<ResourceAddr>>>,
 }
 
 impl PlanWalk<'_> {
@@ -655,13 +658,20 @@ impl PlanWalk<'_> {
 
     /// Whether an instance is within the -target scope.
     fn in_scope(&self, inst: &InstanceAddr) -> bool {
-        !self.narrow.contains(&inst.resource.static_addr()) || self.opts.targets.iter().any(|t| t.contains(inst))
+        self.narrow.is_empty()
+            || !self.narrow.contains(&inst.resource.static_addr())
+            || self.opts.targets.iter().any(|t| t.contains(inst))
     }
 
     /// The recorded resources of a configuration block, in every module instance.
     fn recorded(&self, addr: &ResourceAddr) -> Vec<ResourceAddr> {
         let state = self.refreshed.lock().expect("state lock");
-        state.resources.keys().filter(|a| a.static_addr() == *addr).cloned().collect()
+        if addr.module.is_empty() {
+            // A root resource has one recorded address: its own.
+            return state.resources.contains_key(addr).then(|| addr.clone()).into_iter().collect();
+        }
+        let index = self.recorded_index.get_or_init(|| crate::state::index_by_block(&state));
+        index.get(addr).cloned().unwrap_or_default()
     }
 
     async fn managed(&self, addr: &ResourceAddr) -> bool {

@@ -78,6 +78,16 @@ pub enum ObjectStatus {
     Tainted,
 }
 
+/// The recorded resources inside modules, by the configuration block (static address) each
+/// belongs to.
+pub fn index_by_block(state: &State) -> std::collections::HashMap<ResourceAddr, Vec<ResourceAddr>> {
+    let mut index: std::collections::HashMap<ResourceAddr, Vec<ResourceAddr>> = std::collections::HashMap::new();
+    for addr in state.resources.keys().filter(|a| !a.module.is_empty()) {
+        index.entry(addr.static_addr()).or_default().push(addr.clone());
+    }
+    index
+}
+
 impl State {
     /// A new, empty state with a fresh lineage.
     pub fn new() -> State {

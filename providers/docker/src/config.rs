@@ -52,6 +52,8 @@ pub struct Settings {
     pub cert_path: Option<PathBuf>,
     pub material: Option<(String, String, String)>,
     pub registry_auth: Vec<RegistryAuth>,
+    /// For ssh:// hosts: the identity file given as `-i PATH` in `ssh_opts`.
+    pub ssh_identity: Option<String>,
 }
 
 impl Settings {
@@ -84,7 +86,17 @@ impl Settings {
                 password: val::string(r, "password"),
             })
             .collect();
-        Ok(Settings { host, cert_path, material, registry_auth })
+        let ssh_opts = val::strings(v, "ssh_opts");
+        let ssh_identity = ssh_opts.iter().position(|o| o == "-i").and_then(|i| ssh_opts.get(i + 1)).cloned();
+        if let Some(other) = ssh_opts.iter().enumerate().find_map(|(i, o)| {
+            let is_identity = o == "-i" || (i > 0 && ssh_opts[i - 1] == "-i");
+            (!is_identity).then_some(o)
+        }) {
+            return Err(ProviderError::new(format!(
+                "ssh_opts: only \"-i\" <identity file> is passed to ssh; put {other:?} and other options in ~/.ssh/config for the host"
+            )));
+        }
+        Ok(Settings { host, cert_path, material, registry_auth, ssh_identity })
     }
 
     /// Credentials for the registry an image lives in, if configured.
@@ -108,7 +120,18 @@ const TIMEOUT_SECS: u64 = 120;
 /// Connects to the daemon and negotiates the API version.
 pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
     let fail = |e: bollard::errors::Error| {
-        ProviderError::new(format!("cannot connect to the Docker daemon at {}: {e}", s.host))
+        // The underlying causes say what actually failed (refused, ssh's own message, ...).
+        let mut why = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !why.contains(&text) {
+                why.push_str(": ");
+                why.push_str(&text);
+            }
+            source = cause.source();
+        }
+        ProviderError::new(format!("cannot connect to the Docker daemon at {}: {why}", s.host))
     };
     let docker = if let Some(path) = s.host.strip_prefix("unix://") {
         Docker::connect_with_unix(path, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(fail)?
@@ -129,10 +152,23 @@ pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
             .map_err(fail)?,
             None => Docker::connect_with_http(&s.host, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(fail)?,
         }
-    } else if s.host.starts_with("ssh://") {
-        return Err(ProviderError::new(
-            "ssh:// hosts are not supported by this build (bollard's ssh transport is not enabled); forward the daemon socket over SSH (ssh -L) and use tcp:// or unix:// instead",
-        ));
+    } else if let Some(dest) = s.host.strip_prefix("ssh://") {
+        // bollard hands ssh the host without the URL scheme, so ssh would read `host:2222`
+        // as a host name: a port must come from ~/.ssh/config instead.
+        let host_part = dest.rsplit_once('@').map_or(dest, |(_, h)| h).trim_end_matches('/');
+        if let Some((host, port)) = host_part.rsplit_once(':')
+            && !host.ends_with(']')
+            && port.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(ProviderError::new(format!(
+                "docker host {}: give the SSH port in ~/.ssh/config (Host {host} / Port {port}) and use ssh://{} without it",
+                s.host,
+                dest.replacen(&format!(":{port}"), "", 1)
+            )));
+        }
+        // The system ssh client (with ~/.ssh/config, the agent and known_hosts) runs
+        // `docker system dial-stdio` on the remote host, as the docker CLI does.
+        Docker::connect_with_ssh(&s.host, TIMEOUT_SECS, API_DEFAULT_VERSION, s.ssh_identity.clone()).map_err(fail)?
     } else {
         return Err(ProviderError::new(format!(
             "unsupported Docker host {:?}: use unix://, tcp:// or https://",
