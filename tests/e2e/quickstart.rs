@@ -58,33 +58,47 @@ fn quickstart_deploys_on_the_local_swarm() {
     assert!(!String::from_utf8_lossy(&left.stdout).contains(&tag));
 }
 
-/// An `ssh://` host goes through the system ssh client (bollard's ssh transport): with no sshd
-/// listening, the error is ssh's own, naming the host. (No sshd runs in the test environment,
-/// so the success path is exercised only where one exists.) A port in the URL is refused with
-/// the way to give it.
+/// An `ssh://` host goes through the system ssh client (bollard's ssh transport, which runs
+/// `docker system dial-stdio` on the host): the test environment's sshd on 127.0.0.1
+/// (tests/env/sshd.sh) lets root in with a test key given by `ssh_opts = ["-i", ...]`.
 #[test]
 fn an_ssh_docker_host_is_reached_through_the_ssh_client() {
+    let name = format!("terrane-ssh-{}", std::process::id());
     let config = |host: &str| {
         format!(
             r#"
 provider "docker" {{
-  host = "{host}"
+  host     = "{host}"
+  ssh_opts = ["-i", "/var/tmp/terrane-ssh/id_ed25519"]
 }}
 resource "docker_network" "n" {{
-  name   = "never-created"
+  name   = "{name}"
   driver = "overlay"
 }}
 "#
         )
     };
-    let w = crate::Work::new(&config("ssh://terrane@127.0.0.1"));
+    let inspect =
+        || std::process::Command::new("docker").args(["network", "inspect", &name]).output().unwrap().status.success();
+    let w = crate::Work::new(&config("ssh://root@127.0.0.1"));
+    let out = w.ok(&["apply", "-auto-approve"]);
+    assert!(out.contains("Resources: 1 added"), "{out}");
+    assert!(inspect(), "the network exists on the daemon behind ssh");
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "read back over ssh: {out}{err}");
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(!inspect());
+
+    // Nothing listens there: ssh's own reason is in the error.
+    w.write("main.tf", &config("ssh://root@127.0.0.2"));
     let (code, out, err) = w.run(&["apply", "-auto-approve"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("cannot connect to the Docker daemon at ssh://terrane@127.0.0.1"), "{err}");
-    assert!(err.contains("failed to connect to the remote host"), "ssh itself was run: {err}");
+    assert!(err.contains("cannot connect to the Docker daemon at ssh://root@127.0.0.2"), "{err}");
+    assert!(err.contains("Connection refused"), "ssh itself was run: {err}");
 
-    w.write("main.tf", &config("ssh://terrane@127.0.0.1:2222"));
+    // A port in the URL cannot reach ssh through bollard: the error says where to put it.
+    w.write("main.tf", &config("ssh://root@127.0.0.1:2222"));
     let (code, _, err) = w.run(&["apply", "-auto-approve"]);
     assert_eq!(code, 1);
-    assert!(err.contains("Port 2222") && err.contains("ssh://terrane@127.0.0.1 without it"), "{err}");
+    assert!(err.contains("Port 2222") && err.contains("ssh://root@127.0.0.1 without it"), "{err}");
 }

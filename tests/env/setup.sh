@@ -11,7 +11,7 @@ need_aws=false; need_docker=false
 [ -f providers/docker/Cargo.toml ] && need_docker=true
 
 if $need_aws; then tests/env/moto.sh; fi
-if $need_docker; then tests/env/docker.sh; fi
+if $need_docker; then tests/env/docker.sh; tests/env/sshd.sh; fi
 if ! $need_aws && ! $need_docker; then
   echo "no provider crate needs an external service; nothing to set up"
 fi

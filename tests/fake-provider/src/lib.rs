@@ -180,6 +180,10 @@ impl FakeProvider {
     ) -> Result<T, ProviderError> {
         static LOCK: Mutex<()> = Mutex::new(());
         let _g = LOCK.lock().expect("cloud lock");
+        if self.store.lock().expect("store lock").is_none() {
+            // In memory: edit in place (no copy of the whole cloud per operation).
+            return Ok(f(&mut self.memory.lock().expect("memory lock")));
+        }
         let mut objects = self.load();
         let out = f(&mut objects);
         self.save(&objects)?;
@@ -272,7 +276,7 @@ impl Provider for FakeProvider {
             return Err(err("injected failure on read"));
         }
         let id = attr(&current, "id").as_str().unwrap_or_default().to_string();
-        Ok(self.load().get(&id).map(from_json))
+        self.with_objects(|objects| objects.get(&id).map(from_json))
     }
 
     async fn read_many(&self, type_name: &str, current: Vec<Value>) -> Vec<Result<Option<Value>, ProviderError>> {
