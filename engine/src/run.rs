@@ -193,6 +193,17 @@ impl Scope for RunScope<'_> {
     }
 }
 
+/// Expands module call `name` in the caller instance `h` (`count`/`for_each` evaluated in
+/// the caller). In a destroy walk an expansion that cannot be evaluated counts as none.
+pub fn expand_module_call(scope: &RunScope<'_>, name: &str, destroying: bool) -> Result<Expansion, Diagnostic> {
+    let Some(call) = scope.config.module_calls.get(name) else { return Ok(Expansion::Count(0)) };
+    match expand(call.count.as_ref(), call.for_each.as_ref(), &mut scope.evaluator()) {
+        Ok(e) => Ok(e),
+        Err(_) if destroying => Ok(Expansion::Count(0)),
+        Err(d) => Err(d),
+    }
+}
+
 /// The value of input variable `decl` of module instance `module`: its call's argument,
 /// evaluated in the caller's instance, or the default.
 pub fn module_input(
@@ -226,6 +237,18 @@ pub fn module_input(
 }
 
 impl<'a> RunScope<'a> {
+    /// A scope in module instance `here`.
+    pub fn new(
+        ctx: &'a Context,
+        here: &'a Here<'a>,
+        values: &'a Values,
+        state: &'a Mutex<State>,
+        inst: Option<&'a InstanceCtx>,
+        self_value: Option<&'a Value>,
+    ) -> RunScope<'a> {
+        RunScope { ctx, module: &here.module, config: here.config, values, state, inst, self_value }
+    }
+
     pub fn evaluator(&'a self) -> Evaluator<'a> {
         Evaluator::new(self, &self.ctx.config.dir)
     }

@@ -162,15 +162,7 @@ impl ApplyWalk<'_> {
         inst: Option<&'s InstanceCtx>,
         self_value: Option<&'s Value>,
     ) -> RunScope<'s> {
-        RunScope {
-            ctx: self.ctx,
-            module: &here.module,
-            config: here.config,
-            values: &self.values,
-            state: self.recorder.state(),
-            inst,
-            self_value,
-        }
+        RunScope::new(self.ctx, here, &self.values, self.recorder.state(), inst, self_value)
     }
 
     fn instances_of(&self, path: &[String]) -> Vec<Here<'_>> {
@@ -232,17 +224,13 @@ impl ApplyWalk<'_> {
                 let Some((name, parent)) = p.split_last() else { return true };
                 let mut ok = true;
                 for h in self.instances_of(parent) {
-                    let Some(call) = h.config.module_calls.get(name) else { continue };
                     let scope = self.scope(&h, None, None);
-                    let e = match expand(call.count.as_ref(), call.for_each.as_ref(), &mut scope.evaluator()) {
-                        Ok(e) => e,
-                        Err(_) if self.plan.mode == PlanMode::Destroy => crate::run::Expansion::Count(0),
-                        Err(d) => {
+                    let e = crate::run::expand_module_call(&scope, name, self.plan.mode == PlanMode::Destroy)
+                        .unwrap_or_else(|d| {
                             ok = false;
                             self.error(d);
                             crate::run::Expansion::Count(0)
-                        }
-                    };
+                        });
                     self.values.set_expansion(&h.module, name, e);
                 }
                 ok
@@ -625,17 +613,8 @@ impl ApplyWalk<'_> {
         match result {
             Ok(v) => {
                 let v = keep_marks(&config, schema.block.mark_sensitive(v));
-                let (attributes, sensitive_paths) = object_from_value(&v, &schema.block);
                 let provider_address = self.ctx.provider_address(&res.provider);
-                let obj = ObjectState {
-                    schema_version: schema.version,
-                    attributes,
-                    sensitive_paths,
-                    dependencies: Vec::new(),
-                    status: ObjectStatus::Ready,
-                    create_before_destroy: false,
-                    private: None,
-                };
+                let obj = ObjectState::plain(&v, schema);
                 self.recorder.update(|s| s.set_object(full, &inst.key, &provider_address, Some(obj)));
                 Some(v)
             }

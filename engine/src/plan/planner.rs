@@ -244,15 +244,7 @@ impl PlanWalk<'_> {
         inst: Option<&'s InstanceCtx>,
         self_value: Option<&'s Value>,
     ) -> RunScope<'s> {
-        RunScope {
-            ctx: self.ctx,
-            module: &here.module,
-            config: here.config,
-            values: &self.values,
-            state: &self.refreshed,
-            inst,
-            self_value,
-        }
+        RunScope::new(self.ctx, here, &self.values, &self.refreshed, inst, self_value)
     }
 
     fn root(&self) -> Here<'_> {
@@ -293,17 +285,13 @@ impl PlanWalk<'_> {
         let Some((name, parent)) = path.split_last() else { return true };
         let mut ok = true;
         for h in self.instances_of(parent) {
-            let Some(call) = h.config.module_calls.get(name) else { continue };
             let scope = self.scope(&h, None, None);
-            let e = match expand(call.count.as_ref(), call.for_each.as_ref(), &mut scope.evaluator()) {
-                Ok(e) => e,
-                Err(_) if self.opts.mode == PlanMode::Destroy => crate::run::Expansion::Count(0),
-                Err(d) => {
+            let e =
+                crate::run::expand_module_call(&scope, name, self.opts.mode == PlanMode::Destroy).unwrap_or_else(|d| {
                     self.error(d);
                     ok = false;
-                    crate::run::Expansion::Count(0)
-                }
-            };
+                    Expansion::Count(0)
+                });
             self.values.set_expansion(&h.module, name, e);
         }
         ok
@@ -1033,20 +1021,11 @@ impl PlanWalk<'_> {
                 .at(imp.range.clone()));
             }
         };
-        let (attributes, sensitive_paths) = object_from_value(&v, &schema.block);
         self.refreshed.lock().expect("state lock").set_object(
             &addr.resource,
             &addr.key,
             provider_address,
-            Some(ObjectState {
-                schema_version: schema.version,
-                attributes,
-                sensitive_paths,
-                dependencies: Vec::new(),
-                status: ObjectStatus::Ready,
-                create_before_destroy: false,
-                private: None,
-            }),
+            Some(ObjectState::plain(&v, schema)),
         );
         self.imports.lock().expect("imports lock").push(super::ImportTarget { addr: addr.clone(), id });
         Ok(Some(v))
@@ -1207,20 +1186,11 @@ impl PlanWalk<'_> {
         match result {
             Ok(v) => {
                 let v = keep_marks(&config, schema.block.mark_sensitive(v));
-                let (attributes, sensitive_paths) = object_from_value(&v, &schema.block);
                 self.refreshed.lock().expect("state lock").set_object(
                     full,
                     &inst.key,
                     provider_address,
-                    Some(ObjectState {
-                        schema_version: schema.version,
-                        attributes,
-                        sensitive_paths,
-                        dependencies: Vec::new(),
-                        status: ObjectStatus::Ready,
-                        create_before_destroy: false,
-                        private: None,
-                    }),
+                    Some(ObjectState::plain(&v, schema)),
                 );
                 if !self.postconditions(h, res, inst, &v) {
                     return None;

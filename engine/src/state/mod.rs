@@ -69,6 +69,22 @@ pub struct ObjectState {
     pub private: Option<String>,
 }
 
+impl ObjectState {
+    /// A ready object with no recorded dependencies (data sources, imported objects).
+    pub fn plain(value: &crate::value::Value, schema: &crate::schema::ResourceSchema) -> ObjectState {
+        let (attributes, sensitive_paths) = object_from_value(value, &schema.block);
+        ObjectState {
+            schema_version: schema.version,
+            attributes,
+            sensitive_paths,
+            dependencies: Vec::new(),
+            status: ObjectStatus::Ready,
+            create_before_destroy: false,
+            private: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ObjectStatus {
     #[default]
