@@ -225,14 +225,6 @@ impl Target {
             Target::Module(m) => names(&r.module).starts_with(&names(m)),
         }
     }
-
-    /// This target with its module path moved from `from` to `to` when it starts with it.
-    pub fn module_path(&self) -> &[ModuleStep] {
-        match self {
-            Target::Resource(r) | Target::Instance(InstanceAddr { resource: r, .. }) => &r.module,
-            Target::Module(m) => m,
-        }
-    }
 }
 
 impl fmt::Display for Target {

@@ -555,7 +555,6 @@ fn load_children(
             );
             continue;
         }
-        let before = diags.0.len();
         let mut child_diags = Diagnostics::new();
         let child = load_module(fs, &dir, path.clone(), sources, &mut child_diags);
         let Some(mut child) = child else {
@@ -581,7 +580,6 @@ fn load_children(
                 d
             });
         }
-        let _ = before;
         ancestors.push(dir.clone());
         load_children(fs, root_dir, &mut child, sources, diags, ancestors);
         ancestors.pop();

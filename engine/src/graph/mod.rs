@@ -677,8 +677,7 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
                     );
                 }
             }
-            for (child_key, parent_key, range) in &call_decl.providers {
-                let _ = child_key;
+            for (_, parent_key, range) in &call_decl.providers {
                 if p.is_empty() && parent_key.contains('.') && !config.providers.contains_key(parent_key) {
                     diags.push(
                         Diagnostic::error(
