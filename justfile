@@ -24,6 +24,10 @@ test-env:
 bench *ARGS:
     cargo bench --bench plan -- {{ARGS}}
 
+# refresh of 300 instances, 300 security groups, 300 subnets and 50 log groups on moto: API calls
+bench-aws *ARGS:
+    cargo bench --bench aws_refresh -- {{ARGS}}
+
 # apply of 1,000 resources (wide, deep, diamond) against the ideal schedule
 bench-apply *ARGS:
     cargo bench --features fake-provider --bench apply -- {{ARGS}}
