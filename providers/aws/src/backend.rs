@@ -144,6 +144,7 @@ impl S3Settings {
             assume_role,
             default_tags: BTreeMap::new(),
             endpoints,
+            s3_use_path_style: boolean(m, "use_path_style").unwrap_or(false),
         };
         Ok(S3Settings {
             bucket,

@@ -18,7 +18,7 @@ use terrane_engine::value::Value;
 
 /// Services whose endpoint can be overridden, as Terraform names them.
 pub const ENDPOINT_SERVICES: &[&str] =
-    &["ec2", "elb", "elbv2", "rds", "elasticache", "logs", "cloudwatchlogs", "iam", "sts", "s3"];
+    &["ec2", "elb", "elbv2", "rds", "elasticache", "logs", "cloudwatchlogs", "iam", "sts", "s3", "kms", "acm"];
 
 pub fn schema() -> Schema {
     let mut endpoints = Schema::new();
@@ -69,6 +69,8 @@ pub struct Settings {
     pub assume_role: Option<AssumeRole>,
     pub default_tags: BTreeMap<String, String>,
     pub endpoints: BTreeMap<String, String>,
+    /// `s3_use_path_style`: bucket in the path, not the host name (needed by S3-compatible servers).
+    pub s3_use_path_style: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -127,6 +129,7 @@ impl Settings {
             assume_role,
             default_tags: v.get_attr("default_tags").map(|d| val::string_map(d, "tags")).unwrap_or_default(),
             endpoints,
+            s3_use_path_style: val::boolean(v, "s3_use_path_style").unwrap_or(false),
         })
     }
 
@@ -145,6 +148,9 @@ pub struct Clients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub iam: aws_sdk_iam::Client,
     pub sts: aws_sdk_sts::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub acm: aws_sdk_acm::Client,
     pub region: String,
     /// The account ID, when known (from STS unless credential validation is skipped).
     pub account_id: Option<String>,
@@ -245,6 +251,17 @@ pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
         elasticache: client!(aws_sdk_elasticache, &cfg, s, &["elasticache"]),
         logs: client!(aws_sdk_cloudwatchlogs, &cfg, s, &["logs", "cloudwatchlogs"]),
         iam: client!(aws_sdk_iam, &cfg, s, &["iam"]),
+        s3: {
+            let mut b = aws_sdk_s3::config::Builder::from(&cfg)
+                .force_path_style(s.s3_use_path_style)
+                .interceptor(crate::calls::CallCounter);
+            if let Some(url) = s.endpoint(&["s3"]) {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_s3::Client::from_conf(b.build())
+        },
+        kms: client!(aws_sdk_kms, &cfg, s, &["kms"]),
+        acm: client!(aws_sdk_acm, &cfg, s, &["acm"]),
         region: cfg.region().map(ToString::to_string).unwrap_or_default(),
         sts,
         account_id,
