@@ -39,7 +39,11 @@ provider "aws" {{
     logs        = "{e}"
     iam         = "{e}"
     sts         = "{e}"
+    s3          = "{e}"
+    kms         = "{e}"
+    acm         = "{e}"
   }}
+  s3_use_path_style = true
 }}
 "#
     )
@@ -154,29 +158,6 @@ pub fn actions(p: &Plan) -> Vec<(String, Action)> {
     p.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| (c.addr.to_string(), c.action)).collect()
 }
 
-/// An EC2 client on moto, to look behind terrane's back.
-pub async fn ec2() -> aws_sdk_ec2::Client {
-    let conf = aws_sdk_ec2::config::Builder::new()
-        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-        .region(aws_sdk_ec2::config::Region::new("eu-west-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(http_client())
-        .build();
-    aws_sdk_ec2::Client::from_conf(conf)
-}
-
-pub async fn logs() -> aws_sdk_cloudwatchlogs::Client {
-    let conf = aws_sdk_cloudwatchlogs::config::Builder::new()
-        .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
-        .region(aws_sdk_cloudwatchlogs::config::Region::new("eu-west-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(http_client())
-        .build();
-    aws_sdk_cloudwatchlogs::Client::from_conf(conf)
-}
-
 pub fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls;
     aws_smithy_http_client::Builder::new()
@@ -184,50 +165,39 @@ pub fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
         .build_https()
 }
 
-/// An RDS client on moto, to look behind terrane's back.
-pub async fn rds() -> aws_sdk_rds::Client {
-    let conf = aws_sdk_rds::config::Builder::new()
-        .behavior_version(aws_sdk_rds::config::BehaviorVersion::latest())
-        .region(aws_sdk_rds::config::Region::new("eu-west-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(http_client())
-        .build();
-    aws_sdk_rds::Client::from_conf(conf)
+/// SDK clients on moto, to look behind terrane's back.
+macro_rules! moto_client {
+    ($(#[$m:meta])* $name:ident, $krate:ident $(, $extra:ident($arg:expr))*) => {
+        $(#[$m])*
+        pub async fn $name() -> $krate::Client {
+            let conf = $krate::config::Builder::new()
+                .behavior_version($krate::config::BehaviorVersion::latest())
+                .region($krate::config::Region::new("eu-west-1"))
+                .endpoint_url(MOTO)
+                .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+                .http_client(http_client())
+                $(.$extra($arg))*
+                .build();
+            $krate::Client::from_conf(conf)
+        }
+    };
 }
 
-/// An ElastiCache client on moto, to look behind terrane's back.
-pub async fn elasticache() -> aws_sdk_elasticache::Client {
-    let conf = aws_sdk_elasticache::config::Builder::new()
-        .behavior_version(aws_sdk_elasticache::config::BehaviorVersion::latest())
-        .region(aws_sdk_elasticache::config::Region::new("eu-west-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(http_client())
-        .build();
-    aws_sdk_elasticache::Client::from_conf(conf)
-}
-
-/// An IAM client on moto, to look behind terrane's back.
-pub async fn iam() -> aws_sdk_iam::Client {
-    let conf = aws_sdk_iam::config::Builder::new()
-        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-        .region(aws_sdk_iam::config::Region::new("eu-west-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(http_client())
-        .build();
-    aws_sdk_iam::Client::from_conf(conf)
-}
-
-/// An ELBv2 client on moto, to look behind terrane's back.
-pub async fn elbv2() -> aws_sdk_elasticloadbalancingv2::Client {
-    let conf = aws_sdk_elasticloadbalancingv2::config::Builder::new()
-        .behavior_version(aws_sdk_elasticloadbalancingv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_elasticloadbalancingv2::config::Region::new("eu-west-1"))
-        .endpoint_url(MOTO)
-        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
-        .http_client(http_client())
-        .build();
-    aws_sdk_elasticloadbalancingv2::Client::from_conf(conf)
-}
+moto_client!(/// An EC2 client on moto.
+    ec2, aws_sdk_ec2);
+moto_client!(/// A CloudWatch Logs client on moto.
+    logs, aws_sdk_cloudwatchlogs);
+moto_client!(/// An RDS client on moto.
+    rds, aws_sdk_rds);
+moto_client!(/// An ElastiCache client on moto.
+    elasticache, aws_sdk_elasticache);
+moto_client!(/// An IAM client on moto.
+    iam, aws_sdk_iam);
+moto_client!(/// An ELBv2 client on moto.
+    elbv2, aws_sdk_elasticloadbalancingv2);
+moto_client!(/// An S3 client on moto (path-style addressing).
+    s3, aws_sdk_s3, force_path_style(true));
+moto_client!(/// A KMS client on moto.
+    kms, aws_sdk_kms);
+moto_client!(/// An ACM client on moto.
+    acm, aws_sdk_acm);
