@@ -170,6 +170,10 @@ pub struct PlanArgs {
     /// Machine-readable output: one JSON event per line (Terraform's `-json` UI).
     #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Instead of the whole plan, say why one resource changes: every cause with its chain
+    /// through locals, modules and other resources, and where each link is written.
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["markdown", "json"])]
+    pub explain: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -201,6 +205,9 @@ pub struct ShowArgs {
     /// A saved plan as Markdown for a pull-request comment.
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
+    /// For a saved plan: say why one resource changes (see `plan -explain`).
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["markdown", "json"])]
+    pub explain: Option<String>,
     /// A saved plan or state file; the current state when omitted.
     pub file: Option<PathBuf>,
 }

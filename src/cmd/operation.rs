@@ -169,6 +169,23 @@ pub fn print_markdown(ui: &Ui, ctx: &Context, plan: &Plan) {
     ui.out("\n");
 }
 
+/// Prints why one resource changes (`-explain ADDRESS`); false when the address is invalid.
+pub fn print_explanation(ui: &Ui, plan: &Plan, addr: &str) -> bool {
+    let inst = match terrane_engine::addr::parse_instance(addr) {
+        Ok(i) => i,
+        Err(e) => {
+            ui.error("Invalid -explain address", &format!("{addr}: {e}"));
+            return false;
+        }
+    };
+    let addr = inst.to_string();
+    match terrane_engine::plan::render::text::render_explanation(plan, &addr) {
+        Some(text) => ui.out(&text),
+        None => ui.out(&format!("No change is planned for {addr}, so there is nothing to explain.\n")),
+    }
+    true
+}
+
 /// The context a saved plan was made with: its configuration snapshot and providers.
 pub fn context_for_plan(plan: &Plan, state: &State) -> Result<Context, Diagnostics> {
     Ok(Context::new(plan_config(plan)?, workdir::registry(), state, &plan.workspace))

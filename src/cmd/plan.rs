@@ -31,6 +31,10 @@ async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::S
         json::plan_outputs(&plan);
     } else if args.markdown {
         print_markdown(ui, &session.ctx, &plan);
+    } else if let Some(addr) = &args.explain {
+        if !super::operation::print_explanation(ui, &plan, addr) {
+            return 1;
+        }
     } else {
         print_plan(ui, &session.ctx, &plan);
     }
@@ -39,11 +43,11 @@ async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::S
             ui.error("Failed to write the plan file", &format!("{}: {e}", out.display()));
             return 1;
         }
-        if args.markdown || ui.json {
+        if args.markdown || ui.json || args.explain.is_some() {
             return if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
         }
         ui.line(&format!("\n{}\n\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    terrane apply \"{}\"", "─".repeat(77), out.display(), out.display()));
-    } else if plan.has_changes() && !args.markdown && !ui.json {
+    } else if plan.has_changes() && !args.markdown && !ui.json && args.explain.is_none() {
         ui.line(&format!("\n{}\n\nNote: You didn't use the -out option to save this plan, so terrane can't guarantee to take exactly these actions if you run \"terrane apply\" now.", "─".repeat(77)));
     }
     if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 }

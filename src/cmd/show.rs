@@ -35,6 +35,8 @@ pub async fn run(args: ShowArgs, ui: &Ui) -> u8 {
                 ui.line(&plan_json(&plan, &ctx).to_string());
             } else if args.markdown {
                 super::operation::print_markdown(ui, &ctx, &plan);
+            } else if let Some(addr) = &args.explain {
+                return if super::operation::print_explanation(ui, &plan, addr) { 0 } else { 1 };
             } else {
                 print_plan(ui, &ctx, &plan);
             }

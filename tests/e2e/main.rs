@@ -8,6 +8,7 @@ mod locking;
 mod module_sources;
 mod modules;
 mod platform;
+mod provenance;
 mod quickstart;
 mod s3;
 mod state_cmds;

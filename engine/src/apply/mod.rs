@@ -128,6 +128,21 @@ pub async fn apply(
             },
         ));
     }
+    if plan.mode == PlanMode::Normal && plan.targets.is_empty() && !interrupted && !diags.has_errors() {
+        // A complete apply: the inputs it applied become the ones later plans compare with.
+        let lineage = recorder.state().lock().expect("state lock").lineage.clone();
+        let inputs: std::collections::BTreeMap<_, _> = plan
+            .variables
+            .iter()
+            .map(|(name, v)| {
+                let sensitive = ctx.config.variables.get(name).is_some_and(|d| d.sensitive);
+                (name.clone(), crate::state::RecordedInput::record(&lineage, v, sensitive))
+            })
+            .collect();
+        if recorder.state().lock().expect("state lock").inputs != inputs {
+            recorder.update(|s| s.inputs = inputs);
+        }
+    }
     let mut counts = *w.counts.lock().expect("counts lock");
     counts.imported = plan.imports.len();
     counts.forgotten = forgotten;

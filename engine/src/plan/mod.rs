@@ -5,6 +5,7 @@ pub mod diff;
 mod encode;
 pub mod moves;
 pub mod planner;
+pub mod provenance;
 pub mod render;
 
 use crate::addr::InstanceAddr;
@@ -167,6 +168,9 @@ pub struct Plan {
     /// Objects `import` blocks bring under management (already read into `prior_state`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<ImportTarget>,
+    /// Why each change happens ([`provenance`]), by address.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub causes: BTreeMap<String, Vec<provenance::Cause>>,
 }
 
 /// An object moved from one address to another by a `moved` block.
@@ -220,6 +224,15 @@ impl Plan {
     /// The address an object had before a `moved` block moved it.
     pub fn moved_from(&self, addr: &InstanceAddr) -> Option<&InstanceAddr> {
         self.moves.iter().find(|m| &m.to == addr).map(|m| &m.from)
+    }
+
+    /// The causes recorded for a change.
+    pub fn causes_of(&self, c: &ResourceChange) -> &[provenance::Cause] {
+        let key = match &c.deposed {
+            Some(d) => format!("{} (deposed {d})", c.addr),
+            None => c.addr.to_string(),
+        };
+        self.causes.get(&key).map_or(&[], Vec::as_slice)
     }
 
     /// The id an object is imported with, when an `import` block brings it in.

@@ -164,7 +164,7 @@ pub async fn plan(
             c.after = Value::Null;
         }
     }
-    let plan = Plan {
+    let mut plan = Plan {
         format_version: super::PLAN_FORMAT_VERSION,
         terrane_version: crate::VERSION.to_string(),
         mode: opts.mode,
@@ -189,7 +189,9 @@ pub async fn plan(
         created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         moves,
         imports,
+        causes: BTreeMap::new(),
     };
+    plan.causes = super::provenance::explain(&ctx.config, &plan, &base_state);
     Ok((plan, diags))
 }
 

@@ -55,6 +55,21 @@ struct RawState {
     resources: Vec<RawResource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     check_results: Option<J>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    terrane_inputs: BTreeMap<String, RawInput>,
+}
+
+/// A recorded input variable: `{"value", "type"}`, or `{"sensitive": true, "digest"}`.
+#[derive(Serialize, Deserialize)]
+struct RawInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<J>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    ty: Option<J>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    sensitive: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    digest: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -125,7 +140,20 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
         terraform_version: raw.terraform_version,
         outputs: BTreeMap::new(),
         resources: BTreeMap::new(),
+        inputs: BTreeMap::new(),
     };
+    for (name, i) in raw.terrane_inputs {
+        let recorded = match (i.sensitive, i.digest, i.value, i.ty) {
+            (true, Some(digest), _, _) => RecordedInput::Sensitive { digest },
+            (false, _, Some(value), Some(ty)) => RecordedInput::Value { value, ty },
+            _ => {
+                return Err(StateError::Corrupt(format!(
+                    "terrane_inputs.{name} has neither a value and type nor a digest"
+                )));
+            }
+        };
+        state.inputs.insert(name, recorded);
+    }
     for (name, o) in raw.outputs {
         state.outputs.insert(name, OutputState { value: o.value, ty: o.ty, sensitive: o.sensitive });
     }
@@ -253,6 +281,21 @@ fn to_raw(state: &State) -> RawState {
         outputs,
         resources,
         check_results: Some(J::Null),
+        terrane_inputs: state
+            .inputs
+            .iter()
+            .map(|(k, i)| {
+                let raw = match i {
+                    RecordedInput::Value { value, ty } => {
+                        RawInput { value: Some(value.clone()), ty: Some(ty.clone()), sensitive: false, digest: None }
+                    }
+                    RecordedInput::Sensitive { digest } => {
+                        RawInput { value: None, ty: None, sensitive: true, digest: Some(digest.clone()) }
+                    }
+                };
+                (k.clone(), raw)
+            })
+            .collect(),
     }
 }
 

@@ -10,7 +10,7 @@ pub(crate) use codec::typed_json as codec_typed;
 pub use codec::{Attributes, object_from_value, value_from_object};
 
 use crate::addr::{InstanceKey, ResourceAddr};
-use crate::value::PathStep;
+use crate::value::{PathStep, Value};
 use std::collections::BTreeMap;
 
 /// The whole recorded state of one workspace.
@@ -22,6 +22,57 @@ pub struct State {
     pub terraform_version: String,
     pub outputs: BTreeMap<String, OutputState>,
     pub resources: BTreeMap<ResourceAddr, ResourceState>,
+    /// The root module's input variables as of the last complete apply, so a later plan can
+    /// say which input changed (`var.image_tag` "1.0" → "1.1"). A terrane extension of the
+    /// v4 format (`terrane_inputs`), which Terraform ignores.
+    pub inputs: BTreeMap<String, RecordedInput>,
+}
+
+/// One recorded input variable: its value, or for a sensitive variable only a digest, so the
+/// state never gains a copy of a secret and a change can still be detected.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecordedInput {
+    /// The value as typed JSON (the way outputs are stored).
+    Value { value: serde_json::Value, ty: serde_json::Value },
+    /// `sha256:<hex>` of the lineage and the value's JSON.
+    Sensitive { digest: String },
+}
+
+impl RecordedInput {
+    /// Records `v` (a variable's value, marked sensitive where it is).
+    pub fn record(lineage: &str, v: &Value, sensitive: bool) -> RecordedInput {
+        if sensitive || v.contains_sensitive() {
+            RecordedInput::Sensitive { digest: Self::digest(lineage, v) }
+        } else {
+            RecordedInput::Value { value: v.to_json(), ty: crate::types::Type::of(v).to_json() }
+        }
+    }
+
+    /// The digest a sensitive value is recorded as.
+    pub fn digest(lineage: &str, v: &Value) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(lineage.as_bytes());
+        h.update([0]);
+        h.update(serde_json::to_vec(&v.clone().deep_unmark().to_json()).unwrap_or_default());
+        format!("sha256:{}", hex::encode(h.finalize()))
+    }
+
+    /// Whether `v` is the value recorded (compared by digest when sensitive).
+    pub fn matches(&self, lineage: &str, v: &Value) -> bool {
+        match self {
+            RecordedInput::Value { value, ty } => codec_typed(value, ty).lang_eq(&v.clone().deep_unmark()),
+            RecordedInput::Sensitive { digest } => *digest == Self::digest(lineage, v),
+        }
+    }
+
+    /// The recorded value, unless it was recorded only as a digest.
+    pub fn value(&self) -> Option<Value> {
+        match self {
+            RecordedInput::Value { value, ty } => Some(codec_typed(value, ty)),
+            RecordedInput::Sensitive { .. } => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -113,6 +164,7 @@ impl State {
             terraform_version: crate::VERSION.to_string(),
             outputs: BTreeMap::new(),
             resources: BTreeMap::new(),
+            inputs: BTreeMap::new(),
         }
     }
 

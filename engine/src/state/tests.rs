@@ -157,3 +157,29 @@ fn provider_addresses() {
         Some(("terraform".to_string(), None))
     );
 }
+
+#[test]
+fn recorded_inputs_round_trip_and_keep_secrets_out() {
+    let mut s = State::new();
+    let tags = Value::object([("env", Value::from("prod"))]);
+    s.inputs.insert("tag".into(), RecordedInput::record(&s.lineage, &Value::from("1.0"), false));
+    s.inputs.insert("tags".into(), RecordedInput::record(&s.lineage, &tags, false));
+    let secret = Value::from("hunter2-secret").mark_sensitive();
+    s.inputs.insert("password".into(), RecordedInput::record(&s.lineage, &secret, true));
+    let bytes = s.to_json();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(!text.contains("hunter2-secret"), "{text}");
+    let back = State::from_json(&bytes).unwrap();
+    assert_eq!(back.inputs, s.inputs);
+    assert!(back.inputs["tag"].matches(&back.lineage, &Value::from("1.0")));
+    assert!(!back.inputs["tag"].matches(&back.lineage, &Value::from("1.1")));
+    assert!(back.inputs["tags"].matches(&back.lineage, &tags));
+    assert!(back.inputs["password"].matches(&back.lineage, &secret));
+    assert!(!back.inputs["password"].matches(&back.lineage, &Value::from("other").mark_sensitive()));
+    assert_eq!(back.inputs["password"].value(), None);
+    // The digest depends on the lineage: the same secret in another state gives another one.
+    assert_ne!(RecordedInput::digest("other-lineage", &secret), RecordedInput::digest(&back.lineage, &secret));
+    // A damaged record is refused, not half-used.
+    let broken = text.replace("\"digest\"", "\"digestx\"");
+    assert!(State::from_json(broken.as_bytes()).is_err());
+}

@@ -320,7 +320,40 @@ fn change_json(c: &ResourceChange, plan: Option<&Plan>) -> J {
     if let Some(r) = c.reason {
         m.insert("action_reason".into(), serde_json::to_value(r).unwrap_or(J::Null));
     }
+    if let Some(p) = plan
+        && !p.causes_of(c).is_empty()
+    {
+        m.insert("terrane_causes".into(), causes_json(p, c));
+    }
     J::Object(m)
+}
+
+/// The terrane extension `terrane_causes`: why the change happens (see
+/// [`crate::plan::provenance`]). Consumers of Terraform's format ignore it.
+fn causes_json(plan: &Plan, c: &ResourceChange) -> J {
+    use crate::plan::provenance::Root;
+    let here = c.addr.to_string();
+    plan.causes_of(c)
+        .iter()
+        .map(|cause| {
+            let mut root = serde_json::to_value(&cause.root).unwrap_or(J::Null);
+            // Values as plain JSON (sensitive variables never carry any).
+            if let (Root::Variable { before, after, .. }, Some(obj)) = (&cause.root, root.as_object_mut()) {
+                for (k, v) in [("before", before), ("after", after)] {
+                    match v {
+                        Some(v) if !v.contains_sensitive() => obj.insert(k.into(), v.to_json()),
+                        _ => obj.remove(k),
+                    };
+                }
+            }
+            serde_json::json!({
+                "summary": cause.line(&here),
+                "root_cause": cause.root.describe(None),
+                "root": root,
+                "chain": serde_json::to_value(&cause.chain).unwrap_or(J::Null),
+            })
+        })
+        .collect()
 }
 
 fn output_change_json(o: &OutputChange) -> J {

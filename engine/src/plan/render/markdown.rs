@@ -198,6 +198,36 @@ fn header(plan: &Plan) -> String {
         plan.moves.len(),
         plan.drift.len()
     );
+    out.push_str(&why(plan));
+    out
+}
+
+/// The changes grouped by root cause, largest group first: a reviewer sees at a glance that
+/// a large plan has one small cause, or an unexpected one.
+fn why(plan: &Plan) -> String {
+    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+    for c in plan.changes.iter().filter(|c| shown(plan, c)) {
+        let mut mine: Vec<String> = plan.causes_of(c).iter().map(|cause| cause.root.group()).collect();
+        mine.sort();
+        mine.dedup();
+        for g in mine {
+            *groups.entry(g).or_default() += 1;
+        }
+    }
+    if groups.is_empty() {
+        return String::new();
+    }
+    let mut groups: Vec<(String, usize)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out = String::from("\n**Why:**\n\n");
+    const SHOWN: usize = 10;
+    for (i, (g, n)) in groups.iter().enumerate() {
+        if i == SHOWN {
+            let _ = writeln!(out, "- … and {} more causes", groups.len() - SHOWN);
+            break;
+        }
+        let _ = writeln!(out, "- **{n}** change{} because {}", if *n == 1 { "" } else { "s" }, escape(g));
+    }
     out
 }
 
@@ -285,9 +315,13 @@ fn summary_line(plan: Option<&Plan>, c: &ResourceChange, drift: bool) -> String 
         None => headline(c, drift),
     };
     let addr = c.addr.to_string();
+    let because = match plan.map(|p| super::text::cause_lines(p, c)) {
+        Some(lines) if !lines.is_empty() => format!(" — {}", escape(&lines.join("; "))),
+        _ => String::new(),
+    };
     match text.strip_prefix(&addr) {
-        Some(rest) => format!("{sym} {}{}", code(&addr), escape(rest)),
-        None => format!("{sym} {}", escape(&text)),
+        Some(rest) => format!("{sym} {}{}{because}", code(&addr), escape(rest)),
+        None => format!("{sym} {}{because}", escape(&text)),
     }
 }
 

@@ -207,6 +207,7 @@ pub fn planned_notes(plan: &Plan, c: &ResourceChange) -> Vec<String> {
     if let Some(r) = reason_line(c) {
         notes.push(r);
     }
+    notes.extend(cause_lines(plan, c));
     if c.action != Action::NoOp {
         if let Some(from) = plan.moved_from(&c.addr) {
             notes.push(format!("(moved from {from})"));
@@ -216,6 +217,62 @@ pub fn planned_notes(plan: &Plan, c: &ResourceChange) -> Vec<String> {
         }
     }
     notes
+}
+
+/// The `because ...` lines of a change: one per distinct cause, at most three.
+pub fn cause_lines(plan: &Plan, c: &ResourceChange) -> Vec<String> {
+    use crate::plan::provenance::Root;
+    let here = c.addr.to_string();
+    let mut lines: Vec<String> = Vec::new();
+    for cause in plan.causes_of(c) {
+        // Said already by the headline, the reason line or the `destroy = false` note.
+        let said = match &cause.root {
+            Root::Removed { .. } => reason_line(c).is_some(),
+            Root::New { address } => *address == here,
+            Root::Forgotten { .. } | Root::Deposed { .. } | Root::DestroyMode { .. } | Root::Tainted { .. } => true,
+            _ => false,
+        };
+        let line = format!("because {}", cause.line(&here));
+        if !said && !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    if lines.len() > 3 {
+        let more = lines.len() - 2;
+        lines.truncate(2);
+        lines.push(format!("and {more} more causes (terrane plan -explain={here})"));
+    }
+    lines
+}
+
+/// Why one change happens, every cause with its whole chain and where each link is written
+/// (`terrane plan -explain=ADDRESS`).
+pub fn render_explanation(plan: &Plan, addr: &str) -> Option<String> {
+    let c = plan.changes.iter().find(|c| c.addr.to_string() == addr && c.deposed.is_none())?;
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}", planned_headline(plan, c));
+    let causes = plan.causes_of(c);
+    if causes.is_empty() {
+        let _ = writeln!(out, "\nNothing changes, so there is nothing to explain.");
+        return Some(out);
+    }
+    for cause in causes {
+        let _ = writeln!(out, "\nbecause {}", cause.root.describe(Some(addr)));
+        let width = cause.chain.iter().map(|s| s.what.chars().count()).max().unwrap_or(0);
+        for (i, s) in cause.chain.iter().enumerate() {
+            let arrow = if i == 0 { "  " } else { "← " };
+            let pad = " ".repeat(width - s.what.chars().count());
+            match &s.at {
+                Some(at) => {
+                    let _ = writeln!(out, "  {arrow}{}{pad}  {at}", s.what);
+                }
+                None => {
+                    let _ = writeln!(out, "  {arrow}{}", s.what);
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Renders one planned change block (with moves, imports and forgets).
