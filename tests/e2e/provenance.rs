@@ -260,3 +260,19 @@ fn without_recorded_inputs_the_cause_says_so() {
     let out = plan(&w, &["-var", "image_tag=2.0", "-var", &secret_var(SECRET_AFTER)]);
     insta::assert_snapshot!("unrecorded_cause_lines", comment_lines(&out));
 }
+
+#[test]
+fn a_provider_default_is_named_as_the_cause() {
+    let w = work();
+    let secret = secret_var(SECRET_BEFORE);
+    // `size` set to 2, then removed: the provider's default (1) comes back.
+    let sized = config().replace("  name  = \"instance\"\n", "  name  = \"instance\"\n  size  = 2\n");
+    w.write("main.tf", &sized);
+    w.ok(&["apply", "-auto-approve", "-var", &secret]);
+    w.write("main.tf", &config());
+    let out = plan(&w, &["-var", &secret]);
+    assert_eq!(
+        comment_lines(&out),
+        "# fake_resource.instance will be updated in-place\n# because the provider plans a new size (not set in the configuration)"
+    );
+}
