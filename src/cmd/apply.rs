@@ -10,6 +10,7 @@ use std::time::Duration;
 use terrane_engine::apply::{ApplyOptions, Recorder, apply, check_plan_base, plan_prior_state};
 use terrane_engine::diag::{Diagnostics, SourceMap};
 use terrane_engine::graph::WalkControl;
+use terrane_engine::plan::render::markdown::what_is_lost;
 use terrane_engine::plan::{Plan, PlanMode};
 use terrane_engine::state::State;
 
@@ -129,15 +130,31 @@ async fn apply_locked(
             return 0;
         }
         if !args.auto_approve {
-            let (q, d) = if plan.mode == PlanMode::Destroy {
+            let doomed = destroyed(&plan);
+            let (q, mut d) = if plan.mode == PlanMode::Destroy {
                 (
                     "Do you really want to destroy all resources?",
-                    "terrane will destroy all your managed infrastructure, as shown above.\n  There is no undo.",
+                    "terrane will destroy all your managed infrastructure, as shown above.\n  There is no undo."
+                        .to_string(),
+                )
+            } else if !doomed.is_empty() {
+                (
+                    "Do you want to perform these actions, destroying the objects listed?",
+                    "terrane will perform the actions described above.".to_string(),
                 )
             } else {
-                ("Do you want to perform these actions?", "terrane will perform the actions described above.")
+                (
+                    "Do you want to perform these actions?",
+                    "terrane will perform the actions described above.".to_string(),
+                )
             };
-            if !ui.confirm(q, d) {
+            if !doomed.is_empty() {
+                d.push_str(&format!(
+                    "\n\n  These will be destroyed (replaced objects included):\n{}",
+                    doomed_list(&doomed)
+                ));
+            }
+            if !ui.confirm(q, &d) {
                 ui.error(if plan.mode == PlanMode::Destroy { "Destroy cancelled." } else { "Apply cancelled." }, "");
                 return 1;
             }
@@ -146,6 +163,25 @@ async fn apply_locked(
     if control.cancel.is_cancelled() {
         ui.error("Operation interrupted", "Nothing was applied.");
         return 1;
+    }
+    if (args.auto_approve || saved) && !ui.json {
+        // Nobody was asked: say loudly what data this apply is about to lose.
+        let lossy: Vec<(String, &str)> =
+            destroyed(&plan).into_iter().filter_map(|(addr, ty)| what_is_lost(&ty).map(|lost| (addr, lost))).collect();
+        if !lossy.is_empty() {
+            let list: Vec<String> = lossy.iter().map(|(a, lost)| format!("  - {a}: {lost}")).collect();
+            ui.diags(
+                &Diagnostics::from(terrane_engine::diag::Diagnostic::warning(
+                    "This apply destroys objects that hold data",
+                    format!(
+                        "Applying without a confirmation ({}); these objects are destroyed or replaced:\n{}",
+                        if saved { "a saved plan" } else { "-auto-approve" },
+                        list.join("\n")
+                    ),
+                )),
+                &SourceMap::default(),
+            );
+        }
     }
     let prior = match plan_prior_state(&plan) {
         Ok(s) => s,
@@ -196,4 +232,36 @@ async fn apply_locked(
         super::output::print_all(ui, &state);
     }
     changed
+}
+
+/// (address, type) of every object the plan destroys, replacements included.
+fn destroyed(plan: &Plan) -> Vec<(String, String)> {
+    plan.changes
+        .iter()
+        .filter(|c| c.action.deletes())
+        .map(|c| {
+            let addr = match &c.deposed {
+                Some(d) => format!("{} (deposed object {d})", c.addr),
+                None => c.addr.to_string(),
+            };
+            (addr, c.addr.resource.type_name.clone())
+        })
+        .collect()
+}
+
+/// The objects for a confirmation prompt, at most 20 named.
+fn doomed_list(doomed: &[(String, String)]) -> String {
+    const SHOWN: usize = 20;
+    let mut lines: Vec<String> = doomed
+        .iter()
+        .take(SHOWN)
+        .map(|(a, ty)| match what_is_lost(ty) {
+            Some(lost) => format!("    - {a} (loses {lost})"),
+            None => format!("    - {a}"),
+        })
+        .collect();
+    if doomed.len() > SHOWN {
+        lines.push(format!("    … and {} more", doomed.len() - SHOWN));
+    }
+    lines.join("\n")
 }
