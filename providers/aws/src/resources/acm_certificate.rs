@@ -182,6 +182,7 @@ fn build(
         .set("renewal_eligibility", val::opt_str(x.renewal_eligibility))
         .set("tags", tags)
         .set("tags_all", tags_all)
+        .set("validation_option", Value::set(Vec::new()))
         .keep(cur, &["certificate_body", "private_key", "certificate_chain", "validation_option"])
         .build()
 }
@@ -218,7 +219,7 @@ fn summary_suffices(s: &CertificateSummary, cur: &Value) -> bool {
             let known = |k: &str| cur.get_attr(k).is_some_and(|v| !v.is_null() && !v.is_unknown());
             known("validation_method")
                 && (val::string(cur, "validation_method").as_deref() != Some("DNS")
-                    || val::blocks(cur, "domain_validation_options").len() > 0)
+                    || !val::blocks(cur, "domain_validation_options").is_empty())
         }
         _ => false,
     }
@@ -587,10 +588,14 @@ impl ResourceType for AcmCertificate {
             let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
             !terrane_engine::plan::diff::same(&p, &n)
         };
+        let mut old_tags = val::string_map(prior, "tags_all");
         if ["certificate_body", "private_key", "certificate_chain"].iter().any(|k| changed(k)) {
             self.import_pem(c, planned, Some(&arn)).await?;
+            // ACM keeps the tags of a re-imported certificate; moto drops them. Compare with
+            // what the certificate holds now.
+            old_tags = tags_of(c, &arn).await?;
         }
-        let (removed, set) = crate::tags::diff(&val::string_map(prior, "tags_all"), &crate::tags::wanted(planned));
+        let (removed, set) = crate::tags::diff(&old_tags, &crate::tags::wanted(planned));
         if !removed.is_empty() {
             let keys: Vec<Tag> = removed.iter().filter_map(|k| Tag::builder().key(k).build().ok()).collect();
             c.clients

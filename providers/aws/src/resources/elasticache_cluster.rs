@@ -64,6 +64,9 @@ fn schema() -> Schema {
         .attr("snapshot_retention_limit", Attribute::optional_computed(Type::Number))
         .attr("snapshot_window", Attribute::optional_computed(Type::String))
         .attr("final_snapshot_identifier", Attribute::optional(Type::String))
+        .attr("preferred_availability_zones", Attribute::optional(Type::list(Type::String)))
+        .attr("snapshot_arns", Attribute::optional(Type::list(Type::String)).force_new())
+        .attr("snapshot_name", Attribute::optional(Type::String).force_new())
         .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
         .attr("cache_nodes", Attribute::computed(Type::list(cache_node_type())))
         .attr("cluster_address", Attribute::computed(Type::String))
@@ -217,10 +220,89 @@ async fn build(c: &Ctx<'_>, cur: &Value, id: &str, cc: Option<&CacheCluster>) ->
             )
             .set("tags", tags)
             .set("tags_all", tags_all)
-            .keep(cur, &["final_snapshot_identifier", "timeouts"])
+            .keep(
+                cur,
+                &[
+                    "final_snapshot_identifier",
+                    "preferred_availability_zones",
+                    "snapshot_arns",
+                    "snapshot_name",
+                    "timeouts",
+                ],
+            )
             .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
             .build(),
     ))
+}
+
+/// Arguments only Redis and Valkey take (snapshots).
+const REDIS_ONLY: &[&str] =
+    &["snapshot_retention_limit", "snapshot_window", "snapshot_arns", "snapshot_name", "final_snapshot_identifier"];
+
+/// Terraform's checks of the arguments that depend on the engine (its CustomizeDiff), and
+/// the snapshot arguments Memcached has no use for (AWS would refuse them at apply).
+fn validate_engine_arguments(config: &Value, out: &mut Vec<Diagnostic>) {
+    let nodes = val::int(config, "num_cache_nodes");
+    if val::string(config, "az_mode").as_deref() == Some("cross-az") && nodes == Some(1) {
+        out.push(invalid("Invalid az_mode", "az_mode \"cross-az\" is not supported with num_cache_nodes = 1"));
+    }
+    match val::string(config, "engine").as_deref() {
+        Some("memcached") => {
+            for k in REDIS_ONLY {
+                let set = match config.get_attr(k) {
+                    None | Some(Value::Null) => false,
+                    Some(v) if *k == "snapshot_retention_limit" => v.as_f64().is_none_or(|n| n != 0.0),
+                    Some(v) => v.as_seq().is_none_or(|items| !items.is_empty()),
+                };
+                if set {
+                    out.push(invalid(
+                        "Argument not supported by the engine",
+                        format!("engine \"memcached\" does not support {k}: snapshots are a Redis and Valkey feature."),
+                    ));
+                }
+            }
+        }
+        Some(engine) if nodes.is_some_and(|n| n > 1) => out.push(invalid(
+            "Invalid num_cache_nodes",
+            format!("engine \"{engine}\" does not support num_cache_nodes > 1 (use aws_elasticache_replication_group for replicas)"),
+        )),
+        _ => {}
+    }
+    if let Some(zones) = config.get_attr("preferred_availability_zones").and_then(Value::as_seq)
+        && let Some(n) = nodes
+        && zones.len() as i64 != n
+    {
+        out.push(invalid(
+            "Invalid preferred_availability_zones",
+            format!(
+                "preferred_availability_zones lists {} zones: it must list one per cache node (num_cache_nodes = {n}).",
+                zones.len()
+            ),
+        ));
+    }
+}
+
+/// What AWS gives a new cluster unless told otherwise, known at plan time: the engine's port
+/// (11211 for Memcached, 6379 for Redis and Valkey) and Memcached's default parameter group
+/// for the configured version (`default.memcached1.6` for 1.6.x).
+fn plan_engine_defaults(config: &Value, plan: &mut PlanResponse) {
+    let engine = val::string(config, "engine");
+    let set = |plan: &mut PlanResponse, k: &str, v: Value| plan.planned.set_at_path(&[PathStep::Attr(k.into())], v);
+    if missing(config, "port") {
+        match engine.as_deref() {
+            Some("memcached") => set(plan, "port", Value::from(11211i64)),
+            Some("redis" | "valkey") => set(plan, "port", Value::from(6379i64)),
+            _ => {}
+        }
+    }
+    if engine.as_deref() == Some("memcached")
+        && missing(config, "parameter_group_name")
+        && let Some(version) = val::string(config, "engine_version")
+        && let [major, minor, ..] = version.split('.').collect::<Vec<_>>()[..]
+        && [major, minor].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        set(plan, "parameter_group_name", Value::from(format!("default.memcached{major}.{minor}")));
+    }
 }
 
 impl EcCluster {
@@ -277,25 +359,31 @@ impl ResourceType for EcCluster {
         {
             out.push(invalid("Invalid az_mode", format!("expected az_mode to be single-az or cross-az, got {mode:?}")));
         }
+        validate_engine_arguments(config, &mut out);
         out
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
         // ElastiCache stores both in lowercase (Terraform's StateFunc does the same).
         replan_lowercase(&schema(), prior, config, plan, &["cluster_id", "maintenance_window"]);
-        let Some(prior) = prior else { return };
-        // Memcached cannot change its node type in place (Terraform's ForceNewIf).
-        if val::string(prior, "engine").as_deref() == Some("memcached") && changed(prior, &plan.planned, "node_type") {
-            force_replacement(&schema(), config, plan, "node_type");
-        }
-        if !plan.requires_replace.is_empty() {
-            return;
-        }
-        for (arg, derived) in [("num_cache_nodes", "cache_nodes"), ("engine_version", "engine_version_actual")] {
-            if changed(prior, &plan.planned, arg) {
-                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+        if let Some(prior) = prior.filter(|p| !p.is_null()) {
+            // Memcached cannot change its node type in place (Terraform's ForceNewIf).
+            if val::string(prior, "engine").as_deref() == Some("memcached")
+                && changed(prior, &plan.planned, "node_type")
+            {
+                force_replacement(&schema(), config, plan, "node_type");
+            }
+            if plan.requires_replace.is_empty() {
+                for (arg, derived) in [("num_cache_nodes", "cache_nodes"), ("engine_version", "engine_version_actual")]
+                {
+                    if changed(prior, &plan.planned, arg) {
+                        plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+                    }
+                }
+                return;
             }
         }
+        plan_engine_defaults(config, plan);
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
@@ -318,6 +406,11 @@ impl ResourceType for EcCluster {
             .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
             .set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"))
             .set_snapshot_window(val::string(planned, "snapshot_window"))
+            .set_preferred_availability_zones(
+                Some(val::strings(planned, "preferred_availability_zones")).filter(|z| !z.is_empty()),
+            )
+            .set_snapshot_arns(Some(val::strings(planned, "snapshot_arns")).filter(|a| !a.is_empty()))
+            .set_snapshot_name(val::string(planned, "snapshot_name"))
             .set_tags(ec_tags(&crate::tags::wanted(planned)))
             .send()
             .await
@@ -386,6 +479,17 @@ impl ResourceType for EcCluster {
                 (val::int(prior, "num_cache_nodes").unwrap_or(0), val::int(planned, "num_cache_nodes").unwrap_or(0));
             // Fewer nodes: remove the highest-numbered ones, as the Terraform provider does.
             let remove: Vec<String> = (new + 1..=old).rev().map(|i| format!("{i:04}")).collect();
+            // More Memcached nodes go to the zones listed after the existing nodes' ones.
+            let zones = val::strings(planned, "preferred_availability_zones");
+            if new > old && !zones.is_empty() {
+                if zones.len() as i64 != new {
+                    return Err(ProviderError::new(format!(
+                        "updating ElastiCache cluster {id}: length of preferred_availability_zones ({}) must match num_cache_nodes ({new})",
+                        zones.len()
+                    )));
+                }
+                req = req.set_new_availability_zones(Some(zones[old.max(0) as usize..].to_vec()));
+            }
             req = req
                 .set_num_cache_nodes(Some(new as i32))
                 .set_cache_node_ids_to_remove((!remove.is_empty()).then_some(remove));
