@@ -154,8 +154,13 @@ async fn wait_available(c: &Ctx<'_>, id: &str, limit: Duration, creating: bool) 
 
 async fn build(c: &Ctx<'_>, cur: &Value, id: &str, cc: Option<&CacheCluster>) -> Result<Option<Value>> {
     let Some(cc) = cc else { return Ok(None) };
+    let api_tags = ec_tags_of(c, cc.arn().unwrap_or_default()).await?;
+    Ok(Some(cluster_value(cc, id, cur, &crate::tags::read_back(&api_tags, c.default_tags(), cur))))
+}
+
+/// The state of a cluster as DescribeCacheClusters (with node info) reports it.
+fn cluster_value(cc: &CacheCluster, id: &str, cur: &Value, (tags, tags_all): &(Value, Value)) -> Value {
     let arn = cc.arn().unwrap_or_default().to_string();
-    let (tags, tags_all) = crate::tags::read_back(&ec_tags_of(c, &arn).await?, c.default_tags(), cur);
     let mut nodes: Vec<_> = cc.cache_nodes().iter().collect();
     nodes.sort_by_key(|n| n.cache_node_id().unwrap_or_default().to_string());
     let nodes: Vec<Value> = nodes
@@ -180,59 +185,54 @@ async fn build(c: &Ctx<'_>, cur: &Value, id: &str, cc: Option<&CacheCluster>) ->
     };
     // moto leaves out several fields AWS always returns; `or_prior` keeps the configured value
     // for those, so the omission is not taken for drift.
-    Ok(Some(
-        Obj::new(&schema())
-            .set("id", id)
-            .set("cluster_id", cc.cache_cluster_id().unwrap_or(id))
-            .set("arn", arn)
-            .set("engine", val::opt_str(cc.engine()))
-            .set("engine_version", engine_version(val::string(cur, "engine_version"), cc.engine_version()))
-            .set("engine_version_actual", val::opt_str(cc.engine_version()))
-            .set("node_type", val::opt_str(cc.cache_node_type()))
-            .set("num_cache_nodes", val::opt_num(cc.num_cache_nodes()))
-            .set("port", or_prior(val::opt_num(port), cur, "port"))
-            .set(
-                "parameter_group_name",
-                or_prior(
-                    val::opt_str(cc.cache_parameter_group().and_then(|g| g.cache_parameter_group_name())),
-                    cur,
-                    "parameter_group_name",
-                ),
-            )
-            .set("subnet_group_name", or_prior(val::opt_str(cc.cache_subnet_group_name()), cur, "subnet_group_name"))
-            .set("security_group_ids", or_prior(security_group_ids(cc), cur, "security_group_ids"))
-            .set("az_mode", or_prior(az_mode, cur, "az_mode"))
-            .set("availability_zone", or_prior(val::opt_str(az.filter(|z| *z != "Multiple")), cur, "availability_zone"))
-            .set(
-                "maintenance_window",
-                or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"),
-            )
-            .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
-            .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
-            .set("cache_nodes", Value::List(nodes))
-            .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
-            .set(
-                "configuration_endpoint",
-                match config_endpoint.and_then(|e| Some((e.address()?, e.port()?))) {
-                    Some((a, p)) => Value::from(format!("{a}:{p}")),
-                    None => Value::Null,
-                },
-            )
-            .set("tags", tags)
-            .set("tags_all", tags_all)
-            .keep(
+    Obj::new(&schema())
+        .set("id", id)
+        .set("cluster_id", cc.cache_cluster_id().unwrap_or(id))
+        .set("arn", arn)
+        .set("engine", val::opt_str(cc.engine()))
+        .set("engine_version", engine_version(val::string(cur, "engine_version"), cc.engine_version()))
+        .set("engine_version_actual", val::opt_str(cc.engine_version()))
+        .set("node_type", val::opt_str(cc.cache_node_type()))
+        .set("num_cache_nodes", val::opt_num(cc.num_cache_nodes()))
+        .set("port", or_prior(val::opt_num(port), cur, "port"))
+        .set(
+            "parameter_group_name",
+            or_prior(
+                val::opt_str(cc.cache_parameter_group().and_then(|g| g.cache_parameter_group_name())),
                 cur,
-                &[
-                    "final_snapshot_identifier",
-                    "preferred_availability_zones",
-                    "snapshot_arns",
-                    "snapshot_name",
-                    "timeouts",
-                ],
-            )
-            .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
-            .build(),
-    ))
+                "parameter_group_name",
+            ),
+        )
+        .set("subnet_group_name", or_prior(val::opt_str(cc.cache_subnet_group_name()), cur, "subnet_group_name"))
+        .set("security_group_ids", or_prior(security_group_ids(cc), cur, "security_group_ids"))
+        .set("az_mode", or_prior(az_mode, cur, "az_mode"))
+        .set("availability_zone", or_prior(val::opt_str(az.filter(|z| *z != "Multiple")), cur, "availability_zone"))
+        .set("maintenance_window", or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"))
+        .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
+        .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
+        .set("cache_nodes", Value::List(nodes))
+        .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
+        .set(
+            "configuration_endpoint",
+            match config_endpoint.and_then(|e| Some((e.address()?, e.port()?))) {
+                Some((a, p)) => Value::from(format!("{a}:{p}")),
+                None => Value::Null,
+            },
+        )
+        .set("tags", tags.clone())
+        .set("tags_all", tags_all.clone())
+        .keep(
+            cur,
+            &[
+                "final_snapshot_identifier",
+                "preferred_availability_zones",
+                "snapshot_arns",
+                "snapshot_name",
+                "timeouts",
+            ],
+        )
+        .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
+        .build()
 }
 
 /// Arguments only Redis and Valkey take (snapshots).
@@ -557,6 +557,75 @@ mod tests {
         assert_eq!(EcCluster.validate(&bad).len(), 1);
         let ok = Value::object([("cluster_id", Value::from("web")), ("engine", Value::from("redis"))]);
         assert!(EcCluster.validate(&ok).is_empty());
+    }
+
+    #[test]
+    fn memcached_endpoints_and_nodes_are_read() {
+        use aws_sdk_elasticache::types::{CacheNode, Endpoint};
+        let node = |id: &str, az: &str| {
+            CacheNode::builder()
+                .cache_node_id(id)
+                .endpoint(Endpoint::builder().address(format!("mc.{id}.cache.amazonaws.com")).port(11211).build())
+                .customer_availability_zone(az)
+                .build()
+        };
+        let cc = CacheCluster::builder()
+            .cache_cluster_id("mc")
+            .engine("memcached")
+            .num_cache_nodes(2)
+            .preferred_availability_zone("Multiple")
+            .configuration_endpoint(Endpoint::builder().address("mc.cfg.cache.amazonaws.com").port(11211).build())
+            .cache_nodes(node("0002", "eu-west-1b"))
+            .cache_nodes(node("0001", "eu-west-1a"))
+            .build();
+        let v = cluster_value(&cc, "mc", &Value::object([("id", Value::from("mc"))]), &(Value::Null, Value::Null));
+        assert_eq!(v.get_attr("configuration_endpoint"), Some(&Value::from("mc.cfg.cache.amazonaws.com:11211")));
+        assert_eq!(v.get_attr("cluster_address"), Some(&Value::from("mc.cfg.cache.amazonaws.com")));
+        assert_eq!(v.get_attr("port"), Some(&Value::from(11211i64)));
+        assert_eq!(v.get_attr("az_mode"), Some(&Value::from("cross-az")));
+        assert_eq!(v.get_attr("availability_zone"), Some(&Value::Null));
+        let nodes = v.get_attr("cache_nodes").and_then(Value::as_seq).unwrap();
+        let ids: Vec<_> = nodes.iter().filter_map(|n| val::string(n, "id")).collect();
+        assert_eq!(ids, vec!["0001", "0002"], "sorted by node ID");
+        assert_eq!(val::string(&nodes[0], "availability_zone").as_deref(), Some("eu-west-1a"));
+    }
+
+    #[test]
+    fn engine_rules_and_defaults() {
+        let cfg = |pairs: Vec<(&str, Value)>| Value::object(pairs);
+        let bad = cfg(vec![
+            ("cluster_id", "mc".into()),
+            ("engine", "memcached".into()),
+            ("num_cache_nodes", 2i64.into()),
+            ("snapshot_retention_limit", 5i64.into()),
+        ]);
+        let out = EcCluster.validate(&bad);
+        assert!(out.iter().any(|d| d.detail.contains("does not support snapshot_retention_limit")), "{out:?}");
+        let zero = cfg(vec![
+            ("cluster_id", "mc".into()),
+            ("engine", "memcached".into()),
+            ("snapshot_retention_limit", 0i64.into()),
+        ]);
+        assert!(EcCluster.validate(&zero).is_empty());
+        let redis = cfg(vec![("cluster_id", "r".into()), ("engine", "redis".into()), ("num_cache_nodes", 2i64.into())]);
+        assert!(EcCluster.validate(&redis)[0].detail.contains("does not support num_cache_nodes > 1"));
+
+        let mc = Obj::new(&schema())
+            .set("cluster_id", "mc")
+            .set("engine", "memcached")
+            .set("engine_version", "1.6.22")
+            .set("apply_immediately", false)
+            .build();
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &mc);
+        EcCluster.customize_plan(None, &mc, &mut plan);
+        assert_eq!(plan.planned.get_attr("port"), Some(&Value::from(11211i64)));
+        assert_eq!(plan.planned.get_attr("parameter_group_name"), Some(&Value::from("default.memcached1.6")));
+        let redis =
+            Obj::new(&schema()).set("cluster_id", "r").set("engine", "redis").set("apply_immediately", false).build();
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &redis);
+        EcCluster.customize_plan(None, &redis, &mut plan);
+        assert_eq!(plan.planned.get_attr("port"), Some(&Value::from(6379i64)));
+        assert_eq!(plan.planned.get_attr("parameter_group_name"), Some(&Value::Unknown));
     }
 
     #[test]
