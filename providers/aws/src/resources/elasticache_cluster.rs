@@ -64,6 +64,9 @@ fn schema() -> Schema {
         .attr("snapshot_retention_limit", Attribute::optional_computed(Type::Number))
         .attr("snapshot_window", Attribute::optional_computed(Type::String))
         .attr("final_snapshot_identifier", Attribute::optional(Type::String))
+        .attr("preferred_availability_zones", Attribute::optional(Type::list(Type::String)))
+        .attr("snapshot_arns", Attribute::optional(Type::list(Type::String)).force_new())
+        .attr("snapshot_name", Attribute::optional(Type::String).force_new())
         .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
         .attr("cache_nodes", Attribute::computed(Type::list(cache_node_type())))
         .attr("cluster_address", Attribute::computed(Type::String))
@@ -151,8 +154,13 @@ async fn wait_available(c: &Ctx<'_>, id: &str, limit: Duration, creating: bool) 
 
 async fn build(c: &Ctx<'_>, cur: &Value, id: &str, cc: Option<&CacheCluster>) -> Result<Option<Value>> {
     let Some(cc) = cc else { return Ok(None) };
+    let api_tags = ec_tags_of(c, cc.arn().unwrap_or_default()).await?;
+    Ok(Some(cluster_value(cc, id, cur, &crate::tags::read_back(&api_tags, c.default_tags(), cur))))
+}
+
+/// The state of a cluster as DescribeCacheClusters (with node info) reports it.
+fn cluster_value(cc: &CacheCluster, id: &str, cur: &Value, (tags, tags_all): &(Value, Value)) -> Value {
     let arn = cc.arn().unwrap_or_default().to_string();
-    let (tags, tags_all) = crate::tags::read_back(&ec_tags_of(c, &arn).await?, c.default_tags(), cur);
     let mut nodes: Vec<_> = cc.cache_nodes().iter().collect();
     nodes.sort_by_key(|n| n.cache_node_id().unwrap_or_default().to_string());
     let nodes: Vec<Value> = nodes
@@ -177,50 +185,124 @@ async fn build(c: &Ctx<'_>, cur: &Value, id: &str, cc: Option<&CacheCluster>) ->
     };
     // moto leaves out several fields AWS always returns; `or_prior` keeps the configured value
     // for those, so the omission is not taken for drift.
-    Ok(Some(
-        Obj::new(&schema())
-            .set("id", id)
-            .set("cluster_id", cc.cache_cluster_id().unwrap_or(id))
-            .set("arn", arn)
-            .set("engine", val::opt_str(cc.engine()))
-            .set("engine_version", engine_version(val::string(cur, "engine_version"), cc.engine_version()))
-            .set("engine_version_actual", val::opt_str(cc.engine_version()))
-            .set("node_type", val::opt_str(cc.cache_node_type()))
-            .set("num_cache_nodes", val::opt_num(cc.num_cache_nodes()))
-            .set("port", or_prior(val::opt_num(port), cur, "port"))
-            .set(
+    Obj::new(&schema())
+        .set("id", id)
+        .set("cluster_id", cc.cache_cluster_id().unwrap_or(id))
+        .set("arn", arn)
+        .set("engine", val::opt_str(cc.engine()))
+        .set("engine_version", engine_version(val::string(cur, "engine_version"), cc.engine_version()))
+        .set("engine_version_actual", val::opt_str(cc.engine_version()))
+        .set("node_type", val::opt_str(cc.cache_node_type()))
+        .set("num_cache_nodes", val::opt_num(cc.num_cache_nodes()))
+        .set("port", or_prior(val::opt_num(port), cur, "port"))
+        .set(
+            "parameter_group_name",
+            or_prior(
+                val::opt_str(cc.cache_parameter_group().and_then(|g| g.cache_parameter_group_name())),
+                cur,
                 "parameter_group_name",
-                or_prior(
-                    val::opt_str(cc.cache_parameter_group().and_then(|g| g.cache_parameter_group_name())),
-                    cur,
-                    "parameter_group_name",
-                ),
-            )
-            .set("subnet_group_name", or_prior(val::opt_str(cc.cache_subnet_group_name()), cur, "subnet_group_name"))
-            .set("security_group_ids", or_prior(security_group_ids(cc), cur, "security_group_ids"))
-            .set("az_mode", or_prior(az_mode, cur, "az_mode"))
-            .set("availability_zone", or_prior(val::opt_str(az.filter(|z| *z != "Multiple")), cur, "availability_zone"))
-            .set(
-                "maintenance_window",
-                or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"),
-            )
-            .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
-            .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
-            .set("cache_nodes", Value::List(nodes))
-            .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
-            .set(
-                "configuration_endpoint",
-                match config_endpoint.and_then(|e| Some((e.address()?, e.port()?))) {
-                    Some((a, p)) => Value::from(format!("{a}:{p}")),
-                    None => Value::Null,
-                },
-            )
-            .set("tags", tags)
-            .set("tags_all", tags_all)
-            .keep(cur, &["final_snapshot_identifier", "timeouts"])
-            .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
-            .build(),
-    ))
+            ),
+        )
+        .set("subnet_group_name", or_prior(val::opt_str(cc.cache_subnet_group_name()), cur, "subnet_group_name"))
+        .set("security_group_ids", or_prior(security_group_ids(cc), cur, "security_group_ids"))
+        .set("az_mode", or_prior(az_mode, cur, "az_mode"))
+        .set("availability_zone", or_prior(val::opt_str(az.filter(|z| *z != "Multiple")), cur, "availability_zone"))
+        .set("maintenance_window", or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"))
+        .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
+        .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
+        .set("cache_nodes", Value::List(nodes))
+        .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
+        .set(
+            "configuration_endpoint",
+            match config_endpoint.and_then(|e| Some((e.address()?, e.port()?))) {
+                Some((a, p)) => Value::from(format!("{a}:{p}")),
+                None => Value::Null,
+            },
+        )
+        .set("tags", tags.clone())
+        .set("tags_all", tags_all.clone())
+        .keep(
+            cur,
+            &[
+                "final_snapshot_identifier",
+                "preferred_availability_zones",
+                "snapshot_arns",
+                "snapshot_name",
+                "timeouts",
+            ],
+        )
+        .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
+        .build()
+}
+
+/// Arguments only Redis and Valkey take (snapshots).
+const REDIS_ONLY: &[&str] =
+    &["snapshot_retention_limit", "snapshot_window", "snapshot_arns", "snapshot_name", "final_snapshot_identifier"];
+
+/// Terraform's checks of the arguments that depend on the engine (its CustomizeDiff), and
+/// the snapshot arguments Memcached has no use for (AWS would refuse them at apply).
+fn validate_engine_arguments(config: &Value, out: &mut Vec<Diagnostic>) {
+    let nodes = val::int(config, "num_cache_nodes");
+    if val::string(config, "az_mode").as_deref() == Some("cross-az") && nodes == Some(1) {
+        out.push(invalid("Invalid az_mode", "az_mode \"cross-az\" is not supported with num_cache_nodes = 1"));
+    }
+    match val::string(config, "engine").as_deref() {
+        Some("memcached") => {
+            for k in REDIS_ONLY {
+                let set = match config.get_attr(k) {
+                    None | Some(Value::Null) => false,
+                    Some(v) if *k == "snapshot_retention_limit" => v.as_f64().is_none_or(|n| n != 0.0),
+                    Some(v) => v.as_seq().is_none_or(|items| !items.is_empty()),
+                };
+                if set {
+                    out.push(invalid(
+                        "Argument not supported by the engine",
+                        format!("engine \"memcached\" does not support {k}: snapshots are a Redis and Valkey feature."),
+                    ));
+                }
+            }
+        }
+        Some(engine) if nodes.is_some_and(|n| n > 1) => out.push(invalid(
+            "Invalid num_cache_nodes",
+            format!("engine \"{engine}\" does not support num_cache_nodes > 1 (use aws_elasticache_replication_group for replicas)"),
+        )),
+        _ => {}
+    }
+    if let Some(zones) = config.get_attr("preferred_availability_zones").and_then(Value::as_seq)
+        && let Some(n) = nodes
+        && zones.len() as i64 != n
+    {
+        out.push(invalid(
+            "Invalid preferred_availability_zones",
+            format!(
+                "preferred_availability_zones lists {} zones: it must list one per cache node (num_cache_nodes = {n}).",
+                zones.len()
+            ),
+        ));
+    }
+}
+
+/// What AWS gives a new cluster unless told otherwise, known at plan time: the engine's port
+/// (11211 for Memcached, 6379 for Redis and Valkey) and Memcached's default parameter group
+/// for the configured version (`default.memcached1.6` for 1.6.x).
+fn plan_engine_defaults(config: &Value, plan: &mut PlanResponse) {
+    let engine = val::string(config, "engine");
+    let set = |plan: &mut PlanResponse, k: &str, v: Value| plan.planned.set_at_path(&[PathStep::Attr(k.into())], v);
+    if missing(config, "port") {
+        match engine.as_deref() {
+            Some("memcached") => set(plan, "port", Value::from(11211i64)),
+            Some("redis" | "valkey") => set(plan, "port", Value::from(6379i64)),
+            _ => {}
+        }
+    }
+    if engine.as_deref() == Some("memcached")
+        && missing(config, "parameter_group_name")
+        && let Some(version) = val::string(config, "engine_version")
+        && let [major, minor, ..] = version.split('.').collect::<Vec<_>>()[..]
+        && [major, minor].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        set(plan, "parameter_group_name", Value::from(format!("default.memcached{major}.{minor}")));
+    }
 }
 
 impl EcCluster {
@@ -277,25 +359,31 @@ impl ResourceType for EcCluster {
         {
             out.push(invalid("Invalid az_mode", format!("expected az_mode to be single-az or cross-az, got {mode:?}")));
         }
+        validate_engine_arguments(config, &mut out);
         out
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
         // ElastiCache stores both in lowercase (Terraform's StateFunc does the same).
         replan_lowercase(&schema(), prior, config, plan, &["cluster_id", "maintenance_window"]);
-        let Some(prior) = prior else { return };
-        // Memcached cannot change its node type in place (Terraform's ForceNewIf).
-        if val::string(prior, "engine").as_deref() == Some("memcached") && changed(prior, &plan.planned, "node_type") {
-            force_replacement(&schema(), config, plan, "node_type");
-        }
-        if !plan.requires_replace.is_empty() {
-            return;
-        }
-        for (arg, derived) in [("num_cache_nodes", "cache_nodes"), ("engine_version", "engine_version_actual")] {
-            if changed(prior, &plan.planned, arg) {
-                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+        if let Some(prior) = prior.filter(|p| !p.is_null()) {
+            // Memcached cannot change its node type in place (Terraform's ForceNewIf).
+            if val::string(prior, "engine").as_deref() == Some("memcached")
+                && changed(prior, &plan.planned, "node_type")
+            {
+                force_replacement(&schema(), config, plan, "node_type");
+            }
+            if plan.requires_replace.is_empty() {
+                for (arg, derived) in [("num_cache_nodes", "cache_nodes"), ("engine_version", "engine_version_actual")]
+                {
+                    if changed(prior, &plan.planned, arg) {
+                        plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+                    }
+                }
+                return;
             }
         }
+        plan_engine_defaults(config, plan);
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
@@ -318,6 +406,11 @@ impl ResourceType for EcCluster {
             .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
             .set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"))
             .set_snapshot_window(val::string(planned, "snapshot_window"))
+            .set_preferred_availability_zones(
+                Some(val::strings(planned, "preferred_availability_zones")).filter(|z| !z.is_empty()),
+            )
+            .set_snapshot_arns(Some(val::strings(planned, "snapshot_arns")).filter(|a| !a.is_empty()))
+            .set_snapshot_name(val::string(planned, "snapshot_name"))
             .set_tags(ec_tags(&crate::tags::wanted(planned)))
             .send()
             .await
@@ -386,6 +479,17 @@ impl ResourceType for EcCluster {
                 (val::int(prior, "num_cache_nodes").unwrap_or(0), val::int(planned, "num_cache_nodes").unwrap_or(0));
             // Fewer nodes: remove the highest-numbered ones, as the Terraform provider does.
             let remove: Vec<String> = (new + 1..=old).rev().map(|i| format!("{i:04}")).collect();
+            // More Memcached nodes go to the zones listed after the existing nodes' ones.
+            let zones = val::strings(planned, "preferred_availability_zones");
+            if new > old && !zones.is_empty() {
+                if zones.len() as i64 != new {
+                    return Err(ProviderError::new(format!(
+                        "updating ElastiCache cluster {id}: length of preferred_availability_zones ({}) must match num_cache_nodes ({new})",
+                        zones.len()
+                    )));
+                }
+                req = req.set_new_availability_zones(Some(zones[old.max(0) as usize..].to_vec()));
+            }
             req = req
                 .set_num_cache_nodes(Some(new as i32))
                 .set_cache_node_ids_to_remove((!remove.is_empty()).then_some(remove));
@@ -453,6 +557,75 @@ mod tests {
         assert_eq!(EcCluster.validate(&bad).len(), 1);
         let ok = Value::object([("cluster_id", Value::from("web")), ("engine", Value::from("redis"))]);
         assert!(EcCluster.validate(&ok).is_empty());
+    }
+
+    #[test]
+    fn memcached_endpoints_and_nodes_are_read() {
+        use aws_sdk_elasticache::types::{CacheNode, Endpoint};
+        let node = |id: &str, az: &str| {
+            CacheNode::builder()
+                .cache_node_id(id)
+                .endpoint(Endpoint::builder().address(format!("mc.{id}.cache.amazonaws.com")).port(11211).build())
+                .customer_availability_zone(az)
+                .build()
+        };
+        let cc = CacheCluster::builder()
+            .cache_cluster_id("mc")
+            .engine("memcached")
+            .num_cache_nodes(2)
+            .preferred_availability_zone("Multiple")
+            .configuration_endpoint(Endpoint::builder().address("mc.cfg.cache.amazonaws.com").port(11211).build())
+            .cache_nodes(node("0002", "eu-west-1b"))
+            .cache_nodes(node("0001", "eu-west-1a"))
+            .build();
+        let v = cluster_value(&cc, "mc", &Value::object([("id", Value::from("mc"))]), &(Value::Null, Value::Null));
+        assert_eq!(v.get_attr("configuration_endpoint"), Some(&Value::from("mc.cfg.cache.amazonaws.com:11211")));
+        assert_eq!(v.get_attr("cluster_address"), Some(&Value::from("mc.cfg.cache.amazonaws.com")));
+        assert_eq!(v.get_attr("port"), Some(&Value::from(11211i64)));
+        assert_eq!(v.get_attr("az_mode"), Some(&Value::from("cross-az")));
+        assert_eq!(v.get_attr("availability_zone"), Some(&Value::Null));
+        let nodes = v.get_attr("cache_nodes").and_then(Value::as_seq).unwrap();
+        let ids: Vec<_> = nodes.iter().filter_map(|n| val::string(n, "id")).collect();
+        assert_eq!(ids, vec!["0001", "0002"], "sorted by node ID");
+        assert_eq!(val::string(&nodes[0], "availability_zone").as_deref(), Some("eu-west-1a"));
+    }
+
+    #[test]
+    fn engine_rules_and_defaults() {
+        let cfg = |pairs: Vec<(&str, Value)>| Value::object(pairs);
+        let bad = cfg(vec![
+            ("cluster_id", "mc".into()),
+            ("engine", "memcached".into()),
+            ("num_cache_nodes", 2i64.into()),
+            ("snapshot_retention_limit", 5i64.into()),
+        ]);
+        let out = EcCluster.validate(&bad);
+        assert!(out.iter().any(|d| d.detail.contains("does not support snapshot_retention_limit")), "{out:?}");
+        let zero = cfg(vec![
+            ("cluster_id", "mc".into()),
+            ("engine", "memcached".into()),
+            ("snapshot_retention_limit", 0i64.into()),
+        ]);
+        assert!(EcCluster.validate(&zero).is_empty());
+        let redis = cfg(vec![("cluster_id", "r".into()), ("engine", "redis".into()), ("num_cache_nodes", 2i64.into())]);
+        assert!(EcCluster.validate(&redis)[0].detail.contains("does not support num_cache_nodes > 1"));
+
+        let mc = Obj::new(&schema())
+            .set("cluster_id", "mc")
+            .set("engine", "memcached")
+            .set("engine_version", "1.6.22")
+            .set("apply_immediately", false)
+            .build();
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &mc);
+        EcCluster.customize_plan(None, &mc, &mut plan);
+        assert_eq!(plan.planned.get_attr("port"), Some(&Value::from(11211i64)));
+        assert_eq!(plan.planned.get_attr("parameter_group_name"), Some(&Value::from("default.memcached1.6")));
+        let redis =
+            Obj::new(&schema()).set("cluster_id", "r").set("engine", "redis").set("apply_immediately", false).build();
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &redis);
+        EcCluster.customize_plan(None, &redis, &mut plan);
+        assert_eq!(plan.planned.get_attr("port"), Some(&Value::from(6379i64)));
+        assert_eq!(plan.planned.get_attr("parameter_group_name"), Some(&Value::Unknown));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Resource types, one file each.
 
+mod acm_certificate;
 mod cloudwatch_log_group;
 mod db_instance;
 mod db_subnet_group;
+mod ebs_volume;
 mod elasticache_cluster;
 mod elasticache_replication_group;
 mod elasticache_subnet_group;
@@ -22,6 +24,7 @@ mod route_table_association;
 mod security_group;
 mod security_group_rule;
 mod subnet;
+mod volume_attachment;
 mod vpc;
 
 use crate::resource::ResourceType;
@@ -51,5 +54,8 @@ pub fn all() -> Vec<Box<dyn ResourceType>> {
         Box::new(lb_listener::LbListener),
         Box::new(lb_target_group::LbTargetGroup),
         Box::new(lb_target_group_attachment::LbTargetGroupAttachment),
+        Box::new(acm_certificate::AcmCertificate),
+        Box::new(ebs_volume::EbsVolume),
+        Box::new(volume_attachment::VolumeAttachment),
     ]
 }

@@ -1,0 +1,736 @@
+//! `aws_acm_certificate`: a TLS certificate in ACM, requested from Amazon (`domain_name`,
+//! `subject_alternative_names`, `validation_method`) or imported (`certificate_body`,
+//! `private_key`, `certificate_chain`), as in the Terraform AWS provider.
+//!
+//! An imported certificate's PEM texts are never read back (ACM does not return the private
+//! key): the configured values are kept, so an import by ARN leaves them null and the next
+//! apply re-imports the configured certificate in place, as Terraform does. A new body, key or
+//! chain re-imports in place too (ImportCertificate with the ARN); a new domain name, SAN list
+//! or validation method replaces the certificate.
+//!
+//! Refresh: ACM has no batch describe and no batch tag listing. A few certificates are read
+//! with DescribeCertificate each; more start from one paged ListCertificates, whose summaries
+//! carry everything Terraform reads but the DNS validation records, so DescribeCertificate is
+//! only called for Amazon-issued certificates whose records are not in state yet, and where
+//! a summary lacks the SAN list (it is truncated after 100 names). The tags still take one
+//! ListTagsForCertificate per certificate.
+
+use super::db_subnet_group::{FEW, all_failed, bounded, missing};
+use super::iam_role::rfc3339;
+use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, wait_for};
+use async_trait::async_trait;
+use aws_sdk_acm::types::{
+    CertificateDetail, CertificateStatus, CertificateSummary, CertificateType, DomainValidationOption, Filters,
+    KeyAlgorithm, Tag, ValidationMethod,
+};
+use aws_smithy_types::Blob;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::types::{ObjectAttr, Type};
+use terrane_engine::value::{PathStep, Value};
+
+pub struct AcmCertificate;
+
+/// How long ACM may take to assign the DNS validation records of a new certificate.
+const DNS_ASSIGNMENT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// How long a deleted certificate may still be in use by a load balancer being changed.
+const IN_USE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
+/// The page size of ListCertificates.
+const LIST_PAGE: i32 = 1000;
+
+const DVO_ATTRS: &[&str] = &["domain_name", "resource_record_name", "resource_record_type", "resource_record_value"];
+
+fn dvo_type() -> Type {
+    let attrs: BTreeMap<String, ObjectAttr> =
+        DVO_ATTRS.iter().map(|k| ((*k).to_string(), ObjectAttr::required(Type::String))).collect();
+    Type::Object(attrs)
+}
+
+fn schema() -> Schema {
+    with_tags(
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr("arn", Attribute::computed(Type::String))
+            .attr("domain_name", Attribute::optional_computed(Type::String).force_new())
+            .attr("subject_alternative_names", Attribute::optional_computed(Type::set(Type::String)).force_new())
+            .attr("validation_method", Attribute::optional_computed(Type::String).force_new())
+            .attr("key_algorithm", Attribute::optional_computed(Type::String).force_new())
+            .attr("certificate_authority_arn", Attribute::optional(Type::String).force_new())
+            .attr("certificate_body", Attribute::optional(Type::String))
+            .attr("private_key", Attribute::optional(Type::String).sensitive())
+            .attr("certificate_chain", Attribute::optional(Type::String))
+            .attr("domain_validation_options", Attribute::computed(Type::set(dvo_type())))
+            .attr("validation_emails", Attribute::computed(Type::list(Type::String)))
+            .attr("status", Attribute::computed(Type::String))
+            .attr("type", Attribute::computed(Type::String))
+            .attr("not_after", Attribute::computed(Type::String))
+            .attr("not_before", Attribute::computed(Type::String))
+            .attr("renewal_eligibility", Attribute::computed(Type::String))
+            .block(
+                "validation_option",
+                NestedBlock::set(
+                    Schema::new()
+                        .attr("domain_name", Attribute::required(Type::String))
+                        .attr("validation_domain", Attribute::required(Type::String)),
+                )
+                .force_new(),
+            ),
+    )
+}
+
+fn acm_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
+    let tags: Vec<Tag> = m.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect();
+    (!tags.is_empty()).then_some(tags)
+}
+
+/// Removes the private key from an error message, whatever produced it.
+fn scrub(mut e: ProviderError, key: Option<&str>) -> ProviderError {
+    if let Some(k) = key.map(str::trim).filter(|k| k.len() >= 16)
+        && e.message.contains(k)
+    {
+        e.message = e.message.replace(k, "(sensitive value)");
+    }
+    e
+}
+
+/// ACM's DescribeCertificate spells key algorithms with hyphens (`RSA-2048`); Terraform
+/// stores the API enum's spelling (`RSA_2048`).
+fn key_algorithm(k: Option<&KeyAlgorithm>) -> Value {
+    let Some(k) = k else { return Value::Null };
+    let s = k.as_str();
+    let norm = |x: &str| x.replace('-', "_").to_lowercase();
+    Value::from(KeyAlgorithm::values().iter().find(|v| norm(v) == norm(s)).copied().unwrap_or(s))
+}
+
+fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
+    t.map_or(Value::Null, |t| Value::from(rfc3339(t)))
+}
+
+/// What Terraform records of a certificate's validation: the DNS records (a set) and the
+/// validation e-mail addresses.
+fn validations(d: &CertificateDetail) -> (Value, Value) {
+    let mut records = Vec::new();
+    let mut emails = Vec::new();
+    for v in d.domain_validation_options() {
+        if let Some(r) = v.resource_record() {
+            records.push(Value::object([
+                ("domain_name", Value::from(v.domain_name())),
+                ("resource_record_name", Value::from(r.name())),
+                ("resource_record_type", Value::from(r.r#type().as_str())),
+                ("resource_record_value", Value::from(r.value())),
+            ]));
+        }
+        emails.extend(v.validation_emails().iter().cloned());
+    }
+    (Value::set(records), val::strs(emails))
+}
+
+/// Terraform's validation method: the one of the DNS validations of an Amazon-issued
+/// certificate, else `NONE`.
+fn validation_method(d: &CertificateDetail) -> Value {
+    if d.r#type() == Some(&CertificateType::AmazonIssued)
+        && let Some(m) = d.domain_validation_options().iter().find_map(|v| v.validation_method())
+    {
+        return Value::from(m.as_str());
+    }
+    Value::from("NONE")
+}
+
+/// The attributes both a DescribeCertificate and a ListCertificates summary give.
+struct Common<'a> {
+    arn: &'a str,
+    domain_name: Option<&'a str>,
+    sans: &'a [String],
+    status: Option<&'a CertificateStatus>,
+    kind: Option<&'a CertificateType>,
+    key_algorithm: Option<&'a KeyAlgorithm>,
+    not_after: Option<&'a aws_smithy_types::DateTime>,
+    not_before: Option<&'a aws_smithy_types::DateTime>,
+    renewal_eligibility: Option<&'a str>,
+}
+
+fn build(
+    c: &Ctx<'_>,
+    x: &Common<'_>,
+    validation: (Value, Value, Value),
+    ca_arn: Value,
+    api_tags: &BTreeMap<String, String>,
+    cur: &Value,
+) -> Value {
+    let (tags, tags_all) = crate::tags::read_back(api_tags, c.default_tags(), cur);
+    let (records, emails, method) = validation;
+    Obj::new(&schema())
+        .set("id", x.arn)
+        .set("arn", x.arn)
+        .set("domain_name", val::opt_str(x.domain_name))
+        .set("subject_alternative_names", val::str_set(x.sans.iter().cloned()))
+        .set("validation_method", method)
+        .set("key_algorithm", key_algorithm(x.key_algorithm))
+        .set("certificate_authority_arn", ca_arn)
+        .set("domain_validation_options", records)
+        .set("validation_emails", emails)
+        .set("status", val::opt_str(x.status.map(CertificateStatus::as_str)))
+        .set("type", val::opt_str(x.kind.map(CertificateType::as_str)))
+        .set("not_after", time(x.not_after))
+        .set("not_before", time(x.not_before))
+        .set("renewal_eligibility", val::opt_str(x.renewal_eligibility))
+        .set("tags", tags)
+        .set("tags_all", tags_all)
+        .set("validation_option", Value::set(Vec::new()))
+        .keep(cur, &["certificate_body", "private_key", "certificate_chain", "validation_option"])
+        .build()
+}
+
+fn from_detail(c: &Ctx<'_>, d: &CertificateDetail, tags: &BTreeMap<String, String>, cur: &Value) -> Value {
+    let (records, emails) = validations(d);
+    let common = Common {
+        arn: d.certificate_arn().unwrap_or_default(),
+        domain_name: d.domain_name(),
+        sans: d.subject_alternative_names(),
+        status: d.status(),
+        kind: d.r#type(),
+        key_algorithm: d.key_algorithm(),
+        not_after: d.not_after(),
+        not_before: d.not_before(),
+        renewal_eligibility: d.renewal_eligibility().map(|r| r.as_str()),
+    };
+    build(c, &common, (records, emails, validation_method(d)), val::opt_str(d.certificate_authority_arn()), tags, cur)
+}
+
+/// Whether a ListCertificates summary (with what state already holds) is enough to read the
+/// certificate without DescribeCertificate.
+fn summary_suffices(s: &CertificateSummary, cur: &Value) -> bool {
+    // The SAN list: complete, and present (AWS always lists the domain name among them).
+    if s.has_additional_subject_alternative_names() == Some(true) || s.subject_alternative_name_summaries().is_empty() {
+        return false;
+    }
+    match s.r#type() {
+        Some(CertificateType::Imported) => true,
+        // Its CA's ARN is only in the description: state must hold it already.
+        Some(CertificateType::Private) => cur.get_attr("certificate_authority_arn").is_some_and(|v| !v.is_null()),
+        // DNS records never change once assigned; they must be in state already.
+        Some(CertificateType::AmazonIssued) => {
+            let known = |k: &str| cur.get_attr(k).is_some_and(|v| !v.is_null() && !v.is_unknown());
+            known("validation_method")
+                && (val::string(cur, "validation_method").as_deref() != Some("DNS")
+                    || !val::blocks(cur, "domain_validation_options").is_empty())
+        }
+        _ => false,
+    }
+}
+
+fn from_summary(c: &Ctx<'_>, s: &CertificateSummary, tags: &BTreeMap<String, String>, cur: &Value) -> Value {
+    let prior = |k: &str| cur.get_attr(k).cloned().unwrap_or(Value::Null);
+    let validation = match s.r#type() {
+        Some(CertificateType::AmazonIssued) => {
+            (prior("domain_validation_options"), prior("validation_emails"), prior("validation_method"))
+        }
+        _ => (Value::set(Vec::new()), val::strs(Vec::<String>::new()), Value::from("NONE")),
+    };
+    let common = Common {
+        arn: s.certificate_arn().unwrap_or_default(),
+        domain_name: s.domain_name(),
+        sans: s.subject_alternative_name_summaries(),
+        status: s.status(),
+        kind: s.r#type(),
+        key_algorithm: s.key_algorithm(),
+        not_after: s.not_after(),
+        not_before: s.not_before(),
+        renewal_eligibility: s.renewal_eligibility().map(|r| r.as_str()),
+    };
+    build(c, &common, validation, prior("certificate_authority_arn"), tags, cur)
+}
+
+/// One certificate; `None` when it does not exist (or its validation timed out, which
+/// Terraform treats as gone).
+async fn find(c: &Ctx<'_>, arn: &str) -> Result<Option<CertificateDetail>> {
+    match c.clients.acm.describe_certificate().certificate_arn(arn).send().await {
+        Ok(o) => Ok(o.certificate().cloned().filter(|d| d.status() != Some(&CertificateStatus::ValidationTimedOut))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(sdk_error(&format!("reading ACM certificate {arn}"), e)),
+    }
+}
+
+async fn tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
+    let out = c
+        .clients
+        .acm
+        .list_tags_for_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("reading the tags of ACM certificate {arn}"), e))?;
+    Ok(out.tags().iter().map(|t| (t.key().to_string(), t.value().unwrap_or_default().to_string())).collect())
+}
+
+/// Every certificate of the account and region (all statuses and key types), by ARN.
+async fn list_all(c: &Ctx<'_>) -> Result<HashMap<String, CertificateSummary>> {
+    let includes = Filters::builder().set_key_types(Some(KeyAlgorithm::values().iter().map(|k| (*k).into()).collect()));
+    let mut found = HashMap::new();
+    let mut token = None;
+    loop {
+        let out = c
+            .clients
+            .acm
+            .list_certificates()
+            .includes(includes.clone().build())
+            .max_items(LIST_PAGE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| sdk_error("listing ACM certificates", e))?;
+        for s in out.certificate_summary_list() {
+            if let Some(arn) = s.certificate_arn() {
+                found.insert(arn.to_string(), s.clone());
+            }
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+/// Reads one certificate: from its summary when that is enough, else described.
+async fn read_one_cert(
+    c: &Ctx<'_>,
+    cur: &Value,
+    summaries: Option<&HashMap<String, CertificateSummary>>,
+) -> Result<Option<Value>> {
+    let arn = val::id(cur);
+    if arn.is_empty() {
+        return Ok(None);
+    }
+    if let Some(s) = summaries.and_then(|m| m.get(&arn)).filter(|s| summary_suffices(s, cur)) {
+        let tags = tags_of(c, &arn).await?;
+        return Ok(Some(from_summary(c, s, &tags, cur)));
+    }
+    let Some(d) = find(c, &arn).await? else { return Ok(None) };
+    let tags = tags_of(c, &arn).await?;
+    Ok(Some(from_detail(c, &d, &tags, cur)))
+}
+
+/// Waits until ACM has assigned the validation records (or e-mails) of a requested
+/// certificate, as Terraform does before it reads the certificate.
+async fn wait_validations(c: &Ctx<'_>, arn: &str) -> Result<()> {
+    wait_for(&format!("ACM certificate {arn} to get its domain validations"), DNS_ASSIGNMENT_TIMEOUT, || async {
+        let Some(d) = find(c, arn).await? else { return Ok(Poll::Pending("not found yet".into())) };
+        let ready = match d.r#type() {
+            Some(CertificateType::AmazonIssued) => d.domain_validation_options().iter().any(|v| {
+                v.resource_record().is_some()
+                    || !v.validation_emails().is_empty()
+                    || v.validation_status().map(|s| s.as_str()) == Some("SUCCESS")
+            }),
+            Some(CertificateType::Private) => d.status() != Some(&CertificateStatus::PendingValidation),
+            _ => true,
+        };
+        Ok(if ready { Poll::Done(()) } else { Poll::Pending("validation records not assigned yet".into()) })
+    })
+    .await
+}
+
+/// Whether a configured string is set (unknown counts: it will be).
+fn set(config: &Value, k: &str) -> bool {
+    !missing(config, k)
+}
+
+impl AcmCertificate {
+    async fn read_one(&self, c: &Ctx<'_>, arn: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(arn));
+        read_one_cert(c, &stub, None).await?.ok_or_else(|| ProviderError::new(format!("ACM certificate {arn} is gone")))
+    }
+
+    async fn import_pem(&self, c: &Ctx<'_>, planned: &Value, arn: Option<&str>) -> Result<String> {
+        let key = val::string(planned, "private_key");
+        let what = match arn {
+            Some(a) => format!("re-importing ACM certificate {a}"),
+            None => "importing ACM certificate".to_string(),
+        };
+        let mut req = c
+            .clients
+            .acm
+            .import_certificate()
+            .certificate(Blob::new(val::string(planned, "certificate_body").unwrap_or_default()))
+            .private_key(Blob::new(key.clone().unwrap_or_default()))
+            .set_certificate_chain(val::string(planned, "certificate_chain").map(Blob::new))
+            .set_certificate_arn(arn.map(str::to_string));
+        if arn.is_none() {
+            req = req.set_tags(acm_tags(&crate::tags::wanted(planned)));
+        }
+        let out = req.send().await.map_err(|e| scrub(sdk_error(&what, e), key.as_deref()))?;
+        out.certificate_arn()
+            .map(str::to_string)
+            .ok_or_else(|| ProviderError::new(format!("{what}: no ARN in the response")))
+    }
+}
+
+#[async_trait]
+impl ResourceType for AcmCertificate {
+    fn name(&self) -> &'static str {
+        "aws_acm_certificate"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let (domain, key, body) =
+            (set(config, "domain_name"), set(config, "private_key"), set(config, "certificate_body"));
+        if domain == key {
+            out.push(invalid(
+                "Invalid combination of arguments",
+                "\"domain_name\": exactly one of `domain_name` (to request a certificate) or `private_key` (to import one) must be specified.",
+            ));
+        }
+        if key != body {
+            out.push(invalid(
+                "Missing required argument",
+                "\"certificate_body\": all of `certificate_body,private_key` must be specified to import a certificate.",
+            ));
+        }
+        if domain {
+            for k in ["certificate_body", "certificate_chain", "private_key"] {
+                if set(config, k) {
+                    out.push(invalid(
+                        "Conflicting configuration arguments",
+                        format!("\"domain_name\": conflicts with {k}: a certificate is either requested or imported."),
+                    ));
+                }
+            }
+        }
+        if key || body {
+            for k in ["validation_method", "subject_alternative_names", "certificate_authority_arn", "key_algorithm"] {
+                if set(config, k) {
+                    out.push(invalid(
+                        "Conflicting configuration arguments",
+                        format!("\"{k}\": conflicts with certificate_body: an imported certificate takes neither."),
+                    ));
+                }
+            }
+        }
+        if set(config, "validation_method") && set(config, "certificate_authority_arn") {
+            out.push(invalid(
+                "Conflicting configuration arguments",
+                "\"validation_method\": conflicts with certificate_authority_arn: a private certificate is not validated.",
+            ));
+        }
+        if domain && missing(config, "validation_method") && missing(config, "certificate_authority_arn") {
+            out.push(invalid(
+                "Missing required argument",
+                "`certificate_authority_arn` or `validation_method` must be set when creating an ACM certificate.",
+            ));
+        }
+        if let Some(m) = val::string(config, "validation_method")
+            && !ValidationMethod::values().contains(&m.as_str())
+        {
+            out.push(invalid(
+                "Invalid validation_method",
+                format!("expected validation_method to be one of {:?}, got {m:?}", ValidationMethod::values()),
+            ));
+        }
+        if let Some(k) = val::string(config, "key_algorithm")
+            && !KeyAlgorithm::values().contains(&k.as_str())
+        {
+            out.push(invalid(
+                "Invalid key_algorithm",
+                format!("expected key_algorithm to be one of {:?}, got {k:?}", KeyAlgorithm::values()),
+            ));
+        }
+        let mut names: Vec<String> = val::strings(config, "subject_alternative_names");
+        names.extend(val::string(config, "domain_name"));
+        for n in names {
+            if n.ends_with('.') || n.is_empty() || n.len() > 253 {
+                out.push(invalid(
+                    "Invalid domain name",
+                    format!("{n:?}: a domain name has 1 to 253 characters and cannot end with a period."),
+                ));
+            }
+        }
+        out
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        let prior = prior.filter(|p| !p.is_null());
+        // ACM adds the domain name to the SANs: so does the plan (Terraform's CustomizeDiff),
+        // so listing it or not makes no difference.
+        if let Some(domain) = config.get_attr("domain_name").and_then(Value::as_str) {
+            let sans = config.get_attr("subject_alternative_names").cloned().unwrap_or(Value::Null);
+            let domain_changed = prior.is_none_or(|p| val::string(p, "domain_name").as_deref() != Some(domain));
+            let configured = match sans.unmark().0 {
+                Value::Null => domain_changed.then(Vec::new),
+                Value::List(items) | Value::Set(items) if items.iter().all(|i| i.as_str().is_some()) => {
+                    Some(items.clone())
+                }
+                _ => None,
+            };
+            if let Some(mut names) = configured {
+                names.push(Value::from(domain));
+                let mut with_domain = config.clone();
+                with_domain.set_at_path(&[PathStep::Attr("subject_alternative_names".into())], Value::set(names));
+                let tags_all = plan.planned.get_attr("tags_all").cloned();
+                *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &with_domain);
+                if let Some(t) = tags_all {
+                    plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], t);
+                }
+            }
+        }
+        let new_object = prior.is_none() || !plan.requires_replace.is_empty();
+        // The DNS validation records to create are known by domain name at plan time, so
+        // `for_each` over them (Route 53 records) can be planned.
+        if new_object
+            && val::string(config, "validation_method").as_deref() == Some("DNS")
+            && let Some(names) = plan.planned.get_attr("subject_alternative_names").and_then(Value::as_seq)
+            && names.iter().all(|n| n.as_str().is_some())
+        {
+            let records = names
+                .iter()
+                .map(|n| {
+                    Value::object([
+                        ("domain_name", n.clone()),
+                        ("resource_record_name", Value::Unknown),
+                        ("resource_record_type", Value::Unknown),
+                        ("resource_record_value", Value::Unknown),
+                    ])
+                })
+                .collect();
+            plan.planned.set_at_path(&[PathStep::Attr("domain_validation_options".into())], Value::set(records));
+        }
+        // A re-import changes what ACM read from the certificate.
+        if let Some(p) = prior
+            && plan.requires_replace.is_empty()
+            && ["certificate_body", "private_key", "certificate_chain"].iter().any(|k| {
+                !terrane_engine::plan::diff::same(
+                    &p.get_attr(k).cloned().unwrap_or_default().deep_unmark(),
+                    &plan.planned.get_attr(k).cloned().unwrap_or_default().deep_unmark(),
+                )
+            })
+        {
+            for k in ["domain_name", "subject_alternative_names", "key_algorithm", "status", "not_after", "not_before"]
+            {
+                if missing(config, k) {
+                    plan.planned.set_at_path(&[PathStep::Attr(k.into())], Value::Unknown);
+                }
+            }
+        }
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let arn = if let Some(domain) = val::string(planned, "domain_name") {
+            let sans: Vec<String> = val::strings(planned, "subject_alternative_names");
+            let options: Vec<DomainValidationOption> = val::blocks(planned, "validation_option")
+                .iter()
+                .filter_map(|o| {
+                    DomainValidationOption::builder()
+                        .set_domain_name(val::string(o, "domain_name"))
+                        .set_validation_domain(val::string(o, "validation_domain"))
+                        .build()
+                        .ok()
+                })
+                .collect();
+            let out = c
+                .clients
+                .acm
+                .request_certificate()
+                .domain_name(&domain)
+                .idempotency_token(format!("tf{}", super::key_pair::unique_id_suffix()))
+                .set_subject_alternative_names((!sans.is_empty()).then_some(sans))
+                .set_validation_method(
+                    val::string(planned, "validation_method").map(|m| ValidationMethod::from(m.as_str())),
+                )
+                .set_domain_validation_options((!options.is_empty()).then_some(options))
+                .set_certificate_authority_arn(val::string(planned, "certificate_authority_arn"))
+                .set_key_algorithm(val::string(planned, "key_algorithm").map(|k| KeyAlgorithm::from(k.as_str())))
+                .set_tags(acm_tags(&crate::tags::wanted(planned)))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("requesting ACM certificate ({domain})"), e))?;
+            out.certificate_arn()
+                .map(str::to_string)
+                .ok_or_else(|| ProviderError::new("requesting ACM certificate: no ARN in the response"))?
+        } else {
+            self.import_pem(c, planned, None).await?
+        };
+        let partial = || {
+            let mut p = planned.clone();
+            p.set_at_path(&[PathStep::Attr("id".into())], Value::from(arn.as_str()));
+            p.set_at_path(&[PathStep::Attr("arn".into())], Value::from(arn.as_str()));
+            p.unknowns_to_null()
+        };
+        wait_validations(c, &arn).await.map_err(|e| e.with_partial_state(partial()))?;
+        self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let summaries = if current.len() > FEW {
+            match list_all(c).await {
+                Ok(s) => Some(s),
+                Err(e) => return all_failed(current.len(), &e),
+            }
+        } else {
+            None
+        };
+        bounded(current.iter().map(|cur| read_one_cert(c, cur, summaries.as_ref())).collect()).await
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let arn = val::id(prior);
+        let changed = |k: &str| {
+            let p = prior.get_attr(k).cloned().unwrap_or_default().deep_unmark();
+            let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
+            !terrane_engine::plan::diff::same(&p, &n)
+        };
+        let mut old_tags = val::string_map(prior, "tags_all");
+        if ["certificate_body", "private_key", "certificate_chain"].iter().any(|k| changed(k)) {
+            self.import_pem(c, planned, Some(&arn)).await?;
+            // ACM keeps the tags of a re-imported certificate; moto drops them. Compare with
+            // what the certificate holds now.
+            old_tags = tags_of(c, &arn).await?;
+        }
+        let (removed, set) = crate::tags::diff(&old_tags, &crate::tags::wanted(planned));
+        if !removed.is_empty() {
+            let keys: Vec<Tag> = removed.iter().filter_map(|k| Tag::builder().key(k).build().ok()).collect();
+            c.clients
+                .acm
+                .remove_tags_from_certificate()
+                .certificate_arn(&arn)
+                .set_tags(Some(keys))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("removing tags from ACM certificate {arn}"), e))?;
+        }
+        if let Some(tags) = acm_tags(&set) {
+            c.clients
+                .acm
+                .add_tags_to_certificate()
+                .certificate_arn(&arn)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("tagging ACM certificate {arn}"), e))?;
+        }
+        self.read_one(c, &arn, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let arn = val::id(prior);
+        // A load balancer listener that let go of the certificate a moment ago may still
+        // hold it: retry while ACM says it is in use.
+        wait_for(&format!("ACM certificate {arn} to be deleted"), IN_USE_TIMEOUT, || async {
+            match c.clients.acm.delete_certificate().certificate_arn(&arn).send().await {
+                Ok(_) => Ok(Poll::Done(())),
+                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
+                Err(e) if code(&e) == Some("ResourceInUseException") => Ok(Poll::Pending(describe("in use", &e))),
+                Err(e) => Err(sdk_error(&format!("deleting ACM certificate {arn}"), e)),
+            }
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: Vec<(&str, Value)>) -> Value {
+        let mut v = Obj::new(&schema()).build();
+        for (k, x) in pairs {
+            v.set_at_path(&[PathStep::Attr(k.into())], x);
+        }
+        v
+    }
+
+    #[test]
+    fn requested_or_imported_never_both() {
+        let ok = config(vec![("domain_name", "example.com".into()), ("validation_method", "DNS".into())]);
+        assert!(AcmCertificate.validate(&ok).is_empty(), "{:?}", AcmCertificate.validate(&ok));
+        let neither = config(vec![]);
+        assert!(AcmCertificate.validate(&neither)[0].detail.contains("exactly one of"));
+        let both = config(vec![
+            ("domain_name", "example.com".into()),
+            ("validation_method", "DNS".into()),
+            ("certificate_body", "PEM".into()),
+            ("private_key", "KEY".into()),
+        ]);
+        assert!(AcmCertificate.validate(&both).iter().any(|d| d.detail.contains("conflicts with")));
+        let no_method = config(vec![("domain_name", "example.com".into())]);
+        assert!(AcmCertificate.validate(&no_method)[0].detail.contains("must be set when creating"));
+        let key_only = config(vec![("private_key", "KEY".into())]);
+        assert!(AcmCertificate.validate(&key_only)[0].detail.contains("certificate_body,private_key"));
+        let dot = config(vec![("domain_name", "example.com.".into()), ("validation_method", "DNS".into())]);
+        assert!(AcmCertificate.validate(&dot)[0].detail.contains("period"));
+        let unknown = config(vec![("domain_name", Value::Unknown), ("validation_method", "DNS".into())]);
+        assert!(AcmCertificate.validate(&unknown).is_empty());
+    }
+
+    #[test]
+    fn plan_adds_the_domain_to_the_sans_and_predicts_the_records() {
+        let cfg = config(vec![
+            ("domain_name", "example.com".into()),
+            ("subject_alternative_names", Value::set(vec!["www.example.com".into()])),
+            ("validation_method", "DNS".into()),
+        ]);
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &cfg);
+        AcmCertificate.customize_plan(None, &cfg, &mut plan);
+        assert_eq!(
+            plan.planned.get_attr("subject_alternative_names"),
+            Some(&Value::set(vec!["example.com".into(), "www.example.com".into()]))
+        );
+        let dvo = plan.planned.get_attr("domain_validation_options").and_then(Value::as_seq).unwrap();
+        let names: Vec<_> = dvo.iter().filter_map(|d| val::string(d, "domain_name")).collect();
+        assert_eq!(names, vec!["example.com", "www.example.com"]);
+        assert_eq!(dvo[0].get_attr("resource_record_name"), Some(&Value::Unknown));
+
+        // The certificate as read back: the domain among its SANs; the same config is no change.
+        let mut prior = plan.planned.clone().unknowns_to_null();
+        prior.set_at_path(&[PathStep::Attr("id".into())], Value::from("arn:acm"));
+        let mut again = terrane_engine::plan::diff::generic_plan(&schema(), Some(&prior), &cfg);
+        AcmCertificate.customize_plan(Some(&prior), &cfg, &mut again);
+        assert!(again.requires_replace.is_empty(), "{:?}", again.requires_replace);
+        // Another SAN replaces it.
+        let more = config(vec![
+            ("domain_name", "example.com".into()),
+            ("subject_alternative_names", Value::set(vec!["api.example.com".into()])),
+            ("validation_method", "DNS".into()),
+        ]);
+        let mut replan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&prior), &more);
+        AcmCertificate.customize_plan(Some(&prior), &more, &mut replan);
+        assert_eq!(replan.requires_replace, vec![vec![PathStep::Attr("subject_alternative_names".into())]]);
+    }
+
+    #[test]
+    fn summaries_are_enough_only_with_what_they_lack_in_state() {
+        let summary = |kind: CertificateType, sans: &[&str]| {
+            CertificateSummary::builder()
+                .certificate_arn("arn:acm")
+                .domain_name("example.com")
+                .set_subject_alternative_name_summaries(Some(sans.iter().map(|s| s.to_string()).collect()))
+                .r#type(kind)
+                .build()
+        };
+        let empty = Value::object([("id", Value::from("arn:acm"))]);
+        assert!(summary_suffices(&summary(CertificateType::Imported, &["example.com"]), &empty));
+        assert!(!summary_suffices(&summary(CertificateType::Imported, &[]), &empty), "no SAN list: describe");
+        assert!(!summary_suffices(&summary(CertificateType::AmazonIssued, &["example.com"]), &empty));
+        let with_records = Value::object([
+            ("id", Value::from("arn:acm")),
+            ("validation_method", Value::from("DNS")),
+            ("domain_validation_options", Value::set(vec![Value::object([("domain_name", "example.com".into())])])),
+        ]);
+        assert!(summary_suffices(&summary(CertificateType::AmazonIssued, &["example.com"]), &with_records));
+    }
+
+    #[test]
+    fn key_algorithms_are_spelled_as_the_api_enum() {
+        assert_eq!(key_algorithm(Some(&KeyAlgorithm::from("RSA-2048"))), Value::from("RSA_2048"));
+        assert_eq!(key_algorithm(Some(&KeyAlgorithm::from("EC-prime256v1"))), Value::from("EC_prime256v1"));
+    }
+}
