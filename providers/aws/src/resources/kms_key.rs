@@ -130,7 +130,7 @@ async fn read_key(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<Option<Value>> {
     // moto leaves the rotation period out; the prior value stands then.
     let period = match period {
         Some(p) => Value::from(i64::from(p)),
-        None => cur.get_attr("rotation_period_in_days").cloned().unwrap_or(Value::Null),
+        None => cur.get_attr("rotation_period_in_days").filter(|v| !v.is_unknown()).cloned().unwrap_or(Value::Null),
     };
     Ok(Some(
         Obj::new(&schema())
