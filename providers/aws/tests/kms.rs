@@ -137,6 +137,9 @@ resource "aws_kms_key" "k" {
   tags = {
     team = "TAG"
   }
+  timeouts {
+    create = "5m"
+  }
 }
 "#
     .replace("DESCRIPTION", a.description)
@@ -241,7 +244,7 @@ async fn kms_key_lifecycle() {
     assert_no_changes(&h.plan(&updated).await);
 
     // Import by key ID reproduces the state (but what Terraform does not import).
-    assert_import_matches(&h, &updated, &state, "aws_kms_key.k", &id, &["deletion_window_in_days"]).await;
+    assert_import_matches(&h, &updated, &state, "aws_kms_key.k", &id, &["deletion_window_in_days", "timeouts"]).await;
     let missing =
         provider(&h, &updated, &state).await.import("aws_kms_key", "0f0e0d0c-0b0a-0908-0706-050403020100").await;
     assert!(missing.unwrap_err().message.contains("non-existent"));

@@ -9,7 +9,7 @@
 
 use super::iam_role::{PROPAGATION, normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
+use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
@@ -27,7 +27,7 @@ use terrane_engine::value::Value;
 pub struct KmsKey;
 
 fn schema() -> Schema {
-    with_tags(
+    let s = with_tags(
         Schema::new()
             .attr("id", Attribute::computed(Type::String))
             .attr("arn", Attribute::computed(Type::String))
@@ -47,7 +47,8 @@ fn schema() -> Schema {
             .attr("multi_region", Attribute::optional_computed(Type::Bool).force_new())
             .attr("custom_key_store_id", Attribute::optional(Type::String).force_new())
             .attr("xks_key_id", Attribute::optional(Type::String).force_new()),
-    )
+    );
+    with_timeouts(s, &["create"])
 }
 
 /// Whether a KMS call failed because the key (or alias) does not exist.
@@ -153,7 +154,7 @@ async fn read_key(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<Option<Value>> {
             .set("xks_key_id", val::opt_str(m.xks_key_configuration().and_then(|x| x.id())))
             .set("tags", tags)
             .set("tags_all", tags_all)
-            .keep(cur, &["deletion_window_in_days"])
+            .keep(cur, &["deletion_window_in_days", "timeouts"])
             .build(),
     ))
 }
@@ -265,8 +266,9 @@ impl ResourceType for KmsKey {
             req = req.set_tags(Some(kms_tags(&tags)?));
         }
         // KMS refuses a policy naming a principal IAM has not spread yet: retried, as
-        // Terraform does, until IAM catches up.
-        let out = wait_for("IAM principals in the key policy to be known to KMS", PROPAGATION, || async {
+        // Terraform does, until IAM catches up (up to `timeouts.create`, 2 minutes).
+        let patience = crate::waiter::timeout(planned, "create", PROPAGATION);
+        let out = wait_for("IAM principals in the key policy to be known to KMS", patience, || async {
             match req.clone().send().await {
                 Ok(out) => Ok(Poll::Done(out)),
                 Err(e) if code(&e) == Some("MalformedPolicyDocumentException") => {
