@@ -11,6 +11,7 @@ mod config;
 mod data;
 mod ec2;
 mod errors;
+mod policy_document;
 mod resource;
 mod resources;
 mod tags;
@@ -177,6 +178,9 @@ impl Provider for AwsProvider {
             .data_sources
             .get(type_name)
             .ok_or_else(|| ProviderError::new(format!("the aws provider has no data source {type_name:?}")))?;
+        if let Some(v) = d.compute(&config) {
+            return v;
+        }
         let ctx = self.ctx().await?;
         d.read(&ctx, &config).await
     }

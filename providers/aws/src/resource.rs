@@ -54,6 +54,11 @@ pub trait ResourceType: Send + Sync {
 pub trait DataSourceType: Send + Sync {
     fn name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// The result of a data source that is a function of its configuration alone (no API
+    /// call, no credentials, no clients built); `None` for those that read from AWS.
+    fn compute(&self, _config: &Value) -> Option<Result<Value>> {
+        None
+    }
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value>;
 }
 

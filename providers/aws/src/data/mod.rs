@@ -3,6 +3,8 @@
 mod ami;
 mod availability_zones;
 mod caller_identity;
+mod iam_policy_document;
+mod kms_key;
 mod region;
 mod subnets;
 mod vpc;
@@ -14,6 +16,8 @@ pub fn all() -> Vec<Box<dyn DataSourceType>> {
         Box::new(ami::Ami),
         Box::new(availability_zones::AvailabilityZones),
         Box::new(caller_identity::CallerIdentity),
+        Box::new(iam_policy_document::IamPolicyDocument),
+        Box::new(kms_key::KmsKey),
         Box::new(region::Region),
         Box::new(subnets::Subnets),
         Box::new(vpc::Vpc),

@@ -14,6 +14,8 @@ mod iam_role_policy;
 mod instance;
 mod internet_gateway;
 mod key_pair;
+mod kms_alias;
+mod kms_key;
 mod lb;
 mod lb_listener;
 mod lb_target_group;
@@ -41,6 +43,8 @@ pub fn all() -> Vec<Box<dyn ResourceType>> {
         Box::new(route_table_association::RouteTableAssociation),
         Box::new(security_group_rule::SecurityGroupRule),
         Box::new(key_pair::KeyPair),
+        Box::new(kms_key::KmsKey),
+        Box::new(kms_alias::KmsAlias),
         Box::new(instance::Instance),
         Box::new(db_instance::RdsInstance),
         Box::new(db_subnet_group::RdsSubnetGroup),

@@ -1,0 +1,229 @@
+//! `aws_kms_alias`: a name for a KMS key (`alias/...`). ID: the alias name.
+//!
+//! Refresh lists the account's aliases once (`ListAliases`, 100 a page) for every alias
+//! read, not one call per alias.
+
+use super::iam_role::{PROPAGATION, generated_name, name_prefix_from_name, validate_name};
+use super::kms_key::{not_found, same_key};
+use crate::errors::sdk_error;
+use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, wait_for};
+use async_trait::async_trait;
+use aws_sdk_kms::types::AliasListEntry;
+use std::collections::HashMap;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::{PathStep, Value};
+
+pub struct KmsAlias;
+
+const PREFIX: &str = "alias/";
+
+fn schema() -> Schema {
+    Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("arn", Attribute::computed(Type::String))
+        .attr("name", Attribute::optional_computed(Type::String).force_new())
+        .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
+        .attr("target_key_id", Attribute::required(Type::String))
+        .attr("target_key_arn", Attribute::computed(Type::String))
+}
+
+/// Every alias of the account (and region), by name; `key_id` narrows the listing to one
+/// key's aliases.
+async fn list_aliases(c: &Ctx<'_>, key_id: Option<&str>) -> Result<HashMap<String, AliasListEntry>> {
+    let mut found = HashMap::new();
+    let mut marker = None;
+    loop {
+        let out = c
+            .clients
+            .kms
+            .list_aliases()
+            .set_key_id(key_id.map(str::to_string))
+            .limit(100)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| sdk_error("listing KMS aliases", e))?;
+        for a in out.aliases() {
+            if let Some(name) = a.alias_name() {
+                found.insert(name.to_string(), a.clone());
+            }
+        }
+        marker = out.next_marker().filter(|_| out.truncated()).map(str::to_string);
+        if marker.is_none() {
+            return Ok(found);
+        }
+    }
+}
+
+/// The ARN of the key an alias points at: the alias ARN with `key/<id>` for `alias/<name>`.
+fn target_key_arn(alias_arn: &str, key_id: &str) -> Option<String> {
+    let (head, resource) = alias_arn.rsplit_once(':')?;
+    resource.starts_with(PREFIX).then(|| format!("{head}:key/{key_id}"))
+}
+
+fn alias_value(a: &AliasListEntry) -> Value {
+    let name = a.alias_name().unwrap_or_default();
+    let arn = a.alias_arn().unwrap_or_default();
+    let target = a.target_key_id().unwrap_or_default();
+    Obj::new(&schema())
+        .set("id", name)
+        .set("name", name)
+        .set("name_prefix", name_prefix_from_name(name))
+        .set("arn", arn)
+        .set("target_key_id", target)
+        .set("target_key_arn", val::opt_str(target_key_arn(arn, target).as_deref()))
+        .build()
+}
+
+/// Reads an alias just written (it may take a moment to be listed).
+async fn read_new(c: &Ctx<'_>, name: &str, key: &str) -> Result<Value> {
+    wait_for(&format!("KMS alias {name} to be readable"), PROPAGATION, || async {
+        let all = list_aliases(c, Some(key)).await?;
+        Ok(match all.get(name) {
+            Some(a) if a.target_key_id().is_some_and(|t| same_key(key, t)) => Poll::Done(alias_value(a)),
+            _ => Poll::Pending("not listed yet".into()),
+        })
+    })
+    .await
+}
+
+fn valid_name(config: &Value, key: &str) -> Option<Diagnostic> {
+    let re = regex::Regex::new(r"^alias/[a-zA-Z0-9/_-]+$").expect("valid regex");
+    let v = val::string(config, key)?;
+    // (A prefix may be `alias/` alone: the generated suffix completes it.)
+    let complete = if key == "name_prefix" { format!("{v}x") } else { v.clone() };
+    if !re.is_match(&complete) {
+        return Some(invalid(
+            &format!("Invalid {key}"),
+            format!("{key} must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-], got {v:?}."),
+        ));
+    }
+    v.starts_with("alias/aws/").then(|| {
+        invalid(
+            &format!("Invalid {key}"),
+            format!("{key} cannot begin with reserved AWS CMK prefix 'alias/aws/': {v:?}."),
+        )
+    })
+}
+
+#[async_trait]
+impl ResourceType for KmsAlias {
+    fn name(&self) -> &'static str {
+        "aws_kms_alias"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let mut out = validate_name(config, 256, 256 - 26);
+        out.extend(valid_name(config, "name"));
+        out.extend(valid_name(config, "name_prefix"));
+        out
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, _config: &Value, plan: &mut PlanResponse) {
+        let Some(prior) = prior.filter(|p| !p.is_null()) else { return };
+        if !plan.requires_replace.is_empty() {
+            return;
+        }
+        let (Some(before), Some(wanted)) =
+            (val::string(prior, "target_key_id"), val::string(&plan.planned, "target_key_id"))
+        else {
+            // Not known yet: the key ARN follows the target.
+            if plan.planned.get_attr("target_key_id").is_some_and(Value::is_unknown) {
+                plan.planned.set_at_path(&[PathStep::Attr("target_key_arn".into())], Value::Unknown);
+            }
+            return;
+        };
+        if same_key(&before, &wanted) {
+            // A key ID and its ARN name the same key: no change.
+            plan.planned.set_at_path(&[PathStep::Attr("target_key_id".into())], Value::from(before));
+        } else {
+            plan.planned.set_at_path(&[PathStep::Attr("target_key_arn".into())], Value::Unknown);
+        }
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let name = generated_name(planned, PREFIX);
+        let key = val::string(planned, "target_key_id").unwrap_or_default();
+        // A key just created may not be visible to CreateAlias yet.
+        wait_for(&format!("KMS key {key} to be visible for alias {name}"), PROPAGATION, || async {
+            match c.clients.kms.create_alias().alias_name(&name).target_key_id(&key).send().await {
+                Ok(_) => Ok(Poll::Done(())),
+                Err(e) if not_found(&e) => Ok(Poll::Pending(crate::errors::describe("creating KMS alias", &e))),
+                Err(e) => Err(sdk_error(&format!("creating KMS alias {name}"), e)),
+            }
+        })
+        .await?;
+        read_new(c, &name, &key).await.map_err(|e| {
+            e.with_partial_state(Value::object([
+                ("id", Value::from(name.as_str())),
+                ("name", Value::from(name.as_str())),
+            ]))
+        })
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        let all = match list_aliases(c, None).await {
+            Ok(a) => a,
+            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+        };
+        current.iter().map(|cur| Ok(all.get(&val::id(cur)).map(alias_value))).collect()
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let name = val::id(prior);
+        let key = val::string(planned, "target_key_id").unwrap_or_default();
+        if prior.get_attr("target_key_id") != planned.get_attr("target_key_id") {
+            c.clients
+                .kms
+                .update_alias()
+                .alias_name(&name)
+                .target_key_id(&key)
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("updating KMS alias {name}"), e))?;
+        }
+        read_new(c, &name, &key).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let name = val::id(prior);
+        match c.clients.kms.delete_alias().alias_name(&name).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if not_found(&e) => Ok(()),
+            Err(e) => Err(ProviderError::new(crate::errors::describe(&format!("deleting KMS alias {name}"), &e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_key_arn_comes_from_the_alias_arn() {
+        assert_eq!(
+            target_key_arn("arn:aws:kms:eu-west-1:123456789012:alias/app", "k-1").as_deref(),
+            Some("arn:aws:kms:eu-west-1:123456789012:key/k-1")
+        );
+        assert_eq!(target_key_arn("nonsense", "k"), None);
+    }
+
+    #[test]
+    fn names_are_validated() {
+        let v = |k: &str, n: &str| KmsAlias.validate(&Value::object([(k, Value::from(n))]));
+        assert!(v("name", "alias/app-key").is_empty());
+        assert!(v("name_prefix", "alias/").is_empty());
+        assert_eq!(v("name", "app-key").len(), 1);
+        assert_eq!(v("name", "alias/aws/s3").len(), 1);
+        assert_eq!(v("name", "alias/bad name").len(), 1);
+    }
+}
