@@ -13,6 +13,7 @@ mod ec2;
 mod errors;
 mod resource;
 mod resources;
+mod s3;
 mod tags;
 mod val;
 mod waiter;

@@ -19,6 +19,11 @@ mod lb_target_group_attachment;
 mod route;
 mod route_table;
 mod route_table_association;
+mod s3_bucket;
+mod s3_bucket_policy;
+mod s3_bucket_public_access_block;
+mod s3_bucket_server_side_encryption_configuration;
+mod s3_bucket_versioning;
 mod security_group;
 mod security_group_rule;
 mod subnet;
@@ -51,5 +56,10 @@ pub fn all() -> Vec<Box<dyn ResourceType>> {
         Box::new(lb_listener::LbListener),
         Box::new(lb_target_group::LbTargetGroup),
         Box::new(lb_target_group_attachment::LbTargetGroupAttachment),
+        Box::new(s3_bucket::S3Bucket),
+        Box::new(s3_bucket_versioning::S3BucketVersioning),
+        Box::new(s3_bucket_server_side_encryption_configuration::S3BucketSse),
+        Box::new(s3_bucket_public_access_block::S3BucketPublicAccessBlock),
+        Box::new(s3_bucket_policy::S3BucketPolicy),
     ]
 }
