@@ -12,7 +12,8 @@ use terrane_engine::plan::{Action, Plan, PlanMode, ResourceChange};
 use terrane_engine::state::State;
 use terrane_engine::value::{PathStep, Value};
 
-/// The force-destroy test counts API calls, which are counted process-wide.
+/// The force-destroy test counts API calls, which are counted process-wide: under `cargo test`
+/// (one process) the tests run one at a time.
 static SERIAL: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(|| tokio::sync::Mutex::new(()));
 
 /// Plans and applies without asserting success: the diagnostics as text, and the state.
@@ -108,6 +109,7 @@ resource "aws_s3_bucket" "prefixed" {{
 
 #[tokio::test]
 async fn bucket_lifecycle() {
+    let _serial = SERIAL.lock().await;
     let h = Harness::new();
     let name = unique("tf-bucket");
     let prefix = format!("{}-", unique("tfp"));
@@ -200,6 +202,7 @@ async fn bucket_lifecycle() {
 
 #[tokio::test]
 async fn invalid_bucket_names_fail_validation() {
+    let _serial = SERIAL.lock().await;
     let h = Harness::new();
     let src = r#"
 resource "aws_s3_bucket" "bad" {
@@ -324,6 +327,7 @@ async fn versioning_status(bucket: &str) -> Option<String> {
 
 #[tokio::test]
 async fn versioning_lifecycle() {
+    let _serial = SERIAL.lock().await;
     let h = Harness::new();
     let (a, b) = (unique("tf-ver-a"), unique("tf-ver-b"));
     let addr = "aws_s3_bucket_versioning.v";
@@ -388,6 +392,7 @@ async fn versioning_lifecycle() {
 
 #[tokio::test]
 async fn versioning_disabled_records_an_unversioned_bucket() {
+    let _serial = SERIAL.lock().await;
     let h = Harness::new();
     let (a, b) = (unique("tf-ver-off"), unique("tf-ver-off"));
     let addr = "aws_s3_bucket_versioning.v";
@@ -455,6 +460,7 @@ async fn encryption(bucket: &str) -> Result<(String, Option<String>, bool), Stri
 
 #[tokio::test]
 async fn server_side_encryption_lifecycle() {
+    let _serial = SERIAL.lock().await;
     let h = Harness::new();
     let (a, b) = (unique("tf-sse-a"), unique("tf-sse-b"));
     let key = kms().await.create_key().description("terrane s3 test").send().await.unwrap();
@@ -566,6 +572,7 @@ async fn public_access(bucket: &str) -> Result<[bool; 4], String> {
 
 #[tokio::test]
 async fn public_access_block_lifecycle() {
+    let _serial = SERIAL.lock().await;
     let h = Harness::new();
     let (a, b) = (unique("tf-pab-a"), unique("tf-pab-b"));
     let addr = "aws_s3_bucket_public_access_block.pab";
@@ -662,6 +669,7 @@ async fn bucket_policy(bucket: &str) -> Result<serde_json::Value, String> {
 
 #[tokio::test]
 async fn bucket_policy_lifecycle() {
+    let _serial = SERIAL.lock().await;
     let h = Harness::new();
     let (a, b) = (unique("tf-pol-a"), unique("tf-pol-b"));
     let addr = "aws_s3_bucket_policy.p";
