@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `terrane` binary in temporary directories, with the fake
 //! provider's cloud kept in a file there.
 
+mod bootstrap;
 mod fixtures;
 mod guard_rails;
 mod json;

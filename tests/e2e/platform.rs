@@ -241,5 +241,5 @@ fn every_example_validates() {
         checked.push(e.file_name().to_string_lossy().to_string());
     }
     checked.sort();
-    assert_eq!(checked, ["futuswarm-platform", "project-kickoff", "quickstart"]);
+    assert_eq!(checked, ["futuswarm-platform", "project-kickoff", "quickstart", "state-bootstrap"]);
 }

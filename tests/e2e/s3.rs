@@ -10,32 +10,32 @@ use std::io::{Read, Write};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const MOTO: &str = "127.0.0.1:5000";
+pub(crate) const MOTO: &str = "127.0.0.1:5000";
 const KEY: &str = "platform/terrane.tfstate";
 const LOCK: &str = "platform/terrane.tfstate.tflock";
 
 // ---------------------------------------------------------------------------------------------
 // moto over HTTP
 
-struct Response {
-    status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// One HTTP/1.0 exchange with moto. Moto does not check signatures, but treats requests
 /// without an `Authorization` header as anonymous (denied private objects): send a dummy one.
-fn http(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+pub(crate) fn http(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
     let mut s = std::net::TcpStream::connect(MOTO)
         .unwrap_or_else(|e| panic!("moto is not reachable on {MOTO} ({e}); start it with tests/env/setup.sh"));
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -166,7 +166,7 @@ terraform {{
 
 /// A working directory whose commands get moto's credentials and nothing from the user's AWS
 /// configuration.
-fn work(main_tf: &str) -> Work {
+pub(crate) fn work(main_tf: &str) -> Work {
     Work::new(main_tf)
         .with_env("AWS_ACCESS_KEY_ID", "testing")
         .with_env("AWS_SECRET_ACCESS_KEY", "testing")

@@ -23,6 +23,11 @@ mod lb_target_group_attachment;
 mod route;
 mod route_table;
 mod route_table_association;
+mod s3_bucket;
+mod s3_bucket_policy;
+mod s3_bucket_public_access_block;
+mod s3_bucket_server_side_encryption_configuration;
+mod s3_bucket_versioning;
 mod security_group;
 mod security_group_rule;
 mod subnet;
@@ -61,5 +66,10 @@ pub fn all() -> Vec<Box<dyn ResourceType>> {
         Box::new(acm_certificate::AcmCertificate),
         Box::new(ebs_volume::EbsVolume),
         Box::new(volume_attachment::VolumeAttachment),
+        Box::new(s3_bucket::S3Bucket),
+        Box::new(s3_bucket_versioning::S3BucketVersioning),
+        Box::new(s3_bucket_server_side_encryption_configuration::S3BucketSse),
+        Box::new(s3_bucket_public_access_block::S3BucketPublicAccessBlock),
+        Box::new(s3_bucket_policy::S3BucketPolicy),
     ]
 }

@@ -1,0 +1,448 @@
+//! `aws_s3_bucket`: a general purpose bucket, as the provider's v5 has it — the bucket alone;
+//! versioning, encryption, public access and policy are resources of their own.
+//!
+//! Destroying a bucket that still holds objects fails with how many it holds, unless
+//! `force_destroy` is set: then every object version and delete marker goes first (listed a
+//! page at a time, deleted a thousand per call), then the bucket.
+//!
+//! S3 has no call that reads the settings of many buckets at once, so a refresh reads each
+//! bucket (HeadBucket, GetBucketTagging, GetObjectLockConfiguration), eight at a time.
+
+use super::iam_role::{generated_name, keep_computed, name_prefix_from_name};
+use crate::errors::{code, sdk_error};
+use crate::resource::{Ctx, ResourceType, Result, invalid, read_each, with_tags, with_timeouts};
+use crate::val::{self, Obj};
+use crate::waiter::{Poll, timeout, wait_for};
+use async_trait::async_trait;
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, ObjectLockEnabled, Tag, Tagging,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::types::Type;
+use terrane_engine::value::Value;
+
+pub struct S3Bucket;
+
+/// Terraform's generated names: `terraform-` and 26 characters.
+const SUFFIX_LEN: usize = 26;
+
+fn schema() -> Schema {
+    with_timeouts(
+        with_tags(
+            Schema::new()
+                .attr("id", Attribute::computed(Type::String))
+                .attr("arn", Attribute::computed(Type::String))
+                .attr("bucket", Attribute::optional_computed(Type::String).force_new())
+                .attr("bucket_prefix", Attribute::optional_computed(Type::String).force_new())
+                .attr("bucket_domain_name", Attribute::computed(Type::String))
+                .attr("bucket_regional_domain_name", Attribute::computed(Type::String))
+                .attr("hosted_zone_id", Attribute::computed(Type::String))
+                .attr("region", Attribute::computed(Type::String))
+                .attr("force_destroy", Attribute::optional(Type::Bool).default(false))
+                .attr("object_lock_enabled", Attribute::optional_computed(Type::Bool).force_new()),
+        ),
+        &["create", "read", "update", "delete"],
+    )
+}
+
+/// Bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending
+/// with a letter or digit.
+fn check_name(name: &str) -> Option<String> {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-';
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !(3..=63).contains(&name.len()) {
+        return Some(format!("{name:?} must be 3 to 63 characters long"));
+    }
+    if !name.chars().all(ok_char) {
+        return Some(format!("{name:?} may only hold lowercase letters, digits, dots (.) and hyphens (-)"));
+    }
+    if !edge(name.chars().next()) || !edge(name.chars().last()) {
+        return Some(format!("{name:?} must begin and end with a lowercase letter or a digit"));
+    }
+    if name.contains("..") {
+        return Some(format!("{name:?} must not hold two adjacent dots"));
+    }
+    None
+}
+
+async fn tags_of(c: &Ctx<'_>, bucket: &str) -> Result<BTreeMap<String, String>> {
+    match c.clients.s3.get_bucket_tagging().bucket(bucket).send().await {
+        Ok(out) => Ok(out.tag_set().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()),
+        Err(e) if code(&e) == Some("NoSuchTagSet") => Ok(BTreeMap::new()),
+        Err(e) => Err(sdk_error(&format!("reading the tags of S3 bucket {bucket}"), e)),
+    }
+}
+
+async fn put_tags(c: &Ctx<'_>, bucket: &str, tags: &BTreeMap<String, String>) -> Result<()> {
+    if tags.is_empty() {
+        c.clients
+            .s3
+            .delete_bucket_tagging()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("removing the tags of S3 bucket {bucket}"), e))?;
+        return Ok(());
+    }
+    let set = tags
+        .iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::new(format!("tag {k}: {e}"))))
+        .collect::<Result<Vec<_>>>()?;
+    let tagging = Tagging::builder().set_tag_set(Some(set)).build().map_err(|e| ProviderError::new(e.to_string()))?;
+    c.clients
+        .s3
+        .put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(tagging)
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("tagging S3 bucket {bucket}"), e))?;
+    Ok(())
+}
+
+async fn object_lock_enabled(c: &Ctx<'_>, bucket: &str) -> Result<bool> {
+    match c.clients.s3.get_object_lock_configuration().bucket(bucket).send().await {
+        Ok(out) => Ok(out
+            .object_lock_configuration()
+            .and_then(|l| l.object_lock_enabled())
+            .is_some_and(|e| *e == ObjectLockEnabled::Enabled)),
+        Err(e) if code(&e) == Some("ObjectLockConfigurationNotFoundError") => Ok(false),
+        Err(e) => Err(sdk_error(&format!("reading the object lock configuration of S3 bucket {bucket}"), e)),
+    }
+}
+
+/// The bucket's region, or `None` when there is no such bucket.
+async fn head(c: &Ctx<'_>, bucket: &str) -> Result<Option<String>> {
+    match c.clients.s3.head_bucket().bucket(bucket).send().await {
+        Ok(out) => Ok(Some(out.bucket_region().map_or_else(|| c.clients.region.clone(), str::to_string))),
+        Err(e) if matches!(code(&e), Some("NotFound" | "NoSuchBucket")) => Ok(None),
+        Err(e) if matches!(code(&e), Some("MovedPermanently" | "PermanentRedirect" | "301")) => {
+            Err(ProviderError::new(format!(
+                "reading S3 bucket {bucket}: the bucket is in another region than the provider's ({}); use a provider configured for the bucket's region",
+                c.clients.region
+            )))
+        }
+        Err(e) => Err(sdk_error(&format!("reading S3 bucket {bucket}"), e)),
+    }
+}
+
+async fn read_bucket(c: &Ctx<'_>, cur: &Value) -> Result<Option<Value>> {
+    let bucket = val::id(cur);
+    let Some(region) = head(c, &bucket).await? else { return Ok(None) };
+    let api_tags = tags_of(c, &bucket).await?;
+    let lock = object_lock_enabled(c, &bucket).await?;
+    let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
+    Ok(Some(
+        Obj::new(&schema())
+            .set("id", bucket.as_str())
+            .set("arn", crate::s3::bucket_arn(&region, &bucket))
+            .set("bucket", bucket.as_str())
+            .set("bucket_prefix", name_prefix_from_name(&bucket))
+            .set("bucket_domain_name", crate::s3::bucket_domain_name(&region, &bucket))
+            .set("bucket_regional_domain_name", crate::s3::bucket_regional_domain_name(&region, &bucket))
+            .set("hosted_zone_id", val::opt_str(crate::s3::hosted_zone_id(&region)))
+            .set("region", region.as_str())
+            .set("force_destroy", Value::Bool(val::boolean(cur, "force_destroy").unwrap_or(false)))
+            .set("object_lock_enabled", Value::Bool(lock))
+            .set("tags", tags)
+            .set("tags_all", tags_all)
+            .keep(cur, &["timeouts"])
+            .build(),
+    ))
+}
+
+impl S3Bucket {
+    async fn read_one(&self, c: &Ctx<'_>, bucket: &str, like: &Value) -> Result<Value> {
+        let mut stub = like.clone();
+        stub.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::from(bucket));
+        read_bucket(c, &stub).await?.ok_or_else(|| ProviderError::new(format!("S3 bucket {bucket} is gone")))
+    }
+}
+
+/// Object versions and delete markers in the bucket, counted a page at a time up to `cap`.
+async fn count_versions(c: &Ctx<'_>, bucket: &str, cap: usize) -> Result<(usize, bool)> {
+    let (mut n, mut key, mut version) = (0usize, None, None);
+    loop {
+        let out = c
+            .clients
+            .s3
+            .list_object_versions()
+            .bucket(bucket)
+            .set_key_marker(key)
+            .set_version_id_marker(version)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("listing the objects of S3 bucket {bucket}"), e))?;
+        n += out.versions().len() + out.delete_markers().len();
+        if out.is_truncated() != Some(true) {
+            return Ok((n, false));
+        }
+        if n >= cap {
+            return Ok((n, true));
+        }
+        key = out.next_key_marker().map(str::to_string);
+        version = out.next_version_id_marker().map(str::to_string);
+    }
+}
+
+/// Deletes every object version and delete marker (bypassing governance-mode retention, as
+/// Terraform's `force_destroy` does): lists the first page (up to 1,000), deletes it in one
+/// DeleteObjects call, and lists again from the start until nothing is left. (Listing on
+/// from the last page's markers would start from objects just deleted.) Returns how many
+/// were deleted.
+async fn empty_bucket(c: &Ctx<'_>, bucket: &str) -> Result<usize> {
+    let mut deleted = 0usize;
+    let mut last_first: Option<(String, Option<String>)> = None;
+    loop {
+        let out = c
+            .clients
+            .s3
+            .list_object_versions()
+            .bucket(bucket)
+            .max_keys(1000)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("listing the objects of S3 bucket {bucket} to delete them"), e))?;
+        let page: Vec<(String, Option<String>)> = out
+            .versions()
+            .iter()
+            .filter_map(|v| Some((v.key()?.to_string(), v.version_id().map(str::to_string))))
+            .chain(
+                out.delete_markers()
+                    .iter()
+                    .filter_map(|m| Some((m.key()?.to_string(), m.version_id().map(str::to_string)))),
+            )
+            .collect();
+        let Some(first) = page.first().cloned() else { return Ok(deleted) };
+        if last_first.as_ref() == Some(&first) {
+            return Err(ProviderError::new(format!(
+                "deleting objects of S3 bucket {bucket} (force_destroy): {:?} (version {}) is still listed after being deleted",
+                first.0,
+                first.1.as_deref().unwrap_or("null")
+            )));
+        }
+        last_first = Some(first);
+        let n = page.len();
+        let ids = page
+            .into_iter()
+            .map(|(k, v)| {
+                ObjectIdentifier::builder()
+                    .key(k)
+                    .set_version_id(v)
+                    .build()
+                    .map_err(|e| ProviderError::new(e.to_string()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let batch = Delete::builder()
+            .set_objects(Some(ids))
+            .quiet(true)
+            .build()
+            .map_err(|e| ProviderError::new(e.to_string()))?;
+        let res = c
+            .clients
+            .s3
+            .delete_objects()
+            .bucket(bucket)
+            .delete(batch)
+            .bypass_governance_retention(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("deleting objects of S3 bucket {bucket}"), e))?;
+        if let Some(first) = res.errors().first() {
+            return Err(ProviderError::new(format!(
+                "deleting objects of S3 bucket {bucket} (force_destroy): {} of {n} could not be deleted; the first, {:?}: {}: {}",
+                res.errors().len(),
+                first.key().unwrap_or_default(),
+                first.code().unwrap_or("Unknown"),
+                first.message().unwrap_or_default()
+            )));
+        }
+        deleted += n;
+    }
+}
+
+fn not_empty_error(bucket: &str, count: usize, more: bool) -> ProviderError {
+    let what = match (count, more) {
+        (_, true) => format!("more than {count} objects"),
+        (1, false) => "1 object".to_string(),
+        (n, false) => format!("{n} objects"),
+    };
+    ProviderError::new(format!(
+        "S3 bucket {bucket} is not empty: it holds {what} (object versions and delete markers included), which destroying it would lose. \
+         To delete them with the bucket, set force_destroy = true on the aws_s3_bucket and run `terrane apply` before destroying; or empty the bucket first."
+    ))
+}
+
+#[async_trait]
+impl ResourceType for S3Bucket {
+    fn name(&self) -> &'static str {
+        "aws_s3_bucket"
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let bucket = val::string(config, "bucket");
+        let prefix = val::string(config, "bucket_prefix");
+        if bucket.is_some() && prefix.is_some() {
+            out.push(invalid(
+                "Conflicting configuration arguments",
+                "\"bucket\": conflicts with bucket_prefix; set only one of them.",
+            ));
+        }
+        if let Some(why) = bucket.as_deref().and_then(check_name) {
+            out.push(invalid("Invalid bucket name", format!("The bucket name {why}.")));
+        }
+        if let Some(p) = prefix {
+            if p.len() > 63 - SUFFIX_LEN {
+                out.push(invalid(
+                    "Invalid bucket_prefix",
+                    format!(
+                        "{p:?} is longer than {} characters (a generated name adds {SUFFIX_LEN}).",
+                        63 - SUFFIX_LEN
+                    ),
+                ));
+            } else if let Some(why) = check_name(&format!("{p}{}", "0".repeat(SUFFIX_LEN))) {
+                out.push(invalid("Invalid bucket_prefix", format!("A name with this prefix: {why}.")));
+            }
+        }
+        out
+    }
+
+    fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        keep_computed(prior, config, plan, &["bucket_prefix"]);
+    }
+
+    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let bucket = generated_name(&rename(planned), "terraform-");
+        let region = c.clients.region.clone();
+        let mut req = c.clients.s3.create_bucket().bucket(&bucket);
+        if region != "us-east-1" {
+            req = req.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(region.as_str()))
+                    .build(),
+            );
+        }
+        if val::boolean(planned, "object_lock_enabled") == Some(true) {
+            req = req.object_lock_enabled_for_bucket(true);
+        }
+        if let Err(e) = req.send().await {
+            let mut err = sdk_error(&format!("creating S3 bucket {bucket}"), e);
+            if err.message.contains("BucketAlreadyOwnedByYou") {
+                err.message.push_str(&format!(
+                    "\n\nThe bucket exists and is yours: to manage it here, import it (`terrane import <address> {bucket}`)."
+                ));
+            } else if err.message.contains("BucketAlreadyExists") {
+                err.message.push_str("\n\nBucket names are global across all AWS accounts: choose another name.");
+            }
+            return Err(err);
+        }
+        let partial =
+            || Value::object([("id", Value::from(bucket.as_str())), ("bucket", Value::from(bucket.as_str()))]);
+        let wait = timeout(planned, "create", Duration::from_secs(20 * 60));
+        wait_for(&format!("S3 bucket {bucket} to exist"), wait, || async {
+            Ok(match head(c, &bucket).await? {
+                Some(_) => Poll::Done(()),
+                None => Poll::Pending("not found yet".into()),
+            })
+        })
+        .await
+        .map_err(|e| e.with_partial_state(partial()))?;
+        let tags = crate::tags::wanted(planned);
+        if !tags.is_empty() {
+            put_tags(c, &bucket, &tags).await.map_err(|e| e.with_partial_state(partial()))?;
+        }
+        self.read_one(c, &bucket, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+        read_each(current, |cur| async move { read_bucket(c, &cur).await }).await
+    }
+
+    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
+        let bucket = val::id(prior);
+        let wanted = crate::tags::wanted(planned);
+        if val::string_map(prior, "tags_all") != wanted {
+            put_tags(c, &bucket, &wanted).await?;
+        }
+        self.read_one(c, &bucket, planned).await
+    }
+
+    async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
+        let bucket = val::id(prior);
+        let force = val::boolean(prior, "force_destroy") == Some(true);
+        // A force destroy empties the bucket, then deletes it; objects written meanwhile make
+        // it try again, a few times.
+        for _ in 0..5 {
+            match c.clients.s3.delete_bucket().bucket(&bucket).send().await {
+                Ok(_) => return Ok(()),
+                Err(e) if matches!(code(&e), Some("NoSuchBucket" | "NotFound")) => return Ok(()),
+                Err(e) if code(&e) == Some("BucketNotEmpty") => {
+                    if !force {
+                        let (n, more) = count_versions(c, &bucket, 10_000).await?;
+                        return Err(not_empty_error(&bucket, n, more));
+                    }
+                    let n = empty_bucket(c, &bucket).await?;
+                    tracing::debug!(bucket, deleted = n, "force_destroy emptied the bucket");
+                }
+                Err(e) => return Err(sdk_error(&format!("deleting S3 bucket {bucket}"), e)),
+            }
+        }
+        Err(ProviderError::new(format!(
+            "deleting S3 bucket {bucket}: objects kept appearing while it was being emptied (force_destroy); stop what writes to it and destroy again"
+        )))
+    }
+
+    async fn import(&self, c: &Ctx<'_>, id: &str) -> Result<Option<Value>> {
+        let stub = Value::object([("id", Value::from(id)), ("force_destroy", Value::Bool(false))]);
+        read_bucket(c, &stub).await
+    }
+}
+
+/// `generated_name` reads `name`/`name_prefix`; a bucket calls them `bucket`/`bucket_prefix`.
+fn rename(planned: &Value) -> Value {
+    let s = |k: &str| val::string(planned, k).map_or(Value::Null, Value::from);
+    Value::object([("name", s("bucket")), ("name_prefix", s("bucket_prefix"))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names_are_checked() {
+        assert!(check_name("my-state.bucket-1").is_none());
+        assert!(check_name("My-Bucket").is_some());
+        assert!(check_name("ab").is_some());
+        assert!(check_name("-abc").is_some());
+        assert!(check_name("a..b").is_some());
+        let d = S3Bucket.validate(&Value::object([("bucket", Value::from("a")), ("bucket_prefix", Value::from("b-"))]));
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(S3Bucket.validate(&Value::object([("bucket_prefix", Value::from("state-"))])).is_empty());
+        assert_eq!(S3Bucket.validate(&Value::object([("bucket_prefix", Value::from("x".repeat(38)))])).len(), 1);
+    }
+
+    #[test]
+    fn generated_names_are_valid_bucket_names() {
+        let n = generated_name(&rename(&Value::object([("bucket_prefix", Value::from("tf-state-"))])), "terraform-");
+        assert!(n.starts_with("tf-state-") && n.len() == 9 + SUFFIX_LEN, "{n}");
+        assert!(check_name(&n).is_none(), "{n}");
+        assert_eq!(name_prefix_from_name(&n), Value::from("tf-state-"));
+    }
+
+    #[test]
+    fn the_not_empty_error_counts_and_says_what_to_do() {
+        let m = not_empty_error("state", 3, false).message;
+        assert!(m.contains("S3 bucket state is not empty") && m.contains("3 objects"), "{m}");
+        assert!(m.contains("force_destroy = true"), "{m}");
+        assert!(not_empty_error("state", 10_000, true).message.contains("more than 10000 objects"));
+    }
+}
