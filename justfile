@@ -32,6 +32,11 @@ bench-aws *ARGS:
 bench-apply *ARGS:
     cargo bench --features fake-provider --bench apply -- {{ARGS}}
 
+# Long fuzzing run of the parser, evaluator, state reader and plan reader (property tests with a
+# random seed; the ordinary test run uses a fixed seed and a few hundred cases). CASES per property.
+fuzz CASES="20000":
+    TERRANE_FUZZ_CASES={{CASES}} TERRANE_FUZZ_SEED=random cargo test --release -p terrane-engine --test robustness
+
 fmt:
     cargo fmt --all
 

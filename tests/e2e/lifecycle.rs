@@ -272,3 +272,34 @@ fn markdown_plans_for_pull_requests() {
     let shown = w.ok(&["show", "-markdown", "p.plan"]);
     assert_eq!(shown.trim_end(), out.trim_end(), "show -markdown of the saved plan gives the same comment");
 }
+
+#[test]
+fn a_complete_destroy_leaves_an_empty_state_data_sources_included() {
+    let w = Work::new(
+        r#"
+terraform {
+  required_providers {
+    fake = { source = "terrane.dev/test/fake" }
+  }
+}
+
+resource "fake_resource" "a" {
+  name = "a"
+}
+
+data "fake_lookup" "a" {
+  name = fake_resource.a.name
+}
+
+output "found" {
+  value = data.fake_lookup.a.id
+}
+"#,
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let modes: Vec<String> =
+        w.state()["resources"].as_array().unwrap().iter().map(|r| r["mode"].as_str().unwrap().to_string()).collect();
+    assert_eq!(modes, ["managed", "data"], "the data source is recorded after apply");
+    w.ok(&["destroy", "-auto-approve"]);
+    assert_eq!(w.state()["resources"], serde_json::json!([]), "Terraform's destroy leaves no data sources either");
+}

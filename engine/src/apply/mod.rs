@@ -128,6 +128,10 @@ pub async fn apply(
             },
         ));
     }
+    if plan.mode == PlanMode::Destroy && plan.targets.is_empty() && !interrupted && !diags.has_errors() {
+        // A complete destroy leaves an empty state, as Terraform's does: data sources go too.
+        recorder.update(|s| s.resources.retain(|a, _| a.mode != crate::addr::Mode::Data));
+    }
     if plan.mode == PlanMode::Normal && plan.targets.is_empty() && !interrupted && !diags.has_errors() {
         // A complete apply: the inputs it applied become the ones later plans compare with.
         let lineage = recorder.state().lock().expect("state lock").lineage.clone();

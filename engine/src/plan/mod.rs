@@ -254,15 +254,27 @@ impl Plan {
         self.changes.iter().find(|c| &c.addr == addr && c.deposed.is_none())
     }
 
-    /// Serializes the plan for `-out`.
+    /// Serializes the plan for `-out`, ending with a `checksum` field: the SHA-256 of the bytes
+    /// before it, so a damaged, truncated or edited file is refused instead of half-used.
     pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        let mut bytes = serde_json::to_vec(self).unwrap_or_default();
+        if bytes.pop() != Some(b'}') {
+            return Vec::new();
+        }
+        let sum = checksum(&bytes);
+        bytes.extend_from_slice(format!(",\"checksum\":\"{sum}\"}}").as_bytes());
+        bytes
     }
 
-    /// Reads a saved plan, refusing other formats and versions with a clear message.
+    /// Reads a saved plan, refusing other formats and versions, and damaged files, with a
+    /// clear message.
     pub fn from_bytes(bytes: &[u8]) -> Result<Plan, String> {
-        let head: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| {
-            "the file is not a terrane plan (a Terraform plan file cannot be applied by terrane)".to_string()
+        let mut head: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            if bytes.starts_with(b"{\"") && bytes.windows(16).any(|w| w == b"\"format_version\"") {
+                format!("the plan file is damaged or truncated ({e}); make the plan again")
+            } else {
+                "the file is not a terrane plan (a Terraform plan file cannot be applied by terrane)".to_string()
+            }
         })?;
         let version = head.get("format_version").and_then(serde_json::Value::as_u64);
         if version != Some(u64::from(PLAN_FORMAT_VERSION)) {
@@ -272,6 +284,26 @@ impl Plan {
                 head.get("terrane_version").and_then(serde_json::Value::as_str).unwrap_or("?")
             ));
         }
+        // The checksum is the last field: `,"checksum":"sha256:<64 hex>"}`.
+        const TAIL: usize = ",\"checksum\":\"sha256:\"}".len() + 64;
+        let stored = head.as_object_mut().and_then(|m| m.remove("checksum"));
+        let body = bytes.len().checked_sub(TAIL).map(|n| &bytes[..n]);
+        match (stored.as_ref().and_then(serde_json::Value::as_str), body) {
+            (Some(sum), Some(body))
+                if bytes.ends_with(format!(",\"checksum\":\"{sum}\"}}").as_bytes()) && sum == checksum(body) => {}
+            (Some(_), _) => {
+                return Err(
+                    "the plan file is damaged or was edited (its checksum does not match); make the plan again".into(),
+                );
+            }
+            (None, _) => return Err("the plan file has no checksum, so it may be damaged; make the plan again".into()),
+        }
         serde_json::from_value(head).map_err(|e| format!("the plan file is damaged: {e}"))
     }
+}
+
+/// `sha256:<hex>` of a saved plan's bytes before its checksum field.
+fn checksum(body: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(body)))
 }

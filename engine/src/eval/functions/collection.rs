@@ -382,6 +382,14 @@ fn setproduct(_: &FuncCtx<'_>, a: Vec<Value>) -> Result<Value, FuncError> {
     if a.len() < 2 {
         return Err(FuncError::Call("at least two arguments are required.".into()));
     }
+    // The product's size, before building it: a few lists can multiply past any memory.
+    let count = a.iter().try_fold(1usize, |n, v| n.checked_mul(v.as_seq().map_or(1, <[Value]>::len)));
+    if count.is_none_or(|n| n.saturating_mul(a.len()) > super::MAX_VALUE_BYTES / 8) {
+        return Err(FuncError::Call(format!(
+            "the product would have more than {} elements.",
+            super::MAX_VALUE_BYTES / 8 / a.len()
+        )));
+    }
     let mut any_set = false;
     let mut product: Vec<Vec<Value>> = vec![Vec::new()];
     for (i, arg) in a.iter().enumerate() {

@@ -159,8 +159,71 @@ pub fn call(f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -> Result<Value, 
     if unknown {
         return Ok(Value::Unknown.mark_if(marked));
     }
+    if let Some(size) = too_large(args.iter()) {
+        return Err(FuncError::Call(format!(
+            "the arguments hold {size} bytes, more than the {MAX_VALUE_BYTES} a function call may take."
+        )));
+    }
     let out = (f.imp)(ctx, args)?;
+    if let Some(size) = too_large(std::iter::once(&out)) {
+        return Err(FuncError::Call(format!(
+            "the result would be {size} bytes, more than the {MAX_VALUE_BYTES} a value may have."
+        )));
+    }
     Ok(out.mark_if(marked))
+}
+
+/// The most bytes (of strings, counted through collections) a function call may take or give,
+/// so that no configuration can make terrane allocate without bound: 64 MiB.
+pub(crate) const MAX_VALUE_BYTES: usize = 64 << 20;
+
+/// The values' size, when it is over [`MAX_VALUE_BYTES`].
+fn too_large<'v>(values: impl Iterator<Item = &'v Value>) -> Option<usize> {
+    fn size(v: &Value, budget: usize) -> usize {
+        match v {
+            Value::String(s) => s.len(),
+            Value::List(items) | Value::Set(items) => {
+                let mut n = items.len();
+                for i in items {
+                    if n > budget {
+                        break;
+                    }
+                    n += size(i, budget);
+                }
+                n
+            }
+            Value::Map(m) => {
+                let mut n = 0;
+                for (k, v) in m.iter() {
+                    if n > budget {
+                        break;
+                    }
+                    n += k.len() + size(v, budget);
+                }
+                n
+            }
+            Value::Sensitive(v) => size(v, budget),
+            _ => 8,
+        }
+    }
+    let mut total = 0;
+    for v in values {
+        total += size(v, MAX_VALUE_BYTES);
+        if total > MAX_VALUE_BYTES {
+            return Some(total);
+        }
+    }
+    None
+}
+
+/// Fails when a result of `n` bytes (computed before building it) would be too large.
+pub(crate) fn check_size(n: usize) -> Result<(), FuncError> {
+    if n > MAX_VALUE_BYTES {
+        return Err(FuncError::Call(format!(
+            "the result would be {n} bytes, more than the {MAX_VALUE_BYTES} a value may have."
+        )));
+    }
+    Ok(())
 }
 
 // ---- argument helpers shared by the families ----

@@ -194,6 +194,9 @@ fn format_values(f: &str, args: &[Value]) -> Result<String, FmtError> {
                 n = n.saturating_mul(10).saturating_add((c - b'0') as usize);
                 p += 1;
             }
+            if n > MAX_WIDTH {
+                return Err(FmtError::call(format!("the width at offset {start} is more than {MAX_WIDTH}")));
+            }
             v.width = Some(n);
         }
         if b.get(p) == Some(&b'.') {
@@ -202,6 +205,9 @@ fn format_values(f: &str, args: &[Value]) -> Result<String, FmtError> {
             while let Some(c @ b'0'..=b'9') = b.get(p) {
                 n = n.saturating_mul(10).saturating_add((c - b'0') as usize);
                 p += 1;
+            }
+            if n > MAX_WIDTH {
+                return Err(FmtError::call(format!("the precision at offset {start} is more than {MAX_WIDTH}")));
             }
             v.prec = Some(n);
         }
@@ -222,6 +228,12 @@ fn format_values(f: &str, args: &[Value]) -> Result<String, FmtError> {
             )));
         };
         format_one(&v, arg, &mut out)?;
+        if out.len() > super::MAX_VALUE_BYTES {
+            return Err(FmtError::call(format!(
+                "the result would be more than the {} bytes a value may have",
+                super::MAX_VALUE_BYTES
+            )));
+        }
         max_used = max_used.max(v.arg);
         next_arg = v.arg + 1;
     }
@@ -295,6 +307,10 @@ fn format_one(v: &Verb, arg: &Value, out: &mut String) -> Result<(), FmtError> {
     }
     Ok(())
 }
+
+/// The largest width or precision a verb may ask for (Go's `fmt` has the same bound), so a
+/// format string cannot make terrane allocate without limit.
+const MAX_WIDTH: usize = 1_000_000;
 
 /// Pads to the verb's width, counted in grapheme clusters.
 fn pad_width(v: &Verb, s: String) -> String {
@@ -697,7 +713,14 @@ fn replace(_: &FuncCtx<'_>, a: Vec<Value>) -> Result<Value, FuncError> {
     if substr.len() > 1 && substr.starts_with('/') && substr.ends_with('/') {
         let re = go_regex(&substr[1..substr.len() - 1])
             .map_err(|e| FuncError::Call(format!("error parsing regexp: {}: `{}`.", e.code, e.expr)))?;
+        let matches = re.find_iter(&s).count();
+        super::check_size(s.len().saturating_add(matches.saturating_mul(with.len())))?;
         return Ok(Value::String(re.replace_all(&s, with.as_str()).into_owned()));
+    }
+    if !substr.is_empty() {
+        super::check_size(s.len().saturating_add(s.matches(substr.as_str()).count().saturating_mul(with.len())))?;
+    } else {
+        super::check_size(s.len().saturating_add((s.chars().count() + 1).saturating_mul(with.len())))?;
     }
     Ok(Value::String(s.replace(substr.as_str(), &with)))
 }
@@ -795,6 +818,9 @@ fn indent(_: &FuncCtx<'_>, a: Vec<Value>) -> Result<Value, FuncError> {
     if spaces < 0 {
         return Err(arg_err(0, "the number of spaces must not be negative."));
     }
+    let lines = s.matches('\n').count();
+    super::check_size(s.len().saturating_add(lines.saturating_mul(spaces as usize)))?;
+    super::check_size(spaces as usize)?;
     Ok(Value::String(s.replace('\n', &format!("\n{}", " ".repeat(spaces as usize)))))
 }
 
