@@ -33,6 +33,10 @@ resource "fake_resource" "svc" {
 output "ids" {
   value = [for s in fake_resource.svc : s.id]
 }
+
+output "images" {
+  value = [for s in fake_resource.svc : s.value]
+}
 "#;
 
 const SECRET_BEFORE: &str = "first-s3cret-value";
@@ -87,6 +91,11 @@ resource "fake_resource" "instance" {{
 resource "fake_resource" "db" {{
   name   = "db"
   secret = var.db_password
+}}
+
+resource "fake_resource" "proxy" {{
+  name  = "proxy"
+  value = join(",", module.apps.images)
 }}
 "#
     )
@@ -148,6 +157,8 @@ fn a_variable_through_a_local_and_a_module_and_a_sensitive_variable() {
     insta::assert_snapshot!("variable_cause_lines", comment_lines(&out));
     insta::assert_snapshot!("variable_explain", explain(&w, &args, "module.apps.fake_resource.svc[\"web\"]"));
     insta::assert_snapshot!("sensitive_explain", explain(&w, &args, "fake_resource.db"));
+    // Through a module output and another resource's change.
+    insta::assert_snapshot!("module_output_explain", explain(&w, &args, "fake_resource.proxy"));
 
     // Markdown: the summary groups the changes by root cause.
     let mut md_args = vec!["plan", "-markdown"];

@@ -37,6 +37,9 @@ pub struct Step {
     /// `file:line:column` where the step is written, when it is written somewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// For a resource step: the address of the resource whose change carries the cause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +170,11 @@ impl Root {
 }
 
 impl Cause {
+    /// The nearest other resource whose change carries this cause.
+    pub fn through(&self) -> Option<&str> {
+        self.chain.iter().find(|s| s.kind == StepKind::Resource).and_then(|s| s.address.as_deref())
+    }
+
     /// The one line shown under a change: the nearest other resource whose change carries
     /// the cause, else the root itself.
     pub fn line(&self, here: &str) -> String {
@@ -340,7 +348,7 @@ impl<'a> Tracer<'a> {
     }
 
     fn step(&self, kind: StepKind, what: impl Into<String>, r: Option<&SourceRange>) -> Step {
-        Step { kind, what: what.into(), at: r.and_then(|r| self.at(r)) }
+        Step { kind, what: what.into(), at: r.and_then(|r| self.at(r)), address: None }
     }
 
     fn cause(&self, root: Root, chain: Vec<Step>) -> Vec<Cause> {
@@ -784,7 +792,8 @@ impl<'a> Tracer<'a> {
                     None => format!("{} will be updated in-place", x.addr),
                 },
             };
-            let step = self.step(StepKind::Resource, what, None);
+            let mut step = self.step(StepKind::Resource, what, None);
+            step.address = Some(x.addr.to_string());
             let sub = match (&attr, x.action) {
                 (Some(a), Action::Update) if !self.visiting.contains(&x.addr) => {
                     let res = self.config.resource_at(&x.addr.resource);

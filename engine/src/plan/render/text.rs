@@ -219,11 +219,14 @@ pub fn planned_notes(plan: &Plan, c: &ResourceChange) -> Vec<String> {
     notes
 }
 
-/// The `because ...` lines of a change: one per distinct cause, at most three.
+/// The `because ...` lines of a change: one per distinct root cause, at most three. A root
+/// reached through one other resource names that resource's change; reached through several,
+/// it names the root and the first of them.
 pub fn cause_lines(plan: &Plan, c: &ResourceChange) -> Vec<String> {
     use crate::plan::provenance::Root;
     let here = c.addr.to_string();
-    let mut lines: Vec<String> = Vec::new();
+    // (root, its causes with distinct lines), in the order found.
+    let mut roots: Vec<(&Root, Vec<(String, &crate::plan::provenance::Cause)>)> = Vec::new();
     for cause in plan.causes_of(c) {
         // Said already by the headline, the reason line or the `destroy = false` note.
         let said = match &cause.root {
@@ -232,11 +235,27 @@ pub fn cause_lines(plan: &Plan, c: &ResourceChange) -> Vec<String> {
             Root::Forgotten { .. } | Root::Deposed { .. } | Root::DestroyMode { .. } | Root::Tainted { .. } => true,
             _ => false,
         };
-        let line = format!("because {}", cause.line(&here));
-        if !said && !lines.contains(&line) {
-            lines.push(line);
+        if said {
+            continue;
+        }
+        let line = cause.line(&here);
+        match roots.iter_mut().find(|(r, _)| **r == cause.root) {
+            Some((_, causes)) if !causes.iter().any(|(l, _)| *l == line) => causes.push((line, cause)),
+            Some(_) => {}
+            None => roots.push((&cause.root, vec![(line, cause)])),
         }
     }
+    let mut lines: Vec<String> = roots
+        .iter()
+        .map(|(root, causes)| match causes.as_slice() {
+            [(one, _)] => format!("because {one}"),
+            [(first, cause), rest @ ..] => {
+                let through = cause.through().unwrap_or(first);
+                format!("because {} (through {through} and {} more)", root.describe(Some(&here)), rest.len())
+            }
+            [] => String::new(),
+        })
+        .collect();
     if lines.len() > 3 {
         let more = lines.len() - 2;
         lines.truncate(2);
