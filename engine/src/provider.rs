@@ -70,6 +70,23 @@ pub trait Provider: Send + Sync {
 
     async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError>;
 
+    /// Creates with an idempotency token, unique to this create: the provider passes it to
+    /// the API where there is such a thing (EC2 `ClientToken`) or marks the object with it
+    /// (a tag), so [`Provider::find_created`] can find the object after a crash. The default
+    /// ignores the token.
+    async fn create_with_token(&self, type_name: &str, planned: Value, token: &str) -> Result<Value, ProviderError> {
+        let _ = token;
+        self.create(type_name, planned).await
+    }
+
+    /// After an apply was killed during a create: the object that create made, if any, found
+    /// by its token or by the unique name in `planned` (unknown values are null). `None`: it
+    /// made nothing (or the provider cannot tell, the default), so the create is planned again.
+    async fn find_created(&self, type_name: &str, planned: Value, token: &str) -> Result<Option<Value>, ProviderError> {
+        let _ = (type_name, planned, token);
+        Ok(None)
+    }
+
     /// Reads the current state of an object; `None` when it no longer exists.
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError>;
 

@@ -2,6 +2,7 @@
 //! provider's cloud kept in a file there.
 
 mod bootstrap;
+mod crash;
 mod fixtures;
 mod guard_rails;
 mod json;

@@ -85,6 +85,44 @@ pub async fn apply(
     if diags.has_errors() {
         return ApplyOutcome { diags, counts: Counts::default(), interrupted: false, abandoned: Vec::new() };
     }
+    // Every create gets an idempotency token, recorded (durably, before any create starts)
+    // with what it will create: after a crash, the next plan finds what these made.
+    let pending: Vec<crate::state::PendingCreate> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.deposed.is_none()
+                && matches!(c.action, Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete)
+        })
+        .map(|c| crate::state::PendingCreate {
+            addr: c.addr.clone(),
+            provider: c.provider.clone(),
+            provider_address: c.provider_address.clone(),
+            token: format!("terrane-{}", uuid::Uuid::new_v4().simple()),
+            planned: c.after.clone().deep_unmark().unknowns_to_null().to_json(),
+        })
+        .collect();
+    let tokens: HashMap<InstanceAddr, String> = pending.iter().map(|p| (p.addr.clone(), p.token.clone())).collect();
+    if !pending.is_empty() {
+        recorder.update(|s| {
+            s.pending.retain(|p| !tokens.contains_key(&p.addr));
+            s.pending.extend(pending);
+        });
+        if let Err(e) = recorder.write_now().await {
+            let d = Diagnostic::error(
+                "Failed to record the planned creates",
+                format!(
+                    "Before creating anything, terrane records each create in the state so that a crash cannot leave an object no state knows about; writing the state failed: {e}. Nothing was changed."
+                ),
+            );
+            return ApplyOutcome {
+                diags: d.into(),
+                counts: Counts::default(),
+                interrupted: false,
+                abandoned: Vec::new(),
+            };
+        }
+    }
     let changes: HashMap<(InstanceAddr, Option<String>), &ResourceChange> =
         plan.changes.iter().map(|c| ((c.addr.clone(), c.deposed.clone()), c)).collect();
     let w = ApplyWalk {
@@ -92,6 +130,7 @@ pub async fn apply(
         plan,
         graph: &g,
         changes,
+        tokens,
         recorder,
         values: Values::default(),
         diags: Mutex::new(diags),
@@ -158,6 +197,8 @@ struct ApplyWalk<'a> {
     plan: &'a Plan,
     graph: &'a Graph,
     changes: HashMap<(InstanceAddr, Option<String>), &'a ResourceChange>,
+    /// The idempotency token of each create (see [`crate::state::PendingCreate`]).
+    tokens: HashMap<InstanceAddr, String>,
     recorder: &'a Recorder,
     values: Values,
     diags: Mutex<Diagnostics>,
@@ -521,8 +562,13 @@ impl ApplyWalk<'_> {
                 (Action::Update, r, t)
             }
             None => {
-                let (r, t) =
-                    self.operate(&addr, None, Action::Create, provider.create(&res.addr.type_name, planned)).await;
+                let token = self
+                    .tokens
+                    .get(&addr)
+                    .cloned()
+                    .unwrap_or_else(|| format!("terrane-{}", uuid::Uuid::new_v4().simple()));
+                let create = provider.create_with_token(&res.addr.type_name, planned, &token);
+                let (r, t) = self.operate(&addr, None, Action::Create, create).await;
                 (Action::Create, r, t)
             }
         };
@@ -538,7 +584,10 @@ impl ApplyWalk<'_> {
                 create_before_destroy: res.lifecycle.create_before_destroy,
                 private: None,
             };
-            self.recorder.update(|s| s.set_object(full, &inst.key, &provider_address, Some(obj)));
+            self.recorder.update(|s| {
+                s.set_object(full, &inst.key, &provider_address, Some(obj));
+                s.pending.retain(|p| p.addr != addr);
+            });
         };
         match result {
             Ok(new) => {

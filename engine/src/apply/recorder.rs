@@ -19,6 +19,9 @@ pub struct Recorder {
     workspace: String,
     errors: Arc<Mutex<Vec<String>>>,
     writes: Arc<AtomicU64>,
+    /// Held for each backend write, so the checkpoint loop and [`Recorder::write_now`] never
+    /// write at the same time (the serial must go up in the order the writes land).
+    write_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Recorder {
@@ -31,7 +34,9 @@ impl Recorder {
         let stop = CancellationToken::new();
         let errors = Arc::new(Mutex::new(Vec::new()));
         let writes = Arc::new(AtomicU64::new(0));
+        let write_lock = Arc::new(tokio::sync::Mutex::new(()));
         let task = tokio::spawn(checkpoint_loop(
+            write_lock.clone(),
             state.clone(),
             generation.clone(),
             written.clone(),
@@ -54,7 +59,21 @@ impl Recorder {
             workspace: workspace.to_string(),
             errors,
             writes,
+            write_lock,
         }
+    }
+
+    /// Writes the state now, not coalesced: for what must be durable before the next step
+    /// (the intents recorded before creates).
+    pub async fn write_now(&self) -> Result<(), StateError> {
+        let _g = self.write_lock.lock().await;
+        let wrote =
+            write_if_changed(&self.state, &self.generation, &self.written, self.backend.as_ref(), &self.workspace)
+                .await?;
+        if wrote {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
     }
 
     /// Changes the state; a checkpoint follows.
@@ -92,6 +111,7 @@ impl Recorder {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
+        let _g = self.write_lock.lock().await;
         let result =
             write_if_changed(&self.state, &self.generation, &self.written, self.backend.as_ref(), &self.workspace)
                 .await;
@@ -142,6 +162,7 @@ async fn write_if_changed(
 
 #[allow(clippy::too_many_arguments)]
 async fn checkpoint_loop(
+    write_lock: Arc<tokio::sync::Mutex<()>>,
     state: Arc<Mutex<State>>,
     generation: Arc<AtomicU64>,
     written: Arc<AtomicU64>,
@@ -158,7 +179,10 @@ async fn checkpoint_loop(
             _ = dirty.notified() => {}
             _ = stop.cancelled() => return,
         }
-        match write_if_changed(&state, &generation, &written, backend.as_ref(), &workspace).await {
+        let g = write_lock.lock().await;
+        let result = write_if_changed(&state, &generation, &written, backend.as_ref(), &workspace).await;
+        drop(g);
+        match result {
             Ok(true) => {
                 writes.fetch_add(1, Ordering::SeqCst);
             }

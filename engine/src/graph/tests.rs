@@ -275,6 +275,7 @@ resource "terraform_data" "c" {}
         created: "2026-11-27T00:00:00Z".into(),
         moves: Vec::new(),
         imports: Vec::new(),
+        adopted: Vec::new(),
         causes: Default::default(),
     };
     let marks = g.restrict_to_plan(&plan);

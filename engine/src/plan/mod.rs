@@ -168,6 +168,10 @@ pub struct Plan {
     /// Objects `import` blocks bring under management (already read into `prior_state`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub imports: Vec<ImportTarget>,
+    /// Objects a crashed apply created without recording them, found again by their creation
+    /// tokens (already in `prior_state`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adopted: Vec<InstanceAddr>,
     /// Why each change happens ([`provenance`]), by address.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub causes: BTreeMap<String, Vec<provenance::Cause>>,
@@ -197,6 +201,7 @@ pub struct Summary {
     pub import: usize,
     pub forget: usize,
     pub moved: usize,
+    pub adopt: usize,
 }
 
 impl Plan {
@@ -218,7 +223,13 @@ impl Plan {
         }
         s.import = self.imports.len();
         s.moved = self.moves.len();
+        s.adopt = self.adopted.len();
         s
+    }
+
+    /// Whether the object was created by an interrupted apply and found again.
+    pub fn was_adopted(&self, addr: &InstanceAddr) -> bool {
+        self.adopted.contains(addr)
     }
 
     /// The address an object had before a `moved` block moved it.
@@ -248,6 +259,7 @@ impl Plan {
             || (self.mode == PlanMode::RefreshOnly && !self.drift.is_empty())
             || !self.moves.is_empty()
             || !self.imports.is_empty()
+            || !self.adopted.is_empty()
     }
 
     pub fn change(&self, addr: &InstanceAddr) -> Option<&ResourceChange> {

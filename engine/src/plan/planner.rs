@@ -105,6 +105,8 @@ pub async fn plan(
         hooks,
         visited: Mutex::new(HashSet::new()),
         imports: Mutex::new(Vec::new()),
+        adopted: Mutex::new(Vec::new()),
+        adopt_done: Mutex::new(HashSet::new()),
         narrow,
         recorded_index: std::sync::OnceLock::new(),
     };
@@ -153,12 +155,18 @@ pub async fn plan(
         .keys()
         .filter_map(|n| w.values.get(&[], &Subject::Var(n.clone())).map(|v| (n.clone(), v)))
         .collect();
-    let prior_state = w.refreshed.into_inner().expect("state lock");
+    let mut prior_state = w.refreshed.into_inner().expect("state lock");
+    // Pending creates that were looked for are settled: adopted, or to be created again.
+    let done = w.adopt_done.into_inner().expect("adopt lock");
+    prior_state.pending.retain(|p| !done.contains(&p.provider));
+    let adopted = w.adopted.into_inner().expect("adopted lock");
     moves.retain(|m| prior_state.object(&m.to.resource, &m.to.key).is_some() || changes.iter().any(|c| c.addr == m.to));
     // No-op changes carry no values: the prior state holds them (moved and imported objects
     // keep theirs, to be shown).
     for c in &mut changes {
-        let shown = moves.iter().any(|m| m.to == c.addr) || imports.iter().any(|i| i.addr == c.addr);
+        let shown = moves.iter().any(|m| m.to == c.addr)
+            || imports.iter().any(|i| i.addr == c.addr)
+            || adopted.contains(&c.addr);
         if c.action == Action::NoOp && !shown {
             c.before = Value::Null;
             c.after = Value::Null;
@@ -189,6 +197,7 @@ pub async fn plan(
         created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         moves,
         imports,
+        adopted,
         causes: BTreeMap::new(),
     };
     plan.causes = super::provenance::explain(&ctx.config, &plan, &base_state);
@@ -224,6 +233,10 @@ struct PlanWalk<'a> {
     hooks: &'a dyn Hooks,
     visited: Mutex<HashSet<ResourceAddr>>,
     imports: Mutex<Vec<super::ImportTarget>>,
+    /// Objects found by [`PlanWalk::adopt`].
+    adopted: Mutex<Vec<InstanceAddr>>,
+    /// Providers whose pending creates were all looked for.
+    adopt_done: Mutex<HashSet<String>>,
     narrow: HashSet<ResourceAddr>,
     /// Recorded resources in modules, by configuration block (built on first use).
     recorded_index: std::sync::OnceLock<HashMap<ResourceAddr, Vec<ResourceAddr>>>,
@@ -516,10 +529,56 @@ impl PlanWalk<'_> {
         {
             return false;
         }
+        if !self.adopt(key, p.as_ref()).await {
+            return false;
+        }
         if self.opts.refresh {
             return self.refresh(key, p.as_ref()).await;
         }
         true
+    }
+
+    /// Creates a crashed apply recorded but did not finish recording: what each made (found
+    /// by its token) joins the state, so it is updated rather than created a second time.
+    async fn adopt(&self, key: &str, p: &dyn Provider) -> bool {
+        let pending: Vec<crate::state::PendingCreate> =
+            self.stored.pending.iter().filter(|c| c.provider == key).cloned().collect();
+        let mut ok = true;
+        for c in pending {
+            if self.refreshed.lock().expect("state lock").object(&c.addr.resource, &c.addr.key).is_some() {
+                continue; // recorded after all: nothing to find
+            }
+            let Some(schema) = self.ctx.resource_schema(key, &c.addr.resource) else { continue };
+            let planned = schema.block.from_json(&c.planned);
+            let found = {
+                let _permit = self.sem.acquire().await.expect("semaphore");
+                p.find_created(&c.addr.resource.type_name, planned, &c.token).await
+            };
+            match found {
+                Ok(Some(v)) => {
+                    let v = schema.block.mark_sensitive(v);
+                    self.refreshed.lock().expect("state lock").set_object(
+                        &c.addr.resource,
+                        &c.addr.key,
+                        &c.provider_address,
+                        Some(ObjectState::plain(&v, schema)),
+                    );
+                    self.adopted.lock().expect("adopted lock").push(c.addr.clone());
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    ok = false;
+                    self.error(Diagnostic::error(
+                        format!("Error looking for {} after an interrupted apply", c.addr),
+                        format!("An earlier apply was stopped while creating {}; terrane looks for what it created (token {}) before planning it again, and that failed: {}", c.addr, c.token, e.message),
+                    ));
+                }
+            }
+        }
+        if ok {
+            self.adopt_done.lock().expect("adopt lock").insert(key.to_string());
+        }
+        ok
     }
 
     /// Refreshes every recorded object of this provider, one batched call per resource type.

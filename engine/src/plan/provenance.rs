@@ -104,6 +104,8 @@ pub enum Root {
     Forgotten { address: String },
     /// An object deposed by an interrupted create-before-destroy replacement.
     Deposed { address: String },
+    /// An object an interrupted apply created without recording it, found again.
+    Adopted { address: String },
 }
 
 impl Root {
@@ -145,6 +147,7 @@ impl Root {
             Root::Imported { id, .. } => format!("an import block imports it (id {})", crate::addr::quote(id)),
             Root::Forgotten { .. } => "a removed block with destroy = false".to_string(),
             Root::Deposed { .. } => "it is an old object left by an interrupted replacement".to_string(),
+            Root::Adopted { .. } => "an interrupted apply created it without recording it".to_string(),
         }
     }
 
@@ -165,6 +168,7 @@ impl Root {
             Root::Imported { .. } => "of import blocks".to_string(),
             Root::Forgotten { .. } => "of removed blocks".to_string(),
             Root::Deposed { .. } => "of interrupted replacements".to_string(),
+            Root::Adopted { .. } => "of objects adopted after an interrupted apply".to_string(),
         }
     }
 }
@@ -210,7 +214,7 @@ pub fn explain(config: &Config, plan: &Plan, stored: &crate::state::State) -> BT
     let mut t = Tracer::new(config, plan, stored);
     let mut out = BTreeMap::new();
     for c in &plan.changes {
-        let shown = c.action != Action::NoOp || plan.moved_from(&c.addr).is_some() || plan.import_id(&c.addr).is_some();
+        let shown = super::render::text::shown(plan, c);
         if !shown {
             continue;
         }
@@ -380,6 +384,7 @@ impl<'a> Tracer<'a> {
         let res = self.config.resource_at(&c.addr.resource);
         match c.action {
             Action::Forget => self.cause(Root::Forgotten { address }, self.block_step(c, "removed")),
+            Action::NoOp if self.plan.was_adopted(&c.addr) => self.cause(Root::Adopted { address }, Vec::new()),
             Action::NoOp => match (self.plan.moved_from(&c.addr), self.plan.import_id(&c.addr)) {
                 (_, Some(id)) => {
                     self.cause(Root::Imported { address, id: id.to_string() }, self.block_step(c, "import"))

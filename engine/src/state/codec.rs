@@ -57,6 +57,17 @@ struct RawState {
     check_results: Option<J>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     terrane_inputs: BTreeMap<String, RawInput>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    terrane_pending_creates: Vec<RawPending>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawPending {
+    address: String,
+    provider: String,
+    provider_address: String,
+    token: String,
+    planned: J,
 }
 
 /// A recorded input variable: `{"value", "type"}`, or `{"sensitive": true, "digest"}`.
@@ -141,7 +152,19 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
         outputs: BTreeMap::new(),
         resources: BTreeMap::new(),
         inputs: BTreeMap::new(),
+        pending: Vec::new(),
     };
+    for p in raw.terrane_pending_creates {
+        let addr = crate::addr::parse_instance(&p.address)
+            .map_err(|e| StateError::Corrupt(format!("terrane_pending_creates: {}: {e}", p.address)))?;
+        state.pending.push(PendingCreate {
+            addr,
+            provider: p.provider,
+            provider_address: p.provider_address,
+            token: p.token,
+            planned: p.planned,
+        });
+    }
     for (name, i) in raw.terrane_inputs {
         let recorded = match (i.sensitive, i.digest, i.value, i.ty) {
             (true, Some(digest), _, _) => RecordedInput::Sensitive { digest },
@@ -281,6 +304,17 @@ fn to_raw(state: &State) -> RawState {
         outputs,
         resources,
         check_results: Some(J::Null),
+        terrane_pending_creates: state
+            .pending
+            .iter()
+            .map(|p| RawPending {
+                address: p.addr.to_string(),
+                provider: p.provider.clone(),
+                provider_address: p.provider_address.clone(),
+                token: p.token.clone(),
+                planned: p.planned.clone(),
+            })
+            .collect(),
         terrane_inputs: state
             .inputs
             .iter()

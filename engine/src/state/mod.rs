@@ -26,6 +26,24 @@ pub struct State {
     /// say which input changed (`var.image_tag` "1.0" → "1.1"). A terrane extension of the
     /// v4 format (`terrane_inputs`), which Terraform ignores.
     pub inputs: BTreeMap<String, RecordedInput>,
+    /// Creates an apply started and had not finished recording when it last wrote the state
+    /// (`terrane_pending_creates`). After a crash, the next plan asks the provider for each
+    /// one whether its creation token made an object, and adopts what it finds instead of
+    /// creating a twin.
+    pub pending: Vec<PendingCreate>,
+}
+
+/// A create that was about to be made: enough to find what it made.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingCreate {
+    pub addr: crate::addr::InstanceAddr,
+    /// Provider configuration key (`aws`, `aws.west`) and its address in the state.
+    pub provider: String,
+    pub provider_address: String,
+    /// The idempotency token the create was given.
+    pub token: String,
+    /// The planned object, unknown values as null (names and tags to look for).
+    pub planned: serde_json::Value,
 }
 
 /// One recorded input variable: its value, or for a sensitive variable only a digest, so the
@@ -165,6 +183,7 @@ impl State {
             outputs: BTreeMap::new(),
             resources: BTreeMap::new(),
             inputs: BTreeMap::new(),
+            pending: Vec::new(),
         }
     }
 

@@ -26,6 +26,9 @@ use terrane_engine::value::Value;
 
 pub const SOURCE: &str = "terrane.dev/test/fake";
 
+/// Where an object keeps the idempotency token it was created with (not an attribute).
+const TOKEN_KEY: &str = "_creation_token";
+
 static SCHEMA: LazyLock<ProviderSchema> = LazyLock::new(|| {
     let mut s = ProviderSchema {
         provider: Schema::new()
@@ -211,7 +214,11 @@ fn to_json(v: &Value) -> serde_json::Value {
 }
 
 fn from_json(j: &serde_json::Value) -> Value {
-    SCHEMA.resources["fake_resource"].block.from_json(j)
+    let mut j = j.clone();
+    if let Some(obj) = j.as_object_mut() {
+        obj.remove(TOKEN_KEY);
+    }
+    SCHEMA.resources["fake_resource"].block.from_json(&j)
 }
 
 #[async_trait]
@@ -247,6 +254,12 @@ impl Provider for FakeProvider {
     }
 
     async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError> {
+        self.create_with_token(type_name, planned, "").await
+    }
+
+    /// Marks the object with the token (as the AWS provider tags an instance with its client
+    /// token), where `find_created` looks for it.
+    async fn create_with_token(&self, type_name: &str, planned: Value, token: &str) -> Result<Value, ProviderError> {
         if type_name != "fake_resource" {
             return Err(err(format!("unknown type {type_name}")));
         }
@@ -263,11 +276,29 @@ impl Provider for FakeProvider {
             m.insert("zone".into(), Value::from("zone-a"));
         }
         let v = Value::Map(m);
-        let j = to_json(&v);
+        let mut j = to_json(&v);
+        if !token.is_empty()
+            && let Some(obj) = j.as_object_mut()
+        {
+            obj.insert(TOKEN_KEY.into(), token.into());
+        }
         self.with_objects(|o| {
             o.insert(id.clone(), j);
         })?;
         Ok(v)
+    }
+
+    async fn find_created(
+        &self,
+        type_name: &str,
+        _planned: Value,
+        token: &str,
+    ) -> Result<Option<Value>, ProviderError> {
+        if type_name != "fake_resource" {
+            return Ok(None);
+        }
+        let objects = self.load();
+        Ok(objects.values().find(|o| o.get(TOKEN_KEY).and_then(|t| t.as_str()) == Some(token)).map(from_json))
     }
 
     async fn read(&self, _type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {

@@ -71,7 +71,10 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
             out.push('\n');
         }
         let s = plan.summary();
-        let imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
+        let mut imports = if s.import > 0 { format!("{} to import, ", s.import) } else { String::new() };
+        if s.adopt > 0 {
+            imports.push_str(&format!("{} to adopt, ", s.adopt));
+        }
         let _ = writeln!(
             out,
             "{} {imports}{} to add, {} to change, {} to destroy.",
@@ -186,12 +189,18 @@ pub fn reason_line(c: &ResourceChange) -> Option<String> {
 
 /// Whether a planned change is shown: every action, and no-ops that move or import an object.
 pub fn shown(plan: &Plan, c: &ResourceChange) -> bool {
-    c.action != Action::NoOp || plan.moved_from(&c.addr).is_some() || plan.import_id(&c.addr).is_some()
+    c.action != Action::NoOp
+        || plan.moved_from(&c.addr).is_some()
+        || plan.import_id(&c.addr).is_some()
+        || plan.was_adopted(&c.addr)
 }
 
 /// The heading of a planned change, aware of moves and imports.
 pub fn planned_headline(plan: &Plan, c: &ResourceChange) -> String {
     match (c.action, plan.moved_from(&c.addr), plan.import_id(&c.addr)) {
+        (Action::NoOp, _, _) if plan.was_adopted(&c.addr) => {
+            format!("{} will be adopted: an interrupted apply created it", c.addr)
+        }
         (Action::NoOp, _, Some(_)) => format!("{} will be imported", c.addr),
         (Action::NoOp, Some(from), None) => format!("{from} has moved to {}", c.addr),
         _ => headline(c, false),
@@ -215,6 +224,9 @@ pub fn planned_notes(plan: &Plan, c: &ResourceChange) -> Vec<String> {
         if let Some(id) = plan.import_id(&c.addr) {
             notes.push(format!("(imported from {})", crate::addr::quote(id)));
         }
+        if plan.was_adopted(&c.addr) {
+            notes.push("(adopted: an interrupted apply created it, found again by its creation token)".to_string());
+        }
     }
     notes
 }
@@ -232,7 +244,11 @@ pub fn cause_lines(plan: &Plan, c: &ResourceChange) -> Vec<String> {
         let said = match &cause.root {
             Root::Removed { .. } => reason_line(c).is_some(),
             Root::New { address } => *address == here,
-            Root::Forgotten { .. } | Root::Deposed { .. } | Root::DestroyMode { .. } | Root::Tainted { .. } => true,
+            Root::Forgotten { .. }
+            | Root::Deposed { .. }
+            | Root::DestroyMode { .. }
+            | Root::Tainted { .. }
+            | Root::Adopted { .. } => true,
             _ => false,
         };
         if said {

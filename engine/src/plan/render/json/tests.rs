@@ -385,6 +385,7 @@ fn sample() -> (Plan, Context) {
             addr: ResourceAddr::managed("test_thing", "update").instance(InstanceKey::None),
             id: "t-upd".into(),
         }],
+        adopted: Vec::new(),
         causes: Default::default(),
     };
     (plan, ctx)

@@ -43,6 +43,7 @@ fn plan(changes: Vec<ResourceChange>, drift: Vec<ResourceChange>) -> Plan {
         created: "2026-11-27T00:00:00Z".into(),
         moves: Vec::new(),
         imports: Vec::new(),
+        adopted: Vec::new(),
         causes: Default::default(),
     }
 }
