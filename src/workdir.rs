@@ -8,7 +8,7 @@ use std::time::Duration;
 use terrane_engine::config::{Config, load_dir};
 use terrane_engine::diag::{Diagnostic, Diagnostics, SourceMap};
 use terrane_engine::provider::ProviderRegistry;
-use terrane_engine::state::{LockError, LockInfo, State, StateBackend, lock_with_timeout};
+use terrane_engine::state::{LockError, LockInfo, State, StateBackend, lock_with_timeout_until};
 
 /// terrane's own data directory in the working directory (current workspace, ...).
 pub const DATA_DIR: &str = ".terrane";
@@ -87,10 +87,15 @@ impl Lock {
             }
         };
         let info = LockInfo::new(operation);
-        match lock_with_timeout(backend.as_ref(), workspace, &info, timeout).await {
+        let interrupted = crate::signals::interrupted();
+        match lock_with_timeout_until(backend.as_ref(), workspace, &info, timeout, interrupted).await {
             Ok(()) => {
                 lock.id = Some(info.id);
                 Some(lock)
+            }
+            Err(LockError::Held(_)) if interrupted.is_cancelled() => {
+                ui.error("Operation interrupted", "Stopped waiting for the state lock; nothing was done.");
+                None
             }
             Err(LockError::Held(holder)) => {
                 ui.error(

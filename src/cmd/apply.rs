@@ -37,6 +37,9 @@ pub async fn run(args: ApplyArgs, destroy: bool, ui: &Ui) -> u8 {
         },
         None => None,
     };
+    // Signals are handled from before the lock is taken until after it is released.
+    let control = WalkControl::default();
+    let watcher = signals::watch(&control);
     let session = match &saved {
         Some(plan) => match plan_config(plan) {
             Ok(config) => open_with(ui, config, &args.opts, operation).await,
@@ -47,9 +50,10 @@ pub async fn run(args: ApplyArgs, destroy: bool, ui: &Ui) -> u8 {
         },
         None => open(ui, &args.opts, operation).await,
     };
-    let Some(mut session) = session else { return 1 };
-    let control = WalkControl::default();
-    let watcher = signals::watch(&control);
+    let Some(mut session) = session else {
+        watcher.abort();
+        return 1;
+    };
     let code = apply_locked(&args, saved, destroy, ui, &mut session, &control).await;
     watcher.abort();
     let released = session.release(ui).await;

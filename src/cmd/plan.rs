@@ -12,9 +12,13 @@ pub async fn run(args: PlanArgs, ui: &Ui) -> u8 {
     if ui.json {
         json::version();
     }
-    let Some(mut session) = open(ui, &args.opts, "OperationTypePlan").await else { return 1 };
+    // Signals are handled from before the lock is taken until after it is released.
     let control = WalkControl::default();
     let watcher = signals::watch(&control);
+    let Some(mut session) = open(ui, &args.opts, "OperationTypePlan").await else {
+        watcher.abort();
+        return 1;
+    };
     let code = plan_locked(&args, ui, &mut session, &control).await;
     watcher.abort();
     let released = session.release(ui).await;

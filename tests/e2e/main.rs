@@ -14,6 +14,7 @@ mod platform;
 mod provenance;
 mod quickstart;
 mod s3;
+mod signals;
 mod state_cmds;
 
 use assert_cmd::Command;

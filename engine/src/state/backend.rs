@@ -109,6 +109,18 @@ pub async fn lock_with_timeout(
     info: &LockInfo,
     timeout: Duration,
 ) -> Result<(), LockError> {
+    lock_with_timeout_until(backend, workspace, info, timeout, &tokio_util::sync::CancellationToken::new()).await
+}
+
+/// Like [`lock_with_timeout`], giving up between attempts when `cancel` fires (Ctrl-C while
+/// waiting). An attempt in progress always finishes, so a lock taken is never forgotten.
+pub async fn lock_with_timeout_until(
+    backend: &dyn StateBackend,
+    workspace: &str,
+    info: &LockInfo,
+    timeout: Duration,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<(), LockError> {
     let start = std::time::Instant::now();
     let mut delay = Duration::from_millis(100);
     loop {
@@ -116,7 +128,10 @@ pub async fn lock_with_timeout(
             Err(LockError::Held(holder)) if start.elapsed() < timeout => {
                 let left = timeout.saturating_sub(start.elapsed());
                 tracing::debug!(holder = %holder.who, "state locked; retrying");
-                tokio::time::sleep(delay.min(left)).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(delay.min(left)) => {}
+                    _ = cancel.cancelled() => return Err(LockError::Held(holder)),
+                }
                 delay = (delay * 2).min(Duration::from_secs(5));
                 if left.is_zero() {
                     return Err(LockError::Held(holder));

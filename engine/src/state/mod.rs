@@ -5,7 +5,7 @@ mod backend;
 mod codec;
 pub mod local;
 
-pub use backend::{LockError, LockInfo, StateBackend, StateError, lock_with_timeout};
+pub use backend::{LockError, LockInfo, StateBackend, StateError, lock_with_timeout, lock_with_timeout_until};
 pub(crate) use codec::typed_json as codec_typed;
 pub use codec::{Attributes, object_from_value, value_from_object};
 

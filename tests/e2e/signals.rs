@@ -1,0 +1,217 @@
+//! Ctrl-C and SIGTERM at any moment of a plan or an apply: no lock is left behind, the state
+//! is never half written, and every object the cloud has is in the state. A second signal
+//! abandons in-flight work and names what may be in an unknown state; a signal while waiting
+//! for the lock stops the wait.
+
+use crate::Work;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// 20 independent resources and a chain of 10, 30 ms per operation.
+fn config() -> String {
+    let mut s = String::from(
+        r#"
+terraform {
+  required_providers {
+    fake = { source = "terrane.dev/test/fake" }
+  }
+}
+
+resource "fake_resource" "wide" {
+  count      = 20
+  name       = "wide-${count.index}"
+  latency_ms = 30
+}
+
+resource "fake_resource" "chain0" {
+  name       = "chain-0"
+  latency_ms = 30
+}
+"#,
+    );
+    for i in 1..10 {
+        s.push_str(&format!(
+            "\nresource \"fake_resource\" \"chain{i}\" {{\n  name       = \"chain-{i}\"\n  value      = fake_resource.chain{}.id\n  latency_ms = 30\n}}\n",
+            i - 1
+        ));
+    }
+    s
+}
+
+fn spawn(w: &Work, args: &[&str]) -> Child {
+    w.std_cmd(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+fn signal(child: &Child, sig: libc::c_int) {
+    // SAFETY: sending a signal to a child process we own.
+    unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+}
+
+/// Waits at most `limit` for the child; its exit code and stderr.
+fn finish(mut child: Child, limit: Duration) -> (i32, String) {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let out = child.wait_with_output().unwrap();
+            return (status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("terrane did not exit within {limit:?} of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The ids of the objects in the fake cloud and in the state.
+fn cloud_ids(w: &Work) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(w.cloud().join("objects.json")) else { return Vec::new() };
+    let objects: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).unwrap();
+    let mut ids: Vec<String> = objects.keys().cloned().collect();
+    ids.sort();
+    ids
+}
+
+fn state_ids(w: &Work) -> Vec<String> {
+    let path = w.path().join("terrane.tfstate");
+    if !path.exists() {
+        return Vec::new();
+    }
+    let state: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap())
+        .unwrap_or_else(|e| panic!("the state file is not whole JSON after a signal: {e}"));
+    assert_eq!(state["version"], 4, "{state}");
+    let mut ids: Vec<String> = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["instances"].as_array().unwrap().iter().map(|i| i["attributes"]["id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+#[test]
+fn interrupts_at_random_points_leave_no_lock_and_a_whole_state() {
+    let reference = Work::new(&config());
+    let started = Instant::now();
+    reference.ok(&["apply", "-auto-approve"]);
+    let full = started.elapsed();
+    let mut rng = Lcg(0x51c1);
+    for point in 0..12 {
+        let sig = if point % 2 == 0 { libc::SIGINT } else { libc::SIGTERM };
+        let w = Work::new(&config());
+        // Half the points in a plan of a half-applied configuration, half in an apply.
+        let planning = point % 3 == 2;
+        if planning {
+            w.ok(&["apply", "-auto-approve", "-target=fake_resource.wide"]);
+        }
+        let before = std::fs::read(w.path().join("terrane.tfstate")).ok();
+        let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
+        let child = spawn(&w, if planning { &["plan"] } else { &["apply", "-auto-approve"] });
+        std::thread::sleep(delay);
+        signal(&child, sig);
+        let (code, err) = finish(child, Duration::from_secs(20));
+        assert!(code == 0 || code == 1, "point {point} ({delay:?}): exit {code}\n{err}");
+        // No lock left: another run takes it at once.
+        let (code, out, err) = w.run(&["plan", "-lock-timeout=0s"]);
+        assert_eq!(code, 0, "point {point} ({delay:?}): the lock was left behind\n{out}{err}");
+        if planning {
+            assert_eq!(
+                std::fs::read(w.path().join("terrane.tfstate")).ok(),
+                before,
+                "point {point}: a plan changed the state"
+            );
+        }
+        // In-flight work finished and was recorded: the cloud has nothing the state lacks.
+        let (cloud, state) = (cloud_ids(&w), state_ids(&w));
+        assert!(
+            cloud.iter().all(|id| state.contains(id)),
+            "point {point} ({delay:?}): objects missing from the state\ncloud {cloud:?}\nstate {state:?}"
+        );
+        w.ok(&["apply", "-auto-approve"]);
+        assert_eq!(w.cloud_names().len(), 30, "point {point}");
+        let (code, _, _) = w.run(&["plan", "-detailed-exitcode"]);
+        assert_eq!(code, 0, "point {point}: not converged");
+    }
+}
+
+#[test]
+fn a_second_interrupt_abandons_in_flight_work_and_names_it() {
+    let w = Work::new(
+        r#"
+terraform {
+  required_providers {
+    fake = { source = "terrane.dev/test/fake" }
+  }
+}
+
+resource "fake_resource" "slow" {
+  name       = "slow"
+  latency_ms = 5000
+}
+"#,
+    );
+    let child = spawn(&w, &["apply", "-auto-approve"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !w.path().join(".terrane.tfstate.lock.info").exists() {
+        assert!(Instant::now() < deadline, "the apply never took the lock");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(200));
+    let second = Instant::now();
+    signal(&child, libc::SIGINT);
+    let (code, err) = finish(child, Duration::from_secs(10));
+    assert!(second.elapsed() < Duration::from_secs(3), "the second interrupt did not abandon the 5 s create");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Two interrupts received"), "{err}");
+    assert!(err.contains("their real state is unknown") && err.contains("fake_resource.slow"), "{err}");
+    let (code, out, err) = w.run(&["plan", "-lock-timeout=0s"]);
+    assert_eq!(code, 0, "the lock was left behind\n{out}{err}");
+}
+
+#[test]
+fn an_interrupt_while_waiting_for_the_lock_stops_the_wait() {
+    let w = Work::new(
+        r#"
+terraform {
+  required_providers {
+    fake = { source = "terrane.dev/test/fake" }
+  }
+}
+
+resource "fake_resource" "slow" {
+  name       = "slow"
+  latency_ms = 3000
+}
+"#,
+    );
+    let holder = spawn(&w, &["apply", "-auto-approve"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !w.path().join(".terrane.tfstate.lock.info").exists() {
+        assert!(Instant::now() < deadline, "the apply never took the lock");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let waiter = spawn(&w, &["plan", "-lock-timeout=60s"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = Instant::now();
+    signal(&waiter, libc::SIGINT);
+    let (code, err) = finish(waiter, Duration::from_secs(10));
+    assert!(sent.elapsed() < Duration::from_secs(2), "the wait for the lock went on after Ctrl-C");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Stopped waiting for the state lock"), "{err}");
+    let (code, err) = finish(holder, Duration::from_secs(20));
+    assert_eq!(code, 0, "the holder was disturbed: {err}");
+}
