@@ -6,6 +6,7 @@ mod crash;
 mod fixtures;
 mod guard_rails;
 mod json;
+mod leaks;
 mod lifecycle;
 mod locking;
 mod module_sources;
