@@ -845,6 +845,10 @@ impl PlanWalk<'_> {
             self.error(prevent_destroy_error(&inst, res));
             return false;
         }
+        if let Some(d) = deletion_protected(&inst, &before, false) {
+            self.error(d.at(res.range.clone()));
+            return false;
+        }
         self.record(ResourceChange {
             addr: inst,
             deposed: None,
@@ -1010,6 +1014,13 @@ impl PlanWalk<'_> {
         }
         if action.deletes() && res.lifecycle.prevent_destroy {
             self.error(prevent_destroy_error(&addr, res));
+            return None;
+        }
+        if action.deletes()
+            && let Some(p) = &prior_value
+            && let Some(d) = deletion_protected(&addr, p, action.is_replace())
+        {
+            self.error(d.at(res.range.clone()));
             return None;
         }
         if !self.postconditions(h, res, inst, &planned) {
@@ -1296,6 +1307,13 @@ impl PlanWalk<'_> {
             }
             let provider_address = self.ctx.provider_address(&key);
             let forget = removed_block(&self.ctx.config, &addr).is_some_and(|r| !r.destroy);
+            if !current.is_null() && !forget {
+                let inst = addr.instance(k.clone());
+                if let Some(d) = deletion_protected(&inst, &current, false) {
+                    self.error(d);
+                    continue;
+                }
+            }
             if !current.is_null() {
                 let module_gone = !addr.module.is_empty() && self.ctx.config.module(&addr.module_names()).is_none();
                 self.record(ResourceChange {
@@ -1470,6 +1488,22 @@ fn location(ctx: &Context, r: &crate::diag::SourceRange) -> String {
         }
         None => "its declaration".into(),
     }
+}
+
+/// An error when the object has the provider's deletion protection on (RDS
+/// `deletion_protection`, load balancers' `enable_deletion_protection`): the API would refuse
+/// the delete half-way through the apply, so the plan refuses it now.
+fn deletion_protected(inst: &InstanceAddr, prior: &Value, replace: bool) -> Option<Diagnostic> {
+    let attr = ["deletion_protection", "enable_deletion_protection"]
+        .into_iter()
+        .find(|a| prior.get_attr(a).and_then(|v| v.unmark().0.as_bool()) == Some(true))?;
+    let what = if replace { "replaced (which destroys it)" } else { "destroyed" };
+    Some(Diagnostic::error(
+        "Instance cannot be destroyed",
+        format!(
+            "{inst} has {attr} enabled, but the plan calls for it to be {what}. The API would refuse the delete in the middle of the apply. Set {attr} = false and apply that change first, or reduce the scope of the plan with -target."
+        ),
+    ))
 }
 
 fn prevent_destroy_error(inst: &InstanceAddr, res: &Resource) -> Diagnostic {

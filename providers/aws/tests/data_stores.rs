@@ -425,10 +425,15 @@ async fn deletion_protection_and_final_snapshot_guard_the_database() {
     assert_eq!(h.attr(&state, addr, "deletion_protection"), Value::Bool(true));
     assert_eq!(h.attr(&state, addr, "skip_final_snapshot"), Value::Bool(false));
 
-    // Protected: the destroy fails, naming the argument, and nothing is lost.
-    let (diags, state) = run(&h, &db.hcl(), PlanMode::Destroy).await;
-    assert!(diags.contains("deletion_protection is enabled"), "{diags}");
-    assert!(in_state(&state, addr), "the instance must stay in state");
+    // Protected: the destroy plan is refused, naming the argument, and nothing is lost (the
+    // API would refuse the delete in the middle of the apply).
+    let opts = PlanOptions { mode: PlanMode::Destroy, ..PlanOptions::default() };
+    let Err(diags) = h.try_plan(&db.hcl(), &opts).await else {
+        panic!("a destroy of a protected database was planned")
+    };
+    let diags = diags.to_string();
+    assert!(diags.contains("has deletion_protection enabled"), "{diags}");
+    assert!(in_state(&h.state().await, addr), "the instance must stay in state");
     assert!(rds().await.describe_db_instances().db_instance_identifier(&ident).send().await.is_ok());
 
     // Unprotected, but neither skip_final_snapshot nor final_snapshot_identifier: refused too.
