@@ -744,7 +744,7 @@ fn access_denied_is_one_line_that_says_which_permissions_are_needed() {
 // 8. Encryption
 
 #[test]
-fn encrypt_stores_the_state_with_server_side_encryption() {
+fn the_state_is_stored_with_server_side_encryption_unless_turned_off() {
     let b = Bucket::new("sse");
     let w = initialized(&b, ONE, "    encrypt = true\n");
     w.ok(&["apply", "-auto-approve"]);
@@ -752,8 +752,16 @@ fn encrypt_stores_the_state_with_server_side_encryption() {
     assert_eq!(head.status, 200);
     assert_eq!(head.header("x-amz-server-side-encryption"), Some("AES256"), "{:?}", head.headers);
 
+    // Without `encrypt`: encrypted all the same (terrane never writes state in the clear).
+    let default = Bucket::new("defsse");
+    let w = initialized(&default, ONE, "");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(default.head(KEY).header("x-amz-server-side-encryption"), Some("AES256"));
+    assert_eq!(default.head(LOCK).status, 404, "no lock left");
+
+    // `encrypt = false` (an S3-compatible store without SSE): turned off on request only.
     let plain = Bucket::new("nosse");
-    let w = initialized(&plain, ONE, "");
+    let w = initialized(&plain, ONE, "    encrypt = false\n");
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(plain.head(KEY).header("x-amz-server-side-encryption"), None, "moto reports only what was asked");
 }

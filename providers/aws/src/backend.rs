@@ -150,7 +150,9 @@ impl S3Settings {
             bucket,
             key,
             workspace_key_prefix: string(m, "workspace_key_prefix").unwrap_or_else(|| "env:".into()),
-            encrypt: boolean(m, "encrypt").unwrap_or(false),
+            // Encrypted unless turned off explicitly (an S3-compatible store without SSE support):
+            // unlike Terraform, whose default is false, state is never written in the clear.
+            encrypt: boolean(m, "encrypt").unwrap_or(true),
             kms_key_id: string(m, "kms_key_id"),
             use_lockfile: boolean(m, "use_lockfile").unwrap_or(false),
             use_path_style: boolean(m, "use_path_style").unwrap_or(false),
