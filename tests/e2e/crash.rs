@@ -3,40 +3,8 @@
 //! the next plan finds what the killed run created (by that token) and adopts it, so the
 //! second apply converges to exactly the objects of an uninterrupted one, with no twins.
 
-use crate::Work;
+use crate::{Lcg, Work, thirty_resources};
 use std::time::{Duration, Instant};
-
-/// 20 independent resources and a chain of 10 (each refers to the previous one's id), every
-/// operation taking 30 ms on the fake cloud.
-fn config() -> String {
-    let mut s = String::from(
-        r#"
-terraform {
-  required_providers {
-    fake = { source = "terrane.dev/test/fake" }
-  }
-}
-
-resource "fake_resource" "wide" {
-  count      = 20
-  name       = "wide-${count.index}"
-  latency_ms = 30
-}
-
-resource "fake_resource" "chain0" {
-  name       = "chain-0"
-  latency_ms = 30
-}
-"#,
-    );
-    for i in 1..10 {
-        s.push_str(&format!(
-            "\nresource \"fake_resource\" \"chain{i}\" {{\n  name       = \"chain-{i}\"\n  value      = fake_resource.chain{}.id\n  latency_ms = 30\n}}\n",
-            i - 1
-        ));
-    }
-    s
-}
 
 fn expected_names() -> Vec<String> {
     let mut names: Vec<String> =
@@ -45,20 +13,10 @@ fn expected_names() -> Vec<String> {
     names
 }
 
-/// A small deterministic generator, so the kill points are the same on every run.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
 #[test]
 fn kill_9_at_twenty_points_of_an_apply_leaves_no_orphan_and_converges() {
     // How long an uninterrupted apply takes, to spread the kill points over it.
-    let reference = Work::new(&config());
+    let reference = Work::new(&thirty_resources());
     let started = Instant::now();
     reference.ok(&["apply", "-auto-approve"]);
     let full = started.elapsed();
@@ -67,7 +25,7 @@ fn kill_9_at_twenty_points_of_an_apply_leaves_no_orphan_and_converges() {
     let mut rng = Lcg(0x5eed);
     let mut adopted_total = 0;
     for point in 0..20 {
-        let w = Work::new(&config());
+        let w = Work::new(&thirty_resources());
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
         let mut child = w
             .std_cmd(&["apply", "-auto-approve"])

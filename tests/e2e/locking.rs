@@ -1,6 +1,6 @@
 //! The state lock: a second run finds it held, says who holds it, and waits with -lock-timeout.
 
-use crate::Work;
+use crate::{Work, wait_for_lock};
 
 const SLOW: &str = r#"
 resource "fake_resource" "slow" {
@@ -19,14 +19,6 @@ fn spawn_apply(w: &Work) -> std::process::Child {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap()
-}
-
-fn wait_for_lock(w: &Work) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !w.path().join(".terrane.tfstate.lock.info").exists() {
-        assert!(std::time::Instant::now() < deadline, "the apply never took the lock");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
 }
 
 #[test]

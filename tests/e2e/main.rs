@@ -109,3 +109,54 @@ impl Work {
         names
     }
 }
+
+/// 20 independent resources and a chain of 10 (each refers to the previous one's id), every
+/// operation taking 30 ms on the fake cloud: an apply long enough to interrupt anywhere.
+pub fn thirty_resources() -> String {
+    let mut s = String::from(
+        r#"
+terraform {
+  required_providers {
+    fake = { source = "terrane.dev/test/fake" }
+  }
+}
+
+resource "fake_resource" "wide" {
+  count      = 20
+  name       = "wide-${count.index}"
+  latency_ms = 30
+}
+
+resource "fake_resource" "chain0" {
+  name       = "chain-0"
+  latency_ms = 30
+}
+"#,
+    );
+    for i in 1..10 {
+        s.push_str(&format!(
+            "\nresource \"fake_resource\" \"chain{i}\" {{\n  name       = \"chain-{i}\"\n  value      = fake_resource.chain{}.id\n  latency_ms = 30\n}}\n",
+            i - 1
+        ));
+    }
+    s
+}
+
+/// A small deterministic generator, so "random" points are the same on every run.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// Waits until a run in `w` holds the local state lock.
+pub fn wait_for_lock(w: &Work) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !w.path().join(".terrane.tfstate.lock.info").exists() {
+        assert!(std::time::Instant::now() < deadline, "the apply never took the lock");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

@@ -3,40 +3,9 @@
 //! abandons in-flight work and names what may be in an unknown state; a signal while waiting
 //! for the lock stops the wait.
 
-use crate::Work;
+use crate::{Lcg, Work, thirty_resources, wait_for_lock};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-/// 20 independent resources and a chain of 10, 30 ms per operation.
-fn config() -> String {
-    let mut s = String::from(
-        r#"
-terraform {
-  required_providers {
-    fake = { source = "terrane.dev/test/fake" }
-  }
-}
-
-resource "fake_resource" "wide" {
-  count      = 20
-  name       = "wide-${count.index}"
-  latency_ms = 30
-}
-
-resource "fake_resource" "chain0" {
-  name       = "chain-0"
-  latency_ms = 30
-}
-"#,
-    );
-    for i in 1..10 {
-        s.push_str(&format!(
-            "\nresource \"fake_resource\" \"chain{i}\" {{\n  name       = \"chain-{i}\"\n  value      = fake_resource.chain{}.id\n  latency_ms = 30\n}}\n",
-            i - 1
-        ));
-    }
-    s
-}
 
 fn spawn(w: &Work, args: &[&str]) -> Child {
     w.std_cmd(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
@@ -92,25 +61,16 @@ fn state_ids(w: &Work) -> Vec<String> {
     ids
 }
 
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
 #[test]
 fn interrupts_at_random_points_leave_no_lock_and_a_whole_state() {
-    let reference = Work::new(&config());
+    let reference = Work::new(&thirty_resources());
     let started = Instant::now();
     reference.ok(&["apply", "-auto-approve"]);
     let full = started.elapsed();
     let mut rng = Lcg(0x51c1);
     for point in 0..12 {
         let sig = if point % 2 == 0 { libc::SIGINT } else { libc::SIGTERM };
-        let w = Work::new(&config());
+        let w = Work::new(&thirty_resources());
         // Half the points in a plan of a half-applied configuration, half in an apply.
         let planning = point % 3 == 2;
         if planning {
@@ -122,7 +82,10 @@ fn interrupts_at_random_points_leave_no_lock_and_a_whole_state() {
         std::thread::sleep(delay);
         signal(&child, sig);
         let (code, err) = finish(child, Duration::from_secs(20));
-        assert!(code == 0 || code == 1, "point {point} ({delay:?}): exit {code}\n{err}");
+        // 0: done before the signal; 1: interrupted; -1: killed by the signal itself, which
+        // happens only before terrane installs its handlers, while it is still starting up
+        // (no lock taken yet; the checks below hold all the same).
+        assert!(matches!(code, -1..=1), "point {point} ({delay:?}): exit {code}\n{err}");
         // No lock left: another run takes it at once.
         let (code, out, err) = w.run(&["plan", "-lock-timeout=0s"]);
         assert_eq!(code, 0, "point {point} ({delay:?}): the lock was left behind\n{out}{err}");
@@ -163,11 +126,7 @@ resource "fake_resource" "slow" {
 "#,
     );
     let child = spawn(&w, &["apply", "-auto-approve"]);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !w.path().join(".terrane.tfstate.lock.info").exists() {
-        assert!(Instant::now() < deadline, "the apply never took the lock");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_lock(&w);
     std::thread::sleep(Duration::from_millis(500));
     signal(&child, libc::SIGINT);
     std::thread::sleep(Duration::from_millis(200));
@@ -199,11 +158,7 @@ resource "fake_resource" "slow" {
 "#,
     );
     let holder = spawn(&w, &["apply", "-auto-approve"]);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !w.path().join(".terrane.tfstate.lock.info").exists() {
-        assert!(Instant::now() < deadline, "the apply never took the lock");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_lock(&w);
     let waiter = spawn(&w, &["plan", "-lock-timeout=60s"]);
     std::thread::sleep(Duration::from_millis(500));
     let sent = Instant::now();
