@@ -105,8 +105,7 @@ pub async fn apply(
     let tokens: HashMap<InstanceAddr, String> = pending.iter().map(|p| (p.addr.clone(), p.token.clone())).collect();
     if !pending.is_empty() {
         recorder.update(|s| {
-            s.pending.retain(|p| !tokens.contains_key(&p.addr));
-            s.pending.extend(pending);
+            s.pending.extend(pending.into_iter().map(|p| (p.addr.clone(), p)));
         });
         if let Err(e) = recorder.write_now().await {
             let d = Diagnostic::error(
@@ -586,7 +585,7 @@ impl ApplyWalk<'_> {
             };
             self.recorder.update(|s| {
                 s.set_object(full, &inst.key, &provider_address, Some(obj));
-                s.pending.retain(|p| p.addr != addr);
+                s.pending.remove(&addr);
             });
         };
         match result {

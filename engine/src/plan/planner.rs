@@ -158,7 +158,7 @@ pub async fn plan(
     let mut prior_state = w.refreshed.into_inner().expect("state lock");
     // Pending creates that were looked for are settled: adopted, or to be created again.
     let done = w.adopt_done.into_inner().expect("adopt lock");
-    prior_state.pending.retain(|p| !done.contains(&p.provider));
+    prior_state.pending.retain(|_, p| !done.contains(&p.provider));
     let adopted = w.adopted.into_inner().expect("adopted lock");
     moves.retain(|m| prior_state.object(&m.to.resource, &m.to.key).is_some() || changes.iter().any(|c| c.addr == m.to));
     // No-op changes carry no values: the prior state holds them (moved and imported objects
@@ -542,7 +542,7 @@ impl PlanWalk<'_> {
     /// by its token) joins the state, so it is updated rather than created a second time.
     async fn adopt(&self, key: &str, p: &dyn Provider) -> bool {
         let pending: Vec<crate::state::PendingCreate> =
-            self.stored.pending.iter().filter(|c| c.provider == key).cloned().collect();
+            self.stored.pending.values().filter(|c| c.provider == key).cloned().collect();
         let mut ok = true;
         for c in pending {
             if self.refreshed.lock().expect("state lock").object(&c.addr.resource, &c.addr.key).is_some() {

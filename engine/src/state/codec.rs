@@ -152,12 +152,12 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
         outputs: BTreeMap::new(),
         resources: BTreeMap::new(),
         inputs: BTreeMap::new(),
-        pending: Vec::new(),
+        pending: BTreeMap::new(),
     };
     for p in raw.terrane_pending_creates {
         let addr = crate::addr::parse_instance(&p.address)
             .map_err(|e| StateError::Corrupt(format!("terrane_pending_creates: {}: {e}", p.address)))?;
-        state.pending.push(PendingCreate {
+        state.pending.insert(addr.clone(), PendingCreate {
             addr,
             provider: p.provider,
             provider_address: p.provider_address,
@@ -306,7 +306,7 @@ fn to_raw(state: &State) -> RawState {
         check_results: Some(J::Null),
         terrane_pending_creates: state
             .pending
-            .iter()
+            .values()
             .map(|p| RawPending {
                 address: p.addr.to_string(),
                 provider: p.provider.clone(),

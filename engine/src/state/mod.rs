@@ -30,7 +30,7 @@ pub struct State {
     /// (`terrane_pending_creates`). After a crash, the next plan asks the provider for each
     /// one whether its creation token made an object, and adopts what it finds instead of
     /// creating a twin.
-    pub pending: Vec<PendingCreate>,
+    pub pending: BTreeMap<crate::addr::InstanceAddr, PendingCreate>,
 }
 
 /// A create that was about to be made: enough to find what it made.
@@ -183,7 +183,7 @@ impl State {
             outputs: BTreeMap::new(),
             resources: BTreeMap::new(),
             inputs: BTreeMap::new(),
-            pending: Vec::new(),
+            pending: BTreeMap::new(),
         }
     }
 
