@@ -157,13 +157,16 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
     for p in raw.terrane_pending_creates {
         let addr = crate::addr::parse_instance(&p.address)
             .map_err(|e| StateError::Corrupt(format!("terrane_pending_creates: {}: {e}", p.address)))?;
-        state.pending.insert(addr.clone(), PendingCreate {
-            addr,
-            provider: p.provider,
-            provider_address: p.provider_address,
-            token: p.token,
-            planned: p.planned,
-        });
+        state.pending.insert(
+            addr.clone(),
+            PendingCreate {
+                addr,
+                provider: p.provider,
+                provider_address: p.provider_address,
+                token: p.token,
+                planned: p.planned,
+            },
+        );
     }
     for (name, i) in raw.terrane_inputs {
         let recorded = match (i.sensitive, i.digest, i.value, i.ty) {
@@ -461,35 +464,32 @@ fn retype(v: Value, ty: &Type) -> Value {
     }
 }
 
-/// A plain value given a cty JSON type description (`["set","string"]`).
+/// A plain value given a cty JSON type description (`["set","string"]`). The description is
+/// only borrowed: cloning it at each level made deeply nested values quadratic to read.
 fn retype_described(v: Value, ty: &Value) -> Value {
+    static NULL: Value = Value::Null;
     let kind = ty.as_seq().and_then(|t| t.first()).and_then(Value::as_str);
-    let arg = ty.as_seq().and_then(|t| t.get(1)).cloned().unwrap_or(Value::Null);
+    let arg = ty.as_seq().and_then(|t| t.get(1)).unwrap_or(&NULL);
     match (v, kind) {
-        (Value::List(items), Some("set")) => Value::set(items.into_iter().map(|i| retype_described(i, &arg)).collect()),
+        (Value::List(items), Some("set")) => Value::set(items.into_iter().map(|i| retype_described(i, arg)).collect()),
         (Value::List(items), Some("list")) => {
-            Value::List(items.into_iter().map(|i| retype_described(i, &arg)).collect())
+            Value::List(items.into_iter().map(|i| retype_described(i, arg)).collect())
         }
         (Value::List(items), Some("tuple")) => {
-            let ets = arg.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+            let ets = arg.as_seq().unwrap_or(&[]);
             Value::List(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| retype_described(v, ets.get(i).unwrap_or(&Value::Null)))
-                    .collect(),
+                items.into_iter().enumerate().map(|(i, v)| retype_described(v, ets.get(i).unwrap_or(&NULL))).collect(),
             )
         }
-        (Value::Map(m), Some("map")) => {
-            Value::Map(m.into_iter().map(|(k, v)| (k, retype_described(v, &arg))).collect())
-        }
+        (Value::Map(m), Some("map")) => Value::Map(m.into_iter().map(|(k, v)| (k, retype_described(v, arg))).collect()),
         (Value::Map(m), Some("object")) => {
-            let ats = arg.as_map().cloned().unwrap_or_default();
+            let ats = arg.as_map();
             Value::Map(
                 m.into_iter()
                     .map(|(k, v)| {
-                        let t = ats.get(&k).cloned().unwrap_or(Value::Null);
-                        (k, retype_described(v, &t))
+                        let t = ats.and_then(|a| a.get(&k)).unwrap_or(&NULL);
+                        let v = retype_described(v, t);
+                        (k, v)
                     })
                     .collect(),
             )
