@@ -11,6 +11,8 @@
 
 mod support;
 
+use support::{attr_path, change, drift, render};
+
 use std::sync::LazyLock;
 use support::{Harness, actions, elasticache, rds, unique};
 use terrane_engine::plan::planner::PlanOptions;
@@ -38,22 +40,6 @@ async fn run(h: &Harness, src: &str, mode: PlanMode) -> (String, State) {
     (out.diags.to_string(), state)
 }
 
-fn render(p: &terrane_engine::plan::Plan) -> String {
-    terrane_engine::plan::render::text::render_plan(p, &|_| None, false)
-}
-
-fn change<'a>(p: &'a terrane_engine::plan::Plan, addr: &str) -> &'a terrane_engine::plan::ResourceChange {
-    p.changes.iter().find(|c| c.addr.to_string() == addr).unwrap_or_else(|| panic!("no change for {addr}"))
-}
-
-fn drift(p: &terrane_engine::plan::Plan) -> Vec<(String, Action)> {
-    p.drift.iter().map(|c| (c.addr.to_string(), c.action)).collect()
-}
-
-fn attr_path(k: &str) -> Vec<PathStep> {
-    vec![PathStep::Attr(k.into())]
-}
-
 fn sensitive_paths(state: &State, addr: &str) -> Vec<Vec<PathStep>> {
     let i = terrane_engine::addr::parse_instance(addr).unwrap();
     state.object(&i.resource, &i.key).unwrap_or_else(|| panic!("{addr} not in state")).sensitive_paths.clone()
@@ -64,26 +50,10 @@ fn in_state(state: &State, addr: &str) -> bool {
     state.object(&i.resource, &i.key).is_some()
 }
 
-/// A configured provider instance, to call `import` directly.
-async fn provider(h: &Harness, src: &str) -> std::sync::Arc<dyn terrane_engine::provider::Provider> {
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(src, &State::new());
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
-    provider
-}
-
 /// Imports `id` and checks that `keys` come back as they are in state.
 async fn assert_import(h: &Harness, src: &str, state: &State, addr: &str, id: &str, keys: &[&str]) {
     let type_name = addr.split('.').next().unwrap();
-    let imported = provider(h, src).await.import(type_name, id).await.unwrap_or_else(|e| panic!("import {addr}: {e}"));
+    let imported = h.provider(src).await.import(type_name, id).await.unwrap_or_else(|e| panic!("import {addr}: {e}"));
     let stored = h.value(state, addr);
     for k in keys {
         let (a, b) =

@@ -4,12 +4,14 @@
 
 mod support;
 
+use support::{attr_path, change};
+
 use std::sync::Arc;
 use support::{Harness, actions, ec2, unique};
 use terrane_engine::plan::{Action, Plan};
 use terrane_engine::provider::Provider;
 use terrane_engine::state::State;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::value::Value;
 use tokio::sync::RwLock;
 
 /// Tests take this shared; the batching test takes it alone so the API call counts it reads
@@ -29,22 +31,6 @@ async fn ami() -> String {
     let images = out.images();
     let linux = |i: &&aws_sdk_ec2::types::Image| i.root_device_name() == Some("/dev/sda1") && i.platform().is_none();
     images.iter().find(linux).or(images.first()).and_then(|i| i.image_id()).expect("moto lists no AMI").to_string()
-}
-
-/// A provider configured like the test harness's, for `import`.
-async fn provider(h: &Harness, src: &str, state: &State) -> Arc<dyn Provider> {
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(src, state);
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
-    provider
 }
 
 /// Imports `id` and checks that `keys` match what `addr` holds in `state`.
@@ -90,16 +76,8 @@ async fn drop_instance_profile(name: &str) {
     let _ = iam.delete_role().role_name(name).send().await;
 }
 
-fn change<'a>(p: &'a Plan, addr: &str) -> &'a terrane_engine::plan::ResourceChange {
-    p.changes.iter().find(|c| c.addr.to_string() == addr).unwrap_or_else(|| panic!("no change for {addr}"))
-}
-
 fn action(p: &Plan, addr: &str) -> Action {
     change(p, addr).action
-}
-
-fn attr_path(name: &str) -> Vec<PathStep> {
-    vec![PathStep::Attr(name.into())]
 }
 
 // ---------------------------------------------------------------------------------------
@@ -254,7 +232,7 @@ async fn routing_lifecycle_import_and_drift() {
     support::assert_no_changes(&h.plan(&moved).await);
 
     // Import reproduces the state.
-    let p = provider(&h, &moved, &state).await;
+    let p = h.provider(&moved).await;
     assert_import(
         &p,
         &h,
@@ -460,7 +438,7 @@ async fn security_group_rule_lifecycle_and_import() {
     support::assert_no_changes(&h.plan(&described).await);
 
     // Import reproduces the state (Terraform's import ID, and the rule ID).
-    let p = provider(&h, &described, &state).await;
+    let p = h.provider(&described).await;
     let keys = [
         "id",
         "type",
@@ -590,7 +568,7 @@ async fn key_pair_lifecycle_and_import() {
     support::assert_no_changes(&h.plan(&tagged).await);
 
     // Import by name reproduces the state (but the public key, which AWS does not return).
-    let p = provider(&h, &tagged, &state).await;
+    let p = h.provider(&tagged).await;
     assert_import(
         &p,
         &h,
@@ -822,7 +800,7 @@ async fn instance_lifecycle_drift_and_import() {
     support::assert_no_changes(&h.plan(&current).await);
 
     // Import reproduces the state.
-    let p = provider(&h, &current, &state).await;
+    let p = h.provider(&current).await;
     assert_import(
         &p,
         &h,
@@ -926,7 +904,7 @@ resource "aws_instance" "a" {{
     assert_eq!(drift, vec![("aws_instance.a[1]".to_string(), Action::Delete)]);
     assert_eq!(actions(&p), vec![("aws_instance.a[1]".to_string(), Action::Create)]);
     // An ID that never existed (import) is "not found", not an error.
-    let p = provider(&h, &src, &state).await;
+    let p = h.provider(&src).await;
     let err = p.import("aws_instance", "i-0123456789abcdef0").await.unwrap_err();
     assert!(err.message.contains("Cannot import non-existent remote object"), "{}", err.message);
     // A batch naming an instance that never existed still reads the others.

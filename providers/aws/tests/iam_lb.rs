@@ -4,28 +4,13 @@
 
 mod support;
 
-use std::sync::Arc;
+use support::change;
+
 use support::{Harness, actions, assert_no_changes, elbv2, iam, unique};
-use terrane_engine::plan::{Action, Plan};
+use terrane_engine::plan::Action;
 use terrane_engine::provider::Provider;
 use terrane_engine::state::State;
 use terrane_engine::value::{PathStep, Value};
-
-/// A provider configured as the tests' provider block, for import.
-async fn provider(h: &Harness, src: &str, state: &State) -> Arc<dyn Provider> {
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(src, state);
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
-    provider
-}
 
 /// Imports `addr`'s object by `id` and checks every attribute matches the state (but `skip`).
 async fn assert_import_matches(p: &dyn Provider, h: &Harness, state: &State, addr: &str, id: &str, skip: &[&str]) {
@@ -38,10 +23,6 @@ async fn assert_import_matches(p: &dyn Provider, h: &Harness, state: &State, add
         }
         assert_eq!(imported.get_attr(k), Some(v), "{addr}.{k} differs after import");
     }
-}
-
-fn change<'p>(p: &'p Plan, addr: &str) -> &'p terrane_engine::plan::ResourceChange {
-    p.changes.iter().find(|c| c.addr.to_string() == addr).unwrap_or_else(|| panic!("no change for {addr}"))
 }
 
 // -------------------------------------------------------------------------------------------
@@ -220,7 +201,7 @@ async fn iam_role_policy_and_instance_profile_lifecycle() {
     assert_no_changes(&h.plan(&updated).await);
 
     // Import reproduces the state.
-    let p = provider(&h, &updated, &state).await;
+    let p = h.provider(&updated).await;
     assert_import_matches(p.as_ref(), &h, &state, "aws_iam_role.node", &role, &[]).await;
     assert_import_matches(p.as_ref(), &h, &state, "aws_iam_role_policy.logs", &format!("{role}:logs"), &[]).await;
     assert_import_matches(p.as_ref(), &h, &state, "aws_iam_instance_profile.node", &profile, &[]).await;
@@ -315,7 +296,7 @@ resource "aws_iam_role" "gen" {
     assert_eq!(h.str_attr(&state, "aws_iam_role.gen", "name_prefix"), "terrane-test-");
     assert_no_changes(&h.plan(src).await);
     // Imported, the prefix is found from the name.
-    let p = provider(&h, src, &state).await;
+    let p = h.provider(src).await;
     assert_import_matches(p.as_ref(), &h, &state, "aws_iam_role.gen", &name, &[]).await;
     assert!(h.destroy(src).await.resources.is_empty());
 }
@@ -604,7 +585,7 @@ async fn load_balancer_lifecycle_drift_and_import() {
     assert_no_changes(&h.plan(&updated).await);
 
     // Import by ARN reproduces the state; attachments cannot be imported (as in Terraform).
-    let p = provider(&h, &updated, &state).await;
+    let p = h.provider(&updated).await;
     for addr in [
         "aws_lb.web",
         "aws_lb_target_group.web",
@@ -785,7 +766,7 @@ resource "aws_lb_listener" "tcp" {
     assert_eq!(got.target_groups()[0].health_check_interval_seconds(), Some(10));
     assert_no_changes(&h.plan(&checked).await);
 
-    let p = provider(&h, &checked, &state).await;
+    let p = h.provider(&checked).await;
     for addr in ["aws_lb.tcp", "aws_lb_target_group.tcp"] {
         let id = h.str_attr(&state, addr, "id");
         assert_import_matches(p.as_ref(), &h, &state, addr, &id, &[]).await;

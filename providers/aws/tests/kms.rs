@@ -4,10 +4,11 @@
 
 mod support;
 
-use std::sync::Arc;
+use support::{change, drift};
+
 use support::{Harness, actions, assert_no_changes, iam, kms, unique};
-use terrane_engine::plan::{Action, Plan};
-use terrane_engine::provider::Provider;
+use terrane_engine::plan::Action;
+
 use terrane_engine::state::State;
 use terrane_engine::value::{PathStep, Value};
 
@@ -15,25 +16,9 @@ use terrane_engine::value::{PathStep, Value};
 /// counter is process-wide (nextest runs each test in its own process anyway).
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A provider configured as the tests' provider block, for import.
-async fn provider(h: &Harness, src: &str, state: &State) -> Arc<dyn Provider> {
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(src, state);
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
-    provider
-}
-
 /// Imports `addr`'s object by `id` and checks every attribute matches the state (but `skip`).
 async fn assert_import_matches(h: &Harness, src: &str, state: &State, addr: &str, id: &str, skip: &[&str]) {
-    let p = provider(h, src, state).await;
+    let p = h.provider(src).await;
     let stored = h.value(state, addr);
     let type_name = addr.split('.').next().unwrap();
     let imported = p.import(type_name, id).await.unwrap_or_else(|e| panic!("importing {addr} ({id}): {}", e.message));
@@ -43,14 +28,6 @@ async fn assert_import_matches(h: &Harness, src: &str, state: &State, addr: &str
         }
         assert_eq!(imported.get_attr(k), Some(v), "{addr}.{k} differs after import");
     }
-}
-
-fn change<'p>(p: &'p Plan, addr: &str) -> &'p terrane_engine::plan::ResourceChange {
-    p.changes.iter().find(|c| c.addr.to_string() == addr).unwrap_or_else(|| panic!("no change for {addr}"))
-}
-
-fn drift(p: &Plan) -> Vec<(String, Action)> {
-    p.drift.iter().map(|c| (c.addr.to_string(), c.action)).collect()
 }
 
 fn json(s: &str) -> serde_json::Value {
@@ -245,8 +222,7 @@ async fn kms_key_lifecycle() {
 
     // Import by key ID reproduces the state (but what Terraform does not import).
     assert_import_matches(&h, &updated, &state, "aws_kms_key.k", &id, &["deletion_window_in_days", "timeouts"]).await;
-    let missing =
-        provider(&h, &updated, &state).await.import("aws_kms_key", "0f0e0d0c-0b0a-0908-0706-050403020100").await;
+    let missing = h.provider(&updated).await.import("aws_kms_key", "0f0e0d0c-0b0a-0908-0706-050403020100").await;
     assert!(missing.unwrap_err().message.contains("non-existent"));
 
     // multi_region forces a new key; the old one is scheduled for deletion.

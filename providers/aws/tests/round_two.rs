@@ -13,12 +13,12 @@
 
 mod support;
 
+use support::{attr_path, change, drift, render};
+
 use std::path::Path;
-use std::sync::Arc;
 use support::{Harness, acm, actions, assert_no_changes, ec2, elasticache, elbv2, unique};
 use terrane_engine::plan::planner::PlanOptions;
-use terrane_engine::plan::{Action, Plan, PlanMode};
-use terrane_engine::provider::Provider;
+use terrane_engine::plan::{Action, PlanMode};
 use terrane_engine::state::State;
 use terrane_engine::value::{PathStep, Value};
 use tokio::sync::RwLock;
@@ -27,26 +27,10 @@ use tokio::sync::RwLock;
 /// are its own (the counter is per process).
 static EXCLUSIVE: RwLock<()> = RwLock::const_new(());
 
-/// A provider configured as the tests' provider block (plus `extra`), for import.
-async fn provider(h: &Harness, src: &str) -> Arc<dyn Provider> {
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(src, &State::new());
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
-    provider
-}
-
 /// Imports `id` and checks every attribute but `skip` comes back as state holds it.
 async fn assert_import(h: &Harness, src: &str, state: &State, addr: &str, id: &str, skip: &[&str]) -> Value {
     let type_name = addr.split('.').next().unwrap();
-    let imported = provider(h, src).await.import(type_name, id).await.unwrap_or_else(|e| panic!("import {addr}: {e}"));
+    let imported = h.provider(src).await.import(type_name, id).await.unwrap_or_else(|e| panic!("import {addr}: {e}"));
     let stored = h.value(state, addr);
     for (k, v) in stored.as_map().unwrap() {
         if skip.contains(&k.as_str()) {
@@ -56,22 +40,6 @@ async fn assert_import(h: &Harness, src: &str, state: &State, addr: &str, id: &s
         assert_eq!(got.deep_unmark(), v.clone().deep_unmark(), "{addr}.{k} differs after import of {id}");
     }
     imported
-}
-
-fn change<'a>(p: &'a Plan, addr: &str) -> &'a terrane_engine::plan::ResourceChange {
-    p.changes.iter().find(|c| c.addr.to_string() == addr).unwrap_or_else(|| panic!("no change for {addr}"))
-}
-
-fn drift(p: &Plan) -> Vec<(String, Action)> {
-    p.drift.iter().map(|c| (c.addr.to_string(), c.action)).collect()
-}
-
-fn attr_path(k: &str) -> Vec<PathStep> {
-    vec![PathStep::Attr(k.into())]
-}
-
-fn render(p: &Plan) -> String {
-    terrane_engine::plan::render::text::render_plan(p, &|_| None, false)
 }
 
 fn sensitive_paths(state: &State, addr: &str) -> Vec<Vec<PathStep>> {
@@ -596,7 +564,7 @@ async fn ebs_volume_and_attachment_lifecycle() {
     assert_import(&h, &grown, &state, vol, &id, &["final_snapshot", "timeouts"]).await;
     assert_import(&h, &grown, &state, att, &format!("/dev/sdh:{id}:{instance}"), &["stop_instance_before_detaching"])
         .await;
-    let err = provider(&h, &grown).await.import("aws_volume_attachment", &id).await.unwrap_err();
+    let err = h.provider(&grown).await.import("aws_volume_attachment", &id).await.unwrap_err();
     assert!(err.message.contains("DEVICE_NAME:VOLUME_ID:INSTANCE_ID"), "{}", err.message);
 
     // Encryption makes a new volume: the attachment goes first (stopping the instance, as
@@ -748,7 +716,7 @@ async fn memcached_cluster_lifecycle() {
     // the configuration in state; preferred_availability_zones is never read back, as in
     // Terraform).
     let keys = ["id", "cluster_id", "arn", "engine", "node_type", "num_cache_nodes", "tags", "tags_all"];
-    let imported = provider(&h, &retagged).await.import("aws_elasticache_cluster", &id).await.unwrap();
+    let imported = h.provider(&retagged).await.import("aws_elasticache_cluster", &id).await.unwrap();
     let stored = h.value(&state, addr);
     for k in keys {
         assert_eq!(imported.get_attr(k), stored.get_attr(k), "{addr}.{k} differs after import");

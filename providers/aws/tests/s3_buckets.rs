@@ -4,13 +4,15 @@
 
 mod support;
 
+use support::{attr_path, change, drift};
+
 use aws_sdk_s3::primitives::ByteStream;
 use std::sync::LazyLock;
 use support::{Harness, actions, kms, s3, unique};
 use terrane_engine::plan::planner::PlanOptions;
-use terrane_engine::plan::{Action, Plan, PlanMode, ResourceChange};
+use terrane_engine::plan::{Action, PlanMode};
 use terrane_engine::state::State;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::value::Value;
 
 /// The force-destroy test counts API calls, which are counted process-wide: under `cargo test`
 /// (one process) the tests run one at a time.
@@ -24,38 +26,10 @@ async fn run(h: &Harness, src: &str, mode: PlanMode) -> (String, State) {
     (out.diags.to_string(), state)
 }
 
-fn change<'a>(p: &'a Plan, addr: &str) -> &'a ResourceChange {
-    p.changes.iter().find(|c| c.addr.to_string() == addr).unwrap_or_else(|| panic!("no change for {addr}"))
-}
-
-fn drift(p: &Plan) -> Vec<(String, Action)> {
-    p.drift.iter().map(|c| (c.addr.to_string(), c.action)).collect()
-}
-
-fn attr_path(k: &str) -> Vec<PathStep> {
-    vec![PathStep::Attr(k.into())]
-}
-
-/// A configured provider instance, to call `import` directly.
-async fn provider(h: &Harness, src: &str) -> std::sync::Arc<dyn terrane_engine::provider::Provider> {
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(src, &State::new());
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
-    provider
-}
-
 /// Imports `id` and checks that every attribute comes back as it is in state.
 async fn assert_import(h: &Harness, src: &str, state: &State, addr: &str, id: &str) {
     let type_name = addr.split('.').next().unwrap();
-    let imported = provider(h, src).await.import(type_name, id).await.unwrap_or_else(|e| panic!("import {addr}: {e}"));
+    let imported = h.provider(src).await.import(type_name, id).await.unwrap_or_else(|e| panic!("import {addr}: {e}"));
     let stored = h.value(state, addr);
     let stored_map = stored.as_map().unwrap();
     for (k, v) in stored_map {
@@ -166,13 +140,13 @@ async fn bucket_lifecycle() {
     support::assert_no_changes(&h.plan(&retagged).await);
 
     // Import by name reproduces the state (force_destroy comes back false, as in Terraform).
-    let imported = provider(&h, &retagged).await.import("aws_s3_bucket", &name).await.unwrap();
+    let imported = h.provider(&retagged).await.import("aws_s3_bucket", &name).await.unwrap();
     assert_eq!(imported.get_attr("force_destroy"), Some(&Value::Bool(false)));
     let unforced = bucket_src(&name, "b", &prefix);
     let state_unforced = h.apply(&unforced).await;
     assert_import(&h, &unforced, &state_unforced, addr, &name).await;
     assert_import(&h, &unforced, &state_unforced, "aws_s3_bucket.prefixed", &generated).await;
-    let missing = provider(&h, &unforced).await.import("aws_s3_bucket", &unique("tf-nothing")).await;
+    let missing = h.provider(&unforced).await.import("aws_s3_bucket", &unique("tf-nothing")).await;
     assert!(missing.is_err_and(|e| e.message.contains("non-existent")));
     drop(state);
 

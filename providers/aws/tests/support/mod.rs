@@ -201,3 +201,43 @@ moto_client!(/// A KMS client on moto.
     kms, aws_sdk_kms);
 moto_client!(/// An ACM client on moto.
     acm, aws_sdk_acm);
+
+impl Harness {
+    /// A provider instance configured from the tests' provider block (and `src`'s), to call
+    /// it directly (import, find_created).
+    pub async fn provider(&self, src: &str) -> Arc<dyn terrane_engine::provider::Provider> {
+        let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
+        let ctx = self.ctx(src, &State::new());
+        let block = &ctx.config.providers["aws"];
+        let config = terrane_engine::eval::decode_body(
+            &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, self.dir.path()),
+            block.body.file,
+            &block.body.body,
+            &provider.schema().provider,
+            &block.range,
+        )
+        .0;
+        provider.configure(config).await.unwrap();
+        provider
+    }
+}
+
+/// The planned change of `addr`.
+pub fn change<'a>(p: &'a Plan, addr: &str) -> &'a terrane_engine::plan::ResourceChange {
+    p.changes.iter().find(|c| c.addr.to_string() == addr).unwrap_or_else(|| panic!("no change for {addr}"))
+}
+
+/// (address, action) of every change found by refreshing.
+pub fn drift(p: &Plan) -> Vec<(String, Action)> {
+    p.drift.iter().map(|c| (c.addr.to_string(), c.action)).collect()
+}
+
+/// The path of a top-level attribute.
+pub fn attr_path(k: &str) -> Vec<terrane_engine::value::PathStep> {
+    vec![terrane_engine::value::PathStep::Attr(k.into())]
+}
+
+/// The plan as `terrane plan` prints it (without colour or schemas).
+pub fn render(p: &Plan) -> String {
+    terrane_engine::plan::render::text::render_plan(p, &|_| None, false)
+}
