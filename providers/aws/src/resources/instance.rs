@@ -288,34 +288,6 @@ async fn collect(
     }
 }
 
-async fn describe_volumes(c: &Ctx<'_>, ids: &[String]) -> std::result::Result<HashMap<String, Volume>, String> {
-    let mut found = HashMap::new();
-    for page in chunks(ids, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_volumes()
-                .filters(filter("volume-id", page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading root volumes", &e))?;
-            for v in out.volumes() {
-                if let Some(id) = v.volume_id() {
-                    found.insert(id.to_string(), v.clone());
-                }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-    }
-    Ok(found)
-}
-
 /// The root volume's ID and the mapping's delete-on-termination flag.
 fn root_mapping(i: &ApiInstance) -> Option<(String, String, Option<bool>)> {
     let maps = i.block_device_mappings();
@@ -944,7 +916,7 @@ impl ResourceType for Instance {
             ids.iter().filter_map(|id| live(id)).filter_map(|(i, _)| root_mapping(i).map(|m| m.1)).collect();
         volume_ids.sort();
         volume_ids.dedup();
-        let volumes = match describe_volumes(c, &volume_ids).await {
+        let volumes = match super::ebs_volume::describe_volumes(c, &volume_ids).await {
             Ok(v) => v,
             Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
         };
