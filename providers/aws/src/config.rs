@@ -1,6 +1,6 @@
 //! The `provider "aws"` block and the API clients built from it: region, profile and shared
 //! files, static keys, `assume_role`, `default_tags`, per-service `endpoints` (a local emulator
-//! such as moto), and retries with backoff and jitter on throttling and 5xx.
+//! such as moto), and the retry and timeout policy of `retries`.
 
 use crate::errors::sdk_error;
 use crate::val;
@@ -163,11 +163,12 @@ fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
 }
 
 /// The shared SDK configuration: credentials chain (or static keys, or an assumed role),
-/// region, retries.
+/// region, retries and timeouts.
 pub async fn sdk_config(s: &Settings) -> Result<SdkConfig, ProviderError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
-        .retry_config(RetryConfig::standard().with_max_attempts(s.max_retries.max(1)));
+        .retry_config(RetryConfig::standard().with_max_attempts(s.max_retries.max(1)))
+        .timeout_config(crate::retries::timeout_config());
     if let Some(r) = &s.region {
         loader = loader.region(Region::new(r.clone()));
     }
@@ -220,9 +221,21 @@ fn expand_home(p: &str) -> String {
     }
 }
 
+/// A service's config builder with what every client has: the call counter, the failed-call
+/// report and a retry partition without a retry quota (see `retries`).
+macro_rules! with_policy {
+    ($builder:expr, $service:expr) => {
+        $builder
+            .interceptor(crate::calls::CallCounter)
+            .interceptor(crate::retries::CallReport)
+            .retry_partition(crate::retries::partition($service))
+    };
+}
+pub(crate) use with_policy;
+
 macro_rules! client {
     ($krate:ident, $cfg:expr, $s:expr, $names:expr) => {{
-        let mut b = $krate::config::Builder::from($cfg).interceptor(crate::calls::CallCounter);
+        let mut b = with_policy!($krate::config::Builder::from($cfg), $names[0]);
         if let Some(url) = $s.endpoint($names) {
             b = b.endpoint_url(url);
         }
@@ -252,9 +265,8 @@ pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
         logs: client!(aws_sdk_cloudwatchlogs, &cfg, s, &["logs", "cloudwatchlogs"]),
         iam: client!(aws_sdk_iam, &cfg, s, &["iam"]),
         s3: {
-            let mut b = aws_sdk_s3::config::Builder::from(&cfg)
-                .force_path_style(s.s3_use_path_style)
-                .interceptor(crate::calls::CallCounter);
+            let mut b =
+                with_policy!(aws_sdk_s3::config::Builder::from(&cfg), "s3").force_path_style(s.s3_use_path_style);
             if let Some(url) = s.endpoint(&["s3"]) {
                 b = b.endpoint_url(url);
             }
