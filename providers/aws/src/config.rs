@@ -17,8 +17,21 @@ use terrane_engine::types::Type;
 use terrane_engine::value::Value;
 
 /// Services whose endpoint can be overridden, as Terraform names them.
-pub const ENDPOINT_SERVICES: &[&str] =
-    &["ec2", "elb", "elbv2", "rds", "elasticache", "logs", "cloudwatchlogs", "iam", "sts", "s3", "kms", "acm"];
+pub const ENDPOINT_SERVICES: &[&str] = &[
+    "ec2",
+    "elb",
+    "elbv2",
+    "rds",
+    "elasticache",
+    "logs",
+    "cloudwatchlogs",
+    "iam",
+    "sts",
+    "s3",
+    "kms",
+    "acm",
+    "resourcegroupstaggingapi",
+];
 
 pub fn schema() -> Schema {
     let mut endpoints = Schema::new();
@@ -151,6 +164,11 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub kms: aws_sdk_kms::Client,
     pub acm: aws_sdk_acm::Client,
+    /// The Resource Groups Tagging API, for reading the tags of many objects at once; `None`
+    /// when it must not be used (see [`tagging_usable`]).
+    pub tagging: Option<aws_sdk_resourcegroupstagging::Client>,
+    /// Set once the tagging API was refused (no `tag:GetResources`): not asked again.
+    pub tagging_refused: std::sync::atomic::AtomicBool,
     pub region: String,
     /// The account ID, when known (from STS unless credential validation is skipped).
     pub account_id: Option<String>,
@@ -214,6 +232,13 @@ pub async fn sdk_config(s: &Settings) -> Result<SdkConfig, ProviderError> {
     Ok(base.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build())
 }
 
+/// Whether tags may be read through the Resource Groups Tagging API: against AWS itself, or
+/// when its endpoint is overridden too. A configuration that points CloudWatch Logs at an
+/// emulator but says nothing of the tagging API must not have its reads sent to AWS.
+pub fn tagging_usable(s: &Settings) -> bool {
+    s.endpoint(&["logs", "cloudwatchlogs"]).is_none() || s.endpoint(&["resourcegroupstaggingapi"]).is_some()
+}
+
 fn expand_home(p: &str) -> String {
     match (p.strip_prefix("~/"), std::env::var("HOME")) {
         (Some(rest), Ok(home)) => format!("{home}/{rest}"),
@@ -274,8 +299,33 @@ pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
         },
         kms: client!(aws_sdk_kms, &cfg, s, &["kms"]),
         acm: client!(aws_sdk_acm, &cfg, s, &["acm"]),
+        tagging: tagging_usable(s)
+            .then(|| client!(aws_sdk_resourcegroupstagging, &cfg, s, &["resourcegroupstaggingapi"])),
+        tagging_refused: std::sync::atomic::AtomicBool::new(false),
         region: cfg.region().map(ToString::to_string).unwrap_or_default(),
         sts,
         account_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tagging_api_is_used_only_where_the_logs_are() {
+        let with = |pairs: &[(&str, &str)]| Settings {
+            endpoints: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Settings::default()
+        };
+        if std::env::var("AWS_ENDPOINT_URL").is_ok() {
+            return;
+        }
+        assert!(tagging_usable(&with(&[])), "AWS itself");
+        assert!(!tagging_usable(&with(&[("logs", "http://localhost:5000")])), "an emulator for logs only");
+        assert!(tagging_usable(&with(&[
+            ("cloudwatchlogs", "http://localhost:5000"),
+            ("resourcegroupstaggingapi", "http://localhost:5000")
+        ])));
+    }
 }

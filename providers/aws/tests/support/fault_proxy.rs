@@ -29,6 +29,9 @@ pub enum Fault {
     LoseResponse,
     /// Say nothing for this long, then close the connection.
     Hang(Duration),
+    /// Refuse the call for want of permission: `AccessDeniedException` (JSON),
+    /// `UnauthorizedOperation` (EC2), `AccessDenied` (other query protocols, S3).
+    Denied,
 }
 
 struct Rule {
@@ -327,6 +330,7 @@ async fn serve(conn: TcpStream, upstream: String, shared: Arc<Mutex<Shared>>) {
             }
             Some(Fault::Status(code)) => error_response(protocol, code, false, &req.method),
             Some(Fault::Throttle) => error_response(protocol, 0, true, &req.method),
+            Some(Fault::Denied) => error_response(protocol, 403, false, &req.method),
         };
         if conn.get_mut().write_all(&answer).await.is_err() {
             return;
@@ -390,6 +394,9 @@ fn error_response(protocol: Protocol, status: u16, throttle: bool, method: &str)
         (Protocol::Query, true, _) => (400, "Throttling", "Rate exceeded"),
         (Protocol::Json, true, _) => (400, "ThrottlingException", "Rate exceeded"),
         (Protocol::Rest, true, _) => (503, "SlowDown", "Please reduce your request rate."),
+        (Protocol::Json, false, 403) => (400, "AccessDeniedException", "not authorized (injected)"),
+        (Protocol::Ec2, false, 403) => (403, "UnauthorizedOperation", "not authorized (injected)"),
+        (_, false, 403) => (403, "AccessDenied", "not authorized (injected)"),
         (Protocol::Ec2 | Protocol::Rest, false, 503) => (503, "ServiceUnavailable", "Service is unavailable"),
         (Protocol::Ec2 | Protocol::Rest, false, s) => (s, "InternalError", "Internal error (injected)"),
         (_, false, 503) => (503, "ServiceUnavailable", "Service is unavailable"),
@@ -421,6 +428,7 @@ fn error_response(protocol: Protocol, status: u16, throttle: bool, method: &str)
     };
     let reason = match status {
         400 => "Bad Request",
+        403 => "Forbidden",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Error",

@@ -50,6 +50,7 @@ provider "aws" {{
     s3          = "{e}"
     kms         = "{e}"
     acm         = "{e}"
+    resourcegroupstaggingapi = "{e}"
   }}
   s3_use_path_style = true
 }}
