@@ -25,6 +25,7 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
@@ -62,33 +63,41 @@ pub fn partition(service: &'static str) -> RetryPartition {
     RetryPartition::custom(service).token_bucket(TokenBucket::unlimited()).build()
 }
 
-/// Which API operation a failed call was (`EC2 CreateSecurityGroup`) and how many attempts
-/// were made.
+/// Which API operation a failed call was (`EC2 CreateSecurityGroup`), how many attempts were
+/// made and how many were allowed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallInfo {
     pub operation: String,
     pub attempts: u32,
+    pub max_attempts: u32,
 }
 
 impl CallInfo {
     fn parse(s: &str) -> Option<CallInfo> {
-        let (operation, attempts) = s.rsplit_once("; attempts=")?;
-        Some(CallInfo { operation: operation.to_string(), attempts: attempts.parse().ok()? })
+        let (rest, max) = s.rsplit_once("; max=")?;
+        let (operation, attempts) = rest.rsplit_once("; attempts=")?;
+        Some(CallInfo {
+            operation: operation.to_string(),
+            attempts: attempts.parse().ok()?,
+            max_attempts: max.parse().ok()?,
+        })
     }
 
-    /// ` (EC2 CreateSecurityGroup, gave up after 3 attempts)`, for the end of a message.
+    /// For the end of a message: ` (EC2 CreateSecurityGroup, gave up after 3 attempts)` when
+    /// the retries ran out, ` (EC2 CreateSecurityGroup, failed on attempt 2 of 25)` when a
+    /// retry met an error not worth retrying (the object a lost first attempt made, say).
     pub fn suffix(&self) -> String {
-        if self.attempts > 1 {
-            format!(" ({}, gave up after {} attempts)", self.operation, self.attempts)
-        } else {
-            format!(" ({})", self.operation)
+        match self.attempts {
+            0 | 1 => format!(" ({})", self.operation),
+            n if n >= self.max_attempts => format!(" ({}, gave up after {n} attempts)", self.operation),
+            n => format!(" ({}, failed on attempt {n} of {})", self.operation, self.max_attempts),
         }
     }
 }
 
 impl std::fmt::Display for CallInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}; attempts={}", self.operation, self.attempts)
+        write!(f, "{}; attempts={}; max={}", self.operation, self.attempts, self.max_attempts)
     }
 }
 
@@ -101,7 +110,7 @@ pub struct GaveUp {
 
 impl std::fmt::Display for GaveUp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} gave up after {} attempts", self.info.operation, self.info.attempts)
+        write!(f, "{}, attempt {} of {}", self.info.operation, self.info.attempts, self.info.max_attempts)
     }
 }
 
@@ -136,6 +145,7 @@ impl Intercept for CallReport {
                 .map(|m| format!("{} {}", m.service(), m.name()))
                 .unwrap_or_else(|| "AWS API call".into()),
             attempts: cfg.load::<RequestAttempts>().map_or(1, RequestAttempts::attempts),
+            max_attempts: cfg.load::<RetryConfig>().map_or(1, RetryConfig::max_attempts),
         };
         if let Some(response) = context.response_mut() {
             response.headers_mut().insert(HEADER, info.to_string());
@@ -196,15 +206,17 @@ mod tests {
 
     #[test]
     fn call_info_round_trips_through_the_header() {
-        let info = CallInfo { operation: "EC2 CreateSecurityGroup".into(), attempts: 3 };
+        let info = CallInfo { operation: "EC2 CreateSecurityGroup".into(), attempts: 3, max_attempts: 3 };
         assert_eq!(CallInfo::parse(&info.to_string()), Some(info.clone()));
         assert_eq!(info.suffix(), " (EC2 CreateSecurityGroup, gave up after 3 attempts)");
+        let retried = CallInfo { attempts: 2, max_attempts: 25, ..info.clone() };
+        assert_eq!(retried.suffix(), " (EC2 CreateSecurityGroup, failed on attempt 2 of 25)");
         assert_eq!(CallInfo { attempts: 1, ..info }.suffix(), " (EC2 CreateSecurityGroup)");
     }
 
     #[test]
     fn gave_up_is_found_in_an_error_chain() {
-        let info = CallInfo { operation: "S3 PutObject".into(), attempts: 2 };
+        let info = CallInfo { operation: "S3 PutObject".into(), attempts: 2, max_attempts: 2 };
         let inner: BoxError = "connection closed before message completed".into();
         let e = GaveUp { info: info.clone(), source: inner };
         let outer = ConnectorError::io(Box::new(e));
