@@ -29,9 +29,10 @@ provider "aws" {{
   secret_key                  = "testing"
   skip_credentials_validation = true
   endpoints {{
-    ec2  = "{MOTO}"
-    logs = "{MOTO}"
-    sts  = "{MOTO}"
+    ec2                      = "{MOTO}"
+    logs                     = "{MOTO}"
+    sts                      = "{MOTO}"
+    resourcegroupstaggingapi = "{MOTO}"
   }}
 }}
 resource "aws_vpc" "big" {{
@@ -58,6 +59,7 @@ resource "aws_instance" "many" {{
 resource "aws_cloudwatch_log_group" "many" {{
   count = {logs}
   name  = "/{tag}/app-${{count.index}}"
+  tags  = {{ app = "app-${{count.index}}" }}
 }}
 "#
     )

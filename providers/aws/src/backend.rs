@@ -193,9 +193,8 @@ impl S3Backend {
         self.client
             .get_or_try_init(|| async {
                 let cfg = sdk_config(&self.s.aws).await.map_err(|e| StateError::Io(e.message))?;
-                let mut b = aws_sdk_s3::config::Builder::from(&cfg)
-                    .force_path_style(self.s.use_path_style)
-                    .interceptor(crate::calls::CallCounter);
+                let mut b = crate::config::with_policy!(aws_sdk_s3::config::Builder::from(&cfg), "s3-backend")
+                    .force_path_style(self.s.use_path_style);
                 if let Some(url) = self.s.aws.endpoint(&["s3"]) {
                     b = b.endpoint_url(url);
                 }
@@ -363,22 +362,30 @@ impl StateBackend for S3Backend {
                 self.get_object(&key).await?.and_then(|(_, etag, _)| etag)
             }
         };
-        let mut req = self.put(client, &key, state.to_json());
+        let body = state.to_json();
+        let mut req = self.put(client, &key, body.clone());
         req = match &known {
             Some(etag) => req.if_match(etag),
             None => req.if_none_match("*"),
         };
-        match req.send().await {
-            Ok(out) => {
-                self.etags.lock().expect("etag lock").insert(workspace.to_string(), out.e_tag().map(str::to_string));
-                Ok(())
-            }
-            Err(e) if matches!(status(&e), 412 | 409) => Err(StateError::Conflict(format!(
-                "refusing to write {}: the state there changed since this run read it (another run wrote it, perhaps after this run's lock was force-removed). Nothing was overwritten; re-run to plan against the current state",
-                self.where_(&key)
-            ))),
-            Err(e) => Err(StateError::Io(self.explain("writing", &key, &e))),
-        }
+        let etag = match req.send().await {
+            Ok(out) => out.e_tag().map(str::to_string),
+            Err(e) if matches!(status(&e), 412 | 409) => match self.landed(&key, &body).await? {
+                // An earlier attempt of this very write landed and its answer was lost (a
+                // dropped connection, a timeout), so the SDK's retry found the object changed:
+                // by this write. Not a conflict; the object's new ETag is the one to match.
+                Some(etag) => etag,
+                None => {
+                    return Err(StateError::Conflict(format!(
+                        "refusing to write {}: the state there changed since this run read it (another run wrote it, perhaps after this run's lock was force-removed). Nothing was overwritten; re-run to plan against the current state",
+                        self.where_(&key)
+                    )));
+                }
+            },
+            Err(e) => return Err(StateError::Io(self.explain("writing", &key, &e))),
+        };
+        self.etags.lock().expect("etag lock").insert(workspace.to_string(), etag);
+        Ok(())
     }
 
     async fn lock(&self, workspace: &str, info: &LockInfo) -> Result<(), LockError> {
@@ -387,9 +394,20 @@ impl StateBackend for S3Backend {
         let mut info = info.clone();
         info.path = self.where_(&self.s.state_key(workspace));
         let body = serde_json::to_vec_pretty(&info).unwrap_or_default();
-        match self.put(client, &key, body.clone()).if_none_match("*").send().await {
-            Ok(out) => {
-                let etag = out.e_tag().map(str::to_string);
+        let created = match self.put(client, &key, body.clone()).if_none_match("*").send().await {
+            Ok(out) => Ok(out.e_tag().map(str::to_string)),
+            // The lock object is this run's own (same ID, same time): an earlier attempt
+            // created it and its answer was lost, so the retry found it taken.
+            Err(e) if matches!(status(&e), 412 | 409) => {
+                match self.landed(&key, &body).await.map_err(|e| LockError::Failed(e.to_string()))? {
+                    Some(etag) => Ok(etag),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        };
+        match created {
+            Ok(etag) => {
                 let heartbeat = tokio::spawn(heartbeat(
                     client.clone(),
                     self.s.bucket.clone(),
@@ -497,6 +515,15 @@ impl StateBackend for S3Backend {
 }
 
 impl S3Backend {
+    /// Whether the object at `key` holds exactly `body` (a write of ours that landed): its
+    /// ETag if so.
+    async fn landed(&self, key: &str, body: &[u8]) -> Result<Option<Option<String>>, StateError> {
+        Ok(match self.get_object(key).await? {
+            Some((bytes, etag, _)) if bytes == body => Some(etag),
+            _ => None,
+        })
+    }
+
     async fn remove_lock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
         let key = self.lock_key(workspace);
         let client = self.client().await.map_err(|e| LockError::Unlock(e.to_string()))?;
@@ -544,7 +571,20 @@ async fn heartbeat(
         }
         match req.send().await {
             Ok(out) => etag = out.e_tag().map(str::to_string),
-            // The lock was removed or taken over: stop renewing someone else's lock.
+            Err(e) if matches!(status(&e), 412 | 409) => {
+                // Renewed by an earlier attempt whose answer was lost (the object still holds
+                // this lock's body), or removed or taken over: stop renewing someone else's.
+                match client.get_object().bucket(&bucket).key(&key).send().await {
+                    Ok(out) => {
+                        let current = out.e_tag().map(str::to_string);
+                        match out.body.collect().await.map(|b| b.into_bytes()) {
+                            Ok(b) if b == body => etag = current,
+                            _ => return,
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
             Err(_) => return,
         }
     }

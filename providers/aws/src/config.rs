@@ -1,6 +1,6 @@
 //! The `provider "aws"` block and the API clients built from it: region, profile and shared
 //! files, static keys, `assume_role`, `default_tags`, per-service `endpoints` (a local emulator
-//! such as moto), and retries with backoff and jitter on throttling and 5xx.
+//! such as moto), and the retry and timeout policy of `retries`.
 
 use crate::errors::sdk_error;
 use crate::val;
@@ -17,8 +17,21 @@ use terrane_engine::types::Type;
 use terrane_engine::value::Value;
 
 /// Services whose endpoint can be overridden, as Terraform names them.
-pub const ENDPOINT_SERVICES: &[&str] =
-    &["ec2", "elb", "elbv2", "rds", "elasticache", "logs", "cloudwatchlogs", "iam", "sts", "s3", "kms", "acm"];
+pub const ENDPOINT_SERVICES: &[&str] = &[
+    "ec2",
+    "elb",
+    "elbv2",
+    "rds",
+    "elasticache",
+    "logs",
+    "cloudwatchlogs",
+    "iam",
+    "sts",
+    "s3",
+    "kms",
+    "acm",
+    "resourcegroupstaggingapi",
+];
 
 pub fn schema() -> Schema {
     let mut endpoints = Schema::new();
@@ -151,6 +164,11 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub kms: aws_sdk_kms::Client,
     pub acm: aws_sdk_acm::Client,
+    /// The Resource Groups Tagging API, for reading the tags of many objects at once; `None`
+    /// when it must not be used (see [`tagging_usable`]).
+    pub tagging: Option<aws_sdk_resourcegroupstagging::Client>,
+    /// Set once the tagging API was refused (no `tag:GetResources`): not asked again.
+    pub tagging_refused: std::sync::atomic::AtomicBool,
     pub region: String,
     /// The account ID, when known (from STS unless credential validation is skipped).
     pub account_id: Option<String>,
@@ -163,11 +181,12 @@ fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
 }
 
 /// The shared SDK configuration: credentials chain (or static keys, or an assumed role),
-/// region, retries.
+/// region, retries and timeouts.
 pub async fn sdk_config(s: &Settings) -> Result<SdkConfig, ProviderError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
-        .retry_config(RetryConfig::standard().with_max_attempts(s.max_retries.max(1)));
+        .retry_config(RetryConfig::standard().with_max_attempts(s.max_retries.max(1)))
+        .timeout_config(crate::retries::timeout_config());
     if let Some(r) = &s.region {
         loader = loader.region(Region::new(r.clone()));
     }
@@ -213,6 +232,13 @@ pub async fn sdk_config(s: &Settings) -> Result<SdkConfig, ProviderError> {
     Ok(base.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build())
 }
 
+/// Whether tags may be read through the Resource Groups Tagging API: against AWS itself, or
+/// when its endpoint is overridden too. A configuration that points CloudWatch Logs at an
+/// emulator but says nothing of the tagging API must not have its reads sent to AWS.
+pub fn tagging_usable(s: &Settings) -> bool {
+    s.endpoint(&["logs", "cloudwatchlogs"]).is_none() || s.endpoint(&["resourcegroupstaggingapi"]).is_some()
+}
+
 fn expand_home(p: &str) -> String {
     match (p.strip_prefix("~/"), std::env::var("HOME")) {
         (Some(rest), Ok(home)) => format!("{home}/{rest}"),
@@ -220,9 +246,21 @@ fn expand_home(p: &str) -> String {
     }
 }
 
+/// A service's config builder with what every client has: the call counter, the failed-call
+/// report and a retry partition without a retry quota (see `retries`).
+macro_rules! with_policy {
+    ($builder:expr, $service:expr) => {
+        $builder
+            .interceptor(crate::calls::CallCounter)
+            .interceptor(crate::retries::CallReport)
+            .retry_partition(crate::retries::partition($service))
+    };
+}
+pub(crate) use with_policy;
+
 macro_rules! client {
     ($krate:ident, $cfg:expr, $s:expr, $names:expr) => {{
-        let mut b = $krate::config::Builder::from($cfg).interceptor(crate::calls::CallCounter);
+        let mut b = with_policy!($krate::config::Builder::from($cfg), $names[0]);
         if let Some(url) = $s.endpoint($names) {
             b = b.endpoint_url(url);
         }
@@ -252,9 +290,8 @@ pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
         logs: client!(aws_sdk_cloudwatchlogs, &cfg, s, &["logs", "cloudwatchlogs"]),
         iam: client!(aws_sdk_iam, &cfg, s, &["iam"]),
         s3: {
-            let mut b = aws_sdk_s3::config::Builder::from(&cfg)
-                .force_path_style(s.s3_use_path_style)
-                .interceptor(crate::calls::CallCounter);
+            let mut b =
+                with_policy!(aws_sdk_s3::config::Builder::from(&cfg), "s3").force_path_style(s.s3_use_path_style);
             if let Some(url) = s.endpoint(&["s3"]) {
                 b = b.endpoint_url(url);
             }
@@ -262,8 +299,33 @@ pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
         },
         kms: client!(aws_sdk_kms, &cfg, s, &["kms"]),
         acm: client!(aws_sdk_acm, &cfg, s, &["acm"]),
+        tagging: tagging_usable(s)
+            .then(|| client!(aws_sdk_resourcegroupstagging, &cfg, s, &["resourcegroupstaggingapi"])),
+        tagging_refused: std::sync::atomic::AtomicBool::new(false),
         region: cfg.region().map(ToString::to_string).unwrap_or_default(),
         sts,
         account_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tagging_api_is_used_only_where_the_logs_are() {
+        let with = |pairs: &[(&str, &str)]| Settings {
+            endpoints: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Settings::default()
+        };
+        if std::env::var("AWS_ENDPOINT_URL").is_ok() {
+            return;
+        }
+        assert!(tagging_usable(&with(&[])), "AWS itself");
+        assert!(!tagging_usable(&with(&[("logs", "http://localhost:5000")])), "an emulator for logs only");
+        assert!(tagging_usable(&with(&[
+            ("cloudwatchlogs", "http://localhost:5000"),
+            ("resourcegroupstaggingapi", "http://localhost:5000")
+        ])));
+    }
 }

@@ -1,4 +1,7 @@
-//! API errors as users should read them: the operation, the service's code and message.
+//! API errors as users should read them, on one line: what was being done (naming the
+//! resource), the service's code and message or the transport's cause, and the API operation
+//! with the attempts made (`creating security group web: Throttling: Rate exceeded (EC2
+//! CreateSecurityGroup, gave up after 25 attempts)`).
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -8,7 +11,7 @@ use terrane_engine::provider::ProviderError;
 pub fn sdk_error<E, R>(doing: &str, e: SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     ProviderError::new(describe(doing, &e))
 }
@@ -16,16 +19,49 @@ where
 pub fn describe<E, R>(doing: &str, e: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
+    use crate::retries::{call_info, root_cause};
+    fn raw<R: 'static>(r: &R) -> Option<&aws_smithy_runtime_api::http::Response> {
+        (r as &dyn std::any::Any).downcast_ref()
+    }
+    let info = match e {
+        SdkError::ServiceError(se) => call_info(raw(se.raw()), e),
+        SdkError::ResponseError(re) => call_info(raw(re.raw()), e),
+        _ => call_info(None, e),
+    };
+    let suffix = info.map(|i| i.suffix()).unwrap_or_default();
     match e {
         SdkError::ServiceError(se) => {
             let err = se.err();
-            let code = err.code().unwrap_or("Unknown");
-            let msg = err.message().unwrap_or("");
-            format!("{doing}: {code}: {msg}")
+            let status = raw(se.raw()).map(|r| r.status().as_u16());
+            let code = match (err.code(), status) {
+                (Some(c), _) => c.to_string(),
+                (None, Some(s)) => format!("HTTP {s} without an error code"),
+                (None, None) => "Unknown".to_string(),
+            };
+            match err.message().filter(|m| !m.is_empty()) {
+                Some(msg) => format!("{doing}: {code}: {msg}{suffix}"),
+                None => format!("{doing}: {code}{suffix}"),
+            }
         }
-        SdkError::TimeoutError(_) => format!("{doing}: the request timed out"),
+        SdkError::TimeoutError(_) => {
+            let context = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
+            let what = if context.contains("operation attempt timeout") {
+                format!(
+                    "no answer within {} (the time one attempt may take)",
+                    humantime::format_duration(crate::retries::attempt_timeout())
+                )
+            } else if context.contains("operation timeout") {
+                format!(
+                    "no answer within {} (the time a call may take with its retries)",
+                    humantime::format_duration(crate::retries::operation_timeout())
+                )
+            } else {
+                "the request timed out".to_string()
+            };
+            format!("{doing}: {what}{suffix}")
+        }
         SdkError::DispatchFailure(d) => {
             let context = aws_smithy_types::error::display::DisplayErrorContext(e).to_string();
             if context.contains("loading credentials") || context.contains("credentials provider") {
@@ -33,16 +69,17 @@ where
                     "{doing}: no valid AWS credentials were found (tried the environment, the shared config and credentials files, SSO, the container and the instance metadata service)"
                 );
             }
-            let why = if d.is_io() {
-                "could not connect"
-            } else if d.is_timeout() {
-                "connection timed out"
-            } else {
+            let why = if d.is_timeout() {
+                "connecting timed out"
+            } else if d.is_user() {
                 "the request could not be sent"
+            } else {
+                // I/O errors, and connections closed before the answer came.
+                "the connection failed"
             };
-            format!("{doing}: {why} ({})", aws_smithy_types::error::display::DisplayErrorContext(e))
+            format!("{doing}: {why}: {}{suffix}", root_cause(e))
         }
-        other => format!("{doing}: {}", aws_smithy_types::error::display::DisplayErrorContext(other)),
+        other => format!("{doing}: {}{suffix}", aws_smithy_types::error::display::DisplayErrorContext(other)),
     }
 }
 

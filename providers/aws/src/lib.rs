@@ -14,6 +14,7 @@ mod errors;
 mod policy_document;
 mod resource;
 mod resources;
+mod retries;
 mod s3;
 mod tags;
 mod val;

@@ -1,5 +1,6 @@
 //! The S3 state backend against moto (with its conditional writes): no lost write, locks,
-//! workspaces, clear errors.
+//! workspaces, clear errors; and through a fault-injecting proxy: a failed write is retried, a
+//! write or lock whose answer was lost is not taken for a conflict.
 
 mod support;
 
@@ -37,21 +38,7 @@ async fn bucket() -> String {
 }
 
 fn settings(bucket: &str, extra: &[(&str, Value)]) -> S3Settings {
-    let mut m: BTreeMap<String, Value> = BTreeMap::from([
-        ("bucket".to_string(), Value::from(bucket)),
-        ("key".to_string(), Value::from("platform/terrane.tfstate")),
-        ("region".to_string(), Value::from("eu-west-1")),
-        ("access_key".to_string(), Value::from("testing")),
-        ("secret_key".to_string(), Value::from("testing")),
-        ("use_path_style".to_string(), Value::Bool(true)),
-        ("use_lockfile".to_string(), Value::Bool(true)),
-        ("skip_credentials_validation".to_string(), Value::Bool(true)),
-        ("endpoints".to_string(), Value::object([("s3", Value::from(support::MOTO))])),
-    ]);
-    for (k, v) in extra {
-        m.insert(k.to_string(), v.clone());
-    }
-    S3Settings::from_config(&m).unwrap()
+    support::s3_backend_settings(bucket, support::MOTO, extra)
 }
 
 #[tokio::test]
@@ -179,4 +166,88 @@ async fn errors_say_what_to_fix() {
         ("bukcet".to_string(), Value::from("y")),
     ]);
     assert!(S3Settings::from_config(&m).unwrap_err().contains("bukcet"));
+}
+
+/// A backend on `bucket` whose requests go through a fault proxy.
+async fn proxied(bucket: &str) -> (support::fault_proxy::FaultProxy, S3Backend) {
+    let proxy = support::fault_proxy::FaultProxy::start().await;
+    let backend = S3Backend::new(support::s3_backend_settings(bucket, &proxy.url, &[]));
+    (proxy, backend)
+}
+
+const STATE_KEY: &str = "/platform/terrane.tfstate";
+
+#[tokio::test]
+async fn a_state_write_failing_once_is_retried() {
+    use support::fault_proxy::Fault;
+    let b = bucket().await;
+    let (proxy, be) = proxied(&b).await;
+    be.lock("default", &LockInfo::new("OperationTypeApply")).await.unwrap();
+    assert!(be.read("default").await.unwrap().is_none());
+    let mut s = State::new();
+    for (serial, fault) in [(1, Fault::Status(500)), (2, Fault::Throttle), (3, Fault::Drop)] {
+        s.serial = serial;
+        proxy.once_at("PutObject", STATE_KEY, fault);
+        be.write("default", &s).await.unwrap_or_else(|e| panic!("write {serial} after {fault:?}: {e}"));
+        proxy.all_fired().unwrap();
+    }
+    assert_eq!(proxy.faults("PutObject"), 3);
+    let now = S3Backend::new(settings(&b, &[])).read("default").await.unwrap().unwrap();
+    assert_eq!(now.serial, 3);
+    be.unlock("default", &LockInfo::new("x").id).await.ok();
+}
+
+#[tokio::test]
+async fn a_write_whose_answer_was_lost_is_not_taken_for_a_conflict() {
+    use support::fault_proxy::Fault;
+    let b = bucket().await;
+    let (proxy, be) = proxied(&b).await;
+    let mut s = State::new();
+    s.serial = 1;
+    be.write("default", &s).await.unwrap();
+
+    // The write lands, its answer is lost; the SDK's retry (If-Match on the old ETag) is
+    // refused by S3 — by the write itself, which is no conflict.
+    s.serial = 2;
+    proxy.once_at("PutObject", STATE_KEY, Fault::LoseResponse);
+    be.write("default", &s).await.unwrap();
+    proxy.all_fired().unwrap();
+    // The ETag it now holds is the landed write's: the next write goes through.
+    s.serial = 3;
+    be.write("default", &s).await.unwrap();
+    assert_eq!(S3Backend::new(settings(&b, &[])).read("default").await.unwrap().unwrap().serial, 3);
+
+    // A first write to a fresh workspace (If-None-Match: *) alike.
+    proxy.once_at("PutObject", "/dev/platform/terrane.tfstate", Fault::LoseResponse);
+    be.write("dev", &s).await.unwrap();
+    proxy.all_fired().unwrap();
+
+    // A real conflict is still refused, answer lost or not.
+    let other = S3Backend::new(settings(&b, &[]));
+    let read = other.read("default").await.unwrap().unwrap();
+    s.serial = 4;
+    be.write("default", &s).await.unwrap();
+    let mut stale = read;
+    stale.serial = 5;
+    match other.write("default", &stale).await {
+        Err(StateError::Conflict(msg)) => assert!(msg.contains("changed since this run read it"), "{msg}"),
+        other => panic!("a stale write must be refused, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_lock_whose_answer_was_lost_is_held() {
+    use support::fault_proxy::Fault;
+    let b = bucket().await;
+    let (proxy, be) = proxied(&b).await;
+    let info = LockInfo::new("OperationTypeApply");
+    proxy.once_at("PutObject", "/platform/terrane.tfstate.tflock", Fault::LoseResponse);
+    be.lock("default", &info).await.unwrap();
+    proxy.all_fired().unwrap();
+    match S3Backend::new(settings(&b, &[])).lock("default", &LockInfo::new("OperationTypePlan")).await {
+        Err(LockError::Held(h)) => assert_eq!(h.id, info.id, "held by the first run"),
+        other => panic!("expected a held lock, got {other:?}"),
+    }
+    be.unlock("default", &info.id).await.unwrap();
+    S3Backend::new(settings(&b, &[])).lock("default", &LockInfo::new("OperationTypePlan")).await.unwrap();
 }

@@ -44,6 +44,52 @@ async fn tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
     Ok(out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
 }
 
+/// Above this many log groups, a refresh reads their tags with one Resource Groups Tagging API
+/// call per hundred groups instead of one ListTagsForResource each. A single group (the read
+/// after a create or update) keeps the direct call, which is strongly consistent.
+const BULK_TAGS_ABOVE: usize = 4;
+
+/// The tags of many log groups by ARN, read with the tagging API (GetResources with up to 100
+/// ARNs per call; a group it does not list has no tags). `None` when it cannot be used: not
+/// configured (see `config::tagging_usable`), or refused (no `tag:GetResources` permission, a
+/// common gap in Terraform users' policies) or failing, and the caller reads group by group.
+async fn bulk_tags(c: &Ctx<'_>, arns: &[String]) -> Option<HashMap<String, Result<BTreeMap<String, String>>>> {
+    use std::sync::atomic::Ordering;
+    let client = c.clients.tagging.as_ref()?;
+    if arns.len() <= BULK_TAGS_ABOVE || c.clients.tagging_refused.load(Ordering::Relaxed) {
+        return None;
+    }
+    let mut out: HashMap<String, Result<BTreeMap<String, String>>> =
+        arns.iter().map(|a| (a.clone(), Ok(BTreeMap::new()))).collect();
+    for page in crate::resource::chunks(arns, 100) {
+        match client.get_resources().set_resource_arn_list(Some(page)).send().await {
+            Ok(r) => {
+                for m in r.resource_tag_mapping_list() {
+                    if let Some(arn) = m.resource_arn()
+                        && let Some(slot) = out.get_mut(arn)
+                    {
+                        *slot = Ok(m.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect());
+                    }
+                }
+            }
+            Err(e) => {
+                let refused = crate::errors::code(&e).is_some_and(|c| {
+                    c.starts_with("AccessDenied") || c == "UnauthorizedOperation" || c == "UnrecognizedClientException"
+                });
+                if refused {
+                    c.clients.tagging_refused.store(true, Ordering::Relaxed);
+                }
+                tracing::debug!(
+                    "{}; reading the tags one log group at a time instead",
+                    crate::errors::describe("reading log group tags with the Resource Groups Tagging API", &e)
+                );
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
 async fn set_retention(c: &Ctx<'_>, name: &str, days: i64) -> Result<()> {
     if days > 0 {
         c.clients
@@ -158,6 +204,21 @@ impl ResourceType for LogGroup {
                 break;
             }
         }
+        let arn_of = |g: &aws_sdk_cloudwatchlogs::types::LogGroup| {
+            g.arn().unwrap_or_default().trim_end_matches(":*").to_string()
+        };
+        let arns: Vec<String> = found.values().map(arn_of).collect();
+        let mut tags = match bulk_tags(c, &arns).await {
+            Some(t) => t,
+            None => {
+                use futures::stream::{self, StreamExt};
+                stream::iter(arns)
+                    .map(|arn| async move { (arn.clone(), tags_of(c, &arn).await) })
+                    .buffer_unordered(8)
+                    .collect::<HashMap<_, _>>()
+                    .await
+            }
+        };
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
             let name = val::id(cur);
@@ -165,8 +226,8 @@ impl ResourceType for LogGroup {
                 out.push(Ok(None));
                 continue;
             };
-            let arn = g.arn().unwrap_or_default().trim_end_matches(":*").to_string();
-            let api_tags = match tags_of(c, &arn).await {
+            let arn = arn_of(&g);
+            let api_tags = match tags.remove(&arn).unwrap_or_else(|| Ok(BTreeMap::new())) {
                 Ok(t) => t,
                 Err(e) => {
                     out.push(Err(e));

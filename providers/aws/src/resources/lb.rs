@@ -40,7 +40,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 pub fn split_err<E, R>(doing: &str, e: SdkError<E, R>) -> (bool, ProviderError)
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     (is_not_found(&e), sdk_error(doing, e))
 }

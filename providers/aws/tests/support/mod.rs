@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fault_proxy;
+
 use std::sync::Arc;
 use std::time::Duration;
 use terrane_engine::addr::parse_instance;
@@ -23,7 +25,12 @@ pub const MOTO: &str = "http://127.0.0.1:5000";
 
 /// The provider block every test uses.
 pub fn provider_block() -> String {
-    let e = MOTO;
+    provider_block_at(MOTO, "")
+}
+
+/// A provider block with every endpoint at `e` (a fault proxy, say) and `extra` arguments
+/// (`max_retries = 2`).
+pub fn provider_block_at(e: &str, extra: &str) -> String {
     format!(
         r#"
 provider "aws" {{
@@ -31,6 +38,7 @@ provider "aws" {{
   access_key                  = "testing"
   secret_key                  = "testing"
   skip_credentials_validation = true
+  {extra}
   endpoints {{
     ec2         = "{e}"
     elbv2       = "{e}"
@@ -42,6 +50,7 @@ provider "aws" {{
     s3          = "{e}"
     kms         = "{e}"
     acm         = "{e}"
+    resourcegroupstaggingapi = "{e}"
   }}
   s3_use_path_style = true
 }}
@@ -59,7 +68,9 @@ pub fn unique(prefix: &str) -> String {
 
 pub struct Harness {
     pub dir: tempfile::TempDir,
-    pub backend: Arc<LocalBackend>,
+    pub backend: Arc<dyn StateBackend>,
+    /// The `provider "aws"` block put before every configuration.
+    pub provider: String,
 }
 
 impl Harness {
@@ -72,11 +83,16 @@ impl Harness {
         unsafe { std::env::set_var("TERRANE_AWS_POLL_MS", "50") };
         let dir = tempfile::tempdir().unwrap();
         let backend = Arc::new(LocalBackend::in_dir(dir.path()));
-        Harness { dir, backend }
+        Harness { dir, backend, provider: provider_block() }
+    }
+
+    /// A harness with its own provider block and state backend (an S3 backend, say).
+    pub fn with(provider: String, backend: Arc<dyn StateBackend>) -> Harness {
+        Harness { provider, backend, ..Harness::new() }
     }
 
     pub fn ctx(&self, src: &str, state: &State) -> Context {
-        let full = format!("{}\n{src}", provider_block());
+        let full = format!("{}\n{src}", self.provider);
         let (mut config, diags) = load_sources(vec![("main.tf".into(), full)]);
         assert!(!diags.has_errors(), "config errors: {diags}");
         config.dir = self.dir.path().to_path_buf();
@@ -240,4 +256,23 @@ pub fn attr_path(k: &str) -> Vec<terrane_engine::value::PathStep> {
 /// The plan as `terrane plan` prints it (without colour or schemas).
 pub fn render(p: &Plan) -> String {
     terrane_engine::plan::render::text::render_plan(p, &|_| None, false)
+}
+
+/// S3 backend settings for `bucket` on moto (or a proxy at `endpoint`), with `extra` arguments.
+pub fn s3_backend_settings(bucket: &str, endpoint: &str, extra: &[(&str, Value)]) -> terrane_provider_aws::S3Settings {
+    let mut m: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::from([
+        ("bucket".to_string(), Value::from(bucket)),
+        ("key".to_string(), Value::from("platform/terrane.tfstate")),
+        ("region".to_string(), Value::from("eu-west-1")),
+        ("access_key".to_string(), Value::from("testing")),
+        ("secret_key".to_string(), Value::from("testing")),
+        ("use_path_style".to_string(), Value::Bool(true)),
+        ("use_lockfile".to_string(), Value::Bool(true)),
+        ("skip_credentials_validation".to_string(), Value::Bool(true)),
+        ("endpoints".to_string(), Value::object([("s3", Value::from(endpoint))])),
+    ]);
+    for (k, v) in extra {
+        m.insert(k.to_string(), v.clone());
+    }
+    terrane_provider_aws::S3Settings::from_config(&m).unwrap()
 }
