@@ -43,13 +43,21 @@ fn converge_settings(planned: &Value) -> (Duration, Duration) {
             .and_then(|s| duration_ns(&s))
             .map_or(default, |ns| Duration::from_nanos(ns as u64))
     };
-    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_secs(1)))
+    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_millis(500)))
 }
 
-/// Waits until the service's desired tasks run.
+/// The first convergence check comes this soon; later ones grow apart up to `delay`.
+const FIRST_POLL: Duration = Duration::from_millis(50);
+
+/// Waits until the service's desired tasks run. A small task runs within a few hundred
+/// milliseconds, so the checks start 50 ms apart and grow by half each time up to
+/// `converge_config.delay` (500 ms without the block): an apply is not rounded up to whole
+/// delays, and a service waiting for a slot in `-parallelism` is not held up by the checks.
 async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
     let (timeout, delay) = converge_settings(planned);
     let start = Instant::now();
+    let mut pause = FIRST_POLL.min(delay);
+    let mut checks = 0u32;
     let global = val::block(planned, "mode").and_then(|m| val::boolean(&m, "global")).unwrap_or(false);
     loop {
         let svc = inspect(c, id)
@@ -84,7 +92,9 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
             tasks.iter().filter(|t| t["DesiredState"].as_str() == Some("running")).collect();
         let running = wanted.iter().filter(|t| state(t) == "running").count();
         let updating = svc["UpdateStatus"]["State"].as_str().unwrap_or("");
+        checks += 1;
         if running >= desired && wanted.len() == running && !matches!(updating, "updating" | "rollback_started") {
+            tracing::debug!(service = id, elapsed = ?start.elapsed(), checks, "converged");
             return Ok(());
         }
         if matches!(updating, "paused" | "rollback_completed" | "rollback_paused") {
@@ -108,7 +118,8 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
                 task_errors(&tasks)
             )));
         }
-        tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
+        tokio::time::sleep(pause.min(timeout.saturating_sub(start.elapsed()))).await;
+        pause = (pause * 3 / 2).min(delay);
     }
 }
 
@@ -154,12 +165,14 @@ impl ResourceType for Service {
         let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
         let spec = serde_json::from_value(spec)
             .map_err(|e| ProviderError::new(format!("building the service spec of {name}: {e}")))?;
+        let asked = Instant::now();
         let out = c
             .docker
             .create_service(spec, c.settings.credentials_for(&image))
             .await
             .map_err(|e| daemon_error(&format!("creating service {name}"), e))?;
         let id = out.id.unwrap_or_default();
+        tracing::debug!(service = name, id, elapsed = ?asked.elapsed(), "created");
         let partial = || Value::object([("id", Value::from(id.as_str())), ("name", Value::from(name.as_str()))]);
         // Whatever happens while converging, the service exists and is recorded.
         let converged = converge(c, &id, planned).await;
