@@ -44,7 +44,7 @@ fn converge_settings(planned: &Value) -> (Duration, Duration) {
             .and_then(|s| duration_ns(&s))
             .map_or(default, |ns| Duration::from_nanos(ns as u64))
     };
-    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_millis(500)))
+    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_millis(250)))
 }
 
 /// The first convergence check comes this soon; later ones grow apart up to `delay`.
@@ -74,7 +74,7 @@ async fn running_tasks(c: &Ctx<'_>, id: &str) -> Result<Vec<String>> {
 
 /// Waits until the service's desired tasks run. A small task runs within a few hundred
 /// milliseconds, so the checks start 50 ms apart and grow by half each time up to
-/// `converge_config.delay` (500 ms without the block): an apply is not rounded up to whole
+/// `converge_config.delay` (250 ms without the block): an apply is not rounded up to whole
 /// delays, and a service waiting for a slot in `-parallelism` is not held up by the checks.
 /// After an update that changed the task template, the tasks that ran before it (`before`)
 /// must have been replaced: swarm starts the rolling update a moment after the call, and
