@@ -32,6 +32,10 @@ bench-aws *ARGS:
 bench-apply *ARGS:
     cargo bench --features fake-provider --bench apply -- {{ARGS}}
 
+# apply of 50 swarm services on the local daemon against one service's converge time
+bench-docker *ARGS:
+    cargo bench --bench docker_services -- {{ARGS}}
+
 # Long fuzzing run of the parser, evaluator, state reader and plan reader (property tests with a
 # random seed; the ordinary test run uses a fixed seed and a few hundred cases). CASES per property.
 fuzz CASES="20000":

@@ -196,12 +196,17 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let (code, out, err) = run(&mut c);
     assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
     assert_eq!(code, 2, "{out}{err}");
-    let changed: Vec<&str> = out.lines().filter(|l| l.starts_with("  # ") && !l.starts_with("  # (")).collect();
+    let changed: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("  # ") && !l.starts_with("  # (") && !l.starts_with("  # because"))
+        .collect();
     assert_eq!(
         changed,
         [r#"  # module.platform.module.app["api"].docker_service.this will be updated in-place"#],
         "{out}"
     );
+    // The reason given is the new release's tag, through the module inputs.
+    assert!(out.contains("  # because "), "{out}");
     assert!(out.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{out}");
     let mut c = terrane(&dir, &["apply", "release.bin"]);
     aws(&mut c);

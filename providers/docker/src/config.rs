@@ -2,6 +2,7 @@
 //! socket), TLS from `cert_path` (else `DOCKER_CERT_PATH`) or PEM material, and registry
 //! credentials for private images.
 
+use crate::retry::{self, RetryPolicy};
 use bollard::{API_DEFAULT_VERSION, Docker};
 use std::path::{Path, PathBuf};
 use terrane_engine::attrs as val;
@@ -54,6 +55,8 @@ pub struct Settings {
     pub registry_auth: Vec<RegistryAuth>,
     /// For ssh:// hosts: the identity file given as `-i PATH` in `ssh_opts`.
     pub ssh_identity: Option<String>,
+    /// How daemon calls are retried (from the environment: see `retry`).
+    pub retry: RetryPolicy,
 }
 
 impl Settings {
@@ -96,7 +99,8 @@ impl Settings {
                 "ssh_opts: only \"-i\" <identity file> is passed to ssh; put {other:?} and other options in ~/.ssh/config for the host"
             )));
         }
-        Ok(Settings { host, cert_path, material, registry_auth, ssh_identity })
+        let retry = RetryPolicy::from_env()?;
+        Ok(Settings { host, cert_path, material, registry_auth, ssh_identity, retry })
     }
 
     /// Credentials for the registry an image lives in, if configured.
@@ -115,10 +119,10 @@ impl Settings {
     }
 }
 
-const TIMEOUT_SECS: u64 = 120;
-
 /// Connects to the daemon and negotiates the API version.
 pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
+    // Each attempt is bounded by the retry policy; bollard's own timeout only backs it up.
+    let timeout_secs = s.retry.attempt_timeout.as_secs() + 1;
     let fail = |e: bollard::errors::Error| {
         // The underlying causes say what actually failed (refused, ssh's own message, ...).
         let mut why = e.to_string();
@@ -134,7 +138,7 @@ pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
         ProviderError::new(format!("cannot connect to the Docker daemon at {}: {why}", s.host))
     };
     let docker = if let Some(path) = s.host.strip_prefix("unix://") {
-        Docker::connect_with_unix(path, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(fail)?
+        Docker::connect_with_unix(path, timeout_secs, API_DEFAULT_VERSION).map_err(fail)?
     } else if s.host.starts_with("tcp://") || s.host.starts_with("http://") || s.host.starts_with("https://") {
         let tls_dir = match &s.material {
             Some((ca, cert, key)) => Some(write_material(ca, cert, key)?),
@@ -146,11 +150,11 @@ pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
                 &dir.join("key.pem"),
                 &dir.join("cert.pem"),
                 &dir.join("ca.pem"),
-                TIMEOUT_SECS,
+                timeout_secs,
                 API_DEFAULT_VERSION,
             )
             .map_err(fail)?,
-            None => Docker::connect_with_http(&s.host, TIMEOUT_SECS, API_DEFAULT_VERSION).map_err(fail)?,
+            None => Docker::connect_with_http(&s.host, timeout_secs, API_DEFAULT_VERSION).map_err(fail)?,
         }
     } else if let Some(dest) = s.host.strip_prefix("ssh://") {
         // bollard hands ssh the host without the URL scheme, so ssh would read `host:2222`
@@ -168,14 +172,15 @@ pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
         }
         // The system ssh client (with ~/.ssh/config, the agent and known_hosts) runs
         // `docker system dial-stdio` on the remote host, as the docker CLI does.
-        Docker::connect_with_ssh(&s.host, TIMEOUT_SECS, API_DEFAULT_VERSION, s.ssh_identity.clone()).map_err(fail)?
+        Docker::connect_with_ssh(&s.host, timeout_secs, API_DEFAULT_VERSION, s.ssh_identity.clone()).map_err(fail)?
     } else {
         return Err(ProviderError::new(format!(
             "unsupported Docker host {:?}: use unix://, tcp:// or https://",
             s.host
         )));
     };
-    docker.negotiate_version().await.map_err(fail)
+    let doing = format!("cannot connect to the Docker daemon at {}", s.host);
+    Ok(retry::call(&s.retry, &doing, || docker.clone().negotiate_version()).await?)
 }
 
 /// Writes PEM material given inline to a private temporary directory for the TLS client.

@@ -9,6 +9,7 @@ mod config;
 mod labels;
 mod resource;
 mod resources;
+mod retry;
 mod service;
 
 use async_trait::async_trait;

@@ -1,7 +1,9 @@
 //! What each resource type and data source implements, one file each.
 
 use crate::config::Settings;
+use crate::retry::{self, CallError};
 use async_trait::async_trait;
+use std::future::Future;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::Schema;
@@ -13,6 +15,50 @@ pub struct Ctx<'a> {
 }
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
+
+impl Ctx<'_> {
+    /// A daemon call that is safe to repeat (read, delete, update against a fresh version),
+    /// retried as [`crate::retry`] says. `doing` names it in errors: "reading service web".
+    pub async fn call<T, F, Fut>(&self, doing: &str, f: F) -> std::result::Result<T, CallError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = std::result::Result<T, bollard::errors::Error>>,
+    {
+        retry::call(&self.settings.retry, doing, f).await.map_err(|e| self.located(e))
+    }
+
+    /// A create, retried without creating twice: see [`retry::create`].
+    pub async fn create<T, F, Fut, G, GFut>(
+        &self,
+        doing: &str,
+        create: F,
+        find: Option<G>,
+    ) -> std::result::Result<T, CallError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = std::result::Result<T, bollard::errors::Error>>,
+        G: FnMut() -> GFut,
+        GFut: Future<Output = std::result::Result<Option<T>, bollard::errors::Error>>,
+    {
+        retry::create(&self.settings.retry, doing, create, find).await.map_err(|e| self.located(e))
+    }
+
+    fn located(&self, mut e: CallError) -> CallError {
+        e.host = self.settings.host.clone();
+        e
+    }
+}
+
+/// `Some(found)`, or `None` when the daemon says there is no such object.
+pub fn found<T>(
+    r: std::result::Result<T, bollard::errors::Error>,
+) -> std::result::Result<Option<T>, bollard::errors::Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
 #[async_trait]
 pub trait ResourceType: Send + Sync {
@@ -39,21 +85,6 @@ pub trait DataSourceType: Send + Sync {
     fn name(&self) -> &'static str;
     fn schema(&self) -> Schema;
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value>;
-}
-
-/// A daemon error as users should read it.
-pub fn daemon_error(doing: &str, e: bollard::errors::Error) -> ProviderError {
-    let msg = match &e {
-        bollard::errors::Error::DockerResponseServerError { status_code, message } => {
-            format!("{message} (HTTP {status_code})")
-        }
-        other => other.to_string(),
-    };
-    ProviderError::new(format!("{doing}: {msg}"))
-}
-
-pub fn is_not_found(e: &bollard::errors::Error) -> bool {
-    matches!(e, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })
 }
 
 /// Parses a Go-style duration (`10s`, `1m30s`, `500ms`) into nanoseconds.

@@ -5,9 +5,9 @@
 
 mod spec;
 
-use crate::resource::{Ctx, ResourceType, Result, daemon_error, duration_ns, is_not_found};
+use crate::resource::{Ctx, ResourceType, Result, duration_ns, found};
 use async_trait::async_trait;
-use bollard::query_parameters::{ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
+use bollard::query_parameters::{InspectServiceOptions, ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use terrane_engine::attrs as val;
@@ -23,15 +23,16 @@ pub struct Service;
 async fn list(c: &Ctx<'_>, ids: &[String]) -> Result<Vec<serde_json::Value>> {
     let opts =
         ListServicesOptions { filters: Some(HashMap::from([("id".to_string(), ids.to_vec())])), ..Default::default() };
-    let services = c.docker.list_services(Some(opts)).await.map_err(|e| daemon_error("listing services", e))?;
+    let services = c.call("listing services", || c.docker.list_services(Some(opts.clone()))).await?;
     Ok(services.iter().filter_map(|s| serde_json::to_value(s).ok()).collect())
 }
 
 async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<serde_json::Value>> {
-    match c.docker.inspect_service(id, None::<bollard::query_parameters::InspectServiceOptions>).await {
+    match c.call(&format!("reading service {id}"), || c.docker.inspect_service(id, None::<InspectServiceOptions>)).await
+    {
         Ok(s) => Ok(serde_json::to_value(&s).ok()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(daemon_error(&format!("reading service {id}"), e)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -43,13 +44,46 @@ fn converge_settings(planned: &Value) -> (Duration, Duration) {
             .and_then(|s| duration_ns(&s))
             .map_or(default, |ns| Duration::from_nanos(ns as u64))
     };
-    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_secs(1)))
+    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_millis(250)))
 }
 
-/// Waits until the service's desired tasks run.
-async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
+/// The first convergence check comes this soon; later ones grow apart up to `delay`.
+const FIRST_POLL: Duration = Duration::from_millis(50);
+
+/// The task template as swarm compares it to decide whether tasks must be replaced: a change
+/// of placement alone replaces none.
+fn rolled_out(template: &serde_json::Value) -> serde_json::Value {
+    let mut t = template.clone();
+    if let Some(o) = t.as_object_mut() {
+        o.remove("Placement");
+    }
+    t
+}
+
+/// The IDs of the service's tasks meant to run now.
+async fn running_tasks(c: &Ctx<'_>, id: &str) -> Result<Vec<String>> {
+    let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) };
+    let tasks =
+        c.call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone()))).await?;
+    Ok(tasks
+        .iter()
+        .filter(|t| t.desired_state == Some(bollard::models::TaskState::RUNNING))
+        .filter_map(|t| t.id.clone())
+        .collect())
+}
+
+/// Waits until the service's desired tasks run. A small task runs within a few hundred
+/// milliseconds, so the checks start 50 ms apart and grow by half each time up to
+/// `converge_config.delay` (250 ms without the block): an apply is not rounded up to whole
+/// delays, and a service waiting for a slot in `-parallelism` is not held up by the checks.
+/// After an update that changed the task template, the tasks that ran before it (`before`)
+/// must have been replaced: swarm starts the rolling update a moment after the call, and
+/// until then the old tasks still look converged.
+async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> Result<()> {
     let (timeout, delay) = converge_settings(planned);
     let start = Instant::now();
+    let mut pause = FIRST_POLL.min(delay);
+    let mut checks = 0u32;
     let global = val::block(planned, "mode").and_then(|m| val::boolean(&m, "global")).unwrap_or(false);
     loop {
         let svc = inspect(c, id)
@@ -57,10 +91,10 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
             .ok_or_else(|| ProviderError::new(format!("service {id} disappeared while converging")))?;
         let desired = if global {
             let nodes = c
-                .docker
-                .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
-                .await
-                .map_err(|e| daemon_error("listing swarm nodes", e))?;
+                .call("listing swarm nodes", || {
+                    c.docker.list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
+                })
+                .await?;
             nodes
                 .iter()
                 .filter(|n| {
@@ -72,10 +106,8 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
         };
         let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) };
         let tasks: Vec<serde_json::Value> = c
-            .docker
-            .list_tasks(Some(opts))
-            .await
-            .map_err(|e| daemon_error("listing tasks", e))?
+            .call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone())))
+            .await?
             .iter()
             .filter_map(|t| serde_json::to_value(t).ok())
             .collect();
@@ -84,7 +116,16 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
             tasks.iter().filter(|t| t["DesiredState"].as_str() == Some("running")).collect();
         let running = wanted.iter().filter(|t| state(t) == "running").count();
         let updating = svc["UpdateStatus"]["State"].as_str().unwrap_or("");
-        if running >= desired && wanted.len() == running && !matches!(updating, "updating" | "rollback_started") {
+        let rollout = !before.is_empty()
+            && rolled_out(&svc["Spec"]["TaskTemplate"]) != rolled_out(&svc["PreviousSpec"]["TaskTemplate"]);
+        let stale = rollout && wanted.iter().any(|t| t["ID"].as_str().is_some_and(|i| before.iter().any(|b| b == i)));
+        checks += 1;
+        if running >= desired
+            && wanted.len() == running
+            && !stale
+            && !matches!(updating, "updating" | "rollback_started")
+        {
+            tracing::debug!(service = id, elapsed = ?start.elapsed(), checks, "converged");
             return Ok(());
         }
         if matches!(updating, "paused" | "rollback_completed" | "rollback_paused") {
@@ -108,7 +149,8 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
                 task_errors(&tasks)
             )));
         }
-        tokio::time::sleep(delay.min(timeout.saturating_sub(start.elapsed()))).await;
+        tokio::time::sleep(pause.min(timeout.saturating_sub(start.elapsed()))).await;
+        pause = (pause * 3 / 2).min(delay);
     }
 }
 
@@ -154,15 +196,27 @@ impl ResourceType for Service {
         let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
         let spec = serde_json::from_value(spec)
             .map_err(|e| ProviderError::new(format!("building the service spec of {name}: {e}")))?;
-        let out = c
-            .docker
-            .create_service(spec, c.settings.credentials_for(&image))
-            .await
-            .map_err(|e| daemon_error(&format!("creating service {name}"), e))?;
-        let id = out.id.unwrap_or_default();
+        let spec: bollard::models::ServiceSpec = spec;
+        let auth = c.settings.credentials_for(&image);
+        let asked = Instant::now();
+        // Service names are unique in a swarm: a create whose answer was lost is found by name.
+        let (spec, auth, named) = (&spec, &auth, name.as_str());
+        let id = c
+            .create(
+                &format!("creating service {name}"),
+                move || async move {
+                    Ok(c.docker.create_service(spec.clone(), auth.clone()).await?.id.unwrap_or_default())
+                },
+                Some(move || async move {
+                    let svc = found(c.docker.inspect_service(named, None::<InspectServiceOptions>).await)?;
+                    Ok(svc.map(|s| s.id.unwrap_or_default()))
+                }),
+            )
+            .await?;
+        tracing::debug!(service = name, id, elapsed = ?asked.elapsed(), "created");
         let partial = || Value::object([("id", Value::from(id.as_str())), ("name", Value::from(name.as_str()))]);
         // Whatever happens while converging, the service exists and is recorded.
-        let converged = converge(c, &id, planned).await;
+        let converged = converge(c, &id, planned, &[]).await;
         let now = self
             .read_one(c, &id, planned)
             .await
@@ -201,18 +255,25 @@ impl ResourceType for Service {
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = val::id(prior);
-        let current = inspect(c, &id).await?.ok_or_else(|| ProviderError::new(format!("service {id} is gone")))?;
-        let version = current["Version"]["Index"].as_i64().unwrap_or(0) as i32;
         let spec = spec::to_spec(planned)?;
         let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
-        let spec =
+        let spec: bollard::models::ServiceSpec =
             serde_json::from_value(spec).map_err(|e| ProviderError::new(format!("building the service spec: {e}")))?;
-        let opts = UpdateServiceOptions { version, ..Default::default() };
-        c.docker
-            .update_service(&id, spec, opts, c.settings.credentials_for(&image))
-            .await
-            .map_err(|e| daemon_error(&format!("updating service {id}"), e))?;
-        let converged = converge(c, &id, planned).await;
+        let auth = c.settings.credentials_for(&image);
+        // An update names the version it changes: each attempt reads the current one, so an
+        // attempt after one whose answer was lost sends the same spec again instead of failing
+        // with "update out of sequence".
+        let name = val::string(planned, "name").unwrap_or_else(|| id.clone());
+        let before = running_tasks(c, &id).await?;
+        let (spec, auth, sid) = (&spec, &auth, id.as_str());
+        c.call(&format!("updating service {name}"), move || async move {
+            let current = c.docker.inspect_service(sid, None::<InspectServiceOptions>).await?;
+            let version = current.version.and_then(|v| v.index).unwrap_or(0) as i32;
+            let opts = UpdateServiceOptions { version, ..Default::default() };
+            c.docker.update_service(sid, spec.clone(), opts, auth.clone()).await
+        })
+        .await?;
+        let converged = converge(c, &id, planned, &before).await;
         let now = self
             .read_one(c, &id, planned)
             .await?
@@ -225,10 +286,11 @@ impl ResourceType for Service {
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let id = val::id(prior);
-        match c.docker.delete_service(&id).await {
+        let name = val::string(prior, "name").unwrap_or_else(|| id.clone());
+        match c.call(&format!("removing service {name}"), || c.docker.delete_service(&id)).await {
             Ok(()) => {}
-            Err(e) if is_not_found(&e) => return Ok(()),
-            Err(e) => return Err(daemon_error(&format!("removing service {id}"), e)),
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.into()),
         }
         // Wait for its tasks to stop, so networks, secrets and configs can go next.
         let start = Instant::now();

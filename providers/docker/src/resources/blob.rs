@@ -2,7 +2,7 @@
 //! base64-encoded data; any change replaces them.
 
 use crate::labels;
-use crate::resource::{Ctx, Result, daemon_error, is_not_found};
+use crate::resource::{Ctx, Result, found};
 use base64::Engine;
 use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
@@ -63,33 +63,56 @@ pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> 
     let data = normalize(&val::string(planned, "data").unwrap_or_default())
         .ok_or_else(|| ProviderError::new(format!("the data of {} {name} is not base64", kind.noun())))?;
     let spec = serde_json::json!({"Name": name, "Data": data, "Labels": labels::to_map(planned, "labels")});
+    // Names are unique in a swarm: a create whose answer was lost is found by name (exactly:
+    // the daemon would also take an ID prefix).
+    let doing = format!("creating {} {name}", kind.noun());
+    let named = name.as_str();
     let id = match kind {
         Kind::Secret => {
-            let spec = serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
-            c.docker.create_secret(spec).await.map_err(|e| daemon_error(&format!("creating secret {name}"), e))?.id
+            let spec: bollard::models::SecretSpec =
+                serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
+            let spec = &spec;
+            c.create(
+                &doing,
+                move || async move { Ok(c.docker.create_secret(spec.clone()).await?.id) },
+                Some(move || async move {
+                    let s = found(c.docker.inspect_secret(named).await)?;
+                    Ok(s.filter(|s| s.spec.as_ref().and_then(|p| p.name.as_deref()) == Some(named)).and_then(|s| s.id))
+                }),
+            )
+            .await?
         }
         Kind::Config => {
-            let spec = serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
-            c.docker.create_config(spec).await.map_err(|e| daemon_error(&format!("creating config {name}"), e))?.id
+            let spec: bollard::models::ConfigSpec =
+                serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
+            let spec = &spec;
+            c.create(
+                &doing,
+                move || async move { Ok(c.docker.create_config(spec.clone()).await?.id) },
+                Some(move || async move {
+                    let s = found(c.docker.inspect_config(named).await)?;
+                    Ok(s.filter(|s| s.spec.as_ref().and_then(|p| p.name.as_deref()) == Some(named)).and_then(|s| s.id))
+                }),
+            )
+            .await?
         }
     };
     Ok(id)
 }
 
 pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
+    let doing = format!("listing {}s", kind.noun());
     let listed: std::result::Result<Vec<serde_json::Value>, ProviderError> = match kind {
         Kind::Secret => c
-            .docker
-            .list_secrets(None::<bollard::query_parameters::ListSecretsOptions>)
+            .call(&doing, || c.docker.list_secrets(None::<bollard::query_parameters::ListSecretsOptions>))
             .await
             .map(|v| v.iter().filter_map(|s| serde_json::to_value(s).ok()).collect()),
         Kind::Config => c
-            .docker
-            .list_configs(None::<bollard::query_parameters::ListConfigsOptions>)
+            .call(&doing, || c.docker.list_configs(None::<bollard::query_parameters::ListConfigsOptions>))
             .await
             .map(|v| v.iter().filter_map(|s| serde_json::to_value(s).ok()).collect()),
     }
-    .map_err(|e| daemon_error(&format!("listing {}s", kind.noun()), e));
+    .map_err(ProviderError::from);
     let all = match listed {
         Ok(a) => a,
         Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
@@ -131,19 +154,20 @@ fn keep_spelling(prior: Option<&Value>, daemon: &str) -> Value {
 
 pub async fn delete(kind: Kind, c: &Ctx<'_>, prior: &Value) -> Result<()> {
     let id = val::id(prior);
+    let doing = format!("removing {} {}", kind.noun(), val::string(prior, "name").unwrap_or_else(|| id.clone()));
     // A service being removed still references the object for a moment: retry while in use.
     for attempt in 0..60 {
         let r = match kind {
-            Kind::Secret => c.docker.delete_secret(&id).await,
-            Kind::Config => c.docker.delete_config(&id).await,
+            Kind::Secret => c.call(&doing, || c.docker.delete_secret(&id)).await,
+            Kind::Config => c.call(&doing, || c.docker.delete_config(&id)).await,
         };
         match r {
             Ok(()) => return Ok(()),
-            Err(e) if is_not_found(&e) => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(()),
             Err(e) if attempt < 59 && e.to_string().contains("in use") => {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await
             }
-            Err(e) => return Err(daemon_error(&format!("removing {} {id}", kind.noun()), e)),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(())

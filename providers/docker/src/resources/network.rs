@@ -2,9 +2,9 @@
 //! Networks cannot change in place: every argument forces replacement.
 
 use crate::labels;
-use crate::resource::{Ctx, ResourceType, Result, daemon_error, is_not_found};
+use crate::resource::{Ctx, ResourceType, Result, found};
 use async_trait::async_trait;
-use bollard::query_parameters::ListNetworksOptions;
+use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptions};
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
@@ -93,8 +93,7 @@ pub fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
 
 /// Every network, by ID (one call).
 pub async fn list(c: &Ctx<'_>) -> Result<Vec<serde_json::Value>> {
-    let nets =
-        c.docker.list_networks(None::<ListNetworksOptions>).await.map_err(|e| daemon_error("listing networks", e))?;
+    let nets = c.call("listing networks", || c.docker.list_networks(None::<ListNetworksOptions>)).await?;
     Ok(nets.iter().filter_map(|n| serde_json::to_value(n).ok()).collect())
 }
 
@@ -139,11 +138,21 @@ impl ResourceType for Network {
         if let Some(d) = val::string(planned, "driver") {
             req["Driver"] = d.into();
         }
-        let req = serde_json::from_value(req)
+        let req: bollard::models::NetworkCreateRequest = serde_json::from_value(req)
             .map_err(|e| ProviderError::new(format!("building the network request: {e}")))?;
-        let out =
-            c.docker.create_network(req).await.map_err(|e| daemon_error(&format!("creating network {name}"), e))?;
-        let id = out.id;
+        // A create whose answer was lost is found by name (unique for swarm networks; the
+        // look-up also insists on the exact name, not an ID prefix).
+        let (req, named) = (&req, name.as_str());
+        let id = c
+            .create(
+                &format!("creating network {name}"),
+                move || async move { Ok(c.docker.create_network(req.clone()).await?.id) },
+                Some(move || async move {
+                    let net = found(c.docker.inspect_network(named, None::<InspectNetworkOptions>).await)?;
+                    Ok(net.filter(|n| n.name.as_deref() == Some(named)).and_then(|n| n.id))
+                }),
+            )
+            .await?;
         let partial = || Value::object([("id", Value::from(id.as_str())), ("name", Value::from(name.as_str()))]);
         // Swarm fills in a new overlay network's details (driver, IPAM) shortly after.
         let stub = Value::object([("id", Value::from(id.as_str()))]);
@@ -181,13 +190,12 @@ impl ResourceType for Network {
                 continue;
             };
             let nid = found["Id"].as_str().unwrap_or_default().to_string();
-            out.push(
-                match c.docker.inspect_network(&nid, None::<bollard::query_parameters::InspectNetworkOptions>).await {
-                    Ok(n) => Ok(Some(from_json(&serde_json::to_value(&n).unwrap_or_default(), cur))),
-                    Err(e) if is_not_found(&e) => Ok(None),
-                    Err(e) => Err(daemon_error(&format!("reading network {nid}"), e)),
-                },
-            );
+            let doing = format!("reading network {}", found["Name"].as_str().unwrap_or(&nid));
+            out.push(match c.call(&doing, || c.docker.inspect_network(&nid, None::<InspectNetworkOptions>)).await {
+                Ok(n) => Ok(Some(from_json(&serde_json::to_value(&n).unwrap_or_default(), cur))),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e.into()),
+            });
         }
         out
     }
@@ -203,31 +211,27 @@ impl ResourceType for Network {
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let id = val::id(prior);
+        let doing = format!("removing network {}", val::string(prior, "name").unwrap_or_else(|| id.clone()));
         // Tasks detach asynchronously after a service is removed: retry while in use.
         for attempt in 0..60 {
-            match c.docker.remove_network(&id).await {
-                Ok(()) => {
-                    // Swarm removes the network asynchronously: wait until it is gone.
-                    for _ in 0..100 {
-                        match c
-                            .docker
-                            .inspect_network(&id, None::<bollard::query_parameters::InspectNetworkOptions>)
-                            .await
-                        {
-                            Err(e) if is_not_found(&e) => break,
-                            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-                        }
-                    }
-                    return Ok(());
-                }
-                Err(e) if is_not_found(&e) => return Ok(()),
+            match c.call(&doing, || c.docker.remove_network(&id)).await {
+                // Gone already: also when an earlier attempt's answer was lost.
+                Ok(()) => break,
+                Err(e) if e.is_not_found() => break,
                 Err(e)
                     if attempt < 59
                         && (e.to_string().contains("in use") || e.to_string().contains("active endpoints")) =>
                 {
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await
                 }
-                Err(e) => return Err(daemon_error(&format!("removing network {id}"), e)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // Swarm removes the network asynchronously: wait until it is gone.
+        for _ in 0..100 {
+            match found(c.docker.inspect_network(&id, None::<InspectNetworkOptions>).await) {
+                Ok(None) => break,
+                _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
             }
         }
         Ok(())

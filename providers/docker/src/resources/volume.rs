@@ -2,7 +2,7 @@
 //! rexray/ebs driver for EBS-backed volumes). Volumes cannot change: any change replaces.
 
 use crate::labels;
-use crate::resource::{Ctx, ResourceType, Result, daemon_error, is_not_found};
+use crate::resource::{Ctx, ResourceType, Result, found};
 use async_trait::async_trait;
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
@@ -45,7 +45,14 @@ impl ResourceType for Volume {
         }
         let req: bollard::models::VolumeCreateRequest =
             serde_json::from_value(req).map_err(|e| ProviderError::new(e.to_string()))?;
-        let v = c.docker.create_volume(req).await.map_err(|e| daemon_error("creating volume", e))?;
+        // A named volume whose create answer was lost is found by name; an unnamed one gets a
+        // new random name each time, so it is only created again when the first request never
+        // reached the daemon.
+        let name = val::string(planned, "name");
+        let doing = format!("creating volume {}", name.as_deref().unwrap_or("(unnamed)"));
+        let req = &req;
+        let find = name.as_deref().map(|n| move || async move { found(c.docker.inspect_volume(n).await) });
+        let v = c.create(&doing, move || c.docker.create_volume(req.clone()), find).await?;
         let j = serde_json::to_value(&v).unwrap_or_default();
         Ok(from_json(&j, planned))
     }
@@ -54,10 +61,10 @@ impl ResourceType for Volume {
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
             let name = val::id(cur);
-            out.push(match c.docker.inspect_volume(&name).await {
+            out.push(match c.call(&format!("reading volume {name}"), || c.docker.inspect_volume(&name)).await {
                 Ok(v) => Ok(Some(from_json(&serde_json::to_value(&v).unwrap_or_default(), cur))),
-                Err(e) if is_not_found(&e) => Ok(None),
-                Err(e) => Err(daemon_error(&format!("reading volume {name}"), e)),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e.into()),
             });
         }
         out
@@ -69,14 +76,18 @@ impl ResourceType for Volume {
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let name = val::id(prior);
+        let doing = format!("removing volume {name}");
         for attempt in 0..60 {
-            match c.docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>).await {
+            match c
+                .call(&doing, || c.docker.remove_volume(&name, None::<bollard::query_parameters::RemoveVolumeOptions>))
+                .await
+            {
                 Ok(()) => return Ok(()),
-                Err(e) if is_not_found(&e) => return Ok(()),
+                Err(e) if e.is_not_found() => return Ok(()),
                 Err(e) if attempt < 59 && e.to_string().contains("in use") => {
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await
                 }
-                Err(e) => return Err(daemon_error(&format!("removing volume {name}"), e)),
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(())

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::sync::Arc;
 use std::time::Duration;
 use terrane_engine::addr::parse_instance;
@@ -37,6 +39,21 @@ pub fn free_port() -> u16 {
 pub struct Harness {
     pub dir: tempfile::TempDir,
     pub backend: Arc<LocalBackend>,
+    /// The `provider "docker"` block every configuration gets.
+    pub provider: String,
+}
+
+/// Retries bounded tightly, so tests of failures end soon: 3 retries (pauses of 0.25, 0.5 and
+/// 1 s, each with up to as much again of jitter, so always all three within the 5 s allowed),
+/// 2 s per attempt. Set before any provider is configured; the same values for every test of
+/// a binary, so tests running side by side agree.
+pub fn fast_retries() {
+    // SAFETY: every caller sets the same values, before any provider reads them.
+    unsafe {
+        std::env::set_var("TERRANE_DOCKER_MAX_RETRIES", "3");
+        std::env::set_var("TERRANE_DOCKER_RETRY_MAX_WAIT", "5s");
+        std::env::set_var("TERRANE_DOCKER_REQUEST_TIMEOUT", "2s");
+    }
 }
 
 /// Runs a docker CLI command, returning stdout.
@@ -58,11 +75,16 @@ impl Harness {
         );
         let dir = tempfile::tempdir().unwrap();
         let backend = Arc::new(LocalBackend::in_dir(dir.path()));
-        Harness { dir, backend }
+        Harness { dir, backend, provider: "provider \"docker\" {}".into() }
+    }
+
+    /// A harness whose provider talks to the daemon at `host` (a proxy's, say).
+    pub fn with_host(host: &str) -> Harness {
+        Harness { provider: format!("provider \"docker\" {{\n  host = \"{host}\"\n}}"), ..Harness::new() }
     }
 
     pub fn ctx(&self, src: &str, state: &State) -> Context {
-        let full = format!("provider \"docker\" {{}}\n{src}");
+        let full = format!("{}\n{src}", self.provider);
         let (mut config, diags) = load_sources(vec![("main.tf".into(), full)]);
         assert!(!diags.has_errors(), "config errors: {diags}");
         config.dir = self.dir.path().to_path_buf();
