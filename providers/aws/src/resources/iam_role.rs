@@ -56,19 +56,6 @@ pub fn unique_suffix() -> String {
     format!("{digits:0<18}{:08x}", COUNTER.fetch_add(1, Ordering::SeqCst).wrapping_add(1))
 }
 
-/// The name to create: the configured one, else the prefix (or `default_prefix`) and a unique
-/// suffix.
-pub fn generated_name(planned: &Value, default_prefix: &str) -> String {
-    match val::string(planned, "name") {
-        Some(n) => n,
-        None => format!(
-            "{}{}",
-            val::string(planned, "name_prefix").unwrap_or_else(|| default_prefix.to_string()),
-            unique_suffix()
-        ),
-    }
-}
-
 /// The `name_prefix` of a generated name (null for names not generated), as Terraform finds it.
 pub fn name_prefix_from_name(name: &str) -> Value {
     const SUFFIX: usize = 26;
@@ -455,9 +442,9 @@ impl ResourceType for IamRole {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = generated_name(planned, "terraform-");
+        let name = c.generated_name(planned, "terraform-");
         let policy = val::string(planned, "assume_role_policy").unwrap_or_default();
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let mut req = c
             .clients
             .iam
@@ -474,6 +461,13 @@ impl ResourceType for IamRole {
         req.send().await.map_err(|e| sdk_error(&format!("creating IAM role {name}"), e))?;
         let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
         self.read_new(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
+    /// token tag CreateRole gave it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.generated_name(planned, "terraform-");
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

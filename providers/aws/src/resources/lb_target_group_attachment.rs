@@ -103,6 +103,23 @@ impl ResourceType for LbTargetGroupAttachment {
     }
 
     /// One DescribeTargetHealth per target group, for all its attachments.
+    /// Found by its natural key, target group and target (ID, port, zone): a registration has
+    /// no ID or tags in AWS (RegisterTargets is idempotent anyway). The ID is made as the create
+    /// makes it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let group = val::string(planned, "target_group_arn").unwrap_or_default();
+        let Some(targets) = registered(c, &group).await? else { return Ok(None) };
+        if !targets.iter().any(|d| matches(d, planned)) {
+            return Ok(None);
+        }
+        let mut v = attachment_value(planned);
+        v.set_at_path(
+            &[terrane_engine::value::PathStep::Attr("id".into())],
+            Value::from(format!("{group}-{}", c.unique_suffix())),
+        );
+        Ok(Some(v))
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, cur) in current.iter().enumerate() {
