@@ -190,3 +190,28 @@ pub fn chunks<T: Clone>(items: &[T], n: usize) -> Vec<Vec<T>> {
 pub fn invalid(summary: &str, detail: impl Into<String>) -> Diagnostic {
     Diagnostic::error(summary, detail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_suffixes_are_stable_and_shaped_like_terraforms() {
+        let a = token_suffix("terrane-0123456789abcdef0123456789abcdef");
+        assert_eq!(a, token_suffix("terrane-0123456789abcdef0123456789abcdef"), "the same token, the same name");
+        assert_ne!(a, token_suffix("terrane-0123456789abcdef0123456789abcdee"));
+        assert_eq!(a.len(), 26);
+        assert!(a[..18].bytes().all(|b| b.is_ascii_digit()), "{a}");
+        assert!(a[18..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{a}");
+    }
+
+    #[test]
+    fn names_come_from_the_name_or_the_prefix() {
+        let s = || "SUFFIX".to_string();
+        let named = Value::object([("name", Value::from("web")), ("name_prefix", Value::Null)]);
+        assert_eq!(name_from(&named, "name", "name_prefix", "terraform-", s), "web");
+        let prefixed = Value::object([("name", Value::Null), ("name_prefix", Value::from("web-"))]);
+        assert_eq!(name_from(&prefixed, "name", "name_prefix", "terraform-", s), "web-SUFFIX");
+        assert_eq!(name_from(&Value::Null, "name", "name_prefix", "terraform-", s), "terraform-SUFFIX");
+    }
+}

@@ -2,7 +2,6 @@
 //! group. Its ID is the group's ARN with a unique suffix, as Terraform makes it; like
 //! Terraform, it cannot be imported (the ID does not name the target).
 
-use super::iam_role::unique_suffix;
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, invalid};
 use crate::val::{self, Obj};
@@ -97,7 +96,7 @@ impl ResourceType for LbTargetGroupAttachment {
         let mut v = attachment_value(planned);
         v.set_at_path(
             &[terrane_engine::value::PathStep::Attr("id".into())],
-            Value::from(format!("{group}-{}", unique_suffix())),
+            Value::from(format!("{group}-{}", c.unique_suffix())),
         );
         Ok(v)
     }
