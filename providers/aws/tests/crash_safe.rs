@@ -877,3 +877,141 @@ resource "aws_acm_certificate" "c" {{
     assert_eq!(lbs.load_balancers().len(), 1);
     h.destroy(&src).await;
 }
+
+/// A backend that keeps the first state written to it: an apply writes its pending creates
+/// first, so that is the state a kill -9 right after every create, before any checkpoint,
+/// leaves behind.
+struct FirstWrite {
+    inner: Arc<terrane_engine::state::local::LocalBackend>,
+    first: std::sync::Mutex<Option<State>>,
+}
+
+#[async_trait::async_trait]
+impl StateBackend for FirstWrite {
+    async fn read(&self, ws: &str) -> Result<Option<State>, terrane_engine::state::StateError> {
+        self.inner.read(ws).await
+    }
+    async fn write(&self, ws: &str, state: &State) -> Result<(), terrane_engine::state::StateError> {
+        self.first.lock().unwrap().get_or_insert_with(|| state.clone());
+        self.inner.write(ws, state).await
+    }
+    async fn lock(
+        &self,
+        ws: &str,
+        info: &terrane_engine::state::LockInfo,
+    ) -> Result<(), terrane_engine::state::LockError> {
+        self.inner.lock(ws, info).await
+    }
+    async fn unlock(&self, ws: &str, id: &str) -> Result<(), terrane_engine::state::LockError> {
+        self.inner.unlock(ws, id).await
+    }
+    async fn force_unlock(&self, ws: &str, id: &str) -> Result<(), terrane_engine::state::LockError> {
+        self.inner.force_unlock(ws, id).await
+    }
+    async fn workspaces(&self) -> Result<Vec<String>, terrane_engine::state::StateError> {
+        self.inner.workspaces().await
+    }
+    async fn delete_workspace(&self, ws: &str) -> Result<(), terrane_engine::state::StateError> {
+        self.inner.delete_workspace(ws).await
+    }
+    fn describe(&self, ws: &str) -> String {
+        self.inner.describe(ws)
+    }
+}
+
+/// The worst moment of a kill: every create of an apply made, not one recorded. The pending
+/// creates hold what the plan knew, so the route's table, the association's subnet and the
+/// rule's group (made in the same run) were unknown: the next plan finds those once it has
+/// adopted what they refer to. Everything is adopted, nothing is created twice.
+#[tokio::test]
+async fn an_apply_killed_after_every_create_and_before_any_record_is_adopted_whole() {
+    let h = Harness::new();
+    let name = unique("crash-whole");
+    let src = format!(
+        r#"{vpc}
+resource "aws_subnet" "a" {{
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.64.1.0/24"
+}}
+
+resource "aws_internet_gateway" "gw" {{
+  vpc_id = aws_vpc.v.id
+}}
+
+resource "aws_route_table" "rt" {{
+  vpc_id = aws_vpc.v.id
+}}
+
+resource "aws_route" "default" {{
+  route_table_id         = aws_route_table.rt.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.gw.id
+}}
+
+resource "aws_route_table_association" "a" {{
+  subnet_id      = aws_subnet.a.id
+  route_table_id = aws_route_table.rt.id
+}}
+
+resource "aws_security_group" "sg" {{
+  name   = "{name}"
+  vpc_id = aws_vpc.v.id
+}}
+
+resource "aws_security_group_rule" "ssh" {{
+  type              = "ingress"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = ["10.0.0.0/8"]
+  security_group_id = aws_security_group.sg.id
+}}
+
+resource "aws_cloudwatch_log_group" "lg" {{
+  name = "/{name}/app"
+}}
+"#,
+        vpc = vpc(&name, "10.64.0.0/16")
+    );
+    let (ctx, p) = h.try_plan(&src, &Default::default()).await.unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(actions(&p).len(), 9);
+    let backend = Arc::new(FirstWrite { inner: h.backend.clone(), first: std::sync::Mutex::new(None) });
+    let recorder = terrane_engine::apply::Recorder::start(
+        terrane_engine::apply::plan_prior_state(&p).unwrap(),
+        backend.clone(),
+        "default",
+        std::time::Duration::from_millis(200),
+    );
+    let out = terrane_engine::apply::apply(
+        &ctx,
+        &p,
+        &recorder,
+        &Default::default(),
+        &terrane_engine::graph::WalkControl::default(),
+        &terrane_engine::hooks::NoHooks,
+    )
+    .await;
+    assert!(!out.diags.has_errors(), "{}", out.diags);
+    let applied = recorder.finish().await.map_err(|(_, e)| e).unwrap();
+    // The kill: the state goes back to the pending creates alone.
+    let crashed = backend.first.lock().unwrap().clone().unwrap();
+    assert_eq!(crashed.pending.len(), 9);
+    assert!(crashed.resources.values().all(|r| r.instances.values().all(|i| i.current.is_none())));
+    h.backend.write("default", &crashed).await.unwrap();
+
+    let (ctx, p) = h.try_plan(&src, &Default::default()).await.unwrap_or_else(|d| panic!("{d}"));
+    let rendered = terrane_engine::plan::render::text::render_plan(&p, &|_| None, false);
+    assert_eq!(p.adopted.len(), 9, "{rendered}");
+    assert!(actions(&p).is_empty(), "{rendered}");
+    for c in &p.changes {
+        let addr = c.addr.to_string();
+        assert_eq!(id_of(&h.value(&p.prior_state, &addr)), id_of(&h.value(&applied, &addr)), "{addr}");
+    }
+    let (out, state) = h.apply_plan(&ctx, &p).await;
+    assert!(!out.diags.has_errors(), "{}", out.diags);
+    assert!(state.pending.is_empty());
+    support::assert_no_changes(&h.plan(&src).await);
+    assert_eq!(vpcs_named(&name).await.len(), 1);
+    h.destroy(&src).await;
+    assert!(vpcs_named(&name).await.is_empty());
+}
