@@ -521,6 +521,25 @@ async fn a_log_group_of_that_name_made_by_someone_else_is_not_adopted() {
     support::logs().await.delete_log_group().log_group_name(&name).send().await.unwrap();
 }
 
+#[tokio::test]
+async fn an_alias_of_that_name_on_another_key_is_not_adopted() {
+    let h = Harness::new();
+    let name = format!("alias/{}", unique("crash-alias"));
+    let kms = support::kms().await;
+    let key = |d: &'static str| {
+        let kms = kms.clone();
+        async move { kms.create_key().description(d).send().await.unwrap().key_metadata.unwrap().key_id }
+    };
+    let (mine, theirs) = (key("mine").await, key("theirs").await);
+    kms.create_alias().alias_name(&name).target_key_id(&theirs).send().await.unwrap();
+    let p = provider(&h, "").await;
+    let planned = |k: &str| Value::object([("name", Value::from(name.as_str())), ("target_key_id", Value::from(k))]);
+    let find = |v| p.find_created("aws_kms_alias", v, "terrane-x");
+    assert!(find(planned(&mine)).await.unwrap().is_none(), "an alias on another key is someone else's");
+    assert!(find(planned(&theirs)).await.unwrap().is_some());
+    kms.delete_alias().alias_name(&name).send().await.unwrap();
+}
+
 fn subnets(name: &str, cidr16: &str) -> String {
     format!(
         r#"

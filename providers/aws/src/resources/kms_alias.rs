@@ -171,10 +171,13 @@ impl ResourceType for KmsAlias {
     }
 
     /// Found by its name (configured, or made from `name_prefix` and the token): aliases have
-    /// no tags, and a name is unique in the account and region.
+    /// no tags, and a name is unique in the account and region. An alias of that name that
+    /// points to another key than the planned one is not what the create made.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         let name = c.generated_name(planned, PREFIX);
-        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), false).await
+        let found = crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), false).await?;
+        let (Some(want), Some(v)) = (val::string(planned, "target_key_id"), &found) else { return Ok(found) };
+        Ok(found.clone().filter(|_| val::string(v, "target_key_id").is_some_and(|t| same_key(&want, &t))))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
