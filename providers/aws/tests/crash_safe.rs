@@ -521,6 +521,23 @@ async fn a_log_group_of_that_name_made_by_someone_else_is_not_adopted() {
     support::logs().await.delete_log_group().log_group_name(&name).send().await.unwrap();
 }
 
+/// A pending create recorded from a plan where everything was unknown (all null): every
+/// resource type answers "nothing found" without failing, so the next plan is never stopped
+/// by a record it cannot use yet.
+#[tokio::test]
+async fn every_type_answers_a_record_of_unknowns_with_nothing_found() {
+    let h = Harness::new();
+    let p = provider(&h, "").await;
+    let types: Vec<String> = p.schema().resources.keys().cloned().collect();
+    assert!(types.len() >= 33, "{types:?}");
+    for t in types {
+        let block = &p.schema().resources[&t].block;
+        let planned = Value::object(block.attributes.keys().map(|k| (k.clone(), Value::Null)));
+        let found = p.find_created(&t, planned, &token()).await.unwrap_or_else(|e| panic!("{t}: {}", e.message));
+        assert!(found.is_none(), "{t}: found {found:?}");
+    }
+}
+
 #[tokio::test]
 async fn an_alias_of_that_name_on_another_key_is_not_adopted() {
     let h = Harness::new();

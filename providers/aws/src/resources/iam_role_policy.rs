@@ -118,7 +118,7 @@ impl ResourceType for IamRolePolicy {
     /// may be made from `name_prefix` and the token). PutRolePolicy is an upsert, so this
     /// only saves a second identical put.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let role = val::string(planned, "role").unwrap_or_default();
+        let Some(role) = val::string(planned, "role").filter(|r| !r.is_empty()) else { return Ok(None) };
         let name = c.generated_name(planned, "terraform-");
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &format!("{role}:{name}")), false).await
     }

@@ -106,7 +106,7 @@ impl ResourceType for LbTargetGroupAttachment {
     /// no ID or tags in AWS (RegisterTargets is idempotent anyway). The ID is made as the create
     /// makes it.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let group = val::string(planned, "target_group_arn").unwrap_or_default();
+        let Some(group) = val::string(planned, "target_group_arn").filter(|g| !g.is_empty()) else { return Ok(None) };
         let Some(targets) = registered(c, &group).await? else { return Ok(None) };
         if !targets.iter().any(|d| matches(d, planned)) {
             return Ok(None);

@@ -189,7 +189,8 @@ impl ResourceType for S3BucketSse {
     /// create is a put, which a repeat would only make again); what the bucket holds is adopted,
     /// and the next plan changes what differs.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let bucket = val::string(planned, "bucket").unwrap_or_default();
+        // Unknown when the killed apply was planned: asked again once the bucket is adopted.
+        let Some(bucket) = val::string(planned, "bucket").filter(|b| !b.is_empty()) else { return Ok(None) };
         let id = format_id(&bucket, val::string(planned, "expected_bucket_owner").as_deref());
         crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
