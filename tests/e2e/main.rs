@@ -3,6 +3,7 @@
 
 mod bootstrap;
 mod crash;
+mod crash_aws;
 mod fixtures;
 mod guard_rails;
 mod json;

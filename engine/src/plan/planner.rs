@@ -946,6 +946,16 @@ impl PlanWalk<'_> {
                 }
             }
         }
+        if prior.is_none() && self.opts.mode == PlanMode::Normal {
+            match self.adopt_late(&addr, res, schema, provider, provider_address, &config).await {
+                Ok(Some(v)) => prior = Some((v, ObjectStatus::Ready)),
+                Ok(None) => {}
+                Err(d) => {
+                    self.error(d);
+                    return None;
+                }
+            }
+        }
         let config = match &prior {
             Some((p, _)) => apply_ignore_changes(&res.lifecycle.ignore_changes, &schema.block, p, config),
             None => config,
@@ -1038,6 +1048,57 @@ impl PlanWalk<'_> {
             reason,
         });
         Some(planned)
+    }
+
+    /// A pending create that [`PlanWalk::adopt`] did not find, looked for again with its
+    /// configuration as it evaluates now. What was unknown when the killed apply was planned
+    /// (the IDs of objects it created in the same run: the route table of a route, the
+    /// group of a security group rule) is known once those objects were adopted, and a
+    /// provider that finds objects by natural key or name needs it. Asked only when the
+    /// planned value differs from the recorded one.
+    async fn adopt_late(
+        &self,
+        addr: &InstanceAddr,
+        res: &Resource,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        provider_address: &str,
+        config: &Value,
+    ) -> Result<Option<Value>, Diagnostic> {
+        let Some(c) = self.stored.pending.get(addr) else { return Ok(None) };
+        let planned = provider
+            .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config })
+            .await
+            .map_err(|e| Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()))?
+            .planned
+            .deep_unmark()
+            .unknowns_to_null();
+        if planned.to_json() == schema.block.from_json(&c.planned).to_json() {
+            return Ok(None); // asked already, with the same values
+        }
+        let found = {
+            let _permit = self.sem.acquire().await.expect("semaphore");
+            provider.find_created(&addr.resource.type_name, planned, &c.token).await
+        };
+        let v = match found {
+            Ok(Some(v)) => schema.block.mark_sensitive(v),
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    format!("Error looking for {addr} after an interrupted apply"),
+                    format!("An earlier apply was stopped while creating {addr}; terrane looks for what it created (token {}) before planning it again, and that failed: {}", c.token, e.message),
+                )
+                .at(res.range.clone()));
+            }
+        };
+        self.refreshed.lock().expect("state lock").set_object(
+            &addr.resource,
+            &addr.key,
+            provider_address,
+            Some(ObjectState::plain(&v, schema)),
+        );
+        self.adopted.lock().expect("adopted lock").push(addr.clone());
+        Ok(Some(v))
     }
 
     /// When an `import` block targets `addr`: reads the object by its id into the refreshed

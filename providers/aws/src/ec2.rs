@@ -52,3 +52,26 @@ pub async fn update_tags(
 
 /// The most IDs one filtered Describe call takes (EC2 allows up to 200 filter values).
 pub const FILTER_PAGE: usize = 200;
+
+/// After a crash: the ID of the EC2 object of this resource type (`vpc`, `subnet`,
+/// `security-group`, ...) that the create with `c.token` tagged with its token, found with
+/// one DescribeTags (key and value filters).
+pub async fn find_by_token(c: &crate::resource::Ctx<'_>, resource_type: &str) -> Result<Option<String>> {
+    let Some(token) = c.token else { return Ok(None) };
+    let out = c
+        .clients
+        .ec2
+        .describe_tags()
+        .filters(filter("key", [crate::tags::TOKEN_TAG]))
+        .filters(filter("value", [token]))
+        .filters(filter("resource-type", [resource_type]))
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("looking for the {resource_type} a create made (token {token})"), e))?;
+    Ok(out
+        .tags()
+        .iter()
+        .find(|t| t.value() == Some(token) && t.key() == Some(crate::tags::TOKEN_TAG))
+        .and_then(|t| t.resource_id())
+        .map(str::to_string))
+}

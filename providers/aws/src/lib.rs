@@ -94,7 +94,7 @@ impl AwsProvider {
     async fn ctx(&self) -> Result<Ctx<'_>, ProviderError> {
         let settings = self.settings()?;
         let clients = self.clients.get_or_try_init(|| config::build_clients(settings)).await?;
-        Ok(Ctx { clients, settings })
+        Ok(Ctx { clients, settings, token: None })
     }
 }
 
@@ -128,10 +128,26 @@ impl Provider for AwsProvider {
         Ok(resp)
     }
 
+    /// A create without a token from the engine still gets one: every create is made the
+    /// same way (the object marked or named so that it could be found again).
     async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError> {
+        let token = format!("terrane-{:032x}", rand::random::<u128>());
+        self.create_with_token(type_name, planned, &token).await
+    }
+
+    async fn create_with_token(&self, type_name: &str, planned: Value, token: &str) -> Result<Value, ProviderError> {
         let r = resource_type(type_name)?;
         let ctx = self.ctx().await?;
-        r.create(&ctx, &planned).await
+        r.create(&ctx.with_token(token), &planned).await
+    }
+
+    /// How each resource type finds what a killed create made: by its unique name, by the
+    /// token tag it was created with, by its natural key, or (instances) by the client token;
+    /// see each type's `find_created`.
+    async fn find_created(&self, type_name: &str, planned: Value, token: &str) -> Result<Option<Value>, ProviderError> {
+        let r = resource_type(type_name)?;
+        let ctx = self.ctx().await?;
+        r.find_created(&ctx.with_token(token), &planned).await
     }
 
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {

@@ -13,12 +13,64 @@ use terrane_engine::value::Value;
 pub struct Ctx<'a> {
     pub clients: &'a Clients,
     pub settings: &'a Settings,
+    /// The idempotency token of the create being made, or being looked for after a crash
+    /// (`find_created`); `None` in every other operation.
+    pub token: Option<&'a str>,
 }
 
 impl Ctx<'_> {
     pub fn default_tags(&self) -> &BTreeMap<String, String> {
         &self.settings.default_tags
     }
+
+    /// The same context, for the create with this idempotency token.
+    pub fn with_token<'b>(&'b self, token: &'b str) -> Ctx<'b> {
+        Ctx { clients: self.clients, settings: self.settings, token: Some(token) }
+    }
+
+    /// A suffix for generated names (26 characters: 18 digits and 8 hex digits, the shape
+    /// Terraform's `name_prefix` recognizes). In a create with a token it is derived from the
+    /// token, so `find_created` computes the same name again; otherwise it is random.
+    pub fn unique_suffix(&self) -> String {
+        match self.token {
+            Some(t) => token_suffix(t),
+            None => token_suffix(&format!("{:032x}", rand::random::<u128>())),
+        }
+    }
+
+    /// The name to create: `name`, else `name_prefix` (or `default_prefix`) and
+    /// [`Ctx::unique_suffix`], as Terraform's `create.Name` makes it.
+    pub fn generated_name(&self, planned: &Value, default_prefix: &str) -> String {
+        name_from(planned, "name", "name_prefix", default_prefix, || self.unique_suffix())
+    }
+
+    /// [`Ctx::generated_name`] for a type whose name and prefix arguments are called otherwise
+    /// (`identifier` / `identifier_prefix`), with the prefix `terraform-` by default.
+    pub fn name_or_generated(&self, planned: &Value, name: &str, prefix: &str) -> String {
+        name_from(planned, name, prefix, "terraform-", || self.unique_suffix())
+    }
+}
+
+/// The configured name, else the prefix (or `default_prefix`) and a suffix.
+pub fn name_from(
+    planned: &Value,
+    name: &str,
+    prefix: &str,
+    default_prefix: &str,
+    suffix: impl FnOnce() -> String,
+) -> String {
+    match crate::val::string(planned, name) {
+        Some(n) => n,
+        None => {
+            format!("{}{}", crate::val::string(planned, prefix).unwrap_or_else(|| default_prefix.to_string()), suffix())
+        }
+    }
+}
+
+/// 26 characters derived from a token (two FNV-1a hashes): 18 digits, then 8 hex digits.
+pub fn token_suffix(token: &str) -> String {
+    let fnv = |seed: u64| token.bytes().fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{:018}{:08x}", fnv(0xcbf2_9ce4_8422_2325) % 1_000_000_000_000_000_000, fnv(0x8422_2325_cbf2_9ce4) as u32)
 }
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
@@ -37,7 +89,16 @@ pub trait ResourceType: Send + Sync {
     }
     /// Adjusts the generic plan for rules the schema cannot say.
     fn customize_plan(&self, _prior: Option<&Value>, _config: &Value, _plan: &mut PlanResponse) {}
+    /// Creates the object. In a create with an idempotency token (`c.token`), the object is
+    /// made so that [`ResourceType::find_created`] can find it again: marked with the token
+    /// tag (`crate::tags::at_create`), or named from the token (`Ctx::generated_name`).
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value>;
+    /// After an apply was killed during a create: the object the create with the token
+    /// `c.token` made from `planned` (unknown values null), read as a refresh reads it; `None`
+    /// when it made nothing. The default cannot tell (`None`: the create is made again).
+    async fn find_created(&self, _c: &Ctx<'_>, _planned: &Value) -> Result<Option<Value>> {
+        Ok(None)
+    }
     /// Reads many objects of this type (from their prior values) with as few calls as the API
     /// allows; `None` for objects that no longer exist.
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>>;
@@ -89,6 +150,37 @@ where
     stream::iter(current.to_vec()).map(read).buffered(8).collect().await
 }
 
+/// After a crash, the object a create named `stub`'s ID made: read as a refresh reads it
+/// (`stub` is the planned value with the ID set, the prior value of the read). A name is
+/// unique, so an object that has it is what the create made (it would have failed
+/// otherwise); where the create also tagged the object with its token (`tagged`), the tag must
+/// be there too, so an object of that name made by anyone else is never adopted.
+pub async fn find_named<R: ResourceType + ?Sized>(
+    r: &R,
+    c: &Ctx<'_>,
+    stub: Value,
+    tagged: bool,
+) -> Result<Option<Value>> {
+    let (found, tokens) = crate::tags::seen_tokens(read_stub(r, c, stub)).await;
+    let Some(v) = found? else { return Ok(None) };
+    if tagged && !tokens.iter().any(|t| Some(t.as_str()) == c.token) {
+        return Ok(None);
+    }
+    Ok(Some(v))
+}
+
+/// Reads one object from a stub (the planned value with the ID set, see [`with_id`]).
+pub async fn read_stub<R: ResourceType + ?Sized>(r: &R, c: &Ctx<'_>, stub: Value) -> Result<Option<Value>> {
+    r.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))
+}
+
+/// `planned` with its ID set (the stub a read starts from).
+pub fn with_id(planned: &Value, id: &str) -> Value {
+    let mut v = planned.clone();
+    v.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::from(id));
+    v
+}
+
 /// Splits `items` into chunks of at most `n` (API page limits).
 pub fn chunks<T: Clone>(items: &[T], n: usize) -> Vec<Vec<T>> {
     items.chunks(n.max(1)).map(<[T]>::to_vec).collect()
@@ -97,4 +189,29 @@ pub fn chunks<T: Clone>(items: &[T], n: usize) -> Vec<Vec<T>> {
 /// An error for an invalid argument value, found at validate time.
 pub fn invalid(summary: &str, detail: impl Into<String>) -> Diagnostic {
     Diagnostic::error(summary, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_suffixes_are_stable_and_shaped_like_terraforms() {
+        let a = token_suffix("terrane-0123456789abcdef0123456789abcdef");
+        assert_eq!(a, token_suffix("terrane-0123456789abcdef0123456789abcdef"), "the same token, the same name");
+        assert_ne!(a, token_suffix("terrane-0123456789abcdef0123456789abcdee"));
+        assert_eq!(a.len(), 26);
+        assert!(a[..18].bytes().all(|b| b.is_ascii_digit()), "{a}");
+        assert!(a[18..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{a}");
+    }
+
+    #[test]
+    fn names_come_from_the_name_or_the_prefix() {
+        let s = || "SUFFIX".to_string();
+        let named = Value::object([("name", Value::from("web")), ("name_prefix", Value::Null)]);
+        assert_eq!(name_from(&named, "name", "name_prefix", "terraform-", s), "web");
+        let prefixed = Value::object([("name", Value::Null), ("name_prefix", Value::from("web-"))]);
+        assert_eq!(name_from(&prefixed, "name", "name_prefix", "terraform-", s), "web-SUFFIX");
+        assert_eq!(name_from(&Value::Null, "name", "name_prefix", "terraform-", s), "terraform-SUFFIX");
+    }
 }

@@ -1,7 +1,46 @@
 //! `tags` and `tags_all`: the provider's `default_tags` merged under each resource's tags.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use terrane_engine::value::Value;
+
+/// The tag that marks an object with the idempotency token of the create that made it, so
+/// the object is found again after a crash (`find_created`). Reserved and hidden: it is in
+/// neither `tags` nor `tags_all` ([`read_back`], [`visible`]), so no plan shows it or takes it
+/// away (tag updates go from the prior `tags_all` to the planned one).
+pub const TOKEN_TAG: &str = "terrane:create-token";
+
+/// The tags to create an object with: the planned `tags_all`, and in a create with an
+/// idempotency token, the token tag.
+pub fn at_create(c: &crate::resource::Ctx<'_>, planned: &Value) -> BTreeMap<String, String> {
+    let mut tags = wanted(planned);
+    if let Some(t) = c.token {
+        tags.insert(TOKEN_TAG.to_string(), t.to_string());
+    }
+    tags
+}
+
+/// Tags as AWS holds them, without the token tag.
+pub fn visible(api: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut m = api.clone();
+    m.remove(TOKEN_TAG);
+    m
+}
+
+tokio::task_local! {
+    /// The token tags [`read_back`] hid, while [`seen_tokens`] collects them.
+    static SEEN: RefCell<Vec<String>>;
+}
+
+/// Runs `f` (a read) and returns, with its result, the creation tokens of the objects it read
+/// (the token tags [`read_back`] hid from their values).
+pub async fn seen_tokens<F: std::future::Future>(f: F) -> (F::Output, Vec<String>) {
+    SEEN.scope(RefCell::new(Vec::new()), async {
+        let out = f.await;
+        (out, SEEN.with(|s| s.take()))
+    })
+    .await
+}
 
 /// Sets the planned `tags_all`: default tags overlaid with the resource's (unknown while the
 /// resource's tags are unknown).
@@ -34,6 +73,10 @@ pub fn read_back(
     default_tags: &BTreeMap<String, String>,
     prior: &Value,
 ) -> (Value, Value) {
+    if let Some(t) = api.get(TOKEN_TAG) {
+        let _ = SEEN.try_with(|s| s.borrow_mut().push(t.clone()));
+    }
+    let api = &visible(api);
     let prior_tags = crate::val::string_map(prior, "tags");
     let own: BTreeMap<String, String> = api
         .iter()
@@ -90,6 +133,27 @@ mod tests {
         let (tags, _) =
             read_back(&m(&[("team", "ops")]), &m(&[("team", "ops")]), &Value::object([("tags", Value::Null)]));
         assert_eq!(tags, Value::Null);
+    }
+
+    #[test]
+    fn the_token_tag_is_never_read_back() {
+        let api = m(&[("Name", "web"), (TOKEN_TAG, "terrane-1")]);
+        let (tags, all) = read_back(&api, &m(&[]), &Value::object([("tags", Value::Null)]));
+        assert_eq!(tags, Value::object([("Name", Value::from("web"))]));
+        assert_eq!(all, Value::object([("Name", Value::from("web"))]));
+        assert_eq!(visible(&api), m(&[("Name", "web")]));
+    }
+
+    #[tokio::test]
+    async fn hidden_tokens_are_seen_by_a_collecting_read() {
+        let api = m(&[(TOKEN_TAG, "terrane-2")]);
+        let ((), seen) = seen_tokens(async {
+            read_back(&api, &m(&[]), &Value::Null);
+        })
+        .await;
+        assert_eq!(seen, vec!["terrane-2".to_string()]);
+        // Outside a collecting read, nothing is kept (and nothing fails).
+        read_back(&api, &m(&[]), &Value::Null);
     }
 
     #[test]

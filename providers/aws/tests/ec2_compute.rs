@@ -722,11 +722,12 @@ async fn instance_lifecycle_drift_and_import() {
     assert_eq!(root.get_attr("volume_type"), Some(&Value::from("gp3")));
     assert!(root.get_attr("volume_id").and_then(Value::as_str).is_some_and(|v| v.starts_with("vol-")));
     let tags = h.attr(&state, "aws_instance.web", "tags_all");
-    assert!(tags.get_attr("terrane:create-token").is_none(), "the create token tag is gone: {tags:?}");
+    assert!(tags.get_attr("terrane:create-token").is_none(), "the create token tag is hidden: {tags:?}");
 
     let described = client.describe_instances().instance_ids(&id).send().await.unwrap();
     let inst = &described.reservations()[0].instances()[0];
-    assert!(!inst.tags().iter().any(|t| t.key() == Some("terrane:create-token")));
+    // Kept in AWS (a crashed apply finds the instance by it), never shown in tags.
+    assert!(inst.tags().iter().any(|t| t.key() == Some("terrane:create-token")));
     assert_eq!(inst.key_name(), Some(tag.as_str()));
 
     support::assert_no_changes(&h.plan(&src).await);

@@ -64,7 +64,7 @@ impl DataSourceType for Vpc {
             ("id", Value::from(id)),
             ("default", Value::Bool(vpc.is_default().unwrap_or(false))),
             ("cidr_block", val::opt_str(vpc.cidr_block())),
-            ("tags", val::str_map(&tag_map(vpc.tags()))),
+            ("tags", val::str_map(&crate::tags::visible(&tag_map(vpc.tags())))),
             ("arn", Value::from(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.clients.region))),
             ("owner_id", Value::from(owner)),
             ("state", val::opt_str(vpc.state().map(|s| s.as_str()))),

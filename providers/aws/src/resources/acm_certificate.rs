@@ -362,7 +362,7 @@ impl AcmCertificate {
             .set_certificate_chain(val::string(planned, "certificate_chain").map(Blob::new))
             .set_certificate_arn(arn.map(str::to_string));
         if arn.is_none() {
-            req = req.set_tags(acm_tags(&crate::tags::wanted(planned)));
+            req = req.set_tags(acm_tags(&crate::tags::at_create(c, planned)));
         }
         let out = req.send().await.map_err(|e| scrub(sdk_error(&what, e), key.as_deref()))?;
         out.certificate_arn()
@@ -541,7 +541,7 @@ impl ResourceType for AcmCertificate {
                 .acm
                 .request_certificate()
                 .domain_name(&domain)
-                .idempotency_token(format!("tf{}", super::key_pair::unique_id_suffix()))
+                .idempotency_token(format!("tf{}", c.unique_suffix()))
                 .set_subject_alternative_names((!sans.is_empty()).then_some(sans))
                 .set_validation_method(
                     val::string(planned, "validation_method").map(|m| ValidationMethod::from(m.as_str())),
@@ -549,7 +549,7 @@ impl ResourceType for AcmCertificate {
                 .set_domain_validation_options((!options.is_empty()).then_some(options))
                 .set_certificate_authority_arn(val::string(planned, "certificate_authority_arn"))
                 .set_key_algorithm(val::string(planned, "key_algorithm").map(|k| KeyAlgorithm::from(k.as_str())))
-                .set_tags(acm_tags(&crate::tags::wanted(planned)))
+                .set_tags(acm_tags(&crate::tags::at_create(c, planned)))
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("requesting ACM certificate ({domain})"), e))?;
@@ -567,6 +567,34 @@ impl ResourceType for AcmCertificate {
         };
         wait_validations(c, &arn).await.map_err(|e| e.with_partial_state(partial()))?;
         self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by the token tag RequestCertificate or ImportCertificate gave it: a certificate
+    /// has no unique name (the request's idempotency token, derived from the same token, only
+    /// dedupes retries for an hour, and cannot be looked up), and ACM cannot filter by tag, so
+    /// every certificate is listed and its tags read, eight at a time. The validations are
+    /// waited for, as the create would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(token) = c.token else { return Ok(None) };
+        let arns: Vec<String> = list_all(c).await?.into_keys().collect();
+        let tagged = bounded(
+            arns.into_iter()
+                .map(|arn| async move {
+                    match tags_of(c, &arn).await {
+                        Ok(t) => Ok(t.get(crate::tags::TOKEN_TAG).is_some_and(|v| v == token).then_some(arn)),
+                        Err(e) => Err(e),
+                    }
+                })
+                .collect(),
+        )
+        .await;
+        let mut found = None;
+        for t in tagged {
+            found = found.or(t?);
+        }
+        let Some(arn) = found else { return Ok(None) };
+        wait_validations(c, &arn).await?;
+        read_one_cert(c, &crate::resource::with_id(planned, &arn), None).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -593,7 +621,7 @@ impl ResourceType for AcmCertificate {
             self.import_pem(c, planned, Some(&arn)).await?;
             // ACM keeps the tags of a re-imported certificate; moto drops them. Compare with
             // what the certificate holds now.
-            old_tags = tags_of(c, &arn).await?;
+            old_tags = crate::tags::visible(&tags_of(c, &arn).await?);
         }
         let (removed, set) = crate::tags::diff(&old_tags, &crate::tags::wanted(planned));
         if !removed.is_empty() {

@@ -148,15 +148,8 @@ impl ResourceType for LogGroup {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = match val::string(planned, "name") {
-            Some(n) => n,
-            None => format!(
-                "{}{}",
-                val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
-                super::security_group::unique_suffix()
-            ),
-        };
-        let tags = crate::tags::wanted(planned);
+        let name = c.generated_name(planned, "terraform-");
+        let tags = crate::tags::at_create(c, planned);
         let mut req =
             c.clients.logs.create_log_group().log_group_name(&name).set_kms_key_id(val::string(planned, "kms_key_id"));
         if !tags.is_empty() {
@@ -172,6 +165,13 @@ impl ResourceType for LogGroup {
             set_retention(c, &name, days).await.map_err(|e| e.with_partial_state(partial()))?;
         }
         self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
+    /// token tag CreateLogGroup gave it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.generated_name(planned, "terraform-");
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

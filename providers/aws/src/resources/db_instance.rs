@@ -8,7 +8,7 @@
 //! configured value is kept), and scrubbed from every error this file returns.
 
 use super::db_subnet_group::{
-    PAGE, all_failed, engine_version, name_or_generated, rds_tag_map, rds_tags, rds_update_tags, replan_lowercase,
+    PAGE, all_failed, engine_version, rds_tag_map, rds_tags, rds_update_tags, replan_lowercase,
 };
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
@@ -176,7 +176,7 @@ impl RdsInstance {
     }
 
     async fn do_create(&self, c: &Ctx<'_>, planned: &Value, password: Option<&str>) -> Result<Value> {
-        let identifier = name_or_generated(planned, "identifier", "identifier_prefix");
+        let identifier = c.name_or_generated(planned, "identifier", "identifier_prefix");
         let what = format!("creating RDS DB instance {identifier}");
         for (k, v) in [
             ("engine", val::string(planned, "engine")),
@@ -190,7 +190,7 @@ impl RdsInstance {
         if val::int(planned, "allocated_storage").is_none() {
             return Err(ProviderError::new(format!("{what}: \"allocated_storage\": required field is not set")));
         }
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let sgs = val::strings(planned, "vpc_security_group_ids");
         c.clients
             .rds
@@ -425,6 +425,20 @@ impl ResourceType for RdsInstance {
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let password = val::string(planned, "password");
         self.do_create(c, planned, password.as_deref()).await.map_err(|e| scrub(e, password.as_deref()))
+    }
+
+    /// Found by its identifier (configured, or made from `identifier_prefix` and the token),
+    /// carrying the token tag CreateDBInstance gave it; one still being created is waited
+    /// for, as the create would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let identifier = c.name_or_generated(planned, "identifier", "identifier_prefix").to_lowercase();
+        let mut stub = crate::resource::with_id(planned, &identifier);
+        stub.set_at_path(&[PathStep::Attr("identifier".into())], Value::from(identifier.as_str()));
+        if crate::resource::find_named(self, c, stub, true).await?.is_none() {
+            return Ok(None);
+        }
+        wait_available(c, &identifier, timeout(planned, "create", CREATE_TIMEOUT), true, false).await?;
+        Ok(Some(self.read_one(c, &identifier, planned).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

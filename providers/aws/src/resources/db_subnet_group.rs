@@ -107,19 +107,6 @@ pub(super) fn all_failed(n: usize, e: &ProviderError) -> Vec<Result<Option<Value
     (0..n).map(|_| Err(e.clone())).collect()
 }
 
-/// A name from `name`, else `name_prefix` (or `terraform-`) and a unique suffix, as
-/// Terraform's `create.Name` does.
-pub(super) fn name_or_generated(planned: &Value, name: &str, prefix: &str) -> String {
-    match val::string(planned, name) {
-        Some(n) => n,
-        None => format!(
-            "{}{}",
-            val::string(planned, prefix).unwrap_or_else(|| "terraform-".into()),
-            super::security_group::unique_suffix()
-        ),
-    }
-}
-
 /// Re-plans with the given configured string attributes lowercased, as Terraform's
 /// `StateFunc: strings.ToLower` does for identifiers AWS stores in lowercase (so `MyCache`
 /// neither replaces `mycache` nor shows a diff forever).
@@ -293,8 +280,8 @@ impl ResourceType for RdsSubnetGroup {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = name_or_generated(planned, "name", "name_prefix");
-        let tags = crate::tags::wanted(planned);
+        let name = c.name_or_generated(planned, "name", "name_prefix");
+        let tags = crate::tags::at_create(c, planned);
         c.clients
             .rds
             .create_db_subnet_group()
@@ -309,6 +296,13 @@ impl ResourceType for RdsSubnetGroup {
             .map_err(|e| sdk_error(&format!("creating DB subnet group {name}"), e))?;
         let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
         self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
+    /// token tag CreateDBSubnetGroup gave it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.name_or_generated(planned, "name", "name_prefix").to_lowercase();
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -311,12 +311,14 @@ impl ResourceType for EbsVolume {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let out = c
             .clients
             .ec2
             .create_volume()
-            .client_token(format!("terrane-{}", super::security_group::unique_suffix()))
+            .client_token(
+                c.token.map_or_else(|| format!("terrane-{}", super::security_group::unique_suffix()), str::to_string),
+            )
             .set_availability_zone(val::string(planned, "availability_zone"))
             .set_size(int32(planned, "size"))
             .set_volume_type(val::string(planned, "type").map(|t| VolumeType::from(t.as_str())))
@@ -344,6 +346,15 @@ impl ResourceType for EbsVolume {
             .await
             .map_err(|e| e.with_partial_state(partial()))?;
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by the token tag its create gave it (CreateVolume TagSpecifications; the same
+    /// token is the ClientToken, which AWS honours for a retried call, but DescribeVolumes
+    /// cannot filter by it). A volume still being created is waited for, as the create would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(id) = crate::ec2::find_by_token(c, "volume").await? else { return Ok(None) };
+        wait_state(c, &id, timeout(planned, "create", CREATE_TIMEOUT), Some(VolumeState::Available)).await?;
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

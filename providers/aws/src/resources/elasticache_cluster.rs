@@ -411,7 +411,7 @@ impl ResourceType for EcCluster {
             )
             .set_snapshot_arns(Some(val::strings(planned, "snapshot_arns")).filter(|a| !a.is_empty()))
             .set_snapshot_name(val::string(planned, "snapshot_name"))
-            .set_tags(ec_tags(&crate::tags::wanted(planned)))
+            .set_tags(ec_tags(&crate::tags::at_create(c, planned)))
             .send()
             .await
             .map_err(|e| sdk_error(&format!("creating ElastiCache cluster {id}"), e))?;
@@ -424,6 +424,20 @@ impl ResourceType for EcCluster {
             .await
             .map_err(|e| e.with_partial_state(partial()))?;
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its ID (`cluster_id`, unique in the account and region), carrying the token
+    /// tag CreateCacheCluster gave it; one still being created is waited for, as the create
+    /// would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let id = val::string(planned, "cluster_id").unwrap_or_default().to_lowercase();
+        if id.is_empty()
+            || crate::resource::find_named(self, c, crate::resource::with_id(planned, &id), true).await?.is_none()
+        {
+            return Ok(None);
+        }
+        wait_available(c, &id, timeout(planned, "create", CREATE_TIMEOUT), true).await?;
+        Ok(Some(self.read_one(c, &id, planned).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

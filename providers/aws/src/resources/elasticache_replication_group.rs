@@ -272,7 +272,7 @@ impl EcReplicationGroup {
             .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
             .set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"))
             .set_snapshot_window(val::string(planned, "snapshot_window"))
-            .set_tags(ec_tags(&crate::tags::wanted(planned)))
+            .set_tags(ec_tags(&crate::tags::at_create(c, planned)))
             .send()
             .await
             .map_err(|e| sdk_error(&what, e))?;
@@ -469,6 +469,20 @@ impl ResourceType for EcReplicationGroup {
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let token = val::string(planned, "auth_token");
         self.do_create(c, planned, token.as_deref()).await.map_err(|e| scrub(e, token.as_deref()))
+    }
+
+    /// Found by its ID (`replication_group_id`, unique in the account and region), carrying
+    /// the token tag CreateReplicationGroup gave it; one still being created is waited for, as
+    /// the create would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let id = val::string(planned, "replication_group_id").unwrap_or_default().to_lowercase();
+        if id.is_empty()
+            || crate::resource::find_named(self, c, crate::resource::with_id(planned, &id), true).await?.is_none()
+        {
+            return Ok(None);
+        }
+        wait_available(c, &id, timeout(planned, "create", CREATE_TIMEOUT), true).await?;
+        Ok(Some(self.read_one(c, &id, planned).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

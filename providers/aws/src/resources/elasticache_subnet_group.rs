@@ -187,12 +187,22 @@ impl ResourceType for EcSubnetGroup {
                 val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into()),
             )
             .set_subnet_ids(Some(val::strings(planned, "subnet_ids")))
-            .set_tags(ec_tags(&crate::tags::wanted(planned)))
+            .set_tags(ec_tags(&crate::tags::at_create(c, planned)))
             .send()
             .await
             .map_err(|e| sdk_error(&format!("creating ElastiCache subnet group {name}"), e))?;
         let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
         self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (unique in the account and region), carrying the token tag
+    /// CreateCacheSubnetGroup gave it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = val::string(planned, "name").unwrap_or_default().to_lowercase();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

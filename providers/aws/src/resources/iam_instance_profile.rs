@@ -1,7 +1,7 @@
 //! `aws_iam_instance_profile`: how the swarm nodes (EC2 instances) get their IAM role.
 
 use super::iam_role::{
-    PROPAGATION, generated_name, iam_tag_map, iam_tags, keep_computed, name_prefix_from_name, rfc3339, validate_name,
+    PROPAGATION, iam_tag_map, iam_tags, keep_computed, name_prefix_from_name, rfc3339, validate_name,
 };
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, with_tags};
@@ -108,8 +108,8 @@ impl ResourceType for IamInstanceProfile {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = generated_name(planned, "terraform-");
-        let tags = crate::tags::wanted(planned);
+        let name = c.generated_name(planned, "terraform-");
+        let tags = crate::tags::at_create(c, planned);
         let mut req = c
             .clients
             .iam
@@ -125,6 +125,14 @@ impl ResourceType for IamInstanceProfile {
             add_role(c, &name, &role).await.map_err(|e| e.with_partial_state(partial()))?;
         }
         read_new(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
+    /// token tag CreateInstanceProfile gave it. A profile whose role was not added yet is
+    /// adopted so: the next plan adds it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.generated_name(planned, "terraform-");
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -46,29 +46,6 @@ fn schema() -> Schema {
 // Shared helpers.
 // ---------------------------------------------------------------------------------------------
 
-/// Terraform's unique suffix: UTC time to a ten-thousandth of a second and a counter, 26
-/// characters (`20261127041401475700000001`), so `name_prefix` can be found from a name.
-pub fn unique_suffix() -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let stamp = humantime::format_rfc3339_nanos(std::time::SystemTime::now()).to_string();
-    let digits: String = stamp.chars().filter(char::is_ascii_digit).take(18).collect();
-    format!("{digits:0<18}{:08x}", COUNTER.fetch_add(1, Ordering::SeqCst).wrapping_add(1))
-}
-
-/// The name to create: the configured one, else the prefix (or `default_prefix`) and a unique
-/// suffix.
-pub fn generated_name(planned: &Value, default_prefix: &str) -> String {
-    match val::string(planned, "name") {
-        Some(n) => n,
-        None => format!(
-            "{}{}",
-            val::string(planned, "name_prefix").unwrap_or_else(|| default_prefix.to_string()),
-            unique_suffix()
-        ),
-    }
-}
-
 /// The `name_prefix` of a generated name (null for names not generated), as Terraform finds it.
 pub fn name_prefix_from_name(name: &str) -> Value {
     const SUFFIX: usize = 26;
@@ -455,9 +432,9 @@ impl ResourceType for IamRole {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = generated_name(planned, "terraform-");
+        let name = c.generated_name(planned, "terraform-");
         let policy = val::string(planned, "assume_role_policy").unwrap_or_default();
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let mut req = c
             .clients
             .iam
@@ -474,6 +451,13 @@ impl ResourceType for IamRole {
         req.send().await.map_err(|e| sdk_error(&format!("creating IAM role {name}"), e))?;
         let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
         self.read_new(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
+    /// token tag CreateRole gave it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.generated_name(planned, "terraform-");
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -662,7 +646,8 @@ mod tests {
     fn url_decoding_and_names() {
         assert_eq!(url_decode("%7B%22a%22%3A%20%22b%2Bc%22%7D"), r#"{"a": "b+c"}"#);
         assert_eq!(url_decode(r#"{"a":"%20"}"#), r#"{"a":"%20"}"#);
-        let s = unique_suffix();
+        // Generated names end in `Ctx::unique_suffix` (made from the create's token).
+        let s = crate::resource::token_suffix("terrane-0123");
         assert_eq!(s.len(), 26, "{s}");
         assert_eq!(name_prefix_from_name(&format!("web-{s}")), Value::from("web-"));
         assert_eq!(name_prefix_from_name("web"), Value::Null);

@@ -1,8 +1,8 @@
 //! `aws_iam_role_policy`: an inline policy of a role. ID `role:name`, as in Terraform.
 
 use super::iam_role::{
-    PROPAGATION, generated_name, keep_computed, name_prefix_from_name, normalize_policy, plan_policy, policy_to_set,
-    url_decode, validate_name, validate_policy,
+    PROPAGATION, keep_computed, name_prefix_from_name, normalize_policy, plan_policy, policy_to_set, url_decode,
+    validate_name, validate_policy,
 };
 use crate::errors::{is_not_found, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result};
@@ -102,7 +102,7 @@ impl ResourceType for IamRolePolicy {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let role = val::string(planned, "role").unwrap_or_default();
-        let name = generated_name(planned, "terraform-");
+        let name = c.generated_name(planned, "terraform-");
         put(c, &role, &name, planned).await?;
         let partial = || {
             Value::object([
@@ -112,6 +112,15 @@ impl ResourceType for IamRolePolicy {
             ])
         };
         read_new(c, &role, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its natural key, role and policy name (an inline policy has no tags; the name
+    /// may be made from `name_prefix` and the token). PutRolePolicy is an upsert, so this
+    /// only saves a second identical put.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(role) = val::string(planned, "role").filter(|r| !r.is_empty()) else { return Ok(None) };
+        let name = c.generated_name(planned, "terraform-");
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &format!("{role}:{name}")), false).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

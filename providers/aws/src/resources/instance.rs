@@ -1,8 +1,10 @@
 //! `aws_instance`.
 //!
-//! - Create: RunInstances with a client token, and the same token as a `terrane:create-token`
-//!   tag, so a create whose answer was lost is found again instead of launched twice (moto
-//!   ignores client tokens); then wait until `running` and drop the tag.
+//! - Create: RunInstances with the engine's idempotency token as the client token, and the
+//!   same token as a `terrane:create-token` tag (kept, hidden from `tags`/`tags_all`), so a
+//!   create whose answer was lost, or that a killed apply left unrecorded, is found again
+//!   instead of launched twice: by the `client-token` filter (AWS) or the tag (moto ignores
+//!   client tokens); then wait until `running`.
 //! - `instance_type` and in-place `user_data` changes stop the instance, modify it and start it
 //!   again; security groups, source/dest check, the IAM instance profile, the root volume and
 //!   tags change without a stop. `user_data_replace_on_change` makes user data force a new
@@ -23,7 +25,7 @@ use aws_sdk_ec2::types::{
     AttributeBooleanValue, AttributeValue, BlobAttributeValue, BlockDeviceMapping, EbsBlockDevice,
     EbsInstanceBlockDeviceSpecification, GroupIdentifier, IamInstanceProfileSpecification, Instance as ApiInstance,
     InstanceBlockDeviceMappingSpecification, InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType,
-    Placement, ResourceType as Rt, Tag, TagSpecification, Tenancy, Volume, VolumeType,
+    Placement, ResourceType as Rt, TagSpecification, Tenancy, Volume, VolumeType,
 };
 use base64::Engine;
 use std::collections::{BTreeMap, HashMap};
@@ -38,7 +40,7 @@ use terrane_engine::value::{PathStep, Value};
 pub struct Instance;
 
 /// The tag that finds an instance whose RunInstances answer was lost.
-const TOKEN_TAG: &str = "terrane:create-token";
+const TOKEN_TAG: &str = crate::tags::TOKEN_TAG;
 /// The most instance IDs one DescribeInstances takes.
 const DESCRIBE_PAGE: usize = 1000;
 
@@ -480,7 +482,8 @@ impl Instance {
     /// Launches the instance once, even when an answer is lost: the token tag finds an
     /// instance launched by an earlier attempt.
     async fn launch(&self, c: &Ctx<'_>, planned: &Value) -> Result<String> {
-        let token = format!("terrane-{}", super::security_group::unique_suffix());
+        let token =
+            c.token.map_or_else(|| format!("terrane-{}", super::security_group::unique_suffix()), str::to_string);
         let mut tags: BTreeMap<String, String> = crate::tags::wanted(planned);
         tags.insert(TOKEN_TAG.into(), token.clone());
         let specs =
@@ -585,7 +588,23 @@ impl Instance {
         .await
     }
 
+    /// The live instance launched with this token: by its token tag (set by RunInstances
+    /// itself), else by the `client-token` filter (what AWS records of the ClientToken; moto
+    /// ignores client tokens and does not know that filter, so an error there means nothing
+    /// more was found).
     async fn find_by_token(&self, c: &Ctx<'_>, token: &str) -> Result<Option<String>> {
+        let live = |out: &aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput| {
+            out.reservations()
+                .iter()
+                .flat_map(|r| r.instances())
+                .filter(|i| !is_gone(i))
+                .find(|i| {
+                    i.client_token() == Some(token)
+                        || tag_map(i.tags()).get(TOKEN_TAG).map(String::as_str) == Some(token)
+                })
+                .and_then(|i| i.instance_id())
+                .map(str::to_string)
+        };
         let out = c
             .clients
             .ec2
@@ -594,13 +613,21 @@ impl Instance {
             .send()
             .await
             .map_err(|e| sdk_error("looking for an instance launched earlier", e))?;
-        Ok(out
-            .reservations()
-            .iter()
-            .flat_map(|r| r.instances())
-            .find(|i| !is_gone(i))
-            .and_then(|i| i.instance_id())
-            .map(str::to_string))
+        if let Some(id) = live(&out) {
+            return Ok(Some(id));
+        }
+        let no_retry =
+            aws_sdk_ec2::config::Builder::default().retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled());
+        let by_client_token = c
+            .clients
+            .ec2
+            .describe_instances()
+            .filters(filter("client-token", [token]))
+            .customize()
+            .config_override(no_retry)
+            .send()
+            .await;
+        Ok(by_client_token.ok().and_then(|out| live(&out)))
     }
 
     /// Stops the instance, applies the changes that need it stopped, and starts it again.
@@ -899,10 +926,17 @@ impl ResourceType for Instance {
         wait_state(c, &id, InstanceStateName::Running, timeout(planned, "create", Duration::from_secs(10 * 60)))
             .await
             .map_err(|e| e.with_partial_state(partial()))?;
-        c.clients.ec2.delete_tags().resources(&id).tags(Tag::builder().key(TOKEN_TAG).build()).send().await.map_err(
-            |e| sdk_error(&format!("removing the create token tag of {id}"), e).with_partial_state(partial()),
-        )?;
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its client token or its token tag (see `find_by_token`); an instance still
+    /// starting is waited for, as the create would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(token) = c.token else { return Ok(None) };
+        let Some(id) = self.find_by_token(c, token).await? else { return Ok(None) };
+        wait_state(c, &id, InstanceStateName::Running, timeout(planned, "create", Duration::from_secs(10 * 60)))
+            .await?;
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -93,7 +93,7 @@ impl ResourceType for InternetGateway {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let out = c
             .clients
             .ec2
@@ -114,6 +114,12 @@ impl ResourceType for InternetGateway {
                 .map_err(|e| e.with_partial_state(partial()))?;
         }
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by the token tag its create gave it (CreateInternetGateway TagSpecifications).
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(id) = crate::ec2::find_by_token(c, "internet-gateway").await? else { return Ok(None) };
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -31,14 +31,6 @@ fn schema() -> Schema {
     )
 }
 
-/// Terraform's unique name suffix: UTC `YYYYMMDDHHMMSS` + 4 digits of fractions + 8 hex digits.
-pub fn unique_id_suffix() -> String {
-    let now = std::time::SystemTime::now();
-    let stamp: String =
-        humantime::format_rfc3339_nanos(now).to_string().chars().filter(char::is_ascii_digit).take(18).collect();
-    format!("{stamp}{:08x}", rand::random::<u32>())
-}
-
 /// Terraform's `NamePrefixFromName`: the prefix of a name made with a unique suffix.
 pub fn name_prefix_from_name(name: &str) -> Option<String> {
     let n = name.len();
@@ -121,11 +113,11 @@ impl ResourceType for KeyPair {
             None => format!(
                 "{}{}",
                 val::string(planned, "key_name_prefix").unwrap_or_else(|| "terraform-".into()),
-                unique_id_suffix()
+                c.unique_suffix()
             ),
         };
         let key = val::string(planned, "public_key").unwrap_or_default();
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         c.clients
             .ec2
             .import_key_pair()
@@ -137,6 +129,14 @@ impl ResourceType for KeyPair {
             .map_err(|e| sdk_error(&format!("importing key pair {name}"), e))?;
         let partial = Value::object([("id", Value::from(name.as_str())), ("key_name", Value::from(name.as_str()))]);
         self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial))
+    }
+
+    /// Found by its name (configured, or made from `key_name_prefix` and the token), carrying
+    /// the token tag ImportKeyPair gave it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name =
+            crate::resource::name_from(planned, "key_name", "key_name_prefix", "terraform-", || c.unique_suffix());
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn generated_names_carry_their_prefix() {
-        let name = format!("deployer-{}", unique_id_suffix());
+        let name = format!("deployer-{}", crate::resource::token_suffix("terrane-0123"));
         assert_eq!(name_prefix_from_name(&name).as_deref(), Some("deployer-"));
         assert_eq!(name_prefix_from_name("deployer"), None);
         assert_eq!(name_prefix_from_name("terraform-20261127120000000000000000zz"), None);

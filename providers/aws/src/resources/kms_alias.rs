@@ -3,7 +3,7 @@
 //! Refresh lists the account's aliases once (`ListAliases`, 100 a page) for every alias
 //! read, not one call per alias.
 
-use super::iam_role::{PROPAGATION, generated_name, name_prefix_from_name, validate_name};
+use super::iam_role::{PROPAGATION, name_prefix_from_name, validate_name};
 use super::kms_key::{not_found, same_key};
 use crate::errors::sdk_error;
 use crate::resource::{Ctx, ResourceType, Result, invalid};
@@ -151,7 +151,7 @@ impl ResourceType for KmsAlias {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = generated_name(planned, PREFIX);
+        let name = c.generated_name(planned, PREFIX);
         let key = val::string(planned, "target_key_id").unwrap_or_default();
         // A key just created may not be visible to CreateAlias yet.
         wait_for(&format!("KMS key {key} to be visible for alias {name}"), PROPAGATION, || async {
@@ -168,6 +168,16 @@ impl ResourceType for KmsAlias {
                 ("name", Value::from(name.as_str())),
             ]))
         })
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token): aliases have
+    /// no tags, and a name is unique in the account and region. An alias of that name that
+    /// points to another key than the planned one is not what the create made.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.generated_name(planned, PREFIX);
+        let found = crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), false).await?;
+        let (Some(want), Some(v)) = (val::string(planned, "target_key_id"), &found) else { return Ok(found) };
+        Ok(found.clone().filter(|_| val::string(v, "target_key_id").is_some_and(|t| same_key(&want, &t))))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -243,7 +243,7 @@ impl ResourceType for KmsKey {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let kms = &c.clients.kms;
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let mut req = kms
             .create_key()
             .key_usage(KeyUsageType::from(val::string(planned, "key_usage").unwrap_or_default().as_str()))
@@ -290,6 +290,55 @@ impl ResourceType for KmsKey {
             read_new(c, &id, planned).await
         };
         finish.await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by the token tag CreateKey gave it: a key has no name, and KMS cannot filter by
+    /// tag, so every key of the account and region is listed (ListKeys) and its tags read,
+    /// eight at a time (keys whose tags this caller may not read are not its own). A key
+    /// pending deletion is not found.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        use futures::stream::{self, StreamExt};
+        let Some(token) = c.token else { return Ok(None) };
+        let mut ids = Vec::new();
+        let mut marker = None;
+        loop {
+            let out = c
+                .clients
+                .kms
+                .list_keys()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| sdk_error("listing KMS keys to find one a create made", e))?;
+            ids.extend(out.keys().iter().filter_map(|k| k.key_id()).map(str::to_string));
+            marker = out.next_marker().filter(|_| out.truncated()).map(str::to_string);
+            if marker.is_none() {
+                break;
+            }
+        }
+        let tagged = stream::iter(ids)
+            .map(|id| async move {
+                match c.clients.kms.list_resource_tags().key_id(&id).send().await {
+                    Ok(out) => Ok(out
+                        .tags()
+                        .iter()
+                        .any(|t| t.tag_key() == crate::tags::TOKEN_TAG && t.tag_value() == token)
+                        .then_some(id)),
+                    Err(e) if not_found(&e) || code(&e) == Some("AccessDeniedException") => Ok(None),
+                    Err(e) => Err(sdk_error(&format!("reading the tags of KMS key {id}"), e)),
+                }
+            })
+            .buffer_unordered(8)
+            .collect::<Vec<Result<Option<String>>>>()
+            .await;
+        let mut found = None;
+        for t in tagged {
+            found = found.or(t?);
+        }
+        match found {
+            Some(id) => read_key(c, &id, &crate::resource::with_id(planned, &id)).await,
+            None => Ok(None),
+        }
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -4,7 +4,7 @@
 //! in pages of 20 (a page naming an object that is gone fails as a whole in AWS, so that page
 //! is retried ARN by ARN), tags for up to 20 objects per DescribeTags, tag updates.
 
-use super::iam_role::{generated_name, keep_computed, name_prefix_from_name};
+use super::iam_role::{keep_computed, name_prefix_from_name};
 use crate::errors::{is_not_found, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
@@ -361,7 +361,7 @@ impl ResourceType for Lb {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = generated_name(planned, "tf-lb-");
+        let name = c.generated_name(planned, "tf-lb-");
         let lb_type = val::string(planned, "load_balancer_type").unwrap_or_else(|| "application".into());
         let groups = val::strings(planned, "security_groups");
         let mut req = c
@@ -372,7 +372,7 @@ impl ResourceType for Lb {
             .r#type(LoadBalancerTypeEnum::from(lb_type.as_str()))
             .set_subnets(Some(val::strings(planned, "subnets")))
             .set_security_groups((!groups.is_empty()).then_some(groups))
-            .set_tags(elb_tags(&crate::tags::wanted(planned)));
+            .set_tags(elb_tags(&crate::tags::at_create(c, planned)));
         if val::boolean(planned, "internal") == Some(true) {
             req = req.scheme(LoadBalancerSchemeEnum::Internal);
         }
@@ -405,6 +405,24 @@ impl ResourceType for Lb {
         set_attributes(c, &arn, attrs).await.map_err(|e| e.with_partial_state(partial()))?;
         wait_active(c, &arn, limit).await.map_err(|e| e.with_partial_state(partial()))?;
         self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
+    /// token tag CreateLoadBalancer gave it; one still provisioning is waited for, as the
+    /// create would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.generated_name(planned, "tf-lb-");
+        let arn = match c.clients.elbv2.describe_load_balancers().names(&name).send().await {
+            Ok(out) => out.load_balancers().first().and_then(|l| l.load_balancer_arn()).map(str::to_string),
+            Err(e) if is_not_found(&e) => None,
+            Err(e) => return Err(sdk_error(&format!("looking for load balancer {name}"), e)),
+        };
+        let Some(arn) = arn else { return Ok(None) };
+        if crate::resource::find_named(self, c, crate::resource::with_id(planned, &arn), true).await?.is_none() {
+            return Ok(None);
+        }
+        wait_active(c, &arn, timeout(planned, "create", DEFAULT_TIMEOUT)).await?;
+        Ok(Some(self.read_one(c, &arn, planned).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -441,7 +441,7 @@ impl ResourceType for LbListener {
                 )
                 .set_alpn_policy(val::string(planned, "alpn_policy").map(|a| vec![a]))
                 .set_default_actions(Some(actions.clone()))
-                .set_tags(elb_tags(&crate::tags::wanted(planned)));
+                .set_tags(elb_tags(&crate::tags::at_create(c, planned)));
             match req.send().await {
                 Ok(out) => Ok(Poll::Done(out)),
                 Err(e) if code(&e) == Some("CertificateNotFound") => {
@@ -465,6 +465,28 @@ impl ResourceType for LbListener {
             ])
         };
         self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by the token tag CreateListener gave it, among the listeners of its load
+    /// balancer (a listener has no name; its port is unique on the load balancer, but an
+    /// existing listener on that port may be another's).
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(token) = c.token else { return Ok(None) };
+        let Some(lb_arn) = val::string(planned, "load_balancer_arn") else { return Ok(None) };
+        let out = match c.clients.elbv2.describe_listeners().load_balancer_arn(&lb_arn).send().await {
+            Ok(o) => o,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(sdk_error(&format!("listing the listeners of {lb_arn}"), e)),
+        };
+        let arns: Vec<String> = out.listeners().iter().filter_map(|l| l.listener_arn()).map(str::to_string).collect();
+        let tags = describe_tags(c, &arns).await?;
+        let found = arns
+            .into_iter()
+            .find(|a| tags.get(a).and_then(|t| t.get(crate::tags::TOKEN_TAG)).is_some_and(|t| t == token));
+        match found {
+            Some(arn) => Ok(Some(self.read_one(c, &arn, planned).await?)),
+            None => Ok(None),
+        }
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -2,7 +2,7 @@
 //! ports). `health_check` and `stickiness` are optional and computed, as in Terraform: left out,
 //! they take what AWS has.
 
-use super::iam_role::{PROPAGATION, generated_name, keep_computed, name_prefix_from_name};
+use super::iam_role::{PROPAGATION, keep_computed, name_prefix_from_name};
 use super::lb::{
     PAGE, all_failed, arn_after, attribute_map, describe_by_arn, describe_tags, elb_tags, split_err, update_tags,
 };
@@ -378,7 +378,7 @@ impl ResourceType for LbTargetGroup {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = generated_name(planned, "tf-");
+        let name = c.generated_name(planned, "tf-");
         let target_type = val::string(planned, "target_type").unwrap_or_else(|| "instance".into());
         let protocol = val::string(planned, "protocol");
         let protocol_version = val::string(planned, "protocol_version");
@@ -388,7 +388,7 @@ impl ResourceType for LbTargetGroup {
             .create_target_group()
             .name(&name)
             .target_type(TargetTypeEnum::from(target_type.as_str()))
-            .set_tags(elb_tags(&crate::tags::wanted(planned)));
+            .set_tags(elb_tags(&crate::tags::at_create(c, planned)));
         if target_type != "lambda" {
             req = req
                 .set_port(val::int(planned, "port").map(|p| p as i32))
@@ -447,6 +447,19 @@ impl ResourceType for LbTargetGroup {
         }
         set_attributes(c, &arn, attrs).await.map_err(|e| e.with_partial_state(partial()))?;
         self.read_new(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
+    /// token tag CreateTargetGroup gave it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let name = c.generated_name(planned, "tf-");
+        let arn = match c.clients.elbv2.describe_target_groups().names(&name).send().await {
+            Ok(out) => out.target_groups().first().and_then(|t| t.target_group_arn()).map(str::to_string),
+            Err(e) if is_not_found(&e) => None,
+            Err(e) => return Err(sdk_error(&format!("looking for target group {name}"), e)),
+        };
+        let Some(arn) = arn else { return Ok(None) };
+        crate::resource::find_named(self, c, crate::resource::with_id(planned, &arn), true).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

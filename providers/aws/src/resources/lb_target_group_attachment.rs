@@ -2,7 +2,6 @@
 //! group. Its ID is the group's ARN with a unique suffix, as Terraform makes it; like
 //! Terraform, it cannot be imported (the ID does not name the target).
 
-use super::iam_role::unique_suffix;
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, invalid};
 use crate::val::{self, Obj};
@@ -97,12 +96,29 @@ impl ResourceType for LbTargetGroupAttachment {
         let mut v = attachment_value(planned);
         v.set_at_path(
             &[terrane_engine::value::PathStep::Attr("id".into())],
-            Value::from(format!("{group}-{}", unique_suffix())),
+            Value::from(format!("{group}-{}", c.unique_suffix())),
         );
         Ok(v)
     }
 
     /// One DescribeTargetHealth per target group, for all its attachments.
+    /// Found by its natural key, target group and target (ID, port, zone): a registration has
+    /// no ID or tags in AWS (RegisterTargets is idempotent anyway). The ID is made as the create
+    /// makes it.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(group) = val::string(planned, "target_group_arn").filter(|g| !g.is_empty()) else { return Ok(None) };
+        let Some(targets) = registered(c, &group).await? else { return Ok(None) };
+        if !targets.iter().any(|d| matches(d, planned)) {
+            return Ok(None);
+        }
+        let mut v = attachment_value(planned);
+        v.set_at_path(
+            &[terrane_engine::value::PathStep::Attr("id".into())],
+            Value::from(format!("{group}-{}", c.unique_suffix())),
+        );
+        Ok(Some(v))
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, cur) in current.iter().enumerate() {

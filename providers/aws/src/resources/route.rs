@@ -244,6 +244,21 @@ impl ResourceType for Route {
             .map_err(|e| e.with_partial_state(partial))
     }
 
+    /// Found by its natural key, route table and destination: a route has no ID or tags of
+    /// its own, and CreateRoute refuses a destination the table already routes.
+    /// A route to another target than the planned one is not what the create made.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some((table, _, dest)) = key(planned) else { return Ok(None) };
+        let found =
+            crate::resource::read_stub(self, c, crate::resource::with_id(planned, &route_id(&table, &dest))).await?;
+        Ok(found.filter(|v| {
+            TARGETS.iter().all(|t| match val::string(planned, t) {
+                Some(want) => val::string(v, t).as_deref() == Some(want.as_str()),
+                None => true,
+            })
+        }))
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let keys: Vec<Option<(String, &'static str, String)>> = current.iter().map(key).collect();
         let mut tables: Vec<String> = keys.iter().flatten().map(|k| k.0.clone()).collect();

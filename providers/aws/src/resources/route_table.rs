@@ -263,7 +263,7 @@ impl ResourceType for RouteTable {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let vpc = val::string(planned, "vpc_id").unwrap_or_default();
         let out = c
             .clients
@@ -300,6 +300,12 @@ impl ResourceType for RouteTable {
         .map_err(|e| e.with_partial_state(partial()))?;
         change_routes(c, &id, &[], &want).await.map_err(|e| e.with_partial_state(partial()))?;
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by the token tag its create gave it (CreateRouteTable TagSpecifications).
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(id) = crate::ec2::find_by_token(c, "route-table").await? else { return Ok(None) };
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

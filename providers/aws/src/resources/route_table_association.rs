@@ -156,6 +156,25 @@ impl ResourceType for RouteTableAssociation {
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial))
     }
 
+    /// Found by its natural key, route table and subnet (or gateway): the association ID is
+    /// only known from AssociateRouteTable's answer and takes no tags, and a subnet has one
+    /// route table association at most.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(table) = val::string(planned, "route_table_id") else { return Ok(None) };
+        let Some(target) = val::string(planned, "subnet_id").or(val::string(planned, "gateway_id")) else {
+            return Ok(None);
+        };
+        let found =
+            associations(c, "route-table-id", std::slice::from_ref(&table)).await.map_err(ProviderError::new)?;
+        Ok(found
+            .values()
+            .find(|a| {
+                a.route_table_id() == Some(table.as_str())
+                    && (a.subnet_id() == Some(target.as_str()) || a.gateway_id() == Some(target.as_str()))
+            })
+            .map(|a| value_from(a, planned)))
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let ids: Vec<String> = current.iter().map(val::id).filter(|id| id.starts_with("rtbassoc-")).collect();
         let found = match associations(c, "association.route-table-association-id", &ids).await {

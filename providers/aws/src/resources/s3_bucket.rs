@@ -8,7 +8,7 @@
 //! S3 has no call that reads the settings of many buckets at once, so a refresh reads each
 //! bucket (HeadBucket, GetBucketTagging, GetObjectLockConfiguration), eight at a time.
 
-use super::iam_role::{generated_name, keep_computed, name_prefix_from_name};
+use super::iam_role::{keep_computed, name_prefix_from_name};
 use crate::errors::{code, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, invalid, read_each, with_tags, with_timeouts};
 use crate::val::{self, Obj};
@@ -321,7 +321,7 @@ impl ResourceType for S3Bucket {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let bucket = generated_name(&rename(planned), "terraform-");
+        let bucket = c.generated_name(&rename(planned), "terraform-");
         let region = c.clients.region.clone();
         let mut req = c.clients.s3.create_bucket().bucket(&bucket);
         if region != "us-east-1" {
@@ -361,6 +361,22 @@ impl ResourceType for S3Bucket {
             put_tags(c, &bucket, &tags).await.map_err(|e| e.with_partial_state(partial()))?;
         }
         self.read_one(c, &bucket, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by its name (configured, or made from `bucket_prefix` and the token). Not tagged
+    /// at creation (CreateBucket takes no tags here; they are put afterwards, and PutBucketTagging
+    /// replaces them all): a bucket name is global, so the bucket of that name, when it is ours
+    /// (HeadBucket answers; another account's answers 403), is what the create made.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let bucket = c.generated_name(&rename(planned), "terraform-");
+        match c.clients.s3.head_bucket().bucket(&bucket).send().await {
+            Ok(_) => {}
+            Err(e) if matches!(code(&e), Some("NotFound" | "NoSuchBucket" | "Forbidden" | "403" | "AccessDenied")) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(sdk_error(&format!("looking for S3 bucket {bucket}"), e)),
+        }
+        read_bucket(c, &crate::resource::with_id(planned, &bucket)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -432,7 +448,10 @@ mod tests {
 
     #[test]
     fn generated_names_are_valid_bucket_names() {
-        let n = generated_name(&rename(&Value::object([("bucket_prefix", Value::from("tf-state-"))])), "terraform-");
+        let planned = Value::object([("bucket_prefix", Value::from("tf-state-"))]);
+        let n = crate::resource::name_from(&planned, "bucket", "bucket_prefix", "terraform-", || {
+            crate::resource::token_suffix("terrane-0123")
+        });
         assert!(n.starts_with("tf-state-") && n.len() == 9 + SUFFIX_LEN, "{n}");
         assert!(check_name(&n).is_none(), "{n}");
         assert_eq!(name_prefix_from_name(&n), Value::from("tf-state-"));

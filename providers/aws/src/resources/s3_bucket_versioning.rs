@@ -186,6 +186,16 @@ impl ResourceType for S3BucketVersioning {
         read_settled(c, &bucket, owner.as_deref(), &status, planned).await
     }
 
+    /// Found by its natural key, the bucket (and expected owner): the versioning configuration has no identity of its own (the
+    /// create is a put, which a repeat would only make again); what the bucket holds is adopted,
+    /// and the next plan changes what differs.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        // Unknown when the killed apply was planned: asked again once the bucket is adopted.
+        let Some(bucket) = val::string(planned, "bucket").filter(|b| !b.is_empty()) else { return Ok(None) };
+        let id = format_id(&bucket, val::string(planned, "expected_bucket_owner").as_deref());
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         read_each(current, |cur| async move {
             let (bucket, owner) = parse_id(&val::id(&cur));

@@ -275,7 +275,7 @@ impl ResourceType for SecurityGroup {
                 unique_suffix()
             ),
         };
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let out = c
             .clients
             .ec2
@@ -311,6 +311,12 @@ impl ResourceType for SecurityGroup {
             .await
             .map_err(|e| e.with_partial_state(fresh.clone()))?;
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(fresh.clone()))
+    }
+
+    /// Found by the token tag its create gave it (CreateSecurityGroup TagSpecifications; the name is unique only within its VPC, and may be generated).
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(id) = crate::ec2::find_by_token(c, "security-group").await? else { return Ok(None) };
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

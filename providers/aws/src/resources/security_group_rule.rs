@@ -470,6 +470,13 @@ impl ResourceType for SecurityGroupRule {
         .map_err(|e| e.with_partial_state(partial))
     }
 
+    /// Found by its natural key, the permission itself (group, direction, protocol, ports,
+    /// sources; the ID is a hash of them): AuthorizeSecurityGroupIngress/Egress refuses a
+    /// duplicate permission.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        crate::resource::read_stub(self, c, planned.clone()).await
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let rules: Vec<Option<Rule>> = current.iter().map(rule_of).collect();
         let mut groups: Vec<String> = rules.iter().flatten().map(|r| r.group.clone()).collect();

@@ -71,7 +71,7 @@ impl ResourceType for Subnet {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let out = c
             .clients
             .ec2
@@ -94,6 +94,12 @@ impl ResourceType for Subnet {
             set_public_ip(c, &id, true).await.map_err(|e| e.with_partial_state(partial()))?;
         }
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+    }
+
+    /// Found by the token tag its create gave it (CreateSubnet TagSpecifications).
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(id) = crate::ec2::find_by_token(c, "subnet").await? else { return Ok(None) };
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -172,6 +172,28 @@ impl ResourceType for VolumeAttachment {
         Ok(attachment_value(&k, planned))
     }
 
+    /// Found by its natural key, volume, instance and device (an attachment has no ID or tags
+    /// in AWS); one still attaching is waited for, as the create would.
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let k = Key::of(planned);
+        if k.volume.is_empty() || find(c, &k).await?.is_none() {
+            return Ok(None);
+        }
+        wait_for(
+            &format!("EBS volume {} to attach to instance {}", k.volume, k.instance),
+            timeout(planned, "create", CREATE_TIMEOUT),
+            || async {
+                Ok(match find(c, &k).await? {
+                    Some(VolumeAttachmentState::Attached) => Poll::Done(()),
+                    Some(s) => Poll::Pending(s.as_str().to_string()),
+                    None => Poll::Failed("detached".into()),
+                })
+            },
+        )
+        .await?;
+        Ok(Some(attachment_value(&k, planned)))
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let volumes: Vec<String> = current.iter().map(|v| Key::of(v).volume).filter(|v| !v.is_empty()).collect();
         let found = match describe_volumes(c, &volumes).await {

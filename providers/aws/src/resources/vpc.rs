@@ -70,7 +70,7 @@ impl ResourceType for Vpc {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::wanted(planned);
+        let tags = crate::tags::at_create(c, planned);
         let mut req = c.clients.ec2.create_vpc().set_tag_specifications(tag_spec(Rt::Vpc, &tags).map(|t| vec![t]));
         if let Some(cidr) = val::string(planned, "cidr_block") {
             req = req.cidr_block(cidr);
@@ -105,6 +105,12 @@ impl ResourceType for Vpc {
             _ => Err(ProviderError::new(format!("VPC {id} disappeared right after it was created"))
                 .with_partial_state(partial())),
         }
+    }
+
+    /// Found by the token tag its create gave it (CreateVpc TagSpecifications).
+    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+        let Some(id) = crate::ec2::find_by_token(c, "vpc").await? else { return Ok(None) };
+        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
