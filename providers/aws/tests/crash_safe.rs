@@ -558,6 +558,9 @@ async fn an_alias_of_that_name_on_another_key_is_not_adopted() {
     assert!(find(planned(&mine)).await.unwrap().is_none(), "an alias on another key is someone else's");
     assert!(find(planned(&theirs)).await.unwrap().is_some());
     kms.delete_alias().alias_name(&name).send().await.unwrap();
+    for k in [mine, theirs] {
+        kms.schedule_key_deletion().key_id(k).pending_window_in_days(7).send().await.unwrap();
+    }
 }
 
 fn subnets(name: &str, cidr16: &str) -> String {
