@@ -109,24 +109,19 @@ fn interrupts_at_random_points_leave_no_lock_and_a_whole_state() {
     }
 }
 
-#[test]
-fn a_second_interrupt_abandons_in_flight_work_and_names_it() {
-    let w = Work::new(
-        r#"
-terraform {
-  required_providers {
-    fake = { source = "terrane.dev/test/fake" }
-  }
-}
-
-resource "fake_resource" "slow" {
-  name       = "slow"
-  latency_ms = 5000
-}
-"#,
-    );
+/// An apply of one resource whose create takes `ms`, once it holds the lock.
+fn slow_apply(ms: u64) -> (Work, Child) {
+    let w = Work::new(&format!(
+        "terraform {{\n  required_providers {{\n    fake = {{ source = \"terrane.dev/test/fake\" }}\n  }}\n}}\n\nresource \"fake_resource\" \"slow\" {{\n  name       = \"slow\"\n  latency_ms = {ms}\n}}\n"
+    ));
     let child = spawn(&w, &["apply", "-auto-approve"]);
     wait_for_lock(&w);
+    (w, child)
+}
+
+#[test]
+fn a_second_interrupt_abandons_in_flight_work_and_names_it() {
+    let (w, child) = slow_apply(5000);
     std::thread::sleep(Duration::from_millis(500));
     signal(&child, libc::SIGINT);
     std::thread::sleep(Duration::from_millis(200));
@@ -143,22 +138,7 @@ resource "fake_resource" "slow" {
 
 #[test]
 fn an_interrupt_while_waiting_for_the_lock_stops_the_wait() {
-    let w = Work::new(
-        r#"
-terraform {
-  required_providers {
-    fake = { source = "terrane.dev/test/fake" }
-  }
-}
-
-resource "fake_resource" "slow" {
-  name       = "slow"
-  latency_ms = 3000
-}
-"#,
-    );
-    let holder = spawn(&w, &["apply", "-auto-approve"]);
-    wait_for_lock(&w);
+    let (w, holder) = slow_apply(3000);
     let waiter = spawn(&w, &["plan", "-lock-timeout=60s"]);
     std::thread::sleep(Duration::from_millis(500));
     let sent = Instant::now();
