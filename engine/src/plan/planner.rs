@@ -550,29 +550,9 @@ impl PlanWalk<'_> {
             }
             let Some(schema) = self.ctx.resource_schema(key, &c.addr.resource) else { continue };
             let planned = schema.block.from_json(&c.planned);
-            let found = {
-                let _permit = self.sem.acquire().await.expect("semaphore");
-                p.find_created(&c.addr.resource.type_name, planned, &c.token).await
-            };
-            match found {
-                Ok(Some(v)) => {
-                    let v = schema.block.mark_sensitive(v);
-                    self.refreshed.lock().expect("state lock").set_object(
-                        &c.addr.resource,
-                        &c.addr.key,
-                        &c.provider_address,
-                        Some(ObjectState::plain(&v, schema)),
-                    );
-                    self.adopted.lock().expect("adopted lock").push(c.addr.clone());
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    ok = false;
-                    self.error(Diagnostic::error(
-                        format!("Error looking for {} after an interrupted apply", c.addr),
-                        format!("An earlier apply was stopped while creating {}; terrane looks for what it created (token {}) before planning it again, and that failed: {}", c.addr, c.token, e.message),
-                    ));
-                }
+            if let Err(d) = self.find_and_adopt(&c, planned, schema, p, &c.provider_address).await {
+                ok = false;
+                self.error(d);
             }
         }
         if ok {
@@ -1076,28 +1056,43 @@ impl PlanWalk<'_> {
         if planned.to_json() == schema.block.from_json(&c.planned).to_json() {
             return Ok(None); // asked already, with the same values
         }
+        self.find_and_adopt(c, planned, schema, provider, provider_address).await.map_err(|d| d.at(res.range.clone()))
+    }
+
+    /// Asks the provider what the pending create `c` made (given `planned`) and, when it
+    /// finds it, puts it in the refreshed state as adopted.
+    async fn find_and_adopt(
+        &self,
+        c: &crate::state::PendingCreate,
+        planned: Value,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        provider_address: &str,
+    ) -> Result<Option<Value>, Diagnostic> {
         let found = {
             let _permit = self.sem.acquire().await.expect("semaphore");
-            provider.find_created(&addr.resource.type_name, planned, &c.token).await
+            provider.find_created(&c.addr.resource.type_name, planned, &c.token).await
         };
         let v = match found {
             Ok(Some(v)) => schema.block.mark_sensitive(v),
             Ok(None) => return Ok(None),
             Err(e) => {
                 return Err(Diagnostic::error(
-                    format!("Error looking for {addr} after an interrupted apply"),
-                    format!("An earlier apply was stopped while creating {addr}; terrane looks for what it created (token {}) before planning it again, and that failed: {}", c.token, e.message),
-                )
-                .at(res.range.clone()));
+                    format!("Error looking for {} after an interrupted apply", c.addr),
+                    format!(
+                        "An earlier apply was stopped while creating {}; terrane looks for what it created (token {}) before planning it again, and that failed: {}",
+                        c.addr, c.token, e.message
+                    ),
+                ));
             }
         };
         self.refreshed.lock().expect("state lock").set_object(
-            &addr.resource,
-            &addr.key,
+            &c.addr.resource,
+            &c.addr.key,
             provider_address,
             Some(ObjectState::plain(&v, schema)),
         );
-        self.adopted.lock().expect("adopted lock").push(addr.clone());
+        self.adopted.lock().expect("adopted lock").push(c.addr.clone());
         Ok(Some(v))
     }
 
