@@ -614,10 +614,11 @@ impl ApplyWalk<'_> {
                 self.hooks.apply_failed(&addr, action, elapsed);
                 let verb = if action == Action::Update { "updating" } else { "creating" };
                 self.error(Diagnostic::error(format!("Error {verb} {addr}"), e.message.clone()).at(res.range.clone()));
+                // As Terraform: what a failed create made is tainted (replaced next time); what
+                // a failed update left is recorded as it is, to be updated again.
+                let status = if action == Action::Create { ObjectStatus::Tainted } else { ObjectStatus::Ready };
                 match e.partial_state {
-                    Some(partial) => {
-                        store(&keep_marks(&config, schema.block.mark_sensitive(partial)), ObjectStatus::Tainted)
-                    }
+                    Some(partial) => store(&keep_marks(&config, schema.block.mark_sensitive(partial)), status),
                     None if action == Action::Create => self.restore_deposed(&addr),
                     None => {}
                 }

@@ -10,6 +10,8 @@
 //!   secret     = "hunter2"     # sensitive
 //!   latency_ms = 200           # every operation on it takes this long
 //!   fail_on    = "create"      # create | update | delete | read: that operation fails
+//!                              # converge: a create or update is made, then reported failed
+//!                              # with the object (as a service that never became healthy)
 //! }
 //! ```
 
@@ -243,11 +245,11 @@ impl Provider for FakeProvider {
         let mut out = Vec::new();
         if type_name == "fake_resource"
             && let Some(op) = attr(config, "fail_on").as_str()
-            && !matches!(op, "create" | "update" | "delete" | "read")
+            && !matches!(op, "create" | "update" | "delete" | "read" | "converge")
         {
             out.push(terrane_engine::diag::Diagnostic::error(
                 "Invalid fail_on",
-                format!("fail_on must be create, update, delete or read, not {op:?}."),
+                format!("fail_on must be create, update, delete, read or converge, not {op:?}."),
             ));
         }
         out
@@ -285,6 +287,9 @@ impl Provider for FakeProvider {
         self.with_objects(|o| {
             o.insert(id.clone(), j);
         })?;
+        if Self::fails(&v, "converge") {
+            return Err(err("injected failure after create").with_partial_state(v));
+        }
         Ok(v)
     }
 
@@ -343,6 +348,9 @@ impl Provider for FakeProvider {
         })?;
         if !found {
             return Err(err(format!("object {id} does not exist")));
+        }
+        if Self::fails(&planned, "converge") {
+            return Err(err("injected failure after update").with_partial_state(planned));
         }
         Ok(planned)
     }

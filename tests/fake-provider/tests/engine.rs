@@ -554,6 +554,34 @@ async fn checkpoints_are_coalesced() {
     assert_eq!(stored.serial, state.serial);
 }
 
+/// As Terraform: an object whose create failed after it was made is tainted and replaced
+/// next time; one whose update failed after it was made is kept as it is and updated again
+/// (a Docker service that did not converge after an update is not destroyed for it).
+#[tokio::test]
+async fn a_failed_create_taints_and_a_failed_update_does_not() {
+    let h = Harness::new();
+    let made = "resource \"fake_resource\" \"u\" {\n  name  = \"u\"\n  value = \"v1\"\n}\n";
+    let (out, _) = h.apply(made).await;
+    assert!(!out.diags.has_errors(), "{}", out.diags);
+    let failing_update = made.replace("\"v1\"", "\"v2\"\n  fail_on = \"converge\"");
+    let (out, state) = h.apply(&failing_update).await;
+    assert!(out.diags.has_errors());
+    let addr = ResourceAddr::managed("fake_resource", "u");
+    let obj = state.object(&addr, &InstanceKey::None).unwrap();
+    assert_eq!(obj.status, terrane_engine::state::ObjectStatus::Ready);
+    assert_eq!(attr(&state, "fake_resource.u", "value"), Value::from("v2"));
+    let p = h.plan(&failing_update.replace("converge", "read")).await;
+    assert_eq!(actions(&p), vec![("fake_resource.u".into(), Action::Update)], "only fail_on changed");
+
+    let failing_create = "resource \"fake_resource\" \"c\" {\n  name    = \"c\"\n  fail_on = \"converge\"\n}\n";
+    let (out, state) = h.apply(&format!("{made}{failing_create}")).await;
+    assert!(out.diags.has_errors());
+    let obj = state.object(&ResourceAddr::managed("fake_resource", "c"), &InstanceKey::None).unwrap();
+    assert_eq!(obj.status, terrane_engine::state::ObjectStatus::Tainted);
+    let p = h.plan(&format!("{made}{}", failing_create.replace("  fail_on = \"converge\"\n", ""))).await;
+    assert_eq!(actions(&p), vec![("fake_resource.c".into(), Action::DeleteThenCreate)]);
+}
+
 #[tokio::test]
 async fn tainted_objects_are_replaced() {
     let h = Harness::new();
