@@ -926,7 +926,11 @@ impl PlanWalk<'_> {
                 }
             }
         }
-        if prior.is_none() && self.opts.mode == PlanMode::Normal {
+        // An object adopted early (from the values recorded before the create, unknown ones
+        // null) is asked for again now that its configuration is known, so it is read the
+        // way the configuration spells it (a network by ID rather than by name).
+        let adopted_early = prior.is_some() && self.adopted.lock().expect("adopted lock").contains(&addr);
+        if (prior.is_none() || adopted_early) && self.opts.mode == PlanMode::Normal {
             match self.adopt_late(&addr, res, schema, provider, provider_address, &config).await {
                 Ok(Some(v)) => prior = Some((v, ObjectStatus::Ready)),
                 Ok(None) => {}
@@ -1092,7 +1096,10 @@ impl PlanWalk<'_> {
             provider_address,
             Some(ObjectState::plain(&v, schema)),
         );
-        self.adopted.lock().expect("adopted lock").push(c.addr.clone());
+        let mut adopted = self.adopted.lock().expect("adopted lock");
+        if !adopted.contains(&c.addr) {
+            adopted.push(c.addr.clone());
+        }
         Ok(Some(v))
     }
 
