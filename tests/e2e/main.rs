@@ -4,6 +4,7 @@
 mod bootstrap;
 mod crash;
 mod crash_aws;
+mod crash_docker;
 mod fixtures;
 mod guard_rails;
 mod json;

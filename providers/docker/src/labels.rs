@@ -1,7 +1,7 @@
 //! Labels as the Terraform Docker provider writes them: `labels { label = "k" value = "v" }`
 //! blocks, a set.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use terrane_engine::attrs as val;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
 use terrane_engine::types::Type;
@@ -29,6 +29,32 @@ pub fn from_map(m: &BTreeMap<String, String>) -> Value {
             .map(|(k, v)| Value::object([("label", Value::from(k.as_str())), ("value", Value::from(v.as_str()))]))
             .collect(),
     )
+}
+
+/// The label a create carries its idempotency token in, so the next plan can find what a
+/// killed apply created (see `find_created`). It is not part of the resource's `labels`: reads
+/// leave it out, so it never shows as drift, and an update does not keep it.
+pub const CREATE_TOKEN: &str = "terrane.create-token";
+
+/// The label filter that finds the objects a create with `token` made.
+pub fn token_filter(token: &str) -> HashMap<String, Vec<String>> {
+    HashMap::from([("label".to_string(), vec![format!("{CREATE_TOKEN}={token}")])])
+}
+
+/// The labels of `v[k]` as a map for a create request, with the create's token when it has one.
+pub fn for_create(v: &Value, k: &str, token: Option<&str>) -> BTreeMap<String, String> {
+    let mut m = to_map(v, k);
+    if let Some(t) = token {
+        m.insert(CREATE_TOKEN.to_string(), t.to_string());
+    }
+    m
+}
+
+/// An object's labels as the daemon returns them, as label blocks, without the create token.
+pub fn read(j: Option<&serde_json::Value>) -> Value {
+    let mut m = from_json(j);
+    m.remove(CREATE_TOKEN);
+    from_map(&m)
 }
 
 /// Labels from a JSON object (as the daemon returns them).

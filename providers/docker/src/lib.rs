@@ -72,12 +72,17 @@ fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError>
 
 impl DockerProvider {
     async fn ctx(&self) -> Result<Ctx<'_>, ProviderError> {
+        self.ctx_for(None).await
+    }
+
+    /// A context for a create that marks its object with `token`.
+    async fn ctx_for<'a>(&'a self, token: Option<&'a str>) -> Result<Ctx<'a>, ProviderError> {
         let settings = self
             .settings
             .get()
             .ok_or_else(|| ProviderError::new("the docker provider was used before it was configured"))?;
         let docker = self.client.get_or_try_init(|| config::connect(settings)).await?;
-        Ok(Ctx { docker, settings })
+        Ok(Ctx { docker, settings, token })
     }
 }
 
@@ -105,6 +110,37 @@ impl Provider for DockerProvider {
 
     async fn create(&self, type_name: &str, planned: Value) -> Result<Value, ProviderError> {
         resource_type(type_name)?.create(&self.ctx().await?, &planned).await
+    }
+
+    /// Marks the new object with the token as a label (every swarm object type has labels),
+    /// which [`Provider::find_created`] looks for.
+    async fn create_with_token(&self, type_name: &str, planned: Value, token: &str) -> Result<Value, ProviderError> {
+        resource_type(type_name)?.create(&self.ctx_for(Some(token)).await?, &planned).await
+    }
+
+    /// The object a killed apply's create made: the one carrying its token label. Finding it
+    /// by the label, not the name, never adopts a foreign object that happens to have the name
+    /// (the create would then fail on the name, as it should).
+    async fn find_created(&self, type_name: &str, planned: Value, token: &str) -> Result<Option<Value>, ProviderError> {
+        let r = resource_type(type_name)?;
+        let c = self.ctx().await?;
+        let ids = r.ids_labelled(&c, labels::token_filter(token)).await?;
+        let id = match ids.as_slice() {
+            [] => return Ok(None),
+            [id] => id,
+            _ => {
+                return Err(ProviderError::new(format!(
+                    "{} {type_name} objects carry the create token {token}; expected at most one: {}",
+                    ids.len(),
+                    ids.join(", ")
+                )));
+            }
+        };
+        // Read as the create would have: with the planned values where the daemon does not
+        // return them (a secret's data).
+        let mut stub = planned;
+        stub.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::from(id.as_str()));
+        r.read_many(&c, &[stub]).await.pop().unwrap_or(Ok(None))
     }
 
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {

@@ -3,6 +3,7 @@
 use crate::config::Settings;
 use crate::retry::{self, CallError};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::future::Future;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
@@ -12,6 +13,9 @@ use terrane_engine::value::Value;
 pub struct Ctx<'a> {
     pub docker: &'a bollard::Docker,
     pub settings: &'a Settings,
+    /// The idempotency token of the create this context serves, put on the new object as
+    /// the [`crate::labels::CREATE_TOKEN`] label.
+    pub token: Option<&'a str>,
 }
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
@@ -73,6 +77,9 @@ pub trait ResourceType: Send + Sync {
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>>;
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value>;
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()>;
+    /// The IDs of the objects of this type carrying all the labels in `filter` (a daemon list
+    /// filter: `{"label": ["k=v"]}`), in one call.
+    async fn ids_labelled(&self, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>>;
     /// Imports by ID or name.
     async fn import(&self, c: &Ctx<'_>, id: &str) -> Result<Option<Value>> {
         let stub = Value::object([("id", Value::from(id))]);

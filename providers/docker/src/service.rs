@@ -50,15 +50,42 @@ fn converge_settings(planned: &Value) -> (Duration, Duration) {
 /// The first convergence check comes this soon; later ones grow apart up to `delay`.
 const FIRST_POLL: Duration = Duration::from_millis(50);
 
-/// The task template as swarm compares it to decide whether tasks must be replaced: a change
-/// of placement alone replaces none.
+/// A task template as swarm compares a task's to its service's to decide whether the task
+/// must be replaced. The daemon's JSON spells "nothing" in several ways (a missing field,
+/// `{}`, `[]`, the default restart policy, runtime `container`) that swarm treats alike; a
+/// change of placement alone replaces no task.
 fn rolled_out(template: &serde_json::Value) -> serde_json::Value {
-    let mut t = template.clone();
+    fn strip(v: &serde_json::Value) -> Option<serde_json::Value> {
+        match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::Object(m) => {
+                let m: serde_json::Map<String, serde_json::Value> =
+                    m.iter().filter_map(|(k, v)| Some((k.clone(), strip(v)?))).collect();
+                (!m.is_empty()).then_some(serde_json::Value::Object(m))
+            }
+            serde_json::Value::Array(a) if a.is_empty() => None,
+            serde_json::Value::Array(a) => Some(serde_json::Value::Array(a.iter().filter_map(strip).collect())),
+            other => Some(other.clone()),
+        }
+    }
+    let mut t = strip(template).unwrap_or_default();
     if let Some(o) = t.as_object_mut() {
         o.remove("Placement");
+        if o.get("Runtime").and_then(|r| r.as_str()) == Some("container") {
+            o.remove("Runtime");
+        }
+        let default_restart = serde_json::json!({"Condition": "any", "Delay": 5_000_000_000u64, "MaxAttempts": 0});
+        if o.get("RestartPolicy") == Some(&default_restart) {
+            o.remove("RestartPolicy");
+        }
     }
     t
 }
+
+/// How long after an update the tasks that ran before it may still look current: swarm
+/// starts a rolling update a moment after the call. Past this, with no rolling update under
+/// way, the update changed nothing swarm replaces tasks for.
+const ROLLOUT_START: Duration = Duration::from_secs(5);
 
 /// The IDs of the service's tasks meant to run now.
 async fn running_tasks(c: &Ctx<'_>, id: &str) -> Result<Vec<String>> {
@@ -116,9 +143,12 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
             tasks.iter().filter(|t| t["DesiredState"].as_str() == Some("running")).collect();
         let running = wanted.iter().filter(|t| state(t) == "running").count();
         let updating = svc["UpdateStatus"]["State"].as_str().unwrap_or("");
-        let rollout = !before.is_empty()
-            && rolled_out(&svc["Spec"]["TaskTemplate"]) != rolled_out(&svc["PreviousSpec"]["TaskTemplate"]);
-        let stale = rollout && wanted.iter().any(|t| t["ID"].as_str().is_some_and(|i| before.iter().any(|b| b == i)));
+        // A task that ran before the update and does not run the new template is still to be
+        // replaced, unless swarm has not started replacing anything well after the call.
+        let template = rolled_out(&svc["Spec"]["TaskTemplate"]);
+        let stale = wanted.iter().any(|t| {
+            t["ID"].as_str().is_some_and(|i| before.iter().any(|b| b == i)) && rolled_out(&t["Spec"]) != template
+        }) && (matches!(updating, "updating" | "rollback_started") || start.elapsed() < ROLLOUT_START);
         checks += 1;
         if running >= desired
             && wanted.len() == running
@@ -192,7 +222,10 @@ impl ResourceType for Service {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = val::string(planned, "name").unwrap_or_default();
-        let spec = spec::to_spec(planned)?;
+        let mut spec = spec::to_spec(planned)?;
+        if let Some(token) = c.token {
+            spec["Labels"][crate::labels::CREATE_TOKEN] = token.into();
+        }
         let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
         let spec = serde_json::from_value(spec)
             .map_err(|e| ProviderError::new(format!("building the service spec of {name}: {e}")))?;
@@ -226,6 +259,12 @@ impl ResourceType for Service {
             Ok(()) => Ok(now),
             Err(e) => Err(e.with_partial_state(now)),
         }
+    }
+
+    async fn ids_labelled(&self, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>> {
+        let opts = ListServicesOptions { filters: Some(filter), ..Default::default() };
+        let found = c.call("listing services", || c.docker.list_services(Some(opts.clone()))).await?;
+        Ok(found.into_iter().filter_map(|s| s.id).collect())
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -292,15 +331,28 @@ impl ResourceType for Service {
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) => return Err(e.into()),
         }
-        // Wait for its tasks to stop, so networks, secrets and configs can go next.
+        // Wait for its tasks to stop and their containers on this node to be removed, so
+        // networks, secrets, configs and volumes can go next (a volume removed while a task's
+        // container is still being made would be made again by it).
         let start = Instant::now();
+        let tasks = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.clone()])])) };
+        let containers = bollard::query_parameters::ListContainersOptions {
+            all: true,
+            filters: Some(HashMap::from([("label".to_string(), vec![format!("com.docker.swarm.service.id={id}")])])),
+            ..Default::default()
+        };
+        // The service is gone whatever happens here: a failing look ends the wait.
         while start.elapsed() < Duration::from_secs(60) {
-            let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.clone()])])) };
-            match c.docker.list_tasks(Some(opts)).await {
-                Ok(t) if t.is_empty() => break,
-                Ok(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-                Err(_) => break,
+            let doing = format!("waiting for the tasks of service {name} to stop");
+            let Ok(tasks_left) = c.call(&doing, || c.docker.list_tasks(Some(tasks.clone()))).await else { break };
+            let Ok(containers_left) = c.call(&doing, || c.docker.list_containers(Some(containers.clone()))).await
+            else {
+                break;
+            };
+            if tasks_left.is_empty() && containers_left.is_empty() {
+                break;
             }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
         Ok(())
     }

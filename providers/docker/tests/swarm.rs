@@ -89,6 +89,56 @@ async fn networks_secrets_configs_and_volumes() {
     assert!(!docker(&["volume", "ls", "--format", "{{.Name}}"]).contains(&tag));
 }
 
+/// After a killed apply: each type's create left its token as a label, which `find_created`
+/// finds (and only it: not another token's object, not a foreign object with the same name),
+/// and which never shows in the resource's `labels`.
+#[tokio::test]
+async fn find_created_finds_each_type_by_its_create_token_label_only() {
+    let h = Harness::new();
+    let tag = unique("tok");
+    let src = format!(
+        "{}\nresource \"docker_service\" \"svc\" {{\n  name = \"{tag}-svc\"\n  task_spec {{\n    container_spec {{\n      image   = \"{IMAGE}\"\n      command = [\"sleep\", \"600\"]\n      stop_grace_period = \"1s\"\n    }}\n  }}\n}}\n",
+        objects(&tag, "s3cret", "ops")
+    );
+    let state = h.apply(&src).await;
+    assert_no_changes(&h.plan(&src).await);
+    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
+    provider.configure(Value::object([("host", Value::Null)])).await.unwrap();
+    for (t, addr, kind, name) in [
+        ("docker_network", "docker_network.proxy", "network", format!("{tag}-proxy")),
+        ("docker_secret", "docker_secret.db", "secret", format!("{tag}-db-password")),
+        ("docker_config", "docker_config.app", "config", format!("{tag}-app-config")),
+        ("docker_volume", "docker_volume.data", "volume", format!("{tag}-data")),
+        ("docker_service", "docker_service.svc", "service", format!("{tag}-svc")),
+    ] {
+        let labels = if matches!(kind, "network" | "volume") { "{{json .Labels}}" } else { "{{json .Spec.Labels}}" };
+        let labels: serde_json::Value = serde_json::from_str(&docker(&[kind, "inspect", "-f", labels, &name])).unwrap();
+        let token =
+            labels["terrane.create-token"].as_str().unwrap_or_else(|| panic!("{addr}: no token label in {labels}"));
+        let stored = h.value(&state, addr);
+        assert!(!format!("{stored:?}").contains("terrane.create-token"), "{addr}: the token label shows in the state");
+        let mut planned = stored.clone();
+        planned.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::Null);
+        let found = provider.find_created(t, planned.clone(), token).await.unwrap();
+        let found = found.unwrap_or_else(|| panic!("{addr}: not found by its token"));
+        for k in ["id", "name", "labels", "data"] {
+            assert_eq!(found.get_attr(k), stored.get_attr(k), "{addr}.{k} as found");
+        }
+        assert_eq!(provider.find_created(t, planned, "another-token").await.unwrap(), None, "{addr}");
+    }
+
+    // A foreign secret with the name a create meant to use is not adopted: the create then
+    // fails on the name, as it should.
+    let foreign = format!("{tag}-foreign");
+    let file = h.dir.path().join("foreign");
+    std::fs::write(&file, "not terrane's").unwrap();
+    let sid = docker(&["secret", "create", &foreign, file.to_str().unwrap()]);
+    let planned = Value::object([("name", Value::from(foreign.as_str())), ("data", Value::from("eA=="))]);
+    assert_eq!(provider.find_created("docker_secret", planned, "a-token").await.unwrap(), None);
+    docker(&["secret", "rm", &sid]);
+    h.destroy(&src).await;
+}
+
 fn app(tag: &str, port: u16, image: &str, message: &str, replicas: i64) -> String {
     format!(
         r#"
@@ -171,6 +221,19 @@ async fn a_service_runs_answers_rolls_out_and_drifts() {
     let body = fetch(port).await;
     assert!(body.contains("<h1>v1</h1>") && body.contains("v1"), "{body}");
     assert_no_changes(&h.plan(&v1).await);
+
+    // A change of the service's own labels replaces no task: the apply does not wait for a
+    // rolling update swarm never starts (the spec sent now spells out defaults that the
+    // create's left to the daemon, which swarm does not count as a change of the tasks).
+    let web = format!("{tag}-web");
+    let running = || docker(&["service", "ps", "-q", "--filter", "desired-state=running", &web]);
+    let tasks_before = running();
+    let relabelled = v1.replace("value = \"true\"", "value = \"false\"");
+    assert_eq!(actions(&h.plan(&relabelled).await), vec![("docker_service.web".to_string(), Action::Update)]);
+    h.apply(&relabelled).await;
+    assert_eq!(running(), tasks_before, "no task was replaced");
+    assert_eq!(docker(&["service", "inspect", "-f", "{{index .Spec.Labels \"com.df.notify\"}}", &web]), "false");
+    assert_no_changes(&h.plan(&relabelled).await);
 
     // A new image tag and message roll out in place; the config rotates before-destroy.
     let v2 = app(&tag, port, "terrane-test/busybox:2", "v2", 1);

@@ -62,7 +62,8 @@ pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> 
     let name = val::string(planned, "name").unwrap_or_default();
     let data = normalize(&val::string(planned, "data").unwrap_or_default())
         .ok_or_else(|| ProviderError::new(format!("the data of {} {name} is not base64", kind.noun())))?;
-    let spec = serde_json::json!({"Name": name, "Data": data, "Labels": labels::to_map(planned, "labels")});
+    let spec =
+        serde_json::json!({"Name": name, "Data": data, "Labels": labels::for_create(planned, "labels", c.token)});
     // Names are unique in a swarm: a create whose answer was lost is found by name (exactly:
     // the daemon would also take an ID prefix).
     let doing = format!("creating {} {name}", kind.noun());
@@ -98,6 +99,30 @@ pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> 
         }
     };
     Ok(id)
+}
+
+/// The IDs of the secrets or configs carrying the labels in `filter`.
+pub async fn ids_labelled(kind: Kind, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>> {
+    let doing = format!("listing {}s", kind.noun());
+    let ids = match kind {
+        Kind::Secret => {
+            let opts = bollard::query_parameters::ListSecretsOptions { filters: Some(filter) };
+            c.call(&doing, || c.docker.list_secrets(Some(opts.clone())))
+                .await?
+                .into_iter()
+                .filter_map(|s| s.id)
+                .collect()
+        }
+        Kind::Config => {
+            let opts = bollard::query_parameters::ListConfigsOptions { filters: Some(filter) };
+            c.call(&doing, || c.docker.list_configs(Some(opts.clone())))
+                .await?
+                .into_iter()
+                .filter_map(|s| s.id)
+                .collect()
+        }
+    };
+    Ok(ids)
 }
 
 pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -137,7 +162,7 @@ pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result
                     .set("id", j["ID"].as_str().unwrap_or_default())
                     .set("name", spec["Name"].as_str().unwrap_or_default())
                     .set("data", data)
-                    .set("labels", labels::from_map(&labels::from_json(spec.get("Labels"))))
+                    .set("labels", labels::read(spec.get("Labels")))
                     .build(),
             ))
         })

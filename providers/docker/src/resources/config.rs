@@ -4,6 +4,7 @@
 use super::blob::{self, Kind};
 use crate::resource::{Ctx, ResourceType, Result};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::Schema;
@@ -34,6 +35,10 @@ impl ResourceType for Config {
             .pop()
             .unwrap_or(Ok(None))?
             .ok_or_else(|| ProviderError::new(format!("config {id} disappeared after creation")))
+    }
+
+    async fn ids_labelled(&self, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>> {
+        blob::ids_labelled(Kind::Config, c, filter).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -5,6 +5,7 @@ use crate::labels;
 use crate::resource::{Ctx, ResourceType, Result, found};
 use async_trait::async_trait;
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptions};
+use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
@@ -86,7 +87,7 @@ pub fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
             },
         )
         .set("scope", j["Scope"].as_str().unwrap_or_default())
-        .set("labels", labels::from_map(&labels::from_json(j.get("Labels"))))
+        .set("labels", labels::read(j.get("Labels")))
         .set("ipam_config", ipam_config(j))
         .build()
 }
@@ -132,7 +133,7 @@ impl ResourceType for Network {
             "Ingress": val::boolean(planned, "ingress").unwrap_or(false),
             "EnableIPv6": val::boolean(planned, "ipv6").unwrap_or(false),
             "Options": val::string_map(planned, "options"),
-            "Labels": labels::to_map(planned, "labels"),
+            "Labels": labels::for_create(planned, "labels", c.token),
             "IPAM": {"Driver": val::string(planned, "ipam_driver").unwrap_or_else(|| "default".into()), "Config": ipam, "Options": val::string_map(planned, "ipam_options")},
         });
         if let Some(d) = val::string(planned, "driver") {
@@ -171,6 +172,12 @@ impl ResourceType for Network {
         }
         Err(ProviderError::new(format!("network {name} did not become ready after creation"))
             .with_partial_state(partial()))
+    }
+
+    async fn ids_labelled(&self, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>> {
+        let opts = ListNetworksOptions { filters: Some(filter) };
+        let found = c.call("listing networks", || c.docker.list_networks(Some(opts.clone()))).await?;
+        Ok(found.into_iter().filter_map(|n| n.id).collect())
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -4,6 +4,7 @@
 use crate::labels;
 use crate::resource::{Ctx, ResourceType, Result, found};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
@@ -35,7 +36,7 @@ impl ResourceType for Volume {
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let mut req = serde_json::json!({
             "DriverOpts": val::string_map(planned, "driver_opts"),
-            "Labels": labels::to_map(planned, "labels"),
+            "Labels": labels::for_create(planned, "labels", c.token),
         });
         if let Some(n) = val::string(planned, "name") {
             req["Name"] = n.into();
@@ -55,6 +56,12 @@ impl ResourceType for Volume {
         let v = c.create(&doing, move || c.docker.create_volume(req.clone()), find).await?;
         let j = serde_json::to_value(&v).unwrap_or_default();
         Ok(from_json(&j, planned))
+    }
+
+    async fn ids_labelled(&self, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>> {
+        let opts = bollard::query_parameters::ListVolumesOptions { filters: Some(filter) };
+        let found = c.call("listing volumes", || c.docker.list_volumes(Some(opts.clone()))).await?;
+        Ok(found.volumes.unwrap_or_default().into_iter().map(|v| v.name).collect())
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -109,6 +116,6 @@ fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
             },
         )
         .set("mountpoint", j["Mountpoint"].as_str().unwrap_or_default())
-        .set("labels", labels::from_map(&labels::from_json(j.get("Labels"))))
+        .set("labels", labels::read(j.get("Labels")))
         .build()
 }

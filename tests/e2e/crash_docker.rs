@@ -1,0 +1,187 @@
+//! Crash-safe apply with the Docker provider on the local one-node swarm (`tests/env/docker.sh`):
+//! an apply of 32 swarm objects (an overlay network, secrets, configs, volumes and services
+//! that use them) is killed with SIGKILL at 20 seeded random points. Every create marks its
+//! object with a hidden token label; the next plan finds what the killed run created by that
+//! label and adopts it, the apply after it converges, and the daemon holds every object
+//! exactly once (listed with the `docker` CLI, behind terrane's back): no name conflict, no
+//! orphan. Each point works under its own names and is destroyed at the end.
+
+use crate::{Lcg, Work};
+use std::time::{Duration, Instant};
+
+const IMAGE: &str = "terrane-test/busybox:1";
+
+/// The 32 objects, named after `p` (unique to one kill point).
+fn config(p: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    docker = {{ source = "kreuzwerker/docker" }}
+  }}
+}}
+
+provider "docker" {{}}
+
+resource "docker_network" "net" {{
+  name       = "{p}-net"
+  driver     = "overlay"
+  attachable = true
+}}
+
+resource "docker_secret" "s" {{
+  count = 8
+  name  = "{p}-s${{count.index}}"
+  data  = base64encode("secret ${{count.index}}")
+}}
+
+resource "docker_config" "c" {{
+  count = 8
+  name  = "{p}-c${{count.index}}"
+  data  = base64encode("setting = ${{count.index}}")
+}}
+
+resource "docker_volume" "v" {{
+  count = 9
+  name  = "{p}-v${{count.index}}"
+  labels {{
+    label = "app"
+    value = "app${{count.index}}"
+  }}
+}}
+
+resource "docker_service" "app" {{
+  count = 6
+  name  = "{p}-app${{count.index}}"
+  labels {{
+    label = "com.df.notify"
+    value = "true"
+  }}
+  task_spec {{
+    container_spec {{
+      image             = "{IMAGE}"
+      command           = ["sleep", "3600"]
+      stop_grace_period = "1s"
+      secrets {{
+        secret_id   = docker_secret.s[count.index].id
+        secret_name = docker_secret.s[count.index].name
+        file_name   = "/run/secrets/app"
+      }}
+      configs {{
+        config_id   = docker_config.c[count.index].id
+        config_name = docker_config.c[count.index].name
+        file_name   = "/app.conf"
+      }}
+      mounts {{
+        target = "/data"
+        source = docker_volume.v[count.index].name
+        type   = "volume"
+      }}
+    }}
+    networks_advanced {{
+      name = docker_network.net.id
+    }}
+  }}
+}}
+"#
+    )
+}
+
+const OBJECTS: usize = 32;
+
+fn docker(args: &[&str]) -> String {
+    let out = std::process::Command::new("docker").args(args).output().expect("the docker CLI runs");
+    assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What the daemon holds of the objects named after `p`, by kind.
+fn census(p: &str) -> Vec<(&'static str, usize)> {
+    let prefix = format!("{p}-");
+    let count = |kind: &str| {
+        docker(&[kind, "ls", "--filter", &format!("name={prefix}"), "--format", "{{.Name}}"])
+            .lines()
+            .filter(|n| n.starts_with(&prefix))
+            .count()
+    };
+    vec![
+        ("network", count("network")),
+        ("secret", count("secret")),
+        ("config", count("config")),
+        ("volume", count("volume")),
+        ("service", count("service")),
+    ]
+}
+
+fn expected() -> Vec<(&'static str, usize)> {
+    vec![("network", 1), ("secret", 8), ("config", 8), ("volume", 9), ("service", 6)]
+}
+
+fn work(p: &str) -> Work {
+    docker(&["image", "inspect", "--format", "{{.Id}}", IMAGE]);
+    Work::new(&config(p))
+}
+
+#[test]
+fn kill_9_at_twenty_points_of_a_swarm_apply_leaves_no_orphan_and_converges() {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let run = format!("tkill{}-{}", std::process::id(), nanos % 100_000);
+    assert_eq!(expected().iter().map(|(_, n)| n).sum::<usize>(), OBJECTS);
+
+    // How long an uninterrupted apply takes, to spread the kill points over it.
+    let p0 = format!("{run}-ref");
+    let reference = work(&p0);
+    let started = Instant::now();
+    reference.ok(&["apply", "-auto-approve"]);
+    let full = started.elapsed();
+    assert_eq!(census(&p0), expected());
+    assert_eq!(reference.addresses().len(), OBJECTS);
+    // The token label is the provider's own: not in the state, not drift.
+    let svc = format!("{p0}-app0");
+    let token = docker(&["service", "inspect", "-f", "{{index .Spec.Labels \"terrane.create-token\"}}", &svc]);
+    assert!(token.trim().len() >= 16, "service {svc} carries no create token: {token:?}");
+    assert!(!serde_json::to_string(&reference.state()).unwrap().contains("terrane.create-token"));
+    reference.ok(&["destroy", "-auto-approve"]);
+    assert!(census(&p0).iter().all(|(_, n)| *n == 0), "objects left after destroy");
+
+    let mut rng = Lcg(0xd0c_4e5);
+    let mut adopted_total = 0;
+    for point in 0..20 {
+        let p = format!("{run}-{point}");
+        let w = work(&p);
+        let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
+        let mut child = w
+            .std_cmd(&["apply", "-auto-approve"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        child.kill().unwrap(); // SIGKILL: no handler runs, nothing is flushed
+        let _ = child.wait();
+        let before = census(&p);
+
+        // The next plan adopts what the killed run created; the apply creates the rest (a
+        // twin is impossible on a swarm, where names are unique: it would fail on the name).
+        let (code, plan, err) = w.run(&["plan", "-no-color"]);
+        assert_eq!(code, 0, "point {point} ({delay:?}): plan failed\n{plan}\n{err}");
+        adopted_total += plan.matches("will be adopted").count();
+        let (code, out, err) = w.run(&["apply", "-auto-approve"]);
+        assert_eq!(code, 0, "point {point} ({delay:?}): apply failed (killed run had made {before:?})\n{out}\n{err}");
+        assert_eq!(
+            census(&p),
+            expected(),
+            "point {point} ({delay:?}): the swarm after recovery differs from an uninterrupted apply (killed run had made {before:?})"
+        );
+        let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+        assert_eq!(code, 0, "point {point}: not converged\n{out}\n{err}");
+        assert_eq!(w.addresses().len(), OBJECTS, "point {point}");
+        assert!(w.state().get("terrane_pending_creates").is_none(), "point {point}: pending creates left in the state");
+        w.ok(&["destroy", "-auto-approve"]);
+        assert!(census(&p).iter().all(|(_, n)| *n == 0), "point {point}: objects left after destroy");
+    }
+    // Not every point falls between a create and its record, but with 20 spread over the
+    // apply some must: otherwise this test would not test adoption at all.
+    assert!(adopted_total > 0, "no kill point left an unrecorded object to adopt");
+    eprintln!("20 kill points over a {full:?} apply; {adopted_total} objects adopted");
+}
