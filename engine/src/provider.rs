@@ -18,11 +18,21 @@ pub struct ProviderError {
     /// What exists after a create or update that failed half-way (an instance that was
     /// started but never became healthy): recorded in state, tainted, so nothing is lost.
     pub partial_state: Option<Value>,
+    /// A create refused at once because an object with its name or key already exists: this
+    /// create made nothing, and the object that exists is not its own. The engine then drops
+    /// the create's pending record, so no later plan takes that object for this create's.
+    pub already_exists: bool,
 }
 
 impl ProviderError {
     pub fn new(message: impl Into<String>) -> ProviderError {
-        ProviderError { message: message.into(), partial_state: None }
+        ProviderError { message: message.into(), partial_state: None, already_exists: false }
+    }
+
+    /// Marks the error as [`ProviderError::already_exists`].
+    pub fn already_exists(mut self) -> ProviderError {
+        self.already_exists = true;
+        self
     }
 
     pub fn with_partial_state(mut self, v: Value) -> ProviderError {

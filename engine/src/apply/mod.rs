@@ -619,7 +619,14 @@ impl ApplyWalk<'_> {
                 let status = if action == Action::Create { ObjectStatus::Tainted } else { ObjectStatus::Ready };
                 match e.partial_state {
                     Some(partial) => store(&keep_marks(&config, schema.block.mark_sensitive(partial)), status),
-                    None if action == Action::Create => self.restore_deposed(&addr),
+                    None if action == Action::Create => {
+                        if e.already_exists {
+                            self.recorder.update(|s| {
+                                s.pending.remove(&addr);
+                            });
+                        }
+                        self.restore_deposed(&addr)
+                    }
                     None => {}
                 }
                 None

@@ -13,7 +13,52 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    ProviderError::new(describe(doing, &e))
+    taken_if(conflict_on_first_attempt(&e), ProviderError::new(describe(doing, &e)))
+}
+
+/// `err`, marked [`ProviderError::already_exists`] when `taken`.
+pub fn taken_if(taken: bool, err: ProviderError) -> ProviderError {
+    if taken { err.already_exists() } else { err }
+}
+
+/// The error codes by which AWS refuses a create because the name or key is taken.
+const ALREADY_EXISTS: &[&str] = &[
+    "AlreadyExistsException",
+    "BucketAlreadyExists",
+    "BucketAlreadyOwnedByYou",
+    "CacheClusterAlreadyExists",
+    "CacheParameterGroupAlreadyExists",
+    "CacheSubnetGroupAlreadyExists",
+    "DBInstanceAlreadyExists",
+    "DBParameterGroupAlreadyExists",
+    "DBSubnetGroupAlreadyExists",
+    "DuplicateListener",
+    "DuplicateLoadBalancerName",
+    "DuplicateTargetGroupName",
+    "EntityAlreadyExists",
+    "InvalidGroup.Duplicate",
+    "InvalidKeyPair.Duplicate",
+    "InvalidPermission.Duplicate",
+    "ReplicationGroupAlreadyExists",
+    "Resource.AlreadyAssociated",
+    "ResourceAlreadyExistsException",
+    "RouteAlreadyExists",
+];
+
+/// A create refused on its first attempt because the name or key is taken: by someone else's
+/// object, since no earlier attempt of this create could have made it. (On a later attempt the
+/// conflict may be with what an attempt whose answer was lost made.)
+pub fn conflict_on_first_attempt<E, R>(e: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let SdkError::ServiceError(se) = e else { return false };
+    if !se.err().code().is_some_and(|c| ALREADY_EXISTS.contains(&c)) {
+        return false;
+    }
+    let response = (se.raw() as &dyn std::any::Any).downcast_ref::<aws_smithy_runtime_api::http::Response>();
+    crate::retries::call_info(response, e).is_some_and(|i| i.attempts == 1)
 }
 
 pub fn describe<E, R>(doing: &str, e: &SdkError<E, R>) -> String

@@ -524,6 +524,102 @@ async fn a_log_group_of_that_name_made_by_someone_else_is_not_adopted() {
     support::logs().await.delete_log_group().log_group_name(&name).send().await.unwrap();
 }
 
+/// A create refused because someone else's object has the name (a bucket, an IAM role, an
+/// identical security group rule: types found again by name or key alone) fails, and leaves
+/// no pending record: the next plan plans the create again and adopts nothing.
+#[tokio::test]
+async fn a_create_refused_for_a_taken_name_leaves_nothing_to_adopt() {
+    let h = Harness::new();
+    let name = unique("crash-taken").to_lowercase();
+    let sg = h
+        .apply(&format!(
+            "\nresource \"aws_vpc\" \"v\" {{\n  cidr_block = \"10.66.0.0/16\"\n}}\nresource \"aws_security_group\" \"g\" {{\n  name   = \"{name}\"\n  vpc_id = aws_vpc.v.id\n}}\n"
+        ))
+        .await;
+    let group = h.str_attr(&sg, "aws_security_group.g", "id");
+    // Someone else makes the bucket, the role and the rule first.
+    let s3 = support::s3().await;
+    s3.create_bucket()
+        .bucket(&name)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let assume = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let iam = support::iam().await;
+    iam.create_role().role_name(&name).assume_role_policy_document(assume).send().await.unwrap();
+    let ec2 = support::ec2().await;
+    let rule = aws_sdk_ec2::types::IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(5432)
+        .to_port(5432)
+        .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("10.66.0.0/16").build())
+        .build();
+    ec2.authorize_security_group_ingress().group_id(&group).ip_permissions(rule).send().await.unwrap();
+
+    let src = format!(
+        r#"
+resource "aws_vpc" "v" {{
+  cidr_block = "10.66.0.0/16"
+}}
+resource "aws_security_group" "g" {{
+  name   = "{name}"
+  vpc_id = aws_vpc.v.id
+}}
+resource "aws_s3_bucket" "b" {{
+  bucket = "{name}"
+}}
+resource "aws_iam_role" "r" {{
+  name               = "{name}"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Principal = {{ Service = "ec2.amazonaws.com" }}, Action = "sts:AssumeRole" }}] }})
+}}
+resource "aws_security_group_rule" "pg" {{
+  type              = "ingress"
+  from_port         = 5432
+  to_port           = 5432
+  protocol          = "tcp"
+  cidr_blocks       = ["10.66.0.0/16"]
+  security_group_id = aws_security_group.g.id
+}}
+"#
+    );
+    let (ctx, p) = h.try_plan(&src, &Default::default()).await.unwrap_or_else(|d| panic!("{d}"));
+    let (out, state) = h.apply_plan(&ctx, &p).await;
+    let mut failed: Vec<String> = out.diags.iter().filter(|d| d.is_error()).map(|d| d.summary.clone()).collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        vec![
+            "Error creating aws_iam_role.r".to_string(),
+            "Error creating aws_s3_bucket.b".to_string(),
+            "Error creating aws_security_group_rule.pg".to_string(),
+        ],
+        "{}",
+        out.diags
+    );
+    assert!(state.pending.is_empty(), "records left: {:?}", state.pending.keys().collect::<Vec<_>>());
+    let p = h.plan(&src).await;
+    assert!(p.adopted.is_empty(), "adopted someone else's objects: {:?}", p.adopted);
+    let mut planned = actions(&p);
+    planned.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        planned,
+        vec![
+            ("aws_iam_role.r".to_string(), Action::Create),
+            ("aws_s3_bucket.b".to_string(), Action::Create),
+            ("aws_security_group_rule.pg".to_string(), Action::Create),
+        ]
+    );
+
+    s3.delete_bucket().bucket(&name).send().await.unwrap();
+    iam.delete_role().role_name(&name).send().await.unwrap();
+    h.destroy(&src).await;
+}
+
 /// A pending create recorded from a plan where everything was unknown (all null): every
 /// resource type answers "nothing found" without failing, so the next plan is never stopped
 /// by a record it cannot use yet.

@@ -199,7 +199,13 @@ impl From<CallError> for ProviderError {
         if e.attempts > 1 {
             msg.push_str(&format!("; gave up after {} attempts in {:.1} s", e.attempts, e.elapsed.as_secs_f64()));
         }
-        ProviderError::new(msg)
+        // A conflict on the first attempt is another object's name; on a later one it may be
+        // what a lost attempt of ours made.
+        if e.attempts == 1 && e.fault.status() == Some(409) {
+            ProviderError::new(msg).already_exists()
+        } else {
+            ProviderError::new(msg)
+        }
     }
 }
 
@@ -502,5 +508,21 @@ mod tests {
             ProviderError::from(e).message,
             "listing tasks: no answer from the Docker daemon within 2s (Docker host tcp://127.0.0.1:2375)"
         );
+    }
+
+    #[test]
+    fn a_conflict_on_the_first_attempt_is_someone_elses_object() {
+        let conflict = |attempts| CallError {
+            doing: "creating secret db".into(),
+            fault: Fault::Daemon(answer(409, "name conflicts with an existing object")),
+            attempts,
+            elapsed: Duration::from_millis(10),
+            host: String::new(),
+        };
+        assert!(ProviderError::from(conflict(1)).already_exists);
+        // After a lost attempt, the object may be that attempt's.
+        assert!(!ProviderError::from(conflict(2)).already_exists);
+        let other = CallError { fault: Fault::Daemon(answer(500, "boom")), ..conflict(1) };
+        assert!(!ProviderError::from(other).already_exists);
     }
 }

@@ -2,7 +2,7 @@
 //! place (ReplaceRoute). IDs are Terraform's (`r-<table><crc32 of the destination>`); import
 //! takes `rtb-xxx_10.0.0.0/16` (or an IPv6 CIDR or prefix list ID after the underscore).
 
-use crate::errors::{code, sdk_error};
+use crate::errors::{code, conflict_on_first_attempt, sdk_error, taken_if};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
@@ -226,9 +226,12 @@ impl ResourceType for Route {
         match route_call!(c.clients.ec2.create_route().route_table_id(&table), planned).send().await {
             Ok(_) => {}
             Err(e) if code(&e) == Some("RouteAlreadyExists") => {
-                return Err(ProviderError::new(format!(
-                    "a route in {table} with destination {dest} already exists; to manage it, import it as {table}_{dest}"
-                )));
+                return Err(taken_if(
+                    conflict_on_first_attempt(&e),
+                    ProviderError::new(format!(
+                        "a route in {table} with destination {dest} already exists; to manage it, import it as {table}_{dest}"
+                    )),
+                ));
             }
             Err(e) => return Err(sdk_error(&format!("creating route to {dest} in {table}"), e)),
         }

@@ -5,7 +5,7 @@
 //! `sg-xxx_ingress_tcp_22_22_10.0.0.0/8[_source...]` or a security group rule ID (`sgr-xxx`).
 
 use crate::ec2::{FILTER_PAGE, filter};
-use crate::errors::{code, sdk_error};
+use crate::errors::{code, conflict_on_first_attempt, sdk_error, taken_if};
 use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
@@ -442,14 +442,18 @@ impl ResourceType for SecurityGroupRule {
         if r.kind == "egress" {
             match ec2.authorize_security_group_egress().group_id(&r.group).ip_permissions(r.permission()).send().await {
                 Ok(_) => {}
-                Err(e) if code(&e) == Some("InvalidPermission.Duplicate") => return Err(duplicate()),
+                Err(e) if code(&e) == Some("InvalidPermission.Duplicate") => {
+                    return Err(taken_if(conflict_on_first_attempt(&e), duplicate()));
+                }
                 Err(e) => return Err(sdk_error(&doing, e)),
             }
         } else {
             match ec2.authorize_security_group_ingress().group_id(&r.group).ip_permissions(r.permission()).send().await
             {
                 Ok(_) => {}
-                Err(e) if code(&e) == Some("InvalidPermission.Duplicate") => return Err(duplicate()),
+                Err(e) if code(&e) == Some("InvalidPermission.Duplicate") => {
+                    return Err(taken_if(conflict_on_first_attempt(&e), duplicate()));
+                }
                 Err(e) => return Err(sdk_error(&doing, e)),
             }
         }
