@@ -200,8 +200,21 @@ impl FakeProvider {
         if let Some(ms) = attr(v, "latency_ms").as_f64() {
             d += Duration::from_millis(ms as u64);
         }
-        if !d.is_zero() {
-            tokio::time::sleep(d).await;
+        if d.is_zero() {
+            return;
+        }
+        // Exactly the latency: tokio's timer fires on a millisecond tick at the earliest, which
+        // would make each operation up to 2 ms longer than asked (10% of a 20 ms operation,
+        // and the apply benchmark compares against the ideal schedule of exact latencies). The
+        // last 2 ms are slept on a blocking thread instead.
+        let deadline = std::time::Instant::now() + d;
+        let coarse = d.saturating_sub(Duration::from_millis(2));
+        if !coarse.is_zero() {
+            tokio::time::sleep(coarse).await;
+        }
+        let rest = deadline.saturating_duration_since(std::time::Instant::now());
+        if !rest.is_zero() {
+            let _ = tokio::task::spawn_blocking(move || std::thread::sleep(rest)).await;
         }
     }
 
