@@ -47,8 +47,10 @@ fn converge_settings(planned: &Value) -> (Duration, Duration) {
     (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_millis(250)))
 }
 
-/// The first convergence check comes this soon; later ones grow apart up to `delay`.
+/// The first convergence checks come this often; after [`FAST_CHECKS`] they grow apart up to
+/// `delay`.
 const FIRST_POLL: Duration = Duration::from_millis(50);
+const FAST_CHECKS: Duration = Duration::from_secs(2);
 
 /// A task template as swarm compares a task's to its service's to decide whether the task
 /// must be replaced. The daemon's JSON spells "nothing" in several ways (a missing field,
@@ -100,9 +102,12 @@ async fn running_tasks(c: &Ctx<'_>, id: &str) -> Result<Vec<String>> {
 }
 
 /// Waits until the service's desired tasks run. A small task runs within a few hundred
-/// milliseconds, so the checks start 50 ms apart and grow by half each time up to
-/// `converge_config.delay` (250 ms without the block): an apply is not rounded up to whole
-/// delays, and a service waiting for a slot in `-parallelism` is not held up by the checks.
+/// milliseconds, so for the first two seconds the checks come every 50 ms, then grow by half
+/// each time up to `converge_config.delay` (250 ms without the block): an apply is not rounded
+/// up to whole delays, and a slow service does not keep the daemon busy with checks.
+/// A new replicated service is checked with one call (its tasks; the replicas wanted are in
+/// its spec and no rolling update can be under way), the service itself read only every
+/// fourth check, to notice that it is gone.
 /// After an update that changed the task template, the tasks that ran before it (`before`)
 /// must have been replaced: swarm starts the rolling update a moment after the call, and
 /// until then the old tasks still look converged.
@@ -111,11 +116,21 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
     let start = Instant::now();
     let mut pause = FIRST_POLL.min(delay);
     let mut checks = 0u32;
-    let global = val::block(planned, "mode").and_then(|m| val::boolean(&m, "global")).unwrap_or(false);
+    let mode = val::block(planned, "mode");
+    let global = mode.as_ref().and_then(|m| val::boolean(m, "global")).unwrap_or(false);
+    let planned_replicas =
+        mode.as_ref().and_then(|m| val::block(m, "replicated")).and_then(|r| val::int(&r, "replicas"));
+    let tasks_only = before.is_empty() && !global;
     loop {
-        let svc = inspect(c, id)
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("service {id} disappeared while converging")))?;
+        let svc = if tasks_only && checks % 4 != 3 {
+            None
+        } else {
+            Some(
+                inspect(c, id)
+                    .await?
+                    .ok_or_else(|| ProviderError::new(format!("service {id} disappeared while converging")))?,
+            )
+        };
         let desired = if global {
             let nodes = c
                 .call("listing swarm nodes", || {
@@ -129,8 +144,12 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
                 })
                 .count()
         } else {
-            svc["Spec"]["Mode"]["Replicated"]["Replicas"].as_u64().unwrap_or(1) as usize
+            match &svc {
+                Some(svc) => svc["Spec"]["Mode"]["Replicated"]["Replicas"].as_u64().unwrap_or(1) as usize,
+                None => planned_replicas.unwrap_or(1).max(0) as usize,
+            }
         };
+        let svc = svc.unwrap_or_default();
         let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) };
         let tasks: Vec<serde_json::Value> = c
             .call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone())))
@@ -180,7 +199,9 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
             )));
         }
         tokio::time::sleep(pause.min(timeout.saturating_sub(start.elapsed()))).await;
-        pause = (pause * 3 / 2).min(delay);
+        if start.elapsed() >= FAST_CHECKS {
+            pause = (pause * 3 / 2).min(delay);
+        }
     }
 }
 
@@ -195,7 +216,8 @@ fn task_errors(tasks: &[serde_json::Value]) -> String {
 impl Service {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Option<Value>> {
         let Some(svc) = inspect(c, id).await? else { return Ok(None) };
-        let networks = network_names(c).await;
+        let attached = svc["Spec"]["TaskTemplate"]["Networks"].as_array().is_some_and(|n| !n.is_empty());
+        let networks = if attached { network_names(c).await } else { HashMap::new() };
         Ok(Some(spec::from_service(&svc, like, &networks)))
     }
 }
@@ -326,6 +348,15 @@ impl ResourceType for Service {
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let id = val::id(prior);
         let name = val::string(prior, "name").unwrap_or_else(|| id.clone());
+        // Its tasks, by ID: once the service is removed the daemon no longer lists tasks by
+        // service ("service not found"), but keeps each task until its container is gone.
+        let doing = format!("listing the tasks of service {name}");
+        let by_service = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.clone()])])) };
+        let task_ids: Vec<String> = match c.call(&doing, || c.docker.list_tasks(Some(by_service.clone()))).await {
+            Ok(tasks) => tasks.into_iter().filter_map(|t| t.id).collect(),
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
         match c.call(&format!("removing service {name}"), || c.docker.delete_service(&id)).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => return Ok(()),
@@ -335,16 +366,21 @@ impl ResourceType for Service {
         // networks, secrets, configs and volumes can go next (a volume removed while a task's
         // container is still being made would be made again by it).
         let start = Instant::now();
-        let tasks = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.clone()])])) };
+        let tasks = ListTasksOptions { filters: Some(HashMap::from([("id".to_string(), task_ids.clone())])) };
         let containers = bollard::query_parameters::ListContainersOptions {
             all: true,
             filters: Some(HashMap::from([("label".to_string(), vec![format!("com.docker.swarm.service.id={id}")])])),
             ..Default::default()
         };
         // The service is gone whatever happens here: a failing look ends the wait.
+        let doing = format!("waiting for the tasks of service {name} to stop");
         while start.elapsed() < Duration::from_secs(60) {
-            let doing = format!("waiting for the tasks of service {name} to stop");
-            let Ok(tasks_left) = c.call(&doing, || c.docker.list_tasks(Some(tasks.clone()))).await else { break };
+            let tasks_left = if task_ids.is_empty() {
+                Vec::new()
+            } else {
+                let Ok(t) = c.call(&doing, || c.docker.list_tasks(Some(tasks.clone()))).await else { break };
+                t
+            };
             let Ok(containers_left) = c.call(&doing, || c.docker.list_containers(Some(containers.clone()))).await
             else {
                 break;

@@ -272,6 +272,8 @@ async fn a_service_runs_answers_rolls_out_and_drifts() {
     assert!(imported.get_attr("task_spec").is_some_and(|t| !t.is_null()));
 
     h.destroy(&v2).await;
+    // The destroy waited for the service's containers, not only for the service record.
+    assert_eq!(docker(&["ps", "-aq", "--filter", &format!("name={tag}-web")]), "", "containers left after destroy");
     assert!(!docker(&["service", "ls", "--format", "{{.Name}}"]).contains(&tag));
     assert!(!docker(&["network", "ls", "--format", "{{.Name}}"]).contains(&tag));
     assert!(!docker(&["config", "ls", "--format", "{{.Name}}"]).contains(&tag));
