@@ -7,7 +7,11 @@
 //!
 //!   wall / (slowest single × ⌈N / P⌉)
 //!
-//! which should stay at or below 1.5. To tell terrane's share from the daemon's, the same N
+//! which should stay at or below 1.5. The same formula is also given with the slowest service
+//! of the N-service apply itself (its longest create and converge, from `apply -json`): under
+//! the load of P services starting at once each one takes longer than alone, and this figure
+//! shows how well the apply packs its waves whatever the daemon's speed. To tell terrane's
+//! share from the daemon's, the same N
 //! services are then created straight through the Docker API, P at a time, each checked every
 //! 50 ms until its task runs: the daemon's floor for this work, which no client can beat.
 //! Everything is destroyed afterwards, also when a step fails, and services left behind by a
@@ -48,6 +52,11 @@ resource "docker_service" "s" {{
 }
 
 fn terrane(dir: &Path, args: &[&str]) -> Result<Duration, String> {
+    terrane_out(dir, args).map(|(d, _)| d)
+}
+
+/// Runs terrane; its wall time and standard output.
+fn terrane_out(dir: &Path, args: &[&str]) -> Result<(Duration, String), String> {
     let start = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_terrane"))
         .current_dir(dir)
@@ -62,7 +71,19 @@ fn terrane(dir: &Path, args: &[&str]) -> Result<Duration, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    Ok(start.elapsed())
+    Ok((start.elapsed(), String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+/// The longest create (the call and the wait for its task) of an `apply -json`'s output.
+fn slowest_create(json_lines: &str) -> Duration {
+    json_lines
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["type"] == "apply_complete")
+        .filter_map(|m| m["hook"]["elapsed_seconds"].as_f64())
+        .map(Duration::from_secs_f64)
+        .max()
+        .unwrap_or_default()
 }
 
 /// A working directory whose services are destroyed when it goes, whatever happened.
@@ -221,7 +242,10 @@ fn main() {
     );
 
     let many = Workspace::new(format!("{tag}-many"), count);
-    let wall = many.apply(parallelism).unwrap_or_else(|e| panic!("{e}"));
+    let (wall, out) =
+        terrane_out(&many.path(), &["apply", "-auto-approve", "-json", &format!("-parallelism={parallelism}")])
+            .unwrap_or_else(|e| panic!("{e}"));
+    let slowest_in_run = slowest_create(&out);
     let waves = count.div_ceil(parallelism);
     let bound = slowest * waves as u32;
     let ratio = wall.as_secs_f64() / bound.as_secs_f64();
@@ -231,7 +255,18 @@ fn main() {
         slowest.as_secs_f64(),
         bound.as_secs_f64()
     );
-    println!("ratio: {ratio:.3} ({} the {LIMIT} limit)", if ratio <= LIMIT { "within" } else { "OVER" });
+    println!(
+        "ratio against one service applied alone: {ratio:.3} ({} the {LIMIT} limit)",
+        if ratio <= LIMIT { "within" } else { "OVER" }
+    );
+    // The same formula with the slowest service of this run: how well the apply packs its
+    // waves, whatever the daemon's speed under this load.
+    let in_run = wall.as_secs_f64() / (slowest_in_run.as_secs_f64() * waves as f64);
+    println!(
+        "slowest service of this run: {:.2} s (create and converge); wall / (that × {waves}) = {in_run:.3} ({} the {LIMIT} limit)",
+        slowest_in_run.as_secs_f64(),
+        if in_run <= LIMIT { "within" } else { "OVER" }
+    );
     let destroy = many.destroy().unwrap_or_else(|e| panic!("{e}"));
     println!("destroy of {count} services: {:.2} s", destroy.as_secs_f64());
     settle(&format!("{tag}-many-"));
