@@ -3,7 +3,7 @@
 //! the next plan finds what the killed run created (by that token) and adopts it, so the
 //! second apply converges to exactly the objects of an uninterrupted one, with no twins.
 
-use crate::{Lcg, Work, thirty_resources};
+use crate::{Lcg, Work, apply_killed_after, thirty_resources};
 use std::time::{Duration, Instant};
 
 fn expected_names() -> Vec<String> {
@@ -27,15 +27,7 @@ fn kill_9_at_twenty_points_of_an_apply_leaves_no_orphan_and_converges() {
     for point in 0..20 {
         let w = Work::new(&thirty_resources());
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
-        let mut child = w
-            .std_cmd(&["apply", "-auto-approve"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL: no handler runs, nothing is flushed
-        let _ = child.wait();
+        apply_killed_after(&w, delay);
         let before = w.cloud_names();
 
         // The next plan adopts what the killed run created; the apply creates the rest.

@@ -6,7 +6,7 @@
 //! (counted with the SDK): no twin, no orphan. Each point works under its own names and is
 //! destroyed at the end.
 
-use crate::{Lcg, Work};
+use crate::{Lcg, Work, apply_killed_after};
 use std::time::{Duration, Instant};
 
 const MOTO: &str = "http://127.0.0.1:5000";
@@ -272,15 +272,7 @@ async fn kill_9_during_an_aws_apply_leaves_no_twin_and_converges() {
         let p = format!("{run}-{point}");
         let w = work(&p);
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
-        let mut child = w
-            .std_cmd(&["apply", "-auto-approve"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL: no handler runs, nothing is flushed
-        let _ = child.wait();
+        apply_killed_after(&w, delay);
         let before = census(&p).await;
 
         // The next plan adopts what the killed run created; the apply creates the rest.

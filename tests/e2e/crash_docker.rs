@@ -6,7 +6,7 @@
 //! exactly once (listed with the `docker` CLI, behind terrane's back): no name conflict, no
 //! orphan. Each point works under its own names and is destroyed at the end.
 
-use crate::{Lcg, Work};
+use crate::{Lcg, Work, apply_killed_after};
 use std::time::{Duration, Instant};
 
 const IMAGE: &str = "terrane-test/busybox:1";
@@ -150,15 +150,7 @@ fn kill_9_at_twenty_points_of_a_swarm_apply_leaves_no_orphan_and_converges() {
         let p = format!("{run}-{point}");
         let w = work(&p);
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
-        let mut child = w
-            .std_cmd(&["apply", "-auto-approve"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        child.kill().unwrap(); // SIGKILL: no handler runs, nothing is flushed
-        let _ = child.wait();
+        apply_killed_after(&w, delay);
         let before = census(&p);
 
         // The next plan adopts what the killed run created; the apply creates the rest (a

@@ -154,6 +154,20 @@ impl Lcg {
     }
 }
 
+/// Runs `apply -auto-approve` in `w` and kills it with SIGKILL after `delay`: no handler
+/// runs, nothing is flushed.
+pub fn apply_killed_after(w: &Work, delay: std::time::Duration) {
+    let mut child = w
+        .std_cmd(&["apply", "-auto-approve"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
 /// Waits until a run in `w` holds the local state lock.
 pub fn wait_for_lock(w: &Work) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -538,17 +538,8 @@ async fn a_create_refused_for_a_taken_name_leaves_nothing_to_adopt() {
         .await;
     let group = h.str_attr(&sg, "aws_security_group.g", "id");
     // Someone else makes the bucket, the role and the rule first.
+    support::new_bucket(&name).await;
     let s3 = support::s3().await;
-    s3.create_bucket()
-        .bucket(&name)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
     let assume = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     let iam = support::iam().await;
     iam.create_role().role_name(&name).assume_role_policy_document(assume).send().await.unwrap();

@@ -407,18 +407,7 @@ resource "aws_cloudwatch_log_group" "app" {{
 async fn a_partial_failure_keeps_every_success_and_the_next_apply_converges() {
     let (proxy, _) = proxied("").await;
     let bucket = unique("faults-state").to_lowercase();
-    support::s3()
-        .await
-        .create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    support::new_bucket(&bucket).await;
     let backend =
         Arc::new(terrane_provider_aws::S3Backend::new(support::s3_backend_settings(&bucket, support::MOTO, &[])));
     let h = Harness::with(provider_block_at(&proxy.url, "max_retries = 3"), backend.clone());

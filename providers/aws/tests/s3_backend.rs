@@ -23,17 +23,7 @@ async fn s3() -> aws_sdk_s3::Client {
 
 async fn bucket() -> String {
     let name = support::unique("state").to_lowercase();
-    s3().await
-        .create_bucket()
-        .bucket(&name)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    support::new_bucket(&name).await;
     name
 }
 

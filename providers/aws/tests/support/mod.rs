@@ -218,6 +218,21 @@ moto_client!(/// A KMS client on moto.
 moto_client!(/// An ACM client on moto.
     acm, aws_sdk_acm);
 
+/// Makes the bucket `name` on moto (in eu-west-1, behind terrane's back).
+pub async fn new_bucket(name: &str) {
+    s3().await
+        .create_bucket()
+        .bucket(name)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 impl Harness {
     /// A provider instance configured from the tests' provider block (and `src`'s), to call
     /// it directly (import, find_created).
