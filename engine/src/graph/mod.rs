@@ -60,6 +60,10 @@ impl fmt::Display for Node {
 pub struct Graph {
     pub g: StableDiGraph<Node, ()>,
     index: HashMap<Node, NodeIndex>,
+    /// Every edge, to tell an edge already there in O(1): petgraph's `find_edge` walks the
+    /// whole edge list of a node, which made building a graph quadratic in the number of
+    /// dependents of one node (a provider with 40,000 resources: 1.3 s of a 100k plan).
+    edges: HashSet<(NodeIndex, NodeIndex)>,
 }
 
 impl Graph {
@@ -82,7 +86,7 @@ impl Graph {
 
     /// `from` must finish before `to` starts.
     pub fn edge(&mut self, from: NodeIndex, to: NodeIndex) {
-        if from != to && self.g.find_edge(from, to).is_none() {
+        if from != to && self.edges.insert((from, to)) {
             self.g.add_edge(from, to, ());
         }
     }
@@ -108,6 +112,15 @@ impl Graph {
     }
 
     fn remove(&mut self, i: NodeIndex) {
+        // The index may be given to a node added later: forget the edges it had.
+        let incoming: Vec<NodeIndex> = self.dependencies(i).collect();
+        let outgoing: Vec<NodeIndex> = self.dependents(i).collect();
+        for d in incoming {
+            self.edges.remove(&(d, i));
+        }
+        for d in outgoing {
+            self.edges.remove(&(i, d));
+        }
         if let Some(n) = self.g.remove_node(i) {
             self.index.remove(&n);
         }
