@@ -3,7 +3,7 @@
 //! the next plan finds what the killed run created (by that token) and adopts it, so the
 //! second apply converges to exactly the objects of an uninterrupted one, with no twins.
 
-use crate::{Lcg, Work, apply_killed_after, thirty_resources};
+use crate::{Lcg, Work, apply_killed_after, assert_converged, recover, thirty_resources};
 use std::time::{Duration, Instant};
 
 fn expected_names() -> Vec<String> {
@@ -31,19 +31,10 @@ fn kill_9_at_twenty_points_of_an_apply_leaves_no_orphan_and_converges() {
         let before = w.cloud_names();
 
         // The next plan adopts what the killed run created; the apply creates the rest.
-        let (code, plan, err) = w.run(&["plan", "-no-color"]);
-        assert_eq!(code, 0, "point {point} ({delay:?}): plan failed\n{plan}\n{err}");
-        adopted_total += plan.matches("will be adopted").count() + plan.matches("(adopted:").count();
-        w.ok(&["apply", "-auto-approve"]);
-        assert_eq!(
-            w.cloud_names(),
-            expected_names(),
-            "point {point} ({delay:?}): the cloud after recovery differs from an uninterrupted apply (killed run had made {before:?})"
-        );
-        let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
-        assert_eq!(code, 0, "point {point}: not converged\n{out}");
-        assert_eq!(w.addresses().len(), 30, "point {point}");
-        assert!(w.state().get("terrane_pending_creates").is_none(), "point {point}: pending creates left in the state");
+        let what = format!("point {point} ({delay:?}; the killed run had made {before:?})");
+        adopted_total += recover(&w, &what);
+        assert_eq!(w.cloud_names(), expected_names(), "{what}: the cloud differs from an uninterrupted apply's");
+        assert_converged(&w, &what, 30);
     }
     // Not every point falls between a create and its checkpoint, but with 20 spread over
     // the apply some must: otherwise this test would not test adoption at all.

@@ -6,7 +6,7 @@
 //! (counted with the SDK): no twin, no orphan. Each point works under its own names and is
 //! destroyed at the end.
 
-use crate::{Lcg, Work, apply_killed_after};
+use crate::{Lcg, Work, apply_killed_after, assert_converged, recover};
 use std::time::{Duration, Instant};
 
 const MOTO: &str = "http://127.0.0.1:5000";
@@ -276,20 +276,10 @@ async fn kill_9_during_an_aws_apply_leaves_no_twin_and_converges() {
         let before = census(&p).await;
 
         // The next plan adopts what the killed run created; the apply creates the rest.
-        let (code, plan, err) = w.run(&["plan", "-no-color"]);
-        assert_eq!(code, 0, "point {point} ({delay:?}): plan failed\n{plan}\n{err}");
-        adopted_total += plan.matches("will be adopted").count();
-        let (code, out, err) = w.run(&["apply", "-auto-approve"]);
-        assert_eq!(code, 0, "point {point} ({delay:?}): apply failed (killed run had made {before:?})\n{out}\n{err}");
-        assert_eq!(
-            census(&p).await,
-            expected(),
-            "point {point} ({delay:?}): AWS after recovery differs from an uninterrupted apply (killed run had made {before:?})"
-        );
-        let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
-        assert_eq!(code, 0, "point {point}: not converged\n{out}\n{err}");
-        assert_eq!(w.addresses().len(), OBJECTS, "point {point}");
-        assert!(w.state().get("terrane_pending_creates").is_none(), "point {point}: pending creates left in the state");
+        let what = format!("point {point} ({delay:?}; the killed run had made {before:?})");
+        adopted_total += recover(&w, &what);
+        assert_eq!(census(&p).await, expected(), "{what}: AWS differs from an uninterrupted apply's");
+        assert_converged(&w, &what, OBJECTS);
         w.ok(&["destroy", "-auto-approve"]);
         assert!(census(&p).await.iter().all(|(_, n)| *n == 0), "point {point}: objects left after destroy");
     }

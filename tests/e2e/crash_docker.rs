@@ -6,7 +6,7 @@
 //! exactly once (listed with the `docker` CLI, behind terrane's back): no name conflict, no
 //! orphan. Each point works under its own names and is destroyed at the end.
 
-use crate::{Lcg, Work, apply_killed_after};
+use crate::{Lcg, Work, apply_killed_after, assert_converged, recover};
 use std::time::{Duration, Instant};
 
 const IMAGE: &str = "terrane-test/busybox:1";
@@ -155,20 +155,10 @@ fn kill_9_at_twenty_points_of_a_swarm_apply_leaves_no_orphan_and_converges() {
 
         // The next plan adopts what the killed run created; the apply creates the rest (a
         // twin is impossible on a swarm, where names are unique: it would fail on the name).
-        let (code, plan, err) = w.run(&["plan", "-no-color"]);
-        assert_eq!(code, 0, "point {point} ({delay:?}): plan failed\n{plan}\n{err}");
-        adopted_total += plan.matches("will be adopted").count();
-        let (code, out, err) = w.run(&["apply", "-auto-approve"]);
-        assert_eq!(code, 0, "point {point} ({delay:?}): apply failed (killed run had made {before:?})\n{out}\n{err}");
-        assert_eq!(
-            census(&p),
-            expected(),
-            "point {point} ({delay:?}): the swarm after recovery differs from an uninterrupted apply (killed run had made {before:?})"
-        );
-        let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
-        assert_eq!(code, 0, "point {point}: not converged\n{out}\n{err}");
-        assert_eq!(w.addresses().len(), OBJECTS, "point {point}");
-        assert!(w.state().get("terrane_pending_creates").is_none(), "point {point}: pending creates left in the state");
+        let what = format!("point {point} ({delay:?}; the killed run had made {before:?})");
+        adopted_total += recover(&w, &what);
+        assert_eq!(census(&p), expected(), "{what}: the swarm differs from an uninterrupted apply's");
+        assert_converged(&w, &what, OBJECTS);
         w.ok(&["destroy", "-auto-approve"]);
         assert!(census(&p).iter().all(|(_, n)| *n == 0), "point {point}: objects left after destroy");
     }

@@ -168,6 +168,26 @@ pub fn apply_killed_after(w: &Work, delay: std::time::Duration) {
     let _ = child.wait();
 }
 
+/// After a killed apply: the next plan, which adopts what the killed run created, and the
+/// apply of the rest. Returns how many objects the plan adopted (as a change of their own or
+/// as the cause of another).
+pub fn recover(w: &Work, what: &str) -> usize {
+    let (code, plan, err) = w.run(&["plan", "-no-color"]);
+    assert_eq!(code, 0, "{what}: plan failed\n{plan}\n{err}");
+    let adopted = plan.matches("will be adopted").count() + plan.matches("(adopted:").count();
+    let (code, out, err) = w.run(&["apply", "-auto-approve"]);
+    assert_eq!(code, 0, "{what}: apply failed\n{out}\n{err}");
+    adopted
+}
+
+/// After a recovery: nothing left to change, `objects` in the state, no pending create.
+pub fn assert_converged(w: &Work, what: &str, objects: usize) {
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{what}: not converged\n{out}\n{err}");
+    assert_eq!(w.addresses().len(), objects, "{what}");
+    assert!(w.state().get("terrane_pending_creates").is_none(), "{what}: pending creates left in the state");
+}
+
 /// Waits until a run in `w` holds the local state lock.
 pub fn wait_for_lock(w: &Work) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
