@@ -39,22 +39,6 @@ enum Tagged {
     No,
 }
 
-/// A provider configured like the harness's.
-async fn provider(h: &Harness, src: &str) -> Arc<dyn Provider> {
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(src, &State::new());
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
-    provider
-}
-
 fn token() -> String {
     format!("terrane-{:032x}", rand::random::<u128>())
 }
@@ -202,7 +186,7 @@ async fn walk(h: &Harness, base: &str, steps: &[(&str, String, By)]) -> (String,
     if !base.trim().is_empty() {
         h.apply(&src).await;
     }
-    let p = provider(h, &src).await;
+    let p = h.provider(&src).await;
     let mut adopted = Vec::new();
     for (addr, snippet, by) in steps {
         src.push_str(snippet);
@@ -517,7 +501,7 @@ async fn a_log_group_of_that_name_made_by_someone_else_is_not_adopted() {
     let name = format!("/{}/web", unique("crash-foreign"));
     let src = format!("\nresource \"aws_cloudwatch_log_group\" \"app\" {{\n  name = \"{name}\"\n}}\n");
     support::logs().await.create_log_group().log_group_name(&name).send().await.unwrap();
-    let p = provider(&h, &src).await;
+    let p = h.provider(&src).await;
     let planned = Value::object([("name", Value::from(name.as_str()))]);
     let found = p.find_created("aws_cloudwatch_log_group", planned, &token()).await.unwrap();
     assert!(found.is_none(), "a group without this create's token is not adopted");
@@ -617,7 +601,7 @@ resource "aws_security_group_rule" "pg" {{
 #[tokio::test]
 async fn every_type_answers_a_record_of_unknowns_with_nothing_found() {
     let h = Harness::new();
-    let p = provider(&h, "").await;
+    let p = h.provider("").await;
     let types: Vec<String> = p.schema().resources.keys().cloned().collect();
     assert!(types.len() >= 33, "{types:?}");
     for t in types {
@@ -639,7 +623,7 @@ async fn an_alias_of_that_name_on_another_key_is_not_adopted() {
     };
     let (mine, theirs) = (key("mine").await, key("theirs").await);
     kms.create_alias().alias_name(&name).target_key_id(&theirs).send().await.unwrap();
-    let p = provider(&h, "").await;
+    let p = h.provider("").await;
     let planned = |k: &str| Value::object([("name", Value::from(name.as_str())), ("target_key_id", Value::from(k))]);
     let find = |v| p.find_created("aws_kms_alias", v, "terrane-x");
     assert!(find(planned(&mine)).await.unwrap().is_none(), "an alias on another key is someone else's");

@@ -146,17 +146,7 @@ async fn import_reproduces_the_state() {
     let tag = unique("imp");
     let src = network("10.20.0.0/16", &tag, true);
     let state = h.apply(&src).await;
-    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-    let ctx = h.ctx(&src, &state);
-    let config = terrane_engine::eval::decode_body(
-        &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, h.dir.path()),
-        ctx.config.providers["aws"].body.file,
-        &ctx.config.providers["aws"].body.body,
-        &provider.schema().provider,
-        &ctx.config.providers["aws"].range,
-    )
-    .0;
-    provider.configure(config).await.unwrap();
+    let provider = h.provider(&src).await;
     for addr in ["aws_vpc.main", "aws_subnet.public[1]", "aws_security_group.cluster"] {
         let stored = h.value(&state, addr);
         let id = stored.get_attr("id").unwrap().as_str().unwrap().to_string();
