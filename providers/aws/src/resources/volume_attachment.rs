@@ -114,6 +114,25 @@ async fn wait_instance(c: &Ctx<'_>, id: &str, want: &[InstanceStateName], pendin
     .await
 }
 
+/// Waits until the attachment `k` is attached. After an attach call, an attachment not there
+/// yet is still to come; when `gone_fails` (a crashed create's attachment, seen before the
+/// wait), one no longer there was detached meanwhile: the wait fails.
+async fn wait_attached(c: &Ctx<'_>, k: &Key, planned: &Value, gone_fails: bool) -> Result<()> {
+    wait_for(
+        &format!("EBS volume {} to attach to instance {}", k.volume, k.instance),
+        timeout(planned, "create", CREATE_TIMEOUT),
+        || async {
+            Ok(match find(c, k).await? {
+                Some(VolumeAttachmentState::Attached) => Poll::Done(()),
+                Some(s) => Poll::Pending(s.as_str().to_string()),
+                None if gone_fails => Poll::Failed("detached".into()),
+                None => Poll::Pending("not attached yet".into()),
+            })
+        },
+    )
+    .await
+}
+
 fn attachment_value(k: &Key, cur: &Value) -> Value {
     Obj::new(&schema())
         .set("id", attachment_id(&k.device, &k.volume, &k.instance))
@@ -157,18 +176,7 @@ impl ResourceType for VolumeAttachment {
                 .await
                 .map_err(|e| sdk_error(&what, e))?;
         }
-        wait_for(
-            &format!("EBS volume {} to attach to instance {}", k.volume, k.instance),
-            timeout(planned, "create", CREATE_TIMEOUT),
-            || async {
-                Ok(match find(c, &k).await? {
-                    Some(VolumeAttachmentState::Attached) => Poll::Done(()),
-                    Some(s) => Poll::Pending(s.as_str().to_string()),
-                    None => Poll::Pending("not attached yet".into()),
-                })
-            },
-        )
-        .await?;
+        wait_attached(c, &k, planned, false).await?;
         Ok(attachment_value(&k, planned))
     }
 
@@ -179,18 +187,7 @@ impl ResourceType for VolumeAttachment {
         if k.volume.is_empty() || find(c, &k).await?.is_none() {
             return Ok(None);
         }
-        wait_for(
-            &format!("EBS volume {} to attach to instance {}", k.volume, k.instance),
-            timeout(planned, "create", CREATE_TIMEOUT),
-            || async {
-                Ok(match find(c, &k).await? {
-                    Some(VolumeAttachmentState::Attached) => Poll::Done(()),
-                    Some(s) => Poll::Pending(s.as_str().to_string()),
-                    None => Poll::Failed("detached".into()),
-                })
-            },
-        )
-        .await?;
+        wait_attached(c, &k, planned, true).await?;
         Ok(Some(attachment_value(&k, planned)))
     }
 
