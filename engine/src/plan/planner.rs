@@ -18,7 +18,7 @@ use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_va
 use crate::types::Type;
 use crate::value::Value;
 use petgraph::stable_graph::NodeIndex;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -105,7 +105,7 @@ pub async fn plan(
         hooks,
         visited: Mutex::new(HashSet::new()),
         imports: Mutex::new(Vec::new()),
-        adopted: Mutex::new(Vec::new()),
+        adopted: Mutex::new(BTreeSet::new()),
         adopt_done: Mutex::new(HashSet::new()),
         narrow,
         recorded_index: std::sync::OnceLock::new(),
@@ -197,7 +197,7 @@ pub async fn plan(
         created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         moves,
         imports,
-        adopted,
+        adopted: adopted.into_iter().collect(),
         causes: BTreeMap::new(),
     };
     plan.causes = super::provenance::explain(&ctx.config, &plan, &base_state);
@@ -234,7 +234,7 @@ struct PlanWalk<'a> {
     visited: Mutex<HashSet<ResourceAddr>>,
     imports: Mutex<Vec<super::ImportTarget>>,
     /// Objects found by [`PlanWalk::adopt`].
-    adopted: Mutex<Vec<InstanceAddr>>,
+    adopted: Mutex<BTreeSet<InstanceAddr>>,
     /// Providers whose pending creates were all looked for.
     adopt_done: Mutex<HashSet<String>>,
     narrow: HashSet<ResourceAddr>,
@@ -1096,10 +1096,7 @@ impl PlanWalk<'_> {
             provider_address,
             Some(ObjectState::plain(&v, schema)),
         );
-        let mut adopted = self.adopted.lock().expect("adopted lock");
-        if !adopted.contains(&c.addr) {
-            adopted.push(c.addr.clone());
-        }
+        self.adopted.lock().expect("adopted lock").insert(c.addr.clone());
         Ok(Some(v))
     }
 
