@@ -89,9 +89,14 @@ fn rolled_out(template: &serde_json::Value) -> serde_json::Value {
 /// way, the update changed nothing swarm replaces tasks for.
 const ROLLOUT_START: Duration = Duration::from_secs(5);
 
+/// The listing of a service's tasks.
+fn tasks_of(id: &str) -> ListTasksOptions {
+    ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) }
+}
+
 /// The IDs of the service's tasks meant to run now.
 async fn running_tasks(c: &Ctx<'_>, id: &str) -> Result<Vec<String>> {
-    let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) };
+    let opts = tasks_of(id);
     let tasks =
         c.call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone()))).await?;
     Ok(tasks
@@ -150,7 +155,7 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
             }
         };
         let svc = svc.unwrap_or_default();
-        let opts = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) };
+        let opts = tasks_of(id);
         let tasks: Vec<serde_json::Value> = c
             .call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone())))
             .await?
@@ -164,10 +169,15 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
         let updating = svc["UpdateStatus"]["State"].as_str().unwrap_or("");
         // A task that ran before the update and does not run the new template is still to be
         // replaced, unless swarm has not started replacing anything well after the call.
-        let template = rolled_out(&svc["Spec"]["TaskTemplate"]);
-        let stale = wanted.iter().any(|t| {
-            t["ID"].as_str().is_some_and(|i| before.iter().any(|b| b == i)) && rolled_out(&t["Spec"]) != template
-        }) && (matches!(updating, "updating" | "rollback_started") || start.elapsed() < ROLLOUT_START);
+        let stale = !before.is_empty()
+            && (matches!(updating, "updating" | "rollback_started") || start.elapsed() < ROLLOUT_START)
+            && {
+                let template = rolled_out(&svc["Spec"]["TaskTemplate"]);
+                wanted.iter().any(|t| {
+                    t["ID"].as_str().is_some_and(|i| before.iter().any(|b| b == i))
+                        && rolled_out(&t["Spec"]) != template
+                })
+            };
         checks += 1;
         if running >= desired
             && wanted.len() == running
@@ -351,7 +361,7 @@ impl ResourceType for Service {
         // Its tasks, by ID: once the service is removed the daemon no longer lists tasks by
         // service ("service not found"), but keeps each task until its container is gone.
         let doing = format!("listing the tasks of service {name}");
-        let by_service = ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.clone()])])) };
+        let by_service = tasks_of(&id);
         let task_ids: Vec<String> = match c.call(&doing, || c.docker.list_tasks(Some(by_service.clone()))).await {
             Ok(tasks) => tasks.into_iter().filter_map(|t| t.id).collect(),
             Err(e) if e.is_not_found() => return Ok(()),
