@@ -7,6 +7,7 @@
 pub mod addr;
 pub mod attrs;
 pub mod config;
+pub mod cty;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
@@ -21,6 +22,7 @@ pub mod builtin;
 pub mod context;
 pub mod graph;
 pub mod hooks;
+pub mod number;
 pub mod plan;
 pub mod provider;
 pub mod run;
