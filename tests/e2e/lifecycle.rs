@@ -303,3 +303,47 @@ output "found" {
     w.ok(&["destroy", "-auto-approve"]);
     assert_eq!(w.state()["resources"], serde_json::json!([]), "Terraform's destroy leaves no data sources either");
 }
+
+/// A variable whose value is null (`default = null`) survives apply, plan and output, as in
+/// Terraform 1.11: the plan after the apply shows no changes, a null output is left out of the
+/// state (`output -json` omits it, asking for it by name fails) and the other outputs see it.
+#[test]
+fn a_null_variable_survives_apply_plan_and_output() {
+    let w = Work::new(
+        r#"
+variable "maybe" {
+  type    = string
+  default = null
+}
+
+resource "terraform_data" "x" {
+  input = var.maybe
+}
+
+output "maybe" {
+  value = var.maybe
+}
+
+output "is_null" {
+  value = var.maybe == null
+}
+"#,
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    // Every later command reads the state the apply wrote.
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("No changes."), "{out}");
+    let j: serde_json::Value = serde_json::from_str(&w.ok(&["output", "-json"])).unwrap();
+    assert_eq!(j, serde_json::json!({"is_null": {"sensitive": false, "type": "bool", "value": true}}));
+    let (code, _, err) = w.run(&["output", "maybe"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Output \"maybe\" not found"), "{err}");
+    // Setting it later is a change; unsetting it again is another.
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode", "-var", "maybe=x"]);
+    assert_eq!(code, 2, "{out}");
+    w.ok(&["apply", "-auto-approve", "-var", "maybe=x"]);
+    w.ok(&["apply", "-auto-approve"]);
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}");
+}

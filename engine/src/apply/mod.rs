@@ -387,6 +387,14 @@ impl ApplyWalk<'_> {
             // A value that depends on something that failed or was skipped.
             return true;
         }
+        if v.is_null() {
+            // As Terraform: a null output is not recorded (asking for it by name then says it
+            // is not found, and `output -json` leaves it out).
+            self.recorder.update(|s| {
+                s.outputs.remove(name);
+            });
+            return true;
+        }
         let plain = v.deep_unmark();
         let state = OutputState { value: plain.to_json(), ty: output_type(&plain), sensitive: o.sensitive };
         self.recorder.update(|s| {

@@ -491,8 +491,14 @@ impl PlanWalk<'_> {
             return false;
         }
         let after = after.mark_if(o.sensitive);
-        let action = if !self.stored.outputs.contains_key(name) {
+        // As Terraform: an output absent from the state is null before, and a null after is a
+        // removal (null outputs are never recorded).
+        let action = if before.is_null() && after.is_null() {
+            Action::NoOp
+        } else if before.is_null() {
             Action::Create
+        } else if after.is_null() {
+            Action::Delete
         } else if same(&before, &after) {
             Action::NoOp
         } else {

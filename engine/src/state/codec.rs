@@ -73,7 +73,8 @@ struct RawPending {
 /// A recorded input variable: `{"value", "type"}`, or `{"sensitive": true, "digest"}`.
 #[derive(Serialize, Deserialize)]
 struct RawInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `Some(null)` for a variable whose value is null: a present `"value": null` is a value.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     value: Option<J>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     ty: Option<J>,
@@ -81,6 +82,12 @@ struct RawInput {
     sensitive: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     digest: Option<String>,
+}
+
+/// Deserializes a field that is present as `Some`, `null` included (serde's default for
+/// `Option` reads `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<J>, D::Error> {
+    J::deserialize(d).map(Some)
 }
 
 #[derive(Serialize, Deserialize)]

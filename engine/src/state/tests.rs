@@ -183,3 +183,26 @@ fn recorded_inputs_round_trip_and_keep_secrets_out() {
     let broken = text.replace("\"digest\"", "\"digestx\"");
     assert!(State::from_json(broken.as_bytes()).is_err());
 }
+
+#[test]
+fn a_null_input_is_recorded_and_read_back() {
+    // A variable whose value is null (`default = null`) is a value: the state written after
+    // an apply must read back, and compare equal to the same null next time.
+    let mut s = State::new();
+    s.inputs.insert("maybe".into(), RecordedInput::record(&s.lineage, &Value::Null, false));
+    let text = String::from_utf8(s.to_json()).unwrap();
+    assert!(text.contains("\"maybe\""), "{text}");
+    let back = State::from_json(text.as_bytes()).expect("a state with a null input reads back");
+    assert_eq!(back.inputs, s.inputs);
+    assert!(back.inputs["maybe"].matches(&back.lineage, &Value::Null));
+    assert!(!back.inputs["maybe"].matches(&back.lineage, &Value::from("x")));
+}
+
+#[test]
+fn states_written_with_a_null_input_by_earlier_versions_read_back() {
+    // What terrane 0.1 wrote for `variable "maybe" { type = string, default = null }`.
+    let text = r#"{"version":4,"terraform_version":"1.11.4","serial":1,"lineage":"l","outputs":{},"resources":[],
+        "terrane_inputs":{"maybe":{"value":null,"type":"dynamic"}}}"#;
+    let s = State::from_json(text.as_bytes()).expect("readable");
+    assert!(s.inputs["maybe"].matches("l", &Value::Null));
+}
