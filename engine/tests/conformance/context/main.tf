@@ -284,6 +284,19 @@ locals {
   list_with_sensitive   = ["a", var.secret]
   map_with_sensitive    = { user = "admin", pass = var.secret }
 
+  # Templates for templatestring (its first argument must be a reference).
+  tmpl_hello   = "Hello, $${name}!"
+  tmpl_for     = "%%{ for x in xs ~}$${x},%%{ endfor ~}"
+  tmpl_if      = "%%{ if cond }yes%%{ else }no%%{ endif }"
+  tmpl_missing = "$${missing}"
+  tmpl_func    = "$${upper(a)} $${length(xs)}"
+  tmpl_broken  = "$${"
+  tmpl_nested  = "$${templatestring(t, {})}"
+  tmpl_attr    = "$${a.b}"
+  tmpl_plain   = "plain text"
+  tmpl_only    = "$${a}"
+  tmpls        = { hello = "Hi $${name}" }
+
   # Null inside collections.
   obj_with_null         = { a = 1, b = null }
   tuple_with_null       = [1, null, 3]
