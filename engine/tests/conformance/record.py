@@ -470,9 +470,9 @@ def record_config_case(name, workroot):
             rec["args"] = args
         code, out, err = run_tf(["init", "-input=false", "-no-color", "-json"], work)
         if code != 0:
+            # Recorded, then plan runs all the same: its diagnostics are the
+            # ones terrane is compared on (init repeats some of them).
             rec["init"] = {"exit_code": code, "diagnostics": json_diagnostics(out)}
-            results.append(rec)
-            continue
         code, out, err = run_tf(["plan", "-input=false", "-no-color", "-json", "-out=tfplan"] + args, work)
         rec["plan"] = {"exit_code": code, "diagnostics": json_diagnostics(out)}
         if code != 0:
