@@ -1,13 +1,10 @@
-removed {
-  from = terraform_data.a
-
-  lifecycle {
-    destroy = false
-  }
+resource "terraform_data" "b" {
+  count = 2
+  input = "b"
 }
 
 removed {
-  from = terraform_data.b
+  from = terraform_data.a
 
   lifecycle {
     destroy = false
