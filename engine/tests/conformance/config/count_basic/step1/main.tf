@@ -1,0 +1,8 @@
+resource "terraform_data" "a" {
+  count = 2
+  input = "item-${count.index}"
+}
+
+output "inputs" {
+  value = terraform_data.a[*].input
+}

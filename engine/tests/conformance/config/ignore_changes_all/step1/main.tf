@@ -1,0 +1,7 @@
+resource "terraform_data" "r" {
+  input = "one"
+
+  lifecycle {
+    ignore_changes = all
+  }
+}

@@ -1,0 +1,7 @@
+resource "terraform_data" "r" {
+  input = "two"
+
+  lifecycle {
+    ignore_changes = all
+  }
+}

@@ -1,0 +1,7 @@
+resource "terraform_data" "r" {
+  input = { a = "1", b = "1" }
+
+  lifecycle {
+    ignore_changes = [input["a"]]
+  }
+}

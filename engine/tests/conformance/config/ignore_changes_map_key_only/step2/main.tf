@@ -1,0 +1,7 @@
+resource "terraform_data" "r" {
+  input = { a = "2", b = "1" }
+
+  lifecycle {
+    ignore_changes = [input["a"]]
+  }
+}

@@ -1,0 +1,13 @@
+resource "terraform_data" "first" {
+  input = "first"
+}
+
+module "m" {
+  source     = "./mod"
+  name       = "m"
+  depends_on = [terraform_data.first]
+}
+
+output "name" {
+  value = module.m.name
+}

@@ -1,0 +1,8 @@
+module "m" {
+  source = "./mod"
+  name   = "x"
+}
+
+resource "terraform_data" "per_char" {
+  count = length(module.m.name)
+}

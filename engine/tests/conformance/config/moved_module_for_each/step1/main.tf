@@ -1,0 +1,5 @@
+module "old" {
+  source   = "./mod"
+  for_each = toset(["a", "b", "c"])
+  name     = each.key
+}

@@ -1,0 +1,12 @@
+variable "name" {
+  type    = string
+  default = "default"
+}
+
+resource "terraform_data" "r" {
+  input = var.name
+}
+
+output "name" {
+  value = terraform_data.r.output
+}

@@ -1,0 +1,4 @@
+module "single" {
+  source = "./mod"
+  name   = "s"
+}

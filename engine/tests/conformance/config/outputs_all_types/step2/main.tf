@@ -1,0 +1,7 @@
+output "string" {
+  value = "changed"
+}
+
+output "number" {
+  value = 1.5
+}

@@ -1,0 +1,15 @@
+resource "terraform_data" "a" {
+  input = "a"
+}
+
+removed {
+  from = terraform_data.a
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = terraform_data.b[0]
+}

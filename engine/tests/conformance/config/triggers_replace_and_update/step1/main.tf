@@ -1,0 +1,4 @@
+resource "terraform_data" "r" {
+  input            = "a"
+  triggers_replace = ["t1"]
+}

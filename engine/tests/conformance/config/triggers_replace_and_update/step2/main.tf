@@ -1,0 +1,4 @@
+resource "terraform_data" "r" {
+  input            = "b"
+  triggers_replace = ["t1"]
+}

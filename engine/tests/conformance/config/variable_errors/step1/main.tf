@@ -1,0 +1,8 @@
+variable "required" {
+  type = string
+}
+
+variable "typed" {
+  type    = list(number)
+  default = ["a"]
+}
