@@ -22,6 +22,7 @@ pub mod builtin;
 pub mod context;
 pub mod graph;
 pub mod hooks;
+pub mod lang;
 pub mod number;
 pub mod plan;
 pub mod provider;

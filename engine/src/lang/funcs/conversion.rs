@@ -1,0 +1,7 @@
+//! Functions of the conversion family.
+
+use crate::lang::function::Function;
+
+pub(super) fn functions() -> Vec<Function> {
+    Vec::new()
+}
