@@ -209,13 +209,13 @@ pub struct CallError {
 /// A call as HCL's `FunctionCallExpr` makes it after evaluating the arguments: the arity is
 /// checked, each argument converted to its parameter's type, then the function called;
 /// every failure worded as Terraform words it. `name` is the name as written
-/// (`core::upper`).
-pub fn call_hcl(name: &str, f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -> Result<Value, CallError> {
+/// (`core::upper`). Every unsuitable argument gives its own error, as in HCL.
+pub fn call_hcl(name: &str, f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -> Result<Value, Vec<CallError>> {
     use crate::cty::ty::go_quote;
     let n = f.params.len();
     if args.len() < n {
         let qual = if f.var_param.is_some() { " at least" } else { "" };
-        return Err(CallError {
+        return Err(vec![CallError {
             summary: "Not enough function arguments".into(),
             detail: format!(
                 "Function {} expects{qual} {n} argument(s). Missing value for {}.",
@@ -223,23 +223,23 @@ pub fn call_hcl(name: &str, f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -
                 go_quote(f.params[args.len()].name)
             ),
             arg: None,
-        });
+        }]);
     }
     if f.var_param.is_none() && args.len() > n {
-        return Err(CallError {
+        return Err(vec![CallError {
             summary: "Too many function arguments".into(),
             detail: format!("Function {} expects only {n} argument(s).", go_quote(name)),
             arg: Some(n),
-        });
+        }]);
     }
     let mut converted = Vec::with_capacity(args.len());
-    let mut first_err = None;
+    let mut errors = Vec::new();
     for (i, v) in args.into_iter().enumerate() {
         let param = f.param(i).expect("arity checked");
         match crate::cty::convert::convert(v, &param.ty) {
             Ok(v) => converted.push(v),
             Err(e) => {
-                first_err.get_or_insert(CallError {
+                errors.push(CallError {
                     summary: "Invalid function argument".into(),
                     detail: format!("Invalid value for {} parameter: {}.", go_quote(param.name), e.message),
                     arg: Some(i),
@@ -248,11 +248,11 @@ pub fn call_hcl(name: &str, f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -
             }
         }
     }
-    if let Some(e) = first_err {
-        return Err(e);
+    if !errors.is_empty() {
+        return Err(errors);
     }
     let count = converted.len();
-    call(f, ctx, converted).map_err(|e| match e {
+    call(f, ctx, converted).map_err(|e| vec![match e {
         FuncError::Arg(i, msg) => match f.param(i) {
             Some(param) if i < count => CallError {
                 summary: "Invalid function argument".into(),
@@ -275,5 +275,5 @@ pub fn call_hcl(name: &str, f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -
             detail: format!("Call to function {} failed: {msg}.", go_quote(name)),
             arg: None,
         },
-    })
+    }])
 }
