@@ -168,13 +168,16 @@ fn merge_type(_: &FuncCtx<'_>, args: &[Value]) -> Result<Type, FuncError> {
     let mut matching = true;
     let mut attrs_known = true;
     for arg in args {
-        let ty = arg.ty();
+        let mut ty = arg.ty();
         if ty.is_dynamic() {
             return Ok(Type::Dynamic);
         }
         match &ty {
-            Type::Object(o) if !arg.is_null() => attrs.extend(o.attrs.iter().map(|(k, t)| (k.clone(), t.clone()))),
-            Type::Object(_) => {}
+            // A null object counts as having no attributes. (cty 1.16 kept its type, so
+            // merging only null objects of one type made Terraform 1.11 panic; later cty
+            // does this.)
+            Type::Object(_) if arg.is_null() => ty = Type::empty_object(),
+            Type::Object(o) => attrs.extend(o.attrs.iter().map(|(k, t)| (k.clone(), t.clone()))),
             Type::Map(e) => match arg.as_map() {
                 Some(items) => attrs.extend(items.keys().map(|k| (k.clone(), (**e).clone()))),
                 None if arg.is_null() => {}
