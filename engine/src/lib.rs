@@ -10,6 +10,7 @@ pub mod config;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
+pub mod number;
 pub mod schema;
 pub mod types;
 pub mod value;
