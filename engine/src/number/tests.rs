@@ -183,3 +183,46 @@ fn terraform_console_cases() {
     assert!(cases >= 250, "only {cases} cases");
     assert!(failures.is_empty(), "{} of {cases} cases differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The same number without its compact form, so that operations take the BigFloat path.
+fn boxed(n: &Number) -> Number {
+    Number(Repr::Big(Box::new(n.big().into_owned())))
+}
+
+fn same(a: &Number, b: &Number) -> bool {
+    let (x, y) = (a.big(), b.big());
+    (x.form, x.neg, x.exp, &x.mant, x.prec) == (y.form, y.neg, y.exp, &y.mant, y.prec)
+}
+
+#[test]
+fn compact_shortcuts_match_the_bigfloat_path() {
+    let mut values: Vec<Number> =
+        ["0", "-0", "1", "-7", "3", "0.5", "-0.25", "2.75", "0.1", "-0.3", "1.125", "1e18", "0.0625"]
+            .iter()
+            .map(|s| Number::parse(s).unwrap())
+            .collect();
+    values.extend([Number::from_i64(3), Number::from_i64(-8), Number::from_i64(i64::MAX), Number::from_i64(0)]);
+    values.extend([0.5, 3.0, -2.0, 1e15].map(|f| Number::from_f64(f).unwrap()));
+    type Op = fn(&Number, &Number) -> Result<Number, super::NumberError>;
+    let ops: [(&str, Op); 5] =
+        [("+", Number::add), ("-", Number::sub), ("*", Number::mul), ("/", Number::div), ("%", Number::modulo)];
+    for a in &values {
+        for b in &values {
+            for (name, op) in ops {
+                let fast = op(a, b);
+                let slow = op(&boxed(a), &boxed(b));
+                match (&fast, &slow) {
+                    (Ok(f), Ok(s)) => assert!(same(f, s), "{a} {name} {b}: {f:?} vs {s:?}"),
+                    _ => assert_eq!(fast.is_ok(), slow.is_ok(), "{a} {name} {b}"),
+                }
+            }
+            assert_eq!(a.cmp(b), boxed(a).cmp(&boxed(b)), "{a} cmp {b}");
+            assert_eq!(a.raw_equal(b), boxed(a).raw_equal(&boxed(b)), "{a} == {b}");
+        }
+        assert!(same(&a.floor(), &boxed(a).floor()), "floor({a})");
+        assert!(same(&a.ceil(), &boxed(a).ceil()), "ceil({a})");
+        assert!(same(&a.neg(), &boxed(a).neg()), "-{a}");
+        assert_eq!(a.to_string(), boxed(a).to_string());
+        assert_eq!(a.to_f64().to_bits(), boxed(a).to_f64().to_bits());
+    }
+}
