@@ -184,6 +184,14 @@ impl BigFloat {
     fn uadd(x: &BigFloat, y: &BigFloat, subtract: bool, neg: bool, prec: u32) -> BigFloat {
         let (mx, ex) = x.scaled();
         let (my, ey) = y.scaled();
+        // An operand wholly below a quarter ulp of the other one's rounding position only acts
+        // as a sticky bit: replace it by a single bit there, so that operands with far-apart
+        // exponents do not need a huge shift (the rounded result is the same).
+        let margin = i64::from(prec) + 4;
+        let (top_x, top_y) = (ex + mx.bits() as i64, ey + my.bits() as i64);
+        let one = BigUint::one();
+        let (my, ey) = if top_y < top_x - margin { (&one, top_x - margin - 2) } else { (my, ey) };
+        let (mx, ex) = if top_x < top_y - margin { (&one, top_y - margin - 2) } else { (mx, ex) };
         let e = ex.min(ey);
         let ax = mx << (ex - e) as u64;
         let ay = my << (ey - e) as u64;

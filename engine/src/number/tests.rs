@@ -226,3 +226,20 @@ fn compact_shortcuts_match_the_bigfloat_path() {
         assert_eq!(a.to_f64().to_bits(), boxed(a).to_f64().to_bits());
     }
 }
+
+#[test]
+fn far_apart_operands_add_without_huge_shifts() {
+    let top = bf(3, i64::from(i32::MAX) - 10, 512);
+    let bottom = bf(1, i64::from(i32::MIN), 512);
+    assert!(same_bf(&BigFloat::add(&top, &bottom, 512).unwrap(), &top));
+    assert!(same_bf(&BigFloat::sub(&top, &bottom, 512).unwrap(), &top));
+    // Just above and below a power of two: the sticky bit decides nothing, x is kept.
+    let p = bf(1, 100, 8);
+    let tiny = bf(1, -100, 8);
+    assert!(same_bf(&BigFloat::sub(&p, &tiny, 8).unwrap(), &p));
+    assert!(same_bf(&BigFloat::add(&tiny, &p, 8).unwrap(), &p));
+}
+
+fn same_bf(x: &BigFloat, y: &BigFloat) -> bool {
+    (x.form, x.neg, x.exp, &x.mant, x.prec) == (y.form, y.neg, y.exp, &y.mant, y.prec)
+}
