@@ -243,11 +243,11 @@ fn num(v: &Value) -> &Number {
 /// The arithmetic operators; `Err` carries the NaN cases' messages ("can't compute sum of
 /// opposing infinities"), as cty's stdlib words them.
 pub fn add(a: &Value, b: &Value) -> Result<Value, String> {
-    arith(a, b, add_raw, |x, y| x.add(y).ok_or_else(|| "can't compute sum of opposing infinities".to_string()))
+    arith(a, b, add_raw, |x, y| x.add(y).map_err(|e| e.to_string()))
 }
 
 pub fn subtract(a: &Value, b: &Value) -> Result<Value, String> {
-    arith(a, b, sub_raw, |x, y| x.sub(y).ok_or_else(|| "can't subtract infinity from itself".to_string()))
+    arith(a, b, sub_raw, |x, y| x.sub(y).map_err(|e| e.to_string()))
 }
 
 pub fn multiply(a: &Value, b: &Value) -> Result<Value, String> {
@@ -258,7 +258,7 @@ pub fn multiply(a: &Value, b: &Value) -> Result<Value, String> {
             return Ok(Value::Number(Number::from_i64(0)).with_marks(m));
         }
     }
-    arith(a, b, mul_raw, |x, y| x.mul(y).ok_or_else(|| "can't multiply zero by infinity".to_string()))
+    arith(a, b, mul_raw, |x, y| x.mul(y).map_err(|e| e.to_string()))
 }
 
 pub fn divide(a: &Value, b: &Value) -> Result<Value, String> {
@@ -269,7 +269,7 @@ pub fn divide(a: &Value, b: &Value) -> Result<Value, String> {
     num(&ua)
         .div(num(&ub))
         .map(|n| Value::Number(n).with_marks(m))
-        .ok_or_else(|| "can't divide zero by zero or infinity by infinity".to_string())
+        .map_err(|e| e.to_string())
 }
 
 pub fn modulo(a: &Value, b: &Value) -> Result<Value, String> {
@@ -280,7 +280,7 @@ pub fn modulo(a: &Value, b: &Value) -> Result<Value, String> {
     num(&ua)
         .modulo(num(&ub))
         .map(|n| Value::Number(n).with_marks(m))
-        .ok_or_else(|| "can't use modulo with zero and infinity".to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn add_raw(a: &Value, b: &Value) -> Value {
