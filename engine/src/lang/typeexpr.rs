@@ -40,13 +40,20 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
             "any" => {
                 diags.push(err(
                     file,
-                    format!("The keyword {} cannot be used in this type specification: an exact type is required.", q(kw)),
+                    format!(
+                        "The keyword {} cannot be used in this type specification: an exact type is required.",
+                        q(kw)
+                    ),
                     &e.span,
                 ));
                 Type::Dynamic
             }
             "list" | "map" | "set" => {
-                diags.push(err(file, format!("The {kw} type constructor requires one argument specifying the element type."), &e.span));
+                diags.push(err(
+                    file,
+                    format!("The {kw} type constructor requires one argument specifying the element type."),
+                    &e.span,
+                ));
                 Type::Dynamic
             }
             "object" => {
@@ -58,7 +65,11 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
                 Type::Dynamic
             }
             "tuple" => {
-                diags.push(err(file, "The tuple type constructor requires one argument specifying the element types as a list.", &e.span));
+                diags.push(err(
+                    file,
+                    "The tuple type constructor requires one argument specifying the element types as a list.",
+                    &e.span,
+                ));
                 Type::Dynamic
             }
             other => {
@@ -83,16 +94,26 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
             return (Type::Dynamic, None);
         }
         "any" => {
-            diags.push(err(file, format!("Type constraint keyword {} does not expect arguments.", q(name)), &args_span));
+            diags.push(err(
+                file,
+                format!("Type constraint keyword {} does not expect arguments.", q(name)),
+                &args_span,
+            ));
             return (Type::Dynamic, None);
         }
         _ => {}
     }
     if args.len() != 1 && matches!(name.as_str(), "list" | "set" | "map" | "object" | "tuple") {
-        let subject = if args.len() > 1 { between(&args[1].span, &args[args.len() - 1].span) } else { args_span.clone() };
+        let subject =
+            if args.len() > 1 { between(&args[1].span, &args[args.len() - 1].span) } else { args_span.clone() };
         let detail = match name.as_str() {
-            "object" => "The object type constructor requires one argument specifying the attribute types and values as a map.".to_string(),
-            "tuple" => "The tuple type constructor requires one argument specifying the element types as a list.".to_string(),
+            "object" => {
+                "The object type constructor requires one argument specifying the attribute types and values as a map."
+                    .to_string()
+            }
+            "tuple" => {
+                "The tuple type constructor requires one argument specifying the element types as a list.".to_string()
+            }
             n => format!("The {n} type constructor requires one argument specifying the element type."),
         };
         diags.push(err(file, detail, &subject));
@@ -106,7 +127,8 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
                 "set" => Type::set(ety),
                 _ => Type::map(ety),
             };
-            let defaults = d.map(|d| Defaults { ty: ty.clone(), values: BTreeMap::new(), children: [(String::new(), d)].into() });
+            let defaults =
+                d.map(|d| Defaults { ty: ty.clone(), values: BTreeMap::new(), children: [(String::new(), d)].into() });
             (ty, defaults)
         }
         "object" => {
@@ -133,13 +155,23 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
                 }
                 let mut aty_expr = &item.value;
                 let mut default_expr = None;
-                if let ExprKind::FunctionCall { name: cname, name_span: cspan, args: cargs, open_paren_span: o, close_paren_span: c, .. } =
-                    &item.value.kind
+                if let ExprKind::FunctionCall {
+                    name: cname,
+                    name_span: cspan,
+                    args: cargs,
+                    open_paren_span: o,
+                    close_paren_span: c,
+                    ..
+                } = &item.value.kind
                     && cname == "optional"
                 {
                     let cargs_span = between(o, c);
                     if cargs.is_empty() {
-                        diags.push(err(file, "Optional attribute modifier requires the attribute type as its argument.", &cargs_span));
+                        diags.push(err(
+                            file,
+                            "Optional attribute modifier requires the attribute type as its argument.",
+                            &cargs_span,
+                        ));
                         continue;
                     }
                     if constraint {
@@ -166,7 +198,11 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
                             )),
                         }
                     } else {
-                        diags.push(err(file, "Optional attribute modifier is only for type constraints, not for exact types.", cspan));
+                        diags.push(err(
+                            file,
+                            "Optional attribute modifier is only for type constraints, not for exact types.",
+                            cspan,
+                        ));
                     }
                     aty_expr = &cargs[0];
                 }
@@ -179,7 +215,10 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
                         Err(e) => diags.push(
                             Diagnostic::error(
                                 "Invalid default value for optional attribute",
-                                format!("This default value is not compatible with the attribute's type constraint: {}.", e.message),
+                                format!(
+                                    "This default value is not compatible with the attribute's type constraint: {}.",
+                                    e.message
+                                ),
                             )
                             .at(default_expr.map(|d| SourceRange::new(file, d.span.clone()))),
                         ),
@@ -191,7 +230,8 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
                 }
             }
             let ty = Type::object_with_optional(atys, optional);
-            let defaults = (!values.is_empty() || !children.is_empty()).then(|| Defaults { ty: ty.clone(), values, children });
+            let defaults =
+                (!values.is_empty() || !children.is_empty()).then(|| Defaults { ty: ty.clone(), values, children });
             let _ = name_span;
             (ty, defaults)
         }
@@ -210,11 +250,16 @@ fn get_type(e: &Expr, file: FileId, constraint: bool, diags: &mut Vec<Diagnostic
                 }
             }
             let ty = Type::tuple(etys);
-            let defaults = (!children.is_empty()).then(|| Defaults { ty: ty.clone(), values: BTreeMap::new(), children });
+            let defaults =
+                (!children.is_empty()).then(|| Defaults { ty: ty.clone(), values: BTreeMap::new(), children });
             (ty, defaults)
         }
         "optional" => {
-            diags.push(err(file, format!("Keyword {} is valid only as a modifier for object type attributes.", q(name)), name_span));
+            diags.push(err(
+                file,
+                format!("Keyword {} is valid only as a modifier for object type attributes.", q(name)),
+                name_span,
+            ));
             (Type::Dynamic, None)
         }
         other => {

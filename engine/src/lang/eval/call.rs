@@ -6,8 +6,8 @@ use super::{Diags, Evaluator, has_errors};
 use crate::cty::ty::go_quote;
 use crate::cty::{Marks, Type, Value};
 use crate::hcl::ast::{Expr, Span, between};
-use crate::lang::function::{CallError, FuncCtx, FuncError, TemplateRenderer, call_hcl};
 use crate::lang::funcs;
+use crate::lang::function::{CallError, FuncCtx, FuncError, TemplateRenderer, call_hcl};
 
 /// The functions only the template functions' templates may not call.
 const TEMPLATE_FUNCS: [&str; 2] = ["templatefile", "templatestring"];
@@ -111,7 +111,11 @@ impl Evaluator<'_> {
     }
 
     fn expand_null(&self, span: &Span) -> crate::diag::Diagnostic {
-        self.error("Invalid expanding argument value", "The expanding argument (indicated by ...) must not be null.", span)
+        self.error(
+            "Invalid expanding argument value",
+            "The expanding argument (indicated by ...) must not be null.",
+            span,
+        )
     }
 
     /// HCL's "Call to unknown function", as Terraform rewrites it for namespaced names
@@ -123,7 +127,8 @@ impl Evaluator<'_> {
             .collect();
         let Some(sep) = name.rfind("::") else {
             let mut detail = format!("There is no function named {}.", go_quote(name));
-            if let Some(s) = crate::hcl::best_suggestion(name, available.iter().copied().filter(|n| !n.contains("::"))) {
+            if let Some(s) = crate::hcl::best_suggestion(name, available.iter().copied().filter(|n| !n.contains("::")))
+            {
                 detail.push_str(&format!(" Did you mean {}?", go_quote(s)));
             }
             if let Some(p) = available.iter().find(|n| n.ends_with(&format!("::{name}"))) {
@@ -182,15 +187,31 @@ impl Evaluator<'_> {
         let mut msg = String::from("no expression succeeded:\n");
         for d in &collected {
             match &d.range {
-                Some(r) => msg.push_str(&format!("- {} (at {})\n  {}\n", d.summary, self.range_string(&r.span), d.detail)),
+                Some(r) => {
+                    msg.push_str(&format!("- {} (at {})\n  {}\n", d.summary, self.range_string(&r.span), d.detail))
+                }
                 None => msg.push_str(&format!("- {}\n  {}\n", d.summary, d.detail)),
             }
         }
         msg.push_str("\nAt least one expression must produce a successful result");
-        (Value::DYNAMIC, vec![self.error("Error in function call", format!("Call to function {} failed: {msg}.", go_quote(name)), span)])
+        (
+            Value::DYNAMIC,
+            vec![self.error(
+                "Error in function call",
+                format!("Call to function {} failed: {msg}.", go_quote(name)),
+                span,
+            )],
+        )
     }
 
-    fn can_fn(&mut self, name: &str, args: &[Expr], name_span: &Span, close_paren: &Span, span: &Span) -> (Value, Diags) {
+    fn can_fn(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        name_span: &Span,
+        close_paren: &Span,
+        span: &Span,
+    ) -> (Value, Diags) {
         let _ = (name_span, span);
         match args {
             [a] => {

@@ -98,7 +98,10 @@ impl Evaluator<'_> {
         if !iterable {
             diags.push(self.error(
                 "Iteration over non-iterable value",
-                format!("A value of type {} cannot be used as the collection in a 'for' expression.", coll.ty().friendly_name()),
+                format!(
+                    "A value of type {} cannot be used as the collection in a 'for' expression.",
+                    coll.ty().friendly_name()
+                ),
                 &f.coll.span,
             ));
             return (Value::DYNAMIC, diags);
@@ -116,7 +119,11 @@ impl Evaluator<'_> {
             let cond_failed = has_errors(&cd);
             diags.extend(cd);
             if result.is_null() {
-                diags.push(self.error("Condition is null", "The value of the 'if' clause must not be null.", &cond.span));
+                diags.push(self.error(
+                    "Condition is null",
+                    "The value of the 'if' clause must not be null.",
+                    &cond.span,
+                ));
                 return (Value::DYNAMIC, diags);
             }
             cond_marks = result.marks();
@@ -185,13 +192,23 @@ impl Evaluator<'_> {
 
     /// One iteration: `None` when the element is filtered out or failed; the key (for an
     /// object) and value otherwise.
-    fn for_step(&mut self, f: &ForExpr, known: &mut bool, marks: &mut Marks, diags: &mut Diags) -> Option<(Option<String>, Value)> {
+    fn for_step(
+        &mut self,
+        f: &ForExpr,
+        known: &mut bool,
+        marks: &mut Marks,
+        diags: &mut Diags,
+    ) -> Option<(Option<String>, Value)> {
         if let Some(cond) = &f.cond {
             let (include, cd) = self.eval(cond);
             diags.extend(cd);
             if include.is_null() {
                 if *known {
-                    diags.push(self.error("Invalid 'for' condition", "The value of the 'if' clause must not be null.", &cond.span));
+                    diags.push(self.error(
+                        "Invalid 'for' condition",
+                        "The value of the 'if' clause must not be null.",
+                        &cond.span,
+                    ));
                 }
                 *known = false;
                 return None;
@@ -306,7 +323,11 @@ impl Evaluator<'_> {
             }
             if ty.is_list() && sty.is_collection() {
                 let r = src.unmarked().range();
-                ret = ret.refine().collection_length_lower_bound(r.length_lower_bound()).collection_length_upper_bound(r.length_upper_bound()).new_value();
+                ret = ret
+                    .refine()
+                    .collection_length_lower_bound(r.length_lower_bound())
+                    .collection_length_upper_bound(r.length_upper_bound())
+                    .new_value();
             }
             return (ret.with_marks(src.marks()), diags);
         }

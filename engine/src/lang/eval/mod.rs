@@ -59,7 +59,13 @@ pub struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(scope: &'a dyn Scope, base_dir: &'a Path, file: FileId, src: &'a [u8], filename: &'a str) -> Evaluator<'a> {
+    pub fn new(
+        scope: &'a dyn Scope,
+        base_dir: &'a Path,
+        file: FileId,
+        src: &'a [u8],
+        filename: &'a str,
+    ) -> Evaluator<'a> {
         Evaluator {
             scope,
             base_dir,
@@ -87,7 +93,11 @@ impl<'a> Evaluator<'a> {
     pub(crate) fn range_string(&self, span: &Span) -> String {
         let (l1, c1) = crate::hcl::line_col(self.src, span.start);
         let (l2, c2) = crate::hcl::line_col(self.src, span.end);
-        if l1 == l2 { format!("{}:{l1},{c1}-{c2}", self.filename) } else { format!("{}:{l1},{c1}-{l2},{c2}", self.filename) }
+        if l1 == l2 {
+            format!("{}:{l1},{c1}-{c2}", self.filename)
+        } else {
+            format!("{}:{l1},{c1}-{l2},{c2}", self.filename)
+        }
     }
 
     /// Evaluates with `name` bound to `value` (a dynamic block's iterator, a template's
@@ -105,7 +115,9 @@ impl<'a> Evaluator<'a> {
             ExprKind::Literal(v) => (v.clone(), Vec::new()),
             ExprKind::Parens(inner) | ExprKind::TemplateWrap(inner) => self.eval(inner),
             ExprKind::SyntaxError => (Value::DYNAMIC, Vec::new()),
-            ExprKind::ScopeTraversal { root, root_span, steps } => self.scope_traversal(root, root_span, steps, &e.span),
+            ExprKind::ScopeTraversal { root, root_span, steps } => {
+                self.scope_traversal(root, root_span, steps, &e.span)
+            }
             ExprKind::RelativeTraversal { source, steps } => {
                 let (v, mut diags) = self.eval(source);
                 match self.traverse_rel(v, steps) {

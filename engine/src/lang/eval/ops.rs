@@ -9,7 +9,15 @@ use crate::hcl::ast::{BinaryOp, Expr, Span, UnaryOp, between};
 use crate::lang::function::{FuncCtx, FuncError, Function, Param, Returns, call, refine_not_null};
 use std::sync::LazyLock;
 
-fn op_fn(name: &'static str, ty: Type, unknown: bool, null: bool, marked: bool, ret: fn() -> Type, imp: crate::lang::function::ImplFn) -> Function {
+fn op_fn(
+    name: &'static str,
+    ty: Type,
+    unknown: bool,
+    null: bool,
+    marked: bool,
+    ret: fn() -> Type,
+    imp: crate::lang::function::ImplFn,
+) -> Function {
     let p = |n: &'static str| {
         let mut p = Param::new(n, ty.clone()).allow_dynamic();
         p.allow_unknown = unknown;
@@ -42,24 +50,43 @@ static OPS: LazyLock<Vec<(BinaryOp, Function)>> = LazyLock::new(|| {
     vec![
         (BinaryOp::Or, op_fn("or", Type::Bool, false, false, true, boolean, |_, a, _| Ok(ops::or(&a[0], &a[1])))),
         (BinaryOp::And, op_fn("and", Type::Bool, false, false, true, boolean, |_, a, _| Ok(ops::and(&a[0], &a[1])))),
-        (BinaryOp::Equal, op_fn("equal", Type::Dynamic, true, true, false, boolean, |_, a, _| Ok(ops::equals(&a[0], &a[1])))),
+        (
+            BinaryOp::Equal,
+            op_fn("equal", Type::Dynamic, true, true, false, boolean, |_, a, _| Ok(ops::equals(&a[0], &a[1]))),
+        ),
         (
             BinaryOp::NotEqual,
-            op_fn("notequal", Type::Dynamic, true, true, false, boolean, |_, a, _| Ok(ops::not(&ops::equals(&a[0], &a[1])))),
+            op_fn("notequal", Type::Dynamic, true, true, false, boolean, |_, a, _| {
+                Ok(ops::not(&ops::equals(&a[0], &a[1])))
+            }),
         ),
-        (BinaryOp::GreaterThan, op_fn("gt", Type::Number, true, false, true, boolean, |_, a, _| Ok(ops::greater_than(&a[0], &a[1])))),
+        (
+            BinaryOp::GreaterThan,
+            op_fn("gt", Type::Number, true, false, true, boolean, |_, a, _| Ok(ops::greater_than(&a[0], &a[1]))),
+        ),
         (
             BinaryOp::GreaterThanOrEqual,
-            op_fn("ge", Type::Number, true, false, true, boolean, |_, a, _| Ok(ops::greater_than_or_equal(&a[0], &a[1]))),
+            op_fn("ge", Type::Number, true, false, true, boolean, |_, a, _| {
+                Ok(ops::greater_than_or_equal(&a[0], &a[1]))
+            }),
         ),
-        (BinaryOp::LessThan, op_fn("lt", Type::Number, true, false, true, boolean, |_, a, _| Ok(ops::less_than(&a[0], &a[1])))),
+        (
+            BinaryOp::LessThan,
+            op_fn("lt", Type::Number, true, false, true, boolean, |_, a, _| Ok(ops::less_than(&a[0], &a[1]))),
+        ),
         (
             BinaryOp::LessThanOrEqual,
             op_fn("le", Type::Number, true, false, true, boolean, |_, a, _| Ok(ops::less_than_or_equal(&a[0], &a[1]))),
         ),
         (BinaryOp::Add, op_fn("add", Type::Number, false, false, false, num, |_, a, _| arith(ops::add)(a))),
-        (BinaryOp::Subtract, op_fn("subtract", Type::Number, false, false, false, num, |_, a, _| arith(ops::subtract)(a))),
-        (BinaryOp::Multiply, op_fn("multiply", Type::Number, false, false, false, num, |_, a, _| arith(ops::multiply)(a))),
+        (
+            BinaryOp::Subtract,
+            op_fn("subtract", Type::Number, false, false, false, num, |_, a, _| arith(ops::subtract)(a)),
+        ),
+        (
+            BinaryOp::Multiply,
+            op_fn("multiply", Type::Number, false, false, false, num, |_, a, _| arith(ops::multiply)(a)),
+        ),
         (BinaryOp::Divide, op_fn("divide", Type::Number, false, false, false, num, |_, a, _| arith(ops::divide)(a))),
         (BinaryOp::Modulo, op_fn("modulo", Type::Number, false, false, false, num, |_, a, _| arith(ops::modulo)(a))),
     ]
@@ -95,7 +122,9 @@ impl Evaluator<'_> {
     pub(super) fn binary_op(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: &Span) -> (Value, Diags) {
         let f = &OPS.iter().find(|(o, _)| *o == op).expect("every operator").1;
         let op_ty = match op {
-            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo => Type::Number,
+            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo => {
+                Type::Number
+            }
             _ => Type::Bool,
         };
         let mut diags = Vec::new();
@@ -103,7 +132,11 @@ impl Evaluator<'_> {
         let l = match convert::convert(given_l, &f.params[0].ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(self.error("Invalid operand", format!("Unsuitable value for left operand: {}.", e.message), &lhs.span));
+                diags.push(self.error(
+                    "Invalid operand",
+                    format!("Unsuitable value for left operand: {}.", e.message),
+                    &lhs.span,
+                ));
                 None
             }
         };
@@ -111,7 +144,11 @@ impl Evaluator<'_> {
         let r = match convert::convert(given_r, &f.params[1].ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(self.error("Invalid operand", format!("Unsuitable value for right operand: {}.", e.message), &rhs.span));
+                diags.push(self.error(
+                    "Invalid operand",
+                    format!("Unsuitable value for right operand: {}.", e.message),
+                    &rhs.span,
+                ));
                 None
             }
         };
@@ -150,7 +187,11 @@ impl Evaluator<'_> {
         let v = match convert::convert(given, &op_ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(self.error("Invalid operand", format!("Unsuitable value for unary operand: {}.", e.message), &val.span));
+                diags.push(self.error(
+                    "Invalid operand",
+                    format!("Unsuitable value for unary operand: {}.", e.message),
+                    &val.span,
+                ));
                 None
             }
         };
@@ -217,7 +258,11 @@ impl Evaluator<'_> {
         let c = match convert::convert(c, &Type::Bool) {
             Ok(c) => c,
             Err(_) => {
-                diags.push(self.error("Incorrect condition type", "The condition expression must be of type bool.", &cond.span));
+                diags.push(self.error(
+                    "Incorrect condition type",
+                    "The condition expression must be of type bool.",
+                    &cond.span,
+                ));
                 return (Value::unknown(result_ty), diags);
             }
         };
@@ -330,21 +375,35 @@ fn describe_mismatch(t: &Type, f: &Type) -> String {
         (Type::Object(to), Type::Object(fo)) => {
             for (name, tat) in &to.attrs {
                 let Some(fat) = fo.attrs.get(name) else {
-                    return format!("The 'true' value includes object attribute {}, which is absent in the 'false' value", go_quote(name));
+                    return format!(
+                        "The 'true' value includes object attribute {}, which is absent in the 'false' value",
+                        go_quote(name)
+                    );
                 };
                 if tat != fat {
-                    return format!("Type mismatch for object attribute {}: {}", go_quote(name), describe_mismatch(tat, fat));
+                    return format!(
+                        "Type mismatch for object attribute {}: {}",
+                        go_quote(name),
+                        describe_mismatch(tat, fat)
+                    );
                 }
             }
             for name in fo.attrs.keys() {
                 if !to.attrs.contains_key(name) {
-                    return format!("The 'false' value includes object attribute {}, which is absent in the 'true' value", go_quote(name));
+                    return format!(
+                        "The 'false' value includes object attribute {}, which is absent in the 'true' value",
+                        go_quote(name)
+                    );
                 }
             }
         }
         (Type::Tuple(tt), Type::Tuple(ft)) => {
             if tt.len() != ft.len() {
-                return format!("The 'true' tuple has length {}, but the 'false' tuple has length {}", tt.len(), ft.len());
+                return format!(
+                    "The 'true' tuple has length {}, but the 'false' tuple has length {}",
+                    tt.len(),
+                    ft.len()
+                );
             }
             for (i, (a, b)) in tt.iter().zip(ft.iter()).enumerate() {
                 if a != b {

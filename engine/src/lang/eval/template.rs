@@ -84,7 +84,10 @@ impl Evaluator<'_> {
                 Err(e) => {
                     diags.push(self.error(
                         "Invalid template interpolation value",
-                        format!("Cannot include one of the interpolation results into the string template: {}.", e.message),
+                        format!(
+                            "Cannot include one of the interpolation results into the string template: {}.",
+                            e.message
+                        ),
                         span,
                     ));
                     continue;

@@ -98,14 +98,19 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
         Type::List(_) | Type::Tuple(_) | Type::Map(_) => {
             let want = if ty.is_map() { Type::String } else { Type::Number };
             let key = convert::convert(key.clone(), &want).map_err(|e| {
-                err(INVALID, format!("The given key does not identify an element in this collection value: {}.", e.message), range)
+                err(
+                    INVALID,
+                    format!("The given key does not identify an element in this collection value: {}.", e.message),
+                    range,
+                )
             })?;
             let has = ops::has_index(collection, &key).unmark().0;
             match has.as_bool() {
                 None => {
                     return Ok(match &ty {
                         Type::Tuple(_) => Value::DYNAMIC.with_marks(collection.marks()),
-                        _ => Value::unknown(ty.element_type().cloned().unwrap_or_default()).with_marks(collection.marks()),
+                        _ => Value::unknown(ty.element_type().cloned().unwrap_or_default())
+                            .with_marks(collection.marks()),
                     });
                 }
                 Some(false) => {
@@ -115,14 +120,18 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
                         && let Some(n) = key.unmarked().as_number()
                     {
                         let detail = if !n.is_integer() {
-                            Some("The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.")
+                            Some(
+                                "The given key does not identify an element in this collection value: indexing a sequence requires a whole number, but the given index has a fractional part.",
+                            )
                         } else if n.is_negative() {
-                            Some("The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.")
+                            Some(
+                                "The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.",
+                            )
                         } else {
                             match ops::length(collection) {
-                                Value::Number(len) if len.is_zero() => {
-                                    Some("The given key does not identify an element in this collection value: the collection has no elements.")
-                                }
+                                Value::Number(len) if len.is_zero() => Some(
+                                    "The given key does not identify an element in this collection value: the collection has no elements.",
+                                ),
                                 Value::Number(_) => Some(
                                     "The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.",
                                 ),
@@ -133,7 +142,11 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
                             return Err(err(INVALID, d, range));
                         }
                     }
-                    return Err(err(INVALID, "The given key does not identify an element in this collection value.", range));
+                    return Err(err(
+                        INVALID,
+                        "The given key does not identify an element in this collection value.",
+                        range,
+                    ));
                 }
                 Some(true) => {}
             }
@@ -142,7 +155,11 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
         Type::Object(o) => {
             let was_number = kty == Type::Number;
             let key = convert::convert(key.clone(), &Type::String).map_err(|e| {
-                err(INVALID, format!("The given key does not identify an element in this collection value: {}.", e.message), range)
+                err(
+                    INVALID,
+                    format!("The given key does not identify an element in this collection value: {}.", e.message),
+                    range,
+                )
             })?;
             if !key.is_known() {
                 return Ok(Value::DYNAMIC.with_marks(collection.marks()));
@@ -154,7 +171,11 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
                 } else {
                     ""
                 };
-                return Err(err(INVALID, format!("The given key does not identify an element in this collection value.{hint}"), range));
+                return Err(err(
+                    INVALID,
+                    format!("The given key does not identify an element in this collection value.{hint}"),
+                    range,
+                ));
             };
             if !collection.is_known() {
                 return Ok(Value::unknown(aty.clone()).with_marks(collection.marks()));
