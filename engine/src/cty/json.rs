@@ -318,13 +318,8 @@ pub fn implied_type(j: &Json) -> Result<Type, String> {
             let mut attrs: BTreeMap<String, Type> = BTreeMap::new();
             for (k, v) in members {
                 let t = implied_type(v)?;
-                let k = super::value::normalize(k.clone());
-                if let Some(existing) = attrs.get(&k)
-                    && existing != &t
-                {
-                    return Err(format!("duplicate {} property in JSON object", super::ty::go_quote(&k)));
-                }
-                attrs.insert(k, t);
+                // cty 1.16 (Terraform 1.11): a repeated property keeps its last value.
+                attrs.insert(super::value::normalize(k.clone()), t);
             }
             Type::object(attrs)
         }

@@ -18,11 +18,9 @@ fn unknown_bool() -> Value {
 /// type are equal; values of different types are not.
 pub fn equals(a: &Value, b: &Value) -> Value {
     if a.contains_marked() || b.contains_marked() {
-        let null_count = a.is_null() as u8 + b.is_null() as u8;
         let (ua, ma) = a.clone().unmark_deep();
         let (ub, mb) = b.clone().unmark_deep();
-        let marks = if null_count == 1 { a.marks() | b.marks() } else { ma | mb };
-        return equals(&ua, &ub).with_marks(marks);
+        return equals(&ua, &ub).with_marks(ma | mb);
     }
     if (a.is_null() && definitely_not_null(b)) || (b.is_null() && definitely_not_null(a)) {
         return Value::FALSE;
@@ -532,28 +530,17 @@ pub fn has_index(v: &Value, key: &Value) -> Value {
     out.with_marks(m)
 }
 
-/// cty's `HasElement` on a set.
+/// cty's `HasElement` on a set (as in cty 1.16, which Terraform 1.11 uses).
 pub fn has_element(set: &Value, elem: &Value) -> Value {
     let ((set, elem), m) = split_marks(set, elem);
-    let out = (|| {
-        if !set.is_known() {
-            return unknown_bool();
-        }
-        let ety = set.ty().element_type().cloned().unwrap_or(Type::Dynamic);
-        let elty = elem.ty();
-        if !elty.is_dynamic() && !ety.is_dynamic() && elty != ety {
-            return Value::FALSE;
-        }
-        if !elem.is_known() {
-            return unknown_bool();
-        }
-        let no_match = if set.is_wholly_known() { Value::FALSE } else { unknown_bool() };
-        if ety != elty {
-            return Value::FALSE;
-        }
+    let out = if !set.is_known() || !elem.is_known() {
+        unknown_bool()
+    } else if set.ty().element_type() != Some(&elem.ty()) {
+        Value::FALSE
+    } else {
         let items = set.as_seq().unwrap_or(&[]);
-        if items.iter().any(|e| equals(e, &elem).as_bool() == Some(true)) { Value::TRUE } else { no_match }
-    })();
+        Value::Bool(items.iter().any(|e| equals(e, &elem).as_bool() == Some(true)))
+    };
     out.with_marks(m)
 }
 

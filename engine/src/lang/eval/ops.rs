@@ -110,66 +110,44 @@ static NEGATE: LazyLock<Function> = LazyLock::new(|| Function {
     imp: |_, a, _| Ok(ops::negate(&a[0])),
 });
 
-fn unknown_bool() -> Value {
-    Value::unknown(Type::Bool).refine_not_null()
-}
-
 impl Evaluator<'_> {
     fn func_ctx(&self) -> FuncCtx<'_> {
         FuncCtx { base_dir: self.base_dir, template: None, plan_timestamp: self.plan_timestamp }
     }
 
+    /// HCL 2.23's `BinaryOpExpr.Value` (the version Terraform 1.11 uses): both operands are
+    /// evaluated and converted, every error reported, then the operation called as a
+    /// function — no short-circuiting, so `false && null` is an error and `false && x` is
+    /// unknown when `x` is.
     pub(super) fn binary_op(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: &Span) -> (Value, Diags) {
         let f = &OPS.iter().find(|(o, _)| *o == op).expect("every operator").1;
         let op_ty = match op {
-            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo => {
-                Type::Number
-            }
+            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo => Type::Number,
             _ => Type::Bool,
         };
-        let mut diags = Vec::new();
-        let (given_l, lhs_diags) = self.eval(lhs);
+        let (given_l, mut diags) = self.eval(lhs);
+        let (given_r, rhs_diags) = self.eval(rhs);
+        diags.extend(rhs_diags);
         let l = match convert::convert(given_l, &f.params[0].ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(self.error(
-                    "Invalid operand",
-                    format!("Unsuitable value for left operand: {}.", e.message),
-                    &lhs.span,
-                ));
+                diags.push(self.error("Invalid operand", format!("Unsuitable value for left operand: {}.", e.message), &lhs.span));
                 None
             }
         };
-        let (given_r, rhs_diags) = self.eval(rhs);
         let r = match convert::convert(given_r, &f.params[1].ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(self.error(
-                    "Invalid operand",
-                    format!("Unsuitable value for right operand: {}.", e.message),
-                    &rhs.span,
-                ));
+                diags.push(self.error("Invalid operand", format!("Unsuitable value for right operand: {}.", e.message), &rhs.span));
                 None
             }
         };
-        let (Some(l), Some(r)) = (l, r) else {
-            diags.extend(lhs_diags);
-            diags.extend(rhs_diags);
-            return (Value::unknown(op_ty), diags);
-        };
-        let (l, lm) = l.unmark();
-        let (r, rm) = r.unmark();
-        let marks = lm | rm;
-        if let Some((forced, d)) = short_circuit(op, &l, &r, &lhs_diags, &rhs_diags) {
-            return (forced.with_marks(marks), d);
-        }
-        diags.extend(lhs_diags);
-        diags.extend(rhs_diags);
         if has_errors(&diags) {
-            return (Value::unknown(op_ty).with_marks(marks), diags);
+            return (Value::unknown(op_ty), diags);
         }
+        let (Some(l), Some(r)) = (l, r) else { return (Value::unknown(op_ty), diags) };
         match call(f, &self.func_ctx(), vec![l, r]) {
-            Ok(v) => (v.with_marks(marks), diags),
+            Ok(v) => (v, diags),
             Err(e) => {
                 diags.push(self.error("Operation failed", format!("Error during operation: {e}."), span));
                 (Value::unknown(op_ty), diags)
@@ -289,33 +267,6 @@ impl Evaluator<'_> {
         let _ = span;
         (out.with_marks(marks), diags)
     }
-}
-
-/// The `&&`/`||` short circuits (hclsyntax's `Operation.ShortCircuit`): a result decided by
-/// one operand, with only that operand's diagnostics.
-fn short_circuit(op: BinaryOp, l: &Value, r: &Value, ld: &Diags, rd: &Diags) -> Option<(Value, Diags)> {
-    let decide = match op {
-        BinaryOp::Or => true,
-        BinaryOp::And => false,
-        _ => return None,
-    };
-    let is = |v: &Value, b: bool| v.is_known() && v.as_bool() == Some(b);
-    if !l.is_known() && !r.is_known() {
-        return if !has_errors(ld) { Some((unknown_bool(), ld.clone())) } else { None };
-    }
-    if is(l, decide) {
-        return Some((Value::Bool(decide), ld.clone()));
-    }
-    if is(r, decide) {
-        return Some((Value::Bool(decide), rd.clone()));
-    }
-    if !l.is_known() && is(r, !decide) {
-        return Some((unknown_bool(), ld.clone()));
-    }
-    if !r.is_known() && is(l, !decide) {
-        return Some((unknown_bool(), rd.clone()));
-    }
-    None
 }
 
 /// The result of a conditional whose condition is unknown, refined from both branches.

@@ -178,7 +178,9 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
                 ));
             };
             if !collection.is_known() {
-                return Ok(Value::unknown(aty.clone()).with_marks(collection.marks()));
+                // HCL 2.23: an unknown object indexed by name gives a dynamic unknown.
+                let _ = aty;
+                return Ok(Value::DYNAMIC.with_marks(collection.marks()));
             }
             Ok(ops::get_attr(collection, &name).unwrap_or(Value::DYNAMIC))
         }
