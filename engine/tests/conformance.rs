@@ -82,7 +82,7 @@ fn run(
     }
     let ty = v.clone().unmark_deep().0.ty().console_string();
     match console_scope::type_marker(&v) {
-        Some(t) => (Ok(t), Some(ty)),
+        Some(t) => (Ok(t), Some("type".to_string())),
         None => (Ok(format_value(&v, 0)), Some(ty)),
     }
 }

@@ -44,7 +44,7 @@ impl Evaluator<'_> {
         let last = args.len().saturating_sub(1);
         for (i, a) in args.iter().enumerate() {
             if expand_final && i == last {
-                let (v, d) = self.eval(a);
+                let (v, d) = self.value(a);
                 let failed = has_errors(&d);
                 diags.extend(d);
                 if failed {
@@ -79,7 +79,7 @@ impl Evaluator<'_> {
                 }
                 continue;
             }
-            let (v, d) = self.eval(a);
+            let (v, d) = self.value(a);
             diags.extend(d);
             vals.push(v);
             arg_spans.push(a.span.clone());
@@ -174,7 +174,7 @@ impl Evaluator<'_> {
         }
         let mut collected: Diags = Vec::new();
         for a in args {
-            let (v, d) = self.eval(a);
+            let (v, d) = self.value(a);
             if has_errors(&d) {
                 collected.extend(d);
                 continue;
@@ -215,7 +215,7 @@ impl Evaluator<'_> {
         let _ = (name_span, span);
         match args {
             [a] => {
-                let (v, d) = self.eval(a);
+                let (v, d) = self.value(a);
                 if has_errors(&d) {
                     return (Value::FALSE, Vec::new());
                 }
@@ -248,7 +248,7 @@ impl Evaluator<'_> {
         let [a] = args else {
             return (Value::DYNAMIC, vec![self.error("Invalid function argument", "type() takes one argument.", span)]);
         };
-        let (v, d) = self.eval(a);
+        let (v, d) = self.value(a);
         if has_errors(&d) {
             return (Value::DYNAMIC, d);
         }

@@ -28,7 +28,7 @@ impl Evaluator<'_> {
                 return (Value::string(name), Vec::new());
             }
         }
-        self.eval(&item.key)
+        self.value(&item.key)
     }
 
     pub(super) fn object_cons(&mut self, items: &[ObjectItem]) -> (Value, Diags) {
@@ -40,7 +40,7 @@ impl Evaluator<'_> {
             let (key, key_diags) = self.object_key(item);
             let key_failed = has_errors(&key_diags);
             diags.extend(key_diags);
-            let (val, val_diags) = self.eval(&item.value);
+            let (val, val_diags) = self.value(&item.value);
             diags.extend(val_diags);
             if key_failed {
                 known = false;
@@ -80,7 +80,7 @@ impl Evaluator<'_> {
 
     pub(super) fn for_expr(&mut self, f: &ForExpr, span: &Span) -> (Value, Diags) {
         let mut marks = Marks::NONE;
-        let (coll, mut diags) = self.eval(&f.coll);
+        let (coll, mut diags) = self.value(&f.coll);
         if coll.is_null() {
             diags.push(self.error(
                 "Iteration over null value",
@@ -114,7 +114,7 @@ impl Evaluator<'_> {
             for n in &names {
                 self.bound.push((n.clone(), Value::DYNAMIC));
             }
-            let (result, cd) = self.eval(cond);
+            let (result, cd) = self.value(cond);
             self.bound.truncate(depth);
             let cond_failed = has_errors(&cd);
             diags.extend(cd);
@@ -200,7 +200,7 @@ impl Evaluator<'_> {
         diags: &mut Diags,
     ) -> Option<(Option<String>, Value)> {
         if let Some(cond) = &f.cond {
-            let (include, cd) = self.eval(cond);
+            let (include, cd) = self.value(cond);
             diags.extend(cd);
             if include.is_null() {
                 if *known {
@@ -241,11 +241,11 @@ impl Evaluator<'_> {
             }
         }
         let Some(key_expr) = &f.key else {
-            let (v, d) = self.eval(&f.val);
+            let (v, d) = self.value(&f.val);
             diags.extend(d);
             return Some((None, v));
         };
-        let (key_raw, kd) = self.eval(key_expr);
+        let (key_raw, kd) = self.value(key_expr);
         diags.extend(kd);
         if key_raw.is_null() {
             if *known {
@@ -277,13 +277,13 @@ impl Evaluator<'_> {
                 return None;
             }
         };
-        let (v, d) = self.eval(&f.val);
+        let (v, d) = self.value(&f.val);
         diags.extend(d);
         Some((Some(key.unmarked().as_str().unwrap_or("").to_string()), v))
     }
 
     pub(super) fn splat(&mut self, source: &Expr, each: &Expr, marker: &Span, span: &Span) -> (Value, Diags) {
-        let (src, mut diags) = self.eval(source);
+        let (src, mut diags) = self.value(source);
         if has_errors(&diags) {
             return (Value::DYNAMIC, diags);
         }
@@ -336,7 +336,7 @@ impl Evaluator<'_> {
         let mut is_known = true;
         for item in src.as_seq().unwrap_or(&[]).to_vec() {
             self.splat_items.push(item);
-            let (v, d) = self.eval(each);
+            let (v, d) = self.value(each);
             self.splat_items.pop();
             if has_errors(&d) {
                 is_known = false;
@@ -376,7 +376,7 @@ impl Evaluator<'_> {
         let mut diags = Vec::new();
         let mut run = |this: &mut Self, ety: &Type| -> Type {
             this.splat_items.push(Value::unknown(ety.clone()));
-            let (v, d) = this.eval(each);
+            let (v, d) = this.value(each);
             this.splat_items.pop();
             diags.extend(d);
             v.ty()

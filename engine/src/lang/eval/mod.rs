@@ -32,6 +32,12 @@ pub trait Scope: Sync {
     fn names(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Whether references are resolved before evaluation (Terraform's scopes); a plain
+    /// HCL scope (template variables) reports them as evaluation meets them.
+    fn prevalidates(&self) -> bool {
+        true
+    }
 }
 
 /// Evaluates the expressions of one source file against a scope.
@@ -109,17 +115,43 @@ impl<'a> Evaluator<'a> {
         out
     }
 
-    /// Evaluates an expression: its value (unknown where an error was) and diagnostics.
+    /// Evaluates an expression as Terraform's `Scope.EvalExpr` does: every reference is
+    /// resolved first, and if any fails only those errors are reported (evaluation would
+    /// repeat them, and `try` could hide them); then the expression is evaluated.
     pub fn eval(&mut self, e: &Expr) -> (Value, Diags) {
+        if self.scope.prevalidates() {
+            let mut diags: Diags = Vec::new();
+            let bound: Vec<String> = self.bound.iter().map(|(n, _)| n.clone()).collect();
+            let mut refs = Vec::new();
+            e.variables(&mut |root, steps, span| {
+                if !bound.iter().any(|b| b == root) {
+                    refs.push((root, steps, span.clone()));
+                }
+            });
+            for (root, steps, span) in refs {
+                if let Err(d) = self.scope.resolve(root, steps, &self.range(&span)) {
+                    diags.extend(d);
+                }
+            }
+            if has_errors(&diags) {
+                return (Value::DYNAMIC, diags);
+            }
+        }
+        self.value(e)
+    }
+
+    /// Evaluates an expression without the reference pre-check (recursion, and scopes
+    /// that do not pre-validate).
+    pub(crate) fn value(&mut self, e: &Expr) -> (Value, Diags) {
         match &e.kind {
             ExprKind::Literal(v) => (v.clone(), Vec::new()),
-            ExprKind::Parens(inner) | ExprKind::TemplateWrap(inner) => self.eval(inner),
+            ExprKind::Parens(inner) | ExprKind::TemplateWrap(inner) => self.value(inner),
             ExprKind::SyntaxError => (Value::DYNAMIC, Vec::new()),
             ExprKind::ScopeTraversal { root, root_span, steps } => {
                 self.scope_traversal(root, root_span, steps, &e.span)
             }
             ExprKind::RelativeTraversal { source, steps } => {
-                let (v, mut diags) = self.eval(source);
+                let (v, mut diags) = self.value(source);
                 match self.traverse_rel(v, steps) {
                     Ok(v) => (v, diags),
                     Err(more) => {
@@ -141,7 +173,7 @@ impl<'a> Evaluator<'a> {
                 let mut diags = Vec::new();
                 let mut vals = Vec::with_capacity(items.len());
                 for item in items {
-                    let (v, d) = self.eval(item);
+                    let (v, d) = self.value(item);
                     diags.extend(d);
                     vals.push(v);
                 }
@@ -150,8 +182,8 @@ impl<'a> Evaluator<'a> {
             ExprKind::Object(items) => self.object_cons(items),
             ExprKind::For(f) => self.for_expr(f, &e.span),
             ExprKind::Index { collection, key, bracket_span } => {
-                let (c, mut diags) = self.eval(collection);
-                let (k, d) = self.eval(key);
+                let (c, mut diags) = self.value(collection);
+                let (k, d) = self.value(key);
                 diags.extend(d);
                 match traverse::index(&c, &k, &self.range(bracket_span)) {
                     Ok(v) => (v, diags),
@@ -230,5 +262,9 @@ impl Scope for VarsScope {
 
     fn names(&self) -> Vec<String> {
         self.vars.keys().cloned().collect()
+    }
+
+    fn prevalidates(&self) -> bool {
+        false
     }
 }

@@ -122,23 +122,33 @@ impl Evaluator<'_> {
     pub(super) fn binary_op(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: &Span) -> (Value, Diags) {
         let f = &OPS.iter().find(|(o, _)| *o == op).expect("every operator").1;
         let op_ty = match op {
-            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo => Type::Number,
+            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo => {
+                Type::Number
+            }
             _ => Type::Bool,
         };
-        let (given_l, mut diags) = self.eval(lhs);
-        let (given_r, rhs_diags) = self.eval(rhs);
+        let (given_l, mut diags) = self.value(lhs);
+        let (given_r, rhs_diags) = self.value(rhs);
         diags.extend(rhs_diags);
         let l = match convert::convert(given_l, &f.params[0].ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(self.error("Invalid operand", format!("Unsuitable value for left operand: {}.", e.message), &lhs.span));
+                diags.push(self.error(
+                    "Invalid operand",
+                    format!("Unsuitable value for left operand: {}.", e.message),
+                    &lhs.span,
+                ));
                 None
             }
         };
         let r = match convert::convert(given_r, &f.params[1].ty) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(self.error("Invalid operand", format!("Unsuitable value for right operand: {}.", e.message), &rhs.span));
+                diags.push(self.error(
+                    "Invalid operand",
+                    format!("Unsuitable value for right operand: {}.", e.message),
+                    &rhs.span,
+                ));
                 None
             }
         };
@@ -161,7 +171,7 @@ impl Evaluator<'_> {
             UnaryOp::Negate => &NEGATE,
         };
         let op_ty = f.params[0].ty.clone();
-        let (given, mut diags) = self.eval(val);
+        let (given, mut diags) = self.value(val);
         let v = match convert::convert(given, &op_ty) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -188,8 +198,8 @@ impl Evaluator<'_> {
     /// hclsyntax's `ConditionalExpr.Value`: both results are evaluated (to unify their
     /// types), only the chosen one's diagnostics are kept, marks of all three are kept.
     pub(super) fn conditional(&mut self, cond: &Expr, if_true: &Expr, if_false: &Expr, span: &Span) -> (Value, Diags) {
-        let (t, t_diags) = self.eval(if_true);
-        let (f, f_diags) = self.eval(if_false);
+        let (t, t_diags) = self.value(if_true);
+        let (f, f_diags) = self.value(if_false);
         let mut diags = Vec::new();
         let (tt, ft) = (t.ty(), f.ty());
         let is_dyn_null = |v: &Value| matches!(v.unmarked(), Value::Null(Type::Dynamic)) && !v.is_marked();
@@ -216,7 +226,7 @@ impl Evaluator<'_> {
             ));
             return (Value::DYNAMIC, diags);
         };
-        let (c, c_diags) = self.eval(cond);
+        let (c, c_diags) = self.value(cond);
         diags.extend(c_diags);
         if c.is_null() {
             diags.push(self.error(

@@ -13,7 +13,7 @@ impl Evaluator<'_> {
         let mut known = true;
         let mut marks = Marks::NONE;
         for part in parts {
-            let (v, d) = self.eval(part);
+            let (v, d) = self.value(part);
             diags.extend(d);
             if v.is_null() {
                 diags.push(self.error(
@@ -60,7 +60,7 @@ impl Evaluator<'_> {
     }
 
     pub(super) fn template_join(&mut self, tuple: &Expr, span: &Span) -> (Value, Diags) {
-        let (t, mut diags) = self.eval(tuple);
+        let (t, mut diags) = self.value(tuple);
         if t.ty().is_dynamic() || !t.is_known() {
             return (Value::unknown(Type::String), diags);
         }

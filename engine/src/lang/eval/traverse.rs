@@ -128,13 +128,20 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
                                 "The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.",
                             )
                         } else {
+                            // As HCL: these messages only come when the index equals the
+                            // length (HCL tests `index - length < 1`).
                             match ops::length(collection) {
-                                Value::Number(len) if len.is_zero() => Some(
-                                    "The given key does not identify an element in this collection value: the collection has no elements.",
-                                ),
-                                Value::Number(_) => Some(
-                                    "The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.",
-                                ),
+                                Value::Number(len) if n.sub(&len).is_ok_and(|d| d.is_zero()) => {
+                                    if len.is_zero() {
+                                        Some(
+                                            "The given key does not identify an element in this collection value: the collection has no elements.",
+                                        )
+                                    } else {
+                                        Some(
+                                            "The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.",
+                                        )
+                                    }
+                                }
                                 _ => None,
                             }
                         };
@@ -161,7 +168,7 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
                     range,
                 )
             })?;
-            if !key.is_known() {
+            if !collection.is_known() || !key.is_known() {
                 return Ok(Value::DYNAMIC.with_marks(collection.marks()));
             }
             let name = key.unmarked().as_str().unwrap_or("").to_string();
@@ -177,11 +184,7 @@ pub fn index(collection: &Value, key: &Value, range: &SourceRange) -> Result<Val
                     range,
                 ));
             };
-            if !collection.is_known() {
-                // HCL 2.23: an unknown object indexed by name gives a dynamic unknown.
-                let _ = aty;
-                return Ok(Value::DYNAMIC.with_marks(collection.marks()));
-            }
+            let _ = aty;
             Ok(ops::get_attr(collection, &name).unwrap_or(Value::DYNAMIC))
         }
         Type::Set(_) => Err(err(
