@@ -241,7 +241,7 @@ fn range(_: &FuncCtx<'_>, args: &[Value], _: &Type) -> Result<Value, FuncError> 
                 "more than 1024 values were generated; either decrease the difference between start and end or use a smaller step",
             ));
         }
-        let next = num.add(&step).ok_or_else(|| FuncError::other("can't compute sum of opposing infinities"))?;
+        let next = num.add(&step).map_err(|e| FuncError::other(e.to_string()))?;
         vals.push(Value::Number(num));
         num = next;
     }
