@@ -436,7 +436,10 @@ fn unmarshal_dynamic(j: &Json, path: &mut Vec<PathStep>) -> Result<Value, PathEr
             }
             "value" => value = Some(v),
             other => {
-                return Err(err(path, format!("invalid key {} in dynamically-typed value", super::ty::go_quote(other))));
+                return Err(err(
+                    path,
+                    format!("invalid key {} in dynamically-typed value", super::ty::go_quote(other)),
+                ));
             }
         }
     }
