@@ -136,14 +136,12 @@ pub fn same_type(a: &Value, b: &Value) -> bool {
     match (a.unmarked(), b.unmarked()) {
         (Value::Null(t), other) | (other, Value::Null(t)) => other.has_type(t),
         (Value::Unknown(u), other) | (other, Value::Unknown(u)) => other.has_type(&u.ty),
-        (Value::Bool(_), Value::Bool(_))
-        | (Value::Number(_), Value::Number(_))
-        | (Value::String(_), Value::String(_)) => true,
+        (Value::Bool(_), Value::Bool(_)) | (Value::Number(_), Value::Number(_)) | (Value::String(_), Value::String(_)) => {
+            true
+        }
         (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => x.ety == y.ety,
         (Value::Map(x), Value::Map(y)) => x.ety == y.ety,
-        (Value::Tuple(x), Value::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| same_type(l, r))
-        }
+        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| same_type(l, r)),
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|((lk, l), (rk, r))| lk == rk && same_type(l, r))
         }
@@ -170,18 +168,14 @@ pub fn raw_equals(a: &Value, b: &Value) -> bool {
         (Value::Number(x), Value::Number(y)) => x.raw_equal(y),
         (Value::String(x), Value::String(y)) => x == y,
         (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
-            x.ety == y.ety
-                && x.items.len() == y.items.len()
-                && x.items.iter().zip(&y.items).all(|(l, r)| raw_equals(l, r))
+            x.ety == y.ety && x.items.len() == y.items.len() && x.items.iter().zip(&y.items).all(|(l, r)| raw_equals(l, r))
         }
         (Value::Map(x), Value::Map(y)) => {
             x.ety == y.ety
                 && x.items.len() == y.items.len()
                 && x.items.iter().zip(&y.items).all(|((lk, l), (rk, r))| lk == rk && raw_equals(l, r))
         }
-        (Value::Tuple(x), Value::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| raw_equals(l, r))
-        }
+        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| raw_equals(l, r)),
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|((lk, l), (rk, r))| lk == rk && raw_equals(l, r))
         }
@@ -198,12 +192,7 @@ impl PartialEq for Value {
 /// cty's `mustTypeCheck` short circuit: an unknown result when an operand is dynamic or
 /// unknown.
 fn short_circuit(ret: Type, operands: &[&Value]) -> Option<Value> {
-    if operands.iter().any(|v| {
-        matches!(
-            v.unmarked(),
-            Value::Null(Type::Dynamic) | Value::Unknown(super::value::Unknown { ty: Type::Dynamic, .. })
-        )
-    }) {
+    if operands.iter().any(|v| matches!(v.unmarked(), Value::Null(Type::Dynamic) | Value::Unknown(super::value::Unknown { ty: Type::Dynamic, .. }))) {
         return Some(Value::unknown(ret));
     }
     if operands.iter().any(|v| !v.is_known()) {
@@ -458,9 +447,7 @@ pub fn index(v: &Value, key: &Value) -> Value {
                 Value::unknown((**e).clone())
             } else {
                 match (&v, &key) {
-                    (Value::List(s), Value::Number(n)) => {
-                        n.to_i64().and_then(|i| s.items.get(i as usize)).cloned().unwrap_or(Value::DYNAMIC)
-                    }
+                    (Value::List(s), Value::Number(n)) => n.to_i64().and_then(|i| s.items.get(i as usize)).cloned().unwrap_or(Value::DYNAMIC),
                     (Value::Map(mm), Value::String(k)) => mm.items.get(k).cloned().unwrap_or(Value::DYNAMIC),
                     _ => Value::DYNAMIC,
                 }

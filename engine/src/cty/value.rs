@@ -418,7 +418,10 @@ impl Value {
 
     /// Whether the elements can be iterated: a known, non-null collection or structure.
     pub fn can_iterate_elements(&self) -> bool {
-        matches!(self.unmarked(), Value::List(_) | Value::Set(_) | Value::Map(_) | Value::Tuple(_) | Value::Object(_))
+        matches!(
+            self.unmarked(),
+            Value::List(_) | Value::Set(_) | Value::Map(_) | Value::Tuple(_) | Value::Object(_)
+        )
     }
 
     /// A short description of the kind of value for diagnostics ("string", "object").

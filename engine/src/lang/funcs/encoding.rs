@@ -3,6 +3,7 @@
 //! IANA's registry, and the JSON, CSV and YAML codecs as cty and go-cty-yaml define them.
 
 mod charset;
+mod charset_data;
 mod csv;
 mod deflate;
 pub(super) mod gobase64;

@@ -138,10 +138,7 @@ fn do_glob(basedir: &str, components: &[&str], m: &mut Vec<String>) -> Result<()
         last = pat_idx + 1 >= pat_len;
     }
     for file in &files {
-        let matched = match match_component(components[pat_idx], &file.name) {
-            Ok(b) => b,
-            Err(e) => return Err(e),
-        };
+        let matched = match_component(components[pat_idx], &file.name)?;
         err = Ok(());
         if matched {
             let path = gopath::join(&[&basedir, &file.name]);

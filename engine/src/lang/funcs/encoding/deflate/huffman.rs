@@ -151,10 +151,8 @@ impl Encoder {
         }
         let mut bit_count = vec![0i32; max_bits as usize + 1];
         let counts = leaf_counts[max_bits as usize];
-        let mut bits = 1;
-        for level in (1..=max_bits as usize).rev() {
+        for (bits, level) in (1..).zip((1..=max_bits as usize).rev()) {
             bit_count[bits] = counts[level] - counts[level - 1];
-            bits += 1;
         }
         list.pop();
         bit_count
@@ -278,11 +276,11 @@ impl BitWriter {
         self.codegen_freq = [0; CODEGEN_CODE_COUNT];
         let off = if use_huff_offset { &self.huff_offset } else { &self.offset_enc };
         let cg = &mut self.codegen;
-        for i in 0..num_literals {
-            cg[i] = self.literal_enc.len[i] as u8;
+        for (c, &l) in cg.iter_mut().zip(&self.literal_enc.len[..num_literals]) {
+            *c = l as u8;
         }
-        for i in 0..num_offsets {
-            cg[num_literals + i] = off.len[i] as u8;
+        for (c, &l) in cg[num_literals..].iter_mut().zip(&off.len[..num_offsets]) {
+            *c = l as u8;
         }
         cg[num_literals + num_offsets] = BAD_CODE;
         let mut size = cg[0];
@@ -455,8 +453,8 @@ impl BitWriter {
             for lc in LENGTH_CODES_START + 8..num_literals {
                 extra_bits += i64::from(self.literal_freq[lc]) * i64::from(LENGTH_EXTRA_BITS[lc - LENGTH_CODES_START]);
             }
-            for oc in 4..num_offsets {
-                extra_bits += i64::from(self.offset_freq[oc]) * i64::from(OFFSET_EXTRA_BITS[oc]);
+            for (f, &e) in self.offset_freq[..num_offsets].iter().zip(&OFFSET_EXTRA_BITS).skip(4) {
+                extra_bits += i64::from(*f) * i64::from(e);
             }
         }
         let mut size = 3

@@ -68,22 +68,20 @@ fn parse_layout(s: &str, sep: Option<u8>, zone: bool) -> Option<String> {
                 c.i += 1;
             }
         }
-        if zone {
-            if c.lit(b'Z').is_none() {
-                let sign = match c.s.get(c.i) {
-                    Some(b'+') => 1,
-                    Some(b'-') => -1,
-                    _ => return None,
-                };
-                c.i += 1;
-                let hh = c.fixed(2)?;
-                c.lit(b':')?;
-                let mm = c.fixed(2)?;
-                if hh > 24 || mm > 60 {
-                    return None;
-                }
-                offset = sign * (hh * 60 + mm) as i32;
+        if zone && c.lit(b'Z').is_none() {
+            let sign = match c.s.get(c.i) {
+                Some(b'+') => 1,
+                Some(b'-') => -1,
+                _ => return None,
+            };
+            c.i += 1;
+            let hh = c.fixed(2)?;
+            c.lit(b':')?;
+            let mm = c.fixed(2)?;
+            if hh > 24 || mm > 60 {
+                return None;
             }
+            offset = sign * (hh * 60 + mm) as i32;
         }
     }
     if c.i != c.s.len() || !(1..=12).contains(&month) || day < 1 || day > days_in(month, year) {
