@@ -213,8 +213,21 @@ fn key_string(k: Value) -> Result<String, String> {
     }
 }
 
+/// libyaml refuses a tab where a token may start a simple key, as at the start of the
+/// stream (saphyr, after YAML 1.2, takes it as white space): the first content line.
+fn leading_tab(src: &str) -> Option<String> {
+    let (i, line) = src.lines().enumerate().find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    line.trim_start_matches(' ').starts_with('\t').then(|| {
+        let msg = "found character that cannot start any token";
+        if i == 0 { msg.to_string() } else { format!("on line {}, column 1: {msg}", i + 1) }
+    })
+}
+
 fn walk<T: Walk>(src: &str) -> Result<T, String> {
     let src = if src.is_empty() { "\n" } else { src };
+    if let Some(e) = leading_tab(src) {
+        return Err(e);
+    }
     let (evs, error) = events(src);
     let mut w: Walker<'_, T> =
         Walker { evs: evs.iter(), error: error.as_deref(), pending: HashMap::new(), anchors: HashMap::new() };

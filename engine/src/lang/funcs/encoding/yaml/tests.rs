@@ -96,6 +96,7 @@ fn decode_as_terraform() {
     assert_eq!(dec_err("? [a]\n: b"), "only strings are allowed as mapping keys");
     assert_eq!(dec_err("a: b: c"), "mapping values are not allowed in this context");
     assert_eq!(dec_err("["), "on line 1, column 1: did not find expected node content");
+    assert_eq!(dec_err("\ta: 1"), "found character that cannot start any token");
     assert_eq!(dec_err("a: *y"), "reference to undefined anchor \"y\"");
     assert_eq!(dec_err("a: &x [*x]"), "cannot refer to anchor \"x\" from inside its own definition");
 }
