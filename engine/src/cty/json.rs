@@ -336,11 +336,12 @@ pub fn unmarshal(j: &Json, ty: &Type) -> Result<Value, PathError> {
 }
 
 fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, PathError> {
-    if ty.is_dynamic() {
-        return unmarshal_dynamic(j, path);
-    }
+    // cty reads a null before looking at the type: a null of the dynamic type is not wrapped.
     if matches!(j, Json::Null) {
         return Ok(Value::Null(ty.clone()));
+    }
+    if ty.is_dynamic() {
+        return unmarshal_dynamic(j, path);
     }
     match ty {
         Type::Bool => match j {

@@ -8,6 +8,8 @@ mod conversion;
 mod crypto;
 mod datetime;
 mod encoding;
+#[cfg(test)]
+mod fenc_testutil;
 mod filesystem;
 mod ipnet;
 mod numeric;
