@@ -9,6 +9,7 @@ mod crypto;
 mod datetime;
 mod encoding;
 mod filesystem;
+mod format;
 mod ipnet;
 mod numeric;
 mod provider_terraform;
