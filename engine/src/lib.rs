@@ -11,6 +11,7 @@ pub mod cty;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
+pub mod hcl;
 pub mod number;
 pub mod schema;
 pub mod types;

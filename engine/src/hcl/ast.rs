@@ -66,9 +66,15 @@ pub struct Expr {
 /// One step of a traversal after its root.
 #[derive(Clone, Debug)]
 pub enum Traverser {
-    Attr { name: String, span: Span },
+    Attr {
+        name: String,
+        span: Span,
+    },
     /// An index by a literal key (`[0]`, `["a"]`, legacy `.0`).
-    Index { key: Value, span: Span },
+    Index {
+        key: Value,
+        span: Span,
+    },
 }
 
 impl Traverser {
@@ -129,9 +135,16 @@ pub enum ExprKind {
     /// syntax error).
     Literal(Value),
     /// A root name and the steps after it (`var.a[0].b`).
-    ScopeTraversal { root: String, root_span: Span, steps: Vec<Traverser> },
+    ScopeTraversal {
+        root: String,
+        root_span: Span,
+        steps: Vec<Traverser>,
+    },
     /// Steps applied to the result of another expression.
-    RelativeTraversal { source: Box<Expr>, steps: Vec<Traverser> },
+    RelativeTraversal {
+        source: Box<Expr>,
+        steps: Vec<Traverser>,
+    },
     FunctionCall {
         /// With its namespace (`provider::terraform::encode_tfvars`).
         name: String,
@@ -141,9 +154,21 @@ pub enum ExprKind {
         open_paren_span: Span,
         close_paren_span: Span,
     },
-    Conditional { cond: Box<Expr>, if_true: Box<Expr>, if_false: Box<Expr> },
-    BinaryOp { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    UnaryOp { op: UnaryOp, val: Box<Expr>, symbol_span: Span },
+    Conditional {
+        cond: Box<Expr>,
+        if_true: Box<Expr>,
+        if_false: Box<Expr>,
+    },
+    BinaryOp {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    UnaryOp {
+        op: UnaryOp,
+        val: Box<Expr>,
+        symbol_span: Span,
+    },
     /// A template of several parts (literals, interpolations, directives).
     Template(Vec<Expr>),
     /// A template that is a single interpolation: its value passes through unconverted.
@@ -153,8 +178,16 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     Object(Vec<ObjectItem>),
     For(Box<ForExpr>),
-    Index { collection: Box<Expr>, key: Box<Expr>, bracket_span: Span },
-    Splat { source: Box<Expr>, each: Box<Expr>, marker_span: Span },
+    Index {
+        collection: Box<Expr>,
+        key: Box<Expr>,
+        bracket_span: Span,
+    },
+    Splat {
+        source: Box<Expr>,
+        each: Box<Expr>,
+        marker_span: Span,
+    },
     /// The placeholder a splat's `each` expression refers to.
     AnonSymbol,
     Parens(Box<Expr>),
@@ -218,9 +251,10 @@ fn walk_vars<'a>(e: &'a Expr, bound: &mut Vec<&'a str>, f: &mut dyn FnMut(&'a st
             walk_vars(lhs, bound, f);
             walk_vars(rhs, bound, f);
         }
-        ExprKind::UnaryOp { val, .. } | ExprKind::TemplateWrap(val) | ExprKind::TemplateJoin(val) | ExprKind::Parens(val) => {
-            walk_vars(val, bound, f)
-        }
+        ExprKind::UnaryOp { val, .. }
+        | ExprKind::TemplateWrap(val)
+        | ExprKind::TemplateJoin(val)
+        | ExprKind::Parens(val) => walk_vars(val, bound, f),
         ExprKind::Object(items) => {
             for it in items {
                 // A bare name as a key is a string, not a reference.

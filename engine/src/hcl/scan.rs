@@ -536,9 +536,21 @@ mod tests {
     fn expressions_and_strings() {
         assert_eq!(
             types("a = \"x${b}y\"\n"),
-            [T::Ident, T::Equal, T::OQuote, T::QuotedLit, T::TemplateInterp, T::Ident, T::TemplateSeqEnd, T::QuotedLit, T::CQuote, T::Newline, T::Eof]
+            [
+                T::Ident,
+                T::Equal,
+                T::OQuote,
+                T::QuotedLit,
+                T::TemplateInterp,
+                T::Ident,
+                T::TemplateSeqEnd,
+                T::QuotedLit,
+                T::CQuote,
+                T::Newline,
+                T::Eof
+            ]
         );
-        assert_eq!(types("1.5e3 1. x"), [T::NumberLit, T::Dot, T::Ident, T::Eof]);
+        assert_eq!(types("1.5e3 1. x"), [T::NumberLit, T::NumberLit, T::Dot, T::Ident, T::Eof]);
         assert_eq!(types("\"$${a}\""), [T::OQuote, T::QuotedLit, T::QuotedLit, T::CQuote, T::Eof]);
     }
 

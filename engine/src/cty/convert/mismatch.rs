@@ -55,7 +55,9 @@ fn objects(got: &Type, want: &Type) -> String {
 
 fn from_structural(got: &Type, want: &Type) -> String {
     match want {
-        Type::List(_) | Type::Set(_) if !got.is_tuple() => return format!("{} required", want.friendly_name_for_constraint()),
+        Type::List(_) | Type::Set(_) if !got.is_tuple() => {
+            return format!("{} required", want.friendly_name_for_constraint());
+        }
         Type::Map(_) if !got.is_object() => return format!("{} required", want.friendly_name_for_constraint()),
         _ => {}
     }

@@ -65,5 +65,8 @@ fn unification_prefers_the_general_type() {
     assert_eq!(unify_unsafe(&[Type::Bool, Type::Number]).0, None);
     let (t, _) = unify_unsafe(&[Type::object_from([("a", Type::Number)]), Type::empty_object()]);
     assert_eq!(t, Some(Type::map(Type::Number)));
-    assert_eq!(unify_unsafe(&[Type::tuple(vec![Type::Number]), Type::list(Type::String)]).0, Some(Type::list(Type::String)));
+    assert_eq!(
+        unify_unsafe(&[Type::tuple(vec![Type::Number]), Type::list(Type::String)]).0,
+        Some(Type::list(Type::String))
+    );
 }
