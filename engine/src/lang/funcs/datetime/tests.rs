@@ -206,6 +206,13 @@ fn timeadd() {
     assert_eq!(ok("timeadd", &["2017-11-22T00:00:00.5Z", "1s"]), "2017-11-22T00:00:01Z");
     assert_eq!(ok("timeadd", &["2024-02-28T12:00:00Z", "24h"]), "2024-02-29T12:00:00Z");
     assert_eq!(ok("timeadd", &["0001-01-01T00:00:00Z", "-1s"]), "0000-12-31T23:59:59Z");
+    assert_eq!(ok("timeadd", &["9999-12-31T23:59:59Z", "2562047h"]), "10292-04-10T22:59:59Z");
+    assert_eq!(ok("timeadd", &["2000-01-01T00:00:00Z", "-2562047h47m16.854775808s"]), "1707-09-22T00:12:43Z");
+    assert_eq!(
+        err("timeadd", &["2000-01-01T00:00:00Z", "2562047h47m16.854775808s"]),
+        "Call to function \"timeadd\" failed: time: invalid duration \"2562047h47m16.854775808s\"."
+    );
+    assert_eq!(ok("formatdate", &["YY", "0005-01-01T00:00:00Z"]), "05");
     assert_eq!(
         err("timeadd", &[base, "1d"]),
         "Call to function \"timeadd\" failed: time: unknown unit \"d\" in duration \"1d\"."

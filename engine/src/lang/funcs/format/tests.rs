@@ -87,6 +87,17 @@ fn verbs() {
     assert_eq!(f(vec!["%v".into(), Value::Number(Number::infinity(false))]), "+Inf");
     assert_eq!(f(vec!["%v".into(), Value::null(Type::String)]), "null");
     assert_eq!(f(vec!["no verbs".into()]), "no verbs");
+    let obj = Value::object([("a", tuple(vec![num("1"), Value::NULL])), ("b", true.into())]);
+    assert_eq!(f(vec!["%v".into(), obj]), r#"{"a":[1,null],"b":true}"#);
+    assert_eq!(
+        f(vec!["%5.2q|%-8q|%08q".into(), "abcdef".into(), "x".into(), "y".into()]),
+        r#" "ab"|"x"     |00000"y""#
+    );
+    assert_eq!(f(vec!["%t|%5.1t".into(), "false".into(), true.into()]), "false|true");
+    assert_eq!(
+        f(vec!["%b|%o|%X".into(), num("1.0"), num("1e20"), num("-12345678901234567890")]),
+        "1|12657072742654304000000|-AB54A98CEB1F0AD2"
+    );
 }
 
 #[test]
@@ -191,6 +202,9 @@ fn formatlist() {
     assert_eq!(fl(vec!["%s".into(), Value::empty_tuple()]), Vec::<String>::new());
     assert_eq!(fl(vec!["%s".into(), "a".into()]), ["a"]);
     assert_eq!(fl(vec!["a".into()]), ["a"]);
+    assert_eq!(fl(vec!["%s %s".into(), Value::empty_tuple(), Value::empty_tuple()]), Vec::<String>::new());
+    let nums = Value::set(Type::Number, vec![num("1"), num("2"), num("10")]);
+    assert_eq!(fl(vec!["%d".into(), nums]), ["1", "2", "10"]);
     let set = Value::set(Type::String, vec!["b".into(), "a".into()]);
     assert_eq!(fl(vec!["%s".into(), set]), ["a", "b"]);
     let with_unknown = Value::list(Type::String, vec!["a".into(), Value::unknown(Type::String), "c".into()]);

@@ -60,6 +60,23 @@ fn encode_expr() {
         e(var_obj),
         "{\n  items = [\"x\", \"y\"]\n  n     = 3\n  name  = \"example\"\n  opt   = null\n  tags = {\n    env  = \"dev\"\n    team = \"core\"\n  }\n}"
     );
+    assert_eq!(e(Value::Number(Number::infinity(false))), "+Inf");
+    assert_eq!(e(num("0.0000001")), "0.0000001");
+    assert_eq!(
+        e(obj(vec![("", num("1")), ("a-b", num("2")), ("é", num("3")), ("in", num("4")), ("_x", num("5"))])),
+        "{\n  \"\"  = 1\n  _x  = 5\n  a-b = 2\n  in  = 4\n  é   = 3\n}"
+    );
+    assert_eq!(e(Value::tuple(vec!["\u{0}\u{ad}\u{1F600}".into()])), "[\"\\u0000\\u00ad\u{1F600}\"]");
+    let empties = obj(vec![
+        ("a", Value::empty_object()),
+        ("b", Value::empty_tuple()),
+        ("c", Value::tuple(vec![Value::empty_object(), Value::empty_tuple()])),
+        ("dddd", obj(vec![("x", Value::tuple(vec![num("1"), obj(vec![("y", num("2"))])]))])),
+    ]);
+    assert_eq!(
+        e(empties),
+        "{\n  a = {}\n  b = []\n  c = [{}, []]\n  dddd = {\n    x = [1, {\n      y = 2\n    }]\n  }\n}"
+    );
     assert_eq!(
         run("encode_expr", vec![Value::NULL]).unwrap_err(),
         "Invalid value for \"value\" parameter: argument must not be null."
@@ -103,7 +120,12 @@ fn encode_tfvars() {
         ),
     ]);
     assert_eq!(t(nested), "a   = 1\nbbb = 2\nc   = [1]\ndd = {\n  x   = 1\n  yyy = [{}]\n  z   = {}\n}\n");
+    assert_eq!(t(obj(vec![("é", num("1")), ("a-b", num("2"))])), "a-b = 2\né   = 1\n");
     let failed = |v| run("encode_tfvars", vec![v]).unwrap_err();
+    assert_eq!(
+        failed(obj(vec![("", num("1"))])),
+        "Call to function \"provider::terraform::encode_tfvars\" failed: invalid variable name \"\": must be a valid identifier, per Terraform's rules for input variable declarations."
+    );
     assert_eq!(
         failed(obj(vec![("not valid", num("1"))])),
         "Call to function \"provider::terraform::encode_tfvars\" failed: invalid variable name \"not valid\": must be a valid identifier, per Terraform's rules for input variable declarations."
@@ -164,6 +186,25 @@ fn decode_tfvars() {
         failed("1"),
         "invalid tfvars syntax: <decode_tfvars argument>:1,1-2: Argument or block definition required; An argument or block definition is required here.."
     );
+    assert_eq!(
+        failed("a = [var.x, upper(1)]"),
+        "invalid expression for variable \"a\": <decode_tfvars argument>:1,6-9: Variables not allowed; Variables may not be used here., and 1 other diagnostic(s)."
+    );
+    assert_eq!(
+        failed("a = 1\n\"b\" = 2"),
+        "invalid tfvars syntax: <decode_tfvars argument>:2,1-2: Invalid argument name; Argument names must not be quoted.."
+    );
+    assert_eq!(
+        failed("a = x\nb = y"),
+        "invalid expression for variable \"a\": <decode_tfvars argument>:1,5-6: Variables not allowed; Variables may not be used here.."
+    );
+    assert_eq!(
+        failed("a {}\nb {}"),
+        "invalid tfvars content: <decode_tfvars argument>:1,1-2: Unexpected \"a\" block; Blocks are not allowed here.."
+    );
+    let v = decode("a = {for k in [1]: k => k}").unwrap();
+    assert_eq!(v, obj(vec![("a", obj(vec![("1", num("1"))]))]));
+    assert_eq!(decode("a = <<EOT\nhello\nEOT\n").unwrap(), obj(vec![("a", "hello\n".into())]));
     let r = run("decode_tfvars", vec![Value::from("a = 1").with_marks(Marks::SENSITIVE)]).unwrap();
     assert!(r.marks().is_sensitive());
     let r = run("decode_tfvars", vec![Value::unknown(Type::String)]).unwrap();
