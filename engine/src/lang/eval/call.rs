@@ -35,7 +35,8 @@ impl Evaluator<'_> {
             "type" if self.console && name == bare => return self.type_fn(args, span),
             _ => {}
         }
-        let Some(f) = funcs::lookup(name) else {
+        // Terraform's console has no plantimestamp.
+        let Some(f) = funcs::lookup(name).filter(|_| !(self.console && bare == "plantimestamp")) else {
             return (Value::DYNAMIC, vec![self.unknown_function(name, name_span)]);
         };
         let mut diags = Vec::new();
@@ -123,6 +124,7 @@ impl Evaluator<'_> {
     fn unknown_function(&self, name: &str, name_span: &Span) -> crate::diag::Diagnostic {
         let available: Vec<&str> = funcs::names()
             .filter(|n| !(self.in_template && TEMPLATE_FUNCS.contains(n)))
+            .filter(|n| !(self.console && *n == "plantimestamp"))
             .chain(self.console.then_some("type"))
             .collect();
         let Some(sep) = name.rfind("::") else {

@@ -11,6 +11,7 @@ mod encoding;
 #[cfg(test)]
 mod fenc_testutil;
 mod filesystem;
+mod format;
 mod ipnet;
 mod numeric;
 mod provider_terraform;
