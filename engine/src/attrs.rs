@@ -1,11 +1,12 @@
 //! For providers: reading arguments out of values, and building the objects a read returns.
 
-use crate::schema::{Nesting, Schema};
+use crate::cty::Type;
+use crate::schema::Schema;
 use crate::value::{Value, ValueMap};
 use std::collections::BTreeMap;
 
 pub fn string(v: &Value, k: &str) -> Option<String> {
-    v.get_attr(k).and_then(|x| x.unmark().0.as_str().map(str::to_string))
+    v.get_attr(k).and_then(|x| x.as_str().map(str::to_string))
 }
 
 pub fn number(v: &Value, k: &str) -> Option<f64> {
@@ -13,7 +14,7 @@ pub fn number(v: &Value, k: &str) -> Option<f64> {
 }
 
 pub fn int(v: &Value, k: &str) -> Option<i64> {
-    number(v, k).map(|n| n as i64)
+    v.get_attr(k).and_then(|x| x.as_number()).and_then(|n| n.to_i64().or_else(|| Some(n.to_f64() as i64)))
 }
 
 pub fn boolean(v: &Value, k: &str) -> Option<bool> {
@@ -43,10 +44,12 @@ pub fn blocks(v: &Value, k: &str) -> Vec<Value> {
 /// A single nested block (or the first of a list block).
 pub fn block(v: &Value, k: &str) -> Option<Value> {
     let b = v.get_attr(k)?;
-    match b.unmark().0 {
-        Value::Null | Value::Unknown => None,
-        Value::List(items) | Value::Set(items) => items.first().cloned(),
-        other => Some(other.clone()),
+    if b.is_null() || !b.is_known() {
+        return None;
+    }
+    match b.as_seq() {
+        Some(items) => items.first().cloned(),
+        None => Some(b.unmarked().clone()),
     }
 }
 
@@ -55,45 +58,58 @@ pub fn id(v: &Value) -> String {
 }
 
 pub fn strs(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
-    Value::List(items.into_iter().map(|s| Value::String(s.into())).collect())
+    Value::list(Type::String, items.into_iter().map(|s| Value::string(s.into())).collect())
 }
 
 pub fn str_set(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
-    Value::set(items.into_iter().map(|s| Value::String(s.into())).collect())
+    Value::set(Type::String, items.into_iter().map(|s| Value::string(s.into())).collect())
 }
 
 pub fn str_map(m: &BTreeMap<String, String>) -> Value {
-    Value::Map(m.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect())
+    Value::map(Type::String, m.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect())
 }
 
 pub fn opt_str(s: Option<&str>) -> Value {
-    s.map_or(Value::Null, Value::from)
+    s.map_or(Value::null(Type::String), Value::from)
 }
 
 pub fn opt_num(n: Option<impl Into<f64>>) -> Value {
-    n.map_or(Value::Null, |n| Value::Number(n.into()))
+    n.map_or(Value::null(Type::Number), |n| Value::from(n.into()))
+}
+
+/// An integer attribute (exact, unlike [`opt_num`]).
+pub fn opt_int(n: Option<impl Into<i64>>) -> Value {
+    n.map_or(Value::null(Type::Number), |n| Value::int(n.into()))
 }
 
 pub fn opt_bool(b: Option<bool>) -> Value {
-    b.map_or(Value::Null, Value::Bool)
+    b.map_or(Value::null(Type::Bool), Value::Bool)
 }
 
 /// An object with every attribute of `schema` (null) and every block (empty / null), to be
 /// filled with what the API returned.
 pub struct Obj {
     m: ValueMap,
+    ty: Type,
 }
 
 impl Obj {
     pub fn new(schema: &Schema) -> Obj {
+        let ty = schema.value_type();
         let mut m = ValueMap::new();
-        for k in schema.attributes.keys() {
-            m.insert(k.clone(), Value::Null);
+        for (k, a) in &schema.attributes {
+            m.insert(k.clone(), Value::null(a.ty.clone()));
         }
         for (k, b) in &schema.blocks {
-            m.insert(k.clone(), if b.nesting == Nesting::Single { Value::Null } else { Value::List(Vec::new()) });
+            let ety = b.schema.value_type();
+            let empty = match b.nesting {
+                crate::schema::Nesting::Single => Value::null(ety),
+                crate::schema::Nesting::List => Value::empty_list(ety),
+                crate::schema::Nesting::Set => Value::empty_set(ety),
+            };
+            m.insert(k.clone(), empty);
         }
-        Obj { m }
+        Obj { m, ty }
     }
 
     pub fn set(mut self, k: &str, v: impl Into<Value>) -> Obj {
@@ -112,17 +128,21 @@ impl Obj {
         self
     }
 
+    /// The object, made a value of the schema's type.
     pub fn build(self) -> Value {
-        Value::Map(self.m)
+        Value::object_from_map(self.m).conform(&self.ty)
     }
 }
 
 /// Whether the configuration sets a nested block (or it is not known yet).
 pub fn block_configured(config: &Value, name: &str) -> bool {
-    config.get_attr(name).is_some_and(|v| match v.unmark().0 {
-        Value::Unknown => true,
-        Value::Null => false,
-        Value::List(items) | Value::Set(items) => !items.is_empty(),
-        _ => true,
+    config.get_attr(name).is_some_and(|v| {
+        if !v.is_known() {
+            return true;
+        }
+        if v.is_null() {
+            return false;
+        }
+        v.as_seq().is_none_or(|items| !items.is_empty())
     })
 }

@@ -123,21 +123,21 @@ impl Context {
             let exprs = m.locals.values().map(|l| &l.expr).chain(m.outputs.values().map(|o| &o.value));
             for e in exprs {
                 if let Err(d) = crate::eval::Evaluator::new(&scope, &self.config.dir).eval(e) {
-                    diags.push(d);
+                    diags.extend(d);
                 }
             }
         }
         for (key, p) in &self.config.providers {
             if let Some(schema) = self.provider_schema(key) {
                 let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
-                let (_, d) = crate::eval::decode_body(&mut ev, p.body.file, &p.body.body, &schema.provider, &p.range);
+                let (_, d) = crate::eval::decode_body(&mut ev, &p.body, &schema.provider, &p.range);
                 diags.extend(d);
             }
         }
         for (addr, r) in self.config.modules().into_iter().flat_map(|m| m.resources.iter()) {
             let Some(schema) = self.resource_schema(&r.provider, addr) else { continue };
             let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
-            let (v, d) = crate::eval::decode_body(&mut ev, r.body.file, &r.body.body, &schema.block, &r.range);
+            let (v, d) = crate::eval::decode_body(&mut ev, &r.body, &schema.block, &r.range);
             diags.extend(d);
             if let Some(p) = self.providers.get(&r.provider) {
                 for d in p.validate(&addr.type_name, &v) {

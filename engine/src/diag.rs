@@ -37,6 +37,15 @@ impl SourceMap {
         self.files.iter().enumerate()
     }
 
+    /// A range as HCL's `Range.String()` writes it: `main.tf:3,1-19`, or
+    /// `main.tf:3,1-5,2` across lines.
+    pub fn range_string(&self, r: &SourceRange) -> String {
+        let Some(file) = self.files.get(r.file) else { return String::new() };
+        let (l1, c1) = line_col(&file.text, r.span.start);
+        let (l2, c2) = line_col(&file.text, r.span.end);
+        if l1 == l2 { format!("{}:{l1},{c1}-{c2}", file.name) } else { format!("{}:{l1},{c1}-{l2},{c2}", file.name) }
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
         let Some(file) = self.files.get(id) else { return (0, 0) };

@@ -33,9 +33,5 @@ impl Hooks for NoHooks {}
 
 /// The `id` attribute of a value, for progress lines.
 pub fn id_of(v: &crate::value::Value) -> Option<String> {
-    v.get_attr("id").and_then(|id| match id.unmark() {
-        (_, true) => None,
-        (crate::value::Value::String(s), _) => Some(s.clone()),
-        _ => None,
-    })
+    v.unmarked().get_attr("id").filter(|id| !id.is_sensitive()).and_then(|id| id.unmarked().as_str().map(str::to_string))
 }

@@ -14,7 +14,6 @@ pub mod fmt;
 pub mod hcl;
 pub mod number;
 pub mod schema;
-pub mod types;
 pub mod value;
 
 /// terrane's version.

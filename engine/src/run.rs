@@ -4,7 +4,7 @@
 use crate::addr::{InstanceKey, ModuleStep, ResourceAddr};
 use crate::config::{Config, Expr};
 use crate::context::Context;
-use crate::diag::{Diagnostic, SourceRange};
+use crate::diag::{Diagnostic, Diagnostics, SourceRange};
 use crate::eval::{Evaluator, Scope, Subject};
 use crate::state::{EachMode, State, value_from_object};
 use crate::value::{Value, ValueMap};
@@ -105,8 +105,8 @@ impl Values {
     /// The value of `module.<name>` in instance `m` of module `config`: an object of its
     /// outputs (a list or map of them for `count`/`for_each`).
     pub fn module_value(&self, config: &Config, m: &[ModuleStep], name: &str) -> Value {
-        let Some(child) = config.children.get(name) else { return Value::Unknown };
-        let Some(e) = self.expansion(m, name) else { return Value::Unknown };
+        let Some(child) = config.children.get(name) else { return Value::DYNAMIC };
+        let Some(e) = self.expansion(m, name) else { return Value::DYNAMIC };
         let values: BTreeMap<InstanceKey, Value> = e
             .instances()
             .into_iter()
@@ -116,9 +116,9 @@ impl Values {
                 let obj: ValueMap = child
                     .outputs
                     .keys()
-                    .map(|o| (o.clone(), self.get_output(&ci, o).unwrap_or(Value::Unknown)))
+                    .map(|o| (o.clone(), self.get_output(&ci, o).unwrap_or(Value::DYNAMIC)))
                     .collect();
-                (i.key, Value::Map(obj))
+                (i.key, Value::object_from_map(obj))
             })
             .collect();
         e.aggregate(values)
@@ -156,31 +156,45 @@ impl Scope for RunScope<'_> {
         if let Some(v) = self.values.get(self.module, subject) {
             return Ok(v);
         }
-        let missing = |what: &str| {
-            Err(Diagnostic::error("Reference not available", format!("{what} is not available here."))
-                .at(range.clone()))
+        let no_count = || {
+            Err(Diagnostic::error(
+                "Reference to \"count\" in non-counted context",
+                "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.",
+            )
+            .at(range.clone()))
+        };
+        let no_each = || {
+            Err(Diagnostic::error(
+                "Reference to \"each\" in context without for_each",
+                "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.",
+            )
+            .at(range.clone()))
         };
         match subject {
             Subject::Resource(addr) => {
                 let state = self.state.lock().expect("state lock");
                 Ok(resource_value_from_state(self.ctx, &state, &addr.in_module(self.module)))
             }
-            Subject::Var(_) | Subject::Local(_) => Ok(Value::Unknown),
+            Subject::Var(_) | Subject::Local(_) => Ok(Value::DYNAMIC),
             Subject::CountIndex => match self.inst.map(|i| &i.key) {
-                Some(InstanceKey::Int(i)) => Ok(Value::from(*i)),
-                _ => missing("count.index"),
+                Some(InstanceKey::Int(i)) => Ok(Value::int(*i)),
+                _ => no_count(),
             },
             Subject::EachKey => match self.inst.map(|i| &i.key) {
                 Some(InstanceKey::Str(k)) => Ok(Value::from(k.as_str())),
-                _ => missing("each.key"),
+                _ => no_each(),
             },
             Subject::EachValue => match self.inst.and_then(|i| i.each_value.clone()) {
                 Some(v) => Ok(v),
-                None => missing("each.value"),
+                None => no_each(),
             },
             Subject::SelfRef => match self.self_value {
                 Some(v) => Ok(v.clone()),
-                None => missing("self"),
+                None => Err(Diagnostic::error(
+                    "Invalid \"self\" reference",
+                    "The \"self\" object is not available in this context. This object can be used only in resource provisioner, connection, and postcondition blocks.",
+                )
+                .at(range.clone())),
             },
             Subject::Path(p) => Ok(Value::from(match p.as_str() {
                 "cwd" => self.ctx.cwd.display().to_string(),
@@ -195,7 +209,7 @@ impl Scope for RunScope<'_> {
 
 /// Expands module call `name` in the caller instance `h` (`count`/`for_each` evaluated in
 /// the caller). In a destroy walk an expansion that cannot be evaluated counts as none.
-pub fn expand_module_call(scope: &RunScope<'_>, name: &str, destroying: bool) -> Result<Expansion, Diagnostic> {
+pub fn expand_module_call(scope: &RunScope<'_>, name: &str, destroying: bool) -> Result<Expansion, Diagnostics> {
     let Some(call) = scope.config.module_calls.get(name) else { return Ok(Expansion::Count(0)) };
     match expand(call.count.as_ref(), call.for_each.as_ref(), &mut scope.evaluator()) {
         Ok(e) => Ok(e),
@@ -212,12 +226,17 @@ pub fn module_input(
     state: &Mutex<State>,
     module: &[ModuleStep],
     decl: &crate::config::Variable,
-) -> Result<Value, Diagnostic> {
+) -> Result<Value, Diagnostics> {
     let (last, parent) = module.split_last().expect("a module instance");
     let parent_names: Vec<String> = parent.iter().map(|s| s.name.clone()).collect();
     let parent_cfg = ctx.config.module(&parent_names).expect("caller module");
     let call = &parent_cfg.module_calls[&last.name];
-    match call.args.get(&decl.name) {
+    let addr = format!(
+        "{}.var.{}",
+        module.iter().map(|m| format!("module.{}{}", m.name, m.key)).collect::<Vec<_>>().join("."),
+        decl.name
+    );
+    let (value, range) = match call.args.get(&decl.name) {
         Some(e) => {
             let inst = values.module_instance_ctx(module);
             let scope = RunScope {
@@ -229,11 +248,13 @@ pub fn module_input(
                 inst: Some(&inst),
                 self_value: None,
             };
-            let v = scope.evaluator().eval(e)?;
-            crate::variables::convert_module_input(decl, v, &e.range())
+            (Some(scope.evaluator().eval(e)?), Some(e.range()))
         }
-        None => Ok(decl.default.clone().unwrap_or(Value::Null).mark_if(decl.sensitive)),
-    }
+        None => (None, None),
+    };
+    let (v, diags) =
+        crate::variables::convert_module_input(&addr, decl, value, range.as_ref(), &ctx.config.sources);
+    if diags.has_errors() { Err(diags) } else { Ok(v) }
 }
 
 impl<'a> RunScope<'a> {
@@ -259,31 +280,28 @@ fn dir_string(d: &std::path::Path) -> String {
     if d.is_empty() { ".".to_string() } else { d }
 }
 
-/// The value of a whole resource as recorded in state (object, tuple or map by its shape);
-/// `addr` is a full address (module instance included).
+/// The value of a whole resource as recorded in state (an object, a tuple for `count`, an
+/// object of instances for `for_each`); `addr` is a full address (module instance
+/// included).
 pub fn resource_value_from_state(ctx: &Context, state: &State, addr: &ResourceAddr) -> Value {
     let key = ctx.provider_key_of(addr, state);
     let schema = ctx.resource_schema(&key, addr).map(|s| s.block.clone()).unwrap_or_default();
     let Some(rs) = state.resources.get(addr) else {
         return match ctx.config.resource_at(addr) {
-            Some(r) if r.count.is_some() => Value::List(Vec::new()),
-            Some(r) if r.for_each.is_some() => Value::Map(ValueMap::new()),
-            _ => Value::Unknown,
+            Some(r) if r.count.is_some() => Value::empty_tuple(),
+            Some(r) if r.for_each.is_some() => Value::empty_object(),
+            _ => Value::DYNAMIC,
         };
     };
     let objects =
         rs.instances.iter().filter_map(|(k, i)| i.current.as_ref().map(|o| (k, value_from_object(o, &schema))));
     match rs.each {
-        EachMode::Single => objects.map(|(_, v)| v).next().unwrap_or(Value::Null),
-        EachMode::List => Value::List(objects.map(|(_, v)| v).collect()),
-        EachMode::Map => Value::Map(
-            objects
-                .filter_map(|(k, v)| match k {
-                    InstanceKey::Str(s) => Some((s.clone(), v)),
-                    _ => None,
-                })
-                .collect(),
-        ),
+        EachMode::Single => objects.map(|(_, v)| v).next().unwrap_or_else(|| Value::null(schema.value_type())),
+        EachMode::List => Value::tuple(objects.map(|(_, v)| v).collect()),
+        EachMode::Map => Value::object(objects.filter_map(|(k, v)| match k {
+            InstanceKey::Str(s) => Some((s.clone(), v)),
+            _ => None,
+        })),
     }
 }
 
@@ -318,79 +336,126 @@ impl Expansion {
         }
     }
 
-    /// The resource's value from its instances' values.
+    /// The resource's value from its instances' values, as Terraform shapes it: the object
+    /// itself, a tuple of them for `count`, an object of them by key for `for_each`.
     pub fn aggregate(&self, mut values: BTreeMap<InstanceKey, Value>) -> Value {
         match self {
-            Expansion::Single => values.remove(&InstanceKey::None).unwrap_or(Value::Null),
+            Expansion::Single => values.remove(&InstanceKey::None).unwrap_or(Value::DYNAMIC),
             Expansion::Count(n) => {
-                Value::List((0..*n).map(|i| values.remove(&InstanceKey::Int(i)).unwrap_or(Value::Unknown)).collect())
+                Value::tuple((0..*n).map(|i| values.remove(&InstanceKey::Int(i)).unwrap_or(Value::DYNAMIC)).collect())
             }
-            Expansion::ForEach(m) => Value::Map(
-                m.keys()
-                    .map(|k| (k.clone(), values.remove(&InstanceKey::Str(k.clone())).unwrap_or(Value::Unknown)))
-                    .collect(),
+            Expansion::ForEach(m) => Value::object(
+                m.keys().map(|k| (k.clone(), values.remove(&InstanceKey::Str(k.clone())).unwrap_or(Value::DYNAMIC))),
             ),
         }
     }
 }
 
-/// Evaluates `count` or `for_each` of a resource or module call.
-pub fn expand(count: Option<&Expr>, for_each: Option<&Expr>, ev: &mut Evaluator<'_>) -> Result<Expansion, Diagnostic> {
+const UNKNOWN_COUNT: &str = "The \"count\" value depends on resource attributes that cannot be determined until apply, so terrane cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.";
+const UNKNOWN_FOR_EACH_MAP: &str = "The \"for_each\" map includes keys derived from resource attributes that cannot be determined until apply, and so terrane cannot determine the full set of keys that will identify the instances of this resource.\n\nWhen working with unknown values in for_each, it's better to define the map keys statically in your configuration and place apply-time results only in the map values.\n\nAlternatively, you could use the -target planning option to first apply only the resources that the for_each value depends on, and then apply a second time to fully converge.";
+const UNKNOWN_FOR_EACH_SET: &str = "The \"for_each\" set includes values derived from resource attributes that cannot be determined until apply, and so terrane cannot determine the full set of keys that will identify the instances of this resource.\n\nWhen working with unknown values in for_each, it's better to use a map value where the keys are defined statically in your configuration and where only the values contain apply-time results.\n\nAlternatively, you could use the -target planning option to first apply only the resources that the for_each value depends on, and then apply a second time to fully converge.";
+
+/// Evaluates `count` or `for_each` of a resource or module call, with Terraform's rules
+/// and messages (`evaluateCountExpression`, `forEachEvaluator.ResourceValue`).
+pub fn expand(
+    count: Option<&Expr>,
+    for_each: Option<&Expr>,
+    ev: &mut Evaluator<'_>,
+) -> Result<Expansion, Diagnostics> {
     if let Some(e) = count {
-        let invalid = |detail: &str| Err(Diagnostic::error("Invalid count argument", detail.to_string()).at(e.range()));
-        let v = ev.eval(e)?;
-        let (v, marked) = v.into_unmarked();
-        if marked {
-            return invalid(
-                "Sensitive values, or values derived from sensitive values, cannot be used as count arguments. If used, the sensitive value could be exposed as a resource instance key.",
-            );
-        }
-        return match v {
-            Value::Unknown => invalid(
-                "The \"count\" value depends on resource attributes that cannot be determined until apply, so terrane cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.",
-            ),
-            Value::Null => invalid("The given \"count\" argument value is null. An integer is required."),
-            v => match crate::types::convert(v, &crate::types::Type::Number) {
-                Ok(Value::Number(n)) if n.fract() != 0.0 => {
-                    invalid("The given \"count\" argument value is unsuitable: a whole number is required.")
-                }
-                Ok(Value::Number(n)) if n < 0.0 => {
-                    invalid("The given \"count\" argument value is unsuitable: must be greater than or equal to zero.")
-                }
-                Ok(Value::Number(n)) => Ok(Expansion::Count(n as i64)),
-                _ => invalid("The given \"count\" argument value is unsuitable: number required."),
-            },
-        };
+        return expand_count(e, ev).map(Expansion::Count);
     }
     if let Some(e) = for_each {
-        let invalid = |detail: String| Err(Diagnostic::error("Invalid for_each argument", detail).at(e.range()));
-        let v = ev.eval(e)?;
-        let (v, marked) = v.into_unmarked();
-        if marked {
-            return invalid("Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into());
-        }
-        return match v {
-            Value::Unknown => invalid("The \"for_each\" map includes keys derived from resource attributes that cannot be determined until apply, and so terrane cannot determine the full set of keys that will identify the instances of this resource. When working with unknown values in for_each, it's better to define the map keys statically in your configuration and place apply-time results only in the map values.".into()),
-            Value::Null => invalid("The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.".into()),
-            Value::Map(m) => Ok(Expansion::ForEach(m)),
-            Value::Set(items) => {
-                let mut out = BTreeMap::new();
-                for item in items {
-                    match item.unmark().0 {
-                        Value::String(s) => {
-                            out.insert(s.clone(), Value::String(s.clone()));
-                        }
-                        Value::Unknown => return invalid("The \"for_each\" set includes values derived from resource attributes that cannot be determined until apply, and so terrane cannot determine the full set of keys that will identify the instances of this resource.".into()),
-                        other => return invalid(format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name())),
-                    }
-                }
-                Ok(Expansion::ForEach(out))
-            }
-            other => invalid(format!(
-                "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
-                other.type_name()
-            )),
-        };
+        return expand_for_each(e, ev).map(Expansion::ForEach);
     }
     Ok(Expansion::Single)
+}
+
+fn expand_count(e: &Expr, ev: &mut Evaluator<'_>) -> Result<i64, Diagnostics> {
+    let invalid = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at(e.range()).into());
+    let v = ev.eval_as(e, &crate::cty::Type::Number)?;
+    if v.marks().contains(crate::value::Marks::EPHEMERAL) {
+        return invalid("Invalid count argument", "The given \"count\" is derived from an ephemeral value, which means that Terraform cannot persist it between plan/apply rounds. Use only non-ephemeral values to specify the number of resource instances.".replace("Terraform", "terrane"));
+    }
+    // Sensitive counts are allowed (the number of instances discloses them anyway).
+    let v = v.unmarked();
+    if v.is_null() {
+        return invalid("Invalid count argument", "The given \"count\" argument value is null. An integer is required.".into());
+    }
+    let Some(n) = v.as_number() else {
+        return invalid("Invalid count argument", UNKNOWN_COUNT.into());
+    };
+    let Some(n) = n.to_i64().filter(|_| n.is_integer()) else {
+        return invalid(
+            "Invalid count argument",
+            format!(
+                "The given \"count\" argument value is unsuitable: value must be a whole number, between {} and {}.",
+                i64::MIN,
+                i64::MAX
+            ),
+        );
+    };
+    if n < 0 {
+        return invalid(
+            "Invalid count argument",
+            "The given \"count\" argument value is unsuitable: must be greater than or equal to zero.".into(),
+        );
+    }
+    Ok(n)
+}
+
+fn expand_for_each(e: &Expr, ev: &mut Evaluator<'_>) -> Result<BTreeMap<String, Value>, Diagnostics> {
+    let invalid = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at(e.range()).into());
+    let v = ev.eval(e)?;
+    let ty = v.ty();
+    if !v.is_known() {
+        return invalid(
+            "Invalid for_each argument",
+            if ty.is_set() { UNKNOWN_FOR_EACH_SET } else { UNKNOWN_FOR_EACH_MAP }.into(),
+        );
+    }
+    if ty.is_set() && !v.is_wholly_known() {
+        return invalid("Invalid for_each argument", UNKNOWN_FOR_EACH_SET.into());
+    }
+    let marks = v.marks();
+    if marks.is_sensitive() {
+        return invalid("Invalid for_each argument", "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into());
+    }
+    if marks.contains(crate::value::Marks::EPHEMERAL) {
+        return invalid("Invalid for_each argument", "The given \"for_each\" value is derived from an ephemeral value, which means that terrane cannot persist it between plan/apply rounds. Use only non-ephemeral values to specify a resource's instance keys.".into());
+    }
+    if v.is_null() {
+        return invalid("Invalid for_each argument", "The given \"for_each\" argument value is unsuitable: the given \"for_each\" argument value is null. A map, or set of strings is allowed.".into());
+    }
+    if !(ty.is_map() || ty.is_set() || ty.is_object()) {
+        return invalid(
+            "Invalid for_each argument",
+            format!(
+                "The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.",
+                ty.friendly_name()
+            ),
+        );
+    }
+    if ty.is_set() {
+        let ety = ty.element_type().cloned().unwrap_or(crate::cty::Type::Dynamic);
+        if ety != crate::cty::Type::String && v.length_int() != Some(0) {
+            return invalid(
+                "Invalid for_each set argument",
+                format!(
+                    "The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.",
+                    ety.friendly_name()
+                ),
+            );
+        }
+        if v.as_seq().unwrap_or(&[]).iter().any(Value::is_null) {
+            return invalid(
+                "Invalid for_each set argument",
+                "The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into(),
+            );
+        }
+    }
+    Ok(v.elements()
+        .into_iter()
+        .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v)))
+        .collect())
 }

@@ -1,10 +1,11 @@
 //! Attribute schemas: what a resource, data source or provider block accepts, which
 //! attributes the provider computes, which force replacement and which are sensitive.
 
-use crate::types::{ObjectAttr, Type};
+use crate::cty::Type;
 use crate::value::Value;
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Schema {
@@ -142,11 +143,12 @@ impl Schema {
         self
     }
 
-    /// The object type of values of this schema.
+    /// The object type of values of this schema (attributes, and blocks as objects, lists
+    /// or sets of objects).
     pub fn value_type(&self) -> Type {
         let mut attrs = BTreeMap::new();
         for (k, a) in &self.attributes {
-            attrs.insert(k.clone(), ObjectAttr { ty: a.ty.clone(), optional: !a.required, default: None });
+            attrs.insert(k.clone(), a.ty.clone());
         }
         for (k, b) in &self.blocks {
             let inner = b.schema.value_type();
@@ -155,9 +157,9 @@ impl Schema {
                 Nesting::List => Type::list(inner),
                 Nesting::Set => Type::set(inner),
             };
-            attrs.insert(k.clone(), ObjectAttr { ty, optional: true, default: None });
+            attrs.insert(k.clone(), ty);
         }
-        Type::Object(attrs)
+        Type::object(attrs)
     }
 
     /// Whether any attribute (at any depth) is sensitive by schema.
@@ -170,8 +172,9 @@ impl Schema {
         if !self.has_sensitive() {
             return v;
         }
-        let (v, marked) = v.into_unmarked();
-        let Value::Map(mut m) = v else { return v.mark_if(marked) };
+        let (v, marks) = v.unmark();
+        let Some(m) = v.as_map() else { return v.with_marks(marks) };
+        let mut m = m.clone();
         for (k, a) in &self.attributes {
             if a.sensitive
                 && let Some(x) = m.remove(k)
@@ -182,69 +185,19 @@ impl Schema {
         for (k, b) in &self.blocks {
             if let Some(x) = m.remove(k) {
                 let x = match x {
-                    Value::List(items) => Value::List(items.into_iter().map(|i| b.schema.mark_sensitive(i)).collect()),
-                    Value::Set(items) => Value::Set(items.into_iter().map(|i| b.schema.mark_sensitive(i)).collect()),
+                    Value::List(s) => Value::list(s.ety.clone(), s.items.iter().map(|i| b.schema.mark_sensitive(i.clone())).collect()),
+                    Value::Set(s) => Value::set(s.ety.clone(), s.items.iter().map(|i| b.schema.mark_sensitive(i.clone())).collect()),
                     other => b.schema.mark_sensitive(other),
                 };
                 m.insert(k.clone(), x);
             }
         }
-        Value::Map(m).mark_if(marked)
+        Value::object_from_map(m).with_marks(marks)
     }
 
-    /// A value of this schema read back from JSON (state): lists become sets where the
-    /// schema says so, and missing attributes become null.
+    /// A value of this schema read back from JSON (state), typed by the schema.
     pub fn from_json(&self, json: &serde_json::Value) -> Value {
-        let Some(obj) = json.as_object() else { return Value::from_json(json) };
-        let mut m = crate::value::ValueMap::new();
-        for (k, a) in &self.attributes {
-            m.insert(k.clone(), obj.get(k).map(|j| typed_from_json(j, &a.ty)).unwrap_or(Value::Null));
-        }
-        for (k, b) in &self.blocks {
-            let v = match (obj.get(k), b.nesting) {
-                (Some(serde_json::Value::Array(items)), Nesting::List) => {
-                    Value::List(items.iter().map(|i| b.schema.from_json(i)).collect())
-                }
-                (Some(serde_json::Value::Array(items)), Nesting::Set) => {
-                    Value::set(items.iter().map(|i| b.schema.from_json(i)).collect())
-                }
-                (Some(serde_json::Value::Array(items)), Nesting::Single) => {
-                    items.first().map(|i| b.schema.from_json(i)).unwrap_or(Value::Null)
-                }
-                (Some(j @ serde_json::Value::Object(_)), _) => b.schema.from_json(j),
-                (_, Nesting::Single) => Value::Null,
-                (_, _) => Value::List(Vec::new()),
-            };
-            m.insert(k.clone(), v);
-        }
-        // Keep attributes the schema does not know (written by another version), so nothing is lost.
-        for (k, j) in obj {
-            m.entry(k.clone()).or_insert_with(|| Value::from_json(j));
-        }
-        Value::Map(m)
-    }
-}
-
-fn typed_from_json(j: &serde_json::Value, ty: &Type) -> Value {
-    match (j, ty) {
-        (serde_json::Value::Array(items), Type::Set(et)) => {
-            Value::set(items.iter().map(|i| typed_from_json(i, et)).collect())
-        }
-        (serde_json::Value::Array(items), Type::List(et)) => {
-            Value::List(items.iter().map(|i| typed_from_json(i, et)).collect())
-        }
-        (serde_json::Value::Object(m), Type::Map(et)) => {
-            Value::Map(m.iter().map(|(k, v)| (k.clone(), typed_from_json(v, et))).collect())
-        }
-        (serde_json::Value::Object(m), Type::Object(attrs)) => Value::Map(
-            m.iter()
-                .map(|(k, v)| {
-                    let t = attrs.get(k).map(|a| &a.ty).unwrap_or(&Type::Any);
-                    (k.clone(), typed_from_json(v, t))
-                })
-                .collect(),
-        ),
-        _ => Value::from_json(j),
+        Value::from_json(json).conform(&self.value_type())
     }
 }
 
@@ -262,11 +215,28 @@ pub struct ResourceSchema {
     /// Bumped when the stored shape changes; recorded in state as `schema_version`.
     pub version: u64,
     pub block: Schema,
+    ty: OnceLock<Type>,
 }
 
 impl ResourceSchema {
     pub fn new(block: Schema) -> ResourceSchema {
-        ResourceSchema { version: 0, block }
+        ResourceSchema { version: 0, block, ty: OnceLock::new() }
+    }
+
+    pub fn with_version(mut self, version: u64) -> ResourceSchema {
+        self.version = version;
+        self
+    }
+
+    /// A value a provider returned, made a value of the resource's type (leniently, see
+    /// [`Value::conform`]) with the schema's sensitive attributes marked.
+    pub fn fit(&self, v: Value) -> Value {
+        self.block.mark_sensitive(v.conform(self.value_type()))
+    }
+
+    /// The object type of the resource's values (computed once).
+    pub fn value_type(&self) -> &Type {
+        self.ty.get_or_init(|| self.block.value_type())
     }
 }
 
@@ -281,8 +251,8 @@ mod tests {
             .attr("id", Attribute::computed(Type::String))
             .block("rule", NestedBlock::set(Schema::new().attr("port", Attribute::required(Type::Number))));
         let v = s.from_json(&serde_json::json!({"names": ["b", "a"], "rule": [{"port": 2}, {"port": 1}]}));
-        assert_eq!(v.get_attr("names"), Some(&Value::Set(vec!["a".into(), "b".into()])));
-        assert_eq!(v.get_attr("id"), Some(&Value::Null));
+        assert_eq!(v.get_attr("names"), Some(&Value::set(Type::String, vec!["a".into(), "b".into()])));
+        assert_eq!(v.get_attr("id"), Some(&Value::null(Type::String)));
         assert_eq!(v.get_attr("rule").and_then(Value::as_seq).map(<[Value]>::len), Some(2));
     }
 

@@ -1,16 +1,17 @@
-//! Input variable values from every source, with Terraform's precedence (later wins):
-//! `TF_VAR_name` (and `TERRANE_VAR_name`) environment variables, `terraform.tfvars`,
-//! `*.auto.tfvars` in lexical order, then `-var` and `-var-file` in command-line order.
+//! Input variable values, as Terraform collects and prepares them (`collectVariableValues`,
+//! `ParseVariableValues`, `prepareFinalInputVariableValue`): from `TF_VAR_name` (and
+//! `TERRANE_VAR_name`) environment variables, `terraform.tfvars`, `terraform.tfvars.json`,
+//! `*.auto.tfvars` in lexical order, then `-var` and `-var-file` in command-line order (later
+//! wins); parsed by the declaration's mode; then defaults, type conversion and nullability,
+//! with Terraform's messages.
 
-use crate::config::{Config, Expr};
-use crate::diag::{Diagnostic, Diagnostics, SourceMap, SourceRange, did_you_mean};
-use crate::eval::eval_constant;
-use crate::types::{Type, convert};
+use crate::config::{Config, Expr, Variable};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, SourceMap, SourceRange};
+use crate::eval::eval_constant_all;
 use crate::value::Value;
-use hcl_edit::Span;
-use hcl_edit::structure::Structure;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One `-var` or `-var-file` argument, in command-line order.
 #[derive(Clone, Debug)]
@@ -20,12 +21,46 @@ pub enum CliVar {
     File(PathBuf),
 }
 
-struct Raw {
-    value: Value,
-    range: Option<SourceRange>,
+/// Where a variable's value came from (Terraform's `ValueSourceType`, with the range of the
+/// value where it has one).
+#[derive(Clone, Debug)]
+pub enum ValueSource {
+    /// A module call's argument, or a root default: the range is the argument's expression
+    /// or the declaration.
+    Config(SourceRange),
+    /// `terraform.tfvars` or `*.auto.tfvars`.
+    AutoFile(SourceRange),
+    /// `-var-file`.
+    NamedFile(SourceRange),
+    Env,
+    Cli,
 }
 
-/// Collects the values of the root module's variables. `env` is the process environment.
+impl ValueSource {
+    fn range(&self) -> Option<&SourceRange> {
+        match self {
+            ValueSource::Config(r) | ValueSource::AutoFile(r) | ValueSource::NamedFile(r) => Some(r),
+            ValueSource::Env | ValueSource::Cli => None,
+        }
+    }
+}
+
+/// A variable's value before it is prepared: `None` when it was not set at all (not even to
+/// null).
+#[derive(Clone, Debug)]
+pub struct InputValue {
+    pub value: Option<Value>,
+    pub source: ValueSource,
+}
+
+/// A value as given, before its declaration decides how to read it.
+enum Unparsed {
+    Text { text: String, source: ValueSource },
+    Expr { expr: Expr, file_name: String, named: bool },
+}
+
+/// Collects and prepares the values of the root module's variables. `env` is the process
+/// environment; `dir` the directory `terraform.tfvars` and `*.auto.tfvars` are read from.
 pub fn collect(
     config: &Config,
     dir: &Path,
@@ -34,278 +69,360 @@ pub fn collect(
     sources: &mut SourceMap,
 ) -> (BTreeMap<String, Value>, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut raw: BTreeMap<String, Raw> = BTreeMap::new();
-    let declared = |name: &str| config.variables.get(name);
+    let mut given: BTreeMap<String, Unparsed> = BTreeMap::new();
 
     for prefix in ["TF_VAR_", "TERRANE_VAR_"] {
         for (k, v) in env {
-            let Some(name) = k.strip_prefix(prefix) else { continue };
-            if let Some(decl) = declared(name) {
-                match parse_raw(v, decl) {
-                    Ok(value) => {
-                        raw.insert(name.to_string(), Raw { value, range: None });
-                    }
-                    Err(msg) => diags.push(Diagnostic::error(
-                        "Invalid value for input variable",
+            if let Some(name) = k.strip_prefix(prefix) {
+                given.insert(name.to_string(), Unparsed::Text { text: v.clone(), source: ValueSource::Env });
+            }
+        }
+    }
+    let mut auto_files: Vec<String> = Vec::new();
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        if dir.join(name).is_file() {
+            auto_files.push(name.to_string());
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut auto: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json"))
+            .collect();
+        auto.sort();
+        auto_files.extend(auto);
+    }
+    for name in &auto_files {
+        read_file(&dir.join(name), name, false, &mut given, sources, &mut diags);
+    }
+    for c in cli {
+        match c {
+            CliVar::Var(raw) => {
+                let Some((name, value)) = raw.split_once('=') else {
+                    diags.push(Diagnostic::error(
+                        "Invalid -var option",
+                        format!("The given -var option {} is not correctly specified. Must be a variable name and value separated by an equals sign, like -var=\"key=value\".", go_quote(raw)),
+                    ));
+                    continue;
+                };
+                if name.ends_with(' ') {
+                    diags.push(Diagnostic::error(
+                        "Invalid -var option",
                         format!(
-                            "The environment variable {k} does not contain a valid value for variable \"{name}\": {msg}"
+                            "Variable name {} is invalid due to trailing space. Did you mean -var=\"{}={}\"?",
+                            go_quote(name),
+                            name.trim_end_matches(' '),
+                            value.trim_start_matches(' ')
                         ),
-                    )),
+                    ));
+                    continue;
                 }
+                given.insert(name.to_string(), Unparsed::Text { text: value.to_string(), source: ValueSource::Cli });
+            }
+            CliVar::File(p) => {
+                let shown = p.display().to_string();
+                let full = if p.is_absolute() { p.clone() } else { dir.join(p) };
+                read_file(&full, &shown, true, &mut given, sources, &mut diags);
             }
         }
     }
 
-    let mut files: Vec<PathBuf> = Vec::new();
-    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
-        let p = dir.join(name);
-        if p.is_file() {
-            files.push(p);
-        }
-    }
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut auto: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                let n = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-                n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
-            })
-            .collect();
-        auto.sort();
-        files.extend(auto);
-    }
-    for f in &files {
-        read_file(config, f, &mut raw, sources, &mut diags, false);
-    }
-    for c in cli {
-        match c {
-            CliVar::Var(kv) => {
-                let Some((name, v)) = kv.split_once('=') else {
-                    diags.push(Diagnostic::error(
-                        "Invalid -var option",
-                        format!("The given -var option {kv:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like -var=\"key=value\"."),
-                    ));
-                    continue;
-                };
-                let name = name.trim();
-                let Some(decl) = declared(name) else {
-                    let hint = did_you_mean(name, config.variables.keys().map(String::as_str)).unwrap_or_default();
-                    diags.push(Diagnostic::error(
-                        "Value for undeclared variable",
-                        format!("A variable named \"{name}\" was assigned on the command line, but the root module does not declare a variable of that name.{hint} To use this value, add a \"variable\" block to the configuration."),
-                    ));
-                    continue;
-                };
-                match parse_raw(v, decl) {
-                    Ok(value) => {
-                        raw.insert(name.to_string(), Raw { value, range: None });
+    // ParseVariableValues: declared values by their declaration's mode; undeclared ones
+    // warned about (files) or refused (command line).
+    let mut inputs: BTreeMap<String, InputValue> = BTreeMap::new();
+    let mut undeclared_in_files = 0;
+    for (name, u) in given {
+        let Some(decl) = config.variables.get(&name) else {
+            match u {
+                Unparsed::Expr { file_name, .. } => {
+                    if undeclared_in_files < 2 {
+                        diags.push(Diagnostic::warning(
+                            "Value for undeclared variable",
+                            format!("The root module does not declare a variable named {} but a value was found in file {}. If you meant to use this value, add a \"variable\" block to the configuration.\n\nTo silence these warnings, use TF_VAR_... environment variables to provide certain \"global\" settings to all configurations in your organization. To reduce the verbosity of these warnings, use the -compact-warnings option.", go_quote(&name), go_quote(&file_name)),
+                        ));
                     }
-                    Err(msg) => diags.push(Diagnostic::error(
-                        "Invalid value for input variable",
-                        format!("The value given for variable \"{name}\" with -var is not valid: {msg}"),
-                    )),
+                    undeclared_in_files += 1;
                 }
+                Unparsed::Text { source: ValueSource::Cli, .. } => diags.push(Diagnostic::error(
+                    "Value for undeclared variable",
+                    format!("A variable named {} was assigned on the command line, but the root module does not declare a variable of that name. To use this value, add a \"variable\" block to the configuration.", go_quote(&name)),
+                )),
+                Unparsed::Text { .. } => {}
             }
-            CliVar::File(p) => {
-                let p = if p.is_absolute() { p.clone() } else { dir.join(p) };
-                read_file(config, &p, &mut raw, sources, &mut diags, true);
+            continue;
+        };
+        let (value, source, d) = match u {
+            Unparsed::Text { text, source } => {
+                let (v, d) = parse_text(&name, &text, decl.parse_literal, sources);
+                (v, source, d)
             }
+            Unparsed::Expr { expr, named, .. } => {
+                let (v, d) = eval_constant_all(&expr);
+                let r = expr.range();
+                (v, if named { ValueSource::NamedFile(r) } else { ValueSource::AutoFile(r) }, d)
+            }
+        };
+        let failed = d.iter().any(Diagnostic::is_error);
+        diags.0.extend(d);
+        if !failed {
+            inputs.insert(name, InputValue { value: Some(value), source });
         }
+    }
+    if undeclared_in_files > 2 {
+        diags.push(Diagnostic::warning(
+            "Values for undeclared variables",
+            format!(
+                "In addition to the other similar warnings shown, {} other variable(s) defined without being declared.",
+                undeclared_in_files - 2
+            ),
+        ));
     }
 
     let mut out = BTreeMap::new();
     for (name, decl) in &config.variables {
-        let given = raw.remove(name);
-        let (value, range) = match given {
-            Some(r) => (r.value, r.range),
-            _ => match &decl.default {
-                Some(d) => (d.clone(), None),
-                None => {
-                    diags.push(
-                        Diagnostic::error(
-                            "No value for required variable",
-                            format!("The root module input variable \"{name}\" is not set, and has no default value. Use a -var or -var-file command line argument, a .tfvars file, or the TF_VAR_{name} environment variable to provide a value for this variable."),
-                        )
-                        .at(decl.range.clone()),
-                    );
-                    continue;
-                }
-            },
-        };
-        let value = if value.is_null() && !decl.nullable {
-            match &decl.default {
-                Some(d) => d.clone(),
-                None => {
-                    diags.push(
-                        Diagnostic::error(
-                            "Required variable not set",
-                            format!("The variable \"{name}\" is not nullable, so it must not be set to null."),
-                        )
-                        .at(range.clone().unwrap_or(decl.range.clone())),
-                    );
-                    continue;
-                }
+        let raw = match inputs.remove(name) {
+            Some(raw) => raw,
+            None if decl.default.is_none() => {
+                diags.push(
+                    Diagnostic::error(
+                        "No value for required variable",
+                        format!("The root module input variable {} is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.", go_quote(name)),
+                    )
+                    .at(decl.range.clone()),
+                );
+                continue;
             }
-        } else {
-            value
+            None => InputValue { value: None, source: ValueSource::Config(decl.range.clone()) },
         };
-        match convert(value, &decl.ty) {
-            Ok(v) => {
-                out.insert(name.clone(), v.mark_if(decl.sensitive));
-            }
-            Err(e) => diags.push(
-                Diagnostic::error(
-                    "Invalid value for input variable",
-                    format!(
-                        "The given value is not suitable for var.{name} declared at {}: {e}.",
-                        describe(sources, &decl.range)
-                    ),
-                )
-                .at(range.unwrap_or(decl.range.clone())),
-            ),
+        let (v, d) = prepare_final(&format!("var.{name}"), &raw, decl, sources);
+        let failed = d.has_errors();
+        diags.extend(d);
+        if !failed {
+            out.insert(name.clone(), v);
         }
     }
     (out, diags)
 }
 
-/// A module call's argument for an input variable: null falls back to the default when the
-/// variable is not nullable, then the value is converted to the variable's type.
-pub fn convert_module_input(
-    decl: &crate::config::Variable,
-    value: Value,
-    range: &SourceRange,
-) -> Result<Value, Diagnostic> {
-    let value = if value.is_null() && !decl.nullable {
-        match &decl.default {
-            Some(d) => d.clone(),
-            None => {
-                return Err(Diagnostic::error(
-                    "Invalid value for module argument",
-                    format!("The variable \"{}\" is not nullable, so it must not be set to null.", decl.name),
+/// Terraform's `prepareFinalInputVariableValue`: the default when nothing was given, the
+/// type's optional-attribute defaults, conversion to the type constraint, then null handled
+/// by `nullable`; sensitive variables come out marked. `addr` is the variable's address
+/// (`var.x`, `module.a[0].var.x`).
+pub fn prepare_final(addr: &str, raw: &InputValue, decl: &Variable, sources: &SourceMap) -> (Value, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let placeholder = || Value::unknown(decl.ty.clone());
+    let decl_range = sources.range_string(&decl.range);
+    let default = match &decl.default {
+        Some(d) => match crate::cty::convert::convert(d.clone(), &decl.ty) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid default value for module argument",
+                        format!(
+                            "The default value for variable {} is incompatible with its type constraint: {}.",
+                            go_quote(&decl.name),
+                            e.message
+                        ),
+                    )
+                    .at(decl.range.clone()),
+                );
+                return (placeholder(), diags);
+            }
+        },
+        None => None,
+    };
+    let non_file_source = match &raw.source {
+        ValueSource::Cli => Some(format!("set using -var=\"{}=...\"", decl.name)),
+        ValueSource::Env => Some(format!("set using the TF_VAR_{} environment variable", decl.name)),
+        _ => None,
+    };
+    let source_range = raw.source.range().cloned().unwrap_or_else(|| decl.range.clone());
+    let given = match (&raw.value, &default) {
+        (Some(v), _) => v.clone(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => {
+            diags.push(
+                Diagnostic::error(
+                    "Required variable not set",
+                    format!("The variable {} is required, but is not set.", go_quote(&decl.name)),
                 )
-                .at(range.clone()));
+                .at(decl.range.clone()),
+            );
+            return (placeholder(), diags);
+        }
+    };
+    let given = match &decl.defaults {
+        Some(d) if !given.is_null() => d.apply(given),
+        _ => given,
+    };
+    let val = match crate::cty::convert::convert(given, &decl.ty) {
+        Ok(v) => v,
+        Err(e) => {
+            let err = &e.message;
+            let (detail, subject) = match &non_file_source {
+                Some(src) => (format!("Unsuitable value for {addr} {src}: {err}."), decl.range.clone()),
+                None if decl.sensitive => (
+                    format!(
+                        "The given value is not suitable for {addr}, which is sensitive: {err}. Invalid value defined at {}.",
+                        sources.range_string(&source_range)
+                    ),
+                    decl.range.clone(),
+                ),
+                None => (
+                    format!("The given value is not suitable for {addr} declared at {decl_range}: {err}."),
+                    source_range.clone(),
+                ),
+            };
+            diags.push(Diagnostic::error("Invalid value for input variable", detail).at(subject));
+            return (placeholder(), diags);
+        }
+    };
+    let val = if val.is_null() && !decl.nullable {
+        match default {
+            Some(d) => d,
+            None => {
+                let d = match &non_file_source {
+                    Some(src) => Diagnostic::error(
+                        "Required variable not set",
+                        format!("Unsuitable value for {addr} {src}: required variable may not be set to null."),
+                    )
+                    .at(decl.range.clone()),
+                    None => Diagnostic::error(
+                        "Required variable not set",
+                        format!(
+                            "The given value is not suitable for {addr} defined at {decl_range}: required variable may not be set to null."
+                        ),
+                    )
+                    .at(source_range),
+                };
+                diags.push(d);
+                return (placeholder(), diags);
             }
         }
     } else {
-        value
+        val
     };
-    match convert(value, &decl.ty) {
-        Ok(v) => Ok(v.mark_if(decl.sensitive)),
-        Err(e) => Err(Diagnostic::error(
-            "Invalid value for input variable",
-            format!("The given value is not suitable for var.{}: {e}.", decl.name),
-        )
-        .at(range.clone())
-        .with_related(decl.range.clone(), "declared here")),
-    }
+    (val.mark_if(decl.sensitive), diags)
 }
 
-fn describe(sources: &SourceMap, r: &SourceRange) -> String {
-    match sources.get(r.file) {
-        Some(f) => {
-            let (l, _) = crate::diag::line_col(&f.text, r.span.start);
-            format!("{}:{l}", f.name)
+/// A module call's argument for an input variable (`None` when the call does not set it),
+/// prepared as [`prepare_final`] does; `range` is the argument's expression.
+pub fn convert_module_input(
+    addr: &str,
+    decl: &Variable,
+    value: Option<Value>,
+    range: Option<&SourceRange>,
+    sources: &SourceMap,
+) -> (Value, Diagnostics) {
+    let source = ValueSource::Config(range.cloned().unwrap_or_else(|| decl.range.clone()));
+    prepare_final(addr, &InputValue { value, source }, decl, sources)
+}
+
+fn go_quote(s: &str) -> String {
+    crate::cty::ty::go_quote(s)
+}
+
+/// `VariableParsingMode.Parse`: the text itself, or an HCL expression evaluated without a
+/// context, from a pseudo-file named `<value for var.NAME>`.
+fn parse_text(name: &str, text: &str, literal: bool, sources: &mut SourceMap) -> (Value, Vec<Diagnostic>) {
+    if literal {
+        return (Value::string(text), Vec::new());
+    }
+    let file_name = format!("<value for var.{name}>");
+    let file = sources.add(file_name.clone(), text);
+    let source = Arc::new(SourceFile { name: file_name.clone(), text: Arc::from(text) });
+    let (e, parse_diags) = crate::hcl::parse_expression(text.as_bytes(), &file_name);
+    if !parse_diags.is_empty() {
+        let diags: Vec<Diagnostic> =
+            parse_diags.into_iter().map(|d| crate::config::hcl_diagnostic(file, d)).collect();
+        if diags.iter().any(Diagnostic::is_error) {
+            return (Value::DYNAMIC, diags);
         }
-        None => "its declaration".into(),
     }
+    eval_constant_all(&Expr::new(file, e, &source))
 }
 
-/// A value from the command line or environment: raw text for string and untyped variables,
-/// an HCL expression otherwise (including `type = any`, as Terraform does).
-fn parse_raw(text: &str, decl: &crate::config::Variable) -> Result<Value, String> {
-    match &decl.ty {
-        Type::String => Ok(Value::String(text.to_string())),
-        Type::Any if !decl.typed => Ok(Value::String(text.to_string())),
-        _ => {
-            let expr = hcl_edit::parser::parse_expr(text).map_err(|e| e.message().to_string())?;
-            eval_constant(&Expr { file: 0, expr }).map_err(|d| format!("{}: {}", d.summary, d.detail))
-        }
-    }
-}
-
+/// `addVarsFromFile`: the file's attributes, kept unevaluated until their declarations are
+/// known. `shown` is the name Terraform reports (as given on the command line).
 fn read_file(
-    config: &Config,
     path: &Path,
-    raw: &mut BTreeMap<String, Raw>,
+    shown: &str,
+    named: bool,
+    to: &mut BTreeMap<String, Unparsed>,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-    explicit: bool,
 ) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             diags.push(Diagnostic::error(
                 "Failed to read variables file",
-                format!("Given variables file {} does not exist or cannot be read: {e}", path.display()),
+                format!("Given variables file {shown} does not exist."),
             ));
             return;
         }
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let file = sources.add(if explicit { path.display().to_string() } else { name.clone() }, text.as_str());
-    let entries: Vec<(String, Result<Value, Diagnostic>, SourceRange)> = if name.ends_with(".json") {
-        match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(m)) => {
-                m.into_iter().map(|(k, v)| (k, Ok(Value::from_json(&v)), SourceRange::new(file, 0..0))).collect()
-            }
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        "Invalid variables file",
-                        format!("{} must contain a JSON object.", path.display()),
-                    )
-                    .at(SourceRange::new(file, 0..0)),
-                );
-                return;
-            }
+        Err(e) => {
+            diags.push(Diagnostic::error("Failed to read variables file", format!("Error while reading {shown}: {e}.")));
+            return;
         }
-    } else {
-        let body = match hcl_edit::parser::parse_body(&text) {
-            Ok(b) => b,
-            Err(e) => {
-                let off = e.location().offset();
-                diags.push(
-                    Diagnostic::error("Invalid syntax", e.message().to_string())
-                        .at(SourceRange::new(file, off..off + 1)),
-                );
-                return;
-            }
-        };
-        let mut out = Vec::new();
-        for s in body.into_iter() {
-            match s {
-                Structure::Attribute(a) => {
-                    let range = SourceRange::new(file, a.key.span().unwrap_or(0..0));
-                    let v = eval_constant(&Expr { file, expr: a.value });
-                    out.push((a.key.as_str().to_string(), v, range));
+    };
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let file = sources.add(shown.to_string(), text.as_str());
+    let source = Arc::new(SourceFile { name: shown.to_string(), text: Arc::from(text.as_str()) });
+    if shown.ends_with(".json") {
+        let parsed = crate::cty::json::parse(&text).and_then(|j| {
+            let ty = crate::cty::json::implied_type(&j)?;
+            crate::cty::json::unmarshal(&j, &ty).map_err(|e| e.message)
+        });
+        match parsed {
+            Ok(v) if v.ty().is_object() => {
+                for (k, v) in v.as_map().cloned().unwrap_or_default() {
+                    let expr = crate::hcl::ast::Expr::new(crate::hcl::ast::ExprKind::Literal(v), 0..0);
+                    to.insert(k, Unparsed::Expr { expr: Expr::new(file, expr, &source), file_name: shown.into(), named });
                 }
-                Structure::Block(b) => diags.push(
-                    Diagnostic::error("Unexpected block", "A variables file takes only argument assignments.")
-                        .at(SourceRange::new(file, b.ident.span().unwrap_or(0..0))),
-                ),
             }
+            Ok(_) => diags.push(
+                Diagnostic::error("Incorrect JSON value type", "The root value in a JSON-based configuration must be either a JSON object or a JSON array of objects.")
+                    .at(SourceRange::new(file, 0..text.len().min(1))),
+            ),
+            Err(e) => diags.push(Diagnostic::error("Syntax error", e).at(SourceRange::new(file, 0..text.len().min(1)))),
         }
-        out
-    };
-    for (k, v, range) in entries {
-        if !config.variables.contains_key(&k) {
-            let hint = did_you_mean(&k, config.variables.keys().map(String::as_str)).unwrap_or_default();
+        return;
+    }
+    let (body, parse_diags) = crate::hcl::parse_config(&bytes, shown);
+    let mut failed = false;
+    for d in parse_diags {
+        let d = crate::config::hcl_diagnostic(file, d);
+        failed |= d.is_error();
+        diags.push(d);
+    }
+    for b in &body.blocks {
+        if b.ty == "variable" && b.labels.len() == 1 {
+            let name = &b.labels[0];
             diags.push(
-                Diagnostic::warning(
-                    "Value for undeclared variable",
-                    format!("The root module does not declare a variable named \"{k}\" but a value was found in file \"{name}\".{hint} To use this value, add a \"variable\" block to the configuration."),
+                Diagnostic::error(
+                    "Variable declaration in .tfvars file",
+                    format!("A .tfvars file is used to assign values to variables that have already been declared in .tf files, not to declare new variables. To declare variable {}, place this block in one of your .tf files, such as variables.tf.\n\nTo set a value for this variable in {shown}, use the definition syntax instead:\n    {name} = <value>", go_quote(name)),
                 )
-                .at(range),
+                .at(SourceRange::new(file, b.type_span.clone())),
             );
-            continue;
+            failed = true;
         }
-        match v {
-            Ok(value) => {
-                raw.insert(k, Raw { value, range: Some(range) });
-            }
-            Err(d) => diags.push(d),
-        }
+    }
+    if failed {
+        return;
+    }
+    if let Some(b) = body.blocks.first() {
+        diags.push(
+            Diagnostic::error(format!("Unexpected {} block", go_quote(&b.ty)), "Blocks are not allowed here.")
+            .at(SourceRange::new(file, b.type_span.clone())),
+        );
+    }
+    for a in body.attributes {
+        to.insert(a.name.clone(), Unparsed::Expr { expr: Expr::new(file, a.expr, &source), file_name: shown.into(), named });
     }
 }
 
@@ -334,7 +451,7 @@ mod tests {
         assert_eq!(vals["a"], Value::from("file"));
         assert_eq!(vals["b"], Value::from("auto"));
         assert_eq!(vals["c"], Value::from("env"));
-        assert_eq!(vals["n"], Value::List(vec![1i64.into(), 2i64.into()]));
+        assert_eq!(vals["n"], Value::list(crate::cty::Type::Number, vec![1i64.into(), 2i64.into()]));
     }
 
     #[test]
@@ -345,7 +462,7 @@ mod tests {
         let (_, diags) = collect(&c, dir.path(), &[], &[], &mut sources);
         assert_eq!(diags.0[0].summary, "No value for required variable");
         let (_, diags) = collect(&c, dir.path(), &[CliVar::Var("prot=1".into())], &[], &mut sources);
-        assert!(diags.0[0].detail.contains("Did you mean \"port\""), "{}", diags.0[0].detail);
+        assert_eq!(diags.0[0].summary, "Value for undeclared variable");
         let (_, diags) = collect(&c, dir.path(), &[CliVar::Var("port=abc".into())], &[], &mut sources);
         assert_eq!(diags.0[0].summary, "Invalid value for input variable");
     }

@@ -211,8 +211,8 @@ struct ApplyWalk<'a> {
 }
 
 impl ApplyWalk<'_> {
-    fn error(&self, d: Diagnostic) {
-        self.diags.lock().expect("diags lock").push(d);
+    fn error(&self, d: impl Into<Diagnostics>) {
+        self.diags.lock().expect("diags lock").extend(d.into());
     }
 
     fn scope<'s>(
@@ -234,7 +234,7 @@ impl ApplyWalk<'_> {
                 self.values.set(
                     &[],
                     Subject::Var(n.clone()),
-                    self.plan.variables.get(n).cloned().unwrap_or(Value::Null),
+                    self.plan.variables.get(n).cloned().unwrap_or(Value::NULL),
                 );
                 true
             }
@@ -253,7 +253,7 @@ impl ApplyWalk<'_> {
                         Err(d) => {
                             ok = false;
                             self.error(d);
-                            Value::Unknown
+                            Value::DYNAMIC
                         }
                     };
                     self.values.set(&h.module, Subject::Var(n.clone()), v);
@@ -268,11 +268,11 @@ impl ApplyWalk<'_> {
                     let Some(o) = h.config.outputs.get(n) else { continue };
                     let v = match self.scope(&h, None, None).evaluator().eval(&o.value) {
                         Ok(v) => v,
-                        Err(_) if self.plan.mode == PlanMode::Destroy => Value::Unknown,
+                        Err(_) if self.plan.mode == PlanMode::Destroy => Value::DYNAMIC,
                         Err(d) => {
                             ok = false;
-                            self.error(crate::graph::called_from(&self.ctx.config, p, d));
-                            Value::Unknown
+                            self.error(Diagnostics(d.into_iter().map(|d| crate::graph::called_from(&self.ctx.config, p, d)).collect()));
+                            Value::DYNAMIC
                         }
                     };
                     self.values.set_output(&h.module, n, v.mark_if(o.sensitive));
@@ -348,7 +348,11 @@ impl ApplyWalk<'_> {
                     self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
                 }
                 Ok(None) => {}
-                Err(d) => self.error(Diagnostic::warning(d.summary.clone(), d.detail.clone()).at(d.range.clone())),
+                Err(ds) => {
+                    for d in ds {
+                        self.error(Diagnostic { severity: crate::diag::Severity::Warning, ..d });
+                    }
+                }
             }
         }
     }
@@ -447,7 +451,7 @@ impl ApplyWalk<'_> {
                             state
                                 .object(addr, &inst.key)
                                 .map(|o| value_from_object(o, &schema.block))
-                                .unwrap_or(Value::Null),
+                                .unwrap_or(Value::NULL),
                         )
                     }
                 }
@@ -511,7 +515,7 @@ impl ApplyWalk<'_> {
         let addr = full.instance(inst.key.clone());
         let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
-        let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
+        let (config, diags) = decode_body(&mut ev, &res.body, &schema.block, &res.range);
         if diags.has_errors() {
             self.diags.lock().expect("diags lock").extend(diags);
             return None;
@@ -561,7 +565,7 @@ impl ApplyWalk<'_> {
             );
             return None;
         }
-        let planned = keep_marks(&config, schema.block.mark_sensitive(resp.planned));
+        let planned = keep_marks(&config, schema.fit(resp.planned));
         let (action, result, elapsed) = match prior {
             Some(p) => {
                 let (r, t) =
@@ -598,7 +602,7 @@ impl ApplyWalk<'_> {
         };
         match result {
             Ok(new) => {
-                let new = keep_marks(&config, schema.block.mark_sensitive(new));
+                let new = keep_marks(&config, schema.fit(new));
                 store(&new, ObjectStatus::Ready);
                 self.hooks.apply_done(&addr, None, action, elapsed, id_of(&new).as_deref());
                 {
@@ -626,7 +630,7 @@ impl ApplyWalk<'_> {
                 // a failed update left is recorded as it is, to be updated again.
                 let status = if action == Action::Create { ObjectStatus::Tainted } else { ObjectStatus::Ready };
                 match e.partial_state {
-                    Some(partial) => store(&keep_marks(&config, schema.block.mark_sensitive(partial)), status),
+                    Some(partial) => store(&keep_marks(&config, schema.fit(partial)), status),
                     None if action == Action::Create => {
                         if e.already_exists {
                             self.recorder.update(|s| {
@@ -685,7 +689,7 @@ impl ApplyWalk<'_> {
         let addr = full.instance(inst.key.clone());
         let scope = self.scope(h, Some(inst), None);
         let (config, diags) =
-            decode_body(&mut scope.evaluator(), res.body.file, &res.body.body, &schema.block, &res.range);
+            decode_body(&mut scope.evaluator(), &res.body, &schema.block, &res.range);
         if diags.has_errors() {
             self.diags.lock().expect("diags lock").extend(diags);
             return None;
@@ -695,7 +699,7 @@ impl ApplyWalk<'_> {
             self.operate(&addr, None, Action::Read, provider.read_data(&res.addr.type_name, config.clone())).await;
         match result {
             Ok(v) => {
-                let v = keep_marks(&config, schema.block.mark_sensitive(v));
+                let v = keep_marks(&config, schema.fit(v));
                 let provider_address = self.ctx.provider_address(&res.provider);
                 let obj = ObjectState::plain(&v, schema);
                 self.recorder.update(|s| s.set_object(full, &inst.key, &provider_address, Some(obj)));

@@ -79,9 +79,9 @@ impl Provider for TerraformProvider {
         match type_name {
             "terraform_data" => Ok(Value::object([
                 ("id", Value::from(id)),
-                ("input", Value::Null),
-                ("output", Value::Null),
-                ("triggers_replace", Value::Null),
+                ("input", Value::NULL),
+                ("output", Value::NULL),
+                ("triggers_replace", Value::NULL),
             ])),
             other => Err(unsupported(other)),
         }

@@ -5,37 +5,55 @@ use super::*;
 use crate::addr::Mode;
 use crate::diag::did_you_mean;
 use crate::eval::{self, references};
-use hcl_edit::structure::{Attribute, Block, Structure};
+use crate::hcl::ast::{Attribute, Block, Body as AstBody, ExprKind};
 
-pub(super) fn range_of(file: FileId, s: &impl Span) -> SourceRange {
-    SourceRange::new(file, s.span().unwrap_or(0..0))
+/// The file being decoded: its id and its name and text.
+pub(super) struct FileCtx {
+    pub(super) file: FileId,
+    pub(super) source: Arc<SourceFile>,
 }
 
-/// The header of a block: its identifier and labels (`resource "aws_instance" "web"`).
-pub(super) fn header_range(file: FileId, block: &Block) -> SourceRange {
-    let start = block.ident.span().map_or(0, |s| s.start);
-    let end = block.labels.last().and_then(|l| l.span()).or_else(|| block.ident.span()).map_or(start, |s| s.end);
-    SourceRange::new(file, start..end)
-}
+impl FileCtx {
+    pub(super) fn range(&self, span: &crate::hcl::Span) -> SourceRange {
+        SourceRange::new(self.file, span.clone())
+    }
 
-pub(super) fn decode_file(config: &mut Config, file: FileId, body: Body, diags: &mut Diagnostics) {
-    for structure in body.into_iter() {
-        match structure {
-            Structure::Attribute(attr) => diags.push(
-                Diagnostic::error(
-                    "Unsupported argument",
-                    format!("An argument named \"{}\" is not expected at the top level.", attr.key.as_str()),
-                )
-                .at(range_of(file, &attr.key)),
-            ),
-            Structure::Block(block) => decode_block(config, file, block, diags),
-        }
+    pub(super) fn header(&self, block: &Block) -> SourceRange {
+        self.range(&block.header_span())
+    }
+
+    pub(super) fn expr(&self, a: Attribute) -> Expr {
+        Expr::new(self.file, a.expr, &self.source)
+    }
+
+    pub(super) fn expr_of(&self, e: &ast::Expr) -> Expr {
+        Expr::new(self.file, e.clone(), &self.source)
+    }
+
+    pub(super) fn body(&self, body: AstBody) -> BlockBody {
+        BlockBody { file: self.file, body: Arc::new(body), source: self.source.clone() }
     }
 }
 
-fn decode_block(config: &mut Config, file: FileId, block: Block, diags: &mut Diagnostics) {
-    let kind = block.ident.as_str().to_string();
-    let header = header_range(file, &block);
+pub(super) fn decode_file(config: &mut Config, file: FileId, source: &Arc<SourceFile>, body: AstBody, diags: &mut Diagnostics) {
+    let f = FileCtx { file, source: source.clone() };
+    for attr in body.attributes {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported argument",
+                format!("An argument named \"{}\" is not expected at the top level.", attr.name),
+            )
+            .at(f.range(&attr.name_span)),
+        );
+    }
+    for block in body.blocks {
+        decode_block(config, &f, block, diags);
+    }
+}
+
+fn decode_block(config: &mut Config, f: &FileCtx, block: Block, diags: &mut Diagnostics) {
+    let kind = block.ty.clone();
+    let header = f.header(&block);
     let want_labels = match kind.as_str() {
         "terraform" | "locals" => 0,
         "provider" | "variable" | "output" | "module" => 1,
@@ -82,40 +100,39 @@ fn decode_block(config: &mut Config, file: FileId, block: Block, diags: &mut Dia
         );
         return;
     }
-    let labels: Vec<String> = block.labels.iter().map(|l| l.as_str().to_string()).collect();
-    for (label, l) in labels.iter().zip(&block.labels) {
+    for (label, span) in block.labels.iter().zip(&block.label_spans) {
         if !valid_name(label) {
             diags.push(
                 Diagnostic::error(
                     "Invalid name",
                     "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
                 )
-                .at(range_of(file, l)),
+                .at(f.range(span)),
             );
             return;
         }
     }
+    let labels = block.labels.clone();
+    let body = block.body;
     match kind.as_str() {
-        "terraform" => decode_terraform(config, file, block.body, diags),
-        "locals" => decode_locals(config, file, block.body, diags),
-        "provider" => decode_provider(config, file, labels, block.body, header, diags),
-        "variable" => decode_variable(config, file, labels, block.body, header, diags),
-        "output" => decode_output(config, file, labels, block.body, header, diags),
-        "resource" => decode_resource(config, file, Mode::Managed, labels, block.body, header, diags),
-        "data" => decode_resource(config, file, Mode::Data, labels, block.body, header, diags),
-        "module" => super::modules::decode_module_call(config, file, labels, block.body, header, diags),
-        "moved" => super::modules::decode_moved(config, file, block.body, header, diags),
-        "import" => super::modules::decode_import(config, file, block.body, header, diags),
-        "removed" => super::modules::decode_removed(config, file, block.body, header, diags),
-        "check" => super::modules::decode_check(config, file, labels, block.body, header, diags),
+        "terraform" => decode_terraform(config, f, body, diags),
+        "locals" => decode_locals(config, f, body, diags),
+        "provider" => decode_provider(config, f, labels, body, header, diags),
+        "variable" => decode_variable(config, f, labels, body, header, diags),
+        "output" => decode_output(config, f, labels, body, header, diags),
+        "resource" => decode_resource(config, f, Mode::Managed, labels, body, header, diags),
+        "data" => decode_resource(config, f, Mode::Data, labels, body, header, diags),
+        "module" => super::modules::decode_module_call(config, f, labels, body, header, diags),
+        "moved" => super::modules::decode_moved(config, f, body, header, diags),
+        "import" => super::modules::decode_import(config, f, body, header, diags),
+        "removed" => super::modules::decode_removed(config, f, body, header, diags),
+        "check" => super::modules::decode_check(config, f, labels, body, header, diags),
         _ => unreachable!(),
     }
 }
 
 fn valid_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    crate::hcl::valid_identifier(s)
 }
 
 /// A body split into its attributes (by name) and blocks, checked against the names allowed.
@@ -125,81 +142,63 @@ pub(super) struct Parts {
 }
 
 pub(super) fn split_body(
-    file: FileId,
-    body: Body,
+    f: &FileCtx,
+    body: AstBody,
     allowed_attrs: &[&str],
     allowed_blocks: &[&str],
     what: &str,
     diags: &mut Diagnostics,
 ) -> Parts {
     let mut parts = Parts { attrs: IndexMap::new(), blocks: Vec::new() };
-    for s in body.into_iter() {
-        match s {
-            Structure::Attribute(a) => {
-                let name = a.key.as_str().to_string();
-                if !allowed_attrs.contains(&name.as_str()) {
-                    let hint = did_you_mean(&name, allowed_attrs.iter().copied()).unwrap_or_default();
-                    diags.push(
-                        Diagnostic::error(
-                            "Unsupported argument",
-                            format!("An argument named \"{name}\" is not expected in a {what}.{hint}"),
-                        )
-                        .at(range_of(file, &a.key)),
-                    );
-                } else if let Some(prev) = parts.attrs.get(&name) {
-                    diags.push(
-                        Diagnostic::error(
-                            "Attribute redefined",
-                            format!("The argument \"{name}\" was already set. Each argument may be set only once."),
-                        )
-                        .at(range_of(file, &a.key))
-                        .with_related(range_of(file, &prev.key), "first set here"),
-                    );
-                } else {
-                    parts.attrs.insert(name, a);
-                }
-            }
-            Structure::Block(b) => {
-                if allowed_blocks.contains(&b.ident.as_str()) {
-                    parts.blocks.push(b);
-                } else {
-                    let hint = did_you_mean(b.ident.as_str(), allowed_blocks.iter().copied()).unwrap_or_default();
-                    diags.push(
-                        Diagnostic::error(
-                            "Unsupported block type",
-                            format!("Blocks of type \"{}\" are not expected in a {what}.{hint}", b.ident.as_str()),
-                        )
-                        .at(header_range(file, &b)),
-                    );
-                }
-            }
+    for a in body.attributes {
+        if !allowed_attrs.contains(&a.name.as_str()) {
+            let hint = did_you_mean(&a.name, allowed_attrs.iter().copied()).unwrap_or_default();
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!("An argument named \"{}\" is not expected in a {what}.{hint}", a.name),
+                )
+                .at(f.range(&a.name_span)),
+            );
+        } else {
+            parts.attrs.insert(a.name.clone(), a);
+        }
+    }
+    for b in body.blocks {
+        if allowed_blocks.contains(&b.ty.as_str()) {
+            parts.blocks.push(b);
+        } else {
+            let hint = did_you_mean(&b.ty, allowed_blocks.iter().copied()).unwrap_or_default();
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!("Blocks of type \"{}\" are not expected in a {what}.{hint}", b.ty),
+                )
+                .at(f.header(&b)),
+            );
         }
     }
     parts
 }
 
-pub(super) fn expr(file: FileId, a: Attribute) -> Expr {
-    Expr { file, expr: a.value }
-}
-
 /// Evaluates an argument that must be a constant (no references), e.g. `sensitive = true`.
-pub(super) fn constant(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> Option<Value> {
-    match eval::eval_constant(&Expr { file, expr: a.value.clone() }) {
+pub(super) fn constant(f: &FileCtx, a: &Attribute, diags: &mut Diagnostics) -> Option<Value> {
+    match eval::eval_constant(&f.expr_of(&a.expr)) {
         Ok(v) => Some(v),
         Err(d) => {
-            diags.push(d);
+            diags.extend(d);
             None
         }
     }
 }
 
-pub(super) fn constant_bool(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> bool {
-    match constant(file, a, diags) {
-        Some(Value::Bool(b)) => b,
+pub(super) fn constant_bool(f: &FileCtx, a: &Attribute, diags: &mut Diagnostics) -> bool {
+    match constant(f, a, diags).map(|v| crate::cty::convert::convert(v, &Type::Bool)) {
+        Some(Ok(v)) if v.as_bool().is_some() => v.as_bool() == Some(true),
         Some(_) => {
             diags.push(
-                Diagnostic::error("Invalid value", format!("\"{}\" must be true or false.", a.key.as_str()))
-                    .at(range_of(file, &a.value)),
+                Diagnostic::error("Invalid value", format!("\"{}\" must be true or false.", a.name))
+                    .at(f.range(&a.expr.span)),
             );
             false
         }
@@ -207,22 +206,21 @@ pub(super) fn constant_bool(file: FileId, a: &Attribute, diags: &mut Diagnostics
     }
 }
 
-pub(super) fn constant_string(file: FileId, a: &Attribute, diags: &mut Diagnostics) -> Option<String> {
-    match constant(file, a, diags)? {
-        Value::String(s) => Some(s),
+pub(super) fn constant_string(f: &FileCtx, a: &Attribute, diags: &mut Diagnostics) -> Option<String> {
+    match crate::cty::convert::convert(constant(f, a, diags)?, &Type::String) {
+        Ok(Value::String(s)) => Some(s),
         _ => {
             diags.push(
-                Diagnostic::error("Invalid value", format!("\"{}\" must be a string.", a.key.as_str()))
-                    .at(range_of(file, &a.value)),
+                Diagnostic::error("Invalid value", format!("\"{}\" must be a string.", a.name)).at(f.range(&a.expr.span)),
             );
             None
         }
     }
 }
 
-fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut Diagnostics) {
+fn decode_terraform(config: &mut Config, f: &FileCtx, body: AstBody, diags: &mut Diagnostics) {
     let parts = split_body(
-        file,
+        f,
         body,
         &["required_version", "experiments", "language"],
         &["required_providers", "backend", "cloud", "provider_meta"],
@@ -230,39 +228,41 @@ fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut D
         diags,
     );
     if let Some(a) = parts.attrs.get("required_version")
-        && let Some(s) = constant_string(file, a, diags)
+        && let Some(s) = constant_string(f, a, diags)
     {
         match VersionConstraint::parse(&s) {
-            Ok(c) => config.terraform.required_version = Some((c, range_of(file, &a.value))),
-            Err(e) => diags.push(Diagnostic::error("Invalid version constraint", e).at(range_of(file, &a.value))),
+            Ok(c) => config.terraform.required_version = Some((c, f.range(&a.expr.span))),
+            Err(e) => diags.push(Diagnostic::error("Invalid version constraint", e).at(f.range(&a.expr.span))),
         }
     }
     for b in parts.blocks {
-        let header = header_range(file, &b);
-        match b.ident.as_str() {
+        let header = f.header(&b);
+        match b.ty.as_str() {
             "required_providers" => {
-                for s in b.body.into_iter() {
-                    let Structure::Attribute(a) = s else { continue };
-                    let name = a.key.as_str().to_string();
-                    let req = match constant(file, &a, diags) {
+                for a in &b.body.attributes {
+                    let name = a.name.clone();
+                    let req = match constant(f, a, diags) {
                         Some(Value::String(v)) => {
                             RequiredProvider { source: format!("hashicorp/{name}"), version: Some(v) }
                         }
-                        Some(Value::Map(m)) => RequiredProvider {
-                            source: m
-                                .get("source")
-                                .and_then(Value::as_str)
-                                .unwrap_or(&format!("hashicorp/{name}"))
-                                .to_string(),
-                            version: m.get("version").and_then(Value::as_str).map(str::to_string),
-                        },
+                        Some(v) if v.as_map().is_some() => {
+                            let m = v.as_map().expect("checked");
+                            RequiredProvider {
+                                source: m
+                                    .get("source")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or(&format!("hashicorp/{name}"))
+                                    .to_string(),
+                                version: m.get("version").and_then(Value::as_str).map(str::to_string),
+                            }
+                        }
                         Some(_) => {
                             diags.push(
                                 Diagnostic::error(
                                     "Invalid required_providers entry",
                                     "Each entry must be an object with source and version.",
                                 )
-                                .at(range_of(file, &a.value)),
+                                .at(f.range(&a.expr.span)),
                             );
                             continue;
                         }
@@ -291,21 +291,18 @@ fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut D
                     continue;
                 }
                 let mut cfg = IndexMap::new();
-                for s in b.body.into_iter() {
-                    match s {
-                        Structure::Attribute(a) => {
-                            if let Some(v) = constant(file, &a, diags) {
-                                cfg.insert(a.key.as_str().to_string(), v);
-                            }
-                        }
-                        Structure::Block(inner) => diags.push(
-                            Diagnostic::error("Unsupported block type", "Backend configuration takes arguments only.")
-                                .at(header_range(file, &inner)),
-                        ),
+                for a in &b.body.attributes {
+                    if let Some(v) = constant(f, a, diags) {
+                        cfg.insert(a.name.clone(), v);
                     }
                 }
-                config.terraform.backend =
-                    Some(Backend { kind: b.labels[0].as_str().to_string(), config: cfg, range: header });
+                for inner in &b.body.blocks {
+                    diags.push(
+                        Diagnostic::error("Unsupported block type", "Backend configuration takes arguments only.")
+                            .at(f.header(inner)),
+                    );
+                }
+                config.terraform.backend = Some(Backend { kind: b.labels[0].clone(), config: cfg, range: header });
             }
             "cloud" => diags.push(
                 Diagnostic::error("HCP Terraform is not supported", "Use a local or s3 backend with terrane.")
@@ -316,59 +313,55 @@ fn decode_terraform(config: &mut Config, file: FileId, body: Body, diags: &mut D
     }
 }
 
-fn decode_locals(config: &mut Config, file: FileId, body: Body, diags: &mut Diagnostics) {
-    for s in body.into_iter() {
-        match s {
-            Structure::Attribute(a) => {
-                let name = a.key.as_str().to_string();
-                if let Some(prev) = config.locals.get(&name) {
-                    diags.push(
-                        Diagnostic::error(
-                            "Duplicate local value definition",
-                            format!(
-                                "A local value named \"{name}\" was already defined. Local value names must be unique."
-                            ),
-                        )
-                        .at(range_of(file, &a.key))
-                        .with_related(prev.expr.range(), "first defined here"),
-                    );
-                    continue;
-                }
-                config.locals.insert(name.clone(), Local { name, expr: expr(file, a) });
-            }
-            Structure::Block(b) => diags.push(
-                Diagnostic::error("Unsupported block type", "A locals block takes arguments only.")
-                    .at(header_range(file, &b)),
-            ),
+fn decode_locals(config: &mut Config, f: &FileCtx, body: AstBody, diags: &mut Diagnostics) {
+    for b in &body.blocks {
+        diags.push(
+            Diagnostic::error("Unsupported block type", "A locals block takes arguments only.").at(f.header(b)),
+        );
+    }
+    for a in body.attributes {
+        let name = a.name.clone();
+        if let Some(prev) = config.locals.get(&name) {
+            diags.push(
+                Diagnostic::error(
+                    "Duplicate local value definition",
+                    format!("A local value named \"{name}\" was already defined. Local value names must be unique."),
+                )
+                .at(f.range(&a.name_span))
+                .with_related(prev.expr.range(), "first defined here"),
+            );
+            continue;
         }
+        config.locals.insert(name.clone(), Local { name, expr: f.expr(a) });
     }
 }
 
 fn decode_provider(
     config: &mut Config,
-    file: FileId,
+    f: &FileCtx,
     labels: Vec<String>,
-    body: Body,
+    body: AstBody,
     header: SourceRange,
     diags: &mut Diagnostics,
 ) {
     let name = labels.into_iter().next().unwrap_or_default();
-    let mut rest = Body::new();
+    let mut rest = AstBody { span: body.span.clone(), end_span: body.end_span.clone(), ..AstBody::default() };
     let mut alias = None;
-    for s in body.into_iter() {
-        match s {
-            Structure::Attribute(a) if a.key.as_str() == "alias" => alias = constant_string(file, &a, diags),
-            Structure::Attribute(a) if a.key.as_str() == "version" => diags.push(
+    for a in body.attributes {
+        match a.name.as_str() {
+            "alias" => alias = constant_string(f, &a, diags),
+            "version" => diags.push(
                 Diagnostic::warning(
                     "Version constraints inside provider configuration blocks are deprecated",
                     "Put the version in terraform { required_providers { ... } } instead.",
                 )
-                .at(range_of(file, &a.key)),
+                .at(f.range(&a.name_span)),
             ),
-            other => rest.push(other),
+            _ => rest.attributes.push(a),
         }
     }
-    let p = ProviderBlock { name, alias, body: BlockBody { file, body: rest }, range: header.clone() };
+    rest.blocks = body.blocks;
+    let p = ProviderBlock { name, alias, body: f.body(rest), range: header.clone() };
     let key = p.key();
     if let Some(prev) = config.providers.get(&key) {
         diags.push(
@@ -384,21 +377,15 @@ fn decode_provider(
     config.providers.insert(key, p);
 }
 
-pub(super) fn decode_checks(
-    file: FileId,
-    blocks: &mut Vec<Block>,
-    kind: &str,
-    diags: &mut Diagnostics,
-) -> Vec<CheckRule> {
+pub(super) fn decode_checks(f: &FileCtx, blocks: &mut Vec<Block>, kind: &str, diags: &mut Diagnostics) -> Vec<CheckRule> {
     let mut out = Vec::new();
-    let (matching, rest): (Vec<Block>, Vec<Block>) =
-        std::mem::take(blocks).into_iter().partition(|b| b.ident.as_str() == kind);
+    let (matching, rest): (Vec<Block>, Vec<Block>) = std::mem::take(blocks).into_iter().partition(|b| b.ty == kind);
     *blocks = rest;
     for b in matching {
-        let range = header_range(file, &b);
-        let mut parts = split_body(file, b.body, &["condition", "error_message"], &[], &format!("{kind} block"), diags);
+        let range = f.header(&b);
+        let mut parts = split_body(f, b.body, &["condition", "error_message"], &[], &format!("{kind} block"), diags);
         match (parts.attrs.shift_remove("condition"), parts.attrs.shift_remove("error_message")) {
-            (Some(c), Some(m)) => out.push(CheckRule { condition: expr(file, c), error_message: expr(file, m), range }),
+            (Some(c), Some(m)) => out.push(CheckRule { condition: f.expr(c), error_message: f.expr(m), range }),
             (c, _) => {
                 let missing = if c.is_none() { "condition" } else { "error_message" };
                 diags.push(
@@ -413,9 +400,9 @@ pub(super) fn decode_checks(
 
 fn decode_variable(
     config: &mut Config,
-    file: FileId,
+    f: &FileCtx,
     labels: Vec<String>,
-    body: Body,
+    body: AstBody,
     header: SourceRange,
     diags: &mut Diagnostics,
 ) {
@@ -430,42 +417,53 @@ fn decode_variable(
         );
     }
     let mut parts = split_body(
-        file,
+        f,
         body,
         &["type", "default", "description", "sensitive", "nullable", "ephemeral"],
         &["validation"],
         "variable block",
         diags,
     );
-    let validations = decode_checks(file, &mut parts.blocks, "validation", diags);
-    let (ty, typed) = match parts.attrs.get("type") {
-        Some(a) => match parse_type(&a.value) {
-            Ok(t) => (t, true),
-            Err(msg) => {
-                diags.push(Diagnostic::error("Invalid type specification", msg).at(range_of(file, &a.value)));
-                (Type::Any, false)
-            }
-        },
-        None => (Type::Any, false),
+    let validations = decode_checks(f, &mut parts.blocks, "validation", diags);
+    let (ty, defaults, parse_literal) = match parts.attrs.get("type") {
+        Some(a) => variable_type(f, &a.expr, diags),
+        None => (Type::Dynamic, None, true),
     };
+    let nullable = parts.attrs.get("nullable").is_none_or(|a| constant_bool(f, a, diags));
     let mut default = None;
     if let Some(a) = parts.attrs.get("default")
-        && let Some(v) = constant(file, a, diags)
+        && let Some(v) = constant(f, a, diags)
     {
-        match crate::types::convert(v, &ty) {
-            Ok(v) => default = Some(v),
-            Err(e) => diags.push(
-                Diagnostic::error(
-                    "Invalid default value for variable",
-                    format!("This default value is not compatible with the variable's type constraint: {e}."),
-                )
-                .at(range_of(file, &a.value)),
-            ),
+        let v = match &defaults {
+            Some(d) if !v.is_null() => d.apply(v),
+            _ => v,
+        };
+        let v = match crate::cty::convert::convert(v, &ty) {
+            Ok(v) => v,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid default value for variable",
+                        format!(
+                            "This default value is not compatible with the variable's type constraint: {}.",
+                            e.message
+                        ),
+                    )
+                    .at(f.range(&a.expr.span)),
+                );
+                Value::DYNAMIC
+            }
+        };
+        if !nullable && v.is_null() {
+            diags.push(
+                Diagnostic::error("Invalid default value for variable", "A null default value is not valid when nullable=false.")
+                    .at(f.range(&a.expr.span)),
+            );
         }
+        default = Some(v);
     }
-    let description = parts.attrs.get("description").and_then(|a| constant_string(file, a, diags));
-    let sensitive = parts.attrs.get("sensitive").is_some_and(|a| constant_bool(file, a, diags));
-    let nullable = parts.attrs.get("nullable").is_none_or(|a| constant_bool(file, a, diags));
+    let description = parts.attrs.get("description").and_then(|a| constant_string(f, a, diags));
+    let sensitive = parts.attrs.get("sensitive").is_some_and(|a| constant_bool(f, a, diags));
     if let Some(prev) = config.variables.get(&name) {
         diags.push(
             Diagnostic::error(
@@ -480,7 +478,8 @@ fn decode_variable(
     let v = Variable {
         name: name.clone(),
         ty,
-        typed,
+        defaults,
+        parse_literal,
         default,
         description,
         sensitive,
@@ -491,61 +490,102 @@ fn decode_variable(
     config.variables.insert(name, v);
 }
 
+/// Terraform's `decodeVariableType`: the type constraint, its defaults, and whether values
+/// from the command line and environment are taken literally (primitive types and no
+/// type) or parsed as HCL. Pre-0.12 quoted types are refused with Terraform's hints; bare
+/// `list` and `map` mean `list(any)` and `map(any)`.
+fn variable_type(f: &FileCtx, e: &ast::Expr, diags: &mut Diagnostics) -> (Type, Option<crate::lang::typeexpr::Defaults>, bool) {
+    if let ast::ExprKind::Template(parts) = &e.kind
+        && let [ast::Expr { kind: ast::ExprKind::Literal(Value::String(s)), .. }] = parts.as_slice()
+    {
+        let quoted = |what: &str, hint: &str| {
+            Diagnostic::error(
+                "Invalid quoted type constraints",
+                format!("Terraform 0.11 and earlier required type constraints to be given in quotes, but that form is now deprecated and will be removed in a future version of Terraform. Remove the quotes around \"{what}\"{hint}."),
+            )
+            .at(f.range(&e.span))
+        };
+        let (d, literal) = match s.as_str() {
+            "string" => (quoted("string", ""), true),
+            "list" => (quoted("list", " and write list(string) instead to explicitly indicate that the list elements are strings"), false),
+            "map" => (quoted("map", " and write map(string) instead to explicitly indicate that the map elements are strings"), false),
+            _ => (
+                Diagnostic::error(
+                    "Invalid legacy variable type hint",
+                    "To provide a full type expression, remove the surrounding quotes and give the type expression directly.",
+                )
+                .at(f.range(&e.span)),
+                false,
+            ),
+        };
+        diags.push(d);
+        return (Type::Dynamic, None, literal);
+    }
+    match e.as_keyword() {
+        Some("list") => return (Type::list(Type::Dynamic), None, false),
+        Some("map") => return (Type::map(Type::Dynamic), None, false),
+        _ => {}
+    }
+    let (t, d, type_diags) = crate::lang::typeexpr::type_constraint(e, f.file);
+    if type_diags.iter().any(Diagnostic::is_error) {
+        diags.0.extend(type_diags);
+        return (Type::Dynamic, None, false);
+    }
+    diags.0.extend(type_diags);
+    let literal = t.is_primitive();
+    (t, d, literal)
+}
+
 fn decode_output(
     config: &mut Config,
-    file: FileId,
+    f: &FileCtx,
     labels: Vec<String>,
-    body: Body,
+    body: AstBody,
     header: SourceRange,
     diags: &mut Diagnostics,
 ) {
     let name = labels.into_iter().next().unwrap_or_default();
     let mut parts = split_body(
-        file,
+        f,
         body,
         &["value", "description", "sensitive", "depends_on", "ephemeral"],
         &["precondition"],
         "output block",
         diags,
     );
-    let preconditions = decode_checks(file, &mut parts.blocks, "precondition", diags);
-    let description = parts.attrs.get("description").and_then(|a| constant_string(file, a, diags));
-    let sensitive = parts.attrs.get("sensitive").is_some_and(|a| constant_bool(file, a, diags));
-    let depends_on =
-        parts.attrs.shift_remove("depends_on").map(|a| depends_on_list(file, a, diags)).unwrap_or_default();
+    let preconditions = decode_checks(f, &mut parts.blocks, "precondition", diags);
+    let description = parts.attrs.get("description").and_then(|a| constant_string(f, a, diags));
+    let sensitive = parts.attrs.get("sensitive").is_some_and(|a| constant_bool(f, a, diags));
+    let depends_on = parts.attrs.shift_remove("depends_on").map(|a| depends_on_list(f, a, diags)).unwrap_or_default();
     let Some(value) = parts.attrs.shift_remove("value") else {
         diags.push(Diagnostic::error("Missing required argument", "The argument \"value\" is required.").at(header));
         return;
     };
     if let Some(prev) = config.outputs.get(&name) {
         diags.push(
-            Diagnostic::error(
-                "Duplicate output definition",
-                format!("An output named \"{name}\" was already defined."),
-            )
-            .at(header)
-            .with_related(prev.range.clone(), "first defined here"),
+            Diagnostic::error("Duplicate output definition", format!("An output named \"{name}\" was already defined."))
+                .at(header)
+                .with_related(prev.range.clone(), "first defined here"),
         );
         return;
     }
     config.outputs.insert(
         name.clone(),
-        Output { name, value: expr(file, value), description, sensitive, depends_on, preconditions, range: header },
+        Output { name, value: f.expr(value), description, sensitive, depends_on, preconditions, range: header },
     );
 }
 
 /// `depends_on = [aws_instance.a, var.x]`: each element must be a plain reference.
-pub(super) fn depends_on_list(file: FileId, a: Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
-    let Expression::Array(items) = a.value else {
+pub(super) fn depends_on_list(f: &FileCtx, a: Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
+    let ExprKind::Tuple(items) = a.expr.kind else {
         diags.push(
-            Diagnostic::error("Invalid depends_on", "depends_on must be a list of references.")
-                .at(range_of(file, &a.value)),
+            Diagnostic::error("Invalid depends_on", "depends_on must be a list of references.").at(f.range(&a.expr.span)),
         );
         return Vec::new();
     };
     let mut out = Vec::new();
-    for item in items.into_iter() {
-        let e = Expr { file, expr: item };
+    for item in items {
+        let e = Expr::new(f.file, item, &f.source);
         match references::static_reference(&e) {
             Ok(_) => out.push(e),
             Err(d) => diags.push(d),
@@ -556,10 +596,10 @@ pub(super) fn depends_on_list(file: FileId, a: Attribute, diags: &mut Diagnostic
 
 fn decode_resource(
     config: &mut Config,
-    file: FileId,
+    f: &FileCtx,
     mode: Mode,
     labels: Vec<String>,
-    body: Body,
+    body: AstBody,
     header: SourceRange,
     diags: &mut Diagnostics,
 ) {
@@ -567,7 +607,7 @@ fn decode_resource(
     let type_name = labels.next().unwrap_or_default();
     let name = labels.next().unwrap_or_default();
     let addr = ResourceAddr::new(mode, type_name.clone(), name);
-    let mut rest = Body::new();
+    let mut rest = AstBody { span: body.span.clone(), end_span: body.end_span.clone(), ..AstBody::default() };
     let mut count = None;
     let mut for_each = None;
     let mut depends_on = Vec::new();
@@ -575,49 +615,48 @@ fn decode_resource(
     let mut provider_range = None;
     let mut lifecycle = Lifecycle::default();
     let mut lifecycle_seen = false;
-    for s in body.into_iter() {
-        match s {
-            Structure::Attribute(a) => match a.key.as_str() {
-                "count" => count = Some(expr(file, a)),
-                "for_each" => for_each = Some(expr(file, a)),
-                "depends_on" => depends_on = depends_on_list(file, a, diags),
-                "provider" => {
-                    provider_range = Some(range_of(file, &a.value));
-                    match provider_reference(&a.value) {
-                        Some(p) => provider = Some(p),
-                        None => diags.push(
-                            Diagnostic::error(
-                                "Invalid provider reference",
-                                "The provider argument takes a provider name and optional alias, like aws.west (not a string).",
-                            )
-                            .at(range_of(file, &a.value)),
-                        ),
-                    }
+    for a in body.attributes {
+        match a.name.as_str() {
+            "count" => count = Some(f.expr(a)),
+            "for_each" => for_each = Some(f.expr(a)),
+            "depends_on" => depends_on = depends_on_list(f, a, diags),
+            "provider" => {
+                provider_range = Some(f.range(&a.expr.span));
+                match provider_reference(&a.expr) {
+                    Some(p) => provider = Some(p),
+                    None => diags.push(
+                        Diagnostic::error(
+                            "Invalid provider reference",
+                            "The provider argument takes a provider name and optional alias, like aws.west (not a string).",
+                        )
+                        .at(f.range(&a.expr.span)),
+                    ),
                 }
-                _ => rest.push(Structure::Attribute(a)),
-            },
-            Structure::Block(b) if b.ident.as_str() == "lifecycle" => {
+            }
+            _ => rest.attributes.push(a),
+        }
+    }
+    for b in body.blocks {
+        match b.ty.as_str() {
+            "lifecycle" => {
                 if lifecycle_seen {
                     diags.push(
-                        Diagnostic::error(
-                            "Duplicate lifecycle block",
-                            "Only one lifecycle block is allowed in a resource.",
-                        )
-                        .at(header_range(file, &b)),
+                        Diagnostic::error("Duplicate lifecycle block", "Only one lifecycle block is allowed in a resource.")
+                            .at(f.header(&b)),
                     );
                     continue;
                 }
                 lifecycle_seen = true;
-                lifecycle = decode_lifecycle(file, b.body, mode, diags);
+                lifecycle = decode_lifecycle(f, b.body, mode, diags);
             }
-            Structure::Block(b) if matches!(b.ident.as_str(), "provisioner" | "connection") => diags.push(
+            "provisioner" | "connection" => diags.push(
                 Diagnostic::error(
                     "Provisioners are not supported",
                     "terrane does not run provisioners; use user_data, cloud-init or a swarm service instead.",
                 )
-                .at(header_range(file, &b)),
+                .at(f.header(&b)),
             ),
-            other => rest.push(other),
+            _ => rest.blocks.push(b),
         }
     }
     if count.is_some() && for_each.is_some() {
@@ -652,37 +691,30 @@ fn decode_resource(
             for_each,
             depends_on,
             lifecycle,
-            body: BlockBody { file, body: rest },
+            body: f.body(rest),
             range: header,
         },
     );
 }
 
-pub(super) fn provider_reference(e: &Expression) -> Option<String> {
-    match e {
-        Expression::Variable(v) => Some(v.as_str().to_string()),
-        Expression::Traversal(t) => {
-            let Expression::Variable(root) = &t.expr else { return None };
-            match t.operators.as_slice() {
-                [op] => match op.value() {
-                    hcl_edit::expr::TraversalOperator::GetAttr(alias) => {
-                        Some(format!("{}.{}", root.as_str(), alias.as_str()))
-                    }
-                    _ => None,
-                },
-                _ => None,
-            }
-        }
+/// `aws` or `aws.west` written as a bare reference.
+pub(super) fn provider_reference(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::ScopeTraversal { root, steps, .. } => match steps.as_slice() {
+            [] => Some(root.clone()),
+            [crate::hcl::Traverser::Attr { name, .. }] => Some(format!("{root}.{name}")),
+            _ => None,
+        },
         _ => None,
     }
 }
 
-fn decode_lifecycle(file: FileId, body: Body, mode: Mode, diags: &mut Diagnostics) -> Lifecycle {
+fn decode_lifecycle(f: &FileCtx, body: AstBody, mode: Mode, diags: &mut Diagnostics) -> Lifecycle {
     let managed_only = ["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"];
-    let mut parts = split_body(file, body, &managed_only, &["precondition", "postcondition"], "lifecycle block", diags);
+    let mut parts = split_body(f, body, &managed_only, &["precondition", "postcondition"], "lifecycle block", diags);
     let mut lc = Lifecycle {
-        preconditions: decode_checks(file, &mut parts.blocks, "precondition", diags),
-        postconditions: decode_checks(file, &mut parts.blocks, "postcondition", diags),
+        preconditions: decode_checks(f, &mut parts.blocks, "precondition", diags),
+        postconditions: decode_checks(f, &mut parts.blocks, "postcondition", diags),
         ..Lifecycle::default()
     };
     if mode == Mode::Data {
@@ -692,25 +724,26 @@ fn decode_lifecycle(file: FileId, body: Body, mode: Mode, diags: &mut Diagnostic
                     "Unsupported lifecycle argument",
                     format!("\"{name}\" applies to managed resources only; data sources take only precondition and postcondition blocks."),
                 )
-                .at(range_of(file, &a.key)),
+                .at(f.range(&a.name_span)),
             );
         }
         return lc;
     }
     if let Some(a) = parts.attrs.get("create_before_destroy") {
-        lc.create_before_destroy = constant_bool(file, a, diags);
+        lc.create_before_destroy = constant_bool(f, a, diags);
     }
     if let Some(a) = parts.attrs.get("prevent_destroy") {
-        lc.prevent_destroy = constant_bool(file, a, diags);
+        lc.prevent_destroy = constant_bool(f, a, diags);
     }
     if let Some(a) = parts.attrs.shift_remove("ignore_changes") {
-        lc.ignore_changes = decode_ignore_changes(file, a, diags);
+        lc.ignore_changes = decode_ignore_changes(f, a, diags);
     }
     if let Some(a) = parts.attrs.shift_remove("replace_triggered_by") {
-        match a.value {
-            Expression::Array(items) => {
-                for item in items.into_iter() {
-                    let e = Expr { file, expr: item };
+        let span = a.expr.span.clone();
+        match a.expr.kind {
+            ExprKind::Tuple(items) => {
+                for item in items {
+                    let e = Expr::new(f.file, item, &f.source);
                     match references::static_reference(&e) {
                         Ok(r) if r.subject.is_resource() => lc.replace_triggered_by.push(e),
                         Ok(_) => diags.push(
@@ -724,42 +757,42 @@ fn decode_lifecycle(file: FileId, body: Body, mode: Mode, diags: &mut Diagnostic
                     }
                 }
             }
-            other => diags.push(
+            _ => diags.push(
                 Diagnostic::error("Invalid replace_triggered_by", "replace_triggered_by must be a list of references.")
-                    .at(range_of(file, &other)),
+                    .at(f.range(&span)),
             ),
         }
     }
     lc
 }
 
-fn decode_ignore_changes(file: FileId, a: Attribute, diags: &mut Diagnostics) -> IgnoreChanges {
-    match &a.value {
-        Expression::Variable(v) if v.as_str() == "all" => return IgnoreChanges::All,
-        Expression::String(s) if s.as_str() == "all" => return IgnoreChanges::All,
-        Expression::Array(_) => {}
-        other => {
+fn decode_ignore_changes(f: &FileCtx, a: Attribute, diags: &mut Diagnostics) -> IgnoreChanges {
+    if a.expr.as_keyword() == Some("all") {
+        return IgnoreChanges::All;
+    }
+    let items = match &a.expr.kind {
+        ExprKind::Template(parts) if parts.len() == 1 && matches!(&parts[0].kind, ExprKind::Literal(v) if v.as_str() == Some("all")) => {
+            return IgnoreChanges::All;
+        }
+        ExprKind::Tuple(items) => items,
+        _ => {
             diags.push(
-                Diagnostic::error(
-                    "Invalid ignore_changes",
-                    "ignore_changes must be \"all\" or a list of attribute names.",
-                )
-                .at(range_of(file, other)),
+                Diagnostic::error("Invalid ignore_changes", "ignore_changes must be \"all\" or a list of attribute names.")
+                    .at(f.range(&a.expr.span)),
             );
             return IgnoreChanges::None;
         }
-    }
-    let Expression::Array(items) = a.value else { unreachable!() };
+    };
     let mut paths = Vec::new();
-    for item in items.into_iter() {
-        match references::attribute_path(&item) {
+    for item in items {
+        match references::attribute_path(item) {
             Some(p) => paths.push(p),
             None => diags.push(
                 Diagnostic::error(
                     "Invalid ignore_changes entry",
                     "Each entry must be an attribute name of this resource, like tags or tags[\"Name\"].",
                 )
-                .at(range_of(file, &item)),
+                .at(f.range(&item.span)),
             ),
         }
     }

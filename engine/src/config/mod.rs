@@ -3,36 +3,50 @@
 
 mod blocks;
 mod modules;
-mod typeexpr;
 mod version;
 
 pub use modules::{
     Check, ConfigFs, DiskFs, Import, MemFs, ModuleCall, Moved, Removed, installed_module_dir, is_fetched_source,
     is_local_source, load_tree, module_display, normalize, resolve_providers,
 };
-pub use typeexpr::parse_type;
 pub use version::{LANGUAGE_VERSION, VersionConstraint, check_required_version};
 
 use crate::addr::{Mode, ResourceAddr};
-use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, SourceRange};
-use crate::types::Type;
+use crate::cty::Type;
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, SourceRange};
+use crate::hcl::ast;
+use crate::lang::typeexpr::Defaults;
 use crate::value::{PathStep, Value};
-use hcl_edit::Span;
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::Body;
 use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// An expression with the file it came from.
 #[derive(Clone, Debug)]
 pub struct Expr {
     pub file: FileId,
-    pub expr: Expression,
+    pub expr: Arc<ast::Expr>,
+    /// The file's name and text (for the ranges some messages quote).
+    pub source: Arc<SourceFile>,
 }
 
 impl Expr {
+    pub fn new(file: FileId, expr: ast::Expr, source: &Arc<SourceFile>) -> Expr {
+        Expr { file, expr: Arc::new(expr), source: source.clone() }
+    }
+
     pub fn range(&self) -> SourceRange {
-        SourceRange::new(self.file, self.expr.span().unwrap_or(0..0))
+        SourceRange::new(self.file, self.expr.span.clone())
+    }
+
+    /// Parses a standalone expression (`-var` values, `-target` addresses, the console).
+    pub fn parse(text: &str, name: &str) -> Result<Expr, Diagnostics> {
+        let source = Arc::new(SourceFile { name: name.to_string(), text: Arc::from(text) });
+        let (e, diags) = crate::hcl::parse_expression(text.as_bytes(), name);
+        if !diags.is_empty() {
+            return Err(Diagnostics(diags.into_iter().map(|d| hcl_diagnostic(0, d)).collect()));
+        }
+        Ok(Expr::new(0, e, &source))
     }
 }
 
@@ -40,7 +54,28 @@ impl Expr {
 #[derive(Clone, Debug)]
 pub struct BlockBody {
     pub file: FileId,
-    pub body: Body,
+    pub body: Arc<ast::Body>,
+    pub source: Arc<SourceFile>,
+}
+
+impl BlockBody {
+    /// An empty body (a provider without a configuration block).
+    pub fn empty() -> BlockBody {
+        BlockBody {
+            file: 0,
+            body: Arc::new(ast::Body::default()),
+            source: Arc::new(SourceFile { name: String::new(), text: Arc::from("") }),
+        }
+    }
+}
+
+/// A syntax error of the HCL parser as an engine diagnostic.
+pub fn hcl_diagnostic(file: FileId, d: crate::hcl::Diag) -> Diagnostic {
+    let mut out = Diagnostic::error(d.summary, d.detail).at(SourceRange::new(file, d.subject));
+    if let Some(ctx) = d.context {
+        out = out.with_related(SourceRange::new(file, ctx), "");
+    }
+    out
 }
 
 /// The loaded configuration of one module directory.
@@ -112,8 +147,11 @@ pub fn provider_key(name: &str, alias: Option<&str>) -> String {
 pub struct Variable {
     pub name: String,
     pub ty: Type,
-    /// Whether a `type` was given (without one, values keep their own type).
-    pub typed: bool,
+    /// The defaults of the type constraint's optional attributes.
+    pub defaults: Option<Defaults>,
+    /// Whether values from the command line and the environment are taken as literal
+    /// strings (no type, or a primitive one) rather than parsed as HCL expressions.
+    pub parse_literal: bool,
     pub default: Option<Value>,
     pub description: Option<String>,
     pub sensitive: bool,
@@ -216,8 +254,9 @@ pub fn load_sources(files: Vec<(String, String)>) -> (Config, Diagnostics) {
 }
 
 /// Decodes one file into `config` (whose source map receives it).
-fn load_file(config: &mut Config, name: String, text: String, diags: &mut Diagnostics) {
+fn load_file(config: &mut Config, name: String, bytes: Vec<u8>, diags: &mut Diagnostics) {
     let base = Path::new(&name).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     if base.ends_with("_override.tf") || base == "override.tf" {
         let file = config.sources.add(name.clone(), text);
         diags.push(
@@ -229,32 +268,17 @@ fn load_file(config: &mut Config, name: String, text: String, diags: &mut Diagno
         );
         return;
     }
-    let file = config.sources.add(name, text.as_str());
-    match hcl_edit::parser::parse_body(&text) {
-        Ok(body) => blocks::decode_file(config, file, body, diags),
-        Err(e) => diags.push(syntax_error(&config.sources, file, &e)),
+    let file = config.sources.add(name.clone(), text.as_str());
+    let source = Arc::new(config.sources.get(file).expect("just added").clone());
+    // The parser reads the bytes as they are, so an invalid UTF-8 sequence is reported at
+    // its line and column (the text kept for snippets has it replaced).
+    let (body, parse_diags) = crate::hcl::parse_config(&bytes, &name);
+    let failed = !parse_diags.is_empty();
+    diags.0.extend(parse_diags.into_iter().map(|d| hcl_diagnostic(file, d)));
+    if failed {
+        return;
     }
-}
-
-fn syntax_error(sources: &SourceMap, file: FileId, e: &hcl_edit::parser::Error) -> Diagnostic {
-    let text = &sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
-    let offset = e.location().offset().min(text.len());
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i).max(offset + 1).min(text.len());
-    let message = e.message().trim();
-    let detail = if message.is_empty() {
-        "The configuration could not be parsed here.".to_string()
-    } else {
-        capitalize(message)
-    };
-    Diagnostic::error("Invalid syntax", detail).at(SourceRange::new(file, offset..end.max(offset)))
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
+    blocks::decode_file(config, file, &source, body, diags);
 }
 
 impl Config {

@@ -2,13 +2,10 @@
 //! `removed`), `check` blocks, and loading a configuration with all its child modules into
 //! one tree that shares one [`SourceMap`].
 
-use super::blocks::{
-    constant_bool, constant_string, decode_checks, depends_on_list, expr, header_range, provider_reference, range_of,
-    split_body,
-};
+use super::blocks::{FileCtx, constant_bool, constant_string, decode_checks, depends_on_list, provider_reference, split_body};
 use super::*;
 use crate::addr::{Target, parse_target};
-use hcl_edit::structure::Structure;
+use crate::hcl::ast::{Attribute, Body as AstBody, ExprKind};
 use std::collections::BTreeMap;
 
 /// A `module "name" { source = ... }` block.
@@ -64,9 +61,9 @@ pub struct Check {
 
 pub(super) fn decode_module_call(
     config: &mut Config,
-    file: FileId,
+    f: &FileCtx,
     labels: Vec<String>,
-    body: Body,
+    body: AstBody,
     header: SourceRange,
     diags: &mut Diagnostics,
 ) {
@@ -84,66 +81,60 @@ pub(super) fn decode_module_call(
         range: header.clone(),
     };
     let mut has_source = false;
-    for s in body.into_iter() {
-        match s {
-            Structure::Attribute(a) => match a.key.as_str() {
-                "source" => {
-                    call.source_range = range_of(file, &a.value);
-                    if let Some(src) = constant_string(file, &a, diags) {
-                        call.source = src;
-                        has_source = true;
-                    }
+    for a in body.attributes {
+        match a.name.as_str() {
+            "source" => {
+                call.source_range = f.range(&a.expr.span);
+                if let Some(src) = constant_string(f, &a, diags) {
+                    call.source = src;
+                    has_source = true;
                 }
-                "version" => call.version = constant_string(file, &a, diags),
-                "count" => call.count = Some(expr(file, a)),
-                "for_each" => call.for_each = Some(expr(file, a)),
-                "depends_on" => call.depends_on = depends_on_list(file, a, diags),
-                "providers" => {
-                    let range = range_of(file, &a.value);
-                    let hcl_edit::expr::Expression::Object(obj) = a.value else {
-                        diags.push(
+            }
+            "version" => call.version = constant_string(f, &a, diags),
+            "count" => call.count = Some(f.expr(a)),
+            "for_each" => call.for_each = Some(f.expr(a)),
+            "depends_on" => call.depends_on = depends_on_list(f, a, diags),
+            "providers" => {
+                let range = f.range(&a.expr.span);
+                let ExprKind::Object(items) = &a.expr.kind else {
+                    diags.push(
+                        Diagnostic::error(
+                            "Invalid providers argument",
+                            "providers takes a map from the module's provider names to provider configurations, like { aws = aws.eu }.",
+                        )
+                        .at(range),
+                    );
+                    continue;
+                };
+                for item in items {
+                    let key = if item.force_non_literal { None } else { provider_reference(&item.key) };
+                    let value = provider_reference(&item.value);
+                    let r = f.range(&item.value.span);
+                    match (key, value) {
+                        (Some(k), Some(v)) => call.providers.push((k, v, r)),
+                        _ => diags.push(
                             Diagnostic::error(
                                 "Invalid providers argument",
-                                "providers takes a map from the module's provider names to provider configurations, like { aws = aws.eu }.",
+                                "Each entry maps a provider name (or name.alias) in the module to a provider configuration of the caller, like aws = aws.eu.",
                             )
-                            .at(range),
-                        );
-                        continue;
-                    };
-                    for (k, v) in obj.iter() {
-                        let key = match k {
-                            hcl_edit::expr::ObjectKey::Ident(i) => Some(i.as_str().to_string()),
-                            hcl_edit::expr::ObjectKey::Expression(e) => provider_reference(e),
-                        };
-                        let value = provider_reference(v.expr());
-                        let r = range_of(file, v.expr());
-                        match (key, value) {
-                            (Some(k), Some(v)) => call.providers.push((k, v, r)),
-                            _ => diags.push(
-                                Diagnostic::error(
-                                    "Invalid providers argument",
-                                    "Each entry maps a provider name (or name.alias) in the module to a provider configuration of the caller, like aws = aws.eu.",
-                                )
-                                .at(r),
-                            ),
-                        }
+                            .at(r),
+                        ),
                     }
                 }
-                _ => {
-                    call.args.insert(a.key.as_str().to_string(), expr(file, a));
-                }
-            },
-            Structure::Block(b) => diags.push(
-                Diagnostic::error(
-                    "Unsupported block type",
-                    format!(
-                        "Blocks of type \"{}\" are not expected in a module block; modules take arguments only.",
-                        b.ident.as_str()
-                    ),
-                )
-                .at(header_range(file, &b)),
-            ),
+            }
+            _ => {
+                call.args.insert(a.name.clone(), f.expr(a));
+            }
         }
+    }
+    for b in &body.blocks {
+        diags.push(
+            Diagnostic::error(
+                "Unsupported block type",
+                format!("Blocks of type \"{}\" are not expected in a module block; modules take arguments only.", b.ty),
+            )
+            .at(f.header(b)),
+        );
     }
     if !has_source {
         diags.push(
@@ -176,14 +167,9 @@ pub(super) fn decode_module_call(
 }
 
 /// An address argument (`from`, `to`) as written in the source.
-fn address_arg(
-    config: &Config,
-    file: FileId,
-    a: &hcl_edit::structure::Attribute,
-    diags: &mut Diagnostics,
-) -> Option<Target> {
-    let range = range_of(file, &a.value);
-    let text = config.sources.get(file).map(|f| f.text[range.span.clone()].trim().to_string()).unwrap_or_default();
+fn address_arg(f: &FileCtx, a: &Attribute, diags: &mut Diagnostics) -> Option<Target> {
+    let range = f.range(&a.expr.span);
+    let text = f.source.text.get(range.span.clone()).unwrap_or("").trim().to_string();
     match parse_target(&text) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -202,16 +188,10 @@ fn address_arg(
     }
 }
 
-pub(super) fn decode_moved(
-    config: &mut Config,
-    file: FileId,
-    body: Body,
-    header: SourceRange,
-    diags: &mut Diagnostics,
-) {
-    let parts = split_body(file, body, &["from", "to"], &[], "moved block", diags);
-    let from = parts.attrs.get("from").and_then(|a| address_arg(config, file, a, diags));
-    let to = parts.attrs.get("to").and_then(|a| address_arg(config, file, a, diags));
+pub(super) fn decode_moved(config: &mut Config, f: &FileCtx, body: AstBody, header: SourceRange, diags: &mut Diagnostics) {
+    let parts = split_body(f, body, &["from", "to"], &[], "moved block", diags);
+    let from = parts.attrs.get("from").and_then(|a| address_arg(f, a, diags));
+    let to = parts.attrs.get("to").and_then(|a| address_arg(f, a, diags));
     match (from, to) {
         (Some(from), Some(to)) => {
             let compatible = matches!(
@@ -239,15 +219,8 @@ pub(super) fn decode_moved(
     }
 }
 
-pub(super) fn decode_import(
-    config: &mut Config,
-    file: FileId,
-    body: Body,
-    header: SourceRange,
-    diags: &mut Diagnostics,
-) {
-    let mut parts =
-        split_body(file, body, &["to", "id", "provider", "for_each", "identity"], &[], "import block", diags);
+pub(super) fn decode_import(config: &mut Config, f: &FileCtx, body: AstBody, header: SourceRange, diags: &mut Diagnostics) {
+    let mut parts = split_body(f, body, &["to", "id", "provider", "for_each", "identity"], &[], "import block", diags);
     for unsupported in ["for_each", "identity"] {
         if let Some(a) = parts.attrs.get(unsupported) {
             diags.push(
@@ -255,14 +228,14 @@ pub(super) fn decode_import(
                     format!("import {unsupported} is not supported"),
                     "terrane imports one object per import block, by id.",
                 )
-                .at(range_of(file, &a.key)),
+                .at(f.range(&a.name_span)),
             );
         }
     }
-    let to_range = parts.attrs.get("to").map(|a| range_of(file, &a.value));
-    let to = parts.attrs.get("to").and_then(|a| address_arg(config, file, a, diags));
-    let provider = parts.attrs.get("provider").and_then(|a| provider_reference(&a.value));
-    let id = parts.attrs.shift_remove("id").map(|a| expr(file, a));
+    let to_range = parts.attrs.get("to").map(|a| f.range(&a.expr.span));
+    let to = parts.attrs.get("to").and_then(|a| address_arg(f, a, diags));
+    let provider = parts.attrs.get("provider").and_then(|a| provider_reference(&a.expr));
+    let id = parts.attrs.shift_remove("id").map(|a| f.expr(a));
     match (to, id, to_range) {
         (Some(to @ (Target::Resource(_) | Target::Instance(_))), Some(id), Some(to_range)) => {
             config.imports.push(Import { to, to_range, id, provider, range: header })
@@ -278,27 +251,20 @@ pub(super) fn decode_import(
     }
 }
 
-pub(super) fn decode_removed(
-    config: &mut Config,
-    file: FileId,
-    body: Body,
-    header: SourceRange,
-    diags: &mut Diagnostics,
-) {
-    let parts = split_body(file, body, &["from"], &["lifecycle", "provisioner", "connection"], "removed block", diags);
-    let from = parts.attrs.get("from").and_then(|a| address_arg(config, file, a, diags));
+pub(super) fn decode_removed(config: &mut Config, f: &FileCtx, body: AstBody, header: SourceRange, diags: &mut Diagnostics) {
+    let parts = split_body(f, body, &["from"], &["lifecycle", "provisioner", "connection"], "removed block", diags);
+    let from = parts.attrs.get("from").and_then(|a| address_arg(f, a, diags));
     let mut destroy = true;
     for b in parts.blocks {
-        if b.ident.as_str() != "lifecycle" {
+        if b.ty != "lifecycle" {
             diags.push(
-                Diagnostic::error("Provisioners are not supported", "terrane does not run provisioners.")
-                    .at(header_range(file, &b)),
+                Diagnostic::error("Provisioners are not supported", "terrane does not run provisioners.").at(f.header(&b)),
             );
             continue;
         }
-        let lc = split_body(file, b.body, &["destroy"], &[], "removed block's lifecycle", diags);
+        let lc = split_body(f, b.body, &["destroy"], &[], "removed block's lifecycle", diags);
         if let Some(a) = lc.attrs.get("destroy") {
-            destroy = constant_bool(file, a, diags);
+            destroy = constant_bool(f, a, diags);
         }
     }
     match from {
@@ -319,35 +285,31 @@ pub(super) fn decode_removed(
 
 pub(super) fn decode_check(
     config: &mut Config,
-    file: FileId,
+    f: &FileCtx,
     labels: Vec<String>,
-    body: Body,
+    body: AstBody,
     header: SourceRange,
     diags: &mut Diagnostics,
 ) {
     let name = labels.into_iter().next().unwrap_or_default();
-    let mut parts = split_body(file, body, &[], &["assert", "data"], "check block", diags);
-    let asserts = {
-        let mut renamed: Vec<hcl_edit::structure::Block> = Vec::new();
-        for b in std::mem::take(&mut parts.blocks) {
-            if b.ident.as_str() == "data" {
-                diags.push(
-                    Diagnostic::error(
-                        "Scoped data sources are not supported",
-                        "terrane does not read data blocks inside check blocks; declare the data source at the top level.",
-                    )
-                    .at(header_range(file, &b)),
-                );
-            } else {
-                renamed.push(b);
-            }
+    let mut parts = split_body(f, body, &[], &["assert", "data"], "check block", diags);
+    let mut asserts_blocks = Vec::new();
+    for b in std::mem::take(&mut parts.blocks) {
+        if b.ty == "data" {
+            diags.push(
+                Diagnostic::error(
+                    "Scoped data sources are not supported",
+                    "terrane does not read data blocks inside check blocks; declare the data source at the top level.",
+                )
+                .at(f.header(&b)),
+            );
+        } else {
+            asserts_blocks.push(b);
         }
-        decode_checks(file, &mut renamed, "assert", diags)
-    };
+    }
+    let asserts = decode_checks(f, &mut asserts_blocks, "assert", diags);
     if asserts.is_empty() {
-        diags.push(
-            Diagnostic::error("Missing assert block", "A check block needs at least one assert block.").at(header),
-        );
+        diags.push(Diagnostic::error("Missing assert block", "A check block needs at least one assert block.").at(header));
         return;
     }
     config.checks.push(Check { name, asserts, range: header });
@@ -356,16 +318,16 @@ pub(super) fn decode_check(
 /// Where a configuration's files come from: the file system, or the files a saved plan
 /// carries.
 pub trait ConfigFs {
-    /// The `.tf` files directly in `dir`: (file name, text), any order. An error when the
+    /// The `.tf` files directly in `dir`: (file name, bytes), any order. An error when the
     /// directory does not exist.
-    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>>;
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>>;
 }
 
 /// The real file system.
 pub struct DiskFs;
 
 impl ConfigFs for DiskFs {
-    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })? {
             let entry = entry?;
@@ -374,7 +336,7 @@ impl ConfigFs for DiskFs {
             if !path.is_file() || name.starts_with('.') || !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
                 continue;
             }
-            out.push((name, std::fs::read_to_string(&path)?));
+            out.push((name, std::fs::read(&path)?));
         }
         Ok(out)
     }
@@ -384,13 +346,13 @@ impl ConfigFs for DiskFs {
 pub struct MemFs(pub BTreeMap<PathBuf, String>);
 
 impl ConfigFs for MemFs {
-    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
         let dir = normalize(dir);
-        let out: Vec<(String, String)> = self
+        let out: Vec<(String, Vec<u8>)> = self
             .0
             .iter()
             .filter(|(p, _)| normalize(p.parent().unwrap_or(Path::new(""))) == dir)
-            .map(|(p, t)| (p.file_name().unwrap_or_default().to_string_lossy().to_string(), t.clone()))
+            .map(|(p, t)| (p.file_name().unwrap_or_default().to_string_lossy().to_string(), t.clone().into_bytes()))
             .collect();
         if out.is_empty() {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no configuration files"));
@@ -475,7 +437,7 @@ fn load_module(
             return None;
         }
     };
-    let mut named: Vec<(String, String)> = Vec::new();
+    let mut named: Vec<(String, Vec<u8>)> = Vec::new();
     let mut files = files;
     files.sort();
     for (name, text) in files {

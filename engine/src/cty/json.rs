@@ -332,16 +332,29 @@ fn err(path: &[PathStep], msg: impl Into<String>) -> PathError {
 
 /// cty's `Unmarshal`: a value of type `ty` from JSON.
 pub fn unmarshal(j: &Json, ty: &Type) -> Result<Value, PathError> {
-    unmarshal_at(j, ty, &mut Vec::new())
+    unmarshal_at(j, ty, &mut Vec::new(), false)
 }
 
-fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, PathError> {
+/// As [`unmarshal`], for stored values that may have been written with another schema:
+/// attributes the type does not have are dropped, and a part that does not decode is
+/// taken as JSON and made to fit.
+pub fn unmarshal_lenient(j: &Json, ty: &Type) -> Value {
+    match unmarshal_at(j, ty, &mut Vec::new(), true) {
+        Ok(v) => v,
+        Err(_) => {
+            let implied = implied_type(j).unwrap_or(Type::Dynamic);
+            unmarshal(j, &implied).map_or(Value::null(ty.clone()), |v| v.conform(ty))
+        }
+    }
+}
+
+fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>, lenient: bool) -> Result<Value, PathError> {
     // cty reads a null before looking at the type: a null of the dynamic type is not wrapped.
     if matches!(j, Json::Null) {
         return Ok(Value::Null(ty.clone()));
     }
     if ty.is_dynamic() {
-        return unmarshal_dynamic(j, path);
+        return unmarshal_dynamic(j, path, lenient);
     }
     match ty {
         Type::Bool => match j {
@@ -366,7 +379,7 @@ fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, 
             let mut vals = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 path.push(PathStep::Index(i));
-                vals.push(unmarshal_at(item, ety, path)?);
+                vals.push(unmarshal_at(item, ety, path, lenient)?);
                 path.pop();
             }
             Ok(if ty.is_list() { Value::list((**ety).clone(), vals) } else { Value::set((**ety).clone(), vals) })
@@ -376,7 +389,7 @@ fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, 
             let mut vals = BTreeMap::new();
             for (k, item) in members {
                 path.push(PathStep::Key(k.clone()));
-                vals.insert(super::value::normalize(k.clone()), unmarshal_at(item, ety, path)?);
+                vals.insert(super::value::normalize(k.clone()), unmarshal_at(item, ety, path, lenient)?);
                 path.pop();
             }
             Ok(Value::map((**ety).clone(), vals))
@@ -392,7 +405,7 @@ fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, 
             let mut vals = Vec::with_capacity(items.len());
             for (i, (item, ety)) in items.iter().zip(etys.iter()).enumerate() {
                 path.push(PathStep::Index(i));
-                vals.push(unmarshal_at(item, ety, path)?);
+                vals.push(unmarshal_at(item, ety, path, lenient)?);
                 path.pop();
             }
             Ok(Value::tuple(vals))
@@ -403,10 +416,13 @@ fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, 
             for (k, item) in members {
                 let k = super::value::normalize(k.clone());
                 let Some(aty) = o.attrs.get(&k) else {
+                    if lenient {
+                        continue;
+                    }
                     return Err(err(path, format!("unsupported attribute {}", super::ty::go_quote(&k))));
                 };
                 path.push(PathStep::Attr(k.clone()));
-                let v = unmarshal_at(item, aty, path)?;
+                let v = unmarshal_at(item, aty, path, lenient)?;
                 path.pop();
                 vals.insert(k, v);
             }
@@ -419,7 +435,7 @@ fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, 
     }
 }
 
-fn unmarshal_dynamic(j: &Json, path: &mut Vec<PathStep>) -> Result<Value, PathError> {
+fn unmarshal_dynamic(j: &Json, path: &mut Vec<PathStep>, lenient: bool) -> Result<Value, PathError> {
     let Json::Object(members) = j else { return Err(err(path, "missing expected {")) };
     let (mut ty, mut value) = (None, None);
     for (k, v) in members {
@@ -441,7 +457,7 @@ fn unmarshal_dynamic(j: &Json, path: &mut Vec<PathStep>) -> Result<Value, PathEr
     }
     let ty = ty.ok_or_else(|| err(path, "missing type in dynamically-typed value"))?;
     let value = value.ok_or_else(|| err(path, "missing value in dynamically-typed value"))?;
-    unmarshal_at(value, &ty, path)
+    unmarshal_at(value, &ty, path, lenient)
 }
 
 /// A parsed document as `serde_json` (numbers that do not fit a float are kept as text).

@@ -2,10 +2,12 @@
 //! unknowns, refinements and marks ([`Value`]), conversion and unification ([`convert`]),
 //! the operations the language needs ([`ops`]) and the JSON encoding ([`json`]).
 
+pub mod conform;
 pub mod convert;
 pub mod json;
 pub mod marks;
 pub mod ops;
+pub mod paths;
 pub mod refine;
 pub mod set;
 pub mod ty;

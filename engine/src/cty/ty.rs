@@ -45,6 +45,31 @@ impl fmt::Display for PathError {
     }
 }
 
+impl PathError {
+    /// Terraform's `tfdiags.FormatError`: the message, after its path (`.a[0]: ...`) when it
+    /// has one.
+    pub fn format(&self) -> String {
+        if self.path.is_empty() { self.message.clone() } else { format!("{}: {}", format_path(&self.path), self.message) }
+    }
+
+    /// Terraform's `tfdiags.FormatErrorPrefixed`: the path after `prefix`.
+    pub fn format_prefixed(&self, prefix: &str) -> String {
+        format!("{prefix}{}: {}", format_path(&self.path), self.message)
+    }
+}
+
+/// Terraform's `tfdiags.FormatCtyPath`: `.name`, `[0]`, `["key"]`.
+pub fn format_path(path: &[crate::cty::PathStep]) -> String {
+    use crate::cty::PathStep;
+    path.iter()
+        .map(|s| match s {
+            PathStep::Attr(a) => format!(".{a}"),
+            PathStep::Key(k) => format!("[{}]", go_quote(k)),
+            PathStep::Index(i) => format!("[{i}]"),
+        })
+        .collect()
+}
+
 impl Type {
     pub fn list(ety: Type) -> Type {
         Type::List(Arc::new(ety))

@@ -4,11 +4,8 @@
 use crate::addr::{Mode, ResourceAddr};
 use crate::config::Expr;
 use crate::diag::{Diagnostic, FileId, SourceRange};
-use crate::value::PathStep;
-use hcl_edit::Span;
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
-use hcl_edit::structure::{Body, Structure};
-use hcl_edit::template::{Directive, Element, Template};
+use crate::hcl::ast::{self, Body, ExprKind, Span, Traverser};
+use crate::value::{PathStep, Value};
 
 /// What a reference names.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,204 +54,172 @@ pub struct Reference {
     pub rest: Vec<PathStep>,
 }
 
-/// How many traversal steps after the root name make up the subject.
-fn subject_len(root: &str) -> usize {
+/// How many attribute steps after the root name make up the subject, at most.
+pub(crate) fn subject_len(root: &str) -> usize {
     match root {
-        "data" => 2,
+        "data" | "resource" => 2,
+        "self" => 0,
         _ => 1,
     }
 }
 
-/// Splits a root name and its first attribute steps into a subject, or explains why not.
-pub(crate) fn subject_of(root: &str, attrs: &[&str]) -> Result<Subject, String> {
+/// How many steps after the root a subject takes.
+pub(crate) fn steps_used(subject: &Subject) -> usize {
+    match subject {
+        Subject::SelfRef => 0,
+        Subject::Resource(r) if r.mode == Mode::Data => 2,
+        _ => 1,
+    }
+}
+
+/// Splits a root name and its first attribute steps into a subject, or says why not (the
+/// diagnostic's summary and detail, as Terraform's `addrs.ParseRef` words them).
+pub(crate) fn subject_of(root: &str, attrs: &[&str]) -> Result<Subject, (String, String)> {
     let first = attrs.first().copied();
-    let need = |what: &str| format!("The \"{root}\" object cannot be used alone; name {what}, like {root}.example.");
+    let direct = || super::invalid_reference(format!("The {} object cannot be accessed directly. Instead, access one of its attributes.", q(root)));
     Ok(match root {
-        "var" => Subject::Var(first.ok_or_else(|| need("a variable"))?.to_string()),
-        "local" => Subject::Local(first.ok_or_else(|| need("a local value"))?.to_string()),
-        "module" => Subject::Module(first.ok_or_else(|| need("a module call"))?.to_string()),
-        "count" => match first {
-            Some("index") => Subject::CountIndex,
-            _ => return Err("The \"count\" object has only the attribute \"index\".".into()),
+        "var" => Subject::Var(first.ok_or_else(direct)?.to_string()),
+        "local" => Subject::Local(first.ok_or_else(direct)?.to_string()),
+        "module" => Subject::Module(first.ok_or_else(direct)?.to_string()),
+        "count" => match first.ok_or_else(direct)? {
+            "index" => Subject::CountIndex,
+            other => {
+                return Err((
+                    "Invalid \"count\" attribute".into(),
+                    format!("The \"count\" object does not have an attribute named {}. The only supported attribute is count.index, which is the index of each instance of a resource block that has the \"count\" argument set.", q(other)),
+                ));
+            }
         },
-        "each" => match first {
-            Some("key") => Subject::EachKey,
-            Some("value") => Subject::EachValue,
-            _ => return Err("The \"each\" object has only the attributes \"key\" and \"value\".".into()),
+        "each" => match first.ok_or_else(direct)? {
+            "key" => Subject::EachKey,
+            "value" => Subject::EachValue,
+            other => {
+                return Err((
+                    "Invalid \"each\" attribute".into(),
+                    format!("The \"each\" object does not have an attribute named {}. The supported attributes are each.key and each.value, the current key and value pair of the \"for_each\" attribute set.", q(other)),
+                ));
+            }
         },
         "self" => Subject::SelfRef,
-        "path" => match first {
-            Some(p @ ("module" | "root" | "cwd")) => Subject::Path(p.to_string()),
-            _ => return Err("The \"path\" object has only the attributes \"module\", \"root\" and \"cwd\".".into()),
+        "path" => match first.ok_or_else(direct)? {
+            p @ ("module" | "root" | "cwd") => Subject::Path(p.to_string()),
+            other => {
+                let hint = crate::hcl::best_suggestion(other, ["cwd", "module", "root"])
+                    .map(|s| format!(" Did you mean {}?", q(s)))
+                    .unwrap_or_default();
+                return Err((
+                    "Invalid \"path\" attribute".into(),
+                    format!("The \"path\" object does not have an attribute named {}.{hint}", q(other)),
+                ));
+            }
         },
-        "terraform" => match first {
-            Some("workspace") => Subject::Workspace,
-            _ => return Err("The \"terraform\" object has only the attribute \"workspace\".".into()),
+        "terraform" => match first.ok_or_else(direct)? {
+            "workspace" => Subject::Workspace,
+            other => {
+                return Err((
+                    "Invalid \"terraform\" attribute".into(),
+                    format!("The \"terraform\" object does not have an attribute named {}. The only supported attribute is terraform.workspace, the name of the currently-selected workspace.", q(other)),
+                ));
+            }
         },
         "data" => match attrs {
             [t, n, ..] => Subject::Resource(ResourceAddr::new(Mode::Data, *t, *n)),
-            _ => return Err("A data source reference needs a type and a name, like data.aws_ami.base.".into()),
+            _ => {
+                return Err(super::invalid_reference(
+                    "The \"data\" object must be followed by two attribute names: the data source type and the resource name.",
+                ));
+            }
         },
-        "resource" => {
-            return Err("\"resource\" is not a valid reference; refer to a resource by its type and name.".into());
+        "resource" => match attrs {
+            [t, n, ..] => Subject::Resource(ResourceAddr::managed(*t, *n)),
+            _ => {
+                return Err(super::invalid_reference(
+                    "The \"resource\" object must be followed by two attribute names: the resource type and the resource name.",
+                ));
+            }
+        },
+        "template" | "lazy" | "arg" => {
+            return Err((
+                "Reserved symbol name".into(),
+                format!("The symbol name {} is reserved for use in a future Terraform version. If you are using a provider that already uses this as a resource type name, add the prefix \"resource.\" to force interpretation as a resource type name.", q(root)),
+            ));
         }
         type_name => match first {
             Some(n) => Subject::Resource(ResourceAddr::managed(type_name, n)),
             None => {
-                return Err(format!(
-                    "A reference to a resource type must be followed by at least one attribute access, specifying the resource name (\"{type_name}\" alone is not a value)."
+                return Err(super::invalid_reference(
+                    "A reference to a resource type must be followed by at least one attribute access, specifying the resource name.",
                 ));
             }
         },
     })
 }
 
-/// Collects every reference in `e`, ignoring names bound by enclosing `for` expressions
-/// or template directives (given in `bound`).
-pub fn collect(file: FileId, e: &Expression, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
-    match e {
-        Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => {}
-        Expression::Array(items) => items.iter().for_each(|i| collect(file, i, bound, out)),
-        Expression::Object(obj) => {
-            for (k, v) in obj.iter() {
-                if let ObjectKey::Expression(k) = k {
-                    // A bare identifier in parentheses or a string is a key, not a reference.
-                    if !matches!(k, Expression::Variable(_)) {
-                        collect(file, k, bound, out);
-                    }
-                }
-                collect(file, v.expr(), bound, out);
-            }
-        }
-        Expression::StringTemplate(t) => collect_template(file, t, bound, out),
-        Expression::HeredocTemplate(h) => collect_template(file, &h.template, bound, out),
-        Expression::Parenthesis(p) => collect(file, p.inner(), bound, out),
-        Expression::Variable(v) => {
-            let name = v.as_str();
-            if !bound.iter().any(|b| b == name)
-                && let Ok(subject) = subject_of(name, &[])
-            {
-                out.push(Reference { subject, range: SourceRange::new(file, v.span().unwrap_or(0..0)), rest: vec![] });
-            }
-        }
-        Expression::Conditional(c) => {
-            collect(file, &c.cond_expr, bound, out);
-            collect(file, &c.true_expr, bound, out);
-            collect(file, &c.false_expr, bound, out);
-        }
-        Expression::FuncCall(f) => f.args.iter().for_each(|a| collect(file, a, bound, out)),
-        Expression::Traversal(t) => {
-            if let Some(r) = traversal_reference(file, t, bound) {
-                out.push(r);
-            } else {
-                collect(file, &t.expr, bound, out);
-            }
-            for op in &t.operators {
-                if let TraversalOperator::Index(i) = op.value() {
-                    collect(file, i, bound, out);
-                }
-            }
-        }
-        Expression::UnaryOp(u) => collect(file, &u.expr, bound, out),
-        Expression::BinaryOp(b) => {
-            collect(file, &b.lhs_expr, bound, out);
-            collect(file, &b.rhs_expr, bound, out);
-        }
-        Expression::ForExpr(f) => {
-            collect(file, &f.intro.collection_expr, bound, out);
-            let n = bound.len();
-            if let Some(k) = &f.intro.key_var {
-                bound.push(k.as_str().to_string());
-            }
-            bound.push(f.intro.value_var.as_str().to_string());
-            if let Some(k) = &f.key_expr {
-                collect(file, k, bound, out);
-            }
-            collect(file, &f.value_expr, bound, out);
-            if let Some(c) = &f.cond {
-                collect(file, &c.expr, bound, out);
-            }
-            bound.truncate(n);
-        }
-    }
+fn q(s: &str) -> String {
+    crate::cty::ty::go_quote(s)
 }
 
-fn collect_template(file: FileId, t: &Template, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
-    for el in t.iter() {
-        match el {
-            Element::Literal(_) => {}
-            Element::Interpolation(i) => collect(file, &i.expr, bound, out),
-            Element::Directive(d) => match d.as_ref() {
-                Directive::If(d) => {
-                    collect(file, &d.if_expr.cond_expr, bound, out);
-                    collect_template(file, &d.if_expr.template, bound, out);
-                    if let Some(e) = &d.else_expr {
-                        collect_template(file, &e.template, bound, out);
-                    }
-                }
-                Directive::For(d) => {
-                    let f = &d.for_expr;
-                    collect(file, &f.collection_expr, bound, out);
-                    let n = bound.len();
-                    if let Some(k) = &f.key_var {
-                        bound.push(k.as_str().to_string());
-                    }
-                    bound.push(f.value_var.as_str().to_string());
-                    collect_template(file, &f.template, bound, out);
-                    bound.truncate(n);
-                }
+/// A reference from a traversal (root and steps), if it names a subject.
+fn traversal_reference(file: FileId, root: &str, steps: &[Traverser], span: &Span) -> Option<Reference> {
+    let attrs: Vec<&str> = steps
+        .iter()
+        .take(subject_len(root))
+        .map_while(|s| match s {
+            Traverser::Attr { name, .. } => Some(name.as_str()),
+            Traverser::Index { .. } => None,
+        })
+        .collect();
+    let subject = subject_of(root, &attrs).ok()?;
+    let mut used = steps_used(&subject);
+    if root == "resource" {
+        used = 2;
+    }
+    let end = if used == 0 { span.start + root.len() } else { steps.get(used - 1).map_or(span.end, |s| s.span().end) };
+    let rest = path_steps(&steps[used.min(steps.len())..]);
+    Some(Reference { subject, range: SourceRange::new(file, span.start..end), rest })
+}
+
+/// Static traversal steps as a path (stopping at the first step that is not static).
+fn path_steps(steps: &[Traverser]) -> Vec<PathStep> {
+    let mut out = Vec::new();
+    for s in steps {
+        out.push(match s {
+            Traverser::Attr { name, .. } => PathStep::Attr(name.clone()),
+            Traverser::Index { key, .. } => match key.unmarked() {
+                Value::Number(n) => match n.to_u64() {
+                    Some(i) => PathStep::Index(i as usize),
+                    None => break,
+                },
+                Value::String(s) => PathStep::Key(s.clone()),
+                _ => break,
             },
-        }
+        });
     }
+    out
 }
 
-fn traversal_reference(file: FileId, t: &hcl_edit::expr::Traversal, bound: &[String]) -> Option<Reference> {
-    let Expression::Variable(root) = &t.expr else { return None };
-    let root_name = root.as_str();
-    if bound.iter().any(|b| b == root_name) {
-        return None;
-    }
-    let mut attrs = Vec::new();
-    let take = subject_len(root_name);
-    for op in t.operators.iter().take(take) {
-        match op.value() {
-            TraversalOperator::GetAttr(a) => attrs.push(a.as_str()),
-            _ => break,
-        }
-    }
-    let subject = subject_of(root_name, &attrs).ok()?;
-    let used = match &subject {
-        Subject::SelfRef => 0,
-        Subject::Resource(r) if r.mode == Mode::Data => 2,
-        _ => 1,
-    };
-    let start = root.span().map_or(0, |s| s.start);
-    let mut end = root.span().map_or(start, |s| s.end);
-    if let Some(op) = t.operators.get(used.max(1) - 1).filter(|_| used > 0) {
-        end = op.span().map_or(end, |s| s.end);
-    }
-    let mut rest = Vec::new();
-    for op in t.operators.iter().skip(used) {
-        let step = match op.value() {
-            TraversalOperator::GetAttr(a) => PathStep::Attr(a.as_str().to_string()),
-            TraversalOperator::LegacyIndex(i) => PathStep::Index(*i.value() as usize),
-            TraversalOperator::Index(Expression::Number(n)) => match n.value().as_u64() {
-                Some(i) => PathStep::Index(i as usize),
-                None => break,
-            },
-            TraversalOperator::Index(Expression::String(s)) => PathStep::Key(s.as_str().to_string()),
-            _ => break,
-        };
-        rest.push(step);
-    }
-    Some(Reference { subject, range: SourceRange::new(file, start..end), rest })
-}
-
-/// References of an expression.
+/// References of an expression (names bound by `for` expressions excluded).
 pub fn of_expr(e: &Expr) -> Vec<Reference> {
     let mut out = Vec::new();
-    collect(e.file, &e.expr, &mut Vec::new(), &mut out);
+    collect(e.file, &e.expr, &[], &mut out);
     out
+}
+
+/// References of a parsed expression of file `file`.
+pub fn of_ast_expr(file: FileId, e: &ast::Expr) -> Vec<Reference> {
+    let mut out = Vec::new();
+    collect(file, e, &[], &mut out);
+    out
+}
+
+fn collect(file: FileId, e: &ast::Expr, bound: &[String], out: &mut Vec<Reference>) {
+    e.variables(&mut |root, steps, span| {
+        if !bound.iter().any(|b| b == root)
+            && let Some(r) = traversal_reference(file, root, steps, span)
+        {
+            out.push(r);
+        }
+    });
 }
 
 /// References of a whole block body, including nested and `dynamic` blocks (whose
@@ -266,82 +231,61 @@ pub fn of_body(file: FileId, body: &Body) -> Vec<Reference> {
 }
 
 fn body_refs(file: FileId, body: &Body, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
-    for s in body.iter() {
-        match s {
-            Structure::Attribute(a) => collect(file, &a.value, bound, out),
-            Structure::Block(b) if b.ident.as_str() == "dynamic" => {
-                let label = b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default();
-                let mut iterator = label;
-                for s in b.body.iter() {
-                    if let Structure::Attribute(a) = s {
-                        match a.key.as_str() {
-                            "for_each" | "labels" => collect(file, &a.value, bound, out),
-                            "iterator" => {
-                                if let Expression::Variable(v) = &a.value {
-                                    iterator = v.as_str().to_string();
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                let n = bound.len();
-                bound.push(iterator);
-                for s in b.body.iter() {
-                    if let Structure::Block(content) = s
-                        && content.ident.as_str() == "content"
-                    {
-                        body_refs(file, &content.body, bound, out);
-                    }
-                }
-                bound.truncate(n);
-            }
-            Structure::Block(b) => body_refs(file, &b.body, bound, out),
+    for a in &body.attributes {
+        collect(file, &a.expr, bound, out);
+    }
+    for b in &body.blocks {
+        if b.ty != "dynamic" {
+            body_refs(file, &b.body, bound, out);
+            continue;
         }
+        for a in &b.body.attributes {
+            if matches!(a.name.as_str(), "for_each" | "labels") {
+                collect(file, &a.expr, bound, out);
+            }
+        }
+        let n = bound.len();
+        bound.push(super::dynamic_iterator(b));
+        for content in b.body.blocks.iter().filter(|c| c.ty == "content") {
+            body_refs(file, &content.body, bound, out);
+        }
+        bound.truncate(n);
     }
 }
 
-/// The single reference an expression must consist of (`depends_on`, `replace_triggered_by`).
+/// The single reference an expression must consist of (`depends_on`,
+/// `replace_triggered_by`): a static traversal.
 pub fn static_reference(e: &Expr) -> Result<Reference, Diagnostic> {
     let invalid = || {
         Diagnostic::error(
             "Invalid reference",
-            "A single static reference is expected here, like aws_instance.web or var.name.",
+            "A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.",
         )
         .at(e.range())
     };
-    let refs = match &e.expr {
-        Expression::Traversal(t) => {
-            if t.operators.iter().any(|op| matches!(op.value(), TraversalOperator::Index(i) if !matches!(i, Expression::Number(_) | Expression::String(_)))) {
-                return Err(invalid());
-            }
-            traversal_reference(e.file, t, &[])
-        }
-        Expression::Variable(_) => None,
-        _ => None,
-    };
-    refs.ok_or_else(invalid)
+    match &e.expr.kind {
+        ExprKind::ScopeTraversal { root, steps, .. } => traversal_reference(e.file, root, steps, &e.expr.span).ok_or_else(invalid),
+        _ => Err(invalid()),
+    }
 }
 
 /// An attribute path relative to the resource itself (`tags["Name"]`, `ingress[0].cidr`),
 /// as `ignore_changes` takes them.
-pub fn attribute_path(e: &Expression) -> Option<Vec<PathStep>> {
-    match e {
-        Expression::Variable(v) => Some(vec![PathStep::Attr(v.as_str().to_string())]),
-        Expression::String(s) => Some(vec![PathStep::Attr(s.as_str().to_string())]),
-        Expression::Traversal(t) => {
-            let mut path = attribute_path(&t.expr)?;
-            for op in &t.operators {
-                path.push(match op.value() {
-                    TraversalOperator::GetAttr(a) => PathStep::Attr(a.as_str().to_string()),
-                    TraversalOperator::LegacyIndex(i) => PathStep::Index(*i.value() as usize),
-                    TraversalOperator::Index(Expression::Number(n)) => PathStep::Index(n.value().as_u64()? as usize),
-                    TraversalOperator::Index(Expression::String(s)) => PathStep::Key(s.as_str().to_string()),
-                    _ => return None,
-                });
+pub fn attribute_path(e: &ast::Expr) -> Option<Vec<PathStep>> {
+    match &e.kind {
+        ExprKind::ScopeTraversal { root, steps, .. } => {
+            let rest = path_steps(steps);
+            if rest.len() != steps.len() {
+                return None;
             }
+            let mut path = vec![PathStep::Attr(root.clone())];
+            path.extend(rest);
             Some(path)
         }
+        ExprKind::Template(parts) if parts.len() == 1 => match &parts[0].kind {
+            ExprKind::Literal(Value::String(s)) => Some(vec![PathStep::Attr(s.clone())]),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -349,10 +293,17 @@ pub fn attribute_path(e: &Expression) -> Option<Vec<PathStep>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::SourceFile;
+    use std::sync::Arc;
+
+    fn expr(src: &str) -> Expr {
+        let (e, d) = crate::hcl::parse_expression(src.as_bytes(), "t");
+        assert!(d.is_empty());
+        Expr::new(0, e, &Arc::new(SourceFile { name: "t".into(), text: Arc::from(src) }))
+    }
 
     fn refs(src: &str) -> Vec<String> {
-        let e = Expr { file: 0, expr: hcl_edit::parser::parse_expr(src).unwrap() };
-        of_expr(&e).into_iter().map(|r| r.subject.to_string()).collect()
+        of_expr(&expr(src)).into_iter().map(|r| r.subject.to_string()).collect()
     }
 
     #[test]
@@ -368,8 +319,7 @@ mod tests {
 
     #[test]
     fn reference_range_and_rest() {
-        let e = Expr { file: 0, expr: hcl_edit::parser::parse_expr("aws_instance.web[0].id").unwrap() };
-        let r = &of_expr(&e)[0];
+        let r = &of_expr(&expr("aws_instance.web[0].id"))[0];
         assert_eq!(r.range.span, 0..16);
         assert_eq!(r.rest, vec![PathStep::Index(0), PathStep::Attr("id".into())]);
     }

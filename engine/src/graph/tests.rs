@@ -245,8 +245,8 @@ resource "terraform_data" "c" {}
         provider: "terraform".into(),
         provider_address: "provider[\"terraform.io/builtin/terraform\"]".into(),
         action,
-        before: crate::value::Value::Null,
-        after: crate::value::Value::Null,
+        before: crate::value::Value::NULL,
+        after: crate::value::Value::NULL,
         replace_paths: vec![],
         reason: None,
     };

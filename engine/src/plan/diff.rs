@@ -4,7 +4,7 @@
 
 use crate::provider::PlanResponse;
 use crate::schema::{Nesting, Schema};
-use crate::value::{PathStep, Value, ValueMap};
+use crate::value::{PathStep, Type, Value, ValueMap};
 
 /// Plans a new state from the prior state (`None` when creating) and the configuration.
 pub fn generic_plan(schema: &Schema, prior: Option<&Value>, config: &Value) -> PlanResponse {
@@ -33,21 +33,20 @@ fn plan_object(
     path: &mut Vec<PathStep>,
     rr: &mut Vec<Vec<PathStep>>,
 ) -> Value {
-    let (config, marked) = config.unmark();
+    let (config, marks) = config.clone().unmark();
     if config.is_unknown() {
-        return Value::Unknown.mark_if(marked);
+        return Value::unknown(schema.value_type()).with_marks(marks);
     }
-    let prior = prior.map(|p| p.unmark().0).filter(|p| !p.is_null());
+    let prior = prior.map(Value::unmarked).filter(|p| !p.is_null());
     let mut out = ValueMap::new();
     for (name, attr) in &schema.attributes {
-        let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
+        let c = config.get_attr(name).cloned().unwrap_or_else(|| Value::null(attr.ty.clone()));
         let p = prior.and_then(|p| p.get_attr(name));
-        let collection =
-            matches!(attr.ty, crate::types::Type::List(_) | crate::types::Type::Set(_) | crate::types::Type::Map(_));
+        let collection = attr.ty.is_list() || attr.ty.is_set() || attr.ty.is_map();
         let planned = if collection && is_empty_collection(&c) && !attr.computed {
             // An empty list, set or map is the same as leaving the argument out, as in the
             // Terraform SDK: providers read both back as null.
-            Value::Null
+            Value::null(attr.ty.clone())
         } else if !c.is_null() {
             c
         } else if attr.computed {
@@ -55,15 +54,16 @@ fn plan_object(
             // learns it at apply.
             match (prior, p) {
                 (Some(_), Some(pv)) => pv.clone(),
-                _ => attr.default.clone().unwrap_or(Value::Unknown),
+                _ => attr.default.clone().unwrap_or_else(|| Value::unknown(attr.ty.clone())),
             }
         } else {
-            attr.default.clone().unwrap_or(Value::Null)
+            attr.default.clone().unwrap_or_else(|| Value::null(attr.ty.clone()))
         };
+        let planned = planned.conform(&attr.ty);
         if attr.force_new
             && let Some(prior_obj) = prior
         {
-            let pv = prior_obj.get_attr(name).cloned().unwrap_or(Value::Null);
+            let pv = prior_obj.get_attr(name).cloned().unwrap_or_else(|| Value::null(attr.ty.clone()));
             if !same(&pv, &planned) {
                 path.push(PathStep::Attr(name.clone()));
                 rr.push(path.clone());
@@ -73,43 +73,56 @@ fn plan_object(
         out.insert(name.clone(), planned);
     }
     for (name, block) in &schema.blocks {
-        let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
+        let block_ty = || match block.nesting {
+            Nesting::Single => block.schema.value_type(),
+            Nesting::List => Type::list(block.schema.value_type()),
+            Nesting::Set => Type::set(block.schema.value_type()),
+        };
+        let c = config.get_attr(name).cloned().unwrap_or_else(|| Value::null(block_ty()));
         let p = prior.and_then(|p| p.get_attr(name));
-        let unconfigured = match c.unmark().0 {
-            Value::Null => true,
-            Value::List(items) | Value::Set(items) => items.is_empty(),
-            _ => false,
+        let unconfigured = match c.unmarked() {
+            Value::Null(_) => true,
+            v => v.as_seq().is_some_and(<[Value]>::is_empty),
         };
         if block.computed && unconfigured {
             // The provider decides: an existing object keeps what it has.
-            out.insert(name.clone(), if prior.is_some() { p.cloned().unwrap_or(Value::Null) } else { Value::Unknown });
+            let v = match (prior, p) {
+                (Some(_), Some(pv)) => pv.clone(),
+                (Some(_), None) => Value::null(block_ty()),
+                (None, _) => Value::unknown(block_ty()),
+            };
+            out.insert(name.clone(), v);
             continue;
         }
         path.push(PathStep::Attr(name.clone()));
-        let planned = match (block.nesting, c.unmark().0) {
-            (_, Value::Unknown) => Value::Unknown,
-            (Nesting::Single, Value::Null) => Value::Null,
+        let inner = c.unmarked();
+        let planned = match (block.nesting, inner) {
+            (_, Value::Unknown(_)) => Value::unknown(block_ty()),
+            (Nesting::Single, Value::Null(_)) => Value::null(block_ty()),
             (Nesting::Single, _) => plan_object(&block.schema, p, &c, path, rr),
-            (Nesting::List, Value::List(items) | Value::Set(items)) => {
-                let prior_items = p.and_then(Value::as_seq).unwrap_or(&[]);
+            (Nesting::List, v) if v.as_seq().is_some() => {
+                let items = v.as_seq().unwrap_or(&[]);
+                let prior_items = p.map(Value::unmarked).and_then(Value::as_seq).unwrap_or(&[]);
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     path.push(PathStep::Index(i));
                     out.push(plan_object(&block.schema, prior_items.get(i), item, path, rr));
                     path.pop();
                 }
-                Value::List(out)
+                Value::list(block.schema.value_type(), out)
             }
-            (Nesting::Set, Value::List(items) | Value::Set(items)) => {
-                let prior_items = p.and_then(Value::as_seq).unwrap_or(&[]);
+            (Nesting::Set, v) if v.as_seq().is_some() => {
+                let items = v.as_seq().unwrap_or(&[]);
+                let prior_items = p.map(Value::unmarked).and_then(Value::as_seq).unwrap_or(&[]);
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     let matching = prior_items.iter().find(|pi| configured_equal(&block.schema, pi, item));
                     out.push(plan_object(&block.schema, matching, item, &mut Vec::new(), &mut Vec::new()));
                 }
-                Value::set(out)
+                Value::set(block.schema.value_type(), out)
             }
-            (Nesting::List | Nesting::Set, _) => Value::List(Vec::new()),
+            (Nesting::List, _) => Value::empty_list(block.schema.value_type()),
+            (Nesting::Set, _) => Value::empty_set(block.schema.value_type()),
         };
         if block.force_new
             && let Some(pv) = p
@@ -120,32 +133,23 @@ fn plan_object(
         path.pop();
         out.insert(name.clone(), planned);
     }
-    // Attributes outside the schema (none for well-formed configs) are kept as given.
-    if let Value::Map(m) = config {
-        for (k, v) in m {
-            out.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    Value::Map(out).mark_if(marked)
+    Value::object_from_map(out).with_marks(marks)
 }
 
 fn is_empty_collection(v: &Value) -> bool {
-    match v.unmark().0 {
-        Value::List(items) | Value::Set(items) => items.is_empty(),
-        Value::Map(m) => m.is_empty(),
-        _ => false,
-    }
+    let v = v.unmarked();
+    v.is_known() && !v.is_null() && v.length_int() == Some(0)
 }
 
 /// Whether a prior set element matches a configured one on every attribute the
 /// configuration sets (computed attributes are ignored).
 fn configured_equal(schema: &Schema, prior: &Value, config: &Value) -> bool {
     schema.attributes.iter().all(|(name, attr)| {
-        let c = config.get_attr(name).cloned().unwrap_or(Value::Null);
+        let c = config.get_attr(name).cloned().unwrap_or(Value::NULL);
         if c.is_null() && attr.computed {
             return true;
         }
-        same(&prior.get_attr(name).cloned().unwrap_or(Value::Null), &c)
+        same(&prior.get_attr(name).cloned().unwrap_or(Value::NULL), &c)
     })
 }
 
@@ -153,7 +157,6 @@ fn configured_equal(schema: &Schema, prior: &Value, config: &Value) -> bool {
 mod tests {
     use super::*;
     use crate::schema::{Attribute, NestedBlock};
-    use crate::types::Type;
 
     fn schema() -> Schema {
         Schema::new()
@@ -172,15 +175,15 @@ mod tests {
     fn create_fills_defaults_and_unknowns() {
         let config = obj(vec![
             ("name", "a".into()),
-            ("size", Value::Null),
-            ("zone", Value::Null),
-            ("id", Value::Null),
-            ("rule", Value::List(vec![])),
+            ("size", Value::NULL),
+            ("zone", Value::NULL),
+            ("id", Value::NULL),
+            ("rule", Value::empty_tuple()),
         ]);
         let r = generic_plan(&schema(), None, &config);
-        assert_eq!(r.planned.get_attr("id"), Some(&Value::Unknown));
+        assert_eq!(r.planned.get_attr("id"), Some(&Value::unknown(Type::String)));
         assert_eq!(r.planned.get_attr("size"), Some(&Value::from(1i64)));
-        assert_eq!(r.planned.get_attr("zone"), Some(&Value::Unknown));
+        assert_eq!(r.planned.get_attr("zone"), Some(&Value::unknown(Type::String)));
         assert!(r.requires_replace.is_empty());
     }
 
@@ -191,13 +194,13 @@ mod tests {
             ("name", "a".into()),
             ("size", 1i64.into()),
             ("zone", "z1".into()),
-            ("rule", Value::List(vec![])),
+            ("rule", Value::empty_tuple()),
         ]);
         let config = obj(vec![
             ("name", "a".into()),
             ("size", 2i64.into()),
-            ("zone", Value::Null),
-            ("rule", Value::List(vec![])),
+            ("zone", Value::NULL),
+            ("rule", Value::empty_tuple()),
         ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.planned.get_attr("id"), Some(&Value::from("i-1")));
@@ -207,12 +210,12 @@ mod tests {
         let config = obj(vec![
             ("name", "b".into()),
             ("size", 2i64.into()),
-            ("zone", Value::Null),
-            ("rule", Value::List(vec![])),
+            ("zone", Value::NULL),
+            ("rule", Value::empty_tuple()),
         ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.requires_replace, vec![vec![PathStep::Attr("name".into())]]);
-        assert_eq!(r.planned.get_attr("id"), Some(&Value::Unknown), "a replacement gets a new id");
+        assert_eq!(r.planned.get_attr("id"), Some(&Value::unknown(Type::String)), "a replacement gets a new id");
     }
 
     #[test]
@@ -221,17 +224,17 @@ mod tests {
             ("id", "i-1".into()),
             ("name", "a".into()),
             ("size", 1i64.into()),
-            ("zone", Value::Null),
-            ("rule", Value::List(vec![])),
+            ("zone", Value::NULL),
+            ("rule", Value::empty_tuple()),
         ]);
         let config = obj(vec![
             ("name", "a".into()),
             ("size", 1i64.into()),
-            ("zone", Value::Null),
-            ("rule", Value::List(vec![])),
+            ("zone", Value::NULL),
+            ("rule", Value::empty_tuple()),
         ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
-        assert_eq!(r.planned.get_attr("zone"), Some(&Value::Null));
+        assert_eq!(r.planned.get_attr("zone"), Some(&Value::null(Type::String)));
         assert!(r.requires_replace.is_empty());
     }
 
@@ -242,13 +245,13 @@ mod tests {
             ("name", "a".into()),
             ("size", 1i64.into()),
             ("zone", "z".into()),
-            ("rule", Value::List(vec![])),
+            ("rule", Value::empty_tuple()),
         ]);
         let config = obj(vec![
-            ("name", Value::Unknown),
+            ("name", Value::DYNAMIC),
             ("size", 1i64.into()),
-            ("zone", Value::Null),
-            ("rule", Value::List(vec![])),
+            ("zone", Value::NULL),
+            ("rule", Value::empty_tuple()),
         ]);
         let r = generic_plan(&schema(), Some(&prior), &config);
         assert_eq!(r.requires_replace.len(), 1);

@@ -15,7 +15,7 @@ use crate::provider::{PlanRequest, Provider};
 use crate::run::{Expansion, Here, InstanceCtx, RunScope, Values, expand};
 use crate::schema::ResourceSchema;
 use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_value, value_from_object};
-use crate::types::Type;
+use crate::value::Type;
 use crate::value::Value;
 use petgraph::stable_graph::NodeIndex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -168,8 +168,8 @@ pub async fn plan(
             || imports.iter().any(|i| i.addr == c.addr)
             || adopted.contains(&c.addr);
         if c.action == Action::NoOp && !shown {
-            c.before = Value::Null;
-            c.after = Value::Null;
+            c.before = Value::NULL;
+            c.after = Value::NULL;
         }
     }
     let mut plan = Plan {
@@ -243,8 +243,8 @@ struct PlanWalk<'a> {
 }
 
 impl PlanWalk<'_> {
-    fn error(&self, d: Diagnostic) {
-        self.diags.lock().expect("diags lock").push(d);
+    fn error(&self, d: impl Into<Diagnostics>) {
+        self.diags.lock().expect("diags lock").extend(d.into());
     }
 
     fn errors(&self, d: Diagnostics) -> bool {
@@ -319,7 +319,7 @@ impl PlanWalk<'_> {
             Ok(v) => v,
             Err(d) => {
                 self.error(d);
-                self.values.set(&h.module, Subject::Var(name.to_string()), Value::Unknown);
+                self.values.set(&h.module, Subject::Var(name.to_string()), Value::DYNAMIC);
                 return false;
             }
         };
@@ -358,7 +358,7 @@ impl PlanWalk<'_> {
             Err(_) if self.opts.mode == PlanMode::Destroy => true,
             Err(d) => {
                 self.error(d);
-                self.values.set_output(&h.module, name, Value::Unknown);
+                self.values.set_output(&h.module, name, Value::DYNAMIC);
                 false
             }
         }
@@ -439,7 +439,7 @@ impl PlanWalk<'_> {
                 true
             }
             Err(d) => {
-                self.values.set(&h.module, Subject::Local(name.to_string()), Value::Unknown);
+                self.values.set(&h.module, Subject::Local(name.to_string()), Value::DYNAMIC);
                 self.error(d);
                 false
             }
@@ -448,10 +448,10 @@ impl PlanWalk<'_> {
 
     fn output(&self, name: &str) -> bool {
         let Some(o) = self.ctx.config.outputs.get(name) else { return false };
-        let before = self.stored.outputs.get(name).map(output_value).unwrap_or(Value::Null);
+        let before = self.stored.outputs.get(name).map(output_value).unwrap_or(Value::NULL);
         if self.opts.mode == PlanMode::Destroy {
             if self.stored.outputs.contains_key(name) {
-                self.push_output(name, Action::Delete, before, Value::Null, o.sensitive);
+                self.push_output(name, Action::Delete, before, Value::NULL, o.sensitive);
             }
             return true;
         }
@@ -635,14 +635,14 @@ impl PlanWalk<'_> {
                     provider_address,
                     action: Action::Delete,
                     before: prior,
-                    after: Value::Null,
+                    after: Value::NULL,
                     replace_paths: Vec::new(),
                     reason: None,
                 });
                 true
             }
             Ok(Some(new)) => {
-                let new = schema.block.mark_sensitive(new);
+                let new = schema.fit(new);
                 let new = keep_marks(&prior, new);
                 if !same(&prior.clone().deep_unmark(), &new.clone().deep_unmark()) {
                     let mut state = self.refreshed.lock().expect("state lock");
@@ -779,7 +779,7 @@ impl PlanWalk<'_> {
             Ok(e) => e,
             Err(d) => {
                 self.error(d);
-                self.values.set(&h.module, Subject::Resource(res.addr.clone()), Value::Unknown);
+                self.values.set(&h.module, Subject::Resource(res.addr.clone()), Value::DYNAMIC);
                 return false;
             }
         };
@@ -789,7 +789,7 @@ impl PlanWalk<'_> {
                 self.plan_instance(h, res, full, inst, schema, provider, provider_address).await
             } else {
                 // Outside -target: unchanged, as recorded.
-                Some(self.refreshed_object(full, &inst.key, schema).map(|(v, _)| v).unwrap_or(Value::Unknown))
+                Some(self.refreshed_object(full, &inst.key, schema).map(|(v, _)| v).unwrap_or(Value::DYNAMIC))
             }
         }))
         .await;
@@ -842,7 +842,7 @@ impl PlanWalk<'_> {
             provider_address: provider_address.to_string(),
             action: Action::Delete,
             before,
-            after: Value::Null,
+            after: Value::NULL,
             replace_paths: Vec::new(),
             reason,
         });
@@ -875,7 +875,7 @@ impl PlanWalk<'_> {
                 provider_address: provider_address.to_string(),
                 action: Action::Delete,
                 before,
-                after: Value::Null,
+                after: Value::NULL,
                 replace_paths: Vec::new(),
                 reason: None,
             });
@@ -908,7 +908,7 @@ impl PlanWalk<'_> {
         }
         let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
-        let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
+        let (config, diags) = decode_body(&mut ev, &res.body, &schema.block, &res.range);
         if !self.errors(diags) {
             return None;
         }
@@ -961,7 +961,7 @@ impl PlanWalk<'_> {
                 return None;
             }
         };
-        let mut planned = keep_marks(&config, schema.block.mark_sensitive(resp.planned));
+        let mut planned = keep_marks(&config, schema.fit(resp.planned));
         let tainted = matches!(prior, Some((_, ObjectStatus::Tainted)));
         let requested = self.opts.replace.iter().any(|r| r == &addr);
         let triggered = match self.replace_triggered(res, &h.module) {
@@ -1005,7 +1005,7 @@ impl PlanWalk<'_> {
                 .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config: &config })
                 .await
             {
-                Ok(r) => planned = keep_marks(&config, schema.block.mark_sensitive(r.planned)),
+                Ok(r) => planned = keep_marks(&config, schema.fit(r.planned)),
                 Err(e) => {
                     self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
                     return None;
@@ -1032,7 +1032,7 @@ impl PlanWalk<'_> {
             provider: res.provider.clone(),
             provider_address: provider_address.to_string(),
             action,
-            before: prior_value.unwrap_or(Value::Null),
+            before: prior_value.unwrap_or(Value::NULL),
             after: planned.clone(),
             replace_paths: resp.requires_replace,
             reason,
@@ -1084,7 +1084,7 @@ impl PlanWalk<'_> {
             provider.find_created(&c.addr.resource.type_name, planned, &c.token).await
         };
         let v = match found {
-            Ok(Some(v)) => schema.block.mark_sensitive(v),
+            Ok(Some(v)) => schema.fit(v),
             Ok(None) => return Ok(None),
             Err(e) => {
                 return Err(Diagnostic::error(
@@ -1114,7 +1114,7 @@ impl PlanWalk<'_> {
         schema: &ResourceSchema,
         provider: &dyn Provider,
         provider_address: &str,
-    ) -> Result<Option<Value>, Diagnostic> {
+    ) -> Result<Option<Value>, Diagnostics> {
         let Some(imp) = self.ctx.config.imports.iter().find(|i| match &i.to {
             Target::Instance(t) => t == addr,
             Target::Resource(r) => r == &addr.resource && addr.key.is_none(),
@@ -1127,36 +1127,32 @@ impl PlanWalk<'_> {
         }
         let root = self.root();
         let scope = self.scope(&root, None, None);
-        let id = match scope.evaluator().eval(&imp.id)?.deep_unmark() {
-            Value::String(s) if !s.is_empty() => s,
-            Value::Unknown => {
-                return Err(Diagnostic::error(
-                    "Invalid import id argument",
-                    "The import ID cannot be unknown: it must be known when planning.",
-                )
-                .at(imp.id.range()));
-            }
-            _ => {
-                return Err(Diagnostic::error(
-                    "Invalid import id argument",
-                    "The import ID must be a non-empty string.",
-                )
-                .at(imp.id.range()));
-            }
-        };
+        let invalid = |detail: &str| Err(Diagnostic::error("Invalid import id argument", detail).at(imp.id.range()).into());
+        let v = scope.evaluator().eval_as(&imp.id, &Type::String)?;
+        if v.is_null() {
+            return invalid("The import ID cannot be null.");
+        }
+        if !v.is_known() {
+            return invalid("The import block \"id\" argument depends on resource attributes that cannot be determined until apply, so terrane cannot plan to import this resource.");
+        }
+        let id = v.unmarked().as_str().unwrap_or_default().to_string();
+        if id.is_empty() {
+            return invalid("The import ID value evaluates to an empty string, please provide a non-empty value.");
+        }
         self.hooks.importing(addr, &id);
         let found = {
             let _permit = self.sem.acquire().await.expect("semaphore");
             provider.import(&addr.resource.type_name, &id).await
         };
         let v = match found {
-            Ok(v) => schema.block.mark_sensitive(v),
+            Ok(v) => schema.fit(v),
             Err(e) => {
                 return Err(Diagnostic::error(
                     format!("Cannot import {addr}"),
                     format!("Importing id \"{id}\" failed: {}", e.message),
                 )
-                .at(imp.range.clone()));
+                .at(imp.range.clone())
+                .into());
             }
         };
         self.refreshed.lock().expect("state lock").set_object(
@@ -1213,8 +1209,8 @@ impl PlanWalk<'_> {
                 if rest.is_empty() {
                     matches!(action, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete)
                 } else {
-                    let b = before.at_path(&rest).cloned().unwrap_or(Value::Null);
-                    let n = after.at_path(&rest).cloned().unwrap_or(Value::Null);
+                    let b = before.at_path(&rest).cloned().unwrap_or(Value::NULL);
+                    let n = after.at_path(&rest).cloned().unwrap_or(Value::NULL);
                     *action != Action::NoOp && !same(&b, &n)
                 }
             });
@@ -1291,21 +1287,21 @@ impl PlanWalk<'_> {
         let addr = full.instance(inst.key.clone());
         let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
-        let (config, diags) = decode_body(&mut ev, res.body.file, &res.body.body, &schema.block, &res.range);
+        let (config, diags) = decode_body(&mut ev, &res.body, &schema.block, &res.range);
         if !self.errors(diags) {
             return None;
         }
         let known = config.is_wholly_known();
         if !known || pending {
             let planned = super::diff::generic_plan(&schema.block, None, &config).planned;
-            let planned = keep_marks(&config, schema.block.mark_sensitive(planned));
+            let planned = keep_marks(&config, schema.fit(planned));
             self.record(ResourceChange {
                 addr,
                 deposed: None,
                 provider: res.provider.clone(),
                 provider_address: provider_address.to_string(),
                 action: Action::Read,
-                before: Value::Null,
+                before: Value::NULL,
                 after: planned.clone(),
                 replace_paths: Vec::new(),
                 reason: Some(if known {
@@ -1323,7 +1319,7 @@ impl PlanWalk<'_> {
         };
         match result {
             Ok(v) => {
-                let v = keep_marks(&config, schema.block.mark_sensitive(v));
+                let v = keep_marks(&config, schema.fit(v));
                 self.refreshed.lock().expect("state lock").set_object(
                     full,
                     &inst.key,
@@ -1359,7 +1355,7 @@ impl PlanWalk<'_> {
                 let key = self.ctx.provider_key_of(addr, &state);
                 let schema = self.ctx.resource_schema(&key, addr).map(|s| s.block.clone()).unwrap_or_default();
                 for (k, i) in &rs.instances {
-                    let current = i.current.as_ref().map(|o| value_from_object(o, &schema)).unwrap_or(Value::Null);
+                    let current = i.current.as_ref().map(|o| value_from_object(o, &schema)).unwrap_or(Value::NULL);
                     let deposed = i.deposed.iter().map(|(dk, o)| (dk.clone(), value_from_object(o, &schema))).collect();
                     out.push((addr.clone(), k.clone(), key.clone(), current, deposed));
                 }
@@ -1389,7 +1385,7 @@ impl PlanWalk<'_> {
                     provider_address: provider_address.clone(),
                     action: if forget { Action::Forget } else { Action::Delete },
                     before: current,
-                    after: Value::Null,
+                    after: Value::NULL,
                     replace_paths: Vec::new(),
                     reason: if forget {
                         None
@@ -1408,7 +1404,7 @@ impl PlanWalk<'_> {
                     provider_address: provider_address.clone(),
                     action: Action::Delete,
                     before,
-                    after: Value::Null,
+                    after: Value::NULL,
                     replace_paths: Vec::new(),
                     reason: None,
                 });
@@ -1423,7 +1419,7 @@ impl PlanWalk<'_> {
                             name: name.clone(),
                             action: Action::Delete,
                             before: output_value(o),
-                            after: Value::Null,
+                            after: Value::NULL,
                             sensitive: o.sensitive,
                         });
                     }
@@ -1520,12 +1516,12 @@ pub(crate) async fn configure_provider(
     let (config, diags) = match ctx.config.providers.get(key) {
         Some(block) => {
             let mut ev = scope.evaluator();
-            decode_body(&mut ev, block.body.file, &block.body.body, schema, &block.range)
+            decode_body(&mut ev, &block.body, schema, &block.range)
         }
         None => {
             let mut ev = scope.evaluator();
             let range = crate::diag::SourceRange::new(0, 0..0);
-            decode_body(&mut ev, 0, &hcl_edit::structure::Body::new(), schema, &range)
+            decode_body(&mut ev, &crate::config::BlockBody::empty(), schema, &range)
         }
     };
     let bad = diags.has_errors();
@@ -1562,7 +1558,7 @@ fn location(ctx: &Context, r: &crate::diag::SourceRange) -> String {
 fn deletion_protected(inst: &InstanceAddr, prior: &Value, replace: bool) -> Option<Diagnostic> {
     let attr = ["deletion_protection", "enable_deletion_protection"]
         .into_iter()
-        .find(|a| prior.get_attr(a).and_then(|v| v.unmark().0.as_bool()) == Some(true))?;
+        .find(|a| prior.get_attr(a).and_then(Value::as_bool) == Some(true))?;
     let what = if replace { "replaced (which destroys it)" } else { "destroyed" };
     Some(Diagnostic::error(
         "Instance cannot be destroyed",
@@ -1616,7 +1612,7 @@ fn apply_ignore_changes(ic: &IgnoreChanges, schema: &crate::schema::Schema, prio
         }
         IgnoreChanges::Paths(paths) => {
             for path in paths {
-                config.set_at_path(path, prior.at_path(path).cloned().unwrap_or(Value::Null));
+                config.set_at_path(path, prior.at_path(path).cloned().unwrap_or(Value::NULL));
             }
             config
         }
@@ -1625,5 +1621,5 @@ fn apply_ignore_changes(ic: &IgnoreChanges, schema: &crate::schema::Schema, prio
 
 /// The type recorded for an output value.
 pub(crate) fn output_type(v: &Value) -> serde_json::Value {
-    Type::of(v).to_json()
+    v.ty().to_json()
 }

@@ -14,9 +14,7 @@ use crate::diag::{FileId, SourceRange};
 use crate::eval::references::{self, Reference, Subject};
 use crate::plan::diff::same;
 use crate::plan::{Action, Plan, PlanMode, Reason, ResourceChange};
-use crate::value::{PathStep, Value, path_to_string};
-use hcl_edit::Span;
-use hcl_edit::structure::Structure;
+use crate::value::{PathStep, Value, View, path_to_string};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -120,11 +118,11 @@ impl Root {
                 (true, false, _, _) => format!("{name} is set (sensitive value; no earlier value is recorded)"),
                 (false, true, b, a) => format!(
                     "{name} changed ({} → {})",
-                    short(b.as_ref().unwrap_or(&Value::Null)),
-                    short(a.as_ref().unwrap_or(&Value::Null))
+                    short(b.as_ref().unwrap_or(&Value::NULL)),
+                    short(a.as_ref().unwrap_or(&Value::NULL))
                 ),
                 (false, false, _, a) => {
-                    format!("{name} is {} (no earlier value is recorded)", short(a.as_ref().unwrap_or(&Value::Null)))
+                    format!("{name} is {} (no earlier value is recorded)", short(a.as_ref().unwrap_or(&Value::NULL)))
                 }
             },
             Root::Drift { address, attribute } => format!("{} was changed outside terrane", attr(address, attribute)),
@@ -197,13 +195,13 @@ impl Cause {
 
 /// A value on one line, shortened: `"1.1"`, `3`, `["a","b"]`.
 fn short(v: &Value) -> String {
-    let s = match v {
-        Value::Sensitive(_) => return "(sensitive value)".to_string(),
-        Value::Unknown => return "(known after apply)".to_string(),
-        Value::String(s) => crate::addr::quote(s),
-        Value::Null => "null".to_string(),
-        other if other.contains_sensitive() => return "(sensitive value)".to_string(),
-        other => other.to_json().to_string(),
+    let s = match v.view() {
+        View::Sensitive(_) => return "(sensitive value)".to_string(),
+        View::Unknown => return "(known after apply)".to_string(),
+        View::String(s) => crate::addr::quote(s),
+        View::Null => "null".to_string(),
+        _ if v.contains_sensitive() => return "(sensitive value)".to_string(),
+        _ => v.to_json().to_string(),
     };
     if s.chars().count() > 60 { format!("{}…", s.chars().take(59).collect::<String>()) } else { s }
 }
@@ -311,7 +309,7 @@ fn forcing(c: &ResourceChange) -> Vec<String> {
 }
 
 fn attr_of(v: &Value, attr: &str) -> Value {
-    v.get_attr(attr).cloned().unwrap_or(Value::Null).deep_unmark()
+    v.get_attr(attr).cloned().unwrap_or(Value::NULL).deep_unmark()
 }
 
 /// Whether the attribute differs between the change's before and after.
@@ -553,22 +551,19 @@ impl<'a> Tracer<'a> {
         let steps = steps_of(&c.addr.resource.module);
         let file = res.body.file;
         let mut found: Option<(SourceRange, Vec<Reference>)> = None;
-        for s in res.body.body.iter() {
-            let (range, refs) = match s {
-                Structure::Attribute(a) if a.key.as_str() == attr => {
-                    let mut refs = Vec::new();
-                    references::collect(file, &a.value, &mut Vec::new(), &mut refs);
-                    (a.span(), refs)
-                }
-                Structure::Block(b)
-                    if b.ident.as_str() == attr
-                        || (b.ident.as_str() == "dynamic" && b.labels.first().is_some_and(|l| l.as_str() == attr)) =>
-                {
-                    (b.span(), references::of_body(file, &b.body))
-                }
-                _ => continue,
-            };
-            let range = SourceRange::new(file, range.unwrap_or(0..0));
+        let body = &res.body.body;
+        let attrs = body
+            .attributes
+            .iter()
+            .filter(|a| a.name == attr)
+            .map(|a| (a.span.clone(), references::of_ast_expr(file, &a.expr)));
+        let blocks = body
+            .blocks
+            .iter()
+            .filter(|b| b.ty == attr || (b.ty == "dynamic" && b.labels.first().is_some_and(|l| l == attr)))
+            .map(|b| (b.type_span.start..b.close_brace_span.end, references::of_body(file, &b.body)));
+        for (span, refs) in attrs.chain(blocks) {
+            let range = SourceRange::new(file, span);
             match &mut found {
                 Some((_, all)) => all.extend(refs),
                 None => found = Some((range, refs)),
@@ -644,11 +639,11 @@ impl<'a> Tracer<'a> {
     /// path the reference uses, so `var.apps["web"]` is not blamed for a change of "api").
     fn variable(&self, name: &str, rest: &[PathStep]) -> Vec<Cause> {
         let Some(decl) = self.config.variables.get(name) else { return Vec::new() };
-        let after_all = self.plan.variables.get(name).cloned().unwrap_or(Value::Null);
+        let after_all = self.plan.variables.get(name).cloned().unwrap_or(Value::NULL);
         let sensitive = decl.sensitive || after_all.contains_sensitive();
         let label = format!("var.{name}{}", rest.iter().map(ToString::to_string).collect::<String>());
         let chain = vec![self.step(StepKind::Variable, format!("var.{name}"), Some(&decl.range))];
-        let at = |v: &Value| v.at_path(rest).cloned().unwrap_or(Value::Null).deep_unmark();
+        let at = |v: &Value| v.at_path(rest).cloned().unwrap_or(Value::NULL).deep_unmark();
         let root = match self.stored.inputs.get(name) {
             None => Root::Variable {
                 name: label,
@@ -664,7 +659,7 @@ impl<'a> Tracer<'a> {
                 Root::Variable { name: label, before: None, after: None, sensitive, recorded: true }
             }
             Some(rec) => {
-                let before = rec.value().map(|v| at(&v)).unwrap_or(Value::Null);
+                let before = rec.value().map(|v| at(&v)).unwrap_or(Value::NULL);
                 let after = at(&after_all);
                 if same(&before, &after) {
                     return Vec::new();

@@ -4,9 +4,9 @@
 
 use super::*;
 use crate::addr::{Mode, parse_target};
-use crate::schema::{Nesting, Schema};
-use crate::types::Type;
-use crate::value::{Value, ValueMap, from_json_text};
+use crate::schema::Schema;
+use crate::value::Type;
+use crate::value::{Value, from_json_text};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 use serde_json::value::RawValue;
@@ -25,7 +25,21 @@ impl PartialEq for Attributes {
 impl Attributes {
     pub fn from_json(j: &J) -> Attributes {
         let text = serde_json::to_string(j).unwrap_or_else(|_| "{}".to_string());
-        Attributes(Arc::from(RawValue::from_string(text).expect("serde_json output is valid JSON")))
+        Attributes::from_text(text)
+    }
+
+    /// Attributes from JSON text (which must be valid JSON).
+    pub fn from_text(text: String) -> Attributes {
+        Attributes(Arc::from(RawValue::from_string(text).expect("valid JSON")))
+    }
+
+    /// The attributes as a value of `ty` (cty's typed JSON decoding, lenient about
+    /// attributes the type does not have).
+    pub fn to_typed(&self, ty: &crate::cty::Type) -> Value {
+        match crate::cty::json::parse(self.0.get()) {
+            Ok(j) => crate::cty::json::unmarshal_lenient(&j, ty),
+            Err(_) => Value::null(ty.clone()),
+        }
     }
 
     /// The attributes as a `serde_json::Value` (for tools and tests).
@@ -35,7 +49,7 @@ impl Attributes {
 
     /// The attributes as a plain value (lists for every array; no schema applied).
     pub fn to_value(&self) -> Value {
-        from_json_text(self.0.get()).unwrap_or(Value::Null)
+        from_json_text(self.0.get()).unwrap_or(Value::NULL)
     }
 
     pub fn text(&self) -> &str {
@@ -373,139 +387,27 @@ impl<'de> Deserialize<'de> for State {
     }
 }
 
-/// Converts a resource value into the object stored in state: attributes as JSON (values of
-/// `any`-typed attributes wrapped as `{"value", "type"}` as Terraform does), and the paths of
-/// sensitive values.
+/// Converts a resource value into the object stored in state: attributes as cty's JSON
+/// encoding of the schema's type (values of dynamically typed attributes wrapped as
+/// `{"value", "type"}`, as Terraform writes them), and the paths of sensitive values.
 pub fn object_from_value(v: &Value, schema: &Schema) -> (Attributes, Vec<Vec<PathStep>>) {
     let sensitive = v.sensitive_paths();
-    let plain = v.clone().deep_unmark().unknowns_to_null();
-    (Attributes::from_json(&encode_with_schema(&plain, schema)), sensitive)
+    let ty = schema.value_type();
+    let plain = v.clone().deep_unmark().unknowns_to_null().conform(&ty);
+    let text = crate::cty::json::marshal(&plain, &ty).unwrap_or_else(|_| plain.to_json().to_string());
+    (Attributes::from_text(text), sensitive)
 }
 
-fn encode_with_schema(v: &Value, schema: &Schema) -> J {
-    let Value::Map(m) = v else { return v.to_json() };
-    let mut out = serde_json::Map::new();
-    for (k, item) in m {
-        let j = if let Some(a) = schema.attributes.get(k) {
-            if a.ty == Type::Any && !item.is_null() {
-                serde_json::json!({"value": item.to_json(), "type": Type::of(item).to_json()})
-            } else {
-                item.to_json()
-            }
-        } else if let Some(b) = schema.blocks.get(k) {
-            match item {
-                Value::List(items) | Value::Set(items) => {
-                    J::Array(items.iter().map(|i| encode_with_schema(i, &b.schema)).collect())
-                }
-                Value::Null if b.nesting != Nesting::Single => J::Array(Vec::new()),
-                other => encode_with_schema(other, &b.schema),
-            }
-        } else {
-            item.to_json()
-        };
-        out.insert(k.clone(), j);
-    }
-    J::Object(out)
-}
-
-/// Converts a stored object back into a value with the schema's types and sensitive marks.
+/// Converts a stored object back into a value of the schema's type with its sensitive
+/// marks. Attributes the schema no longer has (written by another version) are dropped.
 pub fn value_from_object(obj: &ObjectState, schema: &Schema) -> Value {
-    retype_object(obj.attributes.to_value(), schema).mark_paths(&obj.sensitive_paths)
-}
-
-/// Gives a plain (JSON-shaped) object the schema's types: sets where the schema has sets,
-/// `any`-typed attributes unwrapped from `{"value", "type"}`, every attribute present.
-fn retype_object(v: Value, schema: &Schema) -> Value {
-    let Value::Map(mut obj) = v else { return v };
-    let mut m = ValueMap::new();
-    for (k, a) in &schema.attributes {
-        let v = match obj.remove(k) {
-            None | Some(Value::Null) => Value::Null,
-            Some(Value::Map(mut w))
-                if a.ty == Type::Any && w.len() == 2 && w.contains_key("type") && w.contains_key("value") =>
-            {
-                let ty = w.remove("type").unwrap_or_default();
-                retype_described(w.remove("value").unwrap_or_default(), &ty)
-            }
-            Some(x) => retype(x, &a.ty),
-        };
-        m.insert(k.clone(), v);
-    }
-    for (k, b) in &schema.blocks {
-        let v = match (obj.remove(k), b.nesting) {
-            (Some(Value::List(items)), Nesting::List) => {
-                Value::List(items.into_iter().map(|i| retype_object(i, &b.schema)).collect())
-            }
-            (Some(Value::List(items)), Nesting::Set) => {
-                Value::set(items.into_iter().map(|i| retype_object(i, &b.schema)).collect())
-            }
-            (Some(Value::List(items)), Nesting::Single) => {
-                items.into_iter().next().map_or(Value::Null, |i| retype_object(i, &b.schema))
-            }
-            (Some(x @ Value::Map(_)), _) => retype_object(x, &b.schema),
-            (_, Nesting::Single) => Value::Null,
-            (_, _) => Value::List(Vec::new()),
-        };
-        m.insert(k.clone(), v);
-    }
-    // Attributes the schema does not know (written by another version) are kept.
-    m.extend(obj);
-    Value::Map(m)
-}
-
-/// A plain value given a type constraint's shape (sets where it says set).
-fn retype(v: Value, ty: &Type) -> Value {
-    match (v, ty) {
-        (Value::List(items), Type::Set(et)) => Value::set(items.into_iter().map(|i| retype(i, et)).collect()),
-        (Value::List(items), Type::List(et)) => Value::List(items.into_iter().map(|i| retype(i, et)).collect()),
-        (Value::Map(m), Type::Map(et)) => Value::Map(m.into_iter().map(|(k, v)| (k, retype(v, et))).collect()),
-        (Value::Map(m), Type::Object(attrs)) => Value::Map(
-            m.into_iter()
-                .map(|(k, v)| {
-                    let t = attrs.get(&k).map_or(Type::Any, |a| a.ty.clone());
-                    (k, retype(v, &t))
-                })
-                .collect(),
-        ),
-        (v, _) => v,
-    }
-}
-
-/// A plain value given a cty JSON type description (`["set","string"]`). The description is
-/// only borrowed: cloning it at each level made deeply nested values quadratic to read.
-fn retype_described(v: Value, ty: &Value) -> Value {
-    static NULL: Value = Value::Null;
-    let kind = ty.as_seq().and_then(|t| t.first()).and_then(Value::as_str);
-    let arg = ty.as_seq().and_then(|t| t.get(1)).unwrap_or(&NULL);
-    match (v, kind) {
-        (Value::List(items), Some("set")) => Value::set(items.into_iter().map(|i| retype_described(i, arg)).collect()),
-        (Value::List(items), Some("list")) => {
-            Value::List(items.into_iter().map(|i| retype_described(i, arg)).collect())
-        }
-        (Value::List(items), Some("tuple")) => {
-            let ets = arg.as_seq().unwrap_or(&[]);
-            Value::List(
-                items.into_iter().enumerate().map(|(i, v)| retype_described(v, ets.get(i).unwrap_or(&NULL))).collect(),
-            )
-        }
-        (Value::Map(m), Some("map")) => Value::Map(m.into_iter().map(|(k, v)| (k, retype_described(v, arg))).collect()),
-        (Value::Map(m), Some("object")) => {
-            let ats = arg.as_map();
-            Value::Map(
-                m.into_iter()
-                    .map(|(k, v)| {
-                        let t = ats.and_then(|a| a.get(&k)).unwrap_or(&NULL);
-                        let v = retype_described(v, t);
-                        (k, v)
-                    })
-                    .collect(),
-            )
-        }
-        (v, _) => v,
-    }
+    obj.attributes.to_typed(&schema.value_type()).mark_paths(&obj.sensitive_paths)
 }
 
 /// A JSON value with a cty JSON type description, as outputs are stored.
 pub(crate) fn typed_json(j: &J, ty: &J) -> Value {
-    retype_described(Value::from_json(j), &Value::from_json(ty))
+    match Type::from_json(ty) {
+        Ok(t) => crate::value::from_json_text_typed(&j.to_string(), &t).unwrap_or_else(|_| Value::from_json(j)),
+        Err(_) => Value::from_json(j),
+    }
 }

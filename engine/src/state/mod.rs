@@ -62,7 +62,7 @@ impl RecordedInput {
         if sensitive || v.contains_sensitive() {
             RecordedInput::Sensitive { digest: Self::digest(lineage, v) }
         } else {
-            RecordedInput::Value { value: v.to_json(), ty: crate::types::Type::of(v).to_json() }
+            RecordedInput::Value { value: v.to_json(), ty: v.ty().to_json() }
         }
     }
 

@@ -1,7 +1,7 @@
 use super::local::LocalBackend;
 use super::*;
 use crate::schema::{Attribute, Schema};
-use crate::types::Type;
+use crate::value::Type;
 use crate::value::Value;
 
 const TERRAFORM_STATE: &str = include_str!("../../tests/fixtures/state/terraform-1.11.tfstate");
@@ -9,9 +9,9 @@ const TERRAFORM_STATE: &str = include_str!("../../tests/fixtures/state/terraform
 fn terraform_data_schema() -> Schema {
     Schema::new()
         .attr("id", Attribute::computed(Type::String))
-        .attr("input", Attribute::optional(Type::Any))
-        .attr("output", Attribute::computed(Type::Any))
-        .attr("triggers_replace", Attribute::optional(Type::Any))
+        .attr("input", Attribute::optional(Type::Dynamic))
+        .attr("output", Attribute::computed(Type::Dynamic))
+        .attr("triggers_replace", Attribute::optional(Type::Dynamic))
 }
 
 #[test]
@@ -24,7 +24,7 @@ fn reads_a_state_written_by_terraform() {
     let v = value_from_object(obj, &terraform_data_schema());
     let pw = v.get_attr("input").and_then(|i| i.get_attr("pw")).unwrap();
     assert!(pw.is_sensitive());
-    assert_eq!(pw.unmark().0, &Value::from("hunter2"));
+    assert_eq!(pw.unmarked(), &Value::from("hunter2"));
     let b = crate::addr::ResourceAddr::managed("terraform_data", "b");
     assert_eq!(state.resource(&b).unwrap().instances.len(), 2);
     assert_eq!(state.resource(&b).unwrap().each, EachMode::List);
@@ -46,9 +46,9 @@ fn any_typed_attributes_are_stored_with_their_type() {
     let schema = terraform_data_schema();
     let v = Value::object([
         ("id", Value::from("x")),
-        ("input", Value::set(vec!["b".into(), "a".into()])),
-        ("output", Value::Null),
-        ("triggers_replace", Value::Null),
+        ("input", Value::set_any(vec!["b".into(), "a".into()])),
+        ("output", Value::NULL),
+        ("triggers_replace", Value::NULL),
     ]);
     let (json, sens) = object_from_value(&v, &schema);
     assert!(sens.is_empty());
@@ -189,12 +189,12 @@ fn a_null_input_is_recorded_and_read_back() {
     // A variable whose value is null (`default = null`) is a value: the state written after
     // an apply must read back, and compare equal to the same null next time.
     let mut s = State::new();
-    s.inputs.insert("maybe".into(), RecordedInput::record(&s.lineage, &Value::Null, false));
+    s.inputs.insert("maybe".into(), RecordedInput::record(&s.lineage, &Value::NULL, false));
     let text = String::from_utf8(s.to_json()).unwrap();
     assert!(text.contains("\"maybe\""), "{text}");
     let back = State::from_json(text.as_bytes()).expect("a state with a null input reads back");
     assert_eq!(back.inputs, s.inputs);
-    assert!(back.inputs["maybe"].matches(&back.lineage, &Value::Null));
+    assert!(back.inputs["maybe"].matches(&back.lineage, &Value::NULL));
     assert!(!back.inputs["maybe"].matches(&back.lineage, &Value::from("x")));
 }
 
@@ -204,5 +204,5 @@ fn states_written_with_a_null_input_by_earlier_versions_read_back() {
     let text = r#"{"version":4,"terraform_version":"1.11.4","serial":1,"lineage":"l","outputs":{},"resources":[],
         "terrane_inputs":{"maybe":{"value":null,"type":"dynamic"}}}"#;
     let s = State::from_json(text.as_bytes()).expect("readable");
-    assert!(s.inputs["maybe"].matches("l", &Value::Null));
+    assert!(s.inputs["maybe"].matches("l", &Value::NULL));
 }

@@ -106,6 +106,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Binds `name` to `value` for every evaluation from now on (a dynamic block's
+    /// iterator).
+    pub fn bind(&mut self, name: &str, value: Value) {
+        self.bound.push((name.to_string(), value));
+    }
+
     /// Evaluates with `name` bound to `value` (a dynamic block's iterator, a template's
     /// loop variable).
     pub fn with_bound<T>(&mut self, name: &str, value: Value, f: impl FnOnce(&mut Self) -> T) -> T {

@@ -1,19 +1,19 @@
 //! Values printed as HCL, as `terrane output` and `terrane state show` print them.
 
-use crate::value::{Value, format_number};
+use crate::value::{Value, View};
 
 /// Formats `v` as an HCL expression, nested structures indented by `indent` spaces per level
 /// (from `level`). Sensitive values print as `mask`.
 pub fn format_value(v: &Value, level: usize, indent: usize, mask: &str) -> String {
     let pad = " ".repeat(level * indent);
     let inner = " ".repeat((level + 1) * indent);
-    match v {
-        Value::Sensitive(_) => mask.to_string(),
-        Value::Unknown => "(known after apply)".to_string(),
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format_number(*n),
-        Value::String(s) if s.contains('\n') && !s.contains("${") => {
+    match v.view() {
+        View::Sensitive(_) => mask.to_string(),
+        View::Unknown => "(known after apply)".to_string(),
+        View::Null => "null".to_string(),
+        View::Bool(b) => b.to_string(),
+        View::Number(n) => n.to_string(),
+        View::String(s) if s.contains('\n') && !s.contains("${") => {
             let body = s.strip_suffix('\n').unwrap_or(s);
             let mut out = String::from("<<-EOT\n");
             for line in body.split('\n') {
@@ -22,8 +22,8 @@ pub fn format_value(v: &Value, level: usize, indent: usize, mask: &str) -> Strin
             out.push_str(&format!("{pad}EOT"));
             out
         }
-        Value::String(s) => crate::addr::quote(s),
-        Value::List(items) | Value::Set(items) => {
+        View::String(s) => crate::addr::quote(s),
+        View::Seq(items) => {
             if items.is_empty() {
                 return "[]".into();
             }
@@ -34,7 +34,7 @@ pub fn format_value(v: &Value, level: usize, indent: usize, mask: &str) -> Strin
             out.push_str(&format!("{pad}]"));
             out
         }
-        Value::Map(m) => {
+        View::Map(m) => {
             if m.is_empty() {
                 return "{}".into();
             }
@@ -53,7 +53,7 @@ pub fn format_value(v: &Value, level: usize, indent: usize, mask: &str) -> Strin
 /// The attributes of a resource object as a `resource "type" "name" { ... }` block.
 pub fn format_resource(kind: &str, type_name: &str, name: &str, v: &Value) -> String {
     let mut out = format!("{kind} \"{type_name}\" \"{name}\" {{\n");
-    if let Some(m) = v.unmark().0.as_map() {
+    if let Some(m) = v.as_map() {
         let shown: Vec<(&String, &Value)> = m.iter().filter(|(_, v)| !v.is_null()).collect();
         let width = shown.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (k, item) in shown {
@@ -72,7 +72,7 @@ mod tests {
     fn formats_like_terraform_output() {
         let v = Value::object([
             ("b", Value::from("x")),
-            ("a", Value::List(vec![1i64.into(), Value::from("s").mark_sensitive()])),
+            ("a", Value::tuple(vec![1i64.into(), Value::from("s").mark_sensitive()])),
         ]);
         assert_eq!(
             format_value(&v, 0, 2, "<sensitive>"),

@@ -32,18 +32,14 @@
 //! instance key).
 
 use crate::addr::{InstanceAddr, InstanceKey, Mode, ModuleStep, ResourceAddr};
-use crate::config::{Expr, LANGUAGE_VERSION};
+use crate::config::{BlockBody, Expr, LANGUAGE_VERSION};
 use crate::context::Context;
 use crate::eval::references::{self, Reference, Subject};
-use crate::eval::{EmptyScope, Evaluator};
 use crate::plan::planner::output_type;
 use crate::plan::{Action, OutputChange, Plan, ResourceChange};
 use crate::schema::{Nesting, Schema};
 use crate::state::{ObjectState, ObjectStatus, State, value_from_object};
-use crate::value::{PathStep, Value};
-use hcl_edit::expr::{Expression, TraversalOperator};
-use hcl_edit::structure::{Body, Structure};
-use hcl_edit::template::{Directive, Element, Template};
+use crate::value::{PathStep, Value, View};
 use serde_json::{Map, Value as J, json};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -205,14 +201,12 @@ fn filled(c: &ResourceChange, plan: &Plan, ctx: &Context) -> ResourceChange {
 /// objects (`null` in sequences, so positions still line up with `after_unknown`), as
 /// Terraform's `omitUnknowns`. `None` for a wholly unknown value.
 pub fn known_json(v: &Value) -> Option<J> {
-    match v {
-        Value::Unknown => None,
-        Value::Sensitive(inner) => (!inner.is_unknown()).then_some(J::Null),
-        Value::List(items) | Value::Set(items) => {
-            Some(J::Array(items.iter().map(|i| known_json(i).unwrap_or(J::Null)).collect()))
-        }
-        Value::Map(m) => Some(J::Object(m.iter().filter_map(|(k, v)| known_json(v).map(|j| (k.clone(), j))).collect())),
-        other => Some(other.to_json()),
+    match v.view() {
+        View::Unknown => None,
+        View::Sensitive(inner) => (!inner.is_unknown()).then_some(J::Null),
+        View::Seq(items) => Some(J::Array(items.iter().map(|i| known_json(i).unwrap_or(J::Null)).collect())),
+        View::Map(m) => Some(J::Object(m.iter().filter_map(|(k, v)| known_json(v).map(|j| (k.clone(), j))).collect())),
+        _ => Some(v.to_json()),
     }
 }
 
@@ -508,7 +502,7 @@ fn configuration_json(ctx: &Context) -> J {
         }
         if let Some(block) = config.providers.get(&key) {
             let schema = ctx.provider_schema(&key).map(|s| s.provider.clone()).unwrap_or_default();
-            let exprs = body_expressions(ctx, block.body.file, &block.body.body, &schema);
+            let exprs = body_expressions(&block.body, &block.body.body, &schema);
             if !exprs.is_empty() {
                 p.insert("expressions".into(), J::Object(exprs));
             }
@@ -526,16 +520,16 @@ fn configuration_json(ctx: &Context) -> J {
         m.insert("name".into(), addr.name.clone().into());
         m.insert("provider_config_key".into(), r.provider.clone().into());
         let block = schema.map(|s| s.block.clone()).unwrap_or_default();
-        let exprs = body_expressions(ctx, r.body.file, &r.body.body, &block);
+        let exprs = body_expressions(&r.body, &r.body.body, &block);
         if !exprs.is_empty() {
             m.insert("expressions".into(), J::Object(exprs));
         }
         m.insert("schema_version".into(), schema.map_or(0, |s| s.version).into());
         if let Some(e) = &r.count {
-            m.insert("count_expression".into(), expression_json(ctx, e, false));
+            m.insert("count_expression".into(), expression_json(e, false));
         }
         if let Some(e) = &r.for_each {
-            m.insert("for_each_expression".into(), expression_json(ctx, e, false));
+            m.insert("for_each_expression".into(), expression_json(e, false));
         }
         if !r.depends_on.is_empty() {
             let deps: Vec<J> = r
@@ -558,7 +552,7 @@ fn configuration_json(ctx: &Context) -> J {
             if o.sensitive {
                 m.insert("sensitive".into(), J::Bool(true));
             }
-            m.insert("expression".into(), expression_json(ctx, &o.value, o.sensitive));
+            m.insert("expression".into(), expression_json(&o.value, o.sensitive));
             if let Some(d) = &o.description {
                 m.insert("description".into(), d.clone().into());
             }
@@ -615,25 +609,19 @@ fn configuration_json(ctx: &Context) -> J {
 /// The expressions of a block body, by the schema: attributes as expression objects, nested
 /// blocks as objects (single) or lists of objects. `dynamic` blocks and arguments the schema
 /// does not know (meta-arguments) are left out.
-fn body_expressions(ctx: &Context, file: usize, body: &Body, schema: &Schema) -> Map<String, J> {
+fn body_expressions(body: &BlockBody, inner: &crate::hcl::ast::Body, schema: &Schema) -> Map<String, J> {
     let mut out = Map::new();
+    for a in &inner.attributes {
+        if let Some(attr) = schema.attributes.get(&a.name) {
+            let e = Expr::new(body.file, a.expr.clone(), &body.source);
+            out.insert(a.name.clone(), expression_json(&e, attr.sensitive));
+        }
+    }
     let mut blocks: BTreeMap<String, Vec<J>> = BTreeMap::new();
-    for s in body.iter() {
-        match s {
-            Structure::Attribute(a) => {
-                let name = a.key.as_str();
-                if let Some(attr) = schema.attributes.get(name) {
-                    let e = Expr { file, expr: a.value.clone() };
-                    out.insert(name.to_string(), expression_json(ctx, &e, attr.sensitive));
-                }
-            }
-            Structure::Block(b) => {
-                let name = b.ident.as_str();
-                if let Some(nested) = schema.blocks.get(name) {
-                    let inner = body_expressions(ctx, file, &b.body, &nested.schema);
-                    blocks.entry(name.to_string()).or_default().push(J::Object(inner));
-                }
-            }
+    for b in &inner.blocks {
+        if let Some(nested) = schema.blocks.get(&b.ty) {
+            let inner = body_expressions(body, &b.body, &nested.schema);
+            blocks.entry(b.ty.clone()).or_default().push(J::Object(inner));
         }
     }
     for (name, mut items) in blocks {
@@ -644,21 +632,26 @@ fn body_expressions(ctx: &Context, file: usize, body: &Body, schema: &Schema) ->
     out
 }
 
-/// `{"constant_value": ...}` for an expression without references or function calls,
-/// `{"references": [...]}` for one with references, `{}` otherwise.
-fn expression_json(ctx: &Context, e: &Expr, sensitive: bool) -> J {
+/// Terraform's `marshalExpression`: `constant_value` when the expression evaluates without
+/// a context to a wholly known value, `references` when it refers to anything. Values of
+/// sensitive attributes are left out (terrane never prints a secret, even a constant one).
+fn expression_json(e: &Expr, sensitive: bool) -> J {
+    let mut out = Map::new();
+    let (v, _) = crate::eval::eval_constant_all(e);
+    if !sensitive && v.is_wholly_known() && !v.contains_sensitive() {
+        let ty = v.ty();
+        if let Ok(text) = crate::cty::json::marshal(&v, &ty)
+            && let Ok(j) = serde_json::from_str::<J>(&text)
+        {
+            out.insert("constant_value".into(), j);
+        }
+    }
     let refs = references::of_expr(e);
     if !refs.is_empty() {
         let list: Vec<J> = refs.iter().flat_map(reference_strings).map(J::from).collect();
-        return json!({ "references": list });
+        out.insert("references".into(), J::Array(list));
     }
-    if sensitive || has_call(&e.expr) {
-        return json!({});
-    }
-    match Evaluator::new(&EmptyScope, &ctx.config.dir).eval(e) {
-        Ok(v) if v.is_wholly_known() && !v.contains_sensitive() => json!({ "constant_value": v.to_json() }),
-        _ => json!({}),
-    }
+    J::Object(out)
 }
 
 /// A reference as Terraform lists it: the full traversal, then each shorter prefix down to the
@@ -672,51 +665,6 @@ fn reference_strings(r: &Reference) -> Vec<String> {
             format!("{subject}{steps}")
         })
         .collect()
-}
-
-/// Whether an expression calls a function anywhere (such expressions have no constant value
-/// in Terraform's JSON).
-fn has_call(e: &Expression) -> bool {
-    match e {
-        Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => false,
-        Expression::Variable(_) => false,
-        Expression::FuncCall(_) => true,
-        Expression::Array(items) => items.iter().any(has_call),
-        Expression::Object(obj) => obj
-            .iter()
-            .any(|(k, v)| matches!(k, hcl_edit::expr::ObjectKey::Expression(k) if has_call(k)) || has_call(v.expr())),
-        Expression::StringTemplate(t) => template_has_call(t),
-        Expression::HeredocTemplate(h) => template_has_call(&h.template),
-        Expression::Parenthesis(p) => has_call(p.inner()),
-        Expression::Conditional(c) => has_call(&c.cond_expr) || has_call(&c.true_expr) || has_call(&c.false_expr),
-        Expression::Traversal(t) => {
-            has_call(&t.expr)
-                || t.operators.iter().any(|op| matches!(op.value(), TraversalOperator::Index(i) if has_call(i)))
-        }
-        Expression::UnaryOp(u) => has_call(&u.expr),
-        Expression::BinaryOp(b) => has_call(&b.lhs_expr) || has_call(&b.rhs_expr),
-        Expression::ForExpr(f) => {
-            has_call(&f.intro.collection_expr)
-                || f.key_expr.as_ref().is_some_and(has_call)
-                || has_call(&f.value_expr)
-                || f.cond.as_ref().is_some_and(|c| has_call(&c.expr))
-        }
-    }
-}
-
-fn template_has_call(t: &Template) -> bool {
-    t.iter().any(|el| match el {
-        Element::Literal(_) => false,
-        Element::Interpolation(i) => has_call(&i.expr),
-        Element::Directive(d) => match d.as_ref() {
-            Directive::If(d) => {
-                has_call(&d.if_expr.cond_expr)
-                    || template_has_call(&d.if_expr.template)
-                    || d.else_expr.as_ref().is_some_and(|e| template_has_call(&e.template))
-            }
-            Directive::For(d) => has_call(&d.for_expr.collection_expr) || template_has_call(&d.for_expr.template),
-        },
-    })
 }
 
 #[cfg(test)]

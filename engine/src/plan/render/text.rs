@@ -6,7 +6,7 @@ use super::style::Paint;
 use crate::addr::Mode;
 use crate::plan::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 use crate::schema::{Nesting, Schema};
-use crate::value::{PathStep, Value, format_number};
+use crate::value::{PathStep, Value, View};
 use std::fmt::Write;
 
 /// Looks up the schema of a change's resource type, for block-aware rendering.
@@ -344,9 +344,9 @@ fn body(out: &mut String, c: &ResourceChange, schema: Option<&Schema>, p: &Paint
     );
     let mut lines = Lines { out, p };
     let full = matches!(action, Action::Create | Action::Delete | Action::Read);
-    let before = if matches!(action, Action::Create | Action::Read) { Value::Null } else { c.before.clone() };
+    let before = if matches!(action, Action::Create | Action::Read) { Value::NULL } else { c.before.clone() };
     let after = match action {
-        Action::Delete => Value::Null,
+        Action::Delete => Value::NULL,
         // A forgotten object is shown as it is, unchanged.
         Action::Forget => c.before.clone(),
         _ => c.after.clone(),
@@ -407,8 +407,8 @@ impl Lines<'_, '_> {
         path: &mut Vec<PathStep>,
     ) {
         let empty = crate::value::ValueMap::new();
-        let bm = before.unmark().0.as_map().unwrap_or(&empty);
-        let am = after.unmark().0.as_map().unwrap_or(&empty);
+        let bm = before.as_map().unwrap_or(&empty);
+        let am = after.as_map().unwrap_or(&empty);
         let mut names: Vec<&String> = bm.keys().chain(am.keys()).collect();
         names.sort();
         names.dedup();
@@ -418,8 +418,8 @@ impl Lines<'_, '_> {
             .iter()
             .copied()
             .filter(|n| {
-                let b = bm.get(*n).unwrap_or(&Value::Null);
-                let a = am.get(*n).unwrap_or(&Value::Null);
+                let b = bm.get(*n).unwrap_or(&Value::NULL);
+                let a = am.get(*n).unwrap_or(&Value::NULL);
                 let changed = !b.lang_eq(a) || a.is_unknown() || b.is_sensitive() != a.is_sensitive();
                 (changed && !(b.is_null() && a.is_null()))
                     || (!full && matches!(n.as_str(), "id" | "name" | "tags") && !a.is_null())
@@ -429,8 +429,8 @@ impl Lines<'_, '_> {
         let mut hidden = 0;
         for n in &attrs {
             if !shown.contains(n) {
-                let b = bm.get(*n).unwrap_or(&Value::Null);
-                let a = am.get(*n).unwrap_or(&Value::Null);
+                let b = bm.get(*n).unwrap_or(&Value::NULL);
+                let a = am.get(*n).unwrap_or(&Value::NULL);
                 if !(b.is_null() && a.is_null()) {
                     hidden += 1;
                 }
@@ -454,8 +454,8 @@ impl Lines<'_, '_> {
         let Some(schema) = schema else { return };
         let mut hidden_blocks = 0;
         for (name, block) in &schema.blocks {
-            let b = bm.get(name).cloned().unwrap_or(Value::Null);
-            let a = am.get(name).cloned().unwrap_or(Value::Null);
+            let b = bm.get(name).cloned().unwrap_or(Value::NULL);
+            let a = am.get(name).cloned().unwrap_or(Value::NULL);
             path.push(PathStep::Attr(name.clone()));
             let forces = replace.iter().any(|r| r == path);
             match block.nesting {
@@ -489,10 +489,10 @@ impl Lines<'_, '_> {
                                 hidden_blocks += 1;
                             }
                             ListOp::Removed(v) => {
-                                self.block(name, &block.schema, &v, &Value::Null, level, full, forces, replace, path)
+                                self.block(name, &block.schema, &v, &Value::NULL, level, full, forces, replace, path)
                             }
                             ListOp::Added(v) => {
-                                self.block(name, &block.schema, &Value::Null, &v, level, full, forces, replace, path)
+                                self.block(name, &block.schema, &Value::NULL, &v, level, full, forces, replace, path)
                             }
                             ListOp::Changed(b, a) => {
                                 self.block(name, &block.schema, &b, &a, level, full, forces, replace, path)
@@ -586,17 +586,15 @@ impl Lines<'_, '_> {
                     return;
                 }
                 let prefix = sym_prefix(self.p, level, Action::Update);
-                let (bu, bs) = b.unmark();
-                let (au, as_) = a.unmark();
-                match (bu, au) {
-                    (Value::Map(bm), Value::Map(am)) if !bs && !as_ => {
+                match (b.view(), a.view()) {
+                    (View::Map(bm), View::Map(am)) => {
                         let _ = writeln!(self.out, "{prefix} {label} = {{{suffix}");
                         self.map_entries(bm, am, level + 1);
                         let _ = writeln!(self.out, "{}}}", pad(level));
                     }
-                    (Value::List(bl) | Value::Set(bl), Value::List(al) | Value::Set(al)) if !bs && !as_ => {
+                    (View::Seq(bl), View::Seq(al)) => {
                         let _ = writeln!(self.out, "{prefix} {label} = [{suffix}");
-                        let set = matches!(au, Value::Set(_));
+                        let set = matches!(a.unmarked(), Value::Set(_));
                         for op in list_ops(bl, al, set) {
                             match op {
                                 ListOp::Same(v) => {
@@ -637,11 +635,9 @@ impl Lines<'_, '_> {
                         }
                         let _ = writeln!(self.out, "{}]", pad(level));
                     }
-                    (Value::String(bs_), Value::String(as2))
-                        if !bs && !as_ && (bs_.contains('\n') || as2.contains('\n')) =>
-                    {
+                    (View::String(bs_), View::String(as2)) if bs_.contains('\n') || as2.contains('\n') => {
                         let _ = writeln!(self.out, "{prefix} {label} = <<-EOT{suffix}");
-                        let diff = similar::TextDiff::from_lines(bs_.as_str(), as2.as_str());
+                        let diff = similar::TextDiff::from_lines(bs_, as2);
                         let inner = " ".repeat(2 + 4 * (level + 1));
                         for change in diff.iter_all_changes() {
                             let line = change.value().trim_end_matches('\n');
@@ -699,13 +695,13 @@ impl Lines<'_, '_> {
 
     /// A value as shown after `=`; nested structures span lines at `level`.
     fn value(&self, v: &Value, level: usize, action: Action) -> String {
-        match v {
-            Value::Sensitive(_) => self.p.dim("(sensitive value)"),
-            Value::Unknown => self.p.dim("(known after apply)"),
-            Value::Null => "null".into(),
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => format_number(*n),
-            Value::String(s) if s.contains('\n') => {
+        match v.view() {
+            View::Sensitive(_) => self.p.dim("(sensitive value)"),
+            View::Unknown => self.p.dim("(known after apply)"),
+            View::Null => "null".into(),
+            View::Bool(b) => b.to_string(),
+            View::Number(n) => n.to_string(),
+            View::String(s) if s.contains('\n') => {
                 let mut out = String::from("<<-EOT\n");
                 let inner = " ".repeat(2 + 4 * (level + 1));
                 for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
@@ -714,8 +710,8 @@ impl Lines<'_, '_> {
                 out.push_str(&format!("{}EOT", pad(level)));
                 out
             }
-            Value::String(s) => crate::addr::quote(s),
-            Value::List(items) | Value::Set(items) => {
+            View::String(s) => crate::addr::quote(s),
+            View::Seq(items) => {
                 if items.is_empty() {
                     return "[]".into();
                 }
@@ -731,7 +727,7 @@ impl Lines<'_, '_> {
                 out.push_str(&format!("{}]", pad(level)));
                 out
             }
-            Value::Map(m) => {
+            View::Map(m) => {
                 if m.is_empty() {
                     return "{}".into();
                 }

@@ -75,22 +75,6 @@ fn recorded_cases() {
     assert!(failures.is_empty(), "{} recorded cases differ:\n{}", failures.len(), failures.join("\n"));
 }
 
-/// Cases recorded elsewhere (`TERRANE_EXTRA_CASES=path/to/x.expected.json`), for probing.
-#[test]
-#[ignore]
-fn extra_cases() {
-    let path = std::env::var("TERRANE_EXTRA_CASES").expect("TERRANE_EXTRA_CASES");
-    let mut failures = Vec::new();
-    for case in testkit::load(&path) {
-        match testkit::check(&case) {
-            Ok(None) => {}
-            Ok(Some(diff)) => failures.push(format!("{}: {}\n   {diff}", case.line, case.expr)),
-            Err(why) => eprintln!("skipped {}: {} ({})", case.line, case.expr, why.0),
-        }
-    }
-    assert!(failures.is_empty(), "{} cases differ:\n{}", failures.len(), failures.join("\n"));
-}
-
 #[test]
 fn length_of_an_unknown_string_is_at_least_its_prefix() {
     let u = Value::unknown(Type::String).refine().not_null().string_prefix_full("ab-").new_value();

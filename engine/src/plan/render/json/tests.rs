@@ -5,7 +5,7 @@ use crate::plan::{PlanMode, Reason};
 use crate::provider::{Provider, ProviderError, ProviderFactory, ProviderRegistry};
 use crate::schema::{Attribute, NestedBlock, ProviderSchema, ResourceSchema};
 use crate::state::{EachMode, InstanceObjects, ResourceState, object_from_value};
-use crate::types::Type;
+use crate::value::Type;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
@@ -28,7 +28,7 @@ static SCHEMA: LazyLock<ProviderSchema> = LazyLock::new(|| {
     let lookup =
         Schema::new().attr("name", Attribute::required(Type::String)).attr("value", Attribute::computed(Type::String));
     let mut s = ProviderSchema::default();
-    s.resources.insert("test_thing".into(), ResourceSchema { version: 2, block: thing });
+    s.resources.insert("test_thing".into(), ResourceSchema::new(thing).with_version(2));
     s.data_sources.insert("test_lookup".into(), ResourceSchema::new(lookup));
     s
 });
@@ -171,11 +171,11 @@ fn thing(name: &str, id: &str, size: i64) -> Value {
         ("id", Value::from(id)),
         ("name", Value::from(name)),
         ("size", Value::from(size)),
-        ("password", Value::Null),
-        ("tags", Value::Null),
-        ("zones", Value::Null),
-        ("rule", Value::List(vec![])),
-        ("settings", Value::Null),
+        ("password", Value::NULL),
+        ("tags", Value::NULL),
+        ("zones", Value::NULL),
+        ("rule", Value::tuple(vec![])),
+        ("settings", Value::NULL),
     ])
 }
 
@@ -250,15 +250,15 @@ fn sample() -> (Plan, Context) {
     let ctx = Context::new(config, registry(), &prior, "default");
 
     let created = Value::object([
-        ("id", Value::Unknown),
+        ("id", Value::DYNAMIC),
         ("name", "web-new".into()),
-        ("size", Value::Null),
-        ("password", Value::Null),
+        ("size", Value::NULL),
+        ("password", Value::NULL),
         ("tags", Value::object([("team", "platform".into())])),
-        ("zones", Value::set(vec!["b".into(), "a".into()])),
+        ("zones", Value::set_any(vec!["b".into(), "a".into()])),
         (
             "rule",
-            Value::List(vec![
+            Value::tuple(vec![
                 Value::object([("port", 80i64.into()), ("protocol", "tcp".into())]),
                 Value::object([("port", 443i64.into()), ("protocol", "udp".into())]),
             ]),
@@ -273,7 +273,7 @@ fn sample() -> (Plan, Context) {
         thing("replaced-1", "t-rep", 1),
         thing("replaced-2", "", 1),
     );
-    replace.after.set_at_path(&[PathStep::Attr("id".into())], Value::Unknown);
+    replace.after.set_at_path(&[PathStep::Attr("id".into())], Value::DYNAMIC);
     replace.replace_paths = vec![vec![PathStep::Attr("name".into())]];
     replace.reason = Some(Reason::ReplaceBecauseTainted);
     let mut cbd = change(
@@ -282,26 +282,26 @@ fn sample() -> (Plan, Context) {
         InstanceKey::None,
         Action::CreateThenDelete,
         thing("cbd-1", "t-cbd", 1),
-        Value::Null,
+        Value::NULL,
     );
     cbd.after = thing("cbd-2", "", 1);
-    cbd.after.set_at_path(&[PathStep::Attr("id".into())], Value::Unknown);
+    cbd.after.set_at_path(&[PathStep::Attr("id".into())], Value::DYNAMIC);
     cbd.replace_paths = vec![vec![PathStep::Attr("name".into())]];
     cbd.reason = Some(Reason::ReplaceBecauseCannotUpdate);
     let mut gone =
-        change("test_thing", "gone", InstanceKey::None, Action::Delete, thing("gone", "t-gone", 1), Value::Null);
+        change("test_thing", "gone", InstanceKey::None, Action::Delete, thing("gone", "t-gone", 1), Value::NULL);
     gone.reason = Some(Reason::DeleteBecauseNoResourceConfig);
     let mut read = change(
         "test_lookup",
         "read",
         InstanceKey::None,
         Action::Read,
-        Value::Null,
-        Value::object([("name", Value::Unknown), ("value", Value::Unknown)]),
+        Value::NULL,
+        Value::object([("name", Value::DYNAMIC), ("value", Value::DYNAMIC)]),
     );
     read.reason = Some(Reason::ReadBecauseConfigUnknown);
     let changes = vec![
-        change("test_thing", "create", InstanceKey::None, Action::Create, Value::Null, created),
+        change("test_thing", "create", InstanceKey::None, Action::Create, Value::NULL, created),
         change(
             "test_thing",
             "update",
@@ -314,14 +314,14 @@ fn sample() -> (Plan, Context) {
         cbd,
         gone,
         read,
-        change("test_thing", "keep", InstanceKey::None, Action::NoOp, Value::Null, Value::Null),
+        change("test_thing", "keep", InstanceKey::None, Action::NoOp, Value::NULL, Value::NULL),
         change(
             "test_thing",
             "counted",
             InstanceKey::Int(0),
             Action::Create,
-            Value::Null,
-            Value::object([("id", Value::Unknown), ("name", "c-0".into()), ("rule", Value::List(vec![]))]),
+            Value::NULL,
+            Value::object([("id", Value::DYNAMIC), ("name", "c-0".into()), ("rule", Value::tuple(vec![]))]),
         ),
     ];
     let drift = vec![change(
@@ -336,15 +336,15 @@ fn sample() -> (Plan, Context) {
         OutputChange {
             name: "created_id".into(),
             action: Action::Create,
-            before: Value::Null,
-            after: Value::Unknown,
+            before: Value::NULL,
+            after: Value::DYNAMIC,
             sensitive: false,
         },
         OutputChange {
             name: "removed".into(),
             action: Action::Delete,
-            before: Value::List(vec!["a".into(), 1i64.into()]),
-            after: Value::Null,
+            before: Value::tuple(vec!["a".into(), 1i64.into()]),
+            after: Value::NULL,
             sensitive: false,
         },
         OutputChange {

@@ -1,7 +1,7 @@
 use super::*;
 use crate::addr::{InstanceKey, ResourceAddr};
 use crate::plan::{OutputChange, Reason, ResourceChange};
-use crate::value::{PathStep, Value};
+use crate::value::{PathStep, Type, Value};
 
 fn change(t: &str, name: &str, action: Action, before: Value, after: Value) -> ResourceChange {
     ResourceChange {
@@ -31,7 +31,7 @@ fn plan(changes: Vec<ResourceChange>, drift: Vec<ResourceChange>) -> Plan {
             name: "url".into(),
             action: Action::Update,
             before: "a".into(),
-            after: Value::Unknown,
+            after: Value::DYNAMIC,
             sensitive: false,
         }],
         targets: vec![],
@@ -71,7 +71,7 @@ fn sample() -> Plan {
         "redis",
         Action::Delete,
         Value::object([("cluster_id", "c".into())]),
-        Value::Null,
+        Value::NULL,
     );
     cache.reason = Some(Reason::DeleteBecauseNoResourceConfig);
     // Moved (no other change), imported (and updated), forgotten, and one in a module.
@@ -81,11 +81,11 @@ fn sample() -> Plan {
         "aws_key_pair",
         "ops",
         Action::Update,
-        Value::object([("key_name", "ops".into()), ("tags", Value::Map(Default::default()))]),
+        Value::object([("key_name", "ops".into()), ("tags", Value::empty_map(Type::String))]),
         Value::object([("key_name", "ops".into()), ("tags", Value::object([("team", "ops".into())]))]),
     );
     let forgotten =
-        change("aws_iam_role", "legacy", Action::Forget, Value::object([("name", "legacy".into())]), Value::Null);
+        change("aws_iam_role", "legacy", Action::Forget, Value::object([("name", "legacy".into())]), Value::NULL);
     let mut in_module = change(
         "docker_service",
         "this",
@@ -106,8 +106,8 @@ fn sample() -> Plan {
                 "aws_vpc",
                 "main",
                 Action::Create,
-                Value::Null,
-                Value::object([("cidr_block", "10.0.0.0/16".into()), ("id", Value::Unknown)]),
+                Value::NULL,
+                Value::object([("cidr_block", "10.0.0.0/16".into()), ("id", Value::DYNAMIC)]),
             ),
             change(
                 "aws_security_group",
@@ -158,7 +158,7 @@ fn destructive_changes_come_first_with_what_they_lose() {
 fn values_cannot_inject_markdown_or_html() {
     let evil = "```\n</details><script>alert(1)</script> @everyone [x](javascript:alert(1))\n";
     let p = plan(
-        vec![change("aws_s3_bucket", "b", Action::Create, Value::Null, Value::object([("policy", evil.into())]))],
+        vec![change("aws_s3_bucket", "b", Action::Create, Value::NULL, Value::object([("policy", evil.into())]))],
         vec![],
     );
     let md = render_markdown(&p, &|_| None, COMMENT_LIMIT);
@@ -189,10 +189,10 @@ fn big_plans_fit_the_comment_limit_and_keep_every_destroy() {
     for i in 0..3000 {
         let action = if i % 10 == 0 { Action::Delete } else { Action::Create };
         let (before, after) = if action == Action::Delete {
-            (Value::object([("name", format!("old-{i}").into()), ("size", Value::from(i as i64))]), Value::Null)
+            (Value::object([("name", format!("old-{i}").into()), ("size", Value::from(i as i64))]), Value::NULL)
         } else {
             (
-                Value::Null,
+                Value::NULL,
                 Value::object([
                     ("name", format!("new-{i}").into()),
                     ("tags", Value::object([("team", "platform".into()), ("app", format!("app-{i}").into())])),
