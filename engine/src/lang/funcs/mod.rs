@@ -14,6 +14,8 @@ mod numeric;
 mod provider_terraform;
 mod string;
 
+pub use string::{TemplateArg, templatestring_for};
+
 use super::function::Function;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
