@@ -36,3 +36,6 @@ pub(super) fn functions() -> Vec<Function> {
     .flat_map(|f| f())
     .collect()
 }
+
+#[cfg(test)]
+mod tests;
