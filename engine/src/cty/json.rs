@@ -120,7 +120,10 @@ impl Parser<'_> {
             if !digit(self, self.i) {
                 return match self.s.get(self.i) {
                     None => Err(self.eof()),
-                    Some(_) => Err(format!("invalid character {} after decimal point in numeric literal", quote_char(self.s, self.i))),
+                    Some(_) => Err(format!(
+                        "invalid character {} after decimal point in numeric literal",
+                        quote_char(self.s, self.i)
+                    )),
                 };
             }
             while digit(self, self.i) {
@@ -135,7 +138,9 @@ impl Parser<'_> {
             if !digit(self, self.i) {
                 return match self.s.get(self.i) {
                     None => Err(self.eof()),
-                    Some(_) => Err(format!("invalid character {} in exponent of numeric literal", quote_char(self.s, self.i))),
+                    Some(_) => {
+                        Err(format!("invalid character {} in exponent of numeric literal", quote_char(self.s, self.i)))
+                    }
                 };
             }
             while digit(self, self.i) {
@@ -187,7 +192,10 @@ impl Parser<'_> {
                             out.push(char::from_u32(hi).unwrap_or(char::REPLACEMENT_CHARACTER));
                         }
                         _ => {
-                            return Err(format!("invalid character {} in string escape code", quote_char(self.s, self.i - 1)));
+                            return Err(format!(
+                                "invalid character {} in string escape code",
+                                quote_char(self.s, self.i - 1)
+                            ));
                         }
                     }
                 }
@@ -216,9 +224,9 @@ impl Parser<'_> {
         let mut n = 0u32;
         for _ in 0..4 {
             let Some(&c) = self.s.get(self.i) else { return Err(self.eof()) };
-            let d = (c as char)
-                .to_digit(16)
-                .ok_or_else(|| format!("invalid character {} in \\u hexadecimal character escape", quote_char(self.s, self.i)))?;
+            let d = (c as char).to_digit(16).ok_or_else(|| {
+                format!("invalid character {} in \\u hexadecimal character escape", quote_char(self.s, self.i))
+            })?;
             n = n * 16 + d;
             self.i += 1;
         }
@@ -288,7 +296,10 @@ impl Parser<'_> {
                     return Ok(Json::Object(members));
                 }
                 Some(_) => {
-                    return Err(format!("invalid character {} after object key:value pair", quote_char(self.s, self.i)));
+                    return Err(format!(
+                        "invalid character {} after object key:value pair",
+                        quote_char(self.s, self.i)
+                    ));
                 }
             }
         }
@@ -307,13 +318,8 @@ pub fn implied_type(j: &Json) -> Result<Type, String> {
             let mut attrs: BTreeMap<String, Type> = BTreeMap::new();
             for (k, v) in members {
                 let t = implied_type(v)?;
-                let k = super::value::normalize(k.clone());
-                if let Some(existing) = attrs.get(&k)
-                    && existing != &t
-                {
-                    return Err(format!("duplicate {} property in JSON object", super::ty::go_quote(&k)));
-                }
-                attrs.insert(k, t);
+                // cty 1.16 (Terraform 1.11): a repeated property keeps its last value.
+                attrs.insert(super::value::normalize(k.clone()), t);
             }
             Type::object(attrs)
         }
@@ -417,9 +423,19 @@ fn unmarshal_dynamic(j: &Json, path: &mut Vec<PathStep>) -> Result<Value, PathEr
     let (mut ty, mut value) = (None, None);
     for (k, v) in members {
         match k.as_str() {
-            "type" => ty = Some(Type::from_json(&to_serde(v)).map_err(|e| err(path, format!("failed to decode type for dynamic value: {e}")))?),
+            "type" => {
+                ty = Some(
+                    Type::from_json(&to_serde(v))
+                        .map_err(|e| err(path, format!("failed to decode type for dynamic value: {e}")))?,
+                )
+            }
             "value" => value = Some(v),
-            other => return Err(err(path, format!("invalid key {} in dynamically-typed value", super::ty::go_quote(other)))),
+            other => {
+                return Err(err(
+                    path,
+                    format!("invalid key {} in dynamically-typed value", super::ty::go_quote(other)),
+                ));
+            }
         }
     }
     let ty = ty.ok_or_else(|| err(path, "missing type in dynamically-typed value"))?;

@@ -18,11 +18,9 @@ fn unknown_bool() -> Value {
 /// type are equal; values of different types are not.
 pub fn equals(a: &Value, b: &Value) -> Value {
     if a.contains_marked() || b.contains_marked() {
-        let null_count = a.is_null() as u8 + b.is_null() as u8;
         let (ua, ma) = a.clone().unmark_deep();
         let (ub, mb) = b.clone().unmark_deep();
-        let marks = if null_count == 1 { a.marks() | b.marks() } else { ma | mb };
-        return equals(&ua, &ub).with_marks(marks);
+        return equals(&ua, &ub).with_marks(ma | mb);
     }
     if (a.is_null() && definitely_not_null(b)) || (b.is_null() && definitely_not_null(a)) {
         return Value::FALSE;
@@ -136,12 +134,14 @@ pub fn same_type(a: &Value, b: &Value) -> bool {
     match (a.unmarked(), b.unmarked()) {
         (Value::Null(t), other) | (other, Value::Null(t)) => other.has_type(t),
         (Value::Unknown(u), other) | (other, Value::Unknown(u)) => other.has_type(&u.ty),
-        (Value::Bool(_), Value::Bool(_)) | (Value::Number(_), Value::Number(_)) | (Value::String(_), Value::String(_)) => {
-            true
-        }
+        (Value::Bool(_), Value::Bool(_))
+        | (Value::Number(_), Value::Number(_))
+        | (Value::String(_), Value::String(_)) => true,
         (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => x.ety == y.ety,
         (Value::Map(x), Value::Map(y)) => x.ety == y.ety,
-        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| same_type(l, r)),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| same_type(l, r))
+        }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|((lk, l), (rk, r))| lk == rk && same_type(l, r))
         }
@@ -168,14 +168,18 @@ pub fn raw_equals(a: &Value, b: &Value) -> bool {
         (Value::Number(x), Value::Number(y)) => x.raw_equal(y),
         (Value::String(x), Value::String(y)) => x == y,
         (Value::List(x), Value::List(y)) | (Value::Set(x), Value::Set(y)) => {
-            x.ety == y.ety && x.items.len() == y.items.len() && x.items.iter().zip(&y.items).all(|(l, r)| raw_equals(l, r))
+            x.ety == y.ety
+                && x.items.len() == y.items.len()
+                && x.items.iter().zip(&y.items).all(|(l, r)| raw_equals(l, r))
         }
         (Value::Map(x), Value::Map(y)) => {
             x.ety == y.ety
                 && x.items.len() == y.items.len()
                 && x.items.iter().zip(&y.items).all(|((lk, l), (rk, r))| lk == rk && raw_equals(l, r))
         }
-        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| raw_equals(l, r)),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(l, r)| raw_equals(l, r))
+        }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|((lk, l), (rk, r))| lk == rk && raw_equals(l, r))
         }
@@ -192,7 +196,12 @@ impl PartialEq for Value {
 /// cty's `mustTypeCheck` short circuit: an unknown result when an operand is dynamic or
 /// unknown.
 fn short_circuit(ret: Type, operands: &[&Value]) -> Option<Value> {
-    if operands.iter().any(|v| matches!(v.unmarked(), Value::Null(Type::Dynamic) | Value::Unknown(super::value::Unknown { ty: Type::Dynamic, .. }))) {
+    if operands.iter().any(|v| {
+        matches!(
+            v.unmarked(),
+            Value::Null(Type::Dynamic) | Value::Unknown(super::value::Unknown { ty: Type::Dynamic, .. })
+        )
+    }) {
         return Some(Value::unknown(ret));
     }
     if operands.iter().any(|v| !v.is_known()) {
@@ -243,11 +252,11 @@ fn num(v: &Value) -> &Number {
 /// The arithmetic operators; `Err` carries the NaN cases' messages ("can't compute sum of
 /// opposing infinities"), as cty's stdlib words them.
 pub fn add(a: &Value, b: &Value) -> Result<Value, String> {
-    arith(a, b, add_raw, |x, y| x.add(y).ok_or_else(|| "can't compute sum of opposing infinities".to_string()))
+    arith(a, b, add_raw, |x, y| x.add(y).map_err(|e| e.to_string()))
 }
 
 pub fn subtract(a: &Value, b: &Value) -> Result<Value, String> {
-    arith(a, b, sub_raw, |x, y| x.sub(y).ok_or_else(|| "can't subtract infinity from itself".to_string()))
+    arith(a, b, sub_raw, |x, y| x.sub(y).map_err(|e| e.to_string()))
 }
 
 pub fn multiply(a: &Value, b: &Value) -> Result<Value, String> {
@@ -258,7 +267,7 @@ pub fn multiply(a: &Value, b: &Value) -> Result<Value, String> {
             return Ok(Value::Number(Number::from_i64(0)).with_marks(m));
         }
     }
-    arith(a, b, mul_raw, |x, y| x.mul(y).ok_or_else(|| "can't multiply zero by infinity".to_string()))
+    arith(a, b, mul_raw, |x, y| x.mul(y).map_err(|e| e.to_string()))
 }
 
 pub fn divide(a: &Value, b: &Value) -> Result<Value, String> {
@@ -266,10 +275,7 @@ pub fn divide(a: &Value, b: &Value) -> Result<Value, String> {
     if let Some(sc) = short_circuit(Type::Number, &[&ua, &ub]) {
         return Ok(sc.refine_not_null().with_marks(m));
     }
-    num(&ua)
-        .div(num(&ub))
-        .map(|n| Value::Number(n).with_marks(m))
-        .ok_or_else(|| "can't divide zero by zero or infinity by infinity".to_string())
+    num(&ua).div(num(&ub)).map(|n| Value::Number(n).with_marks(m)).map_err(|e| e.to_string())
 }
 
 pub fn modulo(a: &Value, b: &Value) -> Result<Value, String> {
@@ -277,10 +283,7 @@ pub fn modulo(a: &Value, b: &Value) -> Result<Value, String> {
     if let Some(sc) = short_circuit(Type::Number, &[&ua, &ub]) {
         return Ok(sc.refine_not_null().with_marks(m));
     }
-    num(&ua)
-        .modulo(num(&ub))
-        .map(|n| Value::Number(n).with_marks(m))
-        .ok_or_else(|| "can't use modulo with zero and infinity".to_string())
+    num(&ua).modulo(num(&ub)).map(|n| Value::Number(n).with_marks(m)).map_err(|e| e.to_string())
 }
 
 fn add_raw(a: &Value, b: &Value) -> Value {
@@ -447,7 +450,9 @@ pub fn index(v: &Value, key: &Value) -> Value {
                 Value::unknown((**e).clone())
             } else {
                 match (&v, &key) {
-                    (Value::List(s), Value::Number(n)) => n.to_i64().and_then(|i| s.items.get(i as usize)).cloned().unwrap_or(Value::DYNAMIC),
+                    (Value::List(s), Value::Number(n)) => {
+                        n.to_i64().and_then(|i| s.items.get(i as usize)).cloned().unwrap_or(Value::DYNAMIC)
+                    }
                     (Value::Map(mm), Value::String(k)) => mm.items.get(k).cloned().unwrap_or(Value::DYNAMIC),
                     _ => Value::DYNAMIC,
                 }
@@ -525,28 +530,17 @@ pub fn has_index(v: &Value, key: &Value) -> Value {
     out.with_marks(m)
 }
 
-/// cty's `HasElement` on a set.
+/// cty's `HasElement` on a set (as in cty 1.16, which Terraform 1.11 uses).
 pub fn has_element(set: &Value, elem: &Value) -> Value {
     let ((set, elem), m) = split_marks(set, elem);
-    let out = (|| {
-        if !set.is_known() {
-            return unknown_bool();
-        }
-        let ety = set.ty().element_type().cloned().unwrap_or(Type::Dynamic);
-        let elty = elem.ty();
-        if !elty.is_dynamic() && !ety.is_dynamic() && elty != ety {
-            return Value::FALSE;
-        }
-        if !elem.is_known() {
-            return unknown_bool();
-        }
-        let no_match = if set.is_wholly_known() { Value::FALSE } else { unknown_bool() };
-        if ety != elty {
-            return Value::FALSE;
-        }
+    let out = if !set.is_known() || !elem.is_known() {
+        unknown_bool()
+    } else if set.ty().element_type() != Some(&elem.ty()) {
+        Value::FALSE
+    } else {
         let items = set.as_seq().unwrap_or(&[]);
-        if items.iter().any(|e| equals(e, &elem).as_bool() == Some(true)) { Value::TRUE } else { no_match }
-    })();
+        Value::Bool(items.iter().any(|e| equals(e, &elem).as_bool() == Some(true)))
+    };
     out.with_marks(m)
 }
 

@@ -26,10 +26,18 @@ pub struct Refinement {
 pub enum RefinementKind {
     /// Bool, object, tuple: only nullness.
     Nullable,
-    String { prefix: String },
+    String {
+        prefix: String,
+    },
     /// Bounds, each with whether it is inclusive; never an infinity.
-    Number { min: Option<(Number, bool)>, max: Option<(Number, bool)> },
-    Collection { min_len: usize, max_len: usize },
+    Number {
+        min: Option<(Number, bool)>,
+        max: Option<(Number, bool)>,
+    },
+    Collection {
+        min_len: usize,
+        max_len: usize,
+    },
 }
 
 impl Refinement {
@@ -279,14 +287,17 @@ impl Value {
                         .unwrap_or(Refinement { null: Nullness::Unknown, kind: RefinementKind::Nullable }),
                 ),
             },
-            Value::Null(t) => {
-                ValueRange { ty: t.clone(), raw: Some(Refinement { null: Nullness::Null, kind: RefinementKind::Nullable }) }
-            }
+            Value::Null(t) => ValueRange {
+                ty: t.clone(),
+                raw: Some(Refinement { null: Nullness::Null, kind: RefinementKind::Nullable }),
+            },
             _ => {
                 let ty = v.ty();
                 let kind = match v {
                     Value::String(s) => RefinementKind::String { prefix: s.clone() },
-                    Value::Number(n) => RefinementKind::Number { min: Some((n.clone(), true)), max: Some((n.clone(), true)) },
+                    Value::Number(n) => {
+                        RefinementKind::Number { min: Some((n.clone(), true)), max: Some((n.clone(), true)) }
+                    }
                     Value::List(_) | Value::Map(_) | Value::Set(_) => match super::ops::length(v) {
                         Value::Number(n) => {
                             let l = n.to_i64().unwrap_or(0) as usize;

@@ -123,7 +123,11 @@ mod tests {
     fn unknowns_stay_distinct_and_marks_hoist() {
         let s = Value::set(
             Type::String,
-            vec![Value::unknown(Type::String), Value::unknown(Type::String), Value::from("x").with_marks(Marks::SENSITIVE)],
+            vec![
+                Value::unknown(Type::String),
+                Value::unknown(Type::String),
+                Value::from("x").with_marks(Marks::SENSITIVE),
+            ],
         );
         assert!(s.marks().is_sensitive());
         assert_eq!(s.length_int(), Some(3));

@@ -264,12 +264,15 @@ impl Type {
                     }
                     "object" => {
                         let J::Object(attrs) = arg else { return Err("invalid object type description".into()) };
-                        let attrs = attrs
-                            .iter()
-                            .map(|(k, t)| Ok((k.clone(), Type::from_json(t)?)))
-                            .collect::<Result<BTreeMap<_, _>, String>>()?;
+                        let attrs = attrs.iter().map(|(k, t)| Ok((k.clone(), Type::from_json(t)?))).collect::<Result<
+                            BTreeMap<_, _>,
+                            String,
+                        >>(
+                        )?;
                         let optional: BTreeSet<String> = match items.get(2) {
-                            Some(J::Array(names)) => names.iter().filter_map(|n| n.as_str().map(str::to_string)).collect(),
+                            Some(J::Array(names)) => {
+                                names.iter().filter_map(|n| n.as_str().map(str::to_string)).collect()
+                            }
                             _ => BTreeSet::new(),
                         };
                         if optional.iter().any(|k| !attrs.contains_key(k)) {
@@ -294,7 +297,10 @@ fn conformance(given: &Type, want: &Type, path: &mut Vec<crate::cty::PathStep>, 
         (Type::Object(g), Type::Object(w)) => {
             for k in g.attrs.keys() {
                 if !w.attrs.contains_key(k) {
-                    errs.push(PathError { path: path.clone(), message: format!("unsupported attribute {}", go_quote(k)) });
+                    errs.push(PathError {
+                        path: path.clone(),
+                        message: format!("unsupported attribute {}", go_quote(k)),
+                    });
                 }
             }
             for k in w.attrs.keys() {
@@ -496,12 +502,11 @@ mod tests {
 
     #[test]
     fn console_type_strings() {
-        let t = Type::tuple(vec![
-            Type::Number,
-            Type::list(Type::String),
-            Type::object_from([("a", Type::Number)]),
-        ]);
-        assert_eq!(t.console_string(), "tuple([\n    number,\n    list(string),\n    object({\n        a: number,\n    }),\n])");
+        let t = Type::tuple(vec![Type::Number, Type::list(Type::String), Type::object_from([("a", Type::Number)])]);
+        assert_eq!(
+            t.console_string(),
+            "tuple([\n    number,\n    list(string),\n    object({\n        a: number,\n    }),\n])"
+        );
         assert_eq!(
             Type::list(Type::object_from([("a", Type::Bool)])).console_string(),
             "list(\n    object({\n        a: bool,\n    }),\n)"

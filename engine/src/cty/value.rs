@@ -224,15 +224,15 @@ impl Value {
         }
     }
 
-    /// The type has no dynamic parts anywhere, unknowns and nulls included.
+    /// cty's `HasWhollyKnownType`: no unknown of the dynamic type, and no unknown of a
+    /// collection or structural type with a dynamic part, anywhere in the value (nulls of
+    /// any type count as known).
     pub fn has_wholly_known_type(&self) -> bool {
         match self.unmarked() {
-            Value::Null(t) => !t.has_dynamic_types(),
+            Value::Null(_) => true,
             Value::Unknown(u) => !u.ty.has_dynamic_types(),
-            Value::List(s) | Value::Set(s) => {
-                !s.ety.has_dynamic_types() && s.items.iter().all(Value::has_wholly_known_type)
-            }
-            Value::Map(m) => !m.ety.has_dynamic_types() && m.items.values().all(Value::has_wholly_known_type),
+            Value::List(s) | Value::Set(s) => s.items.iter().all(Value::has_wholly_known_type),
+            Value::Map(m) => m.items.values().all(Value::has_wholly_known_type),
             Value::Tuple(items) => items.iter().all(Value::has_wholly_known_type),
             Value::Object(attrs) => attrs.values().all(Value::has_wholly_known_type),
             _ => true,
@@ -418,10 +418,7 @@ impl Value {
 
     /// Whether the elements can be iterated: a known, non-null collection or structure.
     pub fn can_iterate_elements(&self) -> bool {
-        matches!(
-            self.unmarked(),
-            Value::List(_) | Value::Set(_) | Value::Map(_) | Value::Tuple(_) | Value::Object(_)
-        )
+        matches!(self.unmarked(), Value::List(_) | Value::Set(_) | Value::Map(_) | Value::Tuple(_) | Value::Object(_))
     }
 
     /// A short description of the kind of value for diagnostics ("string", "object").

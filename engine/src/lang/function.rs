@@ -125,7 +125,10 @@ impl Function {
             return Err(FuncError::other(format!("wrong number of arguments ({n} required; {} given)", args.len())));
         }
         if args.len() < n {
-            return Err(FuncError::other(format!("wrong number of arguments (at least {n} required; {} given)", args.len())));
+            return Err(FuncError::other(format!(
+                "wrong number of arguments (at least {n} required; {} given)",
+                args.len()
+            )));
         }
         let mut unmarked: Option<Vec<Value>> = None;
         for (i, v) in args.iter().enumerate() {
@@ -252,28 +255,30 @@ pub fn call_hcl(name: &str, f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -
         return Err(errors);
     }
     let count = converted.len();
-    call(f, ctx, converted).map_err(|e| vec![match e {
-        FuncError::Arg(i, msg) => match f.param(i) {
-            Some(param) if i < count => CallError {
-                summary: "Invalid function argument".into(),
-                detail: format!("Invalid value for {} parameter: {msg}.", go_quote(param.name)),
-                arg: Some(i),
+    call(f, ctx, converted).map_err(|e| {
+        vec![match e {
+            FuncError::Arg(i, msg) => match f.param(i) {
+                Some(param) if i < count => CallError {
+                    summary: "Invalid function argument".into(),
+                    detail: format!("Invalid value for {} parameter: {msg}.", go_quote(param.name)),
+                    arg: Some(i),
+                },
+                Some(param) => CallError {
+                    summary: "Invalid function argument".into(),
+                    detail: format!("Invalid value for {} parameter: {msg}.", go_quote(param.name)),
+                    arg: None,
+                },
+                None => CallError {
+                    summary: "Error in function call".into(),
+                    detail: format!("Call to function {} failed: {msg}.", go_quote(name)),
+                    arg: None,
+                },
             },
-            Some(param) => CallError {
-                summary: "Invalid function argument".into(),
-                detail: format!("Invalid value for {} parameter: {msg}.", go_quote(param.name)),
-                arg: None,
-            },
-            None => CallError {
+            FuncError::Other(msg) => CallError {
                 summary: "Error in function call".into(),
                 detail: format!("Call to function {} failed: {msg}.", go_quote(name)),
                 arg: None,
             },
-        },
-        FuncError::Other(msg) => CallError {
-            summary: "Error in function call".into(),
-            detail: format!("Call to function {} failed: {msg}.", go_quote(name)),
-            arg: None,
-        },
-    }])
+        }]
+    })
 }

@@ -151,9 +151,7 @@ pub(super) fn tuple_to_list(tuple_ty: &Type, list_ety: &Type, unsafe_: bool) -> 
 }
 
 fn element_conversions(etys: &[Type], want: &Type, unsafe_: bool) -> Option<Vec<Option<Conversion>>> {
-    etys.iter()
-        .map(|t| if t == want { Some(None) } else { get_conversion(t, want, unsafe_).map(Some) })
-        .collect()
+    etys.iter().map(|t| if t == want { Some(None) } else { get_conversion(t, want, unsafe_).map(Some) }).collect()
 }
 
 pub(super) fn object_to_map(obj_ty: &Type, map_ety: &Type, unsafe_: bool) -> Option<Conversion> {

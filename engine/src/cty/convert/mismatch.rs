@@ -12,9 +12,6 @@ pub fn mismatch_message(got: &Type, want: &Type) -> String {
         (Type::Object(_), Type::Map(e)) if e.is_dynamic() => "all map elements must have the same type".into(),
         (Type::Tuple(_) | Type::Object(_), w) if w.is_collection() => from_structural(got, want),
         (g, w) if g.is_collection() && w.is_collection() => from_collections(got, want),
-        _ if !likely_confusing(got, want) => {
-            format!("{} required, but have {}", want.friendly_name(), got.friendly_name())
-        }
         _ => format!("{} required", want.friendly_name_for_constraint()),
     }
 }
@@ -58,7 +55,9 @@ fn objects(got: &Type, want: &Type) -> String {
 
 fn from_structural(got: &Type, want: &Type) -> String {
     match want {
-        Type::List(_) | Type::Set(_) if !got.is_tuple() => return format!("{} required", want.friendly_name_for_constraint()),
+        Type::List(_) | Type::Set(_) if !got.is_tuple() => {
+            return format!("{} required", want.friendly_name_for_constraint());
+        }
         Type::Map(_) if !got.is_object() => return format!("{} required", want.friendly_name_for_constraint()),
         _ => {}
     }
@@ -101,28 +100,4 @@ fn from_collections(got: &Type, want: &Type) -> String {
     };
     let (g, w) = (got.element_type().cloned().unwrap_or_default(), want.element_type().cloned().unwrap_or_default());
     format!("incorrect {noun}: {}", mismatch_message(&g, &w))
-}
-
-/// cty's `typesAreLikelyToCauseConfusion` (naming both types would confuse when false).
-fn likely_confusing(got: &Type, want: &Type) -> bool {
-    if got.is_primitive() != want.is_primitive() {
-        return false;
-    }
-    if want == &Type::String {
-        return false;
-    }
-    if (want == &Type::Bool && got == &Type::Number) || (got == &Type::Bool && want == &Type::Number) {
-        return false;
-    }
-    if got.is_collection()
-        && want.is_collection()
-        && !got.element_type().is_some_and(Type::has_dynamic_types)
-        && want.element_type().is_some_and(Type::has_dynamic_types)
-    {
-        return false;
-    }
-    if got.is_tuple() && want.is_object() {
-        return false;
-    }
-    true
 }

@@ -117,9 +117,9 @@ fn primitive_conversion(in_ty: &Type, out: &Type, unsafe_: bool) -> Option<Conve
         (Type::Number, Type::String) => Some(Arc::new(|v: Value, _: &mut Vec<PathStep>| {
             Ok(Value::String(v.as_number().map(ToString::to_string).unwrap_or_default()))
         })),
-        (Type::Bool, Type::String) => {
-            Some(Arc::new(|v: Value, _: &mut Vec<PathStep>| Ok(Value::String(v.as_bool().unwrap_or(false).to_string()))))
-        }
+        (Type::Bool, Type::String) => Some(Arc::new(|v: Value, _: &mut Vec<PathStep>| {
+            Ok(Value::String(v.as_bool().unwrap_or(false).to_string()))
+        })),
         (Type::String, Type::Number) if unsafe_ => Some(Arc::new(|v: Value, path: &mut Vec<PathStep>| {
             crate::number::Number::parse(v.as_str().unwrap_or(""))
                 .map(Value::Number)

@@ -109,7 +109,12 @@ fn unify_structural_as_collection(types: &[Type], unsafe_: bool, as_map: bool) -
     (Some(new_ty), convs)
 }
 
-fn unify_collections(make: fn(Type) -> Type, types: &[Type], unsafe_: bool, has_dynamic: bool) -> (Option<Type>, Conversions) {
+fn unify_collections(
+    make: fn(Type) -> Type,
+    types: &[Type],
+    unsafe_: bool,
+    has_dynamic: bool,
+) -> (Option<Type>, Conversions) {
     if has_dynamic {
         return all_as_dynamic(types);
     }
@@ -171,8 +176,10 @@ fn unify_objects(types: &[Type], unsafe_: bool, has_dynamic: bool) -> (Option<Ty
 }
 
 fn objects_to_map(types: &[Type], unsafe_: bool) -> (Option<Type>, Conversions) {
-    let atys: Vec<Type> =
-        types.iter().flat_map(|t| t.attribute_types().map(|a| a.values().cloned().collect::<Vec<_>>()).unwrap_or_default()).collect();
+    let atys: Vec<Type> = types
+        .iter()
+        .flat_map(|t| t.attribute_types().map(|a| a.values().cloned().collect::<Vec<_>>()).unwrap_or_default())
+        .collect();
     let Some(ety) = unify_impl(&atys, unsafe_).0 else { return none() };
     conversions_to(types, Type::map(ety), unsafe_)
 }
@@ -209,7 +216,8 @@ fn unify_tuples(types: &[Type], unsafe_: bool, has_dynamic: bool) -> (Option<Typ
 }
 
 fn tuples_to_list(types: &[Type], unsafe_: bool) -> (Option<Type>, Conversions) {
-    let etys: Vec<Type> = types.iter().flat_map(|t| t.tuple_element_types().map(<[Type]>::to_vec).unwrap_or_default()).collect();
+    let etys: Vec<Type> =
+        types.iter().flat_map(|t| t.tuple_element_types().map(<[Type]>::to_vec).unwrap_or_default()).collect();
     let Some(ety) = unify_impl(&etys, unsafe_).0 else { return none() };
     conversions_to(types, Type::list(ety), unsafe_)
 }
@@ -243,9 +251,10 @@ fn compare_types(a: &Type, b: &Type) -> Ordering {
         _ => {}
     }
     let (a, b, swap) = match (a, b) {
-        (Type::Tuple(_), Type::List(_)) | (Type::Object(_), Type::Map(_)) | (Type::Set(_), Type::Tuple(_)) | (Type::Set(_), Type::List(_)) => {
-            (b, a, true)
-        }
+        (Type::Tuple(_), Type::List(_))
+        | (Type::Object(_), Type::Map(_))
+        | (Type::Set(_), Type::Tuple(_))
+        | (Type::Set(_), Type::List(_)) => (b, a, true),
         _ => (a, b, false),
     };
     let flip = |o: Ordering| if swap { o.reverse() } else { o };
