@@ -35,9 +35,13 @@ impl Evaluator<'_> {
             "type" if self.console && name == bare => return self.type_fn(args, span),
             _ => {}
         }
-        let Some(f) = funcs::lookup(name) else {
+        let Some(mut f) = funcs::lookup(name) else {
             return (Value::DYNAMIC, vec![self.unknown_function(name, name_span)]);
         };
+        if bare == "templatestring" && !expand_final && !args.is_empty() {
+            // Terraform takes the template as an expression and accepts only a reference.
+            f = funcs::templatestring_for(funcs::template_arg(&args[0]));
+        }
         let mut diags = Vec::new();
         let mut vals: Vec<Value> = Vec::with_capacity(args.len());
         let mut arg_spans: Vec<Span> = Vec::with_capacity(args.len());

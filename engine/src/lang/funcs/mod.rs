@@ -14,7 +14,7 @@ mod numeric;
 mod provider_terraform;
 mod string;
 
-pub use string::{TemplateArg, templatestring_for};
+pub use string::{TemplateArg, template_arg, templatestring_for};
 
 use super::function::Function;
 use std::collections::BTreeMap;

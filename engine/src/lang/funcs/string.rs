@@ -11,7 +11,7 @@ mod substr;
 mod templatestring;
 mod unicode15;
 
-pub use templatestring::{TemplateArg, templatestring_for};
+pub use templatestring::{TemplateArg, template_arg, templatestring_for};
 
 use crate::cty::Value;
 use crate::lang::function::{FuncError, Function};

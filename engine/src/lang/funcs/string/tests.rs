@@ -2,7 +2,7 @@
 //! (`tests/conformance/expr/functions_string.cases` and cases asked of the console).
 
 use crate::cty::{Marks, Type, Value};
-use crate::lang::funcs::{TemplateArg, lookup, templatestring_for};
+use crate::lang::funcs::{TemplateArg, lookup, template_arg, templatestring_for};
 use crate::lang::function::{FuncCtx, FuncError, TemplateRenderer, call_hcl};
 use std::path::Path;
 
@@ -183,4 +183,60 @@ fn templatestring_checks_and_renders() {
     assert!(unknown.is_unknown());
     let dynamic = call(TemplateArg::Reference, s("x"), Value::DYNAMIC).unwrap();
     assert!(dynamic.is_unknown() && dynamic.ty() == Type::Dynamic);
+}
+
+#[test]
+fn template_arguments_classified_as_terraform_does() {
+    let kind = |src: &str| template_arg(&crate::hcl::parse_expression(src.as_bytes(), "<test>").0);
+    for (src, want) in [
+        ("local.t", TemplateArg::Reference),
+        ("local.ts[\"k\"]", TemplateArg::Reference),
+        ("local.ts[var.k]", TemplateArg::Reference),
+        ("local.ts[*].a", TemplateArg::Reference),
+        ("\"plain\"", TemplateArg::LiteralTemplate),
+        ("\"\"", TemplateArg::LiteralTemplate),
+        ("\"Hello, $${name}!\"", TemplateArg::LiteralTemplate),
+        ("\"${local.t}\"", TemplateArg::InterpolationOnly),
+        ("\"a ${local.t}\"", TemplateArg::Template),
+        ("upper(local.t)", TemplateArg::Other),
+        ("(local.t)", TemplateArg::Other),
+    ] {
+        assert_eq!(kind(src), want, "{src}");
+    }
+}
+
+#[test]
+fn template_parse_and_vars_checks() {
+    let renderer = FakeRenderer;
+    let ctx = ctx_with(Some(&renderer));
+    let f = templatestring_for(TemplateArg::Reference);
+    let call = |t: &str, vars: Value| {
+        call_hcl("templatestring", f, &ctx, vec![s(t), vars])
+            .map_err(|es| es.into_iter().map(|e| e.detail).collect::<Vec<_>>().join("\n"))
+    };
+    assert_eq!(
+        call("${", Value::string("x")).unwrap_err(),
+        "Invalid value for \"template\" parameter: invalid template: <templatestring argument>:1,3-3: Missing expression; Expected the start of an expression, but found the end of the file.."
+    );
+    assert_eq!(
+        call("${a}", Value::string("x")).unwrap_err(),
+        "Invalid value for \"vars\" parameter: invalid vars value: must be a map."
+    );
+    assert_eq!(
+        call("Hello, ${name}!", Value::object([("1x", Value::int(1))])).unwrap_err(),
+        "Invalid value for \"vars\" parameter: invalid template variable name \"1x\": must start with a letter, followed by zero or more letters, digits, and underscores."
+    );
+    assert_eq!(
+        call("${a.b}", Value::empty_object()).unwrap_err(),
+        "Invalid value for \"vars\" parameter: vars map does not contain key \"a\", referenced at <templatestring argument>:1,3-4."
+    );
+    assert_eq!(
+        call("${a}", Value::object([("a", Value::NULL)])).unwrap_err(),
+        "Call to function \"templatestring\" failed: <templatestring argument>:1,1-5: Template result is null; The result of the template is null, which is not a valid result for a templatestring call.."
+    );
+    let no_renderer = ctx_with(None);
+    assert_eq!(
+        call_hcl("templatestring", f, &no_renderer, vec![s("x"), Value::empty_object()]).unwrap_err()[0].detail,
+        "Call to function \"templatestring\" failed: cannot recursively call templatestring from inside another template function."
+    );
 }
