@@ -93,7 +93,7 @@ impl GoRegex {
                 _ if e.to_string().contains("nest limit") => whole(ErrorCode::NestingDepth),
                 e => unreachable!("translated pattern {:?} refused: {e}", parsed.pattern),
             })?;
-        debug_assert_eq!(re.captures_len(), parsed.names.len() + 1);
+        debug_assert_eq!(re.captures_len(), parsed.names.len() + 1, "{pattern:?} as {:?}", parsed.pattern);
         Ok(GoRegex { re, names: parsed.names })
     }
 

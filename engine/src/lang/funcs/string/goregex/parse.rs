@@ -315,6 +315,8 @@ impl<'a> Parser<'a> {
         };
         let mut text = if sub.atom { sub.text } else { format!("(?:{})", sub.text) };
         match op {
+            // The crate drops the capture groups of `x{0}`; this matches only "" and keeps them.
+            RepOp::Count(_, 0) => text = format!("(?:{}{text})?", class::NOTHING),
             RepOp::Star => text.push('*'),
             RepOp::Plus => text.push('+'),
             RepOp::Quest => text.push('?'),
@@ -322,7 +324,7 @@ impl<'a> Parser<'a> {
             RepOp::Count(min, -1) => text.push_str(&format!("{{{min},}}")),
             RepOp::Count(min, max) => text.push_str(&format!("{{{min},{max}}}")),
         }
-        if non_greedy {
+        if non_greedy && !matches!(op, RepOp::Count(_, 0)) {
             text.push('?');
         }
         let reps = match op {

@@ -73,6 +73,9 @@ fn go_syntax_the_crate_reads_otherwise() {
     assert_eq!(first("a{,5}", "a{,5}").as_deref(), Some("a{,5}"));
     assert_eq!(first("x{01}", "x{01}").as_deref(), Some("x{01}"));
     assert_eq!(first("\\z*", "a").as_deref(), Some(""));
+    // The groups of x{0} are kept (the crate drops them).
+    assert_eq!(GoRegex::new("(a(b){0})").unwrap().re.captures_len(), 3);
+    assert_eq!(first("x(b){0}?", "xb").as_deref(), Some("x"));
     assert_eq!(first("[]a]+", "]a").as_deref(), Some("]a"));
     assert_eq!(first("[a-b-c]+", "a-c").as_deref(), Some("a-c"));
     assert_eq!(first("[[a]]", "a]").as_deref(), Some("a]"));
