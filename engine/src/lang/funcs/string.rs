@@ -9,6 +9,7 @@ mod lists;
 mod patterns;
 mod substr;
 mod templatestring;
+#[rustfmt::skip]
 mod unicode15;
 
 pub use templatestring::{TemplateArg, template_arg, templatestring_for};

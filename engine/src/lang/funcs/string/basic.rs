@@ -64,7 +64,7 @@ fn startswith(args: &[Value]) -> Result<Value, FuncError> {
 fn replace(args: &[Value]) -> Result<Value, FuncError> {
     let (s, substr, with) = (str_arg(args, 0), str_arg(args, 1), str_arg(args, 2));
     if substr.len() > 1 && substr.starts_with('/') && substr.ends_with('/') {
-        let re = GoRegex::new(&substr[1..substr.len() - 1]).map_err(|e| FuncError::other(e.to_string()))?;
+        let re = GoRegex::cached(&substr[1..substr.len() - 1]).map_err(|e| FuncError::other(e.to_string()))?;
         return Ok(Value::string(re.replace_all(s, with)));
     }
     Ok(Value::string(s.replace(substr, with)))

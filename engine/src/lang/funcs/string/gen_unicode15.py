@@ -151,7 +151,7 @@ def main():
     w("];\n\n")
 
     w("/// A Grapheme_Cluster_Break property value (Other is the absence of one).\n")
-    w("#[derive(Clone, Copy, Debug, PartialEq, Eq)]\n")
+    w("#[derive(Clone, Copy, Debug, PartialEq, Eq)]\n#[allow(clippy::upper_case_acronyms)]\n")
     w("pub(super) enum Gcb {\n    Other,\n")
     for c in classes:
         w(f"    {names[c]},\n")

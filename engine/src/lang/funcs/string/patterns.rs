@@ -5,10 +5,11 @@ use super::goregex::{GoRegex, Spans};
 use crate::cty::{Type, Value};
 use crate::lang::function::{FuncCtx, FuncError, Function, Param, Returns, refine_not_null};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// cty's `regexPatternResultType`.
 fn pattern_type(pattern: &str) -> Result<Type, FuncError> {
-    let re = GoRegex::new(pattern)
+    let re = GoRegex::cached(pattern)
         .map_err(|e| FuncError::arg(0, format!("invalid regexp pattern: {} in {}", e.code(), e.expr)))?;
     let names = re.names();
     let unnamed = names.iter().filter(|n| n.is_empty()).count();
@@ -39,9 +40,9 @@ fn match_value(re: &GoRegex, s: &str, m: &Spans, ty: &Type) -> Value {
     }
 }
 
-fn compile(args: &[Value]) -> Result<GoRegex, FuncError> {
+fn compile(args: &[Value]) -> Result<Arc<GoRegex>, FuncError> {
     let pattern = args[0].as_str().expect("a known string");
-    GoRegex::new(pattern).map_err(|e| FuncError::arg(0, format!("error parsing pattern: {e}")))
+    GoRegex::cached(pattern).map_err(|e| FuncError::arg(0, format!("error parsing pattern: {e}")))
 }
 
 fn regex(_: &FuncCtx<'_>, args: &[Value], ret: &Type) -> Result<Value, FuncError> {

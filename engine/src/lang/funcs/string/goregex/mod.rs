@@ -8,7 +8,9 @@ mod class;
 mod parse;
 
 use super::case::is_letter_or_digit;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Go's `regexp/syntax.ErrorCode`s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +97,22 @@ impl GoRegex {
             })?;
         debug_assert_eq!(re.captures_len(), parsed.names.len() + 1, "{pattern:?} as {:?}", parsed.pattern);
         Ok(GoRegex { re, names: parsed.names })
+    }
+
+    /// [`GoRegex::new`] through a small cache: a call compiles its pattern for its return
+    /// type and again to run, and configurations apply the same patterns many times.
+    pub(super) fn cached(pattern: &str) -> Result<Arc<GoRegex>, SyntaxError> {
+        static CACHE: LazyLock<Mutex<HashMap<String, Arc<GoRegex>>>> = LazyLock::new(Default::default);
+        if let Some(re) = CACHE.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+            return Ok(re.clone());
+        }
+        let re = Arc::new(GoRegex::new(pattern)?);
+        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), re.clone());
+        Ok(re)
     }
 
     /// The capture group names ("" for unnamed groups), in order.

@@ -373,7 +373,7 @@ impl<'a> Parser<'a> {
                     saw_flag = false;
                     continue;
                 }
-                ':' | ')' if !(negated && !saw_flag) => {
+                ':' | ')' if !negated || saw_flag => {
                     if c == ':' {
                         self.stack.push(Item::LeftParen { capture: false, flags: self.flags });
                     }
