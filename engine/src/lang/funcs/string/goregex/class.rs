@@ -131,6 +131,9 @@ pub(super) fn unicode_class(name: &str) -> Option<String> {
             "Cs" => NOTHING.to_string(),
             // Go's C is Cc, Cf, Cs and Co, without the unassigned code points.
             "C" => format!(r"[[\p{{Cc}}\p{{Cf}}\p{{Co}}]&&{AGE}]"),
+            // The one change of category since 15.0: U+1171E was Mn, is Mc since 16.0.
+            "Mn" => format!(r"[[\p{{Mn}}&&{AGE}]\x{{1171E}}]"),
+            "Mc" => format!(r"[\p{{Mc}}&&{AGE}--\x{{1171E}}]"),
             _ => format!(r"[\p{{{name}}}&&{AGE}]"),
         });
     }

@@ -106,6 +106,9 @@ fn go_syntax_the_crate_reads_otherwise() {
     assert_eq!(first("\\pL", "\u{10D50}").as_deref(), None);
     assert_eq!(first("\\PL", "\u{10D50}").as_deref(), Some("\u{10D50}"));
     assert_eq!(first("\\pL", "\u{1E030}").as_deref(), Some("\u{1E030}"));
+    assert_eq!(first("\\p{Mn}", "\u{1171E}").as_deref(), Some("\u{1171E}"));
+    assert_eq!(first("\\p{Mc}", "\u{1171E}").as_deref(), None);
+    assert_eq!(first("\\pM", "\u{1171E}").as_deref(), Some("\u{1171E}"));
 }
 
 #[test]
