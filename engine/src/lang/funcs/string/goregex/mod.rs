@@ -5,7 +5,9 @@
 //! expansion of replacements are Go's own.
 
 mod class;
+mod escape;
 mod parse;
+mod repeat;
 
 use super::case::is_letter_or_digit;
 use std::collections::HashMap;

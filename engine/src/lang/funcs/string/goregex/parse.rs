@@ -5,10 +5,9 @@
 //! crate refuses); their names are kept aside in Go's order.
 
 use super::class::{self, ClassBuf, push_char};
+use super::escape::{bracket_class, parse_escape, unicode_escape};
+use super::repeat::{MAX_REPEAT, Rep, parse_repeat, repeat_is_valid};
 use super::{ErrorCode, SyntaxError};
-
-/// Go's limit on a counted repetition (and on the product of nested ones).
-const MAX_REPEAT: i64 = 1000;
 
 /// The flags in force (Go's Perl flags: one-line `^`/`$`, greedy, case-sensitive).
 #[derive(Clone, Copy)]
@@ -17,13 +16,6 @@ struct Flags {
     one_line: bool,
     dot_nl: bool,
     non_greedy: bool,
-}
-
-/// A counted repetition and those nested in it, for Go's check of their product.
-struct Rep {
-    min: i64,
-    max: i64,
-    inner: Vec<Rep>,
 }
 
 /// A parsed expression: its `regex` text, whether a repetition operator can follow the
@@ -63,12 +55,12 @@ struct Parser<'a> {
     names: Vec<String>,
 }
 
-fn err(code: ErrorCode, expr: &str) -> SyntaxError {
+pub(super) fn err(code: ErrorCode, expr: &str) -> SyntaxError {
     SyntaxError { code, expr: expr.to_string() }
 }
 
 /// What `before` has that its suffix `after` does not (Go's `before[:len(before)-len(after)]`).
-fn cut<'a>(before: &'a str, after: &str) -> &'a str {
+pub(super) fn cut<'a>(before: &'a str, after: &str) -> &'a str {
     &before[..before.len() - after.len()]
 }
 
@@ -115,7 +107,11 @@ pub(super) fn parse(src: &str) -> Result<Parsed, SyntaxError> {
                 p.push(atom(if p.flags.dot_nl { "(?s:.)" } else { r"[^\n]" }));
                 t = &t[1..];
             }
-            b'[' => t = p.class(t)?,
+            b'[' => {
+                let (cls, rest) = bracket_class(t, p.flags.fold)?;
+                p.push(atom(cls));
+                t = rest;
+            }
             b'*' | b'+' | b'?' => {
                 let op = match b {
                     b'*' => RepOp::Star,
@@ -158,55 +154,6 @@ pub(super) fn parse(src: &str) -> Result<Parsed, SyntaxError> {
         (Some(Item::Expr(node)), true) => Ok(Parsed { pattern: node.text, names: p.names }),
         _ => Err(err(ErrorCode::MissingParen, src)),
     }
-}
-
-/// Go's `parseRepeat`: `{n}`, `{n,}` or `{n,m}` with the rest of the pattern; a number
-/// too large makes `min` -1. `None` when the text is no repetition (then `{` is literal).
-fn parse_repeat(s: &str) -> Option<(i64, i64, &str)> {
-    let s = s.strip_prefix('{')?;
-    let (min, s) = parse_int(s)?;
-    let (min, max, s) = match s.strip_prefix(',') {
-        None if s.is_empty() => return None,
-        None => (min, min, s),
-        Some("") => return None,
-        Some(s) if s.starts_with('}') => (min, -1, s),
-        Some(s) => {
-            let (max, s) = parse_int(s)?;
-            (if max < 0 { -1 } else { min }, max, s)
-        }
-    };
-    Some((min, max, s.strip_prefix('}')?))
-}
-
-/// Go's `parseInt`: decimal digits without a leading zero; -1 when too large.
-fn parse_int(s: &str) -> Option<(i64, &str)> {
-    let b = s.as_bytes();
-    if !b.first()?.is_ascii_digit() || (b.len() >= 2 && b[0] == b'0' && b[1].is_ascii_digit()) {
-        return None;
-    }
-    let end = b.iter().position(|c| !c.is_ascii_digit()).unwrap_or(b.len());
-    let mut n: i64 = 0;
-    for &d in &b[..end] {
-        if n >= 100_000_000 {
-            n = -1;
-            break;
-        }
-        n = n * 10 + i64::from(d - b'0');
-    }
-    Some((n, &s[end..]))
-}
-
-/// Go's `repeatIsValid`: no more than `n` copies of anything, counting nested repetitions.
-fn repeat_is_valid(r: &Rep, n: i64) -> bool {
-    if r.max == 0 {
-        return true;
-    }
-    let m = if r.max < 0 { r.min } else { r.max };
-    if m > n {
-        return false;
-    }
-    let n = if m > 0 { n / m } else { n };
-    r.inner.iter().all(|i| repeat_is_valid(i, n))
 }
 
 impl<'a> Parser<'a> {
@@ -429,162 +376,11 @@ impl<'a> Parser<'a> {
         self.literal(r);
         Ok(rest)
     }
-
-    /// A bracketed class at the start of `s` (Go's `parseClass`).
-    fn class(&mut self, s: &'a str) -> Result<&'a str, SyntaxError> {
-        let mut t = &s[1..];
-        let mut buf = ClassBuf::default();
-        let negated = t.starts_with('^');
-        if negated {
-            t = &t[1..];
-        }
-        let mut first = true;
-        while first || !t.starts_with(']') {
-            first = false;
-            if t.len() > 2
-                && t.starts_with("[:")
-                && let Some(i) = t[2..].find(":]")
-            {
-                let full = &t[..i + 4];
-                let Some((ranges, neg)) = class::posix_class(&t[2..i + 2]) else {
-                    return Err(err(ErrorCode::InvalidCharRange, full));
-                };
-                buf.nested(&class::ranges_class(ranges, neg));
-                t = &t[i + 4..];
-                continue;
-            }
-            let b = t.as_bytes();
-            if b.len() >= 2 && b[0] == b'\\' {
-                if b[1] == b'p' || b[1] == b'P' {
-                    let (cls, rest) = unicode_escape(t)?;
-                    buf.nested(&cls);
-                    t = rest;
-                    continue;
-                }
-                if let Some((ranges, neg)) = class::perl_class(b[1]) {
-                    buf.nested(&class::ranges_class(ranges, neg));
-                    t = &t[2..];
-                    continue;
-                }
-            }
-            let rng = t;
-            let (lo, rest) = class_char(t, s)?;
-            t = rest;
-            let mut hi = lo;
-            if t.len() >= 2 && t.starts_with('-') && t.as_bytes()[1] != b']' {
-                let (h, rest) = class_char(&t[1..], s)?;
-                t = rest;
-                hi = h;
-                if hi < lo {
-                    return Err(err(ErrorCode::InvalidCharRange, cut(rng, t)));
-                }
-            }
-            buf.rune_range(lo, hi);
-        }
-        self.push(atom(buf.finish(negated, self.flags.fold)));
-        Ok(&t[1..])
-    }
 }
 
 fn expr(it: Item) -> Node {
     match it {
         Item::Expr(n) => n,
         _ => unreachable!("only expressions are collected"),
-    }
-}
-
-/// A character of a class: an escape or a rune; the class must go on (`whole` is the
-/// class from its `[` on, for the error).
-fn class_char<'s>(t: &'s str, whole: &str) -> Result<(u32, &'s str), SyntaxError> {
-    match t.chars().next() {
-        None => Err(err(ErrorCode::MissingBracket, whole)),
-        Some('\\') => parse_escape(t),
-        Some(c) => Ok((c as u32, &t[c.len_utf8()..])),
-    }
-}
-
-/// `\p{Name}`, `\pN`, `\P..` or `\p{^..}` at the start of `s`: the (unnegated) class and
-/// the rest, or Go's error for an unknown name.
-fn unicode_escape(s: &str) -> Result<(String, &str), SyntaxError> {
-    let negated = s.as_bytes()[1] == b'P';
-    let t = &s[2..];
-    let (seq, name, rest) = match t.chars().next() {
-        Some('{') => {
-            let Some(end) = s.find('}') else { return Err(err(ErrorCode::InvalidCharRange, s)) };
-            (&s[..=end], &s[3..end], &s[end + 1..])
-        }
-        c => {
-            let len = c.map_or(0, char::len_utf8);
-            (&s[..2 + len], &t[..len], &t[len..])
-        }
-    };
-    let (name, negated) = match name.strip_prefix('^') {
-        Some(n) => (n, !negated),
-        None => (name, negated),
-    };
-    let cls = class::unicode_class(name).ok_or_else(|| err(ErrorCode::InvalidCharRange, seq))?;
-    Ok((if negated { format!("[^{cls}]") } else { cls }, rest))
-}
-
-/// Go's `parseEscape`: the rune a `\` escape at the start of `s` stands for.
-fn parse_escape(s: &str) -> Result<(u32, &str), SyntaxError> {
-    let invalid = |t: &str| err(ErrorCode::InvalidEscape, cut(s, t));
-    let t = &s[1..];
-    let Some(c) = t.chars().next() else { return Err(err(ErrorCode::TrailingBackslash, "")) };
-    let mut t = &t[c.len_utf8()..];
-    let octal = |t: &str| t.as_bytes().first().is_some_and(|d| (b'0'..=b'7').contains(d));
-    match c {
-        // A single non-zero digit would be a backreference, which Go does not support.
-        '1'..='7' if !octal(t) => Err(invalid(t)),
-        '0'..='7' => {
-            let mut r = c as u32 - '0' as u32;
-            for _ in 1..3 {
-                if !octal(t) {
-                    break;
-                }
-                r = r * 8 + u32::from(t.as_bytes()[0] - b'0');
-                t = &t[1..];
-            }
-            Ok((r, t))
-        }
-        'x' => {
-            let Some(c) = t.chars().next() else { return Err(invalid(t)) };
-            t = &t[c.len_utf8()..];
-            if c == '{' {
-                let mut n = 0;
-                let mut r: u32 = 0;
-                loop {
-                    let Some(c) = t.chars().next() else { return Err(invalid(t)) };
-                    t = &t[c.len_utf8()..];
-                    if c == '}' {
-                        break;
-                    }
-                    let Some(v) = c.to_digit(16) else { return Err(invalid(t)) };
-                    r = r * 16 + v;
-                    if r > 0x10FFFF {
-                        return Err(invalid(t));
-                    }
-                    n += 1;
-                }
-                return if n == 0 { Err(invalid(t)) } else { Ok((r, t)) };
-            }
-            let x = c.to_digit(16);
-            let c2 = t.chars().next();
-            if let Some(c2) = c2 {
-                t = &t[c2.len_utf8()..];
-            }
-            match (x, c2.and_then(|c| c.to_digit(16))) {
-                (Some(x), Some(y)) => Ok((x * 16 + y, t)),
-                _ => Err(invalid(t)),
-            }
-        }
-        'a' => Ok((0x07, t)),
-        'f' => Ok((0x0C, t)),
-        'n' => Ok((0x0A, t)),
-        'r' => Ok((0x0D, t)),
-        't' => Ok((0x09, t)),
-        'v' => Ok((0x0B, t)),
-        c if c.is_ascii() && !c.is_ascii_alphanumeric() => Ok((c as u32, t)),
-        _ => Err(invalid(t)),
     }
 }
