@@ -336,11 +336,12 @@ pub fn unmarshal(j: &Json, ty: &Type) -> Result<Value, PathError> {
 }
 
 fn unmarshal_at(j: &Json, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, PathError> {
-    if ty.is_dynamic() {
-        return unmarshal_dynamic(j, path);
-    }
+    // cty reads a null before looking at the type: a null of the dynamic type is not wrapped.
     if matches!(j, Json::Null) {
         return Ok(Value::Null(ty.clone()));
+    }
+    if ty.is_dynamic() {
+        return unmarshal_dynamic(j, path);
     }
     match ty {
         Type::Bool => match j {
@@ -535,8 +536,8 @@ fn marshal_into(v: &Value, ty: &Type, path: &mut Vec<PathStep>, b: &mut String) 
     Ok(())
 }
 
-/// A JSON string as Go's `encoding/json` writes it: HTML characters, U+2028 and U+2029
-/// escaped, control characters as `\n`, `\t` or `\u00XX`.
+/// A JSON string as Go's `encoding/json` writes it (Go 1.22 and later): HTML characters,
+/// U+2028 and U+2029 escaped, control characters as `\b`, `\f`, `\n`, `\r`, `\t` or `\u00XX`.
 pub fn go_json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -544,6 +545,8 @@ pub fn go_json_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),

@@ -472,7 +472,7 @@ pub fn go_quote(s: &str) -> String {
 /// Go's `unicode.IsPrint` (letters, marks, numbers, punctuation, symbols and the ASCII space),
 /// approximated without Unicode tables by excluding the control, format, separator and
 /// private-use ranges Go treats as non-printable.
-fn is_go_printable(c: char) -> bool {
+pub(crate) fn is_go_printable(c: char) -> bool {
     let u = c as u32;
     if u < 0x20 || u == 0x7f || (0x80..0xa0).contains(&u) {
         return false;

@@ -297,7 +297,8 @@ impl Number {
             // SetInt of the (exact) integer part: a zero becomes +0.
             Repr::Int { v, prec, .. } => return int(v, prec),
             Repr::Dec { mant, exp } => {
-                let t = mant / 10i64.pow(u32::from(exp.unsigned_abs()));
+                // Beyond 10^18 the divisor exceeds any mantissa: the integer part is 0.
+                let t = 10i64.checked_pow(u32::from(exp.unsigned_abs())).map_or(0, |p| mant / p);
                 let t = if up && mant > 0 {
                     t + 1
                 } else if !up && mant < 0 {

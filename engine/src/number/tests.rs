@@ -197,7 +197,7 @@ fn same(a: &Number, b: &Number) -> bool {
 #[test]
 fn compact_shortcuts_match_the_bigfloat_path() {
     let mut values: Vec<Number> =
-        ["0", "-0", "1", "-7", "3", "0.5", "-0.25", "2.75", "0.1", "-0.3", "1.125", "1e18", "0.0625"]
+        ["0", "-0", "1", "-7", "3", "0.5", "-0.25", "2.75", "0.1", "-0.3", "1.125", "1e18", "0.0625", "1e-21", "-3e-30"]
             .iter()
             .map(|s| Number::parse(s).unwrap())
             .collect();

@@ -32,7 +32,8 @@ impl Evaluator<'_> {
             "type" if self.console && name == bare => return self.type_fn(args, span),
             _ => {}
         }
-        let Some(mut f) = funcs::lookup(name) else {
+        // Terraform's console has no plantimestamp.
+        let Some(mut f) = funcs::lookup(name).filter(|_| !(self.console && bare == "plantimestamp")) else {
             return (Value::DYNAMIC, vec![self.unknown_function(name, name_span)]);
         };
         if bare == "templatestring" && !expand_final && !args.is_empty() {
@@ -122,7 +123,10 @@ impl Evaluator<'_> {
     /// HCL's "Call to unknown function", as Terraform rewrites it for namespaced names
     /// (`lang.CheckForUnknownFunctionDiags`).
     fn unknown_function(&self, name: &str, name_span: &Span) -> crate::diag::Diagnostic {
-        let available: Vec<&str> = funcs::names().chain(self.console.then_some("type")).collect();
+        let available: Vec<&str> = funcs::names()
+            .filter(|n| !(self.console && *n == "plantimestamp"))
+            .chain(self.console.then_some("type"))
+            .collect();
         let Some(sep) = name.rfind("::") else {
             let mut detail = format!("There is no function named {}.", go_quote(name));
             if let Some(s) = crate::hcl::best_suggestion(name, available.iter().copied().filter(|n| !n.contains("::")))

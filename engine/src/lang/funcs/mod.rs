@@ -8,7 +8,10 @@ mod conversion;
 mod crypto;
 mod datetime;
 mod encoding;
+#[cfg(test)]
+mod fenc_testutil;
 mod filesystem;
+mod format;
 mod ipnet;
 mod numeric;
 mod provider_terraform;
