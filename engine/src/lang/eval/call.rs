@@ -9,9 +9,6 @@ use crate::hcl::ast::{Expr, Span, between};
 use crate::lang::funcs;
 use crate::lang::function::{CallError, FuncCtx, FuncError, TemplateRenderer, call_hcl};
 
-/// The functions only the template functions' templates may not call.
-const TEMPLATE_FUNCS: [&str; 2] = ["templatefile", "templatestring"];
-
 impl Evaluator<'_> {
     pub(super) fn function_call(
         &mut self,
@@ -19,7 +16,7 @@ impl Evaluator<'_> {
         name_span: &Span,
         args: &[Expr],
         expand_final: bool,
-        close_paren: &Span,
+        (open_paren, close_paren): (&Span, &Span),
         span: &Span,
     ) -> (Value, Diags) {
         if self.no_functions {
@@ -36,9 +33,13 @@ impl Evaluator<'_> {
             _ => {}
         }
         // Terraform's console has no plantimestamp.
-        let Some(f) = funcs::lookup(name).filter(|_| !(self.console && bare == "plantimestamp")) else {
+        let Some(mut f) = funcs::lookup(name).filter(|_| !(self.console && bare == "plantimestamp")) else {
             return (Value::DYNAMIC, vec![self.unknown_function(name, name_span)]);
         };
+        if bare == "templatestring" && !expand_final && !args.is_empty() {
+            // Terraform takes the template as an expression and accepts only a reference.
+            f = funcs::templatestring_for(funcs::template_arg(&args[0]));
+        }
         let mut diags = Vec::new();
         let mut vals: Vec<Value> = Vec::with_capacity(args.len());
         let mut arg_spans: Vec<Span> = Vec::with_capacity(args.len());
@@ -88,12 +89,11 @@ impl Evaluator<'_> {
         if has_errors(&diags) {
             return (Value::DYNAMIC, diags);
         }
-        if self.in_template && TEMPLATE_FUNCS.contains(&bare) {
-            // Terraform leaves the template functions out of a template's scope.
-            return (Value::DYNAMIC, vec![self.unknown_function(name, name_span)]);
-        }
         let renderer = Renderer { base_dir: self.base_dir, plan_timestamp: self.plan_timestamp };
-        let ctx = FuncCtx { base_dir: self.base_dir, template: Some(&renderer), plan_timestamp: self.plan_timestamp };
+        // In a template the template functions have no renderer: they refuse to be called
+        // recursively, as Terraform's do.
+        let template: Option<&dyn TemplateRenderer> = if self.in_template { None } else { Some(&renderer) };
+        let ctx = FuncCtx { base_dir: self.base_dir, template, plan_timestamp: self.plan_timestamp };
         match call_hcl(name, f, &ctx, vals) {
             Ok(v) => (v, diags),
             Err(errs) => {
@@ -102,7 +102,8 @@ impl Evaluator<'_> {
                         Some(i) if i < arg_spans.len() => arg_spans[i].clone(),
                         Some(_) => close_paren.clone(),
                         None if summary == "Not enough function arguments" => close_paren.clone(),
-                        None => between(name_span, close_paren),
+                        // HCL's `StartRange`: the name and the opening parenthesis.
+                        None => between(name_span, open_paren),
                     };
                     diags.push(self.error(&summary, detail, &at));
                 }
@@ -123,7 +124,6 @@ impl Evaluator<'_> {
     /// (`lang.CheckForUnknownFunctionDiags`).
     fn unknown_function(&self, name: &str, name_span: &Span) -> crate::diag::Diagnostic {
         let available: Vec<&str> = funcs::names()
-            .filter(|n| !(self.in_template && TEMPLATE_FUNCS.contains(n)))
             .filter(|n| !(self.console && *n == "plantimestamp"))
             .chain(self.console.then_some("type"))
             .collect();
@@ -263,7 +263,7 @@ impl Evaluator<'_> {
 pub const TYPE_MARKER: &str = "\u{0}terrane:type";
 
 /// Renders templates for `templatefile` and `templatestring`: parsed as a template, with
-/// only the given variables in scope and without the template functions.
+/// only the given variables in scope; the template functions called there refuse.
 struct Renderer<'a> {
     base_dir: &'a std::path::Path,
     plan_timestamp: Option<&'a str>,
@@ -271,17 +271,28 @@ struct Renderer<'a> {
 
 impl TemplateRenderer for Renderer<'_> {
     fn render(&self, src: &str, filename: &str, vars: &Value) -> Result<Value, FuncError> {
-        let (expr, parse_diags) = crate::hcl::parse_template(src.as_bytes(), filename);
-        if let Some(d) = parse_diags.first() {
-            return Err(FuncError::other(format!("{}: {}", d.summary, d.detail)));
-        }
         let scope = super::VarsScope { vars: vars.as_map().cloned().unwrap_or_default() };
         let mut ev = Evaluator::new(&scope, self.base_dir, usize::MAX, src.as_bytes(), filename);
+        // HCL's `Diagnostics.Error()`: "RANGE: SUMMARY; DETAIL", and how many others.
+        let error = |ev: &Evaluator<'_>, span: Option<&Span>, summary: &str, detail: &str, count: usize| {
+            let mut msg = match span {
+                Some(span) => format!("{}: {summary}; {detail}", ev.range_string(span)),
+                None => format!("{summary}; {detail}"),
+            };
+            if count > 1 {
+                msg.push_str(&format!(", and {} other diagnostic(s)", count - 1));
+            }
+            FuncError::other(msg)
+        };
+        let (expr, parse_diags) = crate::hcl::parse_template(src.as_bytes(), filename);
+        if let Some(d) = parse_diags.first() {
+            return Err(error(&ev, Some(&d.subject), &d.summary, &d.detail, parse_diags.len()));
+        }
         ev.plan_timestamp = self.plan_timestamp;
         ev.in_template = true;
         let (v, diags) = ev.eval(&expr);
         if let Some(d) = diags.iter().find(|d| d.is_error()) {
-            return Err(FuncError::other(format!("{}: {}", d.summary, d.detail)));
+            return Err(error(&ev, d.range.as_ref().map(|r| &r.span), &d.summary, &d.detail, diags.len()));
         }
         Ok(v)
     }

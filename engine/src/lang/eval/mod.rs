@@ -167,8 +167,8 @@ impl<'a> Evaluator<'a> {
                 }
             }
             ExprKind::AnonSymbol => (self.splat_items.last().cloned().unwrap_or(Value::DYNAMIC), Vec::new()),
-            ExprKind::FunctionCall { name, name_span, args, expand_final, close_paren_span, .. } => {
-                self.function_call(name, name_span, args, *expand_final, close_paren_span, &e.span)
+            ExprKind::FunctionCall { name, name_span, args, expand_final, open_paren_span, close_paren_span } => {
+                self.function_call(name, name_span, args, *expand_final, (open_paren_span, close_paren_span), &e.span)
             }
             ExprKind::Conditional { cond, if_true, if_false } => self.conditional(cond, if_true, if_false, &e.span),
             ExprKind::BinaryOp { op, lhs, rhs } => self.binary_op(*op, lhs, rhs, &e.span),

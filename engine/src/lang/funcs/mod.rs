@@ -17,6 +17,8 @@ mod numeric;
 mod provider_terraform;
 mod string;
 
+pub use string::{TemplateArg, template_arg, templatestring_for};
+
 use super::function::Function;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
