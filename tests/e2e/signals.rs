@@ -150,3 +150,46 @@ fn an_interrupt_while_waiting_for_the_lock_stops_the_wait() {
     let (code, err) = finish(holder, Duration::from_secs(20));
     assert_eq!(code, 0, "the holder was disturbed: {err}");
 }
+
+/// `count = 60` (or `for_each` of 60) objects of 50 ms each, one at a time.
+fn sixty_slow(expansion: &str) -> String {
+    let (meta, name) = match expansion {
+        "count" => ("count      = 60", "n-${count.index}"),
+        _ => ("for_each   = toset([for i in range(60) : tostring(i)])", "n-${each.key}"),
+    };
+    format!(
+        "terraform {{\n  required_providers {{\n    fake = {{ source = \"terrane.dev/test/fake\" }}\n  }}\n}}\n\nresource \"fake_resource\" \"many\" {{\n  {meta}\n  name       = \"{name}\"\n  latency_ms = 50\n}}\n\noutput \"names\" {{\n  value = [for r in fake_resource.many : r.name]\n}}\n"
+    )
+}
+
+/// The case with the fake provider: instances of one counted resource are one node of
+/// the graph, and the interrupt must stop them too, not only nodes not yet started.
+#[test]
+fn an_interrupt_stops_the_instances_of_a_counted_resource() {
+    for (expansion, sig) in [("count", libc::SIGINT), ("for_each", libc::SIGTERM)] {
+        let w = Work::new(&sixty_slow(expansion));
+        let child = spawn(&w, &["apply", "-auto-approve", "-parallelism=1"]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while w.cloud_names().len() < 5 {
+            assert!(Instant::now() < deadline, "{expansion}: the apply never created 5 objects");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let sent = Instant::now();
+        signal(&child, sig);
+        let (code, err) = finish(child, Duration::from_secs(20));
+        let took = sent.elapsed();
+        let (cloud, state) = (cloud_ids(&w), state_ids(&w));
+        assert_eq!(code, 1, "{expansion}: an interrupted apply must fail\n{err}");
+        assert!(err.contains("Operation interrupted"), "{expansion}: {err}");
+        assert!(cloud.len() < 60, "{expansion}: all 60 were created after the signal ({took:?})\n{err}");
+        // At most the one in flight finishes after the signal.
+        assert!(took < Duration::from_secs(2), "{expansion}: took {took:?} to stop");
+        assert_eq!(state, cloud, "{expansion}: the state differs from the cloud");
+        // The creates that never started are not left for the next plan to look for.
+        assert!(w.state().get("terrane_pending_creates").is_none(), "{expansion}: pending creates left");
+        assert!(!w.path().join(".terrane.tfstate.lock.info").exists(), "{expansion}: lock info left behind");
+        let (code, out, err) = w.run(&["plan", "-lock-timeout=0s", "-detailed-exitcode"]);
+        assert_eq!(code, 2, "{expansion}: the lock was left behind, or nothing left to create\n{out}{err}");
+        assert!(out.contains(&format!("Plan: {} to add", 60 - cloud.len())), "{expansion}: {out}");
+    }
+}
