@@ -142,8 +142,8 @@ pub async fn apply(
     };
     let outcome = walk(&g, control, |i| w.visit(i)).await;
     // Interrupted: a node was not started, or an operation inside a started one was refused.
-    let interrupted = w.permits.refused()
-        || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
+    let interrupted =
+        w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
     if interrupted {
         // The creates that never started made nothing: no later plan needs to look for them.
         let started = w.started.lock().expect("started lock").clone();

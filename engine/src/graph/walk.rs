@@ -43,7 +43,11 @@ pub struct Permits {
 
 impl Permits {
     pub fn new(parallelism: usize, control: &WalkControl) -> Permits {
-        Permits { sem: Semaphore::new(parallelism.max(1)), cancel: control.cancel.clone(), refused: AtomicBool::new(false) }
+        Permits {
+            sem: Semaphore::new(parallelism.max(1)),
+            cancel: control.cancel.clone(),
+            refused: AtomicBool::new(false),
+        }
     }
 
     /// A permit to start one operation, or `None` when the walk has been interrupted (before

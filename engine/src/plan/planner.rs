@@ -110,8 +110,8 @@ pub async fn plan(
         recorded_index: std::sync::OnceLock::new(),
     };
     let outcome = walk(&graph, control, |i| w.visit(i)).await;
-    let interrupted = w.permits.refused()
-        || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
+    let interrupted =
+        w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
     w.plan_orphans();
     let mut walk_diags = w.diags.into_inner().expect("diags lock");
     if interrupted && !walk_diags.has_errors() {
