@@ -218,6 +218,38 @@ fn configuration_errors_point_at_the_source_and_touch_nothing() {
     assert_eq!(j["diagnostics"][0]["range"]["start"]["line"], 3);
 }
 
+/// A file that is not UTF-8 is named with the line and column of its first invalid byte, as
+/// Terraform names it (`terraform validate`: "Invalid character encoding", bad.tf line 2,
+/// column 17, byte 31), and the other files' errors are still reported.
+#[test]
+fn a_file_that_is_not_utf8_is_reported_at_its_first_invalid_byte() {
+    let w = Work::new("variable \"size\" {\n  default = 1\n}\n");
+    std::fs::write(w.path().join("bad.tf"), b"variable \"a\" {\n  default = \"caf\xe9 ok\"\n}\n").unwrap();
+    w.write("other.tf", "variable \"b\" {\n  default = \n}\n");
+    let (code, _, err) = w.run(&["validate"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Invalid character encoding"), "{err}");
+    assert!(err.contains("All input files must be UTF-8 encoded"), "{err}");
+    assert!(err.contains("bad.tf:2:17"), "{err}");
+    assert!(err.contains("default = \"caf\u{fffd} ok\""), "the snippet is missing: {err}");
+    assert!(err.contains("other.tf:2"), "the other file's error is missing: {err}");
+    assert!(!err.contains("stream did not contain valid UTF-8"), "{err}");
+    let (code, out, _) = w.run(&["validate", "-json"]);
+    assert_eq!(code, 1);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = j["diagnostics"].as_array().unwrap().iter().find(|d| d["summary"] == "Invalid character encoding").unwrap();
+    assert_eq!(d["range"]["filename"], "bad.tf");
+    assert_eq!(d["range"]["start"], serde_json::json!({"line": 2, "column": 17, "byte": 31}));
+    assert_eq!(d["range"]["end"]["column"], 18);
+    // The same for a variables file.
+    std::fs::remove_file(w.path().join("bad.tf")).unwrap();
+    std::fs::remove_file(w.path().join("other.tf")).unwrap();
+    std::fs::write(w.path().join("terraform.tfvars"), b"size = 2\n# \xff\n").unwrap();
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Invalid character encoding") && err.contains("terraform.tfvars:2:3"), "{err}");
+}
+
 #[test]
 fn show_json_masks_sensitive_values() {
     let w = Work::new(CONFIG);
