@@ -59,7 +59,7 @@ impl ProviderFactory for DockerFactory {
 #[derive(Default)]
 pub struct DockerProvider {
     settings: std::sync::OnceLock<config::Settings>,
-    client: tokio::sync::OnceCell<bollard::Docker>,
+    client: tokio::sync::OnceCell<config::Connection>,
 }
 
 fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError> {
@@ -81,7 +81,7 @@ impl DockerProvider {
             .settings
             .get()
             .ok_or_else(|| ProviderError::new("the docker provider was used before it was configured"))?;
-        let docker = self.client.get_or_try_init(|| config::connect(settings)).await?;
+        let docker = &self.client.get_or_try_init(|| config::connect(settings)).await?.docker;
         Ok(Ctx { docker, settings, token })
     }
 }
