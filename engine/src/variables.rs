@@ -232,8 +232,8 @@ fn read_file(
     diags: &mut Diagnostics,
     explicit: bool,
 ) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let (text, invalid_at) = match std::fs::read(path) {
+        Ok(b) => crate::diag::decode_source(b),
         Err(e) => {
             diags.push(Diagnostic::error(
                 "Failed to read variables file",
@@ -244,6 +244,9 @@ fn read_file(
     };
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let file = sources.add(if explicit { path.display().to_string() } else { name.clone() }, text.as_str());
+    if let Some(at) = invalid_at {
+        diags.push(crate::diag::invalid_encoding(file, at));
+    }
     let entries: Vec<(String, Result<Value, Diagnostic>, SourceRange)> = if name.ends_with(".json") {
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(serde_json::Value::Object(m)) => {

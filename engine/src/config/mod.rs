@@ -215,8 +215,10 @@ pub fn load_sources(files: Vec<(String, String)>) -> (Config, Diagnostics) {
     load_with(&fs, Path::new(""))
 }
 
-/// Decodes one file into `config` (whose source map receives it).
-fn load_file(config: &mut Config, name: String, text: String, diags: &mut Diagnostics) {
+/// Decodes one file into `config` (whose source map receives it). A file that is not UTF-8 is
+/// an error at its first invalid byte; the rest of it is still read, for its other errors.
+fn load_file(config: &mut Config, name: String, bytes: Vec<u8>, diags: &mut Diagnostics) {
+    let (text, invalid_at) = crate::diag::decode_source(bytes);
     let base = Path::new(&name).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
     if base.ends_with("_override.tf") || base == "override.tf" {
         let file = config.sources.add(name.clone(), text);
@@ -230,6 +232,9 @@ fn load_file(config: &mut Config, name: String, text: String, diags: &mut Diagno
         return;
     }
     let file = config.sources.add(name, text.as_str());
+    if let Some(at) = invalid_at {
+        diags.push(crate::diag::invalid_encoding(file, at));
+    }
     match hcl_edit::parser::parse_body(&text) {
         Ok(body) => blocks::decode_file(config, file, body, diags),
         Err(e) => diags.push(syntax_error(&config.sources, file, &e)),

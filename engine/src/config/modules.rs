@@ -356,16 +356,17 @@ pub(super) fn decode_check(
 /// Where a configuration's files come from: the file system, or the files a saved plan
 /// carries.
 pub trait ConfigFs {
-    /// The `.tf` files directly in `dir`: (file name, text), any order. An error when the
-    /// directory does not exist.
-    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>>;
+    /// The `.tf` files directly in `dir`: (file name, content), any order. An error when the
+    /// directory does not exist. The content is not necessarily UTF-8: the loader reports a
+    /// file that is not, at its first invalid byte.
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>>;
 }
 
 /// The real file system.
 pub struct DiskFs;
 
 impl ConfigFs for DiskFs {
-    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })? {
             let entry = entry?;
@@ -374,7 +375,7 @@ impl ConfigFs for DiskFs {
             if !path.is_file() || name.starts_with('.') || !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
                 continue;
             }
-            out.push((name, std::fs::read_to_string(&path)?));
+            out.push((name, std::fs::read(&path)?));
         }
         Ok(out)
     }
@@ -384,13 +385,13 @@ impl ConfigFs for DiskFs {
 pub struct MemFs(pub BTreeMap<PathBuf, String>);
 
 impl ConfigFs for MemFs {
-    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, String)>> {
+    fn read_dir(&self, dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
         let dir = normalize(dir);
-        let out: Vec<(String, String)> = self
+        let out: Vec<(String, Vec<u8>)> = self
             .0
             .iter()
             .filter(|(p, _)| normalize(p.parent().unwrap_or(Path::new(""))) == dir)
-            .map(|(p, t)| (p.file_name().unwrap_or_default().to_string_lossy().to_string(), t.clone()))
+            .map(|(p, t)| (p.file_name().unwrap_or_default().to_string_lossy().to_string(), t.clone().into_bytes()))
             .collect();
         if out.is_empty() {
             return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no configuration files"));
@@ -475,10 +476,10 @@ fn load_module(
             return None;
         }
     };
-    let mut named: Vec<(String, String)> = Vec::new();
+    let mut named: Vec<(String, Vec<u8>)> = Vec::new();
     let mut files = files;
     files.sort();
-    for (name, text) in files {
+    for (name, bytes) in files {
         if name.ends_with(".tf.json") {
             diags.push(Diagnostic::warning(
                 "JSON configuration syntax is not supported",
@@ -487,11 +488,11 @@ fn load_module(
             continue;
         }
         let shown = normalize(&dir.join(&name));
-        named.push((shown.display().to_string(), text));
+        named.push((shown.display().to_string(), bytes));
     }
     let mut config = Config { sources: std::mem::take(sources), ..Config::default() };
-    for (name, text) in named {
-        load_file(&mut config, name, text, diags);
+    for (name, bytes) in named {
+        load_file(&mut config, name, bytes, diags);
     }
     *sources = std::mem::take(&mut config.sources);
     config.dir = dir.to_path_buf();
