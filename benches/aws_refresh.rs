@@ -18,6 +18,18 @@ use terrane_engine::provider::ProviderRegistry;
 use terrane_engine::state::StateBackend;
 use terrane_engine::state::local::LocalBackend;
 
+/// The AWS provider, counting its requests into one shared [`ApiCalls`](terrane_provider_aws::ApiCalls).
+struct Counting(terrane_provider_aws::ApiCalls);
+
+impl terrane_engine::provider::ProviderFactory for Counting {
+    fn source(&self) -> &str {
+        terrane_provider_aws::SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn terrane_engine::provider::Provider> {
+        Arc::new(terrane_provider_aws::AwsProvider::default().counting_into(self.0.clone()))
+    }
+}
+
 const MOTO: &str = "http://127.0.0.1:5000";
 
 fn config(tag: &str, n: usize, logs: usize) -> String {
@@ -111,15 +123,15 @@ fn main() {
     let (config, diags) = terrane_engine::config::load_dir(dir.path());
     assert!(!diags.has_errors(), "{diags}");
     let mut registry = ProviderRegistry::with_builtin();
-    registry.register("aws", Arc::new(terrane_provider_aws::AwsFactory));
+    let counted = terrane_provider_aws::ApiCalls::default();
+    registry.register("aws", Arc::new(Counting(counted.clone())));
     let ctx = Context::new(config, registry, &stored, "default");
-    terrane_provider_aws::reset_api_calls();
     let start = Instant::now();
     let (p, _) = rt
         .block_on(plan(&ctx, Some(&stored), &PlanOptions::default(), &WalkControl::default(), &NoHooks))
         .unwrap_or_else(|d| panic!("plan failed: {d}"));
     let wall = start.elapsed();
-    let calls = terrane_provider_aws::api_calls();
+    let calls = counted.snapshot();
     let total: u64 = calls.values().sum();
     assert!(!p.has_changes(), "the re-plan must find no changes");
 

@@ -12,6 +12,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "test environment"
 tests/env/setup.sh
+if [ -f providers/aws/Cargo.toml ]; then tests/env/moto_test.sh; fi
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

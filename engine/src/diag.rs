@@ -70,6 +70,30 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// A source file's bytes as text, and where its first byte that is not UTF-8 was. Such a file
+/// is decoded with each invalid sequence replaced by U+FFFD, so that its diagnostics (the
+/// encoding error first, see [`invalid_encoding`]) still show lines and snippets; the offset
+/// is that of the first replacement in the returned text.
+pub fn decode_source(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    }
+}
+
+/// Terraform's error for a file that is not UTF-8, at the first invalid byte (`offset` in the
+/// text [`decode_source`] returned).
+pub fn invalid_encoding(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid character encoding",
+        "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.",
+    )
+    .at(SourceRange::new(file, offset..offset + char::REPLACEMENT_CHARACTER.len_utf8()))
+}
+
 /// A byte range in one source file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceRange {

@@ -6,6 +6,7 @@ use super::operation::{
 use crate::args::ApplyArgs;
 use crate::signals;
 use crate::ui::{Ui, json};
+use std::path::Path;
 use std::time::Duration;
 use terrane_engine::apply::{ApplyOptions, Recorder, apply, check_plan_base, plan_prior_state};
 use terrane_engine::diag::{Diagnostics, SourceMap};
@@ -13,6 +14,7 @@ use terrane_engine::graph::WalkControl;
 use terrane_engine::plan::render::markdown::what_is_lost;
 use terrane_engine::plan::{Plan, PlanMode};
 use terrane_engine::state::State;
+use terrane_engine::state::local::{ERRORED_STATE_FILE, write_private};
 
 pub async fn run(args: ApplyArgs, destroy: bool, ui: &Ui) -> u8 {
     let ui = &if args.json { ui.json_mode() } else { ui.clone() };
@@ -203,11 +205,8 @@ async fn apply_locked(
     ui.diags(&outcome.diags, &session.ctx.config.sources);
     let state = match final_state {
         Ok(s) => s,
-        Err((_, e)) => {
-            ui.error(
-                "Failed to save the state",
-                &format!("{e}\n\nThe state was written to errored.tfstate in the working directory instead; push it with `terrane state push errored.tfstate` once the backend works again."),
-            );
+        Err((state, e)) => {
+            save_errored_state(ui, &state, &e.to_string());
             return 1;
         }
     };
@@ -236,6 +235,52 @@ async fn apply_locked(
         super::output::print_all(ui, &state);
     }
     changed
+}
+
+/// The last resort when the backend refuses the final state (as Terraform's
+/// `backupStateForError`): `errored.tfstate` in the working directory, private and written
+/// atomically; and if even that fails, the state itself on stdout, so that the record of what
+/// exists is not lost.
+fn save_errored_state(ui: &Ui, state: &State, error: &str) {
+    let bytes = state.to_json();
+    match write_private(Path::new(ERRORED_STATE_FILE), &bytes) {
+        Ok(()) => ui.error(
+            "Failed to save the state",
+            &format!(
+                "{error}\n\nThe state was written to {ERRORED_STATE_FILE} in the working directory instead. Running apply again now would work from the older state in the backend; push this one first, once the backend works again:\n    terrane state push {ERRORED_STATE_FILE}"
+            ),
+        ),
+        Err(we) => {
+            ui.error("Failed to save the state", error);
+            ui.error(
+                "Failed to create local state file",
+                &format!("Error creating local state file for recovery: {ERRORED_STATE_FILE}: {we}"),
+            );
+            let text = String::from_utf8_lossy(&bytes);
+            if ui.json {
+                let state: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                json::emit(
+                    "info",
+                    "Emergency state dump",
+                    "log",
+                    [("state".to_string(), state)].into_iter().collect(),
+                );
+            } else {
+                // Raw, uncoloured and whole, whatever the terminal: it is to be copied.
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{text}");
+                let _ = out.flush();
+            }
+            ui.error(
+                "Failed to persist state to backend",
+                &format!(
+                    "The errors shown above prevented terrane from writing the updated state to the configured backend and from creating a local backup file. As a fallback, the raw state data is printed {} as a JSON object.\n\nTo retry writing this state, copy the state data (from the first {{ to the last }} inclusive) and save it into a local file called {ERRORED_STATE_FILE}, then run the following command:\n    terrane state push {ERRORED_STATE_FILE}",
+                    if ui.json { "in the \"Emergency state dump\" event" } else { "on standard output" }
+                ),
+            );
+        }
+    }
 }
 
 /// (address, type) of every object the plan destroys, replacements included.

@@ -172,3 +172,40 @@ fn context(text: &str, needle: &str) -> String {
     let start = text[..i].char_indices().rev().nth(300).map_or(0, |(j, _)| j);
     text[start..(i + needle.len() + 100).min(text.len())].to_string()
 }
+
+/// Inline Docker TLS material (`ca_material`, `cert_material`, `key_material`) is written to a
+/// private temporary directory for the TLS client; nothing of it is left in the temporary
+/// directory after a run, here one whose daemon cannot be reached.
+#[test]
+fn inline_docker_tls_material_is_not_left_behind() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let w = Work::new(&format!(
+        r#"
+terraform {{
+  required_providers {{
+    docker = {{ source = "kreuzwerker/docker" }}
+  }}
+}}
+
+provider "docker" {{
+  host          = "https://127.0.0.1:1"
+  ca_material   = file("{0}/cert.pem")
+  cert_material = file("{0}/cert.pem")
+  key_material  = file("{0}/key.pem")
+}}
+
+resource "docker_network" "n" {{
+  name   = "tls-material-test"
+  driver = "overlay"
+}}
+"#,
+        fixtures.display()
+    ));
+    let tmp = tempfile::tempdir().unwrap();
+    let w = w.with_env("TMPDIR", tmp.path().to_str().unwrap()).with_env("TERRANE_DOCKER_MAX_RETRIES", "0");
+    let (code, out, err) = w.run(&["apply", "-auto-approve"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("cannot connect to the Docker daemon at https://127.0.0.1:1"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.is_empty(), "left in the temporary directory: {left:?}");
+}

@@ -197,6 +197,90 @@ resource "fake_resource" "after" {
     assert!(out.contains("Resources: 1 added"), "{out}");
 }
 
+/// Starts an apply of one slow create and, once the create is under way, makes the final
+/// state write fail: `terrane.tfstate` becomes a directory (renaming the new state over it
+/// fails). With `errored_blocked`, `errored.tfstate` is a directory too. Returns (exit code,
+/// stdout, stderr).
+#[cfg(unix)]
+fn apply_with_unwritable_state(w: &Work, errored_blocked: bool) -> (i32, String, String) {
+    w.write("main.tf", "resource \"fake_resource\" \"slow\" {\n  name       = \"slow\"\n  secret     = \"hunter2\"\n  latency_ms = 1000\n}\n");
+    if errored_blocked {
+        std::fs::create_dir_all(w.path().join("errored.tfstate/keep")).unwrap();
+    }
+    let child = w
+        .std_cmd(&["apply", "-auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The pending create is recorded before the create starts: the state file exists.
+    let state = w.path().join("terrane.tfstate");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&state).is_ok_and(|s| s.contains("terrane_pending_creates")) {
+        assert!(std::time::Instant::now() < deadline, "the apply never recorded its create");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::fs::remove_file(&state).unwrap();
+    std::fs::create_dir_all(state.join("blocker")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The backend refuses the final state: it goes to `errored.tfstate`, private (0600) and
+/// whole, and `state push` recovers from it.
+#[cfg(unix)]
+#[test]
+fn a_state_the_backend_refuses_is_saved_privately_to_errored_tfstate() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Work::new("");
+    let (code, out, err) = apply_with_unwritable_state(&w, false);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("Failed to save the state"), "{err}");
+    assert!(err.contains("The state was written to errored.tfstate"), "{err}");
+    let errored = w.path().join("errored.tfstate");
+    let mode = std::fs::metadata(&errored).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "errored.tfstate holds secrets but has mode {:o}", mode & 0o777);
+    let state: serde_json::Value = serde_json::from_slice(&std::fs::read(&errored).unwrap()).unwrap();
+    assert_eq!(state["resources"][0]["instances"][0]["attributes"]["name"], "slow");
+    let leftovers: Vec<_> = std::fs::read_dir(w.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".terrane-state-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    // Recovery as the message says.
+    std::fs::remove_dir_all(w.path().join("terrane.tfstate")).unwrap();
+    w.ok(&["state", "push", "errored.tfstate"]);
+    assert_eq!(w.addresses(), ["fake_resource.slow"]);
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// When even `errored.tfstate` cannot be written, the user is told so (not that it was
+/// written) and the state is printed on stdout, as Terraform's last resort.
+#[cfg(unix)]
+#[test]
+fn a_state_that_cannot_be_saved_anywhere_is_printed() {
+    let w = Work::new("");
+    let (code, out, err) = apply_with_unwritable_state(&w, true);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("Failed to save the state"), "{err}");
+    assert!(!err.contains("The state was written to errored.tfstate"), "a false claim: {err}");
+    assert!(err.contains("Failed to create local state file"), "{err}");
+    assert!(err.contains("Error creating local state file for recovery: errored.tfstate:"), "{err}");
+    assert!(err.contains("Failed to persist state to backend"), "{err}");
+    assert!(w.path().join("errored.tfstate/keep").is_dir());
+    let start = out.find("{\n  \"version\"").unwrap_or_else(|| panic!("no state on stdout:\n{out}"));
+    let end = out.rfind('}').unwrap();
+    let state: serde_json::Value = serde_json::from_str(&out[start..=end]).unwrap();
+    assert_eq!(state["resources"][0]["instances"][0]["attributes"]["name"], "slow");
+    assert_eq!(w.cloud_names(), ["slow"]);
+}
+
 #[test]
 fn configuration_errors_point_at_the_source_and_touch_nothing() {
     let w = Work::new(CONFIG);
@@ -216,6 +300,38 @@ fn configuration_errors_point_at_the_source_and_touch_nothing() {
     assert_eq!(j["valid"], false);
     assert_eq!(j["diagnostics"][0]["range"]["filename"], "broken.tf");
     assert_eq!(j["diagnostics"][0]["range"]["start"]["line"], 3);
+}
+
+/// A file that is not UTF-8 is named with the line and column of its first invalid byte, as
+/// Terraform names it (`terraform validate`: "Invalid character encoding", bad.tf line 2,
+/// column 17, byte 31), and the other files' errors are still reported.
+#[test]
+fn a_file_that_is_not_utf8_is_reported_at_its_first_invalid_byte() {
+    let w = Work::new("variable \"size\" {\n  default = 1\n}\n");
+    std::fs::write(w.path().join("bad.tf"), b"variable \"a\" {\n  default = \"caf\xe9 ok\"\n}\n").unwrap();
+    w.write("other.tf", "variable \"b\" {\n  default = \n}\n");
+    let (code, _, err) = w.run(&["validate"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Invalid character encoding"), "{err}");
+    assert!(err.contains("All input files must be UTF-8 encoded"), "{err}");
+    assert!(err.contains("bad.tf:2:17"), "{err}");
+    assert!(err.contains("default = \"caf\u{fffd} ok\""), "the snippet is missing: {err}");
+    assert!(err.contains("other.tf:2"), "the other file's error is missing: {err}");
+    assert!(!err.contains("stream did not contain valid UTF-8"), "{err}");
+    let (code, out, _) = w.run(&["validate", "-json"]);
+    assert_eq!(code, 1);
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = j["diagnostics"].as_array().unwrap().iter().find(|d| d["summary"] == "Invalid character encoding").unwrap();
+    assert_eq!(d["range"]["filename"], "bad.tf");
+    assert_eq!(d["range"]["start"], serde_json::json!({"line": 2, "column": 17, "byte": 31}));
+    assert_eq!(d["range"]["end"]["column"], 18);
+    // The same for a variables file.
+    std::fs::remove_file(w.path().join("bad.tf")).unwrap();
+    std::fs::remove_file(w.path().join("other.tf")).unwrap();
+    std::fs::write(w.path().join("terraform.tfvars"), b"size = 2\n# \xff\n").unwrap();
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Invalid character encoding") && err.contains("terraform.tfvars:2:3"), "{err}");
 }
 
 #[test]

@@ -150,3 +150,139 @@ fn an_interrupt_while_waiting_for_the_lock_stops_the_wait() {
     let (code, err) = finish(holder, Duration::from_secs(20));
     assert_eq!(code, 0, "the holder was disturbed: {err}");
 }
+
+/// `count = 60` (or `for_each` of 60) objects of 50 ms each, one at a time.
+fn sixty_slow(expansion: &str) -> String {
+    let (meta, name) = match expansion {
+        "count" => ("count      = 60", "n-${count.index}"),
+        _ => ("for_each   = toset([for i in range(60) : tostring(i)])", "n-${each.key}"),
+    };
+    format!(
+        "terraform {{\n  required_providers {{\n    fake = {{ source = \"terrane.dev/test/fake\" }}\n  }}\n}}\n\nresource \"fake_resource\" \"many\" {{\n  {meta}\n  name       = \"{name}\"\n  latency_ms = 50\n}}\n\noutput \"names\" {{\n  value = [for r in fake_resource.many : r.name]\n}}\n"
+    )
+}
+
+/// The issue's case with the fake provider: instances of one counted resource are one node of
+/// the graph, and the interrupt must stop them too, not only nodes not yet started.
+#[test]
+fn an_interrupt_stops_the_instances_of_a_counted_resource() {
+    for (expansion, sig) in [("count", libc::SIGINT), ("for_each", libc::SIGTERM)] {
+        let w = Work::new(&sixty_slow(expansion));
+        let child = spawn(&w, &["apply", "-auto-approve", "-parallelism=1"]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while w.cloud_names().len() < 5 {
+            assert!(Instant::now() < deadline, "{expansion}: the apply never created 5 objects");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let sent = Instant::now();
+        signal(&child, sig);
+        let (code, err) = finish(child, Duration::from_secs(20));
+        let took = sent.elapsed();
+        let (cloud, state) = (cloud_ids(&w), state_ids(&w));
+        assert_eq!(code, 1, "{expansion}: an interrupted apply must fail\n{err}");
+        assert!(err.contains("Operation interrupted"), "{expansion}: {err}");
+        assert!(cloud.len() < 60, "{expansion}: all 60 were created after the signal ({took:?})\n{err}");
+        // At most the one in flight finishes after the signal.
+        assert!(took < Duration::from_secs(2), "{expansion}: took {took:?} to stop");
+        assert_eq!(state, cloud, "{expansion}: the state differs from the cloud");
+        // The creates that never started are not left for the next plan to look for.
+        assert!(w.state().get("terrane_pending_creates").is_none(), "{expansion}: pending creates left");
+        assert!(!w.path().join(".terrane.tfstate.lock.info").exists(), "{expansion}: lock info left behind");
+        let (code, out, err) = w.run(&["plan", "-lock-timeout=0s", "-detailed-exitcode"]);
+        assert_eq!(code, 2, "{expansion}: the lock was left behind, or nothing left to create\n{out}{err}");
+        assert!(out.contains(&format!("Plan: {} to add", 60 - cloud.len())), "{expansion}: {out}");
+    }
+}
+
+/// The issue's case on the real swarm: 60 `docker_service` with `count`, `-parallelism=1`,
+/// SIGINT after one second. The apply stops after the services in flight, fails, records
+/// exactly what the daemon holds, releases the lock; destroy removes what was made.
+#[test]
+fn an_interrupt_stops_a_counted_swarm_apply() {
+    const IMAGE: &str = "terrane-test/busybox:1";
+    let docker = |args: &[&str]| {
+        let out = std::process::Command::new("docker").args(args).output().expect("the docker CLI runs");
+        assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    docker(&["image", "inspect", "--format", "{{.Id}}", IMAGE]);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let p = format!("tsig{}-{}", std::process::id(), nanos % 100_000);
+    // Whatever happens, this test's services do not outlive it.
+    struct Cleanup(String);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let ls = std::process::Command::new("docker")
+                .args(["service", "ls", "-q", "--filter", &format!("name={}-", self.0)])
+                .output();
+            let ids: Vec<String> = ls
+                .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default();
+            if !ids.is_empty() {
+                let _ = std::process::Command::new("docker").args(["service", "rm"]).args(&ids).output();
+            }
+        }
+    }
+    let _cleanup = Cleanup(p.clone());
+    let on_daemon = || {
+        let mut names: Vec<String> =
+            docker(&["service", "ls", "--filter", &format!("name={p}-"), "--format", "{{.Name}}"])
+                .lines()
+                .filter(|n| n.starts_with(&format!("{p}-")))
+                .map(str::to_string)
+                .collect();
+        names.sort();
+        names
+    };
+    let w = Work::new(&format!(
+        r#"
+terraform {{
+  required_providers {{
+    docker = {{ source = "kreuzwerker/docker" }}
+  }}
+}}
+
+provider "docker" {{}}
+
+resource "docker_service" "app" {{
+  count = 60
+  name  = "{p}-app${{count.index}}"
+  task_spec {{
+    container_spec {{
+      image             = "{IMAGE}"
+      command           = ["sleep", "3600"]
+      stop_grace_period = "1s"
+    }}
+  }}
+}}
+"#
+    ));
+    let child = spawn(&w, &["apply", "-auto-approve", "-parallelism=1"]);
+    std::thread::sleep(Duration::from_secs(1));
+    let sent = Instant::now();
+    signal(&child, libc::SIGINT);
+    let (code, err) = finish(child, Duration::from_secs(30));
+    let took = sent.elapsed();
+    let made = on_daemon();
+    eprintln!(
+        "after SIGINT at 1 s: {} services on the daemon, exit {code}, exited {took:?} after the signal",
+        made.len()
+    );
+    let mut in_state: Vec<String> = w.state()["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["instances"].as_array().unwrap().iter())
+        .map(|i| i["attributes"]["name"].as_str().unwrap().to_string())
+        .collect();
+    in_state.sort();
+    let (dcode, out, derr) = w.run(&["destroy", "-auto-approve"]);
+    let left = on_daemon();
+    assert_eq!(code, 1, "an interrupted apply must fail\n{err}");
+    assert!(made.len() < 60, "all 60 services were created after the signal ({took:?})");
+    assert!(took < Duration::from_secs(10), "took {took:?} to stop");
+    assert_eq!(in_state, made, "the state's services differ from the daemon's");
+    assert!(!w.path().join(".terrane.tfstate.lock.info").exists(), "lock info left behind");
+    assert_eq!(dcode, 0, "destroy failed (a lock left behind?)\n{out}{derr}");
+    assert!(left.is_empty(), "services left after destroy: {left:?}");
+}

@@ -13,7 +13,7 @@ use crate::config::Resource;
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{Subject, check_condition, decode_body};
-use crate::graph::{Graph, Node, NodeOutcome, WalkControl, walk};
+use crate::graph::{Graph, Node, NodeOutcome, Permits, WalkControl, walk};
 use crate::hooks::{Hooks, id_of};
 use crate::plan::planner::{configure_provider, keep_marks, output_type};
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
@@ -26,7 +26,6 @@ use petgraph::stable_graph::NodeIndex;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 
 #[derive(Clone, Debug)]
 pub struct ApplyOptions {
@@ -136,12 +135,20 @@ pub async fn apply(
         counts: Mutex::new(Counts::default()),
         deposed_now: Mutex::new(HashMap::new()),
         in_flight: Mutex::new(HashSet::new()),
-        sem: Semaphore::new(opts.parallelism.max(1)),
+        started: Mutex::new(HashSet::new()),
+        permits: Permits::new(opts.parallelism, control),
         hooks,
         opts,
     };
     let outcome = walk(&g, control, |i| w.visit(i)).await;
-    let interrupted = outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
+    // Interrupted: a node was not started, or an operation inside a started one was refused.
+    let interrupted =
+        w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
+    if interrupted {
+        // The creates that never started made nothing: no later plan needs to look for them.
+        let started = w.started.lock().expect("started lock").clone();
+        recorder.update(|s| s.pending.retain(|a, _| !w.tokens.contains_key(a) || started.contains(a)));
+    }
     let abandoned: Vec<String> = if outcome.values().any(|o| *o == NodeOutcome::Abandoned) {
         let mut v: Vec<String> = w.in_flight.lock().expect("in-flight lock").iter().cloned().collect();
         v.sort();
@@ -205,7 +212,10 @@ struct ApplyWalk<'a> {
     /// Objects deposed by this apply's create-before-destroy replacements.
     deposed_now: Mutex<HashMap<InstanceAddr, String>>,
     in_flight: Mutex<HashSet<String>>,
-    sem: Semaphore,
+    /// The instances whose create was started (its token handed to the provider).
+    started: Mutex<HashSet<InstanceAddr>>,
+    /// Every provider call takes one; none is given once the apply is interrupted.
+    permits: Permits,
     hooks: &'a dyn Hooks,
     opts: &'a ApplyOptions,
 }
@@ -308,7 +318,7 @@ impl ApplyWalk<'_> {
                     return false;
                 };
                 let root = Here::root(&self.ctx.config);
-                configure_provider(self.ctx, k, p.as_ref(), &self.scope(&root, None, None), &self.sem, &mut |d| {
+                configure_provider(self.ctx, k, p.as_ref(), &self.scope(&root, None, None), &self.permits, &mut |d| {
                     self.error(d)
                 })
                 .await
@@ -472,7 +482,8 @@ impl ApplyWalk<'_> {
         ok
     }
 
-    /// Runs a provider operation with a permit, progress reports and in-flight tracking.
+    /// Runs a provider operation with progress reports and in-flight tracking. The caller
+    /// holds a permit.
     async fn operate<T>(
         &self,
         addr: &InstanceAddr,
@@ -480,7 +491,6 @@ impl ApplyWalk<'_> {
         action: Action,
         op: impl std::future::Future<Output = Result<T, ProviderError>>,
     ) -> (Result<T, ProviderError>, Duration) {
-        let _permit = self.sem.acquire().await.expect("semaphore");
         let name = addr.to_string();
         self.in_flight.lock().expect("in-flight lock").insert(name.clone());
         self.hooks.apply_start(addr, deposed, action);
@@ -512,6 +522,8 @@ impl ApplyWalk<'_> {
         provider: &dyn Provider,
         dependencies: &[ResourceAddr],
     ) -> Option<Value> {
+        // Not started at all once interrupted (this is one of maybe many instances of a node).
+        let _permit = self.permits.acquire().await?;
         let addr = full.instance(inst.key.clone());
         let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
@@ -578,6 +590,7 @@ impl ApplyWalk<'_> {
                     .get(&addr)
                     .cloned()
                     .unwrap_or_else(|| format!("terrane-{}", uuid::Uuid::new_v4().simple()));
+                self.started.lock().expect("started lock").insert(addr.clone());
                 let create = provider.create_with_token(&res.addr.type_name, planned, &token);
                 let (r, t) = self.operate(&addr, None, Action::Create, create).await;
                 (Action::Create, r, t)
@@ -686,6 +699,7 @@ impl ApplyWalk<'_> {
         schema: &ResourceSchema,
         provider: &dyn Provider,
     ) -> Option<Value> {
+        let _permit = self.permits.acquire().await?;
         let addr = full.instance(inst.key.clone());
         let scope = self.scope(h, Some(inst), None);
         let (config, diags) =
@@ -741,6 +755,7 @@ impl ApplyWalk<'_> {
             obj.map(|o| value_from_object(o, &schema.block))
         };
         let Some(prior) = prior else { return true };
+        let Some(_permit) = self.permits.acquire().await else { return false };
         let (result, elapsed) = self
             .operate(inst, deposed_key.as_deref(), Action::Delete, provider.delete(&inst.resource.type_name, prior))
             .await;

@@ -104,8 +104,8 @@ impl Recorder {
     }
 
     /// Stops checkpointing and writes the final state if anything changed since the last
-    /// checkpoint. Returns the final state, or the write error (the state is then also saved
-    /// to `errored.tfstate` in the working directory so that nothing is lost).
+    /// checkpoint. Returns the final state, or the write error with the state that could not
+    /// be written (which the caller must then save elsewhere: `errored.tfstate`).
     pub async fn finish(mut self) -> Result<State, (State, StateError)> {
         self.stop.cancel();
         if let Some(t) = self.task.take() {
@@ -123,10 +123,7 @@ impl Recorder {
                 }
                 Ok(state)
             }
-            Err(e) => {
-                let _ = std::fs::write("errored.tfstate", state.to_json());
-                Err((state, e))
-            }
+            Err(e) => Err((state, e)),
         }
     }
 

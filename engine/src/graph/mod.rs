@@ -4,7 +4,7 @@
 
 mod walk;
 
-pub use walk::{NodeOutcome, WalkControl, walk};
+pub use walk::{NodeOutcome, Permits, WalkControl, walk};
 
 use crate::addr::{InstanceAddr, Mode, ResourceAddr, Target};
 use crate::config::{Config, Expr, implied_provider, module_display, provider_key};

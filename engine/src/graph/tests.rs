@@ -196,6 +196,35 @@ async fn cancel_starts_nothing_new() {
     assert_eq!(out[&n[2]], NodeOutcome::Cancelled);
 }
 
+/// One node running many operations (the instances of a counted resource): after the
+/// interrupt, the operations waiting for a permit do not start, and the walk knows it.
+#[tokio::test]
+async fn cancel_starts_no_operation_inside_a_running_node() {
+    let (g, _) = chain_graph(&[], 1);
+    let control = WalkControl::default();
+    let permits = Permits::new(1, &control);
+    let started = std::sync::atomic::AtomicUsize::new(0);
+    let out = walk(&g, &control, |_| {
+        let (permits, started, control) = (&permits, &started, &control);
+        async move {
+            let ops = (0..60).map(|_| async move {
+                let Some(_permit) = permits.acquire().await else { return false };
+                if started.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == 3 {
+                    control.cancel.cancel();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                true
+            });
+            futures::future::join_all(ops).await.into_iter().all(|ok| ok)
+        }
+    })
+    .await;
+    assert_eq!(started.into_inner(), 3, "nothing started after the interrupt");
+    assert!(permits.refused());
+    assert!(out.values().all(|o| *o == NodeOutcome::Failed));
+    assert!(Permits::new(1, &control).acquire().await.is_none());
+}
+
 #[test]
 fn dot_output_lists_nodes_and_edges() {
     let (g, _) = graph(

@@ -1,12 +1,14 @@
 //! The parallel graph walker: runs each node once all its dependencies have finished, many at
 //! a time; a failed node skips its dependents while independent branches go on. Provider
-//! calls inside nodes take permits from a semaphore sized by `-parallelism`.
+//! calls inside nodes take [`Permits`] sized by `-parallelism`.
 
 use super::Graph;
 use futures::stream::{FuturesUnordered, StreamExt};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +29,51 @@ pub enum NodeOutcome {
 pub struct WalkControl {
     pub cancel: CancellationToken,
     pub abandon: CancellationToken,
+}
+
+/// The permits for provider calls during a walk: `-parallelism` of them, and none once the walk
+/// is interrupted. The walker stops starting nodes, but one node can hold many operations (every
+/// instance of a counted resource, every refresh batch of a provider), all started at once and
+/// waiting here for a permit: this is where each of them learns that it must not start.
+pub struct Permits {
+    sem: Semaphore,
+    cancel: CancellationToken,
+    refused: AtomicBool,
+}
+
+impl Permits {
+    pub fn new(parallelism: usize, control: &WalkControl) -> Permits {
+        Permits {
+            sem: Semaphore::new(parallelism.max(1)),
+            cancel: control.cancel.clone(),
+            refused: AtomicBool::new(false),
+        }
+    }
+
+    /// A permit to start one operation, or `None` when the walk has been interrupted (before
+    /// or while waiting): the operation must then not start.
+    pub async fn acquire(&self) -> Option<SemaphorePermit<'_>> {
+        let permit = if self.cancel.is_cancelled() {
+            None
+        } else {
+            tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => None,
+                p = self.sem.acquire() => p.ok(),
+            }
+        };
+        // Checked again: the permit and the interrupt may have come together.
+        let permit = permit.filter(|_| !self.cancel.is_cancelled());
+        if permit.is_none() {
+            self.refused.store(true, Ordering::SeqCst);
+        }
+        permit
+    }
+
+    /// Whether an operation was refused a permit (so the walk did not do everything).
+    pub fn refused(&self) -> bool {
+        self.refused.load(Ordering::SeqCst)
+    }
 }
 
 /// Walks `g`, calling `visit` for each node when its dependencies are done. `visit` returns

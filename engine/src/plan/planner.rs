@@ -9,7 +9,7 @@ use crate::config::{IgnoreChanges, Resource};
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{Subject, check_condition, decode_body, references};
-use crate::graph::{Graph, Node, NodeOutcome, WalkControl, target_nodes, walk};
+use crate::graph::{Graph, Node, NodeOutcome, Permits, WalkControl, target_nodes, walk};
 use crate::hooks::{Hooks, id_of};
 use crate::provider::{PlanRequest, Provider};
 use crate::run::{Expansion, Here, InstanceCtx, RunScope, Values, expand};
@@ -20,7 +20,6 @@ use crate::value::Value;
 use petgraph::stable_graph::NodeIndex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
 
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
@@ -101,7 +100,7 @@ pub async fn plan(
         outputs: Mutex::new(Vec::new()),
         actions: Mutex::new(HashMap::new()),
         diags: Mutex::new(Diagnostics::new()),
-        sem: Arc::new(Semaphore::new(opts.parallelism.max(1))),
+        permits: Permits::new(opts.parallelism, control),
         hooks,
         visited: Mutex::new(HashSet::new()),
         imports: Mutex::new(Vec::new()),
@@ -111,12 +110,12 @@ pub async fn plan(
         recorded_index: std::sync::OnceLock::new(),
     };
     let outcome = walk(&graph, control, |i| w.visit(i)).await;
-    let interrupted = outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
+    let interrupted =
+        w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
     w.plan_orphans();
     let mut walk_diags = w.diags.into_inner().expect("diags lock");
     if interrupted && !walk_diags.has_errors() {
-        walk_diags
-            .push(Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made."));
+        walk_diags.push(interrupted_error());
     }
     diags.extend(walk_diags);
     if diags.has_errors() {
@@ -229,7 +228,8 @@ struct PlanWalk<'a> {
     /// Planned action and values per instance, for `replace_triggered_by` and data sources.
     actions: Mutex<HashMap<InstanceAddr, (Action, Value, Value)>>,
     diags: Mutex<Diagnostics>,
-    sem: Arc<Semaphore>,
+    /// Every provider call takes one; none is given once planning is interrupted.
+    permits: Permits,
     hooks: &'a dyn Hooks,
     visited: Mutex<HashSet<ResourceAddr>>,
     imports: Mutex<Vec<super::ImportTarget>>,
@@ -528,7 +528,7 @@ impl PlanWalk<'_> {
             return false;
         };
         let root = self.root();
-        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(&root, None, None), &self.sem, &mut |d| {
+        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(&root, None, None), &self.permits, &mut |d| {
             self.error(d)
         })
         .await
@@ -590,16 +590,20 @@ impl PlanWalk<'_> {
             }
         }
         let calls = groups.into_iter().map(|(type_name, items)| async move {
-            let _permit = self.sem.acquire().await.expect("semaphore");
+            let Some(_permit) = self.permits.acquire().await else { return (items, None) };
             for (addr, k, v) in &items {
                 self.hooks.refreshing(&addr.instance(k.clone()), id_of(v).as_deref());
             }
             let current: Vec<Value> = items.iter().map(|(_, _, v)| v.clone()).collect();
             let results = p.read_many(&type_name, current).await;
-            (items, results)
+            (items, Some(results))
         });
         let mut ok = true;
         for (items, results) in futures::future::join_all(calls).await {
+            let Some(results) = results else {
+                ok = false; // interrupted
+                continue;
+            };
             for ((addr, k, prior), result) in items.into_iter().zip(results) {
                 ok &= self.record_refresh(key, &addr, &k, prior, result);
             }
@@ -1080,7 +1084,7 @@ impl PlanWalk<'_> {
         provider_address: &str,
     ) -> Result<Option<Value>, Diagnostic> {
         let found = {
-            let _permit = self.sem.acquire().await.expect("semaphore");
+            let Some(_permit) = self.permits.acquire().await else { return Err(interrupted_error()) };
             provider.find_created(&c.addr.resource.type_name, planned, &c.token).await
         };
         let v = match found {
@@ -1141,7 +1145,7 @@ impl PlanWalk<'_> {
         }
         self.hooks.importing(addr, &id);
         let found = {
-            let _permit = self.sem.acquire().await.expect("semaphore");
+            let Some(_permit) = self.permits.acquire().await else { return Err(interrupted_error()) };
             provider.import(&addr.resource.type_name, &id).await
         };
         let v = match found {
@@ -1314,7 +1318,7 @@ impl PlanWalk<'_> {
         }
         self.hooks.reading(&addr);
         let result = {
-            let _permit = self.sem.acquire().await.expect("semaphore");
+            let _permit = self.permits.acquire().await?;
             provider.read_data(&res.addr.type_name, config.clone()).await
         };
         match result {
@@ -1509,7 +1513,7 @@ pub(crate) async fn configure_provider(
     key: &str,
     p: &dyn Provider,
     scope: &RunScope<'_>,
-    sem: &Semaphore,
+    permits: &Permits,
     report: &mut dyn FnMut(Diagnostic),
 ) -> bool {
     let schema = &p.schema().provider;
@@ -1531,7 +1535,7 @@ pub(crate) async fn configure_provider(
     if bad {
         return false;
     }
-    let _permit = sem.acquire().await.expect("semaphore");
+    let Some(_permit) = permits.acquire().await else { return false };
     match p.configure(config).await {
         Ok(()) => true,
         Err(e) => {
@@ -1540,6 +1544,11 @@ pub(crate) async fn configure_provider(
             false
         }
     }
+}
+
+/// The error of an operation not started because planning was interrupted.
+fn interrupted_error() -> Diagnostic {
+    Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made.")
 }
 
 fn location(ctx: &Context, r: &crate::diag::SourceRange) -> String {

@@ -12,6 +12,29 @@ use std::sync::Mutex;
 
 pub const DEFAULT_STATE_FILE: &str = "terrane.tfstate";
 pub const DEFAULT_WORKSPACE_DIR: &str = "terrane.tfstate.d";
+/// Where an apply saves its final state when the backend refuses it (as Terraform does).
+pub const ERRORED_STATE_FILE: &str = "errored.tfstate";
+
+/// Writes `bytes` to `path` atomically (a temporary file beside it, synced, then renamed over
+/// it), readable by its owner only from the moment it exists: for state, which holds secrets.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".terrane-state-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
 
 pub struct LocalBackend {
     path: PathBuf,

@@ -23,8 +23,9 @@ use tokio::task::JoinHandle;
 const HEARTBEAT: Duration = Duration::from_secs(60);
 const STALE_AFTER: Duration = Duration::from_secs(5 * 60);
 
-/// The staleness threshold (`TERRANE_S3_STALE_AFTER_SECS` overrides it, for tests).
-fn stale_after() -> Duration {
+/// The staleness threshold (`TERRANE_S3_STALE_AFTER_SECS` overrides it; tests give theirs to
+/// [`S3Backend::with_stale_after`]).
+fn stale_after_from_env() -> Duration {
     std::env::var("TERRANE_S3_STALE_AFTER_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -145,6 +146,8 @@ impl S3Settings {
             default_tags: BTreeMap::new(),
             endpoints,
             s3_use_path_style: boolean(m, "use_path_style").unwrap_or(false),
+            timings: crate::timings::Timings::from_env(),
+            calls: crate::calls::ApiCalls::default(),
         };
         Ok(S3Settings {
             bucket,
@@ -177,6 +180,8 @@ pub struct S3Backend {
     etags: Mutex<HashMap<String, Option<String>>>,
     /// Held locks: workspace → (lock ID, lock object ETag, heartbeat task).
     held: Mutex<HashMap<String, (String, JoinHandle<()>)>>,
+    /// A lock not renewed for this long is reported as probably stale.
+    stale_after: Duration,
 }
 
 impl S3Backend {
@@ -186,15 +191,25 @@ impl S3Backend {
             client: tokio::sync::OnceCell::new(),
             etags: Mutex::new(HashMap::new()),
             held: Mutex::new(HashMap::new()),
+            stale_after: stale_after_from_env(),
         }
+    }
+
+    /// The same backend, reporting a lock not renewed for `d` as probably stale.
+    pub fn with_stale_after(self, d: Duration) -> S3Backend {
+        S3Backend { stale_after: d, ..self }
     }
 
     async fn client(&self) -> Result<&aws_sdk_s3::Client, StateError> {
         self.client
             .get_or_try_init(|| async {
                 let cfg = sdk_config(&self.s.aws).await.map_err(|e| StateError::Io(e.message))?;
-                let mut b = crate::config::with_policy!(aws_sdk_s3::config::Builder::from(&cfg), "s3-backend")
-                    .force_path_style(self.s.use_path_style);
+                let mut b = crate::config::with_policy!(
+                    aws_sdk_s3::config::Builder::from(&cfg),
+                    "s3-backend",
+                    self.s.aws.calls.clone()
+                )
+                .force_path_style(self.s.use_path_style);
                 if let Some(url) = self.s.aws.endpoint(&["s3"]) {
                     b = b.endpoint_url(url);
                 }
@@ -432,7 +447,7 @@ impl StateBackend for S3Backend {
                         .unwrap_or_default()
                         .as_secs() as i64
                         - modified.secs();
-                    if age > stale_after().as_secs() as i64 {
+                    if age > self.stale_after.as_secs() as i64 {
                         h.info = format!(
                             "{}{}probably stale: its holder has not renewed it for {} (heartbeat every {}s)",
                             h.info,

@@ -1,5 +1,7 @@
-//! Counts every HTTP request the provider sends, by operation (`EC2.DescribeInstances`), so
-//! tests and benchmarks can check that refresh is batched.
+//! Counts every HTTP request a provider sends, by operation (`EC2.DescribeInstances`), so
+//! tests and benchmarks can check that refresh is batched. The counts belong to the provider
+//! (or to whoever handed the provider its [`ApiCalls`]), not to the process: tests running
+//! side by side each count their own.
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -8,24 +10,29 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-static CALLS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+/// Requests sent, by operation (retries included); clones share the counts.
+#[derive(Clone, Debug, Default)]
+pub struct ApiCalls(Arc<Mutex<BTreeMap<String, u64>>>);
 
-/// Requests sent so far in this process, by operation (retries included).
-pub fn api_calls() -> BTreeMap<String, u64> {
-    CALLS.lock().map(|c| c.clone()).unwrap_or_default()
-}
+impl ApiCalls {
+    /// The counts so far.
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
 
-/// Forgets the counts.
-pub fn reset_api_calls() {
-    if let Ok(mut c) = CALLS.lock() {
-        c.clear();
+    /// Forgets the counts.
+    pub fn reset(&self) {
+        if let Ok(mut c) = self.0.lock() {
+            c.clear();
+        }
     }
 }
 
+/// The interceptor counting a client's requests into its [`ApiCalls`].
 #[derive(Debug)]
-pub struct CallCounter;
+pub struct CallCounter(pub ApiCalls);
 
 impl Intercept for CallCounter {
     fn name(&self) -> &'static str {
@@ -40,7 +47,7 @@ impl Intercept for CallCounter {
     ) -> Result<(), BoxError> {
         let op =
             cfg.load::<Metadata>().map(|m| format!("{}.{}", m.service(), m.name())).unwrap_or_else(|| "unknown".into());
-        if let Ok(mut c) = CALLS.lock() {
+        if let Ok(mut c) = self.0.0.lock() {
             *c.entry(op).or_default() += 1;
         }
         Ok(())

@@ -84,6 +84,10 @@ pub struct Settings {
     pub endpoints: BTreeMap<String, String>,
     /// `s3_use_path_style`: bucket in the path, not the host name (needed by S3-compatible servers).
     pub s3_use_path_style: bool,
+    /// Waiter polling and API timeouts (not an argument: the environment's, or a test's).
+    pub timings: crate::timings::Timings,
+    /// Where the clients count their requests (not an argument).
+    pub calls: crate::calls::ApiCalls,
 }
 
 #[derive(Clone, Debug)]
@@ -143,6 +147,8 @@ impl Settings {
             default_tags: v.get_attr("default_tags").map(|d| val::string_map(d, "tags")).unwrap_or_default(),
             endpoints,
             s3_use_path_style: val::boolean(v, "s3_use_path_style").unwrap_or(false),
+            timings: crate::timings::Timings::from_env(),
+            calls: crate::calls::ApiCalls::default(),
         })
     }
 
@@ -186,7 +192,7 @@ pub async fn sdk_config(s: &Settings) -> Result<SdkConfig, ProviderError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
         .retry_config(RetryConfig::standard().with_max_attempts(s.max_retries.max(1)))
-        .timeout_config(crate::retries::timeout_config());
+        .timeout_config(crate::retries::timeout_config(&s.timings));
     if let Some(r) = &s.region {
         loader = loader.region(Region::new(r.clone()));
     }
@@ -249,9 +255,9 @@ fn expand_home(p: &str) -> String {
 /// A service's config builder with what every client has: the call counter, the failed-call
 /// report and a retry partition without a retry quota (see `retries`).
 macro_rules! with_policy {
-    ($builder:expr, $service:expr) => {
+    ($builder:expr, $service:expr, $calls:expr) => {
         $builder
-            .interceptor(crate::calls::CallCounter)
+            .interceptor(crate::calls::CallCounter($calls))
             .interceptor(crate::retries::CallReport)
             .retry_partition(crate::retries::partition($service))
     };
@@ -260,7 +266,7 @@ pub(crate) use with_policy;
 
 macro_rules! client {
     ($krate:ident, $cfg:expr, $s:expr, $names:expr) => {{
-        let mut b = with_policy!($krate::config::Builder::from($cfg), $names[0]);
+        let mut b = with_policy!($krate::config::Builder::from($cfg), $names[0], $s.calls.clone());
         if let Some(url) = $s.endpoint($names) {
             b = b.endpoint_url(url);
         }
@@ -290,8 +296,8 @@ pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
         logs: client!(aws_sdk_cloudwatchlogs, &cfg, s, &["logs", "cloudwatchlogs"]),
         iam: client!(aws_sdk_iam, &cfg, s, &["iam"]),
         s3: {
-            let mut b =
-                with_policy!(aws_sdk_s3::config::Builder::from(&cfg), "s3").force_path_style(s.s3_use_path_style);
+            let mut b = with_policy!(aws_sdk_s3::config::Builder::from(&cfg), "s3", s.calls.clone())
+                .force_path_style(s.s3_use_path_style);
             if let Some(url) = s.endpoint(&["s3"]) {
                 b = b.endpoint_url(url);
             }

@@ -95,12 +95,12 @@ where
             let what = if context.contains("operation attempt timeout") {
                 format!(
                     "no answer within {} (the time one attempt may take)",
-                    humantime::format_duration(crate::retries::attempt_timeout())
+                    humantime::format_duration(crate::timings::current().attempt_timeout)
                 )
             } else if context.contains("operation timeout") {
                 format!(
                     "no answer within {} (the time a call may take with its retries)",
-                    humantime::format_duration(crate::retries::operation_timeout())
+                    humantime::format_duration(crate::timings::current().operation_timeout)
                 )
             } else {
                 "the request timed out".to_string()

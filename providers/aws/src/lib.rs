@@ -17,12 +17,14 @@ mod resources;
 mod retries;
 mod s3;
 mod tags;
+mod timings;
 mod val;
 mod waiter;
 
 pub use backend::{S3Backend, S3Settings};
-pub use calls::{api_calls, reset_api_calls};
+pub use calls::ApiCalls;
 pub use config::Clients;
+pub use timings::Timings;
 
 use async_trait::async_trait;
 use resource::{Ctx, DataSourceType, ResourceType};
@@ -75,6 +77,10 @@ impl ProviderFactory for AwsFactory {
 pub struct AwsProvider {
     settings: std::sync::OnceLock<config::Settings>,
     clients: tokio::sync::OnceCell<Clients>,
+    /// Timings given explicitly instead of the environment's (tests).
+    timings: Option<Timings>,
+    /// Where this provider's clients count their requests.
+    calls: ApiCalls,
 }
 
 fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError> {
@@ -86,6 +92,32 @@ fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError>
 }
 
 impl AwsProvider {
+    /// A provider with these timings, whatever the environment says.
+    pub fn with_timings(timings: Timings) -> AwsProvider {
+        AwsProvider { timings: Some(timings), ..AwsProvider::default() }
+    }
+
+    /// The same provider, counting its requests into `calls` (which a test or a benchmark
+    /// may share between the providers it makes).
+    pub fn counting_into(self, calls: ApiCalls) -> AwsProvider {
+        AwsProvider { calls, ..self }
+    }
+
+    /// The requests this provider has sent, by operation.
+    pub fn api_calls(&self) -> &ApiCalls {
+        &self.calls
+    }
+
+    /// Runs one operation with this provider's timings current (waiters and error messages
+    /// read them).
+    async fn scoped<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+        let t = match self.settings.get() {
+            Some(s) => s.timings,
+            None => self.timings.unwrap_or_else(Timings::from_env),
+        };
+        timings::scope(t, f).await
+    }
+
     fn settings(&self) -> Result<&config::Settings, ProviderError> {
         self.settings.get().ok_or_else(|| ProviderError::new("the aws provider was used before it was configured"))
     }
@@ -105,7 +137,11 @@ impl Provider for AwsProvider {
     }
 
     async fn configure(&self, config: Value) -> Result<(), ProviderError> {
-        let settings = config::Settings::from_value(&config)?;
+        let mut settings = config::Settings::from_value(&config)?;
+        if let Some(t) = self.timings {
+            settings.timings = t;
+        }
+        settings.calls = self.calls.clone();
         let _ = self.settings.set(settings);
         Ok(())
     }
@@ -136,70 +172,94 @@ impl Provider for AwsProvider {
     }
 
     async fn create_with_token(&self, type_name: &str, planned: Value, token: &str) -> Result<Value, ProviderError> {
-        let r = resource_type(type_name)?;
-        let ctx = self.ctx().await?;
-        r.create(&ctx.with_token(token), &planned).await
+        self.scoped(async {
+            let r = resource_type(type_name)?;
+            let ctx = self.ctx().await?;
+            r.create(&ctx.with_token(token), &planned).await
+        })
+        .await
     }
 
     /// How each resource type finds what a killed create made: by its unique name, by the
     /// token tag it was created with, by its natural key, or (instances) by the client token;
     /// see each type's `find_created`.
     async fn find_created(&self, type_name: &str, planned: Value, token: &str) -> Result<Option<Value>, ProviderError> {
-        let r = resource_type(type_name)?;
-        let ctx = self.ctx().await?;
-        r.find_created(&ctx.with_token(token), &planned).await
+        self.scoped(async {
+            let r = resource_type(type_name)?;
+            let ctx = self.ctx().await?;
+            r.find_created(&ctx.with_token(token), &planned).await
+        })
+        .await
     }
 
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
-        let r = resource_type(type_name)?;
-        let ctx = self.ctx().await?;
-        let mut out = r.read_many(&ctx, std::slice::from_ref(&current)).await;
-        out.pop().unwrap_or(Ok(None))
+        self.scoped(async {
+            let r = resource_type(type_name)?;
+            let ctx = self.ctx().await?;
+            let mut out = r.read_many(&ctx, std::slice::from_ref(&current)).await;
+            out.pop().unwrap_or(Ok(None))
+        })
+        .await
     }
 
     async fn read_many(&self, type_name: &str, current: Vec<Value>) -> Vec<Result<Option<Value>, ProviderError>> {
-        let r = match resource_type(type_name) {
-            Ok(r) => r,
-            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
-        };
-        let ctx = match self.ctx().await {
-            Ok(c) => c,
-            Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
-        };
-        r.read_many(&ctx, &current).await
+        self.scoped(async {
+            let r = match resource_type(type_name) {
+                Ok(r) => r,
+                Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+            };
+            let ctx = match self.ctx().await {
+                Ok(c) => c,
+                Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
+            };
+            r.read_many(&ctx, &current).await
+        })
+        .await
     }
 
     async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value, ProviderError> {
-        let r = resource_type(type_name)?;
-        let ctx = self.ctx().await?;
-        r.update(&ctx, &prior, &planned).await
+        self.scoped(async {
+            let r = resource_type(type_name)?;
+            let ctx = self.ctx().await?;
+            r.update(&ctx, &prior, &planned).await
+        })
+        .await
     }
 
     async fn delete(&self, type_name: &str, prior: Value) -> Result<(), ProviderError> {
-        let r = resource_type(type_name)?;
-        let ctx = self.ctx().await?;
-        r.delete(&ctx, &prior).await
+        self.scoped(async {
+            let r = resource_type(type_name)?;
+            let ctx = self.ctx().await?;
+            r.delete(&ctx, &prior).await
+        })
+        .await
     }
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
-        let r = resource_type(type_name)?;
-        let ctx = self.ctx().await?;
-        r.import(&ctx, id).await?.ok_or_else(|| {
-            ProviderError::new(format!(
-                "Cannot import non-existent remote object: no {type_name} with ID {id:?} exists."
-            ))
+        self.scoped(async {
+            let r = resource_type(type_name)?;
+            let ctx = self.ctx().await?;
+            r.import(&ctx, id).await?.ok_or_else(|| {
+                ProviderError::new(format!(
+                    "Cannot import non-existent remote object: no {type_name} with ID {id:?} exists."
+                ))
+            })
         })
+        .await
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
-        let d = CATALOG
-            .data_sources
-            .get(type_name)
-            .ok_or_else(|| ProviderError::new(format!("the aws provider has no data source {type_name:?}")))?;
-        if let Some(v) = d.compute(&config) {
-            return v;
-        }
-        let ctx = self.ctx().await?;
-        d.read(&ctx, &config).await
+        self.scoped(async {
+            let d = CATALOG
+                .data_sources
+                .get(type_name)
+                .ok_or_else(|| ProviderError::new(format!("the aws provider has no data source {type_name:?}")))?;
+            if let Some(v) = d.compute(&config) {
+                return v;
+            }
+            let ctx = self.ctx().await?;
+            d.read(&ctx, &config).await
+        })
+        .await
     }
 }

@@ -13,8 +13,8 @@
 //!   few hundred objects during throttling spends in seconds ("retry quota exceeded", a known
 //!   failure of Terraform's provider). `max_retries`, the backoff and the timeouts bound each
 //!   call instead.
-//! - Connecting may take 10 s, one attempt [`attempt_timeout`] (60 s), a whole call with its
-//!   retries [`operation_timeout`] (10 min), so a hung endpoint cannot hang a run.
+//! - Connecting may take 10 s, one attempt 60 s, a whole call with its retries 10 min
+//!   ([`crate::timings::Timings`]), so a hung endpoint cannot hang a run.
 
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -30,31 +30,15 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use std::time::Duration;
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
-const OPERATION_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// The response header that carries a failed call's [`CallInfo`] into its error.
 const HEADER: &str = "x-terrane-call";
 
-fn duration_from_env(var: &str, default: Duration) -> Duration {
-    std::env::var(var).ok().and_then(|s| humantime::parse_duration(s.trim()).ok()).unwrap_or(default)
-}
-
-/// How long one attempt may take (`TERRANE_AWS_ATTEMPT_TIMEOUT`, e.g. `30s`, overrides it).
-pub fn attempt_timeout() -> Duration {
-    duration_from_env("TERRANE_AWS_ATTEMPT_TIMEOUT", ATTEMPT_TIMEOUT)
-}
-
-/// How long a call may take with all its retries (`TERRANE_AWS_OPERATION_TIMEOUT`).
-pub fn operation_timeout() -> Duration {
-    duration_from_env("TERRANE_AWS_OPERATION_TIMEOUT", OPERATION_TIMEOUT)
-}
-
-pub fn timeout_config() -> TimeoutConfig {
+pub fn timeout_config(t: &crate::timings::Timings) -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .operation_attempt_timeout(attempt_timeout())
-        .operation_timeout(operation_timeout())
+        .operation_attempt_timeout(t.attempt_timeout)
+        .operation_timeout(t.operation_timeout)
         .build()
 }
 

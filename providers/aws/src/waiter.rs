@@ -14,12 +14,10 @@ pub fn timeout(v: &Value, op: &str, default: Duration) -> Duration {
         .unwrap_or(default)
 }
 
-/// Polling interval bounds; tests shorten them with `TERRANE_AWS_POLL_MS`.
+/// Polling interval bounds: the running provider's ([`crate::timings`]).
 fn intervals() -> (Duration, Duration) {
-    match std::env::var("TERRANE_AWS_POLL_MS").ok().and_then(|s| s.parse::<u64>().ok()) {
-        Some(ms) => (Duration::from_millis(ms), Duration::from_millis(ms * 4)),
-        None => (Duration::from_secs(5), Duration::from_secs(30)),
-    }
+    let t = crate::timings::current();
+    (t.poll_min, t.poll_max)
 }
 
 /// What one poll found.

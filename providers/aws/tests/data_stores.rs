@@ -731,9 +731,9 @@ resource "aws_db_instance" "many" {{
     while let Some(page) = pages.next().await {
         clusters += page.unwrap().cache_clusters().len();
     }
-    terrane_provider_aws::reset_api_calls();
+    h.calls.reset();
     support::assert_no_changes(&h.plan(&src).await);
-    let calls = terrane_provider_aws::api_calls();
+    let calls = h.calls.snapshot();
     let count = |op: &str| calls.get(op).copied().unwrap_or(0);
     assert_eq!(count("RDS.DescribeDBInstances"), 1, "{calls:?}");
     assert!(count("ElastiCache.DescribeCacheClusters") as usize <= clusters / 100 + 2, "{calls:?}");

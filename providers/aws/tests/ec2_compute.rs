@@ -963,9 +963,9 @@ resource "aws_instance" "fleet" {{
     let state = h.apply(&src).await;
     assert_eq!(state.instances().count(), 301);
 
-    terrane_provider_aws::reset_api_calls();
+    h.calls.reset();
     let p = h.plan(&src).await;
-    let calls = terrane_provider_aws::api_calls();
+    let calls = h.calls.snapshot();
     let total: u64 = calls.values().sum();
     println!(
         "API calls for refreshing 100 instances, 100 security groups and 100 subnets ({total} in all): {calls:#?}"

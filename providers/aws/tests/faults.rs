@@ -16,16 +16,15 @@ use terrane_engine::plan::planner::PlanOptions;
 use terrane_engine::state::State;
 
 /// One attempt may take this long in these tests; a hang lasts longer.
-const ATTEMPT: &str = "3s";
+const ATTEMPT: Duration = Duration::from_secs(3);
 const HANG: Duration = Duration::from_secs(8);
 
 /// A proxy and a harness whose provider sends everything through it.
 async fn proxied(extra: &str) -> (FaultProxy, Harness) {
-    // SAFETY: every test in this file sets the same value before any client is built.
-    unsafe { std::env::set_var("TERRANE_AWS_ATTEMPT_TIMEOUT", ATTEMPT) };
     let proxy = FaultProxy::start().await;
     let mut h = Harness::new();
     h.provider = provider_block_at(&proxy.url, extra);
+    h.timings.attempt_timeout = ATTEMPT;
     (proxy, h)
 }
 
@@ -410,7 +409,8 @@ async fn a_partial_failure_keeps_every_success_and_the_next_apply_converges() {
     support::new_bucket(&bucket).await;
     let backend =
         Arc::new(terrane_provider_aws::S3Backend::new(support::s3_backend_settings(&bucket, support::MOTO, &[])));
-    let h = Harness::with(provider_block_at(&proxy.url, "max_retries = 3"), backend.clone());
+    let mut h = Harness::with(provider_block_at(&proxy.url, "max_retries = 3"), backend.clone());
+    h.timings.attempt_timeout = ATTEMPT;
     let tag = unique("faults-partial");
     let src = platform(&Platform {
         tag: &tag,

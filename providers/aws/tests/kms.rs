@@ -294,9 +294,9 @@ resource "aws_kms_key" "signing" {
 
     // Refresh: one DescribeKey, GetKeyPolicy and ListResourceTags per key (KMS cannot
     // describe many keys at once); only the symmetric key has a rotation status to read.
-    terrane_provider_aws::reset_api_calls();
+    h.calls.reset();
     assert_no_changes(&h.plan(src).await);
-    let calls = terrane_provider_aws::api_calls();
+    let calls = h.calls.snapshot();
     let count = |op: &str| calls.get(op).copied().unwrap_or(0);
     assert_eq!(count("KMS.DescribeKey"), 2, "{calls:?}");
     assert_eq!(count("KMS.GetKeyPolicy"), 2, "{calls:?}");
@@ -399,9 +399,9 @@ async fn kms_alias_lifecycle() {
     assert_eq!(alias_target(&generated).await.as_deref(), Some(key_a.as_str()));
 
     // Refresh lists the aliases once for both.
-    terrane_provider_aws::reset_api_calls();
+    h.calls.reset();
     assert_no_changes(&h.plan(&src).await);
-    let calls = terrane_provider_aws::api_calls();
+    let calls = h.calls.snapshot();
     assert_eq!(calls.get("KMS.ListAliases").copied(), Some(1), "{calls:?}");
 
     // Retargeting updates the alias in place.

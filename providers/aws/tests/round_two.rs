@@ -793,9 +793,9 @@ resource "aws_ebs_volume" "many" {{
 "#
     );
     h.apply(&src).await;
-    terrane_provider_aws::reset_api_calls();
+    h.calls.reset();
     assert_no_changes(&h.plan(&src).await);
-    let calls = terrane_provider_aws::api_calls();
+    let calls = h.calls.snapshot();
     let count = |op: &str| calls.get(op).copied().unwrap_or(0);
     assert_eq!(count("EC2.DescribeVolumes"), 1, "{calls:?}");
     assert_eq!(count("ACM.ListCertificates"), 1, "{calls:?}");

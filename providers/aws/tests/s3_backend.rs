@@ -99,10 +99,9 @@ async fn an_old_lock_is_reported_as_probably_stale() {
     let b = bucket().await;
     let holder = S3Backend::new(settings(&b, &[]));
     holder.lock("default", &LockInfo::new("OperationTypeApply")).await.unwrap();
-    // SAFETY: only this test reads the variable, and only after it is set.
-    unsafe { std::env::set_var("TERRANE_S3_STALE_AFTER_SECS", "1") };
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    match S3Backend::new(settings(&b, &[])).lock("default", &LockInfo::new("OperationTypePlan")).await {
+    let other = S3Backend::new(settings(&b, &[])).with_stale_after(std::time::Duration::from_secs(1));
+    match other.lock("default", &LockInfo::new("OperationTypePlan")).await {
         Err(LockError::Held(h)) => assert!(h.info.contains("probably stale"), "{}", h.info),
         other => panic!("expected a held lock, got {other:?}"),
     }

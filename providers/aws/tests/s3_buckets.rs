@@ -251,11 +251,11 @@ async fn a_full_bucket_is_kept_unless_force_destroy_then_every_version_goes() {
     let forced = full_bucket_src(&name, true);
     assert_eq!(actions(&h.plan(&forced).await), vec![("aws_s3_bucket.full".to_string(), Action::Update)]);
     h.apply(&forced).await;
-    terrane_provider_aws::reset_api_calls();
+    h.calls.reset();
     let state = h.destroy(&forced).await;
     assert!(state.resources.is_empty());
     assert!(!bucket_exists(&name).await, "bucket {name} is still in moto");
-    let calls = terrane_provider_aws::api_calls();
+    let calls = h.calls.snapshot();
     assert_eq!(calls.get("S3.DeleteObjects"), Some(&2), "two batches for 1,005 versions: {calls:?}");
     assert_eq!(calls.get("S3.ListObjectVersions"), Some(&3), "two pages and the empty listing: {calls:?}");
     assert_eq!(calls.get("S3.DeleteBucket"), Some(&2), "refused while full, then deleted: {calls:?}");

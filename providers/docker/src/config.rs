@@ -119,8 +119,31 @@ impl Settings {
     }
 }
 
+/// A client of the daemon, with what it needs for as long as it is used.
+pub struct Connection {
+    pub docker: Docker,
+    /// Inline TLS material (`*_material`), in a private temporary directory: bollard reads the
+    /// client certificate and key at every TLS handshake, so the files live as long as the
+    /// client does, and are removed with it (when the provider is dropped).
+    _tls: Option<tempfile::TempDir>,
+}
+
 /// Connects to the daemon and negotiates the API version.
-pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
+pub async fn connect(s: &Settings) -> Result<Connection, ProviderError> {
+    connect_in(s, &std::env::temp_dir()).await
+}
+
+/// [`connect`], writing inline TLS material under `tmp`. On every error path the material is
+/// removed before this returns.
+async fn connect_in(s: &Settings, tmp: &Path) -> Result<Connection, ProviderError> {
+    let (docker, tls) = open(s, tmp)?;
+    let doing = format!("cannot connect to the Docker daemon at {}", s.host);
+    let docker = retry::call(&s.retry, &doing, || docker.clone().negotiate_version()).await?;
+    Ok(Connection { docker, _tls: tls })
+}
+
+/// The client for `s.host`, not yet connected, and the directory holding its TLS material.
+fn open(s: &Settings, tmp: &Path) -> Result<(Docker, Option<tempfile::TempDir>), ProviderError> {
     // Each attempt is bounded by the retry policy; bollard's own timeout only backs it up.
     let timeout_secs = s.retry.attempt_timeout.as_secs() + 1;
     let fail = |e: bollard::errors::Error| {
@@ -137,11 +160,17 @@ pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
         }
         ProviderError::new(format!("cannot connect to the Docker daemon at {}: {why}", s.host))
     };
+    let mut material = None;
     let docker = if let Some(path) = s.host.strip_prefix("unix://") {
         Docker::connect_with_unix(path, timeout_secs, API_DEFAULT_VERSION).map_err(fail)?
     } else if s.host.starts_with("tcp://") || s.host.starts_with("http://") || s.host.starts_with("https://") {
         let tls_dir = match &s.material {
-            Some((ca, cert, key)) => Some(write_material(ca, cert, key)?),
+            Some((ca, cert, key)) => {
+                let dir = write_material(tmp, ca, cert, key)?;
+                let path = dir.path().to_path_buf();
+                material = Some(dir);
+                Some(path)
+            }
             None => s.cert_path.clone(),
         };
         match tls_dir {
@@ -179,29 +208,110 @@ pub async fn connect(s: &Settings) -> Result<Docker, ProviderError> {
             s.host
         )));
     };
-    let doing = format!("cannot connect to the Docker daemon at {}", s.host);
-    Ok(retry::call(&s.retry, &doing, || docker.clone().negotiate_version()).await?)
+    Ok((docker, material))
 }
 
-/// Writes PEM material given inline to a private temporary directory for the TLS client.
-fn write_material(ca: &str, cert: &str, key: &str) -> Result<PathBuf, ProviderError> {
-    let dir = tempfile::Builder::new()
-        .prefix("terrane-docker-tls-")
-        .tempdir()
-        .map_err(|e| ProviderError::new(format!("cannot write TLS material: {e}")))?;
-    let path: PathBuf = dir.keep();
-    for (name, text) in [("ca.pem", ca), ("cert.pem", cert), ("key.pem", key)] {
-        write_private(&path.join(name), text)?;
-    }
-    Ok(path)
-}
-
-fn write_private(path: &Path, text: &str) -> Result<(), ProviderError> {
-    std::fs::write(path, text).map_err(|e| ProviderError::new(format!("cannot write {}: {e}", path.display())))?;
+/// Writes PEM material given inline to a new private directory under `tmp` (0700, its files
+/// 0600 from their creation), removed when the returned guard is dropped: also when writing
+/// fails half-way.
+fn write_material(tmp: &Path, ca: &str, cert: &str, key: &str) -> Result<tempfile::TempDir, ProviderError> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("terrane-docker-tls-");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
     }
-    Ok(())
+    let dir = builder.tempdir_in(tmp).map_err(|e| ProviderError::new(format!("cannot write TLS material: {e}")))?;
+    for (name, text) in [("ca.pem", ca), ("cert.pem", cert), ("key.pem", key)] {
+        write_private(&dir.path().join(name), text)?;
+    }
+    Ok(dir)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), ProviderError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| ProviderError::new(format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A self-signed test certificate and its key (generated for the tests, trusted by nothing).
+    const CERT: &str = include_str!("../../../tests/fixtures/tls/cert.pem");
+    const KEY: &str = include_str!("../../../tests/fixtures/tls/key.pem");
+
+    /// Inline material for a daemon that refuses connections, without retries.
+    fn settings(ca: &str) -> Settings {
+        Settings {
+            host: "https://127.0.0.1:1".into(),
+            material: Some((ca.into(), CERT.into(), KEY.into())),
+            retry: RetryPolicy { max_retries: 0, ..RetryPolicy::default() },
+            ..Settings::default()
+        }
+    }
+
+    fn entries(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
+    }
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn inline_tls_material_is_private_and_lives_as_long_as_the_client() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (docker, tls) = open(&settings(CERT), tmp.path()).unwrap();
+        let dirs = entries(tmp.path());
+        assert_eq!(dirs.len(), 1, "{dirs:?}");
+        assert_eq!(mode(&dirs[0]), 0o700);
+        for (name, text) in [("ca.pem", CERT), ("cert.pem", CERT), ("key.pem", KEY)] {
+            let f = dirs[0].join(name);
+            assert_eq!(mode(&f), 0o600, "{name}");
+            assert_eq!(std::fs::read_to_string(&f).unwrap(), text);
+        }
+        let connection = Connection { docker, _tls: tls };
+        assert!(dirs[0].exists(), "the client reads the key at each handshake");
+        drop(connection);
+        assert!(entries(tmp.path()).is_empty(), "left behind: {:?}", entries(tmp.path()));
+    }
+
+    #[tokio::test]
+    async fn inline_tls_material_is_not_left_behind_when_connecting_fails() {
+        let tmp = tempfile::tempdir().unwrap();
+        // The daemon refuses the connection.
+        assert!(connect_in(&settings(CERT), tmp.path()).await.is_err());
+        assert!(entries(tmp.path()).is_empty(), "left behind: {:?}", entries(tmp.path()));
+        // The material is not a certificate: the client cannot be made.
+        assert!(connect_in(&settings("not a certificate"), tmp.path()).await.is_err());
+        assert!(entries(tmp.path()).is_empty(), "left behind: {:?}", entries(tmp.path()));
+    }
+
+    #[tokio::test]
+    async fn the_provider_removes_its_tls_material_when_dropped() {
+        use terrane_engine::provider::Provider;
+        let tmp = tempfile::tempdir().unwrap();
+        let provider = crate::DockerProvider::default();
+        let _ = provider.settings.set(settings(CERT));
+        // What the provider would hold after connecting (the refusing daemon aside).
+        let (docker, tls) = open(&settings(CERT), tmp.path()).unwrap();
+        let _ = provider.client.set(Connection { docker, _tls: tls });
+        assert_eq!(entries(tmp.path()).len(), 1);
+        let provider: std::sync::Arc<dyn Provider> = std::sync::Arc::new(provider);
+        drop(provider);
+        assert!(entries(tmp.path()).is_empty(), "left behind: {:?}", entries(tmp.path()));
+    }
 }

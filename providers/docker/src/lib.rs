@@ -12,6 +12,8 @@ mod resources;
 mod retry;
 mod service;
 
+pub use retry::RetryPolicy;
+
 use async_trait::async_trait;
 use resource::{Ctx, DataSourceType, ResourceType};
 use std::collections::BTreeMap;
@@ -59,7 +61,9 @@ impl ProviderFactory for DockerFactory {
 #[derive(Default)]
 pub struct DockerProvider {
     settings: std::sync::OnceLock<config::Settings>,
-    client: tokio::sync::OnceCell<bollard::Docker>,
+    client: tokio::sync::OnceCell<config::Connection>,
+    /// A retry policy given explicitly instead of the environment's (tests).
+    retry: Option<retry::RetryPolicy>,
 }
 
 fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError> {
@@ -71,6 +75,11 @@ fn resource_type(name: &str) -> Result<&'static dyn ResourceType, ProviderError>
 }
 
 impl DockerProvider {
+    /// A provider retrying by `policy`, whatever the environment says.
+    pub fn with_retry(policy: RetryPolicy) -> DockerProvider {
+        DockerProvider { retry: Some(policy), ..DockerProvider::default() }
+    }
+
     async fn ctx(&self) -> Result<Ctx<'_>, ProviderError> {
         self.ctx_for(None).await
     }
@@ -81,7 +90,7 @@ impl DockerProvider {
             .settings
             .get()
             .ok_or_else(|| ProviderError::new("the docker provider was used before it was configured"))?;
-        let docker = self.client.get_or_try_init(|| config::connect(settings)).await?;
+        let docker = &self.client.get_or_try_init(|| config::connect(settings)).await?.docker;
         Ok(Ctx { docker, settings, token })
     }
 }
@@ -93,7 +102,11 @@ impl Provider for DockerProvider {
     }
 
     async fn configure(&self, config: Value) -> Result<(), ProviderError> {
-        let _ = self.settings.set(config::Settings::from_value(&config)?);
+        let mut settings = config::Settings::from_value(&config)?;
+        if let Some(policy) = &self.retry {
+            settings.retry = policy.clone();
+        }
+        let _ = self.settings.set(settings);
         Ok(())
     }
 

@@ -7,7 +7,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 use support::proxy::{Fault, Proxy, Rule};
-use support::{Harness, IMAGE, actions, assert_no_changes, docker, fast_retries, unique};
+use support::{Harness, IMAGE, actions, assert_no_changes, docker, unique};
 use terrane_engine::apply::ApplyOutcome;
 use terrane_engine::plan::Action;
 
@@ -109,9 +109,8 @@ fn clean(tag: &str) {
 /// first request of every call kind answered by `fault`; each step must succeed, and the
 /// proxy must have seen every kind again after its fault.
 async fn every_call_kind_failing_once(fault: Fault) {
-    fast_retries();
     let proxy = Proxy::start(CALL_KINDS.iter().map(|k| Rule::once(k, fault)).collect()).await;
-    let h = Harness::with_host(&proxy.host());
+    let h = Harness::with_host(&proxy.host()).fast_retries();
     let tag = unique("once");
     let v1 = app(&tag, "1", &["web"]);
     let state = h.apply(&v1).await;
@@ -188,9 +187,8 @@ async fn fails_always(h: &Harness, proxy: &Proxy, src: &str, call: &str, fault: 
 
 #[tokio::test]
 async fn creates_failing_always_end_in_a_clear_error_and_keep_what_was_made() {
-    fast_retries();
     let proxy = Proxy::start(Vec::new()).await;
-    let h = Harness::with_host(&proxy.host());
+    let h = Harness::with_host(&proxy.host()).fast_retries();
     let tag = unique("create");
     let src = app(&tag, "1", &["web"]);
 
@@ -230,9 +228,8 @@ async fn creates_failing_always_end_in_a_clear_error_and_keep_what_was_made() {
 
 #[tokio::test]
 async fn reads_updates_and_deletes_failing_always_end_in_a_clear_error() {
-    fast_retries();
     let proxy = Proxy::start(Vec::new()).await;
-    let h = Harness::with_host(&proxy.host());
+    let h = Harness::with_host(&proxy.host()).fast_retries();
     let tag = unique("always");
     let v1 = app(&tag, "1", &["web"]);
     h.apply(&v1).await;
@@ -281,9 +278,8 @@ async fn reads_updates_and_deletes_failing_always_end_in_a_clear_error() {
 
 #[tokio::test]
 async fn an_unreachable_daemon_ends_in_a_clear_error() {
-    fast_retries();
     let port = support::free_port();
-    let h = Harness::with_host(&format!("tcp://127.0.0.1:{port}"));
+    let h = Harness::with_host(&format!("tcp://127.0.0.1:{port}")).fast_retries();
     let src = app(&unique("nowhere"), "1", &["web"]);
     let start = Instant::now();
     let (out, _) = h.try_apply(&src).await;
@@ -296,14 +292,13 @@ async fn an_unreachable_daemon_ends_in_a_clear_error() {
 
 #[tokio::test]
 async fn a_partial_failure_keeps_the_successes_and_the_next_apply_converges() {
-    fast_retries();
     let tag = unique("partial");
     // Only the second service's create fails, every time.
     let proxy = Proxy::start(vec![
         Rule::always("POST /services/create", Fault::Status(503)).with_body(&format!("\"{tag}-b\"")),
     ])
     .await;
-    let h = Harness::with_host(&proxy.host());
+    let h = Harness::with_host(&proxy.host()).fast_retries();
     let src = app(&tag, "1", &["a", "b", "c"]);
     let (out, state) = h.try_apply(&src).await;
     let err = first_error(&out);

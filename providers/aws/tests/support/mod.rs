@@ -16,10 +16,11 @@ use terrane_engine::graph::WalkControl;
 use terrane_engine::hooks::NoHooks;
 use terrane_engine::plan::planner::{PlanOptions, plan};
 use terrane_engine::plan::{Action, Plan};
-use terrane_engine::provider::ProviderRegistry;
+use terrane_engine::provider::{Provider, ProviderFactory, ProviderRegistry};
 use terrane_engine::state::local::LocalBackend;
 use terrane_engine::state::{State, StateBackend, value_from_object};
 use terrane_engine::value::Value;
+use terrane_provider_aws::{ApiCalls, AwsProvider, Timings};
 
 pub const MOTO: &str = "http://127.0.0.1:5000";
 
@@ -71,6 +72,23 @@ pub struct Harness {
     pub backend: Arc<dyn StateBackend>,
     /// The `provider "aws"` block put before every configuration.
     pub provider: String,
+    /// The providers' timings: waiters poll every 50 ms (moto answers at once). Given to each
+    /// provider, never through the process environment that every test shares.
+    pub timings: Timings,
+    /// The requests the providers this harness makes have sent (this test's alone).
+    pub calls: ApiCalls,
+}
+
+/// Makes providers with the harness's timings, counting into its [`ApiCalls`].
+struct Factory(Timings, ApiCalls);
+
+impl ProviderFactory for Factory {
+    fn source(&self) -> &str {
+        terrane_provider_aws::SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        Arc::new(AwsProvider::with_timings(self.0).counting_into(self.1.clone()))
+    }
 }
 
 impl Harness {
@@ -79,11 +97,10 @@ impl Harness {
             std::net::TcpStream::connect("127.0.0.1:5000").is_ok(),
             "moto is not running on 127.0.0.1:5000: run the tests through tests/run.sh (or tests/env/moto.sh first)"
         );
-        // SAFETY: tests only read this variable; every test sets the same value.
-        unsafe { std::env::set_var("TERRANE_AWS_POLL_MS", "50") };
         let dir = tempfile::tempdir().unwrap();
         let backend = Arc::new(LocalBackend::in_dir(dir.path()));
-        Harness { dir, backend, provider: provider_block() }
+        let timings = Timings::default().with_poll(Duration::from_millis(50));
+        Harness { dir, backend, provider: provider_block(), timings, calls: ApiCalls::default() }
     }
 
     /// A harness with its own provider block and state backend (an S3 backend, say).
@@ -97,7 +114,7 @@ impl Harness {
         assert!(!diags.has_errors(), "config errors: {diags}");
         config.dir = self.dir.path().to_path_buf();
         let mut reg = ProviderRegistry::with_builtin();
-        reg.register("aws", Arc::new(terrane_provider_aws::AwsFactory));
+        reg.register("aws", Arc::new(Factory(self.timings, self.calls.clone())));
         Context::new(config, reg, state, "default")
     }
 
@@ -237,7 +254,7 @@ impl Harness {
     /// A provider instance configured from the tests' provider block (and `src`'s), to call
     /// it directly (import, find_created).
     pub async fn provider(&self, src: &str) -> Arc<dyn terrane_engine::provider::Provider> {
-        let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
+        let provider = Factory(self.timings, self.calls.clone()).new_instance();
         let ctx = self.ctx(src, &State::new());
         let block = &ctx.config.providers["aws"];
         let config = terrane_engine::eval::decode_body(

@@ -16,10 +16,11 @@ use terrane_engine::graph::WalkControl;
 use terrane_engine::hooks::NoHooks;
 use terrane_engine::plan::planner::{PlanOptions, plan};
 use terrane_engine::plan::{Action, Plan, PlanMode};
-use terrane_engine::provider::ProviderRegistry;
+use terrane_engine::provider::{Provider, ProviderFactory, ProviderRegistry};
 use terrane_engine::state::local::LocalBackend;
 use terrane_engine::state::{State, StateBackend, value_from_object};
 use terrane_engine::value::Value;
+use terrane_provider_docker::{DockerProvider, RetryPolicy};
 
 pub const IMAGE: &str = "terrane-test/busybox:1";
 
@@ -41,18 +42,23 @@ pub struct Harness {
     pub backend: Arc<LocalBackend>,
     /// The `provider "docker"` block every configuration gets.
     pub provider: String,
+    /// The providers' retry policy, when not the default: given to each provider, never
+    /// through the process environment that every test shares.
+    pub retry: Option<RetryPolicy>,
 }
 
-/// Retries bounded tightly, so tests of failures end soon: 3 retries (pauses of 0.25, 0.5 and
-/// 1 s, each with up to as much again of jitter, so always all three within the 5 s allowed),
-/// 2 s per attempt. Set before any provider is configured; the same values for every test of
-/// a binary, so tests running side by side agree.
-pub fn fast_retries() {
-    // SAFETY: every caller sets the same values, before any provider reads them.
-    unsafe {
-        std::env::set_var("TERRANE_DOCKER_MAX_RETRIES", "3");
-        std::env::set_var("TERRANE_DOCKER_RETRY_MAX_WAIT", "5s");
-        std::env::set_var("TERRANE_DOCKER_REQUEST_TIMEOUT", "2s");
+/// Makes providers with the harness's retry policy.
+struct Factory(Option<RetryPolicy>);
+
+impl ProviderFactory for Factory {
+    fn source(&self) -> &str {
+        terrane_provider_docker::SOURCE
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        match &self.0 {
+            Some(p) => Arc::new(DockerProvider::with_retry(p.clone())),
+            None => Arc::new(DockerProvider::default()),
+        }
     }
 }
 
@@ -75,7 +81,20 @@ impl Harness {
         );
         let dir = tempfile::tempdir().unwrap();
         let backend = Arc::new(LocalBackend::in_dir(dir.path()));
-        Harness { dir, backend, provider: "provider \"docker\" {}".into() }
+        Harness { dir, backend, provider: "provider \"docker\" {}".into(), retry: None }
+    }
+
+    /// Retries bounded tightly, so tests of failures end soon: 3 retries (pauses of 0.25, 0.5
+    /// and 1 s, each with up to as much again of jitter, so always all three within the 5 s
+    /// allowed), 2 s per attempt.
+    pub fn fast_retries(self) -> Harness {
+        let policy = RetryPolicy {
+            max_retries: 3,
+            max_wait: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(2),
+            ..RetryPolicy::default()
+        };
+        Harness { retry: Some(policy), ..self }
     }
 
     /// A harness whose provider talks to the daemon at `host` (a proxy's, say).
@@ -89,7 +108,7 @@ impl Harness {
         assert!(!diags.has_errors(), "config errors: {diags}");
         config.dir = self.dir.path().to_path_buf();
         let mut reg = ProviderRegistry::with_builtin();
-        reg.register("docker", Arc::new(terrane_provider_docker::DockerFactory));
+        reg.register("docker", Arc::new(Factory(self.retry.clone())));
         Context::new(config, reg, state, "default")
     }
 
