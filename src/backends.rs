@@ -196,18 +196,27 @@ pub fn parse_overrides(args: &[String]) -> Result<Vec<(String, Value)>, Diagnost
         let text = std::fs::read_to_string(a).map_err(|e| {
             Diagnostic::error("Invalid -backend-config", format!("{a} is neither KEY=VALUE nor a readable file: {e}"))
         })?;
-        let body = hcl_edit::parser::parse_body(&text)
-            .map_err(|e| Diagnostic::error("Invalid -backend-config file", format!("{a}: {}", e.message())))?;
-        for s in body.into_iter() {
-            let hcl_edit::structure::Structure::Attribute(attr) = s else {
-                return Err(Diagnostic::error(
-                    "Invalid -backend-config file",
-                    format!("{a} may hold only `key = value` lines"),
-                ));
-            };
-            let key = attr.key.as_str().to_string();
-            let v = terrane_engine::eval::eval_constant(&terrane_engine::config::Expr { file: 0, expr: attr.value })
-                .map_err(|d| Diagnostic::error("Invalid -backend-config file", format!("{a}: {key}: {}", d.detail)))?;
+        let (body, diags) = terrane_engine::hcl::parse_config(text.as_bytes(), a);
+        if let Some(d) = diags.first() {
+            return Err(Diagnostic::error("Invalid -backend-config file", format!("{a}: {}; {}", d.summary, d.detail)));
+        }
+        if !body.blocks.is_empty() {
+            return Err(Diagnostic::error(
+                "Invalid -backend-config file",
+                format!("{a} may hold only `key = value` lines"),
+            ));
+        }
+        let source = std::sync::Arc::new(terrane_engine::diag::SourceFile {
+            name: a.clone(),
+            text: std::sync::Arc::from(text.as_str()),
+        });
+        for attr in body.attributes {
+            let key = attr.name.clone();
+            let v = terrane_engine::eval::eval_constant(&terrane_engine::config::Expr::new(0, attr.expr, &source))
+                .map_err(|d| {
+                    let first = d.0.first().map(|d| d.detail.clone()).unwrap_or_default();
+                    Diagnostic::error("Invalid -backend-config file", format!("{a}: {key}: {first}"))
+                })?;
             out.push((key, v));
         }
     }

@@ -277,7 +277,7 @@ fn noun(a: Action) -> &'static str {
 }
 
 fn seconds(d: Duration) -> J {
-    terrane_engine::value::number_to_json((d.as_secs_f64() * 1000.0).round() / 1000.0)
+    serde_json::Number::from_f64((d.as_secs_f64() * 1000.0).round() / 1000.0).map_or(J::Null, J::Number)
 }
 
 fn whole_seconds(d: Duration) -> String {

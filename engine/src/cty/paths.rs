@@ -350,3 +350,10 @@ impl Value {
         }
     }
 }
+
+impl Value {
+    /// A total order on values (cty's set order), for sorting values deterministically.
+    pub fn total_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
+        super::set::set_order(a, b)
+    }
+}

@@ -1145,7 +1145,7 @@ impl PlanWalk<'_> {
         }
         self.hooks.importing(addr, &id);
         let found = {
-            let Some(_permit) = self.permits.acquire().await else { return Err(interrupted_error()) };
+            let Some(_permit) = self.permits.acquire().await else { return Err(interrupted_error().into()) };
             provider.import(&addr.resource.type_name, &id).await
         };
         let v = match found {

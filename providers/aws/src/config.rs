@@ -13,7 +13,7 @@ use aws_types::region::Region;
 use std::collections::BTreeMap;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 /// Services whose endpoint can be overridden, as Terraform names them.

@@ -50,7 +50,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     for r in resources::all() {
         schema
             .resources
-            .insert(r.name().to_string(), ResourceSchema { version: r.schema_version(), block: r.schema() });
+            .insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
         resources.insert(r.name(), r);
     }
     let mut data_sources = BTreeMap::new();

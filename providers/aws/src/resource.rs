@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 /// What an operation can use: the clients and the provider's settings.
@@ -208,10 +208,10 @@ mod tests {
     #[test]
     fn names_come_from_the_name_or_the_prefix() {
         let s = || "SUFFIX".to_string();
-        let named = Value::object([("name", Value::from("web")), ("name_prefix", Value::Null)]);
+        let named = Value::object([("name", Value::from("web")), ("name_prefix", Value::NULL)]);
         assert_eq!(name_from(&named, "name", "name_prefix", "terraform-", s), "web");
-        let prefixed = Value::object([("name", Value::Null), ("name_prefix", Value::from("web-"))]);
+        let prefixed = Value::object([("name", Value::NULL), ("name_prefix", Value::from("web-"))]);
         assert_eq!(name_from(&prefixed, "name", "name_prefix", "terraform-", s), "web-SUFFIX");
-        assert_eq!(name_from(&Value::Null, "name", "name_prefix", "terraform-", s), "terraform-SUFFIX");
+        assert_eq!(name_from(&Value::NULL, "name", "name_prefix", "terraform-", s), "terraform-SUFFIX");
     }
 }

@@ -45,16 +45,18 @@ pub async fn seen_tokens<F: std::future::Future>(f: F) -> (F::Output, Vec<String
 /// Sets the planned `tags_all`: default tags overlaid with the resource's (unknown while the
 /// resource's tags are unknown).
 pub fn plan_tags_all(planned: &mut Value, default_tags: &BTreeMap<String, String>) {
-    let tags = planned.get_attr("tags").cloned().unwrap_or(Value::Null);
-    let all = match tags.unmark().0 {
-        Value::Unknown => Value::Unknown,
-        Value::Map(m) if m.values().any(Value::is_unknown) => Value::Unknown,
-        _ => Value::Map(
+    let tags = planned.get_attr("tags").cloned().unwrap_or(Value::NULL);
+    let ty = terrane_engine::value::Type::map(terrane_engine::value::Type::String);
+    let all = if !tags.is_wholly_known() {
+        Value::unknown(ty)
+    } else {
+        Value::map(
+            terrane_engine::value::Type::String,
             merged(default_tags, &crate::val::string_map(planned, "tags"))
                 .into_iter()
                 .map(|(k, v)| (k, Value::from(v)))
                 .collect(),
-        ),
+        )
     };
     planned.set_at_path(&[terrane_engine::value::PathStep::Attr("tags_all".into())], all);
 }
@@ -84,7 +86,7 @@ pub fn read_back(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let tags = if own.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) {
-        Value::Null
+        Value::NULL
     } else {
         crate::val::str_map(&own)
     };
@@ -115,7 +117,7 @@ mod tests {
     fn default_tags_merge_under_resource_tags() {
         let mut planned = Value::object([
             ("tags", Value::object([("Name", Value::from("web")), ("env", Value::from("dev"))])),
-            ("tags_all", Value::Unknown),
+            ("tags_all", Value::DYNAMIC),
         ]);
         plan_tags_all(&mut planned, &m(&[("env", "prod"), ("team", "ops")]));
         assert_eq!(
@@ -131,14 +133,14 @@ mod tests {
         assert_eq!(tags, Value::object([("Name", Value::from("web"))]));
         assert_eq!(crate::val::string_map(&Value::object([("a", all)]), "a").len(), 2);
         let (tags, _) =
-            read_back(&m(&[("team", "ops")]), &m(&[("team", "ops")]), &Value::object([("tags", Value::Null)]));
-        assert_eq!(tags, Value::Null);
+            read_back(&m(&[("team", "ops")]), &m(&[("team", "ops")]), &Value::object([("tags", Value::NULL)]));
+        assert_eq!(tags, Value::NULL);
     }
 
     #[test]
     fn the_token_tag_is_never_read_back() {
         let api = m(&[("Name", "web"), (TOKEN_TAG, "terrane-1")]);
-        let (tags, all) = read_back(&api, &m(&[]), &Value::object([("tags", Value::Null)]));
+        let (tags, all) = read_back(&api, &m(&[]), &Value::object([("tags", Value::NULL)]));
         assert_eq!(tags, Value::object([("Name", Value::from("web"))]));
         assert_eq!(all, Value::object([("Name", Value::from("web"))]));
         assert_eq!(visible(&api), m(&[("Name", "web")]));
@@ -148,12 +150,12 @@ mod tests {
     async fn hidden_tokens_are_seen_by_a_collecting_read() {
         let api = m(&[(TOKEN_TAG, "terrane-2")]);
         let ((), seen) = seen_tokens(async {
-            read_back(&api, &m(&[]), &Value::Null);
+            read_back(&api, &m(&[]), &Value::NULL);
         })
         .await;
         assert_eq!(seen, vec!["terrane-2".to_string()]);
         // Outside a collecting read, nothing is kept (and nothing fails).
-        read_back(&api, &m(&[]), &Value::Null);
+        read_back(&api, &m(&[]), &Value::NULL);
     }
 
     #[test]

@@ -97,7 +97,7 @@ async fn adopt(h: &Harness, src: &str, crashed: &Crashed) -> Value {
     let adopted = h.value(&p.prior_state, &crashed.addr);
     assert_eq!(id_of(&adopted), id_of(&crashed.created), "{}: adopted another object", crashed.addr);
     for k in ["tags", "tags_all"] {
-        if let Some(Value::Map(m)) = adopted.get_attr(k) {
+        if let Some(m) = adopted.get_attr(k).and_then(Value::as_map) {
             assert!(!m.contains_key(TOKEN_TAG), "{}.{k} shows the token tag", crashed.addr);
         }
     }
@@ -606,7 +606,7 @@ async fn every_type_answers_a_record_of_unknowns_with_nothing_found() {
     assert!(types.len() >= 33, "{types:?}");
     for t in types {
         let block = &p.schema().resources[&t].block;
-        let planned = Value::object(block.attributes.keys().map(|k| (k.clone(), Value::Null)));
+        let planned = Value::object(block.attributes.keys().map(|k| (k.clone(), Value::NULL)));
         let found = p.find_created(&t, planned, &token()).await.unwrap_or_else(|e| panic!("{t}: {}", e.message));
         assert!(found.is_none(), "{t}: found {found:?}");
     }

@@ -18,7 +18,7 @@ use support::{Harness, actions, elasticache, rds, unique};
 use terrane_engine::plan::planner::PlanOptions;
 use terrane_engine::plan::{Action, PlanMode};
 use terrane_engine::state::State;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::value::{PathStep, Type, Value};
 
 /// These tests count API calls, which are counted process-wide: they run one at a time.
 static SERIAL: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(|| tokio::sync::Mutex::new(()));
@@ -631,7 +631,7 @@ async fn elasticache_replication_group_lifecycle() {
     let state = h.apply(&src).await;
     assert_eq!(h.str_attr(&state, addr, "id"), id);
     assert!(h.str_attr(&state, addr, "primary_endpoint_address").contains(&id));
-    assert_eq!(h.attr(&state, addr, "member_clusters"), Value::Set(vec![Value::from(format!("{id}-001"))]));
+    assert_eq!(h.attr(&state, addr, "member_clusters"), Value::set(Type::String, vec![Value::from(format!("{id}-001"))]));
     assert_eq!(h.attr(&state, addr, "port"), Value::from(6379i64));
     assert!(h.str_attr(&state, addr, "arn").ends_with(&format!(":replicationgroup:{id}")));
     assert!(sensitive_paths(&state, addr).contains(&attr_path("auth_token")));

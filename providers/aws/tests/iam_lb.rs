@@ -735,7 +735,7 @@ resource "aws_lb_listener" "tcp" {
     );
     let actions_v = h.attr(&state, "aws_lb_listener.tcp", "default_action");
     let action = &actions_v.as_seq().unwrap()[0];
-    assert_eq!(action.get_attr("target_group_arn"), Some(&Value::Null), "a forward block stays a forward block");
+    assert_eq!(action.get_attr("target_group_arn"), Some(&Value::NULL), "a forward block stays a forward block");
     assert_eq!(val_len(action.get_attr("forward")), 1);
     assert_no_changes(&h.plan(&src).await);
     // idle_timeout means nothing to a network load balancer.

@@ -282,8 +282,8 @@ resource "aws_kms_key" "signing" {
         ("is_enabled", Value::Bool(true)),
         ("enable_key_rotation", Value::Bool(false)),
         ("bypass_policy_lockout_safety_check", Value::Bool(false)),
-        ("deletion_window_in_days", Value::Null),
-        ("tags", Value::Null),
+        ("deletion_window_in_days", Value::NULL),
+        ("tags", Value::NULL),
     ] {
         assert_eq!(h.attr(&state, "aws_kms_key.plain", k), v, "{k}");
     }
@@ -388,7 +388,7 @@ async fn kms_alias_lifecycle() {
     assert!(h.str_attr(&state, "aws_kms_alias.app", "arn").ends_with(&format!(":{alias}")));
     assert_eq!(h.str_attr(&state, "aws_kms_alias.app", "target_key_id"), key_a);
     assert_eq!(h.str_attr(&state, "aws_kms_alias.app", "target_key_arn"), h.str_attr(&state, "aws_kms_key.a", "arn"));
-    assert_eq!(h.attr(&state, "aws_kms_alias.app", "name_prefix"), Value::Null);
+    assert_eq!(h.attr(&state, "aws_kms_alias.app", "name_prefix"), Value::NULL);
     // A generated name: the prefix and Terraform's 26-character suffix.
     let generated = h.str_attr(&state, "aws_kms_alias.gen", "name");
     assert!(generated.starts_with("alias/terrane-") && generated.len() == "alias/terrane-".len() + 26, "{generated}");
@@ -680,7 +680,7 @@ async fn iam_policy_documents_feed_real_resources() {
 async fn iam_policy_document_needs_no_aws_call() {
     let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
     let dead = "http://127.0.0.1:9";
-    let endpoints = Value::List(vec![Value::object([("sts", Value::from(dead)), ("iam", Value::from(dead))])]);
+    let endpoints = Value::tuple(vec![Value::object([("sts", Value::from(dead)), ("iam", Value::from(dead))])]);
     let config = Value::object([
         ("region", Value::from("eu-west-1")),
         ("access_key", Value::from("nobody")),
@@ -692,9 +692,9 @@ async fn iam_policy_document_needs_no_aws_call() {
     provider.configure(config).await.unwrap();
     let doc = Value::object([(
         "statement",
-        Value::List(vec![Value::object([
-            ("actions", Value::set(vec!["s3:GetObject".into(), "s3:PutObject".into()])),
-            ("resources", Value::set(vec!["arn:aws:s3:::b/*".into()])),
+        Value::tuple(vec![Value::object([
+            ("actions", Value::set_any(vec!["s3:GetObject".into(), "s3:PutObject".into()])),
+            ("resources", Value::set_any(vec!["arn:aws:s3:::b/*".into()])),
         ])]),
     )]);
     let out = provider.read_data("aws_iam_policy_document", doc).await.unwrap_or_else(|e| panic!("{}", e.message));

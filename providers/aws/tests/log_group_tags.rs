@@ -53,7 +53,7 @@ async fn many_log_groups_have_their_tags_read_in_one_call() {
     support::assert_no_changes(&h.plan(&src).await);
     let tags = h.attr(&state, "aws_cloudwatch_log_group.app[7]", "tags");
     assert_eq!(tags.get_attr("app"), Some(&Value::from("app-7")));
-    assert_eq!(h.attr(&state, "aws_cloudwatch_log_group.untagged", "tags"), Value::Null);
+    assert_eq!(h.attr(&state, "aws_cloudwatch_log_group.untagged", "tags"), Value::NULL);
     h.destroy(&src).await;
 }
 

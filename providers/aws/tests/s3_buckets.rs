@@ -99,7 +99,7 @@ async fn bucket_lifecycle() {
     assert_eq!(h.str_attr(&state, addr, "hosted_zone_id"), "Z1BKCTXD74EZPE");
     assert_eq!(h.attr(&state, addr, "object_lock_enabled"), Value::Bool(false));
     assert_eq!(h.attr(&state, addr, "force_destroy"), Value::Bool(false));
-    assert_eq!(h.attr(&state, addr, "bucket_prefix"), Value::Null);
+    assert_eq!(h.attr(&state, addr, "bucket_prefix"), Value::NULL);
     assert!(bucket_exists(&name).await);
     let located = s3().await.get_bucket_location().bucket(&name).send().await.unwrap();
     assert_eq!(located.location_constraint().map(|l| l.as_str()), Some("eu-west-1"));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use terrane_engine::attrs as val;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub fn schema() -> Schema {

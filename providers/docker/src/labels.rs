@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use terrane_engine::attrs as val;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub fn block(force_new: bool) -> NestedBlock {
@@ -24,7 +24,7 @@ pub fn to_map(v: &Value, k: &str) -> BTreeMap<String, String> {
 
 /// A map as label blocks.
 pub fn from_map(m: &BTreeMap<String, String>) -> Value {
-    Value::set(
+    Value::set_any(
         m.iter()
             .map(|(k, v)| Value::object([("label", Value::from(k.as_str())), ("value", Value::from(v.as_str()))]))
             .collect(),

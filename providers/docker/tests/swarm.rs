@@ -69,7 +69,7 @@ async fn networks_secrets_configs_and_volumes() {
 
     // Import by name reproduces the state.
     let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
-    provider.configure(Value::object([("host", Value::Null)])).await.unwrap();
+    provider.configure(Value::object([("host", Value::NULL)])).await.unwrap();
     for (t, addr, name) in [
         ("docker_network", "docker_network.proxy", format!("{tag}-proxy")),
         ("docker_config", "docker_config.app", format!("{tag}-app-config")),
@@ -103,7 +103,7 @@ async fn find_created_finds_each_type_by_its_create_token_label_only() {
     let state = h.apply(&src).await;
     assert_no_changes(&h.plan(&src).await);
     let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
-    provider.configure(Value::object([("host", Value::Null)])).await.unwrap();
+    provider.configure(Value::object([("host", Value::NULL)])).await.unwrap();
     for (t, addr, kind, name) in [
         ("docker_network", "docker_network.proxy", "network", format!("{tag}-proxy")),
         ("docker_secret", "docker_secret.db", "secret", format!("{tag}-db-password")),
@@ -118,7 +118,7 @@ async fn find_created_finds_each_type_by_its_create_token_label_only() {
         let stored = h.value(&state, addr);
         assert!(!format!("{stored:?}").contains("terrane.create-token"), "{addr}: the token label shows in the state");
         let mut planned = stored.clone();
-        planned.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::Null);
+        planned.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::NULL);
         let found = provider.find_created(t, planned.clone(), token).await.unwrap();
         let found = found.unwrap_or_else(|| panic!("{addr}: not found by its token"));
         for k in ["id", "name", "labels", "data"] {
@@ -266,7 +266,7 @@ async fn a_service_runs_answers_rolls_out_and_drifts() {
     // Import by name.
     h.apply(&v2).await;
     let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
-    provider.configure(Value::object([("host", Value::Null)])).await.unwrap();
+    provider.configure(Value::object([("host", Value::NULL)])).await.unwrap();
     let imported = provider.import("docker_service", &format!("{tag}-web")).await.unwrap();
     assert_eq!(imported.get_attr("name"), Some(&Value::from(format!("{tag}-web"))));
     assert!(imported.get_attr("task_spec").is_some_and(|t| !t.is_null()));

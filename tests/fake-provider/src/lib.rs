@@ -23,7 +23,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use terrane_engine::provider::{Provider, ProviderError, ProviderFactory};
 use terrane_engine::schema::{Attribute, NestedBlock, ProviderSchema, ResourceSchema, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub const SOURCE: &str = "terrane.dev/test/fake";
@@ -144,7 +144,7 @@ pub struct FakeProvider {
 }
 
 fn attr(v: &Value, name: &str) -> Value {
-    v.get_attr(name).cloned().unwrap_or(Value::Null)
+    v.get_attr(name).cloned().unwrap_or(Value::NULL)
 }
 
 fn err(msg: impl Into<String>) -> ProviderError {
@@ -290,7 +290,7 @@ impl Provider for FakeProvider {
         if attr(&planned, "zone").is_unknown() {
             m.insert("zone".into(), Value::from("zone-a"));
         }
-        let v = Value::Map(m);
+        let v = Value::object_from_map(m);
         let mut j = to_json(&v);
         if !token.is_empty()
             && let Some(obj) = j.as_object_mut()

@@ -93,7 +93,7 @@ fn actions(p: &Plan) -> Vec<(String, Action)> {
 fn attr(state: &State, addr: &str, name: &str) -> Value {
     let i = parse_instance(addr).unwrap();
     let obj = state.object(&i.resource, &i.key).unwrap_or_else(|| panic!("{addr} not in state"));
-    obj.attributes.to_value().get_attr(name).cloned().unwrap_or(Value::Null)
+    obj.attributes.to_value().get_attr(name).cloned().unwrap_or(Value::NULL)
 }
 
 const CHAIN: &str = r#"
@@ -653,7 +653,7 @@ resource "fake_resource" "d" {
     let rules = attr(&state, "fake_resource.d", "rule");
     assert_eq!(
         rules,
-        Value::List(vec![
+        Value::tuple(vec![
             Value::object([("port", Value::from(80i64)), ("protocol", Value::from("http"))]),
             Value::object([("port", Value::from(443i64)), ("protocol", Value::from("https"))]),
         ])

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use std::collections::HashSet;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct IamPolicyDocument;
@@ -184,7 +184,7 @@ fn documents(config: &Value, k: &str, what: &str) -> std::result::Result<Vec<Doc
     let items = config.get_attr(k).and_then(Value::as_seq).unwrap_or(&[]);
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let Some(text) = item.unmark().0.as_str().filter(|t| !t.is_empty()) else { continue };
+        let Some(text) = item.as_str().filter(|t| !t.is_empty()) else { continue };
         if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
             return Err(format!("\"{k}.{i}\" contains an invalid JSON: {e}"));
         }

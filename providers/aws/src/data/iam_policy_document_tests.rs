@@ -14,8 +14,7 @@ fn decode(body: &str) -> Value {
     let r = config.resources.values().next().unwrap();
     let (v, diags) = decode_body(
         &mut Evaluator::new(&EmptyScope, std::path::Path::new(".")),
-        r.body.file,
-        &r.body.body,
+        &r.body,
         &schema(),
         &r.range,
     );
@@ -41,7 +40,7 @@ fn error(body: &str) -> String {
 /// other documents (set directly: the JSON holds `${...}` HCL would interpolate).
 fn json_with(body: &str, sources: &[&str], overrides: &[&str]) -> String {
     let mut v = decode(body);
-    let docs = |d: &[&str]| Value::List(d.iter().map(|s| Value::from(*s)).collect());
+    let docs = |d: &[&str]| Value::tuple(d.iter().map(|s| Value::from(*s)).collect());
     if !sources.is_empty() {
         v.set_at_path(&[PathStep::Attr("source_policy_documents".into())], docs(sources));
     }
@@ -379,7 +378,7 @@ fn docs_example_merging_source_documents() {
     let mut v = decode("");
     v.set_at_path(
         &[PathStep::Attr("source_policy_documents".into())],
-        Value::List(vec![one.clone().into(), one.into()]),
+        Value::tuple(vec![one.clone().into(), one.into()]),
     );
     let e = compute(&v).unwrap_err().message;
     assert!(e.contains("duplicate Sid (UniqueSidOne) in source_policy_documents"), "{e}");
@@ -628,7 +627,7 @@ fn invalid_documents_are_errors() {
         assert!(e.contains("which is not supported in document version 2008-10-17"), "{e}");
     }
     let mut v = decode("");
-    v.set_at_path(&[PathStep::Attr("source_policy_documents".into())], Value::List(vec!["{".into()]));
+    v.set_at_path(&[PathStep::Attr("source_policy_documents".into())], Value::tuple(vec!["{".into()]));
     assert!(compute(&v).unwrap_err().message.contains("\"source_policy_documents.0\" contains an invalid JSON"));
 }
 

@@ -25,7 +25,7 @@ pub fn all() -> Vec<Box<dyn DataSourceType>> {
 }
 
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 
 /// The `filter { name, values }` blocks EC2 data sources take.
 pub fn with_filters(s: Schema) -> Schema {

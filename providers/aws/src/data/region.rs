@@ -4,7 +4,7 @@ use crate::resource::{Ctx, DataSourceType, Result};
 use crate::val;
 use async_trait::async_trait;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct Region;

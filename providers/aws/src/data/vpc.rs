@@ -7,7 +7,7 @@ use crate::val;
 use async_trait::async_trait;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct Vpc;

@@ -32,7 +32,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::{ObjectAttr, Type};
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct AcmCertificate;
@@ -47,9 +47,7 @@ const LIST_PAGE: i32 = 1000;
 const DVO_ATTRS: &[&str] = &["domain_name", "resource_record_name", "resource_record_type", "resource_record_value"];
 
 fn dvo_type() -> Type {
-    let attrs: BTreeMap<String, ObjectAttr> =
-        DVO_ATTRS.iter().map(|k| ((*k).to_string(), ObjectAttr::required(Type::String))).collect();
-    Type::Object(attrs)
+    Type::object_from(DVO_ATTRS.iter().map(|k| (*k, Type::String)))
 }
 
 fn schema() -> Schema {
@@ -102,14 +100,14 @@ fn scrub(mut e: ProviderError, key: Option<&str>) -> ProviderError {
 /// ACM's DescribeCertificate spells key algorithms with hyphens (`RSA-2048`); Terraform
 /// stores the API enum's spelling (`RSA_2048`).
 fn key_algorithm(k: Option<&KeyAlgorithm>) -> Value {
-    let Some(k) = k else { return Value::Null };
+    let Some(k) = k else { return Value::NULL };
     let s = k.as_str();
     let norm = |x: &str| x.replace('-', "_").to_lowercase();
     Value::from(KeyAlgorithm::values().iter().find(|v| norm(v) == norm(s)).copied().unwrap_or(s))
 }
 
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
-    t.map_or(Value::Null, |t| Value::from(rfc3339(t)))
+    t.map_or(Value::NULL, |t| Value::from(rfc3339(t)))
 }
 
 /// What Terraform records of a certificate's validation: the DNS records (a set) and the
@@ -128,7 +126,7 @@ fn validations(d: &CertificateDetail) -> (Value, Value) {
         }
         emails.extend(v.validation_emails().iter().cloned());
     }
-    (Value::set(records), val::strs(emails))
+    (Value::set_any(records), val::strs(emails))
 }
 
 /// Terraform's validation method: the one of the DNS validations of an Amazon-issued
@@ -182,7 +180,7 @@ fn build(
         .set("renewal_eligibility", val::opt_str(x.renewal_eligibility))
         .set("tags", tags)
         .set("tags_all", tags_all)
-        .set("validation_option", Value::set(Vec::new()))
+        .set("validation_option", Value::set_any(Vec::new()))
         .keep(cur, &["certificate_body", "private_key", "certificate_chain", "validation_option"])
         .build()
 }
@@ -226,12 +224,12 @@ fn summary_suffices(s: &CertificateSummary, cur: &Value) -> bool {
 }
 
 fn from_summary(c: &Ctx<'_>, s: &CertificateSummary, tags: &BTreeMap<String, String>, cur: &Value) -> Value {
-    let prior = |k: &str| cur.get_attr(k).cloned().unwrap_or(Value::Null);
+    let prior = |k: &str| cur.get_attr(k).cloned().unwrap_or(Value::NULL);
     let validation = match s.r#type() {
         Some(CertificateType::AmazonIssued) => {
             (prior("domain_validation_options"), prior("validation_emails"), prior("validation_method"))
         }
-        _ => (Value::set(Vec::new()), val::strs(Vec::<String>::new()), Value::from("NONE")),
+        _ => (Value::set_any(Vec::new()), val::strs(Vec::<String>::new()), Value::from("NONE")),
     };
     let common = Common {
         arn: s.certificate_arn().unwrap_or_default(),
@@ -463,19 +461,19 @@ impl ResourceType for AcmCertificate {
         // ACM adds the domain name to the SANs: so does the plan (Terraform's CustomizeDiff),
         // so listing it or not makes no difference.
         if let Some(domain) = config.get_attr("domain_name").and_then(Value::as_str) {
-            let sans = config.get_attr("subject_alternative_names").cloned().unwrap_or(Value::Null);
+            let sans = config.get_attr("subject_alternative_names").cloned().unwrap_or(Value::NULL);
             let domain_changed = prior.is_none_or(|p| val::string(p, "domain_name").as_deref() != Some(domain));
             let configured = match sans.unmark().0 {
-                Value::Null => domain_changed.then(Vec::new),
-                Value::List(items) | Value::Set(items) if items.iter().all(|i| i.as_str().is_some()) => {
-                    Some(items.clone())
+                Value::Null(_) => domain_changed.then(Vec::new),
+                v @ (Value::List(_) | Value::Set(_)) if v.as_seq().unwrap_or(&[]).iter().all(|i| i.as_str().is_some()) => {
+                    Some(v.as_seq().unwrap_or(&[]).to_vec())
                 }
                 _ => None,
             };
             if let Some(mut names) = configured {
                 names.push(Value::from(domain));
                 let mut with_domain = config.clone();
-                with_domain.set_at_path(&[PathStep::Attr("subject_alternative_names".into())], Value::set(names));
+                with_domain.set_at_path(&[PathStep::Attr("subject_alternative_names".into())], Value::set_any(names));
                 let tags_all = plan.planned.get_attr("tags_all").cloned();
                 *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &with_domain);
                 if let Some(t) = tags_all {
@@ -496,13 +494,13 @@ impl ResourceType for AcmCertificate {
                 .map(|n| {
                     Value::object([
                         ("domain_name", n.clone()),
-                        ("resource_record_name", Value::Unknown),
-                        ("resource_record_type", Value::Unknown),
-                        ("resource_record_value", Value::Unknown),
+                        ("resource_record_name", Value::DYNAMIC),
+                        ("resource_record_type", Value::DYNAMIC),
+                        ("resource_record_value", Value::DYNAMIC),
                     ])
                 })
                 .collect();
-            plan.planned.set_at_path(&[PathStep::Attr("domain_validation_options".into())], Value::set(records));
+            plan.planned.set_at_path(&[PathStep::Attr("domain_validation_options".into())], Value::set_any(records));
         }
         // A re-import changes what ACM read from the certificate.
         if let Some(p) = prior
@@ -517,7 +515,7 @@ impl ResourceType for AcmCertificate {
             for k in ["domain_name", "subject_alternative_names", "key_algorithm", "status", "not_after", "not_before"]
             {
                 if missing(config, k) {
-                    plan.planned.set_at_path(&[PathStep::Attr(k.into())], Value::Unknown);
+                    plan.planned.set_at_path(&[PathStep::Attr(k.into())], Value::DYNAMIC);
                 }
             }
         }
@@ -695,7 +693,7 @@ mod tests {
         assert!(AcmCertificate.validate(&key_only)[0].detail.contains("certificate_body,private_key"));
         let dot = config(vec![("domain_name", "example.com.".into()), ("validation_method", "DNS".into())]);
         assert!(AcmCertificate.validate(&dot)[0].detail.contains("period"));
-        let unknown = config(vec![("domain_name", Value::Unknown), ("validation_method", "DNS".into())]);
+        let unknown = config(vec![("domain_name", Value::DYNAMIC), ("validation_method", "DNS".into())]);
         assert!(AcmCertificate.validate(&unknown).is_empty());
     }
 
@@ -703,19 +701,19 @@ mod tests {
     fn plan_adds_the_domain_to_the_sans_and_predicts_the_records() {
         let cfg = config(vec![
             ("domain_name", "example.com".into()),
-            ("subject_alternative_names", Value::set(vec!["www.example.com".into()])),
+            ("subject_alternative_names", Value::set_any(vec!["www.example.com".into()])),
             ("validation_method", "DNS".into()),
         ]);
         let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &cfg);
         AcmCertificate.customize_plan(None, &cfg, &mut plan);
         assert_eq!(
             plan.planned.get_attr("subject_alternative_names"),
-            Some(&Value::set(vec!["example.com".into(), "www.example.com".into()]))
+            Some(&Value::set_any(vec!["example.com".into(), "www.example.com".into()]))
         );
         let dvo = plan.planned.get_attr("domain_validation_options").and_then(Value::as_seq).unwrap();
         let names: Vec<_> = dvo.iter().filter_map(|d| val::string(d, "domain_name")).collect();
         assert_eq!(names, vec!["example.com", "www.example.com"]);
-        assert_eq!(dvo[0].get_attr("resource_record_name"), Some(&Value::Unknown));
+        assert_eq!(dvo[0].get_attr("resource_record_name"), Some(&Value::DYNAMIC));
 
         // The certificate as read back: the domain among its SANs; the same config is no change.
         let mut prior = plan.planned.clone().unknowns_to_null();
@@ -726,7 +724,7 @@ mod tests {
         // Another SAN replaces it.
         let more = config(vec![
             ("domain_name", "example.com".into()),
-            ("subject_alternative_names", Value::set(vec!["api.example.com".into()])),
+            ("subject_alternative_names", Value::set_any(vec!["api.example.com".into()])),
             ("validation_method", "DNS".into()),
         ]);
         let mut replan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&prior), &more);
@@ -751,7 +749,7 @@ mod tests {
         let with_records = Value::object([
             ("id", Value::from("arn:acm")),
             ("validation_method", Value::from("DNS")),
-            ("domain_validation_options", Value::set(vec![Value::object([("domain_name", "example.com".into())])])),
+            ("domain_validation_options", Value::set_any(vec![Value::object([("domain_name", "example.com".into())])])),
         ]);
         assert!(summary_suffices(&summary(CertificateType::AmazonIssued, &["example.com"]), &with_records));
     }

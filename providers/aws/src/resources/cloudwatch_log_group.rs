@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct LogGroup;

@@ -22,7 +22,7 @@ use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct RdsInstance;
@@ -347,7 +347,7 @@ fn build(db: &DbInstance, cur: &Value, tags: Value, tags_all: Value) -> Value {
             "endpoint",
             match (address, port) {
                 (Some(a), Some(p)) => Value::from(format!("{a}:{p}")),
-                _ => Value::Null,
+                _ => Value::NULL,
             },
         )
         .set("hosted_zone_id", val::opt_str(endpoint.and_then(|e| e.hosted_zone_id())))
@@ -417,7 +417,7 @@ impl ResourceType for RdsInstance {
         // What the API derives from a changed argument is known only after the change.
         for (arg, derived) in [("engine_version", "engine_version_actual"), ("port", "endpoint")] {
             if changed(prior, &plan.planned, arg) {
-                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::DYNAMIC);
             }
         }
     }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct RdsSubnetGroup;
@@ -176,8 +176,8 @@ pub(super) fn version_matches(configured: &str, actual: &str) -> bool {
 /// so an omission never shows as drift.
 pub(super) fn or_prior(api: Value, cur: &Value, k: &str) -> Value {
     let empty = match &api {
-        Value::Null => true,
-        Value::Set(items) | Value::List(items) => items.is_empty(),
+        Value::Null(_) => true,
+        v @ (Value::Set(_) | Value::List(_)) => v.length_int() == Some(0),
         _ => false,
     };
     if empty { cur.get_attr(k).filter(|v| !v.is_null() && !v.is_unknown()).cloned().unwrap_or(api) } else { api }

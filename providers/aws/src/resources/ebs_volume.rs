@@ -19,7 +19,7 @@ use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct EbsVolume;
@@ -92,7 +92,7 @@ fn volume_value(c: &Ctx<'_>, v: &Volume, cur: &Value) -> Value {
         .set("snapshot_id", val::opt_str(v.snapshot_id().filter(|s| !s.is_empty())))
         .set("multi_attach_enabled", val::opt_bool(v.multi_attach_enabled()))
         .set("outpost_arn", val::opt_str(v.outpost_arn()))
-        .set("create_time", v.create_time().map_or(Value::Null, |t| Value::from(super::iam_role::rfc3339(t))))
+        .set("create_time", v.create_time().map_or(Value::NULL, |t| Value::from(super::iam_role::rfc3339(t))))
         .set("tags", tags)
         .set("tags_all", tags_all)
         .set("final_snapshot", Value::Bool(val::boolean(cur, "final_snapshot").unwrap_or(false)))
@@ -304,7 +304,7 @@ impl ResourceType for EbsVolume {
         if changed(prior, &plan.planned, "type") {
             for k in ["iops", "throughput"] {
                 if config.get_attr(k).is_none_or(Value::is_null) {
-                    plan.planned.set_at_path(&[PathStep::Attr(k.into())], Value::Unknown);
+                    plan.planned.set_at_path(&[PathStep::Attr(k.into())], Value::DYNAMIC);
                 }
             }
         }

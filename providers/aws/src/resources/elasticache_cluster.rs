@@ -10,13 +10,13 @@ use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::{ObjectAttr, Type};
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct EcCluster;
@@ -31,17 +31,13 @@ pub(super) const ENGINES: &[&str] = &["memcached", "redis", "valkey"];
 const PENDING: &[&str] = &["creating", "modifying", "snapshotting", "rebooting cluster nodes"];
 
 fn cache_node_type() -> Type {
-    let attrs: BTreeMap<String, ObjectAttr> = [
+    Type::object_from([
         ("id", Type::String),
         ("address", Type::String),
         ("port", Type::Number),
         ("availability_zone", Type::String),
         ("outpost_arn", Type::String),
-    ]
-    .into_iter()
-    .map(|(k, t)| (k.to_string(), ObjectAttr::required(t)))
-    .collect();
-    Type::Object(attrs)
+    ])
 }
 
 fn schema() -> Schema {
@@ -181,7 +177,7 @@ fn cluster_value(cc: &CacheCluster, id: &str, cur: &Value, (tags, tags_all): &(V
     let az_mode = match az {
         Some("Multiple") => Value::from("cross-az"),
         Some(_) => Value::from("single-az"),
-        None => Value::Null,
+        None => Value::NULL,
     };
     // moto leaves out several fields AWS always returns; `or_prior` keeps the configured value
     // for those, so the omission is not taken for drift.
@@ -210,13 +206,13 @@ fn cluster_value(cc: &CacheCluster, id: &str, cur: &Value, (tags, tags_all): &(V
         .set("maintenance_window", or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"))
         .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
         .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
-        .set("cache_nodes", Value::List(nodes))
+        .set("cache_nodes", Value::tuple(nodes))
         .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
         .set(
             "configuration_endpoint",
             match config_endpoint.and_then(|e| Some((e.address()?, e.port()?))) {
                 Some((a, p)) => Value::from(format!("{a}:{p}")),
-                None => Value::Null,
+                None => Value::NULL,
             },
         )
         .set("tags", tags.clone())
@@ -250,7 +246,8 @@ fn validate_engine_arguments(config: &Value, out: &mut Vec<Diagnostic>) {
         Some("memcached") => {
             for k in REDIS_ONLY {
                 let set = match config.get_attr(k) {
-                    None | Some(Value::Null) => false,
+                    None => false,
+                    Some(v) if v.is_null() => false,
                     Some(v) if *k == "snapshot_retention_limit" => v.as_f64().is_none_or(|n| n != 0.0),
                     Some(v) => v.as_seq().is_none_or(|items| !items.is_empty()),
                 };
@@ -377,7 +374,7 @@ impl ResourceType for EcCluster {
                 for (arg, derived) in [("num_cache_nodes", "cache_nodes"), ("engine_version", "engine_version_actual")]
                 {
                     if changed(prior, &plan.planned, arg) {
-                        plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+                        plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::DYNAMIC);
                     }
                 }
                 return;
@@ -592,12 +589,12 @@ mod tests {
             .cache_nodes(node("0002", "eu-west-1b"))
             .cache_nodes(node("0001", "eu-west-1a"))
             .build();
-        let v = cluster_value(&cc, "mc", &Value::object([("id", Value::from("mc"))]), &(Value::Null, Value::Null));
+        let v = cluster_value(&cc, "mc", &Value::object([("id", Value::from("mc"))]), &(Value::NULL, Value::NULL));
         assert_eq!(v.get_attr("configuration_endpoint"), Some(&Value::from("mc.cfg.cache.amazonaws.com:11211")));
         assert_eq!(v.get_attr("cluster_address"), Some(&Value::from("mc.cfg.cache.amazonaws.com")));
         assert_eq!(v.get_attr("port"), Some(&Value::from(11211i64)));
         assert_eq!(v.get_attr("az_mode"), Some(&Value::from("cross-az")));
-        assert_eq!(v.get_attr("availability_zone"), Some(&Value::Null));
+        assert_eq!(v.get_attr("availability_zone"), Some(&Value::NULL));
         let nodes = v.get_attr("cache_nodes").and_then(Value::as_seq).unwrap();
         let ids: Vec<_> = nodes.iter().filter_map(|n| val::string(n, "id")).collect();
         assert_eq!(ids, vec!["0001", "0002"], "sorted by node ID");
@@ -639,7 +636,7 @@ mod tests {
         let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &redis);
         EcCluster.customize_plan(None, &redis, &mut plan);
         assert_eq!(plan.planned.get_attr("port"), Some(&Value::from(6379i64)));
-        assert_eq!(plan.planned.get_attr("parameter_group_name"), Some(&Value::Unknown));
+        assert_eq!(plan.planned.get_attr("parameter_group_name"), Some(&Value::DYNAMIC));
     }
 
     #[test]
@@ -662,7 +659,7 @@ mod tests {
         let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&memcached), &config);
         EcCluster.customize_plan(Some(&memcached), &config, &mut plan);
         assert_eq!(plan.requires_replace, vec![vec![PathStep::Attr("node_type".into())]]);
-        assert_eq!(plan.planned.get_attr("id"), Some(&Value::Unknown));
+        assert_eq!(plan.planned.get_attr("id"), Some(&Value::DYNAMIC));
         let redis = prior("redis");
         let config = Value::object([
             ("cluster_id", Value::from("c")),

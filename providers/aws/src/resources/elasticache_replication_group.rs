@@ -20,7 +20,7 @@ use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct EcReplicationGroup;
@@ -176,7 +176,7 @@ async fn build(
     let member_version = member.and_then(|m| m.engine_version());
     // Terraform drops the token from state when the group has none.
     let auth_token = if g.auth_token_enabled() == Some(false) {
-        Value::Null
+        Value::NULL
     } else {
         cur.get_attr("auth_token").cloned().unwrap_or_default()
     };
@@ -461,7 +461,7 @@ impl ResourceType for EcReplicationGroup {
         let Some(prior) = prior.filter(|_| plan.requires_replace.is_empty()) else { return };
         for (arg, derived) in [("num_cache_clusters", "member_clusters"), ("engine_version", "engine_version_actual")] {
             if changed(prior, &plan.planned, arg) {
-                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::Unknown);
+                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::DYNAMIC);
             }
         }
     }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct IamRole;
@@ -53,7 +53,7 @@ pub fn name_prefix_from_name(name: &str) -> Value {
     if b.len() > SUFFIX && b[b.len() - SUFFIX..].iter().all(u8::is_ascii_hexdigit) {
         Value::from(&name[..name.len() - SUFFIX])
     } else {
-        Value::Null
+        Value::NULL
     }
 }
 
@@ -67,7 +67,7 @@ pub fn keep_computed(prior: Option<&Value>, config: &Value, plan: &mut PlanRespo
     }
     for k in keys {
         if config.get_attr(k).is_none_or(Value::is_null) {
-            let v = prior.get_attr(k).cloned().unwrap_or(Value::Null);
+            let v = prior.get_attr(k).cloned().unwrap_or(Value::NULL);
             plan.planned.set_at_path(&[PathStep::Attr((*k).to_string())], v);
         }
     }
@@ -650,6 +650,6 @@ mod tests {
         let s = crate::resource::token_suffix("terrane-0123");
         assert_eq!(s.len(), 26, "{s}");
         assert_eq!(name_prefix_from_name(&format!("web-{s}")), Value::from("web-"));
-        assert_eq!(name_prefix_from_name("web"), Value::Null);
+        assert_eq!(name_prefix_from_name("web"), Value::NULL);
     }
 }

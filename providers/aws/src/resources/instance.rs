@@ -34,7 +34,7 @@ use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::{generic_plan, same};
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct Instance;
@@ -393,7 +393,7 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
         .set("private_dns", val::opt_str(i.private_dns_name().filter(|s| !s.is_empty())))
         .set("primary_network_interface_id", val::opt_str(eni))
         .set("outpost_arn", val::opt_str(i.outpost_arn()))
-        .set("root_block_device", Value::List(root.into_iter().collect()))
+        .set("root_block_device", Value::tuple(root.into_iter().collect()))
         .set(
             "user_data_replace_on_change",
             Value::Bool(val::boolean(cur, "user_data_replace_on_change").unwrap_or(false)),
@@ -404,16 +404,16 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
     if let Some(data) = &f.user_data {
         let base64_form = cur.get_attr("user_data_base64").is_some_and(|v| !v.is_null() && !v.is_unknown());
         let (ud, ud64) = match data {
-            None => (Value::Null, Value::Null),
-            Some(d) if base64_form => (Value::Null, Value::from(d.as_str())),
-            Some(d) => (Value::from(user_data_hash(d)), Value::Null),
+            None => (Value::NULL, Value::NULL),
+            Some(d) if base64_form => (Value::NULL, Value::from(d.as_str())),
+            Some(d) => (Value::from(user_data_hash(d)), Value::NULL),
         };
         o = o.set("user_data", ud).set("user_data_base64", ud64);
     } else {
         // Not read: keep the state's (an unknown from a plan becomes null).
         for k in ["user_data", "user_data_base64"] {
             if cur.get_attr(k).is_none_or(Value::is_unknown) {
-                o = o.set(k, Value::Null);
+                o = o.set(k, Value::NULL);
             }
         }
     }
@@ -818,25 +818,25 @@ fn user_data_changed(prior: &Value, planned: &Value) -> bool {
 fn plan_user_data_and_root(prior: Option<&Value>, config: &Value, planned: &mut Value, replacing: bool) -> bool {
     let mut replace = false;
     let on_change = val::boolean(config, "user_data_replace_on_change").unwrap_or(false);
-    match config.get_attr("user_data").map(|v| v.unmark().0.clone()) {
+    match config.get_attr("user_data").map(|v| v.unmarked().clone()) {
         Some(Value::String(s)) => {
             let h = user_data_hash(&s);
             let before = prior.and_then(|p| val::string(p, "user_data"));
             if before.as_deref() == Some(h.as_str()) || (s.is_empty() && before.is_none()) {
-                set(planned, "user_data", before.map_or(Value::Null, Value::from));
+                set(planned, "user_data", before.map_or(Value::NULL, Value::from));
             } else {
                 replace |= prior.is_some() && on_change;
             }
         }
-        Some(Value::Unknown) => replace |= prior.is_some() && on_change,
+        Some(v) if v.is_unknown() => replace |= prior.is_some() && on_change,
         _ => {}
     }
-    match config.get_attr("user_data_base64").map(|v| v.unmark().0.clone()) {
+    match config.get_attr("user_data_base64").map(|v| v.unmarked().clone()) {
         Some(Value::String(s)) => {
             replace |=
                 prior.is_some_and(|p| val::string(p, "user_data_base64").as_deref() != Some(s.as_str())) && on_change
         }
-        Some(Value::Unknown) => replace |= prior.is_some() && on_change,
+        Some(v) if v.is_unknown() => replace |= prior.is_some() && on_change,
         _ => {}
     }
     let configured = config
@@ -844,9 +844,9 @@ fn plan_user_data_and_root(prior: Option<&Value>, config: &Value, planned: &mut 
         .is_some_and(|v| v.is_unknown() || v.as_seq().is_some_and(|s| !s.is_empty()));
     if !configured {
         let keep = if replacing {
-            Value::Unknown
+            Value::DYNAMIC
         } else {
-            prior.and_then(|p| p.get_attr("root_block_device")).cloned().unwrap_or(Value::Unknown)
+            prior.and_then(|p| p.get_attr("root_block_device")).cloned().unwrap_or(Value::DYNAMIC)
         };
         set(planned, "root_block_device", keep);
     }
@@ -914,7 +914,7 @@ impl ResourceType for Instance {
                 || user_data_changed(p, &plan.planned);
             if restarts {
                 for k in ["public_ip", "public_dns"] {
-                    set(&mut plan.planned, k, Value::Unknown);
+                    set(&mut plan.planned, k, Value::DYNAMIC);
                 }
             }
         }
@@ -1069,7 +1069,7 @@ mod tests {
     fn unchanged_user_data_plans_the_stored_hash() {
         let prior = Value::object([
             ("user_data", Value::from(user_data_hash("echo hi"))),
-            ("root_block_device", Value::List(vec![])),
+            ("root_block_device", Value::tuple(vec![])),
         ]);
         let config = Value::object([("user_data", Value::from("echo hi"))]);
         let mut planned = config.clone();

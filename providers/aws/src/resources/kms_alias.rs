@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct KmsAlias;
@@ -138,7 +138,7 @@ impl ResourceType for KmsAlias {
         else {
             // Not known yet: the key ARN follows the target.
             if plan.planned.get_attr("target_key_id").is_some_and(Value::is_unknown) {
-                plan.planned.set_at_path(&[PathStep::Attr("target_key_arn".into())], Value::Unknown);
+                plan.planned.set_at_path(&[PathStep::Attr("target_key_arn".into())], Value::DYNAMIC);
             }
             return;
         };
@@ -146,7 +146,7 @@ impl ResourceType for KmsAlias {
             // A key ID and its ARN name the same key: no change.
             plan.planned.set_at_path(&[PathStep::Attr("target_key_id".into())], Value::from(before));
         } else {
-            plan.planned.set_at_path(&[PathStep::Attr("target_key_arn".into())], Value::Unknown);
+            plan.planned.set_at_path(&[PathStep::Attr("target_key_arn".into())], Value::DYNAMIC);
         }
     }
 

@@ -21,7 +21,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct KmsKey;
@@ -131,7 +131,7 @@ async fn read_key(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<Option<Value>> {
     // moto leaves the rotation period out; the prior value stands then.
     let period = match period {
         Some(p) => Value::from(i64::from(p)),
-        None => cur.get_attr("rotation_period_in_days").filter(|v| !v.is_unknown()).cloned().unwrap_or(Value::Null),
+        None => cur.get_attr("rotation_period_in_days").filter(|v| !v.is_unknown()).cloned().unwrap_or(Value::NULL),
     };
     Ok(Some(
         Obj::new(&schema())

@@ -22,7 +22,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct Lb;
@@ -355,7 +355,7 @@ impl ResourceType for Lb {
         if let Some(p) = prior.filter(|_| !is_application(&plan.planned) && plan.requires_replace.is_empty()) {
             plan.planned.set_at_path(
                 &[PathStep::Attr("idle_timeout".into())],
-                p.get_attr("idle_timeout").cloned().unwrap_or(Value::Null),
+                p.get_attr("idle_timeout").cloned().unwrap_or(Value::NULL),
             );
         }
     }

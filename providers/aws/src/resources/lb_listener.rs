@@ -17,7 +17,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct LbListener;
@@ -181,14 +181,14 @@ fn forward_value(f: &ForwardActionConfig, prior: Option<&Value>) -> Value {
         }
         _ => Vec::new(),
     };
-    Value::List(vec![Value::object([("target_group", Value::set(groups)), ("stickiness", Value::List(stickiness))])])
+    Value::tuple(vec![Value::object([("target_group", Value::set_any(groups)), ("stickiness", Value::tuple(stickiness))])])
 }
 
 fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
     let kind = a.r#type().map(|t| t.as_str().to_string()).unwrap_or_default();
-    let mut target_group_arn = Value::Null;
+    let mut target_group_arn = Value::NULL;
     let (mut forward, mut redirect, mut fixed) =
-        (Value::List(Vec::new()), Value::List(Vec::new()), Value::List(Vec::new()));
+        (Value::empty_tuple(), Value::empty_tuple(), Value::empty_tuple());
     match kind.as_str() {
         "forward" => {
             // As configured: a `forward` block, or a single `target_group_arn`.
@@ -202,12 +202,12 @@ fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
             match (prior_forward, a.forward_config(), single) {
                 (true, Some(f), _) | (false, Some(f), None) => forward = forward_value(f, prior),
                 (true, None, Some(arn)) => {
-                    forward = Value::List(vec![Value::object([
+                    forward = Value::tuple(vec![Value::object([
                         (
                             "target_group",
-                            Value::set(vec![Value::object([("arn", Value::from(arn)), ("weight", Value::from(1i64))])]),
+                            Value::set_any(vec![Value::object([("arn", Value::from(arn)), ("weight", Value::from(1i64))])]),
                         ),
-                        ("stickiness", Value::List(Vec::new())),
+                        ("stickiness", Value::empty_tuple()),
                     ])])
                 }
                 (_, _, Some(arn)) => target_group_arn = Value::from(arn),
@@ -216,7 +216,7 @@ fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
         }
         "redirect" => {
             if let Some(r) = a.redirect_config() {
-                redirect = Value::List(vec![Value::object([
+                redirect = Value::tuple(vec![Value::object([
                     ("host", val::opt_str(r.host())),
                     ("path", val::opt_str(r.path())),
                     ("port", val::opt_str(r.port())),
@@ -228,7 +228,7 @@ fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
         }
         "fixed-response" => {
             if let Some(f) = a.fixed_response_config() {
-                fixed = Value::List(vec![Value::object([
+                fixed = Value::tuple(vec![Value::object([
                     ("content_type", val::opt_str(f.content_type())),
                     ("message_body", val::opt_str(f.message_body().filter(|m| !m.is_empty()))),
                     ("status_code", val::opt_str(f.status_code())),
@@ -255,7 +255,7 @@ fn listener_value(c: &Ctx<'_>, l: &Listener, tags: &BTreeMap<String, String>, cu
     let actions: Vec<Value> =
         actions.iter().enumerate().map(|(i, a)| action_value(a, i, prior_actions.get(i))).collect();
     let (tags, tags_all) = crate::tags::read_back(tags, c.default_tags(), cur);
-    let one = |items: &[String]| if let [x] = items { Value::from(x.as_str()) } else { Value::Null };
+    let one = |items: &[String]| if let [x] = items { Value::from(x.as_str()) } else { Value::NULL };
     let certs: Vec<String> = l.certificates().iter().filter_map(|c| c.certificate_arn().map(str::to_string)).collect();
     Obj::new(&schema())
         .set("id", arn)
@@ -266,7 +266,7 @@ fn listener_value(c: &Ctx<'_>, l: &Listener, tags: &BTreeMap<String, String>, cu
         .set("ssl_policy", val::opt_str(l.ssl_policy()))
         .set("certificate_arn", one(&certs))
         .set("alpn_policy", one(l.alpn_policy()))
-        .set("default_action", Value::List(actions))
+        .set("default_action", Value::tuple(actions))
         .set("tags", tags)
         .set("tags_all", tags_all)
         .build()
@@ -403,7 +403,7 @@ impl ResourceType for LbListener {
             if a.get_attr("order").is_none_or(Value::is_null) {
                 plan.planned.set_at_path(
                     &action(vec![PathStep::Attr("order".into())]),
-                    p.get_attr("order").cloned().unwrap_or(Value::Null),
+                    p.get_attr("order").cloned().unwrap_or(Value::NULL),
                 );
             }
             if let (Some(cf), Some(pf)) = (val::block(a, "fixed_response"), val::block(p, "fixed_response"))
@@ -415,7 +415,7 @@ impl ResourceType for LbListener {
                         PathStep::Index(0),
                         PathStep::Attr("status_code".into()),
                     ]),
-                    pf.get_attr("status_code").cloned().unwrap_or(Value::Null),
+                    pf.get_attr("status_code").cloned().unwrap_or(Value::NULL),
                 );
             }
         }
@@ -575,12 +575,12 @@ mod tests {
     fn actions_need_their_block() {
         let config = Value::object([(
             "default_action",
-            Value::List(vec![
+            Value::tuple(vec![
                 action("forward", vec![]),
-                action("forward", vec![("target_group_arn", Value::Unknown)]),
+                action("forward", vec![("target_group_arn", Value::DYNAMIC)]),
                 action(
                     "redirect",
-                    vec![("redirect", Value::List(vec![Value::object([("status_code", Value::from("HTTP_307"))])]))],
+                    vec![("redirect", Value::tuple(vec![Value::object([("status_code", Value::from("HTTP_307"))])]))],
                 ),
                 action("authenticate-oidc", vec![]),
             ]),
@@ -593,18 +593,18 @@ mod tests {
     fn actions_are_numbered_in_order() {
         let planned = Value::object([(
             "default_action",
-            Value::List(vec![
+            Value::tuple(vec![
                 action(
                     "fixed-response",
                     vec![(
                         "fixed_response",
-                        Value::List(vec![Value::object([
+                        Value::tuple(vec![Value::object([
                             ("content_type", Value::from("text/plain")),
                             ("status_code", Value::from("404")),
                         ])]),
                     )],
                 ),
-                action("forward", vec![("target_group_arn", Value::from("arn:tg")), ("order", Value::Unknown)]),
+                action("forward", vec![("target_group_arn", Value::from("arn:tg")), ("order", Value::DYNAMIC)]),
             ]),
         )]);
         let actions = expand_actions(&planned);

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct LbTargetGroup;
@@ -177,14 +177,14 @@ fn tg_value(
             } else {
                 None
             };
-            Value::List(vec![Value::object([
+            Value::tuple(vec![Value::object([
                 ("cookie_duration", Value::from(duration)),
                 ("cookie_name", val::opt_str(cookie_name)),
                 ("enabled", Value::Bool(attrs.get("stickiness.enabled").is_some_and(|v| v == "true"))),
                 ("type", Value::from(kind.as_str())),
             ])])
         }
-        None => Value::List(Vec::new()),
+        None => Value::empty_tuple(),
     };
     let deregistration_delay = attrs
         .get("deregistration_delay.timeout_seconds")
@@ -205,7 +205,7 @@ fn tg_value(
         .set("target_type", val::opt_str(tg.target_type().map(|t| t.as_str())))
         .set("ip_address_type", val::opt_str(tg.ip_address_type().map(|t| t.as_str())))
         .set("deregistration_delay", deregistration_delay)
-        .set("health_check", Value::List(vec![health_check]))
+        .set("health_check", Value::tuple(vec![health_check]))
         .set("stickiness", stickiness)
         .set("tags", tags)
         .set("tags_all", tags_all)
@@ -353,7 +353,7 @@ impl ResourceType for LbTargetGroup {
         for k in ["health_check", "stickiness"] {
             if !configured(config, k) {
                 // Left out: whatever AWS has (decided at creation).
-                let v = prior.and_then(|p| p.get_attr(k)).cloned().unwrap_or(Value::Unknown);
+                let v = prior.and_then(|p| p.get_attr(k)).cloned().unwrap_or(Value::DYNAMIC);
                 plan.planned.set_at_path(&[PathStep::Attr(k.into())], v);
             }
         }
@@ -370,7 +370,7 @@ impl ResourceType for LbTargetGroup {
             if let (Some(cfg), Some(before)) = (config_hc, prior_hc) {
                 for k in HEALTH_CHECK_COMPUTED {
                     if cfg.get_attr(k).is_none_or(Value::is_null) {
-                        plan.planned.set_at_path(&hc_path(k), before.get_attr(k).cloned().unwrap_or(Value::Null));
+                        plan.planned.set_at_path(&hc_path(k), before.get_attr(k).cloned().unwrap_or(Value::NULL));
                     }
                 }
             }

@@ -13,7 +13,7 @@ use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct Route;
@@ -201,7 +201,7 @@ impl ResourceType for Route {
         });
         let had = prior.and_then(|p| val::string(p, "network_interface_id")).is_some();
         if moved && had {
-            plan.planned.set_at_path(&[PathStep::Attr("network_interface_id".into())], Value::Unknown);
+            plan.planned.set_at_path(&[PathStep::Attr("network_interface_id".into())], Value::DYNAMIC);
         }
     }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct RouteTable;
@@ -60,8 +60,8 @@ fn schema() -> Schema {
 fn normalize(route: &Value) -> Value {
     Value::object(DESTINATIONS.iter().chain(TARGETS).map(|k| {
         let v = match route.get_attr(k) {
-            Some(Value::Unknown) => Value::Unknown,
-            _ => val::string(route, k).filter(|s| !s.is_empty()).map_or(Value::Null, Value::from),
+            Some(v) if v.is_unknown() => Value::unknown(Type::String),
+            _ => val::string(route, k).filter(|s| !s.is_empty()).map_or(Value::null(Type::String), Value::from),
         };
         (*k, v)
     }))
@@ -250,14 +250,14 @@ impl ResourceType for RouteTable {
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
         let value = if configured(config, "route") {
             match plan.planned.get_attr("route") {
-                Some(v) if v.is_wholly_known() => Value::set(routes(&plan.planned)),
+                Some(v) if v.is_wholly_known() => Value::set_any(routes(&plan.planned)),
                 Some(v) => v.clone(),
-                None => Value::Unknown,
+                None => Value::DYNAMIC,
             }
         } else if plan.requires_replace.is_empty() {
-            prior.and_then(|p| p.get_attr("route")).cloned().unwrap_or(Value::Unknown)
+            prior.and_then(|p| p.get_attr("route")).cloned().unwrap_or(Value::DYNAMIC)
         } else {
-            Value::Unknown
+            Value::DYNAMIC
         };
         plan.planned.set_at_path(&[PathStep::Attr("route".into())], value);
     }
@@ -330,7 +330,7 @@ impl ResourceType for RouteTable {
                         .set("owner_id", owner)
                         .set("vpc_id", val::opt_str(t.vpc_id()))
                         .set("propagating_vgws", val::str_set(vgws))
-                        .set("route", Value::set(routes))
+                        .set("route", Value::set_any(routes))
                         .set("tags", tags)
                         .set("tags_all", tags_all)
                         .keep(cur, &["timeouts"])

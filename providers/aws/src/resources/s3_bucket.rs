@@ -22,7 +22,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct S3Bucket;
@@ -425,7 +425,7 @@ impl ResourceType for S3Bucket {
 
 /// `generated_name` reads `name`/`name_prefix`; a bucket calls them `bucket`/`bucket_prefix`.
 fn rename(planned: &Value) -> Value {
-    let s = |k: &str| val::string(planned, k).map_or(Value::Null, Value::from);
+    let s = |k: &str| val::string(planned, k).map_or(Value::NULL, Value::from);
     Value::object([("name", s("bucket")), ("name_prefix", s("bucket_prefix"))])
 }
 

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use std::time::Duration;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct S3BucketPublicAccessBlock;

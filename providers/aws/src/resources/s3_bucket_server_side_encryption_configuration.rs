@@ -16,7 +16,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct S3BucketSse;
@@ -72,16 +72,16 @@ fn to_api(rules: &[Value]) -> Result<Vec<ServerSideEncryptionRule>> {
 /// prior form is kept (null on import).
 fn from_api(rules: &[ServerSideEncryptionRule], cur: &Value) -> Value {
     let prior = val::blocks(cur, "rule");
-    Value::set(
+    Value::set_any(
         rules
             .iter()
             .map(|r| {
                 let by_default = match r.apply_server_side_encryption_by_default() {
-                    Some(d) => Value::List(vec![Value::object([
+                    Some(d) => Value::tuple(vec![Value::object([
                         ("sse_algorithm", Value::from(d.sse_algorithm().as_str())),
                         ("kms_master_key_id", val::opt_str(d.kms_master_key_id())),
                     ])]),
-                    None => Value::List(Vec::new()),
+                    None => Value::empty_tuple(),
                 };
                 let prior_key = prior
                     .iter()
@@ -91,7 +91,7 @@ fn from_api(rules: &[ServerSideEncryptionRule], cur: &Value) -> Value {
                 let bucket_key = match (r.bucket_key_enabled(), prior_key) {
                     (Some(true), _) => Value::Bool(true),
                     (_, Some(false)) => Value::Bool(false),
-                    _ => Value::Null,
+                    _ => Value::NULL,
                 };
                 Value::object([
                     ("apply_server_side_encryption_by_default", by_default),
@@ -226,7 +226,7 @@ mod tests {
         Value::object([
             (
                 "apply_server_side_encryption_by_default",
-                Value::List(vec![Value::object([
+                Value::tuple(vec![Value::object([
                     ("sse_algorithm", Value::from(alg)),
                     ("kms_master_key_id", val::opt_str(key)),
                 ])]),
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn algorithms_are_checked() {
-        let cfg = |r: Value| Value::object([("rule", Value::set(vec![r]))]);
+        let cfg = |r: Value| Value::object([("rule", Value::set_any(vec![r]))]);
         assert!(S3BucketSse.validate(&cfg(rule("aws:kms", Some("k"), None))).is_empty());
         assert_eq!(S3BucketSse.validate(&cfg(rule("aes256", None, None))).len(), 1);
         assert_eq!(S3BucketSse.validate(&cfg(rule("AES256", Some("k"), None))).len(), 1);
@@ -245,11 +245,11 @@ mod tests {
 
     #[test]
     fn rules_round_trip_and_keep_the_bucket_key_form() {
-        let prior = Value::object([("rule", Value::set(vec![rule("aws:kms", Some("k"), None)]))]);
+        let prior = Value::object([("rule", Value::set_any(vec![rule("aws:kms", Some("k"), None)]))]);
         let api = to_api(&val::blocks(&prior, "rule")).unwrap();
         assert_eq!(from_api(&api, &prior), prior.get_attr("rule").cloned().unwrap());
         let api_false = vec![ServerSideEncryptionRule::builder().set_bucket_key_enabled(Some(false)).build()];
-        let explicit = Value::object([("rule", Value::set(vec![rule("AES256", None, Some(false))]))]);
+        let explicit = Value::object([("rule", Value::set_any(vec![rule("AES256", None, Some(false))]))]);
         let got = from_api(&api_false, &explicit);
         assert_eq!(
             val::boolean(&val::blocks(&Value::object([("rule", got)]), "rule")[0], "bucket_key_enabled"),

@@ -13,7 +13,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct S3BucketVersioning;
@@ -43,7 +43,7 @@ fn schema() -> Schema {
 
 /// The configured (or stored) status and MFA delete setting.
 fn wanted(v: &Value) -> (String, Option<String>) {
-    let cfg = val::block(v, "versioning_configuration").unwrap_or(Value::Null);
+    let cfg = val::block(v, "versioning_configuration").unwrap_or(Value::NULL);
     (val::string(&cfg, "status").unwrap_or_else(|| "Disabled".into()), val::string(&cfg, "mfa_delete"))
 }
 
@@ -102,7 +102,7 @@ fn value_of(bucket: &str, owner: Option<&str>, status: &str, mfa_delete: Option<
         .set("expected_bucket_owner", val::opt_str(owner))
         .set(
             "versioning_configuration",
-            Value::List(vec![Value::object([
+            Value::tuple(vec![Value::object([
                 ("mfa_delete", val::opt_str(mfa_delete)),
                 ("status", Value::from(status)),
             ])]),
@@ -257,7 +257,7 @@ mod tests {
         let cfg = |s: &str| {
             Value::object([(
                 "versioning_configuration",
-                Value::List(vec![Value::object([("status", Value::from(s)), ("mfa_delete", Value::Null)])]),
+                Value::tuple(vec![Value::object([("status", Value::from(s)), ("mfa_delete", Value::NULL)])]),
             )])
         };
         assert!(S3BucketVersioning.validate(&cfg("Enabled")).is_empty());

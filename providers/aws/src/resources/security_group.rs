@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct SecurityGroup;
@@ -72,7 +72,7 @@ fn normalize(rule: &Value) -> Value {
     v6.sort();
     let mut pl = val::strings(rule, "prefix_list_ids");
     pl.sort();
-    let opt_list = |v: Vec<String>| if v.is_empty() { Value::Null } else { val::strs(v) };
+    let opt_list = |v: Vec<String>| if v.is_empty() { Value::NULL } else { val::strs(v) };
     Value::object([
         ("from_port", Value::from(from)),
         ("to_port", Value::from(to)),
@@ -82,10 +82,10 @@ fn normalize(rule: &Value) -> Value {
         ("prefix_list_ids", opt_list(pl)),
         ("security_groups", {
             let g = val::strings(rule, "security_groups");
-            if g.is_empty() { Value::Null } else { val::str_set(g) }
+            if g.is_empty() { Value::NULL } else { val::str_set(g) }
         }),
         ("self", Value::Bool(val::boolean(rule, "self").unwrap_or(false))),
-        ("description", val::string(rule, "description").filter(|d| !d.is_empty()).map_or(Value::Null, Value::from)),
+        ("description", val::string(rule, "description").filter(|d| !d.is_empty()).map_or(Value::NULL, Value::from)),
     ])
 }
 
@@ -252,15 +252,15 @@ impl ResourceType for SecurityGroup {
             let value = if configured(config, k) {
                 // Configured rules, in the canonical form reads produce ("all" is "-1", ...).
                 match plan.planned.get_attr(k) {
-                    Some(v) if v.is_wholly_known() => Value::set(rules(&plan.planned, k)),
+                    Some(v) if v.is_wholly_known() => Value::set_any(rules(&plan.planned, k)),
                     Some(v) => v.clone(),
-                    None => Value::Unknown,
+                    None => Value::DYNAMIC,
                 }
             } else if plan.requires_replace.is_empty() {
                 // Unconfigured rule lists are computed: kept as they are, decided at creation.
-                prior.and_then(|p| p.get_attr(k)).cloned().unwrap_or(Value::Unknown)
+                prior.and_then(|p| p.get_attr(k)).cloned().unwrap_or(Value::DYNAMIC)
             } else {
-                Value::Unknown
+                Value::DYNAMIC
             };
             plan.planned.set_at_path(&[PathStep::Attr(k.into())], value);
         }
@@ -368,8 +368,8 @@ impl ResourceType for SecurityGroup {
                         .set("description", val::opt_str(g.description()))
                         .set("vpc_id", val::opt_str(g.vpc_id()))
                         .set("owner_id", owner)
-                        .set("ingress", Value::set(ingress))
-                        .set("egress", Value::set(egress))
+                        .set("ingress", Value::set_any(ingress))
+                        .set("egress", Value::set_any(egress))
                         .set("tags", tags)
                         .set("tags_all", tags_all)
                         .set(
@@ -386,7 +386,7 @@ impl ResourceType for SecurityGroup {
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = val::id(prior);
         for (k, dir) in [("ingress", Direction::Ingress), ("egress", Direction::Egress)] {
-            let want = planned.get_attr(k).cloned().unwrap_or(Value::Null);
+            let want = planned.get_attr(k).cloned().unwrap_or(Value::NULL);
             if want.is_unknown() || !want.is_wholly_known() {
                 continue;
             }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct SecurityGroupRule;
@@ -265,7 +265,7 @@ impl Rule {
     fn value(&self, cur: &Value, description: Option<String>, rule_id: Option<String>) -> Value {
         let list = |k: &str, items: &[String]| match cur.get_attr(k) {
             Some(v) if !v.is_null() => v.clone(),
-            _ if items.is_empty() => Value::Null,
+            _ if items.is_empty() => Value::NULL,
             _ => val::strs(items.to_vec()),
         };
         Obj::new(&schema())
@@ -556,7 +556,7 @@ impl ResourceType for SecurityGroupRule {
                 Err(e) => return Err(sdk_error(&format!("reading security group rule {id}"), e)),
             };
             let Some(r) = out.security_group_rules().first() else { return Ok(None) };
-            let list = |v: Option<&str>| v.map_or(Value::Null, |s| val::strs([s]));
+            let list = |v: Option<&str>| v.map_or(Value::NULL, |s| val::strs([s]));
             Value::object([
                 ("security_group_id", val::opt_str(r.group_id())),
                 ("type", Value::from(if r.is_egress() == Some(true) { "egress" } else { "ingress" })),

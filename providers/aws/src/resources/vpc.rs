@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Rt, Tenancy, Vpc
 use std::collections::{BTreeMap, HashMap};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct Vpc;

@@ -171,7 +171,7 @@ impl Harness {
     }
 
     pub fn attr(&self, state: &State, addr: &str, name: &str) -> Value {
-        self.value(state, addr).get_attr(name).cloned().unwrap_or(Value::Null)
+        self.value(state, addr).get_attr(name).cloned().unwrap_or(Value::NULL)
     }
 
     pub fn str_attr(&self, state: &State, addr: &str, name: &str) -> String {
@@ -259,8 +259,7 @@ impl Harness {
         let block = &ctx.config.providers["aws"];
         let config = terrane_engine::eval::decode_body(
             &mut terrane_engine::eval::Evaluator::new(&terrane_engine::eval::EmptyScope, self.dir.path()),
-            block.body.file,
-            &block.body.body,
+            &block.body,
             &provider.schema().provider,
             &block.range,
         )

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -154,7 +154,7 @@ pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result
             // Secrets never come back from the daemon; configs do.
             let data = match (kind, spec["Data"].as_str()) {
                 (Kind::Config, Some(d)) => keep_spelling(cur.get_attr("data"), d),
-                _ => cur.get_attr("data").cloned().unwrap_or(Value::Null),
+                _ => cur.get_attr("data").cloned().unwrap_or(Value::NULL),
             };
             let data = if kind == Kind::Secret && !data.is_null() { data.mark_sensitive() } else { data };
             Ok(Some(

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct Network;
@@ -44,19 +44,19 @@ pub fn schema() -> Schema {
 
 fn ipam_config(j: &serde_json::Value) -> Value {
     let configs = j["IPAM"]["Config"].as_array().cloned().unwrap_or_default();
-    Value::set(
+    Value::set_any(
         configs
             .iter()
             .map(|c| {
                 let s = |k: &str| {
-                    c.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map_or(Value::Null, Value::from)
+                    c.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map_or(Value::NULL, Value::from)
                 };
                 let aux = labels::from_json(c.get("AuxiliaryAddresses"));
                 Value::object([
                     ("subnet", s("Subnet")),
                     ("ip_range", s("IPRange")),
                     ("gateway", s("Gateway")),
-                    ("aux_address", if aux.is_empty() { Value::Null } else { val::str_map(&aux) }),
+                    ("aux_address", if aux.is_empty() { Value::NULL } else { val::str_map(&aux) }),
                 ])
             })
             .collect(),

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use terrane_engine::attrs as val;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct NetworkData;
@@ -33,7 +33,7 @@ impl DataSourceType for NetworkData {
             .iter()
             .find(|n| n["Name"].as_str() == Some(name.as_str()) || n["Id"].as_str() == Some(name.as_str()))
             .ok_or_else(|| ProviderError::new(format!("no network named {name:?}")))?;
-        let n = super::network::from_json(j, &Value::Null);
+        let n = super::network::from_json(j, &Value::NULL);
         Ok(Value::object([
             ("name", Value::from(name.as_str())),
             ("id", n.get_attr("id").cloned().unwrap_or_default()),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct Volume;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::types::Type;
+use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 fn s() -> Type {
@@ -438,44 +438,44 @@ pub fn to_spec(p: &Value) -> Result<J, ProviderError> {
 // ---- daemon spec → value ----
 
 fn js(j: &J, k: &str) -> Value {
-    j.get(k).and_then(J::as_str).filter(|s| !s.is_empty()).map_or(Value::Null, Value::from)
+    j.get(k).and_then(J::as_str).filter(|s| !s.is_empty()).map_or(Value::NULL, Value::from)
 }
 
 fn jn(j: &J, k: &str) -> Value {
-    j.get(k).and_then(J::as_f64).map_or(Value::Null, Value::Number)
+    j.get(k).and_then(J::as_f64).map_or(Value::NULL, Value::from)
 }
 
 fn jstrings(j: &J, k: &str) -> Value {
     match j.get(k).and_then(J::as_array) {
         Some(a) if !a.is_empty() => val::strs(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
-        _ => Value::Null,
+        _ => Value::NULL,
     }
 }
 
 fn jset(j: &J, k: &str) -> Value {
     match j.get(k).and_then(J::as_array) {
         Some(a) if !a.is_empty() => val::str_set(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
-        _ => Value::Null,
+        _ => Value::NULL,
     }
 }
 
 fn jmap(j: &J, k: &str) -> Value {
     let m = labels::from_json(j.get(k));
-    if m.is_empty() { Value::Null } else { val::str_map(&m) }
+    if m.is_empty() { Value::NULL } else { val::str_map(&m) }
 }
 
 /// A duration field, spelled as the prior value spells it when equal.
 fn jdur(j: &J, k: &str, prior: &Value, pk: &str) -> Value {
     match j.get(k).and_then(J::as_i64) {
         Some(ns) => Value::from(format_ns(ns, val::string(prior, pk).as_deref())),
-        None => Value::Null,
+        None => Value::NULL,
     }
 }
 
 fn sub(v: &Value, path: &[&str]) -> Value {
     let mut cur = v.clone();
     for k in path {
-        cur = val::block(&cur, k).unwrap_or(Value::Null);
+        cur = val::block(&cur, k).unwrap_or(Value::NULL);
     }
     cur
 }
@@ -509,7 +509,7 @@ impl OrDefault for Value {
 
 fn file_refs_value(j: &J, key: &str, kind: &str, id_key: &str, name_key: &str) -> Value {
     let items = j.get(key).and_then(J::as_array).cloned().unwrap_or_default();
-    Value::set(
+    Value::set_any(
         items
             .iter()
             .map(|r| {
@@ -553,17 +553,17 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
                 ("target", js(m, "Target")),
                 ("source", js(m, "Source")),
                 ("type", js(m, "Type")),
-                ("read_only", m.get("ReadOnly").and_then(J::as_bool).map_or(Value::Null, Value::Bool)),
+                ("read_only", m.get("ReadOnly").and_then(J::as_bool).map_or(Value::NULL, Value::Bool)),
                 (
                     "volume_options",
                     match vo {
                         Some(v) => Value::object([
-                            ("no_copy", v.get("NoCopy").and_then(J::as_bool).map_or(Value::Null, Value::Bool)),
+                            ("no_copy", v.get("NoCopy").and_then(J::as_bool).map_or(Value::NULL, Value::Bool)),
                             ("driver_name", js(&v["DriverConfig"], "Name")),
                             ("driver_options", jmap(&v["DriverConfig"], "Options")),
                             ("labels", labels::from_map(&labels::from_json(v.get("Labels")))),
                         ]),
-                        None => Value::Null,
+                        None => Value::NULL,
                     },
                 ),
             ])
@@ -578,7 +578,7 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
             ("start_period", jdur(h, "StartPeriod", &ph, "start_period").or("0s")),
             ("retries", Value::from(h.get("Retries").and_then(J::as_i64).unwrap_or(0))),
         ]),
-        None => Value::Null,
+        None => Value::NULL,
     };
     let hosts: Vec<Value> = c
         .get("Hosts")
@@ -598,11 +598,11 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
         .set("command", jstrings(c, "Command"))
         .set("args", jstrings(c, "Args"))
         .set("hostname", js(c, "Hostname"))
-        .set("env", if env.is_empty() { Value::Null } else { val::str_map(&env) })
+        .set("env", if env.is_empty() { Value::NULL } else { val::str_map(&env) })
         .set("dir", js(c, "Dir"))
         .set("user", js(c, "User"))
         .set("groups", jstrings(c, "Groups"))
-        .set("read_only", c.get("ReadOnly").and_then(J::as_bool).map_or(Value::Null, Value::Bool))
+        .set("read_only", c.get("ReadOnly").and_then(J::as_bool).map_or(Value::NULL, Value::Bool))
         .set("stop_signal", js(c, "StopSignal"))
         .set("stop_grace_period", jdur(c, "StopGracePeriod", &pcs, "stop_grace_period"))
         .set("isolation", js(c, "Isolation").or("default"))
@@ -610,9 +610,9 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
         .set("cap_add", jset(c, "CapabilityAdd"))
         .set("cap_drop", jset(c, "CapabilityDrop"))
         .set("labels", labels::from_map(&labels::from_json(c.get("Labels"))))
-        .set("mounts", Value::set(mounts))
+        .set("mounts", Value::set_any(mounts))
         .set("healthcheck", healthcheck)
-        .set("hosts", Value::set(hosts))
+        .set("hosts", Value::set_any(hosts))
         .set("secrets", file_refs_value(c, "Secrets", "secret", "SecretID", "SecretName"))
         .set("configs", file_refs_value(c, "Configs", "config", "ConfigID", "ConfigName"))
         .build();
@@ -621,7 +621,7 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
         && val::string(&container_spec, "isolation").as_deref() == Some("default")
     {
         let mut cs = container_spec;
-        cs.set_at_path(&[terrane_engine::value::PathStep::Attr("isolation".into())], Value::Null);
+        cs.set_at_path(&[terrane_engine::value::PathStep::Attr("isolation".into())], Value::NULL);
         cs
     } else {
         container_spec
@@ -634,11 +634,11 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
         Some(r) => {
             let side = |k: &str| match r.get(k).filter(|s| s.as_object().is_some_and(|o| !o.is_empty())) {
                 Some(s) => Value::object([("nano_cpus", jn(s, "NanoCPUs")), ("memory_bytes", jn(s, "MemoryBytes"))]),
-                None => Value::Null,
+                None => Value::NULL,
             };
             Value::object([("limits", side("Limits")), ("reservations", side("Reservations"))])
         }
-        None => Value::Null,
+        None => Value::NULL,
     };
     let prp = sub(&ptask, &["restart_policy"]);
     let restart_policy = match tt.get("RestartPolicy").filter(|r| r.as_object().is_some_and(|o| !o.is_empty())) {
@@ -648,7 +648,7 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
             ("max_attempts", jn(r, "MaxAttempts")),
             ("window", jdur(r, "Window", &prp, "window")),
         ]),
-        None => Value::Null,
+        None => Value::NULL,
     };
     let placement = match tt
         .get("Placement")
@@ -664,11 +664,11 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
                 .unwrap_or_default();
             Value::object([
                 ("constraints", jset(p, "Constraints")),
-                ("prefs", if prefs.is_empty() { Value::Null } else { val::str_set(prefs) }),
+                ("prefs", if prefs.is_empty() { Value::NULL } else { val::str_set(prefs) }),
                 ("max_replicas", jn(p, "MaxReplicas")),
             ])
         }
-        None => Value::Null,
+        None => Value::NULL,
     };
     // Keep the network spelling the configuration used (name or ID) when it is the same network.
     let prior_nets: Vec<String> =
@@ -697,18 +697,18 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
         .collect();
     let log_driver = match tt.get("LogDriver").filter(|l| l.get("Name").is_some()) {
         Some(l) => Value::object([("name", js(l, "Name")), ("options", jmap(l, "Options"))]),
-        None => Value::Null,
+        None => Value::NULL,
     };
     let task_spec = Value::object([
         (
             "force_update",
-            tt.get("ForceUpdate").and_then(J::as_i64).filter(|n| *n != 0).map_or(Value::Null, Value::from),
+            tt.get("ForceUpdate").and_then(J::as_i64).filter(|n| *n != 0).map_or(Value::NULL, Value::from),
         ),
         // "container" is what the daemon reports when no runtime was asked for.
         (
             "runtime",
             if val::string(&ptask, "runtime").is_none() && tt["Runtime"].as_str() == Some("container") {
-                Value::Null
+                Value::NULL
             } else {
                 js(tt, "Runtime")
             },
@@ -717,11 +717,11 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
         ("resources", resources),
         ("restart_policy", restart_policy),
         ("placement", placement),
-        ("networks_advanced", Value::set(nets)),
+        ("networks_advanced", Value::set_any(nets)),
         ("log_driver", log_driver),
     ]);
     let mode = if spec["Mode"].get("Global").is_some() {
-        Value::object([("global", Value::Bool(true)), ("replicated", Value::Null)])
+        Value::object([("global", Value::Bool(true)), ("replicated", Value::NULL)])
     } else {
         let replicas = spec["Mode"]["Replicated"]["Replicas"].as_i64().unwrap_or(1);
         Value::object([
@@ -746,10 +746,10 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
             ])
         })
         .collect();
-    let endpoint_spec = Value::object([("mode", js(ep, "Mode").or("vip")), ("ports", Value::List(ports))]);
+    let endpoint_spec = Value::object([("mode", js(ep, "Mode").or("vip")), ("ports", Value::tuple(ports))]);
     let uc = |k: &str, pk: &str| match spec.get(k).filter(|u| u.as_object().is_some_and(|o| !o.is_empty())) {
         Some(u) => update_config_value(u, &sub(prior, &[pk])),
-        None => Value::Null,
+        None => Value::NULL,
     };
     Obj::new(&schema())
         .set("id", svc["ID"].as_str().unwrap_or_default())
