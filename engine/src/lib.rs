@@ -7,6 +7,7 @@
 pub mod addr;
 pub mod attrs;
 pub mod config;
+pub mod console;
 pub mod cty;
 pub mod diag;
 pub mod eval;

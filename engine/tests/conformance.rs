@@ -7,15 +7,14 @@
 //! the test, and so does a listed case that passes (the list only shrinks). Set
 //! `CONFORMANCE_REPORT=path` to write every failure with its difference.
 
-#[path = "conformance/console_scope.rs"]
-mod console_scope;
-
-use console_scope::ConsoleScope;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use terrane_engine::hcl;
-use terrane_engine::lang::console::format_value;
-use terrane_engine::lang::eval::{Evaluator, has_errors};
+use terrane_engine::config::{Config, load_sources};
+use terrane_engine::console::{Console, format_result};
+use terrane_engine::context::Context;
+use terrane_engine::diag::SourceMap;
+use terrane_engine::provider::ProviderRegistry;
+use terrane_engine::state::State;
 
 #[derive(serde::Deserialize, Debug)]
 struct Expected {
@@ -48,52 +47,61 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
 }
 
-/// Evaluates `src` as the console would (a line on stdin), or as a local value when the
-/// case spans several lines: the value's rendering, or the diagnostics.
-fn run(
-    scope: &ConsoleScope,
-    src: &str,
-    multi_line: bool,
-) -> (Result<String, Vec<(String, String, String)>>, Option<String>) {
-    let text;
-    let (expr, parse_diags, filename) = if multi_line {
-        text = format!("locals {{\n  conformance_case = {src}\n}}\n");
-        let (body, d) = hcl::parse_config(text.as_bytes(), "zz_conformance_case.tf");
-        let e = body.blocks.first().and_then(|b| b.body.attributes.first()).map(|a| a.expr.clone());
-        (e, d, "zz_conformance_case.tf")
-    } else {
-        text = src.to_string();
-        let (e, d) = hcl::parse_expression(text.as_bytes(), "<console-input>");
-        (Some(e), d, "<console-input>")
-    };
-    if !parse_diags.is_empty() {
-        return (Err(parse_diags.into_iter().map(|d| ("error".into(), d.summary, d.detail)).collect()), None);
+/// The context directory's configuration, loaded as terrane loads a directory; a
+/// multi-line case is one more file, `zz_conformance_case.tf`, holding it as a local value.
+fn load_context(case: Option<&str>) -> Result<Config, Vec<(String, String, String)>> {
+    let dir = root().join("context");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    if let Some(src) = case {
+        files.push(("zz_conformance_case.tf".into(), format!("locals {{\n  conformance_case = {src}\n}}\n")));
     }
-    let Some(expr) = expr else { return (Err(vec![("error".into(), "no expression".into(), String::new())]), None) };
-    let mut ev = Evaluator::new(scope, scope.dir(), 0, text.as_bytes(), filename);
-    ev.console = true;
-    let (v, diags) = ev.eval(&expr);
-    if has_errors(&diags) {
-        let ds = diags
-            .into_iter()
-            .map(|d| (if d.is_error() { "error" } else { "warning" }.to_string(), d.summary, d.detail))
-            .collect();
-        return (Err(ds), None);
+    let (mut config, diags) = load_sources(files);
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).map(triple).collect();
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    let ty = v.clone().unmark_deep().0.ty().console_string();
-    match console_scope::type_marker(&v) {
-        Some(t) => (Ok(t), Some("type".to_string())),
-        None => (Ok(format_value(&v, 0)), Some(ty)),
-    }
+    config.dir = PathBuf::from(".");
+    Ok(config)
 }
 
-fn evaluate(scope: &ConsoleScope, case: &Expected) -> Outcome {
+fn triple(d: &terrane_engine::diag::Diagnostic) -> (String, String, String) {
+    (if d.is_error() { "error" } else { "warning" }.to_string(), d.summary.clone(), d.detail.clone())
+}
+
+/// Evaluates a case as Terraform's console does, through terrane's own console: a line on
+/// stdin, or `local.conformance_case` when the case spans several lines.
+fn evaluate(case: &Expected) -> Outcome {
+    let failed = |diagnostics| Outcome { value: None, ty: None, diagnostics };
     let multi = case.expr.contains('\n');
-    let (value, ty) = run(scope, &case.expr, multi);
-    match value {
-        Ok(v) => Outcome { value: Some(v), ty, diagnostics: Vec::new() },
-        Err(d) => Outcome { value: None, ty: None, diagnostics: d },
+    let config = match load_context(multi.then_some(case.expr.as_str())) {
+        Ok(c) => c,
+        Err(d) => return failed(d),
+    };
+    let line = if multi { "local.conformance_case" } else { case.expr.as_str() };
+    let state = State::new();
+    let ctx = Context::new(config, ProviderRegistry::with_builtin(), &state, "default");
+    let mut sources = SourceMap::default();
+    let (vars, vdiags) = terrane_engine::variables::collect(&ctx.config, Path::new("."), &[], &[], &mut sources);
+    assert!(!vdiags.has_errors(), "{vdiags}");
+    let console = Console::new(&ctx, &state, vars);
+    let e = match terrane_engine::config::Expr::parse(line, "<console-input>") {
+        Ok(e) => e,
+        Err(d) => return failed(d.iter().map(triple).collect()),
+    };
+    let (v, diags) = console.eval(&e);
+    if diags.iter().any(|d| d.is_error()) {
+        return failed(diags.iter().map(triple).collect());
     }
+    let ty = match terrane_engine::lang::console::type_marker(&v) {
+        Some(_) => "type".to_string(),
+        None => v.clone().unmark_deep().0.ty().console_string(),
+    };
+    Outcome { value: Some(format_result(&v)), ty: Some(ty), diagnostics: Vec::new() }
 }
 
 fn matches_expected(case: &Expected, got: &Outcome) -> bool {
@@ -115,7 +123,9 @@ fn matches_expected(case: &Expected, got: &Outcome) -> bool {
 
 #[test]
 fn expressions_evaluate_as_in_terraform() {
-    let scope = ConsoleScope::load(&root().join("context"));
+    // File functions resolve paths against the working directory, as the console's do.
+    std::env::set_current_dir(root().join("context")).unwrap();
+
     let known: BTreeSet<String> = std::fs::read_to_string(root().join("known_failures.txt"))
         .unwrap_or_default()
         .lines()
@@ -144,7 +154,7 @@ fn expressions_evaluate_as_in_terraform() {
             ft += 1;
             let id = format!("{stem}:{}", case.line);
             let got =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate(&scope, case))).unwrap_or(Outcome {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate(case))).unwrap_or(Outcome {
                     value: None,
                     ty: None,
                     diagnostics: vec![("panic".into(), "panic".into(), String::new())],

@@ -75,12 +75,20 @@ pub struct Evaluator<'a> {
     pub base_dir: PathBuf,
     /// The plan's timestamp, for `plantimestamp()`.
     pub plan_timestamp: Option<String>,
+    /// `terrane console`: the console-only `type()` function is available.
+    pub console: bool,
     bound: Vec<(String, Value)>,
 }
 
 impl<'a> Evaluator<'a> {
     pub fn new(scope: &'a dyn Scope, base_dir: &Path) -> Evaluator<'a> {
-        Evaluator { scope: Adapter { scope }, base_dir: base_dir.to_path_buf(), plan_timestamp: None, bound: Vec::new() }
+        Evaluator {
+            scope: Adapter { scope },
+            base_dir: base_dir.to_path_buf(),
+            plan_timestamp: None,
+            console: false,
+            bound: Vec::new(),
+        }
     }
 
     /// Evaluates an expression: its value, or every error it met.
@@ -94,6 +102,7 @@ impl<'a> Evaluator<'a> {
         let src = e.source.text.as_bytes();
         let mut ev = lang::Evaluator::new(&self.scope, &self.base_dir, e.file, src, &e.source.name);
         ev.plan_timestamp = self.plan_timestamp.as_deref();
+        ev.console = self.console;
         for (n, v) in &self.bound {
             ev.bind(n, v.clone());
         }

@@ -815,6 +815,12 @@ impl RefContext {
     }
 }
 
+/// Checks that a reference outside any resource (a console line) names a declared object,
+/// with the errors the graph reports.
+pub fn validate_reference(m: &Config, r: &Reference) -> Result<(), Diagnostic> {
+    resolve(m, r, RefContext::plain()).map(|_| ())
+}
+
 /// The graph nodes a reference in module `m` names (none for `count.index`, `path.module`,
 /// ...; every output of a module call), or an error for references to undeclared objects.
 fn resolve(m: &Config, r: &Reference, ctx: RefContext) -> Result<Vec<Node>, Diagnostic> {

@@ -100,3 +100,10 @@ fn sequence(v: &Value, indent: usize) -> String {
     b.push(']');
     b
 }
+
+/// The type a console `type()` call gave, when `v` is its result.
+pub fn type_marker(v: &Value) -> Option<String> {
+    let m = v.unmarked().as_map()?;
+    let (k, t) = m.iter().next().filter(|_| m.len() == 1)?;
+    (k == crate::lang::eval::call::TYPE_MARKER).then(|| t.as_str().unwrap_or("").to_string())
+}

@@ -288,6 +288,23 @@ impl TemplateRenderer for Renderer<'_> {
         if let Some(d) = parse_diags.first() {
             return Err(error(&ev, Some(&d.subject), &d.summary, &d.detail, parse_diags.len()));
         }
+        // Terraform checks the references first, for a message that names `vars`.
+        let mut missing = None;
+        expr.variables(&mut |root, _, span| {
+            if missing.is_none() && !scope.vars.contains_key(root) {
+                missing = Some((root.to_string(), span.start..span.start + root.len()));
+            }
+        });
+        if let Some((root, span)) = missing {
+            return Err(FuncError::arg(
+                1,
+                format!(
+                    "vars map does not contain key {}, referenced at {}",
+                    crate::cty::ty::go_quote(&root),
+                    ev.range_string(&span)
+                ),
+            ));
+        }
         ev.plan_timestamp = self.plan_timestamp;
         ev.in_template = true;
         let (v, diags) = ev.eval(&expr);

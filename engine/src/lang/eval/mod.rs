@@ -2,7 +2,7 @@
 //! gives a value and the diagnostics it met, so one evaluation reports every error (as
 //! Terraform does) and errors leave unknown placeholders behind rather than stopping.
 
-mod call;
+pub(crate) mod call;
 mod collections;
 mod ops;
 mod template;
