@@ -70,22 +70,63 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// A source file's bytes as text, and where its first byte that is not UTF-8 was. Such a file
-/// is decoded with each invalid sequence replaced by U+FFFD, so that its diagnostics (the
-/// encoding error first, see [`invalid_encoding`]) still show lines and snippets; the offset
-/// is that of the first replacement in the returned text.
-pub fn decode_source(bytes: Vec<u8>) -> (String, Option<usize>) {
-    match String::from_utf8(bytes) {
-        Ok(s) => (s, None),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+/// A source file's bytes as text: each invalid UTF-8 sequence replaced by U+FFFD, so that its
+/// diagnostics still show lines and snippets, with the map from offsets in the bytes (which
+/// the parser reports) to offsets in the text.
+pub struct Decoded {
+    pub text: String,
+    /// Each replaced sequence: its offset and length in the bytes, its offset in the text.
+    replaced: Vec<(usize, usize, usize)>,
+}
+
+impl Decoded {
+    pub fn new(bytes: &[u8]) -> Decoded {
+        let mut text = String::with_capacity(bytes.len());
+        let mut replaced = Vec::new();
+        let mut raw = 0;
+        for chunk in bytes.utf8_chunks() {
+            text.push_str(chunk.valid());
+            raw += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                replaced.push((raw, chunk.invalid().len(), text.len()));
+                text.push(char::REPLACEMENT_CHARACTER);
+                raw += chunk.invalid().len();
+            }
         }
+        Decoded { text, replaced }
+    }
+
+    /// The offset in the text of the first byte that is not UTF-8.
+    pub fn first_invalid(&self) -> Option<usize> {
+        self.replaced.first().map(|r| r.2)
+    }
+
+    /// The text offset of byte offset `raw`: inside a replaced sequence, the replacement's
+    /// start (at the sequence's start) or end.
+    pub fn offset(&self, raw: usize) -> usize {
+        let mut shift: isize = 0;
+        for &(start, len, at) in &self.replaced {
+            if raw < start {
+                break;
+            }
+            if raw == start {
+                return at;
+            }
+            if raw < start + len || raw == start + len {
+                return at + char::REPLACEMENT_CHARACTER.len_utf8();
+            }
+            shift = (at + char::REPLACEMENT_CHARACTER.len_utf8()) as isize - (start + len) as isize;
+        }
+        (raw as isize + shift) as usize
+    }
+
+    pub fn span(&self, r: &Range<usize>) -> Range<usize> {
+        if self.replaced.is_empty() { r.clone() } else { self.offset(r.start)..self.offset(r.end) }
     }
 }
 
 /// Terraform's error for a file that is not UTF-8, at the first invalid byte (`offset` in the
-/// text [`decode_source`] returned).
+/// text [`Decoded`] made).
 pub fn invalid_encoding(file: FileId, offset: usize) -> Diagnostic {
     Diagnostic::error(
         "Invalid character encoding",

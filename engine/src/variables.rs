@@ -369,7 +369,8 @@ fn read_file(
             return;
         }
     };
-    let text = String::from_utf8_lossy(&bytes).to_string();
+    let decoded = crate::diag::Decoded::new(&bytes);
+    let text = decoded.text.clone();
     let file = sources.add(shown.to_string(), text.as_str());
     let source = Arc::new(SourceFile { name: shown.to_string(), text: Arc::from(text.as_str()) });
     if shown.ends_with(".json") {
@@ -394,7 +395,9 @@ fn read_file(
     }
     let (body, parse_diags) = crate::hcl::parse_config(&bytes, shown);
     let mut failed = false;
-    for d in parse_diags {
+    for mut d in parse_diags {
+        d.subject = decoded.span(&d.subject);
+        d.context = d.context.map(|c| decoded.span(&c));
         let d = crate::config::hcl_diagnostic(file, d);
         failed |= d.is_error();
         diags.push(d);

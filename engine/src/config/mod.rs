@@ -256,7 +256,8 @@ pub fn load_sources(files: Vec<(String, String)>) -> (Config, Diagnostics) {
 /// Decodes one file into `config` (whose source map receives it).
 fn load_file(config: &mut Config, name: String, bytes: Vec<u8>, diags: &mut Diagnostics) {
     let base = Path::new(&name).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let decoded = crate::diag::Decoded::new(&bytes);
+    let text = decoded.text.clone();
     if base.ends_with("_override.tf") || base == "override.tf" {
         let file = config.sources.add(name.clone(), text);
         diags.push(
@@ -274,7 +275,11 @@ fn load_file(config: &mut Config, name: String, bytes: Vec<u8>, diags: &mut Diag
     // its line and column (the text kept for snippets has it replaced).
     let (body, parse_diags) = crate::hcl::parse_config(&bytes, &name);
     let failed = !parse_diags.is_empty();
-    diags.0.extend(parse_diags.into_iter().map(|d| hcl_diagnostic(file, d)));
+    diags.0.extend(parse_diags.into_iter().map(|mut d| {
+        d.subject = decoded.span(&d.subject);
+        d.context = d.context.map(|c| decoded.span(&c));
+        hcl_diagnostic(file, d)
+    }));
     if failed {
         return;
     }

@@ -47,6 +47,10 @@ fn plan_object(
             // An empty list, set or map is the same as leaving the argument out, as in the
             // Terraform SDK: providers read both back as null.
             Value::null(attr.ty.clone())
+        } else if attr.ty.is_set() && !c.is_wholly_known() {
+            // A set with an unknown element is unknown as a whole, as the Terraform SDK plans
+            // it (the element's hash, and so the set's size, is not known).
+            Value::unknown(attr.ty.clone()).with_marks(c.marks())
         } else if !c.is_null() {
             c
         } else if attr.computed {
