@@ -112,7 +112,7 @@ impl Decoded {
             if raw == start {
                 return at;
             }
-            if raw < start + len || raw == start + len {
+            if raw <= start + len {
                 return at + char::REPLACEMENT_CHARACTER.len_utf8();
             }
             shift = (at + char::REPLACEMENT_CHARACTER.len_utf8()) as isize - (start + len) as isize;

@@ -33,5 +33,8 @@ impl Hooks for NoHooks {}
 
 /// The `id` attribute of a value, for progress lines.
 pub fn id_of(v: &crate::value::Value) -> Option<String> {
-    v.unmarked().get_attr("id").filter(|id| !id.is_sensitive()).and_then(|id| id.unmarked().as_str().map(str::to_string))
+    v.unmarked()
+        .get_attr("id")
+        .filter(|id| !id.is_sensitive())
+        .and_then(|id| id.unmarked().as_str().map(str::to_string))
 }

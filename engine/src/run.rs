@@ -252,8 +252,7 @@ pub fn module_input(
         }
         None => (None, None),
     };
-    let (v, diags) =
-        crate::variables::convert_module_input(&addr, decl, value, range.as_ref(), &ctx.config.sources);
+    let (v, diags) = crate::variables::convert_module_input(&addr, decl, value, range.as_ref(), &ctx.config.sources);
     if diags.has_errors() { Err(diags) } else { Ok(v) }
 }
 
@@ -357,11 +356,7 @@ const UNKNOWN_FOR_EACH_SET: &str = "The \"for_each\" set includes values derived
 
 /// Evaluates `count` or `for_each` of a resource or module call, with Terraform's rules
 /// and messages (`evaluateCountExpression`, `forEachEvaluator.ResourceValue`).
-pub fn expand(
-    count: Option<&Expr>,
-    for_each: Option<&Expr>,
-    ev: &mut Evaluator<'_>,
-) -> Result<Expansion, Diagnostics> {
+pub fn expand(count: Option<&Expr>, for_each: Option<&Expr>, ev: &mut Evaluator<'_>) -> Result<Expansion, Diagnostics> {
     if let Some(e) = count {
         return expand_count(e, ev).map(Expansion::Count);
     }
@@ -380,7 +375,10 @@ fn expand_count(e: &Expr, ev: &mut Evaluator<'_>) -> Result<i64, Diagnostics> {
     // Sensitive counts are allowed (the number of instances discloses them anyway).
     let v = v.unmarked();
     if v.is_null() {
-        return invalid("Invalid count argument", "The given \"count\" argument value is null. An integer is required.".into());
+        return invalid(
+            "Invalid count argument",
+            "The given \"count\" argument value is null. An integer is required.".into(),
+        );
     }
     let Some(n) = v.as_number() else {
         return invalid("Invalid count argument", UNKNOWN_COUNT.into());
@@ -450,12 +448,10 @@ fn expand_for_each(e: &Expr, ev: &mut Evaluator<'_>) -> Result<BTreeMap<String, 
         if v.as_seq().unwrap_or(&[]).iter().any(Value::is_null) {
             return invalid(
                 "Invalid for_each set argument",
-                "The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values.".into(),
+                "The given \"for_each\" argument value is unsuitable: \"for_each\" sets must not contain null values."
+                    .into(),
             );
         }
     }
-    Ok(v.elements()
-        .into_iter()
-        .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v)))
-        .collect())
+    Ok(v.elements().into_iter().filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v))).collect())
 }

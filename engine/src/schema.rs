@@ -185,8 +185,12 @@ impl Schema {
         for (k, b) in &self.blocks {
             if let Some(x) = m.remove(k) {
                 let x = match x {
-                    Value::List(s) => Value::list(s.ety.clone(), s.items.iter().map(|i| b.schema.mark_sensitive(i.clone())).collect()),
-                    Value::Set(s) => Value::set(s.ety.clone(), s.items.iter().map(|i| b.schema.mark_sensitive(i.clone())).collect()),
+                    Value::List(s) => {
+                        Value::list(s.ety.clone(), s.items.iter().map(|i| b.schema.mark_sensitive(i.clone())).collect())
+                    }
+                    Value::Set(s) => {
+                        Value::set(s.ety.clone(), s.items.iter().map(|i| b.schema.mark_sensitive(i.clone())).collect())
+                    }
                     other => b.schema.mark_sensitive(other),
                 };
                 m.insert(k.clone(), x);

@@ -1,8 +1,8 @@
 //! The engine's values: Terraform's value system ([`crate::cty`]) under the names the engine
 //! has always used.
 
-pub use crate::cty::paths::number_json;
 pub use crate::cty::paths::View;
+pub use crate::cty::paths::number_json;
 pub use crate::cty::{Marks, PathStep, Type, Value, path_to_string};
 use std::collections::BTreeMap;
 

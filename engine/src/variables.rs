@@ -336,8 +336,7 @@ fn parse_text(name: &str, text: &str, literal: bool, sources: &mut SourceMap) ->
     let source = Arc::new(SourceFile { name: file_name.clone(), text: Arc::from(text) });
     let (e, parse_diags) = crate::hcl::parse_expression(text.as_bytes(), &file_name);
     if !parse_diags.is_empty() {
-        let diags: Vec<Diagnostic> =
-            parse_diags.into_iter().map(|d| crate::config::hcl_diagnostic(file, d)).collect();
+        let diags: Vec<Diagnostic> = parse_diags.into_iter().map(|d| crate::config::hcl_diagnostic(file, d)).collect();
         if diags.iter().any(Diagnostic::is_error) {
             return (Value::DYNAMIC, diags);
         }
@@ -365,7 +364,8 @@ fn read_file(
             return;
         }
         Err(e) => {
-            diags.push(Diagnostic::error("Failed to read variables file", format!("Error while reading {shown}: {e}.")));
+            diags
+                .push(Diagnostic::error("Failed to read variables file", format!("Error while reading {shown}: {e}.")));
             return;
         }
     };
@@ -421,11 +421,14 @@ fn read_file(
     if let Some(b) = body.blocks.first() {
         diags.push(
             Diagnostic::error(format!("Unexpected {} block", go_quote(&b.ty)), "Blocks are not allowed here.")
-            .at(SourceRange::new(file, b.type_span.clone())),
+                .at(SourceRange::new(file, b.type_span.clone())),
         );
     }
     for a in body.attributes {
-        to.insert(a.name.clone(), Unparsed::Expr { expr: Expr::new(file, a.expr, &source), file_name: shown.into(), named });
+        to.insert(
+            a.name.clone(),
+            Unparsed::Expr { expr: Expr::new(file, a.expr, &source), file_name: shown.into(), named },
+        );
     }
 }
 

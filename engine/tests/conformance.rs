@@ -153,12 +153,11 @@ fn expressions_evaluate_as_in_terraform() {
             total += 1;
             ft += 1;
             let id = format!("{stem}:{}", case.line);
-            let got =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate(case))).unwrap_or(Outcome {
-                    value: None,
-                    ty: None,
-                    diagnostics: vec![("panic".into(), "panic".into(), String::new())],
-                });
+            let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate(case))).unwrap_or(Outcome {
+                value: None,
+                ty: None,
+                diagnostics: vec![("panic".into(), "panic".into(), String::new())],
+            });
             let ok = matches_expected(case, &got);
             if ok {
                 passed += 1;

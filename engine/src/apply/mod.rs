@@ -281,7 +281,9 @@ impl ApplyWalk<'_> {
                         Err(_) if self.plan.mode == PlanMode::Destroy => Value::DYNAMIC,
                         Err(d) => {
                             ok = false;
-                            self.error(Diagnostics(d.into_iter().map(|d| crate::graph::called_from(&self.ctx.config, p, d)).collect()));
+                            self.error(Diagnostics(
+                                d.into_iter().map(|d| crate::graph::called_from(&self.ctx.config, p, d)).collect(),
+                            ));
                             Value::DYNAMIC
                         }
                     };
@@ -702,8 +704,7 @@ impl ApplyWalk<'_> {
         let _permit = self.permits.acquire().await?;
         let addr = full.instance(inst.key.clone());
         let scope = self.scope(h, Some(inst), None);
-        let (config, diags) =
-            decode_body(&mut scope.evaluator(), &res.body, &schema.block, &res.range);
+        let (config, diags) = decode_body(&mut scope.evaluator(), &res.body, &schema.block, &res.range);
         if diags.has_errors() {
             self.diags.lock().expect("diags lock").extend(diags);
             return None;

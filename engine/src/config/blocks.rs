@@ -35,7 +35,13 @@ impl FileCtx {
     }
 }
 
-pub(super) fn decode_file(config: &mut Config, file: FileId, source: &Arc<SourceFile>, body: AstBody, diags: &mut Diagnostics) {
+pub(super) fn decode_file(
+    config: &mut Config,
+    file: FileId,
+    source: &Arc<SourceFile>,
+    body: AstBody,
+    diags: &mut Diagnostics,
+) {
     let f = FileCtx { file, source: source.clone() };
     for attr in body.attributes {
         diags.push(
@@ -211,7 +217,8 @@ pub(super) fn constant_string(f: &FileCtx, a: &Attribute, diags: &mut Diagnostic
         Ok(Value::String(s)) => Some(s),
         _ => {
             diags.push(
-                Diagnostic::error("Invalid value", format!("\"{}\" must be a string.", a.name)).at(f.range(&a.expr.span)),
+                Diagnostic::error("Invalid value", format!("\"{}\" must be a string.", a.name))
+                    .at(f.range(&a.expr.span)),
             );
             None
         }
@@ -315,9 +322,7 @@ fn decode_terraform(config: &mut Config, f: &FileCtx, body: AstBody, diags: &mut
 
 fn decode_locals(config: &mut Config, f: &FileCtx, body: AstBody, diags: &mut Diagnostics) {
     for b in &body.blocks {
-        diags.push(
-            Diagnostic::error("Unsupported block type", "A locals block takes arguments only.").at(f.header(b)),
-        );
+        diags.push(Diagnostic::error("Unsupported block type", "A locals block takes arguments only.").at(f.header(b)));
     }
     for a in body.attributes {
         let name = a.name.clone();
@@ -377,7 +382,12 @@ fn decode_provider(
     config.providers.insert(key, p);
 }
 
-pub(super) fn decode_checks(f: &FileCtx, blocks: &mut Vec<Block>, kind: &str, diags: &mut Diagnostics) -> Vec<CheckRule> {
+pub(super) fn decode_checks(
+    f: &FileCtx,
+    blocks: &mut Vec<Block>,
+    kind: &str,
+    diags: &mut Diagnostics,
+) -> Vec<CheckRule> {
     let mut out = Vec::new();
     let (matching, rest): (Vec<Block>, Vec<Block>) = std::mem::take(blocks).into_iter().partition(|b| b.ty == kind);
     *blocks = rest;
@@ -456,8 +466,11 @@ fn decode_variable(
         };
         if !nullable && v.is_null() {
             diags.push(
-                Diagnostic::error("Invalid default value for variable", "A null default value is not valid when nullable=false.")
-                    .at(f.range(&a.expr.span)),
+                Diagnostic::error(
+                    "Invalid default value for variable",
+                    "A null default value is not valid when nullable=false.",
+                )
+                .at(f.range(&a.expr.span)),
             );
         }
         default = Some(v);
@@ -494,7 +507,11 @@ fn decode_variable(
 /// from the command line and environment are taken literally (primitive types and no
 /// type) or parsed as HCL. Pre-0.12 quoted types are refused with Terraform's hints; bare
 /// `list` and `map` mean `list(any)` and `map(any)`.
-fn variable_type(f: &FileCtx, e: &ast::Expr, diags: &mut Diagnostics) -> (Type, Option<crate::lang::typeexpr::Defaults>, bool) {
+fn variable_type(
+    f: &FileCtx,
+    e: &ast::Expr,
+    diags: &mut Diagnostics,
+) -> (Type, Option<crate::lang::typeexpr::Defaults>, bool) {
     if let ast::ExprKind::Template(parts) = &e.kind
         && let [ast::Expr { kind: ast::ExprKind::Literal(Value::String(s)), .. }] = parts.as_slice()
     {
@@ -563,9 +580,12 @@ fn decode_output(
     };
     if let Some(prev) = config.outputs.get(&name) {
         diags.push(
-            Diagnostic::error("Duplicate output definition", format!("An output named \"{name}\" was already defined."))
-                .at(header)
-                .with_related(prev.range.clone(), "first defined here"),
+            Diagnostic::error(
+                "Duplicate output definition",
+                format!("An output named \"{name}\" was already defined."),
+            )
+            .at(header)
+            .with_related(prev.range.clone(), "first defined here"),
         );
         return;
     }
@@ -579,7 +599,8 @@ fn decode_output(
 pub(super) fn depends_on_list(f: &FileCtx, a: Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
     let ExprKind::Tuple(items) = a.expr.kind else {
         diags.push(
-            Diagnostic::error("Invalid depends_on", "depends_on must be a list of references.").at(f.range(&a.expr.span)),
+            Diagnostic::error("Invalid depends_on", "depends_on must be a list of references.")
+                .at(f.range(&a.expr.span)),
         );
         return Vec::new();
     };
@@ -641,8 +662,11 @@ fn decode_resource(
             "lifecycle" => {
                 if lifecycle_seen {
                     diags.push(
-                        Diagnostic::error("Duplicate lifecycle block", "Only one lifecycle block is allowed in a resource.")
-                            .at(f.header(&b)),
+                        Diagnostic::error(
+                            "Duplicate lifecycle block",
+                            "Only one lifecycle block is allowed in a resource.",
+                        )
+                        .at(f.header(&b)),
                     );
                     continue;
                 }
@@ -771,14 +795,19 @@ fn decode_ignore_changes(f: &FileCtx, a: Attribute, diags: &mut Diagnostics) -> 
         return IgnoreChanges::All;
     }
     let items = match &a.expr.kind {
-        ExprKind::Template(parts) if parts.len() == 1 && matches!(&parts[0].kind, ExprKind::Literal(v) if v.as_str() == Some("all")) => {
+        ExprKind::Template(parts)
+            if parts.len() == 1 && matches!(&parts[0].kind, ExprKind::Literal(v) if v.as_str() == Some("all")) =>
+        {
             return IgnoreChanges::All;
         }
         ExprKind::Tuple(items) => items,
         _ => {
             diags.push(
-                Diagnostic::error("Invalid ignore_changes", "ignore_changes must be \"all\" or a list of attribute names.")
-                    .at(f.range(&a.expr.span)),
+                Diagnostic::error(
+                    "Invalid ignore_changes",
+                    "ignore_changes must be \"all\" or a list of attribute names.",
+                )
+                .at(f.range(&a.expr.span)),
             );
             return IgnoreChanges::None;
         }

@@ -2,7 +2,9 @@
 //! `removed`), `check` blocks, and loading a configuration with all its child modules into
 //! one tree that shares one [`SourceMap`].
 
-use super::blocks::{FileCtx, constant_bool, constant_string, decode_checks, depends_on_list, provider_reference, split_body};
+use super::blocks::{
+    FileCtx, constant_bool, constant_string, decode_checks, depends_on_list, provider_reference, split_body,
+};
 use super::*;
 use crate::addr::{Target, parse_target};
 use crate::hcl::ast::{Attribute, Body as AstBody, ExprKind};
@@ -188,7 +190,13 @@ fn address_arg(f: &FileCtx, a: &Attribute, diags: &mut Diagnostics) -> Option<Ta
     }
 }
 
-pub(super) fn decode_moved(config: &mut Config, f: &FileCtx, body: AstBody, header: SourceRange, diags: &mut Diagnostics) {
+pub(super) fn decode_moved(
+    config: &mut Config,
+    f: &FileCtx,
+    body: AstBody,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
     let parts = split_body(f, body, &["from", "to"], &[], "moved block", diags);
     let from = parts.attrs.get("from").and_then(|a| address_arg(f, a, diags));
     let to = parts.attrs.get("to").and_then(|a| address_arg(f, a, diags));
@@ -219,7 +227,13 @@ pub(super) fn decode_moved(config: &mut Config, f: &FileCtx, body: AstBody, head
     }
 }
 
-pub(super) fn decode_import(config: &mut Config, f: &FileCtx, body: AstBody, header: SourceRange, diags: &mut Diagnostics) {
+pub(super) fn decode_import(
+    config: &mut Config,
+    f: &FileCtx,
+    body: AstBody,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
     let mut parts = split_body(f, body, &["to", "id", "provider", "for_each", "identity"], &[], "import block", diags);
     for unsupported in ["for_each", "identity"] {
         if let Some(a) = parts.attrs.get(unsupported) {
@@ -251,14 +265,21 @@ pub(super) fn decode_import(config: &mut Config, f: &FileCtx, body: AstBody, hea
     }
 }
 
-pub(super) fn decode_removed(config: &mut Config, f: &FileCtx, body: AstBody, header: SourceRange, diags: &mut Diagnostics) {
+pub(super) fn decode_removed(
+    config: &mut Config,
+    f: &FileCtx,
+    body: AstBody,
+    header: SourceRange,
+    diags: &mut Diagnostics,
+) {
     let parts = split_body(f, body, &["from"], &["lifecycle", "provisioner", "connection"], "removed block", diags);
     let from = parts.attrs.get("from").and_then(|a| address_arg(f, a, diags));
     let mut destroy = true;
     for b in parts.blocks {
         if b.ty != "lifecycle" {
             diags.push(
-                Diagnostic::error("Provisioners are not supported", "terrane does not run provisioners.").at(f.header(&b)),
+                Diagnostic::error("Provisioners are not supported", "terrane does not run provisioners.")
+                    .at(f.header(&b)),
             );
             continue;
         }
@@ -309,7 +330,9 @@ pub(super) fn decode_check(
     }
     let asserts = decode_checks(f, &mut asserts_blocks, "assert", diags);
     if asserts.is_empty() {
-        diags.push(Diagnostic::error("Missing assert block", "A check block needs at least one assert block.").at(header));
+        diags.push(
+            Diagnostic::error("Missing assert block", "A check block needs at least one assert block.").at(header),
+        );
         return;
     }
     config.checks.push(Check { name, asserts, range: header });

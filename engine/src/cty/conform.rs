@@ -44,7 +44,9 @@ impl Value {
                 _ => v,
             },
             (v, Type::Map(e)) => match v.as_map() {
-                Some(m) => Value::map((**e).clone(), m.iter().map(|(k, i)| (k.clone(), i.clone().conform(e))).collect()),
+                Some(m) => {
+                    Value::map((**e).clone(), m.iter().map(|(k, i)| (k.clone(), i.clone().conform(e))).collect())
+                }
                 None => v,
             },
             (v, Type::Object(o)) => match v.as_map() {

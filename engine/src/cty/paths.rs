@@ -186,9 +186,14 @@ impl Value {
             }
             Value::Map(m) => {
                 let MapData { ety, items } = Arc::unwrap_or_clone(m);
-                Value::Map(Arc::new(MapData { ety, items: items.into_iter().map(|(k, v)| (k, v.transform(f))).collect() }))
+                Value::Map(Arc::new(MapData {
+                    ety,
+                    items: items.into_iter().map(|(k, v)| (k, v.transform(f))).collect(),
+                }))
             }
-            Value::Tuple(items) => Value::tuple(Arc::unwrap_or_clone(items).into_iter().map(|v| v.transform(f)).collect()),
+            Value::Tuple(items) => {
+                Value::tuple(Arc::unwrap_or_clone(items).into_iter().map(|v| v.transform(f)).collect())
+            }
             Value::Object(attrs) => Value::Object(Arc::new(
                 Arc::unwrap_or_clone(attrs).into_iter().map(|(k, v)| (k, v.transform(f))).collect(),
             )),

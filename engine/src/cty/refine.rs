@@ -169,7 +169,7 @@ impl RefinementBuilder {
                 return self;
             }
         }
-        if !(n.is_infinite() && !n.is_negative()) {
+        if !n.is_infinite() || n.is_negative() {
             *cur = Some((n.clone(), inclusive));
         }
         self
@@ -451,10 +451,10 @@ pub(crate) fn numeric_range_arithmetic(
     let new_min = most(ops::less_than);
     let new_max = most(ops::greater_than);
     let mut builder = builder;
-    if new_min.as_number().is_some_and(|n| !(n.is_infinite() && n.is_negative())) {
+    if new_min.as_number().is_some_and(|n| !n.is_infinite() || !n.is_negative()) {
         builder = builder.number_lower_bound(&new_min, true);
     }
-    if new_max.as_number().is_some_and(|n| !(n.is_infinite() && !n.is_negative())) {
+    if new_max.as_number().is_some_and(|n| !n.is_infinite() || n.is_negative()) {
         builder = builder.number_upper_bound(&new_max, true);
     }
     builder

@@ -49,7 +49,11 @@ impl PathError {
     /// Terraform's `tfdiags.FormatError`: the message, after its path (`.a[0]: ...`) when it
     /// has one.
     pub fn format(&self) -> String {
-        if self.path.is_empty() { self.message.clone() } else { format!("{}: {}", format_path(&self.path), self.message) }
+        if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", format_path(&self.path), self.message)
+        }
     }
 
     /// Terraform's `tfdiags.FormatErrorPrefixed`: the path after `prefix`.

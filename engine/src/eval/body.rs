@@ -13,7 +13,12 @@ use std::collections::BTreeMap;
 /// Decodes `body` against `schema`. `header` is the block's header, where missing
 /// arguments are reported. Returns the object value (every schema attribute present, null
 /// when unset) and the diagnostics; on errors the value is still as complete as possible.
-pub fn decode_body(ev: &mut Evaluator<'_>, body: &BlockBody, schema: &Schema, header: &SourceRange) -> (Value, Diagnostics) {
+pub fn decode_body(
+    ev: &mut Evaluator<'_>,
+    body: &BlockBody,
+    schema: &Schema,
+    header: &SourceRange,
+) -> (Value, Diagnostics) {
     let mut diags = Diagnostics::new();
     let d = Decoder { body };
     let v = d.decode(ev, &body.body, schema, header, &mut diags);
@@ -40,13 +45,22 @@ impl Decoder<'_> {
         Expr::new(self.body.file, e.clone(), &self.body.source)
     }
 
-    fn decode(&self, ev: &mut Evaluator<'_>, body: &Body, schema: &Schema, header: &SourceRange, diags: &mut Diagnostics) -> Value {
+    fn decode(
+        &self,
+        ev: &mut Evaluator<'_>,
+        body: &Body,
+        schema: &Schema,
+        header: &SourceRange,
+        diags: &mut Diagnostics,
+    ) -> Value {
         let mut out = BTreeMap::new();
         for a in &body.attributes {
             let name = a.name.as_str();
             let Some(attr) = schema.attributes.get(name) else {
                 let detail = if schema.blocks.contains_key(name) {
-                    format!("An argument named \"{name}\" is not expected here. Did you mean to define a block of type \"{name}\"?")
+                    format!(
+                        "An argument named \"{name}\" is not expected here. Did you mean to define a block of type \"{name}\"?"
+                    )
                 } else {
                     let hint = did_you_mean(name, schema.attributes.keys().map(String::as_str)).unwrap_or_default();
                     format!("An argument named \"{name}\" is not expected here.{hint}")
@@ -90,8 +104,11 @@ impl Decoder<'_> {
             if b.ty == "dynamic" {
                 let Some(label) = b.labels.first() else {
                     diags.push(
-                        Diagnostic::error("Invalid dynamic block", "A dynamic block takes one label: the type of block to generate.")
-                            .at(self.range(&b.header_span())),
+                        Diagnostic::error(
+                            "Invalid dynamic block",
+                            "A dynamic block takes one label: the type of block to generate.",
+                        )
+                        .at(self.range(&b.header_span())),
                     );
                     continue;
                 };
@@ -169,7 +186,10 @@ impl Decoder<'_> {
                 diags.push(
                     Diagnostic::error(
                         "Too many blocks",
-                        format!("No more than {max} \"{name}\" block{} allowed.", if max == 1 { " is" } else { "s are" }),
+                        format!(
+                            "No more than {max} \"{name}\" block{} allowed.",
+                            if max == 1 { " is" } else { "s are" }
+                        ),
                     )
                     .at(entry.ranges.get(max).cloned().unwrap_or_else(|| header.clone())),
                 );
@@ -198,7 +218,13 @@ impl Decoder<'_> {
 
     /// Expands a `dynamic` block into one value per element of its `for_each`; `None` when
     /// the collection is not known yet.
-    fn expand_dynamic(&self, ev: &mut Evaluator<'_>, b: &Block, schema: &Schema, diags: &mut Diagnostics) -> Option<Vec<Value>> {
+    fn expand_dynamic(
+        &self,
+        ev: &mut Evaluator<'_>,
+        b: &Block,
+        schema: &Schema,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<Value>> {
         let header = self.range(&b.header_span());
         let iterator = dynamic_iterator(b);
         let mut for_each = None;
@@ -228,8 +254,11 @@ impl Decoder<'_> {
         }
         let (Some(for_each), Some(content)) = (for_each, content) else {
             diags.push(
-                Diagnostic::error("Invalid dynamic block", "A dynamic block needs a for_each argument and a content block.")
-                    .at(header),
+                Diagnostic::error(
+                    "Invalid dynamic block",
+                    "A dynamic block needs a for_each argument and a content block.",
+                )
+                .at(header),
             );
             return Some(Vec::new());
         };
@@ -253,7 +282,9 @@ impl Decoder<'_> {
             return Some(Vec::new());
         }
         if coll.is_null() {
-            diags.push(Diagnostic::error("Invalid dynamic for_each value", "Cannot use a null value in for_each.").at(range));
+            diags.push(
+                Diagnostic::error("Invalid dynamic for_each value", "Cannot use a null value in for_each.").at(range),
+            );
             return Some(Vec::new());
         }
         if !coll.is_known() {

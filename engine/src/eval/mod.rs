@@ -163,9 +163,12 @@ pub fn check_condition(ev: &mut Evaluator<'_>, rule: &CheckRule) -> Result<Optio
     let cond = match crate::cty::convert::convert(cond, &crate::cty::Type::Bool) {
         Ok(c) => c,
         Err(e) => {
-            return Err(Diagnostic::error("Invalid condition result", format!("Invalid condition result value: {}.", e.message))
-                .at(range)
-                .into());
+            return Err(Diagnostic::error(
+                "Invalid condition result",
+                format!("Invalid condition result value: {}.", e.message),
+            )
+            .at(range)
+            .into());
         }
     };
     match cond.unmarked() {

@@ -76,7 +76,12 @@ pub(crate) fn steps_used(subject: &Subject) -> usize {
 /// diagnostic's summary and detail, as Terraform's `addrs.ParseRef` words them).
 pub(crate) fn subject_of(root: &str, attrs: &[&str]) -> Result<Subject, (String, String)> {
     let first = attrs.first().copied();
-    let direct = || super::invalid_reference(format!("The {} object cannot be accessed directly. Instead, access one of its attributes.", q(root)));
+    let direct = || {
+        super::invalid_reference(format!(
+            "The {} object cannot be accessed directly. Instead, access one of its attributes.",
+            q(root)
+        ))
+    };
     Ok(match root {
         "var" => Subject::Var(first.ok_or_else(direct)?.to_string()),
         "local" => Subject::Local(first.ok_or_else(direct)?.to_string()),
@@ -86,7 +91,10 @@ pub(crate) fn subject_of(root: &str, attrs: &[&str]) -> Result<Subject, (String,
             other => {
                 return Err((
                     "Invalid \"count\" attribute".into(),
-                    format!("The \"count\" object does not have an attribute named {}. The only supported attribute is count.index, which is the index of each instance of a resource block that has the \"count\" argument set.", q(other)),
+                    format!(
+                        "The \"count\" object does not have an attribute named {}. The only supported attribute is count.index, which is the index of each instance of a resource block that has the \"count\" argument set.",
+                        q(other)
+                    ),
                 ));
             }
         },
@@ -96,7 +104,10 @@ pub(crate) fn subject_of(root: &str, attrs: &[&str]) -> Result<Subject, (String,
             other => {
                 return Err((
                     "Invalid \"each\" attribute".into(),
-                    format!("The \"each\" object does not have an attribute named {}. The supported attributes are each.key and each.value, the current key and value pair of the \"for_each\" attribute set.", q(other)),
+                    format!(
+                        "The \"each\" object does not have an attribute named {}. The supported attributes are each.key and each.value, the current key and value pair of the \"for_each\" attribute set.",
+                        q(other)
+                    ),
                 ));
             }
         },
@@ -118,7 +129,10 @@ pub(crate) fn subject_of(root: &str, attrs: &[&str]) -> Result<Subject, (String,
             other => {
                 return Err((
                     "Invalid \"terraform\" attribute".into(),
-                    format!("The \"terraform\" object does not have an attribute named {}. The only supported attribute is terraform.workspace, the name of the currently-selected workspace.", q(other)),
+                    format!(
+                        "The \"terraform\" object does not have an attribute named {}. The only supported attribute is terraform.workspace, the name of the currently-selected workspace.",
+                        q(other)
+                    ),
                 ));
             }
         },
@@ -141,7 +155,10 @@ pub(crate) fn subject_of(root: &str, attrs: &[&str]) -> Result<Subject, (String,
         "template" | "lazy" | "arg" => {
             return Err((
                 "Reserved symbol name".into(),
-                format!("The symbol name {} is reserved for use in a future Terraform version. If you are using a provider that already uses this as a resource type name, add the prefix \"resource.\" to force interpretation as a resource type name.", q(root)),
+                format!(
+                    "The symbol name {} is reserved for use in a future Terraform version. If you are using a provider that already uses this as a resource type name, add the prefix \"resource.\" to force interpretation as a resource type name.",
+                    q(root)
+                ),
             ));
         }
         type_name => match first {
@@ -264,7 +281,9 @@ pub fn static_reference(e: &Expr) -> Result<Reference, Diagnostic> {
         .at(e.range())
     };
     match &e.expr.kind {
-        ExprKind::ScopeTraversal { root, steps, .. } => traversal_reference(e.file, root, steps, &e.expr.span).ok_or_else(invalid),
+        ExprKind::ScopeTraversal { root, steps, .. } => {
+            traversal_reference(e.file, root, steps, &e.expr.span).ok_or_else(invalid)
+        }
         _ => Err(invalid()),
     }
 }

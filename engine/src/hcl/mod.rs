@@ -36,17 +36,15 @@ fn check_invalid_tokens(src: &[u8], tokens: &[token::Token]) -> Vec<Diag> {
     for tok in tokens {
         let span = tok.span.clone();
         match tok.ty {
-            T::BitwiseAnd | T::BitwiseOr | T::BitwiseXor | T::BitwiseNot => {
-                if bitwise < 4 {
-                    let hint = match tok.ty {
-                        T::BitwiseAnd => " Did you mean boolean AND (\"&&\")?",
-                        T::BitwiseOr => " Did you mean boolean OR (\"||\")?",
-                        T::BitwiseNot => " Did you mean boolean NOT (\"!\")?",
-                        _ => "",
-                    };
-                    out.push(Diag::new("Unsupported operator", format!("Bitwise operators are not supported.{hint}"), span));
-                    bitwise += 1;
-                }
+            T::BitwiseAnd | T::BitwiseOr | T::BitwiseXor | T::BitwiseNot if bitwise < 4 => {
+                let hint = match tok.ty {
+                    T::BitwiseAnd => " Did you mean boolean AND (\"&&\")?",
+                    T::BitwiseOr => " Did you mean boolean OR (\"||\")?",
+                    T::BitwiseNot => " Did you mean boolean NOT (\"!\")?",
+                    _ => "",
+                };
+                out.push(Diag::new("Unsupported operator", format!("Bitwise operators are not supported.{hint}"), span));
+                bitwise += 1;
             }
             T::Backtick => {
                 if backtick % 2 == 0 {
@@ -72,25 +70,21 @@ fn check_invalid_tokens(src: &[u8], tokens: &[token::Token]) -> Vec<Diag> {
                     apostrophe += 1;
                 }
             }
-            T::Semicolon => {
-                if semicolon < 1 {
-                    out.push(Diag::new(
-                        "Invalid character",
-                        "The \";\" character is not valid. Use newlines to separate arguments and blocks, and commas to separate items in collection values.",
-                        span,
-                    ));
-                    semicolon += 1;
-                }
+            T::Semicolon if semicolon < 1 => {
+                out.push(Diag::new(
+                    "Invalid character",
+                    "The \";\" character is not valid. Use newlines to separate arguments and blocks, and commas to separate items in collection values.",
+                    span,
+                ));
+                semicolon += 1;
             }
-            T::BadUtf8 => {
-                if bad_utf8 < 1 {
-                    out.push(Diag::new(
-                        "Invalid character encoding",
-                        "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.",
-                        span,
-                    ));
-                    bad_utf8 += 1;
-                }
+            T::BadUtf8 if bad_utf8 < 1 => {
+                out.push(Diag::new(
+                    "Invalid character encoding",
+                    "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.",
+                    span,
+                ));
+                bad_utf8 += 1;
             }
             T::QuotedNewline => out.push(Diag::new(
                 "Invalid multi-line string",

@@ -196,11 +196,12 @@ fn same(a: &Number, b: &Number) -> bool {
 
 #[test]
 fn compact_shortcuts_match_the_bigfloat_path() {
-    let mut values: Vec<Number> =
-        ["0", "-0", "1", "-7", "3", "0.5", "-0.25", "2.75", "0.1", "-0.3", "1.125", "1e18", "0.0625", "1e-21", "-3e-30"]
-            .iter()
-            .map(|s| Number::parse(s).unwrap())
-            .collect();
+    let mut values: Vec<Number> = [
+        "0", "-0", "1", "-7", "3", "0.5", "-0.25", "2.75", "0.1", "-0.3", "1.125", "1e18", "0.0625", "1e-21", "-3e-30",
+    ]
+    .iter()
+    .map(|s| Number::parse(s).unwrap())
+    .collect();
     values.extend([Number::from_i64(3), Number::from_i64(-8), Number::from_i64(i64::MAX), Number::from_i64(0)]);
     values.extend([0.5, 3.0, -2.0, 1e15].map(|f| Number::from_f64(f).unwrap()));
     type Op = fn(&Number, &Number) -> Result<Number, super::NumberError>;

@@ -49,10 +49,7 @@ pub fn encode(v: &Value, ty: &Type) -> J {
         }
         Value::Map(m) => escape(m.items.iter().map(|(k, x)| (k.clone(), encode(x, &m.ety))).collect()),
         Value::Object(attrs) => escape(
-            attrs
-                .iter()
-                .map(|(k, x)| (k.clone(), encode(x, ty.attribute_type(k).unwrap_or(&Type::Dynamic))))
-                .collect(),
+            attrs.iter().map(|(k, x)| (k.clone(), encode(x, ty.attribute_type(k).unwrap_or(&Type::Dynamic)))).collect(),
         ),
         Value::Marked(..) => unreachable!("handled above"),
     }

@@ -1131,13 +1131,16 @@ impl PlanWalk<'_> {
         }
         let root = self.root();
         let scope = self.scope(&root, None, None);
-        let invalid = |detail: &str| Err(Diagnostic::error("Invalid import id argument", detail).at(imp.id.range()).into());
+        let invalid =
+            |detail: &str| Err(Diagnostic::error("Invalid import id argument", detail).at(imp.id.range()).into());
         let v = scope.evaluator().eval_as(&imp.id, &Type::String)?;
         if v.is_null() {
             return invalid("The import ID cannot be null.");
         }
         if !v.is_known() {
-            return invalid("The import block \"id\" argument depends on resource attributes that cannot be determined until apply, so terrane cannot plan to import this resource.");
+            return invalid(
+                "The import block \"id\" argument depends on resource attributes that cannot be determined until apply, so terrane cannot plan to import this resource.",
+            );
         }
         let id = v.unmarked().as_str().unwrap_or_default().to_string();
         if id.is_empty() {

@@ -48,9 +48,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     let mut schema = ProviderSchema { provider: config::schema(), ..ProviderSchema::default() };
     let mut resources = BTreeMap::new();
     for r in resources::all() {
-        schema
-            .resources
-            .insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
+        schema.resources.insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
         resources.insert(r.name(), r);
     }
     let mut data_sources = BTreeMap::new();

@@ -631,7 +631,10 @@ async fn elasticache_replication_group_lifecycle() {
     let state = h.apply(&src).await;
     assert_eq!(h.str_attr(&state, addr, "id"), id);
     assert!(h.str_attr(&state, addr, "primary_endpoint_address").contains(&id));
-    assert_eq!(h.attr(&state, addr, "member_clusters"), Value::set(Type::String, vec![Value::from(format!("{id}-001"))]));
+    assert_eq!(
+        h.attr(&state, addr, "member_clusters"),
+        Value::set(Type::String, vec![Value::from(format!("{id}-001"))])
+    );
     assert_eq!(h.attr(&state, addr, "port"), Value::from(6379i64));
     assert!(h.str_attr(&state, addr, "arn").ends_with(&format!(":replicationgroup:{id}")));
     assert!(sensitive_paths(&state, addr).contains(&attr_path("auth_token")));

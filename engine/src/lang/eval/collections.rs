@@ -159,21 +159,22 @@ impl Evaluator<'_> {
             match key {
                 None => tuple.push(val),
                 Some(key) if f.group => groups.entry(key).or_default().push(val),
-                Some(key) => {
-                    if obj.contains_key(&key) {
+                Some(key) => match obj.entry(key) {
+                    std::collections::btree_map::Entry::Occupied(e) => {
                         let kspan = f.key.as_ref().map_or(f.val.span.clone(), |k| k.span.clone());
                         diags.push(self.error(
                             "Duplicate object key",
                             format!(
                                 "Two different items produced the key {} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
-                                go_quote(&key)
+                                go_quote(e.key())
                             ),
                             &kspan,
                         ));
-                    } else {
-                        obj.insert(key, val);
                     }
-                }
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(val);
+                    }
+                },
             }
         }
         if !known {

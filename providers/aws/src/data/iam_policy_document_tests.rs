@@ -12,12 +12,8 @@ fn decode(body: &str) -> Value {
     let (config, diags) = terrane_engine::config::load_sources(vec![("main.tf".into(), src)]);
     assert!(!diags.has_errors(), "{diags}");
     let r = config.resources.values().next().unwrap();
-    let (v, diags) = decode_body(
-        &mut Evaluator::new(&EmptyScope, std::path::Path::new(".")),
-        &r.body,
-        &schema(),
-        &r.range,
-    );
+    let (v, diags) =
+        decode_body(&mut Evaluator::new(&EmptyScope, std::path::Path::new(".")), &r.body, &schema(), &r.range);
     assert!(!diags.has_errors(), "{diags}");
     v
 }

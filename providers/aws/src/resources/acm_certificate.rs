@@ -465,7 +465,9 @@ impl ResourceType for AcmCertificate {
             let domain_changed = prior.is_none_or(|p| val::string(p, "domain_name").as_deref() != Some(domain));
             let configured = match sans.unmark().0 {
                 Value::Null(_) => domain_changed.then(Vec::new),
-                v @ (Value::List(_) | Value::Set(_)) if v.as_seq().unwrap_or(&[]).iter().all(|i| i.as_str().is_some()) => {
+                v @ (Value::List(_) | Value::Set(_))
+                    if v.as_seq().unwrap_or(&[]).iter().all(|i| i.as_str().is_some()) =>
+                {
                     Some(v.as_seq().unwrap_or(&[]).to_vec())
                 }
                 _ => None,

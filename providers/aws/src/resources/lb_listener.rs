@@ -181,14 +181,16 @@ fn forward_value(f: &ForwardActionConfig, prior: Option<&Value>) -> Value {
         }
         _ => Vec::new(),
     };
-    Value::tuple(vec![Value::object([("target_group", Value::set_any(groups)), ("stickiness", Value::tuple(stickiness))])])
+    Value::tuple(vec![Value::object([
+        ("target_group", Value::set_any(groups)),
+        ("stickiness", Value::tuple(stickiness)),
+    ])])
 }
 
 fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
     let kind = a.r#type().map(|t| t.as_str().to_string()).unwrap_or_default();
     let mut target_group_arn = Value::NULL;
-    let (mut forward, mut redirect, mut fixed) =
-        (Value::empty_tuple(), Value::empty_tuple(), Value::empty_tuple());
+    let (mut forward, mut redirect, mut fixed) = (Value::empty_tuple(), Value::empty_tuple(), Value::empty_tuple());
     match kind.as_str() {
         "forward" => {
             // As configured: a `forward` block, or a single `target_group_arn`.
@@ -205,7 +207,10 @@ fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
                     forward = Value::tuple(vec![Value::object([
                         (
                             "target_group",
-                            Value::set_any(vec![Value::object([("arn", Value::from(arn)), ("weight", Value::from(1i64))])]),
+                            Value::set_any(vec![Value::object([
+                                ("arn", Value::from(arn)),
+                                ("weight", Value::from(1i64)),
+                            ])]),
                         ),
                         ("stickiness", Value::empty_tuple()),
                     ])])
