@@ -41,6 +41,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Show output values from the state.
     Output(OutputArgs),
+    /// Try expressions against the configuration and state, as Terraform's console does.
+    Console(ConsoleArgs),
     /// Advanced state management.
     #[command(subcommand)]
     State(StateCommand),
@@ -111,6 +113,23 @@ pub struct FmtArgs {
     pub write: bool,
     /// Files or directories (default: the current directory); `-` reads stdin.
     pub paths: Vec<PathBuf>,
+}
+
+/// `terrane console`.
+#[derive(Args, Debug)]
+pub struct ConsoleArgs {
+    /// Set a variable: -var 'name=value'.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Load variable values from a file.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// Whether to lock the state.
+    #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value_t = true)]
+    pub lock: bool,
+    /// How long to retry taking a held lock (e.g. 30s, 5m).
+    #[arg(long = "lock-timeout", default_value = "0s")]
+    pub lock_timeout: String,
 }
 
 /// Options shared by `plan`, `apply` and `destroy`.

@@ -7,7 +7,7 @@
 use crate::addr::{InstanceKey, ModuleStep};
 use crate::config::{Config, Expr};
 use crate::context::Context;
-use crate::diag::{Diagnostic, Diagnostics, SourceRange};
+use crate::diag::{Diagnostic, Diagnostics, SourceMap, SourceRange};
 use crate::eval::references::{self, Subject};
 use crate::eval::{Evaluator, Scope};
 use crate::run::{Expansion, InstanceCtx, ModInst, expand};
@@ -53,11 +53,18 @@ impl<'a> Console<'a> {
         (v, diags)
     }
 
-    /// Evaluates one console line (parsed as `<console-input>`): the value as the console
-    /// prints it, or the diagnostics.
-    pub fn eval_line(&self, line: &str) -> Result<String, Diagnostics> {
-        let e = Expr::parse(line, "<console-input>")?;
-        let (v, diags) = self.eval(&e);
+    /// Evaluates one console line, added to `sources` as `<console-input>` (for its
+    /// diagnostics' snippets): the value as the console prints it, or the diagnostics.
+    pub fn eval_line(&self, line: &str, sources: &mut SourceMap) -> Result<String, Diagnostics> {
+        let file = sources.add("<console-input>", line);
+        let source = std::sync::Arc::new(sources.get(file).expect("just added").clone());
+        let (e, parse_diags) = crate::hcl::parse_expression(line.as_bytes(), "<console-input>");
+        if !parse_diags.is_empty() {
+            return Err(Diagnostics(
+                parse_diags.into_iter().map(|d| crate::config::hcl_diagnostic(file, d)).collect(),
+            ));
+        }
+        let (v, diags) = self.eval(&Expr::new(file, e, &source));
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Diagnostics(diags));
         }

@@ -343,12 +343,12 @@ fn clamp(r: &SourceRange, sources: &SourceMap) -> Range<usize> {
 
 /// "Did you mean ...?" for a misspelt name, when one candidate is close enough.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!(" Did you mean \"{c}\"?"))
+    // Terraform's `didyoumean.NameSuggestion` (edit distance under 3), over the candidates in
+    // sorted order: where Terraform takes them from a map, and so may answer differently
+    // from run to run, terrane always gives the nearest, then the first in order.
+    let mut sorted: Vec<&str> = candidates.into_iter().collect();
+    sorted.sort_unstable();
+    crate::hcl::best_suggestion(name, sorted).map(|c| format!(" Did you mean {}?", crate::cty::ty::go_quote(c)))
 }
 
 #[cfg(test)]

@@ -199,6 +199,43 @@ impl Schema {
         Value::object_from_map(m).with_marks(marks)
     }
 
+    /// The paths of required attributes the value sets to a known null (an argument given
+    /// `null`, which the decoder cannot see), as the Terraform SDK's validation finds them at
+    /// plan time. Unknown values are not checked: they may be set at apply.
+    pub fn null_required(&self, v: &Value) -> Vec<Vec<crate::value::PathStep>> {
+        use crate::value::PathStep;
+        fn walk(s: &Schema, v: &Value, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+            if !v.is_known() || v.is_null() {
+                return;
+            }
+            for (name, a) in &s.attributes {
+                if a.required && v.get_attr(name).is_some_and(|x| x.is_known() && x.is_null()) {
+                    let mut p = path.clone();
+                    p.push(PathStep::Attr(name.clone()));
+                    out.push(p);
+                }
+            }
+            for (name, b) in &s.blocks {
+                let Some(x) = v.get_attr(name) else { continue };
+                path.push(PathStep::Attr(name.clone()));
+                match b.nesting {
+                    Nesting::Single => walk(&b.schema, x, path, out),
+                    Nesting::List | Nesting::Set => {
+                        for (i, item) in x.as_seq().unwrap_or(&[]).iter().enumerate() {
+                            path.push(PathStep::Index(i));
+                            walk(&b.schema, item, path, out);
+                            path.pop();
+                        }
+                    }
+                }
+                path.pop();
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, v, &mut Vec::new(), &mut out);
+        out
+    }
+
     /// A value of this schema read back from JSON (state), typed by the schema.
     pub fn from_json(&self, json: &serde_json::Value) -> Value {
         Value::from_json(json).conform(&self.value_type())

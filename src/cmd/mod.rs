@@ -1,6 +1,7 @@
 //! One file per command.
 
 mod apply;
+mod console;
 mod fmt;
 mod get;
 mod graph;
@@ -29,6 +30,7 @@ pub async fn run(command: Command, ui: &Ui) -> u8 {
         Command::Destroy(a) => apply::run(a, true, ui).await,
         Command::Show(a) => show::run(a, ui).await,
         Command::Output(a) => output::run(a, ui).await,
+        Command::Console(a) => console::run(a, ui).await,
         Command::State(c) => state::run(c, ui).await,
         Command::Graph(a) => graph::run(a, ui),
         Command::Workspace(c) => workspace::run(c, ui).await,

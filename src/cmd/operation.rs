@@ -36,7 +36,7 @@ impl Session {
 }
 
 /// Variables from `-var`/`-var-file` in command-line order (later ones win).
-fn cli_vars(opts: &PlanOpts) -> Vec<CliVar> {
+pub fn cli_vars(opts: &PlanOpts) -> Vec<CliVar> {
     if let Some(order) = crate::args::var_order()
         && order.len() == opts.vars.len() + opts.var_files.len()
     {

@@ -917,6 +917,29 @@ impl PlanWalk<'_> {
             return None;
         }
         let mut vd = Diagnostics::new();
+        for path in schema.block.null_required(&config) {
+            let name = match path.last() {
+                Some(crate::value::PathStep::Attr(n)) => n.clone(),
+                _ => continue,
+            };
+            let range = match path.as_slice() {
+                [crate::value::PathStep::Attr(n)] => res
+                    .body
+                    .body
+                    .attributes
+                    .iter()
+                    .find(|a| &a.name == n)
+                    .map(|a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone())),
+                _ => None,
+            };
+            vd.push(
+                Diagnostic::error(
+                    "Missing required argument",
+                    format!("The argument \"{name}\" is required, but no definition was found."),
+                )
+                .at(range.unwrap_or_else(|| res.range.clone())),
+            );
+        }
         for d in provider.validate(&res.addr.type_name, &config) {
             vd.push(if d.range.is_none() { d.at(res.range.clone()) } else { d });
         }
