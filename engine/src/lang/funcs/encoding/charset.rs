@@ -1,13 +1,16 @@
 //! `textencodebase64` and `textdecodebase64`: the encodings Go's `ianaindex.IANA` finds by
 //! name or alias (case-insensitively), their IANA names in messages, and each encoding's
 //! rules (UTF-16 with or without a byte order mark, single-byte code pages refusing
-//! characters they lack). The CJK multi-byte encodings are not provided.
+//! characters they lack) and the CJK multi-byte encodings (`cjk`).
+
+mod cjk;
 
 use super::charset_data::{ALIASES, ENCODINGS};
 use super::gobase64;
 use crate::cty::ty::go_quote;
 use crate::cty::{Type, Value};
 use crate::lang::function::{FuncCtx, FuncError};
+pub(super) use cjk::Cjk;
 
 /// A single-byte code page: the characters of the bytes from 0x80 (ASCII supersets) or 0.
 pub(super) struct Charmap {
@@ -20,6 +23,7 @@ pub(super) enum Enc {
     Utf8,
     Utf16 { little_endian: bool, bom: bool },
     Charmap(&'static Charmap),
+    Cjk(Cjk),
 }
 
 /// `ianaindex.IANA.Encoding` then `Name`: the encoding and its IANA name.
@@ -54,6 +58,7 @@ fn encode(enc: &Enc, s: &str) -> Option<Vec<u8>> {
                 m.table.iter().position(|&t| t != 0xfffd && u32::from(t) == c as u32).map(|i| (i + low) as u8)
             })
             .collect(),
+        Enc::Cjk(c) => c.encode(s),
     }
 }
 
@@ -89,6 +94,7 @@ fn decode(enc: &Enc, b: &[u8]) -> String {
                 char::from_u32(u32::from(m.table[c as usize - low])).unwrap_or(char::REPLACEMENT_CHARACTER)
             })
             .collect(),
+        Enc::Cjk(c) => c.decode(b).unwrap_or_else(|| char::REPLACEMENT_CHARACTER.to_string()),
     }
 }
 

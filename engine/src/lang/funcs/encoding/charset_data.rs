@@ -1,8 +1,8 @@
 //! Data of the text encodings `textencodebase64` and `textdecodebase64` accept, extracted
 //! from `golang.org/x/text` (`encoding/ianaindex` names and aliases, `encoding/charmap`
-//! tables). Generated: do not edit by hand.
+//! tables). Generated, then the CJK multi-byte encodings (`charset::cjk`) appended by hand.
 
-use super::charset::{Charmap, Enc};
+use super::charset::{Charmap, Cjk, Enc};
 
 static CODEPAGE037: Charmap = Charmap {
     ascii_superset: false,
@@ -722,6 +722,14 @@ pub(super) static ENCODINGS: &[(&str, Enc)] = &[
     ("windows-1256", Enc::Charmap(&WINDOWS1256)),
     ("windows-1257", Enc::Charmap(&WINDOWS1257)),
     ("windows-1258", Enc::Charmap(&WINDOWS1258)),
+    ("Shift_JIS", Enc::Cjk(Cjk::ShiftJis)),
+    ("Extended_UNIX_Code_Packed_Format_for_Japanese", Enc::Cjk(Cjk::EucJp)),
+    ("ISO-2022-JP", Enc::Cjk(Cjk::Iso2022Jp)),
+    ("EUC-KR", Enc::Cjk(Cjk::EucKr)),
+    ("GBK", Enc::Cjk(Cjk::Gbk)),
+    ("GB18030", Enc::Cjk(Cjk::Gb18030)),
+    ("HZ-GB-2312", Enc::Cjk(Cjk::HzGb2312)),
+    ("Big5", Enc::Cjk(Cjk::Big5)),
 ];
 
 /// Every alias (lower-cased) of a supported encoding, sorted, with its index in `ENCODINGS`.
@@ -739,6 +747,7 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("ansi_x3.4-1986", 0),
     ("arabic", 6),
     ("asmo-708", 6),
+    ("big5", 56),
     ("ccsid00858", 36),
     ("ccsid01140", 37),
     ("cp00858", 36),
@@ -755,7 +764,13 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("cp863", 31),
     ("cp865", 32),
     ("cp866", 34),
+    ("cp936", 53),
     ("csascii", 0),
+    ("csbig5", 56),
+    ("cseuckr", 52),
+    ("cseucpkdfmtjapanese", 50),
+    ("csgb18030", 54),
+    ("csgbk", 53),
     ("csibm00858", 36),
     ("csibm01140", 37),
     ("csibm037", 28),
@@ -765,6 +780,7 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("csibm863", 31),
     ("csibm865", 32),
     ("csibm866", 34),
+    ("csiso2022jp", 51),
     ("csiso885913", 16),
     ("csiso885914", 17),
     ("csiso885915", 18),
@@ -790,6 +806,7 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("cspc862latinhebrew", 26),
     ("cspc8codepage437", 25),
     ("cspcp852", 24),
+    ("csshiftjis", 49),
     ("csutf16", 22),
     ("csutf16be", 20),
     ("csutf16le", 21),
@@ -813,9 +830,15 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("ecma-114", 6),
     ("ecma-118", 7),
     ("elot_928", 7),
+    ("euc-jp", 50),
+    ("euc-kr", 52),
+    ("extended_unix_code_packed_format_for_japanese", 50),
+    ("gb18030", 54),
+    ("gbk", 53),
     ("greek", 7),
     ("greek8", 7),
     ("hebrew", 8),
+    ("hz-gb-2312", 55),
     ("ibm-1047", 38),
     ("ibm00858", 36),
     ("ibm01140", 37),
@@ -832,6 +855,7 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("ibm863", 31),
     ("ibm865", 32),
     ("ibm866", 34),
+    ("iso-2022-jp", 51),
     ("iso-8859-1", 1),
     ("iso-8859-10", 10),
     ("iso-8859-13", 16),
@@ -915,7 +939,10 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("latin8", 17),
     ("mac", 27),
     ("macintosh", 27),
+    ("ms936", 53),
+    ("ms_kanji", 49),
     ("pc-multilingual-850+euro", 36),
+    ("shift_jis", 49),
     ("us", 0),
     ("us-ascii", 0),
     ("utf-16", 22),
@@ -932,4 +959,5 @@ pub(super) static ALIASES: &[(&str, u8)] = &[
     ("windows-1257", 47),
     ("windows-1258", 48),
     ("windows-874", 39),
+    ("windows-936", 53),
 ];
