@@ -3,13 +3,16 @@
 use crate::args::OutputArgs;
 use crate::ui::Ui;
 use crate::workdir;
-use terrane_engine::plan::render::hcl::format_value;
+use terrane_engine::lang::console::format_value;
 use terrane_engine::state::{OutputState, State};
-use terrane_engine::value::Value;
 
-fn value_of(o: &OutputState) -> Value {
-    let v = Value::from_json(&o.value);
-    if o.sensitive { v.mark_sensitive() } else { v }
+/// `name = value` as Terraform's output view writes it (`repl.FormatValue`), sensitive
+/// outputs as `<sensitive>`.
+fn line_of(name: &str, o: &OutputState) -> String {
+    if o.sensitive {
+        return format!("{name} = <sensitive>");
+    }
+    format!("{name} = {}", format_value(&o.typed_value(), 0))
 }
 
 /// Prints every output as `name = value` (sensitive ones masked), as after an apply.
@@ -19,7 +22,7 @@ pub fn print_all(ui: &Ui, state: &State) {
     }
     ui.line(&ui.paint().green(&ui.paint().bold("\nOutputs:\n")));
     for (name, o) in &state.outputs {
-        ui.line(&format!("{name} = {}", format_value(&value_of(o), 0, 2, "<sensitive>")));
+        ui.line(&line_of(name, o));
     }
 }
 
@@ -57,7 +60,7 @@ pub async fn run(args: OutputArgs, ui: &Ui) -> u8 {
                 }
             } else {
                 // Asking for one output by name shows its value, sensitive or not, as Terraform does.
-                ui.line(&format_value(&Value::from_json(&o.value), 0, 2, "<sensitive>"));
+                ui.line(&format_value(&o.typed_value().deep_unmark(), 0));
             }
         }
         None if args.json => {
@@ -79,7 +82,7 @@ pub async fn run(args: OutputArgs, ui: &Ui) -> u8 {
                 return 0;
             }
             for (name, o) in &state.outputs {
-                ui.line(&format!("{name} = {}", format_value(&value_of(o), 0, 2, "<sensitive>")));
+                ui.line(&line_of(name, o));
             }
         }
     }

@@ -456,7 +456,7 @@ fn decode_variable(
                         "Invalid default value for variable",
                         format!(
                             "This default value is not compatible with the variable's type constraint: {}.",
-                            e.message
+                            e.format()
                         ),
                     )
                     .at(f.range(&a.expr.span)),

@@ -101,6 +101,13 @@ pub struct OutputState {
     pub sensitive: bool,
 }
 
+impl OutputState {
+    /// The value, of its recorded type, marked when the output is sensitive.
+    pub fn typed_value(&self) -> Value {
+        codec_typed(&self.value, &self.ty).mark_if(self.sensitive)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceState {
     /// Provider configuration address, `provider["registry.terraform.io/hashicorp/aws"].west`.
