@@ -78,6 +78,9 @@ pub struct InitArgs {
     /// With -migrate-state: overwrite a state of another lineage in the target backend.
     #[arg(long = "force-copy")]
     pub force_copy: bool,
+    /// Machine-readable output: one JSON event per line (Terraform's `-json` UI).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Default)]

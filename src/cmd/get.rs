@@ -48,7 +48,11 @@ fn is_tarball(source: &str) -> bool {
 
 /// Installs every module the configuration calls (and those they call), printing each.
 pub fn install(ui: &Ui, update: bool) -> Result<(), ()> {
-    ui.line(&ui.paint().bold("Initializing modules..."));
+    if ui.json {
+        crate::ui::json::init_output("initializing_modules_message", "Initializing modules...");
+    } else {
+        ui.line(&ui.paint().bold("Initializing modules..."));
+    }
     let mut manifest: Manifest =
         std::fs::read(MANIFEST).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
     let mut fetched: Vec<String> = Vec::new();

@@ -5,17 +5,26 @@
 
 use crate::args::InitArgs;
 use crate::backends::{self, Choice};
-use crate::ui::Ui;
+use crate::ui::{Ui, json};
 use crate::workdir;
+use std::path::Path;
 use std::sync::Arc;
-use terrane_engine::diag::Diagnostics;
+use terrane_engine::config::{Config, load_dir};
+use terrane_engine::diag::{Diagnostic, Diagnostics};
 use terrane_engine::state::{LockInfo, State, StateBackend};
 
+/// Terraform's preamble to configuration errors found by `init` (`init_config_error`).
+const INIT_CONFIG_ERROR: &str = "terrane encountered problems during initialisation, including problems\nwith the configuration, described below.\n\nThe terrane configuration must be valid before initialization so that\nterrane can determine which modules and providers need to be installed.";
+
 pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
+    let ui = &if args.json { ui.json_mode() } else { ui.clone() };
+    if ui.json {
+        json::version();
+    }
     if super::get::install(ui, args.upgrade).is_err() {
         return 1;
     }
-    let Some(config) = workdir::load_config(ui) else { return 1 };
+    let Some(config) = load_config(ui) else { return 1 };
     let p = ui.paint();
     let overrides = match backends::parse_overrides(&args.backend_config) {
         Ok(o) => o,
@@ -32,7 +41,11 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
         }
     };
     let previous = backends::saved().unwrap_or_else(Choice::local_default);
-    ui.line(&p.bold(&format!("Initializing the backend... ({})", wanted.describe())));
+    if ui.json {
+        json::init_output("initializing_backend_message", "Initializing the backend...");
+    } else {
+        ui.line(&p.bold(&format!("Initializing the backend... ({})", wanted.describe())));
+    }
     let target = match backends::open(&wanted) {
         Ok(b) => b,
         Err(d) => {
@@ -68,7 +81,11 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
         ui.error("Failed to record the backend settings", &format!("{}: {e}", workdir::DATA_DIR));
         return 1;
     }
-    ui.line(&p.bold("Initializing provider plugins..."));
+    if ui.json {
+        json::init_output("initializing_provider_plugin_message", "Initializing provider plugins...");
+    } else {
+        ui.line(&p.bold("Initializing provider plugins..."));
+    }
     let registry = workdir::registry();
     let mut names: Vec<&str> =
         config.resources.values().map(|r| r.provider.split('.').next().unwrap_or_default()).collect();
@@ -94,9 +111,52 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
         );
         return 1;
     }
-    ui.line(&p.green(&p.bold("\nterrane has been successfully initialized!")));
-    ui.line("\nYou may now begin working with terrane. Try running \"terrane plan\" to see\nany changes that are required for your infrastructure.");
+    let success = "terrane has been successfully initialized!";
+    let next = "You may now begin working with terrane. Try running \"terrane plan\" to see\nany changes that are required for your infrastructure.";
+    if ui.json {
+        json::init_output("output_init_success_message", success);
+        json::init_output("output_init_success_cli_message", next);
+    } else {
+        ui.line(&p.green(&p.bold(&format!("\n{success}"))));
+        ui.line(&format!("\n{next}"));
+    }
     0
+}
+
+/// Loads the configuration, reporting errors as Terraform's `init` does: errors in the root
+/// module's files come with the `init_config_error` preamble, and those found after parsing
+/// twice (Terraform decodes the root module once to initialize the backend and once more to
+/// load the configuration tree; its parser caches files, so syntax errors are reported only
+/// once). Errors only in called modules are reported once, without the preamble (Terraform
+/// finds them while installing modules).
+fn load_config(ui: &Ui) -> Option<Config> {
+    let (config, diags) = load_dir(Path::new("."));
+    if !diags.has_errors() {
+        ui.diags(&diags, &config.sources);
+        return Some(config);
+    }
+    let file_of = |d: &Diagnostic| d.range.as_ref().and_then(|r| config.sources.get(r.file)).map(|f| f.name.clone());
+    let in_root = |name: &str| !name.contains('/') && !name.contains(std::path::MAIN_SEPARATOR);
+    let root_errors = diags.iter().any(|d| d.is_error() && file_of(d).is_some_and(|f| in_root(&f)));
+    if !root_errors {
+        ui.diags(&diags, &config.sources);
+        return None;
+    }
+    let unparsable = |name: &str| {
+        std::fs::read(name).is_ok_and(|bytes| !terrane_engine::hcl::parse_config(&bytes, name).1.is_empty())
+    };
+    let mut all = diags.clone();
+    for d in diags.iter() {
+        if let Some(f) = file_of(d)
+            && in_root(&f)
+            && !unparsable(&f)
+        {
+            all.push(d.clone());
+        }
+    }
+    all.push(Diagnostic::error(INIT_CONFIG_ERROR, ""));
+    ui.diags(&all, &config.sources);
+    None
 }
 
 /// Moves every workspace's state from the previous backend to the new one.

@@ -57,6 +57,24 @@ pub fn log(message: &str) {
     }
 }
 
+/// An `init_output` event: one of `init`'s messages, with Terraform's code for it
+/// (`initializing_backend_message`, `output_init_success_message`, ...). Its timestamp has
+/// whole seconds, as Terraform writes it for these.
+pub fn init_output(code: &str, message: &str) {
+    let m = fields([
+        ("@level", "info".into()),
+        ("@message", message.trim().into()),
+        ("@module", "terraform.ui".into()),
+        ("@timestamp", humantime::format_rfc3339_seconds(SystemTime::now()).to_string().into()),
+        ("message_code", code.into()),
+        ("type", "init_output".into()),
+    ]);
+    let line = format!("{}\n", J::Object(m));
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(line.as_bytes());
+    let _ = out.flush();
+}
+
 /// A diagnostic, with its place and the source lines it points at.
 pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) {
     let (level, word) = match d.severity {
