@@ -225,13 +225,19 @@ impl Value {
     }
 
     /// A JSON mirror with `true` wherever the value is sensitive (Terraform's
-    /// `after_sensitive`).
+    /// `after_sensitive`, `jsonstate.SensitiveAsBool`): an unknown collection is `[]` or `{}`
+    /// (nothing can be said of its contents), anything else not sensitive `false`.
     pub fn sensitive_mask(&self) -> serde_json::Value {
         use serde_json::Value as J;
         if self.is_sensitive() {
             return J::Bool(true);
         }
         match self.unmarked() {
+            Value::Unknown(u) => match u.ty {
+                Type::List(_) | Type::Set(_) | Type::Tuple(_) => J::Array(Vec::new()),
+                Type::Map(_) | Type::Object(_) => J::Object(Default::default()),
+                _ => J::Bool(false),
+            },
             Value::List(s) | Value::Set(s) => J::Array(s.items.iter().map(Value::sensitive_mask).collect()),
             Value::Tuple(items) => J::Array(items.iter().map(Value::sensitive_mask).collect()),
             v @ (Value::Map(_) | Value::Object(_)) => J::Object(
