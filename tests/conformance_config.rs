@@ -422,10 +422,9 @@ fn mask_value(value: &mut J, mask: &J) {
 /// The deliberate difference on sensitive values (see the module documentation): the
 /// expected plan and state values are masked where terrane's marks say sensitive.
 fn mask_sensitive(expected: &mut J, got: &mut J) {
-    let (Some(want), Some(have)) = (
-        expected.get_mut("steps").and_then(J::as_array_mut),
-        got.get_mut("steps").and_then(J::as_array_mut),
-    ) else {
+    let (Some(want), Some(have)) =
+        (expected.get_mut("steps").and_then(J::as_array_mut), got.get_mut("steps").and_then(J::as_array_mut))
+    else {
         return;
     };
     for (w, h) in want.iter_mut().zip(have.iter_mut()) {
@@ -433,8 +432,7 @@ fn mask_sensitive(expected: &mut J, got: &mut J) {
             items.iter().map(|i| (i["address"].clone(), get_or_null(i, "after_sensitive"))).collect()
         };
         let marks = by_address(list(&h["plan"], "resource_changes"));
-        if let Some(changes) = w.get_mut("plan").and_then(|p| p.get_mut("resource_changes")).and_then(J::as_array_mut)
-        {
+        if let Some(changes) = w.get_mut("plan").and_then(|p| p.get_mut("resource_changes")).and_then(J::as_array_mut) {
             for c in changes.iter_mut().filter(|c| c["type"] == "terraform_data") {
                 let Some((_, m)) = marks.iter().find(|(a, _)| *a == c["address"]) else { continue };
                 if let Some(want) = c.get_mut("after_sensitive").and_then(J::as_object_mut)
@@ -447,8 +445,7 @@ fn mask_sensitive(expected: &mut J, got: &mut J) {
                 }
             }
         }
-        if let Some(changes) = w.get_mut("plan").and_then(|p| p.get_mut("resource_changes")).and_then(J::as_array_mut)
-        {
+        if let Some(changes) = w.get_mut("plan").and_then(|p| p.get_mut("resource_changes")).and_then(J::as_array_mut) {
             for c in changes {
                 if let Some((_, m)) = marks.iter().find(|(a, _)| *a == c["address"])
                     && let Some(after) = c.get_mut("after")

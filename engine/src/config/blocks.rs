@@ -326,18 +326,21 @@ fn decode_locals(config: &mut Config, f: &FileCtx, body: AstBody, diags: &mut Di
     }
     for a in body.attributes {
         let name = a.name.clone();
+        let range = f.range(&a.span);
         if let Some(prev) = config.locals.get(&name) {
             diags.push(
                 Diagnostic::error(
                     "Duplicate local value definition",
-                    format!("A local value named \"{name}\" was already defined. Local value names must be unique."),
+                    format!(
+                        "A local value named \"{name}\" was already defined at {}. Local value names must be unique within a module.",
+                        config.sources.range_string(&prev.range)
+                    ),
                 )
-                .at(f.range(&a.name_span))
-                .with_related(prev.expr.range(), "first defined here"),
+                .at(range),
             );
             continue;
         }
-        config.locals.insert(name.clone(), Local { name, expr: f.expr(a) });
+        config.locals.insert(name.clone(), Local { name, expr: f.expr(a), range });
     }
 }
 
@@ -481,10 +484,12 @@ fn decode_variable(
         diags.push(
             Diagnostic::error(
                 "Duplicate variable declaration",
-                format!("A variable named \"{name}\" was already declared. Variable names must be unique."),
+                format!(
+                    "A variable named \"{name}\" was already declared at {}. Variable names must be unique within a module.",
+                    config.sources.range_string(&prev.range)
+                ),
             )
-            .at(header)
-            .with_related(prev.range.clone(), "first declared here"),
+            .at(header),
         );
         return;
     }
@@ -582,10 +587,12 @@ fn decode_output(
         diags.push(
             Diagnostic::error(
                 "Duplicate output definition",
-                format!("An output named \"{name}\" was already defined."),
+                format!(
+                    "An output named \"{name}\" was already defined at {}. Output names must be unique within a module.",
+                    config.sources.range_string(&prev.range)
+                ),
             )
-            .at(header)
-            .with_related(prev.range.clone(), "first defined here"),
+            .at(header),
         );
         return;
     }
@@ -631,6 +638,7 @@ fn decode_resource(
     let mut rest = AstBody { span: body.span.clone(), end_span: body.end_span.clone(), ..AstBody::default() };
     let mut count = None;
     let mut for_each = None;
+    let mut for_each_name = None;
     let mut depends_on = Vec::new();
     let mut provider = None;
     let mut provider_range = None;
@@ -639,7 +647,10 @@ fn decode_resource(
     for a in body.attributes {
         match a.name.as_str() {
             "count" => count = Some(f.expr(a)),
-            "for_each" => for_each = Some(f.expr(a)),
+            "for_each" => {
+                for_each_name = Some(f.range(&a.name_span));
+                for_each = Some(f.expr(a));
+            }
             "depends_on" => depends_on = depends_on_list(f, a, diags),
             "provider" => {
                 provider_range = Some(f.range(&a.expr.span));
@@ -687,9 +698,9 @@ fn decode_resource(
         diags.push(
             Diagnostic::error(
                 "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive; only one may be used.",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
             )
-            .at(header.clone()),
+            .at(for_each_name.clone().unwrap_or_else(|| header.clone())),
         );
     }
     let provider = provider.unwrap_or_else(|| implied_provider(&type_name).to_string());
@@ -698,10 +709,22 @@ fn decode_resource(
         diags.push(
             Diagnostic::error(
                 format!("Duplicate {what} \"{}\" configuration", addr.type_name),
-                format!("A {what} named \"{}\" was already declared. Names must be unique per type.", addr.name),
+                match mode {
+                    Mode::Data => format!(
+                        "A {} data resource named \"{}\" was already declared at {}. Resource names must be unique per type in each module.",
+                        addr.type_name,
+                        addr.name,
+                        config.sources.range_string(&prev.range)
+                    ),
+                    Mode::Managed => format!(
+                        "A {} resource named \"{}\" was already declared at {}. Resource names must be unique per type in each module.",
+                        addr.type_name,
+                        addr.name,
+                        config.sources.range_string(&prev.range)
+                    ),
+                },
             )
-            .at(header)
-            .with_related(prev.range.clone(), "first declared here"),
+            .at(header),
         );
         return;
     }

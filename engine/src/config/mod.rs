@@ -164,6 +164,8 @@ pub struct Variable {
 pub struct Local {
     pub name: String,
     pub expr: Expr,
+    /// The whole `name = expr` definition (Terraform's `DeclRange` of a local).
+    pub range: SourceRange,
 }
 
 #[derive(Debug)]

@@ -83,6 +83,7 @@ pub(super) fn decode_module_call(
         range: header.clone(),
     };
     let mut has_source = false;
+    let mut for_each_name = None;
     for a in body.attributes {
         match a.name.as_str() {
             "source" => {
@@ -94,7 +95,10 @@ pub(super) fn decode_module_call(
             }
             "version" => call.version = constant_string(f, &a, diags),
             "count" => call.count = Some(f.expr(a)),
-            "for_each" => call.for_each = Some(f.expr(a)),
+            "for_each" => {
+                for_each_name = Some(f.range(&a.name_span));
+                call.for_each = Some(f.expr(a));
+            }
             "depends_on" => call.depends_on = depends_on_list(f, a, diags),
             "providers" => {
                 let range = f.range(&a.expr.span);
@@ -149,19 +153,21 @@ pub(super) fn decode_module_call(
         diags.push(
             Diagnostic::error(
                 "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive; only one may be used.",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
             )
-            .at(header.clone()),
+            .at(for_each_name.clone().unwrap_or_else(|| header.clone())),
         );
     }
     if let Some(prev) = config.module_calls.get(&name) {
         diags.push(
             Diagnostic::error(
                 "Duplicate module call",
-                format!("A module call named \"{name}\" was already defined. Module calls must have unique names."),
+                format!(
+                    "A module call named \"{name}\" was already defined at {}. Module calls must have unique names within a module.",
+                    config.sources.range_string(&prev.range)
+                ),
             )
-            .at(header)
-            .with_related(prev.range.clone(), "first defined here"),
+            .at(header),
         );
         return;
     }

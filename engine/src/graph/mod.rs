@@ -540,13 +540,20 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
                         for node in nodes {
                             let from = g.add(node);
                             if from == to && !ctx.allow_self {
-                                diags.push(
-                                    Diagnostic::error(
+                                let d = match g.node(to) {
+                                    Node::Local(..) => Diagnostic::error(
+                                        "Self-referencing local value",
+                                        format!(
+                                            "Local value {} cannot use its own result as part of its expression.",
+                                            r.subject
+                                        ),
+                                    ),
+                                    _ => Diagnostic::error(
                                         "Self-referential block",
                                         format!("Configuration for {} may not refer to itself.", r.subject),
-                                    )
-                                    .at(r.range.clone()),
-                                );
+                                    ),
+                                };
+                                diags.push(d.at(r.range.clone()));
                             } else {
                                 g.edge(from, to);
                             }
