@@ -294,8 +294,13 @@ fn noun(a: Action) -> &'static str {
     }
 }
 
+/// Seconds as Go's encoding/json writes a float64: `2`, `1.5` (never `2.0`).
 fn seconds(d: Duration) -> J {
-    serde_json::Number::from_f64((d.as_secs_f64() * 1000.0).round() / 1000.0).map_or(J::Null, J::Number)
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        return J::from((ms / 1000) as u64);
+    }
+    serde_json::Number::from_f64(ms as f64 / 1000.0).map_or(J::Null, J::Number)
 }
 
 fn whole_seconds(d: Duration) -> String {

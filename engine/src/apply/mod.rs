@@ -558,6 +558,13 @@ impl ApplyWalk<'_> {
         } else {
             None
         };
+        // As at plan: ignored changes keep their prior values.
+        let config = match &prior {
+            Some(p) => {
+                crate::plan::planner::apply_ignore_changes(&res.lifecycle.ignore_changes, &schema.block, p, config)
+            }
+            None => config,
+        };
         let resp = match provider
             .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: prior.as_ref(), config: &config })
             .await

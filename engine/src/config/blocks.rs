@@ -5,7 +5,7 @@ use super::*;
 use crate::addr::Mode;
 use crate::diag::did_you_mean;
 use crate::eval::{self, references};
-use crate::hcl::ast::{Attribute, Block, Body as AstBody, ExprKind};
+use crate::hcl::ast::{self, Attribute, Block, Body as AstBody, ExprKind};
 
 /// The file being decoded: its id and its name and text.
 pub(super) struct FileCtx {
@@ -119,6 +119,7 @@ fn decode_block(config: &mut Config, f: &FileCtx, block: Block, diags: &mut Diag
         }
     }
     let labels = block.labels.clone();
+    let open_brace = f.range(&(block.open_brace_span.start..block.open_brace_span.start));
     let body = block.body;
     match kind.as_str() {
         "terraform" => decode_terraform(config, f, body, diags),
@@ -128,7 +129,7 @@ fn decode_block(config: &mut Config, f: &FileCtx, block: Block, diags: &mut Diag
         "output" => decode_output(config, f, labels, body, header, diags),
         "resource" => decode_resource(config, f, Mode::Managed, labels, body, header, diags),
         "data" => decode_resource(config, f, Mode::Data, labels, body, header, diags),
-        "module" => super::modules::decode_module_call(config, f, labels, body, header, diags),
+        "module" => super::modules::decode_module_call(config, f, labels, body, header, open_brace, diags),
         "moved" => super::modules::decode_moved(config, f, body, header, diags),
         "import" => super::modules::decode_import(config, f, body, header, diags),
         "removed" => super::modules::decode_removed(config, f, body, header, diags),
@@ -602,6 +603,40 @@ fn decode_output(
     );
 }
 
+/// Terraform's `shimTraversalInString`: where a reference is expected, a quoted string
+/// (`"aws_instance.a"`, the form of Terraform 0.11) is read as the reference it spells, with
+/// a deprecation warning. Anything else is returned as it is.
+pub(super) fn shim_quoted_reference(f: &FileCtx, e: ast::Expr, diags: &mut Diagnostics) -> ast::Expr {
+    let text = match &e.kind {
+        ExprKind::Template(parts) => match parts.as_slice() {
+            [part] => match &part.kind {
+                ExprKind::Literal(v) => v.as_str().map(str::to_string),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(text) = text else { return e };
+    // Parsed in place (everything before the string blanked, line breaks kept), so that
+    // positions are the file's: exact unless the string has escapes, as in Terraform.
+    let start = (e.span.start + 1).min(f.source.text.len());
+    let mut buf: Vec<u8> =
+        f.source.text.as_bytes()[..start].iter().map(|&b| if b == b'\n' { b'\n' } else { b' ' }).collect();
+    buf.extend_from_slice(text.as_bytes());
+    let (parsed, parse_diags) = crate::hcl::parse_expression(&buf, &f.source.name);
+    let failed = !parse_diags.is_empty();
+    diags.0.extend(parse_diags.into_iter().map(|d| hcl_diagnostic(f.file, d)));
+    diags.push(
+        Diagnostic::warning(
+            "Quoted references are deprecated",
+            "In this context, references are expected literally rather than in quotes. Terraform 0.11 and earlier required quotes, but quoted references are now deprecated and will be removed in a future version of Terraform. Remove the quotes surrounding this reference to silence this warning.",
+        )
+        .at(f.range(&e.span)),
+    );
+    if failed { e } else { parsed }
+}
+
 /// `depends_on = [aws_instance.a, var.x]`: each element must be a plain reference.
 pub(super) fn depends_on_list(f: &FileCtx, a: Attribute, diags: &mut Diagnostics) -> Vec<Expr> {
     let ExprKind::Tuple(items) = a.expr.kind else {
@@ -613,6 +648,7 @@ pub(super) fn depends_on_list(f: &FileCtx, a: Attribute, diags: &mut Diagnostics
     };
     let mut out = Vec::new();
     for item in items {
+        let item = shim_quoted_reference(f, item, diags);
         let e = Expr::new(f.file, item, &f.source);
         match references::static_reference(&e) {
             Ok(_) => out.push(e),
@@ -817,32 +853,40 @@ fn decode_ignore_changes(f: &FileCtx, a: Attribute, diags: &mut Diagnostics) -> 
     if a.expr.as_keyword() == Some("all") {
         return IgnoreChanges::All;
     }
-    let items = match &a.expr.kind {
-        ExprKind::Template(parts)
-            if parts.len() == 1 && matches!(&parts[0].kind, ExprKind::Literal(v) if v.as_str() == Some("all")) =>
-        {
-            return IgnoreChanges::All;
-        }
+    let items = match a.expr.kind {
         ExprKind::Tuple(items) => items,
         _ => {
             diags.push(
-                Diagnostic::error(
-                    "Invalid ignore_changes",
-                    "ignore_changes must be \"all\" or a list of attribute names.",
-                )
-                .at(f.range(&a.expr.span)),
+                Diagnostic::error("Invalid expression", "A static list expression is required.")
+                    .at(f.range(&a.expr.span)),
             );
             return IgnoreChanges::None;
         }
     };
     let mut paths = Vec::new();
     for item in items {
-        match references::attribute_path(item) {
-            Some(p) => paths.push(p),
+        let star = matches!(&item.kind, ExprKind::Template(parts)
+            if matches!(parts.as_slice(), [p] if matches!(&p.kind, ExprKind::Literal(v) if v.as_str() == Some("*"))));
+        if star {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid ignore_changes wildcard",
+                    "The [\"*\"] form of ignore_changes wildcard is was deprecated and is now invalid. Use \"ignore_changes = all\" to ignore changes to all attributes.",
+                )
+                .at(f.range(&a.expr.span)),
+            );
+            continue;
+        }
+        let item = shim_quoted_reference(f, item, diags);
+        match references::ignore_path(&item) {
+            Some((path, ranges)) => paths.push(IgnorePath {
+                path,
+                ranges: ranges.iter().map(|r| f.range(r)).collect(),
+            }),
             None => diags.push(
                 Diagnostic::error(
-                    "Invalid ignore_changes entry",
-                    "Each entry must be an attribute name of this resource, like tags or tags[\"Name\"].",
+                    "Invalid expression",
+                    "A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.",
                 )
                 .at(f.range(&item.span)),
             ),

@@ -223,7 +223,15 @@ pub enum IgnoreChanges {
     #[default]
     None,
     All,
-    Paths(Vec<Vec<PathStep>>),
+    Paths(Vec<IgnorePath>),
+}
+
+/// One `ignore_changes` entry: the path it names in the resource's value, and the source
+/// range of each of its steps (for diagnostics about a step).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IgnorePath {
+    pub path: Vec<PathStep>,
+    pub ranges: Vec<SourceRange>,
 }
 
 /// The provider name a resource type belongs to: `aws_instance` → `aws`;

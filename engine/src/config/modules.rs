@@ -24,7 +24,11 @@ pub struct ModuleCall {
     pub providers: Vec<(String, String, SourceRange)>,
     /// Input variable values, by variable name.
     pub args: IndexMap<String, Expr>,
+    /// Where each argument's name is.
+    pub arg_names: IndexMap<String, SourceRange>,
     pub range: SourceRange,
+    /// Where the block's body starts (its `{`): where HCL reports a missing argument.
+    pub body_start: SourceRange,
 }
 
 /// A `moved { from = ..., to = ... }` block.
@@ -67,6 +71,7 @@ pub(super) fn decode_module_call(
     labels: Vec<String>,
     body: AstBody,
     header: SourceRange,
+    body_start: SourceRange,
     diags: &mut Diagnostics,
 ) {
     let name = labels.into_iter().next().unwrap_or_default();
@@ -80,7 +85,9 @@ pub(super) fn decode_module_call(
         depends_on: Vec::new(),
         providers: Vec::new(),
         args: IndexMap::new(),
+        arg_names: IndexMap::new(),
         range: header.clone(),
+        body_start,
     };
     let mut has_source = false;
     let mut for_each_name = None;
@@ -129,6 +136,7 @@ pub(super) fn decode_module_call(
                 }
             }
             _ => {
+                call.arg_names.insert(a.name.clone(), f.range(&a.name_span));
                 call.args.insert(a.name.clone(), f.expr(a));
             }
         }

@@ -275,7 +275,7 @@ fn body_refs(file: FileId, body: &Body, bound: &mut Vec<String>, out: &mut Vec<R
 pub fn static_reference(e: &Expr) -> Result<Reference, Diagnostic> {
     let invalid = || {
         Diagnostic::error(
-            "Invalid reference",
+            "Invalid expression",
             "A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.",
         )
         .at(e.range())
@@ -288,25 +288,46 @@ pub fn static_reference(e: &Expr) -> Result<Reference, Diagnostic> {
     }
 }
 
-/// An attribute path relative to the resource itself (`tags["Name"]`, `ingress[0].cidr`),
-/// as `ignore_changes` takes them.
-pub fn attribute_path(e: &ast::Expr) -> Option<Vec<PathStep>> {
-    match &e.kind {
-        ExprKind::ScopeTraversal { root, steps, .. } => {
-            let rest = path_steps(steps);
-            if rest.len() != steps.len() {
-                return None;
+/// Where a `depends_on` reference goes beyond a whole object (Terraform's `ParseRef`
+/// `Remaining`): `aws_instance.a.id`, `var.x.y`. A resource takes an instance key and a module
+/// call an instance key and an output name before that.
+pub fn beyond_object(e: &Expr) -> Option<SourceRange> {
+    let ExprKind::ScopeTraversal { root, steps, .. } = &e.expr.kind else { return None };
+    let is_index = |i: usize| matches!(steps.get(i), Some(Traverser::Index { .. }));
+    let is_attr = |i: usize| matches!(steps.get(i), Some(Traverser::Attr { .. }));
+    let used = match root.as_str() {
+        "module" => {
+            let mut n = 1;
+            if is_index(n) {
+                n += 1;
             }
-            let mut path = vec![PathStep::Attr(root.clone())];
-            path.extend(rest);
-            Some(path)
+            if is_attr(n) {
+                n += 1;
+            }
+            n
         }
-        ExprKind::Template(parts) if parts.len() == 1 => match &parts[0].kind {
-            ExprKind::Literal(Value::String(s)) => Some(vec![PathStep::Attr(s.clone())]),
-            _ => None,
-        },
-        _ => None,
+        "data" => 2 + usize::from(is_index(2)),
+        "var" | "local" | "path" | "terraform" | "count" | "each" | "self" | "resource" | "ephemeral" => 1,
+        _ => 1 + usize::from(is_index(1)),
+    };
+    let rest = steps.get(used..).filter(|r| !r.is_empty())?;
+    let span = rest[0].span().start..rest[rest.len() - 1].span().end;
+    Some(SourceRange::new(e.file, span))
+}
+
+/// An `ignore_changes` entry (a relative traversal, `tags["Name"]`): its path and the source
+/// span of each step.
+pub fn ignore_path(e: &ast::Expr) -> Option<(Vec<PathStep>, Vec<crate::hcl::Span>)> {
+    let ExprKind::ScopeTraversal { root, root_span, steps } = &e.kind else { return None };
+    let rest = path_steps(steps);
+    if rest.len() != steps.len() {
+        return None;
     }
+    let mut path = vec![PathStep::Attr(root.clone())];
+    path.extend(rest);
+    let mut spans = vec![root_span.clone()];
+    spans.extend(steps.iter().map(|s| s.span().clone()));
+    Some((path, spans))
 }
 
 #[cfg(test)]

@@ -64,6 +64,10 @@ pub struct Graph {
     /// whole edge list of a node, which made building a graph quadratic in the number of
     /// dependents of one node (a provider with 40,000 resources: 1.3 s of a 100k plan).
     edges: HashSet<(NodeIndex, NodeIndex)>,
+    /// How many of the errors found while building are references to undeclared variables,
+    /// locals or resources. Those read as unknown, so a plan can still evaluate everything
+    /// else and report all its errors at once, as Terraform's validate walk does.
+    pub unresolved: usize,
 }
 
 impl Graph {
@@ -458,6 +462,8 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
     let mut g = Graph::default();
     let mut diags = Diagnostics::new();
     let modules = config.modules();
+    // Errors in the arguments of module calls, by the called module's path.
+    let mut call_errors: Vec<(Vec<String>, Diagnostics)> = Vec::new();
 
     // 1. Nodes.
     for m in &modules {
@@ -559,7 +565,12 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
                             }
                         }
                     }
-                    Err(d) => diags.push(called_from(config, &m.path, d)),
+                    Err(d) => {
+                        if matches!(r.subject, Subject::Var(_) | Subject::Local(_) | Subject::Resource(_)) {
+                            g.unresolved += 1;
+                        }
+                        diags.push(called_from(config, &m.path, d))
+                    }
                 }
             }
         };
@@ -669,33 +680,41 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
                 self_ok: false,
                 allow_self: false,
             };
-            // Input variables are evaluated in the caller's scope.
+            // The call's arguments decoded against the child's variables, as HCL's
+            // `Body.Content` does in Terraform's ModuleVariableTransformer.
+            let mut content = Diagnostics::new();
+            for (vname, v) in &child.variables {
+                if v.default.is_none() && !call_decl.args.contains_key(vname) {
+                    content.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!("The argument \"{vname}\" is required, but no definition was found."),
+                        )
+                        .at(call_decl.body_start.clone()),
+                    );
+                }
+            }
             for (arg, e) in &call_decl.args {
                 if !child.variables.contains_key(arg) {
-                    let hint = did_you_mean(arg, child.variables.keys().map(String::as_str)).unwrap_or_default();
-                    diags.push(
+                    let unset = child.variables.keys().filter(|v| !call_decl.args.contains_key(*v));
+                    let hint = crate::hcl::name_suggestion(arg, unset.map(String::as_str))
+                        .map(|s| format!(" Did you mean {}?", crate::cty::ty::go_quote(s)))
+                        .unwrap_or_default();
+                    content.push(
                         Diagnostic::error(
                             "Unsupported argument",
-                            format!("An argument named \"{arg}\" is not expected here: {} declares no variable \"{arg}\".{hint}", module_display(&cp)),
+                            format!("An argument named {} is not expected here.{hint}", crate::cty::ty::go_quote(arg)),
                         )
-                        .at(e.range()),
+                        .at(call_decl.arg_names.get(arg).cloned().unwrap_or_else(|| e.range())),
                     );
                     continue;
                 }
+                // Input variables are evaluated in the caller's scope.
                 let vi = g.add(Node::Variable(cp.clone(), arg.clone()));
                 link(&mut g, m, vi, references::of_expr(e), ctx, &mut diags);
             }
-            for (vname, v) in &child.variables {
-                if v.default.is_none() && !call_decl.args.contains_key(vname) {
-                    diags.push(
-                        Diagnostic::error(
-                            "Missing required argument",
-                            format!("The argument \"{vname}\" is required, but no definition was found. {} declares variable \"{vname}\" without a default.", module_display(&cp)),
-                        )
-                        .at(call_decl.range.clone())
-                        .with_related(v.range.clone(), "declared here"),
-                    );
-                }
+            if content.has_errors() {
+                call_errors.push((cp.clone(), content));
             }
             for (_, parent_key, range) in &call_decl.providers {
                 if p.is_empty() && parent_key.contains('.') && !config.providers.contains_key(parent_key) {
@@ -713,7 +732,26 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
 
     // 3. Cycles.
     diags.extend(g.check_cycles(&|n| node_range(config, n)));
+    // Terraform stops building its graph at the first module call whose arguments do not
+    // decode, and reports only that call's errors. It visits calls depth first, a module's
+    // calls before the module itself (in map order; terrane sorts by name).
+    if let Some((_, errors)) = call_errors.into_iter().min_by(|(a, _), (b, _)| post_order(a, b)) {
+        let mut out: Diagnostics = Diagnostics(diags.0.into_iter().filter(|d| !d.is_error()).collect());
+        out.extend(errors);
+        g.unresolved = 0;
+        return (g, out);
+    }
     (g, diags)
+}
+
+/// The order of module paths in a depth-first walk that visits children before parents.
+fn post_order(a: &[String], b: &[String]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    b.len().cmp(&a.len())
 }
 
 /// A diagnostic about a module's content, with a note pointing at the call that brought the
@@ -746,6 +784,16 @@ fn static_in(addr: &ResourceAddr, path: &[String]) -> ResourceAddr {
 /// `depends_on`: on a resource, a module (everything in it), or any other object.
 fn depends_on_edges(g: &mut Graph, m: &Config, to: NodeIndex, list: &[Expr], diags: &mut Diagnostics) {
     for e in list {
+        if let Some(range) = references::beyond_object(e) {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid depends_on reference",
+                    "References in depends_on must be to a whole object (resource, etc), not to an attribute of an object.",
+                )
+                .at(range),
+            );
+            continue;
+        }
         let refs = references::of_expr(e);
         for r in refs {
             if let Subject::Module(name) = &r.subject

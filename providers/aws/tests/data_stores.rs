@@ -555,7 +555,7 @@ async fn elasticache_cluster_lifecycle() {
     let retagged = cache_cluster(&id, "cache.t3.micro", 6379, "b");
     assert_eq!(actions(&h.plan(&retagged).await), vec![(addr.to_string(), Action::Update)]);
     let state = h.apply(&retagged).await;
-    assert_eq!(h.attr(&state, addr, "tags"), Value::object([("env", Value::from("b"))]));
+    assert_eq!(h.attr(&state, addr, "tags"), Value::map(Type::String, [("env".to_string(), Value::from("b"))].into()));
     support::assert_no_changes(&h.plan(&retagged).await);
 
     // A new node type is in place, with ModifyCacheCluster, which moto lacks: the call is made

@@ -20,7 +20,7 @@ use support::{Harness, acm, actions, assert_no_changes, ec2, elasticache, elbv2,
 use terrane_engine::plan::planner::PlanOptions;
 use terrane_engine::plan::{Action, PlanMode};
 use terrane_engine::state::State;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::value::{PathStep, Type, Value};
 use tokio::sync::RwLock;
 
 /// Tests take this shared; the batching test takes it alone so the API call counts it reads
@@ -695,7 +695,7 @@ async fn memcached_cluster_lifecycle() {
     let retagged = memcached(&id, "cache.t3.micro", 3, "b", "");
     assert_eq!(actions(&h.plan(&retagged).await), vec![(addr.to_string(), Action::Update)]);
     let state = h.apply(&retagged).await;
-    assert_eq!(h.attr(&state, addr, "tags"), Value::object([("env", Value::from("b"))]));
+    assert_eq!(h.attr(&state, addr, "tags"), Value::map(Type::String, [("env".to_string(), Value::from("b"))].into()));
     assert_no_changes(&h.plan(&retagged).await);
 
     // In place: a fourth node, with ModifyCacheCluster (NewAvailabilityZones from the list),

@@ -108,7 +108,7 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
                 &o.name,
                 width,
                 ValueOrAbsent::of(&o.before, o.action == Action::Create),
-                ValueOrAbsent::of(&o.after, o.action == Action::Delete),
+                ValueOrAbsent::of(&o.after, o.action == Action::Delete || o.after.is_null()),
                 0,
                 false,
                 None,

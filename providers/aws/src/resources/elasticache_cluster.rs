@@ -594,7 +594,7 @@ mod tests {
         assert_eq!(v.get_attr("cluster_address"), Some(&Value::from("mc.cfg.cache.amazonaws.com")));
         assert_eq!(v.get_attr("port"), Some(&Value::from(11211i64)));
         assert_eq!(v.get_attr("az_mode"), Some(&Value::from("cross-az")));
-        assert_eq!(v.get_attr("availability_zone"), Some(&Value::NULL));
+        assert_eq!(v.get_attr("availability_zone"), Some(&Value::null(terrane_engine::value::Type::String)));
         let nodes = v.get_attr("cache_nodes").and_then(Value::as_seq).unwrap();
         let ids: Vec<_> = nodes.iter().filter_map(|n| val::string(n, "id")).collect();
         assert_eq!(ids, vec!["0001", "0002"], "sorted by node ID");
@@ -636,7 +636,10 @@ mod tests {
         let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &redis);
         EcCluster.customize_plan(None, &redis, &mut plan);
         assert_eq!(plan.planned.get_attr("port"), Some(&Value::from(6379i64)));
-        assert_eq!(plan.planned.get_attr("parameter_group_name"), Some(&Value::DYNAMIC));
+        assert_eq!(
+            plan.planned.get_attr("parameter_group_name"),
+            Some(&Value::unknown(terrane_engine::value::Type::String))
+        );
     }
 
     #[test]
@@ -659,7 +662,7 @@ mod tests {
         let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&memcached), &config);
         EcCluster.customize_plan(Some(&memcached), &config, &mut plan);
         assert_eq!(plan.requires_replace, vec![vec![PathStep::Attr("node_type".into())]]);
-        assert_eq!(plan.planned.get_attr("id"), Some(&Value::DYNAMIC));
+        assert_eq!(plan.planned.get_attr("id"), Some(&Value::unknown(terrane_engine::value::Type::String)));
         let redis = prior("redis");
         let config = Value::object([
             ("cluster_id", Value::from("c")),

@@ -91,7 +91,7 @@ fn from_api(rules: &[ServerSideEncryptionRule], cur: &Value) -> Value {
                 let bucket_key = match (r.bucket_key_enabled(), prior_key) {
                     (Some(true), _) => Value::Bool(true),
                     (_, Some(false)) => Value::Bool(false),
-                    _ => Value::NULL,
+                    _ => val::opt_bool(None),
                 };
                 Value::object([
                     ("apply_server_side_encryption_by_default", by_default),
