@@ -16,7 +16,14 @@ pub(crate) struct Parser<'a> {
     newlines: Vec<bool>,
     pub(crate) recovery: bool,
     pub(crate) diags: Vec<Diag>,
+    /// How deeply the expression being parsed is nested (see [`MAX_NESTING`]).
+    depth: usize,
 }
+
+/// The deepest nesting of expressions the parser takes. HCL itself has no limit (Go's stacks
+/// grow); terrane's recursive descent needs one so that no input can overflow the stack.
+/// Real configurations nest a few dozen levels at most.
+pub(crate) const MAX_NESTING: usize = 1024;
 
 /// Binary operators by precedence level, loosest first.
 const LEVELS: [&[(T, BinaryOp)]; 6] = [
@@ -35,7 +42,7 @@ const LEVELS: [&[(T, BinaryOp)]; 6] = [
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(src: &'a [u8], filename: &'a str, tokens: Vec<Token>) -> Parser<'a> {
-        Parser { src, filename, tokens, next: 0, newlines: vec![true], recovery: false, diags: Vec::new() }
+        Parser { src, filename, tokens, next: 0, newlines: vec![true], recovery: false, diags: Vec::new(), depth: 0 }
     }
 
     // ---- the peeker ----
@@ -504,7 +511,28 @@ impl<'a> Parser<'a> {
     // ---- expressions ----
 
     pub(crate) fn parse_expression(&mut self) -> Expr {
-        self.parse_ternary()
+        if self.depth >= MAX_NESTING {
+            // Reported once; the rest of the input is skipped so that nothing else nests.
+            let tok = self.peek();
+            if !self.recovery {
+                self.error(
+                    "Expression nested too deeply",
+                    format!(
+                        "This expression is nested more than {MAX_NESTING} levels deep, more than terrane can parse."
+                    ),
+                    tok.span.clone(),
+                );
+            }
+            self.recovery = true;
+            self.next = self.tokens.len().saturating_sub(1);
+            return Expr::new(ExprKind::Literal(Value::DYNAMIC), tok.span);
+        }
+        self.depth += 1;
+        let e = stacker::maybe_grow(crate::lang::eval::STACK_RED_ZONE, crate::lang::eval::STACK_GROWTH, || {
+            self.parse_ternary()
+        });
+        self.depth -= 1;
+        e
     }
 
     fn parse_ternary(&mut self) -> Expr {

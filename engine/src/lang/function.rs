@@ -165,6 +165,49 @@ impl Function {
 /// (of the return type) when an argument the function cannot take is unknown, takes marks
 /// off the arguments that do not accept them and puts them on the result, and refines an
 /// unknown result.
+/// The most bytes (of strings, counted through collections) a function call may take or give,
+/// so that no configuration can make terrane allocate without bound: 64 MiB. Terraform has no
+/// such bound (it runs out of memory instead).
+pub(crate) const MAX_VALUE_BYTES: usize = 64 << 20;
+
+/// Fails when a result of `n` bytes, computed before building it, would be too large.
+pub(crate) fn check_size(n: usize) -> Result<(), FuncError> {
+    if n > MAX_VALUE_BYTES {
+        return Err(FuncError::other(format!(
+            "the result would be {n} bytes, more than the {MAX_VALUE_BYTES} a value may have"
+        )));
+    }
+    Ok(())
+}
+
+/// The size of a value in bytes (strings, and 8 for anything else), counting at most a little
+/// past `budget`.
+fn value_size(v: &Value, budget: usize) -> usize {
+    match v.unmarked() {
+        Value::String(s) => s.len(),
+        Value::List(d) | Value::Set(d) => sum_sizes(d.items.iter(), budget),
+        Value::Tuple(items) => sum_sizes(items.iter(), budget),
+        Value::Map(m) => {
+            m.items.iter().fold(0, |n, (k, v)| if n > budget { n } else { n + k.len() + value_size(v, budget) })
+        }
+        Value::Object(m) => {
+            m.iter().fold(0, |n, (k, v)| if n > budget { n } else { n + k.len() + value_size(v, budget) })
+        }
+        _ => 8,
+    }
+}
+
+fn sum_sizes<'v>(items: impl Iterator<Item = &'v Value>, budget: usize) -> usize {
+    let mut n = 0;
+    for i in items {
+        if n > budget {
+            break;
+        }
+        n += 8 + value_size(i, budget);
+    }
+    n
+}
+
 pub fn call(f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let (expected, dyn_args) = f.return_type(ctx, &args)?;
     let mut marks = Marks::NONE;
@@ -191,6 +234,12 @@ pub fn call(f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -> Result<Value, 
         return Ok(refine(Value::unknown(expected)).with_marks(marks));
     }
     let out = (f.imp)(ctx, &args, &expected)?;
+    let size = value_size(&out, MAX_VALUE_BYTES);
+    if size > MAX_VALUE_BYTES {
+        return Err(FuncError::other(format!(
+            "the result would be {size} bytes, more than the {MAX_VALUE_BYTES} a value may have"
+        )));
+    }
     Ok(refine(out.with_marks(marks)))
 }
 

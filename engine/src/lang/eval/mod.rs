@@ -149,6 +149,12 @@ impl<'a> Evaluator<'a> {
     /// Evaluates an expression without the reference pre-check (recursion, and scopes
     /// that do not pre-validate).
     pub(crate) fn value(&mut self, e: &Expr) -> (Value, Diags) {
+        // Deeply nested expressions recurse deeply: the stack grows on the heap when it runs
+        // low (Go's stacks, which Terraform runs on, grow the same way).
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.value_inner(e))
+    }
+
+    fn value_inner(&mut self, e: &Expr) -> (Value, Diags) {
         match &e.kind {
             ExprKind::Literal(v) => (v.clone(), Vec::new()),
             ExprKind::Parens(inner) | ExprKind::TemplateWrap(inner) => self.value(inner),
@@ -232,6 +238,11 @@ impl<'a> Evaluator<'a> {
         Ok(v)
     }
 }
+
+/// When less than this much stack is left, recursion continues on a new segment...
+pub(crate) const STACK_RED_ZONE: usize = 256 * 1024;
+/// ... of this size.
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 /// A scope in which nothing can be referenced (variable defaults, settings): HCL's
 /// "Variables not allowed".

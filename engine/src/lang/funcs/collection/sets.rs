@@ -139,6 +139,9 @@ fn setproduct(_: &FuncCtx<'_>, args: &[Value], ret: &Type) -> Result<Value, Func
         return Ok(unknown_product(ret, &vals).with_marks(marks));
     }
     let sub_etys = ety.tuple_element_types().unwrap_or(&[]).to_vec();
+    // The product's size, before building it: a few lists multiply past any memory.
+    let count = vals.iter().try_fold(1usize, |n, v| n.checked_mul(seq(v).len()));
+    crate::lang::function::check_size(count.map_or(usize::MAX, |n| n.saturating_mul(8 * vals.len().max(1))))?;
     let mut product: Vec<Vec<Value>> = vec![Vec::new()];
     for (j, arg) in vals.iter().enumerate() {
         let mut next = Vec::with_capacity(product.len() * seq(arg).len());

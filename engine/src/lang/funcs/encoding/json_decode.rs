@@ -26,6 +26,9 @@ enum Token {
     Scalar(Json),
 }
 
+/// The deepest nesting of arrays and objects decoded.
+const MAX_DEPTH: usize = 512;
+
 struct Decoder<'a> {
     s: &'a [u8],
     i: usize,
@@ -298,6 +301,11 @@ impl Decoder<'_> {
     }
 
     fn implied_for(&mut self, tok: Token) -> Result<(Json, Type), String> {
+        // Go's scanner gives up at 10,000 levels; terrane, which decodes recursively, sooner,
+        // so that no document can overflow the stack.
+        if self.stack.len() > MAX_DEPTH {
+            return Err("exceeded max depth".into());
+        }
         match tok {
             Token::Scalar(j) => {
                 let ty = match &j {

@@ -6,7 +6,7 @@ use super::case::map_str;
 use super::go_int;
 use super::goregex::GoRegex;
 use crate::cty::{Type, Value};
-use crate::lang::function::{FuncError, Function, ImplFn, Param, Returns, refine_not_null};
+use crate::lang::function::{FuncError, Function, ImplFn, Param, Returns, check_size, refine_not_null};
 
 fn str_arg(args: &[Value], i: usize) -> &str {
     args[i].as_str().expect("a known string")
@@ -35,6 +35,7 @@ fn indent(args: &[Value]) -> Result<Value, FuncError> {
     if lines.checked_mul(spaces).and_then(|n| n.checked_add(s.len())).is_none_or(|n| n > isize::MAX as usize) {
         return Err(FuncError::other("strings: Repeat output length overflow"));
     }
+    check_size(lines.saturating_mul(spaces).saturating_add(s.len()))?;
     Ok(Value::string(s.replace('\n', &format!("\n{}", " ".repeat(spaces)))))
 }
 
@@ -65,8 +66,11 @@ fn replace(args: &[Value]) -> Result<Value, FuncError> {
     let (s, substr, with) = (str_arg(args, 0), str_arg(args, 1), str_arg(args, 2));
     if substr.len() > 1 && substr.starts_with('/') && substr.ends_with('/') {
         let re = GoRegex::cached(&substr[1..substr.len() - 1]).map_err(|e| FuncError::other(e.to_string()))?;
+        check_size(s.len().saturating_add(re.find_all(s).len().saturating_mul(with.len())))?;
         return Ok(Value::string(re.replace_all(s, with)));
     }
+    let matches = if substr.is_empty() { s.chars().count() + 1 } else { s.matches(substr).count() };
+    check_size(s.len().saturating_add(matches.saturating_mul(with.len())))?;
     Ok(Value::string(s.replace(substr, with)))
 }
 
