@@ -21,6 +21,7 @@ pub mod value;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod apply;
 pub mod builtin;
+pub mod checks;
 pub mod context;
 pub mod graph;
 pub mod hooks;

@@ -9,10 +9,11 @@ pub mod recorder;
 pub use recorder::Recorder;
 
 use crate::addr::{InstanceAddr, Mode, ResourceAddr};
+use crate::checks::{CheckState, Checkable, Rule};
 use crate::config::Resource;
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::eval::{Subject, check_condition, decode_body};
+use crate::eval::{Condition, Subject, decode_body};
 use crate::graph::{Graph, Node, NodeOutcome, Permits, WalkControl, walk};
 use crate::hooks::{Hooks, id_of};
 use crate::plan::planner::{configure_provider, keep_marks, output_type};
@@ -139,8 +140,19 @@ pub async fn apply(
         permits: Permits::new(opts.parallelism, control),
         hooks,
         opts,
+        checks: CheckState::seeded(&ctx.config, Some(&plan.checks)),
     };
     let outcome = walk(&g, control, |i| w.visit(i)).await;
+    // As Terraform: the results found again by the apply are recorded (a refresh-only plan's
+    // as planned; a destroy leaves none).
+    let results = match plan.mode {
+        PlanMode::Normal => w.checks.results(),
+        PlanMode::RefreshOnly => plan.checks.clone(),
+        PlanMode::Destroy => Default::default(),
+    };
+    if recorder.state().lock().expect("state lock").check_results != results {
+        recorder.update(|s| s.check_results = results);
+    }
     // Interrupted: a node was not started, or an operation inside a started one was refused.
     let interrupted =
         w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
@@ -218,6 +230,8 @@ struct ApplyWalk<'a> {
     permits: Permits,
     hooks: &'a dyn Hooks,
     opts: &'a ApplyOptions,
+    /// The results of conditions, check blocks and validation rules, found again.
+    checks: CheckState,
 }
 
 impl ApplyWalk<'_> {
@@ -246,7 +260,7 @@ impl ApplyWalk<'_> {
                     Subject::Var(n.clone()),
                     self.plan.variables.get(n).cloned().unwrap_or(Value::NULL),
                 );
-                true
+                self.validate_variable(&Here::root(&self.ctx.config), n)
             }
             Node::Variable(p, n) => {
                 let mut ok = true;
@@ -267,6 +281,7 @@ impl ApplyWalk<'_> {
                         }
                     };
                     self.values.set(&h.module, Subject::Var(n.clone()), v);
+                    ok &= self.validate_variable(&h, n);
                 }
                 ok
             }
@@ -276,6 +291,10 @@ impl ApplyWalk<'_> {
                 let mut ok = true;
                 for h in self.instances_of(p) {
                     let Some(o) = h.config.outputs.get(n) else { continue };
+                    if self.plan.mode != PlanMode::Destroy {
+                        let obj = Checkable::OutputValue(h.module.clone(), n.clone());
+                        ok &= self.output_preconditions(&h, &obj, &o.preconditions);
+                    }
                     let v = match self.scope(&h, None, None).evaluator().eval(&o.value) {
                         Ok(v) => v,
                         Err(_) if self.plan.mode == PlanMode::Destroy => Value::DYNAMIC,
@@ -354,18 +373,84 @@ impl ApplyWalk<'_> {
         let Some(c) = h.config.checks.iter().find(|c| c.name == name) else { return };
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
-        for rule in &c.asserts {
-            match check_condition(&mut ev, rule) {
-                Ok(Some(msg)) => {
+        let obj = Checkable::Check(h.module.clone(), name.to_string());
+        for (rule, result) in crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::CheckAssertion, &c.asserts) {
+            match result {
+                Ok(Condition::Fail(msg)) => {
                     self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
                 }
-                Ok(None) => {}
+                Ok(_) => {}
                 Err(ds) => {
                     for d in ds {
                         self.error(Diagnostic { severity: crate::diag::Severity::Warning, ..d });
                     }
                 }
             }
+        }
+    }
+
+    /// A variable's validation rules, checked again (values unknown at plan time are known).
+    fn validate_variable(&self, h: &Here<'_>, name: &str) -> bool {
+        let Some(decl) = h.config.variables.get(name) else { return true };
+        if decl.validations.is_empty() || self.plan.mode == PlanMode::Destroy {
+            return true;
+        }
+        let scope = self.scope(h, None, None);
+        let mut ev = scope.evaluator();
+        let obj = Checkable::Var(h.module.clone(), name.to_string());
+        let results = crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::InputValidation, &decl.validations);
+        let (ok, diags) = crate::plan::planner::validation_results(self.ctx, decl, results);
+        self.error(diags);
+        ok
+    }
+
+    /// An output's preconditions, checked again: false when one fails.
+    fn output_preconditions(&self, h: &Here<'_>, obj: &Checkable, rules: &[crate::config::CheckRule]) -> bool {
+        let scope = self.scope(h, None, None);
+        let mut ev = scope.evaluator();
+        let mut ok = true;
+        for (rule, result) in crate::checks::evaluate(&self.checks, &mut ev, obj, Rule::OutputPrecondition, rules) {
+            match result {
+                Ok(Condition::Fail(msg)) => {
+                    ok = false;
+                    self.error(
+                        Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()),
+                    );
+                }
+                Err(d) => {
+                    ok = false;
+                    self.error(d);
+                }
+                Ok(_) => {}
+            }
+        }
+        ok
+    }
+
+    /// A resource instance's conditions for the record, where the apply does not check them
+    /// itself: preconditions always, postconditions of an instance left unchanged (`value`).
+    fn report_conditions(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, value: Option<&Value>) {
+        if res.lifecycle.preconditions.is_empty() && res.lifecycle.postconditions.is_empty() {
+            return;
+        }
+        let obj = Checkable::Resource(res.addr.in_module(&h.module).instance(inst.key.clone()));
+        let scope = self.scope(h, Some(inst), None);
+        crate::checks::evaluate(
+            &self.checks,
+            &mut scope.evaluator(),
+            &obj,
+            Rule::ResourcePrecondition,
+            &res.lifecycle.preconditions,
+        );
+        if let Some(v) = value {
+            let scope = self.scope(h, Some(inst), Some(v));
+            crate::checks::evaluate(
+                &self.checks,
+                &mut scope.evaluator(),
+                &obj,
+                Rule::ResourcePostcondition,
+                &res.lifecycle.postconditions,
+            );
         }
     }
 
@@ -392,6 +477,9 @@ impl ApplyWalk<'_> {
             return true;
         }
         let root = Here::root(&self.ctx.config);
+        if !self.output_preconditions(&root, &Checkable::OutputValue(Vec::new(), name.to_string()), &o.preconditions) {
+            return false;
+        }
         let v = match self.scope(&root, None, None).evaluator().eval(&o.value) {
             Ok(v) => v,
             Err(d) => {
@@ -451,20 +539,25 @@ impl ApplyWalk<'_> {
             async move {
                 let iaddr = addr.instance(inst.key.clone());
                 match self.changes.get(&(iaddr.clone(), None)).copied() {
-                    Some(c) if c.action != Action::NoOp && c.action != Action::Delete => match addr.mode {
-                        Mode::Managed => {
-                            self.apply_instance(h, res, addr, inst, c, schema, provider.as_ref(), deps).await
+                    Some(c) if c.action != Action::NoOp && c.action != Action::Delete => {
+                        self.report_conditions(h, res, inst, None);
+                        match addr.mode {
+                            Mode::Managed => {
+                                self.apply_instance(h, res, addr, inst, c, schema, provider.as_ref(), deps).await
+                            }
+                            Mode::Data => self.read_data(h, res, addr, inst, schema, provider.as_ref()).await,
                         }
-                        Mode::Data => self.read_data(h, res, addr, inst, schema, provider.as_ref()).await,
-                    },
+                    }
                     _ => {
-                        let state = self.recorder.snapshot_ref();
-                        Some(
+                        let v = {
+                            let state = self.recorder.snapshot_ref();
                             state
                                 .object(addr, &inst.key)
                                 .map(|o| value_from_object(o, &schema.block))
-                                .unwrap_or(Value::NULL),
-                        )
+                                .unwrap_or(Value::NULL)
+                        };
+                        self.report_conditions(h, res, inst, Some(&v));
+                        Some(v)
                     }
                 }
             }
@@ -683,20 +776,28 @@ impl ApplyWalk<'_> {
     fn postconditions(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, new: &Value) -> bool {
         let scope = self.scope(h, Some(inst), Some(new));
         let mut ev = scope.evaluator();
-        for rule in &res.lifecycle.postconditions {
-            match check_condition(&mut ev, rule) {
-                Ok(None) => {}
-                Ok(Some(msg)) => {
+        let obj = Checkable::Resource(res.addr.in_module(&h.module).instance(inst.key.clone()));
+        let mut ok = true;
+        for (rule, result) in crate::checks::evaluate(
+            &self.checks,
+            &mut ev,
+            &obj,
+            Rule::ResourcePostcondition,
+            &res.lifecycle.postconditions,
+        ) {
+            match result {
+                Ok(Condition::Fail(msg)) => {
+                    ok = false;
                     self.error(Diagnostic::error("Resource postcondition failed", msg).at(rule.condition.range()));
-                    return false;
                 }
                 Err(d) => {
+                    ok = false;
                     self.error(d);
-                    return false;
                 }
+                Ok(_) => {}
             }
         }
-        true
+        ok
     }
 
     async fn read_data(

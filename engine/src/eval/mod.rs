@@ -150,7 +150,37 @@ pub fn eval_constant_all(e: &Expr) -> (Value, Vec<Diagnostic>) {
 /// Evaluates a condition (`validation`, `precondition`, `postcondition`, `check`) and, when
 /// it does not hold, its message. `Ok(None)` when the condition holds or is not yet known.
 pub fn check_condition(ev: &mut Evaluator<'_>, rule: &CheckRule) -> Result<Option<String>, Diagnostics> {
+    Ok(match eval_condition(ev, rule)? {
+        Condition::Fail(msg) => Some(msg),
+        Condition::Pass | Condition::Unknown => None,
+    })
+}
+
+/// A condition's result: it holds, fails (with its error message), or is not known yet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    Pass,
+    Fail(String),
+    Unknown,
+}
+
+impl Condition {
+    /// The check status this result is reported as.
+    pub fn status(&self) -> crate::checks::Status {
+        match self {
+            Condition::Pass => crate::checks::Status::Pass,
+            Condition::Fail(_) => crate::checks::Status::Fail,
+            Condition::Unknown => crate::checks::Status::Unknown,
+        }
+    }
+}
+
+/// Evaluates a condition rule (see [`check_condition`]).
+pub fn eval_condition(ev: &mut Evaluator<'_>, rule: &CheckRule) -> Result<Condition, Diagnostics> {
     let cond = ev.eval(&rule.condition)?;
+    if !cond.is_known() {
+        return Ok(Condition::Unknown);
+    }
     let range = rule.condition.range();
     if cond.is_null() {
         return Err(Diagnostic::error(
@@ -172,17 +202,17 @@ pub fn check_condition(ev: &mut Evaluator<'_>, rule: &CheckRule) -> Result<Optio
         }
     };
     match cond.unmarked() {
-        Value::Bool(true) => Ok(None),
+        Value::Bool(true) => Ok(Condition::Pass),
         Value::Bool(false) => {
             let msg = ev.eval(&rule.error_message)?;
-            Ok(Some(match (msg.is_sensitive(), msg.unmarked()) {
+            Ok(Condition::Fail(match (msg.is_sensitive(), msg.unmarked()) {
                 (true, _) => "(the error message is sensitive)".to_string(),
                 (_, Value::String(s)) => s.clone(),
                 (_, Value::Unknown(_)) => "(the error message is not known yet)".to_string(),
                 (_, other) => crate::lang::console::format_value(other, 0),
             }))
         }
-        _ => Ok(None),
+        _ => Ok(Condition::Unknown),
     }
 }
 

@@ -306,6 +306,7 @@ resource "terraform_data" "c" {}
         imports: Vec::new(),
         adopted: Vec::new(),
         causes: Default::default(),
+        checks: Default::default(),
     };
     let marks = g.restrict_to_plan(&plan);
     let mut names: Vec<String> = g.nodes().map(|(_, n)| n.to_string()).collect();

@@ -175,6 +175,10 @@ pub struct Plan {
     /// Why each change happens ([`provenance`]), by address.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub causes: BTreeMap<String, Vec<provenance::Cause>>,
+    /// The results of conditions, check blocks and validation rules (Terraform's plan
+    /// `Checks`).
+    #[serde(default, skip_serializing_if = "crate::checks::CheckResults::is_empty")]
+    pub checks: crate::checks::CheckResults,
 }
 
 /// An object moved from one address to another by a `moved` block.

@@ -5,10 +5,11 @@
 use super::diff::same;
 use super::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange, StateRef};
 use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr, Target};
+use crate::checks::{CheckState, Checkable, Rule, unkeyed};
 use crate::config::{IgnoreChanges, Resource};
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::eval::{Subject, check_condition, decode_body, references};
+use crate::eval::{Condition, Subject, decode_body, references};
 use crate::graph::{Graph, Node, NodeOutcome, Permits, WalkControl, target_nodes, walk};
 use crate::hooks::{Hooks, id_of};
 use crate::provider::{PlanRequest, Provider};
@@ -112,6 +113,7 @@ pub async fn plan(
         adopt_done: Mutex::new(HashSet::new()),
         narrow,
         recorded_index: std::sync::OnceLock::new(),
+        checks: CheckState::new(&ctx.config),
     };
     let outcome = walk(&graph, control, |i| w.visit(i)).await;
     let interrupted =
@@ -158,7 +160,10 @@ pub async fn plan(
         .keys()
         .filter_map(|n| w.values.get(&[], &Subject::Var(n.clone())).map(|v| (n.clone(), v)))
         .collect();
+    let checks = w.checks.results();
     let mut prior_state = w.refreshed.into_inner().expect("state lock");
+    // As Terraform: the previous run's results are not part of the plan's prior state.
+    prior_state.check_results = Default::default();
     // Pending creates that were looked for are settled: adopted, or to be created again.
     let done = w.adopt_done.into_inner().expect("adopt lock");
     prior_state.pending.retain(|_, p| !done.contains(&p.provider));
@@ -202,6 +207,7 @@ pub async fn plan(
         imports,
         adopted: adopted.into_iter().collect(),
         causes: BTreeMap::new(),
+        checks,
     };
     plan.causes = super::provenance::explain(&ctx.config, &plan, &base_state);
     Ok((plan, diags))
@@ -244,6 +250,8 @@ struct PlanWalk<'a> {
     narrow: HashSet<ResourceAddr>,
     /// Recorded resources in modules, by configuration block (built on first use).
     recorded_index: std::sync::OnceLock<HashMap<ResourceAddr, Vec<ResourceAddr>>>,
+    /// The results of conditions, check blocks and validation rules.
+    checks: CheckState,
 }
 
 impl PlanWalk<'_> {
@@ -276,7 +284,25 @@ impl PlanWalk<'_> {
         self.values.module_instances(path).into_iter().map(|module| Here { module, config }).collect()
     }
 
+    /// The instances of a checkable block of module `path` are those of the module.
+    fn checkable_instances(&self, path: &[String], make: impl Fn(Vec<crate::addr::ModuleStep>) -> Checkable) {
+        let config = make(unkeyed(path));
+        if !self.checks.has(&config) {
+            return;
+        }
+        self.checks.objects_known(&config);
+        for m in self.values.module_instances(path) {
+            self.checks.add_object(&make(m));
+        }
+    }
+
     async fn visit(&self, i: NodeIndex) -> bool {
+        match self.graph.node(i) {
+            Node::Variable(p, n) => self.checkable_instances(p, |m| Checkable::Var(m, n.clone())),
+            Node::Output(p, n) => self.checkable_instances(p, |m| Checkable::OutputValue(m, n.clone())),
+            Node::Check(p, n) => self.checkable_instances(p, |m| Checkable::Check(m, n.clone())),
+            _ => {}
+        }
         match self.graph.node(i) {
             Node::Variable(p, n) if p.is_empty() => self.variable(n),
             Node::Variable(p, n) => self.instances_of(p).iter().filter(|h| !self.module_variable(h, n)).count() == 0,
@@ -328,7 +354,7 @@ impl PlanWalk<'_> {
             }
         };
         self.values.set(&h.module, Subject::Var(name.to_string()), value);
-        self.validate_variable(h, decl)
+        self.validate_variable(h, name, decl)
     }
 
     /// A module instance's output: kept for `module.<name>` references.
@@ -337,21 +363,9 @@ impl PlanWalk<'_> {
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
         if self.opts.mode != PlanMode::Destroy {
-            for rule in &o.preconditions {
-                match check_condition(&mut ev, rule) {
-                    Ok(None) => {}
-                    Ok(Some(msg)) => {
-                        self.error(
-                            Diagnostic::error("Module output value precondition failed", msg)
-                                .at(rule.condition.range()),
-                        );
-                        return false;
-                    }
-                    Err(d) => {
-                        self.error(d);
-                        return false;
-                    }
-                }
+            let obj = Checkable::OutputValue(h.module.clone(), name.to_string());
+            if !self.output_preconditions(&mut ev, &obj, &o.preconditions) {
+                return false;
             }
         }
         match ev.eval(&o.value) {
@@ -376,12 +390,49 @@ impl PlanWalk<'_> {
         let Some(c) = h.config.checks.iter().find(|c| c.name == name) else { return };
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
-        for rule in &c.asserts {
-            // Unknown or failing-to-evaluate conditions are checked again after apply.
-            if let Ok(Some(msg)) = check_condition(&mut ev, rule) {
-                self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
+        let obj = Checkable::Check(h.module.clone(), name.to_string());
+        for (rule, result) in crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::CheckAssertion, &c.asserts) {
+            match result {
+                Ok(Condition::Fail(msg)) => {
+                    self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
+                }
+                Ok(Condition::Unknown) => self.error(
+                    Diagnostic::warning(
+                        "Check block assertion known after apply",
+                        "The condition could not be evaluated at this time, a result will be known when this plan is applied.",
+                    )
+                    .at(rule.condition.range()),
+                ),
+                // Conditions failing to evaluate are checked again after apply.
+                Ok(Condition::Pass) | Err(_) => {}
             }
         }
+    }
+
+    /// An output's preconditions: false when one fails.
+    fn output_preconditions(
+        &self,
+        ev: &mut crate::eval::Evaluator<'_>,
+        obj: &Checkable,
+        rules: &[crate::config::CheckRule],
+    ) -> bool {
+        let mut ok = true;
+        for (rule, result) in crate::checks::evaluate(&self.checks, ev, obj, Rule::OutputPrecondition, rules) {
+            match result {
+                Ok(Condition::Fail(msg)) => {
+                    ok = false;
+                    self.error(
+                        Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()),
+                    );
+                }
+                Err(d) => {
+                    ok = false;
+                    self.error(d);
+                }
+                Ok(_) => {}
+            }
+        }
+        ok
     }
 
     fn variable(&self, name: &str) -> bool {
@@ -404,33 +455,19 @@ impl PlanWalk<'_> {
         };
         self.values.set(&[], Subject::Var(name.to_string()), value);
         let root = self.root();
-        self.validate_variable(&root, decl)
+        self.validate_variable(&root, name, decl)
     }
 
-    fn validate_variable(&self, h: &Here<'_>, decl: &crate::config::Variable) -> bool {
+    fn validate_variable(&self, h: &Here<'_>, name: &str, decl: &crate::config::Variable) -> bool {
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
-        let mut ok = true;
-        for rule in &decl.validations {
-            match check_condition(&mut ev, rule) {
-                Ok(None) => {}
-                Ok(Some(msg)) => {
-                    ok = false;
-                    let at = location(self.ctx, &rule.range);
-                    self.error(
-                        Diagnostic::error(
-                            "Invalid value for variable",
-                            format!("{msg}\n\nThis was checked by the validation rule at {at}."),
-                        )
-                        .at(rule.condition.range()),
-                    );
-                }
-                Err(d) => {
-                    ok = false;
-                    self.error(d);
-                }
-            }
-        }
+        let obj = Checkable::Var(h.module.clone(), name.to_string());
+        let (ok, diags) = validation_results(
+            self.ctx,
+            decl,
+            crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::InputValidation, &decl.validations),
+        );
+        self.error(diags);
         ok
     }
 
@@ -462,20 +499,9 @@ impl PlanWalk<'_> {
         let root = self.root();
         let scope = self.scope(&root, None, None);
         let mut ev = scope.evaluator();
-        for rule in &o.preconditions {
-            match check_condition(&mut ev, rule) {
-                Ok(None) => {}
-                Ok(Some(msg)) => {
-                    self.error(
-                        Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()),
-                    );
-                    return false;
-                }
-                Err(d) => {
-                    self.error(d);
-                    return false;
-                }
-            }
+        if !self.output_preconditions(&mut ev, &Checkable::OutputValue(Vec::new(), name.to_string()), &o.preconditions)
+        {
+            return false;
         }
         let after = match ev.eval(&o.value) {
             Ok(v) => v,
@@ -738,6 +764,7 @@ impl PlanWalk<'_> {
             return ok;
         }
         let heres = self.instances_of(&path);
+        self.checks.objects_known(&Checkable::Resource(addr.instance(InstanceKey::None)));
         let mut ok = true;
         for h in &heres {
             let full = addr.in_module(&h.module);
@@ -793,6 +820,9 @@ impl PlanWalk<'_> {
             }
         };
         let instances = expansion.instances();
+        for inst in &instances {
+            self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
+        }
         let planned = futures::future::join_all(instances.iter().map(|inst| async {
             if self.in_scope(&full.instance(inst.key.clone())) {
                 self.plan_instance(h, res, full, inst, schema, provider, provider_address).await
@@ -951,18 +981,29 @@ impl PlanWalk<'_> {
         if !self.errors(vd) {
             return None;
         }
-        for rule in &res.lifecycle.preconditions {
-            match check_condition(&mut ev, rule) {
-                Ok(None) => {}
-                Ok(Some(msg)) => {
+        let obj = Checkable::Resource(addr.clone());
+        let mut failed = false;
+        for (rule, result) in crate::checks::evaluate(
+            &self.checks,
+            &mut ev,
+            &obj,
+            Rule::ResourcePrecondition,
+            &res.lifecycle.preconditions,
+        ) {
+            match result {
+                Ok(Condition::Fail(msg)) => {
+                    failed = true;
                     self.error(Diagnostic::error("Resource precondition failed", msg).at(rule.condition.range()));
-                    return None;
                 }
                 Err(d) => {
+                    failed = true;
                     self.error(d);
-                    return None;
                 }
+                Ok(_) => {}
             }
+        }
+        if failed {
+            return None;
         }
         // An object adopted early (from the values recorded before the create, unknown ones
         // null) is asked for again now that its configuration is known, so it is read the
@@ -1207,18 +1248,27 @@ impl PlanWalk<'_> {
         }
         let scope = self.scope(h, Some(inst), Some(planned));
         let mut ev = scope.evaluator();
-        for rule in &res.lifecycle.postconditions {
-            match check_condition(&mut ev, rule) {
-                Ok(None) => {}
-                Ok(Some(msg)) => {
+        let obj = Checkable::Resource(res.addr.in_module(&h.module).instance(inst.key.clone()));
+        let mut ok = true;
+        for (i, rule) in res.lifecycle.postconditions.iter().enumerate() {
+            match crate::eval::eval_condition(&mut ev, rule) {
+                Ok(Condition::Fail(msg)) => {
+                    ok = false;
+                    self.checks.report(
+                        &obj,
+                        Rule::ResourcePostcondition,
+                        i,
+                        crate::checks::Status::Fail,
+                        Some(msg.clone()),
+                    );
                     self.error(Diagnostic::error("Resource postcondition failed", msg).at(rule.condition.range()));
-                    return false;
                 }
+                Ok(c) => self.checks.report(&obj, Rule::ResourcePostcondition, i, c.status(), None),
                 // Attributes not known until apply: checked then.
                 Err(_) => {}
             }
         }
-        true
+        ok
     }
 
     /// Whether a `replace_triggered_by` reference has a planned change.
@@ -1266,6 +1316,7 @@ impl PlanWalk<'_> {
         }
         let provider_address = self.ctx.provider_address(&res.provider);
         let pending = self.dependency_pending(addr);
+        self.checks.objects_known(&Checkable::Resource(addr.instance(InstanceKey::None)));
         let mut ok = true;
         for h in self.instances_of(&addr.module_names()) {
             let full = addr.in_module(&h.module);
@@ -1279,6 +1330,9 @@ impl PlanWalk<'_> {
                 }
             };
             let instances = expansion.instances();
+            for inst in &instances {
+                self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
+            }
             let results = futures::future::join_all(instances.iter().map(|inst| {
                 self.read_data_instance(&h, res, &full, inst, schema, provider.as_ref(), &provider_address, pending)
             }))
@@ -1582,14 +1636,50 @@ fn interrupted_error() -> Diagnostic {
     Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made.")
 }
 
+/// A range as Terraform writes one in a message (hcl's `Range.String`):
+/// `file:line,col-endcol`, or `file:line,col-endline,endcol` across lines.
 fn location(ctx: &Context, r: &crate::diag::SourceRange) -> String {
     match ctx.config.sources.get(r.file) {
         Some(f) => {
             let (l, c) = crate::diag::line_col(&f.text, r.span.start);
-            format!("{}:{l},{c}", f.name)
+            let (el, ec) = crate::diag::line_col(&f.text, r.span.end);
+            if el == l { format!("{}:{l},{c}-{ec}", f.name) } else { format!("{}:{l},{c}-{el},{ec}", f.name) }
         }
         None => "its declaration".into(),
     }
+}
+
+/// The diagnostics of a variable's validation results, and whether all held. A failed rule
+/// is reported at the variable's declaration (where the value came from, for values set
+/// outside the configuration), naming the rule.
+pub(crate) fn validation_results(
+    ctx: &Context,
+    decl: &crate::config::Variable,
+    results: Vec<(&crate::config::CheckRule, Result<Condition, Diagnostics>)>,
+) -> (bool, Diagnostics) {
+    let mut ok = true;
+    let mut diags = Diagnostics::new();
+    for (rule, result) in results {
+        match result {
+            Ok(Condition::Fail(msg)) => {
+                ok = false;
+                let at = location(ctx, &rule.range);
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid value for variable",
+                        format!("{msg}\n\nThis was checked by the validation rule at {at}."),
+                    )
+                    .at(decl.range.clone()),
+                );
+            }
+            Err(d) => {
+                ok = false;
+                diags.extend(d);
+            }
+            Ok(_) => {}
+        }
+    }
+    (ok, diags)
 }
 
 /// An error when the object has the provider's deletion protection on (RDS

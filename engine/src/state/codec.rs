@@ -174,6 +174,7 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
         resources: BTreeMap::new(),
         inputs: BTreeMap::new(),
         pending: BTreeMap::new(),
+        check_results: raw.check_results.as_ref().map(crate::checks::CheckResults::from_state_json).unwrap_or_default(),
     };
     for p in raw.terrane_pending_creates {
         let addr = crate::addr::parse_instance(&p.address)
@@ -327,7 +328,7 @@ fn to_raw(state: &State) -> RawState {
         lineage: state.lineage.clone(),
         outputs,
         resources,
-        check_results: Some(J::Null),
+        check_results: Some(state.check_results.to_state_json()),
         terrane_pending_creates: state
             .pending
             .values()

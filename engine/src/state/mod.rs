@@ -31,6 +31,9 @@ pub struct State {
     /// one whether its creation token made an object, and adopts what it finds instead of
     /// creating a twin.
     pub pending: BTreeMap<crate::addr::InstanceAddr, PendingCreate>,
+    /// The results of conditions, check blocks and validation rules as of the last apply
+    /// (`check_results`).
+    pub check_results: crate::checks::CheckResults,
 }
 
 /// A create that was about to be made: enough to find what it made.
@@ -191,6 +194,7 @@ impl State {
             resources: BTreeMap::new(),
             inputs: BTreeMap::new(),
             pending: BTreeMap::new(),
+            check_results: Default::default(),
         }
     }
 

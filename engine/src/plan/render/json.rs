@@ -84,6 +84,9 @@ pub fn plan_json(plan: &Plan, ctx: &Context) -> J {
         out.insert("prior_state".into(), state_json(&plan.prior_state, ctx));
     }
     out.insert("configuration".into(), configuration_json(ctx));
+    if !plan.checks.is_empty() {
+        out.insert("checks".into(), plan.checks.to_json());
+    }
     out.insert("timestamp".into(), plan.created.clone().into());
     out.insert("applyable".into(), J::Bool(!plan.errored && plan.has_changes()));
     out.insert("complete".into(), J::Bool(!plan.errored && plan.targets.is_empty()));
@@ -148,6 +151,9 @@ pub fn state_json(state: &State, ctx: &Context) -> J {
     }
     values.insert("root_module".into(), module_tree(resources));
     out.insert("values".into(), J::Object(values));
+    if !state.check_results.is_empty() {
+        out.insert("checks".into(), state.check_results.to_json());
+    }
     J::Object(out)
 }
 

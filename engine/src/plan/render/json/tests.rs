@@ -387,6 +387,7 @@ fn sample() -> (Plan, Context) {
         }],
         adopted: Vec::new(),
         causes: Default::default(),
+        checks: Default::default(),
     };
     (plan, ctx)
 }

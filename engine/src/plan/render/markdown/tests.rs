@@ -45,6 +45,7 @@ fn plan(changes: Vec<ResourceChange>, drift: Vec<ResourceChange>) -> Plan {
         imports: Vec::new(),
         adopted: Vec::new(),
         causes: Default::default(),
+        checks: Default::default(),
     }
 }
 
