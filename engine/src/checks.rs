@@ -372,6 +372,34 @@ pub fn evaluate<'r>(
         .collect()
 }
 
+/// An output's preconditions, as plan and apply check them: each failure and evaluation
+/// error reported through `report`; false when any failed.
+pub fn output_preconditions(
+    state: &CheckState,
+    ev: &mut crate::eval::Evaluator<'_>,
+    obj: &Checkable,
+    rules: &[crate::config::CheckRule],
+    mut report: impl FnMut(crate::diag::Diagnostics),
+) -> bool {
+    let mut ok = true;
+    for (rule, result) in evaluate(state, ev, obj, Rule::OutputPrecondition, rules) {
+        match result {
+            Ok(crate::eval::Condition::Fail(msg)) => {
+                ok = false;
+                let d = crate::diag::Diagnostic::error("Module output value precondition failed", msg)
+                    .at(rule.condition.range());
+                report(crate::diag::Diagnostics(vec![d]));
+            }
+            Err(d) => {
+                ok = false;
+                report(d);
+            }
+            Ok(_) => {}
+        }
+    }
+    ok
+}
+
 /// A static module path as module steps without keys.
 pub fn unkeyed(path: &[String]) -> Vec<ModuleStep> {
     path.iter().map(|n| ModuleStep { name: n.clone(), key: InstanceKey::None }).collect()

@@ -408,23 +408,7 @@ impl ApplyWalk<'_> {
     fn output_preconditions(&self, h: &Here<'_>, obj: &Checkable, rules: &[crate::config::CheckRule]) -> bool {
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
-        let mut ok = true;
-        for (rule, result) in crate::checks::evaluate(&self.checks, &mut ev, obj, Rule::OutputPrecondition, rules) {
-            match result {
-                Ok(Condition::Fail(msg)) => {
-                    ok = false;
-                    self.error(
-                        Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()),
-                    );
-                }
-                Err(d) => {
-                    ok = false;
-                    self.error(d);
-                }
-                Ok(_) => {}
-            }
-        }
-        ok
+        crate::checks::output_preconditions(&self.checks, &mut ev, obj, rules, |d| self.error(d))
     }
 
     /// A resource instance's conditions for the record, where the apply does not check them

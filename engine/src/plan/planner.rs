@@ -416,23 +416,7 @@ impl PlanWalk<'_> {
         obj: &Checkable,
         rules: &[crate::config::CheckRule],
     ) -> bool {
-        let mut ok = true;
-        for (rule, result) in crate::checks::evaluate(&self.checks, ev, obj, Rule::OutputPrecondition, rules) {
-            match result {
-                Ok(Condition::Fail(msg)) => {
-                    ok = false;
-                    self.error(
-                        Diagnostic::error("Module output value precondition failed", msg).at(rule.condition.range()),
-                    );
-                }
-                Err(d) => {
-                    ok = false;
-                    self.error(d);
-                }
-                Ok(_) => {}
-            }
-        }
-        ok
+        crate::checks::output_preconditions(&self.checks, ev, obj, rules, |d| self.error(d))
     }
 
     fn variable(&self, name: &str) -> bool {
