@@ -60,9 +60,7 @@ impl<'a> Console<'a> {
         let source = std::sync::Arc::new(sources.get(file).expect("just added").clone());
         let (e, parse_diags) = crate::hcl::parse_expression(line.as_bytes(), "<console-input>");
         if !parse_diags.is_empty() {
-            return Err(Diagnostics(
-                parse_diags.into_iter().map(|d| crate::config::hcl_diagnostic(file, d)).collect(),
-            ));
+            return Err(Diagnostics(parse_diags.into_iter().map(|d| crate::config::hcl_diagnostic(file, d)).collect()));
         }
         let (v, diags) = self.eval(&Expr::new(file, e, &source));
         if diags.iter().any(Diagnostic::is_error) {

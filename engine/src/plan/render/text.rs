@@ -174,6 +174,9 @@ pub fn headline(c: &ResourceChange, drift: bool) -> String {
 
 /// The `# (because ...)` line under the headline, if any.
 pub fn reason_line(c: &ResourceChange) -> Option<String> {
+    if c.action == Action::Forget {
+        return None;
+    }
     Some(match c.reason? {
         Reason::DeleteBecauseNoResourceConfig => format!("(because {} is not in configuration)", c.addr),
         Reason::DeleteBecauseNoModule => {
@@ -215,6 +218,11 @@ pub fn planned_notes(plan: &Plan, c: &ResourceChange) -> Vec<String> {
     }
     if let Some(r) = reason_line(c) {
         notes.push(r);
+    }
+    if c.reason == Some(Reason::DeleteBecauseNoMoveTarget)
+        && let Some(from) = plan.moved_from(&c.addr)
+    {
+        notes.push(format!("(because {from} was moved to {}, which is not in configuration)", c.addr));
     }
     notes.extend(cause_lines(plan, c));
     if c.action != Action::NoOp {
