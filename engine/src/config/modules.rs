@@ -46,6 +46,10 @@ pub struct Import {
     pub to_range: SourceRange,
     pub id: Expr,
     pub provider: Option<String>,
+    /// `for_each`: one import per element, `to` naming the resource and `key` (evaluated
+    /// with `each`) the instance.
+    pub for_each: Option<Expr>,
+    pub key: Option<Expr>,
     pub range: SourceRange,
 }
 
@@ -225,7 +229,7 @@ pub(super) fn decode_moved(
                 diags.push(
                     Diagnostic::error(
                         "Invalid \"moved\" addresses",
-                        "A module can move only to a module, and a resource only to a resource.",
+                        "The \"from\" and \"to\" addresses must either both refer to resources or both refer to modules.",
                     )
                     .at(header),
                 );
@@ -249,15 +253,57 @@ pub(super) fn decode_import(
     diags: &mut Diagnostics,
 ) {
     let mut parts = split_body(f, body, &["to", "id", "provider", "for_each", "identity"], &[], "import block", diags);
-    for unsupported in ["for_each", "identity"] {
-        if let Some(a) = parts.attrs.get(unsupported) {
-            diags.push(
-                Diagnostic::error(
-                    format!("import {unsupported} is not supported"),
-                    "terrane imports one object per import block, by id.",
-                )
-                .at(f.range(&a.name_span)),
-            );
+    if let Some(a) = parts.attrs.get("identity") {
+        diags.push(
+            Diagnostic::error(
+                "import identity is not supported",
+                "terrane imports one object per import block, by id.",
+            )
+            .at(f.range(&a.name_span)),
+        );
+    }
+    let for_each = parts.attrs.shift_remove("for_each").map(|a| f.expr(a));
+    if for_each.is_some()
+        && let Some(a) = parts.attrs.get("to")
+        && let ExprKind::Index { collection, key, .. } = &a.expr.kind
+    {
+        // `to = aws_instance.web[each.key]`: the key is known once `each` is.
+        let to_range = f.range(&a.expr.span);
+        let text = f.source.text.get(f.range(&collection.span).span).unwrap_or("").trim().to_string();
+        match parse_target(&text) {
+            Ok(Target::Resource(r)) => {
+                let key = f.expr_of(key);
+                let provider = parts.attrs.get("provider").and_then(|a| provider_reference(&a.expr));
+                match parts.attrs.shift_remove("id").map(|a| f.expr(a)) {
+                    Some(id) => config.imports.push(Import {
+                        to: Target::Resource(r),
+                        to_range,
+                        id,
+                        provider,
+                        for_each,
+                        key: Some(key),
+                        range: header,
+                    }),
+                    None => diags.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            "An import block takes the arguments \"to\" and \"id\".",
+                        )
+                        .at(header),
+                    ),
+                }
+                return;
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid address",
+                        format!("{text}: an import with for_each imports into instances of one resource, like aws_instance.web[each.key]."),
+                    )
+                    .at(to_range),
+                );
+                return;
+            }
         }
     }
     let to_range = parts.attrs.get("to").map(|a| f.range(&a.expr.span));
@@ -266,7 +312,7 @@ pub(super) fn decode_import(
     let id = parts.attrs.shift_remove("id").map(|a| f.expr(a));
     match (to, id, to_range) {
         (Some(to @ (Target::Resource(_) | Target::Instance(_))), Some(id), Some(to_range)) => {
-            config.imports.push(Import { to, to_range, id, provider, range: header })
+            config.imports.push(Import { to, to_range, id, provider, for_each, key: None, range: header })
         }
         (Some(Target::Module(_)), _, Some(r)) => diags.push(
             Diagnostic::error("Invalid import address", "An import block imports into a resource, not a module.").at(r),
@@ -288,6 +334,25 @@ pub(super) fn decode_removed(
 ) {
     let parts = split_body(f, body, &["from"], &["lifecycle", "provisioner", "connection"], "removed block", diags);
     let from = parts.attrs.get("from").and_then(|a| address_arg(f, a, diags));
+    // Terraform blames the first instance key: of a module step, or of the resource.
+    let key_range = |a: &Attribute, last: bool| {
+        let range = f.range(&a.expr.span);
+        let text = f.source.text.get(range.span.clone()).unwrap_or("");
+        let mut quoted = false;
+        let mut opens = Vec::new();
+        let mut prev = '\0';
+        for (i, ch) in text.char_indices() {
+            match ch {
+                '"' if prev != '\\' => quoted = !quoted,
+                '[' if !quoted => opens.push(i),
+                _ => {}
+            }
+            prev = ch;
+        }
+        let start = if last { opens.last() } else { opens.first() }.copied().unwrap_or(0);
+        let end = text[start..].find(']').map(|e| start + e + 1).unwrap_or(text.len());
+        crate::diag::SourceRange::new(range.file, range.span.start + start..range.span.start + end)
+    };
     let mut destroy = true;
     for b in parts.blocks {
         if b.ty != "lifecycle" {
@@ -303,12 +368,26 @@ pub(super) fn decode_removed(
         }
     }
     match from {
-        Some(Target::Instance(i)) => diags.push(
+        Some(Target::Instance(_)) => diags.push(
             Diagnostic::error(
-                "Invalid \"removed\" address",
-                format!("{i} names one instance; a removed block names a whole resource or module."),
+                "Resource instance keys not allowed",
+                "Resource address must be a resource (e.g. \"test_instance.foo\"), not a resource instance (e.g. \"test_instance.foo[1]\").",
             )
-            .at(header),
+            .at(key_range(&parts.attrs["from"], true)),
+        ),
+        Some(Target::Resource(r)) if r.module.iter().any(|s| !s.key.is_none()) => diags.push(
+            Diagnostic::error(
+                "Module instance keys not allowed",
+                "Module address must be a module (e.g. \"module.foo\"), not a module instance (e.g. \"module.foo[1]\").",
+            )
+            .at(key_range(&parts.attrs["from"], false)),
+        ),
+        Some(Target::Module(m)) if m.iter().any(|s| !s.key.is_none()) => diags.push(
+            Diagnostic::error(
+                "Module instance keys not allowed",
+                "Module address must be a module (e.g. \"module.foo\"), not a module instance (e.g. \"module.foo[1]\").",
+            )
+            .at(key_range(&parts.attrs["from"], false)),
         ),
         Some(from) => config.removed.push(Removed { from, destroy, range: header }),
         None if !parts.attrs.contains_key("from") => diags.push(

@@ -633,7 +633,14 @@ pub fn build(config: &Config, state: &State, opts: &BuildOptions<'_>) -> (Graph,
                 | crate::addr::Target::Instance(crate::addr::InstanceAddr { resource: r, .. }) = &imp.to
                     && let Some(ri) = g.get(&Node::Resource(r.static_addr()))
                 {
-                    link(&mut g, m, ri, references::of_expr(&imp.id), RefContext::plain(), &mut diags);
+                    let each = imp.for_each.is_some();
+                    let mut refs = references::of_expr(&imp.id);
+                    refs.extend(imp.key.iter().flat_map(references::of_expr));
+                    let ctx = RefContext { each, ..RefContext::plain() };
+                    link(&mut g, m, ri, refs, ctx, &mut diags);
+                    if let Some(fe) = &imp.for_each {
+                        link(&mut g, m, ri, references::of_expr(fe), RefContext::plain(), &mut diags);
+                    }
                 }
             }
         }

@@ -90,6 +90,7 @@ pub enum Reason {
     ReplaceByTriggers,
     DeleteBecauseNoResourceConfig,
     DeleteBecauseNoModule,
+    DeleteBecauseNoMoveTarget,
     DeleteBecauseCountIndex,
     DeleteBecauseEachKey,
     ReadBecauseConfigUnknown,

@@ -56,16 +56,18 @@ pub async fn plan(
     hooks: &dyn Hooks,
 ) -> Result<(Plan, Diagnostics), Diagnostics> {
     let mut base_state = stored.cloned().unwrap_or_default();
+    // `moved` blocks (and the moves implied by adding or removing `count`): the recorded
+    // objects take their new addresses before anything else.
+    let move_stmts = super::moves::find_statements(&ctx.config, &base_state);
+    let move_results = super::moves::apply_statements(&ctx.config, &move_stmts, &mut base_state);
     let (mut graph, mut diags) = ctx.graph(&base_state);
     // References to undeclared objects read as unknown: the walk still evaluates everything
     // else, so that every error is reported at once (Terraform's validate walk).
     if diags.iter().filter(|d| d.is_error()).count() > graph.unresolved {
         return Err(diags);
     }
-    // `moved` blocks: the recorded objects take their new addresses before anything else.
-    let (mut moves, move_diags) = super::moves::apply_moved_blocks(&ctx.config, &mut base_state);
-    let mut early = move_diags;
-    early.extend(check_removed_and_imports(ctx));
+    let mut moves = move_results.moves.clone();
+    let early = check_removed_and_imports(ctx);
     let failed = early.has_errors();
     diags.extend(early);
     if failed {
@@ -108,6 +110,8 @@ pub async fn plan(
         permits: Permits::new(opts.parallelism, control),
         hooks,
         visited: Mutex::new(HashSet::new()),
+        declared: Mutex::new(HashMap::new()),
+        moved_to: moves.iter().map(|m| m.to.clone()).collect(),
         imports: Mutex::new(Vec::new()),
         adopted: Mutex::new(BTreeSet::new()),
         adopt_done: Mutex::new(HashSet::new()),
@@ -119,16 +123,28 @@ pub async fn plan(
     let interrupted =
         w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
     w.plan_orphans();
+    // Invalid move statements take precedence over every other problem: an incomplete move
+    // is likely their cause.
+    let move_diags = super::moves::validate_statements(&ctx.config, &move_stmts, &w);
+    if move_diags.has_errors() {
+        return Err(move_diags);
+    }
     let mut walk_diags = w.diags.into_inner().expect("diags lock");
     if interrupted && !walk_diags.has_errors() {
         walk_diags.push(interrupted_error());
     }
     diags.extend(walk_diags);
+    diags.extend(move_diags);
+    if !diags.has_errors()
+        && let Some(d) = move_results.blocked_warning()
+    {
+        diags.push(d);
+    }
     if diags.has_errors() {
         return Err(diags);
     }
     let imports = w.imports.into_inner().expect("imports lock");
-    for imp in &ctx.config.imports {
+    for imp in ctx.config.imports.iter().filter(|i| i.for_each.is_none()) {
         let done = imports.iter().any(|i| imp.to.contains(&i.addr));
         let managed = match &imp.to {
             Target::Instance(i) => base_state.object(&i.resource, &i.key).is_some(),
@@ -150,6 +166,17 @@ pub async fn plan(
     }
     let mut changes = w.changes.into_inner().expect("changes lock");
     changes.sort_by(|a, b| a.addr.cmp(&b.addr).then(a.deposed.cmp(&b.deposed)));
+    let forgotten: Vec<String> =
+        changes.iter().filter(|c| c.action == Action::Forget).map(|c| format!(" - {}", c.addr)).collect();
+    if !forgotten.is_empty() {
+        diags.push(Diagnostic::warning(
+            "Some objects will no longer be managed by terrane",
+            format!(
+                "If you apply this plan, terrane will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, terrane will no longer manage these objects. You will need to import them into terrane to manage them again.",
+                forgotten.join("\n")
+            ),
+        ));
+    }
     let mut drift = w.drift.into_inner().expect("drift lock");
     drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     let mut outputs = w.outputs.into_inner().expect("outputs lock");
@@ -242,6 +269,10 @@ struct PlanWalk<'a> {
     permits: Permits,
     hooks: &'a dyn Hooks,
     visited: Mutex<HashSet<ResourceAddr>>,
+    /// The instance keys each resource of each module instance expanded to.
+    declared: Mutex<HashMap<ResourceAddr, Vec<InstanceKey>>>,
+    /// Where recorded objects moved to before planning.
+    moved_to: HashSet<InstanceAddr>,
     imports: Mutex<Vec<super::ImportTarget>>,
     /// Objects found by [`PlanWalk::adopt`].
     adopted: Mutex<BTreeSet<InstanceAddr>>,
@@ -254,7 +285,24 @@ struct PlanWalk<'a> {
     checks: CheckState,
 }
 
+impl super::moves::Declared for PlanWalk<'_> {
+    fn module_instances(&self, path: &[String]) -> Vec<Vec<crate::addr::ModuleStep>> {
+        if self.ctx.config.module(path).is_none() {
+            return Vec::new();
+        }
+        self.values.module_instances(path)
+    }
+
+    fn resource_keys(&self, addr: &ResourceAddr) -> Option<Vec<InstanceKey>> {
+        self.declared.lock().expect("declared lock").get(addr).cloned()
+    }
+}
+
 impl PlanWalk<'_> {
+    fn declare(&self, full: &ResourceAddr, keys: Vec<InstanceKey>) {
+        self.declared.lock().expect("declared lock").insert(full.clone(), keys);
+    }
+
     fn error(&self, d: impl Into<Diagnostics>) {
         self.diags.lock().expect("diags lock").extend(d.into());
     }
@@ -807,6 +855,7 @@ impl PlanWalk<'_> {
         for inst in &instances {
             self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
         }
+        self.declare(full, instances.iter().map(|i| i.key.clone()).collect());
         let planned = futures::future::join_all(instances.iter().map(|inst| async {
             if self.in_scope(&full.instance(inst.key.clone())) {
                 self.plan_instance(h, res, full, inst, schema, provider, provider_address).await
@@ -1172,18 +1221,46 @@ impl PlanWalk<'_> {
         provider: &dyn Provider,
         provider_address: &str,
     ) -> Result<Option<Value>, Diagnostics> {
-        let Some(imp) = self.ctx.config.imports.iter().find(|i| match &i.to {
-            Target::Instance(t) => t == addr,
-            Target::Resource(r) => r == &addr.resource && addr.key.is_none(),
-            Target::Module(_) => false,
-        }) else {
+        let root = self.root();
+        // The import block (and, with for_each, the element) that targets `addr`.
+        let mut found: Option<(&crate::config::Import, Option<InstanceCtx>)> = None;
+        for i in &self.ctx.config.imports {
+            match (&i.to, &i.for_each, &i.key) {
+                (Target::Resource(r), Some(fe), Some(key)) if r == &addr.resource => {
+                    let scope = self.scope(&root, None, None);
+                    let Expansion::ForEach(elems) = expand(None, Some(fe), &mut scope.evaluator())? else {
+                        continue;
+                    };
+                    for (k, each_value) in elems {
+                        let inst = InstanceCtx { key: InstanceKey::Str(k), each_value: Some(each_value) };
+                        let scope = self.scope(&root, Some(&inst), None);
+                        let kv = scope.evaluator().eval(key)?;
+                        let ik = match (kv.as_str(), kv.as_number().and_then(|n| n.to_i64())) {
+                            (Some(s), _) => InstanceKey::Str(s.to_string()),
+                            (None, Some(n)) => InstanceKey::Int(n),
+                            _ => continue,
+                        };
+                        if ik == addr.key {
+                            found = Some((i, Some(inst)));
+                            break;
+                        }
+                    }
+                }
+                (Target::Instance(t), None, _) if t == addr => found = Some((i, None)),
+                (Target::Resource(r), None, _) if r == &addr.resource && addr.key.is_none() => found = Some((i, None)),
+                _ => {}
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        let Some((imp, each)) = found else {
             return Ok(None);
         };
         if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains(addr)) {
             return Ok(None);
         }
-        let root = self.root();
-        let scope = self.scope(&root, None, None);
+        let scope = self.scope(&root, each.as_ref(), None);
         let invalid =
             |detail: &str| Err(Diagnostic::error("Invalid import id argument", detail).at(imp.id.range()).into());
         let v = scope.evaluator().eval_as(&imp.id, &Type::String)?;
@@ -1317,6 +1394,7 @@ impl PlanWalk<'_> {
             for inst in &instances {
                 self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
             }
+            self.declare(&full, instances.iter().map(|i| i.key.clone()).collect());
             let results = futures::future::join_all(instances.iter().map(|inst| {
                 self.read_data_instance(&h, res, &full, inst, schema, provider.as_ref(), &provider_address, pending)
             }))
@@ -1450,7 +1528,14 @@ impl PlanWalk<'_> {
                 }
             }
             if !current.is_null() {
-                let module_gone = !addr.module.is_empty() && self.ctx.config.module(&addr.module_names()).is_none();
+                let inst = addr.instance(k.clone());
+                // As Terraform's deleteActionReason: with no configuration, a moved object has
+                // no move target; any other was removed from the configuration.
+                let reason = if self.moved_to.contains(&inst) {
+                    Reason::DeleteBecauseNoMoveTarget
+                } else {
+                    Reason::DeleteBecauseNoResourceConfig
+                };
                 self.record(ResourceChange {
                     addr: addr.instance(k.clone()),
                     deposed: None,
@@ -1460,13 +1545,7 @@ impl PlanWalk<'_> {
                     before: current,
                     after: Value::NULL,
                     replace_paths: Vec::new(),
-                    reason: if forget {
-                        None
-                    } else if module_gone {
-                        Some(Reason::DeleteBecauseNoModule)
-                    } else {
-                        Some(Reason::DeleteBecauseNoResourceConfig)
-                    },
+                    reason: Some(reason),
                 });
             }
             for (dk, before) in deposed {
@@ -1535,23 +1614,66 @@ fn removed_block<'c>(config: &'c crate::config::Config, addr: &ResourceAddr) -> 
 /// configured managed resource.
 fn check_removed_and_imports(ctx: &Context) -> Diagnostics {
     let mut diags = Diagnostics::new();
+    // As Terraform's FindRemoveStatements: by absolute (static) address, the first found
+    // (a parent module's) winning.
+    let mut seen: Vec<String> = Vec::new();
     for m in ctx.config.modules() {
         for r in &m.removed {
-            let still = match &r.from {
-                Target::Resource(t) => m.resources.contains_key(t),
-                Target::Module(t) => t.len() == 1 && m.module_calls.contains_key(&t[0].name),
-                Target::Instance(_) => false,
+            let (path, resource) = match &r.from {
+                Target::Resource(t) => (
+                    [m.path.clone(), t.module_names()].concat(),
+                    Some(ResourceAddr { module: Vec::new(), ..t.clone() }),
+                ),
+                Target::Module(t) => ([m.path.clone(), t.iter().map(|s| s.name.clone()).collect()].concat(), None),
+                Target::Instance(_) => continue,
             };
-            if still {
-                diags.push(
-                    Diagnostic::error(
-                        "Removed object still exists",
-                        format!("This removed block declares the removal of {}, but it is still declared in the configuration. Remove its block from the configuration.", r.from),
-                    )
-                    .at(r.range.clone()),
-                );
+            let abs = path.iter().map(|n| format!("module.{n}.")).collect::<String>();
+            let abs = match &resource {
+                Some(res) => format!("{abs}{res}"),
+                None => abs.trim_end_matches('.').to_string(),
+            };
+            if seen.contains(&abs) {
+                continue;
+            }
+            seen.push(abs.clone());
+            let detail =
+                format!("This statement declares that {abs} was removed, but it is still declared in configuration.");
+            match resource {
+                Some(res) => {
+                    if let Some(decl) = ctx.config.module(&path).and_then(|c| c.resources.get(&res)) {
+                        diags.push(Diagnostic::error("Removed resource still exists", detail).at(decl.range.clone()));
+                    }
+                }
+                None => {
+                    let call = path
+                        .split_last()
+                        .and_then(|(name, parent)| ctx.config.module(parent)?.module_calls.get(name))
+                        .filter(|_| ctx.config.module(&path).is_some());
+                    if let Some(call) = call {
+                        diags.push(Diagnostic::error("Removed module still exists", detail).at(call.range.clone()));
+                    }
+                }
             }
         }
+    }
+    // As Terraform's validation (before the plan): ids that are already known to be null or
+    // empty. Those errors come alone.
+    let mut invalid_ids = Diagnostics::new();
+    for imp in ctx.config.imports.iter().filter(|i| i.for_each.is_none()) {
+        let scope = crate::eval::UnknownScope;
+        let Ok(v) = crate::eval::Evaluator::new(&scope, &ctx.config.dir).eval(&imp.id) else { continue };
+        let detail = if v.is_null() {
+            "The import ID cannot be null."
+        } else if v.is_known() && v.unmarked().as_str() == Some("") {
+            "The import ID value evaluates to an empty string, please provide a non-empty value."
+        } else {
+            continue;
+        };
+        invalid_ids.push(Diagnostic::error("Invalid import id argument", detail).at(imp.id.range()));
+    }
+    if invalid_ids.has_errors() {
+        diags.extend(invalid_ids);
+        return diags;
     }
     for imp in &ctx.config.imports {
         let r = match &imp.to {

@@ -83,21 +83,6 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
             s.change,
             s.destroy
         );
-        let forgotten: Vec<&&ResourceChange> = visible.iter().filter(|c| c.action == Action::Forget).collect();
-        if !forgotten.is_empty() {
-            let _ = writeln!(out, "\n{} Some objects will no longer be managed by terrane", p.bold("Warning:"));
-            let _ = writeln!(
-                out,
-                "\nIf you apply this plan, terrane will discard its tracking information for the following objects, but it will not delete them:"
-            );
-            for c in forgotten {
-                let _ = writeln!(out, " - {}", c.addr);
-            }
-            let _ = writeln!(
-                out,
-                "\nAfter applying this plan, terrane will no longer manage these objects. You will need to import them to manage them again."
-            );
-        }
     }
     if !output_changes.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:");
@@ -174,8 +159,14 @@ pub fn headline(c: &ResourceChange, drift: bool) -> String {
 
 /// The `# (because ...)` line under the headline, if any.
 pub fn reason_line(c: &ResourceChange) -> Option<String> {
+    if c.action == Action::Forget {
+        return None;
+    }
     Some(match c.reason? {
-        Reason::DeleteBecauseNoResourceConfig => format!("(because {} is not in configuration)", c.addr),
+        // Terraform names the resource by type and name only.
+        Reason::DeleteBecauseNoResourceConfig => {
+            format!("(because {}.{} is not in configuration)", c.addr.resource.type_name, c.addr.resource.name)
+        }
         Reason::DeleteBecauseNoModule => {
             format!("(because {} is not in configuration)", crate::addr::Target::Module(c.addr.resource.module.clone()))
         }
@@ -215,6 +206,11 @@ pub fn planned_notes(plan: &Plan, c: &ResourceChange) -> Vec<String> {
     }
     if let Some(r) = reason_line(c) {
         notes.push(r);
+    }
+    if c.reason == Some(Reason::DeleteBecauseNoMoveTarget)
+        && let Some(from) = plan.moved_from(&c.addr)
+    {
+        notes.push(format!("(because {from} was moved to {}, which is not in configuration)", c.addr));
     }
     notes.extend(cause_lines(plan, c));
     if c.action != Action::NoOp {
