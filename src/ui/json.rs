@@ -297,7 +297,7 @@ fn noun(a: Action) -> &'static str {
 /// Seconds as Go's encoding/json writes a float64: `2`, `1.5` (never `2.0`).
 fn seconds(d: Duration) -> J {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         return J::from((ms / 1000) as u64);
     }
     serde_json::Number::from_f64(ms as f64 / 1000.0).map_or(J::Null, J::Number)
