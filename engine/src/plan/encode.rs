@@ -12,7 +12,7 @@ use crate::cty::Type;
 use crate::number::Number;
 use crate::value::Value;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value as J};
+use serde_json::{Map, Value as J, json};
 
 fn tag(key: &str, v: J) -> J {
     let mut m = Map::new();
@@ -34,7 +34,7 @@ pub fn encode(v: &Value, ty: &Type) -> J {
     }
     match v {
         Value::Null(_) => J::Null,
-        Value::Unknown(_) => tag("~u", J::from(1)),
+        Value::Unknown(u) => tag("~u", u.refinement.as_deref().map_or(J::from(1), encode_refinement)),
         Value::Bool(b) => J::Bool(*b),
         Value::Number(n) => match (n.to_i64(), n.to_u64()) {
             (Some(i), _) => J::from(i),
@@ -55,6 +55,67 @@ pub fn encode(v: &Value, ty: &Type) -> J {
     }
 }
 
+/// What is known of an unknown value (cty's refinements, which Terraform's plan files keep too).
+fn encode_refinement(r: &crate::cty::refine::Refinement) -> J {
+    use crate::cty::refine::{Nullness, RefinementKind};
+    let mut m = Map::new();
+    m.insert(
+        "null".into(),
+        J::from(match r.null {
+            Nullness::Unknown => "unknown",
+            Nullness::Null => "null",
+            Nullness::NotNull => "notnull",
+        }),
+    );
+    let bound = |b: &Option<(Number, bool)>| b.as_ref().map_or(J::Null, |(n, inc)| json!([n.to_string(), inc]));
+    match &r.kind {
+        RefinementKind::Nullable => {}
+        RefinementKind::String { prefix } => {
+            m.insert("prefix".into(), J::from(prefix.clone()));
+        }
+        RefinementKind::Number { min, max } => {
+            m.insert("min".into(), bound(min));
+            m.insert("max".into(), bound(max));
+        }
+        RefinementKind::Collection { min_len, max_len } => {
+            m.insert("min_len".into(), J::from(*min_len as u64));
+            m.insert("max_len".into(), J::from(*max_len as u64));
+        }
+    }
+    J::Object(m)
+}
+
+fn decode_refinement(j: &J) -> Result<Option<crate::cty::refine::Refinement>, String> {
+    use crate::cty::refine::{Nullness, Refinement, RefinementKind};
+    let J::Object(m) = j else { return Ok(None) };
+    let null = match m.get("null").and_then(J::as_str) {
+        Some("null") => Nullness::Null,
+        Some("notnull") => Nullness::NotNull,
+        _ => Nullness::Unknown,
+    };
+    let bound = |k: &str| -> Result<Option<(Number, bool)>, String> {
+        match m.get(k) {
+            Some(J::Array(b)) => {
+                let text = b.first().and_then(J::as_str).ok_or("a refinement bound needs a number")?;
+                let n = Number::parse(text).map_err(|e| format!("bad number {text:?}: {e:?}"))?;
+                Ok(Some((n, b.get(1).and_then(J::as_bool).unwrap_or(false))))
+            }
+            _ => Ok(None),
+        }
+    };
+    let kind = if let Some(p) = m.get("prefix").and_then(J::as_str) {
+        RefinementKind::String { prefix: p.to_string() }
+    } else if m.contains_key("min") || m.contains_key("max") {
+        RefinementKind::Number { min: bound("min")?, max: bound("max")? }
+    } else if let (Some(min), Some(max)) = (m.get("min_len").and_then(J::as_u64), m.get("max_len").and_then(J::as_u64))
+    {
+        RefinementKind::Collection { min_len: min as usize, max_len: usize::try_from(max).unwrap_or(usize::MAX) }
+    } else {
+        RefinementKind::Nullable
+    };
+    Ok(Some(Refinement { null, kind }))
+}
+
 fn escape(obj: Map<String, J>) -> J {
     if obj.keys().any(|k| k.starts_with('~')) { tag("~o", J::Object(obj)) } else { J::Object(obj) }
 }
@@ -66,7 +127,10 @@ pub fn decode(j: &J, ty: &Type) -> Result<Value, String> {
     {
         let (k, inner) = m.iter().next().expect("one entry");
         match k.as_str() {
-            "~u" => return Ok(Value::unknown(ty.clone())),
+            "~u" => {
+                let refinement = decode_refinement(inner)?.map(Box::new);
+                return Ok(Value::Unknown(crate::cty::value::Unknown { ty: ty.clone(), refinement }));
+            }
             "~m" => return Ok(decode(inner, ty)?.mark_sensitive()),
             "~d" => {
                 let [t, v] = inner.as_array().map(Vec::as_slice).unwrap_or(&[]) else {

@@ -11,7 +11,7 @@ use support::{Harness, actions, ec2, unique};
 use terrane_engine::plan::{Action, Plan};
 use terrane_engine::provider::Provider;
 use terrane_engine::state::State;
-use terrane_engine::value::Value;
+use terrane_engine::value::{Type, Value};
 use tokio::sync::RwLock;
 
 /// Tests take this shared; the batching test takes it alone so the API call counts it reads
@@ -225,7 +225,7 @@ async fn routing_lifecycle_import_and_drift() {
     let state = h.apply(&moved).await;
     assert_eq!(h.str_attr(&state, "aws_internet_gateway.gw", "vpc_id"), vpc_b);
     assert_eq!(h.str_attr(&state, "aws_route.extra", "network_interface_id"), eni);
-    assert_eq!(h.attr(&state, "aws_route.extra", "gateway_id"), Value::NULL);
+    assert_eq!(h.attr(&state, "aws_route.extra", "gateway_id"), Value::null(Type::String));
     assert_eq!(h.str_attr(&state, "aws_route_table_association.one", "route_table_id"), private);
     let routes = h.attr(&state, "aws_route_table.public", "route");
     assert_eq!(routes.as_seq().unwrap()[0].get_attr("cidr_block"), Some(&Value::from("172.31.0.0/16")));
@@ -759,7 +759,11 @@ async fn instance_lifecycle_drift_and_import() {
     let p = h.plan(&web(&w)).await;
     assert_eq!(actions(&p), vec![("aws_instance.web".to_string(), Action::Update)]);
     let after = &change(&p, "aws_instance.web").after;
-    assert_eq!(after.get_attr("public_ip"), Some(&Value::DYNAMIC), "a stop and start may change the public address");
+    assert_eq!(
+        after.get_attr("public_ip"),
+        Some(&Value::unknown(Type::String)),
+        "a stop and start may change the public address"
+    );
     w.user_data = "#!/bin/sh\\necho hello\\n";
 
     // With user_data_replace_on_change, new user data replaces the instance; so does a new AMI.

@@ -10,7 +10,7 @@ use support::{Harness, actions, assert_no_changes, elbv2, iam, unique};
 use terrane_engine::plan::Action;
 use terrane_engine::provider::Provider;
 use terrane_engine::state::State;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::value::{PathStep, Type, Value};
 
 /// Imports `addr`'s object by `id` and checks every attribute matches the state (but `skip`).
 async fn assert_import_matches(p: &dyn Provider, h: &Harness, state: &State, addr: &str, id: &str, skip: &[&str]) {
@@ -735,7 +735,11 @@ resource "aws_lb_listener" "tcp" {
     );
     let actions_v = h.attr(&state, "aws_lb_listener.tcp", "default_action");
     let action = &actions_v.as_seq().unwrap()[0];
-    assert_eq!(action.get_attr("target_group_arn"), Some(&Value::NULL), "a forward block stays a forward block");
+    assert_eq!(
+        action.get_attr("target_group_arn"),
+        Some(&Value::null(Type::String)),
+        "a forward block stays a forward block"
+    );
     assert_eq!(val_len(action.get_attr("forward")), 1);
     assert_no_changes(&h.plan(&src).await);
     // idle_timeout means nothing to a network load balancer.

@@ -10,7 +10,7 @@ use support::{Harness, actions, assert_no_changes, iam, kms, unique};
 use terrane_engine::plan::Action;
 
 use terrane_engine::state::State;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::value::{PathStep, Type, Value};
 
 /// Tests that call AWS run one at a time within a process: some count API calls, and the
 /// counter is process-wide (nextest runs each test in its own process anyway).
@@ -282,8 +282,8 @@ resource "aws_kms_key" "signing" {
         ("is_enabled", Value::Bool(true)),
         ("enable_key_rotation", Value::Bool(false)),
         ("bypass_policy_lockout_safety_check", Value::Bool(false)),
-        ("deletion_window_in_days", Value::NULL),
-        ("tags", Value::NULL),
+        ("deletion_window_in_days", Value::null(Type::Number)),
+        ("tags", Value::null(Type::map(Type::String))),
     ] {
         assert_eq!(h.attr(&state, "aws_kms_key.plain", k), v, "{k}");
     }
@@ -388,7 +388,7 @@ async fn kms_alias_lifecycle() {
     assert!(h.str_attr(&state, "aws_kms_alias.app", "arn").ends_with(&format!(":{alias}")));
     assert_eq!(h.str_attr(&state, "aws_kms_alias.app", "target_key_id"), key_a);
     assert_eq!(h.str_attr(&state, "aws_kms_alias.app", "target_key_arn"), h.str_attr(&state, "aws_kms_key.a", "arn"));
-    assert_eq!(h.attr(&state, "aws_kms_alias.app", "name_prefix"), Value::NULL);
+    assert_eq!(h.attr(&state, "aws_kms_alias.app", "name_prefix"), Value::null(Type::String));
     // A generated name: the prefix and Terraform's 26-character suffix.
     let generated = h.str_attr(&state, "aws_kms_alias.gen", "name");
     assert!(generated.starts_with("alias/terrane-") && generated.len() == "alias/terrane-".len() + 26, "{generated}");

@@ -7,7 +7,7 @@ mod support;
 
 use support::fault_proxy::{Fault, FaultProxy};
 use support::{Harness, provider_block_at, unique};
-use terrane_engine::value::Value;
+use terrane_engine::value::{Type, Value};
 
 fn log_groups(tag: &str, n: usize, env: &str) -> String {
     format!(
@@ -53,7 +53,7 @@ async fn many_log_groups_have_their_tags_read_in_one_call() {
     support::assert_no_changes(&h.plan(&src).await);
     let tags = h.attr(&state, "aws_cloudwatch_log_group.app[7]", "tags");
     assert_eq!(tags.get_attr("app"), Some(&Value::from("app-7")));
-    assert_eq!(h.attr(&state, "aws_cloudwatch_log_group.untagged", "tags"), Value::NULL);
+    assert_eq!(h.attr(&state, "aws_cloudwatch_log_group.untagged", "tags"), Value::null(Type::map(Type::String)));
     h.destroy(&src).await;
 }
 

@@ -382,7 +382,7 @@ async fn imported_certificate_behind_an_https_listener() {
     // Import by ARN: all but the PEM texts, which ACM never returns (Terraform's importIgnore).
     let imported =
         assert_import(&h, &policy, &state, cert, &arn, &["certificate_body", "private_key", "certificate_chain"]).await;
-    assert_eq!(imported.get_attr("private_key"), Some(&Value::NULL));
+    assert_eq!(imported.get_attr("private_key"), Some(&Value::null(Type::String)));
     assert_import(&h, &policy, &state, listener, &listener_arn, &[]).await;
 
     // An Amazon-issued certificate instead: a new certificate (created first, as the lifecycle

@@ -12,7 +12,7 @@ use support::{Harness, actions, kms, s3, unique};
 use terrane_engine::plan::planner::PlanOptions;
 use terrane_engine::plan::{Action, PlanMode};
 use terrane_engine::state::State;
-use terrane_engine::value::Value;
+use terrane_engine::value::{Type, Value};
 
 /// The force-destroy test counts API calls, which are counted process-wide: under `cargo test`
 /// (one process) the tests run one at a time.
@@ -99,7 +99,7 @@ async fn bucket_lifecycle() {
     assert_eq!(h.str_attr(&state, addr, "hosted_zone_id"), "Z1BKCTXD74EZPE");
     assert_eq!(h.attr(&state, addr, "object_lock_enabled"), Value::Bool(false));
     assert_eq!(h.attr(&state, addr, "force_destroy"), Value::Bool(false));
-    assert_eq!(h.attr(&state, addr, "bucket_prefix"), Value::NULL);
+    assert_eq!(h.attr(&state, addr, "bucket_prefix"), Value::null(Type::String));
     assert!(bucket_exists(&name).await);
     let located = s3().await.get_bucket_location().bucket(&name).send().await.unwrap();
     assert_eq!(located.location_constraint().map(|l| l.as_str()), Some("eu-west-1"));
