@@ -372,22 +372,29 @@ pub fn evaluate<'r>(
         .collect()
 }
 
-/// An output's preconditions, as plan and apply check them: each failure and evaluation
+/// Rules that must hold (resource preconditions and postconditions, output preconditions), as
+/// plan and apply check them: each failure (with the rule kind's summary) and each evaluation
 /// error reported through `report`; false when any failed.
-pub fn output_preconditions(
+pub fn enforce(
     state: &CheckState,
     ev: &mut crate::eval::Evaluator<'_>,
     obj: &Checkable,
+    kind: Rule,
     rules: &[crate::config::CheckRule],
     mut report: impl FnMut(crate::diag::Diagnostics),
 ) -> bool {
+    let summary = match kind {
+        Rule::ResourcePrecondition => "Resource precondition failed",
+        Rule::ResourcePostcondition => "Resource postcondition failed",
+        Rule::OutputPrecondition => "Module output value precondition failed",
+        Rule::CheckAssertion | Rule::InputValidation => unreachable!("{kind:?} is reported by its own node"),
+    };
     let mut ok = true;
-    for (rule, result) in evaluate(state, ev, obj, Rule::OutputPrecondition, rules) {
+    for (rule, result) in evaluate(state, ev, obj, kind, rules) {
         match result {
             Ok(crate::eval::Condition::Fail(msg)) => {
                 ok = false;
-                let d = crate::diag::Diagnostic::error("Module output value precondition failed", msg)
-                    .at(rule.condition.range());
+                let d = crate::diag::Diagnostic::error(summary, msg).at(rule.condition.range());
                 report(crate::diag::Diagnostics(vec![d]));
             }
             Err(d) => {

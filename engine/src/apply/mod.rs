@@ -408,7 +408,7 @@ impl ApplyWalk<'_> {
     fn output_preconditions(&self, h: &Here<'_>, obj: &Checkable, rules: &[crate::config::CheckRule]) -> bool {
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
-        crate::checks::output_preconditions(&self.checks, &mut ev, obj, rules, |d| self.error(d))
+        crate::checks::enforce(&self.checks, &mut ev, obj, Rule::OutputPrecondition, rules, |d| self.error(d))
     }
 
     /// A resource instance's conditions for the record, where the apply does not check them
@@ -761,27 +761,8 @@ impl ApplyWalk<'_> {
         let scope = self.scope(h, Some(inst), Some(new));
         let mut ev = scope.evaluator();
         let obj = Checkable::Resource(res.addr.in_module(&h.module).instance(inst.key.clone()));
-        let mut ok = true;
-        for (rule, result) in crate::checks::evaluate(
-            &self.checks,
-            &mut ev,
-            &obj,
-            Rule::ResourcePostcondition,
-            &res.lifecycle.postconditions,
-        ) {
-            match result {
-                Ok(Condition::Fail(msg)) => {
-                    ok = false;
-                    self.error(Diagnostic::error("Resource postcondition failed", msg).at(rule.condition.range()));
-                }
-                Err(d) => {
-                    ok = false;
-                    self.error(d);
-                }
-                Ok(_) => {}
-            }
-        }
-        ok
+        let rules = &res.lifecycle.postconditions;
+        crate::checks::enforce(&self.checks, &mut ev, &obj, Rule::ResourcePostcondition, rules, |d| self.error(d))
     }
 
     async fn read_data(

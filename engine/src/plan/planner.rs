@@ -464,7 +464,7 @@ impl PlanWalk<'_> {
         obj: &Checkable,
         rules: &[crate::config::CheckRule],
     ) -> bool {
-        crate::checks::output_preconditions(&self.checks, ev, obj, rules, |d| self.error(d))
+        crate::checks::enforce(&self.checks, ev, obj, Rule::OutputPrecondition, rules, |d| self.error(d))
     }
 
     fn variable(&self, name: &str) -> bool {
@@ -1015,27 +1015,8 @@ impl PlanWalk<'_> {
             return None;
         }
         let obj = Checkable::Resource(addr.clone());
-        let mut failed = false;
-        for (rule, result) in crate::checks::evaluate(
-            &self.checks,
-            &mut ev,
-            &obj,
-            Rule::ResourcePrecondition,
-            &res.lifecycle.preconditions,
-        ) {
-            match result {
-                Ok(Condition::Fail(msg)) => {
-                    failed = true;
-                    self.error(Diagnostic::error("Resource precondition failed", msg).at(rule.condition.range()));
-                }
-                Err(d) => {
-                    failed = true;
-                    self.error(d);
-                }
-                Ok(_) => {}
-            }
-        }
-        if failed {
+        let rules = &res.lifecycle.preconditions;
+        if !crate::checks::enforce(&self.checks, &mut ev, &obj, Rule::ResourcePrecondition, rules, |d| self.error(d)) {
             return None;
         }
         // An object adopted early (from the values recorded before the create, unknown ones
