@@ -1954,35 +1954,25 @@ fn transform_ignored(v: Value, path: &mut Vec<crate::value::PathStep>, ignored: 
                 .collect();
             Value::map(mdata.ety.clone(), items)
         }
-        Value::List(s) => {
-            let items = s
-                .items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    path.push(PathStep::Index(i));
-                    let x = transform_ignored(x.clone(), path, ignored);
-                    path.pop();
-                    x
-                })
-                .collect();
-            Value::list(s.ety.clone(), items)
-        }
-        Value::Tuple(items) => Value::tuple(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    path.push(PathStep::Index(i));
-                    let x = transform_ignored(x.clone(), path, ignored);
-                    path.pop();
-                    x
-                })
-                .collect(),
-        ),
+        Value::List(s) => Value::list(s.ety.clone(), transform_items(&s.items, path, ignored)),
+        Value::Tuple(items) => Value::tuple(transform_items(&items, path, ignored)),
         other => other,
     };
     ignore_at(rebuilt.with_marks(m), path, ignored)
+}
+
+/// The elements of a list or tuple, transformed at their indexes.
+fn transform_items(items: &[Value], path: &mut Vec<crate::value::PathStep>, ignored: &[Ignored]) -> Vec<Value> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            path.push(crate::value::PathStep::Index(i));
+            let x = transform_ignored(x.clone(), path, ignored);
+            path.pop();
+            x
+        })
+        .collect()
 }
 
 fn ignore_at(v: Value, path: &[crate::value::PathStep], ignored: &[Ignored]) -> Value {
