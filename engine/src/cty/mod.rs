@@ -4,6 +4,7 @@
 
 pub mod conform;
 pub mod convert;
+pub mod gostring;
 pub mod json;
 pub mod marks;
 pub mod ops;
