@@ -316,6 +316,15 @@ pub fn policy_to_set(stored: Option<&str>, remote: &str, legacy: bool) -> String
 /// Plans a policy attribute: the prior value while the configuration means the same, else the
 /// configuration normalised (what Terraform stores).
 pub fn plan_policy(prior: Option<&Value>, plan: &mut PlanResponse, key: &str, legacy: bool) {
+    if let Some(u) = plan.planned.get_attr(key).filter(|v| v.is_unknown()) {
+        // The text is normalised at apply, so what the configuration's refinements promise
+        // (a prefix of the text as written) does not hold; only that it is not null.
+        let plain = Value::unknown(Type::String);
+        let plain = if u.range().definitely_not_null() { plain.refine_not_null() } else { plain };
+        let plain = plain.with_marks(u.marks());
+        plan.planned.set_at_path(&[PathStep::Attr(key.into())], plain);
+        return;
+    }
     let Some(cfg) = plan.planned.get_attr(key).and_then(Value::as_str).map(str::to_string) else { return };
     let before = prior.and_then(|p| val::string(p, key));
     let v = match before {
