@@ -664,6 +664,23 @@ impl ApplyWalk<'_> {
             return None;
         }
         let planned = keep_marks(&config, schema.fit(resp.planned));
+        // The final plan must complete the reviewed one: every value known then is the same.
+        let inconsistent = crate::plan::compat::assert_object_compatible(&schema.block, &change.after, &planned);
+        if !inconsistent.is_empty() {
+            let provider_address = self.ctx.provider_address(&res.provider);
+            let source = provider_address
+                .strip_prefix("provider[\"")
+                .and_then(|r| r.split_once("\"]"))
+                .map_or(provider_address.as_str(), |(s, _)| s);
+            for e in inconsistent {
+                self.error(Diagnostic::error(
+                    "Provider produced inconsistent final plan",
+                    format!("When expanding the plan for {addr} to include new values learned so far during apply, provider \"{source}\" produced an invalid new value for {e}.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker."),
+                ));
+            }
+            self.restore_deposed(&addr);
+            return None;
+        }
         let (action, result, elapsed) = match prior {
             Some(p) => {
                 let (r, t) =

@@ -21,8 +21,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
-use terrane_engine::provider::{Provider, ProviderError, ProviderFactory};
+use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
 use terrane_engine::schema::{Attribute, NestedBlock, ProviderSchema, ResourceSchema, Schema};
+use terrane_engine::value::PathStep;
 use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
@@ -141,6 +142,9 @@ pub struct FakeProvider {
     memory: Mutex<BTreeMap<String, serde_json::Value>>,
     latency: Mutex<Duration>,
     pub calls: Calls,
+    /// When set, plans fill an unset `zone` with this value, as a provider whose defaults
+    /// come from outside the configuration (to test that a changed final plan is refused).
+    pub planned_zone: Mutex<Option<String>>,
 }
 
 fn attr(v: &Value, name: &str) -> Value {
@@ -240,6 +244,16 @@ fn from_json(j: &serde_json::Value) -> Value {
 impl Provider for FakeProvider {
     fn schema(&self) -> &ProviderSchema {
         &SCHEMA
+    }
+
+    async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
+        let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, req.config);
+        if let Some(zone) = self.planned_zone.lock().expect("zone lock").clone()
+            && attr(&resp.planned, "zone").is_unknown()
+        {
+            resp.planned.set_at_path(&[PathStep::Attr("zone".into())], Value::from(zone));
+        }
+        Ok(resp)
     }
 
     async fn configure(&self, config: Value) -> Result<(), ProviderError> {

@@ -114,6 +114,36 @@ output "ids" {
 }
 "#;
 
+/// Terraform's "Provider produced inconsistent final plan": when the provider's plan at apply
+/// time differs from the reviewed plan in a value that was known, that instance is not
+/// applied; what does not depend on it is.
+#[tokio::test]
+async fn a_final_plan_that_changes_a_known_value_is_refused() {
+    let h = Harness::new();
+    let src = r#"
+resource "fake_resource" "placed" {
+  name = "placed"
+}
+resource "fake_resource" "other" {
+  name = "other"
+  zone = "fixed"
+}
+"#;
+    *h.fake.planned_zone.lock().unwrap() = Some("zone-a".into());
+    let (ctx, p) = h.plan_with(src, &PlanOptions::default()).await.unwrap_or_else(|d| panic!("{d}"));
+    let placed = p.changes.iter().find(|c| c.addr.to_string() == "fake_resource.placed").unwrap();
+    assert_eq!(placed.after.get_attr("zone"), Some(&Value::from("zone-a")));
+    *h.fake.planned_zone.lock().unwrap() = Some("zone-b".into());
+    let (out, state) = h.apply_plan(&ctx, &p, 10, &WalkControl::default()).await;
+    let errors: Vec<String> =
+        out.diags.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.summary, d.detail)).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("Provider produced inconsistent final plan: When expanding the plan for fake_resource.placed to include new values learned so far during apply, provider \"terrane.dev/test/fake\" produced an invalid new value for .zone: was cty.StringVal(\"zone-a\"), but now cty.StringVal(\"zone-b\")."), "{}", errors[0]);
+    assert_eq!(h.log(), ["create other"], "only the consistent instance is created");
+    let placed = parse_instance("fake_resource.placed").unwrap();
+    assert!(state.object(&placed.resource, &placed.key).is_none());
+}
+
 #[tokio::test]
 async fn apply_then_plan_has_no_changes() {
     let h = Harness::new();
