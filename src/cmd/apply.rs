@@ -118,6 +118,12 @@ async fn apply_locked(
                 return 1;
             }
         }
+        // Applied as reviewed: the plan made again now must be the saved one.
+        let stale = terrane_engine::plan::verify::verify_saved_plan(&session.ctx, &plan, control).await;
+        if stale.has_errors() {
+            ui.diags(&stale, &session.ctx.config.sources);
+            return 1;
+        }
     } else {
         if ui.json {
             json::planned_changes(&plan);

@@ -115,7 +115,15 @@ pub fn plan_options(ui: &Ui, session: &mut Session, opts: &PlanOpts, mode: PlanM
         }
     }
     let mode = if opts.refresh_only { PlanMode::RefreshOnly } else { mode };
-    Some(PlanOptions { mode, targets, replace, refresh: opts.refresh, parallelism: opts.parallelism.max(1), variables })
+    Some(PlanOptions {
+        mode,
+        targets,
+        replace,
+        refresh: opts.refresh,
+        parallelism: opts.parallelism.max(1),
+        variables,
+        ..PlanOptions::default()
+    })
 }
 
 /// Makes the plan, printing diagnostics; `None` on errors.

@@ -118,6 +118,51 @@ fn saved_plans_apply_exactly_and_stale_ones_are_refused() {
     assert_eq!(sizes, [5, 5]);
 }
 
+/// The case from issue #22: what the configuration reads (here a file) changes between plan
+/// and apply. Terraform applies the independent object, then fails on the changed one
+/// ("Provider produced inconsistent final plan"); terrane refuses the whole plan before
+/// anything changes, naming the resource, the attribute and both values, and never a
+/// sensitive value.
+#[test]
+fn a_saved_plan_whose_inputs_changed_is_refused_before_anything_changes() {
+    let w = Work::new(
+        r#"
+resource "terraform_data" "cfg" {
+  input = file("in.txt")
+}
+
+resource "fake_resource" "other" {
+  name = "other"
+}
+
+resource "fake_resource" "keyed" {
+  name   = "keyed"
+  secret = file("secret.txt")
+}
+"#,
+    );
+    w.write("in.txt", "reviewed");
+    w.write("secret.txt", "hunter2");
+    w.ok(&["plan", "-out=p.plan"]);
+    w.write("in.txt", "changed");
+    w.write("secret.txt", "swordfish");
+    let (code, out, err) = w.run(&["apply", "p.plan"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("Saved plan is stale"), "{err}");
+    assert!(err.contains("terraform_data.cfg"), "{err}");
+    assert!(err.contains(r#".input: was cty.StringVal("reviewed"), but now cty.StringVal("changed")"#), "{err}");
+    assert!(err.contains(".secret: inconsistent values for sensitive attribute"), "{err}");
+    assert!(!err.contains("hunter2") && !err.contains("swordfish"), "a secret leaked:\n{err}");
+    assert!(err.contains("main.tf:2"), "the message points at the resource:\n{err}");
+    assert!(w.cloud_names().is_empty(), "nothing was created: {:?}", w.cloud_names());
+    assert!(!out.contains("Creating"), "{out}");
+    // With the files as they were reviewed, the same plan applies.
+    w.write("in.txt", "reviewed");
+    w.write("secret.txt", "hunter2");
+    let out = w.ok(&["apply", "p.plan"]);
+    assert!(out.contains("Apply complete! Resources: 3 added"), "{out}");
+}
+
 #[test]
 fn a_failure_mid_apply_keeps_every_finished_resource_in_the_state() {
     let config = r#"

@@ -1,12 +1,14 @@
 //! The plan: plain, versioned, serializable data. Planning decides it ([`planner`]);
 //! rendering ([`render`]) never decides anything.
 
+pub mod compat;
 pub mod diff;
 mod encode;
 pub mod moves;
 pub mod planner;
 pub mod provenance;
 pub mod render;
+pub mod verify;
 
 use crate::addr::InstanceAddr;
 use crate::value::{PathStep, Value};

@@ -28,6 +28,9 @@ pub struct PlanOptions {
     pub targets: Vec<Target>,
     pub replace: Vec<InstanceAddr>,
     pub refresh: bool,
+    /// Data sources already in the prior state are taken from it instead of being read
+    /// again (making a saved plan again to verify it, [`super::verify`]).
+    pub data_from_state: bool,
     pub parallelism: usize,
     /// Input variable values, already collected and converted.
     pub variables: BTreeMap<String, Value>,
@@ -40,6 +43,7 @@ impl Default for PlanOptions {
             targets: Vec::new(),
             replace: Vec::new(),
             refresh: true,
+            data_from_state: false,
             parallelism: 10,
             variables: BTreeMap::new(),
         }
@@ -1443,6 +1447,12 @@ impl PlanWalk<'_> {
                 }),
             });
             return Some(planned);
+        }
+        if self.opts.data_from_state
+            && let Some((v, _)) = self.refreshed_object(full, &inst.key, schema)
+        {
+            let v = keep_marks(&config, v);
+            return self.postconditions(h, res, inst, &v).then_some(v);
         }
         self.hooks.reading(&addr);
         let result = {
