@@ -203,18 +203,13 @@ impl Parser<'_> {
                     return Err(format!("invalid character {} in string literal", quote_char(self.s, self.i)));
                 }
                 _ => {
-                    let rest = &self.s[self.i..];
-                    let len = match rest[0] {
-                        0x00..=0x7f => 1,
-                        0xc0..=0xdf => 2,
-                        0xe0..=0xef => 3,
-                        _ => 4,
-                    };
-                    match std::str::from_utf8(&rest[..len.min(rest.len())]) {
-                        Ok(s) => out.push_str(s),
-                        Err(_) => out.push(char::REPLACEMENT_CHARACTER),
+                    // A run of plain characters at once. The text is a `str`, and the run ends
+                    // at an ASCII byte, so it is whole UTF-8.
+                    let start = self.i;
+                    while self.s.get(self.i).is_some_and(|&c| c != b'"' && c != b'\\' && c >= 0x20) {
+                        self.i += 1;
                     }
-                    self.i += len.min(rest.len());
+                    out.push_str(std::str::from_utf8(&self.s[start..self.i]).unwrap_or("\u{fffd}"));
                 }
             }
         }
