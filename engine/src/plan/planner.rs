@@ -59,12 +59,18 @@ pub async fn plan(
     control: &WalkControl,
     hooks: &dyn Hooks,
 ) -> Result<(Plan, Diagnostics), Diagnostics> {
-    let mut base_state = stored.cloned().unwrap_or_default();
+    let empty = State::default();
+    let mut base_state = std::borrow::Cow::Borrowed(stored.unwrap_or(&empty));
     // `moved` blocks (and the moves implied by adding or removing `count`): the recorded
-    // objects take their new addresses before anything else.
+    // objects take their new addresses before anything else. The state is copied only then.
     let move_stmts = super::moves::find_statements(&ctx.config, &base_state);
-    let move_results = super::moves::apply_statements(&ctx.config, &move_stmts, &mut base_state);
-    let (mut graph, mut diags) = ctx.graph(&base_state);
+    let move_results = if move_stmts.is_empty() {
+        super::moves::MoveResults::default()
+    } else {
+        super::moves::apply_statements(&ctx.config, &move_stmts, base_state.to_mut())
+    };
+    let base_state = &*base_state;
+    let (mut graph, mut diags) = ctx.graph(base_state);
     // References to undeclared objects read as unknown: the walk still evaluates everything
     // else, so that every error is reported at once (Terraform's validate walk).
     if diags.iter().filter(|d| d.is_error()).count() > graph.unresolved {
@@ -103,8 +109,9 @@ pub async fn plan(
         ctx,
         opts,
         graph: &graph,
-        stored: base_state.clone(),
+        stored: base_state,
         refreshed: Mutex::new(base_state.clone()),
+        refreshed_values: Mutex::new(HashMap::new()),
         values: Values::default(),
         changes: Mutex::new(Vec::new()),
         drift: Mutex::new(Vec::new()),
@@ -240,7 +247,7 @@ pub async fn plan(
         causes: BTreeMap::new(),
         checks,
     };
-    plan.causes = super::provenance::explain(&ctx.config, &plan, &base_state);
+    plan.causes = super::provenance::explain(&ctx.config, &plan, base_state);
     Ok((plan, diags))
 }
 
@@ -260,8 +267,12 @@ struct PlanWalk<'a> {
     ctx: &'a Context,
     opts: &'a PlanOptions,
     graph: &'a Graph,
-    stored: State,
+    /// The state as read (after moves): outputs and pending creates are looked up in it.
+    stored: &'a State,
     refreshed: Mutex<State>,
+    /// Objects as refresh decoded them, taken (once) by the instance's plan instead of
+    /// decoding the state's JSON a second time.
+    refreshed_values: Mutex<HashMap<InstanceAddr, Value>>,
     values: Values,
     changes: Mutex<Vec<ResourceChange>>,
     drift: Mutex<Vec<ResourceChange>>,
@@ -712,6 +723,7 @@ impl PlanWalk<'_> {
             Ok(Some(new)) => {
                 let new = schema.fit(new);
                 let new = keep_marks(&prior, new);
+                self.refreshed_values.lock().expect("refreshed values lock").insert(inst.clone(), new.clone());
                 if !same(&prior.clone().deep_unmark(), &new.clone().deep_unmark()) {
                     let mut state = self.refreshed.lock().expect("state lock");
                     if let Some(obj) = state.object(addr, k).cloned() {
@@ -971,7 +983,14 @@ impl PlanWalk<'_> {
         provider_address: &str,
     ) -> Option<Value> {
         let addr = full.instance(inst.key.clone());
-        let mut prior = self.refreshed_object(full, &inst.key, schema);
+        let decoded = self.refreshed_values.lock().expect("refreshed values lock").remove(&addr);
+        let mut prior = match decoded {
+            Some(v) => {
+                let state = self.refreshed.lock().expect("state lock");
+                state.object(full, &inst.key).map(|o| (v, o.status))
+            }
+            None => self.refreshed_object(full, &inst.key, schema),
+        };
         if prior.is_none() && self.opts.mode == PlanMode::Normal {
             match self.import_for(&addr, schema, provider, provider_address).await {
                 Ok(Some(v)) => prior = Some((v, ObjectStatus::Ready)),
