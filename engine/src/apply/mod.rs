@@ -873,8 +873,8 @@ impl ApplyWalk<'_> {
 pub fn check_plan_base(plan: &Plan, current: Option<&State>) -> Result<(), Diagnostic> {
     if plan.errored {
         return Err(Diagnostic::error(
-            "Cannot apply an incomplete plan",
-            "The plan was made with errors, so it cannot be applied.",
+            "Cannot apply incomplete plan",
+            "terrane encountered an error when generating this plan, so it cannot be applied.",
         ));
     }
     match (&plan.base, current) {
