@@ -23,31 +23,7 @@ use terrane_engine::provider::ProviderRegistry;
 use terrane_engine::state::State;
 use terrane_engine::state::local::LocalBackend;
 
-fn generate(n: usize) -> String {
-    let chains = 40usize;
-    let chain_len = (n * 4 / 10 / chains).max(1);
-    let fan = n * 3 / 10;
-    let each = n.saturating_sub(chains * chain_len + fan + 2);
-    let mut s = String::from("resource \"terraform_data\" \"root\" {\n  input = \"root\"\n}\n\n");
-    for c in 0..chains {
-        for i in 0..chain_len {
-            let input = if i == 0 {
-                "terraform_data.root.output".to_string()
-            } else {
-                format!("terraform_data.chain_{c}_{}.output", i - 1)
-            };
-            s.push_str(&format!("resource \"terraform_data\" \"chain_{c}_{i}\" {{\n  input = {input}\n}}\n\n"));
-        }
-    }
-    s.push_str(&format!("resource \"terraform_data\" \"fan\" {{\n  count = {fan}\n  input = \"${{terraform_data.root.id}}-${{count.index}}\"\n}}\n\n"));
-    s.push_str("resource \"terraform_data\" \"join\" {\n  input = length(terraform_data.fan[*].id)\n}\n\n");
-    let blocks = each.div_ceil(1000).max(1);
-    s.push_str(&format!(
-        "locals {{\n  numbers = flatten([for a in range({blocks}) : [for b in range(1000) : a * 1000 + b]])\n  items   = {{ for i in local.numbers : \"item-${{i}}\" => {{ n = i, name = format(\"item-%05d\", i) }} if i < {each} }}\n}}\n\n"
-    ));
-    s.push_str("resource \"terraform_data\" \"each\" {\n  for_each = local.items\n  input    = \"${each.value.name}:${each.value.n}\"\n}\n");
-    s
-}
+include!("../../benches/support/config.rs");
 
 fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
@@ -58,7 +34,7 @@ fn main() {
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let runs: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("main.tf"), generate(n)).expect("write config");
+    std::fs::write(dir.path().join("main.tf"), generate_config(n).0).expect("write config");
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let backend = Arc::new(LocalBackend::in_dir(dir.path()));
     let control = WalkControl::default();
