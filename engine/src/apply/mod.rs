@@ -25,7 +25,7 @@ use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_va
 use crate::value::Value;
 use petgraph::stable_graph::NodeIndex;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
@@ -515,7 +515,7 @@ impl ApplyWalk<'_> {
                     return false;
                 }
             };
-        let dependencies = self.graph.resource_dependencies(node);
+        let dependencies: Arc<[ResourceAddr]> = self.graph.resource_dependencies(node).into();
         let instances = expansion.instances();
         let results = futures::future::join_all(instances.iter().map(|inst| {
             let deps = &dependencies;
@@ -599,7 +599,7 @@ impl ApplyWalk<'_> {
         change: &ResourceChange,
         schema: &ResourceSchema,
         provider: &dyn Provider,
-        dependencies: &[ResourceAddr],
+        dependencies: &Arc<[ResourceAddr]>,
     ) -> Option<Value> {
         // Not started at all once interrupted (this is one of maybe many instances of a node).
         let _permit = self.permits.acquire().await?;
@@ -706,7 +706,7 @@ impl ApplyWalk<'_> {
                 schema_version: schema.version,
                 attributes,
                 sensitive_paths,
-                dependencies: dependencies.to_vec(),
+                dependencies: Arc::clone(dependencies),
                 status,
                 create_before_destroy: res.lifecycle.create_before_destroy,
                 private: None,

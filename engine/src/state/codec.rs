@@ -205,6 +205,8 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
     for (name, o) in raw.outputs {
         state.outputs.insert(name, OutputState { value: o.value, ty: o.ty, sensitive: o.sensitive });
     }
+    // Identical dependency lists (every instance of a resource, usually) share one copy.
+    let mut shared_deps: std::collections::HashMap<Vec<String>, Arc<[ResourceAddr]>> = Default::default();
     for r in raw.resources {
         let text = match (&r.module, r.mode) {
             (Some(m), Mode::Managed) => format!("{m}.{}.{}", r.type_name, r.name),
@@ -230,12 +232,20 @@ fn from_raw(raw: RawState) -> Result<State, StateError> {
         });
         for i in r.instances {
             let key = InstanceKey::from_json(i.index_key.as_ref());
-            let mut dependencies = Vec::new();
-            for d in &i.dependencies {
-                if let Ok(crate::addr::Target::Resource(a)) = parse_target(d) {
-                    dependencies.push(a);
+            let dependencies = match shared_deps.get(&i.dependencies) {
+                Some(d) => Arc::clone(d),
+                None => {
+                    let mut parsed = Vec::new();
+                    for d in &i.dependencies {
+                        if let Ok(crate::addr::Target::Resource(a)) = parse_target(d) {
+                            parsed.push(a);
+                        }
+                    }
+                    let parsed: Arc<[ResourceAddr]> = parsed.into();
+                    shared_deps.insert(i.dependencies.clone(), Arc::clone(&parsed));
+                    parsed
                 }
-            }
+            };
             let obj = ObjectState {
                 schema_version: i.schema_version,
                 attributes: Attributes(Arc::from(i.attributes)),

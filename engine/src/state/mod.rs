@@ -12,6 +12,7 @@ pub use codec::{Attributes, object_from_value, value_from_object};
 use crate::addr::{InstanceKey, ResourceAddr};
 use crate::value::{PathStep, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The whole recorded state of one workspace.
 #[derive(Clone, Debug, PartialEq)]
@@ -142,7 +143,8 @@ pub struct ObjectState {
     /// Attributes as stored (JSON text); converted to values with the resource's schema.
     pub attributes: Attributes,
     pub sensitive_paths: Vec<Vec<PathStep>>,
-    pub dependencies: Vec<ResourceAddr>,
+    /// Shared: the instances of one resource usually record the same list.
+    pub dependencies: Arc<[ResourceAddr]>,
     pub status: ObjectStatus,
     pub create_before_destroy: bool,
     pub private: Option<String>,
@@ -156,7 +158,7 @@ impl ObjectState {
             schema_version: schema.version,
             attributes,
             sensitive_paths,
-            dependencies: Vec::new(),
+            dependencies: Arc::from([]),
             status: ObjectStatus::Ready,
             create_before_destroy: false,
             private: None,

@@ -57,7 +57,7 @@ fn any_typed_attributes_are_stored_with_their_type() {
         schema_version: 0,
         attributes: json,
         sensitive_paths: sens,
-        dependencies: vec![],
+        dependencies: vec![].into(),
         status: ObjectStatus::Ready,
         create_before_destroy: false,
         private: None,

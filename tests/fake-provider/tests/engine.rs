@@ -162,7 +162,7 @@ async fn apply_then_plan_has_no_changes() {
     // Dependencies are recorded as Terraform records them.
     let app = parse_instance("fake_resource.app[0]").unwrap();
     assert_eq!(
-        state.object(&app.resource, &app.key).unwrap().dependencies,
+        state.object(&app.resource, &app.key).unwrap().dependencies.to_vec(),
         vec![ResourceAddr::managed("fake_resource", "base")]
     );
     let again = h.plan(CHAIN).await;

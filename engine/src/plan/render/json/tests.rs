@@ -201,7 +201,11 @@ fn put(state: &mut State, name: &str, v: &Value) {
         schema_version: 2,
         attributes,
         sensitive_paths,
-        dependencies: if name == "update" { vec![ResourceAddr::managed("test_thing", "keep")] } else { vec![] },
+        dependencies: if name == "update" {
+            vec![ResourceAddr::managed("test_thing", "keep")].into()
+        } else {
+            vec![].into()
+        },
         status: if name == "replace" { ObjectStatus::Tainted } else { ObjectStatus::Ready },
         create_before_destroy: name == "cbd",
         private: None,
