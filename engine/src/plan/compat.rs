@@ -224,29 +224,21 @@ fn sets(planned: &[Value], actual: &[Value], path: &str, f: impl Fn(&Value, &Val
             }
         }
     }
-    let mut errs = Vec::new();
-    for (i, eq) in peq.iter().enumerate() {
-        if !eq {
-            push(
-                &mut errs,
-                path,
-                format!("planned set element {} does not correlate with any element in actual", go_string(&planned[i])),
-            );
+    // The planned side first; the actual side only when that found nothing, so that one
+    // difference is not reported from both sides.
+    let uncorrelated = |values: &[Value], eq: &[bool], side: &str, other: &str| -> Vec<String> {
+        let mut errs = Vec::new();
+        for (v, _) in values.iter().zip(eq).filter(|(_, eq)| !**eq) {
+            let msg = format!("{side} set element {} does not correlate with any element in {other}", go_string(v));
+            push(&mut errs, path, msg);
         }
-    }
+        errs
+    };
+    let errs = uncorrelated(planned, &peq, "planned", "actual");
     if !errs.is_empty() {
         return errs;
     }
-    for (i, eq) in aeq.iter().enumerate() {
-        if !eq {
-            push(
-                &mut errs,
-                path,
-                format!("actual set element {} does not correlate with any element in plan", go_string(&actual[i])),
-            );
-        }
-    }
-    errs
+    uncorrelated(actual, &aeq, "actual", "plan")
 }
 
 #[cfg(test)]
@@ -263,6 +255,7 @@ mod tests {
             ("tags", Type::Map(Type::String.into()), false),
             ("password", Type::String, true),
             ("ports", Type::List(Type::Number.into()), false),
+            ("zones", Type::Set(Type::String.into()), false),
         ] {
             s.attributes.insert(name.into(), Attribute { sensitive, ..Attribute::optional(ty) });
         }
@@ -270,7 +263,7 @@ mod tests {
     }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut m: BTreeMap<String, Value> = ["input", "tags", "password", "ports"]
+        let mut m: BTreeMap<String, Value> = ["input", "tags", "password", "ports", "zones"]
             .iter()
             .map(|k| (k.to_string(), Value::null(schema().attributes[*k].ty.clone())))
             .collect();
@@ -335,6 +328,37 @@ mod tests {
                 r#".tags: element "b" has vanished"#,
                 r#".tags: new element "c" has appeared"#,
             ]
+        );
+    }
+
+    #[test]
+    fn set_elements_must_correlate_planned_side_first() {
+        let zones = |zs: &[&str]| Value::set(Type::String, zs.iter().map(|z| Value::string(*z)).collect());
+        let errs = assert_object_compatible(
+            &schema(),
+            &obj(&[("zones", zones(&["a", "b"]))]),
+            &obj(&[("zones", zones(&["a", "c"]))]),
+        );
+        assert_eq!(
+            errs,
+            vec![r#".zones: planned set element cty.StringVal("b") does not correlate with any element in actual"#]
+        );
+        let errs = assert_object_compatible(
+            &schema(),
+            &obj(&[("zones", zones(&["a"]))]),
+            &obj(&[("zones", zones(&["a", "c"]))]),
+        );
+        assert_eq!(
+            errs,
+            vec![
+                r#".zones: actual set element cty.StringVal("c") does not correlate with any element in plan"#,
+                ".zones: length changed from 1 to 2",
+            ]
+        );
+        let unknown = Value::set(Type::String, vec![Value::string("a"), Value::unknown(Type::String)]);
+        assert!(
+            assert_object_compatible(&schema(), &obj(&[("zones", unknown)]), &obj(&[("zones", zones(&["a", "z"]))]))
+                .is_empty()
         );
     }
 
