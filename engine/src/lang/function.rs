@@ -161,10 +161,6 @@ impl Function {
     }
 }
 
-/// cty's `Function.Call`: checks the arguments against the parameters, returns an unknown
-/// (of the return type) when an argument the function cannot take is unknown, takes marks
-/// off the arguments that do not accept them and puts them on the result, and refines an
-/// unknown result.
 /// The most bytes (of strings, counted through collections) a function call may take or give,
 /// so that no configuration can make terrane allocate without bound: 64 MiB. Terraform has no
 /// such bound (it runs out of memory instead).
@@ -187,12 +183,8 @@ fn value_size(v: &Value, budget: usize) -> usize {
         Value::String(s) => s.len(),
         Value::List(d) | Value::Set(d) => sum_sizes(d.items.iter(), budget),
         Value::Tuple(items) => sum_sizes(items.iter(), budget),
-        Value::Map(m) => {
-            m.items.iter().fold(0, |n, (k, v)| if n > budget { n } else { n + k.len() + value_size(v, budget) })
-        }
-        Value::Object(m) => {
-            m.iter().fold(0, |n, (k, v)| if n > budget { n } else { n + k.len() + value_size(v, budget) })
-        }
+        Value::Map(m) => sum_entry_sizes(m.items.iter(), budget),
+        Value::Object(m) => sum_entry_sizes(m.iter(), budget),
         _ => 8,
     }
 }
@@ -208,6 +200,22 @@ fn sum_sizes<'v>(items: impl Iterator<Item = &'v Value>, budget: usize) -> usize
     n
 }
 
+/// The entries of a map or object: each key's length and its value's size.
+fn sum_entry_sizes<'v>(entries: impl Iterator<Item = (&'v String, &'v Value)>, budget: usize) -> usize {
+    let mut n = 0;
+    for (k, v) in entries {
+        if n > budget {
+            break;
+        }
+        n += k.len() + value_size(v, budget);
+    }
+    n
+}
+
+/// cty's `Function.Call`: checks the arguments against the parameters, returns an unknown
+/// (of the return type) when an argument the function cannot take is unknown, takes marks
+/// off the arguments that do not accept them and puts them on the result, and refines an
+/// unknown result.
 pub fn call(f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -> Result<Value, FuncError> {
     let (expected, dyn_args) = f.return_type(ctx, &args)?;
     let mut marks = Marks::NONE;
@@ -234,12 +242,7 @@ pub fn call(f: &Function, ctx: &FuncCtx<'_>, args: Vec<Value>) -> Result<Value, 
         return Ok(refine(Value::unknown(expected)).with_marks(marks));
     }
     let out = (f.imp)(ctx, &args, &expected)?;
-    let size = value_size(&out, MAX_VALUE_BYTES);
-    if size > MAX_VALUE_BYTES {
-        return Err(FuncError::other(format!(
-            "the result would be {size} bytes, more than the {MAX_VALUE_BYTES} a value may have"
-        )));
-    }
+    check_size(value_size(&out, MAX_VALUE_BYTES))?;
     Ok(refine(out.with_marks(marks)))
 }
 
