@@ -518,9 +518,7 @@ fn variable_type(
     e: &ast::Expr,
     diags: &mut Diagnostics,
 ) -> (Type, Option<crate::lang::typeexpr::Defaults>, bool) {
-    if let ast::ExprKind::Template(parts) = &e.kind
-        && let [ast::Expr { kind: ast::ExprKind::Literal(Value::String(s)), .. }] = parts.as_slice()
-    {
+    if let Some(s) = e.as_quoted_literal() {
         let quoted = |what: &str, hint: &str| {
             Diagnostic::error(
                 "Invalid quoted type constraints",
@@ -528,7 +526,7 @@ fn variable_type(
             )
             .at(f.range(&e.span))
         };
-        let (d, literal) = match s.as_str() {
+        let (d, literal) = match s {
             "string" => (quoted("string", ""), true),
             "list" => (quoted("list", " and write list(string) instead to explicitly indicate that the list elements are strings"), false),
             "map" => (quoted("map", " and write map(string) instead to explicitly indicate that the map elements are strings"), false),
@@ -607,17 +605,7 @@ fn decode_output(
 /// (`"aws_instance.a"`, the form of Terraform 0.11) is read as the reference it spells, with
 /// a deprecation warning. Anything else is returned as it is.
 pub(super) fn shim_quoted_reference(f: &FileCtx, e: ast::Expr, diags: &mut Diagnostics) -> ast::Expr {
-    let text = match &e.kind {
-        ExprKind::Template(parts) => match parts.as_slice() {
-            [part] => match &part.kind {
-                ExprKind::Literal(v) => v.as_str().map(str::to_string),
-                _ => None,
-            },
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some(text) = text else { return e };
+    let Some(text) = e.as_quoted_literal().map(str::to_string) else { return e };
     // Parsed in place (everything before the string blanked, line breaks kept), so that
     // positions are the file's: exact unless the string has escapes, as in Terraform.
     let start = (e.span.start + 1).min(f.source.text.len());
@@ -635,6 +623,15 @@ pub(super) fn shim_quoted_reference(f: &FileCtx, e: ast::Expr, diags: &mut Diagn
         .at(f.range(&e.span)),
     );
     if failed { e } else { parsed }
+}
+
+/// `count` and `for_each` on one resource or module call, reported at `for_each`'s name.
+pub(super) fn count_and_for_each(at: SourceRange) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid combination of \"count\" and \"for_each\"",
+        "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+    )
+    .at(at)
 }
 
 /// `depends_on = [aws_instance.a, var.x]`: each element must be a plain reference.
@@ -731,13 +728,7 @@ fn decode_resource(
         }
     }
     if count.is_some() && for_each.is_some() {
-        diags.push(
-            Diagnostic::error(
-                "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
-            )
-            .at(for_each_name.clone().unwrap_or_else(|| header.clone())),
-        );
+        diags.push(count_and_for_each(for_each_name.clone().unwrap_or_else(|| header.clone())));
     }
     let provider = provider.unwrap_or_else(|| implied_provider(&type_name).to_string());
     if let Some(prev) = config.resources.get(&addr) {
@@ -745,20 +736,13 @@ fn decode_resource(
         diags.push(
             Diagnostic::error(
                 format!("Duplicate {what} \"{}\" configuration", addr.type_name),
-                match mode {
-                    Mode::Data => format!(
-                        "A {} data resource named \"{}\" was already declared at {}. Resource names must be unique per type in each module.",
-                        addr.type_name,
-                        addr.name,
-                        config.sources.range_string(&prev.range)
-                    ),
-                    Mode::Managed => format!(
-                        "A {} resource named \"{}\" was already declared at {}. Resource names must be unique per type in each module.",
-                        addr.type_name,
-                        addr.name,
-                        config.sources.range_string(&prev.range)
-                    ),
-                },
+                format!(
+                    "A {} {} named \"{}\" was already declared at {}. Resource names must be unique per type in each module.",
+                    addr.type_name,
+                    if mode == Mode::Data { "data resource" } else { "resource" },
+                    addr.name,
+                    config.sources.range_string(&prev.range)
+                ),
             )
             .at(header),
         );
@@ -865,9 +849,7 @@ fn decode_ignore_changes(f: &FileCtx, a: Attribute, diags: &mut Diagnostics) -> 
     };
     let mut paths = Vec::new();
     for item in items {
-        let star = matches!(&item.kind, ExprKind::Template(parts)
-            if matches!(parts.as_slice(), [p] if matches!(&p.kind, ExprKind::Literal(v) if v.as_str() == Some("*"))));
-        if star {
+        if item.as_quoted_literal() == Some("*") {
             diags.push(
                 Diagnostic::error(
                     "Invalid ignore_changes wildcard",

@@ -3,7 +3,8 @@
 //! one tree that shares one [`SourceMap`].
 
 use super::blocks::{
-    FileCtx, constant_bool, constant_string, decode_checks, depends_on_list, provider_reference, split_body,
+    FileCtx, constant_bool, constant_string, count_and_for_each, decode_checks, depends_on_list, provider_reference,
+    split_body,
 };
 use super::*;
 use crate::addr::{Target, parse_target};
@@ -162,13 +163,7 @@ pub(super) fn decode_module_call(
         return;
     }
     if call.count.is_some() && call.for_each.is_some() {
-        diags.push(
-            Diagnostic::error(
-                "Invalid combination of \"count\" and \"for_each\"",
-                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
-            )
-            .at(for_each_name.clone().unwrap_or_else(|| header.clone())),
-        );
+        diags.push(count_and_for_each(for_each_name.clone().unwrap_or_else(|| header.clone())));
     }
     if let Some(prev) = config.module_calls.get(&name) {
         diags.push(

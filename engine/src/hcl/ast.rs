@@ -209,6 +209,17 @@ impl Expr {
         }
     }
 
+    /// A quoted string without interpolations (`"text"`): its text.
+    pub fn as_quoted_literal(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Template(parts) => match parts.as_slice() {
+                [Expr { kind: ExprKind::Literal(Value::String(s)), .. }] => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The keyword `null`, `true` or `false` as a bare name, or a single-name traversal
     /// (HCL's `ExprAsKeyword`).
     pub fn as_keyword(&self) -> Option<&str> {
