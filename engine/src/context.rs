@@ -76,10 +76,14 @@ impl Context {
 
     /// The provider address state files record for a provider key.
     pub fn provider_address(&self, key: &str) -> String {
-        let (name, alias) = match key.split_once('.') {
-            Some((n, a)) => (n, Some(a)),
-            None => (key, None),
-        };
+        let alias = key.split_once('.').map(|(_, a)| a);
+        provider_address(&self.provider_source(key), alias)
+    }
+
+    /// The fully qualified source of the provider of configuration key `key`
+    /// (`registry.terraform.io/hashicorp/aws`, `terraform.io/builtin/terraform`).
+    pub fn provider_source(&self, key: &str) -> String {
+        let name = key.split_once('.').map_or(key, |(n, _)| n);
         let source = self
             .config
             .terraform
@@ -88,7 +92,7 @@ impl Context {
             .map(|r| r.source.clone())
             .or_else(|| self.registry.get(name).map(|f| f.source().to_string()))
             .unwrap_or_else(|| format!("hashicorp/{name}"));
-        provider_address(&source, alias)
+        crate::state::provider_fqn(&source)
     }
 
     /// Builds the dependency graph and checks it.

@@ -667,11 +667,7 @@ impl ApplyWalk<'_> {
         // The final plan must complete the reviewed one: every value known then is the same.
         let inconsistent = crate::plan::compat::assert_object_compatible(&schema.block, &change.after, &planned);
         if !inconsistent.is_empty() {
-            let provider_address = self.ctx.provider_address(&res.provider);
-            let source = provider_address
-                .strip_prefix("provider[\"")
-                .and_then(|r| r.split_once("\"]"))
-                .map_or(provider_address.as_str(), |(s, _)| s);
+            let source = self.ctx.provider_source(&res.provider);
             for e in inconsistent {
                 self.error(Diagnostic::error(
                     "Provider produced inconsistent final plan",

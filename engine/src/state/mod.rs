@@ -287,12 +287,16 @@ fn deposed_key() -> String {
 
 /// The provider address state files record for a provider source and optional alias.
 pub fn provider_address(source: &str, alias: Option<&str>) -> String {
-    let fq =
-        if source.matches('/').count() >= 2 { source.to_string() } else { format!("registry.terraform.io/{source}") };
+    let fq = provider_fqn(source);
     match alias {
         Some(a) => format!("provider[\"{fq}\"].{a}"),
         None => format!("provider[\"{fq}\"]"),
     }
+}
+
+/// A provider source fully qualified: `hashicorp/aws` → `registry.terraform.io/hashicorp/aws`.
+pub fn provider_fqn(source: &str) -> String {
+    if source.matches('/').count() >= 2 { source.to_string() } else { format!("registry.terraform.io/{source}") }
 }
 
 /// The provider local name and alias of a state provider address.
