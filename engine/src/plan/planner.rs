@@ -270,8 +270,8 @@ struct PlanWalk<'a> {
     /// The state as read (after moves): outputs and pending creates are looked up in it.
     stored: &'a State,
     refreshed: Mutex<State>,
-    /// Objects as refresh decoded them, taken (once) by the instance's plan instead of
-    /// decoding the state's JSON a second time.
+    /// Objects as refresh decoded them, taken (once) by [`PlanWalk::refreshed_object`]
+    /// instead of decoding the state's JSON a second time.
     refreshed_values: Mutex<HashMap<InstanceAddr, Value>>,
     values: Values,
     changes: Mutex<Vec<ResourceChange>>,
@@ -753,14 +753,18 @@ impl PlanWalk<'_> {
         }
     }
 
+    /// An object of the refreshed state as a value: as refresh decoded it when it did (taken
+    /// once), else decoded from the state.
     fn refreshed_object(
         &self,
         addr: &ResourceAddr,
         k: &InstanceKey,
         schema: &ResourceSchema,
     ) -> Option<(Value, ObjectStatus)> {
+        let decoded = self.refreshed_values.lock().expect("refreshed values lock").remove(&addr.instance(k.clone()));
         let state = self.refreshed.lock().expect("state lock");
-        state.object(addr, k).map(|o| (value_from_object(o, &schema.block), o.status))
+        let o = state.object(addr, k)?;
+        Some((decoded.unwrap_or_else(|| value_from_object(o, &schema.block)), o.status))
     }
 
     fn record(&self, c: ResourceChange) {
@@ -983,14 +987,7 @@ impl PlanWalk<'_> {
         provider_address: &str,
     ) -> Option<Value> {
         let addr = full.instance(inst.key.clone());
-        let decoded = self.refreshed_values.lock().expect("refreshed values lock").remove(&addr);
-        let mut prior = match decoded {
-            Some(v) => {
-                let state = self.refreshed.lock().expect("state lock");
-                state.object(full, &inst.key).map(|o| (v, o.status))
-            }
-            None => self.refreshed_object(full, &inst.key, schema),
-        };
+        let mut prior = self.refreshed_object(full, &inst.key, schema);
         if prior.is_none() && self.opts.mode == PlanMode::Normal {
             match self.import_for(&addr, schema, provider, provider_address).await {
                 Ok(Some(v)) => prior = Some((v, ObjectStatus::Ready)),

@@ -61,9 +61,7 @@ fn compare(ctx: &Context, saved: &Plan, again: &Plan) -> Diagnostics {
             // Nothing changes either way (a no-op keeps its values only when a move or an
             // import is shown with it, and those are already in the prior state now).
             Vec::new()
-        } else if let (Some(is), Some(schema)) =
-            (is, ctx.resource_schema(&was.provider, &was.addr.resource.static_addr()))
-        {
+        } else if let (Some(is), Some(schema)) = (is, ctx.resource_schema(&was.provider, &was.addr.resource)) {
             assert_object_compatible(&schema.block, &was.after, &is.after)
         } else {
             Vec::new()
@@ -109,7 +107,7 @@ fn stale(ctx: &Context, c: &ResourceChange, problems: &[String]) -> Diagnostic {
             problems.join("\n  ")
         ),
     );
-    if let Some(res) = ctx.config.resource_at(&c.addr.resource.static_addr()) {
+    if let Some(res) = ctx.config.resource_at(&c.addr.resource) {
         d = d.at(res.range.clone());
     }
     d
