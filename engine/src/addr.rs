@@ -150,11 +150,15 @@ impl ResourceAddr {
 
     /// The module path as state files write it (`module.a.module.b`), or `None` at the root.
     pub fn module_string(&self) -> Option<String> {
-        if self.module.is_empty() {
-            return None;
-        }
-        Some(self.module.iter().map(|m| format!("module.{}{}", m.name, m.key)).collect::<Vec<_>>().join("."))
+        module_path_string(&self.module)
     }
+}
+
+/// A module instance path as Terraform writes it (`module.a["k"].module.b`), or `None` at the
+/// root.
+pub fn module_path_string(module: &[ModuleStep]) -> Option<String> {
+    (!module.is_empty())
+        .then(|| module.iter().map(|m| format!("module.{}{}", m.name, m.key)).collect::<Vec<_>>().join("."))
 }
 
 impl fmt::Display for ResourceAddr {

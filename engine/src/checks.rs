@@ -64,8 +64,7 @@ impl Checkable {
     }
 
     fn module_string(&self) -> Option<String> {
-        let m = self.module();
-        (!m.is_empty()).then(|| m.iter().map(|s| format!("module.{}{}", s.name, s.key)).collect::<Vec<_>>().join("."))
+        crate::addr::module_path_string(self.module())
     }
 
     /// Terraform's JSON form of a configuration address (`jsonchecks` static address).
@@ -113,36 +112,24 @@ impl Checkable {
                 crate::addr::Target::Module(_) => None,
             };
         }
-        let mut module = Vec::new();
-        let mut rest = text;
-        while let Some(after) = rest.strip_prefix("module.") {
-            let end = after.find(['.', '[']).unwrap_or(after.len());
-            let name = after[..end].to_string();
-            let mut tail = &after[end..];
-            let mut key = InstanceKey::None;
-            if tail.starts_with('[') {
-                let close = tail.find("].")?;
-                key = parse_key(&tail[1..close])?;
-                tail = &tail[close + 1..];
-            }
-            module.push(ModuleStep { name, key });
-            rest = tail.strip_prefix('.')?;
+        // `module.a["k"].output.name`: the name has no dot, the module path is an address.
+        if !matches!(kind, "output" | "check" | "var") {
+            return None;
         }
-        let named = |prefix: &str| rest.strip_prefix(prefix).map(str::to_string);
+        let (head, name) = text.rsplit_once('.')?;
+        let module = match head.strip_suffix(kind)? {
+            "" => Vec::new(),
+            path => match crate::addr::parse_target(path.strip_suffix('.')?).ok()? {
+                crate::addr::Target::Module(m) => m,
+                _ => return None,
+            },
+        };
+        let name = name.to_string();
         match kind {
-            "output" => named("output.").map(|n| Checkable::OutputValue(module, n)),
-            "check" => named("check.").map(|n| Checkable::Check(module, n)),
-            "var" => named("var.").map(|n| Checkable::Var(module, n)),
-            _ => None,
+            "output" => Some(Checkable::OutputValue(module, name)),
+            "check" => Some(Checkable::Check(module, name)),
+            _ => Some(Checkable::Var(module, name)),
         }
-    }
-}
-
-fn parse_key(s: &str) -> Option<InstanceKey> {
-    if s.starts_with('"') {
-        serde_json::from_str::<String>(s).ok().map(InstanceKey::Str)
-    } else {
-        s.parse().ok().map(InstanceKey::Int)
     }
 }
 
@@ -234,6 +221,17 @@ struct ConfigEntry {
     objects: Option<BTreeMap<Checkable, Statuses>>,
 }
 
+impl ConfigEntry {
+    /// The statuses of `obj`'s rules, all unknown when it is new.
+    fn statuses(&mut self, obj: &Checkable) -> &mut Statuses {
+        let rules = &self.rules;
+        self.objects
+            .get_or_insert_with(BTreeMap::new)
+            .entry(obj.clone())
+            .or_insert_with(|| rules.iter().map(|(r, n)| (*r, vec![Status::Unknown; *n])).collect())
+    }
+}
+
 /// The results a walk reports, by configuration block.
 #[derive(Default)]
 pub struct CheckState {
@@ -284,18 +282,16 @@ impl CheckState {
     /// An instance of a checkable block, each of its rules' results unknown so far.
     pub fn add_object(&self, obj: &Checkable) {
         let mut inner = self.inner.lock().expect("checks lock");
-        let Some(e) = inner.configs.get_mut(&obj.config()) else { return };
-        let rules: Statuses = e.rules.iter().map(|(r, n)| (*r, vec![Status::Unknown; *n])).collect();
-        e.objects.get_or_insert_with(BTreeMap::new).entry(obj.clone()).or_insert(rules);
+        if let Some(e) = inner.configs.get_mut(&obj.config()) {
+            e.statuses(obj);
+        }
     }
 
     /// The result of rule `index` of kind `rule` for `obj`; a failure's message is kept.
     pub fn report(&self, obj: &Checkable, rule: Rule, index: usize, status: Status, failure: Option<String>) {
         let mut inner = self.inner.lock().expect("checks lock");
         let Some(e) = inner.configs.get_mut(&obj.config()) else { return };
-        let rules: Statuses = e.rules.iter().map(|(r, n)| (*r, vec![Status::Unknown; *n])).collect();
-        let statuses = e.objects.get_or_insert_with(BTreeMap::new).entry(obj.clone()).or_insert(rules);
-        if let Some(slot) = statuses.get_mut(&rule).and_then(|v| v.get_mut(index)) {
+        if let Some(slot) = e.statuses(obj).get_mut(&rule).and_then(|v| v.get_mut(index)) {
             *slot = status;
         }
         let key = (obj.clone(), rule, index);
@@ -667,11 +663,21 @@ mod tests {
                 status: Status::Unknown,
                 objects: Vec::new(),
             },
+            ConfigResult {
+                addr: Checkable::Var(module("m", InstanceKey::None), "v".into()),
+                status: Status::Pass,
+                objects: vec![ObjectResult {
+                    addr: Checkable::Var(module("m", InstanceKey::Str("a.b].c".into())), "v".into()),
+                    status: Status::Pass,
+                    failure_messages: Vec::new(),
+                }],
+            },
         ]);
         let j = results.to_state_json();
         assert_eq!(j[0]["object_kind"], "output");
         assert_eq!(j[0]["objects"][0]["object_addr"], "module.m[2].output.o");
         assert_eq!(j[2]["objects"], J::Null);
+        assert_eq!(j[3]["objects"][0]["object_addr"], "module.m[\"a.b].c\"].var.v");
         assert_eq!(CheckResults::from_state_json(&j), results);
     }
 }
