@@ -9,7 +9,8 @@
 //! 1. `terrane init -input=false -no-color -json`: recorded (`init`) only when it fails;
 //! 2. `terrane plan -input=false -no-color -json -out=tfplan ARGS` (ARGS from the step's
 //!    `args` file, split like a shell): `plan.exit_code`, `plan.diagnostics`; a failed plan
-//!    ends the step;
+//!    ends the step, after `show -json` and `apply` of the plan file when it was saved anyway
+//!    (a partial plan, `"errored": true`: `plan.saved`);
 //! 3. `terrane show -json tfplan`: resource changes, output changes, checks, `errored`;
 //! 4. `terrane apply -input=false -no-color -json -auto-approve tfplan`: `apply`;
 //! 5. `terrane output -no-color -json`: `outputs`;
@@ -597,25 +598,18 @@ fn run_case(name: &str) -> J {
         plan_rec.insert("exit_code".into(), J::from(plan.code));
         plan_rec.insert("diagnostics".into(), J::Array(json_diagnostics(&plan.stdout)));
         if plan.code != 0 {
-            rec.insert("plan".into(), J::Object(plan_rec));
+            // A walk that found errors saves its partial plan ("errored"), as Terraform does.
+            if work.join("tfplan").exists() {
+                plan_rec.insert("saved".into(), J::Bool(true));
+                show_and_apply_saved(&work, &mut plan_rec, &mut rec);
+                let _ = std::fs::remove_file(work.join("tfplan"));
+            } else {
+                rec.insert("plan".into(), J::Object(plan_rec));
+            }
             results.push(J::Object(rec));
             continue;
         }
-        let show = run_terrane(&strings(&["show", "-json", "tfplan"]), &work);
-        if show.code != 0 {
-            plan_rec.insert("show_failed".into(), json!({"exit_code": show.code, "stderr": show.stderr}));
-        } else {
-            match serde_json::from_str::<J>(&show.stdout) {
-                Ok(p) => plan_rec.extend(plan_summary(&p)),
-                Err(_) => {
-                    plan_rec.insert("show_failed".into(), load_json(&show, "terrane show -json tfplan"));
-                }
-            }
-        }
-        rec.insert("plan".into(), J::Object(plan_rec));
-        let apply =
-            run_terrane(&strings(&["apply", "-input=false", "-no-color", "-json", "-auto-approve", "tfplan"]), &work);
-        rec.insert("apply".into(), json!({"exit_code": apply.code, "diagnostics": json_diagnostics(&apply.stdout)}));
+        show_and_apply_saved(&work, &mut plan_rec, &mut rec);
         let output = run_terrane(&strings(&["output", "-no-color", "-json"]), &work);
         let outputs = if output.code == 0 {
             load_json(&output, "terrane output -json")
@@ -637,6 +631,25 @@ fn run_case(name: &str) -> J {
         results.push(J::Object(rec));
     }
     json!({ "steps": results })
+}
+
+/// `show -json tfplan` into the step's `plan` record, then `apply tfplan` into its `apply`.
+fn show_and_apply_saved(work: &Path, plan_rec: &mut Map<String, J>, rec: &mut Map<String, J>) {
+    let show = run_terrane(&strings(&["show", "-json", "tfplan"]), work);
+    if show.code != 0 {
+        plan_rec.insert("show_failed".into(), json!({"exit_code": show.code, "stderr": show.stderr}));
+    } else {
+        match serde_json::from_str::<J>(&show.stdout) {
+            Ok(p) => plan_rec.extend(plan_summary(&p)),
+            Err(_) => {
+                plan_rec.insert("show_failed".into(), load_json(&show, "terrane show -json tfplan"));
+            }
+        }
+    }
+    rec.insert("plan".into(), J::Object(std::mem::take(plan_rec)));
+    let apply =
+        run_terrane(&strings(&["apply", "-input=false", "-no-color", "-json", "-auto-approve", "tfplan"]), work);
+    rec.insert("apply".into(), json!({"exit_code": apply.code, "diagnostics": json_diagnostics(&apply.stdout)}));
 }
 
 // --------------------------------------------------------------------------

@@ -369,8 +369,8 @@ pub fn evaluate<'r>(
 }
 
 /// Rules that must hold (resource preconditions and postconditions, output preconditions), as
-/// plan and apply check them: each failure (with the rule kind's summary) and each evaluation
-/// error reported through `report`; false when any failed.
+/// plan and apply check them: each evaluation error reported through `report`, each failure
+/// (with the rule kind's summary) through `failed`; false when any failed.
 pub fn enforce(
     state: &CheckState,
     ev: &mut crate::eval::Evaluator<'_>,
@@ -378,6 +378,7 @@ pub fn enforce(
     kind: Rule,
     rules: &[crate::config::CheckRule],
     mut report: impl FnMut(crate::diag::Diagnostics),
+    mut failed: impl FnMut(crate::diag::Diagnostic),
 ) -> bool {
     let summary = match kind {
         Rule::ResourcePrecondition => "Resource precondition failed",
@@ -390,8 +391,7 @@ pub fn enforce(
         match result {
             Ok(crate::eval::Condition::Fail(msg)) => {
                 ok = false;
-                let d = crate::diag::Diagnostic::error(summary, msg).at(rule.condition.range());
-                report(crate::diag::Diagnostics(vec![d]));
+                failed(crate::diag::Diagnostic::error(summary, msg).at(rule.condition.range()));
             }
             Err(d) => {
                 ok = false;

@@ -138,9 +138,37 @@ impl Context {
                 diags.extend(d);
             }
         }
+        for m in self.config.modules() {
+            for (name, call) in &m.module_calls {
+                let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
+                diags.extend(crate::run::validate_expansion(call.count.as_ref(), call.for_each.as_ref(), &mut ev));
+                let Some(child) = m.children.get(name) else { continue };
+                // Arguments known without any reference (constants, null) must suit the
+                // variable they set.
+                for (var, e) in &call.args {
+                    let Some(decl) = child.variables.get(var) else { continue };
+                    match ev.eval(e) {
+                        Ok(v) => {
+                            let addr = format!("module.{name}.var.{var}");
+                            let (_, d) = crate::variables::convert_module_input(
+                                &addr,
+                                decl,
+                                Some(v),
+                                Some(&e.range()),
+                                &self.config.sources,
+                            );
+                            diags.extend(d);
+                        }
+                        Err(d) => diags.extend(d),
+                    }
+                }
+            }
+        }
         for (addr, r) in self.config.modules().into_iter().flat_map(|m| m.resources.iter()) {
-            let Some(schema) = self.resource_schema(&r.provider, addr) else { continue };
             let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
+            diags.extend(crate::run::validate_expansion(r.count.as_ref(), r.for_each.as_ref(), &mut ev));
+            let Some(schema) = self.resource_schema(&r.provider, addr) else { continue };
+            diags.extend(crate::plan::planner::validate_ignore_changes(&r.lifecycle.ignore_changes, &schema.block));
             let (v, d) = crate::eval::decode_body(&mut ev, &r.body, &schema.block, &r.range);
             diags.extend(d);
             if let Some(p) = self.providers.get(&r.provider) {

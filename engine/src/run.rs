@@ -366,9 +366,28 @@ pub fn expand(count: Option<&Expr>, for_each: Option<&Expr>, ev: &mut Evaluator<
     Ok(Expansion::Single)
 }
 
+/// `count` or `for_each` checked as Terraform's validate walk does: with every reference
+/// unknown, a value that is known (a constant, or made of constants) must be valid.
+pub fn validate_expansion(count: Option<&Expr>, for_each: Option<&Expr>, ev: &mut Evaluator<'_>) -> Diagnostics {
+    let checked = match (count, for_each) {
+        (Some(e), _) => ev
+            .eval_as(e, &crate::cty::Type::Number)
+            .and_then(|v| if v.is_known() { count_value(e, v).map(|_| ()) } else { Ok(()) }),
+        (None, Some(e)) => {
+            ev.eval(e).and_then(|v| if v.is_wholly_known() { for_each_value(e, v).map(|_| ()) } else { Ok(()) })
+        }
+        (None, None) => Ok(()),
+    };
+    checked.err().unwrap_or_default()
+}
+
 fn expand_count(e: &Expr, ev: &mut Evaluator<'_>) -> Result<i64, Diagnostics> {
-    let invalid = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at(e.range()).into());
     let v = ev.eval_as(e, &crate::cty::Type::Number)?;
+    count_value(e, v)
+}
+
+fn count_value(e: &Expr, v: Value) -> Result<i64, Diagnostics> {
+    let invalid = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at(e.range()).into());
     if v.marks().contains(crate::value::Marks::EPHEMERAL) {
         return invalid("Invalid count argument", "The given \"count\" is derived from an ephemeral value, which means that Terraform cannot persist it between plan/apply rounds. Use only non-ephemeral values to specify the number of resource instances.".replace("Terraform", "terrane"));
     }
@@ -403,8 +422,12 @@ fn expand_count(e: &Expr, ev: &mut Evaluator<'_>) -> Result<i64, Diagnostics> {
 }
 
 fn expand_for_each(e: &Expr, ev: &mut Evaluator<'_>) -> Result<BTreeMap<String, Value>, Diagnostics> {
-    let invalid = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at(e.range()).into());
     let v = ev.eval(e)?;
+    for_each_value(e, v)
+}
+
+fn for_each_value(e: &Expr, v: Value) -> Result<BTreeMap<String, Value>, Diagnostics> {
+    let invalid = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at(e.range()).into());
     let ty = v.ty();
     if !v.is_known() {
         return invalid(

@@ -34,13 +34,15 @@ pub enum ValueSource {
     NamedFile(SourceRange),
     Env,
     Cli,
+    /// A value prepared before: a saved plan's, or one an engine caller gives directly.
+    Prepared,
 }
 
 impl ValueSource {
     fn range(&self) -> Option<&SourceRange> {
         match self {
             ValueSource::Config(r) | ValueSource::AutoFile(r) | ValueSource::NamedFile(r) => Some(r),
-            ValueSource::Env | ValueSource::Cli => None,
+            ValueSource::Env | ValueSource::Cli | ValueSource::Prepared => None,
         }
     }
 }
@@ -51,6 +53,20 @@ impl ValueSource {
 pub struct InputValue {
     pub value: Option<Value>,
     pub source: ValueSource,
+}
+
+impl From<Value> for InputValue {
+    /// A value already prepared (preparing it again changes nothing).
+    fn from(v: Value) -> InputValue {
+        InputValue { value: Some(v), source: ValueSource::Prepared }
+    }
+}
+
+impl InputValue {
+    /// Not set at all: the declaration's default applies.
+    pub fn unset(decl: &Variable) -> InputValue {
+        InputValue { value: None, source: ValueSource::Config(decl.range.clone()) }
+    }
 }
 
 /// A value as given, before its declaration decides how to read it.
@@ -68,6 +84,31 @@ pub fn collect(
     env: &[(String, String)],
     sources: &mut SourceMap,
 ) -> (BTreeMap<String, Value>, Diagnostics) {
+    let (inputs, mut diags) = collect_inputs(config, dir, cli, env, sources);
+    let mut out = BTreeMap::new();
+    for (name, decl) in &config.variables {
+        let Some(raw) = inputs.get(name) else { continue };
+        let (v, d) = prepare_final(&format!("var.{name}"), raw, decl, sources);
+        let failed = d.has_errors();
+        diags.extend(d);
+        if !failed {
+            out.insert(name.clone(), v);
+        }
+    }
+    (out, diags)
+}
+
+/// Collects the values of the root module's variables as given (Terraform's
+/// `ParseVariableValues`): parsed, undeclared ones reported, required ones present. They
+/// are prepared ([`prepare_final`]) later, by the plan, as Terraform does: a value that does
+/// not suit its variable is an error of the plan, which still shows what it could plan.
+pub fn collect_inputs(
+    config: &Config,
+    dir: &Path,
+    cli: &[CliVar],
+    env: &[(String, String)],
+    sources: &mut SourceMap,
+) -> (BTreeMap<String, InputValue>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut given: BTreeMap<String, Unparsed> = BTreeMap::new();
 
@@ -194,14 +235,9 @@ pub fn collect(
                 );
                 continue;
             }
-            None => InputValue { value: None, source: ValueSource::Config(decl.range.clone()) },
+            None => InputValue::unset(decl),
         };
-        let (v, d) = prepare_final(&format!("var.{name}"), &raw, decl, sources);
-        let failed = d.has_errors();
-        diags.extend(d);
-        if !failed {
-            out.insert(name.clone(), v);
-        }
+        out.insert(name.clone(), raw);
     }
     (out, diags)
 }

@@ -92,8 +92,28 @@ async fn apply_locked(
         None => {
             let mode = if destroy { PlanMode::Destroy } else { PlanMode::Normal };
             let Some(opts) = plan_options(ui, session, &args.opts, mode) else { return 1 };
-            let Some(plan) = make_plan(ui, session, &opts, control, false).await else { return 1 };
-            (plan, false)
+            let (plan, diags) = make_plan(ui, session, &opts, control, false).await;
+            let sources = &session.ctx.config.sources;
+            match plan {
+                Some(plan) if !plan.errored => {
+                    render_plan(ui, session, &plan);
+                    ui.diags(&diags, sources);
+                    (plan, false)
+                }
+                Some(plan) => {
+                    // As Terraform: what was planned before the errors is shown (it may
+                    // explain them), then the errors; nothing is applied.
+                    if !plan.changes.is_empty() || !plan.outputs.is_empty() {
+                        render_plan(ui, session, &plan);
+                    }
+                    ui.diags(&diags, sources);
+                    return 1;
+                }
+                None => {
+                    ui.diags(&diags, sources);
+                    return 1;
+                }
+            }
         }
     };
     if saved {
@@ -125,13 +145,6 @@ async fn apply_locked(
             return 1;
         }
     } else {
-        if ui.json {
-            json::planned_changes(&plan);
-            json::plan_summary(&plan);
-            json::plan_outputs(&plan);
-        } else {
-            print_plan(ui, &session.ctx, &plan);
-        }
         if !plan.has_changes() {
             if ui.json {
                 json::apply_summary(plan.mode == PlanMode::Destroy, 0, 0, 0);
@@ -319,4 +332,15 @@ fn doomed_list(doomed: &[(String, String)]) -> String {
         lines.push(format!("    … and {} more", doomed.len() - SHOWN));
     }
     lines.join("\n")
+}
+
+/// Shows a plan about to be applied: Terraform's JSON messages, or the human rendering.
+fn render_plan(ui: &Ui, session: &Session, plan: &Plan) {
+    if ui.json {
+        json::planned_changes(plan);
+        json::plan_summary(plan);
+        json::plan_outputs(plan);
+    } else {
+        print_plan(ui, &session.ctx, plan);
+    }
 }

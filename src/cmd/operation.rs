@@ -10,12 +10,12 @@ use terrane_engine::addr::{parse_instance, parse_target};
 use terrane_engine::context::Context;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
 use terrane_engine::graph::WalkControl;
-use terrane_engine::plan::planner::{PlanOptions, plan};
+use terrane_engine::plan::planner::{PlanOptions, plan_partial};
 use terrane_engine::plan::render::text::render_plan;
 use terrane_engine::plan::{Plan, PlanMode};
 use terrane_engine::schema::Schema;
 use terrane_engine::state::{State, StateBackend};
-use terrane_engine::variables::{CliVar, collect};
+use terrane_engine::variables::{CliVar, collect_inputs};
 
 /// A working directory loaded for an operation, with its lock held.
 pub struct Session {
@@ -88,7 +88,7 @@ pub fn plan_options(ui: &Ui, session: &mut Session, opts: &PlanOpts, mode: PlanM
     let env: Vec<(String, String)> = std::env::vars().collect();
     let dir = session.ctx.config.dir.clone();
     let mut sources = session.ctx.config.sources.clone();
-    let (variables, diags) = collect(&session.ctx.config, &dir, &cli_vars(opts), &env, &mut sources);
+    let (variables, diags) = collect_inputs(&session.ctx.config, &dir, &cli_vars(opts), &env, &mut sources);
     session.ctx.config.sources = sources;
     ui.diags(&diags, &session.ctx.config.sources);
     if diags.has_errors() {
@@ -126,25 +126,18 @@ pub fn plan_options(ui: &Ui, session: &mut Session, opts: &PlanOpts, mode: PlanM
     })
 }
 
-/// Makes the plan, printing diagnostics; `None` on errors.
+/// Makes the plan. Its diagnostics are returned, not printed: Terraform prints them after
+/// the plan. A plan with errors comes back only when the walk ran ([`Plan::errored`]); it
+/// is shown and can be saved, never applied.
 pub async fn make_plan(
     ui: &Ui,
     session: &Session,
     opts: &PlanOptions,
     control: &WalkControl,
     quiet: bool,
-) -> Option<Plan> {
+) -> (Option<Plan>, Diagnostics) {
     let hooks = ui.hooks(quiet);
-    match plan(&session.ctx, session.stored.as_ref(), opts, control, hooks.as_ref()).await {
-        Ok((plan, warnings)) => {
-            ui.diags(&warnings, &session.ctx.config.sources);
-            Some(plan)
-        }
-        Err(diags) => {
-            ui.diags(&diags, &session.ctx.config.sources);
-            None
-        }
-    }
+    plan_partial(&session.ctx, session.stored.as_ref(), opts, control, hooks.as_ref()).await
 }
 
 /// The schema of a change's resource type, for rendering.

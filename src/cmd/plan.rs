@@ -28,7 +28,13 @@ pub async fn run(args: PlanArgs, ui: &Ui) -> u8 {
 async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::Session, control: &WalkControl) -> u8 {
     let mode = if args.destroy { PlanMode::Destroy } else { PlanMode::Normal };
     let Some(opts) = plan_options(ui, session, &args.opts, mode) else { return 1 };
-    let Some(plan) = make_plan(ui, session, &opts, control, args.markdown).await else { return 1 };
+    let (plan, diags) = make_plan(ui, session, &opts, control, args.markdown).await;
+    let sources = &session.ctx.config.sources;
+    let Some(plan) = plan else {
+        ui.diags(&diags, sources);
+        return 1;
+    };
+    // As Terraform: the plan (partial when the walk found errors) first, then its diagnostics.
     if ui.json {
         json::planned_changes(&plan);
         json::plan_summary(&plan);
@@ -37,24 +43,34 @@ async fn plan_locked(args: &PlanArgs, ui: &Ui, session: &mut super::operation::S
         print_markdown(ui, &session.ctx, &plan);
     } else if let Some(addr) = &args.explain {
         if !super::operation::print_explanation(ui, &plan, addr) {
+            ui.diags(&diags, sources);
             return 1;
         }
     } else {
         print_plan(ui, &session.ctx, &plan);
     }
+    // An errored plan is saved too, for inspection (`show`): apply refuses it.
+    if let Some(out) = &args.out
+        && let Err(e) = write_private(out, &plan.to_bytes())
+    {
+        ui.diags(&diags, sources);
+        ui.error("Failed to write the plan file", &format!("{}: {e}", out.display()));
+        return 1;
+    }
+    ui.diags(&diags, sources);
+    if plan.errored {
+        return 1;
+    }
+    let code = if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
+    if args.markdown || ui.json || args.explain.is_some() {
+        return code;
+    }
     if let Some(out) = &args.out {
-        if let Err(e) = write_private(out, &plan.to_bytes()) {
-            ui.error("Failed to write the plan file", &format!("{}: {e}", out.display()));
-            return 1;
-        }
-        if args.markdown || ui.json || args.explain.is_some() {
-            return if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 };
-        }
         ui.line(&format!("\n{}\n\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    terrane apply \"{}\"", "─".repeat(77), out.display(), out.display()));
-    } else if plan.has_changes() && !args.markdown && !ui.json && args.explain.is_none() {
+    } else if plan.has_changes() {
         ui.line(&format!("\n{}\n\nNote: You didn't use the -out option to save this plan, so terrane can't guarantee to take exactly these actions if you run \"terrane apply\" now.", "─".repeat(77)));
     }
-    if args.detailed_exitcode && plan.has_changes() { 2 } else { 0 }
+    code
 }
 
 /// Writes a plan file readable by its owner only: it holds the prior state and the input

@@ -163,6 +163,98 @@ resource "fake_resource" "keyed" {
     assert!(out.contains("Apply complete! Resources: 3 added"), "{out}");
 }
 
+/// As Terraform 1.11: a plan whose walk found errors is shown and saved with what it planned
+/// before them (`"errored": true`), and is never applied; an error validation finds gives no
+/// plan at all. (What the saved plan holds is compared with Terraform's in the conformance
+/// cases `errored_plan_*`; this checks the rendering, the file and the refusals.)
+#[test]
+fn an_errored_plan_is_shown_and_saved_but_never_applied() {
+    let w = Work::new(
+        r#"
+variable "ok" {
+  type    = bool
+  default = false
+}
+
+resource "fake_resource" "fine" {
+  name = "fine"
+}
+
+resource "fake_resource" "guarded" {
+  name = "guarded"
+  lifecycle {
+    precondition {
+      condition     = var.ok
+      error_message = "Not ok yet."
+    }
+  }
+}
+"#,
+    );
+    let (code, out, err) = w.run(&["plan", "-no-color", "-out=p.plan", "-detailed-exitcode"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(
+            "terrane planned the following actions, indicated with these symbols, but then encountered a problem:"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("# fake_resource.fine will be created"), "{out}");
+    assert!(!out.contains("fake_resource.guarded will"), "{out}");
+    assert!(!out.contains("Saved the plan"), "an errored plan has no next step:\n{out}");
+    assert!(err.contains("Resource precondition failed") && err.contains("Not ok yet."), "{err}");
+    let file = w.dir.path().join("p.plan");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).expect("the plan is saved").permissions().mode() & 0o777, 0o600);
+    }
+    let shown: serde_json::Value = serde_json::from_str(&w.ok(&["show", "-json", "p.plan"])).expect("JSON");
+    assert_eq!(shown["errored"], true, "{shown}");
+    assert_eq!(shown["applyable"], false, "{shown}");
+    let planned: Vec<&str> =
+        shown["resource_changes"].as_array().unwrap().iter().map(|c| c["address"].as_str().unwrap()).collect();
+    assert_eq!(planned, ["fake_resource.fine"]);
+    assert!(w.ok(&["show", "-no-color", "p.plan"]).contains("but then encountered a problem"));
+    let (code, out, _) = w.run(&["plan", "-markdown"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("**Planning failed.**") && out.contains("fake_resource.fine"), "{out}");
+    let (code, out, err) = w.run(&["apply", "p.plan"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("Cannot apply incomplete plan"), "{err}");
+    let (code, out, err) = w.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("# fake_resource.fine will be created"), "the partial plan is shown:\n{out}");
+    assert!(err.contains("Resource precondition failed"), "{err}");
+    assert!(w.cloud_names().is_empty(), "nothing was created: {:?}", w.cloud_names());
+    // Fixed, the same configuration plans and applies.
+    w.ok(&["apply", "-auto-approve", "-var", "ok=true"]);
+    assert_eq!(w.cloud_names().len(), 2, "{:?}", w.cloud_names());
+}
+
+/// An error validation finds (here a constant that is not a number) stops before planning:
+/// no plan is shown or saved, as in Terraform.
+#[test]
+fn an_error_validation_finds_saves_no_plan() {
+    let w = Work::new(
+        r#"
+resource "fake_resource" "fine" {
+  name = "fine"
+}
+
+resource "fake_resource" "broken" {
+  name  = "broken"
+  value = tonumber("abc")
+}
+"#,
+    );
+    let (code, out, err) = w.run(&["plan", "-no-color", "-out=p.plan"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("Invalid function argument"), "{err}");
+    assert!(!out.contains("fake_resource.fine"), "{out}");
+    assert!(!w.dir.path().join("p.plan").exists(), "no plan file");
+}
+
 #[test]
 fn a_failure_mid_apply_keeps_every_finished_resource_in_the_state() {
     let config = r#"

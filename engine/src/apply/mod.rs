@@ -399,7 +399,8 @@ impl ApplyWalk<'_> {
         let mut ev = scope.evaluator();
         let obj = Checkable::Var(h.module.clone(), name.to_string());
         let results = crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::InputValidation, &decl.validations);
-        let (ok, diags) = crate::plan::planner::validation_results(self.ctx, decl, results);
+        let (ok, mut diags, failures) = crate::plan::planner::validation_results(self.ctx, decl, results);
+        diags.0.extend(failures);
         self.error(diags);
         ok
     }
@@ -408,7 +409,15 @@ impl ApplyWalk<'_> {
     fn output_preconditions(&self, h: &Here<'_>, obj: &Checkable, rules: &[crate::config::CheckRule]) -> bool {
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
-        crate::checks::enforce(&self.checks, &mut ev, obj, Rule::OutputPrecondition, rules, |d| self.error(d))
+        crate::checks::enforce(
+            &self.checks,
+            &mut ev,
+            obj,
+            Rule::OutputPrecondition,
+            rules,
+            |d| self.error(d),
+            |d| self.error(d),
+        )
     }
 
     /// A resource instance's conditions for the record, where the apply does not check them
@@ -775,7 +784,15 @@ impl ApplyWalk<'_> {
         let mut ev = scope.evaluator();
         let obj = Checkable::Resource(res.addr.in_module(&h.module).instance(inst.key.clone()));
         let rules = &res.lifecycle.postconditions;
-        crate::checks::enforce(&self.checks, &mut ev, &obj, Rule::ResourcePostcondition, rules, |d| self.error(d))
+        crate::checks::enforce(
+            &self.checks,
+            &mut ev,
+            &obj,
+            Rule::ResourcePostcondition,
+            rules,
+            |d| self.error(d),
+            |d| self.error(d),
+        )
     }
 
     async fn read_data(

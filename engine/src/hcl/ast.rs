@@ -209,6 +209,31 @@ impl Expr {
         }
     }
 
+    /// HCL's `StartRange`: the part of the expression a diagnostic about it as a whole (a
+    /// function argument) points at. Inside a quoted string for a template; the opening
+    /// bracket of a collection, index or `for`; the left operand of an operator.
+    pub fn start_span(&self) -> Span {
+        let opening = |s: &Span| s.start..(s.start + 1).min(s.end);
+        match &self.kind {
+            ExprKind::FunctionCall { name_span, open_paren_span, .. } => between(name_span, open_paren_span),
+            ExprKind::Conditional { cond: e, .. }
+            | ExprKind::BinaryOp { lhs: e, .. }
+            | ExprKind::TemplateJoin(e)
+            | ExprKind::Parens(e) => e.start_span(),
+            ExprKind::UnaryOp { symbol_span, .. } => symbol_span.clone(),
+            // `""` has no parts: HCL's empty literal sits right after the opening quote.
+            ExprKind::Template(parts) => match parts.first() {
+                Some(p) => p.start_span(),
+                None => (self.span.start + 1).min(self.span.end)..(self.span.start + 1).min(self.span.end),
+            },
+            ExprKind::Tuple(_) | ExprKind::Object(_) => opening(&self.span),
+            ExprKind::For(f) => f.open_span.clone(),
+            ExprKind::Index { bracket_span, .. } => opening(bracket_span),
+            ExprKind::Splat { marker_span, .. } => marker_span.clone(),
+            _ => self.span.clone(),
+        }
+    }
+
     /// A quoted string without interpolations (`"text"`): its text.
     pub fn as_quoted_literal(&self) -> Option<&str> {
         match &self.kind {

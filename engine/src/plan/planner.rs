@@ -32,8 +32,9 @@ pub struct PlanOptions {
     /// again (making a saved plan again to verify it, [`super::verify`]).
     pub data_from_state: bool,
     pub parallelism: usize,
-    /// Input variable values, already collected and converted.
-    pub variables: BTreeMap<String, Value>,
+    /// Input variable values as given ([`crate::variables::collect_inputs`]); the plan
+    /// prepares them (defaults, conversion, nullability). Missing ones take their defaults.
+    pub variables: BTreeMap<String, crate::variables::InputValue>,
 }
 
 impl Default for PlanOptions {
@@ -53,6 +54,36 @@ impl Default for PlanOptions {
 /// Makes a plan. `stored` is the state as read from the backend (`None`: no state yet).
 /// Returns the plan and its warnings, or every error found.
 pub async fn plan(
+    ctx: &Context,
+    stored: Option<&State>,
+    opts: &PlanOptions,
+    control: &WalkControl,
+    hooks: &dyn Hooks,
+) -> Result<(Plan, Diagnostics), Diagnostics> {
+    match plan_partial(ctx, stored, opts, control, hooks).await {
+        (Some(plan), diags) if !plan.errored => Ok((plan, diags)),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// Makes a plan as Terraform's `Context.Plan` does: errors found before the walk (the
+/// graph, invalid `moved` blocks, an interrupt) give no plan; errors found by the walk give
+/// the changes planned so far, as a plan marked [`Plan::errored`]. Such a plan is shown and
+/// can be saved for inspection (`show -json` says `"errored": true`), but is never applied.
+pub async fn plan_partial(
+    ctx: &Context,
+    stored: Option<&State>,
+    opts: &PlanOptions,
+    control: &WalkControl,
+    hooks: &dyn Hooks,
+) -> (Option<Plan>, Diagnostics) {
+    match plan_inner(ctx, stored, opts, control, hooks).await {
+        Ok((plan, diags)) => (Some(plan), diags),
+        Err(diags) => (None, diags),
+    }
+}
+
+async fn plan_inner(
     ctx: &Context,
     stored: Option<&State>,
     opts: &PlanOptions,
@@ -118,6 +149,7 @@ pub async fn plan(
         outputs: Mutex::new(Vec::new()),
         actions: Mutex::new(HashMap::new()),
         diags: Mutex::new(Diagnostics::new()),
+        failed_conditions: Mutex::new(Diagnostics::new()),
         permits: Permits::new(opts.parallelism, control),
         hooks,
         visited: Mutex::new(HashSet::new()),
@@ -141,17 +173,20 @@ pub async fn plan(
         return Err(move_diags);
     }
     let mut walk_diags = w.diags.into_inner().expect("diags lock");
-    if interrupted && !walk_diags.has_errors() {
+    let failed_conditions = w.failed_conditions.into_inner().expect("conditions lock");
+    if interrupted && !walk_diags.has_errors() && !failed_conditions.has_errors() {
         walk_diags.push(interrupted_error());
     }
     diags.extend(walk_diags);
     diags.extend(move_diags);
     if !diags.has_errors()
+        && !failed_conditions.has_errors()
         && let Some(d) = move_results.blocked_warning()
     {
         diags.push(d);
     }
-    if diags.has_errors() {
+    if interrupted {
+        diags.extend(failed_conditions);
         return Err(diags);
     }
     let imports = w.imports.into_inner().expect("imports lock");
@@ -172,9 +207,16 @@ pub async fn plan(
             );
         }
     }
-    if diags.has_errors() {
+    // From here on, errors make a partial plan: what the walk planned before them. Terraform
+    // validates the configuration before it plans, and errors found there give no plan at
+    // all; validation runs here only when planning failed, so a good plan pays nothing.
+    // Then the walk's errors are reported (it evaluated everything validation does), but
+    // not its failed conditions: Terraform never evaluated them.
+    let errored = diags.has_errors() || failed_conditions.has_errors();
+    if errored && ctx.validate().has_errors() {
         return Err(diags);
     }
+    diags.extend(failed_conditions);
     let mut changes = w.changes.into_inner().expect("changes lock");
     changes.sort_by(|a, b| a.addr.cmp(&b.addr).then(a.deposed.cmp(&b.deposed)));
     let forgotten: Vec<String> =
@@ -239,7 +281,7 @@ pub async fn plan(
             .collect(),
         config_dir: ctx.config.dir.display().to_string(),
         prior_state,
-        errored: false,
+        errored,
         created: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         moves,
         imports,
@@ -280,6 +322,9 @@ struct PlanWalk<'a> {
     /// Planned action and values per instance, for `replace_triggered_by` and data sources.
     actions: Mutex<HashMap<InstanceAddr, (Action, Value, Value)>>,
     diags: Mutex<Diagnostics>,
+    /// Conditions that do not hold, kept apart from other errors: Terraform evaluates none
+    /// when validation fails first.
+    failed_conditions: Mutex<Diagnostics>,
     /// Every provider call takes one; none is given once planning is interrupted.
     permits: Permits,
     hooks: &'a dyn Hooks,
@@ -320,6 +365,12 @@ impl PlanWalk<'_> {
 
     fn error(&self, d: impl Into<Diagnostics>) {
         self.diags.lock().expect("diags lock").extend(d.into());
+    }
+
+    /// A condition that does not hold (a failed precondition, postcondition, validation rule
+    /// or check assertion): reported unless validation fails ([`plan_inner`]).
+    fn failed(&self, d: Diagnostic) {
+        self.failed_conditions.lock().expect("conditions lock").push(d);
     }
 
     fn errors(&self, d: Diagnostics) -> bool {
@@ -457,9 +508,9 @@ impl PlanWalk<'_> {
         for (rule, result) in crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::CheckAssertion, &c.asserts) {
             match result {
                 Ok(Condition::Fail(msg)) => {
-                    self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
+                    self.failed(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
                 }
-                Ok(Condition::Unknown) => self.error(
+                Ok(Condition::Unknown) => self.failed(
                     Diagnostic::warning(
                         "Check block assertion known after apply",
                         "The condition could not be evaluated at this time, a result will be known when this plan is applied.",
@@ -479,28 +530,28 @@ impl PlanWalk<'_> {
         obj: &Checkable,
         rules: &[crate::config::CheckRule],
     ) -> bool {
-        crate::checks::enforce(&self.checks, ev, obj, Rule::OutputPrecondition, rules, |d| self.error(d))
+        crate::checks::enforce(
+            &self.checks,
+            ev,
+            obj,
+            Rule::OutputPrecondition,
+            rules,
+            |d| self.error(d),
+            |d| self.failed(d),
+        )
     }
 
     fn variable(&self, name: &str) -> bool {
         let Some(decl) = self.ctx.config.variables.get(name) else { return false };
-        let value = match self.opts.variables.get(name) {
-            Some(v) => v.clone(),
-            None => match &decl.default {
-                Some(d) => d.clone().mark_if(decl.sensitive),
-                None => {
-                    self.error(
-                        Diagnostic::error(
-                            "No value for required variable",
-                            format!("The input variable \"{name}\" is not set, and has no default value."),
-                        )
-                        .at(decl.range.clone()),
-                    );
-                    return false;
-                }
-            },
-        };
+        let unset = crate::variables::InputValue::unset(decl);
+        let raw = self.opts.variables.get(name).unwrap_or(&unset);
+        // Terraform's root variable node: a value that does not suit the variable is an
+        // error of the plan, and the variable is unknown for the rest of it.
+        let (value, d) = crate::variables::prepare_final(&format!("var.{name}"), raw, decl, &self.ctx.config.sources);
         self.values.set(&[], Subject::Var(name.to_string()), value);
+        if !self.errors(d) {
+            return false;
+        }
         let root = self.root();
         self.validate_variable(&root, name, decl)
     }
@@ -509,12 +560,15 @@ impl PlanWalk<'_> {
         let scope = self.scope(h, None, None);
         let mut ev = scope.evaluator();
         let obj = Checkable::Var(h.module.clone(), name.to_string());
-        let (ok, diags) = validation_results(
+        let (ok, diags, failures) = validation_results(
             self.ctx,
             decl,
             crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::InputValidation, &decl.validations),
         );
         self.error(diags);
+        for d in failures {
+            self.failed(d);
+        }
         ok
     }
 
@@ -1036,7 +1090,15 @@ impl PlanWalk<'_> {
         }
         let obj = Checkable::Resource(addr.clone());
         let rules = &res.lifecycle.preconditions;
-        if !crate::checks::enforce(&self.checks, &mut ev, &obj, Rule::ResourcePrecondition, rules, |d| self.error(d)) {
+        if !crate::checks::enforce(
+            &self.checks,
+            &mut ev,
+            &obj,
+            Rule::ResourcePrecondition,
+            rules,
+            |d| self.error(d),
+            |d| self.failed(d),
+        ) {
             return None;
         }
         // An object adopted early (from the values recorded before the create, unknown ones
@@ -1323,7 +1385,7 @@ impl PlanWalk<'_> {
                         crate::checks::Status::Fail,
                         Some(msg.clone()),
                     );
-                    self.error(Diagnostic::error("Resource postcondition failed", msg).at(rule.condition.range()));
+                    self.failed(Diagnostic::error("Resource postcondition failed", msg).at(rule.condition.range()));
                 }
                 Ok(c) => self.checks.report(&obj, Rule::ResourcePostcondition, i, c.status(), None),
                 // Attributes not known until apply: checked then.
@@ -1769,15 +1831,16 @@ pub(crate) fn validation_results(
     ctx: &Context,
     decl: &crate::config::Variable,
     results: Vec<(&crate::config::CheckRule, Result<Condition, Diagnostics>)>,
-) -> (bool, Diagnostics) {
+) -> (bool, Diagnostics, Vec<Diagnostic>) {
     let mut ok = true;
     let mut diags = Diagnostics::new();
+    let mut failures = Vec::new();
     for (rule, result) in results {
         match result {
             Ok(Condition::Fail(msg)) => {
                 ok = false;
                 let at = location(ctx, &rule.range);
-                diags.push(
+                failures.push(
                     Diagnostic::error(
                         "Invalid value for variable",
                         format!("{msg}\n\nThis was checked by the validation rule at {at}."),
@@ -1792,7 +1855,7 @@ pub(crate) fn validation_results(
             Ok(_) => {}
         }
     }
-    (ok, diags)
+    (ok, diags, failures)
 }
 
 /// An error when the object has the provider's deletion protection on (RDS
@@ -2038,7 +2101,7 @@ fn ignore_at(v: Value, path: &[crate::value::PathStep], ignored: &[Ignored]) -> 
 
 /// Terraform's `StaticValidateTraversal` of each `ignore_changes` entry against the resource
 /// type's schema (Terraform's validate walk).
-fn validate_ignore_changes(ic: &IgnoreChanges, schema: &crate::schema::Schema) -> Diagnostics {
+pub(crate) fn validate_ignore_changes(ic: &IgnoreChanges, schema: &crate::schema::Schema) -> Diagnostics {
     let mut diags = Diagnostics::new();
     if let IgnoreChanges::Paths(paths) = ic {
         for ip in paths {

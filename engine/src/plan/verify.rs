@@ -28,7 +28,7 @@ pub async fn verify_saved_plan(ctx: &Context, saved: &Plan, control: &WalkContro
         replace: saved.replace.iter().filter_map(|r| parse_instance(r).ok()).collect(),
         refresh: false,
         data_from_state: true,
-        variables: saved.variables.clone(),
+        variables: saved.variables.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect(),
         ..PlanOptions::default()
     };
     let again = match plan(ctx, Some(&saved.prior_state), &opts, control, &NoHooks).await {

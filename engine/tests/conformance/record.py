@@ -476,6 +476,17 @@ def record_config_case(name, workroot):
         code, out, err = run_tf(["plan", "-input=false", "-no-color", "-json", "-out=tfplan"] + args, work)
         rec["plan"] = {"exit_code": code, "diagnostics": json_diagnostics(out)}
         if code != 0:
+            # Terraform saves the partial plan of a walk that found errors ("errored"):
+            # what it holds, and apply's refusal of it, are recorded too.
+            if os.path.exists(os.path.join(work, "tfplan")):
+                code, out, err = run_tf(["show", "-json", "tfplan"], work)
+                if code != 0:
+                    raise Fail("config/%s/%s: terraform show tfplan failed:\n%s" % (name, step, err))
+                rec["plan"]["saved"] = True
+                rec["plan"].update(plan_summary(load_json(out, "terraform show -json tfplan")))
+                code, out, err = run_tf(["apply", "-input=false", "-no-color", "-json", "-auto-approve", "tfplan"], work)
+                rec["apply"] = {"exit_code": code, "diagnostics": json_diagnostics(out)}
+                os.remove(os.path.join(work, "tfplan"))
             results.append(rec)
             continue
         code, out, err = run_tf(["show", "-json", "tfplan"], work)

@@ -715,7 +715,8 @@ resource "fake_resource" "p" {
     let Err(d) = h.plan_with(pre, &PlanOptions::default()).await else { panic!("precondition must fail") };
     let e = d.iter().find(|d| d.summary == "Resource precondition failed").expect("precondition error");
     assert_eq!(e.detail, "Not in prod, please.");
-    let bad_var = PlanOptions { variables: [("env".to_string(), Value::from("qa"))].into(), ..PlanOptions::default() };
+    let bad_var =
+        PlanOptions { variables: [("env".to_string(), Value::from("qa").into())].into(), ..PlanOptions::default() };
     let Err(d) = h.plan_with(pre, &bad_var).await else { panic!("validation must fail") };
     let e = d.iter().find(|d| d.summary == "Invalid value for variable").expect("validation error");
     assert!(e.detail.starts_with("env must be prod or dev."), "{}", e.detail);

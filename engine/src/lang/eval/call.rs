@@ -77,14 +77,14 @@ impl Evaluator<'_> {
                 let (v, marks) = v.unmark();
                 for item in v.as_seq().unwrap_or(&[]) {
                     vals.push(item.clone().with_marks(marks));
-                    arg_spans.push(a.span.clone());
+                    arg_spans.push(a.start_span());
                 }
                 continue;
             }
             let (v, d) = self.value(a);
             diags.extend(d);
             vals.push(v);
-            arg_spans.push(a.span.clone());
+            arg_spans.push(a.start_span());
         }
         if has_errors(&diags) {
             return (Value::DYNAMIC, diags);

@@ -174,7 +174,9 @@ fn header(plan: &Plan) -> String {
         }
     }
     let [add, change, replace, destroy] = counts;
-    let verdict = if !plan.has_changes() {
+    let verdict = if plan.errored {
+        "❌ **Planning failed.** terrane encountered an error while generating this plan; the changes below are those planned before it. This plan cannot be applied.".to_string()
+    } else if !plan.has_changes() {
         "✅ **No changes.** The infrastructure matches the configuration.".to_string()
     } else if plan.mode == PlanMode::RefreshOnly {
         format!(

@@ -42,6 +42,15 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
     }
     let output_changes: Vec<&OutputChange> = plan.outputs.iter().filter(|o| o.action != Action::NoOp).collect();
     if visible.is_empty() && output_changes.is_empty() {
+        if plan.errored {
+            // Terraform's words (jsonformat/plan.go): nothing was planned before the errors.
+            let _ = writeln!(
+                out,
+                "\n{} terrane encountered an error while generating this plan.",
+                p.bold(&p.red("Planning failed."))
+            );
+            return out;
+        }
         if plan.mode == PlanMode::RefreshOnly && !plan.drift.is_empty() {
             return out;
         }
@@ -55,7 +64,14 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
     if !visible.is_empty() {
         let mut actions: Vec<Action> =
             visible.iter().map(|c| c.action).filter(|a| !matches!(a, Action::NoOp | Action::Forget)).collect();
-        if !actions.is_empty() {
+        if plan.errored {
+            // The walk stopped on errors: these are the changes planned before them.
+            let _ = writeln!(
+                out,
+                "\nterrane planned the following actions{}, but then encountered a problem:",
+                if actions.is_empty() { "" } else { ", indicated with these symbols" }
+            );
+        } else if !actions.is_empty() {
             let _ = writeln!(out, "\nterrane will perform the following actions, indicated with these symbols:");
         } else {
             let _ = writeln!(out, "\nterrane will perform the following actions:");

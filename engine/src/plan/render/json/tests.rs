@@ -578,8 +578,13 @@ async fn terrane_plan_of_the_terraform_fixture() -> (Plan, Context) {
     assert!(!diags.has_errors(), "{diags:?}");
     let state = State::from_json(&std::fs::read(dir.join("terraform.tfstate")).unwrap()).unwrap();
     let mut sources = config.sources.clone();
-    let (variables, diags) =
-        crate::variables::collect(&config, &dir, &[crate::variables::CliVar::Var("size=2".into())], &[], &mut sources);
+    let (variables, diags) = crate::variables::collect_inputs(
+        &config,
+        &dir,
+        &[crate::variables::CliVar::Var("size=2".into())],
+        &[],
+        &mut sources,
+    );
     assert!(!diags.has_errors(), "{diags:?}");
     config.sources = sources;
     let ctx = Context::new(config, ProviderRegistry::with_builtin(), &state, "default");
