@@ -7,6 +7,7 @@
 //! are removed, its state and data directories kept):
 //!
 //! 1. `terrane init -input=false -no-color -json`: recorded (`init`) only when it fails;
+//!    then `terrane validate -no-color -json`: `validate` (exit code, `valid`, diagnostics);
 //! 2. `terrane plan -input=false -no-color -json -out=tfplan ARGS` (ARGS from the step's
 //!    `args` file, split like a shell): `plan.exit_code`, `plan.diagnostics`; a failed plan
 //!    ends the step, after `show -json` and `apply` of the plan file when it was saved anyway
@@ -225,6 +226,20 @@ fn json_diagnostics(stream: &str) -> Vec<J> {
         diags.push(simplify_diag(&msg["diagnostic"]));
     }
     sort_diags(diags)
+}
+
+/// `validate -json`: its exit code, verdict and diagnostics (sorted).
+fn validate_summary(run: &Run) -> J {
+    let doc = load_json(run, "terrane validate -json");
+    if get(&doc, "error").is_some() {
+        return doc;
+    }
+    let diags = doc.get("diagnostics").and_then(J::as_array).map(|a| a.iter().map(simplify_diag).collect());
+    json!({
+        "exit_code": run.code,
+        "valid": get_or_null(&doc, "valid"),
+        "diagnostics": sort_diags(diags.unwrap_or_default()),
+    })
 }
 
 fn simplify_diag(d: &J) -> J {
@@ -488,7 +503,7 @@ fn mask_sensitive(expected: &mut J, got: &mut J) {
 fn normalise_name(case: &mut J, re: &regex::Regex) {
     let Some(steps) = case.get_mut("steps").and_then(J::as_array_mut) else { return };
     for step in steps {
-        for part in ["init", "plan", "apply"] {
+        for part in ["init", "validate", "plan", "apply"] {
             let Some(diags) = step.get_mut(part).and_then(|p| p.get_mut("diagnostics")).and_then(J::as_array_mut)
             else {
                 continue;
@@ -591,6 +606,8 @@ fn run_case(name: &str) -> J {
         if init.code != 0 {
             rec.insert("init".into(), json!({"exit_code": init.code, "diagnostics": json_diagnostics(&init.stdout)}));
         }
+        let validate = run_terrane(&strings(&["validate", "-no-color", "-json"]), &work);
+        rec.insert("validate".into(), validate_summary(&validate));
         let mut plan_args = strings(&["plan", "-input=false", "-no-color", "-json", "-out=tfplan"]);
         plan_args.extend(args.iter().cloned());
         let plan = run_terrane(&plan_args, &work);

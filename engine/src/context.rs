@@ -114,70 +114,10 @@ impl Context {
         (g, diags)
     }
 
-    /// Checks the configuration without touching state or providers' APIs: references,
-    /// cycles, and every block against its schema (with all references unknown).
+    /// Checks the configuration without touching state or providers' APIs, as Terraform's
+    /// validate walk does ([`crate::validate`]).
     pub fn validate(&self) -> Diagnostics {
-        let (_, mut diags) = self.graph(&State::new());
-        if diags.has_errors() {
-            return diags;
-        }
-        let scope = crate::eval::UnknownScope;
-        // Locals and outputs: references are unknown, but constant parts are checked.
-        for m in self.config.modules() {
-            let exprs = m.locals.values().map(|l| &l.expr).chain(m.outputs.values().map(|o| &o.value));
-            for e in exprs {
-                if let Err(d) = crate::eval::Evaluator::new(&scope, &self.config.dir).eval(e) {
-                    diags.extend(d);
-                }
-            }
-        }
-        for (key, p) in &self.config.providers {
-            if let Some(schema) = self.provider_schema(key) {
-                let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
-                let (_, d) = crate::eval::decode_body(&mut ev, &p.body, &schema.provider, &p.range);
-                diags.extend(d);
-            }
-        }
-        for m in self.config.modules() {
-            for (name, call) in &m.module_calls {
-                let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
-                diags.extend(crate::run::validate_expansion(call.count.as_ref(), call.for_each.as_ref(), &mut ev));
-                let Some(child) = m.children.get(name) else { continue };
-                // Arguments known without any reference (constants, null) must suit the
-                // variable they set.
-                for (var, e) in &call.args {
-                    let Some(decl) = child.variables.get(var) else { continue };
-                    match ev.eval(e) {
-                        Ok(v) => {
-                            let addr = format!("module.{name}.var.{var}");
-                            let (_, d) = crate::variables::convert_module_input(
-                                &addr,
-                                decl,
-                                Some(v),
-                                Some(&e.range()),
-                                &self.config.sources,
-                            );
-                            diags.extend(d);
-                        }
-                        Err(d) => diags.extend(d),
-                    }
-                }
-            }
-        }
-        for (addr, r) in self.config.modules().into_iter().flat_map(|m| m.resources.iter()) {
-            let mut ev = crate::eval::Evaluator::new(&scope, &self.config.dir);
-            diags.extend(crate::run::validate_expansion(r.count.as_ref(), r.for_each.as_ref(), &mut ev));
-            let Some(schema) = self.resource_schema(&r.provider, addr) else { continue };
-            diags.extend(crate::plan::planner::validate_ignore_changes(&r.lifecycle.ignore_changes, &schema.block));
-            let (v, d) = crate::eval::decode_body(&mut ev, &r.body, &schema.block, &r.range);
-            diags.extend(d);
-            if let Some(p) = self.providers.get(&r.provider) {
-                for d in p.validate(&addr.type_name, &v) {
-                    diags.push(if d.range.is_none() { d.at(r.range.clone()) } else { d });
-                }
-            }
-        }
-        diags
+        crate::validate::validate(self)
     }
 
     pub fn error_unknown_provider(&self, key: &str) -> Diagnostic {

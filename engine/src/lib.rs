@@ -30,4 +30,5 @@ pub mod plan;
 pub mod provider;
 pub mod run;
 pub mod state;
+pub mod validate;
 pub mod variables;

@@ -612,13 +612,7 @@ impl PlanWalk<'_> {
             }
         };
         if after.contains_sensitive() && !o.sensitive {
-            self.error(
-                Diagnostic::error(
-                    "Output refers to sensitive values",
-                    "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, terrane requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
-                )
-                .at(o.range.clone()),
-            );
+            self.error(sensitive_output_error(o));
             return false;
         }
         let after = after.mark_if(o.sensitive);
@@ -1725,21 +1719,8 @@ fn check_removed_and_imports(ctx: &Context) -> Diagnostics {
             }
         }
     }
-    // As Terraform's validation (before the plan): ids that are already known to be null or
-    // empty. Those errors come alone.
-    let mut invalid_ids = Diagnostics::new();
-    for imp in ctx.config.imports.iter().filter(|i| i.for_each.is_none()) {
-        let scope = crate::eval::UnknownScope;
-        let Ok(v) = crate::eval::Evaluator::new(&scope, &ctx.config.dir).eval(&imp.id) else { continue };
-        let detail = if v.is_null() {
-            "The import ID cannot be null."
-        } else if v.is_known() && v.unmarked().as_str() == Some("") {
-            "The import ID value evaluates to an empty string, please provide a non-empty value."
-        } else {
-            continue;
-        };
-        invalid_ids.push(Diagnostic::error("Invalid import id argument", detail).at(imp.id.range()));
-    }
+    // As Terraform's validation (before the plan). Those errors come alone.
+    let invalid_ids = invalid_import_ids(ctx);
     if invalid_ids.has_errors() {
         diags.extend(invalid_ids);
         return diags;
@@ -1761,6 +1742,24 @@ fn check_removed_and_imports(ctx: &Context) -> Diagnostics {
         }
     }
     diags
+}
+
+/// Import ids already known to be null or empty (Terraform's validate walk).
+pub(crate) fn invalid_import_ids(ctx: &Context) -> Diagnostics {
+    let mut invalid_ids = Diagnostics::new();
+    for imp in ctx.config.imports.iter().filter(|i| i.for_each.is_none()) {
+        let scope = crate::eval::UnknownScope;
+        let Ok(v) = crate::eval::Evaluator::new(&scope, &ctx.config.dir).eval(&imp.id) else { continue };
+        let detail = if v.is_null() {
+            "The import ID cannot be null."
+        } else if v.is_known() && v.unmarked().as_str() == Some("") {
+            "The import ID value evaluates to an empty string, please provide a non-empty value."
+        } else {
+            continue;
+        };
+        invalid_ids.push(Diagnostic::error("Invalid import id argument", detail).at(imp.id.range()));
+    }
+    invalid_ids
 }
 
 /// An instance in state without configuration: address, key, provider key, current object
@@ -1809,6 +1808,15 @@ pub(crate) async fn configure_provider(
 /// The error of an operation not started because planning was interrupted.
 fn interrupted_error() -> Diagnostic {
     Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made.")
+}
+
+/// A root output whose value holds sensitive values without `sensitive = true`.
+pub(crate) fn sensitive_output_error(o: &crate::config::Output) -> Diagnostic {
+    Diagnostic::error(
+        "Output refers to sensitive values",
+        "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, terrane requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
+    )
+    .at(o.range.clone())
 }
 
 /// A range as Terraform writes one in a message (hcl's `Range.String`):

@@ -334,6 +334,13 @@ def simplify_diag(d):
     return out
 
 
+def validate_summary(code, out, name, step):
+    """`validate -json`: its exit code, verdict and diagnostics (sorted)."""
+    doc = load_json(out, "terraform validate -json (config/%s/%s)" % (name, step))
+    return {"exit_code": code, "valid": doc["valid"],
+            "diagnostics": sort_diags([simplify_diag(d) for d in doc.get("diagnostics", [])])}
+
+
 def sort_diags(diags):
     def key(d):
         r = d.get("range") or {}
@@ -473,6 +480,8 @@ def record_config_case(name, workroot):
             # Recorded, then plan runs all the same: its diagnostics are the
             # ones terrane is compared on (init repeats some of them).
             rec["init"] = {"exit_code": code, "diagnostics": json_diagnostics(out)}
+        code, out, err = run_tf(["validate", "-no-color", "-json"], work)
+        rec["validate"] = validate_summary(code, out, name, step)
         code, out, err = run_tf(["plan", "-input=false", "-no-color", "-json", "-out=tfplan"] + args, work)
         rec["plan"] = {"exit_code": code, "diagnostics": json_diagnostics(out)}
         if code != 0:
