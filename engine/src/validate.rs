@@ -96,8 +96,8 @@ impl Repetition {
     }
 }
 
-/// A module's scope with `count.index` / `each` unknown (the walk's [`RunScope`] resolves
-/// everything else) and, for postconditions, `self` unknown.
+/// A module's scope with resources, `count.index` and `each` unknown (the walk's
+/// [`RunScope`] resolves everything else).
 struct StubScope<'a> {
     run: RunScope<'a>,
     repetition: Repetition,
@@ -109,6 +109,8 @@ impl Scope for StubScope<'_> {
             (Subject::CountIndex, Repetition::Count) => Ok(Value::unknown(Type::Number)),
             (Subject::EachKey, Repetition::ForEach) => Ok(Value::unknown(Type::String)),
             (Subject::EachValue, Repetition::ForEach) => Ok(Value::DYNAMIC),
+            // Terraform's validate walk: a resource's value is not known (cty.DynamicVal).
+            (Subject::Resource(_), _) => Ok(Value::DYNAMIC),
             _ => self.run.resolve(subject, range),
         }
     }
@@ -278,18 +280,19 @@ impl ValidateWalk<'_> {
             })
             .unwrap_or_default();
         self.diags.extend(d);
-        // Terraform's validate walk: a resource's value is not known (cty.DynamicVal).
-        self.set(&path, Subject::Resource(addr.relative()), Value::DYNAMIC);
         let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return };
         if addr.mode == Mode::Managed {
             self.diags
                 .extend(crate::plan::planner::validate_ignore_changes(&res.lifecycle.ignore_changes, &schema.block));
         }
         let unknown_self = Value::unknown(schema.block.value_type());
+        let post = self
+            .eval_in(&path, repetition, Some(&unknown_self), |ev| rule_errors(ev, &res.lifecycle.postconditions))
+            .unwrap_or_default();
+        self.diags.extend(post);
         let d = self
-            .eval_in(&path, repetition, Some(&unknown_self), |ev| {
+            .eval_in(&path, repetition, None, |ev| {
                 let mut d = rule_errors(ev, &res.lifecycle.preconditions);
-                d.extend(rule_errors(ev, &res.lifecycle.postconditions));
                 let (config, body) = decode_body(ev, &res.body, &schema.block, &res.range);
                 d.extend(body);
                 if !d.has_errors() {
