@@ -1,5 +1,8 @@
 use super::*;
+use crate::addr::Mode;
 use crate::config::load_sources;
+use crate::plan::{Action, Plan};
+use crate::state::State;
 use std::sync::Mutex;
 
 fn opts() -> BuildOptions<'static> {
@@ -74,29 +77,48 @@ locals { x = terraform_data.a.id }
     assert_eq!(cycle.related.len(), 2, "the other members are labelled in the snippet");
 }
 
+/// References to undeclared objects are errors of the graph; `count`, `each` and `self` where
+/// they are not available are errors of evaluation (as in Terraform), found by the walk with
+/// everything else.
 #[test]
 fn references_to_undeclared_objects_and_misused_meta_objects() {
-    let (_, d) = graph(
-        r#"
+    let src = r#"
 variable "region" {}
 resource "terraform_data" "a" {
   input = [var.regon, local.nope, terraform_data.zz.id, count.index, each.key, self.id]
 }
-"#,
-    );
+"#;
+    let (_, d) = graph(src);
     let summaries: Vec<&str> = d.iter().map(|d| d.summary.as_str()).collect();
     assert_eq!(
         summaries,
         [
             "Reference to undeclared input variable",
             "Reference to undeclared local value",
-            "Reference to undeclared resource",
-            "Reference to \"count\" in non-counted context",
-            "Reference to \"each\" in context without for_each",
-            "Invalid \"self\" reference",
+            "Reference to undeclared resource"
         ]
     );
     assert!(d.0[0].detail.contains("Did you mean \"region\"?"));
+    let (config, _) = load_sources(vec![("main.tf".into(), src.into())]);
+    let ctx = crate::context::Context::new(
+        config,
+        crate::provider::ProviderRegistry::with_builtin(),
+        &State::new(),
+        "default",
+    );
+    let mut walked: Vec<String> = ctx.validate().iter().map(|d| d.summary.clone()).collect();
+    walked.sort();
+    assert_eq!(
+        walked,
+        [
+            "Invalid \"self\" reference",
+            "Reference to \"count\" in non-counted context",
+            "Reference to \"each\" in context without for_each",
+            "Reference to undeclared input variable",
+            "Reference to undeclared local value",
+            "Reference to undeclared resource",
+        ]
+    );
 }
 
 #[test]
@@ -254,7 +276,7 @@ fn mermaid_output_lists_nodes_edges_and_marks() {
 
 #[test]
 fn mermaid_labels_escape_quotes() {
-    assert_eq!(mermaid_escape("a[\"k\"] <b> #1"), "a[#quot;k#quot;] #lt;b#gt; #35;1");
+    assert_eq!(render::mermaid_escape("a[\"k\"] <b> #1"), "a[#quot;k#quot;] #lt;b#gt; #35;1");
 }
 
 #[test]

@@ -1,0 +1,11 @@
+variable "index" {
+  type = number
+}
+
+variable "label" {
+  type = string
+}
+
+output "label" {
+  value = "${var.label}-${var.index}"
+}
