@@ -17,7 +17,7 @@
 //! known); the plan does that.
 
 use crate::addr::{InstanceKey, Mode, ModuleStep};
-use crate::config::{CheckRule, Resource};
+use crate::config::CheckRule;
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
 use crate::eval::{Evaluator, Scope, Subject, decode_body};
@@ -295,42 +295,15 @@ impl ValidateWalk<'_> {
                 let mut d = rule_errors(ev, &res.lifecycle.preconditions);
                 let (config, body) = decode_body(ev, &res.body, &schema.block, &res.range);
                 d.extend(body);
-                if !d.has_errors() {
-                    d.extend(self.body_checks(res, &schema.block, &config));
+                if !d.has_errors()
+                    && let Some(p) = self.ctx.providers.get(&res.provider)
+                {
+                    d.extend(crate::plan::planner::body_checks(res, &schema.block, p.as_ref(), &config));
                 }
                 d
             })
             .unwrap_or_default();
         self.diags.extend(d);
-    }
-
-    /// Required arguments set to null, and the provider's own checks of the body.
-    fn body_checks(&self, res: &Resource, schema: &crate::schema::Schema, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        for path in schema.null_required(config) {
-            if let [crate::value::PathStep::Attr(name)] = path.as_slice() {
-                let at = res
-                    .body
-                    .body
-                    .attributes
-                    .iter()
-                    .find(|a| &a.name == name)
-                    .map(|a| SourceRange::new(res.body.file, a.expr.span.clone()));
-                d.push(
-                    Diagnostic::error(
-                        "Missing required argument",
-                        format!("The argument \"{name}\" is required, but no definition was found."),
-                    )
-                    .at(at.unwrap_or_else(|| res.range.clone())),
-                );
-            }
-        }
-        if let Some(p) = self.ctx.providers.get(&res.provider) {
-            for e in p.validate(&res.addr.type_name, config) {
-                d.push(if e.range.is_none() { e.at(res.range.clone()) } else { e });
-            }
-        }
-        d
     }
 }
 

@@ -1052,34 +1052,7 @@ impl PlanWalk<'_> {
         if !self.errors(diags) {
             return None;
         }
-        let mut vd = Diagnostics::new();
-        for path in schema.block.null_required(&config) {
-            let name = match path.last() {
-                Some(crate::value::PathStep::Attr(n)) => n.clone(),
-                _ => continue,
-            };
-            let range = match path.as_slice() {
-                [crate::value::PathStep::Attr(n)] => res
-                    .body
-                    .body
-                    .attributes
-                    .iter()
-                    .find(|a| &a.name == n)
-                    .map(|a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone())),
-                _ => None,
-            };
-            vd.push(
-                Diagnostic::error(
-                    "Missing required argument",
-                    format!("The argument \"{name}\" is required, but no definition was found."),
-                )
-                .at(range.unwrap_or_else(|| res.range.clone())),
-            );
-        }
-        for d in provider.validate(&res.addr.type_name, &config) {
-            vd.push(if d.range.is_none() { d.at(res.range.clone()) } else { d });
-        }
-        if !self.errors(vd) {
+        if !self.errors(body_checks(res, &schema.block, provider, &config)) {
             return None;
         }
         let obj = Checkable::Resource(addr.clone());
@@ -1742,6 +1715,44 @@ fn check_removed_and_imports(ctx: &Context) -> Diagnostics {
         }
     }
     diags
+}
+
+/// A resource body's checks beyond its schema's types: required arguments set to null, and
+/// the provider's own validation.
+pub(crate) fn body_checks(
+    res: &Resource,
+    schema: &crate::schema::Schema,
+    provider: &dyn Provider,
+    config: &Value,
+) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for path in schema.null_required(config) {
+        let name = match path.last() {
+            Some(crate::value::PathStep::Attr(n)) => n.clone(),
+            _ => continue,
+        };
+        let range = match path.as_slice() {
+            [crate::value::PathStep::Attr(n)] => res
+                .body
+                .body
+                .attributes
+                .iter()
+                .find(|a| &a.name == n)
+                .map(|a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone())),
+            _ => None,
+        };
+        d.push(
+            Diagnostic::error(
+                "Missing required argument",
+                format!("The argument \"{name}\" is required, but no definition was found."),
+            )
+            .at(range.unwrap_or_else(|| res.range.clone())),
+        );
+    }
+    for e in provider.validate(&res.addr.type_name, config) {
+        d.push(if e.range.is_none() { e.at(res.range.clone()) } else { e });
+    }
+    d
 }
 
 /// Import ids already known to be null or empty (Terraform's validate walk).
