@@ -282,8 +282,7 @@ impl ValidateWalk<'_> {
         self.diags.extend(d);
         let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return };
         if addr.mode == Mode::Managed {
-            self.diags
-                .extend(crate::plan::planner::validate_ignore_changes(&res.lifecycle.ignore_changes, &schema.block));
+            self.diags.extend(crate::plan::planner::validate_ignore_changes(res, &schema.block));
         }
         let unknown_self = Value::unknown(schema.block.value_type());
         let post = self

@@ -127,8 +127,11 @@ fn decode_block(config: &mut Config, f: &FileCtx, block: Block, diags: &mut Diag
         "provider" => decode_provider(config, f, labels, body, header, diags),
         "variable" => decode_variable(config, f, labels, body, header, diags),
         "output" => decode_output(config, f, labels, body, header, diags),
-        "resource" => decode_resource(config, f, Mode::Managed, labels, body, header, diags),
-        "data" => decode_resource(config, f, Mode::Data, labels, body, header, diags),
+        "resource" | "data" => {
+            let mode = if kind == "data" { Mode::Data } else { Mode::Managed };
+            let labels = labels.into_iter().zip(block.label_spans.iter().map(|s| f.range(s))).collect();
+            decode_resource(config, f, mode, labels, body, header, diags)
+        }
         "module" => super::modules::decode_module_call(config, f, labels, body, header, open_brace, diags),
         "moved" => super::modules::decode_moved(config, f, body, header, diags),
         "import" => super::modules::decode_import(config, f, body, header, diags),
@@ -659,14 +662,14 @@ fn decode_resource(
     config: &mut Config,
     f: &FileCtx,
     mode: Mode,
-    labels: Vec<String>,
+    labels: Vec<(String, SourceRange)>,
     body: AstBody,
     header: SourceRange,
     diags: &mut Diagnostics,
 ) {
     let mut labels = labels.into_iter();
-    let type_name = labels.next().unwrap_or_default();
-    let name = labels.next().unwrap_or_default();
+    let (type_name, type_range) = labels.next().unwrap_or_else(|| (String::new(), header.clone()));
+    let name = labels.next().map(|(n, _)| n).unwrap_or_default();
     let addr = ResourceAddr::new(mode, type_name.clone(), name);
     let mut rest = AstBody { span: body.span.clone(), end_span: body.end_span.clone(), ..AstBody::default() };
     let mut count = None;
@@ -760,6 +763,7 @@ fn decode_resource(
             lifecycle,
             body: f.body(rest),
             range: header,
+            type_range,
         },
     );
 }

@@ -200,6 +200,8 @@ pub struct Resource {
     pub lifecycle: Lifecycle,
     pub body: BlockBody,
     pub range: SourceRange,
+    /// The type label (`"aws_instance"`).
+    pub type_range: SourceRange,
 }
 
 impl Resource {

@@ -845,7 +845,7 @@ impl PlanWalk<'_> {
         let path = addr.module_names();
         let Some(res) = self.ctx.config.resource_at(addr) else { return false };
         let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return false };
-        if !self.errors(validate_ignore_changes(&res.lifecycle.ignore_changes, &schema.block)) {
+        if !self.errors(validate_ignore_changes(res, &schema.block)) {
             return false;
         }
         let Some(provider) = self.provider_instance(&res.provider) else { return false };
@@ -2120,14 +2120,52 @@ fn ignore_at(v: Value, path: &[crate::value::PathStep], ignored: &[Ignored]) -> 
 
 /// Terraform's `StaticValidateTraversal` of each `ignore_changes` entry against the resource
 /// type's schema (Terraform's validate walk).
-pub(crate) fn validate_ignore_changes(ic: &IgnoreChanges, schema: &crate::schema::Schema) -> Diagnostics {
+/// A resource's `ignore_changes` checked against its schema, as Terraform's validate walk does:
+/// each path must exist, and one naming an attribute only the provider decides (computed, not
+/// optional) is warned about, at the resource's type.
+pub(crate) fn validate_ignore_changes(res: &Resource, schema: &crate::schema::Schema) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    if let IgnoreChanges::Paths(paths) = ic {
+    if let IgnoreChanges::Paths(paths) = &res.lifecycle.ignore_changes {
         for ip in paths {
             static_validate_traversal(schema, &ip.path, &ip.ranges, &mut diags);
+            if diags.has_errors() {
+                continue;
+            }
+            if let Some(a) = attribute_by_path(schema, &ip.path)
+                && a.computed
+                && !a.optional
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "Redundant ignore_changes element",
+                        format!(
+                            "Adding an attribute name to ignore_changes tells terrane to ignore future changes to the argument in configuration after the object has been created, retaining the value originally configured.\n\nThe attribute {} is decided by the provider alone and therefore there can be no configured value to compare with. Including this attribute in ignore_changes has no effect. Remove the attribute from ignore_changes to quiet this warning.",
+                            crate::value::path_to_string(&ip.path)
+                        ),
+                    )
+                    .at(res.type_range.clone()),
+                );
+            }
         }
     }
     diags
+}
+
+/// The attribute a path names, through nested blocks (Terraform's `Block.AttributeByPath`;
+/// index steps are passed over).
+fn attribute_by_path<'s>(
+    schema: &'s crate::schema::Schema,
+    path: &[crate::value::PathStep],
+) -> Option<&'s crate::schema::Attribute> {
+    let mut block = schema;
+    for (i, step) in path.iter().enumerate() {
+        let crate::value::PathStep::Attr(name) = step else { continue };
+        if let Some(a) = block.attributes.get(name) {
+            return (i + 1 == path.len()).then_some(a);
+        }
+        block = &block.blocks.get(name)?.schema;
+    }
+    None
 }
 
 fn static_validate_traversal(
