@@ -69,12 +69,10 @@ fn order(g: &Graph) -> Vec<NodeIndex> {
         next.sort();
         ready.extend(next.into_iter().rev());
     }
-    if out.len() < waiting.len() {
-        let mut rest: Vec<NodeIndex> = waiting.keys().filter(|i| !out.contains(i)).copied().collect();
-        rest.sort();
-        out.extend(rest);
-    }
-    waiting.clear();
+    // What is left waits on a cycle.
+    let mut rest: Vec<NodeIndex> = waiting.into_iter().filter(|(_, n)| *n > 0).map(|(i, _)| i).collect();
+    rest.sort();
+    out.extend(rest);
     out
 }
 
