@@ -16,7 +16,8 @@
 //! expose sensitive values. Conditions are not enforced here (their values are rarely
 //! known); the plan does that.
 
-use crate::addr::{InstanceKey, Mode, ModuleStep};
+use crate::addr::Mode;
+use crate::checks::unkeyed;
 use crate::config::CheckRule;
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
@@ -304,33 +305,17 @@ impl ValidateWalk<'_> {
     }
 }
 
-/// Errors evaluating conditions and their messages (a condition that is known and not a
-/// bool included); whether they hold is the plan's business.
+/// Errors evaluating conditions and their messages, as Terraform's validate walk has them
+/// (`validateCheckRules`: the value is not looked at, not even for its type); whether they
+/// hold, and are bools, is the plan's business.
 fn rule_errors(ev: &mut Evaluator<'_>, rules: &[CheckRule]) -> Diagnostics {
     let mut d = Diagnostics::new();
     for r in rules {
-        match ev.eval(&r.condition) {
-            Ok(v) if v.is_known() && !v.is_null() => {
-                if let Err(e) = crate::cty::convert::convert(v.unmarked().clone(), &Type::Bool) {
-                    d.push(
-                        Diagnostic::error(
-                            "Invalid condition result",
-                            format!("Invalid condition result value: {}.", e.message),
-                        )
-                        .at(r.condition.range()),
-                    );
-                }
+        for e in [&r.condition, &r.error_message] {
+            if let Err(e) = ev.eval(e) {
+                d.extend(e);
             }
-            Ok(_) => {}
-            Err(e) => d.extend(e),
-        }
-        if let Err(e) = ev.eval(&r.error_message) {
-            d.extend(e);
         }
     }
     d
-}
-
-fn unkeyed(path: &[String]) -> Vec<ModuleStep> {
-    path.iter().map(|n| ModuleStep { name: n.clone(), key: InstanceKey::None }).collect()
 }
