@@ -2118,11 +2118,9 @@ fn ignore_at(v: Value, path: &[crate::value::PathStep], ignored: &[Ignored]) -> 
     new.with_marks(vmarks)
 }
 
-/// Terraform's `StaticValidateTraversal` of each `ignore_changes` entry against the resource
-/// type's schema (Terraform's validate walk).
 /// A resource's `ignore_changes` checked against its schema, as Terraform's validate walk does:
-/// each path must exist, and one naming an attribute only the provider decides (computed, not
-/// optional) is warned about, at the resource's type.
+/// each path must exist (`StaticValidateTraversal`), and one naming an attribute only the
+/// provider decides (computed, not optional) is warned about, at the resource's type.
 pub(crate) fn validate_ignore_changes(res: &Resource, schema: &crate::schema::Schema) -> Diagnostics {
     let mut diags = Diagnostics::new();
     if let IgnoreChanges::Paths(paths) = &res.lifecycle.ignore_changes {
