@@ -32,3 +32,4 @@ pub mod run;
 pub mod state;
 pub mod validate;
 pub mod variables;
+mod walk;

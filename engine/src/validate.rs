@@ -220,7 +220,7 @@ impl ValidateWalk<'_> {
             }
         };
         if path.is_empty() && v.contains_sensitive() && !o.sensitive {
-            self.diags.push(crate::plan::planner::sensitive_output_error(o));
+            self.diags.push(crate::walk::sensitive_output_error(o));
         }
         self.values.set_output(&unkeyed(path), name, v.mark_if(o.sensitive));
     }

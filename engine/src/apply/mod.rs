@@ -13,16 +13,17 @@ use crate::checks::{CheckState, Checkable, Rule};
 use crate::config::Resource;
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::eval::{Condition, Subject, decode_body};
-use crate::graph::{Graph, Node, NodeOutcome, Permits, WalkControl, walk};
+use crate::eval::{Subject, decode_body};
+use crate::graph::{NodeOutcome, Permits, WalkControl, walk};
 use crate::hooks::{Hooks, id_of};
-use crate::plan::planner::{configure_provider, keep_marks, output_type};
+use crate::plan::planner::keep_marks;
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::provider::{PlanRequest, Provider, ProviderError};
-use crate::run::{Here, InstanceCtx, RunScope, Values, expand, resource_value_from_state};
+use crate::run::{Here, InstanceCtx, expand, resource_value_from_state};
 use crate::schema::ResourceSchema;
-use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_value, value_from_object};
+use crate::state::{ObjectState, ObjectStatus, State, object_from_value, value_from_object};
 use crate::value::Value;
+use crate::walk::{Op, Operation, Walk};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -124,25 +125,23 @@ pub async fn apply(
     }
     let changes: HashMap<(InstanceAddr, Option<String>), &ResourceChange> =
         plan.changes.iter().map(|c| ((c.addr.clone(), c.deposed.clone()), c)).collect();
+    let op = Op::Apply { plan, recorder };
+    let checks = CheckState::seeded(&ctx.config, Some(&plan.checks));
+    let permits = Permits::new(opts.parallelism, control);
     let w = ApplyWalk {
-        ctx,
+        w: Walk::new(ctx, &g, op, plan.mode, recorder.state(), checks, permits, hooks),
         plan,
-        graph: &g,
         changes,
         tokens,
         recorder,
-        values: Values::default(),
-        diags: Mutex::new(diags),
         counts: Mutex::new(Counts::default()),
         deposed_now: Mutex::new(HashMap::new()),
         in_flight: Mutex::new(HashSet::new()),
         started: Mutex::new(HashSet::new()),
-        permits: Permits::new(opts.parallelism, control),
-        hooks,
         opts,
-        checks: CheckState::seeded(&ctx.config, Some(&plan.checks)),
     };
-    let outcome = walk(&g, control, |i| w.visit(i)).await;
+    w.error(diags);
+    let outcome = walk(&g, control, |i| crate::walk::visit(&w, i)).await;
     // As Terraform: the results found again by the apply are recorded (a refresh-only plan's
     // as planned; a destroy leaves none).
     let results = match plan.mode {
@@ -171,7 +170,8 @@ pub async fn apply(
     if plan.mode == PlanMode::Destroy || (plan.targets.is_empty() && !interrupted) {
         w.remove_stale_outputs();
     }
-    let mut diags = w.diags.into_inner().expect("diags lock");
+    let counts = *w.counts.lock().expect("counts lock");
+    let mut diags = w.w.diags.into_inner().expect("diags lock");
     if interrupted {
         diags.push(Diagnostic::error(
             "Operation interrupted",
@@ -204,222 +204,72 @@ pub async fn apply(
             recorder.update(|s| s.inputs = inputs);
         }
     }
-    let mut counts = *w.counts.lock().expect("counts lock");
+    let mut counts = counts;
     counts.imported = plan.imports.len();
     counts.forgotten = forgotten;
     ApplyOutcome { diags, counts, interrupted, abandoned }
 }
 
 struct ApplyWalk<'a> {
-    ctx: &'a Context,
+    w: Walk<'a>,
     plan: &'a Plan,
-    graph: &'a Graph,
     changes: HashMap<(InstanceAddr, Option<String>), &'a ResourceChange>,
     /// The idempotency token of each create (see [`crate::state::PendingCreate`]).
     tokens: HashMap<InstanceAddr, String>,
     recorder: &'a Recorder,
-    values: Values,
-    diags: Mutex<Diagnostics>,
     counts: Mutex<Counts>,
     /// Objects deposed by this apply's create-before-destroy replacements.
     deposed_now: Mutex<HashMap<InstanceAddr, String>>,
     in_flight: Mutex<HashSet<String>>,
     /// The instances whose create was started (its token handed to the provider).
     started: Mutex<HashSet<InstanceAddr>>,
-    /// Every provider call takes one; none is given once the apply is interrupted.
-    permits: Permits,
-    hooks: &'a dyn Hooks,
     opts: &'a ApplyOptions,
-    /// The results of conditions, check blocks and validation rules, found again.
-    checks: CheckState,
 }
 
-impl ApplyWalk<'_> {
-    fn error(&self, d: impl Into<Diagnostics>) {
-        self.diags.lock().expect("diags lock").extend(d.into());
+impl<'a> std::ops::Deref for ApplyWalk<'a> {
+    type Target = Walk<'a>;
+    fn deref(&self) -> &Walk<'a> {
+        &self.w
+    }
+}
+
+impl Operation for ApplyWalk<'_> {
+    fn walk(&self) -> &Walk<'_> {
+        &self.w
     }
 
-    fn scope<'s>(
-        &'s self,
-        here: &'s Here<'s>,
-        inst: Option<&'s InstanceCtx>,
-        self_value: Option<&'s Value>,
-    ) -> RunScope<'s> {
-        RunScope::new(self.ctx, here, &self.values, self.recorder.state(), inst, self_value)
+    async fn provider_ready(&self, _key: &str, _p: &dyn Provider) -> bool {
+        true
     }
 
-    fn instances_of(&self, path: &[String]) -> Vec<Here<'_>> {
-        Here::instances(&self.ctx.config, &self.values, path)
-    }
-
-    async fn visit(&self, i: NodeIndex) -> bool {
-        match self.graph.node(i) {
-            Node::Variable(p, n) if p.is_empty() => {
-                self.values.set(
-                    &[],
-                    Subject::Var(n.clone()),
-                    self.plan.variables.get(n).cloned().unwrap_or(Value::NULL),
-                );
-                self.validate_variable(&Here::root(&self.ctx.config), n)
+    async fn resource(&self, addr: &ResourceAddr, node: NodeIndex) -> bool {
+        if self.destroying() {
+            // Destroying: the recorded objects are the resource's value, for what refers to it.
+            let state = self.recorder.snapshot_ref();
+            let recorded: Vec<ResourceAddr> = if addr.module.is_empty() {
+                state.resources.contains_key(addr).then(|| addr.clone()).into_iter().collect()
+            } else {
+                state.resources.keys().filter(|a| a.static_addr() == *addr).cloned().collect()
+            };
+            for full in recorded {
+                let v = resource_value_from_state(self.ctx, &state, &full);
+                self.values.set(&full.module, Subject::Resource(full.relative()), v);
             }
-            Node::Variable(p, n) => {
-                let mut ok = true;
-                for h in self.instances_of(p) {
-                    let Some(decl) = h.config.variables.get(n) else { continue };
-                    let v = match crate::run::module_input(
-                        self.ctx,
-                        &self.values,
-                        self.recorder.state(),
-                        &h.module,
-                        decl,
-                    ) {
-                        Ok(v) => v,
-                        Err(d) => {
-                            ok = false;
-                            self.error(d);
-                            Value::DYNAMIC
-                        }
-                    };
-                    self.values.set(&h.module, Subject::Var(n.clone()), v);
-                    ok &= self.validate_variable(&h, n);
-                }
-                ok
-            }
-            Node::Local(p, n) => self.instances_of(p).iter().filter(|h| !self.local(h, n)).count() == 0,
-            Node::Output(p, n) if p.is_empty() => self.output(n),
-            Node::Output(p, n) => {
-                let mut ok = true;
-                for h in self.instances_of(p) {
-                    let Some(o) = h.config.outputs.get(n) else { continue };
-                    if self.plan.mode != PlanMode::Destroy {
-                        let obj = Checkable::OutputValue(h.module.clone(), n.clone());
-                        ok &= self.output_preconditions(&h, &obj, &o.preconditions);
-                    }
-                    let v = match self.scope(&h, None, None).evaluator().eval(&o.value) {
-                        Ok(v) => v,
-                        Err(_) if self.plan.mode == PlanMode::Destroy => Value::DYNAMIC,
-                        Err(d) => {
-                            ok = false;
-                            self.error(Diagnostics(
-                                d.into_iter().map(|d| crate::graph::called_from(&self.ctx.config, p, d)).collect(),
-                            ));
-                            Value::DYNAMIC
-                        }
-                    };
-                    self.values.set_output(&h.module, n, v.mark_if(o.sensitive));
-                }
-                ok
-            }
-            Node::Module(p) => {
-                let Some((name, parent)) = p.split_last() else { return true };
-                let mut ok = true;
-                for h in self.instances_of(parent) {
-                    let scope = self.scope(&h, None, None);
-                    let e = crate::run::expand_module_call(&scope, name, self.plan.mode == PlanMode::Destroy)
-                        .unwrap_or_else(|d| {
-                            ok = false;
-                            self.error(d);
-                            crate::run::Expansion::Count(0)
-                        });
-                    self.values.set_expansion(&h.module, name, e);
-                }
-                ok
-            }
-            Node::Check(p, n) => {
-                if self.plan.mode != PlanMode::Destroy {
-                    for h in self.instances_of(p) {
-                        self.check(&h, n);
-                    }
-                }
-                true
-            }
-            Node::Provider(k) => {
-                let Some(p) = self.ctx.providers.get(k) else {
-                    self.error(self.ctx.error_unknown_provider(k));
-                    return false;
-                };
-                let root = Here::root(&self.ctx.config);
-                configure_provider(self.ctx, k, p.as_ref(), &self.scope(&root, None, None), &self.permits, &mut |d| {
-                    self.error(d)
-                })
-                .await
-            }
-            Node::Resource(addr) if self.plan.mode == PlanMode::Destroy => {
-                let state = self.recorder.snapshot_ref();
-                let recorded: Vec<ResourceAddr> = if addr.module.is_empty() {
-                    state.resources.contains_key(addr).then(|| addr.clone()).into_iter().collect()
-                } else {
-                    state.resources.keys().filter(|a| a.static_addr() == *addr).cloned().collect()
-                };
-                for full in recorded {
-                    let v = resource_value_from_state(self.ctx, &state, &full);
-                    self.values.set(&full.module, Subject::Resource(full.relative()), v);
-                }
-                true
-            }
-            Node::Resource(addr) => {
-                let mut ok = true;
-                for h in self.instances_of(&addr.module_names()) {
-                    ok &= self.resource(&h, addr, i).await;
-                }
-                ok
-            }
-            Node::Destroy(inst, deposed) => self.destroy(inst, deposed.as_deref()).await,
-        }
-    }
-
-    /// A `check` block after apply: failed assertions are warnings.
-    fn check(&self, h: &Here<'_>, name: &str) {
-        let Some(c) = h.config.checks.iter().find(|c| c.name == name) else { return };
-        let scope = self.scope(h, None, None);
-        let mut ev = scope.evaluator();
-        let obj = Checkable::Check(h.module.clone(), name.to_string());
-        for (rule, result) in crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::CheckAssertion, &c.asserts) {
-            match result {
-                Ok(Condition::Fail(msg)) => {
-                    self.error(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
-                }
-                Ok(_) => {}
-                Err(ds) => {
-                    for d in ds {
-                        self.error(Diagnostic { severity: crate::diag::Severity::Warning, ..d });
-                    }
-                }
-            }
-        }
-    }
-
-    /// A variable's validation rules, checked again (values unknown at plan time are known).
-    fn validate_variable(&self, h: &Here<'_>, name: &str) -> bool {
-        let Some(decl) = h.config.variables.get(name) else { return true };
-        if decl.validations.is_empty() || self.plan.mode == PlanMode::Destroy {
             return true;
         }
-        let scope = self.scope(h, None, None);
-        let mut ev = scope.evaluator();
-        let obj = Checkable::Var(h.module.clone(), name.to_string());
-        let results = crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::InputValidation, &decl.validations);
-        let (ok, mut diags, failures) = crate::plan::planner::validation_results(self.ctx, decl, results);
-        diags.0.extend(failures);
-        self.error(diags);
+        let mut ok = true;
+        for h in self.instances_of(&addr.module_names()) {
+            ok &= self.resource_in(&h, addr, node).await;
+        }
         ok
     }
 
-    /// An output's preconditions, checked again: false when one fails.
-    fn output_preconditions(&self, h: &Here<'_>, obj: &Checkable, rules: &[crate::config::CheckRule]) -> bool {
-        let scope = self.scope(h, None, None);
-        let mut ev = scope.evaluator();
-        crate::checks::enforce(
-            &self.checks,
-            &mut ev,
-            obj,
-            Rule::OutputPrecondition,
-            rules,
-            |d| self.error(d),
-            |d| self.error(d),
-        )
+    async fn destroy(&self, inst: &InstanceAddr, deposed: Option<&str>) -> bool {
+        self.destroy_object(inst, deposed).await
     }
+}
 
+impl ApplyWalk<'_> {
     /// A resource instance's conditions for the record, where the apply does not check them
     /// itself: preconditions always, postconditions of an instance left unchanged (`value`).
     fn report_conditions(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, value: Option<&Value>) {
@@ -447,59 +297,6 @@ impl ApplyWalk<'_> {
         }
     }
 
-    fn local(&self, h: &Here<'_>, name: &str) -> bool {
-        let Some(l) = h.config.locals.get(name) else { return false };
-        match self.scope(h, None, None).evaluator().eval(&l.expr) {
-            Ok(v) => {
-                self.values.set(&h.module, Subject::Local(name.to_string()), v);
-                true
-            }
-            Err(d) => {
-                self.error(d);
-                false
-            }
-        }
-    }
-
-    fn output(&self, name: &str) -> bool {
-        let Some(o) = self.ctx.config.outputs.get(name) else { return false };
-        if self.plan.mode == PlanMode::Destroy {
-            self.recorder.update(|s| {
-                s.outputs.remove(name);
-            });
-            return true;
-        }
-        let root = Here::root(&self.ctx.config);
-        if !self.output_preconditions(&root, &Checkable::OutputValue(Vec::new(), name.to_string()), &o.preconditions) {
-            return false;
-        }
-        let v = match self.scope(&root, None, None).evaluator().eval(&o.value) {
-            Ok(v) => v,
-            Err(d) => {
-                self.error(d);
-                return false;
-            }
-        };
-        if !v.is_wholly_known() {
-            // A value that depends on something that failed or was skipped.
-            return true;
-        }
-        if v.is_null() {
-            // As Terraform: a null output is not recorded (asking for it by name then says it
-            // is not found, and `output -json` leaves it out).
-            self.recorder.update(|s| {
-                s.outputs.remove(name);
-            });
-            return true;
-        }
-        let plain = v.deep_unmark();
-        let state = OutputState { value: plain.to_json(), ty: output_type(&plain), sensitive: o.sensitive };
-        self.recorder.update(|s| {
-            s.outputs.insert(name.to_string(), state);
-        });
-        true
-    }
-
     fn remove_stale_outputs(&self) {
         let keep: HashSet<&String> = self.ctx.config.outputs.keys().collect();
         let destroy = self.plan.mode == PlanMode::Destroy;
@@ -510,7 +307,7 @@ impl ApplyWalk<'_> {
         self.ctx.resource_schema(res_provider, addr)
     }
 
-    async fn resource(&self, h: &Here<'_>, addr: &ResourceAddr, node: NodeIndex) -> bool {
+    async fn resource_in(&self, h: &Here<'_>, addr: &ResourceAddr, node: NodeIndex) -> bool {
         let Some(res) = h.config.resources.get(&addr.relative()) else { return false };
         let full = addr.in_module(&h.module);
         let addr = &full;
@@ -830,7 +627,7 @@ impl ApplyWalk<'_> {
         }
     }
 
-    async fn destroy(&self, inst: &InstanceAddr, deposed: Option<&str>) -> bool {
+    async fn destroy_object(&self, inst: &InstanceAddr, deposed: Option<&str>) -> bool {
         let Some(change) = self.changes.get(&(inst.clone(), deposed.map(str::to_string))).copied() else { return true };
         // For a create-before-destroy replacement the old object was deposed by this apply.
         let deposed_key: Option<String> = match (deposed, change.action) {

@@ -5,7 +5,7 @@
 use super::diff::same;
 use super::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange, StateRef};
 use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr, Target};
-use crate::checks::{CheckState, Checkable, Rule, unkeyed};
+use crate::checks::{CheckState, Checkable, Rule};
 use crate::config::{IgnoreChanges, Resource};
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -13,14 +13,15 @@ use crate::eval::{Condition, Subject, decode_body, references};
 use crate::graph::{Graph, Node, NodeOutcome, Permits, WalkControl, target_nodes, walk};
 use crate::hooks::{Hooks, id_of};
 use crate::provider::{PlanRequest, Provider};
-use crate::run::{Expansion, Here, InstanceCtx, RunScope, Values, expand};
+use crate::run::{Expansion, Here, InstanceCtx, expand};
 use crate::schema::ResourceSchema;
-use crate::state::{ObjectState, ObjectStatus, OutputState, State, object_from_value, value_from_object};
+use crate::state::{ObjectState, ObjectStatus, State, object_from_value, value_from_object};
 use crate::value::Type;
 use crate::value::Value;
+use crate::walk::{Op, Operation, Walk, output_value};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 #[derive(Clone, Debug)]
 pub struct PlanOptions {
@@ -136,22 +137,17 @@ async fn plan_inner(
             "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when terrane specifically suggests to use it as part of an error message.",
         ));
     }
+    let refreshed = Mutex::new(base_state.clone());
+    let op = Op::Plan { opts, stored: base_state, outputs: Mutex::new(Vec::new()) };
+    let permits = Permits::new(opts.parallelism, control);
     let w = PlanWalk {
-        ctx,
+        w: Walk::new(ctx, &graph, op, opts.mode, &refreshed, CheckState::new(&ctx.config), permits, hooks),
         opts,
-        graph: &graph,
         stored: base_state,
-        refreshed: Mutex::new(base_state.clone()),
         refreshed_values: Mutex::new(HashMap::new()),
-        values: Values::default(),
         changes: Mutex::new(Vec::new()),
         drift: Mutex::new(Vec::new()),
-        outputs: Mutex::new(Vec::new()),
         actions: Mutex::new(HashMap::new()),
-        diags: Mutex::new(Diagnostics::new()),
-        failed_conditions: Mutex::new(Diagnostics::new()),
-        permits: Permits::new(opts.parallelism, control),
-        hooks,
         visited: Mutex::new(HashSet::new()),
         declared: Mutex::new(HashMap::new()),
         moved_to: moves.iter().map(|m| m.to.clone()).collect(),
@@ -160,9 +156,8 @@ async fn plan_inner(
         adopt_done: Mutex::new(HashSet::new()),
         narrow,
         recorded_index: std::sync::OnceLock::new(),
-        checks: CheckState::new(&ctx.config),
     };
-    let outcome = walk(&graph, control, |i| w.visit(i)).await;
+    let outcome = walk(&graph, control, |i| crate::walk::visit(&w, i)).await;
     let interrupted =
         w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
     w.plan_orphans();
@@ -172,8 +167,8 @@ async fn plan_inner(
     if move_diags.has_errors() {
         return Err(move_diags);
     }
-    let mut walk_diags = w.diags.into_inner().expect("diags lock");
-    let failed_conditions = w.failed_conditions.into_inner().expect("conditions lock");
+    let mut walk_diags = w.w.diags.into_inner().expect("diags lock");
+    let failed_conditions = w.w.failed.into_inner().expect("conditions lock");
     if interrupted && !walk_diags.has_errors() && !failed_conditions.has_errors() {
         walk_diags.push(interrupted_error());
     }
@@ -232,16 +227,17 @@ async fn plan_inner(
     }
     let mut drift = w.drift.into_inner().expect("drift lock");
     drift.sort_by(|a, b| a.addr.cmp(&b.addr));
-    let mut outputs = w.outputs.into_inner().expect("outputs lock");
+    let Op::Plan { outputs, .. } = w.w.op else { unreachable!("a plan walk") };
+    let mut outputs = outputs.into_inner().expect("outputs lock");
     outputs.sort_by(|a, b| a.name.cmp(&b.name));
     let variables: BTreeMap<String, Value> = ctx
         .config
         .variables
         .keys()
-        .filter_map(|n| w.values.get(&[], &Subject::Var(n.clone())).map(|v| (n.clone(), v)))
+        .filter_map(|n| w.w.values.get(&[], &Subject::Var(n.clone())).map(|v| (n.clone(), v)))
         .collect();
-    let checks = w.checks.results();
-    let mut prior_state = w.refreshed.into_inner().expect("state lock");
+    let checks = w.w.checks.results();
+    let mut prior_state = std::mem::take(&mut *w.w.state.lock().expect("state lock"));
     // As Terraform: the previous run's results are not part of the plan's prior state.
     prior_state.check_results = Default::default();
     // Pending creates that were looked for are settled: adopted, or to be created again.
@@ -306,28 +302,17 @@ pub fn restrict_to_targets(graph: &mut Graph, targets: &[Target], destroy: bool)
 }
 
 struct PlanWalk<'a> {
-    ctx: &'a Context,
+    w: Walk<'a>,
     opts: &'a PlanOptions,
-    graph: &'a Graph,
     /// The state as read (after moves): outputs and pending creates are looked up in it.
     stored: &'a State,
-    refreshed: Mutex<State>,
     /// Objects as refresh decoded them, taken (once) by [`PlanWalk::refreshed_object`]
     /// instead of decoding the state's JSON a second time.
     refreshed_values: Mutex<HashMap<InstanceAddr, Value>>,
-    values: Values,
     changes: Mutex<Vec<ResourceChange>>,
     drift: Mutex<Vec<ResourceChange>>,
-    outputs: Mutex<Vec<OutputChange>>,
     /// Planned action and values per instance, for `replace_triggered_by` and data sources.
     actions: Mutex<HashMap<InstanceAddr, (Action, Value, Value)>>,
-    diags: Mutex<Diagnostics>,
-    /// Conditions that do not hold, kept apart from other errors: Terraform evaluates none
-    /// when validation fails first.
-    failed_conditions: Mutex<Diagnostics>,
-    /// Every provider call takes one; none is given once planning is interrupted.
-    permits: Permits,
-    hooks: &'a dyn Hooks,
     visited: Mutex<HashSet<ResourceAddr>>,
     /// The instance keys each resource of each module instance expanded to.
     declared: Mutex<HashMap<ResourceAddr, Vec<InstanceKey>>>,
@@ -341,8 +326,42 @@ struct PlanWalk<'a> {
     narrow: HashSet<ResourceAddr>,
     /// Recorded resources in modules, by configuration block (built on first use).
     recorded_index: std::sync::OnceLock<HashMap<ResourceAddr, Vec<ResourceAddr>>>,
-    /// The results of conditions, check blocks and validation rules.
-    checks: CheckState,
+}
+
+impl<'a> std::ops::Deref for PlanWalk<'a> {
+    type Target = Walk<'a>;
+    fn deref(&self) -> &Walk<'a> {
+        &self.w
+    }
+}
+
+impl Operation for PlanWalk<'_> {
+    fn walk(&self) -> &Walk<'_> {
+        &self.w
+    }
+
+    /// Finds what a crashed apply created, then refreshes every recorded object.
+    async fn provider_ready(&self, key: &str, p: &dyn Provider) -> bool {
+        if !self.adopt(key, p).await {
+            return false;
+        }
+        if self.opts.refresh {
+            return self.refresh(key, p).await;
+        }
+        true
+    }
+
+    async fn resource(&self, addr: &ResourceAddr, _node: NodeIndex) -> bool {
+        match addr.mode {
+            Mode::Managed => self.managed(addr).await,
+            Mode::Data => self.data(addr).await,
+        }
+    }
+
+    /// Deletions are planned by the resources' nodes and [`PlanWalk::plan_orphans`].
+    async fn destroy(&self, _inst: &InstanceAddr, _deposed: Option<&str>) -> bool {
+        true
+    }
 }
 
 impl super::moves::Declared for PlanWalk<'_> {
@@ -359,312 +378,15 @@ impl super::moves::Declared for PlanWalk<'_> {
 }
 
 impl PlanWalk<'_> {
+    fn planned_outputs(&self) -> &Mutex<Vec<OutputChange>> {
+        match &self.op {
+            Op::Plan { outputs, .. } => outputs,
+            Op::Apply { .. } => unreachable!("a plan walk"),
+        }
+    }
+
     fn declare(&self, full: &ResourceAddr, keys: Vec<InstanceKey>) {
         self.declared.lock().expect("declared lock").insert(full.clone(), keys);
-    }
-
-    fn error(&self, d: impl Into<Diagnostics>) {
-        self.diags.lock().expect("diags lock").extend(d.into());
-    }
-
-    /// A condition that does not hold (a failed precondition, postcondition, validation rule
-    /// or check assertion): reported unless validation fails ([`plan_inner`]).
-    fn failed(&self, d: Diagnostic) {
-        self.failed_conditions.lock().expect("conditions lock").push(d);
-    }
-
-    fn errors(&self, d: Diagnostics) -> bool {
-        let bad = d.has_errors();
-        self.diags.lock().expect("diags lock").extend(d);
-        !bad
-    }
-
-    fn scope<'s>(
-        &'s self,
-        here: &'s Here<'s>,
-        inst: Option<&'s InstanceCtx>,
-        self_value: Option<&'s Value>,
-    ) -> RunScope<'s> {
-        RunScope::new(self.ctx, here, &self.values, &self.refreshed, inst, self_value)
-    }
-
-    fn root(&self) -> Here<'_> {
-        Here { module: Vec::new(), config: &self.ctx.config }
-    }
-
-    /// Every instance of the module at static path `path`.
-    fn instances_of<'s>(&'s self, path: &[String]) -> Vec<Here<'s>> {
-        let Some(config) = self.ctx.config.module(path) else { return Vec::new() };
-        self.values.module_instances(path).into_iter().map(|module| Here { module, config }).collect()
-    }
-
-    /// The instances of a checkable block of module `path` are those of the module.
-    fn checkable_instances(&self, path: &[String], make: impl Fn(Vec<crate::addr::ModuleStep>) -> Checkable) {
-        let config = make(unkeyed(path));
-        if !self.checks.has(&config) {
-            return;
-        }
-        self.checks.objects_known(&config);
-        for m in self.values.module_instances(path) {
-            self.checks.add_object(&make(m));
-        }
-    }
-
-    async fn visit(&self, i: NodeIndex) -> bool {
-        match self.graph.node(i) {
-            Node::Variable(p, n) => self.checkable_instances(p, |m| Checkable::Var(m, n.clone())),
-            Node::Output(p, n) => self.checkable_instances(p, |m| Checkable::OutputValue(m, n.clone())),
-            Node::Check(p, n) => self.checkable_instances(p, |m| Checkable::Check(m, n.clone())),
-            _ => {}
-        }
-        match self.graph.node(i) {
-            Node::Variable(p, n) if p.is_empty() => self.variable(n),
-            Node::Variable(p, n) => self.instances_of(p).iter().filter(|h| !self.module_variable(h, n)).count() == 0,
-            Node::Local(p, n) => self.instances_of(p).iter().filter(|h| !self.local(h, n)).count() == 0,
-            Node::Output(p, n) if p.is_empty() => self.output(n),
-            Node::Output(p, n) => self.instances_of(p).iter().filter(|h| !self.module_output(h, n)).count() == 0,
-            Node::Module(p) => self.module_call(p),
-            Node::Check(p, n) => {
-                for h in self.instances_of(p) {
-                    self.check(&h, n);
-                }
-                true
-            }
-            Node::Provider(k) => self.provider(k).await,
-            Node::Resource(addr) => match addr.mode {
-                Mode::Managed => self.managed(addr).await,
-                Mode::Data => self.data(addr).await,
-            },
-            Node::Destroy(..) => true,
-        }
-    }
-
-    /// Expands a module call in every instance of its caller.
-    fn module_call(&self, path: &[String]) -> bool {
-        let Some((name, parent)) = path.split_last() else { return true };
-        let mut ok = true;
-        for h in self.instances_of(parent) {
-            let scope = self.scope(&h, None, None);
-            let e =
-                crate::run::expand_module_call(&scope, name, self.opts.mode == PlanMode::Destroy).unwrap_or_else(|d| {
-                    self.error(d);
-                    ok = false;
-                    Expansion::Count(0)
-                });
-            self.values.set_expansion(&h.module, name, e);
-        }
-        ok
-    }
-
-    /// An input variable of a module instance: the call's argument, evaluated in the caller.
-    fn module_variable(&self, h: &Here<'_>, name: &str) -> bool {
-        let Some(decl) = h.config.variables.get(name) else { return false };
-        let value = match crate::run::module_input(self.ctx, &self.values, &self.refreshed, &h.module, decl) {
-            Ok(v) => v,
-            Err(d) => {
-                self.error(d);
-                self.values.set(&h.module, Subject::Var(name.to_string()), Value::DYNAMIC);
-                return false;
-            }
-        };
-        self.values.set(&h.module, Subject::Var(name.to_string()), value);
-        self.validate_variable(h, name, decl)
-    }
-
-    /// A module instance's output: kept for `module.<name>` references.
-    fn module_output(&self, h: &Here<'_>, name: &str) -> bool {
-        let Some(o) = h.config.outputs.get(name) else { return false };
-        let scope = self.scope(h, None, None);
-        let mut ev = scope.evaluator();
-        if self.opts.mode != PlanMode::Destroy {
-            let obj = Checkable::OutputValue(h.module.clone(), name.to_string());
-            if !self.output_preconditions(&mut ev, &obj, &o.preconditions) {
-                return false;
-            }
-        }
-        match ev.eval(&o.value) {
-            Ok(v) => {
-                self.values.set_output(&h.module, name, v.mark_if(o.sensitive));
-                true
-            }
-            Err(_) if self.opts.mode == PlanMode::Destroy => true,
-            Err(d) => {
-                self.error(d);
-                self.values.set_output(&h.module, name, Value::DYNAMIC);
-                false
-            }
-        }
-    }
-
-    /// A `check` block: failed assertions are warnings; unknown ones are checked after apply.
-    fn check(&self, h: &Here<'_>, name: &str) {
-        if self.opts.mode == PlanMode::Destroy {
-            return;
-        }
-        let Some(c) = h.config.checks.iter().find(|c| c.name == name) else { return };
-        let scope = self.scope(h, None, None);
-        let mut ev = scope.evaluator();
-        let obj = Checkable::Check(h.module.clone(), name.to_string());
-        for (rule, result) in crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::CheckAssertion, &c.asserts) {
-            match result {
-                Ok(Condition::Fail(msg)) => {
-                    self.failed(Diagnostic::warning("Check block assertion failed", msg).at(rule.condition.range()))
-                }
-                Ok(Condition::Unknown) => self.failed(
-                    Diagnostic::warning(
-                        "Check block assertion known after apply",
-                        "The condition could not be evaluated at this time, a result will be known when this plan is applied.",
-                    )
-                    .at(rule.condition.range()),
-                ),
-                // Conditions failing to evaluate are checked again after apply.
-                Ok(Condition::Pass) | Err(_) => {}
-            }
-        }
-    }
-
-    /// An output's preconditions: false when one fails.
-    fn output_preconditions(
-        &self,
-        ev: &mut crate::eval::Evaluator<'_>,
-        obj: &Checkable,
-        rules: &[crate::config::CheckRule],
-    ) -> bool {
-        crate::checks::enforce(
-            &self.checks,
-            ev,
-            obj,
-            Rule::OutputPrecondition,
-            rules,
-            |d| self.error(d),
-            |d| self.failed(d),
-        )
-    }
-
-    fn variable(&self, name: &str) -> bool {
-        let Some(decl) = self.ctx.config.variables.get(name) else { return false };
-        let unset = crate::variables::InputValue::unset(decl);
-        let raw = self.opts.variables.get(name).unwrap_or(&unset);
-        // Terraform's root variable node: a value that does not suit the variable is an
-        // error of the plan, and the variable is unknown for the rest of it.
-        let (value, d) = crate::variables::prepare_final(&format!("var.{name}"), raw, decl, &self.ctx.config.sources);
-        self.values.set(&[], Subject::Var(name.to_string()), value);
-        if !self.errors(d) {
-            return false;
-        }
-        let root = self.root();
-        self.validate_variable(&root, name, decl)
-    }
-
-    fn validate_variable(&self, h: &Here<'_>, name: &str, decl: &crate::config::Variable) -> bool {
-        let scope = self.scope(h, None, None);
-        let mut ev = scope.evaluator();
-        let obj = Checkable::Var(h.module.clone(), name.to_string());
-        let (ok, diags, failures) = validation_results(
-            self.ctx,
-            decl,
-            crate::checks::evaluate(&self.checks, &mut ev, &obj, Rule::InputValidation, &decl.validations),
-        );
-        self.error(diags);
-        for d in failures {
-            self.failed(d);
-        }
-        ok
-    }
-
-    fn local(&self, h: &Here<'_>, name: &str) -> bool {
-        let Some(l) = h.config.locals.get(name) else { return false };
-        let scope = self.scope(h, None, None);
-        match scope.evaluator().eval(&l.expr) {
-            Ok(v) => {
-                self.values.set(&h.module, Subject::Local(name.to_string()), v);
-                true
-            }
-            Err(d) => {
-                self.values.set(&h.module, Subject::Local(name.to_string()), Value::DYNAMIC);
-                self.error(d);
-                false
-            }
-        }
-    }
-
-    fn output(&self, name: &str) -> bool {
-        let Some(o) = self.ctx.config.outputs.get(name) else { return false };
-        let before = self.stored.outputs.get(name).map(output_value).unwrap_or(Value::NULL);
-        if self.opts.mode == PlanMode::Destroy {
-            if self.stored.outputs.contains_key(name) {
-                self.push_output(name, Action::Delete, before, Value::NULL, o.sensitive);
-            }
-            return true;
-        }
-        let root = self.root();
-        let scope = self.scope(&root, None, None);
-        let mut ev = scope.evaluator();
-        if !self.output_preconditions(&mut ev, &Checkable::OutputValue(Vec::new(), name.to_string()), &o.preconditions)
-        {
-            return false;
-        }
-        let after = match ev.eval(&o.value) {
-            Ok(v) => v,
-            Err(d) => {
-                self.error(d);
-                return false;
-            }
-        };
-        if after.contains_sensitive() && !o.sensitive {
-            self.error(sensitive_output_error(o));
-            return false;
-        }
-        let after = after.mark_if(o.sensitive);
-        // As Terraform: an output absent from the state is null before (null outputs are
-        // never recorded), and one that becomes null is an update to null.
-        let action = if before.is_null() && after.is_null() {
-            Action::NoOp
-        } else if before.is_null() {
-            Action::Create
-        } else if !after.is_null() && same(&before, &after) {
-            Action::NoOp
-        } else {
-            Action::Update
-        };
-        self.push_output(name, action, before, after, o.sensitive);
-        true
-    }
-
-    fn push_output(&self, name: &str, action: Action, before: Value, after: Value, sensitive: bool) {
-        self.outputs.lock().expect("outputs lock").push(OutputChange {
-            name: name.to_string(),
-            action,
-            before,
-            after,
-            sensitive,
-        });
-    }
-
-    fn provider_instance(&self, key: &str) -> Option<Arc<dyn Provider>> {
-        self.ctx.providers.get(key).cloned()
-    }
-
-    async fn provider(&self, key: &str) -> bool {
-        let Some(p) = self.provider_instance(key) else {
-            self.error(self.ctx.error_unknown_provider(key));
-            return false;
-        };
-        let root = self.root();
-        if !configure_provider(self.ctx, key, p.as_ref(), &self.scope(&root, None, None), &self.permits, &mut |d| {
-            self.error(d)
-        })
-        .await
-        {
-            return false;
-        }
-        if !self.adopt(key, p.as_ref()).await {
-            return false;
-        }
-        if self.opts.refresh {
-            return self.refresh(key, p.as_ref()).await;
-        }
-        true
     }
 
     /// Creates a crashed apply recorded but did not finish recording: what each made (found
@@ -674,7 +396,7 @@ impl PlanWalk<'_> {
             self.stored.pending.values().filter(|c| c.provider == key).cloned().collect();
         let mut ok = true;
         for c in pending {
-            if self.refreshed.lock().expect("state lock").object(&c.addr.resource, &c.addr.key).is_some() {
+            if self.state.lock().expect("state lock").object(&c.addr.resource, &c.addr.key).is_some() {
                 continue; // recorded after all: nothing to find
             }
             let Some(schema) = self.ctx.resource_schema(key, &c.addr.resource) else { continue };
@@ -694,7 +416,7 @@ impl PlanWalk<'_> {
     async fn refresh(&self, key: &str, p: &dyn Provider) -> bool {
         let mut groups: BTreeMap<String, Vec<(ResourceAddr, InstanceKey, Value)>> = BTreeMap::new();
         {
-            let state = self.refreshed.lock().expect("state lock");
+            let state = self.state.lock().expect("state lock");
             for (addr, k, obj) in state.instances() {
                 if addr.mode != Mode::Managed || self.ctx.provider_key_of(addr, &state) != key {
                     continue;
@@ -754,7 +476,7 @@ impl PlanWalk<'_> {
                 false
             }
             Ok(None) => {
-                self.refreshed.lock().expect("state lock").set_object(addr, k, &provider_address, None);
+                self.state.lock().expect("state lock").set_object(addr, k, &provider_address, None);
                 self.drift.lock().expect("drift lock").push(ResourceChange {
                     addr: inst,
                     deposed: None,
@@ -773,7 +495,7 @@ impl PlanWalk<'_> {
                 let new = keep_marks(&prior, new);
                 self.refreshed_values.lock().expect("refreshed values lock").insert(inst.clone(), new.clone());
                 if !same(&prior.clone().deep_unmark(), &new.clone().deep_unmark()) {
-                    let mut state = self.refreshed.lock().expect("state lock");
+                    let mut state = self.state.lock().expect("state lock");
                     if let Some(obj) = state.object(addr, k).cloned() {
                         let (attributes, sensitive_paths) = object_from_value(&new, &schema.block);
                         state.set_object(
@@ -810,7 +532,7 @@ impl PlanWalk<'_> {
         schema: &ResourceSchema,
     ) -> Option<(Value, ObjectStatus)> {
         let decoded = self.refreshed_values.lock().expect("refreshed values lock").remove(&addr.instance(k.clone()));
-        let state = self.refreshed.lock().expect("state lock");
+        let state = self.state.lock().expect("state lock");
         let o = state.object(addr, k)?;
         Some((decoded.unwrap_or_else(|| value_from_object(o, &schema.block)), o.status))
     }
@@ -832,7 +554,7 @@ impl PlanWalk<'_> {
 
     /// The recorded resources of a configuration block, in every module instance.
     fn recorded(&self, addr: &ResourceAddr) -> Vec<ResourceAddr> {
-        let state = self.refreshed.lock().expect("state lock");
+        let state = self.state.lock().expect("state lock");
         if addr.module.is_empty() {
             // A root resource has one recorded address: its own.
             return state.resources.contains_key(addr).then(|| addr.clone()).into_iter().collect();
@@ -885,7 +607,7 @@ impl PlanWalk<'_> {
     }
 
     fn existing_keys(&self, full: &ResourceAddr) -> Vec<InstanceKey> {
-        let state = self.refreshed.lock().expect("state lock");
+        let state = self.state.lock().expect("state lock");
         state
             .resource(full)
             .map(|r| r.instances.iter().filter(|(_, i)| i.current.is_some()).map(|(k, _)| k.clone()).collect())
@@ -904,7 +626,7 @@ impl PlanWalk<'_> {
     ) -> bool {
         let existing = self.existing_keys(full);
         if self.opts.mode == PlanMode::RefreshOnly {
-            let state = self.refreshed.lock().expect("state lock");
+            let state = self.state.lock().expect("state lock");
             let v = crate::run::resource_value_from_state(self.ctx, &state, full);
             drop(state);
             self.values.set(&h.module, Subject::Resource(res.addr.clone()), v);
@@ -992,7 +714,7 @@ impl PlanWalk<'_> {
     /// Old objects left by an interrupted create-before-destroy replacement are deleted.
     fn plan_deposed(&self, addr: &ResourceAddr, key: &str, schema: &ResourceSchema, provider_address: &str) {
         let deposed: Vec<(InstanceKey, String, Value)> = {
-            let state = self.refreshed.lock().expect("state lock");
+            let state = self.state.lock().expect("state lock");
             state
                 .resource(addr)
                 .map(|r| {
@@ -1232,7 +954,7 @@ impl PlanWalk<'_> {
                 ));
             }
         };
-        self.refreshed.lock().expect("state lock").set_object(
+        self.state.lock().expect("state lock").set_object(
             &c.addr.resource,
             &c.addr.key,
             provider_address,
@@ -1322,7 +1044,7 @@ impl PlanWalk<'_> {
                 .into());
             }
         };
-        self.refreshed.lock().expect("state lock").set_object(
+        self.state.lock().expect("state lock").set_object(
             &addr.resource,
             &addr.key,
             provider_address,
@@ -1507,7 +1229,7 @@ impl PlanWalk<'_> {
         match result {
             Ok(v) => {
                 let v = keep_marks(&config, schema.fit(v));
-                self.refreshed.lock().expect("state lock").set_object(
+                self.state.lock().expect("state lock").set_object(
                     full,
                     &inst.key,
                     provider_address,
@@ -1530,7 +1252,7 @@ impl PlanWalk<'_> {
     fn plan_orphans(&self) {
         let visited = self.visited.lock().expect("visited lock").clone();
         let orphans: Vec<Orphan> = {
-            let state = self.refreshed.lock().expect("state lock");
+            let state = self.state.lock().expect("state lock");
             let mut out = Vec::new();
             for (addr, rs) in &state.resources {
                 if self.ctx.config.resource_at(addr).is_some() || visited.contains(addr) {
@@ -1601,7 +1323,7 @@ impl PlanWalk<'_> {
         if self.opts.targets.is_empty() && self.opts.mode != PlanMode::RefreshOnly {
             for (name, o) in &self.stored.outputs {
                 if !self.ctx.config.outputs.contains_key(name) || self.opts.mode == PlanMode::Destroy {
-                    let mut outputs = self.outputs.lock().expect("outputs lock");
+                    let mut outputs = self.planned_outputs().lock().expect("outputs lock");
                     if !outputs.iter().any(|c| &c.name == name) {
                         outputs.push(OutputChange {
                             name: name.clone(),
@@ -1777,104 +1499,9 @@ pub(crate) fn invalid_import_ids(ctx: &Context) -> Diagnostics {
 /// (null when only deposed objects are left) and deposed objects.
 type Orphan = (ResourceAddr, InstanceKey, String, Value, Vec<(String, Value)>);
 
-/// Evaluates a provider's configuration and configures it (shared by plan and apply).
-pub(crate) async fn configure_provider(
-    ctx: &Context,
-    key: &str,
-    p: &dyn Provider,
-    scope: &RunScope<'_>,
-    permits: &Permits,
-    report: &mut dyn FnMut(Diagnostic),
-) -> bool {
-    let schema = &p.schema().provider;
-    let (config, diags) = match ctx.config.providers.get(key) {
-        Some(block) => {
-            let mut ev = scope.evaluator();
-            decode_body(&mut ev, &block.body, schema, &block.range)
-        }
-        None => {
-            let mut ev = scope.evaluator();
-            let range = crate::diag::SourceRange::new(0, 0..0);
-            decode_body(&mut ev, &crate::config::BlockBody::empty(), schema, &range)
-        }
-    };
-    let bad = diags.has_errors();
-    for d in diags {
-        report(d);
-    }
-    if bad {
-        return false;
-    }
-    let Some(_permit) = permits.acquire().await else { return false };
-    match p.configure(config).await {
-        Ok(()) => true,
-        Err(e) => {
-            let range = ctx.config.providers.get(key).map(|b| b.range.clone());
-            report(Diagnostic::error(format!("Failed to configure provider \"{key}\""), e.message).at(range));
-            false
-        }
-    }
-}
-
 /// The error of an operation not started because planning was interrupted.
 fn interrupted_error() -> Diagnostic {
     Diagnostic::error("Operation interrupted", "Planning stopped before it finished; no plan was made.")
-}
-
-/// A root output whose value holds sensitive values without `sensitive = true`.
-pub(crate) fn sensitive_output_error(o: &crate::config::Output) -> Diagnostic {
-    Diagnostic::error(
-        "Output refers to sensitive values",
-        "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, terrane requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true",
-    )
-    .at(o.range.clone())
-}
-
-/// A range as Terraform writes one in a message (hcl's `Range.String`):
-/// `file:line,col-endcol`, or `file:line,col-endline,endcol` across lines.
-fn location(ctx: &Context, r: &crate::diag::SourceRange) -> String {
-    match ctx.config.sources.get(r.file) {
-        Some(f) => {
-            let (l, c) = crate::diag::line_col(&f.text, r.span.start);
-            let (el, ec) = crate::diag::line_col(&f.text, r.span.end);
-            if el == l { format!("{}:{l},{c}-{ec}", f.name) } else { format!("{}:{l},{c}-{el},{ec}", f.name) }
-        }
-        None => "its declaration".into(),
-    }
-}
-
-/// The diagnostics of a variable's validation results, and whether all held. A failed rule
-/// is reported at the variable's declaration (where the value came from, for values set
-/// outside the configuration), naming the rule.
-pub(crate) fn validation_results(
-    ctx: &Context,
-    decl: &crate::config::Variable,
-    results: Vec<(&crate::config::CheckRule, Result<Condition, Diagnostics>)>,
-) -> (bool, Diagnostics, Vec<Diagnostic>) {
-    let mut ok = true;
-    let mut diags = Diagnostics::new();
-    let mut failures = Vec::new();
-    for (rule, result) in results {
-        match result {
-            Ok(Condition::Fail(msg)) => {
-                ok = false;
-                let at = location(ctx, &rule.range);
-                failures.push(
-                    Diagnostic::error(
-                        "Invalid value for variable",
-                        format!("{msg}\n\nThis was checked by the validation rule at {at}."),
-                    )
-                    .at(decl.range.clone()),
-                );
-            }
-            Err(d) => {
-                ok = false;
-                diags.extend(d);
-            }
-            Ok(_) => {}
-        }
-    }
-    (ok, diags, failures)
 }
 
 /// An error when the object has the provider's deletion protection on (RDS
@@ -1899,11 +1526,6 @@ fn prevent_destroy_error(inst: &InstanceAddr, res: &Resource) -> Diagnostic {
         format!("Resource {inst} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
     )
     .at(res.range.clone())
-}
-
-/// The value of a recorded output.
-pub(crate) fn output_value(o: &OutputState) -> Value {
-    crate::state::codec_typed(&o.value, &o.ty).mark_if(o.sensitive)
 }
 
 /// Re-applies the sensitive marks of `from` (configuration or prior state) to the same
@@ -2258,9 +1880,4 @@ fn static_validate_traversal(
             crate::cty::ty::go_quote(name)
         ),
     )));
-}
-
-/// The type recorded for an output value.
-pub(crate) fn output_type(v: &Value) -> serde_json::Value {
-    v.ty().to_json()
 }

@@ -1,0 +1,191 @@
+//! The one walker. Plan and apply walk their graphs with [`visit`]: one walk-state object
+//! ([`Walk`]), and one module per node kind holding what that kind of node does in each
+//! operation, side by side (`variable`, `local`, `output`, `module_call`, `check`,
+//! `provider`). What only an operation has (the plan's refresh and diff of resources, the
+//! apply's provider calls and state records) is behind [`Operation`].
+//!
+//! `validate` (the static walk over unexpanded modules, [`crate::validate`]) shares the
+//! scopes and node checks but not this walker: it visits configuration blocks, not instances.
+
+mod check;
+mod local;
+mod module_call;
+mod output;
+mod provider;
+mod variable;
+
+pub(crate) use output::{output_type, output_value, sensitive_output_error};
+
+use crate::addr::{InstanceAddr, ModuleStep, ResourceAddr};
+use crate::apply::Recorder;
+use crate::checks::{CheckState, Checkable};
+use crate::context::Context;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::graph::{Graph, Node, Permits};
+use crate::hooks::Hooks;
+use crate::plan::planner::PlanOptions;
+use crate::plan::{OutputChange, Plan, PlanMode};
+use crate::provider::Provider;
+use crate::run::{Here, InstanceCtx, RunScope, Values};
+use crate::state::State;
+use crate::value::Value;
+use petgraph::stable_graph::NodeIndex;
+use std::sync::{Arc, Mutex};
+
+/// The operation a walk performs, with what only it has.
+pub(crate) enum Op<'a> {
+    Plan {
+        opts: &'a PlanOptions,
+        /// The state as read (after moves): the outputs' values before.
+        stored: &'a State,
+        outputs: Mutex<Vec<OutputChange>>,
+    },
+    Apply {
+        plan: &'a Plan,
+        recorder: &'a Recorder,
+    },
+}
+
+/// What every walk has: the configuration, the graph, the values evaluated so far, the state
+/// references fall back to, the diagnostics, the results of conditions, and the permits
+/// every provider call takes (none once interrupted).
+pub(crate) struct Walk<'a> {
+    pub ctx: &'a Context,
+    pub graph: &'a Graph,
+    pub op: Op<'a>,
+    /// Normal, destroy or refresh-only: of the plan, or of the plan being applied.
+    pub mode: PlanMode,
+    /// The plan's refreshed state; the apply's state as it is recorded.
+    pub state: &'a Mutex<State>,
+    pub values: Values,
+    pub checks: CheckState,
+    pub permits: Permits,
+    pub hooks: &'a dyn Hooks,
+    pub diags: Mutex<Diagnostics>,
+    /// Conditions that do not hold, kept apart from other errors while planning: Terraform
+    /// evaluates none when validation fails first. An apply reports them as errors.
+    pub failed: Mutex<Diagnostics>,
+}
+
+/// The node kinds whose behaviour is an operation's own.
+pub(crate) trait Operation {
+    fn walk(&self) -> &Walk<'_>;
+    /// After provider `key` is configured (the plan refreshes its objects).
+    async fn provider_ready(&self, key: &str, p: &dyn Provider) -> bool;
+    async fn resource(&self, addr: &ResourceAddr, node: NodeIndex) -> bool;
+    async fn destroy(&self, inst: &InstanceAddr, deposed: Option<&str>) -> bool;
+}
+
+/// Visits node `i`: what the walk does there, in the operation `op` performs.
+pub(crate) async fn visit<O: Operation>(op: &O, i: NodeIndex) -> bool {
+    let w = op.walk();
+    match w.graph.node(i) {
+        Node::Variable(p, n) => variable::visit(w, p, n),
+        Node::Local(p, n) => local::visit(w, p, n),
+        Node::Output(p, n) => output::visit(w, p, n),
+        Node::Module(p) => module_call::visit(w, p),
+        Node::Check(p, n) => check::visit(w, p, n),
+        Node::Provider(k) => match provider::visit(w, k).await {
+            Some(p) => op.provider_ready(k, p.as_ref()).await,
+            None => false,
+        },
+        Node::Resource(addr) => op.resource(addr, i).await,
+        Node::Destroy(inst, deposed) => op.destroy(inst, deposed.as_deref()).await,
+    }
+}
+
+impl<'a> Walk<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: &'a Context,
+        graph: &'a Graph,
+        op: Op<'a>,
+        mode: PlanMode,
+        state: &'a Mutex<State>,
+        checks: CheckState,
+        permits: Permits,
+        hooks: &'a dyn Hooks,
+    ) -> Walk<'a> {
+        Walk {
+            ctx,
+            graph,
+            op,
+            mode,
+            state,
+            values: Values::default(),
+            checks,
+            permits,
+            hooks,
+            diags: Mutex::new(Diagnostics::new()),
+            failed: Mutex::new(Diagnostics::new()),
+        }
+    }
+
+    pub fn applying(&self) -> bool {
+        matches!(self.op, Op::Apply { .. })
+    }
+
+    pub fn destroying(&self) -> bool {
+        self.mode == PlanMode::Destroy
+    }
+
+    pub fn error(&self, d: impl Into<Diagnostics>) {
+        self.diags.lock().expect("diags lock").extend(d.into());
+    }
+
+    /// Reports `d`; false when it holds an error.
+    pub fn errors(&self, d: Diagnostics) -> bool {
+        let bad = d.has_errors();
+        self.error(d);
+        !bad
+    }
+
+    /// A condition that does not hold (a failed precondition, postcondition, validation rule
+    /// or check assertion): a plan reports it unless validation fails; an apply reports it.
+    pub fn failed(&self, d: Diagnostic) {
+        match self.op {
+            Op::Plan { .. } => self.failed.lock().expect("conditions lock").push(d),
+            Op::Apply { .. } => self.error(d),
+        }
+    }
+
+    pub fn scope<'s>(
+        &'s self,
+        here: &'s Here<'s>,
+        inst: Option<&'s InstanceCtx>,
+        self_value: Option<&'s Value>,
+    ) -> RunScope<'s> {
+        RunScope::new(self.ctx, here, &self.values, self.state, inst, self_value)
+    }
+
+    pub fn root(&self) -> Here<'_> {
+        Here::root(&self.ctx.config)
+    }
+
+    /// Every instance of the module at static path `path`.
+    pub fn instances_of(&self, path: &[String]) -> Vec<Here<'_>> {
+        Here::instances(&self.ctx.config, &self.values, path)
+    }
+
+    /// Runs `f` in every instance of module `path` (all of them, whatever fails); true when
+    /// every one succeeded.
+    pub fn in_each_instance(&self, path: &[String], f: impl FnMut(&Here<'_>) -> bool) -> bool {
+        self.instances_of(path).iter().map(f).fold(true, |all, ok| all & ok)
+    }
+
+    /// The instances of a checkable block of module `path` are those of the module.
+    pub fn checkable_instances(&self, path: &[String], make: impl Fn(Vec<ModuleStep>) -> Checkable) {
+        let config = make(crate::checks::unkeyed(path));
+        if !self.checks.has(&config) {
+            return;
+        }
+        self.checks.objects_known(&config);
+        for m in self.values.module_instances(path) {
+            self.checks.add_object(&make(m));
+        }
+    }
+
+    pub fn provider_instance(&self, key: &str) -> Option<Arc<dyn Provider>> {
+        self.ctx.providers.get(key).cloned()
+    }
+}
