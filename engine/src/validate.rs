@@ -281,7 +281,7 @@ impl ValidateWalk<'_> {
         self.diags.extend(d);
         let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return };
         if addr.mode == Mode::Managed {
-            self.diags.extend(crate::plan::planner::validate_ignore_changes(res, &schema.block));
+            self.diags.extend(crate::plan::ignore::validate_ignore_changes(res, &schema.block));
         }
         let unknown_self = Value::unknown(schema.block.value_type());
         let post = self

@@ -4,6 +4,7 @@
 pub mod compat;
 pub mod diff;
 mod encode;
+pub(crate) mod ignore;
 pub mod moves;
 pub mod planner;
 pub mod provenance;

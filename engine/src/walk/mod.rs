@@ -7,16 +7,25 @@
 //! `validate` (the static walk over unexpanded modules, [`crate::validate`]) shares the
 //! scopes and node checks but not this walker: it visits configuration blocks, not instances.
 
+mod adopt;
+mod apply;
 mod check;
+mod data;
+mod destroy;
 mod local;
 mod module_call;
 mod output;
+mod plan;
 mod provider;
+mod refresh;
+mod resource;
 mod variable;
 
+pub(crate) use apply::ApplyWalk;
 pub(crate) use output::{output_type, output_value, sensitive_output_error};
+pub(crate) use plan::PlanWalk;
 
-use crate::addr::{InstanceAddr, ModuleStep, ResourceAddr};
+use crate::addr::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
 use crate::apply::Recorder;
 use crate::checks::{CheckState, Checkable};
 use crate::context::Context;
@@ -27,7 +36,7 @@ use crate::plan::planner::PlanOptions;
 use crate::plan::{OutputChange, Plan, PlanMode};
 use crate::provider::Provider;
 use crate::run::{Here, InstanceCtx, RunScope, Values};
-use crate::state::State;
+use crate::state::{ObjectState, State};
 use crate::value::Value;
 use petgraph::stable_graph::NodeIndex;
 use std::sync::{Arc, Mutex};
@@ -182,6 +191,15 @@ impl<'a> Walk<'a> {
         self.checks.objects_known(&config);
         for m in self.values.module_instances(path) {
             self.checks.add_object(&make(m));
+        }
+    }
+
+    /// Records `obj` (or its absence) in the state: the plan's refreshed state, or through
+    /// the apply's recorder (which checkpoints it).
+    pub fn set_object(&self, addr: &ResourceAddr, key: &InstanceKey, provider_address: &str, obj: Option<ObjectState>) {
+        match &self.op {
+            Op::Plan { .. } => self.state.lock().expect("state lock").set_object(addr, key, provider_address, obj),
+            Op::Apply { recorder, .. } => recorder.update(|s| s.set_object(addr, key, provider_address, obj)),
         }
     }
 

@@ -1,0 +1,184 @@
+//! Data sources: read at plan time when their configuration is known and nothing they
+//! depend on changes, else planned as a read the apply makes.
+
+use super::Walk;
+use super::apply::ApplyWalk;
+use super::plan::PlanWalk;
+use crate::addr::{InstanceKey, ResourceAddr};
+use crate::checks::Checkable;
+use crate::config::Resource;
+use crate::diag::Diagnostic;
+use crate::eval::{Subject, decode_body};
+use crate::graph::Node;
+use crate::plan::planner::keep_marks;
+use crate::plan::{Action, PlanMode, Reason, ResourceChange};
+use crate::provider::{Provider, ProviderError};
+use crate::run::{Here, InstanceCtx, expand};
+use crate::schema::ResourceSchema;
+use crate::state::ObjectState;
+use crate::value::Value;
+use std::collections::{BTreeMap, HashSet};
+
+impl PlanWalk<'_> {
+    pub(crate) async fn data(&self, addr: &ResourceAddr) -> bool {
+        let Some(res) = self.ctx.config.resource_at(addr) else { return false };
+        let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return false };
+        let Some(provider) = self.provider_instance(&res.provider) else { return false };
+        self.visited.lock().expect("visited lock").extend(self.recorded(addr));
+        if self.opts.mode == PlanMode::Destroy {
+            return true;
+        }
+        let provider_address = self.ctx.provider_address(&res.provider);
+        let pending = self.dependency_pending(addr);
+        self.checks.objects_known(&Checkable::Resource(addr.instance(InstanceKey::None)));
+        let mut ok = true;
+        for h in self.instances_of(&addr.module_names()) {
+            let full = addr.in_module(&h.module);
+            let scope = self.scope(&h, None, None);
+            let expansion = match expand(res.count.as_ref(), res.for_each.as_ref(), &mut scope.evaluator()) {
+                Ok(e) => e,
+                Err(d) => {
+                    self.error(d);
+                    ok = false;
+                    continue;
+                }
+            };
+            let instances = expansion.instances();
+            for inst in &instances {
+                self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
+            }
+            self.declare(&full, instances.iter().map(|i| i.key.clone()).collect());
+            let results = futures::future::join_all(instances.iter().map(|inst| {
+                self.read_data_instance(&h, res, &full, inst, schema, provider.as_ref(), &provider_address, pending)
+            }))
+            .await;
+            let mut values = BTreeMap::new();
+            for (inst, r) in instances.iter().zip(results) {
+                match r {
+                    Some(v) => {
+                        values.insert(inst.key.clone(), v);
+                    }
+                    None => ok = false,
+                }
+            }
+            self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
+        }
+        ok
+    }
+
+    /// Whether a managed resource this node depends on has a pending change.
+    pub(crate) fn dependency_pending(&self, addr: &ResourceAddr) -> bool {
+        let Some(i) = self.graph.get(&Node::Resource(addr.clone())) else { return false };
+        let deps: HashSet<ResourceAddr> = self.graph.resource_dependencies(i).into_iter().collect();
+        let actions = self.actions.lock().expect("actions lock");
+        actions.iter().any(|(a, (action, _, _))| {
+            deps.contains(&a.resource.static_addr()) && *action != Action::NoOp && *action != Action::Read
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn read_data_instance(
+        &self,
+        h: &Here<'_>,
+        res: &Resource,
+        full: &ResourceAddr,
+        inst: &InstanceCtx,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+        provider_address: &str,
+        pending: bool,
+    ) -> Option<Value> {
+        let addr = full.instance(inst.key.clone());
+        let config = self.data_config(h, res, inst, schema)?;
+        let known = config.is_wholly_known();
+        if !known || pending {
+            let planned = crate::plan::diff::generic_plan(&schema.block, None, &config).planned;
+            let planned = keep_marks(&config, schema.fit(planned));
+            self.record(ResourceChange {
+                addr,
+                deposed: None,
+                provider: res.provider.clone(),
+                provider_address: provider_address.to_string(),
+                action: Action::Read,
+                before: Value::NULL,
+                after: planned.clone(),
+                replace_paths: Vec::new(),
+                reason: Some(if known {
+                    Reason::ReadBecauseDependencyPending
+                } else {
+                    Reason::ReadBecauseConfigUnknown
+                }),
+            });
+            return Some(planned);
+        }
+        if self.opts.data_from_state
+            && let Some((v, _)) = self.refreshed_object(full, &inst.key, schema)
+        {
+            let v = keep_marks(&config, v);
+            return self.postconditions(h, res, inst, &v).then_some(v);
+        }
+        self.hooks.reading(&addr);
+        let result = {
+            let _permit = self.permits.acquire().await?;
+            provider.read_data(&res.addr.type_name, config.clone()).await
+        };
+        let v = self.data_read(res, full, &inst.key, schema, &config, result)?;
+        self.postconditions(h, res, inst, &v).then_some(v)
+    }
+}
+
+impl ApplyWalk<'_> {
+    pub(crate) async fn read_data(
+        &self,
+        h: &Here<'_>,
+        res: &Resource,
+        full: &ResourceAddr,
+        inst: &InstanceCtx,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+    ) -> Option<Value> {
+        let _permit = self.permits.acquire().await?;
+        let config = self.data_config(h, res, inst, schema)?;
+        let addr = full.instance(inst.key.clone());
+        self.hooks.reading(&addr);
+        let (result, _) =
+            self.operate(&addr, None, Action::Read, provider.read_data(&res.addr.type_name, config.clone())).await;
+        self.data_read(res, full, &inst.key, schema, &config, result)
+    }
+}
+
+impl Walk<'_> {
+    /// A data source instance's configuration, decoded in its scope; `None` on errors
+    /// (reported).
+    fn data_config(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, schema: &ResourceSchema) -> Option<Value> {
+        let scope = self.scope(h, Some(inst), None);
+        let (config, diags) = decode_body(&mut scope.evaluator(), &res.body, &schema.block, &res.range);
+        self.errors(diags).then_some(config)
+    }
+
+    /// What a read returned, recorded in the state (the marks of the configuration kept);
+    /// `None` when it failed (reported).
+    fn data_read(
+        &self,
+        res: &Resource,
+        full: &ResourceAddr,
+        key: &InstanceKey,
+        schema: &ResourceSchema,
+        config: &Value,
+        result: Result<Value, ProviderError>,
+    ) -> Option<Value> {
+        match result {
+            Ok(v) => {
+                let v = keep_marks(config, schema.fit(v));
+                let provider_address = self.ctx.provider_address(&res.provider);
+                self.set_object(full, key, &provider_address, Some(ObjectState::plain(&v, schema)));
+                Some(v)
+            }
+            Err(e) => {
+                let addr = full.instance(key.clone());
+                self.error(Diagnostic::error(format!("Error reading {addr}"), e.message).at(res.range.clone()));
+                None
+            }
+        }
+    }
+}
