@@ -8,16 +8,16 @@ use crate::addr::{InstanceKey, ResourceAddr};
 use crate::checks::Checkable;
 use crate::config::Resource;
 use crate::diag::Diagnostic;
-use crate::eval::{Subject, decode_body};
+use crate::eval::decode_body;
 use crate::graph::Node;
 use crate::plan::planner::keep_marks;
 use crate::plan::{Action, PlanMode, Reason, ResourceChange};
 use crate::provider::{Provider, ProviderError};
-use crate::run::{Here, InstanceCtx, expand};
+use crate::run::{Here, InstanceCtx};
 use crate::schema::ResourceSchema;
 use crate::state::ObjectState;
 use crate::value::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 impl PlanWalk<'_> {
     pub(crate) async fn data(&self, addr: &ResourceAddr) -> bool {
@@ -34,34 +34,17 @@ impl PlanWalk<'_> {
         let mut ok = true;
         for h in self.instances_of(&addr.module_names()) {
             let full = addr.in_module(&h.module);
-            let scope = self.scope(&h, None, None);
-            let expansion = match expand(res.count.as_ref(), res.for_each.as_ref(), &mut scope.evaluator()) {
-                Ok(e) => e,
-                Err(d) => {
-                    self.error(d);
-                    ok = false;
-                    continue;
-                }
+            let Some(expansion) = self.expand_resource(&h, res) else {
+                ok = false;
+                continue;
             };
-            let instances = expansion.instances();
-            for inst in &instances {
-                self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
-            }
-            self.declare(&full, instances.iter().map(|i| i.key.clone()).collect());
-            let results = futures::future::join_all(instances.iter().map(|inst| {
-                self.read_data_instance(&h, res, &full, inst, schema, provider.as_ref(), &provider_address, pending)
-            }))
-            .await;
-            let mut values = BTreeMap::new();
-            for (inst, r) in instances.iter().zip(results) {
-                match r {
-                    Some(v) => {
-                        values.insert(inst.key.clone(), v);
-                    }
-                    None => ok = false,
-                }
-            }
-            self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
+            self.declare_instances(&full, &expansion);
+            let (h, full, provider, provider_address) = (&h, &full, provider.as_ref(), &provider_address);
+            ok &= self
+                .each_instance(h, res, &expansion, async |inst| {
+                    self.read_data_instance(h, res, full, inst, schema, provider, provider_address, pending).await
+                })
+                .await;
         }
         ok
     }

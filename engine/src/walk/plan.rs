@@ -3,9 +3,11 @@
 
 use super::{Op, Operation, Walk};
 use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+use crate::checks::Checkable;
 use crate::plan::planner::PlanOptions;
 use crate::plan::{Action, OutputChange, ResourceChange};
 use crate::provider::Provider;
+use crate::run::Expansion;
 use crate::state::State;
 use crate::value::Value;
 use petgraph::stable_graph::NodeIndex;
@@ -96,7 +98,13 @@ impl PlanWalk<'_> {
         }
     }
 
-    pub(crate) fn declare(&self, full: &ResourceAddr, keys: Vec<InstanceKey>) {
+    /// The instances resource `full` expanded to: for `moved` validation and check results.
+    pub(crate) fn declare_instances(&self, full: &ResourceAddr, expansion: &Expansion) {
+        let instances = expansion.instances();
+        for inst in &instances {
+            self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
+        }
+        let keys = instances.into_iter().map(|i| i.key).collect();
         self.declared.lock().expect("declared lock").insert(full.clone(), keys);
     }
 

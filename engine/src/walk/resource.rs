@@ -86,39 +86,18 @@ impl PlanWalk<'_> {
             self.values.set(&h.module, Subject::Resource(res.addr.clone()), v);
             return true;
         }
-        let scope = self.scope(h, None, None);
-        let expansion = match expand(res.count.as_ref(), res.for_each.as_ref(), &mut scope.evaluator()) {
-            Ok(e) => e,
-            Err(d) => {
-                self.error(d);
-                self.values.set(&h.module, Subject::Resource(res.addr.clone()), Value::DYNAMIC);
-                return false;
-            }
-        };
-        let instances = expansion.instances();
-        for inst in &instances {
-            self.checks.add_object(&Checkable::Resource(full.instance(inst.key.clone())));
-        }
-        self.declare(full, instances.iter().map(|i| i.key.clone()).collect());
-        let planned = futures::future::join_all(instances.iter().map(|inst| async {
-            if self.in_scope(&full.instance(inst.key.clone())) {
-                self.plan_instance(h, res, full, inst, schema, provider, provider_address).await
-            } else {
-                // Outside -target: unchanged, as recorded.
-                Some(self.refreshed_object(full, &inst.key, schema).map(|(v, _)| v).unwrap_or(Value::DYNAMIC))
-            }
-        }))
-        .await;
-        let mut ok = true;
-        let mut values = BTreeMap::new();
-        for (inst, p) in instances.iter().zip(planned) {
-            match p {
-                Some(v) => {
-                    values.insert(inst.key.clone(), v);
+        let Some(expansion) = self.expand_resource(h, res) else { return false };
+        self.declare_instances(full, &expansion);
+        let mut ok = self
+            .each_instance(h, res, &expansion, async |inst| {
+                if self.in_scope(&full.instance(inst.key.clone())) {
+                    self.plan_instance(h, res, full, inst, schema, provider, provider_address).await
+                } else {
+                    // Outside -target: unchanged, as recorded.
+                    Some(self.refreshed_object(full, &inst.key, schema).map(|(v, _)| v).unwrap_or(Value::DYNAMIC))
                 }
-                None => ok = false,
-            }
-        }
+            })
+            .await;
         for k in existing.iter().filter(|k| !expansion.contains(k) && self.in_scope(&full.instance((*k).clone()))) {
             let reason = match (k, &expansion) {
                 (InstanceKey::Int(_), Expansion::Count(_)) => Reason::DeleteBecauseCountIndex,
@@ -128,7 +107,6 @@ impl PlanWalk<'_> {
             ok &= self.plan_delete(res, full, k, schema, provider_address, Some(reason));
         }
         self.plan_deposed(full, &res.provider, schema, provider_address);
-        self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
         ok
     }
 
@@ -418,58 +396,35 @@ impl ApplyWalk<'_> {
         let addr = &full;
         let Some(schema) = self.schema_of(&res.provider, addr) else { return false };
         let Some(provider) = self.ctx.providers.get(&res.provider).cloned() else { return false };
-        let expansion =
-            match expand(res.count.as_ref(), res.for_each.as_ref(), &mut self.scope(h, None, None).evaluator()) {
-                Ok(e) => e,
-                Err(d) => {
-                    self.error(d);
-                    return false;
-                }
-            };
+        let Some(expansion) = self.expand_resource(h, res) else { return false };
         let dependencies: Arc<[ResourceAddr]> = self.graph.resource_dependencies(node).into();
-        let instances = expansion.instances();
-        let results = futures::future::join_all(instances.iter().map(|inst| {
-            let deps = &dependencies;
-            let provider = provider.clone();
-            async move {
-                let iaddr = addr.instance(inst.key.clone());
-                match self.changes.get(&(iaddr.clone(), None)).copied() {
-                    Some(c) if c.action != Action::NoOp && c.action != Action::Delete => {
-                        self.report_conditions(h, res, inst, None);
-                        match addr.mode {
-                            Mode::Managed => {
-                                self.apply_instance(h, res, addr, inst, c, schema, provider.as_ref(), deps).await
-                            }
-                            Mode::Data => self.read_data(h, res, addr, inst, schema, provider.as_ref()).await,
+        let deps = &dependencies;
+        self.each_instance(h, res, &expansion, async |inst| {
+            let iaddr = addr.instance(inst.key.clone());
+            match self.changes.get(&(iaddr.clone(), None)).copied() {
+                Some(c) if c.action != Action::NoOp && c.action != Action::Delete => {
+                    self.report_conditions(h, res, inst, None);
+                    match addr.mode {
+                        Mode::Managed => {
+                            self.apply_instance(h, res, addr, inst, c, schema, provider.as_ref(), deps).await
                         }
-                    }
-                    _ => {
-                        let v = {
-                            let state = self.recorder.snapshot_ref();
-                            state
-                                .object(addr, &inst.key)
-                                .map(|o| value_from_object(o, &schema.block))
-                                .unwrap_or(Value::NULL)
-                        };
-                        self.report_conditions(h, res, inst, Some(&v));
-                        Some(v)
+                        Mode::Data => self.read_data(h, res, addr, inst, schema, provider.as_ref()).await,
                     }
                 }
-            }
-        }))
-        .await;
-        let mut ok = true;
-        let mut values = BTreeMap::new();
-        for (inst, r) in instances.iter().zip(results) {
-            match r {
-                Some(v) => {
-                    values.insert(inst.key.clone(), v);
+                _ => {
+                    let v = {
+                        let state = self.recorder.snapshot_ref();
+                        state
+                            .object(addr, &inst.key)
+                            .map(|o| value_from_object(o, &schema.block))
+                            .unwrap_or(Value::NULL)
+                    };
+                    self.report_conditions(h, res, inst, Some(&v));
+                    Some(v)
                 }
-                None => ok = false,
             }
-        }
-        self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
-        ok
+        })
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -704,6 +659,45 @@ pub(super) fn prevent_destroy_error(inst: &InstanceAddr, res: &Resource) -> Diag
 }
 
 impl Walk<'_> {
+    /// Expands resource `res` in module instance `h` (its `count` or `for_each`); `None` when
+    /// that fails (reported), and the resource is unknown for the rest of the walk.
+    pub(crate) fn expand_resource(&self, h: &Here<'_>, res: &Resource) -> Option<Expansion> {
+        let scope = self.scope(h, None, None);
+        match expand(res.count.as_ref(), res.for_each.as_ref(), &mut scope.evaluator()) {
+            Ok(e) => Some(e),
+            Err(d) => {
+                self.error(d);
+                self.values.set(&h.module, Subject::Resource(res.addr.clone()), Value::DYNAMIC);
+                None
+            }
+        }
+    }
+
+    /// Runs `each` for every instance of `expansion` at once, and sets the resource's value
+    /// in `h` to theirs, aggregated as `count` or `for_each` make it; false when one failed.
+    pub(crate) async fn each_instance(
+        &self,
+        h: &Here<'_>,
+        res: &Resource,
+        expansion: &Expansion,
+        each: impl AsyncFn(&InstanceCtx) -> Option<Value>,
+    ) -> bool {
+        let instances = expansion.instances();
+        let results = futures::future::join_all(instances.iter().map(|inst| each(inst))).await;
+        let mut ok = true;
+        let mut values = BTreeMap::new();
+        for (inst, r) in instances.iter().zip(results) {
+            match r {
+                Some(v) => {
+                    values.insert(inst.key.clone(), v);
+                }
+                None => ok = false,
+            }
+        }
+        self.values.set(&h.module, Subject::Resource(res.addr.clone()), expansion.aggregate(values));
+        ok
+    }
+
     /// A resource instance's postconditions on `value` (planned, or new after apply): false
     /// when one fails. A plan leaves one it cannot evaluate yet (attributes known after
     /// apply) to the apply, which reports its errors.
