@@ -148,9 +148,7 @@ async fn apply_locked(
         if !plan.has_changes() {
             if ui.json {
                 json::apply_summary(plan.mode == PlanMode::Destroy, 0, 0, 0);
-                if let Some(state) = &session.stored {
-                    json::state_outputs(state);
-                }
+                json::state_outputs(&plan.prior_state);
             }
             return 0;
         }

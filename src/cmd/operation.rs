@@ -10,7 +10,7 @@ use terrane_engine::addr::{parse_instance, parse_target};
 use terrane_engine::context::Context;
 use terrane_engine::diag::{Diagnostic, Diagnostics};
 use terrane_engine::graph::WalkControl;
-use terrane_engine::plan::planner::{PlanOptions, plan_partial};
+use terrane_engine::plan::planner::{PlanOptions, plan_partial_owned};
 use terrane_engine::plan::render::text::render_plan;
 use terrane_engine::plan::{Plan, PlanMode};
 use terrane_engine::schema::Schema;
@@ -131,13 +131,15 @@ pub fn plan_options(ui: &Ui, session: &mut Session, opts: &PlanOpts, mode: PlanM
 /// is shown and can be saved, never applied.
 pub async fn make_plan(
     ui: &Ui,
-    session: &Session,
+    session: &mut Session,
     opts: &PlanOptions,
     control: &WalkControl,
     quiet: bool,
 ) -> (Option<Plan>, Diagnostics) {
     let hooks = ui.hooks(quiet);
-    plan_partial(&session.ctx, session.stored.as_ref(), opts, control, hooks.as_ref()).await
+    // The stored state becomes the plan's prior state (no copy of every object): the
+    // session has no further use for it.
+    plan_partial_owned(&session.ctx, session.stored.take(), opts, control, hooks.as_ref()).await
 }
 
 /// The schema of a change's resource type, for rendering.
