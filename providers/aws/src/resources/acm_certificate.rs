@@ -270,29 +270,19 @@ async fn tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
 /// Every certificate of the account and region (all statuses and key types), by ARN.
 async fn list_all(c: &Ctx<'_>) -> Result<HashMap<String, CertificateSummary>> {
     let includes = Filters::builder().set_key_types(Some(KeyAlgorithm::values().iter().map(|k| (*k).into()).collect()));
-    let mut found = HashMap::new();
-    let mut token = None;
-    loop {
-        let out = c
-            .clients
-            .acm
-            .list_certificates()
-            .includes(includes.clone().build())
-            .max_items(LIST_PAGE)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| sdk_error("listing ACM certificates", e))?;
-        for s in out.certificate_summary_list() {
-            if let Some(arn) = s.certificate_arn() {
-                found.insert(arn.to_string(), s.clone());
-            }
-        }
-        token = out.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(found);
-        }
-    }
+    let summaries = c
+        .clients
+        .acm
+        .list_certificates()
+        .includes(includes.build())
+        .max_items(LIST_PAGE)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("listing ACM certificates", e))?;
+    Ok(summaries.into_iter().filter_map(|s| Some((s.certificate_arn()?.to_string(), s))).collect())
 }
 
 /// Reads one certificate: from its summary when that is enough, else described.

@@ -179,14 +179,15 @@ impl ResourceType for LogGroup {
         let names: Vec<String> = current.iter().map(val::id).collect();
         let prefix = common_prefix(&names);
         let mut found = HashMap::new();
-        let mut token = None;
+        let mut req = c.clients.logs.describe_log_groups();
+        if !prefix.is_empty() {
+            req = req.log_group_name_prefix(&prefix);
+        }
+        let mut pages = req.into_paginator().send();
         loop {
-            let mut req = c.clients.logs.describe_log_groups().set_next_token(token);
-            if !prefix.is_empty() {
-                req = req.log_group_name_prefix(&prefix);
-            }
-            let out = match req.send().await {
-                Ok(o) => o,
+            let out = match pages.try_next().await {
+                Ok(Some(o)) => o,
+                Ok(None) => break,
                 Err(e) => {
                     let msg = crate::errors::describe("reading log groups", &e);
                     return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
@@ -199,8 +200,7 @@ impl ResourceType for LogGroup {
                     found.insert(n.to_string(), g.clone());
                 }
             }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() || found.len() == names.len() {
+            if found.len() == names.len() {
                 break;
             }
         }

@@ -446,34 +446,16 @@ impl ResourceType for RdsInstance {
         let mut found: HashMap<String, DbInstance> = HashMap::new();
         for page in chunks(&ids, FILTER_PAGE) {
             let filter = Filter::builder().name("db-instance-id").set_values(Some(page)).build();
-            let mut marker = None;
-            loop {
-                let out = match c
-                    .clients
-                    .rds
-                    .describe_db_instances()
-                    .filters(filter.clone())
-                    .max_records(PAGE)
-                    .set_marker(marker)
-                    .send()
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(e) => {
-                        return all_failed(
-                            current.len(),
-                            &ProviderError::new(describe("reading RDS DB instances", &e)),
-                        );
-                    }
-                };
-                for db in out.db_instances() {
-                    if let Some(id) = db.db_instance_identifier() {
-                        found.insert(id.to_lowercase(), db.clone());
-                    }
+            let req = c.clients.rds.describe_db_instances().filters(filter).max_records(PAGE);
+            let listed = match req.into_paginator().items().send().try_collect().await {
+                Ok(l) => l,
+                Err(e) => {
+                    return all_failed(current.len(), &ProviderError::new(describe("reading RDS DB instances", &e)));
                 }
-                marker = out.marker().map(str::to_string);
-                if marker.is_none() {
-                    break;
+            };
+            for db in listed {
+                if let Some(id) = db.db_instance_identifier() {
+                    found.insert(id.to_lowercase(), db);
                 }
             }
         }

@@ -211,28 +211,21 @@ async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, DbSubnet
         }
         return Ok(found);
     }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .rds
-            .describe_db_subnet_groups()
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing DB subnet groups", &e)))?;
+    let mut pages = c.clients.rds.describe_db_subnet_groups().max_records(PAGE).into_paginator().send();
+    while let Some(out) =
+        pages.try_next().await.map_err(|e| ProviderError::new(describe("listing DB subnet groups", &e)))?
+    {
         for g in out.db_subnet_groups() {
             let n = g.db_subnet_group_name().unwrap_or_default().to_lowercase();
             if names.contains(&n) {
                 found.insert(n, g.clone());
             }
         }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == names.len() {
-            return Ok(found);
+        if found.len() == names.len() {
+            break;
         }
     }
+    Ok(found)
 }
 
 fn subnet_ids(g: &DbSubnetGroup) -> Vec<String> {

@@ -108,25 +108,17 @@ pub(super) async fn describe_volumes(
 ) -> std::result::Result<HashMap<String, Volume>, String> {
     let mut found = HashMap::new();
     for page in chunks(ids, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_volumes()
-                .filters(filter("volume-id", page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading EBS volumes", &e))?;
-            for v in out.volumes() {
-                if let Some(id) = v.volume_id() {
-                    found.insert(id.to_string(), v.clone());
-                }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
+        let req = c.clients.ec2.describe_volumes().filters(filter("volume-id", page));
+        let listed = req
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| crate::errors::describe("reading EBS volumes", &e))?;
+        for v in listed {
+            if let Some(id) = v.volume_id().map(str::to_string) {
+                found.insert(id, v);
             }
         }
     }

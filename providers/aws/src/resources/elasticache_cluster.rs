@@ -104,28 +104,27 @@ pub(super) async fn fetch(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String,
         }
         return Ok(found);
     }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .elasticache
-            .describe_cache_clusters()
-            .show_cache_node_info(true)
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing ElastiCache clusters", &e)))?;
+    let mut pages = c
+        .clients
+        .elasticache
+        .describe_cache_clusters()
+        .show_cache_node_info(true)
+        .max_records(PAGE)
+        .into_paginator()
+        .send();
+    while let Some(out) =
+        pages.try_next().await.map_err(|e| ProviderError::new(describe("listing ElastiCache clusters", &e)))?
+    {
         for cc in out.cache_clusters() {
             if ids.contains(&key(cc)) {
                 found.insert(key(cc), cc.clone());
             }
         }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == ids.len() {
-            return Ok(found);
+        if found.len() == ids.len() {
+            break;
         }
     }
+    Ok(found)
 }
 
 /// The security group IDs of a cluster.

@@ -110,27 +110,22 @@ async fn fetch(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String, Replicatio
         }
         return Ok(found);
     }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .elasticache
-            .describe_replication_groups()
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing ElastiCache replication groups", &e)))?;
+    let mut pages = c.clients.elasticache.describe_replication_groups().max_records(PAGE).into_paginator().send();
+    while let Some(out) = pages
+        .try_next()
+        .await
+        .map_err(|e| ProviderError::new(describe("listing ElastiCache replication groups", &e)))?
+    {
         for g in out.replication_groups() {
             if ids.contains(&key(g)) {
                 found.insert(key(g), g.clone());
             }
         }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == ids.len() {
-            return Ok(found);
+        if found.len() == ids.len() {
+            break;
         }
     }
+    Ok(found)
 }
 
 /// The first member cluster of a group, where the group's other settings are read from.

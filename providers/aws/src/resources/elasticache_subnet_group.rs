@@ -108,27 +108,20 @@ async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, CacheSub
         }
         return Ok(found);
     }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .elasticache
-            .describe_cache_subnet_groups()
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing ElastiCache subnet groups", &e)))?;
+    let mut pages = c.clients.elasticache.describe_cache_subnet_groups().max_records(PAGE).into_paginator().send();
+    while let Some(out) =
+        pages.try_next().await.map_err(|e| ProviderError::new(describe("listing ElastiCache subnet groups", &e)))?
+    {
         for g in out.cache_subnet_groups() {
             if names.contains(&key(g)) {
                 found.insert(key(g), g.clone());
             }
         }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == names.len() {
-            return Ok(found);
+        if found.len() == names.len() {
+            break;
         }
     }
+    Ok(found)
 }
 
 async fn build(c: &Ctx<'_>, cur: &Value, name: &str, g: Option<&CacheSubnetGroup>) -> Result<Option<Value>> {

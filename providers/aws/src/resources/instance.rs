@@ -273,21 +273,15 @@ async fn collect(
     req: aws_sdk_ec2::operation::describe_instances::builders::DescribeInstancesFluentBuilder,
     found: &mut HashMap<String, (ApiInstance, Option<String>)>,
 ) -> std::result::Result<(), DescribeError> {
-    let mut token: Option<String> = None;
-    loop {
-        let out = req.clone().set_next_token(token).send().await?;
-        for r in out.reservations() {
-            for i in r.instances() {
-                if let Some(id) = i.instance_id() {
-                    found.insert(id.to_string(), (i.clone(), r.owner_id().map(str::to_string)));
-                }
+    let mut reservations = req.into_paginator().items().send();
+    while let Some(r) = reservations.try_next().await? {
+        for i in r.instances() {
+            if let Some(id) = i.instance_id() {
+                found.insert(id.to_string(), (i.clone(), r.owner_id().map(str::to_string)));
             }
         }
-        token = out.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(());
-        }
     }
+    Ok(())
 }
 
 /// The root volume's ID and the mapping's delete-on-termination flag.

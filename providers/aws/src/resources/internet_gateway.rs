@@ -126,31 +126,17 @@ impl ResourceType for InternetGateway {
         let ids: Vec<String> = current.iter().map(val::id).collect();
         let mut found = HashMap::new();
         for page in chunks(&ids, FILTER_PAGE) {
-            let mut token = None;
-            loop {
-                let out = match c
-                    .clients
-                    .ec2
-                    .describe_internet_gateways()
-                    .filters(filter("internet-gateway-id", page.clone()))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(e) => {
-                        let msg = crate::errors::describe("reading internet gateways", &e);
-                        return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
-                    }
-                };
-                for g in out.internet_gateways() {
-                    if let Some(id) = g.internet_gateway_id() {
-                        found.insert(id.to_string(), g.clone());
-                    }
+            let req = c.clients.ec2.describe_internet_gateways().filters(filter("internet-gateway-id", page));
+            let listed = match req.into_paginator().items().send().try_collect().await {
+                Ok(l) => l,
+                Err(e) => {
+                    let msg = crate::errors::describe("reading internet gateways", &e);
+                    return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
                 }
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
+            };
+            for g in listed {
+                if let Some(id) = g.internet_gateway_id().map(str::to_string) {
+                    found.insert(id, g);
                 }
             }
         }

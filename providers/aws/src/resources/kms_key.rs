@@ -87,19 +87,11 @@ async fn rotation_of(c: &Ctx<'_>, id: &str) -> Result<Option<(bool, Option<i32>)
 }
 
 async fn tags_of(c: &Ctx<'_>, id: &str) -> Result<Option<BTreeMap<String, String>>> {
-    let mut tags = BTreeMap::new();
-    let mut marker = None;
-    loop {
-        let out = match c.clients.kms.list_resource_tags().key_id(id).set_marker(marker).send().await {
-            Ok(o) => o,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(sdk_error(&format!("reading the tags of KMS key {id}"), e)),
-        };
-        tags.extend(out.tags().iter().map(|t| (t.tag_key().to_string(), t.tag_value().to_string())));
-        marker = out.next_marker().filter(|_| out.truncated()).map(str::to_string);
-        if marker.is_none() {
-            return Ok(Some(tags));
-        }
+    // The paginator follows NextMarker, which KMS sends only while Truncated is true.
+    match c.clients.kms.list_resource_tags().key_id(id).into_paginator().items().send().try_collect().await {
+        Ok(tags) => Ok(Some(tags.iter().map(|t| (t.tag_key().to_string(), t.tag_value().to_string())).collect())),
+        Err(e) if not_found(&e) => Ok(None),
+        Err(e) => Err(sdk_error(&format!("reading the tags of KMS key {id}"), e)),
     }
 }
 
@@ -299,23 +291,18 @@ impl ResourceType for KmsKey {
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         use futures::stream::{self, StreamExt};
         let Some(token) = c.token else { return Ok(None) };
-        let mut ids = Vec::new();
-        let mut marker = None;
-        loop {
-            let out = c
-                .clients
-                .kms
-                .list_keys()
-                .set_marker(marker)
-                .send()
-                .await
-                .map_err(|e| sdk_error("listing KMS keys to find one a create made", e))?;
-            ids.extend(out.keys().iter().filter_map(|k| k.key_id()).map(str::to_string));
-            marker = out.next_marker().filter(|_| out.truncated()).map(str::to_string);
-            if marker.is_none() {
-                break;
-            }
-        }
+        // The paginator follows NextMarker, which KMS sends only while Truncated is true.
+        let keys = c
+            .clients
+            .kms
+            .list_keys()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| sdk_error("listing KMS keys to find one a create made", e))?;
+        let ids: Vec<String> = keys.iter().filter_map(|k| k.key_id()).map(str::to_string).collect();
         let tagged = stream::iter(ids)
             .map(|id| async move {
                 match c.clients.kms.list_resource_tags().key_id(&id).send().await {

@@ -200,25 +200,17 @@ fn configured(config: &Value, k: &str) -> bool {
 pub async fn describe(c: &Ctx<'_>, ids: &[String]) -> std::result::Result<HashMap<String, ApiRouteTable>, String> {
     let mut found = HashMap::new();
     for page in chunks(ids, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_route_tables()
-                .filters(filter("route-table-id", page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading route tables", &e))?;
-            for t in out.route_tables() {
-                if let Some(id) = t.route_table_id() {
-                    found.insert(id.to_string(), t.clone());
-                }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
+        let req = c.clients.ec2.describe_route_tables().filters(filter("route-table-id", page));
+        let listed = req
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| crate::errors::describe("reading route tables", &e))?;
+        for t in listed {
+            if let Some(id) = t.route_table_id().map(str::to_string) {
+                found.insert(id, t);
             }
         }
     }

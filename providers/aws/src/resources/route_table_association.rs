@@ -60,27 +60,22 @@ async fn associations(
 ) -> std::result::Result<HashMap<String, ApiAssociation>, String> {
     let mut found = HashMap::new();
     for page in chunks(values, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_route_tables()
-                .filters(filter(name, page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading route table associations", &e))?;
-            for t in out.route_tables() {
-                for a in t.associations().iter().filter(|a| live(a)) {
-                    if let Some(id) = a.route_table_association_id() {
-                        found.insert(id.to_string(), a.clone());
-                    }
+        let tables = c
+            .clients
+            .ec2
+            .describe_route_tables()
+            .filters(filter(name, page))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| crate::errors::describe("reading route table associations", &e))?;
+        for t in &tables {
+            for a in t.associations().iter().filter(|a| live(a)) {
+                if let Some(id) = a.route_table_association_id() {
+                    found.insert(id.to_string(), a.clone());
                 }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
             }
         }
     }

@@ -164,6 +164,8 @@ impl S3Bucket {
 }
 
 /// Object versions and delete markers in the bucket, counted a page at a time up to `cap`.
+/// (A loop of its own: the SDK has no paginator for ListObjectVersions, whose next page takes
+/// two markers.)
 async fn count_versions(c: &Ctx<'_>, bucket: &str, cap: usize) -> Result<(usize, bool)> {
     let (mut n, mut key, mut version) = (0usize, None, None);
     loop {

@@ -106,31 +106,17 @@ impl ResourceType for Subnet {
         let ids: Vec<String> = current.iter().map(val::id).collect();
         let mut found = HashMap::new();
         for page in chunks(&ids, FILTER_PAGE) {
-            let mut token = None;
-            loop {
-                let out = match c
-                    .clients
-                    .ec2
-                    .describe_subnets()
-                    .filters(filter("subnet-id", page.clone()))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(e) => {
-                        let msg = crate::errors::describe("reading subnets", &e);
-                        return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
-                    }
-                };
-                for s in out.subnets() {
-                    if let Some(id) = s.subnet_id() {
-                        found.insert(id.to_string(), s.clone());
-                    }
+            let req = c.clients.ec2.describe_subnets().filters(filter("subnet-id", page));
+            let listed = match req.into_paginator().items().send().try_collect().await {
+                Ok(l) => l,
+                Err(e) => {
+                    let msg = crate::errors::describe("reading subnets", &e);
+                    return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
                 }
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
+            };
+            for s in listed {
+                if let Some(id) = s.subnet_id().map(str::to_string) {
+                    found.insert(id, s);
                 }
             }
         }
