@@ -1,9 +1,10 @@
-//! EC2 helpers shared by the EC2 resource types: tags in and out, tag updates, filters.
+//! EC2 helpers shared by the EC2 resource types: tags in and out, tag updates, filters, and
+//! the describes more than one resource type reads with (volumes, route tables).
 
 use crate::errors::sdk_error;
-use crate::resource::Result;
-use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
-use std::collections::BTreeMap;
+use crate::resource::{Ctx, Result, chunks};
+use aws_sdk_ec2::types::{Filter, ResourceType, RouteTable, Tag, TagSpecification, Volume};
+use std::collections::{BTreeMap, HashMap};
 
 pub fn tags(m: &BTreeMap<String, String>) -> Vec<Tag> {
     m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
@@ -74,4 +75,50 @@ pub async fn find_by_token(c: &crate::resource::Ctx<'_>, resource_type: &str) ->
         .find(|t| t.value() == Some(token) && t.key() == Some(crate::tags::TOKEN_TAG))
         .and_then(|t| t.resource_id())
         .map(str::to_string))
+}
+
+/// The volumes with these IDs: one DescribeVolumes per 200 (a `volume-id` filter, which,
+/// unlike `VolumeIds`, does not fail the whole call for one unknown ID).
+pub async fn describe_volumes(c: &Ctx<'_>, ids: &[String]) -> std::result::Result<HashMap<String, Volume>, String> {
+    let mut found = HashMap::new();
+    for page in chunks(ids, FILTER_PAGE) {
+        let req = c.clients.ec2.describe_volumes().filters(filter("volume-id", page));
+        let listed = req
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| crate::errors::describe("reading EBS volumes", &e))?;
+        for v in listed {
+            if let Some(id) = v.volume_id().map(str::to_string) {
+                found.insert(id, v);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Route tables by ID, a few calls for many tables.
+pub async fn describe_route_tables(
+    c: &Ctx<'_>,
+    ids: &[String],
+) -> std::result::Result<HashMap<String, RouteTable>, String> {
+    let mut found = HashMap::new();
+    for page in chunks(ids, FILTER_PAGE) {
+        let req = c.clients.ec2.describe_route_tables().filters(filter("route-table-id", page));
+        let listed = req
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| crate::errors::describe("reading route tables", &e))?;
+        for t in listed {
+            if let Some(id) = t.route_table_id().map(str::to_string) {
+                found.insert(id, t);
+            }
+        }
+    }
+    Ok(found)
 }

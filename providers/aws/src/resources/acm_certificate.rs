@@ -15,11 +15,11 @@
 //! a summary lacks the SAN list (it is truncated after 100 names). The tags still take one
 //! ListTagsForCertificate per certificate.
 
-use super::db_subnet_group::{FEW, all_failed, bounded, missing};
-use super::iam_role::rfc3339;
+use crate::describe::{FEW, all_failed, bounded};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::missing;
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
-use crate::val::{self, Obj};
+use crate::val::{self, Obj, rfc3339};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_acm::types::{

@@ -7,10 +7,10 @@
 //! `password` is sensitive: it is sent on create and when it changes, never read back (the
 //! configured value is kept), and scrubbed from every error this file returns.
 
-use super::db_subnet_group::{
-    PAGE, all_failed, engine_version, rds_tag_map, rds_tags, rds_update_tags, replan_lowercase,
-};
+use crate::describe::{PAGE, all_failed};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::{engine_version, missing, replan_lowercase};
+use crate::rds::{rds_tag_map, rds_tags, rds_update_tags};
 use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
@@ -376,7 +376,7 @@ impl ResourceType for RdsInstance {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let set = |k: &str| !super::db_subnet_group::missing(config, k);
+        let set = |k: &str| !missing(config, k);
         if set("identifier") && set("identifier_prefix") {
             out.push(invalid(
                 "Conflicting arguments",

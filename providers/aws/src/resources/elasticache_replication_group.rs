@@ -5,10 +5,10 @@
 //! version, parameter group, subnet group, security groups, maintenance window) are read from
 //! its first member cluster. `auth_token` is sensitive and never read back.
 
-use super::db_subnet_group::{FEW, PAGE, all_failed, bounded, engine_version, or_prior, replan_lowercase};
-use super::elasticache_cluster::{ENGINES, security_group_ids};
-use super::elasticache_subnet_group::{ec_tags, ec_tags_of, ec_update_tags};
+use crate::describe::{FEW, PAGE, all_failed, bounded};
+use crate::elasticache::{ENGINES, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, security_group_ids};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::{engine_version, or_prior, replan_lowercase};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
@@ -488,7 +488,7 @@ impl ResourceType for EcReplicationGroup {
             Err(e) => return all_failed(current.len(), &e),
         };
         let members: Vec<String> = groups.values().filter_map(first_member).collect();
-        let clusters = match super::elasticache_cluster::fetch(c, &members).await {
+        let clusters = match fetch_clusters(c, &members).await {
             Ok(m) => m,
             Err(e) => return all_failed(current.len(), &e),
         };

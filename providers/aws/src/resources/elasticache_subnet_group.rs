@@ -1,15 +1,15 @@
 //! `aws_elasticache_subnet_group`: the subnets a cache cluster or replication group may use.
-//!
-//! Also holds the ElastiCache tag helpers the cluster and replication group files share.
 
-use super::db_subnet_group::{FEW, PAGE, all_failed, bounded, replan_lowercase};
+use crate::describe::{FEW, PAGE, all_failed, bounded};
+use crate::elasticache::{ec_tags, ec_tags_of, ec_update_tags};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::replan_lowercase;
 use crate::resource::{Ctx, ResourceType, Result, with_tags};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
-use aws_sdk_elasticache::types::{CacheSubnetGroup, Tag};
-use std::collections::{BTreeMap, HashMap};
+use aws_sdk_elasticache::types::CacheSubnetGroup;
+use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
@@ -31,58 +31,6 @@ fn schema() -> Schema {
 }
 
 // ---- ElastiCache helpers shared with the cluster and replication group files ----
-
-pub(super) fn ec_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
-    (!m.is_empty()).then(|| m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
-}
-
-/// The tags of an ElastiCache resource (ListTagsForResource).
-pub(super) async fn ec_tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
-    let out = c
-        .clients
-        .elasticache
-        .list_tags_for_resource()
-        .resource_name(arn)
-        .send()
-        .await
-        .map_err(|e| sdk_error(&format!("reading the tags of {arn}"), e))?;
-    Ok(out
-        .tag_list()
-        .iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-        .collect())
-}
-
-/// Brings an ElastiCache resource's tags from `old` to `new`.
-pub(super) async fn ec_update_tags(
-    c: &Ctx<'_>,
-    arn: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        c.clients
-            .elasticache
-            .remove_tags_from_resource()
-            .resource_name(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))?;
-    }
-    if !set.is_empty() {
-        c.clients
-            .elasticache
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(ec_tags(&set))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
-    }
-    Ok(())
-}
 
 // ---- aws_elasticache_subnet_group ----
 

@@ -3,10 +3,11 @@
 //! Refresh lists the account's aliases once (`ListAliases`, 100 a page) for every alias
 //! read, not one call per alias.
 
-use super::iam_role::{PROPAGATION, name_prefix_from_name, validate_name};
-use super::kms_key::{not_found, same_key};
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::iam::PROPAGATION;
+use crate::kms::{not_found, same_key};
+use crate::plan::validate_name;
+use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;

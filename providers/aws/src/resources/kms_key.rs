@@ -7,14 +7,15 @@
 //! and keys are read eight at a time. A key pending deletion counts as gone, as in
 //! Terraform, without the other three calls.
 
-use super::iam_role::{PROPAGATION, normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::errors::{code, sdk_error};
+use crate::iam::PROPAGATION;
+use crate::kms::not_found;
+use crate::policy::{normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, OriginType, Tag};
-use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -49,11 +50,6 @@ fn schema() -> Schema {
             .attr("xks_key_id", Attribute::optional(Type::String).force_new()),
     );
     with_timeouts(s, &["create"])
-}
-
-/// Whether a KMS call failed because the key (or alias) does not exist.
-pub fn not_found<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    code(e) == Some("NotFoundException") || crate::errors::is_not_found(e)
 }
 
 /// The key's metadata; `None` when it does not exist.
@@ -422,34 +418,9 @@ impl ResourceType for KmsKey {
     }
 }
 
-/// The key ID in a key ARN (`arn:aws:kms:eu-west-1:123456789012:key/<id>`).
-pub fn key_id_of_arn(arn: &str) -> Option<&str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["arn", _, _, _, _, resource] => resource.strip_prefix("key/"),
-        _ => None,
-    }
-}
-
-/// Whether two key references (ID or ARN) name the same key, as Terraform compares them.
-pub fn same_key(a: &str, b: &str) -> bool {
-    a == b
-        || (a.starts_with("arn:") && !b.starts_with("arn:") && key_id_of_arn(a) == Some(b))
-        || (b.starts_with("arn:") && !a.starts_with("arn:") && key_id_of_arn(b) == Some(a))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn key_references_compare_as_terraform_compares_them() {
-        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
-        let arn = format!("arn:aws:kms:eu-west-1:111122223333:key/{id}");
-        assert!(same_key(id, &arn) && same_key(&arn, id) && same_key(id, id));
-        assert!(!same_key("other", &arn));
-        assert_eq!(key_id_of_arn("arn:aws:kms:eu-west-1:111122223333:alias/x"), None);
-    }
 
     #[test]
     fn arguments_are_validated() {

@@ -2,12 +2,12 @@
 //! ports). `health_check` and `stickiness` are optional and computed, as in Terraform: left out,
 //! they take what AWS has.
 
-use super::iam_role::{PROPAGATION, keep_computed, name_prefix_from_name};
-use super::lb::{
-    PAGE, all_failed, arn_after, attribute_map, describe_by_arn, describe_tags, elb_tags, split_err, update_tags,
-};
+use crate::describe::{all_failed, describe_by_arn, split_err};
+use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::iam::PROPAGATION;
+use crate::plan::keep_computed;
+use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
@@ -477,12 +477,12 @@ impl ResourceType for LbTargetGroup {
         .await;
         let found: HashMap<String, TargetGroup> = match groups {
             Ok(g) => g.into_iter().filter_map(|t| Some((t.target_group_arn()?.to_string(), t))).collect(),
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         let found_arns: Vec<String> = found.keys().cloned().collect();
         let tags = match describe_tags(c, &found_arns).await {
             Ok(t) => t,
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         // One DescribeTargetGroupAttributes per group (the API takes one ARN).
         let attrs: HashMap<String, Result<HashMap<String, String>>> = stream::iter(found_arns.clone())

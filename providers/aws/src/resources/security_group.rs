@@ -6,7 +6,7 @@
 
 use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, with_tags, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, chunks, time_suffix, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
@@ -272,7 +272,7 @@ impl ResourceType for SecurityGroup {
             None => format!(
                 "{}{}",
                 val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
-                unique_suffix()
+                time_suffix()
             ),
         };
         let tags = crate::tags::at_create(c, planned);
@@ -407,12 +407,6 @@ impl ResourceType for SecurityGroup {
         )
         .await
     }
-}
-
-/// A suffix for generated names, like Terraform's `terraform-20261127...` names.
-pub fn unique_suffix() -> String {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    format!("{}{:08x}", t.as_secs(), rand::random::<u32>())
 }
 
 #[cfg(test)]

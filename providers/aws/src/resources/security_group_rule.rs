@@ -6,7 +6,7 @@
 
 use crate::ec2::{FILTER_PAGE, filter};
 use crate::errors::{code, conflict_on_first_attempt, sdk_error, taken_if};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, chunks, crc32, invalid, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
@@ -187,7 +187,7 @@ impl Rule {
         for g in self.groups() {
             b.push_str(&format!("{g}--"));
         }
-        format!("sgrule-{}", super::route::crc32(b.as_bytes()))
+        format!("sgrule-{}", crc32(b.as_bytes()))
     }
 
     /// Whether an AWS permission holds this rule (same protocol and ports, every source).
@@ -613,8 +613,8 @@ mod tests {
     fn ids_hash_like_terraform() {
         // "sg-1-22-22-tcp-ingress-10.0.0.0/8-"
         let r = Rule::from_import_id("sg-1_ingress_tcp_22_22_10.0.0.0/8").unwrap();
-        assert_eq!(r.id(), format!("sgrule-{}", super::super::route::crc32(b"sg-1-22-22-tcp-ingress-10.0.0.0/8-")));
+        assert_eq!(r.id(), format!("sgrule-{}", crc32(b"sg-1-22-22-tcp-ingress-10.0.0.0/8-")));
         let all = Rule::from_import_id("sg-1_ingress_-1_0_0_sg-2").unwrap();
-        assert_eq!(all.id(), format!("sgrule-{}", super::super::route::crc32(b"sg-1--1-ingress-sg-2--")));
+        assert_eq!(all.id(), format!("sgrule-{}", crc32(b"sg-1--1-ingress-sg-2--")));
     }
 }
