@@ -4,9 +4,11 @@
 
 use crate::errors::{is_not_found, sdk_error};
 use crate::resource::{Result, chunks};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{self, StreamExt};
+use std::collections::HashMap;
 use std::future::Future;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::value::Value;
@@ -29,6 +31,45 @@ pub async fn bounded<T, F: std::future::Future<Output = T>>(futures: Vec<F>) -> 
 /// The same error for every object of a batch whose read failed.
 pub fn all_failed(n: usize, e: &ProviderError) -> Vec<Result<Option<Value>>> {
     (0..n).map(|_| Err(e.clone())).collect()
+}
+
+/// The objects with these keys (lowercase names or IDs), by key (`key`): for up to [`FEW`]
+/// keys, one call each (`one`, `None` for an object that is gone); for more, the `listing`
+/// of every object (a paginator's items, sent only when read), read until each key is found.
+/// `doing` names the listing in its error (`listing DB subnet groups`).
+pub async fn few_or_listing<'a, T, E, R, One, Fut>(
+    keys: &'a [String],
+    key: impl Fn(&T) -> String,
+    one: One,
+    mut listing: PaginationStream<std::result::Result<T, SdkError<E, R>>>,
+    doing: &str,
+) -> Result<HashMap<String, T>>
+where
+    One: Fn(&'a str) -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let mut found = HashMap::new();
+    if keys.len() <= FEW {
+        for t in bounded(keys.iter().map(|k| one(k)).collect()).await {
+            if let Some(t) = t? {
+                found.insert(key(&t), t);
+            }
+        }
+        return Ok(found);
+    }
+    while let Some(t) = listing.try_next().await.map_err(|e| ProviderError::new(crate::errors::describe(doing, &e)))? {
+        let k = key(&t);
+        if keys.contains(&k) {
+            found.insert(k, t);
+            // Stopping within a page sends no more calls than stopping after it.
+            if found.len() == keys.len() {
+                break;
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// A failed call as (does it say the object is gone, the error).

@@ -1,7 +1,7 @@
 //! ElastiCache helpers shared by the ElastiCache resource types: tags in and out, tag updates,
 //! the engines, and clusters described (a replication group reads its member clusters).
 
-use crate::describe::{FEW, PAGE, bounded};
+use crate::describe::{PAGE, few_or_listing};
 use crate::errors::{describe, is_not_found, sdk_error};
 use crate::resource::{Ctx, Result};
 use crate::val;
@@ -79,38 +79,23 @@ pub async fn find_cluster(c: &Ctx<'_>, id: &str) -> Result<Option<CacheCluster>>
 /// The clusters with these (lowercase) IDs, with their nodes: one call each for a few,
 /// else one paged listing of every cluster (DescribeCacheClusters filters on one ID only).
 pub async fn fetch_clusters(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String, CacheCluster>> {
-    let mut found = HashMap::new();
-    let key = |cc: &CacheCluster| cc.cache_cluster_id().unwrap_or_default().to_lowercase();
-    if ids.len() <= FEW {
-        let all: Vec<Result<Option<CacheCluster>>> = bounded(ids.iter().map(|id| find_cluster(c, id)).collect()).await;
-        for cc in all {
-            if let Some(cc) = cc? {
-                found.insert(key(&cc), cc);
-            }
-        }
-        return Ok(found);
-    }
-    let mut pages = c
+    let listing = c
         .clients
         .elasticache
         .describe_cache_clusters()
         .show_cache_node_info(true)
         .max_records(PAGE)
         .into_paginator()
+        .items()
         .send();
-    while let Some(out) =
-        pages.try_next().await.map_err(|e| ProviderError::new(describe("listing ElastiCache clusters", &e)))?
-    {
-        for cc in out.cache_clusters() {
-            if ids.contains(&key(cc)) {
-                found.insert(key(cc), cc.clone());
-            }
-        }
-        if found.len() == ids.len() {
-            break;
-        }
-    }
-    Ok(found)
+    few_or_listing(
+        ids,
+        |cc: &CacheCluster| cc.cache_cluster_id().unwrap_or_default().to_lowercase(),
+        |id| find_cluster(c, id),
+        listing,
+        "listing ElastiCache clusters",
+    )
+    .await
 }
 
 /// The security group IDs of a cluster.

@@ -9,6 +9,7 @@ mod backend;
 mod calls;
 mod config;
 mod data;
+mod delete;
 mod describe;
 mod ec2;
 mod elasticache;

@@ -15,6 +15,7 @@
 //! a summary lacks the SAN list (it is truncated after 100 names). The tags still take one
 //! ListTagsForCertificate per certificate.
 
+use crate::delete::retry_while_in_use;
 use crate::describe::{FEW, all_failed, bounded};
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::missing;
@@ -642,14 +643,13 @@ impl ResourceType for AcmCertificate {
         let arn = val::id(prior);
         // A load balancer listener that let go of the certificate a moment ago may still
         // hold it: retry while ACM says it is in use.
-        wait_for(&format!("ACM certificate {arn} to be deleted"), IN_USE_TIMEOUT, || async {
-            match c.clients.acm.delete_certificate().certificate_arn(&arn).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("ResourceInUseException") => Ok(Poll::Pending(describe("in use", &e))),
-                Err(e) => Err(sdk_error(&format!("deleting ACM certificate {arn}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("ACM certificate {arn} to be deleted"),
+            IN_USE_TIMEOUT,
+            &format!("deleting ACM certificate {arn}"),
+            |e| (code(e) == Some("ResourceInUseException")).then(|| describe("in use", e)),
+            || c.clients.acm.delete_certificate().certificate_arn(&arn).send(),
+        )
         .await
     }
 }

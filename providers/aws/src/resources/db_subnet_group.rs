@@ -1,6 +1,6 @@
 //! `aws_db_subnet_group`: the subnets an RDS instance may be placed in.
 
-use crate::describe::{FEW, PAGE, all_failed, bounded};
+use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::errors::{describe, is_not_found, sdk_error};
 use crate::plan::missing;
 use crate::rds::{rds_tags, rds_tags_of, rds_update_tags};
@@ -45,32 +45,14 @@ async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<DbSubnetGroup>> 
 
 /// The groups with these (lowercase) names: one call each for a few, else one listing.
 async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, DbSubnetGroup>> {
-    let mut found = HashMap::new();
-    if names.len() <= FEW {
-        let groups: Vec<Result<Option<DbSubnetGroup>>> =
-            bounded(names.iter().map(|n| describe_one(c, n)).collect()).await;
-        for g in groups {
-            if let Some(g) = g? {
-                found.insert(g.db_subnet_group_name().unwrap_or_default().to_lowercase(), g);
-            }
-        }
-        return Ok(found);
-    }
-    let mut pages = c.clients.rds.describe_db_subnet_groups().max_records(PAGE).into_paginator().send();
-    while let Some(out) =
-        pages.try_next().await.map_err(|e| ProviderError::new(describe("listing DB subnet groups", &e)))?
-    {
-        for g in out.db_subnet_groups() {
-            let n = g.db_subnet_group_name().unwrap_or_default().to_lowercase();
-            if names.contains(&n) {
-                found.insert(n, g.clone());
-            }
-        }
-        if found.len() == names.len() {
-            break;
-        }
-    }
-    Ok(found)
+    few_or_listing(
+        names,
+        |g: &DbSubnetGroup| g.db_subnet_group_name().unwrap_or_default().to_lowercase(),
+        |n| describe_one(c, n),
+        c.clients.rds.describe_db_subnet_groups().max_records(PAGE).into_paginator().items().send(),
+        "listing DB subnet groups",
+    )
+    .await
 }
 
 fn subnet_ids(g: &DbSubnetGroup) -> Vec<String> {

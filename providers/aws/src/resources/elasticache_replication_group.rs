@@ -5,7 +5,7 @@
 //! version, parameter group, subnet group, security groups, maintenance window) are read from
 //! its first member cluster. `auth_token` is sensitive and never read back.
 
-use crate::describe::{FEW, PAGE, all_failed, bounded};
+use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::elasticache::{ENGINES, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, security_group_ids};
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::{engine_version, or_prior, replan_lowercase};
@@ -99,33 +99,14 @@ async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<ReplicationGroup>> {
 
 /// The groups with these (lowercase) IDs: one call each for a few, else one paged listing.
 async fn fetch(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String, ReplicationGroup>> {
-    let mut found = HashMap::new();
-    let key = |g: &ReplicationGroup| g.replication_group_id().unwrap_or_default().to_lowercase();
-    if ids.len() <= FEW {
-        let all: Vec<Result<Option<ReplicationGroup>>> = bounded(ids.iter().map(|id| find(c, id)).collect()).await;
-        for g in all {
-            if let Some(g) = g? {
-                found.insert(key(&g), g);
-            }
-        }
-        return Ok(found);
-    }
-    let mut pages = c.clients.elasticache.describe_replication_groups().max_records(PAGE).into_paginator().send();
-    while let Some(out) = pages
-        .try_next()
-        .await
-        .map_err(|e| ProviderError::new(describe("listing ElastiCache replication groups", &e)))?
-    {
-        for g in out.replication_groups() {
-            if ids.contains(&key(g)) {
-                found.insert(key(g), g.clone());
-            }
-        }
-        if found.len() == ids.len() {
-            break;
-        }
-    }
-    Ok(found)
+    few_or_listing(
+        ids,
+        |g: &ReplicationGroup| g.replication_group_id().unwrap_or_default().to_lowercase(),
+        |id| find(c, id),
+        c.clients.elasticache.describe_replication_groups().max_records(PAGE).into_paginator().items().send(),
+        "listing ElastiCache replication groups",
+    )
+    .await
 }
 
 /// The first member cluster of a group, where the group's other settings are read from.

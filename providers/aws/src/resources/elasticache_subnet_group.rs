@@ -1,12 +1,12 @@
 //! `aws_elasticache_subnet_group`: the subnets a cache cluster or replication group may use.
 
-use crate::describe::{FEW, PAGE, all_failed, bounded};
+use crate::delete::retry_while_in_use;
+use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::elasticache::{ec_tags, ec_tags_of, ec_update_tags};
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::replan_lowercase;
 use crate::resource::{Ctx, ResourceType, Result, with_tags};
 use crate::val::{self, Obj};
-use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::CacheSubnetGroup;
 use std::collections::HashMap;
@@ -44,32 +44,14 @@ async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<CacheSubnetGroup
 
 /// The groups with these (lowercase) names: one call each for a few, else one listing.
 async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, CacheSubnetGroup>> {
-    let mut found = HashMap::new();
-    let key = |g: &CacheSubnetGroup| g.cache_subnet_group_name().unwrap_or_default().to_lowercase();
-    if names.len() <= FEW {
-        let groups: Vec<Result<Option<CacheSubnetGroup>>> =
-            bounded(names.iter().map(|n| describe_one(c, n)).collect()).await;
-        for g in groups {
-            if let Some(g) = g? {
-                found.insert(key(&g), g);
-            }
-        }
-        return Ok(found);
-    }
-    let mut pages = c.clients.elasticache.describe_cache_subnet_groups().max_records(PAGE).into_paginator().send();
-    while let Some(out) =
-        pages.try_next().await.map_err(|e| ProviderError::new(describe("listing ElastiCache subnet groups", &e)))?
-    {
-        for g in out.cache_subnet_groups() {
-            if names.contains(&key(g)) {
-                found.insert(key(g), g.clone());
-            }
-        }
-        if found.len() == names.len() {
-            break;
-        }
-    }
-    Ok(found)
+    few_or_listing(
+        names,
+        |g: &CacheSubnetGroup| g.cache_subnet_group_name().unwrap_or_default().to_lowercase(),
+        |n| describe_one(c, n),
+        c.clients.elasticache.describe_cache_subnet_groups().max_records(PAGE).into_paginator().items().send(),
+        "listing ElastiCache subnet groups",
+    )
+    .await
 }
 
 async fn build(c: &Ctx<'_>, cur: &Value, name: &str, g: Option<&CacheSubnetGroup>) -> Result<Option<Value>> {
@@ -183,16 +165,13 @@ impl ResourceType for EcSubnetGroup {
         let name = val::id(prior);
         // A cluster that was just deleted may still hold the group for a while (Terraform
         // retries for 5 minutes too).
-        wait_for(&format!("ElastiCache subnet group {name} to be deleted"), Duration::from_secs(5 * 60), || async {
-            match c.clients.elasticache.delete_cache_subnet_group().cache_subnet_group_name(&name).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if matches!(code(&e), Some("CacheSubnetGroupInUse" | "DependencyViolation")) => {
-                    Ok(Poll::Pending("in use".into()))
-                }
-                Err(e) => Err(sdk_error(&format!("deleting ElastiCache subnet group {name}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("ElastiCache subnet group {name} to be deleted"),
+            Duration::from_secs(5 * 60),
+            &format!("deleting ElastiCache subnet group {name}"),
+            |e| matches!(code(e), Some("CacheSubnetGroupInUse" | "DependencyViolation")).then(|| "in use".to_string()),
+            || c.clients.elasticache.delete_cache_subnet_group().cache_subnet_group_name(&name).send(),
+        )
         .await
     }
 }

@@ -1,5 +1,6 @@
 //! `aws_iam_role`: the role the swarm nodes run as (through `aws_iam_instance_profile`).
 
+use crate::delete::retry_while_in_use;
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::iam::{PROPAGATION, iam_tag_map, iam_tags};
 use crate::plan::{keep_computed, validate_name};
@@ -269,16 +270,13 @@ impl ResourceType for IamRole {
                 }
             }
         }
-        wait_for(&format!("IAM role {name} to be deleted"), PROPAGATION, || async {
-            match iam.delete_role().role_name(&name).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("DeleteConflict") => {
-                    Ok(Poll::Pending(crate::errors::describe("still in use", &e)))
-                }
-                Err(e) => Err(sdk_error(&format!("deleting IAM role {name}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("IAM role {name} to be deleted"),
+            PROPAGATION,
+            &format!("deleting IAM role {name}"),
+            |e| (code(e) == Some("DeleteConflict")).then(|| crate::errors::describe("still in use", e)),
+            || iam.delete_role().role_name(&name).send(),
+        )
         .await
     }
 }

@@ -2,6 +2,7 @@
 //! ports). `health_check` and `stickiness` are optional and computed, as in Terraform: left out,
 //! they take what AWS has.
 
+use crate::delete::retry_while_in_use;
 use crate::describe::{all_failed, describe_by_arn, split_err};
 use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
@@ -553,14 +554,13 @@ impl ResourceType for LbTargetGroup {
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let arn = val::id(prior);
         // A listener or rule deleted just before may still hold the group for a moment.
-        wait_for(&format!("target group {arn} to be deleted"), PROPAGATION, || async {
-            match c.clients.elbv2.delete_target_group().target_group_arn(&arn).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("ResourceInUse") => Ok(Poll::Pending(crate::errors::describe("in use", &e))),
-                Err(e) => Err(sdk_error(&format!("deleting target group {arn}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("target group {arn} to be deleted"),
+            PROPAGATION,
+            &format!("deleting target group {arn}"),
+            |e| (code(e) == Some("ResourceInUse")).then(|| crate::errors::describe("in use", e)),
+            || c.clients.elbv2.delete_target_group().target_group_arn(&arn).send(),
+        )
         .await
     }
 }

@@ -4,6 +4,7 @@
 //! `aws_route`, say) and read back as what AWS holds; configured routes are made exactly so. The
 //! VPC's `local` routes and routes propagated from virtual private gateways are never listed.
 
+use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::ec2::{describe_route_tables, tag_map, tag_spec, update_tags};
 use crate::errors::{code, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, with_tags, with_timeouts};
@@ -346,19 +347,12 @@ impl ResourceType for RouteTable {
             }
             Err(msg) => return Err(ProviderError::new(msg)),
         }
-        wait_for(
+        retry_while_in_use(
             &format!("route table {id} to be deleted"),
             timeout(prior, "delete", Duration::from_secs(5 * 60)),
-            || async {
-                match c.clients.ec2.delete_route_table().route_table_id(&id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                    Err(e) if code(&e) == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting route table {id}"), e)),
-                }
-            },
+            &format!("deleting route table {id}"),
+            dependency_violation,
+            || c.clients.ec2.delete_route_table().route_table_id(&id).send(),
         )
         .await
     }

@@ -3,6 +3,7 @@
 //! (ReplaceRouteTableAssociation, which gives it a new ID). Import takes `subnet-xxx/rtb-xxx`
 //! or `igw-xxx/rtb-xxx`.
 
+use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::ec2::{FILTER_PAGE, filter};
 use crate::errors::{code, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_timeouts};
@@ -199,19 +200,12 @@ impl ResourceType for RouteTableAssociation {
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let id = val::id(prior);
-        wait_for(
+        retry_while_in_use(
             &format!("route table association {id} to be deleted"),
             timeout(prior, "delete", Duration::from_secs(5 * 60)),
-            || async {
-                match c.clients.ec2.disassociate_route_table().association_id(&id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                    Err(e) if code(&e) == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting route table association {id}"), e)),
-                }
-            },
+            &format!("deleting route table association {id}"),
+            dependency_violation,
+            || c.clients.ec2.disassociate_route_table().association_id(&id).send(),
         )
         .await
     }
