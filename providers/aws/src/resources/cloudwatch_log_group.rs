@@ -62,9 +62,13 @@ async fn bulk_tags(c: &Ctx<'_>, arns: &[String]) -> Option<HashMap<String, Resul
     let mut out: HashMap<String, Result<BTreeMap<String, String>>> =
         arns.iter().map(|a| (a.clone(), Ok(BTreeMap::new()))).collect();
     for page in crate::resource::chunks(arns, 100) {
-        match client.get_resources().set_resource_arn_list(Some(page)).send().await {
-            Ok(r) => {
-                for m in r.resource_tag_mapping_list() {
+        // Up to 100 resources a page (the most the API gives; its default is 50, and the
+        // resources past the first page would otherwise be read as untagged).
+        let listed =
+            client.get_resources().set_resource_arn_list(Some(page)).resources_per_page(100).into_paginator().items();
+        match listed.send().try_collect().await {
+            Ok(mappings) => {
+                for m in &mappings {
                     if let Some(arn) = m.resource_arn()
                         && let Some(slot) = out.get_mut(arn)
                     {
