@@ -1,7 +1,8 @@
 //! Deleting an object that other objects may still hold for a while (a subnet with
 //! interfaces in it, a target group a listener let go of a moment ago): the delete is sent
 //! again while AWS answers that the object is in use, until the time allowed runs out. An
-//! object already gone counts as deleted.
+//! object already gone counts as deleted. And waiting, after a delete was accepted, for the
+//! object to be gone.
 
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::resource::Result;
@@ -48,4 +49,23 @@ where
 /// the one being deleted or detached).
 pub fn dependency_violation<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Option<String> {
     (code(e) == Some("DependencyViolation")).then(|| "in use (DependencyViolation)".to_string())
+}
+
+/// Waits for a deleted object to be gone: polls `status` (the object's status, `None` once
+/// it is gone) until it is, or `limit` passes. `waiting` is what the wait is for (`RDS DB
+/// instance db-1 to be deleted`), for the timeout's message.
+pub async fn wait_gone<Fut>(waiting: &str, limit: Duration, mut status: impl FnMut() -> Fut) -> Result<()>
+where
+    Fut: Future<Output = Result<Option<String>>>,
+{
+    wait_for(waiting, limit, || {
+        let status = status();
+        async move {
+            Ok(match status.await? {
+                None => Poll::Done(()),
+                Some(s) => Poll::Pending(s),
+            })
+        }
+    })
+    .await
 }

@@ -7,6 +7,7 @@
 //! `password` is sensitive: it is sent on create and when it changes, never read back (the
 //! configured value is kept), and scrubbed from every error this file returns.
 
+use crate::delete::wait_gone;
 use crate::describe::{PAGE, all_failed};
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::{engine_version, missing, replan_lowercase};
@@ -512,14 +513,11 @@ impl ResourceType for RdsInstance {
             Err(e) if describe("", &e).to_lowercase().contains("deletion protection") => return Err(protected()),
             Err(e) => return Err(sdk_error(&format!("deleting RDS DB instance {identifier}"), e)),
         }
-        wait_for(
+        wait_gone(
             &format!("RDS DB instance {identifier} to be deleted"),
             timeout(prior, "delete", DELETE_TIMEOUT),
             || async {
-                Ok(match find(c, &identifier).await? {
-                    None => Poll::Done(()),
-                    Some(db) => Poll::Pending(db.db_instance_status().unwrap_or("unknown").to_string()),
-                })
+                Ok(find(c, &identifier).await?.map(|db| db.db_instance_status().unwrap_or("unknown").to_string()))
             },
         )
         .await

@@ -1,5 +1,6 @@
 //! `aws_elasticache_cluster`: a Memcached or single-node Redis/Valkey cache.
 
+use crate::delete::wait_gone;
 use crate::describe::{all_failed, bounded};
 use crate::elasticache::{
     ENGINES, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, find_cluster, security_group_ids,
@@ -492,11 +493,8 @@ impl ResourceType for EcCluster {
         if !sent {
             return Ok(());
         }
-        wait_for(&format!("ElastiCache cluster {id} to be deleted"), limit, || async {
-            Ok(match find_cluster(c, &id).await? {
-                None => Poll::Done(()),
-                Some(cc) => Poll::Pending(cc.cache_cluster_status().unwrap_or("unknown").to_string()),
-            })
+        wait_gone(&format!("ElastiCache cluster {id} to be deleted"), limit, || async {
+            Ok(find_cluster(c, &id).await?.map(|cc| cc.cache_cluster_status().unwrap_or("unknown").to_string()))
         })
         .await
     }

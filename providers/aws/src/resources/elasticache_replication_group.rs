@@ -5,6 +5,7 @@
 //! version, parameter group, subnet group, security groups, maintenance window) are read from
 //! its first member cluster. `auth_token` is sensitive and never read back.
 
+use crate::delete::wait_gone;
 use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::elasticache::{ENGINES, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, security_group_ids};
 use crate::errors::{code, describe, is_not_found, sdk_error};
@@ -522,11 +523,8 @@ impl ResourceType for EcReplicationGroup {
         if !sent {
             return Ok(());
         }
-        wait_for(&format!("ElastiCache replication group {id} to be deleted"), limit, || async {
-            Ok(match find(c, &id).await? {
-                None => Poll::Done(()),
-                Some(g) => Poll::Pending(g.status().unwrap_or("unknown").to_string()),
-            })
+        wait_gone(&format!("ElastiCache replication group {id} to be deleted"), limit, || async {
+            Ok(find(c, &id).await?.map(|g| g.status().unwrap_or("unknown").to_string()))
         })
         .await
     }
