@@ -480,27 +480,21 @@ impl StateBackend for S3Backend {
         let prefix = format!("{}/", self.s.workspace_key_prefix);
         let suffix = format!("/{}", self.s.key);
         let mut names = vec!["default".to_string()];
-        let mut token = None;
-        loop {
-            let out = client
-                .list_objects_v2()
-                .bucket(&self.s.bucket)
-                .prefix(&prefix)
-                .set_continuation_token(token)
-                .send()
-                .await
-                .map_err(|e| StateError::Io(self.explain("listing workspaces in", &prefix, &e)))?;
-            for o in out.contents() {
-                if let Some(name) = o.key().and_then(|k| k.strip_prefix(&prefix)).and_then(|k| k.strip_suffix(&suffix))
-                    && !name.contains('/')
-                    && !name.is_empty()
-                {
-                    names.push(name.to_string());
-                }
-            }
-            token = out.next_continuation_token().map(str::to_string);
-            if token.is_none() {
-                break;
+        let pages = client
+            .list_objects_v2()
+            .bucket(&self.s.bucket)
+            .prefix(&prefix)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| StateError::Io(self.explain("listing workspaces in", &prefix, &e)))?;
+        for o in pages.iter().flat_map(|out| out.contents()) {
+            if let Some(name) = o.key().and_then(|k| k.strip_prefix(&prefix)).and_then(|k| k.strip_suffix(&suffix))
+                && !name.contains('/')
+                && !name.is_empty()
+            {
+                names.push(name.to_string());
             }
         }
         names[1..].sort();

@@ -1,9 +1,13 @@
-//! EC2 helpers shared by the EC2 resource types: tags in and out, tag updates, filters.
+//! EC2 helpers shared by the EC2 resource types: tags in and out, tag updates, filters, and
+//! the describes more than one resource type reads with (volumes, route tables).
 
 use crate::errors::sdk_error;
-use crate::resource::Result;
-use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
-use std::collections::BTreeMap;
+use crate::resource::{Ctx, Result, chunks};
+use aws_sdk_ec2::types::{Filter, ResourceType, RouteTable, Tag, TagSpecification, Volume};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::collections::{BTreeMap, HashMap};
 
 pub fn tags(m: &BTreeMap<String, String>) -> Vec<Tag> {
     m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
@@ -74,4 +78,48 @@ pub async fn find_by_token(c: &crate::resource::Ctx<'_>, resource_type: &str) ->
         .find(|t| t.value() == Some(token) && t.key() == Some(crate::tags::TOKEN_TAG))
         .and_then(|t| t.resource_id())
         .map(str::to_string))
+}
+
+/// The objects of one kind with these IDs, by ID (`id_of`): one paged Describe call per
+/// [`FILTER_PAGE`] IDs (`describe`, given a page of IDs for its ID filter: unlike an ID list,
+/// a filter does not fail the whole call for one unknown ID, which is left out). `doing` names
+/// the reading in the error (`reading subnets`).
+pub async fn describe_by_ids<T, E, R>(
+    ids: &[String],
+    doing: &str,
+    describe: impl Fn(Vec<String>) -> PaginationStream<std::result::Result<T, SdkError<E, R>>>,
+    id_of: impl Fn(&T) -> Option<&str>,
+) -> std::result::Result<HashMap<String, T>, String>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let mut found = HashMap::new();
+    for page in chunks(ids, FILTER_PAGE) {
+        let listed = describe(page).try_collect().await.map_err(|e| crate::errors::describe(doing, &e))?;
+        for t in listed {
+            if let Some(id) = id_of(&t).map(str::to_string) {
+                found.insert(id, t);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The volumes with these IDs: one DescribeVolumes per 200 (a `volume-id` filter).
+pub async fn describe_volumes(c: &Ctx<'_>, ids: &[String]) -> std::result::Result<HashMap<String, Volume>, String> {
+    let describe =
+        |page| c.clients.ec2.describe_volumes().filters(filter("volume-id", page)).into_paginator().items().send();
+    describe_by_ids(ids, "reading EBS volumes", describe, Volume::volume_id).await
+}
+
+/// Route tables by ID, a few calls for many tables.
+pub async fn describe_route_tables(
+    c: &Ctx<'_>,
+    ids: &[String],
+) -> std::result::Result<HashMap<String, RouteTable>, String> {
+    let describe = |page| {
+        c.clients.ec2.describe_route_tables().filters(filter("route-table-id", page)).into_paginator().items().send()
+    };
+    describe_by_ids(ids, "reading route tables", describe, RouteTable::route_table_id).await
 }

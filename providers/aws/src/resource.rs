@@ -67,6 +67,35 @@ pub fn name_from(
     }
 }
 
+/// The `name_prefix` of a generated name (null for names not generated), as Terraform finds it.
+pub fn name_prefix_from_name(name: &str) -> Value {
+    const SUFFIX: usize = 26;
+    let b = name.as_bytes();
+    if b.len() > SUFFIX && b[b.len() - SUFFIX..].iter().all(u8::is_ascii_hexdigit) {
+        Value::from(&name[..name.len() - SUFFIX])
+    } else {
+        Value::NULL
+    }
+}
+
+/// A suffix for generated names, like Terraform's `terraform-20261127...` names.
+pub fn time_suffix() -> String {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    format!("{}{:08x}", t.as_secs(), rand::random::<u32>())
+}
+
+/// CRC-32 (IEEE), as Terraform's `create.StringHashcode` uses it for IDs.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+        }
+    }
+    !c
+}
+
 /// 26 characters derived from a token (two FNV-1a hashes): 18 digits, then 8 hex digits.
 pub fn token_suffix(token: &str) -> String {
     let fnv = |seed: u64| token.bytes().fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
@@ -213,5 +242,14 @@ mod tests {
         let prefixed = Value::object([("name", Value::NULL), ("name_prefix", Value::from("web-"))]);
         assert_eq!(name_from(&prefixed, "name", "name_prefix", "terraform-", s), "web-SUFFIX");
         assert_eq!(name_from(&Value::NULL, "name", "name_prefix", "terraform-", s), "terraform-SUFFIX");
+    }
+
+    #[test]
+    fn generated_names_give_their_prefix() {
+        // Generated names end in `Ctx::unique_suffix` (made from the create's token).
+        let s = token_suffix("terrane-0123");
+        assert_eq!(s.len(), 26, "{s}");
+        assert_eq!(name_prefix_from_name(&format!("web-{s}")), Value::from("web-"));
+        assert_eq!(name_prefix_from_name("web"), Value::NULL);
     }
 }

@@ -26,21 +26,13 @@ impl DataSourceType for Subnets {
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
-        let mut ids = Vec::new();
-        let mut token = None;
-        loop {
-            let mut req =
-                c.clients.ec2.describe_subnets().set_filters(Some(super::filters(config))).set_next_token(token);
-            for (k, v) in val::string_map(config, "tags") {
-                req = req.filters(crate::ec2::filter(&format!("tag:{k}"), [v]));
-            }
-            let out = req.send().await.map_err(|e| sdk_error("reading subnets", e))?;
-            ids.extend(out.subnets().iter().filter_map(|s| s.subnet_id().map(str::to_string)));
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
+        let mut req = c.clients.ec2.describe_subnets().set_filters(Some(super::filters(config)));
+        for (k, v) in val::string_map(config, "tags") {
+            req = req.filters(crate::ec2::filter(&format!("tag:{k}"), [v]));
         }
+        let subnets =
+            req.into_paginator().items().send().try_collect().await.map_err(|e| sdk_error("reading subnets", e))?;
+        let mut ids: Vec<String> = subnets.iter().filter_map(|s| s.subnet_id().map(str::to_string)).collect();
         ids.sort();
         let mut v = config.clone();
         v.set_at_path(&[PathStep::Attr("id".into())], Value::from(c.clients.region.as_str()));

@@ -15,11 +15,12 @@
 //! a summary lacks the SAN list (it is truncated after 100 names). The tags still take one
 //! ListTagsForCertificate per certificate.
 
-use super::db_subnet_group::{FEW, all_failed, bounded, missing};
-use super::iam_role::rfc3339;
+use crate::delete::retry_while_in_use;
+use crate::describe::{FEW, all_failed, bounded};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::missing;
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
-use crate::val::{self, Obj};
+use crate::val::{self, Obj, rfc3339};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_acm::types::{
@@ -270,29 +271,19 @@ async fn tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
 /// Every certificate of the account and region (all statuses and key types), by ARN.
 async fn list_all(c: &Ctx<'_>) -> Result<HashMap<String, CertificateSummary>> {
     let includes = Filters::builder().set_key_types(Some(KeyAlgorithm::values().iter().map(|k| (*k).into()).collect()));
-    let mut found = HashMap::new();
-    let mut token = None;
-    loop {
-        let out = c
-            .clients
-            .acm
-            .list_certificates()
-            .includes(includes.clone().build())
-            .max_items(LIST_PAGE)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| sdk_error("listing ACM certificates", e))?;
-        for s in out.certificate_summary_list() {
-            if let Some(arn) = s.certificate_arn() {
-                found.insert(arn.to_string(), s.clone());
-            }
-        }
-        token = out.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(found);
-        }
-    }
+    let summaries = c
+        .clients
+        .acm
+        .list_certificates()
+        .includes(includes.build())
+        .max_items(LIST_PAGE)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("listing ACM certificates", e))?;
+    Ok(summaries.into_iter().filter_map(|s| Some((s.certificate_arn()?.to_string(), s))).collect())
 }
 
 /// Reads one certificate: from its summary when that is enough, else described.
@@ -652,14 +643,13 @@ impl ResourceType for AcmCertificate {
         let arn = val::id(prior);
         // A load balancer listener that let go of the certificate a moment ago may still
         // hold it: retry while ACM says it is in use.
-        wait_for(&format!("ACM certificate {arn} to be deleted"), IN_USE_TIMEOUT, || async {
-            match c.clients.acm.delete_certificate().certificate_arn(&arn).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("ResourceInUseException") => Ok(Poll::Pending(describe("in use", &e))),
-                Err(e) => Err(sdk_error(&format!("deleting ACM certificate {arn}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("ACM certificate {arn} to be deleted"),
+            IN_USE_TIMEOUT,
+            &format!("deleting ACM certificate {arn}"),
+            |e| (code(e) == Some("ResourceInUseException")).then(|| describe("in use", e)),
+            || c.clients.acm.delete_certificate().certificate_arn(&arn).send(),
+        )
         .await
     }
 }

@@ -62,9 +62,13 @@ async fn bulk_tags(c: &Ctx<'_>, arns: &[String]) -> Option<HashMap<String, Resul
     let mut out: HashMap<String, Result<BTreeMap<String, String>>> =
         arns.iter().map(|a| (a.clone(), Ok(BTreeMap::new()))).collect();
     for page in crate::resource::chunks(arns, 100) {
-        match client.get_resources().set_resource_arn_list(Some(page)).send().await {
-            Ok(r) => {
-                for m in r.resource_tag_mapping_list() {
+        // Up to 100 resources a page (the most the API gives; its default is 50, and the
+        // resources past the first page would otherwise be read as untagged).
+        let listed =
+            client.get_resources().set_resource_arn_list(Some(page)).resources_per_page(100).into_paginator().items();
+        match listed.send().try_collect().await {
+            Ok(mappings) => {
+                for m in &mappings {
                     if let Some(arn) = m.resource_arn()
                         && let Some(slot) = out.get_mut(arn)
                     {
@@ -179,14 +183,15 @@ impl ResourceType for LogGroup {
         let names: Vec<String> = current.iter().map(val::id).collect();
         let prefix = common_prefix(&names);
         let mut found = HashMap::new();
-        let mut token = None;
+        let mut req = c.clients.logs.describe_log_groups();
+        if !prefix.is_empty() {
+            req = req.log_group_name_prefix(&prefix);
+        }
+        let mut pages = req.into_paginator().send();
         loop {
-            let mut req = c.clients.logs.describe_log_groups().set_next_token(token);
-            if !prefix.is_empty() {
-                req = req.log_group_name_prefix(&prefix);
-            }
-            let out = match req.send().await {
-                Ok(o) => o,
+            let out = match pages.try_next().await {
+                Ok(Some(o)) => o,
+                Ok(None) => break,
                 Err(e) => {
                     let msg = crate::errors::describe("reading log groups", &e);
                     return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
@@ -199,8 +204,7 @@ impl ResourceType for LogGroup {
                     found.insert(n.to_string(), g.clone());
                 }
             }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() || found.len() == names.len() {
+            if found.len() == names.len() {
                 break;
             }
         }

@@ -7,10 +7,11 @@
 //! `password` is sensitive: it is sent on create and when it changes, never read back (the
 //! configured value is kept), and scrubbed from every error this file returns.
 
-use super::db_subnet_group::{
-    PAGE, all_failed, engine_version, rds_tag_map, rds_tags, rds_update_tags, replan_lowercase,
-};
+use crate::delete::wait_gone;
+use crate::describe::{PAGE, all_failed};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::{engine_version, missing, replan_lowercase};
+use crate::rds::{rds_tag_map, rds_tags, rds_update_tags};
 use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
@@ -376,7 +377,7 @@ impl ResourceType for RdsInstance {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        let set = |k: &str| !super::db_subnet_group::missing(config, k);
+        let set = |k: &str| !missing(config, k);
         if set("identifier") && set("identifier_prefix") {
             out.push(invalid(
                 "Conflicting arguments",
@@ -446,34 +447,16 @@ impl ResourceType for RdsInstance {
         let mut found: HashMap<String, DbInstance> = HashMap::new();
         for page in chunks(&ids, FILTER_PAGE) {
             let filter = Filter::builder().name("db-instance-id").set_values(Some(page)).build();
-            let mut marker = None;
-            loop {
-                let out = match c
-                    .clients
-                    .rds
-                    .describe_db_instances()
-                    .filters(filter.clone())
-                    .max_records(PAGE)
-                    .set_marker(marker)
-                    .send()
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(e) => {
-                        return all_failed(
-                            current.len(),
-                            &ProviderError::new(describe("reading RDS DB instances", &e)),
-                        );
-                    }
-                };
-                for db in out.db_instances() {
-                    if let Some(id) = db.db_instance_identifier() {
-                        found.insert(id.to_lowercase(), db.clone());
-                    }
+            let req = c.clients.rds.describe_db_instances().filters(filter).max_records(PAGE);
+            let listed = match req.into_paginator().items().send().try_collect().await {
+                Ok(l) => l,
+                Err(e) => {
+                    return all_failed(current.len(), &ProviderError::new(describe("reading RDS DB instances", &e)));
                 }
-                marker = out.marker().map(str::to_string);
-                if marker.is_none() {
-                    break;
+            };
+            for db in listed {
+                if let Some(id) = db.db_instance_identifier() {
+                    found.insert(id.to_lowercase(), db);
                 }
             }
         }
@@ -530,14 +513,11 @@ impl ResourceType for RdsInstance {
             Err(e) if describe("", &e).to_lowercase().contains("deletion protection") => return Err(protected()),
             Err(e) => return Err(sdk_error(&format!("deleting RDS DB instance {identifier}"), e)),
         }
-        wait_for(
+        wait_gone(
             &format!("RDS DB instance {identifier} to be deleted"),
             timeout(prior, "delete", DELETE_TIMEOUT),
             || async {
-                Ok(match find(c, &identifier).await? {
-                    None => Poll::Done(()),
-                    Some(db) => Poll::Pending(db.db_instance_status().unwrap_or("unknown").to_string()),
-                })
+                Ok(find(c, &identifier).await?.map(|db| db.db_instance_status().unwrap_or("unknown").to_string()))
             },
         )
         .await

@@ -1,33 +1,21 @@
 //! `aws_db_subnet_group`: the subnets an RDS instance may be placed in.
-//!
-//! Also holds the helpers the RDS and ElastiCache resource files share: RDS tags, reading many
-//! objects either one by one or with one listing, case-folding identifiers in plans, and
-//! matching configured engine versions with the actual ones.
 
+use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::errors::{describe, is_not_found, sdk_error};
+use crate::plan::missing;
+use crate::rds::{rds_tags, rds_tags_of, rds_update_tags};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
 use crate::val::{self, Obj};
 use async_trait::async_trait;
-use aws_sdk_rds::types::{DbSubnetGroup, Tag};
-use futures::stream::{self, StreamExt};
-use std::collections::{BTreeMap, HashMap};
+use aws_sdk_rds::types::DbSubnetGroup;
+use std::collections::HashMap;
 use terrane_engine::diag::Diagnostic;
-use terrane_engine::provider::{PlanResponse, ProviderError};
+use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
 use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct RdsSubnetGroup;
-
-/// Up to this many objects are read with one Describe call each; more are read with one
-/// paged listing of everything (these APIs cannot filter on many names at once).
-pub(super) const FEW: usize = 3;
-
-/// The page size of RDS and ElastiCache listings.
-pub(super) const PAGE: i32 = 100;
-
-/// Concurrent per-object calls (tags) while reading a batch.
-pub(super) const CONCURRENCY: usize = 8;
 
 fn schema() -> Schema {
     with_tags(
@@ -45,149 +33,6 @@ fn schema() -> Schema {
 
 // ---- helpers shared with the other RDS and ElastiCache resource files ----
 
-pub(super) fn rds_tags(m: &BTreeMap<String, String>) -> Vec<Tag> {
-    m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
-}
-
-pub(super) fn rds_tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
-    tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect()
-}
-
-/// The tags of an RDS resource (ListTagsForResource).
-pub(super) async fn rds_tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
-    let out = c
-        .clients
-        .rds
-        .list_tags_for_resource()
-        .resource_name(arn)
-        .send()
-        .await
-        .map_err(|e| sdk_error(&format!("reading the tags of {arn}"), e))?;
-    Ok(rds_tag_map(out.tag_list()))
-}
-
-/// Brings an RDS resource's tags from `old` to `new`.
-pub(super) async fn rds_update_tags(
-    c: &Ctx<'_>,
-    arn: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        c.clients
-            .rds
-            .remove_tags_from_resource()
-            .resource_name(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))?;
-    }
-    if !set.is_empty() {
-        c.clients
-            .rds
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(Some(rds_tags(&set)))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
-    }
-    Ok(())
-}
-
-/// Runs futures with at most [`CONCURRENCY`] at a time, keeping their order.
-pub(super) async fn bounded<T, F: std::future::Future<Output = T>>(futures: Vec<F>) -> Vec<T> {
-    stream::iter(futures).buffered(CONCURRENCY).collect().await
-}
-
-/// The same error for every object of a batch whose read failed.
-pub(super) fn all_failed(n: usize, e: &ProviderError) -> Vec<Result<Option<Value>>> {
-    (0..n).map(|_| Err(e.clone())).collect()
-}
-
-/// Re-plans with the given configured string attributes lowercased, as Terraform's
-/// `StateFunc: strings.ToLower` does for identifiers AWS stores in lowercase (so `MyCache`
-/// neither replaces `mycache` nor shows a diff forever).
-pub(super) fn replan_lowercase(
-    schema: &Schema,
-    prior: Option<&Value>,
-    config: &Value,
-    resp: &mut PlanResponse,
-    attrs: &[&str],
-) {
-    let mut lowered = config.clone();
-    let mut changed = false;
-    for a in attrs {
-        let Some(s) = config.get_attr(a).and_then(Value::as_str) else { continue };
-        let l = s.to_lowercase();
-        if l != s {
-            lowered.set_at_path(&[PathStep::Attr((*a).to_string())], Value::from(l));
-            changed = true;
-        }
-    }
-    if !changed {
-        return;
-    }
-    let tags_all = resp.planned.get_attr("tags_all").cloned();
-    *resp = terrane_engine::plan::diff::generic_plan(schema, prior, &lowered);
-    if let Some(t) = tags_all {
-        resp.planned.set_at_path(&[PathStep::Attr("tags_all".into())], t);
-    }
-}
-
-/// Turns an in-place update into a replacement because of `attr` (a rule the schema alone
-/// cannot say, like Terraform's `ForceNewIf`).
-pub(super) fn force_replacement(schema: &Schema, config: &Value, resp: &mut PlanResponse, attr: &str) {
-    let path = vec![PathStep::Attr(attr.to_string())];
-    if resp.requires_replace.contains(&path) {
-        return;
-    }
-    if resp.requires_replace.is_empty() {
-        let keep: Vec<(String, Value)> = ["tags_all", attr]
-            .iter()
-            .filter_map(|k| resp.planned.get_attr(k).map(|v| ((*k).to_string(), v.clone())))
-            .collect();
-        resp.planned = terrane_engine::plan::diff::generic_plan(schema, None, config).planned;
-        for (k, v) in keep {
-            resp.planned.set_at_path(&[PathStep::Attr(k)], v);
-        }
-    }
-    resp.requires_replace.push(path);
-}
-
-/// The `engine_version` to record: the configured one while the actual version matches it
-/// (`8.0` or `7.x` for `8.0.35` / `7.1.0`), else the actual one.
-pub(super) fn engine_version(configured: Option<String>, actual: Option<&str>) -> Value {
-    match (configured, actual) {
-        (Some(c), Some(a)) if version_matches(&c, a) => Value::from(c),
-        (c, None) => val::opt_str(c.as_deref()),
-        (_, Some(a)) => Value::from(a),
-    }
-}
-
-pub(super) fn version_matches(configured: &str, actual: &str) -> bool {
-    let c = configured.trim_end_matches(".x").trim_end_matches('.');
-    configured == actual || actual.starts_with(&format!("{c}."))
-}
-
-/// The configured value if the API left it out (moto omits some fields AWS always returns),
-/// so an omission never shows as drift.
-pub(super) fn or_prior(api: Value, cur: &Value, k: &str) -> Value {
-    let empty = match &api {
-        Value::Null(_) => true,
-        v @ (Value::Set(_) | Value::List(_)) => v.length_int() == Some(0),
-        _ => false,
-    };
-    if empty { cur.get_attr(k).filter(|v| !v.is_null() && !v.is_unknown()).cloned().unwrap_or(api) } else { api }
-}
-
-/// Whether a configured attribute is missing (null; an unknown value is not missing).
-pub(super) fn missing(config: &Value, k: &str) -> bool {
-    config.get_attr(k).is_none_or(Value::is_null)
-}
-
 // ---- aws_db_subnet_group ----
 
 async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<DbSubnetGroup>> {
@@ -200,39 +45,14 @@ async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<DbSubnetGroup>> 
 
 /// The groups with these (lowercase) names: one call each for a few, else one listing.
 async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, DbSubnetGroup>> {
-    let mut found = HashMap::new();
-    if names.len() <= FEW {
-        let groups: Vec<Result<Option<DbSubnetGroup>>> =
-            bounded(names.iter().map(|n| describe_one(c, n)).collect()).await;
-        for g in groups {
-            if let Some(g) = g? {
-                found.insert(g.db_subnet_group_name().unwrap_or_default().to_lowercase(), g);
-            }
-        }
-        return Ok(found);
-    }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .rds
-            .describe_db_subnet_groups()
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing DB subnet groups", &e)))?;
-        for g in out.db_subnet_groups() {
-            let n = g.db_subnet_group_name().unwrap_or_default().to_lowercase();
-            if names.contains(&n) {
-                found.insert(n, g.clone());
-            }
-        }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == names.len() {
-            return Ok(found);
-        }
-    }
+    few_or_listing(
+        names,
+        |g: &DbSubnetGroup| g.db_subnet_group_name().unwrap_or_default().to_lowercase(),
+        |n| describe_one(c, n),
+        c.clients.rds.describe_db_subnet_groups().max_records(PAGE).into_paginator().items().send(),
+        "listing DB subnet groups",
+    )
+    .await
 }
 
 fn subnet_ids(g: &DbSubnetGroup) -> Vec<String> {
@@ -374,34 +194,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn engine_versions_match_by_prefix() {
-        assert!(version_matches("8.0", "8.0.35"));
-        assert!(version_matches("7.x", "7.1.0"));
-        assert!(version_matches("16.3", "16.3"));
-        assert!(!version_matches("8.0", "8.01.1"));
-        assert_eq!(engine_version(Some("8.0".into()), Some("8.0.35")), Value::from("8.0"));
-        assert_eq!(engine_version(Some("8.0".into()), Some("8.4.1")), Value::from("8.4.1"));
-        assert_eq!(engine_version(None, Some("8.4.1")), Value::from("8.4.1"));
-    }
-
-    #[test]
     fn names_must_be_lowercase() {
         let bad = RdsSubnetGroup.validate(&Value::object([("name", Value::from("Main"))]));
         assert_eq!(bad.len(), 1);
         assert!(RdsSubnetGroup.validate(&Value::object([("name", Value::from("main-db"))])).is_empty());
-    }
-
-    #[test]
-    fn identifiers_are_planned_in_lowercase() {
-        let s = Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("cluster_id", Attribute::required(Type::String).force_new());
-        let prior = Value::object([("id", Value::from("web")), ("cluster_id", Value::from("web"))]);
-        let config = Value::object([("cluster_id", Value::from("WEB"))]);
-        let mut resp = terrane_engine::plan::diff::generic_plan(&s, Some(&prior), &config);
-        assert_eq!(resp.requires_replace.len(), 1);
-        replan_lowercase(&s, Some(&prior), &config, &mut resp, &["cluster_id"]);
-        assert!(resp.requires_replace.is_empty());
-        assert_eq!(resp.planned.get_attr("id"), Some(&Value::from("web")));
     }
 }

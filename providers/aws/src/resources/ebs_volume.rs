@@ -6,14 +6,13 @@
 //! every volume with one DescribeVolumes per 200 IDs. `final_snapshot = true` snapshots the
 //! volume (with its tags) before deleting it.
 
-use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
+use crate::ec2::{describe_volumes, tag_map, tag_spec, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
-use crate::val::{self, Obj};
+use crate::resource::{Ctx, ResourceType, Result, invalid, time_suffix, with_tags, with_timeouts};
+use crate::val::{self, Obj, rfc3339};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Rt, SnapshotState, Volume, VolumeModificationState, VolumeState, VolumeType};
-use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
@@ -92,45 +91,12 @@ fn volume_value(c: &Ctx<'_>, v: &Volume, cur: &Value) -> Value {
         .set("snapshot_id", val::opt_str(v.snapshot_id().filter(|s| !s.is_empty())))
         .set("multi_attach_enabled", val::opt_bool(v.multi_attach_enabled()))
         .set("outpost_arn", val::opt_str(v.outpost_arn()))
-        .set("create_time", v.create_time().map_or(Value::NULL, |t| Value::from(super::iam_role::rfc3339(t))))
+        .set("create_time", v.create_time().map_or(Value::NULL, |t| Value::from(rfc3339(t))))
         .set("tags", tags)
         .set("tags_all", tags_all)
         .set("final_snapshot", Value::Bool(val::boolean(cur, "final_snapshot").unwrap_or(false)))
         .keep(cur, &["timeouts"])
         .build()
-}
-
-/// The volumes with these IDs: one DescribeVolumes per 200 (a `volume-id` filter, which,
-/// unlike `VolumeIds`, does not fail the whole call for one unknown ID).
-pub(super) async fn describe_volumes(
-    c: &Ctx<'_>,
-    ids: &[String],
-) -> std::result::Result<HashMap<String, Volume>, String> {
-    let mut found = HashMap::new();
-    for page in chunks(ids, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_volumes()
-                .filters(filter("volume-id", page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading EBS volumes", &e))?;
-            for v in out.volumes() {
-                if let Some(id) = v.volume_id() {
-                    found.insert(id.to_string(), v.clone());
-                }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-    }
-    Ok(found)
 }
 
 async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<Volume>> {
@@ -316,9 +282,7 @@ impl ResourceType for EbsVolume {
             .clients
             .ec2
             .create_volume()
-            .client_token(
-                c.token.map_or_else(|| format!("terrane-{}", super::security_group::unique_suffix()), str::to_string),
-            )
+            .client_token(c.token.map_or_else(|| format!("terrane-{}", time_suffix()), str::to_string))
             .set_availability_zone(val::string(planned, "availability_zone"))
             .set_size(int32(planned, "size"))
             .set_volume_type(val::string(planned, "type").map(|t| VolumeType::from(t.as_str())))

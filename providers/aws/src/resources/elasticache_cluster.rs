@@ -1,16 +1,17 @@
 //! `aws_elasticache_cluster`: a Memcached or single-node Redis/Valkey cache.
 
-use super::db_subnet_group::{
-    FEW, PAGE, all_failed, bounded, engine_version, force_replacement, missing, or_prior, replan_lowercase,
+use crate::delete::wait_gone;
+use crate::describe::{all_failed, bounded};
+use crate::elasticache::{
+    ENGINES, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, find_cluster, security_group_ids,
 };
-use super::elasticache_subnet_group::{ec_tags, ec_tags_of, ec_update_tags};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::{engine_version, force_replacement, missing, or_prior, replan_lowercase};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster};
-use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
@@ -24,8 +25,6 @@ pub struct EcCluster;
 const CREATE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
 const UPDATE_TIMEOUT: Duration = Duration::from_secs(80 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(40 * 60);
-
-pub(super) const ENGINES: &[&str] = &["memcached", "redis", "valkey"];
 
 /// Statuses a cluster passes through on its way to `available`.
 const PENDING: &[&str] = &["creating", "modifying", "snapshotting", "rebooting cluster nodes"];
@@ -80,62 +79,9 @@ fn int32(v: &Value, k: &str) -> Option<i32> {
     val::int(v, k).map(|n| n as i32)
 }
 
-/// One cluster, with its nodes; `None` when it does not exist.
-pub(super) async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<CacheCluster>> {
-    let req = c.clients.elasticache.describe_cache_clusters().cache_cluster_id(id).show_cache_node_info(true);
-    match req.send().await {
-        Ok(o) => Ok(o.cache_clusters().first().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(ProviderError::new(describe(&format!("reading ElastiCache cluster {id}"), &e))),
-    }
-}
-
-/// The clusters with these (lowercase) IDs, with their nodes: one call each for a few,
-/// else one paged listing of every cluster (DescribeCacheClusters filters on one ID only).
-pub(super) async fn fetch(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String, CacheCluster>> {
-    let mut found = HashMap::new();
-    let key = |cc: &CacheCluster| cc.cache_cluster_id().unwrap_or_default().to_lowercase();
-    if ids.len() <= FEW {
-        let all: Vec<Result<Option<CacheCluster>>> = bounded(ids.iter().map(|id| find(c, id)).collect()).await;
-        for cc in all {
-            if let Some(cc) = cc? {
-                found.insert(key(&cc), cc);
-            }
-        }
-        return Ok(found);
-    }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .elasticache
-            .describe_cache_clusters()
-            .show_cache_node_info(true)
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing ElastiCache clusters", &e)))?;
-        for cc in out.cache_clusters() {
-            if ids.contains(&key(cc)) {
-                found.insert(key(cc), cc.clone());
-            }
-        }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == ids.len() {
-            return Ok(found);
-        }
-    }
-}
-
-/// The security group IDs of a cluster.
-pub(super) fn security_group_ids(cc: &CacheCluster) -> Value {
-    val::str_set(cc.security_groups().iter().filter_map(|g| g.security_group_id().map(str::to_string)))
-}
-
 async fn wait_available(c: &Ctx<'_>, id: &str, limit: Duration, creating: bool) -> Result<()> {
     wait_for(&format!("ElastiCache cluster {id} to become available"), limit, || async {
-        let Some(cc) = find(c, id).await? else {
+        let Some(cc) = find_cluster(c, id).await? else {
             return Ok(if creating { Poll::Pending("not found yet".into()) } else { Poll::Failed("gone".into()) });
         };
         let status = cc.cache_cluster_status().unwrap_or("unknown").to_string();
@@ -439,7 +385,7 @@ impl ResourceType for EcCluster {
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let ids: Vec<String> = current.iter().map(|v| val::id(v).to_lowercase()).collect();
-        let found = match fetch(c, &ids).await {
+        let found = match fetch_clusters(c, &ids).await {
             Ok(f) => f,
             Err(e) => return all_failed(current.len(), &e),
         };
@@ -547,11 +493,8 @@ impl ResourceType for EcCluster {
         if !sent {
             return Ok(());
         }
-        wait_for(&format!("ElastiCache cluster {id} to be deleted"), limit, || async {
-            Ok(match find(c, &id).await? {
-                None => Poll::Done(()),
-                Some(cc) => Poll::Pending(cc.cache_cluster_status().unwrap_or("unknown").to_string()),
-            })
+        wait_gone(&format!("ElastiCache cluster {id} to be deleted"), limit, || async {
+            Ok(find_cluster(c, &id).await?.map(|cc| cc.cache_cluster_status().unwrap_or("unknown").to_string()))
         })
         .await
     }

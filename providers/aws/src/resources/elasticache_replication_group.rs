@@ -5,10 +5,11 @@
 //! version, parameter group, subnet group, security groups, maintenance window) are read from
 //! its first member cluster. `auth_token` is sensitive and never read back.
 
-use super::db_subnet_group::{FEW, PAGE, all_failed, bounded, engine_version, or_prior, replan_lowercase};
-use super::elasticache_cluster::{ENGINES, security_group_ids};
-use super::elasticache_subnet_group::{ec_tags, ec_tags_of, ec_update_tags};
+use crate::delete::wait_gone;
+use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
+use crate::elasticache::{ENGINES, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, security_group_ids};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::{engine_version, or_prior, replan_lowercase};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
@@ -99,38 +100,14 @@ async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<ReplicationGroup>> {
 
 /// The groups with these (lowercase) IDs: one call each for a few, else one paged listing.
 async fn fetch(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<String, ReplicationGroup>> {
-    let mut found = HashMap::new();
-    let key = |g: &ReplicationGroup| g.replication_group_id().unwrap_or_default().to_lowercase();
-    if ids.len() <= FEW {
-        let all: Vec<Result<Option<ReplicationGroup>>> = bounded(ids.iter().map(|id| find(c, id)).collect()).await;
-        for g in all {
-            if let Some(g) = g? {
-                found.insert(key(&g), g);
-            }
-        }
-        return Ok(found);
-    }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .elasticache
-            .describe_replication_groups()
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing ElastiCache replication groups", &e)))?;
-        for g in out.replication_groups() {
-            if ids.contains(&key(g)) {
-                found.insert(key(g), g.clone());
-            }
-        }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == ids.len() {
-            return Ok(found);
-        }
-    }
+    few_or_listing(
+        ids,
+        |g: &ReplicationGroup| g.replication_group_id().unwrap_or_default().to_lowercase(),
+        |id| find(c, id),
+        c.clients.elasticache.describe_replication_groups().max_records(PAGE).into_paginator().items().send(),
+        "listing ElastiCache replication groups",
+    )
+    .await
 }
 
 /// The first member cluster of a group, where the group's other settings are read from.
@@ -493,7 +470,7 @@ impl ResourceType for EcReplicationGroup {
             Err(e) => return all_failed(current.len(), &e),
         };
         let members: Vec<String> = groups.values().filter_map(first_member).collect();
-        let clusters = match super::elasticache_cluster::fetch(c, &members).await {
+        let clusters = match fetch_clusters(c, &members).await {
             Ok(m) => m,
             Err(e) => return all_failed(current.len(), &e),
         };
@@ -546,11 +523,8 @@ impl ResourceType for EcReplicationGroup {
         if !sent {
             return Ok(());
         }
-        wait_for(&format!("ElastiCache replication group {id} to be deleted"), limit, || async {
-            Ok(match find(c, &id).await? {
-                None => Poll::Done(()),
-                Some(g) => Poll::Pending(g.status().unwrap_or("unknown").to_string()),
-            })
+        wait_gone(&format!("ElastiCache replication group {id} to be deleted"), limit, || async {
+            Ok(find(c, &id).await?.map(|g| g.status().unwrap_or("unknown").to_string()))
         })
         .await
     }

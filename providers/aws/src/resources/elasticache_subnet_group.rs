@@ -1,15 +1,15 @@
 //! `aws_elasticache_subnet_group`: the subnets a cache cluster or replication group may use.
-//!
-//! Also holds the ElastiCache tag helpers the cluster and replication group files share.
 
-use super::db_subnet_group::{FEW, PAGE, all_failed, bounded, replan_lowercase};
+use crate::delete::retry_while_in_use;
+use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
+use crate::elasticache::{ec_tags, ec_tags_of, ec_update_tags};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::plan::replan_lowercase;
 use crate::resource::{Ctx, ResourceType, Result, with_tags};
 use crate::val::{self, Obj};
-use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
-use aws_sdk_elasticache::types::{CacheSubnetGroup, Tag};
-use std::collections::{BTreeMap, HashMap};
+use aws_sdk_elasticache::types::CacheSubnetGroup;
+use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
@@ -32,58 +32,6 @@ fn schema() -> Schema {
 
 // ---- ElastiCache helpers shared with the cluster and replication group files ----
 
-pub(super) fn ec_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
-    (!m.is_empty()).then(|| m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
-}
-
-/// The tags of an ElastiCache resource (ListTagsForResource).
-pub(super) async fn ec_tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
-    let out = c
-        .clients
-        .elasticache
-        .list_tags_for_resource()
-        .resource_name(arn)
-        .send()
-        .await
-        .map_err(|e| sdk_error(&format!("reading the tags of {arn}"), e))?;
-    Ok(out
-        .tag_list()
-        .iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
-        .collect())
-}
-
-/// Brings an ElastiCache resource's tags from `old` to `new`.
-pub(super) async fn ec_update_tags(
-    c: &Ctx<'_>,
-    arn: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        c.clients
-            .elasticache
-            .remove_tags_from_resource()
-            .resource_name(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))?;
-    }
-    if !set.is_empty() {
-        c.clients
-            .elasticache
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(ec_tags(&set))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
-    }
-    Ok(())
-}
-
 // ---- aws_elasticache_subnet_group ----
 
 async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<CacheSubnetGroup>> {
@@ -96,39 +44,14 @@ async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<CacheSubnetGroup
 
 /// The groups with these (lowercase) names: one call each for a few, else one listing.
 async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, CacheSubnetGroup>> {
-    let mut found = HashMap::new();
-    let key = |g: &CacheSubnetGroup| g.cache_subnet_group_name().unwrap_or_default().to_lowercase();
-    if names.len() <= FEW {
-        let groups: Vec<Result<Option<CacheSubnetGroup>>> =
-            bounded(names.iter().map(|n| describe_one(c, n)).collect()).await;
-        for g in groups {
-            if let Some(g) = g? {
-                found.insert(key(&g), g);
-            }
-        }
-        return Ok(found);
-    }
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .elasticache
-            .describe_cache_subnet_groups()
-            .max_records(PAGE)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| ProviderError::new(describe("listing ElastiCache subnet groups", &e)))?;
-        for g in out.cache_subnet_groups() {
-            if names.contains(&key(g)) {
-                found.insert(key(g), g.clone());
-            }
-        }
-        marker = out.marker().map(str::to_string);
-        if marker.is_none() || found.len() == names.len() {
-            return Ok(found);
-        }
-    }
+    few_or_listing(
+        names,
+        |g: &CacheSubnetGroup| g.cache_subnet_group_name().unwrap_or_default().to_lowercase(),
+        |n| describe_one(c, n),
+        c.clients.elasticache.describe_cache_subnet_groups().max_records(PAGE).into_paginator().items().send(),
+        "listing ElastiCache subnet groups",
+    )
+    .await
 }
 
 async fn build(c: &Ctx<'_>, cur: &Value, name: &str, g: Option<&CacheSubnetGroup>) -> Result<Option<Value>> {
@@ -242,16 +165,13 @@ impl ResourceType for EcSubnetGroup {
         let name = val::id(prior);
         // A cluster that was just deleted may still hold the group for a while (Terraform
         // retries for 5 minutes too).
-        wait_for(&format!("ElastiCache subnet group {name} to be deleted"), Duration::from_secs(5 * 60), || async {
-            match c.clients.elasticache.delete_cache_subnet_group().cache_subnet_group_name(&name).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if matches!(code(&e), Some("CacheSubnetGroupInUse" | "DependencyViolation")) => {
-                    Ok(Poll::Pending("in use".into()))
-                }
-                Err(e) => Err(sdk_error(&format!("deleting ElastiCache subnet group {name}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("ElastiCache subnet group {name} to be deleted"),
+            Duration::from_secs(5 * 60),
+            &format!("deleting ElastiCache subnet group {name}"),
+            |e| matches!(code(e), Some("CacheSubnetGroupInUse" | "DependencyViolation")).then(|| "in use".to_string()),
+            || c.clients.elasticache.delete_cache_subnet_group().cache_subnet_group_name(&name).send(),
+        )
         .await
     }
 }

@@ -1,11 +1,10 @@
 //! `aws_iam_instance_profile`: how the swarm nodes (EC2 instances) get their IAM role.
 
-use super::iam_role::{
-    PROPAGATION, iam_tag_map, iam_tags, keep_computed, name_prefix_from_name, rfc3339, validate_name,
-};
 use crate::errors::{code, is_not_found, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, with_tags};
-use crate::val::{self, Obj};
+use crate::iam::{PROPAGATION, iam_tag_map, iam_tags};
+use crate::plan::{keep_computed, validate_name};
+use crate::resource::{Ctx, ResourceType, Result, name_prefix_from_name, with_tags};
+use crate::val::{self, Obj, rfc3339};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use terrane_engine::diag::Diagnostic;

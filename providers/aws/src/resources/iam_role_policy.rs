@@ -1,11 +1,10 @@
 //! `aws_iam_role_policy`: an inline policy of a role. ID `role:name`, as in Terraform.
 
-use super::iam_role::{
-    PROPAGATION, keep_computed, name_prefix_from_name, normalize_policy, plan_policy, policy_to_set, url_decode,
-    validate_name, validate_policy,
-};
 use crate::errors::{is_not_found, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result};
+use crate::iam::PROPAGATION;
+use crate::plan::{keep_computed, validate_name};
+use crate::policy::{normalize_policy, plan_policy, policy_to_set, url_decode, validate_policy};
+use crate::resource::{Ctx, ResourceType, Result, name_prefix_from_name};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;

@@ -14,9 +14,9 @@
 //!   one DescribeVolumes per 200, and user data (one DescribeInstanceAttribute per instance)
 //!   only for instances that have user data in their state.
 
-use crate::ec2::{FILTER_PAGE, filter, tag_map, tags as ec2_tags, update_tags};
+use crate::ec2::{FILTER_PAGE, describe_volumes, filter, tag_map, tags as ec2_tags, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, time_suffix, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
@@ -273,21 +273,15 @@ async fn collect(
     req: aws_sdk_ec2::operation::describe_instances::builders::DescribeInstancesFluentBuilder,
     found: &mut HashMap<String, (ApiInstance, Option<String>)>,
 ) -> std::result::Result<(), DescribeError> {
-    let mut token: Option<String> = None;
-    loop {
-        let out = req.clone().set_next_token(token).send().await?;
-        for r in out.reservations() {
-            for i in r.instances() {
-                if let Some(id) = i.instance_id() {
-                    found.insert(id.to_string(), (i.clone(), r.owner_id().map(str::to_string)));
-                }
+    let mut reservations = req.into_paginator().items().send();
+    while let Some(r) = reservations.try_next().await? {
+        for i in r.instances() {
+            if let Some(id) = i.instance_id() {
+                found.insert(id.to_string(), (i.clone(), r.owner_id().map(str::to_string)));
             }
         }
-        token = out.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(());
-        }
     }
+    Ok(())
 }
 
 /// The root volume's ID and the mapping's delete-on-termination flag.
@@ -482,8 +476,7 @@ impl Instance {
     /// Launches the instance once, even when an answer is lost: the token tag finds an
     /// instance launched by an earlier attempt.
     async fn launch(&self, c: &Ctx<'_>, planned: &Value) -> Result<String> {
-        let token =
-            c.token.map_or_else(|| format!("terrane-{}", super::security_group::unique_suffix()), str::to_string);
+        let token = c.token.map_or_else(|| format!("terrane-{}", time_suffix()), str::to_string);
         let mut tags: BTreeMap<String, String> = crate::tags::wanted(planned);
         tags.insert(TOKEN_TAG.into(), token.clone());
         let specs =
@@ -950,7 +943,7 @@ impl ResourceType for Instance {
             ids.iter().filter_map(|id| live(id)).filter_map(|(i, _)| root_mapping(i).map(|m| m.1)).collect();
         volume_ids.sort();
         volume_ids.dedup();
-        let volumes = match super::ebs_volume::describe_volumes(c, &volume_ids).await {
+        let volumes = match describe_volumes(c, &volume_ids).await {
             Ok(v) => v,
             Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
         };

@@ -1,14 +1,15 @@
 //! `aws_internet_gateway`: created on its own, attached to `vpc_id` when one is given; a new
 //! `vpc_id` detaches from the old VPC and attaches to the new one in place.
 
-use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
+use crate::delete::{dependency_violation, retry_while_in_use};
+use crate::describe::all_failed;
+use crate::ec2::{describe_by_ids, filter, tag_map, tag_spec, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, with_tags, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttachmentStatus, InternetGateway as Igw, ResourceType as Rt};
-use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
@@ -124,36 +125,26 @@ impl ResourceType for InternetGateway {
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let ids: Vec<String> = current.iter().map(val::id).collect();
-        let mut found = HashMap::new();
-        for page in chunks(&ids, FILTER_PAGE) {
-            let mut token = None;
-            loop {
-                let out = match c
-                    .clients
-                    .ec2
-                    .describe_internet_gateways()
-                    .filters(filter("internet-gateway-id", page.clone()))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(e) => {
-                        let msg = crate::errors::describe("reading internet gateways", &e);
-                        return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
-                    }
-                };
-                for g in out.internet_gateways() {
-                    if let Some(id) = g.internet_gateway_id() {
-                        found.insert(id.to_string(), g.clone());
-                    }
-                }
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-        }
+        let describe = |page| {
+            c.clients
+                .ec2
+                .describe_internet_gateways()
+                .filters(filter("internet-gateway-id", page))
+                .into_paginator()
+                .items()
+                .send()
+        };
+        let found = match describe_by_ids(
+            &ids,
+            "reading internet gateways",
+            describe,
+            aws_sdk_ec2::types::InternetGateway::internet_gateway_id,
+        )
+        .await
+        {
+            Ok(f) => f,
+            Err(msg) => return all_failed(current.len(), &ProviderError::new(msg)),
+        };
         current
             .iter()
             .map(|cur| {
@@ -198,16 +189,13 @@ impl ResourceType for InternetGateway {
         if let Some(vpc) = val::string(prior, "vpc_id") {
             detach(c, &id, &vpc, limit).await?;
         }
-        wait_for(&format!("internet gateway {id} to be deleted"), limit, || async {
-            match c.clients.ec2.delete_internet_gateway().internet_gateway_id(&id).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("DependencyViolation") => {
-                    Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                }
-                Err(e) => Err(sdk_error(&format!("deleting internet gateway {id}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("internet gateway {id} to be deleted"),
+            limit,
+            &format!("deleting internet gateway {id}"),
+            dependency_violation,
+            || c.clients.ec2.delete_internet_gateway().internet_gateway_id(&id).send(),
+        )
         .await
     }
 }

@@ -3,10 +3,11 @@
 //! Refresh lists the account's aliases once (`ListAliases`, 100 a page) for every alias
 //! read, not one call per alias.
 
-use super::iam_role::{PROPAGATION, name_prefix_from_name, validate_name};
-use super::kms_key::{not_found, same_key};
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::iam::PROPAGATION;
+use crate::kms::{not_found, same_key};
+use crate::plan::validate_name;
+use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
@@ -35,29 +36,20 @@ fn schema() -> Schema {
 /// Every alias of the account (and region), by name; `key_id` narrows the listing to one
 /// key's aliases.
 async fn list_aliases(c: &Ctx<'_>, key_id: Option<&str>) -> Result<HashMap<String, AliasListEntry>> {
-    let mut found = HashMap::new();
-    let mut marker = None;
-    loop {
-        let out = c
-            .clients
-            .kms
-            .list_aliases()
-            .set_key_id(key_id.map(str::to_string))
-            .limit(100)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| sdk_error("listing KMS aliases", e))?;
-        for a in out.aliases() {
-            if let Some(name) = a.alias_name() {
-                found.insert(name.to_string(), a.clone());
-            }
-        }
-        marker = out.next_marker().filter(|_| out.truncated()).map(str::to_string);
-        if marker.is_none() {
-            return Ok(found);
-        }
-    }
+    // The paginator follows NextMarker, which KMS sends only while Truncated is true.
+    let aliases = c
+        .clients
+        .kms
+        .list_aliases()
+        .set_key_id(key_id.map(str::to_string))
+        .limit(100)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("listing KMS aliases", e))?;
+    Ok(aliases.into_iter().filter_map(|a| Some((a.alias_name()?.to_string(), a))).collect())
 }
 
 /// The ARN of the key an alias points at: the alias ARN with `key/<id>` for `alias/<name>`.

@@ -7,14 +7,15 @@
 //! and keys are read eight at a time. A key pending deletion counts as gone, as in
 //! Terraform, without the other three calls.
 
-use super::iam_role::{PROPAGATION, normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::errors::{code, sdk_error};
+use crate::iam::PROPAGATION;
+use crate::kms::not_found;
+use crate::policy::{normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, OriginType, Tag};
-use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -51,11 +52,6 @@ fn schema() -> Schema {
     with_timeouts(s, &["create"])
 }
 
-/// Whether a KMS call failed because the key (or alias) does not exist.
-pub fn not_found<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    code(e) == Some("NotFoundException") || crate::errors::is_not_found(e)
-}
-
 /// The key's metadata; `None` when it does not exist.
 pub async fn describe(c: &Ctx<'_>, key_id: &str) -> Result<Option<KeyMetadata>> {
     match c.clients.kms.describe_key().key_id(key_id).send().await {
@@ -87,19 +83,11 @@ async fn rotation_of(c: &Ctx<'_>, id: &str) -> Result<Option<(bool, Option<i32>)
 }
 
 async fn tags_of(c: &Ctx<'_>, id: &str) -> Result<Option<BTreeMap<String, String>>> {
-    let mut tags = BTreeMap::new();
-    let mut marker = None;
-    loop {
-        let out = match c.clients.kms.list_resource_tags().key_id(id).set_marker(marker).send().await {
-            Ok(o) => o,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(sdk_error(&format!("reading the tags of KMS key {id}"), e)),
-        };
-        tags.extend(out.tags().iter().map(|t| (t.tag_key().to_string(), t.tag_value().to_string())));
-        marker = out.next_marker().filter(|_| out.truncated()).map(str::to_string);
-        if marker.is_none() {
-            return Ok(Some(tags));
-        }
+    // The paginator follows NextMarker, which KMS sends only while Truncated is true.
+    match c.clients.kms.list_resource_tags().key_id(id).into_paginator().items().send().try_collect().await {
+        Ok(tags) => Ok(Some(tags.iter().map(|t| (t.tag_key().to_string(), t.tag_value().to_string())).collect())),
+        Err(e) if not_found(&e) => Ok(None),
+        Err(e) => Err(sdk_error(&format!("reading the tags of KMS key {id}"), e)),
     }
 }
 
@@ -299,23 +287,18 @@ impl ResourceType for KmsKey {
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         use futures::stream::{self, StreamExt};
         let Some(token) = c.token else { return Ok(None) };
-        let mut ids = Vec::new();
-        let mut marker = None;
-        loop {
-            let out = c
-                .clients
-                .kms
-                .list_keys()
-                .set_marker(marker)
-                .send()
-                .await
-                .map_err(|e| sdk_error("listing KMS keys to find one a create made", e))?;
-            ids.extend(out.keys().iter().filter_map(|k| k.key_id()).map(str::to_string));
-            marker = out.next_marker().filter(|_| out.truncated()).map(str::to_string);
-            if marker.is_none() {
-                break;
-            }
-        }
+        // The paginator follows NextMarker, which KMS sends only while Truncated is true.
+        let keys = c
+            .clients
+            .kms
+            .list_keys()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| sdk_error("listing KMS keys to find one a create made", e))?;
+        let ids: Vec<String> = keys.iter().filter_map(|k| k.key_id()).map(str::to_string).collect();
         let tagged = stream::iter(ids)
             .map(|id| async move {
                 match c.clients.kms.list_resource_tags().key_id(&id).send().await {
@@ -435,34 +418,9 @@ impl ResourceType for KmsKey {
     }
 }
 
-/// The key ID in a key ARN (`arn:aws:kms:eu-west-1:123456789012:key/<id>`).
-pub fn key_id_of_arn(arn: &str) -> Option<&str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["arn", _, _, _, _, resource] => resource.strip_prefix("key/"),
-        _ => None,
-    }
-}
-
-/// Whether two key references (ID or ARN) name the same key, as Terraform compares them.
-pub fn same_key(a: &str, b: &str) -> bool {
-    a == b
-        || (a.starts_with("arn:") && !b.starts_with("arn:") && key_id_of_arn(a) == Some(b))
-        || (b.starts_with("arn:") && !a.starts_with("arn:") && key_id_of_arn(b) == Some(a))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn key_references_compare_as_terraform_compares_them() {
-        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
-        let arn = format!("arn:aws:kms:eu-west-1:111122223333:key/{id}");
-        assert!(same_key(id, &arn) && same_key(&arn, id) && same_key(id, id));
-        assert!(!same_key("other", &arn));
-        assert_eq!(key_id_of_arn("arn:aws:kms:eu-west-1:111122223333:alias/x"), None);
-    }
 
     #[test]
     fn arguments_are_validated() {

@@ -1,23 +1,18 @@
 //! `aws_lb`: the application (or network) load balancer in front of the swarm cluster.
-//!
-//! Also the ELBv2 helpers the target group, listener and attachment share: describing by ARN
-//! in pages of 20 (a page naming an object that is gone fails as a whole in AWS, so that page
-//! is retried ARN by ARN), tags for up to 20 objects per DescribeTags, tag updates.
 
-use super::iam_role::{keep_computed, name_prefix_from_name};
+use crate::describe::{all_failed, describe_by_arn, split_err};
+use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{is_not_found, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
+use crate::plan::keep_computed;
+use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
-    IpAddressType, LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, Tag,
+    IpAddressType, LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum,
 };
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
@@ -27,122 +22,11 @@ use terrane_engine::value::{PathStep, Value};
 
 pub struct Lb;
 
-/// The most ARNs one ELBv2 Describe call (and DescribeTags) takes.
-pub const PAGE: usize = 20;
-
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 // ---------------------------------------------------------------------------------------------
 // Shared ELBv2 helpers.
 // ---------------------------------------------------------------------------------------------
-
-/// A failed call as (does it say the object is gone, the error).
-pub fn split_err<E, R>(doing: &str, e: SdkError<E, R>) -> (bool, ProviderError)
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    (is_not_found(&e), sdk_error(doing, e))
-}
-
-/// Describes objects by ARN, `page` at a time. AWS fails a whole call when one ARN is gone, so
-/// such a page is described again one ARN at a time, skipping the ones that are gone.
-pub async fn describe_by_arn<T, F, Fut>(arns: &[String], page: usize, describe: F) -> Result<Vec<T>>
-where
-    F: Fn(Vec<String>) -> Fut,
-    Fut: Future<Output = std::result::Result<Vec<T>, (bool, ProviderError)>>,
-{
-    let mut out = Vec::new();
-    for chunk in chunks(arns, page) {
-        match describe(chunk.clone()).await {
-            Ok(items) => out.extend(items),
-            Err((true, _)) if chunk.len() == 1 => {}
-            Err((true, _)) => {
-                for arn in chunk {
-                    match describe(vec![arn]).await {
-                        Ok(items) => out.extend(items),
-                        Err((true, _)) => {}
-                        Err((false, e)) => return Err(e),
-                    }
-                }
-            }
-            Err((false, e)) => return Err(e),
-        }
-    }
-    Ok(out)
-}
-
-/// The tags of ELBv2 objects (load balancers, target groups, listeners), by ARN.
-pub async fn describe_tags(c: &Ctx<'_>, arns: &[String]) -> Result<HashMap<String, BTreeMap<String, String>>> {
-    let descriptions = describe_by_arn(arns, PAGE, |page| async move {
-        c.clients
-            .elbv2
-            .describe_tags()
-            .set_resource_arns(Some(page))
-            .send()
-            .await
-            .map(|o| o.tag_descriptions().to_vec())
-            .map_err(|e| split_err("reading ELBv2 tags", e))
-    })
-    .await?;
-    Ok(descriptions.into_iter().filter_map(|d| Some((d.resource_arn()?.to_string(), tag_map(d.tags())))).collect())
-}
-
-pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
-    tags.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect()
-}
-
-pub fn elb_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
-    (!m.is_empty()).then(|| m.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect())
-}
-
-/// Brings an ELBv2 object's tags from `old` to `new` with RemoveTags and AddTags.
-pub async fn update_tags(
-    c: &Ctx<'_>,
-    arn: &str,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        c.clients
-            .elbv2
-            .remove_tags()
-            .resource_arns(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags of {arn}"), e))?;
-    }
-    if !set.is_empty() {
-        c.clients
-            .elbv2
-            .add_tags()
-            .resource_arns(arn)
-            .set_tags(elb_tags(&set))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
-    }
-    Ok(())
-}
-
-/// The same error for every object of a batch.
-pub fn all_failed(current: &[Value], e: &ProviderError) -> Vec<Result<Option<Value>>> {
-    current.iter().map(|_| Err(e.clone())).collect()
-}
-
-/// Attributes (`Key`/`Value` lists) as a map.
-pub fn attribute_map<'a>(
-    pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
-) -> HashMap<String, String> {
-    pairs.into_iter().filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string()))).collect()
-}
-
-/// The part of an ARN after `marker` (`loadbalancer/` gives `app/web/50dc6c495c0c9188`).
-pub fn arn_after(arn: &str, marker: &str) -> String {
-    arn.split_once(marker).map(|(_, rest)| rest.to_string()).unwrap_or_default()
-}
 
 // ---------------------------------------------------------------------------------------------
 // The resource.
@@ -440,12 +324,12 @@ impl ResourceType for Lb {
         .await;
         let found: HashMap<String, LoadBalancer> = match lbs {
             Ok(lbs) => lbs.into_iter().filter_map(|l| Some((l.load_balancer_arn()?.to_string(), l))).collect(),
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         let found_arns: Vec<String> = found.keys().cloned().collect();
         let tags = match describe_tags(c, &found_arns).await {
             Ok(t) => t,
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         // One DescribeLoadBalancerAttributes per load balancer (the API takes one ARN).
         let attrs: HashMap<String, Result<HashMap<String, String>>> = stream::iter(found_arns.clone())
@@ -548,43 +432,6 @@ impl ResourceType for Lb {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn arn_suffixes() {
-        let arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188";
-        assert_eq!(arn_after(arn, ":loadbalancer/"), "app/web/50dc6c495c0c9188");
-        assert_eq!(arn_after("nonsense", ":loadbalancer/"), "");
-    }
-
-    #[tokio::test]
-    async fn describes_in_pages_and_skips_what_is_gone() {
-        use std::sync::Mutex;
-        let arns: Vec<String> = (0..45).map(|i| format!("arn-{i}")).collect();
-        let calls = Mutex::new(Vec::new());
-        let found = describe_by_arn(&arns, PAGE, |page: Vec<String>| {
-            calls.lock().unwrap().push(page.len());
-            async move {
-                // arn-7 is gone: AWS fails any call that names it.
-                if page.iter().any(|a| a == "arn-7") {
-                    return Err((true, ProviderError::new("LoadBalancerNotFound")));
-                }
-                Ok(page)
-            }
-        })
-        .await
-        .unwrap();
-        assert_eq!(found.len(), 44);
-        assert!(!found.contains(&"arn-7".to_string()));
-        // Three pages (20, 20, 5); the first, naming arn-7, again one ARN at a time.
-        let calls = calls.into_inner().unwrap();
-        assert_eq!(calls.len(), 3 + 20, "{calls:?}");
-        assert_eq!(&calls[..2], &[20, 1]);
-        let failing = describe_by_arn(&arns, PAGE, |_page: Vec<String>| async {
-            Err::<Vec<String>, _>((false, ProviderError::new("throttled")))
-        })
-        .await;
-        assert_eq!(failing.unwrap_err().message, "throttled");
-    }
 
     #[test]
     fn names_are_checked() {

@@ -1,9 +1,10 @@
 //! `aws_lb_listener`: a port of the load balancer and what it does with requests
 //! (`default_action`: forward to target groups, redirect, or a fixed response).
 
-use super::iam_role::keep_computed;
-use super::lb::{PAGE, all_failed, describe_by_arn, describe_tags, elb_tags, split_err, update_tags};
+use crate::describe::{all_failed, describe_by_arn, split_err};
+use crate::elbv2::{PAGE, describe_tags, elb_tags, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
+use crate::plan::keep_computed;
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
@@ -509,12 +510,12 @@ impl ResourceType for LbListener {
         .await;
         let found: HashMap<String, Listener> = match listeners {
             Ok(l) => l.into_iter().filter_map(|l| Some((l.listener_arn()?.to_string(), l))).collect(),
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         let found_arns: Vec<String> = found.keys().cloned().collect();
         let tags = match describe_tags(c, &found_arns).await {
             Ok(t) => t,
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         current
             .iter()

@@ -2,12 +2,13 @@
 //! ports). `health_check` and `stickiness` are optional and computed, as in Terraform: left out,
 //! they take what AWS has.
 
-use super::iam_role::{PROPAGATION, keep_computed, name_prefix_from_name};
-use super::lb::{
-    PAGE, all_failed, arn_after, attribute_map, describe_by_arn, describe_tags, elb_tags, split_err, update_tags,
-};
+use crate::delete::retry_while_in_use;
+use crate::describe::{all_failed, describe_by_arn, split_err};
+use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::iam::PROPAGATION;
+use crate::plan::keep_computed;
+use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
@@ -477,12 +478,12 @@ impl ResourceType for LbTargetGroup {
         .await;
         let found: HashMap<String, TargetGroup> = match groups {
             Ok(g) => g.into_iter().filter_map(|t| Some((t.target_group_arn()?.to_string(), t))).collect(),
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         let found_arns: Vec<String> = found.keys().cloned().collect();
         let tags = match describe_tags(c, &found_arns).await {
             Ok(t) => t,
-            Err(e) => return all_failed(current, &e),
+            Err(e) => return all_failed(current.len(), &e),
         };
         // One DescribeTargetGroupAttributes per group (the API takes one ARN).
         let attrs: HashMap<String, Result<HashMap<String, String>>> = stream::iter(found_arns.clone())
@@ -553,14 +554,13 @@ impl ResourceType for LbTargetGroup {
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let arn = val::id(prior);
         // A listener or rule deleted just before may still hold the group for a moment.
-        wait_for(&format!("target group {arn} to be deleted"), PROPAGATION, || async {
-            match c.clients.elbv2.delete_target_group().target_group_arn(&arn).send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("ResourceInUse") => Ok(Poll::Pending(crate::errors::describe("in use", &e))),
-                Err(e) => Err(sdk_error(&format!("deleting target group {arn}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("target group {arn} to be deleted"),
+            PROPAGATION,
+            &format!("deleting target group {arn}"),
+            |e| (code(e) == Some("ResourceInUse")).then(|| crate::errors::describe("in use", e)),
+            || c.clients.elbv2.delete_target_group().target_group_arn(&arn).send(),
+        )
         .await
     }
 }

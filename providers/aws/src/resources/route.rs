@@ -2,8 +2,10 @@
 //! place (ReplaceRoute). IDs are Terraform's (`r-<table><crc32 of the destination>`); import
 //! takes `rtb-xxx_10.0.0.0/16` (or an IPv6 CIDR or prefix list ID after the underscore).
 
+use crate::delete::{dependency_violation, retry_while_in_use};
+use crate::ec2::describe_route_tables;
 use crate::errors::{code, conflict_on_first_attempt, sdk_error, taken_if};
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, crc32, invalid, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
@@ -54,18 +56,6 @@ fn schema() -> Schema {
         .attr("origin", Attribute::computed(Type::String))
         .attr("state", Attribute::computed(Type::String));
     with_timeouts(s, &["create", "update", "delete"])
-}
-
-/// CRC-32 (IEEE), as Terraform's `create.StringHashcode` uses it for IDs.
-pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        c ^= u32::from(b);
-        for _ in 0..8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
-        }
-    }
-    !c
 }
 
 /// Terraform's ID of a route: `r-` + table ID + hash of the destination.
@@ -267,7 +257,7 @@ impl ResourceType for Route {
         let mut tables: Vec<String> = keys.iter().flatten().map(|k| k.0.clone()).collect();
         tables.sort();
         tables.dedup();
-        let found = match super::route_table::describe(c, &tables).await {
+        let found = match describe_route_tables(c, &tables).await {
             Ok(f) => f,
             Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
         };
@@ -300,22 +290,21 @@ impl ResourceType for Route {
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let Some((table, kind, dest)) = key(prior) else { return Ok(()) };
         let limit = timeout(prior, "delete", Duration::from_secs(5 * 60));
-        wait_for(&format!("route to {dest} in {table} to be deleted"), limit, || async {
-            let req = c.clients.ec2.delete_route().route_table_id(&table);
-            let req = match kind {
-                "destination_cidr_block" => req.destination_cidr_block(&dest),
-                "destination_ipv6_cidr_block" => req.destination_ipv6_cidr_block(&dest),
-                _ => req.destination_prefix_list_id(&dest),
-            };
-            match req.send().await {
-                Ok(_) => Ok(Poll::Done(())),
-                Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                Err(e) if code(&e) == Some("DependencyViolation") => {
-                    Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                }
-                Err(e) => Err(sdk_error(&format!("deleting route to {dest} from {table}"), e)),
-            }
-        })
+        retry_while_in_use(
+            &format!("route to {dest} in {table} to be deleted"),
+            limit,
+            &format!("deleting route to {dest} from {table}"),
+            dependency_violation,
+            || {
+                let req = c.clients.ec2.delete_route().route_table_id(&table);
+                let req = match kind {
+                    "destination_cidr_block" => req.destination_cidr_block(&dest),
+                    "destination_ipv6_cidr_block" => req.destination_ipv6_cidr_block(&dest),
+                    _ => req.destination_prefix_list_id(&dest),
+                };
+                req.send()
+            },
+        )
         .await
     }
 }

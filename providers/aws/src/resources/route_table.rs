@@ -4,14 +4,14 @@
 //! `aws_route`, say) and read back as what AWS holds; configured routes are made exactly so. The
 //! VPC's `local` routes and routes propagated from virtual private gateways are never listed.
 
-use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
+use crate::delete::{dependency_violation, retry_while_in_use};
+use crate::ec2::{describe_route_tables, tag_map, tag_spec, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, with_tags, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{ResourceType as Rt, Route, RouteOrigin, RouteTable as ApiRouteTable};
-use std::collections::HashMap;
+use aws_sdk_ec2::types::{ResourceType as Rt, Route, RouteOrigin};
 use std::time::Duration;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
@@ -196,35 +196,6 @@ fn configured(config: &Value, k: &str) -> bool {
     config.get_attr(k).is_some_and(|v| v.is_unknown() || v.as_seq().is_some_and(|s| !s.is_empty()))
 }
 
-/// Route tables by ID, a few calls for many tables.
-pub async fn describe(c: &Ctx<'_>, ids: &[String]) -> std::result::Result<HashMap<String, ApiRouteTable>, String> {
-    let mut found = HashMap::new();
-    for page in chunks(ids, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_route_tables()
-                .filters(filter("route-table-id", page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading route tables", &e))?;
-            for t in out.route_tables() {
-                if let Some(id) = t.route_table_id() {
-                    found.insert(id.to_string(), t.clone());
-                }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-    }
-    Ok(found)
-}
-
 impl RouteTable {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
         let mut stub = like.clone();
@@ -290,7 +261,7 @@ impl ResourceType for RouteTable {
         // Wait until the new table can be found before adding routes to it.
         let limit = timeout(planned, "create", Duration::from_secs(5 * 60));
         wait_for(&format!("route table {id} to exist"), limit, || async {
-            match describe(c, std::slice::from_ref(&id)).await {
+            match describe_route_tables(c, std::slice::from_ref(&id)).await {
                 Ok(m) if m.contains_key(&id) => Ok(Poll::Done(())),
                 Ok(_) => Ok(Poll::Pending("not found yet".into())),
                 Err(e) => Err(ProviderError::new(e)),
@@ -310,7 +281,7 @@ impl ResourceType for RouteTable {
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let ids: Vec<String> = current.iter().map(val::id).collect();
-        let mut found = match describe(c, &ids).await {
+        let mut found = match describe_route_tables(c, &ids).await {
             Ok(f) => f,
             Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
         };
@@ -359,7 +330,7 @@ impl ResourceType for RouteTable {
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let id = val::id(prior);
         // Subnets and gateways still associated keep the table in use: let them go first.
-        match describe(c, std::slice::from_ref(&id)).await {
+        match describe_route_tables(c, std::slice::from_ref(&id)).await {
             Ok(m) => {
                 if let Some(t) = m.get(&id) {
                     for a in t.associations().iter().filter(|a| a.main() != Some(true)) {
@@ -376,19 +347,12 @@ impl ResourceType for RouteTable {
             }
             Err(msg) => return Err(ProviderError::new(msg)),
         }
-        wait_for(
+        retry_while_in_use(
             &format!("route table {id} to be deleted"),
             timeout(prior, "delete", Duration::from_secs(5 * 60)),
-            || async {
-                match c.clients.ec2.delete_route_table().route_table_id(&id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                    Err(e) if code(&e) == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting route table {id}"), e)),
-                }
-            },
+            &format!("deleting route table {id}"),
+            dependency_violation,
+            || c.clients.ec2.delete_route_table().route_table_id(&id).send(),
         )
         .await
     }

@@ -3,6 +3,7 @@
 //! (ReplaceRouteTableAssociation, which gives it a new ID). Import takes `subnet-xxx/rtb-xxx`
 //! or `igw-xxx/rtb-xxx`.
 
+use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::ec2::{FILTER_PAGE, filter};
 use crate::errors::{code, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_timeouts};
@@ -60,27 +61,22 @@ async fn associations(
 ) -> std::result::Result<HashMap<String, ApiAssociation>, String> {
     let mut found = HashMap::new();
     for page in chunks(values, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_route_tables()
-                .filters(filter(name, page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading route table associations", &e))?;
-            for t in out.route_tables() {
-                for a in t.associations().iter().filter(|a| live(a)) {
-                    if let Some(id) = a.route_table_association_id() {
-                        found.insert(id.to_string(), a.clone());
-                    }
+        let tables = c
+            .clients
+            .ec2
+            .describe_route_tables()
+            .filters(filter(name, page))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| crate::errors::describe("reading route table associations", &e))?;
+        for t in &tables {
+            for a in t.associations().iter().filter(|a| live(a)) {
+                if let Some(id) = a.route_table_association_id() {
+                    found.insert(id.to_string(), a.clone());
                 }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
             }
         }
     }
@@ -204,19 +200,12 @@ impl ResourceType for RouteTableAssociation {
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let id = val::id(prior);
-        wait_for(
+        retry_while_in_use(
             &format!("route table association {id} to be deleted"),
             timeout(prior, "delete", Duration::from_secs(5 * 60)),
-            || async {
-                match c.clients.ec2.disassociate_route_table().association_id(&id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                    Err(e) if code(&e) == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting route table association {id}"), e)),
-                }
-            },
+            &format!("deleting route table association {id}"),
+            dependency_violation,
+            || c.clients.ec2.disassociate_route_table().association_id(&id).send(),
         )
         .await
     }

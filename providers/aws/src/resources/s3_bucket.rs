@@ -8,9 +8,9 @@
 //! S3 has no call that reads the settings of many buckets at once, so a refresh reads each
 //! bucket (HeadBucket, GetBucketTagging, GetObjectLockConfiguration), eight at a time.
 
-use super::iam_role::{keep_computed, name_prefix_from_name};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, invalid, read_each, with_tags, with_timeouts};
+use crate::plan::keep_computed;
+use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name, read_each, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
@@ -164,6 +164,8 @@ impl S3Bucket {
 }
 
 /// Object versions and delete markers in the bucket, counted a page at a time up to `cap`.
+/// (A loop of its own: the SDK has no paginator for ListObjectVersions, whose next page takes
+/// two markers.)
 async fn count_versions(c: &Ctx<'_>, bucket: &str, cap: usize) -> Result<(usize, bool)> {
     let (mut n, mut key, mut version) = (0usize, None, None);
     loop {

@@ -2,8 +2,9 @@
 //! (whitespace, key order, statement order, a string versus a one-element list), so S3's
 //! reformatting never shows as a change.
 
-use super::iam_role::{PROPAGATION, normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::errors::{code, sdk_error};
+use crate::iam::PROPAGATION;
+use crate::policy::{normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::resource::{Ctx, ResourceType, Result, read_each};
 use crate::s3::is_missing;
 use crate::val::{self, Obj};

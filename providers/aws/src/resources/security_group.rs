@@ -4,14 +4,15 @@
 //! `aws_security_group_rule`, say), except that a new group in a VPC loses AWS's default
 //! allow-all egress rule; configured rules are made exactly so.
 
-use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
-use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, with_tags, with_timeouts};
+use crate::delete::{dependency_violation, retry_while_in_use};
+use crate::describe::all_failed;
+use crate::ec2::{describe_by_ids, filter, tag_map, tag_spec, update_tags};
+use crate::errors::sdk_error;
+use crate::resource::{Ctx, ResourceType, Result, time_suffix, with_tags, with_timeouts};
 use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::waiter::timeout;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType as Rt, UserIdGroupPair};
-use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
@@ -272,7 +273,7 @@ impl ResourceType for SecurityGroup {
             None => format!(
                 "{}{}",
                 val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
-                unique_suffix()
+                time_suffix()
             ),
         };
         let tags = crate::tags::at_create(c, planned);
@@ -321,36 +322,20 @@ impl ResourceType for SecurityGroup {
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let ids: Vec<String> = current.iter().map(val::id).collect();
-        let mut found = HashMap::new();
-        for page in chunks(&ids, FILTER_PAGE) {
-            let mut token = None;
-            loop {
-                let out = match c
-                    .clients
-                    .ec2
-                    .describe_security_groups()
-                    .filters(filter("group-id", page.clone()))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(e) => {
-                        let msg = crate::errors::describe("reading security groups", &e);
-                        return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
-                    }
-                };
-                for g in out.security_groups() {
-                    if let Some(id) = g.group_id() {
-                        found.insert(id.to_string(), g.clone());
-                    }
-                }
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-        }
+        let describe = |page| {
+            c.clients.ec2.describe_security_groups().filters(filter("group-id", page)).into_paginator().items().send()
+        };
+        let mut found = match describe_by_ids(
+            &ids,
+            "reading security groups",
+            describe,
+            aws_sdk_ec2::types::SecurityGroup::group_id,
+        )
+        .await
+        {
+            Ok(f) => f,
+            Err(msg) => return all_failed(current.len(), &ProviderError::new(msg)),
+        };
         current
             .iter()
             .map(|cur| {
@@ -405,28 +390,15 @@ impl ResourceType for SecurityGroup {
             change_rules(c, &id, Direction::Ingress, &rules(prior, "ingress"), &[]).await?;
             change_rules(c, &id, Direction::Egress, &rules(prior, "egress"), &[]).await?;
         }
-        wait_for(
+        retry_while_in_use(
             &format!("security group {id} to be deleted"),
             timeout(prior, "delete", Duration::from_secs(15 * 60)),
-            || async {
-                match c.clients.ec2.delete_security_group().group_id(&id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                    Err(e) if code(&e) == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting security group {id}"), e)),
-                }
-            },
+            &format!("deleting security group {id}"),
+            dependency_violation,
+            || c.clients.ec2.delete_security_group().group_id(&id).send(),
         )
         .await
     }
-}
-
-/// A suffix for generated names, like Terraform's `terraform-20261127...` names.
-pub fn unique_suffix() -> String {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    format!("{}{:08x}", t.as_secs(), rand::random::<u32>())
 }
 
 #[cfg(test)]

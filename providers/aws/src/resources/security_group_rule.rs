@@ -6,7 +6,7 @@
 
 use crate::ec2::{FILTER_PAGE, filter};
 use crate::errors::{code, conflict_on_first_attempt, sdk_error, taken_if};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, chunks, crc32, invalid, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
@@ -187,7 +187,7 @@ impl Rule {
         for g in self.groups() {
             b.push_str(&format!("{g}--"));
         }
-        format!("sgrule-{}", super::route::crc32(b.as_bytes()))
+        format!("sgrule-{}", crc32(b.as_bytes()))
     }
 
     /// Whether an AWS permission holds this rule (same protocol and ports, every source).
@@ -304,54 +304,37 @@ async fn describe(
     let mut found = HashMap::new();
     let mut rules = Vec::new();
     for page in chunks(groups, FILTER_PAGE) {
-        let mut token = None;
-        loop {
-            let out = c
-                .clients
-                .ec2
-                .describe_security_groups()
-                .filters(filter("group-id", page.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| crate::errors::describe("reading security groups", &e))?;
-            for g in out.security_groups() {
-                if let Some(id) = g.group_id() {
-                    found.insert(id.to_string(), g.clone());
-                }
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
+        let listed = c
+            .clients
+            .ec2
+            .describe_security_groups()
+            .filters(filter("group-id", page.clone()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| crate::errors::describe("reading security groups", &e))?;
+        for g in listed {
+            if let Some(id) = g.group_id().map(str::to_string) {
+                found.insert(id, g);
             }
         }
         let present: Vec<String> = page.iter().filter(|g| found.contains_key(*g)).cloned().collect();
         if present.is_empty() {
             continue;
         }
-        let mut token = None;
-        loop {
-            match c
-                .clients
-                .ec2
-                .describe_security_group_rules()
-                .filters(filter("group-id", present.clone()))
-                .set_next_token(token)
-                .send()
-                .await
-            {
-                Ok(out) => {
-                    rules.extend(out.security_group_rules().iter().cloned());
-                    token = out.next_token().map(str::to_string);
-                }
-                // Rule IDs are extra information: an endpoint without the API still reads rules.
+        let mut pages =
+            c.clients.ec2.describe_security_group_rules().filters(filter("group-id", present)).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(out) => rules.extend(out.security_group_rules().iter().cloned()),
+                // Rule IDs are extra information: an endpoint without the API still reads rules
+                // (those of the pages read before the failure are kept).
                 Err(e) => {
                     tracing::debug!("{}", crate::errors::describe("reading security group rule IDs", &e));
-                    token = None;
+                    break;
                 }
-            }
-            if token.is_none() {
-                break;
             }
         }
     }
@@ -630,8 +613,8 @@ mod tests {
     fn ids_hash_like_terraform() {
         // "sg-1-22-22-tcp-ingress-10.0.0.0/8-"
         let r = Rule::from_import_id("sg-1_ingress_tcp_22_22_10.0.0.0/8").unwrap();
-        assert_eq!(r.id(), format!("sgrule-{}", super::super::route::crc32(b"sg-1-22-22-tcp-ingress-10.0.0.0/8-")));
+        assert_eq!(r.id(), format!("sgrule-{}", crc32(b"sg-1-22-22-tcp-ingress-10.0.0.0/8-")));
         let all = Rule::from_import_id("sg-1_ingress_-1_0_0_sg-2").unwrap();
-        assert_eq!(all.id(), format!("sgrule-{}", super::super::route::crc32(b"sg-1--1-ingress-sg-2--")));
+        assert_eq!(all.id(), format!("sgrule-{}", crc32(b"sg-1--1-ingress-sg-2--")));
     }
 }

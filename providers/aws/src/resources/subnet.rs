@@ -1,13 +1,14 @@
 //! `aws_subnet`
 
-use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
-use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, with_tags, with_timeouts};
+use crate::delete::{dependency_violation, retry_while_in_use};
+use crate::describe::all_failed;
+use crate::ec2::{describe_by_ids, filter, tag_map, tag_spec, update_tags};
+use crate::errors::sdk_error;
+use crate::resource::{Ctx, ResourceType, Result, with_tags, with_timeouts};
 use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::waiter::timeout;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Rt};
-use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::{Attribute, Schema};
@@ -104,36 +105,13 @@ impl ResourceType for Subnet {
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let ids: Vec<String> = current.iter().map(val::id).collect();
-        let mut found = HashMap::new();
-        for page in chunks(&ids, FILTER_PAGE) {
-            let mut token = None;
-            loop {
-                let out = match c
-                    .clients
-                    .ec2
-                    .describe_subnets()
-                    .filters(filter("subnet-id", page.clone()))
-                    .set_next_token(token)
-                    .send()
-                    .await
-                {
-                    Ok(o) => o,
-                    Err(e) => {
-                        let msg = crate::errors::describe("reading subnets", &e);
-                        return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect();
-                    }
-                };
-                for s in out.subnets() {
-                    if let Some(id) = s.subnet_id() {
-                        found.insert(id.to_string(), s.clone());
-                    }
-                }
-                token = out.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
-        }
+        let describe =
+            |page| c.clients.ec2.describe_subnets().filters(filter("subnet-id", page)).into_paginator().items().send();
+        let mut found =
+            match describe_by_ids(&ids, "reading subnets", describe, aws_sdk_ec2::types::Subnet::subnet_id).await {
+                Ok(f) => f,
+                Err(msg) => return all_failed(current.len(), &ProviderError::new(msg)),
+            };
         current
             .iter()
             .map(|cur| {
@@ -172,19 +150,12 @@ impl ResourceType for Subnet {
         let id = val::id(prior);
         // Instances and interfaces in the subnet may take a while to go: retry while AWS says
         // the subnet is still in use.
-        wait_for(
+        retry_while_in_use(
             &format!("subnet {id} to be deleted"),
             timeout(prior, "delete", Duration::from_secs(20 * 60)),
-            || async {
-                match c.clients.ec2.delete_subnet().subnet_id(&id).send().await {
-                    Ok(_) => Ok(Poll::Done(())),
-                    Err(e) if crate::errors::is_not_found(&e) => Ok(Poll::Done(())),
-                    Err(e) if code(&e) == Some("DependencyViolation") => {
-                        Ok(Poll::Pending("in use (DependencyViolation)".into()))
-                    }
-                    Err(e) => Err(sdk_error(&format!("deleting subnet {id}"), e)),
-                }
-            },
+            &format!("deleting subnet {id}"),
+            dependency_violation,
+            || c.clients.ec2.delete_subnet().subnet_id(&id).send(),
         )
         .await
     }

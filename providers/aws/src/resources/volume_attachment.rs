@@ -7,9 +7,9 @@
 //! detaches (`force_detach`) and waits until the attachment is gone. Refresh reads every
 //! attachment's volume with one DescribeVolumes per 200 volumes.
 
-use super::ebs_volume::describe_volumes;
+use crate::ec2::describe_volumes;
 use crate::errors::{code, describe, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_timeouts};
+use crate::resource::{Ctx, ResourceType, Result, crc32, invalid, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
@@ -44,7 +44,7 @@ fn schema() -> Schema {
 
 /// Terraform's ID of an attachment.
 pub fn attachment_id(device: &str, volume: &str, instance: &str) -> String {
-    format!("vai-{}", super::route::crc32(format!("{device}-{instance}-{volume}-").as_bytes()))
+    format!("vai-{}", crc32(format!("{device}-{instance}-{volume}-").as_bytes()))
 }
 
 /// The attachment of `volume` to `instance` as `device`, unless it is detached or the volume
