@@ -173,8 +173,6 @@ async fn plan_inner(
     let permits = Permits::new(opts.parallelism, control);
     let w = PlanWalk {
         w: Walk::new(ctx, &graph, op, opts.mode, &refreshed, CheckState::new(&ctx.config), permits, hooks),
-        opts,
-        stored: &stored_meta,
         refreshed_values: Mutex::new(HashMap::new()),
         changes: Mutex::new(Vec::with_capacity(recorded_objects)),
         drift: Mutex::new(Vec::new()),

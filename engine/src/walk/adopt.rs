@@ -17,7 +17,7 @@ impl PlanWalk<'_> {
     /// by its token) joins the state, so it is updated rather than created a second time.
     pub(crate) async fn adopt(&self, key: &str, p: &dyn Provider) -> bool {
         let pending: Vec<crate::state::PendingCreate> =
-            self.stored.pending.values().filter(|c| c.provider == key).cloned().collect();
+            self.stored().pending.values().filter(|c| c.provider == key).cloned().collect();
         let mut ok = true;
         for c in pending {
             if self.state.lock().expect("state lock").object(&c.addr.resource, &c.addr.key).is_some() {
@@ -51,7 +51,7 @@ impl PlanWalk<'_> {
         provider_address: &str,
         config: &Value,
     ) -> Result<Option<Value>, Diagnostic> {
-        let Some(c) = self.stored.pending.get(addr) else { return Ok(None) };
+        let Some(c) = self.stored().pending.get(addr) else { return Ok(None) };
         let planned = provider
             .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config })
             .await

@@ -25,7 +25,7 @@ impl PlanWalk<'_> {
         let Some(schema) = self.ctx.resource_schema(&res.provider, addr) else { return false };
         let Some(provider) = self.provider_instance(&res.provider) else { return false };
         self.visited.lock().expect("visited lock").extend(self.recorded(addr));
-        if self.opts.mode == PlanMode::Destroy {
+        if self.opts().mode == PlanMode::Destroy {
             return true;
         }
         let provider_address = self.ctx.provider_address(&res.provider);
@@ -94,7 +94,7 @@ impl PlanWalk<'_> {
             });
             return Some(planned);
         }
-        if self.opts.data_from_state
+        if self.opts().data_from_state
             && let Some((v, _)) = self.refreshed_object(full, &inst.key, schema)
         {
             let v = keep_marks(&config, v);

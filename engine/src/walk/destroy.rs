@@ -91,7 +91,7 @@ impl PlanWalk<'_> {
                 if self.ctx.config.resource_at(addr).is_some() || visited.contains(addr) {
                     continue;
                 }
-                if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains_resource(addr)) {
+                if !self.opts().targets.is_empty() && !self.opts().targets.iter().any(|t| t.contains_resource(addr)) {
                     continue;
                 }
                 let key = self.ctx.provider_key_of(addr, &state);
@@ -153,9 +153,9 @@ impl PlanWalk<'_> {
                 });
             }
         }
-        if self.opts.targets.is_empty() && self.opts.mode != PlanMode::RefreshOnly {
-            for (name, o) in &self.stored.outputs {
-                if !self.ctx.config.outputs.contains_key(name) || self.opts.mode == PlanMode::Destroy {
+        if self.opts().targets.is_empty() && self.opts().mode != PlanMode::RefreshOnly {
+            for (name, o) in &self.stored().outputs {
+                if !self.ctx.config.outputs.contains_key(name) || self.opts().mode == PlanMode::Destroy {
                     let mut outputs = self.planned_outputs().lock().expect("outputs lock");
                     if !outputs.iter().any(|c| &c.name == name) {
                         outputs.push(OutputChange {

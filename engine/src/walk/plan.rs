@@ -16,9 +16,6 @@ use std::sync::Mutex;
 
 pub(crate) struct PlanWalk<'a> {
     pub(crate) w: Walk<'a>,
-    pub(crate) opts: &'a PlanOptions,
-    /// The state as read (after moves): outputs and pending creates are looked up in it.
-    pub(crate) stored: &'a State,
     /// Objects as refresh decoded them, taken (once) by [`PlanWalk::refreshed_object`]
     /// instead of decoding the state's JSON a second time.
     pub(crate) refreshed_values: Mutex<HashMap<InstanceAddr, Value>>,
@@ -58,7 +55,7 @@ impl Operation for PlanWalk<'_> {
         if !self.adopt(key, p).await {
             return false;
         }
-        if self.opts.refresh {
+        if self.opts().refresh {
             return self.refresh(key, p).await;
         }
         true
@@ -91,6 +88,22 @@ impl crate::plan::moves::Declared for PlanWalk<'_> {
 }
 
 impl PlanWalk<'_> {
+    /// The plan's options.
+    pub(crate) fn opts(&self) -> &PlanOptions {
+        match &self.op {
+            Op::Plan { opts, .. } => opts,
+            Op::Apply { .. } => unreachable!("a plan walk"),
+        }
+    }
+
+    /// The state as read (after moves): the outputs' values before, and pending creates.
+    pub(crate) fn stored(&self) -> &State {
+        match &self.op {
+            Op::Plan { stored, .. } => stored,
+            Op::Apply { .. } => unreachable!("a plan walk"),
+        }
+    }
+
     pub(crate) fn planned_outputs(&self) -> &Mutex<Vec<OutputChange>> {
         match &self.op {
             Op::Plan { outputs, .. } => outputs,
@@ -120,7 +133,7 @@ impl PlanWalk<'_> {
     pub(crate) fn in_scope(&self, inst: &InstanceAddr) -> bool {
         self.narrow.is_empty()
             || !self.narrow.contains(&inst.resource.static_addr())
-            || self.opts.targets.iter().any(|t| t.contains(inst))
+            || self.opts().targets.iter().any(|t| t.contains(inst))
     }
 
     /// The recorded resources of a configuration block, in every module instance.

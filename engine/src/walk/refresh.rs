@@ -24,8 +24,8 @@ impl PlanWalk<'_> {
                 if addr.mode != Mode::Managed || self.ctx.provider_key_of(addr, &state) != key {
                     continue;
                 }
-                if !self.opts.targets.is_empty()
-                    && !self.opts.targets.iter().any(|t| t.contains(&addr.instance(k.clone())))
+                if !self.opts().targets.is_empty()
+                    && !self.opts().targets.iter().any(|t| t.contains(&addr.instance(k.clone())))
                 {
                     continue;
                 }

@@ -36,7 +36,7 @@ impl PlanWalk<'_> {
         let provider_address = self.ctx.provider_address(&res.provider);
         let recorded = self.recorded(addr);
         self.visited.lock().expect("visited lock").extend(recorded.iter().cloned());
-        if self.opts.mode == PlanMode::Destroy {
+        if self.opts().mode == PlanMode::Destroy {
             let mut ok = true;
             for full in &recorded {
                 for k in self.existing_keys(full) {
@@ -79,7 +79,7 @@ impl PlanWalk<'_> {
         provider_address: &str,
     ) -> bool {
         let existing = self.existing_keys(full);
-        if self.opts.mode == PlanMode::RefreshOnly {
+        if self.opts().mode == PlanMode::RefreshOnly {
             let state = self.state.lock().expect("state lock");
             let v = crate::run::resource_value_from_state(self.ctx, &state, full);
             drop(state);
@@ -124,7 +124,7 @@ impl PlanWalk<'_> {
     ) -> Option<Value> {
         let addr = full.instance(inst.key.clone());
         let mut prior = self.refreshed_object(full, &inst.key, schema);
-        if prior.is_none() && self.opts.mode == PlanMode::Normal {
+        if prior.is_none() && self.opts().mode == PlanMode::Normal {
             match self.import_for(&addr, schema, provider, provider_address).await {
                 Ok(Some(v)) => prior = Some((v, ObjectStatus::Ready)),
                 Ok(None) => {}
@@ -160,7 +160,7 @@ impl PlanWalk<'_> {
         // null) is asked for again now that its configuration is known, so it is read the
         // way the configuration spells it (a network by ID rather than by name).
         let adopted_early = prior.is_some() && self.adopted.lock().expect("adopted lock").contains(&addr);
-        if (prior.is_none() || adopted_early) && self.opts.mode == PlanMode::Normal {
+        if (prior.is_none() || adopted_early) && self.opts().mode == PlanMode::Normal {
             match self.adopt_late(&addr, res, schema, provider, provider_address, &config).await {
                 Ok(Some(v)) => prior = Some((v, ObjectStatus::Ready)),
                 Ok(None) => {}
@@ -187,7 +187,7 @@ impl PlanWalk<'_> {
         };
         let mut planned = keep_marks(&config, schema.fit(resp.planned));
         let tainted = matches!(prior, Some((_, ObjectStatus::Tainted)));
-        let requested = self.opts.replace.iter().any(|r| r == &addr);
+        let requested = self.opts().replace.iter().any(|r| r == &addr);
         let triggered = match self.replace_triggered(res, &h.module) {
             Ok(t) => t,
             Err(d) => {
@@ -309,7 +309,7 @@ impl PlanWalk<'_> {
         let Some((imp, each)) = found else {
             return Ok(None);
         };
-        if !self.opts.targets.is_empty() && !self.opts.targets.iter().any(|t| t.contains(addr)) {
+        if !self.opts().targets.is_empty() && !self.opts().targets.iter().any(|t| t.contains(addr)) {
             return Ok(None);
         }
         let scope = self.scope(&root, each.as_ref(), None);
