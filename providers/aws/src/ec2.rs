@@ -33,25 +33,20 @@ pub async fn update_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        let t: Vec<Tag> = removed.iter().map(|k| Tag::builder().key(k).build()).collect();
-        c.delete_tags()
-            .resources(id)
-            .set_tags(Some(t))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags from {id}"), e))?;
-    }
-    if !set.is_empty() {
-        c.create_tags()
-            .resources(id)
-            .set_tags(Some(tags(&set)))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {id}"), e))?;
-    }
-    Ok(())
+    crate::tags::update(
+        old,
+        new,
+        async |keys| {
+            let t: Vec<Tag> = keys.iter().map(|k| Tag::builder().key(k).build()).collect();
+            let req = c.delete_tags().resources(id).set_tags(Some(t));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags from {id}"), e))
+        },
+        async |set| {
+            let req = c.create_tags().resources(id).set_tags(Some(tags(&set)));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging {id}"), e))
+        },
+    )
+    .await
 }
 
 /// The most IDs one filtered Describe call takes (EC2 allows up to 200 filter values).

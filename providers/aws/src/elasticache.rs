@@ -39,28 +39,20 @@ pub async fn ec_update_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        c.clients
-            .elasticache
-            .remove_tags_from_resource()
-            .resource_name(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))?;
-    }
-    if !set.is_empty() {
-        c.clients
-            .elasticache
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(ec_tags(&set))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
-    }
-    Ok(())
+    let ec = &c.clients.elasticache;
+    crate::tags::update(
+        old,
+        new,
+        async |keys| {
+            let req = ec.remove_tags_from_resource().resource_name(arn).set_tag_keys(Some(keys));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))
+        },
+        async |set| {
+            let req = ec.add_tags_to_resource().resource_name(arn).set_tags(ec_tags(&set));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging {arn}"), e))
+        },
+    )
+    .await
 }
 
 /// The engines a cluster or replication group may run.

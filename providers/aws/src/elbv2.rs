@@ -44,28 +44,20 @@ pub async fn update_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        c.clients
-            .elbv2
-            .remove_tags()
-            .resource_arns(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags of {arn}"), e))?;
-    }
-    if !set.is_empty() {
-        c.clients
-            .elbv2
-            .add_tags()
-            .resource_arns(arn)
-            .set_tags(elb_tags(&set))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
-    }
-    Ok(())
+    let elb = &c.clients.elbv2;
+    crate::tags::update(
+        old,
+        new,
+        async |keys| {
+            let req = elb.remove_tags().resource_arns(arn).set_tag_keys(Some(keys));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags of {arn}"), e))
+        },
+        async |set| {
+            let req = elb.add_tags().resource_arns(arn).set_tags(elb_tags(&set));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging {arn}"), e))
+        },
+    )
+    .await
 }
 
 /// Attributes (`Key`/`Value` lists) as a map.

@@ -35,26 +35,18 @@ pub async fn rds_update_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let (removed, set) = crate::tags::diff(old, new);
-    if !removed.is_empty() {
-        c.clients
-            .rds
-            .remove_tags_from_resource()
-            .resource_name(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))?;
-    }
-    if !set.is_empty() {
-        c.clients
-            .rds
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(Some(rds_tags(&set)))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("tagging {arn}"), e))?;
-    }
-    Ok(())
+    let rds = &c.clients.rds;
+    crate::tags::update(
+        old,
+        new,
+        async |keys| {
+            let req = rds.remove_tags_from_resource().resource_name(arn).set_tag_keys(Some(keys));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags from {arn}"), e))
+        },
+        async |set| {
+            let req = rds.add_tags_to_resource().resource_name(arn).set_tags(Some(rds_tags(&set)));
+            req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging {arn}"), e))
+        },
+    )
+    .await
 }

@@ -93,6 +93,24 @@ pub fn read_back(
     (tags, crate::val::str_map(api))
 }
 
+/// Brings an object's tags from `old` to `new`: `untag` is called with the keys to remove,
+/// then `tag` with the tags to set, each only when there is something to send.
+pub async fn update(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+    untag: impl AsyncFnOnce(Vec<String>) -> crate::resource::Result<()>,
+    tag: impl AsyncFnOnce(BTreeMap<String, String>) -> crate::resource::Result<()>,
+) -> crate::resource::Result<()> {
+    let (removed, set) = diff(old, new);
+    if !removed.is_empty() {
+        untag(removed).await?;
+    }
+    if !set.is_empty() {
+        tag(set).await?;
+    }
+    Ok(())
+}
+
 /// Keys to remove and tags to set to go from `old` to `new`.
 pub fn diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> (Vec<String>, BTreeMap<String, String>) {
     let removed = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();

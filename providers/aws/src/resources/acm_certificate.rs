@@ -614,28 +614,22 @@ impl ResourceType for AcmCertificate {
             // what the certificate holds now.
             old_tags = crate::tags::visible(&tags_of(c, &arn).await?);
         }
-        let (removed, set) = crate::tags::diff(&old_tags, &crate::tags::wanted(planned));
-        if !removed.is_empty() {
-            let keys: Vec<Tag> = removed.iter().filter_map(|k| Tag::builder().key(k).build().ok()).collect();
-            c.clients
-                .acm
-                .remove_tags_from_certificate()
-                .certificate_arn(&arn)
-                .set_tags(Some(keys))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("removing tags from ACM certificate {arn}"), e))?;
-        }
-        if let Some(tags) = acm_tags(&set) {
-            c.clients
-                .acm
-                .add_tags_to_certificate()
-                .certificate_arn(&arn)
-                .set_tags(Some(tags))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("tagging ACM certificate {arn}"), e))?;
-        }
+        let acm = &c.clients.acm;
+        crate::tags::update(
+            &old_tags,
+            &crate::tags::wanted(planned),
+            async |keys| {
+                let keys: Vec<Tag> = keys.iter().filter_map(|k| Tag::builder().key(k).build().ok()).collect();
+                let req = acm.remove_tags_from_certificate().certificate_arn(&arn).set_tags(Some(keys));
+                let sent = req.send().await.map(drop);
+                sent.map_err(|e| sdk_error(&format!("removing tags from ACM certificate {arn}"), e))
+            },
+            async |set| {
+                let req = acm.add_tags_to_certificate().certificate_arn(&arn).set_tags(acm_tags(&set));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging ACM certificate {arn}"), e))
+            },
+        )
+        .await?;
         self.read_one(c, &arn, planned).await
     }
 

@@ -288,27 +288,20 @@ impl ResourceType for LogGroup {
             }
         }
         let arn = val::string(prior, "arn").unwrap_or_default();
-        let (removed, set) = crate::tags::diff(&val::string_map(prior, "tags_all"), &crate::tags::wanted(planned));
-        if !removed.is_empty() {
-            c.clients
-                .logs
-                .untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("removing tags of log group {name}"), e))?;
-        }
-        if !set.is_empty() {
-            c.clients
-                .logs
-                .tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(set.into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("tagging log group {name}"), e))?;
-        }
+        let logs = &c.clients.logs;
+        crate::tags::update(
+            &val::string_map(prior, "tags_all"),
+            &crate::tags::wanted(planned),
+            async |keys| {
+                let req = logs.untag_resource().resource_arn(&arn).set_tag_keys(Some(keys));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags of log group {name}"), e))
+            },
+            async |set| {
+                let req = logs.tag_resource().resource_arn(&arn).set_tags(Some(set.into_iter().collect()));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging log group {name}"), e))
+            },
+        )
+        .await?;
         self.read_one(c, &name, planned).await
     }
 

@@ -154,23 +154,20 @@ impl ResourceType for IamInstanceProfile {
             }
         }
         let iam = &c.clients.iam;
-        let (removed, set) = crate::tags::diff(&val::string_map(prior, "tags_all"), &crate::tags::wanted(planned));
-        if !removed.is_empty() {
-            iam.untag_instance_profile()
-                .instance_profile_name(&name)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("removing tags of IAM instance profile {name}"), e))?;
-        }
-        if !set.is_empty() {
-            iam.tag_instance_profile()
-                .instance_profile_name(&name)
-                .set_tags(Some(iam_tags(&set)?))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("tagging IAM instance profile {name}"), e))?;
-        }
+        crate::tags::update(
+            &val::string_map(prior, "tags_all"),
+            &crate::tags::wanted(planned),
+            async |keys| {
+                let req = iam.untag_instance_profile().instance_profile_name(&name).set_tag_keys(Some(keys));
+                let sent = req.send().await.map(drop);
+                sent.map_err(|e| sdk_error(&format!("removing tags of IAM instance profile {name}"), e))
+            },
+            async |set| {
+                let req = iam.tag_instance_profile().instance_profile_name(&name).set_tags(Some(iam_tags(&set)?));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging IAM instance profile {name}"), e))
+            },
+        )
+        .await?;
         read_new(c, &name, planned).await
     }
 

@@ -204,23 +204,19 @@ impl ResourceType for IamRole {
                 }
             }
         }
-        let (removed, set) = crate::tags::diff(&val::string_map(prior, "tags_all"), &crate::tags::wanted(planned));
-        if !removed.is_empty() {
-            iam.untag_role()
-                .role_name(&name)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("removing tags of IAM role {name}"), e))?;
-        }
-        if !set.is_empty() {
-            iam.tag_role()
-                .role_name(&name)
-                .set_tags(Some(iam_tags(&set)?))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("tagging IAM role {name}"), e))?;
-        }
+        crate::tags::update(
+            &val::string_map(prior, "tags_all"),
+            &crate::tags::wanted(planned),
+            async |keys| {
+                let req = iam.untag_role().role_name(&name).set_tag_keys(Some(keys));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags of IAM role {name}"), e))
+            },
+            async |set| {
+                let req = iam.tag_role().role_name(&name).set_tags(Some(iam_tags(&set)?));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging IAM role {name}"), e))
+            },
+        )
+        .await?;
         self.read_new(c, &name, planned).await
     }
 

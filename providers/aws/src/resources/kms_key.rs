@@ -363,23 +363,19 @@ impl ResourceType for KmsKey {
                 .await
                 .map_err(|e| sdk_error(&format!("updating the policy of KMS key {id}"), e))?;
         }
-        let (removed, set) = crate::tags::diff(&val::string_map(prior, "tags_all"), &crate::tags::wanted(planned));
-        if !removed.is_empty() {
-            kms.untag_resource()
-                .key_id(&id)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("removing tags of KMS key {id}"), e))?;
-        }
-        if !set.is_empty() {
-            kms.tag_resource()
-                .key_id(&id)
-                .set_tags(Some(kms_tags(&set)?))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("tagging KMS key {id}"), e))?;
-        }
+        crate::tags::update(
+            &val::string_map(prior, "tags_all"),
+            &crate::tags::wanted(planned),
+            async |keys| {
+                let req = kms.untag_resource().key_id(&id).set_tag_keys(Some(keys));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags of KMS key {id}"), e))
+            },
+            async |set| {
+                let req = kms.tag_resource().key_id(&id).set_tags(Some(kms_tags(&set)?));
+                req.send().await.map(drop).map_err(|e| sdk_error(&format!("tagging KMS key {id}"), e))
+            },
+        )
+        .await?;
         if changed("is_enabled") && !enabled {
             set_enabled(c, &id, false).await?;
         }
