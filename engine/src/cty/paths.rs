@@ -314,16 +314,17 @@ impl Value {
     }
 }
 
-/// A number as a JSON number: exact for integers and short decimals (serde_json holds
-/// 64-bit integers and floats), the nearest float otherwise; `null` for infinities.
+/// A number as a JSON number, exact at any precision (serde_json's `arbitrary_precision`
+/// keeps a number as its text), written as cty's JSON encoding writes it; `null` for
+/// infinities.
 pub fn number_json(n: &crate::number::Number) -> serde_json::Value {
     if let Some(i) = n.to_i64() {
         return serde_json::Value::from(i);
     }
-    if let Some(u) = n.to_u64() {
-        return serde_json::Value::from(u);
+    if n.is_infinite() {
+        return serde_json::Value::Null;
     }
-    serde_json::Number::from_f64(n.to_f64()).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    n.to_string().parse::<serde_json::Number>().map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 /// A value seen the way renderers walk it: sensitivity first, then unknown and null, then

@@ -293,8 +293,33 @@ def keep_nondeterministic(results, expected_path):
             r["value"] = o["value"]
 
 
+class ExactNumber(float):
+    """A JSON number with a fraction or exponent, kept as Terraform wrote it: Terraform's
+    numbers are arbitrary precision, and a Python float would round
+    3.14159265358979323846264338327950288 to 17 digits."""
+
+    def __new__(cls, text):
+        n = super().__new__(cls, text)
+        n.text = text
+        return n
+
+
+def exact_placeholders(data):
+    """`data` with every ExactNumber replaced by a placeholder string that
+    write_json turns back into the number's text (json.dumps writes a float
+    subclass through float.__repr__)."""
+    if isinstance(data, ExactNumber):
+        return "\u0001N" + data.text + "\u0001"
+    if isinstance(data, dict):
+        return {k: exact_placeholders(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [exact_placeholders(v) for v in data]
+    return data
+
+
 def write_json(path, data):
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(exact_placeholders(data), indent=2, ensure_ascii=False) + "\n"
+    text = re.sub(r'"\\u0001N([^"\\]+)\\u0001"', r"\1", text)
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
@@ -445,7 +470,7 @@ def clean_step_files(work):
 
 def load_json(text, what):
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=ExactNumber)
     except ValueError:
         raise Fail("%s did not print JSON:\n%s" % (what, text[:2000]))
 
