@@ -104,6 +104,23 @@ pub fn open(c: &Choice) -> Result<Arc<dyn StateBackend>, Diagnostic> {
     }
 }
 
+/// The backends `terraform_remote_state` reads: the engine's `local` (Terraform's file
+/// names as defaults) and `s3`.
+pub struct RemoteStateBackends;
+
+impl terrane_engine::builtin::BackendOpener for RemoteStateBackends {
+    fn open(&self, kind: &str, config: &BTreeMap<String, Value>) -> Result<Arc<dyn StateBackend>, Option<String>> {
+        match kind {
+            "s3" => {
+                let s = terrane_provider_aws::S3Settings::from_config(config).map_err(Some)?;
+                Ok(Arc::new(terrane_provider_aws::S3Backend::new(s)))
+            }
+            "local" => Ok(Arc::new(terrane_engine::builtin::local_backend(config)?)),
+            _ => Err(None),
+        }
+    }
+}
+
 fn local(c: &Choice) -> LocalBackend {
     let setting = |k: &str, default: &str| {
         c.config.get(k).and_then(|v| v.as_str()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))

@@ -16,6 +16,8 @@ pub const DATA_DIR: &str = ".terrane";
 /// The providers built into this binary.
 pub fn registry() -> ProviderRegistry {
     let mut r = ProviderRegistry::with_builtin();
+    let backends = Arc::new(crate::backends::RemoteStateBackends);
+    r.register("terraform", Arc::new(terrane_engine::builtin::TerraformFactory { backends }));
     r.register("aws", Arc::new(terrane_provider_aws::AwsFactory));
     r.register("docker", Arc::new(terrane_provider_docker::DockerFactory));
     #[cfg(feature = "fake-provider")]

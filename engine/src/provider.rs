@@ -22,11 +22,35 @@ pub struct ProviderError {
     /// create made nothing, and the object that exists is not its own. The engine then drops
     /// the create's pending record, so no later plan takes that object for this create's.
     pub already_exists: bool,
+    /// The diagnostic's summary, when the provider has one of its own (else the engine says
+    /// what failed: "Error reading data.x.y").
+    pub summary: Option<String>,
+    /// The top-level argument the error is about: the diagnostic points at its expression
+    /// instead of the whole block, as a Terraform provider's attribute diagnostics do.
+    pub attribute: Option<String>,
 }
 
 impl ProviderError {
     pub fn new(message: impl Into<String>) -> ProviderError {
-        ProviderError { message: message.into(), partial_state: None, already_exists: false }
+        ProviderError {
+            message: message.into(),
+            partial_state: None,
+            already_exists: false,
+            summary: None,
+            attribute: None,
+        }
+    }
+
+    /// Gives the error a summary of its own ([`ProviderError::summary`]).
+    pub fn with_summary(mut self, summary: impl Into<String>) -> ProviderError {
+        self.summary = Some(summary.into());
+        self
+    }
+
+    /// Points the error at a top-level argument ([`ProviderError::attribute`]).
+    pub fn at_attribute(mut self, name: impl Into<String>) -> ProviderError {
+        self.attribute = Some(name.into());
+        self
     }
 
     /// Marks the error as [`ProviderError::already_exists`].
@@ -144,7 +168,7 @@ impl ProviderRegistry {
     /// A registry with the built-in `terraform` provider.
     pub fn with_builtin() -> ProviderRegistry {
         let mut r = ProviderRegistry::default();
-        r.register("terraform", Arc::new(crate::builtin::TerraformFactory));
+        r.register("terraform", Arc::new(crate::builtin::TerraformFactory::default()));
         r
     }
 

@@ -1,6 +1,10 @@
-//! The built-in `terraform` provider: the `terraform_data` resource.
+//! The built-in `terraform` provider: the `terraform_data` resource and the
+//! `terraform_remote_state` data source.
 
+mod remote_state;
 mod terraform_data;
+
+pub use remote_state::{BackendOpener, LocalOnly, local_backend};
 
 use crate::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
 use crate::schema::{ProviderSchema, ResourceSchema};
@@ -12,21 +16,34 @@ pub const SOURCE: &str = "terraform.io/builtin/terraform";
 static SCHEMA: LazyLock<ProviderSchema> = LazyLock::new(|| {
     let mut s = ProviderSchema::default();
     s.resources.insert("terraform_data".into(), ResourceSchema::new(terraform_data::schema()));
+    s.data_sources.insert("terraform_remote_state".into(), ResourceSchema::new(remote_state::schema()));
     s
 });
 
-pub struct TerraformFactory;
+/// Makes the `terraform` provider, reading remote state through `backends`.
+pub struct TerraformFactory {
+    pub backends: Arc<dyn BackendOpener>,
+}
+
+impl Default for TerraformFactory {
+    /// The provider with the engine's own backends ([`LocalOnly`]).
+    fn default() -> TerraformFactory {
+        TerraformFactory { backends: Arc::new(LocalOnly) }
+    }
+}
 
 impl ProviderFactory for TerraformFactory {
     fn source(&self) -> &str {
         SOURCE
     }
     fn new_instance(&self) -> Arc<dyn Provider> {
-        Arc::new(TerraformProvider)
+        Arc::new(TerraformProvider { backends: self.backends.clone() })
     }
 }
 
-pub struct TerraformProvider;
+pub struct TerraformProvider {
+    backends: Arc<dyn BackendOpener>,
+}
 
 fn unsupported(type_name: &str) -> ProviderError {
     ProviderError::new(format!("the terraform provider has no resource type {type_name:?}"))
@@ -84,6 +101,13 @@ impl Provider for TerraformProvider {
                 ("triggers_replace", Value::NULL),
             ])),
             other => Err(unsupported(other)),
+        }
+    }
+
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
+        match type_name {
+            "terraform_remote_state" => remote_state::read(config, self.backends.as_ref()).await,
+            other => Err(ProviderError::new(format!("the terraform provider has no data source {other:?}"))),
         }
     }
 }

@@ -55,7 +55,7 @@ impl PlanWalk<'_> {
         let planned = provider
             .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config })
             .await
-            .map_err(|e| Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()))?
+            .map_err(|e| self.provider_error("Error planning", addr, res, e))?
             .planned
             .deep_unmark()
             .unknowns_to_null();

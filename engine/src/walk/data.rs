@@ -5,9 +5,8 @@ use super::Walk;
 use super::apply::ApplyWalk;
 use super::plan::PlanWalk;
 use crate::addr::{InstanceKey, ResourceAddr};
-use crate::checks::Checkable;
+use crate::checks::{Checkable, Rule};
 use crate::config::Resource;
-use crate::diag::Diagnostic;
 use crate::eval::decode_body;
 use crate::graph::Node;
 use crate::plan::planner::keep_marks;
@@ -133,10 +132,26 @@ impl ApplyWalk<'_> {
 impl Walk<'_> {
     /// A data source instance's configuration, decoded in its scope; `None` on errors
     /// (reported).
+    /// The data source instance's configuration, once its preconditions hold (Terraform
+    /// checks them before it reads); `None` on an error or a failed precondition (reported).
     fn data_config(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, schema: &ResourceSchema) -> Option<Value> {
         let scope = self.scope(h, Some(inst), None);
-        let (config, diags) = decode_body(&mut scope.evaluator(), &res.body, &schema.block, &res.range);
-        self.errors(diags).then_some(config)
+        let mut ev = scope.evaluator();
+        let (config, diags) = decode_body(&mut ev, &res.body, &schema.block, &res.range);
+        if !self.errors(diags) {
+            return None;
+        }
+        let obj = Checkable::Resource(res.addr.in_module(&h.module).instance(inst.key.clone()));
+        crate::checks::enforce(
+            &self.checks,
+            &mut ev,
+            &obj,
+            Rule::ResourcePrecondition,
+            &res.lifecycle.preconditions,
+            |d| self.error(d),
+            |d| self.failed(d),
+        )
+        .then_some(config)
     }
 
     /// What a read returned, recorded in the state (the marks of the configuration kept);
@@ -159,7 +174,7 @@ impl Walk<'_> {
             }
             Err(e) => {
                 let addr = full.instance(key.clone());
-                self.error(Diagnostic::error(format!("Error reading {addr}"), e.message).at(res.range.clone()));
+                self.error(self.provider_error("Error reading", &addr, res, e));
                 None
             }
         }

@@ -149,6 +149,25 @@ impl<'a> Walk<'a> {
         !bad
     }
 
+    /// A provider's error about a resource or data source instance as a diagnostic: the
+    /// provider's own summary, else `"{what} {addr}"` ("Error reading data.x.y"); at the
+    /// argument it names when the configuration sets it, else at the block.
+    pub fn provider_error(
+        &self,
+        what: &str,
+        addr: &InstanceAddr,
+        res: &crate::config::Resource,
+        e: crate::provider::ProviderError,
+    ) -> Diagnostic {
+        let range = e
+            .attribute
+            .as_deref()
+            .and_then(|name| res.body.body.attribute(name))
+            .map_or_else(|| res.range.clone(), |a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone()));
+        let summary = e.summary.unwrap_or_else(|| format!("{what} {addr}"));
+        Diagnostic::error(summary, e.message).at(range)
+    }
+
     /// A condition that does not hold (a failed precondition, postcondition, validation rule
     /// or check assertion): a plan reports it unless validation fails; an apply reports it.
     pub fn failed(&self, d: Diagnostic) {

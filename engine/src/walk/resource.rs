@@ -181,7 +181,7 @@ impl PlanWalk<'_> {
         {
             Ok(r) => r,
             Err(e) => {
-                self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
+                self.error(self.provider_error("Error planning", &addr, res, e));
                 return None;
             }
         };
@@ -231,7 +231,7 @@ impl PlanWalk<'_> {
             {
                 Ok(r) => planned = keep_marks(&config, schema.fit(r.planned)),
                 Err(e) => {
-                    self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
+                    self.error(self.provider_error("Error planning", &addr, res, e));
                     return None;
                 }
             }
@@ -484,7 +484,7 @@ impl ApplyWalk<'_> {
         {
             Ok(r) => r,
             Err(e) => {
-                self.error(Diagnostic::error(format!("Error planning {addr}"), e.message).at(res.range.clone()));
+                self.error(self.provider_error("Error planning", &addr, res, e));
                 self.restore_deposed(&addr);
                 return None;
             }

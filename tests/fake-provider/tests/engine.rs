@@ -650,9 +650,9 @@ output "out" {
     assert_eq!(state.outputs["out"].value, serde_json::json!("x"));
     let addr = ResourceAddr::managed("terraform_data", "v");
     let obj = state.object(&addr, &InstanceKey::None).unwrap();
-    let schema = terrane_engine::builtin::TerraformProvider;
-    let v =
-        value_from_object(obj, &terrane_engine::provider::Provider::schema(&schema).resources["terraform_data"].block);
+    let provider =
+        terrane_engine::provider::ProviderFactory::new_instance(&terrane_engine::builtin::TerraformFactory::default());
+    let v = value_from_object(obj, &provider.schema().resources["terraform_data"].block);
     assert_eq!(v.get_attr("output").unwrap().get_attr("a"), Some(&Value::from(1i64)));
     let p = h.plan(&src.replace("t1", "t2")).await;
     assert_eq!(actions(&p), vec![("terraform_data.v".into(), Action::DeleteThenCreate)]);
