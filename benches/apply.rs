@@ -128,7 +128,7 @@ fn checkpoints(terrane: &Path, n: usize, p: usize) {
     run(terrane, dir.path(), &["plan", "-out=plan.bin"]);
     let wall = run(terrane, dir.path(), &["apply", &format!("-parallelism={p}"), "plan.bin"]);
     let state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("terrane.tfstate")).expect("state")).expect("json");
+        serde_json::from_slice(&std::fs::read(dir.path().join("terraform.tfstate")).expect("state")).expect("json");
     let writes = state["serial"].as_u64().unwrap_or(0);
     let bound = 2 + wall.as_secs_f64().ceil() as u64;
     println!(

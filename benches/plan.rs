@@ -156,7 +156,7 @@ fn state_io(dir: &Path, runs: usize) -> (Duration, Duration) {
     use terrane_engine::state::StateBackend;
     use terrane_engine::state::local::LocalBackend;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let backend = LocalBackend::new(dir.join("terrane.tfstate"), dir.join("terrane.tfstate.d"));
+    let backend = LocalBackend::new(dir.join("terraform.tfstate"), dir.join("terraform.tfstate.d"));
     let copy = LocalBackend::new(dir.join("copy.tfstate"), dir.join("copy.tfstate.d"));
     let (mut reads, mut writes) = (Vec::new(), Vec::new());
     for _ in 0..runs.max(1) {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use terrane_engine::config::Config;
 use terrane_engine::diag::{Diagnostic, SourceRange};
 use terrane_engine::state::StateBackend;
-use terrane_engine::state::local::{DEFAULT_STATE_FILE, DEFAULT_WORKSPACE_DIR, LocalBackend};
+use terrane_engine::state::local::{LocalBackend, default_paths};
 use terrane_engine::value::Value;
 
 const SAVED: &str = "backend.json";
@@ -24,15 +24,35 @@ pub struct Choice {
     pub config: BTreeMap<String, serde_json::Value>,
     /// The block's own settings, to notice when the configuration changes them.
     pub block: BTreeMap<String, serde_json::Value>,
+    /// Read from `terraform init`'s record, which has no copy of the block.
+    #[serde(skip)]
+    pub from_terraform: bool,
 }
 
 impl Choice {
     pub fn local_default() -> Choice {
-        Choice { kind: "local".into(), config: BTreeMap::new(), block: BTreeMap::new() }
+        Choice { kind: "local".into(), config: BTreeMap::new(), block: BTreeMap::new(), from_terraform: false }
     }
 
     fn values(&self) -> BTreeMap<String, Value> {
         self.config.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()
+    }
+
+    /// Whether this record still stands for the configuration's `block`: the same type, and
+    /// the same block settings (for `terraform init`'s record, each block setting still has
+    /// the value recorded).
+    pub fn unchanged(&self, block: &Choice) -> bool {
+        self.kind == block.kind
+            && if self.from_terraform {
+                block.block.iter().all(|(k, v)| self.config.get(k) == Some(v))
+            } else {
+                self.block == block.block
+            }
+    }
+
+    /// Whether both name the same backend with the same settings (wherever recorded).
+    pub fn same_settings(&self, other: &Choice) -> bool {
+        self.kind == other.kind && self.config == other.config
     }
 
     /// A short description for messages.
@@ -53,7 +73,10 @@ fn block_of(config: Option<&Config>) -> (Choice, Option<SourceRange>) {
         Some(b) => {
             let block: BTreeMap<String, serde_json::Value> =
                 b.config.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-            (Choice { kind: b.kind.clone(), config: block.clone(), block }, Some(b.range.clone()))
+            (
+                Choice { kind: b.kind.clone(), config: block.clone(), block, from_terraform: false },
+                Some(b.range.clone()),
+            )
         }
         None => (Choice::local_default(), None),
     }
@@ -122,10 +145,9 @@ impl terrane_engine::builtin::BackendOpener for RemoteStateBackends {
 }
 
 fn local(c: &Choice) -> LocalBackend {
-    let setting = |k: &str, default: &str| {
-        c.config.get(k).and_then(|v| v.as_str()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
-    };
-    LocalBackend::new(setting("path", DEFAULT_STATE_FILE), setting("workspace_dir", DEFAULT_WORKSPACE_DIR))
+    let (file, workspaces) = default_paths(Path::new(""));
+    let setting = |k: &str, default: PathBuf| c.config.get(k).and_then(|v| v.as_str()).map_or(default, PathBuf::from);
+    LocalBackend::new(setting("path", file), setting("workspace_dir", workspaces))
 }
 
 /// After a workspace's state moved from a local backend to another one, the local file is
@@ -154,10 +176,44 @@ pub async fn check(c: &Choice) -> Result<(), String> {
     }
 }
 
-/// What `init` recorded, if anything.
+/// What `init` recorded, if anything: terrane's record, or `terraform init`'s (the
+/// `backend` of `.terraform/terraform.tfstate`), whichever was written last.
 pub fn saved() -> Option<Choice> {
-    let bytes = std::fs::read(Path::new(DATA_DIR).join(SAVED)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let ours = Path::new(DATA_DIR).join(SAVED);
+    let theirs = Path::new(crate::workdir::TERRAFORM_DATA_DIR).join("terraform.tfstate");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let from_ours = || serde_json::from_slice(&std::fs::read(&ours).ok()?).ok();
+    match (modified(&ours), modified(&theirs)) {
+        (Some(a), Some(b)) if b > a => terraform_saved(&theirs).or_else(from_ours),
+        (Some(_), _) => from_ours(),
+        (None, Some(_)) => terraform_saved(&theirs),
+        (None, None) => None,
+    }
+}
+
+/// The backend `terraform init` recorded in `.terraform/terraform.tfstate`: its type and
+/// every setting it has (`-backend-config` ones included; unset ones are `null` there).
+/// Terraform keeps no separate copy of the block, so the block is taken to be unchanged
+/// while each of its settings still has the recorded value ([`Choice::unchanged`]).
+fn terraform_saved(path: &Path) -> Option<Choice> {
+    fn strip_nulls(v: serde_json::Value) -> Option<serde_json::Value> {
+        match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::Object(m) => {
+                let m: serde_json::Map<_, _> = m.into_iter().filter_map(|(k, v)| Some((k, strip_nulls(v)?))).collect();
+                (!m.is_empty()).then_some(serde_json::Value::Object(m))
+            }
+            other => Some(other),
+        }
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    let backend = doc.get("backend")?;
+    let kind = backend.get("type")?.as_str()?.to_string();
+    let config: BTreeMap<String, serde_json::Value> = match backend.get("config").cloned().and_then(strip_nulls) {
+        Some(serde_json::Value::Object(m)) => m.into_iter().collect(),
+        _ => BTreeMap::new(),
+    };
+    Some(Choice { kind, config, block: BTreeMap::new(), from_terraform: true })
 }
 
 pub fn save(c: &Choice) -> std::io::Result<()> {
@@ -188,7 +244,7 @@ pub fn current(config: Option<&Config>) -> Result<Arc<dyn StateBackend>, Diagnos
         return open(&block);
     }
     match saved {
-        Some(s) if s.kind == block.kind && s.block == block.block => open(&s),
+        Some(s) if s.unchanged(&block) => open(&s),
         Some(s) => Err(Diagnostic::error(
             "Backend configuration changed",
             format!("The backend settings changed since `terrane init` (it recorded {}). Run `terrane init -migrate-state` to move the state, or `terrane init -reconfigure` to use the new settings without moving it.", s.describe()),

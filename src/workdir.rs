@@ -25,7 +25,13 @@ pub fn registry() -> ProviderRegistry {
     r
 }
 
-/// The selected workspace: `TERRANE_WORKSPACE` or `TF_WORKSPACE`, else `.terrane/environment`.
+/// Terraform's data directory, whose `environment` file names the selected workspace for
+/// both tools.
+pub const TERRAFORM_DATA_DIR: &str = ".terraform";
+
+/// The selected workspace: `TERRANE_WORKSPACE` or `TF_WORKSPACE`, else the name in
+/// `.terraform/environment` (where `terraform workspace select` also writes it), else in
+/// `.terrane/environment` (where terrane 0.1 wrote it).
 pub fn workspace() -> String {
     for var in ["TERRANE_WORKSPACE", "TF_WORKSPACE"] {
         if let Ok(w) = std::env::var(var)
@@ -34,16 +40,23 @@ pub fn workspace() -> String {
             return w;
         }
     }
-    std::fs::read_to_string(Path::new(DATA_DIR).join("environment"))
+    [TERRAFORM_DATA_DIR, DATA_DIR]
+        .iter()
+        .filter_map(|dir| std::fs::read_to_string(Path::new(dir).join("environment")).ok())
         .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
+        .find(|s| !s.is_empty())
         .unwrap_or_else(|| "default".to_string())
 }
 
+/// Selects `name` for both tools (`.terraform/environment`); terrane 0.1's record of the
+/// selection is removed so the two cannot disagree.
 pub fn select_workspace(name: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(DATA_DIR)?;
-    std::fs::write(Path::new(DATA_DIR).join("environment"), name)
+    std::fs::create_dir_all(TERRAFORM_DATA_DIR)?;
+    std::fs::write(Path::new(TERRAFORM_DATA_DIR).join("environment"), name)?;
+    match std::fs::remove_file(Path::new(DATA_DIR).join("environment")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// Loads the configuration of the current directory, printing diagnostics. `None` on errors.

@@ -48,7 +48,7 @@ fn main() {
         assert!(!outcome.diags.has_errors(), "{}", outcome.diags);
         recorder.finish().await.map_err(|(_, e)| e).expect("state saved");
     });
-    let state_path = dir.path().join("terrane.tfstate");
+    let state_path = dir.path().join("terraform.tfstate");
     println!("{n} resources; per run: load ms, state decode ms, plan ms, state encode ms");
     for _ in 0..runs {
         let t = Instant::now();

@@ -13,13 +13,13 @@ terraform {
     }
   }
 
-  # The state stays in terrane.tfstate, next to this file, until someone else works on the
+  # The state stays in terraform.tfstate, next to this file, until someone else works on the
   # project too. Then keep it in S3 (locked with a lock object, encrypted): uncomment the
   # block and move the state there, naming the bucket and key at init time:
   #
   #   terrane init -migrate-state \
   #     -backend-config="bucket=my-terrane-state" \
-  #     -backend-config="key=my-project/terrane.tfstate" \
+  #     -backend-config="key=my-project/terraform.tfstate" \
   #     -backend-config="region=eu-west-1"
   #
   # backend "s3" {

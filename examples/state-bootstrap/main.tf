@@ -25,7 +25,7 @@ variable "region" {
 variable "state_key" {
   description = "Object key of this configuration's own state, once moved into the bucket."
   type        = string
-  default     = "state-bootstrap/terrane.tfstate"
+  default     = "state-bootstrap/terraform.tfstate"
 }
 
 variable "aws_endpoint" {

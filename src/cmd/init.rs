@@ -64,7 +64,7 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
         ui.error("Failed to use the backend", &e);
         return 1;
     }
-    if previous != wanted && !args.reconfigure {
+    if !previous.same_settings(&wanted) && !args.reconfigure {
         let source = match backends::open(&previous) {
             Ok(b) => b,
             Err(d) => {

@@ -5,7 +5,7 @@
 
 use crate::s3::{MOTO, http, work};
 
-const KEY: &str = "state-bootstrap/terrane.tfstate";
+const KEY: &str = "state-bootstrap/terraform.tfstate";
 
 fn example_main_tf() -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/state-bootstrap/main.tf");
@@ -57,7 +57,7 @@ fn the_state_bucket_is_bootstrapped_and_the_state_moved_into_it() {
     assert!(out.contains("terrane has been successfully initialized"), "{out}");
     let out = w.ok(&with_vars(&["apply", "-auto-approve"], &vars));
     assert!(out.contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed."), "{out}");
-    assert!(w.path().join("terrane.tfstate").exists());
+    assert!(w.path().join("terraform.tfstate").exists());
     let versioning = http("GET", &format!("/{bucket}?versioning"), &[], b"");
     assert!(versioning.text().contains("<Status>Enabled</Status>"), "{}", versioning.text());
     let encryption = http("GET", &format!("/{bucket}?encryption"), &[], b"");
@@ -83,10 +83,10 @@ fn the_state_bucket_is_bootstrapped_and_the_state_moved_into_it() {
 
     // 3. The local state moved into the bucket.
     let local: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(w.path().join("terrane.tfstate")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(w.path().join("terraform.tfstate")).unwrap()).unwrap();
     let out = w.ok(&["init", "-migrate-state"]);
     assert!(out.contains("Moved workspace \"default\""), "{out}");
-    assert!(!w.path().join("terrane.tfstate").exists(), "the local state is retired");
+    assert!(!w.path().join("terraform.tfstate").exists(), "the local state is retired");
     let object = http("GET", &format!("/{bucket}/{KEY}"), &[], b"");
     assert_eq!(object.status, 200, "{}", object.text());
     let stored: serde_json::Value = serde_json::from_slice(&object.body).unwrap();

@@ -133,7 +133,7 @@ fn show_json_of_a_plan_and_of_the_state() {
     assert_eq!(app["expressions"]["value"]["references"], json!(["fake_resource.net.id", "fake_resource.net"]));
 
     // The state, current and from a file.
-    for args in [&["show", "-json"][..], &["show", "-json", "terrane.tfstate"][..]] {
+    for args in [&["show", "-json"][..], &["show", "-json", "terraform.tfstate"][..]] {
         let out = w.ok(args);
         assert!(!out.contains(SECRET), "{args:?} leaked:\n{out}");
         let state: J = serde_json::from_str(&out).unwrap();

@@ -156,7 +156,7 @@ fn no_secret_appears_in_any_output_or_log() {
         }
     }
     // The files that must hold secrets are private.
-    for f in ["plan.bin", "terrane.tfstate"] {
+    for f in ["plan.bin", "terraform.tfstate"] {
         let mode = std::fs::metadata(w.path().join(f)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{f} is mode {mode:o}");
     }

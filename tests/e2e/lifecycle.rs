@@ -335,7 +335,7 @@ resource "fake_resource" "after" {
 }
 
 /// Starts an apply of one slow create and, once the create is under way, makes the final
-/// state write fail: `terrane.tfstate` becomes a directory (renaming the new state over it
+/// state write fail: `terraform.tfstate` becomes a directory (renaming the new state over it
 /// fails). With `errored_blocked`, `errored.tfstate` is a directory too. Returns (exit code,
 /// stdout, stderr).
 #[cfg(unix)]
@@ -351,7 +351,7 @@ fn apply_with_unwritable_state(w: &Work, errored_blocked: bool) -> (i32, String,
         .spawn()
         .unwrap();
     // The pending create is recorded before the create starts: the state file exists.
-    let state = w.path().join("terrane.tfstate");
+    let state = w.path().join("terraform.tfstate");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !std::fs::read_to_string(&state).is_ok_and(|s| s.contains("terrane_pending_creates")) {
         assert!(std::time::Instant::now() < deadline, "the apply never recorded its create");
@@ -390,7 +390,7 @@ fn a_state_the_backend_refuses_is_saved_privately_to_errored_tfstate() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     // Recovery as the message says.
-    std::fs::remove_dir_all(w.path().join("terrane.tfstate")).unwrap();
+    std::fs::remove_dir_all(w.path().join("terraform.tfstate")).unwrap();
     w.ok(&["state", "push", "errored.tfstate"]);
     assert_eq!(w.addresses(), ["fake_resource.slow"]);
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
@@ -422,7 +422,7 @@ fn a_state_that_cannot_be_saved_anywhere_is_printed() {
 fn configuration_errors_point_at_the_source_and_touch_nothing() {
     let w = Work::new(CONFIG);
     w.ok(&["apply", "-auto-approve"]);
-    let before = std::fs::read(w.path().join("terrane.tfstate")).unwrap();
+    let before = std::fs::read(w.path().join("terraform.tfstate")).unwrap();
     w.write("broken.tf", "resource \"fake_resource\" \"x\" {\n  name  = \"x\"\n  value = var.sise\n}\n");
     let (code, _, err) = w.run(&["apply", "-auto-approve"]);
     assert_eq!(code, 1);
@@ -430,7 +430,7 @@ fn configuration_errors_point_at_the_source_and_touch_nothing() {
     assert!(err.contains("broken.tf:3:11"), "{err}");
     assert!(err.contains("value = var.sise"), "{err}");
     assert!(err.contains("Did you mean \"size\"?"), "{err}");
-    assert_eq!(std::fs::read(w.path().join("terrane.tfstate")).unwrap(), before, "the state is untouched");
+    assert_eq!(std::fs::read(w.path().join("terraform.tfstate")).unwrap(), before, "the state is untouched");
     let (code, out, _) = w.run(&["validate", "-json"]);
     assert_eq!(code, 1);
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -34,7 +34,7 @@ fn a_held_lock_is_reported_with_its_holder() {
     assert!(child.wait().unwrap().success());
     // Released at the end: the next run locks at once.
     w.ok(&["plan"]);
-    assert!(!w.path().join(".terrane.tfstate.lock.info").exists());
+    assert!(!w.path().join(".terraform.tfstate.lock.info").exists());
 }
 
 #[test]

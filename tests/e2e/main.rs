@@ -6,6 +6,7 @@ mod crash;
 mod crash_aws;
 mod crash_docker;
 mod fixtures;
+mod from_terraform;
 mod guard_rails;
 mod json;
 mod leaks;
@@ -93,7 +94,7 @@ impl Work {
     }
 
     pub fn state(&self) -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(self.path().join("terrane.tfstate")).unwrap()).unwrap()
+        serde_json::from_slice(&std::fs::read(self.path().join("terraform.tfstate")).unwrap()).unwrap()
     }
 
     /// Addresses of the instances in the state.
@@ -191,7 +192,7 @@ pub fn assert_converged(w: &Work, what: &str, objects: usize) {
 /// Waits until a run in `w` holds the local state lock.
 pub fn wait_for_lock(w: &Work) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !w.path().join(".terrane.tfstate.lock.info").exists() {
+    while !w.path().join(".terraform.tfstate.lock.info").exists() {
         assert!(std::time::Instant::now() < deadline, "the apply never took the lock");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }

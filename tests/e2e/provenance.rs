@@ -267,7 +267,7 @@ fn without_recorded_inputs_the_cause_says_so() {
     // A state written before inputs were recorded (or by Terraform) has none.
     let mut state = w.state();
     state.as_object_mut().unwrap().remove("terrane_inputs");
-    std::fs::write(w.path().join("terrane.tfstate"), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
+    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&state).unwrap()).unwrap();
     let out = plan(&w, &["-var", "image_tag=2.0", "-var", &secret_var(SECRET_AFTER)]);
     insta::assert_snapshot!("unrecorded_cause_lines", comment_lines(&out));
 }

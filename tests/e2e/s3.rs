@@ -11,8 +11,8 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 pub(crate) const MOTO: &str = "127.0.0.1:5000";
-const KEY: &str = "platform/terrane.tfstate";
-const LOCK: &str = "platform/terrane.tfstate.tflock";
+const KEY: &str = "platform/terraform.tfstate";
+const LOCK: &str = "platform/terraform.tfstate.tflock";
 
 // ---------------------------------------------------------------------------------------------
 // moto over HTTP
@@ -63,12 +63,12 @@ pub(crate) fn http(method: &str, path: &str, headers: &[(&str, &str)], body: &[u
 }
 
 /// A bucket of its own for one test, in eu-west-1.
-struct Bucket {
-    name: String,
+pub(crate) struct Bucket {
+    pub(crate) name: String,
 }
 
 impl Bucket {
-    fn new(tag: &str) -> Bucket {
+    pub(crate) fn new(tag: &str) -> Bucket {
         use std::sync::atomic::{AtomicU32, Ordering};
         static N: AtomicU32 = AtomicU32::new(0);
         let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000;
@@ -85,7 +85,7 @@ impl Bucket {
         Bucket { name }
     }
 
-    fn url(&self, key: &str) -> String {
+    pub(crate) fn url(&self, key: &str) -> String {
         format!("/{}/{key}", self.name)
     }
 
@@ -104,7 +104,7 @@ impl Bucket {
     }
 
     /// The state stored under `key`, parsed.
-    fn state(&self, key: &str) -> Value {
+    pub(crate) fn state(&self, key: &str) -> Value {
         let bytes = self.get(key).unwrap_or_else(|| panic!("no object s3://{}/{key}", self.name));
         serde_json::from_slice(&bytes).unwrap()
     }
@@ -557,7 +557,7 @@ output "one" {
 "#;
 
 fn local_state(w: &Work) -> Value {
-    serde_json::from_slice(&std::fs::read(w.path().join("terrane.tfstate")).unwrap()).unwrap()
+    serde_json::from_slice(&std::fs::read(w.path().join("terraform.tfstate")).unwrap()).unwrap()
 }
 
 #[test]
@@ -566,7 +566,7 @@ fn migrating_local_state_to_s3_and_back_keeps_serial_and_lineage() {
     let w = work(MIGRATED);
     w.ok(&["workspace", "new", "staging"]);
     w.ok(&["apply", "-auto-approve"]);
-    let staging_file = w.path().join("terrane.tfstate.d/staging/terrane.tfstate");
+    let staging_file = w.path().join("terraform.tfstate.d/staging/terraform.tfstate");
     let local_staging: Value = serde_json::from_slice(&std::fs::read(&staging_file).unwrap()).unwrap();
     w.ok(&["workspace", "select", "default"]);
     w.ok(&["apply", "-auto-approve"]);
@@ -586,8 +586,8 @@ fn migrating_local_state_to_s3_and_back_keeps_serial_and_lineage() {
     assert_eq!(b.state(&format!("env:/staging/{KEY}")), local_staging, "every workspace moves");
     assert_eq!(w.ok(&["workspace", "list"]), "* default\n  staging\n");
     // The local copies are retired, so a later return to `local` cannot use them.
-    assert!(!w.path().join("terrane.tfstate").exists() && !staging_file.exists());
-    assert!(w.path().join("terrane.tfstate.migrated").exists(), "{out}");
+    assert!(!w.path().join("terraform.tfstate").exists() && !staging_file.exists());
+    assert!(w.path().join("terraform.tfstate.migrated").exists(), "{out}");
     let (code, out, _) = w.run(&["plan", "-detailed-exitcode", "-var", "size=2"]);
     assert_eq!(code, 0, "the moved state is used: {out}");
 
@@ -784,7 +784,7 @@ fn with_s3_the_state_never_touches_the_local_disk() {
     assert_eq!(addresses(&state), ["fake_resource.one"]);
     assert_eq!(state["resources"][0]["instances"][0]["attributes"]["secret"], "secret-token-123");
     for name in
-        ["terrane.tfstate", "terraform.tfstate", "terrane.tfstate.backup", "errored.tfstate", "terrane.tfstate.d"]
+        ["terraform.tfstate", "terrane.tfstate", "terraform.tfstate.backup", "errored.tfstate", "terraform.tfstate.d"]
     {
         assert!(!w.path().join(name).exists(), "{name} exists");
     }

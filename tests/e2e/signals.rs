@@ -42,7 +42,7 @@ fn cloud_ids(w: &Work) -> Vec<String> {
 }
 
 fn state_ids(w: &Work) -> Vec<String> {
-    let path = w.path().join("terrane.tfstate");
+    let path = w.path().join("terraform.tfstate");
     if !path.exists() {
         return Vec::new();
     }
@@ -76,7 +76,7 @@ fn interrupts_at_random_points_leave_no_lock_and_a_whole_state() {
         if planning {
             w.ok(&["apply", "-auto-approve", "-target=fake_resource.wide"]);
         }
-        let before = std::fs::read(w.path().join("terrane.tfstate")).ok();
+        let before = std::fs::read(w.path().join("terraform.tfstate")).ok();
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
         let child = spawn(&w, if planning { &["plan"] } else { &["apply", "-auto-approve"] });
         std::thread::sleep(delay);
@@ -91,7 +91,7 @@ fn interrupts_at_random_points_leave_no_lock_and_a_whole_state() {
         assert_eq!(code, 0, "point {point} ({delay:?}): the lock was left behind\n{out}{err}");
         if planning {
             assert_eq!(
-                std::fs::read(w.path().join("terrane.tfstate")).ok(),
+                std::fs::read(w.path().join("terraform.tfstate")).ok(),
                 before,
                 "point {point}: a plan changed the state"
             );
@@ -187,7 +187,7 @@ fn an_interrupt_stops_the_instances_of_a_counted_resource() {
         assert_eq!(state, cloud, "{expansion}: the state differs from the cloud");
         // The creates that never started are not left for the next plan to look for.
         assert!(w.state().get("terrane_pending_creates").is_none(), "{expansion}: pending creates left");
-        assert!(!w.path().join(".terrane.tfstate.lock.info").exists(), "{expansion}: lock info left behind");
+        assert!(!w.path().join(".terraform.tfstate.lock.info").exists(), "{expansion}: lock info left behind");
         let (code, out, err) = w.run(&["plan", "-lock-timeout=0s", "-detailed-exitcode"]);
         assert_eq!(code, 2, "{expansion}: the lock was left behind, or nothing left to create\n{out}{err}");
         assert!(out.contains(&format!("Plan: {} to add", 60 - cloud.len())), "{expansion}: {out}");
@@ -282,7 +282,7 @@ resource "docker_service" "app" {{
     assert!(made.len() < 60, "all 60 services were created after the signal ({took:?})");
     assert!(took < Duration::from_secs(10), "took {took:?} to stop");
     assert_eq!(in_state, made, "the state's services differ from the daemon's");
-    assert!(!w.path().join(".terrane.tfstate.lock.info").exists(), "lock info left behind");
+    assert!(!w.path().join(".terraform.tfstate.lock.info").exists(), "lock info left behind");
     assert_eq!(dcode, 0, "destroy failed (a lock left behind?)\n{out}{derr}");
     assert!(left.is_empty(), "services left after destroy: {left:?}");
 }

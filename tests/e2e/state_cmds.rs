@@ -81,7 +81,7 @@ fn workspaces_keep_separate_states() {
     let out = w.ok(&["plan"]);
     assert!(out.contains("Plan: 2 to add"), "{out}");
     w.ok(&["apply", "-auto-approve"]);
-    assert!(w.path().join("terrane.tfstate.d/staging/terrane.tfstate").exists());
+    assert!(w.path().join("terraform.tfstate.d/staging/terraform.tfstate").exists());
     let (code, _, err) = w.run(&["workspace", "delete", "staging"]);
     assert_eq!(code, 1);
     assert!(err.contains("active workspace"), "{err}");
@@ -134,5 +134,5 @@ fn terraform_style_flags_and_chdir() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(w.path().join("terrane.tfstate").exists());
+    assert!(w.path().join("terraform.tfstate").exists());
 }

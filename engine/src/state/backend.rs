@@ -98,7 +98,7 @@ pub trait StateBackend: Send + Sync {
     /// Workspace names, `default` first.
     async fn workspaces(&self) -> Result<Vec<String>, StateError>;
     async fn delete_workspace(&self, workspace: &str) -> Result<(), StateError>;
-    /// A short description for messages ("local state file terrane.tfstate").
+    /// A short description for messages ("local state file terraform.tfstate").
     fn describe(&self, workspace: &str) -> String;
 }
 

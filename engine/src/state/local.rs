@@ -1,5 +1,6 @@
-//! The local file backend, the embedded default: `terrane.tfstate` (workspaces under
-//! `terrane.tfstate.d/<name>/`), written atomically (temporary file, fsync, rename) with mode
+//! The local file backend, the embedded default: `terraform.tfstate` (workspaces under
+//! `terraform.tfstate.d/<name>/`), Terraform's own file names, so a directory moves between
+//! Terraform and terrane with nothing renamed; written atomically (temporary file, fsync, rename) with mode
 //! 0600 and a `.backup` of the state the run started from, locked with an OS file lock.
 
 use super::State;
@@ -10,8 +11,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub const DEFAULT_STATE_FILE: &str = "terrane.tfstate";
-pub const DEFAULT_WORKSPACE_DIR: &str = "terrane.tfstate.d";
+pub const DEFAULT_STATE_FILE: &str = "terraform.tfstate";
+pub const DEFAULT_WORKSPACE_DIR: &str = "terraform.tfstate.d";
+/// The names terrane used before it took Terraform's (up to 0.1): still read, and written,
+/// in a directory that has them and not Terraform's, so no state is left behind.
+pub const LEGACY_STATE_FILE: &str = "terrane.tfstate";
+pub const LEGACY_WORKSPACE_DIR: &str = "terrane.tfstate.d";
+
+/// The local state file and workspace directory of the working directory `dir`: Terraform's
+/// names, unless only terrane's former names exist there.
+pub fn default_paths(dir: &Path) -> (PathBuf, PathBuf) {
+    let ours = (dir.join(DEFAULT_STATE_FILE), dir.join(DEFAULT_WORKSPACE_DIR));
+    let legacy = (dir.join(LEGACY_STATE_FILE), dir.join(LEGACY_WORKSPACE_DIR));
+    let has = |(file, ws): &(PathBuf, PathBuf)| file.exists() || ws.is_dir();
+    if !has(&ours) && has(&legacy) { legacy } else { ours }
+}
 /// Where an apply saves its final state when the backend refuses it (as Terraform does).
 pub const ERRORED_STATE_FILE: &str = "errored.tfstate";
 
@@ -56,7 +70,8 @@ impl LocalBackend {
 
     /// The backend for a working directory with the default file names.
     pub fn in_dir(dir: &Path) -> LocalBackend {
-        LocalBackend::new(dir.join(DEFAULT_STATE_FILE), dir.join(DEFAULT_WORKSPACE_DIR))
+        let (file, workspaces) = default_paths(dir);
+        LocalBackend::new(file, workspaces)
     }
 
     pub fn state_path(&self, workspace: &str) -> PathBuf {

@@ -77,12 +77,12 @@ async fn local_backend_writes_atomically_with_backup_and_private_mode() {
     s.serial = 2;
     b2.write("default", &s).await.unwrap();
     assert_eq!(b2.read("default").await.unwrap().unwrap().serial, 2);
-    let backup = State::from_json(&std::fs::read(dir.path().join("terrane.tfstate.backup")).unwrap()).unwrap();
+    let backup = State::from_json(&std::fs::read(dir.path().join("terraform.tfstate.backup")).unwrap()).unwrap();
     assert_eq!(backup.serial, 1, "the backup holds the state the run started from");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("terrane.tfstate")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join("terraform.tfstate")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -139,7 +139,7 @@ async fn workspaces_live_in_their_own_directory() {
     let dir = tempfile::tempdir().unwrap();
     let b = LocalBackend::in_dir(dir.path());
     b.write("staging", &State::new()).await.unwrap();
-    assert!(dir.path().join("terrane.tfstate.d/staging/terrane.tfstate").exists());
+    assert!(dir.path().join("terraform.tfstate.d/staging/terraform.tfstate").exists());
     assert_eq!(b.workspaces().await.unwrap(), vec!["default", "staging"]);
     b.delete_workspace("staging").await.unwrap();
     assert_eq!(b.workspaces().await.unwrap(), vec!["default"]);
@@ -205,4 +205,25 @@ fn states_written_with_a_null_input_by_earlier_versions_read_back() {
         "terrane_inputs":{"maybe":{"value":null,"type":"dynamic"}}}"#;
     let s = State::from_json(text.as_bytes()).expect("readable");
     assert!(s.inputs["maybe"].matches("l", &Value::NULL));
+}
+
+#[tokio::test]
+async fn a_directory_with_only_the_former_state_file_keeps_using_it() {
+    use crate::state::local::default_paths;
+    let dir = tempfile::tempdir().unwrap();
+    // A new directory gets Terraform's names.
+    assert_eq!(default_paths(dir.path()).0, dir.path().join("terraform.tfstate"));
+    // One that terrane 0.1 initialised keeps its file: nothing is left behind unread.
+    let mut s = State::new();
+    s.serial = 7;
+    LocalBackend::new(dir.path().join("terrane.tfstate"), dir.path().join("terrane.tfstate.d"))
+        .write("default", &s)
+        .await
+        .unwrap();
+    let (file, workspaces) = default_paths(dir.path());
+    assert_eq!((file, workspaces), (dir.path().join("terrane.tfstate"), dir.path().join("terrane.tfstate.d")));
+    assert_eq!(LocalBackend::in_dir(dir.path()).read("default").await.unwrap().unwrap().serial, 7);
+    // Once Terraform's file exists (Terraform ran here), it is the state.
+    std::fs::write(dir.path().join("terraform.tfstate"), s.to_json()).unwrap();
+    assert_eq!(default_paths(dir.path()).0, dir.path().join("terraform.tfstate"));
 }

@@ -99,7 +99,7 @@ impl S3Settings {
         let bucket = string(m, "bucket")
             .ok_or("the s3 backend needs \"bucket\" (in the block or with -backend-config=bucket=...)")?;
         let key = string(m, "key").ok_or(
-            "the s3 backend needs \"key\", the object key of the state (for example \"platform/terrane.tfstate\")",
+            "the s3 backend needs \"key\", the object key of the state (for example \"platform/terraform.tfstate\")",
         )?;
         if key.starts_with('/') || key.ends_with('/') {
             return Err(format!("key {key:?} must not start or end with \"/\""));

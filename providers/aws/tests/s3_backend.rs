@@ -39,7 +39,7 @@ async fn writes_are_conditional_so_no_write_is_lost() {
     let mut s = State::new();
     s.serial = 1;
     first.write("default", &s).await.unwrap();
-    let got = s3().await.get_object().bucket(&b).key("platform/terrane.tfstate").send().await.unwrap();
+    let got = s3().await.get_object().bucket(&b).key("platform/terraform.tfstate").send().await.unwrap();
     assert_eq!(got.server_side_encryption().map(|e| e.as_str()), Some("AES256"), "encrypted on write");
 
     // A second run reads, then the first writes again: the second's write must be refused.
@@ -73,7 +73,7 @@ async fn the_lock_is_an_object_created_only_if_absent() {
     let two = S3Backend::new(settings(&b, &[]));
     let info = LockInfo::new("OperationTypeApply");
     one.lock("default", &info).await.unwrap();
-    let lock = s3().await.get_object().bucket(&b).key("platform/terrane.tfstate.tflock").send().await.unwrap();
+    let lock = s3().await.get_object().bucket(&b).key("platform/terraform.tfstate.tflock").send().await.unwrap();
     let body: serde_json::Value = serde_json::from_slice(&lock.body.collect().await.unwrap().into_bytes()).unwrap();
     assert_eq!(body["ID"], info.id);
     assert_eq!(body["Operation"], "OperationTypeApply");
@@ -87,7 +87,7 @@ async fn the_lock_is_an_object_created_only_if_absent() {
     }
     assert!(two.force_unlock("default", "wrong-id").await.is_err(), "force-unlock needs the holder's ID");
     one.unlock("default", &info.id).await.unwrap();
-    let gone = s3().await.get_object().bucket(&b).key("platform/terrane.tfstate.tflock").send().await;
+    let gone = s3().await.get_object().bucket(&b).key("platform/terraform.tfstate.tflock").send().await;
     assert!(gone.is_err(), "unlock removes the lock object");
     let again = LockInfo::new("OperationTypePlan");
     two.lock("default", &again).await.unwrap();
@@ -125,14 +125,14 @@ async fn workspaces_live_under_the_prefix() {
         .iter()
         .filter_map(|o| o.key().map(str::to_string))
         .collect();
-    assert!(keys.contains(&"env:/staging/platform/terrane.tfstate".to_string()), "{keys:?}");
-    assert!(keys.contains(&"platform/terrane.tfstate".to_string()), "{keys:?}");
+    assert!(keys.contains(&"env:/staging/platform/terraform.tfstate".to_string()), "{keys:?}");
+    assert!(keys.contains(&"platform/terraform.tfstate".to_string()), "{keys:?}");
     assert_eq!(be.workspaces().await.unwrap(), vec!["default", "prod", "staging"]);
     be.delete_workspace("staging").await.unwrap();
     assert_eq!(be.workspaces().await.unwrap(), vec!["default", "prod"]);
     let custom = S3Backend::new(settings(&b, &[("workspace_key_prefix", Value::from("workspaces"))]));
     custom.write("dev", &State::new()).await.unwrap();
-    assert!(s3().await.head_object().bucket(&b).key("workspaces/dev/platform/terrane.tfstate").send().await.is_ok());
+    assert!(s3().await.head_object().bucket(&b).key("workspaces/dev/platform/terraform.tfstate").send().await.is_ok());
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ async fn proxied(bucket: &str) -> (support::fault_proxy::FaultProxy, S3Backend) 
     (proxy, backend)
 }
 
-const STATE_KEY: &str = "/platform/terrane.tfstate";
+const STATE_KEY: &str = "/platform/terraform.tfstate";
 
 #[tokio::test]
 async fn a_state_write_failing_once_is_retried() {
@@ -207,7 +207,7 @@ async fn a_write_whose_answer_was_lost_is_not_taken_for_a_conflict() {
     assert_eq!(S3Backend::new(settings(&b, &[])).read("default").await.unwrap().unwrap().serial, 3);
 
     // A first write to a fresh workspace (If-None-Match: *) alike.
-    proxy.once_at("PutObject", "/dev/platform/terrane.tfstate", Fault::LoseResponse);
+    proxy.once_at("PutObject", "/dev/platform/terraform.tfstate", Fault::LoseResponse);
     be.write("dev", &s).await.unwrap();
     proxy.all_fired().unwrap();
 
@@ -230,7 +230,7 @@ async fn a_lock_whose_answer_was_lost_is_held() {
     let b = bucket().await;
     let (proxy, be) = proxied(&b).await;
     let info = LockInfo::new("OperationTypeApply");
-    proxy.once_at("PutObject", "/platform/terrane.tfstate.tflock", Fault::LoseResponse);
+    proxy.once_at("PutObject", "/platform/terraform.tfstate.tflock", Fault::LoseResponse);
     be.lock("default", &info).await.unwrap();
     proxy.all_fired().unwrap();
     match S3Backend::new(settings(&b, &[])).lock("default", &LockInfo::new("OperationTypePlan")).await {

@@ -293,7 +293,7 @@ pub fn render(p: &Plan) -> String {
 pub fn s3_backend_settings(bucket: &str, endpoint: &str, extra: &[(&str, Value)]) -> terrane_provider_aws::S3Settings {
     let mut m: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::from([
         ("bucket".to_string(), Value::from(bucket)),
-        ("key".to_string(), Value::from("platform/terrane.tfstate")),
+        ("key".to_string(), Value::from("platform/terraform.tfstate")),
         ("region".to_string(), Value::from("eu-west-1")),
         ("access_key".to_string(), Value::from("testing")),
         ("secret_key".to_string(), Value::from("testing")),

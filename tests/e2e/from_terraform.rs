@@ -1,0 +1,128 @@
+//! A working directory that Terraform 1.11 initialised and applied
+//! (`tests/fixtures/terraform-dir/`, recorded by its `regenerate.sh`) is taken over by terrane
+//! with nothing renamed or re-initialised, and what terrane writes there stays where
+//! Terraform looks for it.
+
+use crate::Work;
+use crate::s3::{Bucket, http, work};
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform-dir")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The fixture's configuration, state files and `.terraform/environment` in a new directory.
+fn terraform_dir() -> Work {
+    let w = Work::new(&std::fs::read_to_string(fixture().join("main.tf")).unwrap());
+    copy_dir(&fixture().join("local"), w.path());
+    w
+}
+
+#[test]
+fn a_terraform_directory_plans_no_changes_in_its_selected_workspace() {
+    let w = terraform_dir();
+    // Terraform left `staging` selected; its state is under terraform.tfstate.d.
+    assert_eq!(w.ok(&["workspace", "show"]).trim(), "staging");
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode", "-var", "greeting=hi"]);
+    assert_eq!(code, 0, "no changes expected\n{out}\n{err}");
+    assert_eq!(w.ok(&["output", "-raw", "message"]), "hi from staging");
+    // Terraform's arbitrary-precision number, read from its state and written back exactly.
+    assert_eq!(w.ok(&["output", "-json", "big"]).trim(), "123456789012345678901234567890");
+
+    w.ok(&["workspace", "select", "default"]);
+    assert_eq!(std::fs::read_to_string(w.path().join(".terraform/environment")).unwrap(), "default");
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "no changes expected in default\n{out}\n{err}");
+    assert_eq!(w.ok(&["output", "-raw", "message"]), "hello from default");
+}
+
+#[test]
+fn what_terrane_applies_in_a_terraform_directory_stays_in_terraform_files() {
+    let w = terraform_dir();
+    let before = json(&w.path().join("terraform.tfstate.d/staging/terraform.tfstate"));
+    w.ok(&["apply", "-auto-approve", "-var", "greeting=hey"]);
+    let after = json(&w.path().join("terraform.tfstate.d/staging/terraform.tfstate"));
+    assert_eq!(after["lineage"], before["lineage"], "the same state, continued");
+    assert!(after["serial"].as_u64() > before["serial"].as_u64(), "{after}");
+    assert_eq!(after["outputs"]["message"]["value"], "hey from staging");
+    assert_eq!(after["outputs"]["big"]["value"].to_string(), "123456789012345678901234567890");
+    // The default workspace's file is Terraform's and untouched; nothing under terrane's
+    // former names appears.
+    assert_eq!(json(&w.path().join("terraform.tfstate")), json(&fixture().join("local/terraform.tfstate")));
+    for name in ["terrane.tfstate", "terrane.tfstate.d", ".terrane/environment"] {
+        assert!(!w.path().join(name).exists(), "{name} was written");
+    }
+}
+
+#[test]
+fn a_directory_of_terrane_0_1_keeps_its_state() {
+    let w = Work::new("resource \"terraform_data\" \"x\" {\n  input = var.v\n}\nvariable \"v\" {}\n");
+    w.ok(&["apply", "-auto-approve", "-var", "v=1"]);
+    // As terrane 0.1 left it: terrane.tfstate and the workspace in .terrane/environment.
+    std::fs::rename(w.path().join("terraform.tfstate"), w.path().join("terrane.tfstate")).unwrap();
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode", "-var", "v=1"]);
+    assert_eq!(code, 0, "the former file is still the state\n{out}\n{err}");
+    w.ok(&["apply", "-auto-approve", "-var", "v=2"]);
+    assert!(!w.path().join("terraform.tfstate").exists());
+    let state = json(&w.path().join("terrane.tfstate"));
+    assert_eq!(state["resources"][0]["instances"][0]["attributes"]["input"]["value"], "2");
+}
+
+#[test]
+fn the_s3_backend_terraform_init_recorded_is_used_without_terrane_init() {
+    let b = Bucket::new("from-tf");
+    let key = "platform/terraform.tfstate";
+    let w = work(&format!(
+        r#"terraform {{
+  backend "s3" {{
+    key                         = "{key}"
+    region                      = "eu-west-1"
+    use_path_style              = true
+    skip_credentials_validation = true
+    skip_requesting_account_id  = true
+  }}
+}}
+{}"#,
+        std::fs::read_to_string(fixture().join("main.tf")).unwrap()
+    ));
+    // What `terraform init -backend-config=bucket=... -backend-config=endpoints=...` recorded,
+    // pointed at this test's bucket, and the state Terraform left in it.
+    let recorded = std::fs::read_to_string(fixture().join("s3-backend.tfstate"))
+        .unwrap()
+        .replace("terrane-fixture-bucket", &b.name);
+    std::fs::create_dir_all(w.path().join(".terraform")).unwrap();
+    std::fs::write(w.path().join(".terraform/terraform.tfstate"), recorded).unwrap();
+    let state = std::fs::read(fixture().join("local/terraform.tfstate")).unwrap();
+    assert_eq!(http("PUT", &b.url(key), &[], &state).status, 200);
+
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "no init and no changes expected\n{out}\n{err}");
+    assert_eq!(w.ok(&["output", "-raw", "message"]), "hello from default");
+    w.ok(&["apply", "-auto-approve", "-var", "greeting=hey"]);
+    assert_eq!(b.state(key)["outputs"]["message"]["value"], "hey from default");
+    assert!(!w.path().join("terraform.tfstate").exists(), "no local copy of the state");
+
+    // A block setting that no longer matches what Terraform recorded needs an init, as in
+    // Terraform.
+    let main = std::fs::read_to_string(w.path().join("main.tf")).unwrap();
+    w.write("main.tf", &main.replace("platform/terraform.tfstate", "elsewhere/terraform.tfstate"));
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Backend configuration changed"), "{err}");
+}
