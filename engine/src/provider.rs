@@ -144,6 +144,16 @@ pub trait Provider: Send + Sync {
         Err(ProviderError::new(format!("{type_name} does not support import")))
     }
 
+    /// After the state that records them was written: the objects this run created with an
+    /// idempotency token (and the ones a plan adopted by their token after a crash). Nothing
+    /// needs to find them by their token any more, so a provider that marked them with it (a
+    /// tag) takes the mark away, leaving nothing of terrane's on them. An error is reported as
+    /// a warning: a mark left behind does no harm.
+    async fn creates_recorded(&self, type_name: &str, objects: Vec<Value>) -> Result<(), ProviderError> {
+        let _ = (type_name, objects);
+        Ok(())
+    }
+
     /// Reads a data source.
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
         let _ = config;

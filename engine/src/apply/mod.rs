@@ -16,6 +16,7 @@ use crate::graph::{NodeOutcome, Permits, WalkControl, walk};
 use crate::hooks::Hooks;
 use crate::plan::{Action, Plan, PlanMode, ResourceChange};
 use crate::state::State;
+use crate::value::Value;
 use crate::walk::{ApplyWalk, Op, Walk};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -130,6 +131,7 @@ pub async fn apply(
         deposed_now: Mutex::new(HashMap::new()),
         in_flight: Mutex::new(HashSet::new()),
         started: Mutex::new(HashSet::new()),
+        created: Mutex::new(Vec::new()),
         opts,
     };
     w.error(diags);
@@ -163,7 +165,12 @@ pub async fn apply(
         w.remove_stale_outputs();
     }
     let counts = *w.counts.lock().expect("counts lock");
+    let mut created = w.created.into_inner().expect("created lock");
     let mut diags = w.w.diags.into_inner().expect("diags lock");
+    if abandoned.is_empty() {
+        created.extend(adopted_objects(ctx, plan, recorder));
+        diags.extend(release_tokens(ctx, recorder, created).await);
+    }
     if interrupted {
         diags.push(Diagnostic::error(
             "Operation interrupted",
@@ -200,6 +207,49 @@ pub async fn apply(
     counts.imported = plan.imports.len();
     counts.forgotten = forgotten;
     ApplyOutcome { diags, counts, interrupted, abandoned }
+}
+
+/// The objects a plan adopted by their creation token after a crash, as now recorded.
+fn adopted_objects(ctx: &Context, plan: &Plan, recorder: &Recorder) -> Vec<(String, String, Value)> {
+    let state = recorder.snapshot_ref();
+    plan.adopted
+        .iter()
+        .filter_map(|addr| {
+            let res = ctx.config.resource_at(&addr.resource.static_addr())?;
+            let schema = ctx.resource_schema(&res.provider, &addr.resource)?;
+            let obj = state.object(&addr.resource, &addr.key)?;
+            let v = crate::state::value_from_object(obj, &schema.block);
+            Some((res.provider.clone(), addr.resource.type_name.clone(), v))
+        })
+        .collect()
+}
+
+/// Once the state recording them is written, hands each provider the objects it created
+/// with a token ([`Provider::creates_recorded`]), a call per provider configuration and
+/// type; what fails is a warning.
+async fn release_tokens(ctx: &Context, recorder: &Recorder, created: Vec<(String, String, Value)>) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if created.is_empty() {
+        return diags;
+    }
+    if recorder.write_now().await.is_err() {
+        // Not recorded durably: the tokens are still what finds these objects.
+        return diags;
+    }
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<Value>> = Default::default();
+    for (provider, type_name, v) in created {
+        groups.entry((provider, type_name)).or_default().push(v.deep_unmark());
+    }
+    for ((key, type_name), objects) in groups {
+        let Some(provider) = ctx.providers.get(&key) else { continue };
+        if let Err(e) = provider.creates_recorded(&type_name, objects).await {
+            diags.push(Diagnostic::warning(
+                format!("Could not remove the creation marks of new {type_name} objects"),
+                format!("The objects are created and recorded in the state; the mark terrane gave them while creating them (to find them again after a crash) is still on them: {}", e.message),
+            ));
+        }
+    }
+    diags
 }
 
 /// Refuses to apply a saved plan to a state other than the one it was made from.

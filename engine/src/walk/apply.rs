@@ -28,6 +28,9 @@ pub(crate) struct ApplyWalk<'a> {
     pub(crate) in_flight: Mutex<HashSet<String>>,
     /// The instances whose create was started (its token handed to the provider).
     pub(crate) started: Mutex<HashSet<InstanceAddr>>,
+    /// Objects created with a token, by provider configuration and type, for
+    /// [`Provider::creates_recorded`].
+    pub(crate) created: Mutex<Vec<(String, String, crate::value::Value)>>,
     pub(crate) opts: &'a ApplyOptions,
 }
 

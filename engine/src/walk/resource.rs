@@ -552,6 +552,10 @@ impl ApplyWalk<'_> {
             Ok(new) => {
                 let new = keep_marks(&config, schema.fit(new));
                 store(&new, ObjectStatus::Ready);
+                if action == Action::Create {
+                    let created = (res.provider.clone(), res.addr.type_name.clone(), new.clone());
+                    self.created.lock().expect("created lock").push(created);
+                }
                 self.hooks.apply_done(&addr, None, action, elapsed, id_of(&new).as_deref());
                 {
                     let mut c = self.counts.lock().expect("counts lock");

@@ -27,6 +27,7 @@ mod retries;
 mod s3;
 mod tags;
 mod timings;
+mod token_tag;
 mod val;
 mod waiter;
 
@@ -183,6 +184,16 @@ impl Provider for AwsProvider {
             let r = resource_type(type_name)?;
             let ctx = self.ctx().await?;
             r.create(&ctx.with_token(token), &planned).await
+        })
+        .await
+    }
+
+    /// Takes the token tag off what this run created, now that the state records it.
+    async fn creates_recorded(&self, type_name: &str, objects: Vec<Value>) -> Result<(), ProviderError> {
+        self.scoped(async {
+            let Some(kind) = resource_type(type_name)?.token_tag() else { return Ok(()) };
+            let ctx = self.ctx().await?;
+            token_tag::remove(&ctx, kind, &objects).await
         })
         .await
     }

@@ -128,6 +128,12 @@ pub trait ResourceType: Send + Sync {
     async fn find_created(&self, _c: &Ctx<'_>, _planned: &Value) -> Result<Option<Value>> {
         Ok(None)
     }
+    /// Where this type's objects keep the token tag a create gives them
+    /// (`crate::tags::at_create`), to take it off once the state records them; `None` for
+    /// types that do not tag.
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        None
+    }
     /// Reads many objects of this type (from their prior values) with as few calls as the API
     /// allows; `None` for objects that no longer exist.
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>>;

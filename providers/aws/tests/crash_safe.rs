@@ -3,7 +3,8 @@
 //! token, before the call; made with that token; its result never recorded. Then:
 //! - the next plan finds the object the create made (the same ID) and adopts it, planning no
 //!   change: the hidden `terrane:create-token` tag shows in neither `tags` nor `tags_all`;
-//! - the apply of that plan leaves nothing pending, and the plan after it is clean;
+//! - the apply of that plan leaves nothing pending, takes the token tag off the object (it has
+//!   done its work once the state records the object), and the plan after it is clean;
 //! - looking with another token (or for another name or key) finds nothing, so an object is
 //!   adopted only by the create that made it;
 //! - behind terrane's back (the SDK), the object exists exactly once.
@@ -192,8 +193,9 @@ async fn walk(h: &Harness, base: &str, steps: &[(&str, String, By)]) -> (String,
         src.push_str(snippet);
         apply_all_but(h, &src, addr).await;
         let crashed = crash_during_create(h, p.as_ref(), &src, addr).await;
-        adopted.push(adopt(h, &src, &crashed).await);
+        // Before the adopting apply, which takes the token tag off what it adopted.
         misses(p.as_ref(), &crashed, *by).await;
+        adopted.push(adopt(h, &src, &crashed).await);
     }
     (src, adopted)
 }
@@ -328,10 +330,10 @@ resource "aws_security_group_rule" "https" {{
     ];
     let (src, adopted) = walk(&h, "", &steps).await;
 
-    // Behind terrane's back: one VPC, one subnet, one group of each name, tagged with a token.
+    // Behind terrane's back: one VPC, one subnet, one group of each name, the token tags gone.
     let found = vpcs_named(&name).await;
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(has_token_tag(found[0].tags()), "the VPC keeps its token tag in AWS");
+    assert!(!has_token_tag(found[0].tags()), "the adopting apply took the VPC's token tag off");
     let ec2 = support::ec2().await;
     let vpc_id = id_of(&adopted[0]);
     let filter = |n: &str, v: &str| aws_sdk_ec2::types::Filter::builder().name(n).values(v).build();
@@ -345,7 +347,7 @@ resource "aws_security_group_rule" "https" {{
         .await
         .unwrap();
     assert_eq!(groups.security_groups().len(), 1);
-    assert!(has_token_tag(groups.security_groups()[0].tags()));
+    assert!(!has_token_tag(groups.security_groups()[0].tags()), "token tag left on the group");
     let gws = ec2.describe_internet_gateways().filters(filter("attachment.vpc-id", &vpc_id)).send().await.unwrap();
     assert_eq!(gws.internet_gateways().len(), 1);
     h.destroy(&src).await;
@@ -450,10 +452,10 @@ resource "aws_volume_attachment" "data" {
         .filter(|i| i.state().and_then(|s| s.name()) != Some(&aws_sdk_ec2::types::InstanceStateName::Terminated))
         .collect();
     assert_eq!(live.len(), 1, "one instance, not a twin");
-    assert!(has_token_tag(live[0].tags()), "the instance keeps its token tag");
+    assert!(!has_token_tag(live[0].tags()), "the adopting apply took the instance's token tag off");
     let vols = ec2.describe_volumes().filters(filter("tag:Name", &name)).send().await.unwrap();
     assert_eq!(vols.volumes().len(), 1);
-    assert!(has_token_tag(vols.volumes()[0].tags()));
+    assert!(!has_token_tag(vols.volumes()[0].tags()), "token tag left on the volume");
     h.destroy(&src).await;
 }
 
@@ -491,7 +493,7 @@ resource "aws_cloudwatch_log_group" "app" {{
     assert!(gen_name.starts_with(&format!("{name}-gen-")), "{gen_name}");
     let arn = groups.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())).unwrap().arn().unwrap();
     let tags = logs.list_tags_for_resource().resource_arn(arn.trim_end_matches(":*")).send().await.unwrap();
-    assert!(tags.tags().is_some_and(|t| t.contains_key(TOKEN_TAG)), "{tags:?}");
+    assert!(tags.tags().is_some_and(|t| !t.contains_key(TOKEN_TAG) && t.contains_key("app")), "{tags:?}");
     h.destroy(&src).await;
 }
 
@@ -747,7 +749,7 @@ resource "aws_elasticache_replication_group" "rg" {{
     let rds = support::rds().await;
     let dbs = rds.describe_db_instances().db_instance_identifier(&name).send().await.unwrap();
     assert_eq!(dbs.db_instances().len(), 1);
-    assert!(dbs.db_instances()[0].tag_list().iter().any(|t| t.key() == Some(TOKEN_TAG)));
+    assert!(!dbs.db_instances()[0].tag_list().iter().any(|t| t.key() == Some(TOKEN_TAG)), "token tag left");
     let groups = support::elasticache().await.describe_replication_groups().send().await.unwrap();
     let rg = format!("{name}-rg");
     assert_eq!(groups.replication_groups().iter().filter(|g| g.replication_group_id() == Some(rg.as_str())).count(), 1);
@@ -819,7 +821,7 @@ resource "aws_iam_instance_profile" "p" {{
     let (src, _) = walk(&h, "", &steps).await;
     let iam = support::iam().await;
     let role = iam.get_role().role_name(&name).send().await.unwrap();
-    assert!(role.role().unwrap().tags().iter().any(|t| t.key() == TOKEN_TAG));
+    assert!(!role.role().unwrap().tags().iter().any(|t| t.key() == TOKEN_TAG), "token tag left");
     h.destroy(&src).await;
 }
 
@@ -897,7 +899,7 @@ async fn kms_keys_and_aliases() {
     let (src, adopted) = walk(&h, "", &steps).await;
     let kms = support::kms().await;
     let tags = kms.list_resource_tags().key_id(id_of(&adopted[0])).send().await.unwrap();
-    assert!(tags.tags().iter().any(|t| t.tag_key() == TOKEN_TAG));
+    assert!(!tags.tags().iter().any(|t| t.tag_key() == TOKEN_TAG), "token tag left");
     h.destroy(&src).await;
 }
 
@@ -991,9 +993,10 @@ resource "aws_acm_certificate" "c" {{
     h.destroy(&src).await;
 }
 
-/// A backend that keeps the first state written to it: an apply writes its pending creates
-/// first, so that is the state a kill -9 right after every create, before any checkpoint,
-/// leaves behind.
+/// A backend that keeps the first state written to it and refuses every later write: an apply
+/// writes its pending creates first, so that is the state a kill -9 right after every create,
+/// before any checkpoint, leaves behind; and, as for a killed process, nothing the apply
+/// would do once a later write succeeded (taking the token tags off) happens.
 struct FirstWrite {
     inner: Arc<dyn StateBackend>,
     first: std::sync::Mutex<Option<State>>,
@@ -1005,7 +1008,15 @@ impl StateBackend for FirstWrite {
         self.inner.read(ws).await
     }
     async fn write(&self, ws: &str, state: &State) -> Result<(), terrane_engine::state::StateError> {
-        self.first.lock().unwrap().get_or_insert_with(|| state.clone());
+        let killed = {
+            let mut first = self.first.lock().unwrap();
+            let killed = first.is_some();
+            first.get_or_insert_with(|| state.clone());
+            killed
+        };
+        if killed {
+            return Err(terrane_engine::state::StateError::Io("killed after the first write".into()));
+        }
         self.inner.write(ws, state).await
     }
     async fn lock(
@@ -1105,7 +1116,7 @@ resource "aws_cloudwatch_log_group" "lg" {{
     )
     .await;
     assert!(!out.diags.has_errors(), "{}", out.diags);
-    let applied = recorder.finish().await.map_err(|(_, e)| e).unwrap();
+    let (applied, _) = recorder.finish().await.expect_err("no write after the first");
     // The kill: the state goes back to the pending creates alone.
     let crashed = backend.first.lock().unwrap().clone().unwrap();
     assert_eq!(crashed.pending.len(), 9);
@@ -1127,4 +1138,109 @@ resource "aws_cloudwatch_log_group" "lg" {{
     assert_eq!(vpcs_named(&name).await.len(), 1);
     h.destroy(&src).await;
     assert!(vpcs_named(&name).await.is_empty());
+}
+
+/// A plain apply leaves nothing of terrane's on what it created: once the state records an
+/// object, the token tag comes off (EC2 objects in one DeleteTags call), so Terraform and the
+/// account's tag policies see only the configuration's tags.
+#[tokio::test]
+async fn an_apply_takes_the_token_tag_off_what_it_created() {
+    let h = Harness::new();
+    let name = unique("no-token");
+    let src = format!(
+        r#"{}
+resource "aws_security_group" "g" {{
+  name   = "{name}-sg"
+  vpc_id = aws_vpc.d.id
+  tags = {{
+    app = "web"
+  }}
+}}
+
+resource "aws_internet_gateway" "gw" {{
+  vpc_id = aws_vpc.d.id
+}}
+
+resource "aws_cloudwatch_log_group" "l" {{
+  name = "/{name}/app"
+  tags = {{
+    app = "web"
+  }}
+}}
+
+resource "aws_iam_role" "r" {{
+  name               = "{name}-role"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ Service = "ec2.amazonaws.com" }} }}] }})
+}}
+
+resource "aws_kms_key" "k" {{
+  description = "{name}"
+}}
+
+resource "aws_db_subnet_group" "db" {{
+  name       = "{name}-db"
+  subnet_ids = aws_subnet.d[*].id
+}}
+
+resource "aws_elasticache_subnet_group" "c" {{
+  name       = "{name}-cache"
+  subnet_ids = aws_subnet.d[*].id
+}}
+
+resource "aws_lb_target_group" "t" {{
+  name     = "{}"
+  port     = 80
+  protocol = "HTTP"
+  vpc_id   = aws_vpc.d.id
+}}
+"#,
+        subnets(&name, "10.71"),
+        &name[name.len().saturating_sub(24)..]
+    );
+    let state = h.apply(&src).await;
+    let id = |addr: &str| h.str_attr(&state, addr, "id");
+    let arn = |addr: &str| h.str_attr(&state, addr, "arn");
+
+    let ec2 = support::ec2().await;
+    let ids = [
+        id("aws_vpc.d"),
+        id("aws_subnet.d[0]"),
+        id("aws_subnet.d[1]"),
+        id("aws_security_group.g"),
+        id("aws_internet_gateway.gw"),
+    ];
+    let tags = ec2
+        .describe_tags()
+        .filters(aws_sdk_ec2::types::Filter::builder().name("resource-id").set_values(Some(ids.to_vec())).build())
+        .send()
+        .await
+        .unwrap();
+    assert!(tags.tags().iter().any(|t| t.key() == Some("app")), "the configuration's tags stay: {tags:?}");
+    assert!(!tags.tags().iter().any(|t| t.key() == Some(TOKEN_TAG)), "token tags left: {tags:?}");
+
+    let logs = support::logs().await;
+    let l = logs.list_tags_for_resource().resource_arn(arn("aws_cloudwatch_log_group.l").trim_end_matches(":*"));
+    let l = l.send().await.unwrap();
+    assert_eq!(l.tags().map(|t| t.keys().cloned().collect::<Vec<_>>()), Some(vec!["app".to_string()]), "{l:?}");
+
+    let role = support::iam().await.get_role().role_name(id("aws_iam_role.r")).send().await.unwrap();
+    assert!(role.role().unwrap().tags().is_empty(), "{role:?}");
+
+    let kms = support::kms().await.list_resource_tags().key_id(id("aws_kms_key.k")).send().await.unwrap();
+    assert!(kms.tags().is_empty(), "{kms:?}");
+
+    let rds = support::rds().await;
+    let db = rds.list_tags_for_resource().resource_name(arn("aws_db_subnet_group.db")).send().await.unwrap();
+    assert!(db.tag_list().is_empty(), "{db:?}");
+
+    let ec = support::elasticache().await;
+    let c = ec.list_tags_for_resource().resource_name(arn("aws_elasticache_subnet_group.c")).send().await.unwrap();
+    assert!(c.tag_list().is_empty(), "{c:?}");
+
+    let elb = support::elbv2().await;
+    let t = elb.describe_tags().resource_arns(arn("aws_lb_target_group.t")).send().await.unwrap();
+    assert!(t.tag_descriptions().iter().all(|d| d.tags().is_empty()), "{t:?}");
+
+    support::assert_no_changes(&h.plan(&src).await);
+    h.destroy(&src).await;
 }

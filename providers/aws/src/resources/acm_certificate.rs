@@ -362,6 +362,10 @@ impl AcmCertificate {
 
 #[async_trait]
 impl ResourceType for AcmCertificate {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Acm)
+    }
+
     fn name(&self) -> &'static str {
         "aws_acm_certificate"
     }

@@ -130,6 +130,10 @@ impl LogGroup {
 
 #[async_trait]
 impl ResourceType for LogGroup {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Logs)
+    }
+
     fn name(&self) -> &'static str {
         "aws_cloudwatch_log_group"
     }

@@ -367,6 +367,10 @@ fn build(db: &DbInstance, cur: &Value, tags: Value, tags_all: Value) -> Value {
 
 #[async_trait]
 impl ResourceType for RdsInstance {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Rds)
+    }
+
     fn name(&self) -> &'static str {
         "aws_db_instance"
     }

@@ -73,6 +73,10 @@ impl RdsSubnetGroup {
 
 #[async_trait]
 impl ResourceType for RdsSubnetGroup {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Rds)
+    }
+
     fn name(&self) -> &'static str {
         "aws_db_subnet_group"
     }

@@ -206,6 +206,10 @@ impl EbsVolume {
 
 #[async_trait]
 impl ResourceType for EbsVolume {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_ebs_volume"
     }

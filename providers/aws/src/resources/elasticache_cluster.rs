@@ -262,6 +262,10 @@ impl EcCluster {
 
 #[async_trait]
 impl ResourceType for EcCluster {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::ElastiCache)
+    }
+
     fn name(&self) -> &'static str {
         "aws_elasticache_cluster"
     }

@@ -380,6 +380,10 @@ impl EcReplicationGroup {
 
 #[async_trait]
 impl ResourceType for EcReplicationGroup {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::ElastiCache)
+    }
+
     fn name(&self) -> &'static str {
         "aws_elasticache_replication_group"
     }

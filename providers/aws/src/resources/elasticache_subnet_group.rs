@@ -87,6 +87,10 @@ impl EcSubnetGroup {
 
 #[async_trait]
 impl ResourceType for EcSubnetGroup {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::ElastiCache)
+    }
+
     fn name(&self) -> &'static str {
         "aws_elasticache_subnet_group"
     }

@@ -90,6 +90,10 @@ async fn read_new(c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
 
 #[async_trait]
 impl ResourceType for IamInstanceProfile {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::IamInstanceProfile)
+    }
+
     fn name(&self) -> &'static str {
         "aws_iam_instance_profile"
     }

@@ -88,6 +88,10 @@ impl IamRole {
 
 #[async_trait]
 impl ResourceType for IamRole {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::IamRole)
+    }
+
     fn name(&self) -> &'static str {
         "aws_iam_role"
     }

@@ -848,6 +848,10 @@ fn plan_user_data_and_root(prior: Option<&Value>, config: &Value, planned: &mut 
 
 #[async_trait]
 impl ResourceType for Instance {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_instance"
     }

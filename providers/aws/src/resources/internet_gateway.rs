@@ -85,6 +85,10 @@ impl InternetGateway {
 
 #[async_trait]
 impl ResourceType for InternetGateway {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_internet_gateway"
     }

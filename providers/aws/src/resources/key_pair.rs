@@ -77,6 +77,10 @@ impl KeyPair {
 
 #[async_trait]
 impl ResourceType for KeyPair {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("key_pair_id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_key_pair"
     }

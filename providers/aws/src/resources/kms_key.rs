@@ -200,6 +200,10 @@ fn in_range(config: &Value, key: &str, lo: f64, hi: f64) -> Option<Diagnostic> {
 
 #[async_trait]
 impl ResourceType for KmsKey {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Kms)
+    }
+
     fn name(&self) -> &'static str {
         "aws_kms_key"
     }

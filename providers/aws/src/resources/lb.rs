@@ -179,6 +179,10 @@ fn valid_lb_name(name: &str, what: &str, max: usize) -> Option<Diagnostic> {
 
 #[async_trait]
 impl ResourceType for Lb {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Elbv2)
+    }
+
     fn name(&self) -> &'static str {
         "aws_lb"
     }

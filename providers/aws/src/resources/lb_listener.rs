@@ -365,6 +365,10 @@ fn validate_action(a: &Value, i: usize, out: &mut Vec<Diagnostic>) {
 
 #[async_trait]
 impl ResourceType for LbListener {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Elbv2)
+    }
+
     fn name(&self) -> &'static str {
         "aws_lb_listener"
     }

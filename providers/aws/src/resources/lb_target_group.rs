@@ -270,6 +270,10 @@ fn validate_health_check(hc: &Value, protocol: Option<&str>, out: &mut Vec<Diagn
 
 #[async_trait]
 impl ResourceType for LbTargetGroup {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Elbv2)
+    }
+
     fn name(&self) -> &'static str {
         "aws_lb_target_group"
     }

@@ -210,6 +210,10 @@ impl RouteTable {
 
 #[async_trait]
 impl ResourceType for RouteTable {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_route_table"
     }

@@ -240,6 +240,10 @@ impl SecurityGroup {
 
 #[async_trait]
 impl ResourceType for SecurityGroup {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_security_group"
     }

@@ -63,6 +63,10 @@ impl Subnet {
 
 #[async_trait]
 impl ResourceType for Subnet {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_subnet"
     }

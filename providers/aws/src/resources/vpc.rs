@@ -61,6 +61,10 @@ async fn get_attribute(c: &Ctx<'_>, id: &str, name: VpcAttributeName) -> Result<
 
 #[async_trait]
 impl ResourceType for Vpc {
+    fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
+        Some(crate::token_tag::TokenTag::Ec2("id"))
+    }
+
     fn name(&self) -> &'static str {
         "aws_vpc"
     }
