@@ -851,6 +851,10 @@ impl ResourceType for Instance {
     fn name(&self) -> &'static str {
         "aws_instance"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        1
+    }
 
     fn schema(&self) -> Schema {
         schema()
