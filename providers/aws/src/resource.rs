@@ -78,6 +78,15 @@ pub fn name_prefix_from_name(name: &str) -> Value {
     }
 }
 
+/// A `name_prefix` read back, as Terraform reads it: the configured prefix, else the prefix of
+/// the name when it looks generated (null for a name given in full).
+pub fn prefix_read_back(cur: &Value, prefix: &str, name: &str) -> Value {
+    match crate::val::string(cur, prefix) {
+        Some(p) => Value::from(p),
+        None => name_prefix_from_name(name),
+    }
+}
+
 /// A suffix for generated names, like Terraform's `terraform-20261127...` names.
 pub fn time_suffix() -> String {
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();

@@ -866,6 +866,89 @@ async fn instance_lifecycle_drift_and_import() {
     drop_instance_profile(&profile_b).await;
 }
 
+fn monitored(tag: &str, ami: &str, options: &str) -> String {
+    format!(
+        r#"
+resource "aws_vpc" "v" {{
+  cidr_block = "10.81.0.0/16"
+  tags = {{ Name = "{tag}" }}
+}}
+
+resource "aws_subnet" "s" {{
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.81.1.0/24"
+}}
+
+resource "aws_instance" "m" {{
+  ami           = "{ami}"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.s.id
+  monitoring    = true
+  {options}
+}}
+"#
+    )
+}
+
+/// Detailed monitoring and the metadata service options at launch, metadata options changed in
+/// place (ModifyInstanceMetadataOptions), left to AWS when the block goes, validated. moto does
+/// not implement Monitor/UnmonitorInstances, so a change of `monitoring` is not applied here.
+#[tokio::test]
+async fn instance_monitoring_and_metadata_options() {
+    let _g = shared().await;
+    let h = Harness::new();
+    let tag = unique("imds");
+    let ami = ami().await;
+    let client = ec2().await;
+    let options = |tokens: &str, hops: u32| {
+        format!(
+            "metadata_options {{\n    http_tokens                 = \"{tokens}\"\n    http_put_response_hop_limit = {hops}\n  }}"
+        )
+    };
+    let src = monitored(&tag, &ami, &options("required", 2));
+    let state = h.apply(&src).await;
+    let id = h.str_attr(&state, "aws_instance.m", "id");
+    assert_eq!(h.attr(&state, "aws_instance.m", "monitoring"), Value::Bool(true));
+    let stored = h.attr(&state, "aws_instance.m", "metadata_options");
+    let m = &stored.as_seq().expect("one metadata_options block")[0];
+    assert_eq!(m.get_attr("http_tokens"), Some(&Value::from("required")));
+    assert_eq!(m.get_attr("http_put_response_hop_limit"), Some(&Value::from(2i64)));
+    assert_eq!(m.get_attr("http_endpoint"), Some(&Value::from("enabled")));
+    assert_eq!(m.get_attr("http_protocol_ipv6"), Some(&Value::from("disabled")));
+    let described = client.describe_instances().instance_ids(&id).send().await.unwrap();
+    let inst = &described.reservations()[0].instances()[0];
+    assert_eq!(inst.monitoring().and_then(|m| m.state()).map(|s| s.as_str()), Some("enabled"));
+    let o = inst.metadata_options().expect("metadata options");
+    assert_eq!(o.http_tokens().map(|t| t.as_str()), Some("required"));
+    assert_eq!(o.http_put_response_hop_limit(), Some(2));
+    support::assert_no_changes(&h.plan(&src).await);
+
+    // In place: other options.
+    let src = monitored(&tag, &ami, &options("optional", 3));
+    let p = h.plan(&src).await;
+    assert_eq!(actions(&p), vec![("aws_instance.m".to_string(), Action::Update)]);
+    let state = h.apply(&src).await;
+    assert_eq!(h.str_attr(&state, "aws_instance.m", "id"), id);
+    let described = client.describe_instances().instance_ids(&id).send().await.unwrap();
+    let o = described.reservations()[0].instances()[0].metadata_options().cloned().expect("metadata options");
+    assert_eq!(o.http_tokens().map(|t| t.as_str()), Some("optional"));
+    assert_eq!(o.http_put_response_hop_limit(), Some(3));
+    assert_eq!(o.http_endpoint().map(|t| t.as_str()), Some("enabled"));
+    support::assert_no_changes(&h.plan(&src).await);
+
+    // Without the block the instance keeps what it has (the block is computed).
+    let bare = monitored(&tag, &ami, "");
+    support::assert_no_changes(&h.plan(&bare).await);
+
+    // Values EC2 does not take are refused before any call.
+    let bad = monitored(&tag, &ami, "metadata_options {\n    http_tokens = \"always\"\n  }");
+    let Err(d) = h.try_plan(&bad, &Default::default()).await else { panic!("http_tokens = \"always\" was accepted") };
+    assert!(d.iter().any(|d| d.summary == "Invalid metadata_options.http_tokens"), "{d}");
+
+    let state = h.destroy(&bare).await;
+    assert!(state.resources.is_empty());
+}
+
 /// SHA-1 hex of a string, as the state stores user data (computed here independently).
 fn terrane_provider_aws_sha1(s: &str) -> String {
     let out = std::process::Command::new("sha1sum")

@@ -20,7 +20,7 @@ impl DataSourceType for Subnets {
         super::with_filters(
             Schema::new()
                 .attr("id", Attribute::computed(Type::String))
-                .attr("tags", Attribute::optional(Type::map(Type::String)))
+                .attr("tags", Attribute::optional_computed(Type::map(Type::String)))
                 .attr("ids", Attribute::computed(Type::list(Type::String))),
         )
     }

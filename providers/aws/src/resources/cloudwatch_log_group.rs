@@ -23,7 +23,7 @@ fn schema() -> Schema {
             .attr("id", Attribute::computed(Type::String))
             .attr("arn", Attribute::computed(Type::String))
             .attr("name", Attribute::optional_computed(Type::String).force_new())
-            .attr("name_prefix", Attribute::optional(Type::String).force_new())
+            .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
             .attr("retention_in_days", Attribute::optional(Type::Number).default(Value::from(0i64)))
             .attr("kms_key_id", Attribute::optional(Type::String))
             .attr("log_group_class", Attribute::optional_computed(Type::String).force_new())
@@ -254,7 +254,7 @@ impl ResourceType for LogGroup {
                     .set("tags", tags)
                     .set("tags_all", tags_all)
                     .set("skip_destroy", Value::Bool(val::boolean(cur, "skip_destroy").unwrap_or(false)))
-                    .keep(cur, &["name_prefix"])
+                    .set("name_prefix", crate::resource::prefix_read_back(cur, "name_prefix", &name))
                     .build(),
             )));
         }

@@ -60,7 +60,7 @@ fn schema() -> Schema {
         .attr("id", Attribute::computed(Type::String))
         .attr("arn", Attribute::computed(Type::String))
         .attr("identifier", Attribute::optional_computed(Type::String).force_new())
-        .attr("identifier_prefix", Attribute::optional(Type::String).force_new())
+        .attr("identifier_prefix", Attribute::optional_computed(Type::String).force_new())
         .attr("engine", Attribute::optional_computed(Type::String).force_new())
         .attr("engine_version", Attribute::optional_computed(Type::String))
         .attr("engine_version_actual", Attribute::computed(Type::String))
@@ -317,6 +317,14 @@ fn build(db: &DbInstance, cur: &Value, tags: Value, tags_all: Value) -> Value {
         .set("id", val::opt_str(db.dbi_resource_id()))
         .set("resource_id", val::opt_str(db.dbi_resource_id()))
         .set("identifier", val::opt_str(db.db_instance_identifier()))
+        .set(
+            "identifier_prefix",
+            crate::resource::prefix_read_back(
+                cur,
+                "identifier_prefix",
+                db.db_instance_identifier().unwrap_or_default(),
+            ),
+        )
         .set("arn", val::opt_str(db.db_instance_arn()))
         .set("engine", val::opt_str(db.engine()))
         .set("engine_version", engine_version(val::string(cur, "engine_version"), db.engine_version()))
@@ -356,10 +364,7 @@ fn build(db: &DbInstance, cur: &Value, tags: Value, tags_all: Value) -> Value {
         .set("tags", tags)
         .set("tags_all", tags_all)
         // Not returned by the API: kept as configured (the password above all).
-        .keep(
-            cur,
-            &["identifier_prefix", "password", "final_snapshot_identifier", "allow_major_version_upgrade", "timeouts"],
-        )
+        .keep(cur, &["password", "final_snapshot_identifier", "allow_major_version_upgrade", "timeouts"])
         .set("skip_final_snapshot", Value::Bool(val::boolean(cur, "skip_final_snapshot").unwrap_or(false)))
         .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
         .build()
@@ -373,6 +378,10 @@ impl ResourceType for RdsInstance {
 
     fn name(&self) -> &'static str {
         "aws_db_instance"
+    }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        2
     }
 
     fn schema(&self) -> Schema {

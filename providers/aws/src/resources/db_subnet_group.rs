@@ -23,7 +23,7 @@ fn schema() -> Schema {
             .attr("id", Attribute::computed(Type::String))
             .attr("arn", Attribute::computed(Type::String))
             .attr("name", Attribute::optional_computed(Type::String).force_new())
-            .attr("name_prefix", Attribute::optional(Type::String).force_new())
+            .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
             .attr("description", Attribute::optional(Type::String).default("Managed by Terraform"))
             .attr("subnet_ids", Attribute::required(Type::set(Type::String)))
             .attr("supported_network_types", Attribute::computed(Type::set(Type::String)))
@@ -152,7 +152,7 @@ impl ResourceType for RdsSubnetGroup {
                         .set("vpc_id", val::opt_str(g.vpc_id()))
                         .set("tags", tags)
                         .set("tags_all", tags_all)
-                        .keep(cur, &["name_prefix"])
+                        .set("name_prefix", crate::resource::prefix_read_back(cur, "name_prefix", name))
                         .build(),
                 ))
             }

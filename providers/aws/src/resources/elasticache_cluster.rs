@@ -62,7 +62,7 @@ fn schema() -> Schema {
         .attr("preferred_availability_zones", Attribute::optional(Type::list(Type::String)))
         .attr("snapshot_arns", Attribute::optional(Type::list(Type::String)).force_new())
         .attr("snapshot_name", Attribute::optional(Type::String).force_new())
-        .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
+        .attr("apply_immediately", Attribute::optional_computed(Type::Bool))
         .attr("cache_nodes", Attribute::computed(Type::list(cache_node_type())))
         .attr("cluster_address", Attribute::computed(Type::String))
         .attr("configuration_endpoint", Attribute::computed(Type::String));

@@ -52,7 +52,8 @@ fn schema() -> Schema {
         .attr("parameter_group_name", Attribute::optional_computed(Type::String))
         .attr("automatic_failover_enabled", Attribute::optional(Type::Bool).default(false))
         .attr("multi_az_enabled", Attribute::optional(Type::Bool).default(false))
-        .attr("at_rest_encryption_enabled", Attribute::optional_computed(Type::Bool).force_new())
+        // A string in hashicorp/aws 5.x ("true" or "false"; unset lets AWS decide).
+        .attr("at_rest_encryption_enabled", Attribute::optional_computed(Type::String).force_new())
         .attr("transit_encryption_enabled", Attribute::optional_computed(Type::Bool))
         .attr("kms_key_id", Attribute::optional(Type::String).force_new())
         .attr("auth_token", Attribute::optional(Type::String).sensitive())
@@ -61,7 +62,7 @@ fn schema() -> Schema {
         .attr("snapshot_retention_limit", Attribute::optional_computed(Type::Number))
         .attr("snapshot_window", Attribute::optional_computed(Type::String))
         .attr("final_snapshot_identifier", Attribute::optional(Type::String))
-        .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
+        .attr("apply_immediately", Attribute::optional_computed(Type::Bool))
         .attr("member_clusters", Attribute::computed(Type::set(Type::String)))
         .attr("primary_endpoint_address", Attribute::computed(Type::String))
         .attr("reader_endpoint_address", Attribute::computed(Type::String))
@@ -176,7 +177,10 @@ async fn build(
         .set("cluster_enabled", val::opt_bool(g.cluster_enabled()))
         .set("automatic_failover_enabled", Value::Bool(failover))
         .set("multi_az_enabled", Value::Bool(multi_az))
-        .set("at_rest_encryption_enabled", val::opt_bool(g.at_rest_encryption_enabled()))
+        .set(
+            "at_rest_encryption_enabled",
+            val::opt_str(g.at_rest_encryption_enabled().map(|b| if b { "true" } else { "false" })),
+        )
         .set("transit_encryption_enabled", val::opt_bool(g.transit_encryption_enabled()))
         .set("kms_key_id", val::opt_str(g.kms_key_id()))
         .set("snapshot_retention_limit", val::opt_num(g.snapshot_retention_limit()))
@@ -242,7 +246,9 @@ impl EcReplicationGroup {
             .set_cache_parameter_group_name(val::string(planned, "parameter_group_name"))
             .automatic_failover_enabled(val::boolean(planned, "automatic_failover_enabled").unwrap_or(false))
             .set_multi_az_enabled(val::boolean(planned, "multi_az_enabled").filter(|m| *m))
-            .set_at_rest_encryption_enabled(val::boolean(planned, "at_rest_encryption_enabled"))
+            .set_at_rest_encryption_enabled(
+                val::string(planned, "at_rest_encryption_enabled").and_then(|s| s.parse().ok()),
+            )
             .set_transit_encryption_enabled(val::boolean(planned, "transit_encryption_enabled"))
             .set_kms_key_id(val::string(planned, "kms_key_id"))
             .set_auth_token(token.map(str::to_string))
@@ -387,6 +393,10 @@ impl ResourceType for EcReplicationGroup {
     fn name(&self) -> &'static str {
         "aws_elasticache_replication_group"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        2
+    }
 
     fn schema(&self) -> Schema {
         schema()
@@ -398,6 +408,15 @@ impl ResourceType for EcReplicationGroup {
             && !ENGINES[1..].contains(&e.as_str())
         {
             out.push(invalid("Invalid engine", format!("expected engine to be redis or valkey, got {e:?}")));
+        }
+        if let Some(s) = val::string(config, "at_rest_encryption_enabled")
+            && s != "true"
+            && s != "false"
+        {
+            out.push(invalid(
+                "Invalid at_rest_encryption_enabled",
+                format!("expected at_rest_encryption_enabled to be \"true\" or \"false\", got {s:?}"),
+            ));
         }
         if let Some(d) = val::string(config, "description")
             && d.is_empty()

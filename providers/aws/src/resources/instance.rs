@@ -6,8 +6,9 @@
 //!   instead of launched twice: by the `client-token` filter (AWS) or the tag (moto ignores
 //!   client tokens); then wait until `running`.
 //! - `instance_type` and in-place `user_data` changes stop the instance, modify it and start it
-//!   again; security groups, source/dest check, the IAM instance profile, the root volume and
-//!   tags change without a stop. `user_data_replace_on_change` makes user data force a new
+//!   again; security groups, source/dest check, the IAM instance profile, the root volume,
+//!   detailed `monitoring` (Monitor/UnmonitorInstances), `metadata_options` (see
+//!   `instance_metadata`) and tags change without a stop. `user_data_replace_on_change` makes user data force a new
 //!   instance, as in Terraform.
 //! - `user_data` is stored as Terraform stores it, the SHA-1 hex of the user data.
 //! - Refresh reads every instance with one DescribeInstances per 1,000 IDs, root volumes with
@@ -25,7 +26,8 @@ use aws_sdk_ec2::types::{
     AttributeBooleanValue, AttributeValue, BlobAttributeValue, BlockDeviceMapping, EbsBlockDevice,
     EbsInstanceBlockDeviceSpecification, GroupIdentifier, IamInstanceProfileSpecification, Instance as ApiInstance,
     InstanceBlockDeviceMappingSpecification, InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType,
-    Placement, ResourceType as Rt, TagSpecification, Tenancy, Volume, VolumeType,
+    MonitoringState, Placement, ResourceType as Rt, RunInstancesMonitoringEnabled, TagSpecification, Tenancy, Volume,
+    VolumeType,
 };
 use base64::Engine;
 use std::collections::{BTreeMap, HashMap};
@@ -85,6 +87,8 @@ fn schema() -> Schema {
                 .attr("private_dns", Attribute::computed(Type::String))
                 .attr("primary_network_interface_id", Attribute::computed(Type::String))
                 .attr("outpost_arn", Attribute::computed(Type::String))
+                .attr("monitoring", Attribute::optional_computed(Type::Bool))
+                .block("metadata_options", super::instance_metadata::schema())
                 .block("root_block_device", NestedBlock::list(root_block_device_schema()).max(1)),
         ),
         &["create", "update", "delete"],
@@ -387,6 +391,14 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
         .set("private_dns", val::opt_str(i.private_dns_name().filter(|s| !s.is_empty())))
         .set("primary_network_interface_id", val::opt_str(eni))
         .set("outpost_arn", val::opt_str(i.outpost_arn()))
+        .set(
+            "monitoring",
+            Value::Bool(matches!(
+                i.monitoring().and_then(|m| m.state()),
+                Some(MonitoringState::Enabled | MonitoringState::Pending)
+            )),
+        )
+        .set("metadata_options", super::instance_metadata::read(i))
         .set("root_block_device", Value::tuple(root.into_iter().collect()))
         .set(
             "user_data_replace_on_change",
@@ -496,6 +508,11 @@ impl Instance {
             .set_key_name(s("key_name"))
             .set_user_data(user_data_to_send(planned))
             .set_ebs_optimized(val::boolean(planned, "ebs_optimized"))
+            .set_monitoring(
+                val::boolean(planned, "monitoring")
+                    .map(|on| RunInstancesMonitoringEnabled::builder().enabled(on).build()),
+            )
+            .set_metadata_options(super::instance_metadata::request(planned))
             .set_tag_specifications(Some(specs));
         if let Some(p) = s("iam_instance_profile") {
             req = req.iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
@@ -855,6 +872,10 @@ impl ResourceType for Instance {
     fn name(&self) -> &'static str {
         "aws_instance"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        1
+    }
 
     fn schema(&self) -> Schema {
         schema()
@@ -882,6 +903,7 @@ impl ResourceType for Instance {
         if !set("ami") {
             d.push(invalid("Missing ami", "ami must be set"));
         }
+        super::instance_metadata::validate(config, &mut d);
         d
     }
 
@@ -1015,6 +1037,22 @@ impl ResourceType for Instance {
         {
             self.change_profile(c, &id, val::string(planned, "iam_instance_profile"), limit).await?;
         }
+        if let Some(on) = val::boolean(planned, "monitoring")
+            && val::boolean(prior, "monitoring") != Some(on)
+        {
+            let what = format!("turning detailed monitoring of instance {id} {}", if on { "on" } else { "off" });
+            if on {
+                ec2.monitor_instances().instance_ids(&id).send().await.map(|_| ()).map_err(|e| sdk_error(&what, e))?;
+            } else {
+                ec2.unmonitor_instances()
+                    .instance_ids(&id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| sdk_error(&what, e))?;
+            }
+        }
+        super::instance_metadata::update(c, &id, prior, planned, limit).await?;
         self.change_root_volume(c, &id, prior, planned).await?;
         self.stopped_changes(c, &id, prior, planned, limit).await?;
         update_tags(ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;

@@ -27,7 +27,7 @@ fn schema() -> Schema {
                 .attr("id", Attribute::computed(Type::String))
                 .attr("arn", Attribute::computed(Type::String))
                 .attr("owner_id", Attribute::computed(Type::String))
-                .attr("vpc_id", Attribute::optional(Type::String)),
+                .attr("vpc_id", Attribute::optional_computed(Type::String)),
         ),
         &["create", "update", "delete"],
     )

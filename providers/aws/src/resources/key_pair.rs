@@ -84,6 +84,10 @@ impl ResourceType for KeyPair {
     fn name(&self) -> &'static str {
         "aws_key_pair"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        1
+    }
 
     fn schema(&self) -> Schema {
         schema()

@@ -12,6 +12,7 @@ mod iam_instance_profile;
 mod iam_role;
 mod iam_role_policy;
 mod instance;
+mod instance_metadata;
 mod internet_gateway;
 mod key_pair;
 mod kms_alias;

@@ -41,7 +41,7 @@ fn schema() -> Schema {
                 .attr("id", Attribute::computed(Type::String))
                 .attr("arn", Attribute::computed(Type::String))
                 .attr("name", Attribute::optional_computed(Type::String).force_new())
-                .attr("name_prefix", Attribute::optional(Type::String).force_new())
+                .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
                 .attr("description", Attribute::optional(Type::String).default("Managed by Terraform").force_new())
                 .attr("vpc_id", Attribute::optional_computed(Type::String).force_new())
                 .attr("owner_id", Attribute::computed(Type::String))
@@ -247,6 +247,10 @@ impl ResourceType for SecurityGroup {
     fn name(&self) -> &'static str {
         "aws_security_group"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        1
+    }
 
     fn schema(&self) -> Schema {
         schema()
@@ -365,7 +369,11 @@ impl ResourceType for SecurityGroup {
                             "revoke_rules_on_delete",
                             Value::Bool(val::boolean(cur, "revoke_rules_on_delete").unwrap_or(false)),
                         )
-                        .keep(cur, &["name_prefix", "timeouts"])
+                        .set(
+                            "name_prefix",
+                            crate::resource::prefix_read_back(cur, "name_prefix", g.group_name().unwrap_or_default()),
+                        )
+                        .keep(cur, &["timeouts"])
                         .build(),
                 ))
             })

@@ -357,6 +357,10 @@ impl ResourceType for SecurityGroupRule {
     fn name(&self) -> &'static str {
         "aws_security_group_rule"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        2
+    }
 
     fn schema(&self) -> Schema {
         schema()

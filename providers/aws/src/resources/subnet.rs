@@ -70,6 +70,10 @@ impl ResourceType for Subnet {
     fn name(&self) -> &'static str {
         "aws_subnet"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        1
+    }
 
     fn schema(&self) -> Schema {
         schema()

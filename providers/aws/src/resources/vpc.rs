@@ -68,6 +68,10 @@ impl ResourceType for Vpc {
     fn name(&self) -> &'static str {
         "aws_vpc"
     }
+    /// hashicorp/aws's schema version: state is stored in that version's shape.
+    fn schema_version(&self) -> u64 {
+        1
+    }
 
     fn schema(&self) -> Schema {
         schema()
