@@ -17,6 +17,7 @@ mod elbv2;
 mod errors;
 mod iam;
 mod kms;
+mod legacy;
 mod plan;
 mod policy;
 mod policy_document;
@@ -163,12 +164,22 @@ impl Provider for AwsProvider {
 
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let r = resource_type(req.type_name)?;
-        let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, req.config);
+        // An argument left out where the prior state (Terraform's) records its zero value is
+        // that zero value: the same "not set", so no change.
+        let kept;
+        let config = match req.prior.filter(|p| !p.is_null()) {
+            Some(prior) => {
+                kept = legacy::config_with_zero_values(prior, req.config.clone(), &req.schema.block);
+                &kept
+            }
+            None => req.config,
+        };
+        let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, config);
         if req.schema.block.attributes.contains_key("tags_all") {
             let default_tags = self.settings.get().map(|s| s.default_tags.clone()).unwrap_or_default();
             tags::plan_tags_all(&mut resp.planned, &default_tags);
         }
-        r.customize_plan(req.prior, req.config, &mut resp);
+        r.customize_plan(req.prior, config, &mut resp);
         Ok(resp)
     }
 
@@ -230,7 +241,11 @@ impl Provider for AwsProvider {
                 Ok(c) => c,
                 Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
             };
-            r.read_many(&ctx, &current).await
+            let read = r.read_many(&ctx, &current).await;
+            read.into_iter()
+                .zip(&current)
+                .map(|(got, prior)| got.map(|v| v.map(|v| legacy::keep_zero_values(prior, v))))
+                .collect()
         })
         .await
     }

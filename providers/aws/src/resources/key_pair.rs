@@ -47,7 +47,9 @@ pub fn name_prefix_from_name(name: &str) -> Option<String> {
 fn value_from(k: &KeyPairInfo, c: &Ctx<'_>, cur: &Value) -> Value {
     let name = k.key_name().unwrap_or_default();
     let (tags, tags_all) = crate::tags::read_back(&tag_map(k.tags()), c.default_tags(), cur);
-    let account = c.clients.account_id.clone().unwrap_or_else(|| "000000000000".into());
+    // As hashicorp/aws: no account part when the account ID is not known
+    // (`skip_requesting_account_id`).
+    let account = c.clients.account_id.clone().unwrap_or_default();
     let prefix = val::string(cur, "key_name_prefix").or_else(|| name_prefix_from_name(name));
     Obj::new(&schema())
         .set("id", name)
