@@ -3,6 +3,7 @@
 //! update the provider waits until the desired tasks run (`converge_config`), and a service
 //! that cannot converge fails with its tasks' own errors ("No such image: ...").
 
+mod schema;
 mod spec;
 
 use crate::resource::{Ctx, ResourceType, Result, duration_ns, found};
@@ -15,7 +16,7 @@ use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
-pub use spec::schema;
+pub use schema::schema;
 
 pub struct Service;
 
