@@ -3,6 +3,7 @@
 //! update the provider waits until the desired tasks run (`converge_config`), and a service
 //! that cannot converge fails with its tasks' own errors ("No such image: ...").
 
+mod read;
 mod schema;
 mod spec;
 
@@ -229,7 +230,7 @@ impl Service {
         let Some(svc) = inspect(c, id).await? else { return Ok(None) };
         let attached = svc["Spec"]["TaskTemplate"]["Networks"].as_array().is_some_and(|n| !n.is_empty());
         let networks = if attached { network_names(c).await } else { HashMap::new() };
-        Ok(Some(spec::from_service(&svc, like, &networks)))
+        Ok(Some(read::from_service(&svc, like, &networks)))
     }
 }
 
@@ -313,10 +314,10 @@ impl ResourceType for Service {
         for cur in current {
             let id = val::id(cur);
             match by_id.get(id.as_str()) {
-                Some(s) => out.push(Ok(Some(spec::from_service(s, cur, &networks)))),
+                Some(s) => out.push(Ok(Some(read::from_service(s, cur, &networks)))),
                 // Import by name: the ID filter does not match names.
                 None => out.push(match inspect(c, &id).await {
-                    Ok(Some(s)) => Ok(Some(spec::from_service(&s, cur, &networks))),
+                    Ok(Some(s)) => Ok(Some(read::from_service(&s, cur, &networks))),
                     Ok(None) => Ok(None),
                     Err(e) => Err(e),
                 }),
