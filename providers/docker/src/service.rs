@@ -9,6 +9,7 @@ mod spec;
 
 use crate::resource::{Ctx, ResourceType, Result, duration_ns, found};
 use async_trait::async_trait;
+use bollard::models::ServiceSpec;
 use bollard::query_parameters::{InspectServiceOptions, ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -234,6 +235,11 @@ impl Service {
     }
 }
 
+/// The image a spec runs, whose registry's credentials the create or update sends.
+fn image_of(spec: &ServiceSpec) -> &str {
+    spec.task_template.as_ref().and_then(|t| t.container_spec.as_ref()).and_then(|c| c.image.as_deref()).unwrap_or("")
+}
+
 /// Network ID → name, to keep the spelling the configuration used for `networks_advanced`.
 async fn network_names(c: &Ctx<'_>) -> HashMap<String, String> {
     match crate::resources::network::list(c).await {
@@ -256,15 +262,11 @@ impl ResourceType for Service {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = val::string(planned, "name").unwrap_or_default();
-        let mut spec = spec::to_spec(planned)?;
+        let mut spec = spec::to_spec(planned, &format!("building the service spec of {name}"))?;
         if let Some(token) = c.token {
-            spec["Labels"][crate::labels::CREATE_TOKEN] = token.into();
+            spec.labels.get_or_insert_default().insert(crate::labels::CREATE_TOKEN.to_string(), token.to_string());
         }
-        let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
-        let spec = serde_json::from_value(spec)
-            .map_err(|e| ProviderError::new(format!("building the service spec of {name}: {e}")))?;
-        let spec: bollard::models::ServiceSpec = spec;
-        let auth = c.settings.credentials_for(&image);
+        let auth = c.settings.credentials_for(image_of(&spec));
         let asked = Instant::now();
         // Service names are unique in a swarm: a create whose answer was lost is found by name.
         let (spec, auth, named) = (&spec, &auth, name.as_str());
@@ -328,11 +330,8 @@ impl ResourceType for Service {
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = val::id(prior);
-        let spec = spec::to_spec(planned)?;
-        let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
-        let spec: bollard::models::ServiceSpec =
-            serde_json::from_value(spec).map_err(|e| ProviderError::new(format!("building the service spec: {e}")))?;
-        let auth = c.settings.credentials_for(&image);
+        let spec = spec::to_spec(planned, "building the service spec")?;
+        let auth = c.settings.credentials_for(image_of(&spec));
         // An update names the version it changes: each attempt reads the current one, so an
         // attempt after one whose answer was lost sends the same spec again instead of failing
         // with "update out of sequence".
