@@ -9,7 +9,9 @@ mod spec;
 
 use crate::resource::{Ctx, ResourceType, Result, duration_ns, found};
 use async_trait::async_trait;
-use bollard::models::ServiceSpec;
+use bollard::models::{
+    Service as Svc, ServiceSpec, ServiceUpdateStatusStateEnum as UpdateState, Task, TaskSpec, TaskState,
+};
 use bollard::query_parameters::{InspectServiceOptions, ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -23,17 +25,16 @@ pub use schema::schema;
 pub struct Service;
 
 /// Every service the batch needs, in one call.
-async fn list(c: &Ctx<'_>, ids: &[String]) -> Result<Vec<serde_json::Value>> {
+async fn list(c: &Ctx<'_>, ids: &[String]) -> Result<Vec<Svc>> {
     let opts =
         ListServicesOptions { filters: Some(HashMap::from([("id".to_string(), ids.to_vec())])), ..Default::default() };
-    let services = c.call("listing services", || c.docker.list_services(Some(opts.clone()))).await?;
-    Ok(services.iter().filter_map(|s| serde_json::to_value(s).ok()).collect())
+    Ok(c.call("listing services", || c.docker.list_services(Some(opts.clone()))).await?)
 }
 
-async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<serde_json::Value>> {
+async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<Svc>> {
     match c.call(&format!("reading service {id}"), || c.docker.inspect_service(id, None::<InspectServiceOptions>)).await
     {
-        Ok(s) => Ok(serde_json::to_value(&s).ok()),
+        Ok(s) => Ok(Some(s)),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e.into()),
     }
@@ -56,10 +57,15 @@ const FIRST_POLL: Duration = Duration::from_millis(50);
 const FAST_CHECKS: Duration = Duration::from_secs(2);
 
 /// A task template as swarm compares a task's to its service's to decide whether the task
-/// must be replaced. The daemon's JSON spells "nothing" in several ways (a missing field,
-/// `{}`, `[]`, the default restart policy, runtime `container`) that swarm treats alike; a
-/// change of placement alone replaces no task.
-fn rolled_out(template: &serde_json::Value) -> serde_json::Value {
+/// must be replaced. The daemon spells "nothing" in several ways (a missing field, `{}`,
+/// `[]`, the default restart policy, runtime `container`) that swarm treats alike; a change
+/// of placement alone replaces no task.
+///
+/// This one comparison is made on the template's JSON form, on purpose: one generic walk
+/// drops every empty spelling from every field of the template, nested or not (bollard's
+/// `TaskSpec` has dozens, with more in each API version), where a typed comparison would
+/// have to name each field and would silently compare a field it does not name as before.
+fn rolled_out(template: Option<&TaskSpec>) -> serde_json::Value {
     fn strip(v: &serde_json::Value) -> Option<serde_json::Value> {
         match v {
             serde_json::Value::Null => None,
@@ -73,7 +79,7 @@ fn rolled_out(template: &serde_json::Value) -> serde_json::Value {
             other => Some(other.clone()),
         }
     }
-    let mut t = strip(template).unwrap_or_default();
+    let mut t = strip(&serde_json::to_value(template).unwrap_or_default()).unwrap_or_default();
     if let Some(o) = t.as_object_mut() {
         o.remove("Placement");
         if o.get("Runtime").and_then(|r| r.as_str()) == Some("container") {
@@ -153,53 +159,52 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
                 .count()
         } else {
             match &svc {
-                Some(svc) => svc["Spec"]["Mode"]["Replicated"]["Replicas"].as_u64().unwrap_or(1) as usize,
+                Some(svc) => {
+                    let mode = svc.spec.as_ref().and_then(|s| s.mode.as_ref());
+                    let replicas = mode.and_then(|m| m.replicated.as_ref()).and_then(|r| r.replicas);
+                    replicas.and_then(|r| u64::try_from(r).ok()).unwrap_or(1) as usize
+                }
                 None => planned_replicas.unwrap_or(1).max(0) as usize,
             }
         };
-        let svc = svc.unwrap_or_default();
         let opts = tasks_of(id);
-        let tasks: Vec<serde_json::Value> = c
-            .call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone())))
-            .await?
-            .iter()
-            .filter_map(|t| serde_json::to_value(t).ok())
-            .collect();
-        let state = |t: &serde_json::Value| t["Status"]["State"].as_str().unwrap_or("").to_string();
-        let wanted: Vec<&serde_json::Value> =
-            tasks.iter().filter(|t| t["DesiredState"].as_str() == Some("running")).collect();
-        let running = wanted.iter().filter(|t| state(t) == "running").count();
-        let updating = svc["UpdateStatus"]["State"].as_str().unwrap_or("");
+        let tasks =
+            c.call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone()))).await?;
+        let state = |t: &Task| t.status.as_ref().and_then(|s| s.state);
+        let wanted: Vec<&Task> = tasks.iter().filter(|t| t.desired_state == Some(TaskState::RUNNING)).collect();
+        let running = wanted.iter().filter(|t| state(t) == Some(TaskState::RUNNING)).count();
+        let update_status = svc.as_ref().and_then(|s| s.update_status.as_ref());
+        let updating = update_status.and_then(|u| u.state);
+        let rolling = matches!(updating, Some(UpdateState::UPDATING | UpdateState::ROLLBACK_STARTED));
         // A task that ran before the update and does not run the new template is still to be
         // replaced, unless swarm has not started replacing anything well after the call.
-        let stale = !before.is_empty()
-            && (matches!(updating, "updating" | "rollback_started") || start.elapsed() < ROLLOUT_START)
-            && {
-                let template = rolled_out(&svc["Spec"]["TaskTemplate"]);
-                wanted.iter().any(|t| {
-                    t["ID"].as_str().is_some_and(|i| before.iter().any(|b| b == i))
-                        && rolled_out(&t["Spec"]) != template
-                })
-            };
+        let stale = !before.is_empty() && (rolling || start.elapsed() < ROLLOUT_START) && {
+            let template =
+                rolled_out(svc.as_ref().and_then(|s| s.spec.as_ref()).and_then(|s| s.task_template.as_ref()));
+            wanted
+                .iter()
+                .any(|t| t.id.as_ref().is_some_and(|i| before.contains(i)) && rolled_out(t.spec.as_ref()) != template)
+        };
         checks += 1;
-        if running >= desired
-            && wanted.len() == running
-            && !stale
-            && !matches!(updating, "updating" | "rollback_started")
-        {
+        if running >= desired && wanted.len() == running && !stale && !rolling {
             tracing::debug!(service = id, elapsed = ?start.elapsed(), checks, "converged");
             return Ok(());
         }
-        if matches!(updating, "paused" | "rollback_completed" | "rollback_paused") {
-            let msg = svc["UpdateStatus"]["Message"].as_str().unwrap_or("");
+        if let Some(stopped @ (UpdateState::PAUSED | UpdateState::ROLLBACK_COMPLETED | UpdateState::ROLLBACK_PAUSED)) =
+            updating
+        {
+            let msg = update_status.and_then(|u| u.message.as_deref()).unwrap_or("");
             return Err(ProviderError::new(format!(
-                "the rolling update of service {id} stopped ({updating}): {msg}{}",
+                "the rolling update of service {id} stopped ({stopped}): {msg}{}",
                 task_errors(&tasks)
             )));
         }
         let rejected = tasks
             .iter()
-            .filter(|t| matches!(state(t).as_str(), "rejected" | "failed") && t["Status"]["Err"].as_str().is_some())
+            .filter(|t| {
+                matches!(state(t), Some(TaskState::REJECTED | TaskState::FAILED))
+                    && t.status.as_ref().is_some_and(|s| s.err.is_some())
+            })
             .count();
         if rejected >= 3 && running == 0 {
             return Err(ProviderError::new(format!("service {id} cannot start its tasks{}", task_errors(&tasks))));
@@ -219,8 +224,8 @@ async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> 
 }
 
 /// The distinct errors of failed tasks, as the daemon words them.
-fn task_errors(tasks: &[serde_json::Value]) -> String {
-    let mut errs: Vec<String> = tasks.iter().filter_map(|t| t["Status"]["Err"].as_str().map(str::to_string)).collect();
+fn task_errors(tasks: &[Task]) -> String {
+    let mut errs: Vec<String> = tasks.iter().filter_map(|t| t.status.as_ref()?.err.clone()).collect();
     errs.sort();
     errs.dedup();
     if errs.is_empty() { String::new() } else { format!("; task errors: {}", errs.join("; ")) }
@@ -229,7 +234,8 @@ fn task_errors(tasks: &[serde_json::Value]) -> String {
 impl Service {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Option<Value>> {
         let Some(svc) = inspect(c, id).await? else { return Ok(None) };
-        let attached = svc["Spec"]["TaskTemplate"]["Networks"].as_array().is_some_and(|n| !n.is_empty());
+        let template = svc.spec.as_ref().and_then(|s| s.task_template.as_ref());
+        let attached = template.and_then(|t| t.networks.as_ref()).is_some_and(|n| !n.is_empty());
         let networks = if attached { network_names(c).await } else { HashMap::new() };
         Ok(Some(read::from_service(&svc, like, &networks)))
     }
@@ -309,8 +315,7 @@ impl ResourceType for Service {
             Ok(a) => a,
             Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
         };
-        let by_id: HashMap<&str, &serde_json::Value> =
-            all.iter().filter_map(|s| Some((s["ID"].as_str()?, s))).collect();
+        let by_id: HashMap<&str, &Svc> = all.iter().filter_map(|s| Some((s.id.as_deref()?, s))).collect();
         let networks = network_names(c).await;
         let mut out = Vec::with_capacity(current.len());
         for cur in current {

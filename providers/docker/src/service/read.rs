@@ -1,48 +1,62 @@
-//! A service as the daemon describes it, read back into a `docker_service` object. Reading
-//! back keeps the configuration's spelling where the daemon's means the same (durations,
-//! network names), so a service re-plans clean.
+//! A service as the daemon describes it (bollard's `Service`), read back into a
+//! `docker_service` object. Reading back keeps the configuration's spelling where the daemon's
+//! means the same (durations, network names), so a service re-plans clean; what the daemon
+//! leaves empty (an empty string, list, map or object) reads as null.
 
 use super::schema::schema;
 use crate::labels;
 use crate::resource::format_ns;
-use serde_json::Value as J;
+use bollard::models::{
+    Limit, MountVolumeOptions, ResourceObject, Service, ServiceSpec, ServiceSpecRollbackConfig,
+    ServiceSpecUpdateConfig, TaskSpec, TaskSpecContainerSpec, TaskSpecContainerSpecFile, TaskSpecRestartPolicy,
+};
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Display;
 use terrane_engine::attrs::{self as val, Obj};
 use terrane_engine::value::Value;
 
-fn js(j: &J, k: &str) -> Value {
-    j.get(k).and_then(J::as_str).filter(|s| !s.is_empty()).map_or(Value::NULL, Value::from)
+/// A string the daemon set; an empty one is none.
+fn string(s: Option<&str>) -> Value {
+    s.filter(|s| !s.is_empty()).map_or(Value::NULL, Value::from)
 }
 
-fn jn(j: &J, k: &str) -> Value {
-    j.get(k).and_then(J::as_f64).map_or(Value::NULL, Value::from)
+/// An enum as the daemon spells it; its empty spelling is none.
+fn spelled<T: Display + ?Sized>(e: Option<&T>) -> Value {
+    string(e.map(ToString::to_string).as_deref())
 }
 
-fn jstrings(j: &J, k: &str) -> Value {
-    match j.get(k).and_then(J::as_array) {
-        Some(a) if !a.is_empty() => val::strs(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
-        _ => Value::NULL,
-    }
+/// A number attribute (as a float, which is how these always read back).
+fn number(n: Option<i64>) -> Value {
+    n.map_or(Value::NULL, |n| Value::from(n as f64))
 }
 
-fn jset(j: &J, k: &str) -> Value {
-    match j.get(k).and_then(J::as_array) {
-        Some(a) if !a.is_empty() => val::str_set(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
-        _ => Value::NULL,
-    }
+fn boolean(b: Option<bool>) -> Value {
+    b.map_or(Value::NULL, Value::Bool)
 }
 
-fn jmap(j: &J, k: &str) -> Value {
-    let m = labels::from_json(j.get(k));
+/// A list of strings; empty is none.
+fn strings(v: Option<&Vec<String>>) -> Value {
+    v.filter(|v| !v.is_empty()).map_or(Value::NULL, |v| val::strs(v.iter().cloned()))
+}
+
+/// A set of strings; empty is none.
+fn set(v: Option<&Vec<String>>) -> Value {
+    v.filter(|v| !v.is_empty()).map_or(Value::NULL, |v| val::str_set(v.iter().cloned()))
+}
+
+fn sorted(m: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
+}
+
+/// A map of strings; empty is none.
+fn map(m: Option<&HashMap<String, String>>) -> Value {
+    let m = sorted(m);
     if m.is_empty() { Value::NULL } else { val::str_map(&m) }
 }
 
-/// A duration field, spelled as the prior value spells it when equal.
-fn jdur(j: &J, k: &str, prior: &Value, pk: &str) -> Value {
-    match j.get(k).and_then(J::as_i64) {
-        Some(ns) => Value::from(format_ns(ns, val::string(prior, pk).as_deref())),
-        None => Value::NULL,
-    }
+/// A duration in nanoseconds, spelled as the prior value spells it when equal.
+fn duration(ns: Option<i64>, prior: &Value, pk: &str) -> Value {
+    ns.map_or(Value::NULL, |ns| Value::from(format_ns(ns, val::string(prior, pk).as_deref())))
 }
 
 fn sub(v: &Value, path: &[&str]) -> Value {
@@ -51,23 +65,6 @@ fn sub(v: &Value, path: &[&str]) -> Value {
         cur = val::block(&cur, k).unwrap_or(Value::NULL);
     }
     cur
-}
-
-fn update_config_value(j: &J, prior: &Value) -> Value {
-    let ratio = j.get("MaxFailureRatio").and_then(J::as_f64).unwrap_or(0.0);
-    let prior_ratio = val::string(prior, "max_failure_ratio");
-    let ratio = match prior_ratio {
-        Some(p) if p.parse::<f64>().ok() == Some(ratio) => p,
-        _ => format!("{ratio:?}"),
-    };
-    Value::object([
-        ("parallelism", Value::from(j.get("Parallelism").and_then(J::as_i64).unwrap_or(0))),
-        ("delay", jdur(j, "Delay", prior, "delay").or("0s")),
-        ("failure_action", js(j, "FailureAction").or("pause")),
-        ("monitor", jdur(j, "Monitor", prior, "monitor").or("0s")),
-        ("max_failure_ratio", Value::from(ratio)),
-        ("order", js(j, "Order").or("stop-first")),
-    ])
 }
 
 trait OrDefault {
@@ -80,180 +77,230 @@ impl OrDefault for Value {
     }
 }
 
-fn file_refs_value(j: &J, key: &str, kind: &str, id_key: &str, name_key: &str) -> Value {
-    let items = j.get(key).and_then(J::as_array).cloned().unwrap_or_default();
-    Value::set_any(
-        items
-            .iter()
-            .map(|r| {
-                let f = &r["File"];
-                Value::object([
-                    (format!("{kind}_id").as_str(), js(r, id_key)),
-                    (format!("{kind}_name").as_str(), js(r, name_key)),
-                    ("file_name", js(f, "Name")),
-                    ("file_uid", js(f, "UID").or("0")),
-                    ("file_gid", js(f, "GID").or("0")),
-                    ("file_mode", Value::from(f.get("Mode").and_then(J::as_i64).unwrap_or(0o444))),
-                ])
-            })
-            .collect(),
-    )
+/// What update_config and rollback_config share; their enums are distinct types.
+struct Rollout<'a> {
+    parallelism: Option<i64>,
+    delay: Option<i64>,
+    failure_action: Option<&'a dyn Display>,
+    monitor: Option<i64>,
+    max_failure_ratio: Option<f64>,
+    order: Option<&'a dyn Display>,
 }
 
-/// The object for a service as the daemon describes it; `prior` supplies spellings and the
-/// arguments the daemon does not return (converge_config, auth).
-pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) -> Value {
-    let spec = &svc["Spec"];
-    let tt = &spec["TaskTemplate"];
-    let c = &tt["ContainerSpec"];
-    let pcs = sub(prior, &["task_spec", "container_spec"]);
-    let env: BTreeMap<String, String> = c
-        .get("Env")
-        .and_then(J::as_array)
-        .map(|a| {
-            a.iter().filter_map(|e| e.as_str()?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
-        })
-        .unwrap_or_default();
-    let mounts: Vec<Value> = c
-        .get("Mounts")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
+impl Rollout<'_> {
+    fn value(&self, prior: &Value) -> Value {
+        let ratio = self.max_failure_ratio.unwrap_or(0.0);
+        let ratio = match val::string(prior, "max_failure_ratio") {
+            Some(p) if p.parse::<f64>().ok() == Some(ratio) => p,
+            _ => format!("{ratio:?}"),
+        };
+        Value::object([
+            ("parallelism", Value::from(self.parallelism.unwrap_or(0))),
+            ("delay", duration(self.delay, prior, "delay").or("0s")),
+            ("failure_action", spelled(self.failure_action).or("pause")),
+            ("monitor", duration(self.monitor, prior, "monitor").or("0s")),
+            ("max_failure_ratio", Value::from(ratio)),
+            ("order", spelled(self.order).or("stop-first")),
+        ])
+    }
+}
+
+fn update_config(u: &ServiceSpecUpdateConfig) -> Rollout<'_> {
+    Rollout {
+        parallelism: u.parallelism,
+        delay: u.delay,
+        failure_action: u.failure_action.as_ref().map(|a| a as &dyn Display),
+        monitor: u.monitor,
+        max_failure_ratio: u.max_failure_ratio,
+        order: u.order.as_ref().map(|o| o as &dyn Display),
+    }
+}
+
+fn rollback_config(u: &ServiceSpecRollbackConfig) -> Rollout<'_> {
+    Rollout {
+        parallelism: u.parallelism,
+        delay: u.delay,
+        failure_action: u.failure_action.as_ref().map(|a| a as &dyn Display),
+        monitor: u.monitor,
+        max_failure_ratio: u.max_failure_ratio,
+        order: u.order.as_ref().map(|o| o as &dyn Display),
+    }
+}
+
+/// A secret or config reference (both kinds' files have the same fields).
+fn file_ref(kind: &str, id: Option<&str>, name: Option<&str>, file: Option<TaskSpecContainerSpecFile>) -> Value {
+    let f = file.unwrap_or_default();
+    Value::object([
+        (format!("{kind}_id").as_str(), string(id)),
+        (format!("{kind}_name").as_str(), string(name)),
+        ("file_name", string(f.name.as_deref())),
+        ("file_uid", string(f.uid.as_deref()).or("0")),
+        ("file_gid", string(f.gid.as_deref()).or("0")),
+        ("file_mode", Value::from(f.mode.map_or(0o444, i64::from))),
+    ])
+}
+
+fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
+    let env: BTreeMap<String, String> =
+        c.env.iter().flatten().filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect();
+    let mounts = c
+        .mounts
         .iter()
+        .flatten()
         .map(|m| {
-            let vo = m.get("VolumeOptions").filter(|v| v.as_object().is_some_and(|o| !o.is_empty()));
+            let vo = m.volume_options.as_ref().filter(|v| **v != MountVolumeOptions::default());
+            let volume_options = match vo {
+                Some(v) => {
+                    let driver = v.driver_config.as_ref();
+                    Value::object([
+                        ("no_copy", boolean(v.no_copy)),
+                        ("driver_name", string(driver.and_then(|d| d.name.as_deref()))),
+                        ("driver_options", map(driver.and_then(|d| d.options.as_ref()))),
+                        ("labels", labels::from_map(&sorted(v.labels.as_ref()))),
+                    ])
+                }
+                None => Value::NULL,
+            };
             Value::object([
-                ("target", js(m, "Target")),
-                ("source", js(m, "Source")),
-                ("type", js(m, "Type")),
-                ("read_only", m.get("ReadOnly").and_then(J::as_bool).map_or(Value::NULL, Value::Bool)),
-                (
-                    "volume_options",
-                    match vo {
-                        Some(v) => Value::object([
-                            ("no_copy", v.get("NoCopy").and_then(J::as_bool).map_or(Value::NULL, Value::Bool)),
-                            ("driver_name", js(&v["DriverConfig"], "Name")),
-                            ("driver_options", jmap(&v["DriverConfig"], "Options")),
-                            ("labels", labels::from_map(&labels::from_json(v.get("Labels")))),
-                        ]),
-                        None => Value::NULL,
-                    },
-                ),
+                ("target", string(m.target.as_deref())),
+                ("source", string(m.source.as_deref())),
+                ("type", spelled(m.typ.as_ref())),
+                ("read_only", boolean(m.read_only)),
+                ("volume_options", volume_options),
             ])
         })
         .collect();
-    let ph = sub(&pcs, &["healthcheck"]);
-    let healthcheck = match c.get("HealthCheck").filter(|h| h.get("Test").is_some()) {
+    let ph = sub(prior, &["healthcheck"]);
+    let healthcheck = match c.health_check.as_ref().filter(|h| h.test.is_some()) {
         Some(h) => Value::object([
-            ("test", jstrings(h, "Test")),
-            ("interval", jdur(h, "Interval", &ph, "interval").or("0s")),
-            ("timeout", jdur(h, "Timeout", &ph, "timeout").or("0s")),
-            ("start_period", jdur(h, "StartPeriod", &ph, "start_period").or("0s")),
-            ("retries", Value::from(h.get("Retries").and_then(J::as_i64).unwrap_or(0))),
+            ("test", strings(h.test.as_ref())),
+            ("interval", duration(h.interval, &ph, "interval").or("0s")),
+            ("timeout", duration(h.timeout, &ph, "timeout").or("0s")),
+            ("start_period", duration(h.start_period, &ph, "start_period").or("0s")),
+            ("retries", Value::from(h.retries.unwrap_or(0))),
         ]),
         None => Value::NULL,
     };
-    let hosts: Vec<Value> = c
-        .get("Hosts")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
+    let hosts = c
+        .hosts
         .iter()
+        .flatten()
         .filter_map(|h| {
-            let mut parts = h.as_str()?.split_whitespace();
+            let mut parts = h.split_whitespace();
             let ip = parts.next()?;
             let host = parts.next()?;
             Some(Value::object([("host", Value::from(host)), ("ip", Value::from(ip))]))
         })
         .collect();
-    let container_spec = Obj::new(&schema().blocks["task_spec"].schema.blocks["container_spec"].schema)
-        .set("image", js(c, "Image"))
-        .set("command", jstrings(c, "Command"))
-        .set("args", jstrings(c, "Args"))
-        .set("hostname", js(c, "Hostname"))
+    let secrets = c
+        .secrets
+        .iter()
+        .flatten()
+        .map(|r| file_ref("secret", r.secret_id.as_deref(), r.secret_name.as_deref(), r.file.clone()))
+        .collect();
+    let configs = c
+        .configs
+        .iter()
+        .flatten()
+        .map(|r| {
+            let file = r.file.clone().map(|f| TaskSpecContainerSpecFile {
+                name: f.name,
+                uid: f.uid,
+                gid: f.gid,
+                mode: f.mode,
+            });
+            file_ref("config", r.config_id.as_deref(), r.config_name.as_deref(), file)
+        })
+        .collect();
+    let cs = Obj::new(&schema().blocks["task_spec"].schema.blocks["container_spec"].schema)
+        .set("image", string(c.image.as_deref()))
+        .set("command", strings(c.command.as_ref()))
+        .set("args", strings(c.args.as_ref()))
+        .set("hostname", string(c.hostname.as_deref()))
         .set("env", if env.is_empty() { Value::NULL } else { val::str_map(&env) })
-        .set("dir", js(c, "Dir"))
-        .set("user", js(c, "User"))
-        .set("groups", jstrings(c, "Groups"))
-        .set("read_only", c.get("ReadOnly").and_then(J::as_bool).map_or(Value::NULL, Value::Bool))
-        .set("stop_signal", js(c, "StopSignal"))
-        .set("stop_grace_period", jdur(c, "StopGracePeriod", &pcs, "stop_grace_period"))
-        .set("isolation", js(c, "Isolation").or("default"))
-        .set("sysctl", jmap(c, "Sysctls"))
-        .set("cap_add", jset(c, "CapabilityAdd"))
-        .set("cap_drop", jset(c, "CapabilityDrop"))
-        .set("labels", labels::from_map(&labels::from_json(c.get("Labels"))))
+        .set("dir", string(c.dir.as_deref()))
+        .set("user", string(c.user.as_deref()))
+        .set("groups", strings(c.groups.as_ref()))
+        .set("read_only", boolean(c.read_only))
+        .set("stop_signal", string(c.stop_signal.as_deref()))
+        .set("stop_grace_period", duration(c.stop_grace_period, prior, "stop_grace_period"))
+        .set("isolation", spelled(c.isolation.as_ref()).or("default"))
+        .set("sysctl", map(c.sysctls.as_ref()))
+        .set("cap_add", set(c.capability_add.as_ref()))
+        .set("cap_drop", set(c.capability_drop.as_ref()))
+        .set("labels", labels::from_map(&sorted(c.labels.as_ref())))
         .set("mounts", Value::set_any(mounts))
         .set("healthcheck", healthcheck)
         .set("hosts", Value::set_any(hosts))
-        .set("secrets", file_refs_value(c, "Secrets", "secret", "SecretID", "SecretName"))
-        .set("configs", file_refs_value(c, "Configs", "config", "ConfigID", "ConfigName"))
+        .set("secrets", Value::set_any(secrets))
+        .set("configs", Value::set_any(configs))
         .build();
     // Isolation "default" is what the daemon reports when none was asked for.
-    let container_spec = if val::string(&pcs, "isolation").is_none()
-        && val::string(&container_spec, "isolation").as_deref() == Some("default")
-    {
-        let mut cs = container_spec;
+    if val::string(prior, "isolation").is_none() && val::string(&cs, "isolation").as_deref() == Some("default") {
+        let mut cs = cs;
         cs.set_at_path(&[terrane_engine::value::PathStep::Attr("isolation".into())], Value::NULL);
         cs
     } else {
-        container_spec
-    };
-    let ptask = sub(prior, &["task_spec"]);
-    let resources = match tt
-        .get("Resources")
-        .filter(|r| r.as_object().is_some_and(|o| o.values().any(|v| v.as_object().is_some_and(|x| !x.is_empty()))))
-    {
+        cs
+    }
+}
+
+fn task_spec(tt: &TaskSpec, prior: &Value, networks: &HashMap<String, String>) -> Value {
+    let container = container_spec(
+        tt.container_spec.as_ref().unwrap_or(&TaskSpecContainerSpec::default()),
+        &sub(prior, &["container_spec"]),
+    );
+    let resources = match tt.resources.as_ref() {
         Some(r) => {
-            let side = |k: &str| match r.get(k).filter(|s| s.as_object().is_some_and(|o| !o.is_empty())) {
-                Some(s) => Value::object([("nano_cpus", jn(s, "NanoCPUs")), ("memory_bytes", jn(s, "MemoryBytes"))]),
-                None => Value::NULL,
-            };
-            Value::object([("limits", side("Limits")), ("reservations", side("Reservations"))])
+            let limits = r.limits.as_ref().filter(|l| **l != Limit::default());
+            let reservations = r.reservations.as_ref().filter(|l| **l != ResourceObject::default());
+            let side = |cpus, memory| Value::object([("nano_cpus", number(cpus)), ("memory_bytes", number(memory))]);
+            if limits.is_some() || reservations.is_some() {
+                Value::object([
+                    ("limits", limits.map_or(Value::NULL, |l| side(l.nano_cpus, l.memory_bytes))),
+                    ("reservations", reservations.map_or(Value::NULL, |r| side(r.nano_cpus, r.memory_bytes))),
+                ])
+            } else {
+                Value::NULL
+            }
         }
         None => Value::NULL,
     };
-    let prp = sub(&ptask, &["restart_policy"]);
-    let restart_policy = match tt.get("RestartPolicy").filter(|r| r.as_object().is_some_and(|o| !o.is_empty())) {
+    let prp = sub(prior, &["restart_policy"]);
+    let restart_policy = match tt.restart_policy.as_ref().filter(|r| **r != TaskSpecRestartPolicy::default()) {
         Some(r) => Value::object([
-            ("condition", js(r, "Condition")),
-            ("delay", jdur(r, "Delay", &prp, "delay")),
-            ("max_attempts", jn(r, "MaxAttempts")),
-            ("window", jdur(r, "Window", &prp, "window")),
+            ("condition", spelled(r.condition.as_ref())),
+            ("delay", duration(r.delay, &prp, "delay")),
+            ("max_attempts", number(r.max_attempts)),
+            ("window", duration(r.window, &prp, "window")),
         ]),
         None => Value::NULL,
     };
     let placement = match tt
-        .get("Placement")
-        .filter(|p| ["Constraints", "Preferences", "MaxReplicas"].iter().any(|k| p.get(*k).is_some()))
+        .placement
+        .as_ref()
+        .filter(|p| p.constraints.is_some() || p.preferences.is_some() || p.max_replicas.is_some())
     {
         Some(p) => {
-            let prefs: Vec<String> = p
-                .get("Preferences")
-                .and_then(J::as_array)
-                .map(|a| {
-                    a.iter().filter_map(|x| x["Spread"]["SpreadDescriptor"].as_str().map(str::to_string)).collect()
-                })
-                .unwrap_or_default();
+            let prefs: Vec<String> =
+                p.preferences.iter().flatten().filter_map(|x| x.spread.as_ref()?.spread_descriptor.clone()).collect();
             Value::object([
-                ("constraints", jset(p, "Constraints")),
+                ("constraints", set(p.constraints.as_ref())),
                 ("prefs", if prefs.is_empty() { Value::NULL } else { val::str_set(prefs) }),
-                ("max_replicas", jn(p, "MaxReplicas")),
+                ("max_replicas", number(p.max_replicas)),
             ])
         }
         None => Value::NULL,
     };
     // Keep the network spelling the configuration used (name or ID) when it is the same network.
     let prior_nets: Vec<String> =
-        val::blocks(&ptask, "networks_advanced").iter().filter_map(|n| val::string(n, "name")).collect();
-    let nets: Vec<Value> = tt
-        .get("Networks")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
+        val::blocks(prior, "networks_advanced").iter().filter_map(|n| val::string(n, "name")).collect();
+    let nets = tt
+        .networks
         .iter()
+        .flatten()
         .map(|nw| {
-            let target = nw["Target"].as_str().unwrap_or_default().to_string();
+            let target = nw.target.clone().unwrap_or_default();
             let name = networks.get(&target).cloned();
             let spelled = prior_nets
                 .iter()
@@ -263,75 +310,86 @@ pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) 
                 .unwrap_or(target);
             Value::object([
                 ("name", Value::from(spelled)),
-                ("aliases", jset(nw, "Aliases")),
-                ("driver_opts", jmap(nw, "DriverOpts")),
+                ("aliases", set(nw.aliases.as_ref())),
+                ("driver_opts", map(nw.driver_opts.as_ref())),
             ])
         })
         .collect();
-    let log_driver = match tt.get("LogDriver").filter(|l| l.get("Name").is_some()) {
-        Some(l) => Value::object([("name", js(l, "Name")), ("options", jmap(l, "Options"))]),
+    let log_driver = match tt.log_driver.as_ref().filter(|l| l.name.is_some()) {
+        Some(l) => Value::object([("name", string(l.name.as_deref())), ("options", map(l.options.as_ref()))]),
         None => Value::NULL,
     };
-    let task_spec = Value::object([
-        (
-            "force_update",
-            tt.get("ForceUpdate").and_then(J::as_i64).filter(|n| *n != 0).map_or(Value::NULL, Value::from),
-        ),
-        // "container" is what the daemon reports when no runtime was asked for.
-        (
-            "runtime",
-            if val::string(&ptask, "runtime").is_none() && tt["Runtime"].as_str() == Some("container") {
-                Value::NULL
-            } else {
-                js(tt, "Runtime")
-            },
-        ),
-        ("container_spec", container_spec),
+    // "container" is what the daemon reports when no runtime was asked for.
+    let runtime = if val::string(prior, "runtime").is_none() && tt.runtime.as_deref() == Some("container") {
+        Value::NULL
+    } else {
+        string(tt.runtime.as_deref())
+    };
+    let force_update = tt.force_update.and_then(|n| i64::try_from(n).ok()).filter(|n| *n != 0);
+    Value::object([
+        ("force_update", force_update.map_or(Value::NULL, Value::from)),
+        ("runtime", runtime),
+        ("container_spec", container),
         ("resources", resources),
         ("restart_policy", restart_policy),
         ("placement", placement),
         ("networks_advanced", Value::set_any(nets)),
         ("log_driver", log_driver),
-    ]);
-    let mode = if spec["Mode"].get("Global").is_some() {
+    ])
+}
+
+/// The object for a service as the daemon describes it; `prior` supplies spellings and the
+/// arguments the daemon does not return (converge_config, auth).
+pub fn from_service(svc: &Service, prior: &Value, networks: &HashMap<String, String>) -> Value {
+    let no_spec = ServiceSpec::default();
+    let spec = svc.spec.as_ref().unwrap_or(&no_spec);
+    let task =
+        task_spec(spec.task_template.as_ref().unwrap_or(&TaskSpec::default()), &sub(prior, &["task_spec"]), networks);
+    let mode = spec.mode.as_ref();
+    let mode = if mode.is_some_and(|m| m.global.is_some()) {
         Value::object([("global", Value::Bool(true)), ("replicated", Value::NULL)])
     } else {
-        let replicas = spec["Mode"]["Replicated"]["Replicas"].as_i64().unwrap_or(1);
+        let replicas = mode.and_then(|m| m.replicated.as_ref()).and_then(|r| r.replicas).unwrap_or(1);
         Value::object([
             ("global", Value::Bool(false)),
             ("replicated", Value::object([("replicas", Value::from(replicas))])),
         ])
     };
-    let ep = &spec["EndpointSpec"];
-    let ports: Vec<Value> = ep
-        .get("Ports")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
-        .iter()
+    let ep = spec.endpoint_spec.as_ref();
+    let ports = ep
+        .and_then(|e| e.ports.as_ref())
+        .into_iter()
+        .flatten()
         .map(|pt| {
             Value::object([
-                ("name", js(pt, "Name")),
-                ("protocol", js(pt, "Protocol").or("tcp")),
-                ("target_port", jn(pt, "TargetPort")),
-                ("published_port", jn(pt, "PublishedPort")),
-                ("publish_mode", js(pt, "PublishMode").or("ingress")),
+                ("name", string(pt.name.as_deref())),
+                ("protocol", spelled(pt.protocol.as_ref()).or("tcp")),
+                ("target_port", number(pt.target_port)),
+                ("published_port", number(pt.published_port)),
+                ("publish_mode", spelled(pt.publish_mode.as_ref()).or("ingress")),
             ])
         })
         .collect();
-    let endpoint_spec = Value::object([("mode", js(ep, "Mode").or("vip")), ("ports", Value::tuple(ports))]);
-    let uc = |k: &str, pk: &str| match spec.get(k).filter(|u| u.as_object().is_some_and(|o| !o.is_empty())) {
-        Some(u) => update_config_value(u, &sub(prior, &[pk])),
-        None => Value::NULL,
-    };
+    let endpoint_spec =
+        Value::object([("mode", spelled(ep.and_then(|e| e.mode.as_ref())).or("vip")), ("ports", Value::tuple(ports))]);
+    let update = spec
+        .update_config
+        .as_ref()
+        .filter(|u| **u != ServiceSpecUpdateConfig::default())
+        .map_or(Value::NULL, |u| update_config(u).value(&sub(prior, &["update_config"])));
+    let rollback = spec
+        .rollback_config
+        .as_ref()
+        .filter(|u| **u != ServiceSpecRollbackConfig::default())
+        .map_or(Value::NULL, |u| rollback_config(u).value(&sub(prior, &["rollback_config"])));
     Obj::new(&schema())
-        .set("id", svc["ID"].as_str().unwrap_or_default())
-        .set("name", spec["Name"].as_str().unwrap_or_default())
-        .set("labels", labels::read(spec.get("Labels")))
-        .set("task_spec", task_spec)
+        .set("id", svc.id.as_deref().unwrap_or_default())
+        .set("name", spec.name.as_deref().unwrap_or_default())
+        .set("labels", labels::read_map(spec.labels.as_ref()))
+        .set("task_spec", task)
         .set("mode", mode)
-        .set("update_config", uc("UpdateConfig", "update_config"))
-        .set("rollback_config", uc("RollbackConfig", "rollback_config"))
+        .set("update_config", update)
+        .set("rollback_config", rollback)
         .set("endpoint_spec", endpoint_spec)
         .keep(prior, &["converge_config", "auth"])
         .build()
