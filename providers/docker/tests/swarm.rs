@@ -608,3 +608,25 @@ resource "docker_service" "bad" {{
     }
     assert!(!docker(&["service", "ls", "--format", "{{.Name}}"]).contains(&tag));
 }
+
+/// `data "docker_network"` finds an existing network by name or ID, in the one listing.
+#[tokio::test]
+async fn the_network_data_source_reads_a_network_by_name_or_id() {
+    let tag = unique("netdata");
+    let id = docker(&["network", "create", "--driver", "overlay", "--internal", "-o", "com.example.x=1", &tag]);
+    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
+    provider.configure(Value::object([("host", Value::NULL)])).await.unwrap();
+    for key in [tag.as_str(), id.as_str()] {
+        let n = provider.read_data("docker_network", Value::object([("name", Value::from(key))])).await.unwrap();
+        assert_eq!(n.get_attr("id"), Some(&Value::from(id.as_str())), "by {key}");
+        assert_eq!(n.get_attr("driver"), Some(&Value::from("overlay")));
+        assert_eq!(n.get_attr("scope"), Some(&Value::from("swarm")));
+        assert_eq!(n.get_attr("internal"), Some(&Value::Bool(true)));
+        let opts = n.get_attr("options").and_then(|o| o.get_attr("com.example.x")).cloned();
+        assert_eq!(opts, Some(Value::from("1")), "{n:?}");
+    }
+    let missing = format!("{tag}-missing");
+    let err = provider.read_data("docker_network", Value::object([("name", Value::from(missing.as_str()))])).await;
+    assert!(err.unwrap_err().message.contains(&format!("no network named {missing:?}")));
+    docker(&["network", "rm", &id]);
+}
