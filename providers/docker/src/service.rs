@@ -249,9 +249,7 @@ fn image_of(spec: &ServiceSpec) -> &str {
 /// Network ID → name, to keep the spelling the configuration used for `networks_advanced`.
 async fn network_names(c: &Ctx<'_>) -> HashMap<String, String> {
     match crate::resources::network::list(c).await {
-        Ok(all) => {
-            all.iter().filter_map(|n| Some((n["Id"].as_str()?.to_string(), n["Name"].as_str()?.to_string()))).collect()
-        }
+        Ok(all) => all.into_iter().filter_map(|n| Some((n.id?, n.name?))).collect(),
         Err(_) => HashMap::new(),
     }
 }
