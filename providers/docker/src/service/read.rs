@@ -21,7 +21,7 @@ fn string(s: Option<&str>) -> Value {
 }
 
 /// An enum as the daemon spells it; its empty spelling is none.
-fn spelled<T: Display + ?Sized>(e: Option<&T>) -> Value {
+fn spelled(e: Option<&impl Display>) -> Value {
     string(e.map(ToString::to_string).as_deref())
 }
 
@@ -77,18 +77,19 @@ impl OrDefault for Value {
     }
 }
 
-/// What update_config and rollback_config share; their enums are distinct types.
-struct Rollout<'a> {
+/// What update_config and rollback_config share; their enums are distinct types, read here
+/// as the daemon spells them.
+struct Rollout {
     parallelism: Option<i64>,
     delay: Option<i64>,
-    failure_action: Option<&'a dyn Display>,
+    failure_action: Value,
     monitor: Option<i64>,
     max_failure_ratio: Option<f64>,
-    order: Option<&'a dyn Display>,
+    order: Value,
 }
 
-impl Rollout<'_> {
-    fn value(&self, prior: &Value) -> Value {
+impl Rollout {
+    fn value(self, prior: &Value) -> Value {
         let ratio = self.max_failure_ratio.unwrap_or(0.0);
         let ratio = match val::string(prior, "max_failure_ratio") {
             Some(p) if p.parse::<f64>().ok() == Some(ratio) => p,
@@ -97,33 +98,33 @@ impl Rollout<'_> {
         Value::object([
             ("parallelism", Value::from(self.parallelism.unwrap_or(0))),
             ("delay", duration(self.delay, prior, "delay").or("0s")),
-            ("failure_action", spelled(self.failure_action).or("pause")),
+            ("failure_action", self.failure_action.or("pause")),
             ("monitor", duration(self.monitor, prior, "monitor").or("0s")),
             ("max_failure_ratio", Value::from(ratio)),
-            ("order", spelled(self.order).or("stop-first")),
+            ("order", self.order.or("stop-first")),
         ])
     }
 }
 
-fn update_config(u: &ServiceSpecUpdateConfig) -> Rollout<'_> {
+fn update_config(u: &ServiceSpecUpdateConfig) -> Rollout {
     Rollout {
         parallelism: u.parallelism,
         delay: u.delay,
-        failure_action: u.failure_action.as_ref().map(|a| a as &dyn Display),
+        failure_action: spelled(u.failure_action.as_ref()),
         monitor: u.monitor,
         max_failure_ratio: u.max_failure_ratio,
-        order: u.order.as_ref().map(|o| o as &dyn Display),
+        order: spelled(u.order.as_ref()),
     }
 }
 
-fn rollback_config(u: &ServiceSpecRollbackConfig) -> Rollout<'_> {
+fn rollback_config(u: &ServiceSpecRollbackConfig) -> Rollout {
     Rollout {
         parallelism: u.parallelism,
         delay: u.delay,
-        failure_action: u.failure_action.as_ref().map(|a| a as &dyn Display),
+        failure_action: spelled(u.failure_action.as_ref()),
         monitor: u.monitor,
         max_failure_ratio: u.max_failure_ratio,
-        order: u.order.as_ref().map(|o| o as &dyn Display),
+        order: spelled(u.order.as_ref()),
     }
 }
 
