@@ -58,7 +58,7 @@ pub fn read(j: Option<&serde_json::Value>) -> Value {
 /// An object's labels as bollard's models carry them, as label blocks, without the create
 /// token.
 pub fn read_map(m: Option<&HashMap<String, String>>) -> Value {
-    without_token(m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
+    without_token(from_hash(m))
 }
 
 fn without_token(mut m: BTreeMap<String, String>) -> Value {
@@ -71,4 +71,9 @@ pub fn from_json(j: Option<&serde_json::Value>) -> BTreeMap<String, String> {
     j.and_then(|j| j.as_object())
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default()
+}
+
+/// Labels (or any string map) as bollard's models carry them, sorted.
+pub fn from_hash(m: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
 }

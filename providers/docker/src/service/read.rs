@@ -44,13 +44,9 @@ fn set(v: Option<&Vec<String>>) -> Value {
     v.filter(|v| !v.is_empty()).map_or(Value::NULL, |v| val::str_set(v.iter().cloned()))
 }
 
-fn sorted(m: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
-    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
-}
-
 /// A map of strings; empty is none.
 fn map(m: Option<&HashMap<String, String>>) -> Value {
-    let m = sorted(m);
+    let m = labels::from_hash(m);
     if m.is_empty() { Value::NULL } else { val::str_map(&m) }
 }
 
@@ -157,7 +153,7 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
                         ("no_copy", boolean(v.no_copy)),
                         ("driver_name", string(driver.and_then(|d| d.name.as_deref()))),
                         ("driver_options", map(driver.and_then(|d| d.options.as_ref()))),
-                        ("labels", labels::from_map(&sorted(v.labels.as_ref()))),
+                        ("labels", labels::from_map(&labels::from_hash(v.labels.as_ref()))),
                     ])
                 }
                 None => Value::NULL,
@@ -229,7 +225,7 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
         .set("sysctl", map(c.sysctls.as_ref()))
         .set("cap_add", set(c.capability_add.as_ref()))
         .set("cap_drop", set(c.capability_drop.as_ref()))
-        .set("labels", labels::from_map(&sorted(c.labels.as_ref())))
+        .set("labels", labels::from_map(&labels::from_hash(c.labels.as_ref())))
         .set("mounts", Value::set_any(mounts))
         .set("healthcheck", healthcheck)
         .set("hosts", Value::set_any(hosts))
