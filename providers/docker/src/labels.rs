@@ -52,7 +52,16 @@ pub fn for_create(v: &Value, k: &str, token: Option<&str>) -> BTreeMap<String, S
 
 /// An object's labels as the daemon returns them, as label blocks, without the create token.
 pub fn read(j: Option<&serde_json::Value>) -> Value {
-    let mut m = from_json(j);
+    without_token(from_json(j))
+}
+
+/// An object's labels as bollard's models carry them, as label blocks, without the create
+/// token.
+pub fn read_map(m: Option<&HashMap<String, String>>) -> Value {
+    without_token(from_hash(m))
+}
+
+fn without_token(mut m: BTreeMap<String, String>) -> Value {
     m.remove(CREATE_TOKEN);
     from_map(&m)
 }
@@ -62,4 +71,9 @@ pub fn from_json(j: Option<&serde_json::Value>) -> BTreeMap<String, String> {
     j.and_then(|j| j.as_object())
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default()
+}
+
+/// Labels (or any string map) as bollard's models carry them, sorted.
+pub fn from_hash(m: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
+    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
 }

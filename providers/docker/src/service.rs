@@ -3,11 +3,16 @@
 //! update the provider waits until the desired tasks run (`converge_config`), and a service
 //! that cannot converge fails with its tasks' own errors ("No such image: ...").
 
+mod converge;
+mod read;
+mod schema;
 mod spec;
 
-use crate::resource::{Ctx, ResourceType, Result, duration_ns, found};
+use crate::resource::{Ctx, ResourceType, Result, found};
 use async_trait::async_trait;
+use bollard::models::{Service as Svc, ServiceSpec};
 use bollard::query_parameters::{InspectServiceOptions, ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
+use converge::{converge, running_tasks, tasks_of};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use terrane_engine::attrs as val;
@@ -15,229 +20,45 @@ use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
-pub use spec::schema;
+pub use schema::schema;
 
 pub struct Service;
 
 /// Every service the batch needs, in one call.
-async fn list(c: &Ctx<'_>, ids: &[String]) -> Result<Vec<serde_json::Value>> {
+async fn list(c: &Ctx<'_>, ids: &[String]) -> Result<Vec<Svc>> {
     let opts =
         ListServicesOptions { filters: Some(HashMap::from([("id".to_string(), ids.to_vec())])), ..Default::default() };
-    let services = c.call("listing services", || c.docker.list_services(Some(opts.clone()))).await?;
-    Ok(services.iter().filter_map(|s| serde_json::to_value(s).ok()).collect())
+    Ok(c.call("listing services", || c.docker.list_services(Some(opts.clone()))).await?)
 }
 
-async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<serde_json::Value>> {
+async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<Svc>> {
     match c.call(&format!("reading service {id}"), || c.docker.inspect_service(id, None::<InspectServiceOptions>)).await
     {
-        Ok(s) => Ok(serde_json::to_value(&s).ok()),
+        Ok(s) => Ok(Some(s)),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
-fn converge_settings(planned: &Value) -> (Duration, Duration) {
-    let cfg = val::block(planned, "converge_config");
-    let get = |k: &str, default: Duration| {
-        cfg.as_ref()
-            .and_then(|c| val::string(c, k))
-            .and_then(|s| duration_ns(&s))
-            .map_or(default, |ns| Duration::from_nanos(ns as u64))
-    };
-    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_millis(250)))
-}
-
-/// The first convergence checks come this often; after [`FAST_CHECKS`] they grow apart up to
-/// `delay`.
-const FIRST_POLL: Duration = Duration::from_millis(50);
-const FAST_CHECKS: Duration = Duration::from_secs(2);
-
-/// A task template as swarm compares a task's to its service's to decide whether the task
-/// must be replaced. The daemon's JSON spells "nothing" in several ways (a missing field,
-/// `{}`, `[]`, the default restart policy, runtime `container`) that swarm treats alike; a
-/// change of placement alone replaces no task.
-fn rolled_out(template: &serde_json::Value) -> serde_json::Value {
-    fn strip(v: &serde_json::Value) -> Option<serde_json::Value> {
-        match v {
-            serde_json::Value::Null => None,
-            serde_json::Value::Object(m) => {
-                let m: serde_json::Map<String, serde_json::Value> =
-                    m.iter().filter_map(|(k, v)| Some((k.clone(), strip(v)?))).collect();
-                (!m.is_empty()).then_some(serde_json::Value::Object(m))
-            }
-            serde_json::Value::Array(a) if a.is_empty() => None,
-            serde_json::Value::Array(a) => Some(serde_json::Value::Array(a.iter().filter_map(strip).collect())),
-            other => Some(other.clone()),
-        }
-    }
-    let mut t = strip(template).unwrap_or_default();
-    if let Some(o) = t.as_object_mut() {
-        o.remove("Placement");
-        if o.get("Runtime").and_then(|r| r.as_str()) == Some("container") {
-            o.remove("Runtime");
-        }
-        let default_restart = serde_json::json!({"Condition": "any", "Delay": 5_000_000_000u64, "MaxAttempts": 0});
-        if o.get("RestartPolicy") == Some(&default_restart) {
-            o.remove("RestartPolicy");
-        }
-    }
-    t
-}
-
-/// How long after an update the tasks that ran before it may still look current: swarm
-/// starts a rolling update a moment after the call. Past this, with no rolling update under
-/// way, the update changed nothing swarm replaces tasks for.
-const ROLLOUT_START: Duration = Duration::from_secs(5);
-
-/// The listing of a service's tasks.
-fn tasks_of(id: &str) -> ListTasksOptions {
-    ListTasksOptions { filters: Some(HashMap::from([("service".to_string(), vec![id.to_string()])])) }
-}
-
-/// The IDs of the service's tasks meant to run now.
-async fn running_tasks(c: &Ctx<'_>, id: &str) -> Result<Vec<String>> {
-    let opts = tasks_of(id);
-    let tasks =
-        c.call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone()))).await?;
-    Ok(tasks
-        .iter()
-        .filter(|t| t.desired_state == Some(bollard::models::TaskState::RUNNING))
-        .filter_map(|t| t.id.clone())
-        .collect())
-}
-
-/// Waits until the service's desired tasks run. A small task runs within a few hundred
-/// milliseconds, so for the first two seconds the checks come every 50 ms, then grow by half
-/// each time up to `converge_config.delay` (250 ms without the block): an apply is not rounded
-/// up to whole delays, and a slow service does not keep the daemon busy with checks.
-/// A new replicated service is checked with one call (its tasks; the replicas wanted are in
-/// its spec and no rolling update can be under way), the service itself read only every
-/// fourth check, to notice that it is gone.
-/// After an update that changed the task template, the tasks that ran before it (`before`)
-/// must have been replaced: swarm starts the rolling update a moment after the call, and
-/// until then the old tasks still look converged.
-async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> Result<()> {
-    let (timeout, delay) = converge_settings(planned);
-    let start = Instant::now();
-    let mut pause = FIRST_POLL.min(delay);
-    let mut checks = 0u32;
-    let mode = val::block(planned, "mode");
-    let global = mode.as_ref().and_then(|m| val::boolean(m, "global")).unwrap_or(false);
-    let planned_replicas =
-        mode.as_ref().and_then(|m| val::block(m, "replicated")).and_then(|r| val::int(&r, "replicas"));
-    let tasks_only = before.is_empty() && !global;
-    loop {
-        let svc = if tasks_only && checks % 4 != 3 {
-            None
-        } else {
-            Some(
-                inspect(c, id)
-                    .await?
-                    .ok_or_else(|| ProviderError::new(format!("service {id} disappeared while converging")))?,
-            )
-        };
-        let desired = if global {
-            let nodes = c
-                .call("listing swarm nodes", || {
-                    c.docker.list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
-                })
-                .await?;
-            nodes
-                .iter()
-                .filter(|n| {
-                    n.status.as_ref().and_then(|s| s.state.as_ref()).map(|s| s.to_string()) == Some("ready".into())
-                })
-                .count()
-        } else {
-            match &svc {
-                Some(svc) => svc["Spec"]["Mode"]["Replicated"]["Replicas"].as_u64().unwrap_or(1) as usize,
-                None => planned_replicas.unwrap_or(1).max(0) as usize,
-            }
-        };
-        let svc = svc.unwrap_or_default();
-        let opts = tasks_of(id);
-        let tasks: Vec<serde_json::Value> = c
-            .call(&format!("listing the tasks of service {id}"), || c.docker.list_tasks(Some(opts.clone())))
-            .await?
-            .iter()
-            .filter_map(|t| serde_json::to_value(t).ok())
-            .collect();
-        let state = |t: &serde_json::Value| t["Status"]["State"].as_str().unwrap_or("").to_string();
-        let wanted: Vec<&serde_json::Value> =
-            tasks.iter().filter(|t| t["DesiredState"].as_str() == Some("running")).collect();
-        let running = wanted.iter().filter(|t| state(t) == "running").count();
-        let updating = svc["UpdateStatus"]["State"].as_str().unwrap_or("");
-        // A task that ran before the update and does not run the new template is still to be
-        // replaced, unless swarm has not started replacing anything well after the call.
-        let stale = !before.is_empty()
-            && (matches!(updating, "updating" | "rollback_started") || start.elapsed() < ROLLOUT_START)
-            && {
-                let template = rolled_out(&svc["Spec"]["TaskTemplate"]);
-                wanted.iter().any(|t| {
-                    t["ID"].as_str().is_some_and(|i| before.iter().any(|b| b == i))
-                        && rolled_out(&t["Spec"]) != template
-                })
-            };
-        checks += 1;
-        if running >= desired
-            && wanted.len() == running
-            && !stale
-            && !matches!(updating, "updating" | "rollback_started")
-        {
-            tracing::debug!(service = id, elapsed = ?start.elapsed(), checks, "converged");
-            return Ok(());
-        }
-        if matches!(updating, "paused" | "rollback_completed" | "rollback_paused") {
-            let msg = svc["UpdateStatus"]["Message"].as_str().unwrap_or("");
-            return Err(ProviderError::new(format!(
-                "the rolling update of service {id} stopped ({updating}): {msg}{}",
-                task_errors(&tasks)
-            )));
-        }
-        let rejected = tasks
-            .iter()
-            .filter(|t| matches!(state(t).as_str(), "rejected" | "failed") && t["Status"]["Err"].as_str().is_some())
-            .count();
-        if rejected >= 3 && running == 0 {
-            return Err(ProviderError::new(format!("service {id} cannot start its tasks{}", task_errors(&tasks))));
-        }
-        if start.elapsed() >= timeout {
-            return Err(ProviderError::new(format!(
-                "service {id} did not converge within {}: {running} of {desired} tasks running{}",
-                humantime::format_duration(timeout),
-                task_errors(&tasks)
-            )));
-        }
-        tokio::time::sleep(pause.min(timeout.saturating_sub(start.elapsed()))).await;
-        if start.elapsed() >= FAST_CHECKS {
-            pause = (pause * 3 / 2).min(delay);
-        }
-    }
-}
-
-/// The distinct errors of failed tasks, as the daemon words them.
-fn task_errors(tasks: &[serde_json::Value]) -> String {
-    let mut errs: Vec<String> = tasks.iter().filter_map(|t| t["Status"]["Err"].as_str().map(str::to_string)).collect();
-    errs.sort();
-    errs.dedup();
-    if errs.is_empty() { String::new() } else { format!("; task errors: {}", errs.join("; ")) }
-}
-
 impl Service {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Option<Value>> {
         let Some(svc) = inspect(c, id).await? else { return Ok(None) };
-        let attached = svc["Spec"]["TaskTemplate"]["Networks"].as_array().is_some_and(|n| !n.is_empty());
+        let template = svc.spec.as_ref().and_then(|s| s.task_template.as_ref());
+        let attached = template.and_then(|t| t.networks.as_ref()).is_some_and(|n| !n.is_empty());
         let networks = if attached { network_names(c).await } else { HashMap::new() };
-        Ok(Some(spec::from_service(&svc, like, &networks)))
+        Ok(Some(read::from_service(&svc, like, &networks)))
     }
+}
+
+/// The image a spec runs, whose registry's credentials the create or update sends.
+fn image_of(spec: &ServiceSpec) -> &str {
+    spec.task_template.as_ref().and_then(|t| t.container_spec.as_ref()).and_then(|c| c.image.as_deref()).unwrap_or("")
 }
 
 /// Network ID → name, to keep the spelling the configuration used for `networks_advanced`.
 async fn network_names(c: &Ctx<'_>) -> HashMap<String, String> {
     match crate::resources::network::list(c).await {
-        Ok(all) => {
-            all.iter().filter_map(|n| Some((n["Id"].as_str()?.to_string(), n["Name"].as_str()?.to_string()))).collect()
-        }
+        Ok(all) => all.into_iter().filter_map(|n| Some((n.id?, n.name?))).collect(),
         Err(_) => HashMap::new(),
     }
 }
@@ -254,15 +75,11 @@ impl ResourceType for Service {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = val::string(planned, "name").unwrap_or_default();
-        let mut spec = spec::to_spec(planned)?;
+        let mut spec = spec::to_spec(planned, &format!("building the service spec of {name}"))?;
         if let Some(token) = c.token {
-            spec["Labels"][crate::labels::CREATE_TOKEN] = token.into();
+            spec.labels.get_or_insert_default().insert(crate::labels::CREATE_TOKEN.to_string(), token.to_string());
         }
-        let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
-        let spec = serde_json::from_value(spec)
-            .map_err(|e| ProviderError::new(format!("building the service spec of {name}: {e}")))?;
-        let spec: bollard::models::ServiceSpec = spec;
-        let auth = c.settings.credentials_for(&image);
+        let auth = c.settings.credentials_for(image_of(&spec));
         let asked = Instant::now();
         // Service names are unique in a swarm: a create whose answer was lost is found by name.
         let (spec, auth, named) = (&spec, &auth, name.as_str());
@@ -305,17 +122,16 @@ impl ResourceType for Service {
             Ok(a) => a,
             Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
         };
-        let by_id: HashMap<&str, &serde_json::Value> =
-            all.iter().filter_map(|s| Some((s["ID"].as_str()?, s))).collect();
+        let by_id: HashMap<&str, &Svc> = all.iter().filter_map(|s| Some((s.id.as_deref()?, s))).collect();
         let networks = network_names(c).await;
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
             let id = val::id(cur);
             match by_id.get(id.as_str()) {
-                Some(s) => out.push(Ok(Some(spec::from_service(s, cur, &networks)))),
+                Some(s) => out.push(Ok(Some(read::from_service(s, cur, &networks)))),
                 // Import by name: the ID filter does not match names.
                 None => out.push(match inspect(c, &id).await {
-                    Ok(Some(s)) => Ok(Some(spec::from_service(&s, cur, &networks))),
+                    Ok(Some(s)) => Ok(Some(read::from_service(&s, cur, &networks))),
                     Ok(None) => Ok(None),
                     Err(e) => Err(e),
                 }),
@@ -326,11 +142,8 @@ impl ResourceType for Service {
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = val::id(prior);
-        let spec = spec::to_spec(planned)?;
-        let image = spec["TaskTemplate"]["ContainerSpec"]["Image"].as_str().unwrap_or_default().to_string();
-        let spec: bollard::models::ServiceSpec =
-            serde_json::from_value(spec).map_err(|e| ProviderError::new(format!("building the service spec: {e}")))?;
-        let auth = c.settings.credentials_for(&image);
+        let spec = spec::to_spec(planned, "building the service spec")?;
+        let auth = c.settings.credentials_for(image_of(&spec));
         // An update names the version it changes: each attempt reads the current one, so an
         // attempt after one whose answer was lost sends the same spec again instead of failing
         // with "update out of sequence".

@@ -311,3 +311,322 @@ resource "docker_service" "broken" {{
     h.destroy(&src).await;
     assert!(!docker(&["service", "ls", "--format", "{{.Name}}"]).contains(&tag));
 }
+
+/// A service that sets (nearly) every argument of the schema, beside a global one. Not
+/// `healthcheck`: bollard's model names it `HealthCheck` where the daemon answers
+/// `Healthcheck`, so it never reads back. Nor `read_only = false` on a mount: the daemon
+/// omits false.
+fn everything(tag: &str, port: u16, env: &str) -> String {
+    format!(
+        r#"
+resource "docker_network" "net" {{
+  name       = "{tag}-net"
+  driver     = "overlay"
+  attachable = true
+}}
+
+resource "docker_secret" "key" {{
+  name = "{tag}-key"
+  data = base64encode("k3y")
+}}
+
+resource "docker_config" "conf" {{
+  name = "{tag}-conf"
+  data = base64encode("a = 1\n")
+}}
+
+resource "docker_service" "all" {{
+  name = "{tag}-all"
+  labels {{
+    label = "team"
+    value = "ops"
+  }}
+  task_spec {{
+    container_spec {{
+      image             = "{IMAGE}"
+      command           = ["sh", "-c"]
+      args              = ["exec sleep 86400"]
+      hostname          = "everything"
+      env               = {{ A = "{env}", B = "two=2" }}
+      dir               = "/tmp"
+      user              = "0"
+      groups            = ["0", "1"]
+      read_only         = true
+      stop_signal       = "SIGTERM"
+      stop_grace_period = "1s"
+      sysctl            = {{ "net.core.somaxconn" = "512" }}
+      cap_add           = ["NET_ADMIN"]
+      cap_drop          = ["MKNOD"]
+      labels {{
+        label = "role"
+        value = "worker"
+      }}
+      mounts {{
+        target    = "/data"
+        source    = "{tag}-vol"
+        type      = "volume"
+        volume_options {{
+          no_copy        = true
+          driver_name    = "local"
+          driver_options = {{ type = "tmpfs", device = "tmpfs" }}
+          labels {{
+            label = "kind"
+            value = "scratch"
+          }}
+        }}
+      }}
+      mounts {{
+        target = "/scratch"
+        type   = "tmpfs"
+      }}
+      mounts {{
+        target    = "/host-tmp"
+        source    = "/tmp"
+        type      = "bind"
+        read_only = true
+      }}
+      hosts {{
+        host = "db.internal"
+        ip   = "10.0.0.5"
+      }}
+      secrets {{
+        secret_id   = docker_secret.key.id
+        secret_name = docker_secret.key.name
+        file_name   = "/run/secrets/key"
+        file_uid    = "0"
+        file_gid    = "0"
+        file_mode   = 256
+      }}
+      configs {{
+        config_id   = docker_config.conf.id
+        config_name = docker_config.conf.name
+        file_name   = "/conf.ini"
+        file_mode   = 292
+      }}
+    }}
+    force_update = 1
+    resources {{
+      limits {{
+        nano_cpus    = 500000000
+        memory_bytes = 67108864
+      }}
+      reservations {{
+        nano_cpus    = 1000000
+        memory_bytes = 4194304
+      }}
+    }}
+    restart_policy {{
+      condition    = "on-failure"
+      delay        = "3s"
+      max_attempts = 3
+      window       = "10s"
+    }}
+    placement {{
+      constraints  = ["node.role==manager"]
+      prefs        = ["node.id"]
+      max_replicas = 2
+    }}
+    networks_advanced {{
+      name    = docker_network.net.name
+      aliases = ["everything-alias"]
+    }}
+    log_driver {{
+      name    = "json-file"
+      options = {{ max-size = "1m" }}
+    }}
+  }}
+  mode {{
+    replicated {{
+      replicas = 1
+    }}
+  }}
+  update_config {{
+    parallelism       = 2
+    delay             = "1s"
+    failure_action    = "continue"
+    monitor           = "2s"
+    max_failure_ratio = "0.5"
+    order             = "stop-first"
+  }}
+  rollback_config {{
+    parallelism       = 3
+    delay             = "2s"
+    failure_action    = "pause"
+    monitor           = "1s"
+    max_failure_ratio = "0.25"
+    order             = "start-first"
+  }}
+  endpoint_spec {{
+    mode = "vip"
+    ports {{
+      name           = "http"
+      protocol       = "tcp"
+      target_port    = 8080
+      published_port = {port}
+      publish_mode   = "host"
+    }}
+  }}
+  converge_config {{
+    delay   = "250ms"
+    timeout = "60s"
+  }}
+}}
+
+resource "docker_service" "global" {{
+  name = "{tag}-global"
+  task_spec {{
+    container_spec {{
+      image             = "{IMAGE}"
+      command           = ["sleep", "86400"]
+      stop_grace_period = "1s"
+    }}
+  }}
+  mode {{
+    global = true
+  }}
+  converge_config {{
+    delay   = "250ms"
+    timeout = "60s"
+  }}
+}}
+"#
+    )
+}
+
+/// Every argument goes to the daemon as configured and reads back as configured (the next
+/// plan has no changes, an import reproduces the state), through an update of the task
+/// template; a global service converges on the swarm's nodes.
+#[tokio::test]
+async fn a_service_with_every_argument_reads_back_as_configured() {
+    let h = Harness::new();
+    let tag = unique("all");
+    let port = free_port();
+    let v1 = everything(&tag, port, "one");
+    let state = h.apply(&v1).await;
+    assert_no_changes(&h.plan(&v1).await);
+
+    let all = format!("{tag}-all");
+    let inspect = |f: &str| docker(&["service", "inspect", "-f", f, &all]);
+    assert_eq!(inspect("{{json .Spec.TaskTemplate.ContainerSpec.Hosts}}"), r#"["10.0.0.5 db.internal"]"#);
+    assert_eq!(inspect("{{json .Spec.TaskTemplate.ContainerSpec.Env}}"), r#"["A=one","B=two=2"]"#);
+    assert_eq!(inspect("{{len .Spec.TaskTemplate.ContainerSpec.Mounts}}"), "3");
+    assert_eq!(
+        inspect("{{json .Spec.TaskTemplate.Resources}}"),
+        r#"{"Limits":{"NanoCPUs":500000000,"MemoryBytes":67108864},"Reservations":{"NanoCPUs":1000000,"MemoryBytes":4194304}}"#
+    );
+    assert_eq!(
+        inspect("{{json .Spec.TaskTemplate.Placement.Preferences}}"),
+        r#"[{"Spread":{"SpreadDescriptor":"node.id"}}]"#
+    );
+    assert_eq!(inspect("{{.Spec.UpdateConfig.MaxFailureRatio}} {{.Spec.RollbackConfig.Order}}"), "0.5 start-first");
+    assert_eq!(inspect("{{json (index .Spec.TaskTemplate.ContainerSpec.Secrets 0).File.Mode}}"), "256");
+
+    // Every attribute of the state reads back by import, except the two the daemon does not
+    // keep.
+    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
+    provider.configure(Value::object([("host", Value::NULL)])).await.unwrap();
+    let stored = h.value(&state, "docker_service.all");
+    let imported = provider.import("docker_service", &all).await.unwrap();
+    let schema = provider.schema().resources["docker_service"].block.clone();
+    for k in schema.attributes.keys().chain(schema.blocks.keys()) {
+        if matches!(k.as_str(), "converge_config" | "auth") {
+            continue;
+        }
+        assert_eq!(imported.get_attr(k), stored.get_attr(k), "docker_service.all.{k} after import");
+    }
+    for k in ["hosts", "mounts", "secrets", "configs", "sysctl", "cap_add", "groups", "labels"] {
+        let cs = stored.get_attr("task_spec").and_then(|t| t.get_attr("container_spec")).unwrap();
+        assert!(cs.get_attr(k).is_some_and(|v| !v.is_null()), "container_spec.{k} read back: {cs:?}");
+    }
+
+    // A change of the task template rolls out: the task is replaced.
+    let running = || docker(&["service", "ps", "-q", "--filter", "desired-state=running", &all]);
+    let before = running();
+    let v2 = everything(&tag, port, "two");
+    assert_eq!(actions(&h.plan(&v2).await), vec![("docker_service.all".to_string(), Action::Update)]);
+    h.apply(&v2).await;
+    assert_ne!(running(), before, "the task was replaced");
+    assert_eq!(inspect("{{json .Spec.TaskTemplate.ContainerSpec.Env}}"), r#"["A=two","B=two=2"]"#);
+    assert_no_changes(&h.plan(&v2).await);
+
+    h.destroy(&v2).await;
+    assert!(!docker(&["service", "ls", "--format", "{{.Name}}"]).contains(&tag));
+    // The volume the mount made on this node is not terrane's.
+    docker(&["volume", "rm", &format!("{tag}-vol")]);
+}
+
+/// Arguments the daemon's types refuse fail the create before any call, in the words of
+/// the daemon's types; a malformed duration is reported before them.
+#[tokio::test]
+async fn arguments_the_daemon_refuses_fail_with_clear_errors() {
+    let h = Harness::new();
+    let tag = unique("refused");
+    let service = |mount_type: &str, delay: &str, mode: i64| {
+        format!(
+            r#"
+resource "docker_service" "bad" {{
+  name = "{tag}"
+  task_spec {{
+    container_spec {{
+      image = "{IMAGE}"
+      mounts {{
+        target = "/data"
+        type   = "{mount_type}"
+      }}
+      configs {{
+        config_id = "none"
+        file_name = "/x"
+        file_mode = {mode}
+      }}
+    }}
+    restart_policy {{
+      delay = "{delay}"
+    }}
+  }}
+}}
+"#
+        )
+    };
+    for (src, want) in [
+        (
+            service("bogus", "1s", 292),
+            format!(
+                "building the service spec of {tag}: unknown variant `bogus`, expected one of `bind`, `cluster`, `image`, `npipe`, `tmpfs`, `volume`"
+            ),
+        ),
+        (
+            service("tmpfs", "1s", -1),
+            format!("building the service spec of {tag}: invalid value: integer `-1`, expected u32"),
+        ),
+        (service("bogus", "soon", 292), "delay: \"soon\" is not a duration (like 10s or 1m30s)".to_string()),
+    ] {
+        let (out, state) = h.try_apply(&src).await;
+        let err = out.diags.iter().find(|d| d.is_error()).expect("an error");
+        assert!(err.detail.contains(&want) || err.summary.contains(&want), "want {want:?}, got {err:?}");
+        let addr = terrane_engine::addr::ResourceAddr::managed("docker_service", "bad");
+        assert!(state.object(&addr, &Default::default()).is_none(), "nothing was created");
+    }
+    assert!(!docker(&["service", "ls", "--format", "{{.Name}}"]).contains(&tag));
+}
+
+/// `data "docker_network"` finds an existing network by name or ID, in the one listing.
+#[tokio::test]
+async fn the_network_data_source_reads_a_network_by_name_or_id() {
+    let tag = unique("netdata");
+    let id = docker(&["network", "create", "--driver", "overlay", "--internal", "-o", "com.example.x=1", &tag]);
+    let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
+    provider.configure(Value::object([("host", Value::NULL)])).await.unwrap();
+    for key in [tag.as_str(), id.as_str()] {
+        let n = provider.read_data("docker_network", Value::object([("name", Value::from(key))])).await.unwrap();
+        assert_eq!(n.get_attr("id"), Some(&Value::from(id.as_str())), "by {key}");
+        assert_eq!(n.get_attr("driver"), Some(&Value::from("overlay")));
+        assert_eq!(n.get_attr("scope"), Some(&Value::from("swarm")));
+        assert_eq!(n.get_attr("internal"), Some(&Value::Bool(true)));
+        let opts = n.get_attr("options").and_then(|o| o.get_attr("com.example.x")).cloned();
+        assert_eq!(opts, Some(Value::from("1")), "{n:?}");
+    }
+    let missing = format!("{tag}-missing");
+    let err = provider.read_data("docker_network", Value::object([("name", Value::from(missing.as_str()))])).await;
+    assert!(err.unwrap_err().message.contains(&format!("no network named {missing:?}")));
+    docker(&["network", "rm", &id]);
+}

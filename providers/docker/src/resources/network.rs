@@ -92,10 +92,9 @@ pub fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
         .build()
 }
 
-/// Every network, by ID (one call).
-pub async fn list(c: &Ctx<'_>) -> Result<Vec<serde_json::Value>> {
-    let nets = c.call("listing networks", || c.docker.list_networks(None::<ListNetworksOptions>)).await?;
-    Ok(nets.iter().filter_map(|n| serde_json::to_value(n).ok()).collect())
+/// Every network (one call).
+pub async fn list(c: &Ctx<'_>) -> Result<Vec<bollard::models::Network>> {
+    Ok(c.call("listing networks", || c.docker.list_networks(None::<ListNetworksOptions>)).await?)
 }
 
 #[async_trait]
@@ -190,14 +189,13 @@ impl ResourceType for Network {
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
             let id = val::id(cur);
-            let found =
-                all.iter().find(|n| n["Id"].as_str() == Some(id.as_str()) || n["Name"].as_str() == Some(id.as_str()));
+            let found = all.iter().find(|n| n.id.as_ref() == Some(&id) || n.name.as_ref() == Some(&id));
             let Some(found) = found else {
                 out.push(Ok(None));
                 continue;
             };
-            let nid = found["Id"].as_str().unwrap_or_default().to_string();
-            let doing = format!("reading network {}", found["Name"].as_str().unwrap_or(&nid));
+            let nid = found.id.clone().unwrap_or_default();
+            let doing = format!("reading network {}", found.name.as_deref().unwrap_or(&nid));
             out.push(match c.call(&doing, || c.docker.inspect_network(&nid, None::<InspectNetworkOptions>)).await {
                 Ok(n) => Ok(Some(from_json(&serde_json::to_value(&n).unwrap_or_default(), cur))),
                 Err(e) if e.is_not_found() => Ok(None),

@@ -29,11 +29,11 @@ impl DataSourceType for NetworkData {
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
         let name = val::string(config, "name").unwrap_or_default();
         let all = super::network::list(c).await?;
-        let j = all
+        let found = all
             .iter()
-            .find(|n| n["Name"].as_str() == Some(name.as_str()) || n["Id"].as_str() == Some(name.as_str()))
+            .find(|n| n.name.as_ref() == Some(&name) || n.id.as_ref() == Some(&name))
             .ok_or_else(|| ProviderError::new(format!("no network named {name:?}")))?;
-        let n = super::network::from_json(j, &Value::NULL);
+        let n = super::network::from_json(&serde_json::to_value(found).unwrap_or_default(), &Value::NULL);
         Ok(Value::object([
             ("name", Value::from(name.as_str())),
             ("id", n.get_attr("id").cloned().unwrap_or_default()),

@@ -1,203 +1,39 @@
-//! The `docker_service` schema, and the translation between it and the daemon's service
-//! spec. Reading back keeps the configuration's spelling where the daemon's means the same
-//! (durations, network names), so a service re-plans clean.
+//! A planned `docker_service` as the daemon's service spec, in bollard's types. "Nothing" is
+//! left out (`None`), never sent as an empty list, map or object, so the daemon stores the
+//! spec as a create that did not mention it.
 
 use crate::labels;
-use crate::resource::{duration_ns, format_ns};
-use serde_json::{Value as J, json};
+use crate::resource::duration_ns;
+use bollard::models::{
+    EndpointPortConfig, EndpointSpec, HealthConfig, Limit, Mount, MountVolumeOptions, MountVolumeOptionsDriverConfig,
+    NetworkAttachmentConfig, ResourceObject, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated,
+    ServiceSpecRollbackConfig, ServiceSpecUpdateConfig, TaskSpec, TaskSpecContainerSpec, TaskSpecContainerSpecConfigs,
+    TaskSpecContainerSpecFile, TaskSpecContainerSpecFile1, TaskSpecContainerSpecSecrets, TaskSpecLogDriver,
+    TaskSpecPlacement, TaskSpecPlacementPreferences, TaskSpecPlacementSpread, TaskSpecResources, TaskSpecRestartPolicy,
+};
+use serde::de::{Deserialize, IntoDeserializer, value::Error as Refusal};
 use std::collections::{BTreeMap, HashMap};
-use terrane_engine::attrs::{self as val, Obj};
+use terrane_engine::attrs as val;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
-fn s() -> Type {
-    Type::String
-}
-fn n() -> Type {
-    Type::Number
-}
+/// The first argument bollard's types refuse: a spelling its enums do not know (a mount
+/// `type`, an endpoint `mode`, ...) or a number out of its field's range (a negative
+/// `file_mode`), worded as serde words it. Reported only once the whole spec is built, so a
+/// malformed duration, found while building, is reported first.
+#[derive(Default)]
+struct Refused(Option<String>);
 
-fn update_config() -> Schema {
-    Schema::new()
-        .attr("parallelism", Attribute::optional(n()).default(Value::from(1i64)))
-        .attr("delay", Attribute::optional(s()).default("0s"))
-        .attr("failure_action", Attribute::optional(s()).default("pause"))
-        .attr("monitor", Attribute::optional(s()).default("5s"))
-        .attr("max_failure_ratio", Attribute::optional(s()).default("0.0"))
-        .attr("order", Attribute::optional(s()).default("stop-first"))
+impl Refused {
+    /// `v` as the daemon's type `T`, or `None` (and the refusal kept, if it is the first).
+    fn check<'de, T: Deserialize<'de>, V: IntoDeserializer<'de, Refusal>>(&mut self, v: V) -> Option<T> {
+        T::deserialize(v.into_deserializer())
+            .map_err(|e| {
+                self.0.get_or_insert(e.to_string());
+            })
+            .ok()
+    }
 }
-
-fn file_ref(kind: &str) -> Schema {
-    Schema::new()
-        .attr(&format!("{kind}_id"), Attribute::required(s()))
-        .attr(&format!("{kind}_name"), Attribute::optional(s()))
-        .attr("file_name", Attribute::required(s()))
-        .attr("file_uid", Attribute::optional(s()).default("0"))
-        .attr("file_gid", Attribute::optional(s()).default("0"))
-        .attr("file_mode", Attribute::optional(n()).default(Value::from(0o444i64)))
-}
-
-pub fn schema() -> Schema {
-    let container_spec = Schema::new()
-        .attr("image", Attribute::required(s()))
-        .attr("command", Attribute::optional(Type::list(s())))
-        .attr("args", Attribute::optional(Type::list(s())))
-        .attr("hostname", Attribute::optional(s()))
-        .attr("env", Attribute::optional(Type::map(s())))
-        .attr("dir", Attribute::optional(s()))
-        .attr("user", Attribute::optional(s()))
-        .attr("groups", Attribute::optional(Type::list(s())))
-        .attr("read_only", Attribute::optional(Type::Bool))
-        .attr("stop_signal", Attribute::optional(s()))
-        .attr("stop_grace_period", Attribute::optional(s()))
-        .attr("isolation", Attribute::optional(s()))
-        .attr("sysctl", Attribute::optional(Type::map(s())))
-        .attr("cap_add", Attribute::optional(Type::set(s())))
-        .attr("cap_drop", Attribute::optional(Type::set(s())))
-        .block("labels", labels::block(false))
-        .block(
-            "mounts",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("target", Attribute::required(s()))
-                    .attr("source", Attribute::optional(s()))
-                    .attr("type", Attribute::required(s()))
-                    .attr("read_only", Attribute::optional(Type::Bool))
-                    .block(
-                        "volume_options",
-                        NestedBlock::single(
-                            Schema::new()
-                                .attr("no_copy", Attribute::optional(Type::Bool))
-                                .attr("driver_name", Attribute::optional(s()))
-                                .attr("driver_options", Attribute::optional(Type::map(s())))
-                                .block("labels", labels::block(false)),
-                        ),
-                    ),
-            ),
-        )
-        .block(
-            "healthcheck",
-            NestedBlock::single(
-                Schema::new()
-                    .attr("test", Attribute::required(Type::list(s())))
-                    .attr("interval", Attribute::optional(s()).default("0s"))
-                    .attr("timeout", Attribute::optional(s()).default("0s"))
-                    .attr("start_period", Attribute::optional(s()).default("0s"))
-                    .attr("retries", Attribute::optional(n()).default(Value::from(0i64))),
-            ),
-        )
-        .block(
-            "hosts",
-            NestedBlock::set(Schema::new().attr("host", Attribute::required(s())).attr("ip", Attribute::required(s()))),
-        )
-        .block("secrets", NestedBlock::set(file_ref("secret")))
-        .block("configs", NestedBlock::set(file_ref("config")));
-    let resources_side =
-        || Schema::new().attr("nano_cpus", Attribute::optional(n())).attr("memory_bytes", Attribute::optional(n()));
-    let task_spec = Schema::new()
-        .attr("force_update", Attribute::optional(n()))
-        .attr("runtime", Attribute::optional(s()))
-        .block("container_spec", NestedBlock::single(container_spec).min(1))
-        .block(
-            "resources",
-            NestedBlock::single(
-                Schema::new()
-                    .block("limits", NestedBlock::single(resources_side()))
-                    .block("reservations", NestedBlock::single(resources_side())),
-            ),
-        )
-        .block(
-            "restart_policy",
-            NestedBlock::single(
-                Schema::new()
-                    .attr("condition", Attribute::optional(s()))
-                    .attr("delay", Attribute::optional(s()))
-                    .attr("max_attempts", Attribute::optional(n()))
-                    .attr("window", Attribute::optional(s())),
-            ),
-        )
-        .block(
-            "placement",
-            NestedBlock::single(
-                Schema::new()
-                    .attr("constraints", Attribute::optional(Type::set(s())))
-                    .attr("prefs", Attribute::optional(Type::set(s())))
-                    .attr("max_replicas", Attribute::optional(n())),
-            ),
-        )
-        .block(
-            "networks_advanced",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("name", Attribute::required(s()))
-                    .attr("aliases", Attribute::optional(Type::set(s())))
-                    .attr("driver_opts", Attribute::optional(Type::map(s()))),
-            ),
-        )
-        .block(
-            "log_driver",
-            NestedBlock::single(
-                Schema::new()
-                    .attr("name", Attribute::required(s()))
-                    .attr("options", Attribute::optional(Type::map(s()))),
-            ),
-        );
-    Schema::new()
-        .attr("id", Attribute::computed(s()))
-        .attr("name", Attribute::required(s()).force_new())
-        .block("labels", labels::block(false))
-        .block("task_spec", NestedBlock::single(task_spec).min(1))
-        .block(
-            "mode",
-            NestedBlock::single(Schema::new().attr("global", Attribute::optional(Type::Bool).default(false)).block(
-                "replicated",
-                NestedBlock::single(
-                    Schema::new().attr("replicas", Attribute::optional(n()).default(Value::from(1i64))),
-                ),
-            ))
-            .computed(),
-        )
-        .block("update_config", NestedBlock::single(update_config()).computed())
-        .block("rollback_config", NestedBlock::single(update_config()).computed())
-        .block(
-            "endpoint_spec",
-            NestedBlock::single(
-                Schema::new().attr("mode", Attribute::optional(s()).default("vip")).block(
-                    "ports",
-                    NestedBlock::list(
-                        Schema::new()
-                            .attr("name", Attribute::optional(s()))
-                            .attr("protocol", Attribute::optional(s()).default("tcp"))
-                            .attr("target_port", Attribute::required(n()))
-                            .attr("published_port", Attribute::optional(n()))
-                            .attr("publish_mode", Attribute::optional(s()).default("ingress")),
-                    ),
-                ),
-            )
-            .computed(),
-        )
-        .block(
-            "converge_config",
-            NestedBlock::single(
-                Schema::new()
-                    .attr("delay", Attribute::optional(s()).default("7s"))
-                    .attr("timeout", Attribute::optional(s()).default("3m")),
-            ),
-        )
-        .block(
-            "auth",
-            NestedBlock::single(
-                Schema::new()
-                    .attr("server_address", Attribute::required(s()))
-                    .attr("username", Attribute::optional(s()))
-                    .attr("password", Attribute::optional(s()).sensitive()),
-            ),
-        )
-}
-
-// ---- configuration → daemon spec ----
 
 fn ns(v: &Value, k: &str) -> Result<Option<i64>, ProviderError> {
     match val::string(v, k) {
@@ -208,558 +44,301 @@ fn ns(v: &Value, k: &str) -> Result<Option<i64>, ProviderError> {
     }
 }
 
-/// Inserts `value` under `key` when it is not null/empty.
-fn put(m: &mut serde_json::Map<String, J>, key: &str, value: J) {
-    let empty = match &value {
-        J::Null => true,
-        J::Array(a) => a.is_empty(),
-        J::Object(o) => o.is_empty(),
-        _ => false,
+/// A list, left out when empty.
+fn items<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
+
+/// A map, left out when empty.
+fn map(m: BTreeMap<String, String>) -> Option<HashMap<String, String>> {
+    (!m.is_empty()).then(|| m.into_iter().collect())
+}
+
+/// An object, left out when it sets nothing.
+fn given<T: Default + PartialEq>(t: T) -> Option<T> {
+    (t != T::default()).then_some(t)
+}
+
+/// What update_config and rollback_config share; their enums are distinct types.
+struct Rollout<F, O> {
+    parallelism: Option<i64>,
+    delay: Option<i64>,
+    failure_action: Option<F>,
+    monitor: Option<i64>,
+    max_failure_ratio: Option<f64>,
+    order: Option<O>,
+}
+
+fn rollout<'de, F: Deserialize<'de>, O: Deserialize<'de>>(
+    b: &Value,
+    refused: &mut Refused,
+) -> Result<Rollout<F, O>, ProviderError> {
+    let delay = ns(b, "delay")?;
+    let monitor = ns(b, "monitor")?;
+    let max_failure_ratio = match val::string(b, "max_failure_ratio") {
+        Some(r) => {
+            let f: f64 =
+                r.parse().map_err(|_| ProviderError::new(format!("max_failure_ratio: {r:?} is not a number")))?;
+            // JSON has no NaN or infinity: the daemon would be sent null.
+            Some(f).filter(|f| f.is_finite())
+        }
+        None => None,
     };
-    if !empty {
-        m.insert(key.to_string(), value);
-    }
+    Ok(Rollout {
+        parallelism: val::int(b, "parallelism"),
+        delay,
+        failure_action: val::string(b, "failure_action").and_then(|a| refused.check(a)),
+        monitor,
+        max_failure_ratio,
+        order: val::string(b, "order").and_then(|o| refused.check(o)),
+    })
 }
 
-fn strings(v: &Value, k: &str) -> J {
-    J::from(val::strings(v, k))
+/// A secret or config reference, as both kinds spell it.
+struct FileRef {
+    id: String,
+    name: Option<String>,
+    file: TaskSpecContainerSpecFile,
 }
 
-fn map(v: &Value, k: &str) -> J {
-    serde_json::to_value(val::string_map(v, k)).unwrap_or_default()
-}
-
-fn update_config_spec(b: &Value) -> Result<J, ProviderError> {
-    let mut m = serde_json::Map::new();
-    put(&mut m, "Parallelism", val::int(b, "parallelism").map_or(J::Null, J::from));
-    put(&mut m, "Delay", ns(b, "delay")?.map_or(J::Null, J::from));
-    put(&mut m, "FailureAction", val::string(b, "failure_action").map_or(J::Null, J::from));
-    put(&mut m, "Monitor", ns(b, "monitor")?.map_or(J::Null, J::from));
-    if let Some(r) = val::string(b, "max_failure_ratio") {
-        let f: f64 = r.parse().map_err(|_| ProviderError::new(format!("max_failure_ratio: {r:?} is not a number")))?;
-        m.insert("MaxFailureRatio".into(), json!(f));
-    }
-    put(&mut m, "Order", val::string(b, "order").map_or(J::Null, J::from));
-    Ok(J::Object(m))
-}
-
-fn file_refs(v: &Value, kind: &str, id_key: &str, name_key: &str) -> J {
-    J::Array(
-        val::blocks(v, &format!("{kind}s"))
-            .iter()
-            .map(|r| {
-                let mut m = serde_json::Map::new();
-                m.insert(id_key.into(), val::string(r, &format!("{kind}_id")).unwrap_or_default().into());
-                put(&mut m, name_key, val::string(r, &format!("{kind}_name")).map_or(J::Null, J::from));
-                m.insert(
-                    "File".into(),
-                    json!({
-                        "Name": val::string(r, "file_name").unwrap_or_default(),
-                        "UID": val::string(r, "file_uid").unwrap_or_else(|| "0".into()),
-                        "GID": val::string(r, "file_gid").unwrap_or_else(|| "0".into()),
-                        "Mode": val::int(r, "file_mode").unwrap_or(0o444),
-                    }),
-                );
-                J::Object(m)
-            })
-            .collect(),
-    )
-}
-
-/// The daemon's ServiceSpec (as JSON) for a planned service.
-pub fn to_spec(p: &Value) -> Result<J, ProviderError> {
-    let task = val::block(p, "task_spec").ok_or_else(|| ProviderError::new("task_spec is required"))?;
-    let cs = val::block(&task, "container_spec")
-        .ok_or_else(|| ProviderError::new("task_spec.container_spec is required"))?;
-    let mut c = serde_json::Map::new();
-    c.insert("Image".into(), val::string(&cs, "image").unwrap_or_default().into());
-    put(&mut c, "Labels", serde_json::to_value(labels::to_map(&cs, "labels")).unwrap_or_default());
-    put(&mut c, "Command", strings(&cs, "command"));
-    put(&mut c, "Args", strings(&cs, "args"));
-    put(&mut c, "Hostname", val::string(&cs, "hostname").map_or(J::Null, J::from));
-    let env: Vec<String> = val::string_map(&cs, "env").into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    put(&mut c, "Env", J::from(env));
-    put(&mut c, "Dir", val::string(&cs, "dir").map_or(J::Null, J::from));
-    put(&mut c, "User", val::string(&cs, "user").map_or(J::Null, J::from));
-    put(&mut c, "Groups", strings(&cs, "groups"));
-    if let Some(ro) = val::boolean(&cs, "read_only") {
-        c.insert("ReadOnly".into(), ro.into());
-    }
-    put(&mut c, "StopSignal", val::string(&cs, "stop_signal").map_or(J::Null, J::from));
-    if let Some(g) = ns(&cs, "stop_grace_period")? {
-        c.insert("StopGracePeriod".into(), g.into());
-    }
-    put(&mut c, "Isolation", val::string(&cs, "isolation").map_or(J::Null, J::from));
-    put(&mut c, "Sysctls", map(&cs, "sysctl"));
-    put(&mut c, "CapabilityAdd", strings(&cs, "cap_add"));
-    put(&mut c, "CapabilityDrop", strings(&cs, "cap_drop"));
-    let mounts: Vec<J> = val::blocks(&cs, "mounts")
+fn file_refs(cs: &Value, kind: &str, refused: &mut Refused) -> Vec<FileRef> {
+    val::blocks(cs, &format!("{kind}s"))
         .iter()
-        .map(|m| {
-            let mut o = serde_json::Map::new();
-            o.insert("Target".into(), val::string(m, "target").unwrap_or_default().into());
-            o.insert("Type".into(), val::string(m, "type").unwrap_or_default().into());
-            put(&mut o, "Source", val::string(m, "source").map_or(J::Null, J::from));
-            if let Some(ro) = val::boolean(m, "read_only") {
-                o.insert("ReadOnly".into(), ro.into());
-            }
-            if let Some(vo) = val::block(m, "volume_options") {
-                let mut v = serde_json::Map::new();
-                if let Some(nc) = val::boolean(&vo, "no_copy") {
-                    v.insert("NoCopy".into(), nc.into());
-                }
-                put(&mut v, "Labels", serde_json::to_value(labels::to_map(&vo, "labels")).unwrap_or_default());
-                if let Some(d) = val::string(&vo, "driver_name") {
-                    v.insert(
-                        "DriverConfig".into(),
-                        json!({"Name": d, "Options": val::string_map(&vo, "driver_options")}),
-                    );
-                }
-                put(&mut o, "VolumeOptions", J::Object(v));
-            }
-            J::Object(o)
+        .map(|r| FileRef {
+            id: val::string(r, &format!("{kind}_id")).unwrap_or_default(),
+            name: val::string(r, &format!("{kind}_name")),
+            file: TaskSpecContainerSpecFile {
+                name: Some(val::string(r, "file_name").unwrap_or_default()),
+                uid: Some(val::string(r, "file_uid").unwrap_or_else(|| "0".into())),
+                gid: Some(val::string(r, "file_gid").unwrap_or_else(|| "0".into())),
+                mode: refused.check(val::int(r, "file_mode").unwrap_or(0o444)),
+            },
         })
-        .collect();
-    put(&mut c, "Mounts", J::from(mounts));
-    if let Some(h) = val::block(&cs, "healthcheck") {
-        c.insert(
-            "HealthCheck".into(),
-            json!({
-                "Test": val::strings(&h, "test"),
-                "Interval": ns(&h, "interval")?.unwrap_or(0),
-                "Timeout": ns(&h, "timeout")?.unwrap_or(0),
-                "StartPeriod": ns(&h, "start_period")?.unwrap_or(0),
-                "Retries": val::int(&h, "retries").unwrap_or(0),
+        .collect()
+}
+
+fn mount(m: &Value, refused: &mut Refused) -> Mount {
+    let volume_options = val::block(m, "volume_options").and_then(|vo| {
+        given(MountVolumeOptions {
+            no_copy: val::boolean(&vo, "no_copy"),
+            labels: map(labels::to_map(&vo, "labels")),
+            driver_config: val::string(&vo, "driver_name").map(|d| MountVolumeOptionsDriverConfig {
+                name: Some(d),
+                options: Some(val::string_map(&vo, "driver_options").into_iter().collect()),
             }),
-        );
+            ..Default::default()
+        })
+    });
+    Mount {
+        target: Some(val::string(m, "target").unwrap_or_default()),
+        source: val::string(m, "source"),
+        typ: refused.check(val::string(m, "type").unwrap_or_default()),
+        read_only: val::boolean(m, "read_only"),
+        volume_options,
+        ..Default::default()
     }
-    let hosts: Vec<String> = val::blocks(&cs, "hosts")
+}
+
+fn container_spec(cs: &Value, refused: &mut Refused) -> Result<TaskSpecContainerSpec, ProviderError> {
+    let stop_grace_period = ns(cs, "stop_grace_period")?;
+    let health_check = match val::block(cs, "healthcheck") {
+        Some(h) => Some(HealthConfig {
+            test: Some(val::strings(&h, "test")),
+            interval: Some(ns(&h, "interval")?.unwrap_or(0)),
+            timeout: Some(ns(&h, "timeout")?.unwrap_or(0)),
+            start_period: Some(ns(&h, "start_period")?.unwrap_or(0)),
+            retries: Some(val::int(&h, "retries").unwrap_or(0)),
+            ..Default::default()
+        }),
+        None => None,
+    };
+    let env = val::string_map(cs, "env").into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let hosts = val::blocks(cs, "hosts")
         .iter()
         .map(|h| format!("{} {}", val::string(h, "ip").unwrap_or_default(), val::string(h, "host").unwrap_or_default()))
         .collect();
-    put(&mut c, "Hosts", J::from(hosts));
-    put(&mut c, "Secrets", file_refs(&cs, "secret", "SecretID", "SecretName"));
-    put(&mut c, "Configs", file_refs(&cs, "config", "ConfigID", "ConfigName"));
-
-    let mut t = serde_json::Map::new();
-    t.insert("ContainerSpec".into(), J::Object(c));
-    if let Some(r) = val::block(&task, "resources") {
-        let side = |k: &str| {
-            val::block(&r, k).map(|b| {
-                let mut o = serde_json::Map::new();
-                put(&mut o, "NanoCPUs", val::int(&b, "nano_cpus").map_or(J::Null, J::from));
-                put(&mut o, "MemoryBytes", val::int(&b, "memory_bytes").map_or(J::Null, J::from));
-                J::Object(o)
-            })
-        };
-        let mut o = serde_json::Map::new();
-        put(&mut o, "Limits", side("limits").unwrap_or(J::Null));
-        put(&mut o, "Reservations", side("reservations").unwrap_or(J::Null));
-        put(&mut t, "Resources", J::Object(o));
-    }
-    if let Some(rp) = val::block(&task, "restart_policy") {
-        let mut o = serde_json::Map::new();
-        put(&mut o, "Condition", val::string(&rp, "condition").map_or(J::Null, J::from));
-        put(&mut o, "Delay", ns(&rp, "delay")?.map_or(J::Null, J::from));
-        put(&mut o, "MaxAttempts", val::int(&rp, "max_attempts").map_or(J::Null, J::from));
-        put(&mut o, "Window", ns(&rp, "window")?.map_or(J::Null, J::from));
-        put(&mut t, "RestartPolicy", J::Object(o));
-    }
-    if let Some(pl) = val::block(&task, "placement") {
-        let mut o = serde_json::Map::new();
-        put(&mut o, "Constraints", strings(&pl, "constraints"));
-        let prefs: Vec<J> =
-            val::strings(&pl, "prefs").into_iter().map(|p| json!({"Spread": {"SpreadDescriptor": p}})).collect();
-        put(&mut o, "Preferences", J::from(prefs));
-        put(&mut o, "MaxReplicas", val::int(&pl, "max_replicas").map_or(J::Null, J::from));
-        put(&mut t, "Placement", J::Object(o));
-    }
-    put(&mut t, "ForceUpdate", val::int(&task, "force_update").map_or(J::Null, J::from));
-    put(&mut t, "Runtime", val::string(&task, "runtime").map_or(J::Null, J::from));
-    let nets: Vec<J> = val::blocks(&task, "networks_advanced")
-        .iter()
-        .map(|nw| {
-            let mut o = serde_json::Map::new();
-            o.insert("Target".into(), val::string(nw, "name").unwrap_or_default().into());
-            put(&mut o, "Aliases", strings(nw, "aliases"));
-            put(&mut o, "DriverOpts", map(nw, "driver_opts"));
-            J::Object(o)
+    let secrets = file_refs(cs, "secret", refused)
+        .into_iter()
+        .map(|r| TaskSpecContainerSpecSecrets { secret_id: Some(r.id), secret_name: r.name, file: Some(r.file) })
+        .collect();
+    let configs = file_refs(cs, "config", refused)
+        .into_iter()
+        .map(|r| TaskSpecContainerSpecConfigs {
+            config_id: Some(r.id),
+            config_name: r.name,
+            file: Some(TaskSpecContainerSpecFile1 {
+                name: r.file.name,
+                uid: r.file.uid,
+                gid: r.file.gid,
+                mode: r.file.mode,
+            }),
+            ..Default::default()
         })
         .collect();
-    put(&mut t, "Networks", J::from(nets));
-    if let Some(ld) = val::block(&task, "log_driver") {
-        t.insert(
-            "LogDriver".into(),
-            json!({"Name": val::string(&ld, "name").unwrap_or_default(), "Options": val::string_map(&ld, "options")}),
-        );
-    }
+    Ok(TaskSpecContainerSpec {
+        image: Some(val::string(cs, "image").unwrap_or_default()),
+        labels: map(labels::to_map(cs, "labels")),
+        command: items(val::strings(cs, "command")),
+        args: items(val::strings(cs, "args")),
+        hostname: val::string(cs, "hostname"),
+        env: items(env),
+        dir: val::string(cs, "dir"),
+        user: val::string(cs, "user"),
+        groups: items(val::strings(cs, "groups")),
+        read_only: val::boolean(cs, "read_only"),
+        stop_signal: val::string(cs, "stop_signal"),
+        stop_grace_period,
+        isolation: val::string(cs, "isolation").and_then(|i| refused.check(i)),
+        sysctls: map(val::string_map(cs, "sysctl")),
+        capability_add: items(val::strings(cs, "cap_add")),
+        capability_drop: items(val::strings(cs, "cap_drop")),
+        mounts: items(val::blocks(cs, "mounts").iter().map(|m| mount(m, refused)).collect()),
+        health_check,
+        hosts: items(hosts),
+        secrets: items(secrets),
+        configs: items(configs),
+        ..Default::default()
+    })
+}
 
-    let mut spec = serde_json::Map::new();
-    spec.insert("Name".into(), val::string(p, "name").unwrap_or_default().into());
-    put(&mut spec, "Labels", serde_json::to_value(labels::to_map(p, "labels")).unwrap_or_default());
-    spec.insert("TaskTemplate".into(), J::Object(t));
-    let mode = val::block(p, "mode");
-    let global = mode.as_ref().and_then(|m| val::boolean(m, "global")).unwrap_or(false);
-    let replicas =
-        mode.as_ref().and_then(|m| val::block(m, "replicated")).and_then(|r| val::int(&r, "replicas")).unwrap_or(1);
-    spec.insert(
-        "Mode".into(),
-        if global { json!({"Global": {}}) } else { json!({"Replicated": {"Replicas": replicas}}) },
-    );
-    if let Some(u) = val::block(p, "update_config") {
-        spec.insert("UpdateConfig".into(), update_config_spec(&u)?);
-    }
-    if let Some(u) = val::block(p, "rollback_config") {
-        spec.insert("RollbackConfig".into(), update_config_spec(&u)?);
-    }
+fn task_spec(task: &Value, refused: &mut Refused) -> Result<TaskSpec, ProviderError> {
+    let cs =
+        val::block(task, "container_spec").ok_or_else(|| ProviderError::new("task_spec.container_spec is required"))?;
+    let container_spec = container_spec(&cs, refused)?;
+    let resources = val::block(task, "resources").and_then(|r| {
+        let side = |k: &str| val::block(&r, k).map(|b| (val::int(&b, "nano_cpus"), val::int(&b, "memory_bytes")));
+        given(TaskSpecResources {
+            limits: side("limits")
+                .and_then(|(nano_cpus, memory_bytes)| given(Limit { nano_cpus, memory_bytes, ..Default::default() })),
+            reservations: side("reservations").and_then(|(nano_cpus, memory_bytes)| {
+                given(ResourceObject { nano_cpus, memory_bytes, ..Default::default() })
+            }),
+            ..Default::default()
+        })
+    });
+    let restart_policy = match val::block(task, "restart_policy") {
+        Some(rp) => given(TaskSpecRestartPolicy {
+            condition: val::string(&rp, "condition").and_then(|c| refused.check(c)),
+            delay: ns(&rp, "delay")?,
+            max_attempts: val::int(&rp, "max_attempts"),
+            window: ns(&rp, "window")?,
+        }),
+        None => None,
+    };
+    let placement = val::block(task, "placement").and_then(|pl| {
+        let prefs = val::strings(&pl, "prefs").into_iter().map(|p| TaskSpecPlacementPreferences {
+            spread: Some(TaskSpecPlacementSpread { spread_descriptor: Some(p) }),
+        });
+        given(TaskSpecPlacement {
+            constraints: items(val::strings(&pl, "constraints")),
+            preferences: items(prefs.collect()),
+            max_replicas: val::int(&pl, "max_replicas"),
+            ..Default::default()
+        })
+    });
+    let networks = val::blocks(task, "networks_advanced")
+        .iter()
+        .map(|nw| NetworkAttachmentConfig {
+            target: Some(val::string(nw, "name").unwrap_or_default()),
+            aliases: items(val::strings(nw, "aliases")),
+            driver_opts: map(val::string_map(nw, "driver_opts")),
+        })
+        .collect();
+    Ok(TaskSpec {
+        container_spec: Some(container_spec),
+        resources,
+        restart_policy,
+        placement,
+        force_update: val::int(task, "force_update").and_then(|n| refused.check(n)),
+        runtime: val::string(task, "runtime"),
+        networks: items(networks),
+        log_driver: val::block(task, "log_driver").map(|ld| TaskSpecLogDriver {
+            name: Some(val::string(&ld, "name").unwrap_or_default()),
+            options: Some(val::string_map(&ld, "options").into_iter().collect()),
+        }),
+        ..Default::default()
+    })
+}
+
+fn endpoint_spec(p: &Value, refused: &mut Refused) -> EndpointSpec {
     let ep = val::block(p, "endpoint_spec");
-    let mut e = serde_json::Map::new();
-    e.insert("Mode".into(), ep.as_ref().and_then(|e| val::string(e, "mode")).unwrap_or_else(|| "vip".into()).into());
-    let ports: Vec<J> = ep
+    let ports = ep
         .as_ref()
         .map(|e| val::blocks(e, "ports"))
         .unwrap_or_default()
         .iter()
-        .map(|pt| {
-            let mut o = serde_json::Map::new();
-            put(&mut o, "Name", val::string(pt, "name").map_or(J::Null, J::from));
-            o.insert("Protocol".into(), val::string(pt, "protocol").unwrap_or_else(|| "tcp".into()).into());
-            o.insert("TargetPort".into(), val::int(pt, "target_port").unwrap_or(0).into());
-            put(&mut o, "PublishedPort", val::int(pt, "published_port").map_or(J::Null, J::from));
-            o.insert("PublishMode".into(), val::string(pt, "publish_mode").unwrap_or_else(|| "ingress".into()).into());
-            J::Object(o)
+        .map(|pt| EndpointPortConfig {
+            name: val::string(pt, "name"),
+            protocol: refused.check(val::string(pt, "protocol").unwrap_or_else(|| "tcp".into())),
+            target_port: Some(val::int(pt, "target_port").unwrap_or(0)),
+            published_port: val::int(pt, "published_port"),
+            publish_mode: refused.check(val::string(pt, "publish_mode").unwrap_or_else(|| "ingress".into())),
         })
         .collect();
-    put(&mut e, "Ports", J::from(ports));
-    spec.insert("EndpointSpec".into(), J::Object(e));
-    Ok(J::Object(spec))
-}
-
-// ---- daemon spec → value ----
-
-fn js(j: &J, k: &str) -> Value {
-    j.get(k).and_then(J::as_str).filter(|s| !s.is_empty()).map_or(Value::NULL, Value::from)
-}
-
-fn jn(j: &J, k: &str) -> Value {
-    j.get(k).and_then(J::as_f64).map_or(Value::NULL, Value::from)
-}
-
-fn jstrings(j: &J, k: &str) -> Value {
-    match j.get(k).and_then(J::as_array) {
-        Some(a) if !a.is_empty() => val::strs(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
-        _ => Value::NULL,
+    EndpointSpec {
+        mode: refused.check(ep.as_ref().and_then(|e| val::string(e, "mode")).unwrap_or_else(|| "vip".into())),
+        ports: items(ports),
     }
 }
 
-fn jset(j: &J, k: &str) -> Value {
-    match j.get(k).and_then(J::as_array) {
-        Some(a) if !a.is_empty() => val::str_set(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
-        _ => Value::NULL,
-    }
-}
-
-fn jmap(j: &J, k: &str) -> Value {
-    let m = labels::from_json(j.get(k));
-    if m.is_empty() { Value::NULL } else { val::str_map(&m) }
-}
-
-/// A duration field, spelled as the prior value spells it when equal.
-fn jdur(j: &J, k: &str, prior: &Value, pk: &str) -> Value {
-    match j.get(k).and_then(J::as_i64) {
-        Some(ns) => Value::from(format_ns(ns, val::string(prior, pk).as_deref())),
-        None => Value::NULL,
-    }
-}
-
-fn sub(v: &Value, path: &[&str]) -> Value {
-    let mut cur = v.clone();
-    for k in path {
-        cur = val::block(&cur, k).unwrap_or(Value::NULL);
-    }
-    cur
-}
-
-fn update_config_value(j: &J, prior: &Value) -> Value {
-    let ratio = j.get("MaxFailureRatio").and_then(J::as_f64).unwrap_or(0.0);
-    let prior_ratio = val::string(prior, "max_failure_ratio");
-    let ratio = match prior_ratio {
-        Some(p) if p.parse::<f64>().ok() == Some(ratio) => p,
-        _ => format!("{ratio:?}"),
+/// The daemon's ServiceSpec for a planned service. A malformed argument fails with its own
+/// message; one the daemon's types refuse, with `building` before serde's words.
+pub fn to_spec(p: &Value, building: &str) -> Result<ServiceSpec, ProviderError> {
+    let mut refused = Refused::default();
+    let task = val::block(p, "task_spec").ok_or_else(|| ProviderError::new("task_spec is required"))?;
+    let task_template = task_spec(&task, &mut refused)?;
+    let mode = val::block(p, "mode");
+    let global = mode.as_ref().and_then(|m| val::boolean(m, "global")).unwrap_or(false);
+    let replicas =
+        mode.as_ref().and_then(|m| val::block(m, "replicated")).and_then(|r| val::int(&r, "replicas")).unwrap_or(1);
+    let mode = if global {
+        ServiceSpecMode { global: Some(HashMap::new()), ..Default::default() }
+    } else {
+        ServiceSpecMode {
+            replicated: Some(ServiceSpecModeReplicated { replicas: Some(replicas) }),
+            ..Default::default()
+        }
     };
-    Value::object([
-        ("parallelism", Value::from(j.get("Parallelism").and_then(J::as_i64).unwrap_or(0))),
-        ("delay", jdur(j, "Delay", prior, "delay").or("0s")),
-        ("failure_action", js(j, "FailureAction").or("pause")),
-        ("monitor", jdur(j, "Monitor", prior, "monitor").or("0s")),
-        ("max_failure_ratio", Value::from(ratio)),
-        ("order", js(j, "Order").or("stop-first")),
-    ])
-}
-
-trait OrDefault {
-    fn or(self, d: &str) -> Value;
-}
-
-impl OrDefault for Value {
-    fn or(self, d: &str) -> Value {
-        if self.is_null() { Value::from(d) } else { self }
-    }
-}
-
-fn file_refs_value(j: &J, key: &str, kind: &str, id_key: &str, name_key: &str) -> Value {
-    let items = j.get(key).and_then(J::as_array).cloned().unwrap_or_default();
-    Value::set_any(
-        items
-            .iter()
-            .map(|r| {
-                let f = &r["File"];
-                Value::object([
-                    (format!("{kind}_id").as_str(), js(r, id_key)),
-                    (format!("{kind}_name").as_str(), js(r, name_key)),
-                    ("file_name", js(f, "Name")),
-                    ("file_uid", js(f, "UID").or("0")),
-                    ("file_gid", js(f, "GID").or("0")),
-                    ("file_mode", Value::from(f.get("Mode").and_then(J::as_i64).unwrap_or(0o444))),
-                ])
+    let update_config = match val::block(p, "update_config") {
+        Some(b) => {
+            let r = rollout(&b, &mut refused)?;
+            Some(ServiceSpecUpdateConfig {
+                parallelism: r.parallelism,
+                delay: r.delay,
+                failure_action: r.failure_action,
+                monitor: r.monitor,
+                max_failure_ratio: r.max_failure_ratio,
+                order: r.order,
             })
-            .collect(),
-    )
-}
-
-/// The object for a service as the daemon describes it; `prior` supplies spellings and the
-/// arguments the daemon does not return (converge_config, auth).
-pub fn from_service(svc: &J, prior: &Value, networks: &HashMap<String, String>) -> Value {
-    let spec = &svc["Spec"];
-    let tt = &spec["TaskTemplate"];
-    let c = &tt["ContainerSpec"];
-    let pcs = sub(prior, &["task_spec", "container_spec"]);
-    let env: BTreeMap<String, String> = c
-        .get("Env")
-        .and_then(J::as_array)
-        .map(|a| {
-            a.iter().filter_map(|e| e.as_str()?.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
-        })
-        .unwrap_or_default();
-    let mounts: Vec<Value> = c
-        .get("Mounts")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|m| {
-            let vo = m.get("VolumeOptions").filter(|v| v.as_object().is_some_and(|o| !o.is_empty()));
-            Value::object([
-                ("target", js(m, "Target")),
-                ("source", js(m, "Source")),
-                ("type", js(m, "Type")),
-                ("read_only", m.get("ReadOnly").and_then(J::as_bool).map_or(Value::NULL, Value::Bool)),
-                (
-                    "volume_options",
-                    match vo {
-                        Some(v) => Value::object([
-                            ("no_copy", v.get("NoCopy").and_then(J::as_bool).map_or(Value::NULL, Value::Bool)),
-                            ("driver_name", js(&v["DriverConfig"], "Name")),
-                            ("driver_options", jmap(&v["DriverConfig"], "Options")),
-                            ("labels", labels::from_map(&labels::from_json(v.get("Labels")))),
-                        ]),
-                        None => Value::NULL,
-                    },
-                ),
-            ])
-        })
-        .collect();
-    let ph = sub(&pcs, &["healthcheck"]);
-    let healthcheck = match c.get("HealthCheck").filter(|h| h.get("Test").is_some()) {
-        Some(h) => Value::object([
-            ("test", jstrings(h, "Test")),
-            ("interval", jdur(h, "Interval", &ph, "interval").or("0s")),
-            ("timeout", jdur(h, "Timeout", &ph, "timeout").or("0s")),
-            ("start_period", jdur(h, "StartPeriod", &ph, "start_period").or("0s")),
-            ("retries", Value::from(h.get("Retries").and_then(J::as_i64).unwrap_or(0))),
-        ]),
-        None => Value::NULL,
-    };
-    let hosts: Vec<Value> = c
-        .get("Hosts")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|h| {
-            let mut parts = h.as_str()?.split_whitespace();
-            let ip = parts.next()?;
-            let host = parts.next()?;
-            Some(Value::object([("host", Value::from(host)), ("ip", Value::from(ip))]))
-        })
-        .collect();
-    let container_spec = Obj::new(&schema().blocks["task_spec"].schema.blocks["container_spec"].schema)
-        .set("image", js(c, "Image"))
-        .set("command", jstrings(c, "Command"))
-        .set("args", jstrings(c, "Args"))
-        .set("hostname", js(c, "Hostname"))
-        .set("env", if env.is_empty() { Value::NULL } else { val::str_map(&env) })
-        .set("dir", js(c, "Dir"))
-        .set("user", js(c, "User"))
-        .set("groups", jstrings(c, "Groups"))
-        .set("read_only", c.get("ReadOnly").and_then(J::as_bool).map_or(Value::NULL, Value::Bool))
-        .set("stop_signal", js(c, "StopSignal"))
-        .set("stop_grace_period", jdur(c, "StopGracePeriod", &pcs, "stop_grace_period"))
-        .set("isolation", js(c, "Isolation").or("default"))
-        .set("sysctl", jmap(c, "Sysctls"))
-        .set("cap_add", jset(c, "CapabilityAdd"))
-        .set("cap_drop", jset(c, "CapabilityDrop"))
-        .set("labels", labels::from_map(&labels::from_json(c.get("Labels"))))
-        .set("mounts", Value::set_any(mounts))
-        .set("healthcheck", healthcheck)
-        .set("hosts", Value::set_any(hosts))
-        .set("secrets", file_refs_value(c, "Secrets", "secret", "SecretID", "SecretName"))
-        .set("configs", file_refs_value(c, "Configs", "config", "ConfigID", "ConfigName"))
-        .build();
-    // Isolation "default" is what the daemon reports when none was asked for.
-    let container_spec = if val::string(&pcs, "isolation").is_none()
-        && val::string(&container_spec, "isolation").as_deref() == Some("default")
-    {
-        let mut cs = container_spec;
-        cs.set_at_path(&[terrane_engine::value::PathStep::Attr("isolation".into())], Value::NULL);
-        cs
-    } else {
-        container_spec
-    };
-    let ptask = sub(prior, &["task_spec"]);
-    let resources = match tt
-        .get("Resources")
-        .filter(|r| r.as_object().is_some_and(|o| o.values().any(|v| v.as_object().is_some_and(|x| !x.is_empty()))))
-    {
-        Some(r) => {
-            let side = |k: &str| match r.get(k).filter(|s| s.as_object().is_some_and(|o| !o.is_empty())) {
-                Some(s) => Value::object([("nano_cpus", jn(s, "NanoCPUs")), ("memory_bytes", jn(s, "MemoryBytes"))]),
-                None => Value::NULL,
-            };
-            Value::object([("limits", side("Limits")), ("reservations", side("Reservations"))])
         }
-        None => Value::NULL,
+        None => None,
     };
-    let prp = sub(&ptask, &["restart_policy"]);
-    let restart_policy = match tt.get("RestartPolicy").filter(|r| r.as_object().is_some_and(|o| !o.is_empty())) {
-        Some(r) => Value::object([
-            ("condition", js(r, "Condition")),
-            ("delay", jdur(r, "Delay", &prp, "delay")),
-            ("max_attempts", jn(r, "MaxAttempts")),
-            ("window", jdur(r, "Window", &prp, "window")),
-        ]),
-        None => Value::NULL,
-    };
-    let placement = match tt
-        .get("Placement")
-        .filter(|p| ["Constraints", "Preferences", "MaxReplicas"].iter().any(|k| p.get(*k).is_some()))
-    {
-        Some(p) => {
-            let prefs: Vec<String> = p
-                .get("Preferences")
-                .and_then(J::as_array)
-                .map(|a| {
-                    a.iter().filter_map(|x| x["Spread"]["SpreadDescriptor"].as_str().map(str::to_string)).collect()
-                })
-                .unwrap_or_default();
-            Value::object([
-                ("constraints", jset(p, "Constraints")),
-                ("prefs", if prefs.is_empty() { Value::NULL } else { val::str_set(prefs) }),
-                ("max_replicas", jn(p, "MaxReplicas")),
-            ])
+    let rollback_config = match val::block(p, "rollback_config") {
+        Some(b) => {
+            let r = rollout(&b, &mut refused)?;
+            Some(ServiceSpecRollbackConfig {
+                parallelism: r.parallelism,
+                delay: r.delay,
+                failure_action: r.failure_action,
+                monitor: r.monitor,
+                max_failure_ratio: r.max_failure_ratio,
+                order: r.order,
+            })
         }
-        None => Value::NULL,
+        None => None,
     };
-    // Keep the network spelling the configuration used (name or ID) when it is the same network.
-    let prior_nets: Vec<String> =
-        val::blocks(&ptask, "networks_advanced").iter().filter_map(|n| val::string(n, "name")).collect();
-    let nets: Vec<Value> = tt
-        .get("Networks")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|nw| {
-            let target = nw["Target"].as_str().unwrap_or_default().to_string();
-            let name = networks.get(&target).cloned();
-            let spelled = prior_nets
-                .iter()
-                .find(|p| **p == target || Some(*p) == name.as_ref())
-                .cloned()
-                .or(name)
-                .unwrap_or(target);
-            Value::object([
-                ("name", Value::from(spelled)),
-                ("aliases", jset(nw, "Aliases")),
-                ("driver_opts", jmap(nw, "DriverOpts")),
-            ])
-        })
-        .collect();
-    let log_driver = match tt.get("LogDriver").filter(|l| l.get("Name").is_some()) {
-        Some(l) => Value::object([("name", js(l, "Name")), ("options", jmap(l, "Options"))]),
-        None => Value::NULL,
+    let spec = ServiceSpec {
+        name: Some(val::string(p, "name").unwrap_or_default()),
+        labels: map(labels::to_map(p, "labels")),
+        task_template: Some(task_template),
+        mode: Some(mode),
+        update_config,
+        rollback_config,
+        endpoint_spec: Some(endpoint_spec(p, &mut refused)),
+        ..Default::default()
     };
-    let task_spec = Value::object([
-        (
-            "force_update",
-            tt.get("ForceUpdate").and_then(J::as_i64).filter(|n| *n != 0).map_or(Value::NULL, Value::from),
-        ),
-        // "container" is what the daemon reports when no runtime was asked for.
-        (
-            "runtime",
-            if val::string(&ptask, "runtime").is_none() && tt["Runtime"].as_str() == Some("container") {
-                Value::NULL
-            } else {
-                js(tt, "Runtime")
-            },
-        ),
-        ("container_spec", container_spec),
-        ("resources", resources),
-        ("restart_policy", restart_policy),
-        ("placement", placement),
-        ("networks_advanced", Value::set_any(nets)),
-        ("log_driver", log_driver),
-    ]);
-    let mode = if spec["Mode"].get("Global").is_some() {
-        Value::object([("global", Value::Bool(true)), ("replicated", Value::NULL)])
-    } else {
-        let replicas = spec["Mode"]["Replicated"]["Replicas"].as_i64().unwrap_or(1);
-        Value::object([
-            ("global", Value::Bool(false)),
-            ("replicated", Value::object([("replicas", Value::from(replicas))])),
-        ])
-    };
-    let ep = &spec["EndpointSpec"];
-    let ports: Vec<Value> = ep
-        .get("Ports")
-        .and_then(J::as_array)
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|pt| {
-            Value::object([
-                ("name", js(pt, "Name")),
-                ("protocol", js(pt, "Protocol").or("tcp")),
-                ("target_port", jn(pt, "TargetPort")),
-                ("published_port", jn(pt, "PublishedPort")),
-                ("publish_mode", js(pt, "PublishMode").or("ingress")),
-            ])
-        })
-        .collect();
-    let endpoint_spec = Value::object([("mode", js(ep, "Mode").or("vip")), ("ports", Value::tuple(ports))]);
-    let uc = |k: &str, pk: &str| match spec.get(k).filter(|u| u.as_object().is_some_and(|o| !o.is_empty())) {
-        Some(u) => update_config_value(u, &sub(prior, &[pk])),
-        None => Value::NULL,
-    };
-    Obj::new(&schema())
-        .set("id", svc["ID"].as_str().unwrap_or_default())
-        .set("name", spec["Name"].as_str().unwrap_or_default())
-        .set("labels", labels::read(spec.get("Labels")))
-        .set("task_spec", task_spec)
-        .set("mode", mode)
-        .set("update_config", uc("UpdateConfig", "update_config"))
-        .set("rollback_config", uc("RollbackConfig", "rollback_config"))
-        .set("endpoint_spec", endpoint_spec)
-        .keep(prior, &["converge_config", "auth"])
-        .build()
+    match refused.0 {
+        Some(e) => Err(ProviderError::new(format!("{building}: {e}"))),
+        None => Ok(spec),
+    }
 }
