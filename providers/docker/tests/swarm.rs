@@ -314,8 +314,8 @@ resource "docker_service" "broken" {{
 
 /// A service that sets (nearly) every argument of the schema, beside a global one. Not
 /// `healthcheck`: bollard's model names it `HealthCheck` where the daemon answers
-/// `Healthcheck`, so it never reads back. Nor `read_only = false` on a mount: the daemon
-/// omits false.
+/// `Healthcheck`, so it never reads back. Nor `read_only = false`, which the daemon omits
+/// (see `flags_set_to_false_read_back_as_configured`).
 fn everything(tag: &str, port: u16, env: &str) -> String {
     format!(
         r#"
@@ -491,6 +491,43 @@ resource "docker_service" "global" {{
 }}
 "#
     )
+}
+
+/// Flags configured `false` read back as configured: the daemon leaves false flags out of
+/// what it answers (a mount's `read_only`, the container's `read_only`), and a plan must not
+/// show them changing on every run.
+#[tokio::test]
+async fn flags_set_to_false_read_back_as_configured() {
+    let h = Harness::new();
+    let tag = unique("flags");
+    let src = format!(
+        r#"
+resource "docker_service" "f" {{
+  name = "{tag}-f"
+  task_spec {{
+    container_spec {{
+      image     = "{IMAGE}"
+      command   = ["sh", "-c", "exec sleep 86400"]
+      read_only = false
+      mounts {{
+        target    = "/scratch"
+        type      = "tmpfs"
+        read_only = false
+      }}
+      mounts {{
+        target    = "/host-tmp"
+        source    = "/tmp"
+        type      = "bind"
+        read_only = true
+      }}
+    }}
+  }}
+}}
+"#
+    );
+    h.apply(&src).await;
+    assert_no_changes(&h.plan(&src).await);
+    h.destroy(&src).await;
 }
 
 /// Every argument goes to the daemon as configured and reads back as configured (the next

@@ -30,8 +30,14 @@ fn number(n: Option<i64>) -> Value {
     n.map_or(Value::NULL, |n| Value::from(n as f64))
 }
 
-fn boolean(b: Option<bool>) -> Value {
-    b.map_or(Value::NULL, Value::Bool)
+/// A flag the daemon leaves out when it is false: `false` where the prior value (the
+/// configuration as applied) said so, else not set.
+fn flag(b: Option<bool>, prior: Option<&Value>) -> Value {
+    match b {
+        Some(b) => Value::Bool(b),
+        None if prior.is_some_and(|p| p.as_bool() == Some(false)) => Value::Bool(false),
+        None => Value::NULL,
+    }
 }
 
 /// A list of strings; empty is none.
@@ -140,17 +146,26 @@ fn file_ref(kind: &str, id: Option<&str>, name: Option<&str>, file: Option<TaskS
 fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
     let env: BTreeMap<String, String> =
         c.env.iter().flatten().filter_map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect();
+    let prior_mounts = prior.get_attr("mounts").and_then(Value::as_seq).map(<[Value]>::to_vec).unwrap_or_default();
     let mounts = c
         .mounts
         .iter()
         .flatten()
         .map(|m| {
+            // The prior mount of the same target (mounts are a set: no position to go by).
+            let pm = prior_mounts.iter().find(|p| p.get_attr("target").and_then(Value::as_str) == m.target.as_deref());
             let vo = m.volume_options.as_ref().filter(|v| **v != MountVolumeOptions::default());
             let volume_options = match vo {
                 Some(v) => {
                     let driver = v.driver_config.as_ref();
                     Value::object([
-                        ("no_copy", boolean(v.no_copy)),
+                        (
+                            "no_copy",
+                            flag(
+                                v.no_copy,
+                                pm.map(|pm| sub(pm, &["volume_options"])).as_ref().and_then(|o| o.get_attr("no_copy")),
+                            ),
+                        ),
                         ("driver_name", string(driver.and_then(|d| d.name.as_deref()))),
                         ("driver_options", map(driver.and_then(|d| d.options.as_ref()))),
                         ("labels", labels::from_map(&labels::from_hash(v.labels.as_ref()))),
@@ -162,7 +177,7 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
                 ("target", string(m.target.as_deref())),
                 ("source", string(m.source.as_deref())),
                 ("type", spelled(m.typ.as_ref())),
-                ("read_only", boolean(m.read_only)),
+                ("read_only", flag(m.read_only, pm.and_then(|pm| pm.get_attr("read_only")))),
                 ("volume_options", volume_options),
             ])
         })
@@ -218,7 +233,7 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
         .set("dir", string(c.dir.as_deref()))
         .set("user", string(c.user.as_deref()))
         .set("groups", strings(c.groups.as_ref()))
-        .set("read_only", boolean(c.read_only))
+        .set("read_only", flag(c.read_only, prior.get_attr("read_only")))
         .set("stop_signal", string(c.stop_signal.as_deref()))
         .set("stop_grace_period", duration(c.stop_grace_period, prior, "stop_grace_period"))
         .set("isolation", spelled(c.isolation.as_ref()).or("default"))
