@@ -176,6 +176,9 @@ impl Provider for AwsProvider {
         };
         let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, config);
         if req.schema.block.attributes.contains_key("tags_all") {
+            if resp.requires_replace.is_empty() {
+                tags::keep_empty(req.prior, &mut resp.planned);
+            }
             let default_tags = self.settings.get().map(|s| s.default_tags.clone()).unwrap_or_default();
             tags::plan_tags_all(&mut resp.planned, &default_tags);
         }

@@ -61,6 +61,19 @@ pub fn plan_tags_all(planned: &mut Value, default_tags: &BTreeMap<String, String
     planned.set_at_path(&[terrane_engine::value::PathStep::Attr("tags_all".into())], all);
 }
 
+/// Keeps a prior empty `tags` map that the configuration leaves out: hashicorp/aws reads an
+/// object without tags back as `tags = {}` (a state Terraform refreshed has it), and the
+/// Terraform SDK takes an empty map for none, so that is no change.
+pub fn keep_empty(prior: Option<&Value>, planned: &mut Value) {
+    let empty =
+        prior.and_then(|p| p.get_attr("tags")).filter(|t| t.is_known() && !t.is_null() && t.length_int() == Some(0));
+    if let Some(t) = empty
+        && planned.get_attr("tags").is_some_and(|v| v.is_known() && v.is_null())
+    {
+        planned.set_at_path(&[terrane_engine::value::PathStep::Attr("tags".into())], t.clone());
+    }
+}
+
 pub fn merged(default_tags: &BTreeMap<String, String>, tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut all = default_tags.clone();
     all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -129,6 +142,19 @@ mod tests {
 
     fn m(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn an_empty_map_of_tags_is_none() {
+        let ty = terrane_engine::value::Type::String;
+        let prior = Value::object([("tags", Value::map(ty.clone(), Default::default()))]);
+        let mut planned = Value::object([("tags", Value::null(terrane_engine::value::Type::map(ty.clone())))]);
+        keep_empty(Some(&prior), &mut planned);
+        assert_eq!(planned.get_attr("tags"), prior.get_attr("tags"));
+        let prior = Value::object([("tags", Value::map(ty, [("a".to_string(), Value::from("b"))].into()))]);
+        let mut removed = Value::object([("tags", Value::NULL)]);
+        keep_empty(Some(&prior), &mut removed);
+        assert_eq!(removed.get_attr("tags"), Some(&Value::NULL), "tags taken away are planned away");
     }
 
     #[test]

@@ -1,22 +1,29 @@
 //! `aws_lb`: the application (or network) load balancer in front of the swarm cluster.
+//!
+//! Its load balancer attributes (idle timeout, HTTP/2, logs, ...) are one table in
+//! [`super::lb_attributes`]; where it runs (`subnets`, `subnet_mapping`) is
+//! [`super::lb_subnets`]; its minimum capacity [`super::lb_capacity`].
 
+use super::lb_attributes::{self as attributes, APPLICATION, NETWORK, type_bit};
+use super::{lb_capacity as capacity, lb_subnets as subnets};
 use crate::describe::{all_failed, describe_by_arn, split_err};
 use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
-use crate::errors::{is_not_found, sdk_error};
+use crate::errors::{describe, is_not_found, sdk_error};
 use crate::plan::keep_computed;
 use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
-    IpAddressType, LoadBalancer, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum,
+    EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum, IpAddressType, IpamPools, LoadBalancer,
+    LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, RemoveIpamPoolEnum,
 };
 use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
 use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
@@ -24,40 +31,37 @@ pub struct Lb;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
-// ---------------------------------------------------------------------------------------------
-// Shared ELBv2 helpers.
-// ---------------------------------------------------------------------------------------------
+const ENFORCE: &str = "enforce_security_group_inbound_rules_on_private_link_traffic";
 
-// ---------------------------------------------------------------------------------------------
-// The resource.
-// ---------------------------------------------------------------------------------------------
-
-fn schema() -> Schema {
-    with_timeouts(
-        with_tags(
-            Schema::new()
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("arn_suffix", Attribute::computed(Type::String))
-                .attr("dns_name", Attribute::computed(Type::String))
-                .attr("zone_id", Attribute::computed(Type::String))
-                .attr("vpc_id", Attribute::computed(Type::String))
-                .attr("name", Attribute::optional_computed(Type::String).force_new())
-                .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-                .attr("internal", Attribute::optional_computed(Type::Bool).force_new())
-                .attr("load_balancer_type", Attribute::optional(Type::String).default("application").force_new())
-                .attr("security_groups", Attribute::optional_computed(Type::set(Type::String)))
-                .attr("subnets", Attribute::optional_computed(Type::set(Type::String)))
-                .attr("idle_timeout", Attribute::optional(Type::Number).default(Value::from(60i64)))
-                .attr("enable_deletion_protection", Attribute::optional(Type::Bool).default(false))
-                .attr("ip_address_type", Attribute::optional_computed(Type::String)),
-        ),
-        &["create", "update", "delete"],
-    )
+fn ipam_schema() -> Schema {
+    Schema::new().attr("ipv4_ipam_pool_id", Attribute::required(Type::String))
 }
 
-fn is_application(v: &Value) -> bool {
-    val::string(v, "load_balancer_type").is_none_or(|t| t == "application")
+fn schema() -> Schema {
+    let s = Schema::new()
+        .attr("id", Attribute::computed(Type::String))
+        .attr("arn", Attribute::computed(Type::String))
+        .attr("arn_suffix", Attribute::computed(Type::String))
+        .attr("dns_name", Attribute::computed(Type::String))
+        .attr("zone_id", Attribute::computed(Type::String))
+        .attr("vpc_id", Attribute::computed(Type::String))
+        .attr("name", Attribute::optional_computed(Type::String).force_new())
+        .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
+        .attr("internal", Attribute::optional_computed(Type::Bool).force_new())
+        .attr("load_balancer_type", Attribute::optional(Type::String).default("application").force_new())
+        .attr("security_groups", Attribute::optional_computed(Type::set(Type::String)))
+        .attr("subnets", Attribute::optional_computed(Type::set(Type::String)))
+        .attr("ip_address_type", Attribute::optional_computed(Type::String))
+        .attr("customer_owned_ipv4_pool", Attribute::optional(Type::String).force_new())
+        .attr(ENFORCE, Attribute::optional_computed(Type::String))
+        .block("subnet_mapping", subnets::mapping_block())
+        .block("ipam_pools", NestedBlock::list(ipam_schema()).max(1))
+        .block("minimum_load_balancer_capacity", capacity::block());
+    with_timeouts(with_tags(attributes::with_attributes(s)), &["create", "update", "delete"])
+}
+
+fn lb_type(v: &Value) -> u8 {
+    type_bit(v.get_attr("load_balancer_type").and_then(Value::as_str))
 }
 
 async fn lb_attributes(c: &Ctx<'_>, arn: &str) -> Result<HashMap<String, String>> {
@@ -72,20 +76,74 @@ async fn lb_attributes(c: &Ctx<'_>, arn: &str) -> Result<HashMap<String, String>
     Ok(attribute_map(out.attributes().iter().map(|a| (a.key(), a.value()))))
 }
 
-async fn set_attributes(c: &Ctx<'_>, arn: &str, attrs: Vec<(&str, String)>) -> Result<()> {
-    if attrs.is_empty() {
-        return Ok(());
+/// The key of an attribute AWS refuses as unknown or unsupported, from its message
+/// (`Load balancer attribute key 'routing.http.desync_mitigation_mode' is not recognized`).
+fn refused_key(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("attribute key ")?;
+    let key = rest.split_whitespace().next()?.trim_matches(|c| c == '\'' || c == '"');
+    let after = &rest[rest.find(key)? + key.len()..];
+    let after = after.trim_start_matches(['\'', '"']);
+    (after.starts_with(" is not recognized") || after.starts_with(" is not supported")).then(|| key.to_string())
+}
+
+/// Sets load balancer attributes; one AWS does not know (or does not support for this type, or
+/// in this partition) is left out and the others set, as hashicorp/aws does, with a warning.
+async fn set_attributes(c: &Ctx<'_>, arn: &str, mut attrs: Vec<(String, String)>) -> Result<()> {
+    while !attrs.is_empty() {
+        let list = attrs.iter().map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build()).collect();
+        let doing = format!("setting the attributes of load balancer {arn}");
+        match c
+            .clients
+            .elbv2
+            .modify_load_balancer_attributes()
+            .load_balancer_arn(arn)
+            .set_attributes(Some(list))
+            .send()
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                let message = describe(&doing, &e);
+                match refused_key(&message).filter(|k| attrs.iter().any(|(a, _)| a == k)) {
+                    Some(key) => {
+                        tracing::warn!("load balancer {arn}: AWS refuses the attribute {key}, left out: {message}");
+                        attrs.retain(|(k, _)| *k != key);
+                    }
+                    None => return Err(sdk_error(&doing, e)),
+                }
+            }
+        }
     }
-    let attrs = attrs.into_iter().map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build()).collect();
+    Ok(())
+}
+
+async fn set_security_groups(c: &Ctx<'_>, arn: &str, planned: &Value) -> Result<()> {
+    let enforce = val::string(planned, ENFORCE).filter(|e| !e.is_empty() && lb_type(planned) == NETWORK);
     c.clients
         .elbv2
-        .modify_load_balancer_attributes()
+        .set_security_groups()
         .load_balancer_arn(arn)
-        .set_attributes(Some(attrs))
+        .set_security_groups(Some(val::strings(planned, "security_groups")))
+        .set_enforce_security_group_inbound_rules_on_private_link_traffic(
+            enforce.map(|e| EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum::from(e.as_str())),
+        )
         .send()
         .await
-        .map_err(|e| sdk_error(&format!("setting the attributes of load balancer {arn}"), e))?;
+        .map_err(|e| sdk_error(&format!("setting the security groups of load balancer {arn}"), e))?;
     Ok(())
+}
+
+fn ipam_pools(planned: &Value) -> Option<IpamPools> {
+    let b = val::block(planned, "ipam_pools")?;
+    Some(IpamPools::builder().set_ipv4_ipam_pool_id(val::string(&b, "ipv4_ipam_pool_id")).build())
+}
+
+fn ipam_value(pools: Option<&IpamPools>) -> Value {
+    let items = pools
+        .map(|p| Value::object([("ipv4_ipam_pool_id", Value::from(p.ipv4_ipam_pool_id().unwrap_or_default()))]))
+        .into_iter()
+        .collect();
+    Value::list(ipam_schema().value_type(), items)
 }
 
 async fn wait_active(c: &Ctx<'_>, arn: &str, limit: Duration) -> Result<()> {
@@ -110,23 +168,25 @@ async fn wait_active(c: &Ctx<'_>, arn: &str, limit: Duration) -> Result<()> {
     .await
 }
 
-fn lb_value(
-    c: &Ctx<'_>,
-    lb: &LoadBalancer,
-    tags: &BTreeMap<String, String>,
-    attrs: &HashMap<String, String>,
-    cur: &Value,
-) -> Value {
+/// What a read found beside the load balancer itself.
+struct Extra {
+    tags: BTreeMap<String, String>,
+    attrs: HashMap<String, String>,
+    /// The minimum capacity (none: not read for this type, kept).
+    capacity: Option<Value>,
+}
+
+fn lb_value(c: &Ctx<'_>, lb: &LoadBalancer, extra: &Extra, cur: &Value) -> Value {
     let arn = lb.load_balancer_arn().unwrap_or_default();
     let lb_type = lb.r#type().map_or("application", |t| t.as_str());
-    let idle_timeout = if lb_type == "application" {
-        attrs.get("idle_timeout.timeout_seconds").and_then(|s| s.parse::<i64>().ok()).unwrap_or(60)
-    } else {
-        val::int(cur, "idle_timeout").unwrap_or(60)
-    };
-    let (tags, tags_all) = crate::tags::read_back(tags, c.default_tags(), cur);
+    let (tags, tags_all) = crate::tags::read_back(&extra.tags, c.default_tags(), cur);
     let name = lb.load_balancer_name().unwrap_or_default();
-    Obj::new(&schema())
+    let (subnets, mappings) = subnets::read(lb.availability_zones());
+    let capacity = extra.capacity.clone().unwrap_or_else(|| {
+        let kept = cur.get_attr("minimum_load_balancer_capacity").filter(|v| v.is_wholly_known() && !v.is_null());
+        kept.cloned().unwrap_or_else(|| Value::empty_list(capacity::element_type()))
+    });
+    let obj = Obj::new(&schema())
         .set("id", arn)
         .set("arn", arn)
         .set("arn_suffix", arn_after(arn, ":loadbalancer/"))
@@ -134,21 +194,23 @@ fn lb_value(
         .set("zone_id", val::opt_str(lb.canonical_hosted_zone_id()))
         .set("vpc_id", val::opt_str(lb.vpc_id()))
         .set("name", name)
-        .set("name_prefix", name_prefix_from_name(name))
+        // hashicorp/aws records an empty string for a name not generated from a prefix.
+        .set("name_prefix", Some(name_prefix_from_name(name)).filter(|p| !p.is_null()).unwrap_or(Value::from("")))
         .set("internal", Value::Bool(lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal)))
         .set("load_balancer_type", lb_type)
         .set("security_groups", val::str_set(lb.security_groups().iter().cloned()))
-        .set("subnets", val::str_set(lb.availability_zones().iter().filter_map(|z| z.subnet_id().map(str::to_string))))
-        .set("idle_timeout", Value::from(idle_timeout))
-        .set(
-            "enable_deletion_protection",
-            Value::Bool(attrs.get("deletion_protection.enabled").is_some_and(|v| v == "true")),
-        )
+        .set("subnets", subnets)
+        .set("subnet_mapping", mappings)
         .set("ip_address_type", val::opt_str(lb.ip_address_type().map(|t| t.as_str())))
+        // hashicorp/aws records none as an empty string.
+        .set("customer_owned_ipv4_pool", lb.customer_owned_ipv4_pool().unwrap_or_default())
+        .set(ENFORCE, lb.enforce_security_group_inbound_rules_on_private_link_traffic().unwrap_or_default())
+        .set("ipam_pools", ipam_value(lb.ipam_pools()))
+        .set("minimum_load_balancer_capacity", capacity)
         .set("tags", tags)
         .set("tags_all", tags_all)
-        .keep(cur, &["timeouts"])
-        .build()
+        .keep(cur, &["timeouts"]);
+    attributes::read(&extra.attrs, type_bit(Some(lb_type)), cur).into_iter().fold(obj, |o, (k, v)| o.set(k, v)).build()
 }
 
 impl Lb {
@@ -175,6 +237,28 @@ fn valid_lb_name(name: &str, what: &str, max: usize) -> Option<Diagnostic> {
             format!("{name:?}: a load balancer {what} has at most {max} characters, only letters, digits and hyphens, does not begin (or end) with a hyphen, and does not begin with \"internal-\"."),
         )
     })
+}
+
+/// `config` as hashicorp/aws compares it with the prior state: a `customer_owned_ipv4_pool` left
+/// out is the empty string it reads, unset mapping addresses are empty. Whether it changed.
+fn normalize(prior: Option<&Value>, config: &mut Value) -> bool {
+    let mut changed = subnets::normalize_config(config);
+    let pool = prior.and_then(|p| p.get_attr("customer_owned_ipv4_pool")).and_then(Value::as_str);
+    if pool == Some("") && config.get_attr("customer_owned_ipv4_pool").is_none_or(|v| v.is_known() && v.is_null()) {
+        config.set_at_path(&[PathStep::Attr("customer_owned_ipv4_pool".into())], Value::from(""));
+        changed = true;
+    }
+    changed
+}
+
+/// For a type `types` does not include, the block keeps what it has (empty for a new one), as
+/// hashicorp/aws ignores its difference.
+fn ignore_block_unless(plan: &mut PlanResponse, prior: Option<&Value>, k: &str, types: u8, lb_type: u8, ety: Type) {
+    if types & lb_type != 0 {
+        return;
+    }
+    let v = prior.and_then(|p| p.get_attr(k)).filter(|v| v.is_wholly_known() && !v.is_null());
+    plan.planned.set_at_path(&[PathStep::Attr(k.into())], v.cloned().unwrap_or_else(|| Value::empty_list(ety)));
 }
 
 #[async_trait]
@@ -217,49 +301,77 @@ impl ResourceType for Lb {
                 format!("ip_address_type must be one of ipv4, dualstack, dualstack-without-public-ipv4; got {t:?}."),
             ));
         }
+        if let Some(t) = val::string(config, ENFORCE).filter(|t| !["on", "off"].contains(&t.as_str())) {
+            out.push(invalid(&format!("Invalid {ENFORCE}"), format!("{ENFORCE} must be one of on, off; got {t:?}.")));
+        }
         if let Some(t) = val::number(config, "idle_timeout").filter(|t| !(1.0..=4000.0).contains(t)) {
             out.push(invalid(
                 "Invalid idle_timeout",
                 format!("idle_timeout must be between 1 and 4000 seconds, got {t}."),
             ));
         }
-        if config.get_attr("subnets").is_none_or(Value::is_null) {
-            out.push(invalid(
-                "Missing required argument",
-                "\"subnets\": the load balancer's subnets are required (subnet_mapping is not supported).",
-            ));
-        }
+        out.extend(attributes::validate(config));
+        out.extend(subnets::validate(config));
         out
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        let schema = schema();
+        let pool = config.get_attr("customer_owned_ipv4_pool").cloned().unwrap_or(Value::NULL);
+        let mut config = config.clone();
+        if normalize(prior, &mut config) {
+            // Planned again, with the provider's tags rules (tags_all does not depend on prior).
+            let tags_all = plan.planned.get_attr("tags_all").cloned().unwrap_or(Value::NULL);
+            *plan = terrane_engine::plan::diff::generic_plan(&schema, prior, &config);
+            if plan.requires_replace.is_empty() {
+                crate::tags::keep_empty(prior, &mut plan.planned);
+            }
+            plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], tags_all);
+        }
+        let config = &config;
+        let lb_type = lb_type(&plan.planned);
         keep_computed(
             prior,
             config,
             plan,
             &["name_prefix", "internal", "security_groups", "subnets", "ip_address_type"],
         );
-        // idle_timeout means nothing to a network load balancer (Terraform suppresses its diff).
-        if let Some(p) = prior.filter(|_| !is_application(&plan.planned) && plan.requires_replace.is_empty()) {
-            plan.planned.set_at_path(
-                &[PathStep::Attr("idle_timeout".into())],
-                p.get_attr("idle_timeout").cloned().unwrap_or(Value::NULL),
-            );
+        subnets::plan(&schema, prior, config, plan, lb_type);
+        // From here on, a replacement plans a new object (as configured, not normalized).
+        let prior = prior.filter(|p| !p.is_null() && plan.requires_replace.is_empty());
+        if prior.is_none() {
+            plan.planned.set_at_path(&[PathStep::Attr("customer_owned_ipv4_pool".into())], pool.conform(&Type::String));
+        }
+        attributes::plan(prior, config, &mut plan.planned, lb_type);
+        ignore_block_unless(plan, prior, "ipam_pools", APPLICATION, lb_type, ipam_schema().value_type());
+        let capacity_ty = capacity::element_type();
+        ignore_block_unless(plan, prior, "minimum_load_balancer_capacity", APPLICATION | NETWORK, lb_type, capacity_ty);
+        // Only a network load balancer takes it; for the others it is what AWS says.
+        if lb_type != NETWORK {
+            let v = prior.and_then(|p| p.get_attr(ENFORCE)).filter(|v| v.is_known()).cloned();
+            plan.planned.set_at_path(&[PathStep::Attr(ENFORCE.into())], v.unwrap_or(Value::unknown(Type::String)));
+        } else {
+            keep_computed(prior, config, plan, &[ENFORCE]);
         }
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = c.generated_name(planned, "tf-lb-");
         let lb_type = val::string(planned, "load_balancer_type").unwrap_or_else(|| "application".into());
+        let bit = type_bit(Some(&lb_type));
         let groups = val::strings(planned, "security_groups");
+        let subnet_ids = val::strings(planned, "subnets");
         let mut req = c
             .clients
             .elbv2
             .create_load_balancer()
             .name(&name)
             .r#type(LoadBalancerTypeEnum::from(lb_type.as_str()))
-            .set_subnets(Some(val::strings(planned, "subnets")))
+            .set_subnets((!subnet_ids.is_empty()).then_some(subnet_ids))
+            .set_subnet_mappings(subnets::to_api(planned))
             .set_security_groups((!groups.is_empty()).then_some(groups))
+            .set_customer_owned_ipv4_pool(val::string(planned, "customer_owned_ipv4_pool").filter(|p| !p.is_empty()))
+            .set_ipam_pools(ipam_pools(planned))
             .set_tags(elb_tags(&crate::tags::at_create(c, planned)));
         if val::boolean(planned, "internal") == Some(true) {
             req = req.scheme(LoadBalancerSchemeEnum::Internal);
@@ -282,17 +394,21 @@ impl ResourceType for Lb {
             ])
         };
         let limit = timeout(planned, "create", DEFAULT_TIMEOUT);
-        wait_active(c, &arn, limit).await.map_err(|e| e.with_partial_state(partial()))?;
-        let mut attrs = vec![(
-            "deletion_protection.enabled",
-            val::boolean(planned, "enable_deletion_protection").unwrap_or(false).to_string(),
-        )];
-        if lb_type == "application" {
-            attrs.push(("idle_timeout.timeout_seconds", val::int(planned, "idle_timeout").unwrap_or(60).to_string()));
-        }
-        set_attributes(c, &arn, attrs).await.map_err(|e| e.with_partial_state(partial()))?;
-        wait_active(c, &arn, limit).await.map_err(|e| e.with_partial_state(partial()))?;
-        self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+        let finish = async {
+            wait_active(c, &arn, limit).await?;
+            if bit & (APPLICATION | NETWORK) != 0
+                && let Some(units) = capacity::units(planned)
+            {
+                capacity::set(c, &arn, Some(units), limit).await?;
+            }
+            set_attributes(c, &arn, attributes::to_send(planned, None, bit)).await?;
+            if bit == NETWORK && val::string(planned, ENFORCE).is_some_and(|e| !e.is_empty()) {
+                set_security_groups(c, &arn, planned).await?;
+            }
+            wait_active(c, &arn, limit).await?;
+            self.read_one(c, &arn, planned).await
+        };
+        finish.await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
@@ -331,13 +447,26 @@ impl ResourceType for Lb {
             Err(e) => return all_failed(current.len(), &e),
         };
         let found_arns: Vec<String> = found.keys().cloned().collect();
-        let tags = match describe_tags(c, &found_arns).await {
+        let mut tags = match describe_tags(c, &found_arns).await {
             Ok(t) => t,
             Err(e) => return all_failed(current.len(), &e),
         };
-        // One DescribeLoadBalancerAttributes per load balancer (the API takes one ARN).
-        let attrs: HashMap<String, Result<HashMap<String, String>>> = stream::iter(found_arns.clone())
-            .map(|arn| async move { (arn.clone(), lb_attributes(c, &arn).await) })
+        // One DescribeLoadBalancerAttributes (and, for application and network load balancers,
+        // one DescribeCapacityReservation) per load balancer: the APIs take one ARN.
+        let jobs: Vec<(String, bool)> = found
+            .iter()
+            .map(|(arn, lb)| (arn.clone(), type_bit(lb.r#type().map(|t| t.as_str())) & (APPLICATION | NETWORK) != 0))
+            .collect();
+        let mut extras: HashMap<String, Result<Extra>> = stream::iter(jobs)
+            .map(|(arn, with_capacity)| async move {
+                let extra = async {
+                    let attrs = lb_attributes(c, &arn).await?;
+                    let capacity = if with_capacity { Some(capacity::read(c, &arn).await?) } else { None };
+                    Ok(Extra { tags: BTreeMap::new(), attrs, capacity })
+                }
+                .await;
+                (arn, extra)
+            })
             .buffered(8)
             .collect()
             .await;
@@ -346,8 +475,12 @@ impl ResourceType for Lb {
             .map(|cur| {
                 let arn = val::id(cur);
                 let Some(lb) = found.get(&arn) else { return Ok(None) };
-                let attrs = attrs.get(&arn).cloned().unwrap_or_else(|| Ok(HashMap::new()))?;
-                Ok(Some(lb_value(c, lb, tags.get(&arn).unwrap_or(&BTreeMap::new()), &attrs, cur)))
+                let mut extra = match extras.remove(&arn) {
+                    Some(e) => e?,
+                    None => return Err(ProviderError::new(format!("load balancer {arn} was read twice"))),
+                };
+                extra.tags = tags.remove(&arn).unwrap_or_default();
+                Ok(Some(lb_value(c, lb, &extra, cur)))
             })
             .collect()
     }
@@ -355,32 +488,21 @@ impl ResourceType for Lb {
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let arn = val::id(prior);
         let elbv2 = &c.clients.elbv2;
-        let changed = |k: &str| prior.get_attr(k) != planned.get_attr(k);
-        let mut attrs = Vec::new();
-        if changed("enable_deletion_protection") {
-            attrs.push((
-                "deletion_protection.enabled",
-                val::boolean(planned, "enable_deletion_protection").unwrap_or(false).to_string(),
-            ));
+        let bit = lb_type(planned);
+        let limit = timeout(planned, "update", DEFAULT_TIMEOUT);
+        let changed = |k: &str| attributes::changed(prior, planned, k);
+        set_attributes(c, &arn, attributes::to_send(planned, Some(prior), bit)).await?;
+        if changed("security_groups") || changed(ENFORCE) {
+            set_security_groups(c, &arn, planned).await?;
         }
-        if is_application(planned) && changed("idle_timeout") {
-            attrs.push(("idle_timeout.timeout_seconds", val::int(planned, "idle_timeout").unwrap_or(60).to_string()));
-        }
-        set_attributes(c, &arn, attrs).await?;
-        if changed("security_groups") {
-            elbv2
-                .set_security_groups()
-                .load_balancer_arn(&arn)
-                .set_security_groups(Some(val::strings(planned, "security_groups")))
-                .send()
-                .await
-                .map_err(|e| sdk_error(&format!("setting the security groups of load balancer {arn}"), e))?;
-        }
-        if changed("subnets") {
+        let subnet_ids = Some(val::strings(planned, "subnets")).filter(|_| changed("subnets"));
+        let mappings = subnets::changed_mappings(prior, planned);
+        if subnet_ids.is_some() || mappings.is_some() {
             elbv2
                 .set_subnets()
                 .load_balancer_arn(&arn)
-                .set_subnets(Some(val::strings(planned, "subnets")))
+                .set_subnets(subnet_ids)
+                .set_subnet_mappings(mappings)
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("setting the subnets of load balancer {arn}"), e))?;
@@ -394,8 +516,21 @@ impl ResourceType for Lb {
                 .await
                 .map_err(|e| sdk_error(&format!("setting the IP address type of load balancer {arn}"), e))?;
         }
+        if changed("ipam_pools") {
+            let req = match ipam_pools(planned) {
+                Some(p) => elbv2.modify_ip_pools().ipam_pools(p),
+                None => elbv2.modify_ip_pools().remove_ipam_pools(RemoveIpamPoolEnum::Ipv4),
+            };
+            req.load_balancer_arn(&arn)
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("setting the IPAM pools of load balancer {arn}"), e))?;
+        }
+        if changed("minimum_load_balancer_capacity") {
+            capacity::set(c, &arn, capacity::units(planned), limit).await?;
+        }
         update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        wait_active(c, &arn, timeout(planned, "update", DEFAULT_TIMEOUT)).await?;
+        wait_active(c, &arn, limit).await?;
         self.read_one(c, &arn, planned).await
     }
 
@@ -436,6 +571,15 @@ impl ResourceType for Lb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_attribute_keys_are_found_in_the_message() {
+        let m = "setting the attributes of load balancer x: ValidationError: Load balancer attribute key 'routing.http.desync_mitigation_mode' is not recognized (ELBv2 ModifyLoadBalancerAttributes)";
+        assert_eq!(refused_key(m).as_deref(), Some("routing.http.desync_mitigation_mode"));
+        let m = "InvalidConfigurationRequest: Load balancer attribute key 'dns_record.client_routing_policy' is not supported on load balancers with type 'network'";
+        assert_eq!(refused_key(m).as_deref(), Some("dns_record.client_routing_policy"));
+        assert_eq!(refused_key("InvalidConfigurationRequest: Key zonal_shift.config.enabled not valid"), None);
+    }
 
     #[test]
     fn names_are_checked() {
