@@ -126,3 +126,89 @@ fn the_s3_backend_terraform_init_recorded_is_used_without_terrane_init() {
     assert_eq!(code, 1);
     assert!(err.contains("Backend configuration changed"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Terraform with the real hashicorp/aws plugin, on moto, and terrane taking turns
+
+/// The Terraform CLI configuration `tests/env/terraform.sh` writes (Terraform 1.11 with the
+/// hashicorp/aws 5.100.0 plugin from the machine's filesystem mirror, offline).
+fn terraform_cli_config() -> PathBuf {
+    let path = PathBuf::from(
+        std::env::var("TERRANE_TF_CLI_CONFIG").unwrap_or_else(|_| "/var/tmp/terrane-env/terraform.tfrc".into()),
+    );
+    assert!(path.exists(), "{} is missing: run tests/env/setup.sh (it finds Terraform and the plugin)", path.display());
+    path
+}
+
+/// Runs `terraform ARGS` in `w`; returns (exit code, stdout and stderr).
+fn terraform(w: &Work, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new("terraform")
+        .current_dir(w.path())
+        .args(args)
+        .env("TF_CLI_CONFIG_FILE", terraform_cli_config())
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_INPUT", "0")
+        .env_remove("TF_WORKSPACE")
+        .output()
+        .expect("terraform runs (tests/env/setup.sh checks it is installed)");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn terraform_ok(w: &Work, args: &[&str]) -> String {
+    let (code, out) = terraform(w, args);
+    assert_eq!(code, 0, "terraform {args:?} failed:\n{out}");
+    out
+}
+
+/// A directory with the 26-object platform of `tests/fixtures/handover`, its names from `name`.
+fn platform(name: &str) -> Work {
+    let main = std::fs::read_to_string(fixture().parent().unwrap().join("handover/main.tf")).unwrap();
+    let w = work(&main).with_env("TF_VAR_name", name);
+    std::fs::copy(fixture().parent().unwrap().join("handover/key.pub"), w.path().join("key.pub")).unwrap();
+    w
+}
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}{:x}",
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 0xff_ffff
+    )
+}
+
+/// The promise of #18 both ways, with Terraform 1.11 and the real plugin on moto, grouped in
+/// one test (each Terraform apply of the platform takes about a minute and a half):
+/// Terraform applies, terrane finds nothing to change, changes something, Terraform agrees
+/// with what it recorded, terrane destroys; terrane applies, Terraform finds nothing to
+/// change and destroys.
+#[test]
+fn terraform_and_terrane_hand_a_platform_back_and_forth() {
+    // In: Terraform made it.
+    let name = unique("in");
+    let w = platform(&name);
+    let tf = |args: &[&str]| terraform(&w, &[args, &["-var", &format!("name={name}")]].concat());
+    terraform_ok(&w, &["init", "-no-color"]);
+    let (code, out) = tf(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(code, 0, "terraform apply:\n{out}");
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "terrane plans changes on what Terraform applied:\n{out}\n{err}");
+    let applied = w.ok(&["apply", "-auto-approve", "-var", "retention=30"]);
+    assert!(applied.contains("0 added, 1 changed, 0 destroyed"), "{applied}");
+    let (code, out) = tf(&["plan", "-detailed-exitcode", "-no-color", "-var", "retention=30"]);
+    assert_eq!(code, 0, "Terraform disagrees with what terrane changed and recorded:\n{out}");
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(w.addresses().is_empty(), "{:?}", w.addresses());
+
+    // Out: terrane made it.
+    let name = unique("out");
+    let w = platform(&name);
+    let tf = |args: &[&str]| terraform(&w, &[args, &["-var", &format!("name={name}")]].concat());
+    w.ok(&["apply", "-auto-approve"]);
+    terraform_ok(&w, &["init", "-no-color"]);
+    let (code, out) = tf(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(code, 0, "Terraform plans changes on what terrane applied:\n{out}");
+    let (code, out) = tf(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(code, 0, "terraform destroy:\n{out}");
+    assert!(out.contains("26 destroyed"), "{out}");
+}
