@@ -165,16 +165,18 @@ impl Provider for AwsProvider {
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let r = resource_type(req.type_name)?;
         // An argument left out where the prior state (Terraform's) records its zero value is
-        // that zero value: the same "not set", so no change.
-        let kept;
-        let config = match req.prior.filter(|p| !p.is_null()) {
-            Some(prior) => {
-                kept = legacy::config_with_zero_values(prior, req.config.clone(), &req.schema.block);
-                &kept
-            }
-            None => req.config,
-        };
+        // that zero value: the same "not set", so no change. Not for a replacement: the new
+        // object is planned from the configuration as written.
+        let filled = req
+            .prior
+            .filter(|p| !p.is_null())
+            .map(|prior| legacy::config_with_zero_values(prior, req.config.clone(), &req.schema.block));
+        let mut config = filled.as_ref().unwrap_or(req.config);
         let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, config);
+        if filled.is_some() && !resp.requires_replace.is_empty() {
+            config = req.config;
+            resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, config);
+        }
         if req.schema.block.attributes.contains_key("tags_all") {
             if resp.requires_replace.is_empty() {
                 tags::keep_empty(req.prior, &mut resp.planned);
