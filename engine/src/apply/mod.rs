@@ -167,7 +167,9 @@ pub async fn apply(
     let counts = *w.counts.lock().expect("counts lock");
     let mut created = w.created.into_inner().expect("created lock");
     let mut diags = w.w.diags.into_inner().expect("diags lock");
-    if abandoned.is_empty() {
+    // Nothing new starts after an interrupt, this clean-up included: what an interrupted
+    // apply created is recorded and keeps its token mark, which does no harm.
+    if !interrupted {
         created.extend(adopted_objects(ctx, plan, recorder));
         diags.extend(release_tokens(ctx, recorder, created).await);
     }
