@@ -50,19 +50,7 @@ pub fn keep_zero_values(prior: &Value, new: Value) -> Value {
         // A set's element is matched with the prior element it equals once its nulls take
         // that element's zero values.
         (Value::Set(p), Value::Set(n)) if p.items.len() == n.items.len() => {
-            let mut unused: Vec<&Value> = p.items.iter().collect();
-            let items = n
-                .items
-                .iter()
-                .map(|nv| {
-                    let found = unused.iter().position(|pv| keep_zero_values(pv, nv.clone()) == **pv);
-                    match found {
-                        Some(i) => unused.swap_remove(i).clone(),
-                        None => nv.clone(),
-                    }
-                })
-                .collect();
-            Value::set(n.ety.clone(), items)
+            Value::set(n.ety.clone(), match_set(&p.items, &n.items, keep_zero_values))
         }
         (_, new) => new,
     }
@@ -101,22 +89,22 @@ fn fill_blocks(prior: &Value, config: Value, nesting: Nesting, schema: &Schema) 
             Value::list(c.ety.clone(), items.collect())
         }
         (Nesting::Set, Value::Set(p), Value::Set(c)) if p.items.len() == c.items.len() => {
-            let mut unused: Vec<&Value> = p.items.iter().collect();
-            let items = c
-                .items
-                .iter()
-                .map(|cv| {
-                    let found = unused.iter().position(|pv| config_with_zero_values(pv, cv.clone(), schema) == **pv);
-                    match found {
-                        Some(i) => unused.swap_remove(i).clone(),
-                        None => cv.clone(),
-                    }
-                })
-                .collect();
-            Value::set(c.ety.clone(), items)
+            Value::set(c.ety.clone(), match_set(&p.items, &c.items, |pv, cv| config_with_zero_values(pv, cv, schema)))
         }
         _ => config,
     }
+}
+
+/// Each of `new`'s elements as the unused `prior` element that `fill(prior, new)` turns it
+/// into (equal but for nulls filled with zero values), else as it is.
+fn match_set(prior: &[Value], new: &[Value], fill: impl Fn(&Value, Value) -> Value) -> Vec<Value> {
+    let mut unused: Vec<&Value> = prior.iter().collect();
+    new.iter()
+        .map(|nv| match unused.iter().position(|pv| fill(pv, nv.clone()) == **pv) {
+            Some(i) => unused.swap_remove(i).clone(),
+            None => nv.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
