@@ -13,7 +13,7 @@ use terrane_engine::schema::{Nesting, Schema};
 use terrane_engine::value::Value;
 
 /// Whether `v` is its type's zero value as the plugin SDK writes it.
-fn is_zero(v: &Value) -> bool {
+pub(crate) fn is_zero(v: &Value) -> bool {
     match v.unmarked() {
         Value::String(s) => s.is_empty(),
         Value::Number(n) => n.to_i64() == Some(0),

@@ -112,6 +112,15 @@ impl AwsProvider {
         AwsProvider { calls, ..self }
     }
 
+    /// The arguments of `type_name` that terrane declares but refuses, each with why
+    /// ([`resource::ResourceType::refused`]).
+    pub fn refused_arguments(type_name: &str) -> Vec<(&'static str, &'static str)> {
+        CATALOG
+            .resources
+            .get(type_name)
+            .map_or_else(Vec::new, |r| r.refused().iter().map(|r| (r.name, r.why)).collect())
+    }
+
     /// The requests this provider has sent, by operation.
     pub fn api_calls(&self) -> &ApiCalls {
         &self.calls
@@ -156,14 +165,24 @@ impl Provider for AwsProvider {
     }
 
     fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
-        match CATALOG.resources.get(type_name) {
-            Some(r) => r.validate(config),
-            None => Vec::new(),
-        }
+        let Some(r) = CATALOG.resources.get(type_name) else { return Vec::new() };
+        let mut out: Vec<Diagnostic> = resource::refused_in(r.refused(), config)
+            .into_iter()
+            .map(|refused| {
+                let (summary, detail) = resource::refusal(type_name, refused);
+                Diagnostic::error(summary, detail)
+            })
+            .collect();
+        out.extend(r.validate(config));
+        out
     }
 
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let r = resource_type(req.type_name)?;
+        if let Some(refused) = resource::refused_in(r.refused(), req.config).first() {
+            let (summary, detail) = resource::refusal(req.type_name, refused);
+            return Err(ProviderError::new(detail).with_summary(summary).at_attribute(refused.name));
+        }
         // An argument left out where the prior state (Terraform's) records its zero value is
         // that zero value: the same "not set", so no change. Not for a replacement: the new
         // object is planned from the configuration as written.

@@ -125,6 +125,13 @@ pub trait ResourceType: Send + Sync {
     fn validate(&self, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
     }
+    /// Arguments of hashicorp/aws's schema that terrane declares (so the schemas are equal and
+    /// a configuration written for Terraform parses) but does not carry out yet, each with why.
+    /// A configuration that sets one is refused, naming it, at validate and again at plan (when
+    /// a value unknown at validate is known): never accepted and silently ignored.
+    fn refused(&self) -> &'static [Refused] {
+        &[]
+    }
     /// Adjusts the generic plan for rules the schema cannot say.
     fn customize_plan(&self, _prior: Option<&Value>, _config: &Value, _plan: &mut PlanResponse) {}
     /// Creates the object. In a create with an idempotency token (`c.token`), the object is
@@ -228,6 +235,39 @@ pub fn with_id(planned: &Value, id: &str) -> Value {
 /// Splits `items` into chunks of at most `n` (API page limits).
 pub fn chunks<T: Clone>(items: &[T], n: usize) -> Vec<Vec<T>> {
     items.chunks(n.max(1)).map(<[T]>::to_vec).collect()
+}
+
+/// An argument terrane declares but does not carry out ([`ResourceType::refused`]).
+pub struct Refused {
+    /// The top-level argument or block.
+    pub name: &'static str,
+    /// Why it is not carried out (what it needs that terrane or the test environment lacks).
+    pub why: &'static str,
+}
+
+/// The refused arguments `config` sets: known, and neither null nor its type's zero value
+/// (`false`, `0`, `""`, no blocks), which hashicorp/aws reads as not set either (modules pass
+/// `monitoring = false` for "off"). A value not yet known is not refused here: the plan,
+/// which sees it known, is.
+pub fn refused_in<'r>(refused: &'r [Refused], config: &Value) -> Vec<&'r Refused> {
+    refused
+        .iter()
+        .filter(|r| {
+            let v = config.get_attr(r.name).cloned().unwrap_or_default();
+            !v.is_null() && v.is_wholly_known() && !crate::legacy::is_zero(&v)
+        })
+        .collect()
+}
+
+/// The error for a refused argument set in a configuration.
+pub fn refusal(type_name: &str, r: &Refused) -> (String, String) {
+    (
+        "Argument not supported by terrane".to_string(),
+        format!(
+            "{type_name}: \"{}\" is part of the hashicorp/aws schema, but terrane does not carry it out yet: {} Remove it, or keep this resource under Terraform.",
+            r.name, r.why
+        ),
+    )
 }
 
 /// An error for an invalid argument value, found at validate time.

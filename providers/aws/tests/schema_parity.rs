@@ -245,6 +245,74 @@ fn block_itself(path: &str, theirs: &Json, ours: &NestedBlock) -> Vec<String> {
     out
 }
 
+/// A value of `ty` that is not its zero value (what a configuration setting the argument has).
+fn sample(ty: &Type) -> terrane_engine::value::Value {
+    use terrane_engine::value::Value;
+    match ty {
+        Type::String => Value::from("x"),
+        Type::Number => Value::from(1),
+        Type::Bool => Value::Bool(true),
+        Type::List(e) => Value::list((**e).clone(), vec![sample(e)]),
+        Type::Set(e) => Value::set((**e).clone(), vec![sample(e)]),
+        Type::Map(e) => Value::map((**e).clone(), BTreeMap::from([("k".to_string(), sample(e))])),
+        Type::Object(o) => Value::object(o.attrs.iter().map(|(k, t)| (k.clone(), sample(t)))),
+        other => panic!("no sample value of {other}"),
+    }
+}
+
+/// A configuration block of `b` with every attribute set, as one block.
+fn sample_block(b: &NestedBlock) -> terrane_engine::value::Value {
+    use terrane_engine::value::Value;
+    let one = Value::object(b.schema.attributes.iter().map(|(k, a)| (k.clone(), sample(&a.ty))));
+    match b.nesting {
+        Nesting::Single => one,
+        Nesting::List => Value::list_of(vec![one]).unwrap(),
+        Nesting::Set => Value::set_of(vec![one]).unwrap(),
+    }
+}
+
+/// Every argument a type refuses ([`AwsProvider::refused_arguments`]) is in its schema (so a
+/// configuration written for Terraform parses), and a configuration that sets it is refused at
+/// validate with an error that names it and says why; one that leaves it out, or sets it to its
+/// zero value (`false`, `0`: "off" in hashicorp/aws too), is not.
+#[test]
+fn refused_arguments_are_declared_and_refused_by_name() {
+    use terrane_engine::value::Value;
+    let provider = terrane_provider_aws::AwsProvider::default();
+    let mut count = 0;
+    for (name, schema) in &provider.schema().resources {
+        for (arg, why) in terrane_provider_aws::AwsProvider::refused_arguments(name) {
+            count += 1;
+            assert!(!why.trim().is_empty(), "{name}.{arg}: refused without a reason");
+            let value = match (schema.block.attributes.get(arg), schema.block.blocks.get(arg)) {
+                (Some(a), _) => sample(&a.ty),
+                (_, Some(b)) => sample_block(b),
+                _ => panic!("{name}.{arg} is refused but not in the schema"),
+            };
+            let diags = provider.validate(name, &Value::object([(arg, value)]));
+            assert!(
+                diags
+                    .iter()
+                    .any(|d| d.is_error() && d.detail.contains(&format!("\"{arg}\"")) && d.detail.contains(why)),
+                "{name}.{arg}: setting it is not refused by name: {diags:?}"
+            );
+            let zero = match (schema.block.attributes.get(arg), schema.block.blocks.get(arg)) {
+                (Some(a), _) if a.ty == Type::Bool => Some(Value::Bool(false)),
+                (_, Some(b)) if b.nesting != Nesting::Single => Some(Value::list(b.schema.value_type(), vec![])),
+                _ => None,
+            };
+            for v in [Some(Value::null(Type::Dynamic)), zero].into_iter().flatten() {
+                let diags = provider.validate(name, &Value::object([(arg, v.clone())]));
+                assert!(
+                    !diags.iter().any(|d| d.detail.contains(&format!("\"{arg}\""))),
+                    "{name}.{arg} = {v:?} is refused: {diags:?}"
+                );
+            }
+        }
+    }
+    println!("{count} arguments declared as hashicorp/aws has them and refused by name when set");
+}
+
 /// The listed differences: `TYPE.PATH: WHAT`, each with its comment (after `  #`), if any.
 fn known() -> BTreeMap<String, String> {
     std::fs::read_to_string(dir().join("known_differences.txt"))
