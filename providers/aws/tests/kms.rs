@@ -502,7 +502,7 @@ output "found" {{
 }}
 
 output "details" {{
-  value = [data.aws_kms_key.by_id.key_id, data.aws_kms_key.by_id.creation_date, data.aws_kms_key.by_id.aws_account_id, join(",", data.aws_kms_key.by_id.encryption_algorithms)]
+  value = [data.aws_kms_key.by_id.key_id, data.aws_kms_key.by_id.creation_date, data.aws_kms_key.by_id.aws_account_id, length(data.aws_kms_key.by_id.multi_region_configuration), length(data.aws_kms_key.by_id.xks_key_configuration)]
 }}
 "#
     );
@@ -529,7 +529,8 @@ output "details" {{
     assert_eq!(details[0], serde_json::Value::from(id.clone()), "key_id stays as configured");
     assert!(details[1].as_str().unwrap().ends_with('Z'), "{details}");
     assert_eq!(details[2], "123456789012");
-    assert_eq!(details[3], "SYMMETRIC_DEFAULT");
+    assert_eq!(details[3], 0, "a single-Region key has no multi_region_configuration");
+    assert_eq!(details[4], 0, "nor an external key store");
     assert_no_changes(&h.plan(&src).await);
 
     // A key that does not exist is an error naming it.

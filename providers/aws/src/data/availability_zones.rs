@@ -17,16 +17,18 @@ impl DataSourceType for AvailabilityZones {
     }
 
     fn schema(&self) -> Schema {
-        super::with_filters(
+        let s = super::with_filters(
             Schema::new()
                 .attr("id", Attribute::computed(Type::String))
                 .attr("state", Attribute::optional(Type::String))
                 .attr("all_availability_zones", Attribute::optional(Type::Bool))
                 .attr("exclude_names", Attribute::optional(Type::set(Type::String)))
+                .attr("exclude_zone_ids", Attribute::optional(Type::set(Type::String)))
                 .attr("names", Attribute::computed(Type::list(Type::String)))
                 .attr("zone_ids", Attribute::computed(Type::list(Type::String)))
                 .attr("group_names", Attribute::computed(Type::set(Type::String))),
-        )
+        );
+        crate::resource::with_timeouts(s, &["read"])
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
@@ -39,10 +41,12 @@ impl DataSourceType for AvailabilityZones {
         }
         let out = req.send().await.map_err(|e| sdk_error("reading availability zones", e))?;
         let exclude = val::strings(config, "exclude_names");
+        let exclude_ids = val::strings(config, "exclude_zone_ids");
         let mut zones: Vec<_> = out
             .availability_zones()
             .iter()
             .filter(|z| !z.zone_name().is_some_and(|n| exclude.iter().any(|x| x == n)))
+            .filter(|z| !z.zone_id().is_some_and(|n| exclude_ids.iter().any(|x| x == n)))
             .collect();
         zones.sort_by(|a, b| a.zone_name().cmp(&b.zone_name()));
         let names: Vec<String> = zones.iter().filter_map(|z| z.zone_name().map(str::to_string)).collect();

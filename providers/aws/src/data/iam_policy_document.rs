@@ -40,6 +40,10 @@ fn schema() -> Schema {
         .attr("policy_id", Attribute::optional(Type::String))
         .attr("source_policy_documents", Attribute::optional(Type::list(Type::String)))
         .attr("override_policy_documents", Attribute::optional(Type::list(Type::String)))
+        // The single-document forms hashicorp/aws still accepts (deprecated): the base the
+        // source documents merge into, and the last override.
+        .attr("source_json", Attribute::optional(Type::String))
+        .attr("override_json", Attribute::optional(Type::String))
         .block(
             "statement",
             NestedBlock::list(
@@ -199,7 +203,13 @@ fn documents(config: &Value, k: &str, what: &str) -> std::result::Result<Vec<Doc
 /// The merged document: source documents (Sids unique across them), then the statements
 /// configured here, then the override documents, each replacing statements with its Sids.
 pub fn render(config: &Value) -> std::result::Result<Document, String> {
-    let mut merged = Document::default();
+    let single = |k: &str| -> std::result::Result<Option<Document>, String> {
+        let Some(text) = val::string(config, k).filter(|t| !t.is_empty()) else { return Ok(None) };
+        serde_json::from_str::<serde_json::Value>(&text)
+            .map_err(|e| format!("\"{k}\" contains an invalid JSON: {e}"))?;
+        Document::parse(&text).map(Some).map_err(|e| format!("writing IAM Policy Document: reading {k}: {e}"))
+    };
+    let mut merged = single("source_json")?.unwrap_or_default();
     let mut sids = HashSet::new();
     for (i, doc) in documents(config, "source_policy_documents", "source")?.into_iter().enumerate() {
         for (j, s) in doc.statements.iter().enumerate() {
@@ -234,6 +244,9 @@ pub fn render(config: &Value) -> std::result::Result<Document, String> {
     }
     merged.merge(own);
     for doc in documents(config, "override_policy_documents", "override")? {
+        merged.merge(doc);
+    }
+    if let Some(doc) = single("override_json")? {
         merged.merge(doc);
     }
     Ok(merged)

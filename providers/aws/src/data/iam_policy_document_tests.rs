@@ -633,3 +633,31 @@ fn the_sdk_hash_is_crc32() {
     assert_eq!(hash_code(""), "0");
     assert_eq!(hash_code("123456789"), "3421780262");
 }
+
+/// `source_json` and `override_json` (hashicorp/aws's deprecated single-document forms) merge
+/// as a first source document and a last override document do; each must be JSON.
+#[test]
+fn source_json_and_override_json_merge_as_the_document_lists_do() {
+    let source = json("statement {\n sid = \"A\"\n actions = [\"s3:*\"]\n resources = [\"*\"]\n}");
+    let extra = json("statement {\n sid = \"B\"\n actions = [\"ec2:*\"]\n resources = [\"*\"]\n}");
+    let first_override =
+        json("statement {\n sid = \"B\"\n effect = \"Deny\"\n actions = [\"ec2:*\"]\n resources = [\"*\"]\n}");
+    let last_override =
+        json("statement {\n sid = \"A\"\n effect = \"Deny\"\n actions = [\"iam:*\"]\n resources = [\"*\"]\n}");
+    let body = "statement {\n sid = \"C\"\n actions = [\"logs:*\"]\n resources = [\"*\"]\n}";
+    let mut v = decode(body);
+    let docs = |d: &[&String]| Value::tuple(d.iter().map(|s| Value::from(s.as_str())).collect());
+    v.set_at_path(&[PathStep::Attr("source_json".into())], Value::from(source.as_str()));
+    v.set_at_path(&[PathStep::Attr("source_policy_documents".into())], docs(&[&extra]));
+    v.set_at_path(&[PathStep::Attr("override_policy_documents".into())], docs(&[&first_override]));
+    v.set_at_path(&[PathStep::Attr("override_json".into())], Value::from(last_override.as_str()));
+    let got =
+        compute(&v).unwrap_or_else(|e| panic!("{}", e.message)).get_attr("json").unwrap().as_str().unwrap().to_string();
+    assert_eq!(got, json_with(body, &[&source, &extra], &[&first_override, &last_override]));
+    assert!(got.contains("iam:*") && !got.contains("s3:*"), "override_json replaces statement A: {got}");
+
+    let mut bad = decode("");
+    bad.set_at_path(&[PathStep::Attr("override_json".into())], Value::from("{not json"));
+    let e = compute(&bad).unwrap_err().message;
+    assert!(e.contains("\"override_json\" contains an invalid JSON"), "{e}");
+}

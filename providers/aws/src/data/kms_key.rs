@@ -35,8 +35,41 @@ fn schema() -> Schema {
         .attr("origin", computed(Type::String))
         .attr("pending_deletion_window_in_days", computed(Type::Number))
         .attr("valid_to", computed(Type::String))
-        .attr("encryption_algorithms", computed(Type::list(Type::String)))
-        .attr("signing_algorithms", computed(Type::list(Type::String)))
+        .attr("multi_region_configuration", computed(Type::list(multi_region_type())))
+        .attr("xks_key_configuration", computed(Type::list(val::object_type([("id", Type::String)]))))
+}
+
+fn key_ref_type() -> Type {
+    val::object_type([("arn", Type::String), ("region", Type::String)])
+}
+
+fn multi_region_type() -> Type {
+    val::object_type([
+        ("multi_region_key_type", Type::String),
+        ("primary_key", Type::list(key_ref_type())),
+        ("replica_keys", Type::list(key_ref_type())),
+    ])
+}
+
+fn key_ref(k: &aws_sdk_kms::types::MultiRegionKey) -> Value {
+    Value::object([("arn", val::opt_str(k.arn())), ("region", val::opt_str(k.region()))])
+}
+
+/// `multi_region_configuration` as hashicorp/aws flattens it: one element, or none for a
+/// single-Region key.
+fn multi_region(m: &aws_sdk_kms::types::KeyMetadata) -> Value {
+    let items = m
+        .multi_region_configuration()
+        .map(|c| {
+            Value::object([
+                ("multi_region_key_type", val::opt_str(c.multi_region_key_type().map(|t| t.as_str()))),
+                ("primary_key", Value::list(key_ref_type(), c.primary_key().map(key_ref).into_iter().collect())),
+                ("replica_keys", Value::list(key_ref_type(), c.replica_keys().iter().map(key_ref).collect())),
+            ])
+        })
+        .into_iter()
+        .collect();
+    Value::list(multi_region_type(), items)
 }
 
 #[async_trait]
@@ -72,7 +105,6 @@ impl DataSourceType for KmsKey {
                 .as_deref(),
             )
         };
-        let strs = |items: Vec<&str>| val::strs(items);
         Ok(Obj::new(&schema())
             .keep(config, &["key_id", "grant_tokens"])
             .set("id", m.key_id())
@@ -95,8 +127,17 @@ impl DataSourceType for KmsKey {
             .set("origin", val::opt_str(m.origin().map(|s| s.as_str())))
             .set("pending_deletion_window_in_days", val::opt_num(m.pending_deletion_window_in_days()))
             .set("valid_to", date(m.valid_to()))
-            .set("encryption_algorithms", strs(m.encryption_algorithms().iter().map(|a| a.as_str()).collect()))
-            .set("signing_algorithms", strs(m.signing_algorithms().iter().map(|a| a.as_str()).collect()))
+            .set("multi_region_configuration", multi_region(m))
+            .set(
+                "xks_key_configuration",
+                Value::list(
+                    val::object_type([("id", Type::String)]),
+                    m.xks_key_configuration()
+                        .map(|x| Value::object([("id", val::opt_str(x.id()))]))
+                        .into_iter()
+                        .collect(),
+                ),
+            )
             .build())
     }
 }

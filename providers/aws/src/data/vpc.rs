@@ -3,6 +3,7 @@
 use crate::ec2::tag_map;
 use crate::errors::sdk_error;
 use crate::resource::{Ctx, DataSourceType, Result};
+use crate::resources::vpc::{ATTRIBUTES, get_attribute};
 use crate::val;
 use async_trait::async_trait;
 use terrane_engine::provider::ProviderError;
@@ -12,6 +13,10 @@ use terrane_engine::value::{PathStep, Value};
 
 pub struct Vpc;
 
+fn cidr_block_association_type() -> Type {
+    val::object_type([("association_id", Type::String), ("cidr_block", Type::String), ("state", Type::String)])
+}
+
 #[async_trait]
 impl DataSourceType for Vpc {
     fn name(&self) -> &'static str {
@@ -19,7 +24,7 @@ impl DataSourceType for Vpc {
     }
 
     fn schema(&self) -> Schema {
-        super::with_filters(
+        let s = super::with_filters(
             Schema::new()
                 .attr("id", Attribute::optional_computed(Type::String))
                 .attr("default", Attribute::optional_computed(Type::Bool))
@@ -27,8 +32,18 @@ impl DataSourceType for Vpc {
                 .attr("tags", Attribute::optional_computed(Type::map(Type::String)))
                 .attr("arn", Attribute::computed(Type::String))
                 .attr("owner_id", Attribute::computed(Type::String))
-                .attr("state", Attribute::optional_computed(Type::String)),
-        )
+                .attr("state", Attribute::optional_computed(Type::String))
+                .attr("dhcp_options_id", Attribute::optional_computed(Type::String))
+                .attr("enable_dns_hostnames", Attribute::computed(Type::Bool))
+                .attr("enable_dns_support", Attribute::computed(Type::Bool))
+                .attr("enable_network_address_usage_metrics", Attribute::computed(Type::Bool))
+                .attr("instance_tenancy", Attribute::computed(Type::String))
+                .attr("ipv6_association_id", Attribute::computed(Type::String))
+                .attr("ipv6_cidr_block", Attribute::computed(Type::String))
+                .attr("main_route_table_id", Attribute::computed(Type::String))
+                .attr("cidr_block_associations", Attribute::computed(Type::list(cidr_block_association_type()))),
+        );
+        crate::resource::with_timeouts(s, &["read"])
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
@@ -38,6 +53,12 @@ impl DataSourceType for Vpc {
         }
         if let Some(d) = val::boolean(config, "default") {
             req = req.filters(crate::ec2::filter("is-default", [d.to_string()]));
+        }
+        if let Some(d) = val::string(config, "dhcp_options_id") {
+            req = req.filters(crate::ec2::filter("dhcp-options-id", [d]));
+        }
+        if let Some(s) = val::string(config, "state") {
+            req = req.filters(crate::ec2::filter("state", [s]));
         }
         if let Some(cidr) = val::string(config, "cidr_block") {
             req = req.filters(crate::ec2::filter("cidr", [cidr]));
@@ -59,8 +80,53 @@ impl DataSourceType for Vpc {
         };
         let id = vpc.vpc_id().unwrap_or_default();
         let owner = vpc.owner_id().unwrap_or_default();
+        let mut flags = Vec::with_capacity(ATTRIBUTES.len());
+        for (_, name) in &ATTRIBUTES {
+            flags.push(Value::Bool(get_attribute(c, id, name.clone()).await?.unwrap_or(false)));
+        }
+        let main_route_table = c
+            .clients
+            .ec2
+            .describe_route_tables()
+            .filters(crate::ec2::filter("vpc-id", [id]))
+            .filters(crate::ec2::filter("association.main", ["true"]))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("reading the main route table of VPC {id}"), e))?
+            .route_tables()
+            .first()
+            .and_then(|rt| rt.route_table_id())
+            .map(str::to_string);
+        let associations: Vec<Value> = vpc
+            .cidr_block_association_set()
+            .iter()
+            .map(|a| {
+                Value::object([
+                    ("association_id", Value::from(a.association_id().unwrap_or_default())),
+                    ("cidr_block", Value::from(a.cidr_block().unwrap_or_default())),
+                    (
+                        "state",
+                        Value::from(
+                            a.cidr_block_state().and_then(|s| s.state()).map(|s| s.as_str()).unwrap_or_default(),
+                        ),
+                    ),
+                ])
+            })
+            .collect();
+        // As hashicorp/aws: the first IPv6 block, whatever its state.
+        let ipv6 = vpc.ipv6_cidr_block_association_set().first();
+        let [dns_support, dns_hostnames, usage_metrics] = <[Value; 3]>::try_from(flags).expect("three attributes");
         let mut v = config.clone();
         for (k, x) in [
+            ("dhcp_options_id", val::opt_str(vpc.dhcp_options_id())),
+            ("enable_dns_support", dns_support),
+            ("enable_dns_hostnames", dns_hostnames),
+            ("enable_network_address_usage_metrics", usage_metrics),
+            ("instance_tenancy", val::opt_str(vpc.instance_tenancy().map(|t| t.as_str()))),
+            ("ipv6_association_id", val::opt_str(ipv6.and_then(|a| a.association_id()))),
+            ("ipv6_cidr_block", val::opt_str(ipv6.and_then(|a| a.ipv6_cidr_block()))),
+            ("main_route_table_id", val::opt_str(main_route_table.as_deref())),
+            ("cidr_block_associations", Value::list(cidr_block_association_type(), associations)),
             ("id", Value::from(id)),
             ("default", Value::Bool(vpc.is_default().unwrap_or(false))),
             ("cidr_block", val::opt_str(vpc.cidr_block())),

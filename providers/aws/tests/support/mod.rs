@@ -166,7 +166,12 @@ impl Harness {
         let i = parse_instance(addr).unwrap();
         let obj = state.object(&i.resource, &i.key).unwrap_or_else(|| panic!("{addr} not in state"));
         let schema = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_aws::AwsFactory);
-        let block = &schema.schema().resources[&i.resource.type_name].block;
+        let schemas = schema.schema();
+        let of_mode = match i.resource.mode {
+            terrane_engine::addr::Mode::Data => &schemas.data_sources,
+            _ => &schemas.resources,
+        };
+        let block = &of_mode[&i.resource.type_name].block;
         value_from_object(obj, block)
     }
 
