@@ -36,7 +36,7 @@ mod security_group;
 mod security_group_rule;
 mod subnet;
 mod volume_attachment;
-mod vpc;
+pub(crate) mod vpc;
 
 use crate::resource::ResourceType;
 

@@ -2,15 +2,18 @@
 
 use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, ResourceType, Result, chunks, with_tags};
+use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, with_tags};
 use crate::val::{self, Obj};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Rt, Tenancy, VpcAttributeName};
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, ResourceType as Rt, Tenancy, VpcAttributeName, VpcCidrBlockStateCode,
+    VpcIpv6CidrBlockAssociation,
+};
 use std::collections::{BTreeMap, HashMap};
-use terrane_engine::provider::ProviderError;
+use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::{Attribute, Schema};
 use terrane_engine::value::Type;
-use terrane_engine::value::Value;
+use terrane_engine::value::{PathStep, Value};
 
 pub struct Vpc;
 
@@ -28,22 +31,94 @@ fn schema() -> Schema {
             .attr("default_security_group_id", Attribute::computed(Type::String))
             .attr("default_network_acl_id", Attribute::computed(Type::String))
             .attr("dhcp_options_id", Attribute::computed(Type::String))
-            .attr("owner_id", Attribute::computed(Type::String)),
+            .attr("owner_id", Attribute::computed(Type::String))
+            .attr("enable_network_address_usage_metrics", Attribute::optional_computed(Type::Bool))
+            .attr("assign_generated_ipv6_cidr_block", Attribute::optional(Type::Bool))
+            .attr("ipv6_cidr_block_network_border_group", Attribute::optional_computed(Type::String))
+            .attr("ipv6_association_id", Attribute::computed(Type::String))
+            .attr("ipv6_cidr_block", Attribute::optional_computed(Type::String))
+            .attr("ipv4_ipam_pool_id", Attribute::optional(Type::String).force_new())
+            .attr("ipv4_netmask_length", Attribute::optional(Type::Number).force_new())
+            .attr("ipv6_ipam_pool_id", Attribute::optional(Type::String))
+            .attr("ipv6_netmask_length", Attribute::optional(Type::Number)),
     )
 }
+
+const IPAM: &str = "it allocates the VPC's addresses from an AWS IPAM pool, and terrane's test environment (moto) has no IPAM to prove that against. Use cidr_block (and assign_generated_ipv6_cidr_block for IPv6).";
+
+static REFUSED: &[Refused] = &[
+    Refused { name: "ipv4_ipam_pool_id", why: IPAM },
+    Refused { name: "ipv4_netmask_length", why: IPAM },
+    Refused { name: "ipv6_ipam_pool_id", why: IPAM },
+    Refused { name: "ipv6_netmask_length", why: IPAM },
+];
+
+/// The VPC's IPv6 block as hashicorp/aws picks it: the associated one with the recorded
+/// association ID, else the last associated one.
+fn ipv6_association<'v>(
+    vpc: &'v aws_sdk_ec2::types::Vpc,
+    recorded: Option<&str>,
+) -> Option<&'v VpcIpv6CidrBlockAssociation> {
+    let associated = || {
+        vpc.ipv6_cidr_block_association_set()
+            .iter()
+            .filter(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()) == Some(&VpcCidrBlockStateCode::Associated))
+    };
+    recorded.and_then(|id| associated().find(|a| a.association_id() == Some(id))).or_else(|| associated().last())
+}
+
+/// Replaces the VPC's Amazon-provided IPv6 block (`assign` and the border group), as
+/// hashicorp/aws does: the old association is removed, a new one requested and waited for.
+async fn reassociate_ipv6(
+    c: &Ctx<'_>,
+    id: &str,
+    old: Option<&str>,
+    assign: bool,
+    border_group: Option<String>,
+) -> Result<()> {
+    if let Some(old) = old.filter(|o| !o.is_empty()) {
+        c.clients
+            .ec2
+            .disassociate_vpc_cidr_block()
+            .association_id(old)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("removing IPv6 CIDR block {old} from VPC {id}"), e))?;
+    }
+    if assign {
+        c.clients
+            .ec2
+            .associate_vpc_cidr_block()
+            .vpc_id(id)
+            .amazon_provided_ipv6_cidr_block(true)
+            .set_ipv6_cidr_block_network_border_group(border_group)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("requesting an IPv6 CIDR block for VPC {id}"), e))?;
+    }
+    Ok(())
+}
+
+/// The three boolean attributes, each with its argument.
+pub(crate) const ATTRIBUTES: [(&str, VpcAttributeName); 3] = [
+    ("enable_dns_support", VpcAttributeName::EnableDnsSupport),
+    ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames),
+    ("enable_network_address_usage_metrics", VpcAttributeName::EnableNetworkAddressUsageMetrics),
+];
 
 async fn set_attribute(c: &Ctx<'_>, id: &str, name: VpcAttributeName, value: bool) -> Result<()> {
     let v = AttributeBooleanValue::builder().value(value).build();
     let req = c.clients.ec2.modify_vpc_attribute().vpc_id(id);
     let req = match name {
         VpcAttributeName::EnableDnsSupport => req.enable_dns_support(v),
+        VpcAttributeName::EnableNetworkAddressUsageMetrics => req.enable_network_address_usage_metrics(v),
         _ => req.enable_dns_hostnames(v),
     };
     req.send().await.map_err(|e| sdk_error(&format!("setting {name} on VPC {id}"), e))?;
     Ok(())
 }
 
-async fn get_attribute(c: &Ctx<'_>, id: &str, name: VpcAttributeName) -> Result<Option<bool>> {
+pub(crate) async fn get_attribute(c: &Ctx<'_>, id: &str, name: VpcAttributeName) -> Result<Option<bool>> {
     let out = c
         .clients
         .ec2
@@ -55,6 +130,9 @@ async fn get_attribute(c: &Ctx<'_>, id: &str, name: VpcAttributeName) -> Result<
         .map_err(|e| sdk_error(&format!("reading {name} of VPC {id}"), e))?;
     Ok(match name {
         VpcAttributeName::EnableDnsSupport => out.enable_dns_support().and_then(|a| a.value()),
+        VpcAttributeName::EnableNetworkAddressUsageMetrics => {
+            out.enable_network_address_usage_metrics().and_then(|a| a.value())
+        }
         _ => out.enable_dns_hostnames().and_then(|a| a.value()),
     })
 }
@@ -77,6 +155,40 @@ impl ResourceType for Vpc {
         schema()
     }
 
+    fn refused(&self) -> &'static [Refused] {
+        REFUSED
+    }
+
+    fn validate(&self, config: &Value) -> Vec<terrane_engine::diag::Diagnostic> {
+        let set = |k: &str| config.get_attr(k).is_some_and(|v| !v.is_null());
+        let mut out = Vec::new();
+        if set("ipv6_cidr_block") && !set("ipv6_ipam_pool_id") {
+            out.push(crate::resource::invalid(
+                "Missing required argument",
+                "\"ipv6_cidr_block\": all of `ipv6_cidr_block,ipv6_ipam_pool_id` must be specified",
+            ));
+        }
+        if set("ipv6_cidr_block_network_border_group") && !set("assign_generated_ipv6_cidr_block") {
+            out.push(crate::resource::invalid(
+                "Missing required argument",
+                "\"ipv6_cidr_block_network_border_group\": all of `assign_generated_ipv6_cidr_block,ipv6_cidr_block_network_border_group` must be specified",
+            ));
+        }
+        out
+    }
+
+    /// A change of `assign_generated_ipv6_cidr_block` gives a new IPv6 block: its CIDR and
+    /// association are known after the apply (hashicorp/aws's CustomizeDiff).
+    fn customize_plan(&self, prior: Option<&Value>, _config: &Value, plan: &mut PlanResponse) {
+        let Some(prior) = prior.filter(|_| plan.requires_replace.is_empty()) else { return };
+        let assign = |v: &Value| val::boolean(v, "assign_generated_ipv6_cidr_block").unwrap_or(false);
+        if assign(prior) != assign(&plan.planned) {
+            for k in ["ipv6_association_id", "ipv6_cidr_block"] {
+                plan.planned.set_at_path(&[PathStep::Attr(k.into())], Value::unknown(Type::String));
+            }
+        }
+    }
+
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let tags = crate::tags::at_create(c, planned);
         let mut req = c.clients.ec2.create_vpc().set_tag_specifications(tag_spec(Rt::Vpc, &tags).map(|t| vec![t]));
@@ -85,6 +197,11 @@ impl ResourceType for Vpc {
         }
         if let Some(t) = val::string(planned, "instance_tenancy") {
             req = req.instance_tenancy(Tenancy::from(t.as_str()));
+        }
+        if val::boolean(planned, "assign_generated_ipv6_cidr_block") == Some(true) {
+            req = req
+                .amazon_provided_ipv6_cidr_block(true)
+                .set_ipv6_cidr_block_network_border_group(val::string(planned, "ipv6_cidr_block_network_border_group"));
         }
         let out = req.send().await.map_err(|e| sdk_error("creating VPC", e))?;
         let id = out
@@ -98,10 +215,10 @@ impl ResourceType for Vpc {
                 .await
                 .map_err(|e| e.with_partial_state(partial()))?;
         }
-        if val::boolean(planned, "enable_dns_hostnames") == Some(true) {
-            set_attribute(c, &id, VpcAttributeName::EnableDnsHostnames, true)
-                .await
-                .map_err(|e| e.with_partial_state(partial()))?;
+        for (attr, name) in &ATTRIBUTES[1..] {
+            if val::boolean(planned, attr) == Some(true) {
+                set_attribute(c, &id, name.clone(), true).await.map_err(|e| e.with_partial_state(partial()))?;
+            }
         }
         let stub = Value::object([
             ("id", Value::from(id.as_str())),
@@ -208,15 +325,18 @@ impl ResourceType for Vpc {
                 out.push(Ok(None));
                 continue;
             };
-            let dns_support = get_attribute(c, &id, VpcAttributeName::EnableDnsSupport).await;
-            let dns_hostnames = get_attribute(c, &id, VpcAttributeName::EnableDnsHostnames).await;
-            let (dns_support, dns_hostnames) = match (dns_support, dns_hostnames) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) | (_, Err(e)) => {
+            let mut flags = Vec::with_capacity(ATTRIBUTES.len());
+            for (_, name) in &ATTRIBUTES {
+                flags.push(get_attribute(c, &id, name.clone()).await);
+            }
+            let flags: Vec<Option<bool>> = match flags.into_iter().collect() {
+                Ok(f) => f,
+                Err(e) => {
                     out.push(Err(e));
                     continue;
                 }
             };
+            let ipv6 = ipv6_association(&vpc, val::string(cur, "ipv6_association_id").as_deref());
             let owner = vpc.owner_id().unwrap_or_default().to_string();
             let (tags, tags_all) = crate::tags::read_back(&tag_map(vpc.tags()), c.default_tags(), cur);
             let v = Obj::new(&schema())
@@ -224,8 +344,17 @@ impl ResourceType for Vpc {
                 .set("arn", format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.clients.region))
                 .set("cidr_block", val::opt_str(vpc.cidr_block()))
                 .set("instance_tenancy", val::opt_str(vpc.instance_tenancy().map(|t| t.as_str())))
-                .set("enable_dns_support", val::opt_bool(dns_support))
-                .set("enable_dns_hostnames", val::opt_bool(dns_hostnames))
+                .set("enable_dns_support", val::opt_bool(flags[0]))
+                .set("enable_dns_hostnames", val::opt_bool(flags[1]))
+                .set("enable_network_address_usage_metrics", val::opt_bool(flags[2]))
+                .set(
+                    "assign_generated_ipv6_cidr_block",
+                    // (hashicorp/aws's state holds false when there is no IPv6 block.)
+                    Value::Bool(ipv6.is_some_and(|a| a.ipv6_pool() == Some("Amazon"))),
+                )
+                .set("ipv6_association_id", val::opt_str(ipv6.and_then(|a| a.association_id())))
+                .set("ipv6_cidr_block", val::opt_str(ipv6.and_then(|a| a.ipv6_cidr_block())))
+                .set("ipv6_cidr_block_network_border_group", val::opt_str(ipv6.and_then(|a| a.network_border_group())))
                 .set("main_route_table_id", val::opt_str(main_rt.as_deref()))
                 .set("default_route_table_id", val::opt_str(main_rt.as_deref()))
                 .set("default_security_group_id", val::opt_str(sg.as_deref()))
@@ -242,20 +371,40 @@ impl ResourceType for Vpc {
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let id = val::id(prior);
-        for (attr, name) in [
-            ("enable_dns_support", VpcAttributeName::EnableDnsSupport),
-            ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames),
-        ] {
+        for (attr, name) in &ATTRIBUTES {
             let want = val::boolean(planned, attr);
             if want.is_some() && want != val::boolean(prior, attr) {
-                set_attribute(c, &id, name, want.unwrap_or_default()).await?;
+                set_attribute(c, &id, name.clone(), want.unwrap_or_default()).await?;
             }
+        }
+        let assign = |v: &Value| val::boolean(v, "assign_generated_ipv6_cidr_block").unwrap_or(false);
+        let group = |v: &Value| val::string(v, "ipv6_cidr_block_network_border_group");
+        if assign(prior) != assign(planned)
+            || (assign(planned) && group(prior) != group(planned) && group(planned).is_some())
+        {
+            let old = val::string(prior, "ipv6_association_id");
+            reassociate_ipv6(c, &id, old.as_deref(), assign(planned), group(planned)).await?;
         }
         update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
         let stub = Value::object([
             ("id", Value::from(id.as_str())),
             ("tags", planned.get_attr("tags").cloned().unwrap_or_default()),
         ]);
+        // The IPv6 block may take a moment to be associated.
+        crate::waiter::wait_for(
+            &format!("VPC {id}'s IPv6 CIDR block"),
+            std::time::Duration::from_secs(300),
+            || async {
+                let v = self.read_many(c, std::slice::from_ref(&stub)).await.pop().unwrap_or(Ok(None))?;
+                let has = v.as_ref().is_some_and(|v| val::string(v, "ipv6_cidr_block").is_some());
+                Ok(if has == assign(planned) {
+                    crate::waiter::Poll::Done(())
+                } else {
+                    crate::waiter::Poll::Pending("associating".into())
+                })
+            },
+        )
+        .await?;
         self.read_many(c, &[stub])
             .await
             .pop()
