@@ -17,12 +17,13 @@ impl DataSourceType for Subnets {
     }
 
     fn schema(&self) -> Schema {
-        super::with_filters(
+        let s = super::with_filters(
             Schema::new()
                 .attr("id", Attribute::computed(Type::String))
                 .attr("tags", Attribute::optional_computed(Type::map(Type::String)))
                 .attr("ids", Attribute::computed(Type::list(Type::String))),
-        )
+        );
+        crate::resource::with_timeouts(s, &["read"])
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {

@@ -5,13 +5,13 @@ use crate::errors::{code, is_not_found, sdk_error};
 use crate::iam::{PROPAGATION, iam_tag_map, iam_tags};
 use crate::plan::{keep_computed, validate_name};
 use crate::policy::{normalize_json, plan_policy, policy_to_set, url_decode, validate_policy};
-use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name, with_tags};
+use crate::resource::{Ctx, Refused, ResourceType, Result, invalid, name_prefix_from_name, with_tags};
 use crate::val::{self, Obj, rfc3339};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::PlanResponse;
-use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
 use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
@@ -31,9 +31,26 @@ fn schema() -> Schema {
             .attr("permissions_boundary", Attribute::optional(Type::String))
             .attr("force_detach_policies", Attribute::optional(Type::Bool).default(false))
             .attr("create_date", Attribute::computed(Type::String))
-            .attr("unique_id", Attribute::computed(Type::String)),
+            .attr("unique_id", Attribute::computed(Type::String))
+            // Exclusive management of the role's policies, deprecated by hashicorp/aws:
+            // declared (Terraform's state records them), refused, not read (see `REFUSED`).
+            .attr("managed_policy_arns", Attribute::optional_computed(Type::set(Type::String)))
+            .block(
+                "inline_policy",
+                NestedBlock::set(
+                    Schema::new()
+                        .attr("name", Attribute::optional(Type::String))
+                        .attr("policy", Attribute::optional(Type::String)),
+                )
+                .computed(),
+            ),
     )
 }
+
+const EXCLUSIVE: &str = "hashicorp/aws deprecated managing a role's policies exclusively on the role in favour of aws_iam_role_policy and aws_iam_role_policy_attachment, which terrane supports; it keeps what a state Terraform wrote records for it, but does not read or change it.";
+
+static REFUSED: &[Refused] =
+    &[Refused { name: "inline_policy", why: EXCLUSIVE }, Refused { name: "managed_policy_arns", why: EXCLUSIVE }];
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers.
@@ -54,7 +71,10 @@ async fn get_role(c: &Ctx<'_>, name: &str) -> Result<Option<aws_sdk_iam::types::
 fn role_value(c: &Ctx<'_>, r: &aws_sdk_iam::types::Role, cur: &Value) -> Value {
     let (tags, tags_all) = crate::tags::read_back(&iam_tag_map(r.tags()), c.default_tags(), cur);
     let policy = r.assume_role_policy_document().map(url_decode).unwrap_or_default();
-    Obj::new(&schema())
+    let schema = schema();
+    Obj::new(&schema)
+        .set("managed_policy_arns", crate::resource::kept(cur, "managed_policy_arns", &schema))
+        .set("inline_policy", crate::resource::kept(cur, "inline_policy", &schema))
         .set("id", r.role_name())
         .set("arn", r.arn())
         .set("name", r.role_name())
@@ -98,6 +118,10 @@ impl ResourceType for IamRole {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    fn refused(&self) -> &'static [Refused] {
+        REFUSED
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {

@@ -28,6 +28,7 @@ mod route;
 mod route_table;
 mod route_table_association;
 mod s3_bucket;
+mod s3_bucket_legacy;
 mod s3_bucket_policy;
 mod s3_bucket_public_access_block;
 mod s3_bucket_server_side_encryption_configuration;

@@ -33,7 +33,7 @@ const SUFFIX_LEN: usize = 26;
 fn schema() -> Schema {
     with_timeouts(
         with_tags(
-            Schema::new()
+            super::s3_bucket_legacy::with_legacy(Schema::new())
                 .attr("id", Attribute::computed(Type::String))
                 .attr("arn", Attribute::computed(Type::String))
                 .attr("bucket", Attribute::optional_computed(Type::String).force_new())
@@ -136,9 +136,13 @@ async fn read_bucket(c: &Ctx<'_>, cur: &Value) -> Result<Option<Value>> {
     let api_tags = tags_of(c, &bucket).await?;
     let lock = object_lock_enabled(c, &bucket).await?;
     let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
+    let schema = schema();
+    let mut obj = Obj::new(&schema);
+    for n in super::s3_bucket_legacy::names() {
+        obj = obj.set(n, crate::resource::kept(cur, n, &schema));
+    }
     Ok(Some(
-        Obj::new(&schema())
-            .set("id", bucket.as_str())
+        obj.set("id", bucket.as_str())
             .set("arn", crate::s3::bucket_arn(&region, &bucket))
             .set("bucket", bucket.as_str())
             .set("bucket_prefix", name_prefix_from_name(&bucket))
@@ -287,6 +291,10 @@ impl ResourceType for S3Bucket {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    fn refused(&self) -> &'static [crate::resource::Refused] {
+        &super::s3_bucket_legacy::REFUSED
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
