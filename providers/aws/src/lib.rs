@@ -22,6 +22,7 @@ mod plan;
 mod policy;
 mod policy_document;
 mod rds;
+mod region;
 mod resource;
 mod resources;
 mod retries;
@@ -59,12 +60,13 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     let mut schema = ProviderSchema { provider: config::schema(), ..ProviderSchema::default() };
     let mut resources = BTreeMap::new();
     for r in resources::all() {
-        schema.resources.insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
+        let block = region::with_region(r.schema());
+        schema.resources.insert(r.name().to_string(), ResourceSchema::new(block).with_version(r.schema_version()));
         resources.insert(r.name(), r);
     }
     let mut data_sources = BTreeMap::new();
     for d in data::all() {
-        schema.data_sources.insert(d.name().to_string(), ResourceSchema::new(d.schema()));
+        schema.data_sources.insert(d.name().to_string(), ResourceSchema::new(region::with_region(d.schema())));
         data_sources.insert(d.name(), d);
     }
     Catalog { resources, data_sources, schema }
@@ -86,6 +88,9 @@ impl ProviderFactory for AwsFactory {
 pub struct AwsProvider {
     settings: std::sync::OnceLock<config::Settings>,
     clients: tokio::sync::OnceCell<Clients>,
+    /// Clients for the other Regions objects name in their `region` argument, built on
+    /// first use.
+    regions: region::Regions,
     /// Timings given explicitly instead of the environment's (tests).
     timings: Option<Timings>,
     /// Where this provider's clients count their requests.
@@ -146,6 +151,25 @@ impl AwsProvider {
         let clients = self.clients.get_or_try_init(|| config::build_clients(settings)).await?;
         Ok(Ctx { clients, settings, token: None })
     }
+
+    /// The context of `regional` (from [`AwsProvider::regional`]).
+    async fn ctx_in<'a>(&'a self, regional: &'a Option<Arc<region::Regional>>) -> Result<Ctx<'a>, ProviderError> {
+        match regional {
+            Some(g) => Ok(g.ctx()),
+            None => self.ctx().await,
+        }
+    }
+
+    /// The clients of the Region an object's `region` argument names, when it is not the
+    /// provider's (`None`: use [`AwsProvider::ctx`]).
+    async fn regional(&self, v: &Value) -> Result<Option<Arc<region::Regional>>, ProviderError> {
+        let Some(wanted) = region::of(v) else { return Ok(None) };
+        let main = self.ctx().await?;
+        if wanted == main.clients.region {
+            return Ok(None);
+        }
+        self.regions.get(main.settings, main.clients, &wanted).await.map(Some)
+    }
 }
 
 #[async_trait]
@@ -179,7 +203,9 @@ impl Provider for AwsProvider {
 
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let r = resource_type(req.type_name)?;
-        if let Some(refused) = resource::refused_in(r.refused(), req.config).first() {
+        let default_region = self.settings.get().and_then(|s| s.region.clone()).or_else(region::from_env);
+        let req_config = &region::same_as_prior(req.prior, req.config, default_region.as_deref());
+        if let Some(refused) = resource::refused_in(r.refused(), req_config).first() {
             let (summary, detail) = resource::refusal(req.type_name, refused);
             return Err(ProviderError::new(detail).with_summary(summary).at_attribute(refused.name));
         }
@@ -189,11 +215,11 @@ impl Provider for AwsProvider {
         let filled = req
             .prior
             .filter(|p| !p.is_null())
-            .map(|prior| legacy::config_with_zero_values(prior, req.config.clone(), &req.schema.block));
-        let mut config = filled.as_ref().unwrap_or(req.config);
+            .map(|prior| legacy::config_with_zero_values(prior, req_config.clone(), &req.schema.block));
+        let mut config = filled.as_ref().unwrap_or(req_config);
         let mut resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, config);
         if filled.is_some() && !resp.requires_replace.is_empty() {
-            config = req.config;
+            config = req_config;
             resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, config);
         }
         if req.schema.block.attributes.contains_key("tags_all") {
@@ -217,8 +243,9 @@ impl Provider for AwsProvider {
     async fn create_with_token(&self, type_name: &str, planned: Value, token: &str) -> Result<Value, ProviderError> {
         self.scoped(async {
             let r = resource_type(type_name)?;
-            let ctx = self.ctx().await?;
-            r.create(&ctx.with_token(token), &planned).await
+            let regional = self.regional(&planned).await?;
+            let ctx = self.ctx_in(&regional).await?;
+            r.create(&ctx.with_token(token), &planned).await.map(|v| region::keep(&planned, v))
         })
         .await
     }
@@ -227,8 +254,13 @@ impl Provider for AwsProvider {
     async fn creates_recorded(&self, type_name: &str, objects: Vec<Value>) -> Result<(), ProviderError> {
         self.scoped(async {
             let Some(kind) = resource_type(type_name)?.token_tag() else { return Ok(()) };
-            let ctx = self.ctx().await?;
-            token_tag::remove(&ctx, kind, &objects).await
+            for group in region::grouped(&objects) {
+                let regional = self.regional(&objects[group[0]]).await?;
+                let ctx = self.ctx_in(&regional).await?;
+                let these: Vec<Value> = group.iter().map(|i| objects[*i].clone()).collect();
+                token_tag::remove(&ctx, kind, &these).await?;
+            }
+            Ok(())
         })
         .await
     }
@@ -239,8 +271,9 @@ impl Provider for AwsProvider {
     async fn find_created(&self, type_name: &str, planned: Value, token: &str) -> Result<Option<Value>, ProviderError> {
         self.scoped(async {
             let r = resource_type(type_name)?;
-            let ctx = self.ctx().await?;
-            r.find_created(&ctx.with_token(token), &planned).await
+            let regional = self.regional(&planned).await?;
+            let ctx = self.ctx_in(&regional).await?;
+            Ok(r.find_created(&ctx.with_token(token), &planned).await?.map(|v| region::keep(&planned, v)))
         })
         .await
     }
@@ -248,9 +281,10 @@ impl Provider for AwsProvider {
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
         self.scoped(async {
             let r = resource_type(type_name)?;
-            let ctx = self.ctx().await?;
+            let regional = self.regional(&current).await?;
+            let ctx = self.ctx_in(&regional).await?;
             let mut out = r.read_many(&ctx, std::slice::from_ref(&current)).await;
-            out.pop().unwrap_or(Ok(None))
+            Ok(out.pop().unwrap_or(Ok(None))?.map(|v| region::keep(&current, v)))
         })
         .await
     }
@@ -261,15 +295,25 @@ impl Provider for AwsProvider {
                 Ok(r) => r,
                 Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
             };
-            let ctx = match self.ctx().await {
-                Ok(c) => c,
-                Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
-            };
-            let read = r.read_many(&ctx, &current).await;
-            read.into_iter()
-                .zip(&current)
-                .map(|(got, prior)| got.map(|v| v.map(|v| legacy::keep_zero_values(prior, v))))
-                .collect()
+            // One batched read per Region the objects are in.
+            let mut out: Vec<Option<Result<Option<Value>, ProviderError>>> = current.iter().map(|_| None).collect();
+            for group in region::grouped(&current) {
+                let these: Vec<Value> = group.iter().map(|i| current[*i].clone()).collect();
+                let read = match self.regional(&these[0]).await {
+                    Ok(Some(g)) => r.read_many(&g.ctx(), &these).await,
+                    Ok(None) => match self.ctx().await {
+                        Ok(ctx) => r.read_many(&ctx, &these).await,
+                        Err(e) => these.iter().map(|_| Err(e.clone())).collect(),
+                    },
+                    Err(e) => these.iter().map(|_| Err(e.clone())).collect(),
+                };
+                for (i, got) in group.into_iter().zip(read) {
+                    out[i] = Some(
+                        got.map(|v| v.map(|v| legacy::keep_zero_values(&current[i], region::keep(&current[i], v)))),
+                    );
+                }
+            }
+            out.into_iter().map(|r| r.unwrap_or(Ok(None))).collect()
         })
         .await
     }
@@ -277,8 +321,9 @@ impl Provider for AwsProvider {
     async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value, ProviderError> {
         self.scoped(async {
             let r = resource_type(type_name)?;
-            let ctx = self.ctx().await?;
-            r.update(&ctx, &prior, &planned).await
+            let regional = self.regional(&prior).await?;
+            let ctx = self.ctx_in(&regional).await?;
+            r.update(&ctx, &prior, &planned).await.map(|v| region::keep(&planned, v))
         })
         .await
     }
@@ -286,7 +331,8 @@ impl Provider for AwsProvider {
     async fn delete(&self, type_name: &str, prior: Value) -> Result<(), ProviderError> {
         self.scoped(async {
             let r = resource_type(type_name)?;
-            let ctx = self.ctx().await?;
+            let regional = self.regional(&prior).await?;
+            let ctx = self.ctx_in(&regional).await?;
             r.delete(&ctx, &prior).await
         })
         .await
@@ -314,8 +360,9 @@ impl Provider for AwsProvider {
             if let Some(v) = d.compute(&config) {
                 return v;
             }
-            let ctx = self.ctx().await?;
-            d.read(&ctx, &config).await
+            let regional = self.regional(&config).await?;
+            let ctx = self.ctx_in(&regional).await?;
+            d.read(&ctx, &config).await.map(|v| region::keep(&config, v))
         })
         .await
     }

@@ -139,6 +139,9 @@ struct Tally {
     equal: usize,
     /// One line per difference: `TYPE.PATH: WHAT`.
     diffs: Vec<String>,
+    /// Types with hashicorp/aws v6's per-resource `region` argument (optional, forces
+    /// replacement), which 5.100.0 does not have.
+    v6_region: usize,
 }
 
 impl Tally {
@@ -182,6 +185,16 @@ impl Tally {
                 ))),
                 (Some(t), _, None, None) => self.item(d(format!("missing attribute ({})", their_attr(t)))),
                 (_, Some(t), None, None) => self.item(d(format!("missing block ({})", their_block(t)))),
+                // v6's `region`, at the top level of a type that 5.100.0 gives none.
+                (None, None, Some(o), _)
+                    if name == "region"
+                        && !path.trim_start_matches("data.").contains('.')
+                        && o.optional
+                        && !o.computed
+                        && o.force_new =>
+                {
+                    self.v6_region += 1;
+                }
                 (None, None, Some(o), _) => self.item(d(format!("extra attribute ({})", our_attr(o)))),
                 (None, None, _, Some(o)) => self.item(d(format!("extra block ({})", our_block(o)))),
                 (None, None, None, None) => unreachable!(),
@@ -373,7 +386,8 @@ fn schemas_equal_hashicorp_aws() {
     let deliberate = known.values().filter(|c| c.starts_with("deliberate:")).count();
     println!(
         "schema parity with hashicorp/aws {}: {} types checked; {} attributes and blocks checked, {} equal; \
-         {} differences, {} listed ({} deliberate), {} unlisted, {} listed but gone",
+         {} differences, {} listed ({} deliberate), {} unlisted, {} listed but gone; \
+         {} types also take v6's per-resource region",
         reference["provider_version"].as_str().unwrap_or("?"),
         tally.types,
         tally.items,
@@ -382,7 +396,13 @@ fn schemas_equal_hashicorp_aws() {
         found.len() - unlisted.len(),
         deliberate,
         unlisted.len(),
-        gone.len()
+        gone.len(),
+        tally.v6_region
+    );
+    assert_eq!(
+        tally.v6_region + 1,
+        tally.types,
+        "every type takes v6's region argument (aws_s3_bucket's own region becomes settable)"
     );
     if !gone.is_empty() && std::env::var_os("TERRANE_SCHEMA_PRUNE").is_some() {
         prune(&gone);
