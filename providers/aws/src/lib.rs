@@ -342,11 +342,13 @@ impl Provider for AwsProvider {
         self.scoped(async {
             let r = resource_type(type_name)?;
             let ctx = self.ctx().await?;
-            r.import(&ctx, id).await?.ok_or_else(|| {
+            let found = r.import(&ctx, id).await?.ok_or_else(|| {
                 ProviderError::new(format!(
                     "Cannot import non-existent remote object: no {type_name} with ID {id:?} exists."
                 ))
-            })
+            })?;
+            // An import is in the provider's Region.
+            Ok(region::keep(&Value::NULL, found))
         })
         .await
     }

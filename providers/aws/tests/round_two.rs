@@ -807,3 +807,55 @@ resource "aws_ebs_volume" "many" {{
     eprintln!("API calls of a refresh of 5 certificates and 4 volumes: {calls:?}");
     assert!(h.destroy(&src).await.resources.is_empty());
 }
+
+/// `options` (transparency logging) is sent with the request and read back; a certificate
+/// that sets none records what ACM gives it; `renewal_summary` and `pending_renewal` are
+/// read; `early_renewal_duration` is refused by name. (moto has no UpdateCertificateOptions,
+/// so changing the preference in place is not exercised here.)
+#[tokio::test]
+async fn certificate_options_and_renewal_attributes() {
+    let _shared = EXCLUSIVE.read().await;
+    let h = Harness::new();
+    let domain = format!("{}.example.com", unique("opts"));
+    let src = format!(
+        r#"
+resource "aws_acm_certificate" "quiet" {{
+  domain_name       = "{domain}"
+  validation_method = "DNS"
+  options {{
+    certificate_transparency_logging_preference = "DISABLED"
+  }}
+}}
+
+resource "aws_acm_certificate" "plain" {{
+  domain_name       = "plain.{domain}"
+  validation_method = "DNS"
+}}
+"#
+    );
+    let state = h.apply(&src).await;
+    let quiet = h.value(&state, "aws_acm_certificate.quiet");
+    let pref = |v: &Value| {
+        v.get_attr("options")
+            .and_then(Value::as_seq)
+            .and_then(|o| o.first().cloned())
+            .and_then(|o| o.get_attr("certificate_transparency_logging_preference").cloned())
+    };
+    assert_eq!(pref(&quiet), Some(Value::from("DISABLED")));
+    assert_eq!(quiet.get_attr("pending_renewal"), Some(&Value::Bool(false)));
+    assert!(quiet.get_attr("renewal_summary").and_then(Value::as_seq).is_some(), "{quiet:?}");
+    let arn = h.str_attr(&state, "aws_acm_certificate.quiet", "arn");
+    let described = acm().await.describe_certificate().certificate_arn(&arn).send().await.unwrap();
+    let options = described.certificate().and_then(|c| c.options()).unwrap();
+    assert_eq!(options.certificate_transparency_logging_preference().map(|p| p.as_str()), Some("DISABLED"));
+    assert_eq!(pref(&h.value(&state, "aws_acm_certificate.plain")), Some(Value::from("ENABLED")), "ACM's default");
+    assert_no_changes(&h.plan(&src).await);
+
+    let early = src.replace(
+        "validation_method = \"DNS\"\n  options",
+        "validation_method = \"DNS\"\n  early_renewal_duration = \"P90D\"\n  options",
+    );
+    let err = plan_error(&h, &early).await;
+    assert!(err.contains("\"early_renewal_duration\"") && err.contains("private CA"), "{err}");
+    h.destroy(&src).await;
+}

@@ -19,13 +19,14 @@ use crate::delete::retry_while_in_use;
 use crate::describe::{FEW, all_failed, bounded};
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::missing;
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
+use crate::resource::{Ctx, Refused, ResourceType, Result, invalid, with_tags};
 use crate::val::{self, Obj, rfc3339};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_acm::types::{
-    CertificateDetail, CertificateStatus, CertificateSummary, CertificateType, DomainValidationOption, Filters,
-    KeyAlgorithm, Tag, ValidationMethod,
+    CertificateDetail, CertificateOptions, CertificateStatus, CertificateSummary,
+    CertificateTransparencyLoggingPreference, CertificateType, DomainValidationOption, Filters, KeyAlgorithm, Tag,
+    ValidationMethod,
 };
 use aws_smithy_types::Blob;
 use std::collections::{BTreeMap, HashMap};
@@ -71,6 +72,20 @@ fn schema() -> Schema {
             .attr("not_after", Attribute::computed(Type::String))
             .attr("not_before", Attribute::computed(Type::String))
             .attr("renewal_eligibility", Attribute::computed(Type::String))
+            .attr("renewal_summary", Attribute::computed(Type::list(renewal_summary_type())))
+            .attr("pending_renewal", Attribute::computed(Type::Bool))
+            .attr("early_renewal_duration", Attribute::optional(Type::String))
+            // Optional and computed in hashicorp/aws: a certificate that sets none keeps what
+            // ACM gives it (logging ENABLED).
+            .block(
+                "options",
+                NestedBlock::list(
+                    Schema::new()
+                        .attr("certificate_transparency_logging_preference", Attribute::optional(Type::String)),
+                )
+                .max(1)
+                .computed(),
+            )
             .block(
                 "validation_option",
                 NestedBlock::set(
@@ -81,6 +96,62 @@ fn schema() -> Schema {
                 .force_new(),
             ),
     )
+}
+
+fn renewal_summary_type() -> Type {
+    val::object_type([
+        ("renewal_status", Type::String),
+        ("renewal_status_reason", Type::String),
+        ("updated_at", Type::String),
+    ])
+}
+
+fn options_type() -> Type {
+    val::object_type([("certificate_transparency_logging_preference", Type::String)])
+}
+
+static REFUSED: &[Refused] = &[Refused {
+    name: "early_renewal_duration",
+    why: "it renews private certificates (issued by an AWS Private CA) early with RenewCertificate, and terrane's test environment (moto) has no private CA to prove that against.",
+}];
+
+/// The configured transparency logging preference, if any.
+fn logging_preference(v: &Value) -> Option<CertificateOptions> {
+    let pref = val::blocks(v, "options")
+        .first()
+        .and_then(|o| val::string(o, "certificate_transparency_logging_preference"))?;
+    Some(
+        CertificateOptions::builder()
+            .certificate_transparency_logging_preference(CertificateTransparencyLoggingPreference::from(pref.as_str()))
+            .build(),
+    )
+}
+
+/// What only DescribeCertificate tells: `options` and `renewal_summary` as hashicorp/aws
+/// flattens them (one element each, or none).
+fn described(d: &CertificateDetail) -> (Value, Value) {
+    let options = d
+        .options()
+        .map(|o| {
+            Value::object([(
+                "certificate_transparency_logging_preference",
+                val::opt_str(o.certificate_transparency_logging_preference().map(|p| p.as_str())),
+            )])
+        })
+        .into_iter()
+        .collect();
+    let summary = d
+        .renewal_summary()
+        .map(|r| {
+            Value::object([
+                ("renewal_status", Value::from(r.renewal_status().as_str())),
+                ("renewal_status_reason", val::opt_str(r.renewal_status_reason().map(|x| x.as_str()))),
+                ("updated_at", Value::from(rfc3339(r.updated_at()))),
+            ])
+        })
+        .into_iter()
+        .collect();
+    (Value::list(options_type(), options), Value::list(renewal_summary_type(), summary))
 }
 
 fn acm_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
@@ -158,13 +229,18 @@ fn build(
     c: &Ctx<'_>,
     x: &Common<'_>,
     validation: (Value, Value, Value),
-    ca_arn: Value,
+    (ca_arn, options, renewal_summary): (Value, Value, Value),
     api_tags: &BTreeMap<String, String>,
     cur: &Value,
 ) -> Value {
     let (tags, tags_all) = crate::tags::read_back(api_tags, c.default_tags(), cur);
     let (records, emails, method) = validation;
     Obj::new(&schema())
+        .set("options", options)
+        .set("renewal_summary", renewal_summary)
+        // Only early_renewal_duration (refused) makes a renewal pending.
+        .set("pending_renewal", Value::Bool(false))
+        .keep(cur, &["early_renewal_duration"])
         .set("id", x.arn)
         .set("arn", x.arn)
         .set("domain_name", val::opt_str(x.domain_name))
@@ -199,7 +275,9 @@ fn from_detail(c: &Ctx<'_>, d: &CertificateDetail, tags: &BTreeMap<String, Strin
         not_before: d.not_before(),
         renewal_eligibility: d.renewal_eligibility().map(|r| r.as_str()),
     };
-    build(c, &common, (records, emails, validation_method(d)), val::opt_str(d.certificate_authority_arn()), tags, cur)
+    let (options, renewal_summary) = described(d);
+    let described = (val::opt_str(d.certificate_authority_arn()), options, renewal_summary);
+    build(c, &common, (records, emails, validation_method(d)), described, tags, cur)
 }
 
 /// Whether a ListCertificates summary (with what state already holds) is enough to read the
@@ -243,7 +321,14 @@ fn from_summary(c: &Ctx<'_>, s: &CertificateSummary, tags: &BTreeMap<String, Str
         not_before: s.not_before(),
         renewal_eligibility: s.renewal_eligibility().map(|r| r.as_str()),
     };
-    build(c, &common, validation, prior("certificate_authority_arn"), tags, cur)
+    // (A summary lacks them: what state holds, as DescribeCertificate last gave it.)
+    let schema = schema();
+    let described = (
+        prior("certificate_authority_arn"),
+        crate::resource::kept(cur, "options", &schema),
+        crate::resource::kept(cur, "renewal_summary", &schema),
+    );
+    build(c, &common, validation, described, tags, cur)
 }
 
 /// One certificate; `None` when it does not exist (or its validation timed out, which
@@ -372,6 +457,10 @@ impl ResourceType for AcmCertificate {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    fn refused(&self) -> &'static [Refused] {
+        REFUSED
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -544,6 +633,7 @@ impl ResourceType for AcmCertificate {
                 .set_domain_validation_options((!options.is_empty()).then_some(options))
                 .set_certificate_authority_arn(val::string(planned, "certificate_authority_arn"))
                 .set_key_algorithm(val::string(planned, "key_algorithm").map(|k| KeyAlgorithm::from(k.as_str())))
+                .set_options(logging_preference(planned))
                 .set_tags(acm_tags(&crate::tags::at_create(c, planned)))
                 .send()
                 .await
@@ -619,6 +709,16 @@ impl ResourceType for AcmCertificate {
             old_tags = crate::tags::visible(&tags_of(c, &arn).await?);
         }
         let acm = &c.clients.acm;
+        if changed("options")
+            && let Some(options) = logging_preference(planned)
+        {
+            acm.update_certificate_options()
+                .certificate_arn(&arn)
+                .options(options)
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("updating the options of ACM certificate {arn}"), e))?;
+        }
         crate::tags::update(
             &old_tags,
             &crate::tags::wanted(planned),
