@@ -48,6 +48,10 @@ pub struct NestedBlock {
     /// Optional and computed: when the configuration has none, the provider decides (and an
     /// existing object keeps what it has).
     pub computed: bool,
+    /// Also written as an argument (the plugin SDK's "attributes as blocks",
+    /// `ConfigModeAttr`): `ingress = [{ from_port = 22, ... }]`, each object giving every
+    /// attribute (`null` for those not wanted), and `ingress = []` for none.
+    pub attribute_syntax: bool,
 }
 
 impl Attribute {
@@ -104,13 +108,30 @@ impl NestedBlock {
             max_items: Some(1),
             force_new: false,
             computed: false,
+            attribute_syntax: false,
         }
     }
     pub fn list(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::List, schema, min_items: 0, max_items: None, force_new: false, computed: false }
+        NestedBlock {
+            nesting: Nesting::List,
+            schema,
+            min_items: 0,
+            max_items: None,
+            force_new: false,
+            computed: false,
+            attribute_syntax: false,
+        }
     }
     pub fn set(schema: Schema) -> NestedBlock {
-        NestedBlock { nesting: Nesting::Set, schema, min_items: 0, max_items: None, force_new: false, computed: false }
+        NestedBlock {
+            nesting: Nesting::Set,
+            schema,
+            min_items: 0,
+            max_items: None,
+            force_new: false,
+            computed: false,
+            attribute_syntax: false,
+        }
     }
     pub fn min(mut self, n: usize) -> NestedBlock {
         self.min_items = n;
@@ -126,6 +147,11 @@ impl NestedBlock {
     }
     pub fn computed(mut self) -> NestedBlock {
         self.computed = true;
+        self
+    }
+    /// See [`NestedBlock::attribute_syntax`].
+    pub fn with_attribute_syntax(mut self) -> NestedBlock {
+        self.attribute_syntax = true;
         self
     }
 }

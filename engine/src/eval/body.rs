@@ -37,6 +37,46 @@ struct BlockValues {
 }
 
 impl Decoder<'_> {
+    /// A block type written as an argument (`ingress = [ ... ]`, see
+    /// [`crate::schema::NestedBlock::attribute_syntax`]): the list (or set) of objects, each
+    /// converted to the block's object type, as Terraform converts it (every attribute given).
+    fn blocks_as_attribute(
+        &self,
+        ev: &mut Evaluator<'_>,
+        a: &crate::hcl::ast::Attribute,
+        nested: &crate::schema::NestedBlock,
+        entry: &mut BlockValues,
+        diags: &mut Diagnostics,
+    ) {
+        let ety = nested.schema.value_type();
+        let ty = match nested.nesting {
+            Nesting::Set => Type::set(ety),
+            _ => Type::list(ety),
+        };
+        let v = match ev.eval(&self.expr(&a.expr)) {
+            Ok(v) => v,
+            Err(d) => {
+                diags.extend(d);
+                entry.unknown = true;
+                return;
+            }
+        };
+        match convert::convert(v, &ty) {
+            Ok(v) if !v.is_known() => entry.unknown = true,
+            Ok(v) => entry.items.extend(v.as_seq().map(<[Value]>::to_vec).unwrap_or_default()),
+            Err(err) => {
+                diags.push(
+                    Diagnostic::error(
+                        "Incorrect attribute value type",
+                        format!("Inappropriate value for attribute \"{}\": {}.", a.name, err.message),
+                    )
+                    .at(self.range(&a.expr.span)),
+                );
+                entry.unknown = true;
+            }
+        }
+    }
+
     fn range(&self, span: &crate::hcl::Span) -> SourceRange {
         SourceRange::new(self.body.file, span.clone())
     }
@@ -54,8 +94,15 @@ impl Decoder<'_> {
         diags: &mut Diagnostics,
     ) -> Value {
         let mut out = BTreeMap::new();
+        let mut blocks: indexmap::IndexMap<&str, BlockValues> = indexmap::IndexMap::new();
         for a in &body.attributes {
             let name = a.name.as_str();
+            if let Some((key, nested)) = schema.blocks.get_key_value(name).filter(|(_, b)| b.attribute_syntax) {
+                let entry = blocks.entry(key.as_str()).or_default();
+                entry.ranges.push(self.range(&a.name_span));
+                self.blocks_as_attribute(ev, a, nested, entry, diags);
+                continue;
+            }
             let Some(attr) = schema.attributes.get(name) else {
                 let detail = if schema.blocks.contains_key(name) {
                     format!(
@@ -99,7 +146,6 @@ impl Decoder<'_> {
             };
             out.insert(name.to_string(), v);
         }
-        let mut blocks: indexmap::IndexMap<&str, BlockValues> = indexmap::IndexMap::new();
         for b in &body.blocks {
             if b.ty == "dynamic" {
                 let Some(label) = b.labels.first() else {
@@ -322,4 +368,50 @@ pub fn dynamic_iterator(b: &Block) -> String {
         return name.to_string();
     }
     b.labels.first().cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::EmptyScope;
+    use crate::schema::{Attribute, NestedBlock};
+
+    fn schema() -> Schema {
+        Schema::new().block(
+            "rule",
+            NestedBlock::set(
+                Schema::new()
+                    .attr("port", Attribute::optional(Type::Number))
+                    .attr("note", Attribute::optional(Type::String)),
+            )
+            .with_attribute_syntax(),
+        )
+    }
+
+    fn decode(body: &str) -> (Value, Diagnostics) {
+        let src = format!("resource \"t\" \"x\" {{\n{body}\n}}\n");
+        let (config, diags) = crate::config::load_sources(vec![("main.tf".into(), src)]);
+        assert!(!diags.has_errors(), "{diags}");
+        let r = config.resources.values().next().unwrap();
+        decode_body(&mut Evaluator::new(&EmptyScope, std::path::Path::new(".")), &r.body, &schema(), &r.range)
+    }
+
+    /// A block type with the plugin SDK's attribute syntax is the same written either way;
+    /// `[]` is no blocks; an object that leaves an attribute out is refused, as Terraform
+    /// refuses it (the attribute form takes every attribute).
+    #[test]
+    fn blocks_written_as_an_argument() {
+        let (blocks, d) = decode("rule {\n port = 22\n note = \"ssh\"\n}\nrule {\n port = 80\n note = null\n}");
+        assert!(!d.has_errors(), "{d}");
+        let (attr, d) = decode("rule = [{ port = 22, note = \"ssh\" }, { port = 80, note = null }]");
+        assert!(!d.has_errors(), "{d}");
+        assert_eq!(attr, blocks);
+        let (none, d) = decode("rule = []");
+        assert!(!d.has_errors(), "{d}");
+        assert_eq!(none.get_attr("rule").and_then(|v| v.length_int()), Some(0));
+        let (_, d) = decode("rule = [{ port = 22 }]");
+        assert!(d.has_errors());
+        let text = d.to_string();
+        assert!(text.contains("Inappropriate value for attribute \"rule\"") && text.contains("note"), "{text}");
+    }
 }

@@ -185,3 +185,60 @@ data "aws_availability_zones" "some" {
         zones.get_attr("zone_ids").and_then(Value::as_seq).unwrap().iter().filter_map(Value::as_str).collect();
     assert!(!ids.is_empty() && !ids.contains(&"euw1-az1"), "{ids:?}");
 }
+
+/// `ingress = [...]`/`egress = []` (the plugin SDK's attribute syntax for these blocks) mean
+/// what the blocks mean: written either way, the same group, no change between them.
+#[tokio::test]
+async fn security_group_rules_written_as_arguments() {
+    let h = Harness::new();
+    let name = unique("sg-attr");
+    let vpc = format!(
+        "resource \"aws_vpc\" \"v\" {{\n  cidr_block = \"10.41.0.0/16\"\n  tags = {{ Name = \"{name}\" }}\n}}\n"
+    );
+    let blocks = format!(
+        r#"{vpc}
+resource "aws_security_group" "g" {{
+  name   = "{name}"
+  vpc_id = aws_vpc.v.id
+  ingress {{
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }}
+}}
+"#
+    );
+    let state = h.apply(&blocks).await;
+    let ingress = h.attr(&state, "aws_security_group.g", "ingress");
+    assert_eq!(ingress.length_int(), Some(1));
+    let arguments = format!(
+        r#"{vpc}
+resource "aws_security_group" "g" {{
+  name   = "{name}"
+  vpc_id = aws_vpc.v.id
+  ingress = [{{
+    from_port        = 443
+    to_port          = 443
+    protocol         = "tcp"
+    cidr_blocks      = ["0.0.0.0/0"]
+    description      = null
+    ipv6_cidr_blocks = null
+    prefix_list_ids  = null
+    security_groups  = null
+    self             = null
+  }}]
+}}
+"#
+    );
+    assert_no_changes(&h.plan(&arguments).await);
+    // `egress = []` removes every outbound rule (AWS gives a new group one).
+    let no_egress = arguments.replace("  ingress = [{", "  egress  = []\n  ingress = [{");
+    let state = h.apply(&no_egress).await;
+    assert_eq!(h.attr(&state, "aws_security_group.g", "egress").length_int(), Some(0));
+    let group = h.str_attr(&state, "aws_security_group.g", "id");
+    let described = ec2().await.describe_security_groups().group_ids(&group).send().await.unwrap();
+    assert!(described.security_groups()[0].ip_permissions_egress().is_empty());
+    assert_no_changes(&h.plan(&no_egress).await);
+    h.destroy(&no_egress).await;
+}

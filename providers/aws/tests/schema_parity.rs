@@ -173,6 +173,19 @@ impl Tally {
                     self.item(block_itself(&p, t, o));
                     self.block(&p, t.get("block").unwrap_or(&Json::Null), &o.schema);
                 }
+                // A block that is also written as an argument (SDKv2's attributes as blocks):
+                // equal when the argument's type is the block's.
+                (Some(t), _, _, Some(o))
+                    if o.attribute_syntax
+                        && their_flags(t) == "optional+computed"
+                        && t.get("type").map(json_type)
+                            == Some(match o.nesting {
+                                Nesting::Set => Type::set(o.schema.value_type()),
+                                _ => Type::list(o.schema.value_type()),
+                            }) =>
+                {
+                    self.item(Vec::new());
+                }
                 (Some(t), _, _, Some(o)) => self.item(d(format!(
                     "an attribute in hashicorp/aws ({}), a block in terrane ({})",
                     their_attr(t),

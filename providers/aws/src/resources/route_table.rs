@@ -50,7 +50,7 @@ fn schema() -> Schema {
                 .attr("owner_id", Attribute::computed(Type::String))
                 .attr("vpc_id", Attribute::required(Type::String).force_new())
                 .attr("propagating_vgws", Attribute::optional_computed(Type::set(Type::String)))
-                .block("route", NestedBlock::set(route_schema())),
+                .block("route", NestedBlock::set(route_schema()).with_attribute_syntax()),
         ),
         &["create", "update", "delete"],
     )

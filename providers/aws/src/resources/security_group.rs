@@ -46,8 +46,8 @@ fn schema() -> Schema {
                 .attr("vpc_id", Attribute::optional_computed(Type::String).force_new())
                 .attr("owner_id", Attribute::computed(Type::String))
                 .attr("revoke_rules_on_delete", Attribute::optional(Type::Bool).default(false))
-                .block("ingress", NestedBlock::set(rule_schema()))
-                .block("egress", NestedBlock::set(rule_schema())),
+                .block("ingress", NestedBlock::set(rule_schema()).with_attribute_syntax())
+                .block("egress", NestedBlock::set(rule_schema()).with_attribute_syntax()),
         ),
         &["create", "delete"],
     )
