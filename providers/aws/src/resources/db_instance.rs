@@ -315,6 +315,13 @@ fn has_pending_modifications(db: &DbInstance) -> bool {
             || p.engine_version().is_some()
             || p.storage_type().is_some()
             || p.db_subnet_group_name().is_some()
+            || p.iops().is_some()
+            || p.storage_throughput().is_some()
+            || p.license_model().is_some()
+            || p.ca_certificate_identifier().is_some()
+            || p.iam_database_authentication_enabled().is_some()
+            || p.dedicated_log_volume().is_some()
+            || p.pending_cloudwatch_logs_exports().is_some()
     })
 }
 
@@ -723,6 +730,83 @@ mod tests {
         assert!(RdsInstance.validate(&Value::object([("identifier", Value::from("main-db"))])).is_empty());
         let both = Value::object([("identifier", Value::from("a")), ("identifier_prefix", Value::from("b-"))]);
         assert_eq!(RdsInstance.validate(&both).len(), 1);
+    }
+
+    fn planned(prior: &Value, config: &Value) -> PlanResponse {
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(prior), config);
+        RdsInstance.customize_plan(Some(prior), config, &mut plan);
+        plan
+    }
+
+    fn instance(extra: &[(&str, Value)]) -> Value {
+        let mut o = Obj::new(&schema())
+            .set("id", "db-1")
+            .set("identifier", "db")
+            .set("engine", "postgres")
+            .set("instance_class", "db.t3.micro")
+            .set("allocated_storage", 20i64)
+            // As a create records its defaults (`storage_encrypted` forces replacement).
+            .set("storage_encrypted", false);
+        for (k, v) in extra {
+            o = o.set(k, v.clone());
+        }
+        o.build()
+    }
+
+    #[test]
+    fn a_write_only_password_is_planned_only_with_a_new_version() {
+        let prior = instance(&[("password_wo_version", Value::from(1i64))]);
+        let config = |version: i64| {
+            Value::object([
+                ("identifier", Value::from("db")),
+                ("engine", Value::from("postgres")),
+                ("instance_class", Value::from("db.t3.micro")),
+                ("allocated_storage", Value::from(20i64)),
+                ("password_wo", Value::from("secret-1")),
+                ("password_wo_version", Value::from(version)),
+            ])
+        };
+        let same = planned(&prior, &config(1));
+        assert!(same.planned.get_attr("password_wo").unwrap().is_null());
+        let bumped = planned(&prior, &config(2));
+        assert_eq!(bumped.planned.get_attr("password_wo").cloned().unwrap().deep_unmark(), Value::from("secret-1"));
+        assert_eq!(master_password(&bumped.planned).as_deref(), Some("secret-1"));
+    }
+
+    #[test]
+    fn storage_grown_by_autoscaling_and_a_ceiling_equal_to_the_size_plan_no_change() {
+        let grown =
+            instance(&[("allocated_storage", Value::from(40i64)), ("max_allocated_storage", Value::from(100i64))]);
+        let config = Value::object([
+            ("identifier", Value::from("db")),
+            ("instance_class", Value::from("db.t3.micro")),
+            ("allocated_storage", Value::from(20i64)),
+            ("max_allocated_storage", Value::from(100i64)),
+        ]);
+        let plan = planned(&grown, &config);
+        assert_eq!(plan.planned.get_attr("allocated_storage"), Some(&Value::from(40i64)));
+        let off = instance(&[]);
+        let config = Value::object([
+            ("identifier", Value::from("db")),
+            ("instance_class", Value::from("db.t3.micro")),
+            ("allocated_storage", Value::from(20i64)),
+            ("max_allocated_storage", Value::from(20i64)),
+        ]);
+        assert!(planned(&off, &config).planned.get_attr("max_allocated_storage").unwrap().is_null());
+    }
+
+    #[test]
+    fn password_arguments_conflict() {
+        let v = |pairs: &[(&str, Value)]| RdsInstance.validate(&Value::object(pairs.iter().cloned()));
+        assert_eq!(v(&[("password", "a".into()), ("manage_master_user_password", true.into())]).len(), 1);
+        assert!(v(&[("password", "a".into()), ("manage_master_user_password", false.into())]).is_empty());
+        assert_eq!(
+            v(&[("password", "a".into()), ("password_wo", "b".into()), ("password_wo_version", 1i64.into())]).len(),
+            1
+        );
+        assert_eq!(v(&[("password_wo", "b".into())]).len(), 1, "password_wo needs password_wo_version");
+        assert_eq!(v(&[("enabled_cloudwatch_logs_exports", val::str_set(["postgres"]))]).len(), 1);
+        assert_eq!(v(&[("monitoring_interval", 7i64.into())]).len(), 1);
     }
 
     #[test]

@@ -25,6 +25,11 @@ fn int32(v: &Value, k: &str) -> Option<i32> {
     val::int(v, k).map(|n| n as i32)
 }
 
+/// Provisioned IOPS, if any (hashicorp/aws's states record none as 0, which RDS refuses).
+fn iops_of(v: &Value) -> Option<i32> {
+    int32(v, "iops").filter(|n| *n > 0)
+}
+
 /// Adds to `req` every argument that differs between `prior` and `planned`; whether any did.
 /// `password` is the master password to send when it is to be set (see the callers).
 pub(super) fn add_changes(mut req: Modify, prior: &Value, planned: &Value, pass: Pass) -> (Modify, bool) {
@@ -39,15 +44,15 @@ pub(super) fn add_changes(mut req: Modify, prior: &Value, planned: &Value, pass:
     let iops = on("iops");
     if storage || iops {
         // As hashicorp/aws: the size and the provisioned IOPS go together.
-        req = req.set_allocated_storage(int32(planned, "allocated_storage")).set_iops(int32(planned, "iops"));
+        req = req.set_allocated_storage(int32(planned, "allocated_storage")).set_iops(iops_of(planned));
     }
     if on("storage_throughput") {
-        req = req.set_storage_throughput(int32(planned, "storage_throughput")).set_iops(int32(planned, "iops"));
+        req = req.set_storage_throughput(int32(planned, "storage_throughput")).set_iops(iops_of(planned));
     }
     if on("storage_type") {
         req = req.set_storage_type(val::string(planned, "storage_type"));
         if matches!(val::string(planned, "storage_type").as_deref(), Some("io1" | "io2" | "gp3")) {
-            req = req.set_iops(int32(planned, "iops"));
+            req = req.set_iops(iops_of(planned));
         }
     }
     if on("max_allocated_storage") {
