@@ -81,7 +81,7 @@ pub(super) fn build(db: &DbInstance, cur: &Value, tags: Value, tags_all: Value) 
         .set(
             "master_user_secret",
             Value::list(
-                super::secret_type(),
+                super::schema::secret_type(),
                 secret
                     .map(|s| {
                         Value::object([
@@ -174,5 +174,5 @@ fn listener_endpoint(db: &DbInstance) -> Value {
         })
         .into_iter()
         .collect();
-    Value::list(super::listener_type(), items)
+    Value::list(super::schema::listener_type(), items)
 }
