@@ -10,10 +10,10 @@
 use crate::delete::wait_gone;
 use crate::describe::{PAGE, all_failed};
 use crate::errors::{code, describe, is_not_found, sdk_error};
-use crate::plan::{engine_version, missing, replan_lowercase};
-use crate::rds::{rds_tag_map, rds_tags, rds_update_tags};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags, with_timeouts};
-use crate::val::{self, Obj};
+use crate::plan::{missing, replan_lowercase};
+use crate::rds::{rds_tag_map, rds_update_tags};
+use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, invalid};
+use crate::val;
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_rds::types::{DbInstance, Filter};
@@ -22,9 +22,17 @@ use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
+
+mod create;
+mod modify;
+mod read;
+mod schema;
+
+use modify::Pass;
+use schema::{ALLOWED, LOG_TYPES, REFUSED, schema};
 
 pub struct RdsInstance;
 
@@ -55,51 +63,15 @@ const PENDING: &[&str] = &[
     "upgrading",
 ];
 
-fn schema() -> Schema {
-    let s = Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("arn", Attribute::computed(Type::String))
-        .attr("identifier", Attribute::optional_computed(Type::String).force_new())
-        .attr("identifier_prefix", Attribute::optional_computed(Type::String).force_new())
-        .attr("engine", Attribute::optional_computed(Type::String).force_new())
-        .attr("engine_version", Attribute::optional_computed(Type::String))
-        .attr("engine_version_actual", Attribute::computed(Type::String))
-        .attr("instance_class", Attribute::required(Type::String))
-        .attr("allocated_storage", Attribute::optional_computed(Type::Number))
-        .attr("storage_type", Attribute::optional_computed(Type::String))
-        .attr("username", Attribute::optional_computed(Type::String).force_new())
-        .attr("password", Attribute::optional(Type::String).sensitive())
-        .attr("db_name", Attribute::optional_computed(Type::String).force_new())
-        .attr("port", Attribute::optional_computed(Type::Number))
-        // In place, as in the Terraform provider (ModifyDBInstance moves the instance).
-        .attr("db_subnet_group_name", Attribute::optional_computed(Type::String))
-        .attr("vpc_security_group_ids", Attribute::optional_computed(Type::set(Type::String)))
-        .attr("parameter_group_name", Attribute::optional_computed(Type::String))
-        .attr("multi_az", Attribute::optional_computed(Type::Bool))
-        .attr("publicly_accessible", Attribute::optional(Type::Bool).default(false))
-        .attr("backup_retention_period", Attribute::optional_computed(Type::Number))
-        .attr("backup_window", Attribute::optional_computed(Type::String))
-        .attr("maintenance_window", Attribute::optional_computed(Type::String))
-        .attr("availability_zone", Attribute::optional_computed(Type::String).force_new())
-        .attr("auto_minor_version_upgrade", Attribute::optional(Type::Bool).default(true))
-        .attr("allow_major_version_upgrade", Attribute::optional(Type::Bool))
-        .attr("deletion_protection", Attribute::optional(Type::Bool).default(false))
-        .attr("skip_final_snapshot", Attribute::optional(Type::Bool).default(false))
-        .attr("final_snapshot_identifier", Attribute::optional(Type::String))
-        .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
-        .attr("storage_encrypted", Attribute::optional(Type::Bool).default(false).force_new())
-        .attr("kms_key_id", Attribute::optional_computed(Type::String).force_new())
-        .attr("address", Attribute::computed(Type::String))
-        .attr("endpoint", Attribute::computed(Type::String))
-        .attr("hosted_zone_id", Attribute::computed(Type::String))
-        .attr("resource_id", Attribute::computed(Type::String))
-        .attr("status", Attribute::computed(Type::String));
-    with_timeouts(with_tags(s), &["create", "update", "delete"])
-}
-
 /// The identifier of an instance in state (an import stub has only `id`, the identifier).
 fn identifier_of(v: &Value) -> String {
     val::string(v, "identifier").unwrap_or_else(|| val::id(v)).to_lowercase()
+}
+
+/// The master password to send: `password`, or the write-only `password_wo` (which is in
+/// the plan only when it is to be sent: see `customize_plan`).
+fn master_password(v: &Value) -> Option<String> {
+    val::string(v, "password").or_else(|| val::string(v, "password_wo"))
 }
 
 /// Removes the password from an error message, whatever produced it.
@@ -116,10 +88,6 @@ fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
     let p = prior.get_attr(k).cloned().unwrap_or_default().deep_unmark();
     let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
     !same(&p, &n) && !n.is_unknown()
-}
-
-fn int32(v: &Value, k: &str) -> Option<i32> {
-    val::int(v, k).map(|n| n as i32)
 }
 
 async fn find(c: &Ctx<'_>, identifier: &str) -> Result<Option<DbInstance>> {
@@ -142,6 +110,13 @@ fn has_pending_modifications(db: &DbInstance) -> bool {
             || p.engine_version().is_some()
             || p.storage_type().is_some()
             || p.db_subnet_group_name().is_some()
+            || p.iops().is_some()
+            || p.storage_throughput().is_some()
+            || p.license_model().is_some()
+            || p.ca_certificate_identifier().is_some()
+            || p.iam_database_authentication_enabled().is_some()
+            || p.dedicated_log_volume().is_some()
+            || p.pending_cloudwatch_logs_exports().is_some()
     })
 }
 
@@ -179,195 +154,95 @@ impl RdsInstance {
     async fn do_create(&self, c: &Ctx<'_>, planned: &Value, password: Option<&str>) -> Result<Value> {
         let identifier = c.name_or_generated(planned, "identifier", "identifier_prefix");
         let what = format!("creating RDS DB instance {identifier}");
-        for (k, v) in [
-            ("engine", val::string(planned, "engine")),
-            ("username", val::string(planned, "username")),
-            ("password", password.map(str::to_string)),
-        ] {
-            if v.is_none() {
-                return Err(ProviderError::new(format!("{what}: \"{k}\": required field is not set")));
+        let from = create::source(planned);
+        let managed = val::boolean(planned, "manage_master_user_password").unwrap_or(false);
+        if from == create::Source::New {
+            for k in ["engine", "username"] {
+                if val::string(planned, k).is_none() {
+                    return Err(create::required(&what, k));
+                }
+            }
+            if password.is_none() && !managed {
+                return Err(create::required(&what, "password"));
+            }
+            if val::int(planned, "allocated_storage").is_none() {
+                return Err(create::required(&what, "allocated_storage"));
             }
         }
-        if val::int(planned, "allocated_storage").is_none() {
-            return Err(ProviderError::new(format!("{what}: \"allocated_storage\": required field is not set")));
-        }
         let tags = crate::tags::at_create(c, planned);
-        let sgs = val::strings(planned, "vpc_security_group_ids");
-        c.clients
-            .rds
-            .create_db_instance()
-            .db_instance_identifier(&identifier)
-            .db_instance_class(val::string(planned, "instance_class").unwrap_or_default())
-            .set_engine(val::string(planned, "engine"))
-            .set_engine_version(val::string(planned, "engine_version"))
-            .set_allocated_storage(int32(planned, "allocated_storage"))
-            .set_storage_type(val::string(planned, "storage_type"))
-            .set_master_username(val::string(planned, "username"))
-            .set_master_user_password(password.map(str::to_string))
-            .set_db_name(val::string(planned, "db_name"))
-            .set_port(int32(planned, "port"))
-            .set_db_subnet_group_name(val::string(planned, "db_subnet_group_name"))
-            .set_vpc_security_group_ids((!sgs.is_empty()).then_some(sgs))
-            .set_db_parameter_group_name(val::string(planned, "parameter_group_name"))
-            .set_multi_az(val::boolean(planned, "multi_az"))
-            .publicly_accessible(val::boolean(planned, "publicly_accessible").unwrap_or(false))
-            // As the Terraform provider: an unset retention period is sent as 0 (no backups).
-            .backup_retention_period(int32(planned, "backup_retention_period").unwrap_or(0))
-            .set_preferred_backup_window(val::string(planned, "backup_window"))
-            .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
-            .set_availability_zone(val::string(planned, "availability_zone"))
-            .auto_minor_version_upgrade(val::boolean(planned, "auto_minor_version_upgrade").unwrap_or(true))
-            .deletion_protection(val::boolean(planned, "deletion_protection").unwrap_or(false))
-            .storage_encrypted(val::boolean(planned, "storage_encrypted").unwrap_or(false))
-            .set_kms_key_id(val::string(planned, "kms_key_id"))
-            .set_tags((!tags.is_empty()).then(|| rds_tags(&tags)))
-            .send()
-            .await
-            .map_err(|e| sdk_error(&what, e))?;
+        match from {
+            create::Source::New => {
+                create::create_new(c, &identifier, planned, password.map(str::to_string), &tags).await?;
+            }
+            create::Source::Replica => create::create_replica(c, &identifier, planned, &tags).await?,
+            create::Source::Snapshot => create::restore_snapshot(c, &identifier, planned, &tags).await?,
+        }
         let partial = || {
             let mut p = planned.clone();
             p.set_at_path(&[PathStep::Attr("identifier".into())], Value::from(identifier.as_str()));
             p.set_at_path(&[PathStep::Attr("id".into())], Value::from(identifier.as_str()));
+            p.set_at_path(&[PathStep::Attr("password_wo".into())], Value::null(Type::String));
             p.unknowns_to_null()
         };
-        wait_available(c, &identifier, timeout(planned, "create", CREATE_TIMEOUT), true, false)
-            .await
-            .map_err(|e| e.with_partial_state(partial()))?;
+        let limit = timeout(planned, "create", CREATE_TIMEOUT);
+        wait_available(c, &identifier, limit, true, false).await.map_err(|e| e.with_partial_state(partial()))?;
+        if from != create::Source::New {
+            // What a replica or a restore does not take at creation, set right after it (as
+            // hashicorp/aws does), applied at once.
+            let made = self.read_one(c, &identifier, planned).await.map_err(|e| e.with_partial_state(partial()))?;
+            let pass = if from == create::Source::Replica { Pass::AfterReplica } else { Pass::AfterRestore };
+            let req = c.clients.rds.modify_db_instance().db_instance_identifier(&identifier).apply_immediately(true);
+            let (mut req, mut any) = modify::add_changes(req, &made, planned, pass);
+            if let Some(p) = password.filter(|_| from == create::Source::Snapshot && !managed) {
+                req = req.master_user_password(p);
+                any = true;
+            }
+            if any {
+                req.send()
+                    .await
+                    .map_err(|e| sdk_error(&format!("updating RDS DB instance {identifier}"), e))
+                    .map_err(|e| e.with_partial_state(partial()))?;
+                wait_available(c, &identifier, limit, false, true)
+                    .await
+                    .map_err(|e| e.with_partial_state(partial()))?;
+            }
+        }
         self.read_one(c, &identifier, planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     async fn do_update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value, password: Option<&str>) -> Result<Value> {
         let identifier = identifier_of(prior);
         let apply_now = val::boolean(planned, "apply_immediately").unwrap_or(false);
-        let mut req =
-            c.clients.rds.modify_db_instance().db_instance_identifier(&identifier).apply_immediately(apply_now);
-        let mut any = false;
-        let mut on = |k: &str| {
-            let ch = changed(prior, planned, k);
-            any |= ch;
-            ch
-        };
-        if on("instance_class") {
-            req = req.set_db_instance_class(val::string(planned, "instance_class"));
+        let limit = timeout(planned, "update", UPDATE_TIMEOUT);
+        // A replica whose source is taken away becomes a standalone instance.
+        let source_gone = val::string(planned, "replicate_source_db").is_none_or(|s| s.is_empty());
+        if val::string(prior, "replicate_source_db").is_some_and(|s| !s.is_empty()) && source_gone {
+            c.clients
+                .rds
+                .promote_read_replica()
+                .db_instance_identifier(&identifier)
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("promoting RDS DB instance {identifier}"), e))?;
+            wait_available(c, &identifier, limit, false, false).await?;
         }
-        if on("allocated_storage") {
-            req = req.set_allocated_storage(int32(planned, "allocated_storage"));
-        }
-        if on("storage_type") {
-            req = req.set_storage_type(val::string(planned, "storage_type"));
-        }
-        if on("engine_version") {
-            req = req
-                .set_engine_version(val::string(planned, "engine_version"))
-                .set_allow_major_version_upgrade(val::boolean(planned, "allow_major_version_upgrade"));
-        }
-        if on("password") {
+        let req = c.clients.rds.modify_db_instance().db_instance_identifier(&identifier).apply_immediately(apply_now);
+        let (mut req, mut any) = modify::add_changes(req, prior, planned, Pass::Update);
+        // The master password: `password` when it changes; the write-only `password_wo` when
+        // its version changes (it is never in state to compare).
+        let wo_version = changed(prior, planned, "password_wo_version");
+        if changed(prior, planned, "password") || (wo_version && password.is_some()) {
             req = req.set_master_user_password(password.map(str::to_string));
-        }
-        if on("port") {
-            req = req.set_db_port_number(int32(planned, "port"));
-        }
-        if on("db_subnet_group_name") {
-            req = req.set_db_subnet_group_name(val::string(planned, "db_subnet_group_name"));
-        }
-        if on("vpc_security_group_ids") {
-            req = req.set_vpc_security_group_ids(Some(val::strings(planned, "vpc_security_group_ids")));
-        }
-        if on("parameter_group_name") {
-            req = req.set_db_parameter_group_name(val::string(planned, "parameter_group_name"));
-        }
-        if on("multi_az") {
-            req = req.set_multi_az(val::boolean(planned, "multi_az"));
-        }
-        if on("publicly_accessible") {
-            req = req.set_publicly_accessible(val::boolean(planned, "publicly_accessible"));
-        }
-        if on("backup_retention_period") {
-            req = req.set_backup_retention_period(int32(planned, "backup_retention_period"));
-        }
-        if on("backup_window") {
-            req = req.set_preferred_backup_window(val::string(planned, "backup_window"));
-        }
-        if on("maintenance_window") {
-            req = req.set_preferred_maintenance_window(val::string(planned, "maintenance_window"));
-        }
-        if on("auto_minor_version_upgrade") {
-            req = req.set_auto_minor_version_upgrade(val::boolean(planned, "auto_minor_version_upgrade"));
-        }
-        if on("deletion_protection") {
-            req = req.set_deletion_protection(val::boolean(planned, "deletion_protection"));
+            any = true;
         }
         if any {
             req.send().await.map_err(|e| sdk_error(&format!("updating RDS DB instance {identifier}"), e))?;
-            wait_available(c, &identifier, timeout(planned, "update", UPDATE_TIMEOUT), false, apply_now).await?;
+            wait_available(c, &identifier, limit, false, apply_now).await?;
         }
         let arn = val::string(prior, "arn").unwrap_or_default();
         rds_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
         self.read_one(c, &identifier, planned).await
     }
-}
-
-fn build(db: &DbInstance, cur: &Value, tags: Value, tags_all: Value) -> Value {
-    let endpoint = db.endpoint();
-    let address = endpoint.and_then(|e| e.address());
-    let port = endpoint.and_then(|e| e.port()).or(db.db_instance_port());
-    let sgs = db.vpc_security_groups().iter().filter_map(|g| g.vpc_security_group_id().map(str::to_string));
-    Obj::new(&schema())
-        // Terraform AWS provider >= 5.0: `id` is the DBI resource ID.
-        .set("id", val::opt_str(db.dbi_resource_id()))
-        .set("resource_id", val::opt_str(db.dbi_resource_id()))
-        .set("identifier", val::opt_str(db.db_instance_identifier()))
-        .set(
-            "identifier_prefix",
-            crate::resource::prefix_read_back(
-                cur,
-                "identifier_prefix",
-                db.db_instance_identifier().unwrap_or_default(),
-            ),
-        )
-        .set("arn", val::opt_str(db.db_instance_arn()))
-        .set("engine", val::opt_str(db.engine()))
-        .set("engine_version", engine_version(val::string(cur, "engine_version"), db.engine_version()))
-        .set("engine_version_actual", val::opt_str(db.engine_version()))
-        .set("instance_class", val::opt_str(db.db_instance_class()))
-        .set("allocated_storage", val::opt_num(db.allocated_storage()))
-        .set("storage_type", val::opt_str(db.storage_type()))
-        .set("username", val::opt_str(db.master_username()))
-        .set("db_name", val::opt_str(db.db_name()))
-        .set("port", val::opt_num(port))
-        .set("db_subnet_group_name", val::opt_str(db.db_subnet_group().and_then(|g| g.db_subnet_group_name())))
-        .set("vpc_security_group_ids", val::str_set(sgs))
-        .set(
-            "parameter_group_name",
-            val::opt_str(db.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name())),
-        )
-        .set("multi_az", val::opt_bool(db.multi_az()))
-        .set("publicly_accessible", Value::Bool(db.publicly_accessible().unwrap_or(false)))
-        .set("backup_retention_period", val::opt_num(db.backup_retention_period()))
-        .set("backup_window", val::opt_str(db.preferred_backup_window()))
-        .set("maintenance_window", val::opt_str(db.preferred_maintenance_window()))
-        .set("availability_zone", val::opt_str(db.availability_zone()))
-        .set("auto_minor_version_upgrade", Value::Bool(db.auto_minor_version_upgrade().unwrap_or(true)))
-        .set("deletion_protection", Value::Bool(db.deletion_protection().unwrap_or(false)))
-        .set("storage_encrypted", Value::Bool(db.storage_encrypted().unwrap_or(false)))
-        .set("kms_key_id", val::opt_str(db.kms_key_id()))
-        .set("address", val::opt_str(address))
-        .set(
-            "endpoint",
-            match (address, port) {
-                (Some(a), Some(p)) => Value::from(format!("{a}:{p}")),
-                _ => Value::NULL,
-            },
-        )
-        .set("hosted_zone_id", val::opt_str(endpoint.and_then(|e| e.hosted_zone_id())))
-        .set("status", val::opt_str(db.db_instance_status()))
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        // Not returned by the API: kept as configured (the password above all).
-        .keep(cur, &["password", "final_snapshot_identifier", "allow_major_version_upgrade", "timeouts"])
-        .set("skip_final_snapshot", Value::Bool(val::boolean(cur, "skip_final_snapshot").unwrap_or(false)))
-        .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
-        .build()
 }
 
 #[async_trait]
@@ -386,6 +261,10 @@ impl ResourceType for RdsInstance {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    fn refused(&self) -> &'static [Refused] {
+        REFUSED
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -410,6 +289,45 @@ impl ResourceType for RdsInstance {
                 ));
             }
         }
+        for (a, b) in [
+            ("password", "manage_master_user_password"),
+            ("password", "password_wo"),
+            ("password_wo", "manage_master_user_password"),
+            ("replicate_source_db", "snapshot_identifier"),
+        ] {
+            // A `false` management flag is as good as unset.
+            let on = |k: &str| set(k) && val::boolean(config, k) != Some(false);
+            if on(a) && on(b) {
+                out.push(invalid("Conflicting configuration arguments", format!("\"{a}\": conflicts with {b}")));
+            }
+        }
+        for (a, b) in [("password_wo", "password_wo_version"), ("password_wo_version", "password_wo")] {
+            if set(a) && !set(b) {
+                out.push(invalid(
+                    "Missing required argument",
+                    format!("\"{a}\": all of `password_wo,password_wo_version` must be specified"),
+                ));
+            }
+        }
+        for (k, allowed) in ALLOWED {
+            if let Some(v) = val::string(config, k).filter(|v| !allowed.contains(&v.as_str())) {
+                out.push(invalid("Invalid value", format!("expected {k} to be one of {allowed:?}, got {v}")));
+            }
+        }
+        for v in val::strings(config, "enabled_cloudwatch_logs_exports") {
+            if !LOG_TYPES.contains(&v.as_str()) {
+                out.push(invalid(
+                    "Invalid value",
+                    format!("expected enabled_cloudwatch_logs_exports to be one of {LOG_TYPES:?}, got {v}"),
+                ));
+            }
+        }
+        if let Some(n) = val::int(config, "monitoring_interval").filter(|n| ![0, 1, 5, 10, 15, 30, 60].contains(n)) {
+            out.push(invalid(
+                "Invalid value",
+                format!("expected monitoring_interval to be one of [0 1 5 10 15 30 60], got {n}"),
+            ));
+        }
         if let Some(s) = val::string(config, "final_snapshot_identifier")
             && (!s.starts_with(|ch: char| ch.is_ascii_alphabetic())
                 || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
@@ -428,16 +346,62 @@ impl ResourceType for RdsInstance {
         // RDS stores both in lowercase (Terraform's StateFunc does the same).
         replan_lowercase(&schema(), prior, config, plan, &["engine", "maintenance_window"]);
         let Some(prior) = prior.filter(|_| plan.requires_replace.is_empty()) else { return };
-        // What the API derives from a changed argument is known only after the change.
-        for (arg, derived) in [("engine_version", "engine_version_actual"), ("port", "endpoint")] {
+        let set = |plan: &mut PlanResponse, k: &str, v: Value| plan.planned.set_at_path(&[PathStep::Attr(k.into())], v);
+        // `password_wo` is write-only: never in state, so in the plan only to be sent, when
+        // `password_wo_version` changes (Terraform's way to say "send it again").
+        if !changed(prior, &plan.planned, "password_wo_version") {
+            set(plan, "password_wo", Value::null(Type::String));
+        }
+        // An empty list where Terraform's state has one is the same "not set" as the null the
+        // plan has for it.
+        for k in ["domain_dns_ips", "enabled_cloudwatch_logs_exports"] {
+            let empty = prior.get_attr(k).filter(|v| v.as_seq().is_some_and(<[Value]>::is_empty)).cloned();
+            if let Some(empty) = empty.filter(|_| missing(&plan.planned, k)) {
+                set(plan, k, empty);
+            }
+        }
+        // hashicorp/aws's diff suppressions. Storage autoscaling grew the storage beyond the
+        // configured size: no change. A ceiling equal to the size is no autoscaling, as unset.
+        let allocated = |v: &Value| val::int(v, "allocated_storage");
+        let max = val::int(config, "max_allocated_storage");
+        if let (Some(now), Some(want), Some(m)) = (allocated(prior), allocated(config), max)
+            && now > want
+            && m > want
+        {
+            set(plan, "allocated_storage", Value::int(now));
+        }
+        if val::int(prior, "max_allocated_storage").unwrap_or(0) == 0
+            && max.is_some()
+            && max == allocated(&plan.planned)
+        {
+            set(plan, "max_allocated_storage", prior.get_attr("max_allocated_storage").cloned().unwrap_or_default());
+        }
+        // What the API derives from a changed argument is known only after the change (and
+        // only where the configuration does not say it).
+        let derived: &[(&str, &[&str])] = &[
+            ("engine_version", &["engine_version_actual"]),
+            ("port", &["endpoint"]),
+            ("manage_master_user_password", &["master_user_secret", "master_user_secret_kms_key_id"]),
+            ("master_user_secret_kms_key_id", &["master_user_secret"]),
+            (
+                "performance_insights_enabled",
+                &["performance_insights_kms_key_id", "performance_insights_retention_period"],
+            ),
+            ("storage_type", &["iops", "storage_throughput"]),
+            ("allocated_storage", &["iops", "storage_throughput"]),
+            ("replicate_source_db", &["replica_mode"]),
+        ];
+        for (arg, outs) in derived {
             if changed(prior, &plan.planned, arg) {
-                plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::DYNAMIC);
+                for k in outs.iter().filter(|k| missing(config, k)) {
+                    set(plan, k, Value::DYNAMIC);
+                }
             }
         }
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let password = val::string(planned, "password");
+        let password = master_password(planned);
         self.do_create(c, planned, password.as_deref()).await.map_err(|e| scrub(e, password.as_deref()))
     }
 
@@ -479,13 +443,13 @@ impl ResourceType for RdsInstance {
             .map(|(cur, id)| {
                 let Some(db) = found.get(id) else { return Ok(None) };
                 let (tags, tags_all) = crate::tags::read_back(&rds_tag_map(db.tag_list()), c.default_tags(), cur);
-                Ok(Some(build(db, cur, tags, tags_all)))
+                Ok(Some(read::build(db, cur, tags, tags_all)))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let password = val::string(planned, "password");
+        let password = master_password(planned);
         let old = val::string(prior, "password");
         self.do_update(c, prior, planned, password.as_deref())
             .await
@@ -516,7 +480,7 @@ impl ResourceType for RdsInstance {
             .db_instance_identifier(&identifier)
             .skip_final_snapshot(skip)
             .set_final_db_snapshot_identifier(if skip { None } else { final_snapshot })
-            .delete_automated_backups(true);
+            .delete_automated_backups(val::boolean(prior, "delete_automated_backups").unwrap_or(true));
         match req.send().await {
             Ok(_) => {}
             Err(e) if is_not_found(&e) => return Ok(()),
@@ -545,6 +509,7 @@ impl ResourceType for RdsInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::val::Obj;
 
     #[test]
     fn password_is_scrubbed_from_errors() {
@@ -560,6 +525,83 @@ mod tests {
         assert!(RdsInstance.validate(&Value::object([("identifier", Value::from("main-db"))])).is_empty());
         let both = Value::object([("identifier", Value::from("a")), ("identifier_prefix", Value::from("b-"))]);
         assert_eq!(RdsInstance.validate(&both).len(), 1);
+    }
+
+    fn planned(prior: &Value, config: &Value) -> PlanResponse {
+        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(prior), config);
+        RdsInstance.customize_plan(Some(prior), config, &mut plan);
+        plan
+    }
+
+    fn instance(extra: &[(&str, Value)]) -> Value {
+        let mut o = Obj::new(&schema())
+            .set("id", "db-1")
+            .set("identifier", "db")
+            .set("engine", "postgres")
+            .set("instance_class", "db.t3.micro")
+            .set("allocated_storage", 20i64)
+            // As a create records its defaults (`storage_encrypted` forces replacement).
+            .set("storage_encrypted", false);
+        for (k, v) in extra {
+            o = o.set(k, v.clone());
+        }
+        o.build()
+    }
+
+    #[test]
+    fn a_write_only_password_is_planned_only_with_a_new_version() {
+        let prior = instance(&[("password_wo_version", Value::from(1i64))]);
+        let config = |version: i64| {
+            Value::object([
+                ("identifier", Value::from("db")),
+                ("engine", Value::from("postgres")),
+                ("instance_class", Value::from("db.t3.micro")),
+                ("allocated_storage", Value::from(20i64)),
+                ("password_wo", Value::from("secret-1")),
+                ("password_wo_version", Value::from(version)),
+            ])
+        };
+        let same = planned(&prior, &config(1));
+        assert!(same.planned.get_attr("password_wo").unwrap().is_null());
+        let bumped = planned(&prior, &config(2));
+        assert_eq!(bumped.planned.get_attr("password_wo").cloned().unwrap().deep_unmark(), Value::from("secret-1"));
+        assert_eq!(master_password(&bumped.planned).as_deref(), Some("secret-1"));
+    }
+
+    #[test]
+    fn storage_grown_by_autoscaling_and_a_ceiling_equal_to_the_size_plan_no_change() {
+        let grown =
+            instance(&[("allocated_storage", Value::from(40i64)), ("max_allocated_storage", Value::from(100i64))]);
+        let config = Value::object([
+            ("identifier", Value::from("db")),
+            ("instance_class", Value::from("db.t3.micro")),
+            ("allocated_storage", Value::from(20i64)),
+            ("max_allocated_storage", Value::from(100i64)),
+        ]);
+        let plan = planned(&grown, &config);
+        assert_eq!(plan.planned.get_attr("allocated_storage"), Some(&Value::from(40i64)));
+        let off = instance(&[]);
+        let config = Value::object([
+            ("identifier", Value::from("db")),
+            ("instance_class", Value::from("db.t3.micro")),
+            ("allocated_storage", Value::from(20i64)),
+            ("max_allocated_storage", Value::from(20i64)),
+        ]);
+        assert!(planned(&off, &config).planned.get_attr("max_allocated_storage").unwrap().is_null());
+    }
+
+    #[test]
+    fn password_arguments_conflict() {
+        let v = |pairs: &[(&str, Value)]| RdsInstance.validate(&Value::object(pairs.iter().cloned()));
+        assert_eq!(v(&[("password", "a".into()), ("manage_master_user_password", true.into())]).len(), 1);
+        assert!(v(&[("password", "a".into()), ("manage_master_user_password", false.into())]).is_empty());
+        assert_eq!(
+            v(&[("password", "a".into()), ("password_wo", "b".into()), ("password_wo_version", 1i64.into())]).len(),
+            1
+        );
+        assert_eq!(v(&[("password_wo", "b".into())]).len(), 1, "password_wo needs password_wo_version");
+        assert_eq!(v(&[("enabled_cloudwatch_logs_exports", val::str_set(["postgres"]))]).len(), 1);
+        assert_eq!(v(&[("monitoring_interval", 7i64.into())]).len(), 1);
     }
 
     #[test]
