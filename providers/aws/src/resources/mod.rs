@@ -24,6 +24,7 @@ mod lb_listener;
 mod lb_subnets;
 mod lb_target_group;
 mod lb_target_group_attachment;
+mod lb_target_group_attributes;
 mod route;
 mod route_table;
 mod route_table_association;
