@@ -21,6 +21,8 @@ mod lb;
 mod lb_attributes;
 mod lb_capacity;
 mod lb_listener;
+mod lb_listener_attributes;
+mod lb_listener_auth;
 mod lb_subnets;
 mod lb_target_group;
 mod lb_target_group_attachment;
