@@ -431,6 +431,16 @@ fn validate_action(a: &Value, i: usize, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    for block in ["authenticate_cognito", "authenticate_oidc"] {
+        if let Some(v) = val::block(a, block).and_then(|b| val::string(&b, "on_unauthenticated_request"))
+            && !["deny", "allow", "authenticate"].contains(&v.to_lowercase().as_str())
+        {
+            out.push(invalid(
+                "Invalid on_unauthenticated_request",
+                format!("{at}.{block}.on_unauthenticated_request must be deny, allow or authenticate, got {v:?}."),
+            ));
+        }
+    }
     if let Some(f) = val::block(a, "fixed_response") {
         if let Some(t) = val::string(&f, "content_type").filter(|t| !CONTENT_TYPES.contains(&t.as_str())) {
             out.push(invalid(
@@ -478,6 +488,35 @@ impl ResourceType for LbListener {
         }
         for (i, a) in val::blocks(config, "default_action").iter().enumerate() {
             validate_action(a, i, &mut out);
+        }
+        let one_of = |k: &str, v: Option<String>, allowed: &[&str], out: &mut Vec<Diagnostic>| {
+            if let Some(v) = v.filter(|v| !allowed.iter().any(|a| a.eq_ignore_ascii_case(v))) {
+                out.push(invalid(
+                    &format!("Invalid {k}"),
+                    format!("{k} must be one of {}; got {v:?}.", allowed.join(", ")),
+                ));
+            }
+        };
+        one_of(
+            "alpn_policy",
+            val::string(config, "alpn_policy"),
+            &["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"],
+            &mut out,
+        );
+        if let Some(m) = val::block(config, "mutual_authentication") {
+            one_of("mutual_authentication.mode", val::string(&m, "mode"), &["off", "passthrough", "verify"], &mut out);
+            one_of(
+                "mutual_authentication.advertise_trust_store_ca_names",
+                val::string(&m, "advertise_trust_store_ca_names"),
+                &["on", "off"],
+                &mut out,
+            );
+        }
+        if let Some(n) = val::number(config, "tcp_idle_timeout_seconds").filter(|n| !(60.0..=6000.0).contains(n)) {
+            out.push(invalid(
+                "Invalid tcp_idle_timeout_seconds",
+                format!("tcp_idle_timeout_seconds must be between 60 and 6000, got {n}."),
+            ));
         }
         out
     }
@@ -737,6 +776,17 @@ mod tests {
         )]);
         let out = LbListener.validate(&config);
         assert_eq!(out.len(), 3, "{out:?}");
+    }
+
+    #[test]
+    fn listener_arguments_are_checked() {
+        let config = Value::object([
+            ("tcp_idle_timeout_seconds", Value::from(30i64)),
+            ("alpn_policy", Value::from("http2preferred")),
+            ("mutual_authentication", Value::tuple(vec![Value::object([("mode", Value::from("strict"))])])),
+        ]);
+        let out = LbListener.validate(&config);
+        assert_eq!(out.len(), 2, "alpn_policy is matched without case: {out:?}");
     }
 
     #[test]

@@ -332,6 +332,16 @@ impl ResourceType for LbTargetGroup {
                 format!("target_type must be one of instance, ip, lambda, alb; got {target_type:?}."),
             ));
         }
+        if target_type == "lambda" {
+            for k in LAMBDA_IGNORED {
+                if config.get_attr(k).is_some_and(|v| !v.is_null()) {
+                    out.push(Diagnostic::warning(
+                        "Invalid Attribute Combination",
+                        format!("\"{k}\" cannot be specified when \"target_type\" is \"lambda\"; it is ignored."),
+                    ));
+                }
+            }
+        }
         if target_type != "lambda" {
             for k in ["port", "protocol", "vpc_id"] {
                 if config.get_attr(k).is_none_or(Value::is_null) {
@@ -660,6 +670,14 @@ mod tests {
         let http = stickiness_attributes(&s, Some("HTTP"));
         assert!(http.contains(&("stickiness.lb_cookie.duration_seconds".to_string(), "60".to_string())));
         assert_eq!(stickiness_attributes(&s, Some("TCP")).len(), 2);
+    }
+
+    #[test]
+    fn a_lambda_target_group_warns_of_what_it_ignores() {
+        let config = Value::object([("target_type", Value::from("lambda")), ("vpc_id", Value::from("vpc-1"))]);
+        let out = LbTargetGroup.validate(&config);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(!out[0].is_error(), "{out:?}");
     }
 
     #[test]
