@@ -39,3 +39,8 @@ async fn load_balancers_terraform_applied_and_changed_plan_no_changes() {
 async fn load_balancers_terraform_placed_by_subnet_mapping_plan_no_changes() {
     plans_no_changes("mappings").await;
 }
+
+#[tokio::test]
+async fn listeners_and_target_groups_terraform_applied_plan_no_changes() {
+    plans_no_changes("listeners").await;
+}

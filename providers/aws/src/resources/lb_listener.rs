@@ -1,8 +1,10 @@
 //! `aws_lb_listener`: a port of the load balancer and what it does with requests
 //! (`default_action`: forward to target groups, redirect, or a fixed response).
 
+use super::lb_listener_attributes as la;
+use super::lb_listener_auth as auth;
 use crate::describe::{all_failed, describe_by_arn, split_err};
-use crate::elbv2::{PAGE, describe_tags, elb_tags, update_tags};
+use crate::elbv2::{PAGE, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::plan::keep_computed;
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
@@ -10,9 +12,10 @@ use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, ForwardActionConfig, Listener, ProtocolEnum,
-    RedirectActionConfig, RedirectActionStatusCodeEnum, TargetGroupStickinessConfig, TargetGroupTuple,
+    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, ForwardActionConfig, Listener, ListenerAttribute,
+    ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum, TargetGroupStickinessConfig, TargetGroupTuple,
 };
+use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
@@ -23,7 +26,7 @@ use terrane_engine::value::{PathStep, Value};
 
 pub struct LbListener;
 
-const ACTION_TYPES: &[&str] = &["forward", "redirect", "fixed-response"];
+const ACTION_TYPES: &[&str] = &["forward", "redirect", "fixed-response", "authenticate-cognito", "authenticate-oidc"];
 const CONTENT_TYPES: &[&str] = &["text/plain", "text/css", "text/html", "application/javascript", "application/json"];
 
 fn action_schema() -> Schema {
@@ -65,10 +68,12 @@ fn action_schema() -> Schema {
         .block("forward", NestedBlock::list(forward).max(1))
         .block("redirect", NestedBlock::list(redirect).max(1))
         .block("fixed_response", NestedBlock::list(fixed_response).max(1))
+        .block("authenticate_cognito", NestedBlock::list(auth::cognito_schema()).max(1))
+        .block("authenticate_oidc", NestedBlock::list(auth::oidc_schema()).max(1))
 }
 
 fn schema() -> Schema {
-    with_tags(
+    let s = with_tags(
         Schema::new()
             .attr("id", Attribute::computed(Type::String))
             .attr("arn", Attribute::computed(Type::String))
@@ -78,8 +83,10 @@ fn schema() -> Schema {
             .attr("ssl_policy", Attribute::optional_computed(Type::String))
             .attr("certificate_arn", Attribute::optional(Type::String))
             .attr("alpn_policy", Attribute::optional(Type::String))
-            .block("default_action", NestedBlock::list(action_schema()).min(1)),
-    )
+            .block("default_action", NestedBlock::list(action_schema()).min(1))
+            .block("mutual_authentication", NestedBlock::list(auth::mutual_authentication_schema()).max(1)),
+    );
+    crate::resource::with_timeouts(la::with_attributes(s), &["create", "update"])
 }
 
 /// Whether an attribute or block is set (unknown counts: it will be).
@@ -151,6 +158,16 @@ fn expand_actions(planned: &Value) -> Vec<Action> {
                                 .build(),
                         );
                     }
+                }
+                "authenticate-cognito" => {
+                    b = b.set_authenticate_cognito_config(
+                        val::block(a, "authenticate_cognito").map(|c| auth::expand_cognito(&c)),
+                    );
+                }
+                "authenticate-oidc" => {
+                    b = b.set_authenticate_oidc_config(
+                        val::block(a, "authenticate_oidc").map(|c| auth::expand_oidc(&c)),
+                    );
                 }
                 _ => {}
             }
@@ -243,8 +260,20 @@ fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
         }
         _ => {}
     }
+    let cognito = match a.authenticate_cognito_config().filter(|_| kind == "authenticate-cognito") {
+        Some(c) => Value::tuple(vec![auth::cognito_value(c)]),
+        None => Value::empty_tuple(),
+    };
+    let oidc = match a.authenticate_oidc_config().filter(|_| kind == "authenticate-oidc") {
+        Some(c) => {
+            Value::tuple(vec![auth::oidc_value(c, prior.and_then(|p| val::block(p, "authenticate_oidc")).as_ref())])
+        }
+        None => Value::empty_tuple(),
+    };
     Value::object([
         ("type", Value::from(kind)),
+        ("authenticate_cognito", cognito),
+        ("authenticate_oidc", oidc),
         ("order", Value::from(i64::from(a.order().unwrap_or(i as i32 + 1)))),
         ("target_group_arn", target_group_arn),
         ("forward", forward),
@@ -253,7 +282,13 @@ fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
     ])
 }
 
-fn listener_value(c: &Ctx<'_>, l: &Listener, tags: &BTreeMap<String, String>, cur: &Value) -> Value {
+fn listener_value(
+    c: &Ctx<'_>,
+    l: &Listener,
+    tags: &BTreeMap<String, String>,
+    attrs: &HashMap<String, String>,
+    cur: &Value,
+) -> Value {
     let arn = l.listener_arn().unwrap_or_default();
     let mut actions = l.default_actions().to_vec();
     actions.sort_by_key(|a| a.order().unwrap_or(0));
@@ -263,7 +298,22 @@ fn listener_value(c: &Ctx<'_>, l: &Listener, tags: &BTreeMap<String, String>, cu
     let (tags, tags_all) = crate::tags::read_back(tags, c.default_tags(), cur);
     let one = |items: &[String]| if let [x] = items { Value::from(x.as_str()) } else { Value::NULL };
     let certs: Vec<String> = l.certificates().iter().filter_map(|c| c.certificate_arn().map(str::to_string)).collect();
-    Obj::new(&schema())
+    // AWS reports no mutual authentication for listeners that are not HTTPS (and moto keeps
+    // none): the block configured stays as it was.
+    let mutual = match l.mutual_authentication() {
+        Some(m) => Value::tuple(vec![auth::mutual_value(m)]),
+        None => cur
+            .get_attr("mutual_authentication")
+            .filter(|v| v.is_wholly_known() && !v.is_null())
+            .cloned()
+            .unwrap_or_else(Value::empty_tuple),
+    };
+    let mut obj = Obj::new(&schema());
+    for (k, v) in la::read(attrs, cur) {
+        obj = obj.set(k, v);
+    }
+    obj.set("mutual_authentication", mutual)
+        .set("timeouts", cur.get_attr("timeouts").filter(|v| v.is_wholly_known()).cloned().unwrap_or(Value::NULL))
         .set("id", arn)
         .set("arn", arn)
         .set("load_balancer_arn", val::opt_str(l.load_balancer_arn()))
@@ -276,6 +326,34 @@ fn listener_value(c: &Ctx<'_>, l: &Listener, tags: &BTreeMap<String, String>, cu
         .set("tags", tags)
         .set("tags_all", tags_all)
         .build()
+}
+
+async fn listener_attributes(c: &Ctx<'_>, arn: &str) -> Result<HashMap<String, String>> {
+    let out = c
+        .clients
+        .elbv2
+        .describe_listener_attributes()
+        .listener_arn(arn)
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("reading the attributes of listener {arn}"), e))?;
+    Ok(attribute_map(out.attributes().iter().map(|a| (a.key(), a.value()))))
+}
+
+async fn set_attributes(c: &Ctx<'_>, arn: &str, attrs: Vec<(String, String)>) -> Result<()> {
+    if attrs.is_empty() {
+        return Ok(());
+    }
+    let attrs = attrs.into_iter().map(|(k, v)| ListenerAttribute::builder().key(k).value(v).build()).collect();
+    c.clients
+        .elbv2
+        .modify_listener_attributes()
+        .listener_arn(arn)
+        .set_attributes(Some(attrs))
+        .send()
+        .await
+        .map_err(|e| sdk_error(&format!("setting the attributes of listener {arn}"), e))?;
+    Ok(())
 }
 
 /// Listeners on an application load balancer default to HTTP.
@@ -324,6 +402,14 @@ fn validate_action(a: &Value, i: usize, out: &mut Vec<Diagnostic>) {
             "Invalid default_action",
             format!("{at}: for actions of type \"redirect\", set a \"redirect\" block."),
         )),
+        "authenticate-cognito" if !is_set(a, "authenticate_cognito") => out.push(invalid(
+            "Invalid default_action",
+            format!("{at}: for actions of type \"authenticate-cognito\", set an \"authenticate_cognito\" block."),
+        )),
+        "authenticate-oidc" if !is_set(a, "authenticate_oidc") => out.push(invalid(
+            "Invalid default_action",
+            format!("{at}: for actions of type \"authenticate-oidc\", set an \"authenticate_oidc\" block."),
+        )),
         "fixed-response" if !is_set(a, "fixed_response") => out.push(invalid(
             "Invalid default_action",
             format!("{at}: for actions of type \"fixed-response\", set a \"fixed_response\" block."),
@@ -342,6 +428,16 @@ fn validate_action(a: &Value, i: usize, out: &mut Vec<Diagnostic>) {
             out.push(invalid(
                 "Invalid redirect protocol",
                 format!("{at}.redirect.protocol must be #{{protocol}}, HTTP or HTTPS, got {p:?}."),
+            ));
+        }
+    }
+    for block in ["authenticate_cognito", "authenticate_oidc"] {
+        if let Some(v) = val::block(a, block).and_then(|b| val::string(&b, "on_unauthenticated_request"))
+            && !["deny", "allow", "authenticate"].contains(&v.to_lowercase().as_str())
+        {
+            out.push(invalid(
+                "Invalid on_unauthenticated_request",
+                format!("{at}.{block}.on_unauthenticated_request must be deny, allow or authenticate, got {v:?}."),
             ));
         }
     }
@@ -393,6 +489,35 @@ impl ResourceType for LbListener {
         for (i, a) in val::blocks(config, "default_action").iter().enumerate() {
             validate_action(a, i, &mut out);
         }
+        let one_of = |k: &str, v: Option<String>, allowed: &[&str], out: &mut Vec<Diagnostic>| {
+            if let Some(v) = v.filter(|v| !allowed.iter().any(|a| a.eq_ignore_ascii_case(v))) {
+                out.push(invalid(
+                    &format!("Invalid {k}"),
+                    format!("{k} must be one of {}; got {v:?}.", allowed.join(", ")),
+                ));
+            }
+        };
+        one_of(
+            "alpn_policy",
+            val::string(config, "alpn_policy"),
+            &["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"],
+            &mut out,
+        );
+        if let Some(m) = val::block(config, "mutual_authentication") {
+            one_of("mutual_authentication.mode", val::string(&m, "mode"), &["off", "passthrough", "verify"], &mut out);
+            one_of(
+                "mutual_authentication.advertise_trust_store_ca_names",
+                val::string(&m, "advertise_trust_store_ca_names"),
+                &["on", "off"],
+                &mut out,
+            );
+        }
+        if let Some(n) = val::number(config, "tcp_idle_timeout_seconds").filter(|n| !(60.0..=6000.0).contains(n)) {
+            out.push(invalid(
+                "Invalid tcp_idle_timeout_seconds",
+                format!("tcp_idle_timeout_seconds must be between 60 and 6000, got {n}."),
+            ));
+        }
         out
     }
 
@@ -404,6 +529,13 @@ impl ResourceType for LbListener {
         }
         // Computed values inside the actions keep their prior value (null or not).
         let Some(prior) = prior.filter(|p| !p.is_null() && plan.requires_replace.is_empty()) else { return };
+        // Left out, mutual authentication is whatever AWS has.
+        if !val::block_configured(config, "mutual_authentication") {
+            plan.planned.set_at_path(
+                &[PathStep::Attr("mutual_authentication".into())],
+                prior.get_attr("mutual_authentication").cloned().unwrap_or(Value::NULL),
+            );
+        }
         let before = val::blocks(prior, "default_action");
         for (i, a) in val::blocks(config, "default_action").iter().enumerate() {
             let Some(p) = before.get(i) else { continue };
@@ -415,6 +547,21 @@ impl ResourceType for LbListener {
                     &action(vec![PathStep::Attr("order".into())]),
                     p.get_attr("order").cloned().unwrap_or(Value::NULL),
                 );
+            }
+            for block in ["authenticate_cognito", "authenticate_oidc"] {
+                let (Some(cb), Some(pb)) = (val::block(a, block), val::block(p, block)) else { continue };
+                for k in auth::COMPUTED {
+                    if cb.get_attr(k).is_none_or(Value::is_null) {
+                        plan.planned.set_at_path(
+                            &action(vec![
+                                PathStep::Attr(block.into()),
+                                PathStep::Index(0),
+                                PathStep::Attr((*k).into()),
+                            ]),
+                            pb.get_attr(k).cloned().unwrap_or(Value::NULL),
+                        );
+                    }
+                }
             }
             if let (Some(cf), Some(pf)) = (val::block(a, "fixed_response"), val::block(p, "fixed_response"))
                 && cf.get_attr("status_code").is_none_or(Value::is_null)
@@ -436,7 +583,8 @@ impl ResourceType for LbListener {
         let protocol = protocol_of(planned);
         let actions = expand_actions(planned);
         // A certificate just issued may not be visible to ELB yet.
-        let out = wait_for(&format!("listener on {lb_arn} to be created"), Duration::from_secs(5 * 60), || async {
+        let limit = crate::waiter::timeout(planned, "create", Duration::from_secs(5 * 60));
+        let out = wait_for(&format!("listener on {lb_arn} to be created"), limit, || async {
             let req = c
                 .clients
                 .elbv2
@@ -450,6 +598,9 @@ impl ResourceType for LbListener {
                         .map(|a| vec![Certificate::builder().certificate_arn(a).build()]),
                 )
                 .set_alpn_policy(val::string(planned, "alpn_policy").map(|a| vec![a]))
+                .set_mutual_authentication(
+                    val::block(planned, "mutual_authentication").map(|m| auth::expand_mutual(&m)),
+                )
                 .set_default_actions(Some(actions.clone()))
                 .set_tags(elb_tags(&crate::tags::at_create(c, planned)));
             match req.send().await {
@@ -474,6 +625,10 @@ impl ResourceType for LbListener {
                 ("load_balancer_arn", Value::from(lb_arn.as_str())),
             ])
         };
+        let protocol = la::effective_protocol(protocol.as_deref(), &lb_arn);
+        set_attributes(c, &arn, la::to_send(planned, None, &protocol))
+            .await
+            .map_err(|e| e.with_partial_state(partial()))?;
         self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
@@ -521,11 +676,19 @@ impl ResourceType for LbListener {
             Ok(t) => t,
             Err(e) => return all_failed(current.len(), &e),
         };
+        // One DescribeListenerAttributes per listener (the API takes one ARN).
+        let attrs: HashMap<String, Result<HashMap<String, String>>> = stream::iter(found_arns.clone())
+            .map(|arn| async move { (arn.clone(), listener_attributes(c, &arn).await) })
+            .buffered(8)
+            .collect()
+            .await;
         current
             .iter()
             .map(|cur| {
                 let arn = val::id(cur);
-                Ok(found.get(&arn).map(|l| listener_value(c, l, tags.get(&arn).unwrap_or(&BTreeMap::new()), cur)))
+                let Some(l) = found.get(&arn) else { return Ok(None) };
+                let attrs = attrs.get(&arn).cloned().unwrap_or_else(|| Ok(HashMap::new()))?;
+                Ok(Some(listener_value(c, l, tags.get(&arn).unwrap_or(&BTreeMap::new()), &attrs, cur)))
             })
             .collect()
     }
@@ -533,9 +696,17 @@ impl ResourceType for LbListener {
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
         let arn = val::id(prior);
         let changed = |k: &str| prior.get_attr(k) != planned.get_attr(k);
-        if ["port", "protocol", "ssl_policy", "certificate_arn", "alpn_policy", "default_action"]
-            .iter()
-            .any(|k| changed(k))
+        if [
+            "port",
+            "protocol",
+            "ssl_policy",
+            "certificate_arn",
+            "alpn_policy",
+            "default_action",
+            "mutual_authentication",
+        ]
+        .iter()
+        .any(|k| changed(k))
         {
             let protocol = protocol_of(planned);
             let tls = takes_tls(protocol.as_deref());
@@ -555,8 +726,16 @@ impl ResourceType for LbListener {
             if changed("default_action") {
                 req = req.set_default_actions(Some(expand_actions(planned)));
             }
+            if changed("mutual_authentication") {
+                req = req.set_mutual_authentication(
+                    val::block(planned, "mutual_authentication").map(|m| auth::expand_mutual(&m)),
+                );
+            }
             req.send().await.map_err(|e| sdk_error(&format!("modifying listener {arn}"), e))?;
         }
+        let lb_arn = val::string(planned, "load_balancer_arn").unwrap_or_default();
+        let protocol = la::effective_protocol(protocol_of(planned).as_deref(), &lb_arn);
+        set_attributes(c, &arn, la::to_send(planned, Some(prior), &protocol)).await?;
         update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
         self.read_one(c, &arn, planned).await
     }
@@ -597,6 +776,17 @@ mod tests {
         )]);
         let out = LbListener.validate(&config);
         assert_eq!(out.len(), 3, "{out:?}");
+    }
+
+    #[test]
+    fn listener_arguments_are_checked() {
+        let config = Value::object([
+            ("tcp_idle_timeout_seconds", Value::from(30i64)),
+            ("alpn_policy", Value::from("http2preferred")),
+            ("mutual_authentication", Value::tuple(vec![Value::object([("mode", Value::from("strict"))])])),
+        ]);
+        let out = LbListener.validate(&config);
+        assert_eq!(out.len(), 2, "alpn_policy is matched without case: {out:?}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! ports). `health_check` and `stickiness` are optional and computed, as in Terraform: left out,
 //! they take what AWS has.
 
+use super::lb_target_group_attributes as tga;
 use crate::delete::retry_while_in_use;
 use crate::describe::{all_failed, describe_by_arn, split_err};
 use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
@@ -49,7 +50,7 @@ fn stickiness_schema() -> Schema {
 }
 
 fn schema() -> Schema {
-    crate::resource::with_tags(
+    tga::with_attributes(crate::resource::with_tags(
         Schema::new()
             .attr("id", Attribute::computed(Type::String))
             .attr("arn", Attribute::computed(Type::String))
@@ -65,9 +66,17 @@ fn schema() -> Schema {
             // A string, as in Terraform (a "nullable int").
             .attr("deregistration_delay", Attribute::optional(Type::String).default("300"))
             .block("health_check", NestedBlock::list(health_check_schema()).max(1))
+            .attr("load_balancer_arns", Attribute::computed(Type::set(Type::String)))
             .block("stickiness", NestedBlock::list(stickiness_schema()).max(1)),
-    )
+    ))
 }
+
+/// The blocks that, left out, keep what AWS has.
+/// What a lambda target group ignores.
+const LAMBDA_IGNORED: &[&str] = &["vpc_id", "port", "protocol", "protocol_version"];
+
+const READ_BLOCKS: &[&str] =
+    &["health_check", "stickiness", "target_failover", "target_group_health", "target_health_state"];
 
 fn is_http(protocol: Option<&str>) -> bool {
     matches!(protocol, Some("HTTP" | "HTTPS"))
@@ -172,7 +181,7 @@ fn tg_value(
                 .and_then(|k| attrs.get(k))
                 .and_then(|d| d.parse::<i64>().ok())
                 .or_else(|| prior_stickiness.as_ref().and_then(|s| val::int(s, "cookie_duration")))
-                .unwrap_or(86400);
+                .unwrap_or(0);
             let cookie_name = if http && kind == "app_cookie" {
                 attrs.get("stickiness.app_cookie.cookie_name").filter(|n| !n.is_empty()).map(String::as_str)
             } else {
@@ -185,7 +194,13 @@ fn tg_value(
                 ("type", Value::from(kind.as_str())),
             ])])
         }
-        None => Value::empty_tuple(),
+        // As Terraform reads it: one element, zero values (a lambda target group has none).
+        None => Value::tuple(vec![Value::object([
+            ("cookie_duration", Value::from(0i64)),
+            ("cookie_name", Value::from("")),
+            ("enabled", Value::Bool(false)),
+            ("type", Value::from("")),
+        ])]),
     };
     let deregistration_delay = attrs
         .get("deregistration_delay.timeout_seconds")
@@ -193,16 +208,27 @@ fn tg_value(
         .or_else(|| val::string(cur, "deregistration_delay"))
         .unwrap_or_else(|| "300".into());
     let (tags, tags_all) = crate::tags::read_back(tags, c.default_tags(), cur);
-    Obj::new(&schema())
-        .set("id", arn)
+    let target_type = tg.target_type().map(|t| t.as_str()).unwrap_or("instance");
+    let lambda = target_type == "lambda";
+    // A lambda target group has no VPC, port or protocol; what the configuration says of them
+    // is ignored (as hashicorp/aws does, with a warning), so what was there stays.
+    let lambda_kept = |k: &str, v: Value| {
+        if lambda { cur.get_attr(k).filter(|v| v.is_wholly_known()).cloned().unwrap_or(v) } else { v }
+    };
+    let mut obj = Obj::new(&schema());
+    for (k, v) in tga::read(attrs, target_type, protocol, cur) {
+        obj = obj.set(k, v);
+    }
+    obj.set("id", arn)
         .set("arn", arn)
         .set("arn_suffix", format!("targetgroup/{}", arn_after(arn, ":targetgroup/")))
         .set("name", name)
         .set("name_prefix", name_prefix_from_name(name))
-        .set("port", val::opt_num(tg.port()))
-        .set("protocol", val::opt_str(protocol))
-        .set("protocol_version", val::opt_str(tg.protocol_version()))
-        .set("vpc_id", val::opt_str(tg.vpc_id()))
+        .set("port", lambda_kept("port", val::opt_num(tg.port())))
+        .set("protocol", lambda_kept("protocol", val::opt_str(protocol)))
+        .set("protocol_version", lambda_kept("protocol_version", val::opt_str(tg.protocol_version())))
+        .set("vpc_id", lambda_kept("vpc_id", val::opt_str(tg.vpc_id().filter(|v| !v.is_empty()))))
+        .set("load_balancer_arns", val::str_set(tg.load_balancer_arns().iter().cloned()))
         .set("target_type", val::opt_str(tg.target_type().map(|t| t.as_str())))
         .set("ip_address_type", val::opt_str(tg.ip_address_type().map(|t| t.as_str())))
         .set("deregistration_delay", deregistration_delay)
@@ -306,6 +332,16 @@ impl ResourceType for LbTargetGroup {
                 format!("target_type must be one of instance, ip, lambda, alb; got {target_type:?}."),
             ));
         }
+        if target_type == "lambda" {
+            for k in LAMBDA_IGNORED {
+                if config.get_attr(k).is_some_and(|v| !v.is_null()) {
+                    out.push(Diagnostic::warning(
+                        "Invalid Attribute Combination",
+                        format!("\"{k}\" cannot be specified when \"target_type\" is \"lambda\"; it is ignored."),
+                    ));
+                }
+            }
+        }
         if target_type != "lambda" {
             for k in ["port", "protocol", "vpc_id"] {
                 if config.get_attr(k).is_none_or(Value::is_null) {
@@ -331,6 +367,30 @@ impl ResourceType for LbTargetGroup {
                 format!("deregistration_delay must be a whole number of seconds from 0 to 3600, got {d:?}."),
             ));
         }
+        for a in tga::ATTRIBUTES.iter().filter(|a| !a.allowed.is_empty()) {
+            if let Some(v) = val::string(config, a.name).filter(|v| !a.allowed.contains(&v.as_str())) {
+                out.push(invalid(
+                    &format!("Invalid {}", a.name),
+                    format!("{} must be one of {}; got {v:?}.", a.name, a.allowed.join(", ")),
+                ));
+            }
+        }
+        if let Some(n) = val::number(config, "slow_start").filter(|n| *n != 0.0 && !(30.0..=900.0).contains(n)) {
+            out.push(invalid(
+                "Invalid slow_start",
+                format!("slow_start must be 0 or between 30 and 900 seconds, got {n}."),
+            ));
+        }
+        for f in val::blocks(config, "target_failover") {
+            for k in ["on_deregistration", "on_unhealthy"] {
+                if let Some(v) = val::string(&f, k).filter(|v| v != "rebalance" && v != "no_rebalance") {
+                    out.push(invalid(
+                        &format!("Invalid target_failover.{k}"),
+                        format!("target_failover.{k} must be rebalance or no_rebalance; got {v:?}."),
+                    ));
+                }
+            }
+        }
         if let Some(hc) = val::block(config, "health_check") {
             validate_health_check(&hc, protocol.as_deref(), &mut out);
         }
@@ -352,10 +412,35 @@ impl ResourceType for LbTargetGroup {
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        // A lambda target group has no VPC, port or protocol: their differences are ignored
+        // (hashicorp/aws warns that they are set, and reads them back empty).
+        if let Some(p) = prior.filter(|p| !p.is_null())
+            && val::string(config, "target_type").as_deref() == Some("lambda")
+            && val::string(p, "target_type").as_deref() == Some("lambda")
+        {
+            for k in LAMBDA_IGNORED {
+                plan.planned.set_at_path(&[PathStep::Attr((*k).into())], p.get_attr(k).cloned().unwrap_or(Value::NULL));
+            }
+            let replaced = !plan.requires_replace.is_empty();
+            plan.requires_replace.retain(
+                |path| !matches!(path.first(), Some(PathStep::Attr(a)) if LAMBDA_IGNORED.contains(&a.as_str())),
+            );
+            if replaced && plan.requires_replace.is_empty() {
+                // Planned as a replacement, its computed values were left unknown: not replaced,
+                // they stay as they were.
+                for (k, _) in schema().attributes.iter().filter(|(_, a)| a.computed) {
+                    let path = [PathStep::Attr(k.clone())];
+                    if plan.planned.at_path(&path).is_some_and(|v| !v.is_wholly_known()) {
+                        plan.planned.set_at_path(&path, p.get_attr(k).cloned().unwrap_or(Value::NULL));
+                    }
+                }
+            }
+        }
         keep_computed(prior, config, plan, &["name_prefix", "protocol_version", "ip_address_type"]);
         let keep = plan.requires_replace.is_empty();
         let prior = prior.filter(|p| !p.is_null() && keep);
-        for k in ["health_check", "stickiness"] {
+        for k in READ_BLOCKS {
+            let k = *k;
             if !configured(config, k) {
                 // Left out: whatever AWS has (decided at creation).
                 let v = prior.and_then(|p| p.get_attr(k)).cloned().unwrap_or(Value::DYNAMIC);
@@ -450,6 +535,7 @@ impl ResourceType for LbTargetGroup {
                 attrs.push(("deregistration_delay.timeout_seconds".into(), d));
             }
         }
+        attrs.extend(tga::to_send(planned, None, &target_type, protocol.as_deref()));
         set_attributes(c, &arn, attrs).await.map_err(|e| e.with_partial_state(partial()))?;
         self.read_new(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
     }
@@ -550,6 +636,7 @@ impl ResourceType for LbTargetGroup {
                 ));
             }
         }
+        attrs.extend(tga::to_send(planned, Some(prior), &target_type, protocol.as_deref()));
         set_attributes(c, &arn, attrs).await?;
         update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
         self.read_new(c, &arn, planned).await
@@ -583,6 +670,14 @@ mod tests {
         let http = stickiness_attributes(&s, Some("HTTP"));
         assert!(http.contains(&("stickiness.lb_cookie.duration_seconds".to_string(), "60".to_string())));
         assert_eq!(stickiness_attributes(&s, Some("TCP")).len(), 2);
+    }
+
+    #[test]
+    fn a_lambda_target_group_warns_of_what_it_ignores() {
+        let config = Value::object([("target_type", Value::from("lambda")), ("vpc_id", Value::from("vpc-1"))]);
+        let out = LbTargetGroup.validate(&config);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(!out[0].is_error(), "{out:?}");
     }
 
     #[test]
