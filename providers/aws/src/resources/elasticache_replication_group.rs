@@ -737,7 +737,16 @@ impl ResourceType for EcReplicationGroup {
         }
         if !same(&suppressed, config) {
             let tags_all = plan.planned.get_attr("tags_all").cloned();
-            *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &suppressed);
+            // `config` is the configuration as written when the port made the generic plan a
+            // replacement: the zero values of the prior state fill it again, as they would
+            // have without the port (see `legacy`).
+            let filled = prior_obj.map(|p| crate::legacy::config_with_zero_values(p, suppressed.clone(), &schema()));
+            *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, filled.as_ref().unwrap_or(&suppressed));
+            if plan.requires_replace.is_empty() {
+                suppressed = filled.unwrap_or(suppressed);
+            } else {
+                *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &suppressed);
+            }
             if let Some(t) = tags_all {
                 plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], t);
             }
