@@ -329,3 +329,14 @@ pub async fn disassociate_global(c: &Ctx<'_>, gid: &str, id: &str, limit: std::t
     })
     .await
 }
+
+/// The snapshot retention read back: what the API reports, but `0` (no snapshots, what AWS
+/// reports for a cluster or group given none, and for Memcached) stays null where nothing is
+/// configured, so that a state terrane writes keeps "not set" as null (see `legacy`) and a
+/// replacement planned from it matches the one planned at apply.
+pub fn retention_read_back(api: Option<i32>, cur: &Value) -> Value {
+    match api {
+        Some(0) if cur.get_attr("snapshot_retention_limit").is_none_or(Value::is_null) => Value::null(Type::Number),
+        n => val::opt_num(n),
+    }
+}

@@ -255,9 +255,10 @@ resource "aws_elasticache_replication_group" "rg" {{
     let state = h.apply(&src).await;
     let g = live_group(&id).await;
     assert_eq!(g.engine(), Some("redis"));
-    // What AWS defaults is read back (Terraform records port 6379 and retention 0 as well)...
+    // What AWS defaults is read back (Terraform records port 6379 as well; the retention it
+    // records as 0, terrane as null: both "not set")...
     assert_eq!(h.attr(&state, addr, "port"), Value::from(6379i64));
-    assert_eq!(h.attr(&state, addr, "snapshot_retention_limit"), Value::from(0i64));
+    assert_eq!(h.attr(&state, addr, "snapshot_retention_limit"), Value::null(Type::Number));
     assert_eq!(h.attr(&state, addr, "cluster_mode"), Value::from("disabled"));
     // ...and is no change for a configuration that leaves them out (the port's diff is
     // suppressed, as hashicorp/aws's DiffSuppressFunc does; not a replacement).

@@ -4,8 +4,8 @@ use crate::delete::wait_gone;
 use crate::describe::{all_failed, bounded};
 use crate::elasticache::{
     ENGINES, bool_string, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, find_cluster, log_delivery_block,
-    log_delivery_value, log_requests_for_create, log_requests_for_update, nullable_bool, security_group_ids,
-    validate_conflicts, validate_enum, validate_log_delivery, validate_nullable_bool,
+    log_delivery_value, log_requests_for_create, log_requests_for_update, nullable_bool, retention_read_back,
+    security_group_ids, validate_conflicts, validate_enum, validate_log_delivery, validate_nullable_bool,
 };
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::{engine_version, force_replacement, missing, or_prior, replan_lowercase};
@@ -162,7 +162,7 @@ fn cluster_value(cc: &CacheCluster, id: &str, cur: &Value, (tags, tags_all): &(V
         .set("az_mode", or_prior(az_mode, cur, "az_mode"))
         .set("availability_zone", or_prior(val::opt_str(az.filter(|z| *z != "Multiple")), cur, "availability_zone"))
         .set("maintenance_window", or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"))
-        .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
+        .set("snapshot_retention_limit", retention_read_back(cc.snapshot_retention_limit(), cur))
         .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
         .set("cache_nodes", Value::tuple(nodes))
         .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))

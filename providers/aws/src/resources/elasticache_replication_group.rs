@@ -9,8 +9,9 @@ use crate::delete::wait_gone;
 use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::elasticache::{
     ENGINES, bool_string, disassociate_global, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, log_delivery_block,
-    log_delivery_value, log_requests_for_create, log_requests_for_update, nullable_bool, security_group_ids,
-    validate_conflicts, validate_enum, validate_log_delivery, validate_nullable_bool, wait_global_available,
+    log_delivery_value, log_requests_for_create, log_requests_for_update, nullable_bool, retention_read_back,
+    security_group_ids, validate_conflicts, validate_enum, validate_log_delivery, validate_nullable_bool,
+    wait_global_available,
 };
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::{engine_version, force_replacement, or_prior, replan_lowercase};
@@ -325,7 +326,7 @@ async fn build(
             ),
         )
         .set("kms_key_id", val::opt_str(g.kms_key_id()))
-        .set("snapshot_retention_limit", val::opt_num(g.snapshot_retention_limit()))
+        .set("snapshot_retention_limit", retention_read_back(g.snapshot_retention_limit(), cur))
         .set("snapshot_window", val::opt_str(g.snapshot_window()))
         // From the first member cluster; kept as configured when it cannot be read (moto
         // does not create member clusters).
