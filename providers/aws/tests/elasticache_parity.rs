@@ -499,3 +499,20 @@ resource "aws_elasticache_cluster" "replica" {
     let outpost = src.replace("cluster_id           = \"", "outpost_mode = \"single-outpost\"\n  cluster_id = \"");
     assert!(plan_errors(&h, &outpost).await.contains("outpost_mode,preferred_outpost_arn"));
 }
+
+// ------------------------------------------------------------- states written by Terraform
+
+/// Clusters Terraform applied with hashicorp/aws 5.100.0 (tests/fixtures/terraform_elasticache):
+/// terrane plans the state it wrote, with its zero values and defaults for the new
+/// arguments, as no change (without refreshing: the objects are gone from moto).
+#[tokio::test]
+async fn clusters_terraform_applied_plan_no_changes() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_elasticache");
+    let h = Harness::new();
+    std::fs::copy(dir.join("clusters.tfstate"), h.dir.path().join("terraform.tfstate")).unwrap();
+    let src = std::fs::read_to_string(dir.join("clusters.tf")).unwrap();
+    let opts = PlanOptions { refresh: false, ..PlanOptions::default() };
+    let (_, p) = h.try_plan(&src, &opts).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
+    assert_eq!(p.changes.iter().filter(|c| c.addr.resource.type_name == "aws_elasticache_cluster").count(), 2);
+    support::assert_no_changes(&p);
+}
