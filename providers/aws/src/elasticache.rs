@@ -340,3 +340,61 @@ pub fn retention_read_back(api: Option<i32>, cur: &Value) -> Value {
         n => val::opt_num(n),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(items: &[(&str, &str)]) -> Value {
+        let v: Vec<Value> = items
+            .iter()
+            .map(|(dest, log_type)| {
+                Value::object([
+                    ("destination", Value::from(*dest)),
+                    ("destination_type", Value::from("cloudwatch-logs")),
+                    ("log_format", Value::from("json")),
+                    ("log_type", Value::from(*log_type)),
+                ])
+            })
+            .collect();
+        Value::object([("log_delivery_configuration", Value::set(log_delivery_block().schema.value_type(), v))])
+    }
+
+    #[test]
+    fn a_log_type_no_longer_configured_is_disabled() {
+        let prior = blocks(&[("/slow", "slow-log"), ("/engine", "engine-log")]);
+        let planned = blocks(&[("/slow2", "slow-log")]);
+        let reqs = log_requests_for_update(&prior, &planned);
+        assert_eq!(reqs.len(), 2);
+        assert_eq!(reqs[0].log_type(), Some(&LogType::SlowLog));
+        assert_eq!(reqs[0].enabled(), Some(true));
+        let group = reqs[0].destination_details().and_then(|d| d.cloud_watch_logs_details()?.log_group());
+        assert_eq!(group, Some("/slow2"));
+        assert_eq!((reqs[1].log_type(), reqs[1].enabled()), (Some(&LogType::EngineLog), Some(false)));
+        assert!(reqs[1].destination_details().is_none());
+        assert!(log_requests_for_create(&blocks(&[])).is_none());
+    }
+
+    #[test]
+    fn log_deliveries_are_read_by_destination_type() {
+        let firehose = LogDeliveryConfiguration::builder()
+            .log_type(LogType::SlowLog)
+            .destination_type(DestinationType::KinesisFirehose)
+            .log_format(LogFormat::Json)
+            .destination_details(
+                DestinationDetails::builder()
+                    .kinesis_firehose_details(KinesisFirehoseDestinationDetails::builder().delivery_stream("s").build())
+                    .build(),
+            )
+            .build();
+        let v = log_delivery_value(&[firehose]);
+        let items = v.as_seq().unwrap();
+        assert_eq!(val::string(&items[0], "destination").as_deref(), Some("s"));
+        assert_eq!(val::string(&items[0], "destination_type").as_deref(), Some("kinesis-firehose"));
+        assert_eq!(retention_read_back(Some(0), &Value::object::<&str>([])), Value::null(Type::Number));
+        assert_eq!(
+            retention_read_back(Some(0), &Value::object([("snapshot_retention_limit", Value::from(0i64))])),
+            Value::from(0i64)
+        );
+    }
+}

@@ -762,6 +762,14 @@ impl ResourceType for EcReplicationGroup {
             force_replacement(&schema(), &suppressed, plan, "engine");
         }
         let Some(prior) = prior_obj.filter(|_| plan.requires_replace.is_empty()) else { return };
+        // A group whose state has no update strategy (written before it had a default) has
+        // the default: hashicorp/aws's state upgrade writes ROTATE in; here the plan keeps it
+        // unset rather than updating the group (with its auth token) to say so.
+        if prior.get_attr("auth_token_update_strategy").is_none_or(Value::is_null)
+            && val::string(&plan.planned, "auth_token_update_strategy").as_deref() == Some("ROTATE")
+        {
+            plan.planned.set_at_path(&[PathStep::Attr("auth_token_update_strategy".into())], Value::null(Type::String));
+        }
         for (arg, derived) in [("num_cache_clusters", "member_clusters"), ("engine_version", "engine_version_actual")] {
             if changed(prior, &plan.planned, arg) {
                 plan.planned.set_at_path(&[PathStep::Attr(derived.into())], Value::DYNAMIC);
@@ -884,6 +892,62 @@ mod tests {
             ("num_cache_clusters", Value::from(1i64)),
         ]);
         assert_eq!(EcReplicationGroup.validate(&bad).len(), 1);
+    }
+
+    fn prior_group() -> Value {
+        Obj::new(&schema())
+            .set("id", "rg")
+            .set("replication_group_id", "rg")
+            .set("description", "d")
+            .set("engine", "redis")
+            .set("node_type", "cache.t3.micro")
+            .set("port", 6379i64)
+            .set("automatic_failover_enabled", false)
+            .set("multi_az_enabled", false)
+            .set("apply_immediately", false)
+            .set("snapshot_retention_limit", 0i64)
+            .build()
+    }
+
+    fn plan(prior: &Value, config: &Value) -> PlanResponse {
+        let mut p = terrane_engine::plan::diff::generic_plan(&schema(), Some(prior), config);
+        EcReplicationGroup.customize_plan(Some(prior), config, &mut p);
+        p
+    }
+
+    #[test]
+    fn the_default_port_read_back_is_no_change() {
+        let prior = prior_group();
+        // A configuration as the engine passes it: every attribute, null where not set.
+        let config = Obj::new(&schema())
+            .set("replication_group_id", "rg")
+            .set("description", "d")
+            .set("node_type", "cache.t3.micro")
+            .build();
+        let p = plan(&prior, &config);
+        assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
+        assert_eq!(p.planned.get_attr("port"), Some(&Value::from(6379i64)));
+        // The prior state's zero retention (as Terraform writes it) is kept, not planned away.
+        assert_eq!(p.planned.get_attr("snapshot_retention_limit"), Some(&Value::from(0i64)));
+        // A state without an update strategy keeps none (no update for the default).
+        assert_eq!(p.planned.get_attr("auth_token_update_strategy"), Some(&Value::null(Type::String)));
+        let mut other = config.clone();
+        other.set_at_path(&[PathStep::Attr("port".into())], Value::from(6380i64));
+        assert_eq!(plan(&prior, &other).requires_replace, vec![vec![PathStep::Attr("port".into())]]);
+    }
+
+    #[test]
+    fn valkey_back_to_redis_replaces_the_group() {
+        let mut prior = prior_group();
+        prior.set_at_path(&[PathStep::Attr("engine".into())], Value::from("valkey"));
+        let config = Value::object([
+            ("replication_group_id", Value::from("rg")),
+            ("description", Value::from("d")),
+            ("node_type", Value::from("cache.t3.micro")),
+            ("engine", Value::from("redis")),
+            ("port", Value::from(6379i64)),
+        ]);
+        assert!(plan(&prior, &config).requires_replace.contains(&vec![PathStep::Attr("engine".into())]));
     }
 
     #[test]
