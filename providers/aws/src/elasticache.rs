@@ -1,14 +1,21 @@
 //! ElastiCache helpers shared by the ElastiCache resource types: tags in and out, tag updates,
-//! the engines, and clusters described (a replication group reads its member clusters).
+//! the engines, clusters described (a replication group reads its member clusters), the
+//! `log_delivery_configuration` block and the checks both types make.
 
 use crate::describe::{PAGE, few_or_listing};
 use crate::errors::{describe, is_not_found, sdk_error};
-use crate::resource::{Ctx, Result};
+use crate::resource::{Ctx, Result, invalid};
 use crate::val;
-use aws_sdk_elasticache::types::{CacheCluster, Tag};
+use aws_sdk_elasticache::types::{
+    CacheCluster, CloudWatchLogsDestinationDetails, DestinationDetails, DestinationType,
+    KinesisFirehoseDestinationDetails, LogDeliveryConfiguration, LogDeliveryConfigurationRequest, LogFormat, LogType,
+    Tag,
+};
 use std::collections::{BTreeMap, HashMap};
+use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::value::Value;
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::value::{Type, Value};
 
 /// Tags as ElastiCache takes them (none for an empty map).
 pub fn ec_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
@@ -93,4 +100,301 @@ pub async fn fetch_clusters(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<Strin
 /// The security group IDs of a cluster.
 pub fn security_group_ids(cc: &CacheCluster) -> Value {
     val::str_set(cc.security_groups().iter().filter_map(|g| g.security_group_id().map(str::to_string)))
+}
+
+/// The `log_delivery_configuration` block both types have (a set of at most two: one per
+/// log type).
+pub fn log_delivery_block() -> NestedBlock {
+    let s = Schema::new()
+        .attr("destination", Attribute::required(Type::String))
+        .attr("destination_type", Attribute::required(Type::String))
+        .attr("log_format", Attribute::required(Type::String))
+        .attr("log_type", Attribute::required(Type::String));
+    NestedBlock::set(s).max(2)
+}
+
+/// Allowed values of the block's arguments (the API's enums), for validation.
+const LOG_ENUMS: &[(&str, &[&str])] = &[
+    ("destination_type", &["cloudwatch-logs", "kinesis-firehose"]),
+    ("log_format", &["text", "json"]),
+    ("log_type", &["slow-log", "engine-log"]),
+];
+
+/// Errors for `log_delivery_configuration` blocks with values the API does not take.
+pub fn validate_log_delivery(config: &Value) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for b in val::blocks(config, "log_delivery_configuration") {
+        for (k, allowed) in LOG_ENUMS {
+            if let Some(v) = val::string(&b, k)
+                && !allowed.contains(&v.as_str())
+            {
+                out.push(invalid(
+                    &format!("Invalid log_delivery_configuration.{k}"),
+                    format!("expected {k} to be one of {allowed:?}, got {v:?}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// One configured block as the API takes it.
+fn log_request(b: &Value) -> LogDeliveryConfigurationRequest {
+    let dest_type = val::string(b, "destination_type").unwrap_or_default();
+    let dest = val::string(b, "destination").unwrap_or_default();
+    let details = match dest_type.as_str() {
+        "kinesis-firehose" => DestinationDetails::builder()
+            .kinesis_firehose_details(KinesisFirehoseDestinationDetails::builder().delivery_stream(dest).build())
+            .build(),
+        _ => DestinationDetails::builder()
+            .cloud_watch_logs_details(CloudWatchLogsDestinationDetails::builder().log_group(dest).build())
+            .build(),
+    };
+    LogDeliveryConfigurationRequest::builder()
+        .log_type(LogType::from(val::string(b, "log_type").unwrap_or_default().as_str()))
+        .destination_type(DestinationType::from(dest_type.as_str()))
+        .destination_details(details)
+        .log_format(LogFormat::from(val::string(b, "log_format").unwrap_or_default().as_str()))
+        .enabled(true)
+        .build()
+}
+
+/// The configured blocks as a create sends them (none for no blocks).
+pub fn log_requests_for_create(planned: &Value) -> Option<Vec<LogDeliveryConfigurationRequest>> {
+    let reqs: Vec<_> = val::blocks(planned, "log_delivery_configuration").iter().map(log_request).collect();
+    (!reqs.is_empty()).then_some(reqs)
+}
+
+/// What a modify sends when the blocks changed, as hashicorp/aws does: every planned block,
+/// and for each log type no longer configured a request that disables it.
+pub fn log_requests_for_update(prior: &Value, planned: &Value) -> Vec<LogDeliveryConfigurationRequest> {
+    let new = val::blocks(planned, "log_delivery_configuration");
+    let kept: Vec<String> = new.iter().filter_map(|b| val::string(b, "log_type")).collect();
+    let mut out: Vec<_> = new.iter().map(log_request).collect();
+    for old in val::blocks(prior, "log_delivery_configuration") {
+        let Some(t) = val::string(&old, "log_type").filter(|t| !kept.contains(t)) else { continue };
+        out.push(LogDeliveryConfigurationRequest::builder().log_type(LogType::from(t.as_str())).enabled(false).build());
+    }
+    out
+}
+
+/// The blocks as the API reports them (hashicorp/aws's flatten: the destination is the log
+/// group or the delivery stream, by destination type).
+pub fn log_delivery_value(configs: &[LogDeliveryConfiguration]) -> Value {
+    let ety = log_delivery_block().schema.value_type();
+    let items = configs
+        .iter()
+        .map(|c| {
+            let details = c.destination_details();
+            let dest = match c.destination_type() {
+                Some(DestinationType::KinesisFirehose) => {
+                    details.and_then(|d| d.kinesis_firehose_details()?.delivery_stream())
+                }
+                _ => details.and_then(|d| d.cloud_watch_logs_details()?.log_group()),
+            };
+            Value::object([
+                ("destination", Value::from(dest.unwrap_or_default())),
+                ("destination_type", Value::from(c.destination_type().map(|t| t.as_str()).unwrap_or_default())),
+                ("log_format", Value::from(c.log_format().map(|t| t.as_str()).unwrap_or_default())),
+                ("log_type", Value::from(c.log_type().map(|t| t.as_str()).unwrap_or_default())),
+            ])
+        })
+        .collect();
+    Value::set(ety, items)
+}
+
+/// A nullable bool of hashicorp/aws (`"true"`, `"false"`, or unset) as the API takes it.
+pub fn nullable_bool(v: &Value, k: &str) -> Option<bool> {
+    val::string(v, k).and_then(|s| s.parse().ok())
+}
+
+/// A bool the API returned, as hashicorp/aws's nullable bool records it.
+pub fn bool_string(b: Option<bool>) -> Value {
+    val::opt_str(b.map(|b| if b { "true" } else { "false" }))
+}
+
+/// An error for a nullable bool that is neither `"true"` nor `"false"`.
+pub fn validate_nullable_bool(config: &Value, k: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(s) = val::string(config, k)
+        && !s.is_empty()
+        && s != "true"
+        && s != "false"
+    {
+        out.push(invalid(&format!("Invalid {k}"), format!("expected {k} to be \"true\" or \"false\", got {s:?}")));
+    }
+}
+
+/// An error for a string argument outside the values the API takes.
+pub fn validate_enum(config: &Value, k: &str, allowed: &[&str], out: &mut Vec<Diagnostic>) {
+    if let Some(s) = val::string(config, k)
+        && !allowed.contains(&s.as_str())
+    {
+        out.push(invalid(&format!("Invalid {k}"), format!("expected {k} to be one of {allowed:?}, got {s:?}")));
+    }
+}
+
+/// Errors for arguments set together that hashicorp/aws's `ConflictsWith` refuses.
+pub fn validate_conflicts(config: &Value, k: &str, with: &[&str], out: &mut Vec<Diagnostic>) {
+    if crate::plan::missing(config, k) {
+        return;
+    }
+    for w in with {
+        let set = config
+            .get_attr(w)
+            .is_some_and(|v| !v.is_null() && v.as_seq().is_none_or(|items| !items.is_empty() || !v.is_known()));
+        if set {
+            out.push(invalid(
+                "Conflicting configuration arguments",
+                format!("\"{k}\": conflicts with {w}; set only one of them."),
+            ));
+        }
+    }
+}
+
+/// The status of a global replication group and whether `member` (a replication group ID)
+/// is one of its members; `None` when the global group does not exist.
+async fn global_group(c: &Ctx<'_>, gid: &str, member: &str) -> Result<Option<(String, bool)>> {
+    let req = c
+        .clients
+        .elasticache
+        .describe_global_replication_groups()
+        .global_replication_group_id(gid)
+        .show_member_info(true);
+    match req.send().await {
+        Ok(o) => Ok(o.global_replication_groups().first().map(|g| {
+            let is_member =
+                g.members().iter().any(|m| m.replication_group_id().is_some_and(|r| r.eq_ignore_ascii_case(member)));
+            (g.status().unwrap_or("unknown").to_string(), is_member)
+        })),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(ProviderError::new(describe(&format!("reading ElastiCache global replication group {gid}"), &e))),
+    }
+}
+
+/// Waits for a global replication group to be available after a member joined it (the
+/// member can be available before the global group is), as hashicorp/aws does.
+pub async fn wait_global_available(c: &Ctx<'_>, gid: &str, limit: std::time::Duration) -> Result<()> {
+    crate::waiter::wait_for(
+        &format!("ElastiCache global replication group {gid} to become available"),
+        limit,
+        || async {
+            use crate::waiter::Poll;
+            Ok(match global_group(c, gid, "").await? {
+                None => Poll::Failed("not found".into()),
+                Some((s, _)) if s == "available" || s == "primary-only" => Poll::Done(()),
+                Some((s, _)) if s == "creating" || s == "modifying" => Poll::Pending(s),
+                Some((s, _)) => Poll::Failed(s),
+            })
+        },
+    )
+    .await
+}
+
+/// Takes a replication group out of its global replication group before it is deleted, and
+/// waits until it is no longer a member (a global group already gone, or a group not in it,
+/// is fine).
+pub async fn disassociate_global(c: &Ctx<'_>, gid: &str, id: &str, limit: std::time::Duration) -> Result<()> {
+    let ec = &c.clients.elasticache;
+    let region = ec.config().region().map(|r| r.to_string()).or_else(|| c.settings.region.clone()).unwrap_or_default();
+    let what = format!("disassociating ElastiCache replication group {id} from global replication group {gid}");
+    let sent = crate::waiter::wait_for(&what, limit, || async {
+        use crate::waiter::Poll;
+        let req = ec
+            .disassociate_global_replication_group()
+            .global_replication_group_id(gid)
+            .replication_group_id(id)
+            .replication_group_region(&region);
+        match req.send().await {
+            Ok(_) => Ok(Poll::Done(true)),
+            Err(e) if is_not_found(&e) => Ok(Poll::Done(false)),
+            Err(e) if describe("", &e).contains("is not associated with Global Replication Group") => {
+                Ok(Poll::Done(false))
+            }
+            Err(e) if crate::errors::code(&e) == Some("InvalidGlobalReplicationGroupState") => {
+                Ok(Poll::Pending(describe("", &e).trim_start_matches(": ").to_string()))
+            }
+            Err(e) => Err(sdk_error(&what, e)),
+        }
+    })
+    .await?;
+    if !sent {
+        return Ok(());
+    }
+    crate::waiter::wait_for(&format!("ElastiCache replication group {id} to leave {gid}"), limit, || async {
+        use crate::waiter::Poll;
+        Ok(match global_group(c, gid, id).await? {
+            Some((s, true)) => Poll::Pending(s),
+            _ => Poll::Done(()),
+        })
+    })
+    .await
+}
+
+/// The snapshot retention read back: what the API reports, but `0` (no snapshots, what AWS
+/// reports for a cluster or group given none, and for Memcached) stays null where nothing is
+/// configured, so that a state terrane writes keeps "not set" as null (see `legacy`) and a
+/// replacement planned from it matches the one planned at apply.
+pub fn retention_read_back(api: Option<i32>, cur: &Value) -> Value {
+    match api {
+        Some(0) if cur.get_attr("snapshot_retention_limit").is_none_or(Value::is_null) => Value::null(Type::Number),
+        n => val::opt_num(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(items: &[(&str, &str)]) -> Value {
+        let v: Vec<Value> = items
+            .iter()
+            .map(|(dest, log_type)| {
+                Value::object([
+                    ("destination", Value::from(*dest)),
+                    ("destination_type", Value::from("cloudwatch-logs")),
+                    ("log_format", Value::from("json")),
+                    ("log_type", Value::from(*log_type)),
+                ])
+            })
+            .collect();
+        Value::object([("log_delivery_configuration", Value::set(log_delivery_block().schema.value_type(), v))])
+    }
+
+    #[test]
+    fn a_log_type_no_longer_configured_is_disabled() {
+        let prior = blocks(&[("/slow", "slow-log"), ("/engine", "engine-log")]);
+        let planned = blocks(&[("/slow2", "slow-log")]);
+        let reqs = log_requests_for_update(&prior, &planned);
+        assert_eq!(reqs.len(), 2);
+        assert_eq!(reqs[0].log_type(), Some(&LogType::SlowLog));
+        assert_eq!(reqs[0].enabled(), Some(true));
+        let group = reqs[0].destination_details().and_then(|d| d.cloud_watch_logs_details()?.log_group());
+        assert_eq!(group, Some("/slow2"));
+        assert_eq!((reqs[1].log_type(), reqs[1].enabled()), (Some(&LogType::EngineLog), Some(false)));
+        assert!(reqs[1].destination_details().is_none());
+        assert!(log_requests_for_create(&blocks(&[])).is_none());
+    }
+
+    #[test]
+    fn log_deliveries_are_read_by_destination_type() {
+        let firehose = LogDeliveryConfiguration::builder()
+            .log_type(LogType::SlowLog)
+            .destination_type(DestinationType::KinesisFirehose)
+            .log_format(LogFormat::Json)
+            .destination_details(
+                DestinationDetails::builder()
+                    .kinesis_firehose_details(KinesisFirehoseDestinationDetails::builder().delivery_stream("s").build())
+                    .build(),
+            )
+            .build();
+        let v = log_delivery_value(&[firehose]);
+        let items = v.as_seq().unwrap();
+        assert_eq!(val::string(&items[0], "destination").as_deref(), Some("s"));
+        assert_eq!(val::string(&items[0], "destination_type").as_deref(), Some("kinesis-firehose"));
+        assert_eq!(retention_read_back(Some(0), &Value::object::<&str>([])), Value::null(Type::Number));
+        assert_eq!(
+            retention_read_back(Some(0), &Value::object([("snapshot_retention_limit", Value::from(0i64))])),
+            Value::from(0i64)
+        );
+    }
 }

@@ -3,7 +3,9 @@
 use crate::delete::wait_gone;
 use crate::describe::{all_failed, bounded};
 use crate::elasticache::{
-    ENGINES, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, find_cluster, security_group_ids,
+    ENGINES, bool_string, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, find_cluster, log_delivery_block,
+    log_delivery_value, log_requests_for_create, log_requests_for_update, nullable_bool, retention_read_back,
+    security_group_ids, validate_conflicts, validate_enum, validate_log_delivery, validate_nullable_bool,
 };
 use crate::errors::{code, describe, is_not_found, sdk_error};
 use crate::plan::{engine_version, force_replacement, missing, or_prior, replan_lowercase};
@@ -11,7 +13,7 @@ use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeou
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
-use aws_sdk_elasticache::types::{AzMode, CacheCluster};
+use aws_sdk_elasticache::types::{AzMode, CacheCluster, IpDiscovery, NetworkType, OutpostMode};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::same;
@@ -56,13 +58,23 @@ fn schema() -> Schema {
         .attr("az_mode", Attribute::optional_computed(Type::String))
         .attr("availability_zone", Attribute::optional_computed(Type::String).force_new())
         .attr("maintenance_window", Attribute::optional_computed(Type::String))
-        .attr("snapshot_retention_limit", Attribute::optional_computed(Type::Number))
+        .attr("snapshot_retention_limit", Attribute::optional(Type::Number))
         .attr("snapshot_window", Attribute::optional_computed(Type::String))
         .attr("final_snapshot_identifier", Attribute::optional(Type::String))
         .attr("preferred_availability_zones", Attribute::optional(Type::list(Type::String)))
         .attr("snapshot_arns", Attribute::optional(Type::list(Type::String)).force_new())
         .attr("snapshot_name", Attribute::optional(Type::String).force_new())
         .attr("apply_immediately", Attribute::optional_computed(Type::Bool))
+        // A string in hashicorp/aws 5.x ("true" or "false"), "true" unless configured.
+        .attr("auto_minor_version_upgrade", Attribute::optional(Type::String).default("true"))
+        .attr("ip_discovery", Attribute::optional_computed(Type::String))
+        .attr("network_type", Attribute::optional_computed(Type::String).force_new())
+        .attr("notification_topic_arn", Attribute::optional(Type::String))
+        .attr("outpost_mode", Attribute::optional(Type::String).force_new())
+        .attr("preferred_outpost_arn", Attribute::optional_computed(Type::String).force_new())
+        .attr("replication_group_id", Attribute::optional_computed(Type::String).force_new())
+        .attr("transit_encryption_enabled", Attribute::optional_computed(Type::Bool).force_new())
+        .block("log_delivery_configuration", log_delivery_block())
         .attr("cache_nodes", Attribute::computed(Type::list(cache_node_type())))
         .attr("cluster_address", Attribute::computed(Type::String))
         .attr("configuration_endpoint", Attribute::computed(Type::String));
@@ -150,7 +162,7 @@ fn cluster_value(cc: &CacheCluster, id: &str, cur: &Value, (tags, tags_all): &(V
         .set("az_mode", or_prior(az_mode, cur, "az_mode"))
         .set("availability_zone", or_prior(val::opt_str(az.filter(|z| *z != "Multiple")), cur, "availability_zone"))
         .set("maintenance_window", or_prior(val::opt_str(cc.preferred_maintenance_window()), cur, "maintenance_window"))
-        .set("snapshot_retention_limit", val::opt_num(cc.snapshot_retention_limit()))
+        .set("snapshot_retention_limit", retention_read_back(cc.snapshot_retention_limit(), cur))
         .set("snapshot_window", or_prior(val::opt_str(cc.snapshot_window()), cur, "snapshot_window"))
         .set("cache_nodes", Value::tuple(nodes))
         .set("cluster_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
@@ -161,12 +173,35 @@ fn cluster_value(cc: &CacheCluster, id: &str, cur: &Value, (tags, tags_all): &(V
                 None => Value::NULL,
             },
         )
+        .set(
+            "auto_minor_version_upgrade",
+            or_prior(bool_string(cc.auto_minor_version_upgrade()), cur, "auto_minor_version_upgrade"),
+        )
+        .set("ip_discovery", or_prior(val::opt_str(cc.ip_discovery().map(|m| m.as_str())), cur, "ip_discovery"))
+        .set("network_type", or_prior(val::opt_str(cc.network_type().map(|m| m.as_str())), cur, "network_type"))
+        .set("preferred_outpost_arn", or_prior(val::opt_str(cc.preferred_outpost_arn()), cur, "preferred_outpost_arn"))
+        .set("replication_group_id", val::opt_str(cc.replication_group_id().filter(|r| !r.is_empty())))
+        .set(
+            "transit_encryption_enabled",
+            or_prior(val::opt_bool(cc.transit_encryption_enabled()), cur, "transit_encryption_enabled"),
+        )
+        // Read back only while the topic is active, as hashicorp/aws does; otherwise (and where
+        // the API leaves the notification configuration out) the configured one is kept.
+        .set(
+            "notification_topic_arn",
+            match cc.notification_configuration().filter(|n| n.topic_status() == Some("active")) {
+                Some(n) => val::opt_str(n.topic_arn()),
+                None => cur.get_attr("notification_topic_arn").cloned().unwrap_or_default(),
+            },
+        )
+        .set("log_delivery_configuration", log_delivery_value(cc.log_delivery_configurations()))
         .set("tags", tags.clone())
         .set("tags_all", tags_all.clone())
         .keep(
             cur,
             &[
                 "final_snapshot_identifier",
+                "outpost_mode",
                 "preferred_availability_zones",
                 "snapshot_arns",
                 "snapshot_name",
@@ -248,6 +283,46 @@ fn plan_engine_defaults(config: &Value, plan: &mut PlanResponse) {
     }
 }
 
+/// hashicorp/aws's checks of the arguments this file added: allowed values, conflicts, and
+/// arguments that need one another.
+fn validate_arguments(config: &Value, out: &mut Vec<Diagnostic>) {
+    validate_nullable_bool(config, "auto_minor_version_upgrade", out);
+    validate_enum(config, "ip_discovery", &["ipv4", "ipv6"], out);
+    validate_enum(config, "network_type", &["ipv4", "ipv6", "dual_stack"], out);
+    validate_enum(config, "outpost_mode", &["single-outpost", "cross-outpost"], out);
+    out.extend(validate_log_delivery(config));
+    validate_conflicts(
+        config,
+        "replication_group_id",
+        &[
+            "az_mode",
+            "engine_version",
+            "maintenance_window",
+            "node_type",
+            "notification_topic_arn",
+            "num_cache_nodes",
+            "parameter_group_name",
+            "port",
+            "security_group_ids",
+            "snapshot_arns",
+            "snapshot_name",
+            "snapshot_retention_limit",
+            "snapshot_window",
+            "subnet_group_name",
+        ],
+        out,
+    );
+    if !missing(config, "outpost_mode") && missing(config, "preferred_outpost_arn") {
+        out.push(invalid(
+            "Missing required argument",
+            "\"outpost_mode\": all of `outpost_mode,preferred_outpost_arn` must be specified",
+        ));
+    }
+    if val::int(config, "snapshot_retention_limit").is_some_and(|n| n > 35) {
+        out.push(invalid("Invalid snapshot_retention_limit", "expected snapshot_retention_limit to be at most (35)"));
+    }
+}
+
 impl EcCluster {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
         let mut stub = like.clone();
@@ -276,12 +351,19 @@ impl ResourceType for EcCluster {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if missing(config, "engine") {
-            out.push(invalid(
+        // hashicorp/aws's ExactlyOneOf: a cluster runs an engine, or joins a replication group.
+        match (missing(config, "engine"), missing(config, "replication_group_id")) {
+            (true, true) => out.push(invalid(
                 "Missing required argument",
-                "\"engine\": one of memcached, redis or valkey must be given.",
-            ));
+                "\"engine\": one of `engine,replication_group_id` must be specified (engine: memcached, redis or valkey).",
+            )),
+            (false, false) => out.push(invalid(
+                "Invalid combination of arguments",
+                "\"engine\": only one of `engine,replication_group_id` can be specified.",
+            )),
+            _ => {}
         }
+        validate_arguments(config, &mut out);
         if let Some(e) = val::string(config, "engine")
             && !ENGINES.contains(&e.as_str())
         {
@@ -335,11 +417,22 @@ impl ResourceType for EcCluster {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let id = val::string(planned, "cluster_id").unwrap_or_default().to_lowercase();
-        let sgs = val::strings(planned, "security_group_ids");
+        // A cluster joining a replication group takes its security groups from the group.
+        let group = val::string(planned, "replication_group_id");
+        let sgs = if group.is_some() { Vec::new() } else { val::strings(planned, "security_group_ids") };
         c.clients
             .elasticache
             .create_cache_cluster()
             .cache_cluster_id(&id)
+            .set_replication_group_id(group)
+            .set_auto_minor_version_upgrade(nullable_bool(planned, "auto_minor_version_upgrade"))
+            .set_outpost_mode(val::string(planned, "outpost_mode").map(|m| OutpostMode::from(m.as_str())))
+            .set_preferred_outpost_arn(val::string(planned, "preferred_outpost_arn"))
+            .set_notification_topic_arn(val::string(planned, "notification_topic_arn"))
+            .set_transit_encryption_enabled(val::boolean(planned, "transit_encryption_enabled"))
+            .set_ip_discovery(val::string(planned, "ip_discovery").map(|m| IpDiscovery::from(m.as_str())))
+            .set_network_type(val::string(planned, "network_type").map(|m| NetworkType::from(m.as_str())))
+            .set_log_delivery_configurations(log_requests_for_create(planned))
             .set_engine(val::string(planned, "engine"))
             .set_engine_version(val::string(planned, "engine_version"))
             .set_cache_node_type(val::string(planned, "node_type"))
@@ -411,8 +504,25 @@ impl ResourceType for EcCluster {
             any |= ch;
             ch
         };
-        if on("security_group_ids") {
+        // As hashicorp/aws: no security groups is not sent (the cluster keeps its own).
+        if !val::strings(planned, "security_group_ids").is_empty() && on("security_group_ids") {
             req = req.set_security_group_ids(Some(val::strings(planned, "security_group_ids")));
+        }
+        if on("ip_discovery") {
+            req = req.set_ip_discovery(val::string(planned, "ip_discovery").map(|m| IpDiscovery::from(m.as_str())));
+        }
+        if on("log_delivery_configuration") {
+            req = req.set_log_delivery_configurations(Some(log_requests_for_update(prior, planned)));
+        }
+        if on("notification_topic_arn") {
+            // No topic: notifications off.
+            req = match val::string(planned, "notification_topic_arn").filter(|a| !a.is_empty()) {
+                Some(arn) => req.notification_topic_arn(arn),
+                None => req.notification_topic_arn("").notification_topic_status("inactive"),
+            };
+        }
+        if on("auto_minor_version_upgrade") {
+            req = req.set_auto_minor_version_upgrade(nullable_bool(planned, "auto_minor_version_upgrade"));
         }
         if on("parameter_group_name") {
             req = req.set_cache_parameter_group_name(val::string(planned, "parameter_group_name"));
