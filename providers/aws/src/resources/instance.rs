@@ -1060,9 +1060,7 @@ fn set_block_replaced(prior: &Value, planned: &mut Value, k: &str) -> bool {
             }
         }
     }
-    if !changed {
-        let ety = planned.get_attr(k).map(Value::ty).unwrap_or(Type::Dynamic);
-        let rebuilt = Value::set_of(fixed).unwrap_or_else(|| Value::unknown(ety));
+    if !changed && let Some(rebuilt) = Value::set_of(fixed) {
         set(planned, k, rebuilt);
     }
     changed

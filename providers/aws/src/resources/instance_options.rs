@@ -224,10 +224,10 @@ fn capacity_request(v: &Value) -> Option<CapacityReservationSpecification> {
     })
 }
 
-/// `cur`'s value of `k` when known, else `fallback`.
+/// `cur`'s value of `k` (what is not known inside it null) when it is set, else `fallback`.
 pub fn known_or(cur: &Value, k: &str, fallback: Value) -> Value {
     match cur.get_attr(k) {
-        Some(v) if v.is_wholly_known() && !v.is_null() => v.clone(),
+        Some(v) if v.is_known() && !v.is_null() => v.clone().unknowns_to_null(),
         _ => fallback,
     }
 }
