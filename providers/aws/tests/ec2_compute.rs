@@ -1220,6 +1220,21 @@ resource "aws_instance" "t" {{
     client.delete_launch_template().launch_template_id(&template_id).send().await.ok();
 }
 
+/// A state Terraform with the real hashicorp/aws 5.100.0 plugin wrote for two instances (one
+/// bare, one with launch options), planned by terrane against the same configuration without
+/// refreshing: no changes (`tests/fixtures/terraform_instance/README.md`).
+#[tokio::test]
+async fn instances_terraform_applied_plan_no_changes() {
+    let h = Harness::new();
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_instance");
+    std::fs::copy(dir.join("instances.tfstate"), h.dir.path().join("terraform.tfstate")).unwrap();
+    let src = std::fs::read_to_string(dir.join("instances.tf")).unwrap();
+    let opts = terrane_engine::plan::planner::PlanOptions { refresh: false, ..Default::default() };
+    let (_, p) = h.try_plan(&src, &opts).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
+    assert_eq!(p.changes.iter().filter(|c| c.addr.resource.type_name == "aws_instance").count(), 2);
+    support::assert_no_changes(&p);
+}
+
 /// SHA-1 hex of a string, as the state stores user data (computed here independently).
 fn terrane_provider_aws_sha1(s: &str) -> String {
     let out = std::process::Command::new("sha1sum")

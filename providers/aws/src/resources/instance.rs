@@ -545,6 +545,9 @@ async fn wait_state(c: &Ctx<'_>, id: &str, want: InstanceStateName, limit: Durat
     .await
 }
 
+/// What one instance's read asks for beyond DescribeInstances: its ID, user data, the
+/// attributes, and password data (with the value that holds the read timeout).
+type Ask = (String, bool, bool, Option<Value>);
 type Extra = (Option<Option<String>>, Option<Vec<(&'static str, Value)>>, Option<String>);
 
 impl Instance {
@@ -583,7 +586,7 @@ impl Instance {
         templates.dedup();
         let names = super::instance_options::launch_template_names(c, &templates).await?;
         // What each live instance needs besides (owned, for the futures below).
-        let asks: Vec<Option<(String, bool, bool, Option<Value>)>> = ids
+        let asks: Vec<Option<Ask>> = ids
             .iter()
             .zip(current)
             .map(|(id, cur)| {
@@ -1046,11 +1049,15 @@ fn set_block_replaced(prior: &Value, planned: &mut Value, k: &str) -> bool {
         }) {
             Some(o) => {
                 let mut merged = o.clone();
-                if let Some(t) = item.get_attr("tags") {
+                let before = o.get_attr("tags").cloned().unwrap_or_default();
+                // Tags left out where the state holds none (`{}`, as Terraform records it)
+                // are no change.
+                if let Some(t) = item.get_attr("tags")
+                    && !(t.is_null() && (before.is_null() || crate::legacy::is_zero(&before)))
+                    && !same(&before, t)
+                {
                     merged.set_at_path(&[PathStep::Attr("tags".into())], t.clone());
-                    if !same(&o.get_attr("tags").cloned().unwrap_or_default(), t) {
-                        merged.set_at_path(&[PathStep::Attr("tags_all".into())], Value::DYNAMIC);
-                    }
+                    merged.set_at_path(&[PathStep::Attr("tags_all".into())], Value::DYNAMIC);
                 }
                 fixed.push(merged);
             }
