@@ -11,9 +11,16 @@
 //!   `instance_metadata`) and tags change without a stop. `user_data_replace_on_change` makes user data force a new
 //!   instance, as in Terraform.
 //! - `user_data` is stored as Terraform stores it, the SHA-1 hex of the user data.
-//! - Refresh reads every instance with one DescribeInstances per 1,000 IDs, root volumes with
-//!   one DescribeVolumes per 200, and user data (one DescribeInstanceAttribute per instance)
-//!   only for instances that have user data in their state.
+//! - Refresh reads every instance with one DescribeInstances per 1,000 IDs, every EBS volume
+//!   with one DescribeVolumes per 200, CPU credits with one DescribeInstanceCreditSpecifications
+//!   (burstable instances whose state has a credit specification), launch template names with
+//!   one DescribeLaunchTemplates; per instance (one DescribeInstanceAttribute each) only what
+//!   the state asks for: user data when it has some, the stop/termination protection and
+//!   shutdown behaviour when it holds other than EC2's defaults or does not know them (so a
+//!   change of those made outside terrane to an instance with the defaults is not seen), the
+//!   password data with `get_password_data`.
+//! - Launch options, block devices and interfaces: `instance_options` and `instance_devices`.
+//!   `instance_market_options` (spot) is declared but refused.
 
 use crate::ec2::{FILTER_PAGE, describe_volumes, filter, tag_map, tags as ec2_tags, update_tags};
 use crate::errors::{code, sdk_error};
