@@ -516,3 +516,26 @@ pub async fn password_data(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<String>
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_are_asked_for_only_when_the_state_needs_them() {
+        let state = |stop: Value, shut: Value| {
+            Value::object([
+                ("ami", Value::from("ami-1")),
+                ("disable_api_stop", stop),
+                ("disable_api_termination", Value::Bool(false)),
+                ("instance_initiated_shutdown_behavior", shut),
+            ])
+        };
+        assert!(!attributes_wanted(&state(Value::Bool(false), Value::from("stop"))), "EC2's defaults");
+        assert!(!attributes_wanted(&state(Value::null(Type::Bool), Value::null(Type::String))), "an older state");
+        assert!(attributes_wanted(&state(Value::Bool(true), Value::from("stop"))));
+        assert!(attributes_wanted(&state(Value::Bool(false), Value::from("terminate"))));
+        assert!(attributes_wanted(&state(Value::unknown(Type::Bool), Value::from("stop"))), "after a create");
+        assert!(attributes_wanted(&Value::object([("id", Value::from("i-1"))])), "an import");
+    }
+}
