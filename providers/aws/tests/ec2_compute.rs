@@ -949,6 +949,292 @@ async fn instance_monitoring_and_metadata_options() {
     assert!(state.resources.is_empty());
 }
 
+fn launch_options(tag: &str, ami: &str, o: &str) -> String {
+    format!(
+        r#"
+resource "aws_vpc" "v" {{
+  cidr_block = "10.82.0.0/16"
+  tags = {{ Name = "{tag}" }}
+}}
+
+resource "aws_subnet" "s" {{
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.82.1.0/24"
+}}
+
+resource "aws_instance" "o" {{
+  ami                                  = "{ami}"
+  instance_type                        = "t3.micro"
+  subnet_id                            = aws_subnet.s.id
+  instance_initiated_shutdown_behavior = "terminate"
+  hibernation                          = true
+  cpu_options {{
+    core_count       = 1
+    threads_per_core = 2
+  }}
+  credit_specification {{
+    cpu_credits = "standard"
+  }}
+  maintenance_options {{
+    auto_recovery = "default"
+  }}
+  private_dns_name_options {{
+    hostname_type = "ip-name"
+  }}
+  enclave_options {{
+    enabled = false
+  }}
+  capacity_reservation_specification {{
+    capacity_reservation_preference = "open"
+  }}
+  ebs_block_device {{
+    device_name = "/dev/sdb"
+    volume_size = 5
+    volume_type = "gp3"
+  }}
+  {o}
+}}
+"#
+    )
+}
+
+async fn attribute(
+    id: &str,
+    name: aws_sdk_ec2::types::InstanceAttributeName,
+) -> aws_sdk_ec2::operation::describe_instance_attribute::DescribeInstanceAttributeOutput {
+    ec2().await.describe_instance_attribute().instance_id(id).attribute(name).send().await.unwrap()
+}
+
+/// The launch options the terraform-aws-modules/ec2-instance module sets: launched with them,
+/// read back with no changes, the in-place ones changed, a changed EBS device planned as a
+/// replacement, destroyed with termination protection on.
+///
+/// moto (5.2) quirks this works around or cannot test:
+/// - RunInstances ignores `DisableApiTermination` (DescribeInstanceAttribute answers false), so
+///   termination protection is turned on by an update (ModifyInstanceAttribute works);
+/// - ModifyInstanceAttribute of the shutdown behaviour answers but changes nothing, so only the
+///   launch value is tested;
+/// - ModifyInstanceCreditSpecification, ModifyInstanceMaintenanceOptions,
+///   ModifyInstanceCapacityReservationAttributes and ModifyPrivateDnsNameOptions answer an
+///   HTML 500 page, so those in-place changes are not applied here;
+/// - DescribeInstances reports no CPU, maintenance, private DNS or capacity reservation options
+///   (the state keeps the configured ones);
+/// - a launch with block device mappings that do not name the root device gets no root volume;
+/// - RunInstances ignores the addresses of a network interface specification (secondary private
+///   IPs, IPv6), so secondary addresses are added by an update (AssignPrivateIpAddresses).
+#[tokio::test]
+async fn instance_launch_options_devices_and_addresses() {
+    let _g = shared().await;
+    let h = Harness::new();
+    let tag = unique("opts");
+    let ami = ami().await;
+    let client = ec2().await;
+    use aws_sdk_ec2::types::InstanceAttributeName as N;
+
+    let v1 = format!("disable_api_stop = true\n  volume_tags = {{ vt = \"{tag}-1\" }}");
+    let src = launch_options(&tag, &ami, &v1);
+    let state = h.apply(&src).await;
+    let id = h.str_attr(&state, "aws_instance.o", "id");
+    let a = |k: &str| h.attr(&state, "aws_instance.o", k);
+    assert_eq!(a("disable_api_stop"), Value::Bool(true));
+    assert_eq!(a("disable_api_termination"), Value::Bool(false));
+    assert_eq!(a("instance_initiated_shutdown_behavior"), Value::from("terminate"));
+    assert_eq!(a("hibernation"), Value::Bool(true));
+    assert!(a("cpu_core_count").is_null(), "moto reports no CPU options");
+    let cpu = a("cpu_options");
+    let cpu = &cpu.as_seq().expect("cpu_options")[0];
+    assert_eq!(cpu.get_attr("core_count"), Some(&Value::from(1i64)));
+    let credits = a("credit_specification");
+    let credits = &credits.as_seq().expect("credit_specification")[0];
+    assert_eq!(credits.get_attr("cpu_credits"), Some(&Value::from("standard")));
+    assert_eq!(a("secondary_private_ips"), Value::empty_set(Type::String));
+    assert_eq!(a("ipv6_address_count"), Value::from(0i64));
+    assert_eq!(a("placement_group"), Value::from(""));
+    assert_eq!(a("instance_lifecycle"), Value::from(""));
+    assert_eq!(a("volume_tags").as_map().and_then(|m| m.get("vt")), Some(&Value::from(format!("{tag}-1"))));
+    let ebs = a("ebs_block_device");
+    let ebs = &ebs.as_seq().expect("one EBS device")[0];
+    assert_eq!(ebs.get_attr("device_name"), Some(&Value::from("/dev/sdb")));
+    assert_eq!(ebs.get_attr("volume_size"), Some(&Value::from(5i64)));
+    assert_eq!(ebs.get_attr("volume_type"), Some(&Value::from("gp3")));
+    let volume = ebs.get_attr("volume_id").and_then(Value::as_str).expect("a volume ID").to_string();
+    // What EC2 has.
+    assert_eq!(attribute(&id, N::DisableApiStop).await.disable_api_stop().and_then(|v| v.value()), Some(true));
+    let shut = attribute(&id, N::InstanceInitiatedShutdownBehavior).await;
+    assert_eq!(shut.instance_initiated_shutdown_behavior().and_then(|v| v.value()), Some("terminate"));
+    let credit = client.describe_instance_credit_specifications().instance_ids(&id).send().await.unwrap();
+    assert_eq!(credit.instance_credit_specifications()[0].cpu_credits(), Some("standard"));
+    let described = client.describe_instances().instance_ids(&id).send().await.unwrap();
+    let inst = &described.reservations()[0].instances()[0];
+    assert_eq!(inst.hibernation_options().and_then(|h| h.configured()), Some(true));
+    let vols = client.describe_volumes().volume_ids(&volume).send().await.unwrap();
+    let vol = &vols.volumes()[0];
+    assert_eq!(vol.size(), Some(5));
+    assert!(vol.tags().iter().any(|t| t.key() == Some("vt") && t.value() == Some(&format!("{tag}-1"))));
+    support::assert_no_changes(&h.plan(&src).await);
+
+    // In place: termination protection on, stop protection off, other volume tags, another
+    // secondary address.
+    let v2 = format!(
+        "disable_api_stop = false\n  disable_api_termination = true\n  secondary_private_ips = [\"10.82.1.51\"]\n  volume_tags = {{ vt = \"{tag}-2\" }}"
+    );
+    let src = launch_options(&tag, &ami, &v2);
+    let p = h.plan(&src).await;
+    assert_eq!(actions(&p), vec![("aws_instance.o".to_string(), Action::Update)]);
+    let state = h.apply(&src).await;
+    assert_eq!(h.str_attr(&state, "aws_instance.o", "id"), id);
+    assert_eq!(attribute(&id, N::DisableApiStop).await.disable_api_stop().and_then(|v| v.value()), Some(false));
+    let term = attribute(&id, N::DisableApiTermination).await;
+    assert_eq!(term.disable_api_termination().and_then(|v| v.value()), Some(true));
+    let vols = client.describe_volumes().volume_ids(&volume).send().await.unwrap();
+    let vt: Vec<(&str, &str)> = vols.volumes()[0]
+        .tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?, t.value()?)))
+        .filter(|(k, _)| *k == "vt")
+        .collect();
+    assert_eq!(vt, vec![("vt", format!("{tag}-2").as_str())]);
+    let described = client.describe_instances().instance_ids(&id).send().await.unwrap();
+    let eni = &described.reservations()[0].instances()[0].network_interfaces()[0];
+    let ips: Vec<&str> = eni.private_ip_addresses().iter().filter_map(|p| p.private_ip_address()).collect();
+    assert!(ips.contains(&"10.82.1.51") && !ips.contains(&"10.82.1.50"), "{ips:?}");
+    assert_eq!(h.attr(&state, "aws_instance.o", "disable_api_termination"), Value::Bool(true));
+    support::assert_no_changes(&h.plan(&src).await);
+
+    // The secondary address given back (UnassignPrivateIpAddresses).
+    let src = src.replace("[\"10.82.1.51\"]", "[]");
+    let p = h.plan(&src).await;
+    assert_eq!(actions(&p), vec![("aws_instance.o".to_string(), Action::Update)]);
+    let state = h.apply(&src).await;
+    assert_eq!(h.attr(&state, "aws_instance.o", "secondary_private_ips"), Value::empty_set(Type::String));
+    let described = client.describe_instances().instance_ids(&id).send().await.unwrap();
+    let eni = &described.reservations()[0].instances()[0].network_interfaces()[0];
+    assert_eq!(eni.private_ip_addresses().len(), 1, "only the primary address is left");
+    support::assert_no_changes(&h.plan(&src).await);
+
+    // A bigger EBS device is a new instance.
+    let bigger = src.replace("volume_size = 5", "volume_size = 6");
+    let p = h.plan(&bigger).await;
+    assert_eq!(actions(&p), vec![("aws_instance.o".to_string(), Action::DeleteThenCreate)]);
+    let replace_paths = &change(&p, "aws_instance.o").replace_paths;
+    assert!(replace_paths.contains(&attr_path("ebs_block_device")), "{replace_paths:?}");
+
+    // Spot instances are refused, by name.
+    let spot = launch_options(&tag, &ami, "instance_market_options {\n    market_type = \"spot\"\n  }");
+    let Err(d) = h.try_plan(&spot, &Default::default()).await else { panic!("instance_market_options was accepted") };
+    assert!(d.iter().any(|d| d.detail.contains("instance_market_options")), "{d}");
+
+    // Destroyed with termination protection on: it is turned off first.
+    let state = h.destroy(&src).await;
+    assert!(state.resources.is_empty());
+    let described = client.describe_instances().instance_ids(&id).send().await.unwrap();
+    let inst = &described.reservations()[0].instances()[0];
+    assert_eq!(inst.state().and_then(|s| s.name()).map(|s| s.as_str()), Some("terminated"));
+}
+
+/// An instance launched from a launch template (no `ami` of its own) on a network interface
+/// made beforehand: the template and the interface are read back, re-planned with no changes,
+/// and the arguments that conflict with `network_interface` are refused.
+#[tokio::test]
+async fn instance_from_launch_template_on_own_network_interface() {
+    let _g = shared().await;
+    let h = Harness::new();
+    let tag = unique("ltni");
+    let ami = ami().await;
+    let client = ec2().await;
+    let template = client
+        .create_launch_template()
+        .launch_template_name(&tag)
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .image_id(&ami)
+                .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let template_id = template.launch_template().and_then(|t| t.launch_template_id()).unwrap().to_string();
+    let network = format!(
+        r#"
+resource "aws_vpc" "v" {{
+  cidr_block = "10.83.0.0/16"
+  tags = {{ Name = "{tag}" }}
+}}
+
+resource "aws_subnet" "s" {{
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.83.1.0/24"
+}}
+"#
+    );
+    // The interface is made through the API, in the subnet terrane creates.
+    let state = h.apply(&network).await;
+    let subnet = h.str_attr(&state, "aws_subnet.s", "id");
+    let eni = client.create_network_interface().subnet_id(&subnet).send().await.unwrap();
+    let eni = eni.network_interface().and_then(|n| n.network_interface_id()).unwrap().to_string();
+    let src = |extra: &str| {
+        format!(
+            r#"{network}
+resource "aws_instance" "t" {{
+  launch_template {{
+    name = "{tag}"
+  }}
+  network_interface {{
+    device_index         = 0
+    network_interface_id = "{eni}"
+  }}
+  {extra}
+}}
+"#
+        )
+    };
+    let full = src("");
+    let state = h.apply(&full).await;
+    let a = |k: &str| h.attr(&state, "aws_instance.t", k);
+    assert_eq!(a("ami"), Value::from(ami.as_str()), "the template's image");
+    assert_eq!(a("instance_type"), Value::from("t3.micro"));
+    let lts = a("launch_template");
+    let lt = &lts.as_seq().expect("the launch template")[0];
+    assert_eq!(lt.get_attr("id"), Some(&Value::from(template_id.as_str())));
+    assert_eq!(lt.get_attr("name"), Some(&Value::from(tag.as_str())));
+    assert_eq!(lt.get_attr("version"), Some(&Value::from("$Default")));
+    assert_eq!(a("primary_network_interface_id"), Value::from(eni.as_str()));
+    let nis = a("network_interface");
+    let ni = &nis.as_seq().expect("the interface")[0];
+    assert_eq!(ni.get_attr("network_interface_id"), Some(&Value::from(eni.as_str())));
+    assert_eq!(ni.get_attr("device_index"), Some(&Value::from(0i64)));
+    assert_eq!(ni.get_attr("delete_on_termination"), Some(&Value::Bool(false)));
+    let tags = a("tags_all");
+    assert!(tags.as_map().is_none_or(|m| m.keys().all(|k| !k.starts_with("aws:"))), "{tags:?}");
+    support::assert_no_changes(&h.plan(&full).await);
+
+    // Arguments of the primary interface conflict with network_interface.
+    let conflicting = src("subnet_id = aws_subnet.s.id");
+    let Err(d) = h.try_plan(&conflicting, &Default::default()).await else { panic!("subnet_id was accepted") };
+    assert!(d.iter().any(|d| d.detail.contains("conflicts with subnet_id")), "{d}");
+
+    let state = h.destroy(&full).await;
+    assert!(state.resources.is_empty());
+    client.delete_network_interface().network_interface_id(&eni).send().await.ok();
+    client.delete_launch_template().launch_template_id(&template_id).send().await.ok();
+}
+
+/// A state Terraform with the real hashicorp/aws 5.100.0 plugin wrote for two instances (one
+/// bare, one with launch options), planned by terrane against the same configuration without
+/// refreshing: no changes (`tests/fixtures/terraform_instance/README.md`).
+#[tokio::test]
+async fn instances_terraform_applied_plan_no_changes() {
+    let h = Harness::new();
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_instance");
+    std::fs::copy(dir.join("instances.tfstate"), h.dir.path().join("terraform.tfstate")).unwrap();
+    let src = std::fs::read_to_string(dir.join("instances.tf")).unwrap();
+    let opts = terrane_engine::plan::planner::PlanOptions { refresh: false, ..Default::default() };
+    let (_, p) = h.try_plan(&src, &opts).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
+    assert_eq!(p.changes.iter().filter(|c| c.addr.resource.type_name == "aws_instance").count(), 2);
+    support::assert_no_changes(&p);
+}
+
 /// SHA-1 hex of a string, as the state stores user data (computed here independently).
 fn terrane_provider_aws_sha1(s: &str) -> String {
     let out = std::process::Command::new("sha1sum")

@@ -11,23 +11,29 @@
 //!   `instance_metadata`) and tags change without a stop. `user_data_replace_on_change` makes user data force a new
 //!   instance, as in Terraform.
 //! - `user_data` is stored as Terraform stores it, the SHA-1 hex of the user data.
-//! - Refresh reads every instance with one DescribeInstances per 1,000 IDs, root volumes with
-//!   one DescribeVolumes per 200, and user data (one DescribeInstanceAttribute per instance)
-//!   only for instances that have user data in their state.
+//! - Refresh reads every instance with one DescribeInstances per 1,000 IDs, every EBS volume
+//!   with one DescribeVolumes per 200, CPU credits with one DescribeInstanceCreditSpecifications
+//!   (burstable instances whose state has a credit specification), launch template names with
+//!   one DescribeLaunchTemplates; per instance (one DescribeInstanceAttribute each) only what
+//!   the state asks for: user data when it has some, the stop/termination protection and
+//!   shutdown behaviour when it holds other than EC2's defaults or does not know them (so a
+//!   change of those made outside terrane to an instance with the defaults is not seen), the
+//!   password data with `get_password_data`.
+//! - Launch options, block devices and interfaces: `instance_options` and `instance_devices`.
+//!   `instance_market_options` (spot) is declared but refused.
 
 use crate::ec2::{FILTER_PAGE, describe_volumes, filter, tag_map, tags as ec2_tags, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, time_suffix, with_tags, with_timeouts};
+use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, invalid, time_suffix, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::primitives::Blob;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, AttributeValue, BlobAttributeValue, BlockDeviceMapping, EbsBlockDevice,
-    EbsInstanceBlockDeviceSpecification, GroupIdentifier, IamInstanceProfileSpecification, Instance as ApiInstance,
-    InstanceBlockDeviceMappingSpecification, InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType,
-    MonitoringState, Placement, ResourceType as Rt, RunInstancesMonitoringEnabled, TagSpecification, Tenancy, Volume,
-    VolumeType,
+    AttributeBooleanValue, AttributeValue, BlobAttributeValue, BlockDeviceMapping, EbsInstanceBlockDeviceSpecification,
+    GroupIdentifier, IamInstanceProfileSpecification, Instance as ApiInstance, InstanceBlockDeviceMappingSpecification,
+    InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType, MonitoringState, ResourceType as Rt,
+    RunInstancesMonitoringEnabled, ShutdownBehavior, TagSpecification, Volume, VolumeType,
 };
 use base64::Engine;
 use std::collections::{BTreeMap, HashMap};
@@ -47,7 +53,7 @@ const TOKEN_TAG: &str = crate::tags::TOKEN_TAG;
 const DESCRIBE_PAGE: usize = 1000;
 
 fn root_block_device_schema() -> Schema {
-    Schema::new()
+    super::instance_devices::root_tags(Schema::new())
         .attr("delete_on_termination", Attribute::optional(Type::Bool).default(true))
         .attr("device_name", Attribute::computed(Type::String))
         .attr("encrypted", Attribute::optional_computed(Type::Bool).force_new())
@@ -60,7 +66,7 @@ fn root_block_device_schema() -> Schema {
 }
 
 fn schema() -> Schema {
-    with_timeouts(
+    let s = with_timeouts(
         with_tags(
             Schema::new()
                 .attr("id", Attribute::computed(Type::String))
@@ -88,11 +94,17 @@ fn schema() -> Schema {
                 .attr("primary_network_interface_id", Attribute::computed(Type::String))
                 .attr("outpost_arn", Attribute::computed(Type::String))
                 .attr("monitoring", Attribute::optional_computed(Type::Bool))
+                .attr("disable_api_stop", Attribute::optional_computed(Type::Bool))
+                .attr("disable_api_termination", Attribute::optional_computed(Type::Bool))
+                .attr("instance_initiated_shutdown_behavior", Attribute::optional_computed(Type::String))
+                .attr("get_password_data", Attribute::optional(Type::Bool).default(false))
+                .attr("password_data", Attribute::computed(Type::String))
                 .block("metadata_options", super::instance_metadata::schema())
                 .block("root_block_device", NestedBlock::list(root_block_device_schema()).max(1)),
         ),
-        &["create", "update", "delete"],
-    )
+        &["create", "read", "update", "delete"],
+    );
+    super::instance_devices::schema(super::instance_options::schema(s))
 }
 
 /// SHA-1 (FIPS 180-1), hex-encoded, for `user_data` as Terraform stores it.
@@ -324,7 +336,12 @@ struct Found<'a> {
     instance: &'a ApiInstance,
     owner: Option<&'a str>,
     volume: Option<&'a Volume>,
+    volumes: &'a HashMap<String, Volume>,
     user_data: Option<Option<String>>,
+    attributes: Option<Vec<(&'static str, Value)>>,
+    password: Option<String>,
+    credits: Option<String>,
+    launch_template: Value,
 }
 
 fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
@@ -333,6 +350,8 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
     let owner = f.owner.map(str::to_string).or_else(|| c.clients.account_id.clone()).unwrap_or_default();
     let mut api_tags = tag_map(i.tags());
     api_tags.remove(TOKEN_TAG);
+    // AWS's own tags (`aws:ec2launchtemplate:id`, ...) are not the resource's.
+    api_tags.retain(|k, _| !k.starts_with("aws:"));
     let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
     let primary = i.network_interfaces().iter().find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
     let (subnet, eni, public_assoc, sdc) = match primary {
@@ -352,9 +371,12 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
     let ids: Vec<&str> = groups.iter().filter_map(|g| g.group_id()).collect();
     let names: Vec<&str> = groups.iter().filter_map(|g| g.group_name()).collect();
     let by_name = subnet.is_none_or(str::is_empty) || !val::strings(cur, "security_groups").is_empty();
+    let (root_tags, root_tags_all) = super::instance_devices::root_tags_read(f.volume, cur);
     let root = root_mapping(i).map(|(device, volume, dot)| {
         let v = f.volume;
         Value::object([
+            ("tags", root_tags.clone()),
+            ("tags_all", root_tags_all.clone()),
             ("delete_on_termination", Value::Bool(dot.unwrap_or(true))),
             ("device_name", Value::from(device)),
             ("encrypted", val::opt_bool(v.and_then(Volume::encrypted))),
@@ -406,7 +428,41 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
         )
         .set("tags", tags)
         .set("tags_all", tags_all)
+        .set("ebs_block_device", super::instance_devices::ebs_read(i, f.volumes, cur))
+        .set(
+            "ephemeral_block_device",
+            super::instance_options::known_or(cur, "ephemeral_block_device", Value::tuple(Vec::new())),
+        )
+        .set("network_interface", super::instance_devices::interfaces_read(i, cur))
+        .set("volume_tags", super::instance_devices::volume_tags_read(i, f.volumes, cur))
+        .set("get_password_data", Value::Bool(val::boolean(cur, "get_password_data").unwrap_or(false)))
+        .set("password_data", val::opt_str(f.password.as_deref()))
         .keep(cur, &["timeouts", "user_data", "user_data_base64"]);
+    for (k, v) in super::instance_devices::addresses_read(primary, cur) {
+        o = o.set(k, v);
+    }
+    for (k, v) in super::instance_options::read(i, cur, f.launch_template.clone()) {
+        o = o.set(k, v);
+    }
+    match &f.attributes {
+        Some(attrs) => {
+            for (k, v) in attrs {
+                o = o.set(k, v.clone());
+            }
+        }
+        None => {
+            for k in super::instance_devices::ATTRIBUTES {
+                o = o.set(k, super::instance_options::known_or(cur, k, Value::NULL));
+            }
+        }
+    }
+    o = o.set(
+        "credit_specification",
+        match &f.credits {
+            Some(cr) => Value::tuple(vec![Value::object([("cpu_credits", Value::from(cr.as_str()))])]),
+            None => super::instance_options::known_or(cur, "credit_specification", Value::tuple(Vec::new())),
+        },
+    );
     if let Some(data) = &f.user_data {
         let base64_form = cur.get_attr("user_data_base64").is_some_and(|v| !v.is_null() && !v.is_unknown());
         let (ud, ud64) = match data {
@@ -447,6 +503,28 @@ async fn image_root_device(c: &Ctx<'_>, ami: &str) -> Result<Option<String>> {
     Ok(out.images().first().and_then(|i| i.root_device_name()).map(str::to_string))
 }
 
+/// The image of the launch template the instance is launched from (for its root device).
+async fn template_image(c: &Ctx<'_>, planned: &Value) -> Result<String> {
+    let lt = val::block(planned, "launch_template").unwrap_or_default();
+    let s = |k: &str| val::string(&lt, k).filter(|v| !v.is_empty());
+    let out = c
+        .clients
+        .ec2
+        .describe_launch_template_versions()
+        .set_launch_template_id(s("id"))
+        .set_launch_template_name(s("name").filter(|_| s("id").is_none()))
+        .versions(s("version").unwrap_or_else(|| super::instance_options::DEFAULT_VERSION.into()))
+        .send()
+        .await
+        .map_err(|e| sdk_error("reading the launch template", e))?;
+    out.launch_template_versions()
+        .first()
+        .and_then(|v| v.launch_template_data())
+        .and_then(|d| d.image_id())
+        .map(str::to_string)
+        .ok_or_else(|| ProviderError::new("`ami` must be set or provided via `launch_template`"))
+}
+
 async fn wait_state(c: &Ctx<'_>, id: &str, want: InstanceStateName, limit: Duration) -> Result<()> {
     wait_for(&format!("instance {id} to be {}", want.as_str()), limit, || async {
         let found = describe(c, &[id.to_string()]).await.map_err(ProviderError::new)?;
@@ -474,7 +552,126 @@ async fn wait_state(c: &Ctx<'_>, id: &str, want: InstanceStateName, limit: Durat
     .await
 }
 
+/// What one instance's read asks for beyond DescribeInstances: its ID, user data, the
+/// attributes, and password data (with the value that holds the read timeout).
+type Ask = (String, bool, bool, Option<Value>);
+type Extra = (Option<Option<String>>, Option<Vec<(&'static str, Value)>>, Option<String>);
+
 impl Instance {
+    /// Reads a batch: one DescribeInstances, one DescribeVolumes for every EBS volume, one
+    /// DescribeInstanceCreditSpecifications for the burstable instances whose state has a
+    /// credit specification, one DescribeLaunchTemplates for the templates named; then per
+    /// instance, a few at a time, only what the state asks for (user data, the attributes
+    /// DescribeInstances lacks, password data).
+    async fn read_batch(&self, c: &Ctx<'_>, current: &[Value]) -> Result<Vec<Result<Option<Value>>>> {
+        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let found = describe(c, &ids).await.map_err(ProviderError::new)?;
+        let live = |id: &str| found.get(id).filter(|(i, _)| !is_gone(i));
+        let mut volume_ids: Vec<String> =
+            ids.iter().filter_map(|id| live(id)).flat_map(|(i, _)| super::instance_devices::volume_ids(i)).collect();
+        volume_ids.sort();
+        volume_ids.dedup();
+        let volumes = describe_volumes(c, &volume_ids).await.map_err(ProviderError::new)?;
+        let credit_ids: Vec<String> = ids
+            .iter()
+            .zip(current)
+            .filter(|(id, cur)| {
+                live(id).is_some_and(|(i, _)| {
+                    super::instance_options::burstable(i.instance_type().map(|t| t.as_str()).unwrap_or_default())
+                }) && (cur.get_attr("ami").is_none()
+                    || cur.get_attr("credit_specification").is_some_and(|v| !crate::legacy::is_zero(v) && !v.is_null()))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        let credits = super::instance_options::credits(c, &credit_ids).await?;
+        let mut templates: Vec<String> = ids
+            .iter()
+            .filter_map(|id| live(id))
+            .filter_map(|(i, _)| super::instance_options::launch_template_id(i))
+            .collect();
+        templates.sort();
+        templates.dedup();
+        let names = super::instance_options::launch_template_names(c, &templates).await?;
+        // What each live instance needs besides (owned, for the futures below).
+        let asks: Vec<Option<Ask>> = ids
+            .iter()
+            .zip(current)
+            .map(|(id, cur)| {
+                live(id).map(|_| {
+                    (
+                        id.clone(),
+                        wants_user_data(cur),
+                        super::instance_devices::attributes_wanted(cur),
+                        (val::boolean(cur, "get_password_data") == Some(true)).then(|| cur.clone()),
+                    )
+                })
+            })
+            .collect();
+        let extra: Vec<Result<Extra>> = {
+            use futures::stream::{self, StreamExt};
+            stream::iter(asks.into_iter().map(|ask| async move {
+                let Some((id, ud, attrs, pw)) = ask else { return Ok((None, None, None)) };
+                let data = if ud { Some(user_data(c, &id).await?) } else { None };
+                let attrs = if attrs { Some(super::instance_devices::attributes(c, &id).await?) } else { None };
+                let password = match pw {
+                    Some(cur) => Some(super::instance_devices::password_data(c, &id, &cur).await?),
+                    None => None,
+                };
+                Ok((data, attrs, password))
+            }))
+            .buffered(8)
+            .collect()
+            .await
+        };
+        Ok(current
+            .iter()
+            .zip(extra)
+            .map(|(cur, extra)| {
+                let id = val::id(cur);
+                let Some((instance, owner)) = live(&id) else { return Ok(None) };
+                let (user_data, attributes, password) = extra?;
+                let volume = root_mapping(instance).and_then(|m| volumes.get(&m.1));
+                let launch_template = super::instance_options::read_launch_template(instance, cur, &names);
+                Ok(Some(value_from(
+                    c,
+                    &Found {
+                        instance,
+                        owner: owner.as_deref(),
+                        volume,
+                        volumes: &volumes,
+                        user_data,
+                        attributes,
+                        password,
+                        credits: credits.get(&id).cloned(),
+                        launch_template,
+                    },
+                    cur,
+                )))
+            })
+            .collect())
+    }
+
+    /// What RunInstances cannot do: tags of the root and EBS volumes, source/dest checking off.
+    async fn after_launch(&self, c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
+        let found = describe(c, &[id.to_string()]).await.map_err(ProviderError::new)?;
+        if let Some((i, _)) = found.get(id) {
+            super::instance_devices::tag_volumes(c, i, planned).await?;
+        }
+        if val::boolean(planned, "source_dest_check") == Some(false)
+            && val::blocks(planned, "network_interface").is_empty()
+        {
+            c.clients
+                .ec2
+                .modify_instance_attribute()
+                .instance_id(id)
+                .source_dest_check(AttributeBooleanValue::builder().value(false).build())
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("turning source/dest checking of instance {id} off"), e))?;
+        }
+        Ok(())
+    }
+
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
         let mut stub = like.clone();
         set(&mut stub, "id", Value::from(id));
@@ -491,11 +688,18 @@ impl Instance {
         let token = c.token.map_or_else(|| format!("terrane-{}", time_suffix()), str::to_string);
         let mut tags: BTreeMap<String, String> = crate::tags::wanted(planned);
         tags.insert(TOKEN_TAG.into(), token.clone());
-        let specs =
+        let mut specs =
             vec![TagSpecification::builder().resource_type(Rt::Instance).set_tags(Some(ec2_tags(&tags))).build()];
-        let s = |k: &str| val::string(planned, k);
+        let volume_tags = val::string_map(planned, "volume_tags");
+        if !volume_tags.is_empty() {
+            specs.push(
+                TagSpecification::builder().resource_type(Rt::Volume).set_tags(Some(ec2_tags(&volume_tags))).build(),
+            );
+        }
+        let s = |k: &str| val::string(planned, k).filter(|v| !v.is_empty());
         let sgs = val::strings(planned, "vpc_security_group_ids");
         let names = val::strings(planned, "security_groups");
+        let known_bool = |k: &str| planned.get_attr(k).filter(|v| v.is_known()).and_then(|_| val::boolean(planned, k));
         let mut req = c
             .clients
             .ec2
@@ -513,58 +717,64 @@ impl Instance {
                     .map(|on| RunInstancesMonitoringEnabled::builder().enabled(on).build()),
             )
             .set_metadata_options(super::instance_metadata::request(planned))
+            .set_disable_api_termination(known_bool("disable_api_termination"))
+            .set_disable_api_stop(known_bool("disable_api_stop"))
+            .set_instance_initiated_shutdown_behavior(
+                s("instance_initiated_shutdown_behavior").map(|b| ShutdownBehavior::from(b.as_str())),
+            )
             .set_tag_specifications(Some(specs));
+        req = super::instance_options::launch(req, planned);
         if let Some(p) = s("iam_instance_profile") {
             req = req.iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
         }
-        if s("availability_zone").is_some() || s("tenancy").is_some() {
-            req = req.placement(
-                Placement::builder()
-                    .set_availability_zone(s("availability_zone"))
-                    .set_tenancy(s("tenancy").map(|t| Tenancy::from(t.as_str())))
-                    .build(),
-            );
-        }
-        match (val::boolean(planned, "associate_public_ip_address"), s("subnet_id")) {
-            (Some(public), Some(subnet)) => {
-                // Only a network interface specification can ask for a public address.
-                req = req.network_interfaces(
-                    InstanceNetworkInterfaceSpecification::builder()
-                        .device_index(0)
-                        .associate_public_ip_address(public)
-                        .delete_on_termination(true)
-                        .subnet_id(subnet)
-                        .set_groups((!sgs.is_empty()).then(|| sgs.clone()))
-                        .set_private_ip_address(s("private_ip"))
-                        .build(),
-                );
-            }
-            (_, subnet) => {
-                req = req
-                    .set_subnet_id(subnet)
-                    .set_security_group_ids((!sgs.is_empty()).then(|| sgs.clone()))
-                    .set_private_ip_address(s("private_ip"));
-            }
+        let interfaces = super::instance_devices::interfaces(planned);
+        let public = val::boolean(planned, "associate_public_ip_address");
+        if !interfaces.is_empty() {
+            req = req.set_network_interfaces(Some(interfaces));
+        } else if let Some(subnet) = s("subnet_id")
+            && (public.is_some() || super::instance_devices::addresses_wanted(planned))
+        {
+            // Only a network interface specification can ask for a public address, IPv6
+            // addresses or secondary private IPs.
+            let ni = InstanceNetworkInterfaceSpecification::builder()
+                .device_index(0)
+                .set_associate_public_ip_address(public)
+                .delete_on_termination(true)
+                .subnet_id(subnet)
+                .set_groups((!sgs.is_empty()).then(|| sgs.clone()));
+            let ni = super::instance_devices::with_addresses(ni, planned);
+            let ni = if super::instance_devices::addresses_wanted(planned)
+                && !val::strings(planned, "secondary_private_ips").is_empty()
+            {
+                ni
+            } else {
+                ni.set_private_ip_address(s("private_ip"))
+            };
+            req = req.network_interfaces(ni.build());
+        } else {
+            req = req
+                .set_subnet_id(s("subnet_id"))
+                .set_security_group_ids((!sgs.is_empty()).then(|| sgs.clone()))
+                .set_private_ip_address(s("private_ip"))
+                .set_ipv6_address_count(val::int(planned, "ipv6_address_count").filter(|n| *n > 0).map(|n| n as i32));
         }
         if !names.is_empty() {
             req = req.set_security_groups(Some(names));
         }
+        let mut mappings = super::instance_devices::mappings(planned)?;
         if let Some(root) = val::block(planned, "root_block_device") {
-            let ami = s("ami").unwrap_or_default();
+            let ami = match s("ami") {
+                Some(a) => a,
+                None => template_image(c, planned).await?,
+            };
             let device = image_root_device(c, &ami).await?.ok_or_else(|| {
                 ProviderError::new(format!("image {ami} has no root device to configure with root_block_device"))
             })?;
-            let n = |k: &str| val::int(&root, k).filter(|v| *v > 0).map(|v| v as i32);
-            let ebs = EbsBlockDevice::builder()
-                .set_delete_on_termination(val::boolean(&root, "delete_on_termination"))
-                .set_encrypted(val::boolean(&root, "encrypted"))
-                .set_kms_key_id(val::string(&root, "kms_key_id"))
-                .set_iops(n("iops"))
-                .set_throughput(n("throughput"))
-                .set_volume_size(n("volume_size"))
-                .set_volume_type(val::string(&root, "volume_type").map(|t| VolumeType::from(t.as_str())))
-                .build();
-            req = req.block_device_mappings(BlockDeviceMapping::builder().device_name(device).ebs(ebs).build());
+            let ebs = super::instance_devices::root_ebs(&root)?;
+            mappings.push(BlockDeviceMapping::builder().device_name(device).ebs(ebs).build());
+        }
+        if !mappings.is_empty() {
+            req = req.set_block_device_mappings(Some(mappings));
         }
         // No SDK retries: a retried RunInstances that moto (or a lost answer) does not
         // deduplicate would launch twice. Retry here, looking for the token first.
@@ -812,6 +1022,64 @@ impl Instance {
     }
 }
 
+/// Whether a configured set block of force-new elements (`ebs_block_device`,
+/// `network_interface`) changed in more than the volumes' tags: then the instance is replaced.
+/// A planned element whose only change is its tags keeps its volume's computed values.
+fn set_block_replaced(prior: &Value, planned: &mut Value, k: &str) -> bool {
+    let Some(items) = planned
+        .get_attr(k)
+        .filter(|v| v.is_wholly_known() || v.as_seq().is_some())
+        .and_then(|v| v.as_seq())
+        .map(<[Value]>::to_vec)
+    else {
+        return false;
+    };
+    let old = val::blocks(prior, k);
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        for a in ["tags", "tags_all", "volume_id"] {
+            if v.get_attr(a).is_some() {
+                v.set_at_path(&[PathStep::Attr(a.into())], Value::NULL);
+            }
+        }
+        v
+    };
+    let mut fixed = Vec::with_capacity(items.len());
+    let mut changed = items.len() != old.len();
+    for item in items {
+        let key = strip(&item);
+        match old.iter().find(|o| {
+            let o = strip(o);
+            // Computed attributes the configuration left unknown match anything.
+            let (Some(a), Some(b)) = (o.as_map(), key.as_map()) else { return false };
+            a.iter().all(|(name, ov)| b.get(name).is_none_or(|nv| nv.is_unknown() || same(ov, nv)))
+        }) {
+            Some(o) => {
+                let mut merged = o.clone();
+                let before = o.get_attr("tags").cloned().unwrap_or_default();
+                // Tags left out where the state holds none (`{}`, as Terraform records it)
+                // are no change.
+                if let Some(t) = item.get_attr("tags")
+                    && !(t.is_null() && (before.is_null() || crate::legacy::is_zero(&before)))
+                    && !same(&before, t)
+                {
+                    merged.set_at_path(&[PathStep::Attr("tags".into())], t.clone());
+                    merged.set_at_path(&[PathStep::Attr("tags_all".into())], Value::DYNAMIC);
+                }
+                fixed.push(merged);
+            }
+            None => {
+                changed = true;
+                fixed.push(item);
+            }
+        }
+    }
+    if !changed && let Some(rebuilt) = Value::set_of(fixed) {
+        set(planned, k, rebuilt);
+    }
+    changed
+}
+
 /// Whether the planned user data differs from the state's (planned holds raw user data only
 /// when it changed).
 fn user_data_changed(prior: &Value, planned: &Value) -> bool {
@@ -900,14 +1168,114 @@ impl ResourceType for Instance {
                 format!("user_data is {} bytes long; at most 16384 are allowed", s.len()),
             ));
         }
-        if !set("ami") {
-            d.push(invalid("Missing ami", "ami must be set"));
+        if !set("ami") && !set("launch_template") {
+            d.push(invalid("Missing ami", "ami must be set or provided via launch_template"));
+        }
+        let blocks =
+            |k: &str| config.get_attr(k).is_some_and(|v| !v.is_known() || v.as_seq().is_some_and(|s| !s.is_empty()));
+        if blocks("network_interface") {
+            for k in [
+                "associate_public_ip_address",
+                "subnet_id",
+                "private_ip",
+                "secondary_private_ips",
+                "vpc_security_group_ids",
+                "security_groups",
+                "ipv6_addresses",
+                "ipv6_address_count",
+                "source_dest_check",
+            ] {
+                if set(k) {
+                    d.push(invalid(
+                        "Conflicting configuration arguments",
+                        format!("\"network_interface\": conflicts with {k}"),
+                    ));
+                }
+            }
+        }
+        if set("ipv6_address_count") && set("ipv6_addresses") {
+            d.push(invalid(
+                "Conflicting configuration arguments",
+                "\"ipv6_address_count\": conflicts with ipv6_addresses",
+            ));
+        }
+        if set("placement_group") && set("host_resource_group_arn") {
+            d.push(invalid(
+                "Conflicting configuration arguments",
+                "\"placement_group\": conflicts with host_resource_group_arn",
+            ));
+        }
+        let cpu = val::block(config, "cpu_options").unwrap_or_default();
+        for (top, inner) in [("cpu_core_count", "core_count"), ("cpu_threads_per_core", "threads_per_core")] {
+            if set(top) && cpu.get_attr(inner).is_some_and(|v| !v.is_null()) {
+                d.push(invalid(
+                    "Conflicting configuration arguments",
+                    format!("\"{top}\": conflicts with cpu_options.0.{inner}"),
+                ));
+            }
+        }
+        for (k, allowed) in [
+            ("instance_initiated_shutdown_behavior", &["stop", "terminate"][..]),
+            ("tenancy", &["default", "dedicated", "host"][..]),
+        ] {
+            if let Some(v) = val::string(config, k)
+                && !allowed.contains(&v.as_str())
+            {
+                d.push(invalid(&format!("Invalid {k}"), format!("expected {k} to be one of {allowed:?}, got {v:?}")));
+            }
+        }
+        if let Some(c) = val::block(config, "credit_specification")
+            && let Some(v) = val::string(&c, "cpu_credits")
+            && !["standard", "unlimited"].contains(&v.as_str())
+        {
+            d.push(invalid(
+                "Invalid credit_specification.cpu_credits",
+                format!("expected cpu_credits to be one of [\"standard\", \"unlimited\"], got {v:?}"),
+            ));
         }
         super::instance_metadata::validate(config, &mut d);
         d
     }
 
+    fn refused(&self) -> &'static [Refused] {
+        &[Refused {
+            name: "instance_market_options",
+            why: "spot instances (RunInstances' InstanceMarketOptions) are not built: their spot request must be read back and cancelled on destroy, and the spot options read back from DescribeSpotInstanceRequests.",
+        }]
+    }
+
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
+        if let Some(p) = prior {
+            // Leaving credit_specification out keeps what the instance has (hashicorp/aws
+            // suppresses that diff).
+            if !crate::val::block_configured(config, "credit_specification") {
+                set(
+                    &mut plan.planned,
+                    "credit_specification",
+                    p.get_attr("credit_specification").cloned().unwrap_or_default(),
+                );
+            }
+            if !val::blocks(config, "network_interface").is_empty() {
+                set(
+                    &mut plan.planned,
+                    "source_dest_check",
+                    p.get_attr("source_dest_check").cloned().unwrap_or_default(),
+                );
+            }
+            if plan.requires_replace.is_empty()
+                && let Some(path) = ["ebs_block_device", "network_interface"]
+                    .into_iter()
+                    .find(|k| set_block_replaced(p, &mut plan.planned, k))
+            {
+                let tags_all = plan.planned.get_attr("tags_all").cloned().unwrap_or_default();
+                let mut fresh = generic_plan(&schema(), None, config);
+                set(&mut fresh.planned, "tags_all", tags_all);
+                plan_user_data_and_root(None, config, &mut fresh.planned, true);
+                plan.planned = fresh.planned;
+                plan.requires_replace = vec![vec![PathStep::Attr(path.into())]];
+                return;
+            }
+        }
         let replacing = prior.is_some() && !plan.requires_replace.is_empty();
         if plan_user_data_and_root(prior, config, &mut plan.planned, replacing) && plan.requires_replace.is_empty() {
             // User data forces a new instance: plan it as a create.
@@ -945,6 +1313,7 @@ impl ResourceType for Instance {
         wait_state(c, &id, InstanceStateName::Running, timeout(planned, "create", Duration::from_secs(10 * 60)))
             .await
             .map_err(|e| e.with_partial_state(partial()))?;
+        self.after_launch(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))?;
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
@@ -959,49 +1328,10 @@ impl ResourceType for Instance {
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(val::id).collect();
-        let found = match describe(c, &ids).await {
-            Ok(f) => f,
-            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
-        };
-        let live = |id: &str| found.get(id).filter(|(i, _)| !is_gone(i));
-        let mut volume_ids: Vec<String> =
-            ids.iter().filter_map(|id| live(id)).filter_map(|(i, _)| root_mapping(i).map(|m| m.1)).collect();
-        volume_ids.sort();
-        volume_ids.dedup();
-        let volumes = match describe_volumes(c, &volume_ids).await {
+        match self.read_batch(c, current).await {
             Ok(v) => v,
-            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
-        };
-        // User data: one call per instance, only where the state has some (a few at a time).
-        let wanted: Vec<Option<String>> = ids
-            .iter()
-            .zip(current)
-            .map(|(id, cur)| (live(id).is_some() && wants_user_data(cur)).then(|| id.clone()))
-            .collect();
-        let data: Vec<Result<Option<Option<String>>>> = {
-            use futures::stream::{self, StreamExt};
-            stream::iter(wanted.into_iter().map(|id| async move {
-                match id {
-                    Some(id) => user_data(c, &id).await.map(Some),
-                    None => Ok(None),
-                }
-            }))
-            .buffered(8)
-            .collect()
-            .await
-        };
-        current
-            .iter()
-            .zip(data)
-            .map(|(cur, data)| {
-                let id = val::id(cur);
-                let Some((instance, owner)) = live(&id) else { return Ok(None) };
-                let user_data = data?;
-                let volume = root_mapping(instance).and_then(|m| volumes.get(&m.1));
-                Ok(Some(value_from(c, &Found { instance, owner: owner.as_deref(), volume, user_data }, cur)))
-            })
-            .collect()
+            Err(e) => current.iter().map(|_| Err(ProviderError::new(e.message.clone()))).collect(),
+        }
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
@@ -1022,8 +1352,10 @@ impl ResourceType for Instance {
                     .map_err(|e| sdk_error(&format!("changing the security groups of instance {id}"), e))?;
             }
         }
+        // With network interfaces of its own, source/dest checking is the interfaces'.
         if let Some(want) = val::boolean(planned, "source_dest_check")
             && val::boolean(prior, "source_dest_check") != Some(want)
+            && val::blocks(planned, "network_interface").is_empty()
         {
             ec2.modify_instance_attribute()
                 .instance_id(&id)
@@ -1053,6 +1385,9 @@ impl ResourceType for Instance {
             }
         }
         super::instance_metadata::update(c, &id, prior, planned, limit).await?;
+        super::instance_devices::update_attributes(c, &id, prior, planned).await?;
+        super::instance_options::update(c, &id, prior, planned).await?;
+        super::instance_devices::update(c, &id, prior, planned).await?;
         self.change_root_volume(c, &id, prior, planned).await?;
         self.stopped_changes(c, &id, prior, planned, limit).await?;
         update_tags(ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
@@ -1061,6 +1396,16 @@ impl ResourceType for Instance {
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
         let id = val::id(prior);
+        // Termination protection off first, as hashicorp/aws does (errors are left to the
+        // termination to report).
+        if val::boolean(prior, "disable_api_termination") != Some(false) {
+            let off = AttributeBooleanValue::builder().value(false).build();
+            if let Err(e) =
+                c.clients.ec2.modify_instance_attribute().instance_id(&id).disable_api_termination(off).send().await
+            {
+                tracing::warn!("turning termination protection of {id} off: {}", crate::errors::describe("", &e));
+            }
+        }
         match c.clients.ec2.terminate_instances().instance_ids(&id).send().await {
             Ok(_) => {}
             Err(e) if crate::errors::is_not_found(&e) => return Ok(()),
