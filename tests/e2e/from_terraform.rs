@@ -162,7 +162,7 @@ fn terraform_ok(w: &Work, args: &[&str]) -> String {
     out
 }
 
-/// A directory with the 26-object platform of `tests/fixtures/handover`, its names from `name`.
+/// A directory with the 28-object platform (and its 8 data sources) of `tests/fixtures/handover`, its names from `name`.
 fn platform(name: &str) -> Work {
     let main = std::fs::read_to_string(fixture().parent().unwrap().join("handover/main.tf")).unwrap();
     let w = work(&main).with_env("TF_VAR_name", name);
@@ -193,8 +193,16 @@ fn terraform_and_terrane_hand_a_platform_back_and_forth() {
     assert_eq!(code, 0, "terraform apply:\n{out}");
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(code, 0, "terrane plans changes on what Terraform applied:\n{out}\n{err}");
+    let (_, tf_read) = terraform(&w, &["output", "-json", "read"]);
     let applied = w.ok(&["apply", "-auto-approve", "-var", "retention=30"]);
     assert!(applied.contains("0 added, 1 changed, 0 destroyed"), "{applied}");
+    // Its data sources read what Terraform's read (the output, evaluated again by terrane).
+    let ours = w.ok(&["output", "-json", "read"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&ours).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&tf_read).unwrap(),
+        "terrane's data sources read otherwise than Terraform's"
+    );
     let (code, out) = tf(&["plan", "-detailed-exitcode", "-no-color", "-var", "retention=30"]);
     assert_eq!(code, 0, "Terraform disagrees with what terrane changed and recorded:\n{out}");
     w.ok(&["destroy", "-auto-approve"]);
@@ -210,5 +218,5 @@ fn terraform_and_terrane_hand_a_platform_back_and_forth() {
     assert_eq!(code, 0, "Terraform plans changes on what terrane applied:\n{out}");
     let (code, out) = tf(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(code, 0, "terraform destroy:\n{out}");
-    assert!(out.contains("26 destroyed"), "{out}");
+    assert!(out.contains("28 destroyed"), "{out}");
 }
