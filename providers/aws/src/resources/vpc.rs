@@ -64,7 +64,7 @@ fn ipv6_association<'v>(
             .iter()
             .filter(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()) == Some(&VpcCidrBlockStateCode::Associated))
     };
-    recorded.and_then(|id| associated().find(|a| a.association_id() == Some(id))).or_else(|| associated().last())
+    recorded.and_then(|id| associated().find(|a| a.association_id() == Some(id))).or_else(|| associated().next_back())
 }
 
 /// Replaces the VPC's Amazon-provided IPv6 block (`assign` and the border group), as
