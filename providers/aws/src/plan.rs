@@ -92,6 +92,13 @@ pub fn missing(config: &Value, k: &str) -> bool {
     config.get_attr(k).is_none_or(Value::is_null)
 }
 
+/// Whether `k` is planned to a known value other than the prior one (marks aside).
+pub fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
+    let p = prior.get_attr(k).cloned().unwrap_or_default().deep_unmark();
+    let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
+    !terrane_engine::plan::diff::same(&p, &n) && !n.is_unknown()
+}
+
 /// Keeps the prior value of optional-computed attributes the configuration leaves unset, even
 /// when that value is null (the generic plan would make a null prior value unknown, and so
 /// plan a change on every run).

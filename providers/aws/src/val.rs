@@ -9,7 +9,7 @@ pub fn rfc3339(t: &aws_smithy_types::DateTime) -> String {
         .unwrap_or_default()
 }
 
-/// An object type from its attributes' names and types.
-pub fn object_type<const N: usize>(attrs: [(&str, terrane_engine::value::Type); N]) -> terrane_engine::value::Type {
-    terrane_engine::value::Type::object(attrs.into_iter().map(|(k, t)| (k.to_string(), t)).collect())
+/// A string argument that is set and not empty (hashicorp/aws's `d.GetOk` for strings).
+pub fn nonempty(v: &terrane_engine::value::Value, k: &str) -> Option<String> {
+    string(v, k).filter(|s| !s.is_empty())
 }

@@ -45,7 +45,7 @@ const COMPUTED_STRINGS: &[&str] = &[
 ];
 
 fn block_device_mapping_type() -> Type {
-    val::object_type([
+    Type::object_from([
         ("device_name", Type::String),
         ("ebs", Type::map(Type::String)),
         ("no_device", Type::String),
@@ -54,7 +54,7 @@ fn block_device_mapping_type() -> Type {
 }
 
 fn product_code_type() -> Type {
-    val::object_type([("product_code_id", Type::String), ("product_code_type", Type::String)])
+    Type::object_from([("product_code_id", Type::String), ("product_code_type", Type::String)])
 }
 
 /// A block device mapping as hashicorp/aws flattens it: `ebs` is a map of strings

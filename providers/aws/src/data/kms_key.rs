@@ -36,15 +36,15 @@ fn schema() -> Schema {
         .attr("pending_deletion_window_in_days", computed(Type::Number))
         .attr("valid_to", computed(Type::String))
         .attr("multi_region_configuration", computed(Type::list(multi_region_type())))
-        .attr("xks_key_configuration", computed(Type::list(val::object_type([("id", Type::String)]))))
+        .attr("xks_key_configuration", computed(Type::list(Type::object_from([("id", Type::String)]))))
 }
 
 fn key_ref_type() -> Type {
-    val::object_type([("arn", Type::String), ("region", Type::String)])
+    Type::object_from([("arn", Type::String), ("region", Type::String)])
 }
 
 fn multi_region_type() -> Type {
-    val::object_type([
+    Type::object_from([
         ("multi_region_key_type", Type::String),
         ("primary_key", Type::list(key_ref_type())),
         ("replica_keys", Type::list(key_ref_type())),
@@ -131,7 +131,7 @@ impl DataSourceType for KmsKey {
             .set(
                 "xks_key_configuration",
                 Value::list(
-                    val::object_type([("id", Type::String)]),
+                    Type::object_from([("id", Type::String)]),
                     m.xks_key_configuration()
                         .map(|x| Value::object([("id", val::opt_str(x.id()))]))
                         .into_iter()

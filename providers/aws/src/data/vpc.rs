@@ -14,7 +14,7 @@ use terrane_engine::value::{PathStep, Value};
 pub struct Vpc;
 
 fn cidr_block_association_type() -> Type {
-    val::object_type([("association_id", Type::String), ("cidr_block", Type::String), ("state", Type::String)])
+    Type::object_from([("association_id", Type::String), ("cidr_block", Type::String), ("state", Type::String)])
 }
 
 #[async_trait]

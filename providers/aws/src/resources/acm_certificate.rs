@@ -99,7 +99,7 @@ fn schema() -> Schema {
 }
 
 fn renewal_summary_type() -> Type {
-    val::object_type([
+    Type::object_from([
         ("renewal_status", Type::String),
         ("renewal_status_reason", Type::String),
         ("updated_at", Type::String),
@@ -107,7 +107,7 @@ fn renewal_summary_type() -> Type {
 }
 
 fn options_type() -> Type {
-    val::object_type([("certificate_transparency_logging_preference", Type::String)])
+    Type::object_from([("certificate_transparency_logging_preference", Type::String)])
 }
 
 static REFUSED: &[Refused] = &[Refused {

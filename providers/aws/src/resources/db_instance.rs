@@ -10,7 +10,7 @@
 use crate::delete::wait_gone;
 use crate::describe::{PAGE, all_failed};
 use crate::errors::{code, describe, is_not_found, sdk_error};
-use crate::plan::{missing, replan_lowercase};
+use crate::plan::{changed, missing, replan_lowercase};
 use crate::rds::{rds_tag_map, rds_update_tags};
 use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, invalid};
 use crate::val;
@@ -20,7 +20,6 @@ use aws_sdk_rds::types::{DbInstance, Filter};
 use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
-use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::Schema;
 use terrane_engine::value::Type;
@@ -82,12 +81,6 @@ fn scrub(mut e: ProviderError, password: Option<&str>) -> ProviderError {
         e.message = e.message.replace(p, "(sensitive value)");
     }
     e
-}
-
-fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
-    let p = prior.get_attr(k).cloned().unwrap_or_default().deep_unmark();
-    let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
-    !same(&p, &n) && !n.is_unknown()
 }
 
 async fn find(c: &Ctx<'_>, identifier: &str) -> Result<Option<DbInstance>> {

@@ -14,7 +14,7 @@ use crate::elasticache::{
     wait_global_available,
 };
 use crate::errors::{code, describe, is_not_found, sdk_error};
-use crate::plan::{engine_version, force_replacement, or_prior, replan_lowercase};
+use crate::plan::{changed, engine_version, force_replacement, or_prior, replan_lowercase};
 use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
 use crate::val::{self, Obj};
 use crate::waiter::{Poll, timeout, wait_for};
@@ -97,12 +97,6 @@ fn schema() -> Schema {
         .attr("cluster_enabled", Attribute::computed(Type::Bool))
         .block("log_delivery_configuration", log_delivery_block());
     with_timeouts(with_tags(s), &["create", "update", "delete"])
-}
-
-fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
-    let p = prior.get_attr(k).cloned().unwrap_or_default().deep_unmark();
-    let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
-    !same(&p, &n) && !n.is_unknown()
 }
 
 fn int32(v: &Value, k: &str) -> Option<i32> {

@@ -49,10 +49,6 @@ pub fn mutual_authentication_schema() -> Schema {
 /// The computed arguments of the authentication blocks (kept from before when left out).
 pub const COMPUTED: &[&str] = &["on_unauthenticated_request", "scope", "session_cookie_name", "session_timeout"];
 
-fn nonempty(v: &Value, k: &str) -> Option<String> {
-    val::string(v, k).filter(|s| !s.is_empty())
-}
-
 fn extra_params(v: &Value) -> Option<HashMap<String, String>> {
     let m = val::string_map(v, "authentication_request_extra_params");
     (!m.is_empty()).then(|| m.into_iter().collect())
@@ -69,11 +65,11 @@ pub fn expand_cognito(v: &Value) -> AuthenticateCognitoActionConfig {
         .set_user_pool_domain(val::string(v, "user_pool_domain"))
         .set_authentication_request_extra_params(extra_params(v))
         .set_on_unauthenticated_request(
-            nonempty(v, "on_unauthenticated_request")
+            val::nonempty(v, "on_unauthenticated_request")
                 .map(|s| AuthenticateCognitoActionConditionalBehaviorEnum::from(s.to_lowercase().as_str())),
         )
-        .set_scope(nonempty(v, "scope"))
-        .set_session_cookie_name(nonempty(v, "session_cookie_name"))
+        .set_scope(val::nonempty(v, "scope"))
+        .set_session_cookie_name(val::nonempty(v, "session_cookie_name"))
         .set_session_timeout(timeout(v))
         .build()
 }
@@ -88,11 +84,11 @@ pub fn expand_oidc(v: &Value) -> AuthenticateOidcActionConfig {
         .set_user_info_endpoint(val::string(v, "user_info_endpoint"))
         .set_authentication_request_extra_params(extra_params(v))
         .set_on_unauthenticated_request(
-            nonempty(v, "on_unauthenticated_request")
+            val::nonempty(v, "on_unauthenticated_request")
                 .map(|s| AuthenticateOidcActionConditionalBehaviorEnum::from(s.to_lowercase().as_str())),
         )
-        .set_scope(nonempty(v, "scope"))
-        .set_session_cookie_name(nonempty(v, "session_cookie_name"))
+        .set_scope(val::nonempty(v, "scope"))
+        .set_session_cookie_name(val::nonempty(v, "session_cookie_name"))
         .set_session_timeout(timeout(v))
         .build()
 }
@@ -156,7 +152,8 @@ pub fn expand_mutual(v: &Value) -> MutualAuthenticationAttributes {
             val::boolean(v, "ignore_client_certificate_expiry").unwrap_or(false),
         ))
         .set_advertise_trust_store_ca_names(
-            nonempty(v, "advertise_trust_store_ca_names").map(|s| AdvertiseTrustStoreCaNamesEnum::from(s.as_str())),
+            val::nonempty(v, "advertise_trust_store_ca_names")
+                .map(|s| AdvertiseTrustStoreCaNamesEnum::from(s.as_str())),
         )
         .build()
 }

@@ -9,9 +9,9 @@
 //! keeps the others; the blocks are read as one element, its fields null where AWS returns
 //! no key (what Terraform records).
 
+use super::lb_attributes::changed;
 use crate::val;
 use std::collections::HashMap;
-use terrane_engine::plan::diff::same;
 use terrane_engine::schema::{Attribute, NestedBlock, Schema};
 use terrane_engine::value::{Type, Value};
 
@@ -111,12 +111,6 @@ pub fn target_health_state_schema() -> Schema {
 
 fn applies(a: &TgAttribute, target_type: &str) -> bool {
     if a.lambda { target_type == "lambda" } else { target_type == "instance" || target_type == "ip" }
-}
-
-/// Whether `k` is planned to a known value other than the prior one.
-fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
-    let p = planned.get_attr(k).cloned().unwrap_or(Value::NULL);
-    p.is_wholly_known() && !same(&prior.get_attr(k).cloned().unwrap_or(Value::NULL), &p)
 }
 
 /// The attributes to send: on create (`prior` none) what is set, on update what changed.

@@ -32,10 +32,6 @@ fn int32(v: &Value, k: &str) -> Option<i32> {
     val::int(v, k).map(|n| n as i32)
 }
 
-fn nonempty(v: &Value, k: &str) -> Option<String> {
-    val::string(v, k).filter(|s| !s.is_empty())
-}
-
 fn positive(v: &Value, k: &str) -> Option<i32> {
     int32(v, k).filter(|n| *n > 0)
 }
@@ -58,7 +54,7 @@ fn insights(planned: &Value) -> (bool, Option<String>, Option<i32>) {
     }
     (
         true,
-        nonempty(planned, "performance_insights_kms_key_id"),
+        val::nonempty(planned, "performance_insights_kms_key_id"),
         int32(planned, "performance_insights_retention_period"),
     )
 }
@@ -66,13 +62,13 @@ fn insights(planned: &Value) -> (bool, Option<String>, Option<i32>) {
 /// The monitoring interval, and its role only with an interval (RDS refuses a role alone).
 fn monitoring(planned: &Value) -> (Option<i32>, Option<String>) {
     match positive(planned, "monitoring_interval") {
-        Some(n) => (Some(n), nonempty(planned, "monitoring_role_arn")),
+        Some(n) => (Some(n), val::nonempty(planned, "monitoring_role_arn")),
         None => (None, None),
     }
 }
 
 fn insights_mode(planned: &Value) -> Option<DatabaseInsightsMode> {
-    nonempty(planned, "database_insights_mode").map(|m| DatabaseInsightsMode::from(m.as_str()))
+    val::nonempty(planned, "database_insights_mode").map(|m| DatabaseInsightsMode::from(m.as_str()))
 }
 
 /// CreateDBInstance with every argument it takes.
@@ -103,13 +99,13 @@ pub(super) async fn create_new(
         .set_master_username(val::string(planned, "username"))
         .set_master_user_password(password)
         .set_manage_master_user_password(managed.then_some(true))
-        .set_master_user_secret_kms_key_id(nonempty(planned, "master_user_secret_kms_key_id").filter(|_| managed))
+        .set_master_user_secret_kms_key_id(val::nonempty(planned, "master_user_secret_kms_key_id").filter(|_| managed))
         .set_db_name(val::string(planned, "db_name"))
         .set_port(int32(planned, "port"))
         .set_db_subnet_group_name(val::string(planned, "db_subnet_group_name"))
         .set_vpc_security_group_ids(list(planned, "vpc_security_group_ids"))
         .set_db_parameter_group_name(val::string(planned, "parameter_group_name"))
-        .set_option_group_name(nonempty(planned, "option_group_name"))
+        .set_option_group_name(val::nonempty(planned, "option_group_name"))
         .set_multi_az(val::boolean(planned, "multi_az"))
         .publicly_accessible(val::boolean(planned, "publicly_accessible").unwrap_or(false))
         // As the Terraform provider: an unset retention period is sent as 0 (no backups).
@@ -130,13 +126,13 @@ pub(super) async fn create_new(
         .set_monitoring_interval(interval)
         .set_monitoring_role_arn(role)
         .set_enable_cloudwatch_logs_exports(list(planned, "enabled_cloudwatch_logs_exports"))
-        .set_ca_certificate_identifier(nonempty(planned, "ca_cert_identifier"))
-        .set_license_model(nonempty(planned, "license_model"))
-        .set_network_type(nonempty(planned, "network_type"))
-        .set_engine_lifecycle_support(nonempty(planned, "engine_lifecycle_support"))
-        .set_character_set_name(nonempty(planned, "character_set_name"))
-        .set_nchar_character_set_name(nonempty(planned, "nchar_character_set_name"))
-        .set_timezone(nonempty(planned, "timezone"))
+        .set_ca_certificate_identifier(val::nonempty(planned, "ca_cert_identifier"))
+        .set_license_model(val::nonempty(planned, "license_model"))
+        .set_network_type(val::nonempty(planned, "network_type"))
+        .set_engine_lifecycle_support(val::nonempty(planned, "engine_lifecycle_support"))
+        .set_character_set_name(val::nonempty(planned, "character_set_name"))
+        .set_nchar_character_set_name(val::nonempty(planned, "nchar_character_set_name"))
+        .set_timezone(val::nonempty(planned, "timezone"))
         .set_tags(tag_list(tags))
         .send()
         .await
@@ -173,7 +169,7 @@ pub(super) async fn create_replica(
         .set_db_subnet_group_name(val::string(planned, "db_subnet_group_name"))
         .set_vpc_security_group_ids(list(planned, "vpc_security_group_ids"))
         .set_db_parameter_group_name(val::string(planned, "parameter_group_name"))
-        .set_option_group_name(nonempty(planned, "option_group_name"))
+        .set_option_group_name(val::nonempty(planned, "option_group_name"))
         .set_port(int32(planned, "port"))
         .set_multi_az(val::boolean(planned, "multi_az"))
         .set_storage_type(val::string(planned, "storage_type"))
@@ -191,9 +187,9 @@ pub(super) async fn create_replica(
         .set_monitoring_interval(interval)
         .set_monitoring_role_arn(role)
         .set_enable_cloudwatch_logs_exports(list(planned, "enabled_cloudwatch_logs_exports"))
-        .set_ca_certificate_identifier(nonempty(planned, "ca_cert_identifier"))
-        .set_network_type(nonempty(planned, "network_type"))
-        .set_replica_mode(nonempty(planned, "replica_mode").map(|m| ReplicaMode::from(m.as_str())))
+        .set_ca_certificate_identifier(val::nonempty(planned, "ca_cert_identifier"))
+        .set_network_type(val::nonempty(planned, "network_type"))
+        .set_replica_mode(val::nonempty(planned, "replica_mode").map(|m| ReplicaMode::from(m.as_str())))
         .set_tags(tag_list(tags));
     req.send().await.map(drop).map_err(|e| sdk_error(&what, e))
 }
@@ -229,13 +225,13 @@ pub(super) async fn restore_snapshot(
         .set_storage_throughput(positive(planned, "storage_throughput"))
         .set_dedicated_log_volume(val::boolean(planned, "dedicated_log_volume").filter(|d| *d))
         .set_manage_master_user_password(managed.then_some(true))
-        .set_master_user_secret_kms_key_id(nonempty(planned, "master_user_secret_kms_key_id").filter(|_| managed))
+        .set_master_user_secret_kms_key_id(val::nonempty(planned, "master_user_secret_kms_key_id").filter(|_| managed))
         .set_port(int32(planned, "port"))
         .set_availability_zone(val::string(planned, "availability_zone"))
         .set_db_subnet_group_name(val::string(planned, "db_subnet_group_name"))
         .set_vpc_security_group_ids(list(planned, "vpc_security_group_ids"))
         .set_db_parameter_group_name(val::string(planned, "parameter_group_name"))
-        .set_option_group_name(nonempty(planned, "option_group_name"))
+        .set_option_group_name(val::nonempty(planned, "option_group_name"))
         .set_multi_az(val::boolean(planned, "multi_az"))
         .publicly_accessible(val::boolean(planned, "publicly_accessible").unwrap_or(false))
         .set_backup_retention_period(int32(planned, "backup_retention_period"))
@@ -245,10 +241,10 @@ pub(super) async fn restore_snapshot(
         .copy_tags_to_snapshot(val::boolean(planned, "copy_tags_to_snapshot").unwrap_or(false))
         .set_enable_iam_database_authentication(val::boolean(planned, "iam_database_authentication_enabled"))
         .set_enable_cloudwatch_logs_exports(list(planned, "enabled_cloudwatch_logs_exports"))
-        .set_ca_certificate_identifier(nonempty(planned, "ca_cert_identifier"))
-        .set_license_model(nonempty(planned, "license_model"))
-        .set_network_type(nonempty(planned, "network_type"))
-        .set_engine_lifecycle_support(nonempty(planned, "engine_lifecycle_support"))
+        .set_ca_certificate_identifier(val::nonempty(planned, "ca_cert_identifier"))
+        .set_license_model(val::nonempty(planned, "license_model"))
+        .set_network_type(val::nonempty(planned, "network_type"))
+        .set_engine_lifecycle_support(val::nonempty(planned, "engine_lifecycle_support"))
         .set_tags(tag_list(tags))
         .send()
         .await
