@@ -121,6 +121,21 @@ pub trait Provider: Send + Sync {
         Ok(None)
     }
 
+    /// An object recorded with schema version `version`, older than its type's schema
+    /// declares, rewritten in the current shape (Terraform's `UpgradeResourceState`): blocks
+    /// that became lists, renamed attributes. `attributes` is the object as stored (JSON).
+    /// The engine calls this before anything reads the object, for managed objects only. The
+    /// default keeps the attributes as they are.
+    async fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        attributes: serde_json::Value,
+    ) -> Result<serde_json::Value, ProviderError> {
+        let _ = (type_name, version);
+        Ok(attributes)
+    }
+
     /// Reads the current state of an object; `None` when it no longer exists.
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError>;
 

@@ -9,6 +9,7 @@ pub mod moves;
 pub mod planner;
 pub mod provenance;
 pub mod render;
+mod upgrade;
 pub mod verify;
 
 use crate::addr::InstanceAddr;

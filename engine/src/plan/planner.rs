@@ -109,6 +109,12 @@ async fn plan_inner(
     } else {
         super::moves::apply_statements(&ctx.config, &move_stmts, &mut base_state)
     };
+    // Objects recorded with an older schema version take the current shape before anything
+    // reads them.
+    let upgrade_diags = super::upgrade::upgrade_objects(ctx, &mut base_state).await;
+    if upgrade_diags.has_errors() {
+        return Err(upgrade_diags);
+    }
     // What the walk and the plan's explanations need of the state as stored (after moves);
     // the objects themselves become the refreshed state.
     let stored_meta = State {

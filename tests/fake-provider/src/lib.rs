@@ -66,7 +66,9 @@ static SCHEMA: LazyLock<ProviderSchema> = LazyLock::new(|| {
                             .attr("protocol", Attribute::optional(Type::String).default(Value::from("tcp"))),
                     ),
                 ),
-        ),
+        )
+        // Version 0 had `rule` as a single block (an object); version 1 as a list of them.
+        .with_version(1),
     );
     s.data_sources.insert(
         "fake_lookup".into(),
@@ -254,6 +256,28 @@ impl Provider for FakeProvider {
             resp.planned.set_at_path(&[PathStep::Attr("zone".into())], Value::from(zone));
         }
         Ok(resp)
+    }
+
+    /// Version 0 of `fake_resource` recorded `rule` as one object (or null): version 1 has
+    /// a list of them.
+    async fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        mut attributes: serde_json::Value,
+    ) -> Result<serde_json::Value, ProviderError> {
+        if type_name != "fake_resource" || version != 0 {
+            return Err(err(format!("{type_name} has no schema version {version}")));
+        }
+        if let Some(obj) = attributes.as_object_mut() {
+            let rule = match obj.remove("rule") {
+                Some(serde_json::Value::Null) | None => serde_json::json!([]),
+                Some(r @ serde_json::Value::Object(_)) => serde_json::json!([r]),
+                Some(other) => return Err(err(format!("rule: expected an object in version 0, found {other}"))),
+            };
+            obj.insert("rule".into(), rule);
+        }
+        Ok(attributes)
     }
 
     async fn configure(&self, config: Value) -> Result<(), ProviderError> {

@@ -797,3 +797,49 @@ resource "fake_resource" "b" {
     );
     assert!(!h.plan(src).await.has_changes());
 }
+
+/// An object recorded with an older schema version (`rule` as one object, version 0) is
+/// upgraded by its provider before anything reads it: the plan has no changes and its prior
+/// state has the current shape. One recorded with a newer version stops the plan with
+/// Terraform's error, and nothing is written.
+#[tokio::test]
+async fn older_schema_versions_are_upgraded_and_newer_ones_refused() {
+    let h = Harness::new();
+    let src = "resource \"fake_resource\" \"x\" {\n  name = \"x\"\n  rule { port = 80 }\n}\nresource \"fake_resource\" \"y\" { name = \"y\" }\n";
+    let (out, state) = h.apply(src).await;
+    assert!(!out.diags.has_errors(), "{}", out.diags);
+    // The same objects as version 0 recorded them.
+    let mut v0 = state.clone();
+    for addr in ["x", "y"] {
+        let rs = v0.resources.get_mut(&ResourceAddr::managed("fake_resource", addr)).unwrap();
+        let obj = rs.instances.get_mut(&InstanceKey::None).unwrap().current.as_mut().unwrap();
+        assert_eq!(obj.schema_version, 1);
+        let mut j = obj.attributes.to_json();
+        let rule = j["rule"].as_array().unwrap().first().cloned().unwrap_or(serde_json::Value::Null);
+        j["rule"] = rule;
+        obj.attributes = terrane_engine::state::Attributes::from_json(&j);
+        obj.schema_version = 0;
+    }
+    h.backend.write("default", &v0).await.unwrap();
+    let p = h.plan(src).await;
+    assert!(!p.has_changes(), "{}", render_plan(&p, &|_| None, false));
+    let prior = plan_prior_state(&p).unwrap();
+    let x = prior.object(&ResourceAddr::managed("fake_resource", "x"), &InstanceKey::None).unwrap();
+    assert_eq!(x.schema_version, 1);
+    assert_eq!(x.attributes.to_json()["rule"], serde_json::json!([{"port": 80, "protocol": "tcp"}]));
+    let y = prior.object(&ResourceAddr::managed("fake_resource", "y"), &InstanceKey::None).unwrap();
+    assert_eq!(y.attributes.to_json()["rule"], serde_json::json!([]));
+
+    // A newer version than the provider knows.
+    let mut newer = state.clone();
+    let rs = newer.resources.get_mut(&ResourceAddr::managed("fake_resource", "x")).unwrap();
+    rs.instances.get_mut(&InstanceKey::None).unwrap().current.as_mut().unwrap().schema_version = 2;
+    h.backend.write("default", &newer).await.unwrap();
+    let err = h.plan_with(src, &PlanOptions::default()).await.err().expect("a newer schema version fails the plan");
+    let text = err.to_string();
+    assert!(text.contains("Resource instance managed by newer provider version"), "{text}");
+    assert!(
+        text.contains("The current state of fake_resource.x was created by a newer provider version than is currently selected. Upgrade the fake provider to work with this state."),
+        "{text}"
+    );
+}
