@@ -11,6 +11,7 @@ mod resource;
 mod resources;
 mod retry;
 mod service;
+mod upgrade;
 
 pub use retry::RetryPolicy;
 
@@ -36,7 +37,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     let mut schema = ProviderSchema { provider: config::schema(), ..ProviderSchema::default() };
     let mut resources = BTreeMap::new();
     for r in resources::all() {
-        schema.resources.insert(r.name().to_string(), ResourceSchema::new(r.schema()));
+        schema.resources.insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
         resources.insert(r.name(), r);
     }
     let mut data_sources = BTreeMap::new();
@@ -154,6 +155,15 @@ impl Provider for DockerProvider {
         let mut stub = planned;
         stub.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::from(id.as_str()));
         r.read_many(&c, &[stub]).await.pop().unwrap_or(Ok(None))
+    }
+
+    async fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        attributes: serde_json::Value,
+    ) -> Result<serde_json::Value, ProviderError> {
+        Ok(resource_type(type_name)?.upgrade(version, attributes))
     }
 
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {

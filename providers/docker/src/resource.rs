@@ -68,6 +68,15 @@ pub fn found<T>(
 pub trait ResourceType: Send + Sync {
     fn name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// Recorded in state as `schema_version`; kreuzwerker/docker's for the same type.
+    fn schema_version(&self) -> u64 {
+        0
+    }
+    /// An object recorded with an older schema version, in the current shape: see
+    /// [`crate::upgrade`].
+    fn upgrade(&self, _version: u64, attributes: serde_json::Value) -> serde_json::Value {
+        crate::upgrade::to_schema(&self.schema(), attributes)
+    }
     fn validate(&self, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
     }

@@ -73,6 +73,16 @@ impl ResourceType for Service {
         schema()
     }
 
+    fn schema_version(&self) -> u64 {
+        2
+    }
+
+    /// terrane's version 0 spelled `task_spec.resources.reservation` `reservations`.
+    fn upgrade(&self, _version: u64, mut attributes: serde_json::Value) -> serde_json::Value {
+        crate::upgrade::rename(&mut attributes, &["task_spec", "resources"], "reservations", "reservation");
+        crate::upgrade::to_schema(&schema(), attributes)
+    }
+
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = val::string(planned, "name").unwrap_or_default();
         let mut spec = spec::to_spec(planned, &format!("building the service spec of {name}"))?;

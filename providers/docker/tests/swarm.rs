@@ -3,7 +3,11 @@
 mod support;
 
 use support::{Harness, IMAGE, actions, assert_no_changes, docker, fetch, free_port, unique};
+use terrane_engine::apply::plan_prior_state;
+use terrane_engine::attrs as val;
 use terrane_engine::plan::Action;
+use terrane_engine::provider::Provider;
+use terrane_engine::state::StateBackend;
 use terrane_engine::value::Value;
 
 fn objects(tag: &str, secret: &str, label: &str) -> String {
@@ -317,6 +321,8 @@ resource "docker_service" "broken" {{
 /// `Healthcheck`, so it never reads back. Nor `read_only = false`, which the daemon omits
 /// (see `flags_set_to_false_read_back_as_configured`).
 fn everything(tag: &str, port: u16, env: &str) -> String {
+    // The node's own platform, as swarm's platform filter compares it.
+    let arch = docker(&["node", "inspect", "self", "--format", "{{.Description.Platform.Architecture}}"]);
     format!(
         r#"
 resource "docker_network" "net" {{
@@ -378,12 +384,29 @@ resource "docker_service" "all" {{
       mounts {{
         target = "/scratch"
         type   = "tmpfs"
+        tmpfs_options {{
+          size_bytes = 1048576
+          mode       = 448
+        }}
       }}
       mounts {{
         target    = "/host-tmp"
         source    = "/tmp"
         type      = "bind"
         read_only = true
+        bind_options {{
+          propagation = "private"
+        }}
+      }}
+      privileges {{
+        se_linux_context {{
+          disable = true
+        }}
+      }}
+      dns_config {{
+        nameservers = ["10.0.0.2"]
+        search      = ["internal"]
+        options     = ["ndots:2"]
       }}
       hosts {{
         host = "db.internal"
@@ -410,7 +433,7 @@ resource "docker_service" "all" {{
         nano_cpus    = 500000000
         memory_bytes = 67108864
       }}
-      reservations {{
+      reservation {{
         nano_cpus    = 1000000
         memory_bytes = 4194304
       }}
@@ -425,6 +448,10 @@ resource "docker_service" "all" {{
       constraints  = ["node.role==manager"]
       prefs        = ["node.id"]
       max_replicas = 2
+      platforms {{
+        architecture = "{arch}"
+        os           = "linux"
+      }}
     }}
     networks_advanced {{
       name    = docker_network.net.name
@@ -542,6 +569,31 @@ async fn a_service_with_every_argument_reads_back_as_configured() {
     let state = h.apply(&v1).await;
     assert_no_changes(&h.plan(&v1).await);
 
+    // The same state as terrane wrote it before its schemas matched kreuzwerker/docker's
+    // (schema version 0: blocks written once as objects, `reservations`, `driver_opts` as a
+    // map) is upgraded: no changes, and the next apply records version 2.
+    let mut v0 = state.clone();
+    let schema = terrane_provider_docker::DockerProvider::default().schema().resources["docker_service"].block.clone();
+    for (addr, rs) in v0.resources.iter_mut().filter(|(a, _)| a.type_name == "docker_service") {
+        let obj = rs.instances.values_mut().next().unwrap().current.as_mut().unwrap();
+        assert_eq!(obj.schema_version, 2, "{addr}");
+        let mut j = obj.attributes.to_json();
+        as_terrane_v0(&schema, &mut j);
+        obj.attributes = terrane_engine::state::Attributes::from_json(&j);
+        obj.schema_version = 0;
+    }
+    let v0_json = String::from_utf8(v0.to_json()).unwrap();
+    assert!(v0_json.contains(r#""reservations":{"generic_resources":null,"memory_bytes":4194304"#), "{v0_json}");
+    h.backend.write("default", &v0).await.unwrap();
+    let p = h.plan(&v1).await;
+    assert_no_changes(&p);
+    let upgraded = plan_prior_state(&p).unwrap();
+    let all_v2 = upgraded.resources.iter().find(|(a, _)| a.name == "all").unwrap().1;
+    let all_v2 = all_v2.instances.values().next().unwrap().current.as_ref().unwrap();
+    assert_eq!(all_v2.schema_version, 2);
+    assert_eq!(all_v2.attributes.to_json()["task_spec"][0]["resources"][0]["reservation"][0]["nano_cpus"], 1000000);
+    h.backend.write("default", &state).await.unwrap();
+
     let all = format!("{tag}-all");
     let inspect = |f: &str| docker(&["service", "inspect", "-f", f, &all]);
     assert_eq!(inspect("{{json .Spec.TaskTemplate.ContainerSpec.Hosts}}"), r#"["10.0.0.5 db.internal"]"#);
@@ -557,6 +609,34 @@ async fn a_service_with_every_argument_reads_back_as_configured() {
     );
     assert_eq!(inspect("{{.Spec.UpdateConfig.MaxFailureRatio}} {{.Spec.RollbackConfig.Order}}"), "0.5 start-first");
     assert_eq!(inspect("{{json (index .Spec.TaskTemplate.ContainerSpec.Secrets 0).File.Mode}}"), "256");
+    assert_eq!(
+        inspect("{{json .Spec.TaskTemplate.ContainerSpec.DNSConfig}}"),
+        r#"{"Nameservers":["10.0.0.2"],"Search":["internal"],"Options":["ndots:2"]}"#
+    );
+    assert_eq!(inspect("{{json .Spec.TaskTemplate.ContainerSpec.Privileges.SELinuxContext.Disable}}"), "true");
+    // Mounts are a set: in no particular order.
+    let mut mounts: Vec<String> = inspect(
+        "{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Target}} {{json .BindOptions}} {{json .TmpfsOptions}};{{end}}",
+    )
+    .split_terminator(';')
+    .map(str::to_string)
+    .collect();
+    mounts.sort();
+    assert_eq!(
+        mounts,
+        [
+            "/data null null",
+            r#"/host-tmp {"Propagation":"private"} null"#,
+            r#"/scratch null {"SizeBytes":1048576,"Mode":448}"#
+        ]
+    );
+    assert_eq!(
+        inspect("{{json .Spec.TaskTemplate.Placement.Platforms}}"),
+        format!(
+            r#"[{{"Architecture":"{}","OS":"linux"}}]"#,
+            docker(&["node", "inspect", "self", "--format", "{{.Description.Platform.Architecture}}"])
+        )
+    );
 
     // Every attribute of the state reads back by import, except the two the daemon does not
     // keep.
@@ -571,9 +651,12 @@ async fn a_service_with_every_argument_reads_back_as_configured() {
         }
         assert_eq!(imported.get_attr(k), stored.get_attr(k), "docker_service.all.{k} after import");
     }
-    for k in ["hosts", "mounts", "secrets", "configs", "sysctl", "cap_add", "groups", "labels"] {
-        let cs = stored.get_attr("task_spec").and_then(|t| t.get_attr("container_spec")).unwrap();
-        assert!(cs.get_attr(k).is_some_and(|v| !v.is_null()), "container_spec.{k} read back: {cs:?}");
+    for k in
+        ["hosts", "mounts", "secrets", "configs", "sysctl", "cap_add", "groups", "labels", "privileges", "dns_config"]
+    {
+        let cs = val::block(&val::block(&stored, "task_spec").unwrap(), "container_spec").unwrap();
+        let read_back = cs.get_attr(k).is_some_and(|v| !v.is_null() && v.as_seq().is_none_or(|s| !s.is_empty()));
+        assert!(read_back, "container_spec.{k} read back: {cs:?}");
     }
 
     // A change of the task template rolls out: the task is replaced.
@@ -666,4 +749,30 @@ async fn the_network_data_source_reads_a_network_by_name_or_id() {
     let err = provider.read_data("docker_network", Value::object([("name", Value::from(missing.as_str()))])).await;
     assert!(err.unwrap_err().message.contains(&format!("no network named {missing:?}")));
     docker(&["network", "rm", &id]);
+}
+
+/// A state object as terrane wrote it at schema version 0: every block written at most once
+/// as its object (or null), `task_spec.resources.reservation` spelled `reservations`, and
+/// `networks_advanced.driver_opts` as a map.
+fn as_terrane_v0(schema: &terrane_engine::schema::Schema, j: &mut serde_json::Value) {
+    let Some(obj) = j.as_object_mut() else { return };
+    for (name, b) in &schema.blocks {
+        let Some(v) = obj.get_mut(name) else { continue };
+        if let Some(items) = v.as_array_mut() {
+            for i in items.iter_mut() {
+                as_terrane_v0(&b.schema, i);
+            }
+        }
+        if b.max_items == Some(1) {
+            *v = v.as_array().and_then(|a| a.first()).cloned().unwrap_or(serde_json::Value::Null);
+        }
+    }
+    if let Some(r) = obj.remove("reservation") {
+        obj.insert("reservations".into(), r);
+    }
+    if let Some(serde_json::Value::Array(opts)) = obj.get("driver_opts") {
+        let map: serde_json::Map<String, serde_json::Value> =
+            opts.iter().filter_map(|o| o.as_str()?.split_once('=').map(|(k, v)| (k.to_string(), v.into()))).collect();
+        obj.insert("driver_opts".into(), map.into());
+    }
 }

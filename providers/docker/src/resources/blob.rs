@@ -29,11 +29,12 @@ impl Kind {
 pub fn schema(kind: Kind) -> Schema {
     let data = Attribute::required(Type::String).force_new().describe("Base64-encoded content.");
     let data = if kind == Kind::Secret { data.sensitive() } else { data };
-    Schema::new()
+    let s = Schema::new()
         .attr("id", Attribute::computed(Type::String))
         .attr("name", Attribute::required(Type::String).force_new())
-        .attr("data", data)
-        .block("labels", labels::block(true))
+        .attr("data", data);
+    // kreuzwerker/docker's docker_config has no labels.
+    if kind == Kind::Secret { s.block("labels", labels::block(true)) } else { s }
 }
 
 /// Checks that `data` is base64 (standard or URL-safe), as the daemon requires.
@@ -162,7 +163,7 @@ pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result
                     .set("id", j["ID"].as_str().unwrap_or_default())
                     .set("name", spec["Name"].as_str().unwrap_or_default())
                     .set("data", data)
-                    .set("labels", labels::read(spec.get("Labels")))
+                    .set("labels", if kind == Kind::Secret { labels::read(spec.get("Labels")) } else { Value::NULL })
                     .build(),
             ))
         })

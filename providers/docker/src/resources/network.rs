@@ -21,7 +21,10 @@ pub fn schema() -> Schema {
         .attr("driver", Attribute::optional_computed(Type::String).force_new())
         .attr("options", Attribute::optional_computed(Type::map(Type::String)).force_new())
         .attr("attachable", Attribute::optional(Type::Bool).default(false).force_new())
-        .attr("internal", Attribute::optional(Type::Bool).default(false).force_new())
+        .attr("internal", Attribute::optional_computed(Type::Bool).force_new())
+        // Deprecated in kreuzwerker/docker: the daemon always refuses a duplicate name since
+        // API 1.44. Sent as given, for older daemons.
+        .attr("check_duplicate", Attribute::optional(Type::Bool).force_new())
         .attr("ingress", Attribute::optional(Type::Bool).default(false).force_new())
         .attr("ipv6", Attribute::optional(Type::Bool).default(false).force_new())
         .attr("ipam_driver", Attribute::optional(Type::String).default("default").force_new())
@@ -42,7 +45,7 @@ pub fn schema() -> Schema {
         )
 }
 
-fn ipam_config(j: &serde_json::Value) -> Value {
+pub fn ipam_config(j: &serde_json::Value) -> Value {
     let configs = j["IPAM"]["Config"].as_array().cloned().unwrap_or_default();
     Value::set_any(
         configs
@@ -89,6 +92,7 @@ pub fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
         .set("scope", j["Scope"].as_str().unwrap_or_default())
         .set("labels", labels::read(j.get("Labels")))
         .set("ipam_config", ipam_config(j))
+        .keep(prior, &["check_duplicate"])
         .build()
 }
 
@@ -105,6 +109,11 @@ impl ResourceType for Network {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    /// kreuzwerker/docker's version 1 (its version 0 had `labels` as a map).
+    fn schema_version(&self) -> u64 {
+        1
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
@@ -137,6 +146,9 @@ impl ResourceType for Network {
         });
         if let Some(d) = val::string(planned, "driver") {
             req["Driver"] = d.into();
+        }
+        if let Some(check) = val::boolean(planned, "check_duplicate") {
+            req["CheckDuplicate"] = check.into();
         }
         let req: bollard::models::NetworkCreateRequest = serde_json::from_value(req)
             .map_err(|e| ProviderError::new(format!("building the network request: {e}")))?;

@@ -24,6 +24,15 @@ impl DataSourceType for NetworkData {
             .attr("scope", Attribute::computed(Type::String))
             .attr("internal", Attribute::computed(Type::Bool))
             .attr("options", Attribute::computed(Type::map(Type::String)))
+            .attr(
+                "ipam_config",
+                Attribute::computed(Type::set(Type::object_from([
+                    ("subnet", Type::String),
+                    ("ip_range", Type::String),
+                    ("gateway", Type::String),
+                    ("aux_address", Type::map(Type::String)),
+                ]))),
+            )
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
@@ -41,6 +50,7 @@ impl DataSourceType for NetworkData {
             ("scope", n.get_attr("scope").cloned().unwrap_or_default()),
             ("internal", n.get_attr("internal").cloned().unwrap_or_default()),
             ("options", n.get_attr("options").cloned().unwrap_or_default()),
+            ("ipam_config", n.get_attr("ipam_config").cloned().unwrap_or_default()),
         ]))
     }
 }

@@ -22,6 +22,11 @@ impl ResourceType for Secret {
         blob::schema(Kind::Secret)
     }
 
+    /// kreuzwerker/docker's version 1 (its version 0 had `labels` as a map).
+    fn schema_version(&self) -> u64 {
+        1
+    }
+
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         blob::check_data(config)
     }

@@ -6,8 +6,9 @@ use crate::resource::{Ctx, ResourceType, Result, found};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
+use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::schema::{Attribute, NestedBlock, Schema};
 use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
@@ -21,6 +22,27 @@ fn schema() -> Schema {
         .attr("driver_opts", Attribute::optional(Type::map(Type::String)).force_new())
         .attr("mountpoint", Attribute::computed(Type::String))
         .block("labels", labels::block(true))
+        .block("cluster", cluster())
+}
+
+/// A swarm cluster volume (Docker 23+, through a CSI plugin): declared as kreuzwerker/docker
+/// declares it, refused in a configuration (see [`Volume::validate`]).
+fn cluster() -> NestedBlock {
+    let s = || Attribute::optional(Type::String);
+    NestedBlock::list(
+        Schema::new()
+            .attr("id", Attribute::computed(Type::String))
+            .attr("scope", s().default("single").force_new())
+            .attr("sharing", s().default("none").force_new())
+            .attr("type", s().default("block").force_new())
+            .attr("group", s().default("").force_new())
+            .attr("topology_preferred", s().default("").force_new())
+            .attr("topology_required", s().default("").force_new())
+            .attr("required_bytes", s().force_new())
+            .attr("limit_bytes", s().force_new())
+            .attr("availability", s().default("active")),
+    )
+    .max(1)
 }
 
 #[async_trait]
@@ -31,6 +53,24 @@ impl ResourceType for Volume {
 
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    /// kreuzwerker/docker's version 1 (its version 0 had `labels` as a map).
+    fn schema_version(&self) -> u64 {
+        1
+    }
+
+    /// Cluster volumes need a CSI volume plugin installed on the swarm's nodes; there is none
+    /// to prove creating, publishing and removing one against, so the block is refused by name
+    /// rather than accepted and perhaps done wrong.
+    fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        if val::blocks(config, "cluster").is_empty() {
+            return Vec::new();
+        }
+        vec![Diagnostic::error(
+            "Unsupported argument: cluster",
+            "docker_volume.cluster (a swarm cluster volume, made through a CSI volume plugin) is not supported by terrane's Docker provider yet: no CSI plugin was available to test it against. Use a local or plugin volume (driver, driver_opts), or manage this volume with kreuzwerker/docker.",
+        )]
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
@@ -118,4 +158,20 @@ fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
         .set("mountpoint", j["Mountpoint"].as_str().unwrap_or_default())
         .set("labels", labels::read(j.get("Labels")))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_volume_is_refused_by_name_and_none_is_accepted() {
+        let cluster = Value::object([("scope", Value::from("multi"))]);
+        let with = Value::object([("name", Value::from("v")), ("cluster", Value::tuple(vec![cluster]))]);
+        let errors = Volume.validate(&with);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].summary.contains("cluster") && errors[0].detail.contains("CSI"), "{errors:?}");
+        let without = Value::object([("name", Value::from("v")), ("cluster", Value::tuple(Vec::new()))]);
+        assert!(Volume.validate(&without).is_empty());
+    }
 }

@@ -61,6 +61,17 @@ fn duration(ns: Option<i64>, prior: &Value, pk: &str) -> Value {
     ns.map_or(Value::NULL, |ns| Value::from(format_ns(ns, val::string(prior, pk).as_deref())))
 }
 
+/// A block written at most once, as recorded: a list of the one object, or none.
+fn one(v: Value) -> Value {
+    if v.is_null() { Value::tuple(Vec::new()) } else { Value::tuple(vec![v]) }
+}
+
+/// `k=v` strings, as kreuzwerker/docker records maps it keeps in sets (`driver_opts`).
+fn pairs(m: Option<&HashMap<String, String>>) -> Value {
+    let m = labels::from_hash(m);
+    if m.is_empty() { Value::NULL } else { val::str_set(m.iter().map(|(k, v)| format!("{k}={v}"))) }
+}
+
 fn sub(v: &Value, path: &[&str]) -> Value {
     let mut cur = v.clone();
     for k in path {
@@ -130,6 +141,27 @@ fn rollback_config(u: &ServiceSpecRollbackConfig) -> Rollout {
     }
 }
 
+/// Generic resources as kreuzwerker/docker records them: `kind=value` strings, named and
+/// discrete apart.
+fn generic_resources(g: Option<&[bollard::models::GenericResourcesInner]>) -> Value {
+    let g = g.unwrap_or_default();
+    if g.is_empty() {
+        return Value::NULL;
+    }
+    let named: Vec<String> = g
+        .iter()
+        .filter_map(|r| r.named_resource_spec.as_ref())
+        .map(|n| format!("{}={}", n.kind.as_deref().unwrap_or_default(), n.value.as_deref().unwrap_or_default()))
+        .collect();
+    let discrete: Vec<String> = g
+        .iter()
+        .filter_map(|r| r.discrete_resource_spec.as_ref())
+        .map(|d| format!("{}={}", d.kind.as_deref().unwrap_or_default(), d.value.unwrap_or(0)))
+        .collect();
+    let strs = |v: Vec<String>| if v.is_empty() { Value::NULL } else { val::str_set(v) };
+    Value::object([("named_resources_spec", strs(named)), ("discrete_resources_spec", strs(discrete))])
+}
+
 /// A secret or config reference (both kinds' files have the same fields).
 fn file_ref(kind: &str, id: Option<&str>, name: Option<&str>, file: Option<TaskSpecContainerSpecFile>) -> Value {
     let f = file.unwrap_or_default();
@@ -155,6 +187,14 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
             // The prior mount of the same target (mounts are a set: no position to go by).
             let pm = prior_mounts.iter().find(|p| p.get_attr("target").and_then(Value::as_str) == m.target.as_deref());
             let vo = m.volume_options.as_ref().filter(|v| **v != MountVolumeOptions::default());
+            let bind_options = match m.bind_options.as_ref() {
+                Some(b) => one(Value::object([("propagation", spelled(b.propagation.as_ref()).or("rprivate"))])),
+                None => one(Value::NULL),
+            };
+            let tmpfs_options = match m.tmpfs_options.as_ref().filter(|t| t.size_bytes.is_some() || t.mode.is_some()) {
+                Some(t) => one(Value::object([("size_bytes", number(t.size_bytes)), ("mode", number(t.mode))])),
+                None => one(Value::NULL),
+            };
             let volume_options = match vo {
                 Some(v) => {
                     let driver = v.driver_config.as_ref();
@@ -178,11 +218,39 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
                 ("source", string(m.source.as_deref())),
                 ("type", spelled(m.typ.as_ref())),
                 ("read_only", flag(m.read_only, pm.and_then(|pm| pm.get_attr("read_only")))),
-                ("volume_options", volume_options),
+                ("bind_options", bind_options),
+                ("volume_options", one(volume_options)),
+                ("tmpfs_options", tmpfs_options),
             ])
         })
         .collect();
     let ph = sub(prior, &["healthcheck"]);
+    let privileges = match c.privileges.as_ref() {
+        Some(p) if p.credential_spec.is_some() || p.se_linux_context.is_some() => {
+            let credential_spec = p.credential_spec.as_ref().map_or(Value::NULL, |c| {
+                Value::object([("file", string(c.file.as_deref())), ("registry", string(c.registry.as_deref()))])
+            });
+            let se_linux_context = p.se_linux_context.as_ref().map_or(Value::NULL, |s| {
+                Value::object([
+                    ("disable", s.disable.map_or(Value::NULL, Value::Bool)),
+                    ("user", string(s.user.as_deref())),
+                    ("role", string(s.role.as_deref())),
+                    ("type", string(s.typ.as_deref())),
+                    ("level", string(s.level.as_deref())),
+                ])
+            });
+            Value::object([("credential_spec", one(credential_spec)), ("se_linux_context", one(se_linux_context))])
+        }
+        _ => Value::NULL,
+    };
+    let dns_config = match c.dns_config.as_ref().filter(|d| d.nameservers.as_ref().is_some_and(|n| !n.is_empty())) {
+        Some(d) => Value::object([
+            ("nameservers", strings(d.nameservers.as_ref())),
+            ("search", strings(d.search.as_ref())),
+            ("options", strings(d.options.as_ref())),
+        ]),
+        None => Value::NULL,
+    };
     let healthcheck = match c.health_check.as_ref().filter(|h| h.test.is_some()) {
         Some(h) => Value::object([
             ("test", strings(h.test.as_ref())),
@@ -224,7 +292,7 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
             file_ref("config", r.config_id.as_deref(), r.config_name.as_deref(), file)
         })
         .collect();
-    let cs = Obj::new(&schema().blocks["task_spec"].schema.blocks["container_spec"].schema)
+    Obj::new(&schema().blocks["task_spec"].schema.blocks["container_spec"].schema)
         .set("image", string(c.image.as_deref()))
         .set("command", strings(c.command.as_ref()))
         .set("args", strings(c.args.as_ref()))
@@ -238,23 +306,17 @@ fn container_spec(c: &TaskSpecContainerSpec, prior: &Value) -> Value {
         .set("stop_grace_period", duration(c.stop_grace_period, prior, "stop_grace_period"))
         .set("isolation", spelled(c.isolation.as_ref()).or("default"))
         .set("sysctl", map(c.sysctls.as_ref()))
-        .set("cap_add", set(c.capability_add.as_ref()))
-        .set("cap_drop", set(c.capability_drop.as_ref()))
+        .set("cap_add", strings(c.capability_add.as_ref()))
+        .set("cap_drop", strings(c.capability_drop.as_ref()))
+        .set("privileges", one(privileges))
+        .set("dns_config", one(dns_config))
         .set("labels", labels::from_map(&labels::from_hash(c.labels.as_ref())))
         .set("mounts", Value::set_any(mounts))
-        .set("healthcheck", healthcheck)
+        .set("healthcheck", one(healthcheck))
         .set("hosts", Value::set_any(hosts))
         .set("secrets", Value::set_any(secrets))
         .set("configs", Value::set_any(configs))
-        .build();
-    // Isolation "default" is what the daemon reports when none was asked for.
-    if val::string(prior, "isolation").is_none() && val::string(&cs, "isolation").as_deref() == Some("default") {
-        let mut cs = cs;
-        cs.set_at_path(&[terrane_engine::value::PathStep::Attr("isolation".into())], Value::NULL);
-        cs
-    } else {
-        cs
-    }
+        .build()
 }
 
 fn task_spec(tt: &TaskSpec, prior: &Value, networks: &HashMap<String, String>) -> Value {
@@ -268,9 +330,17 @@ fn task_spec(tt: &TaskSpec, prior: &Value, networks: &HashMap<String, String>) -
             let reservations = r.reservations.as_ref().filter(|l| **l != ResourceObject::default());
             let side = |cpus, memory| Value::object([("nano_cpus", number(cpus)), ("memory_bytes", number(memory))]);
             if limits.is_some() || reservations.is_some() {
+                let reservation = reservations.map_or(Value::NULL, |r| {
+                    let mut v = side(r.nano_cpus, r.memory_bytes);
+                    v.set_at_path(
+                        &[terrane_engine::value::PathStep::Attr("generic_resources".into())],
+                        one(generic_resources(r.generic_resources.as_deref())),
+                    );
+                    v
+                });
                 Value::object([
-                    ("limits", limits.map_or(Value::NULL, |l| side(l.nano_cpus, l.memory_bytes))),
-                    ("reservations", reservations.map_or(Value::NULL, |r| side(r.nano_cpus, r.memory_bytes))),
+                    ("limits", one(limits.map_or(Value::NULL, |l| side(l.nano_cpus, l.memory_bytes)))),
+                    ("reservation", one(reservation)),
                 ])
             } else {
                 Value::NULL
@@ -288,18 +358,28 @@ fn task_spec(tt: &TaskSpec, prior: &Value, networks: &HashMap<String, String>) -
         ]),
         None => Value::NULL,
     };
-    let placement = match tt
-        .placement
-        .as_ref()
-        .filter(|p| p.constraints.is_some() || p.preferences.is_some() || p.max_replicas.is_some())
-    {
+    let placement = match tt.placement.as_ref().filter(|p| {
+        p.constraints.is_some() || p.preferences.is_some() || p.max_replicas.is_some() || p.platforms.is_some()
+    }) {
         Some(p) => {
             let prefs: Vec<String> =
                 p.preferences.iter().flatten().filter_map(|x| x.spread.as_ref()?.spread_descriptor.clone()).collect();
+            let platforms = p
+                .platforms
+                .iter()
+                .flatten()
+                .map(|pl| {
+                    Value::object([
+                        ("architecture", string(pl.architecture.as_deref())),
+                        ("os", string(pl.os.as_deref())),
+                    ])
+                })
+                .collect();
             Value::object([
                 ("constraints", set(p.constraints.as_ref())),
                 ("prefs", if prefs.is_empty() { Value::NULL } else { val::str_set(prefs) }),
                 ("max_replicas", number(p.max_replicas)),
+                ("platforms", Value::set_any(platforms)),
             ])
         }
         None => Value::NULL,
@@ -323,7 +403,7 @@ fn task_spec(tt: &TaskSpec, prior: &Value, networks: &HashMap<String, String>) -
             Value::object([
                 ("name", Value::from(spelled)),
                 ("aliases", set(nw.aliases.as_ref())),
-                ("driver_opts", map(nw.driver_opts.as_ref())),
+                ("driver_opts", pairs(nw.driver_opts.as_ref())),
             ])
         })
         .collect();
@@ -331,22 +411,17 @@ fn task_spec(tt: &TaskSpec, prior: &Value, networks: &HashMap<String, String>) -
         Some(l) => Value::object([("name", string(l.name.as_deref())), ("options", map(l.options.as_ref()))]),
         None => Value::NULL,
     };
-    // "container" is what the daemon reports when no runtime was asked for.
-    let runtime = if val::string(prior, "runtime").is_none() && tt.runtime.as_deref() == Some("container") {
-        Value::NULL
-    } else {
-        string(tt.runtime.as_deref())
-    };
-    let force_update = tt.force_update.and_then(|n| i64::try_from(n).ok()).filter(|n| *n != 0);
+    // Both computed: what the daemon reports ("container", 0) when none was asked for.
+    let force_update = tt.force_update.and_then(|n| i64::try_from(n).ok()).unwrap_or(0);
     Value::object([
-        ("force_update", force_update.map_or(Value::NULL, Value::from)),
-        ("runtime", runtime),
-        ("container_spec", container),
-        ("resources", resources),
-        ("restart_policy", restart_policy),
-        ("placement", placement),
+        ("force_update", Value::from(force_update)),
+        ("runtime", string(tt.runtime.as_deref())),
+        ("container_spec", one(container)),
+        ("resources", one(resources)),
+        ("restart_policy", one(restart_policy)),
+        ("placement", one(placement)),
         ("networks_advanced", Value::set_any(nets)),
-        ("log_driver", log_driver),
+        ("log_driver", one(log_driver)),
     ])
 }
 
@@ -359,12 +434,12 @@ pub fn from_service(svc: &Service, prior: &Value, networks: &HashMap<String, Str
         task_spec(spec.task_template.as_ref().unwrap_or(&TaskSpec::default()), &sub(prior, &["task_spec"]), networks);
     let mode = spec.mode.as_ref();
     let mode = if mode.is_some_and(|m| m.global.is_some()) {
-        Value::object([("global", Value::Bool(true)), ("replicated", Value::NULL)])
+        Value::object([("global", Value::Bool(true)), ("replicated", one(Value::NULL))])
     } else {
         let replicas = mode.and_then(|m| m.replicated.as_ref()).and_then(|r| r.replicas).unwrap_or(1);
         Value::object([
             ("global", Value::Bool(false)),
-            ("replicated", Value::object([("replicas", Value::from(replicas))])),
+            ("replicated", one(Value::object([("replicas", Value::from(replicas))]))),
         ])
     };
     let ep = spec.endpoint_spec.as_ref();
@@ -398,11 +473,11 @@ pub fn from_service(svc: &Service, prior: &Value, networks: &HashMap<String, Str
         .set("id", svc.id.as_deref().unwrap_or_default())
         .set("name", spec.name.as_deref().unwrap_or_default())
         .set("labels", labels::read_map(spec.labels.as_ref()))
-        .set("task_spec", task)
-        .set("mode", mode)
-        .set("update_config", update)
-        .set("rollback_config", rollback)
-        .set("endpoint_spec", endpoint_spec)
+        .set("task_spec", one(task))
+        .set("mode", one(mode))
+        .set("update_config", one(update))
+        .set("rollback_config", one(rollback))
+        .set("endpoint_spec", one(endpoint_spec))
         .keep(prior, &["converge_config", "auth"])
         .build()
 }

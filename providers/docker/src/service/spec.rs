@@ -5,11 +5,14 @@
 use crate::labels;
 use crate::resource::duration_ns;
 use bollard::models::{
-    EndpointPortConfig, EndpointSpec, HealthConfig, Limit, Mount, MountVolumeOptions, MountVolumeOptionsDriverConfig,
-    NetworkAttachmentConfig, ResourceObject, ServiceSpec, ServiceSpecMode, ServiceSpecModeReplicated,
-    ServiceSpecRollbackConfig, ServiceSpecUpdateConfig, TaskSpec, TaskSpecContainerSpec, TaskSpecContainerSpecConfigs,
-    TaskSpecContainerSpecFile, TaskSpecContainerSpecFile1, TaskSpecContainerSpecSecrets, TaskSpecLogDriver,
-    TaskSpecPlacement, TaskSpecPlacementPreferences, TaskSpecPlacementSpread, TaskSpecResources, TaskSpecRestartPolicy,
+    EndpointPortConfig, EndpointSpec, GenericResourcesInner, GenericResourcesInnerDiscreteResourceSpec,
+    GenericResourcesInnerNamedResourceSpec, HealthConfig, Limit, Mount, MountBindOptions, MountTmpfsOptions,
+    MountVolumeOptions, MountVolumeOptionsDriverConfig, NetworkAttachmentConfig, Platform, ResourceObject, ServiceSpec,
+    ServiceSpecMode, ServiceSpecModeReplicated, ServiceSpecRollbackConfig, ServiceSpecUpdateConfig, TaskSpec,
+    TaskSpecContainerSpec, TaskSpecContainerSpecConfigs, TaskSpecContainerSpecDnsConfig, TaskSpecContainerSpecFile,
+    TaskSpecContainerSpecFile1, TaskSpecContainerSpecPrivileges, TaskSpecContainerSpecPrivilegesCredentialSpec,
+    TaskSpecContainerSpecPrivilegesSeLinuxContext, TaskSpecContainerSpecSecrets, TaskSpecLogDriver, TaskSpecPlacement,
+    TaskSpecPlacementPreferences, TaskSpecPlacementSpread, TaskSpecResources, TaskSpecRestartPolicy,
 };
 use serde::de::{Deserialize, IntoDeserializer, value::Error as Refusal};
 use std::collections::{BTreeMap, HashMap};
@@ -52,6 +55,15 @@ fn items<T>(v: Vec<T>) -> Option<Vec<T>> {
 /// A map, left out when empty.
 fn map(m: BTreeMap<String, String>) -> Option<HashMap<String, String>> {
     (!m.is_empty()).then(|| m.into_iter().collect())
+}
+
+/// `k=v` strings as a map (kreuzwerker/docker's `driver_opts`); a string without `=` is not
+/// an option.
+fn pairs(v: &Value, k: &str) -> BTreeMap<String, String> {
+    val::strings(v, k)
+        .into_iter()
+        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
 }
 
 /// An object, left out when it sets nothing.
@@ -129,12 +141,25 @@ fn mount(m: &Value, refused: &mut Refused) -> Mount {
             ..Default::default()
         })
     });
+    let bind_options = val::block(m, "bind_options").map(|b| MountBindOptions {
+        propagation: refused.check(val::string(&b, "propagation").unwrap_or_else(|| "rprivate".into())),
+        ..Default::default()
+    });
+    let tmpfs_options = val::block(m, "tmpfs_options").and_then(|t| {
+        given(MountTmpfsOptions {
+            size_bytes: val::int(&t, "size_bytes"),
+            mode: val::int(&t, "mode"),
+            ..Default::default()
+        })
+    });
     Mount {
         target: Some(val::string(m, "target").unwrap_or_default()),
         source: val::string(m, "source"),
         typ: refused.check(val::string(m, "type").unwrap_or_default()),
         read_only: val::boolean(m, "read_only"),
+        bind_options,
         volume_options,
+        tmpfs_options,
         ..Default::default()
     }
 }
@@ -152,6 +177,32 @@ fn container_spec(cs: &Value, refused: &mut Refused) -> Result<TaskSpecContainer
         }),
         None => None,
     };
+    let privileges = val::block(cs, "privileges").and_then(|p| {
+        given(TaskSpecContainerSpecPrivileges {
+            credential_spec: val::block(&p, "credential_spec").and_then(|c| {
+                given(TaskSpecContainerSpecPrivilegesCredentialSpec {
+                    file: val::string(&c, "file"),
+                    registry: val::string(&c, "registry"),
+                    ..Default::default()
+                })
+            }),
+            se_linux_context: val::block(&p, "se_linux_context").and_then(|s| {
+                given(TaskSpecContainerSpecPrivilegesSeLinuxContext {
+                    disable: val::boolean(&s, "disable"),
+                    user: val::string(&s, "user"),
+                    role: val::string(&s, "role"),
+                    typ: val::string(&s, "type"),
+                    level: val::string(&s, "level"),
+                })
+            }),
+            ..Default::default()
+        })
+    });
+    let dns_config = val::block(cs, "dns_config").map(|d| TaskSpecContainerSpecDnsConfig {
+        nameservers: items(val::strings(&d, "nameservers")),
+        search: items(val::strings(&d, "search")),
+        options: items(val::strings(&d, "options")),
+    });
     let env = val::string_map(cs, "env").into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     let hosts = val::blocks(cs, "hosts")
         .iter()
@@ -194,11 +245,39 @@ fn container_spec(cs: &Value, refused: &mut Refused) -> Result<TaskSpecContainer
         capability_drop: items(val::strings(cs, "cap_drop")),
         mounts: items(val::blocks(cs, "mounts").iter().map(|m| mount(m, refused)).collect()),
         health_check,
+        privileges,
+        dns_config,
         hosts: items(hosts),
         secrets: items(secrets),
         configs: items(configs),
         ..Default::default()
     })
+}
+
+/// `named_resources_spec` (`kind=value`) and `discrete_resources_spec` (`kind=count`), as
+/// kreuzwerker/docker spells them; an entry that does not parse is left out.
+fn generic_resources(g: &Value) -> Vec<GenericResourcesInner> {
+    let named = val::strings(g, "named_resources_spec").into_iter().filter_map(|s| {
+        let (kind, value) = s.split_once('=')?;
+        Some(GenericResourcesInner {
+            named_resource_spec: Some(GenericResourcesInnerNamedResourceSpec {
+                kind: Some(kind.into()),
+                value: Some(value.into()),
+            }),
+            discrete_resource_spec: None,
+        })
+    });
+    let discrete = val::strings(g, "discrete_resources_spec").into_iter().filter_map(|s| {
+        let (kind, value) = s.split_once('=')?;
+        Some(GenericResourcesInner {
+            named_resource_spec: None,
+            discrete_resource_spec: Some(GenericResourcesInnerDiscreteResourceSpec {
+                kind: Some(kind.into()),
+                value: Some(value.trim().parse().ok()?),
+            }),
+        })
+    });
+    named.chain(discrete).collect()
 }
 
 fn task_spec(task: &Value, refused: &mut Refused) -> Result<TaskSpec, ProviderError> {
@@ -207,11 +286,15 @@ fn task_spec(task: &Value, refused: &mut Refused) -> Result<TaskSpec, ProviderEr
     let container_spec = container_spec(&cs, refused)?;
     let resources = val::block(task, "resources").and_then(|r| {
         let side = |k: &str| val::block(&r, k).map(|b| (val::int(&b, "nano_cpus"), val::int(&b, "memory_bytes")));
+        let generic = val::block(&r, "reservation")
+            .and_then(|rv| val::block(&rv, "generic_resources"))
+            .map(|g| generic_resources(&g))
+            .unwrap_or_default();
         given(TaskSpecResources {
             limits: side("limits")
                 .and_then(|(nano_cpus, memory_bytes)| given(Limit { nano_cpus, memory_bytes, ..Default::default() })),
-            reservations: side("reservations").and_then(|(nano_cpus, memory_bytes)| {
-                given(ResourceObject { nano_cpus, memory_bytes, ..Default::default() })
+            reservations: side("reservation").and_then(|(nano_cpus, memory_bytes)| {
+                given(ResourceObject { nano_cpus, memory_bytes, generic_resources: items(generic) })
             }),
             ..Default::default()
         })
@@ -229,11 +312,15 @@ fn task_spec(task: &Value, refused: &mut Refused) -> Result<TaskSpec, ProviderEr
         let prefs = val::strings(&pl, "prefs").into_iter().map(|p| TaskSpecPlacementPreferences {
             spread: Some(TaskSpecPlacementSpread { spread_descriptor: Some(p) }),
         });
+        let platforms = val::blocks(&pl, "platforms")
+            .iter()
+            .map(|p| Platform { architecture: val::string(p, "architecture"), os: val::string(p, "os") })
+            .collect();
         given(TaskSpecPlacement {
             constraints: items(val::strings(&pl, "constraints")),
             preferences: items(prefs.collect()),
             max_replicas: val::int(&pl, "max_replicas"),
-            ..Default::default()
+            platforms: items(platforms),
         })
     });
     let networks = val::blocks(task, "networks_advanced")
@@ -241,7 +328,7 @@ fn task_spec(task: &Value, refused: &mut Refused) -> Result<TaskSpec, ProviderEr
         .map(|nw| NetworkAttachmentConfig {
             target: Some(val::string(nw, "name").unwrap_or_default()),
             aliases: items(val::strings(nw, "aliases")),
-            driver_opts: map(val::string_map(nw, "driver_opts")),
+            driver_opts: map(pairs(nw, "driver_opts")),
         })
         .collect();
     Ok(TaskSpec {
