@@ -1364,3 +1364,22 @@ resource "aws_instance" "fleet" {{
     let state = h.destroy(&src).await;
     assert!(state.resources.is_empty());
 }
+
+/// The plan text of an instance create, line for line as Terraform 1.11 with hashicorp/aws
+/// 5.100.0 prints it (`tests/fixtures/terraform_plan_text`, recorded by its regenerate.sh).
+#[tokio::test]
+async fn an_instance_create_plan_reads_as_terraforms() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_plan_text");
+    let expected = std::fs::read_to_string(dir.join("terraform_plan.txt")).unwrap();
+    let src = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let h = Harness::new();
+    let opts = terrane_engine::plan::planner::PlanOptions::default();
+    let (ctx, p) = h.try_plan(&src, &opts).await.unwrap_or_else(|d| panic!("{d}"));
+    let lookup = |c: &terrane_engine::plan::ResourceChange| {
+        ctx.resource_schema(&c.provider, &c.addr.resource).map(|s| s.block.clone())
+    };
+    let text = terrane_engine::plan::render::text::render_plan(&p, &lookup, false);
+    let start = text.find("  # aws_instance.x").unwrap_or_else(|| panic!("{text}"));
+    let end = start + text[start..].find("\n    }\n").unwrap() + "\n    }\n".len();
+    assert_eq!(&text[start..end], expected);
+}

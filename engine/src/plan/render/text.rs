@@ -103,7 +103,7 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
     if !output_changes.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:");
         let width = output_changes.iter().map(|o| o.name.len()).max().unwrap_or(0);
-        let mut r = Lines { out: &mut out, p: &p };
+        let mut r = Lines { out: &mut out, p: &p, no_null_suffix: false };
         for o in output_changes {
             r.attribute(
                 &o.name,
@@ -354,7 +354,7 @@ fn body(out: &mut String, c: &ResourceChange, schema: Option<&Schema>, p: &Paint
         c.addr.resource.type_name,
         c.addr.resource.name
     );
-    let mut lines = Lines { out, p };
+    let mut lines = Lines { out, p, no_null_suffix: false };
     let full = matches!(action, Action::Create | Action::Delete | Action::Read);
     let before = if matches!(action, Action::Create | Action::Read) { Value::NULL } else { c.before.clone() };
     let after = match action {
@@ -383,6 +383,9 @@ impl<'a> ValueOrAbsent<'a> {
 struct Lines<'o, 'p> {
     out: &'o mut String,
     p: &'p Paint,
+    /// Inside the old value of a block that becomes unknown: deleted attributes are shown
+    /// without `-> null` (Terraform's `OverrideNullSuffix`).
+    no_null_suffix: bool,
 }
 
 fn sym_prefix(p: &Paint, level: usize, a: Action) -> String {
@@ -397,6 +400,16 @@ fn sym_prefix(p: &Paint, level: usize, a: Action) -> String {
 
 fn pad(level: usize) -> String {
     " ".repeat(2 + 4 * level + 2)
+}
+
+/// A key of a map or an object: a map's always quoted, an object's bare when it is an
+/// identifier (Terraform's `hclEscapeString` and `EnsureValidAttributeName`).
+fn entry_key(k: &str, map: bool) -> String {
+    if map { crate::addr::quote(k) } else { key_repr(k) }
+}
+
+fn is_map(v: &Value) -> bool {
+    matches!(v.unmarked(), Value::Map(_))
 }
 
 fn key_repr(k: &str) -> String {
@@ -465,55 +478,19 @@ impl Lines<'_, '_> {
         }
         let Some(schema) = schema else { return };
         let mut hidden_blocks = 0;
-        for (name, block) in &schema.blocks {
-            let b = bm.get(name).cloned().unwrap_or(Value::NULL);
-            let a = am.get(name).cloned().unwrap_or(Value::NULL);
-            path.push(PathStep::Attr(name.clone()));
-            let forces = replace.iter().any(|r| r == path);
-            match block.nesting {
-                Nesting::Single => {
-                    if b.lang_eq(&a) && !a.is_unknown() {
-                        if !b.is_null() {
-                            hidden_blocks += 1;
-                        }
-                    } else {
-                        self.block(name, &block.schema, &b, &a, level, full, forces, replace, path);
-                    }
-                }
-                Nesting::List | Nesting::Set => {
-                    if a.is_unknown() {
-                        let _ = writeln!(
-                            self.out,
-                            "{} {name} {{ {} }}",
-                            sym_prefix(self.p, level, Action::Update),
-                            self.p.dim("(known after apply)")
-                        );
-                        path.pop();
-                        continue;
-                    }
-                    let bi = b.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
-                    let ai = a.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
-                    let ops = list_ops(&bi, &ai, block.nesting == Nesting::Set);
-                    for op in ops {
-                        match op {
-                            ListOp::Same(v) => {
-                                let _ = v;
-                                hidden_blocks += 1;
-                            }
-                            ListOp::Removed(v) => {
-                                self.block(name, &block.schema, &v, &Value::NULL, level, full, forces, replace, path)
-                            }
-                            ListOp::Added(v) => {
-                                self.block(name, &block.schema, &Value::NULL, &v, level, full, forces, replace, path)
-                            }
-                            ListOp::Changed(b, a) => {
-                                self.block(name, &block.schema, &b, &a, level, full, forces, replace, path)
-                            }
-                        }
-                    }
-                }
+        // As Terraform: block types by name, each group of shown blocks after a blank line
+        // when the object has attributes (set ones: null attributes do not count).
+        let has_attrs =
+            attrs.iter().any(|n| !(bm.get(*n).is_none_or(Value::is_null) && am.get(*n).is_none_or(Value::is_null)));
+        let mut block_names: Vec<&String> = schema.blocks.keys().collect();
+        block_names.sort();
+        for name in block_names {
+            let block = &schema.blocks[name];
+            let group_start = self.out.len();
+            self.block_group(name, block, bm, am, level, full, replace, path, &mut hidden_blocks);
+            if has_attrs && self.out.len() > group_start {
+                self.out.insert(group_start, '\n');
             }
-            path.pop();
         }
         if hidden_blocks > 0 && !full {
             let _ = writeln!(
@@ -525,6 +502,95 @@ impl Lines<'_, '_> {
                     if hidden_blocks == 1 { "" } else { "s" }
                 ))
             );
+        }
+    }
+
+    /// The blocks of one type of an object (see [`Lines::object_body`]).
+    #[allow(clippy::too_many_arguments)]
+    fn block_group(
+        &mut self,
+        name: &str,
+        block: &crate::schema::NestedBlock,
+        bm: &crate::value::ValueMap,
+        am: &crate::value::ValueMap,
+        level: usize,
+        full: bool,
+        replace: &[Vec<PathStep>],
+        path: &mut Vec<PathStep>,
+        hidden_blocks: &mut usize,
+    ) {
+        let b = bm.get(name).cloned().unwrap_or(Value::NULL);
+        let a = am.get(name).cloned().unwrap_or(Value::NULL);
+        path.push(PathStep::Attr(name.to_string()));
+        let forces = replace.iter().any(|r| r == path);
+        match block.nesting {
+            Nesting::Single => {
+                if b.lang_eq(&a) && !a.is_unknown() {
+                    if !b.is_null() {
+                        *hidden_blocks += 1;
+                    }
+                } else {
+                    self.block(name, &block.schema, &b, &a, level, full, forces, replace, path);
+                }
+            }
+            Nesting::List | Nesting::Set => {
+                if a.is_unknown() {
+                    self.unknown_blocks(name, &block.schema, &b, level, forces, replace, path);
+                    path.pop();
+                    return;
+                }
+                let bi = b.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+                let ai = a.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+                let ops = list_ops(&bi, &ai, block.nesting == Nesting::Set);
+                for op in ops {
+                    match op {
+                        ListOp::Same(v) => {
+                            let _ = v;
+                            *hidden_blocks += 1;
+                        }
+                        ListOp::Removed(v) => {
+                            self.block(name, &block.schema, &v, &Value::NULL, level, full, forces, replace, path)
+                        }
+                        ListOp::Added(v) => {
+                            self.block(name, &block.schema, &Value::NULL, &v, level, full, forces, replace, path)
+                        }
+                        ListOp::Changed(b, a) => {
+                            self.block(name, &block.schema, &b, &a, level, full, forces, replace, path)
+                        }
+                    }
+                }
+            }
+        }
+        path.pop();
+    }
+
+    /// Blocks whose value the provider decides at apply, as Terraform shows them: `+ name
+    /// (known after apply)` where there were none, else each old block as deleted, then `->
+    /// (known after apply)`.
+    #[allow(clippy::too_many_arguments)]
+    fn unknown_blocks(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        before: &Value,
+        level: usize,
+        forces: bool,
+        replace: &[Vec<PathStep>],
+        path: &mut Vec<PathStep>,
+    ) {
+        let suffix = if forces { format!(" {}", self.p.red("# forces replacement")) } else { String::new() };
+        let unknown = self.p.dim("(known after apply)");
+        let old = before.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+        if old.is_empty() {
+            let _ = writeln!(self.out, "{} {name} {unknown}{suffix}", sym_prefix(self.p, level, Action::Create));
+            return;
+        }
+        for b in old {
+            let _ = writeln!(self.out, "{} {name} {{", sym_prefix(self.p, level, Action::Update));
+            let outer = std::mem::replace(&mut self.no_null_suffix, true);
+            self.object_body(Some(schema), &b, &Value::NULL, level + 1, true, replace, path);
+            self.no_null_suffix = outer;
+            let _ = writeln!(self.out, "{}}} {} {unknown}{suffix}", pad(level), self.p.dim("->"));
         }
     }
 
@@ -577,6 +643,14 @@ impl Lines<'_, '_> {
                     self.value(a, level, Action::Create)
                 );
             }
+            (ValueOrAbsent::Present(b), ValueOrAbsent::Absent) if self.no_null_suffix => {
+                let _ = writeln!(
+                    self.out,
+                    "{} {label} = {}{suffix}",
+                    sym_prefix(self.p, level, Action::Delete),
+                    self.value(b, level, Action::Delete)
+                );
+            }
             (ValueOrAbsent::Present(b), ValueOrAbsent::Absent) => {
                 let _ = writeln!(
                     self.out,
@@ -601,7 +675,7 @@ impl Lines<'_, '_> {
                 match (b.view(), a.view()) {
                     (View::Map(bm), View::Map(am)) => {
                         let _ = writeln!(self.out, "{prefix} {label} = {{{suffix}");
-                        self.map_entries(bm, am, level + 1);
+                        self.map_entries(bm, am, is_map(a) || is_map(b), level + 1);
                         let _ = writeln!(self.out, "{}}}", pad(level));
                     }
                     (View::Seq(bl), View::Seq(al)) => {
@@ -676,7 +750,7 @@ impl Lines<'_, '_> {
         }
     }
 
-    fn map_entries(&mut self, bm: &crate::value::ValueMap, am: &crate::value::ValueMap, level: usize) {
+    fn map_entries(&mut self, bm: &crate::value::ValueMap, am: &crate::value::ValueMap, map: bool, level: usize) {
         let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -688,11 +762,11 @@ impl Lines<'_, '_> {
                 _ => true,
             })
             .collect();
-        let width = changed.iter().map(|k| key_repr(k).len()).max().unwrap_or(0);
+        let width = changed.iter().map(|k| entry_key(k, map).len()).max().unwrap_or(0);
         for k in &changed {
             let b = bm.get(*k).map_or(ValueOrAbsent::Absent, ValueOrAbsent::Present);
             let a = am.get(*k).map_or(ValueOrAbsent::Absent, ValueOrAbsent::Present);
-            self.attribute(&key_repr(k), width, b, a, level, false, None);
+            self.attribute(&entry_key(k, map), width, b, a, level, false, None);
         }
         let hidden = keys.len() - changed.len();
         if hidden > 0 {
@@ -743,14 +817,15 @@ impl Lines<'_, '_> {
                 if m.is_empty() {
                     return "{}".into();
                 }
-                let width = m.keys().map(|k| key_repr(k).len()).max().unwrap_or(0);
+                let map = is_map(v);
+                let width = m.keys().map(|k| entry_key(k, map).len()).max().unwrap_or(0);
                 let mut out = String::from("{\n");
                 for (k, item) in m {
                     let _ = writeln!(
                         out,
                         "{} {:<width$} = {}",
                         sym_prefix(self.p, level + 1, action),
-                        key_repr(k),
+                        entry_key(k, map),
                         self.value(item, level + 1, action)
                     );
                 }
