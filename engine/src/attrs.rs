@@ -53,6 +53,13 @@ pub fn block(v: &Value, k: &str) -> Option<Value> {
     }
 }
 
+/// An RFC 3339 timestamp from an API (`2026-12-07T06:12:01.5Z`, `...+02:00`) as a time.
+pub fn rfc3339_time(s: &str) -> Option<std::time::SystemTime> {
+    let (secs, nanos) = crate::lang::funcs::unix_of_rfc3339(s)?;
+    let d = std::time::Duration::new(secs.unsigned_abs(), nanos);
+    if secs >= 0 { std::time::UNIX_EPOCH.checked_add(d) } else { std::time::UNIX_EPOCH.checked_sub(d) }
+}
+
 pub fn id(v: &Value) -> String {
     string(v, "id").unwrap_or_default()
 }

@@ -92,7 +92,7 @@ pub async fn apply(
             addr: c.addr.clone(),
             provider: c.provider.clone(),
             provider_address: c.provider_address.clone(),
-            token: format!("terrane-{}", uuid::Uuid::new_v4().simple()),
+            token: crate::state::new_create_token(),
             planned: c.after.clone().deep_unmark().unknowns_to_null().to_json(),
         })
         .collect();

@@ -50,6 +50,30 @@ pub struct PendingCreate {
     pub planned: serde_json::Value,
 }
 
+/// A new create token: `terrane-` and a UUID version 7, whose first 48 bits are the Unix time
+/// in milliseconds at which the create was recorded (RFC 9562). A provider that finds what a
+/// killed create made by a unique name rather than a mark on the object reads that time back
+/// ([`create_token_time`]), so an object that had the name before the create started is
+/// never taken for the create's.
+pub fn new_create_token() -> String {
+    format!("terrane-{}", uuid::Uuid::now_v7().simple())
+}
+
+/// The token of a create recorded at `t` (tests).
+pub fn create_token_at(t: std::time::SystemTime) -> String {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, d.as_secs(), d.subsec_nanos());
+    format!("terrane-{}", uuid::Uuid::new_v7(ts).simple())
+}
+
+/// When the create of `token` was recorded (tokens made by [`new_create_token`]); `None`
+/// for tokens without a time (version 4, written before tokens carried one).
+pub fn create_token_time(token: &str) -> Option<std::time::SystemTime> {
+    let u = uuid::Uuid::parse_str(token.strip_prefix("terrane-")?).ok()?;
+    let (secs, nanos) = u.get_timestamp()?.to_unix();
+    Some(std::time::UNIX_EPOCH + std::time::Duration::new(secs, nanos))
+}
+
 /// One recorded input variable: its value, or for a sensitive variable only a digest, so the
 /// state never gains a copy of a secret and a change can still be detected.
 #[derive(Clone, Debug, PartialEq)]

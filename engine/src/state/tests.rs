@@ -227,3 +227,26 @@ async fn a_directory_with_only_the_former_state_file_keeps_using_it() {
     std::fs::write(dir.path().join("terraform.tfstate"), s.to_json()).unwrap();
     assert_eq!(default_paths(dir.path()).0, dir.path().join("terraform.tfstate"));
 }
+
+#[test]
+fn create_tokens_carry_the_time_they_were_made() {
+    let before = std::time::SystemTime::now() - std::time::Duration::from_millis(1);
+    let token = super::new_create_token();
+    let after = std::time::SystemTime::now() + std::time::Duration::from_millis(1);
+    assert!(token.starts_with("terrane-") && token.len() == 40, "{token}");
+    let t = super::create_token_time(&token).unwrap();
+    assert!(before <= t && t <= after, "{t:?} not between {before:?} and {after:?}");
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+    assert_eq!(super::create_token_time(&super::create_token_at(at)), Some(at));
+    // Tokens written before tokens carried a time (version 4) have none.
+    assert_eq!(super::create_token_time(&format!("terrane-{}", uuid::Uuid::new_v4().simple())), None);
+    assert_eq!(super::create_token_time("a-token"), None);
+}
+
+#[test]
+fn api_timestamps_in_any_offset_are_read() {
+    let t = crate::attrs::rfc3339_time("2026-12-07T06:12:01.5Z").unwrap();
+    assert_eq!(t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis(), 1_796_623_921_500);
+    assert_eq!(crate::attrs::rfc3339_time("2026-12-07T08:12:01.5+02:00"), Some(t));
+    assert_eq!(crate::attrs::rfc3339_time("yesterday"), None);
+}

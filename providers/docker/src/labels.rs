@@ -31,23 +31,14 @@ pub fn from_map(m: &BTreeMap<String, String>) -> Value {
     )
 }
 
-/// The label a create carries its idempotency token in, so the next plan can find what a
-/// killed apply created (see `find_created`). It is not part of the resource's `labels`: reads
-/// leave it out, so it never shows as drift, and an update does not keep it.
+/// The label terrane before version 0.2 put a create's idempotency token in. Creates no
+/// longer mark their objects (see `find_created`); reads still leave it out, so objects made
+/// then never show it as drift, and a pending create recorded then is still found by it.
 pub const CREATE_TOKEN: &str = "terrane.create-token";
 
-/// The label filter that finds the objects a create with `token` made.
+/// The label filter that finds the objects a create with `token` marked.
 pub fn token_filter(token: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([("label".to_string(), vec![format!("{CREATE_TOKEN}={token}")])])
-}
-
-/// The labels of `v[k]` as a map for a create request, with the create's token when it has one.
-pub fn for_create(v: &Value, k: &str, token: Option<&str>) -> BTreeMap<String, String> {
-    let mut m = to_map(v, k);
-    if let Some(t) = token {
-        m.insert(CREATE_TOKEN.to_string(), t.to_string());
-    }
-    m
 }
 
 /// An object's labels as the daemon returns them, as label blocks, without the create token.

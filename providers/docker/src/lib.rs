@@ -24,6 +24,10 @@ use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderErro
 use terrane_engine::schema::{ProviderSchema, ResourceSchema};
 use terrane_engine::value::Value;
 
+/// How far the daemon's clock may be behind this machine's when a killed create is looked for
+/// by its creation time ([`Provider::find_created`]).
+const CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The registry address the Terraform Docker provider has; state files record it.
 pub const SOURCE: &str = "kreuzwerker/docker";
 
@@ -126,25 +130,46 @@ impl Provider for DockerProvider {
         resource_type(type_name)?.create(&self.ctx().await?, &planned).await
     }
 
-    /// Marks the new object with the token as a label (every swarm object type has labels),
-    /// which [`Provider::find_created`] looks for.
+    /// Creates without marking the object: the token only names an unnamed volume.
     async fn create_with_token(&self, type_name: &str, planned: Value, token: &str) -> Result<Value, ProviderError> {
         resource_type(type_name)?.create(&self.ctx_for(Some(token)).await?, &planned).await
     }
 
-    /// The object a killed apply's create made: the one carrying its token label. Finding it
-    /// by the label, not the name, never adopts a foreign object that happens to have the name
-    /// (the create would then fail on the name, as it should).
+    /// The object a killed apply's create made: the one with the planned name (an unnamed
+    /// volume's is derived from the token) that the daemon created after the create was
+    /// recorded (the token's time, less [`CLOCK_SKEW`]). An object that had the name before is
+    /// someone else's and is never adopted: the create then fails on the name, as it should.
+    /// Nothing is left on the object, so Terraform reads it as its own. Pending creates
+    /// recorded by terrane before 0.2 (tokens without a time) are found by the token label
+    /// those versions put on the object.
     async fn find_created(&self, type_name: &str, planned: Value, token: &str) -> Result<Option<Value>, ProviderError> {
         let r = resource_type(type_name)?;
         let c = self.ctx().await?;
-        let ids = r.ids_labelled(&c, labels::token_filter(token)).await?;
+        let ids: Vec<String> = match terrane_engine::state::create_token_time(token) {
+            Some(recorded) => {
+                let name = match terrane_engine::attrs::string(&planned, "name") {
+                    Some(n) => n,
+                    None if type_name == "docker_volume" => resources::volume_name_for(token),
+                    // A name known only after apply (derived from another object's ID): the
+                    // create is planned again and fails on the name if the first one made it.
+                    None => return Ok(None),
+                };
+                let since = recorded.checked_sub(CLOCK_SKEW).unwrap_or(recorded);
+                r.named(&c, &name)
+                    .await?
+                    .into_iter()
+                    .filter(|n| n.created.is_some_and(|t| t >= since))
+                    .map(|n| n.id)
+                    .collect()
+            }
+            None => r.ids_labelled(&c, labels::token_filter(token)).await?,
+        };
         let id = match ids.as_slice() {
             [] => return Ok(None),
             [id] => id,
             _ => {
                 return Err(ProviderError::new(format!(
-                    "{} {type_name} objects carry the create token {token}; expected at most one: {}",
+                    "{} {type_name} objects could be what the create {token} made; expected at most one: {}",
                     ids.len(),
                     ids.join(", ")
                 )));

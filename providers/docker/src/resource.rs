@@ -13,8 +13,8 @@ use terrane_engine::value::Value;
 pub struct Ctx<'a> {
     pub docker: &'a bollard::Docker,
     pub settings: &'a Settings,
-    /// The idempotency token of the create this context serves, put on the new object as
-    /// the [`crate::labels::CREATE_TOKEN`] label.
+    /// The idempotency token of the create this context serves: an unnamed volume is named
+    /// after it ([`crate::resources::volume_name_for`]), so that it can be found by name.
     pub token: Option<&'a str>,
 }
 
@@ -64,6 +64,18 @@ pub fn found<T>(
     }
 }
 
+/// An object found by its name: its ID and when it was created (as the daemon's clock says).
+pub struct Named {
+    pub id: String,
+    pub created: Option<std::time::SystemTime>,
+}
+
+impl Named {
+    pub fn new(id: Option<String>, created: Option<&str>) -> Named {
+        Named { id: id.unwrap_or_default(), created: created.and_then(terrane_engine::attrs::rfc3339_time) }
+    }
+}
+
 #[async_trait]
 pub trait ResourceType: Send + Sync {
     fn name(&self) -> &'static str;
@@ -89,6 +101,9 @@ pub trait ResourceType: Send + Sync {
     /// The IDs of the objects of this type carrying all the labels in `filter` (a daemon list
     /// filter: `{"label": ["k=v"]}`), in one call.
     async fn ids_labelled(&self, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>>;
+    /// The objects of this type named exactly `name` (not an ID or a prefix of one), with when
+    /// the daemon says each was created.
+    async fn named(&self, c: &Ctx<'_>, name: &str) -> Result<Vec<Named>>;
     /// Imports by ID or name.
     async fn import(&self, c: &Ctx<'_>, id: &str) -> Result<Option<Value>> {
         let stub = Value::object([("id", Value::from(id))]);

@@ -8,7 +8,7 @@ mod read;
 mod schema;
 mod spec;
 
-use crate::resource::{Ctx, ResourceType, Result, found};
+use crate::resource::{Ctx, Named, ResourceType, Result, found};
 use async_trait::async_trait;
 use bollard::models::{Service as Svc, ServiceSpec};
 use bollard::query_parameters::{InspectServiceOptions, ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
@@ -85,10 +85,7 @@ impl ResourceType for Service {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = val::string(planned, "name").unwrap_or_default();
-        let mut spec = spec::to_spec(planned, &format!("building the service spec of {name}"))?;
-        if let Some(token) = c.token {
-            spec.labels.get_or_insert_default().insert(crate::labels::CREATE_TOKEN.to_string(), token.to_string());
-        }
+        let spec = spec::to_spec(planned, &format!("building the service spec of {name}"))?;
         let auth = c.settings.credentials_for(image_of(&spec));
         let asked = Instant::now();
         // Service names are unique in a swarm: a create whose answer was lost is found by name.
@@ -124,6 +121,19 @@ impl ResourceType for Service {
         let opts = ListServicesOptions { filters: Some(filter), ..Default::default() };
         let found = c.call("listing services", || c.docker.list_services(Some(opts.clone()))).await?;
         Ok(found.into_iter().filter_map(|s| s.id).collect())
+    }
+
+    async fn named(&self, c: &Ctx<'_>, name: &str) -> Result<Vec<Named>> {
+        let svc = c
+            .call(&format!("reading service {name}"), || async {
+                found(c.docker.inspect_service(name, None::<InspectServiceOptions>).await)
+            })
+            .await?;
+        Ok(svc
+            .filter(|s| s.spec.as_ref().and_then(|p| p.name.as_deref()) == Some(name))
+            .map(|s| Named::new(s.id, s.created_at.as_deref()))
+            .into_iter()
+            .collect())
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -93,19 +93,25 @@ async fn networks_secrets_configs_and_volumes() {
     assert!(!docker(&["volume", "ls", "--format", "{{.Name}}"]).contains(&tag));
 }
 
-/// After a killed apply: each type's create left its token as a label, which `find_created`
-/// finds (and only it: not another token's object, not a foreign object with the same name),
-/// and which never shows in the resource's `labels`.
+/// A create leaves nothing of terrane's on the object, and `find_created` (the next plan
+/// after a killed apply) finds what it made by its name and the time the create was recorded
+/// (in its token): an object that had the name before the create is not adopted. An unnamed
+/// volume is named after the token. A pending create recorded by an older terrane (a token
+/// without a time) is still found by the label those versions put on the object.
 #[tokio::test]
-async fn find_created_finds_each_type_by_its_create_token_label_only() {
+async fn find_created_finds_what_a_create_made_by_name_and_time_and_leaves_no_mark() {
+    use terrane_engine::state::{create_token_at, new_create_token};
     let h = Harness::new();
     let tag = unique("tok");
     let src = format!(
         "{}\nresource \"docker_service\" \"svc\" {{\n  name = \"{tag}-svc\"\n  task_spec {{\n    container_spec {{\n      image   = \"{IMAGE}\"\n      command = [\"sleep\", \"600\"]\n      stop_grace_period = \"1s\"\n    }}\n  }}\n}}\n",
         objects(&tag, "s3cret", "ops")
     );
+    let recorded = new_create_token();
     let state = h.apply(&src).await;
     assert_no_changes(&h.plan(&src).await);
+    // A create recorded after these objects were made (beyond the daemon clock's allowance).
+    let later = create_token_at(std::time::SystemTime::now() + std::time::Duration::from_secs(60));
     let provider = terrane_engine::provider::ProviderFactory::new_instance(&terrane_provider_docker::DockerFactory);
     provider.configure(Value::object([("host", Value::NULL)])).await.unwrap();
     for (t, addr, kind, name) in [
@@ -116,29 +122,53 @@ async fn find_created_finds_each_type_by_its_create_token_label_only() {
         ("docker_service", "docker_service.svc", "service", format!("{tag}-svc")),
     ] {
         let labels = if matches!(kind, "network" | "volume") { "{{json .Labels}}" } else { "{{json .Spec.Labels}}" };
-        let labels: serde_json::Value = serde_json::from_str(&docker(&[kind, "inspect", "-f", labels, &name])).unwrap();
-        let token =
-            labels["terrane.create-token"].as_str().unwrap_or_else(|| panic!("{addr}: no token label in {labels}"));
+        let labels = docker(&[kind, "inspect", "-f", labels, &name]);
+        assert!(!labels.contains("terrane"), "{addr}: terrane left a label: {labels}");
         let stored = h.value(&state, addr);
-        assert!(!format!("{stored:?}").contains("terrane.create-token"), "{addr}: the token label shows in the state");
         let mut planned = stored.clone();
         planned.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::NULL);
-        let found = provider.find_created(t, planned.clone(), token).await.unwrap();
-        let found = found.unwrap_or_else(|| panic!("{addr}: not found by its token"));
+        let found = provider.find_created(t, planned.clone(), &recorded).await.unwrap();
+        let found = found.unwrap_or_else(|| panic!("{addr}: not found by its name"));
         for k in ["id", "name", "labels", "data"] {
             assert_eq!(found.get_attr(k), stored.get_attr(k), "{addr}.{k} as found");
         }
-        assert_eq!(provider.find_created(t, planned, "another-token").await.unwrap(), None, "{addr}");
+        assert_eq!(provider.find_created(t, planned, &later).await.unwrap(), None, "{addr} made before the create");
     }
 
-    // A foreign secret with the name a create meant to use is not adopted: the create then
-    // fails on the name, as it should.
+    // An unnamed volume is named after its create's token, and found by it.
+    let token = new_create_token();
+    let unnamed = Value::object([("name", Value::NULL)]);
+    let made = provider.create_with_token("docker_volume", unnamed.clone(), &token).await.unwrap();
+    let vname = made.get_attr("name").and_then(Value::as_str).unwrap().to_string();
+    assert!(vname.len() == 64 && vname.chars().all(|c| c.is_ascii_hexdigit()), "{vname}");
+    let found = provider.find_created("docker_volume", unnamed.clone(), &token).await.unwrap().unwrap();
+    assert_eq!(found.get_attr("name"), made.get_attr("name"));
+    assert_eq!(provider.find_created("docker_volume", unnamed, &new_create_token()).await.unwrap(), None);
+    docker(&["volume", "rm", &vname]);
+
+    // A secret that had the name before the create is someone else's: not adopted.
     let foreign = format!("{tag}-foreign");
     let file = h.dir.path().join("foreign");
     std::fs::write(&file, "not terrane's").unwrap();
     let sid = docker(&["secret", "create", &foreign, file.to_str().unwrap()]);
     let planned = Value::object([("name", Value::from(foreign.as_str())), ("data", Value::from("eA=="))]);
-    assert_eq!(provider.find_created("docker_secret", planned, "a-token").await.unwrap(), None);
+    assert_eq!(provider.find_created("docker_secret", planned.clone(), &later).await.unwrap(), None);
+    docker(&["secret", "rm", &sid]);
+
+    // A pending create of an older terrane (token without a time) is found by its label, and
+    // the label is not read into the object.
+    let old_token = "terrane-0123456789abcdef0123456789abcdef";
+    let sid = docker(&[
+        "secret",
+        "create",
+        "--label",
+        &format!("terrane.create-token={old_token}"),
+        &foreign,
+        file.to_str().unwrap(),
+    ]);
+    let found = provider.find_created("docker_secret", planned, old_token).await.unwrap().expect("found by label");
+    assert_eq!(found.get_attr("id").and_then(Value::as_str), Some(sid.as_str()));
+    assert!(!format!("{found:?}").contains("terrane.create-token"));
     docker(&["secret", "rm", &sid]);
     h.destroy(&src).await;
 }

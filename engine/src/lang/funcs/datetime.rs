@@ -13,6 +13,11 @@ use crate::cty::{Type, Value};
 use crate::lang::function::{FuncCtx, FuncError, Function, Param, Returns, refine_not_null};
 use time::Time;
 
+/// An RFC 3339 timestamp (as cty parses it) as Unix seconds and nanoseconds.
+pub(crate) fn unix_of_rfc3339(s: &str) -> Option<(i64, u32)> {
+    rfc3339::parse_cty(s).ok().map(|t| t.instant())
+}
+
 pub(super) fn functions() -> Vec<Function> {
     let string = |name| Param::new(name, Type::String);
     vec![

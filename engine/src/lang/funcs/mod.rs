@@ -7,6 +7,7 @@ mod collection;
 mod conversion;
 mod crypto;
 mod datetime;
+pub(crate) use datetime::unix_of_rfc3339;
 mod encoding;
 #[cfg(test)]
 mod fenc_testutil;

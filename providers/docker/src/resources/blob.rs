@@ -63,8 +63,7 @@ pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> 
     let name = val::string(planned, "name").unwrap_or_default();
     let data = normalize(&val::string(planned, "data").unwrap_or_default())
         .ok_or_else(|| ProviderError::new(format!("the data of {} {name} is not base64", kind.noun())))?;
-    let spec =
-        serde_json::json!({"Name": name, "Data": data, "Labels": labels::for_create(planned, "labels", c.token)});
+    let spec = serde_json::json!({"Name": name, "Data": data, "Labels": labels::to_map(planned, "labels")});
     // Names are unique in a swarm: a create whose answer was lost is found by name (exactly:
     // the daemon would also take an ID prefix).
     let doing = format!("creating {} {name}", kind.noun());
@@ -100,6 +99,26 @@ pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> 
         }
     };
     Ok(id)
+}
+
+/// The secret or config named exactly `name`, with when it was created.
+pub async fn named(kind: Kind, c: &Ctx<'_>, name: &str) -> Result<Vec<crate::resource::Named>> {
+    let doing = format!("reading {} {name}", kind.noun());
+    let found = match kind {
+        Kind::Secret => c
+            .call(&doing, || async { found(c.docker.inspect_secret(name).await) })
+            .await?
+            .map(|s| (s.spec.and_then(|p| p.name), s.id, s.created_at)),
+        Kind::Config => c
+            .call(&doing, || async { found(c.docker.inspect_config(name).await) })
+            .await?
+            .map(|s| (s.spec.and_then(|p| p.name), s.id, s.created_at)),
+    };
+    Ok(found
+        .filter(|(n, _, _)| n.as_deref() == Some(name))
+        .map(|(_, id, created)| crate::resource::Named::new(id, created.as_deref()))
+        .into_iter()
+        .collect())
 }
 
 /// The IDs of the secrets or configs carrying the labels in `filter`.

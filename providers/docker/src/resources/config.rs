@@ -41,6 +41,10 @@ impl ResourceType for Config {
         blob::ids_labelled(Kind::Config, c, filter).await
     }
 
+    async fn named(&self, c: &Ctx<'_>, name: &str) -> Result<Vec<crate::resource::Named>> {
+        blob::named(Kind::Config, c, name).await
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         blob::read_many(Kind::Config, c, current).await
     }

@@ -7,6 +7,8 @@ mod network_data;
 mod secret;
 mod volume;
 
+pub use volume::volume_name_for;
+
 use crate::resource::{DataSourceType, ResourceType};
 
 pub fn all() -> Vec<Box<dyn ResourceType>> {

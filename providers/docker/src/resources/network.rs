@@ -2,7 +2,7 @@
 //! Networks cannot change in place: every argument forces replacement.
 
 use crate::labels;
-use crate::resource::{Ctx, ResourceType, Result, found};
+use crate::resource::{Ctx, Named, ResourceType, Result, found};
 use async_trait::async_trait;
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptions};
 use std::collections::HashMap;
@@ -141,7 +141,7 @@ impl ResourceType for Network {
             "Ingress": val::boolean(planned, "ingress").unwrap_or(false),
             "EnableIPv6": val::boolean(planned, "ipv6").unwrap_or(false),
             "Options": val::string_map(planned, "options"),
-            "Labels": labels::for_create(planned, "labels", c.token),
+            "Labels": labels::to_map(planned, "labels"),
             "IPAM": {"Driver": val::string(planned, "ipam_driver").unwrap_or_else(|| "default".into()), "Config": ipam, "Options": val::string_map(planned, "ipam_options")},
         });
         if let Some(d) = val::string(planned, "driver") {
@@ -189,6 +189,17 @@ impl ResourceType for Network {
         let opts = ListNetworksOptions { filters: Some(filter) };
         let found = c.call("listing networks", || c.docker.list_networks(Some(opts.clone()))).await?;
         Ok(found.into_iter().filter_map(|n| n.id).collect())
+    }
+
+    /// Network names need not be unique outside a swarm: every network with the name.
+    async fn named(&self, c: &Ctx<'_>, name: &str) -> Result<Vec<Named>> {
+        let opts = ListNetworksOptions { filters: Some(HashMap::from([("name".to_string(), vec![name.to_string()])])) };
+        let all = c.call("listing networks", || c.docker.list_networks(Some(opts.clone()))).await?;
+        Ok(all
+            .into_iter()
+            .filter(|n| n.name.as_deref() == Some(name))
+            .map(|n| Named::new(n.id, n.created.as_deref()))
+            .collect())
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

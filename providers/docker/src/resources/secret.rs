@@ -46,6 +46,10 @@ impl ResourceType for Secret {
         blob::ids_labelled(Kind::Secret, c, filter).await
     }
 
+    async fn named(&self, c: &Ctx<'_>, name: &str) -> Result<Vec<crate::resource::Named>> {
+        blob::named(Kind::Secret, c, name).await
+    }
+
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         blob::read_many(Kind::Secret, c, current).await
     }

@@ -2,7 +2,7 @@
 //! rexray/ebs driver for EBS-backed volumes). Volumes cannot change: any change replaces.
 
 use crate::labels;
-use crate::resource::{Ctx, ResourceType, Result, found};
+use crate::resource::{Ctx, Named, ResourceType, Result, found};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use terrane_engine::attrs::{self as val, Obj};
@@ -13,6 +13,13 @@ use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
 pub struct Volume;
+
+/// The name of an unnamed volume whose create had `token`: 64 hex digits, like the names the
+/// daemon gives anonymous volumes.
+pub fn volume_name_for(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
 
 fn schema() -> Schema {
     Schema::new()
@@ -76,9 +83,11 @@ impl ResourceType for Volume {
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let mut req = serde_json::json!({
             "DriverOpts": val::string_map(planned, "driver_opts"),
-            "Labels": labels::for_create(planned, "labels", c.token),
+            "Labels": labels::to_map(planned, "labels"),
         });
-        if let Some(n) = val::string(planned, "name") {
+        // An unnamed volume is named after the create's token, as the daemon would name it
+        // (hex), so that a create killed before it was recorded can be found by name.
+        if let Some(n) = val::string(planned, "name").or_else(|| c.token.map(volume_name_for)) {
             req["Name"] = n.into();
         }
         if let Some(d) = val::string(planned, "driver") {
@@ -89,7 +98,7 @@ impl ResourceType for Volume {
         // A named volume whose create answer was lost is found by name; an unnamed one gets a
         // new random name each time, so it is only created again when the first request never
         // reached the daemon.
-        let name = val::string(planned, "name");
+        let name = val::string(planned, "name").or_else(|| c.token.map(volume_name_for));
         let doing = format!("creating volume {}", name.as_deref().unwrap_or("(unnamed)"));
         let req = &req;
         let find = name.as_deref().map(|n| move || async move { found(c.docker.inspect_volume(n).await) });
@@ -102,6 +111,15 @@ impl ResourceType for Volume {
         let opts = bollard::query_parameters::ListVolumesOptions { filters: Some(filter) };
         let found = c.call("listing volumes", || c.docker.list_volumes(Some(opts.clone()))).await?;
         Ok(found.volumes.unwrap_or_default().into_iter().map(|v| v.name).collect())
+    }
+
+    async fn named(&self, c: &Ctx<'_>, name: &str) -> Result<Vec<Named>> {
+        let v =
+            c.call(&format!("reading volume {name}"), || async { found(c.docker.inspect_volume(name).await) }).await?;
+        Ok(v.filter(|v| v.name == name)
+            .map(|v| Named::new(Some(v.name), v.created_at.as_deref()))
+            .into_iter()
+            .collect())
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
