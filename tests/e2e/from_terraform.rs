@@ -220,3 +220,163 @@ fn terraform_and_terrane_hand_a_platform_back_and_forth() {
     assert_eq!(code, 0, "terraform destroy:\n{out}");
     assert!(out.contains("28 destroyed"), "{out}");
 }
+
+/// A DynamoDB request to moto (`target` as in `X-Amz-Target`).
+fn dynamodb(target: &str, body: serde_json::Value) -> serde_json::Value {
+    let target = format!("DynamoDB_20120810.{target}");
+    let r = http(
+        "POST",
+        "/",
+        &[("X-Amz-Target", target.as_str()), ("Content-Type", "application/x-amz-json-1.0")],
+        body.to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{target}: {}", r.text());
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+/// The item `id` of `table`, if any.
+fn item(table: &str, id: &str) -> Option<serde_json::Value> {
+    let out = dynamodb(
+        "GetItem",
+        serde_json::json!({"TableName": table, "Key": {"LockID": {"S": id}}, "ConsistentRead": true}),
+    );
+    out.get("Item").cloned()
+}
+
+/// Polls until the item `id` exists in `table`, while `holder` (the process expected to put
+/// it) runs.
+fn wait_for_item(table: &str, id: &str, holder: &mut std::process::Child) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(i) = item(table, id) {
+            return i;
+        }
+        if holder.try_wait().unwrap().is_some() {
+            let mut out = String::new();
+            for s in [
+                holder.stdout.as_mut().map(|s| s as &mut dyn std::io::Read),
+                holder.stderr.as_mut().map(|s| s as &mut dyn std::io::Read),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let _ = s.read_to_string(&mut out);
+            }
+            panic!("the process that should hold the lock ended before {id} appeared in {table}:\n{out}");
+        }
+        assert!(std::time::Instant::now() < deadline, "{id} never appeared in {table}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The backend most teams' Terraform uses: S3 state, locked in DynamoDB (`dynamodb_table`),
+/// with the state's MD5 digest kept there. Terraform and terrane take turns on it: each reads
+/// what the other wrote (Terraform checks the digest terrane records), and each is refused
+/// while the other holds the lock, with the holder named.
+#[test]
+fn terraform_and_terrane_take_turns_on_an_s3_state_locked_in_dynamodb() {
+    use std::io::Write;
+    let b = Bucket::new("ddb");
+    let table = format!("{}-locks", b.name);
+    dynamodb(
+        "CreateTable",
+        serde_json::json!({
+            "TableName": table,
+            "KeySchema": [{"AttributeName": "LockID", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "LockID", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        }),
+    );
+    let key = "platform/terraform.tfstate";
+    let moto = crate::s3::MOTO;
+    let config = |input: &str| {
+        format!(
+            r#"terraform {{
+  backend "s3" {{
+    bucket                      = "{bucket}"
+    key                         = "{key}"
+    region                      = "eu-west-1"
+    dynamodb_table              = "{table}"
+    endpoints                   = {{ s3 = "http://{moto}", dynamodb = "http://{moto}" }}
+    access_key                  = "testing"
+    secret_key                  = "testing"
+    use_path_style              = true
+    skip_credentials_validation = true
+    skip_requesting_account_id  = true
+  }}
+}}
+
+resource "terraform_data" "x" {{
+  input = "{input}"
+}}
+"#,
+            bucket = b.name
+        )
+    };
+    let w = work(&config("one"));
+    let lock_id = format!("{}/{key}", b.name);
+    let digest_id = format!("{lock_id}-md5");
+    terraform_ok(&w, &["init", "-input=false"]);
+    terraform_ok(&w, &["apply", "-auto-approve", "-input=false"]);
+    let by_terraform = item(&table, &digest_id).expect("Terraform records the state's digest")["Digest"]["S"].clone();
+
+    // Terraform's state and digest, read by terrane: no changes.
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "terrane plans Terraform's state without changes\n{out}\n{err}");
+    // terrane writes, and records the new digest: Terraform reads its state (it refuses one
+    // whose digest does not match) and agrees there is nothing to do.
+    w.write("main.tf", &config("two"));
+    w.ok(&["apply", "-auto-approve"]);
+    let by_terrane = item(&table, &digest_id).unwrap()["Digest"]["S"].clone();
+    assert_ne!(by_terrane, by_terraform, "terrane updated the digest");
+    assert_eq!(b.state(key)["resources"][0]["instances"][0]["attributes"]["input"]["value"], "two");
+    let (code, text) = terraform(&w, &["plan", "-detailed-exitcode", "-input=false"]);
+    assert_eq!(code, 0, "Terraform reads terrane's state and digest\n{text}");
+    assert!(item(&table, &lock_id).is_none(), "no lock left");
+
+    // Terraform holds the lock (an apply waiting for its confirmation): terrane is refused and
+    // told who holds it.
+    w.write("main.tf", &config("three"));
+    let mut tf = std::process::Command::new("terraform")
+        .current_dir(w.path())
+        .args(["apply"])
+        .env("TF_CLI_CONFIG_FILE", terraform_cli_config())
+        .env("CHECKPOINT_DISABLE", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let held = wait_for_item(&table, &lock_id, &mut tf);
+    let info: serde_json::Value = serde_json::from_str(held["Info"]["S"].as_str().unwrap()).unwrap();
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Error acquiring the state lock"), "{err}");
+    assert!(err.contains(info["ID"].as_str().unwrap()), "the error names Terraform's lock: {err}");
+    tf.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let out = tf.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Apply cancelled"), "{out:?}");
+    assert!(item(&table, &lock_id).is_none(), "Terraform released its lock");
+
+    // terrane holds the lock (an apply waiting for its confirmation): Terraform is refused.
+    w.write("main.tf", &config("four"));
+    let mut ours = w
+        .std_cmd(&["apply"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let held = wait_for_item(&table, &lock_id, &mut ours);
+    let info: serde_json::Value = serde_json::from_str(held["Info"]["S"].as_str().unwrap()).unwrap();
+    let (code, text) = terraform(&w, &["plan", "-input=false", "-lock-timeout=0s"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("Error acquiring the state lock"), "{text}");
+    assert!(text.contains(info["ID"].as_str().unwrap()), "Terraform names terrane's lock: {text}");
+    ours.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let out = ours.wait_with_output().unwrap();
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{out:?}");
+    assert!(item(&table, &lock_id).is_none(), "terrane released its lock");
+    let input = &b.state(key)["resources"][0]["instances"][0]["attributes"]["input"]["value"];
+    assert_eq!(input, "two", "nothing was applied while the other held the lock");
+}

@@ -39,8 +39,11 @@ pub(crate) fn http(method: &str, path: &str, headers: &[(&str, &str)], body: &[u
     let mut s = std::net::TcpStream::connect(MOTO)
         .unwrap_or_else(|e| panic!("moto is not reachable on {MOTO} ({e}); start it with tests/env/setup.sh"));
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    // Moto tells services apart by the credential scope.
+    let service =
+        if headers.iter().any(|(k, v)| *k == "X-Amz-Target" && v.starts_with("DynamoDB")) { "dynamodb" } else { "s3" };
     let mut req = format!(
-        "{method} {path} HTTP/1.0\r\nHost: {MOTO}\r\nContent-Length: {}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=0\r\n",
+        "{method} {path} HTTP/1.0\r\nHost: {MOTO}\r\nContent-Length: {}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n",
         body.len()
     );
     for (k, v) in headers {

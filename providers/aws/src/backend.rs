@@ -5,8 +5,15 @@
 //!
 //! Settings are Terraform's (1.6+) `backend "s3"` arguments, so a block Terraform accepts is
 //! accepted unchanged.
+//!
+//! With `dynamodb_table` (how most teams' Terraform backends lock), terrane also locks as
+//! Terraform does there, with an item `LockID = "<bucket>/<key>"` put only if absent, and
+//! keeps the state's MD5 digest in the item `"<bucket>/<key>-md5"` up to date on every write:
+//! Terraform refuses to read a state whose digest does not match. A read checks the digest
+//! the same way, so a state written by a run that did not update it is not planned from.
 
 use crate::config::{AssumeRole, Settings, sdk_config};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
@@ -22,6 +29,9 @@ use tokio::task::JoinHandle;
 /// probably stale.
 const HEARTBEAT: Duration = Duration::from_secs(60);
 const STALE_AFTER: Duration = Duration::from_secs(5 * 60);
+/// How long a state whose digest does not match the one in DynamoDB is read again before it is
+/// refused (Terraform waits 10 s).
+const DIGEST_WAIT: Duration = Duration::from_secs(10);
 
 /// The staleness threshold (`TERRANE_S3_STALE_AFTER_SECS` overrides it; tests give theirs to
 /// [`S3Backend::with_stale_after`]).
@@ -67,6 +77,8 @@ pub struct S3Settings {
     pub encrypt: bool,
     pub kms_key_id: Option<String>,
     pub use_lockfile: bool,
+    /// Terraform's DynamoDB locking and state digests, in this table (hash key `LockID`).
+    pub dynamodb_table: Option<String>,
     pub use_path_style: bool,
     /// Do not compare the bucket's region with `region` (S3-compatible stores).
     pub skip_region_validation: bool,
@@ -92,9 +104,6 @@ impl S3Settings {
             if !ARGUMENTS.contains(&k.as_str()) {
                 return Err(format!("the s3 backend has no argument \"{k}\""));
             }
-        }
-        if get(m, "dynamodb_table").is_some() {
-            return Err("dynamodb_table locking is not supported: terrane locks with S3 alone. Remove dynamodb_table and set use_lockfile = true".into());
         }
         let bucket = string(m, "bucket")
             .ok_or("the s3 backend needs \"bucket\" (in the block or with -backend-config=bucket=...)")?;
@@ -158,6 +167,7 @@ impl S3Settings {
             encrypt: boolean(m, "encrypt").unwrap_or(true),
             kms_key_id: string(m, "kms_key_id"),
             use_lockfile: boolean(m, "use_lockfile").unwrap_or(false),
+            dynamodb_table: string(m, "dynamodb_table"),
             use_path_style: boolean(m, "use_path_style").unwrap_or(false),
             skip_region_validation: boolean(m, "skip_region_validation").unwrap_or(false),
             aws,
@@ -176,12 +186,15 @@ impl S3Settings {
 pub struct S3Backend {
     s: S3Settings,
     client: tokio::sync::OnceCell<aws_sdk_s3::Client>,
+    dynamodb: tokio::sync::OnceCell<aws_sdk_dynamodb::Client>,
     /// The ETag of each workspace's state as last read or written (`None`: known absent).
     etags: Mutex<HashMap<String, Option<String>>>,
     /// Held locks: workspace → (lock ID, lock object ETag, heartbeat task).
     held: Mutex<HashMap<String, (String, JoinHandle<()>)>>,
     /// A lock not renewed for this long is reported as probably stale.
     stale_after: Duration,
+    /// How long a state whose digest does not match is read again before it is refused.
+    digest_wait: Duration,
 }
 
 impl S3Backend {
@@ -189,10 +202,17 @@ impl S3Backend {
         S3Backend {
             s,
             client: tokio::sync::OnceCell::new(),
+            dynamodb: tokio::sync::OnceCell::new(),
             etags: Mutex::new(HashMap::new()),
             held: Mutex::new(HashMap::new()),
             stale_after: stale_after_from_env(),
+            digest_wait: DIGEST_WAIT,
         }
+    }
+
+    /// The same backend, refusing a state whose digest does not match after `d` (tests).
+    pub fn with_digest_wait(self, d: Duration) -> S3Backend {
+        S3Backend { digest_wait: d, ..self }
     }
 
     /// The same backend, reporting a lock not renewed for `d` as probably stale.
@@ -332,6 +352,11 @@ impl S3Backend {
     }
 }
 
+fn md5_hex(b: &[u8]) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(b))
+}
+
 /// The bucket's region, as S3 reports it in the `x-amz-bucket-region` header of a refusal.
 fn bucket_region<E>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> Option<String> {
     match e {
@@ -353,7 +378,7 @@ fn status<E>(e: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> u16 {
 impl StateBackend for S3Backend {
     async fn read(&self, workspace: &str) -> Result<Option<State>, StateError> {
         let key = self.s.state_key(workspace);
-        let got = self.get_object(&key).await?;
+        let got = self.read_checked(&key).await?;
         let (state, etag) = match got {
             None => (None, None),
             Some((bytes, etag, _)) if bytes.iter().all(u8::is_ascii_whitespace) => (None, etag),
@@ -400,15 +425,105 @@ impl StateBackend for S3Backend {
             Err(e) => return Err(StateError::Io(self.explain("writing", &key, &e))),
         };
         self.etags.lock().expect("etag lock").insert(workspace.to_string(), etag);
+        self.put_digest(&key, &body).await?;
         Ok(())
     }
 
     async fn lock(&self, workspace: &str, info: &LockInfo) -> Result<(), LockError> {
-        let key = self.lock_key(workspace);
-        let client = self.client().await.map_err(|e| LockError::Failed(e.to_string()))?;
         let mut info = info.clone();
         info.path = self.where_(&self.s.state_key(workspace));
-        let body = serde_json::to_vec_pretty(&info).unwrap_or_default();
+        self.lock_file(workspace, &info).await?;
+        if let Err(e) = self.lock_item(workspace, &info).await {
+            // As Terraform: both locks or neither.
+            let _ = self.unlock_file(workspace, &info.id).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    async fn unlock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
+        let item = self.unlock_item(workspace, id).await;
+        self.unlock_file(workspace, id).await?;
+        item
+    }
+
+    async fn force_unlock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
+        let item = self.unlock_item(workspace, id).await;
+        self.remove_lock(workspace, id).await?;
+        item
+    }
+
+    async fn workspaces(&self) -> Result<Vec<String>, StateError> {
+        let client = self.client().await?;
+        let prefix = format!("{}/", self.s.workspace_key_prefix);
+        let suffix = format!("/{}", self.s.key);
+        let mut names = vec!["default".to_string()];
+        let pages = client
+            .list_objects_v2()
+            .bucket(&self.s.bucket)
+            .prefix(&prefix)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| StateError::Io(self.explain("listing workspaces in", &prefix, &e)))?;
+        for o in pages.iter().flat_map(|out| out.contents()) {
+            if let Some(name) = o.key().and_then(|k| k.strip_prefix(&prefix)).and_then(|k| k.strip_suffix(&suffix))
+                && !name.contains('/')
+                && !name.is_empty()
+            {
+                names.push(name.to_string());
+            }
+        }
+        names[1..].sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    async fn delete_workspace(&self, workspace: &str) -> Result<(), StateError> {
+        if workspace == "default" {
+            return Err(StateError::Conflict("the default workspace cannot be deleted".into()));
+        }
+        let client = self.client().await?;
+        let key = self.s.state_key(workspace);
+        client
+            .delete_object()
+            .bucket(&self.s.bucket)
+            .key(&key)
+            .send()
+            .await
+            .map_err(|e| StateError::Io(self.explain("deleting", &key, &e)))?;
+        // Terraform removes the digest of a deleted state too.
+        if let Some(table) = &self.s.dynamodb_table {
+            let id = format!("{}-md5", self.lock_id(&key));
+            self.dynamodb()
+                .await?
+                .delete_item()
+                .table_name(table)
+                .key("LockID", AttributeValue::S(id.clone()))
+                .send()
+                .await
+                .map_err(|e| {
+                    StateError::Io(format!(
+                        "deleting {id} in DynamoDB table {table}: {}",
+                        crate::errors::describe("deleting the digest", &e)
+                    ))
+                })?;
+        }
+        Ok(())
+    }
+
+    fn describe(&self, workspace: &str) -> String {
+        format!("S3 state {}", self.where_(&self.s.state_key(workspace)))
+    }
+}
+
+impl S3Backend {
+    /// The `<key>.tflock` object (Terraform's `use_lockfile`), renewed while held.
+    async fn lock_file(&self, workspace: &str, info: &LockInfo) -> Result<(), LockError> {
+        let key = self.lock_key(workspace);
+        let client = self.client().await.map_err(|e| LockError::Failed(e.to_string()))?;
+        let body = serde_json::to_vec_pretty(info).unwrap_or_default();
         let created = match self.put(client, &key, body.clone()).if_none_match("*").send().await {
             Ok(out) => Ok(out.e_tag().map(str::to_string)),
             // The lock object is this run's own (same ID, same time): an earlier attempt
@@ -463,7 +578,7 @@ impl StateBackend for S3Backend {
         }
     }
 
-    async fn unlock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
+    async fn unlock_file(&self, workspace: &str, id: &str) -> Result<(), LockError> {
         let held = self.held.lock().expect("lock table").remove(workspace);
         if let Some((_, hb)) = held {
             hb.abort();
@@ -471,59 +586,186 @@ impl StateBackend for S3Backend {
         self.remove_lock(workspace, id).await
     }
 
-    async fn force_unlock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
-        self.remove_lock(workspace, id).await
+    async fn dynamodb(&self) -> Result<&aws_sdk_dynamodb::Client, StateError> {
+        self.dynamodb
+            .get_or_try_init(|| async {
+                let cfg = sdk_config(&self.s.aws).await.map_err(|e| StateError::Io(e.message))?;
+                let mut b = crate::config::with_policy!(
+                    aws_sdk_dynamodb::config::Builder::from(&cfg),
+                    "s3-backend-dynamodb",
+                    self.s.aws.calls.clone()
+                );
+                if let Some(url) = self.s.aws.endpoint(&["dynamodb"]) {
+                    b = b.endpoint_url(url);
+                }
+                Ok(aws_sdk_dynamodb::Client::from_conf(b.build()))
+            })
+            .await
     }
 
-    async fn workspaces(&self) -> Result<Vec<String>, StateError> {
-        let client = self.client().await?;
-        let prefix = format!("{}/", self.s.workspace_key_prefix);
-        let suffix = format!("/{}", self.s.key);
-        let mut names = vec!["default".to_string()];
-        let pages = client
-            .list_objects_v2()
-            .bucket(&self.s.bucket)
-            .prefix(&prefix)
-            .into_paginator()
+    /// Terraform's `LockID` of the state at `key`: `<bucket>/<key>`.
+    fn lock_id(&self, key: &str) -> String {
+        format!("{}/{key}", self.s.bucket)
+    }
+
+    /// The lock item, put only if absent; the holder's info when it is taken.
+    async fn lock_item(&self, workspace: &str, info: &LockInfo) -> Result<(), LockError> {
+        let Some(table) = &self.s.dynamodb_table else { return Ok(()) };
+        let client = self.dynamodb().await.map_err(|e| LockError::Failed(e.to_string()))?;
+        let id = self.lock_id(&self.s.state_key(workspace));
+        let body = serde_json::to_string(info).unwrap_or_default();
+        let put = client
+            .put_item()
+            .table_name(table)
+            .item("LockID", AttributeValue::S(id.clone()))
+            .item("Info", AttributeValue::S(body.clone()))
+            .condition_expression("attribute_not_exists(LockID)")
             .send()
-            .try_collect()
-            .await
-            .map_err(|e| StateError::Io(self.explain("listing workspaces in", &prefix, &e)))?;
-        for o in pages.iter().flat_map(|out| out.contents()) {
-            if let Some(name) = o.key().and_then(|k| k.strip_prefix(&prefix)).and_then(|k| k.strip_suffix(&suffix))
-                && !name.contains('/')
-                && !name.is_empty()
-            {
-                names.push(name.to_string());
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+                let holder = self.item_info(table, &id).await.map_err(|e| LockError::Failed(e.to_string()))?;
+                match holder {
+                    // An earlier attempt of this very put landed and its answer was lost.
+                    Some(text) if text == body => Ok(()),
+                    Some(text) => Err(LockError::Held(Box::new(serde_json::from_str(&text).unwrap_or_else(|_| {
+                        LockInfo { id: "unknown".into(), info: text, ..LockInfo::new("unknown") }
+                    })))),
+                    None => Err(LockError::Failed(format!(
+                        "locking {id} in DynamoDB table {table}: the lock item was taken and then removed; try again"
+                    ))),
+                }
             }
+            Err(e) => Err(LockError::Failed(format!(
+                "locking {id} in DynamoDB table {table}: {}",
+                crate::errors::describe("putting the lock item", &e)
+            ))),
         }
-        names[1..].sort();
-        names.dedup();
-        Ok(names)
     }
 
-    async fn delete_workspace(&self, workspace: &str) -> Result<(), StateError> {
-        if workspace == "default" {
-            return Err(StateError::Conflict("the default workspace cannot be deleted".into()));
-        }
-        let client = self.client().await?;
-        let key = self.s.state_key(workspace);
-        client
-            .delete_object()
-            .bucket(&self.s.bucket)
-            .key(&key)
+    /// The `Info` of the item `id` (a lock's holder), if there is such an item.
+    async fn item_info(&self, table: &str, id: &str) -> Result<Option<String>, StateError> {
+        let client = self.dynamodb().await?;
+        let out = client
+            .get_item()
+            .table_name(table)
+            .key("LockID", AttributeValue::S(id.to_string()))
+            .consistent_read(true)
             .send()
             .await
-            .map_err(|e| StateError::Io(self.explain("deleting", &key, &e)))?;
+            .map_err(|e| {
+                StateError::Io(format!(
+                    "reading {id} in DynamoDB table {table}: {}",
+                    crate::errors::describe("getting the item", &e)
+                ))
+            })?;
+        Ok(out.item().map(|i| match i.get("Info") {
+            Some(AttributeValue::S(s)) => s.clone(),
+            _ => String::new(),
+        }))
+    }
+
+    /// Removes the lock item if it is lock `id`'s (Terraform's unlock checks the same).
+    async fn unlock_item(&self, workspace: &str, id: &str) -> Result<(), LockError> {
+        let Some(table) = &self.s.dynamodb_table else { return Ok(()) };
+        let lock_id = self.lock_id(&self.s.state_key(workspace));
+        let current = self.item_info(table, &lock_id).await.map_err(|e| LockError::Unlock(e.to_string()))?;
+        let Some(text) = current else { return Ok(()) };
+        if let Ok(info) = serde_json::from_str::<LockInfo>(&text)
+            && info.id != id
+        {
+            return Err(LockError::Unlock(format!(
+                "the lock ID {id:?} does not match the existing lock ID {:?}",
+                info.id
+            )));
+        }
+        let client = self.dynamodb().await.map_err(|e| LockError::Unlock(e.to_string()))?;
+        client.delete_item().table_name(table).key("LockID", AttributeValue::S(lock_id.clone())).send().await.map_err(
+            |e| {
+                LockError::Unlock(format!(
+                    "unlocking {lock_id} in DynamoDB table {table}: {}",
+                    crate::errors::describe("deleting the lock item", &e)
+                ))
+            },
+        )?;
         Ok(())
     }
 
-    fn describe(&self, workspace: &str) -> String {
-        format!("S3 state {}", self.where_(&self.s.state_key(workspace)))
+    /// The stored MD5 digest of the state at `key` (item `<bucket>/<key>-md5`), if any.
+    async fn digest(&self, table: &str, key: &str) -> Result<Option<String>, StateError> {
+        let client = self.dynamodb().await?;
+        let id = format!("{}-md5", self.lock_id(key));
+        let out = client
+            .get_item()
+            .table_name(table)
+            .key("LockID", AttributeValue::S(id.clone()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| {
+                StateError::Io(format!(
+                    "reading {id} in DynamoDB table {table}: {}",
+                    crate::errors::describe("getting the digest", &e)
+                ))
+            })?;
+        Ok(out.item().and_then(|i| match i.get("Digest") {
+            Some(AttributeValue::S(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        }))
     }
-}
 
-impl S3Backend {
+    /// Records the MD5 digest of the state just written, as Terraform does.
+    async fn put_digest(&self, key: &str, body: &[u8]) -> Result<(), StateError> {
+        let Some(table) = &self.s.dynamodb_table else { return Ok(()) };
+        let client = self.dynamodb().await?;
+        let id = format!("{}-md5", self.lock_id(key));
+        let digest = md5_hex(body);
+        client
+            .put_item()
+            .table_name(table)
+            .item("LockID", AttributeValue::S(id.clone()))
+            .item("Digest", AttributeValue::S(digest.clone()))
+            .send()
+            .await
+            .map_err(|e| {
+                StateError::Io(format!(
+                    "the state was written to {}, but its digest could not be recorded in DynamoDB table {table} (item {id}); Terraform refuses to read it until that item's Digest is {digest}: {}",
+                    self.where_(key),
+                    crate::errors::describe("putting the digest", &e)
+                ))
+            })?;
+        Ok(())
+    }
+
+    /// The state object, checked against the digest Terraform keeps beside it: as Terraform
+    /// does, a mismatch is retried for a while (a write may not be visible yet), then refused.
+    async fn read_checked(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Vec<u8>, Option<String>, Option<aws_smithy_types::DateTime>)>, StateError> {
+        let Some(table) = &self.s.dynamodb_table else { return self.get_object(key).await };
+        let deadline = std::time::Instant::now() + self.digest_wait;
+        loop {
+            let got = self.get_object(key).await?;
+            let expected = self.digest(table, key).await?;
+            let actual = got.as_ref().map(|(b, _, _)| md5_hex(b));
+            match (&expected, &actual) {
+                (None, _) => return Ok(got),
+                (Some(e), Some(a)) if e == a => return Ok(got),
+                _ if std::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(500)).await,
+                (Some(e), _) => {
+                    let actual = actual.as_deref().unwrap_or("(no state)");
+                    return Err(StateError::Corrupt(format!(
+                        "the state at {} does not have the expected content: its MD5 digest is {actual}, but DynamoDB table {table} records {e} for it (item {}-md5). A write may still be on its way: wait a minute and try again. If this persists, check the state and set that item's Digest to {actual}",
+                        self.where_(key),
+                        self.lock_id(key),
+                    )));
+                }
+            }
+        }
+    }
+
     /// Whether the object at `key` holds exactly `body` (a write of ours that landed): its
     /// ETag if so.
     async fn landed(&self, key: &str, body: &[u8]) -> Result<Option<Option<String>>, StateError> {

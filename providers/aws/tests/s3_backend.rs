@@ -148,7 +148,7 @@ async fn errors_say_what_to_fix() {
         ("key".to_string(), Value::from("x")),
         ("dynamodb_table".to_string(), Value::from("locks")),
     ]);
-    assert!(S3Settings::from_config(&m).unwrap_err().contains("use_lockfile"));
+    assert_eq!(S3Settings::from_config(&m).unwrap().dynamodb_table.as_deref(), Some("locks"));
     let m = BTreeMap::from([
         ("bucket".to_string(), Value::from("b")),
         ("key".to_string(), Value::from("x")),
@@ -239,4 +239,135 @@ async fn a_lock_whose_answer_was_lost_is_held() {
     }
     be.unlock("default", &info.id).await.unwrap();
     S3Backend::new(settings(&b, &[])).lock("default", &LockInfo::new("OperationTypePlan")).await.unwrap();
+}
+
+async fn dynamodb() -> aws_sdk_dynamodb::Client {
+    let conf = aws_sdk_dynamodb::config::Builder::new()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("eu-west-1"))
+        .endpoint_url(support::MOTO)
+        .credentials_provider(aws_credential_types::Credentials::new("testing", "testing", None, None, "test"))
+        .http_client(support::http_client())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
+}
+
+/// A lock table as Terraform's documentation creates it (hash key `LockID`, a string).
+async fn lock_table() -> String {
+    use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+    let name = support::unique("locks");
+    dynamodb()
+        .await
+        .create_table()
+        .table_name(&name)
+        .key_schema(KeySchemaElement::builder().attribute_name("LockID").key_type(KeyType::Hash).build().unwrap())
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("LockID")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+    name
+}
+
+async fn item(
+    table: &str,
+    id: &str,
+) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    let out = dynamodb()
+        .await
+        .get_item()
+        .table_name(table)
+        .key("LockID", aws_sdk_dynamodb::types::AttributeValue::S(id.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    out.item
+}
+
+fn s(v: &aws_sdk_dynamodb::types::AttributeValue) -> &str {
+    v.as_s().unwrap()
+}
+
+/// With `dynamodb_table`, as Terraform: the lock is also an item put only if absent (both
+/// locks or neither), every write records the state's MD5 digest beside it, and a state whose
+/// digest does not match is refused once the wait for a late write is over.
+#[tokio::test]
+async fn with_dynamodb_table_locks_are_items_and_every_write_records_the_digest() {
+    use md5::Digest;
+    let b = bucket().await;
+    let table = lock_table().await;
+    let extra = [
+        ("dynamodb_table", Value::from(table.as_str())),
+        ("endpoints", Value::object([("s3", Value::from(support::MOTO)), ("dynamodb", Value::from(support::MOTO))])),
+    ];
+    let one = S3Backend::new(settings(&b, &extra));
+    let two = S3Backend::new(settings(&b, &extra)).with_digest_wait(std::time::Duration::from_millis(600));
+    let lock_id = format!("{b}/platform/terraform.tfstate");
+
+    let info = LockInfo::new("OperationTypeApply");
+    one.lock("default", &info).await.unwrap();
+    let held = item(&table, &lock_id).await.expect("the lock item");
+    let body: serde_json::Value = serde_json::from_str(s(&held["Info"])).unwrap();
+    assert_eq!(body["ID"], info.id);
+    assert_eq!(body["Operation"], "OperationTypeApply");
+    match two.lock("default", &LockInfo::new("OperationTypePlan")).await {
+        Err(LockError::Held(h)) => assert_eq!(h.id, info.id),
+        other => panic!("expected the lock to be held, got {other:?}"),
+    }
+    one.unlock("default", &info.id).await.unwrap();
+    assert!(item(&table, &lock_id).await.is_none(), "unlock removes the item");
+
+    // A lock item left by someone else (Terraform) and no lock object: still refused, and
+    // the S3 lock taken meanwhile is given back.
+    let theirs = LockInfo::new("OperationTypeApply");
+    dynamodb()
+        .await
+        .put_item()
+        .table_name(&table)
+        .item("LockID", aws_sdk_dynamodb::types::AttributeValue::S(lock_id.clone()))
+        .item("Info", aws_sdk_dynamodb::types::AttributeValue::S(serde_json::to_string(&theirs).unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(two.lock("default", &LockInfo::new("OperationTypePlan")).await, Err(LockError::Held(_))));
+    let lockfile = s3().await.get_object().bucket(&b).key("platform/terraform.tfstate.tflock").send().await;
+    assert!(lockfile.is_err(), "no S3 lock kept without the DynamoDB one");
+    two.force_unlock("default", &theirs.id).await.unwrap();
+    assert!(item(&table, &lock_id).await.is_none());
+
+    // Every write records the digest of exactly what was written.
+    let mut st = State::new();
+    st.serial = 4;
+    one.write("default", &st).await.unwrap();
+    let object = s3().await.get_object().bucket(&b).key("platform/terraform.tfstate").send().await.unwrap();
+    let bytes = object.body.collect().await.unwrap().into_bytes();
+    let digest = item(&table, &format!("{lock_id}-md5")).await.expect("the digest item");
+    assert_eq!(s(&digest["Digest"]), hex::encode(md5::Md5::digest(&bytes)));
+    assert_eq!(two.read("default").await.unwrap().unwrap().serial, 4);
+
+    // A digest that does not match what S3 holds (a write still on its way, or a state
+    // changed behind the backend's back) is refused, saying what to check and set.
+    dynamodb()
+        .await
+        .put_item()
+        .table_name(&table)
+        .item("LockID", aws_sdk_dynamodb::types::AttributeValue::S(format!("{lock_id}-md5")))
+        .item("Digest", aws_sdk_dynamodb::types::AttributeValue::S("0123456789abcdef0123456789abcdef".into()))
+        .send()
+        .await
+        .unwrap();
+    match two.read("default").await {
+        Err(StateError::Corrupt(msg)) => {
+            assert!(msg.contains("does not have the expected content"), "{msg}");
+            assert!(msg.contains(&hex::encode(md5::Md5::digest(&bytes))), "{msg}");
+        }
+        other => panic!("expected the digest mismatch to be refused, got {other:?}"),
+    }
 }
