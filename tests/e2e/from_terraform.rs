@@ -243,50 +243,69 @@ fn item(table: &str, id: &str) -> Option<serde_json::Value> {
     out.get("Item").cloned()
 }
 
-/// Polls until the item `id` exists in `table`, while `holder` (the process expected to put
-/// it) runs.
-fn wait_for_item(table: &str, id: &str, holder: &mut std::process::Child) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        if let Some(i) = item(table, id) {
-            return i;
+/// How a backend locks, for [`take_turns`]: its setting, and where a held lock's info is.
+enum Locking<'a> {
+    /// `dynamodb_table`: an item `<bucket>/<key>`, and the state's digest beside it.
+    DynamoDb { table: &'a str },
+    /// `use_lockfile = true`: an object `<key>.tflock`.
+    LockFile,
+}
+
+impl Locking<'_> {
+    fn setting(&self) -> String {
+        match self {
+            Locking::DynamoDb { table } => format!("dynamodb_table = \"{table}\""),
+            Locking::LockFile => "use_lockfile = true".into(),
         }
-        if holder.try_wait().unwrap().is_some() {
-            let mut out = String::new();
-            for s in [
-                holder.stdout.as_mut().map(|s| s as &mut dyn std::io::Read),
-                holder.stderr.as_mut().map(|s| s as &mut dyn std::io::Read),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                let _ = s.read_to_string(&mut out);
+    }
+
+    /// The held lock's info (Terraform's lock info JSON), if it is held.
+    fn holder(&self, b: &Bucket, key: &str) -> Option<serde_json::Value> {
+        let text = match self {
+            Locking::DynamoDb { table } => {
+                item(table, &format!("{}/{key}", b.name))?["Info"]["S"].as_str().unwrap().to_string()
             }
-            panic!("the process that should hold the lock ended before {id} appeared in {table}:\n{out}");
+            Locking::LockFile => {
+                let r = http("GET", &b.url(&format!("{key}.tflock")), &[], b"");
+                if r.status == 404 {
+                    return None;
+                }
+                assert_eq!(r.status, 200, "{}", r.text());
+                r.text()
+            }
+        };
+        Some(serde_json::from_str(&text).unwrap())
+    }
+
+    /// Polls until the lock is held, while `holder` (the process expected to take it) runs.
+    fn wait_held(&self, b: &Bucket, key: &str, holder: &mut std::process::Child) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Some(i) = self.holder(b, key) {
+                return i;
+            }
+            if holder.try_wait().unwrap().is_some() {
+                let mut out = String::new();
+                if let Some(s) = holder.stdout.as_mut() {
+                    let _ = std::io::Read::read_to_string(s, &mut out);
+                }
+                if let Some(s) = holder.stderr.as_mut() {
+                    let _ = std::io::Read::read_to_string(s, &mut out);
+                }
+                panic!("the process that should hold the lock ended before taking it:\n{out}");
+            }
+            assert!(std::time::Instant::now() < deadline, "the lock was never taken");
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        assert!(std::time::Instant::now() < deadline, "{id} never appeared in {table}");
-        std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
 
-/// The backend most teams' Terraform uses: S3 state, locked in DynamoDB (`dynamodb_table`),
-/// with the state's MD5 digest kept there. Terraform and terrane take turns on it: each reads
-/// what the other wrote (Terraform checks the digest terrane records), and each is refused
-/// while the other holds the lock, with the holder named.
-#[test]
-fn terraform_and_terrane_take_turns_on_an_s3_state_locked_in_dynamodb() {
+/// Terraform 1.11 (its own S3 backend, no plugin) and terrane take turns on one S3 state
+/// locked as `locking` says: each reads what the other wrote, and each is refused, with the
+/// holder's lock ID named, while the other holds the lock (an apply waiting for its
+/// confirmation).
+fn take_turns(b: &Bucket, locking: &Locking<'_>) {
     use std::io::Write;
-    let b = Bucket::new("ddb");
-    let table = format!("{}-locks", b.name);
-    dynamodb(
-        "CreateTable",
-        serde_json::json!({
-            "TableName": table,
-            "KeySchema": [{"AttributeName": "LockID", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "LockID", "AttributeType": "S"}],
-            "BillingMode": "PAY_PER_REQUEST"
-        }),
-    );
     let key = "platform/terraform.tfstate";
     let moto = crate::s3::MOTO;
     let config = |input: &str| {
@@ -296,7 +315,7 @@ fn terraform_and_terrane_take_turns_on_an_s3_state_locked_in_dynamodb() {
     bucket                      = "{bucket}"
     key                         = "{key}"
     region                      = "eu-west-1"
-    dynamodb_table              = "{table}"
+    {setting}
     endpoints                   = {{ s3 = "http://{moto}", dynamodb = "http://{moto}" }}
     access_key                  = "testing"
     secret_key                  = "testing"
@@ -310,32 +329,36 @@ resource "terraform_data" "x" {{
   input = "{input}"
 }}
 "#,
-            bucket = b.name
+            bucket = b.name,
+            setting = locking.setting()
         )
     };
+    let digest = || match locking {
+        Locking::DynamoDb { table } => item(table, &format!("{}/{key}-md5", b.name)).map(|i| i["Digest"]["S"].clone()),
+        Locking::LockFile => None,
+    };
     let w = work(&config("one"));
-    let lock_id = format!("{}/{key}", b.name);
-    let digest_id = format!("{lock_id}-md5");
     terraform_ok(&w, &["init", "-input=false"]);
     terraform_ok(&w, &["apply", "-auto-approve", "-input=false"]);
-    let by_terraform = item(&table, &digest_id).expect("Terraform records the state's digest")["Digest"]["S"].clone();
+    let by_terraform = digest();
 
-    // Terraform's state and digest, read by terrane: no changes.
+    // Terraform's state, read by terrane: no changes.
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(code, 0, "terrane plans Terraform's state without changes\n{out}\n{err}");
-    // terrane writes, and records the new digest: Terraform reads its state (it refuses one
-    // whose digest does not match) and agrees there is nothing to do.
+    // terrane writes (and records the new digest, with DynamoDB): Terraform reads its state (it
+    // refuses one whose digest does not match) and agrees there is nothing to do.
     w.write("main.tf", &config("two"));
     w.ok(&["apply", "-auto-approve"]);
-    let by_terrane = item(&table, &digest_id).unwrap()["Digest"]["S"].clone();
-    assert_ne!(by_terrane, by_terraform, "terrane updated the digest");
+    if let Locking::DynamoDb { .. } = locking {
+        assert!(by_terraform.is_some(), "Terraform records the state's digest");
+        assert_ne!(digest(), by_terraform, "terrane updated the digest");
+    }
     assert_eq!(b.state(key)["resources"][0]["instances"][0]["attributes"]["input"]["value"], "two");
     let (code, text) = terraform(&w, &["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(code, 0, "Terraform reads terrane's state and digest\n{text}");
-    assert!(item(&table, &lock_id).is_none(), "no lock left");
+    assert_eq!(code, 0, "Terraform reads terrane's state\n{text}");
+    assert!(locking.holder(b, key).is_none(), "no lock left");
 
-    // Terraform holds the lock (an apply waiting for its confirmation): terrane is refused and
-    // told who holds it.
+    // Terraform holds the lock: terrane is refused and told who holds it.
     w.write("main.tf", &config("three"));
     let mut tf = std::process::Command::new("terraform")
         .current_dir(w.path())
@@ -347,8 +370,7 @@ resource "terraform_data" "x" {{
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let held = wait_for_item(&table, &lock_id, &mut tf);
-    let info: serde_json::Value = serde_json::from_str(held["Info"]["S"].as_str().unwrap()).unwrap();
+    let info = locking.wait_held(b, key, &mut tf);
     let (code, _, err) = w.run(&["plan"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("Error acquiring the state lock"), "{err}");
@@ -356,9 +378,9 @@ resource "terraform_data" "x" {{
     tf.stdin.take().unwrap().write_all(b"no\n").unwrap();
     let out = tf.wait_with_output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("Apply cancelled"), "{out:?}");
-    assert!(item(&table, &lock_id).is_none(), "Terraform released its lock");
+    assert!(locking.holder(b, key).is_none(), "Terraform released its lock");
 
-    // terrane holds the lock (an apply waiting for its confirmation): Terraform is refused.
+    // terrane holds the lock: Terraform is refused and told who holds it.
     w.write("main.tf", &config("four"));
     let mut ours = w
         .std_cmd(&["apply"])
@@ -367,16 +389,39 @@ resource "terraform_data" "x" {{
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let held = wait_for_item(&table, &lock_id, &mut ours);
-    let info: serde_json::Value = serde_json::from_str(held["Info"]["S"].as_str().unwrap()).unwrap();
+    let info = locking.wait_held(b, key, &mut ours);
     let (code, text) = terraform(&w, &["plan", "-input=false", "-lock-timeout=0s"]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("Error acquiring the state lock"), "{text}");
     assert!(text.contains(info["ID"].as_str().unwrap()), "Terraform names terrane's lock: {text}");
     ours.stdin.take().unwrap().write_all(b"no\n").unwrap();
     let out = ours.wait_with_output().unwrap();
-    assert!(out.status.code() == Some(0) || out.status.code() == Some(1), "{out:?}");
-    assert!(item(&table, &lock_id).is_none(), "terrane released its lock");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert!(locking.holder(b, key).is_none(), "terrane released its lock");
     let input = &b.state(key)["resources"][0]["instances"][0]["attributes"]["input"]["value"];
     assert_eq!(input, "two", "nothing was applied while the other held the lock");
+}
+
+/// The backend most teams' Terraform uses: S3 state locked in DynamoDB (`dynamodb_table`),
+/// with the state's MD5 digest kept there, which Terraform checks before it reads.
+#[test]
+fn terraform_and_terrane_take_turns_on_an_s3_state_locked_in_dynamodb() {
+    let b = Bucket::new("ddb");
+    let table = format!("{}-locks", b.name);
+    dynamodb(
+        "CreateTable",
+        serde_json::json!({
+            "TableName": table,
+            "KeySchema": [{"AttributeName": "LockID", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "LockID", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        }),
+    );
+    take_turns(&b, &Locking::DynamoDb { table: &table });
+}
+
+/// Terraform 1.10+'s S3-native locking (`use_lockfile = true`): the `<key>.tflock` object.
+#[test]
+fn terraform_and_terrane_take_turns_on_an_s3_state_locked_with_a_lock_file() {
+    take_turns(&Bucket::new("lockfile"), &Locking::LockFile);
 }
