@@ -179,14 +179,18 @@ fn unique(prefix: &str) -> String {
 
 /// The promise of #18 both ways, with Terraform 1.11 and the real plugin on moto, grouped in
 /// one test (each Terraform apply of the platform takes about a minute and a half):
-/// Terraform applies, terrane finds nothing to change, changes something, Terraform agrees
-/// with what it recorded, terrane destroys; terrane applies, Terraform finds nothing to
-/// change and destroys.
+/// Terraform applies (its state in S3, locked in DynamoDB, as most teams keep it), terrane
+/// finds nothing to change, changes something, Terraform agrees with what it recorded,
+/// terrane destroys; terrane applies (local state), Terraform finds nothing to change and
+/// destroys.
 #[test]
 fn terraform_and_terrane_hand_a_platform_back_and_forth() {
     // In: Terraform made it.
     let name = unique("in");
     let w = platform(&name);
+    let b = Bucket::new("handover");
+    let key = "platform/terraform.tfstate";
+    w.write("backend.tf", &s3_backend(&b.name, key, &format!("dynamodb_table = \"{}\"", lock_table(&b))));
     let tf = |args: &[&str]| terraform(&w, &[args, &["-var", &format!("name={name}")]].concat());
     terraform_ok(&w, &["init", "-no-color"]);
     let (code, out) = tf(&["apply", "-auto-approve", "-no-color"]);
@@ -206,7 +210,9 @@ fn terraform_and_terrane_hand_a_platform_back_and_forth() {
     let (code, out) = tf(&["plan", "-detailed-exitcode", "-no-color", "-var", "retention=30"]);
     assert_eq!(code, 0, "Terraform disagrees with what terrane changed and recorded:\n{out}");
     w.ok(&["destroy", "-auto-approve"]);
-    assert!(w.addresses().is_empty(), "{:?}", w.addresses());
+    let left = b.state(key)["resources"].as_array().unwrap().iter().filter(|r| r["mode"] == "managed").count();
+    assert_eq!(left, 0, "terrane destroyed what Terraform made, recorded in S3");
+    assert!(!w.path().join("terraform.tfstate").exists(), "no local state beside the S3 one");
 
     // Out: terrane made it.
     let name = unique("out");
@@ -219,6 +225,43 @@ fn terraform_and_terrane_hand_a_platform_back_and_forth() {
     let (code, out) = tf(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(code, 0, "terraform destroy:\n{out}");
     assert!(out.contains("28 destroyed"), "{out}");
+}
+
+/// A `backend "s3"` block for `bucket` and `key` on moto, with `setting` (how it locks).
+fn s3_backend(bucket: &str, key: &str, setting: &str) -> String {
+    let moto = crate::s3::MOTO;
+    format!(
+        r#"terraform {{
+  backend "s3" {{
+    bucket                      = "{bucket}"
+    key                         = "{key}"
+    region                      = "eu-west-1"
+    {setting}
+    endpoints                   = {{ s3 = "http://{moto}", dynamodb = "http://{moto}" }}
+    access_key                  = "testing"
+    secret_key                  = "testing"
+    use_path_style              = true
+    skip_credentials_validation = true
+    skip_requesting_account_id  = true
+  }}
+}}
+"#
+    )
+}
+
+/// A DynamoDB lock table on moto, as Terraform's documentation creates it.
+fn lock_table(b: &Bucket) -> String {
+    let table = format!("{}-locks", b.name);
+    dynamodb(
+        "CreateTable",
+        serde_json::json!({
+            "TableName": table,
+            "KeySchema": [{"AttributeName": "LockID", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "LockID", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        }),
+    );
+    table
 }
 
 /// A DynamoDB request to moto (`target` as in `X-Amz-Target`).
@@ -307,30 +350,10 @@ impl Locking<'_> {
 fn take_turns(b: &Bucket, locking: &Locking<'_>) {
     use std::io::Write;
     let key = "platform/terraform.tfstate";
-    let moto = crate::s3::MOTO;
     let config = |input: &str| {
         format!(
-            r#"terraform {{
-  backend "s3" {{
-    bucket                      = "{bucket}"
-    key                         = "{key}"
-    region                      = "eu-west-1"
-    {setting}
-    endpoints                   = {{ s3 = "http://{moto}", dynamodb = "http://{moto}" }}
-    access_key                  = "testing"
-    secret_key                  = "testing"
-    use_path_style              = true
-    skip_credentials_validation = true
-    skip_requesting_account_id  = true
-  }}
-}}
-
-resource "terraform_data" "x" {{
-  input = "{input}"
-}}
-"#,
-            bucket = b.name,
-            setting = locking.setting()
+            "{}\nresource \"terraform_data\" \"x\" {{\n  input = \"{input}\"\n}}\n",
+            s3_backend(&b.name, key, &locking.setting())
         )
     };
     let digest = || match locking {
@@ -407,16 +430,7 @@ resource "terraform_data" "x" {{
 #[test]
 fn terraform_and_terrane_take_turns_on_an_s3_state_locked_in_dynamodb() {
     let b = Bucket::new("ddb");
-    let table = format!("{}-locks", b.name);
-    dynamodb(
-        "CreateTable",
-        serde_json::json!({
-            "TableName": table,
-            "KeySchema": [{"AttributeName": "LockID", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "LockID", "AttributeType": "S"}],
-            "BillingMode": "PAY_PER_REQUEST"
-        }),
-    );
+    let table = lock_table(&b);
     take_turns(&b, &Locking::DynamoDb { table: &table });
 }
 
