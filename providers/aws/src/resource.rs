@@ -246,17 +246,30 @@ pub struct Refused {
 }
 
 /// The refused arguments `config` sets: known, and neither null nor its type's zero value
-/// (`false`, `0`, `""`, no blocks), which hashicorp/aws reads as not set either (modules pass
-/// `monitoring = false` for "off"). A value not yet known is not refused here: the plan,
+/// (`false`, `0`, `""`, no blocks) nor blocks saying only `enabled = false`, which
+/// hashicorp/aws reads as not set either (modules pass `monitoring = false` for "off"). A value not yet known is not refused here: the plan,
 /// which sees it known, is.
 pub fn refused_in<'r>(refused: &'r [Refused], config: &Value) -> Vec<&'r Refused> {
     refused
         .iter()
         .filter(|r| {
             let v = config.get_attr(r.name).cloned().unwrap_or_default();
-            !v.is_null() && v.is_wholly_known() && !crate::legacy::is_zero(&v)
+            !v.is_null() && v.is_wholly_known() && !crate::legacy::is_zero(&v) && !switched_off(&v)
         })
         .collect()
+}
+
+/// Blocks that only say `enabled = false` (`blue_green_update { enabled = false }`), which
+/// hashicorp/aws reads as the feature off, as modules write it.
+fn switched_off(v: &Value) -> bool {
+    let Some(blocks) = v.as_seq() else { return false };
+    !blocks.is_empty()
+        && blocks.iter().all(|b| {
+            b.as_map().is_some_and(|m| {
+                m.get("enabled").and_then(Value::as_bool) == Some(false)
+                    && m.iter().all(|(k, a)| k == "enabled" || a.is_null() || crate::legacy::is_zero(a))
+            })
+        })
 }
 
 /// The error for a refused argument set in a configuration.

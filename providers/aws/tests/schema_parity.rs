@@ -54,6 +54,7 @@ fn refused_arguments_are_declared_and_refused_by_name() {
     use terrane_engine::value::Value;
     let provider = terrane_provider_aws::AwsProvider::default();
     let mut count = 0;
+    let mut switched = 0;
     for (name, schema) in &provider.schema().resources {
         for (arg, why) in terrane_provider_aws::AwsProvider::refused_arguments(name) {
             count += 1;
@@ -82,8 +83,26 @@ fn refused_arguments_are_declared_and_refused_by_name() {
                     "{name}.{arg} = {v:?} is refused: {diags:?}"
                 );
             }
+            // A block that only says `enabled = false` is the feature off, as modules write it;
+            // `enabled = true` is refused.
+            if let Some(b) = schema.block.blocks.get(arg)
+                && b.schema.attributes.get("enabled").is_some_and(|a| a.ty == Type::Bool)
+            {
+                let ty = b.schema.value_type();
+                let block = |on: bool| {
+                    Value::list(ty.clone(), vec![Value::object([("enabled", Value::Bool(on))]).conform(&ty)])
+                };
+                let refused = |v: Value| {
+                    let diags = provider.validate(name, &Value::object([(arg, v)]));
+                    diags.iter().any(|d| d.detail.contains(&format!("\"{arg}\"")))
+                };
+                assert!(!refused(block(false)), "{name}.{arg} {{ enabled = false }} is refused");
+                assert!(refused(block(true)), "{name}.{arg} {{ enabled = true }} is accepted");
+                switched += 1;
+            }
         }
     }
+    assert!(switched > 0, "aws_db_instance.blue_green_update has an enabled flag");
     println!("{count} arguments declared as hashicorp/aws has them and refused by name when set");
 }
 
