@@ -495,20 +495,7 @@ impl StateBackend for S3Backend {
             .map_err(|e| StateError::Io(self.explain("deleting", &key, &e)))?;
         // Terraform removes the digest of a deleted state too.
         if let Some(table) = &self.s.dynamodb_table {
-            let id = format!("{}-md5", self.lock_id(&key));
-            self.dynamodb()
-                .await?
-                .delete_item()
-                .table_name(table)
-                .key("LockID", AttributeValue::S(id.clone()))
-                .send()
-                .await
-                .map_err(|e| {
-                    StateError::Io(format!(
-                        "deleting {id} in DynamoDB table {table}: {}",
-                        crate::errors::describe("deleting the digest", &e)
-                    ))
-                })?;
+            self.delete_item(table, &format!("{}-md5", self.lock_id(&key))).await.map_err(StateError::Io)?;
         }
         Ok(())
     }
@@ -644,8 +631,9 @@ impl S3Backend {
         }
     }
 
-    /// The `Info` of the item `id` (a lock's holder), if there is such an item.
-    async fn item_info(&self, table: &str, id: &str) -> Result<Option<String>, StateError> {
+    /// The string attribute `attr` of the item `id` of `table` ("" when the item lacks it), if
+    /// there is such an item: a lock's `Info`, a state's `Digest`.
+    async fn item_attr(&self, table: &str, id: &str, attr: &str) -> Result<Option<String>, StateError> {
         let client = self.dynamodb().await?;
         let out = client
             .get_item()
@@ -660,10 +648,15 @@ impl S3Backend {
                     crate::errors::describe("getting the item", &e)
                 ))
             })?;
-        Ok(out.item().map(|i| match i.get("Info") {
+        Ok(out.item().map(|i| match i.get(attr) {
             Some(AttributeValue::S(s)) => s.clone(),
             _ => String::new(),
         }))
+    }
+
+    /// The `Info` of the item `id` (a lock's holder), if there is such an item.
+    async fn item_info(&self, table: &str, id: &str) -> Result<Option<String>, StateError> {
+        self.item_attr(table, id, "Info").await
     }
 
     /// Removes the lock item if it is lock `id`'s (Terraform's unlock checks the same).
@@ -680,13 +673,15 @@ impl S3Backend {
                 info.id
             )));
         }
-        let client = self.dynamodb().await.map_err(|e| LockError::Unlock(e.to_string()))?;
-        client.delete_item().table_name(table).key("LockID", AttributeValue::S(lock_id.clone())).send().await.map_err(
+        self.delete_item(table, &lock_id).await.map_err(LockError::Unlock)
+    }
+
+    /// Deletes the item `id` of `table` (a lock, a digest).
+    async fn delete_item(&self, table: &str, id: &str) -> Result<(), String> {
+        let client = self.dynamodb().await.map_err(|e| e.to_string())?;
+        client.delete_item().table_name(table).key("LockID", AttributeValue::S(id.to_string())).send().await.map_err(
             |e| {
-                LockError::Unlock(format!(
-                    "unlocking {lock_id} in DynamoDB table {table}: {}",
-                    crate::errors::describe("deleting the lock item", &e)
-                ))
+                format!("deleting {id} in DynamoDB table {table}: {}", crate::errors::describe("deleting the item", &e))
             },
         )?;
         Ok(())
@@ -694,25 +689,8 @@ impl S3Backend {
 
     /// The stored MD5 digest of the state at `key` (item `<bucket>/<key>-md5`), if any.
     async fn digest(&self, table: &str, key: &str) -> Result<Option<String>, StateError> {
-        let client = self.dynamodb().await?;
         let id = format!("{}-md5", self.lock_id(key));
-        let out = client
-            .get_item()
-            .table_name(table)
-            .key("LockID", AttributeValue::S(id.clone()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| {
-                StateError::Io(format!(
-                    "reading {id} in DynamoDB table {table}: {}",
-                    crate::errors::describe("getting the digest", &e)
-                ))
-            })?;
-        Ok(out.item().and_then(|i| match i.get("Digest") {
-            Some(AttributeValue::S(s)) if !s.is_empty() => Some(s.clone()),
-            _ => None,
-        }))
+        Ok(self.item_attr(table, &id, "Digest").await?.filter(|d| !d.is_empty()))
     }
 
     /// Records the MD5 digest of the state just written, as Terraform does.
