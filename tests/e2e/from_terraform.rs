@@ -439,3 +439,87 @@ fn terraform_and_terrane_take_turns_on_an_s3_state_locked_in_dynamodb() {
 fn terraform_and_terrane_take_turns_on_an_s3_state_locked_with_a_lock_file() {
     take_turns(&Bucket::new("lockfile"), &Locking::LockFile);
 }
+
+/// Polls until `path` exists, while `holder` (the process expected to write it) runs.
+fn wait_for_file(path: &Path, holder: &mut std::process::Child) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(v) = std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
+            return v;
+        }
+        if holder.try_wait().unwrap().is_some() {
+            let mut out = String::new();
+            if let Some(s) = holder.stdout.as_mut() {
+                let _ = std::io::Read::read_to_string(s, &mut out);
+            }
+            if let Some(s) = holder.stderr.as_mut() {
+                let _ = std::io::Read::read_to_string(s, &mut out);
+            }
+            panic!("the process that should hold the lock ended before writing {}:\n{out}", path.display());
+        }
+        assert!(std::time::Instant::now() < deadline, "{} never appeared", path.display());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The local backend, the default: Terraform locks the state file itself (a POSIX lock on
+/// `terraform.tfstate`); terrane takes the same lock, and keeps it on the new file each time it
+/// writes one. Each reads what the other wrote, and each is refused, with the holder's lock ID
+/// named, while the other holds the lock (an apply waiting for its confirmation).
+#[test]
+fn terraform_and_terrane_exclude_each_other_on_a_local_state() {
+    use std::io::Write;
+    let config = |input: &str| format!("resource \"terraform_data\" \"x\" {{\n  input = \"{input}\"\n}}\n");
+    let w = work(&config("one"));
+    let info_file = w.path().join(".terraform.tfstate.lock.info");
+    terraform_ok(&w, &["init", "-input=false"]);
+    terraform_ok(&w, &["apply", "-auto-approve", "-input=false"]);
+    w.write("main.tf", &config("two"));
+    w.ok(&["apply", "-auto-approve"]);
+    let (code, text) = terraform(&w, &["plan", "-detailed-exitcode", "-input=false"]);
+    assert_eq!(code, 0, "Terraform reads terrane's state\n{text}");
+    assert!(!info_file.exists(), "no lock left");
+
+    // Terraform holds the lock: terrane is refused and told who holds it.
+    w.write("main.tf", &config("three"));
+    let mut tf = std::process::Command::new("terraform")
+        .current_dir(w.path())
+        .args(["apply"])
+        .env("TF_CLI_CONFIG_FILE", terraform_cli_config())
+        .env("CHECKPOINT_DISABLE", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let info = wait_for_file(&info_file, &mut tf);
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Error acquiring the state lock"), "{err}");
+    assert!(err.contains(info["ID"].as_str().unwrap()), "the error names Terraform's lock: {err}");
+    tf.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let out = tf.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Apply cancelled"), "{out:?}");
+
+    // terrane holds the lock: Terraform is refused and told who holds it.
+    w.write("main.tf", &config("four"));
+    let mut ours = w
+        .std_cmd(&["apply"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let info = wait_for_file(&info_file, &mut ours);
+    let (code, text) = terraform(&w, &["plan", "-input=false", "-lock-timeout=0s"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("Error acquiring the state lock"), "{text}");
+    assert!(text.contains(info["ID"].as_str().unwrap()), "Terraform names terrane's lock: {text}");
+    ours.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let out = ours.wait_with_output().unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert!(!info_file.exists(), "terrane released its lock");
+    let input =
+        &json(&w.path().join("terraform.tfstate"))["resources"][0]["instances"][0]["attributes"]["input"]["value"];
+    assert_eq!(input, "two", "nothing was applied while the other held the lock");
+}

@@ -2,6 +2,11 @@
 //! `terraform.tfstate.d/<name>/`), Terraform's own file names, so a directory moves between
 //! Terraform and terrane with nothing renamed; written atomically (temporary file, fsync, rename) with mode
 //! 0600 and a `.backup` of the state the run started from, locked with an OS file lock.
+//!
+//! Two locks are held: terrane's own (`.terraform.tfstate.lock`, `flock`), and the one
+//! Terraform takes, a POSIX lock on the state file itself ([`super::statelock`]), so that
+//! Terraform and terrane exclude each other too. Both write the holder's info to
+//! `.terraform.tfstate.lock.info`, where each looks for it.
 
 use super::State;
 use super::backend::{LockError, LockInfo, StateBackend, StateError};
@@ -50,10 +55,16 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The locks of one workspace: terrane's own and the state file's (see the module docs).
+struct Held {
+    own: File,
+    state: Option<super::statelock::StateFileLock>,
+}
+
 pub struct LocalBackend {
     path: PathBuf,
     workspace_dir: PathBuf,
-    held: Mutex<HashMap<String, File>>,
+    held: Mutex<HashMap<String, Held>>,
     backed_up: Mutex<HashSet<String>>,
 }
 
@@ -117,6 +128,20 @@ impl LocalBackend {
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
+        // The state file is a new file now: the lock Terraform honours moves to it.
+        let mut held = self.held.lock().map_err(|_| StateError::Io("lock table poisoned".into()))?;
+        if let Some(lock) = held.get_mut(workspace).and_then(|h| h.state.as_mut()) {
+            match lock.follow() {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(StateError::Conflict(format!(
+                        "{} was locked by another program (Terraform?) right after this run wrote it; stop that run before going on",
+                        path.display()
+                    )));
+                }
+                Err(e) => return Err(Self::io(e, "cannot lock", &path)),
+            }
+        }
         Ok(())
     }
 
@@ -134,31 +159,43 @@ impl LocalBackend {
             .map_err(|e| LockError::Failed(format!("{}: {e}", lock_path.display())))?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let holder = std::fs::read(&info_path)
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<LockInfo>(&b).ok())
-                    .unwrap_or_else(|| LockInfo { id: "unknown".into(), ..LockInfo::new("unknown") });
-                return Err(LockError::Held(Box::new(holder)));
-            }
+            Err(std::fs::TryLockError::WouldBlock) => return Err(LockError::Held(Box::new(holder_of(&info_path)))),
             Err(std::fs::TryLockError::Error(e)) => {
                 return Err(LockError::Failed(format!("{}: {e}", lock_path.display())));
             }
         }
+        // Terraform's lock, on the state file itself.
+        let state_path = self.state_path(workspace);
+        let state = match super::statelock::StateFileLock::take(&state_path) {
+            Ok(Some(l)) => Some(l),
+            Ok(None) => {
+                drop(file);
+                return Err(LockError::Held(Box::new(holder_of(&info_path))));
+            }
+            Err(e) => return Err(LockError::Failed(format!("{}: {e}", state_path.display()))),
+        };
         let mut info = info.clone();
-        info.path = self.state_path(workspace).display().to_string();
+        info.path = state_path.display().to_string();
         let json = serde_json::to_vec_pretty(&info).unwrap_or_default();
         std::fs::write(&info_path, json).map_err(|e| LockError::Failed(format!("{}: {e}", info_path.display())))?;
         set_private(&info_path);
         self.held
             .lock()
             .map_err(|_| LockError::Failed("lock table poisoned".into()))?
-            .insert(workspace.to_string(), file);
+            .insert(workspace.to_string(), Held { own: file, state });
         Ok(())
     }
 }
 
-fn set_private(path: &Path) {
+/// The holder a lock info file names (terrane's or Terraform's, both write it).
+fn holder_of(info_path: &Path) -> LockInfo {
+    std::fs::read(info_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<LockInfo>(&b).ok())
+        .unwrap_or_else(|| LockInfo { id: "unknown".into(), ..LockInfo::new("unknown") })
+}
+
+pub(super) fn set_private(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -191,10 +228,13 @@ impl StateBackend for LocalBackend {
 
     async fn unlock(&self, workspace: &str, _id: &str) -> Result<(), LockError> {
         let (_, info_path) = self.lock_paths(workspace);
-        let file = self.held.lock().map_err(|_| LockError::Unlock("lock table poisoned".into()))?.remove(workspace);
-        if let Some(file) = file {
+        let held = self.held.lock().map_err(|_| LockError::Unlock("lock table poisoned".into()))?.remove(workspace);
+        if let Some(Held { own, state }) = held {
             let _ = std::fs::remove_file(&info_path);
-            file.unlock().map_err(|e| LockError::Unlock(e.to_string()))?;
+            if let Some(l) = state {
+                l.release();
+            }
+            own.unlock().map_err(|e| LockError::Unlock(e.to_string()))?;
         }
         Ok(())
     }

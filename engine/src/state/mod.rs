@@ -4,6 +4,7 @@
 mod backend;
 mod codec;
 pub mod local;
+mod statelock;
 
 pub use backend::{LockError, LockInfo, StateBackend, StateError, lock_with_timeout, lock_with_timeout_until};
 pub(crate) use codec::typed_json as codec_typed;
