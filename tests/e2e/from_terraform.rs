@@ -286,45 +286,72 @@ fn item(table: &str, id: &str) -> Option<serde_json::Value> {
     out.get("Item").cloned()
 }
 
-/// How a backend locks, for [`take_turns`]: its setting, and where a held lock's info is.
+/// How a state is kept and locked, for [`take_turns`].
 enum Locking<'a> {
-    /// `dynamodb_table`: an item `<bucket>/<key>`, and the state's digest beside it.
-    DynamoDb { table: &'a str },
-    /// `use_lockfile = true`: an object `<key>.tflock`.
-    LockFile,
+    /// S3 with `dynamodb_table`: an item `<bucket>/<key>`, and the state's digest beside it.
+    DynamoDb { b: &'a Bucket, table: &'a str },
+    /// S3 with `use_lockfile = true`: an object `<key>.tflock`.
+    LockFile { b: &'a Bucket },
+    /// The local backend: a POSIX lock on `terraform.tfstate`, its holder in
+    /// `.terraform.tfstate.lock.info`.
+    Local,
 }
 
+const KEY: &str = "platform/terraform.tfstate";
+
 impl Locking<'_> {
-    fn setting(&self) -> String {
+    /// The configuration, its one resource's input set to `input`.
+    fn config(&self, input: &str) -> String {
+        let backend = match self {
+            Locking::DynamoDb { b, table } => s3_backend(&b.name, KEY, &format!("dynamodb_table = \"{table}\"")),
+            Locking::LockFile { b } => s3_backend(&b.name, KEY, "use_lockfile = true"),
+            Locking::Local => String::new(),
+        };
+        format!("{backend}\nresource \"terraform_data\" \"x\" {{\n  input = \"{input}\"\n}}\n")
+    }
+
+    /// The state as stored.
+    fn state(&self, w: &Work) -> serde_json::Value {
         match self {
-            Locking::DynamoDb { table } => format!("dynamodb_table = \"{table}\""),
-            Locking::LockFile => "use_lockfile = true".into(),
+            Locking::DynamoDb { b, .. } | Locking::LockFile { b } => b.state(KEY),
+            Locking::Local => json(&w.path().join("terraform.tfstate")),
+        }
+    }
+
+    /// The state's digest recorded beside it (DynamoDB only).
+    fn digest(&self) -> Option<serde_json::Value> {
+        match self {
+            Locking::DynamoDb { b, table } => {
+                item(table, &format!("{}/{KEY}-md5", b.name)).map(|i| i["Digest"]["S"].clone())
+            }
+            _ => None,
         }
     }
 
     /// The held lock's info (Terraform's lock info JSON), if it is held.
-    fn holder(&self, b: &Bucket, key: &str) -> Option<serde_json::Value> {
+    fn holder(&self, w: &Work) -> Option<serde_json::Value> {
         let text = match self {
-            Locking::DynamoDb { table } => {
-                item(table, &format!("{}/{key}", b.name))?["Info"]["S"].as_str().unwrap().to_string()
+            Locking::DynamoDb { b, table } => {
+                item(table, &format!("{}/{KEY}", b.name))?["Info"]["S"].as_str().unwrap().to_string()
             }
-            Locking::LockFile => {
-                let r = http("GET", &b.url(&format!("{key}.tflock")), &[], b"");
+            Locking::LockFile { b } => {
+                let r = http("GET", &b.url(&format!("{KEY}.tflock")), &[], b"");
                 if r.status == 404 {
                     return None;
                 }
                 assert_eq!(r.status, 200, "{}", r.text());
                 r.text()
             }
+            Locking::Local => std::fs::read_to_string(w.path().join(".terraform.tfstate.lock.info")).ok()?,
         };
-        Some(serde_json::from_str(&text).unwrap())
+        serde_json::from_str(&text).ok()
     }
 
     /// Polls until the lock is held, while `holder` (the process expected to take it) runs.
-    fn wait_held(&self, b: &Bucket, key: &str, holder: &mut std::process::Child) -> serde_json::Value {
+    fn wait_held(&self, w: &Work, holder: &mut std::process::Child) -> serde_json::Value {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
-            if let Some(i) = self.holder(b, key) {
+            if let Some(i) = self.holder(w) {
                 return i;
             }
             if holder.try_wait().unwrap().is_some() {
@@ -343,46 +370,36 @@ impl Locking<'_> {
     }
 }
 
-/// Terraform 1.11 (its own S3 backend, no plugin) and terrane take turns on one S3 state
+/// Terraform 1.11 (its own backends, no plugin) and terrane take turns on one state kept and
 /// locked as `locking` says: each reads what the other wrote, and each is refused, with the
 /// holder's lock ID named, while the other holds the lock (an apply waiting for its
 /// confirmation).
-fn take_turns(b: &Bucket, locking: &Locking<'_>) {
+fn take_turns(locking: &Locking<'_>) {
     use std::io::Write;
-    let key = "platform/terraform.tfstate";
-    let config = |input: &str| {
-        format!(
-            "{}\nresource \"terraform_data\" \"x\" {{\n  input = \"{input}\"\n}}\n",
-            s3_backend(&b.name, key, &locking.setting())
-        )
-    };
-    let digest = || match locking {
-        Locking::DynamoDb { table } => item(table, &format!("{}/{key}-md5", b.name)).map(|i| i["Digest"]["S"].clone()),
-        Locking::LockFile => None,
-    };
-    let w = work(&config("one"));
+    let input = |w: &Work| locking.state(w)["resources"][0]["instances"][0]["attributes"]["input"]["value"].clone();
+    let w = work(&locking.config("one"));
     terraform_ok(&w, &["init", "-input=false"]);
     terraform_ok(&w, &["apply", "-auto-approve", "-input=false"]);
-    let by_terraform = digest();
+    let by_terraform = locking.digest();
 
     // Terraform's state, read by terrane: no changes.
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(code, 0, "terrane plans Terraform's state without changes\n{out}\n{err}");
     // terrane writes (and records the new digest, with DynamoDB): Terraform reads its state (it
     // refuses one whose digest does not match) and agrees there is nothing to do.
-    w.write("main.tf", &config("two"));
+    w.write("main.tf", &locking.config("two"));
     w.ok(&["apply", "-auto-approve"]);
     if let Locking::DynamoDb { .. } = locking {
         assert!(by_terraform.is_some(), "Terraform records the state's digest");
-        assert_ne!(digest(), by_terraform, "terrane updated the digest");
+        assert_ne!(locking.digest(), by_terraform, "terrane updated the digest");
     }
-    assert_eq!(b.state(key)["resources"][0]["instances"][0]["attributes"]["input"]["value"], "two");
+    assert_eq!(input(&w), "two");
     let (code, text) = terraform(&w, &["plan", "-detailed-exitcode", "-input=false"]);
     assert_eq!(code, 0, "Terraform reads terrane's state\n{text}");
-    assert!(locking.holder(b, key).is_none(), "no lock left");
+    assert!(locking.holder(&w).is_none(), "no lock left");
 
     // Terraform holds the lock: terrane is refused and told who holds it.
-    w.write("main.tf", &config("three"));
+    w.write("main.tf", &locking.config("three"));
     let mut tf = std::process::Command::new("terraform")
         .current_dir(w.path())
         .args(["apply"])
@@ -393,7 +410,7 @@ fn take_turns(b: &Bucket, locking: &Locking<'_>) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let info = locking.wait_held(b, key, &mut tf);
+    let info = locking.wait_held(&w, &mut tf);
     let (code, _, err) = w.run(&["plan"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("Error acquiring the state lock"), "{err}");
@@ -401,10 +418,10 @@ fn take_turns(b: &Bucket, locking: &Locking<'_>) {
     tf.stdin.take().unwrap().write_all(b"no\n").unwrap();
     let out = tf.wait_with_output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("Apply cancelled"), "{out:?}");
-    assert!(locking.holder(b, key).is_none(), "Terraform released its lock");
+    assert!(locking.holder(&w).is_none(), "Terraform released its lock");
 
     // terrane holds the lock: Terraform is refused and told who holds it.
-    w.write("main.tf", &config("four"));
+    w.write("main.tf", &locking.config("four"));
     let mut ours = w
         .std_cmd(&["apply"])
         .stdin(std::process::Stdio::piped())
@@ -412,7 +429,7 @@ fn take_turns(b: &Bucket, locking: &Locking<'_>) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let info = locking.wait_held(b, key, &mut ours);
+    let info = locking.wait_held(&w, &mut ours);
     let (code, text) = terraform(&w, &["plan", "-input=false", "-lock-timeout=0s"]);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("Error acquiring the state lock"), "{text}");
@@ -420,9 +437,8 @@ fn take_turns(b: &Bucket, locking: &Locking<'_>) {
     ours.stdin.take().unwrap().write_all(b"no\n").unwrap();
     let out = ours.wait_with_output().unwrap();
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
-    assert!(locking.holder(b, key).is_none(), "terrane released its lock");
-    let input = &b.state(key)["resources"][0]["instances"][0]["attributes"]["input"]["value"];
-    assert_eq!(input, "two", "nothing was applied while the other held the lock");
+    assert!(locking.holder(&w).is_none(), "terrane released its lock");
+    assert_eq!(input(&w), "two", "nothing was applied while the other held the lock");
 }
 
 /// The backend most teams' Terraform uses: S3 state locked in DynamoDB (`dynamodb_table`),
@@ -431,95 +447,19 @@ fn take_turns(b: &Bucket, locking: &Locking<'_>) {
 fn terraform_and_terrane_take_turns_on_an_s3_state_locked_in_dynamodb() {
     let b = Bucket::new("ddb");
     let table = lock_table(&b);
-    take_turns(&b, &Locking::DynamoDb { table: &table });
+    take_turns(&Locking::DynamoDb { b: &b, table: &table });
 }
 
 /// Terraform 1.10+'s S3-native locking (`use_lockfile = true`): the `<key>.tflock` object.
 #[test]
 fn terraform_and_terrane_take_turns_on_an_s3_state_locked_with_a_lock_file() {
-    take_turns(&Bucket::new("lockfile"), &Locking::LockFile);
-}
-
-/// Polls until `path` exists, while `holder` (the process expected to write it) runs.
-fn wait_for_file(path: &Path, holder: &mut std::process::Child) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        if let Some(v) = std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
-            return v;
-        }
-        if holder.try_wait().unwrap().is_some() {
-            let mut out = String::new();
-            if let Some(s) = holder.stdout.as_mut() {
-                let _ = std::io::Read::read_to_string(s, &mut out);
-            }
-            if let Some(s) = holder.stderr.as_mut() {
-                let _ = std::io::Read::read_to_string(s, &mut out);
-            }
-            panic!("the process that should hold the lock ended before writing {}:\n{out}", path.display());
-        }
-        assert!(std::time::Instant::now() < deadline, "{} never appeared", path.display());
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    take_turns(&Locking::LockFile { b: &Bucket::new("lockfile") });
 }
 
 /// The local backend, the default: Terraform locks the state file itself (a POSIX lock on
-/// `terraform.tfstate`); terrane takes the same lock, and keeps it on the new file each time it
-/// writes one. Each reads what the other wrote, and each is refused, with the holder's lock ID
-/// named, while the other holds the lock (an apply waiting for its confirmation).
+/// `terraform.tfstate`); terrane takes the same lock, and keeps it on the new file each time
+/// it writes one.
 #[test]
-fn terraform_and_terrane_exclude_each_other_on_a_local_state() {
-    use std::io::Write;
-    let config = |input: &str| format!("resource \"terraform_data\" \"x\" {{\n  input = \"{input}\"\n}}\n");
-    let w = work(&config("one"));
-    let info_file = w.path().join(".terraform.tfstate.lock.info");
-    terraform_ok(&w, &["init", "-input=false"]);
-    terraform_ok(&w, &["apply", "-auto-approve", "-input=false"]);
-    w.write("main.tf", &config("two"));
-    w.ok(&["apply", "-auto-approve"]);
-    let (code, text) = terraform(&w, &["plan", "-detailed-exitcode", "-input=false"]);
-    assert_eq!(code, 0, "Terraform reads terrane's state\n{text}");
-    assert!(!info_file.exists(), "no lock left");
-
-    // Terraform holds the lock: terrane is refused and told who holds it.
-    w.write("main.tf", &config("three"));
-    let mut tf = std::process::Command::new("terraform")
-        .current_dir(w.path())
-        .args(["apply"])
-        .env("TF_CLI_CONFIG_FILE", terraform_cli_config())
-        .env("CHECKPOINT_DISABLE", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let info = wait_for_file(&info_file, &mut tf);
-    let (code, _, err) = w.run(&["plan"]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("Error acquiring the state lock"), "{err}");
-    assert!(err.contains(info["ID"].as_str().unwrap()), "the error names Terraform's lock: {err}");
-    tf.stdin.take().unwrap().write_all(b"no\n").unwrap();
-    let out = tf.wait_with_output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Apply cancelled"), "{out:?}");
-
-    // terrane holds the lock: Terraform is refused and told who holds it.
-    w.write("main.tf", &config("four"));
-    let mut ours = w
-        .std_cmd(&["apply"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let info = wait_for_file(&info_file, &mut ours);
-    let (code, text) = terraform(&w, &["plan", "-input=false", "-lock-timeout=0s"]);
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("Error acquiring the state lock"), "{text}");
-    assert!(text.contains(info["ID"].as_str().unwrap()), "Terraform names terrane's lock: {text}");
-    ours.stdin.take().unwrap().write_all(b"no\n").unwrap();
-    let out = ours.wait_with_output().unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
-    assert!(!info_file.exists(), "terrane released its lock");
-    let input =
-        &json(&w.path().join("terraform.tfstate"))["resources"][0]["instances"][0]["attributes"]["input"]["value"];
-    assert_eq!(input, "two", "nothing was applied while the other held the lock");
+fn terraform_and_terrane_take_turns_on_a_local_state() {
+    take_turns(&Locking::Local);
 }
