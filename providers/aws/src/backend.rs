@@ -577,15 +577,7 @@ impl S3Backend {
         self.dynamodb
             .get_or_try_init(|| async {
                 let cfg = sdk_config(&self.s.aws).await.map_err(|e| StateError::Io(e.message))?;
-                let mut b = crate::config::with_policy!(
-                    aws_sdk_dynamodb::config::Builder::from(&cfg),
-                    "s3-backend-dynamodb",
-                    self.s.aws.calls.clone()
-                );
-                if let Some(url) = self.s.aws.endpoint(&["dynamodb"]) {
-                    b = b.endpoint_url(url);
-                }
-                Ok(aws_sdk_dynamodb::Client::from_conf(b.build()))
+                Ok(crate::config::client!(aws_sdk_dynamodb, &cfg, &self.s.aws, &["dynamodb"]))
             })
             .await
     }

@@ -266,13 +266,14 @@ pub(crate) use with_policy;
 
 macro_rules! client {
     ($krate:ident, $cfg:expr, $s:expr, $names:expr) => {{
-        let mut b = with_policy!($krate::config::Builder::from($cfg), $names[0], $s.calls.clone());
+        let mut b = crate::config::with_policy!($krate::config::Builder::from($cfg), $names[0], $s.calls.clone());
         if let Some(url) = $s.endpoint($names) {
             b = b.endpoint_url(url);
         }
         $krate::Client::from_conf(b.build())
     }};
 }
+pub(crate) use client;
 
 /// Builds the clients; unless `skip_credentials_validation`, checks the credentials with
 /// STS GetCallerIdentity first so a bad setup fails with one clear message.
