@@ -525,7 +525,10 @@ impl Lines<'_, '_> {
         let forces = replace.iter().any(|r| r == path);
         match block.nesting {
             Nesting::Single => {
-                if b.lang_eq(&a) && !a.is_unknown() {
+                if a.is_unknown() {
+                    let old = if b.is_null() { vec![] } else { vec![b] };
+                    self.unknown_blocks(name, &block.schema, old, level, forces, replace, path);
+                } else if b.lang_eq(&a) {
                     if !b.is_null() {
                         *hidden_blocks += 1;
                     }
@@ -535,7 +538,8 @@ impl Lines<'_, '_> {
             }
             Nesting::List | Nesting::Set => {
                 if a.is_unknown() {
-                    self.unknown_blocks(name, &block.schema, &b, level, forces, replace, path);
+                    let old = b.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+                    self.unknown_blocks(name, &block.schema, old, level, forces, replace, path);
                     path.pop();
                     return;
                 }
@@ -564,15 +568,15 @@ impl Lines<'_, '_> {
         path.pop();
     }
 
-    /// Blocks whose value the provider decides at apply, as Terraform shows them: `+ name
-    /// (known after apply)` where there were none, else each old block as deleted, then `->
-    /// (known after apply)`.
+    /// Blocks whose value the provider decides at apply (a list or set of them, or a single
+    /// one), as Terraform shows them: `+ name (known after apply)` where there were none, else
+    /// each old block as deleted, then `-> (known after apply)`.
     #[allow(clippy::too_many_arguments)]
     fn unknown_blocks(
         &mut self,
         name: &str,
         schema: &Schema,
-        before: &Value,
+        old: Vec<Value>,
         level: usize,
         forces: bool,
         replace: &[Vec<PathStep>],
@@ -580,7 +584,6 @@ impl Lines<'_, '_> {
     ) {
         let suffix = if forces { format!(" {}", self.p.red("# forces replacement")) } else { String::new() };
         let unknown = self.p.dim("(known after apply)");
-        let old = before.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
         if old.is_empty() {
             let _ = writeln!(self.out, "{} {name} {unknown}{suffix}", sym_prefix(self.p, level, Action::Create));
             return;
@@ -884,4 +887,44 @@ fn list_ops(before: &[Value], after: &[Value], set: bool) -> Vec<ListOp> {
         }
     }
     ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::{InstanceKey, ResourceAddr};
+    use crate::schema::{Attribute, NestedBlock};
+    use crate::value::Type;
+
+    fn change(action: Action, before: Value, after: Value) -> ResourceChange {
+        ResourceChange {
+            addr: ResourceAddr::managed("t", "x").instance(InstanceKey::None),
+            deposed: None,
+            provider: "p".into(),
+            provider_address: "provider[\"registry.terraform.io/hashicorp/p\"]".into(),
+            action,
+            before,
+            after,
+            replace_paths: Vec::new(),
+            reason: None,
+        }
+    }
+
+    /// A single-nesting block the provider decides at apply reads as Terraform 1.11's renderer
+    /// (`differ.checkForUnknownBlock`) shows it, the same as a list of blocks: `+ name (known
+    /// after apply)` on a create, the old block then `-> (known after apply)` on an update.
+    #[test]
+    fn an_unknown_single_block_reads_as_terraforms() {
+        let inner = Schema::new().attr("size", Attribute::optional(Type::Number));
+        let schema =
+            Schema::new().attr("name", Attribute::required(Type::String)).block("opts", NestedBlock::single(inner));
+        let unknown = Value::unknown(schema.blocks["opts"].schema.value_type());
+        let after = Value::object([("name", "a".into()), ("opts", unknown.clone())]);
+        let text = render_change(&change(Action::Create, Value::NULL, after), Some(&schema), &Paint::new(false), false);
+        assert!(text.contains("      + name = \"a\"\n\n      + opts (known after apply)\n"), "{text}");
+        let before = Value::object([("name", "a".into()), ("opts", Value::object([("size", 2i64.into())]))]);
+        let after = Value::object([("name", "a".into()), ("opts", unknown)]);
+        let text = render_change(&change(Action::Update, before, after), Some(&schema), &Paint::new(false), false);
+        assert!(text.contains("      ~ opts {\n          - size = 2\n        } -> (known after apply)\n"), "{text}");
+    }
 }
