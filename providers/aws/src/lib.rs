@@ -227,7 +227,8 @@ impl Provider for AwsProvider {
                 tags::keep_empty(req.prior, &mut resp.planned);
             }
             let default_tags = self.settings.get().map(|s| s.default_tags.clone()).unwrap_or_default();
-            tags::plan_tags_all(&mut resp.planned, &default_tags);
+            let fresh = req.prior.is_none_or(Value::is_null) || !resp.requires_replace.is_empty();
+            tags::plan_tags_all(&mut resp.planned, req.prior, fresh, &default_tags);
         }
         r.customize_plan(req.prior, config, &mut resp);
         Ok(resp)

@@ -42,21 +42,24 @@ pub async fn seen_tokens<F: std::future::Future>(f: F) -> (F::Output, Vec<String
     .await
 }
 
-/// Sets the planned `tags_all`: default tags overlaid with the resource's (unknown while the
-/// resource's tags are unknown).
-pub fn plan_tags_all(planned: &mut Value, default_tags: &BTreeMap<String, String>) {
+/// Sets the planned `tags_all` as hashicorp/aws's `SetTagsDiff` does: default tags overlaid
+/// with the resource's when that gives any tag; otherwise unknown on a create (`fresh`: no prior
+/// object, or a replacement) and where the prior object had tags, and the prior (empty) map kept
+/// otherwise. Unknown too while the resource's tags are unknown.
+pub fn plan_tags_all(planned: &mut Value, prior: Option<&Value>, fresh: bool, default_tags: &BTreeMap<String, String>) {
     let tags = planned.get_attr("tags").cloned().unwrap_or(Value::NULL);
     let ty = terrane_engine::value::Type::map(terrane_engine::value::Type::String);
+    let all = merged(default_tags, &crate::val::string_map(planned, "tags"));
+    let prior_all = prior.and_then(|p| p.get_attr("tags_all")).filter(|_| !fresh);
     let all = if !tags.is_wholly_known() {
         Value::unknown(ty)
+    } else if !all.is_empty() {
+        Value::map(terrane_engine::value::Type::String, all.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
     } else {
-        Value::map(
-            terrane_engine::value::Type::String,
-            merged(default_tags, &crate::val::string_map(planned, "tags"))
-                .into_iter()
-                .map(|(k, v)| (k, Value::from(v)))
-                .collect(),
-        )
+        match prior_all {
+            Some(p) if p.is_known() && p.length_int().unwrap_or(0) == 0 => p.clone(),
+            _ => Value::unknown(ty),
+        }
     };
     planned.set_at_path(&[terrane_engine::value::PathStep::Attr("tags_all".into())], all);
 }
@@ -163,11 +166,36 @@ mod tests {
             ("tags", Value::object([("Name", Value::from("web")), ("env", Value::from("dev"))])),
             ("tags_all", Value::DYNAMIC),
         ]);
-        plan_tags_all(&mut planned, &m(&[("env", "prod"), ("team", "ops")]));
+        plan_tags_all(&mut planned, None, true, &m(&[("env", "prod"), ("team", "ops")]));
         assert_eq!(
             crate::val::string_map(&planned, "tags_all"),
             m(&[("Name", "web"), ("env", "dev"), ("team", "ops")])
         );
+    }
+
+    /// hashicorp/aws's `SetTagsDiff`: with no tag at all, `tags_all` is decided at apply on a
+    /// create (Terraform prints `tags_all = (known after apply)`) and when tags are taken away,
+    /// and stays the prior empty map otherwise.
+    #[test]
+    fn no_tags_at_all_is_known_after_apply_on_create_only() {
+        let ty = terrane_engine::value::Type::String;
+        let none = || Value::object([("tags", Value::NULL), ("tags_all", Value::DYNAMIC)]);
+        let empty = Value::map(ty.clone(), Default::default());
+        let mut planned = none();
+        plan_tags_all(&mut planned, None, true, &BTreeMap::new());
+        assert!(!planned.get_attr("tags_all").unwrap().is_known(), "create");
+        let prior = Value::object([("tags", Value::NULL), ("tags_all", empty.clone())]);
+        let mut planned = none();
+        plan_tags_all(&mut planned, Some(&prior), false, &BTreeMap::new());
+        assert_eq!(planned.get_attr("tags_all"), Some(&empty), "update keeps the empty map");
+        let mut planned = none();
+        plan_tags_all(&mut planned, Some(&prior), true, &BTreeMap::new());
+        assert!(!planned.get_attr("tags_all").unwrap().is_known(), "replacement");
+        let tagged = Value::map(ty, [("a".to_string(), Value::from("b"))].into());
+        let prior = Value::object([("tags", tagged.clone()), ("tags_all", tagged)]);
+        let mut planned = none();
+        plan_tags_all(&mut planned, Some(&prior), false, &BTreeMap::new());
+        assert!(!planned.get_attr("tags_all").unwrap().is_known(), "tags taken away");
     }
 
     #[test]
