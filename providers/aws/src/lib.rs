@@ -222,6 +222,9 @@ impl Provider for AwsProvider {
             config = req_config;
             resp = terrane_engine::plan::diff::generic_plan(&req.schema.block, req.prior, config);
         }
+        r.customize_plan(req.prior, config, &mut resp);
+        // The provider's tags rules, on the plan as the type decided it (a type may plan again,
+        // and a replacement may turn out an update).
         if req.schema.block.attributes.contains_key("tags_all") {
             if resp.requires_replace.is_empty() {
                 tags::keep_empty(req.prior, &mut resp.planned);
@@ -230,7 +233,6 @@ impl Provider for AwsProvider {
             let fresh = req.prior.is_none_or(Value::is_null) || !resp.requires_replace.is_empty();
             tags::plan_tags_all(&mut resp.planned, req.prior, fresh, &default_tags);
         }
-        r.customize_plan(req.prior, config, &mut resp);
         Ok(resp)
     }
 

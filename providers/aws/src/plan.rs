@@ -33,11 +33,7 @@ pub fn replan_lowercase(
     if !changed {
         return;
     }
-    let tags_all = resp.planned.get_attr("tags_all").cloned();
     *resp = terrane_engine::plan::diff::generic_plan(schema, prior, &lowered);
-    if let Some(t) = tags_all {
-        resp.planned.set_at_path(&[PathStep::Attr("tags_all".into())], t);
-    }
 }
 
 /// Turns an in-place update into a replacement because of `attr` (a rule the schema alone
@@ -48,13 +44,10 @@ pub fn force_replacement(schema: &Schema, config: &Value, resp: &mut PlanRespons
         return;
     }
     if resp.requires_replace.is_empty() {
-        let keep: Vec<(String, Value)> = ["tags_all", attr]
-            .iter()
-            .filter_map(|k| resp.planned.get_attr(k).map(|v| ((*k).to_string(), v.clone())))
-            .collect();
+        let kept = resp.planned.get_attr(attr).cloned();
         resp.planned = terrane_engine::plan::diff::generic_plan(schema, None, config).planned;
-        for (k, v) in keep {
-            resp.planned.set_at_path(&[PathStep::Attr(k)], v);
+        if let Some(v) = kept {
+            resp.planned.set_at_path(&[PathStep::Attr(attr.to_string())], v);
         }
     }
     resp.requires_replace.push(path);

@@ -731,7 +731,6 @@ impl ResourceType for EcReplicationGroup {
             }
         }
         if !same(&suppressed, config) {
-            let tags_all = plan.planned.get_attr("tags_all").cloned();
             // `config` is the configuration as written when the port made the generic plan a
             // replacement: the zero values of the prior state fill it again, as they would
             // have without the port (see `legacy`).
@@ -741,9 +740,6 @@ impl ResourceType for EcReplicationGroup {
                 suppressed = filled.unwrap_or(suppressed);
             } else {
                 *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &suppressed);
-            }
-            if let Some(t) = tags_all {
-                plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], t);
             }
         }
         // ElastiCache stores both in lowercase (Terraform's StateFunc does the same).

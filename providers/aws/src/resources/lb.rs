@@ -320,13 +320,8 @@ impl ResourceType for Lb {
         let pool = config.get_attr("customer_owned_ipv4_pool").cloned().unwrap_or(Value::NULL);
         let mut config = config.clone();
         if normalize(prior, &mut config) {
-            // Planned again, with the provider's tags rules (tags_all does not depend on prior).
-            let tags_all = plan.planned.get_attr("tags_all").cloned().unwrap_or(Value::NULL);
+            // Planned again (the provider's tags rules apply after `customize_plan`).
             *plan = terrane_engine::plan::diff::generic_plan(&schema, prior, &config);
-            if plan.requires_replace.is_empty() {
-                crate::tags::keep_empty(prior, &mut plan.planned);
-            }
-            plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], tags_all);
         }
         let config = &config;
         let lb_type = lb_type(&plan.planned);
