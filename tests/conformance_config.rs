@@ -15,7 +15,7 @@
 //! 3. `terrane show -json tfplan`: resource changes, output changes, checks, `errored`;
 //! 4. `terrane apply -input=false -no-color -json -auto-approve tfplan`: `apply`;
 //! 5. `terrane output -no-color -json`: `outputs`;
-//! 6. `terrane show -no-color -json`: `state`.
+//! 6. `terrane show -no-color -json`: `state`, and the state's check results (`state_checks`).
 //!
 //! The normalisation is a port of `record.py`'s `json_diagnostics`, `simplify_diag`,
 //! `sort_diags`, `plan_summary` and `state_summary`. Two differences are allowed, both
@@ -349,8 +349,23 @@ fn plan_summary(plan: &J) -> Map<String, J> {
             outputs.insert(name.clone(), J::Object(o));
         }
     }
+    let checks = checks_summary(plan);
+    let mut out = Map::new();
+    out.insert("resource_changes".into(), J::Array(changes));
+    out.insert("output_changes".into(), J::Object(outputs));
+    if !checks.is_empty() {
+        out.insert("checks".into(), J::Array(checks));
+    }
+    if truthy(get(plan, "errored")) {
+        out.insert("errored".into(), J::Bool(true));
+    }
+    out
+}
+
+/// The `checks` of `show -json` (a plan's, or the state's check results).
+fn checks_summary(doc: &J) -> Vec<J> {
     let mut checks = Vec::new();
-    for c in list(plan, "checks") {
+    for c in list(doc, "checks") {
         let mut item = Map::new();
         item.insert("address".into(), c["address"]["to_display"].clone());
         item.insert("kind".into(), c["address"]["kind"].clone());
@@ -371,16 +386,7 @@ fn plan_summary(plan: &J) -> Map<String, J> {
         checks.push(J::Object(item));
     }
     checks.sort_by_cached_key(|c| c["address"].as_str().unwrap_or_default().to_string());
-    let mut out = Map::new();
-    out.insert("resource_changes".into(), J::Array(changes));
-    out.insert("output_changes".into(), J::Object(outputs));
-    if !checks.is_empty() {
-        out.insert("checks".into(), J::Array(checks));
-    }
-    if truthy(get(plan, "errored")) {
-        out.insert("errored".into(), J::Bool(true));
-    }
-    out
+    checks
 }
 
 fn state_summary(show: &J) -> J {
@@ -637,7 +643,14 @@ fn run_case(name: &str) -> J {
         let state = run_terrane(&strings(&["show", "-no-color", "-json"]), &work);
         let state = if state.code == 0 {
             match serde_json::from_str::<J>(&state.stdout) {
-                Ok(s) => state_summary(&s),
+                Ok(s) => {
+                    // The check results the apply left in the state (after a destroy too).
+                    let checks = checks_summary(&s);
+                    if !checks.is_empty() {
+                        rec.insert("state_checks".into(), J::Array(checks));
+                    }
+                    state_summary(&s)
+                }
                 Err(_) => load_json(&state, "terrane show -json"),
             }
         } else {

@@ -419,7 +419,11 @@ impl ApplyWalk<'_> {
                             .map(|o| value_from_object(o, &schema.block))
                             .unwrap_or(Value::NULL)
                     };
-                    self.report_conditions(h, res, inst, Some(&v));
+                    // A data source read at plan time is not read again, and its conditions
+                    // are not evaluated again: Terraform's apply leaves their results unknown.
+                    if addr.mode == Mode::Managed {
+                        self.report_conditions(h, res, inst, Some(&v));
+                    }
                     Some(v)
                 }
             }

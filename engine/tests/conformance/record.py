@@ -416,8 +416,19 @@ def plan_summary(plan):
             if ch.get("after_sensitive"):
                 o["after_sensitive"] = ch["after_sensitive"]
         outputs[name] = o
+    checks = checks_summary(plan)
+    out = {"resource_changes": changes, "output_changes": outputs}
+    if checks:
+        out["checks"] = checks
+    if plan.get("errored"):
+        out["errored"] = True
+    return out
+
+
+def checks_summary(doc):
+    """The `checks` of `show -json` (a plan's, or the state's check results)."""
     checks = []
-    for c in plan.get("checks", []):
+    for c in doc.get("checks", []):
         item = {"address": c["address"]["to_display"], "kind": c["address"]["kind"],
                 "status": c["status"]}
         insts = []
@@ -430,12 +441,7 @@ def plan_summary(plan):
             item["instances"] = insts
         checks.append(item)
     checks.sort(key=lambda c: c["address"])
-    out = {"resource_changes": changes, "output_changes": outputs}
-    if checks:
-        out["checks"] = checks
-    if plan.get("errored"):
-        out["errored"] = True
-    return out
+    return checks
 
 
 def state_summary(show):
@@ -534,7 +540,12 @@ def record_config_case(name, workroot):
         code, out, err = run_tf(["show", "-no-color", "-json"], work)
         if code != 0:
             raise Fail("config/%s/%s: terraform show failed:\n%s" % (name, step, err))
-        rec["state"] = state_summary(load_json(out, "terraform show -json"))
+        show = load_json(out, "terraform show -json")
+        rec["state"] = state_summary(show)
+        # The check results the apply left in the state (after a destroy too).
+        state_checks = checks_summary(show)
+        if state_checks:
+            rec["state_checks"] = state_checks
         os.remove(os.path.join(work, "tfplan"))
         results.append(rec)
     write_json(os.path.join(case_dir, "expected.json"), {"steps": results})
