@@ -30,6 +30,7 @@ mod s3;
 mod tags;
 mod timings;
 mod token_tag;
+mod upgrade;
 mod val;
 mod waiter;
 
@@ -124,6 +125,20 @@ impl AwsProvider {
             .resources
             .get(type_name)
             .map_or_else(Vec::new, |r| r.refused().iter().map(|r| (r.name, r.why)).collect())
+    }
+
+    /// This provider's part of reading an object Terraform 0.11 recorded as a flatmap
+    /// (`attributes_flat`): the type's legacy `MigrateState`, where the recorded version needs
+    /// it, as the plugin SDK runs it before converting the flatmap to JSON. Returns the
+    /// attributes and the version whose schema reads them; the conversion, then
+    /// [`Provider::upgrade_state`] from that version, complete the upgrade.
+    pub fn migrate_flatmap_state(
+        type_name: &str,
+        version: u64,
+        flat: BTreeMap<String, String>,
+    ) -> Result<(BTreeMap<String, String>, u64), ProviderError> {
+        let r = resource_type(type_name)?;
+        upgrade::migrate_flatmap(r.state_upgrades(), r.schema_version(), version, flat)
     }
 
     /// The requests this provider has sent, by operation.
@@ -279,6 +294,24 @@ impl Provider for AwsProvider {
             Ok(r.find_created(&ctx.with_token(token), &planned).await?.map(|v| region::keep(&planned, v)))
         })
         .await
+    }
+
+    /// hashicorp/aws's upgrade of a JSON state recorded at an older schema version: the
+    /// type's `StateUpgraders`, then the object fitted to the current schema, as the plugin
+    /// SDK does ([`upgrade::upgrade_json`]).
+    async fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        attributes: serde_json::Value,
+    ) -> Result<serde_json::Value, ProviderError> {
+        let r = resource_type(type_name)?;
+        let schema = CATALOG
+            .schema
+            .resources
+            .get(type_name)
+            .ok_or_else(|| ProviderError::new(format!("the aws provider has no resource type {type_name:?}")))?;
+        upgrade::upgrade_json(r.state_upgrades(), &schema.block, version, attributes)
     }
 
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {

@@ -121,6 +121,12 @@ pub trait ResourceType: Send + Sync {
     fn schema_version(&self) -> u64 {
         0
     }
+    /// How an object recorded at an older schema version is brought to this one: the
+    /// `MigrateState` and `StateUpgraders` hashicorp/aws declares beside the same schema
+    /// version ([`crate::upgrade`]). None for version 0.
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        crate::upgrade::Upgrades::NONE
+    }
     /// Checks beyond the schema (allowed values, exclusive arguments).
     fn validate(&self, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()

@@ -251,6 +251,13 @@ impl ResourceType for RdsInstance {
     fn schema_version(&self) -> u64 {
         2
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // instance.go: `StateUpgraders` from 0 and from 1, no `MigrateState`.
+        crate::upgrade::Upgrades {
+            migrate_state: None,
+            state_upgraders: &[(0, crate::upgrade::db_instance_v0), (1, crate::upgrade::db_instance_v1)],
+        }
+    }
 
     fn schema(&self) -> Schema {
         schema()

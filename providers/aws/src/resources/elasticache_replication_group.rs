@@ -653,6 +653,13 @@ impl ResourceType for EcReplicationGroup {
     fn schema_version(&self) -> u64 {
         2
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // replication_group.go: a pass-through `MigrateState` and one `StateUpgrader`, from 1.
+        crate::upgrade::Upgrades {
+            migrate_state: Some(crate::upgrade::replication_group_migrate),
+            state_upgraders: &[(1, crate::upgrade::replication_group_v1)],
+        }
+    }
 
     fn schema(&self) -> Schema {
         schema()

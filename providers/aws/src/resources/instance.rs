@@ -1144,6 +1144,11 @@ impl ResourceType for Instance {
     fn schema_version(&self) -> u64 {
         1
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // ec2_instance.go (5.x): `MigrateState: instanceMigrateState`. 6.x's version 2 (the
+        // `cpu_options` upgrader) is not 5.100.0's.
+        crate::upgrade::Upgrades::migrate(crate::upgrade::instance_migrate)
+    }
 
     fn schema(&self) -> Schema {
         schema()

@@ -90,6 +90,10 @@ impl ResourceType for KeyPair {
     fn schema_version(&self) -> u64 {
         1
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // ec2_key_pair.go: `MigrateState: keyPairMigrateState`.
+        crate::upgrade::Upgrades::migrate(crate::upgrade::key_pair_migrate)
+    }
 
     fn schema(&self) -> Schema {
         schema()

@@ -251,6 +251,10 @@ impl ResourceType for SecurityGroup {
     fn schema_version(&self) -> u64 {
         1
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // vpc_security_group.go: `MigrateState: securityGroupMigrateState`.
+        crate::upgrade::Upgrades::migrate(crate::upgrade::security_group_migrate)
+    }
 
     fn schema(&self) -> Schema {
         schema()

@@ -361,6 +361,10 @@ impl ResourceType for SecurityGroupRule {
     fn schema_version(&self) -> u64 {
         2
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // vpc_security_group_rule.go: `MigrateState: securityGroupRuleMigrateState`.
+        crate::upgrade::Upgrades::migrate(crate::upgrade::security_group_rule_migrate)
+    }
 
     fn schema(&self) -> Schema {
         schema()

@@ -149,6 +149,10 @@ impl ResourceType for Subnet {
     fn schema_version(&self) -> u64 {
         1
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // vpc_subnet.go: `MigrateState: subnetMigrateState`.
+        crate::upgrade::Upgrades::migrate(crate::upgrade::subnet_migrate)
+    }
 
     fn schema(&self) -> Schema {
         schema()

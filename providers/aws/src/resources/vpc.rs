@@ -150,6 +150,10 @@ impl ResourceType for Vpc {
     fn schema_version(&self) -> u64 {
         1
     }
+    fn state_upgrades(&self) -> crate::upgrade::Upgrades {
+        // vpc_.go: `MigrateState: vpcMigrateState`.
+        crate::upgrade::Upgrades::migrate(crate::upgrade::vpc_migrate)
+    }
 
     fn schema(&self) -> Schema {
         schema()
