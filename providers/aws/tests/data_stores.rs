@@ -817,6 +817,31 @@ async fn db_instances_terraform_applied_plan_no_changes() {
     }
 }
 
+/// A state hashicorp/aws 4.x wrote (schema version 1, `id` the identifier) is upgraded as
+/// 5.100.0's `InstanceStateUpgradeV1` does before anything reads it: `id` becomes the resource
+/// ID, and the plan has no changes. The 4.x state is 5.100.0's fixture with those two things
+/// put back as 4.x recorded them.
+#[tokio::test]
+async fn a_db_instance_state_of_hashicorp_aws_4_is_upgraded_and_plans_no_changes() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_db");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plain.tfstate")).unwrap()).unwrap();
+    let inst = &mut state["resources"][0]["instances"][0];
+    let resource_id = inst["attributes"]["resource_id"].clone();
+    inst["schema_version"] = 1.into();
+    inst["attributes"]["id"] = inst["attributes"]["identifier"].clone();
+    let h = Harness::new();
+    std::fs::write(h.dir.path().join("terraform.tfstate"), state.to_string()).unwrap();
+    let src = std::fs::read_to_string(dir.join("plain.tf")).unwrap();
+    let opts = PlanOptions { refresh: false, ..PlanOptions::default() };
+    let (_, p) = h.try_plan(&src, &opts).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
+    support::assert_no_changes(&p);
+    let addr = terrane_engine::addr::ResourceAddr::managed("aws_db_instance", "plain");
+    let prior = p.prior_state.object(&addr, &terrane_engine::addr::InstanceKey::None).expect("prior object");
+    assert_eq!(prior.schema_version, 2);
+    assert_eq!(prior.attributes.to_json()["id"], resource_id, "id upgraded to the resource ID");
+}
+
 // ---------------------------------------------------------------- aws_elasticache_subnet_group
 
 fn cache_subnet_group(name: &str, description: &str, env: &str) -> String {
