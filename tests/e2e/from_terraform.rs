@@ -162,7 +162,7 @@ fn terraform_ok(w: &Work, args: &[&str]) -> String {
     out
 }
 
-/// A directory with the 28-object platform (and its 8 data sources) of `tests/fixtures/handover`, its names from `name`.
+/// A directory with the 31-object platform (and its 8 data sources) of `tests/fixtures/handover`, its names from `name`.
 fn platform(name: &str) -> Work {
     let main = std::fs::read_to_string(fixture().parent().unwrap().join("handover/main.tf")).unwrap();
     let w = work(&main).with_env("TF_VAR_name", name);
@@ -224,7 +224,7 @@ fn terraform_and_terrane_hand_a_platform_back_and_forth() {
     assert_eq!(code, 0, "Terraform plans changes on what terrane applied:\n{out}");
     let (code, out) = tf(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(code, 0, "terraform destroy:\n{out}");
-    assert!(out.contains("28 destroyed"), "{out}");
+    assert!(out.contains("31 destroyed"), "{out}");
 }
 
 /// A `backend "s3"` block for `bucket` and `key` on moto, with `setting` (how it locks).
