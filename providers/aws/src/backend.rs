@@ -151,6 +151,7 @@ impl S3Settings {
             static_keys,
             max_retries: get(m, "max_retries").and_then(Value::as_f64).map_or(5, |n| n as u32),
             skip_credentials_validation: boolean(m, "skip_credentials_validation").unwrap_or(false),
+            skip_requesting_account_id: boolean(m, "skip_requesting_account_id").unwrap_or(false),
             assume_role,
             default_tags: BTreeMap::new(),
             endpoints,

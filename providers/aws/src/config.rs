@@ -79,6 +79,9 @@ pub struct Settings {
     pub static_keys: Option<(String, String, Option<String>)>,
     pub max_retries: u32,
     pub skip_credentials_validation: bool,
+    /// `skip_requesting_account_id`: no account ID, so ARNs the provider builds have none
+    /// (`arn:aws:ec2:eu-west-1::instance/i-…`), as hashicorp/aws builds them.
+    pub skip_requesting_account_id: bool,
     pub assume_role: Option<AssumeRole>,
     pub default_tags: BTreeMap<String, String>,
     pub endpoints: BTreeMap<String, String>,
@@ -143,6 +146,7 @@ impl Settings {
             static_keys,
             max_retries: val::int(v, "max_retries").map_or(25, |n| n.max(0) as u32),
             skip_credentials_validation: val::boolean(v, "skip_credentials_validation").unwrap_or(false),
+            skip_requesting_account_id: val::boolean(v, "skip_requesting_account_id").unwrap_or(false),
             assume_role,
             default_tags: v.get_attr("default_tags").map(|d| val::string_map(d, "tags")).unwrap_or_default(),
             endpoints,
@@ -280,14 +284,24 @@ pub(crate) use client;
 pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
     let cfg = sdk_config(s).await?;
     let sts = client!(aws_sdk_sts, &cfg, s, &["sts"]);
-    let account_id = if s.skip_credentials_validation {
-        None
-    } else {
+    // As hashicorp/aws (aws-sdk-go-base's GetAwsAccountIDAndPartition): the credentials
+    // checked with STS give the account ID; with the check skipped, the ID is still asked for
+    // unless `skip_requesting_account_id`, and not finding it is an error.
+    let account_id = if !s.skip_credentials_validation {
         let who = sts.get_caller_identity().send().await.map_err(|e| {
             let e = sdk_error("validating the AWS credentials (STS GetCallerIdentity)", e);
             ProviderError::new(format!("{}\n\nCheck the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws/credentials, or the provider's profile/assume_role), or set skip_credentials_validation = true.", e.message))
         })?;
         who.account().map(str::to_string)
+    } else if !s.skip_requesting_account_id {
+        let who = sts.get_caller_identity().send().await.map_err(|e| {
+            let e = sdk_error("retrieving caller identity from STS", e);
+            ProviderError::new(format!("AWS account ID not previously found and failed retrieving via all available methods. See https://registry.terraform.io/providers/hashicorp/aws/latest/docs#skip_requesting_account_id for workaround and implications. Errors: {}", e.message))
+                .with_summary("Retrieving AWS account details")
+        })?;
+        who.account().map(str::to_string)
+    } else {
+        None
     };
     Ok(Clients {
         ec2: client!(aws_sdk_ec2, &cfg, s, &["ec2"]),

@@ -302,7 +302,9 @@ resource "aws_kms_key" "signing" {
     assert_eq!(count("KMS.GetKeyPolicy"), 2, "{calls:?}");
     assert_eq!(count("KMS.ListResourceTags"), 2, "{calls:?}");
     assert_eq!(count("KMS.GetKeyRotationStatus"), 1, "{calls:?}");
-    assert_eq!(calls.values().sum::<u64>(), 7, "{calls:?}");
+    // And the provider's account ID (STS GetCallerIdentity), asked once as hashicorp/aws does.
+    assert_eq!(count("STS.GetCallerIdentity"), 1, "{calls:?}");
+    assert_eq!(calls.values().sum::<u64>(), 8, "{calls:?}");
 
     // A changed key usage replaces the key.
     let p = h.plan(&src.replace("SIGN_VERIFY", "ENCRYPT_DECRYPT")).await;

@@ -507,7 +507,8 @@ async fn ebs_volume_and_attachment_lifecycle() {
     let id = h.str_attr(&state, vol, "id");
     let instance = h.str_attr(&state, "aws_instance.d", "id");
     assert!(id.starts_with("vol-"));
-    assert_eq!(h.str_attr(&state, vol, "arn"), format!("arn:aws:ec2:eu-west-1::volume/{id}"));
+    // The provider's account ID (moto's), which it asks STS for unless told to skip that.
+    assert_eq!(h.str_attr(&state, vol, "arn"), format!("arn:aws:ec2:eu-west-1:123456789012:volume/{id}"));
     assert_eq!(h.attr(&state, vol, "size"), Value::from(10i64));
     assert_eq!(h.str_attr(&state, vol, "type"), "gp3");
     assert_eq!(h.attr(&state, vol, "iops"), Value::from(3000i64));
@@ -869,4 +870,25 @@ resource "aws_acm_certificate" "plain" {{
     let err = plan_error(&h, &early).await;
     assert!(err.contains("\"early_renewal_duration\"") && err.contains("private CA"), "{err}");
     h.destroy(&src).await;
+}
+
+/// `skip_requesting_account_id = true`: no STS call, and the ARNs the provider builds have no
+/// account ID, as hashicorp/aws 5.100.0 writes them in that case (its state of an instance on
+/// moto reads `arn:aws:ec2:eu-west-1::instance/i-…`).
+#[tokio::test]
+async fn without_the_account_id_arns_have_none_and_sts_is_not_asked() {
+    let mut h = Harness::new();
+    h.provider = support::provider_block_at(support::MOTO, "skip_requesting_account_id = true");
+    let src = r#"
+resource "aws_ebs_volume" "v" {
+  availability_zone = "eu-west-1a"
+  size              = 1
+}
+"#;
+    h.calls.reset();
+    let state = h.apply(src).await;
+    let id = h.str_attr(&state, "aws_ebs_volume.v", "id");
+    assert_eq!(h.str_attr(&state, "aws_ebs_volume.v", "arn"), format!("arn:aws:ec2:eu-west-1::volume/{id}"));
+    assert_eq!(h.calls.snapshot().get("STS.GetCallerIdentity"), None);
+    assert!(h.destroy(src).await.resources.is_empty());
 }

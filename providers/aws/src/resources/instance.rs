@@ -221,10 +221,7 @@ fn profile_not_ready<E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
 
 /// Instances by ID, with as few DescribeInstances calls as possible (one per 1,000 IDs). IDs
 /// that no longer exist are left out instead of failing the batch.
-async fn describe(
-    c: &Ctx<'_>,
-    ids: &[String],
-) -> std::result::Result<HashMap<String, (ApiInstance, Option<String>)>, String> {
+async fn describe(c: &Ctx<'_>, ids: &[String]) -> std::result::Result<HashMap<String, ApiInstance>, String> {
     let mut found = HashMap::new();
     let valid: Vec<String> = {
         let mut v: Vec<String> = ids
@@ -283,17 +280,16 @@ type DescribeError = aws_smithy_runtime_api::client::result::SdkError<
     aws_smithy_runtime_api::client::orchestrator::HttpResponse,
 >;
 
-/// Sends a DescribeInstances request and its next pages, keeping every instance with the
-/// account that owns it.
+/// Sends a DescribeInstances request and its next pages, keeping every instance.
 async fn collect(
     req: aws_sdk_ec2::operation::describe_instances::builders::DescribeInstancesFluentBuilder,
-    found: &mut HashMap<String, (ApiInstance, Option<String>)>,
+    found: &mut HashMap<String, ApiInstance>,
 ) -> std::result::Result<(), DescribeError> {
     let mut reservations = req.into_paginator().items().send();
     while let Some(r) = reservations.try_next().await? {
         for i in r.instances() {
             if let Some(id) = i.instance_id() {
-                found.insert(id.to_string(), (i.clone(), r.owner_id().map(str::to_string)));
+                found.insert(id.to_string(), i.clone());
             }
         }
     }
@@ -334,7 +330,6 @@ async fn user_data(c: &Ctx<'_>, id: &str) -> Result<Option<String>> {
 
 struct Found<'a> {
     instance: &'a ApiInstance,
-    owner: Option<&'a str>,
     volume: Option<&'a Volume>,
     volumes: &'a HashMap<String, Volume>,
     user_data: Option<Option<String>>,
@@ -347,7 +342,8 @@ struct Found<'a> {
 fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
     let i = f.instance;
     let id = i.instance_id().unwrap_or_default();
-    let owner = f.owner.map(str::to_string).or_else(|| c.clients.account_id.clone()).unwrap_or_default();
+    // hashicorp/aws builds the ARN with the provider's account ID (none when it skips asking).
+    let owner = c.clients.account_id.clone().unwrap_or_default();
     let mut api_tags = tag_map(i.tags());
     api_tags.remove(TOKEN_TAG);
     // AWS's own tags (`aws:ec2launchtemplate:id`, ...) are not the resource's.
@@ -528,7 +524,7 @@ async fn template_image(c: &Ctx<'_>, planned: &Value) -> Result<String> {
 async fn wait_state(c: &Ctx<'_>, id: &str, want: InstanceStateName, limit: Duration) -> Result<()> {
     wait_for(&format!("instance {id} to be {}", want.as_str()), limit, || async {
         let found = describe(c, &[id.to_string()]).await.map_err(ProviderError::new)?;
-        let Some((i, _)) = found.get(id) else {
+        let Some(i) = found.get(id) else {
             return Ok(if want == InstanceStateName::Terminated {
                 Poll::Done(())
             } else {
@@ -566,9 +562,9 @@ impl Instance {
     async fn read_batch(&self, c: &Ctx<'_>, current: &[Value]) -> Result<Vec<Result<Option<Value>>>> {
         let ids: Vec<String> = current.iter().map(val::id).collect();
         let found = describe(c, &ids).await.map_err(ProviderError::new)?;
-        let live = |id: &str| found.get(id).filter(|(i, _)| !is_gone(i));
+        let live = |id: &str| found.get(id).filter(|i| !is_gone(i));
         let mut volume_ids: Vec<String> =
-            ids.iter().filter_map(|id| live(id)).flat_map(|(i, _)| super::instance_devices::volume_ids(i)).collect();
+            ids.iter().filter_map(|id| live(id)).flat_map(super::instance_devices::volume_ids).collect();
         volume_ids.sort();
         volume_ids.dedup();
         let volumes = describe_volumes(c, &volume_ids).await.map_err(ProviderError::new)?;
@@ -576,7 +572,7 @@ impl Instance {
             .iter()
             .zip(current)
             .filter(|(id, cur)| {
-                live(id).is_some_and(|(i, _)| {
+                live(id).is_some_and(|i| {
                     super::instance_options::burstable(i.instance_type().map(|t| t.as_str()).unwrap_or_default())
                 }) && (cur.get_attr("ami").is_none()
                     || cur.get_attr("credit_specification").is_some_and(|v| !crate::legacy::is_zero(v) && !v.is_null()))
@@ -584,11 +580,8 @@ impl Instance {
             .map(|(id, _)| id.clone())
             .collect();
         let credits = super::instance_options::credits(c, &credit_ids).await?;
-        let mut templates: Vec<String> = ids
-            .iter()
-            .filter_map(|id| live(id))
-            .filter_map(|(i, _)| super::instance_options::launch_template_id(i))
-            .collect();
+        let mut templates: Vec<String> =
+            ids.iter().filter_map(|id| live(id)).filter_map(super::instance_options::launch_template_id).collect();
         templates.sort();
         templates.dedup();
         let names = super::instance_options::launch_template_names(c, &templates).await?;
@@ -628,7 +621,7 @@ impl Instance {
             .zip(extra)
             .map(|(cur, extra)| {
                 let id = val::id(cur);
-                let Some((instance, owner)) = live(&id) else { return Ok(None) };
+                let Some(instance) = live(&id) else { return Ok(None) };
                 let (user_data, attributes, password) = extra?;
                 let volume = root_mapping(instance).and_then(|m| volumes.get(&m.1));
                 let launch_template = super::instance_options::read_launch_template(instance, cur, &names);
@@ -636,7 +629,6 @@ impl Instance {
                     c,
                     &Found {
                         instance,
-                        owner: owner.as_deref(),
                         volume,
                         volumes: &volumes,
                         user_data,
@@ -654,7 +646,7 @@ impl Instance {
     /// What RunInstances cannot do: tags of the root and EBS volumes, source/dest checking off.
     async fn after_launch(&self, c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
         let found = describe(c, &[id.to_string()]).await.map_err(ProviderError::new)?;
-        if let Some((i, _)) = found.get(id) {
+        if let Some(i) = found.get(id) {
             super::instance_devices::tag_volumes(c, i, planned).await?;
         }
         if val::boolean(planned, "source_dest_check") == Some(false)
