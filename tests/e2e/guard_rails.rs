@@ -67,6 +67,7 @@ provider "aws" {{
   skip_credentials_validation = true
   endpoints {{
     logs = "http://127.0.0.1:5000"
+    sts = "http://127.0.0.1:5000"
   }}
 }}
 

@@ -27,6 +27,7 @@ provider "aws" {{
   skip_credentials_validation = true
   endpoints {{
     rds = "http://127.0.0.1:5000"
+    sts = "http://127.0.0.1:5000"
   }}
 }}
 
