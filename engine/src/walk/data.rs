@@ -4,6 +4,7 @@
 use super::Walk;
 use super::apply::ApplyWalk;
 use super::plan::PlanWalk;
+use super::resource::Block;
 use crate::addr::{InstanceKey, ResourceAddr};
 use crate::checks::{Checkable, Rule};
 use crate::config::Resource;
@@ -11,7 +12,7 @@ use crate::eval::decode_body;
 use crate::graph::Node;
 use crate::plan::planner::keep_marks;
 use crate::plan::{Action, PlanMode, Reason, ResourceChange};
-use crate::provider::{Provider, ProviderError};
+use crate::provider::ProviderError;
 use crate::run::{Here, InstanceCtx};
 use crate::schema::ResourceSchema;
 use crate::state::ObjectState;
@@ -38,11 +39,17 @@ impl PlanWalk<'_> {
                 continue;
             };
             self.declare_instances(&full, &expansion);
-            let (h, full, provider, provider_address) = (&h, &full, provider.as_ref(), &provider_address);
+            let b = Block {
+                h: &h,
+                res,
+                full: &full,
+                schema,
+                provider: provider.as_ref(),
+                provider_address: &provider_address,
+            };
+            let b = &b;
             ok &= self
-                .each_instance(h, res, &expansion, async |inst| {
-                    self.read_data_instance(h, res, full, inst, schema, provider, provider_address, pending).await
-                })
+                .each_instance(&h, res, &expansion, async |inst| self.read_data_instance(b, inst, pending).await)
                 .await;
         }
         ok
@@ -58,18 +65,13 @@ impl PlanWalk<'_> {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn read_data_instance(
         &self,
-        h: &Here<'_>,
-        res: &Resource,
-        full: &ResourceAddr,
+        b: &Block<'_, '_>,
         inst: &InstanceCtx,
-        schema: &ResourceSchema,
-        provider: &dyn Provider,
-        provider_address: &str,
         pending: bool,
     ) -> Option<Value> {
+        let Block { h, res, full, schema, provider, provider_address } = *b;
         let addr = full.instance(inst.key.clone());
         let config = self.data_config(h, res, inst, schema)?;
         let known = config.is_wholly_known();
@@ -110,15 +112,8 @@ impl PlanWalk<'_> {
 }
 
 impl ApplyWalk<'_> {
-    pub(crate) async fn read_data(
-        &self,
-        h: &Here<'_>,
-        res: &Resource,
-        full: &ResourceAddr,
-        inst: &InstanceCtx,
-        schema: &ResourceSchema,
-        provider: &dyn Provider,
-    ) -> Option<Value> {
+    pub(crate) async fn read_data(&self, b: &Block<'_, '_>, inst: &InstanceCtx) -> Option<Value> {
+        let Block { h, res, full, schema, provider, .. } = *b;
         let _permit = self.permits.acquire().await?;
         let config = self.data_config(h, res, inst, schema)?;
         let addr = full.instance(inst.key.clone());
@@ -141,17 +136,27 @@ impl Walk<'_> {
         if !self.errors(diags) {
             return None;
         }
-        let obj = Checkable::Resource(res.addr.in_module(&h.module).instance(inst.key.clone()));
+        let addr = res.addr.in_module(&h.module).instance(inst.key.clone());
+        self.preconditions(&mut ev, res, &addr).then_some(config)
+    }
+
+    /// A resource or data source instance's preconditions, evaluated in its scope (`ev`) and
+    /// recorded; false when one failed or could not be evaluated (reported).
+    pub(crate) fn preconditions(
+        &self,
+        ev: &mut crate::eval::Evaluator<'_>,
+        res: &Resource,
+        addr: &crate::addr::InstanceAddr,
+    ) -> bool {
         crate::checks::enforce(
             &self.checks,
-            &mut ev,
-            &obj,
+            ev,
+            &Checkable::Resource(addr.clone()),
             Rule::ResourcePrecondition,
             &res.lifecycle.preconditions,
             |d| self.error(d),
             |d| self.failed(d),
         )
-        .then_some(config)
     }
 
     /// What a read returned, recorded in the state (the marks of the configuration kept);

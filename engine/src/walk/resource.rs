@@ -24,6 +24,19 @@ use petgraph::stable_graph::NodeIndex;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
+/// One resource (or data) block in one module instance, as each of its instances is
+/// planned, applied or read: what stays the same from instance to instance.
+#[derive(Clone, Copy)]
+pub(crate) struct Block<'x, 'h> {
+    pub h: &'x Here<'h>,
+    pub res: &'x Resource,
+    /// The block's address in that module instance.
+    pub full: &'x ResourceAddr,
+    pub schema: &'x ResourceSchema,
+    pub provider: &'x dyn Provider,
+    pub provider_address: &'x str,
+}
+
 impl PlanWalk<'_> {
     pub(crate) async fn managed(&self, addr: &ResourceAddr) -> bool {
         let path = addr.module_names();
@@ -52,7 +65,9 @@ impl PlanWalk<'_> {
         let mut ok = true;
         for h in &heres {
             let full = addr.in_module(&h.module);
-            ok &= self.managed_in(h, res, &full, schema, provider.as_ref(), &provider_address).await;
+            let b =
+                Block { h, res, full: &full, schema, provider: provider.as_ref(), provider_address: &provider_address };
+            ok &= self.managed_in(&b).await;
         }
         // Objects of module instances that no longer exist.
         let live: HashSet<&crate::run::ModInst> = heres.iter().map(|h| &h.module).collect();
@@ -69,15 +84,8 @@ impl PlanWalk<'_> {
     }
 
     /// Plans a resource block in one module instance; `full` is its address there.
-    pub(crate) async fn managed_in(
-        &self,
-        h: &Here<'_>,
-        res: &Resource,
-        full: &ResourceAddr,
-        schema: &ResourceSchema,
-        provider: &dyn Provider,
-        provider_address: &str,
-    ) -> bool {
+    pub(crate) async fn managed_in(&self, b: &Block<'_, '_>) -> bool {
+        let Block { h, res, full, schema, provider_address, .. } = *b;
         let existing = self.existing_keys(full);
         if self.opts().mode == PlanMode::RefreshOnly {
             let state = self.state.lock().expect("state lock");
@@ -91,7 +99,7 @@ impl PlanWalk<'_> {
         let mut ok = self
             .each_instance(h, res, &expansion, async |inst| {
                 if self.in_scope(&full.instance(inst.key.clone())) {
-                    self.plan_instance(h, res, full, inst, schema, provider, provider_address).await
+                    self.plan_instance(b, inst).await
                 } else {
                     // Outside -target: unchanged, as recorded.
                     Some(self.refreshed_object(full, &inst.key, schema).map(|(v, _)| v).unwrap_or(Value::DYNAMIC))
@@ -111,17 +119,8 @@ impl PlanWalk<'_> {
     }
 
     /// Plans one instance; returns its planned value (what references to it see).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn plan_instance(
-        &self,
-        h: &Here<'_>,
-        res: &Resource,
-        full: &ResourceAddr,
-        inst: &InstanceCtx,
-        schema: &ResourceSchema,
-        provider: &dyn Provider,
-        provider_address: &str,
-    ) -> Option<Value> {
+    pub(crate) async fn plan_instance(&self, b: &Block<'_, '_>, inst: &InstanceCtx) -> Option<Value> {
+        let Block { h, res, full, schema, provider, provider_address } = *b;
         let addr = full.instance(inst.key.clone());
         let mut prior = self.refreshed_object(full, &inst.key, schema);
         if prior.is_none() && self.opts().mode == PlanMode::Normal {
@@ -143,17 +142,7 @@ impl PlanWalk<'_> {
         if !self.errors(body_checks(res, &schema.block, provider, &config)) {
             return None;
         }
-        let obj = Checkable::Resource(addr.clone());
-        let rules = &res.lifecycle.preconditions;
-        if !crate::checks::enforce(
-            &self.checks,
-            &mut ev,
-            &obj,
-            Rule::ResourcePrecondition,
-            rules,
-            |d| self.error(d),
-            |d| self.failed(d),
-        ) {
+        if !self.preconditions(&mut ev, res, &addr) {
             return None;
         }
         // An object adopted early (from the values recorded before the create, unknown ones
@@ -399,16 +388,17 @@ impl ApplyWalk<'_> {
         let Some(expansion) = self.expand_resource(h, res) else { return false };
         let dependencies: Arc<[ResourceAddr]> = self.graph.resource_dependencies(node).into();
         let deps = &dependencies;
+        let provider_address = self.ctx.provider_address(&res.provider);
+        let b = Block { h, res, full: addr, schema, provider: provider.as_ref(), provider_address: &provider_address };
+        let b = &b;
         self.each_instance(h, res, &expansion, async |inst| {
             let iaddr = addr.instance(inst.key.clone());
             match self.changes.get(&(iaddr.clone(), None)).copied() {
                 Some(c) if c.action != Action::NoOp && c.action != Action::Delete => {
                     self.report_conditions(h, res, inst, None);
                     match addr.mode {
-                        Mode::Managed => {
-                            self.apply_instance(h, res, addr, inst, c, schema, provider.as_ref(), deps).await
-                        }
-                        Mode::Data => self.read_data(h, res, addr, inst, schema, provider.as_ref()).await,
+                        Mode::Managed => self.apply_instance(b, inst, c, deps).await,
+                        Mode::Data => self.read_data(b, inst).await,
                     }
                 }
                 _ => {
@@ -431,18 +421,14 @@ impl ApplyWalk<'_> {
         .await
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn apply_instance(
         &self,
-        h: &Here<'_>,
-        res: &Resource,
-        full: &ResourceAddr,
+        b: &Block<'_, '_>,
         inst: &InstanceCtx,
         change: &ResourceChange,
-        schema: &ResourceSchema,
-        provider: &dyn Provider,
         dependencies: &Arc<[ResourceAddr]>,
     ) -> Option<Value> {
+        let Block { h, res, full, schema, provider, .. } = *b;
         // Not started at all once interrupted (this is one of maybe many instances of a node).
         let _permit = self.permits.acquire().await?;
         let addr = full.instance(inst.key.clone());
