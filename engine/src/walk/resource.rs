@@ -212,8 +212,11 @@ impl PlanWalk<'_> {
                 }
             }
         };
-        if action.is_replace() && resp.requires_replace.is_empty() {
-            // Replaced by request, taint or trigger: plan the new object as a create.
+        if action.is_replace() {
+            // The new object is planned as a create, from no prior object, as Terraform plans
+            // it (and as the apply will plan it again): whether replaced by request, taint or
+            // trigger, or because the provider said so (its reasons are kept from the plan
+            // against the prior object).
             match provider
                 .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config: &config })
                 .await

@@ -516,3 +516,53 @@ async fn clusters_terraform_applied_plan_no_changes() {
     assert_eq!(p.changes.iter().filter(|c| c.addr.resource.type_name == "aws_elasticache_cluster").count(), 2);
     support::assert_no_changes(&p);
 }
+
+/// A replacement a type's own rule forces (a Memcached cluster cannot change its node type in
+/// place) on an object Terraform recorded with its zero values (`""`, `0`, `[]`): the new
+/// object is planned from no prior object, as Terraform plans a replacement and as the apply
+/// plans it again, so the apply goes through. (It was planned from the zero-filled
+/// configuration, and the apply stopped with "Provider produced inconsistent final plan".)
+#[tokio::test]
+async fn a_rule_forced_replacement_of_a_terraform_state_applies() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform_elasticache");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("clusters.tfstate")).unwrap()).unwrap();
+    // The "defaults" cluster alone, as a Memcached one (gone from moto: the delete finds
+    // nothing, the create makes it).
+    let id = unique("tfmc");
+    state["resources"].as_array_mut().unwrap().retain(|r| r["name"] == "defaults");
+    let attrs = &mut state["resources"][0]["instances"][0]["attributes"];
+    for (k, v) in [
+        ("id", serde_json::json!(id)),
+        ("cluster_id", serde_json::json!(id)),
+        ("engine", serde_json::json!("memcached")),
+        ("engine_version", serde_json::json!("1.6.22")),
+        ("engine_version_actual", serde_json::json!("1.6.22")),
+        ("parameter_group_name", serde_json::json!("default.memcached1.6")),
+        ("port", serde_json::json!(11211)),
+    ] {
+        attrs[k] = v;
+    }
+    let h = Harness::new();
+    std::fs::write(h.dir.path().join("terraform.tfstate"), state.to_string()).unwrap();
+    let src = format!(
+        r#"
+resource "aws_elasticache_cluster" "defaults" {{
+  cluster_id      = "{id}"
+  engine          = "memcached"
+  engine_version  = "1.6.22"
+  node_type       = "cache.t3.small"
+  num_cache_nodes = 1
+}}
+"#
+    );
+    let opts = PlanOptions { refresh: false, ..PlanOptions::default() };
+    let (ctx, p) = h.try_plan(&src, &opts).await.unwrap_or_else(|d| panic!("plan failed:\n{d}"));
+    let c = change(&p, "aws_elasticache_cluster.defaults");
+    assert!(c.action.is_replace(), "{:?}", c.action);
+    assert_eq!(c.replace_paths, vec![support::attr_path("node_type")]);
+    let (out, state) = h.apply_plan(&ctx, &p).await;
+    assert!(!out.diags.has_errors(), "apply failed:\n{}", out.diags);
+    assert_eq!(h.str_attr(&state, "aws_elasticache_cluster.defaults", "node_type"), "cache.t3.small");
+    assert!(h.destroy(&src).await.resources.is_empty());
+}
