@@ -485,15 +485,8 @@ impl StateBackend for S3Backend {
         if workspace == "default" {
             return Err(StateError::Conflict("the default workspace cannot be deleted".into()));
         }
-        let client = self.client().await?;
         let key = self.s.state_key(workspace);
-        client
-            .delete_object()
-            .bucket(&self.s.bucket)
-            .key(&key)
-            .send()
-            .await
-            .map_err(|e| StateError::Io(self.explain("deleting", &key, &e)))?;
+        self.delete_object(&key, "deleting").await?;
         // Terraform removes the digest of a deleted state too.
         if let Some(table) = &self.s.dynamodb_table {
             self.delete_item(table, &format!("{}-md5", self.lock_id(&key))).await.map_err(StateError::Io)?;
@@ -658,14 +651,7 @@ impl S3Backend {
         let lock_id = self.lock_id(&self.s.state_key(workspace));
         let current = self.item_info(table, &lock_id).await.map_err(|e| LockError::Unlock(e.to_string()))?;
         let Some(text) = current else { return Ok(()) };
-        if let Ok(info) = serde_json::from_str::<LockInfo>(&text)
-            && info.id != id
-        {
-            return Err(LockError::Unlock(format!(
-                "the lock ID {id:?} does not match the existing lock ID {:?}",
-                info.id
-            )));
-        }
+        same_holder(text.as_bytes(), id)?;
         self.delete_item(table, &lock_id).await.map_err(LockError::Unlock)
     }
 
@@ -748,24 +734,22 @@ impl S3Backend {
 
     async fn remove_lock(&self, workspace: &str, id: &str) -> Result<(), LockError> {
         let key = self.lock_key(workspace);
-        let client = self.client().await.map_err(|e| LockError::Unlock(e.to_string()))?;
         let current = self.get_object(&key).await.map_err(|e| LockError::Unlock(e.to_string()))?;
         let Some((body, _, _)) = current else { return Ok(()) };
-        if let Ok(info) = serde_json::from_slice::<LockInfo>(&body)
-            && info.id != id
-        {
-            return Err(LockError::Unlock(format!(
-                "the lock ID {id:?} does not match the existing lock ID {:?}",
-                info.id
-            )));
-        }
+        same_holder(&body, id)?;
+        self.delete_object(&key, "unlocking").await.map_err(|e| LockError::Unlock(e.to_string()))
+    }
+
+    /// Deletes the object at `key` (`doing` names the step in an error).
+    async fn delete_object(&self, key: &str, doing: &str) -> Result<(), StateError> {
+        let client = self.client().await?;
         client
             .delete_object()
             .bucket(&self.s.bucket)
-            .key(&key)
+            .key(key)
             .send()
             .await
-            .map_err(|e| LockError::Unlock(self.explain("unlocking", &key, &e)))?;
+            .map_err(|e| StateError::Io(self.explain(doing, key, &e)))?;
         Ok(())
     }
 }
@@ -809,5 +793,16 @@ async fn heartbeat(
             }
             Err(_) => return,
         }
+    }
+}
+
+/// Refuses to remove a lock that `current` (the lock's recorded info) says another holder
+/// took: Terraform's unlock checks the same, for the lock object and the DynamoDB item alike.
+fn same_holder(current: &[u8], id: &str) -> Result<(), LockError> {
+    match serde_json::from_slice::<LockInfo>(current) {
+        Ok(info) if info.id != id => {
+            Err(LockError::Unlock(format!("the lock ID {id:?} does not match the existing lock ID {:?}", info.id)))
+        }
+        _ => Ok(()),
     }
 }
