@@ -287,21 +287,20 @@ pub async fn build_clients(s: &Settings) -> Result<Clients, ProviderError> {
     // As hashicorp/aws (aws-sdk-go-base's GetAwsAccountIDAndPartition): the credentials
     // checked with STS give the account ID; with the check skipped, the ID is still asked for
     // unless `skip_requesting_account_id`, and not finding it is an error.
-    let account_id = if !s.skip_credentials_validation {
-        let who = sts.get_caller_identity().send().await.map_err(|e| {
-            let e = sdk_error("validating the AWS credentials (STS GetCallerIdentity)", e);
-            ProviderError::new(format!("{}\n\nCheck the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws/credentials, or the provider's profile/assume_role), or set skip_credentials_validation = true.", e.message))
-        })?;
-        who.account().map(str::to_string)
-    } else if !s.skip_requesting_account_id {
-        let who = sts.get_caller_identity().send().await.map_err(|e| {
-            let e = sdk_error("retrieving caller identity from STS", e);
-            ProviderError::new(format!("AWS account ID not previously found and failed retrieving via all available methods. See https://registry.terraform.io/providers/hashicorp/aws/latest/docs#skip_requesting_account_id for workaround and implications. Errors: {}", e.message))
-                .with_summary("Retrieving AWS account details")
-        })?;
-        who.account().map(str::to_string)
-    } else {
+    let account_id = if s.skip_credentials_validation && s.skip_requesting_account_id {
         None
+    } else {
+        let who = sts.get_caller_identity().send().await.map_err(|e| {
+            if s.skip_credentials_validation {
+                let e = sdk_error("retrieving caller identity from STS", e);
+                ProviderError::new(format!("AWS account ID not previously found and failed retrieving via all available methods. See https://registry.terraform.io/providers/hashicorp/aws/latest/docs#skip_requesting_account_id for workaround and implications. Errors: {}", e.message))
+                    .with_summary("Retrieving AWS account details")
+            } else {
+                let e = sdk_error("validating the AWS credentials (STS GetCallerIdentity)", e);
+                ProviderError::new(format!("{}\n\nCheck the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws/credentials, or the provider's profile/assume_role), or set skip_credentials_validation = true.", e.message))
+            }
+        })?;
+        who.account().map(str::to_string)
     };
     Ok(Clients {
         ec2: client!(aws_sdk_ec2, &cfg, s, &["ec2"]),
