@@ -42,7 +42,8 @@ impl StateFileLock {
     /// the new one, which is where the other tool now looks. `Ok(false)`: another process
     /// locked it first.
     pub fn follow(&mut self) -> std::io::Result<bool> {
-        let file = open(&self.path)?;
+        // Not created again: a path something else removed or replaced since is not ours.
+        let file = OpenOptions::new().read(true).write(true).open(&self.path)?;
         if !try_lock(&file)? {
             return Ok(false);
         }
