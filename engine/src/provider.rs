@@ -72,6 +72,9 @@ pub struct PlanRequest<'a> {
     pub schema: &'a ResourceSchema,
     pub prior: Option<&'a Value>,
     pub config: &'a Value,
+    /// The provider's private data recorded with the prior object (Terraform's `private`):
+    /// opaque to the engine, only plugins use it.
+    pub prior_private: Option<&'a [u8]>,
 }
 
 /// The planned new state (unknown where the provider will decide) and the attribute paths
@@ -80,6 +83,34 @@ pub struct PlanRequest<'a> {
 pub struct PlanResponse {
     pub planned: Value,
     pub requires_replace: Vec<Vec<PathStep>>,
+    /// Private data the provider wants back when the change is applied
+    /// ([`ApplyRequest::private`]).
+    pub private: Option<Vec<u8>>,
+}
+
+impl PlanResponse {
+    pub fn new(planned: Value, requires_replace: Vec<Vec<PathStep>>) -> PlanResponse {
+        PlanResponse { planned, requires_replace, private: None }
+    }
+}
+
+/// Applying a planned create (no prior) or update: Terraform's `ApplyResourceChange`.
+pub struct ApplyRequest<'a> {
+    pub type_name: &'a str,
+    pub prior: Option<Value>,
+    pub planned: Value,
+    /// The configuration the plan was made from.
+    pub config: &'a Value,
+    /// What the plan's [`PlanResponse::private`] was.
+    pub private: Option<&'a [u8]>,
+    /// The create's idempotency token ([`Provider::create_with_token`]).
+    pub token: &'a str,
+}
+
+/// The new object, and the private data to record with it.
+pub struct Applied {
+    pub new_state: Value,
+    pub private: Option<Vec<u8>>,
 }
 
 #[async_trait::async_trait]
@@ -150,6 +181,17 @@ pub trait Provider: Send + Sync {
     }
 
     async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value, ProviderError>;
+
+    /// Applies a create or an update with everything the plan knew: the configuration and
+    /// the plan's private data. The default calls [`Provider::create_with_token`] or
+    /// [`Provider::update`]; plugins, which need the configuration, override it.
+    async fn apply_change(&self, req: ApplyRequest<'_>) -> Result<Applied, ProviderError> {
+        let new_state = match req.prior {
+            Some(prior) => self.update(req.type_name, prior, req.planned).await?,
+            None => self.create_with_token(req.type_name, req.planned, req.token).await?,
+        };
+        Ok(Applied { new_state, private: None })
+    }
 
     async fn delete(&self, type_name: &str, prior: Value) -> Result<(), ProviderError>;
 

@@ -37,10 +37,10 @@ pub(super) fn plan(prior: Option<&Value>, config: &Value) -> PlanResponse {
         Some(p) if attr(p, "input") != input => (attr(p, "id"), Value::unknown(input.ty()), Vec::new()),
         Some(p) => (attr(p, "id"), attr(p, "output"), Vec::new()),
     };
-    PlanResponse {
-        planned: Value::object([("id", id), ("input", input), ("output", output), ("triggers_replace", trigger)]),
+    PlanResponse::new(
+        Value::object([("id", id), ("input", input), ("output", output), ("triggers_replace", trigger)]),
         requires_replace,
-    }
+    )
 }
 
 /// Terraform's `applyDataStoreResourceChange`: an unknown `output` becomes the input, an

@@ -95,6 +95,9 @@ impl Decoder<'_> {
     ) -> Value {
         let mut out = BTreeMap::new();
         let mut blocks: indexmap::IndexMap<&str, BlockValues> = indexmap::IndexMap::new();
+        // Attributes of list or set of object type written as blocks (Terraform's
+        // `blocktoattr`, for providers whose SDK declares blocks that way).
+        let mut attr_blocks: indexmap::IndexMap<String, BlockValues> = indexmap::IndexMap::new();
         for a in &body.attributes {
             let name = a.name.as_str();
             if let Some((key, nested)) = schema.blocks.get_key_value(name).filter(|(_, b)| b.attribute_syntax) {
@@ -159,6 +162,14 @@ impl Decoder<'_> {
                     continue;
                 };
                 let Some((name, nested)) = schema.blocks.get_key_value(label.as_str()) else {
+                    if let Some(inner) = block_attribute(schema, label) {
+                        let entry = attr_blocks.entry(label.clone()).or_default();
+                        match self.expand_dynamic(ev, b, &inner, diags) {
+                            Some(values) => entry.items.extend(values),
+                            None => entry.unknown = true,
+                        }
+                        continue;
+                    }
                     diags.push(self.unsupported_block(b, label, schema));
                     continue;
                 };
@@ -171,6 +182,12 @@ impl Decoder<'_> {
                 continue;
             }
             let Some((key, nested)) = schema.blocks.get_key_value(b.ty.as_str()) else {
+                if let Some(inner) = block_attribute(schema, &b.ty) {
+                    let h = self.range(&b.header_span());
+                    let v = self.decode(ev, &b.body, &inner, &h, diags);
+                    attr_blocks.entry(b.ty.clone()).or_default().items.push(v);
+                    continue;
+                }
                 diags.push(self.unsupported_block(b, &b.ty, schema));
                 continue;
             };
@@ -185,6 +202,29 @@ impl Decoder<'_> {
             let entry = blocks.entry(key.as_str()).or_default();
             entry.items.push(v);
             entry.ranges.push(h);
+        }
+        for (name, entry) in attr_blocks {
+            let Some(attr) = schema.attributes.get(&name) else { continue };
+            if out.contains_key(&name) {
+                diags.push(
+                    Diagnostic::error(
+                        "Duplicate argument",
+                        format!(
+                            "The argument \"{name}\" is given both as an argument and as blocks; use one or the other."
+                        ),
+                    )
+                    .at(header.clone()),
+                );
+                continue;
+            }
+            let v = if entry.unknown {
+                Value::unknown(attr.ty.clone())
+            } else {
+                let ety = attr.ty.element_type().cloned().unwrap_or(Type::Dynamic);
+                let items = entry.items.into_iter().map(|i| convert::convert(i.clone(), &ety).unwrap_or(i)).collect();
+                if attr.ty.is_set() { Value::set(ety, items) } else { Value::list(ety, items) }
+            };
+            out.insert(name, v);
         }
         for (name, attr) in &schema.attributes {
             if !out.contains_key(name) {
@@ -370,6 +410,24 @@ pub fn dynamic_iterator(b: &Block) -> String {
     b.labels.first().cloned().unwrap_or_default()
 }
 
+/// Terraform's `blocktoattr`: an attribute whose type is a list or set of objects may be
+/// written as blocks, each block an object whose attributes are all optional. The schema of
+/// such a block, when `name` is such an attribute.
+fn block_attribute(schema: &Schema, name: &str) -> Option<Schema> {
+    let attr = schema.attributes.get(name)?;
+    if attr.computed && !attr.optional && !attr.required {
+        return None;
+    }
+    let Some(Type::Object(o)) = attr.ty.element_type().filter(|_| attr.ty.is_list() || attr.ty.is_set()) else {
+        return None;
+    };
+    let mut s = Schema::new();
+    for (k, t) in &o.attrs {
+        s = s.attr(k, crate::schema::Attribute::optional(t.clone()));
+    }
+    Some(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,5 +471,31 @@ mod tests {
         assert!(d.has_errors());
         let text = d.to_string();
         assert!(text.contains("Inappropriate value for attribute \"rule\"") && text.contains("note"), "{text}");
+    }
+
+    /// Terraform's `blocktoattr`: an attribute of list or set of object type (hashicorp/aws's
+    /// `aws_network_acl.egress`, declared so by the plugin SDK) may be written as blocks, each
+    /// leaving out what it does not set; left out altogether, it is null, not empty.
+    #[test]
+    fn an_attribute_of_objects_written_as_blocks() {
+        let rule = Type::object_from([("port", Type::Number), ("note", Type::String)]);
+        let schema = Schema::new()
+            .attr("egress", Attribute::optional_computed(Type::set(rule.clone())))
+            .attr("ingress", Attribute::optional_computed(Type::set(rule)));
+        let decode = |body: &str| {
+            let src = format!("resource \"t\" \"x\" {{\n{body}\n}}\n");
+            let (config, diags) = crate::config::load_sources(vec![("main.tf".into(), src)]);
+            assert!(!diags.has_errors(), "{diags}");
+            let r = config.resources.values().next().unwrap();
+            decode_body(&mut Evaluator::new(&EmptyScope, std::path::Path::new(".")), &r.body, &schema, &r.range)
+        };
+        let (v, d) = decode("egress {\n port = 443\n}\negress {\n port = 80\n note = \"http\"\n}");
+        assert!(!d.has_errors(), "{d}");
+        let egress = v.get_attr("egress").unwrap();
+        assert_eq!(egress.length_int(), Some(2));
+        assert!(egress.as_seq().unwrap().iter().any(|r| r.get_attr("note").is_some_and(Value::is_null)));
+        assert!(v.get_attr("ingress").unwrap().is_null());
+        let (_, d) = decode("egress {\n port = 1\n}\negress = []");
+        assert!(d.to_string().contains("both as an argument and as blocks"), "{d}");
     }
 }

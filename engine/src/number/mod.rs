@@ -299,6 +299,16 @@ impl Number {
         }
     }
 
+    /// Go's `Float64()` when its accuracy is `Exact`: the `f64` equal to this number, if one
+    /// is (cty's MessagePack encoding sends such numbers as float64, others as text).
+    pub fn to_f64_exact(&self) -> Option<f64> {
+        let f = self.to_f64();
+        if !f.is_finite() {
+            return None;
+        }
+        (BigFloat::from_f64(f).cmp(&self.big()) == std::cmp::Ordering::Equal).then_some(f)
+    }
+
     /// What JSON (`jsonencode`, state) writes: the same as [`Display`], but infinities cannot
     /// be serialized ("cannot serialize infinity as JSON").
     pub fn to_json_number_text(&self) -> Option<String> {

@@ -11,11 +11,11 @@ pub fn generic_plan(schema: &Schema, prior: Option<&Value>, config: &Value) -> P
     let mut requires_replace = Vec::new();
     let planned = plan_object(schema, prior, config, &mut Vec::new(), &mut requires_replace);
     if requires_replace.is_empty() {
-        return PlanResponse { planned, requires_replace };
+        return PlanResponse::new(planned, requires_replace);
     }
     // A replacement plans the new object as a create: everything computed is new.
     let planned = plan_object(schema, None, config, &mut Vec::new(), &mut Vec::new());
-    PlanResponse { planned, requires_replace }
+    PlanResponse::new(planned, requires_replace)
 }
 
 /// Equality for diffing: sensitive marks are ignored; unknown differs from everything.

@@ -172,10 +172,23 @@ pub struct ObjectState {
     pub dependencies: Arc<[ResourceAddr]>,
     pub status: ObjectStatus,
     pub create_before_destroy: bool,
+    /// The provider's private data, base64 as Terraform records it.
     pub private: Option<String>,
 }
 
 impl ObjectState {
+    /// The provider's private data, decoded.
+    pub fn private_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(self.private.as_deref()?).ok().filter(|b| !b.is_empty())
+    }
+
+    /// Private data as recorded: base64, or none when empty.
+    pub fn encode_private(bytes: Option<&[u8]>) -> Option<String> {
+        use base64::Engine;
+        bytes.filter(|b| !b.is_empty()).map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+    }
+
     /// A ready object with no recorded dependencies (data sources, imported objects).
     pub fn plain(value: &crate::value::Value, schema: &crate::schema::ResourceSchema) -> ObjectState {
         let (attributes, sensitive_paths) = object_from_value(value, &schema.block);

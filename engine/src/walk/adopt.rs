@@ -53,7 +53,7 @@ impl PlanWalk<'_> {
     ) -> Result<Option<Value>, Diagnostic> {
         let Some(c) = self.stored().pending.get(addr) else { return Ok(None) };
         let planned = provider
-            .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config })
+            .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config, prior_private: None })
             .await
             .map_err(|e| self.provider_error("Error planning", addr, res, e))?
             .planned

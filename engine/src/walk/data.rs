@@ -102,10 +102,16 @@ impl PlanWalk<'_> {
             return self.postconditions(h, res, inst, &v).then_some(v);
         }
         self.hooks.reading(&addr);
+        let start = std::time::Instant::now();
         let result = {
             let _permit = self.permits.acquire().await?;
             provider.read_data(&res.addr.type_name, config.clone()).await
         };
+        if let Ok(v) = &result {
+            // As Terraform's plan: "Read complete after 0s [id=aws]".
+            let id = crate::hooks::id_of(v);
+            self.hooks.apply_done(&addr, None, Action::Read, start.elapsed(), id.as_deref());
+        }
         let v = self.data_read(res, full, &inst.key, schema, &config, result)?;
         self.postconditions(h, res, inst, &v).then_some(v)
     }

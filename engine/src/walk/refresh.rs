@@ -139,4 +139,10 @@ impl PlanWalk<'_> {
         let o = state.object(addr, k)?;
         Some((decoded.unwrap_or_else(|| value_from_object(o, &schema.block)), o.status))
     }
+
+    /// The provider's private data recorded with an object of the refreshed state.
+    pub(crate) fn refreshed_private(&self, addr: &ResourceAddr, k: &InstanceKey) -> Option<Vec<u8>> {
+        let state = self.state.lock().expect("state lock");
+        state.object(addr, k)?.private_bytes()
+    }
 }

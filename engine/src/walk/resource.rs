@@ -15,7 +15,7 @@ use crate::plan::diff::same;
 use crate::plan::ignore::{apply_ignore_changes, validate_ignore_changes};
 use crate::plan::planner::{body_checks, interrupted_error, keep_marks};
 use crate::plan::{Action, PlanMode, Reason, ResourceChange};
-use crate::provider::{PlanRequest, Provider};
+use crate::provider::{ApplyRequest, PlanRequest, Provider};
 use crate::run::{Expansion, Here, InstanceCtx, expand};
 use crate::schema::ResourceSchema;
 use crate::state::{ObjectState, ObjectStatus, object_from_value, value_from_object};
@@ -164,8 +164,15 @@ impl PlanWalk<'_> {
             None => config,
         };
         let prior_value = prior.as_ref().map(|(v, _)| v.clone());
+        let prior_private = prior_value.as_ref().and_then(|_| self.refreshed_private(full, &inst.key));
         let resp = match provider
-            .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: prior_value.as_ref(), config: &config })
+            .plan(PlanRequest {
+                type_name: &res.addr.type_name,
+                schema,
+                prior: prior_value.as_ref(),
+                config: &config,
+                prior_private: prior_private.as_deref(),
+            })
             .await
         {
             Ok(r) => r,
@@ -218,7 +225,13 @@ impl PlanWalk<'_> {
             // trigger, or because the provider said so (its reasons are kept from the plan
             // against the prior object).
             match provider
-                .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: None, config: &config })
+                .plan(PlanRequest {
+                    type_name: &res.addr.type_name,
+                    schema,
+                    prior: None,
+                    config: &config,
+                    prior_private: None,
+                })
                 .await
             {
                 Ok(r) => planned = keep_marks(&config, schema.fit(r.planned)),
@@ -250,7 +263,8 @@ impl PlanWalk<'_> {
             action,
             before: prior_value.unwrap_or(Value::NULL),
             after: planned.clone(),
-            replace_paths: resp.requires_replace,
+            // As Terraform: what forces a replacement is shown only where there is one.
+            replace_paths: if action.is_replace() { resp.requires_replace } else { Vec::new() },
             reason,
         });
         Some(planned)
@@ -460,11 +474,14 @@ impl ApplyWalk<'_> {
                 self.deposed_now.lock().expect("deposed lock").insert(addr.clone(), dk);
             }
         }
-        let prior = if change.action == Action::Update {
+        let (prior, prior_private) = if change.action == Action::Update {
             let state = self.recorder.snapshot_ref();
-            state.object(full, &inst.key).map(|o| value_from_object(o, &schema.block))
+            match state.object(full, &inst.key) {
+                Some(o) => (Some(value_from_object(o, &schema.block)), o.private_bytes()),
+                None => (None, None),
+            }
         } else {
-            None
+            (None, None)
         };
         // As at plan: ignored changes keep their prior values.
         let config = match &prior {
@@ -472,7 +489,13 @@ impl ApplyWalk<'_> {
             None => config,
         };
         let resp = match provider
-            .plan(PlanRequest { type_name: &res.addr.type_name, schema, prior: prior.as_ref(), config: &config })
+            .plan(PlanRequest {
+                type_name: &res.addr.type_name,
+                schema,
+                prior: prior.as_ref(),
+                config: &config,
+                prior_private: prior_private.as_deref(),
+            })
             .await
         {
             Ok(r) => r,
@@ -506,24 +529,28 @@ impl ApplyWalk<'_> {
             self.restore_deposed(&addr);
             return None;
         }
-        let (action, result, elapsed) = match prior {
-            Some(p) => {
-                let (r, t) =
-                    self.operate(&addr, None, Action::Update, provider.update(&res.addr.type_name, p, planned)).await;
-                (Action::Update, r, t)
-            }
-            None => {
-                let token = self
-                    .tokens
-                    .get(&addr)
-                    .cloned()
-                    .unwrap_or_else(|| format!("terrane-{}", uuid::Uuid::new_v4().simple()));
+        let action = if prior.is_some() { Action::Update } else { Action::Create };
+        let token = match action {
+            Action::Create => {
                 self.started.lock().expect("started lock").insert(addr.clone());
-                let create = provider.create_with_token(&res.addr.type_name, planned, &token);
-                let (r, t) = self.operate(&addr, None, Action::Create, create).await;
-                (Action::Create, r, t)
+                self.tokens.get(&addr).cloned().unwrap_or_else(|| format!("terrane-{}", uuid::Uuid::new_v4().simple()))
             }
+            _ => String::new(),
         };
+        let apply = provider.apply_change(ApplyRequest {
+            type_name: &res.addr.type_name,
+            prior,
+            planned,
+            config: &config,
+            private: resp.private.as_deref(),
+            token: &token,
+        });
+        let (result, elapsed) = self.operate(&addr, None, action, apply).await;
+        let private = match &result {
+            Ok(a) => ObjectState::encode_private(a.private.as_deref()),
+            Err(_) => ObjectState::encode_private(resp.private.as_deref()),
+        };
+        let result = result.map(|a| a.new_state);
         let provider_address = self.ctx.provider_address(&res.provider);
         let store = |v: &Value, status: ObjectStatus| {
             let (attributes, sensitive_paths) = object_from_value(v, &schema.block);
@@ -534,7 +561,7 @@ impl ApplyWalk<'_> {
                 dependencies: Arc::clone(dependencies),
                 status,
                 create_before_destroy: res.lifecycle.create_before_destroy,
-                private: None,
+                private: private.clone(),
             };
             self.recorder.update(|s| {
                 s.set_object(full, &inst.key, &provider_address, Some(obj));
