@@ -1,0 +1,129 @@
+use super::*;
+
+#[test]
+fn constraints_are_normalised_as_terraform_writes_them() {
+    // What Terraform 1.11 wrote in .terraform.lock.hcl for `version = "~> 5.0, >= 5.10"`.
+    let t = parse_constraints("~> 5.0, >= 5.10").unwrap();
+    assert_eq!(constraints_string(&t), "~> 5.0, >= 5.10.0");
+    // Root and module constraints merged: duplicates dropped, sorted by version, then
+    // operator.
+    let mut t = parse_constraints(">= 4.0").unwrap();
+    t.extend(parse_constraints("~> 5.1.2, < 6, >= 4.0.0").unwrap());
+    assert_eq!(constraints_string(&t), ">= 4.0.0, ~> 5.1.2, < 6.0.0");
+    assert_eq!(constraints_string(&parse_constraints("5.100.0").unwrap()), "5.100.0");
+}
+
+#[test]
+fn versions_are_chosen_as_terraform_chooses_them() {
+    let v = |s: &str| Version::parse(s).unwrap();
+    let c = parse_constraints("~> 5.0").unwrap();
+    assert!(meets(&v("5.100.0"), &c));
+    assert!(!meets(&v("6.0.0"), &c));
+    assert!(!meets(&v("5.1.0-beta1"), &c), "pre-releases only when named");
+    assert!(meets(&v("5.1.0-beta1"), &parse_constraints("5.1.0-beta1").unwrap()));
+    let c = parse_constraints("~> 5.1.2").unwrap();
+    assert!(meets(&v("5.1.9"), &c));
+    assert!(!meets(&v("5.2.0"), &c));
+    assert!(v("5.10.0") > v("5.9.1"));
+    assert!(v("1.0.0") > v("1.0.0-rc1"));
+}
+
+#[test]
+fn the_cli_configuration_is_read() {
+    let c = parse_cli_config(
+        r#"
+plugin_cache_dir = "/var/cache/tf"
+provider_installation {
+  filesystem_mirror {
+    path    = "/opt/tf-plugins"
+    include = ["registry.terraform.io/*/*"]
+  }
+  dev_overrides {
+    "example.com/acme/widget" = "/home/dev/widget"
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+"#,
+        "terraform.rc",
+    )
+    .unwrap();
+    assert_eq!(c.plugin_cache_dir, Some(PathBuf::from("/var/cache/tf")));
+    assert_eq!(c.methods.len(), 2);
+    let aws = Addr::parse("hashicorp/aws").unwrap();
+    assert!(c.methods[0].selects(&aws));
+    assert!(!c.methods[1].selects(&aws));
+    assert!(c.methods[1].selects(&Addr::parse("cloudflare/cloudflare").unwrap()));
+    assert_eq!(c.dev_overrides[&Addr::parse("example.com/acme/widget").unwrap()], PathBuf::from("/home/dev/widget"));
+}
+
+fn fake_mirror(root: &Path, version: &str) -> PathBuf {
+    let dir = root.join("registry.terraform.io/hashicorp/widget").join(version).join(platform());
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("terraform-provider-widget_v{version}_x5")), format!("plugin {version}")).unwrap();
+    std::fs::write(dir.join("LICENSE.txt"), "MPL").unwrap();
+    dir
+}
+
+#[test]
+fn installs_the_newest_matching_version_from_a_mirror_and_locks_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mirror = tmp.path().join("mirror");
+    fake_mirror(&mirror, "1.2.0");
+    fake_mirror(&mirror, "1.3.0");
+    fake_mirror(&mirror, "2.0.0");
+    let cfg = CliConfig {
+        methods: vec![Method::FilesystemMirror { path: mirror.clone(), include: vec![], exclude: vec![] }],
+        ..Default::default()
+    };
+    let reqs = [Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec!["~> 1.2".into()] }];
+    let data = tmp.path().join(".terraform");
+    let mut locks = BTreeMap::new();
+    let done = install(&data, &reqs, &cfg, &mut locks, false).unwrap();
+    assert_eq!(done[0].version, "1.3.0");
+    assert!(std::fs::symlink_metadata(&done[0].dir).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&done[0].executable).unwrap(), "plugin 1.3.0");
+    let text = lock_file_text(&locks);
+    assert!(text.contains("provider \"registry.terraform.io/hashicorp/widget\" {\n  version     = \"1.3.0\"\n  constraints = \"~> 1.2\"\n  hashes = [\n    \"h1:"), "{text}");
+    std::fs::write(tmp.path().join(LOCK_FILE), &text).unwrap();
+    assert_eq!(read_lock_file(tmp.path()).unwrap(), locks);
+
+    // A newer 1.x appears: the lock file keeps 1.3.0 until -upgrade.
+    fake_mirror(&mirror, "1.4.0");
+    let again = install(&data, &reqs, &cfg, &mut locks, false).unwrap();
+    assert_eq!((again[0].version.as_str(), again[0].reused), ("1.3.0", true));
+    let upgraded = install(&data, &reqs, &cfg, &mut locks, true).unwrap();
+    assert_eq!(upgraded[0].version, "1.4.0");
+}
+
+#[test]
+fn a_package_that_does_not_match_the_lock_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mirror = tmp.path().join("mirror");
+    let pkg = fake_mirror(&mirror, "1.0.0");
+    let cfg = CliConfig {
+        methods: vec![Method::FilesystemMirror { path: mirror, include: vec![], exclude: vec![] }],
+        ..Default::default()
+    };
+    let reqs = [Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] }];
+    let mut locks = BTreeMap::new();
+    install(&tmp.path().join(".terraform"), &reqs, &cfg, &mut locks, false).unwrap();
+    std::fs::write(pkg.join("terraform-provider-widget_v1.0.0_x5"), "tampered").unwrap();
+    let err = install(&tmp.path().join(".terraform"), &reqs, &cfg, &mut locks, false).unwrap_err();
+    assert!(err.contains("doesn't match any of the checksums"), "{err}");
+}
+
+#[test]
+fn hash_v1_is_gos_dirhash() {
+    // dirhash.Hash1 of {a: "x", b/c: "y"}, computed independently:
+    // sha256 of "<sha256(x)>  a\n<sha256(y)>  b/c\n".
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("a"), "x").unwrap();
+    std::fs::create_dir(tmp.path().join("b")).unwrap();
+    std::fs::write(tmp.path().join("b/c"), "y").unwrap();
+    let lines = format!("{}  a\n{}  b/c\n", hex::encode(Sha256::digest(b"x")), hex::encode(Sha256::digest(b"y")));
+    use base64::Engine;
+    let want = format!("h1:{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(lines.as_bytes())));
+    assert_eq!(hash_v1(tmp.path()).unwrap(), want);
+}
