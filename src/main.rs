@@ -4,6 +4,7 @@
 mod args;
 mod backends;
 mod cmd;
+mod plugins;
 mod signals;
 mod ui;
 mod workdir;

@@ -131,7 +131,7 @@ async fn apply_locked(
             );
             return 1;
         }
-        match context_for_plan(&plan, session.stored.as_ref().unwrap_or(&State::new())) {
+        match context_for_plan(&plan, session.stored.as_ref().unwrap_or(&State::new())).await {
             Ok(ctx) => session.ctx = ctx,
             Err(d) => {
                 ui.diags(&d, &SourceMap::default());

@@ -10,7 +10,7 @@ use terrane_engine::graph::NodeMarks;
 use terrane_engine::plan::Plan;
 use terrane_engine::state::State;
 
-pub fn run(args: GraphArgs, ui: &Ui) -> u8 {
+pub async fn run(args: GraphArgs, ui: &Ui) -> u8 {
     let (ctx, plan) = match &args.plan {
         Some(path) => {
             let plan = match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| Plan::from_bytes(&b)) {
@@ -20,7 +20,7 @@ pub fn run(args: GraphArgs, ui: &Ui) -> u8 {
                     return 1;
                 }
             };
-            match context_for_plan(&plan, &plan.prior_state) {
+            match context_for_plan(&plan, &plan.prior_state).await {
                 Ok(ctx) => (ctx, Some(plan)),
                 Err(d) => {
                     ui.diags(&d, &Default::default());
@@ -30,7 +30,14 @@ pub fn run(args: GraphArgs, ui: &Ui) -> u8 {
         }
         None => {
             let Some(config) = workdir::load_config(ui) else { return 1 };
-            (Context::new(config, workdir::registry(), &State::new(), &workdir::workspace()), None)
+            let registry = match crate::plugins::registry_for(&config).await {
+                Ok(r) => r,
+                Err(d) => {
+                    ui.diags(&d.into(), &config.sources);
+                    return 1;
+                }
+            };
+            (Context::new(config, registry, &State::new(), &workdir::workspace()), None)
         }
     };
     let state = plan.as_ref().map(|p| p.prior_state.clone()).unwrap_or_default();

@@ -86,29 +86,7 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
     } else {
         ui.line(&p.bold("Initializing provider plugins..."));
     }
-    let registry = workdir::registry();
-    let mut names: Vec<&str> =
-        config.resources.values().map(|r| r.provider.split('.').next().unwrap_or_default()).collect();
-    names.extend(config.providers.keys().map(|k| k.split('.').next().unwrap_or_default()));
-    names.extend(config.terraform.required_providers.keys().map(String::as_str));
-    names.sort();
-    names.dedup();
-    let mut missing = Vec::new();
-    for n in names {
-        match registry.get(n) {
-            Some(f) => ui.line(&format!("- Using built-in provider {n} ({})", f.source())),
-            None => missing.push(n.to_string()),
-        }
-    }
-    if !missing.is_empty() {
-        ui.error(
-            "Provider not available",
-            &format!(
-                "This configuration uses providers that terrane does not have: {}. Built in: {}.",
-                missing.join(", "),
-                registry.names().collect::<Vec<_>>().join(", ")
-            ),
-        );
+    if !install_providers(ui, &config, args.upgrade) {
         return 1;
     }
     let success = "terrane has been successfully initialized!";
@@ -250,4 +228,87 @@ async fn copy_one(
     .await;
     let _ = from.unlock(ws, &info.id).await;
     result
+}
+
+/// Installs the providers the configuration requires, as `terraform init` does: from the
+/// CLI configuration's installation methods, the versions the lock file selected (unless
+/// `-upgrade`), then writes the lock file. A provider terrane builds in needs no plugin; its
+/// plugin is installed when an installation method has it, to serve the types terrane does
+/// not build in.
+fn install_providers(ui: &Ui, config: &Config, upgrade: bool) -> bool {
+    use terrane_provider_plugin::install;
+    let registry = workdir::registry();
+    let reqs = crate::plugins::requirements(config);
+    let mut locks = match install::read_lock_file(Path::new(".")) {
+        Ok(l) => l,
+        Err(e) => {
+            ui.error("Failed to read the dependency lock file", &e);
+            return false;
+        }
+    };
+    let before = locks.clone();
+    let had_lock_file = Path::new(install::LOCK_FILE).exists();
+    let cli = match install::cli_config() {
+        Ok(c) => c,
+        Err(e) => {
+            ui.error("Invalid CLI configuration", &e);
+            return false;
+        }
+    };
+    let data = crate::plugins::data_dir();
+    let mut missing = Vec::new();
+    let mut kept = std::collections::BTreeSet::new();
+    for (local, req) in &reqs {
+        let builtin = registry.get(local).filter(|f| install::Addr::parse(f.source()).is_ok_and(|a| a == req.addr));
+        let short = req.addr.short();
+        let terms: Vec<_> =
+            req.constraints.iter().filter_map(|c| install::parse_constraints(c).ok()).flatten().collect();
+        let constraints = install::constraints_string(&terms);
+        let locked = before.get(&req.addr).filter(|_| !upgrade);
+        match locked {
+            Some(_) => ui.line(&format!("- Reusing previous version of {short} from the dependency lock file")),
+            None if constraints.is_empty() => ui.line(&format!("- Finding latest version of {short}...")),
+            None => ui.line(&format!("- Finding {short} versions matching \"{constraints}\"...")),
+        }
+        match install::install(&data, std::slice::from_ref(req), &cli, &mut locks, upgrade) {
+            Ok(done) => {
+                kept.insert(req.addr.clone());
+                for i in done {
+                    if i.dev_override {
+                        ui.line(&format!("- Using {short} from the dev_overrides directory {}", i.dir.display()));
+                    } else if i.reused {
+                        ui.line(&format!("- Using previously-installed {short} v{}", i.version));
+                    } else {
+                        ui.line(&format!("- Installing {short} v{}...", i.version));
+                        ui.line(&format!("- Installed {short} v{} (unauthenticated)", i.version));
+                    }
+                }
+            }
+            Err(_) if builtin.is_some() && locked.is_none() => {
+                ui.line(&format!(
+                    "- Using built-in provider {local} ({})",
+                    builtin.map(|b| b.source()).unwrap_or_default()
+                ));
+            }
+            Err(e) => missing.push(e),
+        }
+    }
+    if !missing.is_empty() {
+        ui.error("Failed to install providers", &missing.join("\n\n"));
+        return false;
+    }
+    locks.retain(|a, _| kept.contains(a));
+    if locks != before {
+        let text = install::lock_file_text(&locks);
+        if let Err(e) = std::fs::write(install::LOCK_FILE, text) {
+            ui.error("Failed to write the dependency lock file", &format!("{}: {e}", install::LOCK_FILE));
+            return false;
+        }
+        if !had_lock_file && !locks.is_empty() {
+            ui.line("terrane has created a lock file .terraform.lock.hcl to record the provider\nselections it made above. Include this file in your version control repository\nso that terrane can guarantee to make the same selections by default when\nyou run \"terrane init\" in the future.");
+        } else if !locks.is_empty() {
+            ui.line("terrane has made some changes to the provider dependency selections recorded\nin the .terraform.lock.hcl file. Review those changes and commit them to your\nversion control system if they represent changes you intended to make.");
+        }
+    }
+    true
 }

@@ -23,7 +23,7 @@ pub async fn run(command: Command, ui: &Ui) -> u8 {
     match command {
         Command::Init(a) => init::run(a, ui).await,
         Command::Get(a) => get::run(a, ui).await,
-        Command::Validate(a) => validate::run(a, ui),
+        Command::Validate(a) => validate::run(a, ui).await,
         Command::Fmt(a) => fmt::run(a, ui),
         Command::Plan(a) => plan::run(a, ui).await,
         Command::Apply(a) => apply::run(a, false, ui).await,
@@ -32,7 +32,7 @@ pub async fn run(command: Command, ui: &Ui) -> u8 {
         Command::Output(a) => output::run(a, ui).await,
         Command::Console(a) => console::run(a, ui).await,
         Command::State(c) => state::run(c, ui).await,
-        Command::Graph(a) => graph::run(a, ui),
+        Command::Graph(a) => graph::run(a, ui).await,
         Command::Workspace(c) => workspace::run(c, ui).await,
         Command::ForceUnlock(a) => workspace::force_unlock(a, ui).await,
         Command::Version(a) => version::run(a, ui),

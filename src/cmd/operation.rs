@@ -79,7 +79,15 @@ pub async fn open_with(
             return None;
         }
     };
-    let ctx = Context::new(config, workdir::registry(), stored.as_ref().unwrap_or(&State::new()), &workspace);
+    let registry = match crate::plugins::registry_for(&config).await {
+        Ok(r) => r,
+        Err(d) => {
+            ui.diags(&Diagnostics::from(d), &config.sources);
+            lock.release(ui).await;
+            return None;
+        }
+    };
+    let ctx = Context::new(config, registry, stored.as_ref().unwrap_or(&State::new()), &workspace);
     Some(Session { ctx, backend, workspace, lock: Some(lock), stored })
 }
 
@@ -190,8 +198,10 @@ pub fn print_explanation(ui: &Ui, plan: &Plan, addr: &str) -> bool {
 }
 
 /// The context a saved plan was made with: its configuration snapshot and providers.
-pub fn context_for_plan(plan: &Plan, state: &State) -> Result<Context, Diagnostics> {
-    Ok(Context::new(plan_config(plan)?, workdir::registry(), state, &plan.workspace))
+pub async fn context_for_plan(plan: &Plan, state: &State) -> Result<Context, Diagnostics> {
+    let config = plan_config(plan)?;
+    let registry = crate::plugins::registry_for(&config).await.map_err(Diagnostics::from)?;
+    Ok(Context::new(config, registry, state, &plan.workspace))
 }
 
 pub fn plan_file_error(ui: &Ui, path: &Path, msg: &str) {

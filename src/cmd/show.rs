@@ -23,7 +23,7 @@ pub async fn run(args: ShowArgs, ui: &Ui) -> u8 {
         };
         if let Ok(plan) = Plan::from_bytes(&bytes) {
             let state = terrane_engine::apply::plan_prior_state(&plan).unwrap_or_default();
-            let ctx = match context_for_plan(&plan, &state) {
+            let ctx = match context_for_plan(&plan, &state).await {
                 Ok(c) => c,
                 Err(d) => {
                     ui.diags(&d, &Default::default());

@@ -7,9 +7,16 @@ use terrane_engine::config::load_dir;
 use terrane_engine::context::Context;
 use terrane_engine::state::State;
 
-pub fn run(args: ValidateArgs, ui: &Ui) -> u8 {
+pub async fn run(args: ValidateArgs, ui: &Ui) -> u8 {
     let (config, mut diags) = load_dir(Path::new("."));
-    let ctx = Context::new(config, crate::workdir::registry(), &State::new(), &crate::workdir::workspace());
+    let registry = match crate::plugins::registry_for(&config).await {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
+            crate::workdir::registry()
+        }
+    };
+    let ctx = Context::new(config, registry, &State::new(), &crate::workdir::workspace());
     if !diags.has_errors() {
         diags.extend(ctx.validate());
     }

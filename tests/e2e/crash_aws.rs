@@ -129,7 +129,7 @@ resource "aws_iam_instance_profile" "ip" {{
 
 const OBJECTS: usize = 34;
 
-fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+pub(crate) fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls;
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
@@ -147,6 +147,11 @@ macro_rules! moto_client {
             .build();
         $krate::Client::from_conf(conf)
     }};
+}
+
+/// An EC2 client on moto, for other tests' censuses.
+pub(crate) fn moto_ec2() -> aws_sdk_ec2::Client {
+    moto_client!(aws_sdk_ec2)
 }
 
 fn ec2_filter(name: &str, values: &[&str]) -> aws_sdk_ec2::types::Filter {

@@ -15,6 +15,7 @@ mod locking;
 mod module_sources;
 mod modules;
 mod platform;
+mod plugins;
 mod provenance;
 mod quickstart;
 mod s3;
