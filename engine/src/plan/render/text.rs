@@ -6,7 +6,7 @@ use super::style::Paint;
 use crate::addr::Mode;
 use crate::plan::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 use crate::schema::{Nesting, Schema};
-use crate::value::{PathStep, Value, View};
+use crate::value::{PathStep, Type, Value, View};
 use std::fmt::Write;
 
 /// Looks up the schema of a change's resource type, for block-aware rendering.
@@ -103,7 +103,7 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
     if !output_changes.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:");
         let width = output_changes.iter().map(|o| o.name.len()).max().unwrap_or(0);
-        let mut r = Lines { out: &mut out, p: &p, no_null_suffix: false };
+        let mut r = Lines { out: &mut out, p: &p, no_null_suffix: false, legacy: false };
         for o in output_changes {
             r.attribute(
                 &o.name,
@@ -354,7 +354,8 @@ fn body(out: &mut String, c: &ResourceChange, schema: Option<&Schema>, p: &Paint
         c.addr.resource.type_name,
         c.addr.resource.name
     );
-    let mut lines = Lines { out, p, no_null_suffix: false };
+    let legacy = schema.is_some_and(|s| !non_legacy(s));
+    let mut lines = Lines { out, p, no_null_suffix: false, legacy };
     let full = matches!(action, Action::Create | Action::Delete | Action::Read);
     let before = if matches!(action, Action::Create | Action::Read) { Value::NULL } else { c.before.clone() };
     let after = match action {
@@ -386,6 +387,24 @@ struct Lines<'o, 'p> {
     /// Inside the old value of a block that becomes unknown: deleted attributes are shown
     /// without `-> null` (Terraform's `OverrideNullSuffix`).
     no_null_suffix: bool,
+    /// The resource's schema is one the legacy plugin SDK could make, whose providers do not
+    /// always tell an empty string from null: Terraform then shows the two as the same.
+    legacy: bool,
+}
+
+/// Terraform's `containsNonLegacyFeatures`: what the legacy plugin SDK cannot declare.
+fn non_legacy(s: &Schema) -> bool {
+    s.attributes.values().any(|a| {
+        let t = &a.ty;
+        t.has_dynamic_types()
+            || matches!(t, Type::Tuple(_) | Type::Object(_))
+            || t.element_type().is_some_and(|e| e.element_type().is_some_and(|ee| !ee.is_primitive()))
+    })
+}
+
+/// In a legacy schema's values, an empty string counts as null.
+fn blank(v: &Value, legacy: bool) -> bool {
+    v.is_null() || (legacy && v.as_str() == Some(""))
 }
 
 fn sym_prefix(p: &Paint, level: usize, a: Action) -> String {
@@ -437,7 +456,9 @@ impl Lines<'_, '_> {
         let mut names: Vec<&String> = bm.keys().chain(am.keys()).collect();
         names.sort();
         names.dedup();
-        let is_block = |n: &str| schema.is_some_and(|s| s.blocks.contains_key(n));
+        // A block type the SDK declares as an attribute (`ingress`, `route`: written either
+        // way) is an attribute in the provider's real schema, and Terraform shows it as one.
+        let is_block = |n: &str| schema.is_some_and(|s| s.blocks.get(n).is_some_and(|b| !b.attribute_syntax));
         let attrs: Vec<&String> = names.iter().copied().filter(|n| !is_block(n)).collect();
         let shown: Vec<&String> = attrs
             .iter()
@@ -445,12 +466,20 @@ impl Lines<'_, '_> {
             .filter(|n| {
                 let b = bm.get(*n).unwrap_or(&Value::NULL);
                 let a = am.get(*n).unwrap_or(&Value::NULL);
-                let changed = !b.lang_eq(a) || a.is_unknown() || b.is_sensitive() != a.is_sensitive();
+                let (bb, ab) = (blank(b, self.legacy), blank(a, self.legacy));
+                let changed = !(bb && ab) && (!b.lang_eq(a) || a.is_unknown() || b.is_sensitive() != a.is_sensitive());
                 (changed && !(b.is_null() && a.is_null()))
                     || (!full && matches!(n.as_str(), "id" | "name" | "tags") && !a.is_null())
             })
             .collect();
-        let width = shown.iter().map(|n| key_repr(n).len()).max().unwrap_or(0);
+        // As Terraform's block renderer: the width of every attribute it has (hidden ones
+        // too; not those null before and after).
+        let width = attrs
+            .iter()
+            .filter(|n| !(bm.get(**n).is_none_or(Value::is_null) && am.get(**n).is_none_or(Value::is_null)))
+            .map(|n| key_repr(n).len())
+            .max()
+            .unwrap_or(0);
         let mut hidden = 0;
         for n in &attrs {
             if !shown.contains(n) {
@@ -468,7 +497,8 @@ impl Lines<'_, '_> {
             self.attribute(&key_repr(n), width, b, a, level, forces, Some((replace, &mut *path)));
             path.pop();
         }
-        if hidden > 0 && !full {
+        // On a create or a delete only a legacy schema's empty strings are hidden.
+        if hidden > 0 {
             let _ = writeln!(
                 self.out,
                 "{}{}",
@@ -482,7 +512,8 @@ impl Lines<'_, '_> {
         // when the object has attributes (set ones: null attributes do not count).
         let has_attrs =
             attrs.iter().any(|n| !(bm.get(*n).is_none_or(Value::is_null) && am.get(*n).is_none_or(Value::is_null)));
-        let mut block_names: Vec<&String> = schema.blocks.keys().collect();
+        let mut block_names: Vec<&String> =
+            schema.blocks.iter().filter(|(_, b)| !b.attribute_syntax).map(|(k, _)| k).collect();
         block_names.sort();
         for name in block_names {
             let block = &schema.blocks[name];
@@ -678,7 +709,10 @@ impl Lines<'_, '_> {
                 match (b.view(), a.view()) {
                     (View::Map(bm), View::Map(am)) => {
                         let _ = writeln!(self.out, "{prefix} {label} = {{{suffix}");
-                        self.map_entries(bm, am, is_map(a) || is_map(b), level + 1);
+                        // Terraform's important attributes (`id`, `name`, `tags`) show their
+                        // unchanged elements too.
+                        let all = matches!(name.trim_end(), "id" | "name" | "tags");
+                        self.map_entries(bm, am, is_map(a) || is_map(b), level + 1, all);
                         let _ = writeln!(self.out, "{}}}", pad(level));
                     }
                     (View::Seq(bl), View::Seq(al)) => {
@@ -753,19 +787,29 @@ impl Lines<'_, '_> {
         }
     }
 
-    fn map_entries(&mut self, bm: &crate::value::ValueMap, am: &crate::value::ValueMap, map: bool, level: usize) {
+    fn map_entries(
+        &mut self,
+        bm: &crate::value::ValueMap,
+        am: &crate::value::ValueMap,
+        map: bool,
+        level: usize,
+        all: bool,
+    ) {
         let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
         keys.sort();
         keys.dedup();
         let changed: Vec<&String> = keys
             .iter()
             .copied()
-            .filter(|k| match (bm.get(*k), am.get(*k)) {
-                (Some(b), Some(a)) => !b.lang_eq(a) || a.is_unknown(),
-                _ => true,
+            .filter(|k| {
+                all || match (bm.get(*k), am.get(*k)) {
+                    (Some(b), Some(a)) => !b.lang_eq(a) || a.is_unknown(),
+                    _ => true,
+                }
             })
             .collect();
-        let width = changed.iter().map(|k| entry_key(k, map).len()).max().unwrap_or(0);
+        // As Terraform: the width of every element, hidden ones too.
+        let width = keys.iter().map(|k| entry_key(k, map).len()).max().unwrap_or(0);
         for k in &changed {
             let b = bm.get(*k).map_or(ValueOrAbsent::Absent, ValueOrAbsent::Present);
             let a = am.get(*k).map_or(ValueOrAbsent::Absent, ValueOrAbsent::Present);
@@ -821,15 +865,36 @@ impl Lines<'_, '_> {
                     return "{}".into();
                 }
                 let map = is_map(v);
-                let width = m.keys().map(|k| entry_key(k, map).len()).max().unwrap_or(0);
+                // As Terraform's objects: null attributes are left out; in a legacy schema an
+                // empty string is null too, but counted as an unchanged attribute.
+                let shown: Vec<(&String, &Value)> =
+                    m.iter().filter(|(_, item)| map || !blank(item, self.legacy)).collect();
+                let hidden = m.iter().filter(|(_, item)| !map && !item.is_null() && blank(item, self.legacy)).count();
+                let width = m
+                    .iter()
+                    .filter(|(_, item)| map || !item.is_null())
+                    .map(|(k, _)| entry_key(k, map).len())
+                    .max()
+                    .unwrap_or(0);
                 let mut out = String::from("{\n");
-                for (k, item) in m {
+                for (k, item) in shown {
                     let _ = writeln!(
                         out,
                         "{} {:<width$} = {}",
                         sym_prefix(self.p, level + 1, action),
                         entry_key(k, map),
                         self.value(item, level + 1, action)
+                    );
+                }
+                if hidden > 0 {
+                    let _ = writeln!(
+                        out,
+                        "{}{}",
+                        pad(level + 1),
+                        self.p.dim(&format!(
+                            "# ({hidden} unchanged attribute{} hidden)",
+                            if hidden == 1 { "" } else { "s" }
+                        ))
                     );
                 }
                 out.push_str(&format!("{}}}", pad(level)));
