@@ -36,6 +36,10 @@ bench-apply *ARGS:
 bench-docker *ARGS:
     cargo bench --bench docker_services -- {{ARGS}}
 
+# plan through the real hashicorp/aws plugin on moto: terrane against Terraform, same plugin and state
+bench-plugin *ARGS:
+    cargo bench --bench plugin -- {{ARGS}}
+
 # Long fuzzing run of the parser, evaluator, state reader and plan reader (property tests with a
 # random seed; the ordinary test run uses a fixed seed and a few hundred cases). CASES per property.
 fuzz CASES="20000":

@@ -21,20 +21,38 @@ pub fn data_dir() -> PathBuf {
     std::env::var_os("TF_DATA_DIR").filter(|d| !d.is_empty()).map_or_else(|| PathBuf::from(".terraform"), PathBuf::from)
 }
 
+/// A provider the configuration requires.
+pub struct Required {
+    pub req: Requirement,
+    /// Named in a `required_providers` block (else implied by a resource or `provider`
+    /// block, and then a built-in provider of that local name is the one meant).
+    pub explicit: bool,
+}
+
+impl Required {
+    /// The built-in provider this is, if any.
+    pub fn builtin<'r>(&self, registry: &'r ProviderRegistry, local: &str) -> Option<&'r Arc<dyn ProviderFactory>> {
+        registry.get(local).filter(|f| !self.explicit || builtin_is(f, &self.req.addr))
+    }
+}
+
 /// The providers a configuration and its modules require, by local name: their source
 /// addresses (`required_providers`, else `hashicorp/NAME`) and every version constraint.
-pub fn requirements(config: &Config) -> BTreeMap<String, Requirement> {
-    let mut out: BTreeMap<String, Requirement> = BTreeMap::new();
+pub fn requirements(config: &Config) -> BTreeMap<String, Required> {
+    let mut out: BTreeMap<String, Required> = BTreeMap::new();
     collect(config, &mut out);
     out
 }
 
-fn collect(config: &Config, out: &mut BTreeMap<String, Requirement>) {
+fn collect(config: &Config, out: &mut BTreeMap<String, Required>) {
     for (local, r) in &config.terraform.required_providers {
         let Ok(addr) = Addr::parse(&r.source) else { continue };
-        let e = out.entry(local.clone()).or_insert_with(|| Requirement { addr: addr.clone(), constraints: Vec::new() });
-        if e.addr == addr {
-            e.constraints.extend(r.version.iter().cloned());
+        let e = out.entry(local.clone()).or_insert_with(|| Required {
+            req: Requirement { addr: addr.clone(), constraints: Vec::new() },
+            explicit: true,
+        });
+        if e.req.addr == addr {
+            e.req.constraints.extend(r.version.iter().cloned());
         }
     }
     let implied = config
@@ -47,7 +65,7 @@ fn collect(config: &Config, out: &mut BTreeMap<String, Requirement>) {
             continue;
         }
         if let Ok(addr) = Addr::parse(&local) {
-            out.insert(local, Requirement { addr, constraints: Vec::new() });
+            out.insert(local, Required { req: Requirement { addr, constraints: Vec::new() }, explicit: false });
         }
     }
     for child in config.children.values() {
@@ -76,16 +94,16 @@ pub async fn registry_for(config: &Config) -> Result<ProviderRegistry, Diagnosti
     let dir = data_dir();
     let locks = install::read_lock_file(std::path::Path::new("."))
         .map_err(|e| Diagnostic::error("Failed to read the dependency lock file", e))?;
-    let needs_plugin = |local: &str, r: &Requirement| {
-        registry.get(local).is_none_or(|f| !builtin_is(f, &r.addr)) || locks.contains_key(&r.addr)
-    };
+    let needs_plugin =
+        |local: &str, r: &Required| r.builtin(&registry, local).is_none() || locks.contains_key(&r.req.addr);
     if !reqs.iter().any(|(l, r)| needs_plugin(l, r)) {
         return Ok(registry);
     }
     let cli = install::cli_config().map_err(|e| Diagnostic::error("Invalid CLI configuration", e))?;
     let cache_dir = cache::cache_dir();
-    for (local, req) in &reqs {
-        let builtin = registry.get(local).filter(|f| builtin_is(f, &req.addr)).cloned();
+    for (local, required) in &reqs {
+        let req = &required.req;
+        let builtin = required.builtin(&registry, local).cloned();
         let Some(exe) = install::installed(&dir, &req.addr, &locks, &cli) else {
             if builtin.is_none() && locks.contains_key(&req.addr) {
                 return Err(Diagnostic::error(

@@ -211,6 +211,11 @@ pub trait Provider: Send + Sync {
         Ok(())
     }
 
+    /// Asks the provider to end what it is doing soon (Terraform's `Stop`, after the first
+    /// Ctrl-C): its operations then return, finished or failed. The default does nothing
+    /// (built-in operations finish on their own and nothing new starts).
+    async fn stop(&self) {}
+
     /// Reads a data source.
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
         let _ = config;

@@ -258,8 +258,9 @@ fn install_providers(ui: &Ui, config: &Config, upgrade: bool) -> bool {
     let data = crate::plugins::data_dir();
     let mut missing = Vec::new();
     let mut kept = std::collections::BTreeSet::new();
-    for (local, req) in &reqs {
-        let builtin = registry.get(local).filter(|f| install::Addr::parse(f.source()).is_ok_and(|a| a == req.addr));
+    for (local, required) in &reqs {
+        let req = &required.req;
+        let builtin = required.builtin(&registry, local);
         let short = req.addr.short();
         let terms: Vec<_> =
             req.constraints.iter().filter_map(|c| install::parse_constraints(c).ok()).flatten().collect();

@@ -209,3 +209,148 @@ fn aws_types_terrane_does_not_build_in_are_served_by_the_real_plugin() {
     assert!(destroyed.contains("6 destroyed"), "{destroyed}");
     assert_eq!(eips(&name), 0, "the EIP is gone from moto");
 }
+
+/// A TCP listener that accepts connections and never answers: an AWS API that hangs.
+fn black_hole() -> (std::net::SocketAddr, std::thread::JoinHandle<()>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in l.incoming().take(64) {
+            match s {
+                Ok(s) => held.push(s),
+                Err(_) => return,
+            }
+        }
+    });
+    (addr, t)
+}
+
+/// An EIP on moto, then (depending on it) an IAM policy whose API hangs.
+fn hanging_config(name: &str, iam: &str) -> String {
+    config(name, "")
+        .split("data \"aws_partition\"")
+        .next()
+        .unwrap()
+        .replace(&format!("iam = \"{MOTO}\""), &format!("iam = \"http://{iam}\""))
+        + &format!(
+            r#"
+resource "aws_eip" "ip" {{
+  domain = "vpc"
+  tags   = {{ Name = "{name}" }}
+}}
+
+resource "aws_iam_policy" "p" {{
+  name   = "{name}-${{aws_eip.ip.allocation_id}}"
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = ["logs:PutLogEvents"], Resource = "*" }}] }})
+}}
+"#
+        )
+}
+
+/// The plugin processes terrane (pid `parent`) started.
+fn plugin_children(parent: u32) -> Vec<i32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { continue };
+        // pid (comm) state ppid ...
+        let Some(rest) = stat.rsplit_once(") ").map(|(_, r)| r) else { continue };
+        let ppid: u32 = rest.split(' ').nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        if ppid == parent && stat.contains("terraform-prov") {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// Runs an apply that hangs in the plugin after the EIP is made; `interrupt` decides what
+/// happens then. Returns (exit code, stderr) and checks the EIP is in the state.
+fn apply_until_the_plugin_hangs(interrupt: impl FnOnce(&std::process::Child)) -> (i32, String, Work, String) {
+    let name = unique("hang");
+    let (iam, _hole) = black_hole();
+    let cache = tempfile::tempdir().unwrap();
+    let w = Work::new(&hanging_config(&name, &iam.to_string()))
+        .with_env("TF_CLI_CONFIG_FILE", tfrc().to_str().unwrap())
+        .with_env("TERRANE_PLUGIN_CACHE_DIR", cache.path().to_str().unwrap());
+    w.ok(&["init"]);
+    let out_path = w.path().join("apply.out");
+    let mut child = w
+        .std_cmd(&["apply", "-auto-approve"])
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let out = std::fs::read_to_string(&out_path).unwrap_or_default();
+        if out.contains("aws_iam_policy.p: Creating...") {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the apply ended early:\n{out}");
+        assert!(std::time::Instant::now() < deadline, "the policy's create never started:\n{out}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    interrupt(&child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code().unwrap_or(-1);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("terrane did not end within a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    let state = w.state();
+    let types: Vec<&str> = state["resources"].as_array().unwrap().iter().filter_map(|r| r["type"].as_str()).collect();
+    assert!(types.contains(&"aws_eip"), "the EIP made before the plugin failed is not in the state: {state}");
+    assert!(!types.contains(&"aws_iam_policy"), "{state}");
+    assert!(!w.path().join(".terraform.tfstate.lock.info").exists(), "the state lock is left behind");
+    (code, err, w, name)
+}
+
+/// Cleans up what the apply made (the EIP), the hanging endpoint pointed back at moto.
+fn clean_up(w: &Work, name: &str) {
+    w.write("main.tf", config(name, "").split("data \"aws_partition\"").next().unwrap());
+    w.ok(&["destroy", "-auto-approve"]);
+    assert_eq!(eips(name), 0);
+}
+
+/// The plugin dies mid-apply: a clear error naming it, and what was made is kept.
+#[test]
+fn a_plugin_that_crashes_mid_apply_is_reported_and_finished_work_kept() {
+    let (code, err, w, name) = apply_until_the_plugin_hangs(|child| {
+        let plugins = plugin_children(child.id());
+        assert!(!plugins.is_empty(), "no plugin process under terrane");
+        for pid in plugins {
+            // SAFETY: killing a process of this test's own terrane.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Error creating aws_iam_policy.p"), "{err}");
+    assert!(
+        err.contains("The plugin registry.terraform.io/hashicorp/aws exited (signal: 9 (SIGKILL)) during the ApplyResourceChange call"),
+        "{err}"
+    );
+    clean_up(&w, &name);
+}
+
+/// The plugin's API hangs: Ctrl-C stops it (Terraform's Stop call), the apply ends with an
+/// error, and what was made is kept.
+#[test]
+fn ctrl_c_stops_a_plugin_whose_call_hangs() {
+    let (code, err, w, name) = apply_until_the_plugin_hangs(|child| {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    });
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("Interrupt received"), "{err}");
+    assert!(!err.contains("Two interrupts"), "one interrupt was enough: {err}");
+    clean_up(&w, &name);
+}

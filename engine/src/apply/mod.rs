@@ -135,7 +135,7 @@ pub async fn apply(
         opts,
     };
     w.error(diags);
-    let outcome = walk(&g, control, |i| crate::walk::visit(&w, i)).await;
+    let outcome = crate::walk::stopping_providers(ctx, control, walk(&g, control, |i| crate::walk::visit(&w, i))).await;
     // As Terraform: the results found again by the apply are recorded (a refresh-only plan's
     // as planned; a destroy leaves none).
     let results = match plan.mode {

@@ -219,6 +219,10 @@ impl Decoder<'_> {
             }
             let v = if entry.unknown {
                 Value::unknown(attr.ty.clone())
+            } else if entry.items.is_empty() {
+                // `dynamic` blocks that made none: the attribute is left unset, as Terraform
+                // leaves it (so a computed one stays the provider's to decide).
+                continue;
             } else {
                 let ety = attr.ty.element_type().cloned().unwrap_or(Type::Dynamic);
                 let items = entry.items.into_iter().map(|i| convert::convert(i.clone(), &ety).unwrap_or(i)).collect();

@@ -192,7 +192,8 @@ async fn plan_inner(
         narrow,
         recorded_index: std::sync::OnceLock::new(),
     };
-    let outcome = walk(&graph, control, |i| crate::walk::visit(&w, i)).await;
+    let outcome =
+        crate::walk::stopping_providers(ctx, control, walk(&graph, control, |i| crate::walk::visit(&w, i))).await;
     let interrupted =
         w.permits.refused() || outcome.values().any(|o| matches!(o, NodeOutcome::Cancelled | NodeOutcome::Abandoned));
     w.plan_orphans();

@@ -226,3 +226,25 @@ impl<'a> Walk<'a> {
         self.ctx.providers.get(key).cloned()
     }
 }
+
+/// Runs `walk`; when the walk is interrupted, every provider of the run is asked to stop
+/// what it is doing ([`Provider::stop`]), as Terraform stops its providers.
+pub(crate) async fn stopping_providers<F: std::future::Future>(
+    ctx: &Context,
+    control: &crate::graph::WalkControl,
+    walk: F,
+) -> F::Output {
+    tokio::pin!(walk);
+    let stopper = async {
+        control.cancel.cancelled().await;
+        futures::future::join_all(ctx.providers.values().map(|p| p.stop())).await;
+    };
+    tokio::pin!(stopper);
+    let mut stopped = false;
+    loop {
+        tokio::select! {
+            out = &mut walk => return out,
+            () = &mut stopper, if !stopped => stopped = true,
+        }
+    }
+}

@@ -161,7 +161,15 @@ impl Plugin {
 
     /// The error for a failed call: a crashed plugin says so, with what it printed last.
     fn failed(&self, method: Method, status: tonic::Status) -> PluginError {
-        let exited = self.child.lock().expect("child lock").as_mut().and_then(|c| c.try_wait().ok().flatten());
+        // A plugin that died closes its socket as it goes: give the exit a moment to show.
+        let mut exited = None;
+        for _ in 0..10 {
+            exited = self.child.lock().expect("child lock").as_mut().and_then(|c| c.try_wait().ok().flatten());
+            if exited.is_some() || status.code() == tonic::Code::Ok {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let call = format!("{method:?}");
         match exited {
             Some(code) => PluginError::new(
@@ -311,7 +319,13 @@ fn tail_text(tail: &Mutex<VecDeque<String>>) -> String {
     if t.is_empty() {
         return String::new();
     }
-    let lines: Vec<&str> = t.iter().map(String::as_str).collect();
+    // The SDK's own structured trace and debug lines say nothing about a crash.
+    let quiet =
+        |l: &str| l.starts_with('{') && (l.contains("\"@level\":\"trace\"") || l.contains("\"@level\":\"debug\""));
+    let lines: Vec<&str> = t.iter().map(String::as_str).filter(|l| !quiet(l)).collect();
+    if lines.is_empty() {
+        return String::new();
+    }
     let from = lines.iter().position(|l| l.starts_with("panic:")).unwrap_or(lines.len().saturating_sub(10));
     format!("\n\nThe plugin's last output:\n{}", lines[from..].join("\n"))
 }

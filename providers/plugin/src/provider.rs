@@ -210,13 +210,6 @@ impl PluginProvider {
             .ok_or_else(|| ProviderError::new(format!("the plugin {} has no resource type {type_name}", self.source)))
     }
 
-    /// Asks the running plugin to stop its operations (after Ctrl-C).
-    pub async fn stop(&self) {
-        if let Some(Ok(p)) = self.plugin.get() {
-            let _ = p.stop().await;
-        }
-    }
-
     async fn read_one(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
         let ty = self.resource(type_name)?.value_type().clone();
         let p = self.plugin().await?;
@@ -424,6 +417,16 @@ impl Provider for PluginProvider {
                 "Cannot import non-existent remote object: the {type_name} with ID {id:?} does not exist"
             ))
             .with_summary("Cannot import non-existent remote object")),
+        }
+    }
+
+    async fn stop(&self) {
+        // A plugin that was never started has nothing to stop; one that hangs does not
+        // answer, and the second Ctrl-C abandons it.
+        if let Some(Ok(p)) = self.plugin.get()
+            && let Err(e) = p.stop().await
+        {
+            tracing::debug!(target: "terrane::plugin", "stopping {}: {e}", self.source);
         }
     }
 

@@ -168,6 +168,10 @@ impl Provider for Routed {
         self.for_resource(type_name).creates_recorded(type_name, objects).await
     }
 
+    async fn stop(&self) {
+        futures::join!(self.builtin.stop(), self.plugin.stop());
+    }
+
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {
         self.for_data(type_name).read_data(type_name, config).await
     }
