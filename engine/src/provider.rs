@@ -211,6 +211,14 @@ pub trait Provider: Send + Sync {
         Ok(())
     }
 
+    /// Calls one of the provider's functions ([`ProviderSchema::functions`]) with arguments
+    /// of its parameters' types. Synchronous: expressions are evaluated synchronously (a
+    /// plugin blocks its worker thread for the call).
+    fn call_function(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        let _ = args;
+        Err(format!("the provider has no function {name:?}"))
+    }
+
     /// Asks the provider to end what it is doing soon (Terraform's `Stop`, after the first
     /// Ctrl-C): its operations then return, finished or failed. The default does nothing
     /// (built-in operations finish on their own and nothing new starts).

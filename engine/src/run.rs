@@ -151,7 +151,32 @@ pub struct RunScope<'a> {
     pub self_value: Option<&'a Value>,
 }
 
+/// A provider's function, called on the provider's default configuration's instance.
+struct ProviderFunction {
+    provider: std::sync::Arc<dyn crate::provider::Provider>,
+    name: String,
+    sig: crate::schema::FunctionSignature,
+}
+
+impl crate::lang::eval::ExternalFunction for ProviderFunction {
+    fn signature(&self) -> &crate::schema::FunctionSignature {
+        &self.sig
+    }
+
+    fn call(&self, args: Vec<Value>) -> Result<Value, String> {
+        self.provider.call_function(&self.name, args)
+    }
+}
+
 impl Scope for RunScope<'_> {
+    fn provider_function(&self, name: &str) -> Option<std::sync::Arc<dyn crate::lang::eval::ExternalFunction>> {
+        let rest = name.strip_prefix("provider::")?;
+        let (local, function) = rest.split_once("::")?;
+        let provider = self.ctx.providers.get(local)?;
+        let sig = provider.schema().functions.get(function)?.clone();
+        Some(std::sync::Arc::new(ProviderFunction { provider: provider.clone(), name: function.to_string(), sig }))
+    }
+
     fn resolve(&self, subject: &Subject, range: &SourceRange) -> Result<Value, Diagnostic> {
         if let Some(v) = self.values.get(self.module, subject) {
             return Ok(v);

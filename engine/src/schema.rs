@@ -268,13 +268,30 @@ impl Schema {
     }
 }
 
-/// Everything a provider offers: its own configuration schema and its resource and data
-/// source types.
+/// Everything a provider offers: its own configuration schema, its resource and data
+/// source types, and its functions (`provider::NAME::FUNCTION`).
 #[derive(Clone, Debug, Default)]
 pub struct ProviderSchema {
     pub provider: Schema,
     pub resources: BTreeMap<String, ResourceSchema>,
     pub data_sources: BTreeMap<String, ResourceSchema>,
+    pub functions: BTreeMap<String, FunctionSignature>,
+}
+
+/// A provider function's parameters and result.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FunctionSignature {
+    pub params: Vec<FunctionParam>,
+    pub variadic: Option<FunctionParam>,
+    pub returns: Type,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FunctionParam {
+    pub name: String,
+    pub ty: Type,
+    pub allow_null: bool,
+    pub allow_unknown: bool,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -23,6 +23,11 @@ pub trait Scope: Sync {
     /// The value of `subject` (a whole resource is an object, a tuple for `count`, or an
     /// object for `for_each`). `range` is where the reference is, for diagnostics.
     fn resolve(&self, subject: &Subject, range: &SourceRange) -> Result<Value, Diagnostic>;
+
+    /// A provider's function by its full name (`provider::aws::arn_parse`).
+    fn provider_function(&self, _name: &str) -> Option<std::sync::Arc<dyn lang::ExternalFunction>> {
+        None
+    }
 }
 
 /// A scope in which nothing can be referenced: constants only.
@@ -65,6 +70,10 @@ impl lang::Scope for Adapter<'_> {
         let used = references::steps_used(&subject);
         let v = self.scope.resolve(&subject, range).map_err(|d| vec![d])?;
         Ok((v, used))
+    }
+
+    fn provider_function(&self, name: &str) -> Option<std::sync::Arc<dyn lang::ExternalFunction>> {
+        self.scope.provider_function(name)
     }
 }
 

@@ -57,6 +57,7 @@ impl PluginFactory {
             schema: Arc::clone(&self.schema),
             config: Mutex::new(None),
             plugin: OnceCell::new(),
+            bare: OnceCell::new(),
         }
     }
 }
@@ -78,15 +79,19 @@ pub struct PluginProvider {
     schema: Arc<ProviderSchema>,
     config: Mutex<Option<Value>>,
     plugin: OnceCell<Result<Arc<Plugin>, ProviderError>>,
+    /// Started unconfigured, for function calls.
+    bare: OnceCell<Result<Arc<Plugin>, ProviderError>>,
 }
 
 impl Drop for PluginProvider {
     fn drop(&mut self) {
-        if let Some(Ok(p)) = self.plugin.get() {
-            let p = Arc::clone(p);
-            // Graceful when a runtime is still there; the process is killed on drop anyway.
-            if let Ok(h) = tokio::runtime::Handle::try_current() {
-                h.spawn(async move { p.shutdown().await });
+        for cell in [&self.plugin, &self.bare] {
+            if let Some(Ok(p)) = cell.get() {
+                let p = Arc::clone(p);
+                // Graceful when a runtime is still there; the process is killed on drop anyway.
+                if let Ok(h) = tokio::runtime::Handle::try_current() {
+                    h.spawn(async move { p.shutdown().await });
+                }
             }
         }
     }
@@ -230,11 +235,38 @@ impl PluginProvider {
         Ok(if v.is_null() { None } else { Some(v) })
     }
 
-    /// Calls one of the plugin's functions.
-    pub async fn call_function(&self, name: &str, args: &[(Value, Type)]) -> Result<Value, ProviderError> {
-        let p = self.plugin().await?;
-        let arguments =
-            args.iter().map(|(v, t)| dv(v, t).map(Option::unwrap_or_default)).collect::<Result<Vec<_>, _>>()?;
+    /// The plugin for function calls: the configured one when it runs, else one started
+    /// without a configuration (Terraform calls functions on an unconfigured provider).
+    async fn function_plugin(&self) -> Result<&Plugin, ProviderError> {
+        if let Some(Ok(p)) = self.plugin.get() {
+            return Ok(p);
+        }
+        let r = self
+            .bare
+            .get_or_init(|| async { Plugin::start(&self.path, &self.source).await.map(Arc::new).map_err(perr) })
+            .await;
+        match r {
+            Ok(p) => Ok(p),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Calls one of the plugin's functions with arguments of its parameters' types.
+    pub async fn call_function_async(&self, name: &str, args: Vec<Value>) -> Result<Value, ProviderError> {
+        let sig = self
+            .schema
+            .functions
+            .get(name)
+            .ok_or_else(|| ProviderError::new(format!("the plugin {} has no function {name:?}", self.source)))?;
+        let p = self.function_plugin().await?;
+        let arguments = args
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let ty = sig.params.get(i).or(sig.variadic.as_ref()).map(|p| p.ty.clone()).unwrap_or_default();
+                dv(v, &ty).map(Option::unwrap_or_default)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let resp: wire::CallFunctionResponse = p
             .call(Method::CallFunction, wire::CallFunctionRequest { name: name.to_string(), arguments })
             .await
@@ -242,7 +274,7 @@ impl PluginProvider {
         if let Some(e) = resp.error.filter(|e| !e.text.is_empty()) {
             return Err(ProviderError::new(e.text));
         }
-        from_dv(resp.result.as_ref(), &Type::Dynamic)
+        from_dv(resp.result.as_ref(), &sig.returns)
     }
 }
 
@@ -418,6 +450,16 @@ impl Provider for PluginProvider {
             ))
             .with_summary("Cannot import non-existent remote object")),
         }
+    }
+
+    fn call_function(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        // Expressions are evaluated synchronously; the call blocks this worker thread (the
+        // runtime moves its other tasks to other threads meanwhile).
+        let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+        if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+            return Err("provider functions need terrane's multi-threaded runtime".into());
+        }
+        tokio::task::block_in_place(|| handle.block_on(self.call_function_async(name, args))).map_err(|e| e.message)
     }
 
     async fn stop(&self) {

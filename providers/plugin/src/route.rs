@@ -29,6 +29,7 @@ impl RoutedFactory {
             provider: p.provider.clone(),
             resources: p.resources.clone(),
             data_sources: p.data_sources.clone(),
+            functions: p.functions.clone(),
         };
         schema.resources.extend(b.resources.iter().map(|(k, v)| (k.clone(), v.clone())));
         schema.data_sources.extend(b.data_sources.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -170,6 +171,10 @@ impl Provider for Routed {
 
     async fn stop(&self) {
         futures::join!(self.builtin.stop(), self.plugin.stop());
+    }
+
+    fn call_function(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        self.plugin.call_function(name, args)
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {

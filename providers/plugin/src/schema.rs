@@ -12,7 +12,9 @@ use crate::wire::{self, v5, v6};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use terrane_engine::cty::{ObjectType, Type};
-use terrane_engine::schema::{Attribute, NestedBlock, Nesting, ProviderSchema, ResourceSchema, Schema};
+use terrane_engine::schema::{
+    Attribute, FunctionParam, FunctionSignature, NestedBlock, Nesting, ProviderSchema, ResourceSchema, Schema,
+};
 
 /// The engine's view of a plugin's schema.
 pub struct Converted {
@@ -169,6 +171,26 @@ fn block<B: Block>(b: &B) -> Result<Schema, String> {
     Ok(s)
 }
 
+/// A function's signature; `None` when a type does not parse.
+fn signature(f: &wire::Function) -> Option<FunctionSignature> {
+    let param = |p: &wire::Parameter| {
+        Some(FunctionParam {
+            name: p.name.clone(),
+            ty: type_from_bytes(&p.r#type).ok()?,
+            allow_null: p.allow_null_value,
+            allow_unknown: p.allow_unknown_values,
+        })
+    };
+    Some(FunctionSignature {
+        params: f.parameters.iter().map(param).collect::<Option<Vec<_>>>()?,
+        variadic: match &f.variadic_parameter {
+            Some(p) => Some(param(p)?),
+            None => None,
+        },
+        returns: f.r#return.as_ref().map(|r| type_from_bytes(&r.r#type)).transpose().ok()?.unwrap_or_default(),
+    })
+}
+
 macro_rules! convert_fn {
     ($name:ident, $m:ident) => {
         /// Converts a protocol schema answer.
@@ -204,8 +226,9 @@ macro_rules! convert_fn {
             let resources = types(&resp.resource_schemas);
             let data_sources = types(&resp.data_source_schemas);
             skipped.sort();
+            let functions = resp.functions.iter().filter_map(|(k, f)| Some((k.clone(), signature(f)?))).collect();
             Converted {
-                schema: ProviderSchema { provider, resources, data_sources },
+                schema: ProviderSchema { provider, resources, data_sources, functions },
                 functions: resp.functions.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 skipped,
                 diagnostics: resp.diagnostics.clone(),

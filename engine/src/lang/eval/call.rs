@@ -32,6 +32,11 @@ impl Evaluator<'_> {
             "type" if self.console && name == bare => return self.type_fn(args, span),
             _ => {}
         }
+        if name.starts_with("provider::")
+            && let Some(f) = self.scope.provider_function(name)
+        {
+            return self.call_external(name, &*f, args, span);
+        }
         // Terraform's console has no plantimestamp.
         let Some(mut f) = funcs::lookup(name).filter(|_| !(self.console && bare == "plantimestamp")) else {
             return (Value::DYNAMIC, vec![self.unknown_function(name, name_span)]);
@@ -118,6 +123,81 @@ impl Evaluator<'_> {
             "The expanding argument (indicated by ...) must not be null.",
             span,
         )
+    }
+
+    /// A provider's function: its arguments checked and converted as Terraform's
+    /// `providerFunction` does (nulls and unknowns refused unless the parameter allows them;
+    /// an unknown argument where it does not makes an unknown result), the result carrying
+    /// the arguments' marks.
+    fn call_external(
+        &mut self,
+        name: &str,
+        f: &dyn super::ExternalFunction,
+        args: &[Expr],
+        span: &Span,
+    ) -> (Value, Diags) {
+        let sig = f.signature();
+        let mut diags = Vec::new();
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            let (v, d) = self.value(a);
+            diags.extend(d);
+            vals.push(v);
+        }
+        if has_errors(&diags) {
+            return (Value::unknown(sig.returns.clone()), diags);
+        }
+        let fail = |this: &Self, summary: &str, detail: String, at: &Span| {
+            (Value::unknown(sig.returns.clone()), vec![this.error(summary, detail, at)])
+        };
+        if vals.len() < sig.params.len() || (sig.variadic.is_none() && vals.len() > sig.params.len()) {
+            let want = sig.params.len();
+            return fail(
+                self,
+                if vals.len() < want { "Not enough function arguments" } else { "Too many function arguments" },
+                format!(
+                    "Function {} expects {want} argument(s). Missing value for {}.",
+                    go_quote(name),
+                    sig.params.get(vals.len()).map_or("", |p| p.name.as_str())
+                ),
+                span,
+            );
+        }
+        let mut marks = Marks::NONE;
+        let mut plain = Vec::with_capacity(vals.len());
+        for (i, (v, a)) in vals.into_iter().zip(args).enumerate() {
+            let p = sig.params.get(i).or(sig.variadic.as_ref()).expect("arity checked");
+            let (v, m) = v.unmark_deep();
+            marks |= m;
+            if v.is_null() && !p.allow_null {
+                return fail(
+                    self,
+                    "Invalid function argument",
+                    format!("Invalid value for \"{}\" parameter: argument must not be null.", p.name),
+                    &a.span,
+                );
+            }
+            if !v.is_wholly_known() && !p.allow_unknown {
+                return (Value::unknown(sig.returns.clone()).with_marks(marks), diags);
+            }
+            match crate::cty::convert::convert(v, &p.ty) {
+                Ok(v) => plain.push(v),
+                Err(e) => {
+                    return fail(
+                        self,
+                        "Invalid function argument",
+                        format!("Invalid value for \"{}\" parameter: {}.", p.name, e.message),
+                        &a.span,
+                    );
+                }
+            }
+        }
+        match f.call(plain) {
+            Ok(v) => (v.with_marks(marks), diags),
+            Err(e) => {
+                fail(self, "Error in function call", format!("Call to function {} failed: {e}.", go_quote(name)), span)
+            }
+        }
     }
 
     /// HCL's "Call to unknown function", as Terraform rewrites it for namespaced names

@@ -38,6 +38,19 @@ pub trait Scope: Sync {
     fn prevalidates(&self) -> bool {
         true
     }
+
+    /// A function a provider offers (`provider::aws::arn_parse`), when the scope has one by
+    /// that name.
+    fn provider_function(&self, _name: &str) -> Option<std::sync::Arc<dyn ExternalFunction>> {
+        None
+    }
+}
+
+/// A function defined outside the language: a provider's.
+pub trait ExternalFunction: Send + Sync {
+    fn signature(&self) -> &crate::schema::FunctionSignature;
+    /// Calls it with arguments of its parameters' types (unmarked).
+    fn call(&self, args: Vec<Value>) -> Result<Value, String>;
 }
 
 /// Evaluates the expressions of one source file against a scope.
