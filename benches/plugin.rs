@@ -2,8 +2,8 @@
 //! hashicorp/aws plugin, terrane against Terraform 1.11 with the same plugin, the same
 //! configuration and the same state, on moto, in one run.
 //!
-//! The configuration is `--dir DIR` (copied; a module's example with its `source` pointed at
-//! a local copy, say), else a generated one: a VPC (built into terrane) and `--count` each of
+//! The configuration is `--dir DIR` (used where it is, so a module's example keeps its
+//! relative `source`; it is applied and destroyed there), else a generated one: a VPC (built into terrane) and `--count` each of
 //! EIPs, network ACLs and IAM policies (served by the plugin). terrane applies it once, both
 //! tools plan it `--runs` times (alternating, refresh included), and terrane destroys it.
 //! Printed: each tool's median and minimum, terrane's first plan with an empty schema cache,
@@ -100,18 +100,6 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     (v[v.len() / 2].as_secs_f64(), v[0].as_secs_f64())
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let name = e.file_name();
-        if name == ".terraform" || name.to_string_lossy().contains("tfstate") || name == ".terraform.lock.hcl" {
-            continue;
-        }
-        let p = e.path();
-        if p.is_dir() { copy_dir(&p, &to.join(&name)) } else { std::fs::copy(&p, to.join(&name)).map(|_| ()).unwrap() }
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = arg(&args, "--count").and_then(|s| s.parse().ok()).unwrap_or(10);
@@ -126,16 +114,17 @@ fn main() {
     }
     let terrane = env!("CARGO_BIN_EXE_terrane");
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("config");
     let cache = tmp.path().join("schema-cache");
-    match arg(&args, "--dir") {
-        Some(d) => copy_dir(Path::new(&d), &dir),
+    let dir = match arg(&args, "--dir") {
+        Some(d) => PathBuf::from(d),
         None => {
+            let dir = tmp.path().join("config");
             std::fs::create_dir_all(&dir).unwrap();
             let tag = format!("bench{}", std::process::id());
             std::fs::write(dir.join("main.tf"), generated(n, &tag)).unwrap();
+            dir
         }
-    }
+    };
     let env = [("TF_CLI_CONFIG_FILE", tfrc.as_path()), ("TERRANE_PLUGIN_CACHE_DIR", cache.as_path())];
     run("terraform", &dir, &["init", "-input=false"], &env);
     run(terrane, &dir, &["init"], &env);

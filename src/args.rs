@@ -63,9 +63,14 @@ pub struct InitArgs {
     /// Accepted for compatibility; terrane never prompts during init.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value_t = true)]
     pub input: bool,
-    /// Accepted for compatibility; providers are built in.
+    /// Upgrade modules and provider plugins to the newest versions their constraints allow
+    /// (instead of the versions the dependency lock file selected).
     #[arg(long)]
     pub upgrade: bool,
+    /// Install provider plugins only from this directory (a filesystem mirror's layout);
+    /// repeatable. Replaces the CLI configuration's installation methods, as in Terraform.
+    #[arg(long = "plugin-dir", value_name = "DIR")]
+    pub plugin_dir: Vec<std::path::PathBuf>,
     /// Backend settings (KEY=VALUE or a file), merged into the backend block.
     #[arg(long = "backend-config", value_name = "KEY=VALUE|FILE")]
     pub backend_config: Vec<String>,

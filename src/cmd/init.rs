@@ -86,7 +86,7 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
     } else {
         ui.line(&p.bold("Initializing provider plugins..."));
     }
-    if !install_providers(ui, &config, args.upgrade) {
+    if !install_providers(ui, &config, args.upgrade, &args.plugin_dir) {
         return 1;
     }
     let success = "terrane has been successfully initialized!";
@@ -235,7 +235,7 @@ async fn copy_one(
 /// `-upgrade`), then writes the lock file. A provider terrane builds in needs no plugin; its
 /// plugin is installed when an installation method has it, to serve the types terrane does
 /// not build in.
-fn install_providers(ui: &Ui, config: &Config, upgrade: bool) -> bool {
+fn install_providers(ui: &Ui, config: &Config, upgrade: bool, plugin_dirs: &[std::path::PathBuf]) -> bool {
     use terrane_provider_plugin::install;
     let registry = workdir::registry();
     let reqs = crate::plugins::requirements(config);
@@ -248,13 +248,19 @@ fn install_providers(ui: &Ui, config: &Config, upgrade: bool) -> bool {
     };
     let before = locks.clone();
     let had_lock_file = Path::new(install::LOCK_FILE).exists();
-    let cli = match install::cli_config() {
+    let mut cli = match install::cli_config() {
         Ok(c) => c,
         Err(e) => {
             ui.error("Invalid CLI configuration", &e);
             return false;
         }
     };
+    if !plugin_dirs.is_empty() {
+        cli.methods = plugin_dirs
+            .iter()
+            .map(|d| install::Method::FilesystemMirror { path: d.clone(), include: Vec::new(), exclude: Vec::new() })
+            .collect();
+    }
     let data = crate::plugins::data_dir();
     let mut missing = Vec::new();
     let mut kept = std::collections::BTreeSet::new();

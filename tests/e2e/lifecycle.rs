@@ -62,7 +62,8 @@ fn full_lifecycle_with_detailed_exit_codes() {
 
     let (code, out, _) = w.run(&["plan", "-detailed-exitcode", "-var", "size=3"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("~ size = 1 -> 3"), "{out}");
+    // Padded to the hidden `value` (Terraform pads to every attribute it has).
+    assert!(out.contains("~ size   = 1 -> 3"), "{out}");
     assert!(out.contains("Plan: 0 to add, 2 to change, 0 to destroy."), "{out}");
 
     let out = w.ok(&["output", "-json"]);

@@ -134,7 +134,16 @@ fn eips(name: &str) -> usize {
 fn aws_types_terrane_does_not_build_in_are_served_by_the_real_plugin() {
     let name = unique("plug");
     let cache = tempfile::tempdir().unwrap();
-    let w = Work::new(&config(&name, ""))
+    // Provider-defined functions: one known at plan, one on a value known after apply.
+    let functions = r#"
+output "account" {
+  value = provider::aws::arn_parse("arn:aws:iam::123456789012:policy/x").account_id
+}
+output "policy_service" {
+  value = provider::aws::arn_parse(aws_iam_policy.logs.arn).service
+}
+"#;
+    let w = Work::new(&config(&name, functions))
         .with_env("TF_CLI_CONFIG_FILE", tfrc().to_str().unwrap())
         .with_env("TERRANE_PLUGIN_CACHE_DIR", cache.path().to_str().unwrap());
 
@@ -142,7 +151,7 @@ fn aws_types_terrane_does_not_build_in_are_served_by_the_real_plugin() {
     let out = w.ok(&["init"]);
     assert!(out.contains("- Installed hashicorp/aws v5.100.0 (unauthenticated)"), "{out}");
     let reference = tempfile::tempdir().unwrap();
-    std::fs::write(reference.path().join("main.tf"), config(&name, "")).unwrap();
+    std::fs::write(reference.path().join("main.tf"), config(&name, functions)).unwrap();
     let (code, tf_out) = terraform(reference.path(), &["init", "-no-color"]);
     assert_eq!(code, 0, "{tf_out}");
     let ours = std::fs::read_to_string(w.path().join(".terraform.lock.hcl")).unwrap();
@@ -159,6 +168,7 @@ fn aws_types_terrane_does_not_build_in_are_served_by_the_real_plugin() {
     // plan and apply: built-in and plugin types together.
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(code, 2, "{out}\n{err}");
+    assert!(out.contains("+ account        = \"123456789012\""), "{out}"); // padded to policy_service
     for r in [
         "aws_vpc.main",
         "aws_eip.ip",
@@ -185,6 +195,8 @@ fn aws_types_terrane_does_not_build_in_are_served_by_the_real_plugin() {
     assert_eq!(eip["provider"], "provider[\"registry.terraform.io/hashicorp/aws\"]");
     assert!(eip["instances"][0]["attributes"]["allocation_id"].as_str().unwrap().starts_with("eipalloc-"));
     assert_eq!(w.ok(&["output", "-raw", "partition"]), "aws");
+    assert_eq!(w.ok(&["output", "-raw", "account"]), "123456789012");
+    assert_eq!(w.ok(&["output", "-raw", "policy_service"]), "iam");
     let policy_arn = find("aws_iam_policy")["instances"][0]["attributes"]["arn"].as_str().unwrap().to_string();
 
     // Nothing to change, for terrane and for Terraform reading terrane's state.

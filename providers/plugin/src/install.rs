@@ -555,7 +555,30 @@ pub struct Installed {
 
 /// The package directory of `addr` `version` in the data directory.
 pub fn package_dir(data_dir: &Path, addr: &Addr, version: &str) -> PathBuf {
-    data_dir.join("providers").join(&addr.host).join(&addr.namespace).join(&addr.name).join(version).join(platform())
+    package_dir_in(&data_dir.join("providers"), addr, version)
+}
+
+/// `HOST/NAMESPACE/TYPE/VERSION/OS_ARCH` under `root` (a mirror's or a cache's layout).
+fn package_dir_in(root: &Path, addr: &Addr, version: &str) -> PathBuf {
+    root.join(&addr.host).join(&addr.namespace).join(&addr.name).join(version).join(platform())
+}
+
+/// Copies an unpacked package (its files keep their permissions).
+fn copy_package(src: &Path, dest: &Path) -> std::io::Result<()> {
+    if dest.exists() {
+        std::fs::remove_dir_all(dest)?;
+    }
+    std::fs::create_dir_all(dest)?;
+    for e in std::fs::read_dir(src)? {
+        let e = e?;
+        let to = dest.join(e.file_name());
+        if e.path().is_dir() {
+            copy_package(&e.path(), &to)?;
+        } else {
+            std::fs::copy(e.path(), &to)?;
+        }
+    }
+    Ok(())
 }
 
 /// The plugin executable in a package directory (`terraform-provider-NAME*`).
@@ -668,6 +691,18 @@ pub fn install(
             ));
         }
         let dest = package_dir(data_dir, &req.addr, &version.to_string());
+        // With a plugin cache, the package is copied there once and linked from there.
+        let src = match &cfg.plugin_cache_dir {
+            Some(cache) => {
+                let cached = package_dir_in(cache, &req.addr, &version.to_string());
+                if hash_v1(&cached).ok().as_deref() != Some(hash.as_str()) {
+                    copy_package(&src, &cached)
+                        .map_err(|e| format!("caching {} in {}: {e}", req.addr, cached.display()))?;
+                }
+                cached
+            }
+            None => src,
+        };
         link(&src, &dest).map_err(|e| format!("installing {} into {}: {e}", req.addr, dest.display()))?;
         let executable =
             executable_in(&dest, &req.addr.name).ok_or_else(|| format!("no plugin in {}", dest.display()))?;

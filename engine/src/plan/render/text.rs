@@ -102,7 +102,8 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
     }
     if !output_changes.is_empty() {
         let _ = writeln!(out, "\nChanges to Outputs:");
-        let width = output_changes.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        // As Terraform: padded to every output's name, unchanged ones too.
+        let width = plan.outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
         let mut r = Lines { out: &mut out, p: &p, no_null_suffix: false, legacy: false };
         for o in output_changes {
             r.attribute(

@@ -127,3 +127,22 @@ fn hash_v1_is_gos_dirhash() {
     let want = format!("h1:{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(lines.as_bytes())));
     assert_eq!(hash_v1(tmp.path()).unwrap(), want);
 }
+
+#[test]
+fn a_plugin_cache_holds_the_package_and_the_data_directory_links_to_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mirror = tmp.path().join("mirror");
+    fake_mirror(&mirror, "1.0.0");
+    let cache = tmp.path().join("cache");
+    let cfg = CliConfig {
+        methods: vec![Method::FilesystemMirror { path: mirror, include: vec![], exclude: vec![] }],
+        plugin_cache_dir: Some(cache.clone()),
+        ..Default::default()
+    };
+    let reqs = [Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] }];
+    let mut locks = BTreeMap::new();
+    let done = install(&tmp.path().join(".terraform"), &reqs, &cfg, &mut locks, false).unwrap();
+    let cached = cache.join("registry.terraform.io/hashicorp/widget/1.0.0").join(platform());
+    assert_eq!(std::fs::read_link(&done[0].dir).unwrap(), cached.canonicalize().unwrap());
+    assert_eq!(hash_v1(&cached).unwrap(), *locks.values().next().unwrap().hashes.iter().next().unwrap());
+}
