@@ -132,7 +132,7 @@ fn the_s3_backend_terraform_init_recorded_is_used_without_terrane_init() {
 
 /// The Terraform CLI configuration `tests/env/terraform.sh` writes (Terraform 1.11 with the
 /// hashicorp/aws 5.100.0 plugin from the machine's filesystem mirror, offline).
-fn terraform_cli_config() -> PathBuf {
+pub(crate) fn terraform_cli_config() -> PathBuf {
     let path = PathBuf::from(
         std::env::var("TERRANE_TF_CLI_CONFIG").unwrap_or_else(|_| "/var/tmp/terrane-env/terraform.tfrc".into()),
     );
@@ -142,8 +142,13 @@ fn terraform_cli_config() -> PathBuf {
 
 /// Runs `terraform ARGS` in `w`; returns (exit code, stdout and stderr).
 fn terraform(w: &Work, args: &[&str]) -> (i32, String) {
+    terraform_in(w.path(), args)
+}
+
+/// Runs `terraform ARGS` in `dir` with the plugin mirror's CLI configuration.
+pub(crate) fn terraform_in(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = std::process::Command::new("terraform")
-        .current_dir(w.path())
+        .current_dir(dir)
         .args(args)
         .env("TF_CLI_CONFIG_FILE", terraform_cli_config())
         .env("TF_IN_AUTOMATION", "1")

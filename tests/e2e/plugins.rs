@@ -4,34 +4,9 @@
 //! reference for the lock file and for the state terrane records.
 
 use crate::Work;
-use std::path::PathBuf;
+use crate::from_terraform::{terraform_cli_config as tfrc, terraform_in as terraform};
 
 const MOTO: &str = "http://127.0.0.1:5000";
-
-fn tfrc() -> PathBuf {
-    let path = PathBuf::from(
-        std::env::var("TERRANE_TF_CLI_CONFIG").unwrap_or_else(|_| "/var/tmp/terrane-env/terraform.tfrc".into()),
-    );
-    assert!(path.exists(), "{} is missing: run tests/env/setup.sh (it finds Terraform and the plugin)", path.display());
-    path
-}
-
-fn terraform(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new("terraform")
-        .current_dir(dir)
-        .args(args)
-        .env("TF_CLI_CONFIG_FILE", tfrc())
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_INPUT", "0")
-        .env_remove("TF_WORKSPACE")
-        .output()
-        .expect("terraform runs (tests/env/setup.sh checks it is installed)");
-    (
-        out.status.code().unwrap_or(-1),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
-    )
-}
 
 fn unique(prefix: &str) -> String {
     format!(

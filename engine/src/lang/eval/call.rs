@@ -150,18 +150,17 @@ impl Evaluator<'_> {
         let fail = |this: &Self, summary: &str, detail: String, at: &Span| {
             (Value::unknown(sig.returns.clone()), vec![this.error(summary, detail, at)])
         };
-        if vals.len() < sig.params.len() || (sig.variadic.is_none() && vals.len() > sig.params.len()) {
-            let want = sig.params.len();
-            return fail(
-                self,
-                if vals.len() < want { "Not enough function arguments" } else { "Too many function arguments" },
-                format!(
-                    "Function {} expects {want} argument(s). Missing value for {}.",
-                    go_quote(name),
-                    sig.params.get(vals.len()).map_or("", |p| p.name.as_str())
-                ),
-                span,
-            );
+        let want = sig.params.len();
+        if vals.len() < want {
+            let missing = go_quote(&sig.params[vals.len()].name);
+            let qual = if sig.variadic.is_some() { " at least" } else { "" };
+            let detail =
+                format!("Function {} expects{qual} {want} argument(s). Missing value for {missing}.", go_quote(name));
+            return fail(self, "Not enough function arguments", detail, span);
+        }
+        if sig.variadic.is_none() && vals.len() > want {
+            let detail = format!("Function {} expects only {want} argument(s).", go_quote(name));
+            return fail(self, "Too many function arguments", detail, span);
         }
         let mut marks = Marks::NONE;
         let mut plain = Vec::with_capacity(vals.len());
@@ -394,3 +393,6 @@ impl TemplateRenderer for Renderer<'_> {
         Ok(v)
     }
 }
+
+#[cfg(test)]
+mod tests;
