@@ -140,6 +140,13 @@ output "policy_service" {
     let again = w.ok(&["init"]);
     assert!(again.contains("- Reusing previous version of hashicorp/aws from the dependency lock file"), "{again}");
 
+    // The plugin's own validation, as Terraform's validate walk calls it.
+    w.write("bad.tf", "resource \"aws_eip\" \"bad\" {\n  domain = \"bogus\"\n}\n");
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("expected domain to be one of"), "{err}");
+    std::fs::remove_file(w.path().join("bad.tf")).unwrap();
+
     // plan and apply: built-in and plugin types together.
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(code, 2, "{out}\n{err}");

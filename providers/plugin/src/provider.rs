@@ -306,6 +306,19 @@ impl Provider for PluginProvider {
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let ty = req.schema.value_type().clone();
         let p = self.plugin().await?;
+        // As Terraform's validate walk: the plugin's own checks of the configuration first.
+        let v: wire::DiagnosticsOnly = p
+            .call(
+                Method::ValidateResourceConfig,
+                wire::ValidateResourceRequest {
+                    type_name: req.type_name.to_string(),
+                    config: dv(req.config, &ty)?,
+                    client_capabilities: Some(capabilities()),
+                },
+            )
+            .await
+            .map_err(perr)?;
+        check(&v.diagnostics)?;
         let prior = req.prior.cloned().unwrap_or_else(|| Value::null(ty.clone()));
         let proposed = proposed_new(&req.schema.block, req.prior, req.config);
         let resp: wire::PlanResourceChangeResponse = p
@@ -479,6 +492,18 @@ impl Provider for PluginProvider {
             })?;
         let ty = schema.value_type().clone();
         let p = self.plugin().await?;
+        let v: wire::DiagnosticsOnly = p
+            .call(
+                Method::ValidateDataResourceConfig,
+                wire::ValidateResourceRequest {
+                    type_name: type_name.to_string(),
+                    config: dv(&config, &ty)?,
+                    client_capabilities: None,
+                },
+            )
+            .await
+            .map_err(perr)?;
+        check(&v.diagnostics)?;
         let resp: wire::ReadDataSourceResponse = p
             .call(
                 Method::ReadDataSource,
