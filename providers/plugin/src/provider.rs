@@ -97,6 +97,11 @@ impl Drop for PluginProvider {
     }
 }
 
+/// A started plugin, or why it could not start.
+fn ready(r: &Result<Arc<Plugin>, ProviderError>) -> Result<&Plugin, ProviderError> {
+    r.as_deref().map_err(Clone::clone)
+}
+
 fn perr(e: PluginError) -> ProviderError {
     ProviderError::new(e.detail).with_summary(e.summary)
 }
@@ -123,6 +128,17 @@ fn check(diags: &[wire::Diagnostic]) -> Result<(), ProviderError> {
         e = e.at_attribute(a);
     }
     Err(e)
+}
+
+/// Calls a method of the plugin and makes the error diagnostics of its answer an error.
+async fn rpc<Req, Resp>(p: &Plugin, method: Method, req: Req) -> Result<Resp, ProviderError>
+where
+    Req: prost::Message + Send + Sync + 'static,
+    Resp: prost::Message + Default + Send + Sync + wire::Diagnosed + 'static,
+{
+    let resp: Resp = p.call(method, req).await.map_err(perr)?;
+    check(resp.diagnostics())?;
+    Ok(resp)
 }
 
 fn dv(v: &Value, ty: &Type) -> Result<Option<DynamicValue>, ProviderError> {
@@ -172,11 +188,8 @@ impl PluginProvider {
                 let config = if config.is_null() { empty_object(&ty) } else { config };
                 // Terraform validates the provider configuration first; protocol 5's answer
                 // may rewrite it.
-                let v: wire::ValidateProviderConfigResponse = p
-                    .call(Method::ValidateProviderConfig, wire::ConfigRequest { config: dv(&config, &ty)? })
-                    .await
-                    .map_err(perr)?;
-                check(&v.diagnostics)?;
+                let v: wire::ValidateProviderConfigResponse =
+                    rpc(&p, Method::ValidateProviderConfig, wire::ConfigRequest { config: dv(&config, &ty)? }).await?;
                 let config = match v.prepared_config.as_ref().filter(|c| !c.msgpack.is_empty()) {
                     Some(c) => from_dv(Some(c), &ty)?,
                     None => config,
@@ -202,10 +215,7 @@ impl PluginProvider {
                 Ok(Arc::new(p))
             })
             .await;
-        match r {
-            Ok(p) => Ok(p),
-            Err(e) => Err(e.clone()),
-        }
+        ready(r)
     }
 
     fn resource(&self, type_name: &str) -> Result<&ResourceSchema, ProviderError> {
@@ -218,19 +228,17 @@ impl PluginProvider {
     async fn read_one(&self, type_name: &str, current: Value) -> Result<Option<Value>, ProviderError> {
         let ty = self.resource(type_name)?.value_type().clone();
         let p = self.plugin().await?;
-        let resp: wire::ReadResourceResponse = p
-            .call(
-                Method::ReadResource,
-                wire::ReadResourceRequest {
-                    type_name: type_name.to_string(),
-                    current_state: dv(&current, &ty)?,
-                    client_capabilities: Some(capabilities()),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&resp.diagnostics)?;
+        let resp: wire::ReadResourceResponse = rpc(
+            p,
+            Method::ReadResource,
+            wire::ReadResourceRequest {
+                type_name: type_name.to_string(),
+                current_state: dv(&current, &ty)?,
+                client_capabilities: Some(capabilities()),
+                ..Default::default()
+            },
+        )
+        .await?;
         let v = from_dv(resp.new_state.as_ref(), &ty)?;
         Ok(if v.is_null() { None } else { Some(v) })
     }
@@ -245,10 +253,7 @@ impl PluginProvider {
             .bare
             .get_or_init(|| async { Plugin::start(&self.path, &self.source).await.map(Arc::new).map_err(perr) })
             .await;
-        match r {
-            Ok(p) => Ok(p),
-            Err(e) => Err(e.clone()),
-        }
+        ready(r)
     }
 
     /// Calls one of the plugin's functions with arguments of its parameters' types.
@@ -307,36 +312,32 @@ impl Provider for PluginProvider {
         let ty = req.schema.value_type().clone();
         let p = self.plugin().await?;
         // As Terraform's validate walk: the plugin's own checks of the configuration first.
-        let v: wire::DiagnosticsOnly = p
-            .call(
-                Method::ValidateResourceConfig,
-                wire::ValidateResourceRequest {
-                    type_name: req.type_name.to_string(),
-                    config: dv(req.config, &ty)?,
-                    client_capabilities: Some(capabilities()),
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&v.diagnostics)?;
+        let _: wire::DiagnosticsOnly = rpc(
+            p,
+            Method::ValidateResourceConfig,
+            wire::ValidateResourceRequest {
+                type_name: req.type_name.to_string(),
+                config: dv(req.config, &ty)?,
+                client_capabilities: Some(capabilities()),
+            },
+        )
+        .await?;
         let prior = req.prior.cloned().unwrap_or_else(|| Value::null(ty.clone()));
         let proposed = proposed_new(&req.schema.block, req.prior, req.config);
-        let resp: wire::PlanResourceChangeResponse = p
-            .call(
-                Method::PlanResourceChange,
-                wire::PlanResourceChangeRequest {
-                    type_name: req.type_name.to_string(),
-                    prior_state: dv(&prior, &ty)?,
-                    proposed_new_state: dv(&proposed, &ty)?,
-                    config: dv(req.config, &ty)?,
-                    prior_private: empty(req.prior_private),
-                    client_capabilities: Some(capabilities()),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&resp.diagnostics)?;
+        let resp: wire::PlanResourceChangeResponse = rpc(
+            p,
+            Method::PlanResourceChange,
+            wire::PlanResourceChangeRequest {
+                type_name: req.type_name.to_string(),
+                prior_state: dv(&prior, &ty)?,
+                proposed_new_state: dv(&proposed, &ty)?,
+                config: dv(req.config, &ty)?,
+                prior_private: empty(req.prior_private),
+                client_capabilities: Some(capabilities()),
+                ..Default::default()
+            },
+        )
+        .await?;
         let planned = from_dv(resp.planned_state.as_ref(), &ty)?;
         Ok(PlanResponse {
             planned,
@@ -394,21 +395,20 @@ impl Provider for PluginProvider {
     async fn delete(&self, type_name: &str, prior: Value) -> Result<(), ProviderError> {
         let ty = self.resource(type_name)?.value_type().clone();
         let p = self.plugin().await?;
-        let resp: wire::ApplyResourceChangeResponse = p
-            .call(
-                Method::ApplyResourceChange,
-                wire::ApplyResourceChangeRequest {
-                    type_name: type_name.to_string(),
-                    prior_state: dv(&prior, &ty)?,
-                    planned_state: dv(&Value::null(ty.clone()), &ty)?,
-                    config: dv(&Value::null(ty.clone()), &ty)?,
-                    planned_private: Vec::new(),
-                    provider_meta: None,
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&resp.diagnostics)
+        let _: wire::ApplyResourceChangeResponse = rpc(
+            p,
+            Method::ApplyResourceChange,
+            wire::ApplyResourceChangeRequest {
+                type_name: type_name.to_string(),
+                prior_state: dv(&prior, &ty)?,
+                planned_state: dv(&Value::null(ty.clone()), &ty)?,
+                config: dv(&Value::null(ty.clone()), &ty)?,
+                planned_private: Vec::new(),
+                provider_meta: None,
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     async fn upgrade_state(
@@ -419,18 +419,16 @@ impl Provider for PluginProvider {
     ) -> Result<serde_json::Value, ProviderError> {
         let ty = self.resource(type_name)?.value_type().clone();
         let p = self.plugin().await?;
-        let resp: wire::UpgradeResourceStateResponse = p
-            .call(
-                Method::UpgradeResourceState,
-                wire::UpgradeResourceStateRequest {
-                    type_name: type_name.to_string(),
-                    version: i64::try_from(version).unwrap_or(0),
-                    raw_state: Some(wire::RawState { json: attributes.to_string().into_bytes(), ..Default::default() }),
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&resp.diagnostics)?;
+        let resp: wire::UpgradeResourceStateResponse = rpc(
+            p,
+            Method::UpgradeResourceState,
+            wire::UpgradeResourceStateRequest {
+                type_name: type_name.to_string(),
+                version: i64::try_from(version).unwrap_or(0),
+                raw_state: Some(wire::RawState { json: attributes.to_string().into_bytes(), ..Default::default() }),
+            },
+        )
+        .await?;
         let v = from_dv(resp.upgraded_state.as_ref(), &ty)?;
         let text = msgpack::marshal_json(&v, &ty).map_err(|e| ProviderError::new(e.to_string()))?;
         serde_json::from_slice(&text).map_err(|e| ProviderError::new(e.to_string()))
@@ -439,18 +437,16 @@ impl Provider for PluginProvider {
     async fn import(&self, type_name: &str, id: &str) -> Result<Value, ProviderError> {
         let ty = self.resource(type_name)?.value_type().clone();
         let p = self.plugin().await?;
-        let resp: wire::ImportResourceStateResponse = p
-            .call(
-                Method::ImportResourceState,
-                wire::ImportResourceStateRequest {
-                    type_name: type_name.to_string(),
-                    id: id.to_string(),
-                    client_capabilities: Some(capabilities()),
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&resp.diagnostics)?;
+        let resp: wire::ImportResourceStateResponse = rpc(
+            p,
+            Method::ImportResourceState,
+            wire::ImportResourceStateRequest {
+                type_name: type_name.to_string(),
+                id: id.to_string(),
+                client_capabilities: Some(capabilities()),
+            },
+        )
+        .await?;
         let Some(imported) = resp.imported_resources.iter().find(|r| r.type_name == type_name) else {
             return Err(ProviderError::new(format!("the plugin imported no {type_name} for ID {id:?}")));
         };
@@ -492,31 +488,27 @@ impl Provider for PluginProvider {
             })?;
         let ty = schema.value_type().clone();
         let p = self.plugin().await?;
-        let v: wire::DiagnosticsOnly = p
-            .call(
-                Method::ValidateDataResourceConfig,
-                wire::ValidateResourceRequest {
-                    type_name: type_name.to_string(),
-                    config: dv(&config, &ty)?,
-                    client_capabilities: None,
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&v.diagnostics)?;
-        let resp: wire::ReadDataSourceResponse = p
-            .call(
-                Method::ReadDataSource,
-                wire::ReadDataSourceRequest {
-                    type_name: type_name.to_string(),
-                    config: dv(&config, &ty)?,
-                    provider_meta: None,
-                    client_capabilities: Some(capabilities()),
-                },
-            )
-            .await
-            .map_err(perr)?;
-        check(&resp.diagnostics)?;
+        let _: wire::DiagnosticsOnly = rpc(
+            p,
+            Method::ValidateDataResourceConfig,
+            wire::ValidateResourceRequest {
+                type_name: type_name.to_string(),
+                config: dv(&config, &ty)?,
+                client_capabilities: None,
+            },
+        )
+        .await?;
+        let resp: wire::ReadDataSourceResponse = rpc(
+            p,
+            Method::ReadDataSource,
+            wire::ReadDataSourceRequest {
+                type_name: type_name.to_string(),
+                config: dv(&config, &ty)?,
+                provider_meta: None,
+                client_capabilities: Some(capabilities()),
+            },
+        )
+        .await?;
         from_dv(resp.state.as_ref(), &ty)
     }
 }

@@ -512,6 +512,32 @@ pub struct StopResponse {
     pub error: String,
 }
 
+/// An answer that carries diagnostics.
+pub trait Diagnosed {
+    fn diagnostics(&self) -> &[Diagnostic];
+}
+
+macro_rules! diagnosed {
+    ($($t:ty),*) => {
+        $(impl Diagnosed for $t {
+            fn diagnostics(&self) -> &[Diagnostic] {
+                &self.diagnostics
+            }
+        })*
+    };
+}
+
+diagnosed!(
+    DiagnosticsOnly,
+    ValidateProviderConfigResponse,
+    UpgradeResourceStateResponse,
+    ReadResourceResponse,
+    PlanResourceChangeResponse,
+    ApplyResourceChangeResponse,
+    ImportResourceStateResponse,
+    ReadDataSourceResponse
+);
+
 /// The provider service's methods terrane calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
