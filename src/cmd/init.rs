@@ -268,27 +268,24 @@ fn install_providers(ui: &Ui, config: &Config, upgrade: bool, plugin_dirs: &[std
         let req = &required.req;
         let builtin = required.builtin(&registry, local);
         let short = req.addr.short();
-        let terms: Vec<_> =
-            req.constraints.iter().filter_map(|c| install::parse_constraints(c).ok()).flatten().collect();
-        let constraints = install::constraints_string(&terms);
+        let constraints = req.terms().map(|t| install::constraints_string(&t)).unwrap_or_default();
         let locked = before.get(&req.addr).filter(|_| !upgrade);
         match locked {
             Some(_) => ui.line(&format!("- Reusing previous version of {short} from the dependency lock file")),
             None if constraints.is_empty() => ui.line(&format!("- Finding latest version of {short}...")),
             None => ui.line(&format!("- Finding {short} versions matching \"{constraints}\"...")),
         }
-        match install::install(&data, std::slice::from_ref(req), &cli, &mut locks, upgrade) {
-            Ok(done) => {
+        match install::install(&data, req, &cli, &mut locks, upgrade) {
+            Ok(i) => {
                 kept.insert(req.addr.clone());
-                for i in done {
-                    if i.dev_override {
-                        ui.line(&format!("- Using {short} from the dev_overrides directory {}", i.dir.display()));
-                    } else if i.reused {
-                        ui.line(&format!("- Using previously-installed {short} v{}", i.version));
-                    } else {
-                        ui.line(&format!("- Installing {short} v{}...", i.version));
-                        ui.line(&format!("- Installed {short} v{} (unauthenticated)", i.version));
-                    }
+                if i.dev_override {
+                    ui.line(&format!("- Using {short} from the dev_overrides directory {}", i.dir.display()));
+                } else if i.reused {
+                    ui.line(&format!("- Using previously-installed {short} v{}", i.version));
+                } else {
+                    // A filesystem mirror has no signature to check: Terraform says so too.
+                    ui.line(&format!("- Installing {short} v{}...", i.version));
+                    ui.line(&format!("- Installed {short} v{} (unauthenticated)", i.version));
                 }
             }
             Err(_) if builtin.is_some() && locked.is_none() => {

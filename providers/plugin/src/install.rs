@@ -537,6 +537,17 @@ pub struct Requirement {
     pub constraints: Vec<String>,
 }
 
+impl Requirement {
+    /// Every constraint's terms, merged.
+    pub fn terms(&self) -> Result<Vec<Term>, String> {
+        let mut terms = Vec::new();
+        for c in &self.constraints {
+            terms.extend(parse_constraints(c)?);
+        }
+        Ok(terms)
+    }
+}
+
 /// What `init` did for one provider.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Installed {
@@ -545,8 +556,6 @@ pub struct Installed {
     /// The package directory in `.terraform/providers`.
     pub dir: PathBuf,
     pub executable: PathBuf,
-    /// Found in a mirror Terraform calls "unauthenticated" (no signature to check).
-    pub unauthenticated: bool,
     /// Reused: the lock file already selected this version.
     pub reused: bool,
     /// A `dev_overrides` build, not installed.
@@ -610,123 +619,99 @@ fn mirror_versions(mirror: &Path, addr: &Addr) -> Vec<(Version, PathBuf)> {
     out
 }
 
-/// Installs what `reqs` need into `data_dir` (`.terraform`), updating `locks`.
+/// Installs what `req` needs into `data_dir` (`.terraform`), updating `locks`.
 pub fn install(
     data_dir: &Path,
-    reqs: &[Requirement],
+    req: &Requirement,
     cfg: &CliConfig,
     locks: &mut BTreeMap<Addr, Locked>,
     upgrade: bool,
-) -> Result<Vec<Installed>, String> {
-    let mut out = Vec::new();
-    for req in reqs {
-        let mut terms = Vec::new();
-        for c in &req.constraints {
-            terms.extend(parse_constraints(c)?);
-        }
-        let constraints = Some(constraints_string(&terms)).filter(|c| !c.is_empty());
-        if let Some(path) = cfg.dev_overrides.get(&req.addr) {
-            let executable = executable_in(path, &req.addr.name).ok_or_else(|| {
-                format!("the dev_overrides directory {} has no plugin for {}", path.display(), req.addr)
-            })?;
-            out.push(Installed {
-                addr: req.addr.clone(),
-                version: String::new(),
-                dir: path.clone(),
-                executable,
-                unauthenticated: true,
-                reused: false,
-                dev_override: true,
-            });
-            continue;
-        }
-        let locked = locks.get(&req.addr).cloned();
-        let wanted = |v: &Version| match (&locked, upgrade) {
-            (Some(l), false) => l.version == v.to_string(),
-            _ => meets(v, &terms),
-        };
-        let mut found = None;
-        let mut tried = Vec::new();
-        for m in cfg.methods.iter().filter(|m| m.selects(&req.addr)) {
-            match m {
-                Method::FilesystemMirror { path, .. } => {
-                    tried.push(format!("the filesystem mirror {}", path.display()));
-                    if let Some((v, dir)) = mirror_versions(path, &req.addr).into_iter().find(|(v, _)| wanted(v)) {
-                        found = Some((v, dir));
-                        break;
-                    }
-                }
-                Method::NetworkMirror { url, .. } => {
-                    tried.push(format!("the network mirror {url} (not supported by terrane yet)"))
-                }
-                Method::Direct { .. } => {
-                    tried.push(format!("the origin registry {} (not supported by terrane yet)", req.addr.host));
-                }
-            }
-        }
-        let Some((version, src)) = found else {
-            let want = match (&locked, upgrade) {
-                (Some(l), false) => format!("the version the lock file selected, {}", l.version),
-                _ => match &constraints {
-                    Some(c) => format!("a version matching \"{c}\""),
-                    None => "any version".to_string(),
-                },
-            };
-            return Err(format!(
-                "Could not find {want} of provider {} for {}; looked in {}.",
-                req.addr,
-                platform(),
-                if tried.is_empty() { "no installation method includes it".to_string() } else { tried.join(", ") }
-            ));
-        };
-        let hash = hash_v1(&src).map_err(|e| format!("hashing {}: {e}", src.display()))?;
-        if let Some(l) = &locked
-            && l.version == version.to_string()
-            && !l.hashes.is_empty()
-            && !l.hashes.contains(&hash)
-        {
-            return Err(format!(
-                "the local package for {} {version} doesn't match any of the checksums previously recorded in the dependency lock file ({LOCK_FILE}); for more information: https://developer.hashicorp.com/terraform/language/files/dependency-lock#checksum-verification",
-                req.addr
-            ));
-        }
-        let dest = package_dir(data_dir, &req.addr, &version.to_string());
-        // With a plugin cache, the package is copied there once and linked from there.
-        let src = match &cfg.plugin_cache_dir {
-            Some(cache) => {
-                let cached = package_dir_in(cache, &req.addr, &version.to_string());
-                if hash_v1(&cached).ok().as_deref() != Some(hash.as_str()) {
-                    copy_package(&src, &cached)
-                        .map_err(|e| format!("caching {} in {}: {e}", req.addr, cached.display()))?;
-                }
-                cached
-            }
-            None => src,
-        };
-        link(&src, &dest).map_err(|e| format!("installing {} into {}: {e}", req.addr, dest.display()))?;
-        let executable =
-            executable_in(&dest, &req.addr.name).ok_or_else(|| format!("no plugin in {}", dest.display()))?;
-        let reused = locked.as_ref().is_some_and(|l| l.version == version.to_string());
-        let mut hashes = match &locked {
-            Some(l) if l.version == version.to_string() => l.hashes.clone(),
-            _ => BTreeSet::new(),
-        };
-        hashes.insert(hash);
-        locks.insert(
-            req.addr.clone(),
-            Locked { version: version.to_string(), constraints: constraints.clone(), hashes },
-        );
-        out.push(Installed {
+) -> Result<Installed, String> {
+    let terms = req.terms()?;
+    let constraints = Some(constraints_string(&terms)).filter(|c| !c.is_empty());
+    if let Some(path) = cfg.dev_overrides.get(&req.addr) {
+        let executable = executable_in(path, &req.addr.name)
+            .ok_or_else(|| format!("the dev_overrides directory {} has no plugin for {}", path.display(), req.addr))?;
+        return Ok(Installed {
             addr: req.addr.clone(),
-            version: version.to_string(),
-            dir: dest,
+            version: String::new(),
+            dir: path.clone(),
             executable,
-            unauthenticated: true,
-            reused,
-            dev_override: false,
+            reused: false,
+            dev_override: true,
         });
     }
-    Ok(out)
+    let locked = locks.get(&req.addr).cloned();
+    let wanted = |v: &Version| match (&locked, upgrade) {
+        (Some(l), false) => l.version == v.to_string(),
+        _ => meets(v, &terms),
+    };
+    let mut found = None;
+    let mut tried = Vec::new();
+    for m in cfg.methods.iter().filter(|m| m.selects(&req.addr)) {
+        match m {
+            Method::FilesystemMirror { path, .. } => {
+                tried.push(format!("the filesystem mirror {}", path.display()));
+                if let Some((v, dir)) = mirror_versions(path, &req.addr).into_iter().find(|(v, _)| wanted(v)) {
+                    found = Some((v.to_string(), dir));
+                    break;
+                }
+            }
+            Method::NetworkMirror { url, .. } => {
+                tried.push(format!("the network mirror {url} (not supported by terrane yet)"))
+            }
+            Method::Direct { .. } => {
+                tried.push(format!("the origin registry {} (not supported by terrane yet)", req.addr.host));
+            }
+        }
+    }
+    let Some((version, src)) = found else {
+        let want = match (&locked, upgrade) {
+            (Some(l), false) => format!("the version the lock file selected, {}", l.version),
+            _ => match &constraints {
+                Some(c) => format!("a version matching \"{c}\""),
+                None => "any version".to_string(),
+            },
+        };
+        return Err(format!(
+            "Could not find {want} of provider {} for {}; looked in {}.",
+            req.addr,
+            platform(),
+            if tried.is_empty() { "no installation method includes it".to_string() } else { tried.join(", ") }
+        ));
+    };
+    // The lock file's entry, when it is for the version found.
+    let same = locked.filter(|l| l.version == version);
+    let hash = hash_v1(&src).map_err(|e| format!("hashing {}: {e}", src.display()))?;
+    if let Some(l) = &same
+        && !l.hashes.is_empty()
+        && !l.hashes.contains(&hash)
+    {
+        return Err(format!(
+            "the local package for {} {version} doesn't match any of the checksums previously recorded in the dependency lock file ({LOCK_FILE}); for more information: https://developer.hashicorp.com/terraform/language/files/dependency-lock#checksum-verification",
+            req.addr
+        ));
+    }
+    let dest = package_dir(data_dir, &req.addr, &version);
+    // With a plugin cache, the package is copied there once and linked from there.
+    let src = match &cfg.plugin_cache_dir {
+        Some(cache) => {
+            let cached = package_dir_in(cache, &req.addr, &version);
+            if hash_v1(&cached).ok().as_deref() != Some(hash.as_str()) {
+                copy_package(&src, &cached)
+                    .map_err(|e| format!("caching {} in {}: {e}", req.addr, cached.display()))?;
+            }
+            cached
+        }
+        None => src,
+    };
+    link(&src, &dest).map_err(|e| format!("installing {} into {}: {e}", req.addr, dest.display()))?;
+    let executable = executable_in(&dest, &req.addr.name).ok_or_else(|| format!("no plugin in {}", dest.display()))?;
+    let reused = same.is_some();
+    let mut hashes = same.map(|l| l.hashes).unwrap_or_default();
+    hashes.insert(hash);
+    locks.insert(req.addr.clone(), Locked { version: version.clone(), constraints, hashes });
+    Ok(Installed { addr: req.addr.clone(), version, dir: dest, executable, reused, dev_override: false })
 }
 
 /// Makes `dest` a link to the unpacked package `src`, as Terraform links a filesystem

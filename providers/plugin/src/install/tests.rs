@@ -77,13 +77,13 @@ fn installs_the_newest_matching_version_from_a_mirror_and_locks_it() {
         methods: vec![Method::FilesystemMirror { path: mirror.clone(), include: vec![], exclude: vec![] }],
         ..Default::default()
     };
-    let reqs = [Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec!["~> 1.2".into()] }];
+    let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec!["~> 1.2".into()] };
     let data = tmp.path().join(".terraform");
     let mut locks = BTreeMap::new();
-    let done = install(&data, &reqs, &cfg, &mut locks, false).unwrap();
-    assert_eq!(done[0].version, "1.3.0");
-    assert!(std::fs::symlink_metadata(&done[0].dir).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read_to_string(&done[0].executable).unwrap(), "plugin 1.3.0");
+    let done = install(&data, &req, &cfg, &mut locks, false).unwrap();
+    assert_eq!(done.version, "1.3.0");
+    assert!(std::fs::symlink_metadata(&done.dir).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&done.executable).unwrap(), "plugin 1.3.0");
     let text = lock_file_text(&locks);
     assert!(text.contains("provider \"registry.terraform.io/hashicorp/widget\" {\n  version     = \"1.3.0\"\n  constraints = \"~> 1.2\"\n  hashes = [\n    \"h1:"), "{text}");
     std::fs::write(tmp.path().join(LOCK_FILE), &text).unwrap();
@@ -91,10 +91,10 @@ fn installs_the_newest_matching_version_from_a_mirror_and_locks_it() {
 
     // A newer 1.x appears: the lock file keeps 1.3.0 until -upgrade.
     fake_mirror(&mirror, "1.4.0");
-    let again = install(&data, &reqs, &cfg, &mut locks, false).unwrap();
-    assert_eq!((again[0].version.as_str(), again[0].reused), ("1.3.0", true));
-    let upgraded = install(&data, &reqs, &cfg, &mut locks, true).unwrap();
-    assert_eq!(upgraded[0].version, "1.4.0");
+    let again = install(&data, &req, &cfg, &mut locks, false).unwrap();
+    assert_eq!((again.version.as_str(), again.reused), ("1.3.0", true));
+    let upgraded = install(&data, &req, &cfg, &mut locks, true).unwrap();
+    assert_eq!(upgraded.version, "1.4.0");
 }
 
 #[test]
@@ -106,11 +106,11 @@ fn a_package_that_does_not_match_the_lock_file_is_refused() {
         methods: vec![Method::FilesystemMirror { path: mirror, include: vec![], exclude: vec![] }],
         ..Default::default()
     };
-    let reqs = [Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] }];
+    let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] };
     let mut locks = BTreeMap::new();
-    install(&tmp.path().join(".terraform"), &reqs, &cfg, &mut locks, false).unwrap();
+    install(&tmp.path().join(".terraform"), &req, &cfg, &mut locks, false).unwrap();
     std::fs::write(pkg.join("terraform-provider-widget_v1.0.0_x5"), "tampered").unwrap();
-    let err = install(&tmp.path().join(".terraform"), &reqs, &cfg, &mut locks, false).unwrap_err();
+    let err = install(&tmp.path().join(".terraform"), &req, &cfg, &mut locks, false).unwrap_err();
     assert!(err.contains("doesn't match any of the checksums"), "{err}");
 }
 
@@ -139,10 +139,10 @@ fn a_plugin_cache_holds_the_package_and_the_data_directory_links_to_it() {
         plugin_cache_dir: Some(cache.clone()),
         ..Default::default()
     };
-    let reqs = [Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] }];
+    let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] };
     let mut locks = BTreeMap::new();
-    let done = install(&tmp.path().join(".terraform"), &reqs, &cfg, &mut locks, false).unwrap();
+    let done = install(&tmp.path().join(".terraform"), &req, &cfg, &mut locks, false).unwrap();
     let cached = cache.join("registry.terraform.io/hashicorp/widget/1.0.0").join(platform());
-    assert_eq!(std::fs::read_link(&done[0].dir).unwrap(), cached.canonicalize().unwrap());
+    assert_eq!(std::fs::read_link(&done.dir).unwrap(), cached.canonicalize().unwrap());
     assert_eq!(hash_v1(&cached).unwrap(), *locks.values().next().unwrap().hashes.iter().next().unwrap());
 }
