@@ -408,6 +408,11 @@ fn blank(v: &Value, legacy: bool) -> bool {
     v.is_null() || (legacy && v.as_str() == Some(""))
 }
 
+/// Terraform's `# (3 unchanged attributes hidden)`, dimmed, at `level`.
+fn unchanged(p: &Paint, level: usize, n: usize, what: &str) -> String {
+    format!("{}{}", pad(level), p.dim(&format!("# ({n} unchanged {what}{} hidden)", if n == 1 { "" } else { "s" })))
+}
+
 fn sym_prefix(p: &Paint, level: usize, a: Action) -> String {
     // The symbol's last character sits at column 2 + 4 * level.
     let width = 3 + 4 * level;
@@ -461,6 +466,8 @@ impl Lines<'_, '_> {
         // way) is an attribute in the provider's real schema, and Terraform shows it as one.
         let is_block = |n: &str| schema.is_some_and(|s| s.blocks.get(n).is_some_and(|b| !b.attribute_syntax));
         let attrs: Vec<&String> = names.iter().copied().filter(|n| !is_block(n)).collect();
+        // What Terraform's renderer has of an attribute at all: not null before and after.
+        let present = |n: &str| !(bm.get(n).is_none_or(Value::is_null) && am.get(n).is_none_or(Value::is_null));
         let shown: Vec<&String> = attrs
             .iter()
             .copied()
@@ -475,20 +482,11 @@ impl Lines<'_, '_> {
             .collect();
         // As Terraform's block renderer: the width of every attribute it has (hidden ones
         // too; not those null before and after).
-        let width = attrs
-            .iter()
-            .filter(|n| !(bm.get(**n).is_none_or(Value::is_null) && am.get(**n).is_none_or(Value::is_null)))
-            .map(|n| key_repr(n).len())
-            .max()
-            .unwrap_or(0);
+        let width = attrs.iter().filter(|n| present(n)).map(|n| key_repr(n).len()).max().unwrap_or(0);
         let mut hidden = 0;
         for n in &attrs {
             if !shown.contains(n) {
-                let b = bm.get(*n).unwrap_or(&Value::NULL);
-                let a = am.get(*n).unwrap_or(&Value::NULL);
-                if !(b.is_null() && a.is_null()) {
-                    hidden += 1;
-                }
+                hidden += usize::from(present(n));
                 continue;
             }
             path.push(PathStep::Attr((*n).clone()));
@@ -500,19 +498,13 @@ impl Lines<'_, '_> {
         }
         // On a create or a delete only a legacy schema's empty strings are hidden.
         if hidden > 0 {
-            let _ = writeln!(
-                self.out,
-                "{}{}",
-                pad(level),
-                self.p.dim(&format!("# ({hidden} unchanged attribute{} hidden)", if hidden == 1 { "" } else { "s" }))
-            );
+            let _ = writeln!(self.out, "{}", unchanged(self.p, level, hidden, "attribute"));
         }
         let Some(schema) = schema else { return };
         let mut hidden_blocks = 0;
         // As Terraform: block types by name, each group of shown blocks after a blank line
         // when the object has attributes (set ones: null attributes do not count).
-        let has_attrs =
-            attrs.iter().any(|n| !(bm.get(*n).is_none_or(Value::is_null) && am.get(*n).is_none_or(Value::is_null)));
+        let has_attrs = attrs.iter().any(|n| present(n));
         let mut block_names: Vec<&String> =
             schema.blocks.iter().filter(|(_, b)| !b.attribute_syntax).map(|(k, _)| k).collect();
         block_names.sort();
@@ -525,15 +517,7 @@ impl Lines<'_, '_> {
             }
         }
         if hidden_blocks > 0 && !full {
-            let _ = writeln!(
-                self.out,
-                "\n{}{}",
-                pad(level),
-                self.p.dim(&format!(
-                    "# ({hidden_blocks} unchanged block{} hidden)",
-                    if hidden_blocks == 1 { "" } else { "s" }
-                ))
-            );
+            let _ = writeln!(self.out, "\n{}", unchanged(self.p, level, hidden_blocks, "block"));
         }
     }
 
@@ -818,12 +802,7 @@ impl Lines<'_, '_> {
         }
         let hidden = keys.len() - changed.len();
         if hidden > 0 {
-            let _ = writeln!(
-                self.out,
-                "{}{}",
-                pad(level),
-                self.p.dim(&format!("# ({hidden} unchanged element{} hidden)", if hidden == 1 { "" } else { "s" }))
-            );
+            let _ = writeln!(self.out, "{}", unchanged(self.p, level, hidden, "element"));
         }
     }
 
@@ -888,15 +867,7 @@ impl Lines<'_, '_> {
                     );
                 }
                 if hidden > 0 {
-                    let _ = writeln!(
-                        out,
-                        "{}{}",
-                        pad(level + 1),
-                        self.p.dim(&format!(
-                            "# ({hidden} unchanged attribute{} hidden)",
-                            if hidden == 1 { "" } else { "s" }
-                        ))
-                    );
+                    let _ = writeln!(out, "{}", unchanged(self.p, level + 1, hidden, "attribute"));
                 }
                 out.push_str(&format!("{}}}", pad(level)));
                 out
