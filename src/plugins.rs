@@ -18,7 +18,9 @@ use terrane_provider_plugin::{PluginFactory, RoutedFactory, cache};
 
 /// Terraform's data directory: `TF_DATA_DIR`, else `.terraform`.
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("TF_DATA_DIR").filter(|d| !d.is_empty()).map_or_else(|| PathBuf::from(".terraform"), PathBuf::from)
+    std::env::var_os("TF_DATA_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from(workdir::TERRAFORM_DATA_DIR), PathBuf::from)
 }
 
 /// A provider the configuration requires.

@@ -61,17 +61,16 @@ pub async fn load_schema(path: &Path, name: &str, dir: Option<&Path>) -> Result<
     }
     let plugin = Plugin::start(path, name).await?;
     let protocol = plugin.protocol;
-    let bytes = if protocol >= 6 {
+    let (bytes, converted) = if protocol >= 6 {
         let r: wire::v6::GetProviderSchemaResponse = plugin.call(Method::GetProviderSchema, wire::Empty {}).await?;
-        r.encode_to_vec()
+        (r.encode_to_vec(), convert_v6(&r))
     } else {
         let r: wire::v5::GetProviderSchemaResponse = plugin.call(Method::GetProviderSchema, wire::Empty {}).await?;
-        r.encode_to_vec()
+        (r.encode_to_vec(), convert_v5(&r))
     };
     plugin.shutdown().await;
     let mut record = vec![u8::try_from(protocol).unwrap_or(5)];
     record.extend_from_slice(&bytes);
-    let converted = decode(&record).expect("a schema just encoded decodes");
     if converted.diagnostics.iter().any(|d| d.severity == wire::SEVERITY_ERROR) {
         // Not cached: the plugin could not make its schema.
         return Ok((converted, Origin::Plugin));

@@ -47,8 +47,10 @@ trait Nested {
     fn parts(&self) -> (&str, Option<&Self::Block>, i32, i64, i64);
 }
 
+/// The traits for one protocol version's messages; only the attribute's type differs
+/// (version 6 may nest it).
 macro_rules! block_impls {
-    ($m:ident) => {
+    ($m:ident, $ty:expr) => {
         impl Block for $m::Block {
             type Attr = $m::Attribute;
             type Nested = $m::NestedBlock;
@@ -65,47 +67,32 @@ macro_rules! block_impls {
                 (&self.type_name, self.block.as_ref(), self.nesting, self.min_items, self.max_items)
             }
         }
+        impl Attr for $m::Attribute {
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn flags(&self) -> (bool, bool, bool, bool) {
+                (self.required, self.optional, self.computed, self.sensitive)
+            }
+            fn description(&self) -> &str {
+                &self.description
+            }
+            fn ty(&self) -> Result<Type, String> {
+                let ty: fn(&$m::Attribute) -> Result<Type, String> = $ty;
+                ty(self)
+            }
+        }
     };
 }
-block_impls!(v5);
-block_impls!(v6);
+block_impls!(v5, |a| type_from_bytes(&a.r#type));
+block_impls!(v6, |a| match &a.nested_type {
+    Some(o) => object_type(o),
+    None => type_from_bytes(&a.r#type),
+});
 
 fn type_from_bytes(b: &[u8]) -> Result<Type, String> {
     let j: serde_json::Value = serde_json::from_slice(b).map_err(|e| format!("invalid type JSON: {e}"))?;
     Type::from_json(&j)
-}
-
-impl Attr for v5::Attribute {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn flags(&self) -> (bool, bool, bool, bool) {
-        (self.required, self.optional, self.computed, self.sensitive)
-    }
-    fn description(&self) -> &str {
-        &self.description
-    }
-    fn ty(&self) -> Result<Type, String> {
-        type_from_bytes(&self.r#type)
-    }
-}
-
-impl Attr for v6::Attribute {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn flags(&self) -> (bool, bool, bool, bool) {
-        (self.required, self.optional, self.computed, self.sensitive)
-    }
-    fn description(&self) -> &str {
-        &self.description
-    }
-    fn ty(&self) -> Result<Type, String> {
-        match &self.nested_type {
-            Some(o) => object_type(o),
-            None => type_from_bytes(&self.r#type),
-        }
-    }
 }
 
 /// A version 6 nested attribute's type, as Terraform core implies it.
