@@ -444,5 +444,5 @@ impl Provider for FakeProvider {
 fn uuid_like() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{:x}{:04x}", t & 0xffff_ffff_ffff, N.fetch_add(1, Ordering::SeqCst) & 0xffff)
+    format!("{:012x}{:04x}", t & 0xffff_ffff_ffff, N.fetch_add(1, Ordering::SeqCst) & 0xffff)
 }
