@@ -86,7 +86,7 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
     } else {
         ui.line(&p.bold("Initializing provider plugins..."));
     }
-    if !install_providers(ui, &config, args.upgrade, &args.plugin_dir) {
+    if !install_providers(ui, &config, args.upgrade, &args.plugin_dir).await {
         return 1;
     }
     let success = "terrane has been successfully initialized!";
@@ -235,8 +235,9 @@ async fn copy_one(
 /// `-upgrade`), then writes the lock file. A provider terrane builds in needs no plugin; its
 /// plugin is installed when an installation method has it, to serve the types terrane does
 /// not build in.
-fn install_providers(ui: &Ui, config: &Config, upgrade: bool, plugin_dirs: &[std::path::PathBuf]) -> bool {
-    use terrane_provider_plugin::install;
+async fn install_providers(ui: &Ui, config: &Config, upgrade: bool, plugin_dirs: &[std::path::PathBuf]) -> bool {
+    use terrane_provider_plugin::install::{self, How};
+    use terrane_provider_plugin::net::Net;
     let registry = workdir::registry();
     let reqs = crate::plugins::requirements(config);
     let mut locks = match install::read_lock_file(Path::new(".")) {
@@ -261,8 +262,16 @@ fn install_providers(ui: &Ui, config: &Config, upgrade: bool, plugin_dirs: &[std
             .map(|d| install::Method::FilesystemMirror { path: d.clone(), include: Vec::new(), exclude: Vec::new() })
             .collect();
     }
+    let net = match Net::new(&cli) {
+        Ok(n) => n,
+        Err(e) => {
+            ui.error("Failed to set up HTTPS for the provider registries", &e);
+            return false;
+        }
+    };
     let data = crate::plugins::data_dir();
     let mut missing = Vec::new();
+    let mut third_party = false;
     let mut kept = std::collections::BTreeSet::new();
     for (local, required) in &reqs {
         let req = &required.req;
@@ -275,17 +284,26 @@ fn install_providers(ui: &Ui, config: &Config, upgrade: bool, plugin_dirs: &[std
             None if constraints.is_empty() => ui.line(&format!("- Finding latest version of {short}...")),
             None => ui.line(&format!("- Finding {short} versions matching \"{constraints}\"...")),
         }
-        match install::install(&data, req, &cli, &mut locks, upgrade) {
+        match install::install(&data, req, &cli, &net, &mut locks, upgrade).await {
             Ok(i) => {
                 kept.insert(req.addr.clone());
-                if i.dev_override {
-                    ui.line(&format!("- Using {short} from the dev_overrides directory {}", i.dir.display()));
-                } else if i.reused {
-                    ui.line(&format!("- Using previously-installed {short} v{}", i.version));
-                } else {
-                    // A filesystem mirror has no signature to check: Terraform says so too.
-                    ui.line(&format!("- Installing {short} v{}...", i.version));
-                    ui.line(&format!("- Installed {short} v{} (unauthenticated)", i.version));
+                let v = &i.version;
+                match &i.how {
+                    How::DevOverride => {
+                        ui.line(&format!("- Using {short} from the dev_overrides directory {}", i.dir.display()))
+                    }
+                    How::AlreadyInstalled => ui.line(&format!("- Using previously-installed {short} v{v}")),
+                    How::FromCache => ui.line(&format!("- Using {short} v{v} from the shared cache directory")),
+                    How::Installed(auth) => {
+                        ui.line(&format!("- Installing {short} v{v}..."));
+                        match auth.third_party_key() {
+                            Some(key) => {
+                                third_party = true;
+                                ui.line(&format!("- Installed {short} v{v} ({auth}, key ID {key})"));
+                            }
+                            None => ui.line(&format!("- Installed {short} v{v} ({auth})")),
+                        }
+                    }
                 }
             }
             Err(_) if builtin.is_some() && locked.is_none() => {
@@ -296,6 +314,9 @@ fn install_providers(ui: &Ui, config: &Config, upgrade: bool, plugin_dirs: &[std
             }
             Err(e) => missing.push(e),
         }
+    }
+    if third_party {
+        ui.line("Partner and community providers are signed by their developers.\nIf you'd like to know more about provider signing, you can read about it here:\nhttps://developer.hashicorp.com/terraform/cli/plugins/signing");
     }
     if !missing.is_empty() {
         ui.error("Failed to install providers", &missing.join("\n\n"));

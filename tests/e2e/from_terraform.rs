@@ -147,10 +147,16 @@ fn terraform(w: &Work, args: &[&str]) -> (i32, String) {
 
 /// Runs `terraform ARGS` in `dir` with the plugin mirror's CLI configuration.
 pub(crate) fn terraform_in(dir: &Path, args: &[&str]) -> (i32, String) {
+    let rc = terraform_cli_config();
+    terraform_env(dir, args, &[("TF_CLI_CONFIG_FILE", rc.to_str().unwrap())])
+}
+
+/// Runs `terraform ARGS` in `dir` with `env` (a CLI configuration among it), non-interactive.
+pub(crate) fn terraform_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let out = std::process::Command::new("terraform")
         .current_dir(dir)
         .args(args)
-        .env("TF_CLI_CONFIG_FILE", terraform_cli_config())
+        .envs(env.iter().copied())
         .env("TF_IN_AUTOMATION", "1")
         .env("CHECKPOINT_DISABLE", "1")
         .env("TF_INPUT", "0")

@@ -16,6 +16,9 @@
 //!   the version, the normalised constraints, and the `h1:` hash of the package (Go's
 //!   `dirhash.Hash1`); a package whose hash the lock file does not list is refused.
 
+use crate::net::Net;
+use crate::registry;
+pub use crate::registry::Auth;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,7 @@ use terrane_engine::config::Expr;
 use terrane_engine::diag::SourceFile;
 use terrane_engine::hcl;
 use terrane_engine::value::Value;
+use url::Url;
 
 /// The default registry host.
 pub const DEFAULT_HOST: &str = "registry.terraform.io";
@@ -270,6 +274,15 @@ impl Method {
         };
         (include.is_empty() || include.iter().any(|p| a.matches(p))) && !exclude.iter().any(|p| a.matches(p))
     }
+
+    /// Where the method looks, for messages.
+    fn describe(&self, a: &Addr) -> String {
+        match self {
+            Method::FilesystemMirror { path, .. } => format!("the filesystem mirror {}", path.display()),
+            Method::NetworkMirror { url, .. } => format!("the provider mirror at {url}"),
+            Method::Direct { .. } => format!("the origin registry {}", a.host),
+        }
+    }
 }
 
 /// What the CLI configuration says about providers.
@@ -279,6 +292,10 @@ pub struct CliConfig {
     /// Local builds used instead of installed versions.
     pub dev_overrides: BTreeMap<Addr, PathBuf>,
     pub plugin_cache_dir: Option<PathBuf>,
+    /// `credentials "HOST" { token = "…" }`: the registries' API tokens.
+    pub credentials: BTreeMap<String, String>,
+    /// `host "HOST" { services = { … } }`: service discovery answered locally.
+    pub hosts: BTreeMap<String, BTreeMap<String, String>>,
     /// The file it was read from.
     pub file: Option<PathBuf>,
 }
@@ -341,7 +358,39 @@ fn implied_methods() -> Vec<Method> {
         .filter(|d| d.is_dir())
         .map(|path| Method::FilesystemMirror { path, include: Vec::new(), exclude: Vec::new() })
         .collect();
-    out.push(Method::Direct { include: Vec::new(), exclude: Vec::new() });
+    // A provider found in one of them is not looked for in its registry.
+    let mut found = Vec::new();
+    for m in &out {
+        if let Method::FilesystemMirror { path, .. } = m {
+            found.extend(mirrored(path));
+        }
+    }
+    found.sort();
+    found.dedup();
+    out.push(Method::Direct { include: Vec::new(), exclude: found });
+    out
+}
+
+/// The providers (`HOST/NAMESPACE/TYPE`) a filesystem mirror has.
+fn mirrored(dir: &Path) -> Vec<String> {
+    let names = |d: &Path| -> Vec<(String, PathBuf)> {
+        std::fs::read_dir(d)
+            .map(|r| {
+                r.filter_map(Result::ok)
+                    .filter(|e| e.path().is_dir())
+                    .filter_map(|e| Some((e.file_name().to_str()?.to_string(), e.path())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for (host, h) in names(dir) {
+        for (ns, n) in names(&h) {
+            for (ty, _) in names(&n) {
+                out.push(format!("{host}/{ns}/{ty}"));
+            }
+        }
+    }
     out
 }
 
@@ -397,6 +446,25 @@ pub fn parse_cli_config(text: &str, name: &str) -> Result<CliConfig, String> {
     for a in &body.attributes {
         if a.name == "plugin_cache_dir" {
             cfg.plugin_cache_dir = constant(a, &source)?.as_str().map(PathBuf::from);
+        }
+    }
+    for b in &body.blocks {
+        let (Some(host), true) = (b.labels.first(), b.ty == "credentials" || b.ty == "host") else { continue };
+        for a in &b.body.attributes {
+            let v = constant(a, &source)?;
+            match (b.ty.as_str(), a.name.as_str()) {
+                ("credentials", "token") => {
+                    cfg.credentials.insert(host.clone(), v.as_str().unwrap_or_default().to_string());
+                }
+                ("host", "services") => {
+                    let services = v
+                        .as_map()
+                        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+                        .unwrap_or_default();
+                    cfg.hosts.insert(host.clone(), services);
+                }
+                _ => {}
+            }
         }
     }
     for b in body.blocks.iter().filter(|b| b.ty == "provider_installation") {
@@ -556,10 +624,20 @@ pub struct Installed {
     /// The package directory in `.terraform/providers`.
     pub dir: PathBuf,
     pub executable: PathBuf,
-    /// Reused: the lock file already selected this version.
-    pub reused: bool,
+    pub how: How,
+}
+
+/// How `init` came by a provider's package, in Terraform's words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum How {
+    /// Already in `.terraform/providers`, matching the lock file ("Using previously-installed").
+    AlreadyInstalled,
+    /// Linked from the plugin cache, matching the lock file.
+    FromCache,
     /// A `dev_overrides` build, not installed.
-    pub dev_override: bool,
+    DevOverride,
+    /// Installed from an installation method, so authenticated.
+    Installed(Auth),
 }
 
 /// The package directory of `addr` `version` in the data directory.
@@ -590,6 +668,39 @@ fn copy_package(src: &Path, dest: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Unpacks a provider package archive into `dest` (replacing what was there), keeping its
+/// files' modes; entries that would land outside `dest` are refused.
+pub fn unpack(archive: &[u8], dest: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).map_err(|e| format!("not a zip archive: {e}"))?;
+    match std::fs::symlink_metadata(dest) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(dest).map_err(|e| e.to_string())?,
+        Ok(_) => std::fs::remove_file(dest).map_err(|e| e.to_string())?,
+        Err(_) => {}
+    }
+    std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
+        let rel =
+            f.enclosed_name().ok_or_else(|| format!("the archive's entry {:?} leaves its directory", f.name()))?;
+        let to = dest.join(rel);
+        if f.is_dir() {
+            std::fs::create_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        let mut out = std::fs::File::create(&to).map_err(|e| format!("{}: {e}", to.display()))?;
+        std::io::copy(&mut f, &mut out).map_err(|e| format!("{}: {e}", to.display()))?;
+        if let Some(mode) = f.unix_mode() {
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(mode & 0o777))
+                .map_err(|e| format!("{}: {e}", to.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// The plugin executable in a package directory (`terraform-provider-NAME*`).
 pub fn executable_in(dir: &Path, name: &str) -> Option<PathBuf> {
     let prefix = format!("terraform-provider-{name}");
@@ -604,114 +715,243 @@ pub fn executable_in(dir: &Path, name: &str) -> Option<PathBuf> {
     found.into_iter().next()
 }
 
-fn mirror_versions(mirror: &Path, addr: &Addr) -> Vec<(Version, PathBuf)> {
+/// Where a filesystem mirror keeps one version: unpacked, or packed as Terraform's
+/// `terraform-provider-TYPE_VERSION_OS_ARCH.zip`.
+#[derive(Clone, Debug)]
+enum Local {
+    Dir(PathBuf),
+    Zip(PathBuf),
+}
+
+fn mirror_versions(mirror: &Path, addr: &Addr) -> Vec<(Version, Local)> {
     let base = mirror.join(&addr.host).join(&addr.namespace).join(&addr.name);
     let Ok(entries) = std::fs::read_dir(&base) else { return Vec::new() };
-    let mut out: Vec<(Version, PathBuf)> = entries
+    let packed_prefix = format!("terraform-provider-{}_", addr.name);
+    let packed_suffix = format!("_{}.zip", platform());
+    let mut out: Vec<(Version, Local)> = entries
         .filter_map(Result::ok)
         .filter_map(|e| {
-            let v = Version::parse(e.file_name().to_str()?)?;
+            let name = e.file_name().to_str()?.to_string();
+            if let Some(v) = name.strip_prefix(&packed_prefix).and_then(|r| r.strip_suffix(&packed_suffix)) {
+                return Some((Version::parse(v)?, Local::Zip(e.path())));
+            }
+            let v = Version::parse(&name)?;
             let dir = e.path().join(platform());
-            executable_in(&dir, &addr.name).map(|_| (v, dir))
+            executable_in(&dir, &addr.name).map(|_| (v, Local::Dir(dir)))
         })
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    // Newest first; an unpacked directory before an archive of the same version.
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(matches!(a.1, Local::Zip(_)).cmp(&matches!(b.1, Local::Zip(_)))));
     out
 }
 
-/// Installs what `req` needs into `data_dir` (`.terraform`), updating `locks`.
-pub fn install(
+/// The versions one installation method offers for `addr`, or why it could not say.
+async fn offered(m: &Method, net: &Net, addr: &Addr) -> Result<Vec<Version>, String> {
+    Ok(match m {
+        Method::FilesystemMirror { path, .. } => mirror_versions(path, addr).into_iter().map(|(v, _)| v).collect(),
+        Method::NetworkMirror { url, .. } => {
+            let base = Url::parse(url).map_err(|e| format!("invalid network mirror URL {url:?}: {e}"))?;
+            registry::mirror_versions(net, &base, addr).await?
+        }
+        Method::Direct { .. } => {
+            let (versions, warnings) = registry::registry_versions(net, addr).await?;
+            for w in warnings {
+                tracing::warn!("the registry says of {addr}: {w}");
+            }
+            versions
+        }
+    })
+}
+
+/// A package found: a mirror's directory to link, or an archive to check and unpack.
+enum Found {
+    Dir(PathBuf),
+    Archive(Vec<u8>, Auth, Vec<String>),
+}
+
+/// Fetches `addr` `version` from the method `m` (which offered it) and authenticates it.
+async fn fetch(m: &Method, net: &Net, addr: &Addr, version: &Version) -> Result<Found, String> {
+    match m {
+        Method::FilesystemMirror { path, .. } => {
+            let local =
+                mirror_versions(path, addr).into_iter().find(|(v, _)| v == version).map(|(_, l)| l).ok_or_else(
+                    || format!("the filesystem mirror {} no longer has {addr} {version}", path.display()),
+                )?;
+            match local {
+                Local::Dir(d) => Ok(Found::Dir(d)),
+                // A local archive has nothing to be checked against: Terraform says so.
+                Local::Zip(z) => {
+                    let bytes = std::fs::read(&z).map_err(|e| format!("{}: {e}", z.display()))?;
+                    Ok(Found::Archive(bytes, Auth::Unauthenticated, Vec::new()))
+                }
+            }
+        }
+        Method::NetworkMirror { url, .. } => {
+            let base = Url::parse(url).map_err(|e| e.to_string())?;
+            let p = registry::mirror_package(net, &base, addr, version).await?;
+            let archive = registry::download(net, &p).await?;
+            let registry::Check::Hashes(hashes) = &p.check else { unreachable!("a mirror's package") };
+            if hashes.is_empty() {
+                return Ok(Found::Archive(archive, Auth::Unauthenticated, Vec::new()));
+            }
+            if !archive_matches(&archive, hashes)? {
+                return Err(format!(
+                    "the package downloaded from {} doesn't match any of the mirror's checksums",
+                    p.url
+                ));
+            }
+            Ok(Found::Archive(archive, Auth::VerifiedChecksum, Vec::new()))
+        }
+        Method::Direct { .. } => {
+            let p = registry::registry_package(net, addr, version).await?;
+            let archive = registry::download(net, &p).await?;
+            let registry::Check::Registry { filename, sha256, sums, signature, keys } = &p.check else {
+                unreachable!("a registry's package")
+            };
+            let (auth, signed) = registry::authenticate(&archive, filename, sha256, sums, signature, keys)?;
+            Ok(Found::Archive(archive, auth, signed))
+        }
+    }
+}
+
+/// Whether an archive matches any of `hashes`: its `zh:` SHA-256, or the `h1:` of its files.
+fn archive_matches(archive: &[u8], hashes: &[String]) -> Result<bool, String> {
+    if hashes.contains(&registry::zip_hash(archive)) {
+        return Ok(true);
+    }
+    if !hashes.iter().any(|h| h.starts_with("h1:")) {
+        return Ok(false);
+    }
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let dir = tmp.path().join("p");
+    unpack(archive, &dir)?;
+    let h1 = hash_v1(&dir).map_err(|e| e.to_string())?;
+    Ok(hashes.contains(&h1))
+}
+
+fn lock_mismatch(addr: &Addr, version: &str) -> String {
+    format!(
+        "the local package for {addr} {version} doesn't match any of the checksums previously recorded in the dependency lock file ({LOCK_FILE}); for more information: https://developer.hashicorp.com/terraform/language/files/dependency-lock#checksum-verification"
+    )
+}
+
+/// Installs what `req` needs into `data_dir` (`.terraform`), updating `locks`, as Terraform's
+/// installer does: the versions every selected method offers, the newest that meets the
+/// constraints (or the lock file's, unless `upgrade`), taken from the first method that has
+/// it, checked against the lock file's hashes; a package already installed or in the plugin
+/// cache that matches the lock file is used as it is.
+pub async fn install(
     data_dir: &Path,
     req: &Requirement,
     cfg: &CliConfig,
+    net: &Net,
     locks: &mut BTreeMap<Addr, Locked>,
     upgrade: bool,
 ) -> Result<Installed, String> {
     let terms = req.terms()?;
     let constraints = Some(constraints_string(&terms)).filter(|c| !c.is_empty());
-    if let Some(path) = cfg.dev_overrides.get(&req.addr) {
-        let executable = executable_in(path, &req.addr.name)
-            .ok_or_else(|| format!("the dev_overrides directory {} has no plugin for {}", path.display(), req.addr))?;
+    let addr = &req.addr;
+    if let Some(path) = cfg.dev_overrides.get(addr) {
+        let executable = executable_in(path, &addr.name)
+            .ok_or_else(|| format!("the dev_overrides directory {} has no plugin for {addr}", path.display()))?;
         return Ok(Installed {
-            addr: req.addr.clone(),
+            addr: addr.clone(),
             version: String::new(),
             dir: path.clone(),
             executable,
-            reused: false,
-            dev_override: true,
+            how: How::DevOverride,
         });
     }
-    let locked = locks.get(&req.addr).cloned();
-    let wanted = |v: &Version| match (&locked, upgrade) {
-        (Some(l), false) => l.version == v.to_string(),
-        _ => meets(v, &terms),
+    let locked = locks.get(addr).cloned().filter(|_| !upgrade);
+    let wanted = |v: &Version| match &locked {
+        Some(l) => l.version == v.to_string(),
+        None => meets(v, &terms),
     };
-    let mut found = None;
-    let mut tried = Vec::new();
-    for m in cfg.methods.iter().filter(|m| m.selects(&req.addr)) {
-        match m {
-            Method::FilesystemMirror { path, .. } => {
-                tried.push(format!("the filesystem mirror {}", path.display()));
-                if let Some((v, dir)) = mirror_versions(path, &req.addr).into_iter().find(|(v, _)| wanted(v)) {
-                    found = Some((v.to_string(), dir));
-                    break;
-                }
-            }
-            Method::NetworkMirror { url, .. } => {
-                tried.push(format!("the network mirror {url} (not supported by terrane yet)"))
-            }
-            Method::Direct { .. } => {
-                tried.push(format!("the origin registry {} (not supported by terrane yet)", req.addr.host));
+    let done = |version: &str, dir: PathBuf, how: How| -> Result<Installed, String> {
+        let executable = executable_in(&dir, &addr.name).ok_or_else(|| format!("no plugin in {}", dir.display()))?;
+        Ok(Installed { addr: addr.clone(), version: version.to_string(), dir, executable, how })
+    };
+    // Already installed, or in the cache, as the lock file records it: nothing to fetch.
+    if let Some(l) = locked.as_ref().filter(|l| !l.hashes.is_empty()) {
+        let dest = package_dir(data_dir, addr, &l.version);
+        if hash_v1(&dest).is_ok_and(|h| l.hashes.contains(&h)) {
+            return done(&l.version, dest, How::AlreadyInstalled);
+        }
+        if let Some(cache) = &cfg.plugin_cache_dir {
+            let cached = package_dir_in(cache, addr, &l.version);
+            if hash_v1(&cached).is_ok_and(|h| l.hashes.contains(&h)) {
+                link(&cached, &dest).map_err(|e| format!("installing {addr} into {}: {e}", dest.display()))?;
+                return done(&l.version, dest, How::FromCache);
             }
         }
     }
-    let Some((version, src)) = found else {
-        let want = match (&locked, upgrade) {
-            (Some(l), false) => format!("the version the lock file selected, {}", l.version),
-            _ => match &constraints {
+    let methods: Vec<&Method> = cfg.methods.iter().filter(|m| m.selects(addr)).collect();
+    let mut offers = Vec::new();
+    for m in &methods {
+        offers.push(offered(m, net, addr).await?);
+    }
+    let best = offers.iter().flatten().filter(|v| wanted(v)).max().cloned();
+    let Some(version) = best else {
+        let want = match &locked {
+            Some(l) => format!("the version the lock file selected, {}", l.version),
+            None => match &constraints {
                 Some(c) => format!("a version matching \"{c}\""),
                 None => "any version".to_string(),
             },
         };
+        let tried = methods.iter().map(|m| m.describe(addr)).collect::<Vec<_>>();
         return Err(format!(
-            "Could not find {want} of provider {} for {}; looked in {}.",
-            req.addr,
+            "Could not find {want} of provider {addr} for {}; looked in {}.",
             platform(),
             if tried.is_empty() { "no installation method includes it".to_string() } else { tried.join(", ") }
         ));
     };
-    // The lock file's entry, when it is for the version found.
-    let same = locked.filter(|l| l.version == version);
-    let hash = hash_v1(&src).map_err(|e| format!("hashing {}: {e}", src.display()))?;
-    if let Some(l) = &same
-        && !l.hashes.is_empty()
-        && !l.hashes.contains(&hash)
-    {
-        return Err(format!(
-            "the local package for {} {version} doesn't match any of the checksums previously recorded in the dependency lock file ({LOCK_FILE}); for more information: https://developer.hashicorp.com/terraform/language/files/dependency-lock#checksum-verification",
-            req.addr
-        ));
-    }
-    let dest = package_dir(data_dir, &req.addr, &version);
-    // With a plugin cache, the package is copied there once and linked from there.
-    let src = match &cfg.plugin_cache_dir {
-        Some(cache) => {
-            let cached = package_dir_in(cache, &req.addr, &version);
-            if hash_v1(&cached).ok().as_deref() != Some(hash.as_str()) {
-                copy_package(&src, &cached)
-                    .map_err(|e| format!("caching {} in {}: {e}", req.addr, cached.display()))?;
-            }
-            cached
-        }
-        None => src,
+    let from = methods.iter().zip(&offers).find(|(_, vs)| vs.contains(&version)).map(|(m, _)| *m).expect("offered");
+    let found = fetch(from, net, addr, &version).await?;
+    let version = version.to_string();
+    let same = locks.get(addr).filter(|l| l.version == version && !l.hashes.is_empty()).cloned();
+    let dest = package_dir(data_dir, addr, &version);
+    // With a plugin cache, the package goes there and the data directory links to it.
+    let into = match &cfg.plugin_cache_dir {
+        Some(cache) => package_dir_in(cache, addr, &version),
+        None => dest.clone(),
     };
-    link(&src, &dest).map_err(|e| format!("installing {} into {}: {e}", req.addr, dest.display()))?;
-    let executable = executable_in(&dest, &req.addr.name).ok_or_else(|| format!("no plugin in {}", dest.display()))?;
-    let reused = same.is_some();
+    let (auth, signed) = match found {
+        Found::Dir(src) => {
+            let hash = hash_v1(&src).map_err(|e| format!("hashing {}: {e}", src.display()))?;
+            if same.as_ref().is_some_and(|l| !l.hashes.contains(&hash)) {
+                return Err(lock_mismatch(addr, &version));
+            }
+            if into != dest && hash_v1(&into).ok().as_deref() != Some(hash.as_str()) {
+                copy_package(&src, &into).map_err(|e| format!("caching {addr} in {}: {e}", into.display()))?;
+            }
+            let src = if into != dest { into.clone() } else { src };
+            link(&src, &dest).map_err(|e| format!("installing {addr} into {}: {e}", dest.display()))?;
+            (Auth::Unauthenticated, Vec::new())
+        }
+        Found::Archive(archive, auth, signed) => {
+            if let Some(l) = &same {
+                let hashes: Vec<String> = l.hashes.iter().cloned().collect();
+                if !archive_matches(&archive, &hashes)? {
+                    return Err(lock_mismatch(addr, &version));
+                }
+            }
+            unpack(&archive, &into).map_err(|e| format!("installing {addr} into {}: {e}", into.display()))?;
+            if into != dest {
+                link(&into, &dest).map_err(|e| format!("installing {addr} into {}: {e}", dest.display()))?;
+            }
+            (auth, signed)
+        }
+    };
+    let hash = hash_v1(&dest).map_err(|e| format!("hashing {}: {e}", dest.display()))?;
     let mut hashes = same.map(|l| l.hashes).unwrap_or_default();
     hashes.insert(hash);
-    locks.insert(req.addr.clone(), Locked { version: version.clone(), constraints, hashes });
-    Ok(Installed { addr: req.addr.clone(), version, dir: dest, executable, reused, dev_override: false })
+    // Only a signed checksum document vouches for the other platforms' archives.
+    if matches!(auth, Auth::Official { .. } | Auth::Partner { .. } | Auth::Community { .. }) {
+        hashes.extend(signed);
+    }
+    locks.insert(addr.clone(), Locked { version: version.clone(), constraints, hashes });
+    done(&version, dest, How::Installed(auth))
 }
 
 /// Makes `dest` a link to the unpacked package `src`, as Terraform links a filesystem

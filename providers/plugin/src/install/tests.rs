@@ -58,6 +58,10 @@ provider_installation {
     assert_eq!(c.dev_overrides[&Addr::parse("example.com/acme/widget").unwrap()], PathBuf::from("/home/dev/widget"));
 }
 
+fn net(cfg: &CliConfig) -> Net {
+    Net::new(cfg).unwrap()
+}
+
 fn fake_mirror(root: &Path, version: &str) -> PathBuf {
     let dir = root.join("registry.terraform.io/hashicorp/widget").join(version).join(platform());
     std::fs::create_dir_all(&dir).unwrap();
@@ -66,8 +70,8 @@ fn fake_mirror(root: &Path, version: &str) -> PathBuf {
     dir
 }
 
-#[test]
-fn installs_the_newest_matching_version_from_a_mirror_and_locks_it() {
+#[tokio::test]
+async fn installs_the_newest_matching_version_from_a_mirror_and_locks_it() {
     let tmp = tempfile::tempdir().unwrap();
     let mirror = tmp.path().join("mirror");
     fake_mirror(&mirror, "1.2.0");
@@ -80,7 +84,7 @@ fn installs_the_newest_matching_version_from_a_mirror_and_locks_it() {
     let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec!["~> 1.2".into()] };
     let data = tmp.path().join(".terraform");
     let mut locks = BTreeMap::new();
-    let done = install(&data, &req, &cfg, &mut locks, false).unwrap();
+    let done = install(&data, &req, &cfg, &net(&cfg), &mut locks, false).await.unwrap();
     assert_eq!(done.version, "1.3.0");
     assert!(std::fs::symlink_metadata(&done.dir).unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_to_string(&done.executable).unwrap(), "plugin 1.3.0");
@@ -91,14 +95,14 @@ fn installs_the_newest_matching_version_from_a_mirror_and_locks_it() {
 
     // A newer 1.x appears: the lock file keeps 1.3.0 until -upgrade.
     fake_mirror(&mirror, "1.4.0");
-    let again = install(&data, &req, &cfg, &mut locks, false).unwrap();
-    assert_eq!((again.version.as_str(), again.reused), ("1.3.0", true));
-    let upgraded = install(&data, &req, &cfg, &mut locks, true).unwrap();
+    let again = install(&data, &req, &cfg, &net(&cfg), &mut locks, false).await.unwrap();
+    assert_eq!((again.version.as_str(), &again.how), ("1.3.0", &How::AlreadyInstalled));
+    let upgraded = install(&data, &req, &cfg, &net(&cfg), &mut locks, true).await.unwrap();
     assert_eq!(upgraded.version, "1.4.0");
 }
 
-#[test]
-fn a_package_that_does_not_match_the_lock_file_is_refused() {
+#[tokio::test]
+async fn a_package_that_does_not_match_the_lock_file_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let mirror = tmp.path().join("mirror");
     let pkg = fake_mirror(&mirror, "1.0.0");
@@ -108,9 +112,9 @@ fn a_package_that_does_not_match_the_lock_file_is_refused() {
     };
     let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] };
     let mut locks = BTreeMap::new();
-    install(&tmp.path().join(".terraform"), &req, &cfg, &mut locks, false).unwrap();
+    install(&tmp.path().join(".terraform"), &req, &cfg, &net(&cfg), &mut locks, false).await.unwrap();
     std::fs::write(pkg.join("terraform-provider-widget_v1.0.0_x5"), "tampered").unwrap();
-    let err = install(&tmp.path().join(".terraform"), &req, &cfg, &mut locks, false).unwrap_err();
+    let err = install(&tmp.path().join(".terraform"), &req, &cfg, &net(&cfg), &mut locks, false).await.unwrap_err();
     assert!(err.contains("doesn't match any of the checksums"), "{err}");
 }
 
@@ -128,8 +132,8 @@ fn hash_v1_is_gos_dirhash() {
     assert_eq!(hash_v1(tmp.path()).unwrap(), want);
 }
 
-#[test]
-fn a_plugin_cache_holds_the_package_and_the_data_directory_links_to_it() {
+#[tokio::test]
+async fn a_plugin_cache_holds_the_package_and_the_data_directory_links_to_it() {
     let tmp = tempfile::tempdir().unwrap();
     let mirror = tmp.path().join("mirror");
     fake_mirror(&mirror, "1.0.0");
@@ -141,8 +145,96 @@ fn a_plugin_cache_holds_the_package_and_the_data_directory_links_to_it() {
     };
     let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] };
     let mut locks = BTreeMap::new();
-    let done = install(&tmp.path().join(".terraform"), &req, &cfg, &mut locks, false).unwrap();
+    let done = install(&tmp.path().join(".terraform"), &req, &cfg, &net(&cfg), &mut locks, false).await.unwrap();
     let cached = cache.join("registry.terraform.io/hashicorp/widget/1.0.0").join(platform());
     assert_eq!(std::fs::read_link(&done.dir).unwrap(), cached.canonicalize().unwrap());
     assert_eq!(hash_v1(&cached).unwrap(), *locks.values().next().unwrap().hashes.iter().next().unwrap());
+}
+
+fn zipped(files: &[(&str, &str, u32)]) -> Vec<u8> {
+    let files: Vec<(&str, &[u8], u32)> = files.iter().map(|(n, t, m)| (*n, t.as_bytes(), *m)).collect();
+    crate::registry::testing::archive(&files)
+}
+
+#[tokio::test]
+async fn a_packed_mirror_is_unpacked_and_hashed_as_its_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let mirror = tmp.path().join("mirror");
+    let dir = mirror.join("registry.terraform.io/hashicorp/widget");
+    std::fs::create_dir_all(&dir).unwrap();
+    let archive =
+        zipped(&[("terraform-provider-widget_v1.0.0_x5", "plugin 1.0.0", 0o755), ("LICENSE.txt", "MPL", 0o644)]);
+    std::fs::write(dir.join(format!("terraform-provider-widget_1.0.0_{}.zip", platform())), &archive).unwrap();
+    // An unpacked 0.9.0 beside it: the newest wins, whatever its form.
+    fake_mirror(&mirror, "0.9.0");
+    let cfg = CliConfig {
+        methods: vec![Method::FilesystemMirror { path: mirror, include: vec![], exclude: vec![] }],
+        ..Default::default()
+    };
+    let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] };
+    let mut locks = BTreeMap::new();
+    let data = tmp.path().join(".terraform");
+    let done = install(&data, &req, &cfg, &net(&cfg), &mut locks, false).await.unwrap();
+    assert_eq!((done.version.as_str(), &done.how), ("1.0.0", &How::Installed(Auth::Unauthenticated)));
+    assert!(!std::fs::symlink_metadata(&done.dir).unwrap().file_type().is_symlink(), "unpacked, not linked");
+    assert_eq!(std::fs::metadata(&done.executable).unwrap().permissions().mode() & 0o777, 0o755);
+    // The lock file's h1: is the hash of the files, the same as for the unpacked layout.
+    let unpacked = tmp.path().join("same");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    std::fs::write(unpacked.join("terraform-provider-widget_v1.0.0_x5"), "plugin 1.0.0").unwrap();
+    std::fs::write(unpacked.join("LICENSE.txt"), "MPL").unwrap();
+    let h1 = hash_v1(&unpacked).unwrap();
+    assert_eq!(locks[&req.addr].hashes, BTreeSet::from([h1]));
+}
+
+#[test]
+fn an_archive_that_would_escape_its_directory_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = unpack(&zipped(&[("../evil", "x", 0o644)]), &tmp.path().join("p")).unwrap_err();
+    assert!(err.contains("leaves its directory"), "{err}");
+    assert!(!tmp.path().join("evil").exists());
+}
+
+#[tokio::test]
+async fn every_method_offers_versions_and_the_first_that_has_the_newest_serves_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    fake_mirror(&a, "1.0.0");
+    fake_mirror(&b, "1.1.0");
+    fake_mirror(&b, "1.0.0");
+    let fs = |path: &Path| Method::FilesystemMirror { path: path.to_path_buf(), include: vec![], exclude: vec![] };
+    let cfg = CliConfig { methods: vec![fs(&a), fs(&b)], ..Default::default() };
+    let req = Requirement { addr: Addr::parse("hashicorp/widget").unwrap(), constraints: vec![] };
+    let mut locks = BTreeMap::new();
+    let done = install(&tmp.path().join(".terraform"), &req, &cfg, &net(&cfg), &mut locks, false).await.unwrap();
+    assert_eq!(done.version, "1.1.0");
+    assert!(std::fs::read_link(&done.dir).unwrap().starts_with(b.canonicalize().unwrap()));
+}
+
+#[test]
+fn the_implied_registry_method_leaves_out_what_the_implied_mirrors_have() {
+    let tmp = tempfile::tempdir().unwrap();
+    fake_mirror(tmp.path(), "1.0.0");
+    assert_eq!(mirrored(tmp.path()), vec!["registry.terraform.io/hashicorp/widget".to_string()]);
+}
+
+#[test]
+fn credentials_and_hosts_are_read_from_the_cli_configuration() {
+    let c = parse_cli_config(
+        r#"
+credentials "registry.example.com" {
+  token = "s3cr3t"
+}
+host "registry.example.com" {
+  services = {
+    "providers.v1" = "https://registry.example.com/v1/providers/"
+  }
+}
+"#,
+        "terraform.rc",
+    )
+    .unwrap();
+    assert_eq!(c.credentials["registry.example.com"], "s3cr3t");
+    assert_eq!(c.hosts["registry.example.com"]["providers.v1"], "https://registry.example.com/v1/providers/");
 }
