@@ -162,6 +162,11 @@ pub struct Diagnostic {
     pub range: Option<SourceRange>,
     /// Extra labelled places ("the cycle continues here").
     pub related: Vec<(SourceRange, String)>,
+    /// The top-level argument of a block the diagnostic is about, from one that does not know
+    /// the source (a provider's validation): whoever places it points at that argument's
+    /// expression rather than the whole block, as Terraform places attribute diagnostics.
+    /// (A thin box: the diagnostic stays small enough to be an error type.)
+    pub attribute: Option<Box<String>>,
 }
 
 impl Diagnostic {
@@ -172,6 +177,7 @@ impl Diagnostic {
             detail: detail.into(),
             range: None,
             related: Vec::new(),
+            attribute: None,
         }
     }
 
@@ -181,6 +187,12 @@ impl Diagnostic {
 
     pub fn at(mut self, range: impl Into<Option<SourceRange>>) -> Diagnostic {
         self.range = range.into();
+        self
+    }
+
+    /// Says which top-level argument the diagnostic is about ([`Diagnostic::attribute`]).
+    pub fn about_attribute(mut self, name: impl Into<String>) -> Diagnostic {
+        self.attribute = Some(Box::new(name.into()));
         self
     }
 

@@ -122,8 +122,14 @@ pub trait Provider: Send + Sync {
     async fn configure(&self, config: Value) -> Result<(), ProviderError>;
 
     /// Checks a resource's configuration beyond its schema (mutually exclusive arguments,
-    /// value formats). Diagnostics need not carry a range; the engine adds the block's.
+    /// value formats). Diagnostics need not carry a range; the engine adds the block's, or its
+    /// argument's ([`Diagnostic::about_attribute`]). Warnings are shown as Terraform shows them.
     fn validate(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// [`Provider::validate`] for a data source's configuration.
+    fn validate_data(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
     }
 

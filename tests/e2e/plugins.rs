@@ -145,6 +145,11 @@ output "policy_service" {
     let (code, _, err) = w.run(&["plan"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("expected domain to be one of"), "{err}");
+    // At the argument, as Terraform places it; `validate` asks the plugin too (unconfigured).
+    assert!(err.contains("bad.tf:2:12"), "{err}");
+    let (code, _, err) = w.run(&["validate"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("expected domain to be one of") && err.contains("bad.tf:2:12"), "{err}");
     std::fs::remove_file(w.path().join("bad.tf")).unwrap();
 
     // plan and apply: built-in and plugin types together.

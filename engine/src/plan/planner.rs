@@ -435,8 +435,21 @@ pub(crate) fn body_checks(
             .at(range.unwrap_or_else(|| res.range.clone())),
         );
     }
-    for e in provider.validate(&res.addr.type_name, config) {
-        d.push(if e.range.is_none() { e.at(res.range.clone()) } else { e });
+    let own = match res.addr.mode {
+        crate::addr::Mode::Managed => provider.validate(&res.addr.type_name, config),
+        crate::addr::Mode::Data => provider.validate_data(&res.addr.type_name, config),
+    };
+    for e in own {
+        if e.range.is_some() {
+            d.push(e);
+            continue;
+        }
+        let at = e
+            .attribute
+            .as_ref()
+            .and_then(|n| res.body.body.attributes.iter().find(|a| a.name == **n))
+            .map(|a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone()));
+        d.push(e.at(at.unwrap_or_else(|| res.range.clone())));
     }
     d
 }

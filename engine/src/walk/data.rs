@@ -12,7 +12,7 @@ use crate::eval::decode_body;
 use crate::graph::Node;
 use crate::plan::planner::keep_marks;
 use crate::plan::{Action, PlanMode, Reason, ResourceChange};
-use crate::provider::ProviderError;
+use crate::provider::{Provider, ProviderError};
 use crate::run::{Here, InstanceCtx};
 use crate::schema::ResourceSchema;
 use crate::state::ObjectState;
@@ -73,7 +73,7 @@ impl PlanWalk<'_> {
     ) -> Option<Value> {
         let Block { h, res, full, schema, provider, provider_address } = *b;
         let addr = full.instance(inst.key.clone());
-        let config = self.data_config(h, res, inst, schema)?;
+        let config = self.data_config(h, res, inst, schema, provider)?;
         let known = config.is_wholly_known();
         if !known || pending {
             let planned = crate::plan::diff::generic_plan(&schema.block, None, &config).planned;
@@ -121,7 +121,7 @@ impl ApplyWalk<'_> {
     pub(crate) async fn read_data(&self, b: &Block<'_, '_>, inst: &InstanceCtx) -> Option<Value> {
         let Block { h, res, full, schema, provider, .. } = *b;
         let _permit = self.permits.acquire().await?;
-        let config = self.data_config(h, res, inst, schema)?;
+        let config = self.data_config(h, res, inst, schema, provider)?;
         let addr = full.instance(inst.key.clone());
         self.hooks.reading(&addr);
         let (result, _) =
@@ -131,15 +131,24 @@ impl ApplyWalk<'_> {
 }
 
 impl Walk<'_> {
-    /// A data source instance's configuration, decoded in its scope; `None` on errors
-    /// (reported).
-    /// The data source instance's configuration, once its preconditions hold (Terraform
+    /// The data source instance's configuration, decoded in its scope and checked (required
+    /// arguments, the provider's own validation), once its preconditions hold (Terraform
     /// checks them before it reads); `None` on an error or a failed precondition (reported).
-    fn data_config(&self, h: &Here<'_>, res: &Resource, inst: &InstanceCtx, schema: &ResourceSchema) -> Option<Value> {
+    fn data_config(
+        &self,
+        h: &Here<'_>,
+        res: &Resource,
+        inst: &InstanceCtx,
+        schema: &ResourceSchema,
+        provider: &dyn Provider,
+    ) -> Option<Value> {
         let scope = self.scope(h, Some(inst), None);
         let mut ev = scope.evaluator();
         let (config, diags) = decode_body(&mut ev, &res.body, &schema.block, &res.range);
         if !self.errors(diags) {
+            return None;
+        }
+        if !self.errors(crate::plan::planner::body_checks(res, &schema.block, provider, &config)) {
             return None;
         }
         let addr = res.addr.in_module(&h.module).instance(inst.key.clone());

@@ -14,6 +14,7 @@ use futures::StreamExt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use terrane_engine::cty::Type;
+use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{
     Applied, ApplyRequest, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
 };
@@ -95,6 +96,38 @@ impl Drop for PluginProvider {
             }
         }
     }
+}
+
+/// Runs `f` to completion from synchronous code inside terrane's runtime (expressions and
+/// validation are synchronous): it blocks this worker thread, and the runtime moves its other
+/// tasks to other threads meanwhile.
+fn blocking<T>(f: impl std::future::Future<Output = T>) -> Result<T, String> {
+    let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+    if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        return Err("calling a plugin from here needs terrane's multi-threaded runtime".into());
+    }
+    Ok(tokio::task::block_in_place(|| handle.block_on(f)))
+}
+
+/// A plugin's diagnostics as the engine's, errors and warnings, each about the top-level
+/// argument its attribute path starts with.
+fn diagnostics(diags: &[wire::Diagnostic]) -> Vec<Diagnostic> {
+    diags
+        .iter()
+        .map(|d| {
+            let mut e = if d.severity == wire::SEVERITY_WARNING {
+                Diagnostic::warning(d.summary.clone(), d.detail.clone())
+            } else {
+                Diagnostic::error(d.summary.clone(), d.detail.clone())
+            };
+            if let Some(wire::Selector::AttributeName(a)) =
+                d.attribute.as_ref().and_then(|p| p.steps.first()).and_then(|s| s.selector.clone())
+            {
+                e = e.about_attribute(a);
+            }
+            e
+        })
+        .collect()
 }
 
 /// A started plugin, or why it could not start.
@@ -243,8 +276,9 @@ impl PluginProvider {
         Ok(if v.is_null() { None } else { Some(v) })
     }
 
-    /// The plugin for function calls: the configured one when it runs, else one started
-    /// without a configuration (Terraform calls functions on an unconfigured provider).
+    /// The plugin for function calls and validation without a configuration: the configured
+    /// one when it runs, else one started without a configuration (Terraform calls functions
+    /// on an unconfigured provider).
     async fn function_plugin(&self) -> Result<&Plugin, ProviderError> {
         if let Some(Ok(p)) = self.plugin.get() {
             return Ok(p);
@@ -254,6 +288,35 @@ impl PluginProvider {
             .get_or_init(|| async { Plugin::start(&self.path, &self.source).await.map(Arc::new).map_err(perr) })
             .await;
         ready(r)
+    }
+
+    /// The plugin's own validation of a resource's or data source's configuration (Terraform's
+    /// validate walk). The configured plugin answers when the command configured the provider
+    /// (plan and apply need it anyway); otherwise one without a configuration, as in
+    /// `terraform validate`.
+    fn validate_sync(&self, method: Method, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        let schema = match method {
+            Method::ValidateDataResourceConfig => self.schema.data_sources.get(type_name),
+            _ => self.schema.resources.get(type_name),
+        };
+        let Some(schema) = schema else { return Vec::new() };
+        let ty = schema.value_type().clone();
+        let call = async {
+            let configured = self.config.lock().expect("config lock").is_some();
+            let p = if configured { self.plugin().await? } else { self.function_plugin().await? };
+            let req = wire::ValidateResourceRequest {
+                type_name: type_name.to_string(),
+                config: dv(config, &ty)?,
+                client_capabilities: Some(capabilities()),
+            };
+            let resp: wire::DiagnosticsOnly = p.call(method, req).await.map_err(perr)?;
+            Ok::<_, ProviderError>(diagnostics(&resp.diagnostics))
+        };
+        match blocking(call) {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => vec![Diagnostic::error(e.summary.unwrap_or_else(|| "Plugin error".into()), e.message)],
+            Err(e) => vec![Diagnostic::error("Plugin error", e)],
+        }
     }
 
     /// Calls one of the plugin's functions with arguments of its parameters' types.
@@ -311,17 +374,6 @@ impl Provider for PluginProvider {
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         let ty = req.schema.value_type().clone();
         let p = self.plugin().await?;
-        // As Terraform's validate walk: the plugin's own checks of the configuration first.
-        let _: wire::DiagnosticsOnly = rpc(
-            p,
-            Method::ValidateResourceConfig,
-            wire::ValidateResourceRequest {
-                type_name: req.type_name.to_string(),
-                config: dv(req.config, &ty)?,
-                client_capabilities: Some(capabilities()),
-            },
-        )
-        .await?;
         let prior = req.prior.cloned().unwrap_or_else(|| Value::null(ty.clone()));
         let proposed = proposed_new(&req.schema.block, req.prior, req.config);
         let resp: wire::PlanResourceChangeResponse = rpc(
@@ -462,13 +514,15 @@ impl Provider for PluginProvider {
     }
 
     fn call_function(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
-        // Expressions are evaluated synchronously; the call blocks this worker thread (the
-        // runtime moves its other tasks to other threads meanwhile).
-        let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
-        if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
-            return Err("provider functions need terrane's multi-threaded runtime".into());
-        }
-        tokio::task::block_in_place(|| handle.block_on(self.call_function_async(name, args))).map_err(|e| e.message)
+        blocking(self.call_function_async(name, args)).and_then(|r| r.map_err(|e| e.message))
+    }
+
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        self.validate_sync(Method::ValidateResourceConfig, type_name, config)
+    }
+
+    fn validate_data(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        self.validate_sync(Method::ValidateDataResourceConfig, type_name, config)
     }
 
     async fn stop(&self) {
@@ -488,16 +542,6 @@ impl Provider for PluginProvider {
             })?;
         let ty = schema.value_type().clone();
         let p = self.plugin().await?;
-        let _: wire::DiagnosticsOnly = rpc(
-            p,
-            Method::ValidateDataResourceConfig,
-            wire::ValidateResourceRequest {
-                type_name: type_name.to_string(),
-                config: dv(&config, &ty)?,
-                client_capabilities: None,
-            },
-        )
-        .await?;
         let resp: wire::ReadDataSourceResponse = rpc(
             p,
             Method::ReadDataSource,

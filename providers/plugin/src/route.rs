@@ -116,6 +116,10 @@ impl Provider for Routed {
         self.for_resource(type_name).validate(type_name, config)
     }
 
+    fn validate_data(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        self.for_data(type_name).validate_data(type_name, config)
+    }
+
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse, ProviderError> {
         self.for_resource(req.type_name).plan(req).await
     }
