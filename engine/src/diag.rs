@@ -363,6 +363,23 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     crate::hcl::best_suggestion(name, sorted).map(|c| format!(" Did you mean {}?", crate::cty::ty::go_quote(c)))
 }
 
+/// An error with its causes, as Go prints a wrapped error ("error sending request: client
+/// error (Connect): tcp connect error: Connection refused"): the underlying causes say what
+/// actually failed. A cause already quoted by the message before it is not repeated.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut why = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !why.contains(&text) {
+            why.push_str(": ");
+            why.push_str(&text);
+        }
+        source = cause.source();
+    }
+    why
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

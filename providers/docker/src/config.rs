@@ -148,16 +148,7 @@ fn open(s: &Settings, tmp: &Path) -> Result<(Docker, Option<tempfile::TempDir>),
     let timeout_secs = s.retry.attempt_timeout.as_secs() + 1;
     let fail = |e: bollard::errors::Error| {
         // The underlying causes say what actually failed (refused, ssh's own message, ...).
-        let mut why = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(cause) = source {
-            let text = cause.to_string();
-            if !why.contains(&text) {
-                why.push_str(": ");
-                why.push_str(&text);
-            }
-            source = cause.source();
-        }
+        let why = terrane_engine::diag::error_chain(&e);
         ProviderError::new(format!("cannot connect to the Docker daemon at {}: {why}", s.host))
     };
     let mut material = None;

@@ -156,17 +156,7 @@ impl fmt::Display for Fault {
             }
             Fault::Daemon(e) => {
                 // The underlying causes say what actually failed (refused, reset, closed, ...).
-                let mut why = e.to_string();
-                let mut source = std::error::Error::source(e);
-                while let Some(cause) = source {
-                    let text = cause.to_string();
-                    if !why.contains(&text) {
-                        why.push_str(": ");
-                        why.push_str(&text);
-                    }
-                    source = cause.source();
-                }
-                write!(f, "{why}")
+                write!(f, "{}", terrane_engine::diag::error_chain(e))
             }
         }
     }

@@ -109,7 +109,7 @@ impl Net {
             let req = req.body(Empty::new()).map_err(|e| e.to_string())?;
             let limit = timeout.unwrap_or(self.timeout);
             let call = async {
-                let resp = self.client.request(req).await.map_err(|e| describe(&e))?;
+                let resp = self.client.request(req).await.map_err(|e| terrane_engine::diag::error_chain(&e))?;
                 let (parts, body) = resp.into_parts();
                 let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
                 Ok::<_, String>((parts, body))
@@ -164,21 +164,6 @@ impl Net {
             .and_then(|d| d.join(s))
             .map_err(|e| format!("invalid {id} address for {host}: {e}"))
     }
-}
-
-/// A client error with its causes, as Go prints them (`dial tcp: …: connection refused`).
-fn describe(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let c_s = c.to_string();
-        if !s.contains(&c_s) {
-            s.push_str(": ");
-            s.push_str(&c_s);
-        }
-        cause = c.source();
-    }
-    s
 }
 
 #[cfg(test)]
