@@ -107,6 +107,19 @@ pub struct ApplyRequest<'a> {
     pub token: &'a str,
 }
 
+/// Moving an object recorded as another resource type (perhaps of another provider) to one of
+/// this provider's types: Terraform's `MoveResourceState`, for `moved` blocks across types.
+pub struct MoveRequest<'a> {
+    /// The source's provider, fully qualified (`registry.terraform.io/hashicorp/null`).
+    pub source_provider: &'a str,
+    pub source_type: &'a str,
+    pub source_schema_version: u64,
+    /// The source object's attributes, as recorded.
+    pub source_state: &'a serde_json::Value,
+    pub source_private: Option<&'a [u8]>,
+    pub target_type: &'a str,
+}
+
 /// The new object, and the private data to record with it.
 pub struct Applied {
     pub new_state: Value,
@@ -126,6 +139,17 @@ pub trait Provider: Send + Sync {
     /// argument's ([`Diagnostic::about_attribute`]). Warnings are shown as Terraform shows them.
     fn validate(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
+    }
+
+    /// Whether the provider converts objects of other resource types to its own
+    /// ([`Provider::move_state`]; the protocol's `MoveResourceState` capability).
+    fn can_move_state(&self) -> bool {
+        false
+    }
+
+    /// An object recorded as another resource type, as this provider's `target_type`.
+    async fn move_state(&self, req: MoveRequest<'_>) -> Result<Applied, ProviderError> {
+        Err(ProviderError::new(format!("moving a {} to a {} is not supported", req.source_type, req.target_type)))
     }
 
     /// [`Provider::validate`] for a data source's configuration.

@@ -211,3 +211,69 @@ import {
     assert_eq!(code, 1);
     assert!(err.contains("Cannot import fake_resource.b") && err.contains("fake-0000000000000000"), "{err}");
 }
+
+/// A state Terraform wrote with a `null_resource` of hashicorp/null.
+const NULL_RESOURCE_STATE: &str = r#"{
+  "version": 4,
+  "terraform_version": "1.11.4",
+  "serial": 3,
+  "lineage": "6f1c0f0e-0d59-4d1e-9a55-3c3e1cfbd0a1",
+  "outputs": {},
+  "resources": [
+    {
+      "mode": "managed",
+      "type": "null_resource",
+      "name": "a",
+      "provider": "provider[\"registry.terraform.io/hashicorp/null\"]",
+      "instances": [
+        {
+          "schema_version": 0,
+          "attributes": {"id": "4719563948286271341", "triggers": {"v": "1"}},
+          "sensitive_attributes": []
+        }
+      ]
+    }
+  ],
+  "check_results": null
+}
+"#;
+
+/// `moved` from `null_resource` to `terraform_data` (Terraform 1.9 and later): the built-in
+/// provider converts the object (Terraform's `moveDataStoreResourceState`, read from its
+/// source: hashicorp/null cannot be installed here to run Terraform itself), so the move plans
+/// no change and the state records a `terraform_data` of the built-in provider, same id.
+#[test]
+fn a_null_resource_moves_to_terraform_data_across_types() {
+    let w = Work::new(
+        "resource \"terraform_data\" \"a\" {\n  triggers_replace = { v = \"1\" }\n}\n\nmoved {\n  from = null_resource.a\n  to   = terraform_data.a\n}\n",
+    );
+    w.write("terraform.tfstate", NULL_RESOURCE_STATE);
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("# null_resource.a has moved to terraform_data.a"), "{out}");
+    assert!(out.contains("0 to add, 0 to change, 0 to destroy"), "{out}");
+    w.ok(&["apply", "-auto-approve"]);
+    let state = w.state();
+    let r = &state["resources"][0];
+    assert_eq!(r["type"], "terraform_data");
+    assert_eq!(r["provider"], "provider[\"terraform.io/builtin/terraform\"]");
+    assert_eq!(r["instances"][0]["attributes"]["id"], "4719563948286271341");
+    assert_eq!(r["instances"][0]["attributes"]["triggers_replace"]["value"], serde_json::json!({"v": "1"}));
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A provider that cannot move objects across types stops the plan with Terraform's error,
+/// and the state is left as it was.
+#[test]
+fn a_move_across_types_the_provider_cannot_make_is_refused() {
+    let w = Work::new(
+        "resource \"fake_resource\" \"a\" {\n  name = \"a\"\n}\n\nmoved {\n  from = null_resource.a\n  to   = fake_resource.a\n}\n",
+    );
+    w.write("terraform.tfstate", NULL_RESOURCE_STATE);
+    let (code, _, err) = w.run(&["plan"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Unsupported `moved` across resource types"), "{err}");
+    assert!(err.contains("does not support moved operations across resource types and providers"), "{err}");
+    assert_eq!(w.state()["resources"][0]["type"], "null_resource");
+}

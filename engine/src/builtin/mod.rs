@@ -6,7 +6,7 @@ mod terraform_data;
 
 pub use remote_state::{BackendOpener, LocalOnly, local_backend};
 
-use crate::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
+use crate::provider::{Applied, MoveRequest, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
 use crate::schema::{ProviderSchema, ResourceSchema};
 use crate::value::Value;
 use std::sync::{Arc, LazyLock};
@@ -102,6 +102,47 @@ impl Provider for TerraformProvider {
             ])),
             other => Err(unsupported(other)),
         }
+    }
+
+    fn can_move_state(&self) -> bool {
+        true
+    }
+
+    /// `null_resource` (hashicorp/null) to `terraform_data`, as Terraform 1.9's provider
+    /// moves it: the same `id`, `triggers` as `triggers_replace` (an object, so a
+    /// configuration written `{ … }` plans no change), no input or output.
+    async fn move_state(&self, req: MoveRequest<'_>) -> Result<Applied, ProviderError> {
+        if req.target_type != "terraform_data" {
+            return Err(ProviderError::new(format!("Error: unsupported resource {}", req.target_type)));
+        }
+        // Any host: mirrors serve hashicorp/null under other names.
+        if !req.source_provider.ends_with("hashicorp/null") {
+            return Err(ProviderError::new(
+                "Only moving from the official hashicorp/null provider to terraform_data is supported.",
+            )
+            .with_summary("Unsupported source provider for move operation"));
+        }
+        if req.source_type != "null_resource" {
+            return Err(ProviderError::new(
+                "Only moving from the null_resource managed resource to terraform_data is supported.",
+            )
+            .with_summary("Unsupported source resource type for move operation"));
+        }
+        let id = req.source_state.get("id").and_then(|v| v.as_str()).map(Value::from).unwrap_or(Value::NULL);
+        let triggers = match req.source_state.get("triggers") {
+            Some(serde_json::Value::Object(m)) => {
+                Value::object(m.iter().map(|(k, v)| (k.clone(), v.as_str().map(Value::from).unwrap_or(Value::NULL))))
+            }
+            _ => Value::NULL,
+        };
+        let new_state = Value::object([
+            ("id", id),
+            ("input", Value::NULL),
+            ("output", Value::NULL),
+            ("triggers_replace", triggers),
+        ]);
+        // null_resource keeps no private data.
+        Ok(Applied { new_state, private: None })
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value, ProviderError> {

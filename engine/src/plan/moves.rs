@@ -5,7 +5,7 @@ use super::Move;
 use crate::addr::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr, Target};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
-use crate::state::{EachMode, ResourceState, State};
+use crate::state::{EachMode, ObjectState, ResourceState, State};
 
 /// Moves what `from` names in `state` to `to`: a whole resource, one instance, or every
 /// resource of a module instance. Returns each instance moved; an error when nothing fits
@@ -566,6 +566,9 @@ pub struct MoveResults {
     pub moves: Vec<Move>,
     /// (the object's address, where it should have moved), in the order found.
     pub blocked: Vec<(String, String)>,
+    /// Instances moved to another resource type: their objects still hold the source type's
+    /// attributes until the destination's provider converts them ([`convert_cross_type`]).
+    pub cross_type: Vec<(Move, SourceRange)>,
 }
 
 impl MoveResults {
@@ -664,6 +667,10 @@ pub fn apply_statements(config: &Config, stmts: &[Statement], state: &mut State)
                     let rs = state.resources.remove(&a).expect("listed");
                     for k in rs.instances.keys() {
                         res.record(a.instance(k.clone()), dest.instance(k.clone()));
+                        if a.type_name != dest.type_name {
+                            let m = Move { from: a.instance(k.clone()), to: dest.instance(k.clone()) };
+                            res.cross_type.push((m, stmt.range.clone()));
+                        }
                     }
                     state.resources.insert(dest, rs);
                     continue;
@@ -690,12 +697,82 @@ pub fn apply_statements(config: &Config, stmts: &[Statement], state: &mut State)
                     });
                     d.each = each_of(&dest.key);
                     d.instances.insert(dest.key.clone(), objects);
+                    if inst.resource.type_name != dest.resource.type_name {
+                        res.cross_type.push((Move { from: inst.clone(), to: dest.clone() }, stmt.range.clone()));
+                    }
                     res.record(inst, dest);
                 }
             }
         }
     }
     res
+}
+
+/// Converts the objects that `moved` blocks took to another resource type (Terraform's
+/// cross-type moves, 1.8 and later): the destination's provider rewrites each one's recorded
+/// attributes as its own type (`MoveResourceState`), and the resource is recorded under that
+/// provider. A provider that does not offer it stops the plan with Terraform's error.
+pub(crate) async fn convert_cross_type(
+    ctx: &crate::context::Context,
+    state: &mut State,
+    moved: &[(Move, SourceRange)],
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for (m, range) in moved {
+        if m.to.resource.mode != crate::addr::Mode::Managed || m.from.resource.mode != crate::addr::Mode::Managed {
+            continue; // data sources are read again, never moved across types
+        }
+        let key = ctx.provider_key_of(&m.to.resource, &State::new());
+        let target_address = ctx.provider_address(&key);
+        let Some(rs) = state.resources.get(&m.to.resource) else { continue };
+        // `provider["registry.terraform.io/hashicorp/null"]` → the address between the quotes.
+        let source_provider = rs.provider.split('"').nth(1).unwrap_or_default().to_string();
+        let provider = ctx.providers.get(&key);
+        let Some(provider) = provider.filter(|p| p.can_move_state()) else {
+            let source = ctx.provider_source(&key);
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported `moved` across resource types",
+                    format!("The provider \"{source}\" does not support moved operations across resource types and providers."),
+                )
+                .at(range.clone()),
+            );
+            continue;
+        };
+        let Some(schema) = ctx.resource_schema(&key, &m.to.resource) else { continue };
+        let rs = state.resources.get_mut(&m.to.resource).expect("looked up");
+        let Some(inst) = rs.instances.get_mut(&m.to.key) else { continue };
+        for obj in inst.current.iter_mut().chain(inst.deposed.values_mut()) {
+            let private = obj.private_bytes();
+            let source_state = obj.attributes.to_json();
+            let req = crate::provider::MoveRequest {
+                source_provider: &source_provider,
+                source_type: &m.from.resource.type_name,
+                source_schema_version: obj.schema_version,
+                source_state: &source_state,
+                source_private: private.as_deref(),
+                target_type: &m.to.resource.type_name,
+            };
+            match provider.move_state(req).await {
+                Ok(moved) => {
+                    let (attributes, sensitive) = crate::state::object_from_value(&moved.new_state, &schema.block);
+                    obj.attributes = attributes;
+                    obj.sensitive_paths = sensitive;
+                    obj.schema_version = schema.version;
+                    obj.private = ObjectState::encode_private(moved.private.as_deref());
+                }
+                Err(e) => diags.push(
+                    Diagnostic::error(
+                        e.summary.clone().unwrap_or_else(|| "Failed to move resource state".into()),
+                        e.message,
+                    )
+                    .at(range.clone()),
+                ),
+            }
+        }
+        rs.provider = target_address;
+    }
+    diags
 }
 
 /// The instances the plan declared, for [`validate_statements`].

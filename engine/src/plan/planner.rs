@@ -109,6 +109,13 @@ async fn plan_inner(
     } else {
         super::moves::apply_statements(&ctx.config, &move_stmts, &mut base_state)
     };
+    // Objects moved to another resource type take that type's shape from its provider.
+    if !move_results.cross_type.is_empty() {
+        let d = super::moves::convert_cross_type(ctx, &mut base_state, &move_results.cross_type).await;
+        if d.has_errors() {
+            return Err(d);
+        }
+    }
     // Objects recorded with an older schema version take the current shape before anything
     // reads them.
     let upgrade_diags = super::upgrade::upgrade_objects(ctx, &mut base_state).await;

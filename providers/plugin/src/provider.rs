@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use terrane_engine::cty::Type;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{
-    Applied, ApplyRequest, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
+    Applied, ApplyRequest, MoveRequest, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
 };
 use terrane_engine::schema::{ProviderSchema, ResourceSchema};
 use terrane_engine::value::{PathStep, Value};
@@ -33,13 +33,20 @@ pub struct PluginFactory {
     source: String,
     path: PathBuf,
     schema: Arc<ProviderSchema>,
+    can_move_state: bool,
 }
 
 impl PluginFactory {
     /// `source` is the provider's address (`registry.terraform.io/hashicorp/aws`), `path` the
     /// plugin executable, `schema` its schema ([`crate::cache::load_schema`]).
     pub fn new(source: impl Into<String>, path: PathBuf, schema: Arc<ProviderSchema>) -> PluginFactory {
-        PluginFactory { source: source.into(), path, schema }
+        PluginFactory { source: source.into(), path, schema, can_move_state: false }
+    }
+
+    /// Says the plugin offers `MoveResourceState` ([`crate::schema::Converted::can_move_state`]).
+    pub fn with_move_state(mut self, can: bool) -> PluginFactory {
+        self.can_move_state = can;
+        self
     }
 
     pub fn path(&self) -> &std::path::Path {
@@ -59,6 +66,7 @@ impl PluginFactory {
             config: Mutex::new(None),
             plugin: OnceCell::new(),
             bare: OnceCell::new(),
+            can_move_state: self.can_move_state,
         }
     }
 }
@@ -82,6 +90,7 @@ pub struct PluginProvider {
     plugin: OnceCell<Result<Arc<Plugin>, ProviderError>>,
     /// Started unconfigured, for function calls.
     bare: OnceCell<Result<Arc<Plugin>, ProviderError>>,
+    can_move_state: bool,
 }
 
 impl Drop for PluginProvider {
@@ -519,6 +528,34 @@ impl Provider for PluginProvider {
 
     fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
         self.validate_sync(Method::ValidateResourceConfig, type_name, config)
+    }
+
+    fn can_move_state(&self) -> bool {
+        self.can_move_state
+    }
+
+    async fn move_state(&self, req: MoveRequest<'_>) -> Result<Applied, ProviderError> {
+        let ty = self.resource(req.target_type)?.value_type().clone();
+        // As Terraform: an unconfigured provider answers (moves happen before configuration).
+        let p = self.function_plugin().await?;
+        let resp: wire::MoveResourceStateResponse = rpc(
+            p,
+            Method::MoveResourceState,
+            wire::MoveResourceStateRequest {
+                source_provider_address: req.source_provider.to_string(),
+                source_type_name: req.source_type.to_string(),
+                source_schema_version: i64::try_from(req.source_schema_version).unwrap_or(i64::MAX),
+                source_state: Some(wire::RawState {
+                    json: req.source_state.to_string().into_bytes(),
+                    ..Default::default()
+                }),
+                target_type_name: req.target_type.to_string(),
+                source_private: req.source_private.map(<[u8]>::to_vec).unwrap_or_default(),
+            },
+        )
+        .await?;
+        let new_state = from_dv(resp.target_state.as_ref(), &ty)?;
+        Ok(Applied { new_state, private: Some(resp.target_private).filter(|p| !p.is_empty()) })
     }
 
     fn validate_data(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {

@@ -6,7 +6,7 @@ use crate::provider::PluginFactory;
 use std::sync::Arc;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{
-    Applied, ApplyRequest, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
+    Applied, ApplyRequest, MoveRequest, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
 };
 use terrane_engine::schema::{Nesting, ProviderSchema, Schema};
 use terrane_engine::value::Value;
@@ -114,6 +114,14 @@ impl Provider for Routed {
 
     fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
         self.for_resource(type_name).validate(type_name, config)
+    }
+
+    fn can_move_state(&self) -> bool {
+        self.builtin.can_move_state() || self.plugin.can_move_state()
+    }
+
+    async fn move_state(&self, req: MoveRequest<'_>) -> Result<Applied, ProviderError> {
+        self.for_resource(req.target_type).move_state(req).await
     }
 
     fn validate_data(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {

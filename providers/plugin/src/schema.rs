@@ -25,6 +25,8 @@ pub struct Converted {
     pub skipped: Vec<(String, String)>,
     /// Problems the plugin reported with its own schema.
     pub diagnostics: Vec<wire::Diagnostic>,
+    /// The plugin offers `MoveResourceState` (moves across resource types).
+    pub can_move_state: bool,
 }
 
 /// What both versions' schema messages offer.
@@ -219,6 +221,7 @@ macro_rules! convert_fn {
                 functions: resp.functions.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 skipped,
                 diagnostics: resp.diagnostics.clone(),
+                can_move_state: resp.server_capabilities.as_ref().is_some_and(|c| c.move_resource_state),
             }
         }
     };

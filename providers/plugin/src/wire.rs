@@ -535,6 +535,7 @@ diagnosed!(
     PlanResourceChangeResponse,
     ApplyResourceChangeResponse,
     ImportResourceStateResponse,
+    MoveResourceStateResponse,
     ReadDataSourceResponse
 );
 
