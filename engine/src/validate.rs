@@ -113,6 +113,10 @@ impl Scope for StubScope<'_> {
             _ => self.run.resolve(subject, range),
         }
     }
+
+    fn provider_function(&self, name: &str) -> Option<std::sync::Arc<dyn crate::lang::eval::ExternalFunction>> {
+        self.run.provider_function(name)
+    }
 }
 
 struct ValidateWalk<'a> {

@@ -30,7 +30,7 @@ pub async fn run(args: GraphArgs, ui: &Ui) -> u8 {
         }
         None => {
             let Some(config) = workdir::load_config(ui) else { return 1 };
-            let registry = match crate::plugins::registry_for(&config).await {
+            let registry = match crate::plugins::registry_for(&config, None).await {
                 Ok(r) => r,
                 Err(d) => {
                     ui.diags(&d.into(), &config.sources);

@@ -79,7 +79,7 @@ pub async fn open_with(
             return None;
         }
     };
-    let registry = match crate::plugins::registry_for(&config).await {
+    let registry = match crate::plugins::registry_for(&config, stored.as_ref()).await {
         Ok(r) => r,
         Err(d) => {
             ui.diags(&Diagnostics::from(d), &config.sources);
@@ -200,7 +200,7 @@ pub fn print_explanation(ui: &Ui, plan: &Plan, addr: &str) -> bool {
 /// The context a saved plan was made with: its configuration snapshot and providers.
 pub async fn context_for_plan(plan: &Plan, state: &State) -> Result<Context, Diagnostics> {
     let config = plan_config(plan)?;
-    let registry = crate::plugins::registry_for(&config).await.map_err(Diagnostics::from)?;
+    let registry = crate::plugins::registry_for(&config, Some(state)).await.map_err(Diagnostics::from)?;
     Ok(Context::new(config, registry, state, &plan.workspace))
 }
 

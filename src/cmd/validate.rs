@@ -9,7 +9,7 @@ use terrane_engine::state::State;
 
 pub async fn run(args: ValidateArgs, ui: &Ui) -> u8 {
     let (config, mut diags) = load_dir(Path::new("."));
-    let registry = match crate::plugins::registry_for(&config).await {
+    let registry = match crate::plugins::registry_for(&config, None).await {
         Ok(r) => r,
         Err(d) => {
             diags.push(d);
