@@ -668,16 +668,11 @@ fn copy_package(src: &Path, dest: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Unpacks a provider package archive into `dest` (replacing what was there), keeping its
-/// files' modes; entries that would land outside `dest` are refused.
+/// Unpacks a provider package archive into the new directory `dest`, keeping its files'
+/// modes; entries that would land outside `dest` are refused.
 pub fn unpack(archive: &[u8], dest: &Path) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).map_err(|e| format!("not a zip archive: {e}"))?;
-    match std::fs::symlink_metadata(dest) {
-        Ok(m) if m.is_dir() => std::fs::remove_dir_all(dest).map_err(|e| e.to_string())?,
-        Ok(_) => std::fs::remove_file(dest).map_err(|e| e.to_string())?,
-        Err(_) => {}
-    }
     std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
@@ -766,7 +761,15 @@ async fn offered(m: &Method, net: &Net, addr: &Addr) -> Result<Vec<Version>, Str
 /// A package found: a mirror's directory to link, or an archive to check and unpack.
 enum Found {
     Dir(PathBuf),
-    Archive(Vec<u8>, Auth, Vec<String>),
+    /// How the archive was authenticated, the other platforms' `zh:` hashes its signed
+    /// checksums vouch for, and (from a network mirror) the address and hashes it must match
+    /// once unpacked.
+    Archive {
+        bytes: Vec<u8>,
+        auth: Auth,
+        signed: Vec<String>,
+        mirror: Option<(Url, Vec<String>)>,
+    },
 }
 
 /// Fetches `addr` `version` from the method `m` (which offered it) and authenticates it.
@@ -782,51 +785,39 @@ async fn fetch(m: &Method, net: &Net, addr: &Addr, version: &Version) -> Result<
                 // A local archive has nothing to be checked against: Terraform says so.
                 Local::Zip(z) => {
                     let bytes = std::fs::read(&z).map_err(|e| format!("{}: {e}", z.display()))?;
-                    Ok(Found::Archive(bytes, Auth::Unauthenticated, Vec::new()))
+                    Ok(Found::Archive { bytes, auth: Auth::Unauthenticated, signed: Vec::new(), mirror: None })
                 }
             }
         }
         Method::NetworkMirror { url, .. } => {
             let base = Url::parse(url).map_err(|e| e.to_string())?;
             let p = registry::mirror_package(net, &base, addr, version).await?;
-            let archive = registry::download(net, &p).await?;
-            let registry::Check::Hashes(hashes) = &p.check else { unreachable!("a mirror's package") };
-            if hashes.is_empty() {
-                return Ok(Found::Archive(archive, Auth::Unauthenticated, Vec::new()));
-            }
-            if !archive_matches(&archive, hashes)? {
-                return Err(format!(
-                    "the package downloaded from {} doesn't match any of the mirror's checksums",
-                    p.url
-                ));
-            }
-            Ok(Found::Archive(archive, Auth::VerifiedChecksum, Vec::new()))
+            let bytes = registry::download(net, &p.url).await?;
+            let (auth, mirror) = match p.hashes.is_empty() {
+                true => (Auth::Unauthenticated, None),
+                false => (Auth::VerifiedChecksum, Some((p.url, p.hashes))),
+            };
+            Ok(Found::Archive { bytes, auth, signed: Vec::new(), mirror })
         }
         Method::Direct { .. } => {
             let p = registry::registry_package(net, addr, version).await?;
-            let archive = registry::download(net, &p).await?;
-            let registry::Check::Registry { filename, sha256, sums, signature, keys } = &p.check else {
-                unreachable!("a registry's package")
-            };
-            let (auth, signed) = registry::authenticate(&archive, filename, sha256, sums, signature, keys)?;
-            Ok(Found::Archive(archive, auth, signed))
+            let bytes = registry::download(net, &p.url).await?;
+            let (auth, signed) = registry::authenticate(&bytes, &p)?;
+            Ok(Found::Archive { bytes, auth, signed, mirror: None })
         }
     }
 }
 
-/// Whether an archive matches any of `hashes`: its `zh:` SHA-256, or the `h1:` of its files.
-fn archive_matches(archive: &[u8], hashes: &[String]) -> Result<bool, String> {
-    if hashes.contains(&registry::zip_hash(archive)) {
-        return Ok(true);
-    }
-    if !hashes.iter().any(|h| h.starts_with("h1:")) {
-        return Ok(false);
-    }
-    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let dir = tmp.path().join("p");
+/// Unpacks an archive beside `into` (the same file system), for checking before it replaces
+/// what is there: the staging directory, the unpacked package in it, and its `h1:` hash.
+fn stage(archive: &[u8], into: &Path) -> Result<(tempfile::TempDir, PathBuf, String), String> {
+    let parent = into.parent().ok_or_else(|| format!("{} has no parent directory", into.display()))?;
+    std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    let tmp = tempfile::tempdir_in(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    let dir = tmp.path().join("package");
     unpack(archive, &dir)?;
-    let h1 = hash_v1(&dir).map_err(|e| e.to_string())?;
-    Ok(hashes.contains(&h1))
+    let h1 = hash_v1(&dir).map_err(|e| format!("hashing {}: {e}", dir.display()))?;
+    Ok((tmp, dir, h1))
 }
 
 fn lock_mismatch(addr: &Addr, version: &str) -> String {
@@ -916,7 +907,7 @@ pub async fn install(
         Some(cache) => package_dir_in(cache, addr, &version),
         None => dest.clone(),
     };
-    let (auth, signed) = match found {
+    let (auth, signed, hash) = match found {
         Found::Dir(src) => {
             let hash = hash_v1(&src).map_err(|e| format!("hashing {}: {e}", src.display()))?;
             if same.as_ref().is_some_and(|l| !l.hashes.contains(&hash)) {
@@ -927,23 +918,29 @@ pub async fn install(
             }
             let src = if into != dest { into.clone() } else { src };
             link(&src, &dest).map_err(|e| format!("installing {addr} into {}: {e}", dest.display()))?;
-            (Auth::Unauthenticated, Vec::new())
+            (Auth::Unauthenticated, Vec::new(), hash)
         }
-        Found::Archive(archive, auth, signed) => {
-            if let Some(l) = &same {
-                let hashes: Vec<String> = l.hashes.iter().cloned().collect();
-                if !archive_matches(&archive, &hashes)? {
-                    return Err(lock_mismatch(addr, &version));
-                }
+        Found::Archive { bytes, auth, signed, mirror } => {
+            // Unpacked and hashed once: an archive matches a list of hashes by its `zh:` or by
+            // the `h1:` of its files.
+            let (_staging, staged, h1) = stage(&bytes, &into)?;
+            let zh = registry::zip_hash(&bytes);
+            let is_this = |h: &String| *h == zh || *h == h1;
+            if let Some((url, hashes)) = &mirror
+                && !hashes.iter().any(is_this)
+            {
+                return Err(format!("the package downloaded from {url} doesn't match any of the mirror's checksums"));
             }
-            unpack(&archive, &into).map_err(|e| format!("installing {addr} into {}: {e}", into.display()))?;
+            if same.as_ref().is_some_and(|l| !l.hashes.iter().any(is_this)) {
+                return Err(lock_mismatch(addr, &version));
+            }
+            replace_dir(&staged, &into).map_err(|e| format!("installing {addr} into {}: {e}", into.display()))?;
             if into != dest {
                 link(&into, &dest).map_err(|e| format!("installing {addr} into {}: {e}", dest.display()))?;
             }
-            (auth, signed)
+            (auth, signed, h1)
         }
     };
-    let hash = hash_v1(&dest).map_err(|e| format!("hashing {}: {e}", dest.display()))?;
     let mut hashes = same.map(|l| l.hashes).unwrap_or_default();
     hashes.insert(hash);
     // Only a signed checksum document vouches for the other platforms' archives.
@@ -952,6 +949,16 @@ pub async fn install(
     }
     locks.insert(addr.clone(), Locked { version: version.clone(), constraints, hashes });
     done(&version, dest, How::Installed(auth))
+}
+
+/// Puts the directory `staged` at `dest` (on the same file system), replacing what was there.
+fn replace_dir(staged: &Path, dest: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(dest) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(dest)?,
+        Ok(_) => std::fs::remove_file(dest)?,
+        Err(_) => {}
+    }
+    std::fs::rename(staged, dest)
 }
 
 /// Makes `dest` a link to the unpacked package `src`, as Terraform links a filesystem

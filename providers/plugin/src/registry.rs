@@ -58,20 +58,24 @@ pub struct SigningKey {
     pub trust_signature: String,
 }
 
-/// Where a package is and what vouches for it.
+/// A registry's package for this platform: where it is, and what vouches for it (the
+/// archive's SHA-256, the signed checksums document and the keys that may have signed it).
 #[derive(Clone, Debug)]
-pub struct Package {
+pub struct RegistryPackage {
     pub url: Url,
-    pub check: Check,
+    pub filename: String,
+    pub sha256: [u8; 32],
+    pub sums: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub keys: Vec<SigningKey>,
 }
 
-/// What a downloaded archive must satisfy.
+/// A network mirror's package for this platform: where it is, and the `h1:`/`zh:` hashes it
+/// must match (none: not checked).
 #[derive(Clone, Debug)]
-pub enum Check {
-    /// The origin registry's: the archive's SHA-256, the signed checksums document.
-    Registry { filename: String, sha256: [u8; 32], sums: Vec<u8>, signature: Vec<u8>, keys: Vec<SigningKey> },
-    /// A network mirror's: any of these `h1:`/`zh:` hashes (none: not checked).
-    Hashes(Vec<String>),
+pub struct MirrorPackage {
+    pub url: Url,
+    pub hashes: Vec<String>,
 }
 
 const HASHICORP_KEY: &str = include_str!("hashicorp.asc");
@@ -130,7 +134,7 @@ pub async fn registry_versions(net: &Net, addr: &Addr) -> Result<(Vec<Version>, 
 
 /// The origin registry's package of `addr` `version` for this platform, with its checksum
 /// document, signature and keys.
-pub async fn registry_package(net: &Net, addr: &Addr, version: &Version) -> Result<Package, String> {
+pub async fn registry_package(net: &Net, addr: &Addr, version: &Version) -> Result<RegistryPackage, String> {
     #[derive(Deserialize)]
     struct Keys {
         #[serde(default)]
@@ -192,15 +196,13 @@ pub async fn registry_package(net: &Net, addr: &Addr, version: &Version) -> Resu
     };
     let sums = fetch(sums_url, "authentication checksums").await.map_err(failed)?;
     let signature = fetch(sig_url, "cryptographic signature").await.map_err(failed)?;
-    Ok(Package {
+    Ok(RegistryPackage {
         url: download,
-        check: Check::Registry {
-            filename: body.filename,
-            sha256,
-            sums,
-            signature,
-            keys: body.signing_keys.map(|k| k.gpg_public_keys).unwrap_or_default(),
-        },
+        filename: body.filename,
+        sha256,
+        sums,
+        signature,
+        keys: body.signing_keys.map(|k| k.gpg_public_keys).unwrap_or_default(),
     })
 }
 
@@ -234,7 +236,7 @@ pub async fn mirror_versions(net: &Net, base: &Url, addr: &Addr) -> Result<Vec<V
 }
 
 /// A network mirror's package of `addr` `version` for this platform.
-pub async fn mirror_package(net: &Net, base: &Url, addr: &Addr, version: &Version) -> Result<Package, String> {
+pub async fn mirror_package(net: &Net, base: &Url, addr: &Addr, version: &Version) -> Result<MirrorPackage, String> {
     #[derive(Deserialize)]
     struct Archive {
         url: String,
@@ -260,14 +262,15 @@ pub async fn mirror_package(net: &Net, base: &Url, addr: &Addr, version: &Versio
         .get(&platform)
         .ok_or_else(|| format!("provider {addr} {version} is not available for {platform} in the mirror {base}"))?;
     let url = resp.url.join(&a.url).map_err(|e| failed(format!("invalid URL {:?}: {e}", a.url)))?;
-    Ok(Package { url, check: Check::Hashes(a.hashes.clone()) })
+    Ok(MirrorPackage { url, hashes: a.hashes.clone() })
 }
 
-/// Downloads a package's archive (a minute per request at most, as the plugin is large).
-pub async fn download(net: &Net, p: &Package) -> Result<Vec<u8>, String> {
-    let r = net.get(&p.url, Some(Duration::from_secs(600))).await?;
+/// Downloads a package's archive (ten minutes per request at most: hashicorp/aws's is over
+/// 100 MB).
+pub async fn download(net: &Net, url: &Url) -> Result<Vec<u8>, String> {
+    let r = net.get(url, Some(Duration::from_secs(600))).await?;
     if r.status != 200 {
-        return Err(format!("failed to download {}: HTTP {}", p.url, r.status));
+        return Err(format!("failed to download {url}: HTTP {}", r.status));
     }
     Ok(r.body.to_vec())
 }
@@ -280,14 +283,8 @@ pub fn zip_hash(archive: &[u8]) -> String {
 /// Checks a registry package's archive as Terraform does: its SHA-256 against the registry's
 /// and the checksum document's line for it, then the document's signature. Returns how it was
 /// authenticated and the `zh:` hashes the signed document vouches for.
-pub fn authenticate(
-    archive: &[u8],
-    filename: &str,
-    sha256: &[u8; 32],
-    sums: &[u8],
-    signature: &[u8],
-    keys: &[SigningKey],
-) -> Result<(Auth, Vec<String>), String> {
+pub fn authenticate(archive: &[u8], p: &RegistryPackage) -> Result<(Auth, Vec<String>), String> {
+    let RegistryPackage { filename, sha256, sums, signature, keys, .. } = p;
     let got: [u8; 32] = Sha256::digest(archive).into();
     if &got != sha256 {
         return Err(format!("archive has incorrect checksum {} (expected {})", hex::encode(got), hex::encode(sha256)));
@@ -296,7 +293,7 @@ pub fn authenticate(
     let listed = text
         .lines()
         .filter_map(|l| l.split_once(char::is_whitespace))
-        .find(|(_, name)| name.trim() == filename)
+        .find(|(_, name)| name.trim() == filename.as_str())
         .map(|(h, _)| h.to_string())
         .ok_or_else(|| format!("checksum list has no SHA-256 hash for {filename:?}"))?;
     let mut listed_bytes = [0u8; 32];
@@ -305,7 +302,7 @@ pub fn authenticate(
     if &listed_bytes != sha256 {
         return Err(format!("checksum list has unexpected SHA-256 hash {listed} (expected {})", hex::encode(sha256)));
     }
-    let sig = DetachedSignature::from_bytes(signature).map_err(|e| format!("error checking signature: {e}"))?;
+    let sig = DetachedSignature::from_bytes(&signature[..]).map_err(|e| format!("error checking signature: {e}"))?;
     let (key, key_id) = keys
         .iter()
         .find_map(|k| match signed_by(&sig, &k.ascii_armor, sums) {
