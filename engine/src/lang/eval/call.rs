@@ -137,13 +137,7 @@ impl Evaluator<'_> {
         span: &Span,
     ) -> (Value, Diags) {
         let sig = f.signature();
-        let mut diags = Vec::new();
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            let (v, d) = self.value(a);
-            diags.extend(d);
-            vals.push(v);
-        }
+        let (vals, diags) = self.values(args);
         if has_errors(&diags) {
             return (Value::unknown(sig.returns.clone()), diags);
         }

@@ -158,6 +158,17 @@ impl<'a> Evaluator<'a> {
         }
         self.value(e)
     }
+    /// Each expression's value, in order, and all their diagnostics.
+    fn values(&mut self, exprs: &[Expr]) -> (Vec<Value>, Diags) {
+        let mut diags = Vec::new();
+        let mut vals = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            let (v, d) = self.value(e);
+            diags.extend(d);
+            vals.push(v);
+        }
+        (vals, diags)
+    }
 
     /// Evaluates an expression without the reference pre-check (recursion, and scopes
     /// that do not pre-validate).
@@ -195,13 +206,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Template(parts) => self.template(parts, &e.span),
             ExprKind::TemplateJoin(tuple) => self.template_join(tuple, &e.span),
             ExprKind::Tuple(items) => {
-                let mut diags = Vec::new();
-                let mut vals = Vec::with_capacity(items.len());
-                for item in items {
-                    let (v, d) = self.value(item);
-                    diags.extend(d);
-                    vals.push(v);
-                }
+                let (vals, diags) = self.values(items);
                 (Value::tuple(vals), diags)
             }
             ExprKind::Object(items) => self.object_cons(items),
