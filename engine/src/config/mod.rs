@@ -208,6 +208,15 @@ impl Resource {
     pub fn mode(&self) -> Mode {
         self.addr.mode
     }
+
+    /// Where a diagnostic about the top-level argument `name` points: its expression when
+    /// the block sets it, else the block.
+    pub fn argument_range(&self, name: &str) -> SourceRange {
+        match self.body.body.attribute(name) {
+            Some(a) => SourceRange::new(self.body.file, a.expr.span.clone()),
+            None => self.range.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]

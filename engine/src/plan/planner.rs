@@ -425,21 +425,15 @@ pub(crate) fn body_checks(
             _ => continue,
         };
         let range = match path.as_slice() {
-            [crate::value::PathStep::Attr(n)] => res
-                .body
-                .body
-                .attributes
-                .iter()
-                .find(|a| &a.name == n)
-                .map(|a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone())),
-            _ => None,
+            [crate::value::PathStep::Attr(n)] => res.argument_range(n),
+            _ => res.range.clone(),
         };
         d.push(
             Diagnostic::error(
                 "Missing required argument",
                 format!("The argument \"{name}\" is required, but no definition was found."),
             )
-            .at(range.unwrap_or_else(|| res.range.clone())),
+            .at(range),
         );
     }
     let own = match res.addr.mode {
@@ -451,12 +445,8 @@ pub(crate) fn body_checks(
             d.push(e);
             continue;
         }
-        let at = e
-            .attribute
-            .as_ref()
-            .and_then(|n| res.body.body.attributes.iter().find(|a| a.name == **n))
-            .map(|a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone()));
-        d.push(e.at(at.unwrap_or_else(|| res.range.clone())));
+        let at = e.attribute.as_deref().map_or_else(|| res.range.clone(), |n| res.argument_range(n));
+        d.push(e.at(at));
     }
     d
 }

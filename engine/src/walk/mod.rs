@@ -159,11 +159,7 @@ impl<'a> Walk<'a> {
         res: &crate::config::Resource,
         e: crate::provider::ProviderError,
     ) -> Diagnostic {
-        let range = e
-            .attribute
-            .as_deref()
-            .and_then(|name| res.body.body.attribute(name))
-            .map_or_else(|| res.range.clone(), |a| crate::diag::SourceRange::new(res.body.file, a.expr.span.clone()));
+        let range = e.attribute.as_deref().map_or_else(|| res.range.clone(), |name| res.argument_range(name));
         let summary = e.summary.unwrap_or_else(|| format!("{what} {addr}"));
         Diagnostic::error(summary, e.message).at(range)
     }

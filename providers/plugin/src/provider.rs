@@ -129,14 +129,21 @@ fn diagnostics(diags: &[wire::Diagnostic]) -> Vec<Diagnostic> {
             } else {
                 Diagnostic::error(d.summary.clone(), d.detail.clone())
             };
-            if let Some(wire::Selector::AttributeName(a)) =
-                d.attribute.as_ref().and_then(|p| p.steps.first()).and_then(|s| s.selector.clone())
-            {
+            if let Some(a) = top_attribute(d) {
                 e = e.about_attribute(a);
             }
             e
         })
         .collect()
+}
+
+/// The top-level argument a plugin's diagnostic is about, when its attribute path starts with
+/// one.
+fn top_attribute(d: &wire::Diagnostic) -> Option<String> {
+    match d.attribute.as_ref()?.steps.first()?.selector.clone()? {
+        wire::Selector::AttributeName(a) => Some(a),
+        _ => None,
+    }
 }
 
 /// A started plugin, or why it could not start.
@@ -164,9 +171,7 @@ fn check(diags: &[wire::Diagnostic]) -> Result<(), ProviderError> {
     let mut e =
         ProviderError::new(if errors.len() == 1 && !first.detail.is_empty() { first.detail.clone() } else { message })
             .with_summary(first.summary.clone());
-    if let Some(wire::Selector::AttributeName(a)) =
-        first.attribute.as_ref().and_then(|p| p.steps.first()).and_then(|s| s.selector.clone())
-    {
+    if let Some(a) = top_attribute(first) {
         e = e.at_attribute(a);
     }
     Err(e)
