@@ -722,11 +722,16 @@ pub(crate) async fn convert_cross_type(
         if m.to.resource.mode != crate::addr::Mode::Managed || m.from.resource.mode != crate::addr::Mode::Managed {
             continue; // data sources are read again, never moved across types
         }
-        let key = ctx.provider_key_of(&m.to.resource, &State::new());
+        // The destination's provider: its configuration's, else the one its type implies
+        // (the recorded one is still the source's).
+        let key = ctx
+            .config
+            .resource_at(&m.to.resource)
+            .map(|r| r.provider.clone())
+            .unwrap_or_else(|| crate::config::implied_provider(&m.to.resource.type_name).to_string());
         let target_address = ctx.provider_address(&key);
         let Some(rs) = state.resources.get(&m.to.resource) else { continue };
-        // `provider["registry.terraform.io/hashicorp/null"]` → the address between the quotes.
-        let source_provider = rs.provider.split('"').nth(1).unwrap_or_default().to_string();
+        let source_provider = crate::state::provider_address_source(&rs.provider).unwrap_or_default().to_string();
         let provider = ctx.providers.get(&key);
         let Some(provider) = provider.filter(|p| p.can_move_state()) else {
             let source = ctx.provider_source(&key);

@@ -339,11 +339,21 @@ pub fn provider_fqn(source: &str) -> String {
 
 /// The provider local name and alias of a state provider address.
 pub fn parse_provider_address(addr: &str) -> Option<(String, Option<String>)> {
-    let rest = addr.strip_prefix("provider[\"")?;
-    let (source, tail) = rest.split_once("\"]")?;
+    let (source, tail) = split_provider_address(addr)?;
     let name = source.rsplit('/').next()?.to_string();
     let alias = tail.strip_prefix('.').map(str::to_string);
     Some((name, alias))
+}
+
+/// The fully qualified provider source of a state provider address
+/// (`provider["registry.terraform.io/hashicorp/null"].x` → `registry.terraform.io/hashicorp/null`).
+pub fn provider_address_source(addr: &str) -> Option<&str> {
+    split_provider_address(addr).map(|(source, _)| source)
+}
+
+/// A state provider address's source and what follows it (`.alias`, or nothing).
+fn split_provider_address(addr: &str) -> Option<(&str, &str)> {
+    addr.strip_prefix("provider[\"")?.split_once("\"]")
 }
 
 #[cfg(test)]

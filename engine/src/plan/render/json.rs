@@ -218,11 +218,7 @@ pub fn known_json(v: &Value) -> Option<J> {
 
 /// `provider["registry.terraform.io/hashicorp/aws"].west` → `registry.terraform.io/hashicorp/aws`.
 fn provider_name(provider_address: &str) -> String {
-    provider_address
-        .strip_prefix("provider[\"")
-        .and_then(|r| r.split('"').next())
-        .unwrap_or(provider_address)
-        .to_string()
+    crate::state::provider_address_source(provider_address).unwrap_or(provider_address).to_string()
 }
 
 /// The fields every resource instance entry starts with.
