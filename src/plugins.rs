@@ -14,7 +14,7 @@ use terrane_engine::addr::{Mode, ResourceAddr};
 use terrane_engine::config::Config;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{ProviderFactory, ProviderRegistry};
-use terrane_engine::state::State;
+use terrane_engine::state::{State, provider_address_source};
 use terrane_provider_plugin::install::{self, Addr, Requirement};
 use terrane_provider_plugin::{PluginFactory, RoutedFactory, cache};
 
@@ -101,20 +101,19 @@ fn needs_more_than(builtin: &Arc<dyn ProviderFactory>, addr: &Addr, config: &Con
         Mode::Managed => !schema.resources.contains_key(&r.type_name),
         Mode::Data => !schema.data_sources.contains_key(&r.type_name),
     };
-    fn in_config(c: &Config, f: &dyn Fn(&ResourceAddr) -> bool) -> bool {
-        c.resources.keys().any(f) || c.children.values().any(|m| in_config(m, f))
-    }
     // A type's provider is implied by its prefix unless a `provider` argument says otherwise;
     // the prefix is enough to decide whether to read a schema.
     let ours = |r: &ResourceAddr| r.type_name.split('_').next() == Some(addr.name.as_str());
-    if in_config(config, &|r| ours(r) && lacks(r)) {
+    if config.modules().iter().any(|m| m.resources.keys().any(|r| ours(r) && lacks(r))) {
         return true;
     }
     if config.sources.files().any(|(_, f)| f.text.contains("provider::")) {
         return true;
     }
     let source = addr.to_string();
-    state.is_some_and(|s| s.resources.iter().any(|(r, rs)| rs.provider.contains(&source) && lacks(r)))
+    state.is_some_and(|s| {
+        s.resources.iter().any(|(r, rs)| provider_address_source(&rs.provider) == Some(source.as_str()) && lacks(r))
+    })
 }
 
 /// The registry for a command on `config` (and `state`, whose objects may need a plugin to
