@@ -129,6 +129,18 @@ impl Side {
     }
 }
 
+/// `init` fails for Terraform and for terrane, each saying `why`, and terrane writes no lock
+/// file.
+fn both_refuse(tf: &Side, ours: &Side, why: &str) {
+    let (code, tf_out) = tf.terraform(&["init", "-no-color"]);
+    assert_eq!(code, 1, "{tf_out}");
+    assert!(flat(&tf_out).contains(why), "{tf_out}");
+    let (code, _, err) = ours.work.run(&["init"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(why), "{err}");
+    assert!(ours.lock_file().is_none());
+}
+
 /// The installer's lines (`- …`) and the signing note, which Terraform and terrane share.
 fn install_lines(out: &str) -> Vec<String> {
     out.lines().filter(|l| l.starts_with("- ") || l.starts_with("Partner and community")).map(str::to_string).collect()
@@ -214,26 +226,14 @@ fn a_package_that_fails_its_checks_is_refused_and_nothing_is_installed() {
     let stranger = Publisher::new("Mallory <mallory@example.com>", false);
     s.answer(&format!("{sums_path}.sig"), Answer::ok(stranger.sign(&sums)));
     let (tf, ours) = (Side::new(&s, &tfrc), Side::new(&s, &tfrc));
-    let (code, tf_out) = tf.terraform(&["init", "-no-color"]);
-    assert_eq!(code, 1, "{tf_out}");
-    assert!(flat(&tf_out).contains("authentication signature from unknown issuer"), "{tf_out}");
-    let (code, _, err) = ours.work.run(&["init"]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("authentication signature from unknown issuer"), "{err}");
-    assert!(ours.lock_file().is_none());
+    both_refuse(&tf, &ours, "authentication signature from unknown issuer");
     assert!(!ours.work.path().join(".terraform/providers").join(&s.host).exists());
 
     // An archive that is not the one the checksums name.
     s.answer(&format!("{sums_path}.sig"), Answer::ok(publisher.sign(&sums)));
     let file = "/files/1.0.0/terraform-provider-hello_1.0.0_linux_amd64.zip";
     s.answer(file, Answer::ok(archive(&[("terraform-provider-hello_v1.0.0", b"evil", 0o755)])));
-    let (code, tf_out) = tf.terraform(&["init", "-no-color"]);
-    assert_eq!(code, 1, "{tf_out}");
-    assert!(flat(&tf_out).contains("archive has incorrect checksum"), "{tf_out}");
-    let (code, _, err) = ours.work.run(&["init"]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("archive has incorrect checksum"), "{err}");
-    assert!(ours.lock_file().is_none());
+    both_refuse(&tf, &ours, "archive has incorrect checksum");
 
     // Without the token, the registry says 401: both stop, naming the host.
     let (tf, ours) = (Side::new(&s, ""), Side::new(&s, ""));
