@@ -1,18 +1,20 @@
 //! Crash-safe apply with the AWS provider on moto (127.0.0.1:5000, `tests/env/moto.sh`): an
 //! apply of 34 AWS objects (a network, security groups and rules, log groups, IAM roles,
-//! policies and instance profiles) is killed with SIGKILL at 20 seeded random points; the next
-//! plan adopts what the killed run created (found by name, by the hidden token tag, or by
+//! policies and instance profiles) is killed with SIGKILL while moto's answer to each kind of
+//! call that makes an object is held back (`holding_proxy`), and at 8 seeded random points; the
+//! next plan adopts what the killed run created (found by name, by the hidden token tag, or by
 //! natural key), the apply after it converges, and every object exists exactly once in AWS
 //! (counted with the SDK): no twin, no orphan. Each point works under its own names and is
 //! destroyed at the end.
 
+use crate::holding_proxy::HoldingProxy;
 use crate::{Lcg, Work, apply_killed_after, assert_converged, recover};
 use std::time::{Duration, Instant};
 
 const MOTO: &str = "http://127.0.0.1:5000";
 
-/// The 34 objects, named after `p` (unique to one kill point).
-fn config(p: &str) -> String {
+/// The 34 objects, named after `p` (unique to one kill point), made through `endpoint`.
+fn config(p: &str, endpoint: &str) -> String {
     format!(
         r#"
 provider "aws" {{
@@ -21,10 +23,10 @@ provider "aws" {{
   secret_key                  = "testing"
   skip_credentials_validation = true
   endpoints {{
-    ec2  = "{MOTO}"
-    logs = "{MOTO}"
-    iam  = "{MOTO}"
-    sts  = "{MOTO}"
+    ec2  = "{endpoint}"
+    logs = "{endpoint}"
+    iam  = "{endpoint}"
+    sts  = "{endpoint}"
   }}
 }}
 
@@ -246,12 +248,27 @@ fn expected() -> Vec<(&'static str, usize)> {
     ]
 }
 
-fn work(p: &str) -> Work {
+fn work(p: &str, endpoint: &str) -> Work {
     assert!(
         std::net::TcpStream::connect("127.0.0.1:5000").is_ok(),
         "moto is not running on 127.0.0.1:5000: run the tests through tests/run.sh (or tests/env/moto.sh first)"
     );
-    Work::new(&config(p)).with_env("TERRANE_AWS_POLL_MS", "50")
+    Work::new(&config(p, endpoint)).with_env("TERRANE_AWS_POLL_MS", "50")
+}
+
+/// After a killed apply, under the names `p`: the next plan adopts what the killed run made (at
+/// least `adopt` objects), the apply after it converges to exactly the expected objects, and
+/// the destroy leaves none. Returns how many objects were adopted.
+async fn recover_and_check(w: &Work, p: &str, what: &str, adopt: usize) -> usize {
+    let before = census(p).await;
+    let what = format!("{what}; the killed run had made {before:?}");
+    let adopted = recover(w, &what);
+    assert!(adopted >= adopt, "{what}: the plan adopted {adopted} objects");
+    assert_eq!(census(p).await, expected(), "{what}: AWS differs from an uninterrupted apply's");
+    assert_converged(w, &what, OBJECTS);
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(census(p).await.iter().all(|(_, n)| *n == 0), "{what}: objects left after destroy");
+    adopted
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,7 +279,7 @@ async fn kill_9_during_an_aws_apply_leaves_no_twin_and_converges() {
 
     // How long an uninterrupted apply takes, to spread the kill points over it.
     let p0 = format!("{run}-ref");
-    let reference = work(&p0);
+    let reference = work(&p0, MOTO);
     let started = Instant::now();
     reference.ok(&["apply", "-auto-approve"]);
     let full = started.elapsed();
@@ -270,26 +287,53 @@ async fn kill_9_during_an_aws_apply_leaves_no_twin_and_converges() {
     assert_eq!(reference.addresses().len(), OBJECTS);
     reference.ok(&["destroy", "-auto-approve"]);
 
+    // Every call that makes an object, interrupted at its worst moment: moto has made it, the
+    // answer is held back, and terrane is killed before it hears of it. The next plan must
+    // adopt it (by the hidden token tag, by name, or by natural key), for each kind.
+    let proxy = HoldingProxy::start("127.0.0.1:5000");
+    for action in [
+        "CreateVpc",
+        "CreateSubnet",
+        "CreateInternetGateway",
+        "AttachInternetGateway",
+        "CreateRouteTable",
+        "CreateRoute",
+        "AssociateRouteTable",
+        "CreateSecurityGroup",
+        "AuthorizeSecurityGroupIngress",
+        "CreateLogGroup",
+        "CreateRole",
+        "PutRolePolicy",
+        "CreateInstanceProfile",
+        "AddRoleToInstanceProfile",
+    ] {
+        let p = format!("{run}-{}", action.to_lowercase());
+        let w = work(&p, &proxy.url);
+        proxy.hold(action);
+        let mut child = w
+            .std_cmd(&["apply", "-auto-approve"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let held = proxy.wait_held(Duration::from_secs(60));
+        child.kill().unwrap();
+        let _ = child.wait();
+        proxy.pass_through();
+        assert_eq!(held.as_deref(), Some(action), "the apply never called {action}");
+        recover_and_check(&w, &p, &format!("killed while the answer to {action} was held"), 1).await;
+    }
+
+    // And at seeded random moments, wherever they fall.
     let mut rng = Lcg(0xa75_5eed);
     let mut adopted_total = 0;
-    let points = 20;
+    let points = 8;
     for point in 0..points {
         let p = format!("{run}-{point}");
-        let w = work(&p);
+        let w = work(&p, MOTO);
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
         apply_killed_after(&w, delay);
-        let before = census(&p).await;
-
-        // The next plan adopts what the killed run created; the apply creates the rest.
-        let what = format!("point {point} ({delay:?}; the killed run had made {before:?})");
-        adopted_total += recover(&w, &what);
-        assert_eq!(census(&p).await, expected(), "{what}: AWS differs from an uninterrupted apply's");
-        assert_converged(&w, &what, OBJECTS);
-        w.ok(&["destroy", "-auto-approve"]);
-        assert!(census(&p).await.iter().all(|(_, n)| *n == 0), "point {point}: objects left after destroy");
+        adopted_total += recover_and_check(&w, &p, &format!("point {point} ({delay:?})"), 0).await;
     }
-    // Not every point falls between a create and its record, but with several spread over the
-    // apply some must: otherwise this test would not test adoption at all.
-    assert!(adopted_total > 0, "no kill point left an unrecorded object to adopt ({points} points)");
     eprintln!("{points} kill points over a {full:?} apply; {adopted_total} objects adopted");
 }

@@ -8,6 +8,7 @@ mod crash_docker;
 mod fixtures;
 mod from_terraform;
 mod guard_rails;
+mod holding_proxy;
 mod https_server;
 mod json;
 mod leaks;

@@ -1,0 +1,115 @@
+//! A pass-through HTTP proxy in front of moto that can hold back the answer to one call (the
+//! first of a named action, such as `CreateVpc`): moto has made the object, and the client never
+//! hears of it. A test kills terrane while the
+//! answer is held, which is the exact moment crash-safe creates exist for (the object exists,
+//! the state does not know it), instead of hoping a timed kill lands in that window.
+//!
+//! moto (werkzeug) answers one request per connection and closes it; so does this proxy.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+pub struct HoldingProxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The action whose first call to hold, if any; taken (left `None`) by the call it holds.
+    hold: Arc<Mutex<Option<String>>>,
+    held: mpsc::Receiver<String>,
+}
+
+impl HoldingProxy {
+    /// Serves on a free port of 127.0.0.1, forwarding to `upstream` (`host:port`).
+    pub fn start(upstream: &str) -> HoldingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let hold = Arc::new(Mutex::new(None));
+        let (tx, held) = mpsc::channel();
+        let upstream = upstream.to_string();
+        let h = hold.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (upstream, h, tx) = (upstream.clone(), h.clone(), tx.clone());
+                std::thread::spawn(move || serve(client, &upstream, &h, &tx));
+            }
+        });
+        HoldingProxy { url, hold, held }
+    }
+
+    /// Holds the answer to the next call of `action`; everything else passes.
+    pub fn hold(&self, action: &str) {
+        while self.held.try_recv().is_ok() {}
+        *self.hold.lock().unwrap() = Some(action.to_string());
+    }
+
+    /// Forwards everything.
+    pub fn pass_through(&self) {
+        *self.hold.lock().unwrap() = None;
+    }
+
+    /// Waits until an answer is held (moto has made the object); returns the call's action.
+    pub fn wait_held(&self, timeout: Duration) -> Option<String> {
+        self.held.recv_timeout(timeout).ok()
+    }
+}
+
+/// The AWS action of a request: `Action=` in a query-protocol body, or `X-Amz-Target` of a JSON
+/// one (`Logs_20140328.CreateLogGroup`).
+fn action(head: &str, body: &[u8]) -> String {
+    for line in head.lines() {
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case("x-amz-target")
+        {
+            return v.trim().rsplit('.').next().unwrap_or_default().to_string();
+        }
+    }
+    String::from_utf8_lossy(body).split('&').find_map(|kv| kv.strip_prefix("Action=")).unwrap_or_default().to_string()
+}
+
+fn serve(client: TcpStream, upstream: &str, hold: &Mutex<Option<String>>, held: &mpsc::Sender<String>) {
+    let mut reader = BufReader::new(client);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let end = line == "\r\n";
+        head.push_str(&line);
+        if end {
+            break;
+        }
+    }
+    let length = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+        .map_or(0, |(_, v)| v.trim().parse::<usize>().unwrap());
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+
+    let mut up = TcpStream::connect(upstream).unwrap();
+    up.write_all(head.as_bytes()).unwrap();
+    up.write_all(&body).unwrap();
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer).unwrap();
+
+    let action = action(&head, &body);
+    let take = {
+        let mut hold = hold.lock().unwrap();
+        let take = hold.as_deref() == Some(action.as_str());
+        if take {
+            *hold = None;
+        }
+        take
+    };
+    if take {
+        // Made, never told: hold until the client goes away (it is killed).
+        let _ = held.send(action);
+        let mut client = reader.into_inner();
+        let _ = client.set_read_timeout(Some(Duration::from_secs(120)));
+        let _ = client.read(&mut [0; 1]);
+        return;
+    }
+    let _ = reader.into_inner().write_all(&answer);
+}
