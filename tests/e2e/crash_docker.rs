@@ -1,18 +1,20 @@
 //! Crash-safe apply with the Docker provider on the local one-node swarm (`tests/env/docker.sh`):
 //! an apply of 32 swarm objects (an overlay network, secrets, configs, volumes and services
-//! that use them) is killed with SIGKILL at 20 seeded random points. Creates leave no mark on
+//! that use them) is killed with SIGKILL while the daemon's answer to each kind of create is held
+//! back (`holding_proxy`), and at 12 seeded random points. Creates leave no mark on
 //! their objects; the next plan finds what the killed run created by its name and the time its
 //! create was recorded, and adopts it, the apply after it converges, and the daemon holds every object
 //! exactly once (listed with the `docker` CLI, behind terrane's back): no name conflict, no
 //! orphan. Each point works under its own names and is destroyed at the end.
 
+use crate::holding_proxy::HoldingProxy;
 use crate::{Lcg, Work, apply_killed_after, assert_converged, recover};
 use std::time::{Duration, Instant};
 
 const IMAGE: &str = "terrane-test/busybox:1";
 
-/// The 32 objects, named after `p` (unique to one kill point).
-fn config(p: &str) -> String {
+/// The 32 objects, named after `p` (unique to one kill point), made through the daemon at `host`.
+fn config(p: &str, host: &str) -> String {
     format!(
         r#"
 terraform {{
@@ -21,7 +23,9 @@ terraform {{
   }}
 }}
 
-provider "docker" {{}}
+provider "docker" {{
+  host = "{host}"
+}}
 
 resource "docker_network" "net" {{
   name       = "{p}-net"
@@ -117,20 +121,37 @@ fn expected() -> Vec<(&'static str, usize)> {
     vec![("network", 1), ("secret", 8), ("config", 8), ("volume", 9), ("service", 6)]
 }
 
-fn work(p: &str) -> Work {
+const DOCKERD: &str = "unix:///var/run/docker.sock";
+
+fn work(p: &str, host: &str) -> Work {
     docker(&["image", "inspect", "--format", "{{.Id}}", IMAGE]);
-    Work::new(&config(p))
+    Work::new(&config(p, host))
+}
+
+/// After a killed apply, under the names `p`: the next plan adopts what the killed run made (at
+/// least `adopt` objects; a twin is impossible on a swarm, where names are unique: the create
+/// would fail on the name), the apply after it converges to exactly the expected objects, and
+/// the destroy leaves none. Returns how many objects were adopted.
+fn recover_and_check(w: &Work, p: &str, what: &str, adopt: usize) -> usize {
+    let what = format!("{what}; the killed run had made {:?}", census(p));
+    let adopted = recover(w, &what);
+    assert!(adopted >= adopt, "{what}: the plan adopted {adopted} objects");
+    assert_eq!(census(p), expected(), "{what}: the swarm differs from an uninterrupted apply's");
+    assert_converged(w, &what, OBJECTS);
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(census(p).iter().all(|(_, n)| *n == 0), "{what}: objects left after destroy");
+    adopted
 }
 
 #[test]
-fn kill_9_at_twenty_points_of_a_swarm_apply_leaves_no_orphan_and_converges() {
+fn kill_9_at_each_create_and_at_random_points_of_a_swarm_apply_leaves_no_orphan_and_converges() {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     let run = format!("tkill{}-{}", std::process::id(), nanos % 100_000);
     assert_eq!(expected().iter().map(|(_, n)| n).sum::<usize>(), OBJECTS);
 
     // How long an uninterrupted apply takes, to spread the kill points over it.
     let p0 = format!("{run}-ref");
-    let reference = work(&p0);
+    let reference = work(&p0, DOCKERD);
     let started = Instant::now();
     reference.ok(&["apply", "-auto-approve"]);
     let full = started.elapsed();
@@ -150,26 +171,45 @@ fn kill_9_at_twenty_points_of_a_swarm_apply_leaves_no_orphan_and_converges() {
     reference.ok(&["destroy", "-auto-approve"]);
     assert!(census(&p0).iter().all(|(_, n)| *n == 0), "objects left after destroy");
 
+    // Every call that makes an object, interrupted at its worst moment: the daemon has made it,
+    // the answer is held back, and terrane is killed before it hears of it. The next plan must
+    // adopt it, for each kind.
+    let proxy = HoldingProxy::start("/var/run/docker.sock");
+    let host = proxy.url.replace("http://", "tcp://");
+    for action in ["networks/create", "secrets/create", "configs/create", "volumes/create", "services/create"] {
+        let p = format!("{run}-{}", action.replace("/create", ""));
+        let w = work(&p, &host);
+        proxy.hold(action);
+        let mut child = w
+            .std_cmd(&["apply", "-auto-approve"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let held = proxy.wait_held(Duration::from_secs(60));
+        child.kill().unwrap();
+        let out = child.wait_with_output().unwrap();
+        proxy.pass_through();
+        assert_eq!(
+            held.as_deref(),
+            Some(action),
+            "the apply never called {action}:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        recover_and_check(&w, &p, &format!("killed while the answer to {action} was held"), 1);
+    }
+
+    // And at seeded random moments, wherever they fall.
     let mut rng = Lcg(0xd0c_4e5);
     let mut adopted_total = 0;
-    for point in 0..20 {
+    let points = 12;
+    for point in 0..points {
         let p = format!("{run}-{point}");
-        let w = work(&p);
+        let w = work(&p, DOCKERD);
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
         apply_killed_after(&w, delay);
-        let before = census(&p);
-
-        // The next plan adopts what the killed run created; the apply creates the rest (a
-        // twin is impossible on a swarm, where names are unique: it would fail on the name).
-        let what = format!("point {point} ({delay:?}; the killed run had made {before:?})");
-        adopted_total += recover(&w, &what);
-        assert_eq!(census(&p), expected(), "{what}: the swarm differs from an uninterrupted apply's");
-        assert_converged(&w, &what, OBJECTS);
-        w.ok(&["destroy", "-auto-approve"]);
-        assert!(census(&p).iter().all(|(_, n)| *n == 0), "point {point}: objects left after destroy");
+        adopted_total += recover_and_check(&w, &p, &format!("point {point} ({delay:?})"), 0);
     }
-    // Not every point falls between a create and its record, but with 20 spread over the
-    // apply some must: otherwise this test would not test adoption at all.
-    assert!(adopted_total > 0, "no kill point left an unrecorded object to adopt");
-    eprintln!("20 kill points over a {full:?} apply; {adopted_total} objects adopted");
+    eprintln!("{points} kill points over a {full:?} apply; {adopted_total} objects adopted");
 }

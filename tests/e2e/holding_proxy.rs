@@ -1,13 +1,15 @@
-//! A pass-through HTTP proxy in front of moto that can hold back the answer to one call (the
-//! first of a named action, such as `CreateVpc`): moto has made the object, and the client never
-//! hears of it. A test kills terrane while the
+//! A pass-through HTTP proxy in front of moto or dockerd that can hold back the answer to one
+//! call (the first of a named action: `CreateVpc` for AWS, `services/create` for Docker): the
+//! server has made the object, and the client never hears of it. A test kills terrane while the
 //! answer is held, which is the exact moment crash-safe creates exist for (the object exists,
 //! the state does not know it), instead of hoping a timed kill lands in that window.
 //!
-//! moto (werkzeug) answers one request per connection and closes it; so does this proxy.
+//! One request per connection, as moto (werkzeug) answers anyway: each is forwarded with
+//! `Connection: close`, and its answer relayed byte for byte.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
@@ -20,7 +22,8 @@ pub struct HoldingProxy {
 }
 
 impl HoldingProxy {
-    /// Serves on a free port of 127.0.0.1, forwarding to `upstream` (`host:port`).
+    /// Serves on a free port of 127.0.0.1, forwarding to `upstream` (`host:port`, or the path
+    /// of a Unix socket).
     pub fn start(upstream: &str) -> HoldingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -54,9 +57,15 @@ impl HoldingProxy {
     }
 }
 
-/// The AWS action of a request: `Action=` in a query-protocol body, or `X-Amz-Target` of a JSON
-/// one (`Logs_20140328.CreateLogGroup`).
+/// The action of a request: for AWS, `Action=` in a query-protocol body, or `X-Amz-Target` of a
+/// JSON one (`Logs_20140328.CreateLogGroup`); for Docker, a POST's path after the API version
+/// (`services/create`).
 fn action(head: &str, body: &[u8]) -> String {
+    if let Some(path) = head.strip_prefix("POST /").and_then(|p| p.split_whitespace().next()) {
+        let path = path.split('?').next().unwrap_or_default();
+        let unversioned = path.strip_prefix("v1.").and_then(|p| p.split_once('/')).map_or(path, |(_, rest)| rest);
+        return unversioned.to_string();
+    }
     for line in head.lines() {
         if let Some((k, v)) = line.split_once(':')
             && k.eq_ignore_ascii_case("x-amz-target")
@@ -85,14 +94,30 @@ fn serve(client: TcpStream, upstream: &str, hold: &Mutex<Option<String>>, held: 
         .lines()
         .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
         .map_or(0, |(_, v)| v.trim().parse::<usize>().unwrap());
+    assert!(
+        !head.to_ascii_lowercase().contains("transfer-encoding: chunked"),
+        "the holding proxy reads bodies by Content-Length only: {head}"
+    );
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
 
-    let mut up = TcpStream::connect(upstream).unwrap();
-    up.write_all(head.as_bytes()).unwrap();
-    up.write_all(&body).unwrap();
+    let mut forwarded: String = head
+        .split_inclusive("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:") && *l != "\r\n")
+        .collect();
+    forwarded.push_str("Connection: close\r\n\r\n");
     let mut answer = Vec::new();
-    up.read_to_end(&mut answer).unwrap();
+    if upstream.starts_with('/') {
+        let mut up = UnixStream::connect(upstream).unwrap();
+        up.write_all(forwarded.as_bytes()).unwrap();
+        up.write_all(&body).unwrap();
+        up.read_to_end(&mut answer).unwrap();
+    } else {
+        let mut up = TcpStream::connect(upstream).unwrap();
+        up.write_all(forwarded.as_bytes()).unwrap();
+        up.write_all(&body).unwrap();
+        up.read_to_end(&mut answer).unwrap();
+    }
 
     let action = action(&head, &body);
     let take = {

@@ -8,7 +8,8 @@
 //!   name       = "web"         # forces replacement
 //!   value      = "v1"          # updated in place
 //!   secret     = "hunter2"     # sensitive
-//!   latency_ms = 200           # every operation on it takes this long
+//!   latency_ms = 200           # every operation on it takes this long (a create makes its
+//!                              # object first, then waits)
 //!   fail_on    = "create"      # create | update | delete | read: that operation fails
 //!                              # converge: a create or update is made, then reported failed
 //!                              # with the object (as a service that never became healthy)
@@ -317,8 +318,8 @@ impl Provider for FakeProvider {
             return Err(err(format!("unknown type {type_name}")));
         }
         let _op = InFlight::enter(&self.calls, "create", &planned);
-        self.delay(&planned).await;
         if Self::fails(&planned, "create") {
+            self.delay(&planned).await;
             return Err(err("injected failure on create"));
         }
         let id = format!("fake-{}", uuid_like());
@@ -338,6 +339,9 @@ impl Provider for FakeProvider {
         self.with_objects(|o| {
             o.insert(id.clone(), j);
         })?;
+        // As a cloud API whose object exists at once and becomes ready later: a create killed
+        // while it waits has made its object (which the next plan adopts).
+        self.delay(&planned).await;
         if Self::fails(&v, "converge") {
             return Err(err("injected failure after create").with_partial_state(v));
         }
