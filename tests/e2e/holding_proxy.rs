@@ -59,9 +59,9 @@ impl HoldingProxy {
 
 /// The action of a request: for AWS, `Action=` in a query-protocol body, or `X-Amz-Target` of a
 /// JSON one (`Logs_20140328.CreateLogGroup`); for Docker, a POST's path after the API version
-/// (`services/create`).
+/// (`services/create`; AWS posts to `/`).
 fn action(head: &str, body: &[u8]) -> String {
-    if let Some(path) = head.strip_prefix("POST /").and_then(|p| p.split_whitespace().next()) {
+    if let Some(path) = head.strip_prefix("POST /").and_then(|p| p.split(' ').next()).filter(|p| !p.is_empty()) {
         let path = path.split('?').next().unwrap_or_default();
         let unversioned = path.strip_prefix("v1.").and_then(|p| p.split_once('/')).map_or(path, |(_, rest)| rest);
         return unversioned.to_string();
@@ -137,4 +137,15 @@ fn serve(client: TcpStream, upstream: &str, hold: &Mutex<Option<String>>, held: 
         return;
     }
     let _ = reader.into_inner().write_all(&answer);
+}
+
+#[test]
+fn actions_are_read_from_aws_and_docker_requests() {
+    let query = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n";
+    assert_eq!(action(query, b"Action=CreateVpc&Version=2016-11-15"), "CreateVpc");
+    let json = "POST / HTTP/1.1\r\nX-Amz-Target: Logs_20140328.CreateLogGroup\r\n\r\n";
+    assert_eq!(action(json, b"{}"), "CreateLogGroup");
+    assert_eq!(action("POST /v1.47/services/create HTTP/1.1\r\n\r\n", b"{}"), "services/create");
+    assert_eq!(action("POST /secrets/create?x=1 HTTP/1.1\r\n\r\n", b"{}"), "secrets/create");
+    assert_eq!(action("GET /v1.47/networks HTTP/1.1\r\n\r\n", b""), "");
 }

@@ -1,4 +1,5 @@
-"""moto's server, with the two ElastiCache gaps terrane's tests need filled.
+"""moto's server, with the two ElastiCache gaps terrane's tests need filled, and S3's
+conditional writes made atomic.
 
 1. moto marks a deleted ElastiCache cluster "deleting" and keeps it forever, where AWS removes
    it after a few minutes. A provider that waits for the deletion to finish (as Terraform's
@@ -7,10 +8,15 @@
    a delete reports the cluster gone.
 2. moto does not implement DeleteCacheSubnetGroup (it answers 500 NotImplemented). Here it
    removes the group, or answers CacheSubnetGroupNotFoundFault as AWS does.
+3. moto checks a PutObject's If-None-Match / If-Match and then writes, with nothing between:
+   its server answers requests on threads, so two runs creating the same lock object at the
+   same moment can both succeed, which S3 never allows (a conditional write is atomic there).
+   Here object writes and deletes take one lock, so the check and the write are one step.
 
 Every other call is moto's own.
 """
 import sys
+import threading
 
 from moto.core.responses import EmptyResult
 from moto.elasticache.exceptions import CacheClusterNotFound, CacheSubnetGroupNotFound
@@ -42,6 +48,22 @@ def delete_cache_subnet_group(self):
 
 if not hasattr(ElastiCacheResponse, "delete_cache_subnet_group"):
     ElastiCacheResponse.delete_cache_subnet_group = delete_cache_subnet_group
+
+from moto.s3.responses import S3Response
+
+_s3_writes = threading.Lock()
+
+
+def _atomic(method):
+    def locked(self, *args, **kwargs):
+        with _s3_writes:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
+S3Response.put_object = _atomic(S3Response.put_object)
+S3Response.delete_object = _atomic(S3Response.delete_object)
 
 if __name__ == "__main__":
     from moto.server import main
