@@ -13,9 +13,13 @@ pub mod diag;
 pub mod eval;
 pub mod fmt;
 pub mod hcl;
+pub mod model;
 pub mod number;
 pub mod schema;
 pub mod value;
+
+// The code `#[derive(Model)]` generates names `::terrane_engine`, also inside this crate.
+extern crate self as terrane_engine;
 
 /// terrane's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -18,6 +18,7 @@ mod errors;
 mod iam;
 mod kms;
 mod legacy;
+mod model;
 mod plan;
 mod policy;
 mod policy_document;

@@ -13,11 +13,7 @@ pub const TOKEN_TAG: &str = "terrane:create-token";
 /// The tags to create an object with: the planned `tags_all`, and in a create with an
 /// idempotency token, the token tag.
 pub fn at_create(c: &crate::resource::Ctx<'_>, planned: &Value) -> BTreeMap<String, String> {
-    let mut tags = wanted(planned);
-    if let Some(t) = c.token {
-        tags.insert(TOKEN_TAG.to_string(), t.to_string());
-    }
-    tags
+    crate::model::Tags { tags: None, tags_all: Some(wanted(planned)) }.at_create(c)
 }
 
 /// Tags as AWS holds them, without the token tag.
@@ -91,22 +87,29 @@ pub fn read_back(
     default_tags: &BTreeMap<String, String>,
     prior: &Value,
 ) -> (Value, Value) {
+    let prior_tags = prior.get_attr("tags").filter(|t| !t.is_null()).map(|_| crate::val::string_map(prior, "tags"));
+    let t = read_back_tags(api, default_tags, prior_tags.as_ref());
+    (t.tags.as_ref().map_or(Value::NULL, crate::val::str_map), crate::val::str_map(&t.tags_all.unwrap_or_default()))
+}
+
+/// [`read_back`] for a typed resource: its `tags` and `tags_all` from the tags AWS holds, the
+/// provider's default tags and the prior `tags` (null when the configuration sets none).
+pub fn read_back_tags(
+    api: &BTreeMap<String, String>,
+    default_tags: &BTreeMap<String, String>,
+    prior_tags: Option<&BTreeMap<String, String>>,
+) -> crate::model::Tags {
     if let Some(t) = api.get(TOKEN_TAG) {
         let _ = SEEN.try_with(|s| s.borrow_mut().push(t.clone()));
     }
-    let api = &visible(api);
-    let prior_tags = crate::val::string_map(prior, "tags");
+    let api = visible(api);
     let own: BTreeMap<String, String> = api
         .iter()
-        .filter(|(k, v)| prior_tags.contains_key(*k) || default_tags.get(*k) != Some(*v))
+        .filter(|(k, v)| prior_tags.is_some_and(|p| p.contains_key(*k)) || default_tags.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let tags = if own.is_empty() && prior.get_attr("tags").is_none_or(Value::is_null) {
-        Value::NULL
-    } else {
-        crate::val::str_map(&own)
-    };
-    (tags, crate::val::str_map(api))
+    let tags = if own.is_empty() && prior_tags.is_none() { None } else { Some(own) };
+    crate::model::Tags { tags, tags_all: Some(api) }
 }
 
 /// Brings an object's tags from `old` to `new`: `untag` is called with the keys to remove,

@@ -1,15 +1,16 @@
 //! `aws_cloudwatch_log_group`: where the apps' `awslogs` driver sends their logs.
 
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
-use crate::val::{self, Obj};
+use crate::model::Tags;
+use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::val;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
 
 pub struct LogGroup;
 
@@ -17,18 +18,27 @@ pub struct LogGroup;
 pub const RETENTION_DAYS: &[i64] =
     &[0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("name", Attribute::optional_computed(Type::String).force_new())
-            .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-            .attr("retention_in_days", Attribute::optional(Type::Number).default(Value::from(0i64)))
-            .attr("kms_key_id", Attribute::optional(Type::String))
-            .attr("log_group_class", Attribute::optional_computed(Type::String).force_new())
-            .attr("skip_destroy", Attribute::optional(Type::Bool).default(false)),
-    )
+/// An `aws_cloudwatch_log_group` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Group {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(optional, default = 0i64)]
+    retention_in_days: i64,
+    #[model(optional)]
+    kms_key_id: Option<String>,
+    #[model(optional, computed, force_new)]
+    log_group_class: Option<String>,
+    #[model(optional, default = false)]
+    skip_destroy: bool,
+    #[model(flatten)]
+    tags: Tags,
 }
 
 async fn tags_of(c: &Ctx<'_>, arn: &str) -> Result<BTreeMap<String, String>> {
@@ -117,13 +127,10 @@ async fn set_retention(c: &Ctx<'_>, name: &str, days: i64) -> Result<()> {
 }
 
 impl LogGroup {
-    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Group) -> Result<Value> {
+        let stub = Group { id: Some(name.to_string()), ..like.clone() };
+        crate::resource::read_stub(self, c, stub.to_value())
+            .await?
             .ok_or_else(|| ProviderError::new(format!("log group {name} is gone")))
     }
 }
@@ -139,7 +146,7 @@ impl ResourceType for LogGroup {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Group::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -157,22 +164,22 @@ impl ResourceType for LogGroup {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = c.generated_name(planned, "terraform-");
-        let tags = crate::tags::at_create(c, planned);
+        let planned = Group::from_value(planned)?;
+        let tags = planned.tags.at_create(c);
         let mut req =
-            c.clients.logs.create_log_group().log_group_name(&name).set_kms_key_id(val::string(planned, "kms_key_id"));
+            c.clients.logs.create_log_group().log_group_name(&name).set_kms_key_id(planned.kms_key_id.clone());
         if !tags.is_empty() {
             req = req.set_tags(Some(tags.into_iter().collect()));
         }
-        if let Some(class) = val::string(planned, "log_group_class") {
+        if let Some(class) = &planned.log_group_class {
             req = req.log_group_class(aws_sdk_cloudwatchlogs::types::LogGroupClass::from(class.as_str()));
         }
         req.send().await.map_err(|e| sdk_error(&format!("creating log group {name}"), e))?;
-        let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
-        let days = val::int(planned, "retention_in_days").unwrap_or(0);
-        if days > 0 {
-            set_retention(c, &name, days).await.map_err(|e| e.with_partial_state(partial()))?;
+        let partial = || Group { id: Some(name.clone()), name: Some(name.clone()), ..Group::default() }.to_value();
+        if planned.retention_in_days > 0 {
+            set_retention(c, &name, planned.retention_in_days).await.map_err(|e| e.with_partial_state(partial()))?;
         }
-        self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &name, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
@@ -229,7 +236,14 @@ impl ResourceType for LogGroup {
         };
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
-            let name = val::id(cur);
+            let cur = match Group::from_value(cur) {
+                Ok(g) => g,
+                Err(e) => {
+                    out.push(Err(e.into()));
+                    continue;
+                }
+            };
+            let name = cur.id.clone().unwrap_or_default();
             let Some(g) = found.remove(&name) else {
                 out.push(Ok(None));
                 continue;
@@ -242,34 +256,32 @@ impl ResourceType for LogGroup {
                     continue;
                 }
             };
-            let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
             out.push(Ok(Some(
-                Obj::new(&schema())
-                    .set("id", name.as_str())
-                    .set("name", name.as_str())
-                    .set("arn", arn)
-                    .set("retention_in_days", Value::from(i64::from(g.retention_in_days().unwrap_or(0))))
-                    .set("kms_key_id", val::opt_str(g.kms_key_id()))
-                    .set("log_group_class", val::opt_str(g.log_group_class().map(|c| c.as_str())))
-                    .set("tags", tags)
-                    .set("tags_all", tags_all)
-                    .set("skip_destroy", Value::Bool(val::boolean(cur, "skip_destroy").unwrap_or(false)))
-                    .set("name_prefix", crate::resource::prefix_read_back(cur, "name_prefix", &name))
-                    .build(),
+                Group {
+                    id: Some(name.clone()),
+                    arn: Some(arn),
+                    name_prefix: crate::resource::prefix_of(cur.name_prefix.as_deref(), &name),
+                    name: Some(name),
+                    retention_in_days: i64::from(g.retention_in_days().unwrap_or(0)),
+                    kms_key_id: g.kms_key_id().map(str::to_string),
+                    log_group_class: g.log_group_class().map(|c| c.as_str().to_string()),
+                    skip_destroy: cur.skip_destroy,
+                    tags: cur.tags.read_back(c, &api_tags),
+                }
+                .to_value(),
             )));
         }
         out
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let name = val::id(prior);
-        let days = val::int(planned, "retention_in_days").unwrap_or(0);
-        if val::int(prior, "retention_in_days").unwrap_or(0) != days {
-            set_retention(c, &name, days).await?;
+        let (prior, planned) = (Group::from_value(prior)?, Group::from_value(planned)?);
+        let name = prior.id.clone().unwrap_or_default();
+        if prior.retention_in_days != planned.retention_in_days {
+            set_retention(c, &name, planned.retention_in_days).await?;
         }
-        let (old_kms, new_kms) = (val::string(prior, "kms_key_id"), val::string(planned, "kms_key_id"));
-        if old_kms != new_kms {
-            match &new_kms {
+        if prior.kms_key_id != planned.kms_key_id {
+            match &planned.kms_key_id {
                 Some(k) => {
                     c.clients
                         .logs
@@ -291,11 +303,11 @@ impl ResourceType for LogGroup {
                 }
             }
         }
-        let arn = val::string(prior, "arn").unwrap_or_default();
+        let arn = prior.arn.clone().unwrap_or_default();
         let logs = &c.clients.logs;
         crate::tags::update(
-            &val::string_map(prior, "tags_all"),
-            &crate::tags::wanted(planned),
+            &prior.tags.wanted(),
+            &planned.tags.wanted(),
             async |keys| {
                 let req = logs.untag_resource().resource_arn(&arn).set_tag_keys(Some(keys));
                 req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags of log group {name}"), e))
@@ -306,14 +318,15 @@ impl ResourceType for LogGroup {
             },
         )
         .await?;
-        self.read_one(c, &name, planned).await
+        self.read_one(c, &name, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        if val::boolean(prior, "skip_destroy") == Some(true) {
+        let prior = Group::from_value(prior)?;
+        if prior.skip_destroy {
             return Ok(());
         }
-        let name = val::id(prior);
+        let name = prior.id.unwrap_or_default();
         match c.clients.logs.delete_log_group().log_group_name(&name).send().await {
             Ok(_) => Ok(()),
             Err(e) if crate::errors::is_not_found(&e) => Ok(()),

@@ -5,33 +5,37 @@ use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::describe::all_failed;
 use crate::ec2::{describe_by_ids, filter, tag_map, tag_spec, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{Op, Tags, Timeouts, limit};
+use crate::resource::{Ctx, ResourceType, Result};
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttachmentStatus, InternetGateway as Igw, ResourceType as Rt};
 use std::time::Duration;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct InternetGateway;
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
-
-fn schema() -> Schema {
-    with_timeouts(
-        with_tags(
-            Schema::new()
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("owner_id", Attribute::computed(Type::String))
-                .attr("vpc_id", Attribute::optional_computed(Type::String)),
-        ),
-        &["create", "update", "delete"],
-    )
+/// An `aws_internet_gateway` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Gateway {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    owner_id: Option<String>,
+    #[model(optional, computed)]
+    vpc_id: Option<String>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<Timeouts>,
 }
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// The VPC the gateway is attached to (attaching or attached), if any.
 fn attached_vpc(g: &Igw) -> Option<String> {
@@ -69,16 +73,12 @@ async fn detach(c: &Ctx<'_>, id: &str, vpc: &str, limit: Duration) -> Result<()>
 }
 
 impl InternetGateway {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let stub = Value::object([
-            ("id", Value::from(id)),
-            ("tags", like.get_attr("tags").cloned().unwrap_or_default()),
-            ("timeouts", like.get_attr("timeouts").cloned().unwrap_or_default()),
-        ]);
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+    /// The gateway `id` as a read finds it, keeping what `like` (planned or prior) says of
+    /// what the API does not hold.
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Gateway) -> Result<Value> {
+        let stub = Gateway { id: Some(id.to_string()), ..like.clone() };
+        crate::resource::read_stub(self, c, stub.to_value())
+            .await?
             .ok_or_else(|| ProviderError::new(format!("internet gateway {id} is gone")))
     }
 }
@@ -94,11 +94,12 @@ impl ResourceType for InternetGateway {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Gateway::schema()
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::at_create(c, planned);
+        let planned = Gateway::from_value(planned)?;
+        let tags = planned.tags.at_create(c);
         let out = c
             .clients
             .ec2
@@ -112,13 +113,13 @@ impl ResourceType for InternetGateway {
             .and_then(|g| g.internet_gateway_id())
             .ok_or_else(|| ProviderError::new("creating internet gateway: no ID in the response"))?
             .to_string();
-        let partial = || Value::object([("id", Value::from(id.as_str()))]);
-        if let Some(vpc) = val::string(planned, "vpc_id") {
-            attach(c, &id, &vpc, timeout(planned, "create", DEFAULT_TIMEOUT))
+        let partial = || Gateway { id: Some(id.clone()), ..Gateway::default() }.to_value();
+        if let Some(vpc) = &planned.vpc_id {
+            attach(c, &id, vpc, limit(&planned.timeouts, Op::Create, DEFAULT_TIMEOUT))
                 .await
                 .map_err(|e| e.with_partial_state(partial()))?;
         }
-        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &id, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by the token tag its create gave it (CreateInternetGateway TagSpecifications).
@@ -128,7 +129,7 @@ impl ResourceType for InternetGateway {
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let ids: Vec<String> = current.iter().map(crate::val::id).collect();
         let describe = |page| {
             c.clients
                 .ec2
@@ -138,60 +139,53 @@ impl ResourceType for InternetGateway {
                 .items()
                 .send()
         };
-        let found = match describe_by_ids(
-            &ids,
-            "reading internet gateways",
-            describe,
-            aws_sdk_ec2::types::InternetGateway::internet_gateway_id,
-        )
-        .await
-        {
+        let found = match describe_by_ids(&ids, "reading internet gateways", describe, Igw::internet_gateway_id).await {
             Ok(f) => f,
             Err(msg) => return all_failed(current.len(), &ProviderError::new(msg)),
         };
         current
             .iter()
             .map(|cur| {
-                let id = val::id(cur);
-                let Some(g) = found.get(&id) else { return Ok(None) };
-                let (tags, tags_all) = crate::tags::read_back(&tag_map(g.tags()), c.default_tags(), cur);
-                let owner = g.owner_id().unwrap_or_default();
+                let cur = Gateway::from_value(cur)?;
+                let Some(g) = cur.id.as_ref().and_then(|id| found.get(id)) else { return Ok(None) };
+                let (id, owner) = (g.internet_gateway_id().unwrap_or_default(), g.owner_id().unwrap_or_default());
                 Ok(Some(
-                    Obj::new(&schema())
-                        .set("id", id.as_str())
-                        .set("arn", format!("arn:aws:ec2:{}:{owner}:internet-gateway/{id}", c.clients.region))
-                        .set("owner_id", owner)
-                        .set("vpc_id", val::opt_str(attached_vpc(g).as_deref()))
-                        .set("tags", tags)
-                        .set("tags_all", tags_all)
-                        .keep(cur, &["timeouts"])
-                        .build(),
+                    Gateway {
+                        id: Some(id.to_string()),
+                        arn: Some(format!("arn:aws:ec2:{}:{owner}:internet-gateway/{id}", c.clients.region)),
+                        owner_id: Some(owner.to_string()),
+                        vpc_id: attached_vpc(g),
+                        tags: cur.tags.read_back(c, &tag_map(g.tags())),
+                        timeouts: cur.timeouts,
+                    }
+                    .to_value(),
                 ))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
-        let (old, new) = (val::string(prior, "vpc_id"), val::string(planned, "vpc_id"));
-        if old != new {
-            let limit = timeout(planned, "update", DEFAULT_TIMEOUT);
-            if let Some(vpc) = &old {
+        let (prior, planned) = (Gateway::from_value(prior)?, Gateway::from_value(planned)?);
+        let id = prior.id.clone().unwrap_or_default();
+        if prior.vpc_id != planned.vpc_id {
+            let limit = limit(&planned.timeouts, Op::Update, DEFAULT_TIMEOUT);
+            if let Some(vpc) = &prior.vpc_id {
                 detach(c, &id, vpc, limit).await?;
             }
-            if let Some(vpc) = &new {
+            if let Some(vpc) = &planned.vpc_id {
                 attach(c, &id, vpc, limit).await?;
             }
         }
-        update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &id, planned).await
+        update_tags(&c.clients.ec2, &id, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &id, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
-        let limit = timeout(prior, "delete", DEFAULT_TIMEOUT);
-        if let Some(vpc) = val::string(prior, "vpc_id") {
-            detach(c, &id, &vpc, limit).await?;
+        let prior = Gateway::from_value(prior)?;
+        let id = prior.id.unwrap_or_default();
+        let limit = limit(&prior.timeouts, Op::Delete, DEFAULT_TIMEOUT);
+        if let Some(vpc) = &prior.vpc_id {
+            detach(c, &id, vpc, limit).await?;
         }
         retry_while_in_use(
             &format!("internet gateway {id} to be deleted"),

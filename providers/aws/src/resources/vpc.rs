@@ -2,46 +2,81 @@
 
 use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, with_tags};
-use crate::val::{self, Obj};
+use crate::model::Tags;
+use crate::resource::{Ctx, Refused, ResourceType, Result, chunks};
+use crate::val;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, ResourceType as Rt, Tenancy, VpcAttributeName, VpcCidrBlockStateCode,
     VpcIpv6CidrBlockAssociation,
 };
 use std::collections::{BTreeMap, HashMap};
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct Vpc;
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("cidr_block", Attribute::optional_computed(Type::String).force_new())
-            .attr("instance_tenancy", Attribute::optional(Type::String).default("default").force_new())
-            .attr("enable_dns_support", Attribute::optional(Type::Bool).default(true))
-            .attr("enable_dns_hostnames", Attribute::optional_computed(Type::Bool))
-            .attr("main_route_table_id", Attribute::computed(Type::String))
-            .attr("default_route_table_id", Attribute::computed(Type::String))
-            .attr("default_security_group_id", Attribute::computed(Type::String))
-            .attr("default_network_acl_id", Attribute::computed(Type::String))
-            .attr("dhcp_options_id", Attribute::computed(Type::String))
-            .attr("owner_id", Attribute::computed(Type::String))
-            .attr("enable_network_address_usage_metrics", Attribute::optional_computed(Type::Bool))
-            .attr("assign_generated_ipv6_cidr_block", Attribute::optional(Type::Bool))
-            .attr("ipv6_cidr_block_network_border_group", Attribute::optional_computed(Type::String))
-            .attr("ipv6_association_id", Attribute::computed(Type::String))
-            .attr("ipv6_cidr_block", Attribute::optional_computed(Type::String))
-            .attr("ipv4_ipam_pool_id", Attribute::optional(Type::String).force_new())
-            .attr("ipv4_netmask_length", Attribute::optional(Type::Number).force_new())
-            .attr("ipv6_ipam_pool_id", Attribute::optional(Type::String))
-            .attr("ipv6_netmask_length", Attribute::optional(Type::Number)),
-    )
+/// An `aws_vpc` object.
+#[derive(Model, Clone, Debug, Default)]
+struct VpcObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    cidr_block: Option<String>,
+    #[model(optional, default = "default", force_new)]
+    instance_tenancy: Option<String>,
+    #[model(optional, default = true)]
+    enable_dns_support: Option<bool>,
+    #[model(optional, computed)]
+    enable_dns_hostnames: Option<bool>,
+    #[model(computed)]
+    main_route_table_id: Option<String>,
+    #[model(computed)]
+    default_route_table_id: Option<String>,
+    #[model(computed)]
+    default_security_group_id: Option<String>,
+    #[model(computed)]
+    default_network_acl_id: Option<String>,
+    #[model(computed)]
+    dhcp_options_id: Option<String>,
+    #[model(computed)]
+    owner_id: Option<String>,
+    #[model(optional, computed)]
+    enable_network_address_usage_metrics: Option<bool>,
+    #[model(optional)]
+    assign_generated_ipv6_cidr_block: Option<bool>,
+    #[model(optional, computed)]
+    ipv6_cidr_block_network_border_group: Option<String>,
+    #[model(computed)]
+    ipv6_association_id: Option<String>,
+    #[model(optional, computed)]
+    ipv6_cidr_block: Option<String>,
+    #[model(optional, force_new)]
+    ipv4_ipam_pool_id: Option<String>,
+    #[model(optional, force_new)]
+    ipv4_netmask_length: Option<i64>,
+    #[model(optional)]
+    ipv6_ipam_pool_id: Option<String>,
+    #[model(optional)]
+    ipv6_netmask_length: Option<i64>,
+    #[model(flatten)]
+    tags: Tags,
+}
+
+impl VpcObject {
+    /// The three boolean attributes, in the order of [`ATTRIBUTES`].
+    fn flags(&self) -> [Option<bool>; 3] {
+        [self.enable_dns_support, self.enable_dns_hostnames, self.enable_network_address_usage_metrics]
+    }
+
+    fn assigns_ipv6(&self) -> bool {
+        self.assign_generated_ipv6_cidr_block == Some(true)
+    }
 }
 
 const IPAM: &str = "it allocates the VPC's addresses from an AWS IPAM pool, and terrane's test environment (moto) has no IPAM to prove that against. Use cidr_block (and assign_generated_ipv6_cidr_block for IPv6).";
@@ -156,7 +191,7 @@ impl ResourceType for Vpc {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        VpcObject::schema()
     }
 
     fn refused(&self) -> &'static [Refused] {
@@ -194,18 +229,19 @@ impl ResourceType for Vpc {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::at_create(c, planned);
-        let mut req = c.clients.ec2.create_vpc().set_tag_specifications(tag_spec(Rt::Vpc, &tags).map(|t| vec![t]));
-        if let Some(cidr) = val::string(planned, "cidr_block") {
-            req = req.cidr_block(cidr);
-        }
-        if let Some(t) = val::string(planned, "instance_tenancy") {
-            req = req.instance_tenancy(Tenancy::from(t.as_str()));
-        }
-        if val::boolean(planned, "assign_generated_ipv6_cidr_block") == Some(true) {
+        let planned = VpcObject::from_value(planned)?;
+        let tags = planned.tags.at_create(c);
+        let mut req = c
+            .clients
+            .ec2
+            .create_vpc()
+            .set_tag_specifications(tag_spec(Rt::Vpc, &tags).map(|t| vec![t]))
+            .set_cidr_block(planned.cidr_block.clone())
+            .set_instance_tenancy(planned.instance_tenancy.as_deref().map(Tenancy::from));
+        if planned.assigns_ipv6() {
             req = req
                 .amazon_provided_ipv6_cidr_block(true)
-                .set_ipv6_cidr_block_network_border_group(val::string(planned, "ipv6_cidr_block_network_border_group"));
+                .set_ipv6_cidr_block_network_border_group(planned.ipv6_cidr_block_network_border_group.clone());
         }
         let out = req.send().await.map_err(|e| sdk_error("creating VPC", e))?;
         let id = out
@@ -213,25 +249,22 @@ impl ResourceType for Vpc {
             .and_then(|v| v.vpc_id())
             .ok_or_else(|| ProviderError::new("creating VPC: no VPC ID in the response"))?
             .to_string();
-        let partial = || Value::object([("id", Value::from(id.as_str()))]);
-        if val::boolean(planned, "enable_dns_support") == Some(false) {
+        let partial = || VpcObject { id: Some(id.clone()), ..VpcObject::default() }.to_value();
+        if planned.enable_dns_support == Some(false) {
             set_attribute(c, &id, VpcAttributeName::EnableDnsSupport, false)
                 .await
                 .map_err(|e| e.with_partial_state(partial()))?;
         }
-        for (attr, name) in &ATTRIBUTES[1..] {
-            if val::boolean(planned, attr) == Some(true) {
+        for ((_, name), want) in ATTRIBUTES.iter().zip(planned.flags()).skip(1) {
+            if want == Some(true) {
                 set_attribute(c, &id, name.clone(), true).await.map_err(|e| e.with_partial_state(partial()))?;
             }
         }
-        let stub = Value::object([
-            ("id", Value::from(id.as_str())),
-            ("tags", planned.get_attr("tags").cloned().unwrap_or_default()),
-        ]);
-        match self.read_many(c, &[stub]).await.pop() {
-            Some(Ok(Some(v))) => Ok(v),
-            Some(Err(e)) => Err(e.with_partial_state(partial())),
-            _ => Err(ProviderError::new(format!("VPC {id} disappeared right after it was created"))
+        let stub = VpcObject { id: Some(id.clone()), tags: planned.tags.clone(), ..VpcObject::default() };
+        match crate::resource::read_stub(self, c, stub.to_value()).await {
+            Ok(Some(v)) => Ok(v),
+            Err(e) => Err(e.with_partial_state(partial())),
+            Ok(None) => Err(ProviderError::new(format!("VPC {id} disappeared right after it was created"))
                 .with_partial_state(partial())),
         }
     }
@@ -324,7 +357,14 @@ impl ResourceType for Vpc {
         }
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
-            let id = val::id(cur);
+            let cur = match VpcObject::from_value(cur) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.push(Err(e.into()));
+                    continue;
+                }
+            };
+            let id = cur.id.clone().unwrap_or_default();
             let Some((vpc, main_rt, sg, acl)) = found.remove(&id) else {
                 out.push(Ok(None));
                 continue;
@@ -340,68 +380,63 @@ impl ResourceType for Vpc {
                     continue;
                 }
             };
-            let ipv6 = ipv6_association(&vpc, val::string(cur, "ipv6_association_id").as_deref());
+            let ipv6 = ipv6_association(&vpc, cur.ipv6_association_id.as_deref());
             let owner = vpc.owner_id().unwrap_or_default().to_string();
-            let (tags, tags_all) = crate::tags::read_back(&tag_map(vpc.tags()), c.default_tags(), cur);
-            let v = Obj::new(&schema())
-                .set("id", id.as_str())
-                .set("arn", format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.clients.region))
-                .set("cidr_block", val::opt_str(vpc.cidr_block()))
-                .set("instance_tenancy", val::opt_str(vpc.instance_tenancy().map(|t| t.as_str())))
-                .set("enable_dns_support", val::opt_bool(flags[0]))
-                .set("enable_dns_hostnames", val::opt_bool(flags[1]))
-                .set("enable_network_address_usage_metrics", val::opt_bool(flags[2]))
-                .set(
-                    "assign_generated_ipv6_cidr_block",
-                    // (hashicorp/aws's state holds false when there is no IPv6 block.)
-                    Value::Bool(ipv6.is_some_and(|a| a.ipv6_pool() == Some("Amazon"))),
-                )
-                .set("ipv6_association_id", val::opt_str(ipv6.and_then(|a| a.association_id())))
-                .set("ipv6_cidr_block", val::opt_str(ipv6.and_then(|a| a.ipv6_cidr_block())))
-                .set("ipv6_cidr_block_network_border_group", val::opt_str(ipv6.and_then(|a| a.network_border_group())))
-                .set("main_route_table_id", val::opt_str(main_rt.as_deref()))
-                .set("default_route_table_id", val::opt_str(main_rt.as_deref()))
-                .set("default_security_group_id", val::opt_str(sg.as_deref()))
-                .set("default_network_acl_id", val::opt_str(acl.as_deref()))
-                .set("dhcp_options_id", val::opt_str(vpc.dhcp_options_id()))
-                .set("owner_id", owner.as_str())
-                .set("tags", tags)
-                .set("tags_all", tags_all)
-                .build();
-            out.push(Ok(Some(v)));
+            let text = |s: Option<&str>| s.map(str::to_string);
+            let read = VpcObject {
+                arn: Some(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", c.clients.region)),
+                cidr_block: text(vpc.cidr_block()),
+                instance_tenancy: text(vpc.instance_tenancy().map(|t| t.as_str())),
+                enable_dns_support: flags[0],
+                enable_dns_hostnames: flags[1],
+                enable_network_address_usage_metrics: flags[2],
+                // (hashicorp/aws's state holds false when there is no IPv6 block.)
+                assign_generated_ipv6_cidr_block: Some(ipv6.is_some_and(|a| a.ipv6_pool() == Some("Amazon"))),
+                ipv6_association_id: text(ipv6.and_then(|a| a.association_id())),
+                ipv6_cidr_block: text(ipv6.and_then(|a| a.ipv6_cidr_block())),
+                ipv6_cidr_block_network_border_group: text(ipv6.and_then(|a| a.network_border_group())),
+                main_route_table_id: main_rt.clone(),
+                default_route_table_id: main_rt,
+                default_security_group_id: sg,
+                default_network_acl_id: acl,
+                dhcp_options_id: text(vpc.dhcp_options_id()),
+                owner_id: Some(owner),
+                tags: cur.tags.read_back(c, &tag_map(vpc.tags())),
+                id: Some(id),
+                ..VpcObject::default()
+            };
+            out.push(Ok(Some(read.to_value())));
         }
         out
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
-        for (attr, name) in &ATTRIBUTES {
-            let want = val::boolean(planned, attr);
-            if want.is_some() && want != val::boolean(prior, attr) {
-                set_attribute(c, &id, name.clone(), want.unwrap_or_default()).await?;
+        let (prior, planned) = (VpcObject::from_value(prior)?, VpcObject::from_value(planned)?);
+        let id = prior.id.clone().unwrap_or_default();
+        for (((_, name), want), had) in ATTRIBUTES.iter().zip(planned.flags()).zip(prior.flags()) {
+            if let Some(want) = want
+                && Some(want) != had
+            {
+                set_attribute(c, &id, name.clone(), want).await?;
             }
         }
-        let assign = |v: &Value| val::boolean(v, "assign_generated_ipv6_cidr_block").unwrap_or(false);
-        let group = |v: &Value| val::string(v, "ipv6_cidr_block_network_border_group");
-        if assign(prior) != assign(planned)
-            || (assign(planned) && group(prior) != group(planned) && group(planned).is_some())
+        let group = |v: &VpcObject| v.ipv6_cidr_block_network_border_group.clone();
+        if prior.assigns_ipv6() != planned.assigns_ipv6()
+            || (planned.assigns_ipv6() && group(&prior) != group(&planned) && group(&planned).is_some())
         {
-            let old = val::string(prior, "ipv6_association_id");
-            reassociate_ipv6(c, &id, old.as_deref(), assign(planned), group(planned)).await?;
+            reassociate_ipv6(c, &id, prior.ipv6_association_id.as_deref(), planned.assigns_ipv6(), group(&planned))
+                .await?;
         }
-        update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        let stub = Value::object([
-            ("id", Value::from(id.as_str())),
-            ("tags", planned.get_attr("tags").cloned().unwrap_or_default()),
-        ]);
+        update_tags(&c.clients.ec2, &id, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        let stub = VpcObject { id: Some(id.clone()), tags: planned.tags.clone(), ..VpcObject::default() }.to_value();
         // The IPv6 block may take a moment to be associated.
         crate::waiter::wait_for(
             &format!("VPC {id}'s IPv6 CIDR block"),
             std::time::Duration::from_secs(300),
             || async {
-                let v = self.read_many(c, std::slice::from_ref(&stub)).await.pop().unwrap_or(Ok(None))?;
+                let v = crate::resource::read_stub(self, c, stub.clone()).await?;
                 let has = v.as_ref().is_some_and(|v| val::string(v, "ipv6_cidr_block").is_some());
-                Ok(if has == assign(planned) {
+                Ok(if has == planned.assigns_ipv6() {
                     crate::waiter::Poll::Done(())
                 } else {
                     crate::waiter::Poll::Pending("associating".into())
@@ -409,15 +444,13 @@ impl ResourceType for Vpc {
             },
         )
         .await?;
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+        crate::resource::read_stub(self, c, stub)
+            .await?
             .ok_or_else(|| ProviderError::new(format!("VPC {id} disappeared during the update")))
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
+        let id = VpcObject::from_value(prior)?.id.unwrap_or_default();
         match c.clients.ec2.delete_vpc().vpc_id(&id).send().await {
             Ok(_) => Ok(()),
             Err(e) if crate::errors::is_not_found(&e) => Ok(()),

@@ -1,0 +1,68 @@
+//! Models shared by the typed resource definitions (`terrane_engine::model`): tags and
+//! timeouts, declared once.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+use terrane_engine::model::Model;
+
+/// `tags` and `tags_all`, as every taggable resource has them (flattened into the resource).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Tags {
+    #[model(optional)]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[model(optional, computed)]
+    pub tags_all: Option<BTreeMap<String, String>>,
+}
+
+impl Tags {
+    /// The tags the object should carry: the planned `tags_all` (its own and the provider's
+    /// default tags).
+    pub fn wanted(&self) -> BTreeMap<String, String> {
+        self.tags_all.clone().unwrap_or_default()
+    }
+
+    /// What a create sends: [`Tags::wanted`], and the token tag of a create with one.
+    pub fn at_create(&self, c: &crate::resource::Ctx<'_>) -> BTreeMap<String, String> {
+        let mut tags = self.wanted();
+        if let Some(t) = c.token {
+            tags.insert(crate::tags::TOKEN_TAG.to_string(), t.to_string());
+        }
+        tags
+    }
+
+    /// The tags read back from what AWS holds (`api`), given the prior ones.
+    pub fn read_back(&self, c: &crate::resource::Ctx<'_>, api: &BTreeMap<String, String>) -> Tags {
+        crate::tags::read_back_tags(api, c.default_tags(), self.tags.as_ref())
+    }
+}
+
+/// `timeouts { create, update, delete }`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Timeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+    #[model(optional)]
+    pub update: Option<String>,
+    #[model(optional)]
+    pub delete: Option<String>,
+}
+
+/// An operation a timeout is given for.
+#[derive(Clone, Copy)]
+pub enum Op {
+    Create,
+    Update,
+    Delete,
+}
+
+/// The configured timeout of `op` (`"40m"`), or `default`.
+pub fn limit(t: &Option<Timeouts>, op: Op, default: Duration) -> Duration {
+    t.as_ref()
+        .and_then(|t| match op {
+            Op::Create => t.create.as_deref(),
+            Op::Update => t.update.as_deref(),
+            Op::Delete => t.delete.as_deref(),
+        })
+        .and_then(|s| humantime::parse_duration(s).ok())
+        .unwrap_or(default)
+}
