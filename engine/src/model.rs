@@ -18,8 +18,18 @@ pub use terrane_model_derive::Model;
 /// A block of attributes and nested blocks: a resource type, a data source or a nested block.
 pub trait Model: Sized {
     fn schema() -> Schema;
+    /// The fields, read from an object; `lenient`: an attribute that is not an `Option` and is
+    /// null or unknown reads as its type's default instead of failing.
+    fn read(v: &Value, lenient: bool) -> Result<Self, ModelError>;
     /// The fields, read from an object (a configuration, a plan or a state).
-    fn from_value(v: &Value) -> Result<Self, ModelError>;
+    fn from_value(v: &Value) -> Result<Self, ModelError> {
+        Self::read(v, false)
+    }
+    /// The fields of a prior value or an import's stub, which may hold no more than the ID
+    /// (what a read starts from): what is missing reads as its type's default.
+    fn from_stub(v: &Value) -> Result<Self, ModelError> {
+        Self::read(v, true)
+    }
     /// Writes every attribute and block into `out` (for [`Model::to_value`], and for a struct
     /// that flattens this one).
     fn write(&self, out: &mut BTreeMap<String, Value>);
@@ -85,11 +95,12 @@ fn present(v: Option<&Value>) -> Option<&Value> {
     v.map(Value::unmarked).filter(|v| v.is_known() && !v.is_null())
 }
 
-/// Attribute `name` of `v`.
-pub fn attribute<T: Field>(v: &Value, name: &str) -> Result<T, ModelError> {
+/// Attribute `name` of `v` (see [`Model::read`] for `lenient`).
+pub fn attribute<T: Field + Default>(v: &Value, name: &str, lenient: bool) -> Result<T, ModelError> {
     let a = v.get_attr(name);
     match present(a) {
         Some(x) => T::from_field(x),
+        None if lenient => Ok(T::absent(a).unwrap_or_default()),
         None => T::absent(a),
     }
     .map_err(|e| e.within(name))
@@ -246,7 +257,7 @@ impl<T: Field> Field for BTreeMap<String, T> {
 /// or a list of at most one).
 pub trait Blocks: Sized {
     fn schema() -> Schema;
-    fn from_blocks(v: Option<&Value>) -> Result<Self, ModelError>;
+    fn from_blocks(v: Option<&Value>, lenient: bool) -> Result<Self, ModelError>;
     fn to_blocks(&self, nesting: Nesting) -> Value;
 }
 
@@ -273,11 +284,11 @@ impl<M: Model> Blocks for Vec<M> {
     fn schema() -> Schema {
         M::schema()
     }
-    fn from_blocks(v: Option<&Value>) -> Result<Self, ModelError> {
+    fn from_blocks(v: Option<&Value>, lenient: bool) -> Result<Self, ModelError> {
         block_values(v)
             .into_iter()
             .enumerate()
-            .map(|(i, b)| M::from_value(b).map_err(|e| e.within(&i.to_string())))
+            .map(|(i, b)| M::read(b, lenient).map_err(|e| e.within(&i.to_string())))
             .collect()
     }
     fn to_blocks(&self, nesting: Nesting) -> Value {
@@ -289,8 +300,8 @@ impl<M: Model> Blocks for Option<M> {
     fn schema() -> Schema {
         M::schema()
     }
-    fn from_blocks(v: Option<&Value>) -> Result<Self, ModelError> {
-        block_values(v).first().map(|b| M::from_value(b)).transpose()
+    fn from_blocks(v: Option<&Value>, lenient: bool) -> Result<Self, ModelError> {
+        block_values(v).first().map(|b| M::read(b, lenient)).transpose()
     }
     fn to_blocks(&self, nesting: Nesting) -> Value {
         nested::<M>(nesting, self.iter().map(Model::to_value).collect())
@@ -400,6 +411,8 @@ mod tests {
         assert_eq!(e.to_string(), "name: not known yet");
         let e = Thing::from_value(&Value::object([("name", Value::from("web"))])).unwrap_err();
         assert_eq!(e.to_string(), "zones: null", "a collection that is not an Option must be there");
+        let stub = Thing::from_stub(&Value::object([("id", Value::from("t-1"))])).unwrap();
+        assert_eq!((stub.id.as_deref(), stub.name.as_str(), stub.zones.len()), (Some("t-1"), "", 0), "a stub reads");
         let bad_rule = Value::object([
             ("name", Value::from("web")),
             ("zones", Value::set(Type::String, vec![])),

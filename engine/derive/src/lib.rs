@@ -136,7 +136,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         let name = o.name.clone().unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
         if o.flatten {
             schema.push(quote!(s = #m::merge(s, <#ty as #m::Model>::schema());));
-            read.push(quote!(#ident: <#ty as #m::Model>::from_value(v)?,));
+            read.push(quote!(#ident: <#ty as #m::Model>::read(v, lenient)?,));
             write.push(quote!(#m::Model::write(&self.#ident, out);));
             continue;
         }
@@ -167,7 +167,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             let nest = quote!(::terrane_engine::schema::Nesting::#make_nesting);
             schema.push(quote!(s = s.block(#name, #b);));
             read.push(
-                quote!(#ident: <#ty as #m::Blocks>::from_blocks(v.get_attr(#name)).map_err(|e| e.within(#name))?,),
+                quote!(#ident: <#ty as #m::Blocks>::from_blocks(v.get_attr(#name), lenient).map_err(|e| e.within(#name))?,),
             );
             write.push(quote!(out.insert(#name.to_string(), <#ty as #m::Blocks>::to_blocks(&self.#ident, #nest));));
             continue;
@@ -194,7 +194,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         schema.push(quote!(s = s.attr(#name, #a);));
         let get = match &o.default {
             Some(d) => quote!(#m::attribute_or::<#ty>(v, #name, || ::terrane_engine::value::Value::from(#d))?),
-            None => quote!(#m::attribute::<#ty>(v, #name)?),
+            None => quote!(#m::attribute::<#ty>(v, #name, lenient)?),
         };
         read.push(quote!(#ident: #get,));
         write.push(quote!(out.insert(#name.to_string(), <#ty as #m::Field>::to_field(&self.#ident));));
@@ -208,7 +208,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 #(#schema)*
                 s
             }
-            fn from_value(v: &::terrane_engine::value::Value) -> ::std::result::Result<Self, #m::ModelError> {
+            fn read(v: &::terrane_engine::value::Value, lenient: bool) -> ::std::result::Result<Self, #m::ModelError> {
                 ::std::result::Result::Ok(Self { #(#read)* })
             }
             fn write(&self, out: &mut ::std::collections::BTreeMap<::std::string::String, ::terrane_engine::value::Value>) {

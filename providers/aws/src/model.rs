@@ -47,6 +47,15 @@ pub struct Timeouts {
     pub delete: Option<String>,
 }
 
+/// `timeouts { create, delete }`, for types that update nothing slow.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct CreateDeleteTimeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+    #[model(optional)]
+    pub delete: Option<String>,
+}
+
 /// An operation a timeout is given for.
 #[derive(Clone, Copy)]
 pub enum Op {
@@ -55,14 +64,32 @@ pub enum Op {
     Delete,
 }
 
+/// A `timeouts` block: the duration configured for an operation, if any.
+pub trait TimeoutsBlock {
+    fn configured(&self, op: Op) -> Option<&str>;
+}
+
+impl TimeoutsBlock for Timeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update => self.update.as_deref(),
+            Op::Delete => self.delete.as_deref(),
+        }
+    }
+}
+
+impl TimeoutsBlock for CreateDeleteTimeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update => None,
+            Op::Delete => self.delete.as_deref(),
+        }
+    }
+}
+
 /// The configured timeout of `op` (`"40m"`), or `default`.
-pub fn limit(t: &Option<Timeouts>, op: Op, default: Duration) -> Duration {
-    t.as_ref()
-        .and_then(|t| match op {
-            Op::Create => t.create.as_deref(),
-            Op::Update => t.update.as_deref(),
-            Op::Delete => t.delete.as_deref(),
-        })
-        .and_then(|s| humantime::parse_duration(s).ok())
-        .unwrap_or(default)
+pub fn limit(t: &Option<impl TimeoutsBlock>, op: Op, default: Duration) -> Duration {
+    t.as_ref().and_then(|t| t.configured(op)).and_then(|s| humantime::parse_duration(s).ok()).unwrap_or(default)
 }

@@ -236,7 +236,7 @@ impl ResourceType for LogGroup {
         };
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
-            let cur = match Group::from_value(cur) {
+            let cur = match Group::from_stub(cur) {
                 Ok(g) => g,
                 Err(e) => {
                     out.push(Err(e.into()));
@@ -275,7 +275,7 @@ impl ResourceType for LogGroup {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let (prior, planned) = (Group::from_value(prior)?, Group::from_value(planned)?);
+        let (prior, planned) = (Group::from_stub(prior)?, Group::from_value(planned)?);
         let name = prior.id.clone().unwrap_or_default();
         if prior.retention_in_days != planned.retention_in_days {
             set_retention(c, &name, planned.retention_in_days).await?;
@@ -322,7 +322,7 @@ impl ResourceType for LogGroup {
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let prior = Group::from_value(prior)?;
+        let prior = Group::from_stub(prior)?;
         if prior.skip_destroy {
             return Ok(());
         }

@@ -2,38 +2,44 @@
 
 use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::errors::{describe, is_not_found, sdk_error};
+use crate::model::Tags;
 use crate::plan::missing;
 use crate::rds::{rds_tags, rds_tags_of, rds_update_tags};
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
-use crate::val::{self, Obj};
+use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::val;
 use async_trait::async_trait;
 use aws_sdk_rds::types::DbSubnetGroup;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
 
 pub struct RdsSubnetGroup;
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("name", Attribute::optional_computed(Type::String).force_new())
-            .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-            .attr("description", Attribute::optional(Type::String).default("Managed by Terraform"))
-            .attr("subnet_ids", Attribute::required(Type::set(Type::String)))
-            .attr("supported_network_types", Attribute::computed(Type::set(Type::String)))
-            .attr("vpc_id", Attribute::computed(Type::String)),
-    )
+/// An `aws_db_subnet_group` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Group {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(optional, default = "Managed by Terraform")]
+    description: String,
+    #[model(required)]
+    subnet_ids: BTreeSet<String>,
+    #[model(computed)]
+    supported_network_types: Option<BTreeSet<String>>,
+    #[model(computed)]
+    vpc_id: Option<String>,
+    #[model(flatten)]
+    tags: Tags,
 }
-
-// ---- helpers shared with the other RDS and ElastiCache resource files ----
-
-// ---- aws_db_subnet_group ----
 
 async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<DbSubnetGroup>> {
     match c.clients.rds.describe_db_subnet_groups().db_subnet_group_name(name).send().await {
@@ -60,13 +66,10 @@ fn subnet_ids(g: &DbSubnetGroup) -> Vec<String> {
 }
 
 impl RdsSubnetGroup {
-    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Group) -> Result<Value> {
+        let stub = Group { id: Some(name.to_string()), ..like.clone() };
+        crate::resource::read_stub(self, c, stub.to_value())
+            .await?
             .ok_or_else(|| ProviderError::new(format!("DB subnet group {name} is gone")))
     }
 }
@@ -82,7 +85,7 @@ impl ResourceType for RdsSubnetGroup {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Group::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -105,21 +108,20 @@ impl ResourceType for RdsSubnetGroup {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = c.name_or_generated(planned, "name", "name_prefix");
-        let tags = crate::tags::at_create(c, planned);
+        let planned = Group::from_value(planned)?;
+        let tags = planned.tags.at_create(c);
         c.clients
             .rds
             .create_db_subnet_group()
             .db_subnet_group_name(&name)
-            .db_subnet_group_description(
-                val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into()),
-            )
-            .set_subnet_ids(Some(val::strings(planned, "subnet_ids")))
+            .db_subnet_group_description(&planned.description)
+            .set_subnet_ids(Some(planned.subnet_ids.iter().cloned().collect()))
             .set_tags((!tags.is_empty()).then(|| rds_tags(&tags)))
             .send()
             .await
             .map_err(|e| sdk_error(&format!("creating DB subnet group {name}"), e))?;
-        let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
-        self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+        let partial = || Group { id: Some(name.clone()), name: Some(name.clone()), ..Group::default() }.to_value();
+        self.read_one(c, &name, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
@@ -139,21 +141,22 @@ impl ResourceType for RdsSubnetGroup {
             let g = found.get(name);
             async move {
                 let Some(g) = g else { return Ok(None) };
+                let cur = Group::from_stub(cur)?;
                 let arn = g.db_subnet_group_arn().unwrap_or_default().to_string();
-                let (tags, tags_all) = crate::tags::read_back(&rds_tags_of(c, &arn).await?, c.default_tags(), cur);
+                let api_tags = rds_tags_of(c, &arn).await?;
                 Ok(Some(
-                    Obj::new(&schema())
-                        .set("id", name.as_str())
-                        .set("name", g.db_subnet_group_name().unwrap_or(name))
-                        .set("arn", arn)
-                        .set("description", val::opt_str(g.db_subnet_group_description()))
-                        .set("subnet_ids", val::str_set(subnet_ids(g)))
-                        .set("supported_network_types", val::str_set(g.supported_network_types().iter().cloned()))
-                        .set("vpc_id", val::opt_str(g.vpc_id()))
-                        .set("tags", tags)
-                        .set("tags_all", tags_all)
-                        .set("name_prefix", crate::resource::prefix_read_back(cur, "name_prefix", name))
-                        .build(),
+                    Group {
+                        id: Some(name.clone()),
+                        name: Some(g.db_subnet_group_name().unwrap_or(name).to_string()),
+                        arn: Some(arn),
+                        description: g.db_subnet_group_description().unwrap_or_default().to_string(),
+                        subnet_ids: subnet_ids(g).into_iter().collect(),
+                        supported_network_types: Some(g.supported_network_types().iter().cloned().collect()),
+                        vpc_id: g.vpc_id().map(str::to_string),
+                        tags: cur.tags.read_back(c, &api_tags),
+                        name_prefix: crate::resource::prefix_of(cur.name_prefix.as_deref(), name),
+                    }
+                    .to_value(),
                 ))
             }
         });
@@ -161,26 +164,22 @@ impl ResourceType for RdsSubnetGroup {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let name = val::id(prior);
-        let description = val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into());
-        let mut old_subnets = val::strings(prior, "subnet_ids");
-        let mut new_subnets = val::strings(planned, "subnet_ids");
-        old_subnets.sort();
-        new_subnets.sort();
-        if val::string(prior, "description").as_deref() != Some(description.as_str()) || old_subnets != new_subnets {
+        let (prior, planned) = (Group::from_stub(prior)?, Group::from_value(planned)?);
+        let name = prior.id.clone().unwrap_or_default();
+        if prior.description != planned.description || prior.subnet_ids != planned.subnet_ids {
             c.clients
                 .rds
                 .modify_db_subnet_group()
                 .db_subnet_group_name(&name)
-                .db_subnet_group_description(&description)
-                .set_subnet_ids(Some(new_subnets))
+                .db_subnet_group_description(&planned.description)
+                .set_subnet_ids(Some(planned.subnet_ids.iter().cloned().collect()))
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("updating DB subnet group {name}"), e))?;
         }
-        let arn = val::string(prior, "arn").unwrap_or_default();
-        rds_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &name, planned).await
+        let arn = prior.arn.clone().unwrap_or_default();
+        rds_update_tags(c, &arn, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &name, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {

@@ -2,31 +2,41 @@
 
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::iam::{PROPAGATION, iam_tag_map, iam_tags};
+use crate::model::Tags;
 use crate::plan::{keep_computed, validate_name};
-use crate::resource::{Ctx, ResourceType, Result, name_prefix_from_name, with_tags};
-use crate::val::{self, Obj, rfc3339};
+use crate::resource::{Ctx, ResourceType, Result};
+use crate::val::rfc3339;
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::PlanResponse;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct IamInstanceProfile;
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("name", Attribute::optional_computed(Type::String).force_new())
-            .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-            .attr("path", Attribute::optional(Type::String).default("/").force_new())
-            .attr("role", Attribute::optional(Type::String))
-            .attr("create_date", Attribute::computed(Type::String))
-            .attr("unique_id", Attribute::computed(Type::String)),
-    )
+/// An `aws_iam_instance_profile` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Profile {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(optional, default = "/", force_new)]
+    path: String,
+    #[model(optional)]
+    role: Option<String>,
+    #[model(computed)]
+    create_date: Option<String>,
+    #[model(computed)]
+    unique_id: Option<String>,
+    #[model(flatten)]
+    tags: Tags,
 }
 
 async fn get_profile(c: &Ctx<'_>, name: &str) -> Result<Option<aws_sdk_iam::types::InstanceProfile>> {
@@ -37,21 +47,21 @@ async fn get_profile(c: &Ctx<'_>, name: &str) -> Result<Option<aws_sdk_iam::type
     }
 }
 
-fn profile_value(c: &Ctx<'_>, p: &aws_sdk_iam::types::InstanceProfile, cur: &Value) -> Value {
-    // GetInstanceProfile carries the tags (ListInstanceProfileTags is not needed).
-    let (tags, tags_all) = crate::tags::read_back(&iam_tag_map(p.tags()), c.default_tags(), cur);
-    Obj::new(&schema())
-        .set("id", p.instance_profile_name())
-        .set("arn", p.arn())
-        .set("name", p.instance_profile_name())
-        .set("name_prefix", name_prefix_from_name(p.instance_profile_name()))
-        .set("path", p.path())
-        .set("role", val::opt_str(p.roles().first().map(|r| r.role_name())))
-        .set("create_date", rfc3339(p.create_date()))
-        .set("unique_id", p.instance_profile_id())
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .build()
+fn profile_value(c: &Ctx<'_>, p: &aws_sdk_iam::types::InstanceProfile, cur: &Profile) -> Value {
+    let name = p.instance_profile_name();
+    Profile {
+        id: Some(name.to_string()),
+        arn: Some(p.arn().to_string()),
+        name: Some(name.to_string()),
+        name_prefix: crate::resource::prefix_of(None, name),
+        path: p.path().to_string(),
+        role: p.roles().first().map(|r| r.role_name().to_string()),
+        create_date: Some(rfc3339(p.create_date())),
+        unique_id: Some(p.instance_profile_id().to_string()),
+        // GetInstanceProfile carries the tags (ListInstanceProfileTags is not needed).
+        tags: cur.tags.read_back(c, &iam_tag_map(p.tags())),
+    }
+    .to_value()
 }
 
 async fn add_role(c: &Ctx<'_>, profile: &str, role: &str) -> Result<()> {
@@ -77,7 +87,7 @@ async fn remove_role(c: &Ctx<'_>, profile: &str, role: &str) -> Result<()> {
     }
 }
 
-async fn read_new(c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
+async fn read_new(c: &Ctx<'_>, name: &str, like: &Profile) -> Result<Value> {
     let p = wait_for(&format!("IAM instance profile {name} to be readable"), PROPAGATION, || async {
         Ok(match get_profile(c, name).await? {
             Some(p) => Poll::Done(p),
@@ -99,7 +109,7 @@ impl ResourceType for IamInstanceProfile {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Profile::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -112,22 +122,18 @@ impl ResourceType for IamInstanceProfile {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = c.generated_name(planned, "terraform-");
-        let tags = crate::tags::at_create(c, planned);
-        let mut req = c
-            .clients
-            .iam
-            .create_instance_profile()
-            .instance_profile_name(&name)
-            .path(val::string(planned, "path").unwrap_or_else(|| "/".into()));
+        let planned = Profile::from_value(planned)?;
+        let tags = planned.tags.at_create(c);
+        let mut req = c.clients.iam.create_instance_profile().instance_profile_name(&name).path(&planned.path);
         if !tags.is_empty() {
             req = req.set_tags(Some(iam_tags(&tags)?));
         }
         req.send().await.map_err(|e| sdk_error(&format!("creating IAM instance profile {name}"), e))?;
-        let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
-        if let Some(role) = val::string(planned, "role") {
-            add_role(c, &name, &role).await.map_err(|e| e.with_partial_state(partial()))?;
+        let partial = || Profile { id: Some(name.clone()), name: Some(name.clone()), ..Profile::default() }.to_value();
+        if let Some(role) = &planned.role {
+            add_role(c, &name, role).await.map_err(|e| e.with_partial_state(partial()))?;
         }
-        read_new(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+        read_new(c, &name, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
@@ -140,27 +146,28 @@ impl ResourceType for IamInstanceProfile {
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         crate::resource::read_each(current, |cur| async move {
-            let name = val::id(&cur);
+            let cur = Profile::from_stub(&cur)?;
+            let name = cur.id.clone().unwrap_or_default();
             Ok(get_profile(c, &name).await?.map(|p| profile_value(c, &p, &cur)))
         })
         .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let name = val::id(prior);
-        let (old, new) = (val::string(prior, "role"), val::string(planned, "role"));
-        if old != new {
-            if let Some(o) = &old {
+        let (prior, planned) = (Profile::from_stub(prior)?, Profile::from_value(planned)?);
+        let name = prior.id.clone().unwrap_or_default();
+        if prior.role != planned.role {
+            if let Some(o) = &prior.role {
                 remove_role(c, &name, o).await?;
             }
-            if let Some(n) = &new {
+            if let Some(n) = &planned.role {
                 add_role(c, &name, n).await?;
             }
         }
         let iam = &c.clients.iam;
         crate::tags::update(
-            &val::string_map(prior, "tags_all"),
-            &crate::tags::wanted(planned),
+            &prior.tags.wanted(),
+            &planned.tags.wanted(),
             async |keys| {
                 let req = iam.untag_instance_profile().instance_profile_name(&name).set_tag_keys(Some(keys));
                 let sent = req.send().await.map(drop);
@@ -172,11 +179,11 @@ impl ResourceType for IamInstanceProfile {
             },
         )
         .await?;
-        read_new(c, &name, planned).await
+        read_new(c, &name, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let name = val::id(prior);
+        let name = crate::val::id(prior);
         // The role AWS has, not only the one in state: a profile with a role cannot be deleted.
         let roles: Vec<String> = match get_profile(c, &name).await? {
             Some(p) => p.roles().iter().map(|r| r.role_name().to_string()).collect(),

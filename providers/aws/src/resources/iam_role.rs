@@ -3,48 +3,65 @@
 use crate::delete::retry_while_in_use;
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::iam::{PROPAGATION, iam_tag_map, iam_tags};
+use crate::model::Tags;
 use crate::plan::{keep_computed, validate_name};
 use crate::policy::{normalize_json, plan_policy, policy_to_set, url_decode, validate_policy};
-use crate::resource::{Ctx, Refused, ResourceType, Result, invalid, name_prefix_from_name, with_tags};
-use crate::val::{self, Obj, rfc3339};
+use crate::resource::{Ctx, Refused, ResourceType, Result, invalid};
+use crate::val::{self, rfc3339};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
+use std::collections::BTreeSet;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::PlanResponse;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct IamRole;
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("name", Attribute::optional_computed(Type::String).force_new())
-            .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-            .attr("assume_role_policy", Attribute::required(Type::String))
-            .attr("description", Attribute::optional(Type::String))
-            .attr("path", Attribute::optional(Type::String).default("/").force_new())
-            .attr("max_session_duration", Attribute::optional(Type::Number).default(Value::from(3600i64)))
-            .attr("permissions_boundary", Attribute::optional(Type::String))
-            .attr("force_detach_policies", Attribute::optional(Type::Bool).default(false))
-            .attr("create_date", Attribute::computed(Type::String))
-            .attr("unique_id", Attribute::computed(Type::String))
-            // Exclusive management of the role's policies, deprecated by hashicorp/aws:
-            // declared (Terraform's state records them), refused, not read (see `REFUSED`).
-            .attr("managed_policy_arns", Attribute::optional_computed(Type::set(Type::String)))
-            .block(
-                "inline_policy",
-                NestedBlock::set(
-                    Schema::new()
-                        .attr("name", Attribute::optional(Type::String))
-                        .attr("policy", Attribute::optional(Type::String)),
-                )
-                .computed(),
-            ),
-    )
+/// An `aws_iam_role` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Role {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(required)]
+    assume_role_policy: String,
+    #[model(optional)]
+    description: Option<String>,
+    #[model(optional, default = "/", force_new)]
+    path: String,
+    #[model(optional, default = 3600i64)]
+    max_session_duration: i64,
+    #[model(optional)]
+    permissions_boundary: Option<String>,
+    #[model(optional, default = false)]
+    force_detach_policies: bool,
+    #[model(computed)]
+    create_date: Option<String>,
+    #[model(computed)]
+    unique_id: Option<String>,
+    // Exclusive management of the role's policies, deprecated by hashicorp/aws: declared
+    // (Terraform's state records them), refused, not read (see `REFUSED`).
+    #[model(optional, computed)]
+    managed_policy_arns: Option<BTreeSet<String>>,
+    #[model(block = "set", computed)]
+    inline_policy: Vec<InlinePolicy>,
+    #[model(flatten)]
+    tags: Tags,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct InlinePolicy {
+    #[model(optional)]
+    name: Option<String>,
+    #[model(optional)]
+    policy: Option<String>,
 }
 
 const EXCLUSIVE: &str = "hashicorp/aws deprecated managing a role's policies exclusively on the role in favour of aws_iam_role_policy and aws_iam_role_policy_attachment, which terrane supports; it keeps what a state Terraform wrote records for it, but does not read or change it.";
@@ -68,33 +85,35 @@ async fn get_role(c: &Ctx<'_>, name: &str) -> Result<Option<aws_sdk_iam::types::
     }
 }
 
-fn role_value(c: &Ctx<'_>, r: &aws_sdk_iam::types::Role, cur: &Value) -> Value {
-    let (tags, tags_all) = crate::tags::read_back(&iam_tag_map(r.tags()), c.default_tags(), cur);
+fn role_value(c: &Ctx<'_>, r: &aws_sdk_iam::types::Role, cur: &Role) -> Value {
     let policy = r.assume_role_policy_document().map(url_decode).unwrap_or_default();
-    let schema = schema();
-    Obj::new(&schema)
-        .set("managed_policy_arns", crate::resource::kept(cur, "managed_policy_arns", &schema))
-        .set("inline_policy", crate::resource::kept(cur, "inline_policy", &schema))
-        .set("id", r.role_name())
-        .set("arn", r.arn())
-        .set("name", r.role_name())
-        .set("name_prefix", name_prefix_from_name(r.role_name()))
-        .set("assume_role_policy", policy_to_set(val::string(cur, "assume_role_policy").as_deref(), &policy, false))
-        .set("description", val::opt_str(r.description().filter(|d| !d.is_empty())))
-        .set("path", r.path())
-        .set("max_session_duration", Value::from(i64::from(r.max_session_duration().unwrap_or(3600))))
-        .set("permissions_boundary", val::opt_str(r.permissions_boundary().and_then(|b| b.permissions_boundary_arn())))
-        .set("force_detach_policies", Value::Bool(val::boolean(cur, "force_detach_policies").unwrap_or(false)))
-        .set("create_date", rfc3339(r.create_date()))
-        .set("unique_id", r.role_id())
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .build()
+    Role {
+        id: Some(r.role_name().to_string()),
+        arn: Some(r.arn().to_string()),
+        name: Some(r.role_name().to_string()),
+        name_prefix: crate::resource::prefix_of(None, r.role_name()),
+        assume_role_policy: policy_to_set(
+            Some(cur.assume_role_policy.as_str()).filter(|p| !p.is_empty()),
+            &policy,
+            false,
+        ),
+        description: r.description().filter(|d| !d.is_empty()).map(str::to_string),
+        path: r.path().to_string(),
+        max_session_duration: i64::from(r.max_session_duration().unwrap_or(3600)),
+        permissions_boundary: r.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_string),
+        force_detach_policies: cur.force_detach_policies,
+        create_date: Some(rfc3339(r.create_date())),
+        unique_id: Some(r.role_id().to_string()),
+        managed_policy_arns: cur.managed_policy_arns.clone(),
+        inline_policy: cur.inline_policy.clone(),
+        tags: cur.tags.read_back(c, &iam_tag_map(r.tags())),
+    }
+    .to_value()
 }
 
 impl IamRole {
     /// Reads a role just written, waiting out IAM's eventual consistency.
-    async fn read_new(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
+    async fn read_new(&self, c: &Ctx<'_>, name: &str, like: &Role) -> Result<Value> {
         let role = wait_for(&format!("IAM role {name} to be readable"), PROPAGATION, || async {
             Ok(match get_role(c, name).await? {
                 Some(r) => Poll::Done(r),
@@ -117,7 +136,7 @@ impl ResourceType for IamRole {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Role::schema()
     }
 
     fn refused(&self) -> &'static [Refused] {
@@ -146,24 +165,25 @@ impl ResourceType for IamRole {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = c.generated_name(planned, "terraform-");
-        let policy = val::string(planned, "assume_role_policy").unwrap_or_default();
-        let tags = crate::tags::at_create(c, planned);
+        let planned = Role::from_value(planned)?;
+        let policy = &planned.assume_role_policy;
+        let tags = planned.tags.at_create(c);
         let mut req = c
             .clients
             .iam
             .create_role()
             .role_name(&name)
-            .path(val::string(planned, "path").unwrap_or_else(|| "/".into()))
-            .assume_role_policy_document(normalize_json(&policy).unwrap_or(policy))
-            .set_description(val::string(planned, "description"))
-            .set_max_session_duration(val::int(planned, "max_session_duration").map(|d| d as i32))
-            .set_permissions_boundary(val::string(planned, "permissions_boundary"));
+            .path(&planned.path)
+            .assume_role_policy_document(normalize_json(policy).unwrap_or_else(|| policy.clone()))
+            .set_description(planned.description.clone())
+            .max_session_duration(planned.max_session_duration as i32)
+            .set_permissions_boundary(planned.permissions_boundary.clone());
         if !tags.is_empty() {
             req = req.set_tags(Some(iam_tags(&tags)?));
         }
         req.send().await.map_err(|e| sdk_error(&format!("creating IAM role {name}"), e))?;
-        let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
-        self.read_new(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+        let partial = || Role { id: Some(name.clone()), name: Some(name.clone()), ..Role::default() }.to_value();
+        self.read_new(c, &name, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
@@ -175,46 +195,47 @@ impl ResourceType for IamRole {
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         crate::resource::read_each(current, |cur| async move {
-            let name = val::id(&cur);
+            let cur = Role::from_stub(&cur)?;
+            let name = cur.id.clone().unwrap_or_default();
             Ok(get_role(c, &name).await?.map(|r| role_value(c, &r, &cur)))
         })
         .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let name = val::id(prior);
+        let (prior, planned) = (Role::from_stub(prior)?, Role::from_value(planned)?);
+        let name = prior.id.clone().unwrap_or_default();
         let iam = &c.clients.iam;
-        let changed = |k: &str| prior.get_attr(k) != planned.get_attr(k);
-        if changed("assume_role_policy") {
-            let policy = val::string(planned, "assume_role_policy").unwrap_or_default();
+        if prior.assume_role_policy != planned.assume_role_policy {
+            let policy = &planned.assume_role_policy;
             iam.update_assume_role_policy()
                 .role_name(&name)
-                .policy_document(normalize_json(&policy).unwrap_or(policy))
+                .policy_document(normalize_json(policy).unwrap_or_else(|| policy.clone()))
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("updating the assume role policy of IAM role {name}"), e))?;
         }
-        if changed("description") {
+        if prior.description != planned.description {
             iam.update_role_description()
                 .role_name(&name)
-                .description(val::string(planned, "description").unwrap_or_default())
+                .description(planned.description.clone().unwrap_or_default())
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("updating the description of IAM role {name}"), e))?;
         }
-        if changed("max_session_duration") {
+        if prior.max_session_duration != planned.max_session_duration {
             // The description is sent again: UpdateRole without one clears it on some
             // implementations (moto).
             iam.update_role()
                 .role_name(&name)
-                .set_max_session_duration(val::int(planned, "max_session_duration").map(|d| d as i32))
-                .set_description(val::string(planned, "description"))
+                .max_session_duration(planned.max_session_duration as i32)
+                .set_description(planned.description.clone())
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("updating max_session_duration of IAM role {name}"), e))?;
         }
-        if changed("permissions_boundary") {
-            match val::string(planned, "permissions_boundary") {
+        if prior.permissions_boundary != planned.permissions_boundary {
+            match &planned.permissions_boundary {
                 Some(b) => {
                     iam.put_role_permissions_boundary()
                         .role_name(&name)
@@ -233,8 +254,8 @@ impl ResourceType for IamRole {
             }
         }
         crate::tags::update(
-            &val::string_map(prior, "tags_all"),
-            &crate::tags::wanted(planned),
+            &prior.tags.wanted(),
+            &planned.tags.wanted(),
             async |keys| {
                 let req = iam.untag_role().role_name(&name).set_tag_keys(Some(keys));
                 req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags of IAM role {name}"), e))
@@ -245,11 +266,12 @@ impl ResourceType for IamRole {
             },
         )
         .await?;
-        self.read_new(c, &name, planned).await
+        self.read_new(c, &name, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let name = val::id(prior);
+        let prior = Role::from_stub(prior)?;
+        let name = prior.id.clone().unwrap_or_default();
         let iam = &c.clients.iam;
         // As Terraform does: the role leaves its instance profiles first; with
         // force_detach_policies, its managed and inline policies go too.
@@ -265,7 +287,7 @@ impl ResourceType for IamRole {
                 Err(e) => return Err(sdk_error(&format!("removing IAM role {name} from instance profile {p}"), e)),
             }
         }
-        if val::boolean(prior, "force_detach_policies") == Some(true) {
+        if prior.force_detach_policies {
             let attached = iam
                 .list_attached_role_policies()
                 .role_name(&name)

@@ -4,25 +4,30 @@ use crate::errors::{is_not_found, sdk_error};
 use crate::iam::PROPAGATION;
 use crate::plan::{keep_computed, validate_name};
 use crate::policy::{normalize_policy, plan_policy, policy_to_set, url_decode, validate_policy};
-use crate::resource::{Ctx, ResourceType, Result, name_prefix_from_name};
-use crate::val::{self, Obj};
+use crate::resource::{Ctx, ResourceType, Result};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct IamRolePolicy;
 
-fn schema() -> Schema {
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("name", Attribute::optional_computed(Type::String).force_new())
-        .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-        .attr("policy", Attribute::required(Type::String))
-        .attr("role", Attribute::required(Type::String).force_new())
+/// An `aws_iam_role_policy` object.
+#[derive(Model, Clone, Debug, Default)]
+struct RolePolicy {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(required)]
+    policy: String,
+    #[model(required, force_new)]
+    role: String,
 }
 
 /// `role:name` split at the first colon (role names cannot hold one).
@@ -43,24 +48,26 @@ async fn get_policy(c: &Ctx<'_>, role: &str, name: &str) -> Result<Option<String
     }
 }
 
+/// The policy as a read returns it: the document as `cur` stores it while it means the same.
 fn policy_value(role: &str, name: &str, document: &str, cur: &Value) -> Value {
-    Obj::new(&schema())
-        .set("id", format!("{role}:{name}"))
-        .set("name", name)
-        .set("name_prefix", name_prefix_from_name(name))
-        .set("policy", policy_to_set(val::string(cur, "policy").as_deref(), document, true))
-        .set("role", role)
-        .build()
+    let stored = crate::val::string(cur, "policy");
+    RolePolicy {
+        id: Some(format!("{role}:{name}")),
+        name: Some(name.to_string()),
+        name_prefix: crate::resource::prefix_of(None, name),
+        policy: policy_to_set(stored.as_deref(), document, true),
+        role: role.to_string(),
+    }
+    .to_value()
 }
 
-async fn put(c: &Ctx<'_>, role: &str, name: &str, planned: &Value) -> Result<()> {
-    let policy = val::string(planned, "policy").unwrap_or_default();
+async fn put(c: &Ctx<'_>, role: &str, name: &str, policy: &str) -> Result<()> {
     c.clients
         .iam
         .put_role_policy()
         .role_name(role)
         .policy_name(name)
-        .policy_document(normalize_policy(&policy).unwrap_or(policy))
+        .policy_document(normalize_policy(policy).unwrap_or_else(|| policy.to_string()))
         .send()
         .await
         .map_err(|e| sdk_error(&format!("putting inline policy {name} of IAM role {role}"), e))?;
@@ -85,7 +92,7 @@ impl ResourceType for IamRolePolicy {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        RolePolicy::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -100,15 +107,17 @@ impl ResourceType for IamRolePolicy {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let role = val::string(planned, "role").unwrap_or_default();
         let name = c.generated_name(planned, "terraform-");
-        put(c, &role, &name, planned).await?;
+        let RolePolicy { role, policy, .. } = RolePolicy::from_value(planned)?;
+        put(c, &role, &name, &policy).await?;
         let partial = || {
-            Value::object([
-                ("id", Value::from(format!("{role}:{name}"))),
-                ("role", Value::from(role.as_str())),
-                ("name", Value::from(name.as_str())),
-            ])
+            RolePolicy {
+                id: Some(format!("{role}:{name}")),
+                name: Some(name.clone()),
+                role: role.clone(),
+                ..RolePolicy::default()
+            }
+            .to_value()
         };
         read_new(c, &role, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
     }
@@ -117,29 +126,30 @@ impl ResourceType for IamRolePolicy {
     /// may be made from `name_prefix` and the token). PutRolePolicy is an upsert, so this
     /// only saves a second identical put.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let Some(role) = val::string(planned, "role").filter(|r| !r.is_empty()) else { return Ok(None) };
+        let Some(role) = crate::val::string(planned, "role").filter(|r| !r.is_empty()) else { return Ok(None) };
         let name = c.generated_name(planned, "terraform-");
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &format!("{role}:{name}")), false).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         crate::resource::read_each(current, |cur| async move {
-            let (role, name) = parse_id(&val::id(&cur))?;
+            let (role, name) = parse_id(&crate::val::id(&cur))?;
             Ok(get_policy(c, &role, &name).await?.map(|doc| policy_value(&role, &name, &doc, &cur)))
         })
         .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let (role, name) = parse_id(&val::id(prior))?;
-        if prior.get_attr("policy") != planned.get_attr("policy") {
-            put(c, &role, &name, planned).await?;
+        let (prior_policy, policy) = (RolePolicy::from_stub(prior)?, RolePolicy::from_value(planned)?);
+        let (role, name) = parse_id(prior_policy.id.as_deref().unwrap_or_default())?;
+        if prior_policy.policy != policy.policy {
+            put(c, &role, &name, &policy.policy).await?;
         }
         read_new(c, &role, &name, planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let (role, name) = parse_id(&val::id(prior))?;
+        let (role, name) = parse_id(&crate::val::id(prior))?;
         match c.clients.iam.delete_role_policy().role_name(&role).policy_name(&name).send().await {
             Ok(_) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),

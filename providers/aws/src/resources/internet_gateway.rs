@@ -146,7 +146,7 @@ impl ResourceType for InternetGateway {
         current
             .iter()
             .map(|cur| {
-                let cur = Gateway::from_value(cur)?;
+                let cur = Gateway::from_stub(cur)?;
                 let Some(g) = cur.id.as_ref().and_then(|id| found.get(id)) else { return Ok(None) };
                 let (id, owner) = (g.internet_gateway_id().unwrap_or_default(), g.owner_id().unwrap_or_default());
                 Ok(Some(
@@ -165,7 +165,7 @@ impl ResourceType for InternetGateway {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let (prior, planned) = (Gateway::from_value(prior)?, Gateway::from_value(planned)?);
+        let (prior, planned) = (Gateway::from_stub(prior)?, Gateway::from_value(planned)?);
         let id = prior.id.clone().unwrap_or_default();
         if prior.vpc_id != planned.vpc_id {
             let limit = limit(&planned.timeouts, Op::Update, DEFAULT_TIMEOUT);
@@ -181,7 +181,7 @@ impl ResourceType for InternetGateway {
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let prior = Gateway::from_value(prior)?;
+        let prior = Gateway::from_stub(prior)?;
         let id = prior.id.unwrap_or_default();
         let limit = limit(&prior.timeouts, Op::Delete, DEFAULT_TIMEOUT);
         if let Some(vpc) = &prior.vpc_id {

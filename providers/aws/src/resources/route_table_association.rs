@@ -6,30 +6,41 @@
 use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::ec2::{FILTER_PAGE, filter};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{Op, Timeouts, limit};
+use crate::resource::{Ctx, ResourceType, Result, chunks, invalid};
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{RouteTableAssociation as ApiAssociation, RouteTableAssociationStateCode};
 use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct RouteTableAssociation;
 
-fn schema() -> Schema {
-    with_timeouts(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("subnet_id", Attribute::optional(Type::String).force_new())
-            .attr("gateway_id", Attribute::optional(Type::String).force_new())
-            .attr("route_table_id", Attribute::required(Type::String)),
-        &["create", "update", "delete"],
-    )
+/// An `aws_route_table_association` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Association {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(optional, force_new)]
+    subnet_id: Option<String>,
+    #[model(optional, force_new)]
+    gateway_id: Option<String>,
+    #[model(required)]
+    route_table_id: String,
+    #[model(block = "single")]
+    timeouts: Option<Timeouts>,
+}
+
+impl Association {
+    /// The subnet or gateway associated.
+    fn target(&self) -> Option<&str> {
+        self.subnet_id.as_deref().or(self.gateway_id.as_deref())
+    }
 }
 
 fn live(a: &ApiAssociation) -> bool {
@@ -43,14 +54,17 @@ fn live(a: &ApiAssociation) -> bool {
     )
 }
 
-fn value_from(a: &ApiAssociation, cur: &Value) -> Value {
-    Obj::new(&schema())
-        .set("id", val::opt_str(a.route_table_association_id()))
-        .set("subnet_id", val::opt_str(a.subnet_id()))
-        .set("gateway_id", val::opt_str(a.gateway_id()))
-        .set("route_table_id", val::opt_str(a.route_table_id()))
-        .keep(cur, &["timeouts"])
-        .build()
+/// The association as a read returns it, with the `timeouts` of `cur`.
+fn value_from(a: &ApiAssociation, cur: &Association) -> Value {
+    let text = |s: Option<&str>| s.map(str::to_string);
+    Association {
+        id: text(a.route_table_association_id()),
+        subnet_id: text(a.subnet_id()),
+        gateway_id: text(a.gateway_id()),
+        route_table_id: a.route_table_id().unwrap_or_default().to_string(),
+        timeouts: cur.timeouts.clone(),
+    }
+    .to_value()
 }
 
 /// Live associations, found by a filter on their route tables, keyed by association ID.
@@ -84,15 +98,10 @@ async fn associations(
 }
 
 impl RouteTableAssociation {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let stub = Value::object([
-            ("id", Value::from(id)),
-            ("timeouts", like.get_attr("timeouts").cloned().unwrap_or_default()),
-        ]);
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Association) -> Result<Value> {
+        let stub = Association { id: Some(id.to_string()), ..like.clone() };
+        crate::resource::read_stub(self, c, stub.to_value())
+            .await?
             .ok_or_else(|| ProviderError::new(format!("route table association {id} is gone")))
     }
 }
@@ -104,7 +113,7 @@ impl ResourceType for RouteTableAssociation {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Association::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -118,19 +127,19 @@ impl ResourceType for RouteTableAssociation {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let table = val::string(planned, "route_table_id").unwrap_or_default();
-        let (subnet, gateway) = (val::string(planned, "subnet_id"), val::string(planned, "gateway_id"));
-        let target = subnet.clone().or(gateway.clone()).unwrap_or_default();
-        let limit = timeout(planned, "create", Duration::from_secs(5 * 60));
+        let planned = Association::from_value(planned)?;
+        let table = &planned.route_table_id;
+        let target = planned.target().unwrap_or_default();
+        let limit = limit(&planned.timeouts, Op::Create, Duration::from_secs(5 * 60));
         // New route tables take a moment to be found by AssociateRouteTable.
         let id = wait_for(&format!("{target} to be associated with {table}"), limit, || async {
             match c
                 .clients
                 .ec2
                 .associate_route_table()
-                .route_table_id(&table)
-                .set_subnet_id(subnet.clone())
-                .set_gateway_id(gateway.clone())
+                .route_table_id(table)
+                .set_subnet_id(planned.subnet_id.clone())
+                .set_gateway_id(planned.gateway_id.clone())
                 .send()
                 .await
             {
@@ -147,62 +156,69 @@ impl ResourceType for RouteTableAssociation {
                 "associating {target} with route table {table}: no association ID in the response"
             )));
         }
-        let partial =
-            Value::object([("id", Value::from(id.as_str())), ("route_table_id", Value::from(table.as_str()))]);
-        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial))
+        let partial = Association { id: Some(id.clone()), route_table_id: table.clone(), ..Association::default() };
+        self.read_one(c, &id, &planned).await.map_err(|e| e.with_partial_state(partial.to_value()))
     }
 
     /// Found by its natural key, route table and subnet (or gateway): the association ID is
     /// only known from AssociateRouteTable's answer and takes no tags, and a subnet has one
     /// route table association at most.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let Some(table) = val::string(planned, "route_table_id") else { return Ok(None) };
-        let Some(target) = val::string(planned, "subnet_id").or(val::string(planned, "gateway_id")) else {
-            return Ok(None);
-        };
-        let found =
-            associations(c, "route-table-id", std::slice::from_ref(&table)).await.map_err(ProviderError::new)?;
+        // (A planned value without its route table cannot have made anything.)
+        let Ok(planned) = Association::from_value(planned) else { return Ok(None) };
+        let table = planned.route_table_id.as_str();
+        let Some(target) = planned.target() else { return Ok(None) };
+        let found = associations(c, "route-table-id", std::slice::from_ref(&planned.route_table_id))
+            .await
+            .map_err(ProviderError::new)?;
         Ok(found
             .values()
             .find(|a| {
-                a.route_table_id() == Some(table.as_str())
-                    && (a.subnet_id() == Some(target.as_str()) || a.gateway_id() == Some(target.as_str()))
+                a.route_table_id() == Some(table) && (a.subnet_id() == Some(target) || a.gateway_id() == Some(target))
             })
-            .map(|a| value_from(a, planned)))
+            .map(|a| value_from(a, &planned)))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(val::id).filter(|id| id.starts_with("rtbassoc-")).collect();
+        let ids: Vec<String> = current.iter().map(crate::val::id).filter(|id| id.starts_with("rtbassoc-")).collect();
         let found = match associations(c, "association.route-table-association-id", &ids).await {
             Ok(f) => f,
             Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
         };
-        current.iter().map(|cur| Ok(found.get(&val::id(cur)).map(|a| value_from(a, cur)))).collect()
+        current
+            .iter()
+            .map(|cur| {
+                let cur = Association::from_stub(cur)?;
+                Ok(cur.id.as_ref().and_then(|id| found.get(id)).map(|a| value_from(a, &cur)))
+            })
+            .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let mut id = val::id(prior);
-        let table = val::string(planned, "route_table_id").unwrap_or_default();
-        if val::string(prior, "route_table_id").as_deref() != Some(table.as_str()) {
+        let (prior, planned) = (Association::from_stub(prior)?, Association::from_value(planned)?);
+        let mut id = prior.id.clone().unwrap_or_default();
+        let table = &planned.route_table_id;
+        if prior.route_table_id != *table {
             let out = c
                 .clients
                 .ec2
                 .replace_route_table_association()
                 .association_id(&id)
-                .route_table_id(&table)
+                .route_table_id(table)
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("moving association {id} to route table {table}"), e))?;
             id = out.new_association_id().map(str::to_string).unwrap_or(id);
         }
-        self.read_one(c, &id, planned).await
+        self.read_one(c, &id, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
+        let prior = Association::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
         retry_while_in_use(
             &format!("route table association {id} to be deleted"),
-            timeout(prior, "delete", Duration::from_secs(5 * 60)),
+            limit(&prior.timeouts, Op::Delete, Duration::from_secs(5 * 60)),
             &format!("deleting route table association {id}"),
             dependency_violation,
             || c.clients.ec2.disassociate_route_table().association_id(&id).send(),
@@ -217,7 +233,7 @@ impl ResourceType for RouteTableAssociation {
             )));
         };
         let found = associations(c, "route-table-id", &[table.to_string()]).await.map_err(ProviderError::new)?;
-        let stub = Value::object([("id", Value::from(id))]);
+        let stub = Association { id: Some(id.to_string()), ..Association::default() };
         Ok(found
             .values()
             .find(|a| {

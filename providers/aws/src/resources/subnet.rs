@@ -4,46 +4,79 @@ use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::describe::all_failed;
 use crate::ec2::{describe_by_ids, filter, tag_map, tag_spec, update_tags};
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, Refused, ResourceType, Result, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::timeout;
+use crate::model::{CreateDeleteTimeouts, Op, Tags, limit};
+use crate::resource::{Ctx, Refused, ResourceType, Result};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{AttributeBooleanValue, HostnameType, ResourceType as Rt};
 use std::time::Duration;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct Subnet;
 
-fn schema() -> Schema {
-    with_timeouts(
-        with_tags(
-            Schema::new()
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("vpc_id", Attribute::required(Type::String).force_new())
-                .attr("cidr_block", Attribute::optional(Type::String).force_new())
-                .attr("availability_zone", Attribute::optional_computed(Type::String).force_new())
-                .attr("availability_zone_id", Attribute::optional_computed(Type::String).force_new())
-                .attr("map_public_ip_on_launch", Attribute::optional(Type::Bool).default(false))
-                .attr("owner_id", Attribute::computed(Type::String))
-                .attr("assign_ipv6_address_on_creation", Attribute::optional(Type::Bool).default(false))
-                .attr("enable_dns64", Attribute::optional(Type::Bool).default(false))
-                .attr("enable_resource_name_dns_a_record_on_launch", Attribute::optional(Type::Bool).default(false))
-                .attr("enable_resource_name_dns_aaaa_record_on_launch", Attribute::optional(Type::Bool).default(false))
-                .attr("private_dns_hostname_type_on_launch", Attribute::optional_computed(Type::String))
-                .attr("ipv6_cidr_block", Attribute::optional(Type::String))
-                .attr("ipv6_cidr_block_association_id", Attribute::computed(Type::String))
-                .attr("ipv6_native", Attribute::optional(Type::Bool).default(false).force_new())
-                .attr("customer_owned_ipv4_pool", Attribute::optional(Type::String))
-                .attr("map_customer_owned_ip_on_launch", Attribute::optional(Type::Bool))
-                .attr("outpost_arn", Attribute::optional(Type::String).force_new())
-                .attr("enable_lni_at_device_index", Attribute::optional(Type::Number)),
-        ),
-        &["create", "delete"],
-    )
+/// An `aws_subnet` object.
+#[derive(Model, Clone, Debug, Default)]
+struct SubnetObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(required, force_new)]
+    vpc_id: String,
+    #[model(optional, force_new)]
+    cidr_block: Option<String>,
+    #[model(optional, computed, force_new)]
+    availability_zone: Option<String>,
+    #[model(optional, computed, force_new)]
+    availability_zone_id: Option<String>,
+    #[model(optional, default = false)]
+    map_public_ip_on_launch: bool,
+    #[model(computed)]
+    owner_id: Option<String>,
+    #[model(optional, default = false)]
+    assign_ipv6_address_on_creation: bool,
+    #[model(optional, default = false)]
+    enable_dns64: bool,
+    #[model(optional, default = false)]
+    enable_resource_name_dns_a_record_on_launch: bool,
+    #[model(optional, default = false)]
+    enable_resource_name_dns_aaaa_record_on_launch: bool,
+    #[model(optional, computed)]
+    private_dns_hostname_type_on_launch: Option<String>,
+    #[model(optional)]
+    ipv6_cidr_block: Option<String>,
+    #[model(computed)]
+    ipv6_cidr_block_association_id: Option<String>,
+    #[model(optional, default = false, force_new)]
+    ipv6_native: bool,
+    #[model(optional)]
+    customer_owned_ipv4_pool: Option<String>,
+    #[model(optional)]
+    map_customer_owned_ip_on_launch: Option<bool>,
+    #[model(optional, force_new)]
+    outpost_arn: Option<String>,
+    #[model(optional)]
+    enable_lni_at_device_index: Option<i64>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<CreateDeleteTimeouts>,
+}
+
+impl SubnetObject {
+    /// The boolean attributes ModifySubnetAttribute sets, one per call, in the order
+    /// hashicorp/aws sets them, with their values.
+    fn flags(&self) -> [(&'static str, bool); 5] {
+        [
+            ("assign_ipv6_address_on_creation", self.assign_ipv6_address_on_creation),
+            ("enable_dns64", self.enable_dns64),
+            ("enable_resource_name_dns_a_record_on_launch", self.enable_resource_name_dns_a_record_on_launch),
+            ("enable_resource_name_dns_aaaa_record_on_launch", self.enable_resource_name_dns_aaaa_record_on_launch),
+            ("map_public_ip_on_launch", self.map_public_ip_on_launch),
+        ]
+    }
 }
 
 const OUTPOSTS: &str = "it applies only to subnets on AWS Outposts, which terrane's test environment (moto) does not have, so terrane cannot prove it.";
@@ -53,16 +86,6 @@ static REFUSED: &[Refused] = &[
     Refused { name: "customer_owned_ipv4_pool", why: OUTPOSTS },
     Refused { name: "map_customer_owned_ip_on_launch", why: OUTPOSTS },
     Refused { name: "enable_lni_at_device_index", why: OUTPOSTS },
-];
-
-/// The boolean subnet attributes ModifySubnetAttribute sets, one per call, in the order
-/// hashicorp/aws sets them.
-const FLAGS: [&str; 5] = [
-    "assign_ipv6_address_on_creation",
-    "enable_dns64",
-    "enable_resource_name_dns_a_record_on_launch",
-    "enable_resource_name_dns_aaaa_record_on_launch",
-    "map_public_ip_on_launch",
 ];
 
 /// Sets one attribute (`private_dns_hostname_type_on_launch` takes the string `value`).
@@ -122,16 +145,10 @@ async fn change_ipv6_block(c: &Ctx<'_>, id: &str, old_association: Option<&str>,
 }
 
 impl Subnet {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let stub = Value::object([
-            ("id", Value::from(id)),
-            ("tags", like.get_attr("tags").cloned().unwrap_or_default()),
-            ("timeouts", like.get_attr("timeouts").cloned().unwrap_or_default()),
-        ]);
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &SubnetObject) -> Result<Value> {
+        let stub = SubnetObject { id: Some(id.to_string()), ..like.clone() };
+        crate::resource::read_stub(self, c, stub.to_value())
+            .await?
             .ok_or_else(|| ProviderError::new(format!("subnet {id} is gone")))
     }
 }
@@ -155,7 +172,7 @@ impl ResourceType for Subnet {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        SubnetObject::schema()
     }
 
     fn refused(&self) -> &'static [Refused] {
@@ -163,17 +180,18 @@ impl ResourceType for Subnet {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::at_create(c, planned);
+        let planned = SubnetObject::from_value(planned)?;
+        let tags = planned.tags.at_create(c);
         let out = c
             .clients
             .ec2
             .create_subnet()
-            .vpc_id(val::string(planned, "vpc_id").unwrap_or_default())
-            .set_cidr_block(val::string(planned, "cidr_block"))
-            .set_availability_zone(val::string(planned, "availability_zone"))
-            .set_availability_zone_id(val::string(planned, "availability_zone_id"))
-            .set_ipv6_cidr_block(val::string(planned, "ipv6_cidr_block"))
-            .set_ipv6_native(val::boolean(planned, "ipv6_native").filter(|n| *n))
+            .vpc_id(&planned.vpc_id)
+            .set_cidr_block(planned.cidr_block.clone())
+            .set_availability_zone(planned.availability_zone.clone())
+            .set_availability_zone_id(planned.availability_zone_id.clone())
+            .set_ipv6_cidr_block(planned.ipv6_cidr_block.clone())
+            .set_ipv6_native(planned.ipv6_native.then_some(true))
             .set_tag_specifications(tag_spec(Rt::Subnet, &tags).map(|t| vec![t]))
             .send()
             .await
@@ -183,20 +201,19 @@ impl ResourceType for Subnet {
             .and_then(|s| s.subnet_id())
             .ok_or_else(|| ProviderError::new("creating subnet: no subnet ID in the response"))?
             .to_string();
-        let partial = || Value::object([("id", Value::from(id.as_str()))]);
-        // An IPv6-native subnet assigns IPv6 addresses on creation by itself.
-        let native = val::boolean(planned, "ipv6_native") == Some(true);
-        for name in FLAGS {
-            if val::boolean(planned, name) == Some(true) && !(native && name == "assign_ipv6_address_on_creation") {
+        let partial = || SubnetObject { id: Some(id.clone()), ..SubnetObject::default() }.to_value();
+        for (name, on) in planned.flags() {
+            // An IPv6-native subnet assigns IPv6 addresses on creation by itself.
+            if on && !(planned.ipv6_native && name == "assign_ipv6_address_on_creation") {
                 set_attribute(c, &id, name, true, None).await.map_err(|e| e.with_partial_state(partial()))?;
             }
         }
-        if let Some(t) = val::string(planned, "private_dns_hostname_type_on_launch") {
-            set_attribute(c, &id, "private_dns_hostname_type_on_launch", false, Some(t))
+        if let Some(t) = &planned.private_dns_hostname_type_on_launch {
+            set_attribute(c, &id, "private_dns_hostname_type_on_launch", false, Some(t.clone()))
                 .await
                 .map_err(|e| e.with_partial_state(partial()))?;
         }
-        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &id, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by the token tag its create gave it (CreateSubnet TagSpecifications).
@@ -206,7 +223,7 @@ impl ResourceType for Subnet {
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let ids: Vec<String> = current.iter().map(crate::val::id).collect();
         let describe =
             |page| c.clients.ec2.describe_subnets().filters(filter("subnet-id", page)).into_paginator().items().send();
         let mut found =
@@ -217,89 +234,82 @@ impl ResourceType for Subnet {
         current
             .iter()
             .map(|cur| {
-                let Some(s) = found.remove(&val::id(cur)) else { return Ok(None) };
-                let (tags, tags_all) = crate::tags::read_back(&tag_map(s.tags()), c.default_tags(), cur);
+                let cur = SubnetObject::from_stub(cur)?;
+                let Some(s) = cur.id.as_ref().and_then(|id| found.remove(id)) else { return Ok(None) };
                 let dns = s.private_dns_name_options_on_launch();
                 let ipv6 = ipv6_association(&s);
+                let text = |s: Option<&str>| s.map(str::to_string);
                 Ok(Some(
-                    Obj::new(&schema())
-                        .set("id", val::opt_str(s.subnet_id()))
-                        .set("arn", val::opt_str(s.subnet_arn()))
-                        .set("vpc_id", val::opt_str(s.vpc_id()))
-                        .set("cidr_block", val::opt_str(s.cidr_block()))
-                        .set("availability_zone", val::opt_str(s.availability_zone()))
-                        .set("availability_zone_id", val::opt_str(s.availability_zone_id()))
-                        .set("map_public_ip_on_launch", Value::Bool(s.map_public_ip_on_launch().unwrap_or(false)))
-                        .set("owner_id", val::opt_str(s.owner_id()))
-                        .set(
-                            "assign_ipv6_address_on_creation",
-                            Value::Bool(s.assign_ipv6_address_on_creation().unwrap_or(false)),
-                        )
-                        .set("enable_dns64", Value::Bool(s.enable_dns64().unwrap_or(false)))
-                        .set(
-                            "enable_resource_name_dns_a_record_on_launch",
-                            Value::Bool(dns.and_then(|d| d.enable_resource_name_dns_a_record()).unwrap_or(false)),
-                        )
-                        .set(
-                            "enable_resource_name_dns_aaaa_record_on_launch",
-                            Value::Bool(dns.and_then(|d| d.enable_resource_name_dns_aaaa_record()).unwrap_or(false)),
-                        )
-                        .set(
-                            "private_dns_hostname_type_on_launch",
-                            val::opt_str(dns.and_then(|d| d.hostname_type()).map(|t| t.as_str())),
-                        )
-                        .set("ipv6_cidr_block", val::opt_str(ipv6.and_then(|a| a.ipv6_cidr_block())))
-                        .set("ipv6_cidr_block_association_id", val::opt_str(ipv6.and_then(|a| a.association_id())))
-                        .set("ipv6_native", Value::Bool(s.ipv6_native().unwrap_or(false)))
-                        .set("customer_owned_ipv4_pool", val::opt_str(s.customer_owned_ipv4_pool()))
-                        .set("map_customer_owned_ip_on_launch", val::opt_bool(s.map_customer_owned_ip_on_launch()))
-                        .set("outpost_arn", val::opt_str(s.outpost_arn()))
-                        .set("enable_lni_at_device_index", val::opt_num(s.enable_lni_at_device_index()))
-                        .set("tags", tags)
-                        .set("tags_all", tags_all)
-                        .keep(cur, &["timeouts"])
-                        .build(),
+                    SubnetObject {
+                        id: text(s.subnet_id()),
+                        arn: text(s.subnet_arn()),
+                        vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+                        cidr_block: text(s.cidr_block()),
+                        availability_zone: text(s.availability_zone()),
+                        availability_zone_id: text(s.availability_zone_id()),
+                        map_public_ip_on_launch: s.map_public_ip_on_launch().unwrap_or(false),
+                        owner_id: text(s.owner_id()),
+                        assign_ipv6_address_on_creation: s.assign_ipv6_address_on_creation().unwrap_or(false),
+                        enable_dns64: s.enable_dns64().unwrap_or(false),
+                        enable_resource_name_dns_a_record_on_launch: dns
+                            .and_then(|d| d.enable_resource_name_dns_a_record())
+                            .unwrap_or(false),
+                        enable_resource_name_dns_aaaa_record_on_launch: dns
+                            .and_then(|d| d.enable_resource_name_dns_aaaa_record())
+                            .unwrap_or(false),
+                        private_dns_hostname_type_on_launch: text(
+                            dns.and_then(|d| d.hostname_type()).map(|t| t.as_str()),
+                        ),
+                        ipv6_cidr_block: text(ipv6.and_then(|a| a.ipv6_cidr_block())),
+                        ipv6_cidr_block_association_id: text(ipv6.and_then(|a| a.association_id())),
+                        ipv6_native: s.ipv6_native().unwrap_or(false),
+                        customer_owned_ipv4_pool: text(s.customer_owned_ipv4_pool()),
+                        map_customer_owned_ip_on_launch: s.map_customer_owned_ip_on_launch(),
+                        outpost_arn: text(s.outpost_arn()),
+                        enable_lni_at_device_index: s.enable_lni_at_device_index().map(i64::from),
+                        tags: cur.tags.read_back(c, &tag_map(s.tags())),
+                        timeouts: cur.timeouts,
+                    }
+                    .to_value(),
                 ))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
+        let (prior, planned) = (SubnetObject::from_stub(prior)?, SubnetObject::from_value(planned)?);
+        let id = prior.id.clone().unwrap_or_default();
         // As hashicorp/aws: a new IPv6 block is associated before IPv6 addresses are switched
         // on, and they are switched off before the block is removed.
-        let old_block = val::string(prior, "ipv6_cidr_block");
-        let new_block = val::string(planned, "ipv6_cidr_block");
-        let block_changes = old_block != new_block;
-        let assign = val::boolean(planned, "assign_ipv6_address_on_creation").unwrap_or(false);
-        if block_changes && val::boolean(prior, "assign_ipv6_address_on_creation") == Some(true) && !assign {
+        let block_changes = prior.ipv6_cidr_block != planned.ipv6_cidr_block;
+        if block_changes && prior.assign_ipv6_address_on_creation && !planned.assign_ipv6_address_on_creation {
             set_attribute(c, &id, "assign_ipv6_address_on_creation", false, None).await?;
         }
         if block_changes {
-            let association = val::string(prior, "ipv6_cidr_block_association_id");
-            change_ipv6_block(c, &id, association.as_deref(), new_block).await?;
+            let association = prior.ipv6_cidr_block_association_id.as_deref();
+            change_ipv6_block(c, &id, association, planned.ipv6_cidr_block.clone()).await?;
         }
-        for name in FLAGS {
-            let want = val::boolean(planned, name).unwrap_or(false);
-            if val::boolean(prior, name).unwrap_or(false) != want {
+        for ((name, want), (_, had)) in planned.flags().into_iter().zip(prior.flags()) {
+            if had != want {
                 set_attribute(c, &id, name, want, None).await?;
             }
         }
-        let hostname = val::string(planned, "private_dns_hostname_type_on_launch");
-        if hostname.is_some() && hostname != val::string(prior, "private_dns_hostname_type_on_launch") {
-            set_attribute(c, &id, "private_dns_hostname_type_on_launch", false, hostname).await?;
+        let hostname = &planned.private_dns_hostname_type_on_launch;
+        if hostname.is_some() && *hostname != prior.private_dns_hostname_type_on_launch {
+            set_attribute(c, &id, "private_dns_hostname_type_on_launch", false, hostname.clone()).await?;
         }
-        update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &id, planned).await
+        update_tags(&c.clients.ec2, &id, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &id, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
+        let prior = SubnetObject::from_stub(prior)?;
+        let id = prior.id.unwrap_or_default();
         // Instances and interfaces in the subnet may take a while to go: retry while AWS says
         // the subnet is still in use.
         retry_while_in_use(
             &format!("subnet {id} to be deleted"),
-            timeout(prior, "delete", Duration::from_secs(20 * 60)),
+            limit(&prior.timeouts, Op::Delete, Duration::from_secs(20 * 60)),
             &format!("deleting subnet {id}"),
             dependency_violation,
             || c.clients.ec2.delete_subnet().subnet_id(&id).send(),

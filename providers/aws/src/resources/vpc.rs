@@ -357,7 +357,7 @@ impl ResourceType for Vpc {
         }
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
-            let cur = match VpcObject::from_value(cur) {
+            let cur = match VpcObject::from_stub(cur) {
                 Ok(v) => v,
                 Err(e) => {
                     out.push(Err(e.into()));
@@ -411,7 +411,7 @@ impl ResourceType for Vpc {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let (prior, planned) = (VpcObject::from_value(prior)?, VpcObject::from_value(planned)?);
+        let (prior, planned) = (VpcObject::from_stub(prior)?, VpcObject::from_value(planned)?);
         let id = prior.id.clone().unwrap_or_default();
         for (((_, name), want), had) in ATTRIBUTES.iter().zip(planned.flags()).zip(prior.flags()) {
             if let Some(want) = want
@@ -450,7 +450,7 @@ impl ResourceType for Vpc {
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = VpcObject::from_value(prior)?.id.unwrap_or_default();
+        let id = VpcObject::from_stub(prior)?.id.unwrap_or_default();
         match c.clients.ec2.delete_vpc().vpc_id(&id).send().await {
             Ok(_) => Ok(()),
             Err(e) if crate::errors::is_not_found(&e) => Ok(()),
