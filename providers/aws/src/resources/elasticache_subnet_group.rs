@@ -4,35 +4,39 @@ use crate::delete::retry_while_in_use;
 use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::elasticache::{ec_tags, ec_tags_of, ec_update_tags};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::model::Tags;
 use crate::plan::replan_lowercase;
-use crate::resource::{Ctx, ResourceType, Result, with_tags};
-use crate::val::{self, Obj};
+use crate::resource::{Ctx, ResourceType, Result};
+use crate::val;
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::CacheSubnetGroup;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
 
 pub struct EcSubnetGroup;
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("name", Attribute::required(Type::String).force_new())
-            .attr("description", Attribute::optional(Type::String).default("Managed by Terraform"))
-            .attr("subnet_ids", Attribute::required(Type::set(Type::String)))
-            .attr("vpc_id", Attribute::computed(Type::String)),
-    )
+/// An `aws_elasticache_subnet_group` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Group {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(required, force_new)]
+    name: String,
+    #[model(optional, default = "Managed by Terraform")]
+    description: String,
+    #[model(required)]
+    subnet_ids: BTreeSet<String>,
+    #[model(computed)]
+    vpc_id: Option<String>,
+    #[model(flatten)]
+    tags: Tags,
 }
-
-// ---- ElastiCache helpers shared with the cluster and replication group files ----
-
-// ---- aws_elasticache_subnet_group ----
 
 async fn describe_one(c: &Ctx<'_>, name: &str) -> Result<Option<CacheSubnetGroup>> {
     match c.clients.elasticache.describe_cache_subnet_groups().cache_subnet_group_name(name).send().await {
@@ -56,31 +60,28 @@ async fn fetch(c: &Ctx<'_>, names: &[String]) -> Result<HashMap<String, CacheSub
 
 async fn build(c: &Ctx<'_>, cur: &Value, name: &str, g: Option<&CacheSubnetGroup>) -> Result<Option<Value>> {
     let Some(g) = g else { return Ok(None) };
+    let cur = Group::from_stub(cur)?;
     let arn = g.arn().unwrap_or_default().to_string();
-    let (tags, tags_all) = crate::tags::read_back(&ec_tags_of(c, &arn).await?, c.default_tags(), cur);
-    let subnets = g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string));
+    let api_tags = ec_tags_of(c, &arn).await?;
     Ok(Some(
-        Obj::new(&schema())
-            .set("id", name)
-            .set("name", g.cache_subnet_group_name().unwrap_or(name))
-            .set("arn", arn)
-            .set("description", val::opt_str(g.cache_subnet_group_description()))
-            .set("subnet_ids", val::str_set(subnets))
-            .set("vpc_id", val::opt_str(g.vpc_id()))
-            .set("tags", tags)
-            .set("tags_all", tags_all)
-            .build(),
+        Group {
+            id: Some(name.to_string()),
+            name: g.cache_subnet_group_name().unwrap_or(name).to_string(),
+            arn: Some(arn),
+            description: g.cache_subnet_group_description().unwrap_or_default().to_string(),
+            subnet_ids: g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect(),
+            vpc_id: g.vpc_id().map(str::to_string),
+            tags: cur.tags.read_back(c, &api_tags),
+        }
+        .to_value(),
     ))
 }
 
 impl EcSubnetGroup {
-    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Group) -> Result<Value> {
+        let stub = Group { id: Some(name.to_string()), ..like.clone() };
+        crate::resource::read_stub(self, c, stub.to_value())
+            .await?
             .ok_or_else(|| ProviderError::new(format!("ElastiCache subnet group {name} is gone")))
     }
 }
@@ -96,30 +97,29 @@ impl ResourceType for EcSubnetGroup {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Group::schema()
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
         // ElastiCache stores the name in lowercase (Terraform's StateFunc does the same).
-        replan_lowercase(&schema(), prior, config, plan, &["name"]);
+        replan_lowercase(&Group::schema(), prior, config, plan, &["name"]);
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = val::string(planned, "name").unwrap_or_default().to_lowercase();
+        let planned = Group::from_value(planned)?;
+        let name = planned.name.to_lowercase();
         c.clients
             .elasticache
             .create_cache_subnet_group()
             .cache_subnet_group_name(&name)
-            .cache_subnet_group_description(
-                val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into()),
-            )
-            .set_subnet_ids(Some(val::strings(planned, "subnet_ids")))
-            .set_tags(ec_tags(&crate::tags::at_create(c, planned)))
+            .cache_subnet_group_description(&planned.description)
+            .set_subnet_ids(Some(planned.subnet_ids.iter().cloned().collect()))
+            .set_tags(ec_tags(&planned.tags.at_create(c)))
             .send()
             .await
             .map_err(|e| sdk_error(&format!("creating ElastiCache subnet group {name}"), e))?;
-        let partial = || Value::object([("id", Value::from(name.as_str())), ("name", Value::from(name.as_str()))]);
-        self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial()))
+        let partial = || Group { id: Some(name.clone()), name: name.clone(), ..Group::default() }.to_value();
+        self.read_one(c, &name, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its name (unique in the account and region), carrying the token tag
@@ -143,26 +143,22 @@ impl ResourceType for EcSubnetGroup {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let name = val::id(prior);
-        let description = val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into());
-        let mut old_subnets = val::strings(prior, "subnet_ids");
-        let mut new_subnets = val::strings(planned, "subnet_ids");
-        old_subnets.sort();
-        new_subnets.sort();
-        if val::string(prior, "description").as_deref() != Some(description.as_str()) || old_subnets != new_subnets {
+        let (prior, planned) = (Group::from_stub(prior)?, Group::from_value(planned)?);
+        let name = prior.id.clone().unwrap_or_default();
+        if prior.description != planned.description || prior.subnet_ids != planned.subnet_ids {
             c.clients
                 .elasticache
                 .modify_cache_subnet_group()
                 .cache_subnet_group_name(&name)
-                .cache_subnet_group_description(&description)
-                .set_subnet_ids(Some(new_subnets))
+                .cache_subnet_group_description(&planned.description)
+                .set_subnet_ids(Some(planned.subnet_ids.iter().cloned().collect()))
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("updating ElastiCache subnet group {name}"), e))?;
         }
-        let arn = val::string(prior, "arn").unwrap_or_default();
-        ec_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &name, planned).await
+        let arn = prior.arn.clone().unwrap_or_default();
+        ec_update_tags(c, &arn, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &name, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {

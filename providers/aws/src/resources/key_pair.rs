@@ -3,32 +3,43 @@
 
 use crate::ec2::{FILTER_PAGE, filter, tag_map, tag_spec, update_tags};
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, ResourceType, Result, chunks, invalid, with_tags};
-use crate::val::{self, Obj};
+use crate::model::Tags;
+use crate::resource::{Ctx, ResourceType, Result, chunks, invalid};
+use crate::val;
 use async_trait::async_trait;
 use aws_sdk_ec2::primitives::Blob;
 use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Rt};
 use std::collections::HashMap;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct KeyPair;
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("key_name", Attribute::optional_computed(Type::String).force_new())
-            .attr("key_name_prefix", Attribute::optional_computed(Type::String).force_new())
-            .attr("public_key", Attribute::required(Type::String).force_new())
-            .attr("fingerprint", Attribute::computed(Type::String))
-            .attr("key_pair_id", Attribute::computed(Type::String))
-            .attr("key_type", Attribute::computed(Type::String)),
-    )
+/// An `aws_key_pair` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Pair {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    key_name: Option<String>,
+    #[model(optional, computed, force_new)]
+    key_name_prefix: Option<String>,
+    /// Never read back: what the configuration (or the state) says.
+    #[model(required, force_new)]
+    public_key: Option<String>,
+    #[model(computed)]
+    fingerprint: Option<String>,
+    #[model(computed)]
+    key_pair_id: Option<String>,
+    #[model(computed)]
+    key_type: Option<String>,
+    #[model(flatten)]
+    tags: Tags,
 }
 
 /// Terraform's `NamePrefixFromName`: the prefix of a name made with a unique suffix.
@@ -44,35 +55,31 @@ pub fn name_prefix_from_name(name: &str) -> Option<String> {
     .then(|| prefix.to_string())
 }
 
-fn value_from(k: &KeyPairInfo, c: &Ctx<'_>, cur: &Value) -> Value {
+fn value_from(k: &KeyPairInfo, c: &Ctx<'_>, cur: &Pair) -> Value {
     let name = k.key_name().unwrap_or_default();
-    let (tags, tags_all) = crate::tags::read_back(&tag_map(k.tags()), c.default_tags(), cur);
     // As hashicorp/aws: no account part when the account ID is not known
     // (`skip_requesting_account_id`).
     let account = c.clients.account_id.clone().unwrap_or_default();
-    let prefix = val::string(cur, "key_name_prefix").or_else(|| name_prefix_from_name(name));
-    Obj::new(&schema())
-        .set("id", name)
-        .set("arn", format!("arn:aws:ec2:{}:{account}:key-pair/{name}", c.clients.region))
-        .set("key_name", name)
-        .set("key_name_prefix", val::opt_str(prefix.as_deref()))
-        .set("fingerprint", val::opt_str(k.key_fingerprint()))
-        .set("key_pair_id", val::opt_str(k.key_pair_id()))
-        .set("key_type", val::opt_str(k.key_type().map(|t| t.as_str())))
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .keep(cur, &["public_key"])
-        .build()
+    let text = |s: Option<&str>| s.map(str::to_string);
+    Pair {
+        id: Some(name.to_string()),
+        arn: Some(format!("arn:aws:ec2:{}:{account}:key-pair/{name}", c.clients.region)),
+        key_name: Some(name.to_string()),
+        key_name_prefix: cur.key_name_prefix.clone().or_else(|| name_prefix_from_name(name)),
+        public_key: cur.public_key.clone(),
+        fingerprint: text(k.key_fingerprint()),
+        key_pair_id: text(k.key_pair_id()),
+        key_type: text(k.key_type().map(|t| t.as_str())),
+        tags: cur.tags.read_back(c, &tag_map(k.tags())),
+    }
+    .to_value()
 }
 
 impl KeyPair {
-    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(name));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+    async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Pair) -> Result<Value> {
+        let stub = Pair { id: Some(name.to_string()), ..like.clone() };
+        crate::resource::read_stub(self, c, stub.to_value())
+            .await?
             .ok_or_else(|| ProviderError::new(format!("key pair {name} is gone")))
     }
 }
@@ -96,7 +103,7 @@ impl ResourceType for KeyPair {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Pair::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -117,21 +124,16 @@ impl ResourceType for KeyPair {
         let mut cfg = config.clone();
         cfg.set_at_path(&[PathStep::Attr("public_key".into())], Value::from(key.trim()));
         let tags_all = plan.planned.get_attr("tags_all").cloned().unwrap_or_default();
-        *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &cfg);
+        *plan = terrane_engine::plan::diff::generic_plan(&Pair::schema(), prior, &cfg);
         plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], tags_all);
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = match val::string(planned, "key_name") {
-            Some(n) => n,
-            None => format!(
-                "{}{}",
-                val::string(planned, "key_name_prefix").unwrap_or_else(|| "terraform-".into()),
-                c.unique_suffix()
-            ),
-        };
-        let key = val::string(planned, "public_key").unwrap_or_default();
-        let tags = crate::tags::at_create(c, planned);
+        let name =
+            crate::resource::name_from(planned, "key_name", "key_name_prefix", "terraform-", || c.unique_suffix());
+        let planned = Pair::from_value(planned)?;
+        let key = planned.public_key.clone().unwrap_or_default();
+        let tags = planned.tags.at_create(c);
         c.clients
             .ec2
             .import_key_pair()
@@ -141,8 +143,8 @@ impl ResourceType for KeyPair {
             .send()
             .await
             .map_err(|e| sdk_error(&format!("importing key pair {name}"), e))?;
-        let partial = Value::object([("id", Value::from(name.as_str())), ("key_name", Value::from(name.as_str()))]);
-        self.read_one(c, &name, planned).await.map_err(|e| e.with_partial_state(partial))
+        let partial = Pair { id: Some(name.clone()), key_name: Some(name.clone()), ..Pair::default() };
+        self.read_one(c, &name, &planned).await.map_err(|e| e.with_partial_state(partial.to_value()))
     }
 
     /// Found by its name (configured, or made from `key_name_prefix` and the token), carrying
@@ -172,16 +174,22 @@ impl ResourceType for KeyPair {
                 }
             }
         }
-        current.iter().map(|cur| Ok(found.get(&val::id(cur)).map(|k| value_from(k, c, cur)))).collect()
+        current
+            .iter()
+            .map(|cur| {
+                let cur = Pair::from_stub(cur)?;
+                Ok(cur.id.as_ref().and_then(|id| found.get(id)).map(|k| value_from(k, c, &cur)))
+            })
+            .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let name = val::id(prior);
+        let (prior, planned) = (Pair::from_stub(prior)?, Pair::from_value(planned)?);
+        let name = prior.id.clone().unwrap_or_default();
         // Tags only; EC2 tags key pairs by their ID.
-        let target = val::string(prior, "key_pair_id").unwrap_or_else(|| name.clone());
-        update_tags(&c.clients.ec2, &target, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned))
-            .await?;
-        self.read_one(c, &name, planned).await
+        let target = prior.key_pair_id.clone().unwrap_or_else(|| name.clone());
+        update_tags(&c.clients.ec2, &target, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &name, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
