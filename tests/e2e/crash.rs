@@ -3,7 +3,7 @@
 //! the next plan finds what the killed run created (by that token) and adopts it, so the
 //! second apply converges to exactly the objects of an uninterrupted one, with no twins.
 
-use crate::{Lcg, Work, apply_killed_after, assert_converged, recover, thirty_resources};
+use crate::{Lcg, Work, apply_killed_after, assert_converged, kill, recover, spawn_apply, thirty_resources};
 use std::time::{Duration, Instant};
 
 fn expected_names() -> Vec<String> {
@@ -28,19 +28,13 @@ fn kill_9_mid_create_and_at_twenty_points_of_an_apply_leaves_no_orphan_and_conve
         "{}\nresource \"fake_resource\" \"held\" {{\n  name       = \"held\"\n  latency_ms = 60000\n}}\n",
         thirty_resources()
     ));
-    let mut child = w
-        .std_cmd(&["apply", "-auto-approve"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = spawn_apply(&w);
     let deadline = Instant::now() + Duration::from_secs(60);
     while !w.cloud_names().contains(&"held".to_string()) {
         assert!(Instant::now() < deadline, "the apply never created `held`");
         std::thread::sleep(Duration::from_millis(5));
     }
-    child.kill().unwrap();
-    let _ = child.wait();
+    kill(child);
     let what = "killed while `held` was made and not yet answered";
     assert!(recover(&w, what) >= 1, "{what}: the plan adopted nothing");
     let mut with_held = expected_names();

@@ -309,24 +309,7 @@ async fn kill_9_during_an_aws_apply_leaves_no_twin_and_converges() {
     ] {
         let p = format!("{run}-{}", action.to_lowercase());
         let w = work(&p, &proxy.url);
-        proxy.hold(action);
-        let mut child = w
-            .std_cmd(&["apply", "-auto-approve"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let held = proxy.wait_held(Duration::from_secs(60));
-        child.kill().unwrap();
-        let out = child.wait_with_output().unwrap();
-        proxy.pass_through();
-        assert_eq!(
-            held.as_deref(),
-            Some(action),
-            "the apply never called {action}:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        proxy.apply_killed_while_held(&w, action);
         recover_and_check(&w, &p, &format!("killed while the answer to {action} was held"), 1).await;
     }
 

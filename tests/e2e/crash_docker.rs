@@ -179,24 +179,7 @@ fn kill_9_at_each_create_and_at_random_points_of_a_swarm_apply_leaves_no_orphan_
     for action in ["networks/create", "secrets/create", "configs/create", "volumes/create", "services/create"] {
         let p = format!("{run}-{}", action.replace("/create", ""));
         let w = work(&p, &host);
-        proxy.hold(action);
-        let mut child = w
-            .std_cmd(&["apply", "-auto-approve"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let held = proxy.wait_held(Duration::from_secs(60));
-        child.kill().unwrap();
-        let out = child.wait_with_output().unwrap();
-        proxy.pass_through();
-        assert_eq!(
-            held.as_deref(),
-            Some(action),
-            "the apply never called {action}:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        proxy.apply_killed_while_held(&w, action);
         recover_and_check(&w, &p, &format!("killed while the answer to {action} was held"), 1);
     }
 

@@ -41,19 +41,26 @@ impl HoldingProxy {
     }
 
     /// Holds the answer to the next call of `action`; everything else passes.
-    pub fn hold(&self, action: &str) {
+    fn hold(&self, action: &str) {
         while self.held.try_recv().is_ok() {}
         *self.hold.lock().unwrap() = Some(action.to_string());
     }
 
     /// Forwards everything.
-    pub fn pass_through(&self) {
+    fn pass_through(&self) {
         *self.hold.lock().unwrap() = None;
     }
 
-    /// Waits until an answer is held (moto has made the object); returns the call's action.
-    pub fn wait_held(&self, timeout: Duration) -> Option<String> {
-        self.held.recv_timeout(timeout).ok()
+    /// Runs `apply` in `w` and kills it while the answer to its first call of `action` is
+    /// held (the server has made the object, terrane has not heard of it); fails, with the
+    /// run's output, when the apply never makes that call.
+    pub fn apply_killed_while_held(&self, w: &crate::Work, action: &str) {
+        self.hold(action);
+        let child = crate::spawn_apply(w);
+        let held = self.held.recv_timeout(Duration::from_secs(60)).ok();
+        let output = crate::kill(child);
+        self.pass_through();
+        assert_eq!(held.as_deref(), Some(action), "the apply never called {action}:\n{output}");
     }
 }
 

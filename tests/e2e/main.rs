@@ -159,18 +159,28 @@ impl Lcg {
     }
 }
 
-/// Runs `apply -auto-approve` in `w` and kills it with SIGKILL after `delay`: no handler
-/// runs, nothing is flushed.
-pub fn apply_killed_after(w: &Work, delay: std::time::Duration) {
-    let mut child = w
-        .std_cmd(&["apply", "-auto-approve"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+/// `apply -auto-approve` in `w`, started in the background with its output captured (for a
+/// test to kill it; its output is small enough for the pipes' buffers).
+pub fn spawn_apply(w: &Work) -> std::process::Child {
+    w.std_cmd(&["apply", "-auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
-    std::thread::sleep(delay);
+        .unwrap()
+}
+
+/// Kills a run with SIGKILL (no handler runs, nothing is flushed); returns what it printed.
+pub fn kill(mut child: std::process::Child) -> String {
     child.kill().unwrap();
-    let _ = child.wait();
+    let out = child.wait_with_output().unwrap();
+    format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// Runs `apply -auto-approve` in `w` and kills it with SIGKILL after `delay`.
+pub fn apply_killed_after(w: &Work, delay: std::time::Duration) {
+    let child = spawn_apply(w);
+    std::thread::sleep(delay);
+    kill(child);
 }
 
 /// After a killed apply: the next plan, which adopts what the killed run created, and the

@@ -235,6 +235,17 @@ pub async fn read_stub<R: ResourceType + ?Sized>(r: &R, c: &Ctx<'_>, stub: Value
     r.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))
 }
 
+/// Reads the object a typed stub names (its ID set, and what the API does not hold), failing
+/// when it is gone (`what`: the object, for the error).
+pub async fn read_model<R: ResourceType + ?Sized>(
+    r: &R,
+    c: &Ctx<'_>,
+    stub: &impl terrane_engine::model::Model,
+    what: &str,
+) -> Result<Value> {
+    read_stub(r, c, stub.to_value()).await?.ok_or_else(|| ProviderError::new(format!("{what} is gone")))
+}
+
 /// `planned` with its ID set (the stub a read starts from).
 pub fn with_id(planned: &Value, id: &str) -> Value {
     let mut v = planned.clone();

@@ -129,9 +129,7 @@ async fn set_retention(c: &Ctx<'_>, name: &str, days: i64) -> Result<()> {
 impl LogGroup {
     async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Group) -> Result<Value> {
         let stub = Group { id: Some(name.to_string()), ..like.clone() };
-        crate::resource::read_stub(self, c, stub.to_value())
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("log group {name} is gone")))
+        crate::resource::read_model(self, c, &stub, &format!("log group {name}")).await
     }
 }
 

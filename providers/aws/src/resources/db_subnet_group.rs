@@ -68,9 +68,7 @@ fn subnet_ids(g: &DbSubnetGroup) -> Vec<String> {
 impl RdsSubnetGroup {
     async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Group) -> Result<Value> {
         let stub = Group { id: Some(name.to_string()), ..like.clone() };
-        crate::resource::read_stub(self, c, stub.to_value())
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("DB subnet group {name} is gone")))
+        crate::resource::read_model(self, c, &stub, &format!("DB subnet group {name}")).await
     }
 }
 

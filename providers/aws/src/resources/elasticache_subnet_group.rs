@@ -80,9 +80,7 @@ async fn build(c: &Ctx<'_>, cur: &Value, name: &str, g: Option<&CacheSubnetGroup
 impl EcSubnetGroup {
     async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Group) -> Result<Value> {
         let stub = Group { id: Some(name.to_string()), ..like.clone() };
-        crate::resource::read_stub(self, c, stub.to_value())
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("ElastiCache subnet group {name} is gone")))
+        crate::resource::read_model(self, c, &stub, &format!("ElastiCache subnet group {name}")).await
     }
 }
 

@@ -77,9 +77,7 @@ impl InternetGateway {
     /// what the API does not hold.
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Gateway) -> Result<Value> {
         let stub = Gateway { id: Some(id.to_string()), ..like.clone() };
-        crate::resource::read_stub(self, c, stub.to_value())
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("internet gateway {id} is gone")))
+        crate::resource::read_model(self, c, &stub, &format!("internet gateway {id}")).await
     }
 }
 

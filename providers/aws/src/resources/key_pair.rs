@@ -78,9 +78,7 @@ fn value_from(k: &KeyPairInfo, c: &Ctx<'_>, cur: &Pair) -> Value {
 impl KeyPair {
     async fn read_one(&self, c: &Ctx<'_>, name: &str, like: &Pair) -> Result<Value> {
         let stub = Pair { id: Some(name.to_string()), ..like.clone() };
-        crate::resource::read_stub(self, c, stub.to_value())
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("key pair {name} is gone")))
+        crate::resource::read_model(self, c, &stub, &format!("key pair {name}")).await
     }
 }
 

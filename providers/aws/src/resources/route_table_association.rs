@@ -100,9 +100,7 @@ async fn associations(
 impl RouteTableAssociation {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Association) -> Result<Value> {
         let stub = Association { id: Some(id.to_string()), ..like.clone() };
-        crate::resource::read_stub(self, c, stub.to_value())
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("route table association {id} is gone")))
+        crate::resource::read_model(self, c, &stub, &format!("route table association {id}")).await
     }
 }
 

@@ -147,9 +147,7 @@ async fn change_ipv6_block(c: &Ctx<'_>, id: &str, old_association: Option<&str>,
 impl Subnet {
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &SubnetObject) -> Result<Value> {
         let stub = SubnetObject { id: Some(id.to_string()), ..like.clone() };
-        crate::resource::read_stub(self, c, stub.to_value())
-            .await?
-            .ok_or_else(|| ProviderError::new(format!("subnet {id} is gone")))
+        crate::resource::read_model(self, c, &stub, &format!("subnet {id}")).await
     }
 }
 
