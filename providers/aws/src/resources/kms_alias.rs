@@ -7,30 +7,37 @@ use crate::errors::sdk_error;
 use crate::iam::PROPAGATION;
 use crate::kms::{not_found, same_key};
 use crate::plan::validate_name;
-use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name};
-use crate::val::{self, Obj};
+use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::val;
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_kms::types::AliasListEntry;
 use std::collections::HashMap;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct KmsAlias;
 
 const PREFIX: &str = "alias/";
 
-fn schema() -> Schema {
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("arn", Attribute::computed(Type::String))
-        .attr("name", Attribute::optional_computed(Type::String).force_new())
-        .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-        .attr("target_key_id", Attribute::required(Type::String))
-        .attr("target_key_arn", Attribute::computed(Type::String))
+/// An `aws_kms_alias` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Alias {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(required)]
+    target_key_id: String,
+    #[model(computed)]
+    target_key_arn: Option<String>,
 }
 
 /// Every alias of the account (and region), by name; `key_id` narrows the listing to one
@@ -62,14 +69,15 @@ fn alias_value(a: &AliasListEntry) -> Value {
     let name = a.alias_name().unwrap_or_default();
     let arn = a.alias_arn().unwrap_or_default();
     let target = a.target_key_id().unwrap_or_default();
-    Obj::new(&schema())
-        .set("id", name)
-        .set("name", name)
-        .set("name_prefix", name_prefix_from_name(name))
-        .set("arn", arn)
-        .set("target_key_id", target)
-        .set("target_key_arn", val::opt_str(target_key_arn(arn, target).as_deref()))
-        .build()
+    Alias {
+        id: Some(name.to_string()),
+        arn: Some(arn.to_string()),
+        name: Some(name.to_string()),
+        name_prefix: crate::resource::prefix_of(None, name),
+        target_key_id: target.to_string(),
+        target_key_arn: target_key_arn(arn, target),
+    }
+    .to_value()
 }
 
 /// Reads an alias just written (it may take a moment to be listed).
@@ -110,7 +118,7 @@ impl ResourceType for KmsAlias {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Alias::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -144,7 +152,7 @@ impl ResourceType for KmsAlias {
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
         let name = c.generated_name(planned, PREFIX);
-        let key = val::string(planned, "target_key_id").unwrap_or_default();
+        let key = Alias::from_value(planned)?.target_key_id;
         // A key just created may not be visible to CreateAlias yet.
         wait_for(&format!("KMS key {key} to be visible for alias {name}"), PROPAGATION, || async {
             match c.clients.kms.create_alias().alias_name(&name).target_key_id(&key).send().await {
@@ -154,12 +162,8 @@ impl ResourceType for KmsAlias {
             }
         })
         .await?;
-        read_new(c, &name, &key).await.map_err(|e| {
-            e.with_partial_state(Value::object([
-                ("id", Value::from(name.as_str())),
-                ("name", Value::from(name.as_str())),
-            ]))
-        })
+        let partial = Alias { id: Some(name.clone()), name: Some(name.clone()), ..Alias::default() };
+        read_new(c, &name, &key).await.map_err(|e| e.with_partial_state(partial.to_value()))
     }
 
     /// Found by its name (configured, or made from `name_prefix` and the token): aliases have
@@ -181,9 +185,10 @@ impl ResourceType for KmsAlias {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let name = val::id(prior);
-        let key = val::string(planned, "target_key_id").unwrap_or_default();
-        if prior.get_attr("target_key_id") != planned.get_attr("target_key_id") {
+        let (prior, planned) = (Alias::from_stub(prior)?, Alias::from_value(planned)?);
+        let name = prior.id.unwrap_or_default();
+        let key = planned.target_key_id;
+        if prior.target_key_id != key {
             c.clients
                 .kms
                 .update_alias()
