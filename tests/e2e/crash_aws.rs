@@ -8,7 +8,7 @@
 //! destroyed at the end.
 
 use crate::holding_proxy::HoldingProxy;
-use crate::{Lcg, Work, apply_killed_after, assert_converged, recover};
+use crate::{Lcg, Work, apply_killed_after, recover_and_check};
 use std::time::{Duration, Instant};
 
 const MOTO: &str = "http://127.0.0.1:5000";
@@ -231,6 +231,11 @@ async fn census(p: &str) -> Vec<(&'static str, usize)> {
     ]
 }
 
+/// [`census`] from the shared, synchronous recovery checks, on this test's runtime.
+fn census_now(p: &str) -> Vec<(&'static str, usize)> {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(census(p)))
+}
+
 fn expected() -> Vec<(&'static str, usize)> {
     vec![
         ("vpc", 1),
@@ -254,21 +259,6 @@ fn work(p: &str, endpoint: &str) -> Work {
         "moto is not running on 127.0.0.1:5000: run the tests through tests/run.sh (or tests/env/moto.sh first)"
     );
     Work::new(&config(p, endpoint)).with_env("TERRANE_AWS_POLL_MS", "50")
-}
-
-/// After a killed apply, under the names `p`: the next plan adopts what the killed run made (at
-/// least `adopt` objects), the apply after it converges to exactly the expected objects, and
-/// the destroy leaves none. Returns how many objects were adopted.
-async fn recover_and_check(w: &Work, p: &str, what: &str, adopt: usize) -> usize {
-    let before = census(p).await;
-    let what = format!("{what}; the killed run had made {before:?}");
-    let adopted = recover(w, &what);
-    assert!(adopted >= adopt, "{what}: the plan adopted {adopted} objects");
-    assert_eq!(census(p).await, expected(), "{what}: AWS differs from an uninterrupted apply's");
-    assert_converged(w, &what, OBJECTS);
-    w.ok(&["destroy", "-auto-approve"]);
-    assert!(census(p).await.iter().all(|(_, n)| *n == 0), "{what}: objects left after destroy");
-    adopted
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -310,7 +300,8 @@ async fn kill_9_during_an_aws_apply_leaves_no_twin_and_converges() {
         let p = format!("{run}-{}", action.to_lowercase());
         let w = work(&p, &proxy.url);
         proxy.apply_killed_while_held(&w, action);
-        recover_and_check(&w, &p, &format!("killed while the answer to {action} was held"), 1).await;
+        let what = format!("killed while the answer to {action} was held");
+        recover_and_check(&w, &what, 1, &expected(), || census_now(&p));
     }
 
     // And at seeded random moments, wherever they fall.
@@ -322,7 +313,8 @@ async fn kill_9_during_an_aws_apply_leaves_no_twin_and_converges() {
         let w = work(&p, MOTO);
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
         apply_killed_after(&w, delay);
-        adopted_total += recover_and_check(&w, &p, &format!("point {point} ({delay:?})"), 0).await;
+        adopted_total +=
+            recover_and_check(&w, &format!("point {point} ({delay:?})"), 0, &expected(), || census_now(&p));
     }
     eprintln!("{points} kill points over a {full:?} apply; {adopted_total} objects adopted");
 }

@@ -8,7 +8,7 @@
 //! orphan. Each point works under its own names and is destroyed at the end.
 
 use crate::holding_proxy::HoldingProxy;
-use crate::{Lcg, Work, apply_killed_after, assert_converged, recover};
+use crate::{Lcg, Work, apply_killed_after, recover_and_check};
 use std::time::{Duration, Instant};
 
 const IMAGE: &str = "terrane-test/busybox:1";
@@ -128,21 +128,6 @@ fn work(p: &str, host: &str) -> Work {
     Work::new(&config(p, host))
 }
 
-/// After a killed apply, under the names `p`: the next plan adopts what the killed run made (at
-/// least `adopt` objects; a twin is impossible on a swarm, where names are unique: the create
-/// would fail on the name), the apply after it converges to exactly the expected objects, and
-/// the destroy leaves none. Returns how many objects were adopted.
-fn recover_and_check(w: &Work, p: &str, what: &str, adopt: usize) -> usize {
-    let what = format!("{what}; the killed run had made {:?}", census(p));
-    let adopted = recover(w, &what);
-    assert!(adopted >= adopt, "{what}: the plan adopted {adopted} objects");
-    assert_eq!(census(p), expected(), "{what}: the swarm differs from an uninterrupted apply's");
-    assert_converged(w, &what, OBJECTS);
-    w.ok(&["destroy", "-auto-approve"]);
-    assert!(census(p).iter().all(|(_, n)| *n == 0), "{what}: objects left after destroy");
-    adopted
-}
-
 #[test]
 fn kill_9_at_each_create_and_at_random_points_of_a_swarm_apply_leaves_no_orphan_and_converges() {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
@@ -180,7 +165,8 @@ fn kill_9_at_each_create_and_at_random_points_of_a_swarm_apply_leaves_no_orphan_
         let p = format!("{run}-{}", action.replace("/create", ""));
         let w = work(&p, &host);
         proxy.apply_killed_while_held(&w, action);
-        recover_and_check(&w, &p, &format!("killed while the answer to {action} was held"), 1);
+        let what = format!("killed while the answer to {action} was held");
+        recover_and_check(&w, &what, 1, &expected(), || census(&p));
     }
 
     // And at seeded random moments, wherever they fall.
@@ -192,7 +178,7 @@ fn kill_9_at_each_create_and_at_random_points_of_a_swarm_apply_leaves_no_orphan_
         let w = work(&p, DOCKERD);
         let delay = Duration::from_millis(rng.below(full.as_millis() as u64));
         apply_killed_after(&w, delay);
-        adopted_total += recover_and_check(&w, &p, &format!("point {point} ({delay:?})"), 0);
+        adopted_total += recover_and_check(&w, &format!("point {point} ({delay:?})"), 0, &expected(), || census(&p));
     }
     eprintln!("{points} kill points over a {full:?} apply; {adopted_total} objects adopted");
 }

@@ -83,6 +83,16 @@ fn action(head: &str, body: &[u8]) -> String {
     String::from_utf8_lossy(body).split('&').find_map(|kv| kv.strip_prefix("Action=")).unwrap_or_default().to_string()
 }
 
+/// Sends `request` on a fresh connection and reads the answer until the server closes it.
+fn exchange(mut up: impl Read + Write, request: &[&[u8]]) -> Vec<u8> {
+    for part in request {
+        up.write_all(part).unwrap();
+    }
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer).unwrap();
+    answer
+}
+
 fn serve(client: TcpStream, upstream: &str, hold: &Mutex<Option<String>>, held: &mpsc::Sender<String>) {
     let mut reader = BufReader::new(client);
     let mut head = String::new();
@@ -113,29 +123,14 @@ fn serve(client: TcpStream, upstream: &str, hold: &Mutex<Option<String>>, held: 
         .filter(|l| !l.to_ascii_lowercase().starts_with("connection:") && *l != "\r\n")
         .collect();
     forwarded.push_str("Connection: close\r\n\r\n");
-    let mut answer = Vec::new();
-    if upstream.starts_with('/') {
-        let mut up = UnixStream::connect(upstream).unwrap();
-        up.write_all(forwarded.as_bytes()).unwrap();
-        up.write_all(&body).unwrap();
-        up.read_to_end(&mut answer).unwrap();
+    let answer = if upstream.starts_with('/') {
+        exchange(UnixStream::connect(upstream).unwrap(), &[forwarded.as_bytes(), &body])
     } else {
-        let mut up = TcpStream::connect(upstream).unwrap();
-        up.write_all(forwarded.as_bytes()).unwrap();
-        up.write_all(&body).unwrap();
-        up.read_to_end(&mut answer).unwrap();
-    }
+        exchange(TcpStream::connect(upstream).unwrap(), &[forwarded.as_bytes(), &body])
+    };
 
     let action = action(&head, &body);
-    let take = {
-        let mut hold = hold.lock().unwrap();
-        let take = hold.as_deref() == Some(action.as_str());
-        if take {
-            *hold = None;
-        }
-        take
-    };
-    if take {
+    if hold.lock().unwrap().take_if(|a| *a == action).is_some() {
         // Made, never told: hold until the client goes away (it is killed).
         let _ = held.send(action);
         let mut client = reader.into_inner();

@@ -195,6 +195,27 @@ pub fn recover(w: &Work, what: &str) -> usize {
     adopted
 }
 
+/// After a killed apply: the next plan adopts what the killed run made (at least `adopt`
+/// objects), the apply after it converges to exactly `expected` (counted by `census`, behind
+/// terrane's back: no twin, no orphan), and the destroy leaves none. Returns how many objects
+/// were adopted.
+pub fn recover_and_check(
+    w: &Work,
+    what: &str,
+    adopt: usize,
+    expected: &[(&'static str, usize)],
+    census: impl Fn() -> Vec<(&'static str, usize)>,
+) -> usize {
+    let what = format!("{what}; the killed run had made {:?}", census());
+    let adopted = recover(w, &what);
+    assert!(adopted >= adopt, "{what}: the plan adopted {adopted} objects");
+    assert_eq!(census(), expected, "{what}: what exists differs from an uninterrupted apply's");
+    assert_converged(w, &what, expected.iter().map(|(_, n)| n).sum());
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(census().iter().all(|(_, n)| *n == 0), "{what}: objects left after destroy");
+    adopted
+}
+
 /// After a recovery: nothing left to change, `objects` in the state, no pending create.
 pub fn assert_converged(w: &Work, what: &str, objects: usize) {
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);

@@ -91,5 +91,5 @@ impl TimeoutsBlock for CreateDeleteTimeouts {
 
 /// The configured timeout of `op` (`"40m"`), or `default`.
 pub fn limit(t: &Option<impl TimeoutsBlock>, op: Op, default: Duration) -> Duration {
-    t.as_ref().and_then(|t| t.configured(op)).and_then(|s| humantime::parse_duration(s).ok()).unwrap_or(default)
+    crate::waiter::configured_or(t.as_ref().and_then(|t| t.configured(op)), default)
 }

@@ -8,10 +8,12 @@ use terrane_engine::value::Value;
 
 /// The `timeouts { create = "40m" }` value for an operation, or the default.
 pub fn timeout(v: &Value, op: &str, default: Duration) -> Duration {
-    crate::val::block(v, "timeouts")
-        .and_then(|t| crate::val::string(&t, op))
-        .and_then(|s| humantime::parse_duration(&s).ok())
-        .unwrap_or(default)
+    configured_or(crate::val::block(v, "timeouts").and_then(|t| crate::val::string(&t, op)).as_deref(), default)
+}
+
+/// A configured timeout (`"40m"`), or `default` when none is configured or it does not parse.
+pub fn configured_or(configured: Option<&str>, default: Duration) -> Duration {
+    configured.and_then(|s| humantime::parse_duration(s).ok()).unwrap_or(default)
 }
 
 /// Polling interval bounds: the running provider's ([`crate::timings`]).
