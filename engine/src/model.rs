@@ -343,6 +343,8 @@ mod tests {
         rule: Vec<Rule>,
         #[model(block = "single")]
         only: Option<Rule>,
+        #[model(block = "set", attribute_syntax)]
+        open: Vec<Rule>,
         #[model(flatten)]
         tagged: Tagged,
     }
@@ -359,7 +361,8 @@ mod tests {
             .attr("type", Attribute::optional_computed(Type::String))
             .attr("zones", Attribute::optional(Type::set(Type::String)))
             .block("rule", NestedBlock::list(rule.clone()).max(2))
-            .block("only", NestedBlock::single(rule))
+            .block("only", NestedBlock::single(rule.clone()))
+            .block("open", NestedBlock::set(rule).with_attribute_syntax())
             .attr("tags", Attribute::optional(Type::map(Type::String)));
         assert_eq!(Thing::schema(), want);
     }
@@ -388,6 +391,7 @@ mod tests {
                 zones: BTreeSet::from(["a".to_string(), "b".to_string()]),
                 rule: vec![Rule { port: 22, protocol: "tcp".into() }],
                 only: None,
+                open: vec![],
                 tagged: Tagged { tags: Some(BTreeMap::from([("team".into(), "ops".into())])) },
             }
         );

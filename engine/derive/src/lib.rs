@@ -24,7 +24,8 @@
 //!   `sensitive`, `default = EXPR` (anything `Into<Value>`; also what a null reads as),
 //!   `name = "..."` (the attribute's name when it is not the field's), `describe = "..."`;
 //! - `block` / `block = "list" | "set" | "single"` with `min = N`, `max = N`, `force_new`,
-//!   `computed`: a nested block of a type that derives `Model` (`Vec<M>`, or `Option<M>` for a
+//!   `computed`, `attribute_syntax` (also written as an argument, the plugin SDK's
+//!   "attributes as blocks"): a nested block of a type that derives `Model` (`Vec<M>`, or `Option<M>` for a
 //!   single block or a list of at most one);
 //! - `flatten`: the fields of another `Model` at this level (`tags` and `tags_all`).
 //!
@@ -58,6 +59,7 @@ struct Options {
     block: Option<String>,
     min: Option<Expr>,
     max: Option<Expr>,
+    attribute_syntax: bool,
 }
 
 fn options(field: &syn::Field) -> syn::Result<Options> {
@@ -83,6 +85,8 @@ fn options(field: &syn::Field) -> syn::Result<Options> {
                 o.name = Some(meta.value()?.parse::<LitStr>()?.value());
             } else if p.is_ident("describe") {
                 o.describe = Some(meta.value()?.parse::<LitStr>()?.value());
+            } else if p.is_ident("attribute_syntax") {
+                o.attribute_syntax = true;
             } else if p.is_ident("min") {
                 o.min = Some(meta.value()?.parse()?);
             } else if p.is_ident("max") {
@@ -114,8 +118,8 @@ fn options(field: &syn::Field) -> syn::Result<Options> {
         }
     } else if o.required == (o.optional || o.computed) {
         return err("an attribute is `required`, or `optional` and/or `computed`");
-    } else if o.min.is_some() || o.max.is_some() {
-        return err("`min` and `max` are for blocks");
+    } else if o.min.is_some() || o.max.is_some() || o.attribute_syntax {
+        return err("`min`, `max` and `attribute_syntax` are for blocks");
     }
     Ok(o)
 }
@@ -158,6 +162,9 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             }
             if o.computed {
                 b = quote!(#b.computed());
+            }
+            if o.attribute_syntax {
+                b = quote!(#b.with_attribute_syntax());
             }
             let make_nesting = match nesting.as_str() {
                 "single" => quote!(Single),
