@@ -137,7 +137,12 @@ async fn misses(p: &dyn Provider, crashed: &Crashed, by: By) {
     }
     let changed = |attr: &str, value: String| {
         let mut v = crashed.planned.clone();
-        v.set_at_path(&[PathStep::Attr(attr.into())], Value::from(value));
+        // Of the attribute's type, as the engine gives a provider its values.
+        let value = match crashed.planned.get_attr(attr).and_then(Value::as_number) {
+            Some(_) => Value::from(value.parse::<i64>().expect("a number")),
+            None => Value::from(value),
+        };
+        v.set_at_path(&[PathStep::Attr(attr.into())], value);
         v
     };
     let miss = match by {

@@ -7,75 +7,115 @@
 use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::ec2::{describe_route_tables, tag_map, tag_spec, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{Op, Tags, Timeouts, limit};
+use crate::resource::{Ctx, ResourceType, Result};
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Rt, Route, RouteOrigin};
+use std::collections::BTreeSet;
 use std::time::Duration;
+use terrane_engine::model::{Blocks, Model};
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::{Nesting, Schema};
 use terrane_engine::value::{PathStep, Value};
 
 pub struct RouteTable;
 
-/// Destinations of a route, as the `route` block names them.
-pub const DESTINATIONS: &[&str] = &["cidr_block", "ipv6_cidr_block", "destination_prefix_list_id"];
-
-/// Targets of a route, as the `route` block names them.
-pub const TARGETS: &[&str] = &[
-    "carrier_gateway_id",
-    "core_network_arn",
-    "egress_only_gateway_id",
-    "gateway_id",
-    "local_gateway_id",
-    "nat_gateway_id",
-    "network_interface_id",
-    "transit_gateway_id",
-    "vpc_endpoint_id",
-    "vpc_peering_connection_id",
-];
-
-fn route_schema() -> Schema {
-    DESTINATIONS.iter().chain(TARGETS).fold(Schema::new(), |s, k| s.attr(k, Attribute::optional(Type::String)))
+/// An `aws_route_table` object.
+#[derive(Model, Clone, Debug, Default)]
+struct RouteTableObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    owner_id: Option<String>,
+    #[model(required, force_new)]
+    vpc_id: String,
+    #[model(optional, computed)]
+    propagating_vgws: Option<BTreeSet<String>>,
+    #[model(block = "set", attribute_syntax)]
+    route: Vec<RouteBlock>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<Timeouts>,
 }
 
-fn schema() -> Schema {
-    with_timeouts(
-        with_tags(
-            Schema::new()
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("owner_id", Attribute::computed(Type::String))
-                .attr("vpc_id", Attribute::required(Type::String).force_new())
-                .attr("propagating_vgws", Attribute::optional_computed(Type::set(Type::String)))
-                .block("route", NestedBlock::set(route_schema()).with_attribute_syntax()),
-        ),
-        &["create", "update", "delete"],
-    )
+/// A `route` block: one destination and one target.
+#[derive(Model, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct RouteBlock {
+    #[model(optional)]
+    cidr_block: Option<String>,
+    #[model(optional)]
+    ipv6_cidr_block: Option<String>,
+    #[model(optional)]
+    destination_prefix_list_id: Option<String>,
+    #[model(optional)]
+    carrier_gateway_id: Option<String>,
+    #[model(optional)]
+    core_network_arn: Option<String>,
+    #[model(optional)]
+    egress_only_gateway_id: Option<String>,
+    #[model(optional)]
+    gateway_id: Option<String>,
+    #[model(optional)]
+    local_gateway_id: Option<String>,
+    #[model(optional)]
+    nat_gateway_id: Option<String>,
+    #[model(optional)]
+    network_interface_id: Option<String>,
+    #[model(optional)]
+    transit_gateway_id: Option<String>,
+    #[model(optional)]
+    vpc_endpoint_id: Option<String>,
+    #[model(optional)]
+    vpc_peering_connection_id: Option<String>,
 }
 
-/// A route in canonical form: every field present, empty strings as null.
-fn normalize(route: &Value) -> Value {
-    Value::object(DESTINATIONS.iter().chain(TARGETS).map(|k| {
-        let v = match route.get_attr(k) {
-            Some(v) if v.is_unknown() => Value::unknown(Type::String),
-            _ => val::string(route, k).filter(|s| !s.is_empty()).map_or(Value::null(Type::String), Value::from),
-        };
-        (*k, v)
-    }))
+impl RouteBlock {
+    /// The route in canonical form: empty strings as null.
+    fn normalized(self) -> RouteBlock {
+        let n = |s: Option<String>| s.filter(|s| !s.is_empty());
+        RouteBlock {
+            cidr_block: n(self.cidr_block),
+            ipv6_cidr_block: n(self.ipv6_cidr_block),
+            destination_prefix_list_id: n(self.destination_prefix_list_id),
+            carrier_gateway_id: n(self.carrier_gateway_id),
+            core_network_arn: n(self.core_network_arn),
+            egress_only_gateway_id: n(self.egress_only_gateway_id),
+            gateway_id: n(self.gateway_id),
+            local_gateway_id: n(self.local_gateway_id),
+            nat_gateway_id: n(self.nat_gateway_id),
+            network_interface_id: n(self.network_interface_id),
+            transit_gateway_id: n(self.transit_gateway_id),
+            vpc_endpoint_id: n(self.vpc_endpoint_id),
+            vpc_peering_connection_id: n(self.vpc_peering_connection_id),
+        }
+    }
+
+    /// The route's destination, as (field, value).
+    fn destination(&self) -> Option<(&'static str, String)> {
+        [
+            ("cidr_block", &self.cidr_block),
+            ("ipv6_cidr_block", &self.ipv6_cidr_block),
+            ("destination_prefix_list_id", &self.destination_prefix_list_id),
+        ]
+        .into_iter()
+        .find_map(|(k, v)| v.clone().map(|v| (k, v)))
+    }
 }
 
-fn routes(v: &Value) -> Vec<Value> {
-    let mut r: Vec<Value> = val::blocks(v, "route").iter().map(normalize).collect();
-    r.sort_by(Value::total_cmp);
+/// The routes in canonical form, sorted, each once.
+fn routes(blocks: Vec<RouteBlock>) -> Vec<RouteBlock> {
+    let mut r: Vec<RouteBlock> = blocks.into_iter().map(RouteBlock::normalized).collect();
+    r.sort();
     r.dedup();
     r
 }
 
-/// A route as AWS returns it, as a `route` value; `None` for routes Terraform never lists.
-fn route_from(r: &Route) -> Option<Value> {
+/// A route as AWS returns it, as a `route` block; `None` for routes Terraform never lists.
+fn route_from(r: &Route) -> Option<RouteBlock> {
     let gw = r.gateway_id().unwrap_or_default();
     if gw == "local" || gw == "VpcLattice" || r.origin() == Some(&RouteOrigin::EnableVgwRoutePropagation) {
         return None;
@@ -85,56 +125,54 @@ fn route_from(r: &Route) -> Option<Value> {
     }
     let (gateway, endpoint) =
         if gw.starts_with("vpce-") { (None, Some(gw)) } else { (Some(gw).filter(|g| !g.is_empty()), None) };
-    Some(normalize(&Value::object([
-        ("cidr_block", val::opt_str(r.destination_cidr_block())),
-        ("ipv6_cidr_block", val::opt_str(r.destination_ipv6_cidr_block())),
-        ("destination_prefix_list_id", val::opt_str(r.destination_prefix_list_id())),
-        ("carrier_gateway_id", val::opt_str(r.carrier_gateway_id())),
-        ("core_network_arn", val::opt_str(r.core_network_arn())),
-        ("egress_only_gateway_id", val::opt_str(r.egress_only_internet_gateway_id())),
-        ("gateway_id", val::opt_str(gateway)),
-        ("local_gateway_id", val::opt_str(r.local_gateway_id())),
-        ("nat_gateway_id", val::opt_str(r.nat_gateway_id())),
-        ("network_interface_id", val::opt_str(r.network_interface_id())),
-        ("transit_gateway_id", val::opt_str(r.transit_gateway_id())),
-        ("vpc_endpoint_id", val::opt_str(endpoint)),
-        ("vpc_peering_connection_id", val::opt_str(r.vpc_peering_connection_id())),
-    ])))
-}
-
-/// The destination of a route value, as (field, value).
-fn destination(route: &Value) -> Option<(&'static str, String)> {
-    DESTINATIONS.iter().find_map(|k| val::string(route, k).map(|v| (*k, v)))
+    let text = |s: Option<&str>| s.map(str::to_string);
+    Some(
+        RouteBlock {
+            cidr_block: text(r.destination_cidr_block()),
+            ipv6_cidr_block: text(r.destination_ipv6_cidr_block()),
+            destination_prefix_list_id: text(r.destination_prefix_list_id()),
+            carrier_gateway_id: text(r.carrier_gateway_id()),
+            core_network_arn: text(r.core_network_arn()),
+            egress_only_gateway_id: text(r.egress_only_internet_gateway_id()),
+            gateway_id: text(gateway),
+            local_gateway_id: text(r.local_gateway_id()),
+            nat_gateway_id: text(r.nat_gateway_id()),
+            network_interface_id: text(r.network_interface_id()),
+            transit_gateway_id: text(r.transit_gateway_id()),
+            vpc_endpoint_id: text(endpoint),
+            vpc_peering_connection_id: text(r.vpc_peering_connection_id()),
+        }
+        .normalized(),
+    )
 }
 
 macro_rules! route_call {
     ($req:expr, $route:expr) => {{
-        let r = $route;
-        let s = |k: &str| val::string(r, k);
-        $req.set_destination_cidr_block(s("cidr_block"))
-            .set_destination_ipv6_cidr_block(s("ipv6_cidr_block"))
-            .set_destination_prefix_list_id(s("destination_prefix_list_id"))
-            .set_carrier_gateway_id(s("carrier_gateway_id"))
-            .set_core_network_arn(s("core_network_arn"))
-            .set_egress_only_internet_gateway_id(s("egress_only_gateway_id"))
-            .set_gateway_id(s("gateway_id"))
-            .set_local_gateway_id(s("local_gateway_id"))
-            .set_nat_gateway_id(s("nat_gateway_id"))
-            .set_network_interface_id(s("network_interface_id"))
-            .set_transit_gateway_id(s("transit_gateway_id"))
-            .set_vpc_endpoint_id(s("vpc_endpoint_id"))
-            .set_vpc_peering_connection_id(s("vpc_peering_connection_id"))
+        let r: &RouteBlock = $route;
+        $req.set_destination_cidr_block(r.cidr_block.clone())
+            .set_destination_ipv6_cidr_block(r.ipv6_cidr_block.clone())
+            .set_destination_prefix_list_id(r.destination_prefix_list_id.clone())
+            .set_carrier_gateway_id(r.carrier_gateway_id.clone())
+            .set_core_network_arn(r.core_network_arn.clone())
+            .set_egress_only_internet_gateway_id(r.egress_only_gateway_id.clone())
+            .set_gateway_id(r.gateway_id.clone())
+            .set_local_gateway_id(r.local_gateway_id.clone())
+            .set_nat_gateway_id(r.nat_gateway_id.clone())
+            .set_network_interface_id(r.network_interface_id.clone())
+            .set_transit_gateway_id(r.transit_gateway_id.clone())
+            .set_vpc_endpoint_id(r.vpc_endpoint_id.clone())
+            .set_vpc_peering_connection_id(r.vpc_peering_connection_id.clone())
     }};
 }
 
 /// Brings the table's routes from `old` to `new`: removed destinations are deleted, changed
 /// ones replaced, new ones created.
-async fn change_routes(c: &Ctx<'_>, id: &str, old: &[Value], new: &[Value]) -> Result<()> {
+async fn change_routes(c: &Ctx<'_>, id: &str, old: &[RouteBlock], new: &[RouteBlock]) -> Result<()> {
     let ec2 = &c.clients.ec2;
-    let new_dests: Vec<_> = new.iter().filter_map(destination).collect();
-    let old_dests: Vec<_> = old.iter().filter_map(destination).collect();
+    let new_dests: Vec<_> = new.iter().filter_map(RouteBlock::destination).collect();
+    let old_dests: Vec<_> = old.iter().filter_map(RouteBlock::destination).collect();
     for r in old.iter().filter(|r| !new.contains(r)) {
-        let Some(dest) = destination(r) else { continue };
+        let Some(dest) = r.destination() else { continue };
         if new_dests.contains(&dest) {
             continue; // replaced below
         }
@@ -151,7 +189,7 @@ async fn change_routes(c: &Ctx<'_>, id: &str, old: &[Value], new: &[Value]) -> R
         }
     }
     for r in new.iter().filter(|r| !old.contains(r)) {
-        let Some(dest) = destination(r) else {
+        let Some(dest) = r.destination() else {
             return Err(ProviderError::new(format!(
                 "a route of {id} has no destination: set cidr_block, ipv6_cidr_block or destination_prefix_list_id"
             )));
@@ -171,9 +209,9 @@ async fn change_routes(c: &Ctx<'_>, id: &str, old: &[Value], new: &[Value]) -> R
     Ok(())
 }
 
-async fn change_propagation(c: &Ctx<'_>, id: &str, old: &[String], new: &[String]) -> Result<()> {
+async fn change_propagation(c: &Ctx<'_>, id: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Result<()> {
     let ec2 = &c.clients.ec2;
-    for g in old.iter().filter(|g| !new.contains(g)) {
+    for g in old.iter().filter(|g| !new.contains(*g)) {
         ec2.disable_vgw_route_propagation()
             .route_table_id(id)
             .gateway_id(g)
@@ -181,7 +219,7 @@ async fn change_propagation(c: &Ctx<'_>, id: &str, old: &[String], new: &[String
             .await
             .map_err(|e| sdk_error(&format!("disabling route propagation from {g} to {id}"), e))?;
     }
-    for g in new.iter().filter(|g| !old.contains(g)) {
+    for g in new.iter().filter(|g| !old.contains(*g)) {
         ec2.enable_vgw_route_propagation()
             .route_table_id(id)
             .gateway_id(g)
@@ -196,15 +234,16 @@ fn configured(config: &Value, k: &str) -> bool {
     config.get_attr(k).is_some_and(|v| v.is_unknown() || v.as_seq().is_some_and(|s| !s.is_empty()))
 }
 
+/// Whether attribute `k` of `v` is known through and through (an update leaves what is
+/// not known yet as it is).
+fn known(v: &Value, k: &str) -> bool {
+    v.get_attr(k).is_some_and(Value::is_wholly_known)
+}
+
 impl RouteTable {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(id));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
-            .ok_or_else(|| ProviderError::new(format!("route table {id} is gone")))
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &RouteTableObject) -> Result<Value> {
+        let stub = RouteTableObject { id: Some(id.to_string()), ..like.clone() };
+        crate::resource::read_model(self, c, &stub, &format!("route table {id}")).await
     }
 }
 
@@ -219,13 +258,16 @@ impl ResourceType for RouteTable {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        RouteTableObject::schema()
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
         let value = if configured(config, "route") {
             match plan.planned.get_attr("route") {
-                Some(v) if v.is_wholly_known() => Value::set_any(routes(&plan.planned)),
+                Some(v) if v.is_wholly_known() => match Vec::<RouteBlock>::from_blocks(Some(v), true) {
+                    Ok(r) => routes(r).to_blocks(Nesting::Set),
+                    Err(_) => v.clone(),
+                },
                 Some(v) => v.clone(),
                 None => Value::DYNAMIC,
             }
@@ -237,14 +279,15 @@ impl ResourceType for RouteTable {
         plan.planned.set_at_path(&[PathStep::Attr("route".into())], value);
     }
 
-    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::at_create(c, planned);
-        let vpc = val::string(planned, "vpc_id").unwrap_or_default();
+    async fn create(&self, c: &Ctx<'_>, raw: &Value) -> Result<Value> {
+        let planned = RouteTableObject::from_value(raw)?;
+        let tags = planned.tags.at_create(c);
+        let vpc = &planned.vpc_id;
         let out = c
             .clients
             .ec2
             .create_route_table()
-            .vpc_id(&vpc)
+            .vpc_id(vpc)
             .set_tag_specifications(tag_spec(Rt::RouteTable, &tags).map(|t| vec![t]))
             .send()
             .await
@@ -254,16 +297,13 @@ impl ResourceType for RouteTable {
             .and_then(|t| t.route_table_id())
             .ok_or_else(|| ProviderError::new("creating route table: no ID in the response"))?
             .to_string();
-        let partial = || Value::object([("id", Value::from(id.as_str()))]);
-        let vgws = if planned.get_attr("propagating_vgws").is_some_and(Value::is_unknown) {
-            Vec::new()
-        } else {
-            val::strings(planned, "propagating_vgws")
-        };
-        change_propagation(c, &id, &[], &vgws).await.map_err(|e| e.with_partial_state(partial()))?;
-        let want = if planned.get_attr("route").is_some_and(Value::is_unknown) { Vec::new() } else { routes(planned) };
+        let partial = || RouteTableObject { id: Some(id.clone()), ..RouteTableObject::default() }.to_value();
+        // What is not known yet (an unknown set reads as none) is left for a later update.
+        let vgws = planned.propagating_vgws.clone().unwrap_or_default();
+        change_propagation(c, &id, &BTreeSet::new(), &vgws).await.map_err(|e| e.with_partial_state(partial()))?;
+        let want = if known(raw, "route") { routes(planned.route.clone()) } else { Vec::new() };
         // Wait until the new table can be found before adding routes to it.
-        let limit = timeout(planned, "create", Duration::from_secs(5 * 60));
+        let limit = limit(&planned.timeouts, Op::Create, Duration::from_secs(5 * 60));
         wait_for(&format!("route table {id} to exist"), limit, || async {
             match describe_route_tables(c, std::slice::from_ref(&id)).await {
                 Ok(m) if m.contains_key(&id) => Ok(Poll::Done(())),
@@ -274,7 +314,7 @@ impl ResourceType for RouteTable {
         .await
         .map_err(|e| e.with_partial_state(partial()))?;
         change_routes(c, &id, &[], &want).await.map_err(|e| e.with_partial_state(partial()))?;
-        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &id, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by the token tag its create gave it (CreateRouteTable TagSpecifications).
@@ -284,55 +324,57 @@ impl ResourceType for RouteTable {
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let ids: Vec<String> = current.iter().map(crate::val::id).collect();
         let mut found = match describe_route_tables(c, &ids).await {
             Ok(f) => f,
-            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
+            Err(msg) => return crate::describe::all_failed(current.len(), &ProviderError::new(msg)),
         };
         current
             .iter()
             .map(|cur| {
-                let id = val::id(cur);
-                let Some(t) = found.remove(&id) else { return Ok(None) };
-                let (tags, tags_all) = crate::tags::read_back(&tag_map(t.tags()), c.default_tags(), cur);
+                let cur = RouteTableObject::from_stub(cur)?;
+                let Some(t) = cur.id.as_ref().and_then(|id| found.remove(id)) else { return Ok(None) };
+                let id = t.route_table_id().unwrap_or_default();
                 let owner = t.owner_id().unwrap_or_default();
-                let routes: Vec<Value> = t.routes().iter().filter_map(route_from).collect();
-                let vgws: Vec<&str> = t.propagating_vgws().iter().filter_map(|g| g.gateway_id()).collect();
                 Ok(Some(
-                    Obj::new(&schema())
-                        .set("id", id.as_str())
-                        .set("arn", format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.clients.region))
-                        .set("owner_id", owner)
-                        .set("vpc_id", val::opt_str(t.vpc_id()))
-                        .set("propagating_vgws", val::str_set(vgws))
-                        .set("route", Value::set_any(routes))
-                        .set("tags", tags)
-                        .set("tags_all", tags_all)
-                        .keep(cur, &["timeouts"])
-                        .build(),
+                    RouteTableObject {
+                        id: Some(id.to_string()),
+                        arn: Some(format!("arn:aws:ec2:{}:{owner}:route-table/{id}", c.clients.region)),
+                        owner_id: Some(owner.to_string()),
+                        vpc_id: t.vpc_id().unwrap_or_default().to_string(),
+                        propagating_vgws: Some(
+                            t.propagating_vgws().iter().filter_map(|g| g.gateway_id()).map(str::to_string).collect(),
+                        ),
+                        route: t.routes().iter().filter_map(route_from).collect(),
+                        tags: cur.tags.read_back(c, &tag_map(t.tags())),
+                        timeouts: cur.timeouts,
+                    }
+                    .to_value(),
                 ))
             })
             .collect()
     }
 
-    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
-        if let Some(v) = planned.get_attr("propagating_vgws").filter(|v| v.is_wholly_known()) {
-            let new = val::strings(&Value::object([("v", v.clone())]), "v");
-            change_propagation(c, &id, &val::strings(prior, "propagating_vgws"), &new).await?;
+    async fn update(&self, c: &Ctx<'_>, raw_prior: &Value, raw: &Value) -> Result<Value> {
+        let (prior, planned) = (RouteTableObject::from_stub(raw_prior)?, RouteTableObject::from_value(raw)?);
+        let id = prior.id.clone().unwrap_or_default();
+        if known(raw, "propagating_vgws") {
+            let new = planned.propagating_vgws.clone().unwrap_or_default();
+            change_propagation(c, &id, &prior.propagating_vgws.clone().unwrap_or_default(), &new).await?;
         }
-        if planned.get_attr("route").is_some_and(Value::is_wholly_known) {
-            let (old, new) = (routes(prior), routes(planned));
+        if known(raw, "route") {
+            let (old, new) = (routes(prior.route.clone()), routes(planned.route.clone()));
             if old != new {
                 change_routes(c, &id, &old, &new).await?;
             }
         }
-        update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &id, planned).await
+        update_tags(&c.clients.ec2, &id, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &id, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
+        let prior = RouteTableObject::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
         // Subnets and gateways still associated keep the table in use: let them go first.
         match describe_route_tables(c, std::slice::from_ref(&id)).await {
             Ok(m) => {
@@ -353,7 +395,7 @@ impl ResourceType for RouteTable {
         }
         retry_while_in_use(
             &format!("route table {id} to be deleted"),
-            timeout(prior, "delete", Duration::from_secs(5 * 60)),
+            limit(&prior.timeouts, Op::Delete, Duration::from_secs(5 * 60)),
             &format!("deleting route table {id}"),
             dependency_violation,
             || c.clients.ec2.delete_route_table().route_table_id(&id).send(),
@@ -368,11 +410,12 @@ mod tests {
 
     #[test]
     fn routes_normalize_empty_fields() {
-        let a = normalize(&Value::object([
+        let configured = Value::object([
             ("cidr_block", Value::from("0.0.0.0/0")),
             ("gateway_id", Value::from("igw-1")),
             ("nat_gateway_id", Value::from("")),
-        ]));
+        ]);
+        let a = RouteBlock::from_stub(&configured).unwrap().normalized();
         let b = route_from(
             &Route::builder()
                 .destination_cidr_block("0.0.0.0/0")
@@ -382,9 +425,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a, b);
+        assert_eq!(a.nat_gateway_id, None);
         assert!(
             route_from(&Route::builder().destination_cidr_block("10.0.0.0/16").gateway_id("local").build()).is_none()
         );
-        assert_eq!(destination(&a), Some(("cidr_block", "0.0.0.0/0".to_string())));
+        assert_eq!(a.destination(), Some(("cidr_block", "0.0.0.0/0".to_string())));
+        assert_eq!(routes(vec![b.clone(), a.clone()]), vec![a], "the same route twice is one route");
     }
 }

@@ -8,119 +8,133 @@ use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::describe::all_failed;
 use crate::ec2::{describe_by_ids, filter, tag_map, tag_spec, update_tags};
 use crate::errors::sdk_error;
-use crate::resource::{Ctx, ResourceType, Result, time_suffix, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::timeout;
+use crate::model::{CreateDeleteTimeouts, Op, Tags, limit};
+use crate::resource::{Ctx, ResourceType, Result, prefix_of, time_suffix};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType as Rt, UserIdGroupPair};
+use std::collections::BTreeSet;
 use std::time::Duration;
+use terrane_engine::model::{Blocks, Model};
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::{Nesting, Schema};
 use terrane_engine::value::{PathStep, Value};
 
 pub struct SecurityGroup;
 
-fn rule_schema() -> Schema {
-    Schema::new()
-        .attr("from_port", Attribute::required(Type::Number))
-        .attr("to_port", Attribute::required(Type::Number))
-        .attr("protocol", Attribute::required(Type::String))
-        .attr("cidr_blocks", Attribute::optional(Type::list(Type::String)))
-        .attr("ipv6_cidr_blocks", Attribute::optional(Type::list(Type::String)))
-        .attr("prefix_list_ids", Attribute::optional(Type::list(Type::String)))
-        .attr("security_groups", Attribute::optional(Type::set(Type::String)))
-        .attr("self", Attribute::optional(Type::Bool).default(false))
-        .attr("description", Attribute::optional(Type::String))
+/// An `aws_security_group` object.
+#[derive(Model, Clone, Debug, Default)]
+struct SecurityGroupObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(optional, default = "Managed by Terraform", force_new)]
+    description: String,
+    #[model(optional, computed, force_new)]
+    vpc_id: Option<String>,
+    #[model(computed)]
+    owner_id: Option<String>,
+    #[model(optional, default = false)]
+    revoke_rules_on_delete: bool,
+    #[model(block = "set", attribute_syntax)]
+    ingress: Vec<Rule>,
+    #[model(block = "set", attribute_syntax)]
+    egress: Vec<Rule>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<CreateDeleteTimeouts>,
 }
 
-fn schema() -> Schema {
-    with_timeouts(
-        with_tags(
-            Schema::new()
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("name", Attribute::optional_computed(Type::String).force_new())
-                .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-                .attr("description", Attribute::optional(Type::String).default("Managed by Terraform").force_new())
-                .attr("vpc_id", Attribute::optional_computed(Type::String).force_new())
-                .attr("owner_id", Attribute::computed(Type::String))
-                .attr("revoke_rules_on_delete", Attribute::optional(Type::Bool).default(false))
-                .block("ingress", NestedBlock::set(rule_schema()).with_attribute_syntax())
-                .block("egress", NestedBlock::set(rule_schema()).with_attribute_syntax()),
-        ),
-        &["create", "delete"],
-    )
+/// An `ingress` or `egress` rule.
+#[derive(Model, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Rule {
+    #[model(required)]
+    from_port: i64,
+    #[model(required)]
+    to_port: i64,
+    #[model(required)]
+    protocol: String,
+    #[model(optional)]
+    cidr_blocks: Option<Vec<String>>,
+    #[model(optional)]
+    ipv6_cidr_blocks: Option<Vec<String>>,
+    #[model(optional)]
+    prefix_list_ids: Option<Vec<String>>,
+    #[model(optional)]
+    security_groups: Option<BTreeSet<String>>,
+    #[model(optional, default = false, name = "self")]
+    self_ref: bool,
+    #[model(optional)]
+    description: Option<String>,
 }
 
-/// A rule in a canonical form, for comparing configured and actual rules.
-fn normalize(rule: &Value) -> Value {
-    let proto = match val::string(rule, "protocol").unwrap_or_default().to_lowercase().as_str() {
-        "all" | "-1" => "-1".to_string(),
-        "6" => "tcp".to_string(),
-        "17" => "udp".to_string(),
-        "1" => "icmp".to_string(),
-        other => other.to_string(),
-    };
-    let (from, to) = if proto == "-1" {
-        (0, 0)
-    } else {
-        (val::int(rule, "from_port").unwrap_or(0), val::int(rule, "to_port").unwrap_or(0))
-    };
-    let mut cidrs = val::strings(rule, "cidr_blocks");
-    cidrs.sort();
-    let mut v6 = val::strings(rule, "ipv6_cidr_blocks");
-    v6.sort();
-    let mut pl = val::strings(rule, "prefix_list_ids");
-    pl.sort();
-    let opt_list = |v: Vec<String>| if v.is_empty() { Value::NULL } else { val::strs(v) };
-    Value::object([
-        ("from_port", Value::from(from)),
-        ("to_port", Value::from(to)),
-        ("protocol", Value::from(proto)),
-        ("cidr_blocks", opt_list(cidrs)),
-        ("ipv6_cidr_blocks", opt_list(v6)),
-        ("prefix_list_ids", opt_list(pl)),
-        ("security_groups", {
-            let g = val::strings(rule, "security_groups");
-            if g.is_empty() { Value::NULL } else { val::str_set(g) }
-        }),
-        ("self", Value::Bool(val::boolean(rule, "self").unwrap_or(false))),
-        ("description", val::string(rule, "description").filter(|d| !d.is_empty()).map_or(Value::NULL, Value::from)),
-    ])
+impl Rule {
+    /// The rule in a canonical form, for comparing configured and actual rules: protocols by
+    /// name ("all" is "-1", and has no ports), lists sorted, empty lists and strings as null.
+    fn normalized(self) -> Rule {
+        let protocol = match self.protocol.to_lowercase().as_str() {
+            "all" | "-1" => "-1".to_string(),
+            "6" => "tcp".to_string(),
+            "17" => "udp".to_string(),
+            "1" => "icmp".to_string(),
+            other => other.to_string(),
+        };
+        let (from_port, to_port) = if protocol == "-1" { (0, 0) } else { (self.from_port, self.to_port) };
+        let sorted = |v: Option<Vec<String>>| {
+            let mut v = v.unwrap_or_default();
+            v.sort();
+            Some(v).filter(|v| !v.is_empty())
+        };
+        Rule {
+            from_port,
+            to_port,
+            protocol,
+            cidr_blocks: sorted(self.cidr_blocks),
+            ipv6_cidr_blocks: sorted(self.ipv6_cidr_blocks),
+            prefix_list_ids: sorted(self.prefix_list_ids),
+            security_groups: self.security_groups.filter(|g| !g.is_empty()),
+            self_ref: self.self_ref,
+            description: self.description.filter(|d| !d.is_empty()),
+        }
+    }
 }
 
-fn permission(rule: &Value, own_id: &str) -> IpPermission {
-    let r = normalize(rule);
-    let desc = val::string(&r, "description");
-    let mut groups: Vec<UserIdGroupPair> = val::strings(&r, "security_groups")
-        .into_iter()
+fn permission(rule: &Rule, own_id: &str) -> IpPermission {
+    let r = rule.clone().normalized();
+    let desc = r.description.clone();
+    let mut groups: Vec<UserIdGroupPair> = r
+        .security_groups
+        .iter()
+        .flatten()
         .map(|g| UserIdGroupPair::builder().group_id(g).set_description(desc.clone()).build())
         .collect();
-    if val::boolean(&r, "self") == Some(true) {
+    if r.self_ref {
         groups.push(UserIdGroupPair::builder().group_id(own_id).set_description(desc.clone()).build());
     }
-    let proto = val::string(&r, "protocol").unwrap_or_default();
-    let mut p = IpPermission::builder().ip_protocol(proto.clone());
-    if proto != "-1" {
-        p = p
-            .from_port(val::int(&r, "from_port").unwrap_or(0) as i32)
-            .to_port(val::int(&r, "to_port").unwrap_or(0) as i32);
+    let mut p = IpPermission::builder().ip_protocol(r.protocol.clone());
+    if r.protocol != "-1" {
+        p = p.from_port(r.from_port as i32).to_port(r.to_port as i32);
     }
+    let each = |v: &Option<Vec<String>>| v.iter().flatten().cloned().collect::<Vec<_>>();
     p.set_ip_ranges(Some(
-        val::strings(&r, "cidr_blocks")
+        each(&r.cidr_blocks)
             .into_iter()
             .map(|c| IpRange::builder().cidr_ip(c).set_description(desc.clone()).build())
             .collect(),
     ))
     .set_ipv6_ranges(Some(
-        val::strings(&r, "ipv6_cidr_blocks")
+        each(&r.ipv6_cidr_blocks)
             .into_iter()
             .map(|c| Ipv6Range::builder().cidr_ipv6(c).set_description(desc.clone()).build())
             .collect(),
     ))
     .set_prefix_list_ids(Some(
-        val::strings(&r, "prefix_list_ids")
+        each(&r.prefix_list_ids)
             .into_iter()
             .map(|c| PrefixListId::builder().prefix_list_id(c).set_description(desc.clone()).build())
             .collect(),
@@ -129,8 +143,8 @@ fn permission(rule: &Value, own_id: &str) -> IpPermission {
     .build()
 }
 
-/// A permission as AWS returns it, as a rule value.
-fn rule_from(p: &IpPermission, own_id: &str) -> Value {
+/// A permission as AWS returns it, as a rule.
+fn rule_from(p: &IpPermission, own_id: &str) -> Rule {
     let mut desc = None;
     let cidrs: Vec<String> = p
         .ip_ranges()
@@ -143,31 +157,35 @@ fn rule_from(p: &IpPermission, own_id: &str) -> Value {
     let v6: Vec<String> = p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6().map(str::to_string)).collect();
     let pl: Vec<String> = p.prefix_list_ids().iter().filter_map(|r| r.prefix_list_id().map(str::to_string)).collect();
     let mut self_ref = false;
-    let mut groups = Vec::new();
+    let mut groups = BTreeSet::new();
     for g in p.user_id_group_pairs() {
         desc = desc.or(g.description().map(str::to_string));
         match g.group_id() {
             Some(id) if id == own_id => self_ref = true,
-            Some(id) => groups.push(id.to_string()),
+            Some(id) => {
+                groups.insert(id.to_string());
+            }
             None => {}
         }
     }
-    normalize(&Value::object([
-        ("from_port", val::opt_num(p.from_port())),
-        ("to_port", val::opt_num(p.to_port())),
-        ("protocol", val::opt_str(p.ip_protocol())),
-        ("cidr_blocks", val::strs(cidrs)),
-        ("ipv6_cidr_blocks", val::strs(v6)),
-        ("prefix_list_ids", val::strs(pl)),
-        ("security_groups", val::str_set(groups)),
-        ("self", Value::Bool(self_ref)),
-        ("description", val::opt_str(desc.as_deref())),
-    ]))
+    Rule {
+        from_port: p.from_port().map_or(0, i64::from),
+        to_port: p.to_port().map_or(0, i64::from),
+        protocol: p.ip_protocol().unwrap_or_default().to_string(),
+        cidr_blocks: Some(cidrs),
+        ipv6_cidr_blocks: Some(v6),
+        prefix_list_ids: Some(pl),
+        security_groups: Some(groups),
+        self_ref,
+        description: desc,
+    }
+    .normalized()
 }
 
-fn rules(v: &Value, k: &str) -> Vec<Value> {
-    let mut r: Vec<Value> = val::blocks(v, k).iter().map(normalize).collect();
-    r.sort_by(Value::total_cmp);
+/// The rules in canonical form, sorted, each once.
+fn rules(blocks: &[Rule]) -> Vec<Rule> {
+    let mut r: Vec<Rule> = blocks.iter().cloned().map(Rule::normalized).collect();
+    r.sort();
     r.dedup();
     r
 }
@@ -177,7 +195,7 @@ enum Direction {
     Egress,
 }
 
-async fn change_rules(c: &Ctx<'_>, id: &str, dir: Direction, old: &[Value], new: &[Value]) -> Result<()> {
+async fn change_rules(c: &Ctx<'_>, id: &str, dir: Direction, old: &[Rule], new: &[Rule]) -> Result<()> {
     let removed: Vec<IpPermission> = old.iter().filter(|r| !new.contains(r)).map(|r| permission(r, id)).collect();
     let added: Vec<IpPermission> = new.iter().filter(|r| !old.contains(r)).map(|r| permission(r, id)).collect();
     let ec2 = &c.clients.ec2;
@@ -226,15 +244,16 @@ fn configured(config: &Value, k: &str) -> bool {
     config.get_attr(k).is_some_and(|v| v.is_unknown() || v.as_seq().is_some_and(|s| !s.is_empty()))
 }
 
+/// Whether attribute `k` of `v` is known through and through (an update leaves what is
+/// not known yet as it is).
+fn known(v: &Value, k: &str) -> bool {
+    v.get_attr(k).is_some_and(Value::is_wholly_known)
+}
+
 impl SecurityGroup {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(id));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
-            .ok_or_else(|| ProviderError::new(format!("security group {id} is gone")))
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &SecurityGroupObject) -> Result<Value> {
+        let stub = SecurityGroupObject { id: Some(id.to_string()), ..like.clone() };
+        crate::resource::read_model(self, c, &stub, &format!("security group {id}")).await
     }
 }
 
@@ -257,7 +276,7 @@ impl ResourceType for SecurityGroup {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        SecurityGroupObject::schema()
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
@@ -265,7 +284,10 @@ impl ResourceType for SecurityGroup {
             let value = if configured(config, k) {
                 // Configured rules, in the canonical form reads produce ("all" is "-1", ...).
                 match plan.planned.get_attr(k) {
-                    Some(v) if v.is_wholly_known() => Value::set_any(rules(&plan.planned, k)),
+                    Some(v) if v.is_wholly_known() => match Vec::<Rule>::from_blocks(Some(v), true) {
+                        Ok(r) => rules(&r).to_blocks(Nesting::Set),
+                        Err(_) => v.clone(),
+                    },
                     Some(v) => v.clone(),
                     None => Value::DYNAMIC,
                 }
@@ -279,23 +301,20 @@ impl ResourceType for SecurityGroup {
         }
     }
 
-    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = match val::string(planned, "name") {
-            Some(n) => n,
-            None => format!(
-                "{}{}",
-                val::string(planned, "name_prefix").unwrap_or_else(|| "terraform-".into()),
-                time_suffix()
-            ),
+    async fn create(&self, c: &Ctx<'_>, raw: &Value) -> Result<Value> {
+        let planned = SecurityGroupObject::from_value(raw)?;
+        let name = match &planned.name {
+            Some(n) => n.clone(),
+            None => format!("{}{}", planned.name_prefix.as_deref().unwrap_or("terraform-"), time_suffix()),
         };
-        let tags = crate::tags::at_create(c, planned);
+        let tags = planned.tags.at_create(c);
         let out = c
             .clients
             .ec2
             .create_security_group()
             .group_name(&name)
-            .description(val::string(planned, "description").unwrap_or_else(|| "Managed by Terraform".into()))
-            .set_vpc_id(val::string(planned, "vpc_id"))
+            .description(&planned.description)
+            .set_vpc_id(planned.vpc_id.clone())
             .set_tag_specifications(tag_spec(Rt::SecurityGroup, &tags).map(|t| vec![t]))
             .send()
             .await
@@ -304,26 +323,22 @@ impl ResourceType for SecurityGroup {
             .group_id()
             .ok_or_else(|| ProviderError::new("creating security group: no group ID in the response"))?
             .to_string();
-        let partial = || Value::object([("id", Value::from(id.as_str())), ("name", Value::from(name.as_str()))]);
+        let partial = || {
+            SecurityGroupObject { id: Some(id.clone()), name: Some(name.clone()), ..SecurityGroupObject::default() }
+                .to_value()
+        };
         // Read what AWS made (the default egress rule in a VPC), then make the rules so.
-        let fresh = self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))?;
-        let ingress = if planned.get_attr("ingress").is_some_and(Value::is_unknown) {
-            Vec::new()
-        } else {
-            rules(planned, "ingress")
-        };
-        let egress = if planned.get_attr("egress").is_some_and(Value::is_unknown) {
-            Vec::new()
-        } else {
-            rules(planned, "egress")
-        };
-        change_rules(c, &id, Direction::Ingress, &rules(&fresh, "ingress"), &ingress)
+        let fresh = self.read_one(c, &id, &planned).await.map_err(|e| e.with_partial_state(partial()))?;
+        let made = SecurityGroupObject::from_stub(&fresh)?;
+        // Rules not known yet (an unknown set) are left for a later update.
+        let want = |k: &str, r: &[Rule]| if known(raw, k) { rules(r) } else { Vec::new() };
+        change_rules(c, &id, Direction::Ingress, &rules(&made.ingress), &want("ingress", &planned.ingress))
             .await
             .map_err(|e| e.with_partial_state(fresh.clone()))?;
-        change_rules(c, &id, Direction::Egress, &rules(&fresh, "egress"), &egress)
+        change_rules(c, &id, Direction::Egress, &rules(&made.egress), &want("egress", &planned.egress))
             .await
             .map_err(|e| e.with_partial_state(fresh.clone()))?;
-        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(fresh.clone()))
+        self.read_one(c, &id, &planned).await.map_err(|e| e.with_partial_state(fresh.clone()))
     }
 
     /// Found by the token tag its create gave it (CreateSecurityGroup TagSpecifications; the name is unique only within its VPC, and may be generated).
@@ -333,7 +348,7 @@ impl ResourceType for SecurityGroup {
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let ids: Vec<String> = current.iter().map(crate::val::id).collect();
         let describe = |page| {
             c.clients.ec2.describe_security_groups().filters(filter("group-id", page)).into_paginator().items().send()
         };
@@ -351,64 +366,59 @@ impl ResourceType for SecurityGroup {
         current
             .iter()
             .map(|cur| {
-                let id = val::id(cur);
-                let Some(g) = found.remove(&id) else { return Ok(None) };
-                let (tags, tags_all) = crate::tags::read_back(&tag_map(g.tags()), c.default_tags(), cur);
+                let cur = SecurityGroupObject::from_stub(cur)?;
+                let Some(g) = cur.id.as_ref().and_then(|id| found.remove(id)) else { return Ok(None) };
+                let id = g.group_id().unwrap_or_default();
                 let owner = g.owner_id().unwrap_or_default();
-                let ingress: Vec<Value> = g.ip_permissions().iter().map(|p| rule_from(p, &id)).collect();
-                let egress: Vec<Value> = g.ip_permissions_egress().iter().map(|p| rule_from(p, &id)).collect();
+                let name = g.group_name().unwrap_or_default();
                 Ok(Some(
-                    Obj::new(&schema())
-                        .set("id", id.as_str())
-                        .set("arn", format!("arn:aws:ec2:{}:{owner}:security-group/{id}", c.clients.region))
-                        .set("name", val::opt_str(g.group_name()))
-                        .set("description", val::opt_str(g.description()))
-                        .set("vpc_id", val::opt_str(g.vpc_id()))
-                        .set("owner_id", owner)
-                        .set("ingress", Value::set_any(ingress))
-                        .set("egress", Value::set_any(egress))
-                        .set("tags", tags)
-                        .set("tags_all", tags_all)
-                        .set(
-                            "revoke_rules_on_delete",
-                            Value::Bool(val::boolean(cur, "revoke_rules_on_delete").unwrap_or(false)),
-                        )
-                        .set(
-                            "name_prefix",
-                            crate::resource::prefix_read_back(cur, "name_prefix", g.group_name().unwrap_or_default()),
-                        )
-                        .keep(cur, &["timeouts"])
-                        .build(),
+                    SecurityGroupObject {
+                        id: Some(id.to_string()),
+                        arn: Some(format!("arn:aws:ec2:{}:{owner}:security-group/{id}", c.clients.region)),
+                        name: g.group_name().map(str::to_string),
+                        name_prefix: prefix_of(cur.name_prefix.as_deref(), name),
+                        description: g.description().unwrap_or_default().to_string(),
+                        vpc_id: g.vpc_id().map(str::to_string),
+                        owner_id: Some(owner.to_string()),
+                        revoke_rules_on_delete: cur.revoke_rules_on_delete,
+                        ingress: g.ip_permissions().iter().map(|p| rule_from(p, id)).collect(),
+                        egress: g.ip_permissions_egress().iter().map(|p| rule_from(p, id)).collect(),
+                        tags: cur.tags.read_back(c, &tag_map(g.tags())),
+                        timeouts: cur.timeouts,
+                    }
+                    .to_value(),
                 ))
             })
             .collect()
     }
 
-    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
-        for (k, dir) in [("ingress", Direction::Ingress), ("egress", Direction::Egress)] {
-            let want = planned.get_attr(k).cloned().unwrap_or(Value::NULL);
-            if want.is_unknown() || !want.is_wholly_known() {
-                continue;
-            }
-            let (old, new) = (rules(prior, k), rules(planned, k));
-            if old != new {
+    async fn update(&self, c: &Ctx<'_>, raw_prior: &Value, raw: &Value) -> Result<Value> {
+        let (prior, planned) = (SecurityGroupObject::from_stub(raw_prior)?, SecurityGroupObject::from_value(raw)?);
+        let id = prior.id.clone().unwrap_or_default();
+        let sides = [
+            ("ingress", Direction::Ingress, &prior.ingress, &planned.ingress),
+            ("egress", Direction::Egress, &prior.egress, &planned.egress),
+        ];
+        for (k, dir, old, new) in sides {
+            let (old, new) = (rules(old), rules(new));
+            if known(raw, k) && old != new {
                 change_rules(c, &id, dir, &old, &new).await?;
             }
         }
-        update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &id, planned).await
+        update_tags(&c.clients.ec2, &id, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &id, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
-        if val::boolean(prior, "revoke_rules_on_delete") == Some(true) {
-            change_rules(c, &id, Direction::Ingress, &rules(prior, "ingress"), &[]).await?;
-            change_rules(c, &id, Direction::Egress, &rules(prior, "egress"), &[]).await?;
+        let prior = SecurityGroupObject::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
+        if prior.revoke_rules_on_delete {
+            change_rules(c, &id, Direction::Ingress, &rules(&prior.ingress), &[]).await?;
+            change_rules(c, &id, Direction::Egress, &rules(&prior.egress), &[]).await?;
         }
         retry_while_in_use(
             &format!("security group {id} to be deleted"),
-            timeout(prior, "delete", Duration::from_secs(15 * 60)),
+            limit(&prior.timeouts, Op::Delete, Duration::from_secs(15 * 60)),
             &format!("deleting security group {id}"),
             dependency_violation,
             || c.clients.ec2.delete_security_group().group_id(&id).send(),
@@ -421,29 +431,36 @@ impl ResourceType for SecurityGroup {
 mod tests {
     use super::*;
 
+    fn rule(v: Value) -> Rule {
+        Rule::from_stub(&v).unwrap().normalized()
+    }
+
     #[test]
     fn rules_normalize_protocols_and_order() {
-        let a = normalize(&Value::object([
+        let strs =
+            |s: &[&str]| Value::list(terrane_engine::value::Type::String, s.iter().map(|s| Value::from(*s)).collect());
+        let a = rule(Value::object([
             ("from_port", Value::from(22i64)),
             ("to_port", Value::from(22i64)),
             ("protocol", Value::from("6")),
-            ("cidr_blocks", val::strs(["10.0.0.0/8", "0.0.0.0/0"])),
+            ("cidr_blocks", strs(&["10.0.0.0/8", "0.0.0.0/0"])),
         ]));
-        let b = normalize(&Value::object([
+        let b = rule(Value::object([
             ("from_port", Value::from(22i64)),
             ("to_port", Value::from(22i64)),
             ("protocol", Value::from("tcp")),
-            ("cidr_blocks", val::strs(["0.0.0.0/0", "10.0.0.0/8"])),
+            ("cidr_blocks", strs(&["0.0.0.0/0", "10.0.0.0/8"])),
             ("self", Value::Bool(false)),
             ("description", Value::from("")),
         ]));
         assert_eq!(a, b);
-        let all = normalize(&Value::object([
+        assert_eq!(a.description, None);
+        let all = rule(Value::object([
             ("from_port", Value::from(5i64)),
             ("to_port", Value::from(9i64)),
             ("protocol", Value::from("all")),
         ]));
-        assert_eq!(all.get_attr("from_port"), Some(&Value::from(0i64)));
-        assert_eq!(all.get_attr("protocol"), Some(&Value::from("-1")));
+        assert_eq!((all.from_port, all.protocol.as_str()), (0, "-1"));
+        assert_eq!(rules(&[a.clone(), b]), vec![a], "the same rule twice is one rule");
     }
 }

@@ -6,9 +6,9 @@
 
 use crate::ec2::{FILTER_PAGE, filter};
 use crate::errors::{code, conflict_on_first_attempt, sdk_error, taken_if};
-use crate::resource::{Ctx, ResourceType, Result, chunks, crc32, invalid, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{Op, limit};
+use crate::resource::{Ctx, ResourceType, Result, chunks, crc32, invalid};
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     IpPermission, IpRange, Ipv6Range, PrefixListId, SecurityGroup, SecurityGroupRule as ApiRule, UserIdGroupPair,
@@ -16,31 +16,57 @@ use aws_sdk_ec2::types::{
 use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct SecurityGroupRule;
 
-fn schema() -> Schema {
-    with_timeouts(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("type", Attribute::required(Type::String).force_new())
-            .attr("from_port", Attribute::required(Type::Number).force_new())
-            .attr("to_port", Attribute::required(Type::Number).force_new())
-            .attr("protocol", Attribute::required(Type::String).force_new())
-            .attr("cidr_blocks", Attribute::optional(Type::list(Type::String)).force_new())
-            .attr("ipv6_cidr_blocks", Attribute::optional(Type::list(Type::String)).force_new())
-            .attr("prefix_list_ids", Attribute::optional(Type::list(Type::String)).force_new())
-            .attr("security_group_id", Attribute::required(Type::String).force_new())
-            .attr("source_security_group_id", Attribute::optional_computed(Type::String).force_new())
-            .attr("self", Attribute::optional(Type::Bool).default(false).force_new())
-            .attr("description", Attribute::optional(Type::String))
-            .attr("security_group_rule_id", Attribute::computed(Type::String)),
-        &["create"],
-    )
+/// An `aws_security_group_rule` object.
+#[derive(Model, Clone, Debug, Default)]
+struct RuleObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new, name = "type")]
+    kind: String,
+    #[model(required, force_new)]
+    from_port: i64,
+    #[model(required, force_new)]
+    to_port: i64,
+    #[model(required, force_new)]
+    protocol: String,
+    #[model(optional, force_new)]
+    cidr_blocks: Option<Vec<String>>,
+    #[model(optional, force_new)]
+    ipv6_cidr_blocks: Option<Vec<String>>,
+    #[model(optional, force_new)]
+    prefix_list_ids: Option<Vec<String>>,
+    #[model(required, force_new)]
+    security_group_id: String,
+    #[model(optional, computed, force_new)]
+    source_security_group_id: Option<String>,
+    #[model(optional, default = false, force_new, name = "self")]
+    self_ref: bool,
+    #[model(optional)]
+    description: Option<String>,
+    #[model(computed)]
+    security_group_rule_id: Option<String>,
+    #[model(block = "single")]
+    timeouts: Option<CreateTimeout>,
+}
+
+/// `timeouts { create }`.
+#[derive(Model, Clone, Debug, Default)]
+struct CreateTimeout {
+    #[model(optional)]
+    create: Option<String>,
+}
+
+impl crate::model::TimeoutsBlock for CreateTimeout {
+    fn configured(&self, op: Op) -> Option<&str> {
+        matches!(op, Op::Create).then_some(self.create.as_deref()).flatten()
+    }
 }
 
 /// Terraform's `ProtocolForValue`: names for the protocols that have one, `-1` for all.
@@ -74,19 +100,24 @@ struct Rule {
 }
 
 impl Rule {
-    fn from_value(v: &Value) -> Option<Rule> {
+    /// The rule an object names (`None` when its group, direction or protocol is missing, as
+    /// in an import stub that has only the ID).
+    fn of(o: &RuleObject) -> Option<Rule> {
+        if o.security_group_id.is_empty() || o.kind.is_empty() || o.protocol.is_empty() {
+            return None;
+        }
         Some(Rule {
-            group: val::string(v, "security_group_id")?,
-            kind: val::string(v, "type")?,
-            protocol: protocol_for_value(&val::string(v, "protocol")?),
-            from: val::int(v, "from_port").unwrap_or(0),
-            to: val::int(v, "to_port").unwrap_or(0),
-            cidrs: val::strings(v, "cidr_blocks"),
-            ipv6: val::strings(v, "ipv6_cidr_blocks"),
-            prefix_lists: val::strings(v, "prefix_list_ids"),
-            source: val::string(v, "source_security_group_id").filter(|s| !s.is_empty()),
-            self_: val::boolean(v, "self").unwrap_or(false),
-            description: val::string(v, "description").filter(|s| !s.is_empty()),
+            group: o.security_group_id.clone(),
+            kind: o.kind.clone(),
+            protocol: protocol_for_value(&o.protocol),
+            from: o.from_port,
+            to: o.to_port,
+            cidrs: o.cidr_blocks.clone().unwrap_or_default(),
+            ipv6: o.ipv6_cidr_blocks.clone().unwrap_or_default(),
+            prefix_lists: o.prefix_list_ids.clone().unwrap_or_default(),
+            source: o.source_security_group_id.clone().filter(|s| !s.is_empty()),
+            self_: o.self_ref,
+            description: o.description.clone().filter(|s| !s.is_empty()),
         })
     }
 
@@ -130,7 +161,7 @@ impl Rule {
     /// The referenced groups (the source group and the group itself for `self`), sorted.
     fn groups(&self) -> Vec<String> {
         let mut g: Vec<String> = self.source.iter().map(|s| s.rsplit('/').next().unwrap_or(s).to_string()).collect();
-        if self_ref(self) {
+        if self.self_ {
             g.push(self.group.clone());
         }
         g.sort();
@@ -261,39 +292,34 @@ impl Rule {
             .and_then(|r| r.security_group_rule_id().map(str::to_string))
     }
 
-    /// The state value: the rule's arguments as given, and what AWS computed.
-    fn value(&self, cur: &Value, description: Option<String>, rule_id: Option<String>) -> Value {
-        let list = |k: &str, items: &[String]| match cur.get_attr(k) {
-            Some(v) if !v.is_null() => v.clone(),
-            _ if items.is_empty() => Value::NULL,
-            _ => val::strs(items.to_vec()),
+    /// The object: the rule's arguments as given (`cur`'s lists, as written), and what AWS
+    /// computed.
+    fn object(&self, cur: &RuleObject, description: Option<String>, rule_id: Option<String>) -> RuleObject {
+        let list = |given: &Option<Vec<String>>, items: &[String]| {
+            given.clone().or_else(|| Some(items.to_vec()).filter(|i| !i.is_empty()))
         };
-        Obj::new(&schema())
-            .set("id", self.id())
-            .set("type", self.kind.as_str())
-            .set("from_port", Value::from(self.from))
-            .set("to_port", Value::from(self.to))
-            .set("protocol", self.protocol.as_str())
-            .set("cidr_blocks", list("cidr_blocks", &self.cidrs))
-            .set("ipv6_cidr_blocks", list("ipv6_cidr_blocks", &self.ipv6))
-            .set("prefix_list_ids", list("prefix_list_ids", &self.prefix_lists))
-            .set("security_group_id", self.group.as_str())
-            .set("source_security_group_id", val::opt_str(self.source.as_deref()))
-            .set("self", Value::Bool(self.self_))
-            .set("description", val::opt_str(description.as_deref()))
-            .set("security_group_rule_id", val::opt_str(rule_id.as_deref()))
-            .keep(cur, &["timeouts"])
-            .build()
+        RuleObject {
+            id: Some(self.id()),
+            kind: self.kind.clone(),
+            from_port: self.from,
+            to_port: self.to,
+            protocol: self.protocol.clone(),
+            cidr_blocks: list(&cur.cidr_blocks, &self.cidrs),
+            ipv6_cidr_blocks: list(&cur.ipv6_cidr_blocks, &self.ipv6),
+            prefix_list_ids: list(&cur.prefix_list_ids, &self.prefix_lists),
+            security_group_id: self.group.clone(),
+            source_security_group_id: self.source.clone(),
+            self_ref: self.self_,
+            description,
+            security_group_rule_id: rule_id,
+            timeouts: cur.timeouts.clone(),
+        }
     }
 }
 
-fn self_ref(r: &Rule) -> bool {
-    r.self_
-}
-
 /// The rule a state value or import stub describes.
-fn rule_of(v: &Value) -> Option<Rule> {
-    Rule::from_value(v).or_else(|| Rule::from_import_id(&val::id(v)))
+fn rule_of(o: &RuleObject) -> Option<Rule> {
+    Rule::of(o).or_else(|| Rule::from_import_id(o.id.as_deref().unwrap_or_default()))
 }
 
 /// Security groups and their rules, a few calls for many groups.
@@ -347,8 +373,8 @@ fn find(r: &Rule, g: &SecurityGroup) -> Option<IpPermission> {
 }
 
 impl SecurityGroupRule {
-    async fn read_one(&self, c: &Ctx<'_>, like: &Value) -> Result<Option<Value>> {
-        self.read_many(c, std::slice::from_ref(like)).await.pop().unwrap_or(Ok(None))
+    async fn read_one(&self, c: &Ctx<'_>, like: &RuleObject) -> Result<Option<Value>> {
+        crate::resource::read_stub(self, c, like.to_value()).await
     }
 }
 
@@ -367,12 +393,12 @@ impl ResourceType for SecurityGroupRule {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        RuleObject::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut d = Vec::new();
-        if let Some(t) = val::string(config, "type")
+        if let Some(t) = config.get_attr("type").and_then(Value::as_str)
             && t != "ingress"
             && t != "egress"
         {
@@ -410,14 +436,15 @@ impl ResourceType for SecurityGroupRule {
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
         // The protocol is stored as Terraform's StateFunc makes it ("6" is "tcp", "all" is "-1"):
         // plan against that form so an equivalent spelling changes nothing.
-        let Some(p) = val::string(config, "protocol") else { return };
+        let Some(p) = config.get_attr("protocol").and_then(Value::as_str) else { return };
         let mut cfg = config.clone();
-        cfg.set_at_path(&[PathStep::Attr("protocol".into())], Value::from(protocol_for_value(&p)));
-        *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &cfg);
+        cfg.set_at_path(&[PathStep::Attr("protocol".into())], Value::from(protocol_for_value(p)));
+        *plan = terrane_engine::plan::diff::generic_plan(&RuleObject::schema(), prior, &cfg);
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let r = Rule::from_value(planned).ok_or_else(|| {
+        let planned = RuleObject::from_value(planned)?;
+        let r = Rule::of(&planned).ok_or_else(|| {
             ProviderError::new("creating security group rule: security_group_id, type and protocol must be known")
         })?;
         let ec2 = &c.clients.ec2;
@@ -448,12 +475,11 @@ impl ResourceType for SecurityGroupRule {
                 Err(e) => return Err(sdk_error(&doing, e)),
             }
         }
-        let mut like = planned.clone();
-        like.set_at_path(&[PathStep::Attr("id".into())], Value::from(r.id()));
-        let partial = r.value(planned, r.description.clone(), None);
+        let like = RuleObject { id: Some(r.id()), ..planned.clone() };
+        let partial = r.object(&planned, r.description.clone(), None).to_value();
         wait_for(
             &format!("security group rule {} to show", r.id()),
-            timeout(planned, "create", Duration::from_secs(5 * 60)),
+            limit(&planned.timeouts, Op::Create, Duration::from_secs(5 * 60)),
             || async {
                 Ok(match self.read_one(c, &like).await? {
                     Some(v) => Poll::Done(v),
@@ -473,30 +499,33 @@ impl ResourceType for SecurityGroupRule {
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let rules: Vec<Option<Rule>> = current.iter().map(rule_of).collect();
+        let current: Vec<std::result::Result<RuleObject, _>> = current.iter().map(RuleObject::from_stub).collect();
+        let rules: Vec<Option<Rule>> = current.iter().map(|cur| cur.as_ref().ok().and_then(rule_of)).collect();
         let mut groups: Vec<String> = rules.iter().flatten().map(|r| r.group.clone()).collect();
         groups.sort();
         groups.dedup();
         let (found, api_rules) = match describe(c, &groups).await {
             Ok(f) => f,
-            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
+            Err(msg) => return crate::describe::all_failed(current.len(), &ProviderError::new(msg)),
         };
         current
-            .iter()
+            .into_iter()
             .zip(rules)
             .map(|(cur, r)| {
+                let cur = cur?;
                 let Some(r) = r else { return Ok(None) };
                 let Some(g) = found.get(&r.group) else { return Ok(None) };
                 let Some(p) = find(&r, g) else { return Ok(None) };
-                Ok(Some(r.value(cur, r.description_in(&p), r.rule_id(&api_rules))))
+                Ok(Some(r.object(&cur, r.description_in(&p), r.rule_id(&api_rules)).to_value()))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let r = Rule::from_value(planned)
-            .ok_or_else(|| ProviderError::new("updating security group rule: arguments unknown"))?;
-        if val::string(prior, "description") != val::string(planned, "description") {
+        let (prior, planned) = (RuleObject::from_stub(prior)?, RuleObject::from_value(planned)?);
+        let r =
+            Rule::of(&planned).ok_or_else(|| ProviderError::new("updating security group rule: arguments unknown"))?;
+        if prior.description != planned.description {
             let ec2 = &c.clients.ec2;
             let doing = format!("updating the description of rule {} on {}", r.id(), r.group);
             if r.kind == "egress" {
@@ -515,13 +544,13 @@ impl ResourceType for SecurityGroupRule {
                     .map_err(|e| sdk_error(&doing, e))?;
             }
         }
-        self.read_one(c, planned)
+        self.read_one(c, &planned)
             .await?
             .ok_or_else(|| ProviderError::new(format!("security group rule {} is gone", r.id())))
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let Some(r) = rule_of(prior) else { return Ok(()) };
+        let Some(r) = rule_of(&RuleObject::from_stub(prior)?) else { return Ok(()) };
         let ec2 = &c.clients.ec2;
         let doing = format!("revoking {} rule {} of security group {}", r.kind, r.id(), r.group);
         if r.kind == "egress" {
@@ -547,31 +576,23 @@ impl ResourceType for SecurityGroupRule {
                 Err(e) => return Err(sdk_error(&format!("reading security group rule {id}"), e)),
             };
             let Some(r) = out.security_group_rules().first() else { return Ok(None) };
-            let list = |v: Option<&str>| v.map_or(Value::NULL, |s| val::strs([s]));
-            Value::object([
-                ("security_group_id", val::opt_str(r.group_id())),
-                ("type", Value::from(if r.is_egress() == Some(true) { "egress" } else { "ingress" })),
-                ("protocol", val::opt_str(r.ip_protocol())),
-                ("from_port", Value::from(i64::from(r.from_port().unwrap_or(0).max(0)))),
-                ("to_port", Value::from(i64::from(r.to_port().unwrap_or(0).max(0)))),
-                ("cidr_blocks", list(r.cidr_ipv4())),
-                ("ipv6_cidr_blocks", list(r.cidr_ipv6())),
-                ("prefix_list_ids", list(r.prefix_list_id())),
-                (
-                    "source_security_group_id",
-                    val::opt_str(
-                        r.referenced_group_info().and_then(|g| g.group_id()).filter(|g| Some(*g) != r.group_id()),
-                    ),
-                ),
-                (
-                    "self",
-                    Value::Bool(
-                        r.referenced_group_info().and_then(|g| g.group_id()).is_some_and(|g| Some(g) == r.group_id()),
-                    ),
-                ),
-            ])
+            let list = |v: Option<&str>| v.map(|s| vec![s.to_string()]);
+            let referenced = r.referenced_group_info().and_then(|g| g.group_id());
+            RuleObject {
+                security_group_id: r.group_id().unwrap_or_default().to_string(),
+                kind: if r.is_egress() == Some(true) { "egress" } else { "ingress" }.to_string(),
+                protocol: r.ip_protocol().unwrap_or_default().to_string(),
+                from_port: i64::from(r.from_port().unwrap_or(0).max(0)),
+                to_port: i64::from(r.to_port().unwrap_or(0).max(0)),
+                cidr_blocks: list(r.cidr_ipv4()),
+                ipv6_cidr_blocks: list(r.cidr_ipv6()),
+                prefix_list_ids: list(r.prefix_list_id()),
+                source_security_group_id: referenced.filter(|g| Some(*g) != r.group_id()).map(str::to_string),
+                self_ref: referenced.is_some_and(|g| Some(g) == r.group_id()),
+                ..RuleObject::default()
+            }
         } else if Rule::from_import_id(id).is_some() {
-            Value::object([("id", Value::from(id))])
+            RuleObject { id: Some(id.to_string()), ..RuleObject::default() }
         } else {
             return Err(ProviderError::new(format!(
                 "unexpected import ID {id:?}: expected SECURITYGROUPID_TYPE_PROTOCOL_FROMPORT_TOPORT_SOURCE[_SOURCE]* (sg-123_ingress_tcp_80_80_10.0.0.0/8) or a security group rule ID (sgr-123)"
