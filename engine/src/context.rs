@@ -116,8 +116,8 @@ impl Context {
 
     /// Checks the configuration without touching state or providers' APIs, as Terraform's
     /// validate walk does ([`crate::validate`]).
-    pub fn validate(&self) -> Diagnostics {
-        crate::validate::validate(self)
+    pub async fn validate(&self) -> Diagnostics {
+        crate::validate::validate(self).await
     }
 
     pub fn error_unknown_provider(&self, key: &str) -> Diagnostic {

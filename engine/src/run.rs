@@ -149,6 +149,42 @@ pub struct RunScope<'a> {
     pub state: &'a Mutex<State>,
     pub inst: Option<&'a InstanceCtx>,
     pub self_value: Option<&'a Value>,
+    /// The validate walk's stand-ins for what is not known before planning (see
+    /// [`Repetition`]); `None` in a plan or apply.
+    pub stand_ins: Option<Repetition>,
+}
+
+/// Terraform's validate walk evaluates each block once per static module, with stand-ins for
+/// what only a plan knows (`evaluationStateData` in `walkValidate`): resources are unknown
+/// (`cty.DynamicVal`), and so are `count.index` in a block with `count` and `each` in one
+/// with `for_each`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Repetition {
+    None,
+    Count,
+    ForEach,
+}
+
+impl Repetition {
+    /// The repetition of a block with these `count` and `for_each` arguments.
+    pub fn of(count: Option<&crate::config::Expr>, for_each: Option<&crate::config::Expr>) -> Repetition {
+        match (count, for_each) {
+            (Some(_), _) => Repetition::Count,
+            (None, Some(_)) => Repetition::ForEach,
+            (None, None) => Repetition::None,
+        }
+    }
+
+    /// The stand-in for `subject`, if it has one.
+    fn stand_in(self, subject: &Subject) -> Option<Value> {
+        match (subject, self) {
+            (Subject::CountIndex, Repetition::Count) => Some(Value::unknown(crate::value::Type::Number)),
+            (Subject::EachKey, Repetition::ForEach) => Some(Value::unknown(crate::value::Type::String)),
+            (Subject::EachValue, Repetition::ForEach) => Some(Value::DYNAMIC),
+            (Subject::Resource(_), _) => Some(Value::DYNAMIC),
+            _ => None,
+        }
+    }
 }
 
 /// A provider's function, called on the provider's default configuration's instance.
@@ -178,6 +214,9 @@ impl Scope for RunScope<'_> {
     }
 
     fn resolve(&self, subject: &Subject, range: &SourceRange) -> Result<Value, Diagnostic> {
+        if let Some(v) = self.stand_ins.and_then(|r| r.stand_in(subject)) {
+            return Ok(v);
+        }
         if let Some(v) = self.values.get(self.module, subject) {
             return Ok(v);
         }
@@ -272,6 +311,7 @@ pub fn module_input(
                 state,
                 inst: Some(&inst),
                 self_value: None,
+                stand_ins: None,
             };
             (Some(scope.evaluator().eval(e)?), Some(e.range()))
         }
@@ -291,7 +331,12 @@ impl<'a> RunScope<'a> {
         inst: Option<&'a InstanceCtx>,
         self_value: Option<&'a Value>,
     ) -> RunScope<'a> {
-        RunScope { ctx, module: &here.module, config: here.config, values, state, inst, self_value }
+        RunScope { ctx, module: &here.module, config: here.config, values, state, inst, self_value, stand_ins: None }
+    }
+
+    /// The same scope with the validate walk's stand-ins for a block of `repetition`.
+    pub fn with_stand_ins(self, repetition: Repetition) -> RunScope<'a> {
+        RunScope { stand_ins: Some(repetition), ..self }
     }
 
     pub fn evaluator(&'a self) -> Evaluator<'a> {

@@ -324,10 +324,10 @@ fn run(src: &str) -> Reached {
     }
     // Validation evaluates every expression it can (type errors, bad function arguments).
     let ctx = Context::new(config, ProviderRegistry::with_builtin(), &State::new(), "default");
-    if ctx.validate().has_errors() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    if rt.block_on(ctx.validate()).has_errors() {
         return Reached::Evaluator;
     }
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let _ = rt.block_on(plan(&ctx, None, &PlanOptions::default(), &WalkControl::default(), &NoHooks));
     Reached::Planner
 }

@@ -18,7 +18,7 @@ pub async fn run(args: ValidateArgs, ui: &Ui) -> u8 {
     };
     let ctx = Context::new(config, registry, &State::new(), &crate::workdir::workspace());
     if !diags.has_errors() {
-        diags.extend(ctx.validate());
+        diags.extend(ctx.validate().await);
     }
     let sources = ctx.config.sources.clone();
     let errors = diags.iter().filter(|d| d.is_error()).count();

@@ -80,8 +80,8 @@ locals { x = terraform_data.a.id }
 /// References to undeclared objects are errors of the graph; `count`, `each` and `self` where
 /// they are not available are errors of evaluation (as in Terraform), found by the walk with
 /// everything else.
-#[test]
-fn references_to_undeclared_objects_and_misused_meta_objects() {
+#[tokio::test]
+async fn references_to_undeclared_objects_and_misused_meta_objects() {
     let src = r#"
 variable "region" {}
 resource "terraform_data" "a" {
@@ -106,7 +106,7 @@ resource "terraform_data" "a" {
         &State::new(),
         "default",
     );
-    let mut walked: Vec<String> = ctx.validate().iter().map(|d| d.summary.clone()).collect();
+    let mut walked: Vec<String> = ctx.validate().await.iter().map(|d| d.summary.clone()).collect();
     walked.sort();
     assert_eq!(
         walked,

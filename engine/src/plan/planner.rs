@@ -246,7 +246,7 @@ async fn plan_inner(
     // Then the walk's errors are reported (it evaluated everything validation does), but
     // not its failed conditions: Terraform never evaluated them.
     let errored = diags.has_errors() || failed_conditions.has_errors();
-    if errored && ctx.validate().has_errors() {
+    if errored && ctx.validate().await.has_errors() {
         return Err(diags);
     }
     diags.extend(failed_conditions);

@@ -8,6 +8,16 @@ use crate::diag::{Diagnostic, Severity};
 use crate::eval::Condition;
 
 pub(super) fn visit(w: &Walk<'_>, path: &[String], name: &str) -> bool {
+    if w.validating() {
+        // Errors evaluating the assertions only: they are enforced by the plan.
+        let check = w.ctx.config.module(path).and_then(|m| m.checks.iter().find(|c| c.name == name));
+        let asserts = check.map(|c| c.asserts.as_slice()).unwrap_or_default();
+        let rep = crate::run::Repetition::None;
+        if let Some(d) = w.in_module(path, rep, None, |ev| super::rule_errors(ev, asserts)) {
+            w.error(d);
+        }
+        return true;
+    }
     w.checkable_instances(path, |m| Checkable::Check(m, name.to_string()));
     if w.destroying() {
         return true;

@@ -1,11 +1,12 @@
-//! The one walker. Plan and apply walk their graphs with [`visit`]: one walk-state object
-//! ([`Walk`]), and one module per node kind holding what that kind of node does in each
+//! The one walker. Validate, plan and apply walk their graphs with [`visit`]: one walk-state
+//! object ([`Walk`]), and one module per node kind holding what that kind of node does in each
 //! operation, side by side (`variable`, `local`, `output`, `module_call`, `check`,
-//! `provider`). What only an operation has (the plan's refresh and diff of resources, the
-//! apply's provider calls and state records) is behind [`Operation`].
+//! `provider`, `resource`). What only an operation has (the plan's refresh and diff of
+//! resources, the apply's provider calls and state records) is behind [`Operation`].
 //!
-//! `validate` (the static walk over unexpanded modules, [`crate::validate`]) shares the
-//! scopes and node checks but not this walker: it visits configuration blocks, not instances.
+//! Validation ([`crate::validate`]) is Terraform's validate walk: every block once per static
+//! module, with stand-ins for what only a plan knows ([`crate::run::Repetition`]), and every
+//! node visited whatever fails, so that every error is reported at once.
 
 mod adopt;
 mod apply;
@@ -19,11 +20,13 @@ mod plan;
 mod provider;
 mod refresh;
 mod resource;
+mod validate;
 mod variable;
 
 pub(crate) use apply::ApplyWalk;
-pub(crate) use output::{output_type, output_value, sensitive_output_error};
+pub(crate) use output::{output_type, output_value};
 pub(crate) use plan::PlanWalk;
+pub(crate) use validate::ValidateWalk;
 
 use crate::addr::{InstanceAddr, InstanceKey, ModuleStep, ResourceAddr};
 use crate::apply::Recorder;
@@ -53,6 +56,9 @@ pub(crate) enum Op<'a> {
         plan: &'a Plan,
         recorder: &'a Recorder,
     },
+    /// Terraform's validate walk: no state, no variable values, no provider calls but the
+    /// providers' own checks of a configuration.
+    Validate,
 }
 
 /// What every walk has: the configuration, the graph, the values evaluated so far, the state
@@ -88,19 +94,23 @@ pub(crate) trait Operation {
 /// Visits node `i`: what the walk does there, in the operation `op` performs.
 pub(crate) async fn visit<O: Operation>(op: &O, i: NodeIndex) -> bool {
     let w = op.walk();
-    match w.graph.node(i) {
+    let ok = match w.graph.node(i) {
         Node::Variable(p, n) => variable::visit(w, p, n),
         Node::Local(p, n) => local::visit(w, p, n),
         Node::Output(p, n) => output::visit(w, p, n),
         Node::Module(p) => module_call::visit(w, p),
         Node::Check(p, n) => check::visit(w, p, n),
+        Node::Provider(k) if w.validating() => provider::validating(w, k),
         Node::Provider(k) => match provider::visit(w, k).await {
             Some(p) => op.provider_ready(k, p.as_ref()).await,
             None => false,
         },
         Node::Resource(addr) => op.resource(addr, i).await,
         Node::Destroy(inst, deposed) => op.destroy(inst, deposed.as_deref()).await,
-    }
+    };
+    // The validate walk visits every node whatever fails before it, to report every error at
+    // once (what failed is unknown to what refers to it).
+    ok || w.validating()
 }
 
 impl<'a> Walk<'a> {
@@ -132,6 +142,10 @@ impl<'a> Walk<'a> {
 
     pub fn applying(&self) -> bool {
         matches!(self.op, Op::Apply { .. })
+    }
+
+    pub fn validating(&self) -> bool {
+        matches!(self.op, Op::Validate)
     }
 
     pub fn destroying(&self) -> bool {
@@ -169,7 +183,7 @@ impl<'a> Walk<'a> {
     pub fn failed(&self, d: Diagnostic) {
         match self.op {
             Op::Plan { .. } => self.failed.lock().expect("conditions lock").push(d),
-            Op::Apply { .. } => self.error(d),
+            Op::Apply { .. } | Op::Validate => self.error(d),
         }
     }
 
@@ -179,15 +193,36 @@ impl<'a> Walk<'a> {
         inst: Option<&'s InstanceCtx>,
         self_value: Option<&'s Value>,
     ) -> RunScope<'s> {
-        RunScope::new(self.ctx, here, &self.values, self.state, inst, self_value)
+        let scope = RunScope::new(self.ctx, here, &self.values, self.state, inst, self_value);
+        if self.validating() { scope.with_stand_ins(crate::run::Repetition::None) } else { scope }
+    }
+
+    /// Evaluates with `f` in static module `path`, as the validate walk does: with the
+    /// stand-ins of a block of `repetition`, and `self` when given.
+    pub fn in_module<T>(
+        &self,
+        path: &[String],
+        repetition: crate::run::Repetition,
+        self_value: Option<&Value>,
+        f: impl FnOnce(&mut crate::eval::Evaluator<'_>) -> T,
+    ) -> Option<T> {
+        let config = self.ctx.config.module(path)?;
+        let here = Here { module: crate::checks::unkeyed(path), config };
+        let scope =
+            RunScope::new(self.ctx, &here, &self.values, self.state, None, self_value).with_stand_ins(repetition);
+        Some(f(&mut scope.evaluator()))
     }
 
     pub fn root(&self) -> Here<'_> {
         Here::root(&self.ctx.config)
     }
 
-    /// Every instance of the module at static path `path`.
+    /// Every instance of the module at static path `path` (validating: the module itself).
     pub fn instances_of(&self, path: &[String]) -> Vec<Here<'_>> {
+        if self.validating() {
+            let config = self.ctx.config.module(path);
+            return config.map(|config| Here { module: crate::checks::unkeyed(path), config }).into_iter().collect();
+        }
         Here::instances(&self.ctx.config, &self.values, path)
     }
 
@@ -213,7 +248,9 @@ impl<'a> Walk<'a> {
     /// the apply's recorder (which checkpoints it).
     pub fn set_object(&self, addr: &ResourceAddr, key: &InstanceKey, provider_address: &str, obj: Option<ObjectState>) {
         match &self.op {
-            Op::Plan { .. } => self.state.lock().expect("state lock").set_object(addr, key, provider_address, obj),
+            Op::Plan { .. } | Op::Validate => {
+                self.state.lock().expect("state lock").set_object(addr, key, provider_address, obj)
+            }
             Op::Apply { recorder, .. } => recorder.update(|s| s.set_object(addr, key, provider_address, obj)),
         }
     }
@@ -221,6 +258,21 @@ impl<'a> Walk<'a> {
     pub fn provider_instance(&self, key: &str) -> Option<Arc<dyn Provider>> {
         self.ctx.providers.get(key).cloned()
     }
+}
+
+/// Errors evaluating conditions and their messages, as Terraform's validate walk has them
+/// (`validateCheckRules`: the value is not looked at, not even for its type); whether they
+/// hold, and are bools, is the plan's business.
+pub(crate) fn rule_errors(ev: &mut crate::eval::Evaluator<'_>, rules: &[crate::config::CheckRule]) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    for r in rules {
+        for e in [&r.condition, &r.error_message] {
+            if let Err(e) = ev.eval(e) {
+                d.extend(e);
+            }
+        }
+    }
+    d
 }
 
 /// Runs `walk`; when the walk is interrupted, every provider of the run is asked to stop

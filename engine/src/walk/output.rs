@@ -14,6 +14,9 @@ use crate::state::OutputState;
 use crate::value::Value;
 
 pub(super) fn visit(w: &Walk<'_>, path: &[String], name: &str) -> bool {
+    if w.validating() {
+        return validating(w, path, name);
+    }
     w.checkable_instances(path, |m| Checkable::OutputValue(m, name.to_string()));
     if path.is_empty() {
         return root(w, name);
@@ -51,6 +54,7 @@ fn root(w: &Walk<'_>, name: &str) -> bool {
             Op::Apply { recorder, .. } => recorder.update(|s| {
                 s.outputs.remove(name);
             }),
+            Op::Validate => {}
         }
         return true;
     }
@@ -103,6 +107,7 @@ fn root(w: &Walk<'_>, name: &str) -> bool {
                 });
             }
         }
+        Op::Validate => unreachable!("validating() handles the validate walk"),
     }
     true
 }
@@ -144,4 +149,24 @@ pub(crate) fn output_value(o: &OutputState) -> Value {
 /// The type of an output as the state and `output -json` record it.
 pub(crate) fn output_type(v: &Value) -> serde_json::Value {
     v.ty().to_json()
+}
+
+/// The validate walk: errors evaluating the preconditions and the value, and a root output
+/// that exposes sensitive values without being marked so.
+fn validating(w: &Walk<'_>, path: &[String], name: &str) -> bool {
+    let Some(o) = w.ctx.config.module(path).and_then(|c| c.outputs.get(name)) else { return true };
+    let rules = &o.preconditions;
+    let result =
+        w.in_module(path, crate::run::Repetition::None, None, |ev| (super::rule_errors(ev, rules), ev.eval(&o.value)));
+    let Some((rule_diags, value)) = result else { return true };
+    w.error(rule_diags);
+    let v = value.unwrap_or_else(|d| {
+        w.error(d);
+        Value::DYNAMIC
+    });
+    if path.is_empty() && v.contains_sensitive() && !o.sensitive {
+        w.error(sensitive_output_error(o));
+    }
+    w.values.set_output(&crate::checks::unkeyed(path), name, v.mark_if(o.sensitive));
+    true
 }

@@ -92,7 +92,7 @@ impl PlanWalk<'_> {
     pub(crate) fn opts(&self) -> &PlanOptions {
         match &self.op {
             Op::Plan { opts, .. } => opts,
-            Op::Apply { .. } => unreachable!("a plan walk"),
+            _ => unreachable!("a plan walk"),
         }
     }
 
@@ -100,14 +100,14 @@ impl PlanWalk<'_> {
     pub(crate) fn stored(&self) -> &State {
         match &self.op {
             Op::Plan { stored, .. } => stored,
-            Op::Apply { .. } => unreachable!("a plan walk"),
+            _ => unreachable!("a plan walk"),
         }
     }
 
     pub(crate) fn planned_outputs(&self) -> &Mutex<Vec<OutputChange>> {
         match &self.op {
             Op::Plan { outputs, .. } => outputs,
-            Op::Apply { .. } => unreachable!("a plan walk"),
+            _ => unreachable!("a plan walk"),
         }
     }
 

@@ -1,5 +1,5 @@
-//! Provider configurations: evaluated and configured the same way in every operation; what
-//! follows (the plan's refresh) is the operation's.
+//! Provider configurations: evaluated and configured the same way in plan and apply; what
+//! follows (the plan's refresh) is the operation's. The validate walk only decodes them.
 
 use super::Walk;
 use crate::context::Context;
@@ -19,6 +19,17 @@ pub(super) async fn visit(w: &Walk<'_>, key: &str) -> Option<Arc<dyn Provider>> 
     let root = w.root();
     let scope = w.scope(&root, None, None);
     configure(w.ctx, key, p.as_ref(), &scope, &w.permits, &mut |d| w.error(d)).await.then_some(p)
+}
+
+/// The validate walk: the configuration decoded against the provider's schema (it is not
+/// configured).
+pub(super) fn validating(w: &Walk<'_>, key: &str) -> bool {
+    let (Some(p), Some(schema)) = (w.ctx.config.providers.get(key), w.ctx.provider_schema(key)) else { return true };
+    let decode = |ev: &mut crate::eval::Evaluator<'_>| decode_body(ev, &p.body, &schema.provider, &p.range).1;
+    if let Some(d) = w.in_module(&[], crate::run::Repetition::None, None, decode) {
+        w.error(d);
+    }
+    true
 }
 
 /// Evaluates a provider's configuration and configures it.

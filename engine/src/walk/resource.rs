@@ -754,3 +754,38 @@ impl Walk<'_> {
         ok
     }
 }
+
+/// The validate walk: `count`/`for_each` checked, `ignore_changes` checked against the
+/// schema, errors evaluating conditions (`self` unknown in postconditions), and the body
+/// decoded against the schema and checked by the provider.
+pub(super) fn validating(w: &Walk<'_>, addr: &ResourceAddr) -> bool {
+    use crate::run::Repetition;
+    let path = addr.module_names();
+    let Some(res) = w.ctx.config.resource_at(addr) else { return true };
+    let (count, for_each) = (res.count.as_ref(), res.for_each.as_ref());
+    let repetition = Repetition::of(count, for_each);
+    let expansion =
+        w.in_module(&path, Repetition::None, None, |ev| crate::run::validate_expansion(count, for_each, ev));
+    w.error(expansion.unwrap_or_default());
+    let Some(schema) = w.ctx.resource_schema(&res.provider, addr) else { return true };
+    if addr.mode == crate::addr::Mode::Managed {
+        w.error(crate::plan::ignore::validate_ignore_changes(res, &schema.block));
+    }
+    let unknown_self = Value::unknown(schema.block.value_type());
+    let post = &res.lifecycle.postconditions;
+    let post = w.in_module(&path, repetition, Some(&unknown_self), |ev| super::rule_errors(ev, post));
+    w.error(post.unwrap_or_default());
+    let body = w.in_module(&path, repetition, None, |ev| {
+        let mut d = super::rule_errors(ev, &res.lifecycle.preconditions);
+        let (config, body) = crate::eval::decode_body(ev, &res.body, &schema.block, &res.range);
+        d.extend(body);
+        if !d.has_errors()
+            && let Some(p) = w.ctx.providers.get(&res.provider)
+        {
+            d.extend(crate::plan::planner::body_checks(res, &schema.block, p.as_ref(), &config));
+        }
+        d
+    });
+    w.error(body.unwrap_or_default());
+    true
+}

@@ -8,10 +8,13 @@ use crate::config::{CheckRule, Variable};
 use crate::context::Context;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{Condition, Subject};
-use crate::run::Here;
+use crate::run::{Here, Repetition};
 use crate::value::Value;
 
 pub(super) fn visit(w: &Walk<'_>, path: &[String], name: &str) -> bool {
+    if w.validating() {
+        return validating(w, path, name);
+    }
     w.checkable_instances(path, |m| Checkable::Var(m, name.to_string()));
     if path.is_empty() {
         return root(w, name);
@@ -48,6 +51,7 @@ fn root(w: &Walk<'_>, name: &str) -> bool {
         Op::Apply { plan, .. } => {
             w.values.set(&[], Subject::Var(name.to_string()), plan.variables.get(name).cloned().unwrap_or(Value::NULL))
         }
+        Op::Validate => unreachable!("validating() handles the validate walk"),
     }
     validate(w, &w.root(), name, decl)
 }
@@ -114,5 +118,45 @@ fn location(ctx: &Context, r: &crate::diag::SourceRange) -> String {
             if el == l { format!("{}:{l},{c}-{ec}", f.name) } else { format!("{}:{l},{c}-{el},{ec}", f.name) }
         }
         None => "its declaration".into(),
+    }
+}
+
+/// The validate walk: a module's argument is checked against its variable, but as everywhere
+/// in Terraform's validate walk, a variable's value is unknown, of its type. Then errors
+/// evaluating its validation rules.
+fn validating(w: &Walk<'_>, path: &[String], name: &str) -> bool {
+    let Some(decl) = w.ctx.config.module(path).and_then(|c| c.variables.get(name)) else { return true };
+    if let Some((call_name, parent)) = path.split_last() {
+        module_argument(w, parent, call_name, decl);
+    }
+    let unknown = Value::unknown(decl.ty.clone()).mark_if(decl.sensitive);
+    w.values.set(&crate::checks::unkeyed(path), Subject::Var(name.to_string()), unknown);
+    let rules = &decl.validations;
+    if let Some(d) = w.in_module(path, Repetition::None, None, |ev| super::rule_errors(ev, rules)) {
+        w.error(d);
+    }
+    true
+}
+
+/// A module call's argument for variable `decl`, evaluated in the caller and converted.
+fn module_argument(w: &Walk<'_>, parent: &[String], call_name: &str, decl: &Variable) {
+    let Some(call) = w.ctx.config.module(parent).and_then(|c| c.module_calls.get(call_name)) else { return };
+    let Some(e) = call.args.get(&decl.name) else { return };
+    let repetition = Repetition::of(call.count.as_ref(), call.for_each.as_ref());
+    match w.in_module(parent, repetition, None, |ev| ev.eval(e)) {
+        Some(Ok(v)) => {
+            let mut addr: Vec<String> = parent.iter().map(|p| format!("module.{p}")).collect();
+            addr.push(format!("module.{call_name}.var.{}", decl.name));
+            let (_, d) = crate::variables::convert_module_input(
+                &addr.join("."),
+                decl,
+                Some(v),
+                Some(&e.range()),
+                &w.ctx.config.sources,
+            );
+            w.error(d);
+        }
+        Some(Err(d)) => w.error(d),
+        None => {}
     }
 }
