@@ -56,6 +56,13 @@ pub struct CreateDeleteTimeouts {
     pub delete: Option<String>,
 }
 
+/// `timeouts { create }`, for types whose create alone waits.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct CreateTimeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+}
+
 /// An operation a timeout is given for.
 #[derive(Clone, Copy)]
 pub enum Op {
@@ -75,6 +82,15 @@ impl TimeoutsBlock for Timeouts {
             Op::Create => self.create.as_deref(),
             Op::Update => self.update.as_deref(),
             Op::Delete => self.delete.as_deref(),
+        }
+    }
+}
+
+impl TimeoutsBlock for CreateTimeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update | Op::Delete => None,
         }
     }
 }
