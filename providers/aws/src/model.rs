@@ -63,6 +63,19 @@ pub struct CreateTimeouts {
     pub create: Option<String>,
 }
 
+/// `timeouts { create, read, update, delete }`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct CrudTimeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+    #[model(optional)]
+    pub read: Option<String>,
+    #[model(optional)]
+    pub update: Option<String>,
+    #[model(optional)]
+    pub delete: Option<String>,
+}
+
 /// An operation a timeout is given for.
 #[derive(Clone, Copy)]
 pub enum Op {
@@ -91,6 +104,16 @@ impl TimeoutsBlock for CreateTimeouts {
         match op {
             Op::Create => self.create.as_deref(),
             Op::Update | Op::Delete => None,
+        }
+    }
+}
+
+impl TimeoutsBlock for CrudTimeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update => self.update.as_deref(),
+            Op::Delete => self.delete.as_deref(),
         }
     }
 }

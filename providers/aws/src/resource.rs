@@ -44,6 +44,15 @@ impl Ctx<'_> {
         name_from(planned, "name", "name_prefix", default_prefix, || self.unique_suffix())
     }
 
+    /// [`Ctx::generated_name`] for a typed resource: `name`, else `prefix` (or
+    /// `default_prefix`) and [`Ctx::unique_suffix`].
+    pub fn name_or_prefix(&self, name: Option<&str>, prefix: Option<&str>, default_prefix: &str) -> String {
+        match name {
+            Some(n) => n.to_string(),
+            None => format!("{}{}", prefix.unwrap_or(default_prefix), self.unique_suffix()),
+        }
+    }
+
     /// [`Ctx::generated_name`] for a type whose name and prefix arguments are called otherwise
     /// (`identifier` / `identifier_prefix`), with the prefix `terraform-` by default.
     pub fn name_or_generated(&self, planned: &Value, name: &str, prefix: &str) -> String {
