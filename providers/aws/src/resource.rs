@@ -313,22 +313,6 @@ pub fn refusal(type_name: &str, r: &Refused) -> (String, String) {
     )
 }
 
-/// What a read gives for an argument it does not read from the API (a refused one kept for a
-/// state Terraform wrote): the value `cur` records where known; for an object being created,
-/// null (an attribute) or no blocks.
-pub fn kept(cur: &Value, name: &str, schema: &Schema) -> Value {
-    match cur.get_attr(name) {
-        Some(v) if v.is_wholly_known() => v.clone(),
-        _ => match schema.blocks.get(name) {
-            Some(b) if b.nesting == terrane_engine::schema::Nesting::Set => {
-                Value::set(b.schema.value_type(), Vec::new())
-            }
-            Some(b) => Value::list(b.schema.value_type(), Vec::new()),
-            None => Value::null(schema.attributes.get(name).map_or(Type::Dynamic, |a| a.ty.clone())),
-        },
-    }
-}
-
 /// An error for an invalid argument value, found at validate time.
 pub fn invalid(summary: &str, detail: impl Into<String>) -> Diagnostic {
     Diagnostic::error(summary, detail)
