@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::time::Duration;
-use terrane_engine::model::Model;
+use terrane_engine::model::{Field, Model, ModelError};
+use terrane_engine::value::{Type, Value};
 
 /// `tags` and `tags_all`, as every taggable resource has them (flattened into the resource).
 #[derive(Model, Clone, Debug, Default, PartialEq)]
@@ -36,6 +37,24 @@ impl Tags {
     }
 }
 
+/// An attribute whose value is an object with the attributes of model `M` (or, in a
+/// collection, a set or list of them: ACM's `domain_validation_options`), which hashicorp/aws
+/// declares as an attribute, not a block.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Object<M>(pub M);
+
+impl<M: Model> Field for Object<M> {
+    fn ty() -> Type {
+        M::schema().value_type()
+    }
+    fn from_field(v: &Value) -> Result<Self, ModelError> {
+        M::from_value(v).map(Object)
+    }
+    fn to_field(&self) -> Value {
+        self.0.to_value()
+    }
+}
+
 /// `timeouts { create, update, delete }`.
 #[derive(Model, Clone, Debug, Default, PartialEq)]
 pub struct Timeouts {
@@ -56,6 +75,26 @@ pub struct CreateDeleteTimeouts {
     pub delete: Option<String>,
 }
 
+/// `timeouts { create }`, for types whose create alone waits.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct CreateTimeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+}
+
+/// `timeouts { create, read, update, delete }`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct CrudTimeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+    #[model(optional)]
+    pub read: Option<String>,
+    #[model(optional)]
+    pub update: Option<String>,
+    #[model(optional)]
+    pub delete: Option<String>,
+}
+
 /// An operation a timeout is given for.
 #[derive(Clone, Copy)]
 pub enum Op {
@@ -70,6 +109,25 @@ pub trait TimeoutsBlock {
 }
 
 impl TimeoutsBlock for Timeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update => self.update.as_deref(),
+            Op::Delete => self.delete.as_deref(),
+        }
+    }
+}
+
+impl TimeoutsBlock for CreateTimeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update | Op::Delete => None,
+        }
+    }
+}
+
+impl TimeoutsBlock for CrudTimeouts {
     fn configured(&self, op: Op) -> Option<&str> {
         match op {
             Op::Create => self.create.as_deref(),

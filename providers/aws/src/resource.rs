@@ -44,6 +44,15 @@ impl Ctx<'_> {
         name_from(planned, "name", "name_prefix", default_prefix, || self.unique_suffix())
     }
 
+    /// [`Ctx::generated_name`] for a typed resource: `name`, else `prefix` (or
+    /// `default_prefix`) and [`Ctx::unique_suffix`].
+    pub fn name_or_prefix(&self, name: Option<&str>, prefix: Option<&str>, default_prefix: &str) -> String {
+        match name {
+            Some(n) => n.to_string(),
+            None => format!("{}{}", prefix.unwrap_or(default_prefix), self.unique_suffix()),
+        }
+    }
+
     /// [`Ctx::generated_name`] for a type whose name and prefix arguments are called otherwise
     /// (`identifier` / `identifier_prefix`), with the prefix `terraform-` by default.
     pub fn name_or_generated(&self, planned: &Value, name: &str, prefix: &str) -> String {
@@ -302,22 +311,6 @@ pub fn refusal(type_name: &str, r: &Refused) -> (String, String) {
             r.name, r.why
         ),
     )
-}
-
-/// What a read gives for an argument it does not read from the API (a refused one kept for a
-/// state Terraform wrote): the value `cur` records where known; for an object being created,
-/// null (an attribute) or no blocks.
-pub fn kept(cur: &Value, name: &str, schema: &Schema) -> Value {
-    match cur.get_attr(name) {
-        Some(v) if v.is_wholly_known() => v.clone(),
-        _ => match schema.blocks.get(name) {
-            Some(b) if b.nesting == terrane_engine::schema::Nesting::Set => {
-                Value::set(b.schema.value_type(), Vec::new())
-            }
-            Some(b) => Value::list(b.schema.value_type(), Vec::new()),
-            None => Value::null(schema.attributes.get(name).map_or(Type::Dynamic, |a| a.ty.clone())),
-        },
-    }
 }
 
 /// An error for an invalid argument value, found at validate time.

@@ -18,9 +18,10 @@
 use crate::delete::retry_while_in_use;
 use crate::describe::{FEW, all_failed, bounded};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::model::{Object, Tags};
 use crate::plan::missing;
-use crate::resource::{Ctx, Refused, ResourceType, Result, invalid, with_tags};
-use crate::val::{self, Obj, rfc3339};
+use crate::resource::{Ctx, Refused, ResourceType, Result, invalid};
+use crate::val::{self, rfc3339};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_acm::types::{
@@ -29,12 +30,12 @@ use aws_sdk_acm::types::{
     ValidationMethod,
 };
 use aws_smithy_types::Blob;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct AcmCertificate;
@@ -46,68 +47,96 @@ const IN_USE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 /// The page size of ListCertificates.
 const LIST_PAGE: i32 = 1000;
 
-const DVO_ATTRS: &[&str] = &["domain_name", "resource_record_name", "resource_record_type", "resource_record_value"];
-
-fn dvo_type() -> Type {
-    Type::object_from(DVO_ATTRS.iter().map(|k| (*k, Type::String)))
+/// An `aws_acm_certificate` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Cert {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    domain_name: Option<String>,
+    #[model(optional, computed, force_new)]
+    subject_alternative_names: Option<BTreeSet<String>>,
+    #[model(optional, computed, force_new)]
+    validation_method: Option<String>,
+    #[model(optional, computed, force_new)]
+    key_algorithm: Option<String>,
+    #[model(optional, force_new)]
+    certificate_authority_arn: Option<String>,
+    #[model(optional)]
+    certificate_body: Option<String>,
+    #[model(optional, sensitive)]
+    private_key: Option<String>,
+    #[model(optional)]
+    certificate_chain: Option<String>,
+    #[model(computed)]
+    domain_validation_options: Option<BTreeSet<Object<Dvo>>>,
+    #[model(computed)]
+    validation_emails: Option<Vec<String>>,
+    #[model(computed)]
+    status: Option<String>,
+    #[model(computed, name = "type")]
+    kind: Option<String>,
+    #[model(computed)]
+    not_after: Option<String>,
+    #[model(computed)]
+    not_before: Option<String>,
+    #[model(computed)]
+    renewal_eligibility: Option<String>,
+    #[model(computed)]
+    renewal_summary: Option<Vec<Object<RenewalSummary>>>,
+    #[model(computed)]
+    pending_renewal: Option<bool>,
+    #[model(optional)]
+    early_renewal_duration: Option<String>,
+    // Optional and computed in hashicorp/aws: a certificate that sets none keeps what ACM
+    // gives it (logging ENABLED).
+    #[model(block, max = 1, computed)]
+    options: Option<CertOptions>,
+    #[model(block = "set", force_new)]
+    validation_option: Vec<ValidationOption>,
+    #[model(flatten)]
+    tags: Tags,
 }
 
-fn schema() -> Schema {
-    with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("domain_name", Attribute::optional_computed(Type::String).force_new())
-            .attr("subject_alternative_names", Attribute::optional_computed(Type::set(Type::String)).force_new())
-            .attr("validation_method", Attribute::optional_computed(Type::String).force_new())
-            .attr("key_algorithm", Attribute::optional_computed(Type::String).force_new())
-            .attr("certificate_authority_arn", Attribute::optional(Type::String).force_new())
-            .attr("certificate_body", Attribute::optional(Type::String))
-            .attr("private_key", Attribute::optional(Type::String).sensitive())
-            .attr("certificate_chain", Attribute::optional(Type::String))
-            .attr("domain_validation_options", Attribute::computed(Type::set(dvo_type())))
-            .attr("validation_emails", Attribute::computed(Type::list(Type::String)))
-            .attr("status", Attribute::computed(Type::String))
-            .attr("type", Attribute::computed(Type::String))
-            .attr("not_after", Attribute::computed(Type::String))
-            .attr("not_before", Attribute::computed(Type::String))
-            .attr("renewal_eligibility", Attribute::computed(Type::String))
-            .attr("renewal_summary", Attribute::computed(Type::list(renewal_summary_type())))
-            .attr("pending_renewal", Attribute::computed(Type::Bool))
-            .attr("early_renewal_duration", Attribute::optional(Type::String))
-            // Optional and computed in hashicorp/aws: a certificate that sets none keeps what
-            // ACM gives it (logging ENABLED).
-            .block(
-                "options",
-                NestedBlock::list(
-                    Schema::new()
-                        .attr("certificate_transparency_logging_preference", Attribute::optional(Type::String)),
-                )
-                .max(1)
-                .computed(),
-            )
-            .block(
-                "validation_option",
-                NestedBlock::set(
-                    Schema::new()
-                        .attr("domain_name", Attribute::required(Type::String))
-                        .attr("validation_domain", Attribute::required(Type::String)),
-                )
-                .force_new(),
-            ),
-    )
+/// A DNS validation record (an element of `domain_validation_options`; its values are not
+/// known at plan time but for the domain name).
+#[derive(Model, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Dvo {
+    #[model(computed)]
+    domain_name: Option<String>,
+    #[model(computed)]
+    resource_record_name: Option<String>,
+    #[model(computed)]
+    resource_record_type: Option<String>,
+    #[model(computed)]
+    resource_record_value: Option<String>,
 }
 
-fn renewal_summary_type() -> Type {
-    Type::object_from([
-        ("renewal_status", Type::String),
-        ("renewal_status_reason", Type::String),
-        ("updated_at", Type::String),
-    ])
+/// An element of `renewal_summary`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct RenewalSummary {
+    #[model(computed)]
+    renewal_status: Option<String>,
+    #[model(computed)]
+    renewal_status_reason: Option<String>,
+    #[model(computed)]
+    updated_at: Option<String>,
 }
 
-fn options_type() -> Type {
-    Type::object_from([("certificate_transparency_logging_preference", Type::String)])
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct CertOptions {
+    #[model(optional)]
+    certificate_transparency_logging_preference: Option<String>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct ValidationOption {
+    #[model(required)]
+    domain_name: String,
+    #[model(required)]
+    validation_domain: String,
 }
 
 static REFUSED: &[Refused] = &[Refused {
@@ -116,42 +145,35 @@ static REFUSED: &[Refused] = &[Refused {
 }];
 
 /// The configured transparency logging preference, if any.
-fn logging_preference(v: &Value) -> Option<CertificateOptions> {
-    let pref = val::blocks(v, "options")
-        .first()
-        .and_then(|o| val::string(o, "certificate_transparency_logging_preference"))?;
+fn logging_preference(options: &Option<CertOptions>) -> Option<CertificateOptions> {
+    let pref = options.as_ref()?.certificate_transparency_logging_preference.as_deref()?;
     Some(
         CertificateOptions::builder()
-            .certificate_transparency_logging_preference(CertificateTransparencyLoggingPreference::from(pref.as_str()))
+            .certificate_transparency_logging_preference(CertificateTransparencyLoggingPreference::from(pref))
             .build(),
     )
 }
 
 /// What only DescribeCertificate tells: `options` and `renewal_summary` as hashicorp/aws
 /// flattens them (one element each, or none).
-fn described(d: &CertificateDetail) -> (Value, Value) {
-    let options = d
-        .options()
-        .map(|o| {
-            Value::object([(
-                "certificate_transparency_logging_preference",
-                val::opt_str(o.certificate_transparency_logging_preference().map(|p| p.as_str())),
-            )])
-        })
-        .into_iter()
-        .collect();
+fn described(d: &CertificateDetail) -> (Option<CertOptions>, Vec<Object<RenewalSummary>>) {
+    let options = d.options().map(|o| CertOptions {
+        certificate_transparency_logging_preference: o
+            .certificate_transparency_logging_preference()
+            .map(|p| p.as_str().to_string()),
+    });
     let summary = d
         .renewal_summary()
         .map(|r| {
-            Value::object([
-                ("renewal_status", Value::from(r.renewal_status().as_str())),
-                ("renewal_status_reason", val::opt_str(r.renewal_status_reason().map(|x| x.as_str()))),
-                ("updated_at", Value::from(rfc3339(r.updated_at()))),
-            ])
+            Object(RenewalSummary {
+                renewal_status: Some(r.renewal_status().as_str().to_string()),
+                renewal_status_reason: r.renewal_status_reason().map(|x| x.as_str().to_string()),
+                updated_at: Some(rfc3339(r.updated_at())),
+            })
         })
         .into_iter()
         .collect();
-    (Value::list(options_type(), options), Value::list(renewal_summary_type(), summary))
+    (options, summary)
 }
 
 fn acm_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
@@ -171,46 +193,46 @@ fn scrub(mut e: ProviderError, key: Option<&str>) -> ProviderError {
 
 /// ACM's DescribeCertificate spells key algorithms with hyphens (`RSA-2048`); Terraform
 /// stores the API enum's spelling (`RSA_2048`).
-fn key_algorithm(k: Option<&KeyAlgorithm>) -> Value {
-    let Some(k) = k else { return Value::NULL };
-    let s = k.as_str();
+fn key_algorithm(k: Option<&KeyAlgorithm>) -> Option<String> {
+    let s = k?.as_str();
     let norm = |x: &str| x.replace('-', "_").to_lowercase();
-    Value::from(KeyAlgorithm::values().iter().find(|v| norm(v) == norm(s)).copied().unwrap_or(s))
-}
-
-fn time(t: Option<&aws_smithy_types::DateTime>) -> Value {
-    t.map_or(Value::NULL, |t| Value::from(rfc3339(t)))
+    Some(KeyAlgorithm::values().iter().find(|v| norm(v) == norm(s)).copied().unwrap_or(s).to_string())
 }
 
 /// What Terraform records of a certificate's validation: the DNS records (a set) and the
 /// validation e-mail addresses.
-fn validations(d: &CertificateDetail) -> (Value, Value) {
-    let mut records = Vec::new();
+fn validations(d: &CertificateDetail) -> (BTreeSet<Object<Dvo>>, Vec<String>) {
+    let mut records = BTreeSet::new();
     let mut emails = Vec::new();
     for v in d.domain_validation_options() {
         if let Some(r) = v.resource_record() {
-            records.push(Value::object([
-                ("domain_name", Value::from(v.domain_name())),
-                ("resource_record_name", Value::from(r.name())),
-                ("resource_record_type", Value::from(r.r#type().as_str())),
-                ("resource_record_value", Value::from(r.value())),
-            ]));
+            records.insert(Object(Dvo {
+                domain_name: Some(v.domain_name().to_string()),
+                resource_record_name: Some(r.name().to_string()),
+                resource_record_type: Some(r.r#type().as_str().to_string()),
+                resource_record_value: Some(r.value().to_string()),
+            }));
         }
         emails.extend(v.validation_emails().iter().cloned());
     }
-    (Value::set_any(records), val::strs(emails))
+    (records, emails)
 }
 
 /// Terraform's validation method: the one of the DNS validations of an Amazon-issued
 /// certificate, else `NONE`.
-fn validation_method(d: &CertificateDetail) -> Value {
+fn validation_method(d: &CertificateDetail) -> String {
     if d.r#type() == Some(&CertificateType::AmazonIssued)
         && let Some(m) = d.domain_validation_options().iter().find_map(|v| v.validation_method())
     {
-        return Value::from(m.as_str());
+        return m.as_str().to_string();
     }
-    Value::from("NONE")
+    "NONE".to_string()
 }
+
+/// The validation records, e-mail addresses and method of a certificate.
+type Validation = (Option<BTreeSet<Object<Dvo>>>, Option<Vec<String>>, Option<String>);
+/// What only DescribeCertificate tells: the CA's ARN, `options` and `renewal_summary`.
+type Described = (Option<String>, Option<CertOptions>, Option<Vec<Object<RenewalSummary>>>);
 
 /// The attributes both a DescribeCertificate and a ListCertificates summary give.
 struct Common<'a> {
@@ -228,41 +250,44 @@ struct Common<'a> {
 fn build(
     c: &Ctx<'_>,
     x: &Common<'_>,
-    validation: (Value, Value, Value),
-    (ca_arn, options, renewal_summary): (Value, Value, Value),
+    (records, emails, method): Validation,
+    (ca_arn, options, renewal_summary): Described,
     api_tags: &BTreeMap<String, String>,
-    cur: &Value,
+    cur: &Cert,
 ) -> Value {
-    let (tags, tags_all) = crate::tags::read_back(api_tags, c.default_tags(), cur);
-    let (records, emails, method) = validation;
-    Obj::new(&schema())
-        .set("options", options)
-        .set("renewal_summary", renewal_summary)
+    let text = |s: Option<&str>| s.map(str::to_string);
+    let time = |t: Option<&aws_smithy_types::DateTime>| t.map(rfc3339);
+    Cert {
+        id: Some(x.arn.to_string()),
+        arn: Some(x.arn.to_string()),
+        domain_name: text(x.domain_name),
+        subject_alternative_names: Some(x.sans.iter().cloned().collect()),
+        validation_method: method,
+        key_algorithm: key_algorithm(x.key_algorithm),
+        certificate_authority_arn: ca_arn,
+        // Never read back (ACM does not return the private key): as configured.
+        certificate_body: cur.certificate_body.clone(),
+        private_key: cur.private_key.clone(),
+        certificate_chain: cur.certificate_chain.clone(),
+        domain_validation_options: records,
+        validation_emails: emails,
+        status: text(x.status.map(CertificateStatus::as_str)),
+        kind: text(x.kind.map(CertificateType::as_str)),
+        not_after: time(x.not_after),
+        not_before: time(x.not_before),
+        renewal_eligibility: text(x.renewal_eligibility),
+        renewal_summary,
         // Only early_renewal_duration (refused) makes a renewal pending.
-        .set("pending_renewal", Value::Bool(false))
-        .keep(cur, &["early_renewal_duration"])
-        .set("id", x.arn)
-        .set("arn", x.arn)
-        .set("domain_name", val::opt_str(x.domain_name))
-        .set("subject_alternative_names", val::str_set(x.sans.iter().cloned()))
-        .set("validation_method", method)
-        .set("key_algorithm", key_algorithm(x.key_algorithm))
-        .set("certificate_authority_arn", ca_arn)
-        .set("domain_validation_options", records)
-        .set("validation_emails", emails)
-        .set("status", val::opt_str(x.status.map(CertificateStatus::as_str)))
-        .set("type", val::opt_str(x.kind.map(CertificateType::as_str)))
-        .set("not_after", time(x.not_after))
-        .set("not_before", time(x.not_before))
-        .set("renewal_eligibility", val::opt_str(x.renewal_eligibility))
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .set("validation_option", Value::set_any(Vec::new()))
-        .keep(cur, &["certificate_body", "private_key", "certificate_chain", "validation_option"])
-        .build()
+        pending_renewal: Some(false),
+        early_renewal_duration: cur.early_renewal_duration.clone(),
+        options,
+        validation_option: cur.validation_option.clone(),
+        tags: cur.tags.read_back(c, api_tags),
+    }
+    .to_value()
 }
 
-fn from_detail(c: &Ctx<'_>, d: &CertificateDetail, tags: &BTreeMap<String, String>, cur: &Value) -> Value {
+fn from_detail(c: &Ctx<'_>, d: &CertificateDetail, tags: &BTreeMap<String, String>, cur: &Cert) -> Value {
     let (records, emails) = validations(d);
     let common = Common {
         arn: d.certificate_arn().unwrap_or_default(),
@@ -276,13 +301,13 @@ fn from_detail(c: &Ctx<'_>, d: &CertificateDetail, tags: &BTreeMap<String, Strin
         renewal_eligibility: d.renewal_eligibility().map(|r| r.as_str()),
     };
     let (options, renewal_summary) = described(d);
-    let described = (val::opt_str(d.certificate_authority_arn()), options, renewal_summary);
-    build(c, &common, (records, emails, validation_method(d)), described, tags, cur)
+    let described = (d.certificate_authority_arn().map(str::to_string), options, Some(renewal_summary));
+    build(c, &common, (Some(records), Some(emails), Some(validation_method(d))), described, tags, cur)
 }
 
 /// Whether a ListCertificates summary (with what state already holds) is enough to read the
 /// certificate without DescribeCertificate.
-fn summary_suffices(s: &CertificateSummary, cur: &Value) -> bool {
+fn summary_suffices(s: &CertificateSummary, cur: &Cert) -> bool {
     // The SAN list: complete, and present (AWS always lists the domain name among them).
     if s.has_additional_subject_alternative_names() == Some(true) || s.subject_alternative_name_summaries().is_empty() {
         return false;
@@ -290,25 +315,23 @@ fn summary_suffices(s: &CertificateSummary, cur: &Value) -> bool {
     match s.r#type() {
         Some(CertificateType::Imported) => true,
         // Its CA's ARN is only in the description: state must hold it already.
-        Some(CertificateType::Private) => cur.get_attr("certificate_authority_arn").is_some_and(|v| !v.is_null()),
+        Some(CertificateType::Private) => cur.certificate_authority_arn.is_some(),
         // DNS records never change once assigned; they must be in state already.
-        Some(CertificateType::AmazonIssued) => {
-            let known = |k: &str| cur.get_attr(k).is_some_and(|v| !v.is_null() && !v.is_unknown());
-            known("validation_method")
-                && (val::string(cur, "validation_method").as_deref() != Some("DNS")
-                    || !val::blocks(cur, "domain_validation_options").is_empty())
-        }
+        Some(CertificateType::AmazonIssued) => match cur.validation_method.as_deref() {
+            None => false,
+            Some("DNS") => cur.domain_validation_options.as_ref().is_some_and(|r| !r.is_empty()),
+            Some(_) => true,
+        },
         _ => false,
     }
 }
 
-fn from_summary(c: &Ctx<'_>, s: &CertificateSummary, tags: &BTreeMap<String, String>, cur: &Value) -> Value {
-    let prior = |k: &str| cur.get_attr(k).cloned().unwrap_or(Value::NULL);
+fn from_summary(c: &Ctx<'_>, s: &CertificateSummary, tags: &BTreeMap<String, String>, cur: &Cert) -> Value {
     let validation = match s.r#type() {
         Some(CertificateType::AmazonIssued) => {
-            (prior("domain_validation_options"), prior("validation_emails"), prior("validation_method"))
+            (cur.domain_validation_options.clone(), cur.validation_emails.clone(), cur.validation_method.clone())
         }
-        _ => (Value::set_any(Vec::new()), val::strs(Vec::<String>::new()), Value::from("NONE")),
+        _ => (Some(BTreeSet::new()), Some(Vec::new()), Some("NONE".to_string())),
     };
     let common = Common {
         arn: s.certificate_arn().unwrap_or_default(),
@@ -322,12 +345,7 @@ fn from_summary(c: &Ctx<'_>, s: &CertificateSummary, tags: &BTreeMap<String, Str
         renewal_eligibility: s.renewal_eligibility().map(|r| r.as_str()),
     };
     // (A summary lacks them: what state holds, as DescribeCertificate last gave it.)
-    let schema = schema();
-    let described = (
-        prior("certificate_authority_arn"),
-        crate::resource::kept(cur, "options", &schema),
-        crate::resource::kept(cur, "renewal_summary", &schema),
-    );
+    let described = (cur.certificate_authority_arn.clone(), cur.options.clone(), cur.renewal_summary.clone());
     build(c, &common, validation, described, tags, cur)
 }
 
@@ -374,10 +392,10 @@ async fn list_all(c: &Ctx<'_>) -> Result<HashMap<String, CertificateSummary>> {
 /// Reads one certificate: from its summary when that is enough, else described.
 async fn read_one_cert(
     c: &Ctx<'_>,
-    cur: &Value,
+    cur: &Cert,
     summaries: Option<&HashMap<String, CertificateSummary>>,
 ) -> Result<Option<Value>> {
-    let arn = val::id(cur);
+    let arn = cur.id.clone().unwrap_or_default();
     if arn.is_empty() {
         return Ok(None);
     }
@@ -415,14 +433,13 @@ fn set(config: &Value, k: &str) -> bool {
 }
 
 impl AcmCertificate {
-    async fn read_one(&self, c: &Ctx<'_>, arn: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(arn));
+    async fn read_one(&self, c: &Ctx<'_>, arn: &str, like: &Cert) -> Result<Value> {
+        let stub = Cert { id: Some(arn.to_string()), ..like.clone() };
         read_one_cert(c, &stub, None).await?.ok_or_else(|| ProviderError::new(format!("ACM certificate {arn} is gone")))
     }
 
-    async fn import_pem(&self, c: &Ctx<'_>, planned: &Value, arn: Option<&str>) -> Result<String> {
-        let key = val::string(planned, "private_key");
+    async fn import_pem(&self, c: &Ctx<'_>, planned: &Cert, arn: Option<&str>) -> Result<String> {
+        let key = planned.private_key.clone();
         let what = match arn {
             Some(a) => format!("re-importing ACM certificate {a}"),
             None => "importing ACM certificate".to_string(),
@@ -431,12 +448,12 @@ impl AcmCertificate {
             .clients
             .acm
             .import_certificate()
-            .certificate(Blob::new(val::string(planned, "certificate_body").unwrap_or_default()))
+            .certificate(Blob::new(planned.certificate_body.clone().unwrap_or_default()))
             .private_key(Blob::new(key.clone().unwrap_or_default()))
-            .set_certificate_chain(val::string(planned, "certificate_chain").map(Blob::new))
+            .set_certificate_chain(planned.certificate_chain.clone().map(Blob::new))
             .set_certificate_arn(arn.map(str::to_string));
         if arn.is_none() {
-            req = req.set_tags(acm_tags(&crate::tags::at_create(c, planned)));
+            req = req.set_tags(acm_tags(&planned.tags.at_create(c)));
         }
         let out = req.send().await.map_err(|e| scrub(sdk_error(&what, e), key.as_deref()))?;
         out.certificate_arn()
@@ -456,7 +473,7 @@ impl ResourceType for AcmCertificate {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Cert::schema()
     }
 
     fn refused(&self) -> &'static [Refused] {
@@ -546,7 +563,8 @@ impl ResourceType for AcmCertificate {
         // so listing it or not makes no difference.
         if let Some(domain) = config.get_attr("domain_name").and_then(Value::as_str) {
             let sans = config.get_attr("subject_alternative_names").cloned().unwrap_or(Value::NULL);
-            let domain_changed = prior.is_none_or(|p| val::string(p, "domain_name").as_deref() != Some(domain));
+            let prior_domain = prior.and_then(|p| Cert::from_stub(p).ok()).and_then(|p| p.domain_name);
+            let domain_changed = prior.is_none() || prior_domain.as_deref() != Some(domain);
             let configured = match sans.unmark().0 {
                 Value::Null(_) => domain_changed.then(Vec::new),
                 v @ (Value::List(_) | Value::Set(_))
@@ -561,7 +579,7 @@ impl ResourceType for AcmCertificate {
                 let mut with_domain = config.clone();
                 with_domain.set_at_path(&[PathStep::Attr("subject_alternative_names".into())], Value::set_any(names));
                 let tags_all = plan.planned.get_attr("tags_all").cloned();
-                *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &with_domain);
+                *plan = terrane_engine::plan::diff::generic_plan(&Cert::schema(), prior, &with_domain);
                 if let Some(t) = tags_all {
                     plan.planned.set_at_path(&[PathStep::Attr("tags_all".into())], t);
                 }
@@ -608,14 +626,16 @@ impl ResourceType for AcmCertificate {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let arn = if let Some(domain) = val::string(planned, "domain_name") {
-            let sans: Vec<String> = val::strings(planned, "subject_alternative_names");
-            let options: Vec<DomainValidationOption> = val::blocks(planned, "validation_option")
+        let planned = Cert::from_value(planned)?;
+        let arn = if let Some(domain) = &planned.domain_name {
+            let sans: Vec<String> = planned.subject_alternative_names.iter().flatten().cloned().collect();
+            let options: Vec<DomainValidationOption> = planned
+                .validation_option
                 .iter()
                 .filter_map(|o| {
                     DomainValidationOption::builder()
-                        .set_domain_name(val::string(o, "domain_name"))
-                        .set_validation_domain(val::string(o, "validation_domain"))
+                        .domain_name(&o.domain_name)
+                        .validation_domain(&o.validation_domain)
                         .build()
                         .ok()
                 })
@@ -624,17 +644,15 @@ impl ResourceType for AcmCertificate {
                 .clients
                 .acm
                 .request_certificate()
-                .domain_name(&domain)
+                .domain_name(domain)
                 .idempotency_token(format!("tf{}", c.unique_suffix()))
                 .set_subject_alternative_names((!sans.is_empty()).then_some(sans))
-                .set_validation_method(
-                    val::string(planned, "validation_method").map(|m| ValidationMethod::from(m.as_str())),
-                )
+                .set_validation_method(planned.validation_method.as_deref().map(ValidationMethod::from))
                 .set_domain_validation_options((!options.is_empty()).then_some(options))
-                .set_certificate_authority_arn(val::string(planned, "certificate_authority_arn"))
-                .set_key_algorithm(val::string(planned, "key_algorithm").map(|k| KeyAlgorithm::from(k.as_str())))
-                .set_options(logging_preference(planned))
-                .set_tags(acm_tags(&crate::tags::at_create(c, planned)))
+                .set_certificate_authority_arn(planned.certificate_authority_arn.clone())
+                .set_key_algorithm(planned.key_algorithm.as_deref().map(KeyAlgorithm::from))
+                .set_options(logging_preference(&planned.options))
+                .set_tags(acm_tags(&planned.tags.at_create(c)))
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("requesting ACM certificate ({domain})"), e))?;
@@ -642,16 +660,11 @@ impl ResourceType for AcmCertificate {
                 .map(str::to_string)
                 .ok_or_else(|| ProviderError::new("requesting ACM certificate: no ARN in the response"))?
         } else {
-            self.import_pem(c, planned, None).await?
+            self.import_pem(c, &planned, None).await?
         };
-        let partial = || {
-            let mut p = planned.clone();
-            p.set_at_path(&[PathStep::Attr("id".into())], Value::from(arn.as_str()));
-            p.set_at_path(&[PathStep::Attr("arn".into())], Value::from(arn.as_str()));
-            p.unknowns_to_null()
-        };
+        let partial = || Cert { id: Some(arn.clone()), arn: Some(arn.clone()), ..planned.clone() }.to_value();
         wait_validations(c, &arn).await.map_err(|e| e.with_partial_state(partial()))?;
-        self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &arn, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by the token tag RequestCertificate or ImportCertificate gave it: a certificate
@@ -679,7 +692,7 @@ impl ResourceType for AcmCertificate {
         }
         let Some(arn) = found else { return Ok(None) };
         wait_validations(c, &arn).await?;
-        read_one_cert(c, &crate::resource::with_id(planned, &arn), None).await
+        read_one_cert(c, &Cert { id: Some(arn), ..Cert::from_stub(planned)? }, None).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -691,26 +704,32 @@ impl ResourceType for AcmCertificate {
         } else {
             None
         };
-        bounded(current.iter().map(|cur| read_one_cert(c, cur, summaries.as_ref())).collect()).await
+        let summaries = summaries.as_ref();
+        bounded(
+            current
+                .iter()
+                .map(|cur| async move { read_one_cert(c, &Cert::from_stub(cur)?, summaries).await })
+                .collect(),
+        )
+        .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let arn = val::id(prior);
-        let changed = |k: &str| {
-            let p = prior.get_attr(k).cloned().unwrap_or_default().deep_unmark();
-            let n = planned.get_attr(k).cloned().unwrap_or_default().deep_unmark();
-            !terrane_engine::plan::diff::same(&p, &n)
-        };
-        let mut old_tags = val::string_map(prior, "tags_all");
-        if ["certificate_body", "private_key", "certificate_chain"].iter().any(|k| changed(k)) {
-            self.import_pem(c, planned, Some(&arn)).await?;
+        let (prior, planned) = (Cert::from_stub(prior)?, Cert::from_value(planned)?);
+        let arn = prior.id.clone().unwrap_or_default();
+        let mut old_tags = prior.tags.wanted();
+        if prior.certificate_body != planned.certificate_body
+            || prior.private_key != planned.private_key
+            || prior.certificate_chain != planned.certificate_chain
+        {
+            self.import_pem(c, &planned, Some(&arn)).await?;
             // ACM keeps the tags of a re-imported certificate; moto drops them. Compare with
             // what the certificate holds now.
             old_tags = crate::tags::visible(&tags_of(c, &arn).await?);
         }
         let acm = &c.clients.acm;
-        if changed("options")
-            && let Some(options) = logging_preference(planned)
+        if prior.options != planned.options
+            && let Some(options) = logging_preference(&planned.options)
         {
             acm.update_certificate_options()
                 .certificate_arn(&arn)
@@ -721,7 +740,7 @@ impl ResourceType for AcmCertificate {
         }
         crate::tags::update(
             &old_tags,
-            &crate::tags::wanted(planned),
+            &planned.tags.wanted(),
             async |keys| {
                 let keys: Vec<Tag> = keys.iter().filter_map(|k| Tag::builder().key(k).build().ok()).collect();
                 let req = acm.remove_tags_from_certificate().certificate_arn(&arn).set_tags(Some(keys));
@@ -734,11 +753,11 @@ impl ResourceType for AcmCertificate {
             },
         )
         .await?;
-        self.read_one(c, &arn, planned).await
+        self.read_one(c, &arn, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let arn = val::id(prior);
+        let arn = Cert::from_stub(prior)?.id.unwrap_or_default();
         // A load balancer listener that let go of the certificate a moment ago may still
         // hold it: retry while ACM says it is in use.
         retry_while_in_use(
@@ -755,9 +774,10 @@ impl ResourceType for AcmCertificate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::val::Obj;
 
     fn config(pairs: Vec<(&str, Value)>) -> Value {
-        let mut v = Obj::new(&schema()).build();
+        let mut v = Obj::new(&Cert::schema()).build();
         for (k, x) in pairs {
             v.set_at_path(&[PathStep::Attr(k.into())], x);
         }
@@ -794,7 +814,7 @@ mod tests {
             ("subject_alternative_names", Value::set_any(vec!["www.example.com".into()])),
             ("validation_method", "DNS".into()),
         ]);
-        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), None, &cfg);
+        let mut plan = terrane_engine::plan::diff::generic_plan(&Cert::schema(), None, &cfg);
         AcmCertificate.customize_plan(None, &cfg, &mut plan);
         assert_eq!(
             plan.planned.get_attr("subject_alternative_names"),
@@ -808,7 +828,7 @@ mod tests {
         // The certificate as read back: the domain among its SANs; the same config is no change.
         let mut prior = plan.planned.clone().unknowns_to_null();
         prior.set_at_path(&[PathStep::Attr("id".into())], Value::from("arn:acm"));
-        let mut again = terrane_engine::plan::diff::generic_plan(&schema(), Some(&prior), &cfg);
+        let mut again = terrane_engine::plan::diff::generic_plan(&Cert::schema(), Some(&prior), &cfg);
         AcmCertificate.customize_plan(Some(&prior), &cfg, &mut again);
         assert!(again.requires_replace.is_empty(), "{:?}", again.requires_replace);
         // Another SAN replaces it.
@@ -817,7 +837,7 @@ mod tests {
             ("subject_alternative_names", Value::set_any(vec!["api.example.com".into()])),
             ("validation_method", "DNS".into()),
         ]);
-        let mut replan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&prior), &more);
+        let mut replan = terrane_engine::plan::diff::generic_plan(&Cert::schema(), Some(&prior), &more);
         AcmCertificate.customize_plan(Some(&prior), &more, &mut replan);
         assert_eq!(replan.requires_replace, vec![vec![PathStep::Attr("subject_alternative_names".into())]]);
     }
@@ -832,21 +852,23 @@ mod tests {
                 .r#type(kind)
                 .build()
         };
-        let empty = Value::object([("id", Value::from("arn:acm"))]);
+        let empty = Cert { id: Some("arn:acm".into()), ..Cert::default() };
         assert!(summary_suffices(&summary(CertificateType::Imported, &["example.com"]), &empty));
         assert!(!summary_suffices(&summary(CertificateType::Imported, &[]), &empty), "no SAN list: describe");
         assert!(!summary_suffices(&summary(CertificateType::AmazonIssued, &["example.com"]), &empty));
-        let with_records = Value::object([
-            ("id", Value::from("arn:acm")),
-            ("validation_method", Value::from("DNS")),
-            ("domain_validation_options", Value::set_any(vec![Value::object([("domain_name", "example.com".into())])])),
-        ]);
+        let record = Dvo { domain_name: Some("example.com".into()), ..Dvo::default() };
+        let with_records = Cert {
+            id: Some("arn:acm".into()),
+            validation_method: Some("DNS".into()),
+            domain_validation_options: Some(BTreeSet::from([Object(record)])),
+            ..Cert::default()
+        };
         assert!(summary_suffices(&summary(CertificateType::AmazonIssued, &["example.com"]), &with_records));
     }
 
     #[test]
     fn key_algorithms_are_spelled_as_the_api_enum() {
-        assert_eq!(key_algorithm(Some(&KeyAlgorithm::from("RSA-2048"))), Value::from("RSA_2048"));
-        assert_eq!(key_algorithm(Some(&KeyAlgorithm::from("EC-prime256v1"))), Value::from("EC_prime256v1"));
+        assert_eq!(key_algorithm(Some(&KeyAlgorithm::from("RSA-2048"))).as_deref(), Some("RSA_2048"));
+        assert_eq!(key_algorithm(Some(&KeyAlgorithm::from("EC-prime256v1"))).as_deref(), Some("EC_prime256v1"));
     }
 }

@@ -6,19 +6,22 @@
 //! every volume with one DescribeVolumes per 200 IDs. `final_snapshot = true` snapshots the
 //! volume (with its tags) before deleting it.
 
+use crate::describe::all_failed;
 use crate::ec2::{describe_volumes, tag_map, tag_spec, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, invalid, time_suffix, with_tags, with_timeouts};
-use crate::val::{self, Obj, rfc3339};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{Op, Tags, Timeouts, limit};
+use crate::resource::{Ctx, ResourceType, Result, invalid, time_suffix};
+use crate::val::{self, rfc3339};
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{ResourceType as Rt, SnapshotState, Volume, VolumeModificationState, VolumeState, VolumeType};
+use aws_sdk_ec2::types::{ResourceType as Rt, SnapshotState, VolumeModificationState, VolumeState, VolumeType};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct EbsVolume;
@@ -30,36 +33,59 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// Types that take (io1, io2: require) an IOPS setting.
 const IOPS_TYPES: &[&str] = &["io1", "io2", "gp3"];
 
-fn schema() -> Schema {
-    with_timeouts(
-        with_tags(
-            Schema::new()
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("availability_zone", Attribute::required(Type::String).force_new())
-                .attr("size", Attribute::optional_computed(Type::Number))
-                .attr("type", Attribute::optional_computed(Type::String))
-                .attr("iops", Attribute::optional_computed(Type::Number))
-                .attr("throughput", Attribute::optional_computed(Type::Number))
-                .attr("encrypted", Attribute::optional_computed(Type::Bool).force_new())
-                .attr("kms_key_id", Attribute::optional_computed(Type::String).force_new())
-                .attr("snapshot_id", Attribute::optional_computed(Type::String).force_new())
-                .attr("multi_attach_enabled", Attribute::optional(Type::Bool).force_new())
-                .attr("outpost_arn", Attribute::optional(Type::String).force_new())
-                .attr("final_snapshot", Attribute::optional(Type::Bool).default(false))
-                .attr("create_time", Attribute::computed(Type::String)),
-        ),
-        &["create", "update", "delete"],
-    )
+/// An `aws_ebs_volume` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Volume {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(required, force_new)]
+    availability_zone: String,
+    #[model(optional, computed)]
+    size: Option<i64>,
+    #[model(optional, computed, name = "type")]
+    kind: Option<String>,
+    #[model(optional, computed)]
+    iops: Option<i64>,
+    #[model(optional, computed)]
+    throughput: Option<i64>,
+    #[model(optional, computed, force_new)]
+    encrypted: Option<bool>,
+    #[model(optional, computed, force_new)]
+    kms_key_id: Option<String>,
+    #[model(optional, computed, force_new)]
+    snapshot_id: Option<String>,
+    #[model(optional, force_new)]
+    multi_attach_enabled: Option<bool>,
+    #[model(optional, force_new)]
+    outpost_arn: Option<String>,
+    #[model(optional, default = false)]
+    final_snapshot: bool,
+    #[model(computed)]
+    create_time: Option<String>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<Timeouts>,
 }
 
-fn int32(v: &Value, k: &str) -> Option<i32> {
-    val::int(v, k).filter(|n| *n > 0).map(|n| n as i32)
+/// A number AWS takes as an `i32`, when it is set (zero is not).
+fn int32(n: Option<i64>) -> Option<i32> {
+    n.filter(|n| *n > 0).map(|n| n as i32)
 }
 
+/// Whether a plan-time value changes (a value not known yet does not, yet).
 fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
     let n = planned.get_attr(k).cloned().unwrap_or_default();
     !n.is_unknown() && !same(&prior.get_attr(k).cloned().unwrap_or_default(), &n)
+}
+
+/// Whether an optional and computed argument changes in an update: its planned value is
+/// `None` only when it is not known yet (a type change brings its own IOPS and throughput),
+/// which is no change of its own.
+fn changes<T: PartialEq>(prior: &Option<T>, planned: &Option<T>) -> bool {
+    planned.is_some() && prior != planned
 }
 
 /// The partition of a region (`aws`, `aws-cn`, `aws-us-gov`).
@@ -73,33 +99,33 @@ pub(super) fn partition(region: &str) -> &'static str {
     }
 }
 
-fn volume_value(c: &Ctx<'_>, v: &Volume, cur: &Value) -> Value {
+fn volume_value(c: &Ctx<'_>, v: &aws_sdk_ec2::types::Volume, cur: &Volume) -> Value {
     let id = v.volume_id().unwrap_or_default();
     let region = &c.clients.region;
     let account = c.clients.account_id.clone().unwrap_or_default();
-    let (tags, tags_all) = crate::tags::read_back(&tag_map(v.tags()), c.default_tags(), cur);
-    Obj::new(&schema())
-        .set("id", id)
-        .set("arn", format!("arn:{}:ec2:{region}:{account}:volume/{id}", partition(region)))
-        .set("availability_zone", val::opt_str(v.availability_zone()))
-        .set("size", val::opt_num(v.size()))
-        .set("type", val::opt_str(v.volume_type().map(VolumeType::as_str)))
-        .set("iops", val::opt_num(v.iops()))
-        .set("throughput", val::opt_num(v.throughput()))
-        .set("encrypted", val::opt_bool(v.encrypted()))
-        .set("kms_key_id", val::opt_str(v.kms_key_id()))
-        .set("snapshot_id", val::opt_str(v.snapshot_id().filter(|s| !s.is_empty())))
-        .set("multi_attach_enabled", val::opt_bool(v.multi_attach_enabled()))
-        .set("outpost_arn", val::opt_str(v.outpost_arn()))
-        .set("create_time", v.create_time().map_or(Value::NULL, |t| Value::from(rfc3339(t))))
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .set("final_snapshot", Value::Bool(val::boolean(cur, "final_snapshot").unwrap_or(false)))
-        .keep(cur, &["timeouts"])
-        .build()
+    let text = |s: Option<&str>| s.map(str::to_string);
+    Volume {
+        id: Some(id.to_string()),
+        arn: Some(format!("arn:{}:ec2:{region}:{account}:volume/{id}", partition(region))),
+        availability_zone: v.availability_zone().unwrap_or_default().to_string(),
+        size: v.size().map(i64::from),
+        kind: text(v.volume_type().map(VolumeType::as_str)),
+        iops: v.iops().map(i64::from),
+        throughput: v.throughput().map(i64::from),
+        encrypted: v.encrypted(),
+        kms_key_id: text(v.kms_key_id()),
+        snapshot_id: text(v.snapshot_id().filter(|s| !s.is_empty())),
+        multi_attach_enabled: v.multi_attach_enabled(),
+        outpost_arn: text(v.outpost_arn()),
+        final_snapshot: cur.final_snapshot,
+        create_time: v.create_time().map(rfc3339),
+        tags: cur.tags.read_back(c, &tag_map(v.tags())),
+        timeouts: cur.timeouts.clone(),
+    }
+    .to_value()
 }
 
-async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<Volume>> {
+async fn find(c: &Ctx<'_>, id: &str) -> Result<Option<aws_sdk_ec2::types::Volume>> {
     let mut found = describe_volumes(c, &[id.to_string()]).await.map_err(ProviderError::new)?;
     Ok(found.remove(id).filter(|v| v.state() != Some(&VolumeState::Deleted)))
 }
@@ -154,8 +180,7 @@ async fn wait_modified(c: &Ctx<'_>, id: &str, limit: Duration) -> Result<()> {
 }
 
 /// Snapshots the volume (with its tags) and waits for the snapshot, before a delete.
-async fn final_snapshot(c: &Ctx<'_>, prior: &Value, id: &str, limit: Duration) -> Result<()> {
-    let tags = val::string_map(prior, "tags_all");
+async fn final_snapshot(c: &Ctx<'_>, tags: &BTreeMap<String, String>, id: &str, limit: Duration) -> Result<()> {
     let snapshot =
         wait_for(&format!("a final snapshot of EBS volume {id} to start"), Duration::from_secs(60), || async {
             let req = c
@@ -163,7 +188,7 @@ async fn final_snapshot(c: &Ctx<'_>, prior: &Value, id: &str, limit: Duration) -
                 .ec2
                 .create_snapshot()
                 .volume_id(id)
-                .set_tag_specifications(tag_spec(Rt::Snapshot, &tags).map(|t| vec![t]));
+                .set_tag_specifications(tag_spec(Rt::Snapshot, tags).map(|t| vec![t]));
             match req.send().await {
                 Ok(o) => Ok(Poll::Done(o.snapshot_id().unwrap_or_default().to_string())),
                 Err(e) if code(&e) == Some("SnapshotCreationPerVolumeRateExceeded") => {
@@ -193,14 +218,9 @@ async fn final_snapshot(c: &Ctx<'_>, prior: &Value, id: &str, limit: Duration) -
 }
 
 impl EbsVolume {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(id));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
-            .ok_or_else(|| ProviderError::new(format!("EBS volume {id} is gone")))
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Volume) -> Result<Value> {
+        let stub = Volume { id: Some(id.to_string()), ..like.clone() };
+        crate::resource::read_model(self, c, &stub, &format!("EBS volume {id}")).await
     }
 }
 
@@ -215,7 +235,7 @@ impl ResourceType for EbsVolume {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Volume::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -281,22 +301,23 @@ impl ResourceType for EbsVolume {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let tags = crate::tags::at_create(c, planned);
+        let planned = Volume::from_value(planned)?;
+        let tags = planned.tags.at_create(c);
         let out = c
             .clients
             .ec2
             .create_volume()
             .client_token(c.token.map_or_else(|| format!("terrane-{}", time_suffix()), str::to_string))
-            .set_availability_zone(val::string(planned, "availability_zone"))
-            .set_size(int32(planned, "size"))
-            .set_volume_type(val::string(planned, "type").map(|t| VolumeType::from(t.as_str())))
-            .set_iops(int32(planned, "iops"))
-            .set_throughput(int32(planned, "throughput"))
-            .set_encrypted(val::boolean(planned, "encrypted"))
-            .set_kms_key_id(val::string(planned, "kms_key_id"))
-            .set_snapshot_id(val::string(planned, "snapshot_id"))
-            .set_multi_attach_enabled(val::boolean(planned, "multi_attach_enabled").filter(|m| *m))
-            .set_outpost_arn(val::string(planned, "outpost_arn"))
+            .availability_zone(&planned.availability_zone)
+            .set_size(int32(planned.size))
+            .set_volume_type(planned.kind.as_deref().map(VolumeType::from))
+            .set_iops(int32(planned.iops))
+            .set_throughput(int32(planned.throughput))
+            .set_encrypted(planned.encrypted)
+            .set_kms_key_id(planned.kms_key_id.clone())
+            .set_snapshot_id(planned.snapshot_id.clone())
+            .set_multi_attach_enabled(planned.multi_attach_enabled.filter(|m| *m))
+            .set_outpost_arn(planned.outpost_arn.clone())
             .set_tag_specifications(tag_spec(Rt::Volume, &tags).map(|t| vec![t]))
             .send()
             .await
@@ -305,15 +326,11 @@ impl ResourceType for EbsVolume {
             .volume_id()
             .ok_or_else(|| ProviderError::new("creating EBS volume: no volume ID in the response"))?
             .to_string();
-        let partial = || {
-            let mut p = planned.clone();
-            p.set_at_path(&[PathStep::Attr("id".into())], Value::from(id.as_str()));
-            p.unknowns_to_null()
-        };
-        wait_state(c, &id, timeout(planned, "create", CREATE_TIMEOUT), Some(VolumeState::Available))
+        let partial = || Volume { id: Some(id.clone()), ..planned.clone() }.to_value();
+        wait_state(c, &id, limit(&planned.timeouts, Op::Create, CREATE_TIMEOUT), Some(VolumeState::Available))
             .await
             .map_err(|e| e.with_partial_state(partial()))?;
-        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &id, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by the token tag its create gave it (CreateVolume TagSpecifications; the same
@@ -321,48 +338,53 @@ impl ResourceType for EbsVolume {
     /// cannot filter by it). A volume still being created is waited for, as the create would.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         let Some(id) = crate::ec2::find_by_token(c, "volume").await? else { return Ok(None) };
-        wait_state(c, &id, timeout(planned, "create", CREATE_TIMEOUT), Some(VolumeState::Available)).await?;
-        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
+        let like = Volume::from_stub(planned)?;
+        wait_state(c, &id, limit(&like.timeouts, Op::Create, CREATE_TIMEOUT), Some(VolumeState::Available)).await?;
+        crate::resource::read_stub(self, c, Volume { id: Some(id), ..like }.to_value()).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let ids: Vec<String> = current.iter().map(val::id).filter(|i| !i.is_empty()).collect();
         let mut found = match describe_volumes(c, &ids).await {
             Ok(f) => f,
-            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
+            Err(msg) => return all_failed(current.len(), &ProviderError::new(msg)),
         };
         current
             .iter()
             .map(|cur| {
-                Ok(found
-                    .remove(&val::id(cur))
+                let cur = Volume::from_stub(cur)?;
+                Ok(cur
+                    .id
+                    .as_ref()
+                    .and_then(|id| found.remove(id))
                     .filter(|v| v.state() != Some(&VolumeState::Deleted) && v.state() != Some(&VolumeState::Deleting))
-                    .map(|v| volume_value(c, &v, cur)))
+                    .map(|v| volume_value(c, &v, &cur)))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
-        let kind = val::string(planned, "type").unwrap_or_default();
+        let (prior, planned) = (Volume::from_stub(prior)?, Volume::from_value(planned)?);
+        let id = prior.id.clone().unwrap_or_default();
+        let kind = planned.kind.clone().unwrap_or_default();
         let mut req = c.clients.ec2.modify_volume().volume_id(&id);
         let mut any = false;
-        if changed(prior, planned, "size") {
-            req = req.set_size(int32(planned, "size"));
+        if changes(&prior.size, &planned.size) {
+            req = req.set_size(int32(planned.size));
             any = true;
         }
-        if changed(prior, planned, "iops") {
-            req = req.set_iops(int32(planned, "iops"));
+        if changes(&prior.iops, &planned.iops) {
+            req = req.set_iops(int32(planned.iops));
             any = true;
         }
-        if changed(prior, planned, "throughput") {
+        if changes(&prior.throughput, &planned.throughput) {
             any = true;
         }
-        if changed(prior, planned, "type") {
+        if changes(&prior.kind, &planned.kind) {
             req = req.volume_type(VolumeType::from(kind.as_str()));
             // Changing to io1, io2 or gp3 would otherwise reset the IOPS to 3,000.
             if IOPS_TYPES.contains(&kind.as_str()) {
-                req = req.set_iops(int32(planned, "iops"));
+                req = req.set_iops(int32(planned.iops));
             }
             any = true;
         }
@@ -370,20 +392,21 @@ impl ResourceType for EbsVolume {
             // As the Terraform provider: always send a gp3 volume's throughput, which AWS
             // would otherwise not always retain.
             if kind == "gp3" {
-                req = req.set_throughput(int32(planned, "throughput"));
+                req = req.set_throughput(int32(planned.throughput));
             }
             req.send().await.map_err(|e| sdk_error(&format!("modifying EBS volume {id}"), e))?;
-            wait_modified(c, &id, timeout(planned, "update", UPDATE_TIMEOUT)).await?;
+            wait_modified(c, &id, limit(&planned.timeouts, Op::Update, UPDATE_TIMEOUT)).await?;
         }
-        update_tags(&c.clients.ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &id, planned).await
+        update_tags(&c.clients.ec2, &id, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &id, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
-        let limit = timeout(prior, "delete", DELETE_TIMEOUT);
-        if val::boolean(prior, "final_snapshot") == Some(true) {
-            final_snapshot(c, prior, &id, limit).await?;
+        let prior = Volume::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
+        let limit = limit(&prior.timeouts, Op::Delete, DELETE_TIMEOUT);
+        if prior.final_snapshot {
+            final_snapshot(c, &prior.tags.wanted(), &id, limit).await?;
         }
         // A volume being detached is still in use for a while.
         wait_for(&format!("EBS volume {id} to be released"), limit, || async {
@@ -402,9 +425,10 @@ impl ResourceType for EbsVolume {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::val::Obj;
 
     fn cfg(pairs: Vec<(&str, Value)>) -> Value {
-        let mut v = Obj::new(&schema()).build();
+        let mut v = Obj::new(&Volume::schema()).build();
         for (k, x) in pairs {
             v.set_at_path(&[PathStep::Attr(k.into())], x);
         }

@@ -10,9 +10,10 @@
 use crate::errors::{code, sdk_error};
 use crate::iam::PROPAGATION;
 use crate::kms::not_found;
+use crate::model::{CreateTimeouts, Op, Tags, limit};
 use crate::policy::{normalize_json, plan_policy, policy_to_set, validate_policy};
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
-use crate::val::{self, Obj};
+use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::val;
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, OriginType, Tag};
@@ -20,36 +21,50 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct KmsKey;
 
-fn schema() -> Schema {
-    let s = with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("key_id", Attribute::computed(Type::String))
-            .attr("description", Attribute::optional_computed(Type::String))
-            .attr("key_usage", Attribute::optional(Type::String).default("ENCRYPT_DECRYPT").force_new())
-            .attr(
-                "customer_master_key_spec",
-                Attribute::optional(Type::String).default("SYMMETRIC_DEFAULT").force_new(),
-            )
-            .attr("policy", Attribute::optional_computed(Type::String))
-            .attr("bypass_policy_lockout_safety_check", Attribute::optional(Type::Bool).default(false))
-            .attr("deletion_window_in_days", Attribute::optional(Type::Number))
-            .attr("is_enabled", Attribute::optional(Type::Bool).default(true))
-            .attr("enable_key_rotation", Attribute::optional(Type::Bool).default(false))
-            .attr("rotation_period_in_days", Attribute::optional_computed(Type::Number))
-            .attr("multi_region", Attribute::optional_computed(Type::Bool).force_new())
-            .attr("custom_key_store_id", Attribute::optional(Type::String).force_new())
-            .attr("xks_key_id", Attribute::optional(Type::String).force_new()),
-    );
-    with_timeouts(s, &["create"])
+/// An `aws_kms_key` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Key {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    key_id: Option<String>,
+    #[model(optional, computed)]
+    description: Option<String>,
+    #[model(optional, default = "ENCRYPT_DECRYPT", force_new)]
+    key_usage: String,
+    #[model(optional, default = "SYMMETRIC_DEFAULT", force_new)]
+    customer_master_key_spec: String,
+    #[model(optional, computed)]
+    policy: Option<String>,
+    #[model(optional, default = false)]
+    bypass_policy_lockout_safety_check: bool,
+    #[model(optional)]
+    deletion_window_in_days: Option<i64>,
+    #[model(optional, default = true)]
+    is_enabled: bool,
+    #[model(optional, default = false)]
+    enable_key_rotation: bool,
+    #[model(optional, computed)]
+    rotation_period_in_days: Option<i64>,
+    #[model(optional, computed, force_new)]
+    multi_region: Option<bool>,
+    #[model(optional, force_new)]
+    custom_key_store_id: Option<String>,
+    #[model(optional, force_new)]
+    xks_key_id: Option<String>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<CreateTimeouts>,
 }
 
 /// The key's metadata; `None` when it does not exist.
@@ -99,8 +114,9 @@ fn kms_tags(m: &BTreeMap<String, String>) -> Result<Vec<Tag>> {
         .collect()
 }
 
-/// The key as state holds it; `None` when it is gone (or pending deletion).
-async fn read_key(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<Option<Value>> {
+/// The key as state holds it (`cur`: its prior value); `None` when it is gone (or pending
+/// deletion).
+async fn read_key(c: &Ctx<'_>, id: &str, cur: &Key) -> Result<Option<Value>> {
     let Some(m) = describe(c, id).await? else { return Ok(None) };
     if gone(&m) {
         return Ok(None);
@@ -115,40 +131,35 @@ async fn read_key(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<Option<Value>> {
     let (Some(policy), Some((rotation, period)), Some(api_tags)) = (policy?, rotation?, tags?) else {
         return Ok(None);
     };
-    let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
-    // moto leaves the rotation period out; the prior value stands then.
-    let period = match period {
-        Some(p) => Value::from(i64::from(p)),
-        None => cur.get_attr("rotation_period_in_days").filter(|v| !v.is_unknown()).cloned().unwrap_or(Value::NULL),
-    };
+    let text = |s: Option<&str>| s.map(str::to_string);
     Ok(Some(
-        Obj::new(&schema())
-            .set("id", key_id)
-            .set("key_id", key_id)
-            .set("arn", val::opt_str(m.arn()))
-            .set("description", m.description().unwrap_or_default())
-            .set("key_usage", val::opt_str(m.key_usage().map(KeyUsageType::as_str)))
-            .set("customer_master_key_spec", val::opt_str(m.key_spec().map(KeySpec::as_str)))
-            .set("policy", policy_to_set(val::string(cur, "policy").as_deref(), &policy, false))
-            .set(
-                "bypass_policy_lockout_safety_check",
-                Value::Bool(val::boolean(cur, "bypass_policy_lockout_safety_check").unwrap_or(false)),
-            )
-            .set("is_enabled", Value::Bool(m.enabled()))
-            .set("enable_key_rotation", Value::Bool(rotation))
-            .set("rotation_period_in_days", period)
-            .set("multi_region", Value::Bool(m.multi_region().unwrap_or(false)))
-            .set("custom_key_store_id", val::opt_str(m.custom_key_store_id()))
-            .set("xks_key_id", val::opt_str(m.xks_key_configuration().and_then(|x| x.id())))
-            .set("tags", tags)
-            .set("tags_all", tags_all)
-            .keep(cur, &["deletion_window_in_days", "timeouts"])
-            .build(),
+        Key {
+            id: Some(key_id.to_string()),
+            key_id: Some(key_id.to_string()),
+            arn: text(m.arn()),
+            description: Some(m.description().unwrap_or_default().to_string()),
+            // (KMS always gives both; the defaults stand in for an answer without them.)
+            key_usage: m.key_usage().map_or("ENCRYPT_DECRYPT", KeyUsageType::as_str).to_string(),
+            customer_master_key_spec: m.key_spec().map_or("SYMMETRIC_DEFAULT", KeySpec::as_str).to_string(),
+            policy: Some(policy_to_set(cur.policy.as_deref(), &policy, false)),
+            bypass_policy_lockout_safety_check: cur.bypass_policy_lockout_safety_check,
+            deletion_window_in_days: cur.deletion_window_in_days,
+            is_enabled: m.enabled(),
+            enable_key_rotation: rotation,
+            // moto leaves the rotation period out; the prior value stands then.
+            rotation_period_in_days: period.map(i64::from).or(cur.rotation_period_in_days),
+            multi_region: Some(m.multi_region().unwrap_or(false)),
+            custom_key_store_id: text(m.custom_key_store_id()),
+            xks_key_id: text(m.xks_key_configuration().and_then(|x| x.id())),
+            tags: cur.tags.read_back(c, &api_tags),
+            timeouts: cur.timeouts.clone(),
+        }
+        .to_value(),
     ))
 }
 
 /// Reads a key just written, waiting out KMS's eventual consistency.
-async fn read_new(c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
+async fn read_new(c: &Ctx<'_>, id: &str, like: &Key) -> Result<Value> {
     wait_for(&format!("KMS key {id} to be readable"), PROPAGATION, || async {
         Ok(match read_key(c, id, like).await? {
             Some(v) => Poll::Done(v),
@@ -209,7 +220,7 @@ impl ResourceType for KmsKey {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Key::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -234,24 +245,23 @@ impl ResourceType for KmsKey {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
+        let planned = Key::from_value(planned)?;
         let kms = &c.clients.kms;
-        let tags = crate::tags::at_create(c, planned);
+        let tags = planned.tags.at_create(c);
         let mut req = kms
             .create_key()
-            .key_usage(KeyUsageType::from(val::string(planned, "key_usage").unwrap_or_default().as_str()))
-            .key_spec(KeySpec::from(val::string(planned, "customer_master_key_spec").unwrap_or_default().as_str()))
-            .bypass_policy_lockout_safety_check(
-                val::boolean(planned, "bypass_policy_lockout_safety_check").unwrap_or(false),
-            )
-            .set_description(val::string(planned, "description"))
-            .set_policy(val::string(planned, "policy").map(|p| normalize_json(&p).unwrap_or(p)));
-        if val::boolean(planned, "multi_region") == Some(true) {
+            .key_usage(KeyUsageType::from(planned.key_usage.as_str()))
+            .key_spec(KeySpec::from(planned.customer_master_key_spec.as_str()))
+            .bypass_policy_lockout_safety_check(planned.bypass_policy_lockout_safety_check)
+            .set_description(planned.description.clone())
+            .set_policy(planned.policy.clone().map(|p| normalize_json(&p).unwrap_or(p)));
+        if planned.multi_region == Some(true) {
             req = req.multi_region(true);
         }
-        if let Some(store) = val::string(planned, "custom_key_store_id") {
+        if let Some(store) = &planned.custom_key_store_id {
             req = req.origin(OriginType::AwsCloudhsm).custom_key_store_id(store);
         }
-        if let Some(xks) = val::string(planned, "xks_key_id") {
+        if let Some(xks) = &planned.xks_key_id {
             req = req.origin(OriginType::ExternalKeyStore).xks_key_id(xks);
         }
         if !tags.is_empty() {
@@ -259,7 +269,7 @@ impl ResourceType for KmsKey {
         }
         // KMS refuses a policy naming a principal IAM has not spread yet: retried, as
         // Terraform does, until IAM catches up (up to `timeouts.create`, 2 minutes).
-        let patience = crate::waiter::timeout(planned, "create", PROPAGATION);
+        let patience = limit(&planned.timeouts, Op::Create, PROPAGATION);
         let out = wait_for("IAM principals in the key policy to be known to KMS", patience, || async {
             match req.clone().send().await {
                 Ok(out) => Ok(Poll::Done(out)),
@@ -271,15 +281,15 @@ impl ResourceType for KmsKey {
         })
         .await?;
         let id = out.key_metadata().map(|m| m.key_id().to_string()).unwrap_or_default();
-        let partial = || Value::object([("id", Value::from(id.as_str())), ("key_id", Value::from(id.as_str()))]);
+        let partial = || Key { id: Some(id.clone()), key_id: Some(id.clone()), ..Key::default() }.to_value();
         let finish = async {
-            if val::boolean(planned, "enable_key_rotation") == Some(true) {
-                set_rotation(c, &id, true, val::int(planned, "rotation_period_in_days")).await?;
+            if planned.enable_key_rotation {
+                set_rotation(c, &id, true, planned.rotation_period_in_days).await?;
             }
-            if val::boolean(planned, "is_enabled") == Some(false) {
+            if !planned.is_enabled {
                 set_enabled(c, &id, false).await?;
             }
-            read_new(c, &id, planned).await
+            read_new(c, &id, &planned).await
         };
         finish.await.map_err(|e| e.with_partial_state(partial()))
     }
@@ -323,53 +333,58 @@ impl ResourceType for KmsKey {
             found = found.or(t?);
         }
         match found {
-            Some(id) => read_key(c, &id, &crate::resource::with_id(planned, &id)).await,
+            Some(id) => read_key(c, &id, &Key::from_stub(planned)?).await,
             None => Ok(None),
         }
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        crate::resource::read_each(current, |cur| async move { read_key(c, &val::id(&cur), &cur).await }).await
+        crate::resource::read_each(current, |cur| async move {
+            let cur = Key::from_stub(&cur)?;
+            read_key(c, cur.id.as_deref().unwrap_or_default(), &cur).await
+        })
+        .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
+        let (prior, planned) = (Key::from_stub(prior)?, Key::from_value(planned)?);
+        let id = prior.id.clone().unwrap_or_default();
         let kms = &c.clients.kms;
-        let changed = |k: &str| prior.get_attr(k) != planned.get_attr(k);
-        let enabled = val::boolean(planned, "is_enabled").unwrap_or(true);
+        let enabled = planned.is_enabled;
+        let enabling = prior.is_enabled != enabled;
         // Enabled first, disabled last: a disabled key cannot be changed.
-        if changed("is_enabled") && enabled {
+        if enabling && enabled {
             set_enabled(c, &id, true).await?;
         }
-        let rotate = val::boolean(planned, "enable_key_rotation").unwrap_or(false);
-        if changed("enable_key_rotation") || (rotate && changed("rotation_period_in_days")) {
-            set_rotation(c, &id, rotate, val::int(planned, "rotation_period_in_days")).await?;
+        let rotate = planned.enable_key_rotation;
+        if prior.enable_key_rotation != rotate
+            || (rotate && prior.rotation_period_in_days != planned.rotation_period_in_days)
+        {
+            set_rotation(c, &id, rotate, planned.rotation_period_in_days).await?;
         }
-        if changed("description") {
+        if prior.description != planned.description {
             kms.update_key_description()
                 .key_id(&id)
-                .description(val::string(planned, "description").unwrap_or_default())
+                .description(planned.description.clone().unwrap_or_default())
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("updating the description of KMS key {id}"), e))?;
         }
-        if changed("policy")
-            && let Some(policy) = val::string(planned, "policy")
+        if prior.policy != planned.policy
+            && let Some(policy) = planned.policy.clone()
         {
             kms.put_key_policy()
                 .key_id(&id)
                 .policy_name("default")
                 .policy(normalize_json(&policy).unwrap_or(policy))
-                .bypass_policy_lockout_safety_check(
-                    val::boolean(planned, "bypass_policy_lockout_safety_check").unwrap_or(false),
-                )
+                .bypass_policy_lockout_safety_check(planned.bypass_policy_lockout_safety_check)
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("updating the policy of KMS key {id}"), e))?;
         }
         crate::tags::update(
-            &val::string_map(prior, "tags_all"),
-            &crate::tags::wanted(planned),
+            &prior.tags.wanted(),
+            &planned.tags.wanted(),
             async |keys| {
                 let req = kms.untag_resource().key_id(&id).set_tag_keys(Some(keys));
                 req.send().await.map(drop).map_err(|e| sdk_error(&format!("removing tags of KMS key {id}"), e))
@@ -380,22 +395,23 @@ impl ResourceType for KmsKey {
             },
         )
         .await?;
-        if changed("is_enabled") && !enabled {
+        if enabling && !enabled {
             set_enabled(c, &id, false).await?;
         }
-        read_new(c, &id, planned).await
+        read_new(c, &id, &planned).await
     }
 
     /// Schedules the deletion (after `deletion_window_in_days`, AWS's default 30) and waits
     /// until the key is pending deletion.
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
+        let prior = Key::from_stub(prior)?;
+        let id = prior.id.unwrap_or_default();
         let req = c
             .clients
             .kms
             .schedule_key_deletion()
             .key_id(&id)
-            .set_pending_window_in_days(val::int(prior, "deletion_window_in_days").map(|d| d as i32));
+            .set_pending_window_in_days(prior.deletion_window_in_days.map(|d| d as i32));
         match req.send().await {
             Ok(_) => {}
             Err(e) if not_found(&e) => return Ok(()),

@@ -8,11 +8,13 @@
 //! S3 has no call that reads the settings of many buckets at once, so a refresh reads each
 //! bucket (HeadBucket, GetBucketTagging, GetObjectLockConfiguration), eight at a time.
 
+use super::s3_bucket_legacy::Legacy;
 use crate::errors::{code, sdk_error};
+use crate::model::{CrudTimeouts, Op, Tags, limit};
 use crate::plan::keep_computed;
-use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name, read_each, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::resource::{Ctx, ResourceType, Result, invalid, read_each};
+use crate::val;
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{
     BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier, ObjectLockEnabled, Tag, Tagging,
@@ -20,9 +22,9 @@ use aws_sdk_s3::types::{
 use std::collections::BTreeMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct S3Bucket;
@@ -30,23 +32,42 @@ pub struct S3Bucket;
 /// Terraform's generated names: `terraform-` and 26 characters.
 const SUFFIX_LEN: usize = 26;
 
-fn schema() -> Schema {
-    with_timeouts(
-        with_tags(
-            super::s3_bucket_legacy::with_legacy(Schema::new())
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("bucket", Attribute::optional_computed(Type::String).force_new())
-                .attr("bucket_prefix", Attribute::optional_computed(Type::String).force_new())
-                .attr("bucket_domain_name", Attribute::computed(Type::String))
-                .attr("bucket_regional_domain_name", Attribute::computed(Type::String))
-                .attr("hosted_zone_id", Attribute::computed(Type::String))
-                .attr("region", Attribute::computed(Type::String))
-                .attr("force_destroy", Attribute::optional(Type::Bool).default(false))
-                .attr("object_lock_enabled", Attribute::optional_computed(Type::Bool).force_new()),
-        ),
-        &["create", "read", "update", "delete"],
-    )
+/// An `aws_s3_bucket` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Bucket {
+    #[model(flatten)]
+    legacy: Legacy,
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    bucket: Option<String>,
+    #[model(optional, computed, force_new)]
+    bucket_prefix: Option<String>,
+    #[model(computed)]
+    bucket_domain_name: Option<String>,
+    #[model(computed)]
+    bucket_regional_domain_name: Option<String>,
+    #[model(computed)]
+    hosted_zone_id: Option<String>,
+    #[model(computed)]
+    region: Option<String>,
+    #[model(optional, default = false)]
+    force_destroy: bool,
+    #[model(optional, computed, force_new)]
+    object_lock_enabled: Option<bool>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<CrudTimeouts>,
+}
+
+impl Bucket {
+    /// The bucket's name: `bucket`, else `bucket_prefix` (or `terraform-`) and a suffix.
+    fn name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.bucket.as_deref(), self.bucket_prefix.as_deref(), "terraform-")
+    }
 }
 
 /// Bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending
@@ -130,39 +151,36 @@ async fn head(c: &Ctx<'_>, bucket: &str) -> Result<Option<String>> {
     }
 }
 
-async fn read_bucket(c: &Ctx<'_>, cur: &Value) -> Result<Option<Value>> {
-    let bucket = val::id(cur);
+/// The bucket `cur` (its prior value) names, as state holds it; `None` when it is gone.
+async fn read_bucket(c: &Ctx<'_>, cur: &Bucket) -> Result<Option<Value>> {
+    let bucket = cur.id.clone().unwrap_or_default();
     let Some(region) = head(c, &bucket).await? else { return Ok(None) };
     let api_tags = tags_of(c, &bucket).await?;
     let lock = object_lock_enabled(c, &bucket).await?;
-    let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
-    let schema = schema();
-    let mut obj = Obj::new(&schema);
-    for n in super::s3_bucket_legacy::names() {
-        obj = obj.set(n, crate::resource::kept(cur, n, &schema));
-    }
     Ok(Some(
-        obj.set("id", bucket.as_str())
-            .set("arn", crate::s3::bucket_arn(&region, &bucket))
-            .set("bucket", bucket.as_str())
-            .set("bucket_prefix", name_prefix_from_name(&bucket))
-            .set("bucket_domain_name", crate::s3::bucket_domain_name(&region, &bucket))
-            .set("bucket_regional_domain_name", crate::s3::bucket_regional_domain_name(&region, &bucket))
-            .set("hosted_zone_id", val::opt_str(crate::s3::hosted_zone_id(&region)))
-            .set("region", region.as_str())
-            .set("force_destroy", Value::Bool(val::boolean(cur, "force_destroy").unwrap_or(false)))
-            .set("object_lock_enabled", Value::Bool(lock))
-            .set("tags", tags)
-            .set("tags_all", tags_all)
-            .keep(cur, &["timeouts"])
-            .build(),
+        Bucket {
+            // Not read from S3: what the prior value records (see `s3_bucket_legacy`).
+            legacy: cur.legacy.clone(),
+            id: Some(bucket.clone()),
+            arn: Some(crate::s3::bucket_arn(&region, &bucket)),
+            bucket: Some(bucket.clone()),
+            bucket_prefix: crate::resource::prefix_of(None, &bucket),
+            bucket_domain_name: Some(crate::s3::bucket_domain_name(&region, &bucket)),
+            bucket_regional_domain_name: Some(crate::s3::bucket_regional_domain_name(&region, &bucket)),
+            hosted_zone_id: crate::s3::hosted_zone_id(&region).map(str::to_string),
+            region: Some(region),
+            force_destroy: cur.force_destroy,
+            object_lock_enabled: Some(lock),
+            tags: cur.tags.read_back(c, &api_tags),
+            timeouts: cur.timeouts.clone(),
+        }
+        .to_value(),
     ))
 }
 
 impl S3Bucket {
-    async fn read_one(&self, c: &Ctx<'_>, bucket: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[terrane_engine::value::PathStep::Attr("id".into())], Value::from(bucket));
+    async fn read_one(&self, c: &Ctx<'_>, bucket: &str, like: &Bucket) -> Result<Value> {
+        let stub = Bucket { id: Some(bucket.to_string()), ..like.clone() };
         read_bucket(c, &stub).await?.ok_or_else(|| ProviderError::new(format!("S3 bucket {bucket} is gone")))
     }
 }
@@ -290,7 +308,7 @@ impl ResourceType for S3Bucket {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Bucket::schema()
     }
 
     fn refused(&self) -> &'static [crate::resource::Refused] {
@@ -331,7 +349,8 @@ impl ResourceType for S3Bucket {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let bucket = c.generated_name(&rename(planned), "terraform-");
+        let planned = Bucket::from_value(planned)?;
+        let bucket = planned.name(c);
         let region = c.clients.region.clone();
         let mut req = c.clients.s3.create_bucket().bucket(&bucket);
         if region != "us-east-1" {
@@ -341,7 +360,7 @@ impl ResourceType for S3Bucket {
                     .build(),
             );
         }
-        if val::boolean(planned, "object_lock_enabled") == Some(true) {
+        if planned.object_lock_enabled == Some(true) {
             req = req.object_lock_enabled_for_bucket(true);
         }
         if let Err(e) = req.send().await {
@@ -356,8 +375,8 @@ impl ResourceType for S3Bucket {
             return Err(err);
         }
         let partial =
-            || Value::object([("id", Value::from(bucket.as_str())), ("bucket", Value::from(bucket.as_str()))]);
-        let wait = timeout(planned, "create", Duration::from_secs(20 * 60));
+            || Bucket { id: Some(bucket.clone()), bucket: Some(bucket.clone()), ..Bucket::default() }.to_value();
+        let wait = limit(&planned.timeouts, Op::Create, Duration::from_secs(20 * 60));
         wait_for(&format!("S3 bucket {bucket} to exist"), wait, || async {
             Ok(match head(c, &bucket).await? {
                 Some(_) => Poll::Done(()),
@@ -366,11 +385,11 @@ impl ResourceType for S3Bucket {
         })
         .await
         .map_err(|e| e.with_partial_state(partial()))?;
-        let tags = crate::tags::wanted(planned);
+        let tags = planned.tags.wanted();
         if !tags.is_empty() {
             put_tags(c, &bucket, &tags).await.map_err(|e| e.with_partial_state(partial()))?;
         }
-        self.read_one(c, &bucket, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &bucket, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its name (configured, or made from `bucket_prefix` and the token). Not tagged
@@ -378,7 +397,8 @@ impl ResourceType for S3Bucket {
     /// replaces them all): a bucket name is global, so the bucket of that name, when it is ours
     /// (HeadBucket answers; another account's answers 403), is what the create made.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let bucket = c.generated_name(&rename(planned), "terraform-");
+        let planned = Bucket::from_stub(planned)?;
+        let bucket = planned.name(c);
         match c.clients.s3.head_bucket().bucket(&bucket).send().await {
             Ok(_) => {}
             Err(e) if matches!(code(&e), Some("NotFound" | "NoSuchBucket" | "Forbidden" | "403" | "AccessDenied")) => {
@@ -386,25 +406,27 @@ impl ResourceType for S3Bucket {
             }
             Err(e) => return Err(sdk_error(&format!("looking for S3 bucket {bucket}"), e)),
         }
-        read_bucket(c, &crate::resource::with_id(planned, &bucket)).await
+        read_bucket(c, &Bucket { id: Some(bucket), ..planned }).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        read_each(current, |cur| async move { read_bucket(c, &cur).await }).await
+        read_each(current, |cur| async move { read_bucket(c, &Bucket::from_stub(&cur)?).await }).await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let bucket = val::id(prior);
-        let wanted = crate::tags::wanted(planned);
-        if val::string_map(prior, "tags_all") != wanted {
+        let (prior, planned) = (Bucket::from_stub(prior)?, Bucket::from_value(planned)?);
+        let bucket = prior.id.clone().unwrap_or_default();
+        let wanted = planned.tags.wanted();
+        if prior.tags.wanted() != wanted {
             put_tags(c, &bucket, &wanted).await?;
         }
-        self.read_one(c, &bucket, planned).await
+        self.read_one(c, &bucket, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let bucket = val::id(prior);
-        let force = val::boolean(prior, "force_destroy") == Some(true);
+        let prior = Bucket::from_stub(prior)?;
+        let bucket = prior.id.unwrap_or_default();
+        let force = prior.force_destroy;
         // A force destroy empties the bucket, then deletes it; objects written meanwhile make
         // it try again, a few times.
         for _ in 0..5 {
@@ -428,15 +450,8 @@ impl ResourceType for S3Bucket {
     }
 
     async fn import(&self, c: &Ctx<'_>, id: &str) -> Result<Option<Value>> {
-        let stub = Value::object([("id", Value::from(id)), ("force_destroy", Value::Bool(false))]);
-        read_bucket(c, &stub).await
+        read_bucket(c, &Bucket { id: Some(id.to_string()), ..Bucket::default() }).await
     }
-}
-
-/// `generated_name` reads `name`/`name_prefix`; a bucket calls them `bucket`/`bucket_prefix`.
-fn rename(planned: &Value) -> Value {
-    let s = |k: &str| val::string(planned, k).map_or(Value::NULL, Value::from);
-    Value::object([("name", s("bucket")), ("name_prefix", s("bucket_prefix"))])
 }
 
 #[cfg(test)]
@@ -464,7 +479,7 @@ mod tests {
         });
         assert!(n.starts_with("tf-state-") && n.len() == 9 + SUFFIX_LEN, "{n}");
         assert!(check_name(&n).is_none(), "{n}");
-        assert_eq!(name_prefix_from_name(&n), Value::from("tf-state-"));
+        assert_eq!(crate::resource::prefix_of(None, &n).as_deref(), Some("tf-state-"));
     }
 
     #[test]

@@ -12,8 +12,8 @@
 //! Terraform reads them again on its next refresh.
 
 use crate::resource::Refused;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use std::collections::{BTreeMap, BTreeSet};
+use terrane_engine::model::Model;
 
 /// Why each legacy argument is refused, naming the resource that replaces it.
 macro_rules! replaced_by {
@@ -45,244 +45,275 @@ pub static REFUSED: [Refused; 13] = [
     replaced_by!("website", "aws_s3_bucket_website_configuration"),
 ];
 
-/// The computed attributes that come with them (from the website configuration).
-pub const COMPUTED: [&str; 2] = ["website_domain", "website_endpoint"];
-
-/// `s` with the legacy arguments and their computed attributes.
-pub fn with_legacy(s: Schema) -> Schema {
-    s.attr("acceleration_status", Attribute::optional_computed(Type::String))
-        .attr("acl", Attribute::optional_computed(Type::String))
-        .attr("policy", Attribute::optional_computed(Type::String))
-        .attr("request_payer", Attribute::optional_computed(Type::String))
-        .attr("website_domain", Attribute::computed(Type::String))
-        .attr("website_endpoint", Attribute::computed(Type::String))
-        .block(
-            "cors_rule",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("allowed_headers", Attribute::optional(Type::list(Type::String)))
-                    .attr("allowed_methods", Attribute::required(Type::list(Type::String)))
-                    .attr("allowed_origins", Attribute::required(Type::list(Type::String)))
-                    .attr("expose_headers", Attribute::optional(Type::list(Type::String)))
-                    .attr("max_age_seconds", Attribute::optional(Type::Number)),
-            )
-            .computed(),
-        )
-        .block(
-            "grant",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("id", Attribute::optional(Type::String))
-                    .attr("permissions", Attribute::required(Type::set(Type::String)))
-                    .attr("type", Attribute::required(Type::String))
-                    .attr("uri", Attribute::optional(Type::String)),
-            )
-            .computed(),
-        )
-        .block(
-            "lifecycle_rule",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("abort_incomplete_multipart_upload_days", Attribute::optional(Type::Number))
-                    .attr("enabled", Attribute::required(Type::Bool))
-                    .attr("id", Attribute::optional_computed(Type::String))
-                    .attr("prefix", Attribute::optional(Type::String))
-                    .attr("tags", Attribute::optional(Type::map(Type::String)))
-                    .block(
-                        "expiration",
-                        NestedBlock::list(
-                            Schema::new()
-                                .attr("date", Attribute::optional(Type::String))
-                                .attr("days", Attribute::optional(Type::Number))
-                                .attr("expired_object_delete_marker", Attribute::optional(Type::Bool)),
-                        )
-                        .max(1),
-                    )
-                    .block(
-                        "noncurrent_version_expiration",
-                        NestedBlock::list(Schema::new().attr("days", Attribute::optional(Type::Number))).max(1),
-                    )
-                    .block(
-                        "noncurrent_version_transition",
-                        NestedBlock::set(
-                            Schema::new()
-                                .attr("days", Attribute::optional(Type::Number))
-                                .attr("storage_class", Attribute::required(Type::String)),
-                        ),
-                    )
-                    .block(
-                        "transition",
-                        NestedBlock::set(
-                            Schema::new()
-                                .attr("date", Attribute::optional(Type::String))
-                                .attr("days", Attribute::optional(Type::Number))
-                                .attr("storage_class", Attribute::required(Type::String)),
-                        ),
-                    ),
-            )
-            .computed(),
-        )
-        .block(
-            "logging",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("target_bucket", Attribute::required(Type::String))
-                    .attr("target_prefix", Attribute::optional(Type::String)),
-            )
-            .max(1)
-            .computed(),
-        )
-        .block(
-            "object_lock_configuration",
-            NestedBlock::list(
-                Schema::new().attr("object_lock_enabled", Attribute::optional(Type::String)).block(
-                    "rule",
-                    NestedBlock::list(
-                        Schema::new().block(
-                            "default_retention",
-                            NestedBlock::list(
-                                Schema::new()
-                                    .attr("days", Attribute::optional(Type::Number))
-                                    .attr("mode", Attribute::required(Type::String))
-                                    .attr("years", Attribute::optional(Type::Number)),
-                            )
-                            .min(1)
-                            .max(1),
-                        ),
-                    )
-                    .max(1),
-                ),
-            )
-            .max(1)
-            .computed(),
-        )
-        .block(
-            "replication_configuration",
-            NestedBlock::list(
-                Schema::new().attr("role", Attribute::required(Type::String)).block(
-                    "rules",
-                    NestedBlock::set(
-                        Schema::new()
-                            .attr("delete_marker_replication_status", Attribute::optional(Type::String))
-                            .attr("id", Attribute::optional(Type::String))
-                            .attr("prefix", Attribute::optional(Type::String))
-                            .attr("priority", Attribute::optional(Type::Number))
-                            .attr("status", Attribute::required(Type::String))
-                            .block(
-                                "destination",
-                                NestedBlock::list(
-                                    Schema::new()
-                                        .attr("account_id", Attribute::optional(Type::String))
-                                        .attr("bucket", Attribute::required(Type::String))
-                                        .attr("replica_kms_key_id", Attribute::optional(Type::String))
-                                        .attr("storage_class", Attribute::optional(Type::String))
-                                        .block(
-                                            "access_control_translation",
-                                            NestedBlock::list(
-                                                Schema::new().attr("owner", Attribute::required(Type::String)),
-                                            )
-                                            .max(1),
-                                        )
-                                        .block(
-                                            "metrics",
-                                            NestedBlock::list(
-                                                Schema::new()
-                                                    .attr("minutes", Attribute::optional(Type::Number))
-                                                    .attr("status", Attribute::optional(Type::String)),
-                                            )
-                                            .max(1),
-                                        )
-                                        .block(
-                                            "replication_time",
-                                            NestedBlock::list(
-                                                Schema::new()
-                                                    .attr("minutes", Attribute::optional(Type::Number))
-                                                    .attr("status", Attribute::optional(Type::String)),
-                                            )
-                                            .max(1),
-                                        ),
-                                )
-                                .min(1)
-                                .max(1),
-                            )
-                            .block(
-                                "filter",
-                                NestedBlock::list(
-                                    Schema::new()
-                                        .attr("prefix", Attribute::optional(Type::String))
-                                        .attr("tags", Attribute::optional(Type::map(Type::String))),
-                                )
-                                .max(1),
-                            )
-                            .block(
-                                "source_selection_criteria",
-                                NestedBlock::list(
-                                    Schema::new().block(
-                                        "sse_kms_encrypted_objects",
-                                        NestedBlock::list(
-                                            Schema::new().attr("enabled", Attribute::required(Type::Bool)),
-                                        )
-                                        .max(1),
-                                    ),
-                                )
-                                .max(1),
-                            ),
-                    )
-                    .min(1),
-                ),
-            )
-            .max(1)
-            .computed(),
-        )
-        .block(
-            "server_side_encryption_configuration",
-            NestedBlock::list(
-                Schema::new().block(
-                    "rule",
-                    NestedBlock::list(
-                        Schema::new().attr("bucket_key_enabled", Attribute::optional(Type::Bool)).block(
-                            "apply_server_side_encryption_by_default",
-                            NestedBlock::list(
-                                Schema::new()
-                                    .attr("kms_master_key_id", Attribute::optional(Type::String))
-                                    .attr("sse_algorithm", Attribute::required(Type::String)),
-                            )
-                            .min(1)
-                            .max(1),
-                        ),
-                    )
-                    .min(1)
-                    .max(1),
-                ),
-            )
-            .max(1)
-            .computed(),
-        )
-        .block(
-            "versioning",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("enabled", Attribute::optional(Type::Bool))
-                    .attr("mfa_delete", Attribute::optional(Type::Bool)),
-            )
-            .max(1)
-            .computed(),
-        )
-        .block(
-            "website",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("error_document", Attribute::optional(Type::String))
-                    .attr("index_document", Attribute::optional(Type::String))
-                    .attr("redirect_all_requests_to", Attribute::optional(Type::String))
-                    .attr("routing_rules", Attribute::optional(Type::String)),
-            )
-            .max(1)
-            .computed(),
-        )
+/// The legacy arguments and their computed attributes (from the website configuration),
+/// flattened into the bucket: what a read gives is what the prior value records.
+#[derive(Model, Clone, Debug, Default)]
+pub struct Legacy {
+    #[model(optional, computed)]
+    acceleration_status: Option<String>,
+    #[model(optional, computed)]
+    acl: Option<String>,
+    #[model(optional, computed)]
+    policy: Option<String>,
+    #[model(optional, computed)]
+    request_payer: Option<String>,
+    #[model(computed)]
+    website_domain: Option<String>,
+    #[model(computed)]
+    website_endpoint: Option<String>,
+    #[model(block, computed)]
+    cors_rule: Vec<CorsRule>,
+    #[model(block = "set", computed)]
+    grant: Vec<Grant>,
+    #[model(block, computed)]
+    lifecycle_rule: Vec<LifecycleRule>,
+    #[model(block, max = 1, computed)]
+    logging: Option<Logging>,
+    #[model(block, max = 1, computed)]
+    object_lock_configuration: Option<ObjectLockConfiguration>,
+    #[model(block, max = 1, computed)]
+    replication_configuration: Option<ReplicationConfiguration>,
+    #[model(block, max = 1, computed)]
+    server_side_encryption_configuration: Option<ServerSideEncryptionConfiguration>,
+    #[model(block, max = 1, computed)]
+    versioning: Option<Versioning>,
+    #[model(block, max = 1, computed)]
+    website: Option<Website>,
 }
 
-/// The names of everything [`with_legacy`] adds.
-pub fn names() -> impl Iterator<Item = &'static str> {
-    REFUSED.iter().map(|r| r.name).chain(COMPUTED)
+#[derive(Model, Clone, Debug, Default)]
+struct CorsRule {
+    #[model(optional)]
+    allowed_headers: Option<Vec<String>>,
+    #[model(required)]
+    allowed_methods: Vec<String>,
+    #[model(required)]
+    allowed_origins: Vec<String>,
+    #[model(optional)]
+    expose_headers: Option<Vec<String>>,
+    #[model(optional)]
+    max_age_seconds: Option<i64>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct Grant {
+    #[model(optional)]
+    id: Option<String>,
+    #[model(required)]
+    permissions: BTreeSet<String>,
+    #[model(required, name = "type")]
+    kind: String,
+    #[model(optional)]
+    uri: Option<String>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct LifecycleRule {
+    #[model(optional)]
+    abort_incomplete_multipart_upload_days: Option<i64>,
+    #[model(required)]
+    enabled: bool,
+    #[model(optional, computed)]
+    id: Option<String>,
+    #[model(optional)]
+    prefix: Option<String>,
+    #[model(optional)]
+    tags: Option<BTreeMap<String, String>>,
+    #[model(block, max = 1)]
+    expiration: Option<Expiration>,
+    #[model(block, max = 1)]
+    noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
+    #[model(block = "set")]
+    noncurrent_version_transition: Vec<NoncurrentVersionTransition>,
+    #[model(block = "set")]
+    transition: Vec<Transition>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct Expiration {
+    #[model(optional)]
+    date: Option<String>,
+    #[model(optional)]
+    days: Option<i64>,
+    #[model(optional)]
+    expired_object_delete_marker: Option<bool>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct NoncurrentVersionExpiration {
+    #[model(optional)]
+    days: Option<i64>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct NoncurrentVersionTransition {
+    #[model(optional)]
+    days: Option<i64>,
+    #[model(required)]
+    storage_class: String,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct Transition {
+    #[model(optional)]
+    date: Option<String>,
+    #[model(optional)]
+    days: Option<i64>,
+    #[model(required)]
+    storage_class: String,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct Logging {
+    #[model(required)]
+    target_bucket: String,
+    #[model(optional)]
+    target_prefix: Option<String>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct ObjectLockConfiguration {
+    #[model(optional)]
+    object_lock_enabled: Option<String>,
+    #[model(block, max = 1)]
+    rule: Option<ObjectLockRule>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct ObjectLockRule {
+    #[model(block, min = 1, max = 1)]
+    default_retention: Option<DefaultRetention>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct DefaultRetention {
+    #[model(optional)]
+    days: Option<i64>,
+    #[model(required)]
+    mode: String,
+    #[model(optional)]
+    years: Option<i64>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct ReplicationConfiguration {
+    #[model(required)]
+    role: String,
+    #[model(block = "set", min = 1)]
+    rules: Vec<ReplicationRule>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct ReplicationRule {
+    #[model(optional)]
+    delete_marker_replication_status: Option<String>,
+    #[model(optional)]
+    id: Option<String>,
+    #[model(optional)]
+    prefix: Option<String>,
+    #[model(optional)]
+    priority: Option<i64>,
+    #[model(required)]
+    status: String,
+    #[model(block, min = 1, max = 1)]
+    destination: Option<Destination>,
+    #[model(block, max = 1)]
+    filter: Option<ReplicationFilter>,
+    #[model(block, max = 1)]
+    source_selection_criteria: Option<SourceSelectionCriteria>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct Destination {
+    #[model(optional)]
+    account_id: Option<String>,
+    #[model(required)]
+    bucket: String,
+    #[model(optional)]
+    replica_kms_key_id: Option<String>,
+    #[model(optional)]
+    storage_class: Option<String>,
+    #[model(block, max = 1)]
+    access_control_translation: Option<AccessControlTranslation>,
+    #[model(block, max = 1)]
+    metrics: Option<ReplicationMinutes>,
+    #[model(block, max = 1)]
+    replication_time: Option<ReplicationMinutes>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct AccessControlTranslation {
+    #[model(required)]
+    owner: String,
+}
+
+/// `metrics` and `replication_time`, which have the same attributes.
+#[derive(Model, Clone, Debug, Default)]
+struct ReplicationMinutes {
+    #[model(optional)]
+    minutes: Option<i64>,
+    #[model(optional)]
+    status: Option<String>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct ReplicationFilter {
+    #[model(optional)]
+    prefix: Option<String>,
+    #[model(optional)]
+    tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct SourceSelectionCriteria {
+    #[model(block, max = 1)]
+    sse_kms_encrypted_objects: Option<SseKmsEncryptedObjects>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct SseKmsEncryptedObjects {
+    #[model(required)]
+    enabled: bool,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct ServerSideEncryptionConfiguration {
+    #[model(block, min = 1, max = 1)]
+    rule: Option<EncryptionRule>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct EncryptionRule {
+    #[model(optional)]
+    bucket_key_enabled: Option<bool>,
+    #[model(block, min = 1, max = 1)]
+    apply_server_side_encryption_by_default: Option<EncryptionByDefault>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct EncryptionByDefault {
+    #[model(optional)]
+    kms_master_key_id: Option<String>,
+    #[model(required)]
+    sse_algorithm: String,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct Versioning {
+    #[model(optional)]
+    enabled: Option<bool>,
+    #[model(optional)]
+    mfa_delete: Option<bool>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct Website {
+    #[model(optional)]
+    error_document: Option<String>,
+    #[model(optional)]
+    index_document: Option<String>,
+    #[model(optional)]
+    redirect_all_requests_to: Option<String>,
+    #[model(optional)]
+    routing_rules: Option<String>,
 }

@@ -7,24 +7,27 @@ use crate::iam::PROPAGATION;
 use crate::policy::{normalize_json, plan_policy, policy_to_set, validate_policy};
 use crate::resource::{Ctx, ResourceType, Result, read_each};
 use crate::s3::is_missing;
-use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::PlanResponse;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct S3BucketPolicy;
 
 const NOT_FOUND: &str = "NoSuchBucketPolicy";
 
-fn schema() -> Schema {
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("bucket", Attribute::required(Type::String).force_new())
-        .attr("policy", Attribute::required(Type::String))
+/// An `aws_s3_bucket_policy` object.
+#[derive(Model, Clone, Debug, Default)]
+struct BucketPolicy {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new)]
+    bucket: String,
+    #[model(required)]
+    policy: String,
 }
 
 async fn get(c: &Ctx<'_>, bucket: &str) -> Result<Option<String>> {
@@ -35,18 +38,20 @@ async fn get(c: &Ctx<'_>, bucket: &str) -> Result<Option<String>> {
     }
 }
 
-fn value_of(bucket: &str, document: &str, cur: &Value) -> Value {
-    Obj::new(&schema())
-        .set("id", bucket)
-        .set("bucket", bucket)
-        .set("policy", policy_to_set(val::string(cur, "policy").as_deref(), document, false))
-        .build()
+fn value_of(bucket: &str, document: &str, cur: &BucketPolicy) -> Value {
+    let stored = Some(cur.policy.as_str()).filter(|p| !p.is_empty());
+    BucketPolicy {
+        id: Some(bucket.to_string()),
+        bucket: bucket.to_string(),
+        policy: policy_to_set(stored, document, false),
+    }
+    .to_value()
 }
 
 /// Puts the policy, retrying while S3 rejects a principal IAM has not propagated yet.
-async fn put(c: &Ctx<'_>, bucket: &str, planned: &Value) -> Result<Value> {
-    let policy = val::string(planned, "policy").unwrap_or_default();
-    let document = normalize_json(&policy).unwrap_or(policy);
+async fn put(c: &Ctx<'_>, bucket: &str, planned: &BucketPolicy) -> Result<Value> {
+    let policy = &planned.policy;
+    let document = normalize_json(policy).unwrap_or_else(|| policy.clone());
     wait_for(&format!("S3 to accept the policy of bucket {bucket}"), PROPAGATION, || async {
         match c.clients.s3.put_bucket_policy().bucket(bucket).policy(&document).send().await {
             Ok(_) => Ok(Poll::Done(())),
@@ -77,7 +82,7 @@ impl ResourceType for S3BucketPolicy {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        BucketPolicy::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -89,7 +94,8 @@ impl ResourceType for S3BucketPolicy {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        put(c, &val::string(planned, "bucket").unwrap_or_default(), planned).await
+        let planned = BucketPolicy::from_value(planned)?;
+        put(c, &planned.bucket, &planned).await
     }
 
     /// Found by its natural key, the bucket: the bucket policy has no identity of its own (the
@@ -97,25 +103,30 @@ impl ResourceType for S3BucketPolicy {
     /// and the next plan changes what differs.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         // Unknown when the killed apply was planned: asked again once the bucket is adopted.
-        let Some(bucket) = val::string(planned, "bucket").filter(|b| !b.is_empty()) else { return Ok(None) };
-        let id = bucket;
-        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
+        let planned = BucketPolicy::from_stub(planned)?;
+        if planned.bucket.is_empty() {
+            return Ok(None);
+        }
+        let stub = BucketPolicy { id: Some(planned.bucket.clone()), ..planned };
+        crate::resource::read_stub(self, c, stub.to_value()).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         read_each(current, |cur| async move {
-            let bucket = val::id(&cur);
+            let cur = BucketPolicy::from_stub(&cur)?;
+            let bucket = cur.id.clone().unwrap_or_default();
             Ok(get(c, &bucket).await?.map(|d| value_of(&bucket, &d, &cur)))
         })
         .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        put(c, &val::id(prior), planned).await
+        let (prior, planned) = (BucketPolicy::from_stub(prior)?, BucketPolicy::from_value(planned)?);
+        put(c, &prior.id.unwrap_or_default(), &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let bucket = val::id(prior);
+        let bucket = BucketPolicy::from_stub(prior)?.id.unwrap_or_default();
         match c.clients.s3.delete_bucket_policy().bucket(&bucket).send().await {
             Ok(_) => Ok(()),
             Err(e) if is_missing(&e, NOT_FOUND) => Ok(()),

@@ -4,36 +4,41 @@
 use crate::errors::sdk_error;
 use crate::resource::{Ctx, ResourceType, Result, read_each};
 use crate::s3::is_missing;
-use crate::val::{self, Obj};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use std::time::Duration;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::model::Model;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct S3BucketPublicAccessBlock;
 
-const SWITCHES: [&str; 4] =
-    ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
 const NOT_FOUND: &str = "NoSuchPublicAccessBlockConfiguration";
 const PROPAGATION: Duration = Duration::from_secs(60);
 
-fn schema() -> Schema {
-    let mut s = Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("bucket", Attribute::required(Type::String).force_new());
-    for k in SWITCHES {
-        s = s.attr(k, Attribute::optional(Type::Bool).default(false));
-    }
-    s
+/// An `aws_s3_bucket_public_access_block` object.
+#[derive(Model, Clone, Debug, Default)]
+struct AccessBlock {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new)]
+    bucket: String,
+    #[model(optional, default = false)]
+    block_public_acls: bool,
+    #[model(optional, default = false)]
+    block_public_policy: bool,
+    #[model(optional, default = false)]
+    ignore_public_acls: bool,
+    #[model(optional, default = false)]
+    restrict_public_buckets: bool,
 }
 
+/// The four switches, in the order of [`AccessBlock`]'s fields.
 type Switches = [bool; 4];
 
-fn switches_of(v: &Value) -> Switches {
-    SWITCHES.map(|k| val::boolean(v, k).unwrap_or(false))
+fn switches_of(v: &AccessBlock) -> Switches {
+    [v.block_public_acls, v.block_public_policy, v.ignore_public_acls, v.restrict_public_buckets]
 }
 
 async fn get(c: &Ctx<'_>, bucket: &str) -> Result<Option<Switches>> {
@@ -52,15 +57,20 @@ async fn get(c: &Ctx<'_>, bucket: &str) -> Result<Option<Switches>> {
 }
 
 fn value_of(bucket: &str, s: Switches) -> Value {
-    let mut o = Obj::new(&schema()).set("id", bucket).set("bucket", bucket);
-    for (k, on) in SWITCHES.iter().zip(s) {
-        o = o.set(k, Value::Bool(on));
+    let [block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets] = s;
+    AccessBlock {
+        id: Some(bucket.to_string()),
+        bucket: bucket.to_string(),
+        block_public_acls,
+        block_public_policy,
+        ignore_public_acls,
+        restrict_public_buckets,
     }
-    o.build()
+    .to_value()
 }
 
 /// Writes the switches and waits until S3 reports them.
-async fn put(c: &Ctx<'_>, bucket: &str, planned: &Value) -> Result<Value> {
+async fn put(c: &Ctx<'_>, bucket: &str, planned: &AccessBlock) -> Result<Value> {
     let want = switches_of(planned);
     let conf = PublicAccessBlockConfiguration::builder()
         .block_public_acls(want[0])
@@ -94,11 +104,12 @@ impl ResourceType for S3BucketPublicAccessBlock {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        AccessBlock::schema()
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        put(c, &val::string(planned, "bucket").unwrap_or_default(), planned).await
+        let planned = AccessBlock::from_value(planned)?;
+        put(c, &planned.bucket, &planned).await
     }
 
     /// Found by its natural key, the bucket: the public access block has no identity of its own (the
@@ -106,25 +117,29 @@ impl ResourceType for S3BucketPublicAccessBlock {
     /// and the next plan changes what differs.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         // Unknown when the killed apply was planned: asked again once the bucket is adopted.
-        let Some(bucket) = val::string(planned, "bucket").filter(|b| !b.is_empty()) else { return Ok(None) };
-        let id = bucket;
-        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
+        let planned = AccessBlock::from_stub(planned)?;
+        if planned.bucket.is_empty() {
+            return Ok(None);
+        }
+        let stub = AccessBlock { id: Some(planned.bucket.clone()), ..planned };
+        crate::resource::read_stub(self, c, stub.to_value()).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         read_each(current, |cur| async move {
-            let bucket = val::id(&cur);
+            let bucket = AccessBlock::from_stub(&cur)?.id.unwrap_or_default();
             Ok(get(c, &bucket).await?.map(|s| value_of(&bucket, s)))
         })
         .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        put(c, &val::id(prior), planned).await
+        let (prior, planned) = (AccessBlock::from_stub(prior)?, AccessBlock::from_value(planned)?);
+        put(c, &prior.id.unwrap_or_default(), &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let bucket = val::id(prior);
+        let bucket = AccessBlock::from_stub(prior)?.id.unwrap_or_default();
         match c.clients.s3.delete_public_access_block().bucket(&bucket).send().await {
             Ok(_) => Ok(()),
             Err(e) if is_missing(&e, NOT_FOUND) => Ok(()),

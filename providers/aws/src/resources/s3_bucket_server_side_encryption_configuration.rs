@@ -6,7 +6,7 @@
 use crate::errors::sdk_error;
 use crate::resource::{Ctx, ResourceType, Result, invalid, read_each};
 use crate::s3::{format_id, is_missing, parse_id};
-use crate::val::{self, Obj};
+use crate::val;
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{
@@ -14,9 +14,9 @@ use aws_sdk_s3::types::{
 };
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct S3BucketSse;
@@ -25,36 +25,44 @@ const ALGORITHMS: &[&str] = &["AES256", "aws:kms", "aws:kms:dsse"];
 const NOT_FOUND: &str = "ServerSideEncryptionConfigurationNotFoundError";
 const PROPAGATION: Duration = Duration::from_secs(60);
 
-fn schema() -> Schema {
-    let by_default = Schema::new()
-        .attr("sse_algorithm", Attribute::required(Type::String))
-        .attr("kms_master_key_id", Attribute::optional(Type::String));
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("bucket", Attribute::required(Type::String).force_new())
-        .attr("expected_bucket_owner", Attribute::optional(Type::String).force_new())
-        .block(
-            "rule",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("bucket_key_enabled", Attribute::optional(Type::Bool))
-                    .block("apply_server_side_encryption_by_default", NestedBlock::list(by_default).max(1)),
-            )
-            .min(1),
-        )
+/// An `aws_s3_bucket_server_side_encryption_configuration` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Sse {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new)]
+    bucket: String,
+    #[model(optional, force_new)]
+    expected_bucket_owner: Option<String>,
+    #[model(block = "set", min = 1)]
+    rule: Vec<Rule>,
 }
 
-fn to_api(rules: &[Value]) -> Result<Vec<ServerSideEncryptionRule>> {
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct Rule {
+    #[model(optional)]
+    bucket_key_enabled: Option<bool>,
+    #[model(block, max = 1)]
+    apply_server_side_encryption_by_default: Option<ByDefault>,
+}
+
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct ByDefault {
+    #[model(required)]
+    sse_algorithm: String,
+    #[model(optional)]
+    kms_master_key_id: Option<String>,
+}
+
+fn to_api(rules: &[Rule]) -> Result<Vec<ServerSideEncryptionRule>> {
     rules
         .iter()
         .map(|r| {
-            let by_default = match val::block(r, "apply_server_side_encryption_by_default") {
+            let by_default = match &r.apply_server_side_encryption_by_default {
                 Some(d) => Some(
                     ServerSideEncryptionByDefault::builder()
-                        .sse_algorithm(ServerSideEncryption::from(
-                            val::string(&d, "sse_algorithm").unwrap_or_default().as_str(),
-                        ))
-                        .set_kms_master_key_id(val::string(&d, "kms_master_key_id").filter(|k| !k.is_empty()))
+                        .sse_algorithm(ServerSideEncryption::from(d.sse_algorithm.as_str()))
+                        .set_kms_master_key_id(d.kms_master_key_id.clone().filter(|k| !k.is_empty()))
                         .build()
                         .map_err(|e| ProviderError::new(e.to_string()))?,
                 ),
@@ -62,7 +70,7 @@ fn to_api(rules: &[Value]) -> Result<Vec<ServerSideEncryptionRule>> {
             };
             Ok(ServerSideEncryptionRule::builder()
                 .set_apply_server_side_encryption_by_default(by_default)
-                .set_bucket_key_enabled(val::boolean(r, "bucket_key_enabled"))
+                .set_bucket_key_enabled(r.bucket_key_enabled)
                 .build())
         })
         .collect()
@@ -70,36 +78,27 @@ fn to_api(rules: &[Value]) -> Result<Vec<ServerSideEncryptionRule>> {
 
 /// The rules as stored: `bucket_key_enabled` false and unset mean the same to S3, so the
 /// prior form is kept (null on import).
-fn from_api(rules: &[ServerSideEncryptionRule], cur: &Value) -> Value {
-    let prior = val::blocks(cur, "rule");
-    Value::set_any(
-        rules
-            .iter()
-            .map(|r| {
-                let by_default = match r.apply_server_side_encryption_by_default() {
-                    Some(d) => Value::tuple(vec![Value::object([
-                        ("sse_algorithm", Value::from(d.sse_algorithm().as_str())),
-                        ("kms_master_key_id", val::opt_str(d.kms_master_key_id())),
-                    ])]),
-                    None => Value::empty_tuple(),
-                };
-                let prior_key = prior
-                    .iter()
-                    .find(|p| p.get_attr("apply_server_side_encryption_by_default") == Some(&by_default))
-                    .or(prior.first())
-                    .and_then(|p| val::boolean(p, "bucket_key_enabled"));
-                let bucket_key = match (r.bucket_key_enabled(), prior_key) {
-                    (Some(true), _) => Value::Bool(true),
-                    (_, Some(false)) => Value::Bool(false),
-                    _ => val::opt_bool(None),
-                };
-                Value::object([
-                    ("apply_server_side_encryption_by_default", by_default),
-                    ("bucket_key_enabled", bucket_key),
-                ])
-            })
-            .collect(),
-    )
+fn from_api(rules: &[ServerSideEncryptionRule], prior: &[Rule]) -> Vec<Rule> {
+    rules
+        .iter()
+        .map(|r| {
+            let by_default = r.apply_server_side_encryption_by_default().map(|d| ByDefault {
+                sse_algorithm: d.sse_algorithm().as_str().to_string(),
+                kms_master_key_id: d.kms_master_key_id().map(str::to_string),
+            });
+            let prior_key = prior
+                .iter()
+                .find(|p| p.apply_server_side_encryption_by_default == by_default)
+                .or(prior.first())
+                .and_then(|p| p.bucket_key_enabled);
+            let bucket_key_enabled = match (r.bucket_key_enabled(), prior_key) {
+                (Some(true), _) => Some(true),
+                (_, Some(false)) => Some(false),
+                _ => None,
+            };
+            Rule { bucket_key_enabled, apply_server_side_encryption_by_default: by_default }
+        })
+        .collect()
 }
 
 async fn get(c: &Ctx<'_>, bucket: &str, owner: Option<&str>) -> Result<Option<Vec<ServerSideEncryptionRule>>> {
@@ -118,18 +117,19 @@ async fn get(c: &Ctx<'_>, bucket: &str, owner: Option<&str>) -> Result<Option<Ve
     }
 }
 
-fn value_of(bucket: &str, owner: Option<&str>, rules: &[ServerSideEncryptionRule], cur: &Value) -> Value {
-    Obj::new(&schema())
-        .set("id", format_id(bucket, owner))
-        .set("bucket", bucket)
-        .set("expected_bucket_owner", val::opt_str(owner))
-        .set("rule", from_api(rules, cur))
-        .build()
+fn value_of(bucket: &str, owner: Option<&str>, rules: &[ServerSideEncryptionRule], cur: &Sse) -> Value {
+    Sse {
+        id: Some(format_id(bucket, owner)),
+        bucket: bucket.to_string(),
+        expected_bucket_owner: owner.map(str::to_string),
+        rule: from_api(rules, &cur.rule),
+    }
+    .to_value()
 }
 
-async fn put(c: &Ctx<'_>, bucket: &str, owner: Option<&str>, planned: &Value) -> Result<Value> {
+async fn put(c: &Ctx<'_>, bucket: &str, owner: Option<&str>, planned: &Sse) -> Result<Value> {
     let conf = ServerSideEncryptionConfiguration::builder()
-        .set_rules(Some(to_api(&val::blocks(planned, "rule"))?))
+        .set_rules(Some(to_api(&planned.rule)?))
         .build()
         .map_err(|e| ProviderError::new(e.to_string()))?;
     c.clients
@@ -158,7 +158,7 @@ impl ResourceType for S3BucketSse {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Sse::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -180,9 +180,8 @@ impl ResourceType for S3BucketSse {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let bucket = val::string(planned, "bucket").unwrap_or_default();
-        let owner = val::string(planned, "expected_bucket_owner");
-        put(c, &bucket, owner.as_deref(), planned).await
+        let planned = Sse::from_value(planned)?;
+        put(c, &planned.bucket, planned.expected_bucket_owner.as_deref(), &planned).await
     }
 
     /// Found by its natural key, the bucket (and expected owner): the encryption configuration has no identity of its own (the
@@ -190,26 +189,32 @@ impl ResourceType for S3BucketSse {
     /// and the next plan changes what differs.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         // Unknown when the killed apply was planned: asked again once the bucket is adopted.
-        let Some(bucket) = val::string(planned, "bucket").filter(|b| !b.is_empty()) else { return Ok(None) };
-        let id = format_id(&bucket, val::string(planned, "expected_bucket_owner").as_deref());
-        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
+        let planned = Sse::from_stub(planned)?;
+        if planned.bucket.is_empty() {
+            return Ok(None);
+        }
+        let id = format_id(&planned.bucket, planned.expected_bucket_owner.as_deref());
+        crate::resource::read_stub(self, c, Sse { id: Some(id), ..planned }.to_value()).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         read_each(current, |cur| async move {
-            let (bucket, owner) = parse_id(&val::id(&cur));
+            let cur = Sse::from_stub(&cur)?;
+            let (bucket, owner) = parse_id(cur.id.as_deref().unwrap_or_default());
             Ok(get(c, &bucket, owner.as_deref()).await?.map(|rules| value_of(&bucket, owner.as_deref(), &rules, &cur)))
         })
         .await
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let (bucket, owner) = parse_id(&val::id(prior));
-        put(c, &bucket, owner.as_deref(), planned).await
+        let (prior, planned) = (Sse::from_stub(prior)?, Sse::from_value(planned)?);
+        let (bucket, owner) = parse_id(prior.id.as_deref().unwrap_or_default());
+        put(c, &bucket, owner.as_deref(), &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let (bucket, owner) = parse_id(&val::id(prior));
+        let prior = Sse::from_stub(prior)?;
+        let (bucket, owner) = parse_id(prior.id.as_deref().unwrap_or_default());
         match c.clients.s3.delete_bucket_encryption().bucket(&bucket).set_expected_bucket_owner(owner).send().await {
             Ok(_) => Ok(()),
             Err(e) if is_missing(&e, NOT_FOUND) => Ok(()),
@@ -222,22 +227,19 @@ impl ResourceType for S3BucketSse {
 mod tests {
     use super::*;
 
-    fn rule(alg: &str, key: Option<&str>, bucket_key: Option<bool>) -> Value {
-        Value::object([
-            (
-                "apply_server_side_encryption_by_default",
-                Value::tuple(vec![Value::object([
-                    ("sse_algorithm", Value::from(alg)),
-                    ("kms_master_key_id", val::opt_str(key)),
-                ])]),
-            ),
-            ("bucket_key_enabled", val::opt_bool(bucket_key)),
-        ])
+    fn rule(alg: &str, key: Option<&str>, bucket_key: Option<bool>) -> Rule {
+        Rule {
+            bucket_key_enabled: bucket_key,
+            apply_server_side_encryption_by_default: Some(ByDefault {
+                sse_algorithm: alg.to_string(),
+                kms_master_key_id: key.map(str::to_string),
+            }),
+        }
     }
 
     #[test]
     fn algorithms_are_checked() {
-        let cfg = |r: Value| Value::object([("rule", Value::set_any(vec![r]))]);
+        let cfg = |r: Rule| Value::object([("rule", Value::set_any(vec![r.to_value()]))]);
         assert!(S3BucketSse.validate(&cfg(rule("aws:kms", Some("k"), None))).is_empty());
         assert_eq!(S3BucketSse.validate(&cfg(rule("aes256", None, None))).len(), 1);
         assert_eq!(S3BucketSse.validate(&cfg(rule("AES256", Some("k"), None))).len(), 1);
@@ -245,15 +247,12 @@ mod tests {
 
     #[test]
     fn rules_round_trip_and_keep_the_bucket_key_form() {
-        let prior = Value::object([("rule", Value::set_any(vec![rule("aws:kms", Some("k"), None)]))]);
-        let api = to_api(&val::blocks(&prior, "rule")).unwrap();
-        assert_eq!(from_api(&api, &prior), prior.get_attr("rule").cloned().unwrap());
+        let prior = vec![rule("aws:kms", Some("k"), None)];
+        let api = to_api(&prior).unwrap();
+        assert_eq!(from_api(&api, &prior), prior);
         let api_false = vec![ServerSideEncryptionRule::builder().set_bucket_key_enabled(Some(false)).build()];
-        let explicit = Value::object([("rule", Value::set_any(vec![rule("AES256", None, Some(false))]))]);
+        let explicit = vec![rule("AES256", None, Some(false))];
         let got = from_api(&api_false, &explicit);
-        assert_eq!(
-            val::boolean(&val::blocks(&Value::object([("rule", got)]), "rule")[0], "bucket_key_enabled"),
-            Some(false)
-        );
+        assert_eq!(got[0].bucket_key_enabled, Some(false));
     }
 }

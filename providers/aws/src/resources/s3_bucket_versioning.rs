@@ -5,15 +5,15 @@
 use crate::errors::{code, sdk_error};
 use crate::resource::{Ctx, ResourceType, Result, invalid, read_each};
 use crate::s3::{format_id, is_missing, parse_id};
-use crate::val::{self, Obj};
+use crate::val;
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_s3::types::{BucketVersioningStatus, MfaDelete, VersioningConfiguration};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct S3BucketVersioning;
@@ -23,28 +23,34 @@ const STATUSES: &[&str] = &["Enabled", "Suspended", "Disabled"];
 /// How long a new versioning state may take to show (Terraform's bucket propagation timeout).
 const PROPAGATION: Duration = Duration::from_secs(60);
 
-fn schema() -> Schema {
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("bucket", Attribute::required(Type::String).force_new())
-        .attr("expected_bucket_owner", Attribute::optional(Type::String).force_new())
-        .attr("mfa", Attribute::optional(Type::String))
-        .block(
-            "versioning_configuration",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("mfa_delete", Attribute::optional_computed(Type::String))
-                    .attr("status", Attribute::required(Type::String)),
-            )
-            .min(1)
-            .max(1),
-        )
+/// An `aws_s3_bucket_versioning` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Versioning {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new)]
+    bucket: String,
+    #[model(optional, force_new)]
+    expected_bucket_owner: Option<String>,
+    #[model(optional)]
+    mfa: Option<String>,
+    #[model(block, min = 1, max = 1)]
+    versioning_configuration: Option<VersioningBlock>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct VersioningBlock {
+    #[model(optional, computed)]
+    mfa_delete: Option<String>,
+    #[model(required)]
+    status: String,
 }
 
 /// The configured (or stored) status and MFA delete setting.
-fn wanted(v: &Value) -> (String, Option<String>) {
-    let cfg = val::block(v, "versioning_configuration").unwrap_or(Value::NULL);
-    (val::string(&cfg, "status").unwrap_or_else(|| "Disabled".into()), val::string(&cfg, "mfa_delete"))
+fn wanted(v: &Versioning) -> (String, Option<String>) {
+    let cfg = v.versioning_configuration.clone().unwrap_or_default();
+    let status = Some(cfg.status).filter(|s| !s.is_empty()).unwrap_or_else(|| "Disabled".into());
+    (status, cfg.mfa_delete)
 }
 
 /// (status, MFA delete) as S3 reports them; no status means never versioned: `Disabled`.
@@ -95,23 +101,21 @@ where
     Some((element("Status").unwrap_or_else(|| "Disabled".into()), element("MfaDelete")))
 }
 
-fn value_of(bucket: &str, owner: Option<&str>, status: &str, mfa_delete: Option<&str>, cur: &Value) -> Value {
-    Obj::new(&schema())
-        .set("id", format_id(bucket, owner))
-        .set("bucket", bucket)
-        .set("expected_bucket_owner", val::opt_str(owner))
-        .set(
-            "versioning_configuration",
-            Value::tuple(vec![Value::object([
-                ("mfa_delete", val::opt_str(mfa_delete)),
-                ("status", Value::from(status)),
-            ])]),
-        )
-        .keep(cur, &["mfa"])
-        .build()
+fn value_of(bucket: &str, owner: Option<&str>, status: &str, mfa_delete: Option<&str>, cur: &Versioning) -> Value {
+    Versioning {
+        id: Some(format_id(bucket, owner)),
+        bucket: bucket.to_string(),
+        expected_bucket_owner: owner.map(str::to_string),
+        mfa: cur.mfa.clone(),
+        versioning_configuration: Some(VersioningBlock {
+            mfa_delete: mfa_delete.map(str::to_string),
+            status: status.to_string(),
+        }),
+    }
+    .to_value()
 }
 
-async fn put(c: &Ctx<'_>, bucket: &str, owner: Option<&str>, planned: &Value, status: &str) -> Result<()> {
+async fn put(c: &Ctx<'_>, bucket: &str, owner: Option<&str>, planned: &Versioning, status: &str) -> Result<()> {
     let (_, mfa_delete) = wanted(planned);
     let conf = VersioningConfiguration::builder()
         .status(BucketVersioningStatus::from(status))
@@ -122,7 +126,7 @@ async fn put(c: &Ctx<'_>, bucket: &str, owner: Option<&str>, planned: &Value, st
         .put_bucket_versioning()
         .bucket(bucket)
         .set_expected_bucket_owner(owner.map(Into::into))
-        .set_mfa(val::string(planned, "mfa"))
+        .set_mfa(planned.mfa.clone())
         .versioning_configuration(conf)
         .send()
         .await
@@ -131,7 +135,13 @@ async fn put(c: &Ctx<'_>, bucket: &str, owner: Option<&str>, planned: &Value, st
 }
 
 /// Reads the versioning state until it shows `status`.
-async fn read_settled(c: &Ctx<'_>, bucket: &str, owner: Option<&str>, status: &str, like: &Value) -> Result<Value> {
+async fn read_settled(
+    c: &Ctx<'_>,
+    bucket: &str,
+    owner: Option<&str>,
+    status: &str,
+    like: &Versioning,
+) -> Result<Value> {
     let (got, mfa) = wait_for(&format!("the versioning of S3 bucket {bucket} to be {status}"), PROPAGATION, || async {
         Ok(match get(c, bucket, owner).await? {
             Some((s, m)) if s == status => Poll::Done((s, m)),
@@ -150,7 +160,7 @@ impl ResourceType for S3BucketVersioning {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Versioning::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -172,18 +182,18 @@ impl ResourceType for S3BucketVersioning {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let bucket = val::string(planned, "bucket").unwrap_or_default();
-        let owner = val::string(planned, "expected_bucket_owner");
-        let (status, _) = wanted(planned);
+        let planned = Versioning::from_value(planned)?;
+        let (bucket, owner) = (&planned.bucket, planned.expected_bucket_owner.clone());
+        let (status, _) = wanted(&planned);
         if status == "Disabled" {
             // An unversioned bucket: recorded as it is, nothing to send.
-            let (got, mfa) = get(c, &bucket, owner.as_deref())
+            let (got, mfa) = get(c, bucket, owner.as_deref())
                 .await?
                 .ok_or_else(|| ProviderError::new(format!("S3 bucket {bucket} does not exist")))?;
-            return Ok(value_of(&bucket, owner.as_deref(), &got, mfa.as_deref(), planned));
+            return Ok(value_of(bucket, owner.as_deref(), &got, mfa.as_deref(), &planned));
         }
-        put(c, &bucket, owner.as_deref(), planned, &status).await?;
-        read_settled(c, &bucket, owner.as_deref(), &status, planned).await
+        put(c, bucket, owner.as_deref(), &planned, &status).await?;
+        read_settled(c, bucket, owner.as_deref(), &status, &planned).await
     }
 
     /// Found by its natural key, the bucket (and expected owner): the versioning configuration has no identity of its own (the
@@ -191,14 +201,18 @@ impl ResourceType for S3BucketVersioning {
     /// and the next plan changes what differs.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         // Unknown when the killed apply was planned: asked again once the bucket is adopted.
-        let Some(bucket) = val::string(planned, "bucket").filter(|b| !b.is_empty()) else { return Ok(None) };
-        let id = format_id(&bucket, val::string(planned, "expected_bucket_owner").as_deref());
-        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
+        let planned = Versioning::from_stub(planned)?;
+        if planned.bucket.is_empty() {
+            return Ok(None);
+        }
+        let id = format_id(&planned.bucket, planned.expected_bucket_owner.as_deref());
+        crate::resource::read_stub(self, c, Versioning { id: Some(id), ..planned }.to_value()).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         read_each(current, |cur| async move {
-            let (bucket, owner) = parse_id(&val::id(&cur));
+            let cur = Versioning::from_stub(&cur)?;
+            let (bucket, owner) = parse_id(cur.id.as_deref().unwrap_or_default());
             Ok(get(c, &bucket, owner.as_deref())
                 .await?
                 .map(|(status, mfa)| value_of(&bucket, owner.as_deref(), &status, mfa.as_deref(), &cur)))
@@ -207,27 +221,29 @@ impl ResourceType for S3BucketVersioning {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let (bucket, owner) = parse_id(&val::id(prior));
-        let (before, _) = wanted(prior);
-        let (status, _) = wanted(planned);
+        let (prior, planned) = (Versioning::from_stub(prior)?, Versioning::from_value(planned)?);
+        let (bucket, owner) = parse_id(prior.id.as_deref().unwrap_or_default());
+        let (before, _) = wanted(&prior);
+        let (status, _) = wanted(&planned);
         if status == "Disabled" {
             if before != "Disabled" {
                 return Err(ProviderError::new(format!(
                     "versioning_configuration.status cannot be updated from '{before}' to 'Disabled': a bucket that was versioned can only have its versioning suspended (status = \"Suspended\")"
                 )));
             }
-            return Ok(value_of(&bucket, owner.as_deref(), "Disabled", None, planned));
+            return Ok(value_of(&bucket, owner.as_deref(), "Disabled", None, &planned));
         }
-        put(c, &bucket, owner.as_deref(), planned, &status).await?;
-        read_settled(c, &bucket, owner.as_deref(), &status, planned).await
+        put(c, &bucket, owner.as_deref(), &planned, &status).await?;
+        read_settled(c, &bucket, owner.as_deref(), &status, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let (status, _) = wanted(prior);
+        let prior = Versioning::from_stub(prior)?;
+        let (status, _) = wanted(&prior);
         if status == "Disabled" {
             return Ok(());
         }
-        let (bucket, owner) = parse_id(&val::id(prior));
+        let (bucket, owner) = parse_id(prior.id.as_deref().unwrap_or_default());
         let conf = VersioningConfiguration::builder().status(BucketVersioningStatus::Suspended).build();
         match c
             .clients
@@ -262,6 +278,7 @@ mod tests {
         };
         assert!(S3BucketVersioning.validate(&cfg("Enabled")).is_empty());
         assert_eq!(S3BucketVersioning.validate(&cfg("enabled")).len(), 1);
-        assert_eq!(wanted(&cfg("Suspended")).0, "Suspended");
+        assert_eq!(wanted(&Versioning::from_stub(&cfg("Suspended")).unwrap()).0, "Suspended");
+        assert_eq!(wanted(&Versioning::default()).0, "Disabled", "no configuration reads as never versioned");
     }
 }

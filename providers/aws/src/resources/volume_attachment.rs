@@ -7,19 +7,21 @@
 //! detaches (`force_detach`) and waits until the attachment is gone. Refresh reads every
 //! attachment's volume with one DescribeVolumes per 200 volumes.
 
+use crate::describe::all_failed;
 use crate::ec2::describe_volumes;
 use crate::errors::{code, describe, sdk_error};
-use crate::resource::{Ctx, ResourceType, Result, crc32, invalid, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{CreateDeleteTimeouts, Op, limit};
+use crate::resource::{Ctx, ResourceType, Result, crc32, invalid};
+use crate::val;
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{InstanceStateName, Volume, VolumeAttachmentState, VolumeState};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
 
 pub struct VolumeAttachment;
 
@@ -28,18 +30,25 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// How long an instance may take to start or stop around an attachment.
 const INSTANCE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
-fn schema() -> Schema {
-    with_timeouts(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("device_name", Attribute::required(Type::String).force_new())
-            .attr("instance_id", Attribute::required(Type::String).force_new())
-            .attr("volume_id", Attribute::required(Type::String).force_new())
-            .attr("force_detach", Attribute::optional(Type::Bool))
-            .attr("skip_destroy", Attribute::optional(Type::Bool))
-            .attr("stop_instance_before_detaching", Attribute::optional(Type::Bool)),
-        &["create", "delete"],
-    )
+/// An `aws_volume_attachment` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Attachment {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new)]
+    device_name: String,
+    #[model(required, force_new)]
+    instance_id: String,
+    #[model(required, force_new)]
+    volume_id: String,
+    #[model(optional)]
+    force_detach: Option<bool>,
+    #[model(optional)]
+    skip_destroy: Option<bool>,
+    #[model(optional)]
+    stop_instance_before_detaching: Option<bool>,
+    #[model(block = "single")]
+    timeouts: Option<CreateDeleteTimeouts>,
 }
 
 /// Terraform's ID of an attachment.
@@ -60,25 +69,10 @@ fn attachment_state(v: &Volume, device: &str, instance: &str) -> Option<VolumeAt
         .map(|a| a.state().cloned().unwrap_or(VolumeAttachmentState::Attaching))
 }
 
-struct Key {
-    device: String,
-    volume: String,
-    instance: String,
-}
-
-impl Key {
-    fn of(v: &Value) -> Key {
-        Key {
-            device: val::string(v, "device_name").unwrap_or_default(),
-            volume: val::string(v, "volume_id").unwrap_or_default(),
-            instance: val::string(v, "instance_id").unwrap_or_default(),
-        }
-    }
-}
-
-async fn find(c: &Ctx<'_>, k: &Key) -> Result<Option<VolumeAttachmentState>> {
-    let found = describe_volumes(c, std::slice::from_ref(&k.volume)).await.map_err(ProviderError::new)?;
-    Ok(found.get(&k.volume).and_then(|v| attachment_state(v, &k.device, &k.instance)))
+/// The state of the attachment `k` names (its volume, instance and device).
+async fn find(c: &Ctx<'_>, k: &Attachment) -> Result<Option<VolumeAttachmentState>> {
+    let found = describe_volumes(c, std::slice::from_ref(&k.volume_id)).await.map_err(ProviderError::new)?;
+    Ok(found.get(&k.volume_id).and_then(|v| attachment_state(v, &k.device_name, &k.instance_id)))
 }
 
 async fn instance_state(c: &Ctx<'_>, id: &str) -> Result<Option<InstanceStateName>> {
@@ -117,10 +111,10 @@ async fn wait_instance(c: &Ctx<'_>, id: &str, want: &[InstanceStateName], pendin
 /// Waits until the attachment `k` is attached. After an attach call, an attachment not there
 /// yet is still to come; when `gone_fails` (a crashed create's attachment, seen before the
 /// wait), one no longer there was detached meanwhile: the wait fails.
-async fn wait_attached(c: &Ctx<'_>, k: &Key, planned: &Value, gone_fails: bool) -> Result<()> {
+async fn wait_attached(c: &Ctx<'_>, k: &Attachment, gone_fails: bool) -> Result<()> {
     wait_for(
-        &format!("EBS volume {} to attach to instance {}", k.volume, k.instance),
-        timeout(planned, "create", CREATE_TIMEOUT),
+        &format!("EBS volume {} to attach to instance {}", k.volume_id, k.instance_id),
+        limit(&k.timeouts, Op::Create, CREATE_TIMEOUT),
         || async {
             Ok(match find(c, k).await? {
                 Some(VolumeAttachmentState::Attached) => Poll::Done(()),
@@ -133,14 +127,10 @@ async fn wait_attached(c: &Ctx<'_>, k: &Key, planned: &Value, gone_fails: bool) 
     .await
 }
 
-fn attachment_value(k: &Key, cur: &Value) -> Value {
-    Obj::new(&schema())
-        .set("id", attachment_id(&k.device, &k.volume, &k.instance))
-        .set("device_name", k.device.as_str())
-        .set("volume_id", k.volume.as_str())
-        .set("instance_id", k.instance.as_str())
-        .keep(cur, &["force_detach", "skip_destroy", "stop_instance_before_detaching", "timeouts"])
-        .build()
+/// The attachment as state holds it: its ID, and the rest as `k` (prior or planned) has it.
+fn attachment_value(k: &Attachment) -> Value {
+    let id = attachment_id(&k.device_name, &k.volume_id, &k.instance_id);
+    Attachment { id: Some(id), ..k.clone() }.to_value()
 }
 
 #[async_trait]
@@ -150,7 +140,7 @@ impl ResourceType for VolumeAttachment {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Attachment::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
@@ -161,48 +151,51 @@ impl ResourceType for VolumeAttachment {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let k = Key::of(planned);
-        let what = format!("attaching EBS volume {} to instance {} as {}", k.volume, k.instance, k.device);
+        let k = Attachment::from_value(planned)?;
+        let what = format!("attaching EBS volume {} to instance {} as {}", k.volume_id, k.instance_id, k.device_name);
         if find(c, &k).await?.is_none() {
             use InstanceStateName as S;
-            wait_instance(c, &k.instance, &[S::Running, S::Stopped], &[S::Pending, S::Stopping]).await?;
+            wait_instance(c, &k.instance_id, &[S::Running, S::Stopped], &[S::Pending, S::Stopping]).await?;
             c.clients
                 .ec2
                 .attach_volume()
-                .device(&k.device)
-                .instance_id(&k.instance)
-                .volume_id(&k.volume)
+                .device(&k.device_name)
+                .instance_id(&k.instance_id)
+                .volume_id(&k.volume_id)
                 .send()
                 .await
                 .map_err(|e| sdk_error(&what, e))?;
         }
-        wait_attached(c, &k, planned, false).await?;
-        Ok(attachment_value(&k, planned))
+        wait_attached(c, &k, false).await?;
+        Ok(attachment_value(&k))
     }
 
     /// Found by its natural key, volume, instance and device (an attachment has no ID or tags
     /// in AWS); one still attaching is waited for, as the create would.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let k = Key::of(planned);
-        if k.volume.is_empty() || find(c, &k).await?.is_none() {
+        let k = Attachment::from_stub(planned)?;
+        if k.volume_id.is_empty() || find(c, &k).await?.is_none() {
             return Ok(None);
         }
-        wait_attached(c, &k, planned, true).await?;
-        Ok(Some(attachment_value(&k, planned)))
+        wait_attached(c, &k, true).await?;
+        Ok(Some(attachment_value(&k)))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let volumes: Vec<String> = current.iter().map(|v| Key::of(v).volume).filter(|v| !v.is_empty()).collect();
+        let current: Vec<_> = current.iter().map(Attachment::from_stub).collect();
+        let volumes: Vec<String> =
+            current.iter().flatten().map(|k| k.volume_id.clone()).filter(|v| !v.is_empty()).collect();
         let found = match describe_volumes(c, &volumes).await {
             Ok(f) => f,
-            Err(msg) => return current.iter().map(|_| Err(ProviderError::new(msg.clone()))).collect(),
+            Err(msg) => return all_failed(current.len(), &ProviderError::new(msg)),
         };
         current
-            .iter()
-            .map(|cur| {
-                let k = Key::of(cur);
-                let attached = found.get(&k.volume).and_then(|v| attachment_state(v, &k.device, &k.instance));
-                Ok(attached.map(|_| attachment_value(&k, cur)))
+            .into_iter()
+            .map(|k| {
+                let k = k?;
+                let attached =
+                    found.get(&k.volume_id).and_then(|v| attachment_state(v, &k.device_name, &k.instance_id));
+                Ok(attached.map(|_| attachment_value(&k)))
             })
             .collect()
     }
@@ -213,32 +206,32 @@ impl ResourceType for VolumeAttachment {
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        if val::boolean(prior, "skip_destroy") == Some(true) {
+        let k = Attachment::from_stub(prior)?;
+        if k.skip_destroy == Some(true) {
             return Ok(());
         }
-        let k = Key::of(prior);
-        if val::boolean(prior, "stop_instance_before_detaching") == Some(true) {
+        if k.stop_instance_before_detaching == Some(true) {
             c.clients
                 .ec2
                 .stop_instances()
-                .instance_ids(&k.instance)
+                .instance_ids(&k.instance_id)
                 .force(false)
                 .send()
                 .await
-                .map_err(|e| sdk_error(&format!("stopping instance {} to detach {}", k.instance, k.volume), e))?;
+                .map_err(|e| sdk_error(&format!("stopping instance {} to detach {}", k.instance_id, k.volume_id), e))?;
             use InstanceStateName as S;
-            wait_instance(c, &k.instance, &[S::Stopped], &[S::Pending, S::Running, S::ShuttingDown, S::Stopping])
+            wait_instance(c, &k.instance_id, &[S::Stopped], &[S::Pending, S::Running, S::ShuttingDown, S::Stopping])
                 .await?;
         }
-        let what = format!("detaching EBS volume {} from instance {}", k.volume, k.instance);
+        let what = format!("detaching EBS volume {} from instance {}", k.volume_id, k.instance_id);
         let req = c
             .clients
             .ec2
             .detach_volume()
-            .device(&k.device)
-            .instance_id(&k.instance)
-            .volume_id(&k.volume)
-            .force(val::boolean(prior, "force_detach").unwrap_or(false));
+            .device(&k.device_name)
+            .instance_id(&k.instance_id)
+            .volume_id(&k.volume_id)
+            .force(k.force_detach.unwrap_or(false));
         match req.send().await {
             Ok(_) => {}
             // Already detached (the volume is available), or gone with its volume.
@@ -247,8 +240,8 @@ impl ResourceType for VolumeAttachment {
             Err(e) => return Err(sdk_error(&what, e)),
         }
         wait_for(
-            &format!("EBS volume {} to detach from instance {}", k.volume, k.instance),
-            timeout(prior, "delete", DELETE_TIMEOUT),
+            &format!("EBS volume {} to detach from instance {}", k.volume_id, k.instance_id),
+            limit(&k.timeouts, Op::Delete, DELETE_TIMEOUT),
             || async {
                 Ok(match find(c, &k).await? {
                     None => Poll::Done(()),
@@ -271,11 +264,13 @@ impl ResourceType for VolumeAttachment {
                 "Unexpected format of ID ({id:?}), expected DEVICE_NAME:VOLUME_ID:INSTANCE_ID"
             )));
         }
-        let mut stub = Obj::new(&schema()).build();
-        for (k, v) in [("device_name", device), ("volume_id", volume), ("instance_id", instance)] {
-            stub.set_at_path(&[PathStep::Attr(k.into())], Value::from(v));
-        }
-        self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))
+        let stub = Attachment {
+            device_name: device.to_string(),
+            volume_id: volume.to_string(),
+            instance_id: instance.to_string(),
+            ..Attachment::default()
+        };
+        crate::resource::read_stub(self, c, stub.to_value()).await
     }
 }
 
