@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 use terrane_engine::model::Model;
+use terrane_engine::value::{Type, Value};
 
 /// `tags` and `tags_all`, as every taggable resource has them (flattened into the resource).
 #[derive(Model, Clone, Debug, Default, PartialEq)]
@@ -92,4 +93,44 @@ impl TimeoutsBlock for CreateDeleteTimeouts {
 /// The configured timeout of `op` (`"40m"`), or `default`.
 pub fn limit(t: &Option<impl TimeoutsBlock>, op: Op, default: Duration) -> Duration {
     crate::waiter::configured_or(t.as_ref().and_then(|t| t.configured(op)), default)
+}
+
+/// A configuration as a typed read of it can take it at validate, where parts may not be known
+/// yet: what is not known is null (an `Option` field reads either as none, and a lenient read of
+/// another field as its type's default), and so is a collection of values holding a null or an
+/// element not known yet (which would not read). Blocks keep their known elements.
+pub fn known_parts(config: &Value) -> Value {
+    config.clone().transform(&|v| match v {
+        Value::Unknown(u) => Value::Null(u.ty),
+        v if holds_null(&v) => Value::null(v.ty()),
+        v => v,
+    })
+}
+
+/// Whether a list, set or map of values that are not objects holds a null.
+fn holds_null(v: &Value) -> bool {
+    let null = |e: &Value| e.is_null() && !matches!(e.ty(), Type::Object(_));
+    match v.unmarked() {
+        Value::List(s) | Value::Set(s) => s.items.iter().any(null),
+        Value::Map(m) => m.items.values().any(null),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_not_known_yet_reads_as_none() {
+        let config = Value::object([
+            ("tags", Value::map(Type::String, BTreeMap::from([("a".to_string(), Value::unknown(Type::String))]))),
+            ("tags_all", Value::unknown(Type::map(Type::String))),
+        ]);
+        assert!(Tags::from_stub(&config).is_err(), "a map holding an unknown does not read");
+        assert_eq!(Tags::from_stub(&known_parts(&config)).unwrap(), Tags::default());
+        let known =
+            Value::object([("tags", Value::map(Type::String, BTreeMap::from([("a".to_string(), Value::from("b"))])))]);
+        assert_eq!(Tags::from_stub(&known_parts(&known)).unwrap().tags.unwrap()["a"], "b");
+    }
 }

@@ -8,7 +8,7 @@ use crate::describe::{all_failed, describe_by_arn, split_err};
 use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
 use crate::iam::PROPAGATION;
-use crate::model::Tags;
+use crate::model::{Tags, known_parts};
 use crate::plan::keep_computed;
 use crate::resource::{Ctx, ResourceType, Result, invalid, prefix_of};
 use crate::val;
@@ -362,8 +362,8 @@ impl ResourceType for LbTargetGroup {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        // Read leniently: what is not known yet is not checked.
-        let cfg = match TargetGroupObject::from_stub(config) {
+        // Read leniently, with what is not known yet null: it is not checked.
+        let cfg = match TargetGroupObject::from_stub(&known_parts(config)) {
             Ok(c) => c,
             Err(e) => return vec![invalid("Invalid configuration", e.to_string())],
         };
@@ -479,7 +479,7 @@ impl ResourceType for LbTargetGroup {
         // A lambda target group has no VPC, port or protocol: their differences are ignored
         // (hashicorp/aws warns that they are set, and reads them back empty).
         if let Some(p) = prior.filter(|p| !p.is_null())
-            && lambda(&read(config))
+            && lambda(&read(&known_parts(config)))
             && lambda(&prior_object)
         {
             for k in LAMBDA_IGNORED {
