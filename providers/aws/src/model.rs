@@ -57,6 +57,15 @@ pub struct CreateDeleteTimeouts {
     pub delete: Option<String>,
 }
 
+/// `timeouts { create, update }`, for types whose delete is not waited for.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct CreateUpdateTimeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+    #[model(optional)]
+    pub update: Option<String>,
+}
+
 /// An operation a timeout is given for.
 #[derive(Clone, Copy)]
 pub enum Op {
@@ -86,6 +95,16 @@ impl TimeoutsBlock for CreateDeleteTimeouts {
             Op::Create => self.create.as_deref(),
             Op::Update => None,
             Op::Delete => self.delete.as_deref(),
+        }
+    }
+}
+
+impl TimeoutsBlock for CreateUpdateTimeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update => self.update.as_deref(),
+            Op::Delete => None,
         }
     }
 }
