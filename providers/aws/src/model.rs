@@ -95,6 +95,15 @@ pub struct CrudTimeouts {
     pub delete: Option<String>,
 }
 
+/// `timeouts { create, update }`, for types whose delete is not waited for.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct CreateUpdateTimeouts {
+    #[model(optional)]
+    pub create: Option<String>,
+    #[model(optional)]
+    pub update: Option<String>,
+}
+
 /// An operation a timeout is given for.
 #[derive(Clone, Copy)]
 pub enum Op {
@@ -147,7 +156,57 @@ impl TimeoutsBlock for CreateDeleteTimeouts {
     }
 }
 
+impl TimeoutsBlock for CreateUpdateTimeouts {
+    fn configured(&self, op: Op) -> Option<&str> {
+        match op {
+            Op::Create => self.create.as_deref(),
+            Op::Update => self.update.as_deref(),
+            Op::Delete => None,
+        }
+    }
+}
+
 /// The configured timeout of `op` (`"40m"`), or `default`.
 pub fn limit(t: &Option<impl TimeoutsBlock>, op: Op, default: Duration) -> Duration {
     crate::waiter::configured_or(t.as_ref().and_then(|t| t.configured(op)), default)
+}
+
+/// A configuration as a typed read of it can take it at validate, where parts may not be known
+/// yet: what is not known is null (an `Option` field reads either as none, and a lenient read of
+/// another field as its type's default), and so is a collection of values holding a null or an
+/// element not known yet (which would not read). Blocks keep their known elements.
+pub fn known_parts(config: &Value) -> Value {
+    config.clone().transform(&|v| match v {
+        Value::Unknown(u) => Value::Null(u.ty),
+        v if holds_null(&v) => Value::null(v.ty()),
+        v => v,
+    })
+}
+
+/// Whether a list, set or map of values that are not objects holds a null.
+fn holds_null(v: &Value) -> bool {
+    let null = |e: &Value| e.is_null() && !matches!(e.ty(), Type::Object(_));
+    match v.unmarked() {
+        Value::List(s) | Value::Set(s) => s.items.iter().any(null),
+        Value::Map(m) => m.items.values().any(null),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_not_known_yet_reads_as_none() {
+        let config = Value::object([
+            ("tags", Value::map(Type::String, BTreeMap::from([("a".to_string(), Value::unknown(Type::String))]))),
+            ("tags_all", Value::unknown(Type::map(Type::String))),
+        ]);
+        assert!(Tags::from_stub(&config).is_err(), "a map holding an unknown does not read");
+        assert_eq!(Tags::from_stub(&known_parts(&config)).unwrap(), Tags::default());
+        let known =
+            Value::object([("tags", Value::map(Type::String, BTreeMap::from([("a".to_string(), Value::from("b"))])))]);
+        assert_eq!(Tags::from_stub(&known_parts(&known)).unwrap().tags.unwrap()["a"], "b");
+    }
 }

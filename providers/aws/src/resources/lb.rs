@@ -4,26 +4,29 @@
 //! [`super::lb_attributes`]; where it runs (`subnets`, `subnet_mapping`) is
 //! [`super::lb_subnets`]; its minimum capacity [`super::lb_capacity`].
 
-use super::lb_attributes::{self as attributes, APPLICATION, NETWORK, type_bit};
-use super::{lb_capacity as capacity, lb_subnets as subnets};
+use super::lb_attributes::{self as attributes, APPLICATION, LbAttributes, NETWORK, type_bit};
+use super::lb_capacity::{self as capacity, Capacity};
+use super::lb_subnets::{self as subnets, Mapping};
 use crate::describe::{all_failed, describe_by_arn, split_err};
 use crate::elbv2::{PAGE, arn_after, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{describe, is_not_found, sdk_error};
+use crate::model::{Op, Tags, Timeouts, known_parts, limit};
 use crate::plan::keep_computed;
-use crate::resource::{Ctx, ResourceType, Result, invalid, name_prefix_from_name, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::resource::{Ctx, ResourceType, Result, invalid, prefix_of};
+use crate::val;
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum, IpAddressType, IpamPools, LoadBalancer,
     LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, RemoveIpamPoolEnum,
 };
 use futures::stream::{self, StreamExt};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
@@ -33,33 +36,79 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 const ENFORCE: &str = "enforce_security_group_inbound_rules_on_private_link_traffic";
 
-fn ipam_schema() -> Schema {
-    Schema::new().attr("ipv4_ipam_pool_id", Attribute::required(Type::String))
+/// An `aws_lb` object.
+#[derive(Model, Clone, Debug, Default)]
+struct LbObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    arn_suffix: Option<String>,
+    #[model(computed)]
+    dns_name: Option<String>,
+    #[model(computed)]
+    zone_id: Option<String>,
+    #[model(computed)]
+    vpc_id: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    name_prefix: Option<String>,
+    #[model(optional, computed, force_new)]
+    internal: Option<bool>,
+    #[model(optional, default = "application", force_new)]
+    load_balancer_type: String,
+    #[model(optional, computed)]
+    security_groups: Option<BTreeSet<String>>,
+    #[model(optional, computed)]
+    subnets: Option<BTreeSet<String>>,
+    #[model(optional, computed)]
+    ip_address_type: Option<String>,
+    #[model(optional, force_new)]
+    customer_owned_ipv4_pool: Option<String>,
+    #[model(optional, computed, name = "enforce_security_group_inbound_rules_on_private_link_traffic")]
+    enforce_security_group_inbound_rules: Option<String>,
+    #[model(block = "set", computed)]
+    subnet_mapping: Vec<Mapping>,
+    #[model(block, max = 1)]
+    ipam_pools: Option<IpamPool>,
+    #[model(block, max = 1)]
+    minimum_load_balancer_capacity: Option<Capacity>,
+    #[model(flatten)]
+    attributes: LbAttributes,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<Timeouts>,
 }
 
-fn schema() -> Schema {
-    let s = Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("arn", Attribute::computed(Type::String))
-        .attr("arn_suffix", Attribute::computed(Type::String))
-        .attr("dns_name", Attribute::computed(Type::String))
-        .attr("zone_id", Attribute::computed(Type::String))
-        .attr("vpc_id", Attribute::computed(Type::String))
-        .attr("name", Attribute::optional_computed(Type::String).force_new())
-        .attr("name_prefix", Attribute::optional_computed(Type::String).force_new())
-        .attr("internal", Attribute::optional_computed(Type::Bool).force_new())
-        .attr("load_balancer_type", Attribute::optional(Type::String).default("application").force_new())
-        .attr("security_groups", Attribute::optional_computed(Type::set(Type::String)))
-        .attr("subnets", Attribute::optional_computed(Type::set(Type::String)))
-        .attr("ip_address_type", Attribute::optional_computed(Type::String))
-        .attr("customer_owned_ipv4_pool", Attribute::optional(Type::String).force_new())
-        .attr(ENFORCE, Attribute::optional_computed(Type::String))
-        .block("subnet_mapping", subnets::mapping_block())
-        .block("ipam_pools", NestedBlock::list(ipam_schema()).max(1))
-        .block("minimum_load_balancer_capacity", capacity::block());
-    with_timeouts(with_tags(attributes::with_attributes(s)), &["create", "update", "delete"])
+/// `ipam_pools`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct IpamPool {
+    #[model(required)]
+    ipv4_ipam_pool_id: String,
 }
 
+impl LbObject {
+    /// The bit of its type (0 for one not known).
+    fn type_bit(&self) -> u8 {
+        type_bit(Some(&self.load_balancer_type))
+    }
+
+    /// The mode of enforcing security group rules on PrivateLink traffic to send: a network
+    /// load balancer's, when set.
+    fn enforce(&self) -> Option<&str> {
+        self.enforce_security_group_inbound_rules.as_deref().filter(|e| !e.is_empty() && self.type_bit() == NETWORK)
+    }
+}
+
+/// Whether `planned` has a value (known, at apply) and it is not `prior`'s.
+fn changed<T: PartialEq>(prior: &Option<T>, planned: &Option<T>) -> bool {
+    planned.is_some() && planned != prior
+}
+
+/// The bit of a planned `load_balancer_type` (0 while it is not known).
 fn lb_type(v: &Value) -> u8 {
     type_bit(v.get_attr("load_balancer_type").and_then(Value::as_str))
 }
@@ -117,15 +166,14 @@ async fn set_attributes(c: &Ctx<'_>, arn: &str, mut attrs: Vec<(String, String)>
     Ok(())
 }
 
-async fn set_security_groups(c: &Ctx<'_>, arn: &str, planned: &Value) -> Result<()> {
-    let enforce = val::string(planned, ENFORCE).filter(|e| !e.is_empty() && lb_type(planned) == NETWORK);
+async fn set_security_groups(c: &Ctx<'_>, arn: &str, planned: &LbObject) -> Result<()> {
     c.clients
         .elbv2
         .set_security_groups()
         .load_balancer_arn(arn)
-        .set_security_groups(Some(val::strings(planned, "security_groups")))
+        .set_security_groups(Some(planned.security_groups.iter().flatten().cloned().collect()))
         .set_enforce_security_group_inbound_rules_on_private_link_traffic(
-            enforce.map(|e| EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum::from(e.as_str())),
+            planned.enforce().map(EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum::from),
         )
         .send()
         .await
@@ -133,17 +181,9 @@ async fn set_security_groups(c: &Ctx<'_>, arn: &str, planned: &Value) -> Result<
     Ok(())
 }
 
-fn ipam_pools(planned: &Value) -> Option<IpamPools> {
-    let b = val::block(planned, "ipam_pools")?;
-    Some(IpamPools::builder().set_ipv4_ipam_pool_id(val::string(&b, "ipv4_ipam_pool_id")).build())
-}
-
-fn ipam_value(pools: Option<&IpamPools>) -> Value {
-    let items = pools
-        .map(|p| Value::object([("ipv4_ipam_pool_id", Value::from(p.ipv4_ipam_pool_id().unwrap_or_default()))]))
-        .into_iter()
-        .collect();
-    Value::list(ipam_schema().value_type(), items)
+fn ipam_pools(planned: &LbObject) -> Option<IpamPools> {
+    let b = planned.ipam_pools.as_ref()?;
+    Some(IpamPools::builder().ipv4_ipam_pool_id(&b.ipv4_ipam_pool_id).build())
 }
 
 async fn wait_active(c: &Ctx<'_>, arn: &str, limit: Duration) -> Result<()> {
@@ -173,55 +213,53 @@ struct Extra {
     tags: BTreeMap<String, String>,
     attrs: HashMap<String, String>,
     /// The minimum capacity (none: not read for this type, kept).
-    capacity: Option<Value>,
+    capacity: Option<Option<Capacity>>,
 }
 
-fn lb_value(c: &Ctx<'_>, lb: &LoadBalancer, extra: &Extra, cur: &Value) -> Value {
+fn lb_value(c: &Ctx<'_>, lb: &LoadBalancer, extra: &Extra, cur: &LbObject) -> LbObject {
     let arn = lb.load_balancer_arn().unwrap_or_default();
     let lb_type = lb.r#type().map_or("application", |t| t.as_str());
-    let (tags, tags_all) = crate::tags::read_back(&extra.tags, c.default_tags(), cur);
     let name = lb.load_balancer_name().unwrap_or_default();
     let (subnets, mappings) = subnets::read(lb.availability_zones());
-    let capacity = extra.capacity.clone().unwrap_or_else(|| {
-        let kept = cur.get_attr("minimum_load_balancer_capacity").filter(|v| v.is_wholly_known() && !v.is_null());
-        kept.cloned().unwrap_or_else(|| Value::empty_list(capacity::element_type()))
-    });
-    let obj = Obj::new(&schema())
-        .set("id", arn)
-        .set("arn", arn)
-        .set("arn_suffix", arn_after(arn, ":loadbalancer/"))
-        .set("dns_name", val::opt_str(lb.dns_name()))
-        .set("zone_id", val::opt_str(lb.canonical_hosted_zone_id()))
-        .set("vpc_id", val::opt_str(lb.vpc_id()))
-        .set("name", name)
+    let text = |s: Option<&str>| s.map(str::to_string);
+    LbObject {
+        id: Some(arn.to_string()),
+        arn: Some(arn.to_string()),
+        arn_suffix: Some(arn_after(arn, ":loadbalancer/").to_string()),
+        dns_name: text(lb.dns_name()),
+        zone_id: text(lb.canonical_hosted_zone_id()),
+        vpc_id: text(lb.vpc_id()),
+        name: Some(name.to_string()),
         // hashicorp/aws records an empty string for a name not generated from a prefix.
-        .set("name_prefix", Some(name_prefix_from_name(name)).filter(|p| !p.is_null()).unwrap_or(Value::from("")))
-        .set("internal", Value::Bool(lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal)))
-        .set("load_balancer_type", lb_type)
-        .set("security_groups", val::str_set(lb.security_groups().iter().cloned()))
-        .set("subnets", subnets)
-        .set("subnet_mapping", mappings)
-        .set("ip_address_type", val::opt_str(lb.ip_address_type().map(|t| t.as_str())))
+        name_prefix: Some(prefix_of(None, name).unwrap_or_default()),
+        internal: Some(lb.scheme() == Some(&LoadBalancerSchemeEnum::Internal)),
+        load_balancer_type: lb_type.to_string(),
+        security_groups: Some(lb.security_groups().iter().cloned().collect()),
+        subnets: Some(subnets),
+        subnet_mapping: mappings,
+        ip_address_type: text(lb.ip_address_type().map(|t| t.as_str())),
         // hashicorp/aws records none as an empty string.
-        .set("customer_owned_ipv4_pool", lb.customer_owned_ipv4_pool().unwrap_or_default())
-        .set(ENFORCE, lb.enforce_security_group_inbound_rules_on_private_link_traffic().unwrap_or_default())
-        .set("ipam_pools", ipam_value(lb.ipam_pools()))
-        .set("minimum_load_balancer_capacity", capacity)
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .keep(cur, &["timeouts"]);
-    attributes::read(&extra.attrs, type_bit(Some(lb_type)), cur).into_iter().fold(obj, |o, (k, v)| o.set(k, v)).build()
+        customer_owned_ipv4_pool: Some(lb.customer_owned_ipv4_pool().unwrap_or_default().to_string()),
+        enforce_security_group_inbound_rules: Some(
+            lb.enforce_security_group_inbound_rules_on_private_link_traffic().unwrap_or_default().to_string(),
+        ),
+        ipam_pools: lb
+            .ipam_pools()
+            .map(|p| IpamPool { ipv4_ipam_pool_id: p.ipv4_ipam_pool_id().unwrap_or_default().to_string() }),
+        minimum_load_balancer_capacity: extra
+            .capacity
+            .clone()
+            .unwrap_or_else(|| cur.minimum_load_balancer_capacity.clone()),
+        attributes: LbAttributes::read(&extra.attrs, type_bit(Some(lb_type)), &cur.attributes),
+        tags: cur.tags.read_back(c, &extra.tags),
+        timeouts: cur.timeouts.clone(),
+    }
 }
 
 impl Lb {
-    async fn read_one(&self, c: &Ctx<'_>, arn: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(arn));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
-            .ok_or_else(|| ProviderError::new(format!("load balancer {arn} is gone")))
+    async fn read_one(&self, c: &Ctx<'_>, arn: &str, like: &LbObject) -> Result<Value> {
+        let stub = LbObject { id: Some(arn.to_string()), ..like.clone() };
+        crate::resource::read_model(self, c, &stub, &format!("load balancer {arn}")).await
     }
 }
 
@@ -243,8 +281,10 @@ fn valid_lb_name(name: &str, what: &str, max: usize) -> Option<Diagnostic> {
 /// out is the empty string it reads, unset mapping addresses are empty. Whether it changed.
 fn normalize(prior: Option<&Value>, config: &mut Value) -> bool {
     let mut changed = subnets::normalize_config(config);
-    let pool = prior.and_then(|p| p.get_attr("customer_owned_ipv4_pool")).and_then(Value::as_str);
-    if pool == Some("") && config.get_attr("customer_owned_ipv4_pool").is_none_or(|v| v.is_known() && v.is_null()) {
+    let pool = prior.and_then(|p| LbObject::from_stub(p).ok()).and_then(|p| p.customer_owned_ipv4_pool);
+    if pool.as_deref() == Some("")
+        && config.get_attr("customer_owned_ipv4_pool").is_none_or(|v| v.is_known() && v.is_null())
+    {
         config.set_at_path(&[PathStep::Attr("customer_owned_ipv4_pool".into())], Value::from(""));
         changed = true;
     }
@@ -272,28 +312,34 @@ impl ResourceType for Lb {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        LbObject::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if val::string(config, "name").is_some() && val::string(config, "name_prefix").is_some() {
+        // Read leniently, with what is not known yet null: it is not checked.
+        let cfg = match LbObject::from_stub(&known_parts(config)) {
+            Ok(c) => c,
+            Err(e) => return vec![invalid("Invalid configuration", e.to_string())],
+        };
+        if cfg.name.is_some() && cfg.name_prefix.is_some() {
             out.push(invalid(
                 "Conflicting configuration arguments",
                 "\"name\": conflicts with name_prefix; set only one of them.",
             ));
         }
-        out.extend(val::string(config, "name").and_then(|n| valid_lb_name(&n, "name", 32)));
-        out.extend(val::string(config, "name_prefix").and_then(|n| valid_lb_name(&n, "name_prefix", 6)));
-        if let Some(t) = val::string(config, "load_balancer_type")
-            .filter(|t| !["application", "network", "gateway"].contains(&t.as_str()))
-        {
+        out.extend(cfg.name.as_ref().and_then(|n| valid_lb_name(n, "name", 32)));
+        out.extend(cfg.name_prefix.as_ref().and_then(|n| valid_lb_name(n, "name_prefix", 6)));
+        let t = &cfg.load_balancer_type;
+        if !["application", "network", "gateway"].contains(&t.as_str()) {
             out.push(invalid(
                 "Invalid load_balancer_type",
                 format!("load_balancer_type must be one of application, network, gateway; got {t:?}."),
             ));
         }
-        if let Some(t) = val::string(config, "ip_address_type")
+        if let Some(t) = cfg
+            .ip_address_type
+            .as_ref()
             .filter(|t| !["ipv4", "dualstack", "dualstack-without-public-ipv4"].contains(&t.as_str()))
         {
             out.push(invalid(
@@ -301,22 +347,24 @@ impl ResourceType for Lb {
                 format!("ip_address_type must be one of ipv4, dualstack, dualstack-without-public-ipv4; got {t:?}."),
             ));
         }
-        if let Some(t) = val::string(config, ENFORCE).filter(|t| !["on", "off"].contains(&t.as_str())) {
+        if let Some(t) =
+            cfg.enforce_security_group_inbound_rules.as_ref().filter(|t| !["on", "off"].contains(&t.as_str()))
+        {
             out.push(invalid(&format!("Invalid {ENFORCE}"), format!("{ENFORCE} must be one of on, off; got {t:?}.")));
         }
-        if let Some(t) = val::number(config, "idle_timeout").filter(|t| !(1.0..=4000.0).contains(t)) {
+        if let Some(t) = cfg.attributes.idle_timeout.filter(|t| !(1..=4000).contains(t)) {
             out.push(invalid(
                 "Invalid idle_timeout",
                 format!("idle_timeout must be between 1 and 4000 seconds, got {t}."),
             ));
         }
-        out.extend(attributes::validate(config));
-        out.extend(subnets::validate(config));
+        out.extend(cfg.attributes.validate());
+        out.extend(subnets::validate(config, &cfg.subnet_mapping));
         out
     }
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
-        let schema = schema();
+        let schema = LbObject::schema();
         let pool = config.get_attr("customer_owned_ipv4_pool").cloned().unwrap_or(Value::NULL);
         let mut config = config.clone();
         if normalize(prior, &mut config) {
@@ -338,8 +386,8 @@ impl ResourceType for Lb {
             plan.planned.set_at_path(&[PathStep::Attr("customer_owned_ipv4_pool".into())], pool.conform(&Type::String));
         }
         attributes::plan(prior, config, &mut plan.planned, lb_type);
-        ignore_block_unless(plan, prior, "ipam_pools", APPLICATION, lb_type, ipam_schema().value_type());
-        let capacity_ty = capacity::element_type();
+        ignore_block_unless(plan, prior, "ipam_pools", APPLICATION, lb_type, IpamPool::schema().value_type());
+        let capacity_ty = Capacity::schema().value_type();
         ignore_block_unless(plan, prior, "minimum_load_balancer_capacity", APPLICATION | NETWORK, lb_type, capacity_ty);
         // Only a network load balancer takes it; for the others it is what AWS says.
         if lb_type != NETWORK {
@@ -350,28 +398,29 @@ impl ResourceType for Lb {
         }
     }
 
-    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = c.generated_name(planned, "tf-lb-");
-        let lb_type = val::string(planned, "load_balancer_type").unwrap_or_else(|| "application".into());
-        let bit = type_bit(Some(&lb_type));
-        let groups = val::strings(planned, "security_groups");
-        let subnet_ids = val::strings(planned, "subnets");
+    async fn create(&self, c: &Ctx<'_>, raw: &Value) -> Result<Value> {
+        let name = c.generated_name(raw, "tf-lb-");
+        let planned = LbObject::from_value(raw)?;
+        let lb_type = planned.load_balancer_type.as_str();
+        let bit = planned.type_bit();
+        let groups: Vec<String> = planned.security_groups.iter().flatten().cloned().collect();
+        let subnet_ids: Vec<String> = planned.subnets.iter().flatten().cloned().collect();
         let mut req = c
             .clients
             .elbv2
             .create_load_balancer()
             .name(&name)
-            .r#type(LoadBalancerTypeEnum::from(lb_type.as_str()))
+            .r#type(LoadBalancerTypeEnum::from(lb_type))
             .set_subnets((!subnet_ids.is_empty()).then_some(subnet_ids))
-            .set_subnet_mappings(subnets::to_api(planned))
+            .set_subnet_mappings(subnets::to_api(&planned.subnet_mapping))
             .set_security_groups((!groups.is_empty()).then_some(groups))
-            .set_customer_owned_ipv4_pool(val::string(planned, "customer_owned_ipv4_pool").filter(|p| !p.is_empty()))
-            .set_ipam_pools(ipam_pools(planned))
-            .set_tags(elb_tags(&crate::tags::at_create(c, planned)));
-        if val::boolean(planned, "internal") == Some(true) {
+            .set_customer_owned_ipv4_pool(planned.customer_owned_ipv4_pool.clone().filter(|p| !p.is_empty()))
+            .set_ipam_pools(ipam_pools(&planned))
+            .set_tags(elb_tags(&planned.tags.at_create(c)));
+        if planned.internal == Some(true) {
             req = req.scheme(LoadBalancerSchemeEnum::Internal);
         }
-        if let Some(t) = val::string(planned, "ip_address_type") {
+        if let Some(t) = &planned.ip_address_type {
             req = req.ip_address_type(IpAddressType::from(t.as_str()));
         }
         let out = req.send().await.map_err(|e| sdk_error(&format!("creating {lb_type} load balancer {name}"), e))?;
@@ -382,26 +431,23 @@ impl ResourceType for Lb {
             .ok_or_else(|| ProviderError::new("creating load balancer: no ARN in the response"))?
             .to_string();
         let partial = || {
-            Value::object([
-                ("id", Value::from(arn.as_str())),
-                ("arn", Value::from(arn.as_str())),
-                ("name", Value::from(name.as_str())),
-            ])
+            LbObject { id: Some(arn.clone()), arn: Some(arn.clone()), name: Some(name.clone()), ..LbObject::default() }
+                .to_value()
         };
-        let limit = timeout(planned, "create", DEFAULT_TIMEOUT);
+        let limit = limit(&planned.timeouts, Op::Create, DEFAULT_TIMEOUT);
         let finish = async {
             wait_active(c, &arn, limit).await?;
             if bit & (APPLICATION | NETWORK) != 0
-                && let Some(units) = capacity::units(planned)
+                && let Some(units) = capacity::units(&planned.minimum_load_balancer_capacity)
             {
                 capacity::set(c, &arn, Some(units), limit).await?;
             }
-            set_attributes(c, &arn, attributes::to_send(planned, None, bit)).await?;
-            if bit == NETWORK && val::string(planned, ENFORCE).is_some_and(|e| !e.is_empty()) {
-                set_security_groups(c, &arn, planned).await?;
+            set_attributes(c, &arn, planned.attributes.to_send(None, bit)).await?;
+            if planned.enforce().is_some() {
+                set_security_groups(c, &arn, &planned).await?;
             }
             wait_active(c, &arn, limit).await?;
-            self.read_one(c, &arn, planned).await
+            self.read_one(c, &arn, &planned).await
         };
         finish.await.map_err(|e| e.with_partial_state(partial()))
     }
@@ -420,8 +466,9 @@ impl ResourceType for Lb {
         if crate::resource::find_named(self, c, crate::resource::with_id(planned, &arn), true).await?.is_none() {
             return Ok(None);
         }
-        wait_active(c, &arn, timeout(planned, "create", DEFAULT_TIMEOUT)).await?;
-        Ok(Some(self.read_one(c, &arn, planned).await?))
+        let planned = LbObject::from_stub(planned)?;
+        wait_active(c, &arn, limit(&planned.timeouts, Op::Create, DEFAULT_TIMEOUT)).await?;
+        Ok(Some(self.read_one(c, &arn, &planned).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -468,30 +515,37 @@ impl ResourceType for Lb {
         current
             .iter()
             .map(|cur| {
-                let arn = val::id(cur);
+                let cur = LbObject::from_stub(cur)?;
+                let arn = cur.id.clone().unwrap_or_default();
                 let Some(lb) = found.get(&arn) else { return Ok(None) };
                 let mut extra = match extras.remove(&arn) {
                     Some(e) => e?,
                     None => return Err(ProviderError::new(format!("load balancer {arn} was read twice"))),
                 };
                 extra.tags = tags.remove(&arn).unwrap_or_default();
-                Ok(Some(lb_value(c, lb, &extra, cur)))
+                Ok(Some(lb_value(c, lb, &extra, &cur).to_value()))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let arn = val::id(prior);
+        let (prior, planned) = (LbObject::from_stub(prior)?, LbObject::from_value(planned)?);
+        let arn = prior.id.clone().unwrap_or_default();
         let elbv2 = &c.clients.elbv2;
-        let bit = lb_type(planned);
-        let limit = timeout(planned, "update", DEFAULT_TIMEOUT);
-        let changed = |k: &str| attributes::changed(prior, planned, k);
-        set_attributes(c, &arn, attributes::to_send(planned, Some(prior), bit)).await?;
-        if changed("security_groups") || changed(ENFORCE) {
-            set_security_groups(c, &arn, planned).await?;
+        let bit = planned.type_bit();
+        let limit = limit(&planned.timeouts, Op::Update, DEFAULT_TIMEOUT);
+        set_attributes(c, &arn, planned.attributes.to_send(Some(&prior.attributes), bit)).await?;
+        if changed(&prior.security_groups, &planned.security_groups)
+            || changed(&prior.enforce_security_group_inbound_rules, &planned.enforce_security_group_inbound_rules)
+        {
+            set_security_groups(c, &arn, &planned).await?;
         }
-        let subnet_ids = Some(val::strings(planned, "subnets")).filter(|_| changed("subnets"));
-        let mappings = subnets::changed_mappings(prior, planned);
+        let subnet_ids = planned
+            .subnets
+            .clone()
+            .filter(|_| changed(&prior.subnets, &planned.subnets))
+            .map(|s| s.into_iter().collect());
+        let mappings = subnets::changed_mappings(&prior.subnet_mapping, &planned.subnet_mapping);
         if subnet_ids.is_some() || mappings.is_some() {
             elbv2
                 .set_subnets()
@@ -502,7 +556,9 @@ impl ResourceType for Lb {
                 .await
                 .map_err(|e| sdk_error(&format!("setting the subnets of load balancer {arn}"), e))?;
         }
-        if let Some(t) = val::string(planned, "ip_address_type").filter(|_| changed("ip_address_type")) {
+        if let Some(t) =
+            planned.ip_address_type.as_ref().filter(|_| changed(&prior.ip_address_type, &planned.ip_address_type))
+        {
             elbv2
                 .set_ip_address_type()
                 .load_balancer_arn(&arn)
@@ -511,8 +567,8 @@ impl ResourceType for Lb {
                 .await
                 .map_err(|e| sdk_error(&format!("setting the IP address type of load balancer {arn}"), e))?;
         }
-        if changed("ipam_pools") {
-            let req = match ipam_pools(planned) {
+        if prior.ipam_pools != planned.ipam_pools {
+            let req = match ipam_pools(&planned) {
                 Some(p) => elbv2.modify_ip_pools().ipam_pools(p),
                 None => elbv2.modify_ip_pools().remove_ipam_pools(RemoveIpamPoolEnum::Ipv4),
             };
@@ -521,16 +577,17 @@ impl ResourceType for Lb {
                 .await
                 .map_err(|e| sdk_error(&format!("setting the IPAM pools of load balancer {arn}"), e))?;
         }
-        if changed("minimum_load_balancer_capacity") {
-            capacity::set(c, &arn, capacity::units(planned), limit).await?;
+        if prior.minimum_load_balancer_capacity != planned.minimum_load_balancer_capacity {
+            capacity::set(c, &arn, capacity::units(&planned.minimum_load_balancer_capacity), limit).await?;
         }
-        update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        update_tags(c, &arn, &prior.tags.wanted(), &planned.tags.wanted()).await?;
         wait_active(c, &arn, limit).await?;
-        self.read_one(c, &arn, planned).await
+        self.read_one(c, &arn, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let arn = val::id(prior);
+        let prior = LbObject::from_stub(prior)?;
+        let arn = prior.id.clone().unwrap_or_default();
         match c.clients.elbv2.delete_load_balancer().load_balancer_arn(&arn).send().await {
             Ok(_) => {}
             Err(e) if is_not_found(&e) => return Ok(()),
@@ -541,7 +598,7 @@ impl ResourceType for Lb {
         let description = format!("ELB {}", arn_after(&arn, ":loadbalancer/"));
         let waited = wait_for(
             &format!("the network interfaces of load balancer {arn} to be deleted"),
-            timeout(prior, "delete", DEFAULT_TIMEOUT),
+            limit(&prior.timeouts, Op::Delete, DEFAULT_TIMEOUT),
             || async {
                 let out = c
                     .clients

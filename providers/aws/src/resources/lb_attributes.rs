@@ -13,9 +13,58 @@ use crate::resource::invalid;
 use crate::val;
 use std::collections::HashMap;
 use terrane_engine::diag::Diagnostic;
-use terrane_engine::plan::diff::same;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::model::Model;
 use terrane_engine::value::{PathStep, Type, Value};
+
+/// The attribute arguments and log blocks of `aws_lb` (flattened into its model). The
+/// arguments are optional without a default in the schema: the plan gives them theirs (see
+/// [`plan`]).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct LbAttributes {
+    #[model(optional)]
+    pub client_keep_alive: Option<i64>,
+    #[model(optional)]
+    pub desync_mitigation_mode: Option<String>,
+    #[model(optional)]
+    pub dns_record_client_routing_policy: Option<String>,
+    #[model(optional)]
+    pub drop_invalid_header_fields: Option<bool>,
+    #[model(optional)]
+    pub enable_cross_zone_load_balancing: Option<bool>,
+    #[model(optional)]
+    pub enable_deletion_protection: Option<bool>,
+    #[model(optional)]
+    pub enable_http2: Option<bool>,
+    #[model(optional)]
+    pub enable_tls_version_and_cipher_suite_headers: Option<bool>,
+    #[model(optional)]
+    pub enable_waf_fail_open: Option<bool>,
+    #[model(optional)]
+    pub enable_xff_client_port: Option<bool>,
+    #[model(optional)]
+    pub enable_zonal_shift: Option<bool>,
+    #[model(optional)]
+    pub idle_timeout: Option<i64>,
+    #[model(optional)]
+    pub preserve_host_header: Option<bool>,
+    #[model(optional)]
+    pub xff_header_processing_mode: Option<String>,
+    #[model(block, max = 1)]
+    pub access_logs: Option<Logs>,
+    #[model(block, max = 1)]
+    pub connection_logs: Option<Logs>,
+}
+
+/// `access_logs` and `connection_logs`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Logs {
+    #[model(required)]
+    pub bucket: String,
+    #[model(optional, default = false)]
+    pub enabled: bool,
+    #[model(optional)]
+    pub prefix: Option<String>,
+}
 
 /// Load balancer types, as bits.
 pub const APPLICATION: u8 = 1;
@@ -51,59 +100,98 @@ pub struct LbAttribute {
     pub types: u8,
     /// The values a string may take (any, when empty).
     pub allowed: &'static [&'static str],
+    /// The argument's value as the attribute's text (none while unset).
+    pub get: fn(&LbAttributes) -> Option<String>,
+    /// Sets the argument from the attribute's text.
+    pub set: fn(&mut LbAttributes, &str),
 }
 
-const fn attr(name: &'static str, key: &'static str, kind: Kind, types: u8) -> LbAttribute {
-    LbAttribute { name, key, kind, types, allowed: &[] }
+/// An argument's type, read from the attribute's text as Terraform's `StringToBoolValue` and
+/// `StringToIntValue` do: anything but "true" is false, anything but a number is 0.
+trait FromText {
+    fn from_text(s: &str) -> Self;
+}
+
+impl FromText for bool {
+    fn from_text(s: &str) -> Self {
+        s == "true"
+    }
+}
+
+impl FromText for i64 {
+    fn from_text(s: &str) -> Self {
+        s.parse().unwrap_or(0)
+    }
+}
+
+impl FromText for String {
+    fn from_text(s: &str) -> Self {
+        s.to_string()
+    }
+}
+
+macro_rules! attr {
+    ($name:ident, $key:expr, $kind:expr, $types:expr $(, $allowed:expr)?) => {
+        LbAttribute {
+            name: stringify!($name),
+            key: $key,
+            kind: $kind,
+            types: $types,
+            allowed: attr!(@allowed $($allowed)?),
+            get: |a| a.$name.as_ref().map(|v| v.to_string()),
+            set: |a, s| a.$name = Some(FromText::from_text(s)),
+        }
+    };
+    (@allowed) => { &[] };
+    (@allowed $allowed:expr) => { $allowed };
 }
 
 /// hashicorp/aws 5.100.0's table (`loadBalancerAttributes` in internal/service/elbv2), with the
 /// defaults of its schema.
 pub const ATTRIBUTES: &[LbAttribute] = &[
-    attr("client_keep_alive", "client_keep_alive.seconds", Kind::Int(3600), APPLICATION),
-    LbAttribute {
-        allowed: &["monitor", "defensive", "strictest"],
-        ..attr("desync_mitigation_mode", "routing.http.desync_mitigation_mode", Kind::Str("defensive"), APPLICATION)
-    },
-    LbAttribute {
-        allowed: &["availability_zone_affinity", "partial_availability_zone_affinity", "any_availability_zone"],
-        ..attr(
-            "dns_record_client_routing_policy",
-            "dns_record.client_routing_policy",
-            Kind::Str("any_availability_zone"),
-            NETWORK,
-        )
-    },
-    attr(
-        "drop_invalid_header_fields",
+    attr!(client_keep_alive, "client_keep_alive.seconds", Kind::Int(3600), APPLICATION),
+    attr!(
+        desync_mitigation_mode,
+        "routing.http.desync_mitigation_mode",
+        Kind::Str("defensive"),
+        APPLICATION,
+        &["monitor", "defensive", "strictest"]
+    ),
+    attr!(
+        dns_record_client_routing_policy,
+        "dns_record.client_routing_policy",
+        Kind::Str("any_availability_zone"),
+        NETWORK,
+        &["availability_zone_affinity", "partial_availability_zone_affinity", "any_availability_zone"]
+    ),
+    attr!(
+        drop_invalid_header_fields,
         "routing.http.drop_invalid_header_fields.enabled",
         Kind::Bool(false),
-        APPLICATION,
+        APPLICATION
     ),
     // An application load balancer always balances across zones; AWS refuses to turn it off.
-    attr("enable_cross_zone_load_balancing", "load_balancing.cross_zone.enabled", Kind::Bool(false), NETWORK | GATEWAY),
-    attr("enable_deletion_protection", "deletion_protection.enabled", Kind::Bool(false), ALL),
-    attr("enable_http2", "routing.http2.enabled", Kind::Bool(true), APPLICATION),
-    attr(
-        "enable_tls_version_and_cipher_suite_headers",
+    attr!(enable_cross_zone_load_balancing, "load_balancing.cross_zone.enabled", Kind::Bool(false), NETWORK | GATEWAY),
+    attr!(enable_deletion_protection, "deletion_protection.enabled", Kind::Bool(false), ALL),
+    attr!(enable_http2, "routing.http2.enabled", Kind::Bool(true), APPLICATION),
+    attr!(
+        enable_tls_version_and_cipher_suite_headers,
         "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
         Kind::Bool(false),
-        APPLICATION,
+        APPLICATION
     ),
-    attr("enable_waf_fail_open", "waf.fail_open.enabled", Kind::Bool(false), APPLICATION),
-    attr("enable_xff_client_port", "routing.http.xff_client_port.enabled", Kind::Bool(false), APPLICATION),
-    attr("enable_zonal_shift", "zonal_shift.config.enabled", Kind::Bool(false), APPLICATION | NETWORK),
-    attr("idle_timeout", "idle_timeout.timeout_seconds", Kind::Int(60), APPLICATION),
-    attr("preserve_host_header", "routing.http.preserve_host_header.enabled", Kind::Bool(false), APPLICATION),
-    LbAttribute {
-        allowed: &["append", "preserve", "remove"],
-        ..attr(
-            "xff_header_processing_mode",
-            "routing.http.xff_header_processing.mode",
-            Kind::Str("append"),
-            APPLICATION,
-        )
-    },
+    attr!(enable_waf_fail_open, "waf.fail_open.enabled", Kind::Bool(false), APPLICATION),
+    attr!(enable_xff_client_port, "routing.http.xff_client_port.enabled", Kind::Bool(false), APPLICATION),
+    attr!(enable_zonal_shift, "zonal_shift.config.enabled", Kind::Bool(false), APPLICATION | NETWORK),
+    attr!(idle_timeout, "idle_timeout.timeout_seconds", Kind::Int(60), APPLICATION),
+    attr!(preserve_host_header, "routing.http.preserve_host_header.enabled", Kind::Bool(false), APPLICATION),
+    attr!(
+        xff_header_processing_mode,
+        "routing.http.xff_header_processing.mode",
+        Kind::Str("append"),
+        APPLICATION,
+        &["append", "preserve", "remove"]
+    ),
 ];
 
 /// A block of log settings: `<prefix>.enabled`, `<prefix>.bucket`, `<prefix>.prefix`.
@@ -114,11 +202,28 @@ pub struct LogBlock {
     created: u8,
     /// The types a read sets it for (the others keep what they had).
     read: u8,
+    /// Its field.
+    get: fn(&LbAttributes) -> &Option<Logs>,
+    set: fn(&mut LbAttributes, Option<Logs>),
 }
 
 pub const LOG_BLOCKS: &[LogBlock] = &[
-    LogBlock { name: "access_logs", prefix: "access_logs.s3", created: APPLICATION | NETWORK, read: ALL },
-    LogBlock { name: "connection_logs", prefix: "connection_logs.s3", created: APPLICATION, read: APPLICATION },
+    LogBlock {
+        name: "access_logs",
+        prefix: "access_logs.s3",
+        created: APPLICATION | NETWORK,
+        read: ALL,
+        get: |a| &a.access_logs,
+        set: |a, l| a.access_logs = l,
+    },
+    LogBlock {
+        name: "connection_logs",
+        prefix: "connection_logs.s3",
+        created: APPLICATION,
+        read: APPLICATION,
+        get: |a| &a.connection_logs,
+        set: |a, l| a.connection_logs = l,
+    },
 ];
 
 impl Kind {
@@ -137,57 +242,74 @@ impl Kind {
             Kind::Str(s) => Value::from(s),
         }
     }
-
-    /// An attribute value as the argument holds it (Terraform's `StringToBoolValue` and
-    /// `StringToIntValue`: anything but "true" is false, anything but a number is 0).
-    fn parse(self, s: &str) -> Value {
-        match self {
-            Kind::Bool(_) => Value::Bool(s == "true"),
-            Kind::Int(_) => Value::from(s.parse::<i64>().unwrap_or(0)),
-            Kind::Str(_) => Value::from(s),
-        }
-    }
-
-    /// The argument's value as an attribute value (an empty string is not sent).
-    fn format(self, v: &Value) -> Option<String> {
-        match self {
-            Kind::Bool(_) => v.as_bool().map(|b| b.to_string()),
-            Kind::Int(_) => v.as_number().and_then(|n| n.to_i64()).map(|n| n.to_string()),
-            Kind::Str(_) => v.as_str().filter(|s| !s.is_empty()).map(str::to_string),
-        }
-    }
 }
 
-fn log_schema() -> Schema {
-    Schema::new()
-        .attr("bucket", Attribute::required(Type::String))
-        .attr("enabled", Attribute::optional(Type::Bool).default(false))
-        .attr("prefix", Attribute::optional(Type::String))
-}
-
-/// The schema with the attribute arguments and the log blocks added.
-pub fn with_attributes(mut s: Schema) -> Schema {
-    for a in ATTRIBUTES {
-        s = s.attr(a.name, Attribute::optional(a.kind.ty()));
-    }
-    for b in LOG_BLOCKS {
-        s = s.block(b.name, NestedBlock::list(log_schema()).max(1));
-    }
-    s
-}
-
-/// Errors for string arguments outside their values.
-pub fn validate(config: &Value) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for a in ATTRIBUTES.iter().filter(|a| !a.allowed.is_empty()) {
-        if let Some(v) = val::string(config, a.name).filter(|v| !a.allowed.contains(&v.as_str())) {
-            out.push(invalid(
-                &format!("Invalid {}", a.name),
-                format!("{} must be one of {}; got {v:?}.", a.name, a.allowed.join(", ")),
-            ));
+impl LbAttributes {
+    /// Errors for string arguments outside their values.
+    pub fn validate(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for a in ATTRIBUTES.iter().filter(|a| !a.allowed.is_empty()) {
+            if let Some(v) = (a.get)(self).filter(|v| !a.allowed.contains(&v.as_str())) {
+                out.push(invalid(
+                    &format!("Invalid {}", a.name),
+                    format!("{} must be one of {}; got {v:?}.", a.name, a.allowed.join(", ")),
+                ));
+            }
         }
+        out
     }
-    out
+
+    /// The key-value pairs to send: on create (`prior` none) every argument of the type
+    /// (strings when not empty) and the log blocks; on update what changed.
+    pub fn to_send(&self, prior: Option<&LbAttributes>, lb_type: u8) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for b in LOG_BLOCKS {
+            let item = (b.get)(self);
+            match prior {
+                None if b.created & lb_type == 0 => continue,
+                Some(p) if (b.get)(p) == item => continue,
+                _ => {}
+            }
+            let enabled = item.as_ref().is_some_and(|i| i.enabled);
+            out.push((format!("{}.enabled", b.prefix), enabled.to_string()));
+            if enabled && let Some(item) = item {
+                for (k, v) in [("bucket", item.bucket.clone()), ("prefix", item.prefix.clone().unwrap_or_default())] {
+                    // A create leaves empty values out; an update sends them, to clear the old ones.
+                    if prior.is_some() || !v.is_empty() {
+                        out.push((format!("{}.{k}", b.prefix), v));
+                    }
+                }
+            }
+        }
+        for a in ATTRIBUTES.iter().filter(|a| a.types & lb_type != 0) {
+            let Some(v) = (a.get)(self) else { continue };
+            if prior.is_some_and(|p| (a.get)(p).as_ref() == Some(&v)) {
+                continue;
+            }
+            // An empty string is not sent.
+            if !(matches!(a.kind, Kind::Str(_)) && v.is_empty()) {
+                out.push((a.key.to_string(), v));
+            }
+        }
+        out
+    }
+
+    /// The arguments and log blocks as read from the attributes AWS returned; what it did not
+    /// return stays as in `cur` (read leniently: unknown is null).
+    pub fn read(attrs: &HashMap<String, String>, lb_type: u8, cur: &LbAttributes) -> LbAttributes {
+        let mut out = cur.clone();
+        for a in ATTRIBUTES {
+            if let Some(s) = attrs.get(a.key) {
+                (a.set)(&mut out, s);
+            }
+        }
+        for b in LOG_BLOCKS.iter().filter(|b| b.read & lb_type != 0) {
+            let get = |k: &str| attrs.get(&format!("{}.{k}", b.prefix)).cloned().unwrap_or_default();
+            let logs = Logs { bucket: get("bucket"), enabled: get("enabled") == "true", prefix: Some(get("prefix")) };
+            (b.set)(&mut out, Some(logs));
+        }
+        out
+    }
 }
 
 fn attr_path(k: &str) -> [PathStep; 1] {
@@ -223,12 +345,14 @@ pub fn plan(prior: Option<&Value>, config: &Value, planned: &mut Value, lb_type:
 /// optional block); one set has an empty prefix when unset; while it is disabled, its bucket and
 /// prefix changes are ignored.
 fn plan_logs(name: &str, prior: Option<&Value>, config: &Value, planned: &mut Value) {
-    let ty = Type::list(log_schema().value_type());
+    let ty = Type::list(Logs::schema().value_type());
     let before = prior.and_then(|p| val::block(p, name));
     if !val::block_configured(config, name) {
         let v = prior.and_then(|p| p.get_attr(name)).filter(|v| v.is_wholly_known());
-        planned
-            .set_at_path(&attr_path(name), v.cloned().unwrap_or_else(|| Value::empty_list(log_schema().value_type())));
+        planned.set_at_path(
+            &attr_path(name),
+            v.cloned().unwrap_or_else(|| Value::empty_list(Logs::schema().value_type())),
+        );
         return;
     }
     let Some(mut item) = val::block(planned, name).filter(Value::is_known) else { return };
@@ -240,80 +364,7 @@ fn plan_logs(name: &str, prior: Option<&Value>, config: &Value, planned: &mut Va
     if item.get_attr("prefix").is_none_or(Value::is_null) {
         item.set_at_path(&attr_path("prefix"), Value::from(""));
     }
-    planned.set_at_path(&attr_path(name), Value::list(log_schema().value_type(), vec![item]).conform(&ty));
-}
-
-/// The key-value pairs to send: on create (`prior` none) every argument of the type (strings
-/// when not empty) and the log blocks; on update what changed.
-pub fn to_send(planned: &Value, prior: Option<&Value>, lb_type: u8) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for b in LOG_BLOCKS {
-        let item = val::block(planned, b.name);
-        match prior {
-            None if b.created & lb_type == 0 => continue,
-            Some(p) if !changed(p, planned, b.name) => continue,
-            _ => {}
-        }
-        let enabled = item.as_ref().and_then(|i| val::boolean(i, "enabled")).unwrap_or(false);
-        out.push((format!("{}.enabled", b.prefix), enabled.to_string()));
-        if enabled && let Some(item) = &item {
-            for k in ["bucket", "prefix"] {
-                let v = val::string(item, k).unwrap_or_default();
-                // A create leaves empty values out; an update sends them, to clear the old ones.
-                if prior.is_some() || !v.is_empty() {
-                    out.push((format!("{}.{k}", b.prefix), v));
-                }
-            }
-        }
-    }
-    for a in ATTRIBUTES.iter().filter(|a| a.types & lb_type != 0) {
-        if prior.is_some_and(|p| !changed(p, planned, a.name)) {
-            continue;
-        }
-        if let Some(v) = planned.get_attr(a.name).and_then(|v| a.kind.format(v)) {
-            out.push((a.key.to_string(), v));
-        }
-    }
-    out
-}
-
-/// Whether `k` is planned to a known value other than the prior one.
-pub fn changed(prior: &Value, planned: &Value, k: &str) -> bool {
-    let p = planned.get_attr(k).cloned().unwrap_or(Value::NULL);
-    p.is_wholly_known() && !same(&prior.get_attr(k).cloned().unwrap_or(Value::NULL), &p)
-}
-
-/// The arguments and log blocks as read from the attributes AWS returned; what it did not
-/// return stays as in `cur`.
-pub fn read(attrs: &HashMap<String, String>, lb_type: u8, cur: &Value) -> Vec<(&'static str, Value)> {
-    let mut out = Vec::new();
-    for a in ATTRIBUTES {
-        let v = match attrs.get(a.key) {
-            Some(s) => a.kind.parse(s),
-            None => kept(cur.get_attr(a.name), a.kind.ty()),
-        };
-        out.push((a.name, v));
-    }
-    for b in LOG_BLOCKS {
-        let v = if b.read & lb_type != 0 {
-            let get = |k: &str| attrs.get(&format!("{}.{k}", b.prefix)).cloned().unwrap_or_default();
-            Value::list(
-                log_schema().value_type(),
-                vec![Value::object([
-                    ("bucket", Value::from(get("bucket"))),
-                    ("enabled", Value::Bool(get("enabled") == "true")),
-                    ("prefix", Value::from(get("prefix"))),
-                ])],
-            )
-        } else {
-            match cur.get_attr(b.name).filter(|v| v.is_wholly_known() && !v.is_null()) {
-                Some(v) => v.clone(),
-                None => Value::empty_list(log_schema().value_type()),
-            }
-        };
-        out.push((b.name, v));
-    }
-    out
+    planned.set_at_path(&attr_path(name), Value::list(Logs::schema().value_type(), vec![item]).conform(&ty));
 }
 
 #[cfg(test)]
@@ -324,11 +375,15 @@ mod tests {
         Value::object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())))
     }
 
+    fn typed(v: &Value) -> LbAttributes {
+        LbAttributes::from_value(v).unwrap()
+    }
+
     #[test]
     fn a_create_sends_every_argument_of_its_type() {
         let mut planned = obj(&[("enable_http2", Value::NULL)]);
         plan(None, &obj(&[("idle_timeout", Value::from(30i64))]), &mut planned, APPLICATION);
-        let sent: HashMap<String, String> = to_send(&planned, None, APPLICATION).into_iter().collect();
+        let sent: HashMap<String, String> = typed(&planned).to_send(None, APPLICATION).into_iter().collect();
         assert_eq!(sent.get("idle_timeout.timeout_seconds").map(String::as_str), Some("30"));
         assert_eq!(sent.get("routing.http2.enabled").map(String::as_str), Some("true"));
         assert_eq!(sent.get("routing.http.xff_header_processing.mode").map(String::as_str), Some("append"));
@@ -340,7 +395,7 @@ mod tests {
 
         let mut planned = obj(&[]);
         plan(None, &obj(&[("idle_timeout", Value::from(30i64))]), &mut planned, NETWORK);
-        let sent: HashMap<String, String> = to_send(&planned, None, NETWORK).into_iter().collect();
+        let sent: HashMap<String, String> = typed(&planned).to_send(None, NETWORK).into_iter().collect();
         let mut keys: Vec<&str> = sent.keys().map(String::as_str).collect();
         keys.sort();
         assert_eq!(
@@ -368,7 +423,7 @@ mod tests {
         let mut planned = prior.clone();
         plan(Some(&prior), &config, &mut planned, APPLICATION);
         assert_eq!(planned.get_attr("enable_cross_zone_load_balancing"), Some(&Value::Bool(true)));
-        let sent = to_send(&planned, Some(&prior), APPLICATION);
+        let sent = typed(&planned).to_send(Some(&typed(&prior)), APPLICATION);
         assert!(sent.contains(&("routing.http2.enabled".into(), "false".into())), "{sent:?}");
         assert!(!sent.iter().any(|(k, _)| k == "idle_timeout.timeout_seconds"), "{sent:?}");
     }
@@ -377,7 +432,7 @@ mod tests {
     fn disabled_logs_ignore_their_bucket() {
         let logs = |bucket: &str, enabled: bool| {
             Value::list(
-                log_schema().value_type(),
+                Logs::schema().value_type(),
                 vec![obj(&[
                     ("bucket", Value::from(bucket)),
                     ("enabled", Value::Bool(enabled)),
@@ -389,9 +444,9 @@ mod tests {
         let config = obj(&[("access_logs", logs("b", false))]);
         let mut planned = config.clone();
         plan_logs("access_logs", Some(&prior), &config, &mut planned);
-        let item = val::block(&planned, "access_logs").unwrap();
-        assert_eq!(item.get_attr("bucket"), Some(&Value::from("")));
-        assert_eq!(item.get_attr("prefix"), Some(&Value::from("")));
+        let item = typed(&planned).access_logs.unwrap();
+        assert_eq!(item.bucket, "");
+        assert_eq!(item.prefix.as_deref(), Some(""));
         // Left out, a block keeps what it has.
         let mut planned = obj(&[]);
         plan_logs("access_logs", Some(&prior), &obj(&[]), &mut planned);
@@ -400,7 +455,7 @@ mod tests {
         let config = obj(&[("access_logs", logs("b", true))]);
         let mut planned = config.clone();
         plan_logs("access_logs", Some(&prior), &config, &mut planned);
-        let sent = to_send(&planned, Some(&prior), APPLICATION);
+        let sent = typed(&planned).to_send(Some(&typed(&prior)), APPLICATION);
         assert_eq!(
             sent,
             vec![
@@ -422,12 +477,14 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let got: HashMap<&str, Value> = read(&attrs, NETWORK, &cur).into_iter().collect();
-        assert_eq!(got["idle_timeout"], Value::from(120i64));
-        assert_eq!(got["enable_http2"], Value::Bool(false));
-        assert_eq!(got["client_keep_alive"], Value::null(Type::Number));
-        assert_eq!(got["connection_logs"], Value::empty_list(log_schema().value_type()), "not read for a network one");
-        let logs = val::block(&obj(&[("l", got["access_logs"].clone())]), "l").unwrap();
-        assert_eq!(logs.get_attr("enabled"), Some(&Value::Bool(false)));
+        let got = LbAttributes::read(&attrs, NETWORK, &LbAttributes::from_stub(&cur).unwrap());
+        assert_eq!(got.idle_timeout, Some(120));
+        assert_eq!(got.enable_http2, Some(false));
+        assert_eq!(got.client_keep_alive, None);
+        assert_eq!(got.connection_logs, None, "not read for a network one");
+        let back = got.to_value();
+        assert_eq!(back.get_attr("client_keep_alive"), Some(&Value::null(Type::Number)));
+        assert_eq!(back.get_attr("connection_logs"), Some(&Value::empty_list(Logs::schema().value_type())));
+        assert!(!got.access_logs.unwrap().enabled);
     }
 }

@@ -5,47 +5,35 @@
 
 use crate::errors::{code, sdk_error};
 use crate::resource::{Ctx, Result};
-use crate::val;
 use crate::waiter::{Poll, wait_for};
 use aws_sdk_elasticloadbalancingv2::types::MinimumLoadBalancerCapacity;
 use std::time::Duration;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::{Type, Value};
+use terrane_engine::model::Model;
 
-fn capacity_schema() -> Schema {
-    Schema::new().attr("capacity_units", Attribute::required(Type::Number))
+/// A `minimum_load_balancer_capacity` block (a list of at most one).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Capacity {
+    #[model(required)]
+    pub capacity_units: i64,
 }
 
-pub fn block() -> NestedBlock {
-    NestedBlock::list(capacity_schema()).max(1)
-}
-
-/// The type of the block's elements.
-pub fn element_type() -> Type {
-    capacity_schema().value_type()
-}
-
-/// The block as read: one element when a minimum capacity is reserved.
-fn value(capacity: Option<&MinimumLoadBalancerCapacity>) -> Value {
-    let items = capacity
-        .map(|m| Value::object([("capacity_units", Value::from(i64::from(m.capacity_units().unwrap_or(0))))]))
-        .into_iter()
-        .collect();
-    Value::list(capacity_schema().value_type(), items).conform(&Type::list(capacity_schema().value_type()))
+impl Capacity {
+    /// The block as read: one element when a minimum capacity is reserved.
+    fn read(capacity: Option<&MinimumLoadBalancerCapacity>) -> Option<Capacity> {
+        capacity.map(|m| Capacity { capacity_units: i64::from(m.capacity_units().unwrap_or(0)) })
+    }
 }
 
 /// The configured capacity units (none when the block is left out).
-pub fn units(planned: &Value) -> Option<i32> {
-    val::block(planned, "minimum_load_balancer_capacity")
-        .and_then(|b| val::int(&b, "capacity_units"))
-        .and_then(|n| i32::try_from(n).ok())
+pub fn units(planned: &Option<Capacity>) -> Option<i32> {
+    planned.as_ref().and_then(|b| i32::try_from(b.capacity_units).ok())
 }
 
 /// The reserved minimum capacity of the load balancer.
-pub async fn read(c: &Ctx<'_>, arn: &str) -> Result<Value> {
+pub async fn read(c: &Ctx<'_>, arn: &str) -> Result<Option<Capacity>> {
     match c.clients.elbv2.describe_capacity_reservation().load_balancer_arn(arn).send().await {
-        Ok(out) => Ok(value(out.minimum_load_balancer_capacity())),
-        Err(e) if matches!(code(&e), Some("AccessDenied" | "InvalidAction")) => Ok(value(None)),
+        Ok(out) => Ok(Capacity::read(out.minimum_load_balancer_capacity())),
+        Err(e) if matches!(code(&e), Some("AccessDenied" | "InvalidAction")) => Ok(None),
         Err(e) => Err(sdk_error(&format!("reading the capacity reservation of load balancer {arn}"), e)),
     }
 }

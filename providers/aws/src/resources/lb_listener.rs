@@ -1,14 +1,15 @@
 //! `aws_lb_listener`: a port of the load balancer and what it does with requests
 //! (`default_action`: forward to target groups, redirect, or a fixed response).
 
-use super::lb_listener_attributes as la;
-use super::lb_listener_auth as auth;
+use super::lb_listener_attributes::{ListenerAttributes, effective_protocol};
+use super::lb_listener_auth::{self as auth, Cognito, MutualAuthentication, Oidc};
 use crate::describe::{all_failed, describe_by_arn, split_err};
 use crate::elbv2::{PAGE, attribute_map, describe_tags, elb_tags, update_tags};
 use crate::errors::{code, is_not_found, sdk_error};
+use crate::model::{CreateUpdateTimeouts, Op, Tags, known_parts, limit};
 use crate::plan::keep_computed;
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags};
-use crate::val::{self, Obj};
+use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::val;
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -19,9 +20,9 @@ use futures::stream::{self, StreamExt};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct LbListener;
@@ -29,64 +30,111 @@ pub struct LbListener;
 const ACTION_TYPES: &[&str] = &["forward", "redirect", "fixed-response", "authenticate-cognito", "authenticate-oidc"];
 const CONTENT_TYPES: &[&str] = &["text/plain", "text/css", "text/html", "application/javascript", "application/json"];
 
-fn action_schema() -> Schema {
-    let forward = Schema::new()
-        .block(
-            "target_group",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("arn", Attribute::required(Type::String))
-                    .attr("weight", Attribute::optional(Type::Number).default(Value::from(1i64))),
-            )
-            .min(1)
-            .max(5),
-        )
-        .block(
-            "stickiness",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("duration", Attribute::required(Type::Number))
-                    .attr("enabled", Attribute::optional(Type::Bool).default(false)),
-            )
-            .max(1),
-        );
-    let redirect = Schema::new()
-        .attr("host", Attribute::optional(Type::String).default("#{host}"))
-        .attr("path", Attribute::optional(Type::String).default("/#{path}"))
-        .attr("port", Attribute::optional(Type::String).default("#{port}"))
-        .attr("protocol", Attribute::optional(Type::String).default("#{protocol}"))
-        .attr("query", Attribute::optional(Type::String).default("#{query}"))
-        .attr("status_code", Attribute::required(Type::String));
-    let fixed_response = Schema::new()
-        .attr("content_type", Attribute::required(Type::String))
-        .attr("message_body", Attribute::optional(Type::String))
-        .attr("status_code", Attribute::optional_computed(Type::String));
-    Schema::new()
-        .attr("type", Attribute::required(Type::String))
-        .attr("order", Attribute::optional_computed(Type::Number))
-        .attr("target_group_arn", Attribute::optional(Type::String))
-        .block("forward", NestedBlock::list(forward).max(1))
-        .block("redirect", NestedBlock::list(redirect).max(1))
-        .block("fixed_response", NestedBlock::list(fixed_response).max(1))
-        .block("authenticate_cognito", NestedBlock::list(auth::cognito_schema()).max(1))
-        .block("authenticate_oidc", NestedBlock::list(auth::oidc_schema()).max(1))
+/// An `aws_lb_listener` object.
+#[derive(Model, Clone, Debug, Default)]
+struct ListenerObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(required, force_new)]
+    load_balancer_arn: String,
+    #[model(optional)]
+    port: Option<i64>,
+    #[model(optional, computed)]
+    protocol: Option<String>,
+    #[model(optional, computed)]
+    ssl_policy: Option<String>,
+    #[model(optional)]
+    certificate_arn: Option<String>,
+    #[model(optional)]
+    alpn_policy: Option<String>,
+    #[model(block, min = 1)]
+    default_action: Vec<DefaultAction>,
+    #[model(block, max = 1)]
+    mutual_authentication: Option<MutualAuthentication>,
+    #[model(flatten)]
+    attributes: ListenerAttributes,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<CreateUpdateTimeouts>,
 }
 
-fn schema() -> Schema {
-    let s = with_tags(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("load_balancer_arn", Attribute::required(Type::String).force_new())
-            .attr("port", Attribute::optional(Type::Number))
-            .attr("protocol", Attribute::optional_computed(Type::String))
-            .attr("ssl_policy", Attribute::optional_computed(Type::String))
-            .attr("certificate_arn", Attribute::optional(Type::String))
-            .attr("alpn_policy", Attribute::optional(Type::String))
-            .block("default_action", NestedBlock::list(action_schema()).min(1))
-            .block("mutual_authentication", NestedBlock::list(auth::mutual_authentication_schema()).max(1)),
-    );
-    crate::resource::with_timeouts(la::with_attributes(s), &["create", "update"])
+/// A `default_action` block.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct DefaultAction {
+    #[model(required, name = "type")]
+    kind: String,
+    #[model(optional, computed)]
+    order: Option<i64>,
+    #[model(optional)]
+    target_group_arn: Option<String>,
+    #[model(block, max = 1)]
+    forward: Option<Forward>,
+    #[model(block, max = 1)]
+    redirect: Option<Redirect>,
+    #[model(block, max = 1)]
+    fixed_response: Option<FixedResponse>,
+    #[model(block, max = 1)]
+    authenticate_cognito: Option<Cognito>,
+    #[model(block, max = 1)]
+    authenticate_oidc: Option<Oidc>,
+}
+
+/// `default_action.forward`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct Forward {
+    #[model(block = "set", min = 1, max = 5)]
+    target_group: Vec<WeightedTargetGroup>,
+    #[model(block, max = 1)]
+    stickiness: Option<ForwardStickiness>,
+}
+
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct WeightedTargetGroup {
+    #[model(required)]
+    arn: String,
+    #[model(optional, default = 1i64)]
+    weight: i64,
+}
+
+/// Its duration an `Option`: read back null where AWS returns none.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct ForwardStickiness {
+    #[model(required)]
+    duration: Option<i64>,
+    #[model(optional, default = false)]
+    enabled: bool,
+}
+
+/// `default_action.redirect`: what a read sets is what AWS returns (null where none), so its
+/// defaulted arguments and status code are `Option`s.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct Redirect {
+    #[model(optional, default = "#{host}")]
+    host: Option<String>,
+    #[model(optional, default = "/#{path}")]
+    path: Option<String>,
+    #[model(optional, default = "#{port}")]
+    port: Option<String>,
+    #[model(optional, default = "#{protocol}")]
+    protocol: Option<String>,
+    #[model(optional, default = "#{query}")]
+    query: Option<String>,
+    #[model(required)]
+    status_code: Option<String>,
+}
+
+/// `default_action.fixed_response` (its content type read back null where AWS returns none).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct FixedResponse {
+    #[model(required)]
+    content_type: Option<String>,
+    #[model(optional)]
+    message_body: Option<String>,
+    #[model(optional, computed)]
+    status_code: Option<String>,
 }
 
 /// Whether an attribute or block is set (unknown counts: it will be).
@@ -95,32 +143,30 @@ fn is_set(v: &Value, k: &str) -> bool {
 }
 
 /// The API's actions for the `default_action` blocks (orders 1, 2, ... unless set).
-fn expand_actions(planned: &Value) -> Vec<Action> {
-    val::blocks(planned, "default_action")
+fn expand_actions(actions: &[DefaultAction]) -> Vec<Action> {
+    actions
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let kind = val::string(a, "type").unwrap_or_default();
-            let order = val::int(a, "order").filter(|o| *o != 0).unwrap_or(i as i64 + 1) as i32;
-            let mut b = Action::builder().r#type(ActionTypeEnum::from(kind.as_str())).order(order);
-            match kind.as_str() {
+            let kind = a.kind.as_str();
+            let order = a.order.filter(|o| *o != 0).unwrap_or(i as i64 + 1) as i32;
+            let mut b = Action::builder().r#type(ActionTypeEnum::from(kind)).order(order);
+            match kind {
                 "forward" => {
-                    if let Some(arn) = val::string(a, "target_group_arn") {
+                    if let Some(arn) = &a.target_group_arn {
                         b = b.target_group_arn(arn);
-                    } else if let Some(f) = val::block(a, "forward") {
-                        let groups = val::blocks(&f, "target_group")
+                    } else if let Some(f) = &a.forward {
+                        let groups = f
+                            .target_group
                             .iter()
                             .map(|g| {
-                                TargetGroupTuple::builder()
-                                    .set_target_group_arn(val::string(g, "arn"))
-                                    .set_weight(val::int(g, "weight").map(|w| w as i32))
-                                    .build()
+                                TargetGroupTuple::builder().target_group_arn(&g.arn).weight(g.weight as i32).build()
                             })
                             .collect();
-                        let stickiness = val::block(&f, "stickiness").map(|s| {
+                        let stickiness = f.stickiness.as_ref().map(|s| {
                             TargetGroupStickinessConfig::builder()
-                                .enabled(val::boolean(&s, "enabled").unwrap_or(false))
-                                .set_duration_seconds(val::int(&s, "duration").map(|d| d as i32))
+                                .enabled(s.enabled)
+                                .set_duration_seconds(s.duration.map(|d| d as i32))
                                 .build()
                         });
                         b = b.forward_config(
@@ -132,42 +178,35 @@ fn expand_actions(planned: &Value) -> Vec<Action> {
                     }
                 }
                 "redirect" => {
-                    if let Some(r) = val::block(a, "redirect") {
+                    if let Some(r) = &a.redirect {
                         b = b.redirect_config(
                             RedirectActionConfig::builder()
-                                .set_host(val::string(&r, "host"))
-                                .set_path(val::string(&r, "path"))
-                                .set_port(val::string(&r, "port"))
-                                .set_protocol(val::string(&r, "protocol"))
-                                .set_query(val::string(&r, "query"))
-                                .set_status_code(
-                                    val::string(&r, "status_code")
-                                        .map(|s| RedirectActionStatusCodeEnum::from(s.as_str())),
-                                )
+                                .set_host(r.host.clone())
+                                .set_path(r.path.clone())
+                                .set_port(r.port.clone())
+                                .set_protocol(r.protocol.clone())
+                                .set_query(r.query.clone())
+                                .set_status_code(r.status_code.as_deref().map(RedirectActionStatusCodeEnum::from))
                                 .build(),
                         );
                     }
                 }
                 "fixed-response" => {
-                    if let Some(f) = val::block(a, "fixed_response") {
+                    if let Some(f) = &a.fixed_response {
                         b = b.fixed_response_config(
                             FixedResponseActionConfig::builder()
-                                .set_content_type(val::string(&f, "content_type"))
-                                .set_message_body(val::string(&f, "message_body").filter(|m| !m.is_empty()))
-                                .set_status_code(val::string(&f, "status_code"))
+                                .set_content_type(f.content_type.clone())
+                                .set_message_body(f.message_body.clone().filter(|m| !m.is_empty()))
+                                .set_status_code(f.status_code.clone())
                                 .build(),
                         );
                     }
                 }
                 "authenticate-cognito" => {
-                    b = b.set_authenticate_cognito_config(
-                        val::block(a, "authenticate_cognito").map(|c| auth::expand_cognito(&c)),
-                    );
+                    b = b.set_authenticate_cognito_config(a.authenticate_cognito.as_ref().map(auth::expand_cognito));
                 }
                 "authenticate-oidc" => {
-                    b = b.set_authenticate_oidc_config(
-                        val::block(a, "authenticate_oidc").map(|c| auth::expand_oidc(&c)),
-                    );
+                    b = b.set_authenticate_oidc_config(a.authenticate_oidc.as_ref().map(auth::expand_oidc));
                 }
                 _ => {}
             }
@@ -176,43 +215,36 @@ fn expand_actions(planned: &Value) -> Vec<Action> {
         .collect()
 }
 
-fn forward_value(f: &ForwardActionConfig, prior: Option<&Value>) -> Value {
-    let groups: Vec<Value> = f
+fn forward_value(f: &ForwardActionConfig, prior: Option<&DefaultAction>) -> Forward {
+    let target_group = f
         .target_groups()
         .iter()
-        .map(|g| {
-            Value::object([
-                ("arn", val::opt_str(g.target_group_arn())),
-                ("weight", Value::from(i64::from(g.weight().unwrap_or(1)))),
-            ])
+        .map(|g| WeightedTargetGroup {
+            arn: g.target_group_arn().unwrap_or_default().to_string(),
+            weight: i64::from(g.weight().unwrap_or(1)),
         })
         .collect();
-    let prior_stickiness =
-        prior.and_then(|p| val::block(p, "forward")).is_some_and(|pf| !val::blocks(&pf, "stickiness").is_empty());
+    let prior_stickiness = prior.and_then(|p| p.forward.as_ref()).is_some_and(|pf| pf.stickiness.is_some());
     // AWS reports disabled stickiness even when none was asked for (Terraform suppresses it).
     let stickiness = match f.target_group_stickiness_config() {
-        Some(s) if s.enabled() == Some(true) || prior_stickiness => {
-            vec![Value::object([
-                ("duration", val::opt_num(s.duration_seconds())),
-                ("enabled", Value::Bool(s.enabled().unwrap_or(false))),
-            ])]
-        }
-        _ => Vec::new(),
+        Some(s) if s.enabled() == Some(true) || prior_stickiness => Some(ForwardStickiness {
+            duration: s.duration_seconds().map(i64::from),
+            enabled: s.enabled().unwrap_or(false),
+        }),
+        _ => None,
     };
-    Value::tuple(vec![Value::object([
-        ("target_group", Value::set_any(groups)),
-        ("stickiness", Value::tuple(stickiness)),
-    ])])
+    Forward { target_group, stickiness }
 }
 
-fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
+fn action_value(a: &Action, i: usize, prior: Option<&DefaultAction>) -> DefaultAction {
     let kind = a.r#type().map(|t| t.as_str().to_string()).unwrap_or_default();
-    let mut target_group_arn = Value::NULL;
-    let (mut forward, mut redirect, mut fixed) = (Value::empty_tuple(), Value::empty_tuple(), Value::empty_tuple());
+    let text = |s: Option<&str>| s.map(str::to_string);
+    let mut out =
+        DefaultAction { order: Some(i64::from(a.order().unwrap_or(i as i32 + 1))), ..DefaultAction::default() };
     match kind.as_str() {
         "forward" => {
             // As configured: a `forward` block, or a single `target_group_arn`.
-            let prior_forward = prior.is_some_and(|p| !val::blocks(p, "forward").is_empty());
+            let prior_forward = prior.is_some_and(|p| p.forward.is_some());
             let single = a.target_group_arn().map(str::to_string).or_else(|| {
                 match a.forward_config().map(|f| f.target_groups()) {
                     Some([one]) => one.target_group_arn().map(str::to_string),
@@ -220,66 +252,42 @@ fn action_value(a: &Action, i: usize, prior: Option<&Value>) -> Value {
                 }
             });
             match (prior_forward, a.forward_config(), single) {
-                (true, Some(f), _) | (false, Some(f), None) => forward = forward_value(f, prior),
+                (true, Some(f), _) | (false, Some(f), None) => out.forward = Some(forward_value(f, prior)),
                 (true, None, Some(arn)) => {
-                    forward = Value::tuple(vec![Value::object([
-                        (
-                            "target_group",
-                            Value::set_any(vec![Value::object([
-                                ("arn", Value::from(arn)),
-                                ("weight", Value::from(1i64)),
-                            ])]),
-                        ),
-                        ("stickiness", Value::empty_tuple()),
-                    ])])
+                    out.forward =
+                        Some(Forward { target_group: vec![WeightedTargetGroup { arn, weight: 1 }], stickiness: None })
                 }
-                (_, _, Some(arn)) => target_group_arn = Value::from(arn),
+                (_, _, Some(arn)) => out.target_group_arn = Some(arn),
                 _ => {}
             }
         }
         "redirect" => {
-            if let Some(r) = a.redirect_config() {
-                redirect = Value::tuple(vec![Value::object([
-                    ("host", val::opt_str(r.host())),
-                    ("path", val::opt_str(r.path())),
-                    ("port", val::opt_str(r.port())),
-                    ("protocol", val::opt_str(r.protocol())),
-                    ("query", val::opt_str(r.query())),
-                    ("status_code", val::opt_str(r.status_code().map(|s| s.as_str()))),
-                ])]);
-            }
+            out.redirect = a.redirect_config().map(|r| Redirect {
+                host: text(r.host()),
+                path: text(r.path()),
+                port: text(r.port()),
+                protocol: text(r.protocol()),
+                query: text(r.query()),
+                status_code: text(r.status_code().map(|s| s.as_str())),
+            });
         }
         "fixed-response" => {
-            if let Some(f) = a.fixed_response_config() {
-                fixed = Value::tuple(vec![Value::object([
-                    ("content_type", val::opt_str(f.content_type())),
-                    ("message_body", val::opt_str(f.message_body().filter(|m| !m.is_empty()))),
-                    ("status_code", val::opt_str(f.status_code())),
-                ])]);
-            }
+            out.fixed_response = a.fixed_response_config().map(|f| FixedResponse {
+                content_type: text(f.content_type()),
+                message_body: text(f.message_body().filter(|m| !m.is_empty())),
+                status_code: text(f.status_code()),
+            });
         }
         _ => {}
     }
-    let cognito = match a.authenticate_cognito_config().filter(|_| kind == "authenticate-cognito") {
-        Some(c) => Value::tuple(vec![auth::cognito_value(c)]),
-        None => Value::empty_tuple(),
-    };
-    let oidc = match a.authenticate_oidc_config().filter(|_| kind == "authenticate-oidc") {
-        Some(c) => {
-            Value::tuple(vec![auth::oidc_value(c, prior.and_then(|p| val::block(p, "authenticate_oidc")).as_ref())])
-        }
-        None => Value::empty_tuple(),
-    };
-    Value::object([
-        ("type", Value::from(kind)),
-        ("authenticate_cognito", cognito),
-        ("authenticate_oidc", oidc),
-        ("order", Value::from(i64::from(a.order().unwrap_or(i as i32 + 1)))),
-        ("target_group_arn", target_group_arn),
-        ("forward", forward),
-        ("redirect", redirect),
-        ("fixed_response", fixed),
-    ])
+    out.authenticate_cognito =
+        a.authenticate_cognito_config().filter(|_| kind == "authenticate-cognito").map(auth::cognito_value);
+    out.authenticate_oidc = a
+        .authenticate_oidc_config()
+        .filter(|_| kind == "authenticate-oidc")
+        .map(|c| auth::oidc_value(c, prior.and_then(|p| p.authenticate_oidc.as_ref())));
+    out.kind = kind;
+    out
 }
 
 fn listener_value(
@@ -287,45 +295,35 @@ fn listener_value(
     l: &Listener,
     tags: &BTreeMap<String, String>,
     attrs: &HashMap<String, String>,
-    cur: &Value,
-) -> Value {
+    cur: &ListenerObject,
+) -> ListenerObject {
     let arn = l.listener_arn().unwrap_or_default();
     let mut actions = l.default_actions().to_vec();
     actions.sort_by_key(|a| a.order().unwrap_or(0));
-    let prior_actions = val::blocks(cur, "default_action");
-    let actions: Vec<Value> =
-        actions.iter().enumerate().map(|(i, a)| action_value(a, i, prior_actions.get(i))).collect();
-    let (tags, tags_all) = crate::tags::read_back(tags, c.default_tags(), cur);
-    let one = |items: &[String]| if let [x] = items { Value::from(x.as_str()) } else { Value::NULL };
+    let default_action =
+        actions.iter().enumerate().map(|(i, a)| action_value(a, i, cur.default_action.get(i))).collect();
+    let one = |items: &[String]| if let [x] = items { Some(x.clone()) } else { None };
     let certs: Vec<String> = l.certificates().iter().filter_map(|c| c.certificate_arn().map(str::to_string)).collect();
-    // AWS reports no mutual authentication for listeners that are not HTTPS (and moto keeps
-    // none): the block configured stays as it was.
-    let mutual = match l.mutual_authentication() {
-        Some(m) => Value::tuple(vec![auth::mutual_value(m)]),
-        None => cur
-            .get_attr("mutual_authentication")
-            .filter(|v| v.is_wholly_known() && !v.is_null())
-            .cloned()
-            .unwrap_or_else(Value::empty_tuple),
-    };
-    let mut obj = Obj::new(&schema());
-    for (k, v) in la::read(attrs, cur) {
-        obj = obj.set(k, v);
+    ListenerObject {
+        id: Some(arn.to_string()),
+        arn: Some(arn.to_string()),
+        load_balancer_arn: l.load_balancer_arn().unwrap_or_default().to_string(),
+        port: l.port().map(i64::from),
+        protocol: l.protocol().map(|p| p.as_str().to_string()),
+        ssl_policy: l.ssl_policy().map(str::to_string),
+        certificate_arn: one(&certs),
+        alpn_policy: one(l.alpn_policy()),
+        default_action,
+        // AWS reports no mutual authentication for listeners that are not HTTPS (and moto
+        // keeps none): the block configured stays as it was.
+        mutual_authentication: match l.mutual_authentication() {
+            Some(m) => Some(auth::mutual_value(m)),
+            None => cur.mutual_authentication.clone(),
+        },
+        attributes: ListenerAttributes::read(attrs, &cur.attributes),
+        tags: cur.tags.read_back(c, tags),
+        timeouts: cur.timeouts.clone(),
     }
-    obj.set("mutual_authentication", mutual)
-        .set("timeouts", cur.get_attr("timeouts").filter(|v| v.is_wholly_known()).cloned().unwrap_or(Value::NULL))
-        .set("id", arn)
-        .set("arn", arn)
-        .set("load_balancer_arn", val::opt_str(l.load_balancer_arn()))
-        .set("port", val::opt_num(l.port()))
-        .set("protocol", val::opt_str(l.protocol().map(|p| p.as_str())))
-        .set("ssl_policy", val::opt_str(l.ssl_policy()))
-        .set("certificate_arn", one(&certs))
-        .set("alpn_policy", one(l.alpn_policy()))
-        .set("default_action", Value::tuple(actions))
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .build()
 }
 
 async fn listener_attributes(c: &Ctx<'_>, arn: &str) -> Result<HashMap<String, String>> {
@@ -357,12 +355,11 @@ async fn set_attributes(c: &Ctx<'_>, arn: &str, attrs: Vec<(String, String)>) ->
 }
 
 /// Listeners on an application load balancer default to HTTP.
-fn protocol_of(planned: &Value) -> Option<String> {
-    val::string(planned, "protocol").or_else(|| {
-        val::string(planned, "load_balancer_arn")
-            .filter(|a| a.contains(":loadbalancer/app/"))
-            .map(|_| "HTTP".to_string())
-    })
+fn protocol_of(planned: &ListenerObject) -> Option<String> {
+    planned
+        .protocol
+        .clone()
+        .or_else(|| planned.load_balancer_arn.contains(":loadbalancer/app/").then(|| "HTTP".to_string()))
 }
 
 fn takes_tls(protocol: Option<&str>) -> bool {
@@ -370,9 +367,8 @@ fn takes_tls(protocol: Option<&str>) -> bool {
 }
 
 impl LbListener {
-    async fn read_one(&self, c: &Ctx<'_>, arn: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(arn));
+    async fn read_one(&self, c: &Ctx<'_>, arn: &str, like: &ListenerObject) -> Result<Value> {
+        let stub = ListenerObject { id: Some(arn.to_string()), ..like.clone() }.to_value();
         wait_for(&format!("listener {arn} to be readable"), Duration::from_secs(2 * 60), || async {
             Ok(match self.read_many(c, std::slice::from_ref(&stub)).await.pop().unwrap_or(Ok(None))? {
                 Some(v) => Poll::Done(v),
@@ -416,23 +412,28 @@ fn validate_action(a: &Value, i: usize, out: &mut Vec<Diagnostic>) {
         )),
         _ => {}
     }
-    if let Some(r) = val::block(a, "redirect") {
-        if let Some(s) = val::string(&r, "status_code").filter(|s| s != "HTTP_301" && s != "HTTP_302") {
+    // The blocks, read leniently: what is not known yet is not checked.
+    let Ok(action) = DefaultAction::from_stub(&known_parts(a)) else { return };
+    if let Some(r) = &action.redirect {
+        if let Some(s) = r.status_code.as_ref().filter(|s| *s != "HTTP_301" && *s != "HTTP_302") {
             out.push(invalid(
                 "Invalid redirect status_code",
                 format!("{at}.redirect.status_code must be HTTP_301 or HTTP_302, got {s:?}."),
             ));
         }
-        if let Some(p) = val::string(&r, "protocol").filter(|p| !["#{protocol}", "HTTP", "HTTPS"].contains(&p.as_str()))
-        {
+        if let Some(p) = r.protocol.as_ref().filter(|p| !["#{protocol}", "HTTP", "HTTPS"].contains(&p.as_str())) {
             out.push(invalid(
                 "Invalid redirect protocol",
                 format!("{at}.redirect.protocol must be #{{protocol}}, HTTP or HTTPS, got {p:?}."),
             ));
         }
     }
-    for block in ["authenticate_cognito", "authenticate_oidc"] {
-        if let Some(v) = val::block(a, block).and_then(|b| val::string(&b, "on_unauthenticated_request"))
+    let on_unauthenticated = [
+        ("authenticate_cognito", action.authenticate_cognito.map(|c| c.common)),
+        ("authenticate_oidc", action.authenticate_oidc.map(|o| o.common)),
+    ];
+    for (block, common) in on_unauthenticated {
+        if let Some(v) = common.and_then(|c| c.on_unauthenticated_request)
             && !["deny", "allow", "authenticate"].contains(&v.to_lowercase().as_str())
         {
             out.push(invalid(
@@ -441,14 +442,16 @@ fn validate_action(a: &Value, i: usize, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Some(f) = val::block(a, "fixed_response") {
-        if let Some(t) = val::string(&f, "content_type").filter(|t| !CONTENT_TYPES.contains(&t.as_str())) {
+    if let Some(f) = &action.fixed_response {
+        if let Some(t) = f.content_type.as_ref().filter(|t| !CONTENT_TYPES.contains(&t.as_str())) {
             out.push(invalid(
                 "Invalid fixed_response content_type",
                 format!("{at}.fixed_response.content_type must be one of {}; got {t:?}.", CONTENT_TYPES.join(", ")),
             ));
         }
-        if let Some(s) = val::string(&f, "status_code")
+        if let Some(s) = f
+            .status_code
+            .as_ref()
             .filter(|s| !(s.len() == 3 && s.starts_with(['2', '4', '5']) && s.bytes().all(|b| b.is_ascii_digit())))
         {
             out.push(invalid(
@@ -470,26 +473,31 @@ impl ResourceType for LbListener {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        ListenerObject::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if let Some(p) = val::number(config, "port").filter(|p| !(1.0..=65535.0).contains(p)) {
+        // Read leniently, with what is not known yet null: it is not checked.
+        let cfg = match ListenerObject::from_stub(&known_parts(config)) {
+            Ok(c) => c,
+            Err(e) => return vec![invalid("Invalid configuration", e.to_string())],
+        };
+        if let Some(p) = cfg.port.filter(|p| !(1..=65535).contains(p)) {
             out.push(invalid("Invalid port", format!("port must be between 1 and 65535, got {p}.")));
         }
-        if let Some(p) =
-            val::string(config, "protocol").filter(|p| !ProtocolEnum::values().contains(&p.to_uppercase().as_str()))
+        if let Some(p) = cfg.protocol.as_ref().filter(|p| !ProtocolEnum::values().contains(&p.to_uppercase().as_str()))
         {
             out.push(invalid(
                 "Invalid protocol",
                 format!("protocol must be one of {}; got {p:?}.", ProtocolEnum::values().join(", ")),
             ));
         }
+        // Each action as configured (a raw value: whether a block is set counts one not known yet).
         for (i, a) in val::blocks(config, "default_action").iter().enumerate() {
             validate_action(a, i, &mut out);
         }
-        let one_of = |k: &str, v: Option<String>, allowed: &[&str], out: &mut Vec<Diagnostic>| {
+        let one_of = |k: &str, v: Option<&String>, allowed: &[&str], out: &mut Vec<Diagnostic>| {
             if let Some(v) = v.filter(|v| !allowed.iter().any(|a| a.eq_ignore_ascii_case(v))) {
                 out.push(invalid(
                     &format!("Invalid {k}"),
@@ -499,20 +507,22 @@ impl ResourceType for LbListener {
         };
         one_of(
             "alpn_policy",
-            val::string(config, "alpn_policy"),
+            cfg.alpn_policy.as_ref(),
             &["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"],
             &mut out,
         );
-        if let Some(m) = val::block(config, "mutual_authentication") {
-            one_of("mutual_authentication.mode", val::string(&m, "mode"), &["off", "passthrough", "verify"], &mut out);
+        if let Some(m) = &cfg.mutual_authentication {
+            // A mode not known yet reads as empty: not checked.
+            let mode = Some(&m.mode).filter(|m| !m.is_empty());
+            one_of("mutual_authentication.mode", mode, &["off", "passthrough", "verify"], &mut out);
             one_of(
                 "mutual_authentication.advertise_trust_store_ca_names",
-                val::string(&m, "advertise_trust_store_ca_names"),
+                m.advertise_trust_store_ca_names.as_ref(),
                 &["on", "off"],
                 &mut out,
             );
         }
-        if let Some(n) = val::number(config, "tcp_idle_timeout_seconds").filter(|n| !(60.0..=6000.0).contains(n)) {
+        if let Some(n) = cfg.attributes.tcp_idle_timeout_seconds.filter(|n| !(60..=6000).contains(n)) {
             out.push(invalid(
                 "Invalid tcp_idle_timeout_seconds",
                 format!("tcp_idle_timeout_seconds must be between 60 and 6000, got {n}."),
@@ -579,30 +589,28 @@ impl ResourceType for LbListener {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let lb_arn = val::string(planned, "load_balancer_arn").unwrap_or_default();
-        let protocol = protocol_of(planned);
-        let actions = expand_actions(planned);
+        let planned = ListenerObject::from_value(planned)?;
+        let lb_arn = planned.load_balancer_arn.as_str();
+        let protocol = protocol_of(&planned);
+        let actions = expand_actions(&planned.default_action);
         // A certificate just issued may not be visible to ELB yet.
-        let limit = crate::waiter::timeout(planned, "create", Duration::from_secs(5 * 60));
+        let limit = limit(&planned.timeouts, Op::Create, Duration::from_secs(5 * 60));
         let out = wait_for(&format!("listener on {lb_arn} to be created"), limit, || async {
             let req = c
                 .clients
                 .elbv2
                 .create_listener()
-                .load_balancer_arn(&lb_arn)
-                .set_port(val::int(planned, "port").map(|p| p as i32))
+                .load_balancer_arn(lb_arn)
+                .set_port(planned.port.map(|p| p as i32))
                 .set_protocol(protocol.as_deref().map(ProtocolEnum::from))
-                .set_ssl_policy(val::string(planned, "ssl_policy"))
+                .set_ssl_policy(planned.ssl_policy.clone())
                 .set_certificates(
-                    val::string(planned, "certificate_arn")
-                        .map(|a| vec![Certificate::builder().certificate_arn(a).build()]),
+                    planned.certificate_arn.as_ref().map(|a| vec![Certificate::builder().certificate_arn(a).build()]),
                 )
-                .set_alpn_policy(val::string(planned, "alpn_policy").map(|a| vec![a]))
-                .set_mutual_authentication(
-                    val::block(planned, "mutual_authentication").map(|m| auth::expand_mutual(&m)),
-                )
+                .set_alpn_policy(planned.alpn_policy.clone().map(|a| vec![a]))
+                .set_mutual_authentication(planned.mutual_authentication.as_ref().map(auth::expand_mutual))
                 .set_default_actions(Some(actions.clone()))
-                .set_tags(elb_tags(&crate::tags::at_create(c, planned)));
+                .set_tags(elb_tags(&planned.tags.at_create(c)));
             match req.send().await {
                 Ok(out) => Ok(Poll::Done(out)),
                 Err(e) if code(&e) == Some("CertificateNotFound") => {
@@ -619,17 +627,19 @@ impl ResourceType for LbListener {
             .ok_or_else(|| ProviderError::new("creating listener: no ARN in the response"))?
             .to_string();
         let partial = || {
-            Value::object([
-                ("id", Value::from(arn.as_str())),
-                ("arn", Value::from(arn.as_str())),
-                ("load_balancer_arn", Value::from(lb_arn.as_str())),
-            ])
+            ListenerObject {
+                id: Some(arn.clone()),
+                arn: Some(arn.clone()),
+                load_balancer_arn: lb_arn.to_string(),
+                ..ListenerObject::default()
+            }
+            .to_value()
         };
-        let protocol = la::effective_protocol(protocol.as_deref(), &lb_arn);
-        set_attributes(c, &arn, la::to_send(planned, None, &protocol))
+        let protocol = effective_protocol(protocol.as_deref(), lb_arn);
+        set_attributes(c, &arn, planned.attributes.to_send(None, &protocol))
             .await
             .map_err(|e| e.with_partial_state(partial()))?;
-        self.read_one(c, &arn, planned).await.map_err(|e| e.with_partial_state(partial()))
+        self.read_one(c, &arn, &planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by the token tag CreateListener gave it, among the listeners of its load
@@ -637,8 +647,12 @@ impl ResourceType for LbListener {
     /// existing listener on that port may be another's).
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         let Some(token) = c.token else { return Ok(None) };
-        let Some(lb_arn) = val::string(planned, "load_balancer_arn") else { return Ok(None) };
-        let out = match c.clients.elbv2.describe_listeners().load_balancer_arn(&lb_arn).send().await {
+        let planned = ListenerObject::from_stub(planned)?;
+        let lb_arn = &planned.load_balancer_arn;
+        if lb_arn.is_empty() {
+            return Ok(None);
+        }
+        let out = match c.clients.elbv2.describe_listeners().load_balancer_arn(lb_arn).send().await {
             Ok(o) => o,
             Err(e) if is_not_found(&e) => return Ok(None),
             Err(e) => return Err(sdk_error(&format!("listing the listeners of {lb_arn}"), e)),
@@ -649,7 +663,7 @@ impl ResourceType for LbListener {
             .into_iter()
             .find(|a| tags.get(a).and_then(|t| t.get(crate::tags::TOKEN_TAG)).is_some_and(|t| t == token));
         match found {
-            Some(arn) => Ok(Some(self.read_one(c, &arn, planned).await?)),
+            Some(arn) => Ok(Some(self.read_one(c, &arn, &planned).await?)),
             None => Ok(None),
         }
     }
@@ -685,63 +699,58 @@ impl ResourceType for LbListener {
         current
             .iter()
             .map(|cur| {
-                let arn = val::id(cur);
+                let cur = ListenerObject::from_stub(cur)?;
+                let arn = cur.id.clone().unwrap_or_default();
                 let Some(l) = found.get(&arn) else { return Ok(None) };
                 let attrs = attrs.get(&arn).cloned().unwrap_or_else(|| Ok(HashMap::new()))?;
-                Ok(Some(listener_value(c, l, tags.get(&arn).unwrap_or(&BTreeMap::new()), &attrs, cur)))
+                Ok(Some(listener_value(c, l, tags.get(&arn).unwrap_or(&BTreeMap::new()), &attrs, &cur).to_value()))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let arn = val::id(prior);
-        let changed = |k: &str| prior.get_attr(k) != planned.get_attr(k);
-        if [
-            "port",
-            "protocol",
-            "ssl_policy",
-            "certificate_arn",
-            "alpn_policy",
-            "default_action",
-            "mutual_authentication",
-        ]
-        .iter()
-        .any(|k| changed(k))
+        let (prior, planned) = (ListenerObject::from_stub(prior)?, ListenerObject::from_value(planned)?);
+        let arn = prior.id.clone().unwrap_or_default();
+        let actions_changed = prior.default_action != planned.default_action;
+        let mutual_changed = prior.mutual_authentication != planned.mutual_authentication;
+        if prior.port != planned.port
+            || prior.protocol != planned.protocol
+            || prior.ssl_policy != planned.ssl_policy
+            || prior.certificate_arn != planned.certificate_arn
+            || prior.alpn_policy != planned.alpn_policy
+            || actions_changed
+            || mutual_changed
         {
-            let protocol = protocol_of(planned);
+            let protocol = protocol_of(&planned);
             let tls = takes_tls(protocol.as_deref());
             let mut req = c
                 .clients
                 .elbv2
                 .modify_listener()
                 .listener_arn(&arn)
-                .set_port(val::int(planned, "port").map(|p| p as i32))
+                .set_port(planned.port.map(|p| p as i32))
                 .set_protocol(protocol.as_deref().map(ProtocolEnum::from))
-                .set_ssl_policy(val::string(planned, "ssl_policy").filter(|_| tls))
+                .set_ssl_policy(planned.ssl_policy.clone().filter(|_| tls))
                 .set_certificates(
-                    val::string(planned, "certificate_arn")
-                        .map(|a| vec![Certificate::builder().certificate_arn(a).build()]),
+                    planned.certificate_arn.as_ref().map(|a| vec![Certificate::builder().certificate_arn(a).build()]),
                 )
-                .set_alpn_policy(val::string(planned, "alpn_policy").map(|a| vec![a]));
-            if changed("default_action") {
-                req = req.set_default_actions(Some(expand_actions(planned)));
+                .set_alpn_policy(planned.alpn_policy.clone().map(|a| vec![a]));
+            if actions_changed {
+                req = req.set_default_actions(Some(expand_actions(&planned.default_action)));
             }
-            if changed("mutual_authentication") {
-                req = req.set_mutual_authentication(
-                    val::block(planned, "mutual_authentication").map(|m| auth::expand_mutual(&m)),
-                );
+            if mutual_changed {
+                req = req.set_mutual_authentication(planned.mutual_authentication.as_ref().map(auth::expand_mutual));
             }
             req.send().await.map_err(|e| sdk_error(&format!("modifying listener {arn}"), e))?;
         }
-        let lb_arn = val::string(planned, "load_balancer_arn").unwrap_or_default();
-        let protocol = la::effective_protocol(protocol_of(planned).as_deref(), &lb_arn);
-        set_attributes(c, &arn, la::to_send(planned, Some(prior), &protocol)).await?;
-        update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &arn, planned).await
+        let protocol = effective_protocol(protocol_of(&planned).as_deref(), &planned.load_balancer_arn);
+        set_attributes(c, &arn, planned.attributes.to_send(Some(&prior.attributes), &protocol)).await?;
+        update_tags(c, &arn, &prior.tags.wanted(), &planned.tags.wanted()).await?;
+        self.read_one(c, &arn, &planned).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let arn = val::id(prior);
+        let arn = ListenerObject::from_stub(prior)?.id.unwrap_or_default();
         match c.clients.elbv2.delete_listener().listener_arn(&arn).send().await {
             Ok(_) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),
@@ -753,6 +762,7 @@ impl ResourceType for LbListener {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use terrane_engine::model::Blocks;
 
     fn action(kind: &str, extra: Vec<(&str, Value)>) -> Value {
         let mut v = vec![("type", Value::from(kind))];
@@ -807,11 +817,12 @@ mod tests {
                 action("forward", vec![("target_group_arn", Value::from("arn:tg")), ("order", Value::DYNAMIC)]),
             ]),
         )]);
-        let actions = expand_actions(&planned);
+        let actions =
+            expand_actions(&Vec::<DefaultAction>::from_blocks(planned.get_attr("default_action"), false).unwrap());
         assert_eq!(actions.iter().map(|a| a.order()).collect::<Vec<_>>(), vec![Some(1), Some(2)]);
         assert_eq!(actions[1].target_group_arn(), Some("arn:tg"));
         let back = action_value(&actions[1], 1, None);
-        assert_eq!(back.get_attr("target_group_arn"), Some(&Value::from("arn:tg")));
-        assert_eq!(back.get_attr("order"), Some(&Value::from(2i64)));
+        assert_eq!(back.target_group_arn.as_deref(), Some("arn:tg"));
+        assert_eq!(back.order, Some(2));
     }
 }

@@ -10,9 +10,10 @@ use crate::val;
 use aws_sdk_elasticloadbalancingv2::types::{AvailabilityZone, SubnetMapping};
 use std::collections::BTreeSet;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::PlanResponse;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Type, Value};
 
 use super::lb_attributes::{APPLICATION, NETWORK};
@@ -20,50 +21,67 @@ use super::lb_attributes::{APPLICATION, NETWORK};
 /// The arguments of a mapping that the configuration sets (`outpost_id` is AWS's).
 const MAPPING_ARGS: [&str; 4] = ["allocation_id", "ipv6_address", "private_ipv4_address", "subnet_id"];
 
-fn mapping_schema() -> Schema {
-    Schema::new()
-        .attr("allocation_id", Attribute::optional(Type::String))
-        .attr("ipv6_address", Attribute::optional(Type::String))
-        .attr("outpost_id", Attribute::computed(Type::String))
-        .attr("private_ipv4_address", Attribute::optional(Type::String))
-        .attr("subnet_id", Attribute::required(Type::String))
+/// A `subnet_mapping` block (a set, optional and computed: read back whether configured or
+/// not).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Mapping {
+    #[model(optional)]
+    pub allocation_id: Option<String>,
+    #[model(optional)]
+    pub ipv6_address: Option<String>,
+    #[model(computed)]
+    pub outpost_id: Option<String>,
+    #[model(optional)]
+    pub private_ipv4_address: Option<String>,
+    #[model(required)]
+    pub subnet_id: String,
 }
 
-/// The `subnet_mapping` block: optional and computed (read back whether configured or not).
-pub fn mapping_block() -> NestedBlock {
-    NestedBlock::set(mapping_schema()).computed()
+impl Mapping {
+    /// Its configured arguments (unset ones empty), as [`MAPPING_ARGS`] orders them.
+    fn key(&self) -> [String; 4] {
+        let s = |v: &Option<String>| v.clone().unwrap_or_default();
+        [s(&self.allocation_id), s(&self.ipv6_address), s(&self.private_ipv4_address), self.subnet_id.clone()]
+    }
+}
+
+fn mapping_schema() -> Schema {
+    Mapping::schema()
 }
 
 /// `subnets` and `subnet_mapping` as read from the load balancer's zones (empty strings where
 /// AWS has no address, as hashicorp/aws records them).
-pub fn read(zones: &[AvailabilityZone]) -> (Value, Value) {
-    let subnets = val::str_set(zones.iter().filter_map(|z| z.subnet_id().map(str::to_string)));
-    let mappings = zones.iter().map(|z| {
-        let a = z.load_balancer_addresses().first();
-        Value::object([
-            ("allocation_id", Value::from(a.and_then(|a| a.allocation_id()).unwrap_or_default())),
-            ("ipv6_address", Value::from(a.and_then(|a| a.ipv6_address()).unwrap_or_default())),
-            ("outpost_id", Value::from(z.outpost_id().unwrap_or_default())),
-            ("private_ipv4_address", Value::from(a.and_then(|a| a.private_ipv4_address()).unwrap_or_default())),
-            ("subnet_id", Value::from(z.subnet_id().unwrap_or_default())),
-        ])
-    });
-    let ty = mapping_schema().value_type();
-    (subnets, Value::set(ty.clone(), mappings.collect()).conform(&Type::set(ty)))
+pub fn read(zones: &[AvailabilityZone]) -> (BTreeSet<String>, Vec<Mapping>) {
+    let subnets = zones.iter().filter_map(|z| z.subnet_id().map(str::to_string)).collect();
+    let text = |s: Option<&str>| Some(s.unwrap_or_default().to_string());
+    let mappings = zones
+        .iter()
+        .map(|z| {
+            let a = z.load_balancer_addresses().first();
+            Mapping {
+                allocation_id: text(a.and_then(|a| a.allocation_id())),
+                ipv6_address: text(a.and_then(|a| a.ipv6_address())),
+                outpost_id: text(z.outpost_id()),
+                private_ipv4_address: text(a.and_then(|a| a.private_ipv4_address())),
+                subnet_id: z.subnet_id().unwrap_or_default().to_string(),
+            }
+        })
+        .collect();
+    (subnets, mappings)
 }
 
-/// The configured mappings as CreateLoadBalancer and SetSubnets take them (none while unknown).
-pub fn to_api(planned: &Value) -> Option<Vec<SubnetMapping>> {
-    let items = planned.get_attr("subnet_mapping").filter(|v| v.is_known())?.as_seq()?;
-    let s = |item: &Value, k: &str| val::string(item, k).filter(|v| !v.is_empty());
-    let out: Vec<SubnetMapping> = items
+/// The configured mappings as CreateLoadBalancer and SetSubnets take them (none while unknown,
+/// which reads as none).
+pub fn to_api(planned: &[Mapping]) -> Option<Vec<SubnetMapping>> {
+    let s = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    let out: Vec<SubnetMapping> = planned
         .iter()
         .map(|m| {
             SubnetMapping::builder()
-                .set_subnet_id(s(m, "subnet_id"))
-                .set_allocation_id(s(m, "allocation_id"))
-                .set_private_ipv4_address(s(m, "private_ipv4_address"))
-                .set_ipv6_address(s(m, "ipv6_address"))
+                .set_subnet_id(Some(m.subnet_id.clone()).filter(|v| !v.is_empty()))
+                .set_allocation_id(s(&m.allocation_id))
+                .set_private_ipv4_address(s(&m.private_ipv4_address))
+                .set_ipv6_address(s(&m.ipv6_address))
                 .build()
         })
         .collect();
@@ -93,10 +111,11 @@ fn keys(v: Option<&Value>) -> Option<BTreeSet<[String; 4]>> {
         .collect()
 }
 
-/// The mappings to set when `planned` changes them (known, and other than `prior`'s).
-pub fn changed_mappings(prior: &Value, planned: &Value) -> Option<Vec<SubnetMapping>> {
-    let new = keys(planned.get_attr("subnet_mapping"))?;
-    (Some(new) != keys(prior.get_attr("subnet_mapping"))).then(|| to_api(planned)).flatten()
+/// The mappings to set when `planned` changes them (other than `prior`'s; at apply, mappings
+/// not known yet read as none, and there are none to set).
+pub fn changed_mappings(prior: &[Mapping], planned: &[Mapping]) -> Option<Vec<SubnetMapping>> {
+    let keys = |m: &[Mapping]| m.iter().map(Mapping::key).collect::<BTreeSet<_>>();
+    (keys(planned) != keys(prior)).then(|| to_api(planned)).flatten()
 }
 
 /// Configured mappings with their unset arguments empty, as hashicorp/aws compares them with
@@ -127,8 +146,9 @@ pub fn normalize_config(config: &mut Value) -> bool {
     changed
 }
 
-/// Errors: not exactly one of `subnets` and `subnet_mapping`; addresses that are not IP addresses.
-pub fn validate(config: &Value) -> Vec<Diagnostic> {
+/// Errors: not exactly one of `subnets` and `subnet_mapping` (in `config`, where "not known
+/// yet" counts as set); addresses of the configured `mappings` that are not IP addresses.
+pub fn validate(config: &Value, mappings_configured: &[Mapping]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let subnets = !missing(config, "subnets");
     let mappings = val::block_configured(config, "subnet_mapping");
@@ -142,9 +162,11 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
             },
         ));
     }
-    for m in val::blocks(config, "subnet_mapping") {
-        for (k, v4) in [("private_ipv4_address", true), ("ipv6_address", false)] {
-            let Some(a) = val::string(&m, k).filter(|a| !a.is_empty()) else { continue };
+    for m in mappings_configured {
+        for (k, a, v4) in
+            [("private_ipv4_address", &m.private_ipv4_address, true), ("ipv6_address", &m.ipv6_address, false)]
+        {
+            let Some(a) = a.as_ref().filter(|a| !a.is_empty()) else { continue };
             let ok = match a.parse::<std::net::IpAddr>() {
                 Ok(ip) => ip.is_ipv4() == v4,
                 Err(_) => false,
@@ -217,6 +239,7 @@ pub fn plan(schema: &Schema, prior: Option<&Value>, config: &Value, resp: &mut P
 #[cfg(test)]
 mod tests {
     use super::*;
+    use terrane_engine::model::Blocks;
 
     fn mapping(subnet: &str) -> Value {
         Value::object([
@@ -239,9 +262,9 @@ mod tests {
 
     fn plan_subnets(prior: &[&str], wanted: &[&str], lb_type: u8) -> PlanResponse {
         let schema = Schema::new()
-            .attr("subnets", Attribute::optional_computed(Type::set(Type::String)))
-            .attr("security_groups", Attribute::optional_computed(Type::set(Type::String)))
-            .block("subnet_mapping", mapping_block());
+            .attr("subnets", terrane_engine::schema::Attribute::optional_computed(Type::set(Type::String)))
+            .attr("security_groups", terrane_engine::schema::Attribute::optional_computed(Type::set(Type::String)))
+            .block("subnet_mapping", terrane_engine::schema::NestedBlock::set(Mapping::schema()).computed());
         let config = Value::object([("subnets", val::str_set(wanted.iter().copied()))]);
         let prior = lb(prior);
         let mut resp = terrane_engine::plan::diff::generic_plan(&schema, Some(&prior), &config);
@@ -261,6 +284,11 @@ mod tests {
         let r = plan_subnets(&["a", "b"], &["a", "b"], NETWORK);
         assert!(r.requires_replace.is_empty());
         assert_eq!(r.planned.get_attr("subnet_mapping"), lb(&["a", "b"]).get_attr("subnet_mapping"));
+    }
+
+    fn validate(config: &Value) -> Vec<Diagnostic> {
+        let mappings = Vec::<Mapping>::from_blocks(config.get_attr("subnet_mapping"), true).unwrap();
+        super::validate(config, &mappings)
     }
 
     #[test]
