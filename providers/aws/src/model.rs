@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::time::Duration;
-use terrane_engine::model::Model;
+use terrane_engine::model::{Field, Model, ModelError};
+use terrane_engine::value::{Type, Value};
 
 /// `tags` and `tags_all`, as every taggable resource has them (flattened into the resource).
 #[derive(Model, Clone, Debug, Default, PartialEq)]
@@ -33,6 +34,24 @@ impl Tags {
     /// The tags read back from what AWS holds (`api`), given the prior ones.
     pub fn read_back(&self, c: &crate::resource::Ctx<'_>, api: &BTreeMap<String, String>) -> Tags {
         crate::tags::read_back_tags(api, c.default_tags(), self.tags.as_ref())
+    }
+}
+
+/// An attribute whose value is an object with these attributes (hashicorp/aws's computed
+/// lists of objects, such as `master_user_secret`, are attributes, not blocks): a list of them
+/// is a `Vec<Object<M>>`. Read leniently: what the object leaves null reads as its default.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Object<M>(pub M);
+
+impl<M: Model> Field for Object<M> {
+    fn ty() -> Type {
+        M::schema().value_type()
+    }
+    fn from_field(v: &Value) -> Result<Self, ModelError> {
+        M::from_stub(v).map(Object)
+    }
+    fn to_field(&self) -> Value {
+        self.0.to_value()
     }
 }
 
