@@ -13,10 +13,9 @@ use aws_sdk_elasticache::types::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use terrane_engine::diag::Diagnostic;
-use terrane_engine::model::{Blocks, Model};
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{NestedBlock, Nesting};
-use terrane_engine::value::{Type, Value};
+use terrane_engine::value::Value;
 
 /// Tags as ElastiCache takes them (none for an empty map).
 pub fn ec_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
@@ -103,11 +102,6 @@ pub fn security_groups(cc: &CacheCluster) -> BTreeSet<String> {
     cc.security_groups().iter().filter_map(|g| g.security_group_id().map(str::to_string)).collect()
 }
 
-/// [`security_groups`] as a value (for the untyped replication group).
-pub fn security_group_ids(cc: &CacheCluster) -> Value {
-    val::str_set(security_groups(cc))
-}
-
 /// A `log_delivery_configuration` block, as both types have it (a set of at most two: one
 /// per log type).
 #[derive(Model, Clone, Debug, Default, PartialEq)]
@@ -122,16 +116,6 @@ pub struct LogDelivery {
     pub log_type: String,
 }
 
-/// The `log_delivery_configuration` block (for the untyped replication group).
-pub fn log_delivery_block() -> NestedBlock {
-    NestedBlock::set(LogDelivery::schema()).max(2)
-}
-
-/// The `log_delivery_configuration` blocks of a value (for the untyped replication group).
-fn log_blocks(v: &Value) -> Vec<LogDelivery> {
-    Vec::<LogDelivery>::from_blocks(v.get_attr("log_delivery_configuration"), true).unwrap_or_default()
-}
-
 /// Allowed values of the block's arguments (the API's enums), for validation.
 const LOG_ENUMS: &[(&str, &[&str])] = &[
     ("destination_type", &["cloudwatch-logs", "kinesis-firehose"]),
@@ -139,7 +123,9 @@ const LOG_ENUMS: &[(&str, &[&str])] = &[
     ("log_type", &["slow-log", "engine-log"]),
 ];
 
-/// Errors for `log_delivery_configuration` blocks with values the API does not take.
+/// Errors for `log_delivery_configuration` blocks with values the API does not take. (On the
+/// configuration as it is: a value not known yet is not checked, where [`LogDelivery`] would
+/// read it as "".)
 pub fn validate_log_delivery(config: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for b in val::blocks(config, "log_delivery_configuration") {
@@ -183,11 +169,6 @@ pub fn log_requests(blocks: &[LogDelivery]) -> Option<Vec<LogDeliveryConfigurati
     (!reqs.is_empty()).then_some(reqs)
 }
 
-/// [`log_requests`] of a value's blocks (for the untyped replication group).
-pub fn log_requests_for_create(planned: &Value) -> Option<Vec<LogDeliveryConfigurationRequest>> {
-    log_requests(&log_blocks(planned))
-}
-
 /// What a modify sends when the blocks changed, as hashicorp/aws does: every planned block,
 /// and for each log type no longer configured a request that disables it.
 pub fn log_requests_for_change(prior: &[LogDelivery], planned: &[LogDelivery]) -> Vec<LogDeliveryConfigurationRequest> {
@@ -198,16 +179,6 @@ pub fn log_requests_for_change(prior: &[LogDelivery], planned: &[LogDelivery]) -
         out.push(LogDeliveryConfigurationRequest::builder().log_type(t).enabled(false).build());
     }
     out
-}
-
-/// [`log_requests_for_change`] between two values' blocks (for the untyped replication group).
-pub fn log_requests_for_update(prior: &Value, planned: &Value) -> Vec<LogDeliveryConfigurationRequest> {
-    log_requests_for_change(&log_blocks(prior), &log_blocks(planned))
-}
-
-/// [`log_deliveries`] as a value (for the untyped replication group).
-pub fn log_delivery_value(configs: &[LogDeliveryConfiguration]) -> Value {
-    log_deliveries(configs).to_blocks(Nesting::Set)
 }
 
 /// The blocks as the API reports them (hashicorp/aws's flatten: the destination is the log
@@ -238,19 +209,9 @@ pub fn parse_bool(s: Option<&str>) -> Option<bool> {
     s.and_then(|s| s.parse().ok())
 }
 
-/// [`parse_bool`] of a value's attribute (for the untyped replication group).
-pub fn nullable_bool(v: &Value, k: &str) -> Option<bool> {
-    parse_bool(val::string(v, k).as_deref())
-}
-
 /// A bool the API returned, as hashicorp/aws's nullable bool records it.
 pub fn bool_text(b: Option<bool>) -> Option<String> {
     b.map(|b| b.to_string())
-}
-
-/// [`bool_text`] as a value (for the untyped replication group).
-pub fn bool_string(b: Option<bool>) -> Value {
-    val::opt_str(bool_text(b).as_deref())
 }
 
 /// An error for a nullable bool `k` whose value `v` is neither `"true"` nor `"false"`.
@@ -264,11 +225,6 @@ pub fn check_nullable_bool(k: &str, v: Option<&str>, out: &mut Vec<Diagnostic>) 
     }
 }
 
-/// [`check_nullable_bool`] of a value's attribute (for the untyped replication group).
-pub fn validate_nullable_bool(config: &Value, k: &str, out: &mut Vec<Diagnostic>) {
-    check_nullable_bool(k, val::string(config, k).as_deref(), out);
-}
-
 /// An error for a string argument `k` whose value `v` is outside the values the API takes.
 pub fn check_enum(k: &str, v: Option<&str>, allowed: &[&str], out: &mut Vec<Diagnostic>) {
     if let Some(s) = v
@@ -276,11 +232,6 @@ pub fn check_enum(k: &str, v: Option<&str>, allowed: &[&str], out: &mut Vec<Diag
     {
         out.push(invalid(&format!("Invalid {k}"), format!("expected {k} to be one of {allowed:?}, got {s:?}")));
     }
-}
-
-/// [`check_enum`] of a value's attribute (for the untyped replication group).
-pub fn validate_enum(config: &Value, k: &str, allowed: &[&str], out: &mut Vec<Diagnostic>) {
-    check_enum(k, val::string(config, k).as_deref(), allowed, out);
 }
 
 /// Errors for arguments set together that hashicorp/aws's `ConflictsWith` refuses.
@@ -391,38 +342,27 @@ pub fn retention(api: Option<i32>, configured: Option<i64>) -> Option<i64> {
     }
 }
 
-/// [`retention`] as a value, given the prior value (for the untyped replication group).
-pub fn retention_read_back(api: Option<i32>, cur: &Value) -> Value {
-    match api {
-        Some(0) if cur.get_attr("snapshot_retention_limit").is_none_or(Value::is_null) => Value::null(Type::Number),
-        n => val::opt_num(n),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn blocks(items: &[(&str, &str)]) -> Value {
-        let v: Vec<Value> = items
+    fn blocks(items: &[(&str, &str)]) -> Vec<LogDelivery> {
+        items
             .iter()
-            .map(|(dest, log_type)| {
-                Value::object([
-                    ("destination", Value::from(*dest)),
-                    ("destination_type", Value::from("cloudwatch-logs")),
-                    ("log_format", Value::from("json")),
-                    ("log_type", Value::from(*log_type)),
-                ])
+            .map(|(dest, log_type)| LogDelivery {
+                destination: dest.to_string(),
+                destination_type: "cloudwatch-logs".into(),
+                log_format: "json".into(),
+                log_type: log_type.to_string(),
             })
-            .collect();
-        Value::object([("log_delivery_configuration", Value::set(log_delivery_block().schema.value_type(), v))])
+            .collect()
     }
 
     #[test]
     fn a_log_type_no_longer_configured_is_disabled() {
         let prior = blocks(&[("/slow", "slow-log"), ("/engine", "engine-log")]);
         let planned = blocks(&[("/slow2", "slow-log")]);
-        let reqs = log_requests_for_update(&prior, &planned);
+        let reqs = log_requests_for_change(&prior, &planned);
         assert_eq!(reqs.len(), 2);
         assert_eq!(reqs[0].log_type(), Some(&LogType::SlowLog));
         assert_eq!(reqs[0].enabled(), Some(true));
@@ -430,7 +370,7 @@ mod tests {
         assert_eq!(group, Some("/slow2"));
         assert_eq!((reqs[1].log_type(), reqs[1].enabled()), (Some(&LogType::EngineLog), Some(false)));
         assert!(reqs[1].destination_details().is_none());
-        assert!(log_requests_for_create(&blocks(&[])).is_none());
+        assert!(log_requests(&blocks(&[])).is_none());
     }
 
     #[test]
@@ -445,14 +385,10 @@ mod tests {
                     .build(),
             )
             .build();
-        let v = log_delivery_value(&[firehose]);
-        let items = v.as_seq().unwrap();
-        assert_eq!(val::string(&items[0], "destination").as_deref(), Some("s"));
-        assert_eq!(val::string(&items[0], "destination_type").as_deref(), Some("kinesis-firehose"));
-        assert_eq!(retention_read_back(Some(0), &Value::object::<&str>([])), Value::null(Type::Number));
-        assert_eq!(
-            retention_read_back(Some(0), &Value::object([("snapshot_retention_limit", Value::from(0i64))])),
-            Value::from(0i64)
-        );
+        let items = log_deliveries(&[firehose]);
+        assert_eq!(items[0].destination, "s");
+        assert_eq!(items[0].destination_type, "kinesis-firehose");
+        assert_eq!(retention(Some(0), None), None);
+        assert_eq!(retention(Some(0), Some(0)), Some(0));
     }
 }
