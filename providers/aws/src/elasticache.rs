@@ -11,11 +11,11 @@ use aws_sdk_elasticache::types::{
     KinesisFirehoseDestinationDetails, LogDeliveryConfiguration, LogDeliveryConfigurationRequest, LogFormat, LogType,
     Tag,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::{Type, Value};
+use terrane_engine::value::Value;
 
 /// Tags as ElastiCache takes them (none for an empty map).
 pub fn ec_tags(m: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
@@ -98,19 +98,22 @@ pub async fn fetch_clusters(c: &Ctx<'_>, ids: &[String]) -> Result<HashMap<Strin
 }
 
 /// The security group IDs of a cluster.
-pub fn security_group_ids(cc: &CacheCluster) -> Value {
-    val::str_set(cc.security_groups().iter().filter_map(|g| g.security_group_id().map(str::to_string)))
+pub fn security_groups(cc: &CacheCluster) -> BTreeSet<String> {
+    cc.security_groups().iter().filter_map(|g| g.security_group_id().map(str::to_string)).collect()
 }
 
-/// The `log_delivery_configuration` block both types have (a set of at most two: one per
-/// log type).
-pub fn log_delivery_block() -> NestedBlock {
-    let s = Schema::new()
-        .attr("destination", Attribute::required(Type::String))
-        .attr("destination_type", Attribute::required(Type::String))
-        .attr("log_format", Attribute::required(Type::String))
-        .attr("log_type", Attribute::required(Type::String));
-    NestedBlock::set(s).max(2)
+/// A `log_delivery_configuration` block, as both types have it (a set of at most two: one
+/// per log type).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct LogDelivery {
+    #[model(required)]
+    pub destination: String,
+    #[model(required)]
+    pub destination_type: String,
+    #[model(required)]
+    pub log_format: String,
+    #[model(required)]
+    pub log_type: String,
 }
 
 /// Allowed values of the block's arguments (the API's enums), for validation.
@@ -120,7 +123,9 @@ const LOG_ENUMS: &[(&str, &[&str])] = &[
     ("log_type", &["slow-log", "engine-log"]),
 ];
 
-/// Errors for `log_delivery_configuration` blocks with values the API does not take.
+/// Errors for `log_delivery_configuration` blocks with values the API does not take. (On the
+/// configuration as it is: a value not known yet is not checked, where [`LogDelivery`] would
+/// read it as "".)
 pub fn validate_log_delivery(config: &Value) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for b in val::blocks(config, "log_delivery_configuration") {
@@ -139,10 +144,9 @@ pub fn validate_log_delivery(config: &Value) -> Vec<Diagnostic> {
 }
 
 /// One configured block as the API takes it.
-fn log_request(b: &Value) -> LogDeliveryConfigurationRequest {
-    let dest_type = val::string(b, "destination_type").unwrap_or_default();
-    let dest = val::string(b, "destination").unwrap_or_default();
-    let details = match dest_type.as_str() {
+fn log_request(b: &LogDelivery) -> LogDeliveryConfigurationRequest {
+    let (dest_type, dest) = (b.destination_type.as_str(), b.destination.clone());
+    let details = match dest_type {
         "kinesis-firehose" => DestinationDetails::builder()
             .kinesis_firehose_details(KinesisFirehoseDestinationDetails::builder().delivery_stream(dest).build())
             .build(),
@@ -151,38 +155,36 @@ fn log_request(b: &Value) -> LogDeliveryConfigurationRequest {
             .build(),
     };
     LogDeliveryConfigurationRequest::builder()
-        .log_type(LogType::from(val::string(b, "log_type").unwrap_or_default().as_str()))
-        .destination_type(DestinationType::from(dest_type.as_str()))
+        .log_type(LogType::from(b.log_type.as_str()))
+        .destination_type(DestinationType::from(dest_type))
         .destination_details(details)
-        .log_format(LogFormat::from(val::string(b, "log_format").unwrap_or_default().as_str()))
+        .log_format(LogFormat::from(b.log_format.as_str()))
         .enabled(true)
         .build()
 }
 
 /// The configured blocks as a create sends them (none for no blocks).
-pub fn log_requests_for_create(planned: &Value) -> Option<Vec<LogDeliveryConfigurationRequest>> {
-    let reqs: Vec<_> = val::blocks(planned, "log_delivery_configuration").iter().map(log_request).collect();
+pub fn log_requests(blocks: &[LogDelivery]) -> Option<Vec<LogDeliveryConfigurationRequest>> {
+    let reqs: Vec<_> = blocks.iter().map(log_request).collect();
     (!reqs.is_empty()).then_some(reqs)
 }
 
 /// What a modify sends when the blocks changed, as hashicorp/aws does: every planned block,
 /// and for each log type no longer configured a request that disables it.
-pub fn log_requests_for_update(prior: &Value, planned: &Value) -> Vec<LogDeliveryConfigurationRequest> {
-    let new = val::blocks(planned, "log_delivery_configuration");
-    let kept: Vec<String> = new.iter().filter_map(|b| val::string(b, "log_type")).collect();
-    let mut out: Vec<_> = new.iter().map(log_request).collect();
-    for old in val::blocks(prior, "log_delivery_configuration") {
-        let Some(t) = val::string(&old, "log_type").filter(|t| !kept.contains(t)) else { continue };
-        out.push(LogDeliveryConfigurationRequest::builder().log_type(LogType::from(t.as_str())).enabled(false).build());
+pub fn log_requests_for_change(prior: &[LogDelivery], planned: &[LogDelivery]) -> Vec<LogDeliveryConfigurationRequest> {
+    let kept: Vec<&String> = planned.iter().map(|b| &b.log_type).collect();
+    let mut out: Vec<_> = planned.iter().map(log_request).collect();
+    for old in prior.iter().filter(|b| !kept.contains(&&b.log_type)) {
+        let t = LogType::from(old.log_type.as_str());
+        out.push(LogDeliveryConfigurationRequest::builder().log_type(t).enabled(false).build());
     }
     out
 }
 
 /// The blocks as the API reports them (hashicorp/aws's flatten: the destination is the log
 /// group or the delivery stream, by destination type).
-pub fn log_delivery_value(configs: &[LogDeliveryConfiguration]) -> Value {
-    let ety = log_delivery_block().schema.value_type();
-    let items = configs
+pub fn log_deliveries(configs: &[LogDeliveryConfiguration]) -> Vec<LogDelivery> {
+    configs
         .iter()
         .map(|c| {
             let details = c.destination_details();
@@ -192,30 +194,29 @@ pub fn log_delivery_value(configs: &[LogDeliveryConfiguration]) -> Value {
                 }
                 _ => details.and_then(|d| d.cloud_watch_logs_details()?.log_group()),
             };
-            Value::object([
-                ("destination", Value::from(dest.unwrap_or_default())),
-                ("destination_type", Value::from(c.destination_type().map(|t| t.as_str()).unwrap_or_default())),
-                ("log_format", Value::from(c.log_format().map(|t| t.as_str()).unwrap_or_default())),
-                ("log_type", Value::from(c.log_type().map(|t| t.as_str()).unwrap_or_default())),
-            ])
+            LogDelivery {
+                destination: dest.unwrap_or_default().to_string(),
+                destination_type: c.destination_type().map(|t| t.as_str()).unwrap_or_default().to_string(),
+                log_format: c.log_format().map(|t| t.as_str()).unwrap_or_default().to_string(),
+                log_type: c.log_type().map(|t| t.as_str()).unwrap_or_default().to_string(),
+            }
         })
-        .collect();
-    Value::set(ety, items)
+        .collect()
 }
 
 /// A nullable bool of hashicorp/aws (`"true"`, `"false"`, or unset) as the API takes it.
-pub fn nullable_bool(v: &Value, k: &str) -> Option<bool> {
-    val::string(v, k).and_then(|s| s.parse().ok())
+pub fn parse_bool(s: Option<&str>) -> Option<bool> {
+    s.and_then(|s| s.parse().ok())
 }
 
 /// A bool the API returned, as hashicorp/aws's nullable bool records it.
-pub fn bool_string(b: Option<bool>) -> Value {
-    val::opt_str(b.map(|b| if b { "true" } else { "false" }))
+pub fn bool_text(b: Option<bool>) -> Option<String> {
+    b.map(|b| b.to_string())
 }
 
-/// An error for a nullable bool that is neither `"true"` nor `"false"`.
-pub fn validate_nullable_bool(config: &Value, k: &str, out: &mut Vec<Diagnostic>) {
-    if let Some(s) = val::string(config, k)
+/// An error for a nullable bool `k` whose value `v` is neither `"true"` nor `"false"`.
+pub fn check_nullable_bool(k: &str, v: Option<&str>, out: &mut Vec<Diagnostic>) {
+    if let Some(s) = v
         && !s.is_empty()
         && s != "true"
         && s != "false"
@@ -224,10 +225,10 @@ pub fn validate_nullable_bool(config: &Value, k: &str, out: &mut Vec<Diagnostic>
     }
 }
 
-/// An error for a string argument outside the values the API takes.
-pub fn validate_enum(config: &Value, k: &str, allowed: &[&str], out: &mut Vec<Diagnostic>) {
-    if let Some(s) = val::string(config, k)
-        && !allowed.contains(&s.as_str())
+/// An error for a string argument `k` whose value `v` is outside the values the API takes.
+pub fn check_enum(k: &str, v: Option<&str>, allowed: &[&str], out: &mut Vec<Diagnostic>) {
+    if let Some(s) = v
+        && !allowed.contains(&s)
     {
         out.push(invalid(&format!("Invalid {k}"), format!("expected {k} to be one of {allowed:?}, got {s:?}")));
     }
@@ -334,10 +335,10 @@ pub async fn disassociate_global(c: &Ctx<'_>, gid: &str, id: &str, limit: std::t
 /// reports for a cluster or group given none, and for Memcached) stays null where nothing is
 /// configured, so that a state terrane writes keeps "not set" as null (see `legacy`) and a
 /// replacement planned from it matches the one planned at apply.
-pub fn retention_read_back(api: Option<i32>, cur: &Value) -> Value {
+pub fn retention(api: Option<i32>, configured: Option<i64>) -> Option<i64> {
     match api {
-        Some(0) if cur.get_attr("snapshot_retention_limit").is_none_or(Value::is_null) => Value::null(Type::Number),
-        n => val::opt_num(n),
+        Some(0) if configured.is_none() => None,
+        n => n.map(i64::from),
     }
 }
 
@@ -345,26 +346,23 @@ pub fn retention_read_back(api: Option<i32>, cur: &Value) -> Value {
 mod tests {
     use super::*;
 
-    fn blocks(items: &[(&str, &str)]) -> Value {
-        let v: Vec<Value> = items
+    fn blocks(items: &[(&str, &str)]) -> Vec<LogDelivery> {
+        items
             .iter()
-            .map(|(dest, log_type)| {
-                Value::object([
-                    ("destination", Value::from(*dest)),
-                    ("destination_type", Value::from("cloudwatch-logs")),
-                    ("log_format", Value::from("json")),
-                    ("log_type", Value::from(*log_type)),
-                ])
+            .map(|(dest, log_type)| LogDelivery {
+                destination: dest.to_string(),
+                destination_type: "cloudwatch-logs".into(),
+                log_format: "json".into(),
+                log_type: log_type.to_string(),
             })
-            .collect();
-        Value::object([("log_delivery_configuration", Value::set(log_delivery_block().schema.value_type(), v))])
+            .collect()
     }
 
     #[test]
     fn a_log_type_no_longer_configured_is_disabled() {
         let prior = blocks(&[("/slow", "slow-log"), ("/engine", "engine-log")]);
         let planned = blocks(&[("/slow2", "slow-log")]);
-        let reqs = log_requests_for_update(&prior, &planned);
+        let reqs = log_requests_for_change(&prior, &planned);
         assert_eq!(reqs.len(), 2);
         assert_eq!(reqs[0].log_type(), Some(&LogType::SlowLog));
         assert_eq!(reqs[0].enabled(), Some(true));
@@ -372,7 +370,7 @@ mod tests {
         assert_eq!(group, Some("/slow2"));
         assert_eq!((reqs[1].log_type(), reqs[1].enabled()), (Some(&LogType::EngineLog), Some(false)));
         assert!(reqs[1].destination_details().is_none());
-        assert!(log_requests_for_create(&blocks(&[])).is_none());
+        assert!(log_requests(&blocks(&[])).is_none());
     }
 
     #[test]
@@ -387,14 +385,10 @@ mod tests {
                     .build(),
             )
             .build();
-        let v = log_delivery_value(&[firehose]);
-        let items = v.as_seq().unwrap();
-        assert_eq!(val::string(&items[0], "destination").as_deref(), Some("s"));
-        assert_eq!(val::string(&items[0], "destination_type").as_deref(), Some("kinesis-firehose"));
-        assert_eq!(retention_read_back(Some(0), &Value::object::<&str>([])), Value::null(Type::Number));
-        assert_eq!(
-            retention_read_back(Some(0), &Value::object([("snapshot_retention_limit", Value::from(0i64))])),
-            Value::from(0i64)
-        );
+        let items = log_deliveries(&[firehose]);
+        assert_eq!(items[0].destination, "s");
+        assert_eq!(items[0].destination_type, "kinesis-firehose");
+        assert_eq!(retention(Some(0), None), None);
+        assert_eq!(retention(Some(0), Some(0)), Some(0));
     }
 }

@@ -37,9 +37,10 @@ impl Tags {
     }
 }
 
-/// An attribute whose value is an object with the attributes of model `M` (or, in a
-/// collection, a set or list of them: ACM's `domain_validation_options`), which hashicorp/aws
-/// declares as an attribute, not a block.
+/// An attribute whose value is an object with the attributes of model `M` (hashicorp/aws's
+/// computed lists and sets of objects, such as `master_user_secret` or ACM's
+/// `domain_validation_options`, are attributes, not blocks): a list of them is a
+/// `Vec<Object<M>>`. Read leniently: what the object leaves null reads as its default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Object<M>(pub M);
 
@@ -48,7 +49,7 @@ impl<M: Model> Field for Object<M> {
         M::schema().value_type()
     }
     fn from_field(v: &Value) -> Result<Self, ModelError> {
-        M::from_value(v).map(Object)
+        M::from_stub(v).map(Object)
     }
     fn to_field(&self) -> Value {
         self.0.to_value()

@@ -69,17 +69,6 @@ pub fn version_matches(configured: &str, actual: &str) -> bool {
     configured == actual || actual.starts_with(&format!("{c}."))
 }
 
-/// The configured value if the API left it out (moto omits some fields AWS always returns),
-/// so an omission never shows as drift.
-pub fn or_prior(api: Value, cur: &Value, k: &str) -> Value {
-    let empty = match &api {
-        Value::Null(_) => true,
-        v @ (Value::Set(_) | Value::List(_)) => v.length_int() == Some(0),
-        _ => false,
-    };
-    if empty { cur.get_attr(k).filter(|v| !v.is_null() && !v.is_unknown()).cloned().unwrap_or(api) } else { api }
-}
-
 /// Whether a configured attribute is missing (null; an unknown value is not missing).
 pub fn missing(config: &Value, k: &str) -> bool {
     config.get_attr(k).is_none_or(Value::is_null)

@@ -76,11 +76,6 @@ pub fn name_from(
     }
 }
 
-/// The `name_prefix` of a generated name (null for names not generated), as Terraform finds it.
-pub fn name_prefix_from_name(name: &str) -> Value {
-    generated_prefix(name).map_or(Value::NULL, Value::from)
-}
-
 /// The prefix of a generated name (`None` for a name given in full).
 fn generated_prefix(name: &str) -> Option<&str> {
     const SUFFIX: usize = 26;
@@ -88,16 +83,10 @@ fn generated_prefix(name: &str) -> Option<&str> {
     (b.len() > SUFFIX && b[b.len() - SUFFIX..].iter().all(u8::is_ascii_hexdigit)).then(|| &name[..name.len() - SUFFIX])
 }
 
-/// [`prefix_read_back`] for a typed resource: the configured prefix, else the prefix of the
-/// name when it looks generated.
+/// A `name_prefix` read back, as Terraform reads it: the configured prefix, else the prefix of
+/// the name when it looks generated (`None` for a name given in full).
 pub fn prefix_of(configured: Option<&str>, name: &str) -> Option<String> {
     configured.or_else(|| generated_prefix(name)).map(str::to_string)
-}
-
-/// A `name_prefix` read back, as Terraform reads it: the configured prefix, else the prefix of
-/// the name when it looks generated (null for a name given in full).
-pub fn prefix_read_back(cur: &Value, prefix: &str, name: &str) -> Value {
-    prefix_of(crate::val::string(cur, prefix).as_deref(), name).map_or(Value::NULL, Value::from)
 }
 
 /// A suffix for generated names, like Terraform's `terraform-20261127...` names.

@@ -10,12 +10,6 @@ use terrane_engine::value::Value;
 /// away (tag updates go from the prior `tags_all` to the planned one).
 pub const TOKEN_TAG: &str = "terrane:create-token";
 
-/// The tags to create an object with: the planned `tags_all`, and in a create with an
-/// idempotency token, the token tag.
-pub fn at_create(c: &crate::resource::Ctx<'_>, planned: &Value) -> BTreeMap<String, String> {
-    crate::model::Tags { tags: None, tags_all: Some(wanted(planned)) }.at_create(c)
-}
-
 /// Tags as AWS holds them, without the token tag.
 pub fn visible(api: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut m = api.clone();

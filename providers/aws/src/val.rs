@@ -9,7 +9,3 @@ pub fn rfc3339(t: &aws_smithy_types::DateTime) -> String {
         .unwrap_or_default()
 }
 
-/// A string argument that is set and not empty (hashicorp/aws's `d.GetOk` for strings).
-pub fn nonempty(v: &terrane_engine::value::Value, k: &str) -> Option<String> {
-    string(v, k).filter(|s| !s.is_empty())
-}

@@ -10,16 +10,17 @@
 use crate::delete::wait_gone;
 use crate::describe::{PAGE, all_failed};
 use crate::errors::{code, describe, is_not_found, sdk_error};
+use crate::model::{Op, limit};
 use crate::plan::{changed, missing, replan_lowercase};
 use crate::rds::{rds_tag_map, rds_update_tags};
 use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, invalid};
-use crate::val;
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_rds::types::{DbInstance, Filter};
 use std::collections::HashMap;
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::provider::{PlanResponse, ProviderError};
 use terrane_engine::schema::Schema;
 use terrane_engine::value::Type;
@@ -31,7 +32,7 @@ mod read;
 mod schema;
 
 use modify::Pass;
-use schema::{ALLOWED, LOG_TYPES, REFUSED, schema};
+use schema::{Instance, LOG_TYPES, REFUSED};
 
 pub struct RdsInstance;
 
@@ -61,17 +62,6 @@ const PENDING: &[&str] = &[
     "storage-config-upgrade",
     "upgrading",
 ];
-
-/// The identifier of an instance in state (an import stub has only `id`, the identifier).
-fn identifier_of(v: &Value) -> String {
-    val::string(v, "identifier").unwrap_or_else(|| val::id(v)).to_lowercase()
-}
-
-/// The master password to send: `password`, or the write-only `password_wo` (which is in
-/// the plan only when it is to be sent: see `customize_plan`).
-fn master_password(v: &Value) -> Option<String> {
-    val::string(v, "password").or_else(|| val::string(v, "password_wo"))
-}
 
 /// Removes the password from an error message, whatever produced it.
 fn scrub(mut e: ProviderError, password: Option<&str>) -> ProviderError {
@@ -134,35 +124,30 @@ async fn wait_available(c: &Ctx<'_>, identifier: &str, limit: Duration, creating
 }
 
 impl RdsInstance {
-    async fn read_one(&self, c: &Ctx<'_>, identifier: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("identifier".into())], Value::from(identifier));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
-            .ok_or_else(|| ProviderError::new(format!("RDS DB instance {identifier} is gone")))
+    async fn read_one(&self, c: &Ctx<'_>, identifier: &str, like: &Instance) -> Result<Value> {
+        let stub = Instance { identifier: Some(identifier.to_string()), ..like.clone() };
+        crate::resource::read_model(self, c, &stub, &format!("RDS DB instance {identifier}")).await
     }
 
-    async fn do_create(&self, c: &Ctx<'_>, planned: &Value, password: Option<&str>) -> Result<Value> {
-        let identifier = c.name_or_generated(planned, "identifier", "identifier_prefix");
+    async fn do_create(&self, c: &Ctx<'_>, raw: &Value, planned: &Instance, password: Option<&str>) -> Result<Value> {
+        let identifier = c.name_or_generated(raw, "identifier", "identifier_prefix");
         let what = format!("creating RDS DB instance {identifier}");
         let from = create::source(planned);
-        let managed = val::boolean(planned, "manage_master_user_password").unwrap_or(false);
+        let managed = planned.manage_master_user_password.unwrap_or(false);
         if from == create::Source::New {
-            for k in ["engine", "username"] {
-                if val::string(planned, k).is_none() {
+            for (k, v) in [("engine", &planned.engine), ("username", &planned.username)] {
+                if v.is_none() {
                     return Err(create::required(&what, k));
                 }
             }
             if password.is_none() && !managed {
                 return Err(create::required(&what, "password"));
             }
-            if val::int(planned, "allocated_storage").is_none() {
+            if planned.allocated_storage.is_none() {
                 return Err(create::required(&what, "allocated_storage"));
             }
         }
-        let tags = crate::tags::at_create(c, planned);
+        let tags = planned.tags.at_create(c);
         match from {
             create::Source::New => {
                 create::create_new(c, &identifier, planned, password.map(str::to_string), &tags).await?;
@@ -171,21 +156,19 @@ impl RdsInstance {
             create::Source::Snapshot => create::restore_snapshot(c, &identifier, planned, &tags).await?,
         }
         let partial = || {
-            let mut p = planned.clone();
-            p.set_at_path(&[PathStep::Attr("identifier".into())], Value::from(identifier.as_str()));
-            p.set_at_path(&[PathStep::Attr("id".into())], Value::from(identifier.as_str()));
-            p.set_at_path(&[PathStep::Attr("password_wo".into())], Value::null(Type::String));
-            p.unknowns_to_null()
+            let id = Some(identifier.clone());
+            Instance { identifier: id.clone(), id, password_wo: None, ..planned.clone() }.to_value()
         };
-        let limit = timeout(planned, "create", CREATE_TIMEOUT);
+        let limit = limit(&planned.timeouts, Op::Create, CREATE_TIMEOUT);
         wait_available(c, &identifier, limit, true, false).await.map_err(|e| e.with_partial_state(partial()))?;
         if from != create::Source::New {
             // What a replica or a restore does not take at creation, set right after it (as
             // hashicorp/aws does), applied at once.
             let made = self.read_one(c, &identifier, planned).await.map_err(|e| e.with_partial_state(partial()))?;
+            let made = Instance::from_stub(&made)?;
             let pass = if from == create::Source::Replica { Pass::AfterReplica } else { Pass::AfterRestore };
             let req = c.clients.rds.modify_db_instance().db_instance_identifier(&identifier).apply_immediately(true);
-            let (mut req, mut any) = modify::add_changes(req, &made, planned, pass);
+            let (mut req, mut any) = modify::add_changes(req, &made, planned, raw, pass);
             if let Some(p) = password.filter(|_| from == create::Source::Snapshot && !managed) {
                 req = req.master_user_password(p);
                 any = true;
@@ -203,13 +186,20 @@ impl RdsInstance {
         self.read_one(c, &identifier, planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
-    async fn do_update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value, password: Option<&str>) -> Result<Value> {
-        let identifier = identifier_of(prior);
-        let apply_now = val::boolean(planned, "apply_immediately").unwrap_or(false);
-        let limit = timeout(planned, "update", UPDATE_TIMEOUT);
+    async fn do_update(
+        &self,
+        c: &Ctx<'_>,
+        prior: &Instance,
+        raw: &Value,
+        planned: &Instance,
+        password: Option<&str>,
+    ) -> Result<Value> {
+        let identifier = prior.identifier_or_id();
+        let apply_now = planned.apply_immediately;
+        let limit = limit(&planned.timeouts, Op::Update, UPDATE_TIMEOUT);
         // A replica whose source is taken away becomes a standalone instance.
-        let source_gone = val::string(planned, "replicate_source_db").is_none_or(|s| s.is_empty());
-        if val::string(prior, "replicate_source_db").is_some_and(|s| !s.is_empty()) && source_gone {
+        let source_gone = planned.replicate_source_db.as_ref().is_none_or(|s| s.is_empty());
+        if prior.replicate_source_db.as_ref().is_some_and(|s| !s.is_empty()) && source_gone {
             c.clients
                 .rds
                 .promote_read_replica()
@@ -220,11 +210,11 @@ impl RdsInstance {
             wait_available(c, &identifier, limit, false, false).await?;
         }
         let req = c.clients.rds.modify_db_instance().db_instance_identifier(&identifier).apply_immediately(apply_now);
-        let (mut req, mut any) = modify::add_changes(req, prior, planned, Pass::Update);
+        let (mut req, mut any) = modify::add_changes(req, prior, planned, raw, Pass::Update);
         // The master password: `password` when it changes; the write-only `password_wo` when
         // its version changes (it is never in state to compare).
-        let wo_version = changed(prior, planned, "password_wo_version");
-        if changed(prior, planned, "password") || (wo_version && password.is_some()) {
+        let wo_version = prior.password_wo_version != planned.password_wo_version;
+        if prior.password != planned.password || (wo_version && password.is_some()) {
             req = req.set_master_user_password(password.map(str::to_string));
             any = true;
         }
@@ -232,8 +222,8 @@ impl RdsInstance {
             req.send().await.map_err(|e| sdk_error(&format!("updating RDS DB instance {identifier}"), e))?;
             wait_available(c, &identifier, limit, false, apply_now).await?;
         }
-        let arn = val::string(prior, "arn").unwrap_or_default();
-        rds_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        let arn = prior.arn.clone().unwrap_or_default();
+        rds_update_tags(c, &arn, &prior.tags.wanted(), &planned.tags.wanted()).await?;
         self.read_one(c, &identifier, planned).await
     }
 }
@@ -260,7 +250,7 @@ impl ResourceType for RdsInstance {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Instance::schema()
     }
 
     fn refused(&self) -> &'static [Refused] {
@@ -269,6 +259,8 @@ impl ResourceType for RdsInstance {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
+        // A configuration's values may not be known yet: those read as unset.
+        let cfg = Instance::from_stub(config).unwrap_or_default();
         let set = |k: &str| !missing(config, k);
         if set("identifier") && set("identifier_prefix") {
             out.push(invalid(
@@ -276,8 +268,8 @@ impl ResourceType for RdsInstance {
                 "\"identifier\": conflicts with identifier_prefix; set one of them.",
             ));
         }
-        for k in ["identifier", "identifier_prefix"] {
-            let Some(id) = val::string(config, k) else { continue };
+        for (k, id) in [("identifier", &cfg.identifier), ("identifier_prefix", &cfg.identifier_prefix)] {
+            let Some(id) = id else { continue };
             let ok = id.starts_with(|ch: char| ch.is_ascii_lowercase())
                 && id.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
                 && !id.contains("--")
@@ -296,7 +288,9 @@ impl ResourceType for RdsInstance {
             ("replicate_source_db", "snapshot_identifier"),
         ] {
             // A `false` management flag is as good as unset.
-            let on = |k: &str| set(k) && val::boolean(config, k) != Some(false);
+            let on = |k: &str| {
+                set(k) && (k != "manage_master_user_password" || cfg.manage_master_user_password != Some(false))
+            };
             if on(a) && on(b) {
                 out.push(invalid("Conflicting configuration arguments", format!("\"{a}\": conflicts with {b}")));
             }
@@ -309,12 +303,12 @@ impl ResourceType for RdsInstance {
                 ));
             }
         }
-        for (k, allowed) in ALLOWED {
-            if let Some(v) = val::string(config, k).filter(|v| !allowed.contains(&v.as_str())) {
+        for (k, v, allowed) in cfg.restricted() {
+            if let Some(v) = v.filter(|v| !allowed.contains(&v.as_str())) {
                 out.push(invalid("Invalid value", format!("expected {k} to be one of {allowed:?}, got {v}")));
             }
         }
-        for v in val::strings(config, "enabled_cloudwatch_logs_exports") {
+        for v in cfg.enabled_cloudwatch_logs_exports.iter().flatten() {
             if !LOG_TYPES.contains(&v.as_str()) {
                 out.push(invalid(
                     "Invalid value",
@@ -322,13 +316,13 @@ impl ResourceType for RdsInstance {
                 ));
             }
         }
-        if let Some(n) = val::int(config, "monitoring_interval").filter(|n| ![0, 1, 5, 10, 15, 30, 60].contains(n)) {
+        if let Some(n) = Some(cfg.monitoring_interval).filter(|n| ![0, 1, 5, 10, 15, 30, 60].contains(n)) {
             out.push(invalid(
                 "Invalid value",
                 format!("expected monitoring_interval to be one of [0 1 5 10 15 30 60], got {n}"),
             ));
         }
-        if let Some(s) = val::string(config, "final_snapshot_identifier")
+        if let Some(s) = &cfg.final_snapshot_identifier
             && (!s.starts_with(|ch: char| ch.is_ascii_alphabetic())
                 || !s.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
                 || s.contains("--")
@@ -344,7 +338,7 @@ impl ResourceType for RdsInstance {
 
     fn customize_plan(&self, prior: Option<&Value>, config: &Value, plan: &mut PlanResponse) {
         // RDS stores both in lowercase (Terraform's StateFunc does the same).
-        replan_lowercase(&schema(), prior, config, plan, &["engine", "maintenance_window"]);
+        replan_lowercase(&Instance::schema(), prior, config, plan, &["engine", "maintenance_window"]);
         let Some(prior) = prior.filter(|_| plan.requires_replace.is_empty()) else { return };
         let set = |plan: &mut PlanResponse, k: &str, v: Value| plan.planned.set_at_path(&[PathStep::Attr(k.into())], v);
         // `password_wo` is write-only: never in state, so in the plan only to be sent, when
@@ -362,17 +356,17 @@ impl ResourceType for RdsInstance {
         }
         // hashicorp/aws's diff suppressions. Storage autoscaling grew the storage beyond the
         // configured size: no change. A ceiling equal to the size is no autoscaling, as unset.
-        let allocated = |v: &Value| val::int(v, "allocated_storage");
-        let max = val::int(config, "max_allocated_storage");
-        if let (Some(now), Some(want), Some(m)) = (allocated(prior), allocated(config), max)
+        // (Values not known yet read as unset.)
+        let read = |v: &Value| Instance::from_stub(v).unwrap_or_default();
+        let (was, cfg) = (read(prior), read(config));
+        let max = cfg.max_allocated_storage;
+        if let (Some(now), Some(want), Some(m)) = (was.allocated_storage, cfg.allocated_storage, max)
             && now > want
             && m > want
         {
             set(plan, "allocated_storage", Value::int(now));
         }
-        if val::int(prior, "max_allocated_storage").unwrap_or(0) == 0
-            && max.is_some()
-            && max == allocated(&plan.planned)
+        if was.max_allocated_storage.unwrap_or(0) == 0 && max.is_some() && max == read(&plan.planned).allocated_storage
         {
             set(plan, "max_allocated_storage", prior.get_attr("max_allocated_storage").cloned().unwrap_or_default());
         }
@@ -401,8 +395,9 @@ impl ResourceType for RdsInstance {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let password = master_password(planned);
-        self.do_create(c, planned, password.as_deref()).await.map_err(|e| scrub(e, password.as_deref()))
+        let (raw, planned) = (planned, Instance::from_value(planned)?);
+        let password = planned.master_password();
+        self.do_create(c, raw, &planned, password.as_deref()).await.map_err(|e| scrub(e, password.as_deref()))
     }
 
     /// Found by its identifier (configured, or made from `identifier_prefix` and the token),
@@ -410,17 +405,21 @@ impl ResourceType for RdsInstance {
     /// for, as the create would.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
         let identifier = c.name_or_generated(planned, "identifier", "identifier_prefix").to_lowercase();
-        let mut stub = crate::resource::with_id(planned, &identifier);
-        stub.set_at_path(&[PathStep::Attr("identifier".into())], Value::from(identifier.as_str()));
+        // (A record of a plan may hold unknowns, recorded as null: read leniently.)
+        let planned = Instance::from_stub(planned)?;
+        let id = Some(identifier.clone());
+        let stub = Instance { identifier: id.clone(), id, ..planned.clone() }.to_value();
         if crate::resource::find_named(self, c, stub, true).await?.is_none() {
             return Ok(None);
         }
-        wait_available(c, &identifier, timeout(planned, "create", CREATE_TIMEOUT), true, false).await?;
-        Ok(Some(self.read_one(c, &identifier, planned).await?))
+        wait_available(c, &identifier, limit(&planned.timeouts, Op::Create, CREATE_TIMEOUT), true, false).await?;
+        Ok(Some(self.read_one(c, &identifier, &planned).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(identifier_of).collect();
+        let curs: Vec<_> = current.iter().map(Instance::from_stub).collect();
+        let ids: Vec<String> =
+            curs.iter().flatten().map(Instance::identifier_or_id).filter(|i| !i.is_empty()).collect();
         let mut found: HashMap<String, DbInstance> = HashMap::new();
         for page in chunks(&ids, FILTER_PAGE) {
             let filter = Filter::builder().name("db-instance-id").set_values(Some(page)).build();
@@ -437,37 +436,38 @@ impl ResourceType for RdsInstance {
                 }
             }
         }
-        current
-            .iter()
-            .zip(&ids)
-            .map(|(cur, id)| {
-                let Some(db) = found.get(id) else { return Ok(None) };
-                let (tags, tags_all) = crate::tags::read_back(&rds_tag_map(db.tag_list()), c.default_tags(), cur);
-                Ok(Some(read::build(db, cur, tags, tags_all)))
+        curs.into_iter()
+            .map(|cur| {
+                let cur = cur?;
+                let Some(db) = found.get(&cur.identifier_or_id()) else { return Ok(None) };
+                let tags = cur.tags.read_back(c, &rds_tag_map(db.tag_list()));
+                Ok(Some(read::build(db, &cur, tags).to_value()))
             })
             .collect()
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let password = master_password(planned);
-        let old = val::string(prior, "password");
-        self.do_update(c, prior, planned, password.as_deref())
+        let (prior, raw, planned) = (Instance::from_stub(prior)?, planned, Instance::from_value(planned)?);
+        let password = planned.master_password();
+        let old = prior.password.clone();
+        self.do_update(c, &prior, raw, &planned, password.as_deref())
             .await
             .map_err(|e| scrub(scrub(e, password.as_deref()), old.as_deref()))
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let identifier = identifier_of(prior);
+        let prior = Instance::from_stub(prior)?;
+        let identifier = prior.identifier_or_id();
         let protected = || {
             ProviderError::new(format!(
                 "cannot delete RDS DB instance {identifier}: deletion_protection is enabled. Set deletion_protection = false and apply that change first, then destroy the instance."
             ))
         };
-        if val::boolean(prior, "deletion_protection") == Some(true) {
+        if prior.deletion_protection {
             return Err(protected());
         }
-        let skip = val::boolean(prior, "skip_final_snapshot").unwrap_or(false);
-        let final_snapshot = val::string(prior, "final_snapshot_identifier");
+        let skip = prior.skip_final_snapshot;
+        let final_snapshot = prior.final_snapshot_identifier.clone();
         if !skip && final_snapshot.is_none() {
             return Err(ProviderError::new(format!(
                 "deleting RDS DB instance {identifier}: final_snapshot_identifier is required when skip_final_snapshot is false. Set final_snapshot_identifier (or skip_final_snapshot = true) and apply that change first, then destroy the instance."
@@ -480,7 +480,7 @@ impl ResourceType for RdsInstance {
             .db_instance_identifier(&identifier)
             .skip_final_snapshot(skip)
             .set_final_db_snapshot_identifier(if skip { None } else { final_snapshot })
-            .delete_automated_backups(val::boolean(prior, "delete_automated_backups").unwrap_or(true));
+            .delete_automated_backups(prior.delete_automated_backups);
         match req.send().await {
             Ok(_) => {}
             Err(e) if is_not_found(&e) => return Ok(()),
@@ -492,7 +492,7 @@ impl ResourceType for RdsInstance {
         }
         wait_gone(
             &format!("RDS DB instance {identifier} to be deleted"),
-            timeout(prior, "delete", DELETE_TIMEOUT),
+            limit(&prior.timeouts, Op::Delete, DELETE_TIMEOUT),
             || async {
                 Ok(find(c, &identifier).await?.map(|db| db.db_instance_status().unwrap_or("unknown").to_string()))
             },
@@ -509,7 +509,7 @@ impl ResourceType for RdsInstance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::val::Obj;
+    use schema::{Listener, Secret};
 
     #[test]
     fn password_is_scrubbed_from_errors() {
@@ -528,29 +528,33 @@ mod tests {
     }
 
     fn planned(prior: &Value, config: &Value) -> PlanResponse {
-        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(prior), config);
+        let mut plan = terrane_engine::plan::diff::generic_plan(&Instance::schema(), Some(prior), config);
         RdsInstance.customize_plan(Some(prior), config, &mut plan);
         plan
     }
 
-    fn instance(extra: &[(&str, Value)]) -> Value {
-        let mut o = Obj::new(&schema())
-            .set("id", "db-1")
-            .set("identifier", "db")
-            .set("engine", "postgres")
-            .set("instance_class", "db.t3.micro")
-            .set("allocated_storage", 20i64)
-            // As a create records its defaults (`storage_encrypted` forces replacement).
-            .set("storage_encrypted", false);
-        for (k, v) in extra {
-            o = o.set(k, v.clone());
-        }
-        o.build()
+    /// An instance with every default recorded, as a create records them (`storage_encrypted`
+    /// forces replacement).
+    fn defaults() -> Instance {
+        Instance::from_stub(&Value::object(Vec::<(&str, Value)>::new())).unwrap()
+    }
+
+    fn instance(change: impl FnOnce(&mut Instance)) -> Value {
+        let mut i = Instance {
+            id: Some("db-1".into()),
+            identifier: Some("db".into()),
+            engine: Some("postgres".into()),
+            instance_class: "db.t3.micro".into(),
+            allocated_storage: Some(20),
+            ..defaults()
+        };
+        change(&mut i);
+        i.to_value()
     }
 
     #[test]
     fn a_write_only_password_is_planned_only_with_a_new_version() {
-        let prior = instance(&[("password_wo_version", Value::from(1i64))]);
+        let prior = instance(|i| i.password_wo_version = Some(1));
         let config = |version: i64| {
             Value::object([
                 ("identifier", Value::from("db")),
@@ -561,33 +565,36 @@ mod tests {
                 ("password_wo_version", Value::from(version)),
             ])
         };
-        let same = planned(&prior, &config(1));
-        assert!(same.planned.get_attr("password_wo").unwrap().is_null());
+        let same = Instance::from_value(&planned(&prior, &config(1)).planned).unwrap();
+        assert_eq!(same.password_wo, None);
         let bumped = planned(&prior, &config(2));
         assert_eq!(bumped.planned.get_attr("password_wo").cloned().unwrap().deep_unmark(), Value::from("secret-1"));
-        assert_eq!(master_password(&bumped.planned).as_deref(), Some("secret-1"));
+        let bumped = Instance::from_value(&bumped.planned).unwrap();
+        assert_eq!(bumped.password_wo.as_deref(), Some("secret-1"));
+        assert_eq!(bumped.master_password().as_deref(), Some("secret-1"));
     }
 
     #[test]
     fn storage_grown_by_autoscaling_and_a_ceiling_equal_to_the_size_plan_no_change() {
-        let grown =
-            instance(&[("allocated_storage", Value::from(40i64)), ("max_allocated_storage", Value::from(100i64))]);
+        let grown = instance(|i| (i.allocated_storage, i.max_allocated_storage) = (Some(40), Some(100)));
         let config = Value::object([
             ("identifier", Value::from("db")),
             ("instance_class", Value::from("db.t3.micro")),
             ("allocated_storage", Value::from(20i64)),
             ("max_allocated_storage", Value::from(100i64)),
         ]);
-        let plan = planned(&grown, &config);
-        assert_eq!(plan.planned.get_attr("allocated_storage"), Some(&Value::from(40i64)));
-        let off = instance(&[]);
+        let plan = Instance::from_value(&planned(&grown, &config).planned).unwrap();
+        assert_eq!(plan.allocated_storage, Some(40));
+        let off = instance(|_| {});
         let config = Value::object([
             ("identifier", Value::from("db")),
             ("instance_class", Value::from("db.t3.micro")),
             ("allocated_storage", Value::from(20i64)),
             ("max_allocated_storage", Value::from(20i64)),
         ]);
-        assert!(planned(&off, &config).planned.get_attr("max_allocated_storage").unwrap().is_null());
+        let plan = planned(&off, &config).planned;
+        assert!(plan.get_attr("max_allocated_storage").is_some_and(Value::is_null), "known to be unset");
+        assert_eq!(Instance::from_value(&plan).unwrap().max_allocated_storage, None);
     }
 
     #[test]
@@ -600,26 +607,41 @@ mod tests {
             1
         );
         assert_eq!(v(&[("password_wo", "b".into())]).len(), 1, "password_wo needs password_wo_version");
-        assert_eq!(v(&[("enabled_cloudwatch_logs_exports", val::str_set(["postgres"]))]).len(), 1);
+        let logs = Value::set(Type::String, vec![Value::from("postgres")]);
+        assert_eq!(v(&[("enabled_cloudwatch_logs_exports", logs)]).len(), 1);
         assert_eq!(v(&[("monitoring_interval", 7i64.into())]).len(), 1);
     }
 
     #[test]
     fn engine_case_does_not_replace() {
-        let prior = Obj::new(&schema())
-            .set("id", "db-1")
-            .set("engine", "mysql")
-            .set("instance_class", "db.t3.micro")
-            .set("publicly_accessible", false)
-            .set("auto_minor_version_upgrade", true)
-            .set("deletion_protection", false)
-            .set("skip_final_snapshot", false)
-            .set("apply_immediately", false)
-            .set("storage_encrypted", false)
-            .build();
+        let prior = Instance {
+            id: Some("db-1".into()),
+            engine: Some("mysql".into()),
+            instance_class: "db.t3.micro".into(),
+            ..defaults()
+        }
+        .to_value();
         let config = Value::object([("engine", Value::from("MySQL")), ("instance_class", Value::from("db.t3.micro"))]);
-        let mut plan = terrane_engine::plan::diff::generic_plan(&schema(), Some(&prior), &config);
+        let mut plan = terrane_engine::plan::diff::generic_plan(&Instance::schema(), Some(&prior), &config);
         RdsInstance.customize_plan(Some(&prior), &config, &mut plan);
         assert!(plan.requires_replace.is_empty(), "{:?}", plan.requires_replace);
+    }
+
+    #[test]
+    fn the_secret_and_listener_are_lists_of_objects() {
+        let i = Instance {
+            master_user_secret: Some(vec![crate::model::Object(Secret {
+                secret_arn: Some("arn:secret".into()),
+                ..Secret::default()
+            })]),
+            listener_endpoint: Some(vec![]),
+            ..defaults()
+        };
+        let v = i.to_value();
+        let secret = v.get_attr("master_user_secret").and_then(Value::as_seq).unwrap();
+        assert_eq!(secret[0].get_attr("secret_arn"), Some(&Value::from("arn:secret")));
+        let back = Instance::from_stub(&v).unwrap();
+        assert_eq!(back.master_user_secret, i.master_user_secret);
+        assert_eq!(back.listener_endpoint, Some(Vec::<crate::model::Object<Listener>>::new()));
     }
 }

@@ -8,27 +8,28 @@
 use crate::delete::wait_gone;
 use crate::describe::{PAGE, all_failed, bounded, few_or_listing};
 use crate::elasticache::{
-    ENGINES, bool_string, disassociate_global, ec_tags, ec_tags_of, ec_update_tags, fetch_clusters, log_delivery_block,
-    log_delivery_value, log_requests_for_create, log_requests_for_update, nullable_bool, retention_read_back,
-    security_group_ids, validate_conflicts, validate_enum, validate_log_delivery, validate_nullable_bool,
-    wait_global_available,
+    ENGINES, LogDelivery, bool_text, check_enum, check_nullable_bool, disassociate_global, ec_tags, ec_tags_of,
+    ec_update_tags, fetch_clusters, log_deliveries, log_requests, log_requests_for_change, parse_bool, retention,
+    security_groups, validate_conflicts, validate_log_delivery, wait_global_available,
 };
 use crate::errors::{code, describe, is_not_found, sdk_error};
-use crate::plan::{changed, engine_version, force_replacement, or_prior, replan_lowercase};
-use crate::resource::{Ctx, ResourceType, Result, invalid, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{Op, Tags, Timeouts, limit};
+use crate::plan::{changed, engine_version, force_replacement, replan_lowercase};
+use crate::resource::{Ctx, ResourceType, Result, invalid};
+use crate::val;
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{
     AuthTokenUpdateStrategyType, CacheCluster, ClusterMode, DataTieringStatus, IpDiscovery, NetworkType,
     ReplicationGroup, TransitEncryptionMode,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::plan::diff::same;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, Schema};
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Type;
 use terrane_engine::value::{PathStep, Value};
 
@@ -44,63 +45,129 @@ const DEFAULT_PORT: i64 = 6379;
 /// Statuses a replication group passes through on its way to `available`.
 const PENDING: &[&str] = &["creating", "modifying", "snapshotting"];
 
-fn schema() -> Schema {
-    let s = Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("arn", Attribute::computed(Type::String))
-        .attr("replication_group_id", Attribute::required(Type::String).force_new())
-        .attr("description", Attribute::required(Type::String))
-        // Redis unless said otherwise (hashicorp/aws 5.x's default).
-        .attr("engine", Attribute::optional(Type::String).default("redis"))
-        .attr("engine_version", Attribute::optional_computed(Type::String))
-        .attr("engine_version_actual", Attribute::computed(Type::String))
-        .attr("node_type", Attribute::optional_computed(Type::String))
-        .attr("num_cache_clusters", Attribute::optional_computed(Type::Number))
-        .attr("num_node_groups", Attribute::optional_computed(Type::Number))
-        .attr("replicas_per_node_group", Attribute::optional_computed(Type::Number))
-        .attr("preferred_cache_cluster_azs", Attribute::optional(Type::list(Type::String)))
-        // Optional and force-new; the default port read back where none is configured is
-        // no change (hashicorp/aws's DiffSuppressFunc, see `customize_plan`).
-        .attr("port", Attribute::optional(Type::Number).force_new())
-        .attr("subnet_group_name", Attribute::optional_computed(Type::String).force_new())
-        .attr("security_group_ids", Attribute::optional_computed(Type::set(Type::String)))
-        .attr("security_group_names", Attribute::optional_computed(Type::set(Type::String)).force_new())
-        .attr("parameter_group_name", Attribute::optional_computed(Type::String))
-        .attr("automatic_failover_enabled", Attribute::optional(Type::Bool).default(false))
-        .attr("multi_az_enabled", Attribute::optional(Type::Bool).default(false))
-        .attr("cluster_mode", Attribute::optional_computed(Type::String))
-        .attr("global_replication_group_id", Attribute::optional_computed(Type::String).force_new())
-        .attr("data_tiering_enabled", Attribute::optional_computed(Type::Bool).force_new())
-        .attr("ip_discovery", Attribute::optional_computed(Type::String))
-        .attr("network_type", Attribute::optional_computed(Type::String).force_new())
-        // Strings in hashicorp/aws 5.x ("true" or "false"; unset lets AWS decide).
-        .attr("at_rest_encryption_enabled", Attribute::optional_computed(Type::String).force_new())
-        .attr("auto_minor_version_upgrade", Attribute::optional_computed(Type::String))
-        .attr("transit_encryption_enabled", Attribute::optional_computed(Type::Bool))
-        .attr("transit_encryption_mode", Attribute::optional_computed(Type::String))
-        .attr("kms_key_id", Attribute::optional(Type::String).force_new())
-        .attr("auth_token", Attribute::optional(Type::String).sensitive())
-        .attr("auth_token_update_strategy", Attribute::optional(Type::String).default("ROTATE"))
-        .attr("user_group_ids", Attribute::optional(Type::set(Type::String)))
-        .attr("notification_topic_arn", Attribute::optional(Type::String))
-        .attr("maintenance_window", Attribute::optional_computed(Type::String))
-        .attr("snapshot_retention_limit", Attribute::optional(Type::Number))
-        .attr("snapshot_window", Attribute::optional_computed(Type::String))
-        .attr("snapshot_arns", Attribute::optional(Type::set(Type::String)).force_new())
-        .attr("snapshot_name", Attribute::optional(Type::String).force_new())
-        .attr("final_snapshot_identifier", Attribute::optional(Type::String))
-        .attr("apply_immediately", Attribute::optional_computed(Type::Bool))
-        .attr("member_clusters", Attribute::computed(Type::set(Type::String)))
-        .attr("primary_endpoint_address", Attribute::computed(Type::String))
-        .attr("reader_endpoint_address", Attribute::computed(Type::String))
-        .attr("configuration_endpoint_address", Attribute::computed(Type::String))
-        .attr("cluster_enabled", Attribute::computed(Type::Bool))
-        .block("log_delivery_configuration", log_delivery_block());
-    with_timeouts(with_tags(s), &["create", "update", "delete"])
+/// An `aws_elasticache_replication_group` object.
+#[derive(Model, Clone, Debug, Default)]
+struct Group {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(required, force_new)]
+    replication_group_id: String,
+    #[model(required)]
+    description: String,
+    /// Redis unless said otherwise (hashicorp/aws 5.x's default).
+    #[model(optional, default = "redis")]
+    engine: String,
+    #[model(optional, computed)]
+    engine_version: Option<String>,
+    #[model(computed)]
+    engine_version_actual: Option<String>,
+    #[model(optional, computed)]
+    node_type: Option<String>,
+    #[model(optional, computed)]
+    num_cache_clusters: Option<i64>,
+    #[model(optional, computed)]
+    num_node_groups: Option<i64>,
+    #[model(optional, computed)]
+    replicas_per_node_group: Option<i64>,
+    #[model(optional)]
+    preferred_cache_cluster_azs: Option<Vec<String>>,
+    /// Optional and force-new; the default port read back where none is configured is no
+    /// change (hashicorp/aws's DiffSuppressFunc, see `customize_plan`).
+    #[model(optional, force_new)]
+    port: Option<i64>,
+    #[model(optional, computed, force_new)]
+    subnet_group_name: Option<String>,
+    #[model(optional, computed)]
+    security_group_ids: Option<BTreeSet<String>>,
+    #[model(optional, computed, force_new)]
+    security_group_names: Option<BTreeSet<String>>,
+    #[model(optional, computed)]
+    parameter_group_name: Option<String>,
+    #[model(optional, default = false)]
+    automatic_failover_enabled: bool,
+    #[model(optional, default = false)]
+    multi_az_enabled: bool,
+    #[model(optional, computed)]
+    cluster_mode: Option<String>,
+    #[model(optional, computed, force_new)]
+    global_replication_group_id: Option<String>,
+    #[model(optional, computed, force_new)]
+    data_tiering_enabled: Option<bool>,
+    #[model(optional, computed)]
+    ip_discovery: Option<String>,
+    #[model(optional, computed, force_new)]
+    network_type: Option<String>,
+    /// Strings in hashicorp/aws 5.x ("true" or "false"; unset lets AWS decide).
+    #[model(optional, computed, force_new)]
+    at_rest_encryption_enabled: Option<String>,
+    #[model(optional, computed)]
+    auto_minor_version_upgrade: Option<String>,
+    #[model(optional, computed)]
+    transit_encryption_enabled: Option<bool>,
+    #[model(optional, computed)]
+    transit_encryption_mode: Option<String>,
+    #[model(optional, force_new)]
+    kms_key_id: Option<String>,
+    #[model(optional, sensitive)]
+    auth_token: Option<String>,
+    /// A null in state (one written before the default) reads as the default; it is kept
+    /// null there (see `build`).
+    #[model(optional, default = "ROTATE")]
+    auth_token_update_strategy: String,
+    #[model(optional)]
+    user_group_ids: Option<BTreeSet<String>>,
+    #[model(optional)]
+    notification_topic_arn: Option<String>,
+    #[model(optional, computed)]
+    maintenance_window: Option<String>,
+    #[model(optional)]
+    snapshot_retention_limit: Option<i64>,
+    #[model(optional, computed)]
+    snapshot_window: Option<String>,
+    #[model(optional, force_new)]
+    snapshot_arns: Option<BTreeSet<String>>,
+    #[model(optional, force_new)]
+    snapshot_name: Option<String>,
+    #[model(optional)]
+    final_snapshot_identifier: Option<String>,
+    #[model(optional, computed)]
+    apply_immediately: Option<bool>,
+    #[model(computed)]
+    member_clusters: Option<BTreeSet<String>>,
+    #[model(computed)]
+    primary_endpoint_address: Option<String>,
+    #[model(computed)]
+    reader_endpoint_address: Option<String>,
+    #[model(computed)]
+    configuration_endpoint_address: Option<String>,
+    #[model(computed)]
+    cluster_enabled: Option<bool>,
+    #[model(block = "set", max = 2)]
+    log_delivery_configuration: Vec<LogDelivery>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<Timeouts>,
 }
 
-fn int32(v: &Value, k: &str) -> Option<i32> {
-    val::int(v, k).map(|n| n as i32)
+fn int32(n: Option<i64>) -> Option<i32> {
+    n.map(|n| n as i32)
+}
+
+/// A set read back: what the API reports, or the configured one where the API reports none
+/// (moto leaves out several fields AWS always returns).
+fn or_prior(api: Option<BTreeSet<String>>, cur: Option<BTreeSet<String>>) -> Option<BTreeSet<String>> {
+    match api {
+        Some(s) if !s.is_empty() => Some(s),
+        api => cur.or(api),
+    }
+}
+
+/// A set argument that is set and not empty, as a list for the API.
+fn nonempty(s: &Option<BTreeSet<String>>) -> Option<Vec<String>> {
+    s.as_ref().filter(|s| !s.is_empty()).map(|s| s.iter().cloned().collect())
 }
 
 /// Removes the auth token from an error message, whatever produced it.
@@ -162,12 +229,13 @@ async fn wait_available(c: &Ctx<'_>, id: &str, limit: Duration, creating: bool) 
 /// hashicorp/aws makes the change: ModifyReplicationGroupShardConfiguration for the number of
 /// shards (removing the highest-numbered ones when there are fewer), then Increase or
 /// DecreaseReplicaCount for the replicas of each shard.
-async fn update_shards(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value, limit: Duration) -> Result<()> {
+async fn update_shards(c: &Ctx<'_>, id: &str, prior: &Group, planned: &Group, limit: Duration) -> Result<()> {
     let ec = &c.clients.elasticache;
-    if changed(prior, planned, "num_node_groups")
-        && let Some(new) = val::int(planned, "num_node_groups")
+    // (What is not known yet reads as `None`: no change.)
+    if prior.num_node_groups != planned.num_node_groups
+        && let Some(new) = planned.num_node_groups
     {
-        let old = val::int(prior, "num_node_groups").unwrap_or(0);
+        let old = prior.num_node_groups.unwrap_or(0);
         let mut req = ec
             .modify_replication_group_shard_configuration()
             .replication_group_id(id)
@@ -189,10 +257,10 @@ async fn update_shards(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value, li
             .map_err(|e| sdk_error(&format!("modifying the shards of ElastiCache replication group {id}"), e))?;
         wait_available(c, id, limit, false).await?;
     }
-    if changed(prior, planned, "replicas_per_node_group")
-        && let Some(new) = val::int(planned, "replicas_per_node_group")
+    if prior.replicas_per_node_group != planned.replicas_per_node_group
+        && let Some(new) = planned.replicas_per_node_group
     {
-        let old = val::int(prior, "replicas_per_node_group").unwrap_or(0);
+        let old = prior.replicas_per_node_group.unwrap_or(0);
         let what = format!("changing the replica count of ElastiCache replication group {id} to {new}");
         wait_available(c, id, limit, false).await?;
         if new > old {
@@ -209,13 +277,15 @@ async fn update_shards(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value, li
 
 async fn build(
     c: &Ctx<'_>,
-    cur: &Value,
+    raw: &Value,
     id: &str,
     g: &ReplicationGroup,
     member: Option<&CacheCluster>,
 ) -> Result<Value> {
+    let cur = Group::from_stub(raw)?;
+    let text = |s: Option<&str>| s.map(str::to_string);
     let arn = g.arn().unwrap_or_default().to_string();
-    let (tags, tags_all) = crate::tags::read_back(&ec_tags_of(c, &arn).await?, c.default_tags(), cur);
+    let tags = cur.tags.read_back(c, &ec_tags_of(c, &arn).await?);
     let ng = g.node_groups().first();
     let config_endpoint = g.configuration_endpoint();
     let port = config_endpoint.and_then(|e| e.port()).or(ng.and_then(|n| n.primary_endpoint()?.port()));
@@ -223,151 +293,102 @@ async fn build(
     let multi_az = g.multi_az().is_some_and(|m| m.as_str() == "enabled");
     let engine = g.engine().or(member.and_then(|m| m.engine()));
     let member_version = member.and_then(|m| m.engine_version());
-    // Terraform drops the token from state when the group has none.
-    let auth_token = if g.auth_token_enabled() == Some(false) {
-        Value::NULL
-    } else {
-        cur.get_attr("auth_token").cloned().unwrap_or_default()
-    };
-    let m_str = |f: fn(&CacheCluster) -> Option<&str>| val::opt_str(member.and_then(f));
-    Ok(Obj::new(&schema())
-        .set("id", id)
-        .set("replication_group_id", g.replication_group_id().unwrap_or(id))
-        .set("arn", arn)
-        .set("description", val::opt_str(g.description()))
-        .set("engine", or_prior(val::opt_str(engine), cur, "engine"))
-        .set("engine_version", engine_version(val::string(cur, "engine_version"), member_version))
-        .set("engine_version_actual", val::opt_str(member_version))
-        .set("node_type", val::opt_str(g.cache_node_type()))
-        .set("num_cache_clusters", Value::from(g.member_clusters().len()))
-        .set("member_clusters", val::str_set(g.member_clusters().iter().cloned()))
-        .set("port", or_prior(val::opt_num(port), cur, "port"))
-        .set("primary_endpoint_address", val::opt_str(ng.and_then(|n| n.primary_endpoint()?.address())))
-        .set("reader_endpoint_address", val::opt_str(ng.and_then(|n| n.reader_endpoint()?.address())))
-        .set("configuration_endpoint_address", val::opt_str(config_endpoint.and_then(|e| e.address())))
-        .set("cluster_enabled", val::opt_bool(g.cluster_enabled()))
-        .set("automatic_failover_enabled", Value::Bool(failover))
-        .set("multi_az_enabled", Value::Bool(multi_az))
-        .set(
-            "at_rest_encryption_enabled",
-            or_prior(
-                bool_string(g.at_rest_encryption_enabled().or(member.and_then(|m| m.at_rest_encryption_enabled()))),
-                cur,
-                "at_rest_encryption_enabled",
-            ),
+    let m_str = |f: fn(&CacheCluster) -> Option<&str>| member.and_then(f).map(str::to_string);
+    let security_group_names = member.map(|m| {
+        m.cache_security_groups().iter().filter_map(|sg| sg.cache_security_group_name().map(str::to_string)).collect()
+    });
+    // moto leaves out several fields AWS always returns: the configured value is kept for
+    // those (`.or(cur...)`), so the omission is not taken for drift.
+    let group = Group {
+        id: Some(id.to_string()),
+        replication_group_id: g.replication_group_id().unwrap_or(id).to_string(),
+        arn: Some(arn),
+        description: g.description().unwrap_or_default().to_string(),
+        engine: engine.map(str::to_string).unwrap_or(cur.engine),
+        engine_version: engine_version(cur.engine_version, member_version).as_str().map(str::to_string),
+        engine_version_actual: text(member_version),
+        node_type: text(g.cache_node_type()),
+        num_cache_clusters: Some(g.member_clusters().len() as i64),
+        member_clusters: Some(g.member_clusters().iter().cloned().collect()),
+        port: port.map(i64::from).or(cur.port),
+        primary_endpoint_address: text(ng.and_then(|n| n.primary_endpoint()?.address())),
+        reader_endpoint_address: text(ng.and_then(|n| n.reader_endpoint()?.address())),
+        configuration_endpoint_address: text(config_endpoint.and_then(|e| e.address())),
+        cluster_enabled: g.cluster_enabled(),
+        automatic_failover_enabled: failover,
+        multi_az_enabled: multi_az,
+        at_rest_encryption_enabled: bool_text(
+            g.at_rest_encryption_enabled().or(member.and_then(|m| m.at_rest_encryption_enabled())),
         )
-        .set(
-            "auto_minor_version_upgrade",
-            or_prior(
-                bool_string(g.auto_minor_version_upgrade().or(member.and_then(|m| m.auto_minor_version_upgrade()))),
-                cur,
-                "auto_minor_version_upgrade",
-            ),
+        .or(cur.at_rest_encryption_enabled),
+        auto_minor_version_upgrade: bool_text(
+            g.auto_minor_version_upgrade().or(member.and_then(|m| m.auto_minor_version_upgrade())),
         )
-        .set("transit_encryption_enabled", val::opt_bool(g.transit_encryption_enabled()))
-        .set(
-            "transit_encryption_mode",
-            or_prior(
-                val::opt_str(
-                    g.transit_encryption_mode()
-                        .or(member.and_then(|m| m.transit_encryption_mode()))
-                        .map(|m| m.as_str()),
-                ),
-                cur,
-                "transit_encryption_mode",
-            ),
+        .or(cur.auto_minor_version_upgrade),
+        transit_encryption_enabled: g.transit_encryption_enabled(),
+        transit_encryption_mode: text(
+            g.transit_encryption_mode().or(member.and_then(|m| m.transit_encryption_mode())).map(|m| m.as_str()),
         )
-        .set("cluster_mode", or_prior(val::opt_str(g.cluster_mode().map(|m| m.as_str())), cur, "cluster_mode"))
-        .set("data_tiering_enabled", Value::Bool(g.data_tiering() == Some(&DataTieringStatus::Enabled)))
-        .set("ip_discovery", or_prior(val::opt_str(g.ip_discovery().map(|m| m.as_str())), cur, "ip_discovery"))
-        .set("network_type", or_prior(val::opt_str(g.network_type().map(|m| m.as_str())), cur, "network_type"))
-        .set(
-            "global_replication_group_id",
-            val::opt_str(
-                g.global_replication_group_info()
-                    .and_then(|i| i.global_replication_group_id())
-                    .filter(|i| !i.is_empty()),
-            ),
-        )
-        .set("num_node_groups", Value::from(g.node_groups().len()))
-        .set(
-            "replicas_per_node_group",
-            match ng {
-                Some(n) => Value::from(n.node_group_members().len().saturating_sub(1)),
-                None => Value::NULL,
-            },
-        )
-        .set(
-            "user_group_ids",
-            match g.user_group_ids() {
-                [] => Value::NULL,
-                ids => val::str_set(ids.iter().cloned()),
-            },
-        )
-        .set("log_delivery_configuration", log_delivery_value(g.log_delivery_configurations()))
-        .set(
-            "security_group_names",
-            or_prior(
-                val::str_set(
-                    member
-                        .map(|m| m.cache_security_groups())
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|sg| sg.cache_security_group_name().map(str::to_string)),
-                ),
-                cur,
-                "security_group_names",
-            ),
-        )
-        .set("kms_key_id", val::opt_str(g.kms_key_id()))
-        .set("snapshot_retention_limit", retention_read_back(g.snapshot_retention_limit(), cur))
-        .set("snapshot_window", val::opt_str(g.snapshot_window()))
+        .or(cur.transit_encryption_mode),
+        cluster_mode: text(g.cluster_mode().map(|m| m.as_str())).or(cur.cluster_mode),
+        data_tiering_enabled: Some(g.data_tiering() == Some(&DataTieringStatus::Enabled)),
+        ip_discovery: text(g.ip_discovery().map(|m| m.as_str())).or(cur.ip_discovery),
+        network_type: text(g.network_type().map(|m| m.as_str())).or(cur.network_type),
+        global_replication_group_id: text(
+            g.global_replication_group_info().and_then(|i| i.global_replication_group_id()).filter(|i| !i.is_empty()),
+        ),
+        num_node_groups: Some(g.node_groups().len() as i64),
+        replicas_per_node_group: ng.map(|n| n.node_group_members().len().saturating_sub(1) as i64),
+        user_group_ids: match g.user_group_ids() {
+            [] => None,
+            ids => Some(ids.iter().cloned().collect()),
+        },
+        log_delivery_configuration: log_deliveries(g.log_delivery_configurations()),
+        security_group_names: or_prior(Some(security_group_names.unwrap_or_default()), cur.security_group_names),
+        kms_key_id: text(g.kms_key_id()),
+        snapshot_retention_limit: retention(g.snapshot_retention_limit(), cur.snapshot_retention_limit),
+        snapshot_window: text(g.snapshot_window()),
         // From the first member cluster; kept as configured when it cannot be read (moto
         // does not create member clusters).
-        .set("subnet_group_name", or_prior(m_str(CacheCluster::cache_subnet_group_name), cur, "subnet_group_name"))
-        .set(
-            "security_group_ids",
-            or_prior(member.map(security_group_ids).unwrap_or_default(), cur, "security_group_ids"),
-        )
-        .set(
-            "parameter_group_name",
-            or_prior(
-                val::opt_str(member.and_then(|m| m.cache_parameter_group()?.cache_parameter_group_name())),
-                cur,
-                "parameter_group_name",
-            ),
-        )
-        .set(
-            "maintenance_window",
-            or_prior(m_str(CacheCluster::preferred_maintenance_window), cur, "maintenance_window"),
-        )
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .set("auth_token", auth_token)
-        .keep(
-            cur,
-            &[
-                "auth_token_update_strategy",
-                "final_snapshot_identifier",
-                "notification_topic_arn",
-                "preferred_cache_cluster_azs",
-                "snapshot_arns",
-                "snapshot_name",
-                "timeouts",
-            ],
-        )
-        .set("apply_immediately", Value::Bool(val::boolean(cur, "apply_immediately").unwrap_or(false)))
-        .build())
+        subnet_group_name: m_str(CacheCluster::cache_subnet_group_name).or(cur.subnet_group_name),
+        security_group_ids: or_prior(member.map(security_groups), cur.security_group_ids),
+        parameter_group_name: member
+            .and_then(|m| m.cache_parameter_group()?.cache_parameter_group_name())
+            .map(str::to_string)
+            .or(cur.parameter_group_name),
+        maintenance_window: m_str(CacheCluster::preferred_maintenance_window).or(cur.maintenance_window),
+        tags,
+        // Terraform drops the token from state when the group has none.
+        auth_token: if g.auth_token_enabled() == Some(false) { None } else { cur.auth_token },
+        // Arguments the API does not return: kept as configured.
+        auth_token_update_strategy: cur.auth_token_update_strategy,
+        final_snapshot_identifier: cur.final_snapshot_identifier,
+        notification_topic_arn: cur.notification_topic_arn,
+        preferred_cache_cluster_azs: cur.preferred_cache_cluster_azs,
+        snapshot_arns: cur.snapshot_arns,
+        snapshot_name: cur.snapshot_name,
+        timeouts: cur.timeouts,
+        apply_immediately: Some(cur.apply_immediately.unwrap_or(false)),
+    };
+    let mut v = group.to_value();
+    // An update strategy a state does not have (one written before it had a default) stays
+    // unset, as the plan keeps it (see `customize_plan`); the model would read it as the
+    // default.
+    if raw.get_attr("auth_token_update_strategy").is_none_or(Value::is_null) {
+        v.set_at_path(&[PathStep::Attr("auth_token_update_strategy".into())], Value::null(Type::String));
+    }
+    Ok(v)
 }
 
 /// hashicorp/aws's checks of the arguments this file added: allowed values, conflicts.
-fn validate_arguments(config: &Value, out: &mut Vec<Diagnostic>) {
-    validate_nullable_bool(config, "auto_minor_version_upgrade", out);
-    validate_enum(config, "auth_token_update_strategy", &["SET", "ROTATE", "DELETE"], out);
-    validate_enum(config, "cluster_mode", &["enabled", "disabled", "compatible"], out);
-    validate_enum(config, "ip_discovery", &["ipv4", "ipv6"], out);
-    validate_enum(config, "network_type", &["ipv4", "ipv6", "dual_stack"], out);
-    validate_enum(config, "transit_encryption_mode", &["preferred", "required"], out);
+fn validate_arguments(config: &Value, cfg: &Group, out: &mut Vec<Diagnostic>) {
+    check_nullable_bool("auto_minor_version_upgrade", cfg.auto_minor_version_upgrade.as_deref(), out);
+    let strategy = Some(cfg.auth_token_update_strategy.as_str());
+    check_enum("auth_token_update_strategy", strategy, &["SET", "ROTATE", "DELETE"], out);
+    check_enum("cluster_mode", cfg.cluster_mode.as_deref(), &["enabled", "disabled", "compatible"], out);
+    check_enum("ip_discovery", cfg.ip_discovery.as_deref(), &["ipv4", "ipv6"], out);
+    check_enum("network_type", cfg.network_type.as_deref(), &["ipv4", "ipv6", "dual_stack"], out);
+    check_enum("transit_encryption_mode", cfg.transit_encryption_mode.as_deref(), &["preferred", "required"], out);
     out.extend(validate_log_delivery(config));
     validate_conflicts(config, "num_cache_clusters", &["num_node_groups", "replicas_per_node_group"], out);
     validate_conflicts(config, "user_group_ids", &["auth_token"], out);
@@ -388,92 +409,80 @@ fn validate_arguments(config: &Value, out: &mut Vec<Diagnostic>) {
         ],
         out,
     );
-    if val::int(config, "snapshot_retention_limit").is_some_and(|n| n > 35) {
+    if cfg.snapshot_retention_limit.is_some_and(|n| n > 35) {
         out.push(invalid("Invalid snapshot_retention_limit", "expected snapshot_retention_limit to be at most (35)"));
     }
-    if val::int(config, "replicas_per_node_group").is_some_and(|n| n < 0) {
+    if cfg.replicas_per_node_group.is_some_and(|n| n < 0) {
         out.push(invalid("Invalid replicas_per_node_group", "expected replicas_per_node_group to be at least (0)"));
     }
 }
 
 impl EcReplicationGroup {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        stub.set_at_path(&[PathStep::Attr("id".into())], Value::from(id));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
-            .ok_or_else(|| ProviderError::new(format!("ElastiCache replication group {id} is gone")))
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Group) -> Result<Value> {
+        let stub = Group { id: Some(id.to_string()), ..like.clone() };
+        crate::resource::read_model(self, c, &stub, &format!("ElastiCache replication group {id}")).await
     }
 
-    async fn do_create(&self, c: &Ctx<'_>, planned: &Value, token: Option<&str>) -> Result<Value> {
-        let id = val::string(planned, "replication_group_id").unwrap_or_default().to_lowercase();
+    async fn do_create(&self, c: &Ctx<'_>, planned: &Group, token: Option<&str>) -> Result<Value> {
+        let id = planned.replication_group_id.to_lowercase();
         let what = format!("creating ElastiCache replication group {id}");
-        let global = val::string(planned, "global_replication_group_id");
-        let nonempty = |k: &str| Some(val::strings(planned, k)).filter(|v| !v.is_empty());
+        let global = planned.global_replication_group_id.clone();
         let mut req = c
             .clients
             .elasticache
             .create_replication_group()
             .replication_group_id(&id)
-            .replication_group_description(val::string(planned, "description").unwrap_or_default())
-            .set_engine_version(val::string(planned, "engine_version"))
-            .set_num_cache_clusters(int32(planned, "num_cache_clusters"))
-            .set_num_node_groups(int32(planned, "num_node_groups").filter(|n| *n != 0))
-            .set_replicas_per_node_group(int32(planned, "replicas_per_node_group"))
-            .set_preferred_cache_cluster_azs(nonempty("preferred_cache_cluster_azs"))
-            .set_port(int32(planned, "port"))
-            .set_cache_subnet_group_name(val::string(planned, "subnet_group_name"))
-            .set_security_group_ids(nonempty("security_group_ids"))
-            .set_cache_security_group_names(nonempty("security_group_names"))
-            .set_cache_parameter_group_name(val::string(planned, "parameter_group_name"))
-            .set_multi_az_enabled(val::boolean(planned, "multi_az_enabled").filter(|m| *m))
-            .set_at_rest_encryption_enabled(nullable_bool(planned, "at_rest_encryption_enabled"))
-            .set_auto_minor_version_upgrade(nullable_bool(planned, "auto_minor_version_upgrade"))
-            .set_cluster_mode(val::string(planned, "cluster_mode").map(|m| ClusterMode::from(m.as_str())))
-            .set_data_tiering_enabled(val::boolean(planned, "data_tiering_enabled").filter(|d| *d))
-            .set_ip_discovery(val::string(planned, "ip_discovery").map(|m| IpDiscovery::from(m.as_str())))
-            .set_network_type(val::string(planned, "network_type").map(|m| NetworkType::from(m.as_str())))
-            .set_transit_encryption_mode(
-                val::string(planned, "transit_encryption_mode").map(|m| TransitEncryptionMode::from(m.as_str())),
-            )
-            .set_notification_topic_arn(val::string(planned, "notification_topic_arn"))
-            .set_kms_key_id(val::string(planned, "kms_key_id"))
+            .replication_group_description(&planned.description)
+            .set_engine_version(planned.engine_version.clone())
+            .set_num_cache_clusters(int32(planned.num_cache_clusters))
+            .set_num_node_groups(int32(planned.num_node_groups).filter(|n| *n != 0))
+            .set_replicas_per_node_group(int32(planned.replicas_per_node_group))
+            .set_preferred_cache_cluster_azs(planned.preferred_cache_cluster_azs.clone().filter(|v| !v.is_empty()))
+            .set_port(int32(planned.port))
+            .set_cache_subnet_group_name(planned.subnet_group_name.clone())
+            .set_security_group_ids(nonempty(&planned.security_group_ids))
+            .set_cache_security_group_names(nonempty(&planned.security_group_names))
+            .set_cache_parameter_group_name(planned.parameter_group_name.clone())
+            .set_multi_az_enabled(planned.multi_az_enabled.then_some(true))
+            .set_at_rest_encryption_enabled(parse_bool(planned.at_rest_encryption_enabled.as_deref()))
+            .set_auto_minor_version_upgrade(parse_bool(planned.auto_minor_version_upgrade.as_deref()))
+            .set_cluster_mode(planned.cluster_mode.as_deref().map(ClusterMode::from))
+            .set_data_tiering_enabled(planned.data_tiering_enabled.filter(|d| *d))
+            .set_ip_discovery(planned.ip_discovery.as_deref().map(IpDiscovery::from))
+            .set_network_type(planned.network_type.as_deref().map(NetworkType::from))
+            .set_transit_encryption_mode(planned.transit_encryption_mode.as_deref().map(TransitEncryptionMode::from))
+            .set_notification_topic_arn(planned.notification_topic_arn.clone())
+            .set_kms_key_id(planned.kms_key_id.clone())
             .set_auth_token(token.map(str::to_string))
-            .set_user_group_ids(nonempty("user_group_ids"))
-            .set_log_delivery_configurations(log_requests_for_create(planned))
-            .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
-            .set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"))
-            .set_snapshot_window(val::string(planned, "snapshot_window"))
-            .set_snapshot_arns(nonempty("snapshot_arns"))
-            .set_snapshot_name(val::string(planned, "snapshot_name"))
-            .set_tags(ec_tags(&crate::tags::at_create(c, planned)));
+            .set_user_group_ids(nonempty(&planned.user_group_ids))
+            .set_log_delivery_configurations(log_requests(&planned.log_delivery_configuration))
+            .set_preferred_maintenance_window(planned.maintenance_window.clone())
+            .set_snapshot_retention_limit(int32(planned.snapshot_retention_limit))
+            .set_snapshot_window(planned.snapshot_window.clone())
+            .set_snapshot_arns(nonempty(&planned.snapshot_arns))
+            .set_snapshot_name(planned.snapshot_name.clone())
+            .set_tags(ec_tags(&planned.tags.at_create(c)));
         // A member of a global replication group takes its engine, node type and encryption
         // from the global group; any other group needs a node type (hashicorp/aws checks this
         // at apply, as here).
         if let Some(g) = &global {
             req = req.global_replication_group_id(g);
         } else {
-            let Some(node_type) = val::string(planned, "node_type") else {
+            let Some(node_type) = planned.node_type.clone() else {
                 return Err(ProviderError::new(format!(
                     "{what}: \"node_type\" is required unless \"global_replication_group_id\" is set"
                 )));
             };
             req = req
                 .cache_node_type(node_type)
-                // As the Terraform provider: redis unless said otherwise.
-                .engine(val::string(planned, "engine").unwrap_or_else(|| "redis".into()))
-                .automatic_failover_enabled(val::boolean(planned, "automatic_failover_enabled").unwrap_or(false))
-                .set_transit_encryption_enabled(val::boolean(planned, "transit_encryption_enabled"));
+                // As the Terraform provider: redis unless said otherwise (the default).
+                .engine(&planned.engine)
+                .automatic_failover_enabled(planned.automatic_failover_enabled)
+                .set_transit_encryption_enabled(planned.transit_encryption_enabled);
         }
         req.send().await.map_err(|e| sdk_error(&what, e))?;
-        let partial = || {
-            let mut p = planned.clone();
-            p.set_at_path(&[PathStep::Attr("id".into())], Value::from(id.as_str()));
-            p.unknowns_to_null()
-        };
-        let limit = timeout(planned, "create", CREATE_TIMEOUT);
+        let partial = || Group { id: Some(id.clone()), ..planned.clone() }.to_value();
+        let limit = limit(&planned.timeouts, Op::Create, CREATE_TIMEOUT);
         wait_available(c, &id, limit, true).await.map_err(|e| e.with_partial_state(partial()))?;
         if let Some(g) = &global {
             wait_global_available(c, g, limit).await.map_err(|e| e.with_partial_state(partial()))?;
@@ -481,14 +490,24 @@ impl EcReplicationGroup {
         self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
     }
 
-    async fn do_update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value, token: Option<&str>) -> Result<Value> {
-        let id = val::id(prior);
-        let limit = timeout(planned, "update", UPDATE_TIMEOUT);
-        let (old_n, new_n) =
-            (val::int(prior, "num_cache_clusters").unwrap_or(1), val::int(planned, "num_cache_clusters"));
+    async fn do_update(
+        &self,
+        c: &Ctx<'_>,
+        prior: &Group,
+        raw: &Value,
+        planned: &Group,
+        token: Option<&str>,
+    ) -> Result<Value> {
+        let id = prior.id.clone().unwrap_or_default();
+        let limit = limit(&planned.timeouts, Op::Update, UPDATE_TIMEOUT);
+        let (old_n, new_n) = (prior.num_cache_clusters.unwrap_or(1), planned.num_cache_clusters);
+        // A change: the planned value differs and is known (what is not known yet reads as
+        // unset in the model, and is left as it is).
+        let known = |k: &str| raw.get_attr(k).is_none_or(|v| !v.is_unknown());
         // The order the Terraform provider uses: shards or more replicas first, then the
         // group's settings, then the auth token, then fewer replicas.
-        let shards = changed(prior, planned, "num_node_groups") || changed(prior, planned, "replicas_per_node_group");
+        let shards = (prior.num_node_groups != planned.num_node_groups && known("num_node_groups"))
+            || (prior.replicas_per_node_group != planned.replicas_per_node_group && known("replicas_per_node_group"));
         if shards {
             update_shards(c, &id, prior, planned, limit).await?;
         } else if let Some(n) = new_n.filter(|n| *n > old_n) {
@@ -509,88 +528,95 @@ impl EcReplicationGroup {
             .elasticache
             .modify_replication_group()
             .replication_group_id(&id)
-            .apply_immediately(val::boolean(planned, "apply_immediately").unwrap_or(false));
+            .apply_immediately(planned.apply_immediately.unwrap_or(false));
         let mut any = false;
-        let mut on = |k: &str| {
-            let ch = changed(prior, planned, k);
+        let mut on = |k: &str, differs: bool| {
+            let ch = differs && known(k);
             any |= ch;
             ch
         };
-        if on("description") {
-            req = req.set_replication_group_description(val::string(planned, "description"));
+        macro_rules! on {
+            ($k:ident) => {
+                on(stringify!($k), prior.$k != planned.$k)
+            };
         }
-        if on("engine") {
-            req = req.set_engine(val::string(planned, "engine"));
+        if on!(description) {
+            req = req.replication_group_description(&planned.description);
         }
-        if on("engine_version") {
-            req = req
-                .set_engine_version(val::string(planned, "engine_version"))
-                .engine(val::string(planned, "engine").unwrap_or_else(|| "redis".into()));
+        if on!(engine) {
+            req = req.engine(&planned.engine);
         }
-        if on("node_type") {
-            req = req.set_cache_node_type(val::string(planned, "node_type"));
+        if on!(engine_version) {
+            req = req.set_engine_version(planned.engine_version.clone()).engine(&planned.engine);
         }
-        if on("automatic_failover_enabled") {
-            req = req.set_automatic_failover_enabled(val::boolean(planned, "automatic_failover_enabled"));
+        if on!(node_type) {
+            req = req.set_cache_node_type(planned.node_type.clone());
         }
-        if on("multi_az_enabled") {
-            req = req.set_multi_az_enabled(val::boolean(planned, "multi_az_enabled"));
+        if on!(automatic_failover_enabled) {
+            req = req.automatic_failover_enabled(planned.automatic_failover_enabled);
         }
-        if on("transit_encryption_enabled") {
-            req = req.set_transit_encryption_enabled(val::boolean(planned, "transit_encryption_enabled"));
+        if on!(multi_az_enabled) {
+            req = req.multi_az_enabled(planned.multi_az_enabled);
         }
-        if on("security_group_ids") {
-            req = req.set_security_group_ids(Some(val::strings(planned, "security_group_ids")));
+        if on!(transit_encryption_enabled) {
+            req = req.set_transit_encryption_enabled(planned.transit_encryption_enabled);
         }
-        if on("parameter_group_name") {
-            req = req.set_cache_parameter_group_name(val::string(planned, "parameter_group_name"));
+        if on!(security_group_ids) {
+            let ids = planned.security_group_ids.iter().flatten().cloned().collect();
+            req = req.set_security_group_ids(Some(ids));
         }
-        if on("maintenance_window") {
-            req = req.set_preferred_maintenance_window(val::string(planned, "maintenance_window"));
+        if on!(parameter_group_name) {
+            req = req.set_cache_parameter_group_name(planned.parameter_group_name.clone());
         }
-        if on("snapshot_retention_limit") {
-            if val::int(prior, "snapshot_retention_limit").unwrap_or(0) == 0 {
+        if on!(maintenance_window) {
+            req = req.set_preferred_maintenance_window(planned.maintenance_window.clone());
+        }
+        if on!(snapshot_retention_limit) {
+            if prior.snapshot_retention_limit.unwrap_or(0) == 0 {
                 req = req.snapshotting_cluster_id(format!("{id}-001"));
             }
-            req = req.set_snapshot_retention_limit(int32(planned, "snapshot_retention_limit"));
+            req = req.set_snapshot_retention_limit(int32(planned.snapshot_retention_limit));
         }
-        if on("snapshot_window") {
-            req = req.set_snapshot_window(val::string(planned, "snapshot_window"));
+        if on!(snapshot_window) {
+            req = req.set_snapshot_window(planned.snapshot_window.clone());
         }
-        if on("auto_minor_version_upgrade") {
-            req = req.set_auto_minor_version_upgrade(nullable_bool(planned, "auto_minor_version_upgrade"));
+        if on!(auto_minor_version_upgrade) {
+            req = req.set_auto_minor_version_upgrade(parse_bool(planned.auto_minor_version_upgrade.as_deref()));
         }
-        if on("cluster_mode") {
-            req = req.set_cluster_mode(val::string(planned, "cluster_mode").map(|m| ClusterMode::from(m.as_str())));
+        if on!(cluster_mode) {
+            req = req.set_cluster_mode(planned.cluster_mode.as_deref().map(ClusterMode::from));
         }
-        if on("ip_discovery") {
-            req = req.set_ip_discovery(val::string(planned, "ip_discovery").map(|m| IpDiscovery::from(m.as_str())));
+        if on!(ip_discovery) {
+            req = req.set_ip_discovery(planned.ip_discovery.as_deref().map(IpDiscovery::from));
         }
-        if on("transit_encryption_mode") {
-            req = req.set_transit_encryption_mode(
-                val::string(planned, "transit_encryption_mode").map(|m| TransitEncryptionMode::from(m.as_str())),
-            );
+        if on!(transit_encryption_mode) {
+            let mode = planned.transit_encryption_mode.as_deref().map(TransitEncryptionMode::from);
+            req = req.set_transit_encryption_mode(mode);
         }
-        if on("notification_topic_arn") {
+        if on!(notification_topic_arn) {
             // No topic: notifications off (an empty ARN is refused).
-            req = match val::string(planned, "notification_topic_arn").filter(|a| !a.is_empty()) {
+            req = match planned.notification_topic_arn.as_deref().filter(|a| !a.is_empty()) {
                 Some(arn) => req.notification_topic_arn(arn).notification_topic_status("active"),
                 None => req.notification_topic_status("inactive"),
             };
         }
-        if !val::strings(planned, "security_group_names").is_empty() && on("security_group_names") {
-            req = req.set_cache_security_group_names(Some(val::strings(planned, "security_group_names")));
+        if let Some(names) = nonempty(&planned.security_group_names)
+            && on!(security_group_names)
+        {
+            req = req.set_cache_security_group_names(Some(names));
         }
-        if on("log_delivery_configuration") {
-            req = req.set_log_delivery_configurations(Some(log_requests_for_update(prior, planned)));
+        if on!(log_delivery_configuration) {
+            let reqs = log_requests_for_change(&prior.log_delivery_configuration, &planned.log_delivery_configuration);
+            req = req.set_log_delivery_configurations(Some(reqs));
         }
-        let strategy = val::string(planned, "auth_token_update_strategy").unwrap_or_else(|| "ROTATE".into());
-        let auth_changed =
-            changed(prior, planned, "auth_token") || changed(prior, planned, "auth_token_update_strategy");
-        if on("user_group_ids") {
-            let (old, new) = (val::strings(prior, "user_group_ids"), val::strings(planned, "user_group_ids"));
-            let add: Vec<String> = new.iter().filter(|g| !old.contains(g)).cloned().collect();
-            let remove: Vec<String> = old.iter().filter(|g| !new.contains(g)).cloned().collect();
+        let strategy = planned.auth_token_update_strategy.clone();
+        let auth_changed = prior.auth_token != planned.auth_token
+            || prior.auth_token_update_strategy != planned.auth_token_update_strategy;
+        if on!(user_group_ids) {
+            let (old, new) =
+                (prior.user_group_ids.clone().unwrap_or_default(), planned.user_group_ids.clone().unwrap_or_default());
+            let add: Vec<String> = new.difference(&old).cloned().collect();
+            let remove: Vec<String> = old.difference(&new).cloned().collect();
             // Moving from an auth token to RBAC user groups: the token goes in the same call.
             if !add.is_empty() && auth_changed && strategy == "DELETE" {
                 req = req.auth_token_update_strategy(AuthTokenUpdateStrategyType::Delete);
@@ -634,8 +660,8 @@ impl EcReplicationGroup {
                 .map_err(|e| sdk_error(&format!("removing replicas from ElastiCache replication group {id}"), e))?;
             wait_available(c, &id, limit, false).await?;
         }
-        let arn = val::string(prior, "arn").unwrap_or_default();
-        ec_update_tags(c, &arn, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
+        let arn = prior.arn.clone().unwrap_or_default();
+        ec_update_tags(c, &arn, &prior.tags.wanted(), &planned.tags.wanted()).await?;
         self.read_one(c, &id, planned).await
     }
 }
@@ -662,17 +688,19 @@ impl ResourceType for EcReplicationGroup {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        Group::schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        if let Some(e) = val::string(config, "engine")
-            && !ENGINES[1..].contains(&e.as_str())
-        {
+        // A configuration's values may not be known yet: those read as unset (or as the
+        // default). The required ones are checked as configured, below.
+        let cfg = Group::from_stub(config).unwrap_or_default();
+        if !ENGINES[1..].contains(&cfg.engine.as_str()) {
+            let e = &cfg.engine;
             out.push(invalid("Invalid engine", format!("expected engine to be redis or valkey, got {e:?}")));
         }
-        if let Some(s) = val::string(config, "at_rest_encryption_enabled")
+        if let Some(s) = &cfg.at_rest_encryption_enabled
             && s != "true"
             && s != "false"
         {
@@ -699,23 +727,20 @@ impl ResourceType for EcReplicationGroup {
                 format!("{id:?}: 1 to 40 alphanumeric characters or hyphens, beginning with a letter, without two consecutive hyphens or a trailing hyphen"),
             ));
         }
-        if val::boolean(config, "multi_az_enabled") == Some(true)
-            && val::boolean(config, "automatic_failover_enabled") == Some(false)
-        {
+        // (Failover configured as false, not left unset.)
+        if cfg.multi_az_enabled && val::boolean(config, "automatic_failover_enabled") == Some(false) {
             out.push(invalid(
                 "Invalid multi_az_enabled",
                 "automatic_failover_enabled must be true when multi_az_enabled is true",
             ));
         }
-        if val::boolean(config, "automatic_failover_enabled") == Some(true)
-            && val::int(config, "num_cache_clusters").is_some_and(|n| n < 2)
-        {
+        if cfg.automatic_failover_enabled && cfg.num_cache_clusters.is_some_and(|n| n < 2) {
             out.push(invalid(
                 "Invalid num_cache_clusters",
                 "\"num_cache_clusters\": must be at least 2 if automatic_failover_enabled is true",
             ));
         }
-        validate_arguments(config, &mut out);
+        validate_arguments(config, &cfg, &mut out);
         out
     }
 
@@ -726,11 +751,14 @@ impl ResourceType for EcReplicationGroup {
         // parameter group of a member of a global replication group (they are the global
         // group's), are no change.
         let mut suppressed = config.clone();
+        // (Values not known yet read as unset.)
+        let read = |v: &Value| Group::from_stub(v).unwrap_or_default();
         if let Some(prior) = prior_obj {
-            if crate::plan::missing(config, "port") && val::int(prior, "port") == Some(DEFAULT_PORT) {
+            let was = read(prior);
+            if crate::plan::missing(config, "port") && was.port == Some(DEFAULT_PORT) {
                 suppressed.set_at_path(&[PathStep::Attr("port".into())], Value::from(DEFAULT_PORT));
             }
-            if val::string(prior, "global_replication_group_id").is_some_and(|g| !g.is_empty()) {
+            if was.global_replication_group_id.is_some_and(|g| !g.is_empty()) {
                 for k in ["engine", "engine_version", "parameter_group_name"] {
                     let v = prior.get_attr(k).cloned().unwrap_or_default();
                     suppressed.set_at_path(&[PathStep::Attr(k.into())], v);
@@ -741,29 +769,30 @@ impl ResourceType for EcReplicationGroup {
             // `config` is the configuration as written when the port made the generic plan a
             // replacement: the zero values of the prior state fill it again, as they would
             // have without the port (see `legacy`).
-            let filled = prior_obj.map(|p| crate::legacy::config_with_zero_values(p, suppressed.clone(), &schema()));
-            *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, filled.as_ref().unwrap_or(&suppressed));
+            let schema = Group::schema();
+            let filled = prior_obj.map(|p| crate::legacy::config_with_zero_values(p, suppressed.clone(), &schema));
+            *plan = terrane_engine::plan::diff::generic_plan(&schema, prior, filled.as_ref().unwrap_or(&suppressed));
             if plan.requires_replace.is_empty() {
                 suppressed = filled.unwrap_or(suppressed);
             } else {
-                *plan = terrane_engine::plan::diff::generic_plan(&schema(), prior, &suppressed);
+                *plan = terrane_engine::plan::diff::generic_plan(&schema, prior, &suppressed);
             }
         }
         // ElastiCache stores both in lowercase (Terraform's StateFunc does the same).
-        replan_lowercase(&schema(), prior, &suppressed, plan, &["replication_group_id", "maintenance_window"]);
+        replan_lowercase(&Group::schema(), prior, &suppressed, plan, &["replication_group_id", "maintenance_window"]);
         // Valkey back to Redis is a new group (hashicorp/aws's engine ForceNew on downgrade).
         if let Some(prior) = prior_obj
-            && val::string(prior, "engine").as_deref() == Some("valkey")
-            && val::string(&plan.planned, "engine").as_deref() == Some("redis")
+            && read(prior).engine == "valkey"
+            && read(&plan.planned).engine == "redis"
         {
-            force_replacement(&schema(), &suppressed, plan, "engine");
+            force_replacement(&Group::schema(), &suppressed, plan, "engine");
         }
         let Some(prior) = prior_obj.filter(|_| plan.requires_replace.is_empty()) else { return };
         // A group whose state has no update strategy (written before it had a default) has
         // the default: hashicorp/aws's state upgrade writes ROTATE in; here the plan keeps it
         // unset rather than updating the group (with its auth token) to say so.
         if prior.get_attr("auth_token_update_strategy").is_none_or(Value::is_null)
-            && val::string(&plan.planned, "auth_token_update_strategy").as_deref() == Some("ROTATE")
+            && plan.planned.get_attr("auth_token_update_strategy").and_then(Value::as_str) == Some("ROTATE")
         {
             plan.planned.set_at_path(&[PathStep::Attr("auth_token_update_strategy".into())], Value::null(Type::String));
         }
@@ -778,7 +807,7 @@ impl ResourceType for EcReplicationGroup {
         if COUNTS.iter().any(|k| changed(prior, &plan.planned, k)) {
             for k in COUNTS.iter().chain(&["member_clusters"]) {
                 if crate::plan::missing(config, k) {
-                    let ty = schema().attributes[*k].ty.clone();
+                    let ty = Group::schema().attributes[*k].ty.clone();
                     plan.planned.set_at_path(&[PathStep::Attr((*k).into())], Value::unknown(ty));
                 }
             }
@@ -786,22 +815,24 @@ impl ResourceType for EcReplicationGroup {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let token = val::string(planned, "auth_token");
-        self.do_create(c, planned, token.as_deref()).await.map_err(|e| scrub(e, token.as_deref()))
+        let planned = Group::from_value(planned)?;
+        let token = planned.auth_token.clone();
+        self.do_create(c, &planned, token.as_deref()).await.map_err(|e| scrub(e, token.as_deref()))
     }
 
     /// Found by its ID (`replication_group_id`, unique in the account and region), carrying
     /// the token tag CreateReplicationGroup gave it; one still being created is waited for, as
     /// the create would.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let id = val::string(planned, "replication_group_id").unwrap_or_default().to_lowercase();
-        if id.is_empty()
-            || crate::resource::find_named(self, c, crate::resource::with_id(planned, &id), true).await?.is_none()
-        {
+        // (A record of a plan may hold unknowns, recorded as null: read leniently.)
+        let planned = Group::from_stub(planned)?;
+        let id = planned.replication_group_id.to_lowercase();
+        let stub = Group { id: Some(id.clone()), ..planned.clone() }.to_value();
+        if id.is_empty() || crate::resource::find_named(self, c, stub, true).await?.is_none() {
             return Ok(None);
         }
-        wait_available(c, &id, timeout(planned, "create", CREATE_TIMEOUT), true).await?;
-        Ok(Some(self.read_one(c, &id, planned).await?))
+        wait_available(c, &id, limit(&planned.timeouts, Op::Create, CREATE_TIMEOUT), true).await?;
+        Ok(Some(self.read_one(c, &id, &planned).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -829,19 +860,21 @@ impl ResourceType for EcReplicationGroup {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let token = val::string(planned, "auth_token");
-        let old = val::string(prior, "auth_token");
-        self.do_update(c, prior, planned, token.as_deref())
+        let (prior, raw, planned) = (Group::from_stub(prior)?, planned, Group::from_value(planned)?);
+        let token = planned.auth_token.clone();
+        let old = prior.auth_token.clone();
+        self.do_update(c, &prior, raw, &planned, token.as_deref())
             .await
             .map_err(|e| scrub(scrub(e, token.as_deref()), old.as_deref()))
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
-        let limit = timeout(prior, "delete", DELETE_TIMEOUT);
-        let final_snapshot = val::string(prior, "final_snapshot_identifier");
+        let prior = Group::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
+        let limit = limit(&prior.timeouts, Op::Delete, DELETE_TIMEOUT);
+        let final_snapshot = prior.final_snapshot_identifier.clone();
         // A member of a global replication group leaves it first.
-        if let Some(g) = val::string(prior, "global_replication_group_id").filter(|g| !g.is_empty()) {
+        if let Some(g) = prior.global_replication_group_id.clone().filter(|g| !g.is_empty()) {
             disassociate_global(c, &g, &id, limit).await?;
         }
         // Member clusters being created or snapshotted block deletion: retry for 10 minutes.
@@ -891,52 +924,66 @@ mod tests {
         assert_eq!(EcReplicationGroup.validate(&bad).len(), 1);
     }
 
-    fn prior_group() -> Value {
-        Obj::new(&schema())
-            .set("id", "rg")
-            .set("replication_group_id", "rg")
-            .set("description", "d")
-            .set("engine", "redis")
-            .set("node_type", "cache.t3.micro")
-            .set("port", 6379i64)
-            .set("automatic_failover_enabled", false)
-            .set("multi_az_enabled", false)
-            .set("apply_immediately", false)
-            .set("snapshot_retention_limit", 0i64)
-            .build()
+    /// A group's state, written before the update strategy had a default (so without one).
+    fn prior_group(engine: &str) -> Value {
+        let mut v = Group {
+            id: Some("rg".into()),
+            replication_group_id: "rg".into(),
+            description: "d".into(),
+            engine: engine.into(),
+            node_type: Some("cache.t3.micro".into()),
+            port: Some(6379),
+            apply_immediately: Some(false),
+            snapshot_retention_limit: Some(0),
+            ..Group::default()
+        }
+        .to_value();
+        v.set_at_path(&[PathStep::Attr("auth_token_update_strategy".into())], Value::null(Type::String));
+        v
+    }
+
+    /// A configuration as the engine passes it: every attribute, null where not set.
+    fn config(set: Vec<(&str, Value)>) -> Value {
+        let schema = Group::schema();
+        let mut m: std::collections::BTreeMap<String, Value> =
+            schema.attributes.keys().map(|k| (k.clone(), Value::NULL)).collect();
+        m.insert("log_delivery_configuration".into(), Value::empty_set(LogDelivery::schema().value_type()));
+        m.extend(set.into_iter().map(|(k, v)| (k.to_string(), v)));
+        Value::object_from_map(m).conform(&schema.value_type())
     }
 
     fn plan(prior: &Value, config: &Value) -> PlanResponse {
-        let mut p = terrane_engine::plan::diff::generic_plan(&schema(), Some(prior), config);
+        let mut p = terrane_engine::plan::diff::generic_plan(&Group::schema(), Some(prior), config);
         EcReplicationGroup.customize_plan(Some(prior), config, &mut p);
         p
     }
 
     #[test]
     fn the_default_port_read_back_is_no_change() {
-        let prior = prior_group();
-        // A configuration as the engine passes it: every attribute, null where not set.
-        let config = Obj::new(&schema())
-            .set("replication_group_id", "rg")
-            .set("description", "d")
-            .set("node_type", "cache.t3.micro")
-            .build();
-        let p = plan(&prior, &config);
+        let prior = prior_group("redis");
+        let base = || {
+            vec![
+                ("replication_group_id", Value::from("rg")),
+                ("description", Value::from("d")),
+                ("node_type", Value::from("cache.t3.micro")),
+            ]
+        };
+        let p = plan(&prior, &config(base()));
         assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
-        assert_eq!(p.planned.get_attr("port"), Some(&Value::from(6379i64)));
+        let planned = Group::from_value(&p.planned).unwrap();
+        assert_eq!(planned.port, Some(6379));
         // The prior state's zero retention (as Terraform writes it) is kept, not planned away.
-        assert_eq!(p.planned.get_attr("snapshot_retention_limit"), Some(&Value::from(0i64)));
+        assert_eq!(planned.snapshot_retention_limit, Some(0));
         // A state without an update strategy keeps none (no update for the default).
         assert_eq!(p.planned.get_attr("auth_token_update_strategy"), Some(&Value::null(Type::String)));
-        let mut other = config.clone();
-        other.set_at_path(&[PathStep::Attr("port".into())], Value::from(6380i64));
-        assert_eq!(plan(&prior, &other).requires_replace, vec![vec![PathStep::Attr("port".into())]]);
+        let mut other = base();
+        other.push(("port", Value::from(6380i64)));
+        assert_eq!(plan(&prior, &config(other)).requires_replace, vec![vec![PathStep::Attr("port".into())]]);
     }
 
     #[test]
     fn valkey_back_to_redis_replaces_the_group() {
-        let mut prior = prior_group();
-        prior.set_at_path(&[PathStep::Attr("engine".into())], Value::from("valkey"));
+        let prior = prior_group("valkey");
         let config = Value::object([
             ("replication_group_id", Value::from("rg")),
             ("description", Value::from("d")),

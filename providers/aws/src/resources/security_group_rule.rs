@@ -6,7 +6,7 @@
 
 use crate::ec2::{FILTER_PAGE, filter};
 use crate::errors::{code, conflict_on_first_attempt, sdk_error, taken_if};
-use crate::model::{Op, limit};
+use crate::model::{CreateTimeouts, Op, limit};
 use crate::resource::{Ctx, ResourceType, Result, chunks, crc32, invalid};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
@@ -53,20 +53,7 @@ struct RuleObject {
     #[model(computed)]
     security_group_rule_id: Option<String>,
     #[model(block = "single")]
-    timeouts: Option<CreateTimeout>,
-}
-
-/// `timeouts { create }`.
-#[derive(Model, Clone, Debug, Default)]
-struct CreateTimeout {
-    #[model(optional)]
-    create: Option<String>,
-}
-
-impl crate::model::TimeoutsBlock for CreateTimeout {
-    fn configured(&self, op: Op) -> Option<&str> {
-        matches!(op, Op::Create).then_some(self.create.as_deref()).flatten()
-    }
+    timeouts: Option<CreateTimeouts>,
 }
 
 /// Terraform's `ProtocolForValue`: names for the protocols that have one, `-1` for all.

@@ -1,14 +1,13 @@
 //! The three ways an instance comes to be: CreateDBInstance, CreateDBInstanceReadReplica
 //! (`replicate_source_db`) and RestoreDBInstanceFromDBSnapshot (`snapshot_identifier`).
 
+use super::schema::Instance;
 use crate::errors::sdk_error;
 use crate::rds::rds_tags;
 use crate::resource::{Ctx, Result};
-use crate::val;
 use aws_sdk_rds::types::{DatabaseInsightsMode, ReplicaMode, Tag};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use terrane_engine::provider::ProviderError;
-use terrane_engine::value::Value;
 
 /// How the instance is made.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -18,57 +17,56 @@ pub(super) enum Source {
     Snapshot,
 }
 
-pub(super) fn source(planned: &Value) -> Source {
-    if val::string(planned, "replicate_source_db").is_some_and(|s| !s.is_empty()) {
+pub(super) fn source(planned: &Instance) -> Source {
+    if planned.replicate_source_db.as_ref().is_some_and(|s| !s.is_empty()) {
         Source::Replica
-    } else if val::string(planned, "snapshot_identifier").is_some_and(|s| !s.is_empty()) {
+    } else if planned.snapshot_identifier.as_ref().is_some_and(|s| !s.is_empty()) {
         Source::Snapshot
     } else {
         Source::New
     }
 }
 
-fn int32(v: &Value, k: &str) -> Option<i32> {
-    val::int(v, k).map(|n| n as i32)
+pub(super) fn int32(n: Option<i64>) -> Option<i32> {
+    n.map(|n| n as i32)
 }
 
-fn positive(v: &Value, k: &str) -> Option<i32> {
-    int32(v, k).filter(|n| *n > 0)
+fn positive(n: Option<i64>) -> Option<i32> {
+    int32(n).filter(|n| *n > 0)
+}
+
+/// A string argument that is set and not empty (hashicorp/aws's `d.GetOk` for strings).
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|s| !s.is_empty())
 }
 
 fn tag_list(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     (!tags.is_empty()).then(|| rds_tags(tags))
 }
 
-fn list(v: &Value, k: &str) -> Option<Vec<String>> {
-    let items = val::strings(v, k);
-    (!items.is_empty()).then_some(items)
+fn list(items: &Option<BTreeSet<String>>) -> Option<Vec<String>> {
+    items.as_ref().filter(|i| !i.is_empty()).map(|i| i.iter().cloned().collect())
 }
 
 /// The Performance Insights settings as CreateDBInstance takes them (retention and key only
 /// with Performance Insights on, as RDS requires).
-fn insights(planned: &Value) -> (bool, Option<String>, Option<i32>) {
-    let on = val::boolean(planned, "performance_insights_enabled").unwrap_or(false);
-    if !on {
+fn insights(planned: &Instance) -> (bool, Option<String>, Option<i32>) {
+    if !planned.performance_insights_enabled {
         return (false, None, None);
     }
-    (
-        true,
-        val::nonempty(planned, "performance_insights_kms_key_id"),
-        int32(planned, "performance_insights_retention_period"),
-    )
+    (true, nonempty(&planned.performance_insights_kms_key_id), int32(planned.performance_insights_retention_period))
 }
 
 /// The monitoring interval, and its role only with an interval (RDS refuses a role alone).
-fn monitoring(planned: &Value) -> (Option<i32>, Option<String>) {
-    match positive(planned, "monitoring_interval") {
-        Some(n) => (Some(n), val::nonempty(planned, "monitoring_role_arn")),
+fn monitoring(planned: &Instance) -> (Option<i32>, Option<String>) {
+    match positive(Some(planned.monitoring_interval)) {
+        Some(n) => (Some(n), nonempty(&planned.monitoring_role_arn)),
         None => (None, None),
     }
 }
 
-fn insights_mode(planned: &Value) -> Option<DatabaseInsightsMode> {
-    val::nonempty(planned, "database_insights_mode").map(|m| DatabaseInsightsMode::from(m.as_str()))
+fn insights_mode(planned: &Instance) -> Option<DatabaseInsightsMode> {
+    nonempty(&planned.database_insights_mode).map(|m| DatabaseInsightsMode::from(m.as_str()))
 }
 
 /// The arguments CreateDBInstance, CreateDBInstanceReadReplica and
@@ -76,27 +74,27 @@ fn insights_mode(planned: &Value) -> Option<DatabaseInsightsMode> {
 /// types with the same setter names).
 macro_rules! every_create {
     ($req:expr, $planned:expr, $tags:expr) => {{
-        let planned = $planned;
-        $req.db_instance_class(val::string(planned, "instance_class").unwrap_or_default())
-            .set_storage_type(val::string(planned, "storage_type"))
-            .set_iops(positive(planned, "iops"))
-            .set_storage_throughput(positive(planned, "storage_throughput"))
-            .set_dedicated_log_volume(val::boolean(planned, "dedicated_log_volume").filter(|d| *d))
-            .set_port(int32(planned, "port"))
-            .set_availability_zone(val::string(planned, "availability_zone"))
-            .set_db_subnet_group_name(val::string(planned, "db_subnet_group_name"))
-            .set_vpc_security_group_ids(list(planned, "vpc_security_group_ids"))
-            .set_db_parameter_group_name(val::string(planned, "parameter_group_name"))
-            .set_option_group_name(val::nonempty(planned, "option_group_name"))
-            .set_multi_az(val::boolean(planned, "multi_az"))
-            .publicly_accessible(val::boolean(planned, "publicly_accessible").unwrap_or(false))
-            .auto_minor_version_upgrade(val::boolean(planned, "auto_minor_version_upgrade").unwrap_or(true))
-            .deletion_protection(val::boolean(planned, "deletion_protection").unwrap_or(false))
-            .copy_tags_to_snapshot(val::boolean(planned, "copy_tags_to_snapshot").unwrap_or(false))
-            .set_enable_iam_database_authentication(val::boolean(planned, "iam_database_authentication_enabled"))
-            .set_enable_cloudwatch_logs_exports(list(planned, "enabled_cloudwatch_logs_exports"))
-            .set_ca_certificate_identifier(val::nonempty(planned, "ca_cert_identifier"))
-            .set_network_type(val::nonempty(planned, "network_type"))
+        let planned: &Instance = $planned;
+        $req.db_instance_class(&planned.instance_class)
+            .set_storage_type(planned.storage_type.clone())
+            .set_iops(positive(planned.iops))
+            .set_storage_throughput(positive(planned.storage_throughput))
+            .set_dedicated_log_volume(planned.dedicated_log_volume.then_some(true))
+            .set_port(int32(planned.port))
+            .set_availability_zone(planned.availability_zone.clone())
+            .set_db_subnet_group_name(planned.db_subnet_group_name.clone())
+            .set_vpc_security_group_ids(list(&planned.vpc_security_group_ids))
+            .set_db_parameter_group_name(planned.parameter_group_name.clone())
+            .set_option_group_name(nonempty(&planned.option_group_name))
+            .set_multi_az(planned.multi_az)
+            .publicly_accessible(planned.publicly_accessible)
+            .auto_minor_version_upgrade(planned.auto_minor_version_upgrade)
+            .deletion_protection(planned.deletion_protection)
+            .copy_tags_to_snapshot(planned.copy_tags_to_snapshot)
+            .set_enable_iam_database_authentication(planned.iam_database_authentication_enabled)
+            .set_enable_cloudwatch_logs_exports(list(&planned.enabled_cloudwatch_logs_exports))
+            .set_ca_certificate_identifier(nonempty(&planned.ca_cert_identifier))
+            .set_network_type(nonempty(&planned.network_type))
             .set_tags(tag_list($tags))
     }};
 }
@@ -106,11 +104,11 @@ macro_rules! every_create {
 /// Database Insights and Enhanced Monitoring.
 macro_rules! new_instance {
     ($req:expr, $planned:expr) => {{
-        let planned = $planned;
+        let planned: &Instance = $planned;
         let (pi, pi_key, pi_retention) = insights(planned);
         let (interval, role) = monitoring(planned);
-        $req.set_max_allocated_storage(positive(planned, "max_allocated_storage"))
-            .set_kms_key_id(val::string(planned, "kms_key_id"))
+        $req.set_max_allocated_storage(positive(planned.max_allocated_storage))
+            .set_kms_key_id(planned.kms_key_id.clone())
             .enable_performance_insights(pi)
             .set_performance_insights_kms_key_id(pi_key)
             .set_performance_insights_retention_period(pi_retention)
@@ -124,35 +122,35 @@ macro_rules! new_instance {
 pub(super) async fn create_new(
     c: &Ctx<'_>,
     identifier: &str,
-    planned: &Value,
+    planned: &Instance,
     password: Option<String>,
     tags: &BTreeMap<String, String>,
 ) -> Result<()> {
     let what = format!("creating RDS DB instance {identifier}");
-    let managed = val::boolean(planned, "manage_master_user_password").unwrap_or(false);
+    let managed = planned.manage_master_user_password.unwrap_or(false);
     let req = c
         .clients
         .rds
         .create_db_instance()
         .db_instance_identifier(identifier)
-        .set_engine(val::string(planned, "engine"))
-        .set_engine_version(val::string(planned, "engine_version"))
-        .set_allocated_storage(int32(planned, "allocated_storage"))
-        .set_master_username(val::string(planned, "username"))
+        .set_engine(planned.engine.clone())
+        .set_engine_version(planned.engine_version.clone())
+        .set_allocated_storage(int32(planned.allocated_storage))
+        .set_master_username(planned.username.clone())
         .set_master_user_password(password)
         .set_manage_master_user_password(managed.then_some(true))
-        .set_master_user_secret_kms_key_id(val::nonempty(planned, "master_user_secret_kms_key_id").filter(|_| managed))
-        .set_db_name(val::string(planned, "db_name"))
+        .set_master_user_secret_kms_key_id(nonempty(&planned.master_user_secret_kms_key_id).filter(|_| managed))
+        .set_db_name(planned.db_name.clone())
         // As the Terraform provider: an unset retention period is sent as 0 (no backups).
-        .backup_retention_period(int32(planned, "backup_retention_period").unwrap_or(0))
-        .set_preferred_backup_window(val::string(planned, "backup_window"))
-        .set_preferred_maintenance_window(val::string(planned, "maintenance_window"))
-        .storage_encrypted(val::boolean(planned, "storage_encrypted").unwrap_or(false))
-        .set_license_model(val::nonempty(planned, "license_model"))
-        .set_engine_lifecycle_support(val::nonempty(planned, "engine_lifecycle_support"))
-        .set_character_set_name(val::nonempty(planned, "character_set_name"))
-        .set_nchar_character_set_name(val::nonempty(planned, "nchar_character_set_name"))
-        .set_timezone(val::nonempty(planned, "timezone"));
+        .backup_retention_period(int32(planned.backup_retention_period).unwrap_or(0))
+        .set_preferred_backup_window(planned.backup_window.clone())
+        .set_preferred_maintenance_window(planned.maintenance_window.clone())
+        .storage_encrypted(planned.storage_encrypted)
+        .set_license_model(nonempty(&planned.license_model))
+        .set_engine_lifecycle_support(nonempty(&planned.engine_lifecycle_support))
+        .set_character_set_name(nonempty(&planned.character_set_name))
+        .set_nchar_character_set_name(nonempty(&planned.nchar_character_set_name))
+        .set_timezone(nonempty(&planned.timezone));
     new_instance!(every_create!(req, planned, tags), planned).send().await.map(drop).map_err(|e| sdk_error(&what, e))
 }
 
@@ -162,10 +160,10 @@ pub(super) async fn create_new(
 pub(super) async fn create_replica(
     c: &Ctx<'_>,
     identifier: &str,
-    planned: &Value,
+    planned: &Instance,
     tags: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let source = val::string(planned, "replicate_source_db").unwrap_or_default();
+    let source = planned.replicate_source_db.clone().unwrap_or_default();
     let what = format!("creating RDS DB instance {identifier} (read replica of {source})");
     // A source in another region is named by its ARN; the call is made in this region.
     let req = c
@@ -174,8 +172,8 @@ pub(super) async fn create_replica(
         .create_db_instance_read_replica()
         .db_instance_identifier(identifier)
         .source_db_instance_identifier(&source)
-        .set_upgrade_storage_config(val::boolean(planned, "upgrade_storage_config"))
-        .set_replica_mode(val::nonempty(planned, "replica_mode").map(|m| ReplicaMode::from(m.as_str())));
+        .set_upgrade_storage_config(planned.upgrade_storage_config)
+        .set_replica_mode(nonempty(&planned.replica_mode).map(|m| ReplicaMode::from(m.as_str())));
     new_instance!(every_create!(req, planned, tags), planned).send().await.map(drop).map_err(|e| sdk_error(&what, e))
 }
 
@@ -185,17 +183,17 @@ pub(super) async fn create_replica(
 pub(super) async fn restore_snapshot(
     c: &Ctx<'_>,
     identifier: &str,
-    planned: &Value,
+    planned: &Instance,
     tags: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let snapshot = val::string(planned, "snapshot_identifier").unwrap_or_default();
+    let snapshot = planned.snapshot_identifier.clone().unwrap_or_default();
     let what = format!("creating RDS DB instance {identifier} (restore from snapshot {snapshot})");
-    let engine = val::string(planned, "engine").map(|e| e.to_lowercase());
+    let engine = planned.engine.as_ref().map(|e| e.to_lowercase());
     // RDS ignores (MySQL, MariaDB) or refuses (PostgreSQL) a database name on restore: the
     // snapshot has its own.
-    let db_name = val::string(planned, "db_name")
-        .filter(|_| !matches!(engine.as_deref(), Some("mysql" | "mariadb" | "postgres") | None));
-    let managed = val::boolean(planned, "manage_master_user_password").unwrap_or(false);
+    let db_name =
+        planned.db_name.clone().filter(|_| !matches!(engine.as_deref(), Some("mysql" | "mariadb" | "postgres") | None));
+    let managed = planned.manage_master_user_password.unwrap_or(false);
     let req = c
         .clients
         .rds
@@ -204,13 +202,13 @@ pub(super) async fn restore_snapshot(
         .db_snapshot_identifier(&snapshot)
         .set_engine(engine)
         .set_db_name(db_name)
-        .set_allocated_storage(int32(planned, "allocated_storage"))
+        .set_allocated_storage(int32(planned.allocated_storage))
         .set_manage_master_user_password(managed.then_some(true))
-        .set_master_user_secret_kms_key_id(val::nonempty(planned, "master_user_secret_kms_key_id").filter(|_| managed))
-        .set_backup_retention_period(int32(planned, "backup_retention_period"))
-        .set_preferred_backup_window(val::string(planned, "backup_window"))
-        .set_license_model(val::nonempty(planned, "license_model"))
-        .set_engine_lifecycle_support(val::nonempty(planned, "engine_lifecycle_support"));
+        .set_master_user_secret_kms_key_id(nonempty(&planned.master_user_secret_kms_key_id).filter(|_| managed))
+        .set_backup_retention_period(int32(planned.backup_retention_period))
+        .set_preferred_backup_window(planned.backup_window.clone())
+        .set_license_model(nonempty(&planned.license_model))
+        .set_engine_lifecycle_support(nonempty(&planned.engine_lifecycle_support));
     every_create!(req, planned, tags).send().await.map(drop).map_err(|e| sdk_error(&what, e))
 }
 

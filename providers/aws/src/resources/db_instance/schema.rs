@@ -1,146 +1,279 @@
 //! The schema of `aws_db_instance` (hashicorp/aws 5.100.0's), the values it accepts, and the
 //! arguments terrane declares but does not carry out.
 
-use crate::resource::{Refused, with_tags, with_timeouts};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use crate::model::{Object, Tags, Timeouts};
+use crate::resource::Refused;
+use std::collections::BTreeSet;
+use terrane_engine::model::Model;
 
-pub(super) fn schema() -> Schema {
-    let s = Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("arn", Attribute::computed(Type::String))
-        .attr("identifier", Attribute::optional_computed(Type::String).force_new())
-        .attr("identifier_prefix", Attribute::optional_computed(Type::String).force_new())
-        .attr("engine", Attribute::optional_computed(Type::String).force_new())
-        .attr("engine_version", Attribute::optional_computed(Type::String))
-        .attr("engine_version_actual", Attribute::computed(Type::String))
-        .attr("instance_class", Attribute::required(Type::String))
-        .attr("allocated_storage", Attribute::optional_computed(Type::Number))
-        .attr("storage_type", Attribute::optional_computed(Type::String))
-        .attr("username", Attribute::optional_computed(Type::String).force_new())
-        .attr("password", Attribute::optional(Type::String).sensitive())
-        .attr("db_name", Attribute::optional_computed(Type::String).force_new())
-        .attr("port", Attribute::optional_computed(Type::Number))
-        // In place, as in the Terraform provider (ModifyDBInstance moves the instance).
-        .attr("db_subnet_group_name", Attribute::optional_computed(Type::String))
-        .attr("vpc_security_group_ids", Attribute::optional_computed(Type::set(Type::String)))
-        .attr("parameter_group_name", Attribute::optional_computed(Type::String))
-        .attr("multi_az", Attribute::optional_computed(Type::Bool))
-        .attr("publicly_accessible", Attribute::optional(Type::Bool).default(false))
-        .attr("backup_retention_period", Attribute::optional_computed(Type::Number))
-        .attr("backup_window", Attribute::optional_computed(Type::String))
-        .attr("maintenance_window", Attribute::optional_computed(Type::String))
-        .attr("availability_zone", Attribute::optional_computed(Type::String).force_new())
-        .attr("auto_minor_version_upgrade", Attribute::optional(Type::Bool).default(true))
-        .attr("allow_major_version_upgrade", Attribute::optional(Type::Bool))
-        .attr("deletion_protection", Attribute::optional(Type::Bool).default(false))
-        .attr("skip_final_snapshot", Attribute::optional(Type::Bool).default(false))
-        .attr("final_snapshot_identifier", Attribute::optional(Type::String))
-        .attr("apply_immediately", Attribute::optional(Type::Bool).default(false))
-        .attr("storage_encrypted", Attribute::optional(Type::Bool).default(false).force_new())
-        .attr("kms_key_id", Attribute::optional_computed(Type::String).force_new())
-        .attr("address", Attribute::computed(Type::String))
-        .attr("endpoint", Attribute::computed(Type::String))
-        .attr("hosted_zone_id", Attribute::computed(Type::String))
-        .attr("resource_id", Attribute::computed(Type::String))
-        .attr("status", Attribute::computed(Type::String))
-        // Storage.
-        .attr("iops", Attribute::optional_computed(Type::Number))
-        .attr("storage_throughput", Attribute::optional_computed(Type::Number))
-        .attr("max_allocated_storage", Attribute::optional(Type::Number))
-        .attr("dedicated_log_volume", Attribute::optional(Type::Bool).default(false))
-        .attr("upgrade_storage_config", Attribute::optional(Type::Bool))
-        // Credentials: the master password managed in Secrets Manager, or written only.
-        .attr("manage_master_user_password", Attribute::optional(Type::Bool))
-        .attr("master_user_secret_kms_key_id", Attribute::optional_computed(Type::String))
-        .attr("master_user_secret", Attribute::computed(Type::list(secret_type())))
-        .attr("password_wo", Attribute::optional(Type::String).sensitive())
-        .attr("password_wo_version", Attribute::optional(Type::Number))
-        .attr("iam_database_authentication_enabled", Attribute::optional(Type::Bool))
-        // Monitoring and logs.
-        .attr("performance_insights_enabled", Attribute::optional(Type::Bool).default(false))
-        .attr("performance_insights_kms_key_id", Attribute::optional_computed(Type::String))
-        .attr("performance_insights_retention_period", Attribute::optional_computed(Type::Number))
-        .attr("database_insights_mode", Attribute::optional_computed(Type::String))
-        .attr("monitoring_interval", Attribute::optional(Type::Number).default(0i64))
-        .attr("monitoring_role_arn", Attribute::optional_computed(Type::String))
-        .attr("enabled_cloudwatch_logs_exports", Attribute::optional(Type::set(Type::String)))
-        // Engine settings.
-        .attr("ca_cert_identifier", Attribute::optional_computed(Type::String))
-        .attr("license_model", Attribute::optional_computed(Type::String))
-        .attr("option_group_name", Attribute::optional_computed(Type::String))
-        .attr("network_type", Attribute::optional_computed(Type::String))
-        .attr("engine_lifecycle_support", Attribute::optional_computed(Type::String).force_new())
-        .attr("character_set_name", Attribute::optional_computed(Type::String).force_new())
-        .attr("nchar_character_set_name", Attribute::optional_computed(Type::String).force_new())
-        .attr("timezone", Attribute::optional_computed(Type::String).force_new())
-        .attr("copy_tags_to_snapshot", Attribute::optional(Type::Bool).default(false))
-        .attr("delete_automated_backups", Attribute::optional(Type::Bool).default(true))
-        .attr("latest_restorable_time", Attribute::computed(Type::String))
-        .attr("listener_endpoint", Attribute::computed(Type::list(listener_type())))
-        // Sources: a snapshot, or another instance to replicate.
-        .attr("snapshot_identifier", Attribute::optional_computed(Type::String).force_new())
-        .attr("replicate_source_db", Attribute::optional(Type::String))
-        .attr("replica_mode", Attribute::optional_computed(Type::String))
-        .attr("replicas", Attribute::computed(Type::list(Type::String)))
-        // Declared and refused (see `REFUSED`).
-        .attr("backup_target", Attribute::optional_computed(Type::String).force_new())
-        .attr("custom_iam_instance_profile", Attribute::optional(Type::String).force_new())
-        .attr("customer_owned_ip_enabled", Attribute::optional(Type::Bool))
-        .attr("domain", Attribute::optional(Type::String))
-        .attr("domain_auth_secret_arn", Attribute::optional(Type::String))
-        .attr("domain_dns_ips", Attribute::optional(Type::list(Type::String)))
-        .attr("domain_fqdn", Attribute::optional_computed(Type::String))
-        .attr("domain_iam_role_name", Attribute::optional(Type::String))
-        .attr("domain_ou", Attribute::optional(Type::String))
-        .block(
-            "blue_green_update",
-            NestedBlock::list(Schema::new().attr("enabled", Attribute::optional(Type::Bool))).max(1),
-        )
-        .block(
-            "restore_to_point_in_time",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("restore_time", Attribute::optional(Type::String))
-                    .attr("source_db_instance_automated_backups_arn", Attribute::optional(Type::String))
-                    .attr("source_db_instance_identifier", Attribute::optional(Type::String))
-                    .attr("source_dbi_resource_id", Attribute::optional(Type::String))
-                    .attr("use_latest_restorable_time", Attribute::optional(Type::Bool)),
-            )
-            .max(1)
-            .force_new(),
-        )
-        .block(
-            "s3_import",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("bucket_name", Attribute::required(Type::String).force_new())
-                    .attr("bucket_prefix", Attribute::optional(Type::String).force_new())
-                    .attr("ingestion_role", Attribute::required(Type::String).force_new())
-                    .attr("source_engine", Attribute::required(Type::String).force_new())
-                    .attr("source_engine_version", Attribute::required(Type::String).force_new()),
-            )
-            .max(1),
-        );
-    with_timeouts(with_tags(s), &["create", "update", "delete"])
+/// An `aws_db_instance` object.
+#[derive(Model, Clone, Debug, Default)]
+pub(super) struct Instance {
+    #[model(computed)]
+    pub id: Option<String>,
+    #[model(computed)]
+    pub arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub identifier: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub identifier_prefix: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub engine: Option<String>,
+    #[model(optional, computed)]
+    pub engine_version: Option<String>,
+    #[model(computed)]
+    pub engine_version_actual: Option<String>,
+    #[model(required)]
+    pub instance_class: String,
+    #[model(optional, computed)]
+    pub allocated_storage: Option<i64>,
+    #[model(optional, computed)]
+    pub storage_type: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub username: Option<String>,
+    #[model(optional, sensitive)]
+    pub password: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub db_name: Option<String>,
+    #[model(optional, computed)]
+    pub port: Option<i64>,
+    /// In place, as in the Terraform provider (ModifyDBInstance moves the instance).
+    #[model(optional, computed)]
+    pub db_subnet_group_name: Option<String>,
+    #[model(optional, computed)]
+    pub vpc_security_group_ids: Option<BTreeSet<String>>,
+    #[model(optional, computed)]
+    pub parameter_group_name: Option<String>,
+    #[model(optional, computed)]
+    pub multi_az: Option<bool>,
+    #[model(optional, default = false)]
+    pub publicly_accessible: bool,
+    #[model(optional, computed)]
+    pub backup_retention_period: Option<i64>,
+    #[model(optional, computed)]
+    pub backup_window: Option<String>,
+    #[model(optional, computed)]
+    pub maintenance_window: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub availability_zone: Option<String>,
+    #[model(optional, default = true)]
+    pub auto_minor_version_upgrade: bool,
+    #[model(optional)]
+    pub allow_major_version_upgrade: Option<bool>,
+    #[model(optional, default = false)]
+    pub deletion_protection: bool,
+    #[model(optional, default = false)]
+    pub skip_final_snapshot: bool,
+    #[model(optional)]
+    pub final_snapshot_identifier: Option<String>,
+    #[model(optional, default = false)]
+    pub apply_immediately: bool,
+    #[model(optional, default = false, force_new)]
+    pub storage_encrypted: bool,
+    #[model(optional, computed, force_new)]
+    pub kms_key_id: Option<String>,
+    #[model(computed)]
+    pub address: Option<String>,
+    #[model(computed)]
+    pub endpoint: Option<String>,
+    #[model(computed)]
+    pub hosted_zone_id: Option<String>,
+    #[model(computed)]
+    pub resource_id: Option<String>,
+    #[model(computed)]
+    pub status: Option<String>,
+    // Storage.
+    #[model(optional, computed)]
+    pub iops: Option<i64>,
+    #[model(optional, computed)]
+    pub storage_throughput: Option<i64>,
+    #[model(optional)]
+    pub max_allocated_storage: Option<i64>,
+    #[model(optional, default = false)]
+    pub dedicated_log_volume: bool,
+    #[model(optional)]
+    pub upgrade_storage_config: Option<bool>,
+    // Credentials: the master password managed in Secrets Manager, or written only.
+    #[model(optional)]
+    pub manage_master_user_password: Option<bool>,
+    #[model(optional, computed)]
+    pub master_user_secret_kms_key_id: Option<String>,
+    #[model(computed)]
+    pub master_user_secret: Option<Vec<Object<Secret>>>,
+    #[model(optional, sensitive)]
+    pub password_wo: Option<String>,
+    #[model(optional)]
+    pub password_wo_version: Option<i64>,
+    #[model(optional)]
+    pub iam_database_authentication_enabled: Option<bool>,
+    // Monitoring and logs.
+    #[model(optional, default = false)]
+    pub performance_insights_enabled: bool,
+    #[model(optional, computed)]
+    pub performance_insights_kms_key_id: Option<String>,
+    #[model(optional, computed)]
+    pub performance_insights_retention_period: Option<i64>,
+    #[model(optional, computed)]
+    pub database_insights_mode: Option<String>,
+    #[model(optional, default = 0i64)]
+    pub monitoring_interval: i64,
+    #[model(optional, computed)]
+    pub monitoring_role_arn: Option<String>,
+    #[model(optional)]
+    pub enabled_cloudwatch_logs_exports: Option<BTreeSet<String>>,
+    // Engine settings.
+    #[model(optional, computed)]
+    pub ca_cert_identifier: Option<String>,
+    #[model(optional, computed)]
+    pub license_model: Option<String>,
+    #[model(optional, computed)]
+    pub option_group_name: Option<String>,
+    #[model(optional, computed)]
+    pub network_type: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub engine_lifecycle_support: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub character_set_name: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub nchar_character_set_name: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub timezone: Option<String>,
+    #[model(optional, default = false)]
+    pub copy_tags_to_snapshot: bool,
+    #[model(optional, default = true)]
+    pub delete_automated_backups: bool,
+    #[model(computed)]
+    pub latest_restorable_time: Option<String>,
+    #[model(computed)]
+    pub listener_endpoint: Option<Vec<Object<Listener>>>,
+    // Sources: a snapshot, or another instance to replicate.
+    #[model(optional, computed, force_new)]
+    pub snapshot_identifier: Option<String>,
+    #[model(optional)]
+    pub replicate_source_db: Option<String>,
+    #[model(optional, computed)]
+    pub replica_mode: Option<String>,
+    #[model(computed)]
+    pub replicas: Option<Vec<String>>,
+    // Declared and refused (see `REFUSED`).
+    #[model(optional, computed, force_new)]
+    pub backup_target: Option<String>,
+    #[model(optional, force_new)]
+    pub custom_iam_instance_profile: Option<String>,
+    #[model(optional)]
+    pub customer_owned_ip_enabled: Option<bool>,
+    #[model(optional)]
+    pub domain: Option<String>,
+    #[model(optional)]
+    pub domain_auth_secret_arn: Option<String>,
+    #[model(optional)]
+    pub domain_dns_ips: Option<Vec<String>>,
+    #[model(optional, computed)]
+    pub domain_fqdn: Option<String>,
+    #[model(optional)]
+    pub domain_iam_role_name: Option<String>,
+    #[model(optional)]
+    pub domain_ou: Option<String>,
+    #[model(block, max = 1)]
+    pub blue_green_update: Option<BlueGreenUpdate>,
+    #[model(block, max = 1, force_new)]
+    pub restore_to_point_in_time: Option<RestoreToPointInTime>,
+    #[model(block, max = 1)]
+    pub s3_import: Option<S3Import>,
+    #[model(flatten)]
+    pub tags: Tags,
+    #[model(block = "single")]
+    pub timeouts: Option<Timeouts>,
 }
 
-pub(super) fn secret_type() -> Type {
-    Type::object_from([("kms_key_id", Type::String), ("secret_arn", Type::String), ("secret_status", Type::String)])
+/// An element of `master_user_secret`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub(super) struct Secret {
+    #[model(computed)]
+    pub kms_key_id: Option<String>,
+    #[model(computed)]
+    pub secret_arn: Option<String>,
+    #[model(computed)]
+    pub secret_status: Option<String>,
 }
 
-pub(super) fn listener_type() -> Type {
-    Type::object_from([("address", Type::String), ("hosted_zone_id", Type::String), ("port", Type::Number)])
+/// An element of `listener_endpoint`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub(super) struct Listener {
+    #[model(computed)]
+    pub address: Option<String>,
+    #[model(computed)]
+    pub hosted_zone_id: Option<String>,
+    #[model(computed)]
+    pub port: Option<i64>,
 }
 
-/// The values hashicorp/aws accepts for these arguments.
-pub(super) const ALLOWED: &[(&str, &[&str])] = &[
-    ("network_type", &["IPV4", "DUAL"]),
-    ("database_insights_mode", &["standard", "advanced"]),
-    ("replica_mode", &["open-read-only", "mounted"]),
-    ("engine_lifecycle_support", &["open-source-rds-extended-support", "open-source-rds-extended-support-disabled"]),
-    ("storage_type", &["standard", "gp2", "gp3", "io1", "io2"]),
-];
+/// `blue_green_update` (refused).
+#[derive(Model, Clone, Debug, Default)]
+pub(super) struct BlueGreenUpdate {
+    #[model(optional)]
+    pub enabled: Option<bool>,
+}
+
+/// `restore_to_point_in_time` (refused).
+#[derive(Model, Clone, Debug, Default)]
+pub(super) struct RestoreToPointInTime {
+    #[model(optional)]
+    pub restore_time: Option<String>,
+    #[model(optional)]
+    pub source_db_instance_automated_backups_arn: Option<String>,
+    #[model(optional)]
+    pub source_db_instance_identifier: Option<String>,
+    #[model(optional)]
+    pub source_dbi_resource_id: Option<String>,
+    #[model(optional)]
+    pub use_latest_restorable_time: Option<bool>,
+}
+
+/// `s3_import` (refused).
+#[derive(Model, Clone, Debug, Default)]
+pub(super) struct S3Import {
+    #[model(required, force_new)]
+    pub bucket_name: String,
+    #[model(optional, force_new)]
+    pub bucket_prefix: Option<String>,
+    #[model(required, force_new)]
+    pub ingestion_role: String,
+    #[model(required, force_new)]
+    pub source_engine: String,
+    #[model(required, force_new)]
+    pub source_engine_version: String,
+}
+
+impl Instance {
+    /// The identifier of an instance in state (an import stub has only `identifier`; an older
+    /// one may have only `id`), lowercase.
+    pub fn identifier_or_id(&self) -> String {
+        self.identifier.as_deref().or(self.id.as_deref()).unwrap_or_default().to_lowercase()
+    }
+
+    /// The master password to send: `password`, or the write-only `password_wo` (which is in
+    /// the plan only when it is to be sent: see `customize_plan`).
+    pub fn master_password(&self) -> Option<String> {
+        self.password.clone().or_else(|| self.password_wo.clone())
+    }
+
+    /// The arguments whose values hashicorp/aws restricts, with their values and the values
+    /// it accepts.
+    pub fn restricted(&self) -> [(&'static str, Option<&String>, &'static [&'static str]); 5] {
+        [
+            ("network_type", self.network_type.as_ref(), &["IPV4", "DUAL"]),
+            ("database_insights_mode", self.database_insights_mode.as_ref(), &["standard", "advanced"]),
+            ("replica_mode", self.replica_mode.as_ref(), &["open-read-only", "mounted"]),
+            (
+                "engine_lifecycle_support",
+                self.engine_lifecycle_support.as_ref(),
+                &["open-source-rds-extended-support", "open-source-rds-extended-support-disabled"],
+            ),
+            ("storage_type", self.storage_type.as_ref(), &["standard", "gp2", "gp3", "io1", "io2"]),
+        ]
+    }
+}
 
 /// The log types an instance can export to CloudWatch Logs (hashicorp/aws's list).
 pub(super) const LOG_TYPES: &[&str] = &[
