@@ -336,7 +336,8 @@ mod tests {
         // Generated names end in `Ctx::unique_suffix` (made from the create's token).
         let s = token_suffix("terrane-0123");
         assert_eq!(s.len(), 26, "{s}");
-        assert_eq!(name_prefix_from_name(&format!("web-{s}")), Value::from("web-"));
-        assert_eq!(name_prefix_from_name("web"), Value::NULL);
+        assert_eq!(prefix_of(None, &format!("web-{s}")).as_deref(), Some("web-"));
+        assert_eq!(prefix_of(None, "web"), None);
+        assert_eq!(prefix_of(Some("api-"), "web"), Some("api-".to_string()), "a configured prefix is kept");
     }
 }

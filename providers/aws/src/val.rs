@@ -8,4 +8,3 @@ pub fn rfc3339(t: &aws_smithy_types::DateTime) -> String {
         .fmt(aws_smithy_types::date_time::Format::DateTime)
         .unwrap_or_default()
 }
-
