@@ -107,8 +107,9 @@ pub struct LbAttribute {
 }
 
 /// An argument's type, read from the attribute's text as Terraform's `StringToBoolValue` and
-/// `StringToIntValue` do: anything but "true" is false, anything but a number is 0.
-trait FromText {
+/// `StringToIntValue` do: anything but "true" is false, anything but a number is 0 (for the
+/// load balancer's attributes and the listener's).
+pub(crate) trait FromText {
     fn from_text(s: &str) -> Self;
 }
 

@@ -6,6 +6,7 @@
 //! empty) for the listener's protocol; an update sends what changed. A read sets each argument
 //! whose key AWS returns (whatever the protocol, as Terraform does) and keeps the others.
 
+use super::lb_attributes::FromText;
 use std::collections::HashMap;
 use terrane_engine::model::Model;
 
@@ -69,30 +70,6 @@ pub struct ListenerAttribute {
     pub get: fn(&ListenerAttributes) -> Option<String>,
     /// Sets the argument from the attribute's text.
     pub set: fn(&mut ListenerAttributes, &str),
-}
-
-/// An argument's type, read from the attribute's text (anything but "true" is false, anything
-/// but a number is 0).
-trait FromText {
-    fn from_text(s: &str) -> Self;
-}
-
-impl FromText for bool {
-    fn from_text(s: &str) -> Self {
-        s == "true"
-    }
-}
-
-impl FromText for i64 {
-    fn from_text(s: &str) -> Self {
-        s.parse().unwrap_or(0)
-    }
-}
-
-impl FromText for String {
-    fn from_text(s: &str) -> Self {
-        s.to_string()
-    }
 }
 
 const HTTPS: &[&str] = &["HTTPS"];
