@@ -172,6 +172,13 @@ pub fn limit(t: &Option<impl TimeoutsBlock>, op: Op, default: Duration) -> Durat
     crate::waiter::configured_or(t.as_ref().and_then(|t| t.configured(op)), default)
 }
 
+/// Whether attribute `k` of `v` is known through and through: what a typed read cannot tell
+/// (an `Option` reads a value not known yet as none), for an update that leaves such a value
+/// as it is.
+pub fn known(v: &Value, k: &str) -> bool {
+    v.get_attr(k).is_some_and(Value::is_wholly_known)
+}
+
 /// A configuration as a typed read of it can take it at validate, where parts may not be known
 /// yet: what is not known is null (an `Option` field reads either as none, and a lenient read of
 /// another field as its type's default), and so is a collection of values holding a null or an

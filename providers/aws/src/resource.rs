@@ -47,10 +47,7 @@ impl Ctx<'_> {
     /// [`Ctx::generated_name`] for a typed resource: `name`, else `prefix` (or
     /// `default_prefix`) and [`Ctx::unique_suffix`].
     pub fn name_or_prefix(&self, name: Option<&str>, prefix: Option<&str>, default_prefix: &str) -> String {
-        match name {
-            Some(n) => n.to_string(),
-            None => format!("{}{}", prefix.unwrap_or(default_prefix), self.unique_suffix()),
-        }
+        named_or_generated(name, prefix, default_prefix, || self.unique_suffix())
     }
 
     /// [`Ctx::generated_name`] for a type whose name and prefix arguments are called otherwise
@@ -60,7 +57,8 @@ impl Ctx<'_> {
     }
 }
 
-/// The configured name, else the prefix (or `default_prefix`) and a suffix.
+/// The configured name, else the prefix (or `default_prefix`) and a suffix: [`named_or_generated`]
+/// with the name and prefix read from `planned`'s attributes `name` and `prefix`.
 pub fn name_from(
     planned: &Value,
     name: &str,
@@ -68,11 +66,20 @@ pub fn name_from(
     default_prefix: &str,
     suffix: impl FnOnce() -> String,
 ) -> String {
-    match crate::val::string(planned, name) {
-        Some(n) => n,
-        None => {
-            format!("{}{}", crate::val::string(planned, prefix).unwrap_or_else(|| default_prefix.to_string()), suffix())
-        }
+    let (name, prefix) = (crate::val::string(planned, name), crate::val::string(planned, prefix));
+    named_or_generated(name.as_deref(), prefix.as_deref(), default_prefix, suffix)
+}
+
+/// `name`, else `prefix` (or `default_prefix`) and a suffix, as Terraform's `create.Name`.
+pub fn named_or_generated(
+    name: Option<&str>,
+    prefix: Option<&str>,
+    default_prefix: &str,
+    suffix: impl FnOnce() -> String,
+) -> String {
+    match name {
+        Some(n) => n.to_string(),
+        None => format!("{}{}", prefix.unwrap_or(default_prefix), suffix()),
     }
 }
 

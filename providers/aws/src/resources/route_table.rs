@@ -7,7 +7,7 @@
 use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::ec2::{describe_route_tables, tag_map, tag_spec, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::model::{Op, Tags, Timeouts, limit};
+use crate::model::{Op, Tags, Timeouts, known, limit};
 use crate::resource::{Ctx, ResourceType, Result};
 use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
@@ -232,12 +232,6 @@ async fn change_propagation(c: &Ctx<'_>, id: &str, old: &BTreeSet<String>, new: 
 
 fn configured(config: &Value, k: &str) -> bool {
     config.get_attr(k).is_some_and(|v| v.is_unknown() || v.as_seq().is_some_and(|s| !s.is_empty()))
-}
-
-/// Whether attribute `k` of `v` is known through and through (an update leaves what is
-/// not known yet as it is).
-fn known(v: &Value, k: &str) -> bool {
-    v.get_attr(k).is_some_and(Value::is_wholly_known)
 }
 
 impl RouteTable {

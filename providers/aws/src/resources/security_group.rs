@@ -8,7 +8,7 @@ use crate::delete::{dependency_violation, retry_while_in_use};
 use crate::describe::all_failed;
 use crate::ec2::{describe_by_ids, filter, tag_map, tag_spec, update_tags};
 use crate::errors::sdk_error;
-use crate::model::{CreateDeleteTimeouts, Op, Tags, limit};
+use crate::model::{CreateDeleteTimeouts, Op, Tags, known, limit};
 use crate::resource::{Ctx, ResourceType, Result, prefix_of, time_suffix};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType as Rt, UserIdGroupPair};
@@ -242,12 +242,6 @@ async fn change_rules(c: &Ctx<'_>, id: &str, dir: Direction, old: &[Rule], new: 
 
 fn configured(config: &Value, k: &str) -> bool {
     config.get_attr(k).is_some_and(|v| v.is_unknown() || v.as_seq().is_some_and(|s| !s.is_empty()))
-}
-
-/// Whether attribute `k` of `v` is known through and through (an update leaves what is
-/// not known yet as it is).
-fn known(v: &Value, k: &str) -> bool {
-    v.get_attr(k).is_some_and(Value::is_wholly_known)
 }
 
 impl SecurityGroup {
