@@ -347,9 +347,8 @@ resource "docker_service" "broken" {{
 }
 
 /// A service that sets (nearly) every argument of the schema, beside a global one. Not
-/// `healthcheck`: bollard's model names it `HealthCheck` where the daemon answers
-/// `Healthcheck`, so it never reads back. Nor `read_only = false`, which the daemon omits
-/// (see `flags_set_to_false_read_back_as_configured`).
+/// `read_only = false`, which the daemon omits (see
+/// `flags_set_to_false_read_back_as_configured`).
 fn everything(tag: &str, port: u16, env: &str) -> String {
     // The node's own platform, as swarm's platform filter compares it.
     let arch = docker(&["node", "inspect", "self", "--format", "{{.Description.Platform.Architecture}}"]);
@@ -441,6 +440,13 @@ resource "docker_service" "all" {{
       hosts {{
         host = "db.internal"
         ip   = "10.0.0.5"
+      }}
+      healthcheck {{
+        test         = ["CMD-SHELL", "exit 0"]
+        interval     = "2s"
+        timeout      = "10s"
+        start_period = "1s"
+        retries      = 3
       }}
       secrets {{
         secret_id   = docker_secret.key.id
@@ -585,6 +591,57 @@ resource "docker_service" "f" {{
     h.apply(&src).await;
     assert_no_changes(&h.plan(&src).await);
     h.destroy(&src).await;
+}
+
+/// A health check reaches the daemon and reads back as configured, through a change of it.
+/// The daemon answers the field as `Healthcheck` where Docker's API definition (and so
+/// bollard's published model) spells it `HealthCheck`; the patched bollard-stubs
+/// (providers/docker/vendor/bollard-stubs/PATCHED.md) reads both.
+#[tokio::test]
+async fn healthcheck_reads_back() {
+    let h = Harness::new();
+    let tag = unique("health");
+    let src = |interval: &str, retries: u32| {
+        format!(
+            r#"
+resource "docker_service" "h" {{
+  name = "{tag}-h"
+  task_spec {{
+    container_spec {{
+      image   = "{IMAGE}"
+      command = ["sh", "-c", "exec sleep 86400"]
+      healthcheck {{
+        test     = ["CMD-SHELL", "test -d /tmp"]
+        interval = "{interval}"
+        timeout  = "3s"
+        retries  = {retries}
+      }}
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let v1 = src("10s", 2);
+    let state = h.apply(&v1).await;
+    let daemon = docker(&["service", "inspect", &format!("{tag}-h"), "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck}}"]);
+    assert_eq!(daemon, r#"{"Test":["CMD-SHELL","test -d /tmp"],"Interval":10000000000,"Timeout":3000000000,"Retries":2}"#);
+    let addr = terrane_engine::addr::ResourceAddr::managed("docker_service", "h");
+    let attrs = state.object(&addr, &Default::default()).expect("recorded").attributes.to_json();
+    let hc = &attrs["task_spec"][0]["container_spec"][0]["healthcheck"];
+    assert_eq!(
+        hc,
+        &serde_json::json!([{"test": ["CMD-SHELL", "test -d /tmp"], "interval": "10s", "timeout": "3s", "start_period": "0s", "retries": 2}]),
+        "{attrs}"
+    );
+    assert_no_changes(&h.plan(&v1).await);
+
+    let v2 = src("15s", 4);
+    let plan = h.plan(&v2).await;
+    assert_eq!(actions(&plan), vec![("docker_service.h".to_string(), Action::Update)]);
+    h.apply(&v2).await;
+    assert_no_changes(&h.plan(&v2).await);
+    h.destroy(&v2).await;
 }
 
 /// Every argument goes to the daemon as configured and reads back as configured (the next
