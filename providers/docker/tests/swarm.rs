@@ -624,8 +624,17 @@ resource "docker_service" "h" {{
     };
     let v1 = src("10s", 2);
     let state = h.apply(&v1).await;
-    let daemon = docker(&["service", "inspect", &format!("{tag}-h"), "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck}}"]);
-    assert_eq!(daemon, r#"{"Test":["CMD-SHELL","test -d /tmp"],"Interval":10000000000,"Timeout":3000000000,"Retries":2}"#);
+    let daemon = docker(&[
+        "service",
+        "inspect",
+        &format!("{tag}-h"),
+        "--format",
+        "{{json .Spec.TaskTemplate.ContainerSpec.Healthcheck}}",
+    ]);
+    assert_eq!(
+        daemon,
+        r#"{"Test":["CMD-SHELL","test -d /tmp"],"Interval":10000000000,"Timeout":3000000000,"Retries":2}"#
+    );
     let addr = terrane_engine::addr::ResourceAddr::managed("docker_service", "h");
     let attrs = state.object(&addr, &Default::default()).expect("recorded").attributes.to_json();
     let hc = &attrs["task_spec"][0]["container_spec"][0]["healthcheck"];
