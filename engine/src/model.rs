@@ -253,6 +253,26 @@ impl<T: Field> Field for BTreeMap<String, T> {
     }
 }
 
+/// An attribute whose value is an object with the attributes of model `M`, where a provider
+/// declares an attribute, not a block, of an object type (hashicorp/aws's computed
+/// `master_user_secret` or ACM's `domain_validation_options`, kreuzwerker/docker's data source
+/// `ipam_config`): a list of them is a `Vec<Object<M>>`. Read leniently: what the object
+/// leaves null reads as its default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Object<M>(pub M);
+
+impl<M: Model> Field for Object<M> {
+    fn ty() -> Type {
+        M::schema().value_type()
+    }
+    fn from_field(v: &Value) -> Result<Self, ModelError> {
+        M::from_stub(v).map(Object)
+    }
+    fn to_field(&self) -> Value {
+        self.0.to_value()
+    }
+}
+
 /// The type of a nested block's field: `Vec<M>` (any nesting) or `Option<M>` (a single block,
 /// or a list of at most one).
 pub trait Blocks: Sized {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::time::Duration;
-use terrane_engine::model::{Field, Model, ModelError};
+use terrane_engine::model::Model;
 use terrane_engine::value::{Type, Value};
 
 /// `tags` and `tags_all`, as every taggable resource has them (flattened into the resource).
@@ -37,24 +37,9 @@ impl Tags {
     }
 }
 
-/// An attribute whose value is an object with the attributes of model `M` (hashicorp/aws's
-/// computed lists and sets of objects, such as `master_user_secret` or ACM's
-/// `domain_validation_options`, are attributes, not blocks): a list of them is a
-/// `Vec<Object<M>>`. Read leniently: what the object leaves null reads as its default.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Object<M>(pub M);
-
-impl<M: Model> Field for Object<M> {
-    fn ty() -> Type {
-        M::schema().value_type()
-    }
-    fn from_field(v: &Value) -> Result<Self, ModelError> {
-        M::from_stub(v).map(Object)
-    }
-    fn to_field(&self) -> Value {
-        self.0.to_value()
-    }
-}
+/// An attribute whose value is an object (`master_user_secret`, ACM's
+/// `domain_validation_options`): see [`terrane_engine::model::Object`].
+pub use terrane_engine::model::Object;
 
 /// `timeouts { create, update, delete }`.
 #[derive(Model, Clone, Debug, Default, PartialEq)]

@@ -5,39 +5,47 @@
 use crate::retry::{self, RetryPolicy};
 use bollard::{API_DEFAULT_VERSION, Docker};
 use std::path::{Path, PathBuf};
-use terrane_engine::attrs as val;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
+/// The `provider "docker"` block.
+#[derive(Model, Clone, Debug, Default)]
+struct ProviderConfig {
+    #[model(optional, describe = "Daemon address: unix:///var/run/docker.sock, tcp://host:2376 (DOCKER_HOST).")]
+    host: Option<String>,
+    #[model(optional, describe = "Directory with ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH).")]
+    cert_path: Option<String>,
+    #[model(optional)]
+    ca_material: Option<String>,
+    #[model(optional)]
+    cert_material: Option<String>,
+    #[model(optional, sensitive)]
+    key_material: Option<String>,
+    #[model(optional)]
+    ssh_opts: Option<Vec<String>>,
+    #[model(block = "set")]
+    registry_auth: Vec<RegistryAuthBlock>,
+}
+
+/// A `registry_auth` block.
+#[derive(Model, Clone, Debug, Default)]
+struct RegistryAuthBlock {
+    #[model(required)]
+    address: String,
+    #[model(optional)]
+    username: Option<String>,
+    #[model(optional, sensitive)]
+    password: Option<String>,
+    #[model(optional)]
+    config_file: Option<String>,
+    #[model(optional)]
+    auth_disabled: Option<bool>,
+}
+
 pub fn schema() -> Schema {
-    Schema::new()
-        .attr(
-            "host",
-            Attribute::optional(Type::String)
-                .describe("Daemon address: unix:///var/run/docker.sock, tcp://host:2376 (DOCKER_HOST)."),
-        )
-        .attr(
-            "cert_path",
-            Attribute::optional(Type::String)
-                .describe("Directory with ca.pem, cert.pem and key.pem (DOCKER_CERT_PATH)."),
-        )
-        .attr("ca_material", Attribute::optional(Type::String))
-        .attr("cert_material", Attribute::optional(Type::String))
-        .attr("key_material", Attribute::optional(Type::String).sensitive())
-        .attr("ssh_opts", Attribute::optional(Type::list(Type::String)))
-        .block(
-            "registry_auth",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("address", Attribute::required(Type::String))
-                    .attr("username", Attribute::optional(Type::String))
-                    .attr("password", Attribute::optional(Type::String).sensitive())
-                    .attr("config_file", Attribute::optional(Type::String))
-                    .attr("auth_disabled", Attribute::optional(Type::Bool)),
-            ),
-        )
+    ProviderConfig::schema()
 }
 
 #[derive(Clone, Debug, Default)]
@@ -66,30 +74,25 @@ impl Settings {
                 "the docker provider's \"host\" depends on a value not known until apply; give it a known value",
             ));
         }
-        let host = val::string(v, "host")
+        let v = ProviderConfig::from_stub(v)?;
+        let host = v
+            .host
             .or_else(|| std::env::var("DOCKER_HOST").ok())
             .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string());
-        let cert_path =
-            val::string(v, "cert_path").or_else(|| std::env::var("DOCKER_CERT_PATH").ok()).map(PathBuf::from);
-        let material =
-            match (val::string(v, "ca_material"), val::string(v, "cert_material"), val::string(v, "key_material")) {
-                (Some(ca), Some(cert), Some(key)) => Some((ca, cert, key)),
-                (None, None, None) => None,
-                _ => {
-                    return Err(ProviderError::new(
-                        "ca_material, cert_material and key_material must be given together",
-                    ));
-                }
-            };
-        let registry_auth = val::blocks(v, "registry_auth")
-            .iter()
-            .map(|r| RegistryAuth {
-                address: val::string(r, "address").unwrap_or_default(),
-                username: val::string(r, "username"),
-                password: val::string(r, "password"),
-            })
+        let cert_path = v.cert_path.or_else(|| std::env::var("DOCKER_CERT_PATH").ok()).map(PathBuf::from);
+        let material = match (v.ca_material, v.cert_material, v.key_material) {
+            (Some(ca), Some(cert), Some(key)) => Some((ca, cert, key)),
+            (None, None, None) => None,
+            _ => {
+                return Err(ProviderError::new("ca_material, cert_material and key_material must be given together"));
+            }
+        };
+        let registry_auth = v
+            .registry_auth
+            .into_iter()
+            .map(|r| RegistryAuth { address: r.address, username: r.username, password: r.password })
             .collect();
-        let ssh_opts = val::strings(v, "ssh_opts");
+        let ssh_opts = v.ssh_opts.unwrap_or_default();
         let ssh_identity = ssh_opts.iter().position(|o| o == "-i").and_then(|i| ssh_opts.get(i + 1)).cloned();
         if let Some(other) = ssh_opts.iter().enumerate().find_map(|(i, o)| {
             let is_identity = o == "-i" || (i > 0 && ssh_opts[i - 1] == "-i");

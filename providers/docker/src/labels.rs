@@ -2,33 +2,33 @@
 //! blocks, a set.
 
 use std::collections::{BTreeMap, HashMap};
-use terrane_engine::attrs as val;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
-use terrane_engine::value::Value;
+use terrane_engine::model::Model;
 
-pub fn block(force_new: bool) -> NestedBlock {
-    let b = NestedBlock::set(
-        Schema::new().attr("label", Attribute::required(Type::String)).attr("value", Attribute::required(Type::String)),
-    );
-    if force_new { b.force_new() } else { b }
+/// One `labels { label = "k" value = "v" }` block.
+#[derive(Model, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Label {
+    #[model(required)]
+    pub label: String,
+    #[model(required)]
+    pub value: String,
 }
 
-/// The label blocks of `v[k]` as a map.
-pub fn to_map(v: &Value, k: &str) -> BTreeMap<String, String> {
-    val::blocks(v, k)
-        .iter()
-        .filter_map(|l| Some((val::string(l, "label")?, val::string(l, "value").unwrap_or_default())))
-        .collect()
+/// Label blocks as the map the daemon takes.
+pub fn map_of(labels: &[Label]) -> HashMap<String, String> {
+    labels.iter().map(|l| (l.label.clone(), l.value.clone())).collect()
 }
 
-/// A map as label blocks.
-pub fn from_map(m: &BTreeMap<String, String>) -> Value {
-    Value::set_any(
-        m.iter()
-            .map(|(k, v)| Value::object([("label", Value::from(k.as_str())), ("value", Value::from(v.as_str()))]))
-            .collect(),
-    )
+/// A map as label blocks, sorted.
+pub fn blocks_of(m: &BTreeMap<String, String>) -> Vec<Label> {
+    m.iter().map(|(k, v)| Label { label: k.clone(), value: v.clone() }).collect()
+}
+
+/// An object's labels as bollard's models carry them, as label blocks, without the create
+/// token.
+pub fn read_labels(m: Option<&HashMap<String, String>>) -> Vec<Label> {
+    let mut m = from_hash(m);
+    m.remove(CREATE_TOKEN);
+    blocks_of(&m)
 }
 
 /// The label terrane before version 0.2 put a create's idempotency token in. Creates no
@@ -39,29 +39,6 @@ pub const CREATE_TOKEN: &str = "terrane.create-token";
 /// The label filter that finds the objects a create with `token` marked.
 pub fn token_filter(token: &str) -> HashMap<String, Vec<String>> {
     HashMap::from([("label".to_string(), vec![format!("{CREATE_TOKEN}={token}")])])
-}
-
-/// An object's labels as the daemon returns them, as label blocks, without the create token.
-pub fn read(j: Option<&serde_json::Value>) -> Value {
-    without_token(from_json(j))
-}
-
-/// An object's labels as bollard's models carry them, as label blocks, without the create
-/// token.
-pub fn read_map(m: Option<&HashMap<String, String>>) -> Value {
-    without_token(from_hash(m))
-}
-
-fn without_token(mut m: BTreeMap<String, String>) -> Value {
-    m.remove(CREATE_TOKEN);
-    from_map(&m)
-}
-
-/// Labels from a JSON object (as the daemon returns them).
-pub fn from_json(j: Option<&serde_json::Value>) -> BTreeMap<String, String> {
-    j.and_then(|j| j.as_object())
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
 }
 
 /// Labels (or any string map) as bollard's models carry them, sorted.

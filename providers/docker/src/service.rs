@@ -13,9 +13,10 @@ use async_trait::async_trait;
 use bollard::models::{Service as Svc, ServiceSpec};
 use bollard::query_parameters::{InspectServiceOptions, ListServicesOptions, ListTasksOptions, UpdateServiceOptions};
 use converge::{converge, running_tasks, tasks_of};
+use schema::ServiceObject;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use terrane_engine::attrs as val;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
 use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
@@ -41,12 +42,12 @@ async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<Svc>> {
 }
 
 impl Service {
-    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Option<Value>> {
+    async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &ServiceObject) -> Result<Option<Value>> {
         let Some(svc) = inspect(c, id).await? else { return Ok(None) };
         let template = svc.spec.as_ref().and_then(|s| s.task_template.as_ref());
         let attached = template.and_then(|t| t.networks.as_ref()).is_some_and(|n| !n.is_empty());
         let networks = if attached { network_names(c).await } else { HashMap::new() };
-        Ok(Some(read::from_service(&svc, like, &networks)))
+        Ok(Some(read::from_service(&svc, like, &networks).to_value()))
     }
 }
 
@@ -84,7 +85,8 @@ impl ResourceType for Service {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = val::string(planned, "name").unwrap_or_default();
+        let planned = &ServiceObject::from_value(planned)?;
+        let name = planned.name.clone();
         let spec = spec::to_spec(planned, &format!("building the service spec of {name}"))?;
         let auth = c.settings.credentials_for(image_of(&spec));
         let asked = Instant::now();
@@ -137,7 +139,11 @@ impl ResourceType for Service {
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
-        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let current: Vec<ServiceObject> = match current.iter().map(ServiceObject::from_stub).collect() {
+            Ok(c) => c,
+            Err(e) => return current.iter().map(|_| Err(ProviderError::from(e.clone()))).collect(),
+        };
+        let ids: Vec<String> = current.iter().map(|c| c.id.clone().unwrap_or_default()).collect();
         let all = match list(c, &ids).await {
             Ok(a) => a,
             Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
@@ -145,13 +151,12 @@ impl ResourceType for Service {
         let by_id: HashMap<&str, &Svc> = all.iter().filter_map(|s| Some((s.id.as_deref()?, s))).collect();
         let networks = network_names(c).await;
         let mut out = Vec::with_capacity(current.len());
-        for cur in current {
-            let id = val::id(cur);
+        for (cur, id) in current.iter().zip(&ids) {
             match by_id.get(id.as_str()) {
-                Some(s) => out.push(Ok(Some(read::from_service(s, cur, &networks)))),
+                Some(s) => out.push(Ok(Some(read::from_service(s, cur, &networks).to_value()))),
                 // Import by name: the ID filter does not match names.
-                None => out.push(match inspect(c, &id).await {
-                    Ok(Some(s)) => Ok(Some(read::from_service(&s, cur, &networks))),
+                None => out.push(match inspect(c, id).await {
+                    Ok(Some(s)) => Ok(Some(read::from_service(&s, cur, &networks).to_value())),
                     Ok(None) => Ok(None),
                     Err(e) => Err(e),
                 }),
@@ -161,13 +166,14 @@ impl ResourceType for Service {
     }
 
     async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
+        let id = ServiceObject::from_stub(prior)?.id.unwrap_or_default();
+        let planned = &ServiceObject::from_value(planned)?;
         let spec = spec::to_spec(planned, "building the service spec")?;
         let auth = c.settings.credentials_for(image_of(&spec));
         // An update names the version it changes: each attempt reads the current one, so an
         // attempt after one whose answer was lost sends the same spec again instead of failing
         // with "update out of sequence".
-        let name = val::string(planned, "name").unwrap_or_else(|| id.clone());
+        let name = &planned.name;
         let before = running_tasks(c, &id).await?;
         let (spec, auth, sid) = (&spec, &auth, id.as_str());
         c.call(&format!("updating service {name}"), move || async move {
@@ -189,8 +195,9 @@ impl ResourceType for Service {
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
-        let name = val::string(prior, "name").unwrap_or_else(|| id.clone());
+        let prior = ServiceObject::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
+        let name = if prior.name.is_empty() { id.clone() } else { prior.name };
         // Its tasks, by ID: once the service is removed the daemon no longer lists tasks by
         // service ("service not found"), but keeps each task until its container is gone.
         let doing = format!("listing the tasks of service {name}");

@@ -1,15 +1,41 @@
 //! What `docker_secret` and `docker_config` share: immutable swarm objects holding
 //! base64-encoded data; any change replaces them.
 
-use crate::labels;
+use crate::labels::{self, Label};
 use crate::resource::{Ctx, Result, found};
 use base64::Engine;
+use bollard::models::{ConfigSpec, SecretSpec};
 use std::collections::HashMap;
-use terrane_engine::attrs::{self as val, Obj};
+use terrane_engine::model::{Model, ModelError};
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
+
+/// A `docker_secret` object; a `docker_config` is one without labels (see [`ConfigObject`]).
+#[derive(Model, Clone, Debug, Default)]
+pub struct Blob {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new)]
+    name: String,
+    /// `None` where nothing says (a secret's data never comes back from the daemon, so an
+    /// imported secret has none).
+    #[model(required, force_new, sensitive, describe = "Base64-encoded content.")]
+    data: Option<String>,
+    #[model(block = "set", force_new)]
+    labels: Vec<Label>,
+}
+
+/// A `docker_config` object: kreuzwerker/docker's has no labels, and its data is not secret.
+#[derive(Model, Clone, Debug, Default)]
+struct ConfigObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(required, force_new)]
+    name: String,
+    #[model(required, force_new, describe = "Base64-encoded content.")]
+    data: Option<String>,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -26,20 +52,37 @@ impl Kind {
     }
 }
 
-pub fn schema(kind: Kind) -> Schema {
-    let data = Attribute::required(Type::String).force_new().describe("Base64-encoded content.");
-    let data = if kind == Kind::Secret { data.sensitive() } else { data };
-    let s = Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("name", Attribute::required(Type::String).force_new())
-        .attr("data", data);
-    // kreuzwerker/docker's docker_config has no labels.
-    if kind == Kind::Secret { s.block("labels", labels::block(true)) } else { s }
+impl Kind {
+    pub fn schema(self) -> Schema {
+        match self {
+            Kind::Secret => Blob::schema(),
+            Kind::Config => ConfigObject::schema(),
+        }
+    }
+
+    /// An object of this kind (`lenient` as [`Model::read`]).
+    fn read(self, v: &Value, lenient: bool) -> std::result::Result<Blob, ModelError> {
+        match self {
+            Kind::Secret => Blob::read(v, lenient),
+            Kind::Config => {
+                let c = ConfigObject::read(v, lenient)?;
+                Ok(Blob { id: c.id, name: c.name, data: c.data, labels: Vec::new() })
+            }
+        }
+    }
+
+    fn value(self, b: Blob) -> Value {
+        match self {
+            // Marked where it is made, not only where the engine records it.
+            Kind::Secret => Blob::schema().mark_sensitive(b.to_value()),
+            Kind::Config => ConfigObject { id: b.id, name: b.name, data: b.data }.to_value(),
+        }
+    }
 }
 
 /// Checks that `data` is base64 (standard or URL-safe), as the daemon requires.
-pub fn check_data(config: &Value) -> Vec<terrane_engine::diag::Diagnostic> {
-    let Some(d) = val::string(config, "data") else { return Vec::new() };
+pub fn check_data(kind: Kind, config: &Value) -> Vec<terrane_engine::diag::Diagnostic> {
+    let Some(d) = kind.read(config, true).ok().and_then(|b| b.data) else { return Vec::new() };
     if normalize(&d).is_none() {
         return vec![terrane_engine::diag::Diagnostic::error(
             "Invalid data",
@@ -60,19 +103,18 @@ fn normalize(data: &str) -> Option<String> {
 }
 
 pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> {
-    let name = val::string(planned, "name").unwrap_or_default();
-    let data = normalize(&val::string(planned, "data").unwrap_or_default())
+    let planned = kind.read(planned, false)?;
+    let name = planned.name.clone();
+    let data = normalize(planned.data.as_deref().unwrap_or_default())
         .ok_or_else(|| ProviderError::new(format!("the data of {} {name} is not base64", kind.noun())))?;
-    let spec = serde_json::json!({"Name": name, "Data": data, "Labels": labels::to_map(planned, "labels")});
+    let labels = Some(labels::map_of(&planned.labels));
     // Names are unique in a swarm: a create whose answer was lost is found by name (exactly:
     // the daemon would also take an ID prefix).
     let doing = format!("creating {} {name}", kind.noun());
     let named = name.as_str();
     let id = match kind {
         Kind::Secret => {
-            let spec: bollard::models::SecretSpec =
-                serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
-            let spec = &spec;
+            let spec = &SecretSpec { name: Some(name.clone()), data: Some(data), labels, ..Default::default() };
             c.create(
                 &doing,
                 move || async move { Ok(c.docker.create_secret(spec.clone()).await?.id) },
@@ -84,9 +126,7 @@ pub async fn create(kind: Kind, c: &Ctx<'_>, planned: &Value) -> Result<String> 
             .await?
         }
         Kind::Config => {
-            let spec: bollard::models::ConfigSpec =
-                serde_json::from_value(spec).map_err(|e| ProviderError::new(e.to_string()))?;
-            let spec = &spec;
+            let spec = &ConfigSpec { name: Some(name.clone()), data: Some(data), labels, ..Default::default() };
             c.create(
                 &doing,
                 move || async move { Ok(c.docker.create_config(spec.clone()).await?.id) },
@@ -145,61 +185,80 @@ pub async fn ids_labelled(kind: Kind, c: &Ctx<'_>, filter: HashMap<String, Vec<S
     Ok(ids)
 }
 
+/// A secret or a config as a listing describes it.
+struct Listed {
+    id: Option<String>,
+    name: Option<String>,
+    data: Option<String>,
+    labels: Option<HashMap<String, String>>,
+}
+
 pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
     let doing = format!("listing {}s", kind.noun());
-    let listed: std::result::Result<Vec<serde_json::Value>, ProviderError> = match kind {
+    let listed: std::result::Result<Vec<Listed>, ProviderError> = match kind {
         Kind::Secret => c
             .call(&doing, || c.docker.list_secrets(None::<bollard::query_parameters::ListSecretsOptions>))
             .await
-            .map(|v| v.iter().filter_map(|s| serde_json::to_value(s).ok()).collect()),
+            .map(|v| {
+                v.into_iter()
+                    .map(|s| {
+                        let spec = s.spec.unwrap_or_default();
+                        Listed { id: s.id, name: spec.name, data: spec.data, labels: spec.labels }
+                    })
+                    .collect()
+            }),
         Kind::Config => c
             .call(&doing, || c.docker.list_configs(None::<bollard::query_parameters::ListConfigsOptions>))
             .await
-            .map(|v| v.iter().filter_map(|s| serde_json::to_value(s).ok()).collect()),
+            .map(|v| {
+                v.into_iter()
+                    .map(|s| {
+                        let spec = s.spec.unwrap_or_default();
+                        Listed { id: s.id, name: spec.name, data: spec.data, labels: spec.labels }
+                    })
+                    .collect()
+            }),
     }
     .map_err(ProviderError::from);
     let all = match listed {
         Ok(a) => a,
         Err(e) => return current.iter().map(|_| Err(e.clone())).collect(),
     };
-    let by_id: HashMap<&str, &serde_json::Value> = all.iter().filter_map(|s| Some((s["ID"].as_str()?, s))).collect();
-    let by_name: HashMap<&str, &serde_json::Value> =
-        all.iter().filter_map(|s| Some((s["Spec"]["Name"].as_str()?, s))).collect();
+    let by_id: HashMap<&str, &Listed> = all.iter().filter_map(|s| Some((s.id.as_deref()?, s))).collect();
+    let by_name: HashMap<&str, &Listed> = all.iter().filter_map(|s| Some((s.name.as_deref()?, s))).collect();
     current
         .iter()
         .map(|cur| {
-            let id = val::id(cur);
-            let Some(j) = by_id.get(id.as_str()).or_else(|| by_name.get(id.as_str())) else { return Ok(None) };
-            let spec = &j["Spec"];
+            let prior = kind.read(cur, true)?;
+            let id = prior.id.as_deref().unwrap_or_default();
+            let Some(found) = by_id.get(id).or_else(|| by_name.get(id)) else { return Ok(None) };
             // Secrets never come back from the daemon; configs do.
-            let data = match (kind, spec["Data"].as_str()) {
-                (Kind::Config, Some(d)) => keep_spelling(cur.get_attr("data"), d),
-                _ => cur.get_attr("data").cloned().unwrap_or(Value::NULL),
+            let data = match (kind, found.data.as_deref()) {
+                (Kind::Config, Some(d)) => Some(keep_spelling(prior.data.as_deref(), d)),
+                _ => prior.data,
             };
-            let data = if kind == Kind::Secret && !data.is_null() { data.mark_sensitive() } else { data };
-            Ok(Some(
-                Obj::new(&schema(kind))
-                    .set("id", j["ID"].as_str().unwrap_or_default())
-                    .set("name", spec["Name"].as_str().unwrap_or_default())
-                    .set("data", data)
-                    .set("labels", if kind == Kind::Secret { labels::read(spec.get("Labels")) } else { Value::NULL })
-                    .build(),
-            ))
+            Ok(Some(kind.value(Blob {
+                id: Some(found.id.clone().unwrap_or_default()),
+                name: found.name.clone().unwrap_or_default(),
+                data,
+                labels: labels::read_labels(found.labels.as_ref()),
+            })))
         })
         .collect()
 }
 
 /// The prior base64 text when it encodes the same bytes as the daemon's.
-fn keep_spelling(prior: Option<&Value>, daemon: &str) -> Value {
-    match prior.and_then(Value::as_str) {
-        Some(p) if normalize(p).as_deref() == Some(daemon) => Value::from(p),
-        _ => Value::from(daemon),
+fn keep_spelling(prior: Option<&str>, daemon: &str) -> String {
+    match prior {
+        Some(p) if normalize(p).as_deref() == Some(daemon) => p.to_string(),
+        _ => daemon.to_string(),
     }
 }
 
 pub async fn delete(kind: Kind, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-    let id = val::id(prior);
-    let doing = format!("removing {} {}", kind.noun(), val::string(prior, "name").unwrap_or_else(|| id.clone()));
+    let prior = kind.read(prior, true)?;
+    let id = prior.id.clone().unwrap_or_default();
+    let doing = format!("removing {} {}", kind.noun(), if prior.name.is_empty() { &id } else { &prior.name });
     // A service being removed still references the object for a moment: retry while in use.
     for attempt in 0..60 {
         let r = match kind {

@@ -19,11 +19,11 @@ impl ResourceType for Config {
     }
 
     fn schema(&self) -> Schema {
-        blob::schema(Kind::Config)
+        Kind::Config.schema()
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        blob::check_data(config)
+        blob::check_data(Kind::Config, config)
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {

@@ -1,99 +1,190 @@
 //! `docker_network`: the overlay networks services attach to (the platform's `proxy`).
 //! Networks cannot change in place: every argument forces replacement.
 
-use crate::labels;
+use crate::labels::{self, Label};
 use crate::resource::{Ctx, Named, ResourceType, Result, found};
 use async_trait::async_trait;
+use bollard::models::{Ipam, IpamConfig, Network as Listed, NetworkCreateRequest, NetworkInspect};
 use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptions};
-use std::collections::HashMap;
-use terrane_engine::attrs::{self as val, Obj};
+use std::collections::{BTreeMap, HashMap};
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct Network;
 
+/// A `docker_network` object.
+#[derive(Model, Clone, Debug, Default)]
+pub struct NetworkObject {
+    #[model(computed)]
+    pub id: Option<String>,
+    #[model(required, force_new)]
+    pub name: String,
+    #[model(optional, computed, force_new)]
+    pub driver: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub options: Option<BTreeMap<String, String>>,
+    #[model(optional, default = false, force_new)]
+    attachable: bool,
+    #[model(optional, computed, force_new)]
+    pub internal: Option<bool>,
+    /// Deprecated in kreuzwerker/docker: the daemon refuses a duplicate name since API 1.44,
+    /// and the request has no such field any more. Recorded as configured.
+    #[model(optional, force_new)]
+    check_duplicate: Option<bool>,
+    #[model(optional, default = false, force_new)]
+    ingress: bool,
+    #[model(optional, default = false, force_new)]
+    ipv6: bool,
+    #[model(optional, default = "default", force_new)]
+    ipam_driver: String,
+    #[model(optional, force_new)]
+    ipam_options: Option<BTreeMap<String, String>>,
+    #[model(computed)]
+    pub scope: Option<String>,
+    #[model(block = "set", force_new)]
+    labels: Vec<Label>,
+    #[model(block = "set", force_new, computed)]
+    pub ipam_config: Vec<IpamBlock>,
+}
+
+/// One `ipam_config` block (the resource's) or object (the data source's).
+#[derive(Model, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IpamBlock {
+    #[model(optional)]
+    subnet: Option<String>,
+    #[model(optional)]
+    ip_range: Option<String>,
+    #[model(optional)]
+    gateway: Option<String>,
+    #[model(optional)]
+    aux_address: Option<BTreeMap<String, String>>,
+}
+
 pub fn schema() -> Schema {
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("name", Attribute::required(Type::String).force_new())
-        .attr("driver", Attribute::optional_computed(Type::String).force_new())
-        .attr("options", Attribute::optional_computed(Type::map(Type::String)).force_new())
-        .attr("attachable", Attribute::optional(Type::Bool).default(false).force_new())
-        .attr("internal", Attribute::optional_computed(Type::Bool).force_new())
-        // Deprecated in kreuzwerker/docker: the daemon always refuses a duplicate name since
-        // API 1.44. Sent as given, for older daemons.
-        .attr("check_duplicate", Attribute::optional(Type::Bool).force_new())
-        .attr("ingress", Attribute::optional(Type::Bool).default(false).force_new())
-        .attr("ipv6", Attribute::optional(Type::Bool).default(false).force_new())
-        .attr("ipam_driver", Attribute::optional(Type::String).default("default").force_new())
-        .attr("ipam_options", Attribute::optional(Type::map(Type::String)).force_new())
-        .attr("scope", Attribute::computed(Type::String))
-        .block("labels", labels::block(true))
-        .block(
-            "ipam_config",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("subnet", Attribute::optional(Type::String))
-                    .attr("ip_range", Attribute::optional(Type::String))
-                    .attr("gateway", Attribute::optional(Type::String))
-                    .attr("aux_address", Attribute::optional(Type::map(Type::String))),
-            )
-            .force_new()
-            .computed(),
-        )
+    NetworkObject::schema()
 }
 
-pub fn ipam_config(j: &serde_json::Value) -> Value {
-    let configs = j["IPAM"]["Config"].as_array().cloned().unwrap_or_default();
-    Value::set_any(
-        configs
+/// A string map that is empty as `None`, sorted.
+fn nonempty(m: Option<&HashMap<String, String>>) -> Option<BTreeMap<String, String>> {
+    let m = labels::from_hash(m);
+    (!m.is_empty()).then_some(m)
+}
+
+/// An optional string the daemon answers as empty when unset.
+fn given(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|s| !s.is_empty())
+}
+
+/// A network as the daemon describes it, in a listing (`Network`) or an inspection
+/// (`NetworkInspect`): two types of the same fields.
+pub struct Net<'a> {
+    id: &'a Option<String>,
+    name: &'a Option<String>,
+    driver: &'a Option<String>,
+    scope: &'a Option<String>,
+    ipam: Option<&'a Ipam>,
+    internal: Option<bool>,
+    attachable: Option<bool>,
+    ingress: Option<bool>,
+    enable_ipv6: Option<bool>,
+    options: Option<&'a HashMap<String, String>>,
+    labels: Option<&'a HashMap<String, String>>,
+}
+
+macro_rules! described_by {
+    ($t:ty) => {
+        impl<'a> From<&'a $t> for Net<'a> {
+            fn from(n: &'a $t) -> Net<'a> {
+                Net {
+                    id: &n.id,
+                    name: &n.name,
+                    driver: &n.driver,
+                    scope: &n.scope,
+                    ipam: n.ipam.as_ref(),
+                    internal: n.internal,
+                    attachable: n.attachable,
+                    ingress: n.ingress,
+                    enable_ipv6: n.enable_ipv6,
+                    options: n.options.as_ref(),
+                    labels: n.labels.as_ref(),
+                }
+            }
+        }
+    };
+}
+described_by!(Listed);
+described_by!(NetworkInspect);
+
+/// The `ipam_config` of a network as the daemon describes it.
+pub fn ipam_blocks(n: &Net<'_>) -> Vec<IpamBlock> {
+    let configs = n.ipam.and_then(|i| i.config.as_ref());
+    configs
+        .into_iter()
+        .flatten()
+        .map(|c| IpamBlock {
+            subnet: given(&c.subnet),
+            ip_range: given(&c.ip_range),
+            gateway: given(&c.gateway),
+            aux_address: nonempty(c.auxiliary_addresses.as_ref()),
+        })
+        .collect()
+}
+
+/// The object for a network as the daemon describes it, given the prior one (whose
+/// `ipam_options` and `check_duplicate` the daemon does not answer with).
+pub fn object(n: &Net<'_>, prior: &NetworkObject) -> NetworkObject {
+    NetworkObject {
+        id: Some(n.id.clone().unwrap_or_default()),
+        name: n.name.clone().unwrap_or_default(),
+        driver: Some(n.driver.clone().unwrap_or_default()),
+        options: Some(labels::from_hash(n.options)),
+        attachable: n.attachable.unwrap_or(false),
+        internal: Some(n.internal.unwrap_or(false)),
+        check_duplicate: prior.check_duplicate,
+        ingress: n.ingress.unwrap_or(false),
+        ipv6: n.enable_ipv6.unwrap_or(false),
+        ipam_driver: n.ipam.and_then(|i| i.driver.clone()).unwrap_or_else(|| "default".into()),
+        ipam_options: nonempty(n.ipam.and_then(|i| i.options.as_ref())).or_else(|| prior.ipam_options.clone()),
+        scope: Some(n.scope.clone().unwrap_or_default()),
+        labels: labels::read_labels(n.labels),
+        ipam_config: ipam_blocks(n),
+    }
+}
+
+impl NetworkObject {
+    fn request(&self) -> NetworkCreateRequest {
+        let map = |m: Option<&BTreeMap<String, String>>| {
+            m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<HashMap<_, _>>())
+        };
+        let config = self
+            .ipam_config
             .iter()
-            .map(|c| {
-                let s = |k: &str| {
-                    c.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map_or(Value::NULL, Value::from)
-                };
-                let aux = labels::from_json(c.get("AuxiliaryAddresses"));
-                Value::object([
-                    ("subnet", s("Subnet")),
-                    ("ip_range", s("IPRange")),
-                    ("gateway", s("Gateway")),
-                    ("aux_address", if aux.is_empty() { Value::NULL } else { val::str_map(&aux) }),
-                ])
+            .map(|b| IpamConfig {
+                subnet: b.subnet.clone(),
+                ip_range: b.ip_range.clone(),
+                gateway: b.gateway.clone(),
+                auxiliary_addresses: map(b.aux_address.as_ref().filter(|m| !m.is_empty())),
             })
-            .collect(),
-    )
-}
-
-/// The object for a network as the daemon describes it.
-pub fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
-    let b = |k: &str| Value::Bool(j[k].as_bool().unwrap_or(false));
-    let opts = labels::from_json(j.get("Options"));
-    let ipam_opts = labels::from_json(j["IPAM"].get("Options"));
-    Obj::new(&schema())
-        .set("id", j["Id"].as_str().unwrap_or_default())
-        .set("name", j["Name"].as_str().unwrap_or_default())
-        .set("driver", j["Driver"].as_str().unwrap_or_default())
-        .set("options", val::str_map(&opts))
-        .set("attachable", b("Attachable"))
-        .set("internal", b("Internal"))
-        .set("ingress", b("Ingress"))
-        .set("ipv6", b("EnableIPv6"))
-        .set("ipam_driver", j["IPAM"]["Driver"].as_str().unwrap_or("default"))
-        .set(
-            "ipam_options",
-            if ipam_opts.is_empty() {
-                prior.get_attr("ipam_options").cloned().unwrap_or_default()
-            } else {
-                val::str_map(&ipam_opts)
-            },
-        )
-        .set("scope", j["Scope"].as_str().unwrap_or_default())
-        .set("labels", labels::read(j.get("Labels")))
-        .set("ipam_config", ipam_config(j))
-        .keep(prior, &["check_duplicate"])
-        .build()
+            .collect();
+        NetworkCreateRequest {
+            name: self.name.clone(),
+            driver: self.driver.clone(),
+            attachable: Some(self.attachable),
+            internal: Some(self.internal.unwrap_or(false)),
+            ingress: Some(self.ingress),
+            enable_ipv6: Some(self.ipv6),
+            options: map(Some(&self.options.clone().unwrap_or_default())),
+            labels: Some(labels::map_of(&self.labels)),
+            ipam: Some(Ipam {
+                driver: Some(self.ipam_driver.clone()),
+                config: Some(config),
+                options: map(Some(&self.ipam_options.clone().unwrap_or_default())),
+            }),
+            ..Default::default()
+        }
+    }
 }
 
 /// Every network (one call).
@@ -117,41 +208,8 @@ impl ResourceType for Network {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = val::string(planned, "name").unwrap_or_default();
-        let ipam: Vec<serde_json::Value> = val::blocks(planned, "ipam_config")
-            .iter()
-            .map(|b| {
-                let mut m = serde_json::Map::new();
-                for (k, api) in [("subnet", "Subnet"), ("ip_range", "IPRange"), ("gateway", "Gateway")] {
-                    if let Some(s) = val::string(b, k) {
-                        m.insert(api.into(), s.into());
-                    }
-                }
-                let aux = val::string_map(b, "aux_address");
-                if !aux.is_empty() {
-                    m.insert("AuxiliaryAddresses".into(), serde_json::to_value(aux).unwrap_or_default());
-                }
-                serde_json::Value::Object(m)
-            })
-            .collect();
-        let mut req = serde_json::json!({
-            "Name": name,
-            "Attachable": val::boolean(planned, "attachable").unwrap_or(false),
-            "Internal": val::boolean(planned, "internal").unwrap_or(false),
-            "Ingress": val::boolean(planned, "ingress").unwrap_or(false),
-            "EnableIPv6": val::boolean(planned, "ipv6").unwrap_or(false),
-            "Options": val::string_map(planned, "options"),
-            "Labels": labels::to_map(planned, "labels"),
-            "IPAM": {"Driver": val::string(planned, "ipam_driver").unwrap_or_else(|| "default".into()), "Config": ipam, "Options": val::string_map(planned, "ipam_options")},
-        });
-        if let Some(d) = val::string(planned, "driver") {
-            req["Driver"] = d.into();
-        }
-        if let Some(check) = val::boolean(planned, "check_duplicate") {
-            req["CheckDuplicate"] = check.into();
-        }
-        let req: bollard::models::NetworkCreateRequest = serde_json::from_value(req)
-            .map_err(|e| ProviderError::new(format!("building the network request: {e}")))?;
+        let planned = NetworkObject::from_value(planned)?;
+        let (name, req) = (planned.name.clone(), planned.request());
         // A create whose answer was lost is found by name (unique for swarm networks; the
         // look-up also insists on the exact name, not an ID prefix).
         let (req, named) = (&req, name.as_str());
@@ -176,7 +234,7 @@ impl ResourceType for Network {
                 .unwrap_or(Ok(None))
                 .map_err(|e| e.with_partial_state(partial()))?;
             match now {
-                Some(v) if val::string(&v, "driver").is_some_and(|d| !d.is_empty()) => return Ok(v),
+                Some(v) if NetworkObject::from_stub(&v)?.driver.is_some_and(|d| !d.is_empty()) => return Ok(v),
                 Some(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
                 None => break,
             }
@@ -211,7 +269,14 @@ impl ResourceType for Network {
         };
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
-            let id = val::id(cur);
+            let prior = match NetworkObject::from_stub(cur) {
+                Ok(p) => p,
+                Err(e) => {
+                    out.push(Err(e.into()));
+                    continue;
+                }
+            };
+            let id = prior.id.clone().unwrap_or_default();
             let found = all.iter().find(|n| n.id.as_ref() == Some(&id) || n.name.as_ref() == Some(&id));
             let Some(found) = found else {
                 out.push(Ok(None));
@@ -220,7 +285,7 @@ impl ResourceType for Network {
             let nid = found.id.clone().unwrap_or_default();
             let doing = format!("reading network {}", found.name.as_deref().unwrap_or(&nid));
             out.push(match c.call(&doing, || c.docker.inspect_network(&nid, None::<InspectNetworkOptions>)).await {
-                Ok(n) => Ok(Some(from_json(&serde_json::to_value(&n).unwrap_or_default(), cur))),
+                Ok(n) => Ok(Some(object(&(&n).into(), &prior).to_value())),
                 Err(e) if e.is_not_found() => Ok(None),
                 Err(e) => Err(e.into()),
             });
@@ -238,8 +303,9 @@ impl ResourceType for Network {
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
-        let doing = format!("removing network {}", val::string(prior, "name").unwrap_or_else(|| id.clone()));
+        let prior = NetworkObject::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
+        let doing = format!("removing network {}", if prior.name.is_empty() { &id } else { &prior.name });
         // Tasks detach asynchronously after a service is removed: retry while in use.
         for attempt in 0..60 {
             match c.call(&doing, || c.docker.remove_network(&id)).await {

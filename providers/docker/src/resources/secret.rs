@@ -19,7 +19,7 @@ impl ResourceType for Secret {
     }
 
     fn schema(&self) -> Schema {
-        blob::schema(Kind::Secret)
+        Kind::Secret.schema()
     }
 
     /// kreuzwerker/docker's version 1 (its version 0 had `labels` as a map).
@@ -28,7 +28,7 @@ impl ResourceType for Secret {
     }
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        blob::check_data(config)
+        blob::check_data(Kind::Secret, config)
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {

@@ -1,15 +1,14 @@
 //! `docker_volume`: named volumes, with a driver and its options (the platform used the
 //! rexray/ebs driver for EBS-backed volumes). Volumes cannot change: any change replaces.
 
-use crate::labels;
+use crate::labels::{self, Label};
 use crate::resource::{Ctx, Named, ResourceType, Result, found};
 use async_trait::async_trait;
-use std::collections::HashMap;
-use terrane_engine::attrs::{self as val, Obj};
+use bollard::models::VolumeCreateRequest;
+use std::collections::{BTreeMap, HashMap};
 use terrane_engine::diag::Diagnostic;
-use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::model::Model;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct Volume;
@@ -21,35 +20,68 @@ pub fn volume_name_for(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
-fn schema() -> Schema {
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("name", Attribute::optional_computed(Type::String).force_new())
-        .attr("driver", Attribute::optional_computed(Type::String).force_new())
-        .attr("driver_opts", Attribute::optional(Type::map(Type::String)).force_new())
-        .attr("mountpoint", Attribute::computed(Type::String))
-        .block("labels", labels::block(true))
-        .block("cluster", cluster())
+/// A `docker_volume` object.
+#[derive(Model, Clone, Debug, Default)]
+struct VolumeObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(optional, computed, force_new)]
+    name: Option<String>,
+    #[model(optional, computed, force_new)]
+    driver: Option<String>,
+    #[model(optional, force_new)]
+    driver_opts: Option<BTreeMap<String, String>>,
+    #[model(computed)]
+    mountpoint: Option<String>,
+    #[model(block = "set", force_new)]
+    labels: Vec<Label>,
+    #[model(block = "list", max = 1)]
+    cluster: Vec<Cluster>,
 }
 
 /// A swarm cluster volume (Docker 23+, through a CSI plugin): declared as kreuzwerker/docker
 /// declares it, refused in a configuration (see [`Volume::validate`]).
-fn cluster() -> NestedBlock {
-    let s = || Attribute::optional(Type::String);
-    NestedBlock::list(
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("scope", s().default("single").force_new())
-            .attr("sharing", s().default("none").force_new())
-            .attr("type", s().default("block").force_new())
-            .attr("group", s().default("").force_new())
-            .attr("topology_preferred", s().default("").force_new())
-            .attr("topology_required", s().default("").force_new())
-            .attr("required_bytes", s().force_new())
-            .attr("limit_bytes", s().force_new())
-            .attr("availability", s().default("active")),
-    )
-    .max(1)
+#[derive(Model, Clone, Debug, Default)]
+struct Cluster {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(optional, default = "single", force_new)]
+    scope: String,
+    #[model(optional, default = "none", force_new)]
+    sharing: String,
+    #[model(optional, default = "block", force_new, name = "type")]
+    kind: String,
+    #[model(optional, default = "", force_new)]
+    group: String,
+    #[model(optional, default = "", force_new)]
+    topology_preferred: String,
+    #[model(optional, default = "", force_new)]
+    topology_required: String,
+    #[model(optional, force_new)]
+    required_bytes: Option<String>,
+    #[model(optional, force_new)]
+    limit_bytes: Option<String>,
+    #[model(optional, default = "active")]
+    availability: String,
+}
+
+fn schema() -> Schema {
+    VolumeObject::schema()
+}
+
+/// The object for a volume as the daemon describes it, given the prior (or planned) one,
+/// whose `driver_opts` the daemon leaves out of its answer for some drivers.
+fn object(v: &bollard::models::Volume, prior: &VolumeObject) -> VolumeObject {
+    let opts = labels::from_hash(Some(&v.options));
+    VolumeObject {
+        id: Some(v.name.clone()),
+        name: Some(v.name.clone()),
+        driver: Some(v.driver.clone()),
+        driver_opts: if opts.is_empty() { prior.driver_opts.clone() } else { Some(opts) },
+        mountpoint: Some(v.mountpoint.clone()),
+        labels: labels::read_labels(Some(&v.labels)),
+        cluster: Vec::new(),
+    }
 }
 
 #[async_trait]
@@ -71,8 +103,9 @@ impl ResourceType for Volume {
     /// to prove creating, publishing and removing one against, so the block is refused by name
     /// rather than accepted and perhaps done wrong.
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
-        if val::blocks(config, "cluster").is_empty() {
-            return Vec::new();
+        match VolumeObject::from_stub(config) {
+            Ok(v) if !v.cluster.is_empty() => {}
+            _ => return Vec::new(),
         }
         vec![Diagnostic::error(
             "Unsupported argument: cluster",
@@ -81,30 +114,25 @@ impl ResourceType for Volume {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let mut req = serde_json::json!({
-            "DriverOpts": val::string_map(planned, "driver_opts"),
-            "Labels": labels::to_map(planned, "labels"),
-        });
+        let planned = VolumeObject::from_value(planned)?;
         // An unnamed volume is named after the create's token, as the daemon would name it
         // (hex), so that a create killed before it was recorded can be found by name.
-        if let Some(n) = val::string(planned, "name").or_else(|| c.token.map(volume_name_for)) {
-            req["Name"] = n.into();
-        }
-        if let Some(d) = val::string(planned, "driver") {
-            req["Driver"] = d.into();
-        }
-        let req: bollard::models::VolumeCreateRequest =
-            serde_json::from_value(req).map_err(|e| ProviderError::new(e.to_string()))?;
+        let name = planned.name.clone().or_else(|| c.token.map(volume_name_for));
+        let req = VolumeCreateRequest {
+            name: name.clone(),
+            driver: planned.driver.clone(),
+            driver_opts: Some(planned.driver_opts.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            labels: Some(labels::map_of(&planned.labels)),
+            ..Default::default()
+        };
         // A named volume whose create answer was lost is found by name; an unnamed one gets a
         // new random name each time, so it is only created again when the first request never
         // reached the daemon.
-        let name = val::string(planned, "name").or_else(|| c.token.map(volume_name_for));
         let doing = format!("creating volume {}", name.as_deref().unwrap_or("(unnamed)"));
         let req = &req;
         let find = name.as_deref().map(|n| move || async move { found(c.docker.inspect_volume(n).await) });
         let v = c.create(&doing, move || c.docker.create_volume(req.clone()), find).await?;
-        let j = serde_json::to_value(&v).unwrap_or_default();
-        Ok(from_json(&j, planned))
+        Ok(object(&v, &planned).to_value())
     }
 
     async fn ids_labelled(&self, c: &Ctx<'_>, filter: HashMap<String, Vec<String>>) -> Result<Vec<String>> {
@@ -125,9 +153,16 @@ impl ResourceType for Volume {
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         let mut out = Vec::with_capacity(current.len());
         for cur in current {
-            let name = val::id(cur);
+            let prior = match VolumeObject::from_stub(cur) {
+                Ok(p) => p,
+                Err(e) => {
+                    out.push(Err(e.into()));
+                    continue;
+                }
+            };
+            let name = prior.id.clone().unwrap_or_default();
             out.push(match c.call(&format!("reading volume {name}"), || c.docker.inspect_volume(&name)).await {
-                Ok(v) => Ok(Some(from_json(&serde_json::to_value(&v).unwrap_or_default(), cur))),
+                Ok(v) => Ok(Some(object(&v, &prior).to_value())),
                 Err(e) if e.is_not_found() => Ok(None),
                 Err(e) => Err(e.into()),
             });
@@ -140,7 +175,7 @@ impl ResourceType for Volume {
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let name = val::id(prior);
+        let name = VolumeObject::from_stub(prior)?.id.unwrap_or_default();
         let doing = format!("removing volume {name}");
         for attempt in 0..60 {
             match c
@@ -157,25 +192,6 @@ impl ResourceType for Volume {
         }
         Ok(())
     }
-}
-
-fn from_json(j: &serde_json::Value, prior: &Value) -> Value {
-    let opts = labels::from_json(j.get("Options"));
-    Obj::new(&schema())
-        .set("id", j["Name"].as_str().unwrap_or_default())
-        .set("name", j["Name"].as_str().unwrap_or_default())
-        .set("driver", j["Driver"].as_str().unwrap_or_default())
-        .set(
-            "driver_opts",
-            if opts.is_empty() {
-                prior.get_attr("driver_opts").cloned().unwrap_or_default()
-            } else {
-                val::str_map(&opts)
-            },
-        )
-        .set("mountpoint", j["Mountpoint"].as_str().unwrap_or_default())
-        .set("labels", labels::read(j.get("Labels")))
-        .build()
 }
 
 #[cfg(test)]

@@ -2,24 +2,22 @@
 //! or failing with its tasks' own errors.
 
 use super::inspect;
+use super::schema::ServiceObject;
 use crate::resource::{Ctx, Result, duration_ns};
 use bollard::models::{ServiceUpdateStatusStateEnum as UpdateState, Task, TaskSpec, TaskState};
 use bollard::query_parameters::ListTasksOptions;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use terrane_engine::attrs as val;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::value::Value;
 
-fn converge_settings(planned: &Value) -> (Duration, Duration) {
-    let cfg = val::block(planned, "converge_config");
-    let get = |k: &str, default: Duration| {
-        cfg.as_ref()
-            .and_then(|c| val::string(c, k))
-            .and_then(|s| duration_ns(&s))
-            .map_or(default, |ns| Duration::from_nanos(ns as u64))
+/// The timeout and the longest pause between checks: `converge_config`'s, else 3 minutes and
+/// a quarter of a second.
+fn converge_settings(planned: &ServiceObject) -> (Duration, Duration) {
+    let cfg = planned.converge_config.as_ref();
+    let get = |d: Option<&String>, default: Duration| {
+        d.and_then(|s| duration_ns(s)).map_or(default, |ns| Duration::from_nanos(ns as u64))
     };
-    (get("timeout", Duration::from_secs(180)), get("delay", Duration::from_millis(250)))
+    (get(cfg.map(|c| &c.timeout), Duration::from_secs(180)), get(cfg.map(|c| &c.delay), Duration::from_millis(250)))
 }
 
 /// The first convergence checks come this often; after [`FAST_CHECKS`] they grow apart up to
@@ -96,15 +94,14 @@ pub(super) async fn running_tasks(c: &Ctx<'_>, id: &str) -> Result<Vec<String>> 
 /// After an update that changed the task template, the tasks that ran before it (`before`)
 /// must have been replaced: swarm starts the rolling update a moment after the call, and
 /// until then the old tasks still look converged.
-pub(super) async fn converge(c: &Ctx<'_>, id: &str, planned: &Value, before: &[String]) -> Result<()> {
+pub(super) async fn converge(c: &Ctx<'_>, id: &str, planned: &ServiceObject, before: &[String]) -> Result<()> {
     let (timeout, delay) = converge_settings(planned);
     let start = Instant::now();
     let mut pause = FIRST_POLL.min(delay);
     let mut checks = 0u32;
-    let mode = val::block(planned, "mode");
-    let global = mode.as_ref().and_then(|m| val::boolean(m, "global")).unwrap_or(false);
-    let planned_replicas =
-        mode.as_ref().and_then(|m| val::block(m, "replicated")).and_then(|r| val::int(&r, "replicas"));
+    let mode = planned.mode.as_ref();
+    let global = mode.is_some_and(|m| m.global);
+    let planned_replicas = mode.and_then(|m| m.replicated.as_ref()).map(|r| r.replicas);
     let tasks_only = before.is_empty() && !global;
     loop {
         let svc = if tasks_only && checks % 4 != 3 {

@@ -2,6 +2,10 @@
 //! left out (`None`), never sent as an empty list, map or object, so the daemon stores the
 //! spec as a create that did not mention it.
 
+use super::schema::{
+    ContainerSpecBlock, EndpointSpecBlock, FileTarget, GenericResources, MountBlock, Rollout as RolloutBlock,
+    ServiceObject, TaskSpecBlock,
+};
 use crate::labels;
 use crate::resource::duration_ns;
 use bollard::models::{
@@ -15,10 +19,8 @@ use bollard::models::{
     TaskSpecPlacementPreferences, TaskSpecPlacementSpread, TaskSpecResources, TaskSpecRestartPolicy,
 };
 use serde::de::{Deserialize, IntoDeserializer, value::Error as Refusal};
-use std::collections::{BTreeMap, HashMap};
-use terrane_engine::attrs as val;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use terrane_engine::provider::ProviderError;
-use terrane_engine::value::Value;
 
 /// The first argument bollard's types refuse: a spelling its enums do not know (a mount
 /// `type`, an endpoint `mode`, ...) or a number out of its field's range (a negative
@@ -38,9 +40,10 @@ impl Refused {
     }
 }
 
-fn ns(v: &Value, k: &str) -> Result<Option<i64>, ProviderError> {
-    match val::string(v, k) {
-        Some(d) => duration_ns(&d)
+/// A duration argument (`k` names it in the error) in nanoseconds.
+fn ns(d: Option<&str>, k: &str) -> Result<Option<i64>, ProviderError> {
+    match d {
+        Some(d) => duration_ns(d)
             .map(Some)
             .ok_or_else(|| ProviderError::new(format!("{k}: {d:?} is not a duration (like 10s or 1m30s)"))),
         None => Ok(None),
@@ -52,18 +55,30 @@ fn items<T>(v: Vec<T>) -> Option<Vec<T>> {
     (!v.is_empty()).then_some(v)
 }
 
+/// A list argument, left out when empty.
+fn list(v: &Option<Vec<String>>) -> Option<Vec<String>> {
+    v.clone().and_then(items)
+}
+
+/// A set argument, left out when empty.
+fn set(v: &Option<BTreeSet<String>>) -> Option<Vec<String>> {
+    items(v.iter().flatten().cloned().collect())
+}
+
 /// A map, left out when empty.
 fn map(m: BTreeMap<String, String>) -> Option<HashMap<String, String>> {
     (!m.is_empty()).then(|| m.into_iter().collect())
 }
 
+/// A map argument, left out when empty.
+fn map_of(m: &Option<BTreeMap<String, String>>) -> Option<HashMap<String, String>> {
+    map(m.clone().unwrap_or_default())
+}
+
 /// `k=v` strings as a map (kreuzwerker/docker's `driver_opts`); a string without `=` is not
 /// an option.
-fn pairs(v: &Value, k: &str) -> BTreeMap<String, String> {
-    val::strings(v, k)
-        .into_iter()
-        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-        .collect()
+fn pairs(v: &Option<BTreeSet<String>>) -> BTreeMap<String, String> {
+    v.iter().flatten().filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
 }
 
 /// An object, left out when it sets nothing.
@@ -82,81 +97,57 @@ struct Rollout<F, O> {
 }
 
 fn rollout<'de, F: Deserialize<'de>, O: Deserialize<'de>>(
-    b: &Value,
+    b: &RolloutBlock,
     refused: &mut Refused,
 ) -> Result<Rollout<F, O>, ProviderError> {
-    let delay = ns(b, "delay")?;
-    let monitor = ns(b, "monitor")?;
-    let max_failure_ratio = match val::string(b, "max_failure_ratio") {
-        Some(r) => {
-            let f: f64 =
-                r.parse().map_err(|_| ProviderError::new(format!("max_failure_ratio: {r:?} is not a number")))?;
-            // JSON has no NaN or infinity: the daemon would be sent null.
-            Some(f).filter(|f| f.is_finite())
-        }
-        None => None,
-    };
+    let r = &b.max_failure_ratio;
+    let f: f64 = r.parse().map_err(|_| ProviderError::new(format!("max_failure_ratio: {r:?} is not a number")))?;
     Ok(Rollout {
-        parallelism: val::int(b, "parallelism"),
-        delay,
-        failure_action: val::string(b, "failure_action").and_then(|a| refused.check(a)),
-        monitor,
-        max_failure_ratio,
-        order: val::string(b, "order").and_then(|o| refused.check(o)),
+        parallelism: Some(b.parallelism),
+        delay: ns(Some(&b.delay), "delay")?,
+        failure_action: refused.check(b.failure_action.clone()),
+        monitor: ns(Some(&b.monitor), "monitor")?,
+        // JSON has no NaN or infinity: the daemon would be sent null.
+        max_failure_ratio: Some(f).filter(|f| f.is_finite()),
+        order: refused.check(b.order.clone()),
     })
 }
 
-/// A secret or config reference, as both kinds spell it.
-struct FileRef {
-    id: String,
-    name: Option<String>,
-    file: TaskSpecContainerSpecFile,
+/// A secret's or config's file, as both kinds spell it.
+fn file(f: &FileTarget, refused: &mut Refused) -> TaskSpecContainerSpecFile {
+    TaskSpecContainerSpecFile {
+        name: Some(f.file_name.clone()),
+        uid: Some(f.file_uid.clone()),
+        gid: Some(f.file_gid.clone()),
+        mode: refused.check(f.file_mode),
+    }
 }
 
-fn file_refs(cs: &Value, kind: &str, refused: &mut Refused) -> Vec<FileRef> {
-    val::blocks(cs, &format!("{kind}s"))
-        .iter()
-        .map(|r| FileRef {
-            id: val::string(r, &format!("{kind}_id")).unwrap_or_default(),
-            name: val::string(r, &format!("{kind}_name")),
-            file: TaskSpecContainerSpecFile {
-                name: Some(val::string(r, "file_name").unwrap_or_default()),
-                uid: Some(val::string(r, "file_uid").unwrap_or_else(|| "0".into())),
-                gid: Some(val::string(r, "file_gid").unwrap_or_else(|| "0".into())),
-                mode: refused.check(val::int(r, "file_mode").unwrap_or(0o444)),
-            },
-        })
-        .collect()
-}
-
-fn mount(m: &Value, refused: &mut Refused) -> Mount {
-    let volume_options = val::block(m, "volume_options").and_then(|vo| {
+fn mount(m: &MountBlock, refused: &mut Refused) -> Mount {
+    let volume_options = m.volume_options.as_ref().and_then(|vo| {
         given(MountVolumeOptions {
-            no_copy: val::boolean(&vo, "no_copy"),
-            labels: map(labels::to_map(&vo, "labels")),
-            driver_config: val::string(&vo, "driver_name").map(|d| MountVolumeOptionsDriverConfig {
+            no_copy: vo.no_copy,
+            labels: map(labels::map_of(&vo.labels).into_iter().collect()),
+            driver_config: vo.driver_name.clone().map(|d| MountVolumeOptionsDriverConfig {
                 name: Some(d),
-                options: Some(val::string_map(&vo, "driver_options").into_iter().collect()),
+                options: Some(vo.driver_options.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()),
             }),
             ..Default::default()
         })
     });
-    let bind_options = val::block(m, "bind_options").map(|b| MountBindOptions {
-        propagation: refused.check(val::string(&b, "propagation").unwrap_or_else(|| "rprivate".into())),
-        ..Default::default()
-    });
-    let tmpfs_options = val::block(m, "tmpfs_options").and_then(|t| {
-        given(MountTmpfsOptions {
-            size_bytes: val::int(&t, "size_bytes"),
-            mode: val::int(&t, "mode"),
-            ..Default::default()
-        })
-    });
+    let bind_options = m
+        .bind_options
+        .as_ref()
+        .map(|b| MountBindOptions { propagation: refused.check(b.propagation.clone()), ..Default::default() });
+    let tmpfs_options = m
+        .tmpfs_options
+        .as_ref()
+        .and_then(|t| given(MountTmpfsOptions { size_bytes: t.size_bytes, mode: t.mode, ..Default::default() }));
     Mount {
-        target: Some(val::string(m, "target").unwrap_or_default()),
-        source: val::string(m, "source"),
-        typ: refused.check(val::string(m, "type").unwrap_or_default()),
-        read_only: val::boolean(m, "read_only"),
+        target: Some(m.target.clone()),
+        source: m.source.clone(),
+        typ: refused.check(m.kind.clone()),
+        read_only: m.read_only,
         bind_options,
         volume_options,
         tmpfs_options,
@@ -164,86 +155,87 @@ fn mount(m: &Value, refused: &mut Refused) -> Mount {
     }
 }
 
-fn container_spec(cs: &Value, refused: &mut Refused) -> Result<TaskSpecContainerSpec, ProviderError> {
-    let stop_grace_period = ns(cs, "stop_grace_period")?;
-    let health_check = match val::block(cs, "healthcheck") {
+fn container_spec(cs: &ContainerSpecBlock, refused: &mut Refused) -> Result<TaskSpecContainerSpec, ProviderError> {
+    let stop_grace_period = ns(cs.stop_grace_period.as_deref(), "stop_grace_period")?;
+    let health_check = match &cs.healthcheck {
         Some(h) => Some(HealthConfig {
-            test: Some(val::strings(&h, "test")),
-            interval: Some(ns(&h, "interval")?.unwrap_or(0)),
-            timeout: Some(ns(&h, "timeout")?.unwrap_or(0)),
-            start_period: Some(ns(&h, "start_period")?.unwrap_or(0)),
-            retries: Some(val::int(&h, "retries").unwrap_or(0)),
+            test: Some(h.test.clone().unwrap_or_default()),
+            interval: Some(ns(Some(&h.interval), "interval")?.unwrap_or(0)),
+            timeout: Some(ns(Some(&h.timeout), "timeout")?.unwrap_or(0)),
+            start_period: Some(ns(Some(&h.start_period), "start_period")?.unwrap_or(0)),
+            retries: Some(h.retries),
             ..Default::default()
         }),
         None => None,
     };
-    let privileges = val::block(cs, "privileges").and_then(|p| {
+    let privileges = cs.privileges.as_ref().and_then(|p| {
         given(TaskSpecContainerSpecPrivileges {
-            credential_spec: val::block(&p, "credential_spec").and_then(|c| {
+            credential_spec: p.credential_spec.as_ref().and_then(|c| {
                 given(TaskSpecContainerSpecPrivilegesCredentialSpec {
-                    file: val::string(&c, "file"),
-                    registry: val::string(&c, "registry"),
+                    file: c.file.clone(),
+                    registry: c.registry.clone(),
                     ..Default::default()
                 })
             }),
-            se_linux_context: val::block(&p, "se_linux_context").and_then(|s| {
+            se_linux_context: p.se_linux_context.as_ref().and_then(|s| {
                 given(TaskSpecContainerSpecPrivilegesSeLinuxContext {
-                    disable: val::boolean(&s, "disable"),
-                    user: val::string(&s, "user"),
-                    role: val::string(&s, "role"),
-                    typ: val::string(&s, "type"),
-                    level: val::string(&s, "level"),
+                    disable: s.disable,
+                    user: s.user.clone(),
+                    role: s.role.clone(),
+                    typ: s.kind.clone(),
+                    level: s.level.clone(),
                 })
             }),
             ..Default::default()
         })
     });
-    let dns_config = val::block(cs, "dns_config").map(|d| TaskSpecContainerSpecDnsConfig {
-        nameservers: items(val::strings(&d, "nameservers")),
-        search: items(val::strings(&d, "search")),
-        options: items(val::strings(&d, "options")),
+    let dns_config = cs.dns_config.as_ref().map(|d| TaskSpecContainerSpecDnsConfig {
+        nameservers: items(d.nameservers.clone()),
+        search: list(&d.search),
+        options: list(&d.options),
     });
-    let env = val::string_map(cs, "env").into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let hosts = val::blocks(cs, "hosts")
+    let env = cs.env.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+    let hosts = cs.hosts.iter().map(|h| format!("{} {}", h.ip, h.host)).collect();
+    let secrets = cs
+        .secrets
         .iter()
-        .map(|h| format!("{} {}", val::string(h, "ip").unwrap_or_default(), val::string(h, "host").unwrap_or_default()))
+        .map(|r| TaskSpecContainerSpecSecrets {
+            secret_id: Some(r.secret_id.clone()),
+            secret_name: r.secret_name.clone(),
+            file: Some(file(&r.file, refused)),
+        })
         .collect();
-    let secrets = file_refs(cs, "secret", refused)
-        .into_iter()
-        .map(|r| TaskSpecContainerSpecSecrets { secret_id: Some(r.id), secret_name: r.name, file: Some(r.file) })
-        .collect();
-    let configs = file_refs(cs, "config", refused)
-        .into_iter()
-        .map(|r| TaskSpecContainerSpecConfigs {
-            config_id: Some(r.id),
-            config_name: r.name,
-            file: Some(TaskSpecContainerSpecFile1 {
-                name: r.file.name,
-                uid: r.file.uid,
-                gid: r.file.gid,
-                mode: r.file.mode,
-            }),
-            ..Default::default()
+    let configs = cs
+        .configs
+        .iter()
+        .map(|r| {
+            let f = file(&r.file, refused);
+            TaskSpecContainerSpecConfigs {
+                config_id: Some(r.config_id.clone()),
+                config_name: r.config_name.clone(),
+                file: Some(TaskSpecContainerSpecFile1 { name: f.name, uid: f.uid, gid: f.gid, mode: f.mode }),
+                ..Default::default()
+            }
         })
         .collect();
     Ok(TaskSpecContainerSpec {
-        image: Some(val::string(cs, "image").unwrap_or_default()),
-        labels: map(labels::to_map(cs, "labels")),
-        command: items(val::strings(cs, "command")),
-        args: items(val::strings(cs, "args")),
-        hostname: val::string(cs, "hostname"),
+        image: Some(cs.image.clone()),
+        labels: map(labels::map_of(&cs.labels).into_iter().collect()),
+        command: list(&cs.command),
+        args: list(&cs.args),
+        hostname: cs.hostname.clone(),
         env: items(env),
-        dir: val::string(cs, "dir"),
-        user: val::string(cs, "user"),
-        groups: items(val::strings(cs, "groups")),
-        read_only: val::boolean(cs, "read_only"),
-        stop_signal: val::string(cs, "stop_signal"),
+        dir: cs.dir.clone(),
+        user: cs.user.clone(),
+        groups: list(&cs.groups),
+        read_only: cs.read_only,
+        stop_signal: cs.stop_signal.clone(),
         stop_grace_period,
-        isolation: val::string(cs, "isolation").and_then(|i| refused.check(i)),
-        sysctls: map(val::string_map(cs, "sysctl")),
-        capability_add: items(val::strings(cs, "cap_add")),
-        capability_drop: items(val::strings(cs, "cap_drop")),
-        mounts: items(val::blocks(cs, "mounts").iter().map(|m| mount(m, refused)).collect()),
+        isolation: refused.check(cs.isolation.clone()),
+        sysctls: map_of(&cs.sysctl),
+        capability_add: list(&cs.cap_add),
+        capability_drop: list(&cs.cap_drop),
+        mounts: items(cs.mounts.iter().map(|m| mount(m, refused)).collect()),
         health_check,
         privileges,
         dns_config,
@@ -256,8 +248,8 @@ fn container_spec(cs: &Value, refused: &mut Refused) -> Result<TaskSpecContainer
 
 /// `named_resources_spec` (`kind=value`) and `discrete_resources_spec` (`kind=count`), as
 /// kreuzwerker/docker spells them; an entry that does not parse is left out.
-fn generic_resources(g: &Value) -> Vec<GenericResourcesInner> {
-    let named = val::strings(g, "named_resources_spec").into_iter().filter_map(|s| {
+fn generic_resources(g: &GenericResources) -> Vec<GenericResourcesInner> {
+    let named = g.named_resources_spec.iter().flatten().filter_map(|s| {
         let (kind, value) = s.split_once('=')?;
         Some(GenericResourcesInner {
             named_resource_spec: Some(GenericResourcesInnerNamedResourceSpec {
@@ -267,7 +259,7 @@ fn generic_resources(g: &Value) -> Vec<GenericResourcesInner> {
             discrete_resource_spec: None,
         })
     });
-    let discrete = val::strings(g, "discrete_resources_spec").into_iter().filter_map(|s| {
+    let discrete = g.discrete_resources_spec.iter().flatten().filter_map(|s| {
         let (kind, value) = s.split_once('=')?;
         Some(GenericResourcesInner {
             named_resource_spec: None,
@@ -280,55 +272,57 @@ fn generic_resources(g: &Value) -> Vec<GenericResourcesInner> {
     named.chain(discrete).collect()
 }
 
-fn task_spec(task: &Value, refused: &mut Refused) -> Result<TaskSpec, ProviderError> {
-    let cs =
-        val::block(task, "container_spec").ok_or_else(|| ProviderError::new("task_spec.container_spec is required"))?;
-    let container_spec = container_spec(&cs, refused)?;
-    let resources = val::block(task, "resources").and_then(|r| {
-        let side = |k: &str| val::block(&r, k).map(|b| (val::int(&b, "nano_cpus"), val::int(&b, "memory_bytes")));
-        let generic = val::block(&r, "reservation")
-            .and_then(|rv| val::block(&rv, "generic_resources"))
-            .map(|g| generic_resources(&g))
-            .unwrap_or_default();
+fn task_spec(task: &TaskSpecBlock, refused: &mut Refused) -> Result<TaskSpec, ProviderError> {
+    let cs = task.container_spec.as_ref().ok_or_else(|| ProviderError::new("task_spec.container_spec is required"))?;
+    let container_spec = container_spec(cs, refused)?;
+    let resources = task.resources.as_ref().and_then(|r| {
+        let generic = r.reservation.as_ref().and_then(|rv| rv.generic_resources.as_ref()).map(generic_resources);
         given(TaskSpecResources {
-            limits: side("limits")
-                .and_then(|(nano_cpus, memory_bytes)| given(Limit { nano_cpus, memory_bytes, ..Default::default() })),
-            reservations: side("reservation").and_then(|(nano_cpus, memory_bytes)| {
-                given(ResourceObject { nano_cpus, memory_bytes, generic_resources: items(generic) })
+            limits: r.limits.as_ref().and_then(|l| {
+                given(Limit { nano_cpus: l.nano_cpus, memory_bytes: l.memory_bytes, ..Default::default() })
+            }),
+            reservations: r.reservation.as_ref().and_then(|rv| {
+                given(ResourceObject {
+                    nano_cpus: rv.nano_cpus,
+                    memory_bytes: rv.memory_bytes,
+                    generic_resources: items(generic.unwrap_or_default()),
+                })
             }),
             ..Default::default()
         })
     });
-    let restart_policy = match val::block(task, "restart_policy") {
+    let restart_policy = match &task.restart_policy {
         Some(rp) => given(TaskSpecRestartPolicy {
-            condition: val::string(&rp, "condition").and_then(|c| refused.check(c)),
-            delay: ns(&rp, "delay")?,
-            max_attempts: val::int(&rp, "max_attempts"),
-            window: ns(&rp, "window")?,
+            condition: rp.condition.clone().and_then(|c| refused.check(c)),
+            delay: ns(rp.delay.as_deref(), "delay")?,
+            max_attempts: rp.max_attempts,
+            window: ns(rp.window.as_deref(), "window")?,
         }),
         None => None,
     };
-    let placement = val::block(task, "placement").and_then(|pl| {
-        let prefs = val::strings(&pl, "prefs").into_iter().map(|p| TaskSpecPlacementPreferences {
-            spread: Some(TaskSpecPlacementSpread { spread_descriptor: Some(p) }),
+    let placement = task.placement.as_ref().and_then(|pl| {
+        let prefs = pl.prefs.iter().flatten().map(|p| TaskSpecPlacementPreferences {
+            spread: Some(TaskSpecPlacementSpread { spread_descriptor: Some(p.clone()) }),
         });
-        let platforms = val::blocks(&pl, "platforms")
+        let platforms = pl
+            .platforms
             .iter()
-            .map(|p| Platform { architecture: val::string(p, "architecture"), os: val::string(p, "os") })
+            .map(|p| Platform { architecture: Some(p.architecture.clone()), os: Some(p.os.clone()) })
             .collect();
         given(TaskSpecPlacement {
-            constraints: items(val::strings(&pl, "constraints")),
+            constraints: set(&pl.constraints),
             preferences: items(prefs.collect()),
-            max_replicas: val::int(&pl, "max_replicas"),
+            max_replicas: pl.max_replicas,
             platforms: items(platforms),
         })
     });
-    let networks = val::blocks(task, "networks_advanced")
+    let networks = task
+        .networks_advanced
         .iter()
         .map(|nw| NetworkAttachmentConfig {
-            target: Some(val::string(nw, "name").unwrap_or_default()),
-            aliases: items(val::strings(nw, "aliases")),
-            driver_opts: map(pairs(nw, "driver_opts")),
+            target: Some(nw.name.clone()),
+            aliases: set(&nw.aliases),
+            driver_opts: map(pairs(&nw.driver_opts)),
         })
         .collect();
     Ok(TaskSpec {
@@ -336,48 +330,45 @@ fn task_spec(task: &Value, refused: &mut Refused) -> Result<TaskSpec, ProviderEr
         resources,
         restart_policy,
         placement,
-        force_update: val::int(task, "force_update").and_then(|n| refused.check(n)),
-        runtime: val::string(task, "runtime"),
+        force_update: task.force_update.and_then(|n| refused.check(n)),
+        runtime: task.runtime.clone(),
         networks: items(networks),
-        log_driver: val::block(task, "log_driver").map(|ld| TaskSpecLogDriver {
-            name: Some(val::string(&ld, "name").unwrap_or_default()),
-            options: Some(val::string_map(&ld, "options").into_iter().collect()),
+        log_driver: task.log_driver.as_ref().map(|ld| TaskSpecLogDriver {
+            name: Some(ld.name.clone()),
+            options: Some(ld.options.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()),
         }),
         ..Default::default()
     })
 }
 
-fn endpoint_spec(p: &Value, refused: &mut Refused) -> EndpointSpec {
-    let ep = val::block(p, "endpoint_spec");
+fn endpoint_spec(ep: Option<&EndpointSpecBlock>, refused: &mut Refused) -> EndpointSpec {
     let ports = ep
-        .as_ref()
-        .map(|e| val::blocks(e, "ports"))
+        .map(|e| e.ports.as_slice())
         .unwrap_or_default()
         .iter()
         .map(|pt| EndpointPortConfig {
-            name: val::string(pt, "name"),
-            protocol: refused.check(val::string(pt, "protocol").unwrap_or_else(|| "tcp".into())),
-            target_port: Some(val::int(pt, "target_port").unwrap_or(0)),
-            published_port: val::int(pt, "published_port"),
-            publish_mode: refused.check(val::string(pt, "publish_mode").unwrap_or_else(|| "ingress".into())),
+            name: pt.name.clone(),
+            protocol: refused.check(pt.protocol.clone()),
+            target_port: Some(pt.target_port),
+            published_port: pt.published_port,
+            publish_mode: refused.check(pt.publish_mode.clone()),
         })
         .collect();
     EndpointSpec {
-        mode: refused.check(ep.as_ref().and_then(|e| val::string(e, "mode")).unwrap_or_else(|| "vip".into())),
+        mode: refused.check(ep.and_then(|e| e.mode.clone()).unwrap_or_else(|| "vip".into())),
         ports: items(ports),
     }
 }
 
 /// The daemon's ServiceSpec for a planned service. A malformed argument fails with its own
 /// message; one the daemon's types refuse, with `building` before serde's words.
-pub fn to_spec(p: &Value, building: &str) -> Result<ServiceSpec, ProviderError> {
+pub fn to_spec(p: &ServiceObject, building: &str) -> Result<ServiceSpec, ProviderError> {
     let mut refused = Refused::default();
-    let task = val::block(p, "task_spec").ok_or_else(|| ProviderError::new("task_spec is required"))?;
-    let task_template = task_spec(&task, &mut refused)?;
-    let mode = val::block(p, "mode");
-    let global = mode.as_ref().and_then(|m| val::boolean(m, "global")).unwrap_or(false);
-    let replicas =
-        mode.as_ref().and_then(|m| val::block(m, "replicated")).and_then(|r| val::int(&r, "replicas")).unwrap_or(1);
+    let task = p.task_spec.as_ref().ok_or_else(|| ProviderError::new("task_spec is required"))?;
+    let task_template = task_spec(task, &mut refused)?;
+    let mode = p.mode.as_ref();
+    let global = mode.is_some_and(|m| m.global);
+    let replicas = mode.and_then(|m| m.replicated.as_ref()).map_or(1, |r| r.replicas);
     let mode = if global {
         ServiceSpecMode { global: Some(HashMap::new()), ..Default::default() }
     } else {
@@ -386,9 +377,9 @@ pub fn to_spec(p: &Value, building: &str) -> Result<ServiceSpec, ProviderError> 
             ..Default::default()
         }
     };
-    let update_config = match val::block(p, "update_config") {
+    let update_config = match &p.update_config {
         Some(b) => {
-            let r = rollout(&b, &mut refused)?;
+            let r = rollout(b, &mut refused)?;
             Some(ServiceSpecUpdateConfig {
                 parallelism: r.parallelism,
                 delay: r.delay,
@@ -400,9 +391,9 @@ pub fn to_spec(p: &Value, building: &str) -> Result<ServiceSpec, ProviderError> 
         }
         None => None,
     };
-    let rollback_config = match val::block(p, "rollback_config") {
+    let rollback_config = match &p.rollback_config {
         Some(b) => {
-            let r = rollout(&b, &mut refused)?;
+            let r = rollout(b, &mut refused)?;
             Some(ServiceSpecRollbackConfig {
                 parallelism: r.parallelism,
                 delay: r.delay,
@@ -415,13 +406,13 @@ pub fn to_spec(p: &Value, building: &str) -> Result<ServiceSpec, ProviderError> 
         None => None,
     };
     let spec = ServiceSpec {
-        name: Some(val::string(p, "name").unwrap_or_default()),
-        labels: map(labels::to_map(p, "labels")),
+        name: Some(p.name.clone()),
+        labels: map(labels::map_of(&p.labels).into_iter().collect()),
         task_template: Some(task_template),
         mode: Some(mode),
         update_config,
         rollback_config,
-        endpoint_spec: Some(endpoint_spec(p, &mut refused)),
+        endpoint_spec: Some(endpoint_spec(p.endpoint_spec.as_ref(), &mut refused)),
         ..Default::default()
     };
     match refused.0 {
