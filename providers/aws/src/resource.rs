@@ -189,12 +189,6 @@ pub trait DataSourceType: Send + Sync {
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value>;
 }
 
-/// `tags` and `tags_all`, as every taggable resource has them.
-pub fn with_tags(s: Schema) -> Schema {
-    s.attr("tags", Attribute::optional(Type::map(Type::String)))
-        .attr("tags_all", Attribute::optional_computed(Type::map(Type::String)))
-}
-
 /// A `timeouts { create, update, delete }` block.
 pub fn with_timeouts(s: Schema, ops: &[&str]) -> Schema {
     let mut t = Schema::new();

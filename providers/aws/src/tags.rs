@@ -6,7 +6,7 @@ use terrane_engine::value::Value;
 
 /// The tag that marks an object with the idempotency token of the create that made it, so
 /// the object is found again after a crash (`find_created`). Reserved and hidden: it is in
-/// neither `tags` nor `tags_all` ([`read_back`], [`visible`]), so no plan shows it or takes it
+/// neither `tags` nor `tags_all` ([`read_back_tags`], [`visible`]), so no plan shows it or takes it
 /// away (tag updates go from the prior `tags_all` to the planned one).
 pub const TOKEN_TAG: &str = "terrane:create-token";
 
@@ -18,12 +18,12 @@ pub fn visible(api: &BTreeMap<String, String>) -> BTreeMap<String, String> {
 }
 
 tokio::task_local! {
-    /// The token tags [`read_back`] hid, while [`seen_tokens`] collects them.
+    /// The token tags [`read_back_tags`] hid, while [`seen_tokens`] collects them.
     static SEEN: RefCell<Vec<String>>;
 }
 
 /// Runs `f` (a read) and returns, with its result, the creation tokens of the objects it read
-/// (the token tags [`read_back`] hid from their values).
+/// (the token tags [`read_back_tags`] hid from their values).
 pub async fn seen_tokens<F: std::future::Future>(f: F) -> (F::Output, Vec<String>) {
     SEEN.scope(RefCell::new(Vec::new()), async {
         let out = f.await;
@@ -74,20 +74,8 @@ pub fn merged(default_tags: &BTreeMap<String, String>, tags: &BTreeMap<String, S
 }
 
 /// The `tags` and `tags_all` of an object read back: `tags_all` is what AWS holds; `tags` is
-/// that minus the default tags (unless the resource sets the key itself). A resource
-/// configured without tags keeps `tags` null.
-pub fn read_back(
-    api: &BTreeMap<String, String>,
-    default_tags: &BTreeMap<String, String>,
-    prior: &Value,
-) -> (Value, Value) {
-    let prior_tags = prior.get_attr("tags").filter(|t| !t.is_null()).map(|_| crate::val::string_map(prior, "tags"));
-    let t = read_back_tags(api, default_tags, prior_tags.as_ref());
-    (t.tags.as_ref().map_or(Value::NULL, crate::val::str_map), crate::val::str_map(&t.tags_all.unwrap_or_default()))
-}
-
-/// [`read_back`] for a typed resource: its `tags` and `tags_all` from the tags AWS holds, the
-/// provider's default tags and the prior `tags` (null when the configuration sets none).
+/// that minus the default tags (unless the resource sets the key itself), from the prior
+/// `tags` (none when the configuration sets none: then `tags` stays none).
 pub fn read_back_tags(
     api: &BTreeMap<String, String>,
     default_tags: &BTreeMap<String, String>,
@@ -129,11 +117,6 @@ pub fn diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> (
     let removed = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
     let set = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
     (removed, set)
-}
-
-/// The `tags_all` the object should carry (planned value).
-pub fn wanted(planned: &Value) -> BTreeMap<String, String> {
-    crate::val::string_map(planned, "tags_all")
 }
 
 #[cfg(test)]
@@ -197,21 +180,20 @@ mod tests {
 
     #[test]
     fn read_back_separates_default_tags() {
-        let prior = Value::object([("tags", Value::object([("Name", Value::from("web"))]))]);
-        let (tags, all) = read_back(&m(&[("Name", "web"), ("team", "ops")]), &m(&[("team", "ops")]), &prior);
-        assert_eq!(tags, crate::val::str_map(&m(&[("Name", "web")])));
-        assert_eq!(crate::val::string_map(&Value::object([("a", all)]), "a").len(), 2);
-        let (tags, _) =
-            read_back(&m(&[("team", "ops")]), &m(&[("team", "ops")]), &Value::object([("tags", Value::NULL)]));
-        assert_eq!(tags, Value::NULL);
+        let prior = m(&[("Name", "web")]);
+        let t = read_back_tags(&m(&[("Name", "web"), ("team", "ops")]), &m(&[("team", "ops")]), Some(&prior));
+        assert_eq!(t.tags, Some(m(&[("Name", "web")])));
+        assert_eq!(t.tags_all.unwrap_or_default().len(), 2);
+        let t = read_back_tags(&m(&[("team", "ops")]), &m(&[("team", "ops")]), None);
+        assert_eq!(t.tags, None);
     }
 
     #[test]
     fn the_token_tag_is_never_read_back() {
         let api = m(&[("Name", "web"), (TOKEN_TAG, "terrane-1")]);
-        let (tags, all) = read_back(&api, &m(&[]), &Value::object([("tags", Value::NULL)]));
-        assert_eq!(tags, crate::val::str_map(&m(&[("Name", "web")])));
-        assert_eq!(all, crate::val::str_map(&m(&[("Name", "web")])));
+        let t = read_back_tags(&api, &m(&[]), None);
+        assert_eq!(t.tags, Some(m(&[("Name", "web")])));
+        assert_eq!(t.tags_all, Some(m(&[("Name", "web")])));
         assert_eq!(visible(&api), m(&[("Name", "web")]));
     }
 
@@ -219,12 +201,12 @@ mod tests {
     async fn hidden_tokens_are_seen_by_a_collecting_read() {
         let api = m(&[(TOKEN_TAG, "terrane-2")]);
         let ((), seen) = seen_tokens(async {
-            read_back(&api, &m(&[]), &Value::NULL);
+            read_back_tags(&api, &m(&[]), None);
         })
         .await;
         assert_eq!(seen, vec!["terrane-2".to_string()]);
         // Outside a collecting read, nothing is kept (and nothing fails).
-        read_back(&api, &m(&[]), &Value::NULL);
+        read_back_tags(&api, &m(&[]), None);
     }
 
     #[test]

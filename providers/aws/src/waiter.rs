@@ -4,12 +4,6 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 use terrane_engine::provider::ProviderError;
-use terrane_engine::value::Value;
-
-/// The `timeouts { create = "40m" }` value for an operation, or the default.
-pub fn timeout(v: &Value, op: &str, default: Duration) -> Duration {
-    configured_or(crate::val::block(v, "timeouts").and_then(|t| crate::val::string(&t, op)).as_deref(), default)
-}
 
 /// A configured timeout (`"40m"`), or `default` when none is configured or it does not parse.
 pub fn configured_or(configured: Option<&str>, default: Duration) -> Duration {

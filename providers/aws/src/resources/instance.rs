@@ -22,11 +22,15 @@
 //! - Launch options, block devices and interfaces: `instance_options` and `instance_devices`.
 //!   `instance_market_options` (spot) is declared but refused.
 
+use super::instance_devices::{Attributes, Devices, RootDevice};
+use super::instance_metadata::MetadataOptions;
+use super::instance_options::{CreditSpecification, LaunchTemplate, Options};
 use crate::ec2::{FILTER_PAGE, describe_volumes, filter, tag_map, tags as ec2_tags, update_tags};
 use crate::errors::{code, sdk_error};
-use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, invalid, time_suffix, with_tags, with_timeouts};
-use crate::val::{self, Obj};
-use crate::waiter::{Poll, timeout, wait_for};
+use crate::model::{CrudTimeouts, Op, Tags, known, known_parts, limit};
+use crate::resource::{Ctx, Refused, ResourceType, Result, chunks, invalid, time_suffix};
+use crate::val;
+use crate::waiter::{Poll, wait_for};
 use async_trait::async_trait;
 use aws_sdk_ec2::primitives::Blob;
 use aws_sdk_ec2::types::{
@@ -36,13 +40,13 @@ use aws_sdk_ec2::types::{
     RunInstancesMonitoringEnabled, ShutdownBehavior, TagSpecification, Volume, VolumeType,
 };
 use base64::Engine;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
+use terrane_engine::model::Model;
 use terrane_engine::plan::diff::{generic_plan, same};
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::{PathStep, Value};
 
 pub struct Instance;
@@ -52,59 +56,107 @@ const TOKEN_TAG: &str = crate::tags::TOKEN_TAG;
 /// The most instance IDs one DescribeInstances takes.
 const DESCRIBE_PAGE: usize = 1000;
 
-fn root_block_device_schema() -> Schema {
-    super::instance_devices::root_tags(Schema::new())
-        .attr("delete_on_termination", Attribute::optional(Type::Bool).default(true))
-        .attr("device_name", Attribute::computed(Type::String))
-        .attr("encrypted", Attribute::optional_computed(Type::Bool).force_new())
-        .attr("iops", Attribute::optional_computed(Type::Number))
-        .attr("kms_key_id", Attribute::optional_computed(Type::String).force_new())
-        .attr("throughput", Attribute::optional_computed(Type::Number))
-        .attr("volume_id", Attribute::computed(Type::String))
-        .attr("volume_size", Attribute::optional_computed(Type::Number))
-        .attr("volume_type", Attribute::optional_computed(Type::String))
+/// An `aws_instance` object. Launch options are [`Options`] (`instance_options`), block
+/// devices, interfaces and addresses [`Devices`] (`instance_devices`), the attributes
+/// DescribeInstances does not report [`Attributes`].
+#[derive(Model, Clone, Debug, Default)]
+struct InstanceObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(optional, computed, force_new)]
+    ami: Option<String>,
+    #[model(optional, computed)]
+    instance_type: Option<String>,
+    #[model(optional, computed, force_new)]
+    availability_zone: Option<String>,
+    #[model(optional, computed, force_new)]
+    subnet_id: Option<String>,
+    #[model(optional, computed)]
+    vpc_security_group_ids: Option<BTreeSet<String>>,
+    #[model(optional, computed, force_new)]
+    security_groups: Option<BTreeSet<String>>,
+    #[model(optional, computed, force_new)]
+    key_name: Option<String>,
+    #[model(flatten)]
+    user_data: UserData,
+    #[model(optional, computed)]
+    iam_instance_profile: Option<String>,
+    #[model(optional, computed, force_new)]
+    associate_public_ip_address: Option<bool>,
+    #[model(optional, computed, force_new)]
+    private_ip: Option<String>,
+    #[model(optional, default = true)]
+    source_dest_check: bool,
+    #[model(optional, computed, force_new)]
+    ebs_optimized: Option<bool>,
+    #[model(optional, computed, force_new)]
+    tenancy: Option<String>,
+    #[model(computed)]
+    instance_state: Option<String>,
+    #[model(computed)]
+    public_ip: Option<String>,
+    #[model(computed)]
+    public_dns: Option<String>,
+    #[model(computed)]
+    private_dns: Option<String>,
+    #[model(computed)]
+    primary_network_interface_id: Option<String>,
+    #[model(computed)]
+    outpost_arn: Option<String>,
+    #[model(optional, computed)]
+    monitoring: Option<bool>,
+    #[model(flatten)]
+    attributes: Attributes,
+    #[model(optional, default = false)]
+    get_password_data: bool,
+    #[model(computed)]
+    password_data: Option<String>,
+    #[model(block, max = 1, computed)]
+    metadata_options: Option<MetadataOptions>,
+    #[model(block, max = 1)]
+    root_block_device: Option<RootDevice>,
+    #[model(flatten)]
+    tags: Tags,
+    #[model(block = "single")]
+    timeouts: Option<CrudTimeouts>,
+    #[model(flatten)]
+    options: Options,
+    #[model(flatten)]
+    devices: Devices,
+}
+
+/// The user data arguments (a model of their own: plan-time code reads them alone, from
+/// values whose other attributes may not be known yet).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+struct UserData {
+    #[model(optional, computed)]
+    user_data: Option<String>,
+    #[model(optional, computed)]
+    user_data_base64: Option<String>,
+    #[model(optional, default = false)]
+    user_data_replace_on_change: bool,
+}
+
+impl UserData {
+    /// The user data to send, base64-encoded: `user_data` (raw or base64) or
+    /// `user_data_base64`.
+    fn to_send(&self) -> Option<String> {
+        if let Some(s) = self.user_data.as_deref().filter(|s| !s.is_empty()) {
+            return Some(b64().encode(user_data_bytes(s)));
+        }
+        nonempty(&self.user_data_base64)
+    }
 }
 
 fn schema() -> Schema {
-    let s = with_timeouts(
-        with_tags(
-            Schema::new()
-                .attr("id", Attribute::computed(Type::String))
-                .attr("arn", Attribute::computed(Type::String))
-                .attr("ami", Attribute::optional_computed(Type::String).force_new())
-                .attr("instance_type", Attribute::optional_computed(Type::String))
-                .attr("availability_zone", Attribute::optional_computed(Type::String).force_new())
-                .attr("subnet_id", Attribute::optional_computed(Type::String).force_new())
-                .attr("vpc_security_group_ids", Attribute::optional_computed(Type::set(Type::String)))
-                .attr("security_groups", Attribute::optional_computed(Type::set(Type::String)).force_new())
-                .attr("key_name", Attribute::optional_computed(Type::String).force_new())
-                .attr("user_data", Attribute::optional_computed(Type::String))
-                .attr("user_data_base64", Attribute::optional_computed(Type::String))
-                .attr("user_data_replace_on_change", Attribute::optional(Type::Bool).default(false))
-                .attr("iam_instance_profile", Attribute::optional_computed(Type::String))
-                .attr("associate_public_ip_address", Attribute::optional_computed(Type::Bool).force_new())
-                .attr("private_ip", Attribute::optional_computed(Type::String).force_new())
-                .attr("source_dest_check", Attribute::optional(Type::Bool).default(true))
-                .attr("ebs_optimized", Attribute::optional_computed(Type::Bool).force_new())
-                .attr("tenancy", Attribute::optional_computed(Type::String).force_new())
-                .attr("instance_state", Attribute::computed(Type::String))
-                .attr("public_ip", Attribute::computed(Type::String))
-                .attr("public_dns", Attribute::computed(Type::String))
-                .attr("private_dns", Attribute::computed(Type::String))
-                .attr("primary_network_interface_id", Attribute::computed(Type::String))
-                .attr("outpost_arn", Attribute::computed(Type::String))
-                .attr("monitoring", Attribute::optional_computed(Type::Bool))
-                .attr("disable_api_stop", Attribute::optional_computed(Type::Bool))
-                .attr("disable_api_termination", Attribute::optional_computed(Type::Bool))
-                .attr("instance_initiated_shutdown_behavior", Attribute::optional_computed(Type::String))
-                .attr("get_password_data", Attribute::optional(Type::Bool).default(false))
-                .attr("password_data", Attribute::computed(Type::String))
-                .block("metadata_options", super::instance_metadata::schema())
-                .block("root_block_device", NestedBlock::list(root_block_device_schema()).max(1)),
-        ),
-        &["create", "read", "update", "delete"],
-    );
-    super::instance_devices::schema(super::instance_options::schema(s))
+    InstanceObject::schema()
+}
+
+/// A string argument that is set and not empty.
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|s| !s.is_empty())
 }
 
 /// SHA-1 (FIPS 180-1), hex-encoded, for `user_data` as Terraform stores it.
@@ -158,14 +210,6 @@ fn user_data_bytes(s: &str) -> Vec<u8> {
 /// Terraform's `userDataHashSum`.
 pub fn user_data_hash(s: &str) -> String {
     sha1_hex(&user_data_bytes(s))
-}
-
-/// The user data to send, base64-encoded: `user_data` (raw or base64) or `user_data_base64`.
-fn user_data_to_send(v: &Value) -> Option<String> {
-    if let Some(s) = val::string(v, "user_data").filter(|s| !s.is_empty()) {
-        return Some(b64().encode(user_data_bytes(&s)));
-    }
-    val::string(v, "user_data_base64").filter(|s| !s.is_empty())
 }
 
 /// The name in an instance profile ARN (`arn:aws:iam::123:instance-profile/path/name`).
@@ -309,10 +353,17 @@ fn root_mapping(i: &ApiInstance) -> Option<(String, String, Option<bool>)> {
     Some((m.device_name()?.to_string(), ebs.volume_id()?.to_string(), ebs.delete_on_termination()))
 }
 
-/// Whether the state holds user data to compare with what AWS has.
+/// Whether `cur` is an import's stub (no more than the ID: not even a null `ami`), which a
+/// typed read cannot tell from a state: a raw check.
+fn is_stub(cur: &Value) -> bool {
+    cur.get_attr("ami").is_none()
+}
+
+/// Whether the state holds user data to compare with what AWS has: user data not known yet
+/// (after a create) counts, which a typed read takes for none, so it is a raw check.
 fn wants_user_data(cur: &Value) -> bool {
     let has = |k: &str| cur.get_attr(k).is_some_and(|v| !v.is_null());
-    has("user_data") || has("user_data_base64") || cur.get_attr("ami").is_none()
+    has("user_data") || has("user_data_base64") || is_stub(cur)
 }
 
 async fn user_data(c: &Ctx<'_>, id: &str) -> Result<Option<String>> {
@@ -333,13 +384,15 @@ struct Found<'a> {
     volume: Option<&'a Volume>,
     volumes: &'a HashMap<String, Volume>,
     user_data: Option<Option<String>>,
-    attributes: Option<Vec<(&'static str, Value)>>,
+    attributes: Option<Attributes>,
     password: Option<String>,
     credits: Option<String>,
-    launch_template: Value,
+    launch_template: Option<LaunchTemplate>,
 }
 
-fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
+/// The instance as read (`cur`: the prior value, or the planned one after a create or an
+/// update, for what the API does not tell).
+fn object_from(c: &Ctx<'_>, f: &Found<'_>, cur: &InstanceObject) -> InstanceObject {
     let i = f.instance;
     let id = i.instance_id().unwrap_or_default();
     // hashicorp/aws builds the ARN with the provider's account ID (none when it skips asking).
@@ -348,7 +401,6 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
     api_tags.remove(TOKEN_TAG);
     // AWS's own tags (`aws:ec2launchtemplate:id`, ...) are not the resource's.
     api_tags.retain(|k, _| !k.starts_with("aws:"));
-    let (tags, tags_all) = crate::tags::read_back(&api_tags, c.default_tags(), cur);
     let primary = i.network_interfaces().iter().find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
     let (subnet, eni, public_assoc, sdc) = match primary {
         Some(n) => (
@@ -364,122 +416,81 @@ fn value_from(c: &Ctx<'_>, f: &Found<'_>, cur: &Value) -> Value {
         Some(n) if i.security_groups().is_empty() => n.groups(),
         _ => i.security_groups(),
     };
-    let ids: Vec<&str> = groups.iter().filter_map(|g| g.group_id()).collect();
-    let names: Vec<&str> = groups.iter().filter_map(|g| g.group_name()).collect();
-    let by_name = subnet.is_none_or(str::is_empty) || !val::strings(cur, "security_groups").is_empty();
-    let (root_tags, root_tags_all) = super::instance_devices::root_tags_read(f.volume, cur);
+    let ids: BTreeSet<String> = groups.iter().filter_map(|g| g.group_id()).map(str::to_string).collect();
+    let names: BTreeSet<String> = groups.iter().filter_map(|g| g.group_name()).map(str::to_string).collect();
+    let by_name = subnet.is_none_or(str::is_empty) || cur.security_groups.as_ref().is_some_and(|g| !g.is_empty());
+    let managed = cur.devices.volume_tags_managed();
     let root = root_mapping(i).map(|(device, volume, dot)| {
         let v = f.volume;
-        Value::object([
-            ("tags", root_tags.clone()),
-            ("tags_all", root_tags_all.clone()),
-            ("delete_on_termination", Value::Bool(dot.unwrap_or(true))),
-            ("device_name", Value::from(device)),
-            ("encrypted", val::opt_bool(v.and_then(Volume::encrypted))),
-            ("iops", val::opt_num(v.and_then(Volume::iops))),
-            ("kms_key_id", val::opt_str(v.and_then(Volume::kms_key_id))),
-            ("throughput", val::opt_num(v.and_then(Volume::throughput))),
-            ("volume_id", Value::from(volume)),
-            ("volume_size", val::opt_num(v.and_then(Volume::size))),
-            ("volume_type", val::opt_str(v.and_then(|v| v.volume_type()).map(|t| t.as_str()))),
-        ])
+        RootDevice {
+            tags: super::instance_devices::root_tags_read(v, cur.root_block_device.as_ref(), managed),
+            delete_on_termination: dot.unwrap_or(true),
+            device_name: Some(device),
+            encrypted: v.and_then(Volume::encrypted),
+            iops: v.and_then(Volume::iops).map(i64::from),
+            kms_key_id: v.and_then(Volume::kms_key_id).map(str::to_string),
+            throughput: v.and_then(Volume::throughput).map(i64::from),
+            volume_id: Some(volume),
+            volume_size: v.and_then(Volume::size).map(i64::from),
+            volume_type: v.and_then(|v| v.volume_type()).map(|t| t.as_str().to_string()),
+        }
     });
-    let mut o = Obj::new(&schema())
-        .set("id", id)
-        .set("arn", format!("arn:aws:ec2:{}:{owner}:instance/{id}", c.clients.region))
-        .set("ami", val::opt_str(i.image_id()))
-        .set("instance_type", val::opt_str(i.instance_type().map(|t| t.as_str())))
-        .set("availability_zone", val::opt_str(i.placement().and_then(|p| p.availability_zone())))
-        .set("tenancy", val::opt_str(i.placement().and_then(|p| p.tenancy()).map(|t| t.as_str())))
-        .set("subnet_id", val::opt_str(subnet.filter(|s| !s.is_empty())))
-        .set("vpc_security_group_ids", val::str_set(ids))
-        .set("security_groups", if by_name { val::str_set(names) } else { val::str_set(Vec::<String>::new()) })
-        .set("key_name", val::opt_str(i.key_name()))
-        .set(
-            "iam_instance_profile",
-            val::opt_str(i.iam_instance_profile().and_then(|p| p.arn()).and_then(profile_name).as_deref()),
-        )
-        .set("associate_public_ip_address", Value::Bool(public_assoc))
-        .set("private_ip", val::opt_str(i.private_ip_address()))
-        .set("source_dest_check", Value::Bool(sdc.unwrap_or(true)))
-        .set("ebs_optimized", Value::Bool(i.ebs_optimized().unwrap_or(false)))
-        .set("instance_state", val::opt_str(state_name(i).map(|s| s.as_str())))
-        .set("public_ip", val::opt_str(i.public_ip_address().filter(|s| !s.is_empty())))
-        .set("public_dns", val::opt_str(i.public_dns_name().filter(|s| !s.is_empty())))
-        .set("private_dns", val::opt_str(i.private_dns_name().filter(|s| !s.is_empty())))
-        .set("primary_network_interface_id", val::opt_str(eni))
-        .set("outpost_arn", val::opt_str(i.outpost_arn()))
-        .set(
-            "monitoring",
-            Value::Bool(matches!(
-                i.monitoring().and_then(|m| m.state()),
-                Some(MonitoringState::Enabled | MonitoringState::Pending)
-            )),
-        )
-        .set("metadata_options", super::instance_metadata::read(i))
-        .set("root_block_device", Value::tuple(root.into_iter().collect()))
-        .set(
-            "user_data_replace_on_change",
-            Value::Bool(val::boolean(cur, "user_data_replace_on_change").unwrap_or(false)),
-        )
-        .set("tags", tags)
-        .set("tags_all", tags_all)
-        .set("ebs_block_device", super::instance_devices::ebs_read(i, f.volumes, cur))
-        .set(
-            "ephemeral_block_device",
-            super::instance_options::known_or(cur, "ephemeral_block_device", Value::tuple(Vec::new())),
-        )
-        .set("network_interface", super::instance_devices::interfaces_read(i, cur))
-        .set("volume_tags", super::instance_devices::volume_tags_read(i, f.volumes, cur))
-        .set("get_password_data", Value::Bool(val::boolean(cur, "get_password_data").unwrap_or(false)))
-        .set("password_data", val::opt_str(f.password.as_deref()))
-        .keep(cur, &["timeouts", "user_data", "user_data_base64"]);
-    for (k, v) in super::instance_devices::addresses_read(primary, cur) {
-        o = o.set(k, v);
+    let mut options = super::instance_options::read(i, &cur.options, f.launch_template.clone());
+    if let Some(cr) = &f.credits {
+        options.credit_specification = Some(CreditSpecification { cpu_credits: Some(cr.clone()) });
     }
-    for (k, v) in super::instance_options::read(i, cur, f.launch_template.clone()) {
-        o = o.set(k, v);
-    }
-    match &f.attributes {
-        Some(attrs) => {
-            for (k, v) in attrs {
-                o = o.set(k, v.clone());
-            }
+    let user_data = match &f.user_data {
+        Some(data) => {
+            let base64_form = cur.user_data.user_data_base64.is_some();
+            let (user_data, user_data_base64) = match data {
+                None => (None, None),
+                Some(d) if base64_form => (None, Some(d.clone())),
+                Some(d) => (Some(user_data_hash(d)), None),
+            };
+            UserData { user_data, user_data_base64, ..cur.user_data.clone() }
         }
-        None => {
-            for k in super::instance_devices::ATTRIBUTES {
-                o = o.set(k, super::instance_options::known_or(cur, k, Value::NULL));
-            }
-        }
+        // Not read: the state's is kept (one not known yet is none).
+        None => cur.user_data.clone(),
+    };
+    let text = |s: Option<&str>| s.map(str::to_string);
+    let shown = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_string);
+    InstanceObject {
+        id: Some(id.to_string()),
+        arn: Some(format!("arn:aws:ec2:{}:{owner}:instance/{id}", c.clients.region)),
+        ami: text(i.image_id()),
+        instance_type: text(i.instance_type().map(|t| t.as_str())),
+        availability_zone: text(i.placement().and_then(|p| p.availability_zone())),
+        tenancy: text(i.placement().and_then(|p| p.tenancy()).map(|t| t.as_str())),
+        subnet_id: shown(subnet),
+        vpc_security_group_ids: Some(ids),
+        security_groups: Some(if by_name { names } else { BTreeSet::new() }),
+        key_name: text(i.key_name()),
+        iam_instance_profile: i.iam_instance_profile().and_then(|p| p.arn()).and_then(profile_name),
+        associate_public_ip_address: Some(public_assoc),
+        private_ip: text(i.private_ip_address()),
+        source_dest_check: sdc.unwrap_or(true),
+        ebs_optimized: Some(i.ebs_optimized().unwrap_or(false)),
+        instance_state: text(state_name(i).map(|s| s.as_str())),
+        public_ip: shown(i.public_ip_address()),
+        public_dns: shown(i.public_dns_name()),
+        private_dns: shown(i.private_dns_name()),
+        primary_network_interface_id: text(eni),
+        outpost_arn: text(i.outpost_arn()),
+        monitoring: Some(matches!(
+            i.monitoring().and_then(|m| m.state()),
+            Some(MonitoringState::Enabled | MonitoringState::Pending)
+        )),
+        metadata_options: super::instance_metadata::read(i),
+        root_block_device: root,
+        user_data,
+        tags: cur.tags.read_back(c, &api_tags),
+        timeouts: cur.timeouts.clone(),
+        devices: super::instance_devices::read(i, primary, f.volumes, &cur.devices),
+        get_password_data: cur.get_password_data,
+        password_data: f.password.clone(),
+        attributes: f.attributes.clone().unwrap_or_else(|| cur.attributes.clone()),
+        options,
     }
-    o = o.set(
-        "credit_specification",
-        match &f.credits {
-            Some(cr) => Value::tuple(vec![Value::object([("cpu_credits", Value::from(cr.as_str()))])]),
-            None => super::instance_options::known_or(cur, "credit_specification", Value::tuple(Vec::new())),
-        },
-    );
-    if let Some(data) = &f.user_data {
-        let base64_form = cur.get_attr("user_data_base64").is_some_and(|v| !v.is_null() && !v.is_unknown());
-        let (ud, ud64) = match data {
-            None => (Value::NULL, Value::NULL),
-            Some(d) if base64_form => (Value::NULL, Value::from(d.as_str())),
-            Some(d) => (Value::from(user_data_hash(d)), Value::NULL),
-        };
-        o = o.set("user_data", ud).set("user_data_base64", ud64);
-    } else {
-        // Not read: keep the state's (an unknown from a plan becomes null).
-        for k in ["user_data", "user_data_base64"] {
-            if cur.get_attr(k).is_none_or(Value::is_unknown) {
-                o = o.set(k, Value::NULL);
-            }
-        }
-    }
-    o.build()
-}
-
-fn attr_unknown(v: &Value, k: &str) -> bool {
-    v.get_attr(k).is_some_and(Value::is_unknown)
 }
 
 fn set(v: &mut Value, k: &str, x: Value) {
@@ -500,16 +511,17 @@ async fn image_root_device(c: &Ctx<'_>, ami: &str) -> Result<Option<String>> {
 }
 
 /// The image of the launch template the instance is launched from (for its root device).
-async fn template_image(c: &Ctx<'_>, planned: &Value) -> Result<String> {
-    let lt = val::block(planned, "launch_template").unwrap_or_default();
-    let s = |k: &str| val::string(&lt, k).filter(|v| !v.is_empty());
+async fn template_image(c: &Ctx<'_>, lt: Option<&LaunchTemplate>) -> Result<String> {
+    let lt = lt.cloned().unwrap_or_default();
+    let (id, name) = lt.id_or_name();
+    let version = Some(lt.version).filter(|v| !v.is_empty());
     let out = c
         .clients
         .ec2
         .describe_launch_template_versions()
-        .set_launch_template_id(s("id"))
-        .set_launch_template_name(s("name").filter(|_| s("id").is_none()))
-        .versions(s("version").unwrap_or_else(|| super::instance_options::DEFAULT_VERSION.into()))
+        .set_launch_template_id(id)
+        .set_launch_template_name(name)
+        .versions(version.unwrap_or_else(|| super::instance_options::DEFAULT_VERSION.into()))
         .send()
         .await
         .map_err(|e| sdk_error("reading the launch template", e))?;
@@ -549,9 +561,9 @@ async fn wait_state(c: &Ctx<'_>, id: &str, want: InstanceStateName, limit: Durat
 }
 
 /// What one instance's read asks for beyond DescribeInstances: its ID, user data, the
-/// attributes, and password data (with the value that holds the read timeout).
-type Ask = (String, bool, bool, Option<Value>);
-type Extra = (Option<Option<String>>, Option<Vec<(&'static str, Value)>>, Option<String>);
+/// attributes, and password data (with the configured read timeout).
+type Ask = (String, bool, bool, Option<Option<String>>);
+type Extra = (Option<Option<String>>, Option<Attributes>, Option<String>);
 
 impl Instance {
     /// Reads a batch: one DescribeInstances, one DescribeVolumes for every EBS volume, one
@@ -560,7 +572,8 @@ impl Instance {
     /// instance, a few at a time, only what the state asks for (user data, the attributes
     /// DescribeInstances lacks, password data).
     async fn read_batch(&self, c: &Ctx<'_>, current: &[Value]) -> Result<Vec<Result<Option<Value>>>> {
-        let ids: Vec<String> = current.iter().map(val::id).collect();
+        let curs = current.iter().map(InstanceObject::from_stub).collect::<std::result::Result<Vec<_>, _>>()?;
+        let ids: Vec<String> = curs.iter().map(|cur| cur.id.clone().unwrap_or_default()).collect();
         let found = describe(c, &ids).await.map_err(ProviderError::new)?;
         let live = |id: &str| found.get(id).filter(|i| !is_gone(i));
         let mut volume_ids: Vec<String> =
@@ -570,12 +583,11 @@ impl Instance {
         let volumes = describe_volumes(c, &volume_ids).await.map_err(ProviderError::new)?;
         let credit_ids: Vec<String> = ids
             .iter()
-            .zip(current)
-            .filter(|(id, cur)| {
+            .zip(current.iter().zip(&curs))
+            .filter(|(id, (raw, cur))| {
                 live(id).is_some_and(|i| {
                     super::instance_options::burstable(i.instance_type().map(|t| t.as_str()).unwrap_or_default())
-                }) && (cur.get_attr("ami").is_none()
-                    || cur.get_attr("credit_specification").is_some_and(|v| !crate::legacy::is_zero(v) && !v.is_null()))
+                }) && (is_stub(raw) || cur.options.credit_specification.is_some())
             })
             .map(|(id, _)| id.clone())
             .collect();
@@ -588,14 +600,14 @@ impl Instance {
         // What each live instance needs besides (owned, for the futures below).
         let asks: Vec<Option<Ask>> = ids
             .iter()
-            .zip(current)
-            .map(|(id, cur)| {
+            .zip(current.iter().zip(&curs))
+            .map(|(id, (raw, cur))| {
                 live(id).map(|_| {
                     (
                         id.clone(),
-                        wants_user_data(cur),
-                        super::instance_devices::attributes_wanted(cur),
-                        (val::boolean(cur, "get_password_data") == Some(true)).then(|| cur.clone()),
+                        wants_user_data(raw),
+                        super::instance_devices::attributes_wanted(raw),
+                        cur.get_password_data.then(|| cur.timeouts.as_ref().and_then(|t| t.read.clone())),
                     )
                 })
             })
@@ -607,7 +619,7 @@ impl Instance {
                 let data = if ud { Some(user_data(c, &id).await?) } else { None };
                 let attrs = if attrs { Some(super::instance_devices::attributes(c, &id).await?) } else { None };
                 let password = match pw {
-                    Some(cur) => Some(super::instance_devices::password_data(c, &id, &cur).await?),
+                    Some(read) => Some(super::instance_devices::password_data(c, &id, read.as_deref()).await?),
                     None => None,
                 };
                 Ok((data, attrs, password))
@@ -616,42 +628,40 @@ impl Instance {
             .collect()
             .await
         };
-        Ok(current
+        Ok(curs
             .iter()
-            .zip(extra)
-            .map(|(cur, extra)| {
-                let id = val::id(cur);
-                let Some(instance) = live(&id) else { return Ok(None) };
+            .zip(ids.iter().zip(extra))
+            .map(|(cur, (id, extra))| {
+                let Some(instance) = live(id) else { return Ok(None) };
                 let (user_data, attributes, password) = extra?;
                 let volume = root_mapping(instance).and_then(|m| volumes.get(&m.1));
-                let launch_template = super::instance_options::read_launch_template(instance, cur, &names);
-                Ok(Some(value_from(
-                    c,
-                    &Found {
-                        instance,
-                        volume,
-                        volumes: &volumes,
-                        user_data,
-                        attributes,
-                        password,
-                        credits: credits.get(&id).cloned(),
-                        launch_template,
-                    },
-                    cur,
-                )))
+                let launch_template = super::instance_options::read_launch_template(
+                    instance,
+                    cur.options.launch_template.as_ref(),
+                    &names,
+                );
+                let found = Found {
+                    instance,
+                    volume,
+                    volumes: &volumes,
+                    user_data,
+                    attributes,
+                    password,
+                    credits: credits.get(id).cloned(),
+                    launch_template,
+                };
+                Ok(Some(object_from(c, &found, cur).to_value()))
             })
             .collect())
     }
 
     /// What RunInstances cannot do: tags of the root and EBS volumes, source/dest checking off.
-    async fn after_launch(&self, c: &Ctx<'_>, id: &str, planned: &Value) -> Result<()> {
+    async fn after_launch(&self, c: &Ctx<'_>, id: &str, planned: &InstanceObject) -> Result<()> {
         let found = describe(c, &[id.to_string()]).await.map_err(ProviderError::new)?;
         if let Some(i) = found.get(id) {
-            super::instance_devices::tag_volumes(c, i, planned).await?;
+            super::instance_devices::tag_volumes(c, i, planned.root_block_device.as_ref(), &planned.devices).await?;
         }
-        if val::boolean(planned, "source_dest_check") == Some(false)
-            && val::blocks(planned, "network_interface").is_empty()
-        {
+        if !planned.source_dest_check && planned.devices.network_interface.is_empty() {
             c.clients
                 .ec2
                 .modify_instance_attribute()
@@ -664,34 +674,30 @@ impl Instance {
         Ok(())
     }
 
+    /// Reads the instance, starting from `like` (the planned value: what it does not know
+    /// yet, such as the attributes after a create, is read).
     async fn read_one(&self, c: &Ctx<'_>, id: &str, like: &Value) -> Result<Value> {
-        let mut stub = like.clone();
-        set(&mut stub, "id", Value::from(id));
-        self.read_many(c, &[stub])
-            .await
-            .pop()
-            .unwrap_or(Ok(None))?
+        crate::resource::read_stub(self, c, crate::resource::with_id(like, id))
+            .await?
             .ok_or_else(|| ProviderError::new(format!("instance {id} is gone")))
     }
 
     /// Launches the instance once, even when an answer is lost: the token tag finds an
     /// instance launched by an earlier attempt.
-    async fn launch(&self, c: &Ctx<'_>, planned: &Value) -> Result<String> {
+    async fn launch(&self, c: &Ctx<'_>, p: &InstanceObject) -> Result<String> {
         let token = c.token.map_or_else(|| format!("terrane-{}", time_suffix()), str::to_string);
-        let mut tags: BTreeMap<String, String> = crate::tags::wanted(planned);
+        let mut tags: BTreeMap<String, String> = p.tags.wanted();
         tags.insert(TOKEN_TAG.into(), token.clone());
         let mut specs =
             vec![TagSpecification::builder().resource_type(Rt::Instance).set_tags(Some(ec2_tags(&tags))).build()];
-        let volume_tags = val::string_map(planned, "volume_tags");
+        let volume_tags = p.devices.volume_tags.clone().unwrap_or_default();
         if !volume_tags.is_empty() {
             specs.push(
                 TagSpecification::builder().resource_type(Rt::Volume).set_tags(Some(ec2_tags(&volume_tags))).build(),
             );
         }
-        let s = |k: &str| val::string(planned, k).filter(|v| !v.is_empty());
-        let sgs = val::strings(planned, "vpc_security_group_ids");
-        let names = val::strings(planned, "security_groups");
-        let known_bool = |k: &str| planned.get_attr(k).filter(|v| v.is_known()).and_then(|_| val::boolean(planned, k));
+        let sgs: Vec<String> = p.vpc_security_group_ids.iter().flatten().cloned().collect();
+        let names: Vec<String> = p.security_groups.iter().flatten().cloned().collect();
         let mut req = c
             .clients
             .ec2
@@ -699,32 +705,37 @@ impl Instance {
             .min_count(1)
             .max_count(1)
             .client_token(&token)
-            .set_image_id(s("ami"))
-            .set_instance_type(s("instance_type").map(|t| InstanceType::from(t.as_str())))
-            .set_key_name(s("key_name"))
-            .set_user_data(user_data_to_send(planned))
-            .set_ebs_optimized(val::boolean(planned, "ebs_optimized"))
-            .set_monitoring(
-                val::boolean(planned, "monitoring")
-                    .map(|on| RunInstancesMonitoringEnabled::builder().enabled(on).build()),
-            )
-            .set_metadata_options(super::instance_metadata::request(planned))
-            .set_disable_api_termination(known_bool("disable_api_termination"))
-            .set_disable_api_stop(known_bool("disable_api_stop"))
+            .set_image_id(nonempty(&p.ami))
+            .set_instance_type(nonempty(&p.instance_type).map(|t| InstanceType::from(t.as_str())))
+            .set_key_name(nonempty(&p.key_name))
+            .set_user_data(p.user_data.to_send())
+            .set_ebs_optimized(p.ebs_optimized)
+            .set_monitoring(p.monitoring.map(|on| RunInstancesMonitoringEnabled::builder().enabled(on).build()))
+            .set_metadata_options(super::instance_metadata::request(p.metadata_options.as_ref()))
+            .set_disable_api_termination(p.attributes.disable_api_termination)
+            .set_disable_api_stop(p.attributes.disable_api_stop)
             .set_instance_initiated_shutdown_behavior(
-                s("instance_initiated_shutdown_behavior").map(|b| ShutdownBehavior::from(b.as_str())),
+                nonempty(&p.attributes.instance_initiated_shutdown_behavior)
+                    .map(|b| ShutdownBehavior::from(b.as_str())),
             )
             .set_tag_specifications(Some(specs));
-        req = super::instance_options::launch(req, planned);
-        if let Some(p) = s("iam_instance_profile") {
-            req = req.iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
+        req = super::instance_options::launch(
+            req,
+            &p.options,
+            p.instance_type.as_deref().unwrap_or_default(),
+            p.availability_zone.clone(),
+            p.tenancy.clone(),
+        );
+        if let Some(profile) = nonempty(&p.iam_instance_profile) {
+            req = req.iam_instance_profile(IamInstanceProfileSpecification::builder().name(profile).build());
         }
-        let interfaces = super::instance_devices::interfaces(planned);
-        let public = val::boolean(planned, "associate_public_ip_address");
+        let interfaces = super::instance_devices::interfaces(&p.devices);
+        let public = p.associate_public_ip_address;
+        let addresses = p.devices.addresses_wanted();
         if !interfaces.is_empty() {
             req = req.set_network_interfaces(Some(interfaces));
-        } else if let Some(subnet) = s("subnet_id")
-            && (public.is_some() || super::instance_devices::addresses_wanted(planned))
+        } else if let Some(subnet) = nonempty(&p.subnet_id)
+            && (public.is_some() || addresses)
         {
             // Only a network interface specification can ask for a public address, IPv6
             // addresses or secondary private IPs.
@@ -734,35 +745,33 @@ impl Instance {
                 .delete_on_termination(true)
                 .subnet_id(subnet)
                 .set_groups((!sgs.is_empty()).then(|| sgs.clone()));
-            let ni = super::instance_devices::with_addresses(ni, planned);
-            let ni = if super::instance_devices::addresses_wanted(planned)
-                && !val::strings(planned, "secondary_private_ips").is_empty()
-            {
+            let ni = super::instance_devices::with_addresses(ni, &p.devices, p.private_ip.as_deref());
+            let ni = if addresses && p.devices.secondary_private_ips.as_ref().is_some_and(|s| !s.is_empty()) {
                 ni
             } else {
-                ni.set_private_ip_address(s("private_ip"))
+                ni.set_private_ip_address(nonempty(&p.private_ip))
             };
             req = req.network_interfaces(ni.build());
         } else {
             req = req
-                .set_subnet_id(s("subnet_id"))
+                .set_subnet_id(nonempty(&p.subnet_id))
                 .set_security_group_ids((!sgs.is_empty()).then(|| sgs.clone()))
-                .set_private_ip_address(s("private_ip"))
-                .set_ipv6_address_count(val::int(planned, "ipv6_address_count").filter(|n| *n > 0).map(|n| n as i32));
+                .set_private_ip_address(nonempty(&p.private_ip))
+                .set_ipv6_address_count(p.devices.ipv6_address_count.filter(|n| *n > 0).map(|n| n as i32));
         }
         if !names.is_empty() {
             req = req.set_security_groups(Some(names));
         }
-        let mut mappings = super::instance_devices::mappings(planned)?;
-        if let Some(root) = val::block(planned, "root_block_device") {
-            let ami = match s("ami") {
+        let mut mappings = super::instance_devices::mappings(&p.devices)?;
+        if let Some(root) = &p.root_block_device {
+            let ami = match nonempty(&p.ami) {
                 Some(a) => a,
-                None => template_image(c, planned).await?,
+                None => template_image(c, p.options.launch_template.as_ref()).await?,
             };
             let device = image_root_device(c, &ami).await?.ok_or_else(|| {
                 ProviderError::new(format!("image {ami} has no root device to configure with root_block_device"))
             })?;
-            let ebs = super::instance_devices::root_ebs(&root)?;
+            let ebs = super::instance_devices::root_ebs(root)?;
             mappings.push(BlockDeviceMapping::builder().device_name(device).ebs(ebs).build());
         }
         if !mappings.is_empty() {
@@ -772,7 +781,7 @@ impl Instance {
         // deduplicate would launch twice. Retry here, looking for the token first.
         let no_retry =
             aws_sdk_ec2::config::Builder::default().retry_config(aws_sdk_ec2::config::retry::RetryConfig::disabled());
-        let limit = timeout(planned, "create", Duration::from_secs(10 * 60));
+        let limit = limit(&p.timeouts, Op::Create, Duration::from_secs(10 * 60));
         wait_for("the instance to launch", limit, || {
             let req = req.clone();
             let no_retry = no_retry.clone();
@@ -842,29 +851,26 @@ impl Instance {
         Ok(by_client_token.ok().and_then(|out| live(&out)))
     }
 
-    /// Stops the instance, applies the changes that need it stopped, and starts it again.
+    /// Stops the instance, applies the changes that need it stopped, and starts it again
+    /// (`user_data_changed`: whether the planned user data differs from the prior).
     async fn stopped_changes(
         &self,
         c: &Ctx<'_>,
         id: &str,
-        prior: &Value,
-        planned: &Value,
+        (prior, planned): (&InstanceObject, &InstanceObject),
+        user_data_changed: bool,
         limit: Duration,
     ) -> Result<()> {
         let ec2 = &c.clients.ec2;
-        let new_type =
-            val::string(planned, "instance_type").filter(|t| Some(t) != val::string(prior, "instance_type").as_ref());
-        let new_data = user_data_changed(prior, planned).then(|| {
+        let new_type = planned.instance_type.clone().filter(|t| Some(t) != prior.instance_type.as_ref());
+        let new_data = user_data_changed.then(|| {
+            let (old, new) = (&prior.user_data, &planned.user_data);
             // Whichever of the two changed (the other may still hold the old value).
-            let b64_changed = val::string(planned, "user_data_base64").is_some()
-                && val::string(planned, "user_data_base64") != val::string(prior, "user_data_base64");
+            let b64_changed = new.user_data_base64.is_some() && new.user_data_base64 != old.user_data_base64;
             if b64_changed {
-                val::string(planned, "user_data_base64").filter(|s| !s.is_empty())
+                nonempty(&new.user_data_base64)
             } else {
-                user_data_to_send(&Value::object([(
-                    "user_data",
-                    planned.get_attr("user_data").cloned().unwrap_or_default(),
-                )]))
+                UserData { user_data: new.user_data.clone(), ..UserData::default() }.to_send()
             }
         });
         if new_type.is_none() && new_data.is_none() {
@@ -965,26 +971,37 @@ impl Instance {
         }
     }
 
-    async fn change_root_volume(&self, c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Result<()> {
-        let (Some(old), Some(new)) = (val::block(prior, "root_block_device"), val::block(planned, "root_block_device"))
-        else {
+    async fn change_root_volume(
+        &self,
+        c: &Ctx<'_>,
+        id: &str,
+        old: Option<&RootDevice>,
+        new: Option<&RootDevice>,
+    ) -> Result<()> {
+        let (Some(old), Some(new)) = (old, new) else {
             return Ok(());
         };
         let ec2 = &c.clients.ec2;
-        let volume = val::string(&old, "volume_id").unwrap_or_default();
-        let changed = |k: &str| {
-            new.get_attr(k).is_some_and(|v| !v.is_null() && !v.is_unknown())
-                && !same(&old.get_attr(k).cloned().unwrap_or_default(), &new.get_attr(k).cloned().unwrap_or_default())
+        let volume = old.volume_id.clone().unwrap_or_default();
+        // A planned value that is set (known) and not the prior one.
+        fn changed<T: PartialEq>(old: &Option<T>, new: &Option<T>) -> bool {
+            new.is_some() && new != old
+        }
+        let n = |old: Option<i64>, new: Option<i64>| {
+            if changed(&old, &new) { new.filter(|v| *v > 0).map(|v| v as i32) } else { None }
         };
-        if ["volume_size", "volume_type", "iops", "throughput"].iter().any(|k| changed(k)) && !volume.is_empty() {
-            let n = |k: &str| if changed(k) { val::int(&new, k).filter(|v| *v > 0).map(|v| v as i32) } else { None };
+        let resized = changed(&old.volume_size, &new.volume_size)
+            || changed(&old.volume_type, &new.volume_type)
+            || changed(&old.iops, &new.iops)
+            || changed(&old.throughput, &new.throughput);
+        if resized && !volume.is_empty() {
             ec2.modify_volume()
                 .volume_id(&volume)
-                .set_size(n("volume_size"))
-                .set_iops(n("iops"))
-                .set_throughput(n("throughput"))
-                .set_volume_type(if changed("volume_type") {
-                    val::string(&new, "volume_type").map(|t| VolumeType::from(t.as_str()))
+                .set_size(n(old.volume_size, new.volume_size))
+                .set_iops(n(old.iops, new.iops))
+                .set_throughput(n(old.throughput, new.throughput))
+                .set_volume_type(if changed(&old.volume_type, &new.volume_type) {
+                    new.volume_type.as_deref().map(VolumeType::from)
                 } else {
                     None
                 })
@@ -992,8 +1009,8 @@ impl Instance {
                 .await
                 .map_err(|e| sdk_error(&format!("modifying root volume {volume} of {id}"), e))?;
         }
-        if changed("delete_on_termination") {
-            let device = val::string(&old, "device_name").unwrap_or_default();
+        if new.delete_on_termination != old.delete_on_termination {
+            let device = old.device_name.clone().unwrap_or_default();
             ec2.modify_instance_attribute()
                 .instance_id(id)
                 .block_device_mappings(
@@ -1001,7 +1018,7 @@ impl Instance {
                         .device_name(&device)
                         .ebs(
                             EbsInstanceBlockDeviceSpecification::builder()
-                                .set_delete_on_termination(val::boolean(&new, "delete_on_termination"))
+                                .delete_on_termination(new.delete_on_termination)
                                 .build(),
                         )
                         .build(),
@@ -1073,13 +1090,11 @@ fn set_block_replaced(prior: &Value, planned: &mut Value, k: &str) -> bool {
 }
 
 /// Whether the planned user data differs from the state's (planned holds raw user data only
-/// when it changed).
+/// when it changed). User data not known yet is no change: a raw check (`model::known`).
 fn user_data_changed(prior: &Value, planned: &Value) -> bool {
-    let changed = |k: &str| {
-        planned.get_attr(k).is_some_and(|v| !v.is_unknown())
-            && !same(&prior.get_attr(k).cloned().unwrap_or_default(), &planned.get_attr(k).cloned().unwrap_or_default())
-    };
-    changed("user_data") || changed("user_data_base64")
+    let (Ok(old), Ok(new)) = (UserData::from_stub(prior), UserData::from_stub(planned)) else { return false };
+    (known(planned, "user_data") && new.user_data != old.user_data)
+        || (known(planned, "user_data_base64") && new.user_data_base64 != old.user_data_base64)
 }
 
 /// Plans `user_data` (the hash when it did not change, else the new user data for apply to
@@ -1087,11 +1102,12 @@ fn user_data_changed(prior: &Value, planned: &Value) -> bool {
 /// must replace the instance.
 fn plan_user_data_and_root(prior: Option<&Value>, config: &Value, planned: &mut Value, replacing: bool) -> bool {
     let mut replace = false;
-    let on_change = val::boolean(config, "user_data_replace_on_change").unwrap_or(false);
+    let prior_data = prior.map(|p| UserData::from_stub(p).unwrap_or_default());
+    let on_change = UserData::from_stub(config).is_ok_and(|c| c.user_data_replace_on_change);
     match config.get_attr("user_data").map(|v| v.unmarked().clone()) {
         Some(Value::String(s)) => {
             let h = user_data_hash(&s);
-            let before = prior.and_then(|p| val::string(p, "user_data"));
+            let before = prior_data.as_ref().and_then(|p| p.user_data.clone());
             if before.as_deref() == Some(h.as_str()) || (s.is_empty() && before.is_none()) {
                 set(planned, "user_data", before.map_or(Value::NULL, Value::from));
             } else {
@@ -1104,7 +1120,7 @@ fn plan_user_data_and_root(prior: Option<&Value>, config: &Value, planned: &mut 
     match config.get_attr("user_data_base64").map(|v| v.unmarked().clone()) {
         Some(Value::String(s)) => {
             replace |=
-                prior.is_some_and(|p| val::string(p, "user_data_base64").as_deref() != Some(s.as_str())) && on_change
+                prior_data.as_ref().is_some_and(|p| p.user_data_base64.as_deref() != Some(s.as_str())) && on_change
         }
         Some(v) if v.is_unknown() => replace |= prior.is_some() && on_change,
         _ => {}
@@ -1148,16 +1164,22 @@ impl ResourceType for Instance {
 
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
         let mut d = Vec::new();
+        // Whether an argument is set counts values not known yet (raw checks); the values
+        // checked are read typed, with what is not known yet null (not checked).
         let set = |k: &str| config.get_attr(k).is_some_and(|v| !v.is_null());
+        let cfg = InstanceObject::from_stub(&known_parts(config)).unwrap_or_else(|e| {
+            d.push(invalid("Invalid configuration", e.to_string()));
+            InstanceObject::default()
+        });
         if set("user_data") && set("user_data_base64") {
             d.push(invalid("Conflicting user data", "user_data and user_data_base64 cannot both be set"));
         }
-        if let Some(s) = val::string(config, "user_data_base64")
+        if let Some(s) = &cfg.user_data.user_data_base64
             && b64().decode(s.trim()).is_err()
         {
             d.push(invalid("Invalid user_data_base64", "user_data_base64 must be base64-encoded"));
         }
-        if let Some(s) = val::string(config, "user_data")
+        if let Some(s) = &cfg.user_data.user_data
             && s.len() > 16384
         {
             d.push(invalid(
@@ -1211,18 +1233,21 @@ impl ResourceType for Instance {
                 ));
             }
         }
-        for (k, allowed) in [
-            ("instance_initiated_shutdown_behavior", &["stop", "terminate"][..]),
-            ("tenancy", &["default", "dedicated", "host"][..]),
+        for (k, v, allowed) in [
+            (
+                "instance_initiated_shutdown_behavior",
+                &cfg.attributes.instance_initiated_shutdown_behavior,
+                &["stop", "terminate"][..],
+            ),
+            ("tenancy", &cfg.tenancy, &["default", "dedicated", "host"][..]),
         ] {
-            if let Some(v) = val::string(config, k)
+            if let Some(v) = v
                 && !allowed.contains(&v.as_str())
             {
                 d.push(invalid(&format!("Invalid {k}"), format!("expected {k} to be one of {allowed:?}, got {v:?}")));
             }
         }
-        if let Some(c) = val::block(config, "credit_specification")
-            && let Some(v) = val::string(&c, "cpu_credits")
+        if let Some(v) = cfg.options.credit_specification.as_ref().and_then(|c| c.cpu_credits.as_ref())
             && !["standard", "unlimited"].contains(&v.as_str())
         {
             d.push(invalid(
@@ -1230,7 +1255,7 @@ impl ResourceType for Instance {
                 format!("expected cpu_credits to be one of [\"standard\", \"unlimited\"], got {v:?}"),
             ));
         }
-        super::instance_metadata::validate(config, &mut d);
+        super::instance_metadata::validate(cfg.metadata_options.as_ref(), &mut d);
         d
     }
 
@@ -1304,24 +1329,26 @@ impl ResourceType for Instance {
         }
     }
 
-    async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let id = self.launch(c, planned).await?;
+    async fn create(&self, c: &Ctx<'_>, raw: &Value) -> Result<Value> {
+        let planned = InstanceObject::from_value(raw)?;
+        let id = self.launch(c, &planned).await?;
+        // No more than the ID, as an import's stub: what the next read finds out all it can for.
         let partial = || Value::object([("id", Value::from(id.as_str()))]);
-        wait_state(c, &id, InstanceStateName::Running, timeout(planned, "create", Duration::from_secs(10 * 60)))
-            .await
-            .map_err(|e| e.with_partial_state(partial()))?;
-        self.after_launch(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))?;
-        self.read_one(c, &id, planned).await.map_err(|e| e.with_partial_state(partial()))
+        let limit = limit(&planned.timeouts, Op::Create, Duration::from_secs(10 * 60));
+        wait_state(c, &id, InstanceStateName::Running, limit).await.map_err(|e| e.with_partial_state(partial()))?;
+        self.after_launch(c, &id, &planned).await.map_err(|e| e.with_partial_state(partial()))?;
+        self.read_one(c, &id, raw).await.map_err(|e| e.with_partial_state(partial()))
     }
 
     /// Found by its client token or its token tag (see `find_by_token`); an instance still
     /// starting is waited for, as the create would.
-    async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
+    async fn find_created(&self, c: &Ctx<'_>, raw: &Value) -> Result<Option<Value>> {
         let Some(token) = c.token else { return Ok(None) };
         let Some(id) = self.find_by_token(c, token).await? else { return Ok(None) };
-        wait_state(c, &id, InstanceStateName::Running, timeout(planned, "create", Duration::from_secs(10 * 60)))
-            .await?;
-        crate::resource::read_stub(self, c, crate::resource::with_id(planned, &id)).await
+        let planned = InstanceObject::from_value(raw)?;
+        let limit = limit(&planned.timeouts, Op::Create, Duration::from_secs(10 * 60));
+        wait_state(c, &id, InstanceStateName::Running, limit).await?;
+        crate::resource::read_stub(self, c, crate::resource::with_id(raw, &id)).await
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
@@ -1331,29 +1358,31 @@ impl ResourceType for Instance {
         }
     }
 
-    async fn update(&self, c: &Ctx<'_>, prior: &Value, planned: &Value) -> Result<Value> {
-        let id = val::id(prior);
-        let limit = timeout(planned, "update", Duration::from_secs(10 * 60));
+    async fn update(&self, c: &Ctx<'_>, raw_prior: &Value, raw: &Value) -> Result<Value> {
+        let (prior, planned) = (InstanceObject::from_stub(raw_prior)?, InstanceObject::from_value(raw)?);
+        // Computed arguments and blocks not known yet are left as they are (a raw check: the
+        // typed read takes them for none).
+        let known = |k: &str| known(raw, k);
+        let id = prior.id.clone().unwrap_or_default();
+        let limit = limit(&planned.timeouts, Op::Update, Duration::from_secs(10 * 60));
         let ec2 = &c.clients.ec2;
-        if planned.get_attr("vpc_security_group_ids").is_some_and(Value::is_wholly_known) {
-            let (mut old, mut new) =
-                (val::strings(prior, "vpc_security_group_ids"), val::strings(planned, "vpc_security_group_ids"));
-            old.sort();
-            new.sort();
+        if known("vpc_security_group_ids") {
+            let (old, new) = (
+                prior.vpc_security_group_ids.clone().unwrap_or_default(),
+                planned.vpc_security_group_ids.clone().unwrap_or_default(),
+            );
             if old != new && !new.is_empty() {
                 ec2.modify_instance_attribute()
                     .instance_id(&id)
-                    .set_groups(Some(new))
+                    .set_groups(Some(new.into_iter().collect()))
                     .send()
                     .await
                     .map_err(|e| sdk_error(&format!("changing the security groups of instance {id}"), e))?;
             }
         }
         // With network interfaces of its own, source/dest checking is the interfaces'.
-        if let Some(want) = val::boolean(planned, "source_dest_check")
-            && val::boolean(prior, "source_dest_check") != Some(want)
-            && val::blocks(planned, "network_interface").is_empty()
-        {
+        let want = planned.source_dest_check;
+        if prior.source_dest_check != want && planned.devices.network_interface.is_empty() {
             ec2.modify_instance_attribute()
                 .instance_id(&id)
                 .source_dest_check(AttributeBooleanValue::builder().value(want).build())
@@ -1361,13 +1390,11 @@ impl ResourceType for Instance {
                 .await
                 .map_err(|e| sdk_error(&format!("changing source_dest_check of instance {id}"), e))?;
         }
-        if !attr_unknown(planned, "iam_instance_profile")
-            && val::string(planned, "iam_instance_profile") != val::string(prior, "iam_instance_profile")
-        {
-            self.change_profile(c, &id, val::string(planned, "iam_instance_profile"), limit).await?;
+        if known("iam_instance_profile") && planned.iam_instance_profile != prior.iam_instance_profile {
+            self.change_profile(c, &id, planned.iam_instance_profile.clone(), limit).await?;
         }
-        if let Some(on) = val::boolean(planned, "monitoring")
-            && val::boolean(prior, "monitoring") != Some(on)
+        if let Some(on) = planned.monitoring
+            && prior.monitoring != Some(on)
         {
             let what = format!("turning detailed monitoring of instance {id} {}", if on { "on" } else { "off" });
             if on {
@@ -1381,21 +1408,37 @@ impl ResourceType for Instance {
                     .map_err(|e| sdk_error(&what, e))?;
             }
         }
-        super::instance_metadata::update(c, &id, prior, planned, limit).await?;
-        super::instance_devices::update_attributes(c, &id, prior, planned).await?;
-        super::instance_options::update(c, &id, prior, planned).await?;
-        super::instance_devices::update(c, &id, prior, planned).await?;
-        self.change_root_volume(c, &id, prior, planned).await?;
-        self.stopped_changes(c, &id, prior, planned, limit).await?;
-        update_tags(ec2, &id, &val::string_map(prior, "tags_all"), &crate::tags::wanted(planned)).await?;
-        self.read_one(c, &id, planned).await
+        super::instance_metadata::update(
+            c,
+            &id,
+            prior.metadata_options.as_ref(),
+            planned.metadata_options.as_ref(),
+            known("metadata_options"),
+            limit,
+        )
+        .await?;
+        super::instance_devices::update_attributes(c, &id, &prior.attributes, &planned.attributes).await?;
+        super::instance_options::update(c, &id, &prior.options, &planned.options, known).await?;
+        super::instance_devices::update(
+            c,
+            &id,
+            (&prior.devices, prior.root_block_device.as_ref(), prior.primary_network_interface_id.as_deref()),
+            (&planned.devices, planned.root_block_device.as_ref()),
+            known,
+        )
+        .await?;
+        self.change_root_volume(c, &id, prior.root_block_device.as_ref(), planned.root_block_device.as_ref()).await?;
+        self.stopped_changes(c, &id, (&prior, &planned), user_data_changed(raw_prior, raw), limit).await?;
+        update_tags(ec2, &id, &prior.tags.tags_all.clone().unwrap_or_default(), &planned.tags.wanted()).await?;
+        self.read_one(c, &id, raw).await
     }
 
     async fn delete(&self, c: &Ctx<'_>, prior: &Value) -> Result<()> {
-        let id = val::id(prior);
+        let prior = InstanceObject::from_stub(prior)?;
+        let id = prior.id.clone().unwrap_or_default();
         // Termination protection off first, as hashicorp/aws does (errors are left to the
         // termination to report).
-        if val::boolean(prior, "disable_api_termination") != Some(false) {
+        if prior.attributes.disable_api_termination != Some(false) {
             let off = AttributeBooleanValue::builder().value(false).build();
             if let Err(e) =
                 c.clients.ec2.modify_instance_attribute().instance_id(&id).disable_api_termination(off).send().await
@@ -1408,10 +1451,12 @@ impl ResourceType for Instance {
             Err(e) if crate::errors::is_not_found(&e) => return Ok(()),
             Err(e) => return Err(sdk_error(&format!("terminating instance {id}"), e)),
         }
-        wait_state(c, &id, InstanceStateName::Terminated, timeout(prior, "delete", Duration::from_secs(20 * 60))).await
+        let limit = limit(&prior.timeouts, Op::Delete, Duration::from_secs(20 * 60));
+        wait_state(c, &id, InstanceStateName::Terminated, limit).await
     }
 
     async fn import(&self, c: &Ctx<'_>, id: &str) -> Result<Option<Value>> {
+        // No more than the ID (not even a null `ami`): what tells a read it is an import's.
         let stub = Value::object([("id", Value::from(id))]);
         self.read_many(c, &[stub]).await.pop().unwrap_or(Ok(None))
     }

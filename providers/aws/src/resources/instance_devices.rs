@@ -16,167 +16,246 @@
 
 use crate::ec2::{tag_map, update_tags};
 use crate::errors::sdk_error;
+use crate::model::Tags;
 use crate::resource::{Ctx, Result};
-use crate::val;
 use aws_sdk_ec2::types::{
     BlockDeviceMapping, EbsBlockDevice, Instance as ApiInstance, InstanceIpv6Address, InstanceNetworkInterface,
     InstanceNetworkInterfaceSpecification, PrivateIpAddressSpecification, Volume, VolumeType,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::{Type, Value};
+use terrane_engine::value::Value;
 
-pub fn schema(s: Schema) -> Schema {
-    let oc = Attribute::optional_computed;
-    s.attr("volume_tags", Attribute::optional(Type::map(Type::String)))
-        .attr("secondary_private_ips", oc(Type::set(Type::String)))
-        .attr("ipv6_address_count", oc(Type::Number).force_new())
-        .attr("ipv6_addresses", oc(Type::list(Type::String)).force_new())
-        .attr("enable_primary_ipv6", oc(Type::Bool).force_new())
-        .block(
-            "ebs_block_device",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("delete_on_termination", Attribute::optional(Type::Bool).default(true).force_new())
-                    .attr("device_name", Attribute::required(Type::String).force_new())
-                    .attr("encrypted", oc(Type::Bool).force_new())
-                    .attr("iops", oc(Type::Number).force_new())
-                    .attr("kms_key_id", oc(Type::String).force_new())
-                    .attr("snapshot_id", oc(Type::String).force_new())
-                    .attr("tags", Attribute::optional(Type::map(Type::String)))
-                    .attr("tags_all", oc(Type::map(Type::String)))
-                    .attr("throughput", oc(Type::Number).force_new())
-                    .attr("volume_id", Attribute::computed(Type::String))
-                    .attr("volume_size", oc(Type::Number).force_new())
-                    .attr("volume_type", oc(Type::String).force_new()),
-            )
-            .computed(),
-        )
-        .block(
-            "ephemeral_block_device",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("device_name", Attribute::required(Type::String))
-                    .attr("no_device", Attribute::optional(Type::Bool))
-                    .attr("virtual_name", Attribute::optional(Type::String)),
-            )
-            .computed()
-            .force_new(),
-        )
-        .block(
-            "network_interface",
-            NestedBlock::set(
-                Schema::new()
-                    .attr("delete_on_termination", Attribute::optional(Type::Bool).default(false).force_new())
-                    .attr("device_index", Attribute::required(Type::Number).force_new())
-                    .attr("network_card_index", Attribute::optional(Type::Number).default(0i64).force_new())
-                    .attr("network_interface_id", Attribute::required(Type::String).force_new()),
-            )
-            .computed(),
-        )
+/// The arguments and blocks of this module (flattened into the instance).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Devices {
+    #[model(optional)]
+    pub volume_tags: Option<BTreeMap<String, String>>,
+    #[model(optional, computed)]
+    pub secondary_private_ips: Option<BTreeSet<String>>,
+    #[model(optional, computed, force_new)]
+    pub ipv6_address_count: Option<i64>,
+    #[model(optional, computed, force_new)]
+    pub ipv6_addresses: Option<Vec<String>>,
+    #[model(optional, computed, force_new)]
+    pub enable_primary_ipv6: Option<bool>,
+    #[model(block = "set", computed)]
+    pub ebs_block_device: Vec<EbsDevice>,
+    #[model(block = "set", computed, force_new)]
+    pub ephemeral_block_device: Vec<EphemeralDevice>,
+    #[model(block = "set", computed)]
+    pub network_interface: Vec<NetworkInterface>,
 }
 
-/// The root block device's schema additions: its volume's tags.
-pub fn root_tags(s: Schema) -> Schema {
-    s.attr("tags", Attribute::optional(Type::map(Type::String)))
-        .attr("tags_all", Attribute::optional_computed(Type::map(Type::String)))
+/// `root_block_device`: the root volume, with its own tags.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct RootDevice {
+    #[model(flatten)]
+    pub tags: Tags,
+    #[model(optional, default = true)]
+    pub delete_on_termination: bool,
+    #[model(computed)]
+    pub device_name: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub encrypted: Option<bool>,
+    #[model(optional, computed)]
+    pub iops: Option<i64>,
+    #[model(optional, computed, force_new)]
+    pub kms_key_id: Option<String>,
+    #[model(optional, computed)]
+    pub throughput: Option<i64>,
+    #[model(computed)]
+    pub volume_id: Option<String>,
+    #[model(optional, computed)]
+    pub volume_size: Option<i64>,
+    #[model(optional, computed)]
+    pub volume_type: Option<String>,
 }
 
-fn ebs_spec(bd: &Value, what: &str) -> Result<EbsBlockDevice> {
-    let n = |k: &str| val::int(bd, k).filter(|v| *v > 0).map(|v| v as i32);
-    let vt = val::string(bd, "volume_type").filter(|s| !s.is_empty());
+/// An `ebs_block_device`.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct EbsDevice {
+    #[model(optional, default = true, force_new)]
+    pub delete_on_termination: bool,
+    #[model(required, force_new)]
+    pub device_name: String,
+    #[model(optional, computed, force_new)]
+    pub encrypted: Option<bool>,
+    #[model(optional, computed, force_new)]
+    pub iops: Option<i64>,
+    #[model(optional, computed, force_new)]
+    pub kms_key_id: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub snapshot_id: Option<String>,
+    #[model(flatten)]
+    pub tags: Tags,
+    #[model(optional, computed, force_new)]
+    pub throughput: Option<i64>,
+    #[model(computed)]
+    pub volume_id: Option<String>,
+    #[model(optional, computed, force_new)]
+    pub volume_size: Option<i64>,
+    #[model(optional, computed, force_new)]
+    pub volume_type: Option<String>,
+}
+
+/// An `ephemeral_block_device` (instance store).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct EphemeralDevice {
+    #[model(required)]
+    pub device_name: String,
+    #[model(optional)]
+    pub no_device: Option<bool>,
+    #[model(optional)]
+    pub virtual_name: Option<String>,
+}
+
+/// A `network_interface` attached at launch.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct NetworkInterface {
+    #[model(optional, default = false, force_new)]
+    pub delete_on_termination: bool,
+    #[model(required, force_new)]
+    pub device_index: i64,
+    #[model(optional, default = 0i64, force_new)]
+    pub network_card_index: i64,
+    #[model(required, force_new)]
+    pub network_interface_id: String,
+}
+
+/// What an EBS volume's specification is made of (the root device's or an `ebs_block_device`'s).
+struct Ebs<'a> {
+    delete_on_termination: bool,
+    encrypted: Option<bool>,
+    iops: Option<i64>,
+    kms_key_id: &'a Option<String>,
+    snapshot_id: Option<&'a Option<String>>,
+    throughput: Option<i64>,
+    volume_size: Option<i64>,
+    volume_type: &'a Option<String>,
+}
+
+fn ebs_spec(bd: Ebs<'_>, what: &str) -> Result<EbsBlockDevice> {
+    let n = |v: Option<i64>| v.filter(|v| *v > 0).map(|v| v as i32);
+    let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let vt = nonempty(bd.volume_type);
     let t = vt.as_deref().unwrap_or("").to_ascii_lowercase();
-    if n("iops").is_some() && vt.is_some() && !matches!(t.as_str(), "io1" | "io2" | "gp3") {
+    if n(bd.iops).is_some() && vt.is_some() && !matches!(t.as_str(), "io1" | "io2" | "gp3") {
         return Err(ProviderError::new(format!("iops attribute not supported for {what} with volume_type {t}")));
     }
-    if n("throughput").is_some() && vt.is_some() && t != "gp3" {
+    if n(bd.throughput).is_some() && vt.is_some() && t != "gp3" {
         return Err(ProviderError::new(format!("throughput attribute not supported for {what} with volume_type {t}")));
     }
     Ok(EbsBlockDevice::builder()
-        .set_delete_on_termination(val::boolean(bd, "delete_on_termination"))
-        .set_encrypted(val::boolean(bd, "encrypted").filter(|e| *e))
-        .set_kms_key_id(val::string(bd, "kms_key_id").filter(|s| !s.is_empty()))
-        .set_snapshot_id(val::string(bd, "snapshot_id").filter(|s| !s.is_empty()))
-        .set_iops(n("iops").filter(|_| vt.is_some()))
-        .set_throughput(n("throughput").filter(|_| vt.is_some()))
-        .set_volume_size(n("volume_size"))
+        .delete_on_termination(bd.delete_on_termination)
+        .set_encrypted(bd.encrypted.filter(|e| *e))
+        .set_kms_key_id(nonempty(bd.kms_key_id))
+        .set_snapshot_id(bd.snapshot_id.and_then(nonempty))
+        .set_iops(n(bd.iops).filter(|_| vt.is_some()))
+        .set_throughput(n(bd.throughput).filter(|_| vt.is_some()))
+        .set_volume_size(n(bd.volume_size))
         .set_volume_type(vt.map(|t| VolumeType::from(t.as_str())))
         .build())
 }
 
 /// The EBS and ephemeral block device mappings to launch with (the root one is added apart).
-pub fn mappings(planned: &Value) -> Result<Vec<BlockDeviceMapping>> {
+pub fn mappings(d: &Devices) -> Result<Vec<BlockDeviceMapping>> {
     let mut out = Vec::new();
-    for bd in val::blocks(planned, "ebs_block_device") {
+    for bd in &d.ebs_block_device {
+        let ebs = Ebs {
+            delete_on_termination: bd.delete_on_termination,
+            encrypted: bd.encrypted,
+            iops: bd.iops,
+            kms_key_id: &bd.kms_key_id,
+            snapshot_id: Some(&bd.snapshot_id),
+            throughput: bd.throughput,
+            volume_size: bd.volume_size,
+            volume_type: &bd.volume_type,
+        };
         out.push(
-            BlockDeviceMapping::builder()
-                .set_device_name(val::string(&bd, "device_name"))
-                .ebs(ebs_spec(&bd, "ebs_block_device")?)
-                .build(),
+            BlockDeviceMapping::builder().device_name(&bd.device_name).ebs(ebs_spec(ebs, "ebs_block_device")?).build(),
         );
     }
-    for bd in val::blocks(planned, "ephemeral_block_device") {
-        let no_device = val::boolean(&bd, "no_device").unwrap_or(false);
-        let virtual_name = val::string(&bd, "virtual_name").filter(|s| !s.is_empty());
+    for bd in &d.ephemeral_block_device {
+        let no_device = bd.no_device.unwrap_or(false);
+        let virtual_name = bd.virtual_name.clone().filter(|s| !s.is_empty());
         if !no_device && virtual_name.is_none() {
             return Err(ProviderError::new("virtual_name cannot be empty when no_device is false or undefined."));
         }
-        let m = BlockDeviceMapping::builder().set_device_name(val::string(&bd, "device_name"));
+        let m = BlockDeviceMapping::builder().device_name(&bd.device_name);
         out.push(if no_device { m.no_device("").build() } else { m.set_virtual_name(virtual_name).build() });
     }
     Ok(out)
 }
 
-pub fn root_ebs(root: &Value) -> Result<EbsBlockDevice> {
-    ebs_spec(root, "root_block_device")
+pub fn root_ebs(root: &RootDevice) -> Result<EbsBlockDevice> {
+    let ebs = Ebs {
+        delete_on_termination: root.delete_on_termination,
+        encrypted: root.encrypted,
+        iops: root.iops,
+        kms_key_id: &root.kms_key_id,
+        snapshot_id: None,
+        throughput: root.throughput,
+        volume_size: root.volume_size,
+        volume_type: &root.volume_type,
+    };
+    ebs_spec(ebs, "root_block_device")
 }
 
 /// The network interfaces to launch with: the configured ones, or (with a subnet) the primary
 /// one carrying the addresses.
-pub fn interfaces(planned: &Value) -> Vec<InstanceNetworkInterfaceSpecification> {
-    val::blocks(planned, "network_interface")
+pub fn interfaces(d: &Devices) -> Vec<InstanceNetworkInterfaceSpecification> {
+    d.network_interface
         .iter()
         .map(|ni| {
             InstanceNetworkInterfaceSpecification::builder()
-                .set_device_index(val::int(ni, "device_index").map(|n| n as i32))
-                .set_network_card_index(val::int(ni, "network_card_index").map(|n| n as i32))
-                .set_network_interface_id(val::string(ni, "network_interface_id"))
-                .set_delete_on_termination(val::boolean(ni, "delete_on_termination"))
+                .device_index(ni.device_index as i32)
+                .network_card_index(ni.network_card_index as i32)
+                .network_interface_id(&ni.network_interface_id)
+                .delete_on_termination(ni.delete_on_termination)
                 .build()
         })
         .collect()
 }
 
-/// Whether the primary interface must be specified for the addresses (IPv6 and secondary
-/// private IPs are only taken on an interface specification).
-pub fn addresses_wanted(planned: &Value) -> bool {
-    !val::strings(planned, "secondary_private_ips").is_empty()
-        || val::int(planned, "ipv6_address_count").is_some_and(|n| n > 0)
-        || !val::strings(planned, "ipv6_addresses").is_empty()
-        || val::boolean(planned, "enable_primary_ipv6") == Some(true)
+impl Devices {
+    /// Whether the primary interface must be specified for the addresses (IPv6 and secondary
+    /// private IPs are only taken on an interface specification).
+    pub fn addresses_wanted(&self) -> bool {
+        self.secondary_private_ips.as_ref().is_some_and(|s| !s.is_empty())
+            || self.ipv6_address_count.is_some_and(|n| n > 0)
+            || self.ipv6_addresses.as_ref().is_some_and(|a| !a.is_empty())
+            || self.enable_primary_ipv6 == Some(true)
+    }
+
+    /// Whether `volume_tags` manage the volumes' tags (set and not empty).
+    pub fn volume_tags_managed(&self) -> bool {
+        self.volume_tags.as_ref().is_some_and(|t| !t.is_empty())
+    }
 }
 
-/// Adds the addresses to the primary interface's specification.
+/// Adds the addresses to the primary interface's specification (`private_ip`: the instance's).
 pub fn with_addresses(
     b: aws_sdk_ec2::types::builders::InstanceNetworkInterfaceSpecificationBuilder,
-    planned: &Value,
+    d: &Devices,
+    private_ip: Option<&str>,
 ) -> aws_sdk_ec2::types::builders::InstanceNetworkInterfaceSpecificationBuilder {
-    let secondary: Vec<PrivateIpAddressSpecification> = val::strings(planned, "secondary_private_ips")
-        .into_iter()
+    let secondary: Vec<PrivateIpAddressSpecification> = d
+        .secondary_private_ips
+        .iter()
+        .flatten()
         .map(|ip| PrivateIpAddressSpecification::builder().private_ip_address(ip).primary(false).build())
         .collect();
-    let v6: Vec<InstanceIpv6Address> = val::strings(planned, "ipv6_addresses")
-        .into_iter()
-        .map(|a| InstanceIpv6Address::builder().ipv6_address(a).build())
-        .collect();
+    let v6: Vec<InstanceIpv6Address> =
+        d.ipv6_addresses.iter().flatten().map(|a| InstanceIpv6Address::builder().ipv6_address(a).build()).collect();
     let mut b = b
-        .set_ipv6_address_count(val::int(planned, "ipv6_address_count").filter(|n| *n > 0).map(|n| n as i32))
-        .set_primary_ipv6(val::boolean(planned, "enable_primary_ipv6").filter(|p| *p));
+        .set_ipv6_address_count(d.ipv6_address_count.filter(|n| *n > 0).map(|n| n as i32))
+        .set_primary_ipv6(d.enable_primary_ipv6.filter(|p| *p));
     if !secondary.is_empty() {
         // The primary address is asked for here too: a list of addresses without one
         // marked primary would make the first secondary the primary.
-        if let Some(ip) = val::string(planned, "private_ip").filter(|s| !s.is_empty()) {
+        if let Some(ip) = private_ip.filter(|s| !s.is_empty()) {
             b = b.private_ip_addresses(
                 PrivateIpAddressSpecification::builder().private_ip_address(ip).primary(true).build(),
             );
@@ -198,40 +277,47 @@ pub fn volume_ids(i: &ApiInstance) -> Vec<String> {
     i.block_device_mappings().iter().filter_map(|m| m.ebs().and_then(|e| e.volume_id()).map(str::to_string)).collect()
 }
 
-fn opt_tags(m: &BTreeMap<String, String>) -> Value {
-    if m.is_empty() { Value::NULL } else { val::str_map(m) }
-}
-
 /// Tags of a volume read back into a device block: its own `tags` unless `volume_tags` manage
-/// them (then `tags` stays as the state had it), and all of them as `tags_all`.
-fn device_tags(vol: Option<&Volume>, cur_block: Option<&Value>, volume_tags_managed: bool) -> (Value, Value) {
-    let api = vol.map(|v| crate::tags::visible(&tag_map(v.tags()))).unwrap_or_default();
+/// them (then `tags` stays as the state had it, `cur_block`), and all of them as `tags_all`.
+fn device_tags(vol: Option<&Volume>, cur_block: Option<&Tags>, volume_tags_managed: bool) -> Tags {
     if volume_tags_managed {
-        let keep = |k: &str| {
-            cur_block.and_then(|b| b.get_attr(k)).filter(|v| v.is_wholly_known()).cloned().unwrap_or(Value::NULL)
-        };
-        return (keep("tags"), keep("tags_all"));
+        return cur_block.cloned().unwrap_or_default();
     }
-    (opt_tags(&api), val::str_map(&api))
+    let api = vol.map(|v| crate::tags::visible(&tag_map(v.tags()))).unwrap_or_default();
+    Tags { tags: Some(api.clone()).filter(|m| !m.is_empty()), tags_all: Some(api) }
 }
 
-/// Whether `volume_tags` manage the volumes' tags (set and not empty in the state).
-pub fn volume_tags_managed(cur: &Value) -> bool {
-    !val::string_map(cur, "volume_tags").is_empty()
+/// The root block device's `tags` / `tags_all` (`cur`: the prior block).
+pub fn root_tags_read(vol: Option<&Volume>, cur: Option<&RootDevice>, volume_tags_managed: bool) -> Tags {
+    device_tags(vol, cur.map(|b| &b.tags), volume_tags_managed)
 }
 
-/// The root block device's `tags` / `tags_all`.
-pub fn root_tags_read(vol: Option<&Volume>, cur: &Value) -> (Value, Value) {
-    let block = val::block(cur, "root_block_device");
-    device_tags(vol, block.as_ref(), volume_tags_managed(cur))
+/// The devices and addresses as the instance has them (`primary`: its primary interface;
+/// `cur`: the prior ones). Ephemeral devices do not show in the API: the prior ones are kept.
+pub fn read(
+    i: &ApiInstance,
+    primary: Option<&InstanceNetworkInterface>,
+    volumes: &HashMap<String, Volume>,
+    cur: &Devices,
+) -> Devices {
+    let (secondary_private_ips, ipv6_address_count, ipv6_addresses, enable_primary_ipv6) =
+        addresses_read(primary, cur.enable_primary_ipv6);
+    Devices {
+        volume_tags: volume_tags_read(i, volumes, cur),
+        secondary_private_ips,
+        ipv6_address_count,
+        ipv6_addresses,
+        enable_primary_ipv6,
+        ebs_block_device: ebs_read(i, volumes, cur),
+        ephemeral_block_device: cur.ephemeral_block_device.clone(),
+        network_interface: interfaces_read(i, cur),
+    }
 }
 
 /// The `ebs_block_device` set: every EBS volume but the root one.
-pub fn ebs_read(i: &ApiInstance, volumes: &HashMap<String, Volume>, cur: &Value) -> Value {
-    let managed = volume_tags_managed(cur);
-    let prior = val::blocks(cur, "ebs_block_device");
-    let items: Vec<Value> = i
-        .block_device_mappings()
+fn ebs_read(i: &ApiInstance, volumes: &HashMap<String, Volume>, cur: &Devices) -> Vec<EbsDevice> {
+    let managed = cur.volume_tags_managed();
+    i.block_device_mappings()
         .iter()
         .filter(|m| !is_root(i, m.device_name()) && m.ebs().is_some())
         .filter_map(|m| {
@@ -239,34 +325,32 @@ pub fn ebs_read(i: &ApiInstance, volumes: &HashMap<String, Volume>, cur: &Value)
             let id = ebs.volume_id()?;
             let v = volumes.get(id);
             let device = m.device_name().unwrap_or_default();
-            let cur_block = prior.iter().find(|b| val::string(b, "device_name").as_deref() == Some(device));
-            let (tags, tags_all) = device_tags(v, cur_block, managed);
-            Some(Value::object([
-                ("delete_on_termination", Value::Bool(ebs.delete_on_termination().unwrap_or(true))),
-                ("device_name", Value::from(device)),
-                ("encrypted", val::opt_bool(v.and_then(Volume::encrypted))),
-                ("iops", val::opt_int(v.and_then(Volume::iops))),
-                ("kms_key_id", val::opt_str(v.and_then(Volume::kms_key_id))),
-                ("snapshot_id", val::opt_str(v.and_then(Volume::snapshot_id).filter(|s| !s.is_empty()))),
-                ("tags", tags),
-                ("tags_all", tags_all),
-                ("throughput", val::opt_int(v.and_then(Volume::throughput))),
-                ("volume_id", Value::from(id)),
-                ("volume_size", val::opt_int(v.and_then(Volume::size))),
-                ("volume_type", val::opt_str(v.and_then(|v| v.volume_type()).map(|t| t.as_str()))),
-            ]))
+            let cur_block = cur.ebs_block_device.iter().find(|b| b.device_name == device);
+            Some(EbsDevice {
+                delete_on_termination: ebs.delete_on_termination().unwrap_or(true),
+                device_name: device.to_string(),
+                encrypted: v.and_then(Volume::encrypted),
+                iops: v.and_then(Volume::iops).map(i64::from),
+                kms_key_id: v.and_then(Volume::kms_key_id).map(str::to_string),
+                snapshot_id: v.and_then(Volume::snapshot_id).filter(|s| !s.is_empty()).map(str::to_string),
+                tags: device_tags(v, cur_block.map(|b| &b.tags), managed),
+                throughput: v.and_then(Volume::throughput).map(i64::from),
+                volume_id: Some(id.to_string()),
+                volume_size: v.and_then(Volume::size).map(i64::from),
+                volume_type: v.and_then(|v| v.volume_type()).map(|t| t.as_str().to_string()),
+            })
         })
-        .collect();
-    Value::tuple(items)
+        .collect()
 }
 
 /// `volume_tags` read back (the tags of all the instance's volumes), when the state has some.
-pub fn volume_tags_read(i: &ApiInstance, volumes: &HashMap<String, Volume>, cur: &Value) -> Value {
-    if !volume_tags_managed(cur) {
-        return match cur.get_attr("volume_tags") {
-            Some(v) if v.is_wholly_known() => v.clone(),
-            _ => Value::NULL,
-        };
+fn volume_tags_read(
+    i: &ApiInstance,
+    volumes: &HashMap<String, Volume>,
+    cur: &Devices,
+) -> Option<BTreeMap<String, String>> {
+    if !cur.volume_tags_managed() {
+        return cur.volume_tags.clone();
     }
     let mut all = BTreeMap::new();
     for id in volume_ids(i) {
@@ -274,79 +358,66 @@ pub fn volume_tags_read(i: &ApiInstance, volumes: &HashMap<String, Volume>, cur:
             all.extend(crate::tags::visible(&tag_map(v.tags())));
         }
     }
-    val::str_map(&all)
+    Some(all)
 }
 
 /// The configured network interfaces as attached (by the configured device indexes).
-pub fn interfaces_read(i: &ApiInstance, cur: &Value) -> Value {
-    let wanted: Vec<i64> =
-        val::blocks(cur, "network_interface").iter().filter_map(|b| val::int(b, "device_index")).collect();
-    let items: Vec<Value> = i
-        .network_interfaces()
+fn interfaces_read(i: &ApiInstance, cur: &Devices) -> Vec<NetworkInterface> {
+    let wanted: Vec<i64> = cur.network_interface.iter().map(|b| b.device_index).collect();
+    i.network_interfaces()
         .iter()
         .filter_map(|n| {
             let a = n.attachment()?;
             let index = i64::from(a.device_index()?);
-            wanted.contains(&index).then(|| {
-                Value::object([
-                    ("delete_on_termination", Value::Bool(a.delete_on_termination().unwrap_or(false))),
-                    ("device_index", Value::from(index)),
-                    ("network_card_index", Value::from(i64::from(a.network_card_index().unwrap_or(0)))),
-                    ("network_interface_id", val::opt_str(n.network_interface_id())),
-                ])
+            wanted.contains(&index).then(|| NetworkInterface {
+                delete_on_termination: a.delete_on_termination().unwrap_or(false),
+                device_index: index,
+                network_card_index: i64::from(a.network_card_index().unwrap_or(0)),
+                network_interface_id: n.network_interface_id().unwrap_or_default().to_string(),
             })
         })
-        .collect();
-    Value::tuple(items)
+        .collect()
 }
 
+type Addresses = (Option<BTreeSet<String>>, Option<i64>, Option<Vec<String>>, Option<bool>);
+
 /// The primary interface's addresses: `(secondary_private_ips, ipv6_address_count,
-/// ipv6_addresses, enable_primary_ipv6)`.
-pub fn addresses_read(primary: Option<&InstanceNetworkInterface>, cur: &Value) -> [(&'static str, Value); 4] {
+/// ipv6_addresses, enable_primary_ipv6)` (`cur_primary_ipv6`: the prior
+/// `enable_primary_ipv6`, kept unless the interface has a primary IPv6 address).
+fn addresses_read(primary: Option<&InstanceNetworkInterface>, cur_primary_ipv6: Option<bool>) -> Addresses {
     let Some(p) = primary else {
-        return [
-            ("secondary_private_ips", val::str_set(Vec::<String>::new())),
-            ("ipv6_address_count", Value::from(0i64)),
-            ("ipv6_addresses", val::strs(Vec::<String>::new())),
-            ("enable_primary_ipv6", super::instance_options::known_or(cur, "enable_primary_ipv6", Value::NULL)),
-        ];
+        return (Some(BTreeSet::new()), Some(0), Some(Vec::new()), cur_primary_ipv6);
     };
-    let secondary: Vec<&str> = p
+    let secondary: BTreeSet<String> = p
         .private_ip_addresses()
         .iter()
         .filter(|a| a.primary() != Some(true))
         .filter_map(|a| a.private_ip_address())
+        .map(str::to_string)
         .collect();
-    let v6: Vec<&str> = p.ipv6_addresses().iter().filter_map(|a| a.ipv6_address()).collect();
+    let v6: Vec<String> = p.ipv6_addresses().iter().filter_map(|a| a.ipv6_address()).map(str::to_string).collect();
     let primary_v6 = if p.ipv6_addresses().iter().any(|a| a.is_primary_ipv6() == Some(true)) {
-        Value::Bool(true)
+        Some(true)
     } else {
-        super::instance_options::known_or(cur, "enable_primary_ipv6", Value::NULL)
+        cur_primary_ipv6
     };
-    [
-        ("secondary_private_ips", val::str_set(secondary)),
-        ("ipv6_address_count", Value::from(v6.len() as i64)),
-        ("ipv6_addresses", val::strs(v6)),
-        ("enable_primary_ipv6", primary_v6),
-    ]
+    (Some(secondary), Some(v6.len() as i64), Some(v6), primary_v6)
 }
 
 /// Tags the root and EBS volumes with the tags their blocks give, after the launch.
-pub async fn tag_volumes(c: &Ctx<'_>, i: &ApiInstance, planned: &Value) -> Result<()> {
+pub async fn tag_volumes(c: &Ctx<'_>, i: &ApiInstance, root: Option<&RootDevice>, d: &Devices) -> Result<()> {
     let by_device: HashMap<&str, &str> =
         i.block_device_mappings().iter().filter_map(|m| Some((m.device_name()?, m.ebs()?.volume_id()?))).collect();
     let mut wanted: Vec<(String, BTreeMap<String, String>)> = Vec::new();
-    if let Some(root) = val::block(planned, "root_block_device")
+    if let Some(root) = root
         && let Some(dev) = i.root_device_name()
         && let Some(vol) = by_device.get(dev)
     {
-        wanted.push((vol.to_string(), val::string_map(&root, "tags")));
+        wanted.push((vol.to_string(), root.tags.tags.clone().unwrap_or_default()));
     }
-    for bd in val::blocks(planned, "ebs_block_device") {
-        if let Some(dev) = val::string(&bd, "device_name")
-            && let Some(vol) = by_device.get(dev.as_str())
-        {
-            wanted.push((vol.to_string(), val::string_map(&bd, "tags")));
+    for bd in &d.ebs_block_device {
+        if let Some(vol) = by_device.get(bd.device_name.as_str()) {
+            wanted.push((vol.to_string(), bd.tags.tags.clone().unwrap_or_default()));
         }
     }
     for (vol, tags) in wanted.into_iter().filter(|(_, t)| !t.is_empty()) {
@@ -355,11 +426,19 @@ pub async fn tag_volumes(c: &Ctx<'_>, i: &ApiInstance, planned: &Value) -> Resul
     Ok(())
 }
 
-/// In-place changes: volume tags (all volumes, root and EBS block tags) and secondary IPs.
-pub async fn update(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Result<()> {
+/// In-place changes: volume tags (all volumes, root and EBS block tags) and secondary IPs
+/// (`known`: whether a planned attribute or block is known yet; `eni`: the prior primary
+/// network interface).
+pub async fn update(
+    c: &Ctx<'_>,
+    id: &str,
+    (prior, prior_root, eni): (&Devices, Option<&RootDevice>, Option<&str>),
+    (planned, planned_root): (&Devices, Option<&RootDevice>),
+    known: impl Fn(&str) -> bool,
+) -> Result<()> {
     let ec2 = &c.clients.ec2;
-    let known = |k: &str| planned.get_attr(k).is_some_and(Value::is_wholly_known);
-    if known("volume_tags") && val::string_map(prior, "volume_tags") != val::string_map(planned, "volume_tags") {
+    let tags = |t: &Option<BTreeMap<String, String>>| t.clone().unwrap_or_default();
+    if known("volume_tags") && tags(&prior.volume_tags) != tags(&planned.volume_tags) {
         let out = ec2
             .describe_volumes()
             .filters(crate::ec2::filter("attachment.instance-id", [id]))
@@ -368,45 +447,40 @@ pub async fn update(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Re
             .map_err(|e| sdk_error(&format!("reading the volumes of {id}"), e))?;
         for v in out.volumes() {
             if let Some(vol) = v.volume_id() {
-                update_tags(ec2, vol, &val::string_map(prior, "volume_tags"), &val::string_map(planned, "volume_tags"))
-                    .await?;
+                update_tags(ec2, vol, &tags(&prior.volume_tags), &tags(&planned.volume_tags)).await?;
             }
         }
     }
-    if let (Some(old), Some(new)) = (val::block(prior, "root_block_device"), val::block(planned, "root_block_device"))
-        && new.get_attr("tags").is_some_and(Value::is_wholly_known)
-        && val::string_map(&old, "tags") != val::string_map(&new, "tags")
-        && let Some(vol) = val::string(&old, "volume_id")
+    if let (Some(old), Some(new)) = (prior_root, planned_root)
+        && tags(&old.tags.tags) != tags(&new.tags.tags)
+        && let Some(vol) = &old.volume_id
     {
-        update_tags(ec2, &vol, &val::string_map(&old, "tags"), &val::string_map(&new, "tags")).await?;
+        update_tags(ec2, vol, &tags(&old.tags.tags), &tags(&new.tags.tags)).await?;
     }
     if known("ebs_block_device") {
-        let old = val::blocks(prior, "ebs_block_device");
-        for new in val::blocks(planned, "ebs_block_device") {
-            let dev = val::string(&new, "device_name");
-            if let Some(o) = old.iter().find(|o| val::string(o, "device_name") == dev)
-                && let Some(vol) = val::string(o, "volume_id")
-                && val::string_map(o, "tags") != val::string_map(&new, "tags")
+        for new in &planned.ebs_block_device {
+            if let Some(o) = prior.ebs_block_device.iter().find(|o| o.device_name == new.device_name)
+                && let Some(vol) = &o.volume_id
+                && tags(&o.tags.tags) != tags(&new.tags.tags)
             {
-                update_tags(ec2, &vol, &val::string_map(o, "tags"), &val::string_map(&new, "tags")).await?;
+                update_tags(ec2, vol, &tags(&o.tags.tags), &tags(&new.tags.tags)).await?;
             }
         }
     }
     if known("secondary_private_ips") {
-        let old = val::strings(prior, "secondary_private_ips");
-        let new = val::strings(planned, "secondary_private_ips");
-        let gone: Vec<String> = old.iter().filter(|ip| !new.contains(ip)).cloned().collect();
-        let added: Vec<String> = new.iter().filter(|ip| !old.contains(ip)).cloned().collect();
+        let old = prior.secondary_private_ips.clone().unwrap_or_default();
+        let new = planned.secondary_private_ips.clone().unwrap_or_default();
+        let gone: Vec<String> = old.difference(&new).cloned().collect();
+        let added: Vec<String> = new.difference(&old).cloned().collect();
         if !gone.is_empty() || !added.is_empty() {
-            let eni =
-                val::string(prior, "primary_network_interface_id").filter(|s| !s.is_empty()).ok_or_else(|| {
-                    ProviderError::new(format!(
-                        "changing secondary_private_ips of {id}: the instance has no primary network interface"
-                    ))
-                })?;
+            let eni = eni.filter(|s| !s.is_empty()).ok_or_else(|| {
+                ProviderError::new(format!(
+                    "changing secondary_private_ips of {id}: the instance has no primary network interface"
+                ))
+            })?;
             if !gone.is_empty() {
                 ec2.unassign_private_ip_addresses()
-                    .network_interface_id(&eni)
+                    .network_interface_id(eni)
                     .set_private_ip_addresses(Some(gone))
                     .send()
                     .await
@@ -414,7 +488,7 @@ pub async fn update(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Re
             }
             if !added.is_empty() {
                 ec2.assign_private_ip_addresses()
-                    .network_interface_id(&eni)
+                    .network_interface_id(eni)
                     .set_private_ip_addresses(Some(added))
                     .send()
                     .await
@@ -426,25 +500,35 @@ pub async fn update(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Re
 }
 
 /// The instance attributes DescribeInstances does not report, read one
-/// DescribeInstanceAttribute each: `disable_api_stop`, `disable_api_termination` and
-/// `instance_initiated_shutdown_behavior`.
-pub const ATTRIBUTES: [&str; 3] =
-    ["disable_api_stop", "disable_api_termination", "instance_initiated_shutdown_behavior"];
+/// DescribeInstanceAttribute each (flattened into the instance).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Attributes {
+    #[model(optional, computed)]
+    pub disable_api_stop: Option<bool>,
+    #[model(optional, computed)]
+    pub disable_api_termination: Option<bool>,
+    #[model(optional, computed)]
+    pub instance_initiated_shutdown_behavior: Option<String>,
+}
 
 /// Whether the attributes must be asked for: the state does not know them (a create, an
 /// import) or holds other than what EC2 starts with. An instance whose state holds the
 /// defaults (false, false, "stop") is not asked, so a refresh of many instances stays one
 /// DescribeInstances; a change made outside terrane to such an instance is not seen.
+///
+/// "Not known" is an attribute not known yet (after a create) or missing (an import's stub),
+/// which a typed read cannot tell from null (an older state): those are raw checks.
 pub fn attributes_wanted(cur: &Value) -> bool {
-    let default = |k: &str, d: Value| cur.get_attr(k).is_some_and(|v| v.is_known() && (v.lang_eq(&d) || v.is_null()));
-    !(default("disable_api_stop", Value::Bool(false))
-        && default("disable_api_termination", Value::Bool(false))
-        && default("instance_initiated_shutdown_behavior", Value::from("stop")))
-        || cur.get_attr("ami").is_none()
+    let Ok(a) = Attributes::from_stub(cur) else { return true };
+    let defaults = a.disable_api_stop != Some(true)
+        && a.disable_api_termination != Some(true)
+        && a.instance_initiated_shutdown_behavior.as_deref().is_none_or(|s| s == "stop");
+    let known = Attributes::schema().attributes.keys().all(|k| cur.get_attr(k).is_some_and(Value::is_known));
+    !(known && defaults) || cur.get_attr("ami").is_none()
 }
 
-/// The three attributes, as `(name, value)`.
-pub async fn attributes(c: &Ctx<'_>, id: &str) -> Result<Vec<(&'static str, Value)>> {
+/// The three attributes, as the instance has them.
+pub async fn attributes(c: &Ctx<'_>, id: &str) -> Result<Attributes> {
     use aws_sdk_ec2::types::InstanceAttributeName as N;
     let ask = |name: N| async move {
         c.clients
@@ -459,47 +543,50 @@ pub async fn attributes(c: &Ctx<'_>, id: &str) -> Result<Vec<(&'static str, Valu
     let stop = ask(N::DisableApiStop).await?;
     let term = ask(N::DisableApiTermination).await?;
     let shut = ask(N::InstanceInitiatedShutdownBehavior).await?;
-    Ok(vec![
-        ("disable_api_stop", Value::Bool(stop.disable_api_stop().and_then(|v| v.value()).unwrap_or(false))),
-        (
-            "disable_api_termination",
-            Value::Bool(term.disable_api_termination().and_then(|v| v.value()).unwrap_or(false)),
-        ),
-        (
-            "instance_initiated_shutdown_behavior",
-            val::opt_str(shut.instance_initiated_shutdown_behavior().and_then(|v| v.value())),
-        ),
-    ])
+    Ok(Attributes {
+        disable_api_stop: Some(stop.disable_api_stop().and_then(|v| v.value()).unwrap_or(false)),
+        disable_api_termination: Some(term.disable_api_termination().and_then(|v| v.value()).unwrap_or(false)),
+        instance_initiated_shutdown_behavior: shut
+            .instance_initiated_shutdown_behavior()
+            .and_then(|v| v.value())
+            .map(str::to_string),
+    })
 }
 
-/// Changes the three attributes in place (ModifyInstanceAttribute, one each).
-pub async fn update_attributes(c: &Ctx<'_>, id: &str, prior: &Value, planned: &Value) -> Result<()> {
+/// Changes the three attributes in place (ModifyInstanceAttribute, one each), those planned
+/// (known) and different from the prior ones.
+pub async fn update_attributes(c: &Ctx<'_>, id: &str, prior: &Attributes, planned: &Attributes) -> Result<()> {
     use aws_sdk_ec2::types::{AttributeBooleanValue, AttributeValue};
-    for k in ATTRIBUTES {
-        let Some(want) = planned.get_attr(k).filter(|v| v.is_known() && !v.is_null()) else { continue };
-        if prior.get_attr(k).is_some_and(|p| p.lang_eq(want)) {
-            continue;
-        }
-        let req = c.clients.ec2.modify_instance_attribute().instance_id(id);
-        let req = match k {
-            "disable_api_stop" => {
-                req.disable_api_stop(AttributeBooleanValue::builder().set_value(val::boolean(planned, k)).build())
-            }
-            "disable_api_termination" => req
-                .disable_api_termination(AttributeBooleanValue::builder().set_value(val::boolean(planned, k)).build()),
-            _ => req.instance_initiated_shutdown_behavior(
-                AttributeValue::builder().set_value(val::string(planned, k)).build(),
-            ),
-        };
-        req.send().await.map_err(|e| sdk_error(&format!("changing {k} of instance {id}"), e))?;
+    let flag = |v: bool| AttributeBooleanValue::builder().value(v).build();
+    let req = || c.clients.ec2.modify_instance_attribute().instance_id(id);
+    let mut changes = Vec::new();
+    if let Some(v) = planned.disable_api_stop.filter(|v| prior.disable_api_stop != Some(*v)) {
+        changes.push(("disable_api_stop", req().disable_api_stop(flag(v))));
+    }
+    if let Some(v) = planned.disable_api_termination.filter(|v| prior.disable_api_termination != Some(*v)) {
+        changes.push(("disable_api_termination", req().disable_api_termination(flag(v))));
+    }
+    if let Some(v) = planned
+        .instance_initiated_shutdown_behavior
+        .as_ref()
+        .filter(|v| prior.instance_initiated_shutdown_behavior.as_ref() != Some(*v))
+    {
+        changes.push((
+            "instance_initiated_shutdown_behavior",
+            req().instance_initiated_shutdown_behavior(AttributeValue::builder().value(v).build()),
+        ));
+    }
+    for (k, r) in changes {
+        r.send().await.map_err(|e| sdk_error(&format!("changing {k} of instance {id}"), e))?;
     }
     Ok(())
 }
 
 /// The Windows administrator password data (`get_password_data`), polled until EC2 has it,
-/// within the read timeout (15 minutes by default, as hashicorp/aws).
-pub async fn password_data(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<String> {
-    let limit = crate::waiter::timeout(cur, "read", std::time::Duration::from_secs(15 * 60));
+/// within the read timeout (`read`: the configured one; 15 minutes by default, as
+/// hashicorp/aws).
+pub async fn password_data(c: &Ctx<'_>, id: &str, read: Option<&str>) -> Result<String> {
+    let limit = crate::waiter::configured_or(read, std::time::Duration::from_secs(15 * 60));
     crate::waiter::wait_for(&format!("the password data of instance {id}"), limit, || async {
         let out = c
             .clients
@@ -520,6 +607,7 @@ pub async fn password_data(c: &Ctx<'_>, id: &str, cur: &Value) -> Result<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use terrane_engine::value::Type;
 
     #[test]
     fn attributes_are_asked_for_only_when_the_state_needs_them() {

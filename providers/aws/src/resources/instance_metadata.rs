@@ -9,7 +9,6 @@
 
 use crate::errors::sdk_error;
 use crate::resource::{Result, invalid};
-use crate::val;
 use crate::waiter::{Poll, wait_for};
 use aws_sdk_ec2::types::{
     HttpTokensState, Instance as ApiInstance, InstanceMetadataEndpointState, InstanceMetadataOptionsRequest,
@@ -17,34 +16,38 @@ use aws_sdk_ec2::types::{
 };
 use std::time::Duration;
 use terrane_engine::diag::Diagnostic;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::{Type, Value};
+use terrane_engine::model::Model;
 
 const BLOCK: &str = "metadata_options";
+const ENABLED: &str = "enabled";
+const DISABLED: &str = "disabled";
 
-pub fn schema() -> NestedBlock {
-    NestedBlock::list(
-        Schema::new()
-            .attr("http_endpoint", Attribute::optional(Type::String).default("enabled"))
-            .attr("http_protocol_ipv6", Attribute::optional(Type::String).default("disabled"))
-            .attr("http_put_response_hop_limit", Attribute::optional_computed(Type::Number))
-            .attr("http_tokens", Attribute::optional_computed(Type::String))
-            .attr("instance_metadata_tags", Attribute::optional_computed(Type::String)),
-    )
-    .max(1)
-    .computed()
+/// The `metadata_options` block.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct MetadataOptions {
+    #[model(optional, default = ENABLED)]
+    pub http_endpoint: String,
+    #[model(optional, default = DISABLED)]
+    pub http_protocol_ipv6: String,
+    #[model(optional, computed)]
+    pub http_put_response_hop_limit: Option<i64>,
+    #[model(optional, computed)]
+    pub http_tokens: Option<String>,
+    #[model(optional, computed)]
+    pub instance_metadata_tags: Option<String>,
 }
 
-/// The allowed values of each option.
-pub fn validate(config: &Value, out: &mut Vec<Diagnostic>) {
-    let Some(m) = val::block(config, BLOCK) else { return };
-    for (k, allowed) in [
-        ("http_endpoint", &["enabled", "disabled"][..]),
-        ("http_protocol_ipv6", &["enabled", "disabled"][..]),
-        ("http_tokens", &["optional", "required"][..]),
-        ("instance_metadata_tags", &["enabled", "disabled"][..]),
+/// The allowed values of each option (`m`: the block as configured, what is not known yet
+/// null).
+pub fn validate(m: Option<&MetadataOptions>, out: &mut Vec<Diagnostic>) {
+    let Some(m) = m else { return };
+    for (k, v, allowed) in [
+        ("http_endpoint", Some(&m.http_endpoint), &["enabled", "disabled"][..]),
+        ("http_protocol_ipv6", Some(&m.http_protocol_ipv6), &["enabled", "disabled"][..]),
+        ("http_tokens", m.http_tokens.as_ref(), &["optional", "required"][..]),
+        ("instance_metadata_tags", m.instance_metadata_tags.as_ref(), &["enabled", "disabled"][..]),
     ] {
-        if let Some(v) = val::string(&m, k)
+        if let Some(v) = v
             && !allowed.contains(&v.as_str())
         {
             out.push(invalid(
@@ -53,7 +56,7 @@ pub fn validate(config: &Value, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Some(n) = val::int(&m, "http_put_response_hop_limit")
+    if let Some(n) = m.http_put_response_hop_limit
         && !(1..=64).contains(&n)
     {
         out.push(invalid(
@@ -64,49 +67,44 @@ pub fn validate(config: &Value, out: &mut Vec<Diagnostic>) {
 }
 
 /// The options to send, from the planned block (`None` when the configuration has none).
-pub fn request(planned: &Value) -> Option<InstanceMetadataOptionsRequest> {
-    let m = val::block(planned, BLOCK)?;
-    let endpoint = val::string(&m, "http_endpoint").unwrap_or_else(|| "enabled".into());
-    let mut r =
-        InstanceMetadataOptionsRequest::builder().http_endpoint(InstanceMetadataEndpointState::from(endpoint.as_str()));
-    if endpoint == "enabled" {
+pub fn request(m: Option<&MetadataOptions>) -> Option<InstanceMetadataOptionsRequest> {
+    let m = m?;
+    let endpoint = m.http_endpoint.as_str();
+    let mut r = InstanceMetadataOptionsRequest::builder().http_endpoint(InstanceMetadataEndpointState::from(endpoint));
+    if endpoint == ENABLED {
         r = r
-            .set_http_tokens(val::string(&m, "http_tokens").map(|s| HttpTokensState::from(s.as_str())))
-            .set_http_put_response_hop_limit(
-                val::int(&m, "http_put_response_hop_limit").filter(|n| *n > 0).map(|n| n as i32),
-            )
-            .set_http_protocol_ipv6(
-                val::string(&m, "http_protocol_ipv6").map(|s| InstanceMetadataProtocolState::from(s.as_str())),
-            )
-            .set_instance_metadata_tags(
-                val::string(&m, "instance_metadata_tags").map(|s| InstanceMetadataTagsState::from(s.as_str())),
-            );
+            .set_http_tokens(m.http_tokens.as_deref().map(HttpTokensState::from))
+            .set_http_put_response_hop_limit(m.http_put_response_hop_limit.filter(|n| *n > 0).map(|n| n as i32))
+            .http_protocol_ipv6(InstanceMetadataProtocolState::from(m.http_protocol_ipv6.as_str()))
+            .set_instance_metadata_tags(m.instance_metadata_tags.as_deref().map(InstanceMetadataTagsState::from));
     }
     Some(r.build())
 }
 
-/// The block as the instance has it (an empty list when the API says nothing).
-pub fn read(i: &ApiInstance) -> Value {
-    let Some(o) = i.metadata_options() else { return Value::tuple(Vec::new()) };
-    Value::tuple(vec![Value::object([
-        ("http_endpoint", val::opt_str(o.http_endpoint().map(|s| s.as_str()))),
-        ("http_protocol_ipv6", val::opt_str(o.http_protocol_ipv6().map(|s| s.as_str()))),
-        ("http_put_response_hop_limit", val::opt_int(o.http_put_response_hop_limit())),
-        ("http_tokens", val::opt_str(o.http_tokens().map(|s| s.as_str()))),
-        ("instance_metadata_tags", val::opt_str(o.instance_metadata_tags().map(|s| s.as_str()))),
-    ])])
+/// The block as the instance has it (none when the API says nothing; an option it leaves out
+/// that has a default reads as the default).
+pub fn read(i: &ApiInstance) -> Option<MetadataOptions> {
+    let o = i.metadata_options()?;
+    Some(MetadataOptions {
+        http_endpoint: o.http_endpoint().map_or(ENABLED, |s| s.as_str()).to_string(),
+        http_protocol_ipv6: o.http_protocol_ipv6().map_or(DISABLED, |s| s.as_str()).to_string(),
+        http_put_response_hop_limit: o.http_put_response_hop_limit().map(i64::from),
+        http_tokens: o.http_tokens().map(|s| s.as_str().to_string()),
+        instance_metadata_tags: o.instance_metadata_tags().map(|s| s.as_str().to_string()),
+    })
 }
 
-/// Changes the options in place when the planned block differs from the prior one.
+/// Changes the options in place when the planned block differs from the prior one (`known`:
+/// whether the planned block is known yet).
 pub async fn update(
     c: &crate::resource::Ctx<'_>,
     id: &str,
-    prior: &Value,
-    planned: &Value,
+    prior: Option<&MetadataOptions>,
+    planned: Option<&MetadataOptions>,
+    known: bool,
     limit: Duration,
 ) -> Result<()> {
-    let want = planned.get_attr(BLOCK);
-    if want.is_none_or(|w| !w.is_wholly_known()) || want == prior.get_attr(BLOCK) {
+    if !known || planned == prior {
         return Ok(());
     }
     let Some(r) = request(planned) else { return Ok(()) };
