@@ -3,7 +3,6 @@
 //! such as moto), and the retry and timeout policy of `retries`.
 
 use crate::errors::sdk_error;
-use crate::val;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -11,8 +10,9 @@ use aws_smithy_http_client::tls;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use std::collections::BTreeMap;
+use terrane_engine::model::{self, Model, ModelError};
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
+use terrane_engine::schema::{Attribute, Schema};
 use terrane_engine::value::Type;
 use terrane_engine::value::Value;
 
@@ -33,40 +33,90 @@ pub const ENDPOINT_SERVICES: &[&str] = &[
     "resourcegroupstaggingapi",
 ];
 
-pub fn schema() -> Schema {
-    let mut endpoints = Schema::new();
-    for s in ENDPOINT_SERVICES {
-        endpoints = endpoints.attr(s, Attribute::optional(Type::String).describe(format!("Endpoint URL for {s}.")));
+/// The `provider "aws"` block.
+#[derive(Model, Clone, Debug, Default)]
+struct ProviderConfig {
+    #[model(optional, describe = "AWS region (else AWS_REGION or the profile's).")]
+    region: Option<String>,
+    #[model(optional)]
+    profile: Option<String>,
+    #[model(optional)]
+    shared_credentials_files: Option<Vec<String>>,
+    #[model(optional)]
+    shared_config_files: Option<Vec<String>>,
+    #[model(optional, sensitive)]
+    access_key: Option<String>,
+    #[model(optional, sensitive)]
+    secret_key: Option<String>,
+    #[model(optional, sensitive)]
+    token: Option<String>,
+    #[model(optional)]
+    max_retries: Option<i64>,
+    #[model(optional)]
+    skip_credentials_validation: Option<bool>,
+    #[model(optional)]
+    skip_requesting_account_id: Option<bool>,
+    #[model(optional)]
+    skip_metadata_api_check: Option<bool>,
+    #[model(optional)]
+    skip_region_validation: Option<bool>,
+    #[model(optional)]
+    s3_use_path_style: Option<bool>,
+    #[model(block = "single")]
+    assume_role: Option<AssumeRoleBlock>,
+    #[model(block = "single")]
+    default_tags: Option<DefaultTags>,
+    #[model(block = "list", max = 1)]
+    endpoints: Option<Endpoints>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct AssumeRoleBlock {
+    #[model(required)]
+    role_arn: String,
+    #[model(optional)]
+    session_name: Option<String>,
+    #[model(optional)]
+    external_id: Option<String>,
+    #[model(optional)]
+    duration: Option<String>,
+}
+
+#[derive(Model, Clone, Debug, Default)]
+struct DefaultTags {
+    #[model(optional)]
+    tags: Option<BTreeMap<String, String>>,
+}
+
+/// The `endpoints` block: one optional URL per service of [`ENDPOINT_SERVICES`] (a model
+/// written by hand, since its attributes come from that list).
+#[derive(Clone, Debug, Default)]
+struct Endpoints(BTreeMap<String, String>);
+
+impl Model for Endpoints {
+    fn schema() -> Schema {
+        ENDPOINT_SERVICES.iter().fold(Schema::new(), |s, name| {
+            s.attr(name, Attribute::optional(Type::String).describe(format!("Endpoint URL for {name}.")))
+        })
     }
-    Schema::new()
-        .attr("region", Attribute::optional(Type::String).describe("AWS region (else AWS_REGION or the profile's)."))
-        .attr("profile", Attribute::optional(Type::String))
-        .attr("shared_credentials_files", Attribute::optional(Type::list(Type::String)))
-        .attr("shared_config_files", Attribute::optional(Type::list(Type::String)))
-        .attr("access_key", Attribute::optional(Type::String).sensitive())
-        .attr("secret_key", Attribute::optional(Type::String).sensitive())
-        .attr("token", Attribute::optional(Type::String).sensitive())
-        .attr("max_retries", Attribute::optional(Type::Number))
-        .attr("skip_credentials_validation", Attribute::optional(Type::Bool))
-        .attr("skip_requesting_account_id", Attribute::optional(Type::Bool))
-        .attr("skip_metadata_api_check", Attribute::optional(Type::Bool))
-        .attr("skip_region_validation", Attribute::optional(Type::Bool))
-        .attr("s3_use_path_style", Attribute::optional(Type::Bool))
-        .block(
-            "assume_role",
-            NestedBlock::single(
-                Schema::new()
-                    .attr("role_arn", Attribute::required(Type::String))
-                    .attr("session_name", Attribute::optional(Type::String))
-                    .attr("external_id", Attribute::optional(Type::String))
-                    .attr("duration", Attribute::optional(Type::String)),
-            ),
-        )
-        .block(
-            "default_tags",
-            NestedBlock::single(Schema::new().attr("tags", Attribute::optional(Type::map(Type::String)))),
-        )
-        .block("endpoints", NestedBlock::list(endpoints).max(1))
+    fn read(v: &Value, lenient: bool) -> Result<Self, ModelError> {
+        let mut urls = BTreeMap::new();
+        for name in ENDPOINT_SERVICES {
+            if let Some(url) = model::attribute::<Option<String>>(v, name, lenient)? {
+                urls.insert((*name).to_string(), url);
+            }
+        }
+        Ok(Endpoints(urls))
+    }
+    fn write(&self, out: &mut BTreeMap<String, Value>) {
+        for name in ENDPOINT_SERVICES {
+            out.insert((*name).to_string(), self.0.get(*name).map_or(Value::null(Type::String), Value::from));
+        }
+    }
+}
+
+pub fn schema() -> Schema {
+    ProviderConfig::schema()
 }
 
 /// The provider block, resolved.
@@ -111,12 +161,13 @@ impl Settings {
                 )));
             }
         }
-        let assume_role = match v.get_attr("assume_role").filter(|a| !a.is_null()) {
+        let v = ProviderConfig::from_stub(v)?;
+        let assume_role = match v.assume_role {
             Some(a) => Some(AssumeRole {
-                role_arn: val::string(a, "role_arn").unwrap_or_default(),
-                session_name: val::string(a, "session_name"),
-                external_id: val::string(a, "external_id"),
-                duration: match val::string(a, "duration") {
+                role_arn: a.role_arn,
+                session_name: a.session_name,
+                external_id: a.external_id,
+                duration: match a.duration {
                     Some(d) => Some(
                         humantime::parse_duration(&d)
                             .map_err(|e| ProviderError::new(format!("assume_role.duration: {e}")))?,
@@ -126,31 +177,23 @@ impl Settings {
             }),
             None => None,
         };
-        let mut endpoints = BTreeMap::new();
-        if let Some(e) = v.get_attr("endpoints").and_then(Value::as_seq).and_then(|s| s.first()) {
-            for s in ENDPOINT_SERVICES {
-                if let Some(url) = val::string(e, s) {
-                    endpoints.insert((*s).to_string(), url);
-                }
-            }
-        }
-        let static_keys = match (val::string(v, "access_key"), val::string(v, "secret_key")) {
-            (Some(a), Some(s)) => Some((a, s, val::string(v, "token"))),
+        let static_keys = match (v.access_key, v.secret_key) {
+            (Some(a), Some(s)) => Some((a, s, v.token)),
             _ => None,
         };
         Ok(Settings {
-            region: val::string(v, "region"),
-            profile: val::string(v, "profile"),
-            credentials_files: val::strings(v, "shared_credentials_files"),
-            config_files: val::strings(v, "shared_config_files"),
+            region: v.region,
+            profile: v.profile,
+            credentials_files: v.shared_credentials_files.unwrap_or_default(),
+            config_files: v.shared_config_files.unwrap_or_default(),
             static_keys,
-            max_retries: val::int(v, "max_retries").map_or(25, |n| n.max(0) as u32),
-            skip_credentials_validation: val::boolean(v, "skip_credentials_validation").unwrap_or(false),
-            skip_requesting_account_id: val::boolean(v, "skip_requesting_account_id").unwrap_or(false),
+            max_retries: v.max_retries.map_or(25, |n| n.max(0) as u32),
+            skip_credentials_validation: v.skip_credentials_validation.unwrap_or(false),
+            skip_requesting_account_id: v.skip_requesting_account_id.unwrap_or(false),
             assume_role,
-            default_tags: v.get_attr("default_tags").map(|d| val::string_map(d, "tags")).unwrap_or_default(),
-            endpoints,
-            s3_use_path_style: val::boolean(v, "s3_use_path_style").unwrap_or(false),
+            default_tags: v.default_tags.and_then(|d| d.tags).unwrap_or_default(),
+            endpoints: v.endpoints.map(|e| e.0).unwrap_or_default(),
+            s3_use_path_style: v.s3_use_path_style.unwrap_or(false),
             timings: crate::timings::Timings::from_env(),
             calls: crate::calls::ApiCalls::default(),
         })
