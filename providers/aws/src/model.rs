@@ -56,6 +56,13 @@ impl<M: Model> Field for Object<M> {
     }
 }
 
+/// `timeouts { read }`, for data sources.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct ReadTimeouts {
+    #[model(optional)]
+    pub read: Option<String>,
+}
+
 /// `timeouts { create, update, delete }`.
 #[derive(Model, Clone, Debug, Default, PartialEq)]
 pub struct Timeouts {
