@@ -41,6 +41,13 @@ impl Tags {
 /// `domain_validation_options`): see [`terrane_engine::model::Object`].
 pub use terrane_engine::model::Object;
 
+/// `timeouts { read }`, for data sources.
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct ReadTimeouts {
+    #[model(optional)]
+    pub read: Option<String>,
+}
+
 /// `timeouts { create, update, delete }`.
 #[derive(Model, Clone, Debug, Default, PartialEq)]
 pub struct Timeouts {

@@ -38,36 +38,12 @@ impl Ctx<'_> {
         }
     }
 
-    /// The name to create: `name`, else `name_prefix` (or `default_prefix`) and
-    /// [`Ctx::unique_suffix`], as Terraform's `create.Name` makes it.
-    pub fn generated_name(&self, planned: &Value, default_prefix: &str) -> String {
-        name_from(planned, "name", "name_prefix", default_prefix, || self.unique_suffix())
-    }
-
-    /// [`Ctx::generated_name`] for a typed resource: `name`, else `prefix` (or
-    /// `default_prefix`) and [`Ctx::unique_suffix`].
+    /// The name to create: `name`, else `prefix` (or `default_prefix`) and
+    /// [`Ctx::unique_suffix`], as Terraform's `create.Name` makes it (read from a typed
+    /// model's name and prefix fields).
     pub fn name_or_prefix(&self, name: Option<&str>, prefix: Option<&str>, default_prefix: &str) -> String {
         named_or_generated(name, prefix, default_prefix, || self.unique_suffix())
     }
-
-    /// [`Ctx::generated_name`] for a type whose name and prefix arguments are called otherwise
-    /// (`identifier` / `identifier_prefix`), with the prefix `terraform-` by default.
-    pub fn name_or_generated(&self, planned: &Value, name: &str, prefix: &str) -> String {
-        name_from(planned, name, prefix, "terraform-", || self.unique_suffix())
-    }
-}
-
-/// The configured name, else the prefix (or `default_prefix`) and a suffix: [`named_or_generated`]
-/// with the name and prefix read from `planned`'s attributes `name` and `prefix`.
-pub fn name_from(
-    planned: &Value,
-    name: &str,
-    prefix: &str,
-    default_prefix: &str,
-    suffix: impl FnOnce() -> String,
-) -> String {
-    let (name, prefix) = (crate::val::string(planned, name), crate::val::string(planned, prefix));
-    named_or_generated(name.as_deref(), prefix.as_deref(), default_prefix, suffix)
 }
 
 /// `name`, else `prefix` (or `default_prefix`) and a suffix, as Terraform's `create.Name`.
@@ -151,7 +127,7 @@ pub trait ResourceType: Send + Sync {
     fn customize_plan(&self, _prior: Option<&Value>, _config: &Value, _plan: &mut PlanResponse) {}
     /// Creates the object. In a create with an idempotency token (`c.token`), the object is
     /// made so that [`ResourceType::find_created`] can find it again: marked with the token
-    /// tag (`crate::tags::at_create`), or named from the token (`Ctx::generated_name`).
+    /// tag (`crate::tags::at_create`), or named from the token (`Ctx::name_or_prefix`).
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value>;
     /// After an apply was killed during a create: the object the create with the token
     /// `c.token` made from `planned` (unknown values null), read as a refresh reads it; `None`
@@ -325,11 +301,10 @@ mod tests {
     #[test]
     fn names_come_from_the_name_or_the_prefix() {
         let s = || "SUFFIX".to_string();
-        let named = Value::object([("name", Value::from("web")), ("name_prefix", Value::NULL)]);
-        assert_eq!(name_from(&named, "name", "name_prefix", "terraform-", s), "web");
-        let prefixed = Value::object([("name", Value::NULL), ("name_prefix", Value::from("web-"))]);
-        assert_eq!(name_from(&prefixed, "name", "name_prefix", "terraform-", s), "web-SUFFIX");
-        assert_eq!(name_from(&Value::NULL, "name", "name_prefix", "terraform-", s), "terraform-SUFFIX");
+        assert_eq!(named_or_generated(Some("web"), None, "terraform-", s), "web");
+        assert_eq!(named_or_generated(Some("web"), Some("api-"), "terraform-", s), "web", "a name wins");
+        assert_eq!(named_or_generated(None, Some("web-"), "terraform-", s), "web-SUFFIX");
+        assert_eq!(named_or_generated(None, None, "terraform-", s), "terraform-SUFFIX");
     }
 
     #[test]

@@ -1,65 +1,138 @@
 //! `data "aws_ami"`: the image for the swarm nodes (filters, owners, most_recent).
 
+use super::Filter;
 use crate::errors::sdk_error;
+use crate::model::{Object, ReadTimeouts};
 use crate::resource::{Ctx, DataSourceType, Result};
-use crate::val;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Image;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
 
 pub struct Ami;
 
-/// The image's string attributes, each read as DescribeImages returns it.
-const COMPUTED_STRINGS: &[&str] = &[
-    "name",
-    "arn",
-    "architecture",
-    "boot_mode",
-    "creation_date",
-    "deprecation_time",
-    "description",
-    "hypervisor",
-    "image_id",
-    "image_location",
-    "image_owner_alias",
-    "image_type",
-    "imds_support",
-    "kernel_id",
-    "last_launched_time",
-    "owner_id",
-    "platform",
-    "platform_details",
-    "ramdisk_id",
-    "root_device_name",
-    "root_device_type",
-    "root_snapshot_id",
-    "sriov_net_support",
-    "state",
-    "tpm_support",
-    "usage_operation",
-    "virtualization_type",
-];
-
-fn block_device_mapping_type() -> Type {
-    Type::object_from([
-        ("device_name", Type::String),
-        ("ebs", Type::map(Type::String)),
-        ("no_device", Type::String),
-        ("virtual_name", Type::String),
-    ])
+/// A `data "aws_ami"` object.
+#[derive(Model, Clone, Debug, Default)]
+struct AmiObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(optional)]
+    owners: Option<Vec<String>>,
+    #[model(optional, default = false)]
+    most_recent: bool,
+    #[model(optional)]
+    name_regex: Option<String>,
+    #[model(optional)]
+    executable_users: Option<Vec<String>>,
+    #[model(optional)]
+    include_deprecated: Option<bool>,
+    #[model(optional)]
+    uefi_data: Option<String>,
+    #[model(optional, computed)]
+    tags: Option<BTreeMap<String, String>>,
+    #[model(computed)]
+    block_device_mappings: Option<BTreeSet<Object<BlockDeviceMapping>>>,
+    #[model(computed)]
+    product_codes: Option<BTreeSet<Object<ProductCode>>>,
+    #[model(computed)]
+    state_reason: Option<BTreeMap<String, String>>,
+    #[model(computed)]
+    ena_support: Option<bool>,
+    #[model(computed)]
+    public: Option<bool>,
+    // The image's string attributes, each read as DescribeImages returns it.
+    #[model(computed)]
+    name: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    architecture: Option<String>,
+    #[model(computed)]
+    boot_mode: Option<String>,
+    #[model(computed)]
+    creation_date: Option<String>,
+    #[model(computed)]
+    deprecation_time: Option<String>,
+    #[model(computed)]
+    description: Option<String>,
+    #[model(computed)]
+    hypervisor: Option<String>,
+    #[model(computed)]
+    image_id: Option<String>,
+    #[model(computed)]
+    image_location: Option<String>,
+    #[model(computed)]
+    image_owner_alias: Option<String>,
+    #[model(computed)]
+    image_type: Option<String>,
+    #[model(computed)]
+    imds_support: Option<String>,
+    #[model(computed)]
+    kernel_id: Option<String>,
+    #[model(computed)]
+    last_launched_time: Option<String>,
+    #[model(computed)]
+    owner_id: Option<String>,
+    #[model(computed)]
+    platform: Option<String>,
+    #[model(computed)]
+    platform_details: Option<String>,
+    #[model(computed)]
+    ramdisk_id: Option<String>,
+    #[model(computed)]
+    root_device_name: Option<String>,
+    #[model(computed)]
+    root_device_type: Option<String>,
+    #[model(computed)]
+    root_snapshot_id: Option<String>,
+    #[model(computed)]
+    sriov_net_support: Option<String>,
+    #[model(computed)]
+    state: Option<String>,
+    #[model(computed)]
+    tpm_support: Option<String>,
+    #[model(computed)]
+    usage_operation: Option<String>,
+    #[model(computed)]
+    virtualization_type: Option<String>,
+    #[model(block = "set")]
+    filter: Vec<Filter>,
+    #[model(block = "single")]
+    timeouts: Option<ReadTimeouts>,
 }
 
-fn product_code_type() -> Type {
-    Type::object_from([("product_code_id", Type::String), ("product_code_type", Type::String)])
+/// An element of `block_device_mappings`.
+#[derive(Model, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct BlockDeviceMapping {
+    #[model(computed)]
+    device_name: Option<String>,
+    #[model(computed)]
+    ebs: Option<BTreeMap<String, String>>,
+    #[model(computed)]
+    no_device: Option<String>,
+    #[model(computed)]
+    virtual_name: Option<String>,
+}
+
+/// An element of `product_codes`.
+#[derive(Model, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct ProductCode {
+    #[model(computed)]
+    product_code_id: Option<String>,
+    #[model(computed)]
+    product_code_type: Option<String>,
+}
+
+fn text(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
 }
 
 /// A block device mapping as hashicorp/aws flattens it: `ebs` is a map of strings
 /// (`"true"`, `"8"`), numbers and flags that are not set written as their zero value.
-fn block_device_mapping(m: &aws_sdk_ec2::types::BlockDeviceMapping) -> Value {
+fn block_device_mapping(m: &aws_sdk_ec2::types::BlockDeviceMapping) -> Object<BlockDeviceMapping> {
     let ebs: BTreeMap<String, String> = m
         .ebs()
         .map(|e| {
@@ -76,12 +149,19 @@ fn block_device_mapping(m: &aws_sdk_ec2::types::BlockDeviceMapping) -> Value {
             ])
         })
         .unwrap_or_default();
-    Value::object([
-        ("device_name", Value::from(m.device_name().unwrap_or_default())),
-        ("ebs", val::str_map(&ebs)),
-        ("no_device", Value::from(m.no_device().unwrap_or_default())),
-        ("virtual_name", Value::from(m.virtual_name().unwrap_or_default())),
-    ])
+    Object(BlockDeviceMapping {
+        device_name: Some(m.device_name().unwrap_or_default().to_string()),
+        ebs: Some(ebs),
+        no_device: Some(m.no_device().unwrap_or_default().to_string()),
+        virtual_name: Some(m.virtual_name().unwrap_or_default().to_string()),
+    })
+}
+
+fn product_code(p: &aws_sdk_ec2::types::ProductCode) -> Object<ProductCode> {
+    Object(ProductCode {
+        product_code_id: Some(p.product_code_id().unwrap_or_default().to_string()),
+        product_code_type: Some(p.product_code_type().map(|t| t.as_str()).unwrap_or_default().to_string()),
+    })
 }
 
 /// The snapshot of the root device's EBS volume, `""` if there is none.
@@ -97,15 +177,12 @@ fn root_snapshot_id(image: &Image) -> &str {
 }
 
 /// `state_reason` as hashicorp/aws writes it: `UNSET` for both when the image has none.
-fn state_reason(image: &Image) -> Value {
+fn state_reason(image: &Image) -> BTreeMap<String, String> {
     let (code, message) = match image.state_reason() {
         Some(r) => (r.code().unwrap_or_default(), r.message().unwrap_or_default()),
         None => ("UNSET", "UNSET"),
     };
-    val::str_map(&BTreeMap::from([
-        ("code".to_string(), code.to_string()),
-        ("message".to_string(), message.to_string()),
-    ]))
+    BTreeMap::from([("code".to_string(), code.to_string()), ("message".to_string(), message.to_string())])
 }
 
 #[async_trait]
@@ -115,45 +192,26 @@ impl DataSourceType for Ami {
     }
 
     fn schema(&self) -> Schema {
-        let mut s = Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("owners", Attribute::optional(Type::list(Type::String)))
-            .attr("most_recent", Attribute::optional(Type::Bool).default(false))
-            .attr("name_regex", Attribute::optional(Type::String))
-            .attr("executable_users", Attribute::optional(Type::list(Type::String)))
-            .attr("include_deprecated", Attribute::optional(Type::Bool))
-            .attr("uefi_data", Attribute::optional(Type::String))
-            .attr("tags", Attribute::optional_computed(Type::map(Type::String)))
-            .attr("block_device_mappings", Attribute::computed(Type::set(block_device_mapping_type())))
-            .attr("product_codes", Attribute::computed(Type::set(product_code_type())))
-            .attr("state_reason", Attribute::computed(Type::map(Type::String)))
-            .attr("ena_support", Attribute::computed(Type::Bool))
-            .attr("public", Attribute::computed(Type::Bool));
-        for k in COMPUTED_STRINGS {
-            s = s.attr(k, Attribute::computed(Type::String));
-        }
-        crate::resource::with_timeouts(super::with_filters(s), &["read"])
+        AmiObject::schema()
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
-        let owners = val::strings(config, "owners");
+        let config = AmiObject::from_value(config)?;
+        let some = |v: &Option<Vec<String>>| v.clone().filter(|v| !v.is_empty());
         let out = c
             .clients
             .ec2
             .describe_images()
-            .set_filters(Some(super::filters(config)))
-            .set_owners((!owners.is_empty()).then_some(owners))
-            .set_include_deprecated(val::boolean(config, "include_deprecated"))
-            .set_executable_users({
-                let u = val::strings(config, "executable_users");
-                (!u.is_empty()).then_some(u)
-            })
+            .set_filters(Some(super::filters(&config.filter)))
+            .set_owners(some(&config.owners))
+            .set_include_deprecated(config.include_deprecated)
+            .set_executable_users(some(&config.executable_users))
             .send()
             .await
             .map_err(|e| sdk_error("reading AMIs", e))?;
-        let name_regex = match val::string(config, "name_regex") {
+        let name_regex = match &config.name_regex {
             Some(r) => {
-                Some(regex::Regex::new(&r).map_err(|e| ProviderError::new(format!("invalid name_regex {r:?}: {e}")))?)
+                Some(regex::Regex::new(r).map_err(|e| ProviderError::new(format!("invalid name_regex {r:?}: {e}")))?)
             }
             None => None,
         };
@@ -163,7 +221,7 @@ impl DataSourceType for Ami {
             .filter(|i| name_regex.as_ref().is_none_or(|re| i.name().is_some_and(|n| re.is_match(n))))
             .collect();
         images.sort_by(|a, b| b.creation_date().cmp(&a.creation_date()));
-        let image = match (images.len(), val::boolean(config, "most_recent").unwrap_or(false)) {
+        let image = match (images.len(), config.most_recent) {
             (0, _) => {
                 return Err(ProviderError::new(
                     "Your query returned no results. Please change your search criteria and try again.",
@@ -177,65 +235,48 @@ impl DataSourceType for Ami {
             }
         };
         let id = image.image_id().unwrap_or_default();
-        let text = |v: Option<&str>| val::opt_str(v);
-        let strings: [(&str, Value); 27] = [
-            ("name", text(image.name())),
-            ("arn", Value::from(format!("arn:aws:ec2:{}::image/{id}", c.clients.region))),
-            ("architecture", text(image.architecture().map(|a| a.as_str()))),
-            ("boot_mode", text(image.boot_mode().map(|a| a.as_str()))),
-            ("creation_date", text(image.creation_date())),
-            ("deprecation_time", text(image.deprecation_time())),
-            ("description", text(image.description())),
-            ("hypervisor", text(image.hypervisor().map(|a| a.as_str()))),
-            ("image_id", Value::from(id)),
-            ("image_location", text(image.image_location())),
-            ("image_owner_alias", text(image.image_owner_alias())),
-            ("image_type", text(image.image_type().map(|a| a.as_str()))),
-            ("imds_support", text(image.imds_support().map(|a| a.as_str()))),
-            ("kernel_id", text(image.kernel_id())),
-            ("last_launched_time", text(image.last_launched_time())),
-            ("owner_id", text(image.owner_id())),
-            ("platform", text(image.platform().map(|a| a.as_str()))),
-            ("platform_details", text(image.platform_details())),
-            ("ramdisk_id", text(image.ramdisk_id())),
-            ("root_device_name", text(image.root_device_name())),
-            ("root_device_type", text(image.root_device_type().map(|a| a.as_str()))),
-            ("root_snapshot_id", Value::from(root_snapshot_id(image))),
-            ("sriov_net_support", text(image.sriov_net_support())),
-            ("state", text(image.state().map(|a| a.as_str()))),
-            ("tpm_support", text(image.tpm_support().map(|a| a.as_str()))),
-            ("usage_operation", text(image.usage_operation())),
-            ("virtualization_type", text(image.virtualization_type().map(|a| a.as_str()))),
-        ];
-        debug_assert_eq!(strings.len(), COMPUTED_STRINGS.len());
-        let mut v = config.clone();
         let tags: BTreeMap<String, String> = image
             .tags()
             .iter()
             .map(|t| (t.key().unwrap_or_default().into(), t.value().unwrap_or_default().into()))
             .collect();
-        let mappings: Vec<Value> = image.block_device_mappings().iter().map(block_device_mapping).collect();
-        let codes: Vec<Value> = image
-            .product_codes()
-            .iter()
-            .map(|p| {
-                Value::object([
-                    ("product_code_id", Value::from(p.product_code_id().unwrap_or_default())),
-                    ("product_code_type", Value::from(p.product_code_type().map(|t| t.as_str()).unwrap_or_default())),
-                ])
-            })
-            .collect();
-        for (k, x) in strings.into_iter().chain([
-            ("id", Value::from(id)),
-            ("tags", val::str_map(&tags)),
-            ("block_device_mappings", Value::set(block_device_mapping_type(), mappings)),
-            ("product_codes", Value::set(product_code_type(), codes)),
-            ("state_reason", state_reason(image)),
-            ("ena_support", Value::Bool(image.ena_support().unwrap_or(false))),
-            ("public", Value::Bool(image.public().unwrap_or(false))),
-        ]) {
-            v.set_at_path(&[PathStep::Attr(k.into())], x);
+        Ok(AmiObject {
+            id: Some(id.to_string()),
+            tags: Some(tags),
+            block_device_mappings: Some(image.block_device_mappings().iter().map(block_device_mapping).collect()),
+            product_codes: Some(image.product_codes().iter().map(product_code).collect()),
+            state_reason: Some(state_reason(image)),
+            ena_support: Some(image.ena_support().unwrap_or(false)),
+            public: Some(image.public().unwrap_or(false)),
+            name: text(image.name()),
+            arn: Some(format!("arn:aws:ec2:{}::image/{id}", c.clients.region)),
+            architecture: text(image.architecture().map(|a| a.as_str())),
+            boot_mode: text(image.boot_mode().map(|a| a.as_str())),
+            creation_date: text(image.creation_date()),
+            deprecation_time: text(image.deprecation_time()),
+            description: text(image.description()),
+            hypervisor: text(image.hypervisor().map(|a| a.as_str())),
+            image_id: Some(id.to_string()),
+            image_location: text(image.image_location()),
+            image_owner_alias: text(image.image_owner_alias()),
+            image_type: text(image.image_type().map(|a| a.as_str())),
+            imds_support: text(image.imds_support().map(|a| a.as_str())),
+            kernel_id: text(image.kernel_id()),
+            last_launched_time: text(image.last_launched_time()),
+            owner_id: text(image.owner_id()),
+            platform: text(image.platform().map(|a| a.as_str())),
+            platform_details: text(image.platform_details()),
+            ramdisk_id: text(image.ramdisk_id()),
+            root_device_name: text(image.root_device_name()),
+            root_device_type: text(image.root_device_type().map(|a| a.as_str())),
+            root_snapshot_id: Some(root_snapshot_id(image).to_string()),
+            sriov_net_support: text(image.sriov_net_support()),
+            state: text(image.state().map(|a| a.as_str())),
+            tpm_support: text(image.tpm_support().map(|a| a.as_str())),
+            usage_operation: text(image.usage_operation()),
+            virtualization_type: text(image.virtualization_type().map(|a| a.as_str())),
+            ..config
         }
-        Ok(v)
+        .to_value())
     }
 }

@@ -2,13 +2,25 @@
 
 use crate::errors::sdk_error;
 use crate::resource::{Ctx, DataSourceType, Result};
-use crate::val;
 use async_trait::async_trait;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::model::Model;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct CallerIdentity;
+
+/// A `data "aws_caller_identity"` object.
+#[derive(Model, Clone, Debug, Default)]
+struct CallerIdentityObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    account_id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    user_id: Option<String>,
+}
 
 #[async_trait]
 impl DataSourceType for CallerIdentity {
@@ -17,11 +29,7 @@ impl DataSourceType for CallerIdentity {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("account_id", Attribute::computed(Type::String))
-            .attr("arn", Attribute::computed(Type::String))
-            .attr("user_id", Attribute::computed(Type::String))
+        CallerIdentityObject::schema()
     }
 
     async fn read(&self, c: &Ctx<'_>, _config: &Value) -> Result<Value> {
@@ -32,11 +40,12 @@ impl DataSourceType for CallerIdentity {
             .send()
             .await
             .map_err(|e| sdk_error("reading the caller identity", e))?;
-        Ok(Value::object([
-            ("id", val::opt_str(out.account())),
-            ("account_id", val::opt_str(out.account())),
-            ("arn", val::opt_str(out.arn())),
-            ("user_id", val::opt_str(out.user_id())),
-        ]))
+        Ok(CallerIdentityObject {
+            id: out.account().map(str::to_string),
+            account_id: out.account().map(str::to_string),
+            arn: out.arn().map(str::to_string),
+            user_id: out.user_id().map(str::to_string),
+        }
+        .to_value())
     }
 }

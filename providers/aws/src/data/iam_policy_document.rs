@@ -10,63 +10,86 @@
 
 use crate::policy_document::{Condition, Document, Principal, Statement, Strings};
 use crate::resource::{Ctx, DataSourceType, Result};
-use crate::val;
 use async_trait::async_trait;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
-use terrane_engine::value::{PathStep, Value};
+use terrane_engine::schema::Schema;
+use terrane_engine::value::Value;
 
 pub struct IamPolicyDocument;
 
 const DEFAULT_VERSION: &str = "2012-10-17";
 
-fn principals_schema() -> NestedBlock {
-    NestedBlock::set(
-        Schema::new()
-            .attr("type", Attribute::required(Type::String))
-            .attr("identifiers", Attribute::required(Type::set(Type::String))),
-    )
+/// A `data "aws_iam_policy_document"` object.
+#[derive(Model, Clone, Debug, Default)]
+struct PolicyDocumentObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    json: Option<String>,
+    #[model(computed)]
+    minified_json: Option<String>,
+    #[model(optional, default = DEFAULT_VERSION)]
+    version: String,
+    #[model(optional)]
+    policy_id: Option<String>,
+    /// (Null elements are skipped, as Terraform does.)
+    #[model(optional)]
+    source_policy_documents: Option<Vec<Option<String>>>,
+    #[model(optional)]
+    override_policy_documents: Option<Vec<Option<String>>>,
+    // The single-document forms hashicorp/aws still accepts (deprecated): the base the
+    // source documents merge into, and the last override.
+    #[model(optional)]
+    source_json: Option<String>,
+    #[model(optional)]
+    override_json: Option<String>,
+    #[model(block)]
+    statement: Vec<StatementBlock>,
 }
 
-fn schema() -> Schema {
-    let strings = || Attribute::optional(Type::set(Type::String));
-    Schema::new()
-        .attr("id", Attribute::computed(Type::String))
-        .attr("json", Attribute::computed(Type::String))
-        .attr("minified_json", Attribute::computed(Type::String))
-        .attr("version", Attribute::optional(Type::String).default(DEFAULT_VERSION))
-        .attr("policy_id", Attribute::optional(Type::String))
-        .attr("source_policy_documents", Attribute::optional(Type::list(Type::String)))
-        .attr("override_policy_documents", Attribute::optional(Type::list(Type::String)))
-        // The single-document forms hashicorp/aws still accepts (deprecated): the base the
-        // source documents merge into, and the last override.
-        .attr("source_json", Attribute::optional(Type::String))
-        .attr("override_json", Attribute::optional(Type::String))
-        .block(
-            "statement",
-            NestedBlock::list(
-                Schema::new()
-                    .attr("sid", Attribute::optional(Type::String))
-                    .attr("effect", Attribute::optional(Type::String).default("Allow"))
-                    .attr("actions", strings())
-                    .attr("not_actions", strings())
-                    .attr("resources", strings())
-                    .attr("not_resources", strings())
-                    .block("principals", principals_schema())
-                    .block("not_principals", principals_schema())
-                    .block(
-                        "condition",
-                        NestedBlock::set(
-                            Schema::new()
-                                .attr("test", Attribute::required(Type::String))
-                                .attr("variable", Attribute::required(Type::String))
-                                .attr("values", Attribute::required(Type::list(Type::String))),
-                        ),
-                    ),
-            ),
-        )
+/// A `statement` block.
+#[derive(Model, Clone, Debug, Default)]
+struct StatementBlock {
+    #[model(optional)]
+    sid: Option<String>,
+    #[model(optional, default = "Allow")]
+    effect: String,
+    #[model(optional)]
+    actions: Option<BTreeSet<String>>,
+    #[model(optional)]
+    not_actions: Option<BTreeSet<String>>,
+    #[model(optional)]
+    resources: Option<BTreeSet<String>>,
+    #[model(optional)]
+    not_resources: Option<BTreeSet<String>>,
+    #[model(block = "set")]
+    principals: Vec<PrincipalsBlock>,
+    #[model(block = "set")]
+    not_principals: Vec<PrincipalsBlock>,
+    #[model(block = "set")]
+    condition: Vec<ConditionBlock>,
+}
+
+/// A `principals` or `not_principals` block.
+#[derive(Model, Clone, Debug, Default)]
+struct PrincipalsBlock {
+    #[model(required, name = "type")]
+    kind: String,
+    #[model(required)]
+    identifiers: BTreeSet<String>,
+}
+
+/// A `condition` block.
+#[derive(Model, Clone, Debug, Default)]
+struct ConditionBlock {
+    #[model(required)]
+    test: String,
+    #[model(required)]
+    variable: String,
+    #[model(required)]
+    values: Vec<String>,
 }
 
 /// The plugin SDK's hash code of a serialised set element, as the string it sorts by.
@@ -90,8 +113,8 @@ fn sdk_set_order<T>(items: Vec<T>, serialise: impl Fn(&T) -> String) -> Vec<T> {
 }
 
 /// A set of strings in the SDK's order (each element hashed as `value;`).
-fn string_set(v: &Value, k: &str) -> Vec<String> {
-    sdk_set_order(val::strings(v, k), |s| format!("{s};"))
+fn string_set(items: &BTreeSet<String>) -> Vec<String> {
+    sdk_set_order(items.iter().cloned().collect(), |s| format!("{s};"))
 }
 
 /// `&{...}` becomes `${...}` (AWS policy variables, which HCL would otherwise interpolate);
@@ -103,11 +126,9 @@ fn replace_vars(s: String, version: &str) -> std::result::Result<String, String>
     Ok(s.replace("&{", "${"))
 }
 
-fn principals(stmt: &Value, k: &str, version: &str) -> std::result::Result<Vec<Principal>, String> {
-    let blocks: Vec<(String, Vec<String>)> = val::blocks(stmt, k)
-        .iter()
-        .map(|b| (val::string(b, "type").unwrap_or_default(), string_set(b, "identifiers")))
-        .collect();
+fn principals(blocks: &[PrincipalsBlock], version: &str) -> std::result::Result<Vec<Principal>, String> {
+    let blocks: Vec<(String, Vec<String>)> =
+        blocks.iter().map(|b| (b.kind.clone(), string_set(&b.identifiers))).collect();
     let ordered = sdk_set_order(blocks, |(kind, ids)| {
         format!("identifiers:{{{}}};type:{kind};", ids.iter().map(|i| format!("{i};")).collect::<String>())
     });
@@ -122,15 +143,9 @@ fn principals(stmt: &Value, k: &str, version: &str) -> std::result::Result<Vec<P
         .collect()
 }
 
-fn conditions(stmt: &Value, version: &str) -> std::result::Result<Vec<Condition>, String> {
-    let blocks: Vec<(String, String, Vec<String>)> = val::blocks(stmt, "condition")
-        .iter()
-        .map(|b| {
-            (val::string(b, "test").unwrap_or_default(), val::string(b, "variable").unwrap_or_default(), {
-                val::strings(b, "values")
-            })
-        })
-        .collect();
+fn conditions(blocks: &[ConditionBlock], version: &str) -> std::result::Result<Vec<Condition>, String> {
+    let blocks: Vec<(String, String, Vec<String>)> =
+        blocks.iter().map(|b| (b.test.clone(), b.variable.clone(), b.values.clone())).collect();
     let ordered = sdk_set_order(blocks, |(test, variable, values)| {
         format!(
             "test:{test};values:({});variable:{variable};",
@@ -151,44 +166,43 @@ fn conditions(stmt: &Value, version: &str) -> std::result::Result<Vec<Condition>
         .collect()
 }
 
-fn statement(stmt: &Value, version: &str) -> std::result::Result<Statement, String> {
-    let effect = val::string(stmt, "effect").unwrap_or_else(|| "Allow".into());
+fn statement(stmt: &StatementBlock, version: &str) -> std::result::Result<Statement, String> {
+    let effect = stmt.effect.clone();
     if effect != "Allow" && effect != "Deny" {
         return Err(format!("expected effect to be one of [\"Allow\" \"Deny\"], got {effect}"));
     }
-    let sid = val::string(stmt, "sid").unwrap_or_default();
+    let sid = stmt.sid.clone().unwrap_or_default();
     if !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(format!("invalid sid {sid:?}: must only include alphanumeric characters"));
     }
-    let list = |k: &str| {
-        let items = string_set(stmt, k);
+    let list = |items: &Option<BTreeSet<String>>| {
+        let items = items.as_ref().map(string_set).unwrap_or_default();
         (!items.is_empty()).then(|| Strings::from_config(items))
     };
-    let with_vars = |k: &str| -> std::result::Result<Option<Strings>, String> {
-        list(k).map(|s| s.map(|x| replace_vars(x, version))).transpose().map_err(|e| format!("reading {k}: {e}"))
+    let with_vars = |k: &str, items: &Option<BTreeSet<String>>| -> std::result::Result<Option<Strings>, String> {
+        list(items).map(|s| s.map(|x| replace_vars(x, version))).transpose().map_err(|e| format!("reading {k}: {e}"))
     };
     let out = |s: Option<Strings>| s.map(|s| s.out());
     Ok(Statement {
         sid,
         effect,
-        actions: out(list("actions")),
-        not_actions: out(list("not_actions")),
-        resources: out(with_vars("resources")?),
-        not_resources: out(with_vars("not_resources")?),
-        principals: principals(stmt, "principals", version).map_err(|e| format!("reading principals: {e}"))?,
-        not_principals: principals(stmt, "not_principals", version)
+        actions: out(list(&stmt.actions)),
+        not_actions: out(list(&stmt.not_actions)),
+        resources: out(with_vars("resources", &stmt.resources)?),
+        not_resources: out(with_vars("not_resources", &stmt.not_resources)?),
+        principals: principals(&stmt.principals, version).map_err(|e| format!("reading principals: {e}"))?,
+        not_principals: principals(&stmt.not_principals, version)
             .map_err(|e| format!("reading not_principals: {e}"))?,
-        conditions: conditions(stmt, version).map_err(|e| format!("reading condition: {e}"))?,
+        conditions: conditions(&stmt.condition, version).map_err(|e| format!("reading condition: {e}"))?,
     })
 }
 
-/// The configured documents of `k`, parsed (empty strings and nulls skipped, as Terraform
-/// does).
-fn documents(config: &Value, k: &str, what: &str) -> std::result::Result<Vec<Document>, String> {
-    let items = config.get_attr(k).and_then(Value::as_seq).unwrap_or(&[]);
+/// The configured documents of `k` (`items`), parsed (empty strings and nulls skipped, as
+/// Terraform does).
+fn documents(items: &Option<Vec<Option<String>>>, k: &str, what: &str) -> std::result::Result<Vec<Document>, String> {
     let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let Some(text) = item.as_str().filter(|t| !t.is_empty()) else { continue };
+    for (i, item) in items.iter().flatten().enumerate() {
+        let Some(text) = item.as_deref().filter(|t| !t.is_empty()) else { continue };
         if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
             return Err(format!("\"{k}.{i}\" contains an invalid JSON: {e}"));
         }
@@ -202,16 +216,18 @@ fn documents(config: &Value, k: &str, what: &str) -> std::result::Result<Vec<Doc
 
 /// The merged document: source documents (Sids unique across them), then the statements
 /// configured here, then the override documents, each replacing statements with its Sids.
-pub fn render(config: &Value) -> std::result::Result<Document, String> {
-    let single = |k: &str| -> std::result::Result<Option<Document>, String> {
-        let Some(text) = val::string(config, k).filter(|t| !t.is_empty()) else { return Ok(None) };
-        serde_json::from_str::<serde_json::Value>(&text)
+fn render(config: &PolicyDocumentObject) -> std::result::Result<Document, String> {
+    let single = |k: &str, text: &Option<String>| -> std::result::Result<Option<Document>, String> {
+        let Some(text) = text.as_deref().filter(|t| !t.is_empty()) else { return Ok(None) };
+        serde_json::from_str::<serde_json::Value>(text)
             .map_err(|e| format!("\"{k}\" contains an invalid JSON: {e}"))?;
-        Document::parse(&text).map(Some).map_err(|e| format!("writing IAM Policy Document: reading {k}: {e}"))
+        Document::parse(text).map(Some).map_err(|e| format!("writing IAM Policy Document: reading {k}: {e}"))
     };
-    let mut merged = single("source_json")?.unwrap_or_default();
+    let mut merged = single("source_json", &config.source_json)?.unwrap_or_default();
     let mut sids = HashSet::new();
-    for (i, doc) in documents(config, "source_policy_documents", "source")?.into_iter().enumerate() {
+    for (i, doc) in
+        documents(&config.source_policy_documents, "source_policy_documents", "source")?.into_iter().enumerate()
+    {
         for (j, s) in doc.statements.iter().enumerate() {
             if !s.sid.is_empty() && !sids.insert(s.sid.clone()) {
                 return Err(format!(
@@ -222,18 +238,15 @@ pub fn render(config: &Value) -> std::result::Result<Document, String> {
         }
         merged.merge(doc);
     }
-    let version = val::string(config, "version").unwrap_or_else(|| DEFAULT_VERSION.into());
+    let version = config.version.clone();
     if version != "2008-10-17" && version != "2012-10-17" {
         return Err(format!("expected version to be one of [\"2008-10-17\" \"2012-10-17\"], got {version}"));
     }
-    let mut own = Document {
-        version: version.clone(),
-        id: val::string(config, "policy_id").unwrap_or_default(),
-        statements: Vec::new(),
-    };
+    let mut own =
+        Document { version: version.clone(), id: config.policy_id.clone().unwrap_or_default(), statements: Vec::new() };
     let mut own_sids = HashSet::new();
-    for stmt in val::blocks(config, "statement") {
-        let s = statement(&stmt, &version)?;
+    for stmt in &config.statement {
+        let s = statement(stmt, &version)?;
         if !s.sid.is_empty() && !own_sids.insert(s.sid.clone()) {
             return Err(format!(
                 "writing IAM Policy Document: duplicate Sid ({}). Remove the Sid or ensure the Sid is unique.",
@@ -243,34 +256,29 @@ pub fn render(config: &Value) -> std::result::Result<Document, String> {
         own.statements.push(s);
     }
     merged.merge(own);
-    for doc in documents(config, "override_policy_documents", "override")? {
+    for doc in documents(&config.override_policy_documents, "override_policy_documents", "override")? {
         merged.merge(doc);
     }
-    if let Some(doc) = single("override_json")? {
+    if let Some(doc) = single("override_json", &config.override_json)? {
         merged.merge(doc);
     }
     Ok(merged)
 }
 
-/// The data source's result: the configuration with defaults filled, `json`,
-/// `minified_json` and `id` (the provider's CRC-32 hash code of `json`).
+/// The data source's result: the configuration with defaults filled (`version`, each
+/// statement's `effect`), `json`, `minified_json` and `id` (the provider's CRC-32 hash code of
+/// `json`).
 pub fn compute(config: &Value) -> Result<Value> {
-    let doc = render(config).map_err(ProviderError::new)?;
+    let config = PolicyDocumentObject::from_value(config)?;
+    let doc = render(&config).map_err(ProviderError::new)?;
     let json = doc.pretty();
-    let mut v = config.clone();
-    let attr = |k: &str| PathStep::Attr(k.into());
-    if val::string(config, "version").is_none() {
-        v.set_at_path(&[attr("version")], Value::from(DEFAULT_VERSION));
+    Ok(PolicyDocumentObject {
+        id: Some(hash_code(&json)),
+        minified_json: Some(doc.compact()),
+        json: Some(json),
+        ..config
     }
-    for (i, stmt) in val::blocks(config, "statement").iter().enumerate() {
-        if val::string(stmt, "effect").is_none() {
-            v.set_at_path(&[attr("statement"), PathStep::Index(i), attr("effect")], Value::from("Allow"));
-        }
-    }
-    v.set_at_path(&[attr("id")], Value::from(hash_code(&json)));
-    v.set_at_path(&[attr("minified_json")], Value::from(doc.compact()));
-    v.set_at_path(&[attr("json")], Value::from(json));
-    Ok(v)
+    .to_value())
 }
 
 #[async_trait]
@@ -280,7 +288,7 @@ impl DataSourceType for IamPolicyDocument {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        PolicyDocumentObject::schema()
     }
 
     fn compute(&self, config: &Value) -> Option<Result<Value>> {

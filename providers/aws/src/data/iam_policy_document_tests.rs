@@ -5,6 +5,7 @@
 
 use super::*;
 use terrane_engine::eval::{EmptyScope, Evaluator, decode_body};
+use terrane_engine::value::PathStep;
 
 /// The configuration value the engine decodes from a `data "aws_iam_policy_document"` body.
 fn decode(body: &str) -> Value {
@@ -12,20 +13,23 @@ fn decode(body: &str) -> Value {
     let (config, diags) = terrane_engine::config::load_sources(vec![("main.tf".into(), src)]);
     assert!(!diags.has_errors(), "{diags}");
     let r = config.resources.values().next().unwrap();
-    let (v, diags) =
-        decode_body(&mut Evaluator::new(&EmptyScope, std::path::Path::new(".")), &r.body, &schema(), &r.range);
+    let (v, diags) = decode_body(
+        &mut Evaluator::new(&EmptyScope, std::path::Path::new(".")),
+        &r.body,
+        &PolicyDocumentObject::schema(),
+        &r.range,
+    );
     assert!(!diags.has_errors(), "{diags}");
     v
 }
 
+/// The data source's result for configuration `v`, read as its model.
+fn computed(v: &Value) -> PolicyDocumentObject {
+    PolicyDocumentObject::from_value(&compute(v).unwrap_or_else(|e| panic!("{}", e.message))).unwrap()
+}
+
 fn json(body: &str) -> String {
-    compute(&decode(body))
-        .unwrap_or_else(|e| panic!("{}", e.message))
-        .get_attr("json")
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .into()
+    computed(&decode(body)).json.unwrap()
 }
 
 fn error(body: &str) -> String {
@@ -43,7 +47,7 @@ fn json_with(body: &str, sources: &[&str], overrides: &[&str]) -> String {
     if !overrides.is_empty() {
         v.set_at_path(&[PathStep::Attr("override_policy_documents".into())], docs(overrides));
     }
-    compute(&v).unwrap_or_else(|e| panic!("{}", e.message)).get_attr("json").unwrap().as_str().unwrap().into()
+    computed(&v).json.unwrap()
 }
 
 /// The provider's acceptance test `basic` (partition `aws`), and its expected JSON.
@@ -165,17 +169,17 @@ const BASIC_JSON: &str = r#"{
 #[test]
 fn the_providers_basic_document() {
     assert_eq!(json(BASIC), BASIC_JSON);
-    let v = compute(&decode(BASIC)).unwrap();
-    let minified = v.get_attr("minified_json").unwrap().as_str().unwrap();
+    let v = computed(&decode(BASIC));
+    let minified = v.minified_json.as_deref().unwrap();
     assert!(minified.starts_with(r#"{"Version":"2012-10-17","Id":"policy_id","Statement":[{"Sid":"1","Effect":"Allow","Action":["s3:ListAllMyBuckets","s3:GetBucketLocation"]"#), "{minified}");
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(minified).unwrap(),
         serde_json::from_str::<serde_json::Value>(BASIC_JSON).unwrap()
     );
     // Defaults show in the result, as in Terraform's state.
-    assert_eq!(val::string(&v, "version").as_deref(), Some("2012-10-17"));
-    assert_eq!(val::string(&val::blocks(&v, "statement")[1], "effect").as_deref(), Some("Allow"));
-    assert_eq!(val::id(&v), hash_code(BASIC_JSON));
+    assert_eq!(v.version, "2012-10-17");
+    assert_eq!(v.statement[1].effect, "Allow");
+    assert_eq!(v.id.unwrap(), hash_code(BASIC_JSON));
 }
 
 #[test]
@@ -503,9 +507,8 @@ fn repeated_condition_keys_join_their_values() {
     }
   }
 "#;
-    let v = compute(&decode(body)).unwrap();
     assert_eq!(
-        v.get_attr("minified_json").unwrap().as_str().unwrap(),
+        computed(&decode(body)).minified_json.unwrap(),
         r#"{"Version":"2012-10-17","Statement":[{"Sid":"DuplicateConditionTest","Effect":"Allow","Action":"s3:PutObject","Resource":"*","Principal":{"Service":"cloudtrail.amazonaws.com"},"Condition":{"StringEquals":{"s3:prefix":["one/","two/","three/"]}}}]}"#
     );
 }
@@ -595,7 +598,7 @@ fn empty_documents_and_defaults() {
     // Blank Sids may repeat.
     let blank = "statement {\n sid = \"\"\n actions = [\"a:b\"]\n}\nstatement {\n sid = \"\"\n actions = [\"c:d\"]\n}";
     assert_eq!(
-        compute(&decode(blank)).unwrap().get_attr("minified_json").unwrap().as_str(),
+        computed(&decode(blank)).minified_json.as_deref(),
         Some(
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"a:b"},{"Effect":"Allow","Action":"c:d"}]}"#
         )
@@ -651,8 +654,7 @@ fn source_json_and_override_json_merge_as_the_document_lists_do() {
     v.set_at_path(&[PathStep::Attr("source_policy_documents".into())], docs(&[&extra]));
     v.set_at_path(&[PathStep::Attr("override_policy_documents".into())], docs(&[&first_override]));
     v.set_at_path(&[PathStep::Attr("override_json".into())], Value::from(last_override.as_str()));
-    let got =
-        compute(&v).unwrap_or_else(|e| panic!("{}", e.message)).get_attr("json").unwrap().as_str().unwrap().to_string();
+    let got = computed(&v).json.unwrap();
     assert_eq!(got, json_with(body, &[&source, &extra], &[&first_override, &last_override]));
     assert!(got.contains("iam:*") && !got.contains("s3:*"), "override_json replaces statement A: {got}");
 

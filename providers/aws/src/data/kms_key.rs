@@ -1,75 +1,123 @@
 //! `data "aws_kms_key"`: a key found by ID, key ARN, alias name or alias ARN.
 
 use crate::errors::sdk_error;
+use crate::model::Object;
 use crate::resource::{Ctx, DataSourceType, Result};
-use crate::val::{self, Obj};
 use async_trait::async_trait;
+use aws_sdk_kms::types::{KeyMetadata, MultiRegionKey};
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct KmsKey;
 
-fn schema() -> Schema {
-    let computed = |t: Type| Attribute::computed(t);
-    Schema::new()
-        .attr("key_id", Attribute::required(Type::String))
-        .attr("grant_tokens", Attribute::optional(Type::list(Type::String)))
-        .attr("id", computed(Type::String))
-        .attr("arn", computed(Type::String))
-        .attr("aws_account_id", computed(Type::String))
-        .attr("cloud_hsm_cluster_id", computed(Type::String))
-        .attr("creation_date", computed(Type::String))
-        .attr("custom_key_store_id", computed(Type::String))
-        .attr("customer_master_key_spec", computed(Type::String))
-        .attr("key_spec", computed(Type::String))
-        .attr("deletion_date", computed(Type::String))
-        .attr("description", computed(Type::String))
-        .attr("enabled", computed(Type::Bool))
-        .attr("expiration_model", computed(Type::String))
-        .attr("key_manager", computed(Type::String))
-        .attr("key_state", computed(Type::String))
-        .attr("key_usage", computed(Type::String))
-        .attr("multi_region", computed(Type::Bool))
-        .attr("origin", computed(Type::String))
-        .attr("pending_deletion_window_in_days", computed(Type::Number))
-        .attr("valid_to", computed(Type::String))
-        .attr("multi_region_configuration", computed(Type::list(multi_region_type())))
-        .attr("xks_key_configuration", computed(Type::list(Type::object_from([("id", Type::String)]))))
+/// A `data "aws_kms_key"` object.
+#[derive(Model, Clone, Debug, Default)]
+struct KmsKeyObject {
+    #[model(required)]
+    key_id: String,
+    #[model(optional)]
+    grant_tokens: Option<Vec<String>>,
+    #[model(computed)]
+    id: Option<String>,
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    aws_account_id: Option<String>,
+    #[model(computed)]
+    cloud_hsm_cluster_id: Option<String>,
+    #[model(computed)]
+    creation_date: Option<String>,
+    #[model(computed)]
+    custom_key_store_id: Option<String>,
+    #[model(computed)]
+    customer_master_key_spec: Option<String>,
+    #[model(computed)]
+    key_spec: Option<String>,
+    #[model(computed)]
+    deletion_date: Option<String>,
+    #[model(computed)]
+    description: Option<String>,
+    #[model(computed)]
+    enabled: Option<bool>,
+    #[model(computed)]
+    expiration_model: Option<String>,
+    #[model(computed)]
+    key_manager: Option<String>,
+    #[model(computed)]
+    key_state: Option<String>,
+    #[model(computed)]
+    key_usage: Option<String>,
+    #[model(computed)]
+    multi_region: Option<bool>,
+    #[model(computed)]
+    origin: Option<String>,
+    #[model(computed)]
+    pending_deletion_window_in_days: Option<i64>,
+    #[model(computed)]
+    valid_to: Option<String>,
+    #[model(computed)]
+    multi_region_configuration: Option<Vec<Object<MultiRegion>>>,
+    #[model(computed)]
+    xks_key_configuration: Option<Vec<Object<XksKey>>>,
 }
 
-fn key_ref_type() -> Type {
-    Type::object_from([("arn", Type::String), ("region", Type::String)])
+/// The element of `multi_region_configuration`.
+#[derive(Model, Clone, Debug, Default)]
+struct MultiRegion {
+    #[model(computed)]
+    multi_region_key_type: Option<String>,
+    #[model(computed)]
+    primary_key: Option<Vec<Object<KeyRef>>>,
+    #[model(computed)]
+    replica_keys: Option<Vec<Object<KeyRef>>>,
 }
 
-fn multi_region_type() -> Type {
-    Type::object_from([
-        ("multi_region_key_type", Type::String),
-        ("primary_key", Type::list(key_ref_type())),
-        ("replica_keys", Type::list(key_ref_type())),
-    ])
+/// A key of a multi-Region configuration.
+#[derive(Model, Clone, Debug, Default)]
+struct KeyRef {
+    #[model(computed)]
+    arn: Option<String>,
+    #[model(computed)]
+    region: Option<String>,
 }
 
-fn key_ref(k: &aws_sdk_kms::types::MultiRegionKey) -> Value {
-    Value::object([("arn", val::opt_str(k.arn())), ("region", val::opt_str(k.region()))])
+/// The element of `xks_key_configuration`.
+#[derive(Model, Clone, Debug, Default)]
+struct XksKey {
+    #[model(computed)]
+    id: Option<String>,
+}
+
+fn text(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
+}
+
+fn key_ref(k: &MultiRegionKey) -> Object<KeyRef> {
+    Object(KeyRef { arn: text(k.arn()), region: text(k.region()) })
 }
 
 /// `multi_region_configuration` as hashicorp/aws flattens it: one element, or none for a
 /// single-Region key.
-fn multi_region(m: &aws_sdk_kms::types::KeyMetadata) -> Value {
-    let items = m
-        .multi_region_configuration()
+fn multi_region(m: &KeyMetadata) -> Vec<Object<MultiRegion>> {
+    m.multi_region_configuration()
         .map(|c| {
-            Value::object([
-                ("multi_region_key_type", val::opt_str(c.multi_region_key_type().map(|t| t.as_str()))),
-                ("primary_key", Value::list(key_ref_type(), c.primary_key().map(key_ref).into_iter().collect())),
-                ("replica_keys", Value::list(key_ref_type(), c.replica_keys().iter().map(key_ref).collect())),
-            ])
+            Object(MultiRegion {
+                multi_region_key_type: text(c.multi_region_key_type().map(|t| t.as_str())),
+                primary_key: Some(c.primary_key().map(key_ref).into_iter().collect()),
+                replica_keys: Some(c.replica_keys().iter().map(key_ref).collect()),
+            })
         })
         .into_iter()
-        .collect();
-    Value::list(multi_region_type(), items)
+        .collect()
+}
+
+/// RFC 3339 in whole seconds, as Terraform writes times.
+fn date(d: Option<&aws_smithy_types::DateTime>) -> Option<String> {
+    d.and_then(|t| {
+        aws_smithy_types::DateTime::from_secs(t.secs()).fmt(aws_smithy_types::date_time::Format::DateTime).ok()
+    })
 }
 
 #[async_trait]
@@ -79,65 +127,50 @@ impl DataSourceType for KmsKey {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        KmsKeyObject::schema()
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
-        let key_id = val::string(config, "key_id").unwrap_or_default();
+        let config = KmsKeyObject::from_value(config)?;
+        let key_id = &config.key_id;
         let out = c
             .clients
             .kms
             .describe_key()
-            .key_id(&key_id)
-            .set_grant_tokens(Some(val::strings(config, "grant_tokens")).filter(|t| !t.is_empty()))
+            .key_id(key_id)
+            .set_grant_tokens(config.grant_tokens.clone().filter(|t| !t.is_empty()))
             .send()
             .await
             .map_err(|e| sdk_error(&format!("reading KMS key {key_id}"), e))?;
         let m = out.key_metadata().ok_or_else(|| ProviderError::new(format!("KMS key {key_id}: empty result")))?;
-        // RFC 3339 in whole seconds, as Terraform writes times.
-        let date = |d: Option<&aws_smithy_types::DateTime>| {
-            val::opt_str(
-                d.and_then(|t| {
-                    aws_smithy_types::DateTime::from_secs(t.secs())
-                        .fmt(aws_smithy_types::date_time::Format::DateTime)
-                        .ok()
-                })
-                .as_deref(),
-            )
-        };
-        Ok(Obj::new(&schema())
-            .keep(config, &["key_id", "grant_tokens"])
-            .set("id", m.key_id())
-            .set("arn", val::opt_str(m.arn()))
-            .set("aws_account_id", val::opt_str(m.aws_account_id()))
-            .set("cloud_hsm_cluster_id", val::opt_str(m.cloud_hsm_cluster_id()))
-            .set("creation_date", date(m.creation_date()))
-            .set("custom_key_store_id", val::opt_str(m.custom_key_store_id()))
+        Ok(KmsKeyObject {
+            key_id: config.key_id.clone(),
+            grant_tokens: config.grant_tokens.clone(),
+            id: Some(m.key_id().to_string()),
+            arn: text(m.arn()),
+            aws_account_id: text(m.aws_account_id()),
+            cloud_hsm_cluster_id: text(m.cloud_hsm_cluster_id()),
+            creation_date: date(m.creation_date()),
+            custom_key_store_id: text(m.custom_key_store_id()),
             // (Deprecated by AWS in favour of KeySpec, which holds the same.)
-            .set("customer_master_key_spec", val::opt_str(m.key_spec().map(|s| s.as_str())))
-            .set("key_spec", val::opt_str(m.key_spec().map(|s| s.as_str())))
-            .set("deletion_date", date(m.deletion_date()))
-            .set("description", m.description().unwrap_or_default())
-            .set("enabled", Value::Bool(m.enabled()))
-            .set("expiration_model", val::opt_str(m.expiration_model().map(|s| s.as_str())))
-            .set("key_manager", val::opt_str(m.key_manager().map(|s| s.as_str())))
-            .set("key_state", val::opt_str(m.key_state().map(|s| s.as_str())))
-            .set("key_usage", val::opt_str(m.key_usage().map(|s| s.as_str())))
-            .set("multi_region", Value::Bool(m.multi_region().unwrap_or(false)))
-            .set("origin", val::opt_str(m.origin().map(|s| s.as_str())))
-            .set("pending_deletion_window_in_days", val::opt_num(m.pending_deletion_window_in_days()))
-            .set("valid_to", date(m.valid_to()))
-            .set("multi_region_configuration", multi_region(m))
-            .set(
-                "xks_key_configuration",
-                Value::list(
-                    Type::object_from([("id", Type::String)]),
-                    m.xks_key_configuration()
-                        .map(|x| Value::object([("id", val::opt_str(x.id()))]))
-                        .into_iter()
-                        .collect(),
-                ),
-            )
-            .build())
+            customer_master_key_spec: text(m.key_spec().map(|s| s.as_str())),
+            key_spec: text(m.key_spec().map(|s| s.as_str())),
+            deletion_date: date(m.deletion_date()),
+            description: Some(m.description().unwrap_or_default().to_string()),
+            enabled: Some(m.enabled()),
+            expiration_model: text(m.expiration_model().map(|s| s.as_str())),
+            key_manager: text(m.key_manager().map(|s| s.as_str())),
+            key_state: text(m.key_state().map(|s| s.as_str())),
+            key_usage: text(m.key_usage().map(|s| s.as_str())),
+            multi_region: Some(m.multi_region().unwrap_or(false)),
+            origin: text(m.origin().map(|s| s.as_str())),
+            pending_deletion_window_in_days: m.pending_deletion_window_in_days().map(i64::from),
+            valid_to: date(m.valid_to()),
+            multi_region_configuration: Some(multi_region(m)),
+            xks_key_configuration: Some(
+                m.xks_key_configuration().map(|x| Object(XksKey { id: text(x.id()) })).into_iter().collect(),
+            ),
+        }
+        .to_value())
     }
 }

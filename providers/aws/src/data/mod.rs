@@ -10,6 +10,8 @@ mod subnets;
 mod vpc;
 
 use crate::resource::DataSourceType;
+use std::collections::BTreeSet;
+use terrane_engine::model::Model;
 
 pub fn all() -> Vec<Box<dyn DataSourceType>> {
     vec![
@@ -24,27 +26,17 @@ pub fn all() -> Vec<Box<dyn DataSourceType>> {
     ]
 }
 
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
-
-/// The `filter { name, values }` blocks EC2 data sources take.
-pub fn with_filters(s: Schema) -> Schema {
-    s.block(
-        "filter",
-        NestedBlock::set(
-            Schema::new()
-                .attr("name", Attribute::required(Type::String))
-                .attr("values", Attribute::required(Type::set(Type::String))),
-        ),
-    )
+/// A `filter { name, values }` block, as EC2 data sources take them (a set of blocks:
+/// `#[model(block = "set")] filter: Vec<Filter>`).
+#[derive(Model, Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    #[model(required)]
+    pub name: String,
+    #[model(required)]
+    pub values: BTreeSet<String>,
 }
 
 /// The configured filters as EC2 filters.
-pub fn filters(config: &terrane_engine::value::Value) -> Vec<aws_sdk_ec2::types::Filter> {
-    crate::val::blocks(config, "filter")
-        .iter()
-        .map(|f| {
-            crate::ec2::filter(&crate::val::string(f, "name").unwrap_or_default(), crate::val::strings(f, "values"))
-        })
-        .collect()
+pub fn filters(configured: &[Filter]) -> Vec<aws_sdk_ec2::types::Filter> {
+    configured.iter().map(|f| crate::ec2::filter(&f.name, f.values.iter().cloned())).collect()
 }

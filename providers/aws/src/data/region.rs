@@ -1,14 +1,26 @@
 //! `data "aws_region"`: the provider's region, or the one named by `name` or by its EC2 `endpoint`.
 
 use crate::resource::{Ctx, DataSourceType, Result};
-use crate::val;
 use async_trait::async_trait;
+use terrane_engine::model::Model;
 use terrane_engine::provider::ProviderError;
-use terrane_engine::schema::{Attribute, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 pub struct Region;
+
+/// A `data "aws_region"` object.
+#[derive(Model, Clone, Debug, Default)]
+struct RegionObject {
+    #[model(computed)]
+    id: Option<String>,
+    #[model(optional, computed)]
+    name: Option<String>,
+    #[model(optional, computed)]
+    endpoint: Option<String>,
+    #[model(computed)]
+    description: Option<String>,
+}
 
 #[async_trait]
 impl DataSourceType for Region {
@@ -17,39 +29,37 @@ impl DataSourceType for Region {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new()
-            .attr("id", Attribute::computed(Type::String))
-            .attr("name", Attribute::optional_computed(Type::String))
-            .attr("endpoint", Attribute::optional_computed(Type::String))
-            .attr("description", Attribute::computed(Type::String))
+        RegionObject::schema()
     }
 
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value> {
-        let by_endpoint = match val::string(config, "endpoint") {
-            Some(e) => Some(region_of_endpoint(&e).ok_or_else(|| {
+        let config = RegionObject::from_value(config)?;
+        let by_endpoint = match &config.endpoint {
+            Some(e) => Some(region_of_endpoint(e).ok_or_else(|| {
                 ProviderError::new(format!(
                     "no AWS region has the EC2 endpoint {e:?} (expected ec2.REGION.amazonaws.com)"
                 ))
             })?),
             None => None,
         };
-        let name = match (val::string(config, "name"), by_endpoint) {
+        let name = match (config.name, by_endpoint) {
             (Some(n), Some(e)) if n != e => {
                 return Err(ProviderError::new(format!(
                     "region {n:?} does not have the endpoint {:?}",
-                    val::string(config, "endpoint").unwrap_or_default()
+                    config.endpoint.unwrap_or_default()
                 )));
             }
             (Some(n), _) => n,
             (None, Some(e)) => e,
             (None, None) => c.clients.region.clone(),
         };
-        Ok(Value::object([
-            ("id", Value::from(name.as_str())),
-            ("name", Value::from(name.as_str())),
-            ("endpoint", Value::from(format!("ec2.{name}.amazonaws.com"))),
-            ("description", Value::from(name.as_str())),
-        ]))
+        Ok(RegionObject {
+            id: Some(name.clone()),
+            endpoint: Some(format!("ec2.{name}.amazonaws.com")),
+            description: Some(name.clone()),
+            name: Some(name),
+        }
+        .to_value())
     }
 }
 

@@ -133,6 +133,14 @@ impl LogGroup {
     }
 }
 
+impl Group {
+    /// The name a create gives the log group: `name`, else `name_prefix` (or `terraform-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), "terraform-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for LogGroup {
     fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
@@ -161,8 +169,8 @@ impl ResourceType for LogGroup {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = c.generated_name(planned, "terraform-");
         let planned = Group::from_value(planned)?;
+        let name = planned.created_name(c);
         let tags = planned.tags.at_create(c);
         let mut req =
             c.clients.logs.create_log_group().log_group_name(&name).set_kms_key_id(planned.kms_key_id.clone());
@@ -183,7 +191,7 @@ impl ResourceType for LogGroup {
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
     /// token tag CreateLogGroup gave it.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name = c.generated_name(planned, "terraform-");
+        let name = Group::from_stub(planned)?.created_name(c);
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 

@@ -130,7 +130,7 @@ impl RdsInstance {
     }
 
     async fn do_create(&self, c: &Ctx<'_>, raw: &Value, planned: &Instance, password: Option<&str>) -> Result<Value> {
-        let identifier = c.name_or_generated(raw, "identifier", "identifier_prefix");
+        let identifier = planned.created_name(c);
         let what = format!("creating RDS DB instance {identifier}");
         let from = create::source(planned);
         let managed = planned.manage_master_user_password.unwrap_or(false);
@@ -225,6 +225,14 @@ impl RdsInstance {
         let arn = prior.arn.clone().unwrap_or_default();
         rds_update_tags(c, &arn, &prior.tags.wanted(), &planned.tags.wanted()).await?;
         self.read_one(c, &identifier, planned).await
+    }
+}
+
+impl Instance {
+    /// The name a create gives the DB instance: `identifier`, else `identifier_prefix` (or `terraform-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.identifier.as_deref(), self.identifier_prefix.as_deref(), "terraform-")
     }
 }
 
@@ -404,9 +412,9 @@ impl ResourceType for RdsInstance {
     /// carrying the token tag CreateDBInstance gave it; one still being created is waited
     /// for, as the create would.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let identifier = c.name_or_generated(planned, "identifier", "identifier_prefix").to_lowercase();
         // (A record of a plan may hold unknowns, recorded as null: read leniently.)
         let planned = Instance::from_stub(planned)?;
+        let identifier = planned.created_name(c).to_lowercase();
         let id = Some(identifier.clone());
         let stub = Instance { identifier: id.clone(), id, ..planned.clone() }.to_value();
         if crate::resource::find_named(self, c, stub, true).await?.is_none() {

@@ -72,6 +72,14 @@ impl RdsSubnetGroup {
     }
 }
 
+impl Group {
+    /// The name a create gives the DB subnet group: `name`, else `name_prefix` (or `terraform-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), "terraform-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for RdsSubnetGroup {
     fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
@@ -105,8 +113,8 @@ impl ResourceType for RdsSubnetGroup {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = c.name_or_generated(planned, "name", "name_prefix");
         let planned = Group::from_value(planned)?;
+        let name = planned.created_name(c);
         let tags = planned.tags.at_create(c);
         c.clients
             .rds
@@ -125,7 +133,7 @@ impl ResourceType for RdsSubnetGroup {
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
     /// token tag CreateDBSubnetGroup gave it.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name = c.name_or_generated(planned, "name", "name_prefix").to_lowercase();
+        let name = Group::from_stub(planned)?.created_name(c).to_lowercase();
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 

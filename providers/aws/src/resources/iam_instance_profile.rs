@@ -98,6 +98,14 @@ async fn read_new(c: &Ctx<'_>, name: &str, like: &Profile) -> Result<Value> {
     Ok(profile_value(c, &p, like))
 }
 
+impl Profile {
+    /// The name a create gives the instance profile: `name`, else `name_prefix` (or `terraform-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), "terraform-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for IamInstanceProfile {
     fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
@@ -121,8 +129,8 @@ impl ResourceType for IamInstanceProfile {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = c.generated_name(planned, "terraform-");
         let planned = Profile::from_value(planned)?;
+        let name = planned.created_name(c);
         let tags = planned.tags.at_create(c);
         let mut req = c.clients.iam.create_instance_profile().instance_profile_name(&name).path(&planned.path);
         if !tags.is_empty() {
@@ -140,7 +148,7 @@ impl ResourceType for IamInstanceProfile {
     /// token tag CreateInstanceProfile gave it. A profile whose role was not added yet is
     /// adopted so: the next plan adds it.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name = c.generated_name(planned, "terraform-");
+        let name = Profile::from_stub(planned)?.created_name(c);
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 

@@ -125,6 +125,14 @@ impl IamRole {
     }
 }
 
+impl Role {
+    /// The name a create gives the role: `name`, else `name_prefix` (or `terraform-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), "terraform-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for IamRole {
     fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
@@ -164,8 +172,8 @@ impl ResourceType for IamRole {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = c.generated_name(planned, "terraform-");
         let planned = Role::from_value(planned)?;
+        let name = planned.created_name(c);
         let policy = &planned.assume_role_policy;
         let tags = planned.tags.at_create(c);
         let mut req = c
@@ -189,7 +197,7 @@ impl ResourceType for IamRole {
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
     /// token tag CreateRole gave it.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name = c.generated_name(planned, "terraform-");
+        let name = Role::from_stub(planned)?.created_name(c);
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 

@@ -85,6 +85,14 @@ async fn read_new(c: &Ctx<'_>, role: &str, name: &str, like: &Value) -> Result<V
     Ok(policy_value(role, name, &doc, like))
 }
 
+impl RolePolicy {
+    /// The name a create gives the policy: `name`, else `name_prefix` (or `terraform-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), "terraform-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for IamRolePolicy {
     fn name(&self) -> &'static str {
@@ -107,8 +115,9 @@ impl ResourceType for IamRolePolicy {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = c.generated_name(planned, "terraform-");
-        let RolePolicy { role, policy, .. } = RolePolicy::from_value(planned)?;
+        let typed = RolePolicy::from_value(planned)?;
+        let name = typed.created_name(c);
+        let RolePolicy { role, policy, .. } = typed;
         put(c, &role, &name, &policy).await?;
         let partial = || {
             RolePolicy {
@@ -126,8 +135,11 @@ impl ResourceType for IamRolePolicy {
     /// may be made from `name_prefix` and the token). PutRolePolicy is an upsert, so this
     /// only saves a second identical put.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let Some(role) = crate::val::string(planned, "role").filter(|r| !r.is_empty()) else { return Ok(None) };
-        let name = c.generated_name(planned, "terraform-");
+        let wanted = RolePolicy::from_stub(planned)?;
+        if wanted.role.is_empty() {
+            return Ok(None);
+        }
+        let (role, name) = (&wanted.role, wanted.created_name(c));
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &format!("{role}:{name}")), false).await
     }
 

@@ -82,6 +82,14 @@ impl KeyPair {
     }
 }
 
+impl Pair {
+    /// The name a create gives the key pair: `key_name`, else `key_name_prefix` (or `terraform-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.key_name.as_deref(), self.key_name_prefix.as_deref(), "terraform-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for KeyPair {
     fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
@@ -127,9 +135,8 @@ impl ResourceType for KeyPair {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name =
-            crate::resource::name_from(planned, "key_name", "key_name_prefix", "terraform-", || c.unique_suffix());
         let planned = Pair::from_value(planned)?;
+        let name = planned.created_name(c);
         let key = planned.public_key.clone().unwrap_or_default();
         let tags = planned.tags.at_create(c);
         c.clients
@@ -148,8 +155,7 @@ impl ResourceType for KeyPair {
     /// Found by its name (configured, or made from `key_name_prefix` and the token), carrying
     /// the token tag ImportKeyPair gave it.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name =
-            crate::resource::name_from(planned, "key_name", "key_name_prefix", "terraform-", || c.unique_suffix());
+        let name = Pair::from_stub(planned)?.created_name(c);
         crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), true).await
     }
 

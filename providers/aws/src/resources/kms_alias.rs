@@ -111,6 +111,14 @@ fn valid_name(config: &Value, key: &str) -> Option<Diagnostic> {
     })
 }
 
+impl Alias {
+    /// The name a create gives the alias: `name`, else `name_prefix` (or `PREFIX`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), PREFIX)
+    }
+}
+
 #[async_trait]
 impl ResourceType for KmsAlias {
     fn name(&self) -> &'static str {
@@ -151,8 +159,9 @@ impl ResourceType for KmsAlias {
     }
 
     async fn create(&self, c: &Ctx<'_>, planned: &Value) -> Result<Value> {
-        let name = c.generated_name(planned, PREFIX);
-        let key = Alias::from_value(planned)?.target_key_id;
+        let planned = Alias::from_value(planned)?;
+        let name = planned.created_name(c);
+        let key = planned.target_key_id;
         // A key just created may not be visible to CreateAlias yet.
         wait_for(&format!("KMS key {key} to be visible for alias {name}"), PROPAGATION, || async {
             match c.clients.kms.create_alias().alias_name(&name).target_key_id(&key).send().await {
@@ -170,10 +179,13 @@ impl ResourceType for KmsAlias {
     /// no tags, and a name is unique in the account and region. An alias of that name that
     /// points to another key than the planned one is not what the create made.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name = c.generated_name(planned, PREFIX);
+        let wanted = Alias::from_stub(planned)?;
+        let name = wanted.created_name(c);
         let found = crate::resource::find_named(self, c, crate::resource::with_id(planned, &name), false).await?;
-        let (Some(want), Some(v)) = (val::string(planned, "target_key_id"), &found) else { return Ok(found) };
-        Ok(found.clone().filter(|_| val::string(v, "target_key_id").is_some_and(|t| same_key(&want, &t))))
+        let want = &wanted.target_key_id;
+        let Some(v) = found.as_ref().filter(|_| !want.is_empty()) else { return Ok(found) };
+        let got = Alias::from_stub(v)?.target_key_id;
+        Ok(found.filter(|_| !got.is_empty() && same_key(want, &got)))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -301,6 +301,14 @@ fn ignore_block_unless(plan: &mut PlanResponse, prior: Option<&Value>, k: &str, 
     plan.planned.set_at_path(&[PathStep::Attr(k.into())], v.cloned().unwrap_or_else(|| Value::empty_list(ety)));
 }
 
+impl LbObject {
+    /// The name a create gives the load balancer: `name`, else `name_prefix` (or `tf-lb-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), "tf-lb-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for Lb {
     fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
@@ -399,8 +407,8 @@ impl ResourceType for Lb {
     }
 
     async fn create(&self, c: &Ctx<'_>, raw: &Value) -> Result<Value> {
-        let name = c.generated_name(raw, "tf-lb-");
         let planned = LbObject::from_value(raw)?;
+        let name = planned.created_name(c);
         let lb_type = planned.load_balancer_type.as_str();
         let bit = planned.type_bit();
         let groups: Vec<String> = planned.security_groups.iter().flatten().cloned().collect();
@@ -456,7 +464,8 @@ impl ResourceType for Lb {
     /// token tag CreateLoadBalancer gave it; one still provisioning is waited for, as the
     /// create would.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name = c.generated_name(planned, "tf-lb-");
+        let wanted = LbObject::from_stub(planned)?;
+        let name = wanted.created_name(c);
         let arn = match c.clients.elbv2.describe_load_balancers().names(&name).send().await {
             Ok(out) => out.load_balancers().first().and_then(|l| l.load_balancer_arn()).map(str::to_string),
             Err(e) if is_not_found(&e) => None,
@@ -466,9 +475,8 @@ impl ResourceType for Lb {
         if crate::resource::find_named(self, c, crate::resource::with_id(planned, &arn), true).await?.is_none() {
             return Ok(None);
         }
-        let planned = LbObject::from_stub(planned)?;
-        wait_active(c, &arn, limit(&planned.timeouts, Op::Create, DEFAULT_TIMEOUT)).await?;
-        Ok(Some(self.read_one(c, &arn, &planned).await?))
+        wait_active(c, &arn, limit(&wanted.timeouts, Op::Create, DEFAULT_TIMEOUT)).await?;
+        Ok(Some(self.read_one(c, &arn, &wanted).await?))
     }
 
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {

@@ -346,6 +346,14 @@ macro_rules! with_health_check {
     }};
 }
 
+impl TargetGroupObject {
+    /// The name a create gives the target group: `name`, else `name_prefix` (or `tf-`) and a
+    /// unique suffix.
+    fn created_name(&self, c: &Ctx<'_>) -> String {
+        c.name_or_prefix(self.name.as_deref(), self.name_prefix.as_deref(), "tf-")
+    }
+}
+
 #[async_trait]
 impl ResourceType for LbTargetGroup {
     fn token_tag(&self) -> Option<crate::token_tag::TokenTag> {
@@ -533,8 +541,8 @@ impl ResourceType for LbTargetGroup {
     }
 
     async fn create(&self, c: &Ctx<'_>, raw: &Value) -> Result<Value> {
-        let name = c.generated_name(raw, "tf-");
         let planned = TargetGroupObject::from_value(raw)?;
+        let name = planned.created_name(c);
         let target_type = planned.target_type.as_str();
         let protocol = planned.protocol.as_deref();
         let protocol_version = planned.protocol_version.as_deref();
@@ -593,7 +601,7 @@ impl ResourceType for LbTargetGroup {
     /// Found by its name (configured, or made from `name_prefix` and the token), carrying the
     /// token tag CreateTargetGroup gave it.
     async fn find_created(&self, c: &Ctx<'_>, planned: &Value) -> Result<Option<Value>> {
-        let name = c.generated_name(planned, "tf-");
+        let name = TargetGroupObject::from_stub(planned)?.created_name(c);
         let arn = match c.clients.elbv2.describe_target_groups().names(&name).send().await {
             Ok(out) => out.target_groups().first().and_then(|t| t.target_group_arn()).map(str::to_string),
             Err(e) if is_not_found(&e) => None,

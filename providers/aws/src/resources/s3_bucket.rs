@@ -473,10 +473,13 @@ mod tests {
 
     #[test]
     fn generated_names_are_valid_bucket_names() {
-        let planned = Value::object([("bucket_prefix", Value::from("tf-state-"))]);
-        let n = crate::resource::name_from(&planned, "bucket", "bucket_prefix", "terraform-", || {
-            crate::resource::token_suffix("terrane-0123")
-        });
+        let planned = Bucket::from_stub(&Value::object([("bucket_prefix", Value::from("tf-state-"))])).unwrap();
+        let n = crate::resource::named_or_generated(
+            planned.bucket.as_deref(),
+            planned.bucket_prefix.as_deref(),
+            "terraform-",
+            || crate::resource::token_suffix("terrane-0123"),
+        );
         assert!(n.starts_with("tf-state-") && n.len() == 9 + SUFFIX_LEN, "{n}");
         assert!(check_name(&n).is_none(), "{n}");
         assert_eq!(crate::resource::prefix_of(None, &n).as_deref(), Some("tf-state-"));
