@@ -5,8 +5,7 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::provider::{PlanResponse, ProviderError};
-use terrane_engine::schema::{Attribute, NestedBlock, Schema};
-use terrane_engine::value::Type;
+use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 /// What an operation can use: the clients and the provider's settings.
@@ -163,15 +162,6 @@ pub trait DataSourceType: Send + Sync {
         None
     }
     async fn read(&self, c: &Ctx<'_>, config: &Value) -> Result<Value>;
-}
-
-/// A `timeouts { create, update, delete }` block.
-pub fn with_timeouts(s: Schema, ops: &[&str]) -> Schema {
-    let mut t = Schema::new();
-    for op in ops {
-        t = t.attr(op, Attribute::optional(Type::String));
-    }
-    s.block("timeouts", NestedBlock::single(t))
 }
 
 /// Reads objects one by one, at most eight at a time, for APIs that cannot batch (IAM). Each
