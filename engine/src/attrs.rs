@@ -5,32 +5,46 @@ use crate::schema::Schema;
 use crate::value::{Value, ValueMap};
 use std::collections::BTreeMap;
 
+/// Attribute `k` of `v`. String-keyed reads are checked against the value's type: an object
+/// (a configuration, a plan or a state, typed by its schema) that has no attribute `k` makes
+/// a debug build (the tests) panic, since only a misspelt or stale name can ask for it. Typed
+/// models (`crate::model`) need no such check: the compiler makes it.
+fn attr<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
+    let x = v.get_attr(k);
+    debug_assert!(
+        x.is_some() || !matches!(v.unmarked(), Value::Object(_)),
+        "attribute {k:?} read from an object that has none: {:?}",
+        v.as_map().map(|m| m.keys().collect::<Vec<_>>())
+    );
+    x
+}
+
 pub fn string(v: &Value, k: &str) -> Option<String> {
-    v.get_attr(k).and_then(|x| x.as_str().map(str::to_string))
+    attr(v, k).and_then(|x| x.as_str().map(str::to_string))
 }
 
 pub fn number(v: &Value, k: &str) -> Option<f64> {
-    v.get_attr(k).and_then(Value::as_f64)
+    attr(v, k).and_then(Value::as_f64)
 }
 
 pub fn int(v: &Value, k: &str) -> Option<i64> {
-    v.get_attr(k).and_then(|x| x.as_number()).and_then(|n| n.to_i64().or_else(|| Some(n.to_f64() as i64)))
+    attr(v, k).and_then(|x| x.as_number()).and_then(|n| n.to_i64().or_else(|| Some(n.to_f64() as i64)))
 }
 
 pub fn boolean(v: &Value, k: &str) -> Option<bool> {
-    v.get_attr(k).and_then(Value::as_bool)
+    attr(v, k).and_then(Value::as_bool)
 }
 
 /// Strings of a list or set attribute (empty when unset).
 pub fn strings(v: &Value, k: &str) -> Vec<String> {
-    v.get_attr(k)
+    attr(v, k)
         .and_then(Value::as_seq)
         .map(|s| s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
 }
 
 pub fn string_map(v: &Value, k: &str) -> BTreeMap<String, String> {
-    v.get_attr(k)
+    attr(v, k)
         .and_then(Value::as_map)
         .map(|m| m.iter().filter_map(|(k, x)| x.as_str().map(|s| (k.clone(), s.to_string()))).collect())
         .unwrap_or_default()
@@ -38,12 +52,12 @@ pub fn string_map(v: &Value, k: &str) -> BTreeMap<String, String> {
 
 /// The elements of a nested block list or set (empty when unset).
 pub fn blocks(v: &Value, k: &str) -> Vec<Value> {
-    v.get_attr(k).and_then(Value::as_seq).map(<[Value]>::to_vec).unwrap_or_default()
+    attr(v, k).and_then(Value::as_seq).map(<[Value]>::to_vec).unwrap_or_default()
 }
 
 /// A single nested block (or the first of a list block).
 pub fn block(v: &Value, k: &str) -> Option<Value> {
-    let b = v.get_attr(k)?;
+    let b = attr(v, k)?;
     if b.is_null() || !b.is_known() {
         return None;
     }

@@ -115,6 +115,13 @@ pub trait ResourceType: Send + Sync {
     fn validate(&self, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
     }
+    /// [`ResourceType::validate`] of a configuration as the engine passes it (every attribute
+    /// of the schema, null where `config` leaves it out): for unit tests, which write only the
+    /// arguments that matter.
+    #[cfg(test)]
+    fn check(&self, config: &Value) -> Vec<Diagnostic> {
+        self.validate(&config.clone().conform(&self.schema().value_type()))
+    }
     /// Arguments of hashicorp/aws's schema that terrane declares (so the schemas are equal and
     /// a configuration written for Terraform parses) but does not carry out yet, each with why.
     /// A configuration that sets one is refused, naming it, at validate and again at plan (when

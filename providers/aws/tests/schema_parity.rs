@@ -45,6 +45,15 @@ fn sample_block(b: &NestedBlock) -> terrane_engine::value::Value {
     }
 }
 
+/// A configuration as the engine passes it to validate: every attribute of the type's schema,
+/// null where `set` leaves it out.
+fn configured<const N: usize>(
+    schema: &terrane_engine::schema::ResourceSchema,
+    set: [(&str, terrane_engine::value::Value); N],
+) -> terrane_engine::value::Value {
+    terrane_engine::value::Value::object(set).conform(&schema.block.value_type())
+}
+
 /// Every argument a type refuses ([`AwsProvider::refused_arguments`]) is in its schema (so a
 /// configuration written for Terraform parses), and a configuration that sets it is refused at
 /// validate with an error that names it and says why; one that leaves it out, or sets it to its
@@ -64,7 +73,7 @@ fn refused_arguments_are_declared_and_refused_by_name() {
                 (_, Some(b)) => sample_block(b),
                 _ => panic!("{name}.{arg} is refused but not in the schema"),
             };
-            let diags = provider.validate(name, &Value::object([(arg, value)]));
+            let diags = provider.validate(name, &configured(schema, [(arg, value)]));
             assert!(
                 diags
                     .iter()
@@ -77,7 +86,7 @@ fn refused_arguments_are_declared_and_refused_by_name() {
                 _ => None,
             };
             for v in [Some(Value::null(Type::Dynamic)), zero].into_iter().flatten() {
-                let diags = provider.validate(name, &Value::object([(arg, v.clone())]));
+                let diags = provider.validate(name, &configured(schema, [(arg, v.clone())]));
                 assert!(
                     !diags.iter().any(|d| d.detail.contains(&format!("\"{arg}\""))),
                     "{name}.{arg} = {v:?} is refused: {diags:?}"
@@ -93,7 +102,7 @@ fn refused_arguments_are_declared_and_refused_by_name() {
                     Value::list(ty.clone(), vec![Value::object([("enabled", Value::Bool(on))]).conform(&ty)])
                 };
                 let refused = |v: Value| {
-                    let diags = provider.validate(name, &Value::object([(arg, v)]));
+                    let diags = provider.validate(name, &configured(schema, [(arg, v)]));
                     diags.iter().any(|d| d.detail.contains(&format!("\"{arg}\"")))
                 };
                 assert!(!refused(block(false)), "{name}.{arg} {{ enabled = false }} is refused");

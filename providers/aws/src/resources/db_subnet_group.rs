@@ -204,8 +204,8 @@ mod tests {
 
     #[test]
     fn names_must_be_lowercase() {
-        let bad = RdsSubnetGroup.validate(&Value::object([("name", Value::from("Main"))]));
+        let bad = RdsSubnetGroup.check(&Value::object([("name", Value::from("Main"))]));
         assert_eq!(bad.len(), 1);
-        assert!(RdsSubnetGroup.validate(&Value::object([("name", Value::from("main-db"))])).is_empty());
+        assert!(RdsSubnetGroup.check(&Value::object([("name", Value::from("main-db"))])).is_empty());
     }
 }

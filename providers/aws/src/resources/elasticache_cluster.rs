@@ -650,11 +650,11 @@ mod tests {
 
     #[test]
     fn engine_is_required_and_checked() {
-        assert_eq!(EcCluster.validate(&Value::object([("cluster_id", Value::from("web"))])).len(), 1);
+        assert_eq!(EcCluster.check(&Value::object([("cluster_id", Value::from("web"))])).len(), 1);
         let bad = Value::object([("cluster_id", Value::from("web")), ("engine", Value::from("mongodb"))]);
-        assert_eq!(EcCluster.validate(&bad).len(), 1);
+        assert_eq!(EcCluster.check(&bad).len(), 1);
         let ok = Value::object([("cluster_id", Value::from("web")), ("engine", Value::from("redis"))]);
-        assert!(EcCluster.validate(&ok).is_empty());
+        assert!(EcCluster.check(&ok).is_empty());
     }
 
     #[test]
@@ -701,16 +701,16 @@ mod tests {
             ("num_cache_nodes", 2i64.into()),
             ("snapshot_retention_limit", 5i64.into()),
         ]);
-        let out = EcCluster.validate(&bad);
+        let out = EcCluster.check(&bad);
         assert!(out.iter().any(|d| d.detail.contains("does not support snapshot_retention_limit")), "{out:?}");
         let zero = cfg(vec![
             ("cluster_id", "mc".into()),
             ("engine", "memcached".into()),
             ("snapshot_retention_limit", 0i64.into()),
         ]);
-        assert!(EcCluster.validate(&zero).is_empty());
+        assert!(EcCluster.check(&zero).is_empty());
         let redis = cfg(vec![("cluster_id", "r".into()), ("engine", "redis".into()), ("num_cache_nodes", 2i64.into())]);
-        assert!(EcCluster.validate(&redis)[0].detail.contains("does not support num_cache_nodes > 1"));
+        assert!(EcCluster.check(&redis)[0].detail.contains("does not support num_cache_nodes > 1"));
 
         let config = |id: &str, engine: &str, version: Option<&str>| {
             let engine = Some(engine.to_string());

@@ -921,7 +921,7 @@ mod tests {
             ("automatic_failover_enabled", Value::Bool(true)),
             ("num_cache_clusters", Value::from(1i64)),
         ]);
-        assert_eq!(EcReplicationGroup.validate(&bad).len(), 1);
+        assert_eq!(EcReplicationGroup.check(&bad).len(), 1);
     }
 
     /// A group's state, written before the update strategy had a default (so without one).

@@ -49,16 +49,17 @@ async fn get_policy(c: &Ctx<'_>, role: &str, name: &str) -> Result<Option<String
 }
 
 /// The policy as a read returns it: the document as `cur` stores it while it means the same.
-fn policy_value(role: &str, name: &str, document: &str, cur: &Value) -> Value {
-    let stored = crate::val::string(cur, "policy");
-    RolePolicy {
+fn policy_value(role: &str, name: &str, document: &str, cur: &Value) -> Result<Value> {
+    // A stub (an import's, or a create's partial state) has no policy yet.
+    let stored = Some(RolePolicy::from_stub(cur)?.policy).filter(|p| !p.is_empty());
+    Ok(RolePolicy {
         id: Some(format!("{role}:{name}")),
         name: Some(name.to_string()),
         name_prefix: crate::resource::prefix_of(None, name),
         policy: policy_to_set(stored.as_deref(), document, true),
         role: role.to_string(),
     }
-    .to_value()
+    .to_value())
 }
 
 async fn put(c: &Ctx<'_>, role: &str, name: &str, policy: &str) -> Result<()> {
@@ -82,7 +83,7 @@ async fn read_new(c: &Ctx<'_>, role: &str, name: &str, like: &Value) -> Result<V
         })
     })
     .await?;
-    Ok(policy_value(role, name, &doc, like))
+    policy_value(role, name, &doc, like)
 }
 
 impl RolePolicy {
@@ -146,7 +147,7 @@ impl ResourceType for IamRolePolicy {
     async fn read_many(&self, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
         crate::resource::read_each(current, |cur| async move {
             let (role, name) = parse_id(&crate::val::id(&cur))?;
-            Ok(get_policy(c, &role, &name).await?.map(|doc| policy_value(&role, &name, &doc, &cur)))
+            get_policy(c, &role, &name).await?.map(|doc| policy_value(&role, &name, &doc, &cur)).transpose()
         })
         .await
     }

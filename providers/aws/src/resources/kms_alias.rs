@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn names_are_validated() {
-        let v = |k: &str, n: &str| KmsAlias.validate(&Value::object([(k, Value::from(n))]));
+        let v = |k: &str, n: &str| KmsAlias.check(&Value::object([(k, Value::from(n))]));
         assert!(v("name", "alias/app-key").is_empty());
         assert!(v("name_prefix", "alias/").is_empty());
         assert_eq!(v("name", "app-key").len(), 1);

@@ -445,13 +445,13 @@ mod tests {
             ("deletion_window_in_days", Value::from(3i64)),
             ("policy", Value::from("not json")),
         ]);
-        let d = KmsKey.validate(&bad);
+        let d = KmsKey.check(&bad);
         assert_eq!(d.len(), 3, "{d:?}");
         let good = Value::object([
             ("key_usage", Value::from("SIGN_VERIFY")),
             ("customer_master_key_spec", Value::from("RSA_2048")),
             ("deletion_window_in_days", Value::from(7i64)),
         ]);
-        assert!(KmsKey.validate(&good).is_empty());
+        assert!(KmsKey.check(&good).is_empty());
     }
 }

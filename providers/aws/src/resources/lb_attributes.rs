@@ -372,8 +372,10 @@ fn plan_logs(name: &str, prior: Option<&Value>, config: &Value, planned: &mut Va
 mod tests {
     use super::*;
 
+    /// An object as the engine passes it: every attribute, null where `pairs` leaves it out.
     fn obj(pairs: &[(&str, Value)]) -> Value {
         Value::object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())))
+            .conform(&LbAttributes::schema().value_type())
     }
 
     fn typed(v: &Value) -> LbAttributes {
@@ -434,7 +436,7 @@ mod tests {
         let logs = |bucket: &str, enabled: bool| {
             Value::list(
                 Logs::schema().value_type(),
-                vec![obj(&[
+                vec![Value::object([
                     ("bucket", Value::from(bucket)),
                     ("enabled", Value::Bool(enabled)),
                     ("prefix", Value::NULL),

@@ -784,7 +784,7 @@ mod tests {
                 action("authenticate-oidc", vec![]),
             ]),
         )]);
-        let out = LbListener.validate(&config);
+        let out = LbListener.check(&config);
         assert_eq!(out.len(), 3, "{out:?}");
     }
 
@@ -795,7 +795,7 @@ mod tests {
             ("alpn_policy", Value::from("http2preferred")),
             ("mutual_authentication", Value::tuple(vec![Value::object([("mode", Value::from("strict"))])])),
         ]);
-        let out = LbListener.validate(&config);
+        let out = LbListener.check(&config);
         assert_eq!(out.len(), 2, "alpn_policy is matched without case: {out:?}");
     }
 

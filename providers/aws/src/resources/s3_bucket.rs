@@ -465,10 +465,10 @@ mod tests {
         assert!(check_name("ab").is_some());
         assert!(check_name("-abc").is_some());
         assert!(check_name("a..b").is_some());
-        let d = S3Bucket.validate(&Value::object([("bucket", Value::from("a")), ("bucket_prefix", Value::from("b-"))]));
+        let d = S3Bucket.check(&Value::object([("bucket", Value::from("a")), ("bucket_prefix", Value::from("b-"))]));
         assert_eq!(d.len(), 2, "{d:?}");
-        assert!(S3Bucket.validate(&Value::object([("bucket_prefix", Value::from("state-"))])).is_empty());
-        assert_eq!(S3Bucket.validate(&Value::object([("bucket_prefix", Value::from("x".repeat(38)))])).len(), 1);
+        assert!(S3Bucket.check(&Value::object([("bucket_prefix", Value::from("state-"))])).is_empty());
+        assert_eq!(S3Bucket.check(&Value::object([("bucket_prefix", Value::from("x".repeat(38)))])).len(), 1);
     }
 
     #[test]
