@@ -193,31 +193,31 @@ struct Listed {
     labels: Option<HashMap<String, String>>,
 }
 
+/// Secrets and configs: two types of the same fields.
+macro_rules! listed_from {
+    ($t:ty) => {
+        impl From<$t> for Listed {
+            fn from(s: $t) -> Listed {
+                let spec = s.spec.unwrap_or_default();
+                Listed { id: s.id, name: spec.name, data: spec.data, labels: spec.labels }
+            }
+        }
+    };
+}
+listed_from!(bollard::models::Secret);
+listed_from!(bollard::models::Config);
+
 pub async fn read_many(kind: Kind, c: &Ctx<'_>, current: &[Value]) -> Vec<Result<Option<Value>>> {
     let doing = format!("listing {}s", kind.noun());
     let listed: std::result::Result<Vec<Listed>, ProviderError> = match kind {
         Kind::Secret => c
             .call(&doing, || c.docker.list_secrets(None::<bollard::query_parameters::ListSecretsOptions>))
             .await
-            .map(|v| {
-                v.into_iter()
-                    .map(|s| {
-                        let spec = s.spec.unwrap_or_default();
-                        Listed { id: s.id, name: spec.name, data: spec.data, labels: spec.labels }
-                    })
-                    .collect()
-            }),
+            .map(|v| v.into_iter().map(Listed::from).collect()),
         Kind::Config => c
             .call(&doing, || c.docker.list_configs(None::<bollard::query_parameters::ListConfigsOptions>))
             .await
-            .map(|v| {
-                v.into_iter()
-                    .map(|s| {
-                        let spec = s.spec.unwrap_or_default();
-                        Listed { id: s.id, name: spec.name, data: spec.data, labels: spec.labels }
-                    })
-                    .collect()
-            }),
+            .map(|v| v.into_iter().map(Listed::from).collect()),
     }
     .map_err(ProviderError::from);
     let all = match listed {
