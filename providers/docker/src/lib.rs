@@ -6,6 +6,7 @@
 //! and the API version is negotiated.
 
 mod config;
+mod daemon;
 mod labels;
 mod resource;
 mod resources;

@@ -53,6 +53,21 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// [`Ctx::call`] for a read of one object: `None` when the daemon says it is gone.
+    pub async fn read<T, F, Fut>(&self, doing: &str, f: F) -> Result<Option<T>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = std::result::Result<T, bollard::errors::Error>>,
+    {
+        match self.call(doing, f).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 /// `Some(found)`, or `None` when the daemon says there is no such object.
 pub fn found<T>(
     r: std::result::Result<T, bollard::errors::Error>,

@@ -33,12 +33,7 @@ async fn list(c: &Ctx<'_>, ids: &[String]) -> Result<Vec<Svc>> {
 }
 
 async fn inspect(c: &Ctx<'_>, id: &str) -> Result<Option<Svc>> {
-    match c.call(&format!("reading service {id}"), || c.docker.inspect_service(id, None::<InspectServiceOptions>)).await
-    {
-        Ok(s) => Ok(Some(s)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    c.read(&format!("reading service {id}"), || c.docker.inspect_service(id, None::<InspectServiceOptions>)).await
 }
 
 impl Service {

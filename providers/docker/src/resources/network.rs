@@ -1,6 +1,7 @@
 //! `docker_network`: the overlay networks services attach to (the platform's `proxy`).
 //! Networks cannot change in place: every argument forces replacement.
 
+use crate::daemon::{hashed, sorted, text};
 use crate::labels::{self, Label};
 use crate::resource::{Ctx, Named, ResourceType, Result, found};
 use async_trait::async_trait;
@@ -66,17 +67,6 @@ pub fn schema() -> Schema {
     NetworkObject::schema()
 }
 
-/// A string map that is empty as `None`, sorted.
-fn nonempty(m: Option<&HashMap<String, String>>) -> Option<BTreeMap<String, String>> {
-    let m = labels::from_hash(m);
-    (!m.is_empty()).then_some(m)
-}
-
-/// An optional string the daemon answers as empty when unset.
-fn given(s: &Option<String>) -> Option<String> {
-    s.clone().filter(|s| !s.is_empty())
-}
-
 /// A network as the daemon describes it, in a listing (`Network`) or an inspection
 /// (`NetworkInspect`): two types of the same fields.
 pub struct Net<'a> {
@@ -124,10 +114,10 @@ pub fn ipam_blocks(n: &Net<'_>) -> Vec<IpamBlock> {
         .into_iter()
         .flatten()
         .map(|c| IpamBlock {
-            subnet: given(&c.subnet),
-            ip_range: given(&c.ip_range),
-            gateway: given(&c.gateway),
-            aux_address: nonempty(c.auxiliary_addresses.as_ref()),
+            subnet: text(c.subnet.as_deref()),
+            ip_range: text(c.ip_range.as_deref()),
+            gateway: text(c.gateway.as_deref()),
+            aux_address: sorted(c.auxiliary_addresses.as_ref()),
         })
         .collect()
 }
@@ -146,7 +136,7 @@ pub fn object(n: &Net<'_>, prior: &NetworkObject) -> NetworkObject {
         ingress: n.ingress.unwrap_or(false),
         ipv6: n.enable_ipv6.unwrap_or(false),
         ipam_driver: n.ipam.and_then(|i| i.driver.clone()).unwrap_or_else(|| "default".into()),
-        ipam_options: nonempty(n.ipam.and_then(|i| i.options.as_ref())).or_else(|| prior.ipam_options.clone()),
+        ipam_options: sorted(n.ipam.and_then(|i| i.options.as_ref())).or_else(|| prior.ipam_options.clone()),
         scope: Some(n.scope.clone().unwrap_or_default()),
         labels: labels::read_labels(n.labels),
         ipam_config: ipam_blocks(n),
@@ -155,9 +145,6 @@ pub fn object(n: &Net<'_>, prior: &NetworkObject) -> NetworkObject {
 
 impl NetworkObject {
     fn request(&self) -> NetworkCreateRequest {
-        let map = |m: Option<&BTreeMap<String, String>>| {
-            m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<HashMap<_, _>>())
-        };
         let config = self
             .ipam_config
             .iter()
@@ -165,7 +152,7 @@ impl NetworkObject {
                 subnet: b.subnet.clone(),
                 ip_range: b.ip_range.clone(),
                 gateway: b.gateway.clone(),
-                auxiliary_addresses: map(b.aux_address.as_ref().filter(|m| !m.is_empty())),
+                auxiliary_addresses: b.aux_address.as_ref().filter(|m| !m.is_empty()).map(|m| hashed(Some(m))),
             })
             .collect();
         NetworkCreateRequest {
@@ -175,12 +162,12 @@ impl NetworkObject {
             internal: Some(self.internal.unwrap_or(false)),
             ingress: Some(self.ingress),
             enable_ipv6: Some(self.ipv6),
-            options: map(Some(&self.options.clone().unwrap_or_default())),
+            options: Some(hashed(self.options.as_ref())),
             labels: Some(labels::map_of(&self.labels)),
             ipam: Some(Ipam {
                 driver: Some(self.ipam_driver.clone()),
                 config: Some(config),
-                options: map(Some(&self.ipam_options.clone().unwrap_or_default())),
+                options: Some(hashed(self.ipam_options.as_ref())),
             }),
             ..Default::default()
         }
@@ -284,11 +271,8 @@ impl ResourceType for Network {
             };
             let nid = found.id.clone().unwrap_or_default();
             let doing = format!("reading network {}", found.name.as_deref().unwrap_or(&nid));
-            out.push(match c.call(&doing, || c.docker.inspect_network(&nid, None::<InspectNetworkOptions>)).await {
-                Ok(n) => Ok(Some(object(&(&n).into(), &prior).to_value())),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e.into()),
-            });
+            let now = c.read(&doing, || c.docker.inspect_network(&nid, None::<InspectNetworkOptions>)).await;
+            out.push(now.map(|n| n.map(|n| object(&(&n).into(), &prior).to_value())));
         }
         out
     }

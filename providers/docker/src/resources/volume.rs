@@ -121,7 +121,7 @@ impl ResourceType for Volume {
         let req = VolumeCreateRequest {
             name: name.clone(),
             driver: planned.driver.clone(),
-            driver_opts: Some(planned.driver_opts.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            driver_opts: Some(crate::daemon::hashed(planned.driver_opts.as_ref())),
             labels: Some(labels::map_of(&planned.labels)),
             ..Default::default()
         };
@@ -161,11 +161,8 @@ impl ResourceType for Volume {
                 }
             };
             let name = prior.id.clone().unwrap_or_default();
-            out.push(match c.call(&format!("reading volume {name}"), || c.docker.inspect_volume(&name)).await {
-                Ok(v) => Ok(Some(object(&v, &prior).to_value())),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e.into()),
-            });
+            let now = c.read(&format!("reading volume {name}"), || c.docker.inspect_volume(&name)).await;
+            out.push(now.map(|v| v.map(|v| object(&v, &prior).to_value())));
         }
         out
     }

@@ -9,6 +9,7 @@ use super::schema::{
     Privileges, Replicated, Reservation, Resources, RestartPolicy, Rollout, SeLinuxContext, ServiceObject,
     TaskSpecBlock, TmpfsOptions, VolumeOptions,
 };
+use crate::daemon::{sorted as map, text as string};
 use crate::labels;
 use crate::resource::format_ns;
 use bollard::models::{
@@ -17,11 +18,6 @@ use bollard::models::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Display;
-
-/// A string the daemon set; an empty one is none.
-fn string(s: Option<&str>) -> Option<String> {
-    s.filter(|s| !s.is_empty()).map(str::to_string)
-}
 
 /// An enum as the daemon spells it; its empty spelling is none.
 fn spelled(e: Option<&impl Display>) -> Option<String> {
@@ -48,12 +44,6 @@ fn strings(v: Option<&Vec<String>>) -> Option<Vec<String>> {
 fn set(v: impl IntoIterator<Item = String>) -> Option<BTreeSet<String>> {
     let s: BTreeSet<String> = v.into_iter().collect();
     (!s.is_empty()).then_some(s)
-}
-
-/// A map of strings; empty is none.
-fn map(m: Option<&HashMap<String, String>>) -> Option<BTreeMap<String, String>> {
-    let m = labels::from_hash(m);
-    (!m.is_empty()).then_some(m)
 }
 
 /// A duration in nanoseconds, spelled as the prior value spells it when equal.

@@ -6,6 +6,7 @@ use super::schema::{
     ContainerSpecBlock, EndpointSpecBlock, FileTarget, GenericResources, MountBlock, Rollout as RolloutBlock,
     ServiceObject, TaskSpecBlock,
 };
+use crate::daemon::hashed;
 use crate::labels;
 use crate::resource::duration_ns;
 use bollard::models::{
@@ -66,18 +67,18 @@ fn set(v: &Option<BTreeSet<String>>) -> Option<Vec<String>> {
 }
 
 /// A map, left out when empty.
-fn map(m: BTreeMap<String, String>) -> Option<HashMap<String, String>> {
-    (!m.is_empty()).then(|| m.into_iter().collect())
+fn map(m: HashMap<String, String>) -> Option<HashMap<String, String>> {
+    (!m.is_empty()).then_some(m)
 }
 
 /// A map argument, left out when empty.
 fn map_of(m: &Option<BTreeMap<String, String>>) -> Option<HashMap<String, String>> {
-    map(m.clone().unwrap_or_default())
+    map(hashed(m.as_ref()))
 }
 
 /// `k=v` strings as a map (kreuzwerker/docker's `driver_opts`); a string without `=` is not
 /// an option.
-fn pairs(v: &Option<BTreeSet<String>>) -> BTreeMap<String, String> {
+fn pairs(v: &Option<BTreeSet<String>>) -> HashMap<String, String> {
     v.iter().flatten().filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
 }
 
@@ -127,10 +128,10 @@ fn mount(m: &MountBlock, refused: &mut Refused) -> Mount {
     let volume_options = m.volume_options.as_ref().and_then(|vo| {
         given(MountVolumeOptions {
             no_copy: vo.no_copy,
-            labels: map(labels::map_of(&vo.labels).into_iter().collect()),
+            labels: map(labels::map_of(&vo.labels)),
             driver_config: vo.driver_name.clone().map(|d| MountVolumeOptionsDriverConfig {
                 name: Some(d),
-                options: Some(vo.driver_options.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                options: Some(hashed(vo.driver_options.as_ref())),
             }),
             ..Default::default()
         })
@@ -220,7 +221,7 @@ fn container_spec(cs: &ContainerSpecBlock, refused: &mut Refused) -> Result<Task
         .collect();
     Ok(TaskSpecContainerSpec {
         image: Some(cs.image.clone()),
-        labels: map(labels::map_of(&cs.labels).into_iter().collect()),
+        labels: map(labels::map_of(&cs.labels)),
         command: list(&cs.command),
         args: list(&cs.args),
         hostname: cs.hostname.clone(),
@@ -333,10 +334,10 @@ fn task_spec(task: &TaskSpecBlock, refused: &mut Refused) -> Result<TaskSpec, Pr
         force_update: task.force_update.and_then(|n| refused.check(n)),
         runtime: task.runtime.clone(),
         networks: items(networks),
-        log_driver: task.log_driver.as_ref().map(|ld| TaskSpecLogDriver {
-            name: Some(ld.name.clone()),
-            options: Some(ld.options.iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        }),
+        log_driver: task
+            .log_driver
+            .as_ref()
+            .map(|ld| TaskSpecLogDriver { name: Some(ld.name.clone()), options: Some(hashed(ld.options.as_ref())) }),
         ..Default::default()
     })
 }
@@ -407,7 +408,7 @@ pub fn to_spec(p: &ServiceObject, building: &str) -> Result<ServiceSpec, Provide
     };
     let spec = ServiceSpec {
         name: Some(p.name.clone()),
-        labels: map(labels::map_of(&p.labels).into_iter().collect()),
+        labels: map(labels::map_of(&p.labels)),
         task_template: Some(task_template),
         mode: Some(mode),
         update_config,
