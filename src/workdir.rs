@@ -20,6 +20,9 @@ pub fn registry() -> ProviderRegistry {
     r.register("terraform", Arc::new(terrane_engine::builtin::TerraformFactory { backends }));
     r.register("aws", Arc::new(terrane_provider_aws::AwsFactory));
     r.register("docker", Arc::new(terrane_provider_docker::DockerFactory));
+    for (name, f) in terrane_provider_utility::factories() {
+        r.register(name, f);
+    }
     #[cfg(feature = "fake-provider")]
     r.register("fake", Arc::new(terrane_provider_fake::FakeFactory));
     r

@@ -24,6 +24,7 @@ mod registry;
 mod s3;
 mod signals;
 mod state_cmds;
+mod utility_null;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

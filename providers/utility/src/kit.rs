@@ -1,0 +1,207 @@
+//! The little framework every provider of this crate is made of: a resource type is one
+//! [`Managed`] (a data source one [`Data`]), usually over a struct deriving
+//! [`terrane_engine::model::Model`] for its schema and its reading and writing; a [`Kit`]
+//! is a provider: its source address, its configuration schema and its types, served through
+//! the engine's [`Provider`] trait.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+use terrane_engine::diag::Diagnostic;
+use terrane_engine::plan::diff::generic_plan;
+use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
+use terrane_engine::schema::{ProviderSchema, ResourceSchema, Schema};
+use terrane_engine::value::Value;
+
+pub type Result<T> = std::result::Result<T, ProviderError>;
+
+/// What every operation of a configured provider sees.
+pub struct Ctx<'a> {
+    /// The `provider` block, as configured (null attributes where it is absent).
+    pub provider: &'a Value,
+}
+
+/// A managed resource type.
+#[async_trait::async_trait]
+pub trait Managed: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// Recorded in state as `schema_version`; [`Managed::upgrade_state`] rewrites older ones.
+    fn schema_version(&self) -> u64 {
+        0
+    }
+    /// Checks beyond the schema (conflicting arguments, value ranges).
+    fn validate(&self, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+    /// The planned new state. The default is the engine's schema-driven plan: computed
+    /// attributes unknown on create and kept on update, force-new changes replacing.
+    fn plan(&self, _c: &Ctx<'_>, req: &PlanRequest<'_>) -> Result<PlanResponse> {
+        Ok(generic_plan(&req.schema.block, req.prior, req.config))
+    }
+    /// Makes the object: every unknown of `planned` becomes known.
+    async fn create(&self, c: &Ctx<'_>, planned: Value) -> Result<Value>;
+    /// The object as it is now, `None` when it is gone. The default: as recorded (for
+    /// objects that live only in the state).
+    async fn read(&self, _c: &Ctx<'_>, current: Value) -> Result<Option<Value>> {
+        Ok(Some(current))
+    }
+    /// An in-place change. The default records the plan, for types whose arguments all force
+    /// replacement or are only kept in the state.
+    async fn update(&self, _c: &Ctx<'_>, _prior: Value, planned: Value) -> Result<Value> {
+        Ok(planned)
+    }
+    async fn delete(&self, _c: &Ctx<'_>, _prior: Value) -> Result<()> {
+        Ok(())
+    }
+    /// The object an import ID names.
+    async fn import(&self, _c: &Ctx<'_>, _id: &str) -> Result<Value> {
+        Err(ProviderError::new(format!("resource {} doesn't support import", self.name())))
+    }
+    /// An object stored with an older [`Managed::schema_version`], in the current shape.
+    fn upgrade_state(&self, _version: u64, attributes: serde_json::Value) -> Result<serde_json::Value> {
+        Ok(attributes)
+    }
+}
+
+/// A data source.
+#[async_trait::async_trait]
+pub trait Data: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+    async fn read(&self, c: &Ctx<'_>, config: Value) -> Result<Value>;
+}
+
+struct Types {
+    source: &'static str,
+    schema: ProviderSchema,
+    resources: BTreeMap<&'static str, Box<dyn Managed>>,
+    data: BTreeMap<&'static str, Box<dyn Data>>,
+}
+
+/// A provider made of typed definitions; also its own [`ProviderFactory`].
+#[derive(Clone)]
+pub struct Kit(Arc<Types>);
+
+impl Kit {
+    /// A provider with source address `source` (`hashicorp/random`), configured by blocks
+    /// of `provider` schema, serving `resources` and `data`.
+    pub fn new(
+        source: &'static str,
+        provider: Schema,
+        resources: Vec<Box<dyn Managed>>,
+        data: Vec<Box<dyn Data>>,
+    ) -> Kit {
+        let mut schema = ProviderSchema { provider, ..ProviderSchema::default() };
+        for r in &resources {
+            schema
+                .resources
+                .insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
+        }
+        for d in &data {
+            schema.data_sources.insert(d.name().to_string(), ResourceSchema::new(d.schema()));
+        }
+        Kit(Arc::new(Types {
+            source,
+            schema,
+            resources: resources.into_iter().map(|r| (r.name(), r)).collect(),
+            data: data.into_iter().map(|d| (d.name(), d)).collect(),
+        }))
+    }
+}
+
+impl ProviderFactory for Kit {
+    fn source(&self) -> &str {
+        self.0.source
+    }
+    fn new_instance(&self) -> Arc<dyn Provider> {
+        Arc::new(Instance { types: self.0.clone(), config: OnceLock::new() })
+    }
+}
+
+/// One configured provider (one `provider` block).
+struct Instance {
+    types: Arc<Types>,
+    config: OnceLock<Value>,
+}
+
+impl Instance {
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx { provider: self.config.get().unwrap_or(&Value::NULL) }
+    }
+
+    fn managed(&self, type_name: &str) -> Result<&dyn Managed> {
+        self.types.resources.get(type_name).map(Box::as_ref).ok_or_else(|| {
+            ProviderError::new(format!("the {} provider has no resource type {type_name:?}", self.types.source))
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Instance {
+    fn schema(&self) -> &ProviderSchema {
+        &self.types.schema
+    }
+
+    async fn configure(&self, config: Value) -> Result<()> {
+        let _ = self.config.set(config);
+        Ok(())
+    }
+
+    fn validate(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        self.types.resources.get(type_name).map(|r| r.validate(config)).unwrap_or_default()
+    }
+
+    fn validate_data(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        self.types.data.get(type_name).map(|d| d.validate(config)).unwrap_or_default()
+    }
+
+    async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse> {
+        self.managed(req.type_name)?.plan(&self.ctx(), &req)
+    }
+
+    async fn create(&self, type_name: &str, planned: Value) -> Result<Value> {
+        self.managed(type_name)?.create(&self.ctx(), planned).await
+    }
+
+    async fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: u64,
+        attributes: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        self.managed(type_name)?.upgrade_state(version, attributes)
+    }
+
+    async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>> {
+        self.managed(type_name)?.read(&self.ctx(), current).await
+    }
+
+    async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value> {
+        self.managed(type_name)?.update(&self.ctx(), prior, planned).await
+    }
+
+    async fn delete(&self, type_name: &str, prior: Value) -> Result<()> {
+        self.managed(type_name)?.delete(&self.ctx(), prior).await
+    }
+
+    async fn import(&self, type_name: &str, id: &str) -> Result<Value> {
+        self.managed(type_name)?.import(&self.ctx(), id).await
+    }
+
+    async fn read_data(&self, type_name: &str, config: Value) -> Result<Value> {
+        let d = self.types.data.get(type_name).ok_or_else(|| {
+            ProviderError::new(format!("the {} provider has no data source {type_name:?}", self.types.source))
+        })?;
+        d.read(&self.ctx(), config).await
+    }
+}
+
+/// Bytes from the operating system's randomness (as Go's `crypto/rand`).
+pub fn random_bytes(n: usize) -> Result<Vec<u8>> {
+    let mut b = vec![0u8; n];
+    getrandom::fill(&mut b).map_err(|e| ProviderError::new(format!("reading random bytes: {e}")))?;
+    Ok(b)
+}

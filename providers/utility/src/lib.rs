@@ -1,0 +1,19 @@
+//! HashiCorp's utility providers, built in: `random`, `tls`, `null`, `local`, `time` and
+//! `cloudinit`. No plugin binaries for them exist where terrane runs offline, and they are
+//! small, deterministic (or random by design) and handle secrets, so they are written here
+//! with the same resource types, arguments, attributes, state shapes and import IDs as the
+//! hashicorp/* plugins, and a state written by either serves the other.
+//!
+//! Each provider is a [`kit::Kit`]: a list of typed resource and data source definitions
+//! ([`kit::Managed`], [`kit::Data`]); adding a type is one file.
+
+pub mod kit;
+pub mod null;
+
+use std::sync::Arc;
+use terrane_engine::provider::ProviderFactory;
+
+/// Every provider of this crate, by the local name Terraform implies for it.
+pub fn factories() -> Vec<(&'static str, Arc<dyn ProviderFactory>)> {
+    vec![("null", Arc::new(null::factory()))]
+}
