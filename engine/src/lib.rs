@@ -37,3 +37,11 @@ pub mod state;
 pub mod validate;
 pub mod variables;
 mod walk;
+
+/// The hasher of the engine's hot maps (configuration blocks, schemas, the graph and its
+/// walk): foldhash, several times faster than the standard SipHash on these keys (names,
+/// addresses, node indices), still randomly seeded.
+pub type Hasher = foldhash::fast::RandomState;
+
+/// An insertion-ordered map with [`Hasher`]: the configuration's and the schemas' maps.
+pub type IndexMap<K, V> = indexmap::IndexMap<K, V, Hasher>;

@@ -1,9 +1,9 @@
 //! Attribute schemas: what a resource, data source or provider block accepts, which
 //! attributes the provider computes, which force replacement and which are sensitive.
 
+use crate::IndexMap;
 use crate::cty::Type;
 use crate::value::Value;
-use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 

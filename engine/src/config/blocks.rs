@@ -159,7 +159,7 @@ pub(super) fn split_body(
     what: &str,
     diags: &mut Diagnostics,
 ) -> Parts {
-    let mut parts = Parts { attrs: IndexMap::new(), blocks: Vec::new() };
+    let mut parts = Parts { attrs: IndexMap::default(), blocks: Vec::new() };
     for a in body.attributes {
         if !allowed_attrs.contains(&a.name.as_str()) {
             let hint = did_you_mean(&a.name, allowed_attrs.iter().copied()).unwrap_or_default();
@@ -301,7 +301,7 @@ fn decode_terraform(config: &mut Config, f: &FileCtx, body: AstBody, diags: &mut
                     );
                     continue;
                 }
-                let mut cfg = IndexMap::new();
+                let mut cfg = IndexMap::default();
                 for a in &b.body.attributes {
                     if let Some(v) = constant(f, a, diags) {
                         cfg.insert(a.name.clone(), v);

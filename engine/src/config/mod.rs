@@ -11,13 +11,13 @@ pub use modules::{
 };
 pub use version::{LANGUAGE_VERSION, VersionConstraint, check_required_version};
 
+use crate::IndexMap;
 use crate::addr::{Mode, ResourceAddr};
 use crate::cty::Type;
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, SourceRange};
 use crate::hcl::ast;
 use crate::lang::typeexpr::Defaults;
 use crate::value::{PathStep, Value};
-use indexmap::IndexMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -89,8 +89,8 @@ pub(super) fn decode_module_call(
         for_each: None,
         depends_on: Vec::new(),
         providers: Vec::new(),
-        args: IndexMap::new(),
-        arg_names: IndexMap::new(),
+        args: IndexMap::default(),
+        arg_names: IndexMap::default(),
         range: header.clone(),
         body_start,
     };

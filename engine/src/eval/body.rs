@@ -94,10 +94,10 @@ impl Decoder<'_> {
         diags: &mut Diagnostics,
     ) -> Value {
         let mut out = BTreeMap::new();
-        let mut blocks: indexmap::IndexMap<&str, BlockValues> = indexmap::IndexMap::new();
+        let mut blocks: crate::IndexMap<&str, BlockValues> = crate::IndexMap::default();
         // Attributes of list or set of object type written as blocks (Terraform's
         // `blocktoattr`, for providers whose SDK declares blocks that way).
-        let mut attr_blocks: indexmap::IndexMap<String, BlockValues> = indexmap::IndexMap::new();
+        let mut attr_blocks: crate::IndexMap<String, BlockValues> = crate::IndexMap::default();
         for a in &body.attributes {
             let name = a.name.as_str();
             if let Some((key, nested)) = schema.blocks.get_key_value(name).filter(|(_, b)| b.attribute_syntax) {

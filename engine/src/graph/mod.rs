@@ -13,6 +13,7 @@ pub use refs::validate_reference;
 pub use render::NodeMarks;
 pub use walk::{NodeOutcome, Permits, WalkControl, walk};
 
+use crate::Hasher;
 use crate::addr::{InstanceAddr, ResourceAddr, Target};
 use crate::config::{Config, implied_provider, module_display, provider_key};
 use crate::diag::{Diagnostic, Diagnostics, SourceRange};
@@ -64,11 +65,11 @@ impl fmt::Display for Node {
 #[derive(Debug, Default)]
 pub struct Graph {
     pub g: StableDiGraph<Node, ()>,
-    index: HashMap<Node, NodeIndex>,
+    index: HashMap<Node, NodeIndex, Hasher>,
     /// Every edge, to tell an edge already there in O(1): petgraph's `find_edge` walks the
     /// whole edge list of a node, which made building a graph quadratic in the number of
     /// dependents of one node (a provider with 40,000 resources: 1.3 s of a 100k plan).
-    edges: HashSet<(NodeIndex, NodeIndex)>,
+    edges: HashSet<(NodeIndex, NodeIndex), Hasher>,
     /// How many of the errors found while building are references to undeclared variables,
     /// locals or resources. Those read as unknown, so a plan can still evaluate everything
     /// else and report all its errors at once, as Terraform's validate walk does.

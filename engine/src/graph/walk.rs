@@ -3,6 +3,7 @@
 //! calls inside nodes take [`Permits`] sized by `-parallelism`.
 
 use super::Graph;
+use crate::Hasher;
 use futures::stream::{FuturesUnordered, StreamExt};
 use petgraph::stable_graph::NodeIndex;
 use std::collections::{HashMap, HashSet};
@@ -78,12 +79,13 @@ impl Permits {
 
 /// Walks `g`, calling `visit` for each node when its dependencies are done. `visit` returns
 /// whether the node succeeded.
-pub async fn walk<'a, F, Fut>(g: &Graph, control: &WalkControl, mut visit: F) -> HashMap<NodeIndex, NodeOutcome>
+pub async fn walk<'a, F, Fut>(g: &Graph, control: &WalkControl, mut visit: F) -> HashMap<NodeIndex, NodeOutcome, Hasher>
 where
     F: FnMut(NodeIndex) -> Fut,
     Fut: Future<Output = bool> + 'a,
 {
-    let mut remaining: HashMap<NodeIndex, usize> = HashMap::with_capacity(g.len());
+    let mut remaining: HashMap<NodeIndex, usize, Hasher> =
+        HashMap::with_capacity_and_hasher(g.len(), Hasher::default());
     let mut ready = Vec::new();
     for (i, _) in g.nodes() {
         let n = g.dependencies(i).count();
@@ -93,9 +95,10 @@ where
         }
     }
     ready.sort();
-    let mut outcome: HashMap<NodeIndex, NodeOutcome> = HashMap::with_capacity(g.len());
-    let mut blocked: HashSet<NodeIndex> = HashSet::new();
-    let mut in_flight: HashSet<NodeIndex> = HashSet::new();
+    let mut outcome: HashMap<NodeIndex, NodeOutcome, Hasher> =
+        HashMap::with_capacity_and_hasher(g.len(), Hasher::default());
+    let mut blocked: HashSet<NodeIndex, Hasher> = HashSet::default();
+    let mut in_flight: HashSet<NodeIndex, Hasher> = HashSet::default();
     let mut running = FuturesUnordered::new();
     loop {
         if !control.cancel.is_cancelled() {
