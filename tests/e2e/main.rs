@@ -16,6 +16,7 @@ mod lifecycle;
 mod locking;
 mod module_sources;
 mod modules;
+mod plan_text;
 mod platform;
 mod plugins;
 mod provenance;

@@ -104,7 +104,8 @@ pub fn render_plan(plan: &Plan, schemas: SchemaLookup<'_>, color: bool) -> Strin
         let _ = writeln!(out, "\nChanges to Outputs:");
         // As Terraform: padded to every output's name, unchanged ones too.
         let width = plan.outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
-        let mut r = Lines { out: &mut out, p: &p, no_null_suffix: false, legacy: false };
+        // Outputs have no schema: Terraform diffs them as JSON documents.
+        let mut r = Lines { out: &mut out, p: &p, no_null_suffix: false, legacy: false, json: true };
         for o in output_changes {
             r.attribute(
                 &o.name,
@@ -356,7 +357,7 @@ fn body(out: &mut String, c: &ResourceChange, schema: Option<&Schema>, p: &Paint
         c.addr.resource.name
     );
     let legacy = schema.is_some_and(|s| !non_legacy(s));
-    let mut lines = Lines { out, p, no_null_suffix: false, legacy };
+    let mut lines = Lines { out, p, no_null_suffix: false, legacy, json: false };
     let full = matches!(action, Action::Create | Action::Delete | Action::Read);
     let before = if matches!(action, Action::Create | Action::Read) { Value::NULL } else { c.before.clone() };
     let after = match action {
@@ -391,6 +392,10 @@ struct Lines<'o, 'p> {
     /// The resource's schema is one the legacy plugin SDK could make, whose providers do not
     /// always tell an empty string from null: Terraform then shows the two as the same.
     legacy: bool,
+    /// Inside a value of no declared type (an output, a dynamic attribute such as
+    /// `terraform_data`'s `input`), which Terraform diffs as a JSON document: maps are objects,
+    /// sets are lists, null attributes are shown, and no `# forces replacement` is added.
+    json: bool,
 }
 
 /// Terraform's `containsNonLegacyFeatures`: what the legacy plugin SDK cannot declare.
@@ -401,6 +406,123 @@ fn non_legacy(s: &Schema) -> bool {
             || matches!(t, Type::Tuple(_) | Type::Object(_))
             || t.element_type().is_some_and(|e| e.element_type().is_some_and(|ee| !ee.is_primitive()))
     })
+}
+
+/// A string Terraform shows as `jsonencode(…)`: one starting with `{` or `[` that is JSON
+/// (its renderer's `evaluatePrimitiveString`), decoded.
+fn json_string(s: &str) -> Option<Value> {
+    if !(s.starts_with('{') || s.starts_with('[')) {
+        return None;
+    }
+    crate::value::from_json_text(s).ok()
+}
+
+/// Terraform's `ProcessSlice`: which element of `before` goes with which of `after`. Lists of
+/// one length that are not a reordering pair by index; otherwise a longest common
+/// subsequence, with a removed and an added object at the same place paired as an update.
+fn slice_pairs(
+    before: &[Value],
+    after: &[Value],
+    is_obj: impl Fn(&Value) -> bool,
+) -> Vec<(Option<Value>, Option<Value>)> {
+    let reorder = before.len() == after.len() && before.iter().all(|b| after.contains(b));
+    if before.len() == after.len() && !reorder {
+        return before.iter().zip(after).map(|(b, a)| (Some(b.clone()), Some(a.clone()))).collect();
+    }
+    let lcs = longest_common_subsequence(before, after);
+    let (mut bi, mut ai, mut li) = (0, 0, 0);
+    let mut out = Vec::new();
+    while bi < before.len() || ai < after.len() || li < lcs.len() {
+        while bi < before.len() && (li >= lcs.len() || before[bi] != lcs[li]) {
+            let object_diff = is_obj(&before[bi])
+                && ai < after.len()
+                && is_obj(&after[ai])
+                && (li >= lcs.len() || after[ai] != lcs[li]);
+            if object_diff {
+                out.push((Some(before[bi].clone()), Some(after[ai].clone())));
+                ai += 1;
+            } else {
+                out.push((Some(before[bi].clone()), None));
+            }
+            bi += 1;
+        }
+        while ai < after.len() && (li >= lcs.len() || after[ai] != lcs[li]) {
+            out.push((None, Some(after[ai].clone())));
+            ai += 1;
+        }
+        if li < lcs.len() {
+            out.push((Some(before[bi].clone()), Some(after[ai].clone())));
+            bi += 1;
+            ai += 1;
+            li += 1;
+        }
+    }
+    out
+}
+
+/// Terraform's `LongestCommonSubsequence` (objchange), with its choice among equal ones.
+fn longest_common_subsequence(xs: &[Value], ys: &[Value]) -> Vec<Value> {
+    if xs.is_empty() || ys.is_empty() {
+        return Vec::new();
+    }
+    let w = xs.len();
+    let mut c = vec![0usize; xs.len() * ys.len()];
+    let mut eqs = vec![false; xs.len() * ys.len()];
+    for y in 0..ys.len() {
+        for x in 0..xs.len() {
+            if xs[x] == ys[y] {
+                eqs[w * y + x] = true;
+                c[w * y + x] = if x == 0 || y == 0 { 1 } else { c[w * (y - 1) + (x - 1)] + 1 };
+            } else {
+                let l = if x > 0 { c[w * y + (x - 1)] } else { 0 };
+                let u = if y > 0 { c[w * (y - 1) + x] } else { 0 };
+                c[w * y + x] = l.max(u);
+            }
+        }
+    }
+    let mut seq = vec![Value::NULL; c[c.len() - 1]];
+    let (mut x, mut y, mut i) = (xs.len() as isize - 1, ys.len() as isize - 1, seq.len() as isize - 1);
+    while x > -1 && y > -1 && i > -1 {
+        let (xu, yu) = (x as usize, y as usize);
+        if eqs[w * yu + xu] {
+            seq[i as usize] = xs[xu].clone();
+            x -= 1;
+            y -= 1;
+            i -= 1;
+        } else {
+            let l = if xu > 0 { c[w * yu + (xu - 1)] } else { 0 };
+            let u = if yu > 0 { c[w * (yu - 1) + xu] } else { 0 };
+            if l > u {
+                x -= 1;
+            } else {
+                y -= 1;
+            }
+        }
+    }
+    seq
+}
+
+/// Terraform's `processSet`: each old element matched to an equal new one (unchanged) or
+/// removed, in order, then the new elements nothing matched, added.
+fn set_pairs(before: &[Value], after: &[Value]) -> Vec<(Option<Value>, Option<Value>)> {
+    let mut taken = vec![false; after.len()];
+    let mut out = Vec::new();
+    for b in before {
+        match (0..after.len()).find(|&j| !taken[j] && after[j] == *b && b.is_known()) {
+            Some(j) => {
+                taken[j] = true;
+                out.push((Some(b.clone()), Some(after[j].clone())));
+            }
+            None => out.push((Some(b.clone()), None)),
+        }
+    }
+    out.extend(after.iter().zip(&taken).filter(|(_, t)| !**t).map(|(a, _)| (None, Some(a.clone()))));
+    out
+}
+
+/// The note on a JSON string whose text changed but not its document.
+fn whitespace_note(forces: &str) -> &'static str {
+    if forces.is_empty() { " # whitespace changes" } else { " # whitespace changes force replacement" }
 }
 
 /// In a legacy schema's values, an empty string counts as null.
@@ -490,10 +612,14 @@ impl Lines<'_, '_> {
                 continue;
             }
             path.push(PathStep::Attr((*n).clone()));
-            let forces = replace.iter().any(|r| r == path);
+            let dynamic = schema.and_then(|s| s.attributes.get(n.as_str())).is_some_and(|a| a.ty == Type::Dynamic);
+            let forces = !dynamic && replace.iter().any(|r| r == path);
             let b = bm.get(*n).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::of(v, false));
             let a = am.get(*n).map_or(ValueOrAbsent::Absent, |v| ValueOrAbsent::of(v, false));
+            let json = self.json || dynamic;
+            let outer = std::mem::replace(&mut self.json, json);
             self.attribute(&key_repr(n), width, b, a, level, forces, Some((replace, &mut *path)));
+            self.json = outer;
             path.pop();
         }
         // On a create or a delete only a legacy schema's empty strings are hidden.
@@ -692,56 +818,18 @@ impl Lines<'_, '_> {
                 }
                 let prefix = sym_prefix(self.p, level, Action::Update);
                 match (b.view(), a.view()) {
-                    (View::Map(bm), View::Map(am)) => {
-                        let _ = writeln!(self.out, "{prefix} {label} = {{{suffix}");
+                    (View::Map(_), View::Map(_)) | (View::Seq(_), View::Seq(_)) => {
+                        let open = if matches!(a.view(), View::Map(_)) { "{" } else { "[" };
+                        let _ = writeln!(self.out, "{prefix} {label} = {open}{suffix}");
                         // Terraform's important attributes (`id`, `name`, `tags`) show their
                         // unchanged elements too.
                         let all = matches!(name.trim_end(), "id" | "name" | "tags");
-                        self.map_entries(bm, am, is_map(a) || is_map(b), level + 1, all);
-                        let _ = writeln!(self.out, "{}}}", pad(level));
+                        self.update_body(b, a, level, all, "");
                     }
-                    (View::Seq(bl), View::Seq(al)) => {
-                        let _ = writeln!(self.out, "{prefix} {label} = [{suffix}");
-                        let set = matches!(a.unmarked(), Value::Set(_));
-                        for op in list_ops(bl, al, set) {
-                            match op {
-                                ListOp::Same(v) => {
-                                    let _ = writeln!(
-                                        self.out,
-                                        "{} {},",
-                                        sym_prefix(self.p, level + 1, Action::NoOp),
-                                        self.value(&v, level + 1, Action::NoOp)
-                                    );
-                                }
-                                ListOp::Added(v) => {
-                                    let _ = writeln!(
-                                        self.out,
-                                        "{} {},",
-                                        sym_prefix(self.p, level + 1, Action::Create),
-                                        self.value(&v, level + 1, Action::Create)
-                                    );
-                                }
-                                ListOp::Removed(v) => {
-                                    let _ = writeln!(
-                                        self.out,
-                                        "{} {},",
-                                        sym_prefix(self.p, level + 1, Action::Delete),
-                                        self.value(&v, level + 1, Action::Delete)
-                                    );
-                                }
-                                ListOp::Changed(b, a) => {
-                                    let _ = writeln!(
-                                        self.out,
-                                        "{} {} {} {},",
-                                        sym_prefix(self.p, level + 1, Action::Update),
-                                        self.value(&b, level + 1, Action::Update),
-                                        self.p.dim("->"),
-                                        self.value(&a, level + 1, Action::Update)
-                                    );
-                                }
-                            }
-                        }
-                        let _ = writeln!(self.out, "{}]", pad(level));
+                    (View::String(bs_), View::String(as2))
+                        if let (Some(bj), Some(aj)) = (json_string(bs_), json_string(as2)) =>
+                    {
+                        self.json_update(&prefix, &label, &bj, &aj, level, &suffix);
                     }
                     (View::String(bs_), View::String(as2)) if bs_.contains('\n') || as2.contains('\n') => {
                         let _ = writeln!(self.out, "{prefix} {label} = <<-EOT{suffix}");
@@ -758,18 +846,81 @@ impl Lines<'_, '_> {
                         }
                         let _ = writeln!(self.out, "{}EOT", pad(level));
                     }
+                    // As Terraform's type-change and unknown renderers: the old value as
+                    // deleted, the new one as created.
                     _ => {
                         let _ = writeln!(
                             self.out,
                             "{prefix} {label} = {} {} {}{suffix}",
-                            self.value(b, level, Action::Update),
+                            self.value(b, level, Action::Delete),
                             self.p.dim("->"),
-                            self.value(a, level, Action::Update)
+                            self.value(a, level, Action::Create)
                         );
                     }
                 }
             }
         }
+    }
+
+    /// The changed elements of two maps or objects (`{`) or two lists or sets (`[`) at
+    /// `level + 1`, then the closing bracket at `level`, followed by `suffix`.
+    fn update_body(&mut self, b: &Value, a: &Value, level: usize, all: bool, suffix: &str) {
+        match (b.view(), a.view()) {
+            (View::Map(bm), View::Map(am)) => {
+                let map = !self.json && (is_map(a) || is_map(b));
+                self.map_entries(bm, am, map, level + 1, all);
+                let _ = writeln!(self.out, "{}}}{suffix}", pad(level));
+            }
+            (View::Seq(bl), View::Seq(al)) => {
+                let set =
+                    !self.json && (matches!(a.unmarked(), Value::Set(_)) || matches!(b.unmarked(), Value::Set(_)));
+                let pairs = if set {
+                    set_pairs(bl, al)
+                } else {
+                    let json = self.json;
+                    slice_pairs(bl, al, |v| matches!(v.view(), View::Map(_)) && (json || !is_map(v)))
+                };
+                self.elements(&pairs, level + 1, !set);
+                let _ = writeln!(self.out, "{}]{suffix}", pad(level));
+            }
+            _ => unreachable!("update_body of two maps or two sequences"),
+        }
+    }
+
+    /// An update of a string holding JSON to another, as Terraform shows it: the decoded
+    /// documents diffed inside `jsonencode(…)`, or `# whitespace changes` when only the text
+    /// differs.
+    fn json_update(&mut self, prefix: &str, label: &str, b: &Value, a: &Value, level: usize, suffix: &str) {
+        if b.lang_eq(a) {
+            let _ = writeln!(self.out, "{prefix} {label} = jsonencode({}", whitespace_note(suffix));
+            let _ = writeln!(self.out, "{}{}", pad(level + 1), self.value(a, level + 1, Action::NoOp));
+            let _ = writeln!(self.out, "{})", pad(level));
+            return;
+        }
+        match (b.view(), a.view()) {
+            (View::Map(_), View::Map(_)) | (View::Seq(_), View::Seq(_)) => {
+                let open = if matches!(a.view(), View::Map(_)) { "{" } else { "[" };
+                let _ = writeln!(self.out, "{prefix} {label} = jsonencode(");
+                let _ = writeln!(self.out, "{} {open}", sym_prefix(self.p, level + 1, Action::Update));
+                self.update_body(b, a, level + 1, false, suffix);
+            }
+            _ => {
+                // A document of another kind: the old one as deleted, the new one as created.
+                let change = format!(
+                    "{} {} {}",
+                    self.value(b, level + 1, Action::Delete),
+                    self.p.dim("->"),
+                    self.value(a, level + 1, Action::Create)
+                );
+                if !change.contains('\n') {
+                    let _ = writeln!(self.out, "{prefix} {label} = jsonencode({change}){suffix}");
+                    return;
+                }
+                let _ = writeln!(self.out, "{prefix} {label} = jsonencode(");
+                let _ = writeln!(self.out, "{} {change}{suffix}", sym_prefix(self.p, level + 1, Action::Update));
+            }
+        }
+        let _ = writeln!(self.out, "{})", pad(level));
     }
 
     fn map_entries(
@@ -802,7 +953,95 @@ impl Lines<'_, '_> {
         }
         let hidden = keys.len() - changed.len();
         if hidden > 0 {
-            let _ = writeln!(self.out, "{}", unchanged(self.p, level, hidden, "element"));
+            let _ =
+                writeln!(self.out, "{}", unchanged(self.p, level, hidden, if map { "element" } else { "attribute" }));
+        }
+    }
+
+    /// The elements of a list or set diff at `level`, as Terraform's list renderer (with
+    /// `context`: each change with the unchanged element before and after it, the rest
+    /// counted) or its set renderer (unchanged elements counted).
+    fn elements(&mut self, pairs: &[(Option<Value>, Option<Value>)], level: usize, context: bool) {
+        let mut unchanged_run: Vec<&Value> = Vec::new();
+        let mut render_next = false;
+        for (b, a) in pairs {
+            let same = matches!((b, a), (Some(b), Some(a)) if b == a && a.is_known());
+            if same && !render_next {
+                unchanged_run.push(b.as_ref().expect("an unchanged element has a value"));
+                continue;
+            }
+            render_next = false;
+            if context {
+                if unchanged_run.len() > 1 {
+                    let _ = writeln!(self.out, "{}", unchanged(self.p, level, unchanged_run.len() - 1, "element"));
+                }
+                if let Some(last) = unchanged_run.last() {
+                    let _ = writeln!(
+                        self.out,
+                        "{} {},",
+                        sym_prefix(self.p, level, Action::NoOp),
+                        self.value(last, level, Action::NoOp)
+                    );
+                }
+                unchanged_run.clear();
+                render_next = !same;
+            }
+            self.element(b.as_ref(), a.as_ref(), level);
+        }
+        if !unchanged_run.is_empty() {
+            let _ = writeln!(self.out, "{}", unchanged(self.p, level, unchanged_run.len(), "element"));
+        }
+    }
+
+    /// One element of a list or set diff.
+    fn element(&mut self, b: Option<&Value>, a: Option<&Value>, level: usize) {
+        let (b, a) = match (b, a) {
+            (None, Some(a)) => {
+                let _ = writeln!(
+                    self.out,
+                    "{} {},",
+                    sym_prefix(self.p, level, Action::Create),
+                    self.value(a, level, Action::Create)
+                );
+                return;
+            }
+            (Some(b), None) => {
+                let _ = writeln!(
+                    self.out,
+                    "{} {},",
+                    sym_prefix(self.p, level, Action::Delete),
+                    self.value(b, level, Action::Delete)
+                );
+                return;
+            }
+            (Some(b), Some(a)) => (b, a),
+            (None, None) => return,
+        };
+        if b == a && a.is_known() {
+            let _ = writeln!(
+                self.out,
+                "{} {},",
+                sym_prefix(self.p, level, Action::NoOp),
+                self.value(a, level, Action::NoOp)
+            );
+            return;
+        }
+        let prefix = sym_prefix(self.p, level, Action::Update);
+        match (b.view(), a.view()) {
+            (View::Map(_), View::Map(_)) | (View::Seq(_), View::Seq(_)) => {
+                let open = if matches!(a.view(), View::Map(_)) { "{" } else { "[" };
+                let _ = writeln!(self.out, "{prefix} {open}");
+                self.update_body(b, a, level, false, ",");
+            }
+            _ => {
+                let _ = writeln!(
+                    self.out,
+                    "{prefix} {} {} {},",
+                    self.value(b, level, Action::Delete),
+                    self.p.dim("->"),
+                    self.value(a, level, Action::Create)
+                );
+            }
         }
     }
 
@@ -814,10 +1053,19 @@ impl Lines<'_, '_> {
             View::Null => "null".into(),
             View::Bool(b) => b.to_string(),
             View::Number(n) => n.to_string(),
+            View::String(s) if let Some(j) = json_string(s) => {
+                let inner = self.value(&j, level + 1, action);
+                if inner.contains('\n') {
+                    format!("jsonencode(\n{}{inner}\n{})", pad(level + 1), pad(level))
+                } else {
+                    format!("jsonencode({inner})")
+                }
+            }
             View::String(s) if s.contains('\n') => {
                 let mut out = String::from("<<-EOT\n");
-                let inner = " ".repeat(2 + 4 * (level + 1));
-                for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+                let inner = pad(level + 1);
+                // As Terraform's `evaluatePrimitiveString`: trimmed, then split into lines.
+                for line in s.trim().split('\n') {
                     let _ = writeln!(out, "{inner}{line}");
                 }
                 out.push_str(&format!("{}EOT", pad(level)));
@@ -844,15 +1092,16 @@ impl Lines<'_, '_> {
                 if m.is_empty() {
                     return "{}".into();
                 }
-                let map = is_map(v);
-                // As Terraform's objects: null attributes are left out; in a legacy schema an
-                // empty string is null too, but counted as an unchanged attribute.
-                let shown: Vec<(&String, &Value)> =
-                    m.iter().filter(|(_, item)| map || !blank(item, self.legacy)).collect();
-                let hidden = m.iter().filter(|(_, item)| !map && !item.is_null() && blank(item, self.legacy)).count();
+                let map = is_map(v) && !self.json;
+                // As Terraform's objects: null attributes are left out (but not in a JSON
+                // document); in a legacy schema an empty string is null too, but counted as an
+                // unchanged attribute.
+                let keep = |item: &Value| map || self.json || !blank(item, self.legacy);
+                let shown: Vec<(&String, &Value)> = m.iter().filter(|(_, item)| keep(item)).collect();
+                let hidden = m.iter().filter(|(_, item)| !keep(item) && !item.is_null()).count();
                 let width = m
                     .iter()
-                    .filter(|(_, item)| map || !item.is_null())
+                    .filter(|(_, item)| map || self.json || !item.is_null())
                     .map(|(k, _)| entry_key(k, map).len())
                     .max()
                     .unwrap_or(0);
