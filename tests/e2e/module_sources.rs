@@ -90,12 +90,12 @@ output "app_name" {{ value = module.app.name }}
     assert!(err.contains("Module not installed") && err.contains("terrane init"), "{err}");
 
     let out = w.ok(&["init"]);
-    assert!(out.contains("- module.app from git::file://"), "{out}");
-    assert!(out.contains("- module.svc from ./svc.tar.gz"), "{out}");
-    assert!(out.contains("- module.app.module.naming in .terrane/modules/app/modules/naming"), "{out}");
-    let manifest = std::fs::read_to_string(w.path().join(".terrane/modules/modules.json")).unwrap();
-    assert!(manifest.contains("\"Key\": \"app\"") && manifest.contains("?ref=v1.0.0"), "{manifest}");
-    assert!(!w.path().join(".terrane/modules/app/.git").exists(), "no git metadata is kept");
+    assert!(out.contains("Downloading git::file://"), "{out}");
+    assert!(out.contains("Downloading ./svc.tar.gz for svc..."), "{out}");
+    assert!(out.contains("- app.naming in .terraform/modules/app/modules/naming"), "{out}");
+    let manifest = std::fs::read_to_string(w.path().join(".terraform/modules/modules.json")).unwrap();
+    assert!(manifest.contains("\"Key\":\"app\"") && manifest.contains("?ref=v1.0.0"), "{manifest}");
+    assert!(!w.path().join(".terraform/modules/app/.git").exists(), "no git metadata is kept");
 
     let out = w.ok(&["apply", "-auto-approve"]);
     assert!(out.contains("app_name = \"web-v1\""), "{out}");
@@ -113,5 +113,5 @@ output "app_name" {{ value = module.app.name }}
     let (code, _, err) = w.run(&["init"]);
     assert_eq!(code, 1);
     assert!(err.contains("Failed to download module") && err.contains("v9.9.9"), "{err}");
-    assert!(w.path().join(".terrane/modules/app/modules/app/main.tf").exists());
+    assert!(w.path().join(".terraform/modules/app/modules/app/main.tf").exists());
 }

@@ -493,26 +493,166 @@ pub fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || Path::new(source).is_absolute()
 }
 
-/// Whether a module source is fetched by `terrane init` into `.terrane/modules` (git
-/// repositories and tarballs) rather than used in place.
+/// Whether a module source is fetched by `terrane init` into `.terraform/modules` (registry
+/// modules, git repositories and tarballs) rather than used in place.
 pub fn is_fetched_source(source: &str) -> bool {
     let s = source.strip_prefix("file::").unwrap_or(source);
-    source.starts_with("git::") || source.starts_with("github.com/") || s.ends_with(".tar.gz") || s.ends_with(".tgz")
+    source.starts_with("git::")
+        || source.starts_with("github.com/")
+        || s.ends_with(".tar.gz")
+        || s.ends_with(".tgz")
+        || is_registry_source(source)
+}
+
+/// Whether a module source is a module registry address (`hashicorp/consul/aws`).
+pub fn is_registry_source(source: &str) -> bool {
+    !is_local_source(source) && RegistrySource::parse(source).is_ok()
+}
+
+/// The source as Terraform records it in `modules.json`: a registry address with its host,
+/// a GitHub shorthand as the git URL it stands for; others as written.
+pub fn recorded_source(source: &str) -> String {
+    if !is_local_source(source)
+        && let Ok(r) = RegistrySource::parse(source)
+    {
+        return r.to_string();
+    }
+    if let Some(rest) = source.strip_prefix("github.com/") {
+        let (package, subdir) = split_subdir(rest);
+        let (repo, query) = match package.split_once('?') {
+            Some((r, q)) => (r.to_string(), format!("?{q}")),
+            None => (package.clone(), String::new()),
+        };
+        let repo = repo.trim_end_matches(".git");
+        let sub = subdir.map(|s| format!("//{s}")).unwrap_or_default();
+        return format!("git::https://github.com/{repo}.git{sub}{query}");
+    }
+    source.to_string()
 }
 
 /// The directory inside a fetched repository that holds the module: the part after `//` in
 /// `git::https://host/repo.git//modules/app?ref=v1`.
 pub fn fetched_subdir(source: &str) -> Option<String> {
     let s = source.strip_prefix("git::").unwrap_or(source);
-    let s = s.split_once('?').map_or(s, |(a, _)| a);
-    let after_scheme = s.find("://").map_or(0, |i| i + 3);
-    s[after_scheme..].find("//").map(|i| s[after_scheme + i + 2..].to_string()).filter(|d| !d.is_empty())
+    split_subdir(s).1.map(|d| clean_path(&d)).filter(|d| !d.is_empty() && d != ".")
 }
 
-/// Where `terrane init` installs a remotely sourced module: `.terrane/modules/<key>`, the key
-/// being the call path (`app.db`).
+/// Terraform's data directory for a configuration in `root`: `TF_DATA_DIR` (relative to the
+/// working directory, as Terraform reads it) or `.terraform`.
+pub fn data_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("TF_DATA_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => normalize(&root.join(".terraform")),
+    }
+}
+
+/// `<data dir>/modules/modules.json`, where Terraform and terrane record installed modules.
+pub fn module_manifest_path(root: &Path) -> PathBuf {
+    data_dir(root).join("modules").join("modules.json")
+}
+
+/// One record of `modules.json`, as Terraform writes it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModuleRecord {
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "Source")]
+    pub source: String,
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(rename = "Dir")]
+    pub dir: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct ManifestFile {
+    #[serde(rename = "Modules", default)]
+    modules: Vec<ModuleRecord>,
+}
+
+/// The installed modules recorded in `modules.json`, by key; empty when there is none.
+pub fn read_module_manifest(root: &Path) -> Result<BTreeMap<String, ModuleRecord>, String> {
+    let path = module_manifest_path(root);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    if bytes.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let file: ManifestFile =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: error unmarshalling snapshot: {e}", path.display()))?;
+    Ok(file.modules.into_iter().map(|r| (r.key.clone(), r)).collect())
+}
+
+/// Writes `modules.json` as Terraform does: compact, sorted by key.
+pub fn write_module_manifest(root: &Path, records: &BTreeMap<String, ModuleRecord>) -> std::io::Result<()> {
+    let path = module_manifest_path(root);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = ManifestFile { modules: records.values().cloned().collect() };
+    std::fs::write(path, serde_json::to_vec(&file).map_err(std::io::Error::other)?)
+}
+
+/// Where a module fetched for the call at `call_path` is installed: `<data dir>/modules/<key>`,
+/// the key being the call path (`app.db`).
 pub fn installed_module_dir(root: &Path, call_path: &[String]) -> PathBuf {
+    normalize(&data_dir(root).join("modules").join(call_path.join(".")))
+}
+
+/// Where terrane before 0.x installed fetched modules: `.terrane/modules/<key>`.
+fn legacy_module_dir(root: &Path, call_path: &[String]) -> PathBuf {
     normalize(&root.join(".terrane").join("modules").join(call_path.join(".")))
+}
+
+/// The directory of a fetched module, from the manifest (or an old `.terrane/modules`
+/// install); an error diagnostic's (summary, detail) when it is not installed as configured.
+fn fetched_module_dir(
+    root: &Path,
+    manifest: &BTreeMap<String, ModuleRecord>,
+    call: &ModuleCall,
+    path: &[String],
+) -> Result<PathBuf, (&'static str, String)> {
+    let key = path.join(".");
+    let init = "Run \"terrane init\" to install all modules required by this configuration.";
+    if let Some(record) = manifest.get(&key) {
+        if record.source != recorded_source(&call.source) && record.source != call.source {
+            return Err((
+                "Module source has changed",
+                format!("The source address was changed since this module was installed. {init}"),
+            ));
+        }
+        if let (Some(v), Some(c)) = (&record.version, &call.version)
+            && let (Some(v), Ok(c)) = (ModuleVersion::parse(v), ModuleConstraints::parse(c))
+            && !c.check(&v)
+        {
+            return Err((
+                "Module version requirements have changed",
+                format!(
+                    "The version requirements have changed since this module was installed and the installed version ({v}) is no longer acceptable. {init}"
+                ),
+            ));
+        }
+        return Ok(normalize(&root.join(&record.dir)));
+    }
+    let legacy = legacy_module_dir(root, path);
+    if !is_registry_source(&call.source) && legacy.is_dir() {
+        return Ok(match fetched_subdir(&call.source) {
+            Some(sub) => normalize(&legacy.join(sub)),
+            None => legacy,
+        });
+    }
+    Err((
+        "Module not installed",
+        format!(
+            "module \"{}\" (called from {}) comes from \"{}\", which is not installed. {init}",
+            call.name,
+            if path.len() == 1 { "the root module".to_string() } else { module_display(&path[..path.len() - 1]) },
+            call.source
+        ),
+    ))
 }
 
 const MAX_MODULE_DEPTH: usize = 16;
@@ -526,7 +666,15 @@ pub fn load_tree(fs: &dyn ConfigFs, dir: &Path) -> (Config, Diagnostics) {
         c.dir = dir.to_path_buf();
         return (c, diags);
     };
-    load_children(fs, dir, &mut root, &mut sources, &mut diags, &mut vec![normalize(dir)]);
+    let manifest = match read_module_manifest(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            diags.push(Diagnostic::error("Failed to read module manifest", e));
+            BTreeMap::new()
+        }
+    };
+    let mut ctx = LoadCtx { fs, root_dir: dir, manifest: &manifest };
+    load_children(&mut ctx, &mut root, &mut sources, &mut diags, &mut vec![normalize(dir)]);
     root.sources = sources;
     (root, diags)
 }
@@ -572,9 +720,15 @@ fn load_module(
     Some(config)
 }
 
+/// What loading child modules needs besides the tree.
+struct LoadCtx<'a> {
+    fs: &'a dyn ConfigFs,
+    root_dir: &'a Path,
+    manifest: &'a BTreeMap<String, ModuleRecord>,
+}
+
 fn load_children(
-    fs: &dyn ConfigFs,
-    root_dir: &Path,
+    ctx: &mut LoadCtx,
     parent: &mut Config,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
@@ -599,10 +753,12 @@ fn load_children(
             continue;
         }
         let dir = if is_fetched_source(&source) {
-            let base = installed_module_dir(root_dir, &path);
-            match fetched_subdir(&source) {
-                Some(sub) => normalize(&base.join(sub)),
-                None => base,
+            match fetched_module_dir(ctx.root_dir, ctx.manifest, &parent.module_calls[&name], &path) {
+                Ok(d) => d,
+                Err((summary, detail)) => {
+                    diags.push(Diagnostic::error(summary, detail).at(parent.module_calls[&name].range.clone()));
+                    continue;
+                }
             }
         } else if is_local_source(&source) {
             normalize(&parent.dir.join(&source))
@@ -611,7 +767,7 @@ fn load_children(
                 Diagnostic::error(
                     "Unsupported module source",
                     format!(
-                        "module \"{name}\" (called from {from}) has source \"{source}\". terrane loads modules from local paths (starting with ./ or ../), git repositories (git::https://...?ref=v1.2.0) and tarballs (.tar.gz); registry addresses are not supported."
+                        "module \"{name}\" (called from {from}) has source \"{source}\". terrane loads modules from local paths (starting with ./ or ../), module registries (namespace/name/provider, host/namespace/name/provider), git repositories (git::https://...?ref=v1.2.0) and tarballs (.tar.gz)."
                     ),
                 )
                 .at(range),
@@ -629,7 +785,7 @@ fn load_children(
             continue;
         }
         let mut child_diags = Diagnostics::new();
-        let child = load_module(fs, &dir, path.clone(), sources, &mut child_diags);
+        let child = load_module(ctx.fs, &dir, path.clone(), sources, &mut child_diags);
         let Some(mut child) = child else {
             let detail = if !is_fetched_source(&source) {
                 format!(
@@ -654,7 +810,7 @@ fn load_children(
             });
         }
         ancestors.push(dir.clone());
-        load_children(fs, root_dir, &mut child, sources, diags, ancestors);
+        load_children(ctx, &mut child, sources, diags, ancestors);
         ancestors.pop();
         parent.children.insert(name, child);
     }
