@@ -49,7 +49,7 @@ pub async fn versions(net: &Net, addr: &RegistrySource) -> Result<Vec<String>, V
         version: String,
     }
     let url = endpoint(net, addr, "versions").await.map_err(VersionsError::Other)?;
-    let resp = net.get(&url, None).await.map_err(VersionsError::Other)?;
+    let resp = net.get_for(&url, Some(&addr.host), None).await.map_err(VersionsError::Other)?;
     match resp.status {
         200 => {}
         404 => return Err(VersionsError::NotFound),
@@ -65,7 +65,7 @@ pub async fn versions(net: &Net, addr: &RegistrySource) -> Result<Vec<String>, V
 /// Where the registry says `version` of `addr`'s package is: a go-getter address.
 pub async fn location(net: &Net, addr: &RegistrySource, version: &str) -> Result<String, String> {
     let url = endpoint(net, addr, &format!("{version}/download")).await?;
-    let resp = net.get(&url, None).await?;
+    let resp = net.get_for(&url, Some(&addr.host), None).await?;
     let module = addr.package_for_display();
     let body = String::from_utf8_lossy(&resp.body).to_string();
     match resp.status {

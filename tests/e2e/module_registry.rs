@@ -387,3 +387,35 @@ fn registry_locations_as_json_a_data_dir_and_an_old_install_are_read() {
     assert_eq!(code, 1);
     assert!(err.contains("Module not installed") && err.contains("Run \"terrane init\""), "{err}");
 }
+
+#[test]
+fn a_tf_token_goes_to_the_registry_hosts_service_wherever_it_lives() {
+    let r = registries();
+    // registry.corp.example's modules.v1 service is the private server (a host block), and
+    // its token comes from TF_TOKEN_registry_corp_example: both tools send it to the service.
+    let rc = format!(
+        "host \"registry.corp.example\" {{\n  services = {{\n    \"modules.v1\" = \"{}\"\n  }}\n}}\n",
+        r.private.url("/v1/modules/")
+    );
+    let main = "module \"app\" {\n  source  = \"registry.corp.example/corp/app/docker\"\n  version = \"~> 1.1\"\n}\n";
+    let (mut tf, ours) = (Side::new(main, &r.ca, &rc), Side::new(main, &r.ca, &rc));
+    tf.env.push(("TF_TOKEN_registry_corp_example".into(), TOKEN.into()));
+    let ours = Side { work: ours.work.with_env("TF_TOKEN_registry_corp_example", TOKEN), env: ours.env };
+    let (code, tf_out) = tf.terraform(&["init", "-no-color"]);
+    assert_eq!(code, 0, "{tf_out}");
+    r.private.take_asked();
+    let out = ours.work.ok(&["init"]);
+    assert!(out.contains("Downloading registry.corp.example/corp/app/docker 1.2.0 for app..."), "{out}");
+    assert_eq!(records(&ours.manifest()), records(&tf.manifest()));
+    let asked = r.private.take_asked();
+    assert!(asked.iter().filter(|a| a.path.starts_with("/v1/")).all(|a| a.authorized), "{asked:?}");
+
+    // Without it, both are refused.
+    let (tf, ours) = (Side::new(main, &r.ca, &rc), Side::new(main, &r.ca, &rc));
+    let (code, tf_out) = tf.terraform(&["init", "-no-color"]);
+    assert_eq!(code, 1, "{tf_out}");
+    let (code, _, err) = ours.work.run(&["init"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(summary(&err), summary(&tf_out), "terrane:\n{err}\nTerraform:\n{tf_out}");
+    assert!(flat(&err).contains("401 Unauthorized") && flat(&tf_out).contains("401 Unauthorized"), "{err}");
+}
