@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use terrane_engine::config::{
-    Config, DiskFs, ModuleConstraints, ModuleRecord, RegistrySource, fetched_subdir, installed_module_dir,
-    is_local_source, is_registry_source, join_subdirs, load_tree, normalize, read_module_manifest, recorded_source,
-    select_module_version, write_module_manifest,
+    Config, DiskFs, ModuleConstraints, ModuleRecord, RegistrySource, check_registry_call, fetched_subdir,
+    installed_module_dir, is_local_source, is_registry_source, join_subdirs, load_tree, normalize,
+    read_module_manifest, recorded_source, select_module_version, write_module_manifest,
 };
 use terrane_engine::diag::{Diagnostic, Diagnostics, SourceMap, SourceRange};
 use terrane_provider_plugin::net::Net;
@@ -40,6 +40,8 @@ struct Call {
     version: Option<String>,
     parent_dir: PathBuf,
     range: SourceRange,
+    /// What is wrong with its `version` argument or, given one, its source.
+    checks: Vec<Diagnostic>,
 }
 
 /// `main.tf:1`, as Terraform names a module call in its messages.
@@ -129,18 +131,14 @@ async fn install_one(
 ) -> Option<()> {
     let key = call.path.join(".");
     let at = call_at(sources, &call.range);
-    let version_error = |why: &str| {
-        Diagnostic::error(
-            "Invalid version constraint",
-            format!("Cannot apply a version constraint to module {:?} (at {at}) because {why}.", call.name),
-        )
-        .at(call.range.clone())
-    };
-    if is_local_source(&call.source) && !is_tarball(&call.source) {
-        if call.version.is_some() {
-            diags.push(version_error("it has a relative local path"));
-            return None;
+    // A version argument makes the source a registry address, as in Terraform.
+    if call.checks.iter().any(|d| d.summary == "Invalid registry module source address") {
+        for d in &call.checks {
+            diags.push(d.clone());
         }
+        return None;
+    }
+    if is_local_source(&call.source) && !is_tarball(&call.source) {
         let unchanged = manifest.get(&key).is_some_and(|r| r.source == call.source && Path::new(&r.dir).is_dir());
         if unchanged && !update {
             return Some(());
@@ -154,23 +152,31 @@ async fn install_one(
         return Some(());
     }
     let registry = if is_registry_source(&call.source) { RegistrySource::parse(&call.source).ok() } else { None };
-    if registry.is_none() && call.version.is_some() {
-        diags.push(version_error("it doesn't come from a module registry"));
-        return None;
+    // An invalid constraint is reported, and the newest version looked for regardless, as
+    // Terraform does.
+    let constraints =
+        call.version.as_deref().and_then(|v| ModuleConstraints::parse(v).ok()).unwrap_or_else(ModuleConstraints::any);
+    let installed = install_fetched(ui, call, registry, &constraints, manifest, net, update, &at, diags).await;
+    for d in &call.checks {
+        diags.push(d.clone());
     }
-    let constraints = match call.version.as_deref().map(ModuleConstraints::parse).transpose() {
-        Ok(c) => c.unwrap_or_else(ModuleConstraints::any),
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(
-                    "Invalid version constraint",
-                    format!("This string does not use correct version constraint syntax: {e}."),
-                )
-                .at(call.range.clone()),
-            );
-            return None;
-        }
-    };
+    installed
+}
+
+/// Installs (or keeps) a fetched module: a registry's or another remote source's.
+#[allow(clippy::too_many_arguments)]
+async fn install_fetched(
+    ui: &Ui,
+    call: &Call,
+    registry: Option<RegistrySource>,
+    constraints: &ModuleConstraints,
+    manifest: &mut BTreeMap<String, ModuleRecord>,
+    net: &mut Option<Net>,
+    update: bool,
+    at: &str,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    let key = call.path.join(".");
     let source = recorded_source(&call.source);
     let inst = installed_module_dir(Path::new("."), &call.path);
     // Keep what is installed while it still answers the configuration.
@@ -202,7 +208,7 @@ async fn install_one(
                 }
             }
             let net = net.as_ref().expect("made above");
-            let (dir, v) = install_registry(ui, net, call, &addr, &constraints, &inst, &at, diags).await?;
+            let (dir, v) = install_registry(ui, net, call, &addr, constraints, &inst, at, diags).await?;
             (dir, Some(v))
         }
         None => {
@@ -361,6 +367,7 @@ fn collect(config: &Config) -> Vec<Call> {
                 version: call.version.clone(),
                 parent_dir: m.dir.clone(),
                 range: call.range.clone(),
+                checks: check_registry_call(call),
             });
         }
     }

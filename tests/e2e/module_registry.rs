@@ -340,8 +340,29 @@ fn registry_module_errors_end_as_terraform_ends_them() {
             tfrc(&r, true),
             "Module \"m\" (from main.tf:1) cannot be found in the module registry at registry.terraform.io.",
         ),
+        // A constraint that does not parse: reported at the argument, after the newest version
+        // was looked for.
+        (
+            "module \"m\" {\n  source  = \"example/network/aws\"\n  version = \"~> x\"\n}\n".to_string(),
+            tfrc(&r, true),
+            "This string does not use correct version constraint syntax.",
+        ),
+        // A version on a local path: the source is read as a registry address.
+        (
+            "module \"m\" {\n  source  = \"./x\"\n  version = \"1.0.0\"\n}\n".to_string(),
+            tfrc(&r, true),
+            "Failed to parse module registry address: can't use local directory \"./x\" as a module registry address.",
+        ),
     ];
-    for (main, rc, detail) in cases {
+    let blamed = [
+        "module \"m\" {",
+        "module \"m\" {",
+        "module \"m\" {",
+        "module \"m\" {",
+        "version = \"~> x\"",
+        "source  = \"./x\"",
+    ];
+    for ((main, rc, detail), blamed) in cases.into_iter().zip(blamed) {
         let (tf, ours) = (Side::new(&main, &r.ca, &rc), Side::new(&main, &r.ca, &rc));
         let (code, tf_out) = tf.terraform(&["init", "-no-color"]);
         assert_eq!(code, 1, "{tf_out}");
@@ -350,8 +371,8 @@ fn registry_module_errors_end_as_terraform_ends_them() {
         assert_eq!(code, 1, "{out}{err}");
         assert_eq!(summary(&err), summary(&tf_out), "terrane:\n{err}\nTerraform:\n{tf_out}");
         assert!(flat(&err).contains(detail), "terrane:\n{err}");
-        // The module block is blamed, as in Terraform.
-        assert!(err.contains("main.tf:1:1") && err.contains("module \"m\" {"), "{err}");
+        // The same place is blamed.
+        assert!(tf_out.contains(blamed) && err.contains(blamed), "terrane:\n{err}\nTerraform:\n{tf_out}");
     }
 }
 

@@ -18,6 +18,8 @@ pub struct ModuleCall {
     pub source: String,
     pub source_range: SourceRange,
     pub version: Option<String>,
+    /// Where the `version` argument's value is.
+    pub version_range: Option<SourceRange>,
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,
     pub depends_on: Vec<Expr>,
@@ -85,6 +87,7 @@ pub(super) fn decode_module_call(
         source: String::new(),
         source_range: header.clone(),
         version: None,
+        version_range: None,
         count: None,
         for_each: None,
         depends_on: Vec::new(),
@@ -105,7 +108,10 @@ pub(super) fn decode_module_call(
                     has_source = true;
                 }
             }
-            "version" => call.version = constant_string(f, &a, diags),
+            "version" => {
+                call.version_range = Some(f.range(&a.expr.span));
+                call.version = constant_string(f, &a, diags);
+            }
             "count" => call.count = Some(f.expr(a)),
             "for_each" => {
                 for_each_name = Some(f.range(&a.name_span));
@@ -162,6 +168,9 @@ pub(super) fn decode_module_call(
         );
         return;
     }
+    for d in check_registry_call(&call) {
+        diags.push(d);
+    }
     if call.count.is_some() && call.for_each.is_some() {
         diags.push(count_and_for_each(for_each_name.clone().unwrap_or_else(|| header.clone())));
     }
@@ -179,6 +188,34 @@ pub(super) fn decode_module_call(
         return;
     }
     config.module_calls.insert(name, call);
+}
+
+/// What Terraform checks of a module call with a `version` argument: the constraint's syntax,
+/// and that the source is a registry address (the argument says it is meant as one).
+pub fn check_registry_call(call: &ModuleCall) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(version) = &call.version else { return out };
+    if let Err(e) = RegistrySource::parse(&call.source) {
+        out.push(
+            Diagnostic::error(
+                "Invalid registry module source address",
+                format!(
+                    "Failed to parse module registry address: {e}.\n\nterrane assumed that you intended a module registry source address because you also set the argument \"version\", which applies only to registry modules."
+                ),
+            )
+            .at(call.source_range.clone()),
+        );
+    }
+    if ModuleConstraints::parse(version).is_err() {
+        out.push(
+            Diagnostic::error(
+                "Invalid version constraint",
+                "This string does not use correct version constraint syntax.",
+            )
+            .at(call.version_range.clone().unwrap_or_else(|| call.range.clone())),
+        );
+    }
+    out
 }
 
 /// An address argument (`from`, `to`) as written in the source.
