@@ -945,3 +945,54 @@ impl Config {
         m.resources.get(&addr.relative())
     }
 }
+
+#[cfg(test)]
+mod module_manifest_tests {
+    use super::*;
+
+    /// What `terraform get` wrote for a registry module (Terraform 1.11.4, a test registry).
+    const TERRAFORM_MANIFEST: &str = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"m","Source":"127.0.0.1:8443/ns/name/prov","Version":"1.0.0","Dir":".terraform/modules/m"}]}"#;
+
+    fn load(dir: &Path, source: &str, version: &str) -> Result<Config, String> {
+        let main = format!("module \"m\" {{\n  source  = \"{source}\"\n  version = \"{version}\"\n}}\n");
+        std::fs::write(dir.join("main.tf"), main).unwrap();
+        let (config, diags) = load_tree(&DiskFs, dir);
+        match diags.iter().find(|d| d.is_error()) {
+            Some(d) => Err(d.summary.clone()),
+            None => Ok(config),
+        }
+    }
+
+    #[test]
+    fn registry_modules_load_from_terraforms_module_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        std::fs::create_dir_all(dir.join(".terraform/modules/m")).unwrap();
+        std::fs::write(dir.join(".terraform/modules/m/main.tf"), "output \"x\" { value = 1 }\n").unwrap();
+        let source = "127.0.0.1:8443/ns/name/prov";
+        assert_eq!(load(&dir, source, "~> 1.0").err().as_deref(), Some("Module not installed"));
+        std::fs::write(dir.join(".terraform/modules/modules.json"), TERRAFORM_MANIFEST).unwrap();
+        let config = load(&dir, source, "~> 1.0").unwrap();
+        assert_eq!(config.children["m"].outputs.len(), 1);
+        let records = read_module_manifest(&dir).unwrap();
+        assert_eq!(records["m"].version.as_deref(), Some("1.0.0"));
+        assert_eq!(load(&dir, source, ">= 2.0").err().as_deref(), Some("Module version requirements have changed"));
+        assert_eq!(
+            load(&dir, "127.0.0.1:8443/ns/other/prov", "1.0.0").err().as_deref(),
+            Some("Module source has changed")
+        );
+        // Written back as Terraform writes it.
+        write_module_manifest(&dir, &records).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join(".terraform/modules/modules.json")).unwrap(), TERRAFORM_MANIFEST);
+    }
+
+    #[test]
+    fn module_sources_are_recorded_as_terraform_records_them() {
+        assert_eq!(
+            recorded_source("hashicorp/consul/aws//modules/x"),
+            "registry.terraform.io/hashicorp/consul/aws//modules/x"
+        );
+        assert_eq!(recorded_source("github.com/o/r//sub?ref=v1"), "git::https://github.com/o/r.git//sub?ref=v1");
+        assert_eq!(recorded_source("./local"), "./local");
+    }
+}
