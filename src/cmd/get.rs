@@ -15,7 +15,7 @@ use std::process::Command;
 use terrane_engine::config::{
     Config, DiskFs, ModuleConstraints, ModuleRecord, RegistrySource, check_registry_call, fetched_subdir,
     installed_module_dir, is_local_source, is_registry_source, join_subdirs, load_tree, normalize,
-    read_module_manifest, recorded_source, select_module_version, write_module_manifest,
+    read_module_manifest, recorded_source, select_module_version, split_subdir, write_module_manifest,
 };
 use terrane_engine::diag::{Diagnostic, Diagnostics, SourceMap, SourceRange};
 use terrane_provider_plugin::net::Net;
@@ -212,7 +212,8 @@ async fn install_fetched(
             (dir, Some(v))
         }
         None => {
-            ui.line(&format!("Downloading {source} for {key}..."));
+            // Terraform names the package: the address without its subdirectory.
+            ui.line(&format!("Downloading {} for {key}...", split_subdir(&source).0));
             if let Err(e) = fetch(&call.source, &inst) {
                 diags.push(
                     Diagnostic::error(
