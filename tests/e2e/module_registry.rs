@@ -281,6 +281,10 @@ fn registry_modules_install_as_terraform_installs_them() {
     let (code, out, err) = tf.work.run(&["plan"]);
     assert_eq!(code, 0, "terrane plan after terraform init:\n{out}{err}");
     assert!(out.contains("network-1.1.0-net") && out.contains("app-1.0.0"), "{out}");
+    // A saved plan carries the installed modules' files; applying it gives the outputs.
+    ours.work.ok(&["plan", "-out", "p.bin"]);
+    let applied = ours.work.ok(&["apply", "p.bin"]);
+    assert!(applied.contains("worker-1.1.0-network-1.0.0-net"), "{applied}");
 
     // A newer release: init keeps what meets the constraint, -upgrade takes it, as Terraform.
     publish(
