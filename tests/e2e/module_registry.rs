@@ -312,6 +312,15 @@ fn registry_modules_install_as_terraform_installs_them() {
     let (code, _, err) = ours.work.run(&["plan"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("Module version requirements have changed"), "{err}");
+    tf.work.write("main.tf", &config(&r.host, "~> 0.9.0"));
+    let (code, tf_plan) = tf.terraform(&["plan", "-no-color"]);
+    assert_eq!(code, 1, "{tf_plan}");
+    assert_eq!(summary(&err), summary(&tf_plan), "terrane:\n{err}\nTerraform:\n{tf_plan}");
+    // Both blame the net module's source argument.
+    assert!(
+        tf_plan.contains("on main.tf line 3") && err.contains("main.tf:3:"),
+        "terrane:\n{err}\nTerraform:\n{tf_plan}"
+    );
     let out = ours.work.ok(&["get"]);
     assert!(out.contains("Downloading registry.terraform.io/example/network/aws 0.9.0 for net..."), "{out}");
 }

@@ -645,32 +645,34 @@ fn legacy_module_dir(root: &Path, call_path: &[String]) -> PathBuf {
 }
 
 /// The directory of a fetched module, from the manifest (or an old `.terrane/modules`
-/// install); an error diagnostic's (summary, detail) when it is not installed as configured.
+/// install); Terraform's error, at the place it blames, when it is not installed as configured.
 fn fetched_module_dir(
     root: &Path,
     manifest: &BTreeMap<String, ModuleRecord>,
     call: &ModuleCall,
     path: &[String],
-) -> Result<PathBuf, (&'static str, String)> {
+) -> Result<PathBuf, Diagnostic> {
     let key = path.join(".");
     let init = "Run \"terrane init\" to install all modules required by this configuration.";
     if let Some(record) = manifest.get(&key) {
         if record.source != recorded_source(&call.source) && record.source != call.source {
-            return Err((
+            return Err(Diagnostic::error(
                 "Module source has changed",
                 format!("The source address was changed since this module was installed. {init}"),
-            ));
+            )
+            .at(call.source_range.clone()));
         }
         if let (Some(v), Some(c)) = (&record.version, &call.version)
             && let (Some(v), Ok(c)) = (ModuleVersion::parse(v), ModuleConstraints::parse(c))
             && !c.check(&v)
         {
-            return Err((
+            return Err(Diagnostic::error(
                 "Module version requirements have changed",
                 format!(
                     "The version requirements have changed since this module was installed and the installed version ({v}) is no longer acceptable. {init}"
                 ),
-            ));
+            )
+            .at(call.source_range.clone()));
         }
         return Ok(normalize(&root.join(&record.dir)));
     }
@@ -681,15 +683,8 @@ fn fetched_module_dir(
             None => legacy,
         });
     }
-    Err((
-        "Module not installed",
-        format!(
-            "module \"{}\" (called from {}) comes from \"{}\", which is not installed. {init}",
-            call.name,
-            if path.len() == 1 { "the root module".to_string() } else { module_display(&path[..path.len() - 1]) },
-            call.source
-        ),
-    ))
+    Err(Diagnostic::error("Module not installed", format!("This module is not yet installed. {init}"))
+        .at(call.range.clone()))
 }
 
 const MAX_MODULE_DEPTH: usize = 16;
@@ -792,8 +787,8 @@ fn load_children(
         let dir = if is_fetched_source(&source) {
             match fetched_module_dir(ctx.root_dir, ctx.manifest, &parent.module_calls[&name], &path) {
                 Ok(d) => d,
-                Err((summary, detail)) => {
-                    diags.push(Diagnostic::error(summary, detail).at(parent.module_calls[&name].range.clone()));
+                Err(d) => {
+                    diags.push(d);
                     continue;
                 }
             }
