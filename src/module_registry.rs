@@ -15,6 +15,8 @@ use url::Url;
 pub enum VersionsError {
     /// The registry answered 404.
     NotFound,
+    /// The answer named no module.
+    Invalid,
     /// Anything else, in Terraform's words.
     Other(String),
 }
@@ -58,7 +60,7 @@ pub async fn versions(net: &Net, addr: &RegistrySource) -> Result<Vec<String>, V
     let listing: Listing = resp.json().map_err(VersionsError::Other)?;
     match listing.modules.into_iter().next() {
         Some(m) => Ok(m.versions.into_iter().map(|e| e.version).collect()),
-        None => Err(VersionsError::Other("no modules in the response".into())),
+        None => Err(VersionsError::Invalid),
     }
 }
 

@@ -262,6 +262,19 @@ async fn install_registry(
             );
             return None;
         }
+        Err(VersionsError::Invalid) => {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid response from remote module registry",
+                    format!(
+                        "The registry at {host} returned an invalid response when terrane requested available versions for module {:?} ({at}).",
+                        call.name
+                    ),
+                )
+                .at(call.range.clone()),
+            );
+            return None;
+        }
         Err(VersionsError::Other(e)) => {
             diags.push(
                 Diagnostic::error(

@@ -353,6 +353,17 @@ fn registry_module_errors_end_as_terraform_ends_them() {
             tfrc(&r, true),
             "Module \"m\" (from main.tf:1) cannot be found in the module registry at registry.terraform.io.",
         ),
+        // A registry answering with no module, and with a module of no versions.
+        (
+            "module \"m\" {\n  source  = \"example/empty/aws\"\n}\n".to_string(),
+            tfrc(&r, true),
+            "returned an invalid response when",
+        ),
+        (
+            "module \"m\" {\n  source  = \"example/none/aws\"\n}\n".to_string(),
+            tfrc(&r, true),
+            "Module \"registry.terraform.io/example/none/aws\" (main.tf:1) has no versions available on registry.terraform.io.",
+        ),
         // A constraint that does not parse: reported at the argument, after the newest version
         // was looked for.
         (
@@ -367,19 +378,16 @@ fn registry_module_errors_end_as_terraform_ends_them() {
             "Failed to parse module registry address: can't use local directory \"./x\" as a module registry address.",
         ),
     ];
-    let blamed = [
-        "module \"m\" {",
-        "module \"m\" {",
-        "module \"m\" {",
-        "module \"m\" {",
-        "version = \"~> x\"",
-        "source  = \"./x\"",
-    ];
+    r.public.answer("/v1/modules/example/empty/aws/versions", Answer::json(&json!({"modules": []})));
+    r.public.answer("/v1/modules/example/none/aws/versions", Answer::json(&json!({"modules": [{"versions": []}]})));
+    let block = "module \"m\" {";
+    let blamed = [block, block, block, block, block, block, "version = \"~> x\"", "source  = \"./x\""];
+    assert_eq!(cases.len(), blamed.len());
     for ((main, rc, detail), blamed) in cases.into_iter().zip(blamed) {
         let (tf, ours) = (Side::new(&main, &r.ca, &rc), Side::new(&main, &r.ca, &rc));
         let (code, tf_out) = tf.terraform(&["init", "-no-color"]);
         assert_eq!(code, 1, "{tf_out}");
-        assert!(flat(&tf_out).contains(detail), "Terraform:\n{tf_out}");
+        assert!(flat(&tf_out).contains(detail), "{main}\nTerraform:\n{tf_out}");
         let (code, out, err) = ours.work.run(&["init"]);
         assert_eq!(code, 1, "{out}{err}");
         assert_eq!(summary(&err), summary(&tf_out), "terrane:\n{err}\nTerraform:\n{tf_out}");
