@@ -103,21 +103,30 @@ pub async fn location(net: &Net, addr: &RegistrySource, version: &str) -> Result
     Ok(location)
 }
 
-/// The kinds of archive go-getter unpacks.
+/// The kinds of archive go-getter unpacks (tar ones by the tar command's filter flag).
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Archive {
-    TarGz,
+    /// A tar archive: `-z`, `-j`, `-J`, `--zstd`, or none.
+    Tar(&'static str),
     Zip,
 }
 
+/// The archive a name ends in (`.tar.gz`), or that `?archive=` names (`tar.gz`).
 fn archive_kind(name: &str) -> Option<Archive> {
-    if name.ends_with(".tar.gz") || name.ends_with(".tgz") || name.ends_with("tar.gz") {
-        Some(Archive::TarGz)
-    } else if name.ends_with(".zip") || name == "zip" {
-        Some(Archive::Zip)
-    } else {
-        None
-    }
+    let kinds: [(&str, Archive); 11] = [
+        ("tar.gz", Archive::Tar("-z")),
+        ("tgz", Archive::Tar("-z")),
+        ("tar.bz2", Archive::Tar("-j")),
+        ("tbz2", Archive::Tar("-j")),
+        ("tar.tbz2", Archive::Tar("-j")),
+        ("tar.xz", Archive::Tar("-J")),
+        ("txz", Archive::Tar("-J")),
+        ("tar.zst", Archive::Tar("--zstd")),
+        ("tzst", Archive::Tar("--zstd")),
+        ("tar", Archive::Tar("")),
+        ("zip", Archive::Zip),
+    ];
+    kinds.iter().find(|(ext, _)| name == *ext || name.ends_with(&format!(".{ext}"))).map(|(_, k)| *k)
 }
 
 /// Fetches a registry's package `location` into the new directory `dest`; returns the
@@ -155,13 +164,14 @@ pub async fn fetch_package(net: &Net, location: &str, dest: &Path) -> Result<Opt
     std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     match kind {
         Archive::Zip => terrane_provider_plugin::install::unpack(&resp.body, dest)?,
-        Archive::TarGz => untar_gz(&resp.body, dest)?,
+        Archive::Tar(filter) => untar(&resp.body, filter, dest)?,
     }
     Ok(subdir)
 }
 
-/// Unpacks a gzipped tar archive into `dest` with the tar command, refusing entries that leave it.
-fn untar_gz(bytes: &[u8], dest: &Path) -> Result<(), String> {
+/// Unpacks a tar archive (compressed as `filter` says) into `dest` with the tar command,
+/// refusing entries that leave it.
+fn untar(bytes: &[u8], filter: &str, dest: &Path) -> Result<(), String> {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let tar = |args: &[&str], input: &[u8]| -> Result<String, String> {
@@ -182,14 +192,21 @@ fn untar_gz(bytes: &[u8], dest: &Path) -> Result<(), String> {
         }
         Ok(String::from_utf8_lossy(&out.stdout).to_string())
     };
-    let listing = tar(&["-tzf", "-"], bytes)?;
+    let with = |args: &[&'static str]| -> Vec<&str> {
+        let mut v: Vec<&str> = if filter.is_empty() { Vec::new() } else { vec![filter] };
+        v.extend_from_slice(args);
+        v
+    };
+    let listing = tar(&with(&["-tf", "-"]), bytes)?;
     for name in listing.lines() {
         if name.starts_with('/') || name.split('/').any(|p| p == "..") {
             return Err(format!("the archive's entry {name:?} leaves its directory"));
         }
     }
     let dest = dest.display().to_string();
-    tar(&["-xzf", "-", "--no-same-owner", "-C", &dest], bytes).map(|_| ())
+    let mut args = with(&["-xf", "-", "--no-same-owner", "-C"]);
+    args.push(&dest);
+    tar(&args, bytes).map(|_| ())
 }
 
 #[cfg(test)]
@@ -198,10 +215,35 @@ mod tests {
 
     #[test]
     fn registry_module_archives_are_recognised_as_go_getter_does() {
-        assert_eq!(archive_kind("/files/m.tar.gz"), Some(Archive::TarGz));
-        assert_eq!(archive_kind("/files/m.tgz"), Some(Archive::TarGz));
+        assert_eq!(archive_kind("/files/m.tar.gz"), Some(Archive::Tar("-z")));
+        assert_eq!(archive_kind("/files/m.tgz"), Some(Archive::Tar("-z")));
+        assert_eq!(archive_kind("tar.xz"), Some(Archive::Tar("-J")));
+        assert_eq!(archive_kind("/files/m.tar"), Some(Archive::Tar("")));
         assert_eq!(archive_kind("zip"), Some(Archive::Zip));
+        assert_eq!(archive_kind("/files/mtar"), None);
         assert_eq!(archive_kind("/files/m"), None);
         assert_eq!(status_text(401), "401 Unauthorized");
+    }
+
+    #[test]
+    fn registry_module_tar_archives_unpack_with_each_compression() {
+        let src = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(src.path().join("sub")).unwrap();
+        std::fs::write(src.path().join("sub/main.tf"), "output \"x\" { value = 1 }\n").unwrap();
+        for name in ["m.tar.gz", "m.tar.bz2", "m.tar.xz", "m.tar.zst", "m.tar"] {
+            let Some(Archive::Tar(filter)) = archive_kind(name) else { panic!("{name}") };
+            let mut args: Vec<&str> = if filter.is_empty() { Vec::new() } else { vec![filter] };
+            args.extend(["-cf", "-", "."]);
+            let out = std::process::Command::new("tar").current_dir(src.path()).args(&args).output().unwrap();
+            assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            let dest = tempfile::tempdir().unwrap();
+            untar(&out.stdout, filter, dest.path()).unwrap();
+            assert_eq!(
+                std::fs::read_to_string(dest.path().join("sub/main.tf")).unwrap(),
+                "output \"x\" { value = 1 }\n"
+            );
+        }
+        let dest = tempfile::tempdir().unwrap();
+        assert!(untar(b"not a tarball", "-z", dest.path()).is_err());
     }
 }
