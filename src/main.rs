@@ -3,7 +3,8 @@
 
 mod args;
 mod backends;
-mod cmd;
+pub(crate) mod cmd;
+mod module_registry;
 mod plugins;
 mod signals;
 mod ui;

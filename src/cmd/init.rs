@@ -21,7 +21,7 @@ pub async fn run(args: InitArgs, ui: &Ui) -> u8 {
     if ui.json {
         json::version();
     }
-    if super::get::install(ui, args.upgrade).is_err() {
+    if super::get::install(ui, args.upgrade).await.is_err() {
         return 1;
     }
     let Some(config) = load_config(ui) else { return 1 };

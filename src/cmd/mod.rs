@@ -3,7 +3,7 @@
 mod apply;
 mod console;
 mod fmt;
-mod get;
+pub(crate) mod get;
 mod graph;
 mod init;
 mod operation;

@@ -142,7 +142,18 @@ fn serve(
             body: b"not found".to_vec(),
         })
     };
-    let mut head = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", a.status, a.body.len());
+    // The reason phrase clients print (Go's Status is "401 Unauthorized").
+    let reason = match a.status {
+        200 => "OK",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        _ => "X",
+    };
+    let mut head =
+        format!("HTTP/1.1 {} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n", a.status, a.body.len());
     for (k, v) in &a.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }

@@ -14,6 +14,7 @@ mod json;
 mod leaks;
 mod lifecycle;
 mod locking;
+mod module_registry;
 mod module_sources;
 mod modules;
 mod plan_text;

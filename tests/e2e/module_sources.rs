@@ -1,6 +1,8 @@
 //! Module sources fetched by `terrane init` / `terrane get`: a git repository (created in the
 //! test, pinned with `?ref=`, with a module in a subdirectory that uses a sibling) and a local
-//! tarball; a changed ref is fetched again; an unknown ref fails with git's reason.
+//! tarball; a changed ref is fetched again; an unknown ref fails with git's reason; git
+//! modules land where Terraform puts them, with the same modules.json, so each tool plans in a
+//! directory the other initialised.
 
 use crate::Work;
 use std::path::Path;
@@ -90,12 +92,12 @@ output "app_name" {{ value = module.app.name }}
     assert!(err.contains("Module not installed") && err.contains("terrane init"), "{err}");
 
     let out = w.ok(&["init"]);
-    assert!(out.contains("- module.app from git::file://"), "{out}");
-    assert!(out.contains("- module.svc from ./svc.tar.gz"), "{out}");
-    assert!(out.contains("- module.app.module.naming in .terrane/modules/app/modules/naming"), "{out}");
-    let manifest = std::fs::read_to_string(w.path().join(".terrane/modules/modules.json")).unwrap();
-    assert!(manifest.contains("\"Key\": \"app\"") && manifest.contains("?ref=v1.0.0"), "{manifest}");
-    assert!(!w.path().join(".terrane/modules/app/.git").exists(), "no git metadata is kept");
+    assert!(out.contains("Downloading git::file://"), "{out}");
+    assert!(out.contains("Downloading ./svc.tar.gz for svc..."), "{out}");
+    assert!(out.contains("- app.naming in .terraform/modules/app/modules/naming"), "{out}");
+    let manifest = std::fs::read_to_string(w.path().join(".terraform/modules/modules.json")).unwrap();
+    assert!(manifest.contains("\"Key\":\"app\"") && manifest.contains("?ref=v1.0.0"), "{manifest}");
+    assert!(!w.path().join(".terraform/modules/app/.git").exists(), "no git metadata is kept");
 
     let out = w.ok(&["apply", "-auto-approve"]);
     assert!(out.contains("app_name = \"web-v1\""), "{out}");
@@ -113,5 +115,45 @@ output "app_name" {{ value = module.app.name }}
     let (code, _, err) = w.run(&["init"]);
     assert_eq!(code, 1);
     assert!(err.contains("Failed to download module") && err.contains("v9.9.9"), "{err}");
-    assert!(w.path().join(".terrane/modules/app/modules/app/main.tf").exists());
+    assert!(w.path().join(".terraform/modules/app/modules/app/main.tf").exists());
+}
+
+#[test]
+fn git_modules_are_installed_where_terraform_installs_them() {
+    let repo = tempfile::tempdir().unwrap();
+    let r = repo.path();
+    std::fs::create_dir_all(r.join("modules/app")).unwrap();
+    std::fs::write(r.join("modules/app/main.tf"), "output \"x\" { value = \"app\" }\n").unwrap();
+    std::fs::write(r.join("main.tf"), "output \"x\" { value = \"root\" }\n").unwrap();
+    git(r, &["init", "-q"]);
+    git(r, &["add", "."]);
+    git(r, &["commit", "-q", "-m", "v1"]);
+    git(r, &["tag", "v1.0.0"]);
+    let main = format!(
+        "module \"app\" {{\n  source = \"git::file://{0}//modules/app?ref=v1.0.0\"\n}}\nmodule \"whole\" {{\n  source = \"git::file://{0}?ref=v1.0.0\"\n}}\noutput \"x\" {{ value = [module.app.x, module.whole.x] }}\n",
+        r.display()
+    );
+    let (tf, ours) = (Work::new(&main), Work::new(&main));
+    let env = [("TF_CLI_CONFIG_FILE", "/dev/null")];
+    let (code, tf_out) = crate::from_terraform::terraform_env(tf.path(), &["init", "-no-color"], &env);
+    assert_eq!(code, 0, "{tf_out}");
+    let out = ours.ok(&["init"]);
+    let lines = |s: &str| {
+        let mut l: Vec<String> =
+            s.lines().filter(|l| l.starts_with("Downloading ") || l.starts_with("- ")).map(str::to_string).collect();
+        l.sort();
+        l
+    };
+    assert_eq!(lines(&out), lines(&tf_out), "terrane:\n{out}\nTerraform:\n{tf_out}");
+    let manifest = |w: &Work| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(w.path().join(".terraform/modules/modules.json")).unwrap())
+            .unwrap()
+    };
+    assert_eq!(manifest(&ours), manifest(&tf));
+    // Each plans in the directory the other initialised.
+    let plan = tf.ok(&["plan"]);
+    assert!(plan.contains("\"app\"") && plan.contains("\"root\""), "{plan}");
+    let (code, tf_plan) = crate::from_terraform::terraform_env(ours.path(), &["plan", "-no-color"], &env);
+    assert_eq!(code, 0, "{tf_plan}");
+    assert!(tf_plan.contains("\"app\"") && tf_plan.contains("\"root\""), "{tf_plan}");
 }

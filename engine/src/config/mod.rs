@@ -2,13 +2,19 @@
 //! declarations whose expressions keep their source spans.
 
 mod blocks;
+mod module_version;
 mod modules;
+mod registry_source;
 mod version;
 
+pub use module_version::{ModuleConstraints, ModuleVersion, select_module_version};
 pub use modules::{
-    Check, ConfigFs, DiskFs, Import, MemFs, ModuleCall, Moved, Removed, installed_module_dir, is_fetched_source,
-    is_local_source, load_tree, module_display, normalize, resolve_providers,
+    Check, ConfigFs, DiskFs, Import, MemFs, ModuleCall, ModuleRecord, Moved, Removed, check_registry_call, data_dir,
+    fetched_subdir, installed_module_dir, is_fetched_source, is_local_source, is_registry_source, load_tree,
+    module_display, module_manifest_path, normalize, read_module_manifest, recorded_source, resolve_providers,
+    write_module_manifest,
 };
+pub use registry_source::{PUBLIC_MODULE_REGISTRY, RegistrySource, clean_path, join_subdirs, split_subdir};
 pub use version::{LANGUAGE_VERSION, VersionConstraint, check_required_version};
 
 use crate::IndexMap;

@@ -18,6 +18,8 @@ pub struct ModuleCall {
     pub source: String,
     pub source_range: SourceRange,
     pub version: Option<String>,
+    /// Where the `version` argument's value is.
+    pub version_range: Option<SourceRange>,
     pub count: Option<Expr>,
     pub for_each: Option<Expr>,
     pub depends_on: Vec<Expr>,
@@ -85,6 +87,7 @@ pub(super) fn decode_module_call(
         source: String::new(),
         source_range: header.clone(),
         version: None,
+        version_range: None,
         count: None,
         for_each: None,
         depends_on: Vec::new(),
@@ -105,7 +108,10 @@ pub(super) fn decode_module_call(
                     has_source = true;
                 }
             }
-            "version" => call.version = constant_string(f, &a, diags),
+            "version" => {
+                call.version_range = Some(f.range(&a.expr.span));
+                call.version = constant_string(f, &a, diags);
+            }
             "count" => call.count = Some(f.expr(a)),
             "for_each" => {
                 for_each_name = Some(f.range(&a.name_span));
@@ -162,6 +168,9 @@ pub(super) fn decode_module_call(
         );
         return;
     }
+    for d in check_registry_call(&call) {
+        diags.push(d);
+    }
     if call.count.is_some() && call.for_each.is_some() {
         diags.push(count_and_for_each(for_each_name.clone().unwrap_or_else(|| header.clone())));
     }
@@ -179,6 +188,34 @@ pub(super) fn decode_module_call(
         return;
     }
     config.module_calls.insert(name, call);
+}
+
+/// What Terraform checks of a module call with a `version` argument: the constraint's syntax,
+/// and that the source is a registry address (the argument says it is meant as one).
+pub fn check_registry_call(call: &ModuleCall) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(version) = &call.version else { return out };
+    if let Err(e) = RegistrySource::parse(&call.source) {
+        out.push(
+            Diagnostic::error(
+                "Invalid registry module source address",
+                format!(
+                    "Failed to parse module registry address: {e}.\n\nterrane assumed that you intended a module registry source address because you also set the argument \"version\", which applies only to registry modules."
+                ),
+            )
+            .at(call.source_range.clone()),
+        );
+    }
+    if ModuleConstraints::parse(version).is_err() {
+        out.push(
+            Diagnostic::error(
+                "Invalid version constraint",
+                "This string does not use correct version constraint syntax.",
+            )
+            .at(call.version_range.clone().unwrap_or_else(|| call.range.clone())),
+        );
+    }
+    out
 }
 
 /// An address argument (`from`, `to`) as written in the source.
@@ -493,26 +530,161 @@ pub fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || Path::new(source).is_absolute()
 }
 
-/// Whether a module source is fetched by `terrane init` into `.terrane/modules` (git
-/// repositories and tarballs) rather than used in place.
+/// Whether a module source is fetched by `terrane init` into `.terraform/modules` (registry
+/// modules, git repositories and tarballs) rather than used in place.
 pub fn is_fetched_source(source: &str) -> bool {
     let s = source.strip_prefix("file::").unwrap_or(source);
-    source.starts_with("git::") || source.starts_with("github.com/") || s.ends_with(".tar.gz") || s.ends_with(".tgz")
+    source.starts_with("git::")
+        || source.starts_with("github.com/")
+        || s.ends_with(".tar.gz")
+        || s.ends_with(".tgz")
+        || is_registry_source(source)
+}
+
+/// Whether a module source is a module registry address (`hashicorp/consul/aws`).
+pub fn is_registry_source(source: &str) -> bool {
+    !is_local_source(source) && RegistrySource::parse(source).is_ok()
+}
+
+/// The source as Terraform records it in `modules.json`: a registry address with its host,
+/// a GitHub shorthand as the git URL it stands for; others as written.
+pub fn recorded_source(source: &str) -> String {
+    if !is_local_source(source)
+        && let Ok(r) = RegistrySource::parse(source)
+    {
+        return r.to_string();
+    }
+    if let Some(rest) = source.strip_prefix("github.com/") {
+        let (package, subdir) = split_subdir(rest);
+        let (repo, query) = match package.split_once('?') {
+            Some((r, q)) => (r.to_string(), format!("?{q}")),
+            None => (package.clone(), String::new()),
+        };
+        let repo = repo.trim_end_matches(".git");
+        let sub = subdir.map(|s| format!("//{s}")).unwrap_or_default();
+        return format!("git::https://github.com/{repo}.git{sub}{query}");
+    }
+    source.to_string()
 }
 
 /// The directory inside a fetched repository that holds the module: the part after `//` in
 /// `git::https://host/repo.git//modules/app?ref=v1`.
 pub fn fetched_subdir(source: &str) -> Option<String> {
     let s = source.strip_prefix("git::").unwrap_or(source);
-    let s = s.split_once('?').map_or(s, |(a, _)| a);
-    let after_scheme = s.find("://").map_or(0, |i| i + 3);
-    s[after_scheme..].find("//").map(|i| s[after_scheme + i + 2..].to_string()).filter(|d| !d.is_empty())
+    split_subdir(s).1.map(|d| clean_path(&d)).filter(|d| !d.is_empty() && d != ".")
 }
 
-/// Where `terrane init` installs a remotely sourced module: `.terrane/modules/<key>`, the key
-/// being the call path (`app.db`).
+/// Terraform's data directory for a configuration in `root`: `TF_DATA_DIR` (relative to the
+/// working directory, as Terraform reads it) or `.terraform`.
+pub fn data_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("TF_DATA_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => normalize(&root.join(".terraform")),
+    }
+}
+
+/// `<data dir>/modules/modules.json`, where Terraform and terrane record installed modules.
+pub fn module_manifest_path(root: &Path) -> PathBuf {
+    data_dir(root).join("modules").join("modules.json")
+}
+
+/// One record of `modules.json`, as Terraform writes it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModuleRecord {
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "Source")]
+    pub source: String,
+    #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(rename = "Dir")]
+    pub dir: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct ManifestFile {
+    #[serde(rename = "Modules", default)]
+    modules: Vec<ModuleRecord>,
+}
+
+/// The installed modules recorded in `modules.json`, by key; empty when there is none.
+pub fn read_module_manifest(root: &Path) -> Result<BTreeMap<String, ModuleRecord>, String> {
+    let path = module_manifest_path(root);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    if bytes.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let file: ManifestFile =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: error unmarshalling snapshot: {e}", path.display()))?;
+    Ok(file.modules.into_iter().map(|r| (r.key.clone(), r)).collect())
+}
+
+/// Writes `modules.json` as Terraform does: compact, sorted by key.
+pub fn write_module_manifest(root: &Path, records: &BTreeMap<String, ModuleRecord>) -> std::io::Result<()> {
+    let path = module_manifest_path(root);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = ManifestFile { modules: records.values().cloned().collect() };
+    std::fs::write(path, serde_json::to_vec(&file).map_err(std::io::Error::other)?)
+}
+
+/// Where a module fetched for the call at `call_path` is installed: `<data dir>/modules/<key>`,
+/// the key being the call path (`app.db`).
 pub fn installed_module_dir(root: &Path, call_path: &[String]) -> PathBuf {
+    normalize(&data_dir(root).join("modules").join(call_path.join(".")))
+}
+
+/// Where terrane before 0.x installed fetched modules: `.terrane/modules/<key>`.
+fn legacy_module_dir(root: &Path, call_path: &[String]) -> PathBuf {
     normalize(&root.join(".terrane").join("modules").join(call_path.join(".")))
+}
+
+/// The directory of a fetched module, from the manifest (or an old `.terrane/modules`
+/// install); Terraform's error, at the place it blames, when it is not installed as configured.
+fn fetched_module_dir(
+    root: &Path,
+    manifest: &BTreeMap<String, ModuleRecord>,
+    call: &ModuleCall,
+    path: &[String],
+) -> Result<PathBuf, Diagnostic> {
+    let key = path.join(".");
+    let init = "Run \"terrane init\" to install all modules required by this configuration.";
+    if let Some(record) = manifest.get(&key) {
+        if record.source != recorded_source(&call.source) && record.source != call.source {
+            return Err(Diagnostic::error(
+                "Module source has changed",
+                format!("The source address was changed since this module was installed. {init}"),
+            )
+            .at(call.source_range.clone()));
+        }
+        if let (Some(v), Some(c)) = (&record.version, &call.version)
+            && let (Some(v), Ok(c)) = (ModuleVersion::parse(v), ModuleConstraints::parse(c))
+            && !c.check(&v)
+        {
+            return Err(Diagnostic::error(
+                "Module version requirements have changed",
+                format!(
+                    "The version requirements have changed since this module was installed and the installed version ({v}) is no longer acceptable. {init}"
+                ),
+            )
+            .at(call.source_range.clone()));
+        }
+        return Ok(normalize(&root.join(&record.dir)));
+    }
+    let legacy = legacy_module_dir(root, path);
+    if !is_registry_source(&call.source) && legacy.is_dir() {
+        return Ok(match fetched_subdir(&call.source) {
+            Some(sub) => normalize(&legacy.join(sub)),
+            None => legacy,
+        });
+    }
+    Err(Diagnostic::error("Module not installed", format!("This module is not yet installed. {init}"))
+        .at(call.range.clone()))
 }
 
 const MAX_MODULE_DEPTH: usize = 16;
@@ -526,7 +698,15 @@ pub fn load_tree(fs: &dyn ConfigFs, dir: &Path) -> (Config, Diagnostics) {
         c.dir = dir.to_path_buf();
         return (c, diags);
     };
-    load_children(fs, dir, &mut root, &mut sources, &mut diags, &mut vec![normalize(dir)]);
+    let manifest = match read_module_manifest(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            diags.push(Diagnostic::error("Failed to read module manifest", e));
+            BTreeMap::new()
+        }
+    };
+    let mut ctx = LoadCtx { fs, root_dir: dir, manifest: &manifest };
+    load_children(&mut ctx, &mut root, &mut sources, &mut diags, &mut vec![normalize(dir)]);
     root.sources = sources;
     (root, diags)
 }
@@ -572,9 +752,15 @@ fn load_module(
     Some(config)
 }
 
+/// What loading child modules needs besides the tree.
+struct LoadCtx<'a> {
+    fs: &'a dyn ConfigFs,
+    root_dir: &'a Path,
+    manifest: &'a BTreeMap<String, ModuleRecord>,
+}
+
 fn load_children(
-    fs: &dyn ConfigFs,
-    root_dir: &Path,
+    ctx: &mut LoadCtx,
     parent: &mut Config,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
@@ -599,10 +785,12 @@ fn load_children(
             continue;
         }
         let dir = if is_fetched_source(&source) {
-            let base = installed_module_dir(root_dir, &path);
-            match fetched_subdir(&source) {
-                Some(sub) => normalize(&base.join(sub)),
-                None => base,
+            match fetched_module_dir(ctx.root_dir, ctx.manifest, &parent.module_calls[&name], &path) {
+                Ok(d) => d,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
             }
         } else if is_local_source(&source) {
             normalize(&parent.dir.join(&source))
@@ -611,7 +799,7 @@ fn load_children(
                 Diagnostic::error(
                     "Unsupported module source",
                     format!(
-                        "module \"{name}\" (called from {from}) has source \"{source}\". terrane loads modules from local paths (starting with ./ or ../), git repositories (git::https://...?ref=v1.2.0) and tarballs (.tar.gz); registry addresses are not supported."
+                        "module \"{name}\" (called from {from}) has source \"{source}\". terrane loads modules from local paths (starting with ./ or ../), module registries (namespace/name/provider, host/namespace/name/provider), git repositories (git::https://...?ref=v1.2.0) and tarballs (.tar.gz)."
                     ),
                 )
                 .at(range),
@@ -629,7 +817,7 @@ fn load_children(
             continue;
         }
         let mut child_diags = Diagnostics::new();
-        let child = load_module(fs, &dir, path.clone(), sources, &mut child_diags);
+        let child = load_module(ctx.fs, &dir, path.clone(), sources, &mut child_diags);
         let Some(mut child) = child else {
             let detail = if !is_fetched_source(&source) {
                 format!(
@@ -654,7 +842,7 @@ fn load_children(
             });
         }
         ancestors.push(dir.clone());
-        load_children(fs, root_dir, &mut child, sources, diags, ancestors);
+        load_children(ctx, &mut child, sources, diags, ancestors);
         ancestors.pop();
         parent.children.insert(name, child);
     }
@@ -750,5 +938,56 @@ impl Config {
         let names: Vec<String> = addr.module.iter().map(|s| s.name.clone()).collect();
         let m = self.module(&names)?;
         m.resources.get(&addr.relative())
+    }
+}
+
+#[cfg(test)]
+mod module_manifest_tests {
+    use super::*;
+
+    /// What `terraform get` wrote for a registry module (Terraform 1.11.4, a test registry).
+    const TERRAFORM_MANIFEST: &str = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"m","Source":"127.0.0.1:8443/ns/name/prov","Version":"1.0.0","Dir":".terraform/modules/m"}]}"#;
+
+    fn load(dir: &Path, source: &str, version: &str) -> Result<Config, String> {
+        let main = format!("module \"m\" {{\n  source  = \"{source}\"\n  version = \"{version}\"\n}}\n");
+        std::fs::write(dir.join("main.tf"), main).unwrap();
+        let (config, diags) = load_tree(&DiskFs, dir);
+        match diags.iter().find(|d| d.is_error()) {
+            Some(d) => Err(d.summary.clone()),
+            None => Ok(config),
+        }
+    }
+
+    #[test]
+    fn registry_modules_load_from_terraforms_module_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        std::fs::create_dir_all(dir.join(".terraform/modules/m")).unwrap();
+        std::fs::write(dir.join(".terraform/modules/m/main.tf"), "output \"x\" { value = 1 }\n").unwrap();
+        let source = "127.0.0.1:8443/ns/name/prov";
+        assert_eq!(load(&dir, source, "~> 1.0").err().as_deref(), Some("Module not installed"));
+        std::fs::write(dir.join(".terraform/modules/modules.json"), TERRAFORM_MANIFEST).unwrap();
+        let config = load(&dir, source, "~> 1.0").unwrap();
+        assert_eq!(config.children["m"].outputs.len(), 1);
+        let records = read_module_manifest(&dir).unwrap();
+        assert_eq!(records["m"].version.as_deref(), Some("1.0.0"));
+        assert_eq!(load(&dir, source, ">= 2.0").err().as_deref(), Some("Module version requirements have changed"));
+        assert_eq!(
+            load(&dir, "127.0.0.1:8443/ns/other/prov", "1.0.0").err().as_deref(),
+            Some("Module source has changed")
+        );
+        // Written back as Terraform writes it.
+        write_module_manifest(&dir, &records).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join(".terraform/modules/modules.json")).unwrap(), TERRAFORM_MANIFEST);
+    }
+
+    #[test]
+    fn module_sources_are_recorded_as_terraform_records_them() {
+        assert_eq!(
+            recorded_source("hashicorp/consul/aws//modules/x"),
+            "registry.terraform.io/hashicorp/consul/aws//modules/x"
+        );
+        assert_eq!(recorded_source("github.com/o/r//sub?ref=v1"), "git::https://github.com/o/r.git//sub?ref=v1");
+        assert_eq!(recorded_source("./local"), "./local");
     }
 }

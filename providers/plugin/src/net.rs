@@ -93,16 +93,35 @@ impl Net {
     /// GETs `url`, following up to ten redirects. The host's token goes with each request to
     /// that host only. `timeout` bounds each request (a download gets longer).
     pub async fn get(&self, url: &Url, timeout: Option<Duration>) -> Result<Response, String> {
+        self.get_for(url, None, timeout).await
+    }
+
+    /// [`Net::get`] for a call to a registry's service on behalf of `registry_host`: that
+    /// host's token goes with the request (and its redirects to the same address's host) even
+    /// when the service lives elsewhere, as Terraform's registry clients send it.
+    pub async fn get_for(
+        &self,
+        url: &Url,
+        registry_host: Option<&str>,
+        timeout: Option<Duration>,
+    ) -> Result<Response, String> {
+        let host_of = |u: &Url| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        };
+        let service_host = host_of(url);
         let mut url = url.clone();
         for _ in 0..10 {
             let mut req = http::Request::get(url.as_str())
                 .header(http::header::USER_AGENT, concat!("terrane/", env!("CARGO_PKG_VERSION")));
-            if let Some(host) = url.host_str() {
-                let host = match url.port() {
-                    Some(p) => format!("{host}:{p}"),
-                    None => host.to_string(),
+            if let Some(host) = host_of(&url) {
+                let token = match registry_host {
+                    Some(r) if Some(&host) == service_host.as_ref() => self.token(r).or_else(|| self.token(&host)),
+                    _ => self.token(&host),
                 };
-                if let Some(t) = self.token(&host) {
+                if let Some(t) = token {
                     req = req.header(http::header::AUTHORIZATION, format!("Bearer {t}"));
                 }
             }
