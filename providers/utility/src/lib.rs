@@ -7,7 +7,9 @@
 //! Each provider is a [`kit::Kit`]: a list of typed resource and data source definitions
 //! ([`kit::Managed`], [`kit::Data`]); adding a type is one file.
 
+pub mod cloudinit;
 pub mod kit;
+pub mod local;
 pub mod null;
 
 use std::sync::Arc;
@@ -15,5 +17,9 @@ use terrane_engine::provider::ProviderFactory;
 
 /// Every provider of this crate, by the local name Terraform implies for it.
 pub fn factories() -> Vec<(&'static str, Arc<dyn ProviderFactory>)> {
-    vec![("null", Arc::new(null::factory()))]
+    vec![
+        ("null", Arc::new(null::factory())),
+        ("local", Arc::new(local::factory())),
+        ("cloudinit", Arc::new(cloudinit::factory())),
+    ]
 }
