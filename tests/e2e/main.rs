@@ -24,6 +24,8 @@ mod registry;
 mod s3;
 mod signals;
 mod state_cmds;
+mod utility_cloudinit;
+mod utility_local;
 mod utility_null;
 
 use assert_cmd::Command;

@@ -204,6 +204,7 @@ impl Managed for LocalFile {
     }
     async fn create(&self, _c: &Ctx<'_>, planned: Value) -> Result<Value> {
         let spec = self.spec(&planned)?;
+        tracing::debug!(filename = %spec.filename, "{}: writing the file", self.name());
         let bytes = match content(&spec) {
             Ok(b) => b,
             Err(e) => return create_error("parsing local file content", e),
