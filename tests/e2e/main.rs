@@ -27,6 +27,7 @@ mod state_cmds;
 mod utility_cloudinit;
 mod utility_local;
 mod utility_null;
+mod utility_tls;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ pub mod cloudinit;
 pub mod kit;
 pub mod local;
 pub mod null;
+pub mod tls;
 
 use std::sync::Arc;
 use terrane_engine::provider::ProviderFactory;
@@ -21,5 +22,6 @@ pub fn factories() -> Vec<(&'static str, Arc<dyn ProviderFactory>)> {
         ("null", Arc::new(null::factory())),
         ("local", Arc::new(local::factory())),
         ("cloudinit", Arc::new(cloudinit::factory())),
+        ("tls", Arc::new(tls::factory())),
     ]
 }

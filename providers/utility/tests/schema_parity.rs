@@ -11,6 +11,9 @@
 //! - `cloudinit_schema.json`: hashicorp/terraform-provider-cloudinit v2.4.0,
 //!   `internal/provider/data_source_cloudinit_config.go` (the deprecated `cloudinit_config`
 //!   resource is not built in).
+//! - `tls_schema.json`: hashicorp/terraform-provider-tls v4.2.1,
+//!   `internal/provider/resource_private_key.go` (schema version 1) and
+//!   `data_source_public_key.go` (the types built in so far).
 //!
 //! `fixtures/<provider>_known_differences.txt` lists differences not closed yet (none).
 
@@ -45,4 +48,9 @@ fn local_schema_equals_the_plugins() {
 #[test]
 fn cloudinit_schema_equals_the_plugins() {
     check("cloudinit", "hashicorp/cloudinit");
+}
+
+#[test]
+fn tls_schema_equals_the_plugins() {
+    check("tls", "hashicorp/tls");
 }
