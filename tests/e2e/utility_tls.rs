@@ -214,3 +214,81 @@ fn utility_tls_private_key_states_written_by_the_plugin_plan_no_change() {
         }
     }
 }
+
+const CERT: &str = r#"
+resource "tls_private_key" "ca" {
+  algorithm   = "ECDSA"
+  ecdsa_curve = "P384"
+}
+resource "tls_self_signed_cert" "ca" {
+  private_key_pem       = tls_private_key.ca.private_key_pem
+  validity_period_hours = 24
+  early_renewal_hours   = 1
+  is_ca_certificate     = true
+  set_subject_key_id    = true
+  allowed_uses          = ["cert_signing", "crl_signing", "digital_signature"]
+  dns_names             = ["ca.example.com"]
+  subject {
+    common_name  = "Example CA"
+    organization = "Example"
+  }
+}
+"#;
+
+#[test]
+fn utility_tls_self_signed_cert_is_a_ca_openssl_verifies_and_is_replaced_when_due() {
+    let w = Work::new(CERT);
+    w.ok(&["init"]);
+    let (code, out, err) = w.run(&["plan"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("+ private_key_pem       = (sensitive value)"), "{out}");
+    assert!(out.contains("+ ready_for_renewal     = false"), "{out}");
+    assert!(out.contains("+ cert_pem              = (known after apply)"), "{out}");
+    w.ok(&["apply", "-auto-approve"]);
+    let s = w.state();
+    let c = &s["resources"].as_array().unwrap().iter().find(|r| r["type"] == "tls_self_signed_cert").unwrap()["instances"]
+        [0];
+    assert_eq!(c["schema_version"], 0);
+    let a = &c["attributes"];
+    assert_eq!(a["key_algorithm"], "ECDSA");
+    assert_eq!(a["ready_for_renewal"], false);
+    std::fs::write(w.path().join("ca.pem"), a["cert_pem"].as_str().unwrap()).unwrap();
+    let ok = tool("openssl", &["verify", "-CAfile", "ca.pem", "ca.pem"], w.path());
+    assert_eq!(ok.trim(), "ca.pem: OK");
+    let text = tool("openssl", &["x509", "-in", "ca.pem", "-noout", "-text"], w.path());
+    assert!(text.contains("Subject: O = Example, CN = Example CA"), "{text}");
+    assert!(text.contains("ecdsa-with-SHA384"), "{text}");
+    assert!(text.contains("CA:TRUE"), "{text}");
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // early_renewal_hours changes in place.
+    w.write("main.tf", &CERT.replace("early_renewal_hours   = 1", "early_renewal_hours   = 2"));
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("# tls_self_signed_cert.ca will be updated in-place"), "{out}");
+    w.ok(&["apply", "-auto-approve"]);
+    let before = w.state();
+
+    // Due for renewal (its end moved to within early_renewal_hours): replaced.
+    let mut state = before.clone();
+    for r in state["resources"].as_array_mut().unwrap() {
+        if r["type"] == "tls_self_signed_cert" {
+            r["instances"][0]["attributes"]["validity_end_time"] = "2020-01-01T00:00:00Z".into();
+        }
+    }
+    w.write("terraform.tfstate", &state.to_string());
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("# tls_self_signed_cert.ca must be replaced"), "{out}");
+    assert!(out.contains("ready_for_renewal"), "{out}");
+    w.ok(&["apply", "-auto-approve"]);
+    let after = w.state();
+    let cert = |s: &serde_json::Value| {
+        s["resources"].as_array().unwrap().iter().find(|r| r["type"] == "tls_self_signed_cert").unwrap()["instances"][0]
+            ["attributes"]["id"]
+            .clone()
+    };
+    assert_ne!(cert(&before), cert(&after), "a new certificate");
+    w.ok(&["destroy", "-auto-approve"]);
+}

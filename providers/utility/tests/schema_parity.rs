@@ -12,8 +12,9 @@
 //!   `internal/provider/data_source_cloudinit_config.go` (the deprecated `cloudinit_config`
 //!   resource is not built in).
 //! - `tls_schema.json`: hashicorp/terraform-provider-tls v4.2.1,
-//!   `internal/provider/resource_private_key.go` (schema version 1) and
-//!   `data_source_public_key.go` (the types built in so far).
+//!   `internal/provider/resource_private_key.go` (schema version 1),
+//!   `resource_self_signed_cert.go` and `data_source_public_key.go` (the types built in so
+//!   far).
 //!
 //! `fixtures/<provider>_known_differences.txt` lists differences not closed yet (none).
 

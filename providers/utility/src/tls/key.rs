@@ -190,6 +190,66 @@ impl Key {
         Ok(pem::encode("OPENSSH PRIVATE KEY", &ssh::marshal_private(key_type, &blob, &private.0, check)))
     }
 
+    /// What the provider hashes for a subject key ID (its `generateSubjectKeyID`): RSA's
+    /// PKCS #1 public key, ECDSA's uncompressed point, ED25519's key as an OCTET STRING.
+    pub fn subject_key_id_input(&self) -> Result<Vec<u8>, String> {
+        use p256::elliptic_curve::sec1::ToEncodedPoint as _;
+        use rsa::pkcs1::EncodeRsaPublicKey as _;
+        Ok(match self {
+            Key::Rsa(k) => k.to_public_key().to_pkcs1_der().map_err(err)?.as_bytes().to_vec(),
+            Key::Ed25519(seed) => der_tlv(0x04, &Self::ed25519_public(seed)),
+            k => ec!(k, k => k.public_key().to_encoded_point(false).as_bytes().to_vec(), _ => unreachable!()),
+        })
+    }
+
+    /// Signs `msg` as Go's `x509.CreateCertificate` does with this key: SHA-256 with RSA
+    /// (PKCS #1 v1.5), ECDSA with SHA-256 (P-224, P-256), SHA-384 or SHA-512 (P-521), or
+    /// Ed25519; the AlgorithmIdentifier and the signature.
+    pub fn sign(&self, msg: &[u8]) -> Result<(Vec<u8>, Vec<u8>), terrane_engine::provider::ProviderError> {
+        use super::der::{oid, seq, tlv};
+        use p256::ecdsa::signature::hazmat::PrehashSigner as _;
+        use sha2::{Digest as _, Sha256, Sha384, Sha512};
+        let failed = |e: String| super::error("Failed to create certificate", e);
+        let ecdsa = |arcs: &[u64]| seq(&[oid(arcs)]);
+        Ok(match self {
+            Key::Rsa(k) => {
+                use rsa::signature::{SignatureEncoding as _, Signer as _};
+                let sk = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
+                let sig = sk.try_sign(msg).map_err(|e| failed(e.to_string()))?;
+                (seq(&[oid(&[1, 2, 840, 113549, 1, 1, 11]), tlv(0x05, &[])]), sig.to_vec())
+            }
+            Key::Ed25519(seed) => {
+                use ed25519_dalek::Signer as _;
+                let sig = ed25519_dalek::SigningKey::from_bytes(seed).sign(msg);
+                (seq(&[oid(&[1, 3, 101, 112])]), sig.to_bytes().to_vec())
+            }
+            Key::P224(k) => {
+                let sig: p224::ecdsa::Signature = p224::ecdsa::SigningKey::from(k)
+                    .sign_prehash(&Sha256::digest(msg))
+                    .map_err(|e| failed(e.to_string()))?;
+                (ecdsa(&[1, 2, 840, 10045, 4, 3, 2]), sig.to_der().as_bytes().to_vec())
+            }
+            Key::P256(k) => {
+                let sig: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(k)
+                    .sign_prehash(&Sha256::digest(msg))
+                    .map_err(|e| failed(e.to_string()))?;
+                (ecdsa(&[1, 2, 840, 10045, 4, 3, 2]), sig.to_der().as_bytes().to_vec())
+            }
+            Key::P384(k) => {
+                let sig: p384::ecdsa::Signature = p384::ecdsa::SigningKey::from(k)
+                    .sign_prehash(&Sha384::digest(msg))
+                    .map_err(|e| failed(e.to_string()))?;
+                (ecdsa(&[1, 2, 840, 10045, 4, 3, 3]), sig.to_der().as_bytes().to_vec())
+            }
+            Key::P521(k) => {
+                let sk = p521::ecdsa::SigningKey::from_slice(&k.to_bytes()).map_err(|e| failed(e.to_string()))?;
+                let sig: p521::ecdsa::Signature =
+                    sk.sign_prehash(&Sha512::digest(msg)).map_err(|e| failed(e.to_string()))?;
+                (ecdsa(&[1, 2, 840, 10045, 4, 3, 4]), sig.to_der().as_bytes().to_vec())
+            }
+        })
+    }
+
     /// A key from PEM: "RSA PRIVATE KEY" (PKCS #1), "EC PRIVATE KEY" (SEC 1) or
     /// "PRIVATE KEY" (PKCS #8), as the provider's `parsePrivateKeyPEM`.
     pub fn from_pem(text: &str) -> Result<Key, String> {

@@ -2,10 +2,13 @@
 //! `tls_public_key`), encoded as the plugin encodes them (Go's `crypto/x509`, `encoding/pem`
 //! and `x/crypto/ssh`).
 
+mod cert;
+mod der;
 mod key;
 mod pem;
 mod private_key;
 mod public_key;
+mod self_signed_cert;
 mod ssh;
 
 use crate::kit::Kit;
@@ -15,7 +18,8 @@ use terrane_engine::model::Model;
 /// The provider block: an optional `proxy` (for `tls_certificate`'s `url`, not built in).
 #[derive(Model, Clone, Debug, Default)]
 struct ProviderConfig {
-    #[model(block = "list", max = 1)]
+    /// At most one (a validator in the plugin, not the schema's max_items).
+    #[model(block = "list")]
     proxy: Vec<Proxy>,
 }
 
@@ -35,7 +39,7 @@ pub fn factory() -> Kit {
     Kit::new(
         "hashicorp/tls",
         ProviderConfig::schema(),
-        vec![Box::new(private_key::PrivateKey)],
+        vec![Box::new(private_key::PrivateKey), Box::new(self_signed_cert::SelfSignedCert)],
         vec![Box::new(public_key::PublicKey)],
     )
 }
