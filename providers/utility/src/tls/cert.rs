@@ -129,7 +129,7 @@ pub(crate) fn supported_uses() -> Vec<&'static str> {
     all
 }
 
-fn extension(arcs: &[u64], critical: bool, value: Vec<u8>) -> Vec<u8> {
+pub(crate) fn extension(arcs: &[u64], critical: bool, value: Vec<u8>) -> Vec<u8> {
     let mut parts = vec![oid(arcs)];
     if critical {
         parts.push(boolean(true));
@@ -266,11 +266,25 @@ pub(crate) fn create(
     if let Some(k) = &aki {
         exts.push(extension(&[2, 5, 29, 35], false, seq(&[tlv(0x80, k)])));
     }
+    let sans = general_names(t.dns_names, t.ip_addresses, t.uris)?;
+    if !sans.is_empty() {
+        // RFC 5280 §4.2.1.6, as Go: critical when the subject is empty.
+        exts.push(extension(&[2, 5, 29, 17], subject_empty, seq(&sans)));
+    }
+    finish(signer, &serial, serial_n, issuer_name, subject, public, exts, not_before, not_after)
+}
+
+/// Go's `marshalSANs`: DNS names, then IP addresses, then URIs.
+pub(crate) fn general_names(
+    dns_names: &[String],
+    ip_addresses: &[String],
+    uris: &[String],
+) -> Result<Vec<Vec<u8>>, ProviderError> {
     let mut sans = Vec::new();
-    for d in t.dns_names {
+    for d in dns_names {
         sans.push(tlv(0x82, d.as_bytes()));
     }
-    for ip in t.ip_addresses {
+    for ip in ip_addresses {
         let ip: std::net::IpAddr =
             ip.parse().map_err(|_| fail("Invalid IP address", format!("Failed to parse {ip:?}")))?;
         let b = match ip {
@@ -281,13 +295,24 @@ pub(crate) fn create(
         };
         sans.push(tlv(0x87, &b));
     }
-    for u in t.uris {
+    for u in uris {
         sans.push(tlv(0x86, u.as_bytes()));
     }
-    if !sans.is_empty() {
-        exts.push(extension(&[2, 5, 29, 17], false, seq(&sans)));
-    }
+    Ok(sans)
+}
 
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    signer: &Key,
+    serial: &[u8],
+    serial_n: u128,
+    issuer_name: Vec<u8>,
+    subject: Vec<u8>,
+    public: &[u8],
+    exts: Vec<Vec<u8>>,
+    not_before: Instant,
+    not_after: Instant,
+) -> Result<Created, ProviderError> {
     let (alg, _) = signer.sign(b"")?;
     let mut tbs = vec![
         tlv(0xa0, &uint(&[2])),

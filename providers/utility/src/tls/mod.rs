@@ -3,6 +3,7 @@
 //! and `x/crypto/ssh`).
 
 mod cert;
+mod cert_request;
 mod der;
 mod key;
 mod pem;
@@ -39,7 +40,11 @@ pub fn factory() -> Kit {
     Kit::new(
         "hashicorp/tls",
         ProviderConfig::schema(),
-        vec![Box::new(private_key::PrivateKey), Box::new(self_signed_cert::SelfSignedCert)],
+        vec![
+            Box::new(private_key::PrivateKey),
+            Box::new(self_signed_cert::SelfSignedCert),
+            Box::new(cert_request::CertRequest),
+        ],
         vec![Box::new(public_key::PublicKey)],
     )
 }
