@@ -292,3 +292,58 @@ fn utility_tls_self_signed_cert_is_a_ca_openssl_verifies_and_is_replaced_when_du
     assert_ne!(cert(&before), cert(&after), "a new certificate");
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn utility_tls_a_request_signed_by_a_local_ca_verifies_and_replans_without_changes() {
+    let config = format!(
+        "{CERT}{}",
+        r#"
+resource "tls_private_key" "server" {
+  algorithm = "RSA"
+}
+resource "tls_cert_request" "server" {
+  private_key_pem = tls_private_key.server.private_key_pem
+  dns_names       = ["server.example.com"]
+  ip_addresses    = ["10.0.0.1"]
+  subject {
+    common_name = "server.example.com"
+  }
+}
+resource "tls_locally_signed_cert" "server" {
+  cert_request_pem      = tls_cert_request.server.cert_request_pem
+  ca_private_key_pem    = tls_private_key.ca.private_key_pem
+  ca_cert_pem           = tls_self_signed_cert.ca.cert_pem
+  validity_period_hours = 12
+  allowed_uses          = ["digital_signature", "key_encipherment", "server_auth"]
+}
+"#
+    );
+    let w = Work::new(&config);
+    w.ok(&["init"]);
+    let (code, out, err) = w.run(&["plan"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("+ ca_private_key_pem    = (sensitive value)"), "{out}");
+    w.ok(&["apply", "-auto-approve"]);
+    let s = w.state();
+    let attrs = |ty: &str| {
+        s["resources"].as_array().unwrap().iter().find(|r| r["type"] == ty).unwrap()["instances"][0]["attributes"]
+            .clone()
+    };
+    let ca = attrs("tls_self_signed_cert");
+    let csr = attrs("tls_cert_request");
+    let cert = attrs("tls_locally_signed_cert");
+    assert_eq!(cert["ca_key_algorithm"], "ECDSA");
+    assert_eq!(csr["key_algorithm"], "RSA");
+    std::fs::write(w.path().join("ca.pem"), ca["cert_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(w.path().join("req.pem"), csr["cert_request_pem"].as_str().unwrap()).unwrap();
+    std::fs::write(w.path().join("cert.pem"), cert["cert_pem"].as_str().unwrap()).unwrap();
+    tool("openssl", &["req", "-in", "req.pem", "-verify", "-noout"], w.path());
+    let ok = tool("openssl", &["verify", "-CAfile", "ca.pem", "cert.pem"], w.path());
+    assert_eq!(ok.trim(), "cert.pem: OK");
+    let text = tool("openssl", &["x509", "-in", "cert.pem", "-noout", "-text"], w.path());
+    assert!(text.contains("Subject: CN = server.example.com"), "{text}");
+    assert!(text.contains("DNS:server.example.com, IP Address:10.0.0.1"), "{text}");
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}{err}");
+    w.ok(&["destroy", "-auto-approve"]);
+}

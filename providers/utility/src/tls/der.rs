@@ -213,3 +213,40 @@ mod tests {
         assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
     }
 }
+
+/// One TLV at the start of `b`: its tag, its value, the whole TLV, and what follows.
+pub(crate) type Tlv<'a> = (u8, &'a [u8], &'a [u8]);
+
+pub(crate) fn read(b: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
+    let tag = *b.first()?;
+    let first = *b.get(1)?;
+    let (len, hdr) = if first < 0x80 {
+        (first as usize, 2)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            len = (len << 8) | *b.get(2 + i)? as usize;
+        }
+        (len, 2 + n)
+    };
+    let end = hdr.checked_add(len)?;
+    if b.len() < end {
+        return None;
+    }
+    Some(((tag, &b[hdr..end], &b[..end]), &b[end..]))
+}
+
+/// The TLVs inside a constructed value.
+pub(crate) fn children(mut content: &[u8]) -> Option<Vec<Tlv<'_>>> {
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let (t, rest) = read(content)?;
+        out.push(t);
+        content = rest;
+    }
+    Some(out)
+}

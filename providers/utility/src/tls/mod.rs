@@ -6,6 +6,7 @@ mod cert;
 mod cert_request;
 mod der;
 mod key;
+mod locally_signed_cert;
 mod pem;
 mod private_key;
 mod public_key;
@@ -44,6 +45,7 @@ pub fn factory() -> Kit {
             Box::new(private_key::PrivateKey),
             Box::new(self_signed_cert::SelfSignedCert),
             Box::new(cert_request::CertRequest),
+            Box::new(locally_signed_cert::LocallySignedCert),
         ],
         vec![Box::new(public_key::PublicKey)],
     )
