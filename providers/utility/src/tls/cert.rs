@@ -316,7 +316,7 @@ fn finish(
     let (alg, _) = signer.sign(b"")?;
     let mut tbs = vec![
         tlv(0xa0, &uint(&[2])),
-        uint(&serial),
+        uint(serial),
         alg.clone(),
         issuer_name,
         seq(&[not_before.der(), not_after.der()]),

@@ -185,35 +185,6 @@ impl Instant {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_as_go_writes_and_reads_them() {
-        let t = Instant { secs: 1_700_000_000, nanos: 120_000_000 };
-        assert_eq!(t.rfc3339(), "2023-11-14T22:13:20.12Z");
-        assert_eq!(Instant::parse_rfc3339("2023-11-14T22:13:20.12Z"), Some(t));
-        assert_eq!(Instant::parse_rfc3339("2023-11-15T00:13:20.12+02:00"), Some(t));
-        assert_eq!(Instant { secs: 0, nanos: 0 }.rfc3339(), "1970-01-01T00:00:00Z");
-        assert_eq!(t.der(), tlv(0x17, b"231114221320Z"));
-        assert_eq!(t.plus_hours(24 * 365 * 30).der()[0], 0x18, "2053: GeneralizedTime");
-        assert_eq!(Instant::parse_rfc3339("2023-11-14 22:13:20Z"), None);
-    }
-
-    #[test]
-    fn oids_and_integers() {
-        // sha256WithRSAEncryption, and RFC 5280's examples of encodings.
-        assert_eq!(
-            oid(&[1, 2, 840, 113549, 1, 1, 11]),
-            [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]
-        );
-        assert_eq!(uint(&[0x80]), [0x02, 0x02, 0x00, 0x80]);
-        assert_eq!(uint(&[0, 0, 5]), [0x02, 0x01, 0x05]);
-        assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
-    }
-}
-
 /// One TLV at the start of `b`: its tag, its value, the whole TLV, and what follows.
 pub(crate) type Tlv<'a> = (u8, &'a [u8], &'a [u8]);
 
@@ -249,4 +220,33 @@ pub(crate) fn children(mut content: &[u8]) -> Option<Vec<Tlv<'_>>> {
         content = rest;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_as_go_writes_and_reads_them() {
+        let t = Instant { secs: 1_700_000_000, nanos: 120_000_000 };
+        assert_eq!(t.rfc3339(), "2023-11-14T22:13:20.12Z");
+        assert_eq!(Instant::parse_rfc3339("2023-11-14T22:13:20.12Z"), Some(t));
+        assert_eq!(Instant::parse_rfc3339("2023-11-15T00:13:20.12+02:00"), Some(t));
+        assert_eq!(Instant { secs: 0, nanos: 0 }.rfc3339(), "1970-01-01T00:00:00Z");
+        assert_eq!(t.der(), tlv(0x17, b"231114221320Z"));
+        assert_eq!(t.plus_hours(24 * 365 * 30).der()[0], 0x18, "2053: GeneralizedTime");
+        assert_eq!(Instant::parse_rfc3339("2023-11-14 22:13:20Z"), None);
+    }
+
+    #[test]
+    fn oids_and_integers() {
+        // sha256WithRSAEncryption, and RFC 5280's examples of encodings.
+        assert_eq!(
+            oid(&[1, 2, 840, 113549, 1, 1, 11]),
+            [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]
+        );
+        assert_eq!(uint(&[0x80]), [0x02, 0x02, 0x00, 0x80]);
+        assert_eq!(uint(&[0, 0, 5]), [0x02, 0x01, 0x05]);
+        assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 0x01, 0x2c]);
+    }
 }
