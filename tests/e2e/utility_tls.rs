@@ -316,6 +316,9 @@ resource "tls_locally_signed_cert" "server" {
   validity_period_hours = 12
   allowed_uses          = ["digital_signature", "key_encipherment", "server_auth"]
 }
+data "tls_certificate" "server" {
+  content = tls_locally_signed_cert.server.cert_pem
+}
 "#
     );
     let w = Work::new(&config);
@@ -343,6 +346,14 @@ resource "tls_locally_signed_cert" "server" {
     let text = tool("openssl", &["x509", "-in", "cert.pem", "-noout", "-text"], w.path());
     assert!(text.contains("Subject: CN = server.example.com"), "{text}");
     assert!(text.contains("DNS:server.example.com, IP Address:10.0.0.1"), "{text}");
+    let read = s["resources"].as_array().unwrap().iter().find(|r| r["type"] == "tls_certificate").unwrap();
+    let info = &read["instances"][0]["attributes"]["certificates"][0];
+    assert_eq!(info["subject"], "CN=server.example.com");
+    assert_eq!(info["issuer"], "CN=Example CA,O=Example");
+    assert_eq!(info["serial_number"], cert["id"]);
+    assert_eq!(info["public_key_algorithm"], "RSA");
+    assert_eq!(info["signature_algorithm"], "ECDSA-SHA384");
+    assert_eq!(info["cert_pem"], cert["cert_pem"]);
     let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(code, 0, "{out}{err}");
     w.ok(&["destroy", "-auto-approve"]);

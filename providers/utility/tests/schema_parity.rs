@@ -14,8 +14,9 @@
 //! - `tls_schema.json`: hashicorp/terraform-provider-tls v4.2.1,
 //!   `internal/provider/resource_private_key.go` (schema version 1),
 //!   `resource_self_signed_cert.go`, `resource_cert_request.go`,
-//!   `resource_locally_signed_cert.go` and `data_source_public_key.go` (the types built in: not
-//!   data `tls_certificate` and the ephemeral resources).
+//!   `resource_locally_signed_cert.go`, `data_source_public_key.go` and
+//!   `data_source_certificate.go` (`x509CertObjectAttrTypes`); the ephemeral resources are not
+//!   built in.
 //!
 //! `fixtures/<provider>_known_differences.txt` lists differences not closed yet (none).
 

@@ -4,6 +4,7 @@
 
 mod cert;
 mod cert_request;
+mod certificate;
 mod der;
 mod key;
 mod locally_signed_cert;
@@ -47,7 +48,7 @@ pub fn factory() -> Kit {
             Box::new(cert_request::CertRequest),
             Box::new(locally_signed_cert::LocallySignedCert),
         ],
-        vec![Box::new(public_key::PublicKey)],
+        vec![Box::new(public_key::PublicKey), Box::new(certificate::Certificate)],
     )
 }
 
