@@ -252,6 +252,9 @@ pub(crate) fn create(
     if !eku.is_empty() {
         exts.push(extension(&[2, 5, 29, 37], false, seq(&eku)));
     }
+    if !t.is_ca && t.max_path_length.is_some_and(|n| n > 0) {
+        return Err(fail("Failed to create certificate", "x509: only CAs are allowed to specify MaxPathLen"));
+    }
     let mut bc = Vec::new();
     if t.is_ca {
         bc.push(boolean(true));

@@ -282,6 +282,18 @@ mod tests {
         let planned = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap().planned;
         let e = rt.block_on(SelfSignedCert.create(&Ctx { provider: &Value::NULL }, planned)).unwrap_err();
         assert_eq!(e.message, "Certificate of issuer has no Subject Key ID");
+        // Go's CreateCertificate: a path length is for CAs only.
+        let c = config(&key.private_key_pem().unwrap(), vec![("max_path_length", Value::int(1))]);
+        let req = PlanRequest {
+            type_name: "tls_self_signed_cert",
+            schema: &schema,
+            prior: None,
+            config: &c,
+            prior_private: None,
+        };
+        let planned = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap().planned;
+        let e = rt.block_on(SelfSignedCert.create(&Ctx { provider: &Value::NULL }, planned)).unwrap_err();
+        assert_eq!(e.message, "x509: only CAs are allowed to specify MaxPathLen");
     }
 
     #[test]
