@@ -358,3 +358,78 @@ data "tls_certificate" "server" {
     assert_eq!(code, 0, "{out}{err}");
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn utility_tls_self_signed_cert_state_written_by_the_plugin_plans_no_change() {
+    let w = Work::new(
+        r#"
+resource "tls_self_signed_cert" "c" {
+  private_key_pem       = file("${path.module}/k.pem")
+  validity_period_hours = 24
+  allowed_uses          = ["digital_signature"]
+  subject {
+    common_name = "example"
+  }
+}
+"#,
+    );
+    let d = w.path();
+    // A certificate made by OpenSSL, recorded as hashicorp/tls 4.2 records one
+    // (resource_self_signed_cert.go's model: the defaults, `id` the serial in decimal,
+    // validity times as Go's MarshalText writes them).
+    tool("openssl", &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k8.pem"], d);
+    let key = tool("openssl", &["ec", "-in", "k8.pem"], d);
+    std::fs::write(d.join("k.pem"), &key).unwrap();
+    // A serial below 2^128, as the plugin draws them (this one from its acceptance tests).
+    let serial = "266244246501122064554217434340898012243";
+    tool(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-key",
+            "k.pem",
+            "-subj",
+            "/CN=example",
+            "-days",
+            "1",
+            "-set_serial",
+            serial,
+            "-out",
+            "c.pem",
+        ],
+        d,
+    );
+    let cert = std::fs::read_to_string(d.join("c.pem")).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let rfc3339 = |secs: u64| {
+        let out = Command::new("date").args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%dT%H:%M:%SZ"]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    let subject = serde_json::json!([{"common_name": "example", "country": null, "email_address": null,
+        "locality": null, "organization": null, "organizational_unit": null,
+        "postal_code": null, "province": null, "serial_number": null, "street_address": null}]);
+    let attributes = serde_json::json!({
+        "allowed_uses": ["digital_signature"], "cert_pem": cert, "dns_names": null,
+        "early_renewal_hours": 0, "id": serial, "ip_addresses": null,
+        "is_ca_certificate": false, "key_algorithm": "ECDSA", "max_path_length": null,
+        "private_key_pem": key, "ready_for_renewal": false, "set_authority_key_id": false,
+        "set_subject_key_id": false, "subject": subject, "uris": null,
+        "validity_end_time": rfc3339(now + 24 * 3600), "validity_period_hours": 24,
+        "validity_start_time": rfc3339(now),
+    });
+    let instance = serde_json::json!({"schema_version": 0, "attributes": attributes,
+        "sensitive_attributes": [[{"type": "get_attr", "value": "private_key_pem"}]]});
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.11.4", "serial": 1,
+        "lineage": "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6", "outputs": {},
+        "resources": [{"mode": "managed", "type": "tls_self_signed_cert", "name": "c",
+            "provider": "provider[\"registry.terraform.io/hashicorp/tls\"]",
+            "instances": [instance]}],
+        "check_results": null
+    });
+    w.write("terraform.tfstate", &state.to_string());
+    w.ok(&["init"]);
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
