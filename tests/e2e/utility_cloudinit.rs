@@ -80,3 +80,33 @@ fn utility_cloudinit_config_refuses_gzip_without_base64_and_no_part() {
     assert_eq!(code, 1);
     assert!(err.contains("part must have a configuration value"), "{out}{err}");
 }
+
+#[test]
+fn utility_cloudinit_config_resource_is_deprecated_kept_and_replaced() {
+    let config = "resource \"cloudinit_config\" \"c\" {\n  part {\n    content_type = \"text/x-shellscript\"\n    content      = \"heythere\"\n  }\n}\n";
+    let w = Work::new(config);
+    w.ok(&["init"]);
+    let (code, out, err) = w.run(&["plan"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(format!("{out}{err}").contains("Deprecated Resource"), "{out}{err}");
+    assert!(out.contains("+ boundary      = \"MIMEBOUNDARY\""), "{out}");
+    w.ok(&["apply", "-auto-approve"]);
+    let s = w.state();
+    let i = &s["resources"][0]["instances"][0];
+    assert_eq!(s["resources"][0]["provider"], "provider[\"registry.terraform.io/hashicorp/cloudinit\"]");
+    assert_eq!(i["schema_version"], 0);
+    // The data source test case "gzip compression - basic content", and its CRC-32.
+    assert_eq!(
+        i["attributes"]["rendered"],
+        "H4sIAAAAAAAA/2TNuwrCQBCF4X5h32FJP0YrIWLhJYVFFEQFy1xGM5DMhtkJJG8vWkjQ8sDP+XaeFVnhMnaYuLZvlLpcNG5pwGrlCt9zlcu4jrJDlm5P1+N+c75H5r3ghhLIc+IWs7k11gBMI2u+35JzeKBAyqWviJ+JWxakk+CDKw4aDxBqbJpQCnVqTUYt/jk1jlqj4K8IYM0rAAD//0u6BO3QAAAA"
+    );
+    assert_eq!(i["attributes"]["id"], "1954523377");
+    let (code, out, err) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}{err}");
+    w.write("main.tf", &config.replace("heythere", "hello"));
+    let (code, out, _) = w.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("# cloudinit_config.c must be replaced"), "{out}");
+    w.ok(&["apply", "-auto-approve"]);
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -9,8 +9,7 @@
 //!   `data_source_local_file.go`, `data_source_local_sensitive_file.go` (the types built in:
 //!   the `local_command` data source, ephemeral resource and action are not).
 //! - `cloudinit_schema.json`: hashicorp/terraform-provider-cloudinit v2.4.0,
-//!   `internal/provider/data_source_cloudinit_config.go` (the deprecated `cloudinit_config`
-//!   resource is not built in).
+//!   `internal/provider/data_source_cloudinit_config.go` and `resource_cloudinit_config.go`.
 //! - `tls_schema.json`: hashicorp/terraform-provider-tls v4.2.1,
 //!   `internal/provider/resource_private_key.go` (schema version 1),
 //!   `resource_self_signed_cert.go`, `resource_cert_request.go`,

@@ -14,36 +14,36 @@ use terrane_engine::schema::Schema;
 use terrane_engine::value::Value;
 
 #[derive(Model, Clone, Debug, Default)]
-struct PartObject {
+pub(super) struct PartObject {
     #[model(optional, computed)]
-    content_type: Option<String>,
+    pub content_type: Option<String>,
     #[model(required)]
-    content: String,
+    pub content: String,
     #[model(optional)]
-    filename: Option<String>,
+    pub filename: Option<String>,
     #[model(optional)]
-    merge_type: Option<String>,
+    pub merge_type: Option<String>,
 }
 
 #[derive(Model, Clone, Debug, Default)]
-struct ConfigObject {
+pub(super) struct ConfigObject {
     #[model(block = "list")]
-    part: Vec<PartObject>,
+    pub part: Vec<PartObject>,
     #[model(optional, computed)]
-    gzip: Option<bool>,
+    pub gzip: Option<bool>,
     #[model(optional, computed)]
-    base64_encode: Option<bool>,
+    pub base64_encode: Option<bool>,
     #[model(optional, computed)]
-    boundary: Option<String>,
+    pub boundary: Option<String>,
     #[model(computed)]
-    rendered: Option<String>,
+    pub rendered: Option<String>,
     #[model(computed)]
-    id: Option<String>,
+    pub id: Option<String>,
 }
 
 impl ConfigObject {
     /// The plugin's `setDefaults`.
-    fn with_defaults(mut self) -> ConfigObject {
+    pub(super) fn with_defaults(mut self) -> ConfigObject {
         self.gzip = self.gzip.or(Some(true));
         self.base64_encode = self.base64_encode.or(Some(true));
         self.boundary = self.boundary.or_else(|| Some("MIMEBOUNDARY".into()));
@@ -56,7 +56,7 @@ impl ConfigObject {
     }
 
     /// The plugin's `update`: `rendered` and `id`.
-    fn rendered(mut self) -> std::result::Result<ConfigObject, &'static str> {
+    pub(super) fn rendered(mut self) -> std::result::Result<ConfigObject, &'static str> {
         let parts: Vec<Part<'_>> = self
             .part
             .iter()
@@ -97,6 +97,27 @@ impl Data for CloudinitConfig {
         ConfigObject::schema()
     }
     fn validate(&self, config: &Value) -> Vec<Diagnostic> {
+        validate(config)
+    }
+    async fn read(&self, _c: &Ctx<'_>, config: Value) -> Result<Value> {
+        let config = ConfigObject::from_value(&config)?.with_defaults();
+        Ok(rendered(config)?.to_value())
+    }
+}
+
+/// The rendered document, or the plugin's error.
+pub(super) fn rendered(config: ConfigObject) -> Result<ConfigObject> {
+    config.rendered().map_err(|e| {
+        let mut err = ProviderError::new(e);
+        err.summary = Some("Unable to render cloudinit config to MIME multi-part file".into());
+        err
+    })
+}
+
+/// The checks of both the data source and the resource (the plugin's `validate`, and the
+/// list and length validators).
+pub(super) fn validate(config: &Value) -> Vec<Diagnostic> {
+    {
         let mut out = Vec::new();
         let attr = |n: &str| config.get_attr(n).cloned().unwrap_or(Value::NULL);
         let (gzip, b64) = (attr("gzip"), attr("base64_encode"));
@@ -129,15 +150,6 @@ impl Data for CloudinitConfig {
             );
         }
         out
-    }
-    async fn read(&self, _c: &Ctx<'_>, config: Value) -> Result<Value> {
-        let config = ConfigObject::from_value(&config)?.with_defaults();
-        let done = config.rendered().map_err(|e| {
-            let mut err = ProviderError::new(e);
-            err.summary = Some("Unable to render cloudinit config to MIME multi-part file".into());
-            err
-        })?;
-        Ok(done.to_value())
     }
 }
 
