@@ -26,7 +26,10 @@ mod registry;
 mod s3;
 mod signals;
 mod state_cmds;
+mod utility_cloudinit;
+mod utility_local;
 mod utility_null;
+mod utility_tls;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

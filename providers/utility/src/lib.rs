@@ -7,13 +7,21 @@
 //! Each provider is a [`kit::Kit`]: a list of typed resource and data source definitions
 //! ([`kit::Managed`], [`kit::Data`]); adding a type is one file.
 
+pub mod cloudinit;
 pub mod kit;
+pub mod local;
 pub mod null;
+pub mod tls;
 
 use std::sync::Arc;
 use terrane_engine::provider::ProviderFactory;
 
 /// Every provider of this crate, by the local name Terraform implies for it.
 pub fn factories() -> Vec<(&'static str, Arc<dyn ProviderFactory>)> {
-    vec![("null", Arc::new(null::factory()))]
+    vec![
+        ("null", Arc::new(null::factory())),
+        ("local", Arc::new(local::factory())),
+        ("cloudinit", Arc::new(cloudinit::factory())),
+        ("tls", Arc::new(tls::factory())),
+    ]
 }

@@ -6,6 +6,7 @@ mod charset;
 mod charset_data;
 mod csv;
 mod deflate;
+pub use deflate::go_gzip;
 pub(super) mod gobase64;
 mod json_decode;
 mod yaml;

@@ -9,6 +9,7 @@ mod crypto;
 mod datetime;
 pub(crate) use datetime::unix_of_rfc3339;
 mod encoding;
+pub use encoding::go_gzip;
 #[cfg(test)]
 mod fenc_testutil;
 mod filesystem;

@@ -255,10 +255,23 @@ impl Compressor {
 /// Go's `gzip.NewWriter` + `Write` + `Flush` + `Close` of `data` (no name, no time, OS
 /// unknown).
 pub(super) fn gzip(data: &[u8]) -> Vec<u8> {
+    gzip_with(data, true)
+}
+
+/// Go's `gzip.NewWriter` + `Write` + `Close` of `data`, without the `Flush` (one empty stored
+/// block fewer): what providers written in Go that gzip a document produce, byte for byte
+/// (hashicorp/cloudinit's `rendered`). Public for the built-in providers.
+pub fn go_gzip(data: &[u8]) -> Vec<u8> {
+    gzip_with(data, false)
+}
+
+fn gzip_with(data: &[u8], flush: bool) -> Vec<u8> {
     let header = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     let mut c = Compressor::new(header);
     c.write(data);
-    c.sync_flush();
+    if flush {
+        c.sync_flush();
+    }
     let mut out = c.close();
     out.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
     out.extend_from_slice(&(data.len() as u32).to_le_bytes());
@@ -269,6 +282,18 @@ pub(super) fn gzip(data: &[u8]) -> Vec<u8> {
 mod tests {
     use super::gzip;
     use crate::lang::funcs::encoding::gobase64::encode;
+
+    /// Without the flush: hashicorp/cloudinit 2.4.0's acceptance test "gzip compression -
+    /// basic content" (internal/provider/data_source_cloudinit_config_test.go), whose
+    /// `rendered` is Go's gzip of this document.
+    #[test]
+    fn go_bytes_closed_without_flush() {
+        let doc = "Content-Type: multipart/mixed; boundary=\"MIMEBOUNDARY\"\nMIME-Version: 1.0\r\n\r\n--MIMEBOUNDARY\r\nContent-Transfer-Encoding: 7bit\r\nContent-Type: text/x-shellscript\r\nMime-Version: 1.0\r\n\r\nheythere\r\n--MIMEBOUNDARY--\r\n";
+        assert_eq!(
+            encode(&super::go_gzip(doc.as_bytes())),
+            "H4sIAAAAAAAA/2TNuwrCQBCF4X5h32FJP0YrIWLhJYVFFEQFy1xGM5DMhtkJJG8vWkjQ8sDP+XaeFVnhMnaYuLZvlLpcNG5pwGrlCt9zlcu4jrJDlm5P1+N+c75H5r3ghhLIc+IWs7k11gBMI2u+35JzeKBAyqWviJ+JWxakk+CDKw4aDxBqbJpQCnVqTUYt/jk1jlqj4K8IYM0rAAD//0u6BO3QAAAA"
+        );
+    }
 
     #[test]
     fn go_bytes() {
