@@ -11,6 +11,7 @@ use terrane_engine::plan::diff::generic_plan;
 use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
 use terrane_engine::schema::{ProviderSchema, ResourceSchema, Schema};
 use terrane_engine::value::Value;
+use tokio_util::sync::CancellationToken;
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
 
@@ -18,6 +19,9 @@ pub type Result<T> = std::result::Result<T, ProviderError>;
 pub struct Ctx<'a> {
     /// The `provider` block, as configured (null attributes where it is absent).
     pub provider: &'a Value,
+    /// Cancelled when the engine asks the provider to stop ([`Provider::stop`], after the
+    /// first Ctrl-C): an operation that waits (time_sleep) returns early, failed.
+    pub stop: &'a CancellationToken,
 }
 
 /// A managed resource type.
@@ -117,7 +121,7 @@ impl ProviderFactory for Kit {
         self.0.source
     }
     fn new_instance(&self) -> Arc<dyn Provider> {
-        Arc::new(Instance { types: self.0.clone(), config: OnceLock::new() })
+        Arc::new(Instance { types: self.0.clone(), config: OnceLock::new(), stop: CancellationToken::new() })
     }
 }
 
@@ -125,11 +129,12 @@ impl ProviderFactory for Kit {
 struct Instance {
     types: Arc<Types>,
     config: OnceLock<Value>,
+    stop: CancellationToken,
 }
 
 impl Instance {
     fn ctx(&self) -> Ctx<'_> {
-        Ctx { provider: self.config.get().unwrap_or(&Value::NULL) }
+        Ctx { provider: self.config.get().unwrap_or(&Value::NULL), stop: &self.stop }
     }
 
     fn managed(&self, type_name: &str) -> Result<&dyn Managed> {
@@ -189,6 +194,10 @@ impl Provider for Instance {
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value> {
         self.managed(type_name)?.import(&self.ctx(), id).await
+    }
+
+    async fn stop(&self) {
+        self.stop.cancel();
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value> {

@@ -7,13 +7,15 @@
 //! Each provider is a [`kit::Kit`]: a list of typed resource and data source definitions
 //! ([`kit::Managed`], [`kit::Data`]); adding a type is one file.
 
+pub mod framework;
 pub mod kit;
 pub mod null;
+pub mod random;
 
 use std::sync::Arc;
 use terrane_engine::provider::ProviderFactory;
 
 /// Every provider of this crate, by the local name Terraform implies for it.
 pub fn factories() -> Vec<(&'static str, Arc<dyn ProviderFactory>)> {
-    vec![("null", Arc::new(null::factory()))]
+    vec![("null", Arc::new(null::factory())), ("random", Arc::new(random::factory()))]
 }
