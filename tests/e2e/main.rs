@@ -25,6 +25,7 @@ mod s3;
 mod signals;
 mod state_cmds;
 mod utility_null;
+mod utility_random;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

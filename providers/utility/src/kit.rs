@@ -164,10 +164,12 @@ impl Provider for Instance {
     }
 
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse> {
+        tracing::debug!(provider = self.types.source, type_name = req.type_name, "plan");
         self.managed(req.type_name)?.plan(&self.ctx(), &req)
     }
 
     async fn create(&self, type_name: &str, planned: Value) -> Result<Value> {
+        tracing::debug!(provider = self.types.source, type_name, "create");
         self.managed(type_name)?.create(&self.ctx(), planned).await
     }
 
@@ -181,18 +183,23 @@ impl Provider for Instance {
     }
 
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>> {
+        tracing::debug!(provider = self.types.source, type_name, "read");
         self.managed(type_name)?.read(&self.ctx(), current).await
     }
 
     async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value> {
+        tracing::debug!(provider = self.types.source, type_name, "update");
         self.managed(type_name)?.update(&self.ctx(), prior, planned).await
     }
 
     async fn delete(&self, type_name: &str, prior: Value) -> Result<()> {
+        tracing::debug!(provider = self.types.source, type_name, "delete");
         self.managed(type_name)?.delete(&self.ctx(), prior).await
     }
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value> {
+        // Not the ID: an imported password's ID is the password.
+        tracing::debug!(provider = self.types.source, type_name, "import");
         self.managed(type_name)?.import(&self.ctx(), id).await
     }
 
