@@ -26,6 +26,7 @@ mod signals;
 mod state_cmds;
 mod utility_null;
 mod utility_random;
+mod utility_time;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

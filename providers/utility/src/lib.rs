@@ -11,11 +11,16 @@ pub mod framework;
 pub mod kit;
 pub mod null;
 pub mod random;
+pub mod time;
 
 use std::sync::Arc;
 use terrane_engine::provider::ProviderFactory;
 
 /// Every provider of this crate, by the local name Terraform implies for it.
 pub fn factories() -> Vec<(&'static str, Arc<dyn ProviderFactory>)> {
-    vec![("null", Arc::new(null::factory())), ("random", Arc::new(random::factory()))]
+    vec![
+        ("null", Arc::new(null::factory())),
+        ("random", Arc::new(random::factory())),
+        ("time", Arc::new(time::factory())),
+    ]
 }

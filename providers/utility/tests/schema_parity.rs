@@ -8,6 +8,9 @@
 //!   `internal/provider/resource_*.go` (`Schema`, `schema.Schema{Version: ...}`; note
 //!   `random_string`'s current schema declares version 2 and `random_password`'s 3);
 //!   ephemeral resources are not part of it (terrane has none yet).
+//! - `tests/fixtures/time_schema.json`: hashicorp/terraform-provider-time v0.14.0,
+//!   `internal/provider/resource_time_*.go` (every type at schema version 0, nothing
+//!   sensitive); its provider functions are not part of it.
 
 use std::path::PathBuf;
 use terrane_engine::provider::ProviderFactory;
@@ -28,4 +31,9 @@ fn check(provider: &str, name: &str, factory: &dyn ProviderFactory) {
 #[test]
 fn schemas_equal_hashicorp_random() {
     check("random", "hashicorp/random 3.9.0", &terrane_provider_utility::random::factory());
+}
+
+#[test]
+fn schemas_equal_hashicorp_time() {
+    check("time", "hashicorp/time 0.14.0", &terrane_provider_utility::time::factory());
 }
