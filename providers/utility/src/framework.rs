@@ -14,6 +14,12 @@ use terrane_engine::value::{PathStep, Value};
 
 pub type Attrs = BTreeMap<String, Value>;
 
+/// A `RequiresReplaceIf`: attribute name, prior, configured and planned values.
+pub type ReplaceIf = dyn Fn(&str, &Value, &Value, &Value) -> Option<bool> + Sync;
+
+/// Plan modifiers: the planned attributes, the prior object and the configuration.
+pub type Modify = dyn Fn(&mut Attrs, Option<&Value>, &Value) -> Result<()> + Sync;
+
 /// What a resource type adds to the framework's plan.
 #[derive(Default)]
 pub struct Rules<'a> {
@@ -22,10 +28,10 @@ pub struct Rules<'a> {
     /// A `RequiresReplaceIf` of an attribute: `Some(replace)` decides for attribute `name`
     /// given its prior, configured and planned values; `None` leaves it to the plain
     /// `RequiresReplace` of a `force_new` attribute (planned differs from prior).
-    pub replace_if: Option<&'a (dyn Fn(&str, &Value, &Value, &Value) -> Option<bool> + Sync)>,
+    pub replace_if: Option<&'a ReplaceIf>,
     /// Attribute plan modifiers and `ModifyPlan`: adjusts the planned attributes, given the
     /// prior object (`None` on create) and the configuration.
-    pub modify: Option<&'a (dyn Fn(&mut Attrs, Option<&Value>, &Value) -> Result<()> + Sync)>,
+    pub modify: Option<&'a Modify>,
 }
 
 fn attr(v: Option<&Value>, name: &str) -> Value {
@@ -73,7 +79,7 @@ fn proposed(schema: &Schema, prior: Option<&Value>, config: &Value, rules: &Rule
 /// Whether a planned value differs from the prior one (`same` says an unknown differs
 /// from everything; a null equals a null of any type here).
 pub fn differs(prior: &Value, planned: &Value) -> bool {
-    !same(prior, planned) && !(prior.is_null() && planned.is_null())
+    !(same(prior, planned) || (prior.is_null() && planned.is_null()))
 }
 
 /// The framework's plan of `req`, with `rules`.
