@@ -4,12 +4,12 @@
 //! schemas, schema versions and state upgraders, import IDs and generation rules.
 //!
 //! Secrets come from the operating system's randomness ([`random_bytes`], as `crypto/rand`).
-//! `random_integer` and `random_shuffle` with a `seed` are deterministic for that seed as
-//! the plugin's are (seeded by the CRC-64/ISO of the seed, as it does), but the sequence is
-//! not Go's `math/rand` one: the same seed gives another number than the plugin's.
+//! `random_integer` and `random_shuffle` with a `seed` give what the plugin gives for that
+//! seed: Go's `math/rand`, seeded as the plugin seeds it ([`seeded`]).
 
 mod bytes;
 mod chars;
+mod go_cooked;
 mod id;
 mod integer;
 mod password;
