@@ -275,3 +275,33 @@ fn utility_time_sleep_ends_on_ctrl_c() {
     assert!(err.contains("Create time sleep error") && err.contains("context canceled"), "{err}");
     assert!(w.addresses().is_empty(), "a stopped sleep is not recorded");
 }
+
+#[test]
+fn utility_time_functions_are_called_through_the_binary() {
+    let w = Work::new(
+        r#"
+terraform {
+  required_providers {
+    time = { source = "hashicorp/time" }
+  }
+}
+# terrane instantiates a provider for its provider blocks and resources only (Terraform also
+# for required_providers alone), so a resource of it is here.
+resource "time_static" "t" {}
+output "unix" { value = provider::time::rfc3339_parse("2023-07-25T23:43:16Z").unix }
+output "weekday" { value = provider::time::unix_timestamp_parse(1690328596).weekday_name }
+output "minutes" { value = provider::time::duration_parse("1h").minutes }
+"#,
+    );
+    w.ok(&["init"]);
+    w.ok(&["apply", "-auto-approve"]);
+    let s = w.state();
+    // The plugin's function tests' values.
+    assert_eq!(s["outputs"]["unix"]["value"], 1690328596);
+    assert_eq!(s["outputs"]["weekday"]["value"], "Tuesday");
+    assert_eq!(s["outputs"]["minutes"]["value"], 60);
+    w.write("bad.tf", "output \"bad\" { value = provider::time::duration_parse(\"abcdef\") }\n");
+    let (code, out, err) = w.run(&["plan"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("\"abcdef\" is not a valid duration string"), "{err}");
+}

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::generic_plan;
 use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
-use terrane_engine::schema::{ProviderSchema, ResourceSchema, Schema};
+use terrane_engine::schema::{FunctionSignature, ProviderSchema, ResourceSchema, Schema};
 use terrane_engine::value::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -78,11 +78,20 @@ pub trait Data: Send + Sync {
     async fn read(&self, c: &Ctx<'_>, config: Value) -> Result<Value>;
 }
 
+/// A provider-defined function (`provider::time::rfc3339_parse(...)`).
+pub trait Function: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn signature(&self) -> FunctionSignature;
+    /// The result, or the error message of a failed call.
+    fn call(&self, args: Vec<Value>) -> std::result::Result<Value, String>;
+}
+
 struct Types {
     source: &'static str,
     schema: ProviderSchema,
     resources: BTreeMap<&'static str, Box<dyn Managed>>,
     data: BTreeMap<&'static str, Box<dyn Data>>,
+    functions: BTreeMap<&'static str, Box<dyn Function>>,
 }
 
 /// A provider made of typed definitions; also its own [`ProviderFactory`].
@@ -112,7 +121,18 @@ impl Kit {
             schema,
             resources: resources.into_iter().map(|r| (r.name(), r)).collect(),
             data: data.into_iter().map(|d| (d.name(), d)).collect(),
+            functions: BTreeMap::new(),
         }))
+    }
+
+    /// The same provider, with `functions` too.
+    pub fn with_functions(mut self, functions: Vec<Box<dyn Function>>) -> Kit {
+        let types = Arc::get_mut(&mut self.0).expect("a kit is given its functions before it is shared");
+        for f in functions {
+            types.schema.functions.insert(f.name().to_string(), f.signature());
+            types.functions.insert(f.name(), f);
+        }
+        self
     }
 }
 
@@ -201,6 +221,13 @@ impl Provider for Instance {
         // Not the ID: an imported password's ID is the password.
         tracing::debug!(provider = self.types.source, type_name, "import");
         self.managed(type_name)?.import(&self.ctx(), id).await
+    }
+
+    fn call_function(&self, name: &str, args: Vec<Value>) -> std::result::Result<Value, String> {
+        match self.types.functions.get(name) {
+            Some(f) => f.call(args),
+            None => Err(format!("the provider has no function {name:?}")),
+        }
     }
 
     async fn stop(&self) {

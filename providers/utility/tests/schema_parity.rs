@@ -10,7 +10,7 @@
 //!   ephemeral resources are not part of it (terrane has none yet).
 //! - `tests/fixtures/time_schema.json`: hashicorp/terraform-provider-time v0.14.0,
 //!   `internal/provider/resource_time_*.go` (every type at schema version 0, nothing
-//!   sensitive); its provider functions are not part of it.
+//!   sensitive); its provider functions are tested in `src/time/functions.rs`.
 
 use std::path::PathBuf;
 use terrane_engine::provider::ProviderFactory;

@@ -2,10 +2,9 @@
 
 use std::time::Duration;
 
-/// `time.ParseDuration(s)`: a sequence of decimal numbers with units (`ns`, `us`, `µs`,
-/// `ms`, `s`, `m`, `h`), optionally signed; `"0"` alone. A negative duration is zero here
-/// (a sleep of less than nothing).
-pub fn parse(s: &str) -> Result<Duration, String> {
+/// `time.ParseDuration(s)` in nanoseconds: a sequence of decimal numbers with units (`ns`,
+/// `us`, `µs`, `ms`, `s`, `m`, `h`), optionally signed; `"0"` alone.
+pub fn parse_nanos(s: &str) -> Result<i64, String> {
     let invalid = || format!("time: invalid duration {s:?}");
     let (neg, mut rest) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
@@ -13,7 +12,7 @@ pub fn parse(s: &str) -> Result<Duration, String> {
         _ => (false, s),
     };
     if rest == "0" {
-        return Ok(Duration::ZERO);
+        return Ok(0);
     }
     if rest.is_empty() {
         return Err(invalid());
@@ -42,7 +41,16 @@ pub fn parse(s: &str) -> Result<Duration, String> {
         total += value * nanos;
         rest = &rest[unit_len..];
     }
-    Ok(if neg { Duration::ZERO } else { Duration::from_nanos(total.round() as u64) })
+    if total > i64::MAX as f64 {
+        return Err(invalid());
+    }
+    let n = total.round() as i64;
+    Ok(if neg { -n } else { n })
+}
+
+/// [`parse_nanos`] as a wait: a negative duration is no wait.
+pub fn parse(s: &str) -> Result<Duration, String> {
+    parse_nanos(s).map(|n| Duration::from_nanos(n.max(0) as u64))
 }
 
 /// The plugin's validator of `create_duration` and `destroy_duration`.
@@ -72,6 +80,7 @@ mod tests {
         assert!(parse("30").unwrap_err().contains("missing unit"));
         assert!(parse("3d").unwrap_err().contains("unknown unit"));
         assert!(parse("").is_err());
+        assert_eq!(parse_nanos("-1.5s").unwrap(), -1_500_000_000);
     }
 
     #[test]

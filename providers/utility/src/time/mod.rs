@@ -1,10 +1,11 @@
 //! hashicorp/time 0.14.0 (terraform-provider-time, plugin framework): `time_offset`,
 //! `time_rotating`, `time_sleep` and `time_static`, with the plugin's schemas, plans, import
-//! IDs and clock rules. Its provider functions (`duration_parse`, `rfc3339_parse`,
-//! `unix_timestamp_parse`) are not built in yet.
+//! IDs and clock rules, and its functions `duration_parse`, `rfc3339_parse` and
+//! `unix_timestamp_parse`.
 
 mod clock;
 mod duration;
+mod functions;
 mod offset;
 mod rotating;
 mod sleep;
@@ -30,6 +31,11 @@ pub fn factory() -> Kit {
         ],
         Vec::new(),
     )
+    .with_functions(vec![
+        Box::new(functions::DurationParse),
+        Box::new(functions::Rfc3339Parse),
+        Box::new(functions::UnixTimestampParse),
+    ])
 }
 
 /// The calendar attributes every time type but `time_sleep` computes.
