@@ -134,14 +134,21 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
                     Diagnostic::error(
                         "Invalid Attribute Value",
                         format!(
-                            "Attribute length value must be at least sum of [min_upper min_lower min_numeric \
-                             min_special], got: {length}"
+                            "Attribute length value must be at least sum of min_upper + min_lower + min_numeric + \
+                             min_special, got: {length}"
                         ),
                     )
                     .about_attribute("length"),
                 );
             }
         }
+    }
+    if config.get_attr("number").is_some_and(|v| !v.unmarked().is_null()) {
+        // The framework's warning for an attribute with a DeprecationMessage.
+        d.push(
+            Diagnostic::warning("Attribute Deprecated", "**NOTE**: This is deprecated, use `numeric` instead.")
+                .about_attribute("number"),
+        );
     }
     for attr in ["number", "numeric"] {
         let Some(v) = config.get_attr(attr).map(Value::unmarked) else { continue };

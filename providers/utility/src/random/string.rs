@@ -180,8 +180,15 @@ mod tests {
     #[test]
     fn validation_follows_the_plugins_validators() {
         assert!(RandomString.validate(&config(&[("length", Value::int(0))]))[0].detail.contains("at least 1"));
-        let d = RandomString.validate(&config(&[("length", Value::int(3)), ("min_upper", Value::int(4))]));
+        // TestAccResourceString_LengthErrors (3.9.0): length 2 with min_lower 3.
+        let d = RandomString.validate(&config(&[("length", Value::int(2)), ("min_lower", Value::int(3))]));
         assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].detail,
+            "Attribute length value must be at least sum of min_upper + min_lower + min_numeric + min_special, got: 2"
+        );
+        let d = RandomString.validate(&config(&[("length", Value::int(2)), ("number", Value::bool(true))]));
+        assert!(d.len() == 1 && !d[0].is_error() && d[0].summary == "Attribute Deprecated", "{d:?}");
         let all_off = config(&[
             ("length", Value::int(3)),
             ("numeric", Value::bool(false)),
