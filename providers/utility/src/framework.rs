@@ -86,7 +86,14 @@ pub fn differs(prior: &Value, planned: &Value) -> bool {
 pub fn plan(req: &PlanRequest<'_>, rules: &Rules<'_>) -> Result<PlanResponse> {
     let schema = &req.schema.block;
     let prior = req.prior.filter(|p| !p.is_null());
-    let config = req.config.unmarked();
+    let (config, marks) = req.config.clone().unmark();
+    let config = &config;
+    let object =
+        |planned: Attrs| Value::object_from_map(planned).conform(&schema.value_type()).with_marks(marks.clone());
+    if !config.is_known() {
+        // A configuration not known yet (an unknown `for_each` element): so is the object.
+        return Ok(PlanResponse::new(Value::unknown(schema.value_type()).with_marks(marks.clone()), Vec::new()));
+    }
     let planned = proposed(schema, prior, config, rules)?;
     let mut replace = Vec::new();
     if let Some(prior) = prior {
@@ -103,9 +110,9 @@ pub fn plan(req: &PlanRequest<'_>, rules: &Rules<'_>) -> Result<PlanResponse> {
         }
     }
     if replace.is_empty() {
-        return Ok(PlanResponse::new(Value::object_from_map(planned).conform(&schema.value_type()), replace));
+        return Ok(PlanResponse::new(object(planned), replace));
     }
     // A replacement is planned as a create.
     let planned = proposed(schema, None, config, rules)?;
-    Ok(PlanResponse::new(Value::object_from_map(planned).conform(&schema.value_type()), replace))
+    Ok(PlanResponse::new(object(planned), replace))
 }

@@ -178,6 +178,13 @@ mod tests {
     }
 
     #[test]
+    fn a_configuration_not_known_yet_plans_an_unknown_object() {
+        let unknown = Value::unknown(RandomStringObject::schema().value_type());
+        let r = plan(None, &unknown).unwrap();
+        assert!(r.planned.is_unknown() && r.requires_replace.is_empty());
+    }
+
+    #[test]
     fn validation_follows_the_plugins_validators() {
         assert!(RandomString.validate(&config(&[("length", Value::int(0))]))[0].detail.contains("at least 1"));
         // TestAccResourceString_LengthErrors (3.9.0): length 2 with min_lower 3.
