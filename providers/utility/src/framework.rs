@@ -88,11 +88,10 @@ pub fn plan(req: &PlanRequest<'_>, rules: &Rules<'_>) -> Result<PlanResponse> {
     let prior = req.prior.filter(|p| !p.is_null());
     let (config, marks) = req.config.clone().unmark();
     let config = &config;
-    let object =
-        |planned: Attrs| Value::object_from_map(planned).conform(&schema.value_type()).with_marks(marks.clone());
+    let object = |planned: Attrs| Value::object_from_map(planned).conform(&schema.value_type()).with_marks(marks);
     if !config.is_known() {
         // A configuration not known yet (an unknown `for_each` element): so is the object.
-        return Ok(PlanResponse::new(Value::unknown(schema.value_type()).with_marks(marks.clone()), Vec::new()));
+        return Ok(PlanResponse::new(Value::unknown(schema.value_type()).with_marks(marks), Vec::new()));
     }
     let planned = proposed(schema, prior, config, rules)?;
     let mut replace = Vec::new();
