@@ -30,6 +30,8 @@ mod utility_cloudinit;
 mod utility_local;
 mod utility_null;
 mod utility_tls;
+mod utility_random;
+mod utility_time;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

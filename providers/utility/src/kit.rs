@@ -9,8 +9,9 @@ use std::sync::{Arc, OnceLock};
 use terrane_engine::diag::Diagnostic;
 use terrane_engine::plan::diff::generic_plan;
 use terrane_engine::provider::{PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory};
-use terrane_engine::schema::{ProviderSchema, ResourceSchema, Schema};
+use terrane_engine::schema::{FunctionSignature, ProviderSchema, ResourceSchema, Schema};
 use terrane_engine::value::Value;
+use tokio_util::sync::CancellationToken;
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
 
@@ -18,6 +19,9 @@ pub type Result<T> = std::result::Result<T, ProviderError>;
 pub struct Ctx<'a> {
     /// The `provider` block, as configured (null attributes where it is absent).
     pub provider: &'a Value,
+    /// Cancelled when the engine asks the provider to stop ([`Provider::stop`], after the
+    /// first Ctrl-C): an operation that waits (time_sleep) returns early, failed.
+    pub stop: &'a CancellationToken,
 }
 
 /// A managed resource type.
@@ -74,11 +78,20 @@ pub trait Data: Send + Sync {
     async fn read(&self, c: &Ctx<'_>, config: Value) -> Result<Value>;
 }
 
+/// A provider-defined function (`provider::time::rfc3339_parse(...)`).
+pub trait Function: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn signature(&self) -> FunctionSignature;
+    /// The result, or the error message of a failed call.
+    fn call(&self, args: Vec<Value>) -> std::result::Result<Value, String>;
+}
+
 struct Types {
     source: &'static str,
     schema: ProviderSchema,
     resources: BTreeMap<&'static str, Box<dyn Managed>>,
     data: BTreeMap<&'static str, Box<dyn Data>>,
+    functions: BTreeMap<&'static str, Box<dyn Function>>,
 }
 
 /// A provider made of typed definitions; also its own [`ProviderFactory`].
@@ -108,7 +121,18 @@ impl Kit {
             schema,
             resources: resources.into_iter().map(|r| (r.name(), r)).collect(),
             data: data.into_iter().map(|d| (d.name(), d)).collect(),
+            functions: BTreeMap::new(),
         }))
+    }
+
+    /// The same provider, with `functions` too.
+    pub fn with_functions(mut self, functions: Vec<Box<dyn Function>>) -> Kit {
+        let types = Arc::get_mut(&mut self.0).expect("a kit is given its functions before it is shared");
+        for f in functions {
+            types.schema.functions.insert(f.name().to_string(), f.signature());
+            types.functions.insert(f.name(), f);
+        }
+        self
     }
 }
 
@@ -117,7 +141,7 @@ impl ProviderFactory for Kit {
         self.0.source
     }
     fn new_instance(&self) -> Arc<dyn Provider> {
-        Arc::new(Instance { types: self.0.clone(), config: OnceLock::new() })
+        Arc::new(Instance { types: self.0.clone(), config: OnceLock::new(), stop: CancellationToken::new() })
     }
 }
 
@@ -125,11 +149,12 @@ impl ProviderFactory for Kit {
 struct Instance {
     types: Arc<Types>,
     config: OnceLock<Value>,
+    stop: CancellationToken,
 }
 
 impl Instance {
     fn ctx(&self) -> Ctx<'_> {
-        Ctx { provider: self.config.get().unwrap_or(&Value::NULL) }
+        Ctx { provider: self.config.get().unwrap_or(&Value::NULL), stop: &self.stop }
     }
 
     fn managed(&self, type_name: &str) -> Result<&dyn Managed> {
@@ -159,10 +184,12 @@ impl Provider for Instance {
     }
 
     async fn plan(&self, req: PlanRequest<'_>) -> Result<PlanResponse> {
+        tracing::debug!(provider = self.types.source, type_name = req.type_name, "plan");
         self.managed(req.type_name)?.plan(&self.ctx(), &req)
     }
 
     async fn create(&self, type_name: &str, planned: Value) -> Result<Value> {
+        tracing::debug!(provider = self.types.source, type_name, "create");
         self.managed(type_name)?.create(&self.ctx(), planned).await
     }
 
@@ -176,19 +203,35 @@ impl Provider for Instance {
     }
 
     async fn read(&self, type_name: &str, current: Value) -> Result<Option<Value>> {
+        tracing::debug!(provider = self.types.source, type_name, "read");
         self.managed(type_name)?.read(&self.ctx(), current).await
     }
 
     async fn update(&self, type_name: &str, prior: Value, planned: Value) -> Result<Value> {
+        tracing::debug!(provider = self.types.source, type_name, "update");
         self.managed(type_name)?.update(&self.ctx(), prior, planned).await
     }
 
     async fn delete(&self, type_name: &str, prior: Value) -> Result<()> {
+        tracing::debug!(provider = self.types.source, type_name, "delete");
         self.managed(type_name)?.delete(&self.ctx(), prior).await
     }
 
     async fn import(&self, type_name: &str, id: &str) -> Result<Value> {
+        // Not the ID: an imported password's ID is the password.
+        tracing::debug!(provider = self.types.source, type_name, "import");
         self.managed(type_name)?.import(&self.ctx(), id).await
+    }
+
+    fn call_function(&self, name: &str, args: Vec<Value>) -> std::result::Result<Value, String> {
+        match self.types.functions.get(name) {
+            Some(f) => f.call(args),
+            None => Err(format!("the provider has no function {name:?}")),
+        }
+    }
+
+    async fn stop(&self) {
+        self.stop.cancel();
     }
 
     async fn read_data(&self, type_name: &str, config: Value) -> Result<Value> {

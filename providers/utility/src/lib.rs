@@ -8,10 +8,13 @@
 //! ([`kit::Managed`], [`kit::Data`]); adding a type is one file.
 
 pub mod cloudinit;
+pub mod framework;
 pub mod kit;
 pub mod local;
 pub mod null;
 pub mod tls;
+pub mod random;
+pub mod time;
 
 use std::sync::Arc;
 use terrane_engine::provider::ProviderFactory;
@@ -23,5 +26,7 @@ pub fn factories() -> Vec<(&'static str, Arc<dyn ProviderFactory>)> {
         ("local", Arc::new(local::factory())),
         ("cloudinit", Arc::new(cloudinit::factory())),
         ("tls", Arc::new(tls::factory())),
+        ("random", Arc::new(random::factory())),
+        ("time", Arc::new(time::factory())),
     ]
 }
