@@ -29,9 +29,9 @@ mod state_cmds;
 mod utility_cloudinit;
 mod utility_local;
 mod utility_null;
-mod utility_tls;
 mod utility_random;
 mod utility_time;
+mod utility_tls;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

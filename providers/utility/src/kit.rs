@@ -248,3 +248,10 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>> {
     getrandom::fill(&mut b).map_err(|e| ProviderError::new(format!("reading random bytes: {e}")))?;
     Ok(b)
 }
+
+/// A context for unit tests: no provider configuration, never stopped.
+#[cfg(test)]
+pub fn test_ctx() -> Ctx<'static> {
+    static STOP: std::sync::LazyLock<CancellationToken> = std::sync::LazyLock::new(CancellationToken::new);
+    Ctx { provider: &Value::NULL, stop: &STOP }
+}

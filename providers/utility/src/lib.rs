@@ -12,9 +12,9 @@ pub mod framework;
 pub mod kit;
 pub mod local;
 pub mod null;
-pub mod tls;
 pub mod random;
 pub mod time;
+pub mod tls;
 
 use std::sync::Arc;
 use terrane_engine::provider::ProviderFactory;

@@ -93,7 +93,7 @@ mod tests {
             .conform(&ResourceObject::schema().value_type());
         let planned = terrane_engine::plan::diff::generic_plan(&ResourceObject::schema(), None, &config).planned;
         assert_eq!(planned.get_attr("boundary").unwrap().as_str(), Some("MIMEBOUNDARY"));
-        let v = CloudinitConfigResource.create(&Ctx { provider: &Value::NULL }, planned).await.unwrap();
+        let v = CloudinitConfigResource.create(&crate::kit::test_ctx(), planned).await.unwrap();
         // The data source test case "gzip compression - basic content".
         assert_eq!(
             v.get_attr("rendered").unwrap().as_str(),

@@ -85,14 +85,14 @@ mod tests {
         let f = dir.path().join("f");
         std::fs::write(&f, b"This is some content").unwrap();
         let config = Value::object([("filename", Value::string(f.to_str().unwrap()))]);
-        let v = DataFile::PLAIN.read(&Ctx { provider: &Value::NULL }, config).await.unwrap();
+        let v = DataFile::PLAIN.read(&crate::kit::test_ctx(), config).await.unwrap();
         assert_eq!(v.get_attr("content").unwrap().as_str(), Some("This is some content"));
         assert_eq!(v.get_attr("content_base64").unwrap().as_str(), Some("VGhpcyBpcyBzb21lIGNvbnRlbnQ="));
         assert_eq!(v.get_attr("id").unwrap().as_str(), Some("f3705a38abd5d2bd1f4fecda606d216216c536b1"));
 
         let gone = dir.path().join("gone");
         let config = Value::object([("filename", Value::string(gone.to_str().unwrap()))]);
-        let e = DataFile::SENSITIVE.read(&Ctx { provider: &Value::NULL }, config).await.unwrap_err();
+        let e = DataFile::SENSITIVE.read(&crate::kit::test_ctx(), config).await.unwrap_err();
         assert_eq!(e.summary.as_deref(), Some("Read local file data source error"));
         assert_eq!(
             e.message,

@@ -247,7 +247,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt as _;
 
     fn ctx() -> Ctx<'static> {
-        Ctx { provider: &Value::NULL }
+        crate::kit::test_ctx()
     }
 
     fn planned(t: &LocalFile, attrs: Vec<(&str, Value)>) -> Value {

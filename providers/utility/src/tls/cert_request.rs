@@ -107,7 +107,7 @@ mod tests {
             ])
             .conform(&CertRequestObject::schema().value_type());
             let planned = terrane_engine::plan::diff::generic_plan(&CertRequestObject::schema(), None, &config).planned;
-            let v = CertRequest.create(&Ctx { provider: &Value::NULL }, planned).await.unwrap();
+            let v = CertRequest.create(&crate::kit::test_ctx(), planned).await.unwrap();
             let o = CertRequestObject::from_value(&v).unwrap();
             let pem = o.cert_request_pem.clone().unwrap();
             assert!(pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"));

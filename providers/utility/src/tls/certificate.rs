@@ -364,7 +364,7 @@ mod tests {
         let pem_text = include_str!("../../tests/fixtures/tls_certificate.pem");
         let config =
             Value::object([("content", Value::string(pem_text))]).conform(&CertificateObject::schema().value_type());
-        let v = Certificate.read(&Ctx { provider: &Value::NULL }, config).await.unwrap();
+        let v = Certificate.read(&crate::kit::test_ctx(), config).await.unwrap();
         let o = CertificateObject::from_value(&v).unwrap();
         let c = &o.certificates.unwrap()[0];
         assert_eq!(c.signature_algorithm.as_deref(), Some("SHA256-RSA"));
@@ -391,7 +391,7 @@ mod tests {
         ] {
             let config =
                 Value::object([("content", Value::string(content))]).conform(&CertificateObject::schema().value_type());
-            let e = Certificate.read(&Ctx { provider: &Value::NULL }, config).await.unwrap_err();
+            let e = Certificate.read(&crate::kit::test_ctx(), config).await.unwrap_err();
             assert_eq!(e.summary.as_deref(), Some(summary));
         }
     }
@@ -400,7 +400,7 @@ mod tests {
     async fn a_url_is_refused_without_trying_the_network() {
         let config = Value::object([("url", Value::string("https://example.com"))])
             .conform(&CertificateObject::schema().value_type());
-        let e = Certificate.read(&Ctx { provider: &Value::NULL }, config).await.unwrap_err();
+        let e = Certificate.read(&crate::kit::test_ctx(), config).await.unwrap_err();
         assert_eq!(e.summary.as_deref(), Some("Fetching certificates is not built in"));
     }
 

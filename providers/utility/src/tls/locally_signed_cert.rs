@@ -256,10 +256,7 @@ mod tests {
         ])
         .conform(&schema.value_type());
         let planned = terrane_engine::plan::diff::generic_plan(&schema, None, &config).planned;
-        let v = super::super::self_signed_cert::SelfSignedCert
-            .create(&Ctx { provider: &Value::NULL }, planned)
-            .await
-            .unwrap();
+        let v = super::super::self_signed_cert::SelfSignedCert.create(&crate::kit::test_ctx(), planned).await.unwrap();
         v.get_attr("cert_pem").unwrap().as_str().unwrap().to_string()
     }
 
@@ -298,7 +295,7 @@ mod tests {
             .conform(&LocallySignedCertObject::schema().value_type());
             let planned =
                 terrane_engine::plan::diff::generic_plan(&LocallySignedCertObject::schema(), None, &config).planned;
-            let v = LocallySignedCert.create(&Ctx { provider: &Value::NULL }, planned).await.unwrap();
+            let v = LocallySignedCert.create(&crate::kit::test_ctx(), planned).await.unwrap();
             let o = LocallySignedCertObject::from_value(&v).unwrap();
             assert_eq!(o.ca_key_algorithm.as_deref(), Some(ca_alg));
             let dir = tempfile::tempdir().unwrap();

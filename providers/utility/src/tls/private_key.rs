@@ -118,7 +118,7 @@ mod tests {
     async fn create(attrs: Vec<(&str, Value)>) -> PrivateKeyObject {
         let config = Value::object(attrs).conform(&PrivateKeyObject::schema().value_type());
         let planned = terrane_engine::plan::diff::generic_plan(&PrivateKeyObject::schema(), None, &config).planned;
-        let v = PrivateKey.create(&Ctx { provider: &Value::NULL }, planned).await.unwrap();
+        let v = PrivateKey.create(&crate::kit::test_ctx(), planned).await.unwrap();
         PrivateKeyObject::from_value(&v).unwrap()
     }
 

@@ -69,7 +69,7 @@ mod tests {
             for (name, text) in inputs {
                 let config =
                     Value::object([(name, Value::string(text))]).conform(&PublicKeyObject::schema().value_type());
-                let v = PublicKey.read(&Ctx { provider: &Value::NULL }, config).await.unwrap();
+                let v = PublicKey.read(&crate::kit::test_ctx(), config).await.unwrap();
                 let o = PublicKeyObject::from_value(&v).unwrap();
                 assert_eq!(o.algorithm.as_deref(), Some(alg));
                 assert_eq!(o.public.public_key_pem, expected.public_key_pem, "{alg} {curve} {name}");
@@ -84,7 +84,7 @@ mod tests {
     async fn a_bad_key_is_the_plugins_error() {
         let config = Value::object([("private_key_pem", Value::string("not a key"))])
             .conform(&PublicKeyObject::schema().value_type());
-        let e = PublicKey.read(&Ctx { provider: &Value::NULL }, config).await.unwrap_err();
+        let e = PublicKey.read(&crate::kit::test_ctx(), config).await.unwrap_err();
         assert_eq!(e.summary.as_deref(), Some("Unable to parse private key"));
     }
 }

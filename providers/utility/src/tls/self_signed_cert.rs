@@ -176,9 +176,9 @@ mod tests {
             config,
             prior_private: None,
         };
-        let resp = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap();
+        let resp = SelfSignedCert.plan(&crate::kit::test_ctx(), &req).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let v = rt.block_on(SelfSignedCert.create(&Ctx { provider: &Value::NULL }, resp.planned.clone())).unwrap();
+        let v = rt.block_on(SelfSignedCert.create(&crate::kit::test_ctx(), resp.planned.clone())).unwrap();
         (resp, SelfSignedCertObject::from_value(&v).unwrap())
     }
 
@@ -267,9 +267,9 @@ mod tests {
             config: &c,
             prior_private: None,
         };
-        let planned = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap().planned;
+        let planned = SelfSignedCert.plan(&crate::kit::test_ctx(), &req).unwrap().planned;
         let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let e = rt.block_on(SelfSignedCert.create(&Ctx { provider: &Value::NULL }, planned)).unwrap_err();
+        let e = rt.block_on(SelfSignedCert.create(&crate::kit::test_ctx(), planned)).unwrap_err();
         assert_eq!(e.summary.as_deref(), Some("Invalid Certificate Subject"));
         let c = config(&key.private_key_pem().unwrap(), vec![("set_authority_key_id", Value::bool(true))]);
         let req = PlanRequest {
@@ -279,8 +279,8 @@ mod tests {
             config: &c,
             prior_private: None,
         };
-        let planned = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap().planned;
-        let e = rt.block_on(SelfSignedCert.create(&Ctx { provider: &Value::NULL }, planned)).unwrap_err();
+        let planned = SelfSignedCert.plan(&crate::kit::test_ctx(), &req).unwrap().planned;
+        let e = rt.block_on(SelfSignedCert.create(&crate::kit::test_ctx(), planned)).unwrap_err();
         assert_eq!(e.message, "Certificate of issuer has no Subject Key ID");
         // Go's CreateCertificate: a path length is for CAs only.
         let c = config(&key.private_key_pem().unwrap(), vec![("max_path_length", Value::int(1))]);
@@ -291,8 +291,8 @@ mod tests {
             config: &c,
             prior_private: None,
         };
-        let planned = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap().planned;
-        let e = rt.block_on(SelfSignedCert.create(&Ctx { provider: &Value::NULL }, planned)).unwrap_err();
+        let planned = SelfSignedCert.plan(&crate::kit::test_ctx(), &req).unwrap().planned;
+        let e = rt.block_on(SelfSignedCert.create(&crate::kit::test_ctx(), planned)).unwrap_err();
         assert_eq!(e.message, "x509: only CAs are allowed to specify MaxPathLen");
     }
 
@@ -310,7 +310,7 @@ mod tests {
             config: &c,
             prior_private: None,
         };
-        let resp = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap();
+        let resp = SelfSignedCert.plan(&crate::kit::test_ctx(), &req).unwrap();
         assert!(resp.requires_replace.is_empty(), "12 hours valid, renewal 2 hours before the end");
         assert_eq!(resp.planned.get_attr("cert_pem"), prior.get_attr("cert_pem"));
         // Ten hours later (the end moved back instead): due.
@@ -326,7 +326,7 @@ mod tests {
             config: &c,
             prior_private: None,
         };
-        let resp = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap();
+        let resp = SelfSignedCert.plan(&crate::kit::test_ctx(), &req).unwrap();
         assert_eq!(
             resp.requires_replace,
             vec![vec![terrane_engine::value::PathStep::Attr("ready_for_renewal".into())]]
@@ -343,7 +343,7 @@ mod tests {
             config: &c0,
             prior_private: None,
         };
-        let resp = SelfSignedCert.plan(&Ctx { provider: &Value::NULL }, &req).unwrap();
+        let resp = SelfSignedCert.plan(&crate::kit::test_ctx(), &req).unwrap();
         assert_eq!(resp.planned.get_attr("ready_for_renewal").unwrap().as_bool(), Some(true));
     }
 }
