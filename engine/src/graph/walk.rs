@@ -100,32 +100,50 @@ where
     let mut blocked: HashSet<NodeIndex, Hasher> = HashSet::default();
     let mut in_flight: HashSet<NodeIndex, Hasher> = HashSet::default();
     let mut running = FuturesUnordered::new();
+    // Registered once: a `cancelled()` future made per completion takes the token's lock twice.
+    let abandoned = control.abandon.cancelled();
+    tokio::pin!(abandoned);
+    let mut done_now = Vec::new();
     loop {
         if !control.cancel.is_cancelled() {
             for i in ready.drain(..) {
-                in_flight.insert(i);
-                let fut = visit(i);
-                running.push(async move { (i, fut.await) });
+                // Most nodes finish without waiting (nothing to ask a provider): polled once
+                // here, they complete at once instead of going through the set of running
+                // futures and a wake-up each.
+                let mut fut = Box::pin(visit(i));
+                match futures::poll!(fut.as_mut()) {
+                    std::task::Poll::Ready(ok) => done_now.push((i, ok)),
+                    std::task::Poll::Pending => {
+                        in_flight.insert(i);
+                        running.push(async move { (i, fut.await) });
+                    }
+                }
             }
         }
-        if running.is_empty() {
+        let completed = if !done_now.is_empty() {
+            std::mem::take(&mut done_now)
+        } else if running.is_empty() {
             break;
+        } else {
+            let next = tokio::select! {
+                biased;
+                _ = &mut abandoned => None,
+                r = running.next() => r,
+            };
+            let Some((i, ok)) = next else {
+                for i in in_flight.drain() {
+                    outcome.insert(i, NodeOutcome::Abandoned);
+                }
+                break;
+            };
+            in_flight.remove(&i);
+            vec![(i, ok)]
+        };
+        for &(i, ok) in &completed {
+            outcome.insert(i, if ok { NodeOutcome::Done } else { NodeOutcome::Failed });
         }
-        let next = tokio::select! {
-            biased;
-            _ = control.abandon.cancelled() => None,
-            r = running.next() => r,
-        };
-        let Some((i, ok)) = next else {
-            for i in in_flight.drain() {
-                outcome.insert(i, NodeOutcome::Abandoned);
-            }
-            break;
-        };
-        in_flight.remove(&i);
-        outcome.insert(i, if ok { NodeOutcome::Done } else { NodeOutcome::Failed });
         // Propagate completion; skipped nodes complete at once and propagate further.
-        let mut finished = vec![(i, ok)];
+        let mut finished = completed;
         while let Some((n, ok)) = finished.pop() {
             let deps: Vec<NodeIndex> = g.dependents(n).collect();
             for d in deps {

@@ -153,7 +153,10 @@ impl<'a> Walk<'a> {
     }
 
     pub fn error(&self, d: impl Into<Diagnostics>) {
-        self.diags.lock().expect("diags lock").extend(d.into());
+        let d = d.into();
+        if !d.is_empty() {
+            self.diags.lock().expect("diags lock").extend(d);
+        }
     }
 
     /// Reports `d`; false when it holds an error.
