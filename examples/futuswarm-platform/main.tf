@@ -11,7 +11,10 @@ variable "tag" { default = "futuswarm" } # names every resource, e.g. the futusw
 variable "region" { default = "eu-west-1" }
 variable "aws_endpoint" { default = null }                         # one endpoint for every AWS API, e.g. moto's
 variable "docker_host" { default = "unix:///var/run/docker.sock" } # a manager (the docker_tunnel output)
-variable "db_password" { sensitive = true }
+variable "db_password" { # the api's database password; null: generated (random_password)
+  sensitive = true
+  default   = null
+}
 variable "overrides" {
   description = "Settings over the defaults: platform groups (cluster, proxy, postgres, redis, logs) and apps by name."
   type        = any
@@ -39,7 +42,7 @@ module "platform" {
   source       = "../../modules/platform"
   tag          = var.tag
   region       = var.region
-  db_passwords = { api = var.db_password }
+  db_passwords = var.db_password == null ? {} : { api = var.db_password }
   cluster      = try(var.overrides.cluster, {})
   proxy        = try(var.overrides.proxy, {})
   postgres     = try(var.overrides.postgres, {})
@@ -54,3 +57,7 @@ module "platform" {
 output "url" { value = module.platform.url }
 output "apps" { value = module.platform.apps }
 output "docker_tunnel" { value = module.platform.docker_tunnel }
+output "ssh_private_key" {
+  value     = module.platform.ssh_private_key
+  sensitive = true
+}

@@ -46,13 +46,13 @@ variable "docker_host" {
 }
 
 variable "ssh_public_key" {
-  description = "Your SSH public key (the contents of ~/.ssh/id_ed25519.pub), to reach the nodes and their Docker."
+  description = "Your SSH public key (the contents of ~/.ssh/id_ed25519.pub), to reach the nodes and their Docker. Null: a key is generated (tls_private_key); its private half is the ssh_private_key output."
   type        = string
   default     = null
 }
 
 variable "db_passwords" {
-  description = "Password of each app's database, by app name. Keep it out of git: TF_VAR_db_passwords='{web=\"...\"}', or a secrets.auto.tfvars listed in .gitignore."
+  description = "Password of each app's database, by app name; an app with none gets one generated (random_password, kept in the state). Keep them out of git: TF_VAR_db_passwords='{web=\"...\"}', or a secrets.auto.tfvars listed in .gitignore."
   type        = map(string)
   default     = {}
   sensitive   = true
@@ -74,7 +74,13 @@ provider "docker" {
 }
 
 module "platform" {
-  # Where terrane's modules/ directory is, relative to this file.
+  # Where terrane's modules/ directory is, relative to this file. Or, published to a module
+  # registry (the public one, GitLab, Artifactory, Terraform Cloud/Enterprise), by address and
+  # version, installed by `terrane init` (credentials: a `credentials` block of
+  # ~/.terraformrc, or TF_TOKEN_<host>):
+  #
+  #   source  = "registry.example.com/acme/platform/aws"
+  #   version = "~> 1.4"
   source = "../../modules/platform"
 
   tag    = local.tag
@@ -101,7 +107,7 @@ module "platform" {
       env = {
         APP_ENV = "production"
       }
-      # database = true # a PostgreSQL of its own, as DATABASE_URL (set db_passwords["web"])
+      # database = true # a PostgreSQL of its own, as DATABASE_URL (its password generated unless db_passwords["web"] is set)
       # cache    = true # a Redis of its own, as REDIS_URL
     }
   }
@@ -129,3 +135,8 @@ output "docker_tunnel" {
   value       = module.platform.docker_tunnel
 }
 
+output "ssh_private_key" {
+  description = "The generated SSH key's private half, when ssh_public_key is null: terrane output -raw ssh_private_key > key && chmod 600 key."
+  value       = module.platform.ssh_private_key
+  sensitive   = true
+}

@@ -12,11 +12,35 @@ locals {
   caches    = { for name, app in var.apps : name => app if app.cache }
 
   database_urls = { for name, db in module.postgres : name => db.url }
+
+  # Each database's password: the one given in db_passwords, else one generated here.
+  db_passwords = { for name, _ in local.databases : name => lookup(var.db_passwords, name, random_password.db[name].result) }
+
+  # The nodes' SSH key: the public key given, else an existing key pair by name, else a key
+  # generated here (its private half is the ssh_private_key output).
+  generate_ssh_key = var.cluster.ssh_public_key == null && var.cluster.key_name == null
+  ssh_public_key   = local.generate_ssh_key ? tls_private_key.ssh[0].public_key_openssh : var.cluster.ssh_public_key
   cache_urls    = { for name, cache in module.redis : name => cache.url }
 
   scheme = var.proxy.certificate_arn != null ? "https" : "http"
 
   tags = merge(var.tags, { platform = var.tag })
+}
+
+# A password per database (RDS accepts any printable ASCII but /, ", @ and spaces), kept in
+# the state only: the plan shows "(sensitive value)". It reaches the app as DATABASE_URL and
+# as the swarm secret db_password.
+resource "random_password" "db" {
+  for_each = local.databases
+
+  length           = 32
+  override_special = "!#$%&*()-_=+[]{}<>:?"
+}
+
+resource "tls_private_key" "ssh" {
+  count = local.generate_ssh_key ? 1 : 0
+
+  algorithm = "ED25519"
 }
 
 module "network" {
@@ -40,7 +64,8 @@ module "cluster" {
   manager_instance_type = var.cluster.manager_instance_type
   worker_instance_type  = var.cluster.worker_instance_type
   ami_id                = var.cluster.ami_id
-  ssh_public_key        = var.cluster.ssh_public_key
+  ssh_public_key        = local.ssh_public_key
+  create_key_pair       = var.cluster.key_name == null
   key_name              = var.cluster.key_name
   ssh_user              = var.cluster.ssh_user
   root_volume_size      = var.cluster.root_volume_size
@@ -89,7 +114,7 @@ module "postgres" {
   vpc_id                     = module.network.vpc_id
   subnet_ids                 = module.network.subnet_ids
   allowed_security_group_ids = [module.network.cluster_security_group_id]
-  password                   = lookup(var.db_passwords, each.key, null)
+  password                   = local.db_passwords[each.key]
 
   engine_version          = var.postgres.engine_version
   instance_class          = var.postgres.instance_class
@@ -142,7 +167,10 @@ module "app" {
   labels       = each.value.labels
   volume       = each.value.volume
   network_name = module.proxy.network_name
-  secrets      = lookup(var.secrets, each.key, {})
+  secrets = merge(
+    lookup(var.secrets, each.key, {}),
+    contains(keys(local.databases), each.key) ? { db_password = local.db_passwords[each.key] } : {},
+  )
 
   # The app's own environment, and the URLs of its data stores.
   env = merge(

@@ -79,3 +79,9 @@ output "caches" {
   description = "Each app's Redis URL."
   value       = local.cache_urls
 }
+
+output "ssh_private_key" {
+  description = "The private half of the SSH key generated for the nodes (OpenSSH format), when neither cluster.ssh_public_key nor cluster.key_name is given: terrane output -raw ssh_private_key > key && chmod 600 key."
+  value       = one(tls_private_key.ssh[*].private_key_openssh)
+  sensitive   = true
+}

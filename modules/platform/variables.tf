@@ -170,7 +170,7 @@ variable "apps" {
 }
 
 variable "db_passwords" {
-  description = "Password of each app's database, by app name: one for every app with database = true."
+  description = "Password of each app's database, by app name. An app with database = true that has none here gets one generated (random_password)."
   type        = map(string)
   default     = {}
   sensitive   = true

@@ -8,5 +8,11 @@ terraform {
     docker = {
       source = "kreuzwerker/docker"
     }
+    random = {
+      source = "hashicorp/random"
+    }
+    tls = {
+      source = "hashicorp/tls"
+    }
   }
 }

@@ -8,7 +8,9 @@ locals {
   tags = merge(var.tags, { swarm = var.tag })
 
   ami_id   = var.ami_id != null ? var.ami_id : one(data.aws_ami.ubuntu[*].id)
-  key_name = var.ssh_public_key != null ? one(aws_key_pair.this[*].key_name) : var.key_name
+  # Decided from what is known at plan: a public key made in the same apply is not.
+  create_key_pair = var.create_key_pair != null ? var.create_key_pair : var.ssh_public_key != null
+  key_name        = local.create_key_pair ? one(aws_key_pair.this[*].key_name) : var.key_name
 
   user_data = {
     for role in ["leader", "manager", "worker"] : role => {
@@ -44,7 +46,7 @@ data "aws_ami" "ubuntu" {
 }
 
 resource "aws_key_pair" "this" {
-  count = var.ssh_public_key != null ? 1 : 0
+  count = local.create_key_pair ? 1 : 0
 
   key_name   = var.tag
   public_key = var.ssh_public_key

@@ -94,6 +94,12 @@ variable "ssh_public_key" {
   }
 }
 
+variable "create_key_pair" {
+  description = "Whether to make a key pair of ssh_public_key. Null: when ssh_public_key is set; give true when the key is made in the same apply (a tls_private_key), whose value is not known at plan."
+  type        = bool
+  default     = null
+}
+
 variable "key_name" {
   description = "Name of an existing EC2 key pair, used when ssh_public_key is null. Null: no SSH key on the nodes."
   type        = string

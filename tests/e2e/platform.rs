@@ -50,10 +50,7 @@ fn run(c: &mut Command) -> (i32, String, String) {
 #[test]
 fn the_platform_plans_without_credentials() {
     let (_tmp, dir) = copy_platform();
-    let mut c = terrane(
-        &dir,
-        &["plan", "-var", "db_password=S3cret-Passw0rd", "-var", r#"overrides={cluster={ami_id="ami-785db401"}}"#],
-    );
+    let mut c = terrane(&dir, &["plan", "-var", r#"overrides={cluster={ami_id="ami-785db401"}}"#]);
     // No credentials anywhere, and no instance metadata service to fall back on.
     for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] {
         c.env_remove(var);
@@ -64,9 +61,17 @@ fn the_platform_plans_without_credentials() {
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock");
     let (code, out, err) = run(&mut c);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Plan: 44 to add, 0 to change, 0 to destroy."), "{out}");
-    // The database password never shows.
-    assert!(!out.contains("S3cret-Passw0rd"));
+    assert!(out.contains("Plan: 48 to add, 0 to change, 0 to destroy."), "{out}");
+    // No variable but the AMI: the database password and the nodes' SSH key are generated,
+    // and the plan shows neither.
+    for created in [
+        r#"  # module.platform.random_password.db["api"] will be created"#,
+        "  # module.platform.tls_private_key.ssh[0] will be created",
+        r#"  # module.platform.module.app["api"].docker_secret.this["db_password"] will be created"#,
+    ] {
+        assert!(out.contains(created), "{created}\n{out}");
+    }
+    assert!(out.contains("      + result           = (sensitive value)"), "{out}");
     insta::assert_snapshot!("futuswarm_platform_plan", out);
 }
 
@@ -74,15 +79,12 @@ fn the_platform_plans_without_credentials() {
 fn local_tfvars(tag: &str, api_image: &str) -> String {
     let port = 20000 + std::process::id() % 20000;
     let https = port + 1;
-    // A public key (not a secret) for the nodes' key pair.
-    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBy0jbr7W5SY83z91S/LxUF0jepxD02VF8n4S5g0K4b4 terrane-test";
     format!(
         r#"
 tag          = "{tag}"
 aws_endpoint = "http://127.0.0.1:5000"
-db_password  = "S3cret-Passw0rd"
 overrides = {{
-  cluster  = {{ ami_id = "ami-785db401", managers = 1, workers = 1, ssh_public_key = "{key}" }}
+  cluster  = {{ ami_id = "ami-785db401", managers = 1, workers = 1 }}
   logs     = {{ driver = "json-file" }}
   postgres = {{ deletion_protection = false, skip_final_snapshot = true }}
   proxy = {{
@@ -101,6 +103,27 @@ overrides = {{
 }}
 "#
     )
+}
+
+/// The database password and the SSH private key the platform generated, from the state.
+fn generated_secrets(dir: &Path) -> Vec<String> {
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("terraform.tfstate")).unwrap()).unwrap();
+    let mut out = Vec::new();
+    for r in state["resources"].as_array().unwrap() {
+        let attrs = &r["instances"][0]["attributes"];
+        match r["type"].as_str() {
+            Some("random_password") => out.push(attrs["result"].as_str().unwrap().to_string()),
+            Some("tls_private_key") => {
+                // A line of the key's base64 body, which no output may show.
+                let key = attrs["private_key_openssh"].as_str().unwrap();
+                out.push(key.lines().nth(1).unwrap().to_string());
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(out.len(), 2, "a generated password and a generated key");
+    out
 }
 
 fn swarm_services(prefix: &str) -> Vec<String> {
@@ -154,15 +177,24 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let mut c = terrane(&dir, &["apply", "-auto-approve", "-var-file=local.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
-    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Apply complete! Resources: 37 added, 0 changed, 0 destroyed."), "{out}");
+    // The generated database password and SSH private key, from the state: in no output.
+    let secrets = generated_secrets(&dir);
+    let no_secret = |text: &str| {
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "a generated secret leaked:\n{text}");
+        }
+    };
+    no_secret(&format!("{out}{err}"));
+    assert!(out.contains("Apply complete! Resources: 40 added, 0 changed, 0 destroyed."), "{out}");
     assert_eq!(
         swarm_services(&tag),
         [format!("{tag}-api"), format!("{tag}-proxy"), format!("{tag}-swarm-listener"), format!("{tag}-web")]
     );
-    // The api gets its database's URL; the password is in the service, never in the output.
-    assert!(!out.contains("S3cret-Passw0rd"), "{out}");
+    // The api gets its database's URL and the password as the swarm secret db_password.
+    let listed = Command::new("docker").args(["secret", "ls", "--format", "{{.Name}}"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.lines().any(|n| n.starts_with(&format!("{tag}-api-db_password-"))), "{listed}");
     let inspect = Command::new("docker")
         .args([
             "service",
@@ -187,14 +219,14 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let mut c = terrane(&dir, &["plan", "-detailed-exitcode", "-var-file=local.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
-    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
+    no_secret(&format!("{out}{err}"));
     assert_eq!(code, 0, "a re-plan finds nothing to do\n{out}{err}");
     assert!(out.contains("No changes."), "{out}");
 
     let mut c = terrane(&dir, &["plan", "-detailed-exitcode", "-out=release.bin", "-var-file=release.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
-    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
+    no_secret(&format!("{out}{err}"));
     assert_eq!(code, 2, "{out}{err}");
     // The planned changes (not the notes on drift: terrane lists every attribute that changed
     // outside, such as a database's latest_restorable_time, where Terraform shows only drift
@@ -215,7 +247,7 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let mut c = terrane(&dir, &["apply", "release.bin"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
-    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
+    no_secret(&format!("{out}{err}"));
     assert_eq!(code, 0, "{out}{err}");
     let image = Command::new("docker")
         .args(["service", "inspect", &format!("{tag}-api"), "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"])
@@ -226,9 +258,9 @@ fn the_platform_applies_on_moto_and_the_local_swarm_and_destroys_to_nothing() {
     let mut c = terrane(&dir, &["destroy", "-auto-approve", "-var-file=release.tfvars"]);
     aws(&mut c);
     let (code, out, err) = run(&mut c);
-    assert!(!format!("{out}{err}").contains("S3cret-Passw0rd"), "the database password leaked:\n{out}{err}");
+    no_secret(&format!("{out}{err}"));
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Destroy complete! Resources: 37 destroyed."), "{out}");
+    assert!(out.contains("Destroy complete! Resources: 40 destroyed."), "{out}");
     assert!(swarm_services(&tag).is_empty());
     let (_, list, _) = run(&mut terrane(&dir, &["state", "list"]));
     assert_eq!(list.trim(), "", "nothing is left in the state");
