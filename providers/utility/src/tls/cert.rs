@@ -62,69 +62,48 @@ pub(crate) fn name_der(s: Option<&Subject>) -> (Vec<u8>, bool) {
     (seq(&rdns), empty)
 }
 
-/// Go's `x509.KeyUsage` bits and `ExtKeyUsage` OIDs, by the provider's names.
+/// Go's `x509.KeyUsage` bits, in bit order, by the provider's names.
+const KEY_USAGES: [&str; 9] = [
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "cert_signing",
+    "crl_signing",
+    "encipher_only",
+    "decipher_only",
+];
+
+/// Go's `ExtKeyUsage` OIDs, by the provider's names.
+const EXT_KEY_USAGES: [(&str, &[u64]); 14] = [
+    ("any_extended", &[2, 5, 29, 37, 0]),
+    ("server_auth", &[1, 3, 6, 1, 5, 5, 7, 3, 1]),
+    ("client_auth", &[1, 3, 6, 1, 5, 5, 7, 3, 2]),
+    ("code_signing", &[1, 3, 6, 1, 5, 5, 7, 3, 3]),
+    ("email_protection", &[1, 3, 6, 1, 5, 5, 7, 3, 4]),
+    ("ipsec_end_system", &[1, 3, 6, 1, 5, 5, 7, 3, 5]),
+    ("ipsec_tunnel", &[1, 3, 6, 1, 5, 5, 7, 3, 6]),
+    ("ipsec_user", &[1, 3, 6, 1, 5, 5, 7, 3, 7]),
+    ("timestamping", &[1, 3, 6, 1, 5, 5, 7, 3, 8]),
+    ("ocsp_signing", &[1, 3, 6, 1, 5, 5, 7, 3, 9]),
+    ("microsoft_server_gated_crypto", &[1, 3, 6, 1, 4, 1, 311, 10, 3, 3]),
+    ("netscape_server_gated_crypto", &[2, 16, 840, 1, 113730, 4, 1]),
+    ("microsoft_commercial_code_signing", &[1, 3, 6, 1, 4, 1, 311, 2, 1, 22]),
+    ("microsoft_kernel_code_signing", &[1, 3, 6, 1, 4, 1, 311, 61, 1, 1]),
+];
+
 fn key_usage_bit(name: &str) -> Option<u16> {
-    let names = [
-        "digital_signature",
-        "content_commitment",
-        "key_encipherment",
-        "data_encipherment",
-        "key_agreement",
-        "cert_signing",
-        "crl_signing",
-        "encipher_only",
-        "decipher_only",
-    ];
-    names.iter().position(|n| *n == name).map(|i| 1 << i)
+    KEY_USAGES.iter().position(|n| *n == name).map(|i| 1 << i)
 }
 
 fn ext_key_usage(name: &str) -> Option<&'static [u64]> {
-    Some(match name {
-        "any_extended" => &[2, 5, 29, 37, 0],
-        "server_auth" => &[1, 3, 6, 1, 5, 5, 7, 3, 1],
-        "client_auth" => &[1, 3, 6, 1, 5, 5, 7, 3, 2],
-        "code_signing" => &[1, 3, 6, 1, 5, 5, 7, 3, 3],
-        "email_protection" => &[1, 3, 6, 1, 5, 5, 7, 3, 4],
-        "ipsec_end_system" => &[1, 3, 6, 1, 5, 5, 7, 3, 5],
-        "ipsec_tunnel" => &[1, 3, 6, 1, 5, 5, 7, 3, 6],
-        "ipsec_user" => &[1, 3, 6, 1, 5, 5, 7, 3, 7],
-        "timestamping" => &[1, 3, 6, 1, 5, 5, 7, 3, 8],
-        "ocsp_signing" => &[1, 3, 6, 1, 5, 5, 7, 3, 9],
-        "microsoft_server_gated_crypto" => &[1, 3, 6, 1, 4, 1, 311, 10, 3, 3],
-        "netscape_server_gated_crypto" => &[2, 16, 840, 1, 113730, 4, 1],
-        "microsoft_commercial_code_signing" => &[1, 3, 6, 1, 4, 1, 311, 2, 1, 22],
-        "microsoft_kernel_code_signing" => &[1, 3, 6, 1, 4, 1, 311, 61, 1, 1],
-        _ => return None,
-    })
+    EXT_KEY_USAGES.iter().find(|(n, _)| *n == name).map(|(_, arcs)| *arcs)
 }
 
 /// Every name `allowed_uses` accepts, sorted (the plugin's `supportedKeyUsagesStr`).
 pub(crate) fn supported_uses() -> Vec<&'static str> {
-    let mut all = vec![
-        "digital_signature",
-        "content_commitment",
-        "key_encipherment",
-        "data_encipherment",
-        "key_agreement",
-        "cert_signing",
-        "crl_signing",
-        "encipher_only",
-        "decipher_only",
-        "any_extended",
-        "server_auth",
-        "client_auth",
-        "code_signing",
-        "email_protection",
-        "ipsec_end_system",
-        "ipsec_tunnel",
-        "ipsec_user",
-        "timestamping",
-        "ocsp_signing",
-        "microsoft_server_gated_crypto",
-        "netscape_server_gated_crypto",
-        "microsoft_commercial_code_signing",
-        "microsoft_kernel_code_signing",
-    ];
+    let mut all: Vec<&'static str> = KEY_USAGES.iter().copied().chain(EXT_KEY_USAGES.iter().map(|(n, _)| *n)).collect();
     all.sort();
     all
 }
