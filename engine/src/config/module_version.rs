@@ -5,6 +5,7 @@
 //! `=1.2.0-beta1`: Terraform also asks apparentlymart/go-versions, which reads no commas and
 //! no space after `=`). These differ from the provider constraints' on purpose.
 
+use super::version::{Op, split_operator};
 use std::cmp::Ordering;
 
 /// A version as go-version reads it: numbers (at least three, missing ones zero), a
@@ -124,17 +125,6 @@ impl Ord for ModuleVersion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Op {
-    Eq,
-    Ne,
-    Gt,
-    Lt,
-    Ge,
-    Le,
-    Pessimistic,
-}
-
 /// A module block's `version` constraints.
 #[derive(Clone, Debug)]
 pub struct ModuleConstraints {
@@ -154,18 +144,7 @@ impl ModuleConstraints {
         let mut terms = Vec::new();
         for raw in s.split(',') {
             let t = raw.trim();
-            let (op, rest) = [
-                ("~>", Op::Pessimistic),
-                (">=", Op::Ge),
-                ("<=", Op::Le),
-                ("!=", Op::Ne),
-                (">", Op::Gt),
-                ("<", Op::Lt),
-                ("=", Op::Eq),
-            ]
-            .iter()
-            .find_map(|(p, op)| t.strip_prefix(p).map(|r| (*op, r.trim_start())))
-            .unwrap_or((Op::Eq, t));
+            let (op, rest) = split_operator(t);
             let v = ModuleVersion::parse(rest).ok_or_else(|| format!("Malformed constraint: {raw}"))?;
             terms.push((op, v));
         }

@@ -12,8 +12,9 @@ pub struct VersionConstraint {
     text: String,
 }
 
+/// A constraint's operator (go-version's), shared with the module `version` constraints.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Op {
+pub(super) enum Op {
     Eq,
     Ne,
     Gt,
@@ -28,18 +29,7 @@ impl VersionConstraint {
         let mut parts = Vec::new();
         for raw in s.split(',') {
             let raw = raw.trim();
-            let (op, rest) = [
-                ("~>", Op::Pessimistic),
-                (">=", Op::Ge),
-                ("<=", Op::Le),
-                ("!=", Op::Ne),
-                (">", Op::Gt),
-                ("<", Op::Lt),
-                ("=", Op::Eq),
-            ]
-            .iter()
-            .find_map(|(p, op)| raw.strip_prefix(p).map(|r| (*op, r.trim())))
-            .unwrap_or((Op::Eq, raw));
+            let (op, rest) = split_operator(raw);
             let version = parse_version(rest).ok_or_else(|| format!("\"{raw}\" is not a valid version constraint."))?;
             parts.push((op, version));
         }
@@ -72,6 +62,23 @@ impl VersionConstraint {
             }
         })
     }
+}
+
+/// The operator a constraint term starts with (`=` when none) and the rest, trimmed at the
+/// start.
+pub(super) fn split_operator(term: &str) -> (Op, &str) {
+    [
+        ("~>", Op::Pessimistic),
+        (">=", Op::Ge),
+        ("<=", Op::Le),
+        ("!=", Op::Ne),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+        ("=", Op::Eq),
+    ]
+    .iter()
+    .find_map(|(p, op)| term.strip_prefix(p).map(|r| (*op, r.trim_start())))
+    .unwrap_or((Op::Eq, term))
 }
 
 fn parse_version(s: &str) -> Option<Vec<u64>> {
