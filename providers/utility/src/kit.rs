@@ -88,7 +88,10 @@ pub trait Function: Send + Sync {
 
 struct Types {
     source: &'static str,
-    schema: ProviderSchema,
+    provider: Schema,
+    /// Built from the types on first use: every command registers every built-in provider,
+    /// and most use none of these.
+    schema: OnceLock<ProviderSchema>,
     resources: BTreeMap<&'static str, Box<dyn Managed>>,
     data: BTreeMap<&'static str, Box<dyn Data>>,
     functions: BTreeMap<&'static str, Box<dyn Function>>,
@@ -107,18 +110,10 @@ impl Kit {
         resources: Vec<Box<dyn Managed>>,
         data: Vec<Box<dyn Data>>,
     ) -> Kit {
-        let mut schema = ProviderSchema { provider, ..ProviderSchema::default() };
-        for r in &resources {
-            schema
-                .resources
-                .insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
-        }
-        for d in &data {
-            schema.data_sources.insert(d.name().to_string(), ResourceSchema::new(d.schema()));
-        }
         Kit(Arc::new(Types {
             source,
-            schema,
+            provider,
+            schema: OnceLock::new(),
             resources: resources.into_iter().map(|r| (r.name(), r)).collect(),
             data: data.into_iter().map(|d| (d.name(), d)).collect(),
             functions: BTreeMap::new(),
@@ -129,10 +124,29 @@ impl Kit {
     pub fn with_functions(mut self, functions: Vec<Box<dyn Function>>) -> Kit {
         let types = Arc::get_mut(&mut self.0).expect("a kit is given its functions before it is shared");
         for f in functions {
-            types.schema.functions.insert(f.name().to_string(), f.signature());
             types.functions.insert(f.name(), f);
         }
         self
+    }
+}
+
+impl Types {
+    fn schema(&self) -> &ProviderSchema {
+        self.schema.get_or_init(|| {
+            let mut schema = ProviderSchema { provider: self.provider.clone(), ..ProviderSchema::default() };
+            for r in self.resources.values() {
+                schema
+                    .resources
+                    .insert(r.name().to_string(), ResourceSchema::new(r.schema()).with_version(r.schema_version()));
+            }
+            for d in self.data.values() {
+                schema.data_sources.insert(d.name().to_string(), ResourceSchema::new(d.schema()));
+            }
+            for f in self.functions.values() {
+                schema.functions.insert(f.name().to_string(), f.signature());
+            }
+            schema
+        })
     }
 }
 
@@ -167,7 +181,7 @@ impl Instance {
 #[async_trait::async_trait]
 impl Provider for Instance {
     fn schema(&self) -> &ProviderSchema {
-        &self.types.schema
+        self.types.schema()
     }
 
     async fn configure(&self, config: Value) -> Result<()> {
